@@ -1,0 +1,111 @@
+"""Small, pure helpers over IAM policy documents: element lists, wildcards, action catalogues.
+
+They tolerate documents that break the grammar (wrong types are skipped, never raised on),
+so lint can still judge what it can read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from provisioner.data import load_json
+
+
+def as_list(value: Any) -> list[Any]:
+    """An IAM element that may be one value or a list, as a list (None -> [])."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def strings(value: Any) -> list[str]:
+    """The string members of an element; anything else is dropped."""
+    return [v for v in as_list(value) if isinstance(v, str)]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement and its JSON path in the document."""
+
+    path: str
+    body: dict[str, Any]
+
+    @property
+    def effect(self) -> str | None:
+        effect = self.body.get("Effect")
+        return effect if isinstance(effect, str) else None
+
+    @property
+    def is_allow(self) -> bool:
+        return self.effect == "Allow"
+
+    def conditions(self) -> Iterator[tuple[str, str, list[Any]]]:
+        """(operator, condition key, values) for each condition in the statement."""
+        block = self.body.get("Condition")
+        if not isinstance(block, dict):
+            return
+        for operator, pairs in block.items():
+            if not isinstance(pairs, dict):
+                continue
+            for key, values in pairs.items():
+                yield operator, key, as_list(values)
+
+
+def statements(document: Any) -> list[Statement]:
+    """The statements of a document with their JSON paths; non-objects are skipped."""
+    if not isinstance(document, dict):
+        return []
+    raw = document.get("Statement")
+    if isinstance(raw, dict):
+        return [Statement("$.Statement", raw)]
+    if isinstance(raw, list):
+        return [
+            Statement(f"$.Statement[{i}]", item) for i, item in enumerate(raw) if isinstance(item, dict)
+        ]
+    return []
+
+
+@cache
+def _wildcard_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    """IAM's wildcard match: '*' any run of characters, '?' any one character."""
+    return _wildcard_regex(pattern, ignore_case).fullmatch(value) is not None
+
+
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def split_action(action: str) -> tuple[str, str]:
+    """('s3', 'GetObject') from 's3:GetObject'; ('', '*') for '*'."""
+    service, sep, name = action.partition(":")
+    return (service.lower(), name) if sep else ("", action)
+
+
+@cache
+def s3_actions() -> dict[str, str]:
+    """Every S3 action we know, name -> access level (Read, List, Write, ...)."""
+    levels = load_json("iam/s3-actions.json")["access_levels"]
+    return {name: level for level, names in levels.items() for name in names}
+
+
+def expand_s3(pattern: str) -> dict[str, str]:
+    """The known S3 actions an action pattern (without the 's3:' part) matches."""
+    return {
+        name: level
+        for name, level in s3_actions().items()
+        if wildcard_match(pattern, name, ignore_case=True)
+    }
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Does an Action element entry match an action such as 'sts:AssumeRole'? Case-insensitive."""
+    return wildcard_match(pattern, action, ignore_case=True)

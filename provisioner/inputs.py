@@ -1,0 +1,343 @@
+"""Validation of what the user types: bucket, prefix, external ID, ARNs, origins, regions.
+
+Pure functions. Each check returns the value to use (sometimes normalised) or raises
+InputError naming the option, the value and the rule. Soft problems come back as warning
+strings from the *_warnings functions, for the caller to show.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from provisioner.data import load_json
+from provisioner.errors import InputError
+
+# --- partitions and regions -------------------------------------------------------------
+
+
+def partitions() -> dict[str, dict[str, str]]:
+    """Known AWS partitions: name -> {dns_suffix, region_regex}."""
+    return load_json("iam/partitions.json")["partitions"]
+
+
+def check_partition(option: str, value: str, partition: str) -> str:
+    if partition not in partitions():
+        known = ", ".join(partitions())
+        raise InputError(option, value, f"unknown partition {partition!r} (known: {known})")
+    return partition
+
+
+def partition_of_region(region: str) -> str | None:
+    """The partition whose region pattern matches, or None."""
+    for name, info in partitions().items():
+        if re.match(info["region_regex"], region):
+            return name
+    return None
+
+
+def check_region(region: str, option: str = "--region") -> str:
+    if partition_of_region(region) is None:
+        raise InputError(
+            option, region, "not an AWS region name (like us-east-1, eu-west-3, cn-north-1)"
+        )
+    return region
+
+
+# --- S3 bucket ---------------------------------------------------------------------------
+
+_BUCKET_CHARS = re.compile(r"[a-z0-9.-]+")
+_IP_LIKE = re.compile(r"\d+\.\d+\.\d+\.\d+")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def check_bucket(bucket: str, option: str = "--bucket") -> str:
+    """S3 general purpose bucket naming rules (S3 User Guide, 'Bucket naming rules')."""
+    if not 3 <= len(bucket) <= 63:
+        raise InputError(option, bucket, f"bucket names are 3 to 63 characters (got {len(bucket)})")
+    if not _BUCKET_CHARS.fullmatch(bucket):
+        bad = next(c for c in bucket if not _BUCKET_CHARS.fullmatch(c))
+        hint = " (use lowercase)" if bucket.lower() != bucket else ""
+        raise InputError(
+            option,
+            bucket,
+            f"bucket names use only lowercase letters, digits, dots and hyphens; {bad!r} is not "
+            f"allowed{hint}",
+        )
+    if not (bucket[0].isalnum() and bucket[-1].isalnum()):
+        raise InputError(option, bucket, "bucket names start and end with a letter or digit")
+    if ".." in bucket:
+        raise InputError(option, bucket, "bucket names have no two adjacent dots")
+    if _IP_LIKE.fullmatch(bucket):
+        raise InputError(option, bucket, "bucket names are not formatted as an IP address")
+    for prefix in _RESERVED_PREFIXES:
+        if bucket.startswith(prefix):
+            raise InputError(option, bucket, f"the prefix {prefix!r} is reserved by S3")
+    for suffix in _RESERVED_SUFFIXES:
+        if bucket.endswith(suffix):
+            raise InputError(option, bucket, f"the suffix {suffix!r} is reserved by S3")
+    return bucket
+
+
+def bucket_warnings(bucket: str) -> list[str]:
+    if "." in bucket:
+        return [
+            f"bucket {bucket!r} has dots: virtual-hosted HTTPS URLs "
+            f"(https://{bucket}.s3.REGION.amazonaws.com/...), which Labelbox requires, fail the "
+            "TLS certificate check for such names; prefer a bucket name without dots"
+        ]
+    return []
+
+
+# --- key prefix --------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_prefix(prefix: str | None, option: str = "--prefix") -> str | None:
+    """A key prefix to limit the grant to; None or empty means the whole bucket."""
+    if prefix is None or prefix == "":
+        return None
+    if prefix.startswith("/"):
+        raise InputError(
+            option,
+            prefix,
+            f"S3 keys do not start with '/'; write {prefix.lstrip('/')!r} for that folder",
+        )
+    for char in "*?":
+        if char in prefix:
+            raise InputError(
+                option,
+                prefix,
+                f"{char!r} is a wildcard in IAM resources and would widen the grant; "
+                "give the literal folder, such as 'images/'",
+            )
+    if _CONTROL.search(prefix):
+        raise InputError(option, prefix, "control characters are not allowed in a prefix")
+    if len(prefix.encode("utf-8")) > 1024:
+        raise InputError(option, prefix, "S3 keys are at most 1,024 bytes")
+    return prefix
+
+
+def prefix_warnings(prefix: str | None) -> list[str]:
+    if prefix and not prefix.endswith("/"):
+        return [
+            f"prefix {prefix!r} has no trailing '/': it also matches keys such as "
+            f"'{prefix}-old/...'; use {prefix + '/'!r} to limit the grant to that folder"
+        ]
+    return []
+
+
+def escape_policy_text(text: str) -> str:
+    """Write '$' as IAM's ${$} so a key prefix is never read as a policy variable."""
+    return text.replace("$", "${$}")
+
+
+# --- external ID -------------------------------------------------------------------------
+
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]+", re.ASCII)
+
+
+def check_external_id(value: str, option: str = "--external-id") -> str:
+    """STS AssumeRole ExternalId: 2 to 1,224 characters of [\\w+=,.@:/-]."""
+    if not 2 <= len(value) <= 1224:
+        raise InputError(
+            option, value, f"an external ID is 2 to 1,224 characters (got {len(value)})"
+        )
+    if not _EXTERNAL_ID.fullmatch(value):
+        bad = next(c for c in value if not _EXTERNAL_ID.fullmatch(c))
+        raise InputError(
+            option,
+            value,
+            f"{bad!r} is not allowed; an external ID uses letters, digits and _+=,.@:/- only",
+        )
+    return value
+
+
+def external_id_warnings(value: str, *, known_names: tuple[str, ...] = ()) -> list[str]:
+    """Weak external IDs: short, one repeated character, a plain word, or a name we know."""
+    reasons = []
+    if len(value) < 16:
+        reasons.append(f"shorter than 16 characters ({len(value)})")
+    if len(set(value)) == 1:
+        reasons.append("one repeated character")
+    elif value.isalpha():
+        reasons.append("a plain word")
+    elif value.isdigit() and _is_run(value):
+        reasons.append("a run of consecutive digits")
+    lowered = value.lower()
+    for name in known_names:
+        if name and name.lower() in lowered:
+            reasons.append(f"contains {name!r}")
+            break
+    if not reasons:
+        return []
+    return [
+        f"external ID {value!r} looks guessable ({'; '.join(reasons)}): use the unique ID the "
+        "vendor issued for this integration"
+    ]
+
+
+def _is_run(digits: str) -> bool:
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
+    return len(steps) == 1 and steps <= {1, 9}
+
+
+# --- ARNs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    def __str__(self) -> str:
+        return (
+            f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+        )
+
+
+def parse_arn(value: str, option: str) -> Arn:
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise InputError(option, value, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
+    _, partition, service, region, account, resource = parts
+    check_partition(option, value, partition)
+    return Arn(partition, service, region, account, resource)
+
+
+_ACCOUNT = re.compile(r"\d{12}")
+_IAM_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_IAM_PATH_SEGMENT = re.compile(r"[\x21-\x2e\x30-\x7e]+")
+
+
+def check_principal(value: str, option: str = "--principal") -> str:
+    """A vendor principal for a trust policy: an IAM role or user ARN, or an account.
+
+    A bare 12-digit account ID is accepted and written as the account's root ARN, which is
+    what IAM stores for it. Wildcards and '*' are refused: the trust must name the vendor.
+    """
+    if value.strip() == "*" or "*" in value or "?" in value:
+        raise InputError(
+            option,
+            value,
+            "a trust policy must name the vendor's principal; wildcards would let other "
+            "AWS accounts assume the role",
+        )
+    if _ACCOUNT.fullmatch(value):
+        return f"arn:aws:iam::{value}:root"
+    arn = parse_arn(value, option)
+    if arn.service == "sts":
+        raise InputError(
+            option, value, "name the role (arn:aws:iam::ACCOUNT:role/NAME), not one of its sessions"
+        )
+    if arn.service != "iam" or arn.region:
+        raise InputError(option, value, "not an IAM principal ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    if not _ACCOUNT.fullmatch(arn.account):
+        raise InputError(option, value, f"account {arn.account!r} is not 12 digits")
+    if arn.resource == "root":
+        return value
+    kind, _, rest = arn.resource.partition("/")
+    if kind not in ("role", "user") or not rest:
+        raise InputError(
+            option, value, "the principal is an account root, a role or a user (…:role/NAME)"
+        )
+    *path, name = rest.split("/")
+    if not _IAM_NAME.fullmatch(name) or not all(_IAM_PATH_SEGMENT.fullmatch(p) for p in path):
+        raise InputError(
+            option, value, f"{kind} names are 1 to 64 characters of letters, digits and +=,.@_-"
+        )
+    return value
+
+
+def principal_warnings(principal: str) -> list[str]:
+    if principal.endswith(":root"):
+        account = principal.split(":")[4]
+        return [
+            f"the trust names the whole account {account}: any role or user there that is "
+            "allowed sts:AssumeRole can assume it with the external ID; prefer the vendor's "
+            "role ARN when the vendor publishes one"
+        ]
+    return []
+
+
+_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
+
+
+def check_kms_key_arn(value: str, option: str = "--kms-key-arn") -> Arn:
+    """A KMS key ARN (not an alias: IAM policies control a key only through its key ARN)."""
+    if not value.startswith("arn:"):
+        raise InputError(
+            option,
+            value,
+            "give the full key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); "
+            "'aws kms describe-key --key-id ...' prints it",
+        )
+    arn = parse_arn(value, option)
+    if arn.service != "kms":
+        raise InputError(option, value, "not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)")
+    if arn.resource.startswith("alias/"):
+        raise InputError(
+            option,
+            value,
+            "an alias ARN does not grant access to the key; give the key ARN that "
+            f"'aws kms describe-key --key-id {arn.resource}' prints",
+        )
+    kind, _, key_id = arn.resource.partition("/")
+    if kind != "key" or not _KEY_ID.fullmatch(key_id):
+        raise InputError(option, value, "the resource part is key/KEY-ID (a UUID or mrk-…)")
+    if not _ACCOUNT.fullmatch(arn.account):
+        raise InputError(option, value, f"account {arn.account!r} is not 12 digits")
+    check_region(arn.region, option)
+    if partition_of_region(arn.region) != arn.partition:
+        raise InputError(
+            option, value, f"region {arn.region} is not in partition {arn.partition}"
+        )
+    return arn
+
+
+# --- CORS origins ------------------------------------------------------------------------
+
+_ORIGIN = re.compile(r"(https?)://(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?")
+
+
+def check_origin(value: str, option: str = "--origin") -> str:
+    """A browser origin as the Origin header carries it: scheme://host[:port], nothing more."""
+    if value.strip() == "*":
+        raise InputError(
+            option,
+            value,
+            "'*' lets every web site read the bucket's objects through signed URLs; "
+            "name the vendor's origins",
+        )
+    if value.endswith("/") and _ORIGIN.fullmatch(value.rstrip("/")):
+        raise InputError(
+            option,
+            value,
+            f"browsers send origins without a trailing '/'; use {value.rstrip('/')!r}",
+        )
+    lowered = value.lower()
+    if lowered != value and _ORIGIN.fullmatch(lowered):
+        raise InputError(
+            option, value, f"browsers send origins in lowercase; use {lowered!r}"
+        )
+    if not _ORIGIN.fullmatch(value):
+        raise InputError(
+            option,
+            value,
+            "an origin is scheme://host[:port] with no path, such as https://app.example.com",
+        )
+    return value
+
+
+def origin_warnings(origin: str) -> list[str]:
+    warnings = []
+    if origin.startswith("http://"):
+        warnings.append(f"origin {origin!r} is plain http: pages served over it can be tampered with")
+    if "://*." in origin:
+        warnings.append(f"origin {origin!r} allows every subdomain")
+    return warnings

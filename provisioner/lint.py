@@ -1,0 +1,401 @@
+"""Findings on IAM policy documents: grammar, IAM limits and least privilege for a vendor grant.
+
+Rule ids, severities, titles and remediations live in policies/lint-rules.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+from provisioner.data import load_json
+from provisioner.iam import (
+    Statement,
+    action_matches,
+    expand_s3,
+    has_wildcard,
+    split_action,
+    statements,
+    strings,
+)
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+# IAM's size quotas in characters, whitespace not counted (IAM and STS quotas).
+SIZE_LIMITS = {"trust": 2048, "permissions": 6144, "resource": 20480}
+SIZE_NAMES = {
+    "trust": "role trust policy (2,048 by default)",
+    "permissions": "managed policy (6,144)",
+    "resource": "bucket policy (20 KB)",
+}
+
+# Characters IAM accepts in a policy document (IAM API reference, PolicyDocument pattern).
+_REFUSED_CHARS = re.compile(r"[^\t\n\r\x20-\xff]")
+_WHITESPACE = re.compile(r"\s")
+
+# Condition keys that pin who the caller is, strongly enough to narrow Principal "*".
+_PINNING_KEYS = {
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+}
+_EXACT_OPERATORS = {"stringequals", "arnequals", "stringequalsignorecase"}
+_MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
+_READ_LEVELS = {"Read", "List"}
+_ALLOWED_OTHER_ACTIONS = {"kms:decrypt"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str
+    remediation: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    rule: str
+    severity: str
+    message: str
+    location: str
+    remediation: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    return {
+        r["id"]: Rule(r["id"], r["severity"], r["title"], r["remediation"])
+        for r in load_json("lint-rules.json")["rules"]
+    }
+
+
+def severity_rank(severity: str) -> int:
+    """0 for critical, 4 for info: lower is worse."""
+    return SEVERITIES.index(severity)
+
+
+def reaches(finding: Finding, threshold: str) -> bool:
+    """Is the finding at least as severe as the threshold ('none' is never reached)?"""
+    return threshold != "none" and severity_rank(finding.severity) <= severity_rank(threshold)
+
+
+class _Collector:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def add(self, rule_id: str, message: str, location: str = "$") -> None:
+        rule = rules()[rule_id]
+        self.findings.append(
+            Finding(self.file, rule.id, rule.severity, message, location, rule.remediation)
+        )
+
+
+# --- entry points ------------------------------------------------------------------------
+
+
+def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Finding]]:
+    """Lint one document given as text. Returns (kind, findings); kind is None if unreadable."""
+    out = _Collector(file)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        out.add("invalid-json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
+        return None, out.findings
+    kind = document_kind(document)
+    _check_characters(text, out)
+    _check_size(text, kind, out)
+    _check_document(document, kind, out)
+    return kind, out.findings
+
+
+def lint_document(document: Any, file: str = "<document>") -> tuple[str, list[Finding]]:
+    """Lint a parsed document (sized as compact JSON)."""
+    text = json.dumps(document, ensure_ascii=True)
+    kind, findings = lint_text(text, file)
+    return kind or "permissions", findings
+
+
+def document_kind(document: Any) -> str:
+    """'trust' (a role trust policy), 'resource' (e.g. a bucket policy) or 'permissions'."""
+    with_principal = [
+        s for s in statements(document) if "Principal" in s.body or "NotPrincipal" in s.body
+    ]
+    if not with_principal:
+        return "permissions"
+    actions = [a for s in with_principal for a in strings(s.body.get("Action"))]
+    if actions and all(split_action(a)[0] == "sts" for a in actions):
+        return "trust"
+    return "resource"
+
+
+# --- document-wide checks ----------------------------------------------------------------
+
+
+def _check_characters(text: str, out: _Collector) -> None:
+    refused = _REFUSED_CHARS.search(text)
+    if refused:
+        char = refused.group()
+        line = text.count("\n", 0, refused.start()) + 1
+        count = len(_REFUSED_CHARS.findall(text))
+        out.add(
+            "invalid-characters",
+            f"{count} character(s) IAM refuses, the first U+{ord(char):04X} {char!r} on line {line}",
+        )
+
+
+def _check_size(text: str, kind: str, out: _Collector) -> None:
+    size = len(_WHITESPACE.sub("", text))
+    limit = SIZE_LIMITS[kind]
+    if size > limit:
+        out.add(
+            "size-limit",
+            f"{size:,} characters without whitespace; the {SIZE_NAMES[kind]} limit is {limit:,}",
+        )
+
+
+def _check_document(document: Any, kind: str, out: _Collector) -> None:
+    from provisioner.documents import schema_errors
+
+    for problem in schema_errors(document, "iam-policy"):
+        location, _, message = problem.partition(": ")
+        out.add("policy-grammar", message, location)
+    for statement in statements(document):
+        _check_principal(statement, out)
+        if kind == "trust":
+            _check_trust(statement, out)
+        else:
+            _check_grant(statement, out)
+
+
+# --- principals and trust ----------------------------------------------------------------
+
+
+def _principal_values(statement: Statement, element: str = "Principal") -> list[str]:
+    principal = statement.body.get(element)
+    if principal == "*":
+        return ["*"]
+    if isinstance(principal, dict):
+        return strings(principal.get("AWS"))
+    return []
+
+
+def _check_principal(statement: Statement, out: _Collector) -> None:
+    if not statement.is_allow:
+        return
+    if "NotPrincipal" in statement.body:
+        out.add(
+            "allow-not-principal",
+            "Allow with NotPrincipal grants every principal not listed",
+            f"{statement.path}.NotPrincipal",
+        )
+    if "*" not in _principal_values(statement):
+        return
+    pins = sorted(
+        key
+        for operator, key, values in statement.conditions()
+        if key.lower() in _PINNING_KEYS
+        and operator.lower() in _EXACT_OPERATORS
+        and values
+        and not any(has_wildcard(str(v)) for v in values)
+    )
+    if pins:
+        out.add(
+            "principal-wildcard-conditioned",
+            f"Principal \"*\" is narrowed only by the condition on {', '.join(pins)}",
+            f"{statement.path}.Principal",
+        )
+    else:
+        out.add(
+            "principal-wildcard",
+            "Allow to Principal \"*\": any AWS account can use this grant",
+            f"{statement.path}.Principal",
+        )
+
+
+def _assumes_role(statement: Statement) -> bool:
+    return any(action_matches(a, "sts:AssumeRole") for a in strings(statement.body.get("Action")))
+
+
+def _check_trust(statement: Statement, out: _Collector) -> None:
+    if not statement.is_allow or not _assumes_role(statement):
+        return
+    principals = [p for p in _principal_values(statement) if p != "*"]
+    if not principals:
+        return
+    who = ", ".join(principals)
+    external = [
+        (operator, values)
+        for operator, key, values in statement.conditions()
+        if key.lower() == "sts:externalid"
+    ]
+    if not external:
+        out.add(
+            "trust-no-external-id",
+            f"{who} may assume the role without an sts:ExternalId condition (confused deputy)",
+            statement.path,
+        )
+    elif not any(_pins_value(operator, values) for operator, values in external):
+        shown = "; ".join(f"{op} {values}" for op, values in external)
+        out.add(
+            "external-id-not-pinned",
+            f"the sts:ExternalId condition ({shown}) accepts IDs other than the vendor's",
+            f"{statement.path}.Condition",
+        )
+    for operator, key, values in statement.conditions():
+        if key.lower() in _MFA_KEYS and _requires_mfa(operator, key, values):
+            out.add(
+                "trust-mfa-required",
+                f"{operator} {key} {values}: the vendor's role session carries no MFA, so the "
+                "vendor cannot assume the role",
+                f"{statement.path}.Condition.{operator}",
+            )
+
+
+def _pins_value(operator: str, values: list[Any]) -> bool:
+    """Does this ExternalId condition admit only fixed values, and only when the ID is present?"""
+    op = operator.lower()
+    if op.endswith("ifexists") or ":" in op or not values:
+        return False
+    if not all(isinstance(v, str) and v for v in values):
+        return False
+    if op in ("stringequals", "stringequalsignorecase"):
+        return True
+    return op == "stringlike" and not any(has_wildcard(v) for v in values)
+
+
+def _requires_mfa(operator: str, key: str, values: list[Any]) -> bool:
+    op = operator.lower().removesuffix("ifexists")
+    if key.lower() == "aws:multifactorauthpresent":
+        return op == "bool" and any(str(v).lower() == "true" for v in values)
+    return op.startswith("numericless")
+
+
+# --- grants (identity and resource policies) ---------------------------------------------
+
+
+def _check_grant(statement: Statement, out: _Collector) -> None:
+    if not statement.is_allow:
+        return
+    path = statement.path
+    if "NotAction" in statement.body:
+        out.add(
+            "allow-not-action",
+            f"Allow with NotAction {strings(statement.body['NotAction'])} grants every other action",
+            f"{path}.NotAction",
+        )
+    for action in strings(statement.body.get("Action")):
+        _check_action(action, f"{path}.Action", out)
+    _check_resources(statement, out)
+
+
+def _check_action(action: str, location: str, out: _Collector) -> None:
+    service, name = split_action(action)
+    if name == "*":
+        what = "every action of every service" if not service else f"every {service} action"
+        out.add("action-wildcard", f"{action!r} grants {what}", location)
+        return
+    if service != "s3":
+        if action.lower() not in _ALLOWED_OTHER_ACTIONS:
+            out.add("unexpected-action", f"{action!r} is not needed to read a bucket", location)
+        return
+    matched = expand_s3(name)
+    if not matched:
+        out.add("unknown-action", f"{action!r} matches no S3 action", location)
+        return
+    writes = sorted(n for n, level in matched.items() if level in ("Write", "Tagging"))
+    admin = sorted(n for n, level in matched.items() if level == "Permissions management")
+    if writes:
+        out.add("s3-write-access", f"{action!r} grants {_few(writes)}", location)
+    if admin:
+        out.add("s3-permissions-management", f"{action!r} grants {_few(admin)}", location)
+
+
+def _few(names: list[str], shown: int = 4) -> str:
+    head = ", ".join(f"s3:{n}" for n in names[:shown])
+    return head if len(names) <= shown else f"{head} and {len(names) - shown} more"
+
+
+def _check_resources(statement: Statement, out: _Collector) -> None:
+    path = statement.path
+    if "NotResource" in statement.body:
+        out.add(
+            "resource-wildcard",
+            "Allow with NotResource applies to every resource not listed",
+            f"{path}.NotResource",
+        )
+    for resource in strings(statement.body.get("Resource")):
+        if resource == "*":
+            out.add("resource-wildcard", "Resource \"*\" covers every bucket", f"{path}.Resource")
+            continue
+        parts = resource.split(":", 5)
+        if len(parts) == 6 and parts[2] == "s3" and not parts[3]:
+            bucket = parts[5].split("/", 1)[0]
+            if has_wildcard(bucket):
+                out.add(
+                    "resource-wildcard",
+                    f"{resource!r}: the bucket name {bucket!r} has a wildcard and matches other buckets",
+                    f"{path}.Resource",
+                )
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+@dataclass
+class LintReport:
+    """What `provision lint` found: the files read, the kind of each, and the findings."""
+
+    files: list[str]
+    kinds: dict[str, str | None]
+    findings: list[Finding]
+
+    def fails(self, threshold: str) -> bool:
+        return any(reaches(f, threshold) for f in self.findings)
+
+
+def read_text(path: str, stdin: Any = None) -> str:
+    """A document's text from a file, or from stdin for '-'. Bad paths are input errors."""
+    from provisioner.errors import InputError
+
+    if path == "-":
+        if stdin is None:
+            import sys
+
+            stdin = sys.stdin
+        return stdin.read()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise InputError("FILE", path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError("FILE", path, "is a directory; name the policy files") from None
+    except OSError as exc:
+        raise InputError("FILE", path, f"cannot be read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("FILE", path, f"is not UTF-8 text (byte {exc.start})") from None
+
+
+def lint_paths(paths: list[str], stdin: Any = None) -> LintReport:
+    """Library twin of `provision lint FILE…`."""
+    report = LintReport(files=[], kinds={}, findings=[])
+    for path in paths:
+        name = "<stdin>" if path == "-" else path
+        kind, findings = lint_text(read_text(path, stdin), name)
+        report.files.append(name)
+        report.kinds[name] = kind
+        report.findings.extend(findings)
+    return report
