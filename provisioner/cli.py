@@ -7,7 +7,7 @@ Errors end in one line on stderr and a stable exit code (0 ok, 1 findings, 2 bad
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -30,8 +30,11 @@ class _Group(TyperGroup):
     ) -> Any:
         try:
             code = super().main(
-                args=args, prog_name=prog_name, complete_var=complete_var,
-                standalone_mode=False, **extra,
+                args=args,
+                prog_name="provision",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
             )
             code = code if isinstance(code, int) else 0
         except typer.TyperException as exc:
@@ -74,12 +77,12 @@ policy_app = typer.Typer(
 app.add_typer(policy_app, name="policy")
 
 
-class Output(str, Enum):
+class Output(StrEnum):
     table = "table"
     json = "json"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     critical = "critical"
     high = "high"
     medium = "medium"

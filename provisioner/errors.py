@@ -27,7 +27,7 @@ class InputError(ProvisionerError):
 
 
 class DataError(ProvisionerError):
-    """A file under policies/ (template, schema, vendor profile) is broken: a bug, not user input."""
+    """A file under policies/ (template, schema, vendor profile) is broken: a bug, not input."""
 
     exit_code = EXIT_BAD_INPUT
 

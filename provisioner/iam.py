@@ -64,7 +64,9 @@ def statements(document: Any) -> list[Statement]:
         return [Statement("$.Statement", raw)]
     if isinstance(raw, list):
         return [
-            Statement(f"$.Statement[{i}]", item) for i, item in enumerate(raw) if isinstance(item, dict)
+            Statement(f"$.Statement[{i}]", item)
+            for i, item in enumerate(raw)
+            if isinstance(item, dict)
         ]
     return []
 

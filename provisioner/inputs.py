@@ -7,6 +7,7 @@ strings from the *_warnings functions, for the caller to show.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -180,7 +181,7 @@ def external_id_warnings(value: str, *, known_names: tuple[str, ...] = ()) -> li
 
 
 def _is_run(digits: str) -> bool:
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(digits)}
     return len(steps) == 1 and steps <= {1, 9}
 
 
@@ -196,15 +197,15 @@ class Arn:
     resource: str
 
     def __str__(self) -> str:
-        return (
-            f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
-        )
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
 
 
 def parse_arn(value: str, option: str) -> Arn:
     parts = value.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
-        raise InputError(option, value, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
+        raise InputError(
+            option, value, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
+        )
     _, partition, service, region, account, resource = parts
     check_partition(option, value, partition)
     return Arn(partition, service, region, account, resource)
@@ -265,7 +266,9 @@ def principal_warnings(principal: str) -> list[str]:
     return []
 
 
-_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
+_KEY_ID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}"
+)
 
 
 def check_kms_key_arn(value: str, option: str = "--kms-key-arn") -> Arn:
@@ -294,9 +297,7 @@ def check_kms_key_arn(value: str, option: str = "--kms-key-arn") -> Arn:
         raise InputError(option, value, f"account {arn.account!r} is not 12 digits")
     check_region(arn.region, option)
     if partition_of_region(arn.region) != arn.partition:
-        raise InputError(
-            option, value, f"region {arn.region} is not in partition {arn.partition}"
-        )
+        raise InputError(option, value, f"region {arn.region} is not in partition {arn.partition}")
     return arn
 
 
@@ -322,9 +323,7 @@ def check_origin(value: str, option: str = "--origin") -> str:
         )
     lowered = value.lower()
     if lowered != value and _ORIGIN.fullmatch(lowered):
-        raise InputError(
-            option, value, f"browsers send origins in lowercase; use {lowered!r}"
-        )
+        raise InputError(option, value, f"browsers send origins in lowercase; use {lowered!r}")
     if not _ORIGIN.fullmatch(value):
         raise InputError(
             option,
@@ -337,7 +336,9 @@ def check_origin(value: str, option: str = "--origin") -> str:
 def origin_warnings(origin: str) -> list[str]:
     warnings = []
     if origin.startswith("http://"):
-        warnings.append(f"origin {origin!r} is plain http: pages served over it can be tampered with")
+        warnings.append(
+            f"origin {origin!r} is plain http: pages served over it can be tampered with"
+        )
     if "://*." in origin:
         warnings.append(f"origin {origin!r} allows every subdomain")
     return warnings

@@ -150,7 +150,8 @@ def _check_characters(text: str, out: _Collector) -> None:
         count = len(_REFUSED_CHARS.findall(text))
         out.add(
             "invalid-characters",
-            f"{count} character(s) IAM refuses, the first U+{ord(char):04X} {char!r} on line {line}",
+            f"{count} character(s) IAM refuses; the first, U+{ord(char):04X} {char!r}, "
+            f"on line {line}",
         )
 
 
@@ -212,13 +213,13 @@ def _check_principal(statement: Statement, out: _Collector) -> None:
     if pins:
         out.add(
             "principal-wildcard-conditioned",
-            f"Principal \"*\" is narrowed only by the condition on {', '.join(pins)}",
+            f'Principal "*" is narrowed only by the condition on {", ".join(pins)}',
             f"{statement.path}.Principal",
         )
     else:
         out.add(
             "principal-wildcard",
-            "Allow to Principal \"*\": any AWS account can use this grant",
+            'Allow to Principal "*": any AWS account can use this grant',
             f"{statement.path}.Principal",
         )
 
@@ -291,7 +292,8 @@ def _check_grant(statement: Statement, out: _Collector) -> None:
     if "NotAction" in statement.body:
         out.add(
             "allow-not-action",
-            f"Allow with NotAction {strings(statement.body['NotAction'])} grants every other action",
+            f"Allow with NotAction {strings(statement.body['NotAction'])} grants every "
+            "other action",
             f"{path}.NotAction",
         )
     for action in strings(statement.body.get("Action")):
@@ -305,6 +307,8 @@ def _check_action(action: str, location: str, out: _Collector) -> None:
         what = "every action of every service" if not service else f"every {service} action"
         out.add("action-wildcard", f"{action!r} grants {what}", location)
         return
+    if not service:
+        return  # not service:Action at all: the grammar check reports it
     if service != "s3":
         if action.lower() not in _ALLOWED_OTHER_ACTIONS:
             out.add("unexpected-action", f"{action!r} is not needed to read a bucket", location)
@@ -336,7 +340,7 @@ def _check_resources(statement: Statement, out: _Collector) -> None:
         )
     for resource in strings(statement.body.get("Resource")):
         if resource == "*":
-            out.add("resource-wildcard", "Resource \"*\" covers every bucket", f"{path}.Resource")
+            out.add("resource-wildcard", 'Resource "*" covers every bucket', f"{path}.Resource")
             continue
         parts = resource.split(":", 5)
         if len(parts) == 6 and parts[2] == "s3" and not parts[3]:
@@ -344,7 +348,8 @@ def _check_resources(statement: Statement, out: _Collector) -> None:
             if has_wildcard(bucket):
                 out.add(
                     "resource-wildcard",
-                    f"{resource!r}: the bucket name {bucket!r} has a wildcard and matches other buckets",
+                    f"{resource!r}: the bucket name {bucket!r} has a wildcard and matches "
+                    "other buckets",
                     f"{path}.Resource",
                 )
 

@@ -58,8 +58,10 @@ def get_vendor(name: str, option: str = "--vendor") -> Vendor:
     vendor = vendors.get(name.lower())
     if vendor is None:
         raise InputError(
-            option, name, f"unknown vendor (known: {', '.join(sorted(vendors))}); "
-            "for another vendor give --principal and --origin"
+            option,
+            name,
+            f"unknown vendor (known: {', '.join(sorted(vendors))}); "
+            "for another vendor give --principal and --origin",
         )
     return vendor
 
