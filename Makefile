@@ -25,7 +25,7 @@ bench: install
 	$(BIN)/python bench/startup.py
 
 demo: install
-	bash bench/../demo.sh
+	bash scripts/demo.sh
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,273 @@
+"""The CLI as a user meets it: stdout, stderr, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from provisioner.documents import schema_errors
+
+EXTERNAL_ID = "ckx5y2abcd0001zz"
+
+
+def test_policy_trust_prints_pretty_json_for_labelbox_by_default(cli):
+    result = cli("policy", "trust", "--external-id", EXTERNAL_ID)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {')
+    statement = result.json()["Statement"][0]
+    assert statement["Principal"]["AWS"].endswith(":role/lb-aws-delegated-access-role")
+    assert result.stderr == ""
+
+
+def test_policy_trust_for_a_vendor_given_by_principal(cli):
+    result = cli(
+        "policy",
+        "trust",
+        "--external-id",
+        EXTERNAL_ID,
+        "--principal",
+        "arn:aws:iam::123456789012:role/Reader",
+    )
+    assert result.code == 0
+    assert result.json()["Statement"][0]["Principal"] == {
+        "AWS": "arn:aws:iam::123456789012:role/Reader"
+    }
+
+
+def test_policy_trust_for_another_known_vendor_warns_about_account_root(cli):
+    result = cli("policy", "trust", "--external-id", EXTERNAL_ID, "--vendor", "isahit")
+    assert result.code == 0
+    assert result.json()["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::999888496268:root"}
+    assert "warning: the trust names the whole account 999888496268" in result.stderr
+
+
+def test_weak_external_id_renders_with_a_warning_on_stderr_only(cli):
+    result = cli("policy", "trust", "--external-id", "abc123")
+    assert result.code == 0
+    assert "guessable" in result.stderr
+    assert json.loads(result.stdout)  # stdout stays pure JSON
+
+
+def test_policy_permissions_and_cors(cli):
+    perms = cli("policy", "permissions", "--bucket", "my-bucket", "--prefix", "images/")
+    assert perms.code == 0 and not schema_errors(perms.json(), "permissions")
+    cors = cli(
+        "policy", "cors", "--origin", "https://a.example.com", "--origin", "https://b.example.com"
+    )
+    assert cors.code == 0
+    assert cors.json()["CORSRules"][0]["AllowedOrigins"] == [
+        "https://a.example.com",
+        "https://b.example.com",
+    ]
+
+
+def test_bucket_with_dots_is_accepted_with_a_warning(cli):
+    result = cli("policy", "permissions", "--bucket", "data.example.com")
+    assert result.code == 0
+    assert result.stderr.startswith("warning: bucket 'data.example.com' has dots")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["policy", "permissions", "--bucket", "Bad_Bucket"],
+            "error: --bucket 'Bad_Bucket': bucket names use only",
+        ),
+        (
+            ["policy", "permissions", "--bucket", "b-1", "--prefix", "/x"],
+            "error: --prefix '/x': S3 keys do not start",
+        ),
+        (
+            ["policy", "permissions", "--bucket", "b-1", "--prefix", "x/*"],
+            "error: --prefix 'x/*': '*' is a wildcard",
+        ),
+        (
+            ["policy", "permissions", "--bucket", "b-1", "--kms-key-arn", "alias/x"],
+            "error: --kms-key-arn 'alias/x'",
+        ),
+        (
+            ["policy", "permissions", "--bucket", "b-1", "--region", "moon-1"],
+            "error: --region 'moon-1'",
+        ),
+        (
+            ["policy", "trust", "--external-id", "a b"],
+            "error: --external-id 'a b': ' ' is not allowed",
+        ),
+        (
+            ["policy", "trust", "--external-id", EXTERNAL_ID, "--principal", "*"],
+            "error: --principal '*'",
+        ),
+        (
+            ["policy", "trust", "--external-id", EXTERNAL_ID, "--vendor", "acme"],
+            "error: --vendor 'acme': unknown vendor",
+        ),
+        (
+            [
+                "policy",
+                "trust",
+                "--external-id",
+                EXTERNAL_ID,
+                "--vendor",
+                "labelbox",
+                "--principal",
+                "arn:aws:iam::123456789012:root",
+            ],
+            "not both",
+        ),
+        (["policy", "cors", "--origin", "https://x.com/"], "error: --origin 'https://x.com/'"),
+        (["policy", "trust"], "error: Missing option '--external-id'"),
+        (["policy", "permissions", "--bucket"], "error: Option '--bucket' requires an argument"),
+        (["lint", "--fail-on", "severe", "x.json"], "error: Invalid value for '--fail-on'"),
+        (["bogus"], "error: No such command 'bogus'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, args, expected):
+    result = cli(*args)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.error_line.startswith(expected) or expected in result.error_line
+
+
+def test_no_arguments_prints_help_and_exits_2(cli):
+    result = cli()
+    assert result.code == 2
+    shown = result.stdout + result.stderr  # rich prints the help itself
+    assert "policy" in shown and "lint" in shown and "Usage" in shown
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.code == 0 and result.stdout.startswith("provision 0.")
+
+
+def test_vendors_lists_profiles_as_table_and_json(cli):
+    table = cli("vendors")
+    assert table.code == 0
+    assert (
+        "labelbox" in table.stdout
+        and "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role" in table.stdout
+    )
+    listed = cli("vendors", "--output", "json").json()
+    by_name = {v["name"]: v for v in listed}
+    assert by_name["labelbox"]["account_id"] == "340636424752"
+    assert by_name["labelbox"]["cors_origins"] == [
+        "https://app.labelbox.com",
+        "https://editor.labelbox.com",
+    ]
+    assert by_name["labelbox"]["role_name"] == "LabelboxS3Access"
+    assert by_name["labelbox"]["policy_name"] == "LabelboxReadAccess"
+    assert len(listed) >= 2
+
+
+# --- lint ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def policy_files(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+                ],
+            }
+        )
+    )
+    medium = tmp_path / "medium.json"
+    medium.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            }
+        )
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        )
+    )
+    return good, medium, bad
+
+
+def test_lint_clean_file_exits_0(cli, policy_files):
+    good, _, _ = policy_files
+    result = cli("lint", str(good))
+    assert result.code == 0
+    assert result.stdout.strip() == "no findings in 1 file(s)"
+
+
+def test_lint_exit_code_follows_fail_on(cli, policy_files):
+    _, medium, bad = policy_files
+    assert cli("lint", str(medium)).code == 0  # medium < default high
+    assert cli("lint", str(medium), "--fail-on", "medium").code == 1
+    assert cli("lint", str(bad)).code == 1
+    assert cli("lint", str(bad), "--fail-on", "critical").code == 0
+    assert cli("lint", str(bad), "--fail-on", "none").code == 0
+
+
+def test_lint_table_has_rows_and_a_summary(cli, policy_files):
+    _, medium, bad = policy_files
+    result = cli("lint", str(medium), str(bad))
+    assert "trust-no-external-id" in result.stdout and "resource-wildcard" in result.stdout
+    assert "2 finding(s) in 2 file(s): 1 high, 1 medium" in result.stdout
+
+
+def test_lint_json_is_a_list_of_findings(cli, policy_files):
+    _, _, bad = policy_files
+    result = cli("lint", str(bad), "--output", "json")
+    (finding,) = result.json()
+    assert {"file", "rule", "severity", "message", "location"} <= set(finding)
+    assert finding["file"] == str(bad)
+    assert finding["rule"] == "trust-no-external-id" and finding["severity"] == "high"
+    assert finding["location"] == "$.Statement[0]"
+
+
+def test_lint_reads_stdin_so_rendered_documents_can_be_piped(cli):
+    rendered = cli("policy", "trust", "--external-id", EXTERNAL_ID).stdout
+    result = cli("lint", "-", stdin=rendered)
+    assert result.code == 0 and "no findings" in result.stdout
+
+
+def test_lint_missing_file_is_bad_input(cli, tmp_path):
+    result = cli("lint", str(tmp_path / "nope.json"))
+    assert result.code == 2
+    assert "no such file" in result.error_line
+
+
+def test_lint_directory_and_binary_are_bad_input(cli, tmp_path):
+    assert "is a directory" in cli("lint", str(tmp_path)).error_line
+    binary = tmp_path / "b.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    result = cli("lint", str(binary))
+    assert result.code == 2 and "not UTF-8" in result.error_line
+
+
+def test_lint_accepts_a_utf8_bom(cli, tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+                ],
+            }
+        ).encode()
+    )
+    assert cli("lint", str(path)).code == 0

@@ -1,0 +1,399 @@
+"""Each lint rule: a document that trips it and a neighbour that does not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from provisioner.lint import SEVERITIES, document_kind, lint_document, lint_text, rules
+
+VENDOR = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+
+
+def trust(statement_extra: dict | None = None, **fields) -> dict:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": VENDOR},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz"}},
+    }
+    statement.update(fields)
+    statement.update(statement_extra or {})
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def grant(**fields) -> dict:
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    statement.update(fields)
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def rule_ids(document) -> set[str]:
+    return {f.rule for f in lint_document(document)[1]}
+
+
+def test_rule_metadata_is_complete_and_uses_known_severities():
+    assert rules()
+    for rule in rules().values():
+        assert rule.severity in SEVERITIES
+        assert rule.title and rule.remediation
+
+
+@pytest.mark.parametrize(
+    ("document", "kind"),
+    [
+        (trust(), "trust"),
+        (grant(), "permissions"),
+        (grant(Principal={"AWS": VENDOR}), "resource"),
+        ({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}}, "trust"),
+    ],
+)
+def test_document_kind_is_told_from_the_content(document, kind):
+    assert document_kind(document) == kind
+
+
+# --- trust ------------------------------------------------------------------------------------
+
+TRUST_CASES = [
+    # (what, document, rules expected)
+    ("pinned external ID", trust(), set()),
+    (
+        "two pinned IDs (rotation window)",
+        trust(
+            Condition={"StringEquals": {"sts:ExternalId": ["old-id-00000001", "new-id-00000002"]}}
+        ),
+        set(),
+    ),
+    (
+        "StringLike without wildcard pins",
+        trust(Condition={"StringLike": {"sts:ExternalId": "exact-id-0000001"}}),
+        set(),
+    ),
+    (
+        "no condition",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
+            ],
+        },
+        {"trust-no-external-id"},
+    ),
+    (
+        "account ID principal without condition",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "111122223333"},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"],
+                }
+            ],
+        },
+        {"trust-no-external-id"},
+    ),
+    (
+        "condition on another key only",
+        trust(Condition={"StringEquals": {"aws:PrincipalAccount": "340636424752"}}),
+        {"trust-no-external-id"},
+    ),
+    (
+        "StringLike wildcard",
+        trust(Condition={"StringLike": {"sts:ExternalId": "*"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "IfExists",
+        trust(Condition={"StringEqualsIfExists": {"sts:ExternalId": "abc-0000000000001"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "ForAnyValue",
+        trust(Condition={"ForAnyValue:StringEquals": {"sts:ExternalId": "abc-0000000000001"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "Null test",
+        trust(Condition={"Null": {"sts:ExternalId": "false"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "StringNotEquals",
+        trust(Condition={"StringNotEquals": {"sts:ExternalId": "x-0000000000000001"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "pinned and loose together still pins (conditions AND)",
+        trust(
+            Condition={
+                "StringEquals": {"sts:ExternalId": "abc-0000000000001"},
+                "StringLike": {"sts:ExternalId": "*"},
+            }
+        ),
+        set(),
+    ),
+    (
+        "MFA required",
+        trust(
+            Condition={
+                "StringEquals": {"sts:ExternalId": "abc-0000000000001"},
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+            }
+        ),
+        {"trust-mfa-required"},
+    ),
+    (
+        "MFA age required",
+        trust(
+            Condition={
+                "StringEquals": {"sts:ExternalId": "abc-0000000000001"},
+                "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+            }
+        ),
+        {"trust-mfa-required"},
+    ),
+    (
+        "MFA absent test is not a requirement",
+        trust(
+            Condition={
+                "StringEquals": {"sts:ExternalId": "abc-0000000000001"},
+                "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"},
+            }
+        ),
+        set(),
+    ),
+    ("Principal *", trust(Principal="*"), {"principal-wildcard"}),
+    ("Principal AWS *", trust(Principal={"AWS": ["*"]}), {"principal-wildcard"}),
+    (
+        "Principal * pinned to an org",
+        trust(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}),
+        {"principal-wildcard-conditioned"},
+    ),
+    (
+        "Principal * with a wildcard org is not pinned",
+        trust(Principal="*", Condition={"StringLike": {"aws:PrincipalOrgID": "o-*"}}),
+        {"principal-wildcard"},
+    ),
+    (
+        "NotPrincipal with Allow",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "NotPrincipal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
+            ],
+        },
+        {"allow-not-principal"},
+    ),
+    (
+        "service principal needs no external ID",
+        trust(
+            Principal={"Service": "ec2.amazonaws.com"},
+            Condition={"Bool": {"aws:SecureTransport": "true"}},
+        ),
+        set(),
+    ),
+    (
+        "Deny statements only narrow",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Deny", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
+            ],
+        },
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "document", "expected"), TRUST_CASES, ids=[c[0] for c in TRUST_CASES]
+)
+def test_trust_rules(what, document, expected):
+    assert rule_ids(document) == expected
+
+
+def test_trust_findings_point_at_the_statement_and_carry_severity():
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            trust()["Statement"][0],
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
+        ],
+    }
+    (finding,) = lint_document(doc, "t.json")[1]
+    assert (finding.rule, finding.severity, finding.location) == (
+        "principal-wildcard",
+        "critical",
+        "$.Statement[1].Principal",
+    )
+    assert finding.file == "t.json" and finding.remediation
+
+
+# --- grants -----------------------------------------------------------------------------------
+
+GRANT_CASES = [
+    ("read only", grant(Action=["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]), set()),
+    ("s3:Get* is read", grant(Action="s3:Get*"), set()),
+    (
+        "kms:Decrypt is expected",
+        grant(Action="kms:Decrypt", Resource="arn:aws:kms:us-east-1:111122223333:key/x"),
+        set(),
+    ),
+    ("PutObject", grant(Action="s3:PutObject"), {"s3-write-access"}),
+    ("lowercase action still matched", grant(Action="s3:deleteobject"), {"s3-write-access"}),
+    ("*Object wildcard", grant(Action="s3:*Object"), {"s3-write-access"}),
+    ("tagging is write", grant(Action="s3:PutObjectTagging"), {"s3-write-access"}),
+    ("bucket policy", grant(Action="s3:PutBucketPolicy"), {"s3-permissions-management"}),
+    ("Put*", grant(Action="s3:Put*"), {"s3-write-access", "s3-permissions-management"}),
+    ("s3:*", grant(Action="s3:*"), {"action-wildcard"}),
+    ("*", grant(Action="*"), {"action-wildcard"}),
+    (
+        "NotAction",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "NotAction": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"}
+            ],
+        },
+        {"allow-not-action"},
+    ),
+    ("Resource *", grant(Resource="*"), {"resource-wildcard"}),
+    ("every bucket", grant(Resource="arn:aws:s3:::*/*"), {"resource-wildcard"}),
+    (
+        "bucket name wildcard",
+        grant(Resource=["arn:aws:s3:::data*", "arn:aws:s3:::data*/*"]),
+        {"resource-wildcard"},
+    ),
+    ("key wildcard is fine", grant(Resource="arn:aws:s3:::data/images/*"), set()),
+    (
+        "NotResource",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "NotResource": "arn:aws:s3:::secret/*",
+                }
+            ],
+        },
+        {"resource-wildcard"},
+    ),
+    (
+        "other service",
+        grant(Action="ec2:RunInstances", Resource="*"),
+        {"unexpected-action", "resource-wildcard"},
+    ),
+    ("typo", grant(Action="s3:GetObjects"), {"unknown-action"}),
+    (
+        "Deny write is fine",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                grant()["Statement"][0],
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+            ],
+        },
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "document", "expected"), GRANT_CASES, ids=[c[0] for c in GRANT_CASES]
+)
+def test_grant_rules(what, document, expected):
+    assert rule_ids(document) == expected
+
+
+def test_write_finding_names_the_actions_the_wildcard_grants():
+    (finding,) = lint_document(grant(Action="s3:*Object"))[1]
+    assert "s3:PutObject" in finding.message and "s3:DeleteObject" in finding.message
+
+
+def test_bucket_policy_with_principal_star_is_critical():
+    doc = grant(Principal="*")
+    assert rule_ids(doc) == {"principal-wildcard"}
+
+
+# --- grammar, size, characters ----------------------------------------------------------------
+
+
+def test_invalid_json_names_line_and_column():
+    kind, findings = lint_text('{\n  "Version": "2012-10-17",\n  "Statement": [\n', "p.json")
+    assert kind is None
+    (finding,) = findings
+    assert finding.rule == "invalid-json" and "line 4 column 1" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("document", "path"),
+    [
+        ({"Version": "2012-10-17"}, "$"),
+        (grant(Effect="Permit"), "$.Statement[0].Effect"),
+        (grant(Sid="read-objects"), "$.Statement[0].Sid"),
+        (grant(Action="GetObject"), "$.Statement[0].Action"),
+        (grant(Resource="my-bucket/*"), "$.Statement[0].Resource"),
+        (grant(Condition={"StringEqual": {"s3:prefix": "a/"}}), "$.Statement[0].Condition"),
+        (grant(Resurce="x"), "$.Statement[0]"),
+        ({"Version": "2012-10-18", "Statement": []}, "$.Version"),
+    ],
+)
+def test_grammar_errors_report_the_json_path(document, path):
+    findings = [f for f in lint_document(document)[1] if f.rule == "policy-grammar"]
+    assert path in {f.location for f in findings}
+
+
+def test_grammar_error_inside_a_statement_list_names_the_element_not_the_list():
+    findings = lint_document(grant(Sid="read-objects"))[1]
+    (grammar,) = [f for f in findings if f.rule == "policy-grammar"]
+    assert grammar.location == "$.Statement[0].Sid"
+    assert "letters and digits" in grammar.message
+
+
+def test_size_limit_counts_characters_without_whitespace():
+    long_ids = [f"id-{i:05d}-abcdefghijkl" for i in range(100)]
+    doc = trust(Condition={"StringEquals": {"sts:ExternalId": long_ids}})
+    assert "size-limit" in rule_ids(doc)
+    small = trust()
+    padded = json.dumps(small, indent=80)  # lots of whitespace, same document
+    assert len(padded) > 2048
+    _, findings = lint_text(padded)
+    assert findings == []
+
+
+def test_managed_policy_limit_is_6144():
+    resources = [f"arn:aws:s3:::bucket-{i:04d}/*" for i in range(300)]
+    _, findings = lint_document(grant(Resource=resources))
+    (size,) = [f for f in findings if f.rule == "size-limit"]
+    assert "6,144" in size.message
+
+
+def test_characters_iam_refuses_are_found_unless_escaped():
+    raw = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+        '"Resource":"arn:aws:s3:::b/写真/*"}]}'
+    )
+    _, findings = lint_text(raw)
+    assert {f.rule for f in findings} == {"invalid-characters"}
+    _, findings = lint_text(raw.replace("写真", "\\u5199\\u771f"))
+    assert findings == []
+    _, findings = lint_text(raw.replace("写真", "café"))  # Latin-1 is accepted
+    assert findings == []
+
+
+def test_lint_survives_documents_of_the_wrong_shape():
+    for document in (
+        [],
+        "text",
+        3,
+        {"Statement": "x"},
+        {"Statement": [1, None, {"Effect": 5}]},
+        grant(Action=[1, 2]),
+        grant(Condition=[]),
+        trust(Principal={"AWS": {"x": 1}}),
+    ):
+        _, findings = lint_document(document)
+        assert any(f.rule == "policy-grammar" for f in findings)
