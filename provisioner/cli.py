@@ -214,6 +214,176 @@ def lint_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+# --- AWS commands ----------------------------------------------------------------------------
+
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / default).")
+]
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", help="AWS region (default: the profile's).")
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url",
+        envvar="AWS_ENDPOINT_URL",
+        help="Send AWS calls to this endpoint (a sandbox). Also AWS_ENDPOINT_URL.",
+    ),
+]
+OutputOpt = Annotated[Output, typer.Option("--output", "-o")]
+
+
+def _aws(profile: str | None, region: str | None, endpoint_url: str | None) -> Any:
+    from provisioner.aws import Aws
+    from provisioner.inputs import check_region
+
+    if region is not None:
+        check_region(region)
+    return Aws(profile=profile, region=region, endpoint_url=endpoint_url)
+
+
+def _show_plan(plan: Any, dry_run: bool) -> None:
+    _warn(plan.warnings)
+    if not plan.changes:
+        typer.echo(f"no changes: role {plan.role_name} is as wanted", err=True)
+        return
+    verb = "would make" if dry_run else "will make"
+    typer.echo(f"plan: {verb} {len(plan.changes)} change(s)", err=True)
+    for change in plan.changes:
+        typer.echo(f"  {change.line()}", err=True)
+
+
+def _form_fields(result: Any, wanted: Any) -> list[tuple[str, str]]:
+    return [
+        ("Integration name", f"{wanted.vendor.display_name} {wanted.bucket} (a suggestion)"),
+        ("AWS bucket name", wanted.bucket),
+        ("AWS Role ARN", result.plan.role_arn),
+        ("External ID", ", ".join(wanted.external_ids)),
+    ]
+
+
+@app.command("create-role")
+def create_role_command(
+    bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket the vendor reads.")],
+    external_id: Annotated[
+        str, typer.Option("--external-id", help="The external ID the vendor issued.")
+    ],
+    vendor: VendorOpt = None,
+    principal: Annotated[
+        str | None,
+        typer.Option("--principal", help="The vendor's role ARN, for a vendor not listed."),
+    ] = None,
+    origin: Annotated[
+        list[str] | None, typer.Option("--origin", help="The vendor's web origin (repeatable).")
+    ] = None,
+    role_name: Annotated[
+        str | None, typer.Option("--role-name", help="Default: the vendor's.")
+    ] = None,
+    policy_name: Annotated[
+        str | None, typer.Option("--policy-name", help="Default: the vendor's.")
+    ] = None,
+    path: Annotated[str | None, typer.Option("--path", help="IAM path, like /vendors/.")] = None,
+    prefix: Annotated[
+        str | None, typer.Option("--prefix", help="Limit reads to this prefix.")
+    ] = None,
+    kms_key_arn: Annotated[
+        str | None, typer.Option("--kms-key-arn", help="KMS key of SSE-KMS objects.")
+    ] = None,
+    with_cors: Annotated[
+        bool | None,
+        typer.Option("--cors/--no-cors", help="Merge the vendor's CORS rule into the bucket's."),
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")] = None,
+    max_session_duration: Annotated[
+        int, typer.Option("--max-session-duration", help="Seconds, 3600-43200.")
+    ] = 3600,
+    adopt: Annotated[
+        bool, typer.Option("--adopt", help="Take over a role or policy provisioner did not create.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Create or bring into line the vendor role, its read-only policy and the bucket's CORS rule."""
+    from provisioner import report, role
+    from provisioner.vendors import resolve_vendor
+
+    chosen = resolve_vendor(vendor, principal, origin)
+    wanted, warnings = role.wanted_role(
+        vendor=chosen,
+        bucket=bucket,
+        external_id=external_id,
+        role_name=role_name,
+        policy_name=policy_name,
+        path=path,
+        prefix=prefix,
+        kms_key_arn=kms_key_arn,
+        region=region,
+        with_cors=with_cors,
+        tags=tag,
+        max_session_duration=max_session_duration,
+        adopt=adopt,
+    )
+    _warn(warnings)
+    aws = _aws(profile, region, endpoint_url)
+    result = role.create_role(
+        aws, wanted, dry_run=dry_run, on_plan=lambda p: _show_plan(p, dry_run)
+    )
+    if dry_run and result.plan.changes:
+        typer.echo("dry run: nothing was changed", err=True)
+    elif result.applied:
+        typer.echo(f"applied {len(result.applied)} change(s)", err=True)
+    if output is Output.json:
+        typer.echo(
+            report.to_json(
+                {
+                    "role_arn": result.plan.role_arn,
+                    "role_name": result.plan.role_name,
+                    "policy_arn": result.plan.policy_arn,
+                    "bucket": wanted.bucket,
+                    "external_id": wanted.external_ids[0],
+                    "vendor": wanted.vendor.name,
+                    "dry_run": dry_run,
+                    "changes": [c.to_dict() for c in result.plan.changes],
+                }
+            )
+        )
+    else:
+        typer.echo(report.table(_form_fields(result, wanted), ["FIELD", "VALUE"]))
+
+
+@app.command("sandbox")
+def sandbox_command(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
+) -> None:
+    """Run a local AWS endpoint with a demo bucket and the vendors' accounts, until Ctrl-C."""
+    import time
+
+    from provisioner import sandbox
+
+    if not 0 <= port <= 65535:
+        raise typer.BadParameter("a port is 0 to 65535", param_hint="--port")
+    box = sandbox.start(port)
+    typer.echo(f"# local AWS endpoint on {box.endpoint} (moto); stop it with Ctrl-C")
+    typer.echo(f"# customer account {sandbox.CUSTOMER_ACCOUNT}, demo bucket {sandbox.DEMO_BUCKET}")
+    for name, account in sorted(box.vendor_accounts.items()):
+        typer.echo(f"# vendor account {account} ({name})")
+    for key, value in box.environment().items():
+        typer.echo(f"export {key}={value}")
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        box.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code instead of raising SystemExit."""
     return app(args=argv, prog_name="provision", standalone_mode=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -192,17 +193,23 @@ def render_permissions(
     return _checked("permissions", render_template("permissions", values), warnings)
 
 
-def render_trust(external_id: str, vendor: Vendor) -> Rendered:
-    """The trust policy: the vendor's principal may assume the role with this external ID."""
-    external_id = inputs.check_external_id(external_id)
+def render_trust(external_id: str | Sequence[str], vendor: Vendor) -> Rendered:
+    """The trust policy: the vendor's principal may assume the role with this external ID.
+
+    Several IDs (a rotation window) are written as a list: StringEquals matches any of them.
+    """
+    ids = [external_id] if isinstance(external_id, str) else list(dict.fromkeys(external_id))
+    if not ids:
+        raise inputs.InputError("--external-id", "", "an external ID is required")
+    ids = [inputs.check_external_id(value) for value in ids]
     if not vendor.principal:
         raise inputs.InputError(
             "--principal", "", "the trust policy needs the vendor's principal ARN"
         )
     names = tuple(n for n in (vendor.name, vendor.account_id) if n and n != "custom")
-    warnings = inputs.external_id_warnings(external_id, known_names=names)
+    warnings = [w for value in ids for w in inputs.external_id_warnings(value, known_names=names)]
     warnings += inputs.principal_warnings(vendor.principal)
-    values = {"principal": vendor.principal, "external_id": external_id}
+    values = {"principal": vendor.principal, "external_id": ids[0] if len(ids) == 1 else ids}
     return _checked("trust", render_template("trust", values), warnings)
 
 

@@ -342,3 +342,69 @@ def origin_warnings(origin: str) -> list[str]:
     if "://*." in origin:
         warnings.append(f"origin {origin!r} allows every subdomain")
     return warnings
+
+
+# --- IAM names, tags, durations ----------------------------------------------------------
+
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+_PATH = re.compile(r"/([\x21-\x7e]+/)?")
+_TAG_TEXT = re.compile(r"[\w\s.:/=+\-@]*")
+RESERVED_TAG_KEYS = ("managed-by",)
+RESERVED_TAG_PREFIXES = ("provisioner:", "aws:")
+
+
+def check_role_name(value: str, option: str = "--role-name") -> str:
+    if not _IAM_NAME.fullmatch(value):
+        raise InputError(
+            option, value, "role names are 1 to 64 characters of letters, digits and +=,.@_-"
+        )
+    return value
+
+
+def check_policy_name(value: str, option: str = "--policy-name") -> str:
+    if not _POLICY_NAME.fullmatch(value):
+        raise InputError(
+            option, value, "policy names are 1 to 128 characters of letters, digits and +=,.@_-"
+        )
+    return value
+
+
+def check_path(value: str, option: str = "--path") -> str:
+    if len(value) > 512 or not _PATH.fullmatch(value) or "//" in value:
+        raise InputError(
+            option,
+            value,
+            "an IAM path starts and ends with '/' (like /vendors/), at most 512 characters",
+        )
+    return value
+
+
+def check_max_session_duration(value: int, option: str = "--max-session-duration") -> int:
+    if not 3600 <= value <= 43200:
+        raise InputError(option, value, "IAM accepts 3600 to 43200 seconds (1 to 12 hours)")
+    return value
+
+
+def parse_tags(values: list[str] | None, option: str = "--tag") -> dict[str, str]:
+    """KEY=VALUE strings as a dict; our own keys and aws: keys are refused."""
+    tags: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(option, item, "write tags as KEY=VALUE")
+        if not (len(key) <= 128 and _TAG_TEXT.fullmatch(key)):
+            raise InputError(
+                option, item, "a tag key is 1 to 128 letters, digits, spaces and _.:/=+-@"
+            )
+        if len(value) > 256 or not _TAG_TEXT.fullmatch(value):
+            raise InputError(
+                option, item, "a tag value is up to 256 letters, digits, spaces and _.:/=+-@"
+            )
+        if key in RESERVED_TAG_KEYS or key.lower().startswith(RESERVED_TAG_PREFIXES):
+            raise InputError(
+                option, item, f"the tag key {key!r} is reserved (provisioner or AWS sets it)"
+            )
+        if key in tags:
+            raise InputError(option, item, f"the tag key {key!r} is given twice")
+        tags[key] = value
+    return tags

@@ -1,0 +1,188 @@
+"""The edge to AWS: sessions, clients, retry configuration, call counting and error translation.
+
+Everything else in the package works on plain data; only this module and the gather/apply
+functions that take its clients talk to AWS.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from provisioner.errors import EXIT_AWS, EXIT_BAD_INPUT, ProvisionerError
+
+USER_AGENT = "provisioner"
+# Read-only operations start with these verbs; everything else changes the account.
+READ_PREFIXES = ("Get", "List", "Describe", "Head")
+
+
+class AwsError(ProvisionerError):
+    """AWS refused the admin's own call, or could not be reached. Exit 3."""
+
+    exit_code = EXIT_AWS
+
+    def __init__(self, message: str, *, code: str = "", action: str = "") -> None:
+        self.code = code
+        self.action = action
+        super().__init__(message)
+
+
+class AwsInputError(AwsError):
+    """AWS answered that something the user named does not exist or is not allowed: exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+@dataclass
+class CallLog:
+    """Every API operation made through the clients of one Aws, in order (retries not counted)."""
+
+    calls: list[str] = field(default_factory=list)
+
+    def record(self, model: Any, **_: Any) -> None:
+        self.calls.append(f"{model.service_model.service_name}:{model.name}")
+
+    @property
+    def mutating(self) -> list[str]:
+        return [c for c in self.calls if not c.split(":", 1)[1].startswith(READ_PREFIXES)]
+
+    def counts(self) -> Counter[str]:
+        return Counter(self.calls)
+
+
+class Aws:
+    """A boto3 session plus the options every AWS command shares, and a log of its calls."""
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        session: boto3.Session | None = None,
+        max_attempts: int = 5,
+    ) -> None:
+        try:
+            self.session = session or boto3.Session(profile_name=profile, region_name=region)
+        except botocore.exceptions.ProfileNotFound:
+            raise AwsInputError(
+                f"--profile {profile!r}: no such profile in ~/.aws/config or ~/.aws/credentials "
+                "(aws configure list-profiles shows them)"
+            ) from None
+        self.region = region or self.session.region_name or "us-east-1"
+        self.endpoint_url = endpoint_url
+        self.config = Config(
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            user_agent_extra=USER_AGENT,
+            connect_timeout=10,
+            read_timeout=30,
+        )
+        self.log = CallLog()
+        self._clients: dict[tuple[str, str], Any] = {}
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region or self.region)
+        if key not in self._clients:
+            client = self.session.client(
+                service, region_name=key[1], endpoint_url=self.endpoint_url, config=self.config
+            )
+            client.meta.events.register("before-call.*.*", self.log.record)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def account_id(self) -> str:
+        """The account of the credentials in use (sts:GetCallerIdentity, needs no permission)."""
+        with translate("sts:GetCallerIdentity"):
+            return self.client("sts").get_caller_identity()["Account"]
+
+
+def error_code(exc: BaseException) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return exc.response.get("Error", {}).get("Code", "")
+    return ""
+
+
+_CREDENTIAL_FIXES = (
+    "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+    "(aws configure sets them up; aws sso login refreshes an SSO profile)"
+)
+
+
+class translate:  # noqa: N801 - used as a context manager, reads like a statement
+    """Turn botocore's exceptions for one AWS action into one line a person can act on.
+
+    `with translate("iam:CreateRole", "creating role X"):` — the action names the IAM
+    permission the admin needs.
+    """
+
+    def __init__(self, action: str, doing: str = "") -> None:
+        self.action = action
+        self.doing = doing
+
+    def __enter__(self) -> translate:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or isinstance(exc, ProvisionerError):
+            return False
+        message = describe(exc, self.action, self.doing)
+        if message is None:
+            return False
+        raise AwsError(message, code=error_code(exc), action=self.action) from exc
+
+
+def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
+    """One line for a botocore failure, or None when it is not one (a bug: let it raise)."""
+    where = f" while {doing}" if doing else ""
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return f"no AWS credentials found: {_CREDENTIAL_FIXES}"
+    if isinstance(exc, botocore.exceptions.TokenRetrievalError | botocore.exceptions.SSOError):
+        return f"the SSO session has expired: run 'aws sso login' for this profile ({exc})"
+    if isinstance(
+        exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError
+    ):
+        return (
+            f"could not reach AWS for {action}{where} ({exc}); check the network, "
+            "--endpoint-url / AWS_ENDPOINT_URL and --region"
+        )
+    if isinstance(
+        exc, botocore.exceptions.ReadTimeoutError | botocore.exceptions.ConnectTimeoutError
+    ):
+        return f"AWS did not answer {action}{where} in time ({exc}); try again"
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return None
+    code = error_code(exc)
+    text = exc.response.get("Error", {}).get("Message", "") or str(exc)
+    if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+        return f"the AWS credentials have expired ({code}): refresh them; {_CREDENTIAL_FIXES}"
+    if code in (
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "AuthFailure",
+    ):
+        return f"AWS rejected the credentials ({code}) for {action}: {_CREDENTIAL_FIXES}"
+    if code in (
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AllAccessDisabled",
+    ):
+        return (
+            f"AccessDenied on {action}{where}: the credentials in use need the IAM permission "
+            f"{action} ({text})"
+        )
+    if code in (
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    ):
+        return f"AWS throttled {action}{where} past the retries ({code}); wait and run it again"
+    return f"{action}{where} failed: {code}: {text}"

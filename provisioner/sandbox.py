@@ -1,0 +1,146 @@
+"""An embedded local AWS endpoint (moto's server on 127.0.0.1) for demos and tests.
+
+The customer's account is moto's default; each known vendor gets its own account, told apart
+by moto's `x-moto-account-id` request header, with the vendor's principal role in it, so the
+whole delegated-access flow runs with no AWS account. Needs the `sandbox` extra (moto[server]).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from provisioner.errors import ProvisionerError
+
+CUSTOMER_ACCOUNT = "123456789012"
+DEMO_BUCKET = "provisioner-demo-images"
+DEMO_REGION = "us-east-1"
+ACCOUNT_HEADER = "x-moto-account-id"
+# Not secrets: moto accepts any key. Named so nobody mistakes them for real ones.
+SANDBOX_KEY_ID = "sandbox"
+SANDBOX_SECRET = "sandbox"
+
+# The folder-label example of Rekognition Custom Labels: labels come from the child folders of
+# alexa-devices/; deeper folders take their ancestor's name; an image directly in it has none.
+DEMO_OBJECTS = {
+    "alexa-devices/echo/echo-1.jpg": "echo-1.jpg",
+    "alexa-devices/echo/echo-2.png": "echo-2.png",
+    "alexa-devices/echo-dot/echo-dot-1.jpg": "echo-dot-1.jpg",
+    "alexa-devices/echo-dot/echo-dot-2.png": "echo-dot-2.png",
+    "alexa-devices/echo-dot/white-echo-dot/white-echo-dot-1.jpg": "white-echo-dot-1.jpg",
+    "alexa-devices/overview.png": "overview.png",
+    "alexa-devices/README.txt": None,
+}
+
+
+class SandboxError(ProvisionerError):
+    exit_code = 2
+
+
+@dataclass
+class Sandbox:
+    endpoint: str
+    server: Any
+    vendor_accounts: dict[str, str] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": SANDBOX_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": SANDBOX_SECRET,
+            "AWS_DEFAULT_REGION": DEMO_REGION,
+        }
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start(port: int = 0, *, seed_demo: bool = True) -> Sandbox:
+    """Start moto's server on 127.0.0.1 (port 0 picks a free one) and seed the demo state."""
+    # Read once, when moto is first imported: without it moto answers every Origin, and no
+    # CORS verdict against the sandbox would mean anything.
+    os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise SandboxError(
+            "the sandbox needs moto's server: pip install 'provisioner[sandbox]'"
+        ) from None
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    try:
+        server.start()
+    except OSError as exc:
+        raise SandboxError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror})") from None
+    host, bound = server.get_host_and_port()
+    box = Sandbox(endpoint=f"http://{host}:{bound}", server=server)
+    if seed_demo:
+        seed(box)
+    return box
+
+
+def session_for(account: str | None = None) -> Any:
+    """A boto3 session with sandbox keys whose calls act in `account` (moto's header)."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.get_session()
+    if account is not None:
+
+        def add_header(request: Any, **_: Any) -> None:
+            request.headers[ACCOUNT_HEADER] = account
+
+        core.register("before-sign.*.*", add_header)
+    return boto3.Session(
+        aws_access_key_id=SANDBOX_KEY_ID,
+        aws_secret_access_key=SANDBOX_SECRET,
+        region_name=DEMO_REGION,
+        botocore_session=core,
+    )
+
+
+def seed(box: Sandbox) -> None:
+    """The demo bucket with the folder-label images, and each vendor's role in its account."""
+    from provisioner.vendors import known_vendors
+
+    customer = session_for(CUSTOMER_ACCOUNT)
+    s3 = customer.client("s3", endpoint_url=box.endpoint)
+    s3.create_bucket(Bucket=DEMO_BUCKET)
+    images = resources.files("provisioner") / "sandbox_images"
+    for key, image in DEMO_OBJECTS.items():
+        if image is None:
+            body, content_type = b"Demo images for provisioner.\n", "text/plain"
+        else:
+            body = (images / image).read_bytes()
+            content_type = "image/jpeg" if image.endswith(".jpg") else "image/png"
+        s3.put_object(Bucket=DEMO_BUCKET, Key=key, Body=body, ContentType=content_type)
+
+    for vendor in known_vendors().values():
+        if not vendor.account_id:
+            continue
+        box.vendor_accounts[vendor.name] = vendor.account_id
+        resource = vendor.principal.split(":", 5)[5]
+        if not resource.startswith("role/"):
+            continue  # an account-root principal needs no role
+        *path, name = resource.removeprefix("role/").split("/")
+        iam = session_for(vendor.account_id).client("iam", endpoint_url=box.endpoint)
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{vendor.account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        iam.create_role(
+            RoleName=name,
+            Path="/" + "".join(p + "/" for p in path),
+            AssumeRolePolicyDocument=json.dumps(trust),
+            Description=f"Stands in for {vendor.display_name}'s own role in the sandbox",
+        )
