@@ -356,6 +356,128 @@ def create_role_command(
         typer.echo(report.table(_form_fields(result, wanted), ["FIELD", "VALUE"]))
 
 
+RoleNameOpt = Annotated[str, typer.Option("--role-name", help="The role provisioner created.")]
+
+
+@app.command("rotate-external-id")
+def rotate_command(
+    role_name: RoleNameOpt,
+    external_id: Annotated[str, typer.Option("--external-id", help="The new external ID.")],
+    keep_old: Annotated[
+        bool, typer.Option("--keep-old", help="Accept the current ID(s) too, for a transition.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Act on a role provisioner did not create.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Rewrite the role's external ID (with --keep-old, accept both during a transition)."""
+    from provisioner import report, role
+
+    aws = _aws(profile, region, endpoint_url)
+    result = role.rotate_external_id(
+        aws,
+        role_name,
+        external_id,
+        keep_old=keep_old,
+        dry_run=dry_run,
+        force=force,
+        on_plan=lambda p: _show_plan(p, dry_run),
+    )
+    _after_apply(result)
+    ids = result.extra["external_ids"]
+    if output is Output.json:
+        typer.echo(
+            report.to_json(
+                {
+                    "role_arn": result.plan.role_arn,
+                    "role_name": result.plan.role_name,
+                    "external_ids": ids,
+                    "dry_run": dry_run,
+                    "changes": [c.to_dict() for c in result.plan.changes],
+                }
+            )
+        )
+    else:
+        typer.echo(
+            report.table(
+                [("AWS Role ARN", result.plan.role_arn), ("External ID", ", ".join(ids))],
+                ["FIELD", "VALUE"],
+            )
+        )
+
+
+@app.command("delete-role")
+def delete_command(
+    role_name: RoleNameOpt,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Delete a role provisioner did not create.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Delete the role, the policies provisioner made for it, and its CORS rule on the bucket."""
+    from provisioner import report, role
+    from provisioner.errors import InputError
+
+    if not (yes or dry_run or sys.stdin.isatty()):
+        raise InputError("--yes", "", "not a terminal, so no one can confirm: pass --yes to delete")
+    aws = _aws(profile, region, endpoint_url)
+
+    def confirm(plan: Any) -> bool:
+        return yes or typer.confirm(f"delete role {plan.role_name} as planned above?", err=True)
+
+    result = role.delete_role(
+        aws,
+        role_name,
+        dry_run=dry_run,
+        force=force,
+        confirm=confirm,
+        on_plan=lambda p: _show_plan(p, dry_run),
+    )
+    if not dry_run and not result.applied:
+        typer.echo("nothing was deleted", err=True)
+    _after_apply(result)
+    if output is Output.json:
+        typer.echo(
+            report.to_json(
+                {
+                    "role_arn": result.plan.role_arn,
+                    "role_name": result.plan.role_name,
+                    "deleted": bool(result.applied),
+                    "dry_run": dry_run,
+                    "changes": [c.to_dict() for c in result.plan.changes],
+                }
+            )
+        )
+    else:
+        state = "deleted" if result.applied else "kept"
+        typer.echo(
+            report.table(
+                [("AWS Role ARN", result.plan.role_arn), ("State", state)], ["FIELD", "VALUE"]
+            )
+        )
+
+
+def _after_apply(result: Any) -> None:
+    if result.dry_run and result.plan.changes:
+        typer.echo("dry run: nothing was changed", err=True)
+    elif result.applied:
+        typer.echo(f"applied {len(result.applied)} change(s)", err=True)
+
+
 @app.command("sandbox")
 def sandbox_command(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1; 0 picks a free one.")] = 0,

@@ -346,6 +346,7 @@ def plan_role(wanted: WantedRole, actual: ActualRole) -> Plan:
     policy_label = f"policy {policy['PolicyName'] if policy else wanted.policy_name}"
     if policy:
         _check_owned("policy", policy["PolicyName"], actual.policy_tags, wanted.adopt)
+        _check_not_shared(wanted, actual, policy_arn)
     changes += _plan_policy(wanted, actual, policy_arn, policy_label, path)
     changes += _plan_role(wanted, actual, role_name, path)
     if not any(a["PolicyArn"] == policy_arn for a in actual.attached):
@@ -391,6 +392,20 @@ def _check_owned(kind: str, name: str, tags: dict[str, str] | None, adopt: bool)
         f"{MANAGED_BY_VALUE} tag); pass --adopt to bring it under provisioner (its "
         f"{'trust and ' if kind == 'role' else ''}document will be replaced), or choose another name",
     )
+
+
+def _check_not_shared(wanted: WantedRole, actual: ActualRole, policy_arn: str) -> None:
+    """Never rewrite a policy that other roles, users or groups use: it would change their access."""
+    policy = actual.policy or {}
+    ours = 1 if any(a["PolicyArn"] == policy_arn for a in actual.attached) else 0
+    elsewhere = int(policy.get("AttachmentCount", 0)) - ours
+    if elsewhere > 0 and actual.policy_document != wanted.permissions:
+        raise InputError(
+            "--policy-name",
+            policy["PolicyName"],
+            f"the policy is attached to {elsewhere} other role(s), user(s) or group(s); changing "
+            "it would change their access too: choose another --policy-name",
+        )
 
 
 def _plan_policy(
@@ -653,3 +668,266 @@ def create_role(
         on_plan(plan)
     applied = [] if dry_run else apply(aws, plan.changes, progress)
     return Result(plan, applied, dry_run)
+
+
+# --- rotate-external-id -------------------------------------------------------------------
+
+
+def _owned_role(aws: Aws, role_name: str, force: bool) -> dict[str, Any]:
+    name = inputs.check_role_name(role_name)
+    role = _find_role(aws.client("iam"), name)
+    if role is None:
+        raise InputError("--role-name", role_name, "no such role in this account")
+    if _tag_dict(role.get("Tags")).get(MANAGED_BY_KEY) != MANAGED_BY_VALUE and not force:
+        raise InputError(
+            "--role-name",
+            role["RoleName"],
+            f"the role was not created by provisioner (no {MANAGED_BY_KEY}={MANAGED_BY_VALUE} "
+            "tag); pass --force to act on it anyway",
+        )
+    return role
+
+
+def rotate_external_id(
+    aws: Aws,
+    role_name: str,
+    external_id: str,
+    *,
+    keep_old: bool = False,
+    dry_run: bool = False,
+    force: bool = False,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> Result:
+    """Rewrite the trust's external ID; with keep_old, accept the current ID(s) as well."""
+    inputs.check_external_id(external_id)
+    _caller_arn(aws)
+    role = _owned_role(aws, role_name, force)
+    current = _as_document(role["AssumeRolePolicyDocument"])
+    principal, current_ids = _vendor_trust(current, role["RoleName"])
+    ids = [*current_ids, external_id] if keep_old else [external_id]
+    tags = _tag_dict(role.get("Tags"))
+    vendor = Vendor(
+        name=tags.get(VENDOR_TAG, "custom"),
+        display_name="vendor",
+        principal=principal,
+        cors_origins=(),
+    )
+    rendered = render_trust(list(dict.fromkeys(ids)), vendor)
+    changes = []
+    if rendered.document != current:
+        changes.append(
+            Change(
+                "update",
+                f"role {role['RoleName']} trust",
+                trust_difference(current, rendered.document),
+                "iam:UpdateAssumeRolePolicy",
+                "iam",
+                "update_assume_role_policy",
+                {"RoleName": role["RoleName"], "PolicyDocument": json.dumps(rendered.document)},
+            )
+        )
+    warnings = [w for w in rendered.warnings if "whole account" not in w]
+    if keep_old and len(set(ids)) > 1:
+        warnings.append(
+            "the role now accepts several external IDs; run again without --keep-old once the "
+            "vendor uses the new one"
+        )
+    plan = Plan(changes, role["RoleName"], role["Arn"], "", warnings)
+    if on_plan:
+        on_plan(plan)
+    applied = [] if dry_run else apply(aws, changes)
+    return Result(plan, applied, dry_run, {"external_ids": list(dict.fromkeys(ids))})
+
+
+def _vendor_trust(document: dict[str, Any], role_name: str) -> tuple[str, list[str]]:
+    """The one trusted AWS principal and its pinned external IDs, from a provisioner-style trust."""
+    allows = [
+        s
+        for s in statements(document)
+        if s.is_allow
+        and any(
+            a.lower() in ("sts:assumerole", "sts:*", "*") for a in strings(s.body.get("Action"))
+        )
+    ]
+    principals = sorted(
+        {
+            p
+            for s in allows
+            if isinstance(s.body.get("Principal"), dict)
+            for p in strings(s.body["Principal"].get("AWS"))
+        }
+    )
+    if len(allows) != 1 or len(principals) != 1 or principals[0] == "*":
+        raise InputError(
+            "--role-name",
+            role_name,
+            f"the trust policy has {len(allows)} statement(s) and {len(principals)} AWS "
+            "principal(s); rotate-external-id handles one vendor principal: fix it with "
+            "create-role first",
+        )
+    ids = [
+        str(v)
+        for op, key, values in allows[0].conditions()
+        if key.lower() == "sts:externalid" and op == "StringEquals"
+        for v in values
+    ]
+    return principals[0], ids
+
+
+# --- delete-role --------------------------------------------------------------------------
+
+
+def delete_role(
+    aws: Aws,
+    role_name: str,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    confirm: Callable[[Plan], bool] | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> Result:
+    """Detach and delete our policies, delete inline policies and the role, remove our CORS rule."""
+    _caller_arn(aws)
+    role = _owned_role(aws, role_name, force)
+    name = role["RoleName"]
+    iam = aws.client("iam")
+    with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
+        attached = _all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+    with translate("iam:ListRolePolicies", f"reading role {name}"):
+        inline = _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+    with translate("iam:ListInstanceProfilesForRole", f"reading role {name}"):
+        profiles = _all(iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name)
+
+    changes: list[Change] = []
+    warnings: list[str] = []
+    deletions: list[Change] = []
+    shared = False
+    for item in attached:
+        arn = item["PolicyArn"]
+        changes.append(
+            Change(
+                "detach",
+                f"policy {item['PolicyName']} from role {name}",
+                "",
+                "iam:DetachRolePolicy",
+                "iam",
+                "detach_role_policy",
+                {"RoleName": name, "PolicyArn": arn},
+            )
+        )
+        if ":aws:policy/" in arn:
+            continue  # AWS managed: never ours to delete
+        with translate("iam:GetPolicy", f"reading policy {arn}"):
+            policy = iam.get_policy(PolicyArn=arn)["Policy"]
+        if _tag_dict(policy.get("Tags")).get(MANAGED_BY_KEY) != MANAGED_BY_VALUE:
+            continue  # not ours: detach only
+        if int(policy.get("AttachmentCount", 0)) > 1:
+            shared = True
+            warnings.append(
+                f"policy {item['PolicyName']} is attached to other roles too: it is detached "
+                "from this one and kept, and so is the bucket's CORS rule they rely on"
+            )
+            continue
+        with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
+            versions = _all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
+        for version in versions:
+            if not version["IsDefaultVersion"]:
+                deletions.append(
+                    Change(
+                        "delete",
+                        f"policy {item['PolicyName']} version {version['VersionId']}",
+                        "",
+                        "iam:DeletePolicyVersion",
+                        "iam",
+                        "delete_policy_version",
+                        {"PolicyArn": arn, "VersionId": version["VersionId"]},
+                    )
+                )
+        deletions.append(
+            Change(
+                "delete",
+                f"policy {item['PolicyName']}",
+                "created by provisioner",
+                "iam:DeletePolicy",
+                "iam",
+                "delete_policy",
+                {"PolicyArn": arn},
+            )
+        )
+    changes += deletions
+    for policy_name in inline:
+        changes.append(
+            Change(
+                "delete",
+                f"inline policy {policy_name} of role {name}",
+                "",
+                "iam:DeleteRolePolicy",
+                "iam",
+                "delete_role_policy",
+                {"RoleName": name, "PolicyName": policy_name},
+            )
+        )
+    for profile in profiles:
+        changes.append(
+            Change(
+                "detach",
+                f"role {name} from instance profile {profile['InstanceProfileName']}",
+                "",
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam",
+                "remove_role_from_instance_profile",
+                {"RoleName": name, "InstanceProfileName": profile["InstanceProfileName"]},
+            )
+        )
+    changes.append(
+        Change(
+            "delete", f"role {name}", "", "iam:DeleteRole", "iam", "delete_role", {"RoleName": name}
+        )
+    )
+    if not shared:
+        changes += _plan_cors_removal(aws, _tag_dict(role.get("Tags")), warnings)
+
+    plan = Plan(changes, name, role["Arn"], "", warnings)
+    if on_plan:
+        on_plan(plan)
+    if dry_run or (confirm is not None and not confirm(plan)):
+        return Result(plan, [], True)
+    return Result(plan, apply(aws, changes), False)
+
+
+def _plan_cors_removal(aws: Aws, tags: dict[str, str], warnings: list[str]) -> list[Change]:
+    bucket, vendor = tags.get(BUCKET_TAG), tags.get(VENDOR_TAG)
+    if not bucket or not vendor:
+        return []
+    rule_id = cors_rule_id(Vendor(name=vendor, display_name="", principal="", cors_origins=()))
+    try:
+        rules = read_cors(aws, bucket)
+    except AwsInputError:
+        warnings.append(f"bucket {bucket} no longer exists: no CORS rule to remove")
+        return []
+    kept = cors.remove_rule(rules, rule_id)
+    if kept is None:
+        return []
+    if not kept:
+        return [
+            Change(
+                "cors",
+                f"bucket {bucket}",
+                f"remove rule {rule_id} (the only rule)",
+                "s3:PutBucketCORS",
+                "s3",
+                "delete_bucket_cors",
+                {"Bucket": bucket},
+            )
+        ]
+    return [
+        Change(
+            "cors",
+            f"bucket {bucket}",
+            f"remove rule {rule_id}; {len(kept)} other rule(s) kept",
+            "s3:PutBucketCORS",
+            "s3",
+            "put_bucket_cors",
+            {"Bucket": bucket, "CORSConfiguration": {"CORSRules": kept}},
+        )
+    ]
