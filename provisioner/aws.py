@@ -76,7 +76,7 @@ class Aws:
         self.region = region or self.session.region_name or "us-east-1"
         self.endpoint_url = endpoint_url
         self.config = Config(
-            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            retries={"mode": "adaptive", "total_max_attempts": max_attempts},
             user_agent_extra=USER_AGENT,
             connect_timeout=10,
             read_timeout=30,

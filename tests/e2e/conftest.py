@@ -1,0 +1,134 @@
+"""A moto server on 127.0.0.1 for the whole session, reset and re-seeded before each test."""
+
+from __future__ import annotations
+
+import os
+
+# moto reads this once, at import: without it the server echoes any Origin.
+os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+
+import json  # noqa: E402
+import urllib.request  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from botocore.awsrequest import AWSResponse  # noqa: E402
+
+from provisioner import sandbox  # noqa: E402
+from provisioner.aws import Aws  # noqa: E402
+
+BUCKET = sandbox.DEMO_BUCKET
+EXTERNAL_ID = "ckx5y2abcd0001zz"
+
+
+@pytest.fixture(scope="session")
+def server():
+    box = sandbox.start(0, seed_demo=False)
+    yield box
+    box.stop()
+
+
+def _post(endpoint: str, path: str, body: bytes = b"") -> None:
+    request = urllib.request.Request(
+        f"{endpoint}{path}", data=body, method="POST", headers={"Content-Type": "text/plain"}
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+@pytest.fixture
+def box(server):
+    """A freshly reset sandbox: demo bucket, vendor roles, IAM auth off."""
+    _post(server.endpoint, "/moto-api/reset-auth", b"inf")
+    _post(server.endpoint, "/moto-api/reset")
+    server.vendor_accounts.clear()
+    sandbox.seed(server)
+    return server
+
+
+@pytest.fixture
+def customer(box):
+    """boto3 clients acting as the customer's admin, to arrange and inspect state."""
+    session = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT)
+
+    class Clients:
+        iam = session.client("iam", endpoint_url=box.endpoint)
+        s3 = session.client("s3", endpoint_url=box.endpoint)
+
+    return Clients
+
+
+@pytest.fixture
+def make_aws(box):
+    """An Aws (the package's edge) against the sandbox, optionally with event hooks."""
+
+    def make(hooks: dict[str, Any] | None = None, max_attempts: int = 2) -> Aws:
+        session = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT)
+        for event, handler in (hooks or {}).items():
+            session.events.register(event, handler)
+        return Aws(session=session, endpoint_url=box.endpoint, max_attempts=max_attempts)
+
+    return make
+
+
+@pytest.fixture
+def aws_env(box, tmp_path, monkeypatch):
+    """Environment for CLI runs against the sandbox, with no real AWS config in reach."""
+    env = {
+        "AWS_ENDPOINT_URL": box.endpoint,
+        "AWS_ACCESS_KEY_ID": sandbox.SANDBOX_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": sandbox.SANDBOX_SECRET,
+        "AWS_DEFAULT_REGION": sandbox.DEMO_REGION,
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+    }
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def refuse(code: str, status: int = 403, message: str = "injected by the test"):
+    """A before-call handler that answers an operation with an AWS error, as AWS would."""
+
+    def handler(**_: Any):
+        response = AWSResponse("https://iam.amazonaws.com/", status, {}, None)
+        return response, {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+
+    return handler
+
+
+def trust_of(iam, role_name: str) -> dict:
+    document = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def snapshot(customer) -> dict:
+    """The parts of the account create-role touches, for before/after comparisons."""
+    iam, s3 = customer.iam, customer.s3
+    roles = {}
+    for role in iam.list_roles()["Roles"]:
+        name = role["RoleName"]
+        full = iam.get_role(RoleName=name)["Role"]
+        roles[name] = {
+            "trust": trust_of(iam, name),
+            "tags": sorted((t["Key"], t["Value"]) for t in full.get("Tags", [])),
+            "attached": sorted(a["PolicyArn"] for a in
+                               iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]),
+            "max": full["MaxSessionDuration"],
+        }
+    policies = {}
+    for policy in iam.list_policies(Scope="Local")["Policies"]:
+        versions = iam.list_policy_versions(PolicyArn=policy["Arn"])["Versions"]
+        default = next(v for v in versions if v["IsDefaultVersion"])
+        document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=default["VersionId"])
+        policies[policy["Arn"]] = (len(versions), document["PolicyVersion"]["Document"])
+    try:
+        cors = s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
+    except s3.exceptions.ClientError:
+        cors = None
+    return {"roles": roles, "policies": policies, "cors": cors}

@@ -1,0 +1,315 @@
+"""create-role against moto's server: fresh, idempotent, drift, dry run, adopt, faults."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from provisioner import role
+from provisioner.errors import InputError
+from provisioner.vendors import get_vendor
+
+from .conftest import BUCKET, EXTERNAL_ID, refuse, snapshot, trust_of
+
+LABELBOX_PRINCIPAL = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+ROLE_ARN = "arn:aws:iam::123456789012:role/LabelboxS3Access"
+POLICY_ARN = "arn:aws:iam::123456789012:policy/LabelboxReadAccess"
+
+
+def wanted(**options):
+    options.setdefault("vendor", get_vendor("labelbox"))
+    options.setdefault("bucket", BUCKET)
+    options.setdefault("external_id", EXTERNAL_ID)
+    return role.wanted_role(**options)[0]
+
+
+def test_fresh_create_prints_the_form_and_leaves_the_wanted_state(cli, aws_env, customer):
+    result = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID)
+    assert result.code == 0, result.stderr
+    assert "AWS Role ARN" in result.stdout and ROLE_ARN in result.stdout
+    assert f"AWS bucket name   {BUCKET}" in result.stdout
+    assert "plan: will make 4 change(s)" in result.stderr
+
+    iam = customer.iam
+    trust = trust_of(iam, "LabelboxS3Access")
+    assert trust["Statement"][0]["Principal"] == {"AWS": LABELBOX_PRINCIPAL}
+    assert trust["Statement"][0]["Condition"] == {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}
+    attached = iam.list_attached_role_policies(RoleName="LabelboxS3Access")["AttachedPolicies"]
+    assert [a["PolicyArn"] for a in attached] == [POLICY_ARN]
+    tags = {t["Key"]: t["Value"] for t in iam.get_role(RoleName="LabelboxS3Access")["Role"]["Tags"]}
+    assert tags == {"managed-by": "provisioner", "provisioner:vendor": "labelbox",
+                    "provisioner:bucket": BUCKET}
+    (rule,) = customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
+    assert rule["ID"] == "provisioner-labelbox"
+    assert sorted(rule["AllowedOrigins"]) == ["https://app.labelbox.com", "https://editor.labelbox.com"]
+
+
+def test_json_output_has_the_documented_keys(cli, aws_env):
+    result = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "-o", "json")
+    data = result.json()
+    assert set(data) >= {"role_arn", "role_name", "policy_arn", "bucket", "external_id", "vendor",
+                         "changes"}
+    assert data["role_arn"] == ROLE_ARN and data["policy_arn"] == POLICY_ARN
+    assert [c["action"] for c in data["changes"]] == ["create", "create", "attach", "cors"]
+    assert {c["permission"] for c in data["changes"]} == {
+        "iam:CreatePolicy", "iam:CreateRole", "iam:AttachRolePolicy", "s3:PutBucketCORS"}
+
+
+def test_rerun_makes_no_mutating_call_and_few_reads(make_aws, cli, aws_env):
+    assert cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID).code == 0
+    aws = make_aws()
+    result = role.create_role(aws, wanted())
+    assert result.plan.changes == [] and result.applied == []
+    assert aws.log.mutating == []
+    assert len(aws.log.calls) <= 7, aws.log.calls
+    again = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID)
+    assert "no changes: role LabelboxS3Access is as wanted" in again.stderr
+
+
+def test_dry_run_changes_nothing(make_aws, customer):
+    before = snapshot(customer)
+    aws = make_aws()
+    result = role.create_role(aws, wanted(), dry_run=True)
+    assert len(result.plan.changes) == 4 and result.applied == []
+    assert aws.log.mutating == []
+    assert snapshot(customer) == before
+
+
+def test_drift_is_repaired(make_aws, customer):
+    role.create_role(make_aws(), wanted())
+    clean = snapshot(customer)
+    customer.iam.update_assume_role_policy(RoleName="LabelboxS3Access", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}]}))
+    customer.iam.detach_role_policy(RoleName="LabelboxS3Access", PolicyArn=POLICY_ARN)
+    customer.iam.untag_role(RoleName="LabelboxS3Access", TagKeys=["provisioner:bucket"])
+    customer.s3.delete_bucket_cors(Bucket=BUCKET)
+
+    result = role.create_role(make_aws(), wanted())
+    lines = [c.line() for c in result.plan.changes]
+    assert any("trust" in line and "principal arn:aws:iam::111122223333:root" in line for line in lines)
+    assert [c.action for c in result.plan.changes] == ["update", "tag", "attach", "cors"]
+    assert snapshot(customer) == clean
+    assert role.create_role(make_aws(), wanted()).plan.changes == []
+
+
+def test_changed_inputs_update_the_policy_as_a_new_default_version(make_aws, customer):
+    role.create_role(make_aws(), wanted())
+    result = role.create_role(make_aws(), wanted(prefix="alexa-devices/"))
+    (change,) = result.plan.changes
+    assert change.permission == "iam:CreatePolicyVersion"
+    assert "+ s3:GetObject on arn:aws:s3:::provisioner-demo-images/alexa-devices/*" in change.detail
+    versions = customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
+    assert len(versions) == 2
+
+
+def test_sixth_version_deletes_the_oldest_non_default_first(make_aws, customer):
+    role.create_role(make_aws(), wanted())
+    for n in range(1, 5):
+        role.create_role(make_aws(), wanted(prefix=f"p{n}/"))
+    assert len(customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]) == 5
+    result = role.create_role(make_aws(), wanted(prefix="p5/"))
+    assert [c.method for c in result.plan.changes] == ["delete_policy_version", "create_policy_version"]
+    assert result.plan.changes[0].params["VersionId"] == "v1"
+    versions = customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
+    assert len(versions) == 5 and "v1" not in {v["VersionId"] for v in versions}
+
+
+def test_existing_role_without_our_tag_is_refused_unless_adopted(make_aws, customer):
+    customer.iam.create_role(RoleName="LabelboxS3Access", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": LABELBOX_PRINCIPAL}}]}))
+    before = snapshot(customer)
+    aws = make_aws()
+    with pytest.raises(InputError, match="not created by provisioner.*--adopt"):
+        role.create_role(aws, wanted())
+    assert aws.log.mutating == [] and snapshot(customer) == before
+
+    result = role.create_role(make_aws(), wanted(adopt=True))
+    assert "update" in [c.action for c in result.plan.changes]
+    assert trust_of(customer.iam, "LabelboxS3Access")["Statement"][0]["Condition"]
+    assert role.create_role(make_aws(), wanted()).plan.changes == []
+
+
+def test_cli_refusal_is_one_line_exit_2(cli, aws_env, customer):
+    customer.iam.create_role(RoleName="LabelboxS3Access", AssumeRolePolicyDocument="{}")
+    result = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID)
+    assert result.code == 2
+    assert "--adopt" in result.error_line
+
+
+def test_role_name_differing_only_in_case_is_the_same_role(make_aws, customer):
+    # IAM role names are unique ignoring case (moto does not enforce it; we do).
+    customer.iam.create_role(
+        RoleName="labelboxs3access", AssumeRolePolicyDocument="{}",
+        Tags=[{"Key": "managed-by", "Value": "provisioner"}],
+    )
+    result = role.create_role(make_aws(), wanted())
+    assert result.plan.role_name == "labelboxs3access"
+    assert any("ignore case" in w for w in result.plan.warnings)
+    names = [r["RoleName"] for r in customer.iam.list_roles()["Roles"]]
+    assert "LabelboxS3Access" not in names
+
+
+def test_policy_shared_with_other_roles_is_never_rewritten(make_aws, customer):
+    role.create_role(make_aws(), wanted())
+    role.create_role(make_aws(), wanted(role_name="SecondRole"))
+    before = snapshot(customer)
+    with pytest.raises(InputError, match="attached to 1 other"):
+        role.create_role(make_aws(), wanted(prefix="x/"))
+    assert snapshot(customer) == before
+
+
+def test_cors_merge_keeps_the_customers_rules(make_aws, customer):
+    theirs = [
+        {"ID": "uploads", "AllowedOrigins": ["https://upload.example.com"], "AllowedMethods": ["PUT"],
+         "AllowedHeaders": ["*"]},
+        {"AllowedOrigins": ["https://www.example.com"], "AllowedMethods": ["GET"]},
+    ]
+    customer.s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": theirs})
+    role.create_role(make_aws(), wanted())
+    rules = customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
+    assert rules[0]["ID"] == "provisioner-labelbox"
+    assert rules[1:] == [
+        {"ID": "uploads", "AllowedOrigins": ["https://upload.example.com"], "AllowedMethods": ["PUT"],
+         "AllowedHeaders": ["*"]},
+        {"AllowedOrigins": ["https://www.example.com"], "AllowedMethods": ["GET"]},
+    ]
+
+
+def test_a_rule_equal_to_ours_added_by_hand_is_not_written_again(make_aws, customer):
+    from provisioner.documents import render_cors
+
+    (ours,) = render_cors(get_vendor("labelbox")).document["CORSRules"]
+    by_hand = {k: v for k, v in ours.items() if k != "ID"}
+    customer.s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": [by_hand]})
+    result = role.create_role(make_aws(), wanted())
+    assert "cors" not in [c.action for c in result.plan.changes]
+
+
+def test_no_cors_reads_and_writes_no_cors(make_aws, customer):
+    aws = make_aws()
+    role.create_role(aws, wanted(with_cors=False))
+    assert not [c for c in aws.log.calls if c.startswith("s3:")]
+
+
+def test_missing_bucket_is_bad_input_and_changes_nothing(make_aws, customer):
+    before = snapshot(customer)
+    with pytest.raises(Exception, match="no such bucket") as err:
+        role.create_role(make_aws(), wanted(bucket="no-such-bucket-here"))
+    assert err.value.exit_code == 2
+    assert snapshot(customer) == before
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+STEPS = [
+    ("before-call.iam.CreatePolicy", "iam:CreatePolicy", 1),
+    ("before-call.iam.CreateRole", "iam:CreateRole", 2),
+    ("before-call.iam.AttachRolePolicy", "iam:AttachRolePolicy", 3),
+    ("before-call.s3.PutBucketCors", "s3:PutBucketCORS", 4),
+]
+
+
+@pytest.mark.parametrize(("event", "permission", "step"), STEPS, ids=[s[1] for s in STEPS])
+def test_access_denied_on_each_step_stops_reports_and_a_rerun_converges(
+    make_aws, customer, event, permission, step
+):
+    reference = make_aws()
+    role.create_role(reference, wanted())
+    clean = snapshot(customer)
+    customer.iam.detach_role_policy(RoleName="LabelboxS3Access", PolicyArn=POLICY_ARN)
+    customer.iam.delete_policy(PolicyArn=POLICY_ARN)
+    customer.iam.delete_role(RoleName="LabelboxS3Access")
+    customer.s3.delete_bucket_cors(Bucket=BUCKET)
+
+    with pytest.raises(role.ApplyError) as err:
+        role.create_role(make_aws({event: refuse("AccessDenied")}), wanted())
+    message = str(err.value)
+    assert err.value.exit_code == 3
+    assert f"step {step} of 4 failed" in message and f"needs {permission}" in message
+    assert len(err.value.done) == step - 1
+    if step > 1:
+        assert "Already done: create  policy LabelboxReadAccess" in message
+    else:
+        assert "Already done: nothing" in message
+
+    role.create_role(make_aws(), wanted())
+    assert snapshot(customer) == clean
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_):
+        yield self.body
+
+
+THROTTLED = (
+    b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender'
+    b"</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+    b"<RequestId>1</RequestId></ErrorResponse>"
+)
+
+
+def test_throttling_is_retried_then_reported_with_the_action(make_aws):
+    """Throttling answered on the wire for every CreateRole attempt: botocore retries it
+    (max_attempts=2 here), then the step fails with the action named."""
+    from botocore.awsrequest import AWSResponse
+
+    attempts = []
+
+    def throttle(request, **_):
+        body = request.body or b""
+        if b"Action=CreateRole" in (body if isinstance(body, bytes) else body.encode()):
+            attempts.append(1)
+            return AWSResponse(request.url, 400, {}, _Raw(THROTTLED))
+        return None
+
+    with pytest.raises(role.ApplyError) as err:
+        role.create_role(make_aws({"before-send.iam": throttle}, max_attempts=2), wanted())
+    assert len(attempts) == 2
+    assert "step 2 of 4 failed" in str(err.value)
+    assert "throttled iam:CreateRole past the retries" in str(err.value)
+
+
+def test_network_error_midway_is_reported(make_aws):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unplug(**_):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
+    with pytest.raises(role.ApplyError) as err:
+        role.create_role(make_aws({"before-call.iam.AttachRolePolicy": unplug}), wanted())
+    assert "step 3 of 4" in str(err.value) and "could not reach AWS" in str(err.value)
+
+
+def test_real_access_denied_from_moto_iam_auth(box, cli, aws_env, customer):
+    """With moto's IAM auth on, an admin whose policy lacks iam:AttachRolePolicy is refused."""
+    customer.iam.create_user(UserName="admin")
+    customer.iam.put_user_policy(UserName="admin", PolicyName="most", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:*", "s3:*", "sts:*"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:AttachRolePolicy", "Resource": "*"}]}))
+    key = customer.iam.create_access_key(UserName="admin")["AccessKey"]
+    from .conftest import _post
+
+    _post(box.endpoint, "/moto-api/reset-auth", b"0")
+    try:
+        result = cli_with_keys(cli, aws_env, key)
+    finally:
+        _post(box.endpoint, "/moto-api/reset-auth", b"inf")
+    assert result.code == 3
+    line = result.error_line
+    assert "step 3 of 4 failed" in line and "iam:AttachRolePolicy" in line
+    assert key["SecretAccessKey"] not in result.stderr + result.stdout
+
+
+def cli_with_keys(cli, aws_env, key):
+    import os
+
+    os.environ["AWS_ACCESS_KEY_ID"] = key["AccessKeyId"]
+    os.environ["AWS_SECRET_ACCESS_KEY"] = key["SecretAccessKey"]
+    return cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID)
