@@ -27,9 +27,7 @@ def main() -> None:
     baseline_cmd = [sys.executable, "-c", "pass"]
     trust_cmd = [provision, "policy", "trust", "--external-id", "ckx5y2abcd0001zz"]
     document = Path(tempfile.mkdtemp()) / "trust.json"
-    document.write_text(
-        subprocess.run(trust_cmd, check=True, capture_output=True, text=True).stdout
-    )
+    document.write_text(subprocess.run(trust_cmd, check=True, capture_output=True, text=True).stdout)
     lint_cmd = [provision, "lint", str(document)]
     for argv in (baseline_cmd, trust_cmd):  # warm the file cache
         _time(argv)

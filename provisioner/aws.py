@@ -112,7 +112,7 @@ _CREDENTIAL_FIXES = (
 )
 
 
-class translate:  # noqa: N801 - used as a context manager, reads like a statement
+class translate:
     """Turn botocore's exceptions for one AWS action into one line a person can act on.
 
     `with translate("iam:CreateRole", "creating role X"):` — the action names the IAM
@@ -142,16 +142,12 @@ def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
         return f"no AWS credentials found: {_CREDENTIAL_FIXES}"
     if isinstance(exc, botocore.exceptions.TokenRetrievalError | botocore.exceptions.SSOError):
         return f"the SSO session has expired: run 'aws sso login' for this profile ({exc})"
-    if isinstance(
-        exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError
-    ):
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError):
         return (
             f"could not reach AWS for {action}{where} ({exc}); check the network, "
             "--endpoint-url / AWS_ENDPOINT_URL and --region"
         )
-    if isinstance(
-        exc, botocore.exceptions.ReadTimeoutError | botocore.exceptions.ConnectTimeoutError
-    ):
+    if isinstance(exc, botocore.exceptions.ReadTimeoutError | botocore.exceptions.ConnectTimeoutError):
         return f"AWS did not answer {action}{where} in time ({exc}); try again"
     if not isinstance(exc, botocore.exceptions.ClientError):
         return None

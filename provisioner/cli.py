@@ -141,9 +141,7 @@ def policy_permissions(
 
 @policy_app.command("trust")
 def policy_trust(
-    external_id: Annotated[
-        str, typer.Option("--external-id", help="The external ID the vendor issued.")
-    ],
+    external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor issued.")],
     vendor: VendorOpt = None,
     principal: Annotated[
         str | None,
@@ -219,9 +217,7 @@ def lint_command(
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / default).")
 ]
-RegionOpt = Annotated[
-    str | None, typer.Option("--region", help="AWS region (default: the profile's).")
-]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region (default: the profile's).")]
 EndpointOpt = Annotated[
     str | None,
     typer.Option(
@@ -265,9 +261,7 @@ def _form_fields(result: Any, wanted: Any) -> list[tuple[str, str]]:
 @app.command("create-role")
 def create_role_command(
     bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket the vendor reads.")],
-    external_id: Annotated[
-        str, typer.Option("--external-id", help="The external ID the vendor issued.")
-    ],
+    external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor issued.")],
     vendor: VendorOpt = None,
     principal: Annotated[
         str | None,
@@ -276,16 +270,10 @@ def create_role_command(
     origin: Annotated[
         list[str] | None, typer.Option("--origin", help="The vendor's web origin (repeatable).")
     ] = None,
-    role_name: Annotated[
-        str | None, typer.Option("--role-name", help="Default: the vendor's.")
-    ] = None,
-    policy_name: Annotated[
-        str | None, typer.Option("--policy-name", help="Default: the vendor's.")
-    ] = None,
+    role_name: Annotated[str | None, typer.Option("--role-name", help="Default: the vendor's.")] = None,
+    policy_name: Annotated[str | None, typer.Option("--policy-name", help="Default: the vendor's.")] = None,
     path: Annotated[str | None, typer.Option("--path", help="IAM path, like /vendors/.")] = None,
-    prefix: Annotated[
-        str | None, typer.Option("--prefix", help="Limit reads to this prefix.")
-    ] = None,
+    prefix: Annotated[str | None, typer.Option("--prefix", help="Limit reads to this prefix.")] = None,
     kms_key_arn: Annotated[
         str | None, typer.Option("--kms-key-arn", help="KMS key of SSE-KMS objects.")
     ] = None,
@@ -300,9 +288,7 @@ def create_role_command(
     adopt: Annotated[
         bool, typer.Option("--adopt", help="Take over a role or policy provisioner did not create.")
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -330,9 +316,7 @@ def create_role_command(
     )
     _warn(warnings)
     aws = _aws(profile, region, endpoint_url)
-    result = role.create_role(
-        aws, wanted, dry_run=dry_run, on_plan=lambda p: _show_plan(p, dry_run)
-    )
+    result = role.create_role(aws, wanted, dry_run=dry_run, on_plan=lambda p: _show_plan(p, dry_run))
     if dry_run and result.plan.changes:
         typer.echo("dry run: nothing was changed", err=True)
     elif result.applied:
@@ -366,12 +350,8 @@ def rotate_command(
     keep_old: Annotated[
         bool, typer.Option("--keep-old", help="Accept the current ID(s) too, for a transition.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Act on a role provisioner did not create.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Act on a role provisioner did not create.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -417,12 +397,8 @@ def rotate_command(
 def delete_command(
     role_name: RoleNameOpt,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Delete a role provisioner did not create.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Delete a role provisioner did not create.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -465,9 +441,7 @@ def delete_command(
     else:
         state = "deleted" if result.applied else "kept"
         typer.echo(
-            report.table(
-                [("AWS Role ARN", result.plan.role_arn), ("State", state)], ["FIELD", "VALUE"]
-            )
+            report.table([("AWS Role ARN", result.plan.role_arn), ("State", state)], ["FIELD", "VALUE"])
         )
 
 

@@ -41,6 +41,4 @@ def load_json(relative: str) -> Any:
 
 def list_json(folder: str) -> list[str]:
     """Relative paths of the JSON files in one folder under policies/, sorted."""
-    return sorted(
-        f"{folder}/{p.name}" for p in (policies_dir() / folder).glob("*.json") if p.is_file()
-    )
+    return sorted(f"{folder}/{p.name}" for p in (policies_dir() / folder).glob("*.json") if p.is_file())

@@ -61,18 +61,14 @@ def _validators() -> dict[str, Any]:
     registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
     )
-    return {
-        name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()
-    }
+    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
 
 
 def validator(schema: str) -> Any:
     try:
         return _validators()[schema]
     except KeyError as exc:
-        raise DataError(
-            f"policies/schemas/{schema}.json is missing; reinstall provisioner"
-        ) from exc
+        raise DataError(f"policies/schemas/{schema}.json is missing; reinstall provisioner") from exc
 
 
 def schema_errors(document: Any, schema: str) -> list[str]:
@@ -100,9 +96,7 @@ def _leaves(error: Any) -> list[Any]:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
 
     def depth(errors: list[Any]) -> tuple[int, bool]:
-        return max(
-            (len(e.absolute_path), e.validator not in ("type", "oneOf", "anyOf")) for e in errors
-        )
+        return max((len(e.absolute_path), e.validator not in ("type", "oneOf", "anyOf")) for e in errors)
 
     chosen = max(branches.values(), key=depth)
     return [leaf for sub in chosen for leaf in _leaves(sub)]
@@ -203,9 +197,7 @@ def render_trust(external_id: str | Sequence[str], vendor: Vendor) -> Rendered:
         raise inputs.InputError("--external-id", "", "an external ID is required")
     ids = [inputs.check_external_id(value) for value in ids]
     if not vendor.principal:
-        raise inputs.InputError(
-            "--principal", "", "the trust policy needs the vendor's principal ARN"
-        )
+        raise inputs.InputError("--principal", "", "the trust policy needs the vendor's principal ARN")
     names = tuple(n for n in (vendor.name, vendor.account_id) if n and n != "custom")
     warnings = [w for value in ids for w in inputs.external_id_warnings(value, known_names=names)]
     warnings += inputs.principal_warnings(vendor.principal)

@@ -63,11 +63,7 @@ def statements(document: Any) -> list[Statement]:
     if isinstance(raw, dict):
         return [Statement("$.Statement", raw)]
     if isinstance(raw, list):
-        return [
-            Statement(f"$.Statement[{i}]", item)
-            for i, item in enumerate(raw)
-            if isinstance(item, dict)
-        ]
+        return [Statement(f"$.Statement[{i}]", item) for i, item in enumerate(raw) if isinstance(item, dict)]
     return []
 
 
@@ -102,9 +98,7 @@ def s3_actions() -> dict[str, str]:
 def expand_s3(pattern: str) -> dict[str, str]:
     """The known S3 actions an action pattern (without the 's3:' part) matches."""
     return {
-        name: level
-        for name, level in s3_actions().items()
-        if wildcard_match(pattern, name, ignore_case=True)
+        name: level for name, level in s3_actions().items() if wildcard_match(pattern, name, ignore_case=True)
     }
 
 

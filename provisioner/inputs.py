@@ -39,9 +39,7 @@ def partition_of_region(region: str) -> str | None:
 
 def check_region(region: str, option: str = "--region") -> str:
     if partition_of_region(region) is None:
-        raise InputError(
-            option, region, "not an AWS region name (like us-east-1, eu-west-3, cn-north-1)"
-        )
+        raise InputError(option, region, "not an AWS region name (like us-east-1, eu-west-3, cn-north-1)")
     return region
 
 
@@ -143,9 +141,7 @@ _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]+", re.ASCII)
 def check_external_id(value: str, option: str = "--external-id") -> str:
     """STS AssumeRole ExternalId: 2 to 1,224 characters of [\\w+=,.@:/-]."""
     if not 2 <= len(value) <= 1224:
-        raise InputError(
-            option, value, f"an external ID is 2 to 1,224 characters (got {len(value)})"
-        )
+        raise InputError(option, value, f"an external ID is 2 to 1,224 characters (got {len(value)})")
     if not _EXTERNAL_ID.fullmatch(value):
         bad = next(c for c in value if not _EXTERNAL_ID.fullmatch(c))
         raise InputError(
@@ -203,9 +199,7 @@ class Arn:
 def parse_arn(value: str, option: str) -> Arn:
     parts = value.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
-        raise InputError(
-            option, value, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
-        )
+        raise InputError(option, value, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
     _, partition, service, region, account, resource = parts
     check_partition(option, value, partition)
     return Arn(partition, service, region, account, resource)
@@ -244,14 +238,10 @@ def check_principal(value: str, option: str = "--principal") -> str:
         return value
     kind, _, rest = arn.resource.partition("/")
     if kind not in ("role", "user") or not rest:
-        raise InputError(
-            option, value, "the principal is an account root, a role or a user (…:role/NAME)"
-        )
+        raise InputError(option, value, "the principal is an account root, a role or a user (…:role/NAME)")
     *path, name = rest.split("/")
     if not _IAM_NAME.fullmatch(name) or not all(_IAM_PATH_SEGMENT.fullmatch(p) for p in path):
-        raise InputError(
-            option, value, f"{kind} names are 1 to 64 characters of letters, digits and +=,.@_-"
-        )
+        raise InputError(option, value, f"{kind} names are 1 to 64 characters of letters, digits and +=,.@_-")
     return value
 
 
@@ -266,9 +256,7 @@ def principal_warnings(principal: str) -> list[str]:
     return []
 
 
-_KEY_ID = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}"
-)
+_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 
 
 def check_kms_key_arn(value: str, option: str = "--kms-key-arn") -> Arn:
@@ -336,9 +324,7 @@ def check_origin(value: str, option: str = "--origin") -> str:
 def origin_warnings(origin: str) -> list[str]:
     warnings = []
     if origin.startswith("http://"):
-        warnings.append(
-            f"origin {origin!r} is plain http: pages served over it can be tampered with"
-        )
+        warnings.append(f"origin {origin!r} is plain http: pages served over it can be tampered with")
     if "://*." in origin:
         warnings.append(f"origin {origin!r} allows every subdomain")
     return warnings
@@ -355,17 +341,13 @@ RESERVED_TAG_PREFIXES = ("provisioner:", "aws:")
 
 def check_role_name(value: str, option: str = "--role-name") -> str:
     if not _IAM_NAME.fullmatch(value):
-        raise InputError(
-            option, value, "role names are 1 to 64 characters of letters, digits and +=,.@_-"
-        )
+        raise InputError(option, value, "role names are 1 to 64 characters of letters, digits and +=,.@_-")
     return value
 
 
 def check_policy_name(value: str, option: str = "--policy-name") -> str:
     if not _POLICY_NAME.fullmatch(value):
-        raise InputError(
-            option, value, "policy names are 1 to 128 characters of letters, digits and +=,.@_-"
-        )
+        raise InputError(option, value, "policy names are 1 to 128 characters of letters, digits and +=,.@_-")
     return value
 
 
@@ -393,17 +375,11 @@ def parse_tags(values: list[str] | None, option: str = "--tag") -> dict[str, str
         if not sep or not key:
             raise InputError(option, item, "write tags as KEY=VALUE")
         if not (len(key) <= 128 and _TAG_TEXT.fullmatch(key)):
-            raise InputError(
-                option, item, "a tag key is 1 to 128 letters, digits, spaces and _.:/=+-@"
-            )
+            raise InputError(option, item, "a tag key is 1 to 128 letters, digits, spaces and _.:/=+-@")
         if len(value) > 256 or not _TAG_TEXT.fullmatch(value):
-            raise InputError(
-                option, item, "a tag value is up to 256 letters, digits, spaces and _.:/=+-@"
-            )
+            raise InputError(option, item, "a tag value is up to 256 letters, digits, spaces and _.:/=+-@")
         if key in RESERVED_TAG_KEYS or key.lower().startswith(RESERVED_TAG_PREFIXES):
-            raise InputError(
-                option, item, f"the tag key {key!r} is reserved (provisioner or AWS sets it)"
-            )
+            raise InputError(option, item, f"the tag key {key!r} is reserved (provisioner or AWS sets it)")
         if key in tags:
             raise InputError(option, item, f"the tag key {key!r} is given twice")
         tags[key] = value

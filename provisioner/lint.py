@@ -96,9 +96,7 @@ class _Collector:
 
     def add(self, rule_id: str, message: str, location: str = "$") -> None:
         rule = rules()[rule_id]
-        self.findings.append(
-            Finding(self.file, rule.id, rule.severity, message, location, rule.remediation)
-        )
+        self.findings.append(Finding(self.file, rule.id, rule.severity, message, location, rule.remediation))
 
 
 # --- entry points ------------------------------------------------------------------------
@@ -128,9 +126,7 @@ def lint_document(document: Any, file: str = "<document>") -> tuple[str, list[Fi
 
 def document_kind(document: Any) -> str:
     """'trust' (a role trust policy), 'resource' (e.g. a bucket policy) or 'permissions'."""
-    with_principal = [
-        s for s in statements(document) if "Principal" in s.body or "NotPrincipal" in s.body
-    ]
+    with_principal = [s for s in statements(document) if "Principal" in s.body or "NotPrincipal" in s.body]
     if not with_principal:
         return "permissions"
     actions = [a for s in with_principal for a in strings(s.body.get("Action"))]
@@ -150,8 +146,7 @@ def _check_characters(text: str, out: _Collector) -> None:
         count = len(_REFUSED_CHARS.findall(text))
         out.add(
             "invalid-characters",
-            f"{count} character(s) IAM refuses; the first, U+{ord(char):04X} {char!r}, "
-            f"on line {line}",
+            f"{count} character(s) IAM refuses; the first, U+{ord(char):04X} {char!r}, on line {line}",
         )
 
 
@@ -292,8 +287,7 @@ def _check_grant(statement: Statement, out: _Collector) -> None:
     if "NotAction" in statement.body:
         out.add(
             "allow-not-action",
-            f"Allow with NotAction {strings(statement.body['NotAction'])} grants every "
-            "other action",
+            f"Allow with NotAction {strings(statement.body['NotAction'])} grants every other action",
             f"{path}.NotAction",
         )
     for action in strings(statement.body.get("Action")):
@@ -348,8 +342,7 @@ def _check_resources(statement: Statement, out: _Collector) -> None:
             if has_wildcard(bucket):
                 out.add(
                     "resource-wildcard",
-                    f"{resource!r}: the bucket name {bucket!r} has a wildcard and matches "
-                    "other buckets",
+                    f"{resource!r}: the bucket name {bucket!r} has a wildcard and matches other buckets",
                     f"{path}.Resource",
                 )
 

@@ -56,8 +56,5 @@ def vendor_dict(vendor: Vendor) -> dict[str, Any]:
 
 
 def vendors_table(vendors: Sequence[Vendor]) -> str:
-    rows = [
-        (v.name, v.display_name, v.principal, "\n".join(v.cors_origins), v.role_name)
-        for v in vendors
-    ]
+    rows = [(v.name, v.display_name, v.principal, "\n".join(v.cors_origins), v.role_name) for v in vendors]
     return table(rows, ["VENDOR", "NAME", "PRINCIPAL", "CORS ORIGINS", "DEFAULT ROLE"])

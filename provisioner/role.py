@@ -200,9 +200,7 @@ def gather_role(aws: Aws, wanted: WantedRole) -> ActualRole:
     if actual.role is not None:
         name = actual.role["RoleName"]
         with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
-            actual.attached = _all(
-                iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name
-            )
+            actual.attached = _all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
         with translate("iam:ListRolePolicies", f"reading role {name}"):
             actual.inline = _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
 
@@ -211,16 +209,14 @@ def gather_role(aws: Aws, wanted: WantedRole) -> ActualRole:
     if actual.policy is not None:
         arn = actual.policy["Arn"]
         with translate("iam:GetPolicyVersion", f"reading policy {arn}"):
-            version = iam.get_policy_version(
-                PolicyArn=arn, VersionId=actual.policy["DefaultVersionId"]
-            )["PolicyVersion"]
+            version = iam.get_policy_version(PolicyArn=arn, VersionId=actual.policy["DefaultVersionId"])[
+                "PolicyVersion"
+            ]
         actual.policy_document = _as_document(version["Document"])
         actual.policy_tags = _tag_dict(actual.policy.get("Tags"))
         if actual.policy_document != wanted.permissions:
             with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
-                actual.policy_versions = _all(
-                    iam, "list_policy_versions", "Versions", PolicyArn=arn
-                )
+                actual.policy_versions = _all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
 
     if wanted.cors_rule is not None:
         actual.cors_rules = read_cors(aws, wanted.bucket)
@@ -257,10 +253,7 @@ def _find_policy(iam: Any, actual: ActualRole, name: str, path: str) -> dict[str
     """Our managed policy: among the role's attachments, at the expected ARN, or by name."""
     arn = None
     for attached in actual.attached:
-        if (
-            attached["PolicyName"].lower() == name.lower()
-            and ":aws:policy/" not in attached["PolicyArn"]
-        ):
+        if attached["PolicyName"].lower() == name.lower() and ":aws:policy/" not in attached["PolicyArn"]:
             arn = attached["PolicyArn"]
     arn = arn or f"arn:{actual.partition}:iam::{actual.account}:policy{path}{name}"
     try:
@@ -375,9 +368,7 @@ def plan_role(wanted: WantedRole, actual: ActualRole) -> Plan:
             "leaves them alone, but they widen what the vendor can do"
         )
     role_arn = (
-        role["Arn"]
-        if role
-        else (f"arn:{actual.partition}:iam::{actual.account}:role{path}{role_name}")
+        role["Arn"] if role else (f"arn:{actual.partition}:iam::{actual.account}:role{path}{role_name}")
     )
     return Plan(changes, role_name, role_arn, policy_arn, warnings)
 
@@ -408,9 +399,7 @@ def _check_not_shared(wanted: WantedRole, actual: ActualRole, policy_arn: str) -
         )
 
 
-def _plan_policy(
-    wanted: WantedRole, actual: ActualRole, arn: str, label: str, path: str
-) -> list[Change]:
+def _plan_policy(wanted: WantedRole, actual: ActualRole, arn: str, label: str, path: str) -> list[Change]:
     changes = []
     if actual.policy is None:
         return [
@@ -433,9 +422,7 @@ def _plan_policy(
     if actual.policy_document != wanted.permissions:
         versions = actual.policy_versions or []
         if len(versions) >= MAX_POLICY_VERSIONS:
-            oldest = min(
-                (v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"]
-            )
+            oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
             changes.append(
                 Change(
                     "delete",
@@ -486,8 +473,7 @@ def _plan_role(wanted: WantedRole, actual: ActualRole, name: str, path: str) -> 
             Change(
                 "create",
                 label,
-                f"trusts {wanted.vendor.principal} with external ID "
-                f"{', '.join(wanted.external_ids)}",
+                f"trusts {wanted.vendor.principal} with external ID {', '.join(wanted.external_ids)}",
                 "iam:CreateRole",
                 "iam",
                 "create_role",
@@ -593,14 +579,12 @@ def trust_difference(current: dict[str, Any], wanted: dict[str, Any]) -> str:
         return principals, ids, len(statements(document))
 
     now_p, now_ids, now_n = parts(current)
-    new_p, new_ids, new_n = parts(wanted)
+    new_p, new_ids, _ = parts(wanted)
     out = []
     if now_p != new_p:
         out.append(f"principal {', '.join(sorted(now_p)) or 'none'} -> {', '.join(sorted(new_p))}")
     if now_ids != new_ids:
-        out.append(
-            f"external ID {', '.join(sorted(now_ids)) or 'none'} -> {', '.join(sorted(new_ids))}"
-        )
+        out.append(f"external ID {', '.join(sorted(now_ids)) or 'none'} -> {', '.join(sorted(new_ids))}")
     if not out:
         out.append(f"{now_n} statement(s) replaced by the vendor's external-ID trust")
     return "; ".join(out)
@@ -628,9 +612,7 @@ def _document_difference(current: dict[str, Any] | None, wanted: dict[str, Any])
 # --- apply --------------------------------------------------------------------------------
 
 
-def apply(
-    aws: Aws, changes: list[Change], progress: Callable[[Change], None] | None = None
-) -> list[Change]:
+def apply(aws: Aws, changes: list[Change], progress: Callable[[Change], None] | None = None) -> list[Change]:
     """Make the planned calls in order. On a failure, ApplyError names the step and what was done."""
     done: list[Change] = []
     for number, change in enumerate(changes, start=1):
@@ -745,9 +727,7 @@ def _vendor_trust(document: dict[str, Any], role_name: str) -> tuple[str, list[s
         s
         for s in statements(document)
         if s.is_allow
-        and any(
-            a.lower() in ("sts:assumerole", "sts:*", "*") for a in strings(s.body.get("Action"))
-        )
+        and any(a.lower() in ("sts:assumerole", "sts:*", "*") for a in strings(s.body.get("Action")))
     ]
     principals = sorted(
         {
@@ -880,9 +860,7 @@ def delete_role(
             )
         )
     changes.append(
-        Change(
-            "delete", f"role {name}", "", "iam:DeleteRole", "iam", "delete_role", {"RoleName": name}
-        )
+        Change("delete", f"role {name}", "", "iam:DeleteRole", "iam", "delete_role", {"RoleName": name})
     )
     if not shared:
         changes += _plan_cors_removal(aws, _tag_dict(role.get("Tags")), warnings)

@@ -67,9 +67,7 @@ def start(port: int = 0, *, seed_demo: bool = True) -> Sandbox:
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
-        raise SandboxError(
-            "the sandbox needs moto's server: pip install 'provisioner[sandbox]'"
-        ) from None
+        raise SandboxError("the sandbox needs moto's server: pip install 'provisioner[sandbox]'") from None
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     try:

@@ -30,9 +30,7 @@ def test_policy_trust_for_a_vendor_given_by_principal(cli):
         "arn:aws:iam::123456789012:role/Reader",
     )
     assert result.code == 0
-    assert result.json()["Statement"][0]["Principal"] == {
-        "AWS": "arn:aws:iam::123456789012:role/Reader"
-    }
+    assert result.json()["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:role/Reader"}
 
 
 def test_policy_trust_for_another_known_vendor_warns_about_account_root(cli):
@@ -52,9 +50,7 @@ def test_weak_external_id_renders_with_a_warning_on_stderr_only(cli):
 def test_policy_permissions_and_cors(cli):
     perms = cli("policy", "permissions", "--bucket", "my-bucket", "--prefix", "images/")
     assert perms.code == 0 and not schema_errors(perms.json(), "permissions")
-    cors = cli(
-        "policy", "cors", "--origin", "https://a.example.com", "--origin", "https://b.example.com"
-    )
+    cors = cli("policy", "cors", "--origin", "https://a.example.com", "--origin", "https://b.example.com")
     assert cors.code == 0
     assert cors.json()["CORSRules"][0]["AllowedOrigins"] == [
         "https://a.example.com",
@@ -171,9 +167,7 @@ def policy_files(tmp_path):
         json.dumps(
             {
                 "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
-                ],
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}],
             }
         )
     )
@@ -264,9 +258,7 @@ def test_lint_accepts_a_utf8_bom(cli, tmp_path):
         + json.dumps(
             {
                 "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
-                ],
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}],
             }
         ).encode()
     )

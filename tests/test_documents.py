@@ -58,9 +58,7 @@ def test_permissions_with_prefix_limit_reads_and_listing_to_the_prefix():
 
 def test_prefix_with_dollar_cannot_become_a_policy_variable():
     statements = _by_sid(documents.render_permissions("b-1", prefix="${aws:username}/").document)
-    assert (
-        statements["ReadObjectsUnderPrefix"]["Resource"] == "arn:aws:s3:::b-1/${$}{aws:username}/*"
-    )
+    assert statements["ReadObjectsUnderPrefix"]["Resource"] == "arn:aws:s3:::b-1/${$}{aws:username}/*"
 
 
 def test_kms_key_adds_decrypt_only_through_s3_in_the_keys_region():
@@ -68,9 +66,7 @@ def test_kms_key_adds_decrypt_only_through_s3_in_the_keys_region():
     decrypt = statements["DecryptObjectsThroughS3"]
     assert decrypt["Action"] == "kms:Decrypt"
     assert decrypt["Resource"] == KEY
-    assert decrypt["Condition"] == {
-        "StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}
-    }
+    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}}
 
 
 @pytest.mark.parametrize(
@@ -92,9 +88,7 @@ def test_partition_comes_from_the_key_arn(key, bucket_arn, via):
     statements = _by_sid(documents.render_permissions("my-bucket", kms_key_arn=key).document)
     assert statements["ListBucketAndFindRegion"]["Resource"] == bucket_arn
     assert statements["ReadObjects"]["Resource"] == bucket_arn + "/*"
-    assert (
-        statements["DecryptObjectsThroughS3"]["Condition"]["StringEquals"]["kms:ViaService"] == via
-    )
+    assert statements["DecryptObjectsThroughS3"]["Condition"]["StringEquals"]["kms:ViaService"] == via
 
 
 def test_region_alone_sets_the_partition():
@@ -126,9 +120,7 @@ def test_trust_names_the_vendor_principal_and_pins_the_external_id():
 def test_trust_for_a_vendor_given_only_by_principal():
     vendor = resolve_vendor(principal="arn:aws:iam::123456789012:role/VendorReader")
     doc = documents.render_trust("vendor-issued-id-0001", vendor).document
-    assert doc["Statement"][0]["Principal"] == {
-        "AWS": "arn:aws:iam::123456789012:role/VendorReader"
-    }
+    assert doc["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:role/VendorReader"}
 
 
 def test_cors_for_labelbox_allows_its_two_origins_to_get_and_head():
@@ -192,9 +184,7 @@ def test_permissions_schema_rejects_any_widening(mutate):
         lambda s: s.pop("Condition"),
         lambda s: s["Condition"].__setitem__("StringLike", s["Condition"].pop("StringEquals")),
         lambda s: s["Condition"].__setitem__("Bool", {"aws:MultiFactorAuthPresent": "true"}),
-        lambda s: s["Condition"].__setitem__(
-            "StringEqualsIfExists", s["Condition"].pop("StringEquals")
-        ),
+        lambda s: s["Condition"].__setitem__("StringEqualsIfExists", s["Condition"].pop("StringEquals")),
         lambda s: s.__setitem__("Action", "sts:*"),
     ],
 )

@@ -60,9 +60,7 @@ TRUST_CASES = [
     ("pinned external ID", trust(), set()),
     (
         "two pinned IDs (rotation window)",
-        trust(
-            Condition={"StringEquals": {"sts:ExternalId": ["old-id-00000001", "new-id-00000002"]}}
-        ),
+        trust(Condition={"StringEquals": {"sts:ExternalId": ["old-id-00000001", "new-id-00000002"]}}),
         set(),
     ),
     (
@@ -74,9 +72,7 @@ TRUST_CASES = [
         "no condition",
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
-            ],
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}],
         },
         {"trust-no-external-id"},
     ),
@@ -180,9 +176,7 @@ TRUST_CASES = [
         "NotPrincipal with Allow",
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "NotPrincipal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
-            ],
+            "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}],
         },
         {"allow-not-principal"},
     ),
@@ -198,18 +192,14 @@ TRUST_CASES = [
         "Deny statements only narrow",
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Deny", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
-            ],
+            "Statement": [{"Effect": "Deny", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"}],
         },
         set(),
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("what", "document", "expected"), TRUST_CASES, ids=[c[0] for c in TRUST_CASES]
-)
+@pytest.mark.parametrize(("what", "document", "expected"), TRUST_CASES, ids=[c[0] for c in TRUST_CASES])
 def test_trust_rules(what, document, expected):
     assert rule_ids(document) == expected
 
@@ -301,9 +291,7 @@ GRANT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("what", "document", "expected"), GRANT_CASES, ids=[c[0] for c in GRANT_CASES]
-)
+@pytest.mark.parametrize(("what", "document", "expected"), GRANT_CASES, ids=[c[0] for c in GRANT_CASES])
 def test_grant_rules(what, document, expected):
     assert rule_ids(document) == expected
 

@@ -7,15 +7,15 @@ import os
 # moto reads this once, at import: without it the server echoes any Origin.
 os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
 
-import json  # noqa: E402
-import urllib.request  # noqa: E402
-from typing import Any  # noqa: E402
+import json
+import urllib.request
+from typing import Any
 
-import pytest  # noqa: E402
-from botocore.awsrequest import AWSResponse  # noqa: E402
+import pytest
+from botocore.awsrequest import AWSResponse
 
-from provisioner import sandbox  # noqa: E402
-from provisioner.aws import Aws  # noqa: E402
+from provisioner import sandbox
+from provisioner.aws import Aws
 
 BUCKET = sandbox.DEMO_BUCKET
 EXTERNAL_ID = "ckx5y2abcd0001zz"
@@ -117,8 +117,9 @@ def snapshot(customer) -> dict:
         roles[name] = {
             "trust": trust_of(iam, name),
             "tags": sorted((t["Key"], t["Value"]) for t in full.get("Tags", [])),
-            "attached": sorted(a["PolicyArn"] for a in
-                               iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]),
+            "attached": sorted(
+                a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+            ),
             "max": full["MaxSessionDuration"],
         }
     policies = {}

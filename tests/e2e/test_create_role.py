@@ -38,22 +38,39 @@ def test_fresh_create_prints_the_form_and_leaves_the_wanted_state(cli, aws_env, 
     attached = iam.list_attached_role_policies(RoleName="LabelboxS3Access")["AttachedPolicies"]
     assert [a["PolicyArn"] for a in attached] == [POLICY_ARN]
     tags = {t["Key"]: t["Value"] for t in iam.get_role(RoleName="LabelboxS3Access")["Role"]["Tags"]}
-    assert tags == {"managed-by": "provisioner", "provisioner:vendor": "labelbox",
-                    "provisioner:bucket": BUCKET}
+    assert tags == {
+        "managed-by": "provisioner",
+        "provisioner:vendor": "labelbox",
+        "provisioner:bucket": BUCKET,
+    }
     (rule,) = customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
     assert rule["ID"] == "provisioner-labelbox"
-    assert sorted(rule["AllowedOrigins"]) == ["https://app.labelbox.com", "https://editor.labelbox.com"]
+    assert sorted(rule["AllowedOrigins"]) == [
+        "https://app.labelbox.com",
+        "https://editor.labelbox.com",
+    ]
 
 
 def test_json_output_has_the_documented_keys(cli, aws_env):
     result = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "-o", "json")
     data = result.json()
-    assert set(data) >= {"role_arn", "role_name", "policy_arn", "bucket", "external_id", "vendor",
-                         "changes"}
+    assert set(data) >= {
+        "role_arn",
+        "role_name",
+        "policy_arn",
+        "bucket",
+        "external_id",
+        "vendor",
+        "changes",
+    }
     assert data["role_arn"] == ROLE_ARN and data["policy_arn"] == POLICY_ARN
     assert [c["action"] for c in data["changes"]] == ["create", "create", "attach", "cors"]
     assert {c["permission"] for c in data["changes"]} == {
-        "iam:CreatePolicy", "iam:CreateRole", "iam:AttachRolePolicy", "s3:PutBucketCORS"}
+        "iam:CreatePolicy",
+        "iam:CreateRole",
+        "iam:AttachRolePolicy",
+        "s3:PutBucketCORS",
+    }
 
 
 def test_rerun_makes_no_mutating_call_and_few_reads(make_aws, cli, aws_env):
@@ -79,9 +96,21 @@ def test_dry_run_changes_nothing(make_aws, customer):
 def test_drift_is_repaired(make_aws, customer):
     role.create_role(make_aws(), wanted())
     clean = snapshot(customer)
-    customer.iam.update_assume_role_policy(RoleName="LabelboxS3Access", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}]}))
+    customer.iam.update_assume_role_policy(
+        RoleName="LabelboxS3Access",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                    }
+                ],
+            }
+        ),
+    )
     customer.iam.detach_role_policy(RoleName="LabelboxS3Access", PolicyArn=POLICY_ARN)
     customer.iam.untag_role(RoleName="LabelboxS3Access", TagKeys=["provisioner:bucket"])
     customer.s3.delete_bucket_cors(Bucket=BUCKET)
@@ -110,19 +139,34 @@ def test_sixth_version_deletes_the_oldest_non_default_first(make_aws, customer):
         role.create_role(make_aws(), wanted(prefix=f"p{n}/"))
     assert len(customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]) == 5
     result = role.create_role(make_aws(), wanted(prefix="p5/"))
-    assert [c.method for c in result.plan.changes] == ["delete_policy_version", "create_policy_version"]
+    assert [c.method for c in result.plan.changes] == [
+        "delete_policy_version",
+        "create_policy_version",
+    ]
     assert result.plan.changes[0].params["VersionId"] == "v1"
     versions = customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
     assert len(versions) == 5 and "v1" not in {v["VersionId"] for v in versions}
 
 
 def test_existing_role_without_our_tag_is_refused_unless_adopted(make_aws, customer):
-    customer.iam.create_role(RoleName="LabelboxS3Access", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"AWS": LABELBOX_PRINCIPAL}}]}))
+    customer.iam.create_role(
+        RoleName="LabelboxS3Access",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"AWS": LABELBOX_PRINCIPAL},
+                    }
+                ],
+            }
+        ),
+    )
     before = snapshot(customer)
     aws = make_aws()
-    with pytest.raises(InputError, match="not created by provisioner.*--adopt"):
+    with pytest.raises(InputError, match=r"not created by provisioner.*--adopt"):
         role.create_role(aws, wanted())
     assert aws.log.mutating == [] and snapshot(customer) == before
 
@@ -142,7 +186,8 @@ def test_cli_refusal_is_one_line_exit_2(cli, aws_env, customer):
 def test_role_name_differing_only_in_case_is_the_same_role(make_aws, customer):
     # IAM role names are unique ignoring case (moto does not enforce it; we do).
     customer.iam.create_role(
-        RoleName="labelboxs3access", AssumeRolePolicyDocument="{}",
+        RoleName="labelboxs3access",
+        AssumeRolePolicyDocument="{}",
         Tags=[{"Key": "managed-by", "Value": "provisioner"}],
     )
     result = role.create_role(make_aws(), wanted())
@@ -163,8 +208,12 @@ def test_policy_shared_with_other_roles_is_never_rewritten(make_aws, customer):
 
 def test_cors_merge_keeps_the_customers_rules(make_aws, customer):
     theirs = [
-        {"ID": "uploads", "AllowedOrigins": ["https://upload.example.com"], "AllowedMethods": ["PUT"],
-         "AllowedHeaders": ["*"]},
+        {
+            "ID": "uploads",
+            "AllowedOrigins": ["https://upload.example.com"],
+            "AllowedMethods": ["PUT"],
+            "AllowedHeaders": ["*"],
+        },
         {"AllowedOrigins": ["https://www.example.com"], "AllowedMethods": ["GET"]},
     ]
     customer.s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": theirs})
@@ -172,8 +221,12 @@ def test_cors_merge_keeps_the_customers_rules(make_aws, customer):
     rules = customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
     assert rules[0]["ID"] == "provisioner-labelbox"
     assert rules[1:] == [
-        {"ID": "uploads", "AllowedOrigins": ["https://upload.example.com"], "AllowedMethods": ["PUT"],
-         "AllowedHeaders": ["*"]},
+        {
+            "ID": "uploads",
+            "AllowedOrigins": ["https://upload.example.com"],
+            "AllowedMethods": ["PUT"],
+            "AllowedHeaders": ["*"],
+        },
         {"AllowedOrigins": ["https://www.example.com"], "AllowedMethods": ["GET"]},
     ]
 
@@ -289,10 +342,19 @@ def test_network_error_midway_is_reported(make_aws):
 def test_real_access_denied_from_moto_iam_auth(box, cli, aws_env, customer):
     """With moto's IAM auth on, an admin whose policy lacks iam:AttachRolePolicy is refused."""
     customer.iam.create_user(UserName="admin")
-    customer.iam.put_user_policy(UserName="admin", PolicyName="most", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["iam:*", "s3:*", "sts:*"], "Resource": "*"},
-            {"Effect": "Deny", "Action": "iam:AttachRolePolicy", "Resource": "*"}]}))
+    customer.iam.put_user_policy(
+        UserName="admin",
+        PolicyName="most",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["iam:*", "s3:*", "sts:*"], "Resource": "*"},
+                    {"Effect": "Deny", "Action": "iam:AttachRolePolicy", "Resource": "*"},
+                ],
+            }
+        ),
+    )
     key = customer.iam.create_access_key(UserName="admin")["AccessKey"]
     from .conftest import _post
 
