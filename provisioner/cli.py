@@ -452,6 +452,52 @@ def _after_apply(result: Any) -> None:
         typer.echo(f"applied {len(result.applied)} change(s)", err=True)
 
 
+class ExportFormat(StrEnum):
+    cloudformation = "cloudformation"
+    terraform = "terraform"
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="cloudformation (JSON) or terraform.")],
+    bucket: Annotated[str | None, typer.Option("--bucket", help="Default of the bucket parameter.")] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="Default of the external ID parameter.")
+    ] = None,
+    vendor: VendorOpt = None,
+    principal: Annotated[str | None, typer.Option("--principal", help="A vendor not listed.")] = None,
+    origin: Annotated[list[str] | None, typer.Option("--origin", help="Its web origins.")] = None,
+    role_name: Annotated[str | None, typer.Option("--role-name")] = None,
+    policy_name: Annotated[str | None, typer.Option("--policy-name")] = None,
+    path: Annotated[str | None, typer.Option("--path")] = None,
+    prefix: Annotated[str | None, typer.Option("--prefix")] = None,
+    kms_key_arn: Annotated[str | None, typer.Option("--kms-key-arn")] = None,
+    with_cors: Annotated[bool | None, typer.Option("--cors/--no-cors")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")] = None,
+    max_session_duration: Annotated[int, typer.Option("--max-session-duration")] = 3600,
+) -> None:
+    """Write CloudFormation or Terraform for the same role, policy and tags, parameterised by
+    bucket and external ID (for StackSets or one workspace per account)."""
+    from provisioner.export import export
+    from provisioner.vendors import resolve_vendor
+
+    text = export(
+        fmt.value,
+        resolve_vendor(vendor, principal, origin),
+        bucket,
+        external_id,
+        role_name=role_name,
+        policy_name=policy_name,
+        path=path,
+        prefix=prefix,
+        kms_key_arn=kms_key_arn,
+        with_cors=with_cors,
+        tags=tag,
+        max_session_duration=max_session_duration,
+    )
+    typer.echo(text)
+
+
 @app.command("sandbox")
 def sandbox_command(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
