@@ -23,6 +23,7 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/api_calls.py
 
 demo: install
 	bash scripts/demo.sh

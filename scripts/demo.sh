@@ -1,25 +1,45 @@
 #!/usr/bin/env bash
-# The whole flow an admin runs, on this machine. Today: the offline documents and lint.
-# (create-role, validate, audit and manifest join here, against an embedded local AWS, as
-# they land.)
+# The whole flow an admin runs, against an embedded local AWS (moto's server on 127.0.0.1):
+# no AWS account, nothing leaves this machine. validate, audit and manifest join as they land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PROVISION=.venv/bin/provision
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+BIN=.venv/bin
+PROVISION=$BIN/provision
+step() { printf '\n\033[1m$ provision %s\033[0m\n' "${*:2}"; "$@"; }
 
+PORT=$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+LOG=$(mktemp)
+$PROVISION sandbox --port "$PORT" > "$LOG" 2>&1 &
+SANDBOX=$!
+trap 'kill $SANDBOX 2>/dev/null || true; rm -f "$LOG"' EXIT
+for _ in $(seq 100); do
+  grep -q '^export AWS_DEFAULT_REGION' "$LOG" && break
+  kill -0 $SANDBOX 2>/dev/null || { cat "$LOG"; exit 1; }
+  sleep 0.2
+done
+cat "$LOG"
+eval "$(grep '^export ' "$LOG")"
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+BUCKET=provisioner-demo-images
+ID=ckdemo0000000000000000001
 step $PROVISION vendors
-step $PROVISION policy permissions --bucket demo-images --prefix alexa-devices/
-step $PROVISION policy trust --external-id ckdemo0000000000000000001
-step $PROVISION policy cors
+step $PROVISION policy permissions --bucket $BUCKET --prefix alexa-devices/
+step $PROVISION create-role --bucket $BUCKET --external-id $ID --dry-run
+step $PROVISION create-role --bucket $BUCKET --external-id $ID
+echo "# the same command again: nothing to change, no mutating call"
+step $PROVISION create-role --bucket $BUCKET --external-id $ID
+step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002 --keep-old
+step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-$PROVISION policy trust --external-id ckdemo0000000000000000001 > "$TMP/trust.json"
 cat > "$TMP/handmade-trust.json" <<'JSON'
 {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
   "Principal": {"AWS": "arn:aws:iam::340636424752:root"}, "Action": "sts:AssumeRole",
   "Condition": {"StringLike": {"sts:ExternalId": "*"}}}]}
 JSON
-step $PROVISION lint "$TMP/trust.json"
-echo
 echo "# a hand-made trust policy, as found in old accounts (exit code 1 expected):"
 step $PROVISION lint "$TMP/handmade-trust.json" || echo "(exit $?)"
+rm -rf "$TMP"
+step $PROVISION delete-role --role-name LabelboxS3Access --dry-run
+step $PROVISION delete-role --role-name LabelboxS3Access --yes
