@@ -1,7 +1,8 @@
 """The edge to AWS: sessions, clients, retry configuration, call counting and error translation.
 
 Everything else in the package works on plain data; only this module and the gather/apply
-functions that take its clients talk to AWS.
+functions that take its clients talk to AWS. boto3 and botocore are imported when a session
+is made or an error is described, never at import, so offline commands stay fast.
 """
 
 from __future__ import annotations
@@ -9,10 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-
-import boto3
-import botocore.exceptions
-from botocore.config import Config
 
 from provisioner.errors import EXIT_AWS, EXIT_BAD_INPUT, ProvisionerError
 
@@ -63,9 +60,13 @@ class Aws:
         profile: str | None = None,
         region: str | None = None,
         endpoint_url: str | None = None,
-        session: boto3.Session | None = None,
+        session: Any = None,
         max_attempts: int = 5,
     ) -> None:
+        import boto3
+        import botocore.exceptions
+        from botocore.config import Config
+
         try:
             self.session = session or boto3.Session(profile_name=profile, region_name=region)
         except botocore.exceptions.ProfileNotFound:
@@ -101,8 +102,10 @@ class Aws:
 
 
 def error_code(exc: BaseException) -> str:
-    if isinstance(exc, botocore.exceptions.ClientError):
-        return exc.response.get("Error", {}).get("Code", "")
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code", "")
     return ""
 
 
@@ -137,6 +140,8 @@ class translate:
 
 def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
     """One line for a botocore failure, or None when it is not one (a bug: let it raise)."""
+    import botocore.exceptions
+
     where = f" while {doing}" if doing else ""
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return f"no AWS credentials found: {_CREDENTIAL_FIXES}"

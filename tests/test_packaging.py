@@ -21,6 +21,8 @@ OFFLINE_COMMANDS = [
     ["policy", "cors"],
     ["vendors"],
     ["lint", str(ROOT / "policies" / "templates" / "trust.json")],
+    ["export", "--format", "cloudformation", "--bucket", "my-bucket"],
+    ["export", "--format", "terraform"],
 ]
 
 
