@@ -1,0 +1,414 @@
+"""IAM policy evaluation: may principal P do action A on resource R with request context C?
+
+A pure function of policy documents and a request, following the IAM User Guide ("Policy
+evaluation logic", "IAM JSON policy elements", "Condition operators", "Policy variables") for
+what vendor grants use. moto does not evaluate trust policies, so the trust verdicts of
+`validate` and `audit` rest on this module; tests/test_evaluation.py holds its table of cases.
+
+Not modelled: SCPs, permission boundaries, session policies (callers pass what they know).
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from provisioner.iam import Statement, as_list, statements, strings
+
+ALLOW = "allow"
+EXPLICIT_DENY = "explicit-deny"
+IMPLICIT_DENY = "implicit-deny"
+
+_NEGATED = {
+    "stringnotequals",
+    "stringnotequalsignorecase",
+    "stringnotlike",
+    "numericnotequals",
+    "datenotequals",
+    "arnnotequals",
+    "arnnotlike",
+    "notipaddress",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request: the caller (an ARN, or a service such as 'ec2.amazonaws.com'), the action,
+    the resource ARN ('*' where the action has none) and the condition keys present."""
+
+    principal: str
+    action: str
+    resource: str = "*"
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def key(self, name: str) -> Any:
+        """A context key's value (keys are case-insensitive), or None when absent."""
+        lowered = name.lower()
+        for key, value in self.context.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named policy document (name is for the verdict's detail)."""
+
+    name: str
+    document: Any
+
+
+@dataclass(frozen=True)
+class Hit:
+    policy: str
+    path: str
+    sid: str | None
+    effect: str
+
+    def describe(self) -> str:
+        sid = f" (Sid {self.sid})" if self.sid else ""
+        return f"{self.policy} {self.path}{sid}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    effect: str
+    allows: tuple[Hit, ...] = ()
+    denies: tuple[Hit, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.effect == ALLOW
+
+    def reason(self) -> str:
+        if self.effect == EXPLICIT_DENY:
+            return "explicitly denied by " + "; ".join(h.describe() for h in self.denies)
+        if self.effect == ALLOW:
+            return "allowed by " + "; ".join(h.describe() for h in self.allows)
+        return "no statement allows it (implicit deny)"
+
+
+def evaluate(policies: Iterable[Policy], request: Request) -> Decision:
+    """Explicit Deny beats Allow; without an Allow the answer is an implicit deny.
+
+    (IAM User Guide, "Policy evaluation logic": "Determining whether a request is allowed or
+    denied within an account".) All documents are taken as one set, as for identity and
+    resource policies of the same account.
+    """
+    allows, denies = [], []
+    for policy in policies:
+        version = policy.document.get("Version") if isinstance(policy.document, dict) else None
+        variables = version == "2012-10-17"
+        for statement in statements(policy.document):
+            if not statement_applies(statement, request, variables=variables):
+                continue
+            hit = Hit(policy.name, statement.path, statement.body.get("Sid"), statement.effect or "")
+            if statement.effect == "Deny":
+                denies.append(hit)
+            elif statement.effect == "Allow":
+                allows.append(hit)
+    if denies:
+        return Decision(EXPLICIT_DENY, tuple(allows), tuple(denies))
+    if allows:
+        return Decision(ALLOW, tuple(allows))
+    return Decision(IMPLICIT_DENY)
+
+
+def statement_applies(statement: Statement, request: Request, *, variables: bool = True) -> bool:
+    body = statement.body
+    if "Principal" in body and not principal_matches(body["Principal"], request.principal):
+        return False
+    if "NotPrincipal" in body and principal_matches(body["NotPrincipal"], request.principal):
+        return False
+    if "Action" in body and not any(_action_match(a, request.action) for a in strings(body["Action"])):
+        return False
+    if "NotAction" in body and any(_action_match(a, request.action) for a in strings(body["NotAction"])):
+        return False
+    if "Resource" in body and not _any_resource(body["Resource"], request, variables):
+        return False
+    if "NotResource" in body and _any_resource(body["NotResource"], request, variables):
+        return False
+    return conditions_match(body.get("Condition"), request, variables=variables)
+
+
+# --- principals ---------------------------------------------------------------------------
+
+
+def _arn_parts(arn: str) -> list[str] | None:
+    parts = arn.split(":", 5)
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def caller_account(principal: str) -> str | None:
+    parts = _arn_parts(principal)
+    return parts[4] if parts else None
+
+
+def principal_matches(element: Any, caller: str) -> bool:
+    """Does a Principal element name the caller? ("IAM JSON policy elements: Principal".)
+
+    - "*" and {"AWS": "*"}: everyone;
+    - an account ID or arn:…:iam::ACCOUNT:root: every principal of that account;
+    - a role ARN: that role and its sessions (arn:…:sts::ACCOUNT:assumed-role/NAME/…);
+    - a user or session ARN: that one exactly; Service / Federated / CanonicalUser: exact.
+    Wildcards other than a lone "*" are not supported by IAM and match nothing.
+    """
+    if element == "*":
+        return True
+    if not isinstance(element, dict):
+        return False
+    for kind, values in element.items():
+        for value in strings(values):
+            if kind == "AWS" and _aws_principal_matches(value, caller):
+                return True
+            if kind != "AWS" and value == caller:
+                return True
+    return False
+
+
+def _aws_principal_matches(value: str, caller: str) -> bool:
+    if value == "*":
+        return True
+    caller_parts = _arn_parts(caller)
+    if caller_parts is None:
+        return False
+    if re.fullmatch(r"\d{12}", value):
+        return caller_parts[4] == value
+    parts = _arn_parts(value)
+    if parts is None or "*" in value or "?" in value:
+        return False
+    partition, service, _, account, resource = parts[1:]
+    if partition != caller_parts[1] or account != caller_parts[4]:
+        return False
+    if service == "iam" and resource == "root":
+        return True
+    if value == caller:
+        return True
+    if service == "iam" and resource.startswith("role/"):
+        role_name = resource.rsplit("/", 1)[-1]
+        caller_resource = caller_parts[5]
+        if caller_parts[2] == "sts" and caller_resource.startswith("assumed-role/"):
+            return caller_resource.split("/")[1] == role_name
+        if caller_parts[2] == "iam" and caller_resource.startswith("role/"):
+            return caller_resource.rsplit("/", 1)[-1] == role_name
+    return False
+
+
+# --- actions and resources ----------------------------------------------------------------
+
+
+def _action_match(pattern: str, action: str) -> bool:
+    return _pattern(pattern, wildcards=True, ignore_case=True).fullmatch(action) is not None
+
+
+def _any_resource(element: Any, request: Request, variables: bool) -> bool:
+    return any(
+        _value_matches(r, request.resource, request, wildcards=True, variables=variables)
+        for r in strings(element)
+    )
+
+
+# --- patterns and policy variables --------------------------------------------------------
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _substitute(text: str, request: Request | None, variables: bool) -> list[tuple[str, bool]] | None:
+    """Split a policy value into (text, literal?) pieces, resolving ${...} policy variables.
+
+    ${*}, ${?} and ${$} are literal characters; ${key} takes the request's value (a missing
+    key with no default makes the value match nothing: None). ("Policy variables".)
+    """
+    if not variables or "${" not in text:
+        return [(text, False)]
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _VARIABLE.finditer(text):
+        pieces.append((text[position : match.start()], False))
+        inner = match.group(1)
+        if inner in ("*", "?", "$"):
+            pieces.append((inner, True))
+        else:
+            name, _, default = inner.partition(",")
+            value = request.key(name.strip()) if request else None
+            if value is None:
+                default = default.strip()
+                if not default:
+                    return None
+                value = default.strip("'\"")
+            pieces.append((str(value), True))
+        position = match.end()
+    pieces.append((text[position:], False))
+    return pieces
+
+
+def _regex(pieces: Sequence[tuple[str, bool]], wildcards: bool) -> str:
+    out = []
+    for text, literal in pieces:
+        if literal or not wildcards:
+            out.append(re.escape(text))
+        else:
+            out.extend(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+    return "".join(out)
+
+
+@cache
+def _pattern(text: str, *, wildcards: bool, ignore_case: bool) -> re.Pattern[str]:
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile(_regex([(text, False)], wildcards), flags)
+
+
+def _value_matches(
+    policy_value: str,
+    actual: str,
+    request: Request | None,
+    *,
+    wildcards: bool,
+    ignore_case: bool = False,
+    variables: bool = True,
+) -> bool:
+    pieces = _substitute(policy_value, request, variables)
+    if pieces is None:
+        return False
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.fullmatch(_regex(pieces, wildcards), actual, flags) is not None
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+def conditions_match(block: Any, request: Request, *, variables: bool = True) -> bool:
+    """Every operator, and every key under it, must hold (AND); any of a key's values may
+    match (OR), or, for a negated operator, none may. ("Creating a condition with multiple
+    keys or values".)"""
+    if not block:
+        return True
+    if not isinstance(block, dict):
+        return False
+    for operator, pairs in block.items():
+        if not isinstance(pairs, dict):
+            return False
+        for key, values in pairs.items():
+            if not condition_holds(operator, key, as_list(values), request, variables=variables):
+                return False
+    return True
+
+
+def condition_holds(
+    operator: str, key: str, values: list[Any], request: Request, *, variables: bool = True
+) -> bool:
+    """One operator on one key. A key missing from the request makes a positive operator
+    false and a negated one true, except ...IfExists (true) and Null. ForAllValues is true
+    for a missing or empty key; ForAnyValue false. ("Condition operators"; "Single-valued vs.
+    multivalued context keys".)"""
+    qualifier, _, name = operator.rpartition(":")
+    qualifier = qualifier.lower()
+    name_lower = name.lower()
+    if_exists = name_lower.endswith("ifexists")
+    base = name_lower.removesuffix("ifexists")
+    present = request.key(key)
+
+    if base == "null":
+        missing = present is None or present == []
+        return any(str(v).lower() == ("true" if missing else "false") for v in values)
+
+    if qualifier in ("forallvalues", "foranyvalue"):
+        actual = [str(v) for v in as_list(present)] if present is not None else []
+        if qualifier == "forallvalues":
+            return all(_single(base, v, values, request, variables) for v in actual)
+        return any(_single(base, v, values, request, variables) for v in actual)
+
+    if present is None:
+        return True if if_exists else base in _NEGATED
+    actual_values = [str(v).lower() if isinstance(v, bool) else str(v) for v in as_list(present)]
+    return any(_single(base, v, values, request, variables) for v in actual_values)
+
+
+def _single(base: str, actual: str, values: list[Any], request: Request, variables: bool) -> bool:
+    """Does one request value satisfy the operator against the policy's values?"""
+    negated = base in _NEGATED
+    positive = base.replace("not", "", 1) if negated else base
+    if positive == "ipaddress":
+        matched = any(_ip_in(actual, str(v)) for v in values)
+    else:
+        matched = any(_compare(positive, actual, v, request, variables) for v in values)
+    return not matched if negated else matched
+
+
+def _compare(op: str, actual: str, policy_value: Any, request: Request, variables: bool) -> bool:
+    expected = str(policy_value).lower() if isinstance(policy_value, bool) else str(policy_value)
+    if op == "stringequals":
+        return _value_matches(expected, actual, request, wildcards=False, variables=variables)
+    if op == "stringequalsignorecase":
+        return _value_matches(
+            expected, actual, request, wildcards=False, ignore_case=True, variables=variables
+        )
+    if op == "stringlike":
+        return _value_matches(expected, actual, request, wildcards=True, variables=variables)
+    if op in ("arnequals", "arnlike"):
+        return _arn_like(expected, actual, request, variables)
+    if op == "bool":
+        return expected.lower() == actual.lower()
+    if op == "binaryequals":
+        try:
+            return base64.b64decode(expected, validate=True) == base64.b64decode(actual, validate=True)
+        except ValueError:
+            return False
+    if op.startswith("numeric"):
+        return _ordered(op.removeprefix("numeric"), _number(actual), _number(expected))
+    if op.startswith("date"):
+        return _ordered(op.removeprefix("date"), _date(actual), _date(expected))
+    return False
+
+
+def _arn_like(expected: str, actual: str, request: Request, variables: bool) -> bool:
+    """Each of the six colon-separated parts is matched on its own, with wildcards."""
+    want, have = expected.split(":", 5), actual.split(":", 5)
+    if len(want) != 6 or len(have) != 6:
+        return False
+    return all(
+        _value_matches(w, h, request, wildcards=True, variables=variables)
+        for w, h in zip(want, have, strict=True)
+    )
+
+
+def _ordered(relation: str, left: Any, right: Any) -> bool:
+    if left is None or right is None:
+        return False
+    return {
+        "equals": left == right,
+        "lessthan": left < right,
+        "lessthanequals": left <= right,
+        "greaterthan": left > right,
+        "greaterthanequals": left >= right,
+    }.get(relation, False)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _date(text: str) -> datetime | None:
+    try:
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return datetime.fromtimestamp(float(text), tz=UTC)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _ip_in(actual: str, cidr: str) -> bool:
+    try:
+        return ipaddress.ip_address(actual) in ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
