@@ -452,6 +452,77 @@ def _after_apply(result: Any) -> None:
         typer.echo(f"applied {len(result.applied)} change(s)", err=True)
 
 
+@app.command("validate")
+def validate_command(
+    role_arn: Annotated[str, typer.Option("--role-arn", help="The role the vendor will assume.")],
+    external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor uses.")],
+    bucket: Annotated[str, typer.Option("--bucket", help="The bucket the vendor reads.")],
+    vendor: VendorOpt = None,
+    principal: Annotated[str | None, typer.Option("--principal", help="A vendor not listed.")] = None,
+    origin: Annotated[list[str] | None, typer.Option("--origin", help="Its web origins.")] = None,
+    prefix: Annotated[str | None, typer.Option("--prefix", help="The prefix the vendor reads.")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="A sample object key.")] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Also act as the vendor: assume, read, fetch.")
+    ] = False,
+    vendor_profile: Annotated[
+        str | None, typer.Option("--vendor-profile", help="Credentials that act as the vendor (--live).")
+    ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", help="Seconds to retry a refused live AssumeRole (IAM is eventually consistent)."
+        ),
+    ] = 30.0,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.")] = False,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Run the vendor's checks (AWSAssumeRole, AWSExternalID, ...) before the vendor does."""
+    from provisioner import checks, inputs, report, sandbox
+    from provisioner.aws import Aws
+    from provisioner.errors import InputError
+    from provisioner.vendors import resolve_vendor
+
+    target = checks.Target(
+        role_arn=inputs.check_role_arn(role_arn),
+        external_id=inputs.check_external_id(external_id),
+        bucket=inputs.check_bucket(bucket),
+        vendor=resolve_vendor(vendor, principal, origin),
+        prefix=inputs.check_prefix(prefix),
+        key=key,
+        strict=strict,
+    )
+    if not target.vendor.principal:
+        raise InputError("--principal", "", "validate needs the vendor's principal (or --vendor)")
+    if wait < 0:
+        raise InputError("--wait", wait, "a number of seconds, 0 or more")
+    aws = _aws(profile, region, endpoint_url)
+    live_options = None
+    if live:
+        is_box = sandbox.is_sandbox(aws.endpoint_url)
+        if vendor_profile:
+            vendor_aws = Aws(profile=vendor_profile, endpoint_url=aws.endpoint_url)
+        elif is_box and target.vendor.account_id:
+            vendor_aws = Aws(
+                session=sandbox.session_for(target.vendor.account_id), endpoint_url=aws.endpoint_url
+            )
+        else:
+            raise InputError(
+                "--live", "", "needs credentials that act as the vendor: give --vendor-profile PROFILE"
+            )
+        live_options = checks.LiveOptions(vendor_aws=vendor_aws, sandbox=is_box, wait_seconds=wait)
+    result = checks.validate(aws, target, live_options)
+    if output is Output.json:
+        typer.echo(report.to_json(result.to_dict()))
+    else:
+        typer.echo(report.checks_table(result))
+    if not result.valid:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 class ExportFormat(StrEnum):
     cloudformation = "cloudformation"
     terraform = "terraform"

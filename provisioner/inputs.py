@@ -384,3 +384,13 @@ def parse_tags(values: list[str] | None, option: str = "--tag") -> dict[str, str
             raise InputError(option, item, f"the tag key {key!r} is given twice")
         tags[key] = value
     return tags
+
+
+def check_role_arn(value: str, option: str = "--role-arn") -> str:
+    """An IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME)."""
+    arn = parse_arn(value, option)
+    kind, _, rest = arn.resource.partition("/")
+    if arn.service != "iam" or kind != "role" or not rest or not _ACCOUNT.fullmatch(arn.account):
+        raise InputError(option, value, "not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    check_role_name(rest.rsplit("/", 1)[-1], option)
+    return value

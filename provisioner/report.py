@@ -58,3 +58,26 @@ def vendor_dict(vendor: Vendor) -> dict[str, Any]:
 def vendors_table(vendors: Sequence[Vendor]) -> str:
     rows = [(v.name, v.display_name, v.principal, "\n".join(v.cors_origins), v.role_name) for v in vendors]
     return table(rows, ["VENDOR", "NAME", "PRINCIPAL", "CORS ORIGINS", "DEFAULT ROLE"])
+
+
+def checks_table(result: Any) -> str:
+    rows = [(c.name, c.status.upper(), c.code or "", c.detail, c.remediation) for c in result.checks]
+    body = tabulate_checks(rows)
+    failed = [c.name for c in result.checks if c.status == "fail"]
+    summary = (
+        f"VALID: the vendor's checks will pass for {result.role_arn}"
+        if result.valid
+        else f"INVALID: {', '.join(failed)} failed for {result.role_arn}"
+    )
+    return f"{body}\n\n{summary}"
+
+
+def tabulate_checks(rows: Sequence[Sequence[Any]]) -> str:
+    from tabulate import tabulate
+
+    return tabulate(
+        rows,
+        headers=["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"],
+        tablefmt="simple",
+        maxcolwidths=[None, None, None, 60, 50],
+    )

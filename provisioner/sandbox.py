@@ -142,3 +142,21 @@ def seed(box: Sandbox) -> None:
             AssumeRolePolicyDocument=json.dumps(trust),
             Description=f"Stands in for {vendor.display_name}'s own role in the sandbox",
         )
+
+
+def is_sandbox(endpoint: str | None) -> bool:
+    """Is this endpoint moto's server on this machine? (Its trust answers prove nothing.)"""
+    if not endpoint:
+        return False
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    host = urllib.parse.urlparse(endpoint).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return False
+    try:
+        with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/", timeout=3) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False

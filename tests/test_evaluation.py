@@ -776,8 +776,8 @@ def test_decision_names_the_statements_that_decided():
     decision = evaluate([Policy("inline ReadAll", document)], s3("s3:DeleteObject"))
     assert decision.reason() == "explicitly denied by inline ReadAll $.Statement[1] (Sid NoDelete)"
     assert (
-        "allowed by inline ReadAll $.Statement[0] (Sid Read)"
-        == evaluate([Policy("inline ReadAll", document)], s3("s3:GetObject")).reason()
+        evaluate([Policy("inline ReadAll", document)], s3("s3:GetObject")).reason()
+        == "allowed by inline ReadAll $.Statement[0] (Sid Read)"
     )
 
 
