@@ -440,7 +440,9 @@ def check_bucket_access(state: State, target: Target) -> Check:
         ("s3:ListBucket", {"s3:prefix": target.prefix or ""}),
         ("s3:GetBucketLocation", {}),
     ):
-        decision = evaluate(_s3_policies(state), _s3_request(target, action, bucket_arn, **context))
+        decision = evaluate(
+            _s3_policies(state), _s3_request(target, action, bucket_arn, **context), account_delegates=True
+        )
         if not decision.allowed:
             denied.append(f"{action} on {bucket_arn}: {decision.reason()}")
     if denied:
@@ -457,7 +459,9 @@ def check_object_read(state: State, target: Target) -> Check:
     if state.role is None or not state.bucket_exists:
         return _result(name, SKIP, target, detail="the role or the bucket does not exist")
     object_arn = f"arn:{target.partition}:s3:::{target.bucket}/{target.sample_key}"
-    decision = evaluate(_s3_policies(state), _s3_request(target, "s3:GetObject", object_arn))
+    decision = evaluate(
+        _s3_policies(state), _s3_request(target, "s3:GetObject", object_arn), account_delegates=True
+    )
     if not decision.allowed:
         return _result(
             name, FAIL, target, "OBJECT_READ_DENIED", f"s3:GetObject on {object_arn}: {decision.reason()}"
@@ -485,7 +489,7 @@ def kms_decrypt(state: State, target: Target) -> tuple[str, str]:
             "kms:CallerAccount": target.account,
         },
     )
-    identity = evaluate(state.identity_policies, request)
+    identity = evaluate(state.identity_policies, request, account_delegates=True)
     if state.key_policy is None:
         if identity.allowed:
             return WARN, (
@@ -494,7 +498,7 @@ def kms_decrypt(state: State, target: Target) -> tuple[str, str]:
             )
         return FAIL, f"kms:Decrypt on {key}: {identity.reason()}"
     key_policy = Policy("key policy", state.key_policy)
-    direct = evaluate([key_policy], request)
+    direct = evaluate([key_policy], request, account_delegates=True)
     if direct.effect == "explicit-deny" or identity.effect == "explicit-deny":
         return FAIL, f"kms:Decrypt on {key}: {(direct if direct.denies else identity).reason()}"
     if direct.allowed:
@@ -563,7 +567,9 @@ def check_least_privilege(state: State, target: Target) -> Check:
         if level not in WRITE_LEVELS:
             continue
         for resource in (bucket_arn, f"{bucket_arn}/{target.sample_key}"):
-            if evaluate(policies, _s3_request(target, f"s3:{action}", resource)).allowed:
+            if evaluate(
+                policies, _s3_request(target, f"s3:{action}", resource), account_delegates=True
+            ).allowed:
                 too_much.append(f"s3:{action}")
                 break
     other = f"arn:{target.partition}:s3:::{PROBE_BUCKET}"
@@ -858,6 +864,7 @@ def combine(static: Check, live: Check | None) -> Check:
     if static.status == live.status or static.status == SKIP:
         return replace(
             live,
+            code=static.code or live.code,
             detail=live.detail if static.status == SKIP else f"{static.detail}; {live.detail}",
             static=static.status,
             live=live.status,

@@ -94,12 +94,19 @@ class Decision:
         return "no statement allows it (implicit deny)"
 
 
-def evaluate(policies: Iterable[Policy], request: Request) -> Decision:
+def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates: bool = False) -> Decision:
     """Explicit Deny beats Allow; without an Allow the answer is an implicit deny.
 
     (IAM User Guide, "Policy evaluation logic": "Determining whether a request is allowed or
     denied within an account".) All documents are taken as one set, as for identity and
     resource policies of the same account.
+
+    account_delegates: a resource policy that names the caller's *account* (its root ARN or
+    ID) rather than the caller grants nothing by itself: it lets the account's IAM policies
+    decide ("IAM JSON policy elements: Principal", AWS account principals; "AWS KMS key
+    policies", the default key policy). Use it when the caller's identity policies are among
+    the policies evaluated; leave it off for a cross-account trust, where the other account's
+    own policies are out of sight. A Deny that names the account still applies.
     """
     allows, denies = [], []
     for policy in policies:
@@ -107,6 +114,13 @@ def evaluate(policies: Iterable[Policy], request: Request) -> Decision:
         variables = version == "2012-10-17"
         for statement in statements(policy.document):
             if not statement_applies(statement, request, variables=variables):
+                continue
+            if (
+                account_delegates
+                and statement.effect == "Allow"
+                and "Principal" in statement.body
+                and not principal_matches(statement.body["Principal"], request.principal, exact=True)
+            ):
                 continue
             hit = Hit(policy.name, statement.path, statement.body.get("Sid"), statement.effect or "")
             if statement.effect == "Deny":
@@ -150,7 +164,7 @@ def caller_account(principal: str) -> str | None:
     return parts[4] if parts else None
 
 
-def principal_matches(element: Any, caller: str) -> bool:
+def principal_matches(element: Any, caller: str, *, exact: bool = False) -> bool:
     """Does a Principal element name the caller? ("IAM JSON policy elements: Principal".)
 
     - "*" and {"AWS": "*"}: everyone;
@@ -158,6 +172,7 @@ def principal_matches(element: Any, caller: str) -> bool:
     - a role ARN: that role and its sessions (arn:…:sts::ACCOUNT:assumed-role/NAME/…);
     - a user or session ARN: that one exactly; Service / Federated / CanonicalUser: exact.
     Wildcards other than a lone "*" are not supported by IAM and match nothing.
+    With exact=True an account principal does not count (see evaluate's account_delegates).
     """
     if element == "*":
         return True
@@ -165,21 +180,21 @@ def principal_matches(element: Any, caller: str) -> bool:
         return False
     for kind, values in element.items():
         for value in strings(values):
-            if kind == "AWS" and _aws_principal_matches(value, caller):
+            if kind == "AWS" and _aws_principal_matches(value, caller, exact):
                 return True
             if kind != "AWS" and value == caller:
                 return True
     return False
 
 
-def _aws_principal_matches(value: str, caller: str) -> bool:
+def _aws_principal_matches(value: str, caller: str, exact: bool = False) -> bool:
     if value == "*":
         return True
     caller_parts = _arn_parts(caller)
     if caller_parts is None:
         return False
     if re.fullmatch(r"\d{12}", value):
-        return caller_parts[4] == value
+        return caller_parts[4] == value and not exact
     parts = _arn_parts(value)
     if parts is None or "*" in value or "?" in value:
         return False
@@ -187,7 +202,7 @@ def _aws_principal_matches(value: str, caller: str) -> bool:
     if partition != caller_parts[1] or account != caller_parts[4]:
         return False
     if service == "iam" and resource == "root":
-        return True
+        return not exact
     if value == caller:
         return True
     if service == "iam" and resource.startswith("role/"):

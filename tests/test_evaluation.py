@@ -786,3 +786,52 @@ def test_several_policies_are_one_set():
     bucket = Policy("bucket policy", doc(deny(Principal="*", Action="s3:GetObject", Resource=OBJECT)))
     assert evaluate([identity, bucket], s3("s3:GetObject")).effect == EXPLICIT_DENY
     assert evaluate([identity], s3("s3:GetObject")).effect == ALLOW
+
+
+# "IAM JSON policy elements: Principal" (AWS account principals) and "AWS KMS key policies"
+# (the default key policy "allows access to the AWS account and enables IAM policies"): a
+# resource policy naming the caller's account delegates to the account's IAM policies.
+KEY_POLICY = doc(allow(Principal={"AWS": "arn:aws:iam::123456789012:root"}, Action="kms:*", Resource="*"))
+KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
+DELEGATION = [
+    ("account root alone grants nothing", [KEY_POLICY], ALLOW, IMPLICIT_DENY),
+    (
+        "account root plus an identity allow",
+        [KEY_POLICY, doc(allow(Action="kms:Decrypt", Resource=KEY))],
+        ALLOW,
+        ALLOW,
+    ),
+    (
+        "naming the role grants directly",
+        [
+            doc(
+                allow(
+                    Principal={"AWS": "arn:aws:iam::123456789012:role/LabelboxS3Access"},
+                    Action="kms:Decrypt",
+                    Resource="*",
+                )
+            )
+        ],
+        ALLOW,
+        ALLOW,
+    ),
+    (
+        "a Deny to the account still applies",
+        [
+            doc(allow(Action="kms:Decrypt", Resource="*")),
+            doc(deny(Principal={"AWS": "123456789012"}, Action="kms:Decrypt", Resource="*")),
+        ],
+        EXPLICIT_DENY,
+        EXPLICIT_DENY,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "documents", "cross_account", "same_account"), DELEGATION, ids=[d[0] for d in DELEGATION]
+)
+def test_account_principals_delegate_to_iam_policies(what, documents, cross_account, same_account):
+    request = s3("kms:Decrypt", KEY)
+    policies = [Policy(f"p{i}", d) for i, d in enumerate(documents)]
+    assert evaluate(policies, request).effect == cross_account
+    assert evaluate(policies, request, account_delegates=True).effect == same_account
