@@ -30,6 +30,23 @@ step $PROVISION create-role --bucket $BUCKET --external-id $ID --dry-run
 step $PROVISION create-role --bucket $BUCKET --external-id $ID
 echo "# the same command again: nothing to change, no mutating call"
 step $PROVISION create-role --bucket $BUCKET --external-id $ID
+ROLE_ARN=arn:aws:iam::123456789012:role/LabelboxS3Access
+step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET
+step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET --live
+echo
+echo "# someone loosens the trust policy by hand (StringLike \"*\" on the external ID)..."
+$BIN/python - <<'PY'
+import json, boto3
+boto3.client("iam").update_assume_role_policy(RoleName="LabelboxS3Access", PolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+    "Principal": {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"},
+    "Condition": {"StringLike": {"sts:ExternalId": "*"}}}]}))
+PY
+echo "# ...validate says so (exit code 1 expected):"
+step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET || echo "(exit $?)"
+echo "# create-role repairs the drift:"
+step $PROVISION create-role --bucket $BUCKET --external-id $ID
+step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET
 step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002 --keep-old
 step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002
 TMP=$(mktemp -d)
