@@ -523,6 +523,125 @@ def validate_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+class AuditOutput(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    csv = "csv"
+
+
+@app.command("audit")
+def audit_command(
+    from_file: Annotated[
+        str | None,
+        typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
+    ] = None,
+    organization: Annotated[
+        bool, typer.Option("--organization", help="Every active account of the organization.")
+    ] = False,
+    accounts: Annotated[
+        str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
+    ] = None,
+    member_role: Annotated[
+        str, typer.Option("--member-role", help="Role to assume in each member account.")
+    ] = "OrganizationAccountAccessRole",
+    output: Annotated[AuditOutput, typer.Option("--output", "-o")] = AuditOutput.table,
+    out: Annotated[str | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
+    ] = FailOn.high,
+    vendor: Annotated[str | None, typer.Option("--vendor", help="Only roles of this vendor.")] = None,
+    all_roles: Annotated[
+        bool, typer.Option("--all", help="List every role, not only cross-account ones.")
+    ] = False,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Find every role another account can assume, and judge its trust and its grants."""
+    import re
+
+    from provisioner import __version__, audit, report
+    from provisioner.errors import InputError
+    from provisioner.inputs import check_role_name
+
+    if from_file and (organization or accounts):
+        raise InputError(
+            "--from-file", from_file, "reads one file offline: not with --organization/--accounts"
+        )
+    if organization and accounts:
+        raise InputError("--accounts", accounts, "give --organization or --accounts, not both")
+    wanted_accounts: list[str | None] = [None]
+    if accounts:
+        ids = [a.strip() for a in accounts.split(",") if a.strip()]
+        bad = [a for a in ids if not re.fullmatch(r"\d{12}", a)]
+        if bad or not ids:
+            raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+        wanted_accounts = list(dict.fromkeys(ids))
+    check_role_name(member_role, "--member-role")
+    if vendor is not None:
+        from provisioner.vendors import get_vendor
+
+        get_vendor(vendor)
+
+    with _progress("reading roles") as advance:
+        if from_file:
+            data = [audit.load_file(from_file)]
+        else:
+            base = _aws(profile, region, endpoint_url)
+            if organization:
+                own = base.account_id()
+                wanted_accounts = [None] + [a for a in audit.organization_accounts(base) if a != own]
+            data = audit.gather_accounts(
+                audit.member_aws(base, member_role), wanted_accounts, progress=advance
+            )
+    result = audit.audit(data, vendor=vendor, all_roles=all_roles)
+
+    if output is AuditOutput.json:
+        text = report.to_json([f.to_dict() for f in result.findings])
+    elif output is AuditOutput.sarif:
+        text = report.to_json(audit.to_sarif(result, __version__))
+    elif output is AuditOutput.csv:
+        text = audit.to_csv(result).rstrip("\n")
+    else:
+        text = report.audit_table(result)
+    if out:
+        try:
+            with open(out, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        except OSError as exc:
+            raise InputError("--out", out, f"cannot be written ({exc.strerror})") from None
+        typer.echo(report.audit_summary(result), err=True)
+    else:
+        typer.echo(text)
+    if result.fails(fail_on.value):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+class _progress:
+    """A rich progress counter on a terminal; nothing when stderr is not one."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return lambda n: None
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(
+            SpinnerColumn(), TextColumn("{task.description}: {task.completed}"), transient=True
+        )
+        self.bar.start()
+        task = self.bar.add_task(self.what, total=None)
+        return lambda n: self.bar.update(task, advance=n)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 class ExportFormat(StrEnum):
     cloudformation = "cloudformation"
     terraform = "terraform"

@@ -81,3 +81,29 @@ def tabulate_checks(rows: Sequence[Sequence[Any]]) -> str:
         tablefmt="simple",
         maxcolwidths=[None, None, None, 60, 50],
     )
+
+
+def audit_summary(result: Any) -> str:
+    counts = Counter(f.severity for f in result.findings)
+    parts = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
+    external = sum(1 for r in result.roles_listed if r["external"] == "true")
+    return (
+        f"{len(result.findings)} finding(s): {parts}; {result.roles_seen} role(s) read in "
+        f"{len(result.accounts)} account(s), {external} another account can assume"
+    )
+
+
+def audit_table(result: Any) -> str:
+    from tabulate import tabulate
+
+    if not result.findings:
+        body = "no findings"
+    else:
+        rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.findings]
+        body = tabulate(
+            rows,
+            headers=["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"],
+            tablefmt="simple",
+            maxcolwidths=[None, None, 28, 14, None, 60],
+        )
+    return f"{body}\n\n{audit_summary(result)}"

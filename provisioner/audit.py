@@ -1,0 +1,645 @@
+"""`provision audit`: every role another account can assume, judged by the evaluator.
+
+gather_account reads an account in bulk (GetAccountAuthorizationDetails, Role and
+LocalManagedPolicy, never a call per role); load_file reads the JSON `aws iam
+get-account-authorization-details` prints; audit_accounts runs the rules (pure) over either.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+from urllib.parse import unquote
+
+from provisioner.data import load_json
+from provisioner.errors import InputError
+from provisioner.evaluation import Policy, Request, evaluate
+from provisioner.iam import s3_actions, statements, strings
+from provisioner.inputs import external_id_warnings
+from provisioner.vendors import vendor_for_account
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+UNUSED_DAYS = 90
+OUTSIDER_ACCOUNT = "000000000000"
+PROBE_BUCKET = "provisioner-audit-probe-bucket"
+WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str
+    remediation: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    return {
+        r["id"]: Rule(r["id"], r["severity"], r["title"], r["remediation"])
+        for r in load_json("audit-rules.json")["rules"]
+    }
+
+
+@dataclass(frozen=True)
+class Finding:
+    account: str
+    role_arn: str
+    role: str
+    vendor: str
+    rule: str
+    severity: str
+    message: str
+    evidence: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AccountData:
+    """One account's roles and its customer-managed policies, as GAAD returns them."""
+
+    account: str
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # ARN -> default version document
+    error: str | None = None
+
+
+@dataclass
+class AuditResult:
+    accounts: list[str]
+    findings: list[Finding]
+    roles_seen: int
+    roles_listed: list[dict[str, str]]
+
+    def fails(self, threshold: str) -> bool:
+        if threshold == "none":
+            return False
+        limit = SEVERITIES.index(threshold)
+        return any(SEVERITIES.index(f.severity) <= limit for f in self.findings)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _document(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(unquote(value))
+        except json.JSONDecodeError:
+            return None
+    return value
+
+
+def _account_data(account: str, pages: Iterable[dict[str, Any]]) -> AccountData:
+    data = AccountData(account)
+    for page in pages:
+        data.roles.extend(page.get("RoleDetailList", []))
+        for policy in page.get("Policies", []):
+            default = next(
+                (v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None
+            )
+            if default is not None:
+                data.policies[policy["Arn"]] = _document(default.get("Document"))
+    return data
+
+
+def gather_account(aws: Any, progress: Callable[[int], None] | None = None) -> AccountData:
+    """GetAccountAuthorizationDetails, Role and LocalManagedPolicy, following Marker pages."""
+    from provisioner.aws import translate
+
+    account = aws.account_id()
+    iam = aws.client("iam")
+    pages = []
+    marker = None
+    while True:
+        params: dict[str, Any] = {"Filter": ["Role", "LocalManagedPolicy"], "MaxItems": 1000}
+        if marker:
+            params["Marker"] = marker
+        with translate("iam:GetAccountAuthorizationDetails", f"reading account {account}"):
+            page = iam.get_account_authorization_details(**params)
+        pages.append(page)
+        if progress:
+            progress(len(page.get("RoleDetailList", [])))
+        if not page.get("IsTruncated"):
+            break
+        marker = page["Marker"]
+    return _account_data(account, pages)
+
+
+def load_file(path: str, text: str | None = None) -> AccountData:
+    """The JSON of `aws iam get-account-authorization-details` (the file cloudsplaining reads)."""
+    option = "--from-file"
+    if text is None:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            raise InputError(option, path, "no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(option, path, f"cannot be read ({exc})") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            option, path, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("RoleDetailList"), list):
+        raise InputError(
+            option,
+            path,
+            "not the output of 'aws iam get-account-authorization-details': no RoleDetailList list",
+        )
+    for index, role in enumerate(raw["RoleDetailList"]):
+        if not isinstance(role, dict) or "Arn" not in role or "AssumeRolePolicyDocument" not in role:
+            raise InputError(option, path, f"RoleDetailList[{index}] has no Arn or AssumeRolePolicyDocument")
+    if not isinstance(raw.get("Policies", []), list):
+        raise InputError(option, path, "Policies is not a list")
+    accounts = {role["Arn"].split(":")[4] for role in raw["RoleDetailList"] if role["Arn"].count(":") >= 5}
+    return _account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
+
+
+# --- judging one role ---------------------------------------------------------------------
+
+
+def _session(account: str, role: str = "probe-role", partition: str = "aws") -> str:
+    return f"arn:{partition}:sts::{account}:assumed-role/{role}/provisioner-audit"
+
+
+def _assume(role_arn: str, caller: str, external_id: str | None) -> Request:
+    account = caller.split(":")[4]
+    parts = caller.split(":", 5)[5].split("/")
+    context: dict[str, Any] = {
+        "aws:PrincipalAccount": account,
+        "aws:PrincipalArn": f"arn:aws:iam::{account}:role/{parts[1]}"
+        if parts[0] == "assumed-role"
+        else caller,
+        "aws:SecureTransport": "true",
+    }
+    if external_id is not None:
+        context["sts:ExternalId"] = external_id
+    return Request(caller, "sts:AssumeRole", role_arn, context)
+
+
+def _named_principals(trust: Any) -> list[tuple[str, Any]]:
+    """(AWS principal, statement) for Allow statements that let an AWS principal assume."""
+    out = []
+    for statement in statements(trust):
+        if not statement.is_allow:
+            continue
+        principal = statement.body.get("Principal")
+        values = (
+            ["*"]
+            if principal == "*"
+            else strings(principal.get("AWS"))
+            if isinstance(principal, dict)
+            else []
+        )
+        for value in values:
+            out.append((value, statement))
+    return out
+
+
+def _principal_account(value: str) -> str | None:
+    if value.isdigit() and len(value) == 12:
+        return value
+    parts = value.split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" else None
+
+
+def _caller_for(value: str) -> str:
+    """A caller the principal value names: a session of the role, the user, or a role of the account."""
+    account = _principal_account(value) or OUTSIDER_ACCOUNT
+    parts = value.split(":", 5)
+    if len(parts) == 6:
+        resource = parts[5]
+        if resource.startswith("role/"):
+            return _session(account, resource.rsplit("/", 1)[-1], parts[1])
+        if resource.startswith(("user/", "assumed-role/")):
+            return value  # the user, or that one session
+    return _session(account, "any-role-in-the-account")
+
+
+def _pinned_ids(statement: Any) -> list[str]:
+    return [
+        str(v)
+        for op, key, values in statement.conditions()
+        if key.lower() == "sts:externalid" and op in ("StringEquals", "StringEqualsIgnoreCase")
+        for v in values
+    ]
+
+
+@dataclass
+class RoleVerdict:
+    findings: list[Finding]
+    external: bool
+    vendor: str
+    pinned_ids: list[str]
+
+
+def judge_role(
+    role: dict[str, Any],
+    account: str,
+    policies: dict[str, Any],
+    *,
+    org_accounts: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+) -> RoleVerdict:
+    """Every rule but external-id-reused (which needs all roles) for one role."""
+    arn, name = role["Arn"], role.get("RoleName", role["Arn"].rsplit("/", 1)[-1])
+    trust_doc = _document(role.get("AssumeRolePolicyDocument"))
+    trust = [Policy("trust policy", trust_doc)]
+    found: list[tuple[str, str, Any]] = []
+    random_id = "provisioner-audit-" + secrets.token_hex(6)
+
+    outsider = _session(OUTSIDER_ACCOUNT, "outsider")
+    anyone = evaluate(trust, _assume(arn, outsider, None))
+    if anyone.allowed:
+        found.append(
+            (
+                "trust-any-principal",
+                f"any AWS account can assume {name}: {anyone.reason()}",
+                _evidence(trust_doc, anyone),
+            )
+        )
+
+    vendor_names: set[str] = set()
+    external = anyone.allowed
+    pinned: list[str] = []
+    for value, statement in _named_principals(trust_doc):
+        principal_account = _principal_account(value)
+        if value == "*" or principal_account in (None, account) or principal_account in org_accounts:
+            continue
+        known = vendor_for_account(principal_account)
+        if known:
+            vendor_names.add(known.display_name)
+        caller = _caller_for(value)
+        ids = _pinned_ids(statement)
+        with_id = evaluate(trust, _assume(arn, caller, ids[0] if ids else random_id))
+        without_id = evaluate(trust, _assume(arn, caller, None))
+        wrong_id = evaluate(trust, _assume(arn, caller, random_id))
+        if not (with_id.allowed or without_id.allowed or wrong_id.allowed):
+            continue  # named, but refused whatever it presents (an explicit Deny, say)
+        external = True
+        has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
+        if without_id.allowed and not has_condition:
+            found.append(
+                (
+                    "cross-account-no-external-id",
+                    f"{value} can assume {name} without an external ID: {without_id.reason()}",
+                    statement.body,
+                )
+            )
+        elif without_id.allowed or wrong_id.allowed:
+            how = "without an external ID" if without_id.allowed else "with any external ID"
+            found.append(
+                (
+                    "external-id-not-pinned",
+                    f"{value} can assume {name} {how}: "
+                    f"{(without_id if without_id.allowed else wrong_id).reason()}",
+                    statement.body,
+                )
+            )
+        else:
+            pinned.extend(ids)
+            for external_id in dict.fromkeys(ids):
+                if external_id_warnings(external_id):
+                    found.append(
+                        (
+                            "external-id-weak",
+                            f"external ID {external_id!r} of {name} is short or guessable",
+                            {"sts:ExternalId": external_id},
+                        )
+                    )
+        if value.endswith(":root") or (value.isdigit() and len(value) == 12):
+            other = _session(principal_account, "some-other-role")
+            if evaluate(trust, _assume(arn, other, ids[0] if ids else None)).allowed:
+                found.append(
+                    (
+                        "trusts-account-root",
+                        f"every principal of account {principal_account} that may "
+                        f"call sts:AssumeRole can assume {name}",
+                        statement.body,
+                    )
+                )
+
+    if external:
+        found += _grant_findings(role, arn, name, account, policies)
+        found += _unused(role, name, now or datetime.now(UTC))
+    vendor = ", ".join(sorted(vendor_names))
+    findings = [
+        Finding(account, arn, name, vendor, rule_id, rules()[rule_id].severity, message, evidence)
+        for rule_id, message, evidence in found
+    ]
+    return RoleVerdict(findings, external, vendor, sorted(set(pinned)))
+
+
+def _evidence(document: Any, decision: Any) -> Any:
+    hits = decision.allows or decision.denies
+    for statement in statements(document):
+        if hits and statement.path == hits[0].path:
+            return statement.body
+    return None
+
+
+def _role_policies(role: dict[str, Any], policies: dict[str, Any]) -> list[Policy]:
+    out = [
+        Policy(f"inline policy {p.get('PolicyName')}", _document(p.get("PolicyDocument")))
+        for p in role.get("RolePolicyList", []) or []
+    ]
+    for attached in role.get("AttachedManagedPolicies", []) or []:
+        document = policies.get(attached.get("PolicyArn", ""))
+        if document is not None:
+            out.append(Policy(f"policy {attached.get('PolicyName')}", document))
+    return out
+
+
+def _probe_resources(documents: list[Policy]) -> list[str]:
+    """S3 resources to ask about: those the policies name (wildcards filled in) and a bucket no
+    policy names, so a grant on '*' shows."""
+    found = {f"arn:aws:s3:::{PROBE_BUCKET}", f"arn:aws:s3:::{PROBE_BUCKET}/x"}
+    for policy in documents:
+        for statement in statements(policy.document):
+            for resource in strings(statement.body.get("Resource")):
+                if resource.startswith("arn:") and ":s3:::" in resource:
+                    found.add(resource.replace("*", "x").replace("?", "x"))
+    return sorted(found)
+
+
+def _grant_findings(
+    role: dict[str, Any], arn: str, name: str, account: str, policies: dict[str, Any]
+) -> list[tuple[str, str, Any]]:
+    documents = _role_policies(role, policies)
+    if not documents:
+        return []
+    caller = _session(account, name)
+    found = []
+    writes = []
+    for resource in _probe_resources(documents):
+        for action, level in s3_actions().items():
+            if level in WRITE_LEVELS and f"s3:{action}" not in writes:
+                decision = evaluate(documents, Request(caller, f"s3:{action}", resource))
+                if decision.allowed:
+                    writes.append(f"s3:{action}")
+    if writes:
+        headline = (
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:PutBucketPolicy",
+            "s3:PutObjectAcl",
+            "s3:DeleteBucket",
+        )
+        ordered = sorted(
+            writes, key=lambda a: (a not in headline, headline.index(a) if a in headline else 0, a)
+        )
+        shown = ", ".join(ordered[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
+        found.append(
+            (
+                "vendor-write-access",
+                f"{name}, which another account can assume, may {shown}",
+                {"actions": sorted(writes)},
+            )
+        )
+    probe = f"arn:aws:s3:::{PROBE_BUCKET}/x"
+    wide = evaluate(documents, Request(caller, "s3:GetObject", probe))
+    if wide.allowed:
+        found.append(
+            (
+                "vendor-resource-wildcard",
+                f"{name}, which another account can assume, may read any bucket: {wide.reason()}",
+                None,
+            )
+        )
+    return found
+
+
+def _unused(role: dict[str, Any], name: str, now: datetime) -> list[tuple[str, str, Any]]:
+    last = (role.get("RoleLastUsed") or {}).get("LastUsedDate")
+    if isinstance(last, str):
+        try:
+            last = datetime.fromisoformat(last.replace("Z", "+00:00"))
+        except ValueError:
+            last = None
+    if last is None:
+        return [("role-unused", f"{name} has never been used (or not in the 400 days IAM tracks)", None)]
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if now - last > timedelta(days=UNUSED_DAYS):
+        return [
+            (
+                "role-unused",
+                f"{name} was last used {last.date().isoformat()}, over {UNUSED_DAYS} days ago",
+                {"LastUsedDate": last.isoformat()},
+            )
+        ]
+    return []
+
+
+# --- all roles ----------------------------------------------------------------------------
+
+
+def audit(
+    data: list[AccountData],
+    *,
+    org_accounts: frozenset[str] = frozenset(),
+    vendor: str | None = None,
+    all_roles: bool = False,
+    now: datetime | None = None,
+) -> AuditResult:
+    """The rules over every role of every account (pure)."""
+    findings: list[Finding] = []
+    listed: list[dict[str, str]] = []
+    by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    seen = 0
+    for account in data:
+        if account.error:
+            rule = rules()["account-unreachable"]
+            findings.append(Finding(account.account, "", "", "", rule.id, rule.severity, account.error))
+            continue
+        for role in account.roles:
+            seen += 1
+            verdict = judge_role(role, account.account, account.policies, org_accounts=org_accounts, now=now)
+            if vendor and vendor.lower() not in verdict.vendor.lower():
+                continue
+            if verdict.external or all_roles:
+                listed.append(
+                    {
+                        "account": account.account,
+                        "role_arn": role["Arn"],
+                        "vendor": verdict.vendor,
+                        "external": str(verdict.external).lower(),
+                    }
+                )
+            findings.extend(verdict.findings)
+            for external_id in verdict.pinned_ids:
+                by_id[external_id].append((account.account, role["Arn"], verdict.vendor))
+    rule = rules()["external-id-reused"]
+    for external_id, holders in sorted(by_id.items()):
+        if len(holders) > 1:
+            arns = [arn for _, arn, _ in holders]
+            for account, arn, vendor_name in holders:
+                findings.append(
+                    Finding(
+                        account,
+                        arn,
+                        arn.rsplit("/", 1)[-1],
+                        vendor_name,
+                        rule.id,
+                        rule.severity,
+                        f"external ID {external_id!r} is trusted by {len(holders)} roles: {', '.join(arns)}",
+                        {"sts:ExternalId": external_id, "roles": arns},
+                    )
+                )
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.account, f.role_arn, f.rule))
+    return AuditResult(sorted({d.account for d in data}), findings, seen, listed)
+
+
+def gather_accounts(
+    make_aws: Callable[[str | None], Any],
+    accounts: list[str | None],
+    *,
+    workers: int = 4,
+    progress: Callable[[int], None] | None = None,
+) -> list[AccountData]:
+    """Read several accounts concurrently (bounded); an account that fails is reported, not fatal."""
+
+    def one(account: str | None) -> AccountData:
+        try:
+            return gather_account(make_aws(account), progress)
+        except Exception as exc:
+            from provisioner.errors import ProvisionerError
+
+            if not isinstance(exc, ProvisionerError):
+                raise
+            return AccountData(account or "current", error=f"account {account or 'current'}: {exc}")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts)))) as pool:
+        return list(pool.map(one, accounts))
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+def to_sarif(result: AuditResult, version: str) -> dict[str, Any]:
+    """SARIF 2.1.0: one rule per rule id, level by severity."""
+    level = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+    used = sorted({f.rule for f in result.findings})
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "provisioner",
+                        "version": version,
+                        "informationUri": "https://pypi.org/project/provisioner/",
+                        "rules": [
+                            {
+                                "id": rule_id,
+                                "name": rule_id.replace("-", " ").title().replace(" ", ""),
+                                "shortDescription": {"text": rules()[rule_id].title},
+                                "help": {"text": rules()[rule_id].remediation},
+                                "defaultConfiguration": {"level": level[rules()[rule_id].severity]},
+                                "properties": {
+                                    "security-severity": {
+                                        "critical": "9.5",
+                                        "high": "8.0",
+                                        "medium": "5.5",
+                                        "low": "3.0",
+                                        "info": "0.0",
+                                    }[rules()[rule_id].severity]
+                                },
+                            }
+                            for rule_id in used
+                        ],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f.rule,
+                        "ruleIndex": used.index(f.rule),
+                        "level": level[f.severity],
+                        "message": {"text": f.message},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": f.role_arn or f"aws://{f.account}"}
+                                },
+                                "logicalLocations": [
+                                    {
+                                        "name": f.role or f.account,
+                                        "fullyQualifiedName": f.role_arn or f.account,
+                                        "kind": "resource",
+                                    }
+                                ],
+                            }
+                        ],
+                        "properties": {"account": f.account, "vendor": f.vendor, "severity": f.severity},
+                    }
+                    for f in result.findings
+                ],
+            }
+        ],
+    }
+
+
+def to_csv(result: AuditResult) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["account", "role_arn", "role", "vendor", "rule", "severity", "message"])
+    for f in result.findings:
+        writer.writerow([f.account, f.role_arn, f.role, f.vendor, f.rule, f.severity, f.message])
+    return buffer.getvalue()
+
+
+# --- multi-account ------------------------------------------------------------------------
+
+
+def member_aws(base: Any, member_role: str) -> Callable[[str | None], Any]:
+    """A factory: the admin's own Aws for None, else an Aws acting in ACCOUNT through its role."""
+    from provisioner.aws import Aws, translate
+
+    partition = "aws"
+
+    def make(account: str | None) -> Any:
+        if account is None:
+            return base
+        role_arn = f"arn:{partition}:iam::{account}:role/{member_role}"
+        with translate("sts:AssumeRole", f"assuming {role_arn}"):
+            credentials = base.client("sts").assume_role(
+                RoleArn=role_arn, RoleSessionName="provisioner-audit"
+            )["Credentials"]
+        import boto3
+
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=base.region,
+        )
+        return Aws(session=session, endpoint_url=base.endpoint_url)
+
+    return make
+
+
+def organization_accounts(base: Any) -> list[str]:
+    """The ACTIVE accounts of the organization (organizations:ListAccounts)."""
+    from provisioner.aws import translate
+
+    with translate("organizations:ListAccounts", "listing the organization's accounts"):
+        paginator = base.client("organizations").get_paginator("list_accounts")
+        return [
+            a["Id"] for page in paginator.paginate() for a in page["Accounts"] if a.get("Status") == "ACTIVE"
+        ]
