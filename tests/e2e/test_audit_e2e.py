@@ -1,0 +1,176 @@
+"""audit against moto's server: a populated account through the CLI, two accounts with
+--accounts, the GAAD Marker loop (Stubber: moto never truncates) and throttled calls."""
+
+from __future__ import annotations
+
+import json
+
+from botocore.stub import Stubber
+
+from provisioner import audit, sandbox
+from provisioner.aws import Aws, AwsError
+
+from .conftest import EXTERNAL_ID
+from .test_create_role import wanted
+
+OTHER_ACCOUNT = "111111111111"
+LABELBOX_ROOT = "arn:aws:iam::340636424752:root"
+
+
+def trust(principal, condition=None):
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def populate(iam):
+    iam.create_role(RoleName="HandMadeLabelbox", AssumeRolePolicyDocument=trust({"AWS": LABELBOX_ROOT}))
+    iam.put_role_policy(
+        RoleName="HandMadeLabelbox",
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )
+    iam.create_role(RoleName="Anyone", AssumeRolePolicyDocument=trust("*"))
+    iam.create_role(RoleName="Ec2", AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+
+
+def test_populated_account_through_the_cli(cli, aws_env, customer, make_aws):
+    from provisioner import role
+
+    role.create_role(make_aws(), wanted())  # a correct, provisioner-made vendor role
+    populate(customer.iam)
+    result = cli("audit", "-o", "json", "--fail-on", "none")
+    assert result.code == 0, result.stderr
+    findings = result.json()
+    by_role: dict[str, set[str]] = {}
+    for f in findings:
+        by_role.setdefault(f["role"], set()).add(f["rule"])
+    assert "trust-any-principal" in by_role["Anyone"]
+    assert {
+        "cross-account-no-external-id",
+        "vendor-write-access",
+        "vendor-resource-wildcard",
+        "trusts-account-root",
+    } <= by_role["HandMadeLabelbox"]
+    assert "Ec2" not in by_role
+    assert not (
+        {"cross-account-no-external-id", "external-id-not-pinned", "vendor-write-access"}
+        & by_role.get("LabelboxS3Access", set())
+    )
+    assert {f["vendor"] for f in findings if f["role"] == "HandMadeLabelbox"} == {"Labelbox"}
+    table = cli("audit")
+    assert table.code == 1 and "4 role(s) read in 1 account(s)" in table.stdout
+
+
+def test_two_accounts_with_member_roles(box, cli, aws_env, customer):
+    other = sandbox.session_for(OTHER_ACCOUNT).client("iam", endpoint_url=box.endpoint)
+    other.create_role(
+        RoleName="OrganizationAccountAccessRole",
+        AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:root"}),
+    )
+    other.create_role(RoleName="VendorInOther", AssumeRolePolicyDocument=trust({"AWS": LABELBOX_ROOT}))
+    populate(customer.iam)
+    result = cli(
+        "audit",
+        "--accounts",
+        f"{sandbox.CUSTOMER_ACCOUNT},{OTHER_ACCOUNT}",
+        "-o",
+        "json",
+        "--fail-on",
+        "none",
+    )
+    assert result.code == 0, result.stderr
+    accounts = {(f["account"], f["role"]) for f in result.json()}
+    assert (OTHER_ACCOUNT, "VendorInOther") in accounts
+    assert (sandbox.CUSTOMER_ACCOUNT, "Anyone") in accounts
+    # --accounts does not tell who is in the organisation: the member role's trust of the
+    # auditing account is reported like any other cross-account trust (--organization knows)
+    assert (OTHER_ACCOUNT, "OrganizationAccountAccessRole") in accounts
+
+
+def test_an_unreachable_account_is_reported_and_the_others_audited(box, make_aws, customer):
+    populate(customer.iam)
+
+    def factory(account):
+        if account == "222222222222":
+            raise AwsError(
+                "sts:AssumeRole while assuming arn:aws:iam::222222222222:role/X failed: AccessDenied"
+            )
+        return make_aws()
+
+    data = audit.gather_accounts(factory, [None, "222222222222"])
+    result = audit.audit(data)
+    unreachable = [f for f in result.findings if f.rule == "account-unreachable"]
+    assert len(unreachable) == 1 and "222222222222" in unreachable[0].message
+    assert any(f.role == "Anyone" for f in result.findings)
+
+
+def test_gaad_marker_pages_are_followed(box):
+    aws = Aws(session=sandbox.session_for(sandbox.CUSTOMER_ACCOUNT), endpoint_url=box.endpoint)
+    iam, sts = aws.client("iam"), aws.client("sts")
+
+    def page(n):
+        return {
+            "RoleName": f"R{n}",
+            "Arn": f"arn:aws:iam::123456789012:role/R{n}",
+            "Path": "/",
+            "RoleId": f"AROAEXAMPLEEXAMPLE{n}",
+            "CreateDate": "2026-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": trust({"AWS": LABELBOX_ROOT}),
+        }
+
+    with Stubber(iam) as iam_stub, Stubber(sts) as sts_stub:
+        sts_stub.add_response(
+            "get_caller_identity",
+            {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:root", "UserId": "x"},
+        )
+        iam_stub.add_response(
+            "get_account_authorization_details",
+            {"RoleDetailList": [page(1)], "IsTruncated": True, "Marker": "m1"},
+            {"Filter": ["Role", "LocalManagedPolicy"], "MaxItems": 1000},
+        )
+        iam_stub.add_response(
+            "get_account_authorization_details",
+            {"RoleDetailList": [page(2)], "IsTruncated": True, "Marker": "m2"},
+            {"Filter": ["Role", "LocalManagedPolicy"], "MaxItems": 1000, "Marker": "m1"},
+        )
+        iam_stub.add_response(
+            "get_account_authorization_details",
+            {"RoleDetailList": [page(3)], "IsTruncated": False},
+            {"Filter": ["Role", "LocalManagedPolicy"], "MaxItems": 1000, "Marker": "m2"},
+        )
+        data = audit.gather_account(aws)
+        iam_stub.assert_no_pending_responses()
+    assert [r["RoleName"] for r in data.roles] == ["R1", "R2", "R3"]
+
+
+def test_throttled_calls_are_retried_and_findings_are_identical(box, make_aws, customer):
+    from botocore.awsrequest import AWSResponse
+
+    from .test_create_role import THROTTLED, _Raw
+
+    populate(customer.iam)
+    for n in range(5):
+        customer.iam.create_role(
+            RoleName=f"Vendor{n}",
+            AssumeRolePolicyDocument=trust(
+                {"AWS": LABELBOX_ROOT}, {"StringEquals": {"sts:ExternalId": f"{EXTERNAL_ID}-{n}"}}
+            ),
+        )
+    clean = audit.audit([audit.gather_account(make_aws())])
+    sent = {"n": 0}
+
+    def throttle_every_other(request, **_):
+        sent["n"] += 1
+        if sent["n"] % 2:
+            return AWSResponse(request.url, 400, {}, _Raw(THROTTLED))
+        return None
+
+    aws = make_aws({"before-send.iam": throttle_every_other}, max_attempts=5)
+    throttled = audit.audit([audit.gather_account(aws)])
+    assert sent["n"] >= 2
+    strip = [(f.role_arn, f.rule, f.message.split(":")[0]) for f in clean.findings]
+    assert [(f.role_arn, f.rule, f.message.split(":")[0]) for f in throttled.findings] == strip

@@ -1,0 +1,315 @@
+"""audit's rules, each with a role that trips it and a close one that does not (pure), and the
+offline --from-file path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from provisioner.audit import AccountData, audit, judge_role, load_file, to_csv, to_sarif
+from provisioner.errors import InputError
+
+ACCOUNT = "123456789012"
+LABELBOX_ROLE = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+RECENT = (NOW - timedelta(days=3)).isoformat()
+READ = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
+        }
+    ],
+}
+
+
+def role(name, principal=None, condition=None, policy=READ, last_used=RECENT, statement=None):
+    trust_statement = statement or {
+        "Effect": "Allow",
+        "Principal": principal or {"AWS": LABELBOX_ROLE},
+        "Action": "sts:AssumeRole",
+    }
+    if condition is not None:
+        trust_statement["Condition"] = condition
+    return {
+        "RoleName": name,
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust_statement]},
+        "RolePolicyList": [{"PolicyName": "read", "PolicyDocument": policy}] if policy else [],
+        "AttachedManagedPolicies": [],
+        "RoleLastUsed": {"LastUsedDate": last_used} if last_used else {},
+    }
+
+
+PINNED = {"StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}
+
+
+def rules_of(r, **kwargs) -> set[str]:
+    return {f.rule for f in judge_role(r, ACCOUNT, {}, now=NOW, **kwargs).findings}
+
+
+CASES = [
+    ("a pinned vendor trust is clean", role("Good", condition=PINNED), set()),
+    (
+        "Principal * with no condition",
+        role("Any", principal="*"),
+        {"trust-any-principal", "role-unused"} - {"role-unused"},
+    ),
+    (
+        "Principal * pinned to an org is not 'any'",
+        role("Org", principal="*", condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+        set(),
+    ),
+    ("another account without an external ID", role("NoId"), {"cross-account-no-external-id"}),
+    (
+        "StringEquals beside StringLike * still pins",
+        role(
+            "Both",
+            condition={
+                "StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"},
+                "StringLike": {"sts:ExternalId": "*"},
+            },
+        ),
+        set(),
+    ),
+    (
+        "StringLike * alone does not pin",
+        role("Like", condition={"StringLike": {"sts:ExternalId": "*"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "IfExists does not pin",
+        role("IfEx", condition={"StringEqualsIfExists": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "ForAnyValue on a single-valued key still pins",
+        role("Any1", condition={"ForAnyValue:StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}),
+        set(),
+    ),
+    (
+        "ForAllValues lets a missing ID through",
+        role("All1", condition={"ForAllValues:StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "Null test does not pin",
+        role("Null", condition={"Null": {"sts:ExternalId": "false"}}),
+        {"external-id-not-pinned"},
+    ),
+    (
+        "a weak external ID",
+        role("Weak", condition={"StringEquals": {"sts:ExternalId": "vendor"}}),
+        {"external-id-weak"},
+    ),
+    (
+        "write access",
+        role(
+            "Write",
+            condition=PINNED,
+            policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*"}
+                ],
+            },
+        ),
+        {"vendor-write-access"},
+    ),
+    ("read-only on named buckets", role("Read", condition=PINNED), set()),
+    (
+        "Resource * read",
+        role(
+            "Wide",
+            condition=PINNED,
+            policy={
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            },
+        ),
+        {"vendor-resource-wildcard"},
+    ),
+    (
+        "account root trusted",
+        role("Root", principal={"AWS": "arn:aws:iam::340636424752:root"}, condition=PINNED),
+        {"trusts-account-root"},
+    ),
+    (
+        "account ID trusted",
+        role("Root2", principal={"AWS": "340636424752"}, condition=PINNED),
+        {"trusts-account-root"},
+    ),
+    (
+        "unused for 91 days",
+        role("Old", condition=PINNED, last_used=(NOW - timedelta(days=91)).isoformat()),
+        {"role-unused"},
+    ),
+    ("never used", role("Never", condition=PINNED, last_used=None), {"role-unused"}),
+    (
+        "same-account principal is not cross-account",
+        role("Same", principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/x"}),
+        set(),
+    ),
+    (
+        "service principals are not another account",
+        role("Svc", principal={"Service": "lambda.amazonaws.com"}),
+        set(),
+    ),
+    (
+        "a Deny for the vendor refuses it",
+        role(
+            "Denied",
+            statement={"Effect": "Deny", "Principal": {"AWS": LABELBOX_ROLE}, "Action": "sts:AssumeRole"},
+        ),
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "r", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_rule(what, r, expected):
+    assert rules_of(r) == expected
+
+
+def test_accounts_of_the_organization_are_not_another_account():
+    r = role("OrgPeer", principal={"AWS": "arn:aws:iam::222233334444:root"})
+    assert "cross-account-no-external-id" in rules_of(r)
+    assert rules_of(r, org_accounts=frozenset({"222233334444"})) == set()
+
+
+def test_unused_is_only_judged_for_cross_account_roles():
+    assert rules_of(role("Svc", principal={"Service": "ec2.amazonaws.com"}, last_used=None)) == set()
+
+
+def test_known_vendor_name_is_shown():
+    verdict = judge_role(role("NoId"), ACCOUNT, {}, now=NOW)
+    assert {f.vendor for f in verdict.findings} == {"Labelbox"}
+
+
+def test_external_id_reused_across_roles():
+    data = [
+        AccountData(
+            ACCOUNT,
+            roles=[
+                role("A", condition=PINNED),
+                role("B", condition=PINNED),
+                role("C", condition={"StringEquals": {"sts:ExternalId": "another-id-000001"}}),
+            ],
+        )
+    ]
+    result = audit(data, now=NOW)
+    reused = [f for f in result.findings if f.rule == "external-id-reused"]
+    assert sorted(f.role for f in reused) == ["A", "B"]
+    assert reused[0].severity == "medium" and "trusted by 2 roles" in reused[0].message
+
+
+def test_only_cross_account_roles_are_listed_unless_all():
+    data = [
+        AccountData(
+            ACCOUNT,
+            roles=[role("Good", condition=PINNED), role("Svc", principal={"Service": "ec2.amazonaws.com"})],
+        )
+    ]
+    assert [r["role_arn"].rsplit("/", 1)[-1] for r in audit(data, now=NOW).roles_listed] == ["Good"]
+    assert len(audit(data, now=NOW, all_roles=True).roles_listed) == 2
+
+
+def test_findings_come_worst_first_and_fail_on_thresholds():
+    data = [
+        AccountData(
+            ACCOUNT, roles=[role("Old", condition=PINNED, last_used=None), role("Any", principal="*")]
+        )
+    ]
+    result = audit(data, now=NOW)
+    assert next(f.severity for f in result.findings) == "critical"
+    assert result.fails("high") and result.fails("critical") and not result.fails("none")
+    only_low = audit([AccountData(ACCOUNT, roles=[role("Old", condition=PINNED, last_used=None)])], now=NOW)
+    assert not only_low.fails("high") and only_low.fails("low")
+
+
+def test_managed_policies_from_gaad_are_judged():
+    r = role("Managed", condition=PINNED, policy=None)
+    r["AttachedManagedPolicies"] = [{"PolicyName": "w", "PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/w"}]
+    policies = {
+        f"arn:aws:iam::{ACCOUNT}:policy/w": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+        }
+    }
+    found = {f.rule for f in judge_role(r, ACCOUNT, policies, now=NOW).findings}
+    assert {"vendor-write-access", "vendor-resource-wildcard"} <= found
+
+
+def test_sarif_and_csv():
+    result = audit([AccountData(ACCOUNT, roles=[role("Any", principal="*"), role("NoId")])], now=NOW)
+    sarif = to_sarif(result, "0.1.0")
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert ids == sorted(set(ids)) and "trust-any-principal" in ids
+    first = run["results"][0]
+    assert first["ruleId"] == "trust-any-principal" and first["level"] == "error"
+    assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == first["ruleId"]
+    lines = to_csv(result).splitlines()
+    assert lines[0] == "account,role_arn,role,vendor,rule,severity,message" and len(lines) == 1 + len(
+        result.findings
+    )
+
+
+# --- --from-file --------------------------------------------------------------------------
+
+
+def test_from_file_reads_the_cli_output_with_url_encoded_documents(tmp_path):
+    from urllib.parse import quote
+
+    r = role("NoId")
+    r["AssumeRolePolicyDocument"] = quote(json.dumps(r["AssumeRolePolicyDocument"]))
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps({"RoleDetailList": [r], "Policies": [], "UserDetailList": []}))
+    data = load_file(str(path))
+    assert data.account == ACCOUNT
+    assert {f.rule for f in audit([data], now=NOW).findings} == {"cross-account-no-external-id"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "not JSON"),
+        ("[]", "no RoleDetailList"),
+        ('{"RoleDetailList": {}}', "no RoleDetailList"),
+        ('{"RoleDetailList": [{"RoleName": "x"}]}', "RoleDetailList[0] has no Arn"),
+        ('{"RoleDetailList": [], "Policies": {}}', "Policies is not a list"),
+    ],
+)
+def test_malformed_from_file_is_a_clear_input_error(tmp_path, content, expected):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(InputError, match="--from-file") as err:
+        load_file(str(path))
+    assert expected in str(err.value) and err.value.exit_code == 2
+
+
+def test_cli_from_file(cli, tmp_path):
+    path = tmp_path / "gaad.json"
+    path.write_text(
+        json.dumps({"RoleDetailList": [role("NoId"), role("Good", condition=PINNED)], "Policies": []})
+    )
+    result = cli("audit", "--from-file", str(path))
+    assert result.code == 1  # a high finding, default --fail-on high
+    assert "cross-account-no-external-id" in result.stdout and "NoId" in result.stdout
+    assert "2 role(s) read in 1 account(s), 2 another account can assume" in result.stdout
+    data = cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "critical")
+    assert data.code == 0
+    finding = data.json()[0]
+    assert set(finding) >= {"account", "role_arn", "rule", "severity", "message", "evidence"}
+    assert finding["evidence"]["Principal"] == {"AWS": LABELBOX_ROLE}
+    out = tmp_path / "report.sarif"
+    written = cli("audit", "--from-file", str(path), "-o", "sarif", "--out", str(out), "--fail-on", "none")
+    assert written.code == 0 and json.loads(out.read_text())["version"] == "2.1.0"
+    assert cli("audit", "--from-file", str(tmp_path / "missing.json")).code == 2
+    assert cli("audit", "--from-file", str(path), "--vendor", "nope").code == 2
+    assert cli("audit", "--accounts", "12,34").code == 2
