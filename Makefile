@@ -24,6 +24,7 @@ test: lint
 bench: install
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/api_calls.py
+	$(BIN)/python bench/audit_bench.py
 
 demo: install
 	bash scripts/demo.sh

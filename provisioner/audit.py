@@ -26,6 +26,7 @@ from provisioner.inputs import external_id_warnings
 from provisioner.vendors import vendor_for_account
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+_RANDOM_ID = "provisioner-audit-" + secrets.token_hex(6)  # an ID no vendor issued
 UNUSED_DAYS = 90
 OUTSIDER_ACCOUNT = "000000000000"
 PROBE_BUCKET = "provisioner-audit-probe-bucket"
@@ -256,21 +257,44 @@ def judge_role(
     """Every rule but external-id-reused (which needs all roles) for one role."""
     arn, name = role["Arn"], role.get("RoleName", role["Arn"].rsplit("/", 1)[-1])
     trust_doc = _document(role.get("AssumeRolePolicyDocument"))
-    trust = [Policy("trust policy", trust_doc)]
-    found: list[tuple[str, str, Any]] = []
-    random_id = "provisioner-audit-" + secrets.token_hex(6)
+    key = (account, org_accounts, json.dumps(trust_doc))
+    if key not in _TRUST_CACHE:
+        _TRUST_CACHE[key] = _judge_trust(trust_doc, account, org_accounts)
+    found, external, vendor, pinned = _TRUST_CACHE[key]
+    found = list(found)
+    if external:
+        found += _grant_findings(role, arn, name, account, policies)
+        found += _unused(role, name, now or datetime.now(UTC))
+    findings = [
+        Finding(account, arn, name, vendor, rule_id, rules()[rule_id].severity, message, evidence)
+        for rule_id, message, evidence in found
+    ]
+    return RoleVerdict(findings, external, vendor, pinned)
 
-    outsider = _session(OUTSIDER_ACCOUNT, "outsider")
-    anyone = evaluate(trust, _assume(arn, outsider, None))
+
+# Roles with the same trust document (the many service roles of an account, copies of one
+# vendor's trust) get the same trust verdict: it is computed once per account.
+_TRUST_CACHE: dict[
+    tuple[str, frozenset[str], str], tuple[list[tuple[str, str, Any]], bool, str, list[str]]
+] = {}
+
+
+def _judge_trust(
+    trust_doc: Any, account: str, org_accounts: frozenset[str]
+) -> tuple[list[tuple[str, str, Any]], bool, str, list[str]]:
+    """The trust rules, decided by the evaluator: who, presenting what, may assume the role."""
+    trust = [Policy("trust policy", trust_doc)]
+    arn = f"arn:aws:iam::{account}:role/audited-role"
+    found: list[tuple[str, str, Any]] = []
+    anyone = evaluate(trust, _assume(arn, _session(OUTSIDER_ACCOUNT, "outsider"), None))
     if anyone.allowed:
         found.append(
             (
                 "trust-any-principal",
-                f"any AWS account can assume {name}: {anyone.reason()}",
+                f"any AWS account can assume the role: {anyone.reason()}",
                 _evidence(trust_doc, anyone),
             )
         )
-
     vendor_names: set[str] = set()
     external = anyone.allowed
     pinned: list[str] = []
@@ -283,9 +307,9 @@ def judge_role(
             vendor_names.add(known.display_name)
         caller = _caller_for(value)
         ids = _pinned_ids(statement)
-        with_id = evaluate(trust, _assume(arn, caller, ids[0] if ids else random_id))
+        with_id = evaluate(trust, _assume(arn, caller, ids[0] if ids else _RANDOM_ID))
         without_id = evaluate(trust, _assume(arn, caller, None))
-        wrong_id = evaluate(trust, _assume(arn, caller, random_id))
+        wrong_id = evaluate(trust, _assume(arn, caller, _RANDOM_ID))
         if not (with_id.allowed or without_id.allowed or wrong_id.allowed):
             continue  # named, but refused whatever it presents (an explicit Deny, say)
         external = True
@@ -294,17 +318,17 @@ def judge_role(
             found.append(
                 (
                     "cross-account-no-external-id",
-                    f"{value} can assume {name} without an external ID: {without_id.reason()}",
+                    f"{value} can assume the role without an external ID: {without_id.reason()}",
                     statement.body,
                 )
             )
         elif without_id.allowed or wrong_id.allowed:
             how = "without an external ID" if without_id.allowed else "with any external ID"
+            decision = without_id if without_id.allowed else wrong_id
             found.append(
                 (
                     "external-id-not-pinned",
-                    f"{value} can assume {name} {how}: "
-                    f"{(without_id if without_id.allowed else wrong_id).reason()}",
+                    f"{value} can assume the role {how}: {decision.reason()}",
                     statement.body,
                 )
             )
@@ -315,7 +339,7 @@ def judge_role(
                     found.append(
                         (
                             "external-id-weak",
-                            f"external ID {external_id!r} of {name} is short or guessable",
+                            f"external ID {external_id!r} is short or guessable",
                             {"sts:ExternalId": external_id},
                         )
                     )
@@ -326,20 +350,11 @@ def judge_role(
                     (
                         "trusts-account-root",
                         f"every principal of account {principal_account} that may "
-                        f"call sts:AssumeRole can assume {name}",
+                        "call sts:AssumeRole can assume the role",
                         statement.body,
                     )
                 )
-
-    if external:
-        found += _grant_findings(role, arn, name, account, policies)
-        found += _unused(role, name, now or datetime.now(UTC))
-    vendor = ", ".join(sorted(vendor_names))
-    findings = [
-        Finding(account, arn, name, vendor, rule_id, rules()[rule_id].severity, message, evidence)
-        for rule_id, message, evidence in found
-    ]
-    return RoleVerdict(findings, external, vendor, sorted(set(pinned)))
+    return found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned))
 
 
 def _evidence(document: Any, decision: Any) -> Any:
@@ -380,45 +395,71 @@ def _grant_findings(
     documents = _role_policies(role, policies)
     if not documents:
         return []
-    caller = _session(account, name)
-    found = []
-    writes = []
-    for resource in _probe_resources(documents):
-        for action, level in s3_actions().items():
-            if level in WRITE_LEVELS and f"s3:{action}" not in writes:
-                decision = evaluate(documents, Request(caller, f"s3:{action}", resource))
-                if decision.allowed:
-                    writes.append(f"s3:{action}")
+    key = (account, json.dumps([p.document for p in documents]))
+    if key not in _GRANT_CACHE:
+        _GRANT_CACHE[key] = _judge_grants(documents, account)
+    writes, wide, shown = _GRANT_CACHE[key]
+    found: list[tuple[str, str, Any]] = []
     if writes:
-        headline = (
-            "s3:PutObject",
-            "s3:DeleteObject",
-            "s3:PutBucketPolicy",
-            "s3:PutObjectAcl",
-            "s3:DeleteBucket",
-        )
-        ordered = sorted(
-            writes, key=lambda a: (a not in headline, headline.index(a) if a in headline else 0, a)
-        )
-        shown = ", ".join(ordered[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
         found.append(
             (
                 "vendor-write-access",
-                f"{name}, which another account can assume, may {shown}",
-                {"actions": sorted(writes)},
+                f"the role, which another account can assume, may {shown}",
+                {"actions": writes},
             )
         )
-    probe = f"arn:aws:s3:::{PROBE_BUCKET}/x"
-    wide = evaluate(documents, Request(caller, "s3:GetObject", probe))
-    if wide.allowed:
+    if wide:
         found.append(
             (
                 "vendor-resource-wildcard",
-                f"{name}, which another account can assume, may read any bucket: {wide.reason()}",
+                f"the role, which another account can assume, may read any bucket: {wide}",
                 None,
             )
         )
     return found
+
+
+# Identical policy sets (copies of one hand-made policy, the same managed policy) are judged
+# once per account. The caller is a session of a generic role: identity-policy grants rarely
+# depend on the role's own name.
+_GRANT_CACHE: dict[tuple[str, str], tuple[list[str], str | None, str]] = {}
+
+
+def _write_candidates(documents: list[Policy]) -> list[str]:
+    """S3 write-level actions some Allow statement could grant (the evaluator then decides)."""
+    from provisioner.iam import expand_s3, split_action
+
+    every = [f"s3:{a}" for a, level in s3_actions().items() if level in WRITE_LEVELS]
+    candidates: set[str] = set()
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            if "NotAction" in statement.body:
+                return every
+            for action in strings(statement.body.get("Action")):
+                service, pattern = split_action(action)
+                if service == "" and pattern == "*":
+                    return every
+                if service == "s3":
+                    candidates.update(
+                        f"s3:{a}" for a, level in expand_s3(pattern).items() if level in WRITE_LEVELS
+                    )
+    return sorted(candidates)
+
+
+def _judge_grants(documents: list[Policy], account: str) -> tuple[list[str], str | None, str]:
+    caller = _session(account, "vendor-role")
+    writes = []
+    resources = _probe_resources(documents)
+    for action in _write_candidates(documents):
+        if any(evaluate(documents, Request(caller, action, resource)).allowed for resource in resources):
+            writes.append(action)
+    wide = evaluate(documents, Request(caller, "s3:GetObject", f"arn:aws:s3:::{PROBE_BUCKET}/x"))
+    headline = ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutObjectAcl", "s3:DeleteBucket")
+    ordered = sorted(writes, key=lambda a: (a not in headline, headline.index(a) if a in headline else 0, a))
+    shown = ", ".join(ordered[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
+    return sorted(writes), (wide.reason() if wide.allowed else None), shown
 
 
 def _unused(role: dict[str, Any], name: str, now: datetime) -> list[tuple[str, str, Any]]:
@@ -429,7 +470,7 @@ def _unused(role: dict[str, Any], name: str, now: datetime) -> list[tuple[str, s
         except ValueError:
             last = None
     if last is None:
-        return [("role-unused", f"{name} has never been used (or not in the 400 days IAM tracks)", None)]
+        return [("role-unused", "never used (or not in the 400 days IAM tracks)", None)]
     if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
     if now - last > timedelta(days=UNUSED_DAYS):

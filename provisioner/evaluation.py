@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from provisioner.iam import Statement, as_list, statements, strings
@@ -62,6 +62,15 @@ class Policy:
 
     name: str
     document: Any
+
+    @cached_property
+    def statements(self) -> list[Statement]:
+        return statements(self.document)
+
+    @cached_property
+    def variables(self) -> bool:
+        """Policy variables are read only in version 2012-10-17 documents."""
+        return isinstance(self.document, dict) and self.document.get("Version") == "2012-10-17"
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,8 @@ def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates:
     """
     allows, denies = [], []
     for policy in policies:
-        version = policy.document.get("Version") if isinstance(policy.document, dict) else None
-        variables = version == "2012-10-17"
-        for statement in statements(policy.document):
+        variables = policy.variables
+        for statement in policy.statements:
             if not statement_applies(statement, request, variables=variables):
                 continue
             if (
@@ -219,6 +227,8 @@ def _aws_principal_matches(value: str, caller: str, exact: bool = False) -> bool
 
 
 def _action_match(pattern: str, action: str) -> bool:
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == action.lower()
     return _pattern(pattern, wildcards=True, ignore_case=True).fullmatch(action) is not None
 
 
@@ -288,11 +298,21 @@ def _value_matches(
     ignore_case: bool = False,
     variables: bool = True,
 ) -> bool:
+    plain = not (variables and "${" in policy_value)
+    if plain and not (wildcards and ("*" in policy_value or "?" in policy_value)):
+        # the common case, without a regular expression
+        return policy_value.lower() == actual.lower() if ignore_case else policy_value == actual
+    if plain:
+        return _pattern(policy_value, wildcards=True, ignore_case=ignore_case).fullmatch(actual) is not None
     pieces = _substitute(policy_value, request, variables)
     if pieces is None:
         return False
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.fullmatch(_regex(pieces, wildcards), actual, flags) is not None
+    return _compiled(_regex(pieces, wildcards), ignore_case).fullmatch(actual) is not None
+
+
+@cache
+def _compiled(regex: str, ignore_case: bool) -> re.Pattern[str]:
+    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 # --- conditions ---------------------------------------------------------------------------

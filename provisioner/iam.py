@@ -97,9 +97,16 @@ def s3_actions() -> dict[str, str]:
 
 def expand_s3(pattern: str) -> dict[str, str]:
     """The known S3 actions an action pattern (without the 's3:' part) matches."""
-    return {
-        name: level for name, level in s3_actions().items() if wildcard_match(pattern, name, ignore_case=True)
-    }
+    return dict(_expand_s3(pattern.lower()))
+
+
+@cache
+def _expand_s3(pattern: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, level)
+        for name, level in s3_actions().items()
+        if wildcard_match(pattern, name, ignore_case=True)
+    )
 
 
 def action_matches(pattern: str, action: str) -> bool:

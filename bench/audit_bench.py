@@ -1,0 +1,178 @@
+"""audit speed, in one run against one moto server (in this process, on 127.0.0.1):
+
+- the floor: the bare GetAccountAuthorizationDetails download of the account;
+- our audit: the same download plus every rule;
+- a per-role reader doing what per-role auditors do (list_roles, then per role
+  list_attached_role_policies, list_role_policies, get_role_policy, get_role, list_role_tags);
+- offline: a 10,000-role GAAD file audited, against json.load of the same file.
+Peak memory with tracemalloc. Figures only; never a timed assertion in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+
+os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
+
+from provisioner import audit, sandbox
+from provisioner.aws import Aws
+
+ROLES = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+FILE_ROLES = 10000
+
+
+def trust(principal, condition=None):
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+READ = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        }
+    ],
+}
+WIDE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+
+def mix(n: int) -> tuple[dict, dict | None]:
+    """A realistic mix: mostly service roles, vendor roles with and without external IDs, a few
+    wildcard trusts."""
+    kind = n % 20
+    if kind < 12:
+        return trust(
+            {
+                "Service": random.choice(
+                    ["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]
+                )
+            }
+        ), None
+    if kind < 16:
+        return trust(
+            {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"},
+            {"StringEquals": {"sts:ExternalId": f"ck{n:020d}"}},
+        ), READ
+    if kind < 19:
+        return trust({"AWS": f"arn:aws:iam::{100000000000 + n % 50}:root"}), WIDE
+    return trust("*"), None
+
+
+def timed(label, fn, memory=False):
+    """Wall time of fn(); with memory=True a second run under tracemalloc gives its peak
+    (tracemalloc slows Python down, so time and memory are never measured in the same run)."""
+    start = time.perf_counter()
+    value = fn()
+    seconds = time.perf_counter() - start
+    peak = ""
+    if memory:
+        audit._TRUST_CACHE.clear()
+        audit._GRANT_CACHE.clear()
+        tracemalloc.start()
+        fn()
+        peak = f"   peak {tracemalloc.get_traced_memory()[1] / 2**20:7.1f} MiB"
+        tracemalloc.stop()
+    print(f"{label:<34} {seconds:8.2f} s{peak}")
+    return value, seconds
+
+
+def per_role_reader(aws: Aws) -> int:
+    iam = aws.client("iam")
+    count = 0
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            name = role["RoleName"]
+            iam.list_attached_role_policies(RoleName=name)
+            for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+                iam.get_role_policy(RoleName=name, PolicyName=policy)
+            iam.get_role(RoleName=name)
+            iam.list_role_tags(RoleName=name)
+            count += 1
+    return count
+
+
+def main() -> None:
+    random.seed(7)
+    box = sandbox.start(0, seed_demo=False)
+    try:
+        session = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT)
+        iam = session.client("iam", endpoint_url=box.endpoint)
+        start = time.perf_counter()
+        for n in range(ROLES):
+            document, policy = mix(n)
+            iam.create_role(RoleName=f"role-{n:05d}", AssumeRolePolicyDocument=json.dumps(document))
+            if policy:
+                iam.put_role_policy(
+                    RoleName=f"role-{n:05d}", PolicyName="p", PolicyDocument=json.dumps(policy)
+                )
+        print(f"populated {ROLES} roles in {time.perf_counter() - start:.1f} s")
+
+        def aws() -> Aws:
+            return Aws(session=sandbox.session_for(sandbox.CUSTOMER_ACCOUNT), endpoint_url=box.endpoint)
+
+        audit._TRUST_CACHE.clear()
+        audit._GRANT_CACHE.clear()
+
+        def bare():
+            client = aws().client("iam")
+            pages = client.get_paginator("get_account_authorization_details").paginate(
+                Filter=["Role", "LocalManagedPolicy"], PaginationConfig={"PageSize": 1000}
+            )
+            return sum(len(p["RoleDetailList"]) for p in pages)
+
+        _, floor = timed("bare GAAD download (the floor)", bare)
+        result, ours = timed(
+            "provision audit", lambda: audit.audit([audit.gather_account(aws())]), memory=True
+        )
+        _, reader = timed("per-role reader", lambda: per_role_reader(aws()))
+        print(
+            f"audit / floor = {ours / floor:.2f}x; per-role reader / audit = {reader / ours:.1f}x; "
+            f"{len(result.findings)} findings"
+        )
+    finally:
+        box.stop()
+
+    roles = []
+    for n in range(FILE_ROLES):
+        document, policy = mix(n)
+        roles.append(
+            {
+                "RoleName": f"role-{n:05d}",
+                "Arn": f"arn:aws:iam::123456789012:role/role-{n:05d}",
+                "AssumeRolePolicyDocument": document,
+                "AttachedManagedPolicies": [],
+                "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": policy}] if policy else [],
+                "RoleLastUsed": {},
+            }
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({"RoleDetailList": roles, "Policies": []}, handle)
+        path = handle.name
+    try:
+
+        def load():
+            with open(path) as f:
+                return json.load(f)
+
+        _, loaded = timed(f"json.load of {FILE_ROLES} roles", load, memory=True)
+        _, offline = timed(
+            f"audit --from-file {FILE_ROLES} roles", lambda: audit.audit([audit.load_file(path)])
+        )
+        print(f"offline audit / json.load = {offline / loaded:.2f}x")
+    finally:
+        os.unlink(path)
+
+
+if __name__ == "__main__":
+    main()
