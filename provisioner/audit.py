@@ -496,6 +496,8 @@ def audit(
     now: datetime | None = None,
 ) -> AuditResult:
     """The rules over every role of every account (pure)."""
+    _TRUST_CACHE.clear()  # the caches serve one run: identical documents across its roles
+    _GRANT_CACHE.clear()
     findings: list[Finding] = []
     listed: list[dict[str, str]] = []
     by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)

@@ -58,5 +58,22 @@ JSON
 echo "# a hand-made trust policy, as found in old accounts (exit code 1 expected):"
 step $PROVISION lint "$TMP/handmade-trust.json" || echo "(exit $?)"
 rm -rf "$TMP"
+echo "# roles made by hand years ago, and what audit makes of them:"
+$BIN/python - <<'PY'
+import json, boto3
+iam = boto3.client("iam")
+def trust(principal, condition=None):
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+iam.create_role(RoleName="OldLabelboxRole", AssumeRolePolicyDocument=trust({"AWS": "340636424752"}))
+iam.put_role_policy(RoleName="OldLabelboxRole", PolicyName="all-s3", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+iam.create_role(RoleName="IsahitTest", AssumeRolePolicyDocument=trust(
+    {"AWS": "arn:aws:iam::999888496268:root"}, {"StringLike": {"sts:ExternalId": "*"}}))
+iam.create_role(RoleName="BuildServer", AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+PY
+step $PROVISION audit || echo "(exit $?)"
 step $PROVISION delete-role --role-name LabelboxS3Access --dry-run
 step $PROVISION delete-role --role-name LabelboxS3Access --yes
