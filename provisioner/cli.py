@@ -584,6 +584,7 @@ def audit_command(
 
         get_vendor(vendor)
 
+    org_accounts: frozenset[str] = frozenset()
     with _progress("reading roles") as advance:
         if from_file:
             data = [audit.load_file(from_file)]
@@ -591,11 +592,13 @@ def audit_command(
             base = _aws(profile, region, endpoint_url)
             if organization:
                 own = base.account_id()
-                wanted_accounts = [None] + [a for a in audit.organization_accounts(base) if a != own]
+                members = audit.organization_accounts(base)
+                org_accounts = frozenset([own, *members])  # not "another account" for the rules
+                wanted_accounts = [None] + [a for a in members if a != own]
             data = audit.gather_accounts(
                 audit.member_aws(base, member_role), wanted_accounts, progress=advance
             )
-    result = audit.audit(data, vendor=vendor, all_roles=all_roles)
+    result = audit.audit(data, vendor=vendor, all_roles=all_roles, org_accounts=org_accounts)
 
     if output is AuditOutput.json:
         text = report.to_json([f.to_dict() for f in result.findings])

@@ -174,3 +174,27 @@ def test_throttled_calls_are_retried_and_findings_are_identical(box, make_aws, c
     assert sent["n"] >= 2
     strip = [(f.role_arn, f.rule, f.message.split(":")[0]) for f in clean.findings]
     assert [(f.role_arn, f.rule, f.message.split(":")[0]) for f in throttled.findings] == strip
+
+
+def test_organization_accounts_are_not_another_account(box, cli, aws_env, customer):
+    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
+    org.create_organization(FeatureSet="ALL")
+    member = org.create_account(Email="member@example.com", AccountName="member")["CreateAccountStatus"][
+        "AccountId"
+    ]
+    member_iam = sandbox.session_for(member).client("iam", endpoint_url=box.endpoint)
+    if "OrganizationAccountAccessRole" not in [r["RoleName"] for r in member_iam.list_roles()["Roles"]]:
+        member_iam.create_role(
+            RoleName="OrganizationAccountAccessRole",
+            AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:root"}),
+        )
+    member_iam.create_role(
+        RoleName="PeerAccess",
+        AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:root"}),
+    )
+    member_iam.create_role(RoleName="VendorInMember", AssumeRolePolicyDocument=trust({"AWS": LABELBOX_ROOT}))
+    result = cli("audit", "--organization", "-o", "json", "--fail-on", "none")
+    assert result.code == 0, result.stderr
+    found = {(f["account"], f["role"], f["rule"]) for f in result.json()}
+    assert (member, "VendorInMember", "cross-account-no-external-id") in found
+    assert not [f for f in found if f[1] in ("PeerAccess", "OrganizationAccountAccessRole")]
