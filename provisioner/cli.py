@@ -645,6 +645,151 @@ class _progress:
             self.bar.stop()
 
 
+class ManifestFormat(StrEnum):
+    labelbox = "labelbox"
+    labelbox_ndjson = "labelbox-ndjson"
+    rekognition = "rekognition"
+
+
+class DatasetType(StrEnum):
+    train = "train"
+    test = "test"
+
+
+@app.command("manifest")
+def manifest_command(
+    bucket: Annotated[str, typer.Option("--bucket", help="The bucket holding the images.")],
+    prefix: Annotated[
+        str | None, typer.Option("--prefix", help="The folder location (labels below it).")
+    ] = None,
+    fmt: Annotated[ManifestFormat, typer.Option("--format")] = ManifestFormat.labelbox,
+    labels: Annotated[bool, typer.Option("--labels/--no-labels", help="Label images by folder.")] = True,
+    label_attribute: Annotated[
+        str, typer.Option("--label-attribute", help="Rekognition's label attribute name.")
+    ] = "label",
+    out: Annotated[str | None, typer.Option("--out", help="Write to this file (default stdout).")] = None,
+    upload_to: Annotated[
+        str | None, typer.Option("--upload", help="Write the manifest to s3://BUCKET/KEY.")
+    ] = None,
+    from_file: Annotated[
+        str | None, typer.Option("--from-file", help="A listing (list-objects-v2 JSON or one key a line).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Keys Labelbox refuses are fatal.")] = False,
+    split: Annotated[
+        bool, typer.Option("--split", help="Rekognition: numbered files at the limits.")
+    ] = False,
+    create_project: Annotated[
+        str | None, typer.Option("--create-project", help="Create this Custom Labels project first.")
+    ] = None,
+    create_dataset: Annotated[
+        bool, typer.Option("--create-dataset", help="Create a Custom Labels dataset from the upload.")
+    ] = False,
+    project_arn: Annotated[
+        str | None, typer.Option("--project-arn", help="The Custom Labels project.")
+    ] = None,
+    dataset_type: Annotated[DatasetType, typer.Option("--dataset-type")] = DatasetType.train,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Write the vendor's import file from a bucket, labels taken from folder names."""
+    import os
+    import tempfile
+
+    from provisioner import manifest
+    from provisioner.errors import InputError
+
+    if out and upload_to:
+        raise InputError("--upload", upload_to, "give --out or --upload, not both")
+    if upload_to:
+        manifest.parse_s3_url(upload_to)
+    if split and not out:
+        raise InputError("--split", "", "numbered files need --out NAME")
+    wants_dataset = create_dataset or create_project
+    if wants_dataset and (fmt is not ManifestFormat.rekognition or not upload_to):
+        raise InputError("--create-dataset", "", "needs --format rekognition and --upload s3://BUCKET/KEY")
+    if create_dataset and not (project_arn or create_project):
+        raise InputError("--create-dataset", "", "needs --project-arn ARN or --create-project NAME")
+    if fmt is not ManifestFormat.rekognition and from_file and region is None:
+        raise InputError("--region", "", "a listing file does not say where the bucket is: give --region")
+    options = manifest.check_options(
+        manifest.Options(
+            bucket=bucket,
+            prefix=prefix or "",
+            fmt=fmt.value,
+            labels=labels,
+            label_attribute=label_attribute,
+            region=region or "us-east-1",
+            strict=strict,
+        )
+    )
+
+    aws = None if from_file else _aws(profile, None, endpoint_url)
+    if aws is not None and region is None and fmt is not ManifestFormat.rekognition:
+        options.region = manifest.bucket_region(aws, bucket)
+
+    written: list[str] = []
+
+    def open_part(number: int) -> Any:
+        stem, dot, ext = (out or "manifest").rpartition(".")
+        name = f"{stem}-{number:03d}.{ext}" if dot else f"{out}-{number:03d}"
+        written.append(name)
+        return open(name, "w", encoding="utf-8")
+
+    temp = None
+    if upload_to:
+        temp = tempfile.NamedTemporaryFile("w", suffix=".manifest", delete=False, encoding="utf-8")  # noqa: SIM115
+        target: Any = temp
+        written.append(temp.name)
+    elif out:
+        target = open_part(1) if split else open(out, "w", encoding="utf-8")  # noqa: SIM115
+        if not split:
+            written.append(out)
+    else:
+        target = sys.stdout
+    try:
+        with _progress("listing objects") as advance:
+            keys = (
+                manifest.keys_from_file(from_file)
+                if from_file
+                else manifest.list_keys(aws, bucket, options.prefix, advance)
+            )
+            summary = manifest.write_manifest(keys, target, options, open_part if split else None)
+        if target is not sys.stdout:
+            target.close()
+    except BaseException:
+        if target is not sys.stdout:
+            target.close()
+            for name in written:  # never leave a partial manifest behind
+                if os.path.exists(name):
+                    os.unlink(name)
+        raise
+    if summary.awkward_count:
+        shown = ", ".join(repr(k) for k in summary.awkward)
+        typer.echo(
+            f"warning: {summary.awkward_count} key(s) have characters Labelbox does not accept in "
+            f"URLs ({AWKWARD_TEXT}): {shown}; --strict makes them fatal",
+            err=True,
+        )
+    summary.files = [] if upload_to else written
+    for line in summary.lines():
+        typer.echo(line, err=True)
+    if upload_to and temp is not None:
+        base = aws or _aws(profile, None, endpoint_url)
+        try:
+            manifest.upload(base, temp.name, upload_to)
+        finally:
+            os.unlink(temp.name)
+        typer.echo(f"uploaded to {upload_to}", err=True)
+        if wants_dataset:
+            arn = project_arn or manifest.create_project(base, create_project or "")
+            dataset = manifest.create_dataset(base, arn, upload_to, dataset_type.value)
+            typer.echo(f"dataset {dataset} created in project {arn}", err=True)
+
+
+AWKWARD_TEXT = "#, <, >, | or spaces"
+
+
 class ExportFormat(StrEnum):
     cloudformation = "cloudformation"
     terraform = "terraform"
