@@ -25,6 +25,7 @@ bench: install
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/api_calls.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/manifest_bench.py
 
 demo: install
 	bash scripts/demo.sh

@@ -23,7 +23,15 @@ OFFLINE_COMMANDS = [
     ["lint", str(ROOT / "policies" / "templates" / "trust.json")],
     ["export", "--format", "cloudformation", "--bucket", "my-bucket"],
     ["export", "--format", "terraform"],
-    ["manifest", "--bucket", "images", "--region", "us-east-1", "--from-file", str(ROOT / "tests" / "data" / "listing.txt")],
+    [
+        "manifest",
+        "--bucket",
+        "images",
+        "--region",
+        "us-east-1",
+        "--from-file",
+        str(ROOT / "tests" / "data" / "listing.txt"),
+    ],
 ]
 
 
