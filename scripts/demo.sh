@@ -77,3 +77,7 @@ PY
 step $PROVISION audit || echo "(exit $?)"
 step $PROVISION delete-role --role-name LabelboxS3Access --dry-run
 step $PROVISION delete-role --role-name LabelboxS3Access --yes
+echo
+echo "# the import files, labels from folder names:"
+step $PROVISION manifest --bucket $BUCKET --prefix alexa-devices/ --format labelbox-ndjson
+step $PROVISION manifest --bucket $BUCKET --prefix alexa-devices/ --format rekognition --upload s3://$BUCKET/manifests/alexa-devices.manifest
