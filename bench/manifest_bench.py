@@ -23,8 +23,9 @@ from provisioner.aws import Aws
 
 BIG, SMALL = 100_000, 10_000
 SERVER = textwrap.dedent("""
-    import os, sys, time
+    import logging, os, sys, time
     os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from moto.server import ThreadedMotoServer
     from moto.s3.models import s3_backends
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
