@@ -14,15 +14,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-from provisioner.data import load_json
 from provisioner.errors import InputError
 from provisioner.evaluation import Policy, Request, evaluate
 from provisioner.iam import s3_actions, statements, strings
 from provisioner.inputs import external_id_warnings
+from provisioner.lint import Rule, load_rules
 from provisioner.vendors import vendor_for_account
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -33,20 +32,8 @@ PROBE_BUCKET = "provisioner-audit-probe-bucket"
 WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    title: str
-    remediation: str
-
-
-@cache
 def rules() -> dict[str, Rule]:
-    return {
-        r["id"]: Rule(r["id"], r["severity"], r["title"], r["remediation"])
-        for r in load_json("audit-rules.json")["rules"]
-    }
+    return load_rules("audit-rules.json")
 
 
 @dataclass(frozen=True)

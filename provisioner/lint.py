@@ -72,11 +72,16 @@ class Finding:
 
 
 @cache
-def rules() -> dict[str, Rule]:
+def load_rules(relative: str) -> dict[str, Rule]:
+    """Rule metadata (id, severity, title, remediation) from a JSON file under policies/."""
     return {
         r["id"]: Rule(r["id"], r["severity"], r["title"], r["remediation"])
-        for r in load_json("lint-rules.json")["rules"]
+        for r in load_json(relative)["rules"]
     }
+
+
+def rules() -> dict[str, Rule]:
+    return load_rules("lint-rules.json")
 
 
 def severity_rank(severity: str) -> int:

@@ -449,19 +449,9 @@ def _plan_policy(wanted: WantedRole, actual: ActualRole, arn: str, label: str, p
                 },
             )
         )
-    missing = _missing_tags(actual.policy_tags, wanted.tags)
-    if missing:
-        changes.append(
-            Change(
-                "tag",
-                label,
-                _tags_text(missing),
-                "iam:TagPolicy",
-                "iam",
-                "tag_policy",
-                {"PolicyArn": arn, "Tags": _tag_list(missing)},
-            )
-        )
+    changes += _tag_change(
+        label, actual.policy_tags, wanted.tags, "iam:TagPolicy", "tag_policy", {"PolicyArn": arn}
+    )
     return changes
 
 
@@ -513,19 +503,9 @@ def _plan_role(wanted: WantedRole, actual: ActualRole, name: str, path: str) -> 
                 {"RoleName": name, "MaxSessionDuration": wanted.max_session_duration},
             )
         )
-    missing = _missing_tags(actual.role_tags, wanted.tags)
-    if missing:
-        changes.append(
-            Change(
-                "tag",
-                label,
-                _tags_text(missing),
-                "iam:TagRole",
-                "iam",
-                "tag_role",
-                {"RoleName": name, "Tags": _tag_list(missing)},
-            )
-        )
+    changes += _tag_change(
+        label, actual.role_tags, wanted.tags, "iam:TagRole", "tag_role", {"RoleName": name}
+    )
     return changes
 
 
@@ -550,6 +530,31 @@ def _plan_cors(wanted: WantedRole, actual: ActualRole) -> list[Change]:
             "s3",
             "put_bucket_cors",
             {"Bucket": wanted.bucket, "CORSConfiguration": {"CORSRules": merged}},
+        )
+    ]
+
+
+def _tag_change(
+    label: str,
+    current: dict[str, str],
+    wanted: dict[str, str],
+    permission: str,
+    method: str,
+    target: dict[str, str],
+) -> list[Change]:
+    """Add or correct the tags that differ; tags others set are never removed."""
+    missing = _missing_tags(current, wanted)
+    if not missing:
+        return []
+    return [
+        Change(
+            "tag",
+            label,
+            _tags_text(missing),
+            permission,
+            "iam",
+            method,
+            {**target, "Tags": _tag_list(missing)},
         )
     ]
 
