@@ -244,11 +244,25 @@ def judge_role(
     """Every rule but external-id-reused (which needs all roles) for one role."""
     arn, name = role["Arn"], role.get("RoleName", role["Arn"].rsplit("/", 1)[-1])
     trust_doc = _document(role.get("AssumeRolePolicyDocument"))
-    key = (account, org_accounts, json.dumps(trust_doc))
+    abstract, ids = _abstract_external_ids(trust_doc)
+    key = (account, org_accounts, repr(abstract))  # repr: a fast, faithful key for JSON data
     if key not in _TRUST_CACHE:
-        _TRUST_CACHE[key] = _judge_trust(trust_doc, account, org_accounts)
-    found, external, vendor, pinned = _TRUST_CACHE[key]
-    found = list(found)
+        _TRUST_CACHE[key] = _judge_trust(abstract, account, org_accounts)
+    cached, external, vendor, placeholders = _TRUST_CACHE[key]
+    found = []
+    if cached:
+        by_path = {statement.path: statement.body for statement in statements(trust_doc)}
+        found = [(rule_id, message, by_path.get(path)) for rule_id, message, path in cached]
+    pinned = sorted({ids[p] for p in placeholders if p in ids})
+    for external_id in pinned:
+        if external_id_warnings(external_id):
+            found.append(
+                (
+                    "external-id-weak",
+                    f"external ID {external_id!r} is short or guessable",
+                    {"sts:ExternalId": external_id},
+                )
+            )
     if external:
         found += _grant_findings(role, arn, name, account, policies)
         found += _unused(role, name, now or datetime.now(UTC))
@@ -257,6 +271,60 @@ def judge_role(
         for rule_id, message, evidence in found
     ]
     return RoleVerdict(findings, external, vendor, pinned)
+
+
+_PINNING = ("stringequals", "stringequalsignorecase")
+
+
+def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
+    """The trust document with each pinned external ID value (StringEquals on sts:ExternalId)
+    replaced by a placeholder, and the placeholders' values. Trusts that differ only in their
+    IDs (one per vendor integration) then share one verdict; the IDs are judged per role."""
+    if not _mentions_external_id(document):
+        return document, {}
+    ids: dict[str, str] = {}
+
+    def walk(node: Any, inside: str | None = None) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if inside == "operator" and key.lower() == "sts:externalid":
+                    out[key] = (
+                        [_placeholder(ids, v) for v in value]
+                        if isinstance(value, list)
+                        else _placeholder(ids, value)
+                    )
+                elif key == "Condition" and isinstance(value, dict):
+                    out[key] = {
+                        op: walk(v, "operator" if op.lower() in _PINNING else None) for op, v in value.items()
+                    }
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(document), ids
+
+
+def _mentions_external_id(document: Any) -> bool:
+    raw = document.get("Statement") if isinstance(document, dict) else None
+    for statement in raw if isinstance(raw, list) else [raw]:
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        if isinstance(condition, dict):
+            for pairs in condition.values():
+                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
+                    return True
+    return False
+
+
+def _placeholder(ids: dict[str, str], value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    name = f"provisioner-external-id-{len(ids)}"
+    ids[name] = value
+    return name
 
 
 # Roles with the same trust document (the many service roles of an account, copies of one
@@ -279,7 +347,7 @@ def _judge_trust(
             (
                 "trust-any-principal",
                 f"any AWS account can assume the role: {anyone.reason()}",
-                _evidence(trust_doc, anyone),
+                (anyone.allows or anyone.denies)[0].path,
             )
         )
     vendor_names: set[str] = set()
@@ -306,7 +374,7 @@ def _judge_trust(
                 (
                     "cross-account-no-external-id",
                     f"{value} can assume the role without an external ID: {without_id.reason()}",
-                    statement.body,
+                    statement.path,
                 )
             )
         elif without_id.allowed or wrong_id.allowed:
@@ -316,20 +384,11 @@ def _judge_trust(
                 (
                     "external-id-not-pinned",
                     f"{value} can assume the role {how}: {decision.reason()}",
-                    statement.body,
+                    statement.path,
                 )
             )
         else:
             pinned.extend(ids)
-            for external_id in dict.fromkeys(ids):
-                if external_id_warnings(external_id):
-                    found.append(
-                        (
-                            "external-id-weak",
-                            f"external ID {external_id!r} is short or guessable",
-                            {"sts:ExternalId": external_id},
-                        )
-                    )
         if value.endswith(":root") or (value.isdigit() and len(value) == 12):
             other = _session(principal_account, "some-other-role")
             if evaluate(trust, _assume(arn, other, ids[0] if ids else None)).allowed:
@@ -338,18 +397,10 @@ def _judge_trust(
                         "trusts-account-root",
                         f"every principal of account {principal_account} that may "
                         "call sts:AssumeRole can assume the role",
-                        statement.body,
+                        statement.path,
                     )
                 )
     return found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned))
-
-
-def _evidence(document: Any, decision: Any) -> Any:
-    hits = decision.allows or decision.denies
-    for statement in statements(document):
-        if hits and statement.path == hits[0].path:
-            return statement.body
-    return None
 
 
 def _role_policies(role: dict[str, Any], policies: dict[str, Any]) -> list[Policy]:
@@ -382,7 +433,7 @@ def _grant_findings(
     documents = _role_policies(role, policies)
     if not documents:
         return []
-    key = (account, json.dumps([p.document for p in documents]))
+    key = (account, repr([p.document for p in documents]))
     if key not in _GRANT_CACHE:
         _GRANT_CACHE[key] = _judge_grants(documents, account)
     writes, wide, shown = _GRANT_CACHE[key]
