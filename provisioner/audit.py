@@ -15,11 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 from provisioner.errors import InputError
 from provisioner.evaluation import Policy, Request, evaluate
-from provisioner.iam import s3_actions, statements, strings
+from provisioner.iam import (
+    WRITE_LEVELS,
+    aws_principals,
+    external_id_values,
+    parse_document,
+    s3_actions,
+    statements,
+    strings,
+)
 from provisioner.inputs import external_id_warnings
 from provisioner.lint import Rule, load_rules
 from provisioner.vendors import vendor_for_account
@@ -29,7 +36,6 @@ _RANDOM_ID = "provisioner-audit-" + secrets.token_hex(6)  # an ID no vendor issu
 UNUSED_DAYS = 90
 OUTSIDER_ACCOUNT = "000000000000"
 PROBE_BUCKET = "provisioner-audit-probe-bucket"
-WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
 
 
 def rules() -> dict[str, Rule]:
@@ -78,15 +84,6 @@ class AuditResult:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _document(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(unquote(value))
-        except json.JSONDecodeError:
-            return None
-    return value
-
-
 def _account_data(account: str, pages: Iterable[dict[str, Any]]) -> AccountData:
     data = AccountData(account)
     for page in pages:
@@ -96,7 +93,7 @@ def _account_data(account: str, pages: Iterable[dict[str, Any]]) -> AccountData:
                 (v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None
             )
             if default is not None:
-                data.policies[policy["Arn"]] = _document(default.get("Document"))
+                data.policies[policy["Arn"]] = parse_document(default.get("Document"))
     return data
 
 
@@ -183,16 +180,7 @@ def _named_principals(trust: Any) -> list[tuple[str, Any]]:
     for statement in statements(trust):
         if not statement.is_allow:
             continue
-        principal = statement.body.get("Principal")
-        values = (
-            ["*"]
-            if principal == "*"
-            else strings(principal.get("AWS"))
-            if isinstance(principal, dict)
-            else []
-        )
-        for value in values:
-            out.append((value, statement))
+        out.extend((value, statement) for value in aws_principals(statement))
     return out
 
 
@@ -216,15 +204,6 @@ def _caller_for(value: str) -> str:
     return _session(account, "any-role-in-the-account")
 
 
-def _pinned_ids(statement: Any) -> list[str]:
-    return [
-        str(v)
-        for op, key, values in statement.conditions()
-        if key.lower() == "sts:externalid" and op in ("StringEquals", "StringEqualsIgnoreCase")
-        for v in values
-    ]
-
-
 @dataclass
 class RoleVerdict:
     findings: list[Finding]
@@ -243,7 +222,7 @@ def judge_role(
 ) -> RoleVerdict:
     """Every rule but external-id-reused (which needs all roles) for one role."""
     arn, name = role["Arn"], role.get("RoleName", role["Arn"].rsplit("/", 1)[-1])
-    trust_doc = _document(role.get("AssumeRolePolicyDocument"))
+    trust_doc = parse_document(role.get("AssumeRolePolicyDocument"))
     abstract, ids = _abstract_external_ids(trust_doc)
     key = (account, org_accounts, repr(abstract))  # repr: a fast, faithful key for JSON data
     if key not in _TRUST_CACHE:
@@ -361,7 +340,7 @@ def _judge_trust(
         if known:
             vendor_names.add(known.display_name)
         caller = _caller_for(value)
-        ids = _pinned_ids(statement)
+        ids = external_id_values(statement, ("StringEquals", "StringEqualsIgnoreCase"))
         with_id = evaluate(trust, _assume(arn, caller, ids[0] if ids else _RANDOM_ID))
         without_id = evaluate(trust, _assume(arn, caller, None))
         wrong_id = evaluate(trust, _assume(arn, caller, _RANDOM_ID))
@@ -405,7 +384,7 @@ def _judge_trust(
 
 def _role_policies(role: dict[str, Any], policies: dict[str, Any]) -> list[Policy]:
     out = [
-        Policy(f"inline policy {p.get('PolicyName')}", _document(p.get("PolicyDocument")))
+        Policy(f"inline policy {p.get('PolicyName')}", parse_document(p.get("PolicyDocument")))
         for p in role.get("RolePolicyList", []) or []
     ]
     for attached in role.get("AttachedManagedPolicies", []) or []:

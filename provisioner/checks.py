@@ -22,7 +22,14 @@ from typing import Any
 from provisioner.aws import Aws, AwsError, translate
 from provisioner.data import load_json
 from provisioner.evaluation import Decision, Policy, Request, evaluate
-from provisioner.iam import s3_actions, statements, strings
+from provisioner.iam import (
+    WRITE_LEVELS,
+    aws_principals,
+    external_id_values,
+    parse_document,
+    s3_actions,
+    statements,
+)
 from provisioner.vendors import Vendor
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
@@ -171,7 +178,7 @@ def _role_policies(iam: Any, name: str) -> list[Policy]:
     for policy_name in inline:
         with translate("iam:GetRolePolicy", f"reading inline policy {policy_name}"):
             document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
-        policies.append(Policy(f"inline policy {policy_name}", _document(document)))
+        policies.append(Policy(f"inline policy {policy_name}", parse_document(document)))
     with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
         attached = [
             p
@@ -185,7 +192,7 @@ def _role_policies(iam: Any, name: str) -> list[Policy]:
             version = iam.get_policy_version(
                 PolicyArn=item["PolicyArn"], VersionId=policy["DefaultVersionId"]
             )["PolicyVersion"]
-        policies.append(Policy(f"policy {item['PolicyName']}", _document(version["Document"])))
+        policies.append(Policy(f"policy {item['PolicyName']}", parse_document(version["Document"])))
     return policies
 
 
@@ -272,14 +279,6 @@ def _optional(state: State, action: str, absent: tuple[str, ...], read: Callable
         raise
 
 
-def _document(value: Any) -> Any:
-    if isinstance(value, str):
-        from urllib.parse import unquote
-
-        return json.loads(unquote(value))
-    return value
-
-
 # --- static checks ------------------------------------------------------------------------
 
 
@@ -315,7 +314,9 @@ def assume_request(target: Target, caller: str, external_id: str | None) -> Requ
 
 
 def _trust(state: State) -> list[Policy]:
-    return [Policy("trust policy", _document(state.role["AssumeRolePolicyDocument"]))] if state.role else []
+    return (
+        [Policy("trust policy", parse_document(state.role["AssumeRolePolicyDocument"]))] if state.role else []
+    )
 
 
 def check_assume_role(state: State, target: Target) -> Check:
@@ -341,24 +342,16 @@ def check_assume_role(state: State, target: Target) -> Check:
 def _why_not_assumable(state: State, target: Target, decision: Decision) -> str:
     if decision.denies:
         return f"{target.vendor.principal}: {decision.reason()}"
-    trust = _document(state.role["AssumeRolePolicyDocument"])
+    trust = parse_document(state.role["AssumeRolePolicyDocument"])
     caller = vendor_caller(target.vendor)
     named = [s for s in statements(trust) if s.is_allow and _names(s, caller)]
     if not named:
-        trusted = sorted({p for s in statements(trust) if s.is_allow for p in _aws_principals(s)})
+        trusted = sorted({p for s in statements(trust) if s.is_allow for p in aws_principals(s)})
         return (
             f"the trust policy does not name {target.vendor.principal} "
             f"(it trusts {', '.join(trusted) or 'no AWS principal'})"
         )
-    expected = sorted(
-        {
-            str(v)
-            for s in named
-            for op, key, values in s.conditions()
-            if key.lower() == "sts:externalid"
-            for v in values
-        }
-    )
+    expected = sorted({i for s in named for i in external_id_values(s)})
     if expected and target.external_id not in expected:
         return (
             f"the trust's sts:ExternalId condition ({named[0].path}) expects "
@@ -372,13 +365,6 @@ def _names(statement: Any, caller: str) -> bool:
     from provisioner.evaluation import principal_matches
 
     return principal_matches(statement.body.get("Principal"), caller)
-
-
-def _aws_principals(statement: Any) -> list[str]:
-    principal = statement.body.get("Principal")
-    if principal == "*":
-        return ["*"]
-    return strings(principal.get("AWS")) if isinstance(principal, dict) else []
 
 
 def check_external_id(state: State, target: Target) -> Check:
@@ -552,7 +538,6 @@ def cors_rule_for(rules: list[dict[str, Any]], origin: str, method: str) -> dict
     return None
 
 
-WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
 ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
 
 

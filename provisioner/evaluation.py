@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache, cached_property
 from typing import Any
 
-from provisioner.iam import Statement, as_list, statements, strings
+from provisioner.iam import Statement, action_matches, as_list, statements, strings, wildcard_match
 
 ALLOW = "allow"
 EXPLICIT_DENY = "explicit-deny"
@@ -148,9 +148,9 @@ def statement_applies(statement: Statement, request: Request, *, variables: bool
         return False
     if "NotPrincipal" in body and principal_matches(body["NotPrincipal"], request.principal):
         return False
-    if "Action" in body and not any(_action_match(a, request.action) for a in strings(body["Action"])):
+    if "Action" in body and not any(action_matches(a, request.action) for a in strings(body["Action"])):
         return False
-    if "NotAction" in body and any(_action_match(a, request.action) for a in strings(body["NotAction"])):
+    if "NotAction" in body and any(action_matches(a, request.action) for a in strings(body["NotAction"])):
         return False
     if "Resource" in body and not _any_resource(body["Resource"], request, variables):
         return False
@@ -226,12 +226,6 @@ def _aws_principal_matches(value: str, caller: str, exact: bool = False) -> bool
 # --- actions and resources ----------------------------------------------------------------
 
 
-def _action_match(pattern: str, action: str) -> bool:
-    if "*" not in pattern and "?" not in pattern:
-        return pattern.lower() == action.lower()
-    return _pattern(pattern, wildcards=True, ignore_case=True).fullmatch(action) is not None
-
-
 def _any_resource(element: Any, request: Request, variables: bool) -> bool:
     return any(
         _value_matches(r, request.resource, request, wildcards=True, variables=variables)
@@ -283,12 +277,6 @@ def _regex(pieces: Sequence[tuple[str, bool]], wildcards: bool) -> str:
     return "".join(out)
 
 
-@cache
-def _pattern(text: str, *, wildcards: bool, ignore_case: bool) -> re.Pattern[str]:
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile(_regex([(text, False)], wildcards), flags)
-
-
 def _value_matches(
     policy_value: str,
     actual: str,
@@ -298,12 +286,10 @@ def _value_matches(
     ignore_case: bool = False,
     variables: bool = True,
 ) -> bool:
-    plain = not (variables and "${" in policy_value)
-    if plain and not (wildcards and ("*" in policy_value or "?" in policy_value)):
-        # the common case, without a regular expression
+    if not (variables and "${" in policy_value):
+        if wildcards:
+            return wildcard_match(policy_value, actual, ignore_case=ignore_case)
         return policy_value.lower() == actual.lower() if ignore_case else policy_value == actual
-    if plain:
-        return _pattern(policy_value, wildcards=True, ignore_case=ignore_case).fullmatch(actual) is not None
     pieces = _substitute(policy_value, request, variables)
     if pieces is None:
         return False

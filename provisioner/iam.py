@@ -6,11 +6,13 @@ so lint can still judge what it can read.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 from provisioner.data import load_json
 
@@ -75,7 +77,44 @@ def _wildcard_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
 
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM's wildcard match: '*' any run of characters, '?' any one character."""
+    if "*" not in pattern and "?" not in pattern:  # the common case, without a regular expression
+        return pattern.lower() == value.lower() if ignore_case else pattern == value
     return _wildcard_regex(pattern, ignore_case).fullmatch(value) is not None
+
+
+def parse_document(value: Any) -> Any:
+    """A policy document as IAM's API returns it: URL-encoded JSON text, JSON text, or already
+    parsed (boto3 decodes most). Unreadable text gives None."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(unquote(value))
+    except json.JSONDecodeError:
+        return None
+
+
+def aws_principals(statement: Statement, element: str = "Principal") -> list[str]:
+    """The AWS principals a statement names ("*" for Principal "*")."""
+    principal = statement.body.get(element)
+    if principal == "*":
+        return ["*"]
+    return strings(principal.get("AWS")) if isinstance(principal, dict) else []
+
+
+def names_action(statement: Statement, action: str) -> bool:
+    """Does the statement's Action element match this action (wildcards, any case)?"""
+    return any(action_matches(a, action) for a in strings(statement.body.get("Action")))
+
+
+def external_id_values(statement: Statement, operators: tuple[str, ...] | None = None) -> list[str]:
+    """The values of the statement's sts:ExternalId conditions, for the given operators only
+    (exact names, such as "StringEquals"), or for every operator."""
+    return [
+        str(value)
+        for operator, key, values in statement.conditions()
+        if key.lower() == "sts:externalid" and (operators is None or operator in operators)
+        for value in values
+    ]
 
 
 def has_wildcard(text: str) -> bool:
@@ -86,6 +125,10 @@ def split_action(action: str) -> tuple[str, str]:
     """('s3', 'GetObject') from 's3:GetObject'; ('', '*') for '*'."""
     service, sep, name = action.partition(":")
     return (service.lower(), name) if sep else ("", action)
+
+
+# Access levels that change a bucket or its objects: what a read-only vendor must not have.
+WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
 
 
 @cache

@@ -14,9 +14,10 @@ from typing import Any
 from provisioner.data import load_json
 from provisioner.iam import (
     Statement,
-    action_matches,
+    aws_principals,
     expand_s3,
     has_wildcard,
+    names_action,
     split_action,
     statements,
     strings,
@@ -182,15 +183,6 @@ def _check_document(document: Any, kind: str, out: _Collector) -> None:
 # --- principals and trust ----------------------------------------------------------------
 
 
-def _principal_values(statement: Statement, element: str = "Principal") -> list[str]:
-    principal = statement.body.get(element)
-    if principal == "*":
-        return ["*"]
-    if isinstance(principal, dict):
-        return strings(principal.get("AWS"))
-    return []
-
-
 def _check_principal(statement: Statement, out: _Collector) -> None:
     if not statement.is_allow:
         return
@@ -200,7 +192,7 @@ def _check_principal(statement: Statement, out: _Collector) -> None:
             "Allow with NotPrincipal grants every principal not listed",
             f"{statement.path}.NotPrincipal",
         )
-    if "*" not in _principal_values(statement):
+    if "*" not in aws_principals(statement):
         return
     pins = sorted(
         key
@@ -224,14 +216,10 @@ def _check_principal(statement: Statement, out: _Collector) -> None:
         )
 
 
-def _assumes_role(statement: Statement) -> bool:
-    return any(action_matches(a, "sts:AssumeRole") for a in strings(statement.body.get("Action")))
-
-
 def _check_trust(statement: Statement, out: _Collector) -> None:
-    if not statement.is_allow or not _assumes_role(statement):
+    if not statement.is_allow or not names_action(statement, "sts:AssumeRole"):
         return
-    principals = [p for p in _principal_values(statement) if p != "*"]
+    principals = [p for p in aws_principals(statement) if p != "*"]
     if not principals:
         return
     who = ", ".join(principals)

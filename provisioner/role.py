@@ -16,7 +16,14 @@ from provisioner import cors, inputs
 from provisioner.aws import Aws, AwsError, AwsInputError, describe, error_code, translate
 from provisioner.documents import cors_rule_id, render_cors, render_permissions, render_trust
 from provisioner.errors import EXIT_AWS, InputError, ProvisionerError
-from provisioner.iam import statements, strings
+from provisioner.iam import (
+    aws_principals,
+    external_id_values,
+    names_action,
+    parse_document,
+    statements,
+    strings,
+)
 from provisioner.vendors import Vendor
 
 MANAGED_BY_KEY = "managed-by"
@@ -212,7 +219,7 @@ def gather_role(aws: Aws, wanted: WantedRole) -> ActualRole:
             version = iam.get_policy_version(PolicyArn=arn, VersionId=actual.policy["DefaultVersionId"])[
                 "PolicyVersion"
             ]
-        actual.policy_document = _as_document(version["Document"])
+        actual.policy_document = parse_document(version["Document"])
         actual.policy_tags = _tag_dict(actual.policy.get("Tags"))
         if actual.policy_document != wanted.permissions:
             with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
@@ -286,14 +293,6 @@ def read_cors(aws: Aws, bucket: str) -> list[dict[str, Any]]:
                 code=exc.code,
             ) from None
         raise
-
-
-def _as_document(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        from urllib.parse import unquote
-
-        return json.loads(unquote(value))
-    return value
 
 
 def _tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
@@ -478,7 +477,7 @@ def _plan_role(wanted: WantedRole, actual: ActualRole, name: str, path: str) -> 
             )
         ]
     changes = []
-    current_trust = _as_document(role["AssumeRolePolicyDocument"])
+    current_trust = parse_document(role["AssumeRolePolicyDocument"])
     if current_trust != wanted.trust:
         changes.append(
             Change(
@@ -571,17 +570,10 @@ def trust_difference(current: dict[str, Any], wanted: dict[str, Any]) -> str:
     """What differs between two trust policies, in the terms an admin thinks in."""
 
     def parts(document: dict[str, Any]) -> tuple[set[str], set[str], int]:
-        principals, ids = set(), set()
-        for statement in statements(document):
-            principal = statement.body.get("Principal")
-            if isinstance(principal, dict):
-                principals.update(strings(principal.get("AWS")))
-            elif principal == "*":
-                principals.add("*")
-            for _, key, values in statement.conditions():
-                if key.lower() == "sts:externalid":
-                    ids.update(str(v) for v in values)
-        return principals, ids, len(statements(document))
+        found = statements(document)
+        principals = {p for statement in found for p in aws_principals(statement)}
+        ids = {i for statement in found for i in external_id_values(statement)}
+        return principals, ids, len(found)
 
     now_p, now_ids, now_n = parts(current)
     new_p, new_ids, _ = parts(wanted)
@@ -689,7 +681,7 @@ def rotate_external_id(
     inputs.check_external_id(external_id)
     _caller_arn(aws)
     role = _owned_role(aws, role_name, force)
-    current = _as_document(role["AssumeRolePolicyDocument"])
+    current = parse_document(role["AssumeRolePolicyDocument"])
     principal, current_ids = _vendor_trust(current, role["RoleName"])
     ids = [*current_ids, external_id] if keep_old else [external_id]
     tags = _tag_dict(role.get("Tags"))
@@ -728,20 +720,8 @@ def rotate_external_id(
 
 def _vendor_trust(document: dict[str, Any], role_name: str) -> tuple[str, list[str]]:
     """The one trusted AWS principal and its pinned external IDs, from a provisioner-style trust."""
-    allows = [
-        s
-        for s in statements(document)
-        if s.is_allow
-        and any(a.lower() in ("sts:assumerole", "sts:*", "*") for a in strings(s.body.get("Action")))
-    ]
-    principals = sorted(
-        {
-            p
-            for s in allows
-            if isinstance(s.body.get("Principal"), dict)
-            for p in strings(s.body["Principal"].get("AWS"))
-        }
-    )
+    allows = [s for s in statements(document) if s.is_allow and names_action(s, "sts:AssumeRole")]
+    principals = sorted({p for s in allows for p in aws_principals(s)})
     if len(allows) != 1 or len(principals) != 1 or principals[0] == "*":
         raise InputError(
             "--role-name",
@@ -750,12 +730,7 @@ def _vendor_trust(document: dict[str, Any], role_name: str) -> tuple[str, list[s
             "principal(s); rotate-external-id handles one vendor principal: fix it with "
             "create-role first",
         )
-    ids = [
-        str(v)
-        for op, key, values in allows[0].conditions()
-        if key.lower() == "sts:externalid" and op == "StringEquals"
-        for v in values
-    ]
+    ids = external_id_values(allows[0], ("StringEquals",))
     return principals[0], ids
 
 
