@@ -696,10 +696,8 @@ def member_aws(base: Any, member_role: str) -> Callable[[str | None], Any]:
 
 def organization_accounts(base: Any) -> list[str]:
     """The ACTIVE accounts of the organization (organizations:ListAccounts)."""
-    from provisioner.aws import translate
+    from provisioner.aws import paginate_all, translate
 
     with translate("organizations:ListAccounts", "listing the organization's accounts"):
-        paginator = base.client("organizations").get_paginator("list_accounts")
-        return [
-            a["Id"] for page in paginator.paginate() for a in page["Accounts"] if a.get("Status") == "ACTIVE"
-        ]
+        accounts = paginate_all(base.client("organizations"), "list_accounts", "Accounts")
+    return [a["Id"] for a in accounts if a.get("Status") == "ACTIVE"]

@@ -8,6 +8,7 @@ is made or an error is described, never at import, so offline commands stay fast
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,7 @@ class Aws:
         )
         self.log = CallLog()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._caller: str | None = None
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.region)
@@ -95,10 +97,37 @@ class Aws:
             self._clients[key] = client
         return self._clients[key]
 
+    def caller_arn(self) -> str:
+        """The ARN of the credentials in use (sts:GetCallerIdentity, needs no permission; asked once)."""
+        if self._caller is None:
+            with translate("sts:GetCallerIdentity", "finding the account in use"):
+                self._caller = self.client("sts").get_caller_identity()["Arn"]
+        return self._caller
+
     def account_id(self) -> str:
-        """The account of the credentials in use (sts:GetCallerIdentity, needs no permission)."""
-        with translate("sts:GetCallerIdentity"):
-            return self.client("sts").get_caller_identity()["Account"]
+        """The account of the credentials in use."""
+        return self.caller_arn().split(":")[4]
+
+    def partition(self) -> str:
+        return self.caller_arn().split(":")[1]
+
+
+def paginate_all(client: Any, method: str, key: str, **params: Any) -> list[Any]:
+    """Every item of a paginated list call (the caller wraps it in translate)."""
+    return [item for page in client.get_paginator(method).paginate(**params) for item in page[key]]
+
+
+def read_or_none(
+    action: str, doing: str, read: Callable[[], Any], absent: tuple[str, ...] = ("NoSuchEntity",)
+) -> Any:
+    """A read whose 'not there' answer (the absent error codes) is None, not an error."""
+    try:
+        with translate(action, doing):
+            return read()
+    except AwsError as exc:
+        if exc.code in absent:
+            return None
+        raise
 
 
 def error_code(exc: BaseException) -> str:

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from provisioner.aws import Aws, AwsError, translate
+from provisioner.aws import Aws, AwsError, paginate_all, read_or_none, translate
+from provisioner.cors import cors_rule_for
 from provisioner.data import load_json
 from provisioner.evaluation import Decision, Policy, Request, evaluate
 from provisioner.iam import (
@@ -30,6 +31,7 @@ from provisioner.iam import (
     s3_actions,
     statements,
 )
+from provisioner.inputs import region_of_location
 from provisioner.vendors import Vendor
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
@@ -154,13 +156,11 @@ def gather_state(aws: Aws, target: Target) -> State:
     """Read the role, its policies, and the bucket's policy, CORS and encryption."""
     state = State()
     iam = aws.client("iam")
-    try:
-        with translate("iam:GetRole", f"reading role {target.role_name}"):
-            state.role = iam.get_role(RoleName=target.role_name)["Role"]
-    except AwsError as exc:
-        if exc.code != "NoSuchEntity":
-            raise
-        state.role = None
+    state.role = read_or_none(
+        "iam:GetRole",
+        f"reading role {target.role_name}",
+        lambda: iam.get_role(RoleName=target.role_name)["Role"],
+    )
     if state.role is not None:
         state.identity_policies = _role_policies(iam, target.role_name)
     _gather_bucket(aws, target, state)
@@ -170,21 +170,13 @@ def gather_state(aws: Aws, target: Target) -> State:
 def _role_policies(iam: Any, name: str) -> list[Policy]:
     policies = []
     with translate("iam:ListRolePolicies", f"reading role {name}"):
-        inline = [
-            n
-            for page in iam.get_paginator("list_role_policies").paginate(RoleName=name)
-            for n in page["PolicyNames"]
-        ]
+        inline = paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
     for policy_name in inline:
         with translate("iam:GetRolePolicy", f"reading inline policy {policy_name}"):
             document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
         policies.append(Policy(f"inline policy {policy_name}", parse_document(document)))
     with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
-        attached = [
-            p
-            for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name)
-            for p in page["AttachedPolicies"]
-        ]
+        attached = paginate_all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
     for item in attached:
         with translate("iam:GetPolicy", f"reading policy {item['PolicyArn']}"):
             policy = iam.get_policy(PolicyArn=item["PolicyArn"])["Policy"]
@@ -202,7 +194,7 @@ def _gather_bucket(aws: Aws, target: Target, state: State) -> None:
     try:
         with translate("s3:GetBucketLocation", f"reading bucket {bucket}"):
             location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
-        state.bucket_region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
+        state.bucket_region = region_of_location(location)
     except AwsError as exc:
         if exc.code in ("NoSuchBucket", "404"):
             state.bucket_exists = False
@@ -268,11 +260,8 @@ def _sample_object_key_id(aws: Aws, target: Target, state: State) -> str | None:
 def _optional(state: State, action: str, absent: tuple[str, ...], read: Callable[[], Any]) -> Any:
     """A read whose absence is normal; AccessDenied is noted (the check says what it could not see)."""
     try:
-        with translate(action):
-            return read()
+        return read_or_none(action, "", read, absent)
     except AwsError as exc:
-        if exc.code in absent:
-            return None
         if exc.code in ("AccessDenied", "AccessDeniedException"):
             state.unreadable.append(action)
             return None
@@ -525,19 +514,6 @@ def check_cors(state: State, target: Target) -> Check:
     return _result(name, PASS, target, detail=f"{', '.join(origins)} may GET")
 
 
-def cors_rule_for(rules: list[dict[str, Any]], origin: str, method: str) -> dict[str, Any] | None:
-    """The rule S3 applies: the first whose origins and methods match. (S3 User Guide, "How
-    does Amazon S3 evaluate the CORS configuration on a bucket?")"""
-    from provisioner.iam import wildcard_match
-
-    for rule in rules:
-        if method in (rule.get("AllowedMethods") or []) and any(
-            wildcard_match(allowed, origin) for allowed in rule.get("AllowedOrigins") or []
-        ):
-            return rule
-    return None
-
-
 ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
 
 
@@ -719,7 +695,9 @@ def _live_reads(target: Target, options: LiveOptions, credentials: dict[str, Any
         config=Config(s3={"addressing_style": style}, retries={"total_max_attempts": 2}),
     )
     try:
-        location = probe.get_bucket_location(Bucket=target.bucket).get("LocationConstraint") or "us-east-1"
+        location = region_of_location(
+            probe.get_bucket_location(Bucket=target.bucket).get("LocationConstraint")
+        )
         s3 = session.client(
             "s3",
             region_name=location,

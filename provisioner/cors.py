@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from provisioner.iam import wildcard_match
+
 _LIST_KEYS = ("AllowedOrigins", "AllowedMethods", "AllowedHeaders", "ExposeHeaders")
 
 
@@ -50,3 +52,14 @@ def remove_rule(existing: list[dict[str, Any]], rule_id: str) -> list[dict[str, 
 
 def describe_origins(rule: dict[str, Any]) -> str:
     return ", ".join(rule.get("AllowedOrigins") or [])
+
+
+def cors_rule_for(rules: list[dict[str, Any]], origin: str, method: str) -> dict[str, Any] | None:
+    """The rule S3 applies: the first whose origins and methods match. (S3 User Guide, "How
+    does Amazon S3 evaluate the CORS configuration on a bucket?")"""
+    for rule in rules:
+        if method in (rule.get("AllowedMethods") or []) and any(
+            wildcard_match(allowed, origin) for allowed in rule.get("AllowedOrigins") or []
+        ):
+            return rule
+    return None

@@ -37,6 +37,13 @@ def partition_of_region(region: str) -> str | None:
     return None
 
 
+def region_of_location(location: str | None) -> str:
+    """GetBucketLocation's answer as a region: null (or empty) is us-east-1, 'EU' is eu-west-1."""
+    if not location:
+        return "us-east-1"
+    return "eu-west-1" if location == "EU" else location
+
+
 def check_region(region: str, option: str = "--region") -> str:
     if partition_of_region(region) is None:
         raise InputError(option, region, "not an AWS region name (like us-east-1, eu-west-3, cn-north-1)")

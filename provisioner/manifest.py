@@ -45,11 +45,6 @@ def object_url(bucket: str, region: str, key: str) -> str:
     return f"https://{bucket}.s3.{region}.{suffix}/{path}"
 
 
-def normalise_region(location: str | None) -> str:
-    """GetBucketLocation's answer as a region: null is us-east-1, 'EU' is eu-west-1."""
-    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)  # type: ignore[return-value]
-
-
 @dataclass
 class Summary:
     rows: int = 0
@@ -255,7 +250,9 @@ def bucket_region(aws: Any, bucket: str) -> str:
     from provisioner.aws import translate
 
     with translate("s3:GetBucketLocation", f"finding the region of bucket {bucket}"):
-        return normalise_region(aws.client("s3").get_bucket_location(Bucket=bucket).get("LocationConstraint"))
+        return inputs.region_of_location(
+            aws.client("s3").get_bucket_location(Bucket=bucket).get("LocationConstraint")
+        )
 
 
 def keys_from_file(path: str) -> Iterator[str]:

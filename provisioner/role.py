@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner import cors, inputs
-from provisioner.aws import Aws, AwsError, AwsInputError, describe, error_code, translate
+from provisioner.aws import (
+    Aws,
+    AwsError,
+    AwsInputError,
+    describe,
+    error_code,
+    paginate_all,
+    read_or_none,
+    translate,
+)
 from provisioner.documents import cors_rule_id, render_cors, render_permissions, render_trust
 from provisioner.errors import EXIT_AWS, InputError, ProvisionerError
 from provisioner.iam import (
@@ -198,18 +207,18 @@ def wanted_role(
 
 def gather_role(aws: Aws, wanted: WantedRole) -> ActualRole:
     """Read what exists: caller account, role, its attachments, our policy, bucket CORS."""
-    identity_arn = _caller_arn(aws)
-    account = identity_arn.split(":")[4]
-    actual = ActualRole(account=account, partition=identity_arn.split(":")[1])
+    actual = ActualRole(account=aws.account_id(), partition=aws.partition())
     iam = aws.client("iam")
 
     actual.role = _find_role(iam, wanted.role_name)
     if actual.role is not None:
         name = actual.role["RoleName"]
         with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
-            actual.attached = _all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+            actual.attached = paginate_all(
+                iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name
+            )
         with translate("iam:ListRolePolicies", f"reading role {name}"):
-            actual.inline = _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+            actual.inline = paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
 
     path = actual.role["Path"] if actual.role and not wanted.path_given else wanted.path
     actual.policy = _find_policy(iam, actual, wanted.policy_name, path)
@@ -223,69 +232,65 @@ def gather_role(aws: Aws, wanted: WantedRole) -> ActualRole:
         actual.policy_tags = _tag_dict(actual.policy.get("Tags"))
         if actual.policy_document != wanted.permissions:
             with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
-                actual.policy_versions = _all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
+                actual.policy_versions = paginate_all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
 
     if wanted.cors_rule is not None:
         actual.cors_rules = read_cors(aws, wanted.bucket)
     return actual
 
 
-def _caller_arn(aws: Aws) -> str:
-    with translate("sts:GetCallerIdentity", "finding the account in use"):
-        return aws.client("sts").get_caller_identity()["Arn"]
-
-
-def _all(client: Any, method: str, key: str, **params: Any) -> list[Any]:
-    paginator = client.get_paginator(method)
-    return [item for page in paginator.paginate(**params) for item in page[key]]
-
-
 def _find_role(iam: Any, name: str) -> dict[str, Any] | None:
     """The role by name; IAM names are unique case-insensitively, so look for any casing."""
-    try:
-        with translate("iam:GetRole", f"reading role {name}"):
-            return iam.get_role(RoleName=name)["Role"]
-    except AwsError as exc:
-        if exc.code != "NoSuchEntity":
-            raise
+    role = read_or_none("iam:GetRole", f"reading role {name}", lambda: iam.get_role(RoleName=name)["Role"])
+    if role is not None:
+        return role
     with translate("iam:ListRoles", f"looking for a role named like {name}"):
-        for role in _all(iam, "list_roles", "Roles"):
-            if role["RoleName"].lower() == name.lower():
-                with translate("iam:GetRole", f"reading role {role['RoleName']}"):
-                    return iam.get_role(RoleName=role["RoleName"])["Role"]
-    return None
+        other = _named_like(paginate_all(iam, "list_roles", "Roles"), "RoleName", name)
+    if other is None:
+        return None
+    with translate("iam:GetRole", f"reading role {other['RoleName']}"):
+        return iam.get_role(RoleName=other["RoleName"])["Role"]
 
 
 def _find_policy(iam: Any, actual: ActualRole, name: str, path: str) -> dict[str, Any] | None:
     """Our managed policy: among the role's attachments, at the expected ARN, or by name."""
-    arn = None
-    for attached in actual.attached:
-        if attached["PolicyName"].lower() == name.lower() and ":aws:policy/" not in attached["PolicyArn"]:
-            arn = attached["PolicyArn"]
-    arn = arn or f"arn:{actual.partition}:iam::{actual.account}:policy{path}{name}"
-    try:
-        with translate("iam:GetPolicy", f"reading policy {arn}"):
-            return iam.get_policy(PolicyArn=arn)["Policy"]
-    except AwsError as exc:
-        if exc.code != "NoSuchEntity":
-            raise
+    customer_managed = [a for a in actual.attached if ":aws:policy/" not in a["PolicyArn"]]
+    attached = _named_like(customer_managed, "PolicyName", name)
+    arn = (
+        attached["PolicyArn"]
+        if attached
+        else f"arn:{actual.partition}:iam::{actual.account}:policy{path}{name}"
+    )
+    policy = read_or_none(
+        "iam:GetPolicy", f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn)["Policy"]
+    )
+    if policy is not None:
+        return policy
     with translate("iam:ListPolicies", f"looking for a policy named like {name}"):
-        for policy in _all(iam, "list_policies", "Policies", Scope="Local"):
-            if policy["PolicyName"].lower() == name.lower():
-                with translate("iam:GetPolicy", f"reading policy {policy['Arn']}"):
-                    return iam.get_policy(PolicyArn=policy["Arn"])["Policy"]
-    return None
+        other = _named_like(paginate_all(iam, "list_policies", "Policies", Scope="Local"), "PolicyName", name)
+    if other is None:
+        return None
+    with translate("iam:GetPolicy", f"reading policy {other['Arn']}"):
+        return iam.get_policy(PolicyArn=other["Arn"])["Policy"]
+
+
+def _named_like(items: list[dict[str, Any]], field: str, name: str) -> dict[str, Any] | None:
+    """The item whose name equals `name` ignoring case (IAM's uniqueness rule)."""
+    return next((item for item in items if item[field].lower() == name.lower()), None)
 
 
 def read_cors(aws: Aws, bucket: str) -> list[dict[str, Any]]:
     """The bucket's CORS rules ([] when it has none). A missing bucket is the user's input."""
     s3 = aws.client("s3")
     try:
-        with translate("s3:GetBucketCORS", f"reading the CORS rules of bucket {bucket}"):
-            return s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+        rules = read_or_none(
+            "s3:GetBucketCORS",
+            f"reading the CORS rules of bucket {bucket}",
+            lambda: s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
+            absent=("NoSuchCORSConfiguration",),
+        )
+        return rules or []
     except AwsError as exc:
-        if exc.code == "NoSuchCORSConfiguration":
-            return []
         if exc.code == "NoSuchBucket":
             raise AwsInputError(
                 f"--bucket {bucket!r}: no such bucket for these credentials "
@@ -679,7 +684,6 @@ def rotate_external_id(
 ) -> Result:
     """Rewrite the trust's external ID; with keep_old, accept the current ID(s) as well."""
     inputs.check_external_id(external_id)
-    _caller_arn(aws)
     role = _owned_role(aws, role_name, force)
     current = parse_document(role["AssumeRolePolicyDocument"])
     principal, current_ids = _vendor_trust(current, role["RoleName"])
@@ -747,16 +751,15 @@ def delete_role(
     on_plan: Callable[[Plan], None] | None = None,
 ) -> Result:
     """Detach and delete our policies, delete inline policies and the role, remove our CORS rule."""
-    _caller_arn(aws)
     role = _owned_role(aws, role_name, force)
     name = role["RoleName"]
     iam = aws.client("iam")
     with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
-        attached = _all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+        attached = paginate_all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
     with translate("iam:ListRolePolicies", f"reading role {name}"):
-        inline = _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+        inline = paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
     with translate("iam:ListInstanceProfilesForRole", f"reading role {name}"):
-        profiles = _all(iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name)
+        profiles = paginate_all(iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name)
 
     changes: list[Change] = []
     warnings: list[str] = []
@@ -789,7 +792,7 @@ def delete_role(
             )
             continue
         with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
-            versions = _all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
+            versions = paginate_all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
         for version in versions:
             if not version["IsDefaultVersion"]:
                 deletions.append(

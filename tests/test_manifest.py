@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from provisioner import manifest
 from provisioner.errors import InputError
+from provisioner.inputs import region_of_location
 
 # The Rekognition Custom Labels example ("Importing image-level labels using folder names").
 TREE = [
@@ -107,7 +108,7 @@ def test_keys_are_percent_encoded_per_segment(key, path):
     ],
 )
 def test_region_forms(location, region, host):
-    assert manifest.normalise_region(location) == region
+    assert region_of_location(location) == region
     assert manifest.object_url("images", region, "k.png") == f"https://{host}/k.png"
 
 
