@@ -78,8 +78,6 @@ def timed(label, fn, memory=False):
     seconds = time.perf_counter() - start
     peak = ""
     if memory:
-        audit._TRUST_CACHE.clear()
-        audit._GRANT_CACHE.clear()
         tracemalloc.start()
         fn()
         peak = f"   peak {tracemalloc.get_traced_memory()[1] / 2**20:7.1f} MiB"
@@ -127,9 +125,6 @@ def online() -> None:
 
         def aws() -> Aws:
             return Aws(session=sandbox.session_for(sandbox.CUSTOMER_ACCOUNT), endpoint_url=box.endpoint)
-
-        audit._TRUST_CACHE.clear()
-        audit._GRANT_CACHE.clear()
 
         def bare():
             client = aws().client("iam")

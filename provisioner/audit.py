@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from provisioner.errors import InputError
-from provisioner.evaluation import Policy, Request, evaluate
+from provisioner.evaluation import Policy, Request, assume_role_request, evaluate, session_arn
 from provisioner.iam import (
     WRITE_LEVELS,
     aws_principals,
@@ -156,22 +156,11 @@ def load_file(path: str, text: str | None = None) -> AccountData:
 
 
 def _session(account: str, role: str = "probe-role", partition: str = "aws") -> str:
-    return f"arn:{partition}:sts::{account}:assumed-role/{role}/provisioner-audit"
+    return session_arn(account, role, "provisioner-audit", partition)
 
 
 def _assume(role_arn: str, caller: str, external_id: str | None) -> Request:
-    account = caller.split(":")[4]
-    parts = caller.split(":", 5)[5].split("/")
-    context: dict[str, Any] = {
-        "aws:PrincipalAccount": account,
-        "aws:PrincipalArn": f"arn:aws:iam::{account}:role/{parts[1]}"
-        if parts[0] == "assumed-role"
-        else caller,
-        "aws:SecureTransport": "true",
-    }
-    if external_id is not None:
-        context["sts:ExternalId"] = external_id
-    return Request(caller, "sts:AssumeRole", role_arn, context)
+    return assume_role_request(caller, role_arn, external_id)
 
 
 def _named_principals(trust: Any) -> list[tuple[str, Any]]:
@@ -204,6 +193,22 @@ def _caller_for(value: str) -> str:
     return _session(account, "any-role-in-the-account")
 
 
+# (findings as (rule, message, statement path), external?, vendor names, pinned ID placeholders)
+TrustVerdict = tuple[list[tuple[str, str, Any]], bool, str, list[str]]
+# (write actions allowed, why any bucket can be read or None, the actions as shown)
+GrantVerdict = tuple[list[str], str | None, str]
+
+
+@dataclass
+class Memo:
+    """Verdicts of one run, by document: roles with the same trust (abstracted from its pinned
+    external IDs: the many service roles, one vendor's integrations) or the same policy set
+    are judged once. Trust and grant verdicts never depend on the role's own name."""
+
+    trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
+    grants: dict[tuple[str, str], GrantVerdict] = field(default_factory=dict)
+
+
 @dataclass
 class RoleVerdict:
     findings: list[Finding]
@@ -219,15 +224,18 @@ def judge_role(
     *,
     org_accounts: frozenset[str] = frozenset(),
     now: datetime | None = None,
+    memo: Memo | None = None,
 ) -> RoleVerdict:
-    """Every rule but external-id-reused (which needs all roles) for one role."""
+    """Every rule but external-id-reused (which needs all roles) for one role. Verdicts on
+    documents already seen in this run come from `memo`."""
     arn, name = role["Arn"], role.get("RoleName", role["Arn"].rsplit("/", 1)[-1])
     trust_doc = parse_document(role.get("AssumeRolePolicyDocument"))
     abstract, ids = _abstract_external_ids(trust_doc)
     key = (account, org_accounts, repr(abstract))  # repr: a fast, faithful key for JSON data
-    if key not in _TRUST_CACHE:
-        _TRUST_CACHE[key] = _judge_trust(abstract, account, org_accounts)
-    cached, external, vendor, placeholders = _TRUST_CACHE[key]
+    memo = memo if memo is not None else Memo()
+    if key not in memo.trust:
+        memo.trust[key] = _judge_trust(abstract, account, org_accounts)
+    cached, external, vendor, placeholders = memo.trust[key]
     found = []
     if cached:
         by_path = {statement.path: statement.body for statement in statements(trust_doc)}
@@ -243,7 +251,7 @@ def judge_role(
                 )
             )
     if external:
-        found += _grant_findings(role, arn, name, account, policies)
+        found += _grant_findings(role, name, account, policies, memo)
         found += _unused(role, name, now or datetime.now(UTC))
     findings = [
         Finding(account, arn, name, vendor, rule_id, rules()[rule_id].severity, message, evidence)
@@ -306,16 +314,7 @@ def _placeholder(ids: dict[str, str], value: Any) -> Any:
     return name
 
 
-# Roles with the same trust document (the many service roles of an account, copies of one
-# vendor's trust) get the same trust verdict: it is computed once per account.
-_TRUST_CACHE: dict[
-    tuple[str, frozenset[str], str], tuple[list[tuple[str, str, Any]], bool, str, list[str]]
-] = {}
-
-
-def _judge_trust(
-    trust_doc: Any, account: str, org_accounts: frozenset[str]
-) -> tuple[list[tuple[str, str, Any]], bool, str, list[str]]:
+def _judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> TrustVerdict:
     """The trust rules, decided by the evaluator: who, presenting what, may assume the role."""
     trust = [Policy("trust policy", trust_doc)]
     arn = f"arn:aws:iam::{account}:role/audited-role"
@@ -407,15 +406,15 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 
 
 def _grant_findings(
-    role: dict[str, Any], arn: str, name: str, account: str, policies: dict[str, Any]
+    role: dict[str, Any], name: str, account: str, policies: dict[str, Any], memo: Memo
 ) -> list[tuple[str, str, Any]]:
     documents = _role_policies(role, policies)
     if not documents:
         return []
     key = (account, repr([p.document for p in documents]))
-    if key not in _GRANT_CACHE:
-        _GRANT_CACHE[key] = _judge_grants(documents, account)
-    writes, wide, shown = _GRANT_CACHE[key]
+    if key not in memo.grants:
+        memo.grants[key] = _judge_grants(documents, account)
+    writes, wide, shown = memo.grants[key]
     found: list[tuple[str, str, Any]] = []
     if writes:
         found.append(
@@ -434,12 +433,6 @@ def _grant_findings(
             )
         )
     return found
-
-
-# Identical policy sets (copies of one hand-made policy, the same managed policy) are judged
-# once per account. The caller is a session of a generic role: identity-policy grants rarely
-# depend on the role's own name.
-_GRANT_CACHE: dict[tuple[str, str], tuple[list[str], str | None, str]] = {}
 
 
 def _write_candidates(documents: list[Policy]) -> list[str]:
@@ -465,7 +458,7 @@ def _write_candidates(documents: list[Policy]) -> list[str]:
     return sorted(candidates)
 
 
-def _judge_grants(documents: list[Policy], account: str) -> tuple[list[str], str | None, str]:
+def _judge_grants(documents: list[Policy], account: str) -> GrantVerdict:
     caller = _session(account, "vendor-role")
     writes = []
     resources = _probe_resources(documents)
@@ -513,8 +506,7 @@ def audit(
     now: datetime | None = None,
 ) -> AuditResult:
     """The rules over every role of every account (pure)."""
-    _TRUST_CACHE.clear()  # the caches serve one run: identical documents across its roles
-    _GRANT_CACHE.clear()
+    memo = Memo()
     findings: list[Finding] = []
     listed: list[dict[str, str]] = []
     by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
@@ -526,7 +518,9 @@ def audit(
             continue
         for role in account.roles:
             seen += 1
-            verdict = judge_role(role, account.account, account.policies, org_accounts=org_accounts, now=now)
+            verdict = judge_role(
+                role, account.account, account.policies, org_accounts=org_accounts, now=now, memo=memo
+            )
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
             if verdict.external or all_roles:

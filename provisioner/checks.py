@@ -22,7 +22,7 @@ from typing import Any
 from provisioner.aws import Aws, AwsError, paginate_all, read_or_none, translate
 from provisioner.cors import cors_rule_for
 from provisioner.data import load_json
-from provisioner.evaluation import Decision, Policy, Request, evaluate
+from provisioner.evaluation import Decision, Policy, Request, assume_role_request, evaluate, session_arn
 from provisioner.iam import (
     WRITE_LEVELS,
     aws_principals,
@@ -96,7 +96,7 @@ class Target:
 
     @property
     def session_arn(self) -> str:
-        return f"arn:{self.partition}:sts::{self.account}:assumed-role/{self.role_name}/{SESSION_NAME}"
+        return session_arn(self.account, self.role_name, SESSION_NAME, self.partition)
 
     @property
     def sample_key(self) -> str:
@@ -284,22 +284,15 @@ def vendor_caller(vendor: Vendor) -> str:
 
 
 def assume_request(target: Target, caller: str, external_id: str | None) -> Request:
-    account = caller.split(":")[4]
-    parts = caller.split(":", 5)[5].split("/")
-    principal_arn = (
-        f"arn:{caller.split(':')[1]}:iam::{account}:role/{parts[1]}" if parts[0] == "assumed-role" else caller
+    return assume_role_request(
+        caller,
+        target.role_arn,
+        external_id,
+        **{
+            "aws:CurrentTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:RequestedRegion": target.vendor.sts_region or "us-east-1",
+        },
     )
-    context: dict[str, Any] = {
-        "aws:PrincipalArn": principal_arn,
-        "aws:PrincipalAccount": account,
-        "aws:PrincipalType": "AssumedRole" if parts[0] == "assumed-role" else "User",
-        "aws:SecureTransport": "true",
-        "aws:CurrentTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:RequestedRegion": target.vendor.sts_region or "us-east-1",
-    }
-    if external_id is not None:
-        context["sts:ExternalId"] = external_id
-    return Request(caller, "sts:AssumeRole", target.role_arn, context)
 
 
 def _trust(state: State) -> list[Policy]:

@@ -103,6 +103,29 @@ class Decision:
         return "no statement allows it (implicit deny)"
 
 
+def session_arn(account: str, role: str, session: str = "provisioner", partition: str = "aws") -> str:
+    """The ARN a role session calls AWS as."""
+    return f"arn:{partition}:sts::{account}:assumed-role/{role}/{session}"
+
+
+def assume_role_request(caller: str, role_arn: str, external_id: str | None, **context: Any) -> Request:
+    """sts:AssumeRole of role_arn by caller, with the keys STS puts in the request context
+    (aws:PrincipalArn is the role of a session), plus the given ones."""
+    parts = caller.split(":", 5)
+    partition, account, resource = parts[1], parts[4], parts[5].split("/")
+    session = resource[0] == "assumed-role"
+    keys: dict[str, Any] = {
+        "aws:PrincipalArn": f"arn:{partition}:iam::{account}:role/{resource[1]}" if session else caller,
+        "aws:PrincipalAccount": account,
+        "aws:PrincipalType": "AssumedRole" if session else "User",
+        "aws:SecureTransport": "true",
+        **context,
+    }
+    if external_id is not None:
+        keys["sts:ExternalId"] = external_id
+    return Request(caller, "sts:AssumeRole", role_arn, keys)
+
+
 def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates: bool = False) -> Decision:
     """Explicit Deny beats Allow; without an Allow the answer is an implicit deny.
 
