@@ -11,11 +11,19 @@ from provisioner.lint import SEVERITIES, Finding, severity_rank
 from provisioner.vendors import Vendor
 
 
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], wrap: int | None = None) -> str:
+def table(
+    rows: Sequence[Sequence[Any]], headers: Sequence[str], widths: Sequence[int | None] | None = None
+) -> str:
+    """A plain text table; `widths` wraps the columns that have one."""
     from tabulate import tabulate
 
-    widths = [wrap if wrap and i == len(headers) - 1 else None for i in range(len(headers))]
-    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=widths)
+    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=list(widths) if widths else None)
+
+
+def severity_counts(findings: Sequence[Any]) -> str:
+    """'1 critical, 2 high' in severity order ('none' without findings)."""
+    counts = Counter(f.severity for f in findings)
+    return ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
 
 
 def to_json(data: Any) -> str:
@@ -27,14 +35,12 @@ def findings_table(findings: Sequence[Finding], files: int) -> str:
         return f"no findings in {files} file(s)"
     ordered = sorted(findings, key=lambda f: (severity_rank(f.severity), f.file, f.location))
     rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in ordered]
-    body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], wrap=70)
+    body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70])
     return f"{body}\n\n{findings_summary(findings, files)}"
 
 
 def findings_summary(findings: Sequence[Finding], files: int) -> str:
-    counts = Counter(f.severity for f in findings)
-    parts = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
-    return f"{len(findings)} finding(s) in {files} file(s): {parts}"
+    return f"{len(findings)} finding(s) in {files} file(s): {severity_counts(findings)}"
 
 
 def findings_json(findings: Sequence[Finding]) -> str:
@@ -62,7 +68,7 @@ def vendors_table(vendors: Sequence[Vendor]) -> str:
 
 def checks_table(result: Any) -> str:
     rows = [(c.name, c.status.upper(), c.code or "", c.detail, c.remediation) for c in result.checks]
-    body = tabulate_checks(rows)
+    body = table(rows, ["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"], [None, None, None, 60, 50])
     failed = [c.name for c in result.checks if c.status == "fail"]
     summary = (
         f"VALID: the vendor's checks will pass for {result.role_arn}"
@@ -72,38 +78,19 @@ def checks_table(result: Any) -> str:
     return f"{body}\n\n{summary}"
 
 
-def tabulate_checks(rows: Sequence[Sequence[Any]]) -> str:
-    from tabulate import tabulate
-
-    return tabulate(
-        rows,
-        headers=["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"],
-        tablefmt="simple",
-        maxcolwidths=[None, None, None, 60, 50],
-    )
-
-
 def audit_summary(result: Any) -> str:
-    counts = Counter(f.severity for f in result.findings)
-    parts = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
     external = sum(1 for r in result.roles_listed if r["external"] == "true")
     return (
-        f"{len(result.findings)} finding(s): {parts}; {result.roles_seen} role(s) read in "
-        f"{len(result.accounts)} account(s), {external} another account can assume"
+        f"{len(result.findings)} finding(s): {severity_counts(result.findings)}; {result.roles_seen} role(s) "
+        f"read in {len(result.accounts)} account(s), {external} another account can assume"
     )
 
 
 def audit_table(result: Any) -> str:
-    from tabulate import tabulate
-
-    if not result.findings:
-        body = "no findings"
-    else:
+    body = "no findings"
+    if result.findings:
         rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.findings]
-        body = tabulate(
-            rows,
-            headers=["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"],
-            tablefmt="simple",
-            maxcolwidths=[None, None, 28, 14, None, 60],
+        body = table(
+            rows, ["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"], [None, None, 28, 14, None, 60]
         )
     return f"{body}\n\n{audit_summary(result)}"
