@@ -117,16 +117,32 @@ VendorOpt = Annotated[
 ]
 
 
+PrincipalOpt = Annotated[
+    str | None, typer.Option("--principal", help="The vendor's role ARN, for a vendor not in the list.")
+]
+OriginOpt = Annotated[
+    list[str] | None, typer.Option("--origin", help="A web origin of the vendor (repeat for several).")
+]
+PrefixOpt = Annotated[str | None, typer.Option("--prefix", help="Limit the grant to keys under this prefix.")]
+KmsKeyOpt = Annotated[
+    str | None, typer.Option("--kms-key-arn", help="KMS key of SSE-KMS objects: adds kms:Decrypt via S3.")
+]
+RoleNameDefaultOpt = Annotated[str | None, typer.Option("--role-name", help="Default: the vendor's.")]
+PolicyNameOpt = Annotated[str | None, typer.Option("--policy-name", help="Default: the vendor's.")]
+PathOpt = Annotated[str | None, typer.Option("--path", help="IAM path, like /vendors/.")]
+CorsOpt = Annotated[
+    bool | None, typer.Option("--cors/--no-cors", help="Merge the vendor's CORS rule into the bucket's.")
+]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")]
+MaxSessionOpt = Annotated[int, typer.Option("--max-session-duration", help="Seconds, 3600-43200.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
+
+
 @policy_app.command("permissions")
 def policy_permissions(
     bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket the vendor reads.")],
-    prefix: Annotated[
-        str | None, typer.Option("--prefix", help="Limit the grant to keys under this prefix.")
-    ] = None,
-    kms_key_arn: Annotated[
-        str | None,
-        typer.Option("--kms-key-arn", help="KMS key of SSE-KMS objects: adds kms:Decrypt via S3."),
-    ] = None,
+    prefix: PrefixOpt = None,
+    kms_key_arn: KmsKeyOpt = None,
     region: Annotated[
         str | None, typer.Option("--region", help="The bucket's region (taken from the key ARN).")
     ] = None,
@@ -143,10 +159,7 @@ def policy_permissions(
 def policy_trust(
     external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor issued.")],
     vendor: VendorOpt = None,
-    principal: Annotated[
-        str | None,
-        typer.Option("--principal", help="The vendor's role ARN, for a vendor not in the list."),
-    ] = None,
+    principal: PrincipalOpt = None,
 ) -> None:
     """The trust policy: the vendor's principal, only with the external ID."""
     from provisioner.documents import render_trust
@@ -160,10 +173,7 @@ def policy_trust(
 @policy_app.command("cors")
 def policy_cors(
     vendor: VendorOpt = None,
-    origin: Annotated[
-        list[str] | None,
-        typer.Option("--origin", help="A web origin of the vendor (repeat for several)."),
-    ] = None,
+    origin: OriginOpt = None,
 ) -> None:
     """The S3 CORS configuration (put-bucket-cors shape) for the vendor's web origins."""
     from provisioner.documents import render_cors
@@ -263,32 +273,20 @@ def create_role_command(
     bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket the vendor reads.")],
     external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor issued.")],
     vendor: VendorOpt = None,
-    principal: Annotated[
-        str | None,
-        typer.Option("--principal", help="The vendor's role ARN, for a vendor not listed."),
-    ] = None,
-    origin: Annotated[
-        list[str] | None, typer.Option("--origin", help="The vendor's web origin (repeatable).")
-    ] = None,
-    role_name: Annotated[str | None, typer.Option("--role-name", help="Default: the vendor's.")] = None,
-    policy_name: Annotated[str | None, typer.Option("--policy-name", help="Default: the vendor's.")] = None,
-    path: Annotated[str | None, typer.Option("--path", help="IAM path, like /vendors/.")] = None,
-    prefix: Annotated[str | None, typer.Option("--prefix", help="Limit reads to this prefix.")] = None,
-    kms_key_arn: Annotated[
-        str | None, typer.Option("--kms-key-arn", help="KMS key of SSE-KMS objects.")
-    ] = None,
-    with_cors: Annotated[
-        bool | None,
-        typer.Option("--cors/--no-cors", help="Merge the vendor's CORS rule into the bucket's."),
-    ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")] = None,
-    max_session_duration: Annotated[
-        int, typer.Option("--max-session-duration", help="Seconds, 3600-43200.")
-    ] = 3600,
+    principal: PrincipalOpt = None,
+    origin: OriginOpt = None,
+    role_name: RoleNameDefaultOpt = None,
+    policy_name: PolicyNameOpt = None,
+    path: PathOpt = None,
+    prefix: PrefixOpt = None,
+    kms_key_arn: KmsKeyOpt = None,
+    with_cors: CorsOpt = None,
+    tag: TagOpt = None,
+    max_session_duration: MaxSessionOpt = 3600,
     adopt: Annotated[
         bool, typer.Option("--adopt", help="Take over a role or policy provisioner did not create.")
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
+    dry_run: DryRunOpt = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -351,7 +349,7 @@ def rotate_command(
         bool, typer.Option("--keep-old", help="Accept the current ID(s) too, for a transition.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Act on a role provisioner did not create.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
+    dry_run: DryRunOpt = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -398,7 +396,7 @@ def delete_command(
     role_name: RoleNameOpt,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Delete a role provisioner did not create.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
+    dry_run: DryRunOpt = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -458,8 +456,8 @@ def validate_command(
     external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor uses.")],
     bucket: Annotated[str, typer.Option("--bucket", help="The bucket the vendor reads.")],
     vendor: VendorOpt = None,
-    principal: Annotated[str | None, typer.Option("--principal", help="A vendor not listed.")] = None,
-    origin: Annotated[list[str] | None, typer.Option("--origin", help="Its web origins.")] = None,
+    principal: PrincipalOpt = None,
+    origin: OriginOpt = None,
     prefix: Annotated[str | None, typer.Option("--prefix", help="The prefix the vendor reads.")] = None,
     key: Annotated[str | None, typer.Option("--key", help="A sample object key.")] = None,
     live: Annotated[
@@ -803,16 +801,16 @@ def export_command(
         str | None, typer.Option("--external-id", help="Default of the external ID parameter.")
     ] = None,
     vendor: VendorOpt = None,
-    principal: Annotated[str | None, typer.Option("--principal", help="A vendor not listed.")] = None,
-    origin: Annotated[list[str] | None, typer.Option("--origin", help="Its web origins.")] = None,
-    role_name: Annotated[str | None, typer.Option("--role-name")] = None,
-    policy_name: Annotated[str | None, typer.Option("--policy-name")] = None,
-    path: Annotated[str | None, typer.Option("--path")] = None,
-    prefix: Annotated[str | None, typer.Option("--prefix")] = None,
-    kms_key_arn: Annotated[str | None, typer.Option("--kms-key-arn")] = None,
-    with_cors: Annotated[bool | None, typer.Option("--cors/--no-cors")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")] = None,
-    max_session_duration: Annotated[int, typer.Option("--max-session-duration")] = 3600,
+    principal: PrincipalOpt = None,
+    origin: OriginOpt = None,
+    role_name: RoleNameDefaultOpt = None,
+    policy_name: PolicyNameOpt = None,
+    path: PathOpt = None,
+    prefix: PrefixOpt = None,
+    kms_key_arn: KmsKeyOpt = None,
+    with_cors: CorsOpt = None,
+    tag: TagOpt = None,
+    max_session_duration: MaxSessionOpt = 3600,
 ) -> None:
     """Write CloudFormation or Terraform for the same role, policy and tags, parameterised by
     bucket and external ID (for StackSets or one workspace per account)."""
