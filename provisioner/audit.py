@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from provisioner.errors import InputError
+from provisioner.errors import InputError, ProvisionerError
 from provisioner.evaluation import Policy, Request, assume_role_request, evaluate, session_arn
 from provisioner.iam import (
     WRITE_LEVELS,
@@ -563,17 +563,16 @@ def gather_accounts(
     workers: int = 4,
     progress: Callable[[int], None] | None = None,
 ) -> list[AccountData]:
-    """Read several accounts concurrently (bounded); an account that fails is reported, not fatal."""
+    """Read several accounts concurrently (bounded). A member account that fails is reported and
+    does not stop the others; the admin's own account (None) failing is the admin's own error."""
 
     def one(account: str | None) -> AccountData:
+        if account is None:
+            return gather_account(make_aws(None), progress)
         try:
             return gather_account(make_aws(account), progress)
-        except Exception as exc:
-            from provisioner.errors import ProvisionerError
-
-            if not isinstance(exc, ProvisionerError):
-                raise
-            return AccountData(account or "current", error=f"account {account or 'current'}: {exc}")
+        except ProvisionerError as exc:
+            return AccountData(account, error=f"account {account}: {exc}")
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts)))) as pool:
         return list(pool.map(one, accounts))

@@ -728,11 +728,17 @@ def manifest_command(
 
     written: list[str] = []
 
+    def create(name: str) -> Any:
+        try:
+            return open(name, "w", encoding="utf-8")
+        except OSError as exc:
+            raise InputError("--out", name, f"cannot be written ({exc.strerror})") from None
+
     def open_part(number: int) -> Any:
         stem, dot, ext = (out or "manifest").rpartition(".")
         name = f"{stem}-{number:03d}.{ext}" if dot else f"{out}-{number:03d}"
         written.append(name)
-        return open(name, "w", encoding="utf-8")
+        return create(name)
 
     temp = None
     if upload_to:
@@ -740,7 +746,7 @@ def manifest_command(
         target: Any = temp
         written.append(temp.name)
     elif out:
-        target = open_part(1) if split else open(out, "w", encoding="utf-8")  # noqa: SIM115
+        target = open_part(1) if split else create(out)
         if not split:
             written.append(out)
     else:

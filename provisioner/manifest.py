@@ -257,23 +257,27 @@ def bucket_region(aws: Any, bucket: str) -> str:
 
 def keys_from_file(path: str) -> Iterator[str]:
     """Keys from a listing file: `aws s3api list-objects-v2` JSON ({"Contents": [...]}), or one
-    key a line (JSON strings or objects with "Key" per line allowed)."""
+    key a line (JSON strings or objects with "Key" per line allowed). The file is opened here,
+    so a missing one is reported before any row is written."""
     try:
-        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by the generator
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by _read_listing
     except OSError as exc:
         raise InputError("--from-file", path, f"cannot be read ({exc.strerror})") from None
+    return _read_listing(handle, path)
+
+
+def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
     with handle:
-        first = handle.read(1)
+        if handle.read(1) == "{":
+            handle.seek(0)
+            try:
+                data = json.load(handle)  # one list-objects-v2 document, parsed once
+            except json.JSONDecodeError:
+                data = None  # a line of JSON per key
+            if isinstance(data, dict):
+                yield from _contents_keys(data, path)
+                return
         handle.seek(0)
-        if first == "{" and _is_single_json(path):
-            data = json.load(handle)
-            if not isinstance(data.get("Contents", []), list):
-                raise InputError("--from-file", path, "Contents is not a list")
-            for item in data.get("Contents", []):
-                if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
-                    raise InputError("--from-file", path, "each Contents entry needs a Key")
-                yield item["Key"]
-            return
         for number, line in enumerate(handle, start=1):
             text = line.rstrip("\n")
             if not text.strip():
@@ -289,13 +293,13 @@ def keys_from_file(path: str) -> Iterator[str]:
             yield text
 
 
-def _is_single_json(path: str) -> bool:
-    with open(path, encoding="utf-8-sig") as handle:
-        try:
-            json.load(handle)
-            return True
-        except json.JSONDecodeError:
-            return False
+def _contents_keys(data: dict[str, Any], path: str) -> Iterator[str]:
+    if not isinstance(data.get("Contents", []), list):
+        raise InputError("--from-file", path, "Contents is not a list")
+    for item in data.get("Contents", []):
+        if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
+            raise InputError("--from-file", path, "each Contents entry needs a Key")
+        yield item["Key"]
 
 
 # --- Rekognition Custom Labels ------------------------------------------------------------

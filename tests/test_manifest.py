@@ -334,3 +334,41 @@ def test_create_project_and_dataset_send_exactly_these_requests():
 def test_bad_upload_urls(url):
     with pytest.raises(InputError, match="--upload"):
         manifest.parse_s3_url(url)
+
+
+def test_cli_bad_paths_are_one_line_and_write_nothing(cli, tmp_path):
+    missing = cli(
+        "manifest", "--bucket", "images", "--from-file", str(tmp_path / "none.txt"), "--region", "us-east-1"
+    )
+    assert missing.code == 2 and "cannot be read" in missing.error_line
+    assert missing.stdout == ""  # reported before the first row
+    listing = tmp_path / "l.txt"
+    listing.write_text("a/1.png\n")
+    unwritable = cli(
+        "manifest",
+        "--bucket",
+        "images",
+        "--from-file",
+        str(listing),
+        "--region",
+        "us-east-1",
+        "--out",
+        str(tmp_path / "no-such-dir" / "m.json"),
+    )
+    assert (
+        unwritable.code == 2
+        and "--out" in unwritable.error_line
+        and "cannot be written" in unwritable.error_line
+    )
+
+
+def test_a_single_listing_document_is_read_once(tmp_path, monkeypatch):
+    import json as json_module
+
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps({"Contents": [{"Key": "a/1.png"}]}))
+    calls = []
+    real = json_module.load
+    monkeypatch.setattr(json_module, "load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert list(manifest.keys_from_file(str(path))) == ["a/1.png"]
+    assert len(calls) == 1

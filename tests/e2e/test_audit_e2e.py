@@ -198,3 +198,13 @@ def test_organization_accounts_are_not_another_account(box, cli, aws_env, custom
     found = {(f["account"], f["role"], f["rule"]) for f in result.json()}
     assert (member, "VendorInMember", "cross-account-no-external-id") in found
     assert not [f for f in found if f[1] in ("PeerAccess", "OrganizationAccountAccessRole")]
+
+
+def test_no_credentials_for_the_own_account_is_exit_3_not_a_finding(cli, aws_env, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = cli("audit")
+    assert result.code == 3
+    assert "no AWS credentials found" in result.error_line
+    assert result.stdout == ""
