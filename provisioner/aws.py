@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.errors import EXIT_AWS, EXIT_BAD_INPUT, ProvisionerError
+from provisioner.model.arn import Arn
 
 USER_AGENT = "provisioner"
 # Read-only operations start with these verbs; everything else changes the account.
@@ -106,10 +107,17 @@ class Aws:
 
     def account_id(self) -> str:
         """The account of the credentials in use."""
-        return self.caller_arn().split(":")[4]
+        return _arn(self.caller_arn()).account
 
     def partition(self) -> str:
-        return self.caller_arn().split(":")[1]
+        return _arn(self.caller_arn()).partition
+
+
+def _arn(text: str) -> Arn:
+    arn = Arn.parse(text)
+    if arn is None:
+        raise AwsError(f"sts:GetCallerIdentity answered {text!r}, which is not an ARN")
+    return arn
 
 
 def paginate_all(client: Any, method: str, key: str, **params: Any) -> list[Any]:

@@ -20,6 +20,11 @@ from functools import cache, cached_property
 from typing import Any
 
 from provisioner.iam import Statement, action_matches, as_list, statements, strings, wildcard_match
+from provisioner.model.arn import Arn, session_arn
+from provisioner.model.arn import role_arn as _role_arn
+
+__all__ = ["session_arn"]  # re-exported: validate and audit build callers with it
+_ACCOUNT = re.compile(r"\d{12}")
 
 ALLOW = "allow"
 EXPLICIT_DENY = "explicit-deny"
@@ -103,20 +108,18 @@ class Decision:
         return "no statement allows it (implicit deny)"
 
 
-def session_arn(account: str, role: str, session: str = "provisioner", partition: str = "aws") -> str:
-    """The ARN a role session calls AWS as."""
-    return f"arn:{partition}:sts::{account}:assumed-role/{role}/{session}"
-
-
 def assume_role_request(caller: str, role_arn: str, external_id: str | None, **context: Any) -> Request:
     """sts:AssumeRole of role_arn by caller, with the keys STS puts in the request context
     (aws:PrincipalArn is the role of a session), plus the given ones."""
-    parts = caller.split(":", 5)
-    partition, account, resource = parts[1], parts[4], parts[5].split("/")
-    session = resource[0] == "assumed-role"
+    arn = Arn.parse(caller)
+    if arn is None:
+        raise ValueError(f"not a caller ARN: {caller!r}")
+    session = arn.is_session
     keys: dict[str, Any] = {
-        "aws:PrincipalArn": f"arn:{partition}:iam::{account}:role/{resource[1]}" if session else caller,
-        "aws:PrincipalAccount": account,
+        "aws:PrincipalArn": _role_arn(arn.account, arn.session_role, partition=arn.partition)
+        if session
+        else caller,
+        "aws:PrincipalAccount": arn.account,
         "aws:PrincipalType": "AssumedRole" if session else "User",
         "aws:SecureTransport": "true",
         **context,
@@ -185,14 +188,9 @@ def statement_applies(statement: Statement, request: Request, *, variables: bool
 # --- principals ---------------------------------------------------------------------------
 
 
-def _arn_parts(arn: str) -> list[str] | None:
-    parts = arn.split(":", 5)
-    return parts if len(parts) == 6 and parts[0] == "arn" else None
-
-
 def caller_account(principal: str) -> str | None:
-    parts = _arn_parts(principal)
-    return parts[4] if parts else None
+    arn = Arn.parse(principal)
+    return arn.account if arn else None
 
 
 def principal_matches(element: Any, caller: str, *, exact: bool = False) -> bool:
@@ -221,28 +219,25 @@ def principal_matches(element: Any, caller: str, *, exact: bool = False) -> bool
 def _aws_principal_matches(value: str, caller: str, exact: bool = False) -> bool:
     if value == "*":
         return True
-    caller_parts = _arn_parts(caller)
-    if caller_parts is None:
+    who = Arn.parse(caller)
+    if who is None:
         return False
-    if re.fullmatch(r"\d{12}", value):
-        return caller_parts[4] == value and not exact
-    parts = _arn_parts(value)
-    if parts is None or "*" in value or "?" in value:
+    if _ACCOUNT.fullmatch(value):
+        return who.account == value and not exact
+    named = Arn.parse(value)
+    if named is None or "*" in value or "?" in value:
         return False
-    partition, service, _, account, resource = parts[1:]
-    if partition != caller_parts[1] or account != caller_parts[4]:
+    if named.partition != who.partition or named.account != who.account:
         return False
-    if service == "iam" and resource == "root":
+    if named.is_root:
         return not exact
     if value == caller:
         return True
-    if service == "iam" and resource.startswith("role/"):
-        role_name = resource.rsplit("/", 1)[-1]
-        caller_resource = caller_parts[5]
-        if caller_parts[2] == "sts" and caller_resource.startswith("assumed-role/"):
-            return caller_resource.split("/")[1] == role_name
-        if caller_parts[2] == "iam" and caller_resource.startswith("role/"):
-            return caller_resource.rsplit("/", 1)[-1] == role_name
+    if named.is_role:
+        if who.is_session:
+            return who.session_role == named.name
+        if who.is_role:
+            return who.name == named.name
     return False
 
 
@@ -413,13 +408,19 @@ def _compare(op: str, actual: str, policy_value: Any, request: Request, variable
 
 def _arn_like(expected: str, actual: str, request: Request, variables: bool) -> bool:
     """Each of the six colon-separated parts is matched on its own, with wildcards."""
-    want, have = expected.split(":", 5), actual.split(":", 5)
-    if len(want) != 6 or len(have) != 6:
+    want, have = _arn_fields(expected), _arn_fields(actual)
+    if want is None or have is None:
         return False
     return all(
         _value_matches(w, h, request, wildcards=True, variables=variables)
         for w, h in zip(want, have, strict=True)
     )
+
+
+def _arn_fields(text: str) -> tuple[str, ...] | None:
+    """The six colon-separated fields, the first being 'arn' (an ARN pattern may hold wildcards)."""
+    arn = Arn.parse(text)
+    return ("arn", arn.partition, arn.service, arn.region, arn.account, arn.resource) if arn else None
 
 
 def _ordered(relation: str, left: Any, right: Any) -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 
 from provisioner.data import load_json
 from provisioner.errors import InputError
+from provisioner.model.arn import Arn, account_of
 
 # --- partitions and regions -------------------------------------------------------------
 
@@ -191,25 +191,13 @@ def _is_run(digits: str) -> bool:
 # --- ARNs --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    def __str__(self) -> str:
-        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
-
-
 def parse_arn(value: str, option: str) -> Arn:
-    parts = value.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
+    """The strict parse of an ARN the user typed: its partition must be one we know."""
+    arn = Arn.parse(value)
+    if arn is None:
         raise InputError(option, value, "not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
-    _, partition, service, region, account, resource = parts
-    check_partition(option, value, partition)
-    return Arn(partition, service, region, account, resource)
+    check_partition(option, value, arn.partition)
+    return arn
 
 
 _ACCOUNT = re.compile(r"\d{12}")
@@ -254,7 +242,7 @@ def check_principal(value: str, option: str = "--principal") -> str:
 
 def principal_warnings(principal: str) -> list[str]:
     if principal.endswith(":root"):
-        account = principal.split(":")[4]
+        account = account_of(principal)
         return [
             f"the trust names the whole account {account}: any role or user there that is "
             "allowed sts:AssumeRole can assume it with the external ID; prefer the vendor's "
@@ -399,5 +387,5 @@ def check_role_arn(value: str, option: str = "--role-arn") -> str:
     kind, _, rest = arn.resource.partition("/")
     if arn.service != "iam" or kind != "role" or not rest or not _ACCOUNT.fullmatch(arn.account):
         raise InputError(option, value, "not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-    check_role_name(rest.rsplit("/", 1)[-1], option)
+    check_role_name(arn.name, option)
     return value

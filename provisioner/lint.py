@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
-from provisioner.data import load_json
 from provisioner.iam import (
     Statement,
     aws_principals,
@@ -22,8 +20,7 @@ from provisioner.iam import (
     statements,
     strings,
 )
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from provisioner.model import Arn, Rule, Severity, load_rules
 
 # IAM's size quotas in characters, whitespace not counted (IAM and STS quotas).
 SIZE_LIMITS = {"trust": 2048, "permissions": 6144, "resource": 20480}
@@ -52,18 +49,10 @@ _ALLOWED_OTHER_ACTIONS = {"kms:decrypt"}
 
 
 @dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    title: str
-    remediation: str
-
-
-@dataclass(frozen=True)
 class Finding:
     file: str
     rule: str
-    severity: str
+    severity: Severity
     message: str
     location: str
     remediation: str
@@ -72,27 +61,8 @@ class Finding:
         return asdict(self)
 
 
-@cache
-def load_rules(relative: str) -> dict[str, Rule]:
-    """Rule metadata (id, severity, title, remediation) from a JSON file under policies/."""
-    return {
-        r["id"]: Rule(r["id"], r["severity"], r["title"], r["remediation"])
-        for r in load_json(relative)["rules"]
-    }
-
-
 def rules() -> dict[str, Rule]:
     return load_rules("lint-rules.json")
-
-
-def severity_rank(severity: str) -> int:
-    """0 for critical, 4 for info: lower is worse."""
-    return SEVERITIES.index(severity)
-
-
-def reaches(finding: Finding, threshold: str) -> bool:
-    """Is the finding at least as severe as the threshold ('none' is never reached)?"""
-    return threshold != "none" and severity_rank(finding.severity) <= severity_rank(threshold)
 
 
 class _Collector:
@@ -329,9 +299,9 @@ def _check_resources(statement: Statement, out: _Collector) -> None:
         if resource == "*":
             out.add("resource-wildcard", 'Resource "*" covers every bucket', f"{path}.Resource")
             continue
-        parts = resource.split(":", 5)
-        if len(parts) == 6 and parts[2] == "s3" and not parts[3]:
-            bucket = parts[5].split("/", 1)[0]
+        arn = Arn.parse(resource)
+        if arn is not None and arn.service == "s3" and not arn.region:
+            bucket = arn.resource.split("/", 1)[0]
             if has_wildcard(bucket):
                 out.add(
                     "resource-wildcard",
@@ -352,7 +322,8 @@ class LintReport:
     findings: list[Finding]
 
     def fails(self, threshold: str) -> bool:
-        return any(reaches(f, threshold) for f in self.findings)
+        """Is any finding at least as severe as `threshold` ('none': never)?"""
+        return any(f.severity.reaches(threshold) for f in self.findings)
 
 
 def read_text(path: str, stdin: Any = None) -> str:

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from provisioner.lint import SEVERITIES, Finding, severity_rank
+from provisioner.lint import Finding
+from provisioner.model import SEVERITIES, Severity
 from provisioner.vendors import Vendor
 
 
@@ -33,7 +34,7 @@ def to_json(data: Any) -> str:
 def findings_table(findings: Sequence[Finding], files: int) -> str:
     if not findings:
         return f"no findings in {files} file(s)"
-    ordered = sorted(findings, key=lambda f: (severity_rank(f.severity), f.file, f.location))
+    ordered = sorted(findings, key=lambda f: (Severity(f.severity).rank, f.file, f.location))
     rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in ordered]
     body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70])
     return f"{body}\n\n{findings_summary(findings, files)}"

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 from provisioner.errors import ProvisionerError
+from provisioner.model.arn import Arn
 
 CUSTOMER_ACCOUNT = "123456789012"
 DEMO_BUCKET = "provisioner-demo-images"
@@ -121,10 +122,10 @@ def seed(box: Sandbox) -> None:
         if not vendor.account_id:
             continue
         box.vendor_accounts[vendor.name] = vendor.account_id
-        resource = vendor.principal.split(":", 5)[5]
-        if not resource.startswith("role/"):
+        principal = Arn.parse(vendor.principal)
+        if principal is None or not principal.is_role:
             continue  # an account-root principal needs no role
-        *path, name = resource.removeprefix("role/").split("/")
+        *path, name = principal.resource.removeprefix("role/").split("/")
         iam = session_for(vendor.account_id).client("iam", endpoint_url=box.endpoint)
         trust = {
             "Version": "2012-10-17",

@@ -8,6 +8,7 @@ from functools import cache
 from provisioner.data import list_json, load_json
 from provisioner.errors import DataError, InputError
 from provisioner.inputs import check_origin, check_principal
+from provisioner.model.arn import account_of
 
 CUSTOM = "custom"
 
@@ -96,7 +97,7 @@ def resolve_vendor(
         return get_vendor(vendor or default)
     checked_principal = check_principal(principal) if principal is not None else ""
     checked_origins = tuple(dict.fromkeys(check_origin(o) for o in origins))
-    account = checked_principal.split(":")[4] if checked_principal else None
+    account = account_of(checked_principal) if checked_principal else None
     known = vendor_for_account(account) if account else None
     return Vendor(
         name=CUSTOM,

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from provisioner.lint import SEVERITIES, document_kind, lint_document, lint_text, rules
+from provisioner.lint import document_kind, lint_document, lint_text, rules
+from provisioner.model import SEVERITIES
 
 VENDOR = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
 
