@@ -14,7 +14,7 @@ def main() -> None:
     box = sandbox.start(0)
     try:
         wanted, _ = role.wanted_role(
-            vendor=get_vendor("labelbox"), bucket=sandbox.DEMO_BUCKET, external_id="ckbench000000000001"
+            role.RoleSpec(get_vendor("labelbox"), sandbox.DEMO_BUCKET, "ckbench000000000001")
         )
         for label in ("fresh create", "no-op re-run"):
             aws = Aws(session=sandbox.session_for(sandbox.CUSTOMER_ACCOUNT), endpoint_url=box.endpoint)

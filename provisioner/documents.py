@@ -169,7 +169,7 @@ def render_permissions(
         key = inputs.check_kms_key_arn(kms_key_arn)
         if region is not None and region != key.region:
             raise inputs.InputError(
-                "--kms-key-arn",
+                "kms_key_arn",
                 kms_key_arn,
                 f"the key is in {key.region} but --region is {region}: S3 uses a KMS key only "
                 "in the bucket's own region",
@@ -194,10 +194,10 @@ def render_trust(external_id: str | Sequence[str], vendor: Vendor) -> Rendered:
     """
     ids = [external_id] if isinstance(external_id, str) else list(dict.fromkeys(external_id))
     if not ids:
-        raise inputs.InputError("--external-id", "", "an external ID is required")
+        raise inputs.InputError("external_id", "", "an external ID is required")
     ids = [inputs.check_external_id(value) for value in ids]
     if not vendor.principal:
-        raise inputs.InputError("--principal", "", "the trust policy needs the vendor's principal ARN")
+        raise inputs.InputError("principal", "", "the trust policy needs the vendor's principal ARN")
     names = tuple(n for n in (vendor.name, vendor.account_id) if n and n != "custom")
     warnings = [w for value in ids for w in inputs.external_id_warnings(value, known_names=names)]
     warnings += inputs.principal_warnings(vendor.principal)
@@ -209,7 +209,7 @@ def render_cors(vendor: Vendor) -> Rendered:
     """The S3 CORS configuration that lets the vendor's web app GET the bucket's objects."""
     if not vendor.cors_origins:
         raise inputs.InputError(
-            "--origin", "", "no origins: the vendor's web origins are needed for a CORS rule"
+            "origin", "", "no origins: the vendor's web origins are needed for a CORS rule"
         )
     warnings = [w for o in vendor.cors_origins for w in inputs.origin_warnings(o)]
     values = {"rule_id": cors_rule_id(vendor), "origins": list(vendor.cors_origins)}

@@ -15,15 +15,17 @@ class ProvisionerError(Exception):
 
 
 class InputError(ProvisionerError):
-    """A value the user gave breaks a rule. Names the option, the value and the rule."""
+    """A value breaks a rule. Names the field of the spec (bucket, external_id, ...; FILE for
+    a positional file), the value and the rule; the CLI shows the field as its option
+    (--bucket, --external-id)."""
 
     exit_code = EXIT_BAD_INPUT
 
-    def __init__(self, option: str, value: object, rule: str) -> None:
-        self.option = option
+    def __init__(self, field: str, value: object, rule: str) -> None:
+        self.field = field.removeprefix("--").replace("-", "_") if field.startswith("--") else field
         self.value = value
         self.rule = rule
-        super().__init__(f"{option} {show_value(value)}: {rule}")
+        super().__init__(f"{self.field} {show_value(value)}: {rule}")
 
 
 class DataError(ProvisionerError):

@@ -20,7 +20,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from provisioner.iam import Statement, action_matches, as_list, statements, strings, wildcard_match
-from provisioner.model.arn import Arn, session_arn
+from provisioner.model.arn import Arn, account_of, session_arn
 from provisioner.model.arn import role_arn as _role_arn
 
 __all__ = ["session_arn"]  # re-exported: validate and audit build callers with it
@@ -106,6 +106,22 @@ class Decision:
         if self.effect == ALLOW:
             return "allowed by " + "; ".join(h.describe() for h in self.allows)
         return "no statement allows it (implicit deny)"
+
+
+OUTSIDER_ACCOUNT = "000000000000"  # an account no one here owns: "another AWS account"
+
+
+def caller_for(principal: str, session: str = "provisioner-probe") -> str:
+    """The ARN a trust policy's principal value calls STS as: a session of a named role, the
+    user or session itself, or a session of some role of a named account (root or bare ID).
+    validate asks it of the vendor's principal, audit of every principal a trust names."""
+    account = account_of(principal) or OUTSIDER_ACCOUNT
+    arn = Arn.parse(principal)
+    if arn is not None and arn.is_role:
+        return session_arn(account, arn.name, session, arn.partition)
+    if arn is not None and arn.resource_type in ("user", "assumed-role"):
+        return principal
+    return session_arn(account, "any-role-in-the-account", session, arn.partition if arn else "aws")
 
 
 def assume_role_request(caller: str, role_arn: str, external_id: str | None, **context: Any) -> Request:

@@ -8,22 +8,23 @@ template (one stack or workspace per account, e.g. with CloudFormation StackSets
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from provisioner import __version__
 from provisioner.documents import render_cors
-from provisioner.role import WantedRole, wanted_role
-from provisioner.vendors import Vendor
+from provisioner.errors import InputError
+from provisioner.role.model import RoleSpec, WantedRole
+from provisioner.role.plan import wanted_role
 
 BUCKET_SENTINEL = "zz-provisioner-bucket-sentinel"
 EXTERNAL_ID_SENTINEL = "ZZprovisionerEXTERNALIDsentinel"
 FORMATS = ("cloudformation", "terraform")
 
 
-def _wanted(vendor: Vendor, **options: Any) -> WantedRole:
-    wanted, _ = wanted_role(
-        vendor=vendor, bucket=BUCKET_SENTINEL, external_id=EXTERNAL_ID_SENTINEL, **options
-    )
+def _wanted(spec: RoleSpec) -> WantedRole:
+    """create-role's wanted state for the spec, with sentinels where the parameters go."""
+    wanted, _ = wanted_role(replace(spec, bucket=BUCKET_SENTINEL, external_id=EXTERNAL_ID_SENTINEL))
     return wanted
 
 
@@ -40,8 +41,9 @@ def _walk(node: Any, on_string: Any) -> Any:
 # --- CloudFormation -----------------------------------------------------------------------
 
 
-def cloudformation(vendor: Vendor, bucket: str | None, external_id: str | None, **options: Any) -> str:
-    wanted = _wanted(vendor, **options)
+def cloudformation(spec: RoleSpec) -> str:
+    wanted = _wanted(spec)
+    vendor, bucket, external_id = spec.vendor, spec.bucket, spec.external_id
 
     def cfn(text: str) -> Any:
         if text == EXTERNAL_ID_SENTINEL:
@@ -135,8 +137,9 @@ def _sub_text(text: str) -> str:
 # --- Terraform ----------------------------------------------------------------------------
 
 
-def terraform(vendor: Vendor, bucket: str | None, external_id: str | None, **options: Any) -> str:
-    wanted = _wanted(vendor, **options)
+def terraform(spec: RoleSpec) -> str:
+    wanted = _wanted(spec)
+    vendor, bucket, external_id = spec.vendor, spec.bucket, spec.external_id
 
     def hcl_string(text: str) -> str:
         # HCL interpolates ${...} and %{...}: literal ones are written $${ and %%{.
@@ -229,14 +232,15 @@ def terraform(vendor: Vendor, bucket: str | None, external_id: str | None, **opt
     return "\n".join(parts)
 
 
-def export(fmt: str, vendor: Vendor, bucket: str | None, external_id: str | None, **options: Any) -> str:
-    """Library twin of `provision export`."""
+def export(fmt: str, spec: RoleSpec) -> str:
+    """CloudFormation or Terraform for the role create-role makes from the same spec. The
+    spec's bucket and external ID ('' for none) become the parameters' defaults."""
     from provisioner import inputs
 
-    if bucket is not None:
-        inputs.check_bucket(bucket)
-    if external_id is not None:
-        inputs.check_external_id(external_id)
-    if fmt == "cloudformation":
-        return cloudformation(vendor, bucket, external_id, **options)
-    return terraform(vendor, bucket, external_id, **options)
+    if fmt not in FORMATS:
+        raise InputError("format", fmt, f"one of {', '.join(FORMATS)}")
+    if spec.bucket:
+        inputs.check_bucket(spec.bucket)
+    if spec.external_id:
+        inputs.check_external_id(spec.external_id)
+    return cloudformation(spec) if fmt == "cloudformation" else terraform(spec)

@@ -44,7 +44,7 @@ def region_of_location(location: str | None) -> str:
     return "eu-west-1" if location == "EU" else location
 
 
-def check_region(region: str, option: str = "--region") -> str:
+def check_region(region: str, option: str = "region") -> str:
     if partition_of_region(region) is None:
         raise InputError(option, region, "not an AWS region name (like us-east-1, eu-west-3, cn-north-1)")
     return region
@@ -58,7 +58,7 @@ _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
-def check_bucket(bucket: str, option: str = "--bucket") -> str:
+def check_bucket(bucket: str, option: str = "bucket") -> str:
     """S3 general purpose bucket naming rules (S3 User Guide, 'Bucket naming rules')."""
     if not 3 <= len(bucket) <= 63:
         raise InputError(option, bucket, f"bucket names are 3 to 63 characters (got {len(bucket)})")
@@ -101,7 +101,7 @@ def bucket_warnings(bucket: str) -> list[str]:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def check_prefix(prefix: str | None, option: str = "--prefix") -> str | None:
+def check_prefix(prefix: str | None, option: str = "prefix") -> str | None:
     """A key prefix to limit the grant to; None or empty means the whole bucket."""
     if prefix is None or prefix == "":
         return None
@@ -145,7 +145,7 @@ def escape_policy_text(text: str) -> str:
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]+", re.ASCII)
 
 
-def check_external_id(value: str, option: str = "--external-id") -> str:
+def check_external_id(value: str, option: str = "external_id") -> str:
     """STS AssumeRole ExternalId: 2 to 1,224 characters of [\\w+=,.@:/-]."""
     if not 2 <= len(value) <= 1224:
         raise InputError(option, value, f"an external ID is 2 to 1,224 characters (got {len(value)})")
@@ -205,7 +205,7 @@ _IAM_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _IAM_PATH_SEGMENT = re.compile(r"[\x21-\x2e\x30-\x7e]+")
 
 
-def check_principal(value: str, option: str = "--principal") -> str:
+def check_principal(value: str, option: str = "principal") -> str:
     """A vendor principal for a trust policy: an IAM role or user ARN, or an account.
 
     A bare 12-digit account ID is accepted and written as the account's root ARN, which is
@@ -254,7 +254,7 @@ def principal_warnings(principal: str) -> list[str]:
 _KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 
 
-def check_kms_key_arn(value: str, option: str = "--kms-key-arn") -> Arn:
+def check_kms_key_arn(value: str, option: str = "kms_key_arn") -> Arn:
     """A KMS key ARN (not an alias: IAM policies control a key only through its key ARN)."""
     if not value.startswith("arn:"):
         raise InputError(
@@ -289,7 +289,7 @@ def check_kms_key_arn(value: str, option: str = "--kms-key-arn") -> Arn:
 _ORIGIN = re.compile(r"(https?)://(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?")
 
 
-def check_origin(value: str, option: str = "--origin") -> str:
+def check_origin(value: str, option: str = "origin") -> str:
     """A browser origin as the Origin header carries it: scheme://host[:port], nothing more."""
     if value.strip() == "*":
         raise InputError(
@@ -334,19 +334,19 @@ RESERVED_TAG_KEYS = ("managed-by",)
 RESERVED_TAG_PREFIXES = ("provisioner:", "aws:")
 
 
-def check_role_name(value: str, option: str = "--role-name") -> str:
+def check_role_name(value: str, option: str = "role_name") -> str:
     if not _IAM_NAME.fullmatch(value):
         raise InputError(option, value, "role names are 1 to 64 characters of letters, digits and +=,.@_-")
     return value
 
 
-def check_policy_name(value: str, option: str = "--policy-name") -> str:
+def check_policy_name(value: str, option: str = "policy_name") -> str:
     if not _POLICY_NAME.fullmatch(value):
         raise InputError(option, value, "policy names are 1 to 128 characters of letters, digits and +=,.@_-")
     return value
 
 
-def check_path(value: str, option: str = "--path") -> str:
+def check_path(value: str, option: str = "path") -> str:
     if len(value) > 512 or not _PATH.fullmatch(value) or "//" in value:
         raise InputError(
             option,
@@ -356,13 +356,13 @@ def check_path(value: str, option: str = "--path") -> str:
     return value
 
 
-def check_max_session_duration(value: int, option: str = "--max-session-duration") -> int:
+def check_max_session_duration(value: int, option: str = "max_session_duration") -> int:
     if not 3600 <= value <= 43200:
         raise InputError(option, value, "IAM accepts 3600 to 43200 seconds (1 to 12 hours)")
     return value
 
 
-def parse_tags(values: list[str] | None, option: str = "--tag") -> dict[str, str]:
+def parse_tags(values: list[str] | None, option: str = "tag") -> dict[str, str]:
     """KEY=VALUE strings as a dict; our own keys and aws: keys are refused."""
     tags: dict[str, str] = {}
     for item in values or []:
@@ -381,7 +381,7 @@ def parse_tags(values: list[str] | None, option: str = "--tag") -> dict[str, str
     return tags
 
 
-def check_role_arn(value: str, option: str = "--role-arn") -> str:
+def check_role_arn(value: str, option: str = "role_arn") -> str:
     """An IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME)."""
     arn = parse_arn(value, option)
     kind, _, rest = arn.resource.partition("/")

@@ -321,6 +321,10 @@ class LintReport:
     kinds: dict[str, str | None]
     findings: list[Finding]
 
+    def to_dict(self) -> list[dict[str, str]]:
+        """The JSON output: the findings (a list, as documented in the README)."""
+        return [f.to_dict() for f in self.findings]
+
     def fails(self, threshold: str) -> bool:
         """Is any finding at least as severe as `threshold` ('none': never)?"""
         return any(f.severity.reaches(threshold) for f in self.findings)

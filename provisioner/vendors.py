@@ -54,7 +54,7 @@ def known_vendors() -> dict[str, Vendor]:
     return vendors
 
 
-def get_vendor(name: str, option: str = "--vendor") -> Vendor:
+def get_vendor(name: str, option: str = "vendor") -> Vendor:
     vendors = known_vendors()
     vendor = vendors.get(name.lower())
     if vendor is None:
@@ -87,7 +87,7 @@ def resolve_vendor(
     """
     origins = list(origins or [])
     if vendor is not None and (principal is not None or origins):
-        option = "--principal" if principal is not None else "--origin"
+        option = "principal" if principal is not None else "origin"
         raise InputError(
             option,
             principal if principal is not None else origins[0],

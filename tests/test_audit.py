@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from provisioner.audit import AccountData, audit, judge_role, load_file, to_csv, to_sarif
+from provisioner.audit import AccountData, RoleDetail, audit, judge_role, load_file
 from provisioner.errors import InputError
+from provisioner.report import audit_csv as to_csv
+from provisioner.report import audit_sarif as to_sarif
 
 ACCOUNT = "123456789012"
 LABELBOX_ROLE = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
@@ -45,11 +47,16 @@ def role(name, principal=None, condition=None, policy=READ, last_used=RECENT, st
     }
 
 
+def accounts(account, roles):
+    """AccountData from GAAD-shaped role dicts, as gather builds it."""
+    return AccountData(account, roles=[RoleDetail.from_gaad(r) for r in roles])
+
+
 PINNED = {"StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}
 
 
 def rules_of(r, **kwargs) -> set[str]:
-    return {f.rule for f in judge_role(r, ACCOUNT, {}, now=NOW, **kwargs).findings}
+    return {f.rule for f in judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, **kwargs).findings}
 
 
 CASES = [
@@ -186,13 +193,13 @@ def test_unused_is_only_judged_for_cross_account_roles():
 
 
 def test_known_vendor_name_is_shown():
-    verdict = judge_role(role("NoId"), ACCOUNT, {}, now=NOW)
+    verdict = judge_role(RoleDetail.from_gaad(role("NoId")), ACCOUNT, {}, now=NOW)
     assert {f.vendor for f in verdict.findings} == {"Labelbox"}
 
 
 def test_external_id_reused_across_roles():
     data = [
-        AccountData(
+        accounts(
             ACCOUNT,
             roles=[
                 role("A", condition=PINNED),
@@ -209,25 +216,23 @@ def test_external_id_reused_across_roles():
 
 def test_only_cross_account_roles_are_listed_unless_all():
     data = [
-        AccountData(
+        accounts(
             ACCOUNT,
             roles=[role("Good", condition=PINNED), role("Svc", principal={"Service": "ec2.amazonaws.com"})],
         )
     ]
-    assert [r["role_arn"].rsplit("/", 1)[-1] for r in audit(data, now=NOW).roles_listed] == ["Good"]
+    assert [r.role_arn.rsplit("/", 1)[-1] for r in audit(data, now=NOW).roles_listed] == ["Good"]
     assert len(audit(data, now=NOW, all_roles=True).roles_listed) == 2
 
 
 def test_findings_come_worst_first_and_fail_on_thresholds():
     data = [
-        AccountData(
-            ACCOUNT, roles=[role("Old", condition=PINNED, last_used=None), role("Any", principal="*")]
-        )
+        accounts(ACCOUNT, roles=[role("Old", condition=PINNED, last_used=None), role("Any", principal="*")])
     ]
     result = audit(data, now=NOW)
     assert next(f.severity for f in result.findings) == "critical"
     assert result.fails("high") and result.fails("critical") and not result.fails("none")
-    only_low = audit([AccountData(ACCOUNT, roles=[role("Old", condition=PINNED, last_used=None)])], now=NOW)
+    only_low = audit([accounts(ACCOUNT, roles=[role("Old", condition=PINNED, last_used=None)])], now=NOW)
     assert not only_low.fails("high") and only_low.fails("low")
 
 
@@ -240,12 +245,12 @@ def test_managed_policies_from_gaad_are_judged():
             "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
         }
     }
-    found = {f.rule for f in judge_role(r, ACCOUNT, policies, now=NOW).findings}
+    found = {f.rule for f in judge_role(RoleDetail.from_gaad(r), ACCOUNT, policies, now=NOW).findings}
     assert {"vendor-write-access", "vendor-resource-wildcard"} <= found
 
 
 def test_sarif_and_csv():
-    result = audit([AccountData(ACCOUNT, roles=[role("Any", principal="*"), role("NoId")])], now=NOW)
+    result = audit([accounts(ACCOUNT, roles=[role("Any", principal="*"), role("NoId")])], now=NOW)
     sarif = to_sarif(result, "0.1.0")
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
@@ -288,7 +293,7 @@ def test_from_file_reads_the_cli_output_with_url_encoded_documents(tmp_path):
 def test_malformed_from_file_is_a_clear_input_error(tmp_path, content, expected):
     path = tmp_path / "bad.json"
     path.write_text(content)
-    with pytest.raises(InputError, match="--from-file") as err:
+    with pytest.raises(InputError, match="from_file") as err:
         load_file(str(path))
     assert expected in str(err.value) and err.value.exit_code == 2
 

@@ -14,6 +14,7 @@ import pytest
 
 from provisioner.documents import render_permissions, render_trust
 from provisioner.export import BUCKET_SENTINEL, EXTERNAL_ID_SENTINEL, export
+from provisioner.role import RoleSpec
 from provisioner.vendors import get_vendor
 
 BUCKET = "customer-images"
@@ -37,7 +38,7 @@ def resolve_cfn(node, parameters):
 
 
 def test_cloudformation_resolves_to_the_create_role_documents():
-    template = json.loads(export("cloudformation", LABELBOX, BUCKET, EXTERNAL_ID, prefix=PREFIX))
+    template = json.loads(export("cloudformation", RoleSpec(LABELBOX, BUCKET, EXTERNAL_ID, prefix=PREFIX)))
     assert BUCKET_SENTINEL not in json.dumps(template) and EXTERNAL_ID_SENTINEL not in json.dumps(template)
     assert template["Parameters"]["BucketName"]["Default"] == BUCKET
     parameters = {"BucketName": "other-bucket", "ExternalId": "another-id-0000001", "AWS::Partition": "aws"}
@@ -56,14 +57,14 @@ def test_cloudformation_resolves_to_the_create_role_documents():
     "options",
     [
         {},
-        {"prefix": PREFIX, "tags": ["team=ml"]},
+        {"prefix": PREFIX, "tags": ("team=ml",)},
         {"kms_key_arn": "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         {"with_cors": False, "path": "/vendors/", "max_session_duration": 7200},
     ],
 )
 def test_cloudformation_passes_cfn_lint(tmp_path, options):
     path = tmp_path / "template.json"
-    path.write_text(export("cloudformation", LABELBOX, BUCKET, None, **options))
+    path.write_text(export("cloudformation", RoleSpec(LABELBOX, BUCKET, "", **options)))
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     result = subprocess.run([cfn_lint, str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -88,7 +89,7 @@ def _jsonencode_blocks(text: str) -> list[str]:
 
 
 def test_terraform_parses_and_resolves_to_the_create_role_documents():
-    text = export("terraform", LABELBOX, BUCKET, EXTERNAL_ID, prefix=PREFIX)
+    text = export("terraform", RoleSpec(LABELBOX, BUCKET, EXTERNAL_ID, prefix=PREFIX))
     parsed = hcl2.loads(text)
     resources = {name.strip('"') for block in parsed["resource"] for kind in block.values() for name in kind}
     assert resources >= {"read", "vendor"}
@@ -105,11 +106,11 @@ def test_terraform_parses_and_resolves_to_the_create_role_documents():
 
 
 def test_terraform_cors_is_off_unless_asked_because_it_replaces_every_rule():
-    text = export("terraform", LABELBOX, BUCKET, None)
+    text = export("terraform", RoleSpec(LABELBOX, BUCKET, ""))
     assert "count  = var.manage_cors ? 1 : 0" in text
     assert "replaces every other rule" in text
     assert "aws_s3_bucket_cors_configuration" not in export(
-        "terraform", LABELBOX, BUCKET, None, with_cors=False
+        "terraform", RoleSpec(LABELBOX, BUCKET, "", with_cors=False)
     )
 
 

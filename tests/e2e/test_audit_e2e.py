@@ -144,7 +144,7 @@ def test_gaad_marker_pages_are_followed(box):
         )
         data = audit.gather_account(aws)
         iam_stub.assert_no_pending_responses()
-    assert [r["RoleName"] for r in data.roles] == ["R1", "R2", "R3"]
+    assert [r.name for r in data.roles] == ["R1", "R2", "R3"]
 
 
 def test_throttled_calls_are_retried_and_findings_are_identical(box, make_aws, customer):

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from provisioner import checks
+from provisioner import validate
 from provisioner.vendors import resolve_vendor
 
 from .conftest import BUCKET, EXTERNAL_ID
@@ -125,13 +125,13 @@ def test_cors_verdict_equals_what_the_browser_can_read(box, make_aws, customer, 
         principal="arn:aws:iam::340636424752:role/lb-aws-delegated-access-role",
         origins=[origin],
     )
-    target = checks.Target(
+    target = validate.ValidateSpec(
         role_arn="arn:aws:iam::123456789012:role/LabelboxS3Access",
         external_id=EXTERNAL_ID,
         bucket=BUCKET,
         vendor=vendor,
     )
-    verdict = {c.name: c for c in checks.validate(make_aws(), target).checks}["AWSCors"]
+    verdict = {c.name: c for c in validate.validate(make_aws(), target).checks}["AWSCors"]
     url = customer.s3.generate_presigned_url(
         "get_object", Params={"Bucket": BUCKET, "Key": KEY}, ExpiresIn=900
     )

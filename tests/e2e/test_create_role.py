@@ -21,7 +21,7 @@ def wanted(**options):
     options.setdefault("vendor", get_vendor("labelbox"))
     options.setdefault("bucket", BUCKET)
     options.setdefault("external_id", EXTERNAL_ID)
-    return role.wanted_role(**options)[0]
+    return role.wanted_role(role.RoleSpec(**options))[0]
 
 
 def test_fresh_create_prints_the_form_and_leaves_the_wanted_state(cli, aws_env, customer):
@@ -284,7 +284,7 @@ def test_access_denied_on_each_step_stops_reports_and_a_rerun_converges(
     assert f"step {step} of 4 failed" in message and f"needs {permission}" in message
     assert len(err.value.done) == step - 1
     if step > 1:
-        assert "Already done: create  policy LabelboxReadAccess" in message
+        assert "Already done: create policy LabelboxReadAccess" in message
     else:
         assert "Already done: nothing" in message
 

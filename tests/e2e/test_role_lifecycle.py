@@ -37,7 +37,7 @@ def test_rotate_with_keep_old_accepts_both_then_drops_the_old(make_aws, cli, aws
     assert "run again without --keep-old" in result.stderr
 
     aws = make_aws()
-    again = role.rotate_external_id(aws, "LabelboxS3Access", NEW_ID, keep_old=True)
+    again = role.rotate_external_id(aws, role.RotateSpec("LabelboxS3Access", NEW_ID, keep_old=True))
     assert again.plan.changes == [] and aws.log.mutating == []
 
     result = cli("rotate-external-id", "--role-name", "LabelboxS3Access", "--external-id", NEW_ID)
@@ -66,11 +66,11 @@ def test_rotate_dry_run_and_bad_id(make_aws, cli, aws_env, customer):
 def test_rotate_refuses_unmanaged_roles_and_other_trust_shapes(make_aws, customer):
     customer.iam.create_role(RoleName="Hand", AssumeRolePolicyDocument="{}")
     with pytest.raises(InputError, match="--force"):
-        role.rotate_external_id(make_aws(), "Hand", NEW_ID)
+        role.rotate_external_id(make_aws(), role.RotateSpec("Hand", NEW_ID))
     with pytest.raises(InputError, match="one vendor principal"):
-        role.rotate_external_id(make_aws(), "Hand", NEW_ID, force=True)
+        role.rotate_external_id(make_aws(), role.RotateSpec("Hand", NEW_ID, force=True))
     with pytest.raises(InputError, match="no such role"):
-        role.rotate_external_id(make_aws(), "Nobody", NEW_ID)
+        role.rotate_external_id(make_aws(), role.RotateSpec("Nobody", NEW_ID))
 
 
 def test_delete_removes_only_what_provisioner_made(make_aws, cli, aws_env, customer):
@@ -105,7 +105,7 @@ def test_delete_removes_only_what_provisioner_made(make_aws, cli, aws_env, custo
 
 def test_delete_with_our_rule_alone_removes_the_cors_configuration(make_aws, customer):
     role.create_role(make_aws(), wanted())
-    role.delete_role(make_aws(), "LabelboxS3Access")
+    role.delete_role(make_aws(), role.DeleteSpec("LabelboxS3Access"))
     with pytest.raises(customer.s3.exceptions.ClientError, match="NoSuchCORSConfiguration"):
         customer.s3.get_bucket_cors(Bucket=BUCKET)
 
@@ -113,7 +113,7 @@ def test_delete_with_our_rule_alone_removes_the_cors_configuration(make_aws, cus
 def test_delete_keeps_a_policy_and_cors_rule_other_roles_use(make_aws, customer):
     role.create_role(make_aws(), wanted())
     role.create_role(make_aws(), wanted(role_name="Second"))
-    result = role.delete_role(make_aws(), "LabelboxS3Access")
+    result = role.delete_role(make_aws(), role.DeleteSpec("LabelboxS3Access"))
     assert any("attached to other roles" in w for w in result.plan.warnings)
     assert customer.iam.get_policy(PolicyArn=POLICY_ARN)
     assert customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
@@ -135,7 +135,7 @@ def test_delete_refusals(make_aws, cli, aws_env, customer):
 def test_declined_confirmation_deletes_nothing(make_aws, customer):
     role.create_role(make_aws(), wanted())
     aws = make_aws()
-    result = role.delete_role(aws, "LabelboxS3Access", confirm=lambda plan: False)
+    result = role.delete_role(aws, role.DeleteSpec("LabelboxS3Access"), confirm=lambda plan: False)
     assert result.applied == [] and aws.log.mutating == []
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from provisioner import checks, role, sandbox
+from provisioner import role, sandbox, validate
 from provisioner.aws import Aws
 from provisioner.vendors import get_vendor
 
@@ -19,19 +19,19 @@ LABELBOX = get_vendor("labelbox")
 VENDOR_ROLE = LABELBOX.principal
 
 
-def target(**fields) -> checks.Target:
+def target(**fields) -> validate.ValidateSpec:
     values = {"role_arn": ROLE_ARN, "external_id": EXTERNAL_ID, "bucket": BUCKET, "vendor": LABELBOX}
     values.update(fields)
-    return checks.Target(**values)
+    return validate.ValidateSpec(**values)
 
 
-def live_options(box) -> checks.LiveOptions:
+def live_options(box) -> validate.LiveOptions:
     vendor = Aws(session=sandbox.session_for(LABELBOX.account_id), endpoint_url=box.endpoint)
-    return checks.LiveOptions(vendor_aws=vendor, sandbox=True, wait_seconds=0)
+    return validate.LiveOptions(vendor_aws=vendor, sandbox=True, wait_seconds=0)
 
 
 def setup_role(make_aws, **options):
-    wanted, _ = role.wanted_role(vendor=LABELBOX, bucket=BUCKET, external_id=EXTERNAL_ID, **options)
+    wanted, _ = role.wanted_role(role.RoleSpec(LABELBOX, BUCKET, EXTERNAL_ID, **options))
     role.create_role(make_aws(), wanted)
 
 
@@ -52,9 +52,9 @@ ALL_PASS = {
 
 def test_a_correct_role_passes_every_check_static_and_live(make_aws, box):
     setup_role(make_aws)
-    static = checks.validate(make_aws(), target())
+    static = validate.validate(make_aws(), target())
     assert statuses(static) == ALL_PASS and static.valid
-    live = checks.validate(make_aws(), target(), live_options(box))
+    live = validate.validate(make_aws(), target(), live_options(box))
     assert statuses(live) == ALL_PASS | {"AWSSignedUrl": "pass"}
     assert live.valid
     by_name = {c.name: c for c in live.checks}
@@ -270,7 +270,7 @@ def test_each_break_fails_exactly_its_check(
 ):
     setup_role(make_aws)
     breaks(customer, box)
-    report = checks.validate(make_aws(), target(), live_options(box) if live else None)
+    report = validate.validate(make_aws(), target(), live_options(box) if live else None)
     by_name = {c.name: c for c in report.checks}
     assert by_name[check].status == status, by_name[check]
     assert by_name[check].code == code
@@ -284,7 +284,7 @@ def test_each_break_fails_exactly_its_check(
 def test_strict_turns_broad_permissions_into_a_failure(make_aws, customer):
     setup_role(make_aws)
     _put_policy(customer, ["s3:DeleteObject"])
-    report = checks.validate(make_aws(), target(strict=True))
+    report = validate.validate(make_aws(), target(strict=True))
     assert {c.name: c.status for c in report.checks}["AWSLeastPrivilege"] == "fail"
     assert not report.valid
 
@@ -301,26 +301,26 @@ def test_kms_with_decrypt_through_s3_passes(make_aws, box, customer):
         },
     )
     setup_role(make_aws, kms_key_arn=key)
-    check = {c.name: c for c in checks.validate(make_aws(), target()).checks}["AWSObjectRead"]
+    check = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSObjectRead"]
     assert check.status == "pass" and "delegates to IAM" in check.detail
 
 
 def test_missing_role_and_missing_bucket(make_aws):
-    report = checks.validate(make_aws(), target(role_arn="arn:aws:iam::123456789012:role/Nobody"))
+    report = validate.validate(make_aws(), target(role_arn="arn:aws:iam::123456789012:role/Nobody"))
     by_name = {c.name: c for c in report.checks}
     assert (
         by_name["AWSAssumeRole"].code == "ROLE_CANNOT_BE_ASSUMED"
         and "does not exist" in by_name["AWSAssumeRole"].detail
     )
     setup_role(make_aws)
-    report = checks.validate(make_aws(), target(bucket="no-such-bucket-x"))
+    report = validate.validate(make_aws(), target(bucket="no-such-bucket-x"))
     assert {c.name: c.code for c in report.checks}["AWSBucketAccess"] == "BUCKET_NOT_FOUND"
 
 
 def test_static_and_live_verdicts_that_differ_are_both_reported(make_aws, box, customer):
     setup_role(make_aws)
     _trust(customer, {"Principal": {"AWS": "arn:aws:iam::111122223333:role/other"}})
-    check = {c.name: c for c in checks.validate(make_aws(), target(), live_options(box)).checks}[
+    check = {c.name: c for c in validate.validate(make_aws(), target(), live_options(box)).checks}[
         "AWSAssumeRole"
     ]
     assert (check.static, check.live, check.status) == ("fail", "pass", "fail")

@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 from botocore.stub import ANY, Stubber
 
-from provisioner import checks, sandbox
+from provisioner import sandbox, validate
 from provisioner.aws import Aws
 
 from .conftest import EXTERNAL_ID
@@ -60,13 +60,13 @@ def stubbed(box, answers, *, sandbox_mode=False):
                 }
             stubber.add_response("assume_role", response, expected)
     stubber.activate()
-    return checks.LiveOptions(vendor_aws=vendor, sandbox=sandbox_mode, wait_seconds=0), stubber
+    return validate.LiveOptions(vendor_aws=vendor, sandbox=sandbox_mode, wait_seconds=0), stubber
 
 
 def test_access_denied_on_assume_role_fails_the_check_live(box, make_aws):
     setup_role(make_aws)
     options, stubber = stubbed(box, ["AccessDenied", "AccessDenied", "AccessDenied"])
-    found = checks.live_checks(target(), options, static_ok_to_assume=True)
+    found = validate.live_checks(target(), options, static_ok_to_assume=True)
     stubber.assert_no_pending_responses()
     assert found["AWSAssumeRole"].status == "fail"
     assert found["AWSAssumeRole"].code == "ROLE_CANNOT_BE_ASSUMED"
@@ -78,7 +78,7 @@ def test_access_denied_on_assume_role_fails_the_check_live(box, make_aws):
 def test_region_disabled_names_the_region_and_the_account(box, make_aws):
     setup_role(make_aws)
     options, _ = stubbed(box, ["RegionDisabledException", "AccessDenied", "AccessDenied"])
-    check = checks.live_checks(target(), options, static_ok_to_assume=True)["AWSAssumeRole"]
+    check = validate.live_checks(target(), options, static_ok_to_assume=True)["AWSAssumeRole"]
     assert check.status == "fail"
     assert "STS is not active in us-east-2 for account 123456789012" in check.detail
 
@@ -87,7 +87,7 @@ def test_an_endpoint_that_accepts_no_external_id_fails_live(box, make_aws):
     """On real AWS (not the sandbox), a successful assume without the ID is the proof."""
     setup_role(make_aws)
     options, _ = stubbed(box, [ASSUMED, ASSUMED, "AccessDenied"])
-    found = checks.live_checks(target(), options, static_ok_to_assume=True)
+    found = validate.live_checks(target(), options, static_ok_to_assume=True)
     assert found["AWSExternalID"].status == "fail"
     assert found["AWSExternalID"].code == "EXTERNAL_ID_CONFIGURED_INSECURELY"
     assert "succeeded with no external ID" in found["AWSExternalID"].detail
@@ -97,7 +97,7 @@ def test_the_external_id_is_sent_to_sts(box, make_aws):
     setup_role(make_aws)
     with_id = dict(ASSUMED, _expect={"ExternalId": EXTERNAL_ID})
     options, stubber = stubbed(box, [with_id, "AccessDenied", "AccessDenied"])
-    checks.live_checks(target(), options, static_ok_to_assume=True)
+    validate.live_checks(target(), options, static_ok_to_assume=True)
     stubber.assert_no_pending_responses()
 
 
@@ -154,8 +154,8 @@ def test_a_403_on_the_signed_url_fails_that_check_only(box, make_aws, proxy):
     url, handler = proxy
     setup_role(make_aws)
     vendor = Aws(session=sandbox.session_for(LABELBOX.account_id), endpoint_url=url)
-    options = checks.LiveOptions(vendor_aws=vendor, sandbox=True, wait_seconds=0)
-    found = checks.live_checks(target(), options, static_ok_to_assume=True)
+    options = validate.LiveOptions(vendor_aws=vendor, sandbox=True, wait_seconds=0)
+    found = validate.live_checks(target(), options, static_ok_to_assume=True)
     assert handler.refused, "the signed URL never reached the local server"
     assert found["AWSSignedUrl"].status == "fail"
     assert found["AWSSignedUrl"].code == "SIGNED_URL_FAILED" and "HTTP 403" in found["AWSSignedUrl"].detail

@@ -1,15 +1,14 @@
-"""`provision manifest`: the vendor's import file from a bucket, labels from folder names.
+"""Pure: import-file rows from keys, labels from folder names, the vendors' limits.
 
-Keys are read page by page (ListObjectsV2, or a listing file) and rows written as they come,
-so memory does not grow with the bucket. Labels follow Rekognition Custom Labels' folder rule.
-Pure except for `list_keys` and the Rekognition / upload helpers at the end.
+Rows are written as keys come, so memory does not grow with the bucket. Labels follow
+Rekognition Custom Labels' folder rule.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -79,18 +78,18 @@ class Options:
 def check_options(options: Options) -> Options:
     inputs.check_bucket(options.bucket)
     if options.fmt not in FORMATS:
-        raise InputError("--format", options.fmt, f"one of {', '.join(FORMATS)}")
+        raise InputError("format", options.fmt, f"one of {', '.join(FORMATS)}")
     if options.fmt.startswith("labelbox") and "." in options.bucket:
         raise InputError(
-            "--bucket",
+            "bucket",
             options.bucket,
             "Labelbox needs virtual-hosted HTTPS URLs, and a bucket name with dots fails their TLS "
             "certificate check: copy the images to a bucket without dots",
         )
     if options.fmt == "rekognition" and not options.labels:
-        raise InputError("--no-labels", "", "Rekognition image classification needs the folder labels")
+        raise InputError("no_labels", "", "Rekognition image classification needs the folder labels")
     if not inputs._IAM_NAME.fullmatch(options.label_attribute.replace(" ", "_")):
-        raise InputError("--label-attribute", options.label_attribute, "letters, digits and _+=,.@- only")
+        raise InputError("label_attribute", options.label_attribute, "letters, digits and _+=,.@- only")
     prefix = inputs.check_prefix(options.prefix) or ""
     if prefix and not prefix.endswith("/"):
         prefix += "/"  # a folder location
@@ -125,7 +124,7 @@ class ManifestWriter:
             count = len(self.summary.labels)
             if not MIN_LABELS <= count <= MAX_LABELS:
                 raise InputError(
-                    "--prefix",
+                    "prefix",
                     self.options.prefix,
                     f"Rekognition needs {MIN_LABELS} to {MAX_LABELS} labels; its folders give {count}",
                 )
@@ -147,7 +146,7 @@ class ManifestWriter:
                 self.summary.awkward.append(key)
             if options.strict:
                 raise InputError(
-                    "--strict", key, f"the key has characters Labelbox does not accept ({AWKWARD} or a space)"
+                    "strict", key, f"the key has characters Labelbox does not accept ({AWKWARD} or a space)"
                 )
         label = folder_label(key, options.prefix) if options.labels else None
         if options.fmt == "rekognition":
@@ -197,7 +196,7 @@ class ManifestWriter:
         if fmt == "rekognition" and (self.lines + 1 > MAX_LINES or self.bytes + size > MAX_BYTES):
             if self.next_file is None:
                 raise InputError(
-                    "--out",
+                    "out",
                     "",
                     f"a Rekognition manifest holds at most {MAX_LINES:,} lines and 1 GB: "
                     "pass --split to write numbered files",
@@ -225,118 +224,3 @@ def write_manifest(
         if key.startswith(options.prefix):
             writer.add(key)
     return writer.finish()
-
-
-# --- listing ------------------------------------------------------------------------------
-
-
-def list_keys(
-    aws: Any, bucket: str, prefix: str, progress: Callable[[int], None] | None = None
-) -> Iterator[str]:
-    """ListObjectsV2 page by page (1,000 keys a page), yielding keys as they arrive."""
-    from provisioner.aws import translate
-
-    paginator = aws.client("s3").get_paginator("list_objects_v2")
-    with translate("s3:ListBucket", f"listing s3://{bucket}/{prefix}"):
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": 1000}):
-            contents = page.get("Contents", [])
-            if progress:
-                progress(len(contents))
-            for item in contents:
-                yield item["Key"]
-
-
-def bucket_region(aws: Any, bucket: str) -> str:
-    from provisioner.aws import translate
-
-    with translate("s3:GetBucketLocation", f"finding the region of bucket {bucket}"):
-        return inputs.region_of_location(
-            aws.client("s3").get_bucket_location(Bucket=bucket).get("LocationConstraint")
-        )
-
-
-def keys_from_file(path: str) -> Iterator[str]:
-    """Keys from a listing file: `aws s3api list-objects-v2` JSON ({"Contents": [...]}), or one
-    key a line (JSON strings or objects with "Key" per line allowed). The file is opened here,
-    so a missing one is reported before any row is written."""
-    try:
-        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by _read_listing
-    except OSError as exc:
-        raise InputError("--from-file", path, f"cannot be read ({exc.strerror})") from None
-    return _read_listing(handle, path)
-
-
-def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
-    with handle:
-        if handle.read(1) == "{":
-            handle.seek(0)
-            try:
-                data = json.load(handle)  # one list-objects-v2 document, parsed once
-            except json.JSONDecodeError:
-                data = None  # a line of JSON per key
-            if isinstance(data, dict):
-                yield from _contents_keys(data, path)
-                return
-        handle.seek(0)
-        for number, line in enumerate(handle, start=1):
-            text = line.rstrip("\n")
-            if not text.strip():
-                continue
-            if text.lstrip().startswith(("{", '"')):
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError:
-                    raise InputError("--from-file", path, f"line {number} is not JSON") from None
-                text = value.get("Key") if isinstance(value, dict) else value
-                if not isinstance(text, str):
-                    raise InputError("--from-file", path, f"line {number} has no Key")
-            yield text
-
-
-def _contents_keys(data: dict[str, Any], path: str) -> Iterator[str]:
-    if not isinstance(data.get("Contents", []), list):
-        raise InputError("--from-file", path, "Contents is not a list")
-    for item in data.get("Contents", []):
-        if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
-            raise InputError("--from-file", path, "each Contents entry needs a Key")
-        yield item["Key"]
-
-
-# --- Rekognition Custom Labels ------------------------------------------------------------
-
-
-def parse_s3_url(value: str, option: str = "--upload") -> tuple[str, str]:
-    if not value.startswith("s3://") or "/" not in value[5:]:
-        raise InputError(option, value, "an S3 URL: s3://BUCKET/KEY")
-    bucket, key = value[5:].split("/", 1)
-    inputs.check_bucket(bucket, option)
-    if not key or key.endswith("/"):
-        raise InputError(option, value, "name the manifest object, like s3://BUCKET/manifests/NAME.manifest")
-    return bucket, key
-
-
-def upload(aws: Any, path: str, url: str) -> None:
-    from provisioner.aws import translate
-
-    bucket, key = parse_s3_url(url)
-    with translate("s3:PutObject", f"uploading the manifest to {url}"), open(path, "rb") as body:
-        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/x-ndjson")
-
-
-def create_project(aws: Any, name: str) -> str:
-    from provisioner.aws import translate
-
-    with translate("rekognition:CreateProject", f"creating project {name}"):
-        return aws.client("rekognition").create_project(ProjectName=name)["ProjectArn"]
-
-
-def create_dataset(aws: Any, project_arn: str, manifest_url: str, dataset_type: str) -> str:
-    from provisioner.aws import translate
-
-    bucket, key = parse_s3_url(manifest_url)
-    with translate("rekognition:CreateDataset", f"creating the {dataset_type} dataset"):
-        return aws.client("rekognition").create_dataset(
-            ProjectArn=project_arn,
-            DatasetType=dataset_type.upper(),
-            DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}},
-        )["DatasetArn"]

@@ -1,14 +1,17 @@
-"""Renderers: tables for people, JSON for programs. Pure: they return strings."""
+"""Tables for people (tabulate). Pure: they return strings."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioner.lint import Finding
-from provisioner.model import SEVERITIES, Severity
+from provisioner.model import SEVERITIES, Severity, Status
+
+if TYPE_CHECKING:
+    from provisioner.audit.model import AuditResult
+    from provisioner.validate.model import Report
 from provisioner.vendors import Vendor
 
 
@@ -27,10 +30,6 @@ def severity_counts(findings: Sequence[Any]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
-
-
 def findings_table(findings: Sequence[Finding], files: int) -> str:
     if not findings:
         return f"no findings in {files} file(s)"
@@ -44,33 +43,19 @@ def findings_summary(findings: Sequence[Finding], files: int) -> str:
     return f"{len(findings)} finding(s) in {files} file(s): {severity_counts(findings)}"
 
 
-def findings_json(findings: Sequence[Finding]) -> str:
-    return to_json([f.to_dict() for f in findings])
-
-
-def vendor_dict(vendor: Vendor) -> dict[str, Any]:
-    return {
-        "name": vendor.name,
-        "display_name": vendor.display_name,
-        "account_id": vendor.account_id,
-        "principal": vendor.principal,
-        "cors_origins": list(vendor.cors_origins),
-        "role_name": vendor.role_name,
-        "policy_name": vendor.policy_name,
-        "sts_region": vendor.sts_region,
-        "docs": vendor.docs,
-    }
-
-
 def vendors_table(vendors: Sequence[Vendor]) -> str:
     rows = [(v.name, v.display_name, v.principal, "\n".join(v.cors_origins), v.role_name) for v in vendors]
     return table(rows, ["VENDOR", "NAME", "PRINCIPAL", "CORS ORIGINS", "DEFAULT ROLE"])
 
 
-def checks_table(result: Any) -> str:
+def form_table(fields: Sequence[tuple[str, str]]) -> str:
+    return table(fields, ["FIELD", "VALUE"])
+
+
+def checks_table(result: Report) -> str:
     rows = [(c.name, c.status.upper(), c.code or "", c.detail, c.remediation) for c in result.checks]
     body = table(rows, ["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"], [None, None, None, 60, 50])
-    failed = [c.name for c in result.checks if c.status == "fail"]
+    failed = [c.name for c in result.checks if c.status is Status.FAIL]
     summary = (
         f"VALID: the vendor's checks will pass for {result.role_arn}"
         if result.valid
@@ -79,15 +64,15 @@ def checks_table(result: Any) -> str:
     return f"{body}\n\n{summary}"
 
 
-def audit_summary(result: Any) -> str:
-    external = sum(1 for r in result.roles_listed if r["external"] == "true")
+def audit_summary(result: AuditResult) -> str:
+    external = result.external_roles
     return (
         f"{len(result.findings)} finding(s): {severity_counts(result.findings)}; {result.roles_seen} role(s) "
         f"read in {len(result.accounts)} account(s), {external} another account can assume"
     )
 
 
-def audit_table(result: Any) -> str:
+def audit_table(result: AuditResult) -> str:
     body = "no findings"
     if result.findings:
         rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.findings]

@@ -1,0 +1,107 @@
+"""`provision audit`: every role another account can assume, judged by the evaluator.
+
+spec (model.AuditSpec) -> gather (gather.py: GAAD in bulk, a file, member accounts, the
+organization) -> rules (rules.py, pure, registered by id) -> aggregate (aggregate.py, pure)
+-> AuditResult, rendered by provisioner.report (table, json, sarif, csv).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from provisioner.audit.aggregate import audit
+from provisioner.audit.gather import (
+    account_data,
+    gather_account,
+    gather_accounts,
+    load_file,
+    member_aws,
+    organization_accounts,
+)
+from provisioner.audit.model import (
+    AccountData,
+    AuditResult,
+    AuditSpec,
+    Finding,
+    ListedRole,
+    RoleDetail,
+    rules,
+)
+from provisioner.audit.rules import RULES, Memo, judge_role
+from provisioner.aws import Aws
+from provisioner.errors import InputError
+from provisioner.inputs import check_role_name
+
+__all__ = [
+    "RULES",
+    "AccountData",
+    "AuditResult",
+    "AuditSpec",
+    "Finding",
+    "ListedRole",
+    "Memo",
+    "RoleDetail",
+    "account_data",
+    "audit",
+    "check_spec",
+    "gather_account",
+    "gather_accounts",
+    "judge_role",
+    "load_file",
+    "member_aws",
+    "organization_accounts",
+    "rules",
+    "run",
+]
+
+
+def check_spec(spec: AuditSpec) -> AuditSpec:
+    """Contradictory or malformed requests are refused before any AWS call."""
+    if spec.from_file and (spec.organization or spec.accounts):
+        raise InputError(
+            "from_file", spec.from_file, "reads one file offline: not with --organization/--accounts"
+        )
+    if spec.organization and spec.accounts:
+        raise InputError("accounts", ",".join(spec.accounts), "give --organization or --accounts, not both")
+    bad = [a for a in spec.accounts if not re.fullmatch(r"\d{12}", a)]
+    if bad:
+        raise InputError(
+            "accounts", ",".join(spec.accounts), "a comma-separated list of 12-digit account IDs"
+        )
+    check_role_name(spec.member_role, "member_role")
+    if spec.vendor is not None:
+        from provisioner.vendors import get_vendor
+
+        get_vendor(spec.vendor)
+    return spec
+
+
+def run(
+    spec: AuditSpec,
+    connect: Callable[[], Aws] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> AuditResult:
+    """Gather what the spec names (a file, or the accounts `connect()`'s credentials reach),
+    then judge every role."""
+    check_spec(spec)
+    org_accounts: frozenset[str] = frozenset()
+    if spec.from_file:
+        data = [load_file(spec.from_file)]
+    else:
+        if connect is None:
+            raise InputError("from_file", "", "give a file, or credentials to read the account with")
+        base = connect()
+        wanted: list[str | None] = [None, *dict.fromkeys(spec.accounts)]
+        if spec.organization:
+            own = base.account_id()
+            members = organization_accounts(base)
+            org_accounts = frozenset([own, *members])  # not "another account" for the rules
+            wanted = [None] + [a for a in members if a != own]
+        elif spec.accounts:
+            wanted = list(dict.fromkeys(spec.accounts))
+        data = gather_accounts(member_aws(base, spec.member_role), wanted, progress=progress)
+    return audit(data, vendor=spec.vendor, all_roles=spec.all_roles, org_accounts=org_accounts, now=now)

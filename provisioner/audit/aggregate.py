@@ -1,0 +1,81 @@
+"""Pure: the rules over every role of every account, and the rules that need all of them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from provisioner.audit.model import AccountData, AuditResult, Finding, ListedRole, rules
+from provisioner.audit.rules import RULES, Memo, judge_role
+from provisioner.model import Arn
+
+
+def audit(
+    data: list[AccountData],
+    *,
+    org_accounts: frozenset[str] = frozenset(),
+    vendor: str | None = None,
+    all_roles: bool = False,
+    now: datetime | None = None,
+) -> AuditResult:
+    """Judge every role of every account; findings worst first."""
+    memo = Memo()
+    findings: list[Finding] = []
+    listed: list[ListedRole] = []
+    by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    seen = 0
+    for account in data:
+        if account.error:
+            findings.append(unreachable(account))
+            continue
+        for role in account.roles:
+            seen += 1
+            verdict = judge_role(
+                role, account.account, account.policies, org_accounts=org_accounts, now=now, memo=memo
+            )
+            if vendor and vendor.lower() not in verdict.vendor.lower():
+                continue
+            if verdict.external or all_roles:
+                listed.append(ListedRole(account.account, role.arn, verdict.vendor, verdict.external))
+            findings.extend(verdict.findings)
+            for external_id in verdict.pinned_ids:
+                by_id[external_id].append((account.account, role.arn, verdict.vendor))
+    findings += reused_external_ids(by_id)
+    findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
+    return AuditResult(sorted({d.account for d in data}), findings, seen, listed)
+
+
+@RULES.register("account-unreachable")
+def unreachable(account: AccountData) -> Finding:
+    rule = rules()["account-unreachable"]
+    return Finding(account.account, "", "", "", rule.id, rule.severity, account.error or "")
+
+
+@RULES.register("external-id-reused")
+def reused_external_ids(by_id: dict[str, list[tuple[str, str, str]]]) -> list[Finding]:
+    """One external ID pinned by several roles, across every audited account."""
+    rule = rules()["external-id-reused"]
+    findings = []
+    for external_id, holders in sorted(by_id.items()):
+        if len(holders) < 2:
+            continue
+        arns = [arn for _, arn, _ in holders]
+        for account, arn, vendor_name in holders:
+            findings.append(
+                Finding(
+                    account,
+                    arn,
+                    _name(arn),
+                    vendor_name,
+                    rule.id,
+                    rule.severity,
+                    f"external ID {external_id!r} is trusted by {len(holders)} roles: {', '.join(arns)}",
+                    {"sts:ExternalId": external_id, "roles": arns},
+                )
+            )
+    return findings
+
+
+def _name(arn: str) -> str:
+    parsed = Arn.parse(arn)
+    return parsed.name if parsed else arn

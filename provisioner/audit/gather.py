@@ -1,0 +1,135 @@
+"""Reads only: an account's roles and policies in bulk (GetAccountAuthorizationDetails through
+botocore's paginator, never a call per role), the same from a file offline, several accounts
+through a member role, and the organization's accounts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from provisioner.audit.model import AccountData, Json, RoleDetail
+from provisioner.aws import Aws, paginate_all, translate
+from provisioner.errors import InputError, ProvisionerError
+from provisioner.iam import parse_document
+from provisioner.model import Arn, role_arn
+
+Progress = Callable[[int], None]
+PAGE_SIZE = 1000  # GAAD's MaxItems ceiling
+
+
+def account_data(account: str, pages: Iterable[Json]) -> AccountData:
+    """Roles and customer-managed policies' default versions from GAAD pages."""
+    data = AccountData(account)
+    for page in pages:
+        data.roles.extend(RoleDetail.from_gaad(raw) for raw in page.get("RoleDetailList", []))
+        for policy in page.get("Policies", []):
+            default = next(
+                (v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None
+            )
+            if default is not None:
+                data.policies[policy["Arn"]] = parse_document(default.get("Document"))
+    return data
+
+
+def gather_account(aws: Aws, progress: Progress | None = None) -> AccountData:
+    """GetAccountAuthorizationDetails (Role, LocalManagedPolicy), every page."""
+    account = aws.account_id()
+    paginator = aws.client("iam").get_paginator("get_account_authorization_details")
+
+    def pages() -> Iterable[Json]:
+        with translate("iam:GetAccountAuthorizationDetails", f"reading account {account}"):
+            for page in paginator.paginate(
+                Filter=["Role", "LocalManagedPolicy"], PaginationConfig={"PageSize": PAGE_SIZE}
+            ):
+                if progress:
+                    progress(len(page.get("RoleDetailList", [])))
+                yield page
+
+    return account_data(account, pages())
+
+
+def load_file(path: str, text: str | None = None) -> AccountData:
+    """The JSON of `aws iam get-account-authorization-details` (the file cloudsplaining reads)."""
+    option = "from_file"
+    if text is None:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            raise InputError(option, path, "no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(option, path, f"cannot be read ({exc})") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            option, path, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("RoleDetailList"), list):
+        raise InputError(
+            option,
+            path,
+            "not the output of 'aws iam get-account-authorization-details': no RoleDetailList list",
+        )
+    for index, role in enumerate(raw["RoleDetailList"]):
+        if not isinstance(role, dict) or "Arn" not in role or "AssumeRolePolicyDocument" not in role:
+            raise InputError(option, path, f"RoleDetailList[{index}] has no Arn or AssumeRolePolicyDocument")
+    if not isinstance(raw.get("Policies", []), list):
+        raise InputError(option, path, "Policies is not a list")
+    accounts = {arn.account for role in raw["RoleDetailList"] if (arn := Arn.parse(role["Arn"]))}
+    return account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
+
+
+def gather_accounts(
+    make_aws: Callable[[str | None], Aws],
+    accounts: list[str | None],
+    *,
+    workers: int = 4,
+    progress: Progress | None = None,
+) -> list[AccountData]:
+    """Read several accounts concurrently (bounded). A member account that fails is reported and
+    does not stop the others; the admin's own account (None) failing is the admin's own error."""
+
+    def one(account: str | None) -> AccountData:
+        if account is None:
+            return gather_account(make_aws(None), progress)
+        try:
+            return gather_account(make_aws(account), progress)
+        except ProvisionerError as exc:
+            return AccountData(account, error=f"account {account}: {exc}")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts)))) as pool:
+        return list(pool.map(one, accounts))
+
+
+def member_aws(base: Aws, member_role: str) -> Callable[[str | None], Aws]:
+    """A factory: the admin's own Aws for None, else an Aws acting in ACCOUNT through its role."""
+
+    def make(account: str | None) -> Aws:
+        if account is None:
+            return base
+        arn = role_arn(account, member_role, partition=base.partition())
+        with translate("sts:AssumeRole", f"assuming {arn}"):
+            credentials = base.client("sts").assume_role(RoleArn=arn, RoleSessionName="provisioner-audit")[
+                "Credentials"
+            ]
+        import boto3
+
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=base.region,
+        )
+        return Aws(session=session, endpoint_url=base.endpoint_url)
+
+    return make
+
+
+def organization_accounts(base: Aws) -> list[str]:
+    """The ACTIVE accounts of the organization (organizations:ListAccounts)."""
+    with translate("organizations:ListAccounts", "listing the organization's accounts"):
+        accounts: list[Any] = paginate_all(base.client("organizations"), "list_accounts", "Accounts")
+    return [a["Id"] for a in accounts if a.get("Status") == "ACTIVE"]

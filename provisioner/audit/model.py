@@ -1,0 +1,139 @@
+"""audit's types: the spec, a typed mirror of the authorization-details file, findings, result.
+
+`RoleDetail` and `AccountData` mirror what GetAccountAuthorizationDetails returns (and what
+`aws iam get-account-authorization-details` prints), parsed once at the edge, the way
+cloudsplaining's scan/ classes do: the rules never see raw AWS dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from provisioner.iam import parse_document
+from provisioner.model import Arn, Rule, Severity, load_rules
+
+Json = dict[str, Any]
+
+
+def rules() -> dict[str, Rule]:
+    """Rule metadata of audit (policies/audit-rules.json)."""
+    return load_rules("audit-rules.json")
+
+
+@dataclass(frozen=True)
+class AuditSpec:
+    """What to audit: one file offline, the caller's account, listed accounts, or the organization."""
+
+    from_file: str | None = None
+    organization: bool = False
+    accounts: tuple[str, ...] = ()
+    member_role: str = "OrganizationAccountAccessRole"
+    vendor: str | None = None
+    all_roles: bool = False
+
+
+@dataclass(frozen=True)
+class RoleDetail:
+    """One entry of RoleDetailList, with its documents parsed."""
+
+    arn: str
+    name: str
+    trust: Any
+    inline: tuple[tuple[str, Any], ...] = ()  # (policy name, document)
+    attached: tuple[tuple[str, str], ...] = ()  # (policy name, policy ARN)
+    last_used: datetime | None = None
+    permissions_boundary: str | None = None
+
+    @property
+    def account(self) -> str:
+        arn = Arn.parse(self.arn)
+        return arn.account if arn else ""
+
+    @classmethod
+    def from_gaad(cls, raw: Json) -> RoleDetail:
+        """From GAAD's shape: URL-encoded or parsed documents, dates as text or datetimes."""
+        arn = raw["Arn"]
+        parsed = Arn.parse(arn)
+        return cls(
+            arn=arn,
+            name=raw.get("RoleName") or (parsed.name if parsed else arn),
+            trust=parse_document(raw.get("AssumeRolePolicyDocument")),
+            inline=tuple(
+                (str(p.get("PolicyName")), parse_document(p.get("PolicyDocument")))
+                for p in raw.get("RolePolicyList") or []
+            ),
+            attached=tuple(
+                (str(p.get("PolicyName")), str(p.get("PolicyArn", "")))
+                for p in raw.get("AttachedManagedPolicies") or []
+            ),
+            last_used=_date((raw.get("RoleLastUsed") or {}).get("LastUsedDate")),
+            permissions_boundary=(raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+        )
+
+
+def _date(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class AccountData:
+    """One account's roles and its customer-managed policies (ARN -> default version document)."""
+
+    account: str
+    roles: list[RoleDetail] = field(default_factory=list)
+    policies: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    account: str
+    role_arn: str
+    role: str
+    vendor: str
+    rule: str
+    severity: Severity
+    message: str
+    evidence: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ListedRole:
+    """A role the report lists: one another account can assume (or every role with --all)."""
+
+    account: str
+    role_arn: str
+    vendor: str
+    external: bool
+
+
+@dataclass
+class AuditResult:
+    accounts: list[str]
+    findings: list[Finding]
+    roles_seen: int
+    roles_listed: list[ListedRole]
+
+    def fails(self, threshold: str) -> bool:
+        """Is any finding at least as severe as `threshold` ('none': never)?"""
+        return any(f.severity.reaches(threshold) for f in self.findings)
+
+    @property
+    def external_roles(self) -> int:
+        return sum(1 for r in self.roles_listed if r.external)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """The JSON output: the findings (kept a list, as documented in the README)."""
+        return [f.to_dict() for f in self.findings]

@@ -1,0 +1,380 @@
+"""Pure: audit's rules over one role, decided by the IAM evaluator.
+
+Each rule function is registered under the rule ids of policies/audit-rules.json it can emit
+(the tests prove the ids in data and code match one to one). Verdicts on documents already
+seen in a run come from a `Memo`: the many service roles, or one vendor's integrations that
+differ only in their external IDs, are judged once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from provisioner.audit.model import Finding, RoleDetail, rules
+from provisioner.evaluation import (
+    OUTSIDER_ACCOUNT,
+    Policy,
+    Request,
+    assume_role_request,
+    caller_for,
+    evaluate,
+    session_arn,
+)
+from provisioner.iam import (
+    WRITE_LEVELS,
+    Statement,
+    aws_principals,
+    expand_s3,
+    external_id_values,
+    s3_actions,
+    split_action,
+    statements,
+    strings,
+)
+from provisioner.inputs import external_id_warnings
+from provisioner.model import account_of, bucket_arn, role_arn
+from provisioner.model.rules import Registry
+from provisioner.vendors import vendor_for_account
+
+_RANDOM_ID = "provisioner-audit-" + secrets.token_hex(6)  # an ID no vendor issued
+UNUSED_DAYS = 90
+PROBE_BUCKET = "provisioner-audit-probe-bucket"
+SESSION = "provisioner-audit"
+
+RULES: Registry[Callable[..., Any]] = Registry("audit rule")
+
+# (rule id, message, evidence)
+Found = tuple[str, str, Any]
+
+
+@dataclass(frozen=True)
+class TrustVerdict:
+    """What a trust document lets in, with its statement paths (not bodies: shared by roles)."""
+
+    found: list[tuple[str, str, str]]  # (rule id, message, statement path)
+    external: bool
+    vendor: str
+    pinned: list[str]  # placeholders of the pinned external IDs
+
+
+@dataclass(frozen=True)
+class GrantVerdict:
+    writes: list[str]  # S3 write-level actions allowed
+    wide: str | None  # why any bucket can be read, or None
+    shown: str  # the actions as shown in the message
+
+
+@dataclass
+class Memo:
+    """Verdicts of one run, by document."""
+
+    trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
+    grants: dict[tuple[str, str], GrantVerdict] = field(default_factory=dict)
+
+
+@dataclass
+class RoleVerdict:
+    findings: list[Finding]
+    external: bool
+    vendor: str
+    pinned_ids: list[str]
+
+
+def judge_role(
+    role: RoleDetail,
+    account: str,
+    policies: dict[str, Any],
+    *,
+    org_accounts: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+    memo: Memo | None = None,
+) -> RoleVerdict:
+    """Every rule but those that need all roles (external-id-reused) for one role."""
+    now = now or datetime.now(UTC)
+    abstract, ids = _abstract_external_ids(role.trust)
+    key = (account, org_accounts, repr(abstract))  # repr: a fast, faithful key for JSON data
+    memo = memo if memo is not None else Memo()
+    if key not in memo.trust:
+        memo.trust[key] = judge_trust(abstract, account, org_accounts)
+    trust = memo.trust[key]
+    found: list[Found] = []
+    if trust.found:
+        by_path = {statement.path: statement.body for statement in statements(role.trust)}
+        found = [(rule_id, message, by_path.get(path)) for rule_id, message, path in trust.found]
+    pinned = sorted({ids[p] for p in trust.pinned if p in ids})
+    found += weak_external_ids(pinned)
+    if trust.external:
+        found += grant_findings(role, account, policies, memo)
+        found += unused(role, now)
+    findings = [
+        Finding(
+            account, role.arn, role.name, trust.vendor, rule_id, rules()[rule_id].severity, message, evidence
+        )
+        for rule_id, message, evidence in found
+    ]
+    return RoleVerdict(findings, trust.external, trust.vendor, pinned)
+
+
+# --- trust ----------------------------------------------------------------------------------
+
+_PINNING = ("stringequals", "stringequalsignorecase")
+
+
+def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
+    """The trust document with each pinned external ID value (StringEquals on sts:ExternalId)
+    replaced by a placeholder, and the placeholders' values. Trusts that differ only in their
+    IDs (one per vendor integration) then share one verdict; the IDs are judged per role."""
+    if not _mentions_external_id(document):
+        return document, {}
+    ids: dict[str, str] = {}
+
+    def walk(node: Any, inside: str | None = None) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if inside == "operator" and key.lower() == "sts:externalid":
+                    out[key] = (
+                        [_placeholder(ids, v) for v in value]
+                        if isinstance(value, list)
+                        else _placeholder(ids, value)
+                    )
+                elif key == "Condition" and isinstance(value, dict):
+                    out[key] = {
+                        op: walk(v, "operator" if op.lower() in _PINNING else None) for op, v in value.items()
+                    }
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(document), ids
+
+
+def _mentions_external_id(document: Any) -> bool:
+    raw = document.get("Statement") if isinstance(document, dict) else None
+    for statement in raw if isinstance(raw, list) else [raw]:
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        if isinstance(condition, dict):
+            for pairs in condition.values():
+                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
+                    return True
+    return False
+
+
+def _placeholder(ids: dict[str, str], value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    name = f"provisioner-external-id-{len(ids)}"
+    ids[name] = value
+    return name
+
+
+def _assume(arn: str, caller: str, external_id: str | None) -> Request:
+    return assume_role_request(caller, arn, external_id)
+
+
+def _named_principals(trust: Any) -> list[tuple[str, Statement]]:
+    """(AWS principal, statement) for Allow statements that let an AWS principal assume."""
+    return [
+        (value, statement)
+        for statement in statements(trust)
+        if statement.is_allow
+        for value in aws_principals(statement)
+    ]
+
+
+@RULES.register(
+    "trust-any-principal", "cross-account-no-external-id", "external-id-not-pinned", "trusts-account-root"
+)
+def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> TrustVerdict:
+    """The trust rules, decided by the evaluator: who, presenting what, may assume the role."""
+    trust = [Policy("trust policy", trust_doc)]
+    arn = role_arn(account, "audited-role")
+    found: list[tuple[str, str, str]] = []
+    anyone = evaluate(trust, _assume(arn, session_arn(OUTSIDER_ACCOUNT, "outsider", SESSION), None))
+    if anyone.allowed:
+        found.append(
+            (
+                "trust-any-principal",
+                f"any AWS account can assume the role: {anyone.reason()}",
+                (anyone.allows or anyone.denies)[0].path,
+            )
+        )
+    vendor_names: set[str] = set()
+    external = anyone.allowed
+    pinned: list[str] = []
+    for value, statement in _named_principals(trust_doc):
+        principal_account = account_of(value)
+        if value == "*" or principal_account in (None, account) or principal_account in org_accounts:
+            continue
+        known = vendor_for_account(principal_account)
+        if known:
+            vendor_names.add(known.display_name)
+        caller = caller_for(value, SESSION)
+        ids = external_id_values(statement, ("StringEquals", "StringEqualsIgnoreCase"))
+        with_id = evaluate(trust, _assume(arn, caller, ids[0] if ids else _RANDOM_ID))
+        without_id = evaluate(trust, _assume(arn, caller, None))
+        wrong_id = evaluate(trust, _assume(arn, caller, _RANDOM_ID))
+        if not (with_id.allowed or without_id.allowed or wrong_id.allowed):
+            continue  # named, but refused whatever it presents (an explicit Deny, say)
+        external = True
+        has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
+        if without_id.allowed and not has_condition:
+            found.append(
+                (
+                    "cross-account-no-external-id",
+                    f"{value} can assume the role without an external ID: {without_id.reason()}",
+                    statement.path,
+                )
+            )
+        elif without_id.allowed or wrong_id.allowed:
+            how = "without an external ID" if without_id.allowed else "with any external ID"
+            decision = without_id if without_id.allowed else wrong_id
+            found.append(
+                (
+                    "external-id-not-pinned",
+                    f"{value} can assume the role {how}: {decision.reason()}",
+                    statement.path,
+                )
+            )
+        else:
+            pinned.extend(ids)
+        if value.endswith(":root") or value == principal_account:
+            other = session_arn(principal_account, "some-other-role", SESSION)
+            if evaluate(trust, _assume(arn, other, ids[0] if ids else None)).allowed:
+                found.append(
+                    (
+                        "trusts-account-root",
+                        f"every principal of account {principal_account} that may "
+                        "call sts:AssumeRole can assume the role",
+                        statement.path,
+                    )
+                )
+    return TrustVerdict(found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned)))
+
+
+@RULES.register("external-id-weak")
+def weak_external_ids(pinned: list[str]) -> list[Found]:
+    return [
+        ("external-id-weak", f"external ID {i!r} is short or guessable", {"sts:ExternalId": i})
+        for i in pinned
+        if external_id_warnings(i)
+    ]
+
+
+# --- grants ---------------------------------------------------------------------------------
+
+
+def role_policies(role: RoleDetail, policies: dict[str, Any]) -> list[Policy]:
+    out = [Policy(f"inline policy {name}", document) for name, document in role.inline]
+    for name, arn in role.attached:
+        document = policies.get(arn)
+        if document is not None:
+            out.append(Policy(f"policy {name}", document))
+    return out
+
+
+def _probe_resources(documents: list[Policy]) -> list[str]:
+    """S3 resources to ask about: those the policies name (wildcards filled in) and a bucket no
+    policy names, so a grant on '*' shows."""
+    found = {bucket_arn(PROBE_BUCKET), f"{bucket_arn(PROBE_BUCKET)}/x"}
+    for policy in documents:
+        for statement in statements(policy.document):
+            for resource in strings(statement.body.get("Resource")):
+                if resource.startswith("arn:") and ":s3:::" in resource:
+                    found.add(resource.replace("*", "x").replace("?", "x"))
+    return sorted(found)
+
+
+@RULES.register("vendor-write-access", "vendor-resource-wildcard")
+def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo) -> list[Found]:
+    documents = role_policies(role, policies)
+    if not documents:
+        return []
+    key = (account, repr([p.document for p in documents]))
+    if key not in memo.grants:
+        memo.grants[key] = judge_grants(documents, account)
+    grant = memo.grants[key]
+    found: list[Found] = []
+    if grant.writes:
+        found.append(
+            (
+                "vendor-write-access",
+                f"the role, which another account can assume, may {grant.shown}",
+                {"actions": grant.writes},
+            )
+        )
+    if grant.wide:
+        found.append(
+            (
+                "vendor-resource-wildcard",
+                f"the role, which another account can assume, may read any bucket: {grant.wide}",
+                None,
+            )
+        )
+    return found
+
+
+def _write_candidates(documents: list[Policy]) -> list[str]:
+    """S3 write-level actions some Allow statement could grant (the evaluator then decides)."""
+    every = [f"s3:{a}" for a, level in s3_actions().items() if level in WRITE_LEVELS]
+    candidates: set[str] = set()
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            if "NotAction" in statement.body:
+                return every
+            for action in strings(statement.body.get("Action")):
+                service, pattern = split_action(action)
+                if service == "" and pattern == "*":
+                    return every
+                if service == "s3":
+                    candidates.update(
+                        f"s3:{a}" for a, level in expand_s3(pattern).items() if level in WRITE_LEVELS
+                    )
+    return sorted(candidates)
+
+
+_HEADLINE = ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutObjectAcl", "s3:DeleteBucket")
+
+
+def judge_grants(documents: list[Policy], account: str) -> GrantVerdict:
+    caller = session_arn(account, "vendor-role", SESSION)
+    resources = _probe_resources(documents)
+    writes = [
+        action
+        for action in _write_candidates(documents)
+        if any(evaluate(documents, Request(caller, action, resource)).allowed for resource in resources)
+    ]
+    wide = evaluate(documents, Request(caller, "s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x"))
+    ordered = sorted(
+        writes, key=lambda a: (a not in _HEADLINE, _HEADLINE.index(a) if a in _HEADLINE else 0, a)
+    )
+    shown = ", ".join(ordered[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
+    return GrantVerdict(sorted(writes), wide.reason() if wide.allowed else None, shown)
+
+
+# --- use ------------------------------------------------------------------------------------
+
+
+@RULES.register("role-unused")
+def unused(role: RoleDetail, now: datetime) -> list[Found]:
+    last = role.last_used
+    if last is None:
+        return [("role-unused", "never used (or not in the 400 days IAM tracks)", None)]
+    if now - last > timedelta(days=UNUSED_DAYS):
+        return [
+            (
+                "role-unused",
+                f"{role.name} was last used {last.date().isoformat()}, over {UNUSED_DAYS} days ago",
+                {"LastUsedDate": last.isoformat()},
+            )
+        ]
+    return []

@@ -1,0 +1,29 @@
+"""The `provision` command line: one thin module per command (options -> spec -> api -> render).
+
+Nothing here decides anything; the work is in provisioner.api and the journeys behind it.
+"""
+
+from __future__ import annotations
+
+from provisioner.cli import (  # noqa: F401 - each module registers its command on `app`
+    audit,
+    create_role,
+    delete,
+    export,
+    lint,
+    manifest,
+    policy,
+    rotate,
+    sandbox,
+    validate,
+    vendors,
+)
+from provisioner.cli.app import app
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point; returns the exit code instead of raising SystemExit."""
+    code: int = app(args=argv, prog_name="provision", standalone_mode=False)
+    return code

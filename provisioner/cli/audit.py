@@ -1,0 +1,92 @@
+"""`provision audit`: options -> AuditSpec -> api.audit -> table, json, sarif or csv."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import (
+    EndpointOpt,
+    FailOn,
+    FailOnOpt,
+    ProfileOpt,
+    RegionOpt,
+    connect,
+    progress,
+    write_out,
+)
+from provisioner.errors import EXIT_FINDINGS
+
+
+class AuditOutput(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    csv = "csv"
+
+
+@app.command("audit")
+def audit_command(
+    from_file: Annotated[
+        str | None,
+        typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
+    ] = None,
+    organization: Annotated[
+        bool, typer.Option("--organization", help="Every active account of the organization.")
+    ] = False,
+    accounts: Annotated[
+        str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
+    ] = None,
+    member_role: Annotated[
+        str, typer.Option("--member-role", help="Role to assume in each member account.")
+    ] = "OrganizationAccountAccessRole",
+    output: Annotated[AuditOutput, typer.Option("--output", "-o")] = AuditOutput.table,
+    out: Annotated[str | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    fail_on: FailOnOpt = FailOn.high,
+    vendor: Annotated[str | None, typer.Option("--vendor", help="Only roles of this vendor.")] = None,
+    all_roles: Annotated[
+        bool, typer.Option("--all", help="List every role, not only cross-account ones.")
+    ] = False,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Find every role another account can assume, and judge its trust and its grants."""
+    from provisioner import __version__, api, report
+    from provisioner.audit import AuditSpec, check_spec
+    from provisioner.errors import InputError
+
+    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
+    if accounts is not None and not listed:
+        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    spec = check_spec(
+        AuditSpec(
+            from_file=from_file,
+            organization=organization,
+            accounts=listed,
+            member_role=member_role,
+            vendor=vendor,
+            all_roles=all_roles,
+        )
+    )
+    with progress("reading roles") as advance:
+        result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
+
+    if output is AuditOutput.json:
+        text = report.to_json(result.to_dict())
+    elif output is AuditOutput.sarif:
+        text = report.to_json(report.audit_sarif(result, __version__))
+    elif output is AuditOutput.csv:
+        text = report.audit_csv(result).rstrip("\n")
+    else:
+        text = report.audit_table(result)
+    if out:
+        write_out(out, text)
+        typer.echo(report.audit_summary(result), err=True)
+    else:
+        typer.echo(text)
+    if result.fails(fail_on.value):
+        raise typer.Exit(EXIT_FINDINGS)

@@ -1,0 +1,137 @@
+"""What several commands share: option types, output choices, warnings, progress, the plan."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from provisioner.errors import InputError
+
+if TYPE_CHECKING:
+    from provisioner.aws import Aws
+    from provisioner.role import Plan, RoleResult
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+    none = "none"
+
+
+VendorOpt = Annotated[
+    str | None,
+    typer.Option("--vendor", help="A known vendor (see 'provision vendors'). Default: labelbox."),
+]
+PrincipalOpt = Annotated[
+    str | None, typer.Option("--principal", help="The vendor's role ARN, for a vendor not in the list.")
+]
+OriginOpt = Annotated[
+    list[str] | None, typer.Option("--origin", help="A web origin of the vendor (repeat for several).")
+]
+PrefixOpt = Annotated[str | None, typer.Option("--prefix", help="Limit the grant to keys under this prefix.")]
+KmsKeyOpt = Annotated[
+    str | None, typer.Option("--kms-key-arn", help="KMS key of SSE-KMS objects: adds kms:Decrypt via S3.")
+]
+RoleNameDefaultOpt = Annotated[str | None, typer.Option("--role-name", help="Default: the vendor's.")]
+RoleNameOpt = Annotated[str, typer.Option("--role-name", help="The role provisioner created.")]
+PolicyNameOpt = Annotated[str | None, typer.Option("--policy-name", help="Default: the vendor's.")]
+PathOpt = Annotated[str | None, typer.Option("--path", help="IAM path, like /vendors/.")]
+CorsOpt = Annotated[
+    bool | None, typer.Option("--cors/--no-cors", help="Merge the vendor's CORS rule into the bucket's.")
+]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")]
+MaxSessionOpt = Annotated[int, typer.Option("--max-session-duration", help="Seconds, 3600-43200.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
+OutputOpt = Annotated[Output, typer.Option("--output", "-o")]
+FailOnOpt = Annotated[
+    FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / default).")
+]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region (default: the profile's).")]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url",
+        envvar="AWS_ENDPOINT_URL",
+        help="Send AWS calls to this endpoint (a sandbox). Also AWS_ENDPOINT_URL.",
+    ),
+]
+
+
+def warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def connect(profile: str | None, region: str | None, endpoint_url: str | None) -> Aws:
+    from provisioner import api
+
+    return api.connect(profile, region, endpoint_url)
+
+
+def show_plan(plan: Plan, dry_run: bool) -> None:
+    """The plan on stderr before anything changes, like terraform plan."""
+    warn(plan.warnings)
+    if not plan.changes:
+        typer.echo(f"no changes: role {plan.role_name} is as wanted", err=True)
+        return
+    verb = "would make" if dry_run else "will make"
+    typer.echo(f"plan: {verb} {len(plan.changes)} change(s)", err=True)
+    for change in plan.changes:
+        typer.echo(f"  {change.line()}", err=True)
+
+
+def after_apply(result: RoleResult) -> None:
+    if result.dry_run and result.plan.changes:
+        typer.echo("dry run: nothing was changed", err=True)
+    elif result.applied:
+        typer.echo(f"applied {len(result.applied)} change(s)", err=True)
+
+
+def write_out(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:
+        raise InputError("--out", path, f"cannot be written ({exc.strerror})") from None
+
+
+class progress:
+    """A rich progress counter on a terminal (stderr); nothing when stderr is not one."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return lambda n: None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}: {task.completed}"),
+            transient=True,
+            console=Console(stderr=True),
+        )
+        self.bar.start()
+        task = self.bar.add_task(self.what, total=None)
+        return lambda n: self.bar.update(task, advance=n)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,64 @@
+"""`provision delete-role`: options -> DeleteSpec -> api.delete_role (confirmed) -> render."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import (
+    DryRunOpt,
+    EndpointOpt,
+    Output,
+    OutputOpt,
+    ProfileOpt,
+    RegionOpt,
+    RoleNameOpt,
+    after_apply,
+    connect,
+    show_plan,
+)
+from provisioner.errors import InputError
+
+if TYPE_CHECKING:
+    from provisioner.role import Plan
+
+
+@app.command("delete-role")
+def delete_command(
+    role_name: RoleNameOpt,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Delete a role provisioner did not create.")] = False,
+    dry_run: DryRunOpt = False,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Delete the role, the policies provisioner made for it, and its CORS rule on the bucket."""
+    from provisioner import api, report
+    from provisioner.role import DeleteSpec
+
+    if not (yes or dry_run or sys.stdin.isatty()):
+        raise InputError("--yes", "", "not a terminal, so no one can confirm: pass --yes to delete")
+
+    def confirm(plan: Plan) -> bool:
+        return yes or typer.confirm(f"delete role {plan.role_name} as planned above?", err=True)
+
+    result = api.delete_role(
+        DeleteSpec(role_name, force=force),
+        connect(profile, region, endpoint_url),
+        dry_run=dry_run,
+        confirm=confirm,
+        on_plan=lambda p: show_plan(p, dry_run),
+    )
+    if not dry_run and not result.applied:
+        typer.echo("nothing was deleted", err=True)
+    after_apply(result)
+    if output is Output.json:
+        typer.echo(report.to_json(result.to_dict()))
+    else:
+        state = "deleted" if result.applied else "kept"
+        typer.echo(report.form_table([("AWS Role ARN", result.plan.role_arn), ("State", state)]))

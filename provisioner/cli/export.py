@@ -1,0 +1,68 @@
+"""`provision export`: options -> RoleSpec (the same as create-role's) -> CloudFormation or Terraform."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import (
+    CorsOpt,
+    KmsKeyOpt,
+    MaxSessionOpt,
+    OriginOpt,
+    PathOpt,
+    PolicyNameOpt,
+    PrefixOpt,
+    PrincipalOpt,
+    RoleNameDefaultOpt,
+    TagOpt,
+    VendorOpt,
+)
+
+
+class ExportFormat(StrEnum):
+    cloudformation = "cloudformation"
+    terraform = "terraform"
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="cloudformation (JSON) or terraform.")],
+    bucket: Annotated[str | None, typer.Option("--bucket", help="Default of the bucket parameter.")] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="Default of the external ID parameter.")
+    ] = None,
+    vendor: VendorOpt = None,
+    principal: PrincipalOpt = None,
+    origin: OriginOpt = None,
+    role_name: RoleNameDefaultOpt = None,
+    policy_name: PolicyNameOpt = None,
+    path: PathOpt = None,
+    prefix: PrefixOpt = None,
+    kms_key_arn: KmsKeyOpt = None,
+    with_cors: CorsOpt = None,
+    tag: TagOpt = None,
+    max_session_duration: MaxSessionOpt = 3600,
+) -> None:
+    """Write CloudFormation or Terraform for the same role, policy and tags, parameterised by
+    bucket and external ID (for StackSets or one workspace per account)."""
+    from provisioner import api
+    from provisioner.role import RoleSpec
+
+    spec = RoleSpec(
+        vendor=api.vendor(vendor, principal, origin or ()),
+        bucket=bucket or "",
+        external_id=external_id or "",
+        role_name=role_name,
+        policy_name=policy_name,
+        path=path,
+        prefix=prefix,
+        kms_key_arn=kms_key_arn,
+        with_cors=with_cors,
+        tags=tuple(tag or ()),
+        max_session_duration=max_session_duration,
+    )
+    typer.echo(api.export(fmt.value, spec))

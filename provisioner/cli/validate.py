@@ -1,0 +1,80 @@
+"""`provision validate`: options -> ValidateSpec (+ live options) -> api.validate -> render."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import (
+    EndpointOpt,
+    OriginOpt,
+    Output,
+    OutputOpt,
+    PrincipalOpt,
+    ProfileOpt,
+    RegionOpt,
+    VendorOpt,
+    connect,
+)
+from provisioner.errors import EXIT_FINDINGS, InputError
+
+
+@app.command("validate")
+def validate_command(
+    role_arn: Annotated[str, typer.Option("--role-arn", help="The role the vendor will assume.")],
+    external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor uses.")],
+    bucket: Annotated[str, typer.Option("--bucket", help="The bucket the vendor reads.")],
+    vendor: VendorOpt = None,
+    principal: PrincipalOpt = None,
+    origin: OriginOpt = None,
+    prefix: Annotated[str | None, typer.Option("--prefix", help="The prefix the vendor reads.")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="A sample object key.")] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Also act as the vendor: assume, read, fetch.")
+    ] = False,
+    vendor_profile: Annotated[
+        str | None, typer.Option("--vendor-profile", help="Credentials that act as the vendor (--live).")
+    ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", help="Seconds to retry a refused live AssumeRole (IAM is eventually consistent)."
+        ),
+    ] = 30.0,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.")] = False,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Run the vendor's checks (AWSAssumeRole, AWSExternalID, ...) before the vendor does."""
+    from provisioner import api, report
+    from provisioner.inputs import check_prefix
+    from provisioner.validate import ValidateSpec
+
+    spec = api.check_validate_spec(
+        ValidateSpec(
+            role_arn=role_arn,
+            external_id=external_id,
+            bucket=bucket,
+            vendor=api.vendor(vendor, principal, origin or ()),
+            prefix=check_prefix(prefix),
+            key=key,
+            strict=strict,
+        )
+    )
+    if wait < 0:
+        raise InputError("--wait", wait, "a number of seconds, 0 or more")
+    aws = connect(profile, region, endpoint_url)
+    options = (
+        api.live_options(aws, spec.vendor, vendor_profile=vendor_profile, wait_seconds=wait) if live else None
+    )
+    result = api.validate(spec, aws, options)
+    if output is Output.json:
+        typer.echo(report.to_json(result.to_dict()))
+    else:
+        typer.echo(report.checks_table(result))
+    if not result.valid:
+        raise typer.Exit(EXIT_FINDINGS)

@@ -1,0 +1,20 @@
+"""`provision vendors`: the vendor profiles provisioner knows."""
+
+from __future__ import annotations
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import Output, OutputOpt
+
+
+@app.command("vendors")
+def vendors_command(output: OutputOpt = Output.table) -> None:
+    """List the vendors provisioner knows: principal, CORS origins, default names."""
+    from provisioner import api, report
+
+    vendors = api.vendors()
+    if output is Output.json:
+        typer.echo(report.to_json([report.vendor_dict(v) for v in vendors]))
+    else:
+        typer.echo(report.vendors_table(vendors))

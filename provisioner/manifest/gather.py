@@ -1,0 +1,79 @@
+"""Reads only: the bucket's keys (ListObjectsV2, page by page) or a listing file, and its region."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from provisioner import inputs
+from provisioner.aws import translate
+from provisioner.errors import InputError
+
+
+def list_keys(
+    aws: Any, bucket: str, prefix: str, progress: Callable[[int], None] | None = None
+) -> Iterator[str]:
+    """ListObjectsV2 page by page (1,000 keys a page), yielding keys as they arrive."""
+    paginator = aws.client("s3").get_paginator("list_objects_v2")
+    with translate("s3:ListBucket", f"listing s3://{bucket}/{prefix}"):
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": 1000}):
+            contents = page.get("Contents", [])
+            if progress:
+                progress(len(contents))
+            for item in contents:
+                yield item["Key"]
+
+
+def bucket_region(aws: Any, bucket: str) -> str:
+    with translate("s3:GetBucketLocation", f"finding the region of bucket {bucket}"):
+        return inputs.region_of_location(
+            aws.client("s3").get_bucket_location(Bucket=bucket).get("LocationConstraint")
+        )
+
+
+def keys_from_file(path: str) -> Iterator[str]:
+    """Keys from a listing file: `aws s3api list-objects-v2` JSON ({"Contents": [...]}), or one
+    key a line (JSON strings or objects with "Key" per line allowed). The file is opened here,
+    so a missing one is reported before any row is written."""
+    try:
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by _read_listing
+    except OSError as exc:
+        raise InputError("from_file", path, f"cannot be read ({exc.strerror})") from None
+    return _read_listing(handle, path)
+
+
+def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
+    with handle:
+        if handle.read(1) == "{":
+            handle.seek(0)
+            try:
+                data = json.load(handle)  # one list-objects-v2 document, parsed once
+            except json.JSONDecodeError:
+                data = None  # a line of JSON per key
+            if isinstance(data, dict):
+                yield from _contents_keys(data, path)
+                return
+        handle.seek(0)
+        for number, line in enumerate(handle, start=1):
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            if text.lstrip().startswith(("{", '"')):
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError:
+                    raise InputError("from_file", path, f"line {number} is not JSON") from None
+                text = value.get("Key") if isinstance(value, dict) else value
+                if not isinstance(text, str):
+                    raise InputError("from_file", path, f"line {number} has no Key")
+            yield text
+
+
+def _contents_keys(data: dict[str, Any], path: str) -> Iterator[str]:
+    if not isinstance(data.get("Contents", []), list):
+        raise InputError("from_file", path, "Contents is not a list")
+    for item in data.get("Contents", []):
+        if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
+            raise InputError("from_file", path, "each Contents entry needs a Key")
+        yield item["Key"]

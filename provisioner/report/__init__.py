@@ -1,0 +1,32 @@
+"""Renderers: every result to a table for people, or JSON, SARIF or CSV for programs. Pure."""
+
+from provisioner.report.csv import audit_csv
+from provisioner.report.json import to_json, vendor_dict
+from provisioner.report.sarif import audit_sarif
+from provisioner.report.table import (
+    audit_summary,
+    audit_table,
+    checks_table,
+    findings_summary,
+    findings_table,
+    form_table,
+    severity_counts,
+    table,
+    vendors_table,
+)
+
+__all__ = [
+    "audit_csv",
+    "audit_sarif",
+    "audit_summary",
+    "audit_table",
+    "checks_table",
+    "findings_summary",
+    "findings_table",
+    "form_table",
+    "severity_counts",
+    "table",
+    "to_json",
+    "vendor_dict",
+    "vendors_table",
+]

@@ -1,0 +1,27 @@
+"""JSON for programs: one encoder, and the shapes of things that are not results themselves."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from provisioner.vendors import Vendor
+
+
+def to_json(data: Any) -> str:
+    """Indented, UTF-8 as is; results are turned into data by their own to_dict()."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def vendor_dict(vendor: Vendor) -> dict[str, Any]:
+    return {
+        "name": vendor.name,
+        "display_name": vendor.display_name,
+        "account_id": vendor.account_id,
+        "principal": vendor.principal,
+        "cors_origins": list(vendor.cors_origins),
+        "role_name": vendor.role_name,
+        "policy_name": vendor.policy_name,
+        "sts_region": vendor.sts_region,
+        "docs": vendor.docs,
+    }

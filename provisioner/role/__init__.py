@@ -1,0 +1,104 @@
+"""The role journeys: create-role, rotate-external-id, delete-role.
+
+Each is spec -> gather (role/gather.py, reads only) -> plan (role/plan.py, pure) -> apply
+(role/apply.py, writes only) -> a result the CLI renders. The functions below only chain them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from provisioner.aws import Aws
+from provisioner.role.apply import apply
+from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors
+from provisioner.role.model import (
+    ApplyError,
+    Change,
+    CreateResult,
+    DeleteResult,
+    DeleteSnapshot,
+    DeleteSpec,
+    Plan,
+    RoleResult,
+    RoleSnapshot,
+    RoleSpec,
+    RotateResult,
+    RotateSpec,
+    WantedRole,
+)
+from provisioner.role.plan import plan_delete, plan_role, plan_rotate, trust_difference, wanted_role
+
+__all__ = [
+    "ApplyError",
+    "Change",
+    "CreateResult",
+    "DeleteResult",
+    "DeleteSnapshot",
+    "DeleteSpec",
+    "Plan",
+    "RoleResult",
+    "RoleSnapshot",
+    "RoleSpec",
+    "RotateResult",
+    "RotateSpec",
+    "WantedRole",
+    "apply",
+    "create_role",
+    "delete_role",
+    "find_role",
+    "gather_delete",
+    "gather_role",
+    "plan_delete",
+    "plan_role",
+    "plan_rotate",
+    "read_cors",
+    "rotate_external_id",
+    "trust_difference",
+    "wanted_role",
+]
+
+OnPlan = Callable[[Plan], None] | None
+
+
+def create_role(
+    aws: Aws,
+    wanted: WantedRole,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[Change], None] | None = None,
+    on_plan: OnPlan = None,
+) -> CreateResult:
+    """Gather, plan, and (unless a dry run) apply the vendor role, its policy and CORS rule."""
+    plan = plan_role(wanted, gather_role(aws, wanted))
+    if on_plan:
+        on_plan(plan)
+    applied = [] if dry_run else apply(aws, plan.changes, progress)
+    return CreateResult(plan, applied, dry_run, wanted)
+
+
+def rotate_external_id(
+    aws: Aws, spec: RotateSpec, *, dry_run: bool = False, on_plan: OnPlan = None
+) -> RotateResult:
+    """Rewrite the trust's external ID; with spec.keep_old, accept the current ID(s) as well."""
+    plan, ids = plan_rotate(spec, owned_role(aws, spec.role_name, spec.force))
+    if on_plan:
+        on_plan(plan)
+    applied = [] if dry_run else apply(aws, plan.changes)
+    return RotateResult(plan, applied, dry_run, ids)
+
+
+def delete_role(
+    aws: Aws,
+    spec: DeleteSpec,
+    *,
+    dry_run: bool = False,
+    confirm: Callable[[Plan], bool] | None = None,
+    on_plan: OnPlan = None,
+) -> DeleteResult:
+    """Detach and delete our policies, delete inline policies and the role, remove our CORS rule."""
+    plan = plan_delete(gather_delete(aws, owned_role(aws, spec.role_name, spec.force)))
+    if on_plan:
+        on_plan(plan)
+    if dry_run or (confirm is not None and not confirm(plan)):
+        return DeleteResult(plan, [], True)
+    return DeleteResult(plan, apply(aws, plan.changes), False)

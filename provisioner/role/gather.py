@@ -1,0 +1,179 @@
+"""Reads only: what exists in the account for create-role, rotate-external-id and delete-role.
+
+Each gather_* makes the fewest calls that its plan needs and returns a snapshot; no decision
+is taken here except "is it there".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provisioner import inputs
+from provisioner.aws import Aws, AwsError, AwsInputError, paginate_all, read_or_none, translate
+from provisioner.errors import InputError
+from provisioner.iam import parse_document
+from provisioner.model.arn import policy_arn
+from provisioner.role.model import (
+    BUCKET_TAG,
+    MANAGED_BY_KEY,
+    MANAGED_BY_VALUE,
+    VENDOR_TAG,
+    DeleteSnapshot,
+    Json,
+    RoleSnapshot,
+    WantedRole,
+    tag_dict,
+)
+
+
+def gather_role(aws: Aws, wanted: WantedRole) -> RoleSnapshot:
+    """Read what exists: caller account, role, its attachments, our policy, bucket CORS."""
+    actual = RoleSnapshot(account=aws.account_id(), partition=aws.partition())
+    iam = aws.client("iam")
+
+    actual.role = find_role(iam, wanted.role_name)
+    if actual.role is not None:
+        name = actual.role["RoleName"]
+        actual.attached = _attached(iam, name)
+        actual.inline = _inline(iam, name)
+
+    path = actual.role["Path"] if actual.role and not wanted.path_given else wanted.path
+    actual.policy = _find_policy(iam, actual, wanted.policy_name, path)
+    if actual.policy is not None:
+        arn = actual.policy["Arn"]
+        with translate("iam:GetPolicyVersion", f"reading policy {arn}"):
+            version = iam.get_policy_version(PolicyArn=arn, VersionId=actual.policy["DefaultVersionId"])[
+                "PolicyVersion"
+            ]
+        actual.policy_document = parse_document(version["Document"])
+        if actual.policy_document != wanted.permissions:
+            actual.policy_versions = _versions(iam, arn)
+
+    if wanted.cors_rule is not None:
+        actual.cors_rules = read_cors(aws, wanted.bucket)
+    return actual
+
+
+def owned_role(aws: Aws, role_name: str, force: bool) -> Json:
+    """The role rotate and delete act on: it must exist and carry our tag (unless forced)."""
+    name = inputs.check_role_name(role_name)
+    role = find_role(aws.client("iam"), name)
+    if role is None:
+        raise InputError("role_name", role_name, "no such role in this account")
+    if tag_dict(role.get("Tags")).get(MANAGED_BY_KEY) != MANAGED_BY_VALUE and not force:
+        raise InputError(
+            "role_name",
+            role["RoleName"],
+            f"the role was not created by provisioner (no {MANAGED_BY_KEY}={MANAGED_BY_VALUE} "
+            "tag); pass --force to act on it anyway",
+        )
+    return role
+
+
+def gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
+    """The role's attachments, inline policies, instance profiles, our policies' metadata and
+    versions, and the bucket's CORS rules: everything plan_delete decides from."""
+    iam = aws.client("iam")
+    name = role["RoleName"]
+    snapshot = DeleteSnapshot(
+        role=role,
+        attached=_attached(iam, name),
+        inline=_inline(iam, name),
+    )
+    with translate("iam:ListInstanceProfilesForRole", f"reading role {name}"):
+        snapshot.profiles = paginate_all(
+            iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name
+        )
+    for item in snapshot.attached:
+        arn = item["PolicyArn"]
+        if ":aws:policy/" in arn:
+            continue  # AWS managed: never ours to delete, nothing to read
+        with translate("iam:GetPolicy", f"reading policy {arn}"):
+            policy = iam.get_policy(PolicyArn=arn)["Policy"]
+        snapshot.policies[arn] = policy
+        if tag_dict(policy.get("Tags")).get(MANAGED_BY_KEY) == MANAGED_BY_VALUE:
+            snapshot.versions[arn] = _versions(iam, arn)
+    tags = tag_dict(role.get("Tags"))
+    bucket = tags.get(BUCKET_TAG)
+    if bucket and tags.get(VENDOR_TAG):
+        try:
+            snapshot.cors_rules = read_cors(aws, bucket)
+        except AwsInputError:
+            snapshot.bucket_gone = True
+    return snapshot
+
+
+def find_role(iam: Any, name: str) -> Json | None:
+    """The role by name; IAM names are unique case-insensitively, so look for any casing."""
+    role: Json | None = read_or_none(
+        "iam:GetRole", f"reading role {name}", lambda: iam.get_role(RoleName=name)["Role"]
+    )
+    if role is not None:
+        return role
+    with translate("iam:ListRoles", f"looking for a role named like {name}"):
+        other = _named_like(paginate_all(iam, "list_roles", "Roles"), "RoleName", name)
+    if other is None:
+        return None
+    with translate("iam:GetRole", f"reading role {other['RoleName']}"):
+        found: Json = iam.get_role(RoleName=other["RoleName"])["Role"]
+        return found
+
+
+def _find_policy(iam: Any, actual: RoleSnapshot, name: str, path: str) -> Json | None:
+    """Our managed policy: among the role's attachments, at the expected ARN, or by name."""
+    customer_managed = [a for a in actual.attached if ":aws:policy/" not in a["PolicyArn"]]
+    attached = _named_like(customer_managed, "PolicyName", name)
+    arn = attached["PolicyArn"] if attached else policy_arn(actual.account, name, path, actual.partition)
+    policy: Json | None = read_or_none(
+        "iam:GetPolicy", f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn)["Policy"]
+    )
+    if policy is not None:
+        return policy
+    with translate("iam:ListPolicies", f"looking for a policy named like {name}"):
+        other = _named_like(paginate_all(iam, "list_policies", "Policies", Scope="Local"), "PolicyName", name)
+    if other is None:
+        return None
+    with translate("iam:GetPolicy", f"reading policy {other['Arn']}"):
+        found: Json = iam.get_policy(PolicyArn=other["Arn"])["Policy"]
+        return found
+
+
+def _named_like(items: list[Any], key: str, name: str) -> Any:
+    """The item whose name equals `name` ignoring case (IAM's uniqueness rule)."""
+    return next((item for item in items if item[key].lower() == name.lower()), None)
+
+
+def _attached(iam: Any, name: str) -> list[dict[str, str]]:
+    with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
+        return paginate_all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+
+
+def _inline(iam: Any, name: str) -> list[str]:
+    with translate("iam:ListRolePolicies", f"reading role {name}"):
+        return paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+
+
+def _versions(iam: Any, arn: str) -> list[Json]:
+    with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
+        return paginate_all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
+
+
+def read_cors(aws: Aws, bucket: str) -> list[Json]:
+    """The bucket's CORS rules ([] when it has none). A missing bucket is the user's input."""
+    s3 = aws.client("s3")
+    try:
+        rules: list[Json] | None = read_or_none(
+            "s3:GetBucketCORS",
+            f"reading the CORS rules of bucket {bucket}",
+            lambda: s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
+            absent=("NoSuchCORSConfiguration",),
+        )
+        return rules or []
+    except AwsError as exc:
+        if exc.code == "NoSuchBucket":
+            raise AwsInputError(
+                f"--bucket {bucket!r}: no such bucket for these credentials "
+                f"(aws s3api head-bucket --bucket {bucket} checks it)",
+                code=exc.code,
+            ) from None
+        raise

@@ -1,0 +1,495 @@
+"""Pure decisions of the role journeys: spec -> wanted state, (wanted, snapshot) -> plan.
+
+No function here talks to AWS; the tests call them with hand-made snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from provisioner import cors, inputs
+from provisioner.documents import cors_rule_id, render_cors, render_permissions, render_trust
+from provisioner.errors import InputError
+from provisioner.iam import (
+    aws_principals,
+    external_id_values,
+    names_action,
+    parse_document,
+    statements,
+    strings,
+)
+from provisioner.model.arn import policy_arn, role_arn
+from provisioner.role.model import (
+    BUCKET_TAG,
+    MANAGED_BY_KEY,
+    MANAGED_BY_VALUE,
+    MAX_POLICY_VERSIONS,
+    VENDOR_TAG,
+    Change,
+    DeleteSnapshot,
+    Json,
+    Plan,
+    RoleSnapshot,
+    RoleSpec,
+    RotateSpec,
+    WantedRole,
+    tag_dict,
+    tag_list,
+)
+from provisioner.vendors import Vendor
+
+# --- wanted state -------------------------------------------------------------------------
+
+
+def wanted_role(spec: RoleSpec) -> tuple[WantedRole, list[str]]:
+    """Check every input and render the documents; returns the wanted state and warnings."""
+    vendor, bucket = spec.vendor, spec.bucket
+    permissions = render_permissions(bucket, spec.prefix, spec.kms_key_arn, spec.region)
+    trust = render_trust(spec.external_id, vendor)
+    warnings = permissions.warnings + trust.warnings
+    role_name = inputs.check_role_name(spec.role_name or vendor.role_name or "VendorS3Access")
+    policy_name = inputs.check_policy_name(spec.policy_name or vendor.policy_name or "VendorReadAccess")
+    checked_path = inputs.check_path(spec.path) if spec.path is not None else "/"
+    user_tags = inputs.parse_tags(list(spec.tags))
+    inputs.check_max_session_duration(spec.max_session_duration)
+    with_cors = bool(vendor.cors_origins) if spec.with_cors is None else spec.with_cors
+    rule = None
+    if with_cors:
+        cors_doc = render_cors(vendor)
+        warnings += cors_doc.warnings
+        (rule,) = cors_doc.document["CORSRules"]
+    all_tags = {MANAGED_BY_KEY: MANAGED_BY_VALUE, VENDOR_TAG: vendor.name, BUCKET_TAG: bucket}
+    all_tags.update(user_tags)
+    if len(all_tags) > 50:
+        raise InputError("tag", len(user_tags), "IAM allows at most 50 tags on a role")
+    description = f"Read-only access to s3://{bucket} for {vendor.display_name} (provisioner)"
+    wanted = WantedRole(
+        vendor=vendor,
+        bucket=bucket,
+        external_ids=(spec.external_id,),
+        role_name=role_name,
+        policy_name=policy_name,
+        path=checked_path,
+        path_given=spec.path is not None,
+        permissions=permissions.document,
+        trust=trust.document,
+        tags=all_tags,
+        max_session_duration=spec.max_session_duration,
+        description=description[:1000],
+        cors_rule=rule,
+        adopt=spec.adopt,
+    )
+    return wanted, warnings
+
+
+# --- create-role --------------------------------------------------------------------------
+
+
+def plan_role(wanted: WantedRole, actual: RoleSnapshot) -> Plan:
+    """The changes that bring the account to the wanted state; [] when it is there already."""
+    changes: list[Change] = []
+    warnings: list[str] = []
+    role = actual.role
+    role_name = role["RoleName"] if role else wanted.role_name
+    if role and role_name != wanted.role_name:
+        warnings.append(
+            f"role {wanted.role_name!r} exists as {role_name!r} (IAM role names ignore case); "
+            f"using {role_name!r}"
+        )
+    _check_owned("role", role_name, actual.role_tags if role else None, wanted.adopt)
+    path = wanted.path
+    if role and role["Path"] != wanted.path:
+        if wanted.path_given:
+            raise InputError(
+                "path",
+                wanted.path,
+                f"role {role_name} exists with path {role['Path']}; IAM cannot move a role: "
+                f"use --path {role['Path']} or delete the role first",
+            )
+        path = role["Path"]
+
+    policy = actual.policy
+    arn = policy["Arn"] if policy else policy_arn(actual.account, wanted.policy_name, path, actual.partition)
+    policy_label = f"policy {policy['PolicyName'] if policy else wanted.policy_name}"
+    if policy:
+        _check_owned("policy", policy["PolicyName"], actual.policy_tags, wanted.adopt)
+        _check_not_shared(wanted, actual, arn)
+    changes += _plan_policy(wanted, actual, arn, policy_label, path)
+    changes += _plan_role(wanted, actual, role_name, path)
+    if not any(a["PolicyArn"] == arn for a in actual.attached):
+        changes.append(
+            Change(
+                "attach",
+                f"{policy_label} to role {role_name}",
+                "attach_role_policy",
+                {"RoleName": role_name, "PolicyArn": arn},
+            )
+        )
+    changes += _plan_cors(wanted, actual)
+
+    others = [a["PolicyArn"] for a in actual.attached if a["PolicyArn"] != arn]
+    if others:
+        warnings.append(
+            f"role {role_name} also has {', '.join(others)} attached; provisioner leaves "
+            "them alone, but they widen what the vendor can do"
+        )
+    if actual.inline:
+        warnings.append(
+            f"role {role_name} also has inline policies {', '.join(actual.inline)}; provisioner "
+            "leaves them alone, but they widen what the vendor can do"
+        )
+    the_role_arn = role["Arn"] if role else role_arn(actual.account, role_name, path, actual.partition)
+    return Plan(changes, role_name, the_role_arn, arn, warnings)
+
+
+def _check_owned(kind: str, name: str, tags: dict[str, str] | None, adopt: bool) -> None:
+    if tags is None or tags.get(MANAGED_BY_KEY) == MANAGED_BY_VALUE or adopt:
+        return
+    raise InputError(
+        "role_name" if kind == "role" else "policy_name",
+        name,
+        f"the {kind} exists and was not created by provisioner (no {MANAGED_BY_KEY}="
+        f"{MANAGED_BY_VALUE} tag); pass --adopt to bring it under provisioner (its "
+        f"{'trust and ' if kind == 'role' else ''}document will be replaced), or choose another name",
+    )
+
+
+def _check_not_shared(wanted: WantedRole, actual: RoleSnapshot, arn: str) -> None:
+    """Never rewrite a policy that other roles, users or groups use: it would change their access."""
+    policy = actual.policy or {}
+    ours = 1 if any(a["PolicyArn"] == arn for a in actual.attached) else 0
+    elsewhere = int(policy.get("AttachmentCount", 0)) - ours
+    if elsewhere > 0 and actual.policy_document != wanted.permissions:
+        raise InputError(
+            "policy_name",
+            policy["PolicyName"],
+            f"the policy is attached to {elsewhere} other role(s), user(s) or group(s); changing "
+            "it would change their access too: choose another --policy-name",
+        )
+
+
+def _plan_policy(wanted: WantedRole, actual: RoleSnapshot, arn: str, label: str, path: str) -> list[Change]:
+    if actual.policy is None:
+        return [
+            Change(
+                "create",
+                label,
+                "create_policy",
+                {
+                    "PolicyName": wanted.policy_name,
+                    "Path": path,
+                    "PolicyDocument": json.dumps(wanted.permissions),
+                    "Description": wanted.description,
+                    "Tags": tag_list(wanted.tags),
+                },
+                f"read-only access to s3://{wanted.bucket}",
+            )
+        ]
+    changes = []
+    if actual.policy_document != wanted.permissions:
+        versions = actual.policy_versions or []
+        if len(versions) >= MAX_POLICY_VERSIONS:
+            oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+            changes.append(
+                Change(
+                    "delete",
+                    f"{label} version {oldest['VersionId']}",
+                    "delete_policy_version",
+                    {"PolicyArn": arn, "VersionId": oldest["VersionId"]},
+                    f"IAM keeps {MAX_POLICY_VERSIONS} versions; the oldest non-default one goes",
+                )
+            )
+        changes.append(
+            Change(
+                "update",
+                label,
+                "create_policy_version",
+                {"PolicyArn": arn, "PolicyDocument": json.dumps(wanted.permissions), "SetAsDefault": True},
+                _document_difference(actual.policy_document, wanted.permissions),
+            )
+        )
+    changes += _tag_change(label, actual.policy_tags, wanted.tags, "tag_policy", {"PolicyArn": arn})
+    return changes
+
+
+def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -> list[Change]:
+    role = actual.role
+    label = f"role {name}"
+    if role is None:
+        return [
+            Change(
+                "create",
+                label,
+                "create_role",
+                {
+                    "RoleName": name,
+                    "Path": path,
+                    "AssumeRolePolicyDocument": json.dumps(wanted.trust),
+                    "Description": wanted.description,
+                    "MaxSessionDuration": wanted.max_session_duration,
+                    "Tags": tag_list(wanted.tags),
+                },
+                f"trusts {wanted.vendor.principal} with external ID {', '.join(wanted.external_ids)}",
+            )
+        ]
+    changes = []
+    current_trust = parse_document(role["AssumeRolePolicyDocument"])
+    if current_trust != wanted.trust:
+        changes.append(
+            Change(
+                "update",
+                f"{label} trust",
+                "update_assume_role_policy",
+                {"RoleName": name, "PolicyDocument": json.dumps(wanted.trust)},
+                trust_difference(current_trust, wanted.trust),
+            )
+        )
+    if role.get("MaxSessionDuration") != wanted.max_session_duration:
+        changes.append(
+            Change(
+                "update",
+                label,
+                "update_role",
+                {"RoleName": name, "MaxSessionDuration": wanted.max_session_duration},
+                f"max session duration {role.get('MaxSessionDuration')} -> {wanted.max_session_duration}",
+            )
+        )
+    changes += _tag_change(label, actual.role_tags, wanted.tags, "tag_role", {"RoleName": name})
+    return changes
+
+
+def _plan_cors(wanted: WantedRole, actual: RoleSnapshot) -> list[Change]:
+    if wanted.cors_rule is None or actual.cors_rules is None:
+        return []
+    merged = cors.merge_rule(actual.cors_rules, wanted.cors_rule)
+    if merged is None:
+        return []
+    kept = len(actual.cors_rules) - (
+        1 if any(r.get("ID") == wanted.cors_rule["ID"] for r in actual.cors_rules) else 0
+    )
+    detail = f"allow {cors.describe_origins(wanted.cors_rule)} to GET/HEAD"
+    if kept:
+        detail += f"; the bucket's {kept} other rule(s) kept as they are"
+    return [
+        Change(
+            "cors",
+            f"bucket {wanted.bucket}",
+            "put_bucket_cors",
+            {"Bucket": wanted.bucket, "CORSConfiguration": {"CORSRules": merged}},
+            detail,
+        )
+    ]
+
+
+def _tag_change(
+    label: str, current: dict[str, str], wanted: dict[str, str], method: str, target: dict[str, str]
+) -> list[Change]:
+    """Add or correct the tags that differ; tags others set are never removed."""
+    missing = {k: v for k, v in wanted.items() if current.get(k) != v}
+    if not missing:
+        return []
+    text = ", ".join(f"{k}={v}" for k, v in missing.items())
+    return [Change("tag", label, method, {**target, "Tags": tag_list(missing)}, text)]
+
+
+def trust_difference(current: Json, wanted: Json) -> str:
+    """What differs between two trust policies, in the terms an admin thinks in."""
+
+    def parts(document: Json) -> tuple[set[str], set[str], int]:
+        found = statements(document)
+        principals = {p for statement in found for p in aws_principals(statement)}
+        ids = {i for statement in found for i in external_id_values(statement)}
+        return principals, ids, len(found)
+
+    now_p, now_ids, now_n = parts(current)
+    new_p, new_ids, _ = parts(wanted)
+    out = []
+    if now_p != new_p:
+        out.append(f"principal {', '.join(sorted(now_p)) or 'none'} -> {', '.join(sorted(new_p))}")
+    if now_ids != new_ids:
+        out.append(f"external ID {', '.join(sorted(now_ids)) or 'none'} -> {', '.join(sorted(new_ids))}")
+    if not out:
+        out.append(f"{now_n} statement(s) replaced by the vendor's external-ID trust")
+    return "; ".join(out)
+
+
+def _document_difference(current: Json | None, wanted: Json) -> str:
+    def grants(document: Json | None) -> set[str]:
+        return {
+            f"{a} on {r}"
+            for s in statements(document)
+            for a in strings(s.body.get("Action"))
+            for r in strings(s.body.get("Resource"))
+        }
+
+    now, new = grants(current), grants(wanted)
+    added, removed = sorted(new - now), sorted(now - new)
+    out = []
+    if removed:
+        out.append("- " + ", ".join(removed))
+    if added:
+        out.append("+ " + ", ".join(added))
+    return "; ".join(out) or "conditions differ"
+
+
+# --- rotate-external-id -------------------------------------------------------------------
+
+
+def plan_rotate(spec: RotateSpec, role: Json) -> tuple[Plan, list[str]]:
+    """The trust rewrite for a new external ID (with keep_old, the current ones stay); returns
+    the plan and the IDs the role will accept."""
+    inputs.check_external_id(spec.external_id)
+    current = parse_document(role["AssumeRolePolicyDocument"])
+    principal, current_ids = vendor_trust(current, role["RoleName"])
+    ids = list(dict.fromkeys([*current_ids, spec.external_id] if spec.keep_old else [spec.external_id]))
+    vendor = Vendor(
+        name=tag_dict(role.get("Tags")).get(VENDOR_TAG, "custom"),
+        display_name="vendor",
+        principal=principal,
+        cors_origins=(),
+    )
+    rendered = render_trust(ids, vendor)
+    changes = []
+    if rendered.document != current:
+        changes.append(
+            Change(
+                "update",
+                f"role {role['RoleName']} trust",
+                "update_assume_role_policy",
+                {"RoleName": role["RoleName"], "PolicyDocument": json.dumps(rendered.document)},
+                trust_difference(current, rendered.document),
+            )
+        )
+    warnings = [w for w in rendered.warnings if "whole account" not in w]
+    if len(ids) > 1:
+        warnings.append(
+            "the role now accepts several external IDs; run again without --keep-old once the "
+            "vendor uses the new one"
+        )
+    return Plan(changes, role["RoleName"], role["Arn"], "", warnings), ids
+
+
+def vendor_trust(document: Any, role_name: str) -> tuple[str, list[str]]:
+    """The one trusted AWS principal and its pinned external IDs, from a provisioner-style trust."""
+    allows = [s for s in statements(document) if s.is_allow and names_action(s, "sts:AssumeRole")]
+    principals = sorted({p for s in allows for p in aws_principals(s)})
+    if len(allows) != 1 or len(principals) != 1 or principals[0] == "*":
+        raise InputError(
+            "role_name",
+            role_name,
+            f"the trust policy has {len(allows)} statement(s) and {len(principals)} AWS "
+            "principal(s); rotate-external-id handles one vendor principal: fix it with "
+            "create-role first",
+        )
+    ids = external_id_values(allows[0], ("StringEquals",))
+    return principals[0], ids
+
+
+# --- delete-role --------------------------------------------------------------------------
+
+
+def plan_delete(snapshot: DeleteSnapshot) -> Plan:
+    """Detach everything, delete our policies (not shared ones), inline policies, instance
+    profile links and the role; remove our CORS rule unless other roles still rely on it."""
+    role = snapshot.role
+    name = role["RoleName"]
+    detaches: list[Change] = []
+    deletions: list[Change] = []
+    warnings: list[str] = []
+    shared = False
+    for item in snapshot.attached:
+        arn = item["PolicyArn"]
+        detaches.append(
+            Change(
+                "detach",
+                f"policy {item['PolicyName']} from role {name}",
+                "detach_role_policy",
+                {"RoleName": name, "PolicyArn": arn},
+            )
+        )
+        policy = snapshot.policies.get(arn)
+        if policy is None or tag_dict(policy.get("Tags")).get(MANAGED_BY_KEY) != MANAGED_BY_VALUE:
+            continue  # AWS managed or not ours: detach only
+        if int(policy.get("AttachmentCount", 0)) > 1:
+            shared = True
+            warnings.append(
+                f"policy {item['PolicyName']} is attached to other roles too: it is detached "
+                "from this one and kept, and so is the bucket's CORS rule they rely on"
+            )
+            continue
+        for version in snapshot.versions.get(arn, []):
+            if not version["IsDefaultVersion"]:
+                deletions.append(
+                    Change(
+                        "delete",
+                        f"policy {item['PolicyName']} version {version['VersionId']}",
+                        "delete_policy_version",
+                        {"PolicyArn": arn, "VersionId": version["VersionId"]},
+                    )
+                )
+        deletions.append(
+            Change(
+                "delete",
+                f"policy {item['PolicyName']}",
+                "delete_policy",
+                {"PolicyArn": arn},
+                "created by provisioner",
+            )
+        )
+    changes = detaches + deletions
+    changes += [
+        Change(
+            "delete",
+            f"inline policy {policy_name} of role {name}",
+            "delete_role_policy",
+            {"RoleName": name, "PolicyName": policy_name},
+        )
+        for policy_name in snapshot.inline
+    ]
+    changes += [
+        Change(
+            "detach",
+            f"role {name} from instance profile {profile['InstanceProfileName']}",
+            "remove_role_from_instance_profile",
+            {"RoleName": name, "InstanceProfileName": profile["InstanceProfileName"]},
+        )
+        for profile in snapshot.profiles
+    ]
+    changes.append(Change("delete", f"role {name}", "delete_role", {"RoleName": name}))
+    if not shared:
+        changes += _plan_cors_removal(snapshot, warnings)
+    return Plan(changes, name, role["Arn"], "", warnings)
+
+
+def _plan_cors_removal(snapshot: DeleteSnapshot, warnings: list[str]) -> list[Change]:
+    tags = tag_dict(snapshot.role.get("Tags"))
+    bucket, vendor = tags.get(BUCKET_TAG), tags.get(VENDOR_TAG)
+    if not bucket or not vendor:
+        return []
+    if snapshot.bucket_gone:
+        warnings.append(f"bucket {bucket} no longer exists: no CORS rule to remove")
+        return []
+    rule_id = cors_rule_id(Vendor(name=vendor, display_name="", principal="", cors_origins=()))
+    kept = cors.remove_rule(snapshot.cors_rules or [], rule_id)
+    if kept is None:
+        return []
+    if not kept:
+        return [
+            Change(
+                "cors",
+                f"bucket {bucket}",
+                "delete_bucket_cors",
+                {"Bucket": bucket},
+                f"remove rule {rule_id} (the only rule)",
+            )
+        ]
+    return [
+        Change(
+            "cors",
+            f"bucket {bucket}",
+            "put_bucket_cors",
+            {"Bucket": bucket, "CORSConfiguration": {"CORSRules": kept}},
+            f"remove rule {rule_id}; {len(kept)} other rule(s) kept",
+        )
+    ]

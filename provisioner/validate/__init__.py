@@ -1,0 +1,46 @@
+"""`provision validate`: the checks the vendor runs, answered first and with reasons.
+
+spec (model.ValidateSpec) -> gather (gather.py, reads only) -> static checks (static.py, pure,
+one registered function per check of policies/checks.json) -> with --live, observe as the
+vendor (live.py: I/O) and judge (live.py: pure) -> combine (combine.py, pure) -> Report.
+"""
+
+from __future__ import annotations
+
+from provisioner.aws import Aws
+from provisioner.model import Status
+from provisioner.validate.combine import combine
+from provisioner.validate.gather import gather
+from provisioner.validate.live import Observations, http_fetch, live_checks, live_verdicts, observe
+from provisioner.validate.model import Check, LiveOptions, Report, Snapshot, ValidateSpec, check_names
+from provisioner.validate.static import CHECKS, kms_decrypt, static_checks
+
+__all__ = [
+    "CHECKS",
+    "Check",
+    "LiveOptions",
+    "Observations",
+    "Report",
+    "Snapshot",
+    "ValidateSpec",
+    "check_names",
+    "combine",
+    "gather",
+    "http_fetch",
+    "kms_decrypt",
+    "live_checks",
+    "live_verdicts",
+    "observe",
+    "static_checks",
+    "validate",
+]
+
+
+def validate(aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None) -> Report:
+    """Gather once, decide every check; with `live`, also act as the vendor and combine."""
+    checks = static_checks(gather(aws, spec), spec)
+    if live is not None:
+        assumable = checks[0].status is Status.PASS
+        found = live_checks(spec, live, assumable)
+        checks = [combine(c, found.get(c.name)) for c in checks]
+    return Report(spec.role_arn, checks)

@@ -1,0 +1,137 @@
+"""Reads only: the role, its policies, and the bucket's region, policy, CORS and encryption.
+
+Reads whose absence is normal give None; a read AWS refuses (AccessDenied) is noted in
+`Snapshot.unreadable` so the checks can say what they could not see.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from provisioner.aws import Aws, AwsError, paginate_all, read_or_none, translate
+from provisioner.evaluation import Policy
+from provisioner.iam import parse_document
+from provisioner.inputs import region_of_location
+from provisioner.validate.model import Snapshot, ValidateSpec
+
+_DENIED = ("AccessDenied", "AccessDeniedException")
+
+
+def gather(aws: Aws, spec: ValidateSpec) -> Snapshot:
+    """Read the role, its policies, and the bucket's policy, CORS and encryption."""
+    state = Snapshot()
+    iam = aws.client("iam")
+    state.role = read_or_none(
+        "iam:GetRole",
+        f"reading role {spec.role_name}",
+        lambda: iam.get_role(RoleName=spec.role_name)["Role"],
+    )
+    if state.role is not None:
+        state.identity_policies = role_policies(iam, spec.role_name)
+    _gather_bucket(aws, spec, state)
+    return state
+
+
+def role_policies(iam: Any, name: str) -> list[Policy]:
+    """The role's inline and attached policy documents, by targeted calls (cheaper than GAAD
+    for one role)."""
+    policies = []
+    with translate("iam:ListRolePolicies", f"reading role {name}"):
+        inline = paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+    for policy_name in inline:
+        with translate("iam:GetRolePolicy", f"reading inline policy {policy_name}"):
+            document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+        policies.append(Policy(f"inline policy {policy_name}", parse_document(document)))
+    with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
+        attached = paginate_all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+    for item in attached:
+        with translate("iam:GetPolicy", f"reading policy {item['PolicyArn']}"):
+            policy = iam.get_policy(PolicyArn=item["PolicyArn"])["Policy"]
+        with translate("iam:GetPolicyVersion", f"reading policy {item['PolicyArn']}"):
+            version = iam.get_policy_version(
+                PolicyArn=item["PolicyArn"], VersionId=policy["DefaultVersionId"]
+            )["PolicyVersion"]
+        policies.append(Policy(f"policy {item['PolicyName']}", parse_document(version["Document"])))
+    return policies
+
+
+def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
+    s3 = aws.client("s3")
+    bucket = spec.bucket
+    try:
+        with translate("s3:GetBucketLocation", f"reading bucket {bucket}"):
+            location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+        state.bucket_region = region_of_location(location)
+    except AwsError as exc:
+        if exc.code in ("NoSuchBucket", "404"):
+            state.bucket_exists = False
+            return
+        raise
+    state.bucket_policy = _optional(
+        state,
+        "s3:GetBucketPolicy",
+        ("NoSuchBucketPolicy",),
+        lambda: json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]),
+    )
+    state.cors = _optional(
+        state,
+        "s3:GetBucketCORS",
+        ("NoSuchCORSConfiguration",),
+        lambda: s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
+    )
+    key = _sample_object_key_id(aws, spec, state)
+    if key is None:
+        encryption = _optional(
+            state,
+            "s3:GetEncryptionConfiguration",
+            ("ServerSideEncryptionConfigurationNotFoundError",),
+            lambda: s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"],
+        )
+        for rule in (encryption or {}).get("Rules", []):
+            default = rule.get("ApplyServerSideEncryptionByDefault", {})
+            if default.get("SSEAlgorithm", "").startswith("aws:kms"):
+                key = default.get("KMSMasterKeyID") or "alias/aws/s3"
+    if key is not None:
+        _gather_key(aws, state, key)
+
+
+def _gather_key(aws: Aws, state: Snapshot, key: str) -> None:
+    kms = aws.client("kms", region=state.bucket_region)
+    described = _optional(state, "kms:DescribeKey", (), lambda: kms.describe_key(KeyId=key)["KeyMetadata"])
+    state.kms_key = described["Arn"] if described else key
+    if described:
+        state.key_policy = _optional(
+            state,
+            "kms:GetKeyPolicy",
+            (),
+            lambda: json.loads(kms.get_key_policy(KeyId=described["KeyId"], PolicyName="default")["Policy"]),
+        )
+
+
+def _sample_object_key_id(aws: Aws, spec: ValidateSpec, state: Snapshot) -> str | None:
+    """The KMS key of the sample object (--key), which may differ from the bucket default."""
+    if not spec.key:
+        return None
+    head = _optional(
+        state,
+        "s3:GetObject",
+        ("404", "NoSuchKey"),
+        lambda: aws.client("s3").head_object(Bucket=spec.bucket, Key=spec.key),
+    )
+    if head and str(head.get("ServerSideEncryption", "")).startswith("aws:kms"):
+        found: str | None = head.get("SSEKMSKeyId")
+        return found
+    return None
+
+
+def _optional(state: Snapshot, action: str, absent: tuple[str, ...], read: Callable[[], Any]) -> Any:
+    """A read whose absence is normal; AccessDenied is noted (the check says what it could not see)."""
+    try:
+        return read_or_none(action, "", read, absent)
+    except AwsError as exc:
+        if exc.code in _DENIED:
+            state.unreadable.append(action)
+            return None
+        raise

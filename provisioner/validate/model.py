@@ -1,0 +1,178 @@
+"""validate's types: the spec, the snapshot gather reads, verdicts, the report; check metadata."""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from provisioner.data import load_json
+from provisioner.evaluation import Policy
+from provisioner.model import Arn, Status, session_arn
+from provisioner.vendors import Vendor
+
+if TYPE_CHECKING:
+    from provisioner.aws import Aws
+
+SESSION_NAME = "provisioner-validate"
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ValidateSpec:
+    """What validate is asked about: the role the vendor assumes, with what, to read what."""
+
+    role_arn: str
+    external_id: str
+    bucket: str
+    vendor: Vendor
+    prefix: str | None = None
+    key: str | None = None
+    strict: bool = False
+
+    @property
+    def arn(self) -> Arn:
+        arn = Arn.parse(self.role_arn)
+        if arn is None:
+            raise ValueError(f"not a role ARN: {self.role_arn!r}")
+        return arn
+
+    @property
+    def account(self) -> str:
+        return self.arn.account
+
+    @property
+    def partition(self) -> str:
+        return self.arn.partition
+
+    @property
+    def role_name(self) -> str:
+        return self.arn.name
+
+    @property
+    def session_arn(self) -> str:
+        return session_arn(self.account, self.role_name, SESSION_NAME, self.partition)
+
+    @property
+    def sample_key(self) -> str:
+        return self.key or f"{self.prefix or ''}provisioner-sample-object"
+
+    @property
+    def sts_region(self) -> str:
+        return self.vendor.sts_region or "us-east-1"
+
+
+@dataclass
+class Snapshot:
+    """What gather read. None means 'not there'; `unreadable` lists the reads AWS refused."""
+
+    role: Json | None = None
+    identity_policies: list[Policy] = field(default_factory=list)
+    bucket_exists: bool = True
+    bucket_region: str = "us-east-1"
+    bucket_policy: Json | None = None
+    cors: list[Json] | None = None
+    kms_key: str | None = None
+    key_policy: Json | None = None
+    unreadable: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Check:
+    """One check's verdict, named like the vendor's (AWSAssumeRole), with a stable code."""
+
+    name: str
+    status: Status
+    code: str | None = None
+    detail: str = ""
+    remediation: str = ""
+    static: Status | None = None  # the static verdict, when a live one was also made
+    live: Status | None = None
+
+    @property
+    def message(self) -> str:
+        return messages().get(self.code or "", "") if self.code else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "success": self.status.succeeds,
+            "status": str(self.status),
+            "code": self.code,
+            "message": self.message,
+            "detail": self.detail,
+            "remediation": self.remediation if self.status in (Status.FAIL, Status.WARN) else "",
+        }
+        if self.live is not None:
+            out["static"] = str(self.static) if self.static else None
+            out["live"] = str(self.live)
+        return out
+
+
+@dataclass
+class Report:
+    role_arn: str
+    checks: list[Check]
+
+    @property
+    def valid(self) -> bool:
+        return all(c.status is not Status.FAIL for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "role_arn": self.role_arn, "checks": [c.to_dict() for c in self.checks]}
+
+
+Fetch = Callable[[urllib.request.Request], tuple[int, dict[str, str], bytes]]
+
+
+@dataclass
+class LiveOptions:
+    """How to act as the vendor. sandbox=True when the endpoint is moto, which does not
+    enforce trust policies (its answers to the refused-assume probes prove nothing)."""
+
+    vendor_aws: Aws
+    sandbox: bool = False
+    wait_seconds: float = 30.0
+    fetch: Fetch | None = None
+
+
+# --- check metadata (policies/checks.json) -------------------------------------------------
+
+
+@cache
+def check_data() -> dict[str, Json]:
+    return {c["name"]: c for c in load_json("checks.json")["checks"]}
+
+
+@cache
+def messages() -> dict[str, str]:
+    return {code: text for c in check_data().values() for code, text in c["codes"].items()}
+
+
+def check_names() -> list[str]:
+    return list(check_data())
+
+
+def remedy(name: str, spec: ValidateSpec) -> str:
+    template: str = check_data()[name]["remediation"]
+    values = {
+        "bucket": spec.bucket,
+        "external_id": spec.external_id,
+        "role_name": spec.role_name,
+        "prefix": spec.prefix or "",
+    }
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def verdict(
+    name: str, status: Status, spec: ValidateSpec, code: str | None = None, detail: str = ""
+) -> Check:
+    """A Check with the remediation of its data entry when it fails or warns."""
+    if code is not None and code not in check_data()[name]["codes"]:
+        raise ValueError(f"{code} is not a code of {name} in policies/checks.json")
+    failing = status in (Status.FAIL, Status.WARN)
+    return Check(name, status, code, detail, remedy(name, spec) if failing else "")

@@ -1,0 +1,313 @@
+"""Pure: every check decided from the snapshot by the evaluator, never by an AWS call.
+
+Each check is a function registered under its name in policies/checks.json (the tests prove
+the two lists match one to one); `static_checks` runs them in the data file's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from provisioner.cors import cors_rule_for
+from provisioner.evaluation import (
+    EXPLICIT_DENY,
+    Decision,
+    Policy,
+    Request,
+    assume_role_request,
+    caller_for,
+    evaluate,
+    principal_matches,
+)
+from provisioner.iam import (
+    WRITE_LEVELS,
+    aws_principals,
+    external_id_values,
+    parse_document,
+    s3_actions,
+    statements,
+)
+from provisioner.model import Status, bucket_arn, role_arn, root_arn
+from provisioner.model.rules import Registry
+from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, check_names, verdict
+
+PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
+PROBE_BUCKET = "provisioner-probe-other-bucket"
+WRONG_ID = "provisioner-probe-wrong-external-id"
+OUTSIDER = "arn:aws:sts::000000000000:assumed-role/outsider/provisioner-probe"
+ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
+
+StaticCheck = Callable[[Snapshot, ValidateSpec], Check]
+CHECKS: Registry[StaticCheck] = Registry("check")
+
+
+def static_checks(state: Snapshot, spec: ValidateSpec) -> list[Check]:
+    """Every check from the snapshot, in the order of policies/checks.json."""
+    return [CHECKS.functions[name](state, spec) for name in check_names()]
+
+
+# --- requests the vendor's service and its session make -------------------------------------
+
+
+def vendor_caller(spec: ValidateSpec) -> str:
+    """The ARN the vendor's service calls STS as (a session of its role, or of a role of its
+    account when the profile trusts the account root)."""
+    return caller_for(spec.vendor.principal, "vendor-session")
+
+
+def assume_request(spec: ValidateSpec, caller: str, external_id: str | None) -> Request:
+    return assume_role_request(
+        caller,
+        spec.role_arn,
+        external_id,
+        **{
+            "aws:CurrentTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:RequestedRegion": spec.sts_region,
+        },
+    )
+
+
+def s3_request(spec: ValidateSpec, action: str, resource: str, **context: Any) -> Request:
+    """A request of the role's session (what the vendor does after AssumeRole)."""
+    base = {
+        "aws:PrincipalArn": role_arn(spec.account, spec.role_name, partition=spec.partition),
+        "aws:PrincipalAccount": spec.account,
+        "aws:PrincipalType": "AssumedRole",
+        "aws:SecureTransport": "true",
+        "aws:userid": f"AROAEXAMPLE:{SESSION_NAME}",
+    }
+    base.update(context)
+    return Request(spec.session_arn, action, resource, base)
+
+
+def _trust(state: Snapshot) -> list[Policy]:
+    if state.role is None:
+        return []
+    return [Policy("trust policy", parse_document(state.role["AssumeRolePolicyDocument"]))]
+
+
+def _s3_policies(state: Snapshot) -> list[Policy]:
+    policies = list(state.identity_policies)
+    if state.bucket_policy:
+        policies.append(Policy("bucket policy", state.bucket_policy))
+    return policies
+
+
+def _unread(state: Snapshot) -> str:
+    return f" (could not read: {', '.join(state.unreadable)})" if state.unreadable else ""
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+
+@CHECKS.register("AWSAssumeRole")
+def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSAssumeRole"
+    if state.role is None:
+        return verdict(
+            name,
+            FAIL,
+            spec,
+            "ROLE_CANNOT_BE_ASSUMED",
+            f"role {spec.role_arn} does not exist in account {spec.account}",
+        )
+    decision = evaluate(_trust(state), assume_request(spec, vendor_caller(spec), spec.external_id))
+    if decision.allowed:
+        return verdict(
+            name, PASS, spec, detail=f"{spec.vendor.principal} with the external ID: {decision.reason()}"
+        )
+    return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(state, spec, decision))
+
+
+def _why_not_assumable(state: Snapshot, spec: ValidateSpec, decision: Decision) -> str:
+    if decision.denies or state.role is None:
+        return f"{spec.vendor.principal}: {decision.reason()}"
+    trust = parse_document(state.role["AssumeRolePolicyDocument"])
+    caller = vendor_caller(spec)
+    named = [
+        s for s in statements(trust) if s.is_allow and principal_matches(s.body.get("Principal"), caller)
+    ]
+    if not named:
+        trusted = sorted({p for s in statements(trust) if s.is_allow for p in aws_principals(s)})
+        return (
+            f"the trust policy does not name {spec.vendor.principal} "
+            f"(it trusts {', '.join(trusted) or 'no AWS principal'})"
+        )
+    expected = sorted({i for s in named for i in external_id_values(s)})
+    if expected and spec.external_id not in expected:
+        return (
+            f"the trust's sts:ExternalId condition ({named[0].path}) expects "
+            f"{', '.join(expected)}, not {spec.external_id}"
+        )
+    paths = ", ".join(s.path for s in named)
+    return f"the conditions of {paths} refuse the vendor's request ({decision.reason()})"
+
+
+@CHECKS.register("AWSExternalID")
+def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSExternalID"
+    if state.role is None:
+        return verdict(name, SKIP, spec, detail="the role does not exist")
+    trust = _trust(state)
+    vendor = vendor_caller(spec)
+    probes = [
+        ("the vendor without an external ID", vendor, None),
+        (f"the vendor with another external ID ({WRONG_ID})", vendor, WRONG_ID),
+        ("a principal of another AWS account, with the right external ID", OUTSIDER, spec.external_id),
+        ("a principal of another AWS account, without an external ID", OUTSIDER, None),
+    ]
+    open_to = []
+    for what, caller, external_id in probes:
+        decision = evaluate(trust, assume_request(spec, caller, external_id))
+        if decision.allowed:
+            open_to.append(f"{what}: {decision.reason()}")
+    if open_to:
+        return verdict(
+            name,
+            FAIL,
+            spec,
+            "EXTERNAL_ID_CONFIGURED_INSECURELY",
+            "the role can be assumed by " + "; ".join(open_to),
+        )
+    return verdict(name, PASS, spec, detail="no external ID, another ID or another account is let in")
+
+
+@CHECKS.register("AWSBucketAccess")
+def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSBucketAccess"
+    if not state.bucket_exists:
+        return verdict(name, FAIL, spec, "BUCKET_NOT_FOUND", f"bucket {spec.bucket} does not exist")
+    if state.role is None:
+        return verdict(name, SKIP, spec, detail="the role does not exist")
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    denied = []
+    for action, context in (
+        ("s3:ListBucket", {"s3:prefix": spec.prefix or ""}),
+        ("s3:GetBucketLocation", {}),
+    ):
+        decision = evaluate(
+            _s3_policies(state), s3_request(spec, action, bucket, **context), account_delegates=True
+        )
+        if not decision.allowed:
+            denied.append(f"{action} on {bucket}: {decision.reason()}")
+    if denied:
+        return verdict(name, FAIL, spec, "BUCKET_ACCESS_DENIED", "; ".join(denied) + _unread(state))
+    return verdict(name, PASS, spec, detail=f"s3:ListBucket and s3:GetBucketLocation on {bucket}")
+
+
+@CHECKS.register("AWSObjectRead")
+def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSObjectRead"
+    if state.role is None or not state.bucket_exists:
+        return verdict(name, SKIP, spec, detail="the role or the bucket does not exist")
+    object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
+    decision = evaluate(
+        _s3_policies(state), s3_request(spec, "s3:GetObject", object_arn), account_delegates=True
+    )
+    if not decision.allowed:
+        return verdict(
+            name, FAIL, spec, "OBJECT_READ_DENIED", f"s3:GetObject on {object_arn}: {decision.reason()}"
+        )
+    if state.kms_key is None:
+        return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}")
+    status, detail = kms_decrypt(state, spec)
+    if status is FAIL:
+        return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
+    if status is WARN:
+        return verdict(name, WARN, spec, None, detail)
+    return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
+
+
+def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> tuple[Status, str]:
+    """kms:Decrypt through S3: the key policy must allow the role, or allow the account (and
+    so delegate to IAM) while the role's policies allow it. ("AWS KMS: Key policies".)"""
+    key = state.kms_key or ""
+    request = s3_request(
+        spec,
+        "kms:Decrypt",
+        key,
+        **{"kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com", "kms:CallerAccount": spec.account},
+    )
+    identity = evaluate(state.identity_policies, request, account_delegates=True)
+    if state.key_policy is None:
+        if identity.allowed:
+            return WARN, (
+                f"the role's policies allow kms:Decrypt on {key}, but the key policy could not be "
+                "read (kms:GetKeyPolicy): check that it allows the role or the account"
+            )
+        return FAIL, f"kms:Decrypt on {key}: {identity.reason()}"
+    key_policy = Policy("key policy", state.key_policy)
+    direct = evaluate([key_policy], request, account_delegates=True)
+    if EXPLICIT_DENY in (direct.effect, identity.effect):
+        return FAIL, f"kms:Decrypt on {key}: {(direct if direct.denies else identity).reason()}"
+    if direct.allowed:
+        return PASS, f"kms:Decrypt on {key}: the key policy allows the role"
+    delegated = evaluate([key_policy], replace(request, principal=root_arn(spec.account, spec.partition)))
+    if delegated.allowed and identity.allowed:
+        return PASS, f"kms:Decrypt on {key}: the key policy delegates to IAM and {identity.reason()}"
+    if not delegated.allowed:
+        return (
+            FAIL,
+            f"kms:Decrypt on {key}: the key policy allows neither the role nor IAM policies "
+            f"of account {spec.account}",
+        )
+    return FAIL, f"kms:Decrypt on {key}: the role's policies do not allow it ({identity.reason()})"
+
+
+@CHECKS.register("AWSSignedUrl")
+def check_signed_url(state: Snapshot, spec: ValidateSpec) -> Check:
+    """Only a live fetch can tell; statically the check is skipped."""
+    return verdict("AWSSignedUrl", SKIP, spec, detail="live only: run with --live")
+
+
+@CHECKS.register("AWSCors")
+def check_cors(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSCors"
+    origins = list(spec.vendor.cors_origins)
+    if not origins:
+        return verdict(name, SKIP, spec, detail="the vendor has no web origins (give --origin)")
+    if not state.bucket_exists:
+        return verdict(name, SKIP, spec, detail="the bucket does not exist")
+    if "s3:GetBucketCORS" in state.unreadable:
+        return verdict(name, WARN, spec, None, "could not read the bucket's CORS rules (s3:GetBucketCORS)")
+    if not state.cors:
+        return verdict(name, FAIL, spec, "CORS_NOT_CONFIGURED", f"bucket {spec.bucket} has no CORS rules")
+    missing = [o for o in origins if cors_rule_for(state.cors, o, "GET") is None]
+    if missing:
+        return verdict(
+            name, FAIL, spec, "CORS_ORIGIN_NOT_ALLOWED", f"no CORS rule lets {', '.join(missing)} GET objects"
+        )
+    return verdict(name, PASS, spec, detail=f"{', '.join(origins)} may GET")
+
+
+@CHECKS.register("AWSLeastPrivilege")
+def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSLeastPrivilege"
+    if state.role is None:
+        return verdict(name, SKIP, spec, detail="the role does not exist")
+    policies = _s3_policies(state)
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    too_much = []
+    for action, level in sorted(s3_actions().items()):
+        if level not in WRITE_LEVELS:
+            continue
+        for resource in (bucket, f"{bucket}/{spec.sample_key}"):
+            if evaluate(policies, s3_request(spec, f"s3:{action}", resource), account_delegates=True).allowed:
+                too_much.append(f"s3:{action}")
+                break
+    other = bucket_arn(PROBE_BUCKET, spec.partition)
+    for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
+        if evaluate(state.identity_policies, s3_request(spec, action, resource)).allowed:
+            too_much.append(f"{action} on other buckets")
+    for action in ESCALATION:
+        if evaluate(state.identity_policies, s3_request(spec, action, spec.role_arn)).allowed:
+            too_much.append(action)
+    if too_much:
+        shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
+        return verdict(
+            name, FAIL if spec.strict else WARN, spec, "PERMISSIONS_TOO_BROAD", f"the role may {shown}"
+        )
+    return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
