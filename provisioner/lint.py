@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from provisioner.iam import (
     strings,
 )
 from provisioner.model import Arn, Rule, Severity, load_rules
+from provisioner.model.rules import Registry
 
 # IAM's size quotas in characters, whitespace not counted (IAM and STS quotas).
 SIZE_LIMITS = {"trust": 2048, "permissions": 6144, "resource": 20480}
@@ -65,12 +67,18 @@ def rules() -> dict[str, Rule]:
     return load_rules("lint-rules.json")
 
 
+# Each check function is registered under the rule ids it may report (policies/lint-rules.json).
+LINT_RULES: Registry[Callable[..., Any]] = Registry("lint rule")
+
+
 class _Collector:
     def __init__(self, file: str) -> None:
         self.file = file
         self.findings: list[Finding] = []
 
     def add(self, rule_id: str, message: str, location: str = "$") -> None:
+        if rule_id not in LINT_RULES.functions:
+            raise ValueError(f"lint rule {rule_id!r} is reported by no registered check")
         rule = rules()[rule_id]
         self.findings.append(Finding(self.file, rule.id, rule.severity, message, location, rule.remediation))
 
@@ -78,6 +86,7 @@ class _Collector:
 # --- entry points ------------------------------------------------------------------------
 
 
+@LINT_RULES.register("invalid-json")
 def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Finding]]:
     """Lint one document given as text. Returns (kind, findings); kind is None if unreadable."""
     out = _Collector(file)
@@ -114,6 +123,7 @@ def document_kind(document: Any) -> str:
 # --- document-wide checks ----------------------------------------------------------------
 
 
+@LINT_RULES.register("invalid-characters")
 def _check_characters(text: str, out: _Collector) -> None:
     refused = _REFUSED_CHARS.search(text)
     if refused:
@@ -126,6 +136,7 @@ def _check_characters(text: str, out: _Collector) -> None:
         )
 
 
+@LINT_RULES.register("size-limit")
 def _check_size(text: str, kind: str, out: _Collector) -> None:
     size = len(_WHITESPACE.sub("", text))
     limit = SIZE_LIMITS[kind]
@@ -136,6 +147,7 @@ def _check_size(text: str, kind: str, out: _Collector) -> None:
         )
 
 
+@LINT_RULES.register("policy-grammar")
 def _check_document(document: Any, kind: str, out: _Collector) -> None:
     from provisioner.documents import schema_errors
 
@@ -153,6 +165,7 @@ def _check_document(document: Any, kind: str, out: _Collector) -> None:
 # --- principals and trust ----------------------------------------------------------------
 
 
+@LINT_RULES.register("principal-wildcard", "principal-wildcard-conditioned", "allow-not-principal")
 def _check_principal(statement: Statement, out: _Collector) -> None:
     if not statement.is_allow:
         return
@@ -186,6 +199,7 @@ def _check_principal(statement: Statement, out: _Collector) -> None:
         )
 
 
+@LINT_RULES.register("trust-no-external-id", "external-id-not-pinned", "trust-mfa-required")
 def _check_trust(statement: Statement, out: _Collector) -> None:
     if not statement.is_allow or not names_action(statement, "sts:AssumeRole"):
         return
@@ -243,6 +257,7 @@ def _requires_mfa(operator: str, key: str, values: list[Any]) -> bool:
 # --- grants (identity and resource policies) ---------------------------------------------
 
 
+@LINT_RULES.register("allow-not-action")
 def _check_grant(statement: Statement, out: _Collector) -> None:
     if not statement.is_allow:
         return
@@ -258,6 +273,9 @@ def _check_grant(statement: Statement, out: _Collector) -> None:
     _check_resources(statement, out)
 
 
+@LINT_RULES.register(
+    "action-wildcard", "unexpected-action", "unknown-action", "s3-write-access", "s3-permissions-management"
+)
 def _check_action(action: str, location: str, out: _Collector) -> None:
     service, name = split_action(action)
     if name == "*":
@@ -287,6 +305,7 @@ def _few(names: list[str], shown: int = 4) -> str:
     return head if len(names) <= shown else f"{head} and {len(names) - shown} more"
 
 
+@LINT_RULES.register("resource-wildcard")
 def _check_resources(statement: Statement, out: _Collector) -> None:
     path = statement.path
     if "NotResource" in statement.body:

@@ -56,6 +56,12 @@ class Sandbox:
             "AWS_DEFAULT_REGION": DEMO_REGION,
         }
 
+    def connect(self, account: str = CUSTOMER_ACCOUNT) -> Any:
+        """An Aws acting in `account` of this sandbox (the customer's by default)."""
+        from provisioner.aws import Aws
+
+        return Aws(session=session_for(account), endpoint_url=self.endpoint)
+
     def stop(self) -> None:
         self.server.stop()
 

@@ -175,7 +175,7 @@ def _placeholder(ids: dict[str, str], value: Any) -> Any:
     return name
 
 
-def _assume(arn: str, caller: str, external_id: str | None) -> Request:
+def _assume_request(arn: str, caller: str, external_id: str | None) -> Request:
     return assume_role_request(caller, arn, external_id)
 
 
@@ -197,7 +197,7 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
     trust = [Policy("trust policy", trust_doc)]
     arn = role_arn(account, "audited-role")
     found: list[tuple[str, str, str]] = []
-    anyone = evaluate(trust, _assume(arn, session_arn(OUTSIDER_ACCOUNT, "outsider", SESSION), None))
+    anyone = evaluate(trust, _assume_request(arn, session_arn(OUTSIDER_ACCOUNT, "outsider", SESSION), None))
     if anyone.allowed:
         found.append(
             (
@@ -218,9 +218,9 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
             vendor_names.add(known.display_name)
         caller = caller_for(value, SESSION)
         ids = external_id_values(statement, ("StringEquals", "StringEqualsIgnoreCase"))
-        with_id = evaluate(trust, _assume(arn, caller, ids[0] if ids else _RANDOM_ID))
-        without_id = evaluate(trust, _assume(arn, caller, None))
-        wrong_id = evaluate(trust, _assume(arn, caller, _RANDOM_ID))
+        with_id = evaluate(trust, _assume_request(arn, caller, ids[0] if ids else _RANDOM_ID))
+        without_id = evaluate(trust, _assume_request(arn, caller, None))
+        wrong_id = evaluate(trust, _assume_request(arn, caller, _RANDOM_ID))
         if not (with_id.allowed or without_id.allowed or wrong_id.allowed):
             continue  # named, but refused whatever it presents (an explicit Deny, say)
         external = True
@@ -247,7 +247,7 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
             pinned.extend(ids)
         if value.endswith(":root") or value == principal_account:
             other = session_arn(principal_account, "some-other-role", SESSION)
-            if evaluate(trust, _assume(arn, other, ids[0] if ids else None)).allowed:
+            if evaluate(trust, _assume_request(arn, other, ids[0] if ids else None)).allowed:
                 found.append(
                     (
                         "trusts-account-root",

@@ -29,12 +29,12 @@ def gather(aws: Aws, spec: ValidateSpec) -> Snapshot:
         lambda: iam.get_role(RoleName=spec.role_name)["Role"],
     )
     if state.role is not None:
-        state.identity_policies = role_policies(iam, spec.role_name)
+        state.identity_policies = read_role_policies(iam, spec.role_name)
     _gather_bucket(aws, spec, state)
     return state
 
 
-def role_policies(iam: Any, name: str) -> list[Policy]:
+def read_role_policies(iam: Any, name: str) -> list[Policy]:
     """The role's inline and attached policy documents, by targeted calls (cheaper than GAAD
     for one role)."""
     policies = []

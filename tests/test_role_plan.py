@@ -1,0 +1,215 @@
+"""The role journeys' decisions, pure: plans from hand-made snapshots, no endpoint."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from provisioner.errors import InputError
+from provisioner.role import (
+    DeleteSnapshot,
+    RoleSnapshot,
+    RoleSpec,
+    RotateSpec,
+    plan_delete,
+    plan_role,
+    plan_rotate,
+    wanted_role,
+)
+from provisioner.vendors import get_vendor
+
+ACCOUNT = "123456789012"
+ID = "ckx5y2w9q0001abcd1234"
+LABELBOX = get_vendor("labelbox")
+WANTED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID))
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
+POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/LabelboxReadAccess"
+OURS = [{"Key": k, "Value": v} for k, v in WANTED.tags.items()]
+CUSTOMER_RULE = {
+    "ID": "customer",
+    "AllowedOrigins": ["https://intranet.example.com"],
+    "AllowedMethods": ["GET"],
+}
+
+
+def as_wanted(**changes) -> RoleSnapshot:
+    """The account exactly as create-role leaves it, with `changes` applied."""
+    snapshot = RoleSnapshot(
+        account=ACCOUNT,
+        partition="aws",
+        role={
+            "RoleName": "LabelboxS3Access",
+            "Path": "/",
+            "Arn": ROLE_ARN,
+            "AssumeRolePolicyDocument": WANTED.trust,
+            "MaxSessionDuration": 3600,
+            "Tags": OURS,
+        },
+        attached=[{"PolicyName": "LabelboxReadAccess", "PolicyArn": POLICY_ARN}],
+        policy={"Arn": POLICY_ARN, "PolicyName": "LabelboxReadAccess", "AttachmentCount": 1, "Tags": OURS},
+        policy_document=WANTED.permissions,
+        cors_rules=[WANTED.cors_rule],
+    )
+    return replace(snapshot, **changes)
+
+
+def methods(plan) -> list[str]:
+    return [c.method for c in plan.changes]
+
+
+def test_an_empty_account_gets_policy_role_attachment_and_cors_in_that_order():
+    plan = plan_role(WANTED, RoleSnapshot(ACCOUNT, "aws", cors_rules=[]))
+    assert methods(plan) == ["create_policy", "create_role", "attach_role_policy", "put_bucket_cors"]
+    assert [c.permission for c in plan.changes] == [
+        "iam:CreatePolicy",
+        "iam:CreateRole",
+        "iam:AttachRolePolicy",
+        "s3:PutBucketCORS",
+    ]
+    trust = json.loads(plan.changes[1].params["AssumeRolePolicyDocument"])
+    assert trust["Statement"][0]["Condition"] == {"StringEquals": {"sts:ExternalId": ID}}
+    assert (plan.role_arn, plan.policy_arn) == (ROLE_ARN, POLICY_ARN)
+
+
+def test_the_wanted_state_plans_nothing():
+    plan = plan_role(WANTED, as_wanted())
+    assert plan.changes == [] and plan.warnings == []
+
+
+def test_a_different_external_id_is_one_trust_update_that_names_both_ids():
+    old = json.loads(json.dumps(WANTED.trust).replace(ID, "ckold0000000000000001"))
+    plan = plan_role(WANTED, as_wanted(role={**as_wanted().role, "AssumeRolePolicyDocument": old}))
+    assert methods(plan) == ["update_assume_role_policy"]
+    assert plan.changes[0].detail == f"external ID ckold0000000000000001 -> {ID}"
+
+
+def test_a_sixth_policy_version_first_deletes_the_oldest_non_default():
+    versions = [
+        {"VersionId": f"v{n}", "IsDefaultVersion": n == 5, "CreateDate": f"2026-01-0{n}T00:00:00Z"}
+        for n in range(1, 6)
+    ]
+    plan = plan_role(
+        WANTED,
+        as_wanted(policy_document={"Version": "2012-10-17", "Statement": []}, policy_versions=versions),
+    )
+    assert methods(plan) == ["delete_policy_version", "create_policy_version"]
+    assert plan.changes[0].params["VersionId"] == "v1"
+
+
+def test_the_customers_cors_rules_are_kept_after_ours():
+    plan = plan_role(WANTED, as_wanted(cors_rules=[CUSTOMER_RULE]))
+    (change,) = plan.changes
+    rules = change.params["CORSConfiguration"]["CORSRules"]
+    assert [r["ID"] for r in rules] == [WANTED.cors_rule["ID"], "customer"]
+    assert "1 other rule(s) kept" in change.detail
+
+
+def test_a_role_provisioner_did_not_make_is_refused_unless_adopted():
+    foreign = as_wanted(role={**as_wanted().role, "Tags": []})
+    with pytest.raises(InputError) as err:
+        plan_role(WANTED, foreign)
+    assert err.value.field == "role_name" and "--adopt" in err.value.rule
+    assert plan_role(replace(WANTED, adopt=True), foreign).changes  # adopting tags it
+
+
+def test_a_policy_other_principals_use_is_never_rewritten():
+    shared = as_wanted(
+        policy={**as_wanted().policy, "AttachmentCount": 3},
+        policy_document={"Version": "2012-10-17", "Statement": []},
+    )
+    with pytest.raises(InputError) as err:
+        plan_role(WANTED, shared)
+    assert err.value.field == "policy_name" and "2 other" in err.value.rule
+
+
+def test_extra_policies_are_left_alone_with_a_warning():
+    extra = {"PolicyName": "Admin", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
+    plan = plan_role(WANTED, as_wanted(attached=[*as_wanted().attached, extra], inline=["more"]))
+    assert plan.changes == []
+    assert any("AdministratorAccess" in w for w in plan.warnings) and any("more" in w for w in plan.warnings)
+
+
+# --- rotate ---------------------------------------------------------------------------------
+
+
+def test_rotate_with_keep_old_accepts_both_ids_and_without_it_only_the_new():
+    role = as_wanted().role
+    plan, ids = plan_rotate(RotateSpec("LabelboxS3Access", "cknew0000000000000009", keep_old=True), role)
+    assert ids == [ID, "cknew0000000000000009"] and methods(plan) == ["update_assume_role_policy"]
+    assert any("several external IDs" in w for w in plan.warnings)
+    plan, ids = plan_rotate(RotateSpec("LabelboxS3Access", "cknew0000000000000009"), role)
+    assert ids == ["cknew0000000000000009"]
+    written = json.loads(plan.changes[0].params["PolicyDocument"])
+    assert written["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] == "cknew0000000000000009"
+
+
+def test_rotate_refuses_a_trust_it_cannot_read_as_one_vendor():
+    two = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": p}, "Action": "sts:AssumeRole"}
+            for p in ("arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root")
+        ],
+    }
+    with pytest.raises(InputError, match="one vendor principal"):
+        plan_rotate(
+            RotateSpec("R", "cknew0000000000000009"), {**as_wanted().role, "AssumeRolePolicyDocument": two}
+        )
+
+
+# --- delete ---------------------------------------------------------------------------------
+
+
+def delete_snapshot(attachment_count: int = 1, cors=None, bucket_gone: bool = False) -> DeleteSnapshot:
+    return DeleteSnapshot(
+        role=as_wanted().role,
+        attached=as_wanted().attached,
+        inline=["extra"],
+        policies={POLICY_ARN: {**as_wanted().policy, "AttachmentCount": attachment_count}},
+        versions={
+            POLICY_ARN: [
+                {"VersionId": "v1", "IsDefaultVersion": False},
+                {"VersionId": "v2", "IsDefaultVersion": True},
+            ]
+        },
+        cors_rules=[WANTED.cors_rule] if cors is None else cors,
+        bucket_gone=bucket_gone,
+    )
+
+
+def test_delete_removes_ours_in_an_order_iam_accepts():
+    plan = plan_delete(delete_snapshot())
+    assert methods(plan) == [
+        "detach_role_policy",
+        "delete_policy_version",
+        "delete_policy",
+        "delete_role_policy",
+        "delete_role",
+        "delete_bucket_cors",  # our rule was the only one
+    ]
+
+
+def test_delete_keeps_a_shared_policy_and_the_cors_rule_its_other_roles_need():
+    plan = plan_delete(delete_snapshot(attachment_count=2))
+    assert methods(plan) == ["detach_role_policy", "delete_role_policy", "delete_role"]
+    assert any("attached to other roles" in w for w in plan.warnings)
+
+
+def test_delete_keeps_the_customers_cors_rules():
+    plan = plan_delete(delete_snapshot(cors=[WANTED.cors_rule, CUSTOMER_RULE]))
+    assert plan.changes[-1].method == "put_bucket_cors"
+    assert plan.changes[-1].params["CORSConfiguration"]["CORSRules"] == [CUSTOMER_RULE]
+
+
+def test_delete_with_the_bucket_gone_warns_and_plans_no_cors_change():
+    plan = plan_delete(delete_snapshot(bucket_gone=True))
+    assert "cors" not in [c.action for c in plan.changes]
+    assert any("no longer exists" in w for w in plan.warnings)
+
+
+def test_delete_only_detaches_policies_that_are_not_ours():
+    snapshot = delete_snapshot()
+    snapshot.policies[POLICY_ARN]["Tags"] = []
+    assert methods(plan_delete(snapshot))[:2] == ["detach_role_policy", "delete_role_policy"]

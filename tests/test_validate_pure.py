@@ -1,0 +1,225 @@
+"""validate's decisions, pure: static checks over hand-made snapshots, kms_decrypt, combine and
+the live verdicts over recorded observations. No endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from provisioner.evaluation import Policy
+from provisioner.model import Status
+from provisioner.role import RoleSpec, wanted_role
+from provisioner.validate import (
+    Check,
+    Observations,
+    Snapshot,
+    ValidateSpec,
+    combine,
+    kms_decrypt,
+    live_verdicts,
+    static_checks,
+)
+from provisioner.validate.live import CorsAnswer
+from provisioner.vendors import get_vendor
+
+ACCOUNT = "123456789012"
+ID = "ckx5y2w9q0001abcd1234"
+LABELBOX = get_vendor("labelbox")
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SPEC = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX)
+WANTED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, kms_key_arn=KEY))
+PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
+
+
+def snapshot(**changes) -> Snapshot:
+    state = Snapshot(
+        role={"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust},
+        identity_policies=[Policy("policy LabelboxReadAccess", WANTED.permissions)],
+        cors=[WANTED.cors_rule],
+    )
+    for name, value in changes.items():
+        setattr(state, name, value)
+    return state
+
+
+def statuses(state: Snapshot, spec: ValidateSpec = SPEC) -> dict[str, Status]:
+    return {c.name: c.status for c in static_checks(state, spec)}
+
+
+def test_the_role_create_role_makes_passes_every_static_check():
+    assert statuses(snapshot()) == {
+        "AWSAssumeRole": PASS,
+        "AWSExternalID": PASS,
+        "AWSBucketAccess": PASS,
+        "AWSObjectRead": PASS,
+        "AWSSignedUrl": SKIP,
+        "AWSCors": PASS,
+        "AWSLeastPrivilege": PASS,
+    }
+
+
+def trust_with(condition) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": LABELBOX.principal},
+                "Action": "sts:AssumeRole",
+                "Condition": condition,
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("condition", "assume", "external_id"),
+    [
+        ({"StringLike": {"sts:ExternalId": "*"}}, PASS, FAIL),
+        ({"StringEquals": {"sts:ExternalId": "another-id-0000001"}}, FAIL, PASS),
+        ({"StringEqualsIfExists": {"sts:ExternalId": ID}}, PASS, FAIL),
+    ],
+    ids=["wildcard", "wrong ID", "IfExists"],
+)
+def test_trust_conditions_decide_assume_role_and_external_id(condition, assume, external_id):
+    state = snapshot(role={**snapshot().role, "AssumeRolePolicyDocument": trust_with(condition)})
+    found = statuses(state)
+    assert (found["AWSAssumeRole"], found["AWSExternalID"]) == (assume, external_id)
+
+
+def test_a_missing_role_fails_assume_role_and_skips_what_needs_it():
+    checks = {c.name: c for c in static_checks(snapshot(role=None, identity_policies=[]), SPEC)}
+    assert checks["AWSAssumeRole"].code == "ROLE_CANNOT_BE_ASSUMED"
+    assert "does not exist" in checks["AWSAssumeRole"].detail
+    assert checks["AWSExternalID"].status is SKIP and checks["AWSLeastPrivilege"].status is SKIP
+    assert "create-role" in checks["AWSAssumeRole"].remediation  # remediation from checks.json
+
+
+def test_a_bucket_policy_deny_fails_object_read_and_names_it():
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "NoVendors", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": "arn:aws:s3:::images/*"}],
+    }  # fmt: skip
+    check = {c.name: c for c in static_checks(snapshot(bucket_policy=deny), SPEC)}["AWSObjectRead"]
+    assert check.code == "OBJECT_READ_DENIED" and "NoVendors" in check.detail
+
+
+def test_write_access_warns_and_fails_with_strict():
+    broad = Policy("inline policy extra", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*"}]})  # fmt: skip
+    state = snapshot(identity_policies=[*snapshot().identity_policies, broad])
+    assert statuses(state)["AWSLeastPrivilege"] is WARN
+    strict = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX, strict=True)
+    assert statuses(state, strict)["AWSLeastPrivilege"] is FAIL
+
+
+def test_cors_without_the_editor_origin_fails_and_unreadable_cors_warns():
+    app_only = [{**WANTED.cors_rule, "AllowedOrigins": ["https://app.labelbox.com"]}]
+    check = {c.name: c for c in static_checks(snapshot(cors=app_only), SPEC)}["AWSCors"]
+    assert check.code == "CORS_ORIGIN_NOT_ALLOWED" and "editor.labelbox.com" in check.detail
+    assert statuses(snapshot(cors=None, unreadable=["s3:GetBucketCORS"]))["AWSCors"] is WARN
+
+
+# --- kms:Decrypt ("AWS KMS: Key policies") ----------------------------------------------------
+
+
+def key_policy(principal: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}
+        ],
+    }
+
+
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+NO_KMS = Policy("policy other", {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::images/*"}]})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key_policy_doc", "identity", "expected"),
+    [
+        (key_policy(ROOT), None, PASS),  # delegates to IAM, and the role's policy allows it
+        (key_policy(ROOT), [NO_KMS], FAIL),  # delegates, but the role's policies do not allow it
+        (key_policy(ROLE_ARN), [NO_KMS], PASS),  # the key policy names the role itself
+        (key_policy("arn:aws:iam::999999999999:root"), None, FAIL),  # neither the role nor the account
+        (None, None, WARN),  # key policy unreadable: the role's side allows, the key's is unknown
+    ],
+    ids=["delegated+allowed", "delegated+not-allowed", "role-named", "other-account", "unreadable"],
+)
+def test_kms_decrypt(key_policy_doc, identity, expected):
+    state = snapshot(kms_key=KEY, key_policy=key_policy_doc)
+    if identity is not None:
+        state.identity_policies = identity
+    status, detail = kms_decrypt(state, SPEC)
+    assert status is expected, detail
+
+
+# --- combine --------------------------------------------------------------------------------
+
+
+def check(status: Status, detail: str = "", code: str | None = None) -> Check:
+    return Check("AWSObjectRead", status, code, detail)
+
+
+@pytest.mark.parametrize(
+    ("static", "live", "expected"),
+    [
+        (PASS, PASS, PASS),
+        (PASS, FAIL, FAIL),
+        (FAIL, PASS, FAIL),  # the worse verdict wins, whichever side it comes from
+        (WARN, PASS, WARN),
+        (PASS, SKIP, PASS),
+        (SKIP, PASS, PASS),
+        (SKIP, FAIL, FAIL),
+    ],
+)
+def test_combine_keeps_the_worse_verdict_and_both_statuses(static, live, expected):
+    combined = combine(check(static, "s-detail"), check(live, "l-detail"))
+    assert combined.status is expected
+    assert (combined.static, combined.live) == (static, live)
+    if static is not SKIP and live is not SKIP and static is not live:
+        assert combined.detail == f"static {static}: s-detail; live {live}: l-detail"
+
+
+def test_combine_without_a_live_verdict_is_the_static_one():
+    static = check(FAIL, "x", "OBJECT_READ_DENIED")
+    assert combine(static, None) is static
+
+
+# --- live verdicts --------------------------------------------------------------------------
+
+
+def test_a_refused_assume_role_judges_only_assume_and_external_id():
+    found = live_verdicts(Observations("us-east-2", assume_failure="AccessDenied (no)"), SPEC, sandbox=False)
+    assert set(found) == {"AWSAssumeRole", "AWSExternalID"}
+    assert found["AWSAssumeRole"].detail == "live AssumeRole from us-east-2: AccessDenied (no)"
+
+
+@pytest.mark.parametrize(("sandbox", "expected"), [(True, SKIP), (False, FAIL)])
+def test_an_accepted_wrong_id_fails_on_aws_and_proves_nothing_in_the_sandbox(sandbox, expected):
+    seen = Observations("us-east-2", accepted_probes=["no external ID"])
+    assert live_verdicts(seen, SPEC, sandbox)["AWSExternalID"].status is expected
+
+
+def test_reads_signed_url_and_cors_from_observations():
+    seen = Observations(
+        "us-east-2",
+        bucket_read=True,
+        key="a.jpg",
+        object_failure="AccessDenied: KMS key",
+        signed_status=403,
+        signed_reason="HTTP 403",
+        cors=[
+            CorsAnswer("https://app.labelbox.com", "GET", 200, "https://app.labelbox.com"),
+            CorsAnswer("https://editor.labelbox.com", "GET", 200, None),
+        ],
+    )
+    found = live_verdicts(seen, SPEC, sandbox=True)
+    assert found["AWSBucketAccess"].status is PASS
+    assert found["AWSObjectRead"].code == "KMS_DECRYPT_DENIED"
+    assert found["AWSSignedUrl"].code == "SIGNED_URL_FAILED" and "HTTP 403" in found["AWSSignedUrl"].detail
+    assert found["AWSCors"].status is FAIL and "editor.labelbox.com" in found["AWSCors"].detail
+    assert "app.labelbox.com (HTTP" not in found["AWSCors"].detail
