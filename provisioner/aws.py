@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from provisioner.errors import EXIT_AWS, EXIT_BAD_INPUT, ProvisionerError
 from provisioner.model.arn import Arn
@@ -142,7 +142,7 @@ def error_code(exc: BaseException) -> str:
     """The AWS error code of a botocore ClientError ('' for anything else)."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
-        return response.get("Error", {}).get("Code", "")
+        return str(response.get("Error", {}).get("Code", ""))
     return ""
 
 
@@ -166,7 +166,7 @@ class translate:
     def __enter__(self) -> translate:
         return self
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Literal[False]:
         if exc is None or isinstance(exc, ProvisionerError):
             return False
         message = describe(exc, self.action, self.doing)

@@ -19,7 +19,7 @@ from typing import Any
 
 from provisioner import inputs
 from provisioner.data import list_json, load_json
-from provisioner.errors import DataError
+from provisioner.errors import DataError, InputError
 from provisioner.vendors import Vendor
 
 _PLACEHOLDER = re.compile(r"\$\{([a-z_]+)\}")
@@ -117,7 +117,8 @@ def _checked(kind: str, document: dict[str, Any], warnings: list[str]) -> Render
 
 def render_template(name: str, values: dict[str, Any]) -> dict[str, Any]:
     """Fill policies/templates/NAME.json with values (see the module docstring)."""
-    return _fill(load_json(f"templates/{name}.json"), values)
+    document: dict[str, Any] = _fill(load_json(f"templates/{name}.json"), values)
+    return document
 
 
 def _fill(node: Any, values: dict[str, Any]) -> Any:
@@ -163,12 +164,12 @@ def render_permissions(
         inputs.check_region(region)
     warnings = inputs.bucket_warnings(bucket) + inputs.prefix_warnings(prefix)
 
-    partition = inputs.partition_of_region(region) if region else "aws"
+    partition = (inputs.partition_of_region(region) if region else None) or "aws"  # checked above
     key = None
     if kms_key_arn is not None:
         key = inputs.check_kms_key_arn(kms_key_arn)
         if region is not None and region != key.region:
-            raise inputs.InputError(
+            raise InputError(
                 "kms_key_arn",
                 kms_key_arn,
                 f"the key is in {key.region} but --region is {region}: S3 uses a KMS key only "
@@ -194,10 +195,10 @@ def render_trust(external_id: str | Sequence[str], vendor: Vendor) -> Rendered:
     """
     ids = [external_id] if isinstance(external_id, str) else list(dict.fromkeys(external_id))
     if not ids:
-        raise inputs.InputError("external_id", "", "an external ID is required")
+        raise InputError("external_id", "", "an external ID is required")
     ids = [inputs.check_external_id(value) for value in ids]
     if not vendor.principal:
-        raise inputs.InputError("principal", "", "the trust policy needs the vendor's principal ARN")
+        raise InputError("principal", "", "the trust policy needs the vendor's principal ARN")
     names = tuple(n for n in (vendor.name, vendor.account_id) if n and n != "custom")
     warnings = [w for value in ids for w in inputs.external_id_warnings(value, known_names=names)]
     warnings += inputs.principal_warnings(vendor.principal)
@@ -208,9 +209,7 @@ def render_trust(external_id: str | Sequence[str], vendor: Vendor) -> Rendered:
 def render_cors(vendor: Vendor) -> Rendered:
     """The S3 CORS configuration that lets the vendor's web app GET the bucket's objects."""
     if not vendor.cors_origins:
-        raise inputs.InputError(
-            "origin", "", "no origins: the vendor's web origins are needed for a CORS rule"
-        )
+        raise InputError("origin", "", "no origins: the vendor's web origins are needed for a CORS rule")
     warnings = [w for o in vendor.cors_origins for w in inputs.origin_warnings(o)]
     values = {"rule_id": cors_rule_id(vendor), "origins": list(vendor.cors_origins)}
     return _checked("cors", render_template("cors", values), warnings)

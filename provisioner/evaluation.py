@@ -442,13 +442,14 @@ def _arn_fields(text: str) -> tuple[str, ...] | None:
 def _ordered(relation: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         return False
-    return {
+    outcome: bool = {
         "equals": left == right,
         "lessthan": left < right,
         "lessthanequals": left <= right,
         "greaterthan": left > right,
         "greaterthanequals": left >= right,
     }.get(relation, False)
+    return outcome
 
 
 def _number(text: str) -> float | None:

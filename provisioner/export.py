@@ -78,7 +78,7 @@ def cloudformation(spec: RoleSpec) -> str:
         "rule in Metadata.provisioner.cors with 'provision create-role' or put-bucket-cors, "
         "merged with the bucket's other rules."
     )
-    template = {
+    template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": (
             f"Read-only S3 access for {vendor.display_name} through IAM delegated access "

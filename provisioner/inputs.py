@@ -19,7 +19,8 @@ from provisioner.model.arn import Arn, account_of
 
 def partitions() -> dict[str, dict[str, str]]:
     """Known AWS partitions: name -> {dns_suffix, region_regex}."""
-    return load_json("iam/partitions.json")["partitions"]
+    known: dict[str, dict[str, str]] = load_json("iam/partitions.json")["partitions"]
+    return known
 
 
 def check_partition(option: str, value: str, partition: str) -> str:

@@ -358,7 +358,8 @@ def read_text(path: str, stdin: Any = None) -> str:
             import sys
 
             stdin = sys.stdin
-        return stdin.read()
+        text: str = stdin.read()
+        return text
     try:
         with open(path, "rb") as handle:
             raw = handle.read()

@@ -164,6 +164,6 @@ def is_sandbox(endpoint: str | None) -> bool:
         return False
     try:
         with urllib.request.urlopen(endpoint.rstrip("/") + "/moto-api/", timeout=3) as response:
-            return response.status == 200
+            return bool(response.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from provisioner.data import list_json, load_json
 from provisioner.errors import DataError, InputError
@@ -25,7 +26,7 @@ class Vendor:
     policy_name: str | None = None
     sts_region: str | None = None
     signed_url_seconds: int | None = None
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @cache

@@ -27,14 +27,15 @@ def upload(aws: Any, path: str, url: str) -> None:
 
 def create_project(aws: Any, name: str) -> str:
     with translate("rekognition:CreateProject", f"creating project {name}"):
-        return aws.client("rekognition").create_project(ProjectName=name)["ProjectArn"]
+        return str(aws.client("rekognition").create_project(ProjectName=name)["ProjectArn"])
 
 
 def create_dataset(aws: Any, project_arn: str, manifest_url: str, dataset_type: str) -> str:
     bucket, key = parse_s3_url(manifest_url)
     with translate("rekognition:CreateDataset", f"creating the {dataset_type} dataset"):
-        return aws.client("rekognition").create_dataset(
+        answer = aws.client("rekognition").create_dataset(
             ProjectArn=project_arn,
             DatasetType=dataset_type.upper(),
             DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}},
-        )["DatasetArn"]
+        )
+    return str(answer["DatasetArn"])

@@ -64,9 +64,10 @@ def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
                     value = json.loads(text)
                 except json.JSONDecodeError:
                     raise InputError("from_file", path, f"line {number} is not JSON") from None
-                text = value.get("Key") if isinstance(value, dict) else value
-                if not isinstance(text, str):
+                key = value.get("Key") if isinstance(value, dict) else value
+                if not isinstance(key, str):
                     raise InputError("from_file", path, f"line {number} has no Key")
+                text = key
             yield text
 
 

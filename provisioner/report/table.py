@@ -21,7 +21,9 @@ def table(
     """A plain text table; `widths` wraps the columns that have one."""
     from tabulate import tabulate
 
-    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=list(widths) if widths else None)
+    wrap = list(widths) if widths else None
+    text: str = tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=wrap)
+    return text
 
 
 def severity_counts(findings: Sequence[Any]) -> str:
