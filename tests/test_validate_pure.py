@@ -153,8 +153,8 @@ def test_kms_decrypt(key_policy_doc, identity, expected):
     state = snapshot(kms_key=KEY, key_policy=key_policy_doc)
     if identity is not None:
         state.identity_policies = identity
-    status, detail = kms_decrypt(state, SPEC)
-    assert status is expected, detail
+    verdict = kms_decrypt(state, SPEC)
+    assert verdict.status is expected, verdict.detail
 
 
 # --- combine --------------------------------------------------------------------------------

@@ -47,15 +47,22 @@ SESSION = "provisioner-audit"
 
 RULES: Registry[Callable[..., Any]] = Registry("audit rule")
 
-# (rule id, message, evidence)
-Found = tuple[str, str, Any]
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule that holds for a role: its id, the message, and the evidence (a trust statement's
+    path while the verdict is shared between roles, its body once it is the role's)."""
+
+    rule: str
+    message: str
+    evidence: Any = None
 
 
 @dataclass(frozen=True)
 class TrustVerdict:
     """What a trust document lets in, with its statement paths (not bodies: shared by roles)."""
 
-    found: list[tuple[str, str, str]]  # (rule id, message, statement path)
+    found: list[RuleHit]  # evidence: the statement's path
     external: bool
     vendor: str
     pinned: list[str]  # placeholders of the pinned external IDs
@@ -101,10 +108,10 @@ def judge_role(
     if key not in memo.trust:
         memo.trust[key] = judge_trust(abstract, account, org_accounts)
     trust = memo.trust[key]
-    found: list[Found] = []
+    found: list[RuleHit] = []
     if trust.found:
         by_path = {statement.path: statement.body for statement in statements(role.trust)}
-        found = [(rule_id, message, by_path.get(path)) for rule_id, message, path in trust.found]
+        found = [RuleHit(hit.rule, hit.message, by_path.get(hit.evidence)) for hit in trust.found]
     pinned = sorted({ids[p] for p in trust.pinned if p in ids})
     found += weak_external_ids(pinned)
     if trust.external:
@@ -112,9 +119,16 @@ def judge_role(
         found += unused(role, now)
     findings = [
         Finding(
-            account, role.arn, role.name, trust.vendor, rule_id, rules()[rule_id].severity, message, evidence
+            account,
+            role.arn,
+            role.name,
+            trust.vendor,
+            hit.rule,
+            rules()[hit.rule].severity,
+            hit.message,
+            hit.evidence,
         )
-        for rule_id, message, evidence in found
+        for hit in found
     ]
     return RoleVerdict(findings, trust.external, trust.vendor, pinned)
 
@@ -196,11 +210,11 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
     """The trust rules, decided by the evaluator: who, presenting what, may assume the role."""
     trust = [Policy("trust policy", trust_doc)]
     arn = role_arn(account, "audited-role")
-    found: list[tuple[str, str, str]] = []
+    found: list[RuleHit] = []
     anyone = evaluate(trust, _assume_request(arn, session_arn(OUTSIDER_ACCOUNT, "outsider", SESSION), None))
     if anyone.allowed:
         found.append(
-            (
+            RuleHit(
                 "trust-any-principal",
                 f"any AWS account can assume the role: {anyone.reason()}",
                 (anyone.allows or anyone.denies)[0].path,
@@ -227,7 +241,7 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
         has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
         if without_id.allowed and not has_condition:
             found.append(
-                (
+                RuleHit(
                     "cross-account-no-external-id",
                     f"{value} can assume the role without an external ID: {without_id.reason()}",
                     statement.path,
@@ -237,7 +251,7 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
             how = "without an external ID" if without_id.allowed else "with any external ID"
             decision = without_id if without_id.allowed else wrong_id
             found.append(
-                (
+                RuleHit(
                     "external-id-not-pinned",
                     f"{value} can assume the role {how}: {decision.reason()}",
                     statement.path,
@@ -249,7 +263,7 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
             other = session_arn(principal_account, "some-other-role", SESSION)
             if evaluate(trust, _assume_request(arn, other, ids[0] if ids else None)).allowed:
                 found.append(
-                    (
+                    RuleHit(
                         "trusts-account-root",
                         f"every principal of account {principal_account} that may "
                         "call sts:AssumeRole can assume the role",
@@ -260,9 +274,9 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
 
 
 @RULES.register("external-id-weak")
-def weak_external_ids(pinned: list[str]) -> list[Found]:
+def weak_external_ids(pinned: list[str]) -> list[RuleHit]:
     return [
-        ("external-id-weak", f"external ID {i!r} is short or guessable", {"sts:ExternalId": i})
+        RuleHit("external-id-weak", f"external ID {i!r} is short or guessable", {"sts:ExternalId": i})
         for i in pinned
         if external_id_warnings(i)
     ]
@@ -293,7 +307,7 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 
 
 @RULES.register("vendor-write-access", "vendor-resource-wildcard")
-def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo) -> list[Found]:
+def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo) -> list[RuleHit]:
     documents = role_policies(role, policies)
     if not documents:
         return []
@@ -301,10 +315,10 @@ def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], mem
     if key not in memo.grants:
         memo.grants[key] = judge_grants(documents, account)
     grant = memo.grants[key]
-    found: list[Found] = []
+    found: list[RuleHit] = []
     if grant.writes:
         found.append(
-            (
+            RuleHit(
                 "vendor-write-access",
                 f"the role, which another account can assume, may {grant.shown}",
                 {"actions": grant.writes},
@@ -312,7 +326,7 @@ def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], mem
         )
     if grant.wide:
         found.append(
-            (
+            RuleHit(
                 "vendor-resource-wildcard",
                 f"the role, which another account can assume, may read any bucket: {grant.wide}",
                 None,
@@ -365,13 +379,13 @@ def judge_grants(documents: list[Policy], account: str) -> GrantVerdict:
 
 
 @RULES.register("role-unused")
-def unused(role: RoleDetail, now: datetime) -> list[Found]:
+def unused(role: RoleDetail, now: datetime) -> list[RuleHit]:
     last = role.last_used
     if last is None:
-        return [("role-unused", "never used (or not in the 400 days IAM tracks)", None)]
+        return [RuleHit("role-unused", "never used (or not in the 400 days IAM tracks)")]
     if now - last > timedelta(days=UNUSED_DAYS):
         return [
-            (
+            RuleHit(
                 "role-unused",
                 f"{role.name} was last used {last.date().isoformat()}, over {UNUSED_DAYS} days ago",
                 {"LastUsedDate": last.isoformat()},

@@ -7,7 +7,7 @@ the two lists match one to one); `static_checks` runs them in the data file's or
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,7 +213,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         )
     if state.kms_key is None:
         return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}")
-    status, detail = kms_decrypt(state, spec)
+    kms = kms_decrypt(state, spec)
+    status, detail = kms.status, kms.detail
     if status is FAIL:
         return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
     if status is WARN:
@@ -221,7 +222,13 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
 
 
-def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> tuple[Status, str]:
+@dataclass(frozen=True)
+class KmsVerdict:
+    status: Status
+    detail: str
+
+
+def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     """kms:Decrypt through S3: the key policy must allow the role, or allow the account (and
     so delegate to IAM) while the role's policies allow it. ("AWS KMS: Key policies".)"""
     key = state.kms_key or ""
@@ -234,27 +241,32 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> tuple[Status, str]:
     identity = evaluate(state.identity_policies, request, account_delegates=True)
     if state.key_policy is None:
         if identity.allowed:
-            return WARN, (
+            return KmsVerdict(
+                WARN,
                 f"the role's policies allow kms:Decrypt on {key}, but the key policy could not be "
-                "read (kms:GetKeyPolicy): check that it allows the role or the account"
+                "read (kms:GetKeyPolicy): check that it allows the role or the account",
             )
-        return FAIL, f"kms:Decrypt on {key}: {identity.reason()}"
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {identity.reason()}")
     key_policy = Policy("key policy", state.key_policy)
     direct = evaluate([key_policy], request, account_delegates=True)
     if EXPLICIT_DENY in (direct.effect, identity.effect):
-        return FAIL, f"kms:Decrypt on {key}: {(direct if direct.denies else identity).reason()}"
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {(direct if direct.denies else identity).reason()}")
     if direct.allowed:
-        return PASS, f"kms:Decrypt on {key}: the key policy allows the role"
+        return KmsVerdict(PASS, f"kms:Decrypt on {key}: the key policy allows the role")
     delegated = evaluate([key_policy], replace(request, principal=root_arn(spec.account, spec.partition)))
     if delegated.allowed and identity.allowed:
-        return PASS, f"kms:Decrypt on {key}: the key policy delegates to IAM and {identity.reason()}"
+        return KmsVerdict(
+            PASS, f"kms:Decrypt on {key}: the key policy delegates to IAM and {identity.reason()}"
+        )
     if not delegated.allowed:
-        return (
+        return KmsVerdict(
             FAIL,
             f"kms:Decrypt on {key}: the key policy allows neither the role nor IAM policies "
             f"of account {spec.account}",
         )
-    return FAIL, f"kms:Decrypt on {key}: the role's policies do not allow it ({identity.reason()})"
+    return KmsVerdict(
+        FAIL, f"kms:Decrypt on {key}: the role's policies do not allow it ({identity.reason()})"
+    )
 
 
 @CHECKS.register("AWSSignedUrl")
