@@ -19,7 +19,7 @@ class Status(StrEnum):
     @property
     def badness(self) -> int:
         """0 for fail (worst) to 3 for skip: the order `combine` picks the worse verdict by."""
-        return _BADNESS[self]
+        return _BADNESS[self._value_]
 
     @property
     def succeeds(self) -> bool:
@@ -27,7 +27,7 @@ class Status(StrEnum):
         return self is not Status.FAIL
 
 
-_BADNESS = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2, Status.SKIP: 3}
+_BADNESS = {"fail": 0, "warn": 1, "pass": 2, "skip": 3}
 
 
 class Severity(StrEnum):
@@ -42,12 +42,12 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 for critical, 4 for info: lower is worse."""
-        return _RANK[self]
+        return _RANK[self._value_]  # by value: Enum.__hash__ is Python code, str's is not
 
     def reaches(self, threshold: str) -> bool:
         """Is this at least as severe as `threshold`? ('none' is never reached.)"""
         return threshold != "none" and self.rank <= Severity(threshold).rank
 
 
-_RANK = {s: i for i, s in enumerate(Severity)}
+_RANK = {s.value: i for i, s in enumerate(Severity)}
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
