@@ -835,3 +835,64 @@ def test_account_principals_delegate_to_iam_policies(what, documents, cross_acco
     policies = [Policy(f"p{i}", d) for i, d in enumerate(documents)]
     assert evaluate(policies, request).effect == cross_account
     assert evaluate(policies, request, account_delegates=True).effect == same_account
+
+
+# "AWS global condition context keys" (the Availability line of each key): a role session's
+# sts:AssumeRole carries aws:TokenIssueTime, aws:userid, aws:PrincipalIsAWSService (false),
+# aws:MultiFactorAuthPresent (false), aws:EpochTime, aws:CurrentTime, ...; never aws:username
+# (IAM users only) nor aws:PrincipalServiceName (service principals only).
+def session_assume(external_id="ext-1234567890abcdef"):
+    from provisioner.evaluation import assume_role_request
+
+    return assume_role_request(VENDOR_SESSION, "arn:aws:iam::123456789012:role/LabelboxS3Access", external_id)
+
+
+VENDOR_TRUST = allow(Principal={"AWS": VENDOR_ROLE}, Action="sts:AssumeRole", Condition=PINNED)
+
+
+def guarded(condition):
+    """The vendor's trust plus a Deny guard on every principal under `condition`."""
+    return doc(VENDOR_TRUST, deny(Principal="*", Action="sts:AssumeRole", Condition=condition))
+
+
+CONTEXT_CASES = [
+    ("Deny when Null aws:TokenIssueTime (long-term keys) lets a session in",
+     guarded({"Null": {"aws:TokenIssueTime": "true"}}), ALLOW),
+    ("Deny when Null aws:userid lets every IAM principal in",
+     guarded({"Null": {"aws:userid": "true"}}), ALLOW),
+    ("Bool aws:PrincipalIsAWSService false is present and false for a role session",
+     trust({**PINNED, "Bool": {"aws:PrincipalIsAWSService": "false"}}), ALLOW),
+    ("Deny unless aws:PrincipalIsAWSService true denies a role session",
+     guarded({"Bool": {"aws:PrincipalIsAWSService": "false"}}), EXPLICIT_DENY),
+    ("aws:username is absent for a role session, so StringEquals on it fails",
+     trust({**PINNED, "StringEquals": {"aws:username": "lb-aws-delegated-access-role"}}), IMPLICIT_DENY),
+    ("aws:PrincipalArn of a session is its role's ARN",
+     trust({**PINNED, "ArnEquals": {"aws:PrincipalArn": VENDOR_ROLE}}), ALLOW),
+    ("aws:userid of a session ends with its session name",
+     trust({**PINNED, "StringLike": {"aws:userid": "AROA*:s1"}}), ALLOW),
+    ("aws:MultiFactorAuthPresent is present and false for a service's role session",
+     trust({**PINNED, "Bool": {"aws:MultiFactorAuthPresent": "true"}}), IMPLICIT_DENY),
+    ("aws:EpochTime is present (NumericGreaterThan a past instant)",
+     trust({**PINNED, "NumericGreaterThan": {"aws:EpochTime": "1000000000"}}), ALLOW),
+    ("sts:RoleSessionName is present in AssumeRole requests",
+     trust({**PINNED, "Null": {"sts:RoleSessionName": "false"}}), ALLOW),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "document", "expected"), CONTEXT_CASES, ids=[c[0] for c in CONTEXT_CASES])
+def test_a_role_sessions_request_carries_the_documented_keys(what, document, expected):
+    decision = evaluate([Policy("trust policy", document)], session_assume())
+    assert decision.effect == expected, decision.reason()
+
+
+def test_the_context_table_covers_every_caller_kind():
+    from provisioner.evaluation.context import caller_context
+
+    user = caller_context("arn:aws:iam::111122223333:user/alice")
+    assert user["aws:username"] == "alice" and user["aws:PrincipalType"] == "User"
+    assert "aws:TokenIssueTime" not in user and "aws:MultiFactorAuthPresent" not in user
+    root = caller_context("arn:aws:iam::111122223333:root")
+    assert root["aws:userid"] == "111122223333" and root["aws:PrincipalType"] == "Account"
+    service = caller_context("ec2.amazonaws.com")
+    assert service["aws:PrincipalIsAWSService"] == "true"
+    assert service["aws:PrincipalServiceName"] == "ec2.amazonaws.com" and "aws:PrincipalArn" not in service

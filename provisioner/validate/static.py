@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from provisioner.cors import cors_rule_for
@@ -19,6 +18,7 @@ from provisioner.evaluation import (
     Request,
     assume_role_request,
     caller_for,
+    caller_request,
     evaluate,
     principal_matches,
 )
@@ -30,7 +30,7 @@ from provisioner.iam import (
     s3_actions,
     statements,
 )
-from provisioner.model import Status, bucket_arn, role_arn, root_arn
+from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, check_names, verdict
 
@@ -59,28 +59,15 @@ def vendor_caller(spec: ValidateSpec) -> str:
 
 
 def assume_request(spec: ValidateSpec, caller: str, external_id: str | None) -> Request:
+    """The vendor's sts:AssumeRole, with every key a role session's request carries."""
     return assume_role_request(
-        caller,
-        spec.role_arn,
-        external_id,
-        **{
-            "aws:CurrentTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:RequestedRegion": spec.sts_region,
-        },
+        caller, spec.role_arn, external_id, region=spec.sts_region, session_name=SESSION_NAME
     )
 
 
 def s3_request(spec: ValidateSpec, action: str, resource: str, **context: Any) -> Request:
     """A request of the role's session (what the vendor does after AssumeRole)."""
-    base = {
-        "aws:PrincipalArn": role_arn(spec.account, spec.role_name, partition=spec.partition),
-        "aws:PrincipalAccount": spec.account,
-        "aws:PrincipalType": "AssumedRole",
-        "aws:SecureTransport": "true",
-        "aws:userid": f"AROAEXAMPLE:{SESSION_NAME}",
-    }
-    base.update(context)
-    return Request(spec.session_arn, action, resource, base)
+    return caller_request(spec.session_arn, action, resource, **context)
 
 
 def _trust(state: Snapshot) -> list[Policy]:

@@ -21,7 +21,6 @@ from typing import Any
 
 from provisioner.iam import Statement, action_matches, as_list, statements, strings, wildcard_match
 from provisioner.model.arn import Arn, account_of, session_arn
-from provisioner.model.arn import role_arn as _role_arn
 
 __all__ = ["session_arn"]  # re-exported: validate and audit build callers with it
 _ACCOUNT = re.compile(r"\d{12}")
@@ -51,14 +50,14 @@ class Request:
     action: str
     resource: str = "*"
     context: Mapping[str, Any] = field(default_factory=dict)
+    _index: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {key.lower(): value for key, value in self.context.items()})
 
     def key(self, name: str) -> Any:
         """A context key's value (keys are case-insensitive), or None when absent."""
-        lowered = name.lower()
-        for key, value in self.context.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        return self._index.get(name.lower())
 
 
 @dataclass(frozen=True)
@@ -124,25 +123,43 @@ def caller_for(principal: str, session: str = "provisioner-probe") -> str:
     return session_arn(account, "any-role-in-the-account", session, arn.partition if arn else "aws")
 
 
-def assume_role_request(caller: str, role_arn: str, external_id: str | None, **context: Any) -> Request:
-    """sts:AssumeRole of role_arn by caller, with the keys STS puts in the request context
-    (aws:PrincipalArn is the role of a session), plus the given ones."""
-    arn = Arn.parse(caller)
-    if arn is None:
-        raise ValueError(f"not a caller ARN: {caller!r}")
-    session = arn.is_session
-    keys: dict[str, Any] = {
-        "aws:PrincipalArn": _role_arn(arn.account, arn.session_role, partition=arn.partition)
-        if session
-        else caller,
-        "aws:PrincipalAccount": arn.account,
-        "aws:PrincipalType": "AssumedRole" if session else "User",
-        "aws:SecureTransport": "true",
-        **context,
-    }
+def assume_role_request(
+    caller: str,
+    role_arn: str,
+    external_id: str | None,
+    *,
+    region: str = "us-east-1",
+    session_name: str = "provisioner-probe",
+    now: datetime | None = None,
+    **context: Any,
+) -> Request:
+    """sts:AssumeRole of role_arn by caller, with every key the caller's requests carry
+    (evaluation/context.py's table), sts:RoleSessionName, sts:ExternalId when given, and the
+    given keys on top."""
+    from provisioner.evaluation.context import caller_context
+
+    keys = caller_context(caller, region=region, now=now, assume_role_session=session_name)
+    keys.update(context)
     if external_id is not None:
         keys["sts:ExternalId"] = external_id
     return Request(caller, "sts:AssumeRole", role_arn, keys)
+
+
+def caller_request(
+    caller: str,
+    action: str,
+    resource: str,
+    *,
+    region: str = "us-east-1",
+    now: datetime | None = None,
+    **context: Any,
+) -> Request:
+    """A request of `caller` with every key its requests carry, and the given keys on top."""
+    from provisioner.evaluation.context import caller_context
+
+    keys = caller_context(caller, region=region, now=now)
+    keys.update(context)
+    return Request(caller, action, resource, keys)
 
 
 def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates: bool = False) -> Decision:
