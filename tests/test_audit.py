@@ -318,3 +318,75 @@ def test_cli_from_file(cli, tmp_path):
     assert cli("audit", "--from-file", str(tmp_path / "missing.json")).code == 2
     assert cli("audit", "--from-file", str(path), "--vendor", "nope").code == 2
     assert cli("audit", "--accounts", "12,34").code == 2
+
+
+# --- patterns and conditions ("Condition operators"; "IAM JSON policy elements: Principal":
+# Principal "*" narrowed by aws:PrincipalAccount / aws:PrincipalArn admits what the condition admits)
+
+PATTERN_CASES = [
+    (
+        "a StringLike prefix lets other IDs in",
+        role("Prefix", condition={"StringLike": {"sts:ExternalId": "lbx-5e8d*"}}),
+        {"external-id-not-pinned"},
+        "with external ID 'lbx-5e8d'",
+    ),
+    (
+        "a wildcard-free StringLike pins",
+        role("LikeExact", condition={"StringLike": {"sts:ExternalId": "lbx-5e8d0c3a9f7b21"}}),
+        set(),
+        None,
+    ),
+    (
+        "ForAnyValue:StringEquals pins",
+        role("AnyValue", condition={"ForAnyValue:StringEquals": {"sts:ExternalId": "lbx-5e8d0c3a9f7b21"}}),
+        set(),
+        None,
+    ),
+    (
+        "Principal * narrowed by ArnLike to a role name in any account",
+        role("AnyAccount", principal="*",
+             condition={**PINNED, "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}}),
+        {"trust-any-principal"},
+        "of an account the trust never names",
+    ),
+    (
+        "Principal * narrowed by aws:PrincipalAccount of another account, without an ID",
+        role("OtherAcct", principal="*",
+             condition={"StringEquals": {"aws:PrincipalAccount": "222233334444"}}),
+        {"cross-account-no-external-id"},
+        "222233334444",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "r", "expected", "text"), PATTERN_CASES, ids=[c[0] for c in PATTERN_CASES])
+def test_patterns_and_conditions_are_judged_from_the_policy(what, r, expected, text):
+    verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW)
+    assert {f.rule for f in verdict.findings} == expected
+    assert verdict.external, "every case here is a role another account can assume"
+    if text:
+        assert any(text in f.message for f in verdict.findings), [f.message for f in verdict.findings]
+
+
+def test_principal_star_narrowed_to_another_account_with_a_pinned_id_is_listed_and_pinned():
+    condition = {**PINNED, "StringEquals": {**PINNED["StringEquals"], "aws:PrincipalAccount": "222233334444"}}
+    verdict = judge_role(
+        RoleDetail.from_gaad(role("Narrow", principal="*", condition=condition)), ACCOUNT, {}, now=NOW
+    )
+    assert verdict.external and {f.rule for f in verdict.findings} == set()
+    assert verdict.pinned_ids == ["ckx5y2abcd0001zz0"]
+
+
+def test_ids_pinned_by_any_exact_form_count_for_reuse():
+    same = "lbx-5e8d0c3a9f7b21"
+    data = [
+        accounts(
+            ACCOUNT,
+            roles=[
+                role("A", condition={"ForAnyValue:StringEquals": {"sts:ExternalId": same}}),
+                role("B", condition={"StringLike": {"sts:ExternalId": same}}),
+            ],
+        )
+    ]
+    reused = [f.role for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
+    assert sorted(reused) == ["A", "B"]

@@ -223,3 +223,126 @@ def test_reads_signed_url_and_cors_from_observations():
     assert found["AWSSignedUrl"].code == "SIGNED_URL_FAILED" and "HTTP 403" in found["AWSSignedUrl"].detail
     assert found["AWSCors"].status is FAIL and "editor.labelbox.com" in found["AWSCors"].detail
     assert "app.labelbox.com (HTTP" not in found["AWSCors"].detail
+
+
+# --- AWSExternalID from the trust's own patterns ("String condition operators": StringLike's
+# * matches any run of characters, ? any one; a Deny with StringNotLike lets through what matches)
+
+
+ISSUED = "lbx-5e8d0c3a9f"
+
+
+def external_id_check(*statements, issued: str = ISSUED) -> Check:
+    state = snapshot(
+        role={
+            **snapshot().role,
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)},
+        }
+    )
+    spec = ValidateSpec(ROLE_ARN, issued, "images", LABELBOX)
+    return {c.name: c for c in static_checks(state, spec)}["AWSExternalID"]
+
+
+def vendor_allow(condition=None, principal=None) -> dict:
+    statement = {
+        "Effect": "Allow",
+        "Principal": principal or {"AWS": LABELBOX.principal},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+@pytest.mark.parametrize(
+    ("what", "statements", "witness"),
+    [
+        ("a trailing *", [vendor_allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})], "(lbx-5e8d)"),
+        ("a ?", [vendor_allow({"StringLike": {"sts:ExternalId": "lbx-5e8d0c3a9?"}})], "(lbx-5e8d0c3a90)"),
+        (
+            "a Deny guarded by StringNotLike",
+            [
+                vendor_allow(),
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringNotLike": {"sts:ExternalId": "lbx-*"}},
+                },
+            ],
+            "(lbx-)",
+        ),
+        (
+            "Principal * narrowed by ArnLike aws:PrincipalArn with a wildcard account",
+            [
+                vendor_allow(
+                    {
+                        "StringEquals": {"sts:ExternalId": ISSUED},
+                        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/lb-aws-delegated-access-role"},
+                    },
+                    principal="*",
+                )
+            ],
+            "arn:aws:sts::000000000000:assumed-role/lb-aws-delegated-access-role/",
+        ),
+        (
+            "Principal * narrowed by a wildcard aws:PrincipalAccount",
+            [
+                vendor_allow(
+                    {
+                        "StringEquals": {"sts:ExternalId": ISSUED},
+                        "StringLike": {"aws:PrincipalAccount": "3406*"},
+                    },
+                    principal="*",
+                )
+            ],
+            "arn:aws:sts::340600000000:",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " in v else None,
+)
+def test_a_pattern_that_lets_others_in_fails_and_names_a_witness(what, statements, witness):
+    check = external_id_check(*statements)
+    assert check.status is FAIL and check.code == "EXTERNAL_ID_CONFIGURED_INSECURELY", check.detail
+    assert witness in check.detail
+
+
+@pytest.mark.parametrize(
+    ("what", "statements"),
+    [
+        ("StringEquals on the issued ID", [vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}})]),
+        (
+            "two pinned IDs during a rotation",
+            [vendor_allow({"StringEquals": {"sts:ExternalId": [ISSUED, "lbx-new-0000001"]}})],
+        ),
+        ("a wildcard-free StringLike pins", [vendor_allow({"StringLike": {"sts:ExternalId": ISSUED}})]),
+        (
+            "Principal * narrowed to the vendor's exact role",
+            [
+                vendor_allow(
+                    {
+                        "StringEquals": {"sts:ExternalId": ISSUED},
+                        "ArnEquals": {"aws:PrincipalArn": LABELBOX.principal},
+                    },
+                    principal="*",
+                )
+            ],
+        ),
+        (
+            "a Deny guard that refuses every other ID",
+            [
+                vendor_allow({"StringLike": {"sts:ExternalId": "lbx-*"}}),
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringNotEquals": {"sts:ExternalId": ISSUED}},
+                },
+            ],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_trust_that_lets_in_only_the_issued_id_passes(what, statements):
+    check = external_id_check(*statements)
+    assert check.status is PASS, check.detail

@@ -24,12 +24,17 @@ from provisioner.evaluation import (
     evaluate,
     session_arn,
 )
+from provisioner.evaluation.witness import (
+    OUTSIDER_ACCOUNTS,
+    caller_candidates,
+    external_id_witnesses,
+    pinned_values,
+)
 from provisioner.iam import (
     WRITE_LEVELS,
     Statement,
     aws_principals,
     expand_s3,
-    external_id_values,
     s3_actions,
     split_action,
     statements,
@@ -135,31 +140,35 @@ def judge_role(
 
 # --- trust ----------------------------------------------------------------------------------
 
-_PINNING = ("stringequals", "stringequalsignorecase")
-
 
 def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
-    """The trust document with each pinned external ID value (StringEquals on sts:ExternalId)
-    replaced by a placeholder, and the placeholders' values. Trusts that differ only in their
-    IDs (one per vendor integration) then share one verdict; the IDs are judged per role."""
+    """The trust document with each wildcard-free external ID value replaced by a placeholder
+    (the same value by the same placeholder, in every operator), and the placeholders' values.
+    Trusts that differ only in their IDs (one per vendor integration) then share one verdict;
+    the IDs are judged per role. Values with a wildcard stay: their pattern is the verdict."""
     if not _mentions_external_id(document):
         return document, {}
     ids: dict[str, str] = {}
+    by_value: dict[str, str] = {}
 
-    def walk(node: Any, inside: str | None = None) -> Any:
+    def placeholder(value: Any) -> Any:
+        if not isinstance(value, str) or "*" in value or "?" in value:
+            return value
+        if value not in by_value:
+            by_value[value] = f"provisioner-external-id-{len(by_value)}"
+            ids[by_value[value]] = value
+        return by_value[value]
+
+    def walk(node: Any, inside: bool = False) -> Any:
         if isinstance(node, dict):
             out = {}
             for key, value in node.items():
-                if inside == "operator" and key.lower() == "sts:externalid":
+                if inside and key.lower() == "sts:externalid":
                     out[key] = (
-                        [_placeholder(ids, v) for v in value]
-                        if isinstance(value, list)
-                        else _placeholder(ids, value)
+                        [placeholder(v) for v in value] if isinstance(value, list) else placeholder(value)
                     )
                 elif key == "Condition" and isinstance(value, dict):
-                    out[key] = {
-                        op: walk(v, "operator" if op.lower() in _PINNING else None) for op, v in value.items()
-                    }
+                    out[key] = {op: walk(v, _compares_strings(op)) for op, v in value.items()}
                 else:
                     out[key] = walk(value)
             return out
@@ -168,6 +177,12 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
         return node
 
     return walk(document), ids
+
+
+def _compares_strings(operator: str) -> bool:
+    """String operators compare the value itself (Null and Bool do not: their values are
+    true/false and must stay)."""
+    return operator.rpartition(":")[2].lower().startswith("string")
 
 
 def _mentions_external_id(document: Any) -> bool:
@@ -179,14 +194,6 @@ def _mentions_external_id(document: Any) -> bool:
                 if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
                     return True
     return False
-
-
-def _placeholder(ids: dict[str, str], value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    name = f"provisioner-external-id-{len(ids)}"
-    ids[name] = value
-    return name
 
 
 def _assume_request(arn: str, caller: str, external_id: str | None) -> Request:
@@ -207,7 +214,12 @@ def _named_principals(trust: Any) -> list[tuple[str, Statement]]:
     "trust-any-principal", "cross-account-no-external-id", "external-id-not-pinned", "trusts-account-root"
 )
 def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> TrustVerdict:
-    """The trust rules, decided by the evaluator: who, presenting what, may assume the role."""
+    """The trust rules, decided by the evaluator: who, presenting what, may assume the role.
+
+    The principals asked about are those the trust names, and, for `Principal: "*"`, the callers
+    its conditions admit (aws:PrincipalArn / aws:PrincipalAccount with or without wildcards,
+    evaluation/witness.py). For each, the external IDs asked about are built from the trust's
+    own patterns: any ID other than those it pins exactly that gets in is a witness."""
     trust = [Policy("trust policy", trust_doc)]
     arn = role_arn(account, "audited-role")
     found: list[RuleHit] = []
@@ -220,22 +232,26 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
                 (anyone.allows or anyone.denies)[0].path,
             )
         )
+    exact = sorted(pinned_values(trust))
+    if not anyone.allowed:
+        found += _any_account_by_pattern(trust, arn, exact)
     vendor_names: set[str] = set()
-    external = anyone.allowed
+    external = bool(found)
     pinned: list[str] = []
-    for value, statement in _named_principals(trust_doc):
-        principal_account = account_of(value)
-        if value == "*" or principal_account in (None, account) or principal_account in org_accounts:
-            continue
+    ours = {account, *org_accounts}
+    for value, caller, statement in _other_accounts(trust, trust_doc, ours):
+        principal_account = account_of(caller) or OUTSIDER_ACCOUNT
         known = vendor_for_account(principal_account)
         if known:
             vendor_names.add(known.display_name)
-        caller = caller_for(value, SESSION)
-        ids = external_id_values(statement, ("StringEquals", "StringEqualsIgnoreCase"))
-        with_id = evaluate(trust, _assume_request(arn, caller, ids[0] if ids else _RANDOM_ID))
+        with_id = evaluate(trust, _assume_request(arn, caller, exact[0] if exact else _RANDOM_ID))
         without_id = evaluate(trust, _assume_request(arn, caller, None))
-        wrong_id = evaluate(trust, _assume_request(arn, caller, _RANDOM_ID))
-        if not (with_id.allowed or without_id.allowed or wrong_id.allowed):
+
+        def request(external_id: str | None, caller: str = caller) -> Request:
+            return _assume_request(arn, caller, external_id)
+
+        witnesses = external_id_witnesses(trust, request, exact)
+        if not (with_id.allowed or without_id.allowed or witnesses):
             continue  # named, but refused whatever it presents (an explicit Deny, say)
         external = True
         has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
@@ -247,21 +263,25 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
                     statement.path,
                 )
             )
-        elif without_id.allowed or wrong_id.allowed:
-            how = "without an external ID" if without_id.allowed else "with any external ID"
-            decision = without_id if without_id.allowed else wrong_id
+        elif witnesses:
+            first = witnesses[0]
+            how = (
+                "without an external ID"
+                if first.external_id is None
+                else f"with external ID {first.external_id!r}, which the trust does not pin"
+            )
             found.append(
                 RuleHit(
                     "external-id-not-pinned",
-                    f"{value} can assume the role {how}: {decision.reason()}",
+                    f"{value} can assume the role {how}: {first.decision.reason()}",
                     statement.path,
                 )
             )
         else:
-            pinned.extend(ids)
+            pinned.extend(exact)
         if value.endswith(":root") or value == principal_account:
             other = session_arn(principal_account, "some-other-role", SESSION)
-            if evaluate(trust, _assume_request(arn, other, ids[0] if ids else None)).allowed:
+            if evaluate(trust, _assume_request(arn, other, exact[0] if exact else None)).allowed:
                 found.append(
                     RuleHit(
                         "trusts-account-root",
@@ -271,6 +291,47 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
                     )
                 )
     return TrustVerdict(found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned)))
+
+
+def _any_account_by_pattern(trust: list[Policy], arn: str, exact: list[str]) -> list[RuleHit]:
+    """`Principal: "*"` narrowed only by a pattern that any account can satisfy (ArnLike
+    aws:PrincipalArn "arn:aws:iam::*:role/NAME"): a caller in an account the trust never names
+    gets in, which is anyone able to create a role of that name."""
+    for caller in caller_candidates(trust, SESSION):
+        if account_of(caller) not in OUTSIDER_ACCOUNTS:
+            continue
+        for external_id in (*exact[:1], None):
+            decision = evaluate(trust, _assume_request(arn, caller, external_id))
+            if decision.allowed:
+                return [
+                    RuleHit(
+                        "trust-any-principal",
+                        f"any AWS account can assume the role: {caller}, of an account the trust "
+                        f"never names, matches its patterns: {decision.reason()}",
+                        (decision.allows or decision.denies)[0].path,
+                    )
+                ]
+    return []
+
+
+def _other_accounts(trust: list[Policy], trust_doc: Any, ours: set[str]) -> list[tuple[str, str, Statement]]:
+    """(the principal as the trust writes it, a caller it stands for, its statement) for every
+    principal of another account the trust names, and for every caller of another account that
+    a `Principal: "*"` statement's conditions name (with or without wildcards)."""
+    out: list[tuple[str, str, Statement]] = []
+    for value, statement in _named_principals(trust_doc):
+        if value == "*":
+            narrowed = [Policy("trust policy", {"Version": "2012-10-17", "Statement": [statement.body]})]
+            for caller in caller_candidates(narrowed, SESSION, literals=True):
+                caller_account = account_of(caller)
+                if caller_account and caller_account not in ours and caller_account not in OUTSIDER_ACCOUNTS:
+                    out.append((caller, caller, statement))
+            continue
+        principal_account = account_of(value)
+        if principal_account is None or principal_account in ours:
+            continue
+        out.append((value, caller_for(value, SESSION), statement))
+    return out
 
 
 @RULES.register("external-id-weak")

@@ -22,6 +22,7 @@ from provisioner.evaluation import (
     evaluate,
     principal_matches,
 )
+from provisioner.evaluation.witness import caller_witnesses, external_id_witnesses
 from provisioner.iam import (
     WRITE_LEVELS,
     aws_principals,
@@ -30,14 +31,13 @@ from provisioner.iam import (
     s3_actions,
     statements,
 )
-from provisioner.model import Status, bucket_arn, root_arn
+from provisioner.model import Status, account_of, bucket_arn, root_arn
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, check_names, verdict
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
-WRONG_ID = "provisioner-probe-wrong-external-id"
-OUTSIDER = "arn:aws:sts::000000000000:assumed-role/outsider/provisioner-probe"
+WRONG_ID = "provisioner-probe-wrong-external-id"  # live: the ID the negative probe presents
 ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
 
 StaticCheck = Callable[[Snapshot, ValidateSpec], Check]
@@ -135,31 +135,45 @@ def _why_not_assumable(state: Snapshot, spec: ValidateSpec, decision: Decision) 
 
 @CHECKS.register("AWSExternalID")
 def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
+    """Nobody but the vendor, and the vendor only with the issued ID. Decided from the trust's
+    own patterns (evaluation/witness.py): any other ID, or any caller of another account, that
+    the trust lets in is named in the detail."""
     name = "AWSExternalID"
     if state.role is None:
         return verdict(name, SKIP, spec, detail="the role does not exist")
     trust = _trust(state)
     vendor = vendor_caller(spec)
-    probes = [
-        ("the vendor without an external ID", vendor, None),
-        (f"the vendor with another external ID ({WRONG_ID})", vendor, WRONG_ID),
-        ("a principal of another AWS account, with the right external ID", OUTSIDER, spec.external_id),
-        ("a principal of another AWS account, without an external ID", OUTSIDER, None),
-    ]
     open_to = []
-    for what, caller, external_id in probes:
-        decision = evaluate(trust, assume_request(spec, caller, external_id))
-        if decision.allowed:
-            open_to.append(f"{what}: {decision.reason()}")
-    if open_to:
-        return verdict(
-            name,
-            FAIL,
-            spec,
-            "EXTERNAL_ID_CONFIGURED_INSECURELY",
-            "the role can be assumed by " + "; ".join(open_to),
+    for w in external_id_witnesses(trust, lambda i: assume_request(spec, vendor, i), [spec.external_id]):
+        how = (
+            "without an external ID"
+            if w.external_id is None
+            else f"with another external ID ({w.external_id})"
         )
-    return verdict(name, PASS, spec, detail="no external ID, another ID or another account is let in")
+        open_to.append(f"the vendor {how}: {w.decision.reason()}")
+    ours = {a for a in (account_of(spec.vendor.principal), spec.account) if a}
+    for external_id, how in (
+        (spec.external_id, "with the right external ID"),
+        (None, "without an external ID"),
+    ):
+
+        def request(caller: str, presented: str | None = external_id) -> Request:
+            return assume_request(spec, caller, presented)
+
+        for w in caller_witnesses(trust, request, ours):
+            open_to.append(f"{w.caller}, a principal of another AWS account, {how}: {w.decision.reason()}")
+    if open_to:
+        shown = "; ".join(open_to[:3]) + (f"; and {len(open_to) - 3} more" if len(open_to) > 3 else "")
+        return verdict(
+            name, FAIL, spec, "EXTERNAL_ID_CONFIGURED_INSECURELY", f"the role can be assumed by {shown}"
+        )
+    return verdict(
+        name,
+        PASS,
+        spec,
+        detail="no other external ID and no caller of another account is let in (witnesses built "
+        "from every value the trust's conditions name)",
+    )
 
 
 @CHECKS.register("AWSBucketAccess")
