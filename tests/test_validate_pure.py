@@ -346,3 +346,10 @@ def test_a_pattern_that_lets_others_in_fails_and_names_a_witness(what, statement
 def test_a_trust_that_lets_in_only_the_issued_id_passes(what, statements):
     check = external_id_check(*statements)
     assert check.status is PASS, check.detail
+
+
+def test_a_refusal_is_a_warning_when_the_roles_policies_could_not_all_be_read():
+    state = snapshot(identity_policies=[], unreadable=["iam:ListAttachedRolePolicies"])
+    check = {c.name: c for c in static_checks(state, SPEC)}["AWSObjectRead"]
+    assert check.status is WARN and "could not all be read" in check.detail
+    assert statuses(snapshot(identity_policies=[]))["AWSObjectRead"] is FAIL  # read, and nothing allows it

@@ -16,20 +16,25 @@ from provisioner.iam import parse_document
 from provisioner.inputs import region_of_location
 from provisioner.validate.model import Snapshot, ValidateSpec
 
-_DENIED = ("AccessDenied", "AccessDeniedException")
+# AccessDenied in its forms, and the bare 403 a HEAD request gets (no body, so no error code:
+# botocore reports the status as the code), e.g. from a VPC-endpoint-only bucket policy.
+DENIED = ("AccessDenied", "AccessDeniedException", "403", "Forbidden", "AllAccessDisabled")
 
 
 def gather(aws: Aws, spec: ValidateSpec) -> Snapshot:
     """Read the role, its policies, and the bucket's policy, CORS and encryption."""
     state = Snapshot()
     iam = aws.client("iam")
-    state.role = read_or_none(
-        "iam:GetRole",
-        f"reading role {spec.role_name}",
-        lambda: iam.get_role(RoleName=spec.role_name)["Role"],
+    state.role = _optional(
+        state, "iam:GetRole", ("NoSuchEntity",), lambda: iam.get_role(RoleName=spec.role_name)["Role"]
     )
     if state.role is not None:
-        state.identity_policies = read_role_policies(iam, spec.role_name)
+        try:
+            state.identity_policies = read_role_policies(iam, spec.role_name)
+        except AwsError as exc:
+            if exc.code not in DENIED:
+                raise
+            state.unreadable.append(exc.action)
     _gather_bucket(aws, spec, state)
     return state
 
@@ -68,7 +73,9 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
         if exc.code in ("NoSuchBucket", "404"):
             state.bucket_exists = False
             return
-        raise
+        if exc.code not in DENIED:
+            raise
+        state.unreadable.append("s3:GetBucketLocation")  # it exists: AWS refused, not "no such bucket"
     state.bucket_policy = _optional(
         state,
         "s3:GetBucketPolicy",
@@ -131,7 +138,7 @@ def _optional(state: Snapshot, action: str, absent: tuple[str, ...], read: Calla
     try:
         return read_or_none(action, "", read, absent)
     except AwsError as exc:
-        if exc.code in _DENIED:
+        if exc.code in DENIED:
             state.unreadable.append(action)
             return None
         raise

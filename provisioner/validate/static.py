@@ -87,12 +87,52 @@ def _unread(state: Snapshot) -> str:
     return f" (could not read: {', '.join(state.unreadable)})" if state.unreadable else ""
 
 
+def _blind(state: Snapshot, *prefixes: str) -> list[str]:
+    """The refused reads among those starting with `prefixes`."""
+    return [a for a in state.unreadable if a.startswith(prefixes)]
+
+
+def _role_unread(state: Snapshot) -> str | None:
+    """Why the role could not be judged, when AWS refused to show it."""
+    if state.role is None and "iam:GetRole" in state.unreadable:
+        return (
+            "could not read the role (iam:GetRole was refused): give credentials allowed "
+            "iam:GetRole, or run with --live to ask STS itself"
+        )
+    return None
+
+
+def _s3_verdict(
+    name: str, state: Snapshot, spec: ValidateSpec, denied: list[str], code: str, ok: str
+) -> Check:
+    """FAIL when the policies refuse; WARN instead when a policy that could change the answer
+    was not readable (the role's own policies for a refusal, the bucket policy for a grant)."""
+    if denied:
+        blind = _blind(state, "iam:")
+        detail = "; ".join(denied) + _unread(state)
+        if blind:
+            return verdict(name, WARN, spec, None, f"{detail}; the role's policies could not all be read")
+        return verdict(name, FAIL, spec, code, detail)
+    if _blind(state, "s3:GetBucketPolicy"):
+        return verdict(
+            name,
+            WARN,
+            spec,
+            None,
+            f"{ok}, but the bucket policy could not be read (s3:GetBucketPolicy was refused): "
+            "a Deny there would not be seen",
+        )
+    return verdict(name, PASS, spec, detail=ok)
+
+
 # --- the checks -----------------------------------------------------------------------------
 
 
 @CHECKS.register("AWSAssumeRole")
 def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     name = "AWSAssumeRole"
+    if (unread := _role_unread(state)) is not None:
+        return verdict(name, WARN, spec, None, unread)
     if state.role is None:
         return verdict(
             name,
@@ -140,7 +180,7 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     the trust lets in is named in the detail."""
     name = "AWSExternalID"
     if state.role is None:
-        return verdict(name, SKIP, spec, detail="the role does not exist")
+        return verdict(name, SKIP, spec, detail=_role_unread(state) or "the role does not exist")
     trust = _trust(state)
     vendor = vendor_caller(spec)
     open_to = []
@@ -182,7 +222,7 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
     if not state.bucket_exists:
         return verdict(name, FAIL, spec, "BUCKET_NOT_FOUND", f"bucket {spec.bucket} does not exist")
     if state.role is None:
-        return verdict(name, SKIP, spec, detail="the role does not exist")
+        return verdict(name, SKIP, spec, detail=_role_unread(state) or "the role does not exist")
     bucket = bucket_arn(spec.bucket, spec.partition)
     denied = []
     for action, context in (
@@ -194,26 +234,25 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
         )
         if not decision.allowed:
             denied.append(f"{action} on {bucket}: {decision.reason()}")
-    if denied:
-        return verdict(name, FAIL, spec, "BUCKET_ACCESS_DENIED", "; ".join(denied) + _unread(state))
-    return verdict(name, PASS, spec, detail=f"s3:ListBucket and s3:GetBucketLocation on {bucket}")
+    ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
+    return _s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok)
 
 
 @CHECKS.register("AWSObjectRead")
 def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     name = "AWSObjectRead"
     if state.role is None or not state.bucket_exists:
-        return verdict(name, SKIP, spec, detail="the role or the bucket does not exist")
+        return verdict(
+            name, SKIP, spec, detail=_role_unread(state) or "the role or the bucket does not exist"
+        )
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
     decision = evaluate(
         _s3_policies(state), s3_request(spec, "s3:GetObject", object_arn), account_delegates=True
     )
-    if not decision.allowed:
-        return verdict(
-            name, FAIL, spec, "OBJECT_READ_DENIED", f"s3:GetObject on {object_arn}: {decision.reason()}"
-        )
-    if state.kms_key is None:
-        return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}")
+    if not decision.allowed or state.kms_key is None:
+        denied = [] if decision.allowed else [f"s3:GetObject on {object_arn}: {decision.reason()}"]
+        ok = f"s3:GetObject on {object_arn}"
+        return _s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok)
     kms = kms_decrypt(state, spec)
     status, detail = kms.status, kms.detail
     if status is FAIL:
@@ -300,7 +339,7 @@ def check_cors(state: Snapshot, spec: ValidateSpec) -> Check:
 def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     name = "AWSLeastPrivilege"
     if state.role is None:
-        return verdict(name, SKIP, spec, detail="the role does not exist")
+        return verdict(name, SKIP, spec, detail=_role_unread(state) or "the role does not exist")
     policies = _s3_policies(state)
     bucket = bucket_arn(spec.bucket, spec.partition)
     too_much = []

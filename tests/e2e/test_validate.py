@@ -11,7 +11,7 @@ from provisioner import role, sandbox, validate
 from provisioner.aws import Aws
 from provisioner.vendors import get_vendor
 
-from .conftest import BUCKET, EXTERNAL_ID
+from .conftest import BUCKET, EXTERNAL_ID, refuse
 
 ROLE = "LabelboxS3Access"
 ROLE_ARN = f"arn:aws:iam::123456789012:role/{ROLE}"
@@ -391,3 +391,31 @@ def test_live_outside_the_sandbox_needs_vendor_credentials(cli, aws_env, monkeyp
         "validate", "--role-arn", ROLE_ARN, "--external-id", EXTERNAL_ID, "--bucket", BUCKET, "--live"
     )
     assert result.code == 2 and "--vendor-profile" in result.error_line
+
+
+def test_reads_aws_refuses_are_noted_not_fatal(make_aws, cli, aws_env):
+    """A VPC-endpoint-only bucket answers the admin's HeadObject with a bare 403 (no body, so no
+    error code) and GetBucketPolicy with AccessDenied: validate still decides what the policies
+    it could read decide, and says what it could not read."""
+    setup_role(make_aws)
+    aws = make_aws(
+        {
+            "before-call.s3.HeadObject": refuse("403", 403, "Forbidden"),
+            "before-call.s3.GetBucketPolicy": refuse("AccessDenied"),
+        }
+    )
+    report = validate.validate(aws, target(key="images/a.jpg"))
+    by_name = {c.name: c for c in report.checks}
+    assert by_name["AWSAssumeRole"].status == "pass"
+    read = by_name["AWSObjectRead"]
+    assert read.status == "warn" and "s3:GetBucketPolicy was refused" in read.detail, read
+    assert report.valid  # warnings, not failures: nothing the policies said was refused
+
+
+def test_a_role_the_admin_cannot_read_is_a_warning_not_a_missing_role(make_aws):
+    setup_role(make_aws)
+    report = validate.validate(make_aws({"before-call.iam.GetRole": refuse("AccessDenied")}), target())
+    by_name = {c.name: c for c in report.checks}
+    assert by_name["AWSAssumeRole"].status == "warn"
+    assert "iam:GetRole was refused" in by_name["AWSAssumeRole"].detail
+    assert by_name["AWSExternalID"].status == "skip"
