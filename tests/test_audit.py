@@ -390,3 +390,39 @@ def test_ids_pinned_by_any_exact_form_count_for_reuse():
     ]
     reused = [f.role for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
     assert sorted(reused) == ["A", "B"]
+
+
+WRITE_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/ReadOnlyBoundary"
+
+
+def test_a_read_only_boundary_removes_the_write_finding():
+    """ "Permissions boundaries for IAM entities": effective permissions are the intersection."""
+    r = role("Bounded", condition=PINNED, policy=WRITE_ALL)
+    assert {"vendor-write-access", "vendor-resource-wildcard"} <= rules_of(r)
+    r["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": BOUNDARY_ARN}
+    found = {
+        f.rule for f in judge_role(RoleDetail.from_gaad(r), ACCOUNT, {BOUNDARY_ARN: READ}, now=NOW).findings
+    }
+    assert "vendor-write-access" not in found and "vendor-resource-wildcard" not in found
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"Bool": {"aws:SecureTransport": "true"}},
+        {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+    ],
+    ids=["TLS", "a header the caller sends"],
+)
+def test_a_grant_whose_condition_the_caller_satisfies_is_a_grant(condition):
+    statement = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*"}
+    policy = {"Version": "2012-10-17", "Statement": [{**statement, "Condition": condition}]}
+    assert "vendor-write-access" in rules_of(role("Cond", condition=PINNED, policy=policy))
+
+
+def test_a_grant_the_caller_cannot_satisfy_is_not():
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*",
+         "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c"}}}]}  # fmt: skip
+    assert "vendor-write-access" not in rules_of(role("Vpce", condition=PINNED, policy=policy))

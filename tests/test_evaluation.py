@@ -896,3 +896,149 @@ def test_the_context_table_covers_every_caller_kind():
     service = caller_context("ec2.amazonaws.com")
     assert service["aws:PrincipalIsAWSService"] == "true"
     assert service["aws:PrincipalServiceName"] == "ec2.amazonaws.com" and "aws:PrincipalArn" not in service
+
+
+# --- the chain: "Permissions boundaries for IAM entities" ("Evaluating effective permissions
+# with boundaries"), "Policy evaluation logic" (SCPs and RCPs of every level must allow; an
+# explicit Deny in any layer denies; cross-account: both sides must allow).
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/LabelboxS3Access"
+READ_ALL = Policy("identity", doc(allow(Action="s3:*", Resource="*")))
+LIST_ONLY = Policy("boundary", doc(allow(Action="s3:ListBucket", Resource="*")))
+GET_ONLY = Policy("boundary", doc(allow(Action="s3:GetObject", Resource="*")))
+FULL = Policy("FullAWSAccess", doc(allow(Action="*", Resource="*")))
+
+
+def bucket_policy(principal):
+    return Policy(
+        "bucket policy",
+        doc(allow(Principal={"AWS": principal}, Action="s3:GetObject", Resource=f"{BUCKET}/*")),
+    )
+
+
+CHAIN_CASES = [
+    (
+        "the boundary intersects: identity s3:* with a ListBucket-only boundary refuses GetObject",
+        dict(identity=[READ_ALL], boundary=LIST_ONLY),
+        s3("s3:GetObject"),
+        IMPLICIT_DENY,
+    ),
+    (
+        "the boundary intersects: ListBucket stays allowed",
+        dict(identity=[READ_ALL], boundary=LIST_ONLY),
+        s3("s3:ListBucket", BUCKET),
+        ALLOW,
+    ),
+    (
+        "a boundary grants nothing by itself",
+        dict(identity=[], boundary=GET_ONLY),
+        s3("s3:GetObject"),
+        IMPLICIT_DENY,
+    ),
+    (
+        "a Deny in the boundary denies",
+        dict(
+            identity=[READ_ALL],
+            boundary=Policy(
+                "b", doc(allow(Action="*", Resource="*"), deny(Action="s3:GetObject", Resource="*"))
+            ),
+        ),
+        s3("s3:GetObject"),
+        EXPLICIT_DENY,
+    ),
+    (
+        "a same-account resource policy naming the session is not limited by the boundary",
+        dict(identity=[], boundary=LIST_ONLY, resource=[bucket_policy(ROLE_SESSION)]),
+        s3("s3:GetObject"),
+        ALLOW,
+    ),
+    (
+        "a same-account resource policy naming the role ARN is limited by the boundary",
+        dict(identity=[], boundary=LIST_ONLY, resource=[bucket_policy(ROLE_ARN)]),
+        s3("s3:GetObject"),
+        IMPLICIT_DENY,
+    ),
+    (
+        "... and allowed when the boundary allows it, without any identity policy",
+        dict(identity=[], boundary=GET_ONLY, resource=[bucket_policy(ROLE_ARN)]),
+        s3("s3:GetObject"),
+        ALLOW,
+    ),
+    (
+        "a resource policy naming the account delegates to identity policies",
+        dict(identity=[], resource=[bucket_policy("arn:aws:iam::123456789012:root")]),
+        s3("s3:GetObject"),
+        IMPLICIT_DENY,
+    ),
+    (
+        "an SCP level without an Allow refuses",
+        dict(identity=[READ_ALL], scps=[[FULL], [Policy("ou", doc(allow(Action="ec2:*", Resource="*")))]]),
+        s3("s3:GetObject"),
+        IMPLICIT_DENY,
+    ),
+    (
+        "an SCP denying GetObject outside a VPC endpoint denies a call that has none",
+        dict(
+            identity=[READ_ALL],
+            scps=[
+                [
+                    FULL,
+                    Policy(
+                        "vpce-only",
+                        doc(
+                            deny(
+                                Action="s3:GetObject",
+                                Resource="*",
+                                Condition={"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c"}},
+                            )
+                        ),
+                    ),
+                ]
+            ],
+        ),
+        s3("s3:GetObject"),
+        EXPLICIT_DENY,
+    ),
+    (
+        "an RCP denying AssumeRole to principals outside the organization denies the vendor",
+        dict(
+            resource=[Policy("trust", trust(PINNED))],
+            cross_account=True,
+            identity=[Policy("vendor identity", doc(allow(Action="sts:AssumeRole", Resource="*")))],
+            rcps=[
+                [
+                    FULL,
+                    Policy(
+                        "perimeter",
+                        doc(
+                            deny(
+                                Principal="*",
+                                Action="sts:AssumeRole",
+                                Resource="*",
+                                Condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-customer"}},
+                            )
+                        ),
+                    ),
+                ]
+            ],
+        ),
+        assume(),
+        EXPLICIT_DENY,
+    ),
+    (
+        "cross-account: the trust allows but the caller's own policies do not",
+        dict(resource=[Policy("trust", trust(PINNED))], identity=[], cross_account=True),
+        assume(),
+        IMPLICIT_DENY,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "layers", "request_", "expected"), CHAIN_CASES, ids=[c[0] for c in CHAIN_CASES]
+)
+def test_the_authorization_chain(what, layers, request_, expected):
+    from provisioner.evaluation.chain import Chain, authorize
+
+    decision = authorize(Chain(**layers), request_)
+    assert decision.effect == expected, decision.reason()

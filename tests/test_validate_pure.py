@@ -353,3 +353,32 @@ def test_a_refusal_is_a_warning_when_the_roles_policies_could_not_all_be_read():
     check = {c.name: c for c in static_checks(state, SPEC)}["AWSObjectRead"]
     assert check.status is WARN and "could not all be read" in check.detail
     assert statuses(snapshot(identity_policies=[]))["AWSObjectRead"] is FAIL  # read, and nothing allows it
+
+
+# --- permissions boundaries ("Permissions boundaries for IAM entities": effective permissions
+# are the intersection of the identity policies and the boundary)
+
+LIST_ONLY_BOUNDARY = Policy(
+    "permissions boundary ListOnly",
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]},
+)
+
+
+def test_a_boundary_without_getobject_fails_object_read_and_says_so():
+    checks = {c.name: c for c in static_checks(snapshot(boundary=LIST_ONLY_BOUNDARY), SPEC)}
+    assert checks["AWSObjectRead"].status is FAIL
+    assert "permissions boundary does not" in checks["AWSObjectRead"].detail
+    assert checks["AWSBucketAccess"].status is FAIL  # GetBucketLocation is outside the boundary too
+
+
+def test_a_read_only_boundary_hides_broad_identity_grants_from_least_privilege():
+    broad = Policy("inline policy admin", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})  # fmt: skip
+    state = snapshot(identity_policies=[*snapshot().identity_policies, broad])
+    assert statuses(state)["AWSLeastPrivilege"] is WARN
+    assert (
+        statuses(
+            snapshot(identity_policies=state.identity_policies, boundary=Policy("b", WANTED.permissions))
+        )["AWSLeastPrivilege"]
+        is PASS
+    )

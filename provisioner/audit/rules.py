@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from provisioner.audit.model import Finding, RoleDetail, rules
 from provisioner.evaluation import (
     OUTSIDER_ACCOUNT,
+    Decision,
     Policy,
     Request,
     assume_role_request,
@@ -24,6 +25,8 @@ from provisioner.evaluation import (
     evaluate,
     session_arn,
 )
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.context import caller_context
 from provisioner.evaluation.witness import (
     OUTSIDER_ACCOUNTS,
     caller_candidates,
@@ -372,9 +375,11 @@ def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], mem
     documents = role_policies(role, policies)
     if not documents:
         return []
-    key = (account, repr([p.document for p in documents]))
+    boundary_doc = policies.get(role.permissions_boundary or "")
+    boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
+    key = (account, repr([p.document for p in documents]) + repr(boundary_doc))
     if key not in memo.grants:
-        memo.grants[key] = judge_grants(documents, account)
+        memo.grants[key] = judge_grants(documents, account, boundary)
     grant = memo.grants[key]
     found: list[RuleHit] = []
     if grant.writes:
@@ -420,15 +425,51 @@ def _write_candidates(documents: list[Policy]) -> list[str]:
 _HEADLINE = ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutObjectAcl", "s3:DeleteBucket")
 
 
-def judge_grants(documents: list[Policy], account: str) -> GrantVerdict:
+# Request keys the caller chooses: a grant conditioned on them is a grant ("Amazon S3 condition
+# key examples": s3:x-amz-acl and the other x-amz headers, s3:prefix, s3:delimiter; the
+# caller's own TLS, user agent, referer and request tags).
+_CALLER_CHOSEN = ("s3:x-amz-", "s3:prefix", "s3:delimiter", "s3:max-keys", "aws:requesttag/")
+_CALLER_CHOSEN_KEYS = {
+    "aws:useragent",
+    "aws:referer",
+    "aws:securetransport",
+    "s3:signatureversion",
+    "s3:authtype",
+}
+
+
+def _chosen_context(documents: list[Policy]) -> dict[str, str]:
+    """Values the caller can send that the Allow statements ask for (the first each asks)."""
+    context: dict[str, str] = {}
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            for operator, key, values in statement.conditions():
+                lowered = key.lower()
+                chosen = lowered.startswith(_CALLER_CHOSEN) or lowered in _CALLER_CHOSEN_KEYS
+                if chosen and "not" not in operator.lower() and values and isinstance(values[0], str):
+                    context.setdefault(key, values[0].replace("*", "x").replace("?", "x"))
+    return context
+
+
+def judge_grants(documents: list[Policy], account: str, boundary: Policy | None = None) -> GrantVerdict:
+    """What a session of the role may do to S3: its identity policies within its boundary, with
+    the request keys a caller controls set the way the policies ask."""
     caller = session_arn(account, "vendor-role", SESSION)
+    chain = Chain(identity=documents, boundary=boundary)
+    context = {**caller_context(caller), **_chosen_context(documents)}
     resources = _probe_resources(documents)
+
+    def allowed(action: str, resource: str) -> Decision:
+        return authorize(chain, Request(caller, action, resource, context))
+
     writes = [
         action
         for action in _write_candidates(documents)
-        if any(evaluate(documents, Request(caller, action, resource)).allowed for resource in resources)
+        if any(allowed(action, resource).allowed for resource in resources)
     ]
-    wide = evaluate(documents, Request(caller, "s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x"))
+    wide = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
     ordered = sorted(
         writes, key=lambda a: (a not in _HEADLINE, _HEADLINE.index(a) if a in _HEADLINE else 0, a)
     )

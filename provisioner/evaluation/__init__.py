@@ -94,6 +94,7 @@ class Decision:
     effect: str
     allows: tuple[Hit, ...] = ()
     denies: tuple[Hit, ...] = ()
+    why: str = ""  # for an implicit deny decided by a layer (evaluation/chain.py)
 
     @property
     def allowed(self) -> bool:
@@ -104,7 +105,7 @@ class Decision:
             return "explicitly denied by " + "; ".join(h.describe() for h in self.denies)
         if self.effect == ALLOW:
             return "allowed by " + "; ".join(h.describe() for h in self.allows)
-        return "no statement allows it (implicit deny)"
+        return f"{self.why or 'no statement allows it'} (implicit deny)"
 
 
 OUTSIDER_ACCOUNT = "000000000000"  # an account no one here owns: "another AWS account"

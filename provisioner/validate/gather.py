@@ -35,6 +35,7 @@ def gather(aws: Aws, spec: ValidateSpec) -> Snapshot:
             if exc.code not in DENIED:
                 raise
             state.unreadable.append(exc.action)
+        state.boundary = _boundary(iam, state)
     _gather_bucket(aws, spec, state)
     return state
 
@@ -60,6 +61,25 @@ def read_role_policies(iam: Any, name: str) -> list[Policy]:
             )["PolicyVersion"]
         policies.append(Policy(f"policy {item['PolicyName']}", parse_document(version["Document"])))
     return policies
+
+
+def _boundary(iam: Any, state: Snapshot) -> Policy | None:
+    """The role's permissions boundary document (GetPolicy, GetPolicyVersion), if it has one."""
+    arn = ((state.role or {}).get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if not arn:
+        return None
+    policy = _optional(state, "iam:GetPolicy", (), lambda: iam.get_policy(PolicyArn=arn)["Policy"])
+    if policy is None:
+        return None
+    version = _optional(
+        state,
+        "iam:GetPolicyVersion",
+        (),
+        lambda: iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"],
+    )
+    if version is None:
+        return None
+    return Policy(f"permissions boundary {policy['PolicyName']}", parse_document(version["Document"]))
 
 
 def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:

@@ -70,6 +70,7 @@ class Snapshot:
 
     role: Json | None = None
     identity_policies: list[Policy] = field(default_factory=list)
+    boundary: Policy | None = None  # the role's permissions boundary, when it has one
     bucket_exists: bool = True
     bucket_region: str = "us-east-1"
     bucket_policy: Json | None = None

@@ -22,6 +22,7 @@ from provisioner.evaluation import (
     evaluate,
     principal_matches,
 )
+from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.witness import caller_witnesses, external_id_witnesses
 from provisioner.iam import (
     WRITE_LEVELS,
@@ -76,11 +77,11 @@ def _trust(state: Snapshot) -> list[Policy]:
     return [Policy("trust policy", parse_document(state.role["AssumeRolePolicyDocument"]))]
 
 
-def _s3_policies(state: Snapshot) -> list[Policy]:
-    policies = list(state.identity_policies)
-    if state.bucket_policy:
-        policies.append(Policy("bucket policy", state.bucket_policy))
-    return policies
+def _s3_chain(state: Snapshot, *, resource: bool = True) -> Chain:
+    """What decides the role session's S3 calls: its identity policies, its permissions
+    boundary and (same account) the bucket policy (evaluation/chain.py)."""
+    bucket = [Policy("bucket policy", state.bucket_policy)] if resource and state.bucket_policy else []
+    return Chain(identity=state.identity_policies, resource=bucket, boundary=state.boundary)
 
 
 def _unread(state: Snapshot) -> str:
@@ -229,9 +230,7 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
         ("s3:ListBucket", {"s3:prefix": spec.prefix or ""}),
         ("s3:GetBucketLocation", {}),
     ):
-        decision = evaluate(
-            _s3_policies(state), s3_request(spec, action, bucket, **context), account_delegates=True
-        )
+        decision = authorize(_s3_chain(state), s3_request(spec, action, bucket, **context))
         if not decision.allowed:
             denied.append(f"{action} on {bucket}: {decision.reason()}")
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
@@ -246,9 +245,7 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
             name, SKIP, spec, detail=_role_unread(state) or "the role or the bucket does not exist"
         )
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
-    decision = evaluate(
-        _s3_policies(state), s3_request(spec, "s3:GetObject", object_arn), account_delegates=True
-    )
+    decision = authorize(_s3_chain(state), s3_request(spec, "s3:GetObject", object_arn))
     if not decision.allowed or state.kms_key is None:
         denied = [] if decision.allowed else [f"s3:GetObject on {object_arn}: {decision.reason()}"]
         ok = f"s3:GetObject on {object_arn}"
@@ -278,7 +275,7 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         key,
         **{"kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com", "kms:CallerAccount": spec.account},
     )
-    identity = evaluate(state.identity_policies, request, account_delegates=True)
+    identity = authorize(Chain(identity=state.identity_policies, boundary=state.boundary), request)
     if state.key_policy is None:
         if identity.allowed:
             return KmsVerdict(
@@ -340,22 +337,22 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     name = "AWSLeastPrivilege"
     if state.role is None:
         return verdict(name, SKIP, spec, detail=_role_unread(state) or "the role does not exist")
-    policies = _s3_policies(state)
+    chain, identity = _s3_chain(state), _s3_chain(state, resource=False)
     bucket = bucket_arn(spec.bucket, spec.partition)
     too_much = []
     for action, level in sorted(s3_actions().items()):
         if level not in WRITE_LEVELS:
             continue
         for resource in (bucket, f"{bucket}/{spec.sample_key}"):
-            if evaluate(policies, s3_request(spec, f"s3:{action}", resource), account_delegates=True).allowed:
+            if authorize(chain, s3_request(spec, f"s3:{action}", resource)).allowed:
                 too_much.append(f"s3:{action}")
                 break
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
-        if evaluate(state.identity_policies, s3_request(spec, action, resource)).allowed:
+        if authorize(identity, s3_request(spec, action, resource)).allowed:
             too_much.append(f"{action} on other buckets")
     for action in ESCALATION:
-        if evaluate(state.identity_policies, s3_request(spec, action, spec.role_arn)).allowed:
+        if authorize(identity, s3_request(spec, action, spec.role_arn)).allowed:
             too_much.append(action)
     if too_much:
         shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")

@@ -419,3 +419,21 @@ def test_a_role_the_admin_cannot_read_is_a_warning_not_a_missing_role(make_aws):
     assert by_name["AWSAssumeRole"].status == "warn"
     assert "iam:GetRole was refused" in by_name["AWSAssumeRole"].detail
     assert by_name["AWSExternalID"].status == "skip"
+
+
+def test_a_permissions_boundary_read_from_getrole_limits_the_verdict(make_aws, customer):
+    setup_role(make_aws)
+    arn = customer.iam.create_policy(
+        PolicyName="ListOnlyBoundary",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    customer.iam.put_role_permissions_boundary(RoleName=ROLE, PermissionsBoundary=arn)
+    by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
+    assert by_name["AWSObjectRead"].code == "OBJECT_READ_DENIED"
+    assert "permissions boundary does not" in by_name["AWSObjectRead"].detail
+    assert by_name["AWSAssumeRole"].status == "pass"  # a boundary limits the role, not who assumes it

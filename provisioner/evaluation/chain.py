@@ -1,0 +1,104 @@
+"""The layers AWS applies to one request, beyond the policies of the principal and the resource.
+
+IAM User Guide, "Policy evaluation logic" ("Determining whether a request is allowed or denied
+within an account", "Cross-account policy evaluation logic") and "Permissions boundaries for IAM
+entities" ("Evaluating effective permissions with boundaries"):
+
+- an explicit Deny in any layer (SCP, RCP, resource, identity, boundary) denies;
+- every SCP level of the caller's account and every RCP level of the resource's account must
+  allow (an organization without them has the default FullAWSAccess);
+- a same-account resource policy that names the *session* (or the user) grants on its own,
+  whatever the identity policies and the boundary say; one that names the *role ARN* is limited
+  by the boundary; one that names the *account* delegates to the identity policies;
+- otherwise the identity policies must allow, and so must the boundary when there is one;
+- across accounts, the resource policy and the caller's side must both allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provisioner.evaluation import (
+    ALLOW,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Decision,
+    Hit,
+    Policy,
+    Request,
+    evaluate,
+)
+from provisioner.iam import strings
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The policies that decide a request. `scps` and `rcps` are levels (root, OU…, account),
+    each a list of the policies attached there; an empty tuple means none apply."""
+
+    identity: Sequence[Policy] = ()
+    resource: Sequence[Policy] = ()
+    boundary: Policy | None = None
+    scps: Sequence[Sequence[Policy]] = ()
+    rcps: Sequence[Sequence[Policy]] = ()
+    cross_account: bool = False
+
+
+def authorize(chain: Chain, request: Request) -> Decision:
+    """The decision of the whole chain; its reason names the layer that decided."""
+    layers: list[tuple[str, Sequence[Policy]]] = [
+        *(("service control policies", level) for level in chain.scps),
+        *(("resource control policies", level) for level in chain.rcps),
+        ("resource policy", chain.resource),
+        ("identity policies", chain.identity),
+        ("permissions boundary", [chain.boundary] if chain.boundary else []),
+    ]
+    decisions: dict[str, list[Decision]] = {}
+    denies: list[Hit] = []
+    for name, policies in layers:
+        if not policies:
+            continue
+        decision = evaluate(policies, request)
+        decisions.setdefault(name, []).append(decision)
+        denies.extend(decision.denies)
+    if denies:
+        return Decision(EXPLICIT_DENY, (), tuple(denies))
+    for name in ("service control policies", "resource control policies"):
+        for decision in decisions.get(name, []):
+            if not decision.allowed:
+                return Decision(IMPLICIT_DENY, why=f"no statement of the {name} at one level allows it")
+    resource = evaluate(chain.resource, request, account_delegates=True) if chain.resource else None
+    identity = evaluate(chain.identity, request) if chain.identity else Decision(IMPLICIT_DENY)
+    boundary = evaluate([chain.boundary], request) if chain.boundary else None
+    bounded = boundary is None or boundary.allowed
+    if chain.cross_account:
+        if resource is not None and resource.allowed and identity.allowed and bounded:
+            return Decision(ALLOW, resource.allows + identity.allows)
+        return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=True))
+    if resource is not None and resource.allowed:
+        names_session = any(_names_exactly(chain.resource, hit.path, request) for hit in resource.allows)
+        if names_session or bounded:
+            return Decision(ALLOW, resource.allows)
+    if identity.allowed and bounded:
+        return Decision(ALLOW, identity.allows + (boundary.allows if boundary else ()))
+    return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=False))
+
+
+def _names_exactly(policies: Sequence[Policy], path: str, request: Request) -> bool:
+    """Does the resource statement at `path` name the caller itself (the session or the user),
+    rather than its role or its account?"""
+    for policy in policies:
+        for statement in policy.statements:
+            element = statement.body.get("Principal")
+            if statement.path == path and isinstance(element, dict):
+                return request.principal in strings(element.get("AWS"))
+    return False
+
+
+def _missing(resource: Decision | None, identity: Decision, boundary: Decision | None, *, cross: bool) -> str:
+    if boundary is not None and not boundary.allowed and identity.allowed:
+        return "the identity policies allow it but the permissions boundary does not"
+    if cross and resource is not None and resource.allowed:
+        return "the resource policy allows it, but no identity policy of the caller does"
+    return "no statement allows it"
