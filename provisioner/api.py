@@ -160,6 +160,10 @@ def check_validate_spec(spec: ValidateSpec) -> ValidateSpec:
     inputs.check_prefix(spec.prefix)
     if not spec.vendor.principal:
         raise InputError("principal", "", "validate needs the vendor's principal (or --vendor)")
+    if spec.scp_files or spec.rcp_files:
+        from provisioner.organization import load_files
+
+        load_files(spec.scp_files, spec.rcp_files)  # bad files are refused before any AWS call
     return spec
 
 

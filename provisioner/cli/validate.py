@@ -44,6 +44,14 @@ def validate_command(
         ),
     ] = 30.0,
     strict: Annotated[bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.")] = False,
+    scp_file: Annotated[
+        list[str] | None,
+        typer.Option("--scp-file", help="An SCP as 'aws organizations describe-policy' prints it (repeat)."),
+    ] = None,
+    rcp_file: Annotated[
+        list[str] | None,
+        typer.Option("--rcp-file", help="An RCP as 'aws organizations describe-policy' prints it (repeat)."),
+    ] = None,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -63,6 +71,8 @@ def validate_command(
             prefix=check_prefix(prefix),
             key=key,
             strict=strict,
+            scp_files=tuple(scp_file or ()),
+            rcp_files=tuple(rcp_file or ()),
         )
     )
     if wait < 0:

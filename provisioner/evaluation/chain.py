@@ -54,20 +54,15 @@ def authorize(chain: Chain, request: Request) -> Decision:
         ("identity policies", chain.identity),
         ("permissions boundary", [chain.boundary] if chain.boundary else []),
     ]
-    decisions: dict[str, list[Decision]] = {}
     denies: list[Hit] = []
-    for name, policies in layers:
-        if not policies:
-            continue
-        decision = evaluate(policies, request)
-        decisions.setdefault(name, []).append(decision)
-        denies.extend(decision.denies)
+    for _, policies in layers:
+        if policies:
+            denies.extend(evaluate(policies, request).denies)
     if denies:
         return Decision(EXPLICIT_DENY, (), tuple(denies))
-    for name in ("service control policies", "resource control policies"):
-        for decision in decisions.get(name, []):
-            if not decision.allowed:
-                return Decision(IMPLICIT_DENY, why=f"no statement of the {name} at one level allows it")
+    refused = organization_decision(chain.scps, chain.rcps, request)
+    if refused is not None:
+        return refused
     resource = evaluate(chain.resource, request, account_delegates=True) if chain.resource else None
     identity = evaluate(chain.identity, request) if chain.identity else Decision(IMPLICIT_DENY)
     boundary = evaluate([chain.boundary], request) if chain.boundary else None
@@ -83,6 +78,22 @@ def authorize(chain: Chain, request: Request) -> Decision:
     if identity.allowed and bounded:
         return Decision(ALLOW, identity.allows + (boundary.allows if boundary else ()))
     return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=False))
+
+
+def organization_decision(
+    scps: Sequence[Sequence[Policy]], rcps: Sequence[Sequence[Policy]], request: Request
+) -> Decision | None:
+    """The refusal of the organization's layers, or None when they let the request through:
+    a Deny in any SCP or RCP, or a level (root, OU, account) where no policy allows it."""
+    for name, levels in (("service control policies", scps), ("resource control policies", rcps)):
+        for level in levels:
+            decision = evaluate(level, request)
+            if decision.denies:
+                return Decision(EXPLICIT_DENY, (), decision.denies)
+            if not decision.allowed:
+                names = ", ".join(p.name for p in level)
+                return Decision(IMPLICIT_DENY, why=f"none of the {name} at one level ({names}) allows it")
+    return None
 
 
 def _names_exactly(policies: Sequence[Policy], path: str, request: Request) -> bool:

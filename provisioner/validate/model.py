@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from provisioner.data import load_json
 from provisioner.evaluation import Policy
 from provisioner.model import Arn, Status, session_arn
+from provisioner.organization import OrgPolicies
 from provisioner.vendors import Vendor
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class ValidateSpec:
     prefix: str | None = None
     key: str | None = None
     strict: bool = False
+    scp_files: tuple[str, ...] = ()  # describe-policy JSON, when Organizations cannot be read
+    rcp_files: tuple[str, ...] = ()
 
     @property
     def arn(self) -> Arn:
@@ -77,6 +80,7 @@ class Snapshot:
     cors: list[Json] | None = None
     kms_key: str | None = None
     key_policy: Json | None = None
+    org: OrgPolicies = field(default_factory=OrgPolicies)
     unreadable: list[str] = field(default_factory=list)
 
 

@@ -22,7 +22,7 @@ from provisioner.evaluation import (
     evaluate,
     principal_matches,
 )
-from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.witness import caller_witnesses, external_id_witnesses
 from provisioner.iam import (
     WRITE_LEVELS,
@@ -81,7 +81,18 @@ def _s3_chain(state: Snapshot, *, resource: bool = True) -> Chain:
     """What decides the role session's S3 calls: its identity policies, its permissions
     boundary and (same account) the bucket policy (evaluation/chain.py)."""
     bucket = [Policy("bucket policy", state.bucket_policy)] if resource and state.bucket_policy else []
-    return Chain(identity=state.identity_policies, resource=bucket, boundary=state.boundary)
+    return Chain(
+        identity=state.identity_policies,
+        resource=bucket,
+        boundary=state.boundary,
+        scps=state.org.scps,
+        rcps=state.org.rcps,
+    )
+
+
+def _org_note(state: Snapshot) -> str:
+    note = state.org.describe()
+    return f" ({note})" if note else ""
 
 
 def _unread(state: Snapshot) -> str:
@@ -123,7 +134,7 @@ def _s3_verdict(
             f"{ok}, but the bucket policy could not be read (s3:GetBucketPolicy was refused): "
             "a Deny there would not be seen",
         )
-    return verdict(name, PASS, spec, detail=ok)
+    return verdict(name, PASS, spec, detail=ok + _org_note(state))
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -142,11 +153,17 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
             "ROLE_CANNOT_BE_ASSUMED",
             f"role {spec.role_arn} does not exist in account {spec.account}",
         )
-    decision = evaluate(_trust(state), assume_request(spec, vendor_caller(spec), spec.external_id))
+    request = assume_request(spec, vendor_caller(spec), spec.external_id)
+    decision = evaluate(_trust(state), request)
     if decision.allowed:
-        return verdict(
-            name, PASS, spec, detail=f"{spec.vendor.principal} with the external ID: {decision.reason()}"
-        )
+        # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
+        refused = organization_decision((), state.org.rcps, request)
+        if refused is not None:
+            return verdict(
+                name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", f"{spec.vendor.principal}: {refused.reason()}"
+            )
+        detail = f"{spec.vendor.principal} with the external ID: {decision.reason()}{_org_note(state)}"
+        return verdict(name, PASS, spec, detail=detail)
     return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(state, spec, decision))
 
 

@@ -3,6 +3,7 @@ static and live; each way of breaking it fails exactly the check it should."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -437,3 +438,83 @@ def test_a_permissions_boundary_read_from_getrole_limits_the_verdict(make_aws, c
     assert by_name["AWSObjectRead"].code == "OBJECT_READ_DENIED"
     assert "permissions boundary does not" in by_name["AWSObjectRead"].detail
     assert by_name["AWSAssumeRole"].status == "pass"  # a boundary limits the role, not who assumes it
+
+
+def _org_policy(org, kind: str, name: str, statement: dict) -> str:
+    content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    return org.create_policy(Content=content, Description=name, Name=name, Type=kind)["Policy"][
+        "PolicySummary"
+    ]["Id"]
+
+
+def test_scps_and_rcps_read_from_organizations_decide_and_are_named(make_aws, box):
+    """The data-perimeter patterns: an SCP that denies s3:GetObject outside a VPC endpoint and an
+    RCP that denies sts:AssumeRole to principals outside the organization make the vendor fail,
+    whatever the role and the bucket say ("Policy evaluation logic"; moto stores and returns
+    Organizations policies, our evaluator decides them)."""
+    setup_role(make_aws)
+    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        with contextlib.suppress(org.exceptions.ClientError):  # already enabled
+            org.enable_policy_type(RootId=root, PolicyType=kind)
+    scp = _org_policy(org, "SERVICE_CONTROL_POLICY", "vpce-only-reads", {
+        "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c"}}})  # fmt: skip
+    rcp = _org_policy(org, "RESOURCE_CONTROL_POLICY", "org-only-assume", {
+        "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-customer"}}})  # fmt: skip
+    org.attach_policy(PolicyId=scp, TargetId=sandbox.CUSTOMER_ACCOUNT)
+    org.attach_policy(PolicyId=rcp, TargetId=root)
+    by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
+    assert (
+        by_name["AWSObjectRead"].status == "fail" and "SCP vpce-only-reads" in by_name["AWSObjectRead"].detail
+    )
+    assert (
+        by_name["AWSAssumeRole"].status == "fail" and "RCP org-only-assume" in by_name["AWSAssumeRole"].detail
+    )
+    assert by_name["AWSBucketAccess"].status == "pass"  # FullAWSAccess at every level still allows ListBucket
+
+
+def test_organization_policies_that_cannot_be_read_are_said_so(make_aws):
+    setup_role(make_aws)
+    aws = make_aws({"before-call.organizations.DescribeOrganization": refuse("AccessDeniedException")})
+    by_name = {c.name: c for c in validate.validate(aws, target()).checks}
+    assert by_name["AWSAssumeRole"].status == "pass"
+    assert (
+        "SCPs and RCPs not read: organizations:DescribeOrganization denied" in by_name["AWSAssumeRole"].detail
+    )
+
+
+def test_scp_files_offline(cli, aws_env, make_aws, tmp_path):
+    setup_role(make_aws)
+    path = tmp_path / "scp.json"
+    content = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}],
+    }
+    summary = {"Name": "no-reads", "Type": "SERVICE_CONTROL_POLICY"}
+    path.write_text(json.dumps({"Policy": {"PolicySummary": summary, "Content": json.dumps(content)}}))
+    args = [
+        "validate",
+        "--role-arn",
+        ROLE_ARN,
+        "--external-id",
+        EXTERNAL_ID,
+        "--bucket",
+        BUCKET,
+        "-o",
+        "json",
+    ]
+    result = cli(*args, "--scp-file", str(path))
+    assert result.code == 1
+    checks = {c["name"]: c for c in result.json()["checks"]}
+    assert "SCP no-reads" in checks["AWSObjectRead"]["detail"]
+    assert "FullAWSAccess assumed" in checks["AWSBucketAccess"]["detail"]
+    wrong = cli(*args, "--rcp-file", str(path))
+    assert (
+        wrong.code == 2
+        and "--rcp-file" in wrong.error_line
+        and "not a RESOURCE_CONTROL_POLICY" in wrong.error_line
+    )
