@@ -34,13 +34,13 @@ ROLE_ARN=arn:aws:iam::123456789012:role/LabelboxS3Access
 step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET
 step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET --live
 echo
-echo "# someone loosens the trust policy by hand (StringLike \"*\" on the external ID)..."
+echo "# someone loosens the trust policy by hand (StringLike \"ckdemo*\": any ID with that prefix)..."
 $BIN/python - <<'PY'
 import json, boto3
 boto3.client("iam").update_assume_role_policy(RoleName="LabelboxS3Access", PolicyDocument=json.dumps({
     "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
     "Principal": {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"},
-    "Condition": {"StringLike": {"sts:ExternalId": "*"}}}]}))
+    "Condition": {"StringLike": {"sts:ExternalId": "ckdemo*"}}}]}))
 PY
 echo "# ...validate says so (exit code 1 expected):"
 step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET || echo "(exit $?)"
