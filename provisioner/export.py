@@ -112,6 +112,11 @@ def cloudformation(spec: RoleSpec) -> str:
                     "AssumeRolePolicyDocument": _walk(wanted.trust, cfn),
                     "ManagedPolicyArns": [{"Ref": "ReadPolicy"}],
                     "MaxSessionDuration": wanted.max_session_duration,
+                    **(
+                        {"PermissionsBoundary": wanted.permissions_boundary}
+                        if wanted.permissions_boundary
+                        else {}
+                    ),
                     "Tags": tags,
                 },
             },
@@ -188,6 +193,11 @@ def terraform(spec: RoleSpec) -> str:
         f"  path                 = {json.dumps(wanted.path)}",
         f"  description          = {json.dumps(hcl_string(wanted.description))}",
         f"  max_session_duration = {wanted.max_session_duration}",
+        *(
+            [f"  permissions_boundary = {json.dumps(wanted.permissions_boundary)}"]
+            if wanted.permissions_boundary
+            else []
+        ),
         f"  assume_role_policy   = jsonencode({indent(expression(wanted.trust), 2)})",
         f"  tags = {{\n{tags}\n  }}",
         "}",

@@ -382,6 +382,21 @@ def parse_tags(values: list[str] | None, option: str = "tag") -> dict[str, str]:
     return tags
 
 
+def check_policy_arn(value: str, option: str = "permissions_boundary") -> str:
+    """A managed policy ARN (arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME, or ::aws: for AWS's)."""
+    arn = parse_arn(value, option)
+    kind, _, rest = arn.resource.partition("/")
+    if (
+        arn.service != "iam"
+        or kind != "policy"
+        or not rest
+        or not (arn.account == "aws" or _ACCOUNT.fullmatch(arn.account))
+    ):
+        raise InputError(option, value, "not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
+    check_policy_name(arn.name, option)
+    return value
+
+
 def check_role_arn(value: str, option: str = "role_arn") -> str:
     """An IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME)."""
     arn = parse_arn(value, option)

@@ -60,6 +60,7 @@ def test_cloudformation_resolves_to_the_create_role_documents():
         {"prefix": PREFIX, "tags": ("team=ml",)},
         {"kms_key_arn": "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         {"with_cors": False, "path": "/vendors/", "max_session_duration": 7200},
+        {"permissions_boundary": "arn:aws:iam::111122223333:policy/VendorBoundary"},
     ],
 )
 def test_cloudformation_passes_cfn_lint(tmp_path, options):

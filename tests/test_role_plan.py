@@ -213,3 +213,33 @@ def test_delete_only_detaches_policies_that_are_not_ours():
     snapshot = delete_snapshot()
     snapshot.policies[POLICY_ARN]["Tags"] = []
     assert methods(plan_delete(snapshot))[:2] == ["detach_role_policy", "delete_role_policy"]
+
+
+# --- permissions boundaries (many organizations deny iam:CreateRole without one)
+
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/VendorBoundary"
+BOUNDED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, permissions_boundary=BOUNDARY))
+
+
+def test_a_new_role_is_created_with_its_boundary():
+    plan = plan_role(BOUNDED, RoleSnapshot(ACCOUNT, "aws", cors_rules=[]))
+    create = next(c for c in plan.changes if c.method == "create_role")
+    assert create.params["PermissionsBoundary"] == BOUNDARY and BOUNDARY in create.detail
+
+
+def test_a_boundary_is_set_on_an_existing_role_and_never_removed():
+    plan = plan_role(BOUNDED, as_wanted())
+    assert methods(plan) == ["put_role_permissions_boundary"]
+    assert plan.changes[0].permission == "iam:PutRolePermissionsBoundary"
+    bounded_role = {**as_wanted().role, "PermissionsBoundary": {"PermissionsBoundaryArn": BOUNDARY}}
+    assert plan_role(BOUNDED, as_wanted(role=bounded_role)).changes == []
+    assert plan_role(WANTED, as_wanted(role=bounded_role)).changes == []  # not asked: left as it is
+
+
+@pytest.mark.parametrize(
+    "value", ["arn:aws:iam::123456789012:role/NotAPolicy", "VendorBoundary", "arn:aws:s3:::bucket"]
+)
+def test_a_boundary_that_is_not_a_managed_policy_arn_is_refused(value):
+    with pytest.raises(InputError) as err:
+        wanted_role(RoleSpec(LABELBOX, "images", ID, permissions_boundary=value))
+    assert err.value.field == "permissions_boundary"

@@ -52,6 +52,12 @@ CorsOpt = Annotated[
 ]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")]
 MaxSessionOpt = Annotated[int, typer.Option("--max-session-duration", help="Seconds, 3600-43200.")]
+BoundaryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--permissions-boundary", help="A managed policy ARN set as the role's permissions boundary."
+    ),
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o")]
 FailOnOpt = Annotated[

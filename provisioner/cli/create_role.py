@@ -8,6 +8,7 @@ import typer
 
 from provisioner.cli.app import app
 from provisioner.cli.common import (
+    BoundaryOpt,
     CorsOpt,
     DryRunOpt,
     EndpointOpt,
@@ -46,6 +47,7 @@ def create_role_command(
     with_cors: CorsOpt = None,
     tag: TagOpt = None,
     max_session_duration: MaxSessionOpt = 3600,
+    permissions_boundary: BoundaryOpt = None,
     adopt: Annotated[
         bool, typer.Option("--adopt", help="Take over a role or policy provisioner did not create.")
     ] = False,
@@ -72,6 +74,7 @@ def create_role_command(
         with_cors=with_cors,
         tags=tuple(tag or ()),
         max_session_duration=max_session_duration,
+        permissions_boundary=permissions_boundary,
         adopt=adopt,
     )
     wanted_role(spec)  # every input checked before a session is made

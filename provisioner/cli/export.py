@@ -9,6 +9,7 @@ import typer
 
 from provisioner.cli.app import app
 from provisioner.cli.common import (
+    BoundaryOpt,
     CorsOpt,
     KmsKeyOpt,
     MaxSessionOpt,
@@ -46,6 +47,7 @@ def export_command(
     with_cors: CorsOpt = None,
     tag: TagOpt = None,
     max_session_duration: MaxSessionOpt = 3600,
+    permissions_boundary: BoundaryOpt = None,
 ) -> None:
     """Write CloudFormation or Terraform for the same role, policy and tags, parameterised by
     bucket and external ID (for StackSets or one workspace per account)."""
@@ -64,5 +66,6 @@ def export_command(
         with_cors=with_cors,
         tags=tuple(tag or ()),
         max_session_duration=max_session_duration,
+        permissions_boundary=permissions_boundary,
     )
     typer.echo(api.export(fmt.value, spec))

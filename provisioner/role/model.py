@@ -83,6 +83,7 @@ class RoleSpec:
     tags: tuple[str, ...] = ()
     max_session_duration: int = 3600
     adopt: bool = False
+    permissions_boundary: str | None = None  # a managed policy ARN, set on the role
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class WantedRole:
     description: str
     cors_rule: Json | None
     adopt: bool = False
+    permissions_boundary: str | None = None
 
 
 # --- snapshots (what gather read) ---------------------------------------------------------

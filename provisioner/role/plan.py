@@ -53,6 +53,7 @@ def wanted_role(spec: RoleSpec) -> tuple[WantedRole, list[str]]:
     checked_path = inputs.check_path(spec.path) if spec.path is not None else "/"
     user_tags = inputs.parse_tags(list(spec.tags))
     inputs.check_max_session_duration(spec.max_session_duration)
+    boundary = inputs.check_policy_arn(spec.permissions_boundary) if spec.permissions_boundary else None
     with_cors = bool(vendor.cors_origins) if spec.with_cors is None else spec.with_cors
     rule = None
     if with_cors:
@@ -79,6 +80,7 @@ def wanted_role(spec: RoleSpec) -> tuple[WantedRole, list[str]]:
         description=description[:1000],
         cors_rule=rule,
         adopt=spec.adopt,
+        permissions_boundary=boundary,
     )
     return wanted, warnings
 
@@ -229,8 +231,18 @@ def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -
                     "Description": wanted.description,
                     "MaxSessionDuration": wanted.max_session_duration,
                     "Tags": tag_list(wanted.tags),
+                    **(
+                        {"PermissionsBoundary": wanted.permissions_boundary}
+                        if wanted.permissions_boundary
+                        else {}
+                    ),
                 },
-                f"trusts {wanted.vendor.principal} with external ID {', '.join(wanted.external_ids)}",
+                f"trusts {wanted.vendor.principal} with external ID {', '.join(wanted.external_ids)}"
+                + (
+                    f"; permissions boundary {wanted.permissions_boundary}"
+                    if wanted.permissions_boundary
+                    else ""
+                ),
             )
         ]
     changes = []
@@ -253,6 +265,18 @@ def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -
                 "update_role",
                 {"RoleName": name, "MaxSessionDuration": wanted.max_session_duration},
                 f"max session duration {role.get('MaxSessionDuration')} -> {wanted.max_session_duration}",
+            )
+        )
+    current = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if wanted.permissions_boundary and current != wanted.permissions_boundary:
+        # Only set or replaced when asked; never removed (removing one widens what the role may do).
+        changes.append(
+            Change(
+                "update",
+                label,
+                "put_role_permissions_boundary",
+                {"RoleName": name, "PermissionsBoundary": wanted.permissions_boundary},
+                f"permissions boundary {current or 'none'} -> {wanted.permissions_boundary}",
             )
         )
     changes += _tag_change(label, actual.role_tags, wanted.tags, "tag_role", {"RoleName": name})

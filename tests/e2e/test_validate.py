@@ -518,3 +518,24 @@ def test_scp_files_offline(cli, aws_env, make_aws, tmp_path):
         and "--rcp-file" in wrong.error_line
         and "not a RESOURCE_CONTROL_POLICY" in wrong.error_line
     )
+
+
+def test_create_role_with_a_boundary_and_validate_judges_it(cli, aws_env, customer, make_aws):
+    read_only = customer.iam.create_policy(
+        PolicyName="ReadOnlyBoundary",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:List*", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    created = cli(
+        "create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "--permissions-boundary", read_only
+    )
+    assert created.code == 0, created.stderr
+    role = customer.iam.get_role(RoleName=ROLE)["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == read_only
+    by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
+    assert by_name["AWSObjectRead"].status == "fail"  # the boundary allows listing, not reading
+    assert "permissions boundary does not" in by_name["AWSObjectRead"].detail
