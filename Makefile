@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean
+.PHONY: install test lint bench demo clean oracle fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +14,29 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The independent IAM evaluator of the differential tests (tests/test_oracle.py): an npm
+# package run as a separate Node process at test time, never shipped. Without Node the tests
+# say so and skip.
+ORACLE := tests/oracle/node_modules/.installed
+
+$(ORACLE): tests/oracle/package.json tests/oracle/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/oracle && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the differential tests against the independent evaluator will be skipped"; fi
+
+oracle: $(ORACLE)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint oracle
 	$(BIN)/python -m pytest
+
+# A large differential run (make test runs a fixed-seed slice of a few hundred cases).
+fuzz: install oracle
+	ORACLE_CASES=$${ORACLE_CASES:-20000} ORACLE_SEED=$${ORACLE_SEED:-$$(date +%s)} $(BIN)/python -m pytest tests/test_oracle.py -q -s
 
 bench: install
 	$(BIN)/python bench/startup.py
@@ -32,4 +48,4 @@ demo: install
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules

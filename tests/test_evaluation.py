@@ -1025,6 +1025,35 @@ CHAIN_CASES = [
         assume(),
         EXPLICIT_DENY,
     ),
+    # Settled against the independent evaluator (tests/test_oracle.py), which was right:
+    # "Policy evaluation logic", identity-based policies with resource-based policies: "Role trust
+    # policies and KMS key policies are exceptions to this logic, because they must explicitly
+    # allow access for principals."
+    (
+        "a same-account caller the trust does not name cannot assume, whatever its own policies allow",
+        dict(
+            resource=[Policy("trust", trust(PINNED))],
+            identity=[Policy("admin", doc(allow(Action="sts:AssumeRole", Resource="*")))],
+            resource_required=True,
+        ),
+        Request(ROLE_SESSION.replace("LabelboxS3Access", "admin"), "sts:AssumeRole", ROLE_ARN, {}),
+        IMPLICIT_DENY,
+    ),
+    # "Cross-account policy evaluation logic": a trust naming the caller's account (its root)
+    # grants to that account, whose own identity policies then decide; both allow here.
+    (
+        "cross-account: a trust naming the caller's account root, and the caller's policies allow",
+        dict(
+            resource=[
+                Policy("trust", trust(PINNED, principal={"AWS": f"arn:aws:iam::{VENDOR_ACCOUNT}:root"}))
+            ],
+            identity=[Policy("vendor identity", doc(allow(Action="sts:AssumeRole", Resource="*")))],
+            cross_account=True,
+            resource_required=True,
+        ),
+        assume(),
+        ALLOW,
+    ),
     (
         "cross-account: the trust allows but the caller's own policies do not",
         dict(resource=[Policy("trust", trust(PINNED))], identity=[], cross_account=True),

@@ -43,6 +43,10 @@ class Chain:
     scps: Sequence[Sequence[Policy]] = ()
     rcps: Sequence[Sequence[Policy]] = ()
     cross_account: bool = False
+    # Role trust policies and KMS key policies "must explicitly allow access for principals",
+    # even in the same account ("Policy evaluation logic": identity-based policies with
+    # resource-based policies); an identity policy alone cannot grant sts:AssumeRole.
+    resource_required: bool = False
 
 
 def authorize(chain: Chain, request: Request) -> Decision:
@@ -63,18 +67,28 @@ def authorize(chain: Chain, request: Request) -> Decision:
     refused = organization_decision(chain.scps, chain.rcps, request)
     if refused is not None:
         return refused
-    resource = evaluate(chain.resource, request, account_delegates=True) if chain.resource else None
     identity = evaluate(chain.identity, request) if chain.identity else Decision(IMPLICIT_DENY)
     boundary = evaluate([chain.boundary], request) if chain.boundary else None
     bounded = boundary is None or boundary.allowed
     if chain.cross_account:
+        # "Cross-account policy evaluation logic": both sides allow. A resource policy naming the
+        # caller's account grants to that account, whose identity policies then decide.
+        resource = evaluate(chain.resource, request) if chain.resource else None
         if resource is not None and resource.allowed and identity.allowed and bounded:
             return Decision(ALLOW, resource.allows + identity.allows)
         return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=True))
+    # Same account: a resource policy naming the caller grants on its own; one naming the account
+    # delegates to the identity policies ("IAM JSON policy elements: Principal").
+    resource = evaluate(chain.resource, request, account_delegates=True) if chain.resource else None
     if resource is not None and resource.allowed:
         names_session = any(_names_exactly(chain.resource, hit.path, request) for hit in resource.allows)
         if names_session or bounded:
             return Decision(ALLOW, resource.allows)
+    if chain.resource_required:
+        delegated = evaluate(chain.resource, request)
+        if delegated.allowed and identity.allowed and bounded:
+            return Decision(ALLOW, delegated.allows + identity.allows)
+        return Decision(IMPLICIT_DENY, why="the trust (or key) policy does not allow the caller")
     if identity.allowed and bounded:
         return Decision(ALLOW, identity.allows + (boundary.allows if boundary else ()))
     return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=False))
