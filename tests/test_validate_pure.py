@@ -382,3 +382,27 @@ def test_a_read_only_boundary_hides_broad_identity_grants_from_least_privilege()
         )["AWSLeastPrivilege"]
         is PASS
     )
+
+
+# --- object ownership (S3 User Guide, "Controlling ownership of objects and disabling ACLs")
+
+
+@pytest.mark.parametrize(
+    ("ownership", "object_owner", "grants", "expected"),
+    [
+        (None, "c-other", False, FAIL),  # ACLs on, written by another account, no grant: not readable
+        ("ObjectWriter", "c-other", True, PASS),  # its ACL grants the bucket owner READ
+        ("BucketOwnerPreferred", "c-owner", False, PASS),  # the bucket owner's own object
+        ("BucketOwnerEnforced", None, False, PASS),  # ACLs off: every object is the bucket owner's
+    ],
+)
+def test_an_object_another_account_owns_is_unreadable_whatever_the_policies(
+    ownership, object_owner, grants, expected
+):
+    state = snapshot(object_ownership=ownership, bucket_owner="c-owner", object_owner=object_owner,
+                     object_acl_grants_owner=grants)  # fmt: skip
+    spec = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX, key="uploads/a.jpg")
+    check = {c.name: c for c in static_checks(state, spec)}["AWSObjectRead"]
+    assert check.status is expected, check.detail
+    if expected is FAIL:
+        assert "written by another account" in check.detail and "BucketOwnerEnforced" in check.detail

@@ -113,6 +113,7 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
         ("NoSuchCORSConfiguration",),
         lambda: s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
     )
+    _gather_ownership(s3, spec, state)
     key = _sample_object_key_id(aws, spec, state)
     if key is None:
         encryption = _optional(
@@ -127,6 +128,36 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
                 key = default.get("KMSMasterKeyID") or "alias/aws/s3"
     if key is not None:
         _gather_key(aws, state, key)
+
+
+def _gather_ownership(s3: Any, spec: ValidateSpec, state: Snapshot) -> None:
+    """Object Ownership, and for --key with ACLs on, who owns the object and whether its ACL lets
+    the bucket owner read it ("Controlling ownership of objects and disabling ACLs")."""
+    rules = _optional(
+        state,
+        "s3:GetBucketOwnershipControls",
+        ("OwnershipControlsNotFoundError",),
+        lambda: s3.get_bucket_ownership_controls(Bucket=spec.bucket)["OwnershipControls"]["Rules"],
+    )
+    state.object_ownership = rules[0].get("ObjectOwnership") if rules else None
+    if state.object_ownership == "BucketOwnerEnforced" or not spec.key:
+        return
+    bucket_acl = _optional(state, "s3:GetBucketAcl", (), lambda: s3.get_bucket_acl(Bucket=spec.bucket))
+    object_acl = _optional(
+        state,
+        "s3:GetObjectAcl",
+        ("NoSuchKey", "404"),
+        lambda: s3.get_object_acl(Bucket=spec.bucket, Key=spec.key),
+    )
+    if not bucket_acl or not object_acl:
+        return
+    state.bucket_owner = bucket_acl.get("Owner", {}).get("ID")
+    state.object_owner = object_acl.get("Owner", {}).get("ID")
+    state.object_acl_grants_owner = any(
+        grant.get("Grantee", {}).get("ID") == state.bucket_owner
+        and grant.get("Permission") in ("READ", "FULL_CONTROL")
+        for grant in object_acl.get("Grants", [])
+    )
 
 
 def _gather_key(aws: Aws, state: Snapshot, key: str) -> None:

@@ -81,6 +81,10 @@ class Snapshot:
     kms_key: str | None = None
     key_policy: Json | None = None
     org: OrgPolicies = field(default_factory=OrgPolicies)
+    object_ownership: str | None = None  # GetBucketOwnershipControls; None: no controls (ACLs on)
+    bucket_owner: str | None = None  # canonical IDs, read only for --key when ACLs are on
+    object_owner: str | None = None
+    object_acl_grants_owner: bool = False
     unreadable: list[str] = field(default_factory=list)
 
 

@@ -263,6 +263,9 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         )
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
     decision = authorize(_s3_chain(state), s3_request(spec, "s3:GetObject", object_arn))
+    foreign = _foreign_object(state, spec)
+    if decision.allowed and foreign:
+        return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
     if not decision.allowed or state.kms_key is None:
         denied = [] if decision.allowed else [f"s3:GetObject on {object_arn}: {decision.reason()}"]
         ok = f"s3:GetObject on {object_arn}"
@@ -274,6 +277,24 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if status is WARN:
         return verdict(name, WARN, spec, None, detail)
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
+
+
+def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
+    """With ACLs on (Object Ownership not BucketOwnerEnforced), an object another account wrote is
+    that account's: the bucket owner's role cannot read it unless the object's ACL grants the bucket
+    owner READ, whatever the policies say (S3 User Guide, "Controlling ownership of objects and
+    disabling ACLs for your bucket")."""
+    if not (state.object_owner and state.bucket_owner) or state.object_owner == state.bucket_owner:
+        return None
+    if state.object_acl_grants_owner:
+        return None
+    return (
+        f"object {spec.key} was written by another account (canonical ID {state.object_owner}) and Object "
+        f"Ownership is {state.object_ownership or 'not set (ACLs on)'}: it is not the bucket owner's, so "
+        "the role cannot read it whatever the policies say; set Object Ownership to BucketOwnerEnforced "
+        f"(aws s3api put-bucket-ownership-controls --bucket {spec.bucket} --ownership-controls "
+        "'Rules=[{ObjectOwnership=BucketOwnerEnforced}]')"
+    )
 
 
 @dataclass(frozen=True)

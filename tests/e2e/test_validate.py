@@ -539,3 +539,40 @@ def test_create_role_with_a_boundary_and_validate_judges_it(cli, aws_env, custom
     by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
     assert by_name["AWSObjectRead"].status == "fail"  # the boundary allows listing, not reading
     assert "permissions boundary does not" in by_name["AWSObjectRead"].detail
+
+
+def _answer(parsed: dict):
+    """A before-call handler answering an operation with a successful, parsed response."""
+    from botocore.awsrequest import AWSResponse
+
+    def handler(**_):
+        return AWSResponse("https://s3.amazonaws.com/", 200, {}, None), parsed
+
+    return handler
+
+
+def test_an_object_written_by_another_account_fails_object_read(make_aws, customer):
+    """moto gives every object the same owner, so the object's ACL is answered by a botocore hook;
+    the bucket's ownership controls, its ACL and the rest come from moto."""
+    setup_role(make_aws)
+    owner = customer.s3.get_bucket_acl(Bucket=BUCKET)["Owner"]["ID"]
+    foreign = {"Owner": {"ID": "f" * 64}, "Grants": [{"Grantee": {"ID": "f" * 64, "Type": "CanonicalUser"},
+                                                     "Permission": "FULL_CONTROL"}]}  # fmt: skip
+    aws = make_aws({"before-call.s3.GetObjectAcl": _answer(foreign)})
+    check = {c.name: c for c in validate.validate(aws, target(key="images/a.jpg")).checks}["AWSObjectRead"]
+    assert check.code == "OBJECT_READ_DENIED" and "written by another account" in check.detail
+    granted = {
+        **foreign,
+        "Grants": [{"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "READ"}],
+    }
+    aws = make_aws({"before-call.s3.GetObjectAcl": _answer(granted)})
+    assert {c.name: c for c in validate.validate(aws, target(key="images/a.jpg")).checks}[
+        "AWSObjectRead"
+    ].status == "pass"
+    customer.s3.put_bucket_ownership_controls(
+        Bucket=BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    aws = make_aws({"before-call.s3.GetObjectAcl": _answer(foreign)})  # not even read now
+    assert {c.name: c for c in validate.validate(aws, target(key="images/a.jpg")).checks}[
+        "AWSObjectRead"
+    ].status == "pass"
