@@ -12,7 +12,7 @@ from provisioner.errors import InputError
 
 if TYPE_CHECKING:
     from provisioner.aws import Aws
-    from provisioner.role import Plan, RoleResult
+    from provisioner.role import Plan, RoleResult, RoleSpec
 
 
 class Output(StrEnum):
@@ -75,6 +75,22 @@ EndpointOpt = Annotated[
         help="Send AWS calls to this endpoint (a sandbox). Also AWS_ENDPOINT_URL.",
     ),
 ]
+
+
+def role_spec(
+    vendor: str | None,
+    principal: str | None,
+    origin: list[str] | None,
+    bucket: str,
+    external_id: str,
+    **options: Any,
+) -> RoleSpec:
+    """The RoleSpec create-role and export build from the options they share."""
+    from provisioner import api
+    from provisioner.role import RoleSpec
+
+    tags = tuple(options.pop("tag", None) or ())
+    return RoleSpec(api.vendor(vendor, principal, origin or ()), bucket, external_id, tags=tags, **options)
 
 
 def warn(warnings: list[str]) -> None:

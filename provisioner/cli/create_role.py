@@ -28,6 +28,7 @@ from provisioner.cli.common import (
     VendorOpt,
     after_apply,
     connect,
+    role_spec,
     show_plan,
 )
 
@@ -59,12 +60,14 @@ def create_role_command(
 ) -> None:
     """Create or bring into line the vendor role, its read-only policy and the bucket's CORS rule."""
     from provisioner import api, report
-    from provisioner.role import RoleSpec, wanted_role
+    from provisioner.role import wanted_role
 
-    spec = RoleSpec(
-        vendor=api.vendor(vendor, principal, origin or ()),
-        bucket=bucket,
-        external_id=external_id,
+    spec = role_spec(
+        vendor,
+        principal,
+        origin,
+        bucket,
+        external_id,
         role_name=role_name,
         policy_name=policy_name,
         path=path,
@@ -72,7 +75,7 @@ def create_role_command(
         kms_key_arn=kms_key_arn,
         region=region,
         with_cors=with_cors,
-        tags=tuple(tag or ()),
+        tag=tag,
         max_session_duration=max_session_duration,
         permissions_boundary=permissions_boundary,
         adopt=adopt,

@@ -21,6 +21,7 @@ from provisioner.cli.common import (
     RoleNameDefaultOpt,
     TagOpt,
     VendorOpt,
+    role_spec,
 )
 
 
@@ -52,19 +53,20 @@ def export_command(
     """Write CloudFormation or Terraform for the same role, policy and tags, parameterised by
     bucket and external ID (for StackSets or one workspace per account)."""
     from provisioner import api
-    from provisioner.role import RoleSpec
 
-    spec = RoleSpec(
-        vendor=api.vendor(vendor, principal, origin or ()),
-        bucket=bucket or "",
-        external_id=external_id or "",
+    spec = role_spec(
+        vendor,
+        principal,
+        origin,
+        bucket or "",
+        external_id or "",
         role_name=role_name,
         policy_name=policy_name,
         path=path,
         prefix=prefix,
         kms_key_arn=kms_key_arn,
         with_cors=with_cors,
-        tags=tuple(tag or ()),
+        tag=tag,
         max_session_duration=max_session_duration,
         permissions_boundary=permissions_boundary,
     )
