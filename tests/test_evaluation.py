@@ -958,6 +958,15 @@ CHAIN_CASES = [
         s3("s3:GetObject"),
         IMPLICIT_DENY,
     ),
+    # Settled against the independent evaluator, which was right: "Within an account, permissions
+    # boundaries do not reduce the permissions granted by resource-based policies" (only a grant
+    # to the role ARN is limited); Principal "*" grants to the session itself.
+    (
+        "a same-account resource policy with Principal * is not limited by the boundary",
+        dict(identity=[], boundary=LIST_ONLY, resource=[bucket_policy("*")]),
+        s3("s3:GetObject"),
+        ALLOW,
+    ),
     (
         "... and allowed when the boundary allows it, without any identity policy",
         dict(identity=[], boundary=GET_ONLY, resource=[bucket_policy(ROLE_ARN)]),

@@ -165,6 +165,35 @@ def _request(rng: random.Random) -> tuple[str, str, dict[str, Any]]:
 
 
 FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+FULL_RCP = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+}
+S3_CALLERS = [
+    (SESSION, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"),
+    ("arn:aws:sts::340636424752:assumed-role/lb-aws-delegated-access-role/s1", "340636424752",
+     "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"),
+]  # fmt: skip
+BUCKET_PRINCIPALS = [
+    {"AWS": SESSION},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    {"AWS": "arn:aws:iam::340636424752:root"},
+    {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"},
+    "*",
+]
+
+
+def _resource_policy(rng: random.Random, effect: str | None = None) -> dict[str, Any]:
+    statements = []
+    for _ in range(rng.randint(1, 2)):
+        statement = _statement(rng, effect)
+        statement["Principal"] = rng.choice(BUCKET_PRINCIPALS) if effect is None else "*"
+        if effect == "Deny":  # an RCP: its grammar has no NotAction and no Action "*"
+            statement.pop("NotAction", None)
+            statement["Action"] = _pick(rng, [a for a in ACTION_PATTERNS if a != "*"])
+        statements.append(statement)
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def generate(seed: int, count: int) -> list[dict[str, Any]]:
@@ -172,11 +201,17 @@ def generate(seed: int, count: int) -> list[dict[str, Any]]:
     cases = []
     for index in range(count):
         action, resource, context = _request(rng)
+        caller = rng.choice(S3_CALLERS)
+        context.update({"aws:PrincipalAccount": caller[1], "aws:PrincipalArn": caller[2]})
         case: dict[str, Any] = {
             "id": index,
+            "caller": caller[0],
+            "account": caller[1],
             "identity": [_policy(rng, 3) for _ in range(rng.randint(1, 2))],
             "boundary": _policy(rng, 2, "Allow") if rng.random() < 0.3 else None,
             "scps": [[FULL, _policy(rng, 1, "Deny")]] if rng.random() < 0.25 else [],
+            "rcps": [[_resource_policy(rng, "Deny")]] if rng.random() < 0.2 else [],
+            "bucket_policy": _resource_policy(rng) if rng.random() < 0.5 else None,
             "action": action,
             "resource": resource,
             "context": context,
@@ -190,14 +225,21 @@ def ours(case: dict[str, Any]) -> str:
         identity=[Policy(f"identity {i}", p) for i, p in enumerate(case["identity"])],
         boundary=Policy("boundary", case["boundary"]) if case["boundary"] else None,
         scps=[[Policy(f"scp {i}", p) for i, p in enumerate(level)] for level in case["scps"]],
+        # The other evaluator adds AWS's default RCPFullAWSAccess beside every RCP level.
+        rcps=[
+            [Policy("RCPFullAWSAccess", FULL_RCP), *(Policy(f"rcp {i}", p) for i, p in enumerate(level))]
+            for level in case["rcps"]
+        ],
+        resource=[Policy("bucket policy", case["bucket_policy"])] if case["bucket_policy"] else [],
+        cross_account=case["account"] != ACCOUNT,
     )
-    return authorize(chain, Request(SESSION, case["action"], case["resource"], case["context"])).effect
+    return authorize(chain, Request(case["caller"], case["action"], case["resource"], case["context"])).effect
 
 
 def theirs(case: dict[str, Any]) -> dict[str, Any]:
     simulation: dict[str, Any] = {
         "request": {
-            "principal": SESSION,
+            "principal": case["caller"],
             "action": case["action"],
             "resource": {"resource": case["resource"], "accountId": ACCOUNT},
             "contextVariables": case["context"],
@@ -210,8 +252,16 @@ def theirs(case: dict[str, Any]) -> dict[str, Any]:
             }
             for i, level in enumerate(case["scps"])
         ],
-        "resourceControlPolicies": [],
+        "resourceControlPolicies": [
+            {
+                "orgIdentifier": f"o-{i}",
+                "policies": [{"name": f"rcp {j}", "policy": p} for j, p in enumerate(level)],
+            }
+            for i, level in enumerate(case["rcps"])
+        ],
     }
+    if case["bucket_policy"]:
+        simulation["resourcePolicy"] = case["bucket_policy"]
     if case["boundary"]:
         simulation["permissionBoundaryPolicies"] = [{"name": "boundary", "policy": case["boundary"]}]
     return simulation

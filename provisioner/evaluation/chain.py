@@ -111,13 +111,20 @@ def organization_decision(
 
 
 def _names_exactly(policies: Sequence[Policy], path: str, request: Request) -> bool:
-    """Does the resource statement at `path` name the caller itself (the session or the user),
-    rather than its role or its account?"""
+    """Does the resource statement at `path` grant to the caller itself (its session ARN, or
+    every principal with "*"), rather than through its role's ARN or its account? ("Permissions
+    boundaries for IAM entities", resource-based policies: within an account a boundary does not
+    reduce what a resource policy grants, except a grant to the role ARN.)"""
     for policy in policies:
         for statement in policy.statements:
+            if statement.path != path:
+                continue
             element = statement.body.get("Principal")
-            if statement.path == path and isinstance(element, dict):
-                return request.principal in strings(element.get("AWS"))
+            if element == "*":
+                return True
+            if isinstance(element, dict):
+                named = strings(element.get("AWS"))
+                return request.principal in named or "*" in named
     return False
 
 
