@@ -208,3 +208,55 @@ def test_no_credentials_for_the_own_account_is_exit_3_not_a_finding(cli, aws_env
     assert result.code == 3
     assert "no AWS credentials found" in result.error_line
     assert result.stdout == ""
+
+
+def test_patterns_read_from_the_account_are_judged_from_the_policy(cli, aws_env, customer):
+    """Trusts as hand-written in real accounts, stored in moto and read back through GAAD: a
+    StringLike prefix on the external ID, Principal * narrowed by a wildcard aws:PrincipalArn, and a
+    boundary that makes an s3:* grant read-only."""
+    iam = customer.iam
+    iam.create_role(
+        RoleName="PrefixId",
+        AssumeRolePolicyDocument=trust(
+            {"AWS": LABELBOX_ROOT}, {"StringLike": {"sts:ExternalId": "lbx-5e8d*"}}
+        ),
+    )
+    iam.create_role(
+        RoleName="AnyAccountReader",
+        AssumeRolePolicyDocument=trust(
+            "*",
+            {
+                "StringEquals": {"sts:ExternalId": "lbx-5e8d0c3a9f7b21"},
+                "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"},
+            },
+        ),
+    )
+    everything = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    read_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
+    }
+    boundary = iam.create_policy(PolicyName="ReadOnlyBoundary", PolicyDocument=json.dumps(read_only))[
+        "Policy"
+    ]["Arn"]
+    iam.create_role(
+        RoleName="Bounded",
+        AssumeRolePolicyDocument=trust(
+            {"AWS": LABELBOX_ROOT}, {"StringEquals": {"sts:ExternalId": "lbx-bounded-000000001"}}
+        ),
+        PermissionsBoundary=boundary,
+    )
+    iam.put_role_policy(RoleName="Bounded", PolicyName="everything", PolicyDocument=json.dumps(everything))
+    result = cli("audit", "-o", "json", "--fail-on", "none")
+    assert result.code == 0, result.stderr
+    rules: dict[str, set[str]] = {}
+    for finding in result.json():
+        rules.setdefault(finding["role"], set()).add(finding["rule"])
+    assert "external-id-not-pinned" in rules["PrefixId"]
+    assert any("'lbx-5e8d'" in f["message"] for f in result.json() if f["role"] == "PrefixId")
+    assert "trust-any-principal" in rules["AnyAccountReader"]
+    assert "vendor-write-access" not in rules.get("Bounded", set())  # the boundary allows reads only
+    assert "vendor-resource-wildcard" in rules["Bounded"]  # s3:Get* on * within the boundary: any bucket
