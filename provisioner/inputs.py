@@ -146,6 +146,11 @@ def escape_policy_text(text: str) -> str:
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]+", re.ASCII)
 
 
+def is_external_id(value: str) -> bool:
+    """Would STS accept this as an ExternalId (2 to 1,224 characters of [\\w+=,.@:/-])?"""
+    return 2 <= len(value) <= 1224 and _EXTERNAL_ID.fullmatch(value) is not None
+
+
 def check_external_id(value: str, option: str = "external_id") -> str:
     """STS AssumeRole ExternalId: 2 to 1,224 characters of [\\w+=,.@:/-]."""
     if not 2 <= len(value) <= 1224:

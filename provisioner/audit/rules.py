@@ -8,7 +8,6 @@ differ only in their external IDs, are judged once.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,6 @@ from provisioner.evaluation import (
     assume_role_request,
     caller_for,
     evaluate,
-    session_arn,
 )
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
@@ -44,11 +42,10 @@ from provisioner.iam import (
     strings,
 )
 from provisioner.inputs import external_id_warnings
-from provisioner.model import account_of, bucket_arn, role_arn
+from provisioner.model import account_of, bucket_arn, role_arn, session_arn
 from provisioner.model.rules import Registry
 from provisioner.vendors import vendor_for_account
 
-_RANDOM_ID = "provisioner-audit-" + secrets.token_hex(6)  # an ID no vendor issued
 UNUSED_DAYS = 90
 PROBE_BUCKET = "provisioner-audit-probe-bucket"
 SESSION = "provisioner-audit"
@@ -199,10 +196,6 @@ def _mentions_external_id(document: Any) -> bool:
     return False
 
 
-def _assume_request(arn: str, caller: str, external_id: str | None) -> Request:
-    return assume_role_request(caller, arn, external_id)
-
-
 def _named_principals(trust: Any) -> list[tuple[str, Statement]]:
     """(AWS principal, statement) for Allow statements that let an AWS principal assume."""
     return [
@@ -225,19 +218,8 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
     own patterns: any ID other than those it pins exactly that gets in is a witness."""
     trust = [Policy("trust policy", trust_doc)]
     arn = role_arn(account, "audited-role")
-    found: list[RuleHit] = []
-    anyone = evaluate(trust, _assume_request(arn, session_arn(OUTSIDER_ACCOUNT, "outsider", SESSION), None))
-    if anyone.allowed:
-        found.append(
-            RuleHit(
-                "trust-any-principal",
-                f"any AWS account can assume the role: {anyone.reason()}",
-                (anyone.allows or anyone.denies)[0].path,
-            )
-        )
     exact = sorted(pinned_values(trust))
-    if not anyone.allowed:
-        found += _any_account_by_pattern(trust, arn, exact)
+    found = _any_account(trust, arn, exact)
     vendor_names: set[str] = set()
     external = bool(found)
     pinned: list[str] = []
@@ -247,22 +229,23 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
         known = vendor_for_account(principal_account)
         if known:
             vendor_names.add(known.display_name)
-        with_id = evaluate(trust, _assume_request(arn, caller, exact[0] if exact else _RANDOM_ID))
-        without_id = evaluate(trust, _assume_request(arn, caller, None))
 
         def request(external_id: str | None, caller: str = caller) -> Request:
-            return _assume_request(arn, caller, external_id)
+            return assume_role_request(caller, arn, external_id)
 
+        # The witnesses include no ID at all and an ID nobody issued; the pinned IDs are asked apart.
         witnesses = external_id_witnesses(trust, request, exact)
-        if not (with_id.allowed or without_id.allowed or witnesses):
+        pinned_allowed = bool(exact) and evaluate(trust, request(exact[0])).allowed
+        if not (pinned_allowed or witnesses):
             continue  # named, but refused whatever it presents (an explicit Deny, say)
         external = True
+        without_id = next((w for w in witnesses if w.external_id is None), None)
         has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
-        if without_id.allowed and not has_condition:
+        if without_id is not None and not has_condition:
             found.append(
                 RuleHit(
                     "cross-account-no-external-id",
-                    f"{value} can assume the role without an external ID: {without_id.reason()}",
+                    f"{value} can assume the role without an external ID: {without_id.decision.reason()}",
                     statement.path,
                 )
             )
@@ -284,7 +267,7 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
             pinned.extend(exact)
         if value.endswith(":root") or value == principal_account:
             other = session_arn(principal_account, "some-other-role", SESSION)
-            if evaluate(trust, _assume_request(arn, other, exact[0] if exact else None)).allowed:
+            if evaluate(trust, assume_role_request(other, arn, exact[0] if exact else None)).allowed:
                 found.append(
                     RuleHit(
                         "trusts-account-root",
@@ -296,22 +279,27 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
     return TrustVerdict(found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned)))
 
 
-def _any_account_by_pattern(trust: list[Policy], arn: str, exact: list[str]) -> list[RuleHit]:
-    """`Principal: "*"` narrowed only by a pattern that any account can satisfy (ArnLike
-    aws:PrincipalArn "arn:aws:iam::*:role/NAME"): a caller in an account the trust never names
-    gets in, which is anyone able to create a role of that name."""
-    for caller in caller_candidates(trust, SESSION):
+def _any_account(trust: list[Policy], arn: str, exact: list[str]) -> list[RuleHit]:
+    """trust-any-principal: a caller of an account the trust never names gets in, with no ID or
+    with the ID it pins (external IDs are not secrets). The first candidate is a plain outsider
+    (`Principal: "*"`); the others fill the trust's patterns (ArnLike aws:PrincipalArn
+    "arn:aws:iam::*:role/NAME": anyone able to create a role of that name)."""
+    for index, caller in enumerate(caller_candidates(trust, SESSION)):
         if account_of(caller) not in OUTSIDER_ACCOUNTS:
             continue
-        for external_id in (*exact[:1], None):
-            decision = evaluate(trust, _assume_request(arn, caller, external_id))
+        for external_id in (None, *exact[:1]):
+            decision = evaluate(trust, assume_role_request(caller, arn, external_id))
             if decision.allowed:
+                named = (
+                    ""
+                    if index == 0
+                    else f"{caller}, of an account the trust never names, matches its patterns: "
+                )
                 return [
                     RuleHit(
                         "trust-any-principal",
-                        f"any AWS account can assume the role: {caller}, of an account the trust "
-                        f"never names, matches its patterns: {decision.reason()}",
-                        (decision.allows or decision.denies)[0].path,
+                        f"any AWS account can assume the role: {named}{decision.reason()}",
+                        decision.allows[0].path,
                     )
                 ]
     return []

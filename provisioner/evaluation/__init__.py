@@ -5,7 +5,10 @@ evaluation logic", "IAM JSON policy elements", "Condition operators", "Policy va
 what vendor grants use. moto does not evaluate trust policies, so the trust verdicts of
 `validate` and `audit` rest on this module; tests/test_evaluation.py holds its table of cases.
 
-Not modelled: SCPs, permission boundaries, session policies (callers pass what they know).
+This module decides one set of policies; evaluation/chain.py combines the layers (SCPs, RCPs,
+resource and identity policies, permissions boundaries), evaluation/context.py builds the
+request context a caller carries, evaluation/witness.py searches for other IDs and callers a
+trust lets in. Not modelled: session policies.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from typing import Any
 from provisioner.iam import Statement, action_matches, as_list, statements, strings, wildcard_match
 from provisioner.model.arn import Arn, account_of, session_arn
 
-__all__ = ["session_arn"]  # re-exported: validate and audit build callers with it
 _ACCOUNT = re.compile(r"\d{12}")
 
 ALLOW = "allow"
@@ -137,13 +139,17 @@ def assume_role_request(
     """sts:AssumeRole of role_arn by caller, with every key the caller's requests carry
     (evaluation/context.py's table), sts:RoleSessionName, sts:ExternalId when given, and the
     given keys on top."""
-    from provisioner.evaluation.context import caller_context
-
-    keys = caller_context(caller, region=region, now=now, assume_role_session=session_name)
-    keys.update(context)
     if external_id is not None:
-        keys["sts:ExternalId"] = external_id
-    return Request(caller, "sts:AssumeRole", role_arn, keys)
+        context["sts:ExternalId"] = external_id
+    return caller_request(
+        caller,
+        "sts:AssumeRole",
+        role_arn,
+        region=region,
+        now=now,
+        assume_role_session=session_name,
+        **context,
+    )
 
 
 def caller_request(
@@ -153,12 +159,13 @@ def caller_request(
     *,
     region: str = "us-east-1",
     now: datetime | None = None,
+    assume_role_session: str | None = None,
     **context: Any,
 ) -> Request:
     """A request of `caller` with every key its requests carry, and the given keys on top."""
-    from provisioner.evaluation.context import caller_context
+    from provisioner.evaluation.context import caller_context  # context imports nothing of ours back
 
-    keys = caller_context(caller, region=region, now=now)
+    keys = caller_context(caller, region=region, now=now, assume_role_session=assume_role_session)
     keys.update(context)
     return Request(caller, action, resource, keys)
 
@@ -220,11 +227,6 @@ def statement_applies(statement: Statement, request: Request, *, variables: bool
 
 
 # --- principals ---------------------------------------------------------------------------
-
-
-def caller_account(principal: str) -> str | None:
-    arn = Arn.parse(principal)
-    return arn.account if arn else None
 
 
 def principal_matches(element: Any, caller: str, *, exact: bool = False) -> bool:

@@ -24,7 +24,6 @@ from provisioner.evaluation import (
     EXPLICIT_DENY,
     IMPLICIT_DENY,
     Decision,
-    Hit,
     Policy,
     Request,
     evaluate,
@@ -50,42 +49,39 @@ class Chain:
 
 
 def authorize(chain: Chain, request: Request) -> Decision:
-    """The decision of the whole chain; its reason names the layer that decided."""
-    layers: list[tuple[str, Sequence[Policy]]] = [
-        *(("service control policies", level) for level in chain.scps),
-        *(("resource control policies", level) for level in chain.rcps),
-        ("resource policy", chain.resource),
-        ("identity policies", chain.identity),
-        ("permissions boundary", [chain.boundary] if chain.boundary else []),
-    ]
-    denies: list[Hit] = []
-    for _, policies in layers:
-        if policies:
-            denies.extend(evaluate(policies, request).denies)
-    if denies:
-        return Decision(EXPLICIT_DENY, (), tuple(denies))
-    refused = organization_decision(chain.scps, chain.rcps, request)
-    if refused is not None:
-        return refused
+    """The decision of the whole chain; its reason names the layer that decided. Each layer is
+    evaluated once (audit asks this for every write action of every distinct policy set)."""
+    organization = _levels(chain.scps, chain.rcps, request)
     identity = evaluate(chain.identity, request) if chain.identity else Decision(IMPLICIT_DENY)
     boundary = evaluate([chain.boundary], request) if chain.boundary else None
+    # Same account, a resource policy naming the account delegates to the identity policies
+    # ("IAM JSON policy elements: Principal"); across accounts it grants to that account, whose
+    # identity policies then decide ("Cross-account policy evaluation logic"). Denies count either way.
+    resource = (
+        evaluate(chain.resource, request, account_delegates=not chain.cross_account)
+        if chain.resource
+        else None
+    )
+    denies = [hit for _, decision in organization for hit in decision.denies]
+    for decision in (identity, boundary, resource):
+        if decision is not None:
+            denies.extend(decision.denies)
+    if denies:
+        return Decision(EXPLICIT_DENY, (), tuple(denies))
+    refused = _refusal(organization)
+    if refused is not None:
+        return refused
     bounded = boundary is None or boundary.allowed
     if chain.cross_account:
-        # "Cross-account policy evaluation logic": both sides allow. A resource policy naming the
-        # caller's account grants to that account, whose identity policies then decide.
-        resource = evaluate(chain.resource, request) if chain.resource else None
         if resource is not None and resource.allowed and identity.allowed and bounded:
             return Decision(ALLOW, resource.allows + identity.allows)
         return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=True))
-    # Same account: a resource policy naming the caller grants on its own; one naming the account
-    # delegates to the identity policies ("IAM JSON policy elements: Principal").
-    resource = evaluate(chain.resource, request, account_delegates=True) if chain.resource else None
     if resource is not None and resource.allowed:
         names_session = any(_names_exactly(chain.resource, hit.path, request) for hit in resource.allows)
         if names_session or bounded:
             return Decision(ALLOW, resource.allows)
     if chain.resource_required:
-        delegated = evaluate(chain.resource, request)
+        delegated = evaluate(chain.resource, request)  # the grants to the caller's account
         if delegated.allowed and identity.allowed and bounded:
             return Decision(ALLOW, delegated.allows + identity.allows)
         return Decision(IMPLICIT_DENY, why="the trust (or key) policy does not allow the caller")
@@ -99,14 +95,30 @@ def organization_decision(
 ) -> Decision | None:
     """The refusal of the organization's layers, or None when they let the request through:
     a Deny in any SCP or RCP, or a level (root, OU, account) where no policy allows it."""
-    for name, levels in (("service control policies", scps), ("resource control policies", rcps)):
-        for level in levels:
-            decision = evaluate(level, request)
-            if decision.denies:
-                return Decision(EXPLICIT_DENY, (), decision.denies)
-            if not decision.allowed:
-                names = ", ".join(p.name for p in level)
-                return Decision(IMPLICIT_DENY, why=f"none of the {name} at one level ({names}) allows it")
+    organization = _levels(scps, rcps, request)
+    denies = tuple(hit for _, decision in organization for hit in decision.denies)
+    return Decision(EXPLICIT_DENY, (), denies) if denies else _refusal(organization)
+
+
+def _levels(
+    scps: Sequence[Sequence[Policy]], rcps: Sequence[Sequence[Policy]], request: Request
+) -> list[tuple[str, Decision]]:
+    """Each SCP and RCP level's own decision, with a name for the detail."""
+    return [
+        (
+            f"none of the {name} at one level ({', '.join(p.name for p in level)}) allows it",
+            evaluate(level, request),
+        )
+        for name, levels in (("service control policies", scps), ("resource control policies", rcps))
+        for level in levels
+    ]
+
+
+def _refusal(organization: list[tuple[str, Decision]]) -> Decision | None:
+    """Every level must allow: the first that does not refuses, with its reason."""
+    for why, decision in organization:
+        if not decision.allowed:
+            return Decision(IMPLICIT_DENY, why=why)
     return None
 
 

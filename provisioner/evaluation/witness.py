@@ -20,14 +20,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from provisioner.evaluation import Decision, Policy, Request, evaluate
-from provisioner.iam import aws_principals, statements
+from provisioner.evaluation import OUTSIDER_ACCOUNT, Decision, Policy, Request, evaluate
+from provisioner.iam import aws_principals
+from provisioner.inputs import is_external_id
 from provisioner.model.arn import Arn, session_arn
 
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 NOBODYS_ID = "provisioner-witness-0000000000"
 FILLS = ("", "0", "zz9")
-OUTSIDER_ACCOUNTS = ("000000000000", "999999999999")
+OUTSIDER_ACCOUNTS = (OUTSIDER_ACCOUNT, "999999999999")
 _PRINCIPAL_KEYS = {"aws:principalarn", "aws:principalaccount", "aws:sourceaccount", "aws:sourceowner"}
 
 
@@ -39,16 +39,12 @@ class Witness:
     external_id: str | None
     decision: Decision
 
-    def describe(self) -> str:
-        presented = "no external ID" if self.external_id is None else f"external ID {self.external_id}"
-        return f"{self.caller} with {presented}: {self.decision.reason()}"
-
 
 def condition_values(policies: Iterable[Policy], keys: set[str]) -> list[str]:
     """Every string value any statement compares one of `keys` with (any operator)."""
     found: list[str] = []
     for policy in policies:
-        for statement in statements(policy.document):
+        for statement in policy.statements:
             for _, key, values in statement.conditions():
                 if key.lower() in keys:
                     found.extend(v for v in values if isinstance(v, str))
@@ -81,7 +77,7 @@ def external_id_candidates(policies: list[Policy]) -> list[str | None]:
         for filled in fill(value):
             out.append(filled)
             out.extend(variants(filled))
-    return [c for c in dict.fromkeys(out) if c is None or _EXTERNAL_ID.fullmatch(c)]
+    return [c for c in dict.fromkeys(out) if c is None or is_external_id(c)]
 
 
 _EXACT = {"stringequals", "foranyvalue:stringequals", "stringlike", "foranyvalue:stringlike"}
@@ -93,7 +89,7 @@ def pinned_values(policies: Iterable[Policy]) -> set[str]:
     it refuses the vendor's own ID, which AWSAssumeRole reports."""
     found: set[str] = set()
     for policy in policies:
-        for statement in statements(policy.document):
+        for statement in policy.statements:
             if not statement.is_allow:
                 continue
             for operator, key, values in statement.conditions():
@@ -128,7 +124,7 @@ def caller_candidates(
     is news; validate: an exactly named other principal is what AWSAssumeRole reports)."""
     texts = condition_values(policies, _PRINCIPAL_KEYS)
     for policy in policies:
-        for statement in statements(policy.document):
+        for statement in policy.statements:
             texts.extend(aws_principals(statement))
     if not literals:
         texts = [t for t in texts if "*" in t or "?" in t]
@@ -164,17 +160,13 @@ def _callers_for(text: str, outsider: str, session: str) -> Iterator[str]:
 
 
 def _fill_account(pattern: str, outsider: str) -> str:
-    """A 12-digit account matching the pattern, taking the outsider's digits where free."""
-    if "*" not in pattern and "?" not in pattern:
-        return pattern
+    """A 12-digit account matching the pattern: its first `*` takes the outsider's digits, the
+    others nothing, each `?` the outsider's digit at that place."""
     head, star, tail = pattern.partition("*")
-    if not star:
-        return "".join(o if c == "?" else c for c, o in zip(pattern.ljust(12, "0"), outsider, strict=False))[
-            :12
-        ]
-    free = max(0, 12 - len(head) - len(tail))
-    text = head + outsider[:free] + tail.replace("*", "")
-    return "".join(o if c == "?" else c for c, o in zip(text, outsider, strict=False))[:12].ljust(12, "0")
+    tail = tail.replace("*", "")
+    text = head + outsider[: max(0, 12 - len(head) - len(tail))] + tail if star else pattern
+    text = text[:12].ljust(12, "0")
+    return "".join(o if c == "?" else c for c, o in zip(text, outsider, strict=True))
 
 
 def caller_witnesses(

@@ -30,7 +30,6 @@ from provisioner.iam import (
     external_id_values,
     parse_document,
     s3_actions,
-    statements,
 )
 from provisioner.model import Status, account_of, bucket_arn, root_arn
 from provisioner.model.rules import Registry
@@ -154,7 +153,8 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
             f"role {spec.role_arn} does not exist in account {spec.account}",
         )
     request = assume_request(spec, vendor_caller(spec), spec.external_id)
-    decision = evaluate(_trust(state), request)
+    trust = _trust(state)
+    decision = evaluate(trust, request)
     if decision.allowed:
         # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
         refused = organization_decision((), state.org.rcps, request)
@@ -164,19 +164,17 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
             )
         detail = f"{spec.vendor.principal} with the external ID: {decision.reason()}{_org_note(state)}"
         return verdict(name, PASS, spec, detail=detail)
-    return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(state, spec, decision))
+    return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(trust[0], spec, decision))
 
 
-def _why_not_assumable(state: Snapshot, spec: ValidateSpec, decision: Decision) -> str:
-    if decision.denies or state.role is None:
+def _why_not_assumable(trust: Policy, spec: ValidateSpec, decision: Decision) -> str:
+    if decision.denies:
         return f"{spec.vendor.principal}: {decision.reason()}"
-    trust = parse_document(state.role["AssumeRolePolicyDocument"])
     caller = vendor_caller(spec)
-    named = [
-        s for s in statements(trust) if s.is_allow and principal_matches(s.body.get("Principal"), caller)
-    ]
+    allows = [s for s in trust.statements if s.is_allow]
+    named = [s for s in allows if principal_matches(s.body.get("Principal"), caller)]
     if not named:
-        trusted = sorted({p for s in statements(trust) if s.is_allow for p in aws_principals(s)})
+        trusted = sorted({p for s in allows for p in aws_principals(s)})
         return (
             f"the trust policy does not name {spec.vendor.principal} "
             f"(it trusts {', '.join(trusted) or 'no AWS principal'})"
