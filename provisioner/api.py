@@ -143,28 +143,38 @@ def delete_role(
     return role.delete_role(aws, spec, dry_run=dry_run, confirm=confirm, on_plan=on_plan)
 
 
-def validate(spec: ValidateSpec, aws: Aws, live: LiveOptions | None = None) -> Report:
-    """The vendor's checks, statically; with `live` (see live_options) also acting as the vendor."""
+def validate(
+    spec: ValidateSpec,
+    aws: Aws,
+    live: LiveOptions | None = None,
+    *,
+    act_as_vendor: bool = False,
+    vendor_profile: str | None = None,
+    wait_seconds: float = 30.0,
+) -> Report:
+    """The vendor's checks, statically; also acting as the vendor with `live`, or with
+    `act_as_vendor` (credentials from `vendor_profile`, or the sandbox's vendor account: see
+    live_options). The spec is checked first, before any AWS call."""
     from provisioner import validate as journey
 
     checked = check_validate_spec(spec)
+    if live is None and act_as_vendor:
+        live = live_options(aws, checked.vendor, vendor_profile=vendor_profile, wait_seconds=wait_seconds)
     return journey.validate(aws, checked, live)
 
 
 def check_validate_spec(spec: ValidateSpec) -> ValidateSpec:
+    """Every field checked; an empty prefix means the whole bucket (None)."""
+    from dataclasses import replace
+
     from provisioner import inputs
 
     inputs.check_role_arn(spec.role_arn)
     inputs.check_external_id(spec.external_id)
     inputs.check_bucket(spec.bucket)
-    inputs.check_prefix(spec.prefix)
     if not spec.vendor.principal:
         raise InputError("principal", "", "validate needs the vendor's principal (or --vendor)")
-    if spec.scp_files or spec.rcp_files:
-        from provisioner.organization import load_files
-
-        load_files(spec.scp_files, spec.rcp_files)  # bad files are refused before any AWS call
-    return spec
+    return replace(spec, prefix=inputs.check_prefix(spec.prefix))
 
 
 def live_options(

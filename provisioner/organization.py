@@ -109,9 +109,10 @@ def read_for_account(aws: Any, account: str) -> OrgPolicies:
             targets.insert(0, child)
             if parents[0]["Type"] == "ROOT":
                 break
+        described: dict[str, Policy] = {}  # one DescribePolicy per policy, however many levels it is on
         for kind, levels in ((SCP, found.scps), (RCP, found.rcps)):
             try:
-                _read_levels(org, kind, targets, levels)
+                _read_levels(org, kind, targets, levels, described)
             except AwsError as exc:
                 if exc.code != "PolicyTypeNotEnabledException":
                     raise
@@ -138,7 +139,9 @@ def read_for_account(aws: Any, account: str) -> OrgPolicies:
     return found
 
 
-def _read_levels(org: Any, kind: str, targets: list[str], levels: list[list[Policy]]) -> None:
+def _read_levels(
+    org: Any, kind: str, targets: list[str], levels: list[list[Policy]], described: dict[str, Policy]
+) -> None:
     from provisioner.aws import paginate_all, translate
 
     for target in targets:
@@ -148,8 +151,12 @@ def _read_levels(org: Any, kind: str, targets: list[str], levels: list[list[Poli
             )
         level = []
         for summary in summaries:
-            with translate("organizations:DescribePolicy", f"reading {_LABEL[kind]} {summary['Name']}"):
-                content = org.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
-            level.append(Policy(f"{_LABEL[kind]} {summary['Name']}", parse_document(content)))
+            if summary["Id"] not in described:
+                with translate("organizations:DescribePolicy", f"reading {_LABEL[kind]} {summary['Name']}"):
+                    content = org.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
+                described[summary["Id"]] = Policy(
+                    f"{_LABEL[kind]} {summary['Name']}", parse_document(content)
+                )
+            level.append(described[summary["Id"]])
         if level:
             levels.append(level)

@@ -263,3 +263,34 @@ def test_lint_accepts_a_utf8_bom(cli, tmp_path):
         ).encode()
     )
     assert cli("lint", str(path)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["rotate-external-id", "--role-name", "R", "--external-id", "x"], "error: --external-id 'x'"),
+        (
+            ["create-role", "--bucket", "Bad_Bucket", "--external-id", EXTERNAL_ID],
+            "error: --bucket 'Bad_Bucket'",
+        ),
+        (
+            ["validate", "--role-arn", "not-an-arn", "--external-id", EXTERNAL_ID, "--bucket", "b-1"],
+            "error: --role-arn 'not-an-arn'",
+        ),
+        (["audit", "--accounts", "12,34"], "error: --accounts '12,34'"),
+        (["manifest", "--bucket", "b-1", "--split"], "error: --split"),
+    ],
+)
+def test_bad_input_to_aws_commands_is_named_before_credentials_are_needed(
+    cli, args, expected, tmp_path, monkeypatch
+):
+    """No credentials anywhere: the bad value is still what the user hears about (exit 2), not
+    'no AWS credentials found' (exit 3), and no AWS call is made."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: a call would fail
+    result = cli(*args)
+    assert result.code == 2, result.stderr
+    assert result.error_line.startswith(expected)

@@ -56,21 +56,19 @@ def audit_command(
 ) -> None:
     """Find every role another account can assume, and judge its trust and its grants."""
     from provisioner import __version__, api, report
-    from provisioner.audit import AuditSpec, check_spec
+    from provisioner.audit import AuditSpec
     from provisioner.errors import InputError
 
     listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
     if accounts is not None and not listed:
         raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
-    spec = check_spec(
-        AuditSpec(
-            from_file=from_file,
-            organization=organization,
-            accounts=listed,
-            member_role=member_role,
-            vendor=vendor,
-            all_roles=all_roles,
-        )
+    spec = AuditSpec(
+        from_file=from_file,
+        organization=organization,
+        accounts=listed,
+        member_role=member_role,
+        vendor=vendor,
+        all_roles=all_roles,
     )
     with progress("reading roles") as advance:
         result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)

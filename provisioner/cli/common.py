@@ -116,11 +116,18 @@ def show_plan(plan: Plan, dry_run: bool) -> None:
         typer.echo(f"  {change.line()}", err=True)
 
 
-def after_apply(result: RoleResult) -> None:
+def show_role_result(result: RoleResult, output: Output) -> None:
+    """What a role command did (on stderr), then its result: JSON or the form's fields."""
+    from provisioner import report
+
     if result.dry_run and result.plan.changes:
         typer.echo("dry run: nothing was changed", err=True)
     elif result.applied:
         typer.echo(f"applied {len(result.applied)} change(s)", err=True)
+    if output is Output.json:
+        typer.echo(report.to_json(result.to_dict()))
+    else:
+        typer.echo(report.form_table(result.form_fields()))
 
 
 def write_out(path: str, text: str) -> None:

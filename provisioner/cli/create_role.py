@@ -26,10 +26,10 @@ from provisioner.cli.common import (
     RoleNameDefaultOpt,
     TagOpt,
     VendorOpt,
-    after_apply,
     connect,
     role_spec,
     show_plan,
+    show_role_result,
 )
 
 
@@ -59,8 +59,7 @@ def create_role_command(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Create or bring into line the vendor role, its read-only policy and the bucket's CORS rule."""
-    from provisioner import api, report
-    from provisioner.role import wanted_role
+    from provisioner import api
 
     spec = role_spec(
         vendor,
@@ -80,12 +79,7 @@ def create_role_command(
         permissions_boundary=permissions_boundary,
         adopt=adopt,
     )
-    wanted_role(spec)  # every input checked before a session is made
     result = api.create_role(
         spec, connect(profile, region, endpoint_url), dry_run=dry_run, on_plan=lambda p: show_plan(p, dry_run)
     )
-    after_apply(result)
-    if output is Output.json:
-        typer.echo(report.to_json(result.to_dict()))
-    else:
-        typer.echo(report.form_table(result.form_fields()))
+    show_role_result(result, output)

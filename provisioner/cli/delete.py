@@ -16,9 +16,9 @@ from provisioner.cli.common import (
     ProfileOpt,
     RegionOpt,
     RoleNameOpt,
-    after_apply,
     connect,
     show_plan,
+    show_role_result,
 )
 from provisioner.errors import InputError
 
@@ -38,7 +38,7 @@ def delete_command(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Delete the role, the policies provisioner made for it, and its CORS rule on the bucket."""
-    from provisioner import api, report
+    from provisioner import api
     from provisioner.role import DeleteSpec
 
     if not (yes or dry_run or sys.stdin.isatty()):
@@ -56,9 +56,4 @@ def delete_command(
     )
     if not dry_run and not result.applied:
         typer.echo("nothing was deleted", err=True)
-    after_apply(result)
-    if output is Output.json:
-        typer.echo(report.to_json(result.to_dict()))
-    else:
-        state = "deleted" if result.applied else "kept"
-        typer.echo(report.form_table([("AWS Role ARN", result.plan.role_arn), ("State", state)]))
+    show_role_result(result, output)

@@ -61,7 +61,7 @@ def manifest_command(
 ) -> None:
     """Write the vendor's import file from a bucket, labels taken from folder names."""
     from provisioner import api
-    from provisioner.manifest import AWKWARD_TEXT, ManifestSpec, check_spec
+    from provisioner.manifest import AWKWARD_TEXT, ManifestSpec
 
     spec = ManifestSpec(
         bucket=bucket,
@@ -80,7 +80,6 @@ def manifest_command(
         project_arn=project_arn,
         dataset_type=dataset_type.value,
     )
-    check_spec(spec)  # every input checked before a session is made
     aws = connect(profile, None, endpoint_url) if spec.needs_aws else None
     with progress("listing objects") as advance:
         result = api.manifest(spec, aws, stdout=sys.stdout, progress=advance)

@@ -15,9 +15,9 @@ from provisioner.cli.common import (
     ProfileOpt,
     RegionOpt,
     RoleNameOpt,
-    after_apply,
     connect,
     show_plan,
+    show_role_result,
 )
 
 
@@ -36,16 +36,11 @@ def rotate_command(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Rewrite the role's external ID (with --keep-old, accept both during a transition)."""
-    from provisioner import api, report
+    from provisioner import api
     from provisioner.role import RotateSpec
 
     spec = RotateSpec(role_name, external_id, keep_old=keep_old, force=force)
     result = api.rotate_external_id(
         spec, connect(profile, region, endpoint_url), dry_run=dry_run, on_plan=lambda p: show_plan(p, dry_run)
     )
-    after_apply(result)
-    if output is Output.json:
-        typer.echo(report.to_json(result.to_dict()))
-    else:
-        fields = [("AWS Role ARN", result.plan.role_arn), ("External ID", ", ".join(result.external_ids))]
-        typer.echo(report.form_table(fields))
+    show_role_result(result, output)

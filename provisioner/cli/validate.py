@@ -18,7 +18,7 @@ from provisioner.cli.common import (
     VendorOpt,
     connect,
 )
-from provisioner.errors import EXIT_FINDINGS, InputError
+from provisioner.errors import EXIT_FINDINGS
 
 
 @app.command("validate")
@@ -59,29 +59,26 @@ def validate_command(
 ) -> None:
     """Run the vendor's checks (AWSAssumeRole, AWSExternalID, ...) before the vendor does."""
     from provisioner import api, report
-    from provisioner.inputs import check_prefix
     from provisioner.validate import ValidateSpec
 
-    spec = api.check_validate_spec(
-        ValidateSpec(
-            role_arn=role_arn,
-            external_id=external_id,
-            bucket=bucket,
-            vendor=api.vendor(vendor, principal, origin or ()),
-            prefix=check_prefix(prefix),
-            key=key,
-            strict=strict,
-            scp_files=tuple(scp_file or ()),
-            rcp_files=tuple(rcp_file or ()),
-        )
+    spec = ValidateSpec(
+        role_arn=role_arn,
+        external_id=external_id,
+        bucket=bucket,
+        vendor=api.vendor(vendor, principal, origin or ()),
+        prefix=prefix,
+        key=key,
+        strict=strict,
+        scp_files=tuple(scp_file or ()),
+        rcp_files=tuple(rcp_file or ()),
     )
-    if wait < 0:
-        raise InputError("--wait", wait, "a number of seconds, 0 or more")
-    aws = connect(profile, region, endpoint_url)
-    options = (
-        api.live_options(aws, spec.vendor, vendor_profile=vendor_profile, wait_seconds=wait) if live else None
+    result = api.validate(
+        spec,
+        connect(profile, region, endpoint_url),
+        act_as_vendor=live,
+        vendor_profile=vendor_profile,
+        wait_seconds=wait,
     )
-    result = api.validate(spec, aws, options)
     if output is Output.json:
         typer.echo(report.to_json(result.to_dict()))
     else:

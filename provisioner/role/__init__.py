@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from provisioner import inputs
 from provisioner.aws import Aws
 from provisioner.role.apply import apply
 from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors
@@ -80,6 +81,7 @@ def rotate_external_id(
     aws: Aws, spec: RotateSpec, *, dry_run: bool = False, on_plan: OnPlan = None
 ) -> RotateResult:
     """Rewrite the trust's external ID; with spec.keep_old, accept the current ID(s) as well."""
+    inputs.check_external_id(spec.external_id)  # bad input is refused before any AWS call
     plan, ids = plan_rotate(spec, owned_role(aws, spec.role_name, spec.force))
     if on_plan:
         on_plan(plan)

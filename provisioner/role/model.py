@@ -193,6 +193,10 @@ class RoleResult:
     def _fields(self) -> dict[str, Any]:
         return {}
 
+    def form_fields(self) -> list[tuple[str, str]]:
+        """What the table shows: (field, value) rows."""
+        return [("AWS Role ARN", self.plan.role_arn)]
+
 
 @dataclass
 class CreateResult(RoleResult):
@@ -227,11 +231,17 @@ class RotateResult(RoleResult):
     def _fields(self) -> dict[str, Any]:
         return {"external_ids": self.external_ids}
 
+    def form_fields(self) -> list[tuple[str, str]]:
+        return [("AWS Role ARN", self.plan.role_arn), ("External ID", ", ".join(self.external_ids))]
+
 
 @dataclass
 class DeleteResult(RoleResult):
     def _fields(self) -> dict[str, Any]:
         return {"deleted": bool(self.applied)}
+
+    def form_fields(self) -> list[tuple[str, str]]:
+        return [("AWS Role ARN", self.plan.role_arn), ("State", "deleted" if self.applied else "kept")]
 
 
 class ApplyError(ProvisionerError):

@@ -362,8 +362,8 @@ def _document_difference(current: Json | None, wanted: Json) -> str:
 
 def plan_rotate(spec: RotateSpec, role: Json) -> tuple[Plan, list[str]]:
     """The trust rewrite for a new external ID (with keep_old, the current ones stay); returns
-    the plan and the IDs the role will accept."""
-    inputs.check_external_id(spec.external_id)
+    the plan and the IDs the role will accept. The spec's ID is checked (rotate_external_id
+    does it before reading the role)."""
     current = parse_document(role["AssumeRolePolicyDocument"])
     principal, current_ids = vendor_trust(current, role["RoleName"])
     ids = list(dict.fromkeys([*current_ids, spec.external_id] if spec.keep_old else [spec.external_id]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from provisioner.aws import Aws
 from provisioner.model import Status
+from provisioner.organization import load_files
 from provisioner.validate.combine import combine
 from provisioner.validate.gather import gather
 from provisioner.validate.live import Observations, http_fetch, live_checks, live_verdicts, observe
@@ -37,8 +38,10 @@ __all__ = [
 
 
 def validate(aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None) -> Report:
-    """Gather once, decide every check; with `live`, also act as the vendor and combine."""
-    checks = static_checks(gather(aws, spec), spec)
+    """Gather once, decide every check; with `live`, also act as the vendor and combine.
+    SCP/RCP files are read first, so a bad one is refused before any AWS call."""
+    org = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
+    checks = static_checks(gather(aws, spec, org), spec)
     if live is not None:
         assumable = checks[0].status is Status.PASS
         found = live_checks(spec, live, assumable)

@@ -14,7 +14,7 @@ from provisioner.aws import Aws, AwsError, paginate_all, read_or_none, translate
 from provisioner.evaluation import Policy
 from provisioner.iam import parse_document
 from provisioner.inputs import region_of_location
-from provisioner.organization import load_files, read_for_account
+from provisioner.organization import OrgPolicies, read_for_account
 from provisioner.validate.model import Snapshot, ValidateSpec
 
 # AccessDenied in its forms, and the bare 403 a HEAD request gets (no body, so no error code:
@@ -22,8 +22,9 @@ from provisioner.validate.model import Snapshot, ValidateSpec
 DENIED = ("AccessDenied", "AccessDeniedException", "403", "Forbidden", "AllAccessDisabled")
 
 
-def gather(aws: Aws, spec: ValidateSpec) -> Snapshot:
-    """Read the role, its policies, and the bucket's policy, CORS and encryption."""
+def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snapshot:
+    """Read the role, its policies, the bucket's policy, CORS, encryption and ownership, and the
+    organization's SCPs and RCPs (unless given: from files)."""
     state = Snapshot()
     iam = aws.client("iam")
     state.role = _optional(
@@ -38,10 +39,7 @@ def gather(aws: Aws, spec: ValidateSpec) -> Snapshot:
             state.unreadable.append(exc.action)
         state.boundary = _boundary(iam, state)
     _gather_bucket(aws, spec, state)
-    if spec.scp_files or spec.rcp_files:
-        state.org = load_files(spec.scp_files, spec.rcp_files)
-    else:
-        state.org = read_for_account(aws, spec.account)
+    state.org = org if org is not None else read_for_account(aws, spec.account)
     return state
 
 

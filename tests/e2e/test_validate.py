@@ -467,7 +467,15 @@ def test_scps_and_rcps_read_from_organizations_decide_and_are_named(make_aws, bo
         "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-customer"}}})  # fmt: skip
     org.attach_policy(PolicyId=scp, TargetId=sandbox.CUSTOMER_ACCOUNT)
     org.attach_policy(PolicyId=rcp, TargetId=root)
-    by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
+    aws = make_aws()
+    by_name = {c.name: c for c in validate.validate(aws, target()).checks}
+    attached = {
+        p["Id"]
+        for target_id in (root, sandbox.CUSTOMER_ACCOUNT)
+        for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+        for p in org.list_policies_for_target(TargetId=target_id, Filter=kind)["Policies"]
+    }
+    assert aws.log.counts()["organizations:DescribePolicy"] == len(attached)  # once each, whatever the levels
     assert (
         by_name["AWSObjectRead"].status == "fail" and "SCP vpce-only-reads" in by_name["AWSObjectRead"].detail
     )
