@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from provisioner.aws import Aws
@@ -82,8 +82,7 @@ class ManifestSpec:
 
 @dataclass
 class ManifestResult:
-    summary: Summary
-    files: list[str] = field(default_factory=list)
+    summary: Summary  # its .files: the files written (none for stdout or an upload)
     uploaded_to: str | None = None
     project_arn: str | None = None
     dataset_arn: str | None = None
@@ -94,7 +93,7 @@ class ManifestResult:
             "labels": dict(sorted(self.summary.labels.items())),
             "skipped": dict(sorted(self.summary.skipped.items())),
             "awkward_keys": self.summary.awkward_count,
-            "files": self.files,
+            "files": self.summary.files,
             "uploaded_to": self.uploaded_to,
             "project_arn": self.project_arn,
             "dataset_arn": self.dataset_arn,
@@ -154,10 +153,9 @@ def run(
         result.summary = _to_temporary(keys, options, lambda name: _upload(aws, name, spec.upload or ""))
         result.uploaded_to = spec.upload
     elif spec.out:
-        result.summary, result.files = _to_files(keys, options, spec.out, spec.split)
+        result.summary = _to_files(keys, options, spec.out, spec.split)
     else:
         result.summary = write_manifest(keys, stdout or sys.stdout, options)
-    result.summary.files = result.files
     if spec.upload and (spec.create_dataset or spec.create_project):
         assert aws is not None
         result.project_arn = spec.project_arn or create_project(aws, spec.create_project or "")
@@ -177,8 +175,9 @@ def _create(name: str) -> IO[str]:
         raise InputError("out", name, f"cannot be written ({exc.strerror})") from None
 
 
-def _to_files(keys: Iterator[str], options: Options, out: str, split: bool) -> tuple[Summary, list[str]]:
-    """Write to `out` (or numbered files next to it); on any failure remove what was written."""
+def _to_files(keys: Iterator[str], options: Options, out: str, split: bool) -> Summary:
+    """Write to `out` (or numbered files next to it), named in the summary; on any failure remove
+    what was written."""
     written: list[str] = []
 
     def open_part(number: int) -> IO[str]:
@@ -205,7 +204,8 @@ def _to_files(keys: Iterator[str], options: Options, out: str, split: bool) -> t
             if os.path.exists(name):
                 os.unlink(name)
         raise
-    return summary, written
+    summary.files = written
+    return summary
 
 
 def _to_temporary(keys: Iterator[str], options: Options, then: Callable[[str], None]) -> Summary:

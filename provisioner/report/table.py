@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from provisioner.lint import Finding
-from provisioner.model import SEVERITIES, Severity, Status
+from provisioner.model import SEVERITIES, Status
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
@@ -35,7 +35,7 @@ def severity_counts(findings: Sequence[Any]) -> str:
 def findings_table(findings: Sequence[Finding], files: int) -> str:
     if not findings:
         return f"no findings in {files} file(s)"
-    ordered = sorted(findings, key=lambda f: (Severity(f.severity).rank, f.file, f.location))
+    ordered = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.location))
     rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in ordered]
     body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70])
     return f"{body}\n\n{findings_summary(findings, files)}"
