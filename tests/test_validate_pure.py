@@ -406,3 +406,15 @@ def test_an_object_another_account_owns_is_unreadable_whatever_the_policies(
     assert check.status is expected, check.detail
     if expected is FAIL:
         assert "written by another account" in check.detail and "BucketOwnerEnforced" in check.detail
+
+
+def test_the_sessions_s3_calls_go_to_the_buckets_region():
+    """A bucket policy that refuses requests outside the bucket's region ("aws:RequestedRegion")
+    lets the vendor's reads of an eu-west-1 bucket through, and only those."""
+    region_guard = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}  # fmt: skip
+    in_region = snapshot(bucket_policy=region_guard, bucket_region="eu-west-1")
+    assert statuses(in_region)["AWSObjectRead"] is PASS
+    elsewhere = snapshot(bucket_policy=region_guard, bucket_region="us-east-2")
+    assert statuses(elsewhere)["AWSObjectRead"] is FAIL

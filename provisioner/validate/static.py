@@ -65,9 +65,10 @@ def assume_request(spec: ValidateSpec, caller: str, external_id: str | None) -> 
     )
 
 
-def s3_request(spec: ValidateSpec, action: str, resource: str, **context: Any) -> Request:
-    """A request of the role's session (what the vendor does after AssumeRole)."""
-    return caller_request(spec.session_arn, action, resource, **context)
+def s3_request(spec: ValidateSpec, state: Snapshot, action: str, resource: str, **context: Any) -> Request:
+    """A request of the role's session (what the vendor does after AssumeRole), sent to the
+    bucket's region (aws:RequestedRegion)."""
+    return caller_request(spec.session_arn, action, resource, region=state.bucket_region, **context)
 
 
 def _trust(state: Snapshot) -> list[Policy]:
@@ -245,7 +246,7 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
         ("s3:ListBucket", {"s3:prefix": spec.prefix or ""}),
         ("s3:GetBucketLocation", {}),
     ):
-        decision = authorize(_s3_chain(state), s3_request(spec, action, bucket, **context))
+        decision = authorize(_s3_chain(state), s3_request(spec, state, action, bucket, **context))
         if not decision.allowed:
             denied.append(f"{action} on {bucket}: {decision.reason()}")
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
@@ -260,7 +261,7 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
             name, SKIP, spec, detail=_role_unread(state) or "the role or the bucket does not exist"
         )
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
-    decision = authorize(_s3_chain(state), s3_request(spec, "s3:GetObject", object_arn))
+    decision = authorize(_s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn))
     foreign = _foreign_object(state, spec)
     if decision.allowed and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
@@ -307,6 +308,7 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     key = state.kms_key or ""
     request = s3_request(
         spec,
+        state,
         "kms:Decrypt",
         key,
         **{"kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com", "kms:CallerAccount": spec.account},
@@ -380,15 +382,15 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         if level not in WRITE_LEVELS:
             continue
         for resource in (bucket, f"{bucket}/{spec.sample_key}"):
-            if authorize(chain, s3_request(spec, f"s3:{action}", resource)).allowed:
+            if authorize(chain, s3_request(spec, state, f"s3:{action}", resource)).allowed:
                 too_much.append(f"s3:{action}")
                 break
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
-        if authorize(identity, s3_request(spec, action, resource)).allowed:
+        if authorize(identity, s3_request(spec, state, action, resource)).allowed:
             too_much.append(f"{action} on other buckets")
     for action in ESCALATION:
-        if authorize(identity, s3_request(spec, action, spec.role_arn)).allowed:
+        if authorize(identity, s3_request(spec, state, action, spec.role_arn)).allowed:
             too_much.append(action)
     if too_much:
         shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
