@@ -426,3 +426,94 @@ def test_a_grant_the_caller_cannot_satisfy_is_not():
         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*",
          "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c"}}}]}  # fmt: skip
     assert "vendor-write-access" not in rules_of(role("Vpce", condition=PINNED, policy=policy))
+
+
+# --- the organization's policies (RCPs decide who may assume, SCPs what the role may do) ------
+
+LABELBOX_ACCOUNT = "340636424752"
+OUTSIDER = "arn:aws:iam::444455556666:root"
+
+
+def _org(scps=(), rcps=()):
+    from provisioner.evaluation import Policy
+    from provisioner.organization import FULL_ACCESS, OrgPolicies
+
+    def levels(named):
+        if not named:
+            return []
+        policies = [Policy(n, {"Version": "2012-10-17", "Statement": [s]}) for n, s in named]
+        return [[Policy("FullAWSAccess", FULL_ACCESS), *policies]]
+
+    return OrgPolicies(scps=levels(scps), rcps=levels(rcps))
+
+
+# The data perimeter AWS recommends ("Resource control policies", example: "Restrict access to
+# only HTTPS connections" / "perimeter" patterns): no principal outside the organization may
+# assume its roles, except the third-party accounts named.
+PERIMETER = (
+    "RCP org-perimeter",
+    {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Resource": "*",
+        "Condition": {
+            "StringNotEqualsIfExists": {
+                "aws:PrincipalOrgID": "o-customer",
+                "aws:PrincipalAccount": [LABELBOX_ACCOUNT],
+            },
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
+    },
+)
+
+
+def test_an_rcp_perimeter_blocks_an_unpinned_outsider_and_says_so_at_info():
+    r = role("Outsider", {"AWS": OUTSIDER})
+    assert "cross-account-no-external-id" in rules_of(r)
+    verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, org=_org(rcps=[PERIMETER]))
+    assert [f.rule for f in verdict.findings] == ["trust-blocked-by-organization"]
+    assert verdict.findings[0].severity == "info"
+    assert "RCP org-perimeter" in verdict.findings[0].message
+    assert not verdict.external  # nobody outside gets in: the grants are not judged
+
+
+def test_an_rcp_perimeter_that_excepts_the_vendor_leaves_the_vendors_findings():
+    r = role("Vendor", {"AWS": LABELBOX_ROLE}, {"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})
+    found = rules_of(r, org=_org(rcps=[PERIMETER]))
+    assert "external-id-not-pinned" in found and "trust-blocked-by-organization" not in found
+
+
+def test_an_rcp_perimeter_blocks_principal_star():
+    r = role("Anyone", "*", PINNED)
+    assert "trust-any-principal" in rules_of(r)
+    found = rules_of(r, org=_org(rcps=[PERIMETER]))
+    assert "trust-any-principal" not in found and "trust-blocked-by-organization" in found
+
+
+def test_an_scp_that_denies_writes_removes_them_from_the_grant_verdict():
+    write_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    r = role("Writer", {"AWS": LABELBOX_ROLE}, PINNED, policy=write_all)
+    assert "vendor-write-access" in rules_of(r)
+    deny_writes = ("SCP read-only-s3", {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"],
+                                        "Resource": "*"})  # fmt: skip
+    found = rules_of(r, org=_org(scps=[deny_writes]))
+    assert "vendor-write-access" not in found
+    assert "vendor-resource-wildcard" in found  # reads are still allowed on every bucket
+
+
+def test_offline_audit_says_scps_were_not_considered(tmp_path):
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps({"RoleDetailList": [role("Vendor", {"AWS": LABELBOX_ROLE}, PINNED)]}))
+    from provisioner.audit import AuditSpec, run
+
+    result = run(AuditSpec(from_file=str(path)), now=NOW)
+    assert any("SCPs and RCPs not considered" in n and "--scp-file" in n for n in result.notes)
+    rcp = tmp_path / "rcp.json"
+    rcp.write_text(json.dumps({"Version": "2012-10-17", "Statement": [PERIMETER[1]]}))
+    given = run(AuditSpec(from_file=str(path), rcp_files=(str(rcp),)), now=NOW)
+    assert not any("not considered" in n for n in given.notes)
+    assert any("FullAWSAccess assumed" in n for n in given.notes)

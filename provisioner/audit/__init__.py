@@ -33,6 +33,7 @@ from provisioner.audit.rules import RULES, Memo, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name
+from provisioner.organization import load_files, read_for_account
 
 __all__ = [
     "RULES",
@@ -88,7 +89,10 @@ def run(
     """Gather what the spec names (a file, or the accounts `connect()`'s credentials reach),
     then judge every role."""
     check_spec(spec)
+    # SCP/RCP files are read first, so a bad one is refused before any AWS call.
+    given = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
     org_accounts: frozenset[str] = frozenset()
+    base: Aws | None = None
     if spec.from_file:
         data = [load_file(spec.from_file)]
     else:
@@ -104,4 +108,9 @@ def run(
         elif spec.accounts:
             wanted = list(dict.fromkeys(spec.accounts))
         data = gather_accounts(member_aws(base, spec.member_role), wanted, progress=progress)
+    for account in data:  # files apply to every account; else Organizations says, when it can
+        if account.error is None and given is not None:
+            account.org = given
+        elif account.error is None and base is not None:
+            account.org = read_for_account(base, account.account)
     return audit(data, vendor=spec.vendor, all_roles=spec.all_roles, org_accounts=org_accounts, now=now)

@@ -31,7 +31,13 @@ def audit(
         for role in account.roles:
             seen += 1
             verdict = judge_role(
-                role, account.account, account.policies, org_accounts=org_accounts, now=now, memo=memo
+                role,
+                account.account,
+                account.policies,
+                org_accounts=org_accounts,
+                now=now,
+                memo=memo,
+                org=account.org,
             )
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
@@ -42,7 +48,23 @@ def audit(
                 by_id[external_id].append((account.account, role.arn, verdict.vendor))
     findings += reused_external_ids(by_id)
     findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
-    return AuditResult(sorted({d.account for d in data}), findings, seen, listed)
+    return AuditResult(sorted({d.account for d in data}), findings, seen, listed, organization_notes(data))
+
+
+def organization_notes(data: list[AccountData]) -> list[str]:
+    """What the verdicts could not take into account, or assumed, about SCPs and RCPs."""
+    notes: list[str] = []
+    for account in data:
+        if account.error:
+            continue
+        if account.org is None:
+            notes.append(
+                f"account {account.account}: SCPs and RCPs not considered (an authorization-details "
+                "file holds none: give --scp-file/--rcp-file)"
+            )
+        else:
+            notes.extend(f"account {account.account}: {n}" for n in account.org.unread + account.org.notes)
+    return list(dict.fromkeys(notes))
 
 
 @RULES.register("account-unreachable")

@@ -13,6 +13,7 @@ from typing import Any
 
 from provisioner.iam import parse_document
 from provisioner.model import Arn, Rule, Severity, load_rules
+from provisioner.organization import OrgPolicies
 
 Json = dict[str, Any]
 
@@ -32,6 +33,8 @@ class AuditSpec:
     member_role: str = "OrganizationAccountAccessRole"
     vendor: str | None = None
     all_roles: bool = False
+    scp_files: tuple[str, ...] = ()  # describe-policy JSON, applied to every audited account
+    rcp_files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -111,6 +114,7 @@ class AccountData:
     roles: list[RoleDetail] = field(default_factory=list)
     policies: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    org: OrgPolicies | None = None  # the SCPs and RCPs that apply; None: not considered
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class AuditResult:
     findings: list[Finding]
     roles_seen: int
     roles_listed: list[ListedRole]
+    notes: list[str] = field(default_factory=list)  # what the verdicts could not take into account
 
     def fails(self, threshold: str) -> bool:
         """Is any finding at least as severe as `threshold` ('none': never)?"""

@@ -8,7 +8,7 @@ differ only in their external IDs, are judged once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -23,7 +23,7 @@ from provisioner.evaluation import (
     caller_for,
     evaluate,
 )
-from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.context import caller_context
 from provisioner.evaluation.witness import (
     OUTSIDER_ACCOUNTS,
@@ -44,6 +44,7 @@ from provisioner.iam import (
 from provisioner.inputs import external_id_warnings
 from provisioner.model import account_of, bucket_arn, role_arn, session_arn
 from provisioner.model.rules import Registry
+from provisioner.organization import OrgPolicies
 from provisioner.vendors import vendor_for_account
 
 UNUSED_DAYS = 90
@@ -51,6 +52,7 @@ PROBE_BUCKET = "provisioner-audit-probe-bucket"
 SESSION = "provisioner-audit"
 
 RULES: Registry[Callable[..., Any]] = Registry("audit rule")
+Levels = Sequence[Sequence[Policy]]  # SCP or RCP levels: root, OU…, account
 
 
 class RuleHit(NamedTuple):
@@ -104,14 +106,18 @@ def judge_role(
     org_accounts: frozenset[str] = frozenset(),
     now: datetime | None = None,
     memo: Memo | None = None,
+    org: OrgPolicies | None = None,
 ) -> RoleVerdict:
-    """Every rule but those that need all roles (external-id-reused) for one role."""
+    """Every rule but those that need all roles (external-id-reused) for one role. `org`: the
+    SCPs and RCPs of the role's account (RCPs decide who may assume it, SCPs what it may do)."""
     now = now or datetime.now(UTC)
     abstract, ids = _abstract_external_ids(role.trust)
-    key = (account, org_accounts, repr(abstract))  # repr: a fast, faithful key for JSON data
+    rcps = org.rcps if org else ()
+    # repr: a fast, faithful key for JSON data; the organization's policies by name
+    key = (account, org_accounts, repr(abstract) + _names(rcps))
     memo = memo if memo is not None else Memo()
     if key not in memo.trust:
-        memo.trust[key] = judge_trust(abstract, account, org_accounts)
+        memo.trust[key] = judge_trust(abstract, account, org_accounts, rcps)
     trust = memo.trust[key]
     found: list[RuleHit] = []
     if trust.found:
@@ -120,7 +126,7 @@ def judge_role(
     pinned = sorted({ids[p] for p in trust.pinned if p in ids})
     found += weak_external_ids(pinned)
     if trust.external:
-        found += grant_findings(role, account, policies, memo)
+        found += grant_findings(role, account, policies, memo, org.scps if org else ())
         found += unused(role, now)
     findings = [
         Finding(
@@ -206,20 +212,37 @@ def _named_principals(trust: Any) -> list[tuple[str, Statement]]:
     ]
 
 
+def _names(levels: Levels) -> str:
+    return repr([[p.name for p in level] for level in levels]) if levels else ""
+
+
+def _refusal(rcps: Levels, request: Request) -> Decision | None:
+    """The RCPs' refusal of a request the trust allows, or None."""
+    return organization_decision((), rcps, request) if rcps else None
+
+
 @RULES.register(
-    "trust-any-principal", "cross-account-no-external-id", "external-id-not-pinned", "trusts-account-root"
+    "trust-any-principal",
+    "cross-account-no-external-id",
+    "external-id-not-pinned",
+    "trusts-account-root",
+    "trust-blocked-by-organization",
 )
-def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> TrustVerdict:
+def judge_trust(
+    trust_doc: Any, account: str, org_accounts: frozenset[str], rcps: Levels = ()
+) -> TrustVerdict:
     """The trust rules, decided by the evaluator: who, presenting what, may assume the role.
 
     The principals asked about are those the trust names, and, for `Principal: "*"`, the callers
     its conditions admit (aws:PrincipalArn / aws:PrincipalAccount with or without wildcards,
     evaluation/witness.py). For each, the external IDs asked about are built from the trust's
-    own patterns: any ID other than those it pins exactly that gets in is a witness."""
+    own patterns: any ID other than those it pins exactly that gets in is a witness. A request
+    the trust allows but the account's RCPs refuse lets nobody in ("Resource control policies":
+    they apply to sts:AssumeRole on the account's roles): it is reported as blocked, at info."""
     trust = [Policy("trust policy", trust_doc)]
     arn = role_arn(account, "audited-role")
     exact = sorted(pinned_values(trust))
-    found = _any_account(trust, arn, exact)
+    found = _any_account(trust, arn, exact, rcps)
     vendor_names: set[str] = set()
     external = bool(found)
     pinned: list[str] = []
@@ -238,6 +261,23 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
         pinned_allowed = bool(exact) and evaluate(trust, request(exact[0])).allowed
         if not (pinned_allowed or witnesses):
             continue  # named, but refused whatever it presents (an explicit Deny, say)
+        if rcps:
+            refusals = [_refusal(rcps, request(w.external_id)) for w in witnesses]
+            blocked = [r for r in refusals if r is not None]
+            witnesses = [w for w, r in zip(witnesses, refusals, strict=True) if r is None]
+            if pinned_allowed and (refused := _refusal(rcps, request(exact[0]))) is not None:
+                pinned_allowed = False
+                blocked.append(refused)
+            if not (pinned_allowed or witnesses):
+                found.append(
+                    RuleHit(
+                        "trust-blocked-by-organization",
+                        f"the trust lets {value} in, but the organization refuses its "
+                        f"sts:AssumeRole: {blocked[0].reason()}",
+                        statement.path,
+                    )
+                )
+                continue
         external = True
         without_id = next((w for w in witnesses if w.external_id is None), None)
         has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
@@ -267,7 +307,8 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
             pinned.extend(exact)
         if value.endswith(":root") or value == principal_account:
             other = session_arn(principal_account, "some-other-role", SESSION)
-            if evaluate(trust, assume_role_request(other, arn, exact[0] if exact else None)).allowed:
+            asked = assume_role_request(other, arn, exact[0] if exact else None)
+            if evaluate(trust, asked).allowed and _refusal(rcps, asked) is None:
                 found.append(
                     RuleHit(
                         "trusts-account-root",
@@ -279,16 +320,21 @@ def judge_trust(trust_doc: Any, account: str, org_accounts: frozenset[str]) -> T
     return TrustVerdict(found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned)))
 
 
-def _any_account(trust: list[Policy], arn: str, exact: list[str]) -> list[RuleHit]:
+def _any_account(trust: list[Policy], arn: str, exact: list[str], rcps: Levels = ()) -> list[RuleHit]:
     """trust-any-principal: a caller of an account the trust never names gets in, with no ID or
     with the ID it pins (external IDs are not secrets). The first candidate is a plain outsider
     (`Principal: "*"`); the others fill the trust's patterns (ArnLike aws:PrincipalArn
     "arn:aws:iam::*:role/NAME": anyone able to create a role of that name)."""
+    blocked: Decision | None = None
     for index, caller in enumerate(caller_candidates(trust, SESSION)):
         if account_of(caller) not in OUTSIDER_ACCOUNTS:
             continue
         for external_id in (None, *exact[:1]):
-            decision = evaluate(trust, assume_role_request(caller, arn, external_id))
+            asked = assume_role_request(caller, arn, external_id)
+            decision = evaluate(trust, asked)
+            if decision.allowed and (refused := _refusal(rcps, asked)) is not None:
+                blocked = blocked or refused
+                continue
             if decision.allowed:
                 named = (
                     ""
@@ -302,6 +348,15 @@ def _any_account(trust: list[Policy], arn: str, exact: list[str]) -> list[RuleHi
                         decision.allows[0].path,
                     )
                 ]
+    if blocked is not None:
+        return [
+            RuleHit(
+                "trust-blocked-by-organization",
+                "the trust lets any AWS account in, but the organization refuses the "
+                f"sts:AssumeRole of accounts outside it: {blocked.reason()}",
+                None,
+            )
+        ]
     return []
 
 
@@ -359,15 +414,17 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 
 
 @RULES.register("vendor-write-access", "vendor-resource-wildcard")
-def grant_findings(role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo) -> list[RuleHit]:
+def grant_findings(
+    role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo, scps: Levels = ()
+) -> list[RuleHit]:
     documents = role_policies(role, policies)
     if not documents:
         return []
     boundary_doc = policies.get(role.permissions_boundary or "")
     boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
-    key = (account, repr([p.document for p in documents]) + repr(boundary_doc))
+    key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + _names(scps))
     if key not in memo.grants:
-        memo.grants[key] = judge_grants(documents, account, boundary)
+        memo.grants[key] = judge_grants(documents, account, boundary, scps)
     grant = memo.grants[key]
     found: list[RuleHit] = []
     if grant.writes:
@@ -441,11 +498,14 @@ def _chosen_context(documents: list[Policy]) -> dict[str, str]:
     return context
 
 
-def judge_grants(documents: list[Policy], account: str, boundary: Policy | None = None) -> GrantVerdict:
-    """What a session of the role may do to S3: its identity policies within its boundary, with
-    the request keys a caller controls set the way the policies ask."""
+def judge_grants(
+    documents: list[Policy], account: str, boundary: Policy | None = None, scps: Levels = ()
+) -> GrantVerdict:
+    """What a session of the role may do to S3: its identity policies within its boundary and
+    its account's SCPs, with the request keys a caller controls set the way the policies ask.
+    (RCPs are not applied here: the buckets asked about are any account's.)"""
     caller = session_arn(account, "vendor-role", SESSION)
-    chain = Chain(identity=documents, boundary=boundary)
+    chain = Chain(identity=documents, boundary=boundary, scps=scps)
     context = {**caller_context(caller), **_chosen_context(documents)}
     resources = _probe_resources(documents)
 

@@ -13,7 +13,9 @@ from provisioner.cli.common import (
     FailOn,
     FailOnOpt,
     ProfileOpt,
+    RcpFileOpt,
     RegionOpt,
+    ScpFileOpt,
     connect,
     progress,
     write_out,
@@ -50,6 +52,8 @@ def audit_command(
     all_roles: Annotated[
         bool, typer.Option("--all", help="List every role, not only cross-account ones.")
     ] = False,
+    scp_file: ScpFileOpt = None,
+    rcp_file: RcpFileOpt = None,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -69,6 +73,8 @@ def audit_command(
         member_role=member_role,
         vendor=vendor,
         all_roles=all_roles,
+        scp_files=tuple(scp_file or ()),
+        rcp_files=tuple(rcp_file or ()),
     )
     with progress("reading roles") as advance:
         result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
@@ -86,5 +92,8 @@ def audit_command(
         typer.echo(report.audit_summary(result), err=True)
     else:
         typer.echo(text)
+    if out or output is not AuditOutput.table:  # the table shows them; JSON and SARIF keep their shape
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -58,6 +58,14 @@ BoundaryOpt = Annotated[
         "--permissions-boundary", help="A managed policy ARN set as the role's permissions boundary."
     ),
 ]
+ScpFileOpt = Annotated[
+    list[str] | None,
+    typer.Option("--scp-file", help="An SCP as 'aws organizations describe-policy' prints it (repeat)."),
+]
+RcpFileOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rcp-file", help="An RCP as 'aws organizations describe-policy' prints it (repeat)."),
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o")]
 FailOnOpt = Annotated[

@@ -14,7 +14,9 @@ from provisioner.cli.common import (
     OutputOpt,
     PrincipalOpt,
     ProfileOpt,
+    RcpFileOpt,
     RegionOpt,
+    ScpFileOpt,
     VendorOpt,
     connect,
 )
@@ -44,14 +46,8 @@ def validate_command(
         ),
     ] = 30.0,
     strict: Annotated[bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.")] = False,
-    scp_file: Annotated[
-        list[str] | None,
-        typer.Option("--scp-file", help="An SCP as 'aws organizations describe-policy' prints it (repeat)."),
-    ] = None,
-    rcp_file: Annotated[
-        list[str] | None,
-        typer.Option("--rcp-file", help="An RCP as 'aws organizations describe-policy' prints it (repeat)."),
-    ] = None,
+    scp_file: ScpFileOpt = None,
+    rcp_file: RcpFileOpt = None,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,

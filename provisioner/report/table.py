@@ -81,4 +81,5 @@ def audit_table(result: AuditResult) -> str:
         body = table(
             rows, ["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"], [None, None, 28, 14, None, 60]
         )
-    return f"{body}\n\n{audit_summary(result)}"
+    notes = "".join(f"\nnote: {note}" for note in result.notes)
+    return f"{body}\n\n{audit_summary(result)}{notes}"

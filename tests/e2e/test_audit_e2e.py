@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from botocore.stub import Stubber
@@ -10,7 +11,7 @@ from botocore.stub import Stubber
 from provisioner import audit, sandbox
 from provisioner.aws import Aws, AwsError
 
-from .conftest import EXTERNAL_ID
+from .conftest import EXTERNAL_ID, refuse
 from .test_create_role import wanted
 
 OTHER_ACCOUNT = "111111111111"
@@ -260,3 +261,54 @@ def test_patterns_read_from_the_account_are_judged_from_the_policy(cli, aws_env,
     assert "trust-any-principal" in rules["AnyAccountReader"]
     assert "vendor-write-access" not in rules.get("Bounded", set())  # the boundary allows reads only
     assert "vendor-resource-wildcard" in rules["Bounded"]  # s3:Get* on * within the boundary: any bucket
+
+
+def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws_env, customer):
+    """moto stores the organization's policies; audit reads them (ListParents,
+    ListPoliciesForTarget, DescribePolicy) and our evaluator applies them: an RCP perimeter that
+    excepts Labelbox's account blocks the outsider's trust (info) but not Labelbox's, and an SCP
+    that denies every S3 write takes vendor-write-access away."""
+    populate(customer.iam)
+    customer.iam.create_role(RoleName="Outsider", AssumeRolePolicyDocument=trust({"AWS": OTHER_ACCOUNT}))
+    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        with contextlib.suppress(org.exceptions.ClientError):  # already enabled
+            org.enable_policy_type(RootId=root, PolicyType=kind)
+    perimeter = {
+        "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {
+            "aws:PrincipalOrgID": "o-customer", "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
+    no_writes = {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::*"}
+    for kind, name, statement, target in (
+        ("RESOURCE_CONTROL_POLICY", "org-perimeter", perimeter, root),
+        ("SERVICE_CONTROL_POLICY", "s3-read-only", no_writes, sandbox.CUSTOMER_ACCOUNT),
+    ):
+        content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        made = org.create_policy(Content=content, Description=name, Name=name, Type=kind)
+        org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=target)
+    result = cli("audit", "-o", "json", "--fail-on", "none")
+    assert result.code == 0, result.stderr
+    by_role: dict[str, dict[str, str]] = {}
+    for f in result.json():
+        by_role.setdefault(f["role"], {})[f["rule"]] = f["message"]
+    assert list(by_role["Outsider"]) == ["trust-blocked-by-organization"]
+    assert "RCP org-perimeter" in by_role["Outsider"]["trust-blocked-by-organization"]
+    assert "trust-any-principal" not in by_role["Anyone"]
+    assert "cross-account-no-external-id" in by_role["HandMadeLabelbox"]  # Labelbox is excepted
+    assert "vendor-write-access" not in by_role["HandMadeLabelbox"]  # the SCP denies every write
+    assert "vendor-resource-wildcard" in by_role["HandMadeLabelbox"]
+
+
+def test_organization_policies_that_cannot_be_read_are_a_note(cli, aws_env, customer, make_aws):
+    populate(customer.iam)
+    audit_result = audit.run(
+        audit.AuditSpec(),
+        lambda: make_aws({"before-call.organizations.DescribeOrganization": refuse("AccessDeniedException")}),
+    )
+    assert any(
+        "SCPs and RCPs not read: organizations:DescribeOrganization denied" in n for n in audit_result.notes
+    )
+    table = cli("audit", "--fail-on", "none")
+    assert "note:" not in table.stdout  # moto's account is in no organization: nothing to say
