@@ -517,3 +517,30 @@ def test_offline_audit_says_scps_were_not_considered(tmp_path):
     given = run(AuditSpec(from_file=str(path), rcp_files=(str(rcp),)), now=NOW)
     assert not any("not considered" in n for n in given.notes)
     assert any("FullAWSAccess assumed" in n for n in given.notes)
+
+
+def test_an_offline_file_without_the_attached_aws_managed_policy_says_so(tmp_path):
+    from provisioner.audit import AuditSpec, run
+
+    vendor = role("Vendor", {"AWS": LABELBOX_ROLE}, PINNED, policy=None)
+    vendor["AttachedManagedPolicies"] = [
+        {"PolicyName": "AmazonS3FullAccess", "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}
+    ]
+    service = role("Ec2", {"Service": "ec2.amazonaws.com"}, policy=None)
+    service["AttachedManagedPolicies"] = [
+        {"PolicyName": "Ec2Read", "PolicyArn": "arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess"}
+    ]
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps({"RoleDetailList": [vendor, service]}))
+    notes = run(AuditSpec(from_file=str(path)), now=NOW).notes
+    missing = [n for n in notes if "not in" in n]
+    assert len(missing) == 1 and "1 managed policies" in missing[0] and "AmazonS3FullAccess" in missing[0]
+    full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    policy = {
+        "Arn": "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        "PolicyVersionList": [{"Document": full, "IsDefaultVersion": True}],
+    }
+    path.write_text(json.dumps({"RoleDetailList": [vendor, service], "Policies": [policy]}))
+    judged = run(AuditSpec(from_file=str(path)), now=NOW)
+    assert not [n for n in judged.notes if "not in" in n]
+    assert "vendor-write-access" in {f.rule for f in judged.findings}

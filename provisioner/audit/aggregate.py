@@ -57,10 +57,11 @@ def organization_notes(data: list[AccountData]) -> list[str]:
     for account in data:
         if account.error:
             continue
+        notes.extend(f"account {account.account}: {n}" for n in account.notes)
         if account.org is None:
             notes.append(
-                f"account {account.account}: SCPs and RCPs not considered (an authorization-details "
-                "file holds none: give --scp-file/--rcp-file)"
+                f"account {account.account}: SCPs and RCPs not considered (none were read or "
+                "given: give --scp-file/--rcp-file)"
             )
         else:
             notes.extend(f"account {account.account}: {n}" for n in account.org.unread + account.org.notes)

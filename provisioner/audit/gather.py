@@ -47,7 +47,60 @@ def gather_account(aws: Aws, progress: Progress | None = None) -> AccountData:
                     progress(len(page.get("RoleDetailList", [])))
                 yield page
 
-    return account_data(account, pages())
+    data = account_data(account, pages())
+    read_aws_managed(aws, data)
+    return data
+
+
+def aws_managed_wanted(data: AccountData) -> list[str]:
+    """AWS-managed policies (attached or as boundary) of roles another account might assume that
+    the download lacks: GAAD's LocalManagedPolicy filter leaves them out, and AWSManagedPolicy
+    would bring every one of them. Service roles (no AWS principal, no "*") are never judged for
+    their grants, so their many AWS-managed policies are not read."""
+    wanted: dict[str, None] = {}
+    for role in data.roles:
+        if not _names_aws_principal(role.trust):
+            continue
+        arns = [arn for _, arn in role.attached]
+        if role.permissions_boundary:
+            arns.append(role.permissions_boundary)
+        wanted.update((a, None) for a in arns if a not in data.policies)
+    return list(wanted)
+
+
+def _names_aws_principal(trust: Any) -> bool:
+    raw = trust.get("Statement") if isinstance(trust, dict) else None
+    for statement in raw if isinstance(raw, list) else [raw]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if principal == "*" or (isinstance(principal, dict) and "AWS" in principal):
+            return True
+    return False
+
+
+def read_aws_managed(aws: Aws, data: AccountData, *, workers: int = 4) -> None:
+    """GetPolicy and GetPolicyVersion (the default version) for each policy `aws_managed_wanted`
+    names; one that cannot be read is a note, and the verdicts go on without it."""
+    iam = aws.client("iam")
+
+    def one(arn: str) -> tuple[str, Any, str | None]:
+        try:
+            with translate("iam:GetPolicy", f"reading {arn}"):
+                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            with translate("iam:GetPolicyVersion", f"reading {arn}"):
+                document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+            return arn, parse_document(document.get("Document")), None
+        except ProvisionerError as exc:
+            return arn, None, f"{exc}: the roles it is attached to are judged without it"
+
+    wanted = aws_managed_wanted(data)
+    if not wanted:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted)))) as pool:
+        for arn, document, note in pool.map(one, wanted):
+            if document is not None:
+                data.policies[arn] = document
+            if note:
+                data.notes.append(note)
 
 
 def load_file(path: str, text: str | None = None) -> AccountData:
@@ -79,7 +132,16 @@ def load_file(path: str, text: str | None = None) -> AccountData:
     if not isinstance(raw.get("Policies", []), list):
         raise InputError(option, path, "Policies is not a list")
     accounts = {arn.account for role in raw["RoleDetailList"] if (arn := Arn.parse(role["Arn"]))}
-    return account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
+    data = account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
+    missing = aws_managed_wanted(data)
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        data.notes.append(
+            f"{len(missing)} managed policies attached to (or bounding) roles another account might "
+            f"assume are not in {path}: {shown}; those roles are judged without them (download "
+            "with no --filter, or with AWSManagedPolicy)"
+        )
+    return data
 
 
 def gather_accounts(

@@ -115,6 +115,7 @@ class AccountData:
     policies: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     org: OrgPolicies | None = None  # the SCPs and RCPs that apply; None: not considered
+    notes: list[str] = field(default_factory=list)  # what was not read
 
 
 @dataclass(frozen=True)

@@ -312,3 +312,41 @@ def test_organization_policies_that_cannot_be_read_are_a_note(cli, aws_env, cust
     )
     table = cli("audit", "--fail-on", "none")
     assert "note:" not in table.stdout  # moto's account is in no organization: nothing to say
+
+
+def test_aws_managed_policies_and_boundaries_are_read_and_judged(aws_managed, customer, make_aws):
+    """GAAD's LocalManagedPolicy filter leaves AWS-managed policies out: a vendor role with
+    AmazonS3FullAccess attached may write (it was judged without it), and one bounded by
+    AmazonS3ReadOnlyAccess may not. Audit reads those two with GetPolicy/GetPolicyVersion, and
+    none of the service role's."""
+    iam = customer.iam
+    pinned = {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}
+    iam.create_role(RoleName="FullS3", AssumeRolePolicyDocument=trust({"AWS": LABELBOX_ROOT}, pinned))
+    iam.attach_role_policy(RoleName="FullS3", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    iam.create_role(
+        RoleName="Bounded",
+        AssumeRolePolicyDocument=trust({"AWS": LABELBOX_ROOT}, pinned),
+        PermissionsBoundary="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    )
+    iam.put_role_policy(
+        RoleName="Bounded",
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )
+    iam.create_role(RoleName="Ec2", AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+    iam.attach_role_policy(RoleName="Ec2", PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess")
+    aws = make_aws()
+    result = audit.audit([audit.gather_account(aws)])
+    rules = {(f.role, f.rule) for f in result.findings}
+    assert ("FullS3", "vendor-write-access") in rules
+    assert ("Bounded", "vendor-write-access") not in rules
+    assert ("Bounded", "vendor-resource-wildcard") in rules  # the boundary still lets it read any bucket
+    assert aws.log.counts()["iam:GetPolicyVersion"] == 2  # not the service role's policy
+    assert not [n for n in result.notes if "managed" in n or "judged without" in n]
+
+    refused = make_aws({"before-call.iam.GetPolicy": refuse("AccessDenied")})
+    blind = audit.audit([audit.gather_account(refused)])
+    assert ("FullS3", "vendor-write-access") not in {(f.role, f.rule) for f in blind.findings}
+    assert any("AmazonS3FullAccess" in n and "judged without it" in n for n in blind.notes), blind.notes
