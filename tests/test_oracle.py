@@ -394,3 +394,137 @@ def theirs_trust(case: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.slow
 def test_trust_policy_verdicts_agree_with_an_independent_evaluator():
     differential(generate_trust(SEED, CASES), theirs_trust, ours_trust)
+
+
+# --- KMS key policies: kms:Decrypt of an object's key, by the role's session or the vendor's ---
+
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_PRINCIPALS = [
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    {"AWS": ACCOUNT},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"},
+    {"AWS": SESSION},
+    {"AWS": f"arn:aws:iam::{VENDOR}:root"},
+    {"AWS": "*"},
+    "*",
+]
+KEY_ACTIONS = [
+    "kms:Decrypt",
+    "kms:*",
+    "kms:Decrypt*",
+    "kms:Encrypt",
+    "*",
+    ["kms:Decrypt", "kms:GenerateDataKey"],
+]
+KEY_CONDITIONS: list[dict[str, Any]] = [
+    {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+    {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+    {"StringEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com"}},
+    {"StringEquals": {"kms:CallerAccount": ACCOUNT}},
+    {"StringNotEquals": {"kms:CallerAccount": ACCOUNT}},
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Labelbox*"}},
+    {"Null": {"kms:ViaService": "true"}},
+    {"StringEqualsIfExists": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+]
+KEY_CALLERS = [S3_CALLERS[0], S3_CALLERS[1]]
+KEY_RESOURCES = ["*", KEY, "arn:aws:kms:*:*:key/*", "arn:aws:kms:us-east-1:*:alias/x"]
+
+
+def _key_statement(rng: random.Random, effect: str | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": effect or rng.choice(["Allow", "Allow", "Allow", "Deny"]),
+        "Principal": rng.choice(KEY_PRINCIPALS),
+        "Action": rng.choice(KEY_ACTIONS),
+        "Resource": "*",
+    }
+    if rng.random() < 0.6:
+        statement["Condition"] = rng.choice(KEY_CONDITIONS)
+    return statement
+
+
+def generate_kms(seed: int, count: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    cases = []
+    for index in range(count):
+        caller, account, principal_arn = rng.choice(KEY_CALLERS)
+        identity = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": rng.choice(["Allow", "Allow", "Deny"]), "Action": rng.choice(KEY_ACTIONS),
+                 "Resource": rng.choice(KEY_RESOURCES)}
+                for _ in range(rng.randint(1, 2))
+            ],
+        }  # fmt: skip
+        if rng.random() < 0.4:
+            identity["Statement"][0]["Condition"] = rng.choice(KEY_CONDITIONS)
+        context: dict[str, Any] = {"aws:PrincipalArn": principal_arn, "aws:PrincipalAccount": account}
+        if rng.random() < 0.8:
+            context["kms:ViaService"] = rng.choice(
+                ["s3.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"]
+            )
+        if rng.random() < 0.9:
+            context["kms:CallerAccount"] = account
+        cases.append(
+            {
+                "id": index,
+                "caller": caller,
+                "account": account,
+                "identity": identity,
+                "key_policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [_key_statement(rng) for _ in range(rng.randint(1, 3))],
+                },
+                "boundary": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": rng.choice(["s3:*", "kms:*", ["s3:*", "kms:Decrypt"]]),
+                     "Resource": "*"}]} if rng.random() < 0.25 and account == ACCOUNT else None,
+                "scps": [[FULL, _scp_for_kms(rng)]] if rng.random() < 0.15 and account == ACCOUNT else [],
+                "context": context,
+            }
+        )  # fmt: skip
+    return cases
+
+
+def _scp_for_kms(rng: random.Random) -> dict[str, Any]:
+    statement = {"Effect": "Deny", "Action": rng.choice(["kms:Decrypt", "kms:*"]), "Resource": "*"}
+    if rng.random() < 0.5:
+        statement["Condition"] = {"StringNotEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def ours_kms(case: dict[str, Any]) -> str:
+    chain = Chain(
+        identity=[Policy("identity", case["identity"])],
+        resource=[Policy("key policy", case["key_policy"])],
+        boundary=Policy("boundary", case["boundary"]) if case["boundary"] else None,
+        scps=[[Policy(f"scp {i}", p) for i, p in enumerate(level)] for level in case["scps"]],
+        cross_account=case["account"] != ACCOUNT,
+        resource_required=True,
+    )
+    return authorize(chain, Request(case["caller"], "kms:Decrypt", KEY, case["context"])).effect
+
+
+def theirs_kms(case: dict[str, Any]) -> dict[str, Any]:
+    simulation: dict[str, Any] = {
+        "request": {
+            "principal": case["caller"],
+            "action": "kms:Decrypt",
+            "resource": {"resource": KEY, "accountId": ACCOUNT},
+            "contextVariables": case["context"],
+        },
+        "identityPolicies": [{"name": "identity", "policy": case["identity"]}],
+        "serviceControlPolicies": [
+            {"orgIdentifier": f"ou-{i}", "policies": [{"name": f"s{j}", "policy": p}
+                                                      for j, p in enumerate(level)]}
+            for i, level in enumerate(case["scps"])
+        ],
+        "resourceControlPolicies": [],
+        "resourcePolicy": case["key_policy"],
+    }  # fmt: skip
+    if case["boundary"]:
+        simulation["permissionBoundaryPolicies"] = [{"name": "boundary", "policy": case["boundary"]}]
+    return simulation
+
+
+@pytest.mark.slow
+def test_kms_key_policy_verdicts_agree_with_an_independent_evaluator():
+    differential(generate_kms(SEED, CASES), theirs_kms, ours_kms)

@@ -157,6 +157,29 @@ def test_kms_decrypt(key_policy_doc, identity, expected):
     assert verdict.status is expected, verdict.detail
 
 
+def test_kms_decrypt_through_the_whole_chain():
+    """The key policy is one layer of the chain (evaluation/chain.py, resource_required): "AWS
+    KMS: Key policies" ("no IAM principal ... has any permission to a KMS key unless it is
+    allowed by the key policy"), "Permissions boundaries for IAM entities" (a resource policy
+    naming the role ARN, not the session, is limited by the boundary) and "Service control
+    policies" (an SCP Deny applies to the account's principals whatever the key policy says)."""
+    from provisioner.organization import FULL_ACCESS, OrgPolicies
+
+    s3_only = Policy("permissions boundary", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})  # fmt: skip
+    bounded = snapshot(kms_key=KEY, key_policy=key_policy(ROLE_ARN), boundary=s3_only)
+    verdict = kms_decrypt(bounded, SPEC)
+    assert verdict.status is FAIL and "permissions boundary" in verdict.detail, verdict.detail
+    no_kms = Policy("SCP no-kms-outside-s3", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}}]})  # fmt: skip
+    org = OrgPolicies(scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS), no_kms]])
+    verdict = kms_decrypt(snapshot(kms_key=KEY, key_policy=key_policy(ROLE_ARN), org=org), SPEC)
+    assert verdict.status is FAIL and "SCP no-kms-outside-s3" in verdict.detail, verdict.detail
+    state = snapshot(kms_key=KEY, key_policy=key_policy(ROLE_ARN), org=org, bucket_region="eu-west-1")
+    assert kms_decrypt(state, SPEC).status is PASS  # through S3 in the SCP's region
+
+
 # --- combine --------------------------------------------------------------------------------
 
 

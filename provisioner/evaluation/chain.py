@@ -84,7 +84,13 @@ def authorize(chain: Chain, request: Request) -> Decision:
         delegated = evaluate(chain.resource, request)  # the grants to the caller's account
         if delegated.allowed and identity.allowed and bounded:
             return Decision(ALLOW, delegated.allows + identity.allows)
-        return Decision(IMPLICIT_DENY, why="the trust (or key) policy does not allow the caller")
+        if (delegated.allowed or (resource is not None and resource.allowed)) and not bounded:
+            why = "the trust (or key) policy allows it, but the permissions boundary does not"
+        elif delegated.allowed:
+            why = "the trust (or key) policy grants it to the account; no identity policy of the caller does"
+        else:
+            why = "the trust (or key) policy does not allow the caller"
+        return Decision(IMPLICIT_DENY, why=why)
     if identity.allowed and bounded:
         return Decision(ALLOW, identity.allows + (boundary.allows if boundary else ()))
     return Decision(IMPLICIT_DENY, why=_missing(resource, identity, boundary, cross=False))

@@ -313,7 +313,9 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         key,
         **{"kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com", "kms:CallerAccount": spec.account},
     )
-    identity = authorize(Chain(identity=state.identity_policies, boundary=state.boundary), request)
+    identity = authorize(
+        Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps), request
+    )
     if state.key_policy is None:
         if identity.allowed:
             return KmsVerdict(
@@ -323,16 +325,28 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
             )
         return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {identity.reason()}")
     key_policy = Policy("key policy", state.key_policy)
+    chain = Chain(
+        identity=state.identity_policies,
+        resource=[key_policy],
+        boundary=state.boundary,
+        scps=state.org.scps,
+        rcps=state.org.rcps,
+        resource_required=True,  # a key policy must allow, the role or its account
+    )
+    decision = authorize(chain, request)
+    refused = organization_decision(state.org.scps, state.org.rcps, request)
+    if decision.effect == EXPLICIT_DENY or refused is not None:
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {decision.reason()}")
     direct = evaluate([key_policy], request, account_delegates=True)
-    if EXPLICIT_DENY in (direct.effect, identity.effect):
-        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {(direct if direct.denies else identity).reason()}")
-    if direct.allowed:
+    if decision.allowed and direct.allowed:
         return KmsVerdict(PASS, f"kms:Decrypt on {key}: the key policy allows the role")
-    delegated = evaluate([key_policy], replace(request, principal=root_arn(spec.account, spec.partition)))
-    if delegated.allowed and identity.allowed:
+    if decision.allowed:
         return KmsVerdict(
             PASS, f"kms:Decrypt on {key}: the key policy delegates to IAM and {identity.reason()}"
         )
+    delegated = evaluate([key_policy], replace(request, principal=root_arn(spec.account, spec.partition)))
+    if direct.allowed:  # the key policy names the role, which its boundary limits
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {decision.reason()}")
     if not delegated.allowed:
         return KmsVerdict(
             FAIL,
