@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from provisioner.audit import AccountData, RoleDetail, audit, judge_role, load_file
 from provisioner.errors import InputError
+from provisioner.mute import Mute
 from provisioner.report import audit_csv as to_csv
 from provisioner.report import audit_sarif as to_sarif
 
@@ -260,9 +262,100 @@ def test_sarif_and_csv():
     assert first["ruleId"] == "trust-any-principal" and first["level"] == "error"
     assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == first["ruleId"]
     lines = to_csv(result).splitlines()
-    assert lines[0] == "account,role_arn,role,vendor,rule,severity,message" and len(lines) == 1 + len(
-        result.findings
+    assert lines[0] == "account,role_arn,role,vendor,rule,severity,message,suppressed"
+    assert len(lines) == 1 + len(result.findings)
+
+
+def test_sarif_is_valid_for_the_oasis_schema_and_stable_for_code_scanning():
+    """tests/data/sarif-2.1.0.json: the OASIS SARIF 2.1.0 (rtm.5) schema, as shipped in
+    @microsoft/jest-sarif 1.0.0-beta.0 (MIT). Fingerprints depend on what a finding is about
+    (account, role, rule), never on its wording or its place in the list."""
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text())
+    roles = [role("Any", principal="*"), role("NoId"), role("Old", last_used=None)]
+    first = audit([accounts(ACCOUNT, roles=roles)], now=NOW)
+    muted = audit(
+        [accounts(ACCOUNT, roles=list(reversed(roles)))],
+        now=NOW,
+        mutes=[Mute("role-unused", "legacy", role="*Old", where="t.toml:3")],
     )
+    for result in (first, muted):
+        jsonschema.Draft4Validator(schema).validate(to_sarif(result, "0.1.0"))
+
+    def fingerprints(result):
+        return {
+            (r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]): r[
+                "partialFingerprints"
+            ]["provisionerFinding/v1"]
+            for r in to_sarif(result, "1")["runs"][0]["results"]
+        }
+
+    prints = [fingerprints(first), fingerprints(muted)]
+    assert prints[0] == prints[1] and len(set(prints[0].values())) == len(prints[0]) > 3
+    results = to_sarif(muted, "1")["runs"][0]["results"]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert [r["ruleId"] for r in suppressed] == ["role-unused"]
+    assert suppressed[0]["suppressions"] == [{"kind": "external", "justification": "legacy"}]
+    rule = to_sarif(first, "1")["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["fullDescription"]["text"] and rule["helpUri"].startswith("https://")
+    assert "security" in rule["properties"]["tags"]
+
+
+# --- mutes and baselines --------------------------------------------------------------------
+
+
+def test_muted_findings_stay_in_json_leave_the_table_and_fail_on():
+    from provisioner.report import audit_table
+
+    roles = [role("Old", last_used=None, condition=PINNED)]
+    plain = audit([accounts(ACCOUNT, roles=roles)], now=NOW)
+    assert plain.fails("low")
+    mute = Mute("role-unused", "legacy, gone in Q1", role="arn:aws:iam::*:role/Old", where="t.toml:3")
+    result = audit([accounts(ACCOUNT, roles=roles)], now=NOW, mutes=[mute])
+    assert not result.fails("low")
+    data = result.to_dict()
+    assert data[0]["rule"] == "role-unused"
+    assert data[0]["suppressed"] == {"reason": "legacy, gone in Q1", "expires": None, "entry": "t.toml:3"}
+    table = audit_table(result)
+    assert "role-unused" not in table.split("\n\n")[0] and "1 muted" in table
+    other = Mute("role-unused", "x", role="arn:aws:iam::*:role/Other")
+    assert audit([accounts(ACCOUNT, roles=roles)], now=NOW, mutes=[other]).fails("low")
+
+
+def test_an_expired_mute_mutes_nothing_and_is_a_finding():
+    roles = [role("Old", last_used=None, condition=PINNED)]
+    old = Mute("role-unused", "legacy", expires=(NOW - timedelta(days=1)).date(), where="t.toml:7")
+    result = audit([accounts(ACCOUNT, roles=roles)], now=NOW, mutes=[old])
+    rules = [f.rule for f in result.findings if f.suppressed is None]
+    assert "role-unused" in rules and "mute-expired" in rules
+    expired = next(f for f in result.findings if f.rule == "mute-expired")
+    assert "t.toml:7" in expired.message and "legacy" in expired.message
+    live = Mute("role-unused", "legacy", expires=NOW.date(), where="t.toml:7")  # the last day counts
+    assert "mute-expired" not in {
+        f.rule for f in audit([accounts(ACCOUNT, roles=roles)], now=NOW, mutes=[live]).findings
+    }
+
+
+def test_a_baseline_reports_what_is_new_and_what_was_fixed(tmp_path):
+    from provisioner.audit import AuditSpec, run
+
+    before = [role("NoId"), role("Any", principal="*")]
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps({"RoleDetailList": before}))
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(run(AuditSpec(from_file=str(path)), now=NOW).to_dict()))
+    after = [role("NoId"), role("Outsider", principal={"AWS": "arn:aws:iam::444455556666:root"})]
+    path.write_text(json.dumps({"RoleDetailList": after}))
+    result = run(AuditSpec(from_file=str(path), baseline=str(baseline)), now=NOW)
+    assert {f.role for f in result.findings} == {"Outsider"}
+    assert result.unchanged >= 1
+    assert {f["role"] for f in result.fixed} == {"Any"}
+    states = {(d["role"], d["baseline_state"]) for d in result.to_dict()}
+    assert ("Outsider", "new") in states and ("Any", "fixed") in states and ("NoId", "new") not in states
+    baseline.write_text('{"not": "a list"}')
+    with pytest.raises(InputError, match="not the output of 'provision audit -o json'"):
+        run(AuditSpec(from_file=str(path), baseline=str(baseline)), now=NOW)
 
 
 # --- --from-file --------------------------------------------------------------------------

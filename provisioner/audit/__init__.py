@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from provisioner.audit.aggregate import audit
+from provisioner.audit.aggregate import audit, compare
 from provisioner.audit.gather import (
     account_data,
     gather_account,
@@ -91,6 +91,7 @@ def run(
     check_spec(spec)
     # SCP/RCP files are read first, so a bad one is refused before any AWS call.
     given = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
+    previous = load_baseline(spec.baseline) if spec.baseline is not None else []
     org_accounts: frozenset[str] = frozenset()
     base: Aws | None = None
     if spec.from_file:
@@ -113,4 +114,30 @@ def run(
             account.org = given
         elif account.error is None and base is not None:
             account.org = read_for_account(base, account.account)
-    return audit(data, vendor=spec.vendor, all_roles=spec.all_roles, org_accounts=org_accounts, now=now)
+    result = audit(
+        data,
+        vendor=spec.vendor,
+        all_roles=spec.all_roles,
+        org_accounts=org_accounts,
+        now=now,
+        mutes=spec.mutes,
+    )
+    return compare(result, previous, spec.baseline) if spec.baseline is not None else result
+
+
+def load_baseline(path: str) -> list[dict[str, object]]:
+    """A previous `provision audit -o json` (a list of findings)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise InputError("baseline", path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("baseline", path, f"cannot be read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError("baseline", path, f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
+        raise InputError("baseline", path, "not the output of 'provision audit -o json' (a list of findings)")
+    return data

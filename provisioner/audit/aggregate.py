@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from provisioner.audit.model import AccountData, AuditResult, Finding, ListedRole, rules
 from provisioner.audit.rules import RULES, Memo, judge_role
 from provisioner.model import Arn
+from provisioner.mute import Mute, apply
 
 
 def audit(
@@ -17,8 +20,10 @@ def audit(
     vendor: str | None = None,
     all_roles: bool = False,
     now: datetime | None = None,
+    mutes: Sequence[Mute] = (),
 ) -> AuditResult:
-    """Judge every role of every account; findings worst first."""
+    """Judge every role of every account; findings worst first, those a mute entry accepts
+    marked as suppressed, and an expired entry a finding of its own."""
     memo = Memo()
     findings: list[Finding] = []
     listed: list[ListedRole] = []
@@ -47,6 +52,9 @@ def audit(
             for external_id in verdict.pinned_ids:
                 by_id[external_id].append((account.account, role.arn, verdict.vendor))
     findings += reused_external_ids(by_id)
+    if mutes:
+        findings, expired = apply(findings, mutes, (now or datetime.now(UTC)).date(), _scope)
+        findings += [expired_mute(m) for m in expired]
     findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
     return AuditResult(sorted({d.account for d in data}), findings, seen, listed, organization_notes(data))
 
@@ -66,6 +74,46 @@ def organization_notes(data: list[AccountData]) -> list[str]:
         else:
             notes.extend(f"account {account.account}: {n}" for n in account.org.unread + account.org.notes)
     return list(dict.fromkeys(notes))
+
+
+def _scope(finding: Finding) -> dict[str, Any]:
+    return {"account": finding.account, "role": (finding.role_arn, finding.role)}
+
+
+@RULES.register("mute-expired")
+def expired_mute(mute: Mute) -> Finding:
+    rule = rules()["mute-expired"]
+    return Finding(
+        "",
+        "",
+        "",
+        "",
+        rule.id,
+        rule.severity,
+        f"mute entry {mute.describe()} expired on {mute.expires}: it mutes nothing now "
+        f"(its reason: {mute.reason})",
+        mute.to_dict(),
+    )
+
+
+def compare(result: AuditResult, previous: list[dict[str, Any]], name: str) -> AuditResult:
+    """Against a baseline (a previous JSON output): keep the new findings, count the unchanged,
+    list the fixed."""
+    before = {_key(p) for p in previous}
+    now = {f.key for f in result.findings}
+    result.baseline = name
+    result.unchanged = sum(1 for f in result.findings if f.key in before)
+    result.findings = [f for f in result.findings if f.key not in before]
+    result.fixed = [p for p in previous if _key(p) not in now and p.get("baseline_state") != "fixed"]
+    return result
+
+
+def _key(previous: dict[str, Any]) -> tuple[str, str, str]:
+    return (
+        str(previous.get("account", "")),
+        str(previous.get("role_arn", "")),
+        str(previous.get("rule", "")),
+    )
 
 
 @RULES.register("account-unreachable")

@@ -13,6 +13,7 @@ from typing import Any
 
 from provisioner.iam import parse_document
 from provisioner.model import Arn, Rule, Severity, load_rules
+from provisioner.mute import Mute
 from provisioner.organization import OrgPolicies
 
 Json = dict[str, Any]
@@ -35,6 +36,8 @@ class AuditSpec:
     all_roles: bool = False
     scp_files: tuple[str, ...] = ()  # describe-policy JSON, applied to every audited account
     rcp_files: tuple[str, ...] = ()
+    mutes: tuple[Mute, ...] = ()  # accepted findings (provisioner.mute)
+    baseline: str | None = None  # a previous `audit -o json`: report what is new and what was fixed
 
 
 @dataclass
@@ -128,9 +131,18 @@ class Finding:
     severity: Severity
     message: str
     evidence: Any = None
+    suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if self.suppressed is None:
+            del out["suppressed"]  # the documented shape, unless muted
+        return out
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What identifies a finding across runs (baselines, SARIF fingerprints)."""
+        return (self.account, self.role_arn, self.rule)
 
 
 @dataclass(frozen=True)
@@ -150,15 +162,32 @@ class AuditResult:
     roles_seen: int
     roles_listed: list[ListedRole]
     notes: list[str] = field(default_factory=list)  # what the verdicts could not take into account
+    baseline: str | None = None  # with a baseline, `findings` are the new ones
+    unchanged: int = 0  # findings also in the baseline (not reported)
+    fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline findings gone now
 
     def fails(self, threshold: str) -> bool:
-        """Is any finding at least as severe as `threshold` ('none': never)?"""
-        return any(f.severity.reaches(threshold) for f in self.findings)
+        """Is any finding not muted at least as severe as `threshold` ('none': never)?"""
+        return any(f.suppressed is None and f.severity.reaches(threshold) for f in self.findings)
+
+    @property
+    def shown(self) -> list[Finding]:
+        """The findings a person is shown: those not muted."""
+        return [f for f in self.findings if f.suppressed is None]
+
+    @property
+    def muted(self) -> int:
+        return sum(1 for f in self.findings if f.suppressed is not None)
 
     @property
     def external_roles(self) -> int:
         return sum(1 for r in self.roles_listed if r.external)
 
     def to_dict(self) -> list[dict[str, Any]]:
-        """The JSON output: the findings (kept a list, as documented in the README)."""
-        return [f.to_dict() for f in self.findings]
+        """The JSON output: the findings (kept a list, as documented in the README); with a
+        baseline, the new ones ("baseline_state": "new") and the fixed ones ("fixed")."""
+        if self.baseline is None:
+            return [f.to_dict() for f in self.findings]
+        return [{**f.to_dict(), "baseline_state": "new"} for f in self.findings] + [
+            {**old, "baseline_state": "fixed"} for old in self.fixed
+        ]

@@ -15,6 +15,7 @@ from provisioner.cli import (  # noqa: F401 - each module registers its command 
     policy,
     rotate,
     sandbox,
+    settings,
     validate,
     vendors,
 )

@@ -25,6 +25,12 @@ class _Group(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
+            if "default_map" not in extra:  # defaults from .provisioner.toml (provisioner.config)
+                from provisioner import config
+
+                found = config.load()
+                extra["default_map"] = config.defaults(found, self) if found.path else None
+                extra.setdefault("obj", found)
             code = super().main(
                 args=args,
                 prog_name="provision",

@@ -12,11 +12,13 @@ from provisioner.cli.common import (
     EndpointOpt,
     FailOn,
     FailOnOpt,
+    MutelistOpt,
     ProfileOpt,
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
     connect,
+    mutes,
     progress,
     write_out,
 )
@@ -32,6 +34,7 @@ class AuditOutput(StrEnum):
 
 @app.command("audit")
 def audit_command(
+    ctx: typer.Context,
     from_file: Annotated[
         str | None,
         typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
@@ -54,6 +57,13 @@ def audit_command(
     ] = False,
     scp_file: ScpFileOpt = None,
     rcp_file: RcpFileOpt = None,
+    mutelist: MutelistOpt = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", help="A previous 'audit -o json': report only what is new, and what was fixed."
+        ),
+    ] = None,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -75,6 +85,8 @@ def audit_command(
         all_roles=all_roles,
         scp_files=tuple(scp_file or ()),
         rcp_files=tuple(rcp_file or ()),
+        mutes=tuple(mutes(ctx, mutelist)),
+        baseline=baseline,
     )
     with progress("reading roles") as advance:
         result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)

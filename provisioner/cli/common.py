@@ -58,6 +58,10 @@ BoundaryOpt = Annotated[
         "--permissions-boundary", help="A managed policy ARN set as the role's permissions boundary."
     ),
 ]
+MutelistOpt = Annotated[
+    str | None,
+    typer.Option("--mutelist", help="A TOML file of [[mute]] entries (beside those of .provisioner.toml)."),
+]
 ScpFileOpt = Annotated[
     list[str] | None,
     typer.Option("--scp-file", help="An SCP as 'aws organizations describe-policy' prints it (repeat)."),
@@ -172,3 +176,16 @@ class progress:
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def mutes(ctx: typer.Context, mutelist: str | None) -> list[Any]:
+    """The [[mute]] entries of the config file (.provisioner.toml) and of --mutelist."""
+    from provisioner import mute
+
+    found = []
+    config = ctx.find_root().obj
+    if config is not None and getattr(config, "mutes", None):
+        found += mute.parse(config.mutes, config.path or "")
+    if mutelist:
+        found += mute.load_file(mutelist)
+    return found

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
 
-COLUMNS = ["account", "role_arn", "role", "vendor", "rule", "severity", "message"]
+COLUMNS = ["account", "role_arn", "role", "vendor", "rule", "severity", "message", "suppressed"]
 
 
 def audit_csv(result: AuditResult) -> str:
@@ -17,5 +17,6 @@ def audit_csv(result: AuditResult) -> str:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for f in result.findings:
-        writer.writerow([f.account, f.role_arn, f.role, f.vendor, f.rule, f.severity, f.message])
+        muted = f.suppressed["reason"] if f.suppressed else ""
+        writer.writerow([f.account, f.role_arn, f.role, f.vendor, f.rule, f.severity, f.message, muted])
     return buffer.getvalue()

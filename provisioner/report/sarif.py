@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
-from provisioner.model import Severity
+from provisioner.model import Rule, Severity
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
@@ -25,6 +26,42 @@ SECURITY_SEVERITY = {
 }
 
 
+HELP_URI = "https://pypi.org/project/provisioner/"
+
+
+def fingerprint(*parts: str) -> str:
+    """Stable across runs: what the finding is about, not its wording (code scanning matches
+    results between runs by it)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _state(finding: Any, baseline: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if finding.suppressed:
+        out["suppressions"] = [{"kind": "external", "justification": finding.suppressed["reason"]}]
+    if baseline:
+        out["baselineState"] = "new"
+    return out
+
+
+def descriptor(rule: Rule) -> dict[str, Any]:
+    """A reportingDescriptor as GitHub code scanning shows it: title, full description, help,
+    level and security-severity, tags."""
+    return {
+        "id": rule.id,
+        "name": rule.id.replace("-", " ").title().replace(" ", ""),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": f"{rule.title}. Fix: {rule.remediation}"},
+        "help": {"text": rule.remediation, "markdown": f"**{rule.title}**\n\nFix: {rule.remediation}"},
+        "helpUri": HELP_URI,
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "tags": ["security", "aws", "iam", str(rule.severity)],
+        },
+    }
+
+
 def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
     from provisioner.audit.model import rules
 
@@ -39,20 +76,8 @@ def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
                     "driver": {
                         "name": "provisioner",
                         "version": version,
-                        "informationUri": "https://pypi.org/project/provisioner/",
-                        "rules": [
-                            {
-                                "id": rule_id,
-                                "name": rule_id.replace("-", " ").title().replace(" ", ""),
-                                "shortDescription": {"text": catalogue[rule_id].title},
-                                "help": {"text": catalogue[rule_id].remediation},
-                                "defaultConfiguration": {"level": LEVEL[catalogue[rule_id].severity]},
-                                "properties": {
-                                    "security-severity": SECURITY_SEVERITY[catalogue[rule_id].severity]
-                                },
-                            }
-                            for rule_id in used
-                        ],
+                        "informationUri": HELP_URI,
+                        "rules": [descriptor(catalogue[rule_id]) for rule_id in used],
                     }
                 },
                 "results": [
@@ -75,6 +100,8 @@ def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
                                 ],
                             }
                         ],
+                        "partialFingerprints": {"provisionerFinding/v1": fingerprint(*f.key)},
+                        **_state(f, result.baseline is not None),
                         "properties": {"account": f.account, "vendor": f.vendor, "severity": str(f.severity)},
                     }
                     for f in result.findings

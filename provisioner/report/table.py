@@ -68,18 +68,31 @@ def checks_table(result: Report) -> str:
 
 def audit_summary(result: AuditResult) -> str:
     external = result.external_roles
-    return (
-        f"{len(result.findings)} finding(s): {severity_counts(result.findings)}; {result.roles_seen} role(s) "
+    shown = result.shown
+    new = " new" if result.baseline is not None else ""
+    text = (
+        f"{len(shown)}{new} finding(s): {severity_counts(shown)}; {result.roles_seen} role(s) "
         f"read in {len(result.accounts)} account(s), {external} another account can assume"
     )
+    if result.muted:
+        text += f"; {result.muted} muted (in JSON and SARIF as suppressed)"
+    if result.baseline is not None:
+        text += (
+            f"; against {result.baseline}: {result.unchanged} unchanged (not shown), "
+            f"{len(result.fixed)} fixed"
+        )
+    return text
 
 
 def audit_table(result: AuditResult) -> str:
     body = "no findings"
-    if result.findings:
-        rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.findings]
+    if result.shown:
+        rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.shown]
         body = table(
             rows, ["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"], [None, None, 28, 14, None, 60]
         )
-    notes = "".join(f"\nnote: {note}" for note in result.notes)
+    fixed = "".join(
+        f"\nfixed: {old.get('rule')} {old.get('role_arn') or old.get('account')}" for old in result.fixed
+    )
+    notes = fixed + "".join(f"\nnote: {note}" for note in result.notes)
     return f"{body}\n\n{audit_summary(result)}{notes}"

@@ -1,0 +1,202 @@
+"""Defaults from a file: `.provisioner.toml` in the current folder or a parent, or the
+`[tool.provisioner]` table of a `pyproject.toml` there (the first folder that has either wins;
+`PROVISIONER_CONFIG` names a file instead).
+
+One table per command, keyed by the option's long name, and `[[mute]]` entries:
+
+    [audit]
+    fail-on = "critical"
+
+    [create-role]
+    vendor = "labelbox"
+
+    [[mute]]
+    rule = "role-unused"
+    role = "arn:aws:iam::*:role/legacy-*"
+    reason = "legacy integrations, removed in Q1"
+    expires = 2027-03-31
+
+The values are defaults: the environment (AWS_PROFILE, …) and the flags win over them. The
+command line checks them against the commands' own options (`check`), so a misspelt key or a bad
+value is one line naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provisioner.errors import EXIT_BAD_INPUT, ProvisionerError
+
+FILE_NAME = ".provisioner.toml"
+ENV = "PROVISIONER_CONFIG"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One value of the file: the command's table, the option's long name, where it is."""
+
+    command: str
+    key: str
+    value: Any
+    line: int
+    table_line: int = 0  # the [command] header's line
+
+
+@dataclass
+class Config:
+    path: str | None = None  # None: no file found
+    settings: list[Setting] = field(default_factory=list)
+    mutes: list[dict[str, Any]] = field(default_factory=list)  # raw [[mute]] entries, with "line"
+
+    def where(self, setting: Setting) -> str:
+        return f"{self.path}:{setting.line}"
+
+
+class ConfigError(ProvisionerError):
+    """A config file that cannot be used: one line naming the file, the line and the key."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, path: str, line: int | None, key: str, rule: str) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {key}: {rule}" if key else f"{where}: {rule}")
+
+
+def find(start: str | None = None) -> tuple[Path, bool] | None:
+    """The config file (and whether it is a pyproject.toml), from PROVISIONER_CONFIG or the
+    nearest folder upward from `start` (the current folder)."""
+    named = os.environ.get(ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(named, None, "", f"no such file (named by {ENV})")
+        return path, path.name == "pyproject.toml"
+    folder = Path(start or os.getcwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        own = candidate / FILE_NAME
+        if own.is_file():
+            return own, False
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject, True
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        return re.search(r"^\s*\[\s*tool\.provisioner[\].]", path.read_text("utf-8"), re.M) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load(start: str | None = None) -> Config:
+    """The nearest config file, parsed; an empty Config when there is none."""
+    found = find(start)
+    if found is None:
+        return Config()
+    return load_path(str(found[0]), pyproject=found[1])
+
+
+def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
+    """One config (or mutelist) file, parsed."""
+    path = Path(shown)
+    is_pyproject = path.name == "pyproject.toml" if pyproject is None else pyproject
+    if not path.is_file():
+        raise ConfigError(shown, None, "", "no such file")
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(shown, None, "", f"cannot be read ({exc})") from None
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise ConfigError(shown, int(match.group(1)) if match else None, "", f"not TOML: {message}") from None
+    if is_pyproject:
+        data = data.get("tool", {}).get("provisioner", {})
+        if not isinstance(data, dict):
+            raise ConfigError(shown, None, "tool.provisioner", "must be a table")
+    prefix = "tool.provisioner." if is_pyproject else ""
+    lines = text.splitlines()
+    config = Config(path=shown)
+    for command, table in data.items():
+        if command == "mute":
+            entries = table if isinstance(table, list) else [table]
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    raise ConfigError(shown, None, f"{prefix}mute", "each entry is a table ([[mute]])")
+                config.mutes.append({**entry, "line": _line_of_entry(lines, f"{prefix}mute", index)})
+            continue
+        if not isinstance(table, dict):
+            raise ConfigError(
+                shown, _line_of(lines, command), f"{prefix}{command}", "must be a table: [COMMAND]"
+            )
+        start_line = _line_of(lines, f"[{prefix}{command}]") or 0
+        for key, value in table.items():
+            line = _line_of(lines, key, start_line) or start_line
+            config.settings.append(Setting(command, key, value, line, start_line))
+    return config
+
+
+def _line_of(lines: list[str], text: str, after: int = 0) -> int | None:
+    """The 1-based line at or after `after` that starts with `text` (a key or a table header)."""
+    for number, line in enumerate(lines[after:], after + 1):
+        stripped = line.strip()
+        if stripped.startswith(text) and (text.startswith("[") or stripped[len(text) :].lstrip()[:1] == "="):
+            return number
+    return None
+
+
+def _line_of_entry(lines: list[str], name: str, index: int) -> int | None:
+    seen = -1
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", line) or re.match(
+            rf"\s*\[\s*{re.escape(name)}\s*\]", line
+        ):
+            seen += 1
+            if seen == index:
+                return number
+    return None
+
+
+def defaults(config: Config, group: Any) -> dict[str, dict[str, Any]]:
+    """Click's default_map for `group` (the `provision` command): each setting checked against
+    its command's options, converted the way the option converts a flag's value."""
+    import typer
+
+    found: dict[str, dict[str, Any]] = {}
+    path = config.path or ""
+    for setting in config.settings:
+        command = group.commands.get(setting.command)
+        if command is None:
+            raise ConfigError(
+                path,
+                setting.table_line or setting.line,
+                f"[{setting.command}]",
+                f"no such command (one of: {', '.join(sorted(group.commands))})",
+            )
+        option = next(
+            (p for p in command.params if p.param_type_name == "option" and f"--{setting.key}" in p.opts),
+            None,
+        )
+        if option is None or option.name is None:
+            raise ConfigError(
+                path,
+                setting.line,
+                f"[{setting.command}] {setting.key}",
+                f"not an option of '{setting.command}' (see 'provision {setting.command} --help')",
+            )
+        try:
+            option.process_value(typer.Context(command), setting.value)
+        except typer.BadParameter as exc:
+            rule = re.sub(r"^Invalid value for '[^']*': (Value error, )?", "", exc.format_message())
+            raise ConfigError(path, setting.line, f"[{setting.command}] {setting.key}", rule) from None
+        found.setdefault(setting.command, {})[option.name] = setting.value
+    return found
