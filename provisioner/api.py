@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from provisioner.documents import Rendered
     from provisioner.lint import LintReport
     from provisioner.manifest import ManifestResult, ManifestSpec
+    from provisioner.mute import Mute
     from provisioner.role import (
         CreateResult,
         DeleteResult,
@@ -89,11 +90,11 @@ def cors_rules(vendor: Vendor) -> Rendered:
     return render_cors(vendor)
 
 
-def lint(paths: Sequence[str], stdin: IO[str] | None = None) -> LintReport:
-    """Lint policy files ('-' reads `stdin`)."""
+def lint(paths: Sequence[str], stdin: IO[str] | None = None, mutes: Sequence[Mute] = ()) -> LintReport:
+    """Lint policy files ('-' reads `stdin`); findings `mutes` accept are marked suppressed."""
     from provisioner.lint import lint_paths
 
-    return lint_paths(list(paths), stdin)
+    return lint_paths(list(paths), stdin, mutes)
 
 
 def export(fmt: str, spec: RoleSpec) -> str:

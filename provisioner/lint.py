@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioner.iam import (
     Statement,
@@ -23,6 +23,9 @@ from provisioner.iam import (
 )
 from provisioner.model import Arn, Rule, Severity, load_rules
 from provisioner.model.rules import Registry
+
+if TYPE_CHECKING:
+    from provisioner.mute import Mute
 
 # IAM's size quotas in characters, whitespace not counted (IAM and STS quotas).
 SIZE_LIMITS = {"trust": 2048, "permissions": 6144, "resource": 20480}
@@ -58,9 +61,13 @@ class Finding:
     message: str
     location: str
     remediation: str
+    suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
 
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.suppressed is None:
+            del out["suppressed"]  # the documented shape, unless muted
+        return out
 
 
 def rules() -> dict[str, Rule]:
@@ -340,13 +347,17 @@ class LintReport:
     kinds: dict[str, str | None]
     findings: list[Finding]
 
-    def to_dict(self) -> list[dict[str, str]]:
+    def to_dict(self) -> list[dict[str, Any]]:
         """The JSON output: the findings (a list, as documented in the README)."""
         return [f.to_dict() for f in self.findings]
 
     def fails(self, threshold: str) -> bool:
-        """Is any finding at least as severe as `threshold` ('none': never)?"""
-        return any(f.severity.reaches(threshold) for f in self.findings)
+        """Is any finding not muted at least as severe as `threshold` ('none': never)?"""
+        return any(f.suppressed is None and f.severity.reaches(threshold) for f in self.findings)
+
+    @property
+    def shown(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed is None]
 
 
 def read_text(path: str, stdin: Any = None) -> str:
@@ -375,8 +386,8 @@ def read_text(path: str, stdin: Any = None) -> str:
         raise InputError("FILE", path, f"is not UTF-8 text (byte {exc.start})") from None
 
 
-def lint_paths(paths: list[str], stdin: Any = None) -> LintReport:
-    """Library twin of `provision lint FILE…`."""
+def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) -> LintReport:
+    """Library twin of `provision lint FILE…`; findings a mute entry accepts are marked."""
     report = LintReport(files=[], kinds={}, findings=[])
     for path in paths:
         name = "<stdin>" if path == "-" else path
@@ -384,4 +395,25 @@ def lint_paths(paths: list[str], stdin: Any = None) -> LintReport:
         report.files.append(name)
         report.kinds[name] = kind
         report.findings.extend(findings)
+    if mutes:
+        from datetime import date
+
+        from provisioner.mute import apply
+
+        report.findings, expired = apply(report.findings, mutes, date.today(), lambda f: {"file": f.file})
+        report.findings += [expired_mute(m) for m in expired]
     return report
+
+
+@LINT_RULES.register("mute-expired")
+def expired_mute(mute: Mute) -> Finding:
+    rule = rules()["mute-expired"]
+    return Finding(
+        mute.where,
+        rule.id,
+        rule.severity,
+        f"mute entry {mute.describe()} expired on {mute.expires}: it mutes nothing now "
+        f"(its reason: {mute.reason})",
+        "$",
+        rule.remediation,
+    )

@@ -114,3 +114,21 @@ def test_a_mutelist_file_and_the_environment(cli, folder, monkeypatch):
 def test_no_config_file_changes_nothing(cli, folder):
     shown = cli("config")
     assert shown.code == 0 and "no .provisioner.toml found" in shown.stdout
+
+
+def test_lint_findings_are_muted_by_file_pattern_and_an_expired_entry_is_a_finding(cli, folder):
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    (folder / "fixtures").mkdir()
+    (folder / "fixtures" / "wide.json").write_text(json.dumps(wide))
+    (folder / "wide.json").write_text(json.dumps(wide))
+    (folder / ".provisioner.toml").write_text(
+        '[[mute]]\nrule = "action-wildcard"\nfile = "fixtures/*"\nreason = "test fixture"\n\n'
+        '[[mute]]\nrule = "resource-wildcard"\nreason = "was fine"\nexpires = 2020-01-01\n'
+    )
+    result = cli("lint", "fixtures/wide.json", "wide.json", "-o", "json")
+    found = {(f["file"], f["rule"], "suppressed" in f) for f in result.json()}
+    assert ("fixtures/wide.json", "action-wildcard", True) in found
+    assert ("wide.json", "action-wildcard", False) in found  # the pattern names the fixtures only
+    assert ("fixtures/wide.json", "resource-wildcard", False) in found  # expired: mutes nothing
+    expired = [f for f in result.json() if f["rule"] == "mute-expired"]
+    assert len(expired) == 1 and expired[0]["file"].endswith(".provisioner.toml:6")

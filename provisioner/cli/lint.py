@@ -7,25 +7,28 @@ from typing import Annotated
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import FailOn, FailOnOpt, Output, OutputOpt
+from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, Output, OutputOpt, mutes
 from provisioner.errors import EXIT_FINDINGS
 
 
 @app.command("lint")
 def lint_command(
+    ctx: typer.Context,
     files: Annotated[
         list[str], typer.Argument(help="Policy documents (JSON); '-' reads stdin.", metavar="FILE…")
     ],
     output: OutputOpt = Output.table,
     fail_on: FailOnOpt = FailOn.high,
+    mutelist: MutelistOpt = None,
 ) -> None:
     """Lint IAM permission or trust policies for grammar, IAM limits and least privilege."""
     from provisioner import api, report
 
-    result = api.lint(files)
+    result = api.lint(files, mutes=mutes(ctx, mutelist))
     if output is Output.json:
         typer.echo(report.to_json(result.to_dict()))
     else:
-        typer.echo(report.findings_table(result.findings, len(result.files)))
+        muted = len(result.findings) - len(result.shown)
+        typer.echo(report.findings_table(result.shown, len(result.files), muted))
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -32,13 +32,14 @@ def severity_counts(findings: Sequence[Any]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
 
 
-def findings_table(findings: Sequence[Finding], files: int) -> str:
+def findings_table(findings: Sequence[Finding], files: int, muted: int = 0) -> str:
+    also = f"; {muted} muted (in JSON as suppressed)" if muted else ""
     if not findings:
-        return f"no findings in {files} file(s)"
+        return f"no findings in {files} file(s){also}"
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.location))
     rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in ordered]
     body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70])
-    return f"{body}\n\n{findings_summary(findings, files)}"
+    return f"{body}\n\n{findings_summary(findings, files)}{also}"
 
 
 def findings_summary(findings: Sequence[Finding], files: int) -> str:
