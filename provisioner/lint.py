@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from provisioner.iam import (
@@ -102,6 +102,18 @@ def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Fin
     except json.JSONDecodeError as exc:
         out.add("invalid-json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
         return None, out.findings
+    from provisioner import iac
+
+    template = iac.kind_of(document)
+    if template is not None:  # a CloudFormation template or a Terraform plan: each document in it
+        _check_characters(text, out)
+        for where, embedded in iac.documents(document):
+            inner = _Collector(file)
+            kind = document_kind(embedded)
+            _check_size(json.dumps(embedded, ensure_ascii=True), kind, inner)
+            _check_document(embedded, kind, inner)
+            out.findings += [replace(f, location=where + f.location[1:]) for f in inner.findings]
+        return template, out.findings
     kind = document_kind(document)
     _check_characters(text, out)
     _check_size(text, kind, out)
@@ -388,10 +400,20 @@ def read_text(path: str, stdin: Any = None) -> str:
 
 def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) -> LintReport:
     """Library twin of `provision lint FILE…`; findings a mute entry accepts are marked."""
+    from provisioner.errors import InputError
+
     report = LintReport(files=[], kinds={}, findings=[])
-    for path in paths:
+    for path, named in expand(paths):
         name = "<stdin>" if path == "-" else path
-        kind, findings = lint_text(read_text(path, stdin), name)
+        try:
+            text = read_text(path, stdin)
+        except InputError:
+            if named:
+                raise
+            continue  # a file in a folder that cannot be read as text is not a policy
+        if not named and not _looks_like_policy(text):
+            continue  # a folder's other JSON files (package.json, …) are not ours to judge
+        kind, findings = lint_text(text, name)
         report.files.append(name)
         report.kinds[name] = kind
         report.findings.extend(findings)
@@ -403,6 +425,37 @@ def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) 
         report.findings, expired = apply(report.findings, mutes, date.today(), lambda f: {"file": f.file})
         report.findings += [expired_mute(m) for m in expired]
     return report
+
+
+SKIPPED_FOLDERS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", "cdk.out"}
+
+
+def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:
+    """(path, named) for each path, a folder giving its *.json files, recursively and sorted
+    (hidden folders, .terraform and node_modules skipped); `named` is False for those."""
+    import os
+
+    out: list[tuple[str, bool]] = []
+    for path in paths:
+        if path == "-" or not os.path.isdir(path):
+            out.append((path, True))
+            continue
+        found = []
+        for folder, folders, files in os.walk(path):
+            folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and not f.startswith("."))
+            found += [os.path.join(folder, f) for f in files if f.endswith(".json")]
+        out += [(f, False) for f in sorted(found)]
+    return out
+
+
+def _looks_like_policy(text: str) -> bool:
+    from provisioner import iac
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and ("Statement" in data or iac.kind_of(data) is not None)
 
 
 @LINT_RULES.register("mute-expired")

@@ -386,3 +386,90 @@ def test_lint_survives_documents_of_the_wrong_shape():
     ):
         _, findings = lint_document(document)
         assert any(f.rule == "policy-grammar" for f in findings)
+
+
+# --- infrastructure code: CloudFormation templates and Terraform plans --------------------
+
+
+def doc(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+WIDE = doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+LABELBOX_ROOT = "arn:aws:iam::340636424752:root"
+
+
+def test_our_own_cloudformation_export_lints_clean(cli, tmp_path):
+    """`export` output used to give two false policy-grammar findings (the template was judged as
+    one policy document)."""
+    made = cli("export", "--format", "cloudformation", "--bucket", "data", "--external-id", "ckx5y2abcd01")
+    assert made.code == 0, made.stderr
+    path = tmp_path / "stack.json"
+    path.write_text(made.stdout)
+    result = cli("lint", str(path))
+    assert result.code == 0 and "no findings in 1 file(s)" in result.stdout, result.stdout
+
+
+def test_policies_inside_a_cloudformation_template_are_linted_with_intrinsics_resolved(tmp_path):
+    from provisioner.lint import lint_paths
+
+    read = {"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/*"}}  # fmt: skip
+    write = {"Effect": "Allow", "Action": "s3:PutObject",
+             "Resource": {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "Bucket"}, "/*"]]}}  # fmt: skip
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": LABELBOX_ROOT}, "Action": "sts:AssumeRole"})
+    public = doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"})
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Bucket": {"Type": "String", "Default": "data"}},
+        "Resources": {
+            "Vendor": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": trust,
+                    "Policies": [{"PolicyName": "p", "PolicyDocument": doc(read, write)}],
+                },
+            },
+            "Open": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": public},
+            },
+        },
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template))
+    report = lint_paths([str(path)])
+    assert report.kinds[str(path)] == "cloudformation"
+    found = {(f.rule, f.location) for f in report.findings}
+    where = "$.Resources.Vendor.Properties.AssumeRolePolicyDocument.Statement[0]"
+    assert ("trust-no-external-id", where) in found
+    opened = "$.Resources.Open.Properties.PolicyDocument"
+    assert any(r == "principal-wildcard" and loc.startswith(opened) for r, loc in found)
+    assert not [f for f in report.findings if f.rule == "policy-grammar"]  # Fn::Sub and Fn::Join resolved
+    assert any(f.rule == "s3-write-access" for f in report.findings)
+
+
+def test_policies_inside_a_terraform_plan_are_linted_in_every_module(tmp_path):
+    from provisioner.lint import lint_paths
+
+    narrow = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::d/*"})
+
+    def resource(address, kind, policy, mode="managed"):
+        return {"address": address, "mode": mode, "type": kind, "values": {"policy": json.dumps(policy)}}
+
+    root = {
+        "resources": [
+            resource("aws_iam_policy.ok", "aws_iam_policy", narrow),
+            resource("data.aws_iam_policy.x", "aws_iam_policy", WIDE, mode="data"),
+        ],
+        "child_modules": [
+            {"resources": [resource("module.vendor.aws_iam_role_policy.p", "aws_iam_role_policy", WIDE)]}
+        ],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": root}}))
+    report = lint_paths([str(path)])
+    assert report.kinds[str(path)] == "terraform-plan"
+    where = {f.location.split(".Statement")[0] for f in report.findings}
+    assert where == {"module.vendor.aws_iam_role_policy.p.policy"}
+    assert {"action-wildcard", "resource-wildcard"} <= {f.rule for f in report.findings}

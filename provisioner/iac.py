@@ -1,0 +1,149 @@
+"""Policy documents inside infrastructure code, for `lint`: CloudFormation templates (ours from
+`export`, or anyone's) and Terraform plans (`terraform show -json PLAN`). Pure.
+
+CloudFormation's intrinsic functions are resolved the way a deploy would, as far as the template
+tells: a parameter's `Default` (else its name), pseudo parameters (`AWS::Partition` is `aws`),
+`Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::If` (its first branch); what only a deploy knows
+(`Fn::GetAtt`, `Fn::ImportValue`, a resource's `Ref`) becomes its name, which no rule mistakes
+for a wildcard.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::AccountId": "123456789012",
+    "AWS::Region": "us-east-1",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": "stack",
+    "AWS::StackId": "stack-id",
+}
+
+# resource type -> (property holding a document, or a list of policies, and the document kind)
+CFN_DOCUMENTS: dict[str, list[tuple[str, str]]] = {
+    "AWS::IAM::Role": [("AssumeRolePolicyDocument", "trust"), ("Policies[].PolicyDocument", "permissions")],
+    "AWS::IAM::ManagedPolicy": [("PolicyDocument", "permissions")],
+    "AWS::IAM::Policy": [("PolicyDocument", "permissions")],
+    "AWS::IAM::RolePolicy": [("PolicyDocument", "permissions")],
+    "AWS::S3::BucketPolicy": [("PolicyDocument", "resource")],
+    "AWS::KMS::Key": [("KeyPolicy", "resource")],
+}
+TF_DOCUMENTS: dict[str, list[str]] = {
+    "aws_iam_role": ["assume_role_policy", "inline_policy[].policy"],
+    "aws_iam_policy": ["policy"],
+    "aws_iam_role_policy": ["policy"],
+    "aws_s3_bucket_policy": ["policy"],
+    "aws_kms_key": ["policy"],
+}
+
+
+def kind_of(data: Any) -> str | None:
+    """'cloudformation', 'terraform-plan' or None (a policy document, or something else)."""
+    if not isinstance(data, dict):
+        return None
+    resources = data.get("Resources")
+    if isinstance(resources, dict) and (
+        "AWSTemplateFormatVersion" in data
+        or any(isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::") for r in resources.values())
+    ):
+        return "cloudformation"
+    if "planned_values" in data and "format_version" in data:
+        return "terraform-plan"
+    return None
+
+
+def documents(data: Any) -> Iterator[tuple[str, Any]]:
+    """(location, policy document) for every document the template or plan holds."""
+    kind = kind_of(data)
+    if kind == "cloudformation":
+        yield from _cloudformation(data)
+    elif kind == "terraform-plan":
+        yield from _terraform(data["planned_values"].get("root_module") or {})
+
+
+def _cloudformation(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    parameters = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    values = {**PSEUDO}
+    for name, spec in (parameters or {}).items():
+        default = spec.get("Default") if isinstance(spec, dict) else None
+        values[name] = str(default) if default is not None else name
+    for logical, resource in template["Resources"].items():
+        if not isinstance(resource, dict):
+            continue
+        properties = resource.get("Properties")
+        if not isinstance(properties, dict):
+            continue
+        for path, _ in CFN_DOCUMENTS.get(str(resource.get("Type")), []):
+            base = f"$.Resources.{logical}.Properties"
+            for where, document in _at(properties, path, base):
+                yield where, resolve(document, values)
+
+
+def _at(node: Any, path: str, base: str) -> Iterator[tuple[str, Any]]:
+    """The values at a dotted path where `name[]` walks a list."""
+    head, _, rest = path.partition(".")
+    if head.endswith("[]"):
+        items = node.get(head[:-2]) if isinstance(node, dict) else None
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            yield from _at(item, rest, f"{base}.{head[:-2]}[{index}]")
+        return
+    value = node.get(head) if isinstance(node, dict) else None
+    if value is None:
+        return
+    if rest:
+        yield from _at(value, rest, f"{base}.{head}")
+    else:
+        yield f"{base}.{head}", value
+
+
+def resolve(node: Any, values: dict[str, str]) -> Any:
+    """The node with CloudFormation's intrinsic functions replaced by what they would give."""
+    if isinstance(node, list):
+        return [resolve(item, values) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Ref":
+            return values.get(str(argument), str(argument))
+        if function == "Fn::Sub":
+            text, extra = (argument[0], argument[1]) if isinstance(argument, list) else (argument, {})
+            scope = {**values, **{k: str(resolve(v, values)) for k, v in (extra or {}).items()}}
+            return re.sub(r"\$\{([^}!][^}]*)\}", lambda m: scope.get(m.group(1), m.group(1)), str(text))
+        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            parts = resolve(argument[1], values)
+            return str(argument[0]).join(str(p) for p in parts) if isinstance(parts, list) else str(parts)
+        if function == "Fn::Select" and isinstance(argument, list) and len(argument) == 2:
+            items = resolve(argument[1], values)
+            try:
+                return items[int(argument[0])]
+            except (TypeError, ValueError, IndexError):
+                return "Fn::Select"
+        if function == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
+            return resolve(argument[1], values)
+        if function == "Fn::GetAtt":
+            return ".".join(argument) if isinstance(argument, list) else str(argument)
+        if function.startswith("Fn::"):
+            return function
+    return {key: resolve(value, values) for key, value in node.items()}
+
+
+def _terraform(module: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    for resource in module.get("resources") or []:
+        if not isinstance(resource, dict) or resource.get("mode") == "data":
+            continue
+        attributes = TF_DOCUMENTS.get(str(resource.get("type")), [])
+        for path in attributes:
+            for where, text in _at(resource.get("values") or {}, path, str(resource.get("address"))):
+                try:
+                    yield where, json.loads(text) if isinstance(text, str) else text
+                except json.JSONDecodeError:
+                    yield where, text  # not JSON: the grammar check says so
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            yield from _terraform(child)
