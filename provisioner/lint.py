@@ -62,6 +62,8 @@ class Finding:
     location: str
     remediation: str
     suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
+    line: int = 0  # where `location` is in the file, 1-based (0: not known)
+    column: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -113,12 +115,29 @@ def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Fin
             _check_size(json.dumps(embedded, ensure_ascii=True), kind, inner)
             _check_document(embedded, kind, inner)
             out.findings += [replace(f, location=where + f.location[1:]) for f in inner.findings]
-        return template, out.findings
+        return template, _placed(text, out.findings)
     kind = document_kind(document)
     _check_characters(text, out)
     _check_size(text, kind, out)
     _check_document(document, kind, out)
-    return kind, out.findings
+    return kind, _placed(text, out.findings)
+
+
+def _placed(text: str, findings: list[Finding]) -> list[Finding]:
+    """Each finding with the line and column of its location (or of the nearest enclosing
+    value the text has: a location may name a key inside a value)."""
+    if not findings:
+        return findings
+    where = positions(text)
+    placed = []
+    for finding in findings:
+        path = finding.location
+        while path and path not in where:
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        line, column = where.get(path, (0, 0))
+        placed.append(replace(finding, line=line, column=column))
+    return placed
 
 
 def lint_document(document: Any, file: str = "<document>") -> tuple[str, list[Finding]]:
@@ -470,3 +489,61 @@ def expired_mute(mute: Mute) -> Finding:
         "$",
         rule.remediation,
     )
+
+
+# --- positions ----------------------------------------------------------------------------
+
+
+def positions(text: str) -> dict[str, tuple[int, int]]:
+    """(line, column), 1-based, of every value of a JSON text by the JSON path lint reports
+    (`$`, `$.Statement[0].Action`). Empty when the text is not JSON."""
+    from json.decoder import scanstring  # type: ignore[attr-defined]  # public, not in typeshed
+
+    found: dict[str, int] = {}
+    size = len(text)
+    number = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null")
+
+    def skip(i: int) -> int:
+        while i < size and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def value(i: int, path: str) -> int:
+        i = skip(i)
+        found[path] = i
+        opener = text[i]
+        if opener in "{[":
+            closer, index = ("}" if opener == "{" else "]"), 0
+            i = skip(i + 1)
+            if text[i] == closer:
+                return i + 1
+            while True:
+                if opener == "{":
+                    key, i = scanstring(text, skip(i) + 1)
+                    i = skip(i) + 1  # the colon
+                    i = value(i, f"{path}.{key}")
+                else:
+                    i = value(i, f"{path}[{index}]")
+                    index += 1
+                i = skip(i)
+                if text[i] == ",":
+                    i += 1
+                    continue
+                return i + 1
+        if opener == '"':
+            end: int = scanstring(text, i + 1)[1]
+            return end
+        match = number.match(text, i)
+        if match is None:
+            raise ValueError(i)
+        return match.end()
+
+    try:
+        value(0, "$")
+    except (ValueError, IndexError):
+        return {}
+    out = {}
+    for path, offset in found.items():
+        line = text.count("\n", 0, offset) + 1
+        out[path] = (line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -473,3 +474,22 @@ def test_policies_inside_a_terraform_plan_are_linted_in_every_module(tmp_path):
     where = {f.location.split(".Statement")[0] for f in report.findings}
     assert where == {"module.vendor.aws_iam_role_policy.p.policy"}
     assert {"action-wildcard", "resource-wildcard"} <= {f.rule for f in report.findings}
+
+
+def test_lint_findings_carry_line_and_column_and_lint_sarif_is_valid(cli, tmp_path):
+    import jsonschema
+
+    text = json.dumps(WIDE, indent=2)
+    path = tmp_path / "wide.json"
+    path.write_text(text)
+    result = cli("lint", str(path), "-o", "json")
+    action = next(f for f in result.json() if f["rule"] == "action-wildcard")
+    line = text.splitlines()[action["line"] - 1]
+    assert line[action["column"] - 1 :].startswith('"s3:*"'), (line, action)
+    assert f"{path}:{action['line']}:{action['column']}" in cli("lint", str(path)).stdout
+    sarif = cli("lint", str(path), "-o", "sarif").json()
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    located = sarif["runs"][0]["results"][0]["locations"][0]
+    assert located["physicalLocation"]["region"]["startLine"] >= 1
+    assert located["logicalLocations"][0]["fullyQualifiedName"].startswith("$.Statement[0]")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, Output, OutputOpt, mutes
+from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, mutes
 from provisioner.errors import EXIT_FINDINGS
+
+
+class LintOutput(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
 
 
 @app.command("lint")
@@ -17,7 +24,7 @@ def lint_command(
     files: Annotated[
         list[str], typer.Argument(help="Policy documents (JSON); '-' reads stdin.", metavar="FILE…")
     ],
-    output: OutputOpt = Output.table,
+    output: Annotated[LintOutput, typer.Option("--output", "-o")] = LintOutput.table,
     fail_on: FailOnOpt = FailOn.high,
     mutelist: MutelistOpt = None,
 ) -> None:
@@ -25,8 +32,12 @@ def lint_command(
     from provisioner import api, report
 
     result = api.lint(files, mutes=mutes(ctx, mutelist))
-    if output is Output.json:
+    if output is LintOutput.json:
         typer.echo(report.to_json(result.to_dict()))
+    elif output is LintOutput.sarif:
+        from provisioner import __version__
+
+        typer.echo(report.to_json(report.lint_sarif(result, __version__)))
     else:
         muted = len(result.findings) - len(result.shown)
         typer.echo(report.findings_table(result.shown, len(result.files), muted))

@@ -2,7 +2,7 @@
 
 from provisioner.report.csv import audit_csv
 from provisioner.report.json import to_json, vendor_dict
-from provisioner.report.sarif import audit_sarif
+from provisioner.report.sarif import audit_sarif, lint_sarif
 from provisioner.report.table import (
     audit_summary,
     audit_table,
@@ -24,6 +24,7 @@ __all__ = [
     "findings_summary",
     "findings_table",
     "form_table",
+    "lint_sarif",
     "severity_counts",
     "table",
     "to_json",

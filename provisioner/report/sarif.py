@@ -9,6 +9,7 @@ from provisioner.model import Rule, Severity
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
+    from provisioner.lint import LintReport
 
 LEVEL = {
     Severity.CRITICAL: "error",
@@ -62,11 +63,10 @@ def descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
-    from provisioner.audit.model import rules
-
-    used = sorted({f.rule for f in result.findings})
-    catalogue = rules()
+def sarif_log(
+    catalogue: dict[str, Rule], used: list[str], results: list[dict[str, Any]], version: str
+) -> dict[str, Any]:
+    """One SARIF 2.1.0 run of provisioner: the rules used, described, and the results."""
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -80,32 +80,69 @@ def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
                         "rules": [descriptor(catalogue[rule_id]) for rule_id in used],
                     }
                 },
-                "results": [
-                    {
-                        "ruleId": f.rule,
-                        "ruleIndex": used.index(f.rule),
-                        "level": LEVEL[f.severity],
-                        "message": {"text": f.message},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": f.role_arn or f"aws://{f.account}"}
-                                },
-                                "logicalLocations": [
-                                    {
-                                        "name": f.role or f.account,
-                                        "fullyQualifiedName": f.role_arn or f.account,
-                                        "kind": "resource",
-                                    }
-                                ],
-                            }
-                        ],
-                        "partialFingerprints": {"provisionerFinding/v1": fingerprint(*f.key)},
-                        **_state(f, result.baseline is not None),
-                        "properties": {"account": f.account, "vendor": f.vendor, "severity": str(f.severity)},
-                    }
-                    for f in result.findings
-                ],
+                "results": results,
             }
         ],
     }
+
+
+def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
+    from provisioner.audit.model import rules
+
+    used = sorted({f.rule for f in result.findings})
+    results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": used.index(f.rule),
+            "level": LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {"artifactLocation": {"uri": f.role_arn or f"aws://{f.account}"}},
+                    "logicalLocations": [
+                        {
+                            "name": f.role or f.account,
+                            "fullyQualifiedName": f.role_arn or f.account,
+                            "kind": "resource",
+                        }
+                    ],
+                }
+            ],
+            "partialFingerprints": {"provisionerFinding/v1": fingerprint(*f.key)},
+            **_state(f, result.baseline is not None),
+            "properties": {"account": f.account, "vendor": f.vendor, "severity": str(f.severity)},
+        }
+        for f in result.findings
+    ]
+    return sarif_log(rules(), used, results, version)
+
+
+def lint_sarif(report: LintReport, version: str) -> dict[str, Any]:
+    """lint's findings for code scanning: the file, line and column, the JSON path as the
+    logical location."""
+    from provisioner.lint import rules
+
+    used = sorted({f.rule for f in report.findings})
+    results = []
+    for f in report.findings:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": f.file}}
+        if f.line:
+            physical["region"] = {"startLine": f.line, "startColumn": f.column}
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": used.index(f.rule),
+                "level": LEVEL[f.severity],
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": physical,
+                        "logicalLocations": [{"fullyQualifiedName": f.location, "kind": "object"}],
+                    }
+                ],
+                "partialFingerprints": {"provisionerFinding/v1": fingerprint(f.file, f.rule, f.location)},
+                **_state(f, False),
+                "properties": {"severity": str(f.severity)},
+            }
+        )
+    return sarif_log(rules(), used, results, version)

@@ -37,9 +37,13 @@ def findings_table(findings: Sequence[Finding], files: int, muted: int = 0) -> s
     if not findings:
         return f"no findings in {files} file(s){also}"
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.location))
-    rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in ordered]
+    rows = [(f.severity, f.rule, _place(f), f.location, f.message) for f in ordered]
     body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70])
     return f"{body}\n\n{findings_summary(findings, files)}{also}"
+
+
+def _place(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}:{finding.column}" if finding.line else finding.file
 
 
 def findings_summary(findings: Sequence[Finding], files: int) -> str:
