@@ -350,3 +350,16 @@ def test_aws_managed_policies_and_boundaries_are_read_and_judged(aws_managed, cu
     blind = audit.audit([audit.gather_account(refused)])
     assert ("FullS3", "vendor-write-access") not in {(f.role, f.rule) for f in blind.findings}
     assert any("AmazonS3FullAccess" in n and "judged without it" in n for n in blind.notes), blind.notes
+
+
+def test_the_github_action_audits_the_account_into_sarif(box, customer, tmp_path):
+    """action.yml's audit step, run as GitHub runs it, against the sandbox's endpoint."""
+    from tests.test_integrations import run_action_step
+
+    populate(customer.iam)
+    result = run_action_step(
+        tmp_path, {"command": "audit", "fail-on": "critical"}, extra_env=box.environment()
+    )
+    assert result.returncode == 1, result.stderr  # Anyone: trust-any-principal is critical
+    sarif = json.loads((tmp_path / "provisioner.sarif").read_text())
+    assert "trust-any-principal" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
