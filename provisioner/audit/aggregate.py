@@ -47,7 +47,16 @@ def audit(
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
             if verdict.external or all_roles:
-                listed.append(ListedRole(account.account, role.arn, verdict.vendor, verdict.external))
+                listed.append(
+                    ListedRole(
+                        account.account,
+                        role.arn,
+                        verdict.vendor,
+                        verdict.external,
+                        verdict.reached_by,
+                        verdict.buckets,
+                    )
+                )
             findings.extend(verdict.findings)
             for external_id in verdict.pinned_ids:
                 by_id[external_id].append((account.account, role.arn, verdict.vendor))

@@ -153,6 +153,8 @@ class ListedRole:
     role_arn: str
     vendor: str
     external: bool
+    reached_by: tuple[str, ...] = ()  # outside accounts that can assume it ("*": any)
+    buckets: tuple[str, ...] = ()  # buckets its policies name ("*": any)
 
 
 @dataclass

@@ -73,6 +73,7 @@ class TrustVerdict:
     external: bool
     vendor: str
     pinned: list[str]  # placeholders of the pinned external IDs
+    reached_by: tuple[str, ...] = ()  # the outside accounts that get in ("*": any)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class RoleVerdict:
     external: bool
     vendor: str
     pinned_ids: list[str]
+    reached_by: tuple[str, ...] = ()
+    buckets: tuple[str, ...] = ()  # the buckets its policies name ("*": any)
 
 
 def judge_role(
@@ -141,7 +144,24 @@ def judge_role(
         )
         for hit in found
     ]
-    return RoleVerdict(findings, trust.external, trust.vendor, pinned)
+    buckets = named_buckets(role_policies(role, policies)) if trust.external else ()
+    return RoleVerdict(findings, trust.external, trust.vendor, pinned, trust.reached_by, buckets)
+
+
+def named_buckets(documents: list[Policy]) -> tuple[str, ...]:
+    """The buckets the role's Allow statements name in Resource, "*" for any (for the report's
+    graph; the verdicts come from the evaluator)."""
+    found: dict[str, None] = {}
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            for resource in strings(statement.body.get("Resource")):
+                if resource == "*" or resource.startswith("arn:aws:s3:::*"):
+                    found["*"] = None
+                elif ":s3:::" in resource:
+                    found[resource.split(":::", 1)[1].split("/", 1)[0]] = None
+    return tuple(found)
 
 
 # --- trust ----------------------------------------------------------------------------------
@@ -243,6 +263,7 @@ def judge_trust(
     arn = role_arn(account, "audited-role")
     exact = sorted(pinned_values(trust))
     found = _any_account(trust, arn, exact, rcps)
+    reachers: list[str] = []
     vendor_names: set[str] = set()
     external = bool(found)
     pinned: list[str] = []
@@ -279,6 +300,7 @@ def judge_trust(
                 )
                 continue
         external = True
+        reachers.append(principal_account)
         without_id = next((w for w in witnesses if w.external_id is None), None)
         has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
         if without_id is not None and not has_condition:
@@ -317,7 +339,10 @@ def judge_trust(
                         statement.path,
                     )
                 )
-    return TrustVerdict(found, external, ", ".join(sorted(vendor_names)), sorted(set(pinned)))
+    if any(hit.rule == "trust-any-principal" for hit in found):
+        reachers.insert(0, "*")
+    vendors = ", ".join(sorted(vendor_names))
+    return TrustVerdict(found, external, vendors, sorted(set(pinned)), tuple(dict.fromkeys(reachers)))
 
 
 def _any_account(trust: list[Policy], arn: str, exact: list[str], rcps: Levels = ()) -> list[RuleHit]:

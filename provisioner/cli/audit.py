@@ -19,6 +19,7 @@ from provisioner.cli.common import (
     ScpFileOpt,
     connect,
     mutes,
+    now_text,
     progress,
     write_out,
 )
@@ -30,6 +31,8 @@ class AuditOutput(StrEnum):
     json = "json"
     sarif = "sarif"
     csv = "csv"
+    html = "html"
+    markdown = "markdown"
 
 
 @app.command("audit")
@@ -97,6 +100,10 @@ def audit_command(
         text = report.to_json(report.audit_sarif(result, __version__))
     elif output is AuditOutput.csv:
         text = report.audit_csv(result).rstrip("\n")
+    elif output is AuditOutput.html:
+        text = report.audit_html(result, __version__, now_text())
+    elif output is AuditOutput.markdown:
+        text = report.audit_markdown(result)
     else:
         text = report.audit_table(result)
     if out:

@@ -142,6 +142,13 @@ def show_role_result(result: RoleResult, output: Output) -> None:
         typer.echo(report.form_table(result.form_fields()))
 
 
+def now_text() -> str:
+    """The time a report was made, for its header (UTC, to the second)."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def write_out(path: str, text: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as handle:

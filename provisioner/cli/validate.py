@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,8 +11,6 @@ from provisioner.cli.app import app
 from provisioner.cli.common import (
     EndpointOpt,
     OriginOpt,
-    Output,
-    OutputOpt,
     PrincipalOpt,
     ProfileOpt,
     RcpFileOpt,
@@ -19,8 +18,16 @@ from provisioner.cli.common import (
     ScpFileOpt,
     VendorOpt,
     connect,
+    now_text,
 )
 from provisioner.errors import EXIT_FINDINGS
+
+
+class ValidateOutput(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+    markdown = "markdown"
 
 
 @app.command("validate")
@@ -48,7 +55,7 @@ def validate_command(
     strict: Annotated[bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.")] = False,
     scp_file: ScpFileOpt = None,
     rcp_file: RcpFileOpt = None,
-    output: OutputOpt = Output.table,
+    output: Annotated[ValidateOutput, typer.Option("--output", "-o")] = ValidateOutput.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -75,8 +82,14 @@ def validate_command(
         vendor_profile=vendor_profile,
         wait_seconds=wait,
     )
-    if output is Output.json:
+    if output is ValidateOutput.json:
         typer.echo(report.to_json(result.to_dict()))
+    elif output is ValidateOutput.html:
+        from provisioner import __version__
+
+        typer.echo(report.validate_html(result, __version__, now_text()), nl=False)
+    elif output is ValidateOutput.markdown:
+        typer.echo(report.validate_markdown(result))
     else:
         typer.echo(report.checks_table(result))
     if not result.valid:

@@ -1,7 +1,10 @@
-"""Renderers: every result to a table for people, or JSON, SARIF or CSV for programs. Pure."""
+"""Renderers: every result to a table, an HTML page or Markdown for people, or JSON, SARIF or
+CSV for programs. Pure."""
 
 from provisioner.report.csv import audit_csv
+from provisioner.report.html import audit_html, validate_html
 from provisioner.report.json import to_json, vendor_dict
+from provisioner.report.markdown import audit_markdown, validate_markdown
 from provisioner.report.sarif import audit_sarif, lint_sarif
 from provisioner.report.table import (
     audit_summary,
@@ -17,6 +20,8 @@ from provisioner.report.table import (
 
 __all__ = [
     "audit_csv",
+    "audit_html",
+    "audit_markdown",
     "audit_sarif",
     "audit_summary",
     "audit_table",
@@ -28,6 +33,8 @@ __all__ = [
     "severity_counts",
     "table",
     "to_json",
+    "validate_html",
+    "validate_markdown",
     "vendor_dict",
     "vendors_table",
 ]
