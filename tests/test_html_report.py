@@ -120,3 +120,25 @@ def test_in_chromium_the_page_runs_without_errors_and_filters_and_sorts(tmp_path
     )  # fmt: skip
     assert shot.is_file() and shot.stat().st_size > 10_000
     assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_validate_as_a_page_and_as_markdown():
+    from provisioner.model import Status
+    from provisioner.report import validate_html, validate_markdown
+    from provisioner.validate.model import Check, Report
+
+    report = Report(
+        "arn:aws:iam::123456789012:role/LabelboxS3Access",
+        [
+            Check("AWSAssumeRole", Status.PASS, None, "allowed by trust policy $.Statement[0]"),
+            Check(
+                "AWSCors", Status.FAIL, "CORS_ORIGIN_NOT_ALLOWED", "no rule allows <editor>", "add | the rule"
+            ),
+        ],
+    )
+    page = validate_html(report, "1.0", "now")
+    assert "INVALID" in page and "CORS_ORIGIN_NOT_ALLOWED" in page and "&lt;editor&gt;" in page
+    assert "default-src 'none'" in page
+    markdown = validate_markdown(report)
+    assert "**provision validate**: INVALID" in markdown
+    assert "| AWSCors | FAIL | CORS\\_ORIGIN\\_NOT\\_ALLOWED | no rule allows \\<editor\\> |" in markdown
