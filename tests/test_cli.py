@@ -304,3 +304,40 @@ def test_bad_input_to_aws_commands_is_named_before_credentials_are_needed(
     result = cli(*args)
     assert result.code == 2, result.stderr
     assert result.error_line.startswith(expected)
+
+
+# --- the AWS CLI's habits ---------------------------------------------------------------------
+
+
+def test_global_options_before_the_command_name(cli, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_OUTPUT", raising=False)
+    before = cli("--output", "json", "vendors")
+    assert before.code == 0 and before.json() == cli("vendors", "-o", "json").json()
+    nested = cli("-o", "json", "policy", "cors")
+    assert nested.code == 0 and "CORSRules" in nested.json()
+    refused = cli("--profile", "x", "policy", "cors")  # an offline command has no --profile
+    assert refused.code == 2 and "--profile" in refused.error_line
+
+
+def test_query_filters_json_with_jmespath_and_bad_expressions_are_one_line(cli):
+    assert cli("vendors", "--query", "[].name").json() == ["isahit", "labelbox"]
+    trust = cli("--query", "Statement[0].Condition", "policy", "trust", "--external-id", EXTERNAL_ID)
+    assert trust.json() == {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}
+    bad = cli("vendors", "--query", "[?")
+    assert bad.code == 2 and "--query" in bad.error_line and "JMESPath" in bad.error_line
+    ignored = cli("vendors", "-o", "table", "--query", "[].name")
+    assert ignored.code == 0 and "--query filters JSON output" in ignored.stderr
+
+
+def test_aws_default_output_is_honoured_where_the_command_has_that_output(cli, monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "json")
+    assert cli("vendors").json()[0]["name"] == "isahit"
+    assert cli("vendors", "-o", "table").stdout.startswith("VENDOR")  # a flag wins
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "text")  # no text output here: the default stays
+    assert cli("vendors").stdout.startswith("VENDOR")
+
+
+def test_boolean_flags_show_no_bool_metavar(cli):
+    for command, flag in (("audit", "--organization"), ("audit", "--all"), ("create-role", "--dry-run")):
+        lines = [line for line in cli(command, "--help").stdout.splitlines() if flag + " " in line]
+        assert lines and all("<bool>" not in line for line in lines), lines

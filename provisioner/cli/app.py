@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import typer
@@ -24,13 +25,17 @@ class _Group(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        query = None
         try:
+            args, query = global_options(list(sys.argv[1:] if args is None else args), self)
             if "default_map" not in extra:  # defaults from .provisioner.toml (provisioner.config)
                 from provisioner import config
 
                 found = config.load()
-                extra["default_map"] = config.defaults(found, self) if found.path else None
+                extra["default_map"] = config.defaults(found, self) if found.path else {}
+                environment_defaults(extra["default_map"], self, query)
                 extra.setdefault("obj", found)
+            QUERY.set(query)
             code = super().main(
                 args=args,
                 prog_name="provision",
@@ -39,6 +44,8 @@ class _Group(TyperGroup):
                 **extra,
             )
             code = code if isinstance(code, int) else 0
+            if query is not None and not query.used and code in (0, 1):
+                typer.echo("warning: --query filters JSON output, and this command printed none", err=True)
         except typer.TyperException as exc:
             code = _show_typer_error(exc)
         except InputError as exc:
@@ -55,6 +62,87 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+# Options any command that has them takes before its name too, as the AWS CLI's do
+# (`provision --region eu-west-1 audit`), and --query, which filters any JSON output.
+GLOBAL_OPTIONS = {"--profile", "--region", "--endpoint-url", "--output", "-o"}
+QUERY: ContextVar[Query | None] = ContextVar("query", default=None)
+
+
+class Query:
+    """A JMESPath expression (--query), compiled once; `used` says whether any JSON met it."""
+
+    def __init__(self, text: str) -> None:
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        self.text = text
+        self.used = False
+        try:
+            self.compiled = jmespath.compile(text)
+        except JMESPathError as exc:
+            raise InputError(
+                "--query", text, f"not a JMESPath expression ({str(exc).splitlines()[0]})"
+            ) from None
+
+    def apply(self, data: Any) -> Any:
+        self.used = True
+        return self.compiled.search(data)
+
+
+def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None]:
+    """--query taken out wherever it is; global options written before the command moved
+    after its name (after `policy trust` for a group), where the command's own options are."""
+    query = None
+    kept: list[str] = []
+    index = 0
+    while index < len(args):
+        name, eq, value = args[index].partition("=")
+        if name == "--query":
+            if not eq:
+                if index + 1 >= len(args):
+                    raise InputError("--query", "", "needs a JMESPath expression")
+                value = args[index + 1]
+                index += 1
+            query = Query(value)
+        else:
+            kept.append(args[index])
+        index += 1
+    leading: list[str] = []
+    index = 0
+    while index < len(kept) and kept[index].partition("=")[0] in GLOBAL_OPTIONS:
+        step = 1 if "=" in kept[index] else 2
+        leading += kept[index : index + step]
+        index += step
+    if not leading:
+        return kept, query
+    rest = kept[index:]
+    depth = 1
+    if rest and isinstance(getattr(group, "commands", {}).get(rest[0]), TyperGroup):
+        depth = 2
+    return rest[:depth] + leading + rest[depth:], query
+
+
+def environment_defaults(defaults: dict[str, dict[str, Any]], group: Any, query: Query | None) -> None:
+    """AWS_DEFAULT_OUTPUT (the AWS CLI's), where the command offers that output; json for every
+    command that has it when --query is given. The environment wins over the config file."""
+    import os
+
+    wanted = "json" if query is not None else os.environ.get("AWS_DEFAULT_OUTPUT", "").strip().lower()
+    if not wanted:
+        return
+    for name, command in group.commands.items():
+        option = next(
+            (p for p in getattr(command, "params", []) if "--output" in getattr(p, "opts", ())), None
+        )
+        if option is None:
+            continue
+        try:
+            option.process_value(typer.Context(command), wanted)
+        except typer.BadParameter:
+            continue  # AWS_DEFAULT_OUTPUT=text, say, where the command has no text output
+        defaults.setdefault(name, {})["output"] = wanted
 
 
 # Spec fields whose option is not simply --FIELD-WITH-DASHES.
@@ -87,7 +175,7 @@ def _show_typer_error(exc: typer.TyperException) -> int:
 app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     help="Connect an S3 bucket to a labeling or ML vendor through IAM delegated access.",
 )
 policy_app = typer.Typer(
@@ -107,7 +195,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version.", metavar=""),
     ] = False,
 ) -> None:
     """Connect an S3 bucket to a labeling or ML vendor through IAM delegated access."""

@@ -18,6 +18,7 @@ from provisioner.cli.common import (
     RegionOpt,
     ScpFileOpt,
     connect,
+    json_text,
     mutes,
     now_text,
     progress,
@@ -43,7 +44,7 @@ def audit_command(
         typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
     ] = None,
     organization: Annotated[
-        bool, typer.Option("--organization", help="Every active account of the organization.")
+        bool, typer.Option("--organization", help="Every active account of the organization.", metavar="")
     ] = False,
     accounts: Annotated[
         str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
@@ -56,7 +57,7 @@ def audit_command(
     fail_on: FailOnOpt = FailOn.high,
     vendor: Annotated[str | None, typer.Option("--vendor", help="Only roles of this vendor.")] = None,
     all_roles: Annotated[
-        bool, typer.Option("--all", help="List every role, not only cross-account ones.")
+        bool, typer.Option("--all", help="List every role, not only cross-account ones.", metavar="")
     ] = False,
     scp_file: ScpFileOpt = None,
     rcp_file: RcpFileOpt = None,
@@ -95,9 +96,9 @@ def audit_command(
         result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
 
     if output is AuditOutput.json:
-        text = report.to_json(result.to_dict())
+        text = json_text(result.to_dict())
     elif output is AuditOutput.sarif:
-        text = report.to_json(report.audit_sarif(result, __version__))
+        text = json_text(report.audit_sarif(result, __version__))
     elif output is AuditOutput.csv:
         text = report.audit_csv(result).rstrip("\n")
     elif output is AuditOutput.html:

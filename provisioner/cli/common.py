@@ -48,7 +48,8 @@ RoleNameOpt = Annotated[str, typer.Option("--role-name", help="The role provisio
 PolicyNameOpt = Annotated[str | None, typer.Option("--policy-name", help="Default: the vendor's.")]
 PathOpt = Annotated[str | None, typer.Option("--path", help="IAM path, like /vendors/.")]
 CorsOpt = Annotated[
-    bool | None, typer.Option("--cors/--no-cors", help="Merge the vendor's CORS rule into the bucket's.")
+    bool | None,
+    typer.Option("--cors/--no-cors", help="Merge the vendor's CORS rule into the bucket's.", metavar=""),
 ]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")]
 MaxSessionOpt = Annotated[int, typer.Option("--max-session-duration", help="Seconds, 3600-43200.")]
@@ -70,7 +71,7 @@ RcpFileOpt = Annotated[
     list[str] | None,
     typer.Option("--rcp-file", help="An RCP as 'aws organizations describe-policy' prints it (repeat)."),
 ]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.", metavar="")]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o")]
 FailOnOpt = Annotated[
     FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
@@ -137,9 +138,18 @@ def show_role_result(result: RoleResult, output: Output) -> None:
     elif result.applied:
         typer.echo(f"applied {len(result.applied)} change(s)", err=True)
     if output is Output.json:
-        typer.echo(report.to_json(result.to_dict()))
+        typer.echo(json_text(result.to_dict()))
     else:
         typer.echo(report.form_table(result.form_fields()))
+
+
+def json_text(data: Any) -> str:
+    """A command's JSON output, filtered by --query (JMESPath) when given."""
+    from provisioner import report
+    from provisioner.cli.app import QUERY
+
+    query = QUERY.get()
+    return report.to_json(query.apply(data) if query is not None else data)
 
 
 def now_text() -> str:

@@ -50,7 +50,8 @@ def create_role_command(
     max_session_duration: MaxSessionOpt = 3600,
     permissions_boundary: BoundaryOpt = None,
     adopt: Annotated[
-        bool, typer.Option("--adopt", help="Take over a role or policy provisioner did not create.")
+        bool,
+        typer.Option("--adopt", help="Take over a role or policy provisioner did not create.", metavar=""),
     ] = False,
     dry_run: DryRunOpt = False,
     output: OutputOpt = Output.table,

@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 @app.command("delete-role")
 def delete_command(
     role_name: RoleNameOpt,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Delete a role provisioner did not create.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.", metavar="")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Delete a role provisioner did not create.", metavar="")
+    ] = False,
     dry_run: DryRunOpt = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, mutes
+from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, json_text, mutes
 from provisioner.errors import EXIT_FINDINGS
 
 
@@ -33,11 +33,11 @@ def lint_command(
 
     result = api.lint(files, mutes=mutes(ctx, mutelist))
     if output is LintOutput.json:
-        typer.echo(report.to_json(result.to_dict()))
+        typer.echo(json_text(result.to_dict()))
     elif output is LintOutput.sarif:
         from provisioner import __version__
 
-        typer.echo(report.to_json(report.lint_sarif(result, __version__)))
+        typer.echo(json_text(report.lint_sarif(result, __version__)))
     else:
         muted = len(result.findings) - len(result.shown)
         typer.echo(report.findings_table(result.shown, len(result.files), muted))

@@ -30,7 +30,9 @@ def manifest_command(
         str | None, typer.Option("--prefix", help="The folder location (labels below it).")
     ] = None,
     fmt: Annotated[ManifestFormat, typer.Option("--format")] = ManifestFormat.labelbox,
-    labels: Annotated[bool, typer.Option("--labels/--no-labels", help="Label images by folder.")] = True,
+    labels: Annotated[
+        bool, typer.Option("--labels/--no-labels", help="Label images by folder.", metavar="")
+    ] = True,
     label_attribute: Annotated[
         str, typer.Option("--label-attribute", help="Rekognition's label attribute name.")
     ] = "label",
@@ -41,15 +43,18 @@ def manifest_command(
     from_file: Annotated[
         str | None, typer.Option("--from-file", help="A listing (list-objects-v2 JSON or one key a line).")
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Keys Labelbox refuses are fatal.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Keys Labelbox refuses are fatal.", metavar="")
+    ] = False,
     split: Annotated[
-        bool, typer.Option("--split", help="Rekognition: numbered files at the limits.")
+        bool, typer.Option("--split", help="Rekognition: numbered files at the limits.", metavar="")
     ] = False,
     create_project: Annotated[
         str | None, typer.Option("--create-project", help="Create this Custom Labels project first.")
     ] = None,
     create_dataset: Annotated[
-        bool, typer.Option("--create-dataset", help="Create a Custom Labels dataset from the upload.")
+        bool,
+        typer.Option("--create-dataset", help="Create a Custom Labels dataset from the upload.", metavar=""),
     ] = False,
     project_arn: Annotated[
         str | None, typer.Option("--project-arn", help="The Custom Labels project.")

@@ -26,9 +26,11 @@ def rotate_command(
     role_name: RoleNameOpt,
     external_id: Annotated[str, typer.Option("--external-id", help="The new external ID.")],
     keep_old: Annotated[
-        bool, typer.Option("--keep-old", help="Accept the current ID(s) too, for a transition.")
+        bool, typer.Option("--keep-old", help="Accept the current ID(s) too, for a transition.", metavar="")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Act on a role provisioner did not create.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Act on a role provisioner did not create.", metavar="")
+    ] = False,
     dry_run: DryRunOpt = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,

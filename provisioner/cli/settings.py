@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import Output, OutputOpt
+from provisioner.cli.common import Output, OutputOpt, json_text
 
 # The environment variables provisioner (through botocore) reads, in the order they win.
 ENVIRONMENT = (
@@ -49,7 +49,7 @@ def config_command(ctx: typer.Context, output: OutputOpt = Output.table) -> None
         if os.environ.get(name):  # secrets are never among these names: values are shown
             rows.append({"command": "*", "option": name, "value": os.environ[name], "from": "environment"})
     if output is Output.json:
-        typer.echo(report.to_json({"file": config.path if config else None, "settings": rows}))
+        typer.echo(json_text({"file": config.path if config else None, "settings": rows}))
         return
     where = config.path if config is not None and config.path else "no .provisioner.toml found"
     body = report.table(

@@ -18,6 +18,7 @@ from provisioner.cli.common import (
     ScpFileOpt,
     VendorOpt,
     connect,
+    json_text,
     now_text,
 )
 from provisioner.errors import EXIT_FINDINGS
@@ -41,7 +42,7 @@ def validate_command(
     prefix: Annotated[str | None, typer.Option("--prefix", help="The prefix the vendor reads.")] = None,
     key: Annotated[str | None, typer.Option("--key", help="A sample object key.")] = None,
     live: Annotated[
-        bool, typer.Option("--live", help="Also act as the vendor: assume, read, fetch.")
+        bool, typer.Option("--live", help="Also act as the vendor: assume, read, fetch.", metavar="")
     ] = False,
     vendor_profile: Annotated[
         str | None, typer.Option("--vendor-profile", help="Credentials that act as the vendor (--live).")
@@ -52,7 +53,9 @@ def validate_command(
             "--wait", help="Seconds to retry a refused live AssumeRole (IAM is eventually consistent)."
         ),
     ] = 30.0,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail, not warn, on broad permissions.", metavar="")
+    ] = False,
     scp_file: ScpFileOpt = None,
     rcp_file: RcpFileOpt = None,
     output: Annotated[ValidateOutput, typer.Option("--output", "-o")] = ValidateOutput.table,
@@ -83,7 +86,7 @@ def validate_command(
         wait_seconds=wait,
     )
     if output is ValidateOutput.json:
-        typer.echo(report.to_json(result.to_dict()))
+        typer.echo(json_text(result.to_dict()))
     elif output is ValidateOutput.html:
         from provisioner import __version__
 

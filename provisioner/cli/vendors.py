@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import Output, OutputOpt
+from provisioner.cli.common import Output, OutputOpt, json_text
 
 
 @app.command("vendors")
@@ -15,6 +15,6 @@ def vendors_command(output: OutputOpt = Output.table) -> None:
 
     vendors = api.vendors()
     if output is Output.json:
-        typer.echo(report.to_json([report.vendor_dict(v) for v in vendors]))
+        typer.echo(json_text([report.vendor_dict(v) for v in vendors]))
     else:
         typer.echo(report.vendors_table(vendors))
