@@ -10,6 +10,7 @@ from provisioner.cli import (  # noqa: F401 - each module registers its command 
     create_role,
     delete,
     export,
+    labelbox,
     lint,
     manifest,
     policy,

@@ -184,6 +184,12 @@ policy_app = typer.Typer(
     help="Render the permission policy, trust policy or CORS rules as JSON on stdout.",
 )
 app.add_typer(policy_app, name="policy")
+labelbox_app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    help="Labelbox's side, through Labelbox's SDK (pip install 'provisioner[labelbox]').",
+)
+app.add_typer(labelbox_app, name="labelbox")
 
 
 def _version(value: bool) -> None:

@@ -165,13 +165,18 @@ def check_names() -> list[str]:
 
 
 def remedy(name: str, spec: ValidateSpec) -> str:
-    template: str = check_data()[name]["remediation"]
     values = {
         "bucket": spec.bucket,
         "external_id": spec.external_id,
         "role_name": spec.role_name,
         "prefix": spec.prefix or "",
     }
+    return fill_remedy(name, values)
+
+
+def fill_remedy(name: str, values: dict[str, str]) -> str:
+    """A check's remediation (policies/checks.json) with its {placeholders} filled."""
+    template: str = check_data().get(name, {}).get("remediation", "")
     for key, value in values.items():
         template = template.replace("{" + key + "}", value)
     return template

@@ -1,0 +1,119 @@
+"""`provision labelbox connect` with Labelbox's real SDK against a stand-in GraphQL server on
+127.0.0.1 (tests/labelbox_fake.py). Nothing here has run against Labelbox's service."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("labelbox", reason="Labelbox's SDK is the optional extra provisioner[labelbox]")
+
+from provisioner import labelbox_api
+from provisioner.labelbox_api import ConnectSpec, LabelboxError
+
+from .labelbox_fake import start
+
+ROLE = "arn:aws:iam::123456789012:role/LabelboxS3Access"
+KEY = "lb-secret-api-key-0123456789"
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    server_state, server = start()
+    monkeypatch.setenv("LABELBOX_ENDPOINT", server_state.endpoint)
+    monkeypatch.setenv("LABELBOX_API_KEY", KEY)
+    yield server_state
+    server.shutdown()
+
+
+def run(spec: ConnectSpec, *, sleeps: list[float] | None = None, **kwargs):
+    waited = sleeps if sleeps is not None else []
+    clock = {"now": 0.0}
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        clock["now"] += seconds
+
+    client = labelbox_api.client(KEY)
+    return labelbox_api.connect(spec, client, sleep=sleep, clock=lambda: clock["now"], **kwargs)
+
+
+def test_connect_creates_once_waits_out_iam_and_a_rerun_creates_nothing(fake):
+    fake.assume_failures = 2  # a new role's trust takes seconds to reach STS
+    waited: list[float] = []
+    first = run(ConnectSpec(ROLE, "data"), sleeps=waited)
+    assert first.created and first.valid and first.attempts == 3 and waited == [2.0, 4.0]
+    assert first.name == "provisioner-data"
+    again = run(ConnectSpec(ROLE, "data"))
+    assert not again.created and again.integration_id == first.integration_id
+    assert [op for _, op, _ in fake.requests].count("createAwsIamIntegration") == 1
+    assert all(auth == f"Bearer {KEY}" for _, _, auth in fake.requests)
+
+
+def test_a_failure_other_than_assume_role_is_not_retried_and_comes_with_our_remediation(fake):
+    fake.failing = {"AWSExternalID"}
+    result = run(ConnectSpec(ROLE, "data"))
+    assert not result.valid and result.attempts == 1
+    (failed,) = [c for c in result.checks if not c.success]
+    assert failed.name == "AWSExternalID" and "sts:ExternalId" in failed.remediation
+    assert "--bucket data" in failed.remediation and "{bucket}" not in failed.remediation
+
+
+def test_assume_role_failing_past_the_wait_is_reported(fake):
+    fake.assume_failures = 100
+    waited: list[float] = []
+    result = run(ConnectSpec(ROLE, "data", wait_seconds=10), sleeps=waited)
+    assert not result.valid and sum(waited) <= 10 and result.attempts == len(waited) + 1
+
+
+def test_set_default_goes_to_the_experimental_endpoint(fake):
+    result = run(ConnectSpec(ROLE, "data", set_default=True))
+    assert result.default
+    assert ("/_gql", "setDefaultIamIntegration") in [(p, op) for p, op, _ in fake.requests]
+    assert fake.integrations[0]["isOrgDefault"]
+
+
+def test_rate_limiting_is_retried_with_backoff_then_reported(fake):
+    fake.rate_limited = 2
+    waited: list[float] = []
+    assert run(ConnectSpec(ROLE, "data"), sleeps=waited).valid
+    assert waited[:2] == [1.0, 2.0]
+    fake.rate_limited = 50
+    with pytest.raises(LabelboxError, match="rate-limited"):
+        run(ConnectSpec(ROLE, "data"))
+
+
+def test_an_api_key_without_rights_is_one_line_naming_the_fix(fake):
+    fake.unauthorized = True
+    with pytest.raises(LabelboxError, match="Admin"):
+        run(ConnectSpec(ROLE, "data"))
+
+
+def test_the_cli_prints_labelbox_checks_and_never_the_key(fake, cli, tmp_path, monkeypatch):
+    result = cli("labelbox", "connect", "--role-arn", ROLE, "--bucket", "data")
+    assert result.code == 0, result.stderr
+    assert "AWSAssumeRole" in result.stdout and "VALID: integration provisioner-data" in result.stdout
+    fake.failing = {"AWSCors"}
+    failed = cli("labelbox", "connect", "--role-arn", ROLE, "--bucket", "data", "-o", "json")
+    assert failed.code == 1
+    data = failed.json()
+    assert data["created"] is False and data["valid"] is False
+    cors = next(c for c in data["checks"] if c["name"] == "AWSCors")
+    assert cors["success"] is False and cors["remediation"]
+    fake.unauthorized = True
+    refused = cli("labelbox", "connect", "--role-arn", ROLE, "--bucket", "data")
+    assert refused.code == 3 and "Admin" in refused.error_line
+    for out in (result, failed, refused):
+        assert KEY not in out.stdout + out.stderr
+    fake.unauthorized = False
+    monkeypatch.delenv("LABELBOX_API_KEY")
+    missing = cli("labelbox", "connect", "--role-arn", ROLE, "--bucket", "data")
+    assert missing.code == 2 and "LABELBOX_API_KEY" in missing.error_line
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n")
+    from_file = cli(
+        "labelbox", "connect", "--role-arn", ROLE, "--bucket", "data", "--api-key-file", str(key_file)
+    )
+    assert from_file.code == 1 and KEY not in from_file.stdout + from_file.stderr  # AWSCors still fails
+    bad = cli("labelbox", "connect", "--role-arn", "arn:aws:s3:::data", "--bucket", "data")
+    assert bad.code == 2 and "--role-arn" in bad.error_line
+    assert len([r for r in fake.requests if r[1] == "createAwsIamIntegration"]) == 1
