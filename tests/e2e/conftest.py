@@ -145,3 +145,17 @@ def snapshot(customer) -> dict:
     except s3.exceptions.ClientError:
         cors = None
     return {"roles": roles, "policies": policies, "cors": cors}
+
+
+def organization(box: Any) -> tuple[Any, str]:
+    """An organization of the customer's account in the sandbox, with SCPs and RCPs enabled:
+    (its organizations client, its root ID)."""
+    import contextlib
+
+    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        with contextlib.suppress(org.exceptions.ClientError):  # already enabled
+            org.enable_policy_type(RootId=root, PolicyType=kind)
+    return org, root

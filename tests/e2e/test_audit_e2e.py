@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 from botocore.stub import Stubber
@@ -11,7 +10,7 @@ from botocore.stub import Stubber
 from provisioner import audit, sandbox
 from provisioner.aws import Aws, AwsError
 
-from .conftest import EXTERNAL_ID, refuse
+from .conftest import EXTERNAL_ID, organization, refuse
 from .test_create_role import wanted
 
 OTHER_ACCOUNT = "111111111111"
@@ -270,12 +269,7 @@ def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws
     that denies every S3 write takes vendor-write-access away."""
     populate(customer.iam)
     customer.iam.create_role(RoleName="Outsider", AssumeRolePolicyDocument=trust({"AWS": OTHER_ACCOUNT}))
-    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
-    org.create_organization(FeatureSet="ALL")
-    root = org.list_roots()["Roots"][0]["Id"]
-    for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
-        with contextlib.suppress(org.exceptions.ClientError):  # already enabled
-            org.enable_policy_type(RootId=root, PolicyType=kind)
+    org, root = organization(box)
     perimeter = {
         "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
         "Condition": {"StringNotEqualsIfExists": {

@@ -3,7 +3,6 @@ static and live; each way of breaking it fails exactly the check it should."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
@@ -12,7 +11,7 @@ from provisioner import role, sandbox, validate
 from provisioner.aws import Aws
 from provisioner.vendors import get_vendor
 
-from .conftest import BUCKET, EXTERNAL_ID, refuse
+from .conftest import BUCKET, EXTERNAL_ID, organization, refuse
 
 ROLE = "LabelboxS3Access"
 ROLE_ARN = f"arn:aws:iam::123456789012:role/{ROLE}"
@@ -453,12 +452,7 @@ def test_scps_and_rcps_read_from_organizations_decide_and_are_named(make_aws, bo
     whatever the role and the bucket say ("Policy evaluation logic"; moto stores and returns
     Organizations policies, our evaluator decides them)."""
     setup_role(make_aws)
-    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
-    org.create_organization(FeatureSet="ALL")
-    root = org.list_roots()["Roots"][0]["Id"]
-    for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
-        with contextlib.suppress(org.exceptions.ClientError):  # already enabled
-            org.enable_policy_type(RootId=root, PolicyType=kind)
+    org, root = organization(box)
     scp = _org_policy(org, "SERVICE_CONTROL_POLICY", "vpce-only-reads", {
         "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
         "Condition": {"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c"}}})  # fmt: skip
