@@ -41,3 +41,19 @@ def cli():
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+LABELBOX_KEY = "lb-secret-api-key-0123456789"
+
+
+@pytest.fixture
+def labelbox_fake(monkeypatch):
+    """The stand-in for Labelbox's GraphQL API (tests/labelbox_fake.py), with the SDK pointed
+    at it through LABELBOX_ENDPOINT and a key in LABELBOX_API_KEY."""
+    from tests.labelbox_fake import start
+
+    state, server = start()
+    monkeypatch.setenv("LABELBOX_ENDPOINT", state.endpoint)
+    monkeypatch.setenv("LABELBOX_API_KEY", LABELBOX_KEY)
+    yield state
+    server.shutdown()

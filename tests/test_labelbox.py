@@ -10,19 +10,13 @@ pytest.importorskip("labelbox", reason="Labelbox's SDK is the optional extra pro
 from provisioner import labelbox_api
 from provisioner.labelbox_api import ConnectSpec, LabelboxError
 
-from .labelbox_fake import start
-
 ROLE = "arn:aws:iam::123456789012:role/LabelboxS3Access"
-KEY = "lb-secret-api-key-0123456789"
+from .conftest import LABELBOX_KEY as KEY  # noqa: E402
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    server_state, server = start()
-    monkeypatch.setenv("LABELBOX_ENDPOINT", server_state.endpoint)
-    monkeypatch.setenv("LABELBOX_API_KEY", KEY)
-    yield server_state
-    server.shutdown()
+def fake(labelbox_fake):
+    return labelbox_fake
 
 
 def run(spec: ConnectSpec, *, sleeps: list[float] | None = None, **kwargs):

@@ -27,10 +27,13 @@ from provisioner.cli.common import (
     TagOpt,
     VendorOpt,
     connect,
+    json_text,
     role_spec,
     show_plan,
     show_role_result,
 )
+from provisioner.cli.labelbox import ApiKeyFileOpt
+from provisioner.errors import EXIT_FINDINGS
 
 
 @app.command("create-role")
@@ -54,6 +57,14 @@ def create_role_command(
         typer.Option("--adopt", help="Take over a role or policy provisioner did not create.", metavar=""),
     ] = False,
     dry_run: DryRunOpt = False,
+    connect_to: Annotated[
+        str | None,
+        typer.Option(
+            "--connect",
+            help="Then connect the vendor's side: 'labelbox' (its SDK; LABELBOX_API_KEY or --api-key-file).",
+        ),
+    ] = None,
+    api_key_file: ApiKeyFileOpt = None,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -62,6 +73,16 @@ def create_role_command(
     """Create or bring into line the vendor role, its read-only policy and the bucket's CORS rule."""
     from provisioner import api
 
+    client = None
+    if connect_to is not None:  # checked before any AWS call: nothing is created on bad input
+        from provisioner import labelbox_api
+        from provisioner.errors import InputError
+
+        if connect_to != "labelbox" or (vendor or "labelbox").lower() != "labelbox" or principal:
+            raise InputError(
+                "connect", connect_to, "only 'labelbox', for the Labelbox vendor, can be connected"
+            )
+        client = labelbox_api.client(labelbox_api.api_key(api_key_file))
     spec = role_spec(
         vendor,
         principal,
@@ -83,4 +104,19 @@ def create_role_command(
     result = api.create_role(
         spec, connect(profile, region, endpoint_url), dry_run=dry_run, on_plan=lambda p: show_plan(p, dry_run)
     )
-    show_role_result(result, output)
+    if client is None or dry_run:
+        if client is not None:
+            typer.echo("dry run: Labelbox was not connected", err=True)
+        show_role_result(result, output)
+        return
+    from provisioner import labelbox_api
+    from provisioner.cli.labelbox import connect_table
+
+    connected = labelbox_api.connect(labelbox_api.ConnectSpec(result.plan.role_arn, bucket), client)
+    if output is Output.json:
+        typer.echo(json_text({"role": result.to_dict(), "labelbox": connected.to_dict()}))
+    else:
+        show_role_result(result, output)
+        typer.echo("\n" + connect_table(connected))
+    if not connected.valid:
+        raise typer.Exit(EXIT_FINDINGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from provisioner.cli.common import (
     json_text,
 )
 from provisioner.errors import EXIT_FINDINGS
+
+if TYPE_CHECKING:
+    from provisioner.labelbox_api import ConnectResult
 
 ApiKeyFileOpt = Annotated[
     str | None,
@@ -47,7 +50,7 @@ def labelbox_connect(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Create (or find) Labelbox's IAM integration for the role, validate it, set it as default."""
-    from provisioner import api, labelbox_api, report
+    from provisioner import api, labelbox_api
 
     spec = labelbox_api.check_spec(
         labelbox_api.ConnectSpec(role_arn, bucket, name, set_default=set_default, wait_seconds=wait)
@@ -67,19 +70,26 @@ def labelbox_connect(
     if output is Output.json:
         typer.echo(json_text(result.to_dict()))
     else:
-        rows = [
-            (c.name, "PASS" if c.success else "FAIL", (c.ours or "").upper(), c.message, c.remediation)
-            for c in result.checks
-        ]
-        body = report.table(
-            rows, ["CHECK", "LABELBOX", "OURS", "MESSAGE", "REMEDIATION"], [None, None, None, 40, 50]
-        )
-        how = "created" if result.created else "already there"
-        state = "VALID" if result.valid else "INVALID"
-        default = ", the organization's default" if result.default else ""
-        typer.echo(
-            f"{body}\n\n{state}: integration {result.name} ({result.integration_id}) {how}{default}; "
-            f"Labelbox validated it {result.attempts} time(s)"
-        )
+        typer.echo(connect_table(result))
     if not result.valid:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def connect_table(result: ConnectResult) -> str:
+    """Labelbox's checks beside ours, and one line on the integration."""
+    from provisioner import report
+
+    rows = [
+        (c.name, "PASS" if c.success else "FAIL", (c.ours or "").upper(), c.message, c.remediation)
+        for c in result.checks
+    ]
+    body = report.table(
+        rows, ["CHECK", "LABELBOX", "OURS", "MESSAGE", "REMEDIATION"], [None, None, None, 40, 50]
+    )
+    how = "created" if result.created else "already there"
+    state = "VALID" if result.valid else "INVALID"
+    default = ", the organization's default" if result.default else ""
+    return (
+        f"{body}\n\n{state}: integration {result.name} ({result.integration_id}) {how}{default}; "
+        f"Labelbox validated it {result.attempts} time(s)"
+    )

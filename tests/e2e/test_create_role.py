@@ -375,3 +375,31 @@ def cli_with_keys(cli, aws_env, key):
     os.environ["AWS_ACCESS_KEY_ID"] = key["AccessKeyId"]
     os.environ["AWS_SECRET_ACCESS_KEY"] = key["SecretAccessKey"]
     return cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID)
+
+
+def test_create_role_connect_labelbox_does_the_whole_flow(cli, aws_env, customer, labelbox_fake, monkeypatch):
+    """create-role --connect labelbox: the role in the account (moto), then the integration on
+    Labelbox's side (the real SDK against tests/labelbox_fake.py), validated; a re-run creates
+    neither twice. Bad input to --connect changes nothing in the account."""
+    pytest.importorskip("labelbox")
+    args = ["create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "--connect", "labelbox"]
+    first = cli(*args, "-o", "json")
+    assert first.code == 0, first.stderr
+    data = first.json()
+    arn = data["role"]["role_arn"]
+    assert customer.iam.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]["Arn"] == arn
+    assert data["labelbox"]["created"] and data["labelbox"]["valid"] and data["labelbox"]["role_arn"] == arn
+    again = cli(*args)
+    assert again.code == 0 and "already there" in again.stdout and "AWS Role ARN" in again.stdout
+    assert [op for _, op, _ in labelbox_fake.requests].count("createAwsIamIntegration") == 1
+    before = snapshot(customer)
+    wrong = cli(
+        "create-role", "--bucket", "other-bucket-x", "--external-id", EXTERNAL_ID, "--connect", "isahit"
+    )
+    assert wrong.code == 2 and "--connect" in wrong.error_line
+    monkeypatch.delenv("LABELBOX_API_KEY")
+    keyless = cli(
+        "create-role", "--bucket", "other-bucket-x", "--external-id", EXTERNAL_ID, "--connect", "labelbox"
+    )
+    assert keyless.code == 2 and "LABELBOX_API_KEY" in keyless.error_line
+    assert snapshot(customer) == before
