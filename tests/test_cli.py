@@ -341,3 +341,18 @@ def test_boolean_flags_show_no_bool_metavar(cli):
     for command, flag in (("audit", "--organization"), ("audit", "--all"), ("create-role", "--dry-run")):
         lines = [line for line in cli(command, "--help").stdout.splitlines() if flag + " " in line]
         assert lines and all("<bool>" not in line for line in lines), lines
+
+
+def test_quiet_silences_progress_and_notes_but_not_errors(cli, tmp_path):
+    gaad = {"RoleDetailList": [{"Arn": "arn:aws:iam::123456789012:role/a", "AssumeRolePolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                                                "Action": "sts:AssumeRole"}]}}]}  # fmt: skip
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps(gaad))
+    loud = cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "none")
+    assert "note:" in loud.stderr
+    quiet = cli("--quiet", "audit", "--from-file", str(path), "-o", "json", "--fail-on", "none")
+    assert quiet.code == 0 and quiet.stderr == "" and quiet.json() == loud.json()
+    assert "note:" in cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "none").stderr
+    failed = cli("-q", "audit", "--from-file", str(tmp_path / "nope.json"))
+    assert failed.code == 2 and "no such file" in failed.error_line

@@ -68,6 +68,7 @@ class _Group(TyperGroup):
 # (`provision --region eu-west-1 audit`), and --query, which filters any JSON output.
 GLOBAL_OPTIONS = {"--profile", "--region", "--endpoint-url", "--output", "-o"}
 QUERY: ContextVar[Query | None] = ContextVar("query", default=None)
+QUIET: ContextVar[bool] = ContextVar("quiet", default=False)
 
 
 class Query:
@@ -95,11 +96,14 @@ def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None
     """--query taken out wherever it is; global options written before the command moved
     after its name (after `policy trust` for a group), where the command's own options are."""
     query = None
+    QUIET.set(False)
     kept: list[str] = []
     index = 0
     while index < len(args):
         name, eq, value = args[index].partition("=")
-        if name == "--query":
+        if args[index] in ("--quiet", "-q"):
+            QUIET.set(True)
+        elif name == "--query":
             if not eq:
                 if index + 1 >= len(args):
                     raise InputError("--query", "", "needs a JMESPath expression")

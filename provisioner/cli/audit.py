@@ -107,12 +107,16 @@ def audit_command(
         text = report.audit_markdown(result)
     else:
         text = report.audit_table(result)
+    from provisioner.cli.app import QUIET
+
+    quiet = QUIET.get()
     if out:
         write_out(out, text)
-        typer.echo(report.audit_summary(result), err=True)
+        if not quiet:
+            typer.echo(report.audit_summary(result), err=True)
     else:
         typer.echo(text)
-    if out or output is not AuditOutput.table:  # the table shows them; JSON and SARIF keep their shape
+    if (out or output is not AuditOutput.table) and not quiet:  # JSON and SARIF keep their shape
         for note in result.notes:
             typer.echo(f"note: {note}", err=True)
     if result.fails(fail_on.value):

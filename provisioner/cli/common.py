@@ -175,14 +175,23 @@ class progress:
         self.bar: Any = None
 
     def __enter__(self) -> Any:
-        if not sys.stderr.isatty():
+        from provisioner.cli.app import QUIET
+
+        if QUIET.get() or not sys.stderr.isatty():
             return lambda n: None
         from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn
+        from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                return Text(f"{task.speed:,.0f}/s" if task.speed else "")
 
         self.bar = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}: {task.completed}"),
+            TextColumn("{task.description}: {task.completed:,}"),
+            Rate(),
+            TimeElapsedColumn(),
             transient=True,
             console=Console(stderr=True),
         )
