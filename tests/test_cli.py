@@ -356,3 +356,19 @@ def test_quiet_silences_progress_and_notes_but_not_errors(cli, tmp_path):
     assert "note:" in cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "none").stderr
     failed = cli("-q", "audit", "--from-file", str(tmp_path / "nope.json"))
     assert failed.code == 2 and "no such file" in failed.error_line
+
+
+def test_tables_fit_the_terminal_and_colour_severities_unless_no_color():
+    from provisioner.lint import lint_document
+    from provisioner.report import Terminal, findings_table
+
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    _, findings = lint_document(wide, "p.json")
+    plain = findings_table(findings, 1)
+    assert "\x1b[" not in plain
+    coloured = findings_table(findings, 1, terminal=Terminal(colour=True, width=90))
+    assert "\x1b[1;31mhigh\x1b[0m" in coloured
+    body = coloured.split("\n\n")[0]
+    import re
+
+    assert max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in body.splitlines()) <= 90

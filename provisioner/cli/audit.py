@@ -22,6 +22,7 @@ from provisioner.cli.common import (
     mutes,
     now_text,
     progress,
+    terminal,
     write_out,
 )
 from provisioner.errors import EXIT_FINDINGS
@@ -106,7 +107,7 @@ def audit_command(
     elif output is AuditOutput.markdown:
         text = report.audit_markdown(result)
     else:
-        text = report.audit_table(result)
+        text = report.audit_table(result, terminal() if not out else report.Terminal())
     from provisioner.cli.app import QUIET
 
     quiet = QUIET.get()

@@ -152,6 +152,20 @@ def json_text(data: Any) -> str:
     return report.to_json(query.apply(data) if query is not None else data)
 
 
+def terminal() -> Any:
+    """How tables are shown on stdout: colour on a colour terminal unless NO_COLOR is set
+    (no-color.org) or TERM is dumb; fitted to its width. Plain and unbounded when piped."""
+    import os
+    import shutil
+
+    from provisioner.report import Terminal
+
+    if not sys.stdout.isatty():
+        return Terminal()
+    colour = "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    return Terminal(colour=colour, width=shutil.get_terminal_size().columns)
+
+
 def now_text() -> str:
     """The time a report was made, for its header (UTC, to the second)."""
     from datetime import UTC, datetime

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, json_text, mutes
+from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, json_text, mutes, terminal
 from provisioner.errors import EXIT_FINDINGS
 
 
@@ -40,6 +40,6 @@ def lint_command(
         typer.echo(json_text(report.lint_sarif(result, __version__)))
     else:
         muted = len(result.findings) - len(result.shown)
-        typer.echo(report.findings_table(result.shown, len(result.files), muted))
+        typer.echo(report.findings_table(result.shown, len(result.files), muted, terminal()))
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

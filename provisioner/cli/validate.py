@@ -20,6 +20,7 @@ from provisioner.cli.common import (
     connect,
     json_text,
     now_text,
+    terminal,
 )
 from provisioner.errors import EXIT_FINDINGS
 
@@ -94,6 +95,6 @@ def validate_command(
     elif output is ValidateOutput.markdown:
         typer.echo(report.validate_markdown(result))
     else:
-        typer.echo(report.checks_table(result))
+        typer.echo(report.checks_table(result, terminal()))
     if not result.valid:
         raise typer.Exit(EXIT_FINDINGS)

@@ -7,6 +7,7 @@ from provisioner.report.json import to_json, vendor_dict
 from provisioner.report.markdown import audit_markdown, validate_markdown
 from provisioner.report.sarif import audit_sarif, lint_sarif
 from provisioner.report.table import (
+    Terminal,
     audit_summary,
     audit_table,
     checks_table,
@@ -19,6 +20,7 @@ from provisioner.report.table import (
 )
 
 __all__ = [
+    "Terminal",
     "audit_csv",
     "audit_html",
     "audit_markdown",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provisioner.lint import Finding
-from provisioner.model import SEVERITIES, Status
+from provisioner.model import SEVERITIES, Severity, Status
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
@@ -15,15 +16,74 @@ if TYPE_CHECKING:
 from provisioner.vendors import Vendor
 
 
+@dataclass(frozen=True)
+class Terminal:
+    """How the table is shown: coloured severities and verdicts, and the width to fit (the
+    last wrapped column takes what the others leave). The default is plain and unbounded."""
+
+    colour: bool = False
+    width: int | None = None
+
+
+PLAIN = Terminal()
+ANSI = {
+    "critical": "1;35",
+    "high": "1;31",
+    "medium": "33",
+    "low": "34",
+    "info": "2",
+    "pass": "32",
+    "fail": "1;31",
+    "warn": "33",
+    "skip": "2",
+}
+
+
+def _coloured(text: str, key: Any, terminal: Terminal) -> str:
+    code = ANSI.get(str(key).lower())
+    return f"\x1b[{code}m{text}\x1b[0m" if terminal.colour and code else text
+
+
+def paint(value: Any, terminal: Terminal) -> Any:
+    """A severity or a verdict in its colour on a colour terminal (NO_COLOR honoured by the CLI)."""
+    text = str(value)
+    code = ANSI.get(text.lower()) if isinstance(value, (Severity, Status)) else None
+    return f"\x1b[{code}m{text}\x1b[0m" if terminal.colour and code else value
+
+
 def table(
-    rows: Sequence[Sequence[Any]], headers: Sequence[str], widths: Sequence[int | None] | None = None
+    rows: Sequence[Sequence[Any]],
+    headers: Sequence[str],
+    widths: Sequence[int | None] | None = None,
+    terminal: Terminal = PLAIN,
 ) -> str:
     """A plain text table; `widths` wraps the columns that have one."""
     from tabulate import tabulate
 
     wrap = list(widths) if widths else None
-    text: str = tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=wrap)
+    if wrap and terminal.width:
+        wrap = _fit(rows, headers, wrap, terminal.width)
+    shown = [[paint(cell, terminal) for cell in row] for row in rows] if terminal.colour else rows
+    text: str = tabulate(shown, headers=headers, tablefmt="simple", maxcolwidths=wrap)
     return text
+
+
+def _fit(
+    rows: Sequence[Sequence[Any]], headers: Sequence[str], wrap: list[int | None], width: int
+) -> list[int | None]:
+    """The last wrapped column's width so the table fits `width` columns (at least 20)."""
+    last = max(i for i, w in enumerate(wrap) if w is not None)
+    used = 2 * (len(headers) - 1)
+    for i, header in enumerate(headers):
+        if i == last:
+            continue
+        # tabulate pads every header by 2 (its MIN_PADDING), so a column is at least that wide
+        natural = max([len(header) + 2, *(max(map(len, str(row[i]).splitlines() or [""])) for row in rows)])
+        limit = wrap[i]
+        used += min(natural, limit) if limit is not None else natural
+    fitted = list(wrap)
+    fitted[last] = max(20, width - used)
+    return fitted
 
 
 def severity_counts(findings: Sequence[Any]) -> str:
@@ -32,13 +92,17 @@ def severity_counts(findings: Sequence[Any]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
 
 
-def findings_table(findings: Sequence[Finding], files: int, muted: int = 0) -> str:
+def findings_table(
+    findings: Sequence[Finding], files: int, muted: int = 0, terminal: Terminal = PLAIN
+) -> str:
     also = f"; {muted} muted (in JSON as suppressed)" if muted else ""
     if not findings:
         return f"no findings in {files} file(s){also}"
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.location))
     rows = [(f.severity, f.rule, _place(f), f.location, f.message) for f in ordered]
-    body = table(rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70])
+    body = table(
+        rows, ["SEVERITY", "RULE", "FILE", "LOCATION", "MESSAGE"], [None, None, None, None, 70], terminal
+    )
     return f"{body}\n\n{findings_summary(findings, files)}{also}"
 
 
@@ -59,9 +123,14 @@ def form_table(fields: Sequence[tuple[str, str]]) -> str:
     return table(fields, ["FIELD", "VALUE"])
 
 
-def checks_table(result: Report) -> str:
-    rows = [(c.name, c.status.upper(), c.code or "", c.detail, c.remediation) for c in result.checks]
-    body = table(rows, ["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"], [None, None, None, 60, 50])
+def checks_table(result: Report, terminal: Terminal = PLAIN) -> str:
+    rows = [
+        (c.name, _coloured(c.status.upper(), c.status, terminal), c.code or "", c.detail, c.remediation)
+        for c in result.checks
+    ]
+    body = table(
+        rows, ["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"], [None, None, None, 60, 50], terminal
+    )
     failed = [c.name for c in result.checks if c.status is Status.FAIL]
     summary = (
         f"VALID: the vendor's checks will pass for {result.role_arn}"
@@ -89,13 +158,12 @@ def audit_summary(result: AuditResult) -> str:
     return text
 
 
-def audit_table(result: AuditResult) -> str:
+def audit_table(result: AuditResult, terminal: Terminal = PLAIN) -> str:
     body = "no findings"
     if result.shown:
         rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.shown]
-        body = table(
-            rows, ["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"], [None, None, 28, 14, None, 60]
-        )
+        headers = ["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"]
+        body = table(rows, headers, [None, None, 28, 14, None, 60], terminal)
     fixed = "".join(
         f"\nfixed: {old.get('rule')} {old.get('role_arn') or old.get('account')}" for old in result.fixed
     )
