@@ -42,6 +42,42 @@ TF_DOCUMENTS: dict[str, list[str]] = {
 }
 
 
+YAML_SUFFIXES = (".yaml", ".yml", ".template")
+
+
+def load_yaml(text: str) -> Any:
+    """A CloudFormation template written in YAML, its short-form tags (`!Sub`, `!Ref`,
+    `!GetAtt a.b`, …) read as the long form. PyYAML is needed (it comes with the dev and
+    sandbox extras); ValueError says what is wrong and where."""
+    try:
+        import yaml
+    except ImportError:
+        raise ValueError("YAML templates need PyYAML: pip install pyyaml") from None
+
+    loader_class: Any = type("TemplateLoader", (yaml.SafeLoader,), {})  # its own tags, not SafeLoader's
+
+    def tagged(loader: Any, suffix: str, node: Any) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        if suffix == "Ref":
+            return {"Ref": value}
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        return {f"Fn::{suffix}": value}
+
+    loader_class.add_multi_constructor("!", tagged)
+    try:
+        return yaml.load(text, Loader=loader_class)  # a SafeLoader with CloudFormation's tags
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        raise ValueError(f"not YAML: {getattr(exc, 'problem', None) or exc}{where}") from None
+
+
 def kind_of(data: Any) -> str | None:
     """'cloudformation', 'terraform-plan' or None (a policy document, or something else)."""
     if not isinstance(data, dict):

@@ -98,29 +98,47 @@ class _Collector:
 @LINT_RULES.register("invalid-json")
 def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Finding]]:
     """Lint one document given as text. Returns (kind, findings); kind is None if unreadable."""
+    from provisioner import iac
+
     out = _Collector(file)
+    if file.lower().endswith(iac.YAML_SUFFIXES):  # a CloudFormation template in YAML
+        try:
+            document = iac.load_yaml(text)
+        except ValueError as exc:
+            out.add("invalid-json", str(exc))
+            return None, out.findings
+        if iac.kind_of(document) is None:
+            out.add("invalid-json", "a YAML file that is not a CloudFormation template (IAM reads JSON)")
+            return None, out.findings
+        return _lint_template(text, document, out)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         out.add("invalid-json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
         return None, out.findings
-    from provisioner import iac
 
-    template = iac.kind_of(document)
-    if template is not None:  # a CloudFormation template or a Terraform plan: each document in it
-        _check_characters(text, out)
-        for where, embedded in iac.documents(document):
-            inner = _Collector(file)
-            kind = document_kind(embedded)
-            _check_size(json.dumps(embedded, ensure_ascii=True), kind, inner)
-            _check_document(embedded, kind, inner)
-            out.findings += [replace(f, location=where + f.location[1:]) for f in inner.findings]
-        return template, _placed(text, out.findings)
+    if iac.kind_of(document) is not None:  # a CloudFormation template or a Terraform plan
+        kind, findings = _lint_template(text, document, out)
+        return kind, _placed(text, findings)
     kind = document_kind(document)
     _check_characters(text, out)
     _check_size(text, kind, out)
     _check_document(document, kind, out)
     return kind, _placed(text, out.findings)
+
+
+def _lint_template(text: str, document: Any, out: _Collector) -> tuple[str | None, list[Finding]]:
+    """Every policy document a template or plan holds, linted at its place in it."""
+    from provisioner import iac
+
+    _check_characters(text, out)
+    for where, embedded in iac.documents(document):
+        inner = _Collector(out.file)
+        kind = document_kind(embedded)
+        _check_size(json.dumps(embedded, ensure_ascii=True), kind, inner)
+        _check_document(embedded, kind, inner)
+        out.findings += [replace(f, location=where + f.location[1:]) for f in inner.findings]
+    return iac.kind_of(document), out.findings
 
 
 def _placed(text: str, findings: list[Finding]) -> list[Finding]:
@@ -430,7 +448,7 @@ def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) 
             if named:
                 raise
             continue  # a file in a folder that cannot be read as text is not a policy
-        if not named and not _looks_like_policy(text):
+        if not named and not _looks_like_policy(text, path):
             continue  # a folder's other JSON files (package.json, …) are not ours to judge
         kind, findings = lint_text(text, name)
         report.files.append(name)
@@ -462,14 +480,21 @@ def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:
         found = []
         for folder, folders, files in os.walk(path):
             folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and not f.startswith("."))
-            found += [os.path.join(folder, f) for f in files if f.endswith(".json")]
+            found += [
+                os.path.join(folder, f) for f in files if f.lower().endswith((".json", ".yaml", ".yml"))
+            ]
         out += [(f, False) for f in sorted(found)]
     return out
 
 
-def _looks_like_policy(text: str) -> bool:
+def _looks_like_policy(text: str, path: str) -> bool:
     from provisioner import iac
 
+    if path.lower().endswith(iac.YAML_SUFFIXES):
+        try:
+            return iac.kind_of(iac.load_yaml(text)) is not None
+        except ValueError as exc:
+            return "PyYAML" in str(exc)  # not skipped in silence: its finding says what to install
     try:
         data = json.loads(text)
     except json.JSONDecodeError:

@@ -493,3 +493,41 @@ def test_lint_findings_carry_line_and_column_and_lint_sarif_is_valid(cli, tmp_pa
     located = sarif["runs"][0]["results"][0]["locations"][0]
     assert located["physicalLocation"]["region"]["startLine"] >= 1
     assert located["logicalLocations"][0]["fullyQualifiedName"].startswith("$.Statement[0]")
+
+
+def test_a_yaml_cloudformation_template_with_short_form_tags(tmp_path):
+    from provisioner.lint import lint_paths
+
+    text = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Bucket: {Type: String, Default: data}
+Resources:
+  Vendor:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: "arn:aws:iam::340636424752:root"}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"
+              - Effect: Allow
+                Action: s3:ListBucket
+                Resource: !Join ["", ["arn:aws:s3:::", !Ref Bucket]]
+"""
+    (tmp_path / "stack.yaml").write_text(text)
+    (tmp_path / "other.yml").write_text("name: not a template\n")
+    (tmp_path / "broken.yaml").write_text("Resources: [unclosed\n")
+    report = lint_paths([str(tmp_path)])  # a folder: the template only
+    assert report.files == [str(tmp_path / "stack.yaml")]
+    assert {f.rule for f in report.findings} == {"trust-no-external-id"}  # the !Sub and !Join resolved
+    named = lint_paths([str(tmp_path / "broken.yaml")])
+    assert [f.rule for f in named.findings] == ["invalid-json"] and "not YAML" in named.findings[0].message
