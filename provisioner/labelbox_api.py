@@ -241,3 +241,147 @@ def side_by_side(spec: ConnectSpec, theirs: list[dict[str, Any]], ours: Any = No
             )
         )
     return out
+
+
+# --- import: data rows by global key ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    dataset: str
+    batch_size: int = 1000  # data rows per upsert task
+    integration: str | None = None  # a name or ID; default: the organization's default
+    timeout_seconds: float = 600.0  # per batch, for Labelbox's task
+
+
+@dataclass
+class ImportResult:
+    dataset_id: str
+    dataset: str
+    created_dataset: bool
+    rows: int
+    batches: int
+    failed: list[dict[str, str]] = field(default_factory=list)  # {"global_key", "message"}
+
+    @property
+    def upserted(self) -> int:
+        return self.rows - len(self.failed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "upserted": self.upserted}
+
+
+def check_import_spec(spec: ImportSpec) -> ImportSpec:
+    if not spec.dataset.strip():
+        raise InputError("dataset", spec.dataset, "a dataset name cannot be empty")
+    if not 1 <= spec.batch_size <= 10_000:
+        raise InputError("batch_size", spec.batch_size, "from 1 to 10,000 data rows a batch")
+    return spec
+
+
+def import_rows(
+    spec: ImportSpec,
+    lb: Any,
+    rows: list[dict[str, Any]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ImportResult:
+    """The manifest's rows (provision manifest's labelbox format) upserted into the dataset by
+    global key, in batches: a re-run updates the same data rows and creates none twice; rows
+    Labelbox refuses are named, and a re-run finishes them."""
+    from labelbox import Dataset, GlobalKey
+
+    check_import_spec(spec)
+    found = call(
+        "finding the dataset", lambda: list(lb.get_datasets(where=Dataset.name == spec.dataset)), sleep
+    )
+    created = not found
+    if found:
+        dataset = found[0]
+    else:
+        integration = _integration(lb, spec.integration, sleep)
+        dataset = call(
+            "creating the dataset",
+            lambda: (
+                lb.create_dataset(name=spec.dataset, iam_integration=integration)
+                if integration is not None
+                else lb.create_dataset(name=spec.dataset)
+            ),
+            sleep,
+        )
+    result = ImportResult(str(dataset.uid), spec.dataset, created, len(rows), 0)
+    for start in range(0, len(rows), spec.batch_size):
+        batch = rows[start : start + spec.batch_size]
+        items = [
+            {
+                "key": GlobalKey(row["global_key"]),
+                "row_data": row["row_data"],
+                "global_key": row["global_key"],
+                "media_type": row.get("media_type", "IMAGE"),
+                **({"metadata_fields": row["metadata_fields"]} if row.get("metadata_fields") else {}),
+            }
+            for row in batch
+        ]
+        result.failed += _upsert(dataset, items, spec.timeout_seconds, sleep)
+        result.batches += 1
+        if progress:
+            progress(len(batch))
+    return result
+
+
+def _upsert(
+    dataset: Any, items: list[dict[str, Any]], timeout: float, sleep: Callable[[float], None]
+) -> list[dict[str, str]]:
+    """One batch: Labelbox's upsert task, waited for; the rows it refused, with its reason."""
+    task = call("upserting data rows", lambda: dataset.upsert_data_rows(items), sleep)
+    call("waiting for the upsert", lambda: task.wait_till_done(timeout_seconds=timeout), sleep)
+    errors: list[dict[str, Any]] = call("reading the upsert's errors", lambda: task.errors or [], sleep)
+    failed = []
+    for error in errors:
+        message = str(error.get("message") or "")
+        for row in error.get("failedDataRows") or [{}]:
+            failed.append({"global_key": str(row.get("globalKey") or ""), "message": message})
+    return failed
+
+
+def _integration(lb: Any, wanted: str | None, sleep: Callable[[float], None]) -> Any:
+    """The integration a new dataset signs its URLs with: the one named (by name or ID), else
+    None (Labelbox's default)."""
+    if wanted is None:
+        return None
+    organization = call("reading the organization", lb.get_organization, sleep)
+    for integration in call("listing IAM integrations", organization.get_iam_integrations, sleep):
+        if wanted in (integration.uid, integration.name):
+            return integration
+    raise InputError("integration", wanted, "no IAM integration of that name or ID in the organization")
+
+
+def load_rows(path: str | None = None, text: str | None = None) -> list[dict[str, Any]]:
+    """Rows of a Labelbox import file (what `provision manifest` writes: a JSON list, or NDJSON),
+    each with row_data and global_key; bad input names the file and the row."""
+    import json
+
+    option = "manifest"
+    if text is None:
+        try:
+            with open(path or "", encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            raise InputError(option, path, "no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(option, path, f"cannot be read ({type(exc).__name__})") from None
+    try:
+        data = (
+            json.loads(text)
+            if text.lstrip().startswith("[")
+            else [json.loads(x) for x in text.splitlines() if x.strip()]
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(option, path, f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    for index, row in enumerate(data):
+        if not isinstance(row, dict) or not row.get("row_data") or not row.get("global_key"):
+            raise InputError(
+                option, path, f"row {index} has no row_data or global_key (provision manifest writes them)"
+            )
+    return data

@@ -28,13 +28,29 @@ class FakeLabelbox:
     unauthorized: bool = False  # every mutation: AUTHORIZATION_ERROR
     rate_limited: int = 0  # the next N requests are refused with Labelbox's rate-limit message
     validations: int = 0
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    data_rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (dataset, global key)
+    refuse: set[str] = field(default_factory=set)  # global keys Labelbox refuses (its reason below)
+    task_errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    upserted: int = 0  # items upserted, over every task
 
     def operation(self, text: str) -> str:
         for name in ("createAwsIamIntegration", "validateIamIntegration", "setDefaultIamIntegration",
-                     "iamIntegrations", "organization"):  # fmt: skip
+                     "iamIntegrations", "createDataset", "datasets(", "customMetadataOntology",
+                     "upsertDataRows", "failedDataRowImports", "successesfulDataRowImports", "user{",
+                     "user {", "organization"):  # fmt: skip
             if name in text:
-                return name
+                return name.rstrip("({ ")
         return "unknown"
+
+    def upload(self, raw: bytes, content_type: str, auth: str) -> tuple[int, dict[str, Any]]:
+        parts = multipart(raw, content_type)
+        self.requests.append(("/graphql", "uploadFile", auth))
+        name = f"file-{len(self.files) + 1}"
+        self.files[name] = parts.get("1", b"")
+        url = f"{self.endpoint.rsplit('/', 1)[0]}/files/{name}"
+        return 200, {"data": {"uploadFile": {"url": url, "filename": name}}}
 
     def answer(self, path: str, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
         operation = self.operation(body.get("query", ""))
@@ -74,6 +90,49 @@ class FakeLabelbox:
                 for c in CHECKS
             ]  # fmt: skip
             return 200, {"data": {"validateIamIntegration": {"valid": not failing, "checks": checks}}}
+        if operation == "user":
+            me = {"id": "user-1", "email": "admin@example.com", "name": "Admin", "nickname": "admin",
+                  "picture": "", "isExternalUser": False, "isViewer": False, "lastLoginAt": TIME,
+                  "createdAt": TIME, "updatedAt": TIME}  # fmt: skip
+            return 200, {"data": {"user": me}}
+        if operation == "upsertDataRows":
+            task_id = f"task-{len(self.task_errors) + 1}"
+            manifest = json.loads(self.files[variables["manifestUri"].rsplit("/", 1)[1]])
+            errors = []
+            for uri in manifest["chunk_uris"]:
+                for item in json.loads(self.files[uri.rsplit("/", 1)[1]]):
+                    payload = item["payload"]
+                    key = item["id"]["value"]
+                    if key in self.refuse:
+                        errors.append({"message": "Data row url is not reachable", "spec": {
+                            "globalKey": key, "rowData": payload.get("row_data")}})  # fmt: skip
+                        continue
+                    self.data_rows[(payload["dataset_id"], key)] = payload
+                    self.upserted += 1
+            self.task_errors[task_id] = errors
+            task = {"id": task_id, "createdAt": TIME, "updatedAt": TIME, "name": "Upsert data rows",
+                    "status": "COMPLETE", "completionPercentage": 100, "result": None, "errors": None,
+                    "type": "adv-upsert-data-rows", "metadata": None}  # fmt: skip
+            return 200, {"data": {"upsertDataRows": task}}
+        if operation == "failedDataRowImports":
+            results = self.task_errors.get(variables["taskId"], [])
+            return 200, {
+                "data": {"failedDataRowImports": {"after": None, "total": len(results), "results": results}}
+            }
+        if operation == "successesfulDataRowImports":
+            return 200, {"data": {"successesfulDataRowImports": {"after": None, "total": 0, "nodes": []}}}
+        if operation == "customMetadataOntology":  # Labelbox's reserved "tag" field
+            tag = {"id": "cko8s9r5v0001h2dk9elqdidh", "name": "tag", "kind": "CustomMetadataString",
+                   "reserved": True, "options": []}  # fmt: skip
+            return 200, {"data": {"customMetadataOntology": [tag]}}
+        if operation == "datasets":
+            name = variables.get("param_0")
+            return 200, {"data": {"datasets": [dict(d) for d in self.datasets if name in (None, d["name"])]}}
+        if operation == "createDataset":
+            made = {"id": f"ds-{len(self.datasets) + 1}", "name": variables.get("name"),
+                    "description": "", "rowCount": 0, "createdAt": TIME, "updatedAt": TIME}  # fmt: skip
+            self.datasets.append(made)
+            return 200, {"data": {"createDataset": dict(made)}}
         if operation == "setDefaultIamIntegration":
             wanted = variables["where"]["id"]
             for integration in self.integrations:
@@ -84,14 +143,32 @@ class FakeLabelbox:
         }
 
 
+def multipart(raw: bytes, content_type: str) -> dict[str, bytes]:
+    """The parts of a multipart/form-data body, by name."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    parts = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        parts[str(name)] = part.get_payload(decode=True) or b""
+    return parts
+
+
 def start() -> tuple[FakeLabelbox, ThreadingHTTPServer]:
     fake = FakeLabelbox()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
-            status, answer = fake.answer(self.path, body, self.headers.get("Authorization", ""))
+            raw = self.rfile.read(length)
+            kind = self.headers.get("Content-Type", "")
+            if kind.startswith("multipart/form-data"):  # the SDK's upload_data (GraphQL multipart)
+                status, answer = fake.upload(raw, kind, self.headers.get("Authorization", ""))
+            else:
+                body = json.loads(raw or b"{}")
+                status, answer = fake.answer(self.path, body, self.headers.get("Authorization", ""))
             data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -111,3 +111,62 @@ def test_the_cli_prints_labelbox_checks_and_never_the_key(fake, cli, tmp_path, m
     bad = cli("labelbox", "connect", "--role-arn", "arn:aws:s3:::data", "--bucket", "data")
     assert bad.code == 2 and "--role-arn" in bad.error_line
     assert len([r for r in fake.requests if r[1] == "createAwsIamIntegration"]) == 1
+
+
+# --- labelbox import ------------------------------------------------------------------------
+
+
+def manifest_rows(n: int, start: int = 0) -> list[dict]:
+    return [
+        {"row_data": f"https://data.s3.us-east-1.amazonaws.com/cats/{i}.jpg", "global_key": f"cats/{i}.jpg",
+         "media_type": "IMAGE", "metadata_fields": [{"name": "tag", "value": "cats"}]}
+        for i in range(start, start + n)
+    ]  # fmt: skip
+
+
+def test_import_upserts_by_global_key_in_batches_and_a_rerun_creates_nothing(fake):
+    from provisioner.labelbox_api import ImportSpec, import_rows
+
+    client = labelbox_api.client(KEY)
+    first = import_rows(ImportSpec("cats", batch_size=4), client, manifest_rows(10), sleep=lambda s: None)
+    assert first.created_dataset and first.batches == 3 and first.upserted == 10 and not first.failed
+    again = import_rows(ImportSpec("cats", batch_size=4), client, manifest_rows(10), sleep=lambda s: None)
+    assert not again.created_dataset and again.dataset_id == first.dataset_id
+    assert len(fake.datasets) == 1 and len(fake.data_rows) == 10  # upserted twice, stored once
+    row = fake.data_rows[(first.dataset_id, "cats/0.jpg")]
+    assert row["metadata_fields"] == [{"schemaId": "cko8s9r5v0001h2dk9elqdidh", "value": "cats"}]  # the tag
+
+
+def test_a_partial_failure_names_the_rows_and_a_rerun_finishes(fake, cli, tmp_path):
+    import json
+
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest_rows(5)))
+    fake.refuse = {"cats/1.jpg", "cats/3.jpg"}
+    partial = cli("labelbox", "import", "--dataset", "cats", "--manifest", str(path), "--batch-size", "2")
+    assert partial.code == 1
+    assert "3 of 5 data row(s) upserted" in partial.stdout and "cats/1.jpg" in partial.stdout
+    assert "run the same command again" in partial.stdout
+    fake.refuse = set()
+    done = cli("labelbox", "import", "--dataset", "cats", "--manifest", str(path), "-o", "json")
+    assert done.code == 0 and done.json()["upserted"] == 5 and done.json()["created_dataset"] is False
+    assert len(fake.data_rows) == 5 and KEY not in partial.stdout + partial.stderr + done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--dataset", "x"], "give --manifest FILE or --bucket NAME"),
+        (["--dataset", "x", "--manifest", "nope.json"], "no such file"),
+        (["--dataset", " ", "--manifest", "m.json"], "--dataset"),
+        (["--dataset", "x", "--manifest", "m.json", "--batch-size", "0"], "--batch-size"),
+        (["--dataset", "x", "--manifest", "bad.json"], "row 0 has no row_data"),
+    ],
+)
+def test_bad_import_input_is_one_line_and_nothing_is_sent(fake, cli, tmp_path, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.json").write_text("[]")
+    (tmp_path / "bad.json").write_text('[{"global_key": "a"}]')
+    result = cli("labelbox", "import", *args)
+    assert result.code == 2 and needle in result.error_line, result.stderr
+    assert fake.requests == []

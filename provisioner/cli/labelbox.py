@@ -93,3 +93,67 @@ def connect_table(result: ConnectResult) -> str:
         f"{body}\n\n{state}: integration {result.name} ({result.integration_id}) {how}{default}; "
         f"Labelbox validated it {result.attempts} time(s)"
     )
+
+
+@labelbox_app.command("import")
+def labelbox_import(
+    dataset: Annotated[str, typer.Option("--dataset", help="The dataset (created when missing).")],
+    manifest: Annotated[
+        str | None, typer.Option("--manifest", help="An import file 'provision manifest' wrote.")
+    ] = None,
+    bucket: Annotated[str | None, typer.Option("--bucket", help="Or list this bucket now.")] = None,
+    prefix: Annotated[str, typer.Option("--prefix", help="With --bucket: the folder location.")] = "",
+    integration: Annotated[
+        str | None, typer.Option("--integration", help="A new dataset's IAM integration (name or ID).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Data rows per upsert task.")] = 1000,
+    api_key_file: ApiKeyFileOpt = None,
+    output: OutputOpt = Output.table,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Upsert the import file's rows into a dataset by global key (a re-run creates nothing twice)."""
+    import io
+
+    from provisioner import labelbox_api, report
+    from provisioner.cli.common import progress
+    from provisioner.errors import InputError
+
+    spec = labelbox_api.check_import_spec(
+        labelbox_api.ImportSpec(dataset, batch_size=batch_size, integration=integration)
+    )
+    if (manifest is None) == (bucket is None):
+        raise InputError("manifest", manifest or "", "give --manifest FILE or --bucket NAME (one of them)")
+    key = labelbox_api.api_key(api_key_file)  # before any AWS call
+    if manifest is not None:
+        rows = labelbox_api.load_rows(manifest)
+    else:
+        from provisioner import api
+        from provisioner.manifest import ManifestSpec
+
+        buffer = io.StringIO()
+        api.manifest(
+            ManifestSpec(bucket=bucket or "", prefix=prefix),
+            connect(profile, region, endpoint_url),
+            stdout=buffer,
+        )
+        rows = labelbox_api.load_rows("(the bucket's listing)", buffer.getvalue())
+    with progress("upserting data rows") as advance:
+        result = labelbox_api.import_rows(spec, labelbox_api.client(key), rows, progress=advance)
+    if output is Output.json:
+        typer.echo(json_text(result.to_dict()))
+    else:
+        how = "created" if result.created_dataset else "existing"
+        text = (
+            f"{result.upserted} of {result.rows} data row(s) upserted into dataset {result.dataset} "
+            f"({result.dataset_id}, {how}) in {result.batches} batch(es)"
+        )
+        if result.failed:
+            failed = report.table(
+                [(f["global_key"], f["message"]) for f in result.failed], ["GLOBAL KEY", "WHY"]
+            )
+            text += f"\n\n{failed}\n\n{len(result.failed)} failed: run the same command again to retry them"
+        typer.echo(text)
+    if result.failed:
+        raise typer.Exit(EXIT_FINDINGS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .conftest import BUCKET
 
 
@@ -49,3 +51,19 @@ def test_cli_uploads_a_rekognition_manifest(cli, aws_env, customer):
 def test_missing_bucket(cli, aws_env):
     result = cli("manifest", "--bucket", "no-such-bucket-here")
     assert result.code == 3 and "s3:GetBucketLocation" in result.error_line
+
+
+def test_labelbox_import_from_the_bucket_labels_from_folders(cli, aws_env, labelbox_fake):
+    """The bucket listed (moto), the rows upserted into Labelbox (the real SDK against
+    tests/labelbox_fake.py): folder names become the `tag` metadata."""
+    pytest.importorskip("labelbox")
+    args = ["labelbox", "import", "--dataset", "devices", "--bucket", BUCKET, "--prefix", "alexa-devices/"]
+    first = cli(*args, "-o", "json")
+    assert first.code == 0, first.stderr
+    assert first.json()["upserted"] == first.json()["rows"] > 0
+    tags = {row["global_key"]: row.get("metadata_fields") for row in labelbox_fake.data_rows.values()}
+    assert tags["alexa-devices/echo/echo-1.jpg"] == [
+        {"schemaId": "cko8s9r5v0001h2dk9elqdidh", "value": "echo"}
+    ]
+    again = cli(*args)
+    assert again.code == 0 and "existing" in again.stdout and len(labelbox_fake.datasets) == 1
