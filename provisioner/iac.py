@@ -78,6 +78,33 @@ def load_yaml(text: str) -> Any:
         raise ValueError(f"not YAML: {getattr(exc, 'problem', None) or exc}{where}") from None
 
 
+def yaml_positions(text: str) -> dict[str, tuple[int, int]]:
+    """(line, column), 1-based, of every value of a YAML template by the JSON path lint reports."""
+    try:
+        import yaml
+    except ImportError:
+        return {}
+    loader: Any = type("PositionLoader", (yaml.SafeLoader,), {})
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return {}
+    found: dict[str, tuple[int, int]] = {}
+
+    def walk(node: Any, path: str) -> None:
+        found[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, f"{path}.{key.value}")
+        elif isinstance(node, yaml.SequenceNode):
+            for index, value in enumerate(node.value):
+                walk(value, f"{path}[{index}]")
+
+    if root is not None:
+        walk(root, "$")
+    return found
+
+
 def kind_of(data: Any) -> str | None:
     """'cloudformation', 'terraform-plan' or None (a policy document, or something else)."""
     if not isinstance(data, dict):
@@ -93,13 +120,16 @@ def kind_of(data: Any) -> str | None:
     return None
 
 
-def documents(data: Any) -> Iterator[tuple[str, Any]]:
-    """(location, policy document) for every document the template or plan holds."""
+def documents(data: Any) -> Iterator[tuple[str, Any, str]]:
+    """(location, policy document, anchor) for every document the template or plan holds; the
+    anchor is the JSON path of the document in the file (the location itself in a template,
+    the attribute holding the JSON string in a plan)."""
     kind = kind_of(data)
     if kind == "cloudformation":
-        yield from _cloudformation(data)
+        for location, document in _cloudformation(data):
+            yield location, document, location
     elif kind == "terraform-plan":
-        yield from _terraform(data["planned_values"].get("root_module") or {})
+        yield from _terraform(data["planned_values"].get("root_module") or {}, "$.planned_values.root_module")
 
 
 def _cloudformation(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -169,17 +199,20 @@ def resolve(node: Any, values: dict[str, str]) -> Any:
     return {key: resolve(value, values) for key, value in node.items()}
 
 
-def _terraform(module: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    for resource in module.get("resources") or []:
+def _terraform(module: dict[str, Any], base: str) -> Iterator[tuple[str, Any, str]]:
+    for index, resource in enumerate(module.get("resources") or []):
         if not isinstance(resource, dict) or resource.get("mode") == "data":
             continue
-        attributes = TF_DOCUMENTS.get(str(resource.get("type")), [])
-        for path in attributes:
-            for where, text in _at(resource.get("values") or {}, path, str(resource.get("address"))):
+        address = str(resource.get("address"))
+        for path in TF_DOCUMENTS.get(str(resource.get("type")), []):
+            anchors = _at(resource.get("values") or {}, path, f"{base}.resources[{index}].values")
+            for (where, text), (anchor, _) in zip(
+                _at(resource.get("values") or {}, path, address), anchors, strict=True
+            ):
                 try:
-                    yield where, json.loads(text) if isinstance(text, str) else text
+                    yield where, json.loads(text) if isinstance(text, str) else text, anchor
                 except json.JSONDecodeError:
-                    yield where, text  # not JSON: the grammar check says so
-    for child in module.get("child_modules") or []:
+                    yield where, text, anchor  # not JSON: the grammar check says so
+    for index, child in enumerate(module.get("child_modules") or []):
         if isinstance(child, dict):
-            yield from _terraform(child)
+            yield from _terraform(child, f"{base}.child_modules[{index}]")

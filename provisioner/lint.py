@@ -110,7 +110,7 @@ def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Fin
         if iac.kind_of(document) is None:
             out.add("invalid-json", "a YAML file that is not a CloudFormation template (IAM reads JSON)")
             return None, out.findings
-        return _lint_template(text, document, out)
+        return _lint_template(text, document, out, iac.yaml_positions(text))
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -118,44 +118,46 @@ def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Fin
         return None, out.findings
 
     if iac.kind_of(document) is not None:  # a CloudFormation template or a Terraform plan
-        kind, findings = _lint_template(text, document, out)
-        return kind, _placed(text, findings)
+        return _lint_template(text, document, out, positions(text))
     kind = document_kind(document)
     _check_characters(text, out)
     _check_size(text, kind, out)
     _check_document(document, kind, out)
-    return kind, _placed(text, out.findings)
+    where = positions(text) if out.findings else {}
+    return kind, [_at_place(f, f.location, where) for f in out.findings]
 
 
-def _lint_template(text: str, document: Any, out: _Collector) -> tuple[str | None, list[Finding]]:
-    """Every policy document a template or plan holds, linted at its place in it."""
+def _lint_template(
+    text: str, document: Any, out: _Collector, where: dict[str, tuple[int, int]]
+) -> tuple[str | None, list[Finding]]:
+    """Every policy document a template or plan holds, linted at its place in it: a finding's
+    line is its value's in a template, the policy attribute's in a plan (the document there is
+    a JSON string)."""
     from provisioner import iac
 
     _check_characters(text, out)
-    for where, embedded in iac.documents(document):
+    found = [_at_place(f, f.location, where) for f in out.findings]
+    for location, embedded, anchor in iac.documents(document):
         inner = _Collector(out.file)
         kind = document_kind(embedded)
         _check_size(json.dumps(embedded, ensure_ascii=True), kind, inner)
         _check_document(embedded, kind, inner)
-        out.findings += [replace(f, location=where + f.location[1:]) for f in inner.findings]
-    return iac.kind_of(document), out.findings
+        for finding in inner.findings:
+            full = location + finding.location[1:]
+            found.append(
+                _at_place(replace(finding, location=full), full if anchor == location else anchor, where)
+            )
+    return iac.kind_of(document), found
 
 
-def _placed(text: str, findings: list[Finding]) -> list[Finding]:
-    """Each finding with the line and column of its location (or of the nearest enclosing
-    value the text has: a location may name a key inside a value)."""
-    if not findings:
-        return findings
-    where = positions(text)
-    placed = []
-    for finding in findings:
-        path = finding.location
-        while path and path not in where:
-            cut = max(path.rfind("."), path.rfind("["))
-            path = path[:cut] if cut > 0 else ""
-        line, column = where.get(path, (0, 0))
-        placed.append(replace(finding, line=line, column=column))
-    return placed
+def _at_place(finding: Finding, path: str, where: dict[str, tuple[int, int]]) -> Finding:
+    """The finding with the line and column of `path` (or of the nearest enclosing value the
+    text has: a location may name a key inside a value)."""
+    while path and path not in where:
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    line, column = where.get(path, (0, 0))
+    return replace(finding, line=line, column=column)
 
 
 def lint_document(document: Any, file: str = "<document>") -> tuple[str, list[Finding]]:

@@ -473,6 +473,13 @@ def test_policies_inside_a_terraform_plan_are_linted_in_every_module(tmp_path):
     assert report.kinds[str(path)] == "terraform-plan"
     where = {f.location.split(".Statement")[0] for f in report.findings}
     assert where == {"module.vendor.aws_iam_role_policy.p.policy"}
+    # the line of the plan's JSON string that holds the policy (the policy itself is a string)
+    lines = path.read_text().splitlines() if "\n" in path.read_text() else None
+    assert all(f.line == 1 for f in report.findings) and lines is None
+    path.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": root}}, indent=2))
+    pretty = lint_paths([str(path)]).findings
+    text = path.read_text().splitlines()
+    assert pretty and all(text[f.line - 1].lstrip().startswith('"policy"') for f in pretty)
     assert {"action-wildcard", "resource-wildcard"} <= {f.rule for f in report.findings}
 
 
@@ -529,5 +536,8 @@ Resources:
     report = lint_paths([str(tmp_path)])  # a folder: the template only
     assert report.files == [str(tmp_path / "stack.yaml")]
     assert {f.rule for f in report.findings} == {"trust-no-external-id"}  # the !Sub and !Join resolved
+    (finding,) = report.findings
+    line = text.splitlines()[finding.line - 1]
+    assert line[finding.column - 1 :].startswith("Effect: Allow"), (finding.line, finding.column, line)
     named = lint_paths([str(tmp_path / "broken.yaml")])
     assert [f.rule for f in named.findings] == ["invalid-json"] and "not YAML" in named.findings[0].message
