@@ -333,7 +333,9 @@ def test_aws_default_output_is_honoured_where_the_command_has_that_output(cli, m
     monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "json")
     assert cli("vendors").json()[0]["name"] == "isahit"
     assert cli("vendors", "-o", "table").stdout.startswith("VENDOR")  # a flag wins
-    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "text")  # no text output here: the default stays
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "text")
+    assert cli("vendors").stdout.startswith("isahit\tisahit Lab\t999888496268\t")
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "yaml")  # no YAML output here: the default stays
     assert cli("vendors").stdout.startswith("VENDOR")
 
 
@@ -372,3 +374,20 @@ def test_tables_fit_the_terminal_and_colour_severities_unless_no_color():
     import re
 
     assert max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in body.splitlines()) <= 90
+
+
+def test_text_output_is_the_aws_clis_tab_separated_records():
+    from provisioner.report import to_text
+
+    data = [
+        {"name": "a", "count": 2, "ok": True, "tags": ["x", "y"], "owner": {"id": "1", "kind": None}},
+        {"name": "b\tc", "count": 0, "ok": False, "tags": [], "owner": {}},
+    ]
+    assert to_text(data).splitlines() == [
+        "a\t2\tTrue",
+        "TAGS\tx\ty",
+        "OWNER\t1\tNone",
+        "b c\t0\tFalse",
+    ]
+    assert to_text(["isahit", "labelbox"]) == "isahit\tlabelbox"
+    assert to_text([]) == "" and to_text("one") == "one"

@@ -31,6 +31,7 @@ from provisioner.errors import EXIT_FINDINGS
 class AuditOutput(StrEnum):
     table = "table"
     json = "json"
+    text = "text"
     sarif = "sarif"
     csv = "csv"
     html = "html"
@@ -96,8 +97,8 @@ def audit_command(
     with progress("reading roles") as advance:
         result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
 
-    if output is AuditOutput.json:
-        text = json_text(result.to_dict())
+    if output in (AuditOutput.json, AuditOutput.text):
+        text = json_text(result.to_dict(), output)
     elif output is AuditOutput.sarif:
         text = json_text(report.audit_sarif(result, __version__))
     elif output is AuditOutput.csv:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class Output(StrEnum):
     table = "table"
     json = "json"
+    text = "text"
 
 
 class FailOn(StrEnum):
@@ -137,19 +138,21 @@ def show_role_result(result: RoleResult, output: Output) -> None:
         typer.echo("dry run: nothing was changed", err=True)
     elif result.applied:
         typer.echo(f"applied {len(result.applied)} change(s)", err=True)
-    if output is Output.json:
-        typer.echo(json_text(result.to_dict()))
+    if output in (Output.json, Output.text):
+        typer.echo(json_text(result.to_dict(), output))
     else:
         typer.echo(report.form_table(result.form_fields()))
 
 
-def json_text(data: Any) -> str:
-    """A command's JSON output, filtered by --query (JMESPath) when given."""
+def json_text(data: Any, output: str = "json") -> str:
+    """A command's JSON (or, with output "text", the AWS CLI's tab-separated text) output,
+    filtered by --query (JMESPath) when given."""
     from provisioner import report
     from provisioner.cli.app import QUERY
 
     query = QUERY.get()
-    return report.to_json(query.apply(data) if query is not None else data)
+    data = query.apply(data) if query is not None else data
+    return report.to_text(data) if output == "text" else report.to_json(data)
 
 
 def terminal() -> Any:

@@ -113,8 +113,8 @@ def create_role_command(
     from provisioner.cli.labelbox import connect_table
 
     connected = labelbox_api.connect(labelbox_api.ConnectSpec(result.plan.role_arn, bucket), client)
-    if output is Output.json:
-        typer.echo(json_text({"role": result.to_dict(), "labelbox": connected.to_dict()}))
+    if output in (Output.json, Output.text):
+        typer.echo(json_text({"role": result.to_dict(), "labelbox": connected.to_dict()}, output))
     else:
         show_role_result(result, output)
         typer.echo("\n" + connect_table(connected))

@@ -67,8 +67,8 @@ def labelbox_connect(
         )
     client = labelbox_api.client(labelbox_api.api_key(api_key_file))
     result = labelbox_api.connect(spec, client, ours=ours)
-    if output is Output.json:
-        typer.echo(json_text(result.to_dict()))
+    if output in (Output.json, Output.text):
+        typer.echo(json_text(result.to_dict(), output))
     else:
         typer.echo(connect_table(result))
     if not result.valid:
@@ -141,8 +141,8 @@ def labelbox_import(
         rows = labelbox_api.load_rows("(the bucket's listing)", buffer.getvalue())
     with progress("upserting data rows") as advance:
         result = labelbox_api.import_rows(spec, labelbox_api.client(key), rows, progress=advance)
-    if output is Output.json:
-        typer.echo(json_text(result.to_dict()))
+    if output in (Output.json, Output.text):
+        typer.echo(json_text(result.to_dict(), output))
     else:
         how = "created" if result.created_dataset else "existing"
         text = (

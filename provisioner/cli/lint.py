@@ -15,6 +15,7 @@ from provisioner.errors import EXIT_FINDINGS
 class LintOutput(StrEnum):
     table = "table"
     json = "json"
+    text = "text"
     sarif = "sarif"
 
 
@@ -32,8 +33,8 @@ def lint_command(
     from provisioner import api, report
 
     result = api.lint(files, mutes=mutes(ctx, mutelist))
-    if output is LintOutput.json:
-        typer.echo(json_text(result.to_dict()))
+    if output in (LintOutput.json, LintOutput.text):
+        typer.echo(json_text(result.to_dict(), output))
     elif output is LintOutput.sarif:
         from provisioner import __version__
 

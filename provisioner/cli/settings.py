@@ -48,8 +48,8 @@ def config_command(ctx: typer.Context, output: OutputOpt = Output.table) -> None
     for name in ENVIRONMENT:
         if os.environ.get(name):  # secrets are never among these names: values are shown
             rows.append({"command": "*", "option": name, "value": os.environ[name], "from": "environment"})
-    if output is Output.json:
-        typer.echo(json_text({"file": config.path if config else None, "settings": rows}))
+    if output in (Output.json, Output.text):
+        typer.echo(json_text({"file": config.path if config else None, "settings": rows}, output))
         return
     where = config.path if config is not None and config.path else "no .provisioner.toml found"
     body = report.table(

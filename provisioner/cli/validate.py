@@ -28,6 +28,7 @@ from provisioner.errors import EXIT_FINDINGS
 class ValidateOutput(StrEnum):
     table = "table"
     json = "json"
+    text = "text"
     html = "html"
     markdown = "markdown"
 
@@ -86,8 +87,8 @@ def validate_command(
         vendor_profile=vendor_profile,
         wait_seconds=wait,
     )
-    if output is ValidateOutput.json:
-        typer.echo(json_text(result.to_dict()))
+    if output in (ValidateOutput.json, ValidateOutput.text):
+        typer.echo(json_text(result.to_dict(), output))
     elif output is ValidateOutput.html:
         from provisioner import __version__
 

@@ -14,7 +14,7 @@ def vendors_command(output: OutputOpt = Output.table) -> None:
     from provisioner import api, report
 
     vendors = api.vendors()
-    if output is Output.json:
-        typer.echo(json_text([report.vendor_dict(v) for v in vendors]))
+    if output in (Output.json, Output.text):
+        typer.echo(json_text([report.vendor_dict(v) for v in vendors], output))
     else:
         typer.echo(report.vendors_table(vendors))

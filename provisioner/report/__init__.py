@@ -18,6 +18,7 @@ from provisioner.report.table import (
     table,
     vendors_table,
 )
+from provisioner.report.text import to_text
 
 __all__ = [
     "Terminal",
@@ -35,6 +36,7 @@ __all__ = [
     "severity_counts",
     "table",
     "to_json",
+    "to_text",
     "validate_html",
     "validate_markdown",
     "vendor_dict",
