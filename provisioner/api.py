@@ -207,11 +207,13 @@ def audit(
     aws: Callable[[], Aws] | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    accounts_progress: Callable[[str, int], Callable[[int], None]] | None = None,
 ) -> AuditResult:
-    """Audit a GAAD file (spec.from_file) or the accounts reached with `aws()`'s credentials."""
+    """Audit a GAAD file (spec.from_file) or the accounts reached with `aws()`'s credentials;
+    `progress` counts roles, `accounts_progress(what, total)` gives a counter of accounts."""
     from provisioner import audit as journey
 
-    return journey.run(spec, aws, progress=progress)
+    return journey.run(spec, aws, progress=progress, accounts_progress=accounts_progress)
 
 
 def manifest(

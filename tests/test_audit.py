@@ -637,3 +637,17 @@ def test_an_offline_file_without_the_attached_aws_managed_policy_says_so(tmp_pat
     judged = run(AuditSpec(from_file=str(path)), now=NOW)
     assert not [n for n in judged.notes if "not in" in n]
     assert "vendor-write-access" in {f.rule for f in judged.findings}
+
+
+def test_every_account_read_or_not_advances_the_account_counter():
+    from provisioner.audit import gather_accounts
+    from provisioner.aws import AwsError
+
+    def refuse(account):
+        raise AwsError(f"cannot assume the member role in {account}")
+
+    ticks: list[int] = []
+    data = gather_accounts(
+        refuse, ["111111111111", "222222222222", "333333333333"], account_done=ticks.append
+    )
+    assert ticks == [1, 1, 1] and all(d.error for d in data)

@@ -85,6 +85,7 @@ def run(
     *,
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
+    accounts_progress: Callable[[str, int], Callable[[int], None]] | None = None,
 ) -> AuditResult:
     """Gather what the spec names (a file, or the accounts `connect()`'s credentials reach),
     then judge every role."""
@@ -108,7 +109,12 @@ def run(
             wanted = [None] + [a for a in members if a != own]
         elif spec.accounts:
             wanted = list(dict.fromkeys(spec.accounts))
-        data = gather_accounts(member_aws(base, spec.member_role), wanted, progress=progress)
+        done = (
+            accounts_progress("accounts read", len(wanted)) if accounts_progress and len(wanted) > 1 else None
+        )
+        data = gather_accounts(
+            member_aws(base, spec.member_role), wanted, progress=progress, account_done=done
+        )
     for account in data:  # files apply to every account; else Organizations says, when it can
         if account.error is None and given is not None:
             account.org = given

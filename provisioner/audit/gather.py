@@ -150,17 +150,22 @@ def gather_accounts(
     *,
     workers: int = 4,
     progress: Progress | None = None,
+    account_done: Progress | None = None,
 ) -> list[AccountData]:
     """Read several accounts concurrently (bounded). A member account that fails is reported and
     does not stop the others; the admin's own account (None) failing is the admin's own error."""
 
     def one(account: str | None) -> AccountData:
-        if account is None:
-            return gather_account(make_aws(None), progress)
         try:
-            return gather_account(make_aws(account), progress)
-        except ProvisionerError as exc:
-            return AccountData(account, error=f"account {account}: {exc}")
+            if account is None:
+                return gather_account(make_aws(None), progress)
+            try:
+                return gather_account(make_aws(account), progress)
+            except ProvisionerError as exc:
+                return AccountData(account, error=f"account {account}: {exc}")
+        finally:
+            if account_done is not None:
+                account_done(1)
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts)))) as pool:
         return list(pool.map(one, accounts))

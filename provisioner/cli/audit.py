@@ -95,7 +95,12 @@ def audit_command(
         baseline=baseline,
     )
     with progress("reading roles") as advance:
-        result = api.audit(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
+        result = api.audit(
+            spec,
+            lambda: connect(profile, region, endpoint_url),
+            progress=advance,
+            accounts_progress=advance.extra,
+        )
 
     if output in (AuditOutput.json, AuditOutput.text):
         text = json_text(result.to_dict(), output)

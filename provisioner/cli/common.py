@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -184,6 +185,18 @@ def write_out(path: str, text: str) -> None:
         raise InputError("--out", path, f"cannot be written ({exc.strerror})") from None
 
 
+class Counter:
+    """What `progress` gives: call it to advance the main count; `extra(what, total)` adds a
+    counter whose total is known (accounts of an organization, say)."""
+
+    def __init__(self, advance: Callable[[int], None], extra: Callable[[str, int], Callable[[int], None]]):
+        self.advance = advance
+        self.extra = extra
+
+    def __call__(self, n: int) -> None:
+        self.advance(n)
+
+
 class progress:
     """A rich progress counter on a terminal (stderr); nothing when stderr is not one."""
 
@@ -195,7 +208,7 @@ class progress:
         from provisioner.cli.app import QUIET
 
         if QUIET.get() or not sys.stderr.isatty():
-            return lambda n: None
+            return Counter(lambda n: None, lambda what, total: lambda n: None)
         from rich.console import Console
         from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.text import Text
@@ -214,7 +227,12 @@ class progress:
         )
         self.bar.start()
         task = self.bar.add_task(self.what, total=None)
-        return lambda n: self.bar.update(task, advance=n)
+
+        def extra(what: str, total: int) -> Callable[[int], None]:
+            counted = self.bar.add_task(f"{what} (of {total})", total=total)
+            return lambda n: self.bar.update(counted, advance=n)
+
+        return Counter(lambda n: self.bar.update(task, advance=n), extra)
 
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
