@@ -391,3 +391,23 @@ def test_text_output_is_the_aws_clis_tab_separated_records():
     ]
     assert to_text(["isahit", "labelbox"]) == "isahit\tlabelbox"
     assert to_text([]) == "" and to_text("one") == "one"
+
+
+def test_every_option_of_every_command_has_help():
+    import typer
+
+    from provisioner.cli import app
+
+    missing = []
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                walk(command, f"{prefix}{name} ")
+                continue
+            for param in command.params:
+                if getattr(param, "param_type_name", "") == "option" and not getattr(param, "help", None):
+                    missing.append(f"{prefix}{name} {param.opts[0]}")
+
+    walk(typer.main.get_command(app), "")
+    assert missing == []

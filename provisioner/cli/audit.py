@@ -54,7 +54,10 @@ def audit_command(
     member_role: Annotated[
         str, typer.Option("--member-role", help="Role to assume in each member account.")
     ] = "OrganizationAccountAccessRole",
-    output: Annotated[AuditOutput, typer.Option("--output", "-o")] = AuditOutput.table,
+    output: Annotated[
+        AuditOutput,
+        typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
+    ] = AuditOutput.table,
     out: Annotated[str | None, typer.Option("--out", help="Write the report to this file.")] = None,
     fail_on: FailOnOpt = FailOn.high,
     vendor: Annotated[str | None, typer.Option("--vendor", help="Only roles of this vendor.")] = None,

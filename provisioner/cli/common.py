@@ -74,7 +74,10 @@ RcpFileOpt = Annotated[
     typer.Option("--rcp-file", help="An RCP as 'aws organizations describe-policy' prints it (repeat)."),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.", metavar="")]
-OutputOpt = Annotated[Output, typer.Option("--output", "-o")]
+OutputOpt = Annotated[
+    Output,
+    typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
+]
 FailOnOpt = Annotated[
     FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
 ]

@@ -25,7 +25,10 @@ def lint_command(
     files: Annotated[
         list[str], typer.Argument(help="Policy documents (JSON); '-' reads stdin.", metavar="FILE…")
     ],
-    output: Annotated[LintOutput, typer.Option("--output", "-o")] = LintOutput.table,
+    output: Annotated[
+        LintOutput,
+        typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
+    ] = LintOutput.table,
     fail_on: FailOnOpt = FailOn.high,
     mutelist: MutelistOpt = None,
 ) -> None:

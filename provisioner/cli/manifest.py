@@ -29,7 +29,9 @@ def manifest_command(
     prefix: Annotated[
         str | None, typer.Option("--prefix", help="The folder location (labels below it).")
     ] = None,
-    fmt: Annotated[ManifestFormat, typer.Option("--format")] = ManifestFormat.labelbox,
+    fmt: Annotated[
+        ManifestFormat, typer.Option("--format", help="The import file's format: the vendor's.")
+    ] = ManifestFormat.labelbox,
     labels: Annotated[
         bool, typer.Option("--labels/--no-labels", help="Label images by folder.", metavar="")
     ] = True,
@@ -59,7 +61,9 @@ def manifest_command(
     project_arn: Annotated[
         str | None, typer.Option("--project-arn", help="The Custom Labels project.")
     ] = None,
-    dataset_type: Annotated[DatasetType, typer.Option("--dataset-type")] = DatasetType.train,
+    dataset_type: Annotated[
+        DatasetType, typer.Option("--dataset-type", help="Rekognition: the dataset to create.")
+    ] = DatasetType.train,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,

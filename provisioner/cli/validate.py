@@ -60,7 +60,10 @@ def validate_command(
     ] = False,
     scp_file: ScpFileOpt = None,
     rcp_file: RcpFileOpt = None,
-    output: Annotated[ValidateOutput, typer.Option("--output", "-o")] = ValidateOutput.table,
+    output: Annotated[
+        ValidateOutput,
+        typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
+    ] = ValidateOutput.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
