@@ -107,9 +107,18 @@ def export(fmt: str, spec: RoleSpec) -> str:
 # --- AWS ----------------------------------------------------------------------------------
 
 
-def create_role(spec: RoleSpec, aws: Aws, *, dry_run: bool = False, on_plan: OnPlan = None) -> CreateResult:
+def create_role(
+    spec: RoleSpec,
+    aws: Aws,
+    *,
+    dry_run: bool = False,
+    on_plan: OnPlan = None,
+    confirm: Callable[[Plan], bool] | None = None,
+) -> CreateResult:
     """Create or bring into line the vendor role, its read-only policy and the CORS rule.
-    The spec's warnings (weak external ID, dotted bucket, ...) come first in plan.warnings."""
+    The spec's warnings (weak external ID, dotted bucket, ...) come first in plan.warnings. A
+    plan that removes a working external ID or principal is refused unless `confirm(plan)`
+    says yes (nothing is changed otherwise)."""
     from provisioner import role
 
     wanted, warnings = role.wanted_role(spec)
@@ -119,15 +128,21 @@ def create_role(spec: RoleSpec, aws: Aws, *, dry_run: bool = False, on_plan: OnP
         if on_plan:
             on_plan(plan)
 
-    return role.create_role(aws, wanted, dry_run=dry_run, on_plan=shown)
+    return role.create_role(aws, wanted, dry_run=dry_run, on_plan=shown, confirm=confirm)
 
 
 def rotate_external_id(
-    spec: RotateSpec, aws: Aws, *, dry_run: bool = False, on_plan: OnPlan = None
+    spec: RotateSpec,
+    aws: Aws,
+    *,
+    dry_run: bool = False,
+    on_plan: OnPlan = None,
+    confirm: Callable[[Plan], bool] | None = None,
 ) -> RotateResult:
+    """A new external ID; without spec.keep_old, dropping the current one needs `confirm`."""
     from provisioner import role
 
-    return role.rotate_external_id(aws, spec, dry_run=dry_run, on_plan=on_plan)
+    return role.rotate_external_id(aws, spec, dry_run=dry_run, on_plan=on_plan, confirm=confirm)
 
 
 def delete_role(

@@ -48,7 +48,7 @@ echo "# create-role repairs the drift:"
 step $PROVISION create-role --bucket $BUCKET --external-id $ID
 step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET
 step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002 --keep-old
-step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002
+step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002 --yes
 TMP=$(mktemp -d)
 cat > "$TMP/handmade-trust.json" <<'JSON'
 {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",

@@ -243,3 +243,38 @@ def test_a_boundary_that_is_not_a_managed_policy_arn_is_refused(value):
     with pytest.raises(InputError) as err:
         wanted_role(RoleSpec(LABELBOX, "images", ID, permissions_boundary=value))
     assert err.value.field == "permissions_boundary"
+
+
+# --- destructive changes (issue 12) -------------------------------------------------------------
+
+
+def _trust(principal, ids=None):
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if ids is not None:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": ids}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+LB = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted", "lost"),
+    [
+        (_trust(LB), _trust(LB, "ckid0000000000001"), ""),  # an ID added to an open trust: tighter
+        (_trust(LB, "ckid0000000000001"), _trust(LB, ["ckid0000000000001", "ckid0000000000002"]), ""),
+        (_trust(LB, "ckid0000000000001"), _trust(LB, "ckid0000000000002"),
+         "removes external ID ckid0000000000001"),
+        (_trust(LB, ["ckid0000000000001", "ckid0000000000002"]), _trust(LB, "ckid0000000000002"),
+         "removes external ID ckid0000000000001"),
+        (_trust("arn:aws:iam::111122223333:root"), _trust(LB, "ckid0000000000001"),
+         "stops trusting arn:aws:iam::111122223333:root"),
+        (_trust(LB, "ckid0000000000001"), _trust(LB, "ckid0000000000001"), ""),
+    ],
+    ids=["add-id", "keep-old", "replace-id", "drop-old", "replace-principal", "same"],
+)  # fmt: skip
+def test_trust_loss_names_what_a_rewrite_takes_away(current, wanted, lost):
+    from provisioner.role.plan import trust_loss
+
+    found = trust_loss(current, wanted)
+    assert (found == "") if not lost else (lost in found), found

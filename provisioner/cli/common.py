@@ -148,6 +148,27 @@ def show_role_result(result: RoleResult, output: Output) -> None:
         typer.echo(report.form_table(result.form_fields()))
 
 
+def interactive() -> bool:
+    """Can someone answer a question (stdin is a terminal)?"""
+    return sys.stdin.isatty()
+
+
+def confirmer(yes: bool, question: str) -> Callable[[Any], bool] | None:
+    """How a command gets the admin's yes to a destructive plan: the flag; else a question on
+    a terminal; else None, and the library refuses the plan naming the flag."""
+    if yes:
+        return lambda plan: True
+    if not interactive():
+        return None
+
+    def ask(plan: Any) -> bool:
+        for change in plan.destructive:
+            typer.echo(f"{change.target}: {change.destructive}", err=True)
+        return typer.confirm(question, err=True)
+
+    return ask
+
+
 def json_text(data: Any, output: str = "json") -> str:
     """A command's JSON (or, with output "text", the AWS CLI's tab-separated text) output,
     filtered by --query (JMESPath) when given."""

@@ -26,6 +26,7 @@ from provisioner.cli.common import (
     RoleNameDefaultOpt,
     TagOpt,
     VendorOpt,
+    confirmer,
     connect,
     json_text,
     role_spec,
@@ -65,6 +66,16 @@ def create_role_command(
         ),
     ] = None,
     api_key_file: ApiKeyFileOpt = None,
+    replace_external_id: Annotated[
+        bool,
+        typer.Option(
+            "--replace-external-id",
+            "--yes",
+            help="Replace the role's current external ID or principal (the vendor's live integration "
+            "breaks until it uses the new one). Asked on a terminal otherwise.",
+            metavar="",
+        ),
+    ] = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -102,7 +113,11 @@ def create_role_command(
         adopt=adopt,
     )
     result = api.create_role(
-        spec, connect(profile, region, endpoint_url), dry_run=dry_run, on_plan=lambda p: show_plan(p, dry_run)
+        spec,
+        connect(profile, region, endpoint_url),
+        dry_run=dry_run,
+        on_plan=lambda p: show_plan(p, dry_run),
+        confirm=confirmer(replace_external_id, "replace the role's trust as planned above?"),
     )
     if client is None or dry_run:
         if client is not None:

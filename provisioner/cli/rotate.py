@@ -15,6 +15,7 @@ from provisioner.cli.common import (
     ProfileOpt,
     RegionOpt,
     RoleNameOpt,
+    confirmer,
     connect,
     show_plan,
     show_role_result,
@@ -32,6 +33,12 @@ def rotate_command(
         bool, typer.Option("--force", help="Act on a role provisioner did not create.", metavar="")
     ] = False,
     dry_run: DryRunOpt = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Drop the current ID without asking (without --keep-old).", metavar=""
+        ),
+    ] = False,
     output: OutputOpt = Output.table,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -43,6 +50,10 @@ def rotate_command(
 
     spec = RotateSpec(role_name, external_id, keep_old=keep_old, force=force)
     result = api.rotate_external_id(
-        spec, connect(profile, region, endpoint_url), dry_run=dry_run, on_plan=lambda p: show_plan(p, dry_run)
+        spec,
+        connect(profile, region, endpoint_url),
+        dry_run=dry_run,
+        on_plan=lambda p: show_plan(p, dry_run),
+        confirm=confirmer(yes, "drop the current external ID as planned above?"),
     )
     show_role_result(result, output)

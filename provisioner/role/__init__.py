@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from provisioner import inputs
 from provisioner.aws import Aws
+from provisioner.errors import InputError
 from provisioner.role.apply import apply
 from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors
 from provisioner.role.model import (
@@ -61,6 +62,26 @@ __all__ = [
 OnPlan = Callable[[Plan], None] | None
 
 
+Confirm = Callable[[Plan], bool] | None
+
+
+def allowed(plan: Plan, dry_run: bool, confirm: Confirm, flag: str) -> bool:
+    """May the plan be applied? A plan with destructive changes (Plan.destructive) needs
+    `confirm` to say yes; without one it is refused, naming `flag` (the CLI's explicit yes), and
+    nothing is changed."""
+    if dry_run or not plan.destructive:
+        return True
+    if confirm is None:
+        reasons = "; ".join(f"{c.target}: {c.destructive}" for c in plan.destructive)
+        raise InputError(
+            flag,
+            "",
+            f"this would change what works now ({reasons}); pass --{flag.replace('_', '-')} to do "
+            "it (--dry-run shows the plan); nothing was changed",
+        )
+    return confirm(plan)
+
+
 def create_role(
     aws: Aws,
     wanted: WantedRole,
@@ -68,23 +89,30 @@ def create_role(
     dry_run: bool = False,
     progress: Callable[[Change], None] | None = None,
     on_plan: OnPlan = None,
+    confirm: Confirm = None,
 ) -> CreateResult:
-    """Gather, plan, and (unless a dry run) apply the vendor role, its policy and CORS rule."""
+    """Gather, plan, and (unless a dry run) apply the vendor role, its policy and CORS rule.
+    Destructive changes (a working external ID or principal removed) need `confirm`."""
     plan = plan_role(wanted, gather_role(aws, wanted))
     if on_plan:
         on_plan(plan)
+    if not allowed(plan, dry_run, confirm, "replace_external_id"):
+        return CreateResult(plan, [], True, wanted)
     applied = [] if dry_run else apply(aws, plan.changes, progress)
     return CreateResult(plan, applied, dry_run, wanted)
 
 
 def rotate_external_id(
-    aws: Aws, spec: RotateSpec, *, dry_run: bool = False, on_plan: OnPlan = None
+    aws: Aws, spec: RotateSpec, *, dry_run: bool = False, on_plan: OnPlan = None, confirm: Confirm = None
 ) -> RotateResult:
-    """Rewrite the trust's external ID; with spec.keep_old, accept the current ID(s) as well."""
+    """Rewrite the trust's external ID; with spec.keep_old, accept the current ID(s) as well.
+    Dropping the current ID (no keep_old) is destructive: it needs `confirm`."""
     inputs.check_external_id(spec.external_id)  # bad input is refused before any AWS call
     plan, ids = plan_rotate(spec, owned_role(aws, spec.role_name, spec.force))
     if on_plan:
         on_plan(plan)
+    if not allowed(plan, dry_run, confirm, "yes"):
+        return RotateResult(plan, [], True, ids)
     applied = [] if dry_run else apply(aws, plan.changes)
     return RotateResult(plan, applied, dry_run, ids)
 

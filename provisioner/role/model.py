@@ -36,6 +36,7 @@ class Change:
     method: str  # the boto3 method: "create_role"
     params: Json = field(default_factory=dict, compare=False)
     detail: str = ""  # what differs
+    destructive: str = ""  # why it may break what works now (a removed external ID, say); "" if not
 
     def __post_init__(self) -> None:
         if self.method not in api_calls():
@@ -51,14 +52,16 @@ class Change:
 
     def line(self) -> str:
         detail = f": {self.detail}" if self.detail else ""
-        return f"{self.action:<7} {self.target}{detail}"
+        warning = f"  [DESTRUCTIVE: {self.destructive}]" if self.destructive else ""
+        return f"{self.action:<7} {self.target}{detail}{warning}"
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | None]:
         return {
             "action": self.action,
             "target": self.target,
             "detail": self.detail,
             "permission": self.permission,
+            "destructive": self.destructive or None,
         }
 
 
@@ -171,6 +174,11 @@ class Plan:
     role_arn: str
     policy_arn: str = ""
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def destructive(self) -> list[Change]:
+        """The changes that may break a working integration: they need the admin's yes."""
+        return [c for c in self.changes if c.destructive]
 
 
 @dataclass

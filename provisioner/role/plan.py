@@ -255,6 +255,7 @@ def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -
                 "update_assume_role_policy",
                 {"RoleName": name, "PolicyDocument": json.dumps(wanted.trust)},
                 trust_difference(current_trust, wanted.trust),
+                trust_loss(current_trust, wanted.trust),
             )
         )
     if role.get("MaxSessionDuration") != wanted.max_session_duration:
@@ -315,6 +316,27 @@ def _tag_change(
         return []
     text = ", ".join(f"{k}={v}" for k, v in missing.items())
     return [Change("tag", label, method, {**target, "Tags": tag_list(missing)}, text)]
+
+
+def trust_loss(current: Any, wanted: Any) -> str:
+    """What a trust rewrite takes away from whoever uses the role now: external IDs it pins that
+    the new trust does not, principals it trusts that the new one does not. "" when nothing is
+    lost (a first external ID added to an open trust tightens it: that is what was asked)."""
+    from provisioner.evaluation import Policy
+    from provisioner.evaluation.witness import pinned_values
+
+    before = pinned_values([Policy("current trust", current)])
+    after = pinned_values([Policy("new trust", wanted)])
+    trusted_before = {p for s in statements(current) if s.is_allow for p in aws_principals(s)}
+    trusted_after = {p for s in statements(wanted) if s.is_allow for p in aws_principals(s)}
+    lost = []
+    if before - after:
+        lost.append(
+            f"removes external ID {', '.join(sorted(before - after))}: AssumeRole with it fails from now on"
+        )
+    if trusted_before - trusted_after:
+        lost.append(f"stops trusting {', '.join(sorted(trusted_before - trusted_after))}")
+    return "; ".join(lost)
 
 
 def trust_difference(current: Json, wanted: Json) -> str:
@@ -383,6 +405,7 @@ def plan_rotate(spec: RotateSpec, role: Json) -> tuple[Plan, list[str]]:
                 "update_assume_role_policy",
                 {"RoleName": role["RoleName"], "PolicyDocument": json.dumps(rendered.document)},
                 trust_difference(current, rendered.document),
+                trust_loss(current, rendered.document),
             )
         )
     warnings = [w for w in rendered.warnings if "whole account" not in w]

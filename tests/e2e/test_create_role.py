@@ -115,7 +115,12 @@ def test_drift_is_repaired(make_aws, customer):
     customer.iam.untag_role(RoleName="LabelboxS3Access", TagKeys=["provisioner:bucket"])
     customer.s3.delete_bucket_cors(Bucket=BUCKET)
 
-    result = role.create_role(make_aws(), wanted())
+    drifted = snapshot(customer)
+    # Replacing a principal the role trusts now is destructive (issue 12): refused without a yes.
+    with pytest.raises(InputError, match="stops trusting arn:aws:iam::111122223333:root"):
+        role.create_role(make_aws(), wanted())
+    assert snapshot(customer) == drifted
+    result = role.create_role(make_aws(), wanted(), confirm=lambda plan: True)
     lines = [c.line() for c in result.plan.changes]
     assert any("trust" in line and "principal arn:aws:iam::111122223333:root" in line for line in lines)
     assert [c.action for c in result.plan.changes] == ["update", "tag", "attach", "cors"]
@@ -403,3 +408,37 @@ def test_create_role_connect_labelbox_does_the_whole_flow(cli, aws_env, customer
     )
     assert keyless.code == 2 and "LABELBOX_API_KEY" in keyless.error_line
     assert snapshot(customer) == before
+
+
+def test_a_different_external_id_never_replaces_a_working_one_silently(cli, aws_env, customer, monkeypatch):
+    """Issue 12: re-running create-role with another --external-id rewrote a working trust with
+    exit 0. Now it is refused (exit 2, the plan shown, nothing changed) unless
+    --replace-external-id; --dry-run and the JSON mark the change as destructive; a terminal asks."""
+    first = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID)
+    assert first.code == 0, first.stderr
+    before = snapshot(customer)
+    other = "ckother00000000000000000001"
+    args = ["create-role", "--bucket", BUCKET, "--external-id", other]
+    refused = cli(*args)
+    assert refused.code == 2 and "--replace-external-id" in refused.error_line
+    assert (
+        f"removes external ID {EXTERNAL_ID}" in refused.error_line
+        and "nothing was changed" in refused.error_line
+    )
+    assert "DESTRUCTIVE" in refused.stderr and snapshot(customer) == before
+    dry = cli(*args, "--dry-run", "-o", "json")
+    assert dry.code == 0 and snapshot(customer) == before
+    (trust,) = [c for c in dry.json()["changes"] if c["destructive"]]
+    assert trust["action"] == "update" and EXTERNAL_ID in trust["destructive"]
+    monkeypatch.setattr("provisioner.cli.common.interactive", lambda: True)  # asked; "n" keeps all
+    declined = cli(*args, stdin="n\n")
+    assert (
+        declined.code == 0 and "replace the role's trust" in declined.stderr and snapshot(customer) == before
+    )
+    done = cli(*args, "--replace-external-id")
+    assert done.code == 0, done.stderr
+    assert trust_of(customer.iam, "LabelboxS3Access")["Statement"][0]["Condition"]["StringEquals"] == {
+        "sts:ExternalId": other
+    }
+    same = cli(*args)  # nothing destructive left to do: a plain re-run is fine
+    assert same.code == 0

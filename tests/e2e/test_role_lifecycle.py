@@ -40,7 +40,11 @@ def test_rotate_with_keep_old_accepts_both_then_drops_the_old(make_aws, cli, aws
     again = role.rotate_external_id(aws, role.RotateSpec("LabelboxS3Access", NEW_ID, keep_old=True))
     assert again.plan.changes == [] and aws.log.mutating == []
 
-    result = cli("rotate-external-id", "--role-name", "LabelboxS3Access", "--external-id", NEW_ID)
+    # Dropping the old ID breaks whoever still uses it: not without a yes (issue 12).
+    refused = cli("rotate-external-id", "--role-name", "LabelboxS3Access", "--external-id", NEW_ID)
+    assert refused.code == 2 and "--yes" in refused.error_line and EXTERNAL_ID in refused.error_line
+    assert "DESTRUCTIVE" in refused.stderr and external_ids(customer) == [EXTERNAL_ID, NEW_ID]
+    result = cli("rotate-external-id", "--role-name", "LabelboxS3Access", "--external-id", NEW_ID, "--yes")
     assert result.code == 0
     assert external_ids(customer) == [NEW_ID]
     statement = trust_of(customer.iam, "LabelboxS3Access")["Statement"][0]
