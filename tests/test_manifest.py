@@ -367,8 +367,99 @@ def test_a_single_listing_document_is_read_once(tmp_path, monkeypatch):
 
     path = tmp_path / "l.json"
     path.write_text(json.dumps({"Contents": [{"Key": "a/1.png"}]}))
+    text = path.read_text()
     calls = []
-    real = json_module.load
-    monkeypatch.setattr(json_module, "load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = json_module.loads
+    monkeypatch.setattr(json_module, "loads", lambda t, *a, **k: calls.append(len(t)) or real(t, *a, **k))
     assert list(manifest.keys_from_file(str(path))) == ["a/1.png"]
-    assert len(calls) == 1
+    assert calls.count(len(text)) == 1  # the whole document parsed once (the file is read once)
+
+
+def test_a_failed_run_keeps_the_earlier_manifest_and_leaves_no_temporary_file(cli, tmp_path):
+    """--out is written whole or not at all (provisioner/atomic.py): an earlier manifest of that
+    name survives a failure, and no temporary file is left in the folder."""
+    listing = tmp_path / "l.txt"
+    listing.write_text("p/only/a.png\np/only/b.png\n")
+    out = tmp_path / "m.manifest"
+    out.write_text("the earlier, good manifest\n")
+    args = ["manifest", "--bucket", "images", "--prefix", "p/", "--format", "rekognition"]
+    result = cli(*args, "--from-file", str(listing), "--out", str(out))
+    assert result.code == 2
+    assert out.read_text() == "the earlier, good manifest\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.txt", "m.manifest"]
+
+
+def test_written_files_have_the_permissions_of_a_normal_file(cli, tmp_path):
+    import os
+    import stat
+
+    listing = tmp_path / "l.txt"
+    listing.write_text("p/cats/a.png\np/dogs/b.png\n")
+    out = tmp_path / "m.json"
+    old = os.umask(0o022)
+    try:
+        result = cli("manifest", "--bucket", "images", "--prefix", "p/", "--region", "us-east-1",
+                     "--from-file", str(listing), "--out", str(out))  # fmt: skip
+    finally:
+        os.umask(old)
+    assert result.code == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not the temporary file's 0600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.txt", "m.json"]
+    nowhere = cli("manifest", "--bucket", "images", "--prefix", "p/", "--region", "us-east-1",
+                  "--from-file", str(listing), "--out", str(tmp_path / "no" / "such" / "m.json"))  # fmt: skip
+    assert nowhere.code == 2 and "--out" in nowhere.error_line and "cannot be written" in nowhere.error_line
+
+
+def test_ctrl_c_mid_run_exits_130_with_no_partial_file_and_no_traceback(tmp_path):
+    """SIGINT while the listing is still being read: exit 130, one line, the earlier manifest
+    intact and no temporary file (the listing is a FIFO the test keeps open)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    fifo = tmp_path / "listing.fifo"
+    os.mkfifo(fifo)
+    out = tmp_path / "m.json"
+    out.write_text("earlier\n")
+    provision = str(Path(sys.executable).parent / "provision")
+    process = subprocess.Popen(
+        [provision, "manifest", "--bucket", "images", "--prefix", "p/", "--region", "us-east-1",
+         "--from-file", str(fifo), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with open(fifo, "w") as writer:  # blocks until the command opens the listing
+        writer.write("p/cats/a.png\np/dogs/b.png\n")
+        writer.flush()
+        time.sleep(1.0)  # the command has read the first lines and waits for more
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, (process.returncode, stderr)
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "aborted"
+    assert out.read_text() == "earlier\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["listing.fifo", "m.json"]
+
+
+@pytest.mark.parametrize(
+    "listing",
+    ["p/cats/a.png\np/dogs/b.png\n", '{"Contents": [{"Key": "p/cats/a.png"}, {"Key": "p/dogs/b.png"}]}',
+     '{\n  "Contents": [\n    {"Key": "p/cats/a.png"},\n    {"Key": "p/dogs/b.png"}\n  ]\n}\n'],
+    ids=["lines", "one-line-document", "document"],
+)  # fmt: skip
+def test_a_listing_that_cannot_be_rewound_is_read(tmp_path, listing):
+    """`--from-file <(aws s3api list-objects-v2 …)` is a pipe: it crashed with a traceback
+    ("underlying stream is not seekable") before the listing was read once, front to back."""
+    import os
+    import threading
+
+    fifo = tmp_path / "listing.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w") as writer:
+            writer.write(listing)
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert list(manifest.keys_from_file(str(fifo))) == ["p/cats/a.png", "p/dogs/b.png"]

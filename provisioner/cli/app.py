@@ -44,6 +44,8 @@ class _Group(TyperGroup):
                 **extra,
             )
             code = code if isinstance(code, int) else 0
+            if code == 130:  # typer turns Ctrl-C into a silent Exit(130): say it, in one line
+                typer.echo("aborted", err=True)
             if query is not None and not query.used and code in (0, 1):
                 typer.echo("warning: --query filters JSON output, and this command printed none", err=True)
         except typer.TyperException as exc:

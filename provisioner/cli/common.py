@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provisioner.errors import InputError
-
 if TYPE_CHECKING:
     from provisioner.aws import Aws
     from provisioner.role import Plan, RoleResult, RoleSpec
@@ -202,11 +200,10 @@ def now_text() -> str:
 
 
 def write_out(path: str, text: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    except OSError as exc:
-        raise InputError("--out", path, f"cannot be written ({exc.strerror})") from None
+    """--out: the whole report or nothing (provisioner.atomic)."""
+    from provisioner.atomic import write_text
+
+    write_text(path, text + "\n", "--out")
 
 
 class Counter:

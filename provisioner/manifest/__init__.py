@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from provisioner.atomic import AtomicFiles
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.manifest.act import create_dataset, create_project, parse_s3_url, upload
@@ -168,42 +169,28 @@ def _upload(aws: Aws | None, name: str, url: str) -> None:
     upload(aws, name, url)
 
 
-def _create(name: str) -> IO[str]:
-    try:
-        return open(name, "w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError("out", name, f"cannot be written ({exc.strerror})") from None
-
-
 def _to_files(keys: Iterator[str], options: Options, out: str, split: bool) -> Summary:
-    """Write to `out` (or numbered files next to it), named in the summary; on any failure remove
-    what was written."""
+    """Write to `out` (or numbered files next to it), named in the summary: all of them or none
+    (provisioner.atomic: a failure or Ctrl-C leaves the folder, and an earlier manifest, as
+    they were)."""
     written: list[str] = []
+    with AtomicFiles("out") as files:
 
-    def open_part(number: int) -> IO[str]:
-        stem, dot, ext = out.rpartition(".")
-        name = f"{stem}-{number:03d}.{ext}" if dot else f"{out}-{number:03d}"
-        handle = _create(name)
-        written.append(name)
-        return handle
+        def open_part(number: int) -> IO[str]:
+            stem, dot, ext = out.rpartition(".")
+            name = f"{stem}-{number:03d}.{ext}" if dot else f"{out}-{number:03d}"
+            written.append(name)
+            return files.open(name)
 
-    target = open_part(1) if split else _create(out)
-    if not split:
-        written.append(out)
-    writer = ManifestWriter(target, options, open_part if split else None)
-    try:
+        target = open_part(1) if split else files.open(out)
+        if not split:
+            written.append(out)
+        writer = ManifestWriter(target, options, open_part if split else None)
         writer.start()
         for key in keys:
             if key.startswith(options.prefix):
                 writer.add(key)
         summary = writer.finish()
-        writer.out.close()
-    except BaseException:
-        writer.out.close()
-        for name in written:  # never leave a partial manifest behind
-            if os.path.exists(name):
-                os.unlink(name)
-        raise
     summary.files = written
     return summary
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -44,18 +45,22 @@ def keys_from_file(path: str) -> Iterator[str]:
 
 
 def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
+    """Read once, front to back, never seeking: the listing may be a pipe or a FIFO
+    (`--from-file <(aws s3api list-objects-v2 …)`), which cannot be rewound."""
     with handle:
-        if handle.read(1) == "{":
-            handle.seek(0)
+        first = handle.readline()
+        if first.lstrip().startswith("{"):
             try:
-                data = json.load(handle)  # one list-objects-v2 document, parsed once
+                data = json.loads(first)  # a one-line document, or the first line of JSON lines
             except json.JSONDecodeError:
-                data = None  # a line of JSON per key
-            if isinstance(data, dict):
+                try:
+                    data = json.loads(first + handle.read())  # a document over several lines
+                except json.JSONDecodeError:
+                    raise InputError("from_file", path, "not a list-objects-v2 JSON document") from None
+            if isinstance(data, dict) and "Key" not in data:
                 yield from _contents_keys(data, path)
                 return
-        handle.seek(0)
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(itertools.chain([first], handle), start=1):
             text = line.rstrip("\n")
             if not text.strip():
                 continue
