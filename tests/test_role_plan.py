@@ -278,3 +278,68 @@ def test_trust_loss_names_what_a_rewrite_takes_away(current, wanted, lost):
 
     found = trust_loss(current, wanted)
     assert (found == "") if not lost else (lost in found), found
+
+
+# --- CORS: verify after every write (issue 12) ---------------------------------------------------
+
+
+class _Bucket:
+    """An S3 stand-in whose rules a hostile writer replaces after each of ours (`rival`)."""
+
+    def __init__(self, rules, rival=None):
+        self.rules = rules
+        self.rival = rival
+        self.writes = 0
+
+    def client(self, service, region=None):
+        return self
+
+    def get_bucket_cors(self, Bucket):
+        return {"CORSRules": [dict(r) for r in self.rules]}
+
+    def put_bucket_cors(self, Bucket, CORSConfiguration):
+        self.writes += 1
+        self.rules = CORSConfiguration["CORSRules"]
+        if self.rival:
+            self.rules = self.rival(self.rules)
+
+    def delete_bucket_cors(self, Bucket):
+        self.rules = []
+
+
+CORS_OURS = {
+    "ID": "provisioner-labelbox",
+    "AllowedOrigins": ["https://app.labelbox.com"],
+    "AllowedMethods": ["GET"],
+}
+CORS_THEIRS = {
+    "ID": "provisioner-isahit",
+    "AllowedOrigins": ["https://lab.isahit.com"],
+    "AllowedMethods": ["GET"],
+}
+
+
+def _change(rules):
+    from provisioner.role.model import Change
+
+    params = {"Bucket": "b", "CORSConfiguration": {"CORSRules": rules}}
+    return Change("cors", "bucket b", "put_bucket_cors", params, cors_intent={"add": CORS_OURS})
+
+
+def test_a_rule_dropped_by_a_concurrent_writer_is_merged_back():
+    from provisioner.role.apply import settle_cors
+
+    bucket = _Bucket([CORS_THEIRS])  # the other run wrote [theirs] over our [ours]
+    assert settle_cors(bucket, _change([CORS_OURS]), sleep=lambda s: None) == 1
+    assert [r["ID"] for r in bucket.rules] == ["provisioner-labelbox", "provisioner-isahit"]
+    settled = _Bucket([CORS_OURS, CORS_THEIRS])
+    assert settle_cors(settled, _change([CORS_OURS]), sleep=lambda s: None) == 0 and settled.writes == 0
+
+
+def test_a_bucket_that_never_settles_stops_the_run_with_a_clear_line():
+    from provisioner.role.apply import CORS_TRIES, CorsNotSettled, settle_cors
+
+    bucket = _Bucket([CORS_THEIRS], rival=lambda rules: [CORS_THEIRS])  # every write of ours is undone
+    with pytest.raises(CorsNotSettled, match="did not settle after 5 writes"):
+        settle_cors(bucket, _change([CORS_OURS]), sleep=lambda s: None)
+    assert bucket.writes == CORS_TRIES

@@ -37,6 +37,7 @@ class Change:
     params: Json = field(default_factory=dict, compare=False)
     detail: str = ""  # what differs
     destructive: str = ""  # why it may break what works now (a removed external ID, say); "" if not
+    cors_intent: Json | None = field(default=None, compare=False)  # {"add": rule} or {"remove": id}
 
     def __post_init__(self) -> None:
         if self.method not in api_calls():

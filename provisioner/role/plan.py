@@ -303,6 +303,7 @@ def _plan_cors(wanted: WantedRole, actual: RoleSnapshot) -> list[Change]:
             "put_bucket_cors",
             {"Bucket": wanted.bucket, "CORSConfiguration": {"CORSRules": merged}},
             detail,
+            cors_intent={"add": wanted.cors_rule},
         )
     ]
 
@@ -529,6 +530,7 @@ def _plan_cors_removal(snapshot: DeleteSnapshot, warnings: list[str]) -> list[Ch
                 "delete_bucket_cors",
                 {"Bucket": bucket},
                 f"remove rule {rule_id} (the only rule)",
+                cors_intent={"remove": rule_id},
             )
         ]
     return [
@@ -538,5 +540,6 @@ def _plan_cors_removal(snapshot: DeleteSnapshot, warnings: list[str]) -> list[Ch
             "put_bucket_cors",
             {"Bucket": bucket, "CORSConfiguration": {"CORSRules": kept}},
             f"remove rule {rule_id}; {len(kept)} other rule(s) kept",
+            cors_intent={"remove": rule_id},
         )
     ]

@@ -36,6 +36,16 @@ def _post(endpoint: str, path: str, body: bytes = b"") -> None:
         pass
 
 
+@pytest.fixture(autouse=True)
+def quick_cors_settle(monkeypatch):
+    """CORS writes are re-read after a jittered wait (role/apply.py); tests that are not about
+    concurrent writers skip the wait. The concurrency tests set it back."""
+    import importlib
+
+    # the module, not the function the package re-exports under the same name
+    monkeypatch.setattr(importlib.import_module("provisioner.role.apply"), "SETTLE_SECONDS", 0.0)
+
+
 @pytest.fixture
 def box(server):
     """A freshly reset sandbox: demo bucket, vendor roles, IAM auth off."""

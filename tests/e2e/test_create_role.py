@@ -442,3 +442,37 @@ def test_a_different_external_id_never_replaces_a_working_one_silently(cli, aws_
     }
     same = cli(*args)  # nothing destructive left to do: a plain re-run is fine
     assert same.code == 0
+
+
+def test_two_vendors_on_one_bucket_at_once_keep_both_cors_rules(make_aws, customer, monkeypatch):
+    """Issue 12: two create-role runs for different vendors (Labelbox, isahit) on one bucket,
+    started together: PutBucketCors replaces the whole configuration, so without re-reading
+    after the write one vendor's rule was lost in 2 of 6 trials while both runs said success.
+    Six trials; each must end with the customer's rule and both vendors' rules, once each."""
+    import importlib
+    import threading
+
+    monkeypatch.setattr(importlib.import_module("provisioner.role.apply"), "SETTLE_SECONDS", 0.3)
+    customers_rule = {"ID": "uploads", "AllowedOrigins": ["https://upload.example.com"],
+                      "AllowedMethods": ["PUT"]}  # fmt: skip
+    for trial in range(6):
+        customer.s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": [customers_rule]})
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def run(vendor: str, start: threading.Barrier = start, errors: list = errors) -> None:
+            try:
+                spec = wanted(vendor=get_vendor(vendor))
+                start.wait()
+                role.create_role(make_aws(), spec)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(v,)) for v in ("labelbox", "isahit")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == [], errors
+        ids = [r.get("ID") for r in customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]]
+        assert sorted(ids) == ["provisioner-isahit", "provisioner-labelbox", "uploads"], (trial, ids)
