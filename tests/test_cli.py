@@ -411,3 +411,23 @@ def test_every_option_of_every_command_has_help():
 
     walk(typer.main.get_command(app), "")
     assert missing == []
+
+
+def test_debug_log_lines_are_redacted():
+    from provisioner.debug import redact
+
+    body = ("Response body: b'<AssumeRoleResult><Credentials><AccessKeyId>ASIAABCDEFGHIJKLMNOP</AccessKeyId>"
+            "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey><SessionToken>FwoGZXIvYXdzEJr//////////"
+            "</SessionToken></Credentials></AssumeRoleResult>'")  # fmt: skip
+    shown = redact(body)
+    assert (
+        "wJalrXUtnFEMI" not in shown and "FwoGZXIvYXdz" not in shown and "ASIAABCDEFGHIJKLMNOP" not in shown
+    )
+    headers = (
+        "{'X-Amz-Security-Token': b'IQoJb3JpZ2luX2VjE', 'Authorization': b'AWS4-HMAC-SHA256 Credential=x'}"
+    )
+    assert "IQoJb3JpZ2luX2VjE" not in redact(headers) and "Cred=x" not in redact(headers)
+    assert redact('{"SessionToken": "abc123token"}') == '{"SessionToken": "[REDACTED]"}'
+    assert redact("Authorization: Bearer lb.key.123") == "Authorization: [REDACTED]"
+    assert redact("sent Bearer lb.key.123 along") == "sent Bearer [REDACTED] along"
+    assert redact("the secret is hunter22 here", ("hunter22",)) == "the secret is [REDACTED] here"

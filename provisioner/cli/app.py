@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from contextvars import ContextVar
 from typing import Annotated, Any
@@ -36,13 +37,18 @@ class _Group(TyperGroup):
                 environment_defaults(extra["default_map"], self, query)
                 extra.setdefault("obj", found)
             QUERY.set(query)
-            code = super().main(
-                args=args,
-                prog_name="provision",
-                complete_var=complete_var,
-                standalone_mode=False,
-                **extra,
-            )
+            with contextlib.ExitStack() as stack:
+                if DEBUG.get():  # botocore's request log on stderr, secrets taken out
+                    from provisioner.debug import botocore_log
+
+                    stack.enter_context(botocore_log(sys.stderr))
+                code = super().main(
+                    args=args,
+                    prog_name="provision",
+                    complete_var=complete_var,
+                    standalone_mode=False,
+                    **extra,
+                )
             code = code if isinstance(code, int) else 0
             if code == 130:  # typer turns Ctrl-C into a silent Exit(130): say it, in one line
                 typer.echo("aborted", err=True)
@@ -71,6 +77,7 @@ class _Group(TyperGroup):
 GLOBAL_OPTIONS = {"--profile", "--region", "--endpoint-url", "--output", "-o"}
 QUERY: ContextVar[Query | None] = ContextVar("query", default=None)
 QUIET: ContextVar[bool] = ContextVar("quiet", default=False)
+DEBUG: ContextVar[bool] = ContextVar("debug", default=False)
 
 
 class Query:
@@ -99,12 +106,15 @@ def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None
     after its name (after `policy trust` for a group), where the command's own options are."""
     query = None
     QUIET.set(False)
+    DEBUG.set(False)
     kept: list[str] = []
     index = 0
     while index < len(args):
         name, eq, value = args[index].partition("=")
         if args[index] in ("--quiet", "-q"):
             QUIET.set(True)
+        elif args[index] == "--debug":
+            DEBUG.set(True)
         elif name == "--query":
             if not eq:
                 if index + 1 >= len(args):
