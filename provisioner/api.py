@@ -173,6 +173,8 @@ def validate(
     live_options). The spec is checked first, before any AWS call."""
     from provisioner import validate as journey
 
+    if wait_seconds < 0:
+        raise InputError("wait", wait_seconds, "a number of seconds, 0 or more")
     checked = check_validate_spec(spec)
     if live is None and act_as_vendor:
         live = live_options(aws, checked.vendor, vendor_profile=vendor_profile, wait_seconds=wait_seconds)

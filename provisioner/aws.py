@@ -95,6 +95,7 @@ class Aws:
                 service, region_name=key[1], endpoint_url=self.endpoint_url, config=self.config
             )
             client.meta.events.register("before-call.*.*", self.log.record)
+            client.meta.events.register("after-call.*.*", _from_aws)
             self._clients[key] = client
         return self._clients[key]
 
@@ -111,6 +112,25 @@ class Aws:
 
     def partition(self) -> str:
         return _arn(self.caller_arn()).partition
+
+
+class NotAwsAnswer(Exception):
+    """A 2xx answer that is a web page: not from AWS (a proxy, a captive portal, a server that
+    is not an AWS endpoint). botocore would read it as an empty answer: "0 objects", "no roles"."""
+
+
+_REQUEST_ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id", "x-amz-id-2")
+
+
+def _from_aws(http_response: Any = None, **_: Any) -> None:
+    """A 2xx web page without the request ID every AWS answer carries (moto labels some of its
+    answers text/html, but gives them a request ID)."""
+    if http_response is None or not 200 <= http_response.status_code < 300:
+        return
+    headers = {k.lower(): v for k, v in (http_response.headers or {}).items()}
+    html = str(headers.get("content-type", "")).lower().startswith("text/html")
+    if html and not any(h in headers for h in _REQUEST_ID_HEADERS):
+        raise NotAwsAnswer(f"HTTP {http_response.status_code} with a web page and no request ID")
 
 
 def _arn(text: str) -> Arn:
@@ -175,9 +195,23 @@ class translate:
         raise AwsError(message, code=error_code(exc), action=self.action) from exc
 
 
+def _raised_by_botocore_parser(exc: BaseException) -> bool:
+    """A KeyError or the like from inside botocore's response parsers: an answer that is not
+    AWS's (an HTML page from a proxy, a server that is not an AWS endpoint)."""
+    if not isinstance(exc, KeyError | TypeError | ValueError | AttributeError):
+        return False
+    frame = exc.__traceback__
+    while frame is not None:
+        if "botocore" in frame.tb_frame.f_code.co_filename and "parsers" in frame.tb_frame.f_code.co_filename:
+            return True
+        frame = frame.tb_next
+    return False
+
+
 def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
     """One line for a botocore failure, or None when it is not one (a bug: let it raise)."""
     import botocore.exceptions
+    import botocore.parsers
 
     where = f" while {doing}" if doing else ""
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
@@ -191,6 +225,18 @@ def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
         )
     if isinstance(exc, botocore.exceptions.ReadTimeoutError | botocore.exceptions.ConnectTimeoutError):
         return f"AWS did not answer {action}{where} in time ({exc}); try again"
+    if isinstance(exc, botocore.exceptions.HTTPClientError):  # the connection closed mid-answer
+        return (
+            f"the connection closed before AWS answered {action}{where}; try again, and check "
+            "--endpoint-url / AWS_ENDPOINT_URL"
+        )
+    if isinstance(exc, NotAwsAnswer | botocore.parsers.ResponseParserError) or _raised_by_botocore_parser(
+        exc
+    ):
+        return (
+            f"the answer to {action}{where} is not AWS's (it could not be read): check "
+            "--endpoint-url / AWS_ENDPOINT_URL"
+        )
     if not isinstance(exc, botocore.exceptions.ClientError):
         return None
     code = error_code(exc)

@@ -46,7 +46,15 @@ def keys_from_file(path: str) -> Iterator[str]:
 
 def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
     """Read once, front to back, never seeking: the listing may be a pipe or a FIFO
-    (`--from-file <(aws s3api list-objects-v2 …)`), which cannot be rewound."""
+    (`--from-file <(aws s3api list-objects-v2 …)`), which cannot be rewound. Text that is not
+    UTF-8 is bad input wherever it starts."""
+    try:
+        yield from _listing_keys(handle, path)
+    except UnicodeDecodeError as exc:
+        raise InputError("from_file", path, f"is not UTF-8 text (byte {exc.start} of a block)") from None
+
+
+def _listing_keys(handle: IO[str], path: str) -> Iterator[str]:
     with handle:
         first = handle.readline()
         if first.lstrip().startswith("{"):

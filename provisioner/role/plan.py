@@ -48,12 +48,19 @@ def wanted_role(spec: RoleSpec) -> tuple[WantedRole, list[str]]:
     permissions = render_permissions(bucket, spec.prefix, spec.kms_key_arn, spec.region)
     trust = render_trust(spec.external_id, vendor)
     warnings = permissions.warnings + trust.warnings
-    role_name = inputs.check_role_name(spec.role_name or vendor.role_name or "VendorS3Access")
-    policy_name = inputs.check_policy_name(spec.policy_name or vendor.policy_name or "VendorReadAccess")
+    # A value given empty is refused, not taken for "the default" (--role-name "$UNSET").
+    role_name = inputs.check_role_name(
+        spec.role_name if spec.role_name is not None else vendor.role_name or "VendorS3Access"
+    )
+    policy_name = inputs.check_policy_name(
+        spec.policy_name if spec.policy_name is not None else vendor.policy_name or "VendorReadAccess"
+    )
     checked_path = inputs.check_path(spec.path) if spec.path is not None else "/"
     user_tags = inputs.parse_tags(list(spec.tags))
     inputs.check_max_session_duration(spec.max_session_duration)
-    boundary = inputs.check_policy_arn(spec.permissions_boundary) if spec.permissions_boundary else None
+    boundary = (
+        inputs.check_policy_arn(spec.permissions_boundary) if spec.permissions_boundary is not None else None
+    )
     with_cors = bool(vendor.cors_origins) if spec.with_cors is None else spec.with_cors
     rule = None
     if with_cors:

@@ -1,0 +1,142 @@
+"""Files and endpoints a user can get wrong (issue 12): missing, a directory, binary,
+truncated, huge and wrong-shape files for lint, audit --from-file and manifest --from-file; an
+endpoint that is closed, that answers garbage (an HTTP server that is not AWS), or that hangs
+up. Each: the exit code, one `error:` line naming the option or file, no traceback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.e2e.conftest import BUCKET, EXTERNAL_ID
+
+FILES = {
+    "missing": None,
+    "directory": "DIR",
+    "binary": b"\x00\xff\xfe\x89PNG\r\n",
+    "truncated": b'{"RoleDetailList": [{"Arn": "arn:aws:iam::1',
+    "wrong-shape": b'{"Version": "2012-10-17"}',
+    "empty": b"",
+    "list": b"[1, 2, 3]",
+}
+COMMANDS = {
+    "lint": (["lint"], None, "FILE"),
+    "audit": (["audit", "--from-file"], None, "--from-file"),
+    "manifest": (
+        ["manifest", "--bucket", "images", "--region", "us-east-1", "--from-file"], None, "--from-file"
+    ),
+    "scp": (["validate", "--role-arn", "arn:aws:iam::123456789012:role/R", "--external-id", EXTERNAL_ID,
+             "--bucket", BUCKET, "--scp-file"], None, "--scp-file"),
+    "mutelist": (["audit", "--from-file", "PLACEHOLDER", "--mutelist"], None, "--mutelist"),
+    "baseline": (["audit", "--from-file", "PLACEHOLDER", "--baseline"], None, "--baseline"),
+}  # fmt: skip
+EMPTY_TRUST = {"Version": "2012-10-17", "Statement": []}
+GAAD = {
+    "RoleDetailList": [{"Arn": "arn:aws:iam::123456789012:role/a", "AssumeRolePolicyDocument": EMPTY_TRUST}]
+}
+
+
+def _path(tmp_path, kind):
+    path = tmp_path / f"input-{kind}"
+    content = FILES[kind]
+    if content == "DIR":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_bad_files(cli, tmp_path, command, kind, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base, _, option = COMMANDS[command]
+    good = tmp_path / "gaad.json"
+    good.write_text(json.dumps(GAAD))
+    args = [str(good) if a == "PLACEHOLDER" else a for a in base]
+    result = cli(*args, _path(tmp_path, kind))
+    if command == "lint" and kind in ("directory", "wrong-shape", "list", "truncated", "empty", "binary"):
+        # a folder is read (nothing in it); the others are findings of a file lint was asked about
+        assert result.code in (0, 1, 2), result.stderr
+        assert "Traceback" not in result.stderr
+        return
+    if command == "mutelist" and kind == "empty":
+        assert result.code == 0, result.stderr  # an empty TOML file: a mutelist with no entries
+        return
+    if command == "manifest" and kind in ("wrong-shape", "list", "empty", "truncated"):
+        assert result.code in (0, 2) and "Traceback" not in result.stderr, result.stderr
+        return
+    assert result.code == 2, (command, kind, result.code, result.stdout[-200:], result.stderr[-300:])
+    line = result.error_line
+    assert option in line or f"input-{kind}" in line, line
+
+
+def test_a_huge_lint_file_is_judged_not_swallowed(cli, tmp_path):
+    statements = [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{i}/*"}
+                  for i in range(20_000)]  # fmt: skip
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    result = cli("lint", str(path), "-o", "json")
+    assert result.code == 1 and "size-limit" in {f["rule"] for f in result.json()}
+
+
+class _Garbage(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = b"<html>not AWS</html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_PUT = do_HEAD = do_POST
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class _HangUp(_Garbage):
+    def do_POST(self) -> None:
+        self.connection.close()  # dies mid-request
+
+    do_GET = do_PUT = do_HEAD = do_POST
+
+
+@pytest.fixture(params=["closed", "garbage", "hang-up"])
+def endpoint(request):
+    if request.param == "closed":
+        yield "http://127.0.0.1:9"
+        return
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Garbage if request.param == "garbage" else _HangUp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["audit"], ["create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID],
+     ["validate", "--role-arn", "arn:aws:iam::123456789012:role/R", "--external-id", EXTERNAL_ID,
+      "--bucket", BUCKET],
+     ["manifest", "--bucket", BUCKET]],
+    ids=["audit", "create-role", "validate", "manifest"],
+)  # fmt: skip
+def test_endpoints_that_are_not_aws(cli, tmp_path, monkeypatch, endpoint, args):
+    env = {
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
+        "AWS_SECRET_ACCESS_KEY": "x" * 40,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    result = cli(*args, "--endpoint-url", endpoint)
+    assert result.code == 3, (result.code, result.stderr[-400:])
+    line = result.error_line
+    assert "Traceback" not in result.stderr and len(line) < 400, line
