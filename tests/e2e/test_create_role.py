@@ -476,3 +476,47 @@ def test_two_vendors_on_one_bucket_at_once_keep_both_cors_rules(make_aws, custom
         assert errors == [], errors
         ids = [r.get("ID") for r in customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]]
         assert sorted(ids) == ["provisioner-isahit", "provisioner-labelbox", "uploads"], (trial, ids)
+
+
+@pytest.mark.parametrize(
+    "second_id", [EXTERNAL_ID, "ckother00000000000000000002"], ids=["same-id", "other-id"]
+)
+def test_two_runs_for_the_same_role_at_once_end_in_one_wanted_state(make_aws, customer, second_id):
+    """Issue 12: two create-role runs for one role started together. Each either succeeds or
+    loses with one clear line (IAM's EntityAlreadyExists: "run the same command again"); the end
+    state is one of the two wanted ones, never a mix: one role, one policy with one default
+    version, our CORS rule once. With another ID, the run that finds the role made by the other
+    refuses to replace its external ID (destructive) unless told to."""
+    import threading
+
+    from provisioner.errors import ProvisionerError
+
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def run(external_id: str) -> None:
+        spec = wanted(external_id=external_id)
+        start.wait()
+        try:
+            outcomes.append(role.create_role(make_aws(), spec))
+        except ProvisionerError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (EXTERNAL_ID, second_id)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    failures = [o for o in outcomes if isinstance(o, ProvisionerError)]
+    assert len(outcomes) == 2 and len(failures) <= 1, outcomes
+    for failure in failures:
+        text = str(failure)
+        assert "run the same command again" in text or "--replace-external-id" in text, text
+    roles = [r["RoleName"] for r in customer.iam.list_roles()["Roles"] if r["RoleName"] == "LabelboxS3Access"]
+    assert roles == ["LabelboxS3Access"]
+    versions = customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
+    assert sum(1 for v in versions if v["IsDefaultVersion"]) == 1
+    ids = [r.get("ID") for r in customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]]
+    assert ids.count("provisioner-labelbox") == 1
+    trust = trust_of(customer.iam, "LabelboxS3Access")["Statement"][0]["Condition"]["StringEquals"]
+    assert trust["sts:ExternalId"] in (EXTERNAL_ID, second_id)  # one of the two wanted states
