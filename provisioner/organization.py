@@ -91,72 +91,108 @@ def _load(path: str, kind: str, option: str) -> Policy:
 
 def read_for_account(aws: Any, account: str) -> OrgPolicies:
     """The SCP and RCP levels that apply to `account`, read from AWS Organizations."""
-    from provisioner.aws import AwsError, translate
+    return OrgReader(aws).for_account(account)
 
-    org = aws.client("organizations")
-    found = OrgPolicies()
-    try:
-        with translate("organizations:DescribeOrganization", "finding the organization"):
-            org.describe_organization()  # a standalone account answers AWSOrganizationsNotInUseException
+
+class OrgReader:
+    """Reads the organization's policies for one account or for all of an audit's, asking AWS
+    once per thing however many accounts share it: one DescribeOrganization, one ListParents per
+    account or OU, one ListPoliciesForTarget per level and kind, one DescribePolicy per policy
+    (an audit of an organization asked again, for every account, for the root's and its OUs')."""
+
+    def __init__(self, aws: Any) -> None:
+        self.org = aws.client("organizations")
+        self.checked = False  # DescribeOrganization answered (errors are not kept: each account says)
+        self.parents: dict[str, list[Any]] = {}
+        self.attached: dict[tuple[str, str], list[Policy] | None] = {}  # None: policy type not enabled
+        self.described: dict[str, Policy] = {}
+
+    def for_account(self, account: str) -> OrgPolicies:
+        from provisioner.aws import AwsError
+
+        found = OrgPolicies()
+        try:
+            self._check_organization()
+            targets = self._path(account)
+            for kind, levels in ((SCP, found.scps), (RCP, found.rcps)):
+                attached = [self._attached(target, kind) for target in targets]
+                if any(level is None for level in attached):
+                    continue  # that policy type is not enabled: none of its kind applies
+                levels.extend(level for level in attached if level)
+        except AwsError as exc:
+            if exc.code == "AWSOrganizationsNotInUseException":
+                return OrgPolicies()  # not in an organization: no SCP or RCP applies
+            if exc.code == "AccountNotFoundException":
+                return OrgPolicies(
+                    unread=[
+                        f"SCPs and RCPs not read: account {account} is not in the organization these "
+                        "credentials read (give --scp-file/--rcp-file)"
+                    ]
+                )
+            if exc.code in ("AccessDenied", "AccessDeniedException"):
+                return OrgPolicies(
+                    unread=[
+                        f"SCPs and RCPs not read: {exc.action} denied "
+                        "(the management account or a delegated administrator can read them; or give "
+                        "--scp-file/--rcp-file with the JSON of 'aws organizations describe-policy')"
+                    ]
+                )
+            raise
+        return found
+
+    def _check_organization(self) -> None:
+        from provisioner.aws import translate
+
+        if not self.checked:
+            with translate("organizations:DescribeOrganization", "finding the organization"):
+                self.org.describe_organization()  # a standalone account: AWSOrganizationsNotInUseException
+            self.checked = True
+
+    def _path(self, account: str) -> list[str]:
+        """The targets from the root down to the account."""
+        from provisioner.aws import translate
+
         targets = [account]
         child = account
         while True:
-            with translate("organizations:ListParents", f"finding the parents of {child}"):
-                parents = org.list_parents(ChildId=child)["Parents"]
+            if child not in self.parents:
+                with translate("organizations:ListParents", f"finding the parents of {child}"):
+                    self.parents[child] = self.org.list_parents(ChildId=child)["Parents"]
+            parents = self.parents[child]
             if not parents:
-                break
+                return targets
             child = parents[0]["Id"]
             targets.insert(0, child)
             if parents[0]["Type"] == "ROOT":
-                break
-        described: dict[str, Policy] = {}  # one DescribePolicy per policy, however many levels it is on
-        for kind, levels in ((SCP, found.scps), (RCP, found.rcps)):
+                return targets
+
+    def _attached(self, target: str, kind: str) -> list[Policy] | None:
+        from provisioner.aws import AwsError, paginate_all, translate
+
+        key = (target, kind)
+        if key not in self.attached:
             try:
-                _read_levels(org, kind, targets, levels, described)
+                with translate(
+                    "organizations:ListPoliciesForTarget", f"listing the {_LABEL[kind]}s of {target}"
+                ):
+                    summaries = paginate_all(
+                        self.org, "list_policies_for_target", "Policies", TargetId=target, Filter=kind
+                    )
             except AwsError as exc:
                 if exc.code != "PolicyTypeNotEnabledException":
                     raise
-                levels.clear()  # that policy type is not enabled: none of its kind applies
-    except AwsError as exc:
-        if exc.code == "AWSOrganizationsNotInUseException":
-            return OrgPolicies()  # not in an organization: no SCP or RCP applies
-        if exc.code == "AccountNotFoundException":
-            return OrgPolicies(
-                unread=[
-                    f"SCPs and RCPs not read: account {account} is not in the organization these "
-                    "credentials read (give --scp-file/--rcp-file)"
-                ]
-            )
-        if exc.code in ("AccessDenied", "AccessDeniedException"):
-            return OrgPolicies(
-                unread=[
-                    f"SCPs and RCPs not read: {exc.action} denied "
-                    "(the management account or a delegated administrator can read them; or give "
-                    "--scp-file/--rcp-file with the JSON of 'aws organizations describe-policy')"
-                ]
-            )
-        raise
-    return found
+                self.attached[key] = None
+                return None
+            self.attached[key] = [self._describe(summary, kind) for summary in summaries]
+        return self.attached[key]
 
+    def _describe(self, summary: Any, kind: str) -> Policy:
+        from provisioner.aws import translate
 
-def _read_levels(
-    org: Any, kind: str, targets: list[str], levels: list[list[Policy]], described: dict[str, Policy]
-) -> None:
-    from provisioner.aws import paginate_all, translate
-
-    for target in targets:
-        with translate("organizations:ListPoliciesForTarget", f"listing the {_LABEL[kind]}s of {target}"):
-            summaries = paginate_all(
-                org, "list_policies_for_target", "Policies", TargetId=target, Filter=kind
+        if summary["Id"] not in self.described:
+            with translate("organizations:DescribePolicy", f"reading {_LABEL[kind]} {summary['Name']}"):
+                content = self.org.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
+            self.described[summary["Id"]] = Policy(
+                f"{_LABEL[kind]} {summary['Name']}", parse_document(content)
             )
-        level = []
-        for summary in summaries:
-            if summary["Id"] not in described:
-                with translate("organizations:DescribePolicy", f"reading {_LABEL[kind]} {summary['Name']}"):
-                    content = org.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
-                described[summary["Id"]] = Policy(
-                    f"{_LABEL[kind]} {summary['Name']}", parse_document(content)
-                )
-            level.append(described[summary["Id"]])
-        if level:
-            levels.append(level)
+        return self.described[summary["Id"]]

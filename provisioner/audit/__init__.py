@@ -33,7 +33,7 @@ from provisioner.audit.rules import RULES, Memo, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name
-from provisioner.organization import load_files, read_for_account
+from provisioner.organization import OrgReader, load_files
 
 __all__ = [
     "RULES",
@@ -115,11 +115,12 @@ def run(
         data = gather_accounts(
             member_aws(base, spec.member_role), wanted, progress=progress, account_done=done
         )
+    reader = OrgReader(base) if base is not None and given is None else None
     for account in data:  # files apply to every account; else Organizations says, when it can
         if account.error is None and given is not None:
             account.org = given
-        elif account.error is None and base is not None:
-            account.org = read_for_account(base, account.account)
+        elif account.error is None and reader is not None:
+            account.org = reader.for_account(account.account)
     result = audit(
         data,
         vendor=spec.vendor,

@@ -357,3 +357,38 @@ def test_the_github_action_audits_the_account_into_sarif(box, customer, tmp_path
     assert result.returncode == 1, result.stderr  # Anyone: trust-any-principal is critical
     sarif = json.loads((tmp_path / "provisioner.sarif").read_text())
     assert "trust-any-principal" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
+
+
+def test_an_organization_audit_reads_each_shared_policy_once(box, customer, make_aws):
+    """The root's and the OUs' SCPs and RCPs are the same for every account: one
+    DescribeOrganization, one ListPoliciesForTarget per level and kind, one DescribePolicy per
+    policy, however many accounts are audited (each account asked them all again)."""
+    org, root = organization(box)
+    members = [
+        org.create_account(Email=f"m{i}@example.com", AccountName=f"m{i}")["CreateAccountStatus"]["AccountId"]
+        for i in range(3)
+    ]
+    for member in members:
+        member_iam = sandbox.session_for(member).client("iam", endpoint_url=box.endpoint)
+        if "OrganizationAccountAccessRole" not in [r["RoleName"] for r in member_iam.list_roles()["Roles"]]:
+            member_iam.create_role(
+                RoleName="OrganizationAccountAccessRole",
+                AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:root"}),
+            )
+    content = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]})  # fmt: skip
+    made = org.create_policy(
+        Content=content, Description="d", Name="no-delete", Type="SERVICE_CONTROL_POLICY"
+    )
+    org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=root)
+    aws = make_aws()
+    result = audit.run(audit.AuditSpec(organization=True), lambda: aws)
+    assert len(result.accounts) == 4 and not [n for n in result.notes if "not read" in n]
+    counts = aws.log.counts()
+    assert counts["organizations:DescribeOrganization"] == 1
+    levels = 1 + 4  # the root's, and each account's own (moto puts accounts under the root)
+    assert counts["organizations:ListPoliciesForTarget"] <= 2 * levels  # SCPs and RCPs
+    assert counts["organizations:DescribePolicy"] == len(
+        {p["Id"] for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+         for p in org.list_policies_for_target(TargetId=root, Filter=kind)["Policies"]}
+    )  # fmt: skip
