@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from provisioner.errors import EXIT_AWS, InputError, ProvisionerError
-from provisioner.inputs import check_bucket, check_role_arn
+from provisioner.inputs import check_bucket, check_role_arn, read_file
 
 ENV_KEY = "LABELBOX_API_KEY"
 ENV_ENDPOINT = "LABELBOX_ENDPOINT"  # another GraphQL endpoint (self-hosted, or a test server)
@@ -88,13 +88,7 @@ def check_spec(spec: ConnectSpec) -> ConnectSpec:
 def api_key(path: str | None = None) -> str:
     """The API key from --api-key-file, else LABELBOX_API_KEY. Refused (exit 2) when absent."""
     if path:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                key = handle.read().strip()
-        except FileNotFoundError:
-            raise InputError("api_key_file", path, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError("api_key_file", path, f"cannot be read ({type(exc).__name__})") from None
+        key = read_file(path, "api_key_file").strip()
         if not key:
             raise InputError("api_key_file", path, "is empty")
         return key
@@ -364,13 +358,7 @@ def load_rows(path: str | None = None, text: str | None = None) -> list[dict[str
 
     option = "manifest"
     if text is None:
-        try:
-            with open(path or "", encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise InputError(option, path, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(option, path, f"cannot be read ({type(exc).__name__})") from None
+        text = read_file(path or "", option)
     try:
         data = (
             json.loads(text)

@@ -413,8 +413,6 @@ class LintReport:
 
 def read_text(path: str, stdin: Any = None) -> str:
     """A document's text from a file, or from stdin for '-'. Bad paths are input errors."""
-    from provisioner.errors import InputError
-
     if path == "-":
         if stdin is None:
             import sys
@@ -422,19 +420,9 @@ def read_text(path: str, stdin: Any = None) -> str:
             stdin = sys.stdin
         text: str = stdin.read()
         return text
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise InputError("FILE", path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError("FILE", path, "is a directory; name the policy files") from None
-    except OSError as exc:
-        raise InputError("FILE", path, f"cannot be read ({exc.strerror})") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("FILE", path, f"is not UTF-8 text (byte {exc.start})") from None
+    from provisioner.inputs import read_file
+
+    return read_file(path, "FILE")
 
 
 def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) -> LintReport:

@@ -9,7 +9,6 @@ cannot be read, `OrgPolicies.unread` says why, so verdicts never silently assume
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from provisioner.errors import InputError
 from provisioner.evaluation import Policy
 from provisioner.iam import parse_document, statements
+from provisioner.inputs import read_json
 
 SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
 _LABEL = {SCP: "SCP", RCP: "RCP"}
@@ -64,15 +64,7 @@ def load_files(scp_files: Sequence[str], rcp_files: Sequence[str]) -> OrgPolicie
 
 
 def _load(path: str, kind: str, option: str) -> Policy:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise InputError(option, path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(option, path, f"cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(option, path, f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    data = read_json(path, option)
     name = path.rsplit("/", 1)[-1].removesuffix(".json")
     if isinstance(data, dict) and isinstance(data.get("Policy"), dict):  # describe-policy's answer
         summary = data["Policy"].get("PolicySummary") or {}

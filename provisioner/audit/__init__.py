@@ -32,7 +32,7 @@ from provisioner.audit.model import (
 from provisioner.audit.rules import RULES, Memo, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
-from provisioner.inputs import check_role_name
+from provisioner.inputs import check_role_name, read_json
 from provisioner.organization import OrgReader, load_files
 
 __all__ = [
@@ -134,17 +134,7 @@ def run(
 
 def load_baseline(path: str) -> list[dict[str, object]]:
     """A previous `provision audit -o json` (a list of findings)."""
-    import json
-
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise InputError("baseline", path, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("baseline", path, f"cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError("baseline", path, f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    data = read_json(path, "baseline")
     if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
         raise InputError("baseline", path, "not the output of 'provision audit -o json' (a list of findings)")
     return data

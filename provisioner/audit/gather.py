@@ -4,7 +4,6 @@ through a member role, and the organization's accounts."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,6 +12,7 @@ from provisioner.audit.model import AccountData, Json, RoleDetail
 from provisioner.aws import Aws, paginate_all, translate
 from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import parse_document
+from provisioner.inputs import read_json
 from provisioner.model import Arn, role_arn
 
 Progress = Callable[[int], None]
@@ -106,20 +106,7 @@ def read_aws_managed(aws: Aws, data: AccountData, *, workers: int = 4) -> None:
 def load_file(path: str, text: str | None = None) -> AccountData:
     """The JSON of `aws iam get-account-authorization-details` (the file cloudsplaining reads)."""
     option = "from_file"
-    if text is None:
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise InputError(option, path, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(option, path, f"cannot be read ({exc})") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            option, path, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+    raw = read_json(path, option, text)
     if not isinstance(raw, dict) or not isinstance(raw.get("RoleDetailList"), list):
         raise InputError(
             option,
