@@ -120,11 +120,11 @@ def kind_of(data: Any) -> str | None:
     return None
 
 
-def documents(data: Any) -> Iterator[tuple[str, Any, str]]:
+def documents(data: Any, kind: str | None = None) -> Iterator[tuple[str, Any, str]]:
     """(location, policy document, anchor) for every document the template or plan holds; the
     anchor is the JSON path of the document in the file (the location itself in a template,
     the attribute holding the JSON string in a plan)."""
-    kind = kind_of(data)
+    kind = kind or kind_of(data)
     if kind == "cloudformation":
         for location, document in _cloudformation(data):
             yield location, document, location

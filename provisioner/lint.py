@@ -95,30 +95,47 @@ class _Collector:
 # --- entry points ------------------------------------------------------------------------
 
 
-@LINT_RULES.register("invalid-json")
-def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Finding]]:
-    """Lint one document given as text. Returns (kind, findings); kind is None if unreadable."""
+def parse(text: str, file: str) -> tuple[Any, str | None]:
+    """The document (JSON; YAML for a CloudFormation template file), or why it cannot be read."""
     from provisioner import iac
 
-    out = _Collector(file)
-    if file.lower().endswith(iac.YAML_SUFFIXES):  # a CloudFormation template in YAML
+    if file.lower().endswith(iac.YAML_SUFFIXES):
         try:
             document = iac.load_yaml(text)
         except ValueError as exc:
-            out.add("invalid-json", str(exc))
-            return None, out.findings
+            return None, str(exc)
         if iac.kind_of(document) is None:
-            out.add("invalid-json", "a YAML file that is not a CloudFormation template (IAM reads JSON)")
-            return None, out.findings
-        return _lint_template(text, document, out, iac.yaml_positions(text))
+            return None, "a YAML file that is not a CloudFormation template (IAM reads JSON)"
+        return document, None
     try:
-        document = json.loads(text)
+        return json.loads(text), None
     except json.JSONDecodeError as exc:
-        out.add("invalid-json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
-        return None, out.findings
+        return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
 
-    if iac.kind_of(document) is not None:  # a CloudFormation template or a Terraform plan
-        return _lint_template(text, document, out, positions(text))
+
+def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Finding]]:
+    """Lint one document given as text. Returns (kind, findings); kind is None if unreadable."""
+    document, error = parse(text, file)
+    linted: tuple[str | None, list[Finding]] = lint_parsed(text, document, file, error)
+    return linted
+
+
+@LINT_RULES.register("invalid-json")
+def lint_parsed(
+    text: str, document: Any, file: str, error: str | None = None
+) -> tuple[str | None, list[Finding]]:
+    """Lint a document `parse` read from `text` (or report why it could not)."""
+    from provisioner import iac
+
+    out = _Collector(file)
+    if error is not None:
+        out.add("invalid-json", error)
+        return None, out.findings
+    template = iac.kind_of(document)
+    if template is not None:  # a CloudFormation template or a Terraform plan
+        yaml = file.lower().endswith(iac.YAML_SUFFIXES)
+        where = iac.yaml_positions(text) if yaml else positions(text)
+        return template, _lint_template(text, document, template, out, where)
     kind = document_kind(document)
     _check_characters(text, out)
     _check_size(text, kind, out)
@@ -128,8 +145,8 @@ def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Fin
 
 
 def _lint_template(
-    text: str, document: Any, out: _Collector, where: dict[str, tuple[int, int]]
-) -> tuple[str | None, list[Finding]]:
+    text: str, document: Any, template: str, out: _Collector, where: dict[str, tuple[int, int]]
+) -> list[Finding]:
     """Every policy document a template or plan holds, linted at its place in it: a finding's
     line is its value's in a template, the policy attribute's in a plan (the document there is
     a JSON string)."""
@@ -137,7 +154,7 @@ def _lint_template(
 
     _check_characters(text, out)
     found = [_at_place(f, f.location, where) for f in out.findings]
-    for location, embedded, anchor in iac.documents(document):
+    for location, embedded, anchor in iac.documents(document, template):
         inner = _Collector(out.file)
         kind = document_kind(embedded)
         _check_size(json.dumps(embedded, ensure_ascii=True), kind, inner)
@@ -147,7 +164,7 @@ def _lint_template(
             found.append(
                 _at_place(replace(finding, location=full), full if anchor == location else anchor, where)
             )
-    return iac.kind_of(document), found
+    return found
 
 
 def _at_place(finding: Finding, path: str, where: dict[str, tuple[int, int]]) -> Finding:
@@ -438,9 +455,10 @@ def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) 
             if named:
                 raise
             continue  # a file in a folder that cannot be read as text is not a policy
-        if not named and not _looks_like_policy(text, path):
+        document, error = parse(text, path)
+        if not named and not _looks_like_policy(document, error):
             continue  # a folder's other JSON files (package.json, …) are not ours to judge
-        kind, findings = lint_text(text, name)
+        kind, findings = lint_parsed(text, document, name, error)
         report.files.append(name)
         report.kinds[name] = kind
         report.findings.extend(findings)
@@ -477,19 +495,14 @@ def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _looks_like_policy(text: str, path: str) -> bool:
+def _looks_like_policy(document: Any, error: str | None) -> bool:
+    """Is a file found in a folder ours to judge: a policy, a template or a plan? (A template
+    that cannot be read for want of PyYAML is: its finding says what to install.)"""
     from provisioner import iac
 
-    if path.lower().endswith(iac.YAML_SUFFIXES):
-        try:
-            return iac.kind_of(iac.load_yaml(text)) is not None
-        except ValueError as exc:
-            return "PyYAML" in str(exc)  # not skipped in silence: its finding says what to install
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and ("Statement" in data or iac.kind_of(data) is not None)
+    if error is not None:
+        return "PyYAML" in error
+    return isinstance(document, dict) and ("Statement" in document or iac.kind_of(document) is not None)
 
 
 @LINT_RULES.register("mute-expired")
