@@ -351,14 +351,13 @@ def _integration(lb: Any, wanted: str | None, sleep: Callable[[float], None]) ->
     raise InputError("integration", wanted, "no IAM integration of that name or ID in the organization")
 
 
-def load_rows(path: str | None = None, text: str | None = None) -> list[dict[str, Any]]:
+def load_rows(path: str) -> list[dict[str, Any]]:
     """Rows of a Labelbox import file (what `provision manifest` writes: a JSON list, or NDJSON),
     each with row_data and global_key; bad input names the file and the row."""
     import json
 
     option = "manifest"
-    if text is None:
-        text = read_file(path or "", option)
+    text = read_file(path, option)
     try:
         data = (
             json.loads(text)

@@ -114,8 +114,6 @@ def labelbox_import(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Upsert the import file's rows into a dataset by global key (a re-run creates nothing twice)."""
-    import io
-
     from provisioner import labelbox_api, report
     from provisioner.cli.common import progress
     from provisioner.errors import InputError
@@ -129,16 +127,11 @@ def labelbox_import(
     if manifest is not None:
         rows = labelbox_api.load_rows(manifest)
     else:
-        from provisioner import api
-        from provisioner.manifest import ManifestSpec
+        from provisioner.manifest import ManifestSpec, labelbox_rows
 
-        buffer = io.StringIO()
-        api.manifest(
-            ManifestSpec(bucket=bucket or "", prefix=prefix),
-            connect(profile, region, endpoint_url),
-            stdout=buffer,
+        rows, _ = labelbox_rows(
+            ManifestSpec(bucket=bucket or "", prefix=prefix), connect(profile, region, endpoint_url)
         )
-        rows = labelbox_api.load_rows("(the bucket's listing)", buffer.getvalue())
     with progress("upserting data rows") as advance:
         result = labelbox_api.import_rows(spec, labelbox_api.client(key), rows, progress=advance)
     if output in (Output.json, Output.text):

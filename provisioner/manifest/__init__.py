@@ -24,6 +24,7 @@ from provisioner.manifest.rows import (
     FORMATS,
     ManifestWriter,
     Options,
+    RowCollector,
     Summary,
     check_options,
     folder_label,
@@ -47,6 +48,7 @@ __all__ = [
     "create_project",
     "folder_label",
     "keys_from_file",
+    "labelbox_rows",
     "list_keys",
     "object_url",
     "parse_s3_url",
@@ -139,16 +141,7 @@ def run(
     progress: Callable[[int], None] | None = None,
 ) -> ManifestResult:
     """Write the import file (to spec.out, to S3, or to `stdout`), then create the dataset."""
-    options = check_spec(spec)
-    if spec.needs_aws and aws is None:
-        raise InputError("from_file", "", "listing the bucket or uploading needs AWS credentials")
-    if aws is not None and not spec.from_file and spec.region is None and spec.fmt != "rekognition":
-        options.region = bucket_region(aws, spec.bucket)
-    keys: Iterator[str] = (
-        keys_from_file(spec.from_file)
-        if spec.from_file
-        else list_keys(aws, spec.bucket, options.prefix, progress)
-    )
+    options, keys = _keys(spec, aws, progress)
     result = ManifestResult(Summary())
     if spec.upload:
         result.summary = _to_temporary(keys, options, lambda name: _upload(aws, name, spec.upload or ""))
@@ -162,6 +155,35 @@ def run(
         result.project_arn = spec.project_arn or create_project(aws, spec.create_project or "")
         result.dataset_arn = create_dataset(aws, result.project_arn, spec.upload, spec.dataset_type)
     return result
+
+
+def _keys(
+    spec: ManifestSpec, aws: Aws | None, progress: Callable[[int], None] | None
+) -> tuple[Options, Iterator[str]]:
+    """The spec checked, the bucket's region found when the rows need it, and the keys."""
+    options = check_spec(spec)
+    if spec.needs_aws and aws is None:
+        raise InputError("from_file", "", "listing the bucket or uploading needs AWS credentials")
+    if aws is not None and not spec.from_file and spec.region is None and spec.fmt != "rekognition":
+        options.region = bucket_region(aws, spec.bucket)
+    keys: Iterator[str] = (
+        keys_from_file(spec.from_file)
+        if spec.from_file
+        else list_keys(aws, spec.bucket, options.prefix, progress)
+    )
+    return options, keys
+
+
+def labelbox_rows(
+    spec: ManifestSpec, aws: Aws | None = None, progress: Callable[[int], None] | None = None
+) -> tuple[list[dict[str, Any]], Summary]:
+    """The rows `run` would write for Labelbox (spec.fmt "labelbox"), as data."""
+    options, keys = _keys(spec, aws, progress)
+    collector = RowCollector(options)
+    for key in keys:
+        if key.startswith(options.prefix):
+            collector.add(key)
+    return collector.rows, collector.finish()
 
 
 def _upload(aws: Aws | None, name: str, url: str) -> None:

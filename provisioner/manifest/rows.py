@@ -6,6 +6,7 @@ Rekognition Custom Labels' folder rule.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -153,15 +154,14 @@ class ManifestWriter:
             if label is None:
                 self.summary.skipped["no folder label (directly in the folder location)"] += 1
                 return
-            line = self._rekognition(key, label)
+            self._write(self._rekognition(key, label))
         else:
-            line = self._labelbox(key, label)
-        self._write(line)
+            self.emit_labelbox(self._labelbox(key, label))
         self.summary.rows += 1
         if label is not None:
             self.summary.labels[label] += 1
 
-    def _labelbox(self, key: str, label: str | None) -> str:
+    def _labelbox(self, key: str, label: str | None) -> dict[str, Any]:
         row: dict[str, Any] = {
             "row_data": object_url(self.options.bucket, self.options.region, key),
             "global_key": key,
@@ -169,7 +169,10 @@ class ManifestWriter:
         }
         if label is not None:
             row["metadata_fields"] = [{"name": "tag", "value": label}]
-        return json.dumps(row, ensure_ascii=False)
+        return row
+
+    def emit_labelbox(self, row: dict[str, Any]) -> None:
+        self._write(json.dumps(row, ensure_ascii=False))
 
     def _rekognition(self, key: str, label: str) -> str:
         attribute = self.options.label_attribute
@@ -212,6 +215,24 @@ class ManifestWriter:
         self.first = False
         self.lines += 1
         self.bytes += size
+
+
+class RowCollector(ManifestWriter):
+    """The Labelbox rows as data, filtered and labelled as the import file's would be, for a
+    caller that sends them itself (provision labelbox import): no file, no JSON round trip."""
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(io.StringIO(), options)  # never written to: rows are kept as data
+        self.rows: list[dict[str, Any]] = []
+
+    def start(self) -> None:
+        pass
+
+    def finish(self) -> Summary:
+        return self.summary
+
+    def emit_labelbox(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
 
 
 def write_manifest(
