@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 from provisioner import audit, sandbox
 from provisioner.aws import Aws, AwsError
 
-from .conftest import EXTERNAL_ID, organization, refuse
+from .conftest import EXTERNAL_ID, managed_policy, organization, refuse
 from .test_create_role import wanted
 
 OTHER_ACCOUNT = "111111111111"
@@ -235,13 +235,9 @@ def test_patterns_read_from_the_account_are_judged_from_the_policy(cli, aws_env,
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
     }
-    read_only = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
-    }
-    boundary = iam.create_policy(PolicyName="ReadOnlyBoundary", PolicyDocument=json.dumps(read_only))[
-        "Policy"
-    ]["Arn"]
+    boundary = managed_policy(
+        iam, "ReadOnlyBoundary", {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}
+    )
     iam.create_role(
         RoleName="Bounded",
         AssumeRolePolicyDocument=trust(

@@ -11,7 +11,7 @@ from provisioner import role, sandbox, validate
 from provisioner.aws import Aws
 from provisioner.vendors import get_vendor
 
-from .conftest import BUCKET, EXTERNAL_ID, organization, refuse
+from .conftest import BUCKET, EXTERNAL_ID, managed_policy, organization, refuse
 
 ROLE = "LabelboxS3Access"
 ROLE_ARN = f"arn:aws:iam::123456789012:role/{ROLE}"
@@ -423,15 +423,9 @@ def test_a_role_the_admin_cannot_read_is_a_warning_not_a_missing_role(make_aws):
 
 def test_a_permissions_boundary_read_from_getrole_limits_the_verdict(make_aws, customer):
     setup_role(make_aws)
-    arn = customer.iam.create_policy(
-        PolicyName="ListOnlyBoundary",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
-            }
-        ),
-    )["Policy"]["Arn"]
+    arn = managed_policy(
+        customer.iam, "ListOnlyBoundary", {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}
+    )
     customer.iam.put_role_permissions_boundary(RoleName=ROLE, PermissionsBoundary=arn)
     by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
     assert by_name["AWSObjectRead"].code == "OBJECT_READ_DENIED"
@@ -523,15 +517,9 @@ def test_scp_files_offline(cli, aws_env, make_aws, tmp_path):
 
 
 def test_create_role_with_a_boundary_and_validate_judges_it(cli, aws_env, customer, make_aws):
-    read_only = customer.iam.create_policy(
-        PolicyName="ReadOnlyBoundary",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "s3:List*", "Resource": "*"}],
-            }
-        ),
-    )["Policy"]["Arn"]
+    read_only = managed_policy(
+        customer.iam, "ReadOnlyBoundary", {"Effect": "Allow", "Action": "s3:List*", "Resource": "*"}
+    )
     created = cli(
         "create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "--permissions-boundary", read_only
     )
