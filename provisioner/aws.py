@@ -145,6 +145,16 @@ def paginate_all(client: Any, method: str, key: str, **params: Any) -> list[Any]
     return [item for page in client.get_paginator(method).paginate(**params) for item in page[key]]
 
 
+def managed_policy(iam: Any, arn: str) -> tuple[dict[str, Any], Any]:
+    """A managed policy (iam:GetPolicy) and its default version's document
+    (iam:GetPolicyVersion), as the API returns it (URL-encoded text or parsed)."""
+    with translate("iam:GetPolicy", f"reading policy {arn}"):
+        policy: dict[str, Any] = iam.get_policy(PolicyArn=arn)["Policy"]
+    with translate("iam:GetPolicyVersion", f"reading policy {arn}"):
+        version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    return policy, version["Document"]
+
+
 def read_or_none(
     action: str, doing: str, read: Callable[[], Any], absent: tuple[str, ...] = ("NoSuchEntity",)
 ) -> Any:

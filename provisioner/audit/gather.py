@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from provisioner.audit.model import AccountData, Json, RoleDetail
-from provisioner.aws import Aws, paginate_all, translate
+from provisioner.aws import Aws, managed_policy, paginate_all, translate
 from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import aws_principals, parse_document, statements
 from provisioner.inputs import read_json
@@ -79,11 +79,8 @@ def read_aws_managed(aws: Aws, data: AccountData, *, workers: int = 4) -> None:
 
     def one(arn: str) -> tuple[str, Any, str | None]:
         try:
-            with translate("iam:GetPolicy", f"reading {arn}"):
-                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            with translate("iam:GetPolicyVersion", f"reading {arn}"):
-                document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
-            return arn, parse_document(document.get("Document")), None
+            _, document = managed_policy(iam, arn)
+            return arn, parse_document(document), None
         except ProvisionerError as exc:
             return arn, None, f"{exc}: the roles it is attached to are judged without it"
 

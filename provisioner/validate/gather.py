@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from provisioner.aws import Aws, AwsError, paginate_all, read_or_none, translate
+from provisioner.aws import Aws, AwsError, managed_policy, paginate_all, read_or_none, translate
 from provisioner.evaluation import Policy
 from provisioner.iam import parse_document
 from provisioner.inputs import region_of_location
@@ -56,13 +56,8 @@ def read_role_policies(iam: Any, name: str) -> list[Policy]:
     with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
         attached = paginate_all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
     for item in attached:
-        with translate("iam:GetPolicy", f"reading policy {item['PolicyArn']}"):
-            policy = iam.get_policy(PolicyArn=item["PolicyArn"])["Policy"]
-        with translate("iam:GetPolicyVersion", f"reading policy {item['PolicyArn']}"):
-            version = iam.get_policy_version(
-                PolicyArn=item["PolicyArn"], VersionId=policy["DefaultVersionId"]
-            )["PolicyVersion"]
-        policies.append(Policy(f"policy {item['PolicyName']}", parse_document(version["Document"])))
+        _, document = managed_policy(iam, item["PolicyArn"])
+        policies.append(Policy(f"policy {item['PolicyName']}", parse_document(document)))
     return policies
 
 
@@ -71,18 +66,11 @@ def _boundary(iam: Any, state: Snapshot) -> Policy | None:
     arn = ((state.role or {}).get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     if not arn:
         return None
-    policy = _optional(state, "iam:GetPolicy", (), lambda: iam.get_policy(PolicyArn=arn)["Policy"])
-    if policy is None:
+    found = _optional(state, "iam:GetPolicy", (), lambda: managed_policy(iam, arn))
+    if found is None:
         return None
-    version = _optional(
-        state,
-        "iam:GetPolicyVersion",
-        (),
-        lambda: iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"],
-    )
-    if version is None:
-        return None
-    return Policy(f"permissions boundary {policy['PolicyName']}", parse_document(version["Document"]))
+    policy, document = found
+    return Policy(f"permissions boundary {policy['PolicyName']}", parse_document(document))
 
 
 def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
@@ -193,6 +181,6 @@ def _optional(state: Snapshot, action: str, absent: tuple[str, ...], read: Calla
         return read_or_none(action, "", read, absent)
     except AwsError as exc:
         if exc.code in DENIED:
-            state.unreadable.append(action)
+            state.unreadable.append(exc.action or action)  # the call refused, of those `read` makes
             return None
         raise
