@@ -46,9 +46,7 @@ def _coloured(text: str, key: Any, terminal: Terminal) -> str:
 
 def paint(value: Any, terminal: Terminal) -> Any:
     """A severity or a verdict in its colour on a colour terminal (NO_COLOR honoured by the CLI)."""
-    text = str(value)
-    code = ANSI.get(text.lower()) if isinstance(value, (Severity, Status)) else None
-    return f"\x1b[{code}m{text}\x1b[0m" if terminal.colour and code else value
+    return _coloured(str(value), value, terminal) if isinstance(value, (Severity, Status)) else value
 
 
 def table(
