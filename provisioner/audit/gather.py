@@ -11,7 +11,7 @@ from typing import Any
 from provisioner.audit.model import AccountData, Json, RoleDetail
 from provisioner.aws import Aws, managed_policy, paginate_all, translate
 from provisioner.errors import InputError, ProvisionerError
-from provisioner.iam import aws_principals, parse_document, statements
+from provisioner.iam import parse_document
 from provisioner.inputs import read_json
 from provisioner.model import Arn, role_arn
 
@@ -69,7 +69,12 @@ def aws_managed_wanted(data: AccountData) -> list[str]:
 
 
 def _names_aws_principal(trust: Any) -> bool:
-    return any(aws_principals(statement) for statement in statements(trust))
+    raw = trust.get("Statement") if isinstance(trust, dict) else None
+    for statement in raw if isinstance(raw, list) else [raw]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if principal == "*" or (isinstance(principal, dict) and "AWS" in principal):
+            return True
+    return False
 
 
 def read_aws_managed(aws: Aws, data: AccountData, *, workers: int = 4) -> None:
