@@ -71,9 +71,11 @@ class Aws:
 
         try:
             self.session = session or boto3.Session(profile_name=profile, region_name=region)
-        except botocore.exceptions.ProfileNotFound:
+        except botocore.exceptions.ProfileNotFound as exc:
+            named = profile or exc.kwargs.get("profile")
+            source = "--profile" if profile else "AWS_PROFILE"
             raise AwsInputError(
-                f"--profile {profile!r}: no such profile in ~/.aws/config or ~/.aws/credentials "
+                f"{source} {named!r}: no such profile in ~/.aws/config or ~/.aws/credentials "
                 "(aws configure list-profiles shows them)"
             ) from None
         self.region = region or self.session.region_name or "us-east-1"

@@ -179,16 +179,34 @@ def delete_snapshot(attachment_count: int = 1, cors=None, bucket_gone: bool = Fa
     )
 
 
-def test_delete_removes_ours_in_an_order_iam_accepts():
+def test_delete_removes_ours_in_an_order_iam_accepts_and_the_role_last():
+    """The role goes last (issue 12): a run stopped half-way leaves the role, so running the
+    same command again finds it and finishes; before, a run stopped after DeleteRole left the
+    CORS rule behind with no role to find it from."""
     plan = plan_delete(delete_snapshot())
     assert methods(plan) == [
         "detach_role_policy",
         "delete_policy_version",
         "delete_policy",
         "delete_role_policy",
-        "delete_role",
         "delete_bucket_cors",  # our rule was the only one
+        "delete_role",
     ]
+
+
+def test_delete_finishes_a_policy_an_interrupted_delete_left_detached():
+    snapshot = delete_snapshot(attachment_count=0)
+    snapshot.attached = []
+    snapshot.left_behind = [POLICY_ARN]
+    plan = plan_delete(snapshot)
+    assert methods(plan) == [
+        "delete_policy_version",
+        "delete_policy",
+        "delete_role_policy",
+        "delete_bucket_cors",
+        "delete_role",
+    ]
+    assert "stopped half-way" in plan.changes[1].detail
 
 
 def test_delete_keeps_a_shared_policy_and_the_cors_rule_its_other_roles_need():
@@ -199,8 +217,8 @@ def test_delete_keeps_a_shared_policy_and_the_cors_rule_its_other_roles_need():
 
 def test_delete_keeps_the_customers_cors_rules():
     plan = plan_delete(delete_snapshot(cors=[WANTED.cors_rule, CUSTOMER_RULE]))
-    assert plan.changes[-1].method == "put_bucket_cors"
-    assert plan.changes[-1].params["CORSConfiguration"]["CORSRules"] == [CUSTOMER_RULE]
+    assert plan.changes[-2].method == "put_bucket_cors"
+    assert plan.changes[-2].params["CORSConfiguration"]["CORSRules"] == [CUSTOMER_RULE]
 
 
 def test_delete_with_the_bucket_gone_warns_and_plans_no_cors_change():
@@ -343,3 +361,64 @@ def test_a_bucket_that_never_settles_stops_the_run_with_a_clear_line():
     with pytest.raises(CorsNotSettled, match="did not settle after 5 writes"):
         settle_cors(bucket, _change([CORS_OURS]), sleep=lambda s: None)
     assert bucket.writes == CORS_TRIES
+
+
+# --- trust and policy: read back after the writes (issue 12) --------------------------------------
+
+
+def test_settle_waits_out_eventual_consistency_and_reports_a_rival():
+    from provisioner.errors import ProvisionerError
+    from provisioner.role.apply import SETTLE_TRIES, NotSettled, settle
+
+    answers = iter(["update role R trust: external ID old -> new", ""])  # stale once, then ours
+    waits: list[float] = []
+    settle(lambda: next(answers), "role R", sleep=waits.append)
+    assert len(waits) == 2  # a wait before each read
+
+    reads = []
+    rival = "update role R trust: external ID theirs -> ours  [DESTRUCTIVE: …]"
+    with pytest.raises(NotSettled, match=r"role R is not as this run left it: another.*theirs -> ours"):
+        settle(lambda: reads.append(1) or rival, "role R", sleep=lambda s: None)
+    assert len(reads) == SETTLE_TRIES
+
+    def expired() -> str:
+        raise ProvisionerError("the AWS credentials have expired (ExpiredToken)")
+
+    with pytest.raises(NotSettled, match="the changes were made, but reading role R back failed: the AWS"):
+        settle(expired, "role R", sleep=lambda s: None)
+
+
+class _Iam:
+    """An IAM stand-in whose deletions find the thing already gone."""
+
+    def client(self, service, region=None):
+        return self
+
+    def detach_role_policy(self, **_):
+        raise _no_such_entity("DetachRolePolicy")
+
+    def delete_role(self, **_):
+        raise _no_such_entity("DeleteRole")
+
+    def update_assume_role_policy(self, **_):
+        raise _no_such_entity("UpdateAssumeRolePolicy")
+
+
+def _no_such_entity(operation):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": "NoSuchEntity", "Message": "gone"}}, operation)
+
+
+def test_a_deletion_that_finds_it_gone_counts_as_done_but_an_update_does_not():
+    from provisioner.role.apply import apply
+    from provisioner.role.model import ApplyError, Change
+
+    deletions = [
+        Change("detach", "policy P from role R", "detach_role_policy", {"RoleName": "R", "PolicyArn": "a"}),
+        Change("delete", "role R", "delete_role", {"RoleName": "R"}),
+    ]
+    assert apply(_Iam(), deletions) == deletions  # another delete-role got there first
+    update = Change("update", "role R trust", "update_assume_role_policy", {"RoleName": "R"})
+    with pytest.raises(ApplyError, match=r"step 1 of 1 failed .*NoSuchEntity"):
+        apply(_Iam(), [update])  # the role was deleted under us: a create cannot count it done

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from provisioner import inputs
 from provisioner.aws import Aws
 from provisioner.errors import InputError
-from provisioner.role.apply import apply
+from provisioner.role.apply import apply, settle
 from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors
 from provisioner.role.model import (
     ApplyError,
@@ -99,7 +99,17 @@ def create_role(
     if not allowed(plan, dry_run, confirm, "replace_external_id"):
         return CreateResult(plan, [], True, wanted)
     applied = [] if dry_run else apply(aws, plan.changes, progress)
+    if applied:
+        settle(
+            lambda: _still_to_do(plan_role(wanted, gather_role(aws, wanted))),
+            f"role {plan.role_name}",
+            wait_first=not any(c.cors_intent is not None for c in applied),  # CORS waited already
+        )
     return CreateResult(plan, applied, dry_run, wanted)
+
+
+def _still_to_do(plan: Plan) -> str:
+    return "; ".join(" ".join(change.line().split()) for change in plan.changes)
 
 
 def rotate_external_id(
@@ -114,6 +124,11 @@ def rotate_external_id(
     if not allowed(plan, dry_run, confirm, "yes"):
         return RotateResult(plan, [], True, ids)
     applied = [] if dry_run else apply(aws, plan.changes)
+    if applied:
+        settle(
+            lambda: _still_to_do(plan_rotate(spec, owned_role(aws, spec.role_name, spec.force))[0]),
+            f"the trust policy of role {plan.role_name}",
+        )
     return RotateResult(plan, applied, dry_run, ids)
 
 
@@ -131,4 +146,9 @@ def delete_role(
         on_plan(plan)
     if dry_run or (confirm is not None and not confirm(plan)):
         return DeleteResult(plan, [], True)
-    return DeleteResult(plan, apply(aws, plan.changes), False)
+    applied = apply(aws, plan.changes)
+    settle(
+        lambda: "it exists again" if find_role(aws.client("iam"), plan.role_name) else "",
+        f"role {plan.role_name}",
+    )
+    return DeleteResult(plan, applied, False)

@@ -95,12 +95,45 @@ def gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
             snapshot.versions[arn] = _versions(iam, arn)
     tags = tag_dict(role.get("Tags"))
     bucket = tags.get(BUCKET_TAG)
+    _find_left_behind(aws, role, snapshot)
     if bucket and tags.get(VENDOR_TAG):
         try:
             snapshot.cors_rules = read_cors(aws, bucket)
         except AwsInputError:
             snapshot.bucket_gone = True
     return snapshot
+
+
+def _find_left_behind(aws: Aws, role: Json, snapshot: DeleteSnapshot) -> None:
+    """Our policy for this role that a delete-role stopped half-way (credentials expired,
+    Ctrl-C) left detached: a run detaches before it deletes, so the next run no longer finds it
+    among the role's attachments. Looked for at the vendor's default policy name on the role's
+    path (one GetPolicy); it is this role's when it is ours, for the same vendor and bucket, and
+    attached nowhere. A policy given another name with --policy-name is not found this way."""
+    from provisioner.vendors import known_vendors
+
+    tags = tag_dict(role.get("Tags"))
+    vendor = known_vendors().get(tags.get(VENDOR_TAG, ""))
+    if vendor is None or not vendor.policy_name:
+        return
+    account, partition = role["Arn"].split(":")[4], role["Arn"].split(":")[1]
+    arn = policy_arn(account, vendor.policy_name, role.get("Path", "/"), partition)
+    if arn in snapshot.policies:
+        return
+    iam = aws.client("iam")
+    policy: Json | None = read_or_none(
+        "iam:GetPolicy", f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn)["Policy"]
+    )
+    if policy is None or int(policy.get("AttachmentCount", 0)) != 0:
+        return
+    theirs = tag_dict(policy.get("Tags"))
+    if theirs.get(MANAGED_BY_KEY) != MANAGED_BY_VALUE or any(
+        theirs.get(key) != tags.get(key) for key in (VENDOR_TAG, BUCKET_TAG)
+    ):
+        return
+    snapshot.policies[arn] = policy
+    snapshot.versions[arn] = _versions(iam, arn)
+    snapshot.left_behind.append(arn)
 
 
 def find_role(iam: Any, name: str) -> Json | None:

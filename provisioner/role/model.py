@@ -163,6 +163,7 @@ class DeleteSnapshot:
     versions: dict[str, list[Json]] = field(default_factory=dict)  # our policies' versions
     cors_rules: list[Json] | None = None  # None: not read (no bucket tag) or the bucket is gone
     bucket_gone: bool = False
+    left_behind: list[str] = field(default_factory=list)  # our policies an interrupted run detached
 
 
 # --- plans and results --------------------------------------------------------------------

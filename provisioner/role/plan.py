@@ -453,16 +453,20 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
     deletions: list[Change] = []
     warnings: list[str] = []
     shared = False
-    for item in snapshot.attached:
+    left_behind = [
+        {"PolicyArn": arn, "PolicyName": snapshot.policies[arn]["PolicyName"]} for arn in snapshot.left_behind
+    ]
+    for item in [*snapshot.attached, *left_behind]:
         arn = item["PolicyArn"]
-        detaches.append(
-            Change(
-                "detach",
-                f"policy {item['PolicyName']} from role {name}",
-                "detach_role_policy",
-                {"RoleName": name, "PolicyArn": arn},
+        if item not in left_behind:
+            detaches.append(
+                Change(
+                    "detach",
+                    f"policy {item['PolicyName']} from role {name}",
+                    "detach_role_policy",
+                    {"RoleName": name, "PolicyArn": arn},
+                )
             )
-        )
         policy = snapshot.policies.get(arn)
         if policy is None or tag_dict(policy.get("Tags")).get(MANAGED_BY_KEY) != MANAGED_BY_VALUE:
             continue  # AWS managed or not ours: detach only
@@ -489,7 +493,8 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
                 f"policy {item['PolicyName']}",
                 "delete_policy",
                 {"PolicyArn": arn},
-                "created by provisioner",
+                "created by provisioner"
+                + ("; left detached by a delete-role that stopped half-way" if item in left_behind else ""),
             )
         )
     changes = detaches + deletions
@@ -511,9 +516,11 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
         )
         for profile in snapshot.profiles
     ]
-    changes.append(Change("delete", f"role {name}", "delete_role", {"RoleName": name}))
     if not shared:
         changes += _plan_cors_removal(snapshot, warnings)
+    # The role goes last: it is what the next run starts from, so a run stopped half-way
+    # (expired credentials, Ctrl-C) can always be finished by running it again.
+    changes.append(Change("delete", f"role {name}", "delete_role", {"RoleName": name}))
     return Plan(changes, name, role["Arn"], "", warnings)
 
 
