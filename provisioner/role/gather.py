@@ -88,8 +88,13 @@ def gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
         arn = item["PolicyArn"]
         if ":aws:policy/" in arn:
             continue  # AWS managed: never ours to delete, nothing to read
-        with translate("iam:GetPolicy", f"reading policy {arn}"):
-            policy = iam.get_policy(PolicyArn=arn)["Policy"]
+        # gone between the listing and this read: another delete-role is at work; the detach
+        # will find it gone too, and that counts as done
+        policy = read_or_none(
+            "iam:GetPolicy", f"reading policy {arn}", lambda arn=arn: iam.get_policy(PolicyArn=arn)["Policy"]
+        )
+        if policy is None:
+            continue
         snapshot.policies[arn] = policy
         if tag_dict(policy.get("Tags")).get(MANAGED_BY_KEY) == MANAGED_BY_VALUE:
             snapshot.versions[arn] = _versions(iam, arn)
@@ -187,8 +192,13 @@ def _inline(iam: Any, name: str) -> list[str]:
 
 
 def _versions(iam: Any, arn: str) -> list[Json]:
-    with translate("iam:ListPolicyVersions", f"reading policy {arn}"):
-        return paginate_all(iam, "list_policy_versions", "Versions", PolicyArn=arn)
+    """The policy's versions ([] when it is gone since it was read: deleted by another run)."""
+    versions: list[Json] | None = read_or_none(
+        "iam:ListPolicyVersions",
+        f"reading policy {arn}",
+        lambda: paginate_all(iam, "list_policy_versions", "Versions", PolicyArn=arn),
+    )
+    return versions or []
 
 
 def read_cors(aws: Aws, bucket: str) -> list[Json]:
