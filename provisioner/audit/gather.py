@@ -4,7 +4,8 @@ through a member role, and the organization's accounts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,6 +18,19 @@ from provisioner.model import Arn, role_arn
 
 Progress = Callable[[int], None]
 PAGE_SIZE = 1000  # GAAD's MaxItems ceiling
+
+
+@contextlib.contextmanager
+def _threads(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool that, when the run stops (Ctrl-C), does not wait for its workers: they may
+    be blocked in a network read for botocore's whole read timeout, times its retries."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def account_data(account: str, pages: Iterable[Json]) -> AccountData:
@@ -95,7 +109,7 @@ def read_aws_managed(aws: Aws, data: AccountData, *, workers: int = 4) -> None:
     wanted = aws_managed_wanted(data)
     if not wanted:
         return
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted)))) as pool:
+    with _threads(min(workers, len(wanted))) as pool:
         for arn, document, note in pool.map(one, wanted):
             if document is not None:
                 data.policies[arn] = document
@@ -154,7 +168,7 @@ def gather_accounts(
             if account_done is not None:
                 account_done(1)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts)))) as pool:
+    with _threads(min(workers, len(accounts))) as pool:
         return list(pool.map(one, accounts))
 
 

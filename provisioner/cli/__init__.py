@@ -5,6 +5,10 @@ Nothing here decides anything; the work is in provisioner.api and the journeys b
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
 from provisioner.cli import (  # noqa: F401 - each module registers its command on `app`
     audit,
     create_role,
@@ -28,4 +32,12 @@ __all__ = ["app", "main"]
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code instead of raising SystemExit."""
     code: int = app(args=argv, prog_name="provision", standalone_mode=False)
+    if code == 130 and threading.active_count() > 1:
+        # Ctrl-C while worker threads wait on the network (audit reads accounts in threads):
+        # Python would wait for them at exit, for botocore's read timeout times its retries.
+        # What the run wrote is already undone on the way here (temporary files removed), and
+        # "aborted" is printed: leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
