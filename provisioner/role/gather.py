@@ -6,6 +6,7 @@ is taken here except "is it there".
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from provisioner import inputs
@@ -90,8 +91,8 @@ def gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
             continue  # AWS managed: never ours to delete, nothing to read
         # gone between the listing and this read: another delete-role is at work; the detach
         # will find it gone too, and that counts as done
-        policy = read_or_none(
-            "iam:GetPolicy", f"reading policy {arn}", lambda arn=arn: iam.get_policy(PolicyArn=arn)["Policy"]
+        policy: Json | None = read_or_none(
+            "iam:GetPolicy", f"reading policy {arn}", functools.partial(_get_policy, iam, arn)
         )
         if policy is None:
             continue
@@ -189,6 +190,11 @@ def _attached(iam: Any, name: str) -> list[dict[str, str]]:
 def _inline(iam: Any, name: str) -> list[str]:
     with translate("iam:ListRolePolicies", f"reading role {name}"):
         return paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+
+
+def _get_policy(iam: Any, arn: str) -> Json:
+    policy: Json = iam.get_policy(PolicyArn=arn)["Policy"]
+    return policy
 
 
 def _versions(iam: Any, arn: str) -> list[Json]:
