@@ -245,6 +245,11 @@ class progress:
             TimeElapsedColumn(),
             transient=True,
             console=Console(stderr=True),
+            # rich sends what is printed to stdout meanwhile to its own console (stderr), above
+            # the bar: right when both are the terminal, but stdout sent to a file or a pipe
+            # (`manifest > rows.ndjson`) must get the command's output, not the terminal
+            redirect_stdout=sys.stdout.isatty(),
+            redirect_stderr=False,
         )
         self.bar.start()
         task = self.bar.add_task(self.what, total=None)
