@@ -48,7 +48,7 @@ def _on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int
       lambda text: [json.loads(line) for line in text.splitlines()])],
     ids=["audit", "manifest"],
 )  # fmt: skip
-def test_progress_is_on_the_terminal_and_stdout_is_only_the_document(aws_env, tmp_path, args, progress, parse):
+def test_progress_on_the_terminal_and_stdout_only_the_document(aws_env, tmp_path, args, progress, parse):
     code, stdout, terminal = _on_a_terminal(args, {k: str(v) for k, v in aws_env.items()}, tmp_path)
     assert code in (0, 1), (code, terminal[-800:])
     assert "\x1b" not in stdout and stdout.strip(), terminal[-800:]
