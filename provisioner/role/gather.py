@@ -6,7 +6,9 @@ is taken here except "is it there".
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from provisioner import inputs
@@ -27,8 +29,31 @@ from provisioner.role.model import (
 )
 
 
+@contextlib.contextmanager
+def _read_together(what: str) -> Iterator[None]:
+    """Reads that follow one another (a role, then its attachments; a policy, then its default
+    version): NoSuchEntity on a later one means the thing went away between two reads, that is,
+    another process is changing it now. Say so, instead of IAM's bare NoSuchEntity."""
+    try:
+        yield
+    except AwsError as exc:
+        if exc.code != "NoSuchEntity":
+            raise
+        raise AwsError(
+            f"{what} changed while it was being read ({exc.action}: NoSuchEntity): another "
+            "process is changing it at the same time; run the same command again once it has finished",
+            code=exc.code,
+            action=exc.action,
+        ) from None
+
+
 def gather_role(aws: Aws, wanted: WantedRole) -> RoleSnapshot:
     """Read what exists: caller account, role, its attachments, our policy, bucket CORS."""
+    with _read_together(f"role {wanted.role_name}"):
+        return _gather_role(aws, wanted)
+
+
+def _gather_role(aws: Aws, wanted: WantedRole) -> RoleSnapshot:
     actual = RoleSnapshot(account=aws.account_id(), partition=aws.partition())
     iam = aws.client("iam")
 
@@ -74,6 +99,11 @@ def owned_role(aws: Aws, role_name: str, force: bool) -> Json:
 def gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
     """The role's attachments, inline policies, instance profiles, our policies' metadata and
     versions, and the bucket's CORS rules: everything plan_delete decides from."""
+    with _read_together(f"role {role['RoleName']}"):
+        return _gather_delete(aws, role)
+
+
+def _gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
     iam = aws.client("iam")
     name = role["RoleName"]
     snapshot = DeleteSnapshot(
