@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from botocore.stub import Stubber
@@ -463,3 +464,36 @@ def test_a_listing_that_cannot_be_rewound_is_read(tmp_path, listing):
 
     threading.Thread(target=feed, daemon=True).start()
     assert list(manifest.keys_from_file(str(fifo))) == ["p/cats/a.png", "p/dogs/b.png"]
+
+
+@pytest.mark.parametrize(
+    ("listing", "keys"),
+    [('["p/cats/a.png", "p/dogs/b.png"]', ["p/cats/a.png", "p/dogs/b.png"]),  # --query 'Contents[].Key'
+     ('[\n  {"Key": "p/cats/a.png", "Size": 3},\n  {"Key": "p/dogs/b.png"}\n]\n',
+      ["p/cats/a.png", "p/dogs/b.png"]),  # --query Contents
+     ("[draft]/a.png\n[draft]/b.png\n", ["[draft]/a.png", "[draft]/b.png"]),  # keys may start with "["
+     ('{"RequestCharged": null, "Prefix": "p/"}', []),  # the CLI's answer for an empty prefix
+     ("", [])],
+    ids=["query-keys", "query-contents", "bracket-keys", "empty-prefix", "empty"],
+)  # fmt: skip
+def test_listing_shapes_the_aws_cli_writes(tmp_path, listing, keys):
+    path = tmp_path / "listing"
+    path.write_text(listing)
+    assert list(manifest.keys_from_file(str(path))) == keys
+
+
+@pytest.mark.parametrize(
+    ("listing", "message"),
+    [('{"Version": "2012-10-17", "Statement": []}', "not a list-objects-v2 JSON document"),  # a policy
+     ("[1, 2, 3]", "each entry needs a Key"),
+     ('{"Contents": [{"Size": 3}]}', "each Contents entry needs a Key"),
+     ("k" * 1025 + "\n", "line 1 is 1,025 bytes: an S3 key is at most 1,024 bytes")],
+    ids=["a-policy", "numbers", "no-key", "too-long-for-a-key"],
+)  # fmt: skip
+def test_files_that_are_not_listings_are_refused(tmp_path, listing, message):
+    """Before, a policy or a JSON list of numbers gave "0 row(s) written" (exit 0), and a file
+    of one 20 MB line was taken for one key."""
+    path = tmp_path / "listing"
+    path.write_text(listing)
+    with pytest.raises(InputError, match=re.escape(message)):
+        list(manifest.keys_from_file(str(path)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from provisioner import inputs
@@ -54,21 +54,37 @@ def _read_listing(handle: IO[str], path: str) -> Iterator[str]:
         raise InputError("from_file", path, f"is not UTF-8 text (byte {exc.start} of a block)") from None
 
 
+MAX_KEY_BYTES = 1024  # S3's limit on an object key
+LISTING_FIELDS = frozenset(
+    {"Contents", "KeyCount", "Name", "Prefix", "IsTruncated", "MaxKeys", "CommonPrefixes", "RequestCharged",
+     "ContinuationToken", "NextContinuationToken", "StartAfter", "Delimiter", "EncodingType"}
+)  # fmt: skip
+
+
 def _listing_keys(handle: IO[str], path: str) -> Iterator[str]:
     with handle:
         first = handle.readline()
-        if first.lstrip().startswith("{"):
+        lines: Iterable[str] = handle
+        head = first.lstrip()
+        if head.startswith(("{", "[")):
             try:
                 data = json.loads(first)  # a one-line document, or the first line of JSON lines
             except json.JSONDecodeError:
+                rest = handle.read()  # a document over several lines, or a key starting with "["
+                lines = rest.splitlines(keepends=True)
                 try:
-                    data = json.loads(first + handle.read())  # a document over several lines
+                    data = json.loads(first + rest)
                 except json.JSONDecodeError:
-                    raise InputError("from_file", path, "not a list-objects-v2 JSON document") from None
+                    if head.startswith("{"):
+                        raise InputError("from_file", path, "not a list-objects-v2 JSON document") from None
+                    data = None
             if isinstance(data, dict) and "Key" not in data:
                 yield from _contents_keys(data, path)
                 return
-        for number, line in enumerate(itertools.chain([first], handle), start=1):
+            if isinstance(data, list):  # `aws s3api list-objects-v2 --query Contents` or `Contents[].Key`
+                yield from _entries_keys(data, path, "each entry")
+                return
+        for number, line in enumerate(itertools.chain([first], lines), start=1):
             text = line.rstrip("\n")
             if not text.strip():
                 continue
@@ -81,13 +97,31 @@ def _listing_keys(handle: IO[str], path: str) -> Iterator[str]:
                 if not isinstance(key, str):
                     raise InputError("from_file", path, f"line {number} has no Key")
                 text = key
+            size = len(text.encode("utf-8"))
+            if size > MAX_KEY_BYTES:
+                raise InputError(
+                    "from_file",
+                    path,
+                    f"line {number} is {size:,} bytes: an S3 key is at most {MAX_KEY_BYTES:,} bytes "
+                    "(is this a listing of keys?)",
+                )
             yield text
 
 
 def _contents_keys(data: dict[str, Any], path: str) -> Iterator[str]:
+    if not LISTING_FIELDS & set(data):  # an empty listing has no Contents, but has some of these
+        raise InputError(
+            "from_file", path, "not a list-objects-v2 JSON document (no Contents, Name, Prefix or KeyCount)"
+        )
     if not isinstance(data.get("Contents", []), list):
         raise InputError("from_file", path, "Contents is not a list")
-    for item in data.get("Contents", []):
-        if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
-            raise InputError("from_file", path, "each Contents entry needs a Key")
-        yield item["Key"]
+    yield from _entries_keys(data.get("Contents", []), path, "each Contents entry")
+
+
+def _entries_keys(entries: list[Any], path: str, what: str) -> Iterator[str]:
+    """Keys of list-objects-v2's Contents entries, or of plain key strings."""
+    for item in entries:
+        key = item.get("Key") if isinstance(item, dict) else item
+        if not isinstance(key, str):
+            raise InputError("from_file", path, f"{what} needs a Key (an object with Key, or a string)")
+        yield key

@@ -115,12 +115,12 @@ class ManifestWriter:
         self.part = 1
 
     def start(self) -> None:
-        if self.options.fmt == "labelbox":
-            self.out.write("[")
+        """Nothing is written before the first row: a listing found bad before it leaves no
+        half document on stdout (the Labelbox list opens with its first row, or at the end)."""
 
     def finish(self) -> Summary:
         if self.options.fmt == "labelbox":
-            self.out.write("\n]\n" if not self.first else "]\n")
+            self.out.write("\n]\n" if not self.first else "[]\n")
         if self.options.fmt == "rekognition" and self.summary.rows:
             count = len(self.summary.labels)
             if not MIN_LABELS <= count <= MAX_LABELS:
@@ -209,7 +209,7 @@ class ManifestWriter:
             self.out = self.next_file(self.part)
             self.lines = self.bytes = 0
         if fmt == "labelbox":
-            self.out.write(("\n  " if self.first else ",\n  ") + line)
+            self.out.write(("[\n  " if self.first else ",\n  ") + line)
         else:
             self.out.write(line + "\n")
         self.first = False

@@ -21,6 +21,7 @@ FILES = {
     "wrong-shape": b'{"Version": "2012-10-17"}',
     "empty": b"",
     "list": b"[1, 2, 3]",
+    "huge": b"x" * 20_000_000,  # one 20 MB line: a file given by mistake
 }
 COMMANDS = {
     "lint": (["lint"], None, "FILE"),
@@ -58,17 +59,22 @@ def test_bad_files(cli, tmp_path, command, kind, monkeypatch):
     good.write_text(json.dumps(GAAD))
     args = [str(good) if a == "PLACEHOLDER" else a for a in base]
     result = cli(*args, _path(tmp_path, kind))
-    if command == "lint" and kind in ("directory", "wrong-shape", "list", "truncated", "empty", "binary"):
-        # a folder is read (nothing in it); the others are findings of a file lint was asked about
-        assert result.code in (0, 1, 2), result.stderr
-        assert "Traceback" not in result.stderr
+    if command == "lint" and kind == "directory":
+        assert result.code == 0 and "no findings in 0 file(s)" in result.stdout, result.stderr
+        return  # a folder is walked: nothing lint reads in it
+    if command == "lint" and kind in ("wrong-shape", "list", "truncated", "empty", "huge"):
+        # a file lint was asked about is judged: what is wrong with it is a finding (exit 1)
+        assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
+        assert f"input-{kind}" in result.stdout, result.stdout
         return
     if command == "mutelist" and kind == "empty":
         assert result.code == 0, result.stderr  # an empty TOML file: a mutelist with no entries
         return
-    if command == "manifest" and kind in ("wrong-shape", "list", "empty", "truncated"):
-        assert result.code in (0, 2) and "Traceback" not in result.stderr, result.stderr
+    if command == "manifest" and kind == "empty":
+        # an empty listing (an empty prefix) is no rows, and the document is still whole
+        assert result.code == 0 and result.stdout == "[]\n", (result.stdout, result.stderr)
         return
+    assert result.stdout == "", result.stdout  # nothing half-written on stdout
     assert result.code == 2, (command, kind, result.code, result.stdout[-200:], result.stderr[-300:])
     line = result.error_line
     assert option in line or f"input-{kind}" in line, line
