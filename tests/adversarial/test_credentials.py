@@ -9,7 +9,6 @@ changed in the sandbox account.
 
 from __future__ import annotations
 
-import http.client
 import re
 import threading
 import urllib.parse
@@ -20,7 +19,7 @@ from typing import ClassVar
 import pytest
 
 from provisioner import sandbox
-from tests.e2e.conftest import BUCKET, EXTERNAL_ID, _post, snapshot
+from tests.e2e.conftest import BUCKET, EXTERNAL_ID, _post, forward, snapshot
 
 ROLE = "LabelboxS3Access"
 ROLE_ARN = f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:role/{ROLE}"
@@ -80,20 +79,7 @@ class _Gate(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
-        target = urllib.parse.urlparse(self.upstream)
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "content-length"}
-        connection.request(self.command, self.path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        payload = response.read()
-        self.send_response(response.status)
-        for key, value in response.getheaders():
-            if key.lower() not in ("transfer-encoding", "content-length", "connection"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        forward(self, self.upstream, body)
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _handle
 
@@ -120,16 +106,6 @@ def gate(box) -> Iterator:
         server.shutdown()
 
 
-@pytest.fixture
-def no_credentials(aws_env, monkeypatch):
-    """No key in the environment, no files, no instance or container metadata to fall back on."""
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN",
-                "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI"):  # fmt: skip
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 def _one_line(result, *fragments: str) -> str:
     line = result.error_line  # asserts exactly one error: line and no traceback
     for fragment in fragments:
@@ -137,38 +113,36 @@ def _one_line(result, *fragments: str) -> str:
     return line
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
-def test_no_credentials_at_all(cli, customer, no_credentials, command):
-    before = snapshot(customer)
-    result = cli(*COMMANDS[command])
-    assert result.code == 3, (result.code, result.stderr[-300:])
-    _one_line(result, "no AWS credentials found", "aws configure")
-    assert snapshot(customer) == before
+FAULTS = {  # how the credentials are wrong -> (exit code, what the one line must say)
+    "none": (3, ("no AWS credentials found", "aws configure")),
+    "unknown-profile-flag": (2, ("--profile 'nope'", "no such profile")),
+    "unknown-profile-env": (2, ("AWS_PROFILE 'nope'", "no such profile")),
+    "ExpiredToken": (3, ("credentials have expired", "ExpiredToken")),
+    "InvalidClientTokenId": (3, ("rejected the credentials", "InvalidClientTokenId")),
+}
 
 
-@pytest.mark.parametrize("how", ["flag", "environment"])
+@pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_an_unknown_profile(cli, customer, aws_env, monkeypatch, command, how):
+def test_wrong_credentials(cli, customer, aws_env, gate, monkeypatch, command, fault):
     before = snapshot(customer)
-    if how == "flag":
-        result = cli("--profile", "nope", *COMMANDS[command])
-    else:
+    args = list(COMMANDS[command])
+    if fault == "none":
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN",
+                    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI"):  # fmt: skip
+            monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance metadata to fall back on
+    elif fault == "unknown-profile-flag":
+        args = ["--profile", "nope", *args]
+    elif fault == "unknown-profile-env":
         monkeypatch.setenv("AWS_PROFILE", "nope")
-        result = cli(*COMMANDS[command])
-    assert result.code == 2, (result.code, result.stderr[-300:])
-    _one_line(result, "'nope'", "no such profile")
-    assert snapshot(customer) == before
-
-
-@pytest.mark.parametrize("code", ["ExpiredToken", "InvalidClientTokenId"])
-@pytest.mark.parametrize("command", list(COMMANDS))
-def test_expired_or_rejected_credentials(cli, customer, aws_env, gate, command, code):
-    before = snapshot(customer)
-    url, _ = gate(code, 0)
-    result = cli(*COMMANDS[command], "--endpoint-url", url)
-    assert result.code == 3, (result.code, result.stdout[-300:], result.stderr[-300:])
-    expected = "credentials have expired" if code == "ExpiredToken" else "rejected the credentials"
-    _one_line(result, expected, code)
+    else:  # an endpoint answering every call as AWS answers a token it expired or never issued
+        args += ["--endpoint-url", gate(fault, 0)[0]]
+    result = cli(*args)
+    code, fragments = FAULTS[fault]
+    assert result.code == code, (result.code, result.stdout[-300:], result.stderr[-300:])
+    _one_line(result, *fragments)
     assert snapshot(customer) == before
 
 

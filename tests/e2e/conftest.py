@@ -176,3 +176,25 @@ def managed_policy(iam: Any, name: str, *statements: dict[str, Any]) -> str:
     document = {"Version": "2012-10-17", "Statement": list(statements)}
     arn: str = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
     return arn
+
+
+def forward(handler: Any, upstream: str, body: bytes | None) -> None:
+    """Pass one request an http.server handler received on to `upstream` (the sandbox) and its
+    answer back: for test proxies that stand between the CLI and moto."""
+    import http.client
+    import urllib.parse
+
+    target = urllib.parse.urlparse(upstream)
+    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+    headers = {k: v for k, v in handler.headers.items() if k.lower() != "content-length"}
+    connection.request(handler.command, handler.path, body=body or None, headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    handler.send_response(response.status)
+    for key, value in response.getheaders():
+        if key.lower() not in ("transfer-encoding", "content-length", "connection"):
+            handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(payload)

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import http.client
 import threading
 import urllib.parse
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ from botocore.stub import ANY, Stubber
 from provisioner import sandbox, validate
 from provisioner.aws import Aws
 
-from .conftest import EXTERNAL_ID
+from .conftest import EXTERNAL_ID, forward
 from .test_validate import LABELBOX, setup_role, target
 
 CREDENTIALS = {
@@ -118,21 +117,7 @@ class _Proxy(BaseHTTPRequestHandler):
             self.wfile.write(body)
             return
         length = int(self.headers.get("Content-Length") or 0)
-        data = self.rfile.read(length) if length else None
-        target = urllib.parse.urlparse(self.upstream)
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        headers["Host"] = self.headers.get("Host", "")
-        connection.request(self.command, self.path, body=data, headers=headers)
-        response = connection.getresponse()
-        payload = response.read()
-        self.send_response(response.status)
-        for key, value in response.getheaders():
-            if key.lower() not in ("transfer-encoding", "content-length", "connection"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        forward(self, self.upstream, self.rfile.read(length) if length else None)
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _forward
 
