@@ -171,10 +171,10 @@ def validate(
     """The vendor's checks, statically; also acting as the vendor with `live`, or with
     `act_as_vendor` (credentials from `vendor_profile`, or the sandbox's vendor account: see
     live_options). The spec is checked first, before any AWS call."""
+    from provisioner import inputs
     from provisioner import validate as journey
 
-    if wait_seconds < 0:
-        raise InputError("wait", wait_seconds, "a number of seconds, 0 or more")
+    inputs.check_wait(wait_seconds)
     checked = check_validate_spec(spec)
     if live is None and act_as_vendor:
         live = live_options(aws, checked.vendor, vendor_profile=vendor_profile, wait_seconds=wait_seconds)
@@ -201,12 +201,11 @@ def live_options(
     """Credentials that act as the vendor: a profile, or in the sandbox the vendor's own account.
     Outside the sandbox there is no default: we never pretend to be the vendor with the admin's
     own credentials."""
-    from provisioner import sandbox
+    from provisioner import inputs, sandbox
     from provisioner.aws import Aws
     from provisioner.validate import LiveOptions
 
-    if wait_seconds < 0:
-        raise InputError("wait", wait_seconds, "a number of seconds, 0 or more")
+    inputs.check_wait(wait_seconds)
     is_box = sandbox.is_sandbox(aws.endpoint_url)
     if vendor_profile:
         vendor_aws = Aws(profile=vendor_profile, endpoint_url=aws.endpoint_url)

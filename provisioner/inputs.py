@@ -369,6 +369,13 @@ def check_max_session_duration(value: int, option: str = "max_session_duration")
     return value
 
 
+def check_wait(seconds: float, option: str = "wait") -> float:
+    """How long validate waits for IAM to propagate: 0 or more seconds."""
+    if seconds < 0:
+        raise InputError(option, seconds, "a number of seconds, 0 or more")
+    return seconds
+
+
 def parse_tags(values: list[str] | None, option: str = "tag") -> dict[str, str]:
     """KEY=VALUE strings as a dict; our own keys and aws: keys are refused."""
     tags: dict[str, str] = {}
