@@ -12,7 +12,7 @@ from provisioner import inputs
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.role.apply import apply, settle
-from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors
+from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors, role_exists
 from provisioner.role.model import (
     ApplyError,
     Change,
@@ -147,8 +147,5 @@ def delete_role(
     if dry_run or (confirm is not None and not confirm(plan)):
         return DeleteResult(plan, [], True)
     applied = apply(aws, plan.changes)
-    settle(
-        lambda: "it exists again" if find_role(aws.client("iam"), plan.role_name) else "",
-        f"role {plan.role_name}",
-    )
+    settle(lambda: "it exists again" if role_exists(aws, plan.role_name) else "", f"role {plan.role_name}")
     return DeleteResult(plan, applied, False)

@@ -7,7 +7,6 @@ is taken here except "is it there".
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from provisioner import inputs
 from provisioner.aws import Aws, AwsError, AwsInputError, paginate_all, read_or_none, translate
 from provisioner.errors import InputError
 from provisioner.iam import parse_document
-from provisioner.model.arn import policy_arn
+from provisioner.model.arn import Arn, policy_arn
 from provisioner.role.model import (
     BUCKET_TAG,
     MANAGED_BY_KEY,
@@ -121,9 +120,7 @@ def _gather_delete(aws: Aws, role: Json) -> DeleteSnapshot:
             continue  # AWS managed: never ours to delete, nothing to read
         # gone between the listing and this read: another delete-role is at work; the detach
         # will find it gone too, and that counts as done
-        policy: Json | None = read_or_none(
-            "iam:GetPolicy", f"reading policy {arn}", functools.partial(_get_policy, iam, arn)
-        )
+        policy = _read_policy(iam, arn)
         if policy is None:
             continue
         snapshot.policies[arn] = policy
@@ -152,14 +149,14 @@ def _find_left_behind(aws: Aws, role: Json, snapshot: DeleteSnapshot) -> None:
     vendor = known_vendors().get(tags.get(VENDOR_TAG, ""))
     if vendor is None or not vendor.policy_name:
         return
-    account, partition = role["Arn"].split(":")[4], role["Arn"].split(":")[1]
-    arn = policy_arn(account, vendor.policy_name, role.get("Path", "/"), partition)
+    parsed = Arn.parse(role["Arn"])
+    if parsed is None:
+        return
+    arn = policy_arn(parsed.account, vendor.policy_name, role.get("Path", "/"), parsed.partition)
     if arn in snapshot.policies:
         return
     iam = aws.client("iam")
-    policy: Json | None = read_or_none(
-        "iam:GetPolicy", f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn)["Policy"]
-    )
+    policy = _read_policy(iam, arn)
     if policy is None or int(policy.get("AttachmentCount", 0)) != 0:
         return
     theirs = tag_dict(policy.get("Tags"))
@@ -170,6 +167,15 @@ def _find_left_behind(aws: Aws, role: Json, snapshot: DeleteSnapshot) -> None:
     snapshot.policies[arn] = policy
     snapshot.versions[arn] = _versions(iam, arn)
     snapshot.left_behind.append(arn)
+
+
+def role_exists(aws: Aws, name: str) -> bool:
+    """Is there a role of exactly this name (one GetRole; find_role also lists every role of
+    the account to match another casing, which a name IAM gave back does not need)?"""
+    iam = aws.client("iam")
+    return (
+        read_or_none("iam:GetRole", f"reading role {name}", lambda: iam.get_role(RoleName=name)) is not None
+    )
 
 
 def find_role(iam: Any, name: str) -> Json | None:
@@ -193,9 +199,7 @@ def _find_policy(iam: Any, actual: RoleSnapshot, name: str, path: str) -> Json |
     customer_managed = [a for a in actual.attached if ":aws:policy/" not in a["PolicyArn"]]
     attached = _named_like(customer_managed, "PolicyName", name)
     arn = attached["PolicyArn"] if attached else policy_arn(actual.account, name, path, actual.partition)
-    policy: Json | None = read_or_none(
-        "iam:GetPolicy", f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn)["Policy"]
-    )
+    policy = _read_policy(iam, arn)
     if policy is not None:
         return policy
     with translate("iam:ListPolicies", f"looking for a policy named like {name}"):
@@ -222,8 +226,11 @@ def _inline(iam: Any, name: str) -> list[str]:
         return paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
 
 
-def _get_policy(iam: Any, arn: str) -> Json:
-    policy: Json = iam.get_policy(PolicyArn=arn)["Policy"]
+def _read_policy(iam: Any, arn: str) -> Json | None:
+    """The managed policy (GetPolicy), or None when there is none at that ARN."""
+    policy: Json | None = read_or_none(
+        "iam:GetPolicy", f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn)["Policy"]
+    )
     return policy
 
 

@@ -453,16 +453,16 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
     deletions: list[Change] = []
     warnings: list[str] = []
     shared = False
-    left_behind = [
-        {"PolicyArn": arn, "PolicyName": snapshot.policies[arn]["PolicyName"]} for arn in snapshot.left_behind
+    # (ARN, name, attached): the role's attachments, then our policies a stopped run detached
+    policies = [(a["PolicyArn"], a["PolicyName"], True) for a in snapshot.attached] + [
+        (arn, snapshot.policies[arn]["PolicyName"], False) for arn in snapshot.left_behind
     ]
-    for item in [*snapshot.attached, *left_behind]:
-        arn = item["PolicyArn"]
-        if item not in left_behind:
+    for arn, policy_name, attached in policies:
+        if attached:
             detaches.append(
                 Change(
                     "detach",
-                    f"policy {item['PolicyName']} from role {name}",
+                    f"policy {policy_name} from role {name}",
                     "detach_role_policy",
                     {"RoleName": name, "PolicyArn": arn},
                 )
@@ -473,7 +473,7 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
         if int(policy.get("AttachmentCount", 0)) > 1:
             shared = True
             warnings.append(
-                f"policy {item['PolicyName']} is attached to other roles too: it is detached "
+                f"policy {policy_name} is attached to other roles too: it is detached "
                 "from this one and kept, and so is the bucket's CORS rule they rely on"
             )
             continue
@@ -482,7 +482,7 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
                 deletions.append(
                     Change(
                         "delete",
-                        f"policy {item['PolicyName']} version {version['VersionId']}",
+                        f"policy {policy_name} version {version['VersionId']}",
                         "delete_policy_version",
                         {"PolicyArn": arn, "VersionId": version["VersionId"]},
                     )
@@ -490,11 +490,11 @@ def plan_delete(snapshot: DeleteSnapshot) -> Plan:
         deletions.append(
             Change(
                 "delete",
-                f"policy {item['PolicyName']}",
+                f"policy {policy_name}",
                 "delete_policy",
                 {"PolicyArn": arn},
                 "created by provisioner"
-                + ("; left detached by a delete-role that stopped half-way" if item in left_behind else ""),
+                + ("; left detached by a delete-role that stopped half-way" if not attached else ""),
             )
         )
     changes = detaches + deletions
