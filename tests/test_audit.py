@@ -31,7 +31,7 @@ READ = {
 }
 
 
-def role(name, principal=None, condition=None, policy=READ, last_used=RECENT, statement=None):
+def role(name, principal=None, condition=None, policy=READ, last_used=RECENT, statement=None, created=None):
     trust_statement = statement or {
         "Effect": "Allow",
         "Principal": principal or {"AWS": LABELBOX_ROLE},
@@ -46,6 +46,7 @@ def role(name, principal=None, condition=None, policy=READ, last_used=RECENT, st
         "RolePolicyList": [{"PolicyName": "read", "PolicyDocument": policy}] if policy else [],
         "AttachedManagedPolicies": [],
         "RoleLastUsed": {"LastUsedDate": last_used} if last_used else {},
+        **({"CreateDate": created} if created else {}),
     }
 
 
@@ -192,6 +193,55 @@ def test_accounts_of_the_organization_are_not_another_account():
 
 def test_unused_is_only_judged_for_cross_account_roles():
     assert rules_of(role("Svc", principal={"Service": "ec2.amazonaws.com"}, last_used=None)) == set()
+
+
+def days_ago(days: float) -> str:
+    return (NOW - timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("created", "last_used", "window", "unused"),
+    [
+        (days_ago(1 / 1440), None, 90, False),  # created a minute ago: it has not had the time
+        (days_ago(89), None, 90, False),
+        (days_ago(91), None, 90, True),  # never used, and older than the window
+        (days_ago(400), days_ago(91), 90, True),
+        (days_ago(400), days_ago(89), 90, False),
+        (days_ago(40), None, 30, True),  # --unused-days 30
+        (days_ago(400), days_ago(40), 30, True),
+        (days_ago(400), days_ago(40), 90, False),
+        (days_ago(20), None, 30, False),
+        (None, None, 90, True),  # no CreateDate (a trimmed file): judged by its last use alone
+    ],
+    ids=["created-a-minute-ago", "created-89-days-ago", "never-used-91-days", "used-91-days-ago",
+         "used-89-days-ago", "window-30-never-used-40", "window-30-used-40", "window-90-used-40",
+         "window-30-created-20", "no-create-date"],
+)  # fmt: skip
+def test_role_unused_is_judged_by_age_and_last_use_within_the_window(created, last_used, window, unused):
+    r = role("Vendor", condition=PINNED, last_used=last_used, created=created)
+    verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, unused_days=window)
+    found = [f for f in verdict.findings if f.rule == "role-unused"]
+    assert bool(found) == unused
+    if found:
+        assert f"{window} days" in found[0].message
+        if created:
+            assert found[0].evidence["CreateDate"] == created
+
+
+def test_unused_days_reaches_the_rule_through_audit_and_is_checked():
+    from provisioner.audit import AuditSpec, check_spec
+
+    data = [
+        accounts(
+            ACCOUNT, roles=[role("Old", condition=PINNED, last_used=days_ago(40), created=days_ago(400))]
+        )
+    ]
+    assert not any(f.rule == "role-unused" for f in audit(data, now=NOW).findings)
+    (finding,) = [f for f in audit(data, now=NOW, unused_days=30).findings if f.rule == "role-unused"]
+    assert "over 30 days ago" in finding.message
+    for bad in (0, -1, 36_501, True, 1.5, "30"):
+        with pytest.raises(InputError, match="unused_days"):
+            check_spec(AuditSpec(from_file="x.json", unused_days=bad))  # type: ignore[arg-type]
 
 
 def test_known_vendor_name_is_shown():
@@ -389,6 +439,36 @@ def test_malformed_from_file_is_a_clear_input_error(tmp_path, content, expected)
     with pytest.raises(InputError, match="from_file") as err:
         load_file(str(path))
     assert expected in str(err.value) and err.value.exit_code == 2
+
+
+def test_cli_unused_days(cli, tmp_path):
+    today = datetime.now(UTC)
+    path = tmp_path / "gaad.json"
+    path.write_text(
+        json.dumps(
+            {
+                "RoleDetailList": [
+                    role("Quiet", condition=PINNED, last_used=(today - timedelta(days=40)).isoformat(),
+                         created=(today - timedelta(days=400)).isoformat()),
+                    role("Fresh", condition=PINNED, last_used=None,
+                         created=(today - timedelta(minutes=1)).isoformat()),
+                ]
+            }
+        )
+    )  # fmt: skip
+
+    def unused(*args: str) -> list[dict]:
+        result = cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "none", *args)
+        assert result.code == 0, result.stderr
+        return [f for f in result.json() if f["rule"] == "role-unused"]
+
+    assert unused() == []  # 40 days is within the default 90; Fresh was created a minute ago
+    (quiet,) = unused("--unused-days", "30")
+    assert quiet["role"] == "Quiet" and "over 30 days ago" in quiet["message"]
+    for bad in ("0", "-5", "abc", "1.5", "36501"):
+        result = cli("audit", "--from-file", str(path), "--unused-days", bad)
+        assert result.code == 2 and "--unused-days" in result.error_line, (bad, result.stderr)
+        assert result.stdout == ""
 
 
 def test_cli_from_file(cli, tmp_path):

@@ -132,3 +132,29 @@ def test_lint_findings_are_muted_by_file_pattern_and_an_expired_entry_is_a_findi
     assert ("fixtures/wide.json", "resource-wildcard", False) in found  # expired: mutes nothing
     expired = [f for f in result.json() if f["rule"] == "mute-expired"]
     assert len(expired) == 1 and expired[0]["file"].endswith(".provisioner.toml:6")
+
+
+def test_unused_days_from_the_file_applies_a_flag_wins_and_a_bad_value_names_the_line(cli, folder):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    role = {
+        **GAAD["RoleDetailList"][0],
+        "CreateDate": (now - timedelta(days=400)).isoformat(),
+        "RoleLastUsed": {"LastUsedDate": (now - timedelta(days=40)).isoformat()},
+    }
+    (folder / "quiet.json").write_text(json.dumps({"RoleDetailList": [role]}))
+
+    def unused() -> list[str]:
+        result = cli("audit", "--from-file", "quiet.json", "-o", "json", "--fail-on", "none")
+        assert result.code == 0, result.stderr
+        return [f["message"] for f in result.json() if f["rule"] == "role-unused"]
+
+    assert unused() == []  # used 40 days ago: within the default 90
+    (folder / ".provisioner.toml").write_text("[audit]\nunused-days = 30\n")
+    (message,) = unused()
+    assert "over 30 days ago" in message
+    assert cli("audit", "--from-file", "quiet.json", "-o", "json", "--unused-days", "60").json() == []
+    (folder / ".provisioner.toml").write_text('[audit]\nfail-on = "low"\nunused-days = 0\n')
+    bad = cli("audit", "--from-file", "quiet.json")
+    assert bad.code == 2 and ".provisioner.toml:3: [audit] unused-days:" in bad.error_line, bad.stderr

@@ -21,6 +21,8 @@ from provisioner.audit.gather import (
     organization_accounts,
 )
 from provisioner.audit.model import (
+    MAX_UNUSED_DAYS,
+    UNUSED_DAYS,
     AccountData,
     AuditResult,
     AuditSpec,
@@ -36,7 +38,9 @@ from provisioner.inputs import check_role_name, read_json
 from provisioner.organization import OrgReader, load_files
 
 __all__ = [
+    "MAX_UNUSED_DAYS",
     "RULES",
+    "UNUSED_DAYS",
     "AccountData",
     "AuditResult",
     "AuditSpec",
@@ -47,6 +51,7 @@ __all__ = [
     "account_data",
     "audit",
     "check_spec",
+    "check_unused_days",
     "gather_account",
     "gather_accounts",
     "judge_role",
@@ -72,11 +77,22 @@ def check_spec(spec: AuditSpec) -> AuditSpec:
             "accounts", ",".join(spec.accounts), "a comma-separated list of 12-digit account IDs"
         )
     check_role_name(spec.member_role, "member_role")
+    check_unused_days(spec.unused_days)
     if spec.vendor is not None:
         from provisioner.vendors import get_vendor
 
         get_vendor(spec.vendor)
     return spec
+
+
+def check_unused_days(days: object) -> int:
+    """role-unused's window: a whole number of days, 1 or more (also for later commands that
+    judge use)."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_UNUSED_DAYS:
+        raise InputError(
+            "unused_days", days, f"a whole number of days from 1 to {MAX_UNUSED_DAYS:,} (default 90)"
+        )
+    return days
 
 
 def run(
@@ -128,6 +144,7 @@ def run(
         org_accounts=org_accounts,
         now=now,
         mutes=spec.mutes,
+        unused_days=spec.unused_days,
     )
     return compare(result, previous, spec.baseline) if spec.baseline is not None else result
 

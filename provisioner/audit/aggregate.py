@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from provisioner.audit.model import AccountData, AuditResult, Finding, ListedRole, rules
+from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, Finding, ListedRole, rules
 from provisioner.audit.rules import RULES, Memo, judge_role
 from provisioner.model import Arn
 from provisioner.mute import Mute, apply
@@ -21,6 +21,7 @@ def audit(
     all_roles: bool = False,
     now: datetime | None = None,
     mutes: Sequence[Mute] = (),
+    unused_days: int = UNUSED_DAYS,
 ) -> AuditResult:
     """Judge every role of every account; findings worst first, those a mute entry accepts
     marked as suppressed, and an expired entry a finding of its own."""
@@ -43,6 +44,7 @@ def audit(
                 now=now,
                 memo=memo,
                 org=account.org,
+                unused_days=unused_days,
             )
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue

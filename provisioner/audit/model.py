@@ -17,6 +17,8 @@ from provisioner.mute import Mute
 from provisioner.organization import OrgPolicies
 
 Json = dict[str, Any]
+UNUSED_DAYS = 90  # role-unused: the default window (--unused-days)
+MAX_UNUSED_DAYS = 36_500  # a century: beyond it a timedelta soon overflows
 
 
 def rules() -> dict[str, Rule]:
@@ -38,6 +40,7 @@ class AuditSpec:
     rcp_files: tuple[str, ...] = ()
     mutes: tuple[Mute, ...] = ()  # accepted findings (provisioner.mute)
     baseline: str | None = None  # a previous `audit -o json`: report what is new and what was fixed
+    unused_days: int = UNUSED_DAYS  # role-unused: not used (nor created) within this many days
 
 
 @dataclass
@@ -54,6 +57,7 @@ class RoleDetail:
     attached: tuple[tuple[str, str], ...] = ()  # (policy name, policy ARN)
     raw_last_used: Any = None
     permissions_boundary: str | None = None
+    raw_created: Any = None  # CreateDate, as GAAD holds it
     _inline: tuple[tuple[str, Any], ...] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -67,6 +71,10 @@ class RoleDetail:
     @property
     def last_used(self) -> datetime | None:
         return _date(self.raw_last_used)
+
+    @property
+    def created(self) -> datetime | None:
+        return _date(self.raw_created)
 
     @property
     def account(self) -> str:
@@ -95,6 +103,7 @@ class RoleDetail:
             else (),
             used.get("LastUsedDate") if used else None,
             boundary.get("PermissionsBoundaryArn") if boundary else None,
+            raw.get("CreateDate"),
         )
 
 

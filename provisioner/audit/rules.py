@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from provisioner.audit.model import Finding, RoleDetail, rules
+from provisioner.audit.model import UNUSED_DAYS, Finding, RoleDetail, rules
 from provisioner.evaluation import (
     OUTSIDER_ACCOUNT,
     Decision,
@@ -47,7 +47,6 @@ from provisioner.model.rules import Registry
 from provisioner.organization import OrgPolicies
 from provisioner.vendors import vendor_for_account
 
-UNUSED_DAYS = 90
 PROBE_BUCKET = "provisioner-audit-probe-bucket"
 SESSION = "provisioner-audit"
 
@@ -110,9 +109,11 @@ def judge_role(
     now: datetime | None = None,
     memo: Memo | None = None,
     org: OrgPolicies | None = None,
+    unused_days: int = UNUSED_DAYS,
 ) -> RoleVerdict:
     """Every rule but those that need all roles (external-id-reused) for one role. `org`: the
-    SCPs and RCPs of the role's account (RCPs decide who may assume it, SCPs what it may do)."""
+    SCPs and RCPs of the role's account (RCPs decide who may assume it, SCPs what it may do);
+    `unused_days`: role-unused's window."""
     now = now or datetime.now(UTC)
     abstract, ids = _abstract_external_ids(role.trust)
     rcps = org.rcps if org else ()
@@ -130,7 +131,7 @@ def judge_role(
     found += weak_external_ids(pinned)
     if trust.external:
         found += grant_findings(role, account, policies, memo, org.scps if org else ())
-        found += unused(role, now)
+        found += unused(role, now, unused_days)
     findings = [
         Finding(
             account,
@@ -554,16 +555,28 @@ def judge_grants(
 
 
 @RULES.register("role-unused")
-def unused(role: RoleDetail, now: datetime) -> list[RuleHit]:
-    last = role.last_used
-    if last is None:
-        return [RuleHit("role-unused", "never used (or not in the 400 days IAM tracks)")]
-    if now - last > timedelta(days=UNUSED_DAYS):
-        return [
-            RuleHit(
-                "role-unused",
-                f"{role.name} was last used {last.date().isoformat()}, over {UNUSED_DAYS} days ago",
-                {"LastUsedDate": last.isoformat()},
-            )
-        ]
-    return []
+def unused(role: RoleDetail, now: datetime, days: int = UNUSED_DAYS) -> list[RuleHit]:
+    """Not used within the window. A role created within it has not had the time to be used
+    (CreateDate); one never used is judged by its age; without a CreateDate (a trimmed file),
+    by its last use alone."""
+    window = timedelta(days=days)
+    created, last = role.created, role.last_used
+    if created is not None and now - created <= window:
+        return []
+    if last is not None and now - last <= window:
+        return []
+    evidence = {"CreateDate": created.isoformat()} if created is not None else {}
+    if last is not None:
+        evidence["LastUsedDate"] = last.isoformat()
+        message = f"{role.name} was last used {last.date().isoformat()}, over {days} days ago"
+    elif created is not None:
+        message = (
+            f"{role.name} was created {created.date().isoformat()}, over {days} days ago, and never "
+            "used since (or not in the 400 days IAM tracks)"
+        )
+    else:
+        message = (
+            "never used (or not in the 400 days IAM tracks), and no CreateDate to tell whether it "
+            f"is older than {days} days"
+        )
+    return [RuleHit("role-unused", message, evidence or None)]

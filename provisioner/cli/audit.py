@@ -73,6 +73,16 @@ def audit_command(
             "--baseline", help="A previous 'audit -o json': report only what is new, and what was fixed."
         ),
     ] = None,
+    unused_days: Annotated[
+        int,
+        typer.Option(
+            "--unused-days",
+            help="role-unused: not used, nor created, within this many days.",
+            metavar="DAYS",
+            min=1,
+            max=36_500,
+        ),
+    ] = 90,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -96,6 +106,7 @@ def audit_command(
         rcp_files=tuple(rcp_file or ()),
         mutes=tuple(mutes(ctx, mutelist)),
         baseline=baseline,
+        unused_days=unused_days,
     )
     with progress("reading roles") as advance:
         result = api.audit(
