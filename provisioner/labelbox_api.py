@@ -256,6 +256,9 @@ class ImportResult:
     rows: int
     batches: int
     failed: list[dict[str, str]] = field(default_factory=list)  # {"global_key", "message"}
+    signer: str | None = None  # the ID of the IAM integration that signs the dataset's URLs
+    signer_set: bool = False  # this run set it (the dataset had none, or another)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def upserted(self) -> int:
@@ -280,31 +283,38 @@ def import_rows(
     *,
     progress: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    on_plan: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """The manifest's rows (provision manifest's labelbox format) upserted into the dataset by
     global key, in batches: a re-run updates the same data rows and creates none twice; rows
-    Labelbox refuses are named, and a re-run finishes them."""
+    Labelbox refuses are named, and a re-run finishes them.
+
+    Before any row is sent, the dataset's signer (the IAM integration Labelbox signs its URLs
+    with) is made the one wanted (--integration, else the organization's default) when it has
+    none or another, announced through `on_plan`, and read back: a dataset an earlier run left
+    unsigned is fixed, never silently reused."""
     from labelbox import Dataset, GlobalKey
 
     check_import_spec(spec)
+    wanted = _integration(lb, spec.integration, sleep)
+    if wanted is not None and getattr(wanted, "valid", True) is False:
+        raise LabelboxError(
+            f"IAM integration {wanted.name} ({wanted.uid}) is not valid in Labelbox, so it cannot sign "
+            f"dataset {spec.dataset}'s URLs: run 'provision labelbox connect --role-arn "
+            f"{_role_of(wanted)} --bucket BUCKET' to see why, then run the same command again"
+        )
     found = call(
         "finding the dataset", lambda: list(lb.get_datasets(where=Dataset.name == spec.dataset)), sleep
     )
     created = not found
     if found:
         dataset = found[0]
-    else:
-        integration = _integration(lb, spec.integration, sleep)
+    else:  # unsigned at first: the signer is set (and read back) below, as for an existing one
         dataset = call(
-            "creating the dataset",
-            lambda: (
-                lb.create_dataset(name=spec.dataset, iam_integration=integration)
-                if integration is not None
-                else lb.create_dataset(name=spec.dataset)
-            ),
-            sleep,
+            "creating the dataset", lambda: lb.create_dataset(name=spec.dataset, iam_integration=None), sleep
         )
     result = ImportResult(str(dataset.uid), spec.dataset, created, len(rows), 0)
+    ensure_signer(result, dataset, wanted, on_plan=on_plan, sleep=sleep)
     for start in range(0, len(rows), spec.batch_size):
         batch = rows[start : start + spec.batch_size]
         items = [
@@ -340,15 +350,73 @@ def _upsert(
 
 
 def _integration(lb: Any, wanted: str | None, sleep: Callable[[float], None]) -> Any:
-    """The integration a new dataset signs its URLs with: the one named (by name or ID), else
-    None (Labelbox's default)."""
+    """The integration the dataset signs its URLs with: the one named (by name or ID), else the
+    organization's default, else None (there is none)."""
+    organization = call("reading the organization", lb.get_organization, sleep)
+    integrations = call("listing IAM integrations", organization.get_iam_integrations, sleep)
+    for integration in integrations:
+        if wanted is None and getattr(integration, "is_org_default", False):
+            return integration
+        if wanted is not None and wanted in (integration.uid, integration.name):
+            return integration
     if wanted is None:
         return None
-    organization = call("reading the organization", lb.get_organization, sleep)
-    for integration in call("listing IAM integrations", organization.get_iam_integrations, sleep):
-        if wanted in (integration.uid, integration.name):
-            return integration
     raise InputError("integration", wanted, "no IAM integration of that name or ID in the organization")
+
+
+def _role_of(integration: Any) -> str:
+    return str(getattr(getattr(integration, "settings", None), "role_arn", None) or "ROLE_ARN")
+
+
+def _describe(integration: Any) -> str:
+    return "none" if integration is None else f"integration {integration.name} ({integration.uid})"
+
+
+def ensure_signer(
+    result: ImportResult,
+    dataset: Any,
+    wanted: Any,
+    *,
+    on_plan: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Make `wanted` the dataset's signer when it has none or another, then read it back; with
+    nothing wanted (no integration named and no default), an unsigned dataset is a warning."""
+    name = f"{result.dataset} ({result.dataset_id})"
+    current = (
+        None
+        if result.created_dataset  # made unsigned a moment ago
+        else call("reading the dataset's signer", dataset.iam_integration, sleep)
+    )
+    if wanted is None:
+        result.signer = str(current.uid) if current is not None else None
+        if current is None:
+            result.warnings.append(
+                f"dataset {name} has no IAM integration to sign its URLs, so Labelbox cannot show rows "
+                "of a private bucket: run 'provision labelbox connect ... --set-default', or give "
+                "--integration, then run the same command again"
+            )
+        return
+    if current is not None and current.uid == wanted.uid:
+        result.signer = str(wanted.uid)
+        return
+    if on_plan is not None:
+        on_plan(f"set     dataset {name} signer: {_describe(current)} -> {_describe(wanted)}")
+    try:
+        call("setting the dataset's signer", lambda: dataset.add_iam_integration(wanted.uid), sleep)
+    except LabelboxError as exc:
+        raise LabelboxError(
+            f"{exc}; dataset {name} is not signed by {_describe(wanted)}: run the same command "
+            "again (it sets the signer before sending any row)"
+        ) from None
+    after = call("reading the dataset's signer back", dataset.iam_integration, sleep)
+    if after is None or after.uid != wanted.uid:
+        raise LabelboxError(
+            f"Labelbox took {_describe(wanted)} as dataset {name}'s signer but reads back "
+            f"{_describe(after)}, so it cannot sign the rows' URLs: run the same command again; if "
+            "this repeats, set the dataset's IAM integration in Labelbox's dataset settings"
+        )
+    result.signer, result.signer_set = str(wanted.uid), True
 
 
 def load_rows(path: str) -> list[dict[str, Any]]:

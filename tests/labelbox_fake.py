@@ -3,7 +3,9 @@
 It answers the operations the SDK sends for IAM integrations (shapes from labelbox 7.17's
 source: schema/iam_integration.py, schema/organization.py, orm/query.py; errors as
 lbox/request_client.py reads them), and can fail the way Labelbox does: a validation that
-fails AWSAssumeRole for the first N calls, an API key without rights, rate limiting.
+fails AWSAssumeRole for the first N calls, an API key without rights, rate limiting. Datasets
+have a signer (the IAM integration that signs their URLs: `setSignerForDataset`,
+`clearSignerForDataset`, the `signer` of `dataset(where:)`), which can be refused or dropped.
 """
 
 from __future__ import annotations
@@ -34,12 +36,16 @@ class FakeLabelbox:
     refuse: set[str] = field(default_factory=set)  # global keys Labelbox refuses (its reason below)
     task_errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     upserted: int = 0  # items upserted, over every task
+    signers: dict[str, str] = field(default_factory=dict)  # dataset id -> its signer's integration id
+    refuse_signer: int = 0  # the next N setSignerForDataset are refused (Labelbox's error)
+    drop_signer: bool = False  # setSignerForDataset answers, but the signer does not stay
 
     def operation(self, text: str) -> str:
-        for name in ("createAwsIamIntegration", "validateIamIntegration", "setDefaultIamIntegration",
-                     "iamIntegrations", "createDataset", "datasets(", "customMetadataOntology",
-                     "upsertDataRows", "failedDataRowImports", "successesfulDataRowImports", "user{",
-                     "user {", "organization"):  # fmt: skip
+        for name in ("setSignerForDataset", "clearSignerForDataset", "signer{", "createAwsIamIntegration",
+                     "validateIamIntegration", "setDefaultIamIntegration", "iamIntegrations",
+                     "createDataset", "datasets(", "customMetadataOntology", "upsertDataRows",
+                     "failedDataRowImports", "successesfulDataRowImports", "user{", "user {",
+                     "organization"):  # fmt: skip
             if name in text:
                 return name.rstrip("({ ")
         return "unknown"
@@ -83,6 +89,10 @@ class FakeLabelbox:
             failing = set(self.failing)
             if self.validations <= self.assume_failures:
                 failing.add("AWSAssumeRole")
+            for integration in self.integrations:  # Labelbox keeps the verdict on the integration
+                if integration["id"] == variables["where"]["id"]:
+                    integration["valid"] = not failing
+                    integration["lastValidAt"] = TIME
             checks = [
                 {"name": c, "success": c not in failing,
                  "message": "Role cannot be assumed" if c in failing and c == "AWSAssumeRole"
@@ -133,6 +143,8 @@ class FakeLabelbox:
                     "description": "", "rowCount": 0, "createdAt": TIME, "updatedAt": TIME}  # fmt: skip
             self.datasets.append(made)
             return 200, {"data": {"createDataset": dict(made)}}
+        if operation in ("setSignerForDataset", "clearSignerForDataset", "signer"):
+            return self.signer(operation, variables)
         if operation == "setDefaultIamIntegration":
             wanted = variables["where"]["id"]
             for integration in self.integrations:
@@ -141,6 +153,31 @@ class FakeLabelbox:
         return 200, {
             "errors": [{"message": "unknown operation", "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]
         }
+
+    def signer(self, operation: str, variables: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A dataset's signer: set, cleared, read (shapes of labelbox 7.17's schema/dataset.py,
+        client.py create_dataset and orm's to-one relationship query)."""
+        dataset = variables.get("datasetId") or variables.get("id") or variables.get("param_0")
+        if not any(d["id"] == dataset for d in self.datasets):
+            return 200, {"errors": [{"message": f"Dataset {dataset} not found",
+                                     "extensions": {"code": "RESOURCE_NOT_FOUND"}}]}  # fmt: skip
+        if operation == "clearSignerForDataset":
+            self.signers.pop(dataset, None)
+            return 200, {"data": {"clearSignerForDataset": {"id": dataset}}}
+        if operation == "setSignerForDataset":
+            wanted = variables["signerId"]
+            if self.refuse_signer > 0:
+                self.refuse_signer -= 1
+                return 200, {"errors": [{"message": "Could not set the signer of the dataset",
+                                         "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}  # fmt: skip
+            if not any(i["id"] == wanted for i in self.integrations):
+                return 200, {"errors": [{"message": f"IAM integration {wanted} not found",
+                                         "extensions": {"code": "RESOURCE_NOT_FOUND"}}]}  # fmt: skip
+            if not self.drop_signer:
+                self.signers[dataset] = wanted
+            return 200, {"data": {"setSignerForDataset": {"id": dataset, "signer": {"id": wanted}}}}
+        held = next((dict(i) for i in self.integrations if i["id"] == self.signers.get(dataset)), None)
+        return 200, {"data": {"dataset": {"signer": held}}}
 
 
 def multipart(raw: bytes, content_type: str) -> dict[str, bytes]:

@@ -170,3 +170,93 @@ def test_bad_import_input_is_one_line_and_nothing_is_sent(fake, cli, tmp_path, m
     result = cli("labelbox", "import", *args)
     assert result.code == 2 and needle in result.error_line, result.stderr
     assert fake.requests == []
+
+
+# --- import: the dataset's signer -----------------------------------------------------------
+
+
+def import_cli(cli, tmp_path, *args: str):
+    import json
+
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest_rows(3)))
+    return cli("labelbox", "import", "--dataset", "cats", "--manifest", str(path), *args)
+
+
+def test_the_first_import_after_connect_set_default_signs_the_dataset_and_a_rerun_changes_nothing(
+    fake, cli, tmp_path
+):
+    default = run(ConnectSpec(ROLE, "data", set_default=True))
+    first = import_cli(cli, tmp_path, "-o", "json")
+    assert first.code == 0, first.stderr
+    assert fake.signers == {first.json()["dataset_id"]: default.integration_id}
+    assert first.json()["signer"] == default.integration_id and first.json()["signer_set"] is True
+    assert (
+        "plan: set     dataset cats (ds-1) signer: none -> integration provisioner-data (iam-1)"
+        in first.stderr
+    )
+    assert len(fake.data_rows) == 3
+    sets = len([r for r in fake.requests if r[1] == "setSignerForDataset"])
+    again = import_cli(cli, tmp_path)
+    assert again.code == 0 and "plan:" not in again.stderr, again.stderr
+    assert "signed by integration iam-1" in again.stdout and "(set now)" not in again.stdout
+    assert len([r for r in fake.requests if r[1] == "setSignerForDataset"]) == sets
+    assert len(fake.datasets) == 1
+
+
+def test_a_dataset_an_earlier_run_left_unsigned_or_signed_by_another_is_fixed(fake, cli, tmp_path):
+    from .labelbox_fake import TIME
+
+    old = {
+        "id": "ds-old",
+        "name": "cats",
+        "description": "",
+        "rowCount": 0,
+        "createdAt": TIME,
+        "updatedAt": TIME,
+    }
+    fake.datasets.append(old)  # made by an earlier run that failed before setting its signer
+    default = run(ConnectSpec(ROLE, "data", set_default=True))
+    fixed = import_cli(cli, tmp_path)
+    assert fixed.code == 0, fixed.stderr
+    assert fake.signers == {"ds-old": default.integration_id}
+    assert "signer: none -> integration provisioner-data" in fixed.stderr and "(set now)" in fixed.stdout
+    other = run(ConnectSpec("arn:aws:iam::123456789012:role/Other", "other"))
+    fake.signers["ds-old"] = other.integration_id  # signed by another integration than the one wanted
+    back = import_cli(cli, tmp_path, "--integration", "provisioner-data")
+    assert back.code == 0, back.stderr
+    assert f"-> integration provisioner-data ({default.integration_id})" in back.stderr
+    assert fake.signers == {"ds-old": default.integration_id} and len(fake.datasets) == 1
+
+
+def test_a_refused_or_dropped_signer_is_one_line_no_row_is_sent_and_a_rerun_converges(fake, cli, tmp_path):
+    run(ConnectSpec(ROLE, "data", set_default=True))
+    fake.refuse_signer = 1
+    refused = import_cli(cli, tmp_path)
+    assert refused.code == 3 and "setting the dataset's signer" in refused.error_line
+    assert "run the same command again" in refused.error_line
+    assert fake.signers == {} and fake.data_rows == {} and len(fake.datasets) == 1
+    fake.drop_signer = True  # Labelbox answers, but the dataset stays unsigned
+    dropped = import_cli(cli, tmp_path)
+    assert dropped.code == 3 and "reads back none" in dropped.error_line and fake.data_rows == {}
+    fake.drop_signer = False
+    done = import_cli(cli, tmp_path, "-o", "json")
+    assert done.code == 0, done.stderr
+    assert done.json()["created_dataset"] is False and fake.signers == {"ds-1": "iam-1"}
+    assert len(fake.datasets) == 1 and len(fake.data_rows) == 3
+
+
+def test_without_an_integration_to_sign_with_the_import_warns(fake, cli, tmp_path):
+    result = import_cli(cli, tmp_path)
+    assert result.code == 0 and fake.signers == {}
+    assert "warning: dataset cats (ds-1) has no IAM integration to sign its URLs" in result.stderr
+    assert "--set-default" in result.stderr
+
+
+def test_an_integration_labelbox_found_invalid_is_refused_before_any_change(fake, cli, tmp_path):
+    fake.failing = {"AWSExternalID"}
+    run(ConnectSpec(ROLE, "data", set_default=True))  # set as default, but its validation failed
+    result = import_cli(cli, tmp_path)
+    assert result.code == 3 and "is not valid in Labelbox" in result.error_line
+    assert f"provision labelbox connect --role-arn {ROLE}" in result.error_line
+    assert fake.datasets == [] and fake.data_rows == {}

@@ -104,7 +104,11 @@ def labelbox_import(
     bucket: Annotated[str | None, typer.Option("--bucket", help="Or list this bucket now.")] = None,
     prefix: Annotated[str, typer.Option("--prefix", help="With --bucket: the folder location.")] = "",
     integration: Annotated[
-        str | None, typer.Option("--integration", help="A new dataset's IAM integration (name or ID).")
+        str | None,
+        typer.Option(
+            "--integration",
+            help="The IAM integration that signs the dataset's URLs (default: the org's default).",
+        ),
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Data rows per upsert task.")] = 1000,
     api_key_file: ApiKeyFileOpt = None,
@@ -133,7 +137,15 @@ def labelbox_import(
             ManifestSpec(bucket=bucket or "", prefix=prefix), connect(profile, region, endpoint_url)
         )
     with progress("upserting data rows") as advance:
-        result = labelbox_api.import_rows(spec, labelbox_api.client(key), rows, progress=advance)
+        result = labelbox_api.import_rows(
+            spec,
+            labelbox_api.client(key),
+            rows,
+            progress=advance,
+            on_plan=lambda line: typer.echo(f"plan: {line}", err=True),
+        )
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if output in (Output.json, Output.text):
         typer.echo(json_text(result.to_dict(), output))
     else:
@@ -142,6 +154,8 @@ def labelbox_import(
             f"{result.upserted} of {result.rows} data row(s) upserted into dataset {result.dataset} "
             f"({result.dataset_id}, {how}) in {result.batches} batch(es)"
         )
+        if result.signer is not None:
+            text += f"; signed by integration {result.signer}" + (" (set now)" if result.signer_set else "")
         if result.failed:
             failed = report.table(
                 [(f["global_key"], f["message"]) for f in result.failed], ["GLOBAL KEY", "WHY"]
