@@ -227,6 +227,13 @@ def test_a_dataset_an_earlier_run_left_unsigned_or_signed_by_another_is_fixed(fa
     assert back.code == 0, back.stderr
     assert f"-> integration provisioner-data ({default.integration_id})" in back.stderr
     assert fake.signers == {"ds-old": default.integration_id} and len(fake.datasets) == 1
+    from labelbox import Dataset
+
+    client = labelbox_api.client(KEY)
+    (dataset,) = client.get_datasets(where=Dataset.name == "cats")
+    dataset.remove_iam_integration()  # someone detaches it in Labelbox (clearSignerForDataset)
+    assert dataset.iam_integration() is None and fake.signers == {}
+    assert import_cli(cli, tmp_path).code == 0 and fake.signers == {"ds-old": default.integration_id}
 
 
 def test_a_refused_or_dropped_signer_is_one_line_no_row_is_sent_and_a_rerun_converges(fake, cli, tmp_path):
