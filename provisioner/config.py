@@ -203,8 +203,8 @@ def refuse_account_selection(shown: str, lines: list[str], data: dict[str, Any],
             shown,
             _locate(lines, (prefix + table).strip("."), key),
             shown_key,
-            "chooses the AWS account, a role or where requests go, which come only from flags and "
-            f"the environment, never from a file: remove it and use {_USE_INSTEAD[name]}",
+            "selects the AWS account, a role or where requests go, or is a credential: these come "
+            f"only from flags and the environment, never from a file; remove it and use {_USE_INSTEAD[name]}",
         )
 
 

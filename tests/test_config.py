@@ -108,7 +108,8 @@ def test_a_mutelist_file_and_the_environment(cli, folder, monkeypatch):
     rows = {(r["command"], r["option"]): r for r in shown.json()["settings"]}
     assert rows[("audit", "--fail-on")]["from"].endswith("elsewhere.toml:2")
     assert rows[("*", "AWS_PROFILE")] == {"command": "*", "option": "AWS_PROFILE", "value": "dev",
-                                          "from": "environment"}  # fmt: skip
+                                          "from": "environment", "wins": True,
+                                          "overridden_by": None}  # fmt: skip
 
 
 def test_no_config_file_changes_nothing(cli, folder):
@@ -132,3 +133,134 @@ def test_lint_findings_are_muted_by_file_pattern_and_an_expired_entry_is_a_findi
     assert ("fixtures/wide.json", "resource-wildcard", False) in found  # expired: mutes nothing
     expired = [f for f in result.json() if f["rule"] == "mute-expired"]
     assert len(expired) == 1 and expired[0]["file"].endswith(".provisioner.toml:6")
+
+
+# Account selection and where requests go come only from flags and the environment (issue 17).
+# Each key as a file would hold it, and what the error line must advise instead.
+FORBIDDEN = [
+    ("profile", '"attacker"', "--profile or AWS_PROFILE"),
+    ("region", '"eu-north-1"', "--region or AWS_REGION"),
+    ("endpoint-url", '"http://127.0.0.1:9"', "--endpoint-url or AWS_ENDPOINT_URL"),
+    ("organization", "true", "--organization"),
+    ("accounts", '"111122223333"', "--accounts"),
+    ("member-role", '"AttackerRole"', "--member-role"),
+    ("role-arn", '"arn:aws:iam::111122223333:role/X"', "--role-arn"),
+    ("vendor-profile", '"attacker"', "--vendor-profile"),
+    ("api-key-file", '"/tmp/key"', "--api-key-file or LABELBOX_API_KEY"),
+    ("aws-session-token", '"FwoGZXIvYXdzEXAMPLETOKEN"', "AWS_SESSION_TOKEN or --profile"),
+]
+COMMANDS = {
+    "audit": ["audit"],
+    "delete-role": ["delete-role", "--role-name", "Integration", "--yes"],
+    "lint": ["lint", "policy.json"],
+}
+
+
+@pytest.fixture
+def aws_calls(tmp_path, monkeypatch):
+    """Every AWS operation any botocore session of the run attempts, answered AccessDenied by a
+    before-call hook so nothing leaves the process; with credentials and a region in the
+    environment and no AWS config file in reach."""
+    import botocore.session
+    from botocore.awsrequest import AWSResponse
+
+    calls: list[str] = []
+
+    def record(model, **_):
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+        error = {
+            "Error": {"Code": "AccessDenied", "Message": "test"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        return AWSResponse("https://aws.invalid/", 403, {}, None), error
+
+    original = botocore.session.Session.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.register("before-call", record)
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_DEFAULT_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    return calls
+
+
+def _write_config(folder, monkeypatch, origin: str, command: str, line: str) -> tuple[str, int]:
+    """The config file of `origin` with `line` in the command's table, after a comment and an
+    allowed key: (the file's name as the error shows its end, the line number of `line`)."""
+    table = f'# the team\'s defaults\n[{command}]\noutput = "json"\n{line}\n'
+    if origin == ".provisioner.toml":
+        (folder / ".provisioner.toml").write_text(table)
+        return ".provisioner.toml", 4
+    if origin == "pyproject.toml":  # a parent folder's
+        (folder.parent / "pyproject.toml").write_text(
+            f'[project]\nname = "x"\n\n[tool.provisioner.{command}]\noutput = "json"\n{line}\n'
+        )
+        return "pyproject.toml", 6
+    named = folder.parent / "team-defaults.toml"
+    named.write_text(table)
+    monkeypatch.setenv("PROVISIONER_CONFIG", str(named))
+    return "team-defaults.toml", 4
+
+
+@pytest.mark.parametrize("origin", [".provisioner.toml", "pyproject.toml", "PROVISIONER_CONFIG"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize(("key", "value", "advice"), FORBIDDEN, ids=[k for k, _, _ in FORBIDDEN])
+def test_a_file_naming_account_selection_is_refused_before_anything_is_sent(
+    cli, tmp_path, monkeypatch, aws_calls, origin, command, key, value, advice
+):
+    folder = tmp_path / "repo" / "infra"
+    folder.mkdir(parents=True)
+    (folder / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("PROVISIONER_CONFIG", raising=False)
+    name, line = _write_config(folder, monkeypatch, origin, command, f"{key} = {value}")
+    result = cli(*COMMANDS[command])
+    assert result.code == 2, result.stderr
+    error = result.error_line
+    assert f"{name}:{line}: [{command}] {key}: " in error, error
+    assert "never from a file" in error and error.endswith(f"use {advice}"), error
+    assert value.strip('"') not in error  # the value is not echoed (it may be a token)
+    assert result.stdout == ""
+    assert aws_calls == []  # nothing was sent anywhere
+    if key != "profile":
+        return
+    # the control, once a command and origin: without that line the same run reaches AWS
+    _write_config(folder, monkeypatch, origin, command, "")
+    again = cli(*COMMANDS[command])
+    if command == "lint":
+        assert again.code in (0, 1) and again.stdout and aws_calls == [], again.stderr
+    else:
+        assert again.code == 3 and aws_calls, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[audit]\nendpoint_url = "http://evil.example"\n', ".provisioner.toml:2: [audit] endpoint_url: "),
+        ('[audit]\n"profile" = "prod"\n', ".provisioner.toml:2: [audit] profile: "),
+        ('# x\naudit = { fail-on = "low", region = "eu-west-1" }\n', ".provisioner.toml:2: [audit] region: "),
+        ('audit.profile = "prod"\n', ".provisioner.toml:1: [audit] profile: "),
+        ('profile = "prod"\n', ".provisioner.toml:1: profile: "),
+        ('[audt]\n\nAWS_PROFILE = "prod"\n', ".provisioner.toml:3: [audt] AWS_PROFILE: "),
+        ('[policy.permissions]\nregion = "eu-west-1"\n',
+         ".provisioner.toml:2: [policy.permissions] region: "),
+        ('[[mute]]\nrule = "x"\nreason = "y"\naws_secret_access_key = "wJalrXUtnFEMIK7MDENGbPxRfiCY"\n',
+         ".provisioner.toml:4: [mute] aws_secret_access_key: "),
+    ],
+    ids=["underscore", "quoted", "inline", "dotted", "top-level", "unknown-table", "nested", "mute-entry"],
+)  # fmt: skip
+def test_every_spelling_and_table_of_an_account_key_is_refused(cli, folder, aws_calls, text, expected):
+    (folder / ".provisioner.toml").write_text(text)
+    for args in (["audit"], ["config"]):
+        result = cli(*args)
+        assert result.code == 2 and expected in result.error_line, result.stderr
+        assert "never from a file" in result.error_line
+        assert "wJalrXUtnFEMIK7MDENGbPxRfiCY" not in result.stderr
+    assert aws_calls == []
