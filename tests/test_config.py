@@ -264,3 +264,56 @@ def test_every_spelling_and_table_of_an_account_key_is_refused(cli, folder, aws_
         assert "never from a file" in result.error_line
         assert "wJalrXUtnFEMIK7MDENGbPxRfiCY" not in result.stderr
     assert aws_calls == []
+
+
+def test_flags_beat_the_environment_which_beats_the_file_and_config_marks_the_winner(
+    cli, folder, monkeypatch
+):
+    """--output of lint from the file, AWS_DEFAULT_OUTPUT and a flag: the run uses the winner,
+    and `provision config` shows every value with the one that wins."""
+    monkeypatch.delenv("AWS_DEFAULT_OUTPUT", raising=False)
+    (folder / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    (folder / ".provisioner.toml").write_text('[lint]\noutput = "json"\n')
+    assert cli("lint", "policy.json").stdout.startswith("[")  # the file's json
+    shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
+    assert (
+        shown[("lint", "--output")]["wins"] is True and shown[("lint", "--output")]["overridden_by"] is None
+    )
+
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "table")
+    assert not cli("lint", "policy.json").stdout.startswith("[")  # the environment wins: a table
+    assert cli("lint", "policy.json", "-o", "json").stdout.startswith("[")  # the flag wins
+    shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
+    assert shown[("lint", "--output")] == {
+        "command": "lint", "option": "--output", "value": "json", "from": f"{folder / '.provisioner.toml'}:2",
+        "wins": False, "overridden_by": "AWS_DEFAULT_OUTPUT",
+    }  # fmt: skip
+    assert shown[("*", "AWS_DEFAULT_OUTPUT")]["wins"] is True
+    assert "no: AWS_DEFAULT_OUTPUT wins" in cli("config").stdout
+
+    explained = cli("config", "-o", "json", "lint", "policy.json", "-o", "text")
+    assert explained.code == 0, explained.stderr
+    assert explained.json()["command"] == "lint"
+    shown = {(r["command"], r["option"], r["from"]): r for r in explained.json()["settings"]}
+    assert (
+        shown[("lint", "--output", f"{folder / '.provisioner.toml'}:2")]["overridden_by"] == "flag --output"
+    )
+    assert shown[("*", "AWS_DEFAULT_OUTPUT", "environment")]["overridden_by"] == "flag --output"
+    flag = shown[("lint", "--output", "flag")]
+    assert flag["value"] == "text" and flag["wins"] is True
+
+
+def test_config_marks_which_account_selection_variable_or_flag_wins(cli, folder, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    rows = {r["option"]: r for r in cli("config", "-o", "json").json()["settings"]}
+    assert rows["AWS_REGION"]["wins"] and rows["AWS_PROFILE"]["wins"]
+    assert rows["AWS_DEFAULT_REGION"]["overridden_by"] == "AWS_REGION"  # as botocore reads them
+    explained = cli("config", "-o", "json", "delete-role", "--role-name", "R", "--profile", "ops")
+    rows = {(r["option"], r["from"]): r for r in explained.json()["settings"]}
+    assert rows[("AWS_PROFILE", "environment")]["overridden_by"] == "flag --profile"
+    assert rows[("--profile", "flag")]["value"] == "ops" and rows[("--profile", "flag")]["wins"]
+    assert rows[("AWS_REGION", "environment")]["wins"]  # no --region on that line
+    bad = cli("config", "delete-rol", "--profile", "ops")
+    assert bad.code == 2 and "COMMAND 'delete-rol': no such command" in bad.error_line
