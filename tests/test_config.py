@@ -317,3 +317,13 @@ def test_config_marks_which_account_selection_variable_or_flag_wins(cli, folder,
     assert rows[("AWS_REGION", "environment")]["wins"]  # no --region on that line
     bad = cli("config", "delete-rol", "--profile", "ops")
     assert bad.code == 2 and "COMMAND 'delete-rol': no such command" in bad.error_line
+
+
+def test_a_mutelist_file_naming_account_selection_is_refused_before_any_call(cli, folder, aws_calls):
+    (folder / "mutes.toml").write_text(
+        '[[mute]]\nrule = "role-*"\nreason = "ok"\n\n[audit]\nregion = "eu-north-1"\n'
+    )
+    result = cli("audit", "--mutelist", "mutes.toml")
+    assert result.code == 2, result.stderr
+    assert "mutes.toml:6: [audit] region: " in result.error_line and "use --region" in result.error_line
+    assert aws_calls == []
