@@ -46,13 +46,13 @@ def config_command(
         list[str] | None,
         typer.Argument(
             help="A command and its options: also show the flags, and what they override.",
-            metavar="[COMMAND [OPTIONS]...]",
+            metavar="COMMAND [OPTIONS]",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Show the defaults in effect (.provisioner.toml or [tool.provisioner] in pyproject.toml,
-    then the environment, then flags), where each comes from, and which value wins."""
+    """Show the defaults in effect (.provisioner.toml or the tool.provisioner table of
+    pyproject.toml, then the environment, then flags), where each comes from, and which wins."""
     from provisioner import report
 
     config = ctx.find_root().obj
@@ -93,7 +93,7 @@ def _flags(group: Any, words: list[str]) -> tuple[str | None, dict[str, tuple[st
     given, _, order = parser.parse_args(rest)
     flags = {}
     for param in order:
-        if param.name in given and param.param_type_name == "option":
+        if param.name in given and param.param_type_name == "option" and param.expose_value:
             long = next((o for o in param.opts if o.startswith("--")), param.opts[0])
             flags[param.name] = (long, given[param.name])
     return " ".join(path), flags
