@@ -16,9 +16,15 @@ One table per command, keyed by the option's long name, and `[[mute]]` entries:
     reason = "legacy integrations, removed in Q1"
     expires = 2027-03-31
 
-The values are defaults: the environment (AWS_PROFILE, …) and the flags win over them. The
-command line checks them against the commands' own options (`check`), so a misspelt key or a bad
-value is one line naming the file, the line and the key.
+The values are defaults: the environment (AWS_DEFAULT_OUTPUT, …) and the flags win over them.
+The command line checks them against the commands' own options (`defaults`), so a misspelt key or a
+bad value is one line naming the file, the line and the key.
+
+Account selection and where requests go (profile, region, endpoint URL, credentials, the accounts
+and roles audit or validate reach) come only from flags and the environment, as in the AWS CLI and
+Terraform: a file is found by walking up from the current folder, so it may be anyone's (a cloned
+repository's). A file that names one of them is refused whole (`refuse_account_selection`), in any
+table, before any value of it is used.
 """
 
 from __future__ import annotations
@@ -33,6 +39,34 @@ from provisioner.errors import EXIT_BAD_INPUT, ProvisionerError
 
 FILE_NAME = ".provisioner.toml"
 ENV = "PROVISIONER_CONFIG"
+
+# Keys a file may never hold (in any table, under any spelling: `endpoint_url`, `AWS_REGION`…),
+# and what to use instead. The options of the commands that choose the AWS account, the role that
+# is assumed or the host that signed requests go to, and credentials of any kind.
+_USE_INSTEAD = {
+    "profile": "--profile or AWS_PROFILE",
+    "region": "--region or AWS_REGION",
+    "default-region": "--region or AWS_REGION",
+    "endpoint-url": "--endpoint-url or AWS_ENDPOINT_URL",
+    "endpoint": "--endpoint-url or AWS_ENDPOINT_URL",
+    "vendor-profile": "--vendor-profile",  # validate --live: the credentials that act as the vendor
+    "role-arn": "--role-arn",  # validate --live assumes it; labelbox connect has Labelbox assume it
+    "organization": "--organization",  # audit: every account of the organization
+    "accounts": "--accounts",  # audit: these accounts
+    "member-role": "--member-role",  # audit: the role assumed in each of them
+    "api-key-file": "--api-key-file or LABELBOX_API_KEY",  # a Labelbox credential
+    "api-key": "LABELBOX_API_KEY",
+    "labelbox-api-key": "LABELBOX_API_KEY",
+    "labelbox-endpoint": "LABELBOX_ENDPOINT",
+    "access-key-id": "AWS_ACCESS_KEY_ID or --profile",
+    "secret-access-key": "AWS_SECRET_ACCESS_KEY or --profile",
+    "session-token": "AWS_SESSION_TOKEN or --profile",
+    "credentials": "--profile or the AWS_* credential variables",
+    "config-file": "AWS_CONFIG_FILE",
+    "shared-credentials-file": "AWS_SHARED_CREDENTIALS_FILE",
+    "ca-bundle": "AWS_CA_BUNDLE",
+}
+ACCOUNT_SELECTION = frozenset(_USE_INSTEAD)
 
 
 @dataclass(frozen=True)
@@ -125,6 +159,7 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
             raise ConfigError(shown, None, "tool.provisioner", "must be a table")
     prefix = "tool.provisioner." if is_pyproject else ""
     lines = text.splitlines()
+    refuse_account_selection(shown, lines, data, prefix)
     config = Config(path=shown)
     for command, table in data.items():
         if command == "mute":
@@ -143,6 +178,60 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
             line = _line_of(lines, key, start_line) or start_line
             config.settings.append(Setting(command, key, value, line, start_line))
     return config
+
+
+def account_key(key: str) -> str | None:
+    """The account-selection name `key` spells (`endpoint_url`, `AWS_REGION`, `--profile`), or
+    None when the key is not one."""
+    name = key.strip().lstrip("-").lower().replace("_", "-")
+    for candidate in (name, name.removeprefix("aws-").removeprefix("default-")):
+        if candidate in ACCOUNT_SELECTION:
+            return candidate
+    return None
+
+
+def refuse_account_selection(shown: str, lines: list[str], data: dict[str, Any], prefix: str) -> None:
+    """A ConfigError for the first key of the file, in any table (nested, inline, [[mute]]
+    entries), that selects the account, the role or where requests go, or is a credential."""
+    for path, key in _keys(data, ()):
+        name = account_key(key)
+        if name is None:
+            continue
+        table = ".".join(path)
+        shown_key = f"[{table}] {key}" if table else key
+        raise ConfigError(
+            shown,
+            _locate(lines, (prefix + table).strip("."), key),
+            shown_key,
+            "selects the AWS account, a role or where requests go, or is a credential: these come "
+            f"only from flags and the environment, never from a file; remove it and use {_USE_INSTEAD[name]}",
+        )
+
+
+def _keys(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """(table path, key) for every key of `data`, depth first, in the file's order."""
+    for key, value in data.items():
+        yield path, key
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                yield from _keys(item, (*path, key))
+
+
+def _locate(lines: list[str], table: str, key: str) -> int:
+    """The line of `key` in `table` (dotted, with the pyproject prefix): after the table's
+    header when there is one, written bare, quoted, dotted or inline; else the header's line."""
+    header = 0
+    if table:
+        parts = r"\s*\.\s*".join(rf"[\"']?{re.escape(part)}[\"']?" for part in table.split("."))
+        pattern = re.compile(rf"^\s*\[\[?\s*{parts}\s*\]")
+        header = next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 0)
+    assignment = re.compile(rf"(?:^|[\s{{,.])[\"']?{re.escape(key)}[\"']?\s*=")
+    for start in (header, 0):
+        for number, line in enumerate(lines[start:], start + 1):
+            if assignment.search(line.split("#", 1)[0]):
+                return number
+    return header or 1
 
 
 def _line_of(lines: list[str], text: str, after: int = 0) -> int | None:

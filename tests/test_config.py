@@ -108,7 +108,8 @@ def test_a_mutelist_file_and_the_environment(cli, folder, monkeypatch):
     rows = {(r["command"], r["option"]): r for r in shown.json()["settings"]}
     assert rows[("audit", "--fail-on")]["from"].endswith("elsewhere.toml:2")
     assert rows[("*", "AWS_PROFILE")] == {"command": "*", "option": "AWS_PROFILE", "value": "dev",
-                                          "from": "environment"}  # fmt: skip
+                                          "from": "environment", "wins": True,
+                                          "overridden_by": None}  # fmt: skip
 
 
 def test_no_config_file_changes_nothing(cli, folder):
@@ -158,3 +159,197 @@ def test_unused_days_from_the_file_applies_a_flag_wins_and_a_bad_value_names_the
     (folder / ".provisioner.toml").write_text('[audit]\nfail-on = "low"\nunused-days = 0\n')
     bad = cli("audit", "--from-file", "quiet.json")
     assert bad.code == 2 and ".provisioner.toml:3: [audit] unused-days:" in bad.error_line, bad.stderr
+
+
+# Account selection and where requests go come only from flags and the environment (issue 17).
+# Each key as a file would hold it, and what the error line must advise instead.
+FORBIDDEN = [
+    ("profile", '"attacker"', "--profile or AWS_PROFILE"),
+    ("region", '"eu-north-1"', "--region or AWS_REGION"),
+    ("endpoint-url", '"http://127.0.0.1:9"', "--endpoint-url or AWS_ENDPOINT_URL"),
+    ("organization", "true", "--organization"),
+    ("accounts", '"111122223333"', "--accounts"),
+    ("member-role", '"AttackerRole"', "--member-role"),
+    ("role-arn", '"arn:aws:iam::111122223333:role/X"', "--role-arn"),
+    ("vendor-profile", '"attacker"', "--vendor-profile"),
+    ("api-key-file", '"/tmp/key"', "--api-key-file or LABELBOX_API_KEY"),
+    ("aws-session-token", '"FwoGZXIvYXdzEXAMPLETOKEN"', "AWS_SESSION_TOKEN or --profile"),
+]
+COMMANDS = {
+    "audit": ["audit"],
+    "delete-role": ["delete-role", "--role-name", "Integration", "--yes"],
+    "lint": ["lint", "policy.json"],
+}
+
+
+@pytest.fixture
+def aws_calls(tmp_path, monkeypatch):
+    """Every AWS operation any botocore session of the run attempts, answered AccessDenied by a
+    before-call hook so nothing leaves the process; with credentials and a region in the
+    environment and no AWS config file in reach."""
+    import botocore.session
+    from botocore.awsrequest import AWSResponse
+
+    calls: list[str] = []
+
+    def record(model, **_):
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+        error = {
+            "Error": {"Code": "AccessDenied", "Message": "test"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        return AWSResponse("https://aws.invalid/", 403, {}, None), error
+
+    original = botocore.session.Session.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.register("before-call", record)
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_DEFAULT_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    return calls
+
+
+def _write_config(folder, monkeypatch, origin: str, command: str, line: str) -> tuple[str, int]:
+    """The config file of `origin` with `line` in the command's table, after a comment and an
+    allowed key: (the file's name as the error shows its end, the line number of `line`)."""
+    table = f'# the team\'s defaults\n[{command}]\noutput = "json"\n{line}\n'
+    if origin == ".provisioner.toml":
+        (folder / ".provisioner.toml").write_text(table)
+        return ".provisioner.toml", 4
+    if origin == "pyproject.toml":  # a parent folder's
+        (folder.parent / "pyproject.toml").write_text(
+            f'[project]\nname = "x"\n\n[tool.provisioner.{command}]\noutput = "json"\n{line}\n'
+        )
+        return "pyproject.toml", 6
+    named = folder.parent / "team-defaults.toml"
+    named.write_text(table)
+    monkeypatch.setenv("PROVISIONER_CONFIG", str(named))
+    return "team-defaults.toml", 4
+
+
+@pytest.mark.parametrize("origin", [".provisioner.toml", "pyproject.toml", "PROVISIONER_CONFIG"])
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize(("key", "value", "advice"), FORBIDDEN, ids=[k for k, _, _ in FORBIDDEN])
+def test_a_file_naming_account_selection_is_refused_before_anything_is_sent(
+    cli, tmp_path, monkeypatch, aws_calls, origin, command, key, value, advice
+):
+    folder = tmp_path / "repo" / "infra"
+    folder.mkdir(parents=True)
+    (folder / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("PROVISIONER_CONFIG", raising=False)
+    name, line = _write_config(folder, monkeypatch, origin, command, f"{key} = {value}")
+    result = cli(*COMMANDS[command])
+    assert result.code == 2, result.stderr
+    error = result.error_line
+    assert f"{name}:{line}: [{command}] {key}: " in error, error
+    assert "never from a file" in error and error.endswith(f"use {advice}"), error
+    assert value.strip('"') not in error  # the value is not echoed (it may be a token)
+    assert result.stdout == ""
+    assert aws_calls == []  # nothing was sent anywhere
+    if key != "profile":
+        return
+    # the control, once a command and origin: without that line the same run reaches AWS
+    _write_config(folder, monkeypatch, origin, command, "")
+    again = cli(*COMMANDS[command])
+    if command == "lint":
+        assert again.code in (0, 1) and again.stdout and aws_calls == [], again.stderr
+    else:
+        assert again.code == 3 and aws_calls, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[audit]\nendpoint_url = "http://evil.example"\n', ".provisioner.toml:2: [audit] endpoint_url: "),
+        ('[audit]\n"profile" = "prod"\n', ".provisioner.toml:2: [audit] profile: "),
+        ('# x\naudit = { fail-on = "low", region = "eu-west-1" }\n', ".provisioner.toml:2: [audit] region: "),
+        ('audit.profile = "prod"\n', ".provisioner.toml:1: [audit] profile: "),
+        ('profile = "prod"\n', ".provisioner.toml:1: profile: "),
+        ('[audt]\n\nAWS_PROFILE = "prod"\n', ".provisioner.toml:3: [audt] AWS_PROFILE: "),
+        ('[policy.permissions]\nregion = "eu-west-1"\n',
+         ".provisioner.toml:2: [policy.permissions] region: "),
+        ('[[mute]]\nrule = "x"\nreason = "y"\naws_secret_access_key = "wJalrXUtnFEMIK7MDENGbPxRfiCY"\n',
+         ".provisioner.toml:4: [mute] aws_secret_access_key: "),
+    ],
+    ids=["underscore", "quoted", "inline", "dotted", "top-level", "unknown-table", "nested", "mute-entry"],
+)  # fmt: skip
+def test_every_spelling_and_table_of_an_account_key_is_refused(cli, folder, aws_calls, text, expected):
+    (folder / ".provisioner.toml").write_text(text)
+    for args in (["audit"], ["config"]):
+        result = cli(*args)
+        assert result.code == 2 and expected in result.error_line, result.stderr
+        assert "never from a file" in result.error_line
+        assert "wJalrXUtnFEMIK7MDENGbPxRfiCY" not in result.stderr
+    assert aws_calls == []
+
+
+def test_flags_beat_the_environment_which_beats_the_file_and_config_marks_the_winner(
+    cli, folder, monkeypatch
+):
+    """--output of lint from the file, AWS_DEFAULT_OUTPUT and a flag: the run uses the winner,
+    and `provision config` shows every value with the one that wins."""
+    monkeypatch.delenv("AWS_DEFAULT_OUTPUT", raising=False)
+    (folder / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    (folder / ".provisioner.toml").write_text('[lint]\noutput = "json"\n')
+    assert cli("lint", "policy.json").stdout.startswith("[")  # the file's json
+    shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
+    assert (
+        shown[("lint", "--output")]["wins"] is True and shown[("lint", "--output")]["overridden_by"] is None
+    )
+
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "table")
+    assert not cli("lint", "policy.json").stdout.startswith("[")  # the environment wins: a table
+    assert cli("lint", "policy.json", "-o", "json").stdout.startswith("[")  # the flag wins
+    shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
+    assert shown[("lint", "--output")] == {
+        "command": "lint", "option": "--output", "value": "json", "from": f"{folder / '.provisioner.toml'}:2",
+        "wins": False, "overridden_by": "AWS_DEFAULT_OUTPUT",
+    }  # fmt: skip
+    assert shown[("*", "AWS_DEFAULT_OUTPUT")]["wins"] is True
+    assert "no: AWS_DEFAULT_OUTPUT wins" in cli("config").stdout
+
+    explained = cli("config", "-o", "json", "lint", "policy.json", "-o", "text")
+    assert explained.code == 0, explained.stderr
+    assert explained.json()["command"] == "lint"
+    shown = {(r["command"], r["option"], r["from"]): r for r in explained.json()["settings"]}
+    assert (
+        shown[("lint", "--output", f"{folder / '.provisioner.toml'}:2")]["overridden_by"] == "flag --output"
+    )
+    assert shown[("*", "AWS_DEFAULT_OUTPUT", "environment")]["overridden_by"] == "flag --output"
+    flag = shown[("lint", "--output", "flag")]
+    assert flag["value"] == "text" and flag["wins"] is True
+
+
+def test_config_marks_which_account_selection_variable_or_flag_wins(cli, folder, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    rows = {r["option"]: r for r in cli("config", "-o", "json").json()["settings"]}
+    assert rows["AWS_REGION"]["wins"] and rows["AWS_PROFILE"]["wins"]
+    assert rows["AWS_DEFAULT_REGION"]["overridden_by"] == "AWS_REGION"  # as botocore reads them
+    explained = cli("config", "-o", "json", "delete-role", "--role-name", "R", "--profile", "ops")
+    rows = {(r["option"], r["from"]): r for r in explained.json()["settings"]}
+    assert rows[("AWS_PROFILE", "environment")]["overridden_by"] == "flag --profile"
+    assert rows[("--profile", "flag")]["value"] == "ops" and rows[("--profile", "flag")]["wins"]
+    assert rows[("AWS_REGION", "environment")]["wins"]  # no --region on that line
+    bad = cli("config", "delete-rol", "--profile", "ops")
+    assert bad.code == 2 and "COMMAND 'delete-rol': no such command" in bad.error_line
+
+
+def test_a_mutelist_file_naming_account_selection_is_refused_before_any_call(cli, folder, aws_calls):
+    (folder / "mutes.toml").write_text(
+        '[[mute]]\nrule = "role-*"\nreason = "ok"\n\n[audit]\nregion = "eu-north-1"\n'
+    )
+    result = cli("audit", "--mutelist", "mutes.toml")
+    assert result.code == 2, result.stderr
+    assert "mutes.toml:6: [audit] region: " in result.error_line and "use --region" in result.error_line
+    assert aws_calls == []

@@ -140,14 +140,19 @@ def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None
     return rest[:depth] + leading + rest[depth:], query
 
 
-def environment_defaults(defaults: dict[str, dict[str, Any]], group: Any, query: Query | None) -> None:
+def environment_defaults(
+    defaults: dict[str, dict[str, Any]], group: Any, query: Query | None
+) -> dict[str, str]:
     """AWS_DEFAULT_OUTPUT (the AWS CLI's), where the command offers that output; json for every
-    command that has it when --query is given. The environment wins over the config file."""
+    command that has it when --query is given. The environment wins over the config file.
+    Returns, for each command whose --output it set, what set it (`provision config` shows it)."""
     import os
 
     wanted = "json" if query is not None else os.environ.get("AWS_DEFAULT_OUTPUT", "").strip().lower()
+    source = "--query" if query is not None else "AWS_DEFAULT_OUTPUT"
+    found: dict[str, str] = {}
     if not wanted:
-        return
+        return found
     for name, command in group.commands.items():
         option = next(
             (p for p in getattr(command, "params", []) if "--output" in getattr(p, "opts", ())), None
@@ -159,6 +164,8 @@ def environment_defaults(defaults: dict[str, dict[str, Any]], group: Any, query:
         except typer.BadParameter:
             continue  # AWS_DEFAULT_OUTPUT=text, say, where the command has no text output
         defaults.setdefault(name, {})["output"] = wanted
+        found[name] = source
+    return found
 
 
 # Spec fields whose option is not simply --FIELD-WITH-DASHES.
