@@ -136,3 +136,14 @@ def test_the_action_refuses_bad_inputs_and_leaves_no_sarif(action_venv, tmp_path
     result = run_action_step(tmp_path, {"paths": ".", **inputs})
     assert result.returncode == 2 and needle in result.stderr
     assert not list(tmp_path.glob("*.sarif*"))
+
+
+def test_the_readmes_workflow_uses_the_actions_inputs_and_no_version():
+    """The workflow the README shows: its `with:` are inputs of action.yml, never `version`
+    (the version is the ref in `uses:`), and the Action is used by a ref, not installed by name."""
+    section = (ROOT / "README.md").read_text().split("### In CI", 1)[1].split("\n### ", 1)[0]
+    (block,) = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    steps = yaml.safe_load(block)
+    inputs = set(github_action.action()["inputs"]) - {"version"}
+    ours = [s for s in steps if s["uses"].startswith("OWNER/REPO@")]
+    assert len(ours) == 1 and set(ours[0]["with"]) <= inputs and "command" in ours[0]["with"]
