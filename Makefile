@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean oracle fuzz
+.PHONY: install test lint bench demo clean oracle fuzz action-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,25 @@ $(ORACLE): tests/oracle/package.json tests/oracle/package-lock.json
 
 oracle: $(ORACLE)
 
+# The GitHub Action as GitHub runs it (tests/github_action.py): a clean .venv-action, and
+# action.yml's install step run in it (from this checkout, never from an index by name). The
+# tests of the Action's run step use it; without it they skip, or fail when CI is set. Made
+# again whenever the package, its data, pyproject.toml or action.yml change.
+ACTION_VENV  := .venv-action
+ACTION_STAMP := $(ACTION_VENV)/.installed
+ACTION_SOURCES := $(shell find provisioner policies -type f -not -path '*/__pycache__/*') pyproject.toml action.yml
+
+$(ACTION_STAMP): $(STAMP) tests/github_action.py $(ACTION_SOURCES)
+	$(BIN)/python -m tests.github_action install $(ACTION_VENV)
+
+action-venv: $(ACTION_STAMP)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint oracle
+test: lint oracle action-venv
 	$(BIN)/python -m pytest
 
 # A large differential run (make test runs a fixed-seed slice of a few hundred cases).
@@ -48,4 +61,4 @@ demo: install
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules
+	rm -rf $(VENV) $(ACTION_VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules

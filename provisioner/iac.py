@@ -47,12 +47,15 @@ YAML_SUFFIXES = (".yaml", ".yml", ".template")
 
 def load_yaml(text: str) -> Any:
     """A CloudFormation template written in YAML, its short-form tags (`!Sub`, `!Ref`,
-    `!GetAtt a.b`, …) read as the long form. PyYAML is needed (it comes with the dev and
-    sandbox extras); ValueError says what is wrong and where."""
+    `!GetAtt a.b`, …) read as the long form. PyYAML is needed (the yaml extra; the dev,
+    sandbox and labelbox extras bring it too); ValueError says what is wrong and where."""
     try:
         import yaml
     except ImportError:
-        raise ValueError("YAML templates need PyYAML: pip install pyyaml") from None
+        raise ValueError(
+            "YAML templates need PyYAML: pip install pyyaml (or, in provisioner's checkout,"
+            " its yaml extra: pip install '.[yaml]')"
+        ) from None
 
     loader_class: Any = type("TemplateLoader", (yaml.SafeLoader,), {})  # its own tags, not SafeLoader's
 

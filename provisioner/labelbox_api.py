@@ -106,7 +106,8 @@ def client(key: str, endpoint: str | None = None) -> Any:
         import labelbox
     except ImportError:
         raise ProvisionerError(
-            "Labelbox's SDK is not installed: pip install 'provisioner[labelbox]'"
+            "Labelbox's SDK is not installed: install provisioner with its labelbox extra"
+            " (README, Install; in provisioner's checkout: pip install '.[labelbox]')"
         ) from None
     url = endpoint or os.environ.get(ENV_ENDPOINT) or "https://api.labelbox.com/graphql"
     return labelbox.Client(api_key=key, endpoint=url, rest_endpoint=url.replace("/graphql", "/api/v1"))

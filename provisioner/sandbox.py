@@ -77,7 +77,10 @@ def start(port: int = 0, *, seed_demo: bool = True, aws_managed_policies: bool =
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
-        raise SandboxError("the sandbox needs moto's server: pip install 'provisioner[sandbox]'") from None
+        raise SandboxError(
+            "the sandbox needs moto's server: install provisioner with its sandbox extra"
+            " (README, Install; in provisioner's checkout: pip install '.[sandbox]')"
+        ) from None
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if aws_managed_policies:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")

@@ -78,7 +78,8 @@ def test_wheel_carries_the_policies_and_runs_from_anywhere(tmp_path):
         check=True,
         capture_output=True,
     )
-    (wheel,) = dist.glob("provisioner-*.whl")
+    # issue 17: the distribution is provisioner-s3-delegation (PyPI's `provisioner` is someone else's)
+    (wheel,) = dist.glob("provisioner_s3_delegation-*.whl")
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

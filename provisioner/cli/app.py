@@ -210,7 +210,8 @@ app.add_typer(policy_app, name="policy")
 labelbox_app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    help="Labelbox's side, through Labelbox's SDK (pip install 'provisioner[labelbox]').",
+    # rich would read a bare [labelbox] as markup and print nothing of it: the bracket is escaped
+    help="Labelbox's side, through Labelbox's SDK (its extra, in a checkout: pip install '.\\[labelbox]').",
 )
 app.add_typer(labelbox_app, name="labelbox")
 

@@ -27,7 +27,8 @@ SECURITY_SEVERITY = {
 }
 
 
-HELP_URI = "https://pypi.org/project/provisioner/"
+# No helpUri and no informationUri: the one page we had was PyPI's `provisioner`, an unrelated
+# project's, and we do not know where this repository will live. Each rule carries its own help.
 
 
 def fingerprint(*parts: str) -> str:
@@ -54,7 +55,6 @@ def descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": f"{rule.title}. Fix: {rule.remediation}"},
         "help": {"text": rule.remediation, "markdown": f"**{rule.title}**\n\nFix: {rule.remediation}"},
-        "helpUri": HELP_URI,
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[rule.severity],
@@ -76,7 +76,6 @@ def sarif_log(
                     "driver": {
                         "name": "provisioner",
                         "version": version,
-                        "informationUri": HELP_URI,
                         "rules": [descriptor(catalogue[rule_id]) for rule_id in used],
                     }
                 },
