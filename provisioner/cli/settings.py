@@ -22,7 +22,7 @@ ENVIRONMENT = (
 )
 
 
-@app.command("config")
+@app.command("config", rich_help_panel="Offline (no AWS account needed)")
 def config_command(ctx: typer.Context, output: OutputOpt = Output.table) -> None:
     """Show the defaults in effect (.provisioner.toml or [tool.provisioner] in pyproject.toml,
     then the environment, then flags) and where each comes from."""
