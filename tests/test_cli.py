@@ -539,9 +539,11 @@ def test_root_help_documents_the_global_options(cli):
 def test_root_help_groups_the_commands_under_headings(cli):
     heading, under = None, {}
     for line in cli("--help").stdout.splitlines():
-        if line and not line[0].isspace() and line.endswith(":"):
+        if not line.strip():
+            heading = None  # a section ends at a blank line
+        elif not line[0].isspace() and line.endswith(":"):
             heading = line[:-1]
-        elif line.startswith("  ") and line[2:3].isalpha():
+        elif heading and line.startswith("  ") and line[2:3].isalpha():
             under.setdefault(line.split()[0], []).append(heading)
     offline = "Offline (no AWS account needed)"
     expected = {

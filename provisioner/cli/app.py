@@ -22,6 +22,7 @@ class _Group(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.rich_markup_mode = None  # click's plain help: text as written, `[labelbox]` kept
         for command in self.commands.values():
             if not isinstance(command, TyperGroup):
                 _dress(command)
@@ -191,6 +192,7 @@ def _dress(command: Any) -> None:
     """A command's help: a metavar for each option that takes a value (METAVARS, or a choice's
     values: `-o table|json`), an argument's own metavar without typer's `<list[str]>` after it,
     and an epilog naming the global options its own list does not show."""
+    command.rich_markup_mode = None
     names = set()
     for param in command.params:
         names.update(param.opts)
@@ -367,21 +369,18 @@ app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
     add_completion=True,
-    rich_markup_mode=None,  # help is literal text: `[labelbox]`, `[[mute]]` are not markup
     context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits it
     help="Connect an S3 bucket to a labeling or ML vendor through IAM delegated access.",
 )
 policy_app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    rich_markup_mode=None,
     help="Render the permission policy, trust policy or CORS rules as JSON on stdout.",
 )
 app.add_typer(policy_app, name="policy", rich_help_panel="Offline (no AWS account needed)")
 labelbox_app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    rich_markup_mode=None,
     help="Labelbox's side, through Labelbox's SDK (pip install 'provisioner[labelbox]').",
 )
 app.add_typer(labelbox_app, name="labelbox", rich_help_panel="Labelbox and import files")
