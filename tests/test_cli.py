@@ -361,6 +361,8 @@ def test_aws_options_stay_where_the_command_has_them(cli):
     assert vendor.code == 2 and vendor.error_line.startswith("error: --vendor '--region'")
     named = cli("--profile", "x", "lint", "--", "--profile")  # after --, a file name
     assert named.code == 2 and named.error_line.startswith("error: FILE '--profile'")
+    terraform = cli("export", "--format", "terraform")  # export has no --output: ignored
+    assert cli("-o", "json", "export", "--format", "terraform", "--output=text").stdout == terraform.stdout
 
 
 def test_query_filters_json_with_jmespath_and_bad_expressions_are_one_line(cli):

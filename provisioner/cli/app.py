@@ -208,7 +208,7 @@ def _dress(command: Any) -> None:
             param.metavar = next((METAVARS[o] for o in param.opts if o in METAVARS), None)
     if command.epilog:
         return
-    ignored = [o for o in AWS_OPTIONS if o not in names]
+    ignored = [o for o in (*AWS_OPTIONS, "--output") if o not in names]
     note = "Global options: --query EXPR, --debug, -q/--quiet"
     if ignored:
         note += f"; {', '.join(ignored)} accepted and ignored"
@@ -369,7 +369,8 @@ app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
     add_completion=True,
-    context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits it
+    # every command inherits these: -h too, and help up to 100 columns wide on a wide terminal
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Connect an S3 bucket to a labeling or ML vendor through IAM delegated access.",
 )
 policy_app = typer.Typer(
