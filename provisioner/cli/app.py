@@ -215,6 +215,11 @@ def _dress(command: Any) -> None:
     command.epilog = note + " (see 'provision -h')."
 
 
+def _no_type(ctx: Any = None) -> None:
+    """What an argument with a metavar of its own shows after it: nothing."""
+    return None
+
+
 class Query:
     """A JMESPath expression (--query), compiled once; `used` says whether any JSON met it."""
 
@@ -234,11 +239,6 @@ class Query:
     def apply(self, data: Any) -> Any:
         self.used = True
         return self.compiled.search(data)
-
-
-def _no_type(ctx: Any = None) -> None:
-    """What an argument with a metavar of its own shows after it: nothing."""
-    return None
 
 
 def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None]:
