@@ -315,8 +315,54 @@ def test_global_options_before_the_command_name(cli, monkeypatch):
     assert before.code == 0 and before.json() == cli("vendors", "-o", "json").json()
     nested = cli("-o", "json", "policy", "cors")
     assert nested.code == 0 and "CORSRules" in nested.json()
-    refused = cli("--profile", "x", "policy", "cors")  # an offline command has no --profile
-    assert refused.code == 2 and "--profile" in refused.error_line
+    assert cli("--output", "yaml", "vendors").error_line.startswith("error: Invalid value for '--output'")
+
+
+POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+)
+AWS_GLOBALS = ("--profile", "prod", "--region=eu-west-1", "--endpoint-url", "http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize(
+    ("path", "rest"),
+    [
+        (["lint"], ["-", "--fail-on", "none"]),
+        (["policy", "trust"], ["--external-id", EXTERNAL_ID]),
+        (["policy", "cors"], []),
+        (["vendors"], []),
+        (["export"], ["--format", "terraform"]),
+        (["config"], []),
+    ],
+)
+def test_offline_commands_accept_and_ignore_the_aws_options_as_aws_does(cli, path, rest):
+    """`alias provision='provision --profile prod'` must not break the commands that need no
+    account: the AWS options are ignored before the command's name, between a group's name and
+    its command's, and after it; nothing is read from the endpoint (nothing listens there)."""
+    plain = cli(*path, *rest, stdin=POLICY)
+    assert plain.code == 0, plain.stderr
+    for args in (
+        [*AWS_GLOBALS, *path, *rest],
+        [*path[:-1], *AWS_GLOBALS, *path[-1:], *rest],
+        [*path, *rest, *AWS_GLOBALS],
+        ["--profile=prod", *path, "--region", "eu-west-1", *rest],
+    ):
+        shown = cli(*args, stdin=POLICY)
+        assert (shown.code, shown.stdout, shown.stderr) == (0, plain.stdout, plain.stderr), args
+
+
+def test_aws_options_stay_where_the_command_has_them(cli):
+    """policy permissions has a --region of its own (the bucket's): it is used, not ignored;
+    a value that looks like a global option stays the value of the option before it."""
+    arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    mine = cli("--region", "us-east-2", "policy", "permissions", "--bucket", "b-1", "--kms-key-arn", arn)
+    assert mine.code == 2 and "--region" in mine.error_line
+    vendor = cli("policy", "trust", "--external-id", EXTERNAL_ID, "--vendor", "--region")
+    assert vendor.code == 2 and vendor.error_line.startswith("error: --vendor '--region'")
+    named = cli("--profile", "x", "lint", "--", "--profile")  # after --, a file name
+    assert named.code == 2 and named.error_line.startswith("error: FILE '--profile'")
+    terraform = cli("export", "--format", "terraform")  # export has no --output: ignored
+    assert cli("-o", "json", "export", "--format", "terraform", "--output=text").stdout == terraform.stdout
 
 
 def test_query_filters_json_with_jmespath_and_bad_expressions_are_one_line(cli):
@@ -431,3 +477,101 @@ def test_debug_log_lines_are_redacted():
     assert redact("Authorization: Bearer lb.key.123") == "Authorization: [REDACTED]"
     assert redact("sent Bearer lb.key.123 along") == "sent Bearer [REDACTED] along"
     assert redact("the secret is hunter22 here", ("hunter22",)) == "the secret is [REDACTED] here"
+
+
+# --- help -------------------------------------------------------------------------------------
+
+
+def command_paths():
+    """[] (the root), then every group and command: ["policy"], ["policy", "trust"], ..."""
+    import typer
+
+    from provisioner.cli import app
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            yield [*prefix, name], command
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+
+    root = typer.main.get_command(app)
+    return [([], root), *walk(root, [])]
+
+
+def test_h_is_help_on_every_command(cli):
+    for path, _ in command_paths():
+        long, short = cli(*path, "--help"), cli(*path, "-h")
+        assert (short.code, short.stdout) == (long.code, long.stdout) == (0, long.stdout), path
+        assert short.stdout.startswith(" ".join(["Usage: provision", *path]) + " "), path
+
+
+def test_help_shows_bracketed_text_literally(cli):
+    """Help is not rich markup: `pip install 'provisioner[labelbox]'`, `[[mute]] entries`,
+    `[tool.provisioner]` are printed as written, in the command's help and in its parent's list."""
+    import re
+
+    seen = set()
+    for path, command in command_paths():
+        shown = cli(*path, "--help").stdout
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        texts += [sub.get_short_help_str(1000) for sub in getattr(command, "commands", {}).values()]
+        for token in re.findall(r"\S*\[[^\]\s]+\]+\S*", " ".join(texts)):
+            bracketed = re.search(r"\[+[^\]\s]+\]+", token).group()
+            assert bracketed in shown, (path, bracketed)
+            seen.add(bracketed)
+    assert {"[labelbox]", "[[mute]]", "[tool.provisioner]"} <= seen  # the test saw what it is for
+
+
+def test_root_help_documents_the_global_options(cli):
+    shown = cli("-h").stdout
+    heading, _, section = shown.partition("Global options (before or after the command name):\n")
+    assert heading and section
+    rows = [line.split(None, 1) for line in section.splitlines() if line.startswith("  -")]
+    described = {option.rstrip(","): text for option, text in rows}
+    for option in ("--profile", "--region", "--endpoint-url", "-o", "--query", "--debug", "-q"):
+        assert len(described.get(option, "")) > 10, option
+    assert "-o, --output" in section and "-q, --quiet" in section
+    assert "accepts and ignores it" in " ".join(section.split())  # the offline commands, as the AWS CLI does
+    for path, command in command_paths()[1:]:  # every command's help points to them
+        if not hasattr(command, "commands"):
+            epilog = cli(*path, "--help").stdout.split("Global options:")[1]
+            assert "--query" in epilog and "--debug" in epilog and "--quiet" in epilog, path
+
+
+def test_root_help_groups_the_commands_under_headings(cli):
+    heading, under = None, {}
+    for line in cli("--help").stdout.splitlines():
+        if not line.strip():
+            heading = None  # a section ends at a blank line
+        elif not line[0].isspace() and line.endswith(":"):
+            heading = line[:-1]
+        elif heading and line.startswith("  ") and line[2:3].isalpha():
+            under.setdefault(line.split()[0], []).append(heading)
+    offline = "Offline (no AWS account needed)"
+    expected = {
+        "create-role": "Role lifecycle",
+        "rotate-external-id": "Role lifecycle",
+        "delete-role": "Role lifecycle",
+        "validate": "Checks",
+        "audit": "Checks",
+        "labelbox": "Labelbox and import files",
+        "manifest": "Labelbox and import files",
+        **{name: offline for name in ("policy", "lint", "export", "vendors", "config", "sandbox")},
+    }
+    assert {name: under.get(name) for name in expected} == {k: [v] for k, v in expected.items()}
+    assert set(command_paths()[0][1].commands) == set(expected)  # a new command gets a heading too
+
+
+def test_every_option_value_has_a_metavar_saying_what_to_give(cli):
+    """`--bucket BUCKET`, `--wait SECONDS`, `-o table|json|text`: never typer's `<list[str]>`,
+    `<bool>`, or click's TEXT, INTEGER, FLOAT, PATH, BOOLEAN."""
+    import re
+
+    typeish = re.compile(r"<[^>\s]*>|(?<![\w/])(TEXT|INTEGER|FLOAT|PATH|BOOLEAN|FILENAME)(?![\w/])")
+    for path, _ in command_paths():
+        shown = cli(*path, "--help").stdout
+        assert not typeish.search(shown), (path, typeish.search(shown))
+    create = cli("create-role", "--help").stdout
+    for shown in ("--bucket BUCKET", "--external-id ID", "--max-session-duration SECONDS", "--tag KEY=VALUE"):
+        assert shown in create
+    assert "-o, --output table|json|text " in create

@@ -211,10 +211,11 @@ def help_outputs() -> dict[str, str]:
 
     width = typer.rich_utils.MAX_WIDTH
     typer.rich_utils.MAX_WIDTH = 1000  # one line per help text: no command wrapped in two
+    # (help is plain click text: the same for click's formatter, through terminal_width)
     try:
         outputs = {}
         for path in paths(get_command(app), []):
-            result = CliRunner().invoke(app, [*path, "--help"])
+            result = CliRunner().invoke(app, [*path, "--help"], terminal_width=1000, max_content_width=1000)
             assert result.exit_code == 0, (path, result.output)
             outputs[" ".join(["provision", *path, "--help"])] = "\n".join(
                 re.sub(r"[│╭╮╰╯─┃┏┓┗┛━]", " ", line).strip() for line in result.output.splitlines()

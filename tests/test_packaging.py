@@ -21,6 +21,15 @@ OFFLINE_COMMANDS = [
     ["policy", "cors"],
     ["vendors"],
     ["lint", str(ROOT / "policies" / "templates" / "trust.json")],
+    [
+        "--profile",
+        "prod",
+        "--region",
+        "eu-west-1",
+        "lint",
+        str(ROOT / "policies" / "templates" / "trust.json"),
+    ],
+    ["create-role", "-h"],
     ["export", "--format", "cloudformation", "--bucket", "my-bucket"],
     ["export", "--format", "terraform"],
     [

@@ -38,7 +38,7 @@ class AuditOutput(StrEnum):
     markdown = "markdown"
 
 
-@app.command("audit")
+@app.command("audit", rich_help_panel="Checks")
 def audit_command(
     ctx: typer.Context,
     from_file: Annotated[

@@ -37,7 +37,7 @@ from provisioner.cli.labelbox import ApiKeyFileOpt
 from provisioner.errors import EXIT_FINDINGS
 
 
-@app.command("create-role")
+@app.command("create-role", rich_help_panel="Role lifecycle")
 def create_role_command(
     bucket: Annotated[str, typer.Option("--bucket", help="The S3 bucket the vendor reads.")],
     external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor issued.")],

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from provisioner.role import Plan
 
 
-@app.command("delete-role")
+@app.command("delete-role", rich_help_panel="Role lifecycle")
 def delete_command(
     role_name: RoleNameOpt,
     yes: Annotated[

@@ -30,7 +30,7 @@ class ExportFormat(StrEnum):
     terraform = "terraform"
 
 
-@app.command("export")
+@app.command("export", rich_help_panel="Offline (no AWS account needed)")
 def export_command(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="cloudformation (JSON) or terraform.")],
     bucket: Annotated[str | None, typer.Option("--bucket", help="Default of the bucket parameter.")] = None,

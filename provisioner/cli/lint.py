@@ -19,11 +19,11 @@ class LintOutput(StrEnum):
     sarif = "sarif"
 
 
-@app.command("lint")
+@app.command("lint", rich_help_panel="Offline (no AWS account needed)")
 def lint_command(
     ctx: typer.Context,
     files: Annotated[
-        list[str], typer.Argument(help="Policy documents (JSON); '-' reads stdin.", metavar="FILE…")
+        list[str], typer.Argument(help="Policy documents (JSON); '-' reads stdin.", metavar="FILE")
     ],
     output: Annotated[
         LintOutput,

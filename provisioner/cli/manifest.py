@@ -23,7 +23,7 @@ class DatasetType(StrEnum):
     test = "test"
 
 
-@app.command("manifest")
+@app.command("manifest", rich_help_panel="Labelbox and import files")
 def manifest_command(
     bucket: Annotated[str, typer.Option("--bucket", help="The bucket holding the images.")],
     prefix: Annotated[

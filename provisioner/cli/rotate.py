@@ -22,7 +22,7 @@ from provisioner.cli.common import (
 )
 
 
-@app.command("rotate-external-id")
+@app.command("rotate-external-id", rich_help_panel="Role lifecycle")
 def rotate_command(
     role_name: RoleNameOpt,
     external_id: Annotated[str, typer.Option("--external-id", help="The new external ID.")],

@@ -11,7 +11,7 @@ import typer
 from provisioner.cli.app import app
 
 
-@app.command("sandbox")
+@app.command("sandbox", rich_help_panel="Offline (no AWS account needed)")
 def sandbox_command(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
 ) -> None:

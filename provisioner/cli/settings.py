@@ -38,7 +38,11 @@ _ENV_OPTION = {
 }
 
 
-@app.command("config", context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True})
+@app.command(
+    "config",
+    rich_help_panel="Offline (no AWS account needed)",
+    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+)
 def config_command(
     ctx: typer.Context,
     output: OutputOpt = Output.table,
@@ -51,8 +55,8 @@ def config_command(
         ),
     ] = None,
 ) -> None:
-    """Show the defaults in effect (.provisioner.toml or the tool.provisioner table of
-    pyproject.toml, then the environment, then flags), where each comes from, and which wins."""
+    """Show the defaults in effect (.provisioner.toml or [tool.provisioner] in pyproject.toml,
+    then the environment, then flags), where each comes from, and which wins."""
     from provisioner import report
 
     config = ctx.find_root().obj

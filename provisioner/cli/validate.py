@@ -33,7 +33,7 @@ class ValidateOutput(StrEnum):
     markdown = "markdown"
 
 
-@app.command("validate")
+@app.command("validate", rich_help_panel="Checks")
 def validate_command(
     role_arn: Annotated[str, typer.Option("--role-arn", help="The role the vendor will assume.")],
     external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor uses.")],

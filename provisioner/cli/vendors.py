@@ -8,7 +8,7 @@ from provisioner.cli.app import app
 from provisioner.cli.common import Output, OutputOpt, json_text
 
 
-@app.command("vendors")
+@app.command("vendors", rich_help_panel="Offline (no AWS account needed)")
 def vendors_command(output: OutputOpt = Output.table) -> None:
     """List the vendors provisioner knows: principal, CORS origins, default names."""
     from provisioner import api, report
