@@ -662,6 +662,26 @@ def test_findings_an_scp_or_rcp_takes_away_are_counted_in_a_note(tmp_path, cli):
         assert "note: " + ("1 finding" if scps == (scp,) else "2 findings") + " not reported" in table.stdout
 
 
+def test_an_scp_that_narrows_a_finding_without_removing_it_counts_nothing():
+    """Deny s3:DeleteObject alone: the role may still PutObject, vendor-write-access stays (its
+    message without DeleteObject), and no finding is counted as taken away."""
+    write_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    r = RoleDetail.from_gaad(role("Writer", {"AWS": LABELBOX_ROLE}, PINNED, policy=write_all))
+    no_deletes = ("SCP no-deletes", {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"})
+    verdict = judge_role(r, ACCOUNT, {}, now=NOW, org=_org(scps=[no_deletes]))
+    writes = next(f for f in verdict.findings if f.rule == "vendor-write-access")
+    assert (
+        "s3:PutObject" in writes.evidence["actions"] and "s3:DeleteObject" not in writes.evidence["actions"]
+    )
+    assert (verdict.withheld, verdict.withheld_by) == (0, ())
+    no_writes = ("SCP no-writes", {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "*"})
+    verdict = judge_role(r, ACCOUNT, {}, now=NOW, org=_org(scps=[no_deletes, no_writes]))
+    assert verdict.withheld == 1 and set(verdict.withheld_by) == {"SCP no-deletes", "SCP no-writes"}
+
+
 def test_a_trust_policy_given_as_an_scp_is_refused_not_obeyed(tmp_path, cli, monkeypatch):
     """Issue 17: as an SCP, a trust policy allowed only sts:AssumeRole, and every grant finding
     went without a word. Now: exit 2, one line naming the option, the file and the element."""

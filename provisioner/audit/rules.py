@@ -85,7 +85,7 @@ class GrantVerdict:
     shown: str  # the actions as shown in the message
     free_writes: tuple[str, ...] = ()  # the same without the SCPs
     free_wide: bool = False
-    refused_by: tuple[str, ...] = ()  # the SCPs that took a write or the wide read away
+    refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
 
     @property
     def free_rules(self) -> list[str]:
@@ -629,6 +629,8 @@ def judge_grants(
             free_writes.append(action)
         if refusals and action not in writes[-1:]:
             refusers.update(dict.fromkeys(name for r in refusals for name in r.deciders))
+    if writes:
+        refusers.clear()  # some writes remain: the SCPs took no finding away
     wide, wide_refused = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
     if wide_refused is not None:
         refusers.update(dict.fromkeys(wide_refused.deciders))
