@@ -9,6 +9,7 @@ cannot be read, `OrgPolicies.unread` says why, so verdicts never silently assume
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,128 @@ def _load(path: str, kind: str, option: str) -> Policy:
             path,
             "not a policy: give the JSON of 'aws organizations describe-policy' or a policy document",
         )
+    fault = grammar_fault(data, kind)
+    if fault is not None:
+        raise InputError(option, path, fault)
     return Policy(f"{_LABEL[kind]} {name}", data)
+
+
+# --- the grammar of each type -----------------------------------------------------------------
+# AWS Organizations User Guide, "SCP syntax", elements summary: Action, Effect, Statement, Sid,
+# Version, Condition, NotAction, Resource, NotResource, each "Allow, Deny" (SCPs now take the
+# whole IAM language in both effects, NotAction with Allow included). No Principal: an SCP limits
+# the principals of the accounts it is attached to.
+# "RCP syntax", elements summary: Version, Statement, Sid, Effect, Principal, Action, Resource,
+# NotResource, Condition (no NotAction); "The effect of Allow is only supported for the
+# RCPFullAWSAccess policy"; "Every RCP must include a Version element with the value
+# 2012-10-17" (the SCP page's examples may omit it); its examples all name `"Principal": "*"`
+# and narrow callers with conditions (aws:PrincipalOrgID), and that is the only principal an
+# RCP takes.
+# IAM User Guide, "AWS JSON policy elements: NotPrincipal": "SCPs and RCPs don't support the
+# NotPrincipal element".
+# "Resource control policies (RCPs)", "List of AWS services that support RCPs": S3, STS, KMS,
+# SQS and Secrets Manager since RCPs were launched (AWS Control Tower's "Controls implemented
+# with RCPs" lists the same five), then Cognito identity pools, ECR, OpenSearch Serverless,
+# CloudWatch Logs and DynamoDB.
+_ELEMENTS = {
+    SCP: ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"),
+    RCP: ("Sid", "Effect", "Principal", "Action", "Resource", "NotResource", "Condition"),
+}
+RCP_SERVICES = (
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "cognito-identity",
+    "ecr",
+    "aoss",
+    "logs",
+    "dynamodb",
+)
+_RCP_FULL_ACCESS = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+_NO_PRINCIPAL = (
+    "an SCP has no Principal: it limits the principals of the accounts it is attached to "
+    "(is this a trust or resource policy? give the SCP as 'aws organizations describe-policy' prints it)"
+)
+
+
+def grammar_fault(document: dict[str, Any], kind: str) -> str | None:
+    """'ELEMENT: RULE' for the first element of `document` that a policy of `kind` (SCP or RCP)
+    cannot have, or None. A trust policy, a bucket policy or an identity policy given as an SCP
+    or RCP would otherwise be evaluated as one, and drop findings it has no say over."""
+    label = _LABEL[kind]
+    for key in document:
+        if key not in ("Version", "Statement"):
+            return f"$.{key}: not an element of an {label} (it has Version and Statement)"
+    if document.get("Version", None if kind == RCP else "2012-10-17") != "2012-10-17":
+        got = repr(document["Version"]) if "Version" in document else "missing"
+        return f'$.Version: {got}: an {label} has "Version": "2012-10-17"'
+    raw = document["Statement"]
+    items = [("$.Statement", raw)] if isinstance(raw, dict) else None
+    if isinstance(raw, list) and raw:
+        items = [(f"$.Statement[{i}]", item) for i, item in enumerate(raw)]
+    if items is None:
+        return "$.Statement: a statement object or a non-empty list of them"
+    for path, statement in items:
+        fault = _statement_fault(statement, kind)
+        if fault is not None:
+            return f"{path}{fault}"
+    return None
+
+
+def _statement_fault(statement: Any, kind: str) -> str | None:
+    """'.ELEMENT: RULE' for one statement, or None."""
+    label = _LABEL[kind]
+    if not isinstance(statement, dict):
+        return ": a statement is a JSON object"
+    for key in statement:
+        if key in ("Principal", "NotPrincipal") and kind == SCP:
+            return f".{key}: {_NO_PRINCIPAL}"
+        if key == "NotPrincipal":
+            return '.NotPrincipal: an RCP has no NotPrincipal: its Principal is "*", narrowed by a Condition'
+        if key not in _ELEMENTS[kind]:
+            return f".{key}: not an element of an {label} ({', '.join(_ELEMENTS[kind])})"
+    effect = statement.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        return f'.Effect: {effect!r}: "Allow" or "Deny"'
+    actions = [a for a in ("Action", "NotAction") if a in statement]
+    if len(actions) != 1:
+        return f".Action: an {label} statement has {'Action or NotAction' if kind == SCP else 'Action'}" + (
+            ", not both" if len(actions) == 2 else ""
+        )
+    if "Resource" in statement and "NotResource" in statement:
+        return ".NotResource: Resource or NotResource, not both"
+    element = actions[0]
+    values = statement[element]
+    values = values if isinstance(values, list) else [values]
+    if not values:
+        return f".{element}: an empty list: name at least one action"
+    for value in values:
+        if not isinstance(value, str) or not (value == "*" or re.fullmatch(r"[\w*?-]+:[\w*?-]+", value)):
+            return f'.{element}: {value!r}: an action is "*" or "service:Action"'
+    if kind == SCP:
+        return None
+    if statement.get("Principal") != "*":
+        got = repr(statement["Principal"]) if "Principal" in statement else "missing"
+        return (
+            f'.Principal: {got}: an RCP\'s Principal is "*" '
+            "(narrow it with a Condition, on aws:PrincipalOrgID say)"
+        )
+    for value in values:
+        service = value.partition(":")[0].lower()
+        if value != "*" and service not in RCP_SERVICES:
+            return (
+                f".Action: {value!r}: RCPs apply to the actions of {', '.join(RCP_SERVICES)} only "
+                "(AWS Organizations User Guide, 'List of AWS services that support RCPs')"
+            )
+    if effect == "Allow" and {k: v for k, v in statement.items() if k != "Sid"} != _RCP_FULL_ACCESS:
+        return (
+            '.Effect: "Allow" is only supported in RCPFullAWSAccess '
+            '({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}); '
+            "an RCP of your own denies"
+        )
+    return None
 
 
 def read_for_account(aws: Any, account: str) -> OrgPolicies:

@@ -84,16 +84,53 @@ def start(port: int = 0, *, seed_demo: bool = True, aws_managed_policies: bool =
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if aws_managed_policies:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    try:
-        server.start()
-    except OSError as exc:
-        raise SandboxError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror})") from None
+    if port:
+        _check_port(port)  # werkzeug would say it in a thread that then dies, and start() wait forever
+
+    class Server(ThreadedMotoServer):
+        """moto's threaded server whose thread, when it cannot listen, says so instead of hanging
+        start(): werkzeug ends the thread with SystemExit, before the event start() waits on."""
+
+        failed = False
+
+        def _server_entry(self) -> None:
+            try:
+                super()._server_entry()
+            except BaseException:
+                self.failed = True
+                self._server_ready_event.set()
+
+    server = Server(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    if server.failed:  # taken between the check and moto's bind
+        raise SandboxError(f"--port {port}: {_IN_USE.format('Address already in use')}")
     host, bound = server.get_host_and_port()
     box = Sandbox(endpoint=f"http://{host}:{bound}", server=server)
     if seed_demo:
         seed(box)
     return box
+
+
+_IN_USE = "already in use ({}); choose another --port or stop what listens there"
+
+
+def _check_port(port: int) -> None:
+    """Can this process listen on 127.0.0.1:port? Bound the way werkzeug binds (SO_REUSEADDR: a
+    port left in TIME_WAIT by a sandbox just stopped is free), then released for moto."""
+    import errno
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+        probe.listen(1)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise SandboxError(f"--port {port}: {_IN_USE.format(exc.strerror)}") from None
+        raise SandboxError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror})") from None
+    finally:
+        probe.close()
 
 
 def session_for(account: str | None = None) -> Any:

@@ -680,6 +680,111 @@ def test_an_scp_that_denies_writes_removes_them_from_the_grant_verdict():
     assert "vendor-resource-wildcard" in found  # reads are still allowed on every bucket
 
 
+def _described(tmp_path, kind, name, *statements):
+    """A file as 'aws organizations describe-policy' prints it."""
+    path = tmp_path / f"{name}.json"
+    content = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    summary = {"Id": f"p-{name}", "Name": name, "Type": kind}
+    path.write_text(json.dumps({"Policy": {"PolicySummary": summary, "Content": content}}))
+    return str(path)
+
+
+def test_findings_an_scp_or_rcp_takes_away_are_counted_in_a_note(tmp_path, cli):
+    """Issue 17: a report an SCP or RCP made greener says by how much, and which policies did
+    it. The count is checked against the same audit without them."""
+    from collections import Counter
+
+    from provisioner.audit import AuditSpec, run
+
+    write_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    gaad = tmp_path / "gaad.json"
+    roles = [
+        role("Writer", {"AWS": LABELBOX_ROLE}, PINNED, policy=write_all),
+        role("Outsider", {"AWS": OUTSIDER}),
+    ]
+    gaad.write_text(json.dumps({"RoleDetailList": roles}))
+    deny_writes = {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "*"}
+    scp = _described(tmp_path, "SERVICE_CONTROL_POLICY", "s3-read-only", deny_writes)
+    only_assume = _described(  # a valid SCP that allows nothing the role's grants need
+        tmp_path,
+        "SERVICE_CONTROL_POLICY",
+        "only-assume",
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+    )
+    rcp = _described(
+        tmp_path, "RESOURCE_CONTROL_POLICY", "org-perimeter", {**PERIMETER[1], "Sid": "Perimeter"}
+    )
+
+    free = run(AuditSpec(from_file=str(gaad)), now=NOW)
+    assert free.withheld == 0 and not any("not reported" in n for n in free.notes)
+    for scps, rcps, count, names in (
+        ((scp,), (), 1, "SCP s3-read-only"),
+        ((only_assume,), (), 2, "SCP only-assume"),
+        ((scp,), (rcp,), 3, "SCP s3-read-only, RCP org-perimeter"),
+    ):
+        given = run(AuditSpec(from_file=str(gaad), scp_files=scps, rcp_files=rcps), now=NOW)
+        lost = Counter((f.role, f.rule) for f in free.findings) - Counter(
+            (f.role, f.rule) for f in given.findings
+        )
+        assert given.withheld == lost.total() == count, (lost, given.findings)
+        them = "them" if count > 1 else "it"
+        note = (
+            f"{count} finding{'s' if count > 1 else ''} not reported: an SCP or RCP denies {them} ({names})"
+        )
+        assert note in given.notes, given.notes
+        # JSON keeps its documented shape (a list of findings); the note goes to stderr
+        files = [a for f in scps for a in ("--scp-file", f)] + [a for f in rcps for a in ("--rcp-file", f)]
+        result = cli("audit", "--from-file", str(gaad), "-o", "json", "--fail-on", "none", *files)
+        assert result.code == 0 and isinstance(result.json(), list), result.stderr
+        assert f"note: {note}" in result.stderr.splitlines(), result.stderr
+        table = cli("audit", "--from-file", str(gaad), "--fail-on", "none", "--scp-file", scps[0])
+        assert "note: " + ("1 finding" if scps == (scp,) else "2 findings") + " not reported" in table.stdout
+
+
+def test_an_scp_that_narrows_a_finding_without_removing_it_counts_nothing():
+    """Deny s3:DeleteObject alone: the role may still PutObject, vendor-write-access stays (its
+    message without DeleteObject), and no finding is counted as taken away."""
+    write_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    r = RoleDetail.from_gaad(role("Writer", {"AWS": LABELBOX_ROLE}, PINNED, policy=write_all))
+    no_deletes = ("SCP no-deletes", {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"})
+    verdict = judge_role(r, ACCOUNT, {}, now=NOW, org=_org(scps=[no_deletes]))
+    writes = next(f for f in verdict.findings if f.rule == "vendor-write-access")
+    assert (
+        "s3:PutObject" in writes.evidence["actions"] and "s3:DeleteObject" not in writes.evidence["actions"]
+    )
+    assert (verdict.withheld, verdict.withheld_by) == (0, ())
+    no_writes = ("SCP no-writes", {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "*"})
+    verdict = judge_role(r, ACCOUNT, {}, now=NOW, org=_org(scps=[no_deletes, no_writes]))
+    assert verdict.withheld == 1 and set(verdict.withheld_by) == {"SCP no-deletes", "SCP no-writes"}
+
+
+def test_a_trust_policy_given_as_an_scp_is_refused_not_obeyed(tmp_path, cli, monkeypatch):
+    """Issue 17: as an SCP, a trust policy allowed only sts:AssumeRole, and every grant finding
+    went without a word. Now: exit 2, one line naming the option, the file and the element."""
+    gaad = tmp_path / "gaad.json"
+    write_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    gaad.write_text(
+        json.dumps({"RoleDetailList": [role("Writer", {"AWS": LABELBOX_ROLE}, PINNED, policy=write_all)]})
+    )
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(role("Writer", {"AWS": LABELBOX_ROLE}, PINNED)["AssumeRolePolicyDocument"]))
+    monkeypatch.chdir(tmp_path)
+    for option in ("--scp-file", "--rcp-file"):
+        result = cli("audit", "--from-file", "gaad.json", "-o", "json", option, "trust.json")
+        assert result.code == 2 and result.stdout == "", (result.code, result.stdout)
+        line = result.error_line
+        assert line.startswith(f"error: {option} 'trust.json': $.Statement[0].Principal: "), line
+
+
 def test_offline_audit_says_scps_were_not_considered(tmp_path):
     path = tmp_path / "gaad.json"
     path.write_text(json.dumps({"RoleDetailList": [role("Vendor", {"AWS": LABELBOX_ROLE}, PINNED)]}))

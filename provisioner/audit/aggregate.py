@@ -29,7 +29,8 @@ def audit(
     findings: list[Finding] = []
     listed: list[ListedRole] = []
     by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    seen = 0
+    seen = withheld = 0
+    withheld_by: dict[str, None] = {}
     for account in data:
         if account.error:
             findings.append(unreachable(account))
@@ -60,6 +61,8 @@ def audit(
                     )
                 )
             findings.extend(verdict.findings)
+            withheld += verdict.withheld
+            withheld_by.update(dict.fromkeys(verdict.withheld_by))
             for external_id in verdict.pinned_ids:
                 by_id[external_id].append((account.account, role.arn, verdict.vendor))
     findings += reused_external_ids(by_id)
@@ -67,7 +70,20 @@ def audit(
         findings, expired = apply(findings, mutes, (now or datetime.now(UTC)).date(), _scope)
         findings += [expired_mute(m) for m in expired]
     findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
-    return AuditResult(sorted({d.account for d in data}), findings, seen, listed, organization_notes(data))
+    notes = organization_notes(data)
+    if withheld:
+        notes.append(withheld_note(withheld, list(withheld_by)))
+    return AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
+
+
+def withheld_note(count: int, by: list[str]) -> str:
+    """The findings an organization's policies took away, said (a wrong --scp-file would
+    otherwise make a report greener without a word)."""
+    shown = ", ".join(by[:5]) + (f" and {len(by) - 5} more" if len(by) > 5 else "")
+    return (
+        f"{count} finding{'s' if count != 1 else ''} not reported: an SCP or RCP denies "
+        f"{'them' if count != 1 else 'it'} ({shown})"
+    )
 
 
 def organization_notes(data: list[AccountData]) -> list[str]:

@@ -176,6 +176,7 @@ class AuditResult:
     baseline: str | None = None  # with a baseline, `findings` are the new ones
     unchanged: int = 0  # findings also in the baseline (not reported)
     fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline findings gone now
+    withheld: int = 0  # findings not reported because an SCP or RCP denies what they need
 
     def fails(self, threshold: str) -> bool:
         """Is any finding not muted at least as severe as `threshold` ('none': never)?"""

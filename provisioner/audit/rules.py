@@ -8,6 +8,7 @@ differ only in their external IDs, are judged once.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -73,6 +74,7 @@ class TrustVerdict:
     vendor: str
     pinned: list[str]  # placeholders of the pinned external IDs
     reached_by: tuple[str, ...] = ()  # the outside accounts that get in ("*": any)
+    refused_by: tuple[str, ...] = ()  # the RCPs that refused a request the trust allows
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,15 @@ class GrantVerdict:
     writes: list[str]  # S3 write-level actions allowed
     wide: str | None  # why any bucket can be read, or None
     shown: str  # the actions as shown in the message
+    free_writes: tuple[str, ...] = ()  # the same without the SCPs
+    free_wide: bool = False
+    refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
+
+    @property
+    def free_rules(self) -> list[str]:
+        """The rules that would hold without the SCPs."""
+        writes = ["vendor-write-access"] if self.free_writes else []
+        return writes + (["vendor-resource-wildcard"] if self.free_wide else [])
 
 
 @dataclass
@@ -98,6 +109,8 @@ class RoleVerdict:
     pinned_ids: list[str]
     reached_by: tuple[str, ...] = ()
     buckets: tuple[str, ...] = ()  # the buckets its policies name ("*": any)
+    withheld: int = 0  # findings the role would have without the SCPs and RCPs, that it has not
+    withheld_by: tuple[str, ...] = ()  # the SCPs and RCPs that refused what those findings need
 
 
 def judge_role(
@@ -129,8 +142,10 @@ def judge_role(
         found = [RuleHit(hit.rule, hit.message, by_path.get(hit.evidence)) for hit in trust.found]
     pinned = sorted({ids[p] for p in trust.pinned if p in ids})
     found += weak_external_ids(pinned)
+    scps = org.scps if org else ()
+    grant = grant_verdict(role, account, policies, memo, scps) if trust.external else None
     if trust.external:
-        found += grant_findings(role, account, policies, memo, org.scps if org else ())
+        found += grant_findings(role, account, policies, memo, scps)
         found += unused(role, now, unused_days)
     findings = [
         Finding(
@@ -146,7 +161,32 @@ def judge_role(
         for hit in found
     ]
     buckets = named_buckets(role_policies(role, policies)) if trust.external else ()
-    return RoleVerdict(findings, trust.external, trust.vendor, pinned, trust.reached_by, buckets)
+    refusers = dict.fromkeys([*trust.refused_by, *(grant.refused_by if grant else ())])
+    withheld = 0
+    if refusers:  # an SCP or RCP refused something: what would the role's findings be without them?
+        free = trust
+        if trust.refused_by:
+            free_key = (account, org_accounts, repr(abstract))
+            if free_key not in memo.trust:
+                memo.trust[free_key] = judge_trust(abstract, account, org_accounts)
+            free = memo.trust[free_key]
+        free_pinned = sorted({ids[p] for p in free.pinned if p in ids})
+        free_rules = [hit.rule for hit in [*free.found, *weak_external_ids(free_pinned)]]
+        if free.external:
+            ungranted = grant or grant_verdict(role, account, policies, memo, scps)
+            free_rules += ungranted.free_rules if ungranted else []
+            free_rules += [hit.rule for hit in unused(role, now)]
+        withheld = (Counter(free_rules) - Counter(f.rule for f in findings)).total()
+    return RoleVerdict(
+        findings,
+        trust.external,
+        trust.vendor,
+        pinned,
+        trust.reached_by,
+        buckets,
+        withheld,
+        tuple(refusers) if withheld else (),
+    )
 
 
 def named_buckets(documents: list[Policy]) -> tuple[str, ...]:
@@ -263,7 +303,8 @@ def judge_trust(
     trust = [Policy("trust policy", trust_doc)]
     arn = role_arn(account, "audited-role")
     exact = sorted(pinned_values(trust))
-    found = _any_account(trust, arn, exact, rcps)
+    refusers: dict[str, None] = {}
+    found = _any_account(trust, arn, exact, rcps, refusers)
     reachers: list[str] = []
     vendor_names: set[str] = set()
     external = bool(found)
@@ -290,6 +331,8 @@ def judge_trust(
             if pinned_allowed and (refused := _refusal(rcps, request(exact[0]))) is not None:
                 pinned_allowed = False
                 blocked.append(refused)
+            for refusal in blocked:
+                refusers.update(dict.fromkeys(refusal.deciders))
             if not (pinned_allowed or witnesses):
                 found.append(
                     RuleHit(
@@ -331,7 +374,11 @@ def judge_trust(
         if value.endswith(":root") or value == principal_account:
             other = session_arn(principal_account, "some-other-role", SESSION)
             asked = assume_role_request(other, arn, exact[0] if exact else None)
-            if evaluate(trust, asked).allowed and _refusal(rcps, asked) is None:
+            trusted = evaluate(trust, asked).allowed
+            refused = _refusal(rcps, asked) if trusted else None
+            if refused is not None:
+                refusers.update(dict.fromkeys(refused.deciders))
+            elif trusted:
                 found.append(
                     RuleHit(
                         "trusts-account-root",
@@ -343,10 +390,23 @@ def judge_trust(
     if any(hit.rule == "trust-any-principal" for hit in found):
         reachers.insert(0, "*")
     vendors = ", ".join(sorted(vendor_names))
-    return TrustVerdict(found, external, vendors, sorted(set(pinned)), tuple(dict.fromkeys(reachers)))
+    return TrustVerdict(
+        found,
+        external,
+        vendors,
+        sorted(set(pinned)),
+        tuple(dict.fromkeys(reachers)),
+        tuple(refusers),
+    )
 
 
-def _any_account(trust: list[Policy], arn: str, exact: list[str], rcps: Levels = ()) -> list[RuleHit]:
+def _any_account(
+    trust: list[Policy],
+    arn: str,
+    exact: list[str],
+    rcps: Levels = (),
+    refusers: dict[str, None] | None = None,
+) -> list[RuleHit]:
     """trust-any-principal: a caller of an account the trust never names gets in, with no ID or
     with the ID it pins (external IDs are not secrets). The first candidate is a plain outsider
     (`Principal: "*"`); the others fill the trust's patterns (ArnLike aws:PrincipalArn
@@ -360,6 +420,8 @@ def _any_account(trust: list[Policy], arn: str, exact: list[str], rcps: Levels =
             decision = evaluate(trust, asked)
             if decision.allowed and (refused := _refusal(rcps, asked)) is not None:
                 blocked = blocked or refused
+                if refusers is not None:
+                    refusers.update(dict.fromkeys(refused.deciders))
                 continue
             if decision.allowed:
                 named = (
@@ -443,15 +505,9 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 def grant_findings(
     role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo, scps: Levels = ()
 ) -> list[RuleHit]:
-    documents = role_policies(role, policies)
-    if not documents:
+    grant = grant_verdict(role, account, policies, memo, scps)
+    if grant is None:
         return []
-    boundary_doc = policies.get(role.permissions_boundary or "")
-    boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
-    key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + _names(scps))
-    if key not in memo.grants:
-        memo.grants[key] = judge_grants(documents, account, boundary, scps)
-    grant = memo.grants[key]
     found: list[RuleHit] = []
     if grant.writes:
         found.append(
@@ -470,6 +526,21 @@ def grant_findings(
             )
         )
     return found
+
+
+def grant_verdict(
+    role: RoleDetail, account: str, policies: dict[str, Any], memo: Memo, scps: Levels = ()
+) -> GrantVerdict | None:
+    """The verdict on the role's grants (None: it has no policies), once per distinct set."""
+    documents = role_policies(role, policies)
+    if not documents:
+        return None
+    boundary_doc = policies.get(role.permissions_boundary or "")
+    boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
+    key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + _names(scps))
+    if key not in memo.grants:
+        memo.grants[key] = judge_grants(documents, account, boundary, scps)
+    return memo.grants[key]
 
 
 def _write_candidates(documents: list[Policy]) -> list[str]:
@@ -531,24 +602,51 @@ def judge_grants(
     its account's SCPs, with the request keys a caller controls set the way the policies ask.
     (RCPs are not applied here: the buckets asked about are any account's.)"""
     caller = session_arn(account, "vendor-role", SESSION)
-    chain = Chain(identity=documents, boundary=boundary, scps=scps)
+    # Without the SCPs first: a request they refuse is one whose finding they took away, and the
+    # verdict keeps what it would be without them (audit's note counts those findings).
+    chain = Chain(identity=documents, boundary=boundary)
     context = {**caller_context(caller), **_chosen_context(documents)}
     resources = _probe_resources(documents)
+    refusers: dict[str, None] = {}
 
-    def allowed(action: str, resource: str) -> Decision:
-        return authorize(chain, Request(caller, action, resource, context))
+    def allowed(action: str, resource: str) -> tuple[Decision, Decision | None]:
+        """The decision without the SCPs, and the SCPs' refusal of it when it is allowed."""
+        request = Request(caller, action, resource, context)
+        decision = authorize(chain, request)
+        return decision, organization_decision(scps, (), request) if scps and decision.allowed else None
 
-    writes = [
-        action
-        for action in _write_candidates(documents)
-        if any(allowed(action, resource).allowed for resource in resources)
-    ]
-    wide = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
+    writes: list[str] = []
+    free_writes: list[str] = []
+    for action in _write_candidates(documents):
+        refusals: list[Decision] = []
+        for resource in resources:
+            decision, refused = allowed(action, resource)
+            if decision.allowed and refused is None:
+                writes.append(action)
+                break
+            if refused is not None:
+                refusals.append(refused)
+        if refusals or action in writes[-1:]:
+            free_writes.append(action)
+        if refusals and action not in writes[-1:]:
+            refusers.update(dict.fromkeys(name for r in refusals for name in r.deciders))
+    if writes:
+        refusers.clear()  # some writes remain: the SCPs took no finding away
+    wide, wide_refused = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
+    if wide_refused is not None:
+        refusers.update(dict.fromkeys(wide_refused.deciders))
     ordered = sorted(
         writes, key=lambda a: (a not in _HEADLINE, _HEADLINE.index(a) if a in _HEADLINE else 0, a)
     )
     shown = ", ".join(ordered[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
-    return GrantVerdict(sorted(writes), wide.reason() if wide.allowed else None, shown)
+    return GrantVerdict(
+        sorted(writes),
+        wide.reason() if wide.allowed and wide_refused is None else None,
+        shown,
+        tuple(sorted(free_writes)),
+        wide.allowed,
+        tuple(refusers),
+    )
 
 
 # --- use ------------------------------------------------------------------------------------

@@ -20,15 +20,15 @@ def sandbox_command(
 
     if not 0 <= port <= 65535:
         raise typer.BadParameter("a port is 0 to 65535", param_hint="--port")
-    box = sandbox.start(port)
-    typer.echo(f"# local AWS endpoint on {box.endpoint} (moto); stop it with Ctrl-C")
-    typer.echo(f"# customer account {sandbox.CUSTOMER_ACCOUNT}, demo bucket {sandbox.DEMO_BUCKET}")
-    for name, account in sorted(box.vendor_accounts.items()):
-        typer.echo(f"# vendor account {account} ({name})")
-    for key, value in box.environment().items():
-        typer.echo(f"export {key}={value}")
-    sys.stdout.flush()
-    try:
+    box = sandbox.start(port)  # a port in use: SandboxError, one line naming --port, exit 2
+    try:  # from here a Ctrl-C, even while the exports are printed, stops the server
+        typer.echo(f"# local AWS endpoint on {box.endpoint} (moto); stop it with Ctrl-C")
+        typer.echo(f"# customer account {sandbox.CUSTOMER_ACCOUNT}, demo bucket {sandbox.DEMO_BUCKET}")
+        for name, account in sorted(box.vendor_accounts.items()):
+            typer.echo(f"# vendor account {account} ({name})")
+        for key, value in box.environment().items():
+            typer.echo(f"export {key}={value}")
+        sys.stdout.flush()
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

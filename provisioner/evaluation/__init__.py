@@ -97,6 +97,13 @@ class Decision:
     allows: tuple[Hit, ...] = ()
     denies: tuple[Hit, ...] = ()
     why: str = ""  # for an implicit deny decided by a layer (evaluation/chain.py)
+    by: tuple[str, ...] = ()  # for that deny, the policies of the layer that allowed nothing
+
+    @property
+    def deciders(self) -> tuple[str, ...]:
+        """The policies that decided a refusal: those whose Deny matched, or those of the layer
+        (an SCP or RCP level) none of which allows the request."""
+        return tuple(dict.fromkeys(h.policy for h in self.denies)) if self.denies else self.by
 
     @property
     def allowed(self) -> bool:

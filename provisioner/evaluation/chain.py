@@ -62,7 +62,7 @@ def authorize(chain: Chain, request: Request) -> Decision:
         if chain.resource
         else None
     )
-    denies = [hit for _, decision in organization for hit in decision.denies]
+    denies = [hit for _, _, decision in organization for hit in decision.denies]
     for decision in (identity, boundary, resource):
         if decision is not None:
             denies.extend(decision.denies)
@@ -102,16 +102,17 @@ def organization_decision(
     """The refusal of the organization's layers, or None when they let the request through:
     a Deny in any SCP or RCP, or a level (root, OU, account) where no policy allows it."""
     organization = _levels(scps, rcps, request)
-    denies = tuple(hit for _, decision in organization for hit in decision.denies)
+    denies = tuple(hit for _, _, decision in organization for hit in decision.denies)
     return Decision(EXPLICIT_DENY, (), denies) if denies else _refusal(organization)
 
 
 def _levels(
     scps: Sequence[Sequence[Policy]], rcps: Sequence[Sequence[Policy]], request: Request
-) -> list[tuple[str, Decision]]:
+) -> list[tuple[Sequence[Policy], str, Decision]]:
     """Each SCP and RCP level's own decision, with a name for the detail."""
     return [
         (
+            level,
             f"none of the {name} at one level ({', '.join(p.name for p in level)}) allows it",
             evaluate(level, request),
         )
@@ -120,11 +121,11 @@ def _levels(
     ]
 
 
-def _refusal(organization: list[tuple[str, Decision]]) -> Decision | None:
-    """Every level must allow: the first that does not refuses, with its reason."""
-    for why, decision in organization:
+def _refusal(organization: list[tuple[Sequence[Policy], str, Decision]]) -> Decision | None:
+    """Every level must allow: the first that does not refuses, with its reason and its policies."""
+    for level, why, decision in organization:
         if not decision.allowed:
-            return Decision(IMPLICIT_DENY, why=why)
+            return Decision(IMPLICIT_DENY, why=why, by=tuple(p.name for p in level))
     return None
 
 

@@ -146,3 +146,61 @@ def test_endpoints_that_are_not_aws(cli, tmp_path, monkeypatch, endpoint, args):
     assert result.code == 3, (result.code, result.stderr[-400:])
     line = result.error_line
     assert "Traceback" not in result.stderr and len(line) < 400, line
+
+
+class _Counting(_Garbage):
+    """Counts the requests it is sent (and answers garbage)."""
+
+    def do_POST(self) -> None:
+        self.server.requests += 1  # type: ignore[attr-defined]
+        super().do_POST()
+
+    do_GET = do_PUT = do_HEAD = do_POST
+
+
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+         "Principal": {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"}}]}  # fmt: skip
+WRONG_KIND = {
+    # issue 17: a trust policy as the SCP allowed sts:AssumeRole only, and every grant finding went
+    "trust-as-scp": ("--scp-file", TRUST, "$.Statement[0].Principal: an SCP has no Principal"),
+    "bucket-policy-as-rcp": ("--rcp-file", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]},
+        '$.Statement[0].Effect: "Allow" is only supported in RCPFullAWSAccess'),
+    "identity-policy-as-rcp": ("--rcp-file", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}, "$.Statement[0].Principal: missing"),
+    "scp-as-rcp": ("--rcp-file", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "ec2:RunInstances", "Resource": "*"}]},
+        "$.Statement[0].Action: 'ec2:RunInstances': RCPs apply to the actions of"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(WRONG_KIND))
+@pytest.mark.parametrize("command", ["audit", "validate"])
+def test_a_policy_of_another_kind_is_refused_before_any_aws_call(cli, tmp_path, monkeypatch, command, kind):
+    option, document, rule = WRONG_KIND[kind]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    server.requests = 0  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
+        "AWS_SECRET_ACCESS_KEY": "x" * 40,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wrong.json").write_text(json.dumps(document))
+    args = COMMANDS["scp"][0][:-1] if command == "validate" else ["audit"]
+    try:
+        result = cli(
+            *args, option, "wrong.json", "--endpoint-url", f"http://127.0.0.1:{server.server_address[1]}"
+        )
+    finally:
+        server.shutdown()
+    assert result.code == 2 and result.stdout == "", (result.code, result.stderr[-300:])
+    assert result.error_line.startswith(f"error: {option} 'wrong.json': {rule}"), result.error_line
+    assert server.requests == 0  # type: ignore[attr-defined]

@@ -293,6 +293,44 @@ def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws
     assert "vendor-resource-wildcard" in by_role["HandMadeLabelbox"]
 
 
+def test_the_findings_organization_policies_take_away_are_counted(box, cli, aws_env, customer):
+    """Issue 17: what the organization's SCPs and RCPs, read live, take out of the report is
+    said on stderr (the JSON stays a list of findings): the count is the difference with the
+    same account's audit before the policies were attached, and the note names them."""
+    from collections import Counter
+
+    populate(customer.iam)
+    customer.iam.create_role(RoleName="Outsider", AssumeRolePolicyDocument=trust({"AWS": OTHER_ACCOUNT}))
+    before = cli("audit", "-o", "json", "--fail-on", "none")
+    assert before.code == 0 and "not reported" not in before.stderr, before.stderr
+    org, root = organization(box)
+    perimeter = {
+        "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {
+            "aws:PrincipalOrgID": "o-customer", "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
+    no_writes = {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::*"}
+    for kind, name, statement, target in (
+        ("RESOURCE_CONTROL_POLICY", "org-perimeter", perimeter, root),
+        ("SERVICE_CONTROL_POLICY", "s3-read-only", no_writes, sandbox.CUSTOMER_ACCOUNT),
+    ):
+        content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        made = org.create_policy(Content=content, Description=name, Name=name, Type=kind)
+        org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=target)
+    after = cli("audit", "-o", "json", "--fail-on", "none")
+    assert after.code == 0 and isinstance(after.json(), list), after.stderr
+    lost = Counter((f["role"], f["rule"]) for f in before.json()) - Counter(
+        (f["role"], f["rule"]) for f in after.json()
+    )
+    assert lost[("HandMadeLabelbox", "vendor-write-access")] == 1  # the SCP
+    assert lost[("Outsider", "cross-account-no-external-id")] == 1  # the RCP
+    assert lost[("Anyone", "trust-any-principal")] == 1
+    notes = [line for line in after.stderr.splitlines() if "not reported" in line]
+    assert len(notes) == 1, after.stderr
+    head, _, names = notes[0].partition(" (")
+    assert head == f"note: {lost.total()} findings not reported: an SCP or RCP denies them", notes
+    assert set(names.removesuffix(")").split(", ")) == {"RCP org-perimeter", "SCP s3-read-only"}, notes
+
+
 def test_organization_policies_that_cannot_be_read_are_a_note(cli, aws_env, customer, make_aws):
     populate(customer.iam)
     audit_result = audit.run(
