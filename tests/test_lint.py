@@ -532,12 +532,15 @@ Resources:
 """
     (tmp_path / "stack.yaml").write_text(text)
     (tmp_path / "other.yml").write_text("name: not a template\n")
-    (tmp_path / "broken.yaml").write_text("Resources: [unclosed\n")
     report = lint_paths([str(tmp_path)])  # a folder: the template only
     assert report.files == [str(tmp_path / "stack.yaml")]
+    assert report.skipped == [str(tmp_path / "other.yml")]
     assert {f.rule for f in report.findings} == {"trust-no-external-id"}  # the !Sub and !Join resolved
     (finding,) = report.findings
     line = text.splitlines()[finding.line - 1]
     assert line[finding.column - 1 :].startswith("Effect: Allow"), (finding.line, finding.column, line)
-    named = lint_paths([str(tmp_path / "broken.yaml")])
-    assert [f.rule for f in named.findings] == ["invalid-json"] and "not YAML" in named.findings[0].message
+    # a top-level Resources: says "a template", so a broken one is judged, found or named (issue 17)
+    (tmp_path / "broken.yaml").write_text("Resources: [unclosed\n")
+    for report in (lint_paths([str(tmp_path)]), lint_paths([str(tmp_path / "broken.yaml")])):
+        (broken,) = [f for f in report.findings if f.file.endswith("broken.yaml")]
+        assert broken.rule == "invalid-json" and "not YAML" in broken.message and broken.line == 2
