@@ -95,12 +95,6 @@ class _Collector:
 # --- entry points ------------------------------------------------------------------------
 
 
-def parse(text: str, file: str) -> tuple[Any, str | None]:
-    """The document (JSON; YAML for a CloudFormation template), or why it cannot be read."""
-    document, problem = read_document(text, file)
-    return document, None if problem is None else problem.message
-
-
 @dataclass(frozen=True)
 class ParseError:
     """Why a text is not JSON (or YAML), and where: 1-based, 0 when not known."""
