@@ -100,6 +100,7 @@ CLEAN = {
     "iam/bucket-read.json": json.dumps(READ, indent=2),
     "infra/stack.json": json.dumps(JSON_TEMPLATE, indent=2),
     "infra/plan.json": json.dumps(PLAN, indent=2),
+    "infra/bucket.template": "Resources:\n  Data:\n    Type: AWS::S3::Bucket\n",  # identify: no type
 }
 WITH_FINDINGS = {
     "iam/vendor-trust.json": json.dumps(OPEN_TRUST, indent=2),
