@@ -109,14 +109,16 @@ def main() -> int:
         if installed(rev):
             print(f"pre-commit: the hook's environment for the working tree ({rev[:12]}) is ready")
             return 0
+        # The config stays: `pre-commit gc` keeps what a config on disk names, so it removes
+        # the environments of earlier working trees (each is a full install, boto3 included).
+        path = CACHE / "pre-commit-config.yaml"
+        path.write_text(json.dumps(config(rev)))  # JSON is YAML
         with tempfile.TemporaryDirectory() as scratch:
             _git("init", "--quiet", scratch)
-            path = Path(scratch) / "config.yaml"
-            path.write_text(json.dumps(config(rev)))  # JSON is YAML
-            subprocess.run(
-                [sys.executable, "-m", "pre_commit", "install-hooks", "--config", str(path)],
-                cwd=scratch, env=environment(), check=True,
-            )  # fmt: skip
+            for command in (["install-hooks", "--config", str(path)], ["gc"]):
+                subprocess.run(
+                    [sys.executable, "-m", "pre_commit", *command], cwd=scratch, env=environment(), check=True
+                )
         print(f"pre-commit: installed the hook's environment for the working tree ({rev[:12]})")
         return 0
     except (OSError, subprocess.CalledProcessError) as exc:
