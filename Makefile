@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean oracle fuzz action-venv
+.PHONY: install test lint bench demo clean oracle fuzz action-venv precommit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +39,19 @@ $(ACTION_STAMP): $(STAMP) tests/github_action.py $(ACTION_SOURCES)
 
 action-venv: $(ACTION_STAMP)
 
+# The pre-commit hook's environment for tests/test_precommit.py, in .cache/pre-commit (the
+# tests' PRE_COMMIT_HOME): installed from a commit of the working tree (tests/precommit_env.py
+# says why not try-repo), again only when the code changed. Without git or the package index
+# the tests say so and skip (and fail where CI is set).
+precommit: install
+	$(BIN)/python -m tests.precommit_env
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint oracle action-venv
+test: lint oracle action-venv precommit
 	$(BIN)/python -m pytest
 
 # A large differential run (make test runs a fixed-seed slice of a few hundred cases).
@@ -61,4 +68,4 @@ demo: install
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) $(ACTION_VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules
+	rm -rf $(VENV) $(ACTION_VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules .cache

@@ -43,19 +43,23 @@ TF_DOCUMENTS: dict[str, list[str]] = {
 
 
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
+# The start of a line that only a YAML CloudFormation template has at its top level.
+YAML_TEMPLATE_START = re.compile(r"^(?:AWSTemplateFormatVersion|Resources)[ \t]*:", re.MULTILINE)
+
+
+class YamlError(ValueError):
+    """A text that is not YAML: what is wrong, and where (1-based; 0 when not known)."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 def load_yaml(text: str) -> Any:
     """A CloudFormation template written in YAML, its short-form tags (`!Sub`, `!Ref`,
-    `!GetAtt a.b`, …) read as the long form. PyYAML is needed (the yaml extra; the dev,
-    sandbox and labelbox extras bring it too); ValueError says what is wrong and where."""
-    try:
-        import yaml
-    except ImportError:
-        raise ValueError(
-            "YAML templates need PyYAML: pip install pyyaml (or, in provisioner's checkout,"
-            " its yaml extra: pip install '.[yaml]')"
-        ) from None
+    `!GetAtt a.b`, …) read as the long form. YamlError says what is wrong and where."""
+    import yaml
 
     loader_class: Any = type("TemplateLoader", (yaml.SafeLoader,), {})  # its own tags, not SafeLoader's
 
@@ -77,16 +81,17 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=loader_class)  # a SafeLoader with CloudFormation's tags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        raise ValueError(f"not YAML: {getattr(exc, 'problem', None) or exc}{where}") from None
+        if mark is None:
+            raise YamlError(f"not YAML: {exc}") from None
+        line, column = mark.line + 1, mark.column + 1
+        problem = getattr(exc, "problem", None) or exc
+        raise YamlError(f"not YAML: {problem} at line {line} column {column}", line, column) from None
 
 
 def yaml_positions(text: str) -> dict[str, tuple[int, int]]:
     """(line, column), 1-based, of every value of a YAML template by the JSON path lint reports."""
-    try:
-        import yaml
-    except ImportError:
-        return {}
+    import yaml
+
     loader: Any = type("PositionLoader", (yaml.SafeLoader,), {})
     try:
         root = yaml.compose(text, Loader=loader)
@@ -112,13 +117,9 @@ def kind_of(data: Any) -> str | None:
     """'cloudformation', 'terraform-plan' or None (a policy document, or something else)."""
     if not isinstance(data, dict):
         return None
-    resources = data.get("Resources")
-    if isinstance(resources, dict) and (
-        "AWSTemplateFormatVersion" in data
-        or any(isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::") for r in resources.values())
-    ):
+    if "AWSTemplateFormatVersion" in data or isinstance(data.get("Resources"), dict):
         return "cloudformation"
-    if "planned_values" in data and "format_version" in data:
+    if "planned_values" in data or "resource_changes" in data:
         return "terraform-plan"
     return None
 
@@ -132,7 +133,9 @@ def documents(data: Any, kind: str | None = None) -> Iterator[tuple[str, Any, st
         for location, document in _cloudformation(data):
             yield location, document, location
     elif kind == "terraform-plan":
-        yield from _terraform(data["planned_values"].get("root_module") or {}, "$.planned_values.root_module")
+        planned = data.get("planned_values")
+        root = planned.get("root_module") if isinstance(planned, dict) else None
+        yield from _terraform(root if isinstance(root, dict) else {}, "$.planned_values.root_module")
 
 
 def _cloudformation(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -141,7 +144,8 @@ def _cloudformation(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     for name, spec in (parameters or {}).items():
         default = spec.get("Default") if isinstance(spec, dict) else None
         values[name] = str(default) if default is not None else name
-    for logical, resource in template["Resources"].items():
+    resources = template.get("Resources")
+    for logical, resource in (resources if isinstance(resources, dict) else {}).items():
         if not isinstance(resource, dict):
             continue
         properties = resource.get("Properties")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from provisioner.iam import (
@@ -95,46 +95,97 @@ class _Collector:
 # --- entry points ------------------------------------------------------------------------
 
 
-def parse(text: str, file: str) -> tuple[Any, str | None]:
-    """The document (JSON; YAML for a CloudFormation template file), or why it cannot be read."""
+@dataclass(frozen=True)
+class ParseError:
+    """Why a text is not JSON (or YAML), and where: 1-based, 0 when not known."""
+
+    message: str
+    line: int = 0
+    column: int = 0
+
+
+def is_yaml(text: str, file: str) -> bool:
+    """Is the text read as YAML: a `.yaml`/`.yml` file, a `.template` that does not start with
+    `{`, or a file of another name (or stdin) that starts like a YAML CloudFormation template.
+    Everything else is JSON."""
     from provisioner import iac
 
-    if file.lower().endswith(iac.YAML_SUFFIXES):
+    name = file.lower()
+    starts = text.lstrip("\ufeff \t\r\n")[:1]
+    if name.endswith((".yaml", ".yml")):
+        return True
+    if name.endswith(".json"):
+        return False
+    if name.endswith(iac.YAML_SUFFIXES):
+        return starts != "{"
+    return starts not in ("{", "[", "") and iac.YAML_TEMPLATE_START.search(text) is not None
+
+
+def read_document(text: str, file: str) -> tuple[Any, ParseError | None]:
+    """The parsed document, or why (and where) it is not JSON, or YAML for a YAML file."""
+    from provisioner import iac
+
+    if is_yaml(text, file):
         try:
-            document = iac.load_yaml(text)
-        except ValueError as exc:
-            return None, str(exc)
-        if iac.kind_of(document) is None:
-            return None, "a YAML file that is not a CloudFormation template (IAM reads JSON)"
-        return document, None
+            return iac.load_yaml(text), None
+        except iac.YamlError as exc:
+            return None, ParseError(str(exc), exc.line, exc.column)
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        return None, ParseError(f"{exc.msg} at line {exc.lineno} column {exc.colno}", exc.lineno, exc.colno)
+
+
+# What shows that a file was written for us: a policy, a CloudFormation template or a Terraform
+# plan. A document that parses is judged by its top-level keys (`is_ours`); a text that does not
+# parse, by the same words anywhere in it (a truncated policy still says "Statement").
+IAM_VERSIONS = ("2012-10-17", "2008-10-17")
+_SIGNS = re.compile(
+    r'"Statement"|AWSTemplateFormatVersion|"Resources"\s*:|^Resources[ \t]*:'
+    r'|"planned_values"|"resource_changes"|"Version"\s*:\s*"(?:2012|2008)-10-17"',
+    re.MULTILINE,
+)
+
+
+def is_ours(document: Any) -> bool:
+    """Is a parsed document a policy (a `Statement`, or IAM's `Version`), a CloudFormation
+    template or a Terraform plan?"""
+    from provisioner import iac
+
+    if not isinstance(document, dict):
+        return False
+    if iac.kind_of(document) is not None or "Statement" in document:
+        return True
+    return document.get("Version") in IAM_VERSIONS
+
+
+def shows_signs(text: str) -> bool:
+    """Does a text that does not parse say it was meant for us?"""
+    return _SIGNS.search(text) is not None
 
 
 def lint_text(text: str, file: str = "<document>") -> tuple[str | None, list[Finding]]:
     """Lint one document given as text. Returns (kind, findings); kind is None if unreadable."""
-    document, error = parse(text, file)
-    linted: tuple[str | None, list[Finding]] = lint_parsed(text, document, file, error)
+    document, problem = read_document(text, file)
+    linted: tuple[str | None, list[Finding]] = lint_parsed(text, document, file, problem)
     return linted
 
 
 @LINT_RULES.register("invalid-json")
 def lint_parsed(
-    text: str, document: Any, file: str, error: str | None = None
+    text: str, document: Any, file: str, error: str | ParseError | None = None
 ) -> tuple[str | None, list[Finding]]:
-    """Lint a document `parse` read from `text` (or report why it could not)."""
+    """Lint a document `read_document` read from `text` (or report why it could not)."""
     from provisioner import iac
 
     out = _Collector(file)
     if error is not None:
-        out.add("invalid-json", error)
-        return None, out.findings
+        problem = error if isinstance(error, ParseError) else ParseError(error)
+        out.add("invalid-json", problem.message)
+        return None, [replace(f, line=problem.line, column=problem.column) for f in out.findings]
     template = iac.kind_of(document)
     if template is not None:  # a CloudFormation template or a Terraform plan
-        yaml = file.lower().endswith(iac.YAML_SUFFIXES)
-        where = iac.yaml_positions(text) if yaml else positions(text)
+        where = iac.yaml_positions(text) if is_yaml(text, file) else positions(text)
         return template, _lint_template(text, document, template, out, where)
     kind = document_kind(document)
     _check_characters(text, out)
@@ -409,11 +460,15 @@ def _check_resources(statement: Statement, out: _Collector) -> None:
 
 @dataclass
 class LintReport:
-    """What `provision lint` found: the files read, the kind of each, and the findings."""
+    """What `provision lint` found: the files judged, the kind of each, the findings, and the
+    files it read but did not judge (`skipped`: not policies, templates or plans) or never
+    opened (`unopened`: FIFOs, devices, sockets, with what each is)."""
 
     files: list[str]
     kinds: dict[str, str | None]
     findings: list[Finding]
+    skipped: list[str] = field(default_factory=list)
+    unopened: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> list[dict[str, Any]]:
         """The JSON output: the findings (a list, as documented in the README)."""
@@ -426,6 +481,17 @@ class LintReport:
     @property
     def shown(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed is None]
+
+    def not_judged(self) -> str:
+        """'; 3 files not policies, skipped; 1 FIFO(s), device(s) or socket(s) not opened' (or '')."""
+        out = ""
+        if self.skipped:
+            count = len(self.skipped)
+            what = "1 file not a policy" if count == 1 else f"{count} files not policies"
+            out += f"; {what}, skipped"
+        if self.unopened:
+            out += f"; {len(self.unopened)} FIFO(s), device(s) or socket(s) not opened"
+        return out
 
 
 def read_text(path: str, stdin: Any = None) -> str:
@@ -442,23 +508,110 @@ def read_text(path: str, stdin: Any = None) -> str:
     return read_file(path, "FILE")
 
 
-def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) -> LintReport:
-    """Library twin of `provision lint FILE…`; findings a mute entry accepts are marked."""
+class NotRegular(Exception):
+    """A FIFO, device or socket: never opened (opening a FIFO waits for a writer)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class Unreadable(Exception):
+    """A file that exists but whose text cannot be had: why, for the file-unreadable finding."""
+
+
+def read_file_text(path: str, named: bool = True) -> str:
+    """The UTF-8 text (a byte-order mark allowed) of a regular file. NotRegular for a FIFO,
+    device or socket (never opened); Unreadable with the reason for a broken symbolic link, a
+    permission refused, an I/O error or bytes that are not UTF-8; a named path that does not
+    exist at all is an InputError (exit 2), as a mistyped name is."""
+    import errno
+    import os
+    import stat
+
     from provisioner.errors import InputError
 
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise Unreadable(f"a symbolic link to {os.readlink(path)!r}, which does not exist") from None
+        if named:
+            raise InputError("FILE", path, "no such file") from None
+        raise Unreadable("removed while lint was reading the folder") from None
+    except OSError as exc:
+        raise Unreadable(_why(exc)) from None
+    if not stat.S_ISREG(mode):
+        raise NotRegular(_special(mode))
+    try:
+        # O_NONBLOCK: a file swapped for a FIFO since the stat above is not waited on either
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise NotRegular("a FIFO or socket") from None
+        raise Unreadable(_why(exc)) from None
+    try:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(_special(mode))
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            raw = stream.read()
+    except OSError as exc:
+        raise Unreadable(_why(exc)) from None
+    finally:
+        os.close(handle)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})") from None
+
+
+def _why(exc: OSError) -> str:
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def _special(mode: int) -> str:
+    import stat
+
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) -> LintReport:
+    """Library twin of `provision lint FILE…`; findings a mute entry accepts are marked.
+
+    One rule for named files and files found in a folder: a file is judged when it shows it
+    was meant for us (`is_ours` on what parses, `shows_signs` on what does not); other JSON and
+    YAML is skipped and counted. A file whose text cannot be had (permissions, a broken link,
+    bytes that are not UTF-8) shows no signs and is never passed: it is a `file-unreadable`
+    finding, named or found. FIFOs, devices and sockets are never opened, only listed."""
     report = LintReport(files=[], kinds={}, findings=[])
-    for path, named in expand(paths):
+    for path, named, walk_error in expand(paths):
         name = "<stdin>" if path == "-" else path
+        if walk_error is not None:
+            _unreadable(report, name, walk_error)
+            continue
         try:
-            text = read_text(path, stdin)
-        except InputError:
-            if named:
-                raise
-            continue  # a file in a folder that cannot be read as text is not a policy
-        document, error = parse(text, path)
-        if not named and not _looks_like_policy(document, error):
-            continue  # a folder's other JSON files (package.json, …) are not ours to judge
-        kind, findings = lint_parsed(text, document, name, error)
+            text = read_text(path, stdin) if path == "-" else read_file_text(path, named)
+        except NotRegular as exc:
+            report.unopened.append((name, exc.what))
+            continue
+        except Unreadable as exc:
+            _unreadable(report, name, str(exc))
+            continue
+        document, problem = read_document(text, path)
+        if path != "-" and not (is_ours(document) if problem is None else shows_signs(text)):
+            report.skipped.append(name)  # package.json, tsconfig.json, workflows: not ours
+            continue
+        kind, findings = lint_parsed(text, document, name, problem)
         report.files.append(name)
         report.kinds[name] = kind
         report.findings.extend(findings)
@@ -472,37 +625,48 @@ def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) 
     return report
 
 
+@LINT_RULES.register("file-unreadable")
+def _unreadable(report: LintReport, name: str, why: str) -> None:
+    out = _Collector(name)
+    out.add("file-unreadable", f"{why}: lint could not judge it")
+    report.files.append(name)
+    report.kinds[name] = None
+    report.findings.extend(out.findings)
+
+
 SKIPPED_FOLDERS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", "cdk.out"}
+FOUND_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 
 
-def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:
-    """(path, named) for each path, a folder giving its *.json files, recursively and sorted
-    (hidden folders, .terraform and node_modules skipped); `named` is False for those."""
+def expand(paths: Sequence[str]) -> list[tuple[str, bool, str | None]]:
+    """(path, named, error) for each path, a folder giving its *.json, *.yaml, *.yml and
+    *.template files, recursively and sorted (hidden folders, .terraform and node_modules
+    skipped); `named` is False for those; `error` says why a folder inside could not be listed."""
     import os
 
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, bool, str | None]] = []
     for path in paths:
         if path == "-" or not os.path.isdir(path):
-            out.append((path, True))
+            out.append((path, True, None))
             continue
-        found = []
-        for folder, folders, files in os.walk(path):
-            folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and not f.startswith("."))
-            found += [
-                os.path.join(folder, f) for f in files if f.lower().endswith((".json", ".yaml", ".yml"))
-            ]
-        out += [(f, False) for f in sorted(found)]
+        out += _walk(path)
     return out
 
 
-def _looks_like_policy(document: Any, error: str | None) -> bool:
-    """Is a file found in a folder ours to judge: a policy, a template or a plan? (A template
-    that cannot be read for want of PyYAML is: its finding says what to install.)"""
-    from provisioner import iac
+def _walk(top: str) -> list[tuple[str, bool, str | None]]:
+    import os
 
-    if error is not None:
-        return "PyYAML" in error
-    return isinstance(document, dict) and ("Statement" in document or iac.kind_of(document) is not None)
+    found: list[tuple[str, bool, str | None]] = []
+
+    def refused(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else top
+        found.append((where, False, f"a folder that cannot be listed ({exc.strerror or exc})"))
+
+    for folder, folders, files in os.walk(top, onerror=refused):
+        folders[:] = sorted(f for f in folders if f not in SKIPPED_FOLDERS and not f.startswith("."))
+        wanted = [f for f in files if f.lower().endswith(FOUND_SUFFIXES)]
+        found += [(os.path.join(folder, f), False, None) for f in wanted]
+    return sorted(found)
 
 
 @LINT_RULES.register("mute-expired")

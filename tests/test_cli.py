@@ -243,13 +243,17 @@ def test_lint_missing_file_is_bad_input(cli, tmp_path):
     assert "no such file" in result.error_line
 
 
-def test_lint_a_folder_reads_its_policies_and_a_named_binary_is_bad_input(cli, tmp_path):
+def test_lint_a_folder_reads_its_policies_and_a_binary_json_is_a_finding(cli, tmp_path):
     empty = cli("lint", str(tmp_path))
     assert empty.code == 0 and "no findings in 0 file(s)" in empty.stdout
     binary = tmp_path / "b.json"
     binary.write_bytes(b"\xff\xfe\x00")
-    result = cli("lint", str(binary))
-    assert result.code == 2 and "not UTF-8" in result.error_line
+    # issue 17: was exit 2 (bad input), which stopped the run; now one finding, the rest linted
+    result = cli("lint", str(binary), "-o", "json")
+    assert result.code == 1 and [(f["rule"], f["file"]) for f in result.json()] == [
+        ("file-unreadable", str(binary))
+    ]
+    assert "not UTF-8" in result.json()[0]["message"]
     wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
     (tmp_path / "deep" / "er").mkdir(parents=True)
     (tmp_path / "deep" / "er" / "p.json").write_text(json.dumps(wide))
@@ -257,8 +261,12 @@ def test_lint_a_folder_reads_its_policies_and_a_named_binary_is_bad_input(cli, t
     (tmp_path / "node_modules").mkdir()
     (tmp_path / "node_modules" / "p.json").write_text(json.dumps(wide))
     walked = cli("lint", str(tmp_path), "-o", "json")
-    assert walked.code == 1  # the binary file in the folder is skipped, not an error
-    assert {f["file"] for f in walked.json()} == {str(tmp_path / "deep" / "er" / "p.json")}
+    assert walked.code == 1  # the binary .json in the folder is never passed unseen (issue 17)
+    assert {(f["file"], f["rule"]) for f in walked.json()} >= {
+        (str(tmp_path / "deep" / "er" / "p.json"), "action-wildcard"),
+        (str(binary), "file-unreadable"),
+    }
+    assert {f["file"] for f in walked.json()} == {str(tmp_path / "deep" / "er" / "p.json"), str(binary)}
 
 
 def test_lint_accepts_a_utf8_bom(cli, tmp_path):

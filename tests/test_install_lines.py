@@ -14,7 +14,7 @@ requirement) and requirements. A requirement is fine when it is a path (`.`, `./
 (`git+https://…@TAG`), or `NAME[extra] @ URL` (PEP 508). Anything else is a **bare name**
 (`provisioner`, `'provisioner[labelbox]'`, `provisioner==0.1`, an unexpanded `$VAR`), which
 an index resolves: refused, except a third-party library this project itself declares in
-pyproject.toml (`pip install pyyaml` fetches nothing `pip install '.[yaml]'` would not).
+pyproject.toml (`pip install pyyaml` fetches nothing `pip install .` would not).
 """
 
 from __future__ import annotations

@@ -532,12 +532,205 @@ Resources:
 """
     (tmp_path / "stack.yaml").write_text(text)
     (tmp_path / "other.yml").write_text("name: not a template\n")
-    (tmp_path / "broken.yaml").write_text("Resources: [unclosed\n")
     report = lint_paths([str(tmp_path)])  # a folder: the template only
     assert report.files == [str(tmp_path / "stack.yaml")]
+    assert report.skipped == [str(tmp_path / "other.yml")]
     assert {f.rule for f in report.findings} == {"trust-no-external-id"}  # the !Sub and !Join resolved
     (finding,) = report.findings
     line = text.splitlines()[finding.line - 1]
     assert line[finding.column - 1 :].startswith("Effect: Allow"), (finding.line, finding.column, line)
-    named = lint_paths([str(tmp_path / "broken.yaml")])
-    assert [f.rule for f in named.findings] == ["invalid-json"] and "not YAML" in named.findings[0].message
+    # a top-level Resources: says "a template", so a broken one is judged, found or named (issue 17)
+    (tmp_path / "broken.yaml").write_text("Resources: [unclosed\n")
+    for report in (lint_paths([str(tmp_path)]), lint_paths([str(tmp_path / "broken.yaml")])):
+        (broken,) = [f for f in report.findings if f.file.endswith("broken.yaml")]
+        assert broken.rule == "invalid-json" and "not YAML" in broken.message and broken.line == 2
+
+
+# --- which files are ours (issue 17) --------------------------------------------------------
+
+TSCONFIG = """{
+  // comments: JSONC, which JSON parsers refuse
+  "compilerOptions": {"strict": true, /* trailing */ "target": "es2022",},
+}
+"""
+WORKFLOW = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{run: make test}]\n"
+COMPOSE = "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"
+YAML_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Read:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: "s3:*", Resource: "arn:aws:s3:::data/*"}
+"""
+
+
+def ordinary_files(root: Path) -> list[Path]:
+    """JSON and YAML files of other tools, as a repository has them."""
+    files = {
+        "package.json": '{"name": "app", "version": "1.0.0", "scripts": {"test": "jest"}}',
+        "tsconfig.json": TSCONFIG,
+        "renovate.json": '{"extends": ["config:recommended"]}',
+        ".vscode/settings.json": '{"editor.formatOnSave": true, // mine\n}',
+        ".github/workflows/ci.yml": WORKFLOW,
+        "docker-compose.yml": COMPOSE,
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return [root / name for name in files]
+
+
+def test_named_files_of_other_tools_are_skipped_and_counted_not_judged(cli, tmp_path):
+    """The hook names every JSON file; package.json and JSONC were policy-grammar/invalid-json."""
+    from provisioner.lint import lint_paths
+
+    others = ordinary_files(tmp_path)
+    (tmp_path / "wide.json").write_text(json.dumps(WIDE, indent=2))
+    (tmp_path / "stack.yaml").write_text(YAML_TEMPLATE)
+    named = [str(p) for p in others] + [str(tmp_path / "wide.json"), str(tmp_path / "stack.yaml")]
+    report = lint_paths(named)
+    assert report.files == [str(tmp_path / "wide.json"), str(tmp_path / "stack.yaml")]
+    assert report.skipped == [str(p) for p in others]
+    assert {f.file for f in report.findings} == set(report.files)
+    assert report.kinds[str(tmp_path / "stack.yaml")] == "cloudformation"
+    result = cli("lint", *named)
+    assert result.code == 1
+    assert result.stdout.rstrip().endswith(
+        "3 finding(s) in 2 file(s): 2 high, 1 medium; 6 files not policies, skipped"
+    )
+    assert "package.json" not in result.stdout and "tsconfig" not in result.stdout
+    clean = cli("lint", *[str(p) for p in others])
+    assert clean.code == 0 and clean.stdout == "no findings in 0 file(s); 6 files not policies, skipped\n"
+
+
+def test_a_truncated_policy_is_invalid_json_with_its_line_named_or_found(tmp_path):
+    """A half-edited policy in a folder was 'no findings in 0 file(s)', exit 0."""
+    from provisioner.lint import lint_paths
+
+    text = json.dumps(WIDE, indent=2)
+    cut = text[: text.index('"Resource"')]
+    (tmp_path / "iam").mkdir()
+    (tmp_path / "iam" / "half.json").write_text(cut)
+    (tmp_path / "iam" / "half-template.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Res')
+    (tmp_path / "iam" / "half-plan.json").write_text('{"format_version": "1.2", "planned_values": {')
+    (tmp_path / "iam" / "half-other.json").write_text('{"name": "app", "dependencies": {')
+    for report in (
+        lint_paths([str(tmp_path)]),
+        lint_paths(sorted(str(p) for p in (tmp_path / "iam").iterdir())),
+    ):
+        found = {Path(f.file).name: f for f in report.findings}
+        assert set(found) == {"half.json", "half-template.json", "half-plan.json"}
+        assert {f.rule for f in found.values()} == {"invalid-json"}
+        last = cut.splitlines()[-1]  # cut inside the indentation of "Resource"
+        assert (found["half.json"].line, found["half.json"].column) == (len(cut.splitlines()), len(last) + 1)
+        assert [Path(p).name for p in report.skipped] == ["half-other.json"]
+
+
+def test_unreadable_files_are_findings_and_the_others_are_still_linted(cli, tmp_path, monkeypatch):
+    """A broken link, a link loop, refused permissions and bytes that are not UTF-8: each a
+    file-unreadable finding naming why (named ones were exit 2 and stopped the run; found ones
+    were skipped in silence)."""
+    import os
+
+    folder = tmp_path / "iam"
+    folder.mkdir()
+    (folder / "wide.json").write_text(json.dumps(WIDE))
+    (folder / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
+    (folder / "latin1.json").write_bytes('{"Statement": [], "Sid": "café"}'.encode("latin-1"))
+    (folder / "secret.json").write_text("{}")
+    real_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):  # root reads any file: refuse this one as EACCES
+        if str(path).endswith("secret.json"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    why = {
+        "gone.json": "a symbolic link to",
+        "loop.yaml": "cannot be read",
+        "latin1.json": "not UTF-8 text (byte 29: b'\\xe9')",
+        "secret.json": "cannot be read (Permission denied)",
+    }
+    for args in ([str(folder)], sorted(str(p) for p in folder.iterdir())):
+        result = cli("lint", *args, "-o", "json")
+        assert result.code == 1, result.stderr
+        found = {(Path(f["file"]).name, f["rule"]): f["message"] for f in result.json()}
+        assert ("wide.json", "action-wildcard") in found
+        for name, reason in why.items():
+            assert reason in found[(name, "file-unreadable")], found
+        assert {f["severity"] for f in result.json() if f["rule"] == "file-unreadable"} == {"high"}
+
+
+def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path, monkeypatch):
+    import os
+
+    from provisioner.lint import lint_paths
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "p.json").write_text(json.dumps(WIDE))
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    (finding,) = lint_paths([str(tmp_path)]).findings
+    assert finding.rule == "file-unreadable" and finding.file == str(tmp_path / "locked")
+    assert "cannot be listed (Permission denied)" in finding.message
+
+
+def test_fifos_and_devices_are_never_opened_only_noted(tmp_path):
+    """A FIFO named x.json made the folder walk wait for a writer forever."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "x.json").write_text(json.dumps(WIDE))
+    os.mkfifo(tmp_path / "pipe.json")
+    os.mkfifo(tmp_path / "named-pipe")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    run = subprocess.run(
+        [sys.executable, "-m", "provisioner", "lint", str(tmp_path), f"{tmp_path}/named-pipe", "/dev/null"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    assert "x.json" in run.stdout
+    assert run.stdout.rstrip().endswith("; 3 FIFO(s), device(s) or socket(s) not opened")
+    notes = run.stderr.splitlines()
+    assert (
+        f"note: {tmp_path / 'pipe.json'}: a FIFO, not opened (pipe a document to 'provision lint -')" in notes
+    )
+    assert any("named-pipe: a FIFO, not opened" in n for n in notes)
+    assert any(n.startswith("note: /dev/null: a character device, not opened") for n in notes)
+
+
+def test_templates_are_found_by_their_suffixes_json_or_yaml(tmp_path):
+    from provisioner.lint import lint_paths
+
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": WIDE}}},
+    }
+    (tmp_path / "json.template").write_text(json.dumps(template, indent=2))
+    (tmp_path / "yaml.template").write_text(YAML_TEMPLATE)
+    (tmp_path / "notes.template").write_text("Dear {name},\n")  # a mail template: not ours
+    report = lint_paths([str(tmp_path)])
+    assert report.kinds == {str(tmp_path / "json.template"): "cloudformation",
+                            str(tmp_path / "yaml.template"): "cloudformation"}  # fmt: skip
+    assert report.skipped == [str(tmp_path / "notes.template")]
+    assert all(f.line > 1 for f in report.findings) and len({f.file for f in report.findings}) == 2
+
+
+def test_stdin_is_always_judged_and_may_be_a_yaml_template(cli):
+    judged = cli("lint", "-", "-o", "json", stdin='{"name": "app"}')  # '-' is a policy by request
+    assert judged.code == 1 and {f["rule"] for f in judged.json()} == {"policy-grammar"}
+    piped = cli("lint", "-", "-o", "json", stdin=YAML_TEMPLATE)
+    assert piped.code == 1 and {f["rule"] for f in piped.json()} == {"action-wildcard"}
+    assert {f["line"] for f in piped.json()} == {9}

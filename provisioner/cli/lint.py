@@ -23,7 +23,8 @@ class LintOutput(StrEnum):
 def lint_command(
     ctx: typer.Context,
     files: Annotated[
-        list[str], typer.Argument(help="Policy documents (JSON); '-' reads stdin.", metavar="FILE")
+        list[str],
+        typer.Argument(help="Policies, templates, plans, folders; '-' reads stdin.", metavar="FILE"),
     ],
     output: Annotated[
         LintOutput,
@@ -36,6 +37,8 @@ def lint_command(
     from provisioner import api, report
 
     result = api.lint(files, mutes=mutes(ctx, mutelist))
+    for path, what in result.unopened:
+        typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
     if output in (LintOutput.json, LintOutput.text):
         typer.echo(json_text(result.to_dict(), output))
     elif output is LintOutput.sarif:
@@ -44,6 +47,7 @@ def lint_command(
         typer.echo(json_text(report.lint_sarif(result, __version__)))
     else:
         muted = len(result.findings) - len(result.shown)
-        typer.echo(report.findings_table(result.shown, len(result.files), muted, terminal()))
+        table = report.findings_table(result.shown, len(result.files), muted, terminal(), result.not_judged())
+        typer.echo(table)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -91,9 +91,10 @@ def severity_counts(findings: Sequence[Any]) -> str:
 
 
 def findings_table(
-    findings: Sequence[Finding], files: int, muted: int = 0, terminal: Terminal = PLAIN
+    findings: Sequence[Finding], files: int, muted: int = 0, terminal: Terminal = PLAIN, not_judged: str = ""
 ) -> str:
-    also = f"; {muted} muted (in JSON as suppressed)" if muted else ""
+    """The findings, then 'N finding(s) in M file(s): …' and `not_judged` (what was skipped)."""
+    also = (f"; {muted} muted (in JSON as suppressed)" if muted else "") + not_judged
     if not findings:
         return f"no findings in {files} file(s){also}"
     ordered = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.location))

@@ -18,6 +18,7 @@ FILES = {
     "directory": "DIR",
     "binary": b"\x00\xff\xfe\x89PNG\r\n",
     "truncated": b'{"RoleDetailList": [{"Arn": "arn:aws:iam::1',
+    "truncated-policy": b'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"',
     "wrong-shape": b'{"Version": "2012-10-17"}',
     "empty": b"",
     "list": b"[1, 2, 3]",
@@ -34,6 +35,22 @@ COMMANDS = {
     "mutelist": (["audit", "--from-file", "PLACEHOLDER", "--mutelist"], None, "--mutelist"),
     "baseline": (["audit", "--from-file", "PLACEHOLDER", "--baseline"], None, "--baseline"),
 }  # fmt: skip
+# lint judges a file that shows it is a policy, template or plan, and skips (and counts) the
+# rest, named or found (issue 17): (exit code, what stdout says). A truncated policy is
+# invalid-json and bytes that are not UTF-8 are file-unreadable, both exit 1 (bytes were exit 2,
+# bad input, which stopped the whole run); a cut-short GAAD file, an empty file, a JSON list and
+# 20 MB of "x" show no sign of a policy: skipped and counted, exit 0 (they were exit 1, judged
+# as policies because they were named). A missing file stays bad input (exit 2, below).
+LINT_OUTCOMES = {
+    "directory": (0, "no findings in 0 file(s)"),  # a folder is walked: nothing lint reads in it
+    "binary": (1, "file-unreadable"),
+    "truncated-policy": (1, "invalid-json"),
+    "wrong-shape": (1, "policy-grammar"),  # Version 2012-10-17 says "a policy"; no Statement
+    "truncated": (0, "no findings in 0 file(s); 1 file not a policy, skipped"),
+    "empty": (0, "no findings in 0 file(s); 1 file not a policy, skipped"),
+    "list": (0, "no findings in 0 file(s); 1 file not a policy, skipped"),
+    "huge": (0, "no findings in 0 file(s); 1 file not a policy, skipped"),
+}
 EMPTY_TRUST = {"Version": "2012-10-17", "Statement": []}
 GAAD = {
     "RoleDetailList": [{"Arn": "arn:aws:iam::123456789012:role/a", "AssumeRolePolicyDocument": EMPTY_TRUST}]
@@ -59,13 +76,12 @@ def test_bad_files(cli, tmp_path, command, kind, monkeypatch):
     good.write_text(json.dumps(GAAD))
     args = [str(good) if a == "PLACEHOLDER" else a for a in base]
     result = cli(*args, _path(tmp_path, kind))
-    if command == "lint" and kind == "directory":
-        assert result.code == 0 and "no findings in 0 file(s)" in result.stdout, result.stderr
-        return  # a folder is walked: nothing lint reads in it
-    if command == "lint" and kind in ("wrong-shape", "list", "truncated", "empty", "huge"):
-        # a file lint was asked about is judged: what is wrong with it is a finding (exit 1)
-        assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
-        assert f"input-{kind}" in result.stdout, result.stdout
+    if command == "lint" and kind in LINT_OUTCOMES:
+        code, said = LINT_OUTCOMES[kind]
+        assert result.code == code and "Traceback" not in result.stderr, (result.code, result.stderr)
+        assert said in result.stdout, result.stdout
+        if code == 1:  # a finding names the file
+            assert f"input-{kind}" in result.stdout, result.stdout
         return
     if command == "mutelist" and kind == "empty":
         assert result.code == 0, result.stderr  # an empty TOML file: a mutelist with no entries
