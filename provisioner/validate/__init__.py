@@ -11,6 +11,7 @@ from provisioner.aws import Aws
 from provisioner.model import Status
 from provisioner.organization import load_files
 from provisioner.validate.combine import combine
+from provisioner.validate.fixes import remediate
 from provisioner.validate.gather import gather
 from provisioner.validate.live import Observations, http_fetch, live_checks, live_verdicts, observe
 from provisioner.validate.model import Check, LiveOptions, Report, Snapshot, ValidateSpec, check_names
@@ -32,6 +33,7 @@ __all__ = [
     "live_checks",
     "live_verdicts",
     "observe",
+    "remediate",
     "static_checks",
     "validate",
 ]
@@ -41,9 +43,10 @@ def validate(aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None) -> R
     """Gather once, decide every check; with `live`, also act as the vendor and combine.
     SCP/RCP files are read first, so a bad one is refused before any AWS call."""
     org = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
-    checks = static_checks(gather(aws, spec, org), spec)
+    state = gather(aws, spec, org)
+    checks = static_checks(state, spec)
     if live is not None:
         assumable = checks[0].status is Status.PASS
         found = live_checks(spec, live, assumable)
-        checks = [combine(c, found.get(c.name)) for c in checks]
+        checks = [remediate(combine(c, found.get(c.name)), spec, state) for c in checks]
     return Report(spec.role_arn, checks)
