@@ -222,3 +222,42 @@ def test_a_role_provisioner_did_not_create_gets_adopt(cli, aws_env, make_aws, cu
     assert "--adopt" in argv and argv[argv.index("--role-name") + 1] == "by-hand"
     assert cli(*argv[1:]).code == 0
     assert run_validate(cli, "--role-name", "by-hand")["AWSExternalID"]["status"] == "pass"
+
+
+def test_role_name_takes_the_account_of_the_credentials_in_use(cli, aws_env, make_aws):
+    setup(make_aws)
+    result = cli("validate", "--vendor", "isahit", "--role-name", NAME, "--external-id", EXTERNAL_ID,
+                 "--bucket", BUCKET, "-o", "json")  # fmt: skip
+    assert result.code == 0, result.stdout
+    assert result.json()["role_arn"] == ROLE_ARN  # account from sts:GetCallerIdentity, path from GetRole
+    missing = run_validate(cli, "--role-name", "Nobody")["AWSAssumeRole"]
+    assert "role arn:aws:iam::123456789012:role/Nobody does not exist" in missing["detail"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--role-name", NAME, "--role-arn", ROLE_ARN],
+            "--role-name 'custom': give --role-arn or --role-name, not both",
+        ),
+        ([], "--role-arn '': give the role: --role-arn ARN, or --role-name NAME"),
+        (["--role-name", "bad/name"], "--role-name 'bad/name': role names are"),
+        (["--role-name", ""], "--role-name '': role names are"),
+    ],
+    ids=["both", "neither", "bad name", "empty name"],
+)
+def test_role_name_bad_combinations_are_refused_before_any_call(cli, aws_env, monkeypatch, args, expected):
+    import provisioner.aws
+
+    calls: list[str] = []
+    original = provisioner.aws.Aws.client
+
+    def counting(self, service, region=None):
+        calls.append(service)
+        return original(self, service, region)
+
+    monkeypatch.setattr(provisioner.aws.Aws, "client", counting)
+    result = cli("validate", "--external-id", EXTERNAL_ID, "--bucket", BUCKET, *args)
+    assert result.code == 2 and expected in result.error_line
+    assert calls == []
