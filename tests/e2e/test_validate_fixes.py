@@ -261,3 +261,26 @@ def test_role_name_bad_combinations_are_refused_before_any_call(cli, aws_env, mo
     result = cli("validate", "--external-id", EXTERNAL_ID, "--bucket", BUCKET, *args)
     assert result.code == 2 and expected in result.error_line
     assert calls == []
+
+
+def test_the_table_lists_each_command_whole_on_its_own_line(cli, aws_env, make_aws, customer):
+    """A table cell wraps its text: the commands are listed below the table, one a line."""
+    setup(make_aws)
+    customer.s3.delete_bucket_cors(Bucket=BUCKET)
+    _trust(customer, {"StringLike": {"sts:ExternalId": "*"}})
+    base = [
+        "validate",
+        "--vendor",
+        "isahit",
+        "--role-name",
+        NAME,
+        "--external-id",
+        EXTERNAL_ID,
+        "--bucket",
+        BUCKET,
+    ]
+    commands = [c for check in cli(*base, "-o", "json").json()["checks"] for c in check["commands"]]
+    assert len(set(commands)) == 2  # create-role for CORS, with --replace-external-id for the trust
+    lines = cli(*base).stdout.splitlines()
+    for number, command in enumerate(dict.fromkeys(commands), 1):
+        assert f"[{number}] {command}" in lines
