@@ -284,3 +284,19 @@ def test_the_table_lists_each_command_whole_on_its_own_line(cli, aws_env, make_a
     lines = cli(*base).stdout.splitlines()
     for number, command in enumerate(dict.fromkeys(commands), 1):
         assert f"[{number}] {command}" in lines
+
+
+def test_a_missing_role_is_created_under_the_name_and_path_checked(cli, aws_env, make_aws, customer):
+    setup(make_aws)
+    arn = "arn:aws:iam::123456789012:role/team/fresh"
+    found = run_validate(cli, "--role-arn", arn)["AWSAssumeRole"]
+    assert "does not exist" in found["detail"]
+    untouched = labelbox_side(customer)
+    (command,) = found["commands"]
+    argv = shlex.split(command)
+    assert (argv[argv.index("--role-name") + 1], argv[argv.index("--path") + 1]) == ("fresh", "/team/")
+    assert cli(*argv[1:]).code == 0
+    assert customer.iam.get_role(RoleName="fresh")["Role"]["Arn"] == arn
+    again = run_validate(cli, "--role-arn", arn)
+    assert all(c["status"] in ("pass", "skip") for c in again.values()), again
+    assert labelbox_side(customer) == untouched
