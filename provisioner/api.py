@@ -180,6 +180,15 @@ def validate(
     checked = check_validate_spec(spec)
     if checked.role is not None:
         checked = replace(checked, role_arn=caller_role_arn(aws, checked.role), role=None)
+    elif (account := aws.account_id()) != checked.account:
+        # validate reads the role by name with these credentials, and its remediation commands
+        # act with them: another account's ARN would check and fix a role of this account
+        raise InputError(
+            "role_arn",
+            checked.role_arn,
+            f"the role is in account {checked.account}, but the credentials in use are of account "
+            f"{account}: run validate with credentials of account {checked.account} (--profile)",
+        )
     if live is None and act_as_vendor:
         live = live_options(aws, checked.vendor, vendor_profile=vendor_profile, wait_seconds=wait_seconds)
     return journey.validate(aws, checked, live)

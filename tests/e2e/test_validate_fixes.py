@@ -300,3 +300,15 @@ def test_a_missing_role_is_created_under_the_name_and_path_checked(cli, aws_env,
     again = run_validate(cli, "--role-arn", arn)
     assert all(c["status"] in ("pass", "skip") for c in again.values()), again
     assert labelbox_side(customer) == untouched
+
+
+def test_a_role_arn_of_another_account_than_the_credentials_is_refused(cli, aws_env, make_aws):
+    """validate reads the role by name with the credentials in use, and its commands act with
+    them: an ARN of another account would check, then fix, this account's role of that name."""
+    setup(make_aws)
+    other = f"arn:aws:iam::111122223333:role{PATH}{NAME}"
+    result = cli("validate", "--vendor", "isahit", "--role-arn", other, "--external-id", EXTERNAL_ID,
+                 "--bucket", BUCKET)  # fmt: skip
+    assert result.code == 2 and result.stdout == ""
+    line = result.error_line
+    assert "--role-arn" in line and "account 111122223333" in line and "account 123456789012" in line
