@@ -526,3 +526,24 @@ def test_the_trust_checks_replace_the_external_id_and_least_privilege_names_the_
     least = checks["AWSLeastPrivilege"]
     assert "--replace-external-id" not in least.commands[0]
     assert "aws iam delete-role-policy --role-name LabelboxS3Access --policy-name extra" in least.remediation
+
+
+def test_labelbox_connects_fallback_commands_take_the_external_id_from_the_environment():
+    """labelbox connect without --external-id: Labelbox failed a check we did not run; the
+    command names the role of the integration and reads the ID Labelbox issued from a variable
+    (unset, create-role refuses the empty --external-id)."""
+    import shlex
+
+    from provisioner.validate.fixes import labelbox_values
+    from provisioner.validate.model import fill_remedy
+
+    text = fill_remedy("AWSCors", labelbox_values(f"arn:aws:iam::{ACCOUNT}:role/lb/MyRole", "data"))
+    command = text[text.index("provision ") :]
+    assert '--external-id "$LABELBOX_EXTERNAL_ID"' in command
+    argv = shlex.split(command.replace('"$LABELBOX_EXTERNAL_ID"', "lbx-issued-0001"))
+    options = dict(zip(argv[2::2], argv[3::2], strict=True))
+    assert (
+        options["--role-name"] == "MyRole"
+        and options["--path"] == "/lb/"
+        and options["--vendor"] == "labelbox"
+    )

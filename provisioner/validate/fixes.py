@@ -124,7 +124,7 @@ def labelbox_values(role_arn: str, bucket: str) -> dict[str, str]:
     values = fix_values("", spec)
     variable = f'"${EXTERNAL_ID_VARIABLE}"'
     values = {k: v.replace(_SENTINEL, variable) for k, v in values.items()}
-    values["external_id"] = f"${EXTERNAL_ID_VARIABLE} (the external ID on Labelbox's integration page)"
+    values["external_id"] = f"<the external ID on Labelbox's integration page, in ${EXTERNAL_ID_VARIABLE}>"
     return values
 
 
