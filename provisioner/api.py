@@ -171,28 +171,80 @@ def validate(
     """The vendor's checks, statically; also acting as the vendor with `live`, or with
     `act_as_vendor` (credentials from `vendor_profile`, or the sandbox's vendor account: see
     live_options). The spec is checked first, before any AWS call."""
+    from dataclasses import replace
+
     from provisioner import inputs
     from provisioner import validate as journey
 
     inputs.check_wait(wait_seconds)
     checked = check_validate_spec(spec)
+    org = journey.read_org_files(checked)  # a bad file is refused before the account is read
+    if checked.role is not None:
+        checked = replace(checked, role_arn=caller_role_arn(aws, checked.role), role=None)
+    elif (account := aws.account_id()) != checked.account:
+        # validate reads the role by name with these credentials, and its remediation commands
+        # act with them: another account's ARN would check and fix a role of this account
+        raise InputError(
+            "role_arn",
+            checked.role_arn,
+            f"the role is in account {checked.account}, but the credentials in use are of account "
+            f"{account}: run validate with credentials of account {checked.account} (--profile)",
+        )
     if live is None and act_as_vendor:
         live = live_options(aws, checked.vendor, vendor_profile=vendor_profile, wait_seconds=wait_seconds)
-    return journey.validate(aws, checked, live)
+    return journey.validate(aws, checked, live, org)
 
 
 def check_validate_spec(spec: ValidateSpec) -> ValidateSpec:
-    """Every field checked; an empty prefix means the whole bucket (None)."""
+    """Every field checked; an empty prefix means the whole bucket (None). The role is either
+    role_arn or role (a name in the caller's account), never both."""
     from dataclasses import replace
 
     from provisioner import inputs
 
-    inputs.check_role_arn(spec.role_arn)
+    if spec.role is not None and spec.role_arn:
+        raise InputError(
+            "role_name",
+            spec.role,
+            f"give --role-arn or --role-name, not both (--role-arn {spec.role_arn})",
+        )
+    if spec.role is not None:
+        inputs.check_role_name(spec.role)
+    elif not spec.role_arn:
+        raise InputError(
+            "role_arn",
+            "",
+            "give the role: --role-arn ARN, or --role-name NAME for a role of the account in use",
+        )
+    else:
+        inputs.check_role_arn(spec.role_arn)
     inputs.check_external_id(spec.external_id)
     inputs.check_bucket(spec.bucket)
     if not spec.vendor.principal:
         raise InputError("principal", "", "validate needs the vendor's principal (or --vendor)")
     return replace(spec, prefix=inputs.check_prefix(spec.prefix))
+
+
+def caller_role_arn(aws: Aws, name: str) -> str:
+    """The ARN of role `name` in the account of the credentials in use (sts:GetCallerIdentity),
+    with the role's path when it exists (iam:GetRole; refused or missing: path /)."""
+    from provisioner.aws import AwsError, read_or_none
+    from provisioner.model.arn import role_arn
+
+    account, partition = aws.account_id(), aws.partition()
+    try:
+        role = read_or_none(
+            "iam:GetRole",
+            f"reading role {name}",
+            lambda: aws.client("iam").get_role(RoleName=name)["Role"],
+            ("NoSuchEntity",),
+        )
+    except AwsError as exc:
+        if exc.code not in ("AccessDenied", "AccessDeniedException"):
+            raise
+        role = None  # validate notes the refused read itself
+    found = role.get("Arn") if isinstance(role, dict) else None
+    return str(found) if found else role_arn(account, name, "/", partition)
 
 
 def live_options(

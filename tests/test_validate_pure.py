@@ -441,3 +441,109 @@ def test_the_sessions_s3_calls_go_to_the_buckets_region():
     assert statuses(in_region)["AWSObjectRead"] is PASS
     elsewhere = snapshot(bucket_policy=region_guard, bucket_region="us-east-2")
     assert statuses(elsewhere)["AWSObjectRead"] is FAIL
+
+
+# --- remediation commands (validate/fixes.py) ----------------------------------------------------
+
+
+def _checks(state: Snapshot, spec: ValidateSpec = SPEC) -> dict[str, Check]:
+    return {c.name: c for c in static_checks(state, spec)}
+
+
+NO_LIST = Policy("policy LabelboxReadAccess", {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::images/*"}]})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("bucket_policy", "named"),
+    [
+        (None, False),
+        ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE_ARN},
+          "Action": "s3:GetObject", "Resource": "arn:aws:s3:::images/*"}]}, False),
+        ({"Version": "2012-10-17", "Statement": [{"Sid": "NoList", "Effect": "Deny", "Principal": "*",
+          "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images"}]}, True),
+    ],
+    ids=["no bucket policy", "a bucket policy without a Deny", "a Deny for the role"],
+)  # fmt: skip
+def test_the_bucket_policys_deny_is_named_only_when_one_refuses_the_role(bucket_policy, named):
+    check = _checks(snapshot(identity_policies=[NO_LIST], bucket_policy=bucket_policy))["AWSBucketAccess"]
+    assert check.code == "BUCKET_ACCESS_DENIED"
+    assert ("bucket policy" in check.remediation) is named, check.remediation
+    assert ("$.Statement[0] (Sid NoList)" in check.remediation) is named
+    assert check.commands and check.commands[0] in check.remediation  # the policy is fixed either way
+
+
+def test_the_commands_select_the_vendor_role_prefix_and_key_and_survive_the_shell():
+    import shlex
+
+    isahit = get_vendor("isahit")
+    spec = ValidateSpec(
+        f"arn:aws:iam::{ACCOUNT}:role/team/team-reader", ID, "images", isahit, prefix="a b/$(x)/"
+    )
+    state = snapshot(
+        cors=None,
+        kms_key=KEY,
+        role={
+            **snapshot().role,
+            "MaxSessionDuration": 7200,
+            "Tags": [{"Key": "managed-by", "Value": "provisioner"}],
+        },
+    )
+    (command,) = _checks(state, spec)["AWSCors"].commands
+    argv = shlex.split(command)
+    assert argv[:2] == ["provision", "create-role"]
+    options = dict(zip(argv[2::2], argv[3::2], strict=True))
+    assert options == {
+        "--vendor": "isahit",
+        "--role-name": "team-reader",
+        "--path": "/team/",
+        "--bucket": "images",
+        "--external-id": ID,
+        "--prefix": "a b/$(x)/",
+        "--kms-key-arn": KEY,
+        "--max-session-duration": "7200",
+    }
+
+
+def test_a_role_without_provisioners_tag_is_adopted_and_passing_checks_have_no_remediation():
+    checks = _checks(snapshot(cors=None))
+    (command,) = checks["AWSCors"].commands
+    assert command.endswith(" --adopt")
+    assert all(not c.remediation and not c.commands for n, c in checks.items() if n != "AWSCors")
+
+
+def test_the_trust_checks_replace_the_external_id_and_least_privilege_names_the_other_policies():
+    loose = {
+        **snapshot().role,
+        "AssumeRolePolicyDocument": trust_with({"StringLike": {"sts:ExternalId": "*"}}),
+    }
+    broad = Policy("inline policy extra", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*"}]})  # fmt: skip
+    state = snapshot(role=loose, identity_policies=[*snapshot().identity_policies, broad], inline=["extra"])
+    checks = _checks(state)
+    (trust_fix,) = checks["AWSExternalID"].commands
+    assert trust_fix.endswith(" --replace-external-id")
+    least = checks["AWSLeastPrivilege"]
+    assert "--replace-external-id" not in least.commands[0]
+    assert "aws iam delete-role-policy --role-name LabelboxS3Access --policy-name extra" in least.remediation
+
+
+def test_labelbox_connects_fallback_commands_take_the_external_id_from_the_environment():
+    """labelbox connect without --external-id: Labelbox failed a check we did not run; the
+    command names the role of the integration and reads the ID Labelbox issued from a variable
+    (unset, create-role refuses the empty --external-id)."""
+    import shlex
+
+    from provisioner.validate.fixes import labelbox_values
+    from provisioner.validate.model import fill_remedy
+
+    text = fill_remedy("AWSCors", labelbox_values(f"arn:aws:iam::{ACCOUNT}:role/lb/MyRole", "data"))
+    command = text[text.index("provision ") :]
+    assert '--external-id "$LABELBOX_EXTERNAL_ID"' in command
+    argv = shlex.split(command.replace('"$LABELBOX_EXTERNAL_ID"', "lbx-issued-0001"))
+    options = dict(zip(argv[2::2], argv[3::2], strict=True))
+    assert (
+        options["--role-name"] == "MyRole"
+        and options["--path"] == "/lb/"
+        and options["--vendor"] == "labelbox"
+    )

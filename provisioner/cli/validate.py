@@ -35,9 +35,16 @@ class ValidateOutput(StrEnum):
 
 @app.command("validate", rich_help_panel="Checks")
 def validate_command(
-    role_arn: Annotated[str, typer.Option("--role-arn", help="The role the vendor will assume.")],
+    ctx: typer.Context,
     external_id: Annotated[str, typer.Option("--external-id", help="The external ID the vendor uses.")],
     bucket: Annotated[str, typer.Option("--bucket", help="The bucket the vendor reads.")],
+    role_arn: Annotated[
+        str | None, typer.Option("--role-arn", help="The role the vendor will assume (or --role-name).")
+    ] = None,
+    role_name: Annotated[
+        str | None,
+        typer.Option("--role-name", help="The role's name in the account of the credentials in use."),
+    ] = None,
     vendor: VendorOpt = None,
     principal: PrincipalOpt = None,
     origin: OriginOpt = None,
@@ -73,7 +80,8 @@ def validate_command(
     from provisioner.validate import ValidateSpec
 
     spec = ValidateSpec(
-        role_arn=role_arn,
+        role_arn=role_arn or "",
+        role=role_name,
         external_id=external_id,
         bucket=bucket,
         vendor=api.vendor(vendor, principal, origin or ()),
@@ -82,6 +90,7 @@ def validate_command(
         strict=strict,
         scp_files=tuple(scp_file or ()),
         rcp_files=tuple(rcp_file or ()),
+        selection=selection(ctx, profile, region, endpoint_url),
     )
     result = api.validate(
         spec,
@@ -102,3 +111,20 @@ def validate_command(
         typer.echo(report.checks_table(result, terminal()))
     if not result.valid:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def selection(
+    ctx: typer.Context, profile: str | None, region: str | None, endpoint: str | None
+) -> tuple[str, ...]:
+    """The account selection given on the command line, which the printed remediation commands
+    repeat so that they reach the account validate read. What came from the environment
+    (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL) is not repeated: the same shell supplies it."""
+    options: list[str] = []
+    if profile is not None:
+        options += ["--profile", profile]
+    if region is not None:
+        options += ["--region", region]
+    source = ctx.get_parameter_source("endpoint_url")
+    if endpoint is not None and source is not None and source.name == "COMMANDLINE":
+        options += ["--endpoint-url", endpoint]
+    return tuple(options)

@@ -123,10 +123,19 @@ def form_table(fields: Sequence[tuple[str, str]]) -> str:
 
 
 def checks_table(result: Report, terminal: Terminal = PLAIN) -> str:
-    rows = [
-        (c.name, _coloured(c.status.upper(), c.status, terminal), c.code or "", c.detail, c.remediation)
-        for c in result.checks
-    ]
+    """The checks, then the remediation commands numbered, one a line and never wrapped (a
+    command broken across a table cell's lines could not be copied as printed)."""
+    commands: list[str] = []
+    rows = []
+    for c in result.checks:
+        remediation = c.remediation
+        for command in c.commands:
+            if command not in commands:
+                commands.append(command)
+            remediation = remediation.replace(command, f"command [{commands.index(command) + 1}] below")
+        rows.append(
+            (c.name, _coloured(c.status.upper(), c.status, terminal), c.code or "", c.detail, remediation)
+        )
     body = table(
         rows, ["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"], [None, None, None, 60, 50], terminal
     )
@@ -136,7 +145,8 @@ def checks_table(result: Report, terminal: Terminal = PLAIN) -> str:
         if result.valid
         else f"INVALID: {', '.join(failed)} failed for {result.role_arn}"
     )
-    return f"{body}\n\n{summary}"
+    listed = "".join(f"\n[{i}] {command}" for i, command in enumerate(commands, 1))
+    return f"{body}\n\n{summary}" + (f"\n{listed}" if listed else "")
 
 
 def audit_summary(result: AuditResult) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from provisioner.aws import Aws
 from provisioner.model import Status
-from provisioner.organization import load_files
+from provisioner.organization import OrgPolicies, load_files
 from provisioner.validate.combine import combine
+from provisioner.validate.fixes import remediate
 from provisioner.validate.gather import gather
 from provisioner.validate.live import Observations, http_fetch, live_checks, live_verdicts, observe
 from provisioner.validate.model import Check, LiveOptions, Report, Snapshot, ValidateSpec, check_names
@@ -32,18 +33,29 @@ __all__ = [
     "live_checks",
     "live_verdicts",
     "observe",
+    "remediate",
     "static_checks",
     "validate",
 ]
 
 
-def validate(aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None) -> Report:
+def validate(
+    aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None, org: OrgPolicies | None = None
+) -> Report:
     """Gather once, decide every check; with `live`, also act as the vendor and combine.
-    SCP/RCP files are read first, so a bad one is refused before any AWS call."""
-    org = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
-    checks = static_checks(gather(aws, spec, org), spec)
+    SCP/RCP files are read first (or given, read by the caller before its own AWS calls), so a
+    bad one is refused before any AWS call."""
+    if org is None:
+        org = read_org_files(spec)
+    state = gather(aws, spec, org)
+    checks = static_checks(state, spec)
     if live is not None:
         assumable = checks[0].status is Status.PASS
         found = live_checks(spec, live, assumable)
-        checks = [combine(c, found.get(c.name)) for c in checks]
+        checks = [remediate(combine(c, found.get(c.name)), spec, state) for c in checks]
     return Report(spec.role_arn, checks)
+
+
+def read_org_files(spec: ValidateSpec) -> OrgPolicies | None:
+    """The --scp-file/--rcp-file policies, each file read once (a pipe can be read only once)."""
+    return load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None

@@ -32,7 +32,7 @@ def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snap
     )
     if state.role is not None:
         try:
-            state.identity_policies = read_role_policies(iam, spec.role_name)
+            state.identity_policies = read_role_policies(iam, spec.role_name, state)
         except AwsError as exc:
             if exc.code not in DENIED:
                 raise
@@ -43,9 +43,10 @@ def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snap
     return state
 
 
-def read_role_policies(iam: Any, name: str) -> list[Policy]:
+def read_role_policies(iam: Any, name: str, state: Snapshot | None = None) -> list[Policy]:
     """The role's inline and attached policy documents, by targeted calls (cheaper than GAAD
-    for one role)."""
+    for one role). With `state`, also note the inline policies' names and the attached ones'
+    names, ARNs and tags (what a printed remediation names)."""
     policies = []
     with translate("iam:ListRolePolicies", f"reading role {name}"):
         inline = paginate_all(iam, "list_role_policies", "PolicyNames", RoleName=name)
@@ -53,11 +54,18 @@ def read_role_policies(iam: Any, name: str) -> list[Policy]:
         with translate("iam:GetRolePolicy", f"reading inline policy {policy_name}"):
             document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
         policies.append(Policy(f"inline policy {policy_name}", parse_document(document)))
+        if state is not None:
+            state.inline.append(policy_name)
     with translate("iam:ListAttachedRolePolicies", f"reading role {name}"):
         attached = paginate_all(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
     for item in attached:
-        _, document = managed_policy(iam, item["PolicyArn"])
+        found, document = managed_policy(iam, item["PolicyArn"])
         policies.append(Policy(f"policy {item['PolicyName']}", parse_document(document)))
+        if state is not None:
+            tags = {t.get("Key"): t.get("Value") for t in found.get("Tags") or []}
+            state.attached.append(
+                {"PolicyName": item["PolicyName"], "PolicyArn": item["PolicyArn"], "Tags": tags}
+            )
     return policies
 
 

@@ -34,6 +34,12 @@ class ValidateSpec:
     strict: bool = False
     scp_files: tuple[str, ...] = ()  # describe-policy JSON, when Organizations cannot be read
     rcp_files: tuple[str, ...] = ()
+    # Account selection the printed remediation commands repeat: the --profile, --region and
+    # --endpoint-url given on validate's own command line (what came from the environment
+    # comes from it again when the command is run in the same shell).
+    selection: tuple[str, ...] = ()
+    # --role-name: a role of the caller's account; api.validate turns it into role_arn (give "")
+    role: str | None = None
 
     @property
     def arn(self) -> Arn:
@@ -86,6 +92,8 @@ class Snapshot:
     object_owner: str | None = None
     object_acl_grants_owner: bool = False
     unreadable: list[str] = field(default_factory=list)
+    attached: list[Json] = field(default_factory=list)  # {"PolicyName", "PolicyArn", "Tags": {...}}
+    inline: list[str] = field(default_factory=list)  # the role's inline policy names
 
 
 @dataclass
@@ -99,6 +107,8 @@ class Check:
     remediation: str = ""
     static: Status | None = None  # the static verdict, when a live one was also made
     live: Status | None = None
+    # the `provision ...` commands in the remediation, each to run as printed (shlex quoting)
+    commands: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
@@ -113,6 +123,7 @@ class Check:
             "message": self.message,
             "detail": self.detail,
             "remediation": self.remediation if self.status in (Status.FAIL, Status.WARN) else "",
+            "commands": list(self.commands) if self.status in (Status.FAIL, Status.WARN) else [],
         }
         if self.live is not None:
             out["static"] = str(self.static) if self.static else None
@@ -164,19 +175,16 @@ def check_names() -> list[str]:
     return list(check_data())
 
 
-def remedy(name: str, spec: ValidateSpec) -> str:
-    values = {
-        "bucket": spec.bucket,
-        "external_id": spec.external_id,
-        "role_name": spec.role_name,
-        "prefix": spec.prefix or "",
-    }
-    return fill_remedy(name, values)
+def remediation_template(name: str, code: str | None = None) -> str:
+    """A check's remediation in policies/checks.json: the code's own when it has one."""
+    data = check_data().get(name, {})
+    by_code: dict[str, str] = data.get("remediations", {})
+    return str(by_code.get(code or "") or data.get("remediation", ""))
 
 
-def fill_remedy(name: str, values: dict[str, str]) -> str:
+def fill_remedy(name: str, values: dict[str, str], code: str | None = None) -> str:
     """A check's remediation (policies/checks.json) with its {placeholders} filled."""
-    template: str = check_data().get(name, {}).get("remediation", "")
+    template = remediation_template(name, code)
     for key, value in values.items():
         template = template.replace("{" + key + "}", value)
     return template
@@ -185,8 +193,7 @@ def fill_remedy(name: str, values: dict[str, str]) -> str:
 def verdict(
     name: str, status: Status, spec: ValidateSpec, code: str | None = None, detail: str = ""
 ) -> Check:
-    """A Check with the remediation of its data entry when it fails or warns."""
+    """A Check; its remediation is filled from what was read (validate/fixes.py)."""
     if code is not None and code not in check_data()[name]["codes"]:
         raise ValueError(f"{code} is not a code of {name} in policies/checks.json")
-    failing = status in (Status.FAIL, Status.WARN)
-    return Check(name, status, code, detail, remedy(name, spec) if failing else "")
+    return Check(name, status, code, detail)

@@ -33,6 +33,7 @@ from provisioner.iam import (
 )
 from provisioner.model import Status, account_of, bucket_arn, root_arn
 from provisioner.model.rules import Registry
+from provisioner.validate.fixes import remediate
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, check_names, verdict
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
@@ -45,8 +46,9 @@ CHECKS: Registry[StaticCheck] = Registry("check")
 
 
 def static_checks(state: Snapshot, spec: ValidateSpec) -> list[Check]:
-    """Every check from the snapshot, in the order of policies/checks.json."""
-    return [CHECKS.functions[name](state, spec) for name in check_names()]
+    """Every check from the snapshot, in the order of policies/checks.json, each failure with
+    its remediation (validate/fixes.py)."""
+    return [remediate(CHECKS.functions[name](state, spec), spec, state) for name in check_names()]
 
 
 # --- requests the vendor's service and its session make -------------------------------------

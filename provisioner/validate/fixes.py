@@ -1,0 +1,190 @@
+"""Pure: a failing check's remediation, whose commands act on exactly what was checked.
+
+The remediations are data (policies/checks.json); this fills their {placeholders}. A printed
+`provision create-role` carries every option that selects what validate looked at: the vendor
+(--vendor, or --principal and --origin for a vendor of no profile), --role-name and --path of
+the role ARN, --bucket, --external-id, --prefix, the bucket's KMS key, a policy name other than
+the vendor's default, a non-default session duration, --adopt for a role provisioner did not
+create, and the account selection given on validate's command line (ValidateSpec.selection).
+Values are quoted for a POSIX shell (shlex), so a copied command runs as printed.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import replace
+from typing import Any
+
+from provisioner.evaluation import EXPLICIT_DENY, Policy, caller_request, evaluate
+from provisioner.model import Arn, Status, bucket_arn
+from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
+from provisioner.vendors import CUSTOM
+
+MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
+DEFAULT_SESSION = 3600  # create-role's --max-session-duration default
+COMMANDS = ("create_role", "replace_trust")  # the placeholders that are commands to run
+
+
+def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -> Check:
+    """The check with its remediation filled (FAIL or WARN), or none (PASS or SKIP)."""
+    if check.status not in (Status.FAIL, Status.WARN):
+        return replace(check, remediation="", commands=())
+    values = fix_values(check.name, spec, state)
+    template = remediation_template(check.name, check.code)
+    commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
+    return replace(check, remediation=fill_remedy(check.name, values, check.code), commands=commands)
+
+
+def vendor_options(spec: ValidateSpec) -> list[str]:
+    """How the commands name the vendor: its profile, or its principal and web origins."""
+    vendor = spec.vendor
+    if vendor.name != CUSTOM:
+        return ["--vendor", vendor.name]
+    options = ["--principal", vendor.principal]
+    for origin in vendor.cors_origins:
+        options += ["--origin", origin]
+    return options
+
+
+def create_role_args(spec: ValidateSpec, state: Snapshot | None = None) -> list[str]:
+    """`provision create-role` with every option that selects what was checked."""
+    args = ["provision", "create-role", *vendor_options(spec), "--role-name", spec.role_name]
+    path = _role_path(spec)
+    if path != "/":
+        args += ["--path", path]
+    args += ["--bucket", spec.bucket, "--external-id", spec.external_id]
+    if spec.prefix:
+        args += ["--prefix", spec.prefix]
+    if state is not None:
+        key = state.kms_key
+        if key and (arn := Arn.parse(key)) is not None and arn.resource.startswith("key/"):
+            # create-role rewrites the policy: without the key it would drop kms:Decrypt
+            args += ["--kms-key-arn", key]
+        if (policy := _policy_name(spec, state)) is not None:
+            args += ["--policy-name", policy]
+        if state.role is not None:
+            seconds = state.role.get("MaxSessionDuration")
+            if isinstance(seconds, int) and seconds != DEFAULT_SESSION:
+                args += ["--max-session-duration", str(seconds)]
+            if not _managed(state.role.get("Tags")):
+                args.append("--adopt")  # the remediation is to bring this role into line
+    return args + list(spec.selection)
+
+
+def fix_values(name: str, spec: ValidateSpec, state: Snapshot | None = None) -> dict[str, str]:
+    """The {placeholders} of a remediation, for this check, this spec and what was read."""
+    create = create_role_args(spec, state)
+    values = {
+        "bucket": spec.bucket,
+        "external_id": spec.external_id,
+        "role_name": spec.role_name,
+        "prefix": spec.prefix or "",
+        "create_role": shlex.join(create),
+        "replace_trust": shlex.join([*create, "--replace-external-id"]),
+        "bucket_policy_deny": "",
+        "key_policy": "",
+        "other_policies": "",
+    }
+    if state is None:
+        return values
+    actions = {
+        "AWSBucketAccess": ("s3:ListBucket", "s3:GetBucketLocation"),
+        "AWSObjectRead": ("s3:GetObject",),
+    }.get(name, ())
+    denies = _bucket_policy_denies(spec, state, actions)
+    if denies:
+        values["bucket_policy_deny"] = (
+            f"; then remove the Deny for this role from the bucket policy of {spec.bucket} "
+            f"({', '.join(denies)})"
+        )
+    if name == "AWSObjectRead" and state.kms_key:
+        values["key_policy"] = (
+            f"; the policy of KMS key {state.kms_key} must allow kms:Decrypt for the role or for IAM "
+            "policies of the account"
+        )
+    if name == "AWSLeastPrivilege":
+        values["other_policies"] = _other_policies(spec, state)
+    return values
+
+
+EXTERNAL_ID_VARIABLE = "LABELBOX_EXTERNAL_ID"
+_SENTINEL = "provisioner-external-id-sentinel"
+
+
+def labelbox_values(role_arn: str, bucket: str) -> dict[str, str]:
+    """The placeholders for a check Labelbox failed and we did not run (labelbox connect): the
+    external ID is Labelbox's, so the commands read it from $LABELBOX_EXTERNAL_ID (unset, the
+    command is refused: an empty --external-id is bad input)."""
+    from provisioner.vendors import get_vendor
+
+    arn = Arn.parse(role_arn)
+    if arn is None or not arn.is_role:
+        role_arn = f"arn:aws:iam::000000000000:role/{role_arn}"
+    spec = ValidateSpec(role_arn, _SENTINEL, bucket, get_vendor("labelbox"))
+    values = fix_values("", spec)
+    variable = f'"${EXTERNAL_ID_VARIABLE}"'
+    values = {k: v.replace(_SENTINEL, variable) for k, v in values.items()}
+    values["external_id"] = f"<the external ID on Labelbox's integration page, in ${EXTERNAL_ID_VARIABLE}>"
+    return values
+
+
+def _role_path(spec: ValidateSpec) -> str:
+    resource = spec.arn.resource  # role/PATH/NAME
+    return resource[len("role") : len(resource) - len(spec.role_name)] or "/"
+
+
+def _managed(tags: object) -> bool:
+    if not isinstance(tags, list):
+        return False
+    return any(isinstance(t, dict) and (t.get("Key"), t.get("Value")) == MANAGED_BY for t in tags)
+
+
+def _provisioner_policies(state: Snapshot) -> list[str]:
+    return [p["PolicyName"] for p in state.attached if p["Tags"].get(MANAGED_BY[0]) == MANAGED_BY[1]]
+
+
+def _policy_name(spec: ValidateSpec, state: Snapshot) -> str | None:
+    """The read-only policy create-role made for this role under another name than the vendor's
+    default (create-role --policy-name): rewriting that one, not adding a second."""
+    ours = _provisioner_policies(state)
+    default = spec.vendor.policy_name or "VendorReadAccess"
+    if default in ours or len(ours) != 1:
+        return None
+    return ours[0]
+
+
+def _bucket_policy_denies(spec: ValidateSpec, state: Snapshot, actions: tuple[str, ...]) -> list[str]:
+    """The bucket policy's Deny statements that refuse the role's session one of `actions` on the
+    bucket (ListBucket, GetBucketLocation) or the sample object (GetObject)."""
+    if not state.bucket_policy or not actions:
+        return []
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    found: list[str] = []
+    for action in actions:
+        resource = f"{bucket}/{spec.sample_key}" if action == "s3:GetObject" else bucket
+        context: dict[str, Any] = {"s3:prefix": spec.prefix or ""} if action == "s3:ListBucket" else {}
+        request = caller_request(spec.session_arn, action, resource, region=state.bucket_region, **context)
+        decision = evaluate([Policy("bucket policy", state.bucket_policy)], request)
+        if decision.effect == EXPLICIT_DENY:
+            found += [h.describe() for h in decision.denies if h.describe() not in found]
+    return found
+
+
+def _other_policies(spec: ValidateSpec, state: Snapshot) -> str:
+    """The AWS CLI commands that take the role's other policies off (create-role leaves them)."""
+    keep = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
+    role = ["--role-name", spec.role_name]
+    commands = [
+        shlex.join(
+            ["aws", "iam", "detach-role-policy", *role, "--policy-arn", p["PolicyArn"], *spec.selection]
+        )
+        for p in state.attached
+        if p["PolicyName"] != keep
+    ]
+    commands += [
+        shlex.join(["aws", "iam", "delete-role-policy", *role, "--policy-name", name, *spec.selection])
+        for name in state.inline
+    ]
+    if not commands:
+        return ""
+    return "; then take off the role's other policies, which create-role leaves alone: " + "; ".join(commands)
