@@ -106,8 +106,10 @@ def find(start: str | None = None) -> tuple[Path, bool] | None:
     named = os.environ.get(ENV)
     if named:
         path = Path(named)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(named, None, "", f"no such file (named by {ENV})")
+        if path.is_dir():
+            raise ConfigError(named, None, "", f"a folder, not a file (named by {ENV})")
         return path, path.name == "pyproject.toml"
     folder = Path(start or os.getcwd()).resolve()
     for candidate in (folder, *folder.parents):
@@ -139,8 +141,10 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
     """One config (or mutelist) file, parsed."""
     path = Path(shown)
     is_pyproject = path.name == "pyproject.toml" if pyproject is None else pyproject
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(shown, None, "", "no such file")
+    if path.is_dir():
+        raise ConfigError(shown, None, "", "a folder, not a file")
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -198,10 +202,11 @@ def refuse_account_selection(shown: str, lines: list[str], data: dict[str, Any],
         if name is None:
             continue
         table = ".".join(path)
-        shown_key = f"[{table}] {key}" if table else key
+        full = (prefix + table).strip(".")  # as written in the file: [tool.provisioner.audit]
+        shown_key = f"[{full}] {key}" if full else key
         raise ConfigError(
             shown,
-            _locate(lines, (prefix + table).strip("."), key),
+            _locate(lines, full, key),
             shown_key,
             "selects the AWS account, a role or where requests go, or is a credential: these come "
             f"only from flags and the environment, never from a file; remove it and use {_USE_INSTEAD[name]}",

@@ -250,7 +250,8 @@ def test_a_file_naming_account_selection_is_refused_before_anything_is_sent(
     result = cli(*COMMANDS[command])
     assert result.code == 2, result.stderr
     error = result.error_line
-    assert f"{name}:{line}: [{command}] {key}: " in error, error
+    table = f"tool.provisioner.{command}" if name == "pyproject.toml" else command  # as written there
+    assert f"{name}:{line}: [{table}] {key}: " in error, error
     assert "never from a file" in error and error.endswith(f"use {advice}"), error
     assert value.strip('"') not in error  # the value is not echoed (it may be a token)
     assert result.stdout == ""
@@ -353,3 +354,72 @@ def test_a_mutelist_file_naming_account_selection_is_refused_before_any_call(cli
     assert result.code == 2, result.stderr
     assert "mutes.toml:6: [audit] region: " in result.error_line and "use --region" in result.error_line
     assert aws_calls == []
+
+
+# --- a file that makes a report greener says so (issue 17, found by a first-time user) ---------
+
+WIDE_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+@pytest.mark.parametrize("output", ["table", "json", "sarif"])
+def test_a_file_that_turns_lint_green_is_named_on_stderr_in_every_format(cli, folder, output):
+    """A repository's own `.provisioner.toml` under review (the hook and the Action read it) that
+    mutes everything and lowers fail-on: the run still passes, but says which lines did it."""
+    (folder / "wide.json").write_text(WIDE_POLICY)
+    assert cli("lint", "wide.json", "-o", output).code == 1
+    (folder / ".provisioner.toml").write_text(
+        '[lint]\nfail-on = "none"\n\n[[mute]]\nrule = "*"\nreason = "pr"\n'
+    )
+    relaxed = cli("lint", "wide.json", "-o", output)
+    assert relaxed.code == 0
+    notes = [line for line in relaxed.stderr.splitlines() if line.startswith("note:")]
+    assert any("--fail-on none is from" in n and n.endswith(".provisioner.toml:2") for n in notes), notes
+    assert any(
+        n.startswith("note: 2 finding(s) muted by") and n.endswith(".provisioner.toml:4") for n in notes
+    )
+    flagged = cli("lint", "wide.json", "-o", output, "--fail-on", "high")  # the flag's own choice: no note
+    assert not any("--fail-on" in line for line in flagged.stderr.splitlines()), flagged.stderr
+    assert cli("-q", "lint", "wide.json", "-o", output).stderr == ""  # --quiet silences notes
+
+
+def test_an_unused_days_from_the_file_is_named_by_audit(cli, folder):
+    (folder / ".provisioner.toml").write_text("[audit]\nunused-days = 36500\n")
+    result = cli("audit", "--from-file", "gaad.json", "-o", "json", "--fail-on", "none")
+    assert result.code == 0
+    assert "note: --unused-days 36500 is from" in result.stderr and ".provisioner.toml:2" in result.stderr
+
+
+def test_a_config_file_given_as_a_pipe_is_read_and_a_folder_is_refused(cli, folder, monkeypatch):
+    """PROVISIONER_CONFIG=<(…) and --mutelist <(…) are pipes, not regular files: they are read
+    (they were 'no such file'); a folder is named as one."""
+    import os
+
+    (folder / "wide.json").write_text(WIDE_POLICY)
+    fifo = folder / "mutes.toml"
+    os.mkfifo(fifo)
+
+    def writer() -> None:
+        with open(fifo, "w") as pipe:
+            pipe.write('[[mute]]\nrule = "*"\nreason = "piped"\n')
+
+    import threading
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    piped = cli("lint", "wide.json", "--mutelist", str(fifo))
+    thread.join(5)
+    assert piped.code == 0 and "muted by the [[mute]] entry at" in piped.stderr, piped.stderr
+    assert "a folder, not a file" in cli("lint", "wide.json", "--mutelist", str(folder)).error_line
+    monkeypatch.setenv("PROVISIONER_CONFIG", str(folder))
+    refused = cli("lint", "wide.json")
+    assert refused.code == 2 and "a folder, not a file (named by PROVISIONER_CONFIG)" in refused.error_line
+
+
+def test_aws_options_before_config_belong_to_the_command_it_explains(cli, folder, monkeypatch):
+    """`provision --profile prod config audit` explains `provision --profile prod audit`: the
+    flag wins over AWS_PROFILE there (the profile was dropped and AWS_PROFILE shown as winning)."""
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    rows = cli("--profile", "prod", "config", "-o", "json", "audit").json()["settings"]
+    by_option = {(r["option"], r["from"]): r for r in rows}
+    assert by_option[("--profile", "flag")]["value"] == "prod" and by_option[("--profile", "flag")]["wins"]
+    assert by_option[("AWS_PROFILE", "environment")]["overridden_by"] == "flag --profile"

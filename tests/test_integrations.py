@@ -38,7 +38,8 @@ def test_the_pre_commit_hook_lints_the_files_it_is_given(tmp_path):
     # JSON, YAML and .template files (identify gives .template no type, so `files`, not types_or)
     names = ("a.json", "b.YAML", "c.yml", "d.template", "e.md", "f.py")
     chosen = [n for n in names if re.search(hook["files"], n)]
-    assert chosen == ["a.json", "b.YAML", "c.yml", "d.template"] and "types" not in hook
+    assert chosen == ["a.json", "b.YAML", "c.yml", "d.template"]
+    assert hook["types"] == [] and hook["types_or"] == ["file", "symlink"]  # links too (a broken one)
     (tmp_path / "narrow.json").write_text(json.dumps(NARROW))
     (tmp_path / "wide.json").write_text(json.dumps(WIDE))
     # pre-commit runs: ENTRY ARGS FILE… (the staged files its `types` select)
@@ -132,6 +133,12 @@ def test_the_action_lints_and_writes_sarif_even_when_it_fails(action_venv, tmp_p
     assert where == {"iam/wide.json"}
     relaxed = run_action_step(tmp_path, {"paths": "iam", "fail-on": "none"})
     assert relaxed.returncode == 0
+    # a sarif-file in a folder that does not exist yet: made, not 'No such file' with exit 1
+    nested = run_action_step(tmp_path, {"paths": "iam", "sarif-file": "reports/lint/p.sarif"})
+    assert nested.returncode == 1 and (tmp_path / "reports/lint/p.sarif").is_file(), nested.stderr
+    # one whose folder cannot be made (a file is in the way): bad input, no SARIF, lint not run
+    blocked = run_action_step(tmp_path, {"paths": "iam", "sarif-file": "iam/wide.json/p.sarif"})
+    assert blocked.returncode == 2 and "sarif-file 'iam/wide.json/p.sarif'" in blocked.stderr
 
 
 @pytest.mark.parametrize(("inputs", "needle"), [({"command": "deploy"}, "command must be lint or audit"),

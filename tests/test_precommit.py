@@ -134,12 +134,18 @@ def rev() -> str:
     return commit
 
 
-def run_hook(tmp_path: Path, rev: str, files: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """A git repository holding `files`, all added; then what try-repo runs on it."""
+def run_hook(
+    tmp_path: Path, rev: str, files: dict[str, str], links: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A git repository holding `files` (and symbolic `links`, name to target), all added; then
+    what try-repo runs on it."""
     repo = tmp_path / "repo"
     for name, text in files.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text)
+    for name, target in (links or {}).items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).symlink_to(target)
     subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
     config = tmp_path / "pre-commit-config.yaml"
@@ -159,15 +165,17 @@ def counted(output: str, pattern: str) -> int:
 
 
 def test_the_hook_fails_exactly_for_the_files_with_findings(tmp_path, rev):
-    done = run_hook(tmp_path, rev, {**ORDINARY, **CLEAN, **WITH_FINDINGS})
+    # a committed link to a policy that is gone: pre-commit passes only regular files unless asked
+    done = run_hook(tmp_path, rev, {**ORDINARY, **CLEAN, **WITH_FINDINGS}, {"iam/gone.json": "removed.json"})
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
     assert re.search(r"^provisioner lint .*Failed$", out, re.M), out
     assert re.search(r"trust-no-external-id +iam/vendor-trust\.json:\d+:\d+ ", out), out
     assert re.search(r"action-wildcard +infra/wide\.yaml:10:21 ", out), out  # the YAML line itself
+    assert re.search(r"file-unreadable +iam/gone\.json", out), out
     for name in (*ORDINARY, *CLEAN):
         assert name not in out, f"{name} produced output:\n{out}"
-    assert counted(out, r"in (\d+) file\(s\)") == len(CLEAN) + len(WITH_FINDINGS)  # judged
+    assert counted(out, r"in (\d+) file\(s\)") == len(CLEAN) + len(WITH_FINDINGS) + 1  # judged, the link too
     assert counted(out, r"(\d+) files? not (?:policies|a policy), skipped") == len(ORDINARY)
     assert "error:" not in out + done.stderr
 

@@ -286,10 +286,15 @@ def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None
             break
     if getattr(command, "context_settings", {}).get("ignore_unknown_options"):
         # `provision config COMMAND [OPTIONS]`: what follows is another command's line, shown as
-        # given; AWS options before `config` are ignored like any offline command's
+        # given; without one, AWS options are ignored like any offline command's.
+        # AWS options before `config` belong to the command it explains, as they would to that
+        # command run alone (`provision --profile prod config audit` = `provision --profile prod audit`)
         rest = kept[index:]
-        named = next((i for i, token in enumerate(rest) if token in group.commands), len(rest))
-        return path + _own_options(command, leading + rest[:named]) + rest[named:], query
+        named = next((i for i, token in enumerate(rest) if token in group.commands), None)
+        if named is None:
+            return path + _own_options(command, leading + rest), query
+        explained = path + _own_options(command, rest[:named]) + rest[named : named + 1]
+        return explained + leading + rest[named + 1 :], query
     return path + _own_options(command, leading + kept[index:]), query
 
 

@@ -20,6 +20,7 @@ from provisioner.cli.common import (
     connect,
     json_text,
     mutes,
+    note_what_the_files_changed,
     now_text,
     progress,
     terminal,
@@ -140,5 +141,6 @@ def audit_command(
     if (out or output is not AuditOutput.table) and not quiet:  # JSON and SARIF keep their shape
         for note in result.notes:
             typer.echo(f"note: {note}", err=True)
+    note_what_the_files_changed(ctx, result.findings)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

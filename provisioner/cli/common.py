@@ -276,3 +276,31 @@ def mutes(ctx: typer.Context, mutelist: str | None) -> list[Any]:
     if mutelist:
         found += mute.load_file(mutelist)
     return found
+
+
+# Settings that can make a report greener: when one comes from a config file rather than the
+# command line, the run says so (a file in the repository under review must not quietly pass it).
+GREENER_SETTINGS = ("fail-on", "unused-days")
+
+
+def note_what_the_files_changed(ctx: typer.Context, findings: list[Any]) -> None:
+    """On stderr (not with --quiet): each verdict-changing default taken from the config file, and
+    how many findings each mute entry (config file or --mutelist) silenced. Every output format,
+    since JSON and SARIF have no summary line of their own."""
+    from collections import Counter
+
+    from provisioner.cli.app import QUIET
+
+    if QUIET.get():
+        return
+    config = ctx.find_root().obj
+    if config is not None and getattr(config, "path", None):
+        for setting in config.settings:
+            if setting.command != ctx.info_name or setting.key not in GREENER_SETTINGS:
+                continue
+            source = ctx.get_parameter_source(setting.key.replace("-", "_"))
+            if getattr(source, "name", "") == "DEFAULT_MAP":  # typer's own click: compared by name
+                typer.echo(f"note: --{setting.key} {setting.value} is from {config.where(setting)}", err=True)
+    counts = Counter(str(f.suppressed.get("entry", "")) for f in findings if f.suppressed)
+    for where, count in sorted(counts.items()):
+        typer.echo(f"note: {count} finding(s) muted by the [[mute]] entry at {where}", err=True)

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, json_text, mutes, terminal
+from provisioner.cli.common import (
+    FailOn,
+    FailOnOpt,
+    MutelistOpt,
+    json_text,
+    mutes,
+    note_what_the_files_changed,
+    terminal,
+)
 from provisioner.errors import EXIT_FINDINGS
 
 
@@ -37,7 +45,9 @@ def lint_command(
     from provisioner import api, report
 
     result = api.lint(files, mutes=mutes(ctx, mutelist))
-    for path, what in result.unopened:
+    from provisioner.cli.app import QUIET
+
+    for path, what in () if QUIET.get() else result.unopened:
         typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
     if output in (LintOutput.json, LintOutput.text):
         typer.echo(json_text(result.to_dict(), output))
@@ -49,5 +59,6 @@ def lint_command(
         muted = len(result.findings) - len(result.shown)
         table = report.findings_table(result.shown, len(result.files), muted, terminal(), result.not_judged())
         typer.echo(table)
+    note_what_the_files_changed(ctx, result.findings)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
