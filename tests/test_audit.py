@@ -262,8 +262,37 @@ def test_external_id_reused_across_roles():
     ]
     result = audit(data, now=NOW)
     reused = [f for f in result.findings if f.rule == "external-id-reused"]
-    assert sorted(f.role for f in reused) == ["A", "B"]
+    # issue 18: one finding per shared ID (on the first role in sorted order), every role in
+    # its evidence, instead of one finding per role listing all the others
+    assert [f.role for f in reused] == ["A"]
     assert reused[0].severity == "medium" and "trusted by 2 roles" in reused[0].message
+    assert reused[0].evidence == {
+        "external_id": "ckx5y2abcd0001zz0",
+        "roles": [f"arn:aws:iam::{ACCOUNT}:role/A", f"arn:aws:iam::{ACCOUNT}:role/B"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("muted_role", "muted"), [("A", True), ("B", True), (f"arn:aws:iam::{ACCOUNT}:role/B", True), ("C", False)]
+)
+def test_a_mute_on_any_role_sharing_the_id_mutes_the_reuse(muted_role, muted):
+    data = [accounts(ACCOUNT, roles=[role(n, condition=PINNED) for n in ("B", "A")] + [role("C")])]
+    result = audit(data, now=NOW, mutes=[Mute("external-id-reused", "one vendor, two buckets", role=muted_role)])
+    (reused,) = [f for f in result.findings if f.rule == "external-id-reused"]
+    assert (reused.suppressed is not None) is muted
+
+
+def test_reuse_output_grows_linearly_with_the_roles():
+    """1,000 roles sharing one ID made 96 MB of JSON when each finding listed all the others."""
+
+    def size(n):
+        data = [accounts(ACCOUNT, roles=[role(f"R{i:05}", condition=PINNED) for i in range(n)])]
+        found = [f.to_dict() for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
+        assert len(found) == 1
+        return len(json.dumps(found))
+
+    small, large = size(100), size(400)
+    assert large < 5 * small
 
 
 def test_only_cross_account_roles_are_listed_unless_all():
@@ -563,8 +592,8 @@ def test_ids_pinned_by_any_exact_form_count_for_reuse():
             ],
         )
     ]
-    reused = [f.role for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
-    assert sorted(reused) == ["A", "B"]
+    reused = [f for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
+    assert [(f.role, len(f.evidence["roles"])) for f in reused] == [("A", 2)]
 
 
 WRITE_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
