@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import FailOn, FailOnOpt, MutelistOpt, json_text, mutes, terminal
+from provisioner.cli.common import (
+    FailOn,
+    FailOnOpt,
+    MutelistOpt,
+    mutes,
+    out_format,
+    output_choices,
+    render_findings,
+    write_out,
+)
 from provisioner.errors import EXIT_FINDINGS
 
-
-class LintOutput(StrEnum):
-    table = "table"
-    json = "json"
-    text = "text"
-    sarif = "sarif"
+if TYPE_CHECKING:
+    LintOutput: TypeAlias = Any  # an enum of report.FORMATS["lint"], made at run time
+else:
+    LintOutput = output_choices("lint")
 
 
 @app.command("lint", rich_help_panel="Offline (no AWS account needed)")
@@ -30,24 +36,24 @@ def lint_command(
         LintOutput,
         typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
     ] = LintOutput.table,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write the report to this file (its extension: the format).")
+    ] = None,
     fail_on: FailOnOpt = FailOn.high,
     mutelist: MutelistOpt = None,
 ) -> None:
     """Lint IAM permission or trust policies for grammar, IAM limits and least privilege."""
     from provisioner import api, report
 
+    fmt = out_format(ctx, output, out)
     result = api.lint(files, mutes=mutes(ctx, mutelist))
     for path, what in result.unopened:
         typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
-    if output in (LintOutput.json, LintOutput.text):
-        typer.echo(json_text(result.to_dict(), output))
-    elif output is LintOutput.sarif:
-        from provisioner import __version__
-
-        typer.echo(json_text(report.lint_sarif(result, __version__)))
+    view = report.lint_findings(result)
+    text = render_findings(view, fmt, out)
+    if out:
+        write_out(out, text)
     else:
-        muted = len(result.findings) - len(result.shown)
-        table = report.findings_table(result.shown, len(result.files), muted, terminal(), result.not_judged())
-        typer.echo(table)
+        typer.echo(text)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
