@@ -267,7 +267,10 @@ def test_lint_a_folder_reads_its_policies_and_a_binary_json_is_a_finding(cli, tm
         (str(tmp_path / "deep" / "er" / "p.json"), "action-wildcard"),
         (str(binary), "file-unreadable"),
     }
-    assert {f["file"] for f in walked.json()["findings"]} == {str(tmp_path / "deep" / "er" / "p.json"), str(binary)}
+    assert {f["file"] for f in walked.json()["findings"]} == {
+        str(tmp_path / "deep" / "er" / "p.json"),
+        str(binary),
+    }
 
 
 def test_lint_accepts_a_utf8_bom(cli, tmp_path):

@@ -155,7 +155,10 @@ def test_unused_days_from_the_file_applies_a_flag_wins_and_a_bad_value_names_the
     (folder / ".provisioner.toml").write_text("[audit]\nunused-days = 30\n")
     (message,) = unused()
     assert "over 30 days ago" in message
-    assert cli("audit", "--from-file", "quiet.json", "-o", "json", "--unused-days", "60").json()["findings"] == []
+    assert (
+        cli("audit", "--from-file", "quiet.json", "-o", "json", "--unused-days", "60").json()["findings"]
+        == []
+    )
     (folder / ".provisioner.toml").write_text('[audit]\nfail-on = "low"\nunused-days = 0\n')
     bad = cli("audit", "--from-file", "quiet.json")
     assert bad.code == 2 and ".provisioner.toml:3: [audit] unused-days:" in bad.error_line, bad.stderr
@@ -307,8 +310,12 @@ def test_flags_beat_the_environment_which_beats_the_file_and_config_marks_the_wi
     )
 
     monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "table")
-    assert not cli("lint", "policy.json").stdout.startswith('{\n  "schema_version"')  # the environment wins: a table
-    assert cli("lint", "policy.json", "-o", "json").stdout.startswith('{\n  "schema_version"')  # the flag wins
+    assert not cli("lint", "policy.json").stdout.startswith(
+        '{\n  "schema_version"'
+    )  # the environment wins: a table
+    assert cli("lint", "policy.json", "-o", "json").stdout.startswith(
+        '{\n  "schema_version"'
+    )  # the flag wins
     shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
     assert shown[("lint", "--output")] == {
         "command": "lint", "option": "--output", "value": "json", "from": f"{folder / '.provisioner.toml'}:2",

@@ -663,7 +663,9 @@ def test_unreadable_files_are_findings_and_the_others_are_still_linted(cli, tmp_
         assert ("wide.json", "action-wildcard") in found
         for name, reason in why.items():
             assert reason in found[(name, "file-unreadable")], found
-        assert {f["severity"] for f in result.json()["findings"] if f["rule"] == "file-unreadable"} == {"high"}
+        assert {f["severity"] for f in result.json()["findings"] if f["rule"] == "file-unreadable"} == {
+            "high"
+        }
 
 
 def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path, monkeypatch):
