@@ -156,5 +156,5 @@ def load_baseline(path: str) -> list[dict[str, object]]:
     if isinstance(data, dict) and isinstance(data.get("schema_version"), int):
         data = data.get("findings")
     if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
-        raise InputError("baseline", path, "not the output of 'provision audit -o json' (a list of findings)")
+        raise InputError("baseline", path, "not the output of 'provision audit -o json' (its findings)")
     return data

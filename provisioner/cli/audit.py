@@ -93,6 +93,7 @@ def audit_command(
     from provisioner.audit import AuditSpec
     from provisioner.errors import InputError
 
+    fmt = out_format(ctx, output, out)  # before any AWS call
     listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
     if accounts is not None and not listed:
         raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
@@ -123,7 +124,6 @@ def audit_command(
             accounts_progress=advance.extra,
         )
 
-    fmt = out_format(ctx, output, out)
     caller = sessions[0].caller_arn if sessions and fmt == "html" else None
     context = audit_context(spec, profile, region, result, caller) if fmt == "html" else []
     view = report.audit_findings(result, context)

@@ -241,11 +241,13 @@ def out_format(ctx: typer.Context, output: str, out: str | None) -> str:
     if by_extension is None:
         return output
     if given and by_extension != output:
+        suffix = next((ext for ext, name in EXTENSIONS.items() if name == output), "")
+        name = f"a name ending {suffix}" if suffix else "another name"
         raise InputError(
             "--output",
             output,
-            f"does not match --out {out} (a {by_extension} file): drop -o, or give an --out "
-            f"name ending as the format (for -o {output}, say)",
+            f"does not match --out {out} (a name for -o {by_extension}): drop -o (the "
+            f"extension chooses the format) or give --out {name}",
         )
     return output if given else by_extension
 

@@ -30,8 +30,7 @@ EXTENSIONS = {
     ".sarif": "sarif",
     ".csv": "csv",
     ".tsv": "text",
-    ".txt": "table",
-}
+}  # .txt says nothing: a table or the AWS CLI's text, as -o says
 
 
 def render(view: Findings, fmt: str, *, version: str = "", generated: str = "", terminal: Any = None) -> str:

@@ -428,3 +428,17 @@ def test_an_organization_audit_reads_each_shared_policy_once(box, customer, make
         {p["Id"] for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
          for p in org.list_policies_for_target(TargetId=root, Filter=kind)["Policies"]}
     )  # fmt: skip
+
+
+def test_the_html_report_says_who_audited_where(cli, aws_env, customer):
+    """issue 18: the page's header names the caller, profile and region of an online audit."""
+    populate(customer.iam)
+    result = cli("audit", "-o", "html", "--fail-on", "none", "--region", "eu-west-1")
+    assert result.code == 0, result.stderr
+    header = result.stdout.split("</header>")[0]
+    caller = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client(
+        "sts", endpoint_url=aws_env["AWS_ENDPOINT_URL"]
+    )
+    assert f"<dt>Caller</dt><dd>{caller.get_caller_identity()['Arn']}</dd>" in header
+    assert "<dt>Profile</dt><dd>default</dd>" in header and "<dt>Region</dt><dd>eu-west-1</dd>" in header
+    assert "SCPs/RCPs considered</dt><dd>" in header
