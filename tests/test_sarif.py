@@ -84,7 +84,8 @@ def lint_report(tmp_path, monkeypatch):
     (tmp_path / "broken.json").write_text(
         '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": }\n'
     )
-    return lint_paths(["my policies/wide #1.json", "100%.json", str(absolute), "broken.json"])
+    (tmp_path / "binary.json").write_bytes(b'{"Statement": "\xff\xfe"}')  # file-unreadable: no line
+    return lint_paths(["my policies/wide #1.json", "100%.json", str(absolute), "broken.json", "binary.json"])
 
 
 def uris(node):
@@ -151,6 +152,8 @@ def test_lint_uris_are_percent_encoded_absolute_ones_file_and_invalid_json_has_i
     (invalid,) = [r for r in run["results"] if r["ruleId"] == "invalid-json"]
     region = invalid["locations"][0]["physicalLocation"]["region"]
     assert region["startLine"] == 4 and region["startColumn"] > 1
+    (unreadable,) = [r for r in run["results"] if r["ruleId"] == "file-unreadable"]
+    assert unreadable["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}  # the whole file
 
 
 def test_valid_for_the_oasis_schema_with_uri_formats_checked(lint_report):

@@ -93,11 +93,11 @@ def file_uri(path: str) -> str:
     """A file's artifactLocation.uri as code scanning reads it: a relative reference,
     percent-encoded (a space or a '#' is not a URI character), or a file:// URI when absolute."""
     import os
-    from pathlib import Path, PureWindowsPath
+    from pathlib import Path
     from urllib.parse import quote
 
-    if os.path.isabs(path) or PureWindowsPath(path).is_absolute():
-        return Path(os.path.abspath(path)).as_uri()
+    if os.path.isabs(path):
+        return Path(path).as_uri()
     relative = path.replace(os.sep, "/")
     while relative.startswith("./"):
         relative = relative[2:]
@@ -108,8 +108,9 @@ def _location(item: Item) -> dict[str, Any]:
     where = item.location
     if where.in_file:
         physical: dict[str, Any] = {"artifactLocation": {"uri": file_uri(where.file)}}
-        if where.line:
-            physical["region"] = {"startLine": where.line, "startColumn": max(where.column, 1)}
+        # a finding about the whole file (file-unreadable, say) at its first line
+        region = {"startLine": where.line, "startColumn": max(where.column, 1)} if where.line else None
+        physical["region"] = region or {"startLine": 1}
         location: dict[str, Any] = {"physicalLocation": physical}
         if where.path:
             location["logicalLocations"] = [{"fullyQualifiedName": where.path, "kind": "object"}]
