@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean oracle fuzz action-venv precommit
+.PHONY: install test lint bench demo clean oracle sarif-multitool fuzz action-venv precommit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,18 @@ $(ORACLE): tests/oracle/package.json tests/oracle/package-lock.json
 	else echo "npm not found: the differential tests against the independent evaluator will be skipped"; fi
 
 oracle: $(ORACLE)
+
+# Microsoft's SARIF multitool for tests/test_sarif.py (its GitHub and SARIF rules): an npm
+# package whose platform binary the test runs directly. Without npm the test says so and skips
+# (and fails where CI is set).
+SARIF_TOOL := tests/sarif/node_modules/.installed
+
+$(SARIF_TOOL): tests/sarif/package.json tests/sarif/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/sarif && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the SARIF multitool test will be skipped"; fi
+
+sarif-multitool: $(SARIF_TOOL)
 
 # The GitHub Action as GitHub runs it (tests/github_action.py): a clean .venv-action, and
 # action.yml's install step run in it (from this checkout, never from an index by name). The
@@ -51,7 +63,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint oracle action-venv precommit
+test: lint oracle sarif-multitool action-venv precommit
 	$(BIN)/python -m pytest
 
 # A large differential run (make test runs a fixed-seed slice of a few hundred cases).
@@ -63,9 +75,10 @@ bench: install
 	$(BIN)/python bench/api_calls.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/manifest_bench.py
+	$(BIN)/python bench/reuse_bench.py
 
 demo: install
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) $(ACTION_VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules .cache
+	rm -rf $(VENV) $(ACTION_VENV) dist build .pytest_cache .ruff_cache .hypothesis tests/oracle/node_modules tests/sarif/node_modules .cache

@@ -262,8 +262,40 @@ def test_external_id_reused_across_roles():
     ]
     result = audit(data, now=NOW)
     reused = [f for f in result.findings if f.rule == "external-id-reused"]
-    assert sorted(f.role for f in reused) == ["A", "B"]
+    # issue 18: one finding per shared ID (on the first role in sorted order), every role in
+    # its evidence, instead of one finding per role listing all the others
+    assert [f.role for f in reused] == ["A"]
     assert reused[0].severity == "medium" and "trusted by 2 roles" in reused[0].message
+    assert reused[0].evidence == {
+        "external_id": "ckx5y2abcd0001zz0",
+        "roles": [f"arn:aws:iam::{ACCOUNT}:role/A", f"arn:aws:iam::{ACCOUNT}:role/B"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("muted_role", "muted"),
+    [("A", True), ("B", True), (f"arn:aws:iam::{ACCOUNT}:role/B", True), ("C", False)],
+)
+def test_a_mute_on_any_role_sharing_the_id_mutes_the_reuse(muted_role, muted):
+    data = [accounts(ACCOUNT, roles=[role(n, condition=PINNED) for n in ("B", "A")] + [role("C")])]
+    result = audit(
+        data, now=NOW, mutes=[Mute("external-id-reused", "one vendor, two buckets", role=muted_role)]
+    )
+    (reused,) = [f for f in result.findings if f.rule == "external-id-reused"]
+    assert (reused.suppressed is not None) is muted
+
+
+def test_reuse_output_grows_linearly_with_the_roles():
+    """1,000 roles sharing one ID made 96 MB of JSON when each finding listed all the others."""
+
+    def size(n):
+        data = [accounts(ACCOUNT, roles=[role(f"R{i:05}", condition=PINNED) for i in range(n)])]
+        found = [f.to_dict() for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
+        assert len(found) == 1
+        return len(json.dumps(found))
+
+    small, large = size(100), size(400)
+    assert large < 5 * small
 
 
 def test_only_cross_account_roles_are_listed_unless_all():
@@ -462,7 +494,7 @@ def test_cli_unused_days(cli, tmp_path):
     def unused(*args: str) -> list[dict]:
         result = cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "none", *args)
         assert result.code == 0, result.stderr
-        return [f for f in result.json() if f["rule"] == "role-unused"]
+        return [f for f in result.json()["findings"] if f["rule"] == "role-unused"]
 
     assert unused() == []  # 40 days is within the default 90; Fresh was created a minute ago
     (quiet,) = unused("--unused-days", "30")
@@ -484,7 +516,7 @@ def test_cli_from_file(cli, tmp_path):
     assert "2 role(s) read in 1 account(s), 2 another account can assume" in result.stdout
     data = cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "critical")
     assert data.code == 0
-    finding = data.json()[0]
+    finding = data.json()["findings"][0]
     assert set(finding) >= {"account", "role_arn", "rule", "severity", "message", "evidence"}
     assert finding["evidence"]["Principal"] == {"AWS": LABELBOX_ROLE}
     out = tmp_path / "report.sarif"
@@ -563,8 +595,8 @@ def test_ids_pinned_by_any_exact_form_count_for_reuse():
             ],
         )
     ]
-    reused = [f.role for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
-    assert sorted(reused) == ["A", "B"]
+    reused = [f for f in audit(data, now=NOW).findings if f.rule == "external-id-reused"]
+    assert [(f.role, len(f.evidence["roles"])) for f in reused] == [("A", 2)]
 
 
 WRITE_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
@@ -738,7 +770,7 @@ def test_findings_an_scp_or_rcp_takes_away_are_counted_in_a_note(tmp_path, cli):
         # JSON keeps its documented shape (a list of findings); the note goes to stderr
         files = [a for f in scps for a in ("--scp-file", f)] + [a for f in rcps for a in ("--rcp-file", f)]
         result = cli("audit", "--from-file", str(gaad), "-o", "json", "--fail-on", "none", *files)
-        assert result.code == 0 and isinstance(result.json(), list), result.stderr
+        assert result.code == 0 and isinstance(result.json()["findings"], list), result.stderr
         assert f"note: {note}" in result.stderr.splitlines(), result.stderr
         table = cli("audit", "--from-file", str(gaad), "--fail-on", "none", "--scp-file", scps[0])
         assert "note: " + ("1 finding" if scps == (scp,) else "2 findings") + " not reported" in table.stdout

@@ -145,7 +145,7 @@ def test_vendors_lists_profiles_as_table_and_json(cli):
         "labelbox" in table.stdout
         and "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role" in table.stdout
     )
-    listed = cli("vendors", "--output", "json").json()
+    listed = cli("vendors", "--output", "json").json()["vendors"]
     by_name = {v["name"]: v for v in listed}
     assert by_name["labelbox"]["account_id"] == "340636424752"
     assert by_name["labelbox"]["cors_origins"] == [
@@ -224,7 +224,8 @@ def test_lint_table_has_rows_and_a_summary(cli, policy_files):
 def test_lint_json_is_a_list_of_findings(cli, policy_files):
     _, _, bad = policy_files
     result = cli("lint", str(bad), "--output", "json")
-    (finding,) = result.json()
+    assert result.json()["schema_version"] == 1  # issue 18: the list under "findings"
+    (finding,) = result.json()["findings"]
     assert {"file", "rule", "severity", "message", "location"} <= set(finding)
     assert finding["file"] == str(bad)
     assert finding["rule"] == "trust-no-external-id" and finding["severity"] == "high"
@@ -250,10 +251,10 @@ def test_lint_a_folder_reads_its_policies_and_a_binary_json_is_a_finding(cli, tm
     binary.write_bytes(b"\xff\xfe\x00")
     # issue 17: was exit 2 (bad input), which stopped the run; now one finding, the rest linted
     result = cli("lint", str(binary), "-o", "json")
-    assert result.code == 1 and [(f["rule"], f["file"]) for f in result.json()] == [
+    assert result.code == 1 and [(f["rule"], f["file"]) for f in result.json()["findings"]] == [
         ("file-unreadable", str(binary))
     ]
-    assert "not UTF-8" in result.json()[0]["message"]
+    assert "not UTF-8" in result.json()["findings"][0]["message"]
     wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
     (tmp_path / "deep" / "er").mkdir(parents=True)
     (tmp_path / "deep" / "er" / "p.json").write_text(json.dumps(wide))
@@ -262,11 +263,14 @@ def test_lint_a_folder_reads_its_policies_and_a_binary_json_is_a_finding(cli, tm
     (tmp_path / "node_modules" / "p.json").write_text(json.dumps(wide))
     walked = cli("lint", str(tmp_path), "-o", "json")
     assert walked.code == 1  # the binary .json in the folder is never passed unseen (issue 17)
-    assert {(f["file"], f["rule"]) for f in walked.json()} >= {
+    assert {(f["file"], f["rule"]) for f in walked.json()["findings"]} >= {
         (str(tmp_path / "deep" / "er" / "p.json"), "action-wildcard"),
         (str(binary), "file-unreadable"),
     }
-    assert {f["file"] for f in walked.json()} == {str(tmp_path / "deep" / "er" / "p.json"), str(binary)}
+    assert {f["file"] for f in walked.json()["findings"]} == {
+        str(tmp_path / "deep" / "er" / "p.json"),
+        str(binary),
+    }
 
 
 def test_lint_accepts_a_utf8_bom(cli, tmp_path):
@@ -374,7 +378,7 @@ def test_aws_options_stay_where_the_command_has_them(cli):
 
 
 def test_query_filters_json_with_jmespath_and_bad_expressions_are_one_line(cli):
-    assert cli("vendors", "--query", "[].name").json() == ["isahit", "labelbox"]
+    assert cli("vendors", "--query", "vendors[].name").json() == ["isahit", "labelbox"]
     trust = cli("--query", "Statement[0].Condition", "policy", "trust", "--external-id", EXTERNAL_ID)
     assert trust.json() == {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}
     bad = cli("vendors", "--query", "[?")
@@ -385,7 +389,7 @@ def test_query_filters_json_with_jmespath_and_bad_expressions_are_one_line(cli):
 
 def test_aws_default_output_is_honoured_where_the_command_has_that_output(cli, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "json")
-    assert cli("vendors").json()[0]["name"] == "isahit"
+    assert cli("vendors").json()["vendors"][0]["name"] == "isahit"
     assert cli("vendors", "-o", "table").stdout.startswith("VENDOR")  # a flag wins
     monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "text")
     assert cli("vendors").stdout.startswith("isahit\tisahit Lab\t999888496268\t")

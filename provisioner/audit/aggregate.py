@@ -104,7 +104,12 @@ def organization_notes(data: list[AccountData]) -> list[str]:
 
 
 def _scope(finding: Finding) -> dict[str, Any]:
-    return {"account": finding.account, "role": (finding.role_arn, finding.role)}
+    """What a mute entry is matched against; external-id-reused is about every role that
+    shares the ID, so an entry for any of them mutes it."""
+    roles: tuple[str, ...] = (finding.role_arn, finding.role)
+    if finding.rule == "external-id-reused" and isinstance(finding.evidence, dict):
+        roles += tuple(r for arn in finding.evidence.get("roles", ()) for r in (arn, _name(arn)))
+    return {"account": finding.account, "role": roles}
 
 
 @RULES.register("mute-expired")
@@ -151,26 +156,31 @@ def unreachable(account: AccountData) -> Finding:
 
 @RULES.register("external-id-reused")
 def reused_external_ids(by_id: dict[str, list[tuple[str, str, str]]]) -> list[Finding]:
-    """One external ID pinned by several roles, across every audited account."""
+    """One external ID pinned by several roles, across every audited account: one finding per
+    shared ID, on the first role in sorted order, its evidence every role (linear in the roles:
+    a finding per role that listed all the others grew with the square of their number)."""
     rule = rules()["external-id-reused"]
     findings = []
     for external_id, holders in sorted(by_id.items()):
         if len(holders) < 2:
             continue
-        arns = [arn for _, arn, _ in holders]
-        for account, arn, vendor_name in holders:
-            findings.append(
-                Finding(
-                    account,
-                    arn,
-                    _name(arn),
-                    vendor_name,
-                    rule.id,
-                    rule.severity,
-                    f"external ID {external_id!r} is trusted by {len(holders)} roles: {', '.join(arns)}",
-                    {"sts:ExternalId": external_id, "roles": arns},
-                )
+        ordered = sorted(set(holders), key=lambda h: h[1])
+        account, arn, vendor_name = ordered[0]
+        arns = [a for _, a, _ in ordered]
+        others = len(arns) - 1
+        findings.append(
+            Finding(
+                account,
+                arn,
+                _name(arn),
+                vendor_name,
+                rule.id,
+                rule.severity,
+                f"external ID {external_id!r} is trusted by {len(arns)} roles: {arn} and {others} "
+                f"other{'s' if others != 1 else ''} (listed in the evidence)",
+                {"external_id": external_id, "roles": arns},
             )
+        )
     return findings
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
@@ -18,25 +18,27 @@ from provisioner.cli.common import (
     RegionOpt,
     ScpFileOpt,
     connect,
-    json_text,
+    file_notes,
     mutes,
-    note_what_the_files_changed,
-    now_text,
+    out_format,
+    output_choices,
     progress,
-    terminal,
+    render_findings,
+    say_notes,
     write_out,
 )
 from provisioner.errors import EXIT_FINDINGS
 
+if TYPE_CHECKING:
+    from provisioner.audit import AuditSpec
+    from provisioner.audit.model import AuditResult
+    from provisioner.aws import Aws
 
-class AuditOutput(StrEnum):
-    table = "table"
-    json = "json"
-    text = "text"
-    sarif = "sarif"
-    csv = "csv"
-    html = "html"
-    markdown = "markdown"
+
+if TYPE_CHECKING:
+    AuditOutput: TypeAlias = Any  # an enum of report.FORMATS["audit"], made at run time
+else:
+    AuditOutput = output_choices("audit")
 
 
 @app.command("audit", rich_help_panel="Checks")
@@ -89,10 +91,11 @@ def audit_command(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Find every role another account can assume, and judge its trust and its grants."""
-    from provisioner import __version__, api, report
+    from provisioner import api, report
     from provisioner.audit import AuditSpec
     from provisioner.errors import InputError
 
+    fmt = out_format(ctx, output, out)  # before any AWS call
     listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
     if accounts is not None and not listed:
         raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
@@ -109,26 +112,26 @@ def audit_command(
         baseline=baseline,
         unused_days=unused_days,
     )
+    sessions: list[Aws] = []
+
+    def session() -> Aws:
+        sessions.append(connect(profile, region, endpoint_url))
+        return sessions[-1]
+
     with progress("reading roles") as advance:
         result = api.audit(
             spec,
-            lambda: connect(profile, region, endpoint_url),
+            session,
             progress=advance,
             accounts_progress=advance.extra,
         )
 
-    if output in (AuditOutput.json, AuditOutput.text):
-        text = json_text(result.to_dict(), output)
-    elif output is AuditOutput.sarif:
-        text = json_text(report.audit_sarif(result, __version__))
-    elif output is AuditOutput.csv:
-        text = report.audit_csv(result).rstrip("\n")
-    elif output is AuditOutput.html:
-        text = report.audit_html(result, __version__, now_text())
-    elif output is AuditOutput.markdown:
-        text = report.audit_markdown(result)
-    else:
-        text = report.audit_table(result, terminal() if not out else report.Terminal())
+    caller = sessions[0].caller_arn if sessions and fmt == "html" else None
+    context = audit_context(spec, profile, region, result, caller) if fmt == "html" else []
+    view = report.audit_findings(result, context)
+    said = file_notes(ctx, result.findings)
+    view.notes += said
+    text = render_findings(view, fmt, out)
     from provisioner.cli.app import QUIET
 
     quiet = QUIET.get()
@@ -138,9 +141,60 @@ def audit_command(
             typer.echo(report.audit_summary(result), err=True)
     else:
         typer.echo(text)
-    if (out or output is not AuditOutput.table) and not quiet:  # JSON and SARIF keep their shape
+    if (out or fmt != "table") and not quiet:  # JSON and SARIF keep their shape
         for note in result.notes:
             typer.echo(f"note: {note}", err=True)
-    note_what_the_files_changed(ctx, result.findings)
+    say_notes(said)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def audit_context(
+    spec: AuditSpec,
+    profile: str | None,
+    region: str | None,
+    result: AuditResult,
+    caller: Callable[[], str] | None,
+) -> list[tuple[str, str]]:
+    """What was audited, for the HTML report's header (the caller asked of STS only here, and
+    once: the audit has most often asked already)."""
+    import os
+
+    if spec.from_file:
+        source = [("Source", f"{spec.from_file} (offline)")]
+    else:
+        source = [
+            ("Caller", _caller(caller)),
+            ("Profile", profile or os.environ.get("AWS_PROFILE") or "default"),
+            (
+                "Region",
+                region
+                or os.environ.get("AWS_REGION")
+                or os.environ.get("AWS_DEFAULT_REGION")
+                or "the profile's",
+            ),
+        ]
+    org = [n for n in result.notes if "SCPs and RCPs not considered" in n]
+    considered = (
+        "no (none read or given)"
+        if org and len(org) >= len(result.accounts)
+        else ("partly" if org else "yes")
+    )
+    given = [*spec.scp_files, *spec.rcp_files]
+    return [
+        *source,
+        ("Mutelist", ", ".join(sorted({m.where.rsplit(":", 1)[0] for m in spec.mutes if m.where})) or "none"),
+        ("Baseline", spec.baseline or "none"),
+        ("SCPs/RCPs considered", considered + (f" ({', '.join(given)})" if given else "")),
+    ]
+
+
+def _caller(ask: Callable[[], str] | None) -> str:
+    from provisioner.errors import ProvisionerError
+
+    if ask is None:
+        return "not read"
+    try:
+        return ask()
+    except ProvisionerError as exc:
+        return f"not read ({exc})"

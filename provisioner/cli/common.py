@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
@@ -14,10 +14,17 @@ if TYPE_CHECKING:
     from provisioner.role import Plan, RoleResult, RoleSpec
 
 
-class Output(StrEnum):
-    table = "table"
-    json = "json"
-    text = "text"
+def output_choices(command: str) -> Any:
+    """The --output choices of a command, as an enum built from report.FORMATS (one table)."""
+    from provisioner.report.render import FORMATS
+
+    return StrEnum(f"{command.title()}Output", {name: name for name in FORMATS[command]})
+
+
+if TYPE_CHECKING:
+    Output: TypeAlias = Any  # an enum made at run time; its members are the table's names
+else:
+    Output = output_choices("result")
 
 
 class FailOn(StrEnum):
@@ -141,7 +148,7 @@ def show_role_result(result: RoleResult, output: Output) -> None:
     elif result.applied:
         typer.echo(f"applied {len(result.applied)} change(s)", err=True)
     if output in (Output.json, Output.text):
-        typer.echo(json_text(result.to_dict(), output))
+        typer.echo(json_text(versioned(result.to_dict()), output))
     else:
         typer.echo(report.form_table(result.form_fields()))
 
@@ -174,8 +181,21 @@ def json_text(data: Any, output: str = "json") -> str:
     from provisioner.cli.app import QUERY
 
     query = QUERY.get()
+    if output == "text" and query is None:
+        data = unversioned(data)
     data = query.apply(data) if query is not None else data
     return report.to_text(data) if output == "text" else report.to_json(data)
+
+
+def unversioned(data: Any) -> Any:
+    """The text output keeps the lines it printed before reports carried schema_version
+    (awk and cut scripts count columns): the version dropped, a wrapped list unwrapped."""
+    if not isinstance(data, dict) or "schema_version" not in data:
+        return data
+    rest = {k: v for k, v in data.items() if k != "schema_version"}
+    if len(rest) == 1 and isinstance(next(iter(rest.values())), list):
+        return next(iter(rest.values()))
+    return rest
 
 
 def terminal() -> Any:
@@ -197,6 +217,53 @@ def now_text() -> str:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def versioned(data: Any, key: str = "items") -> dict[str, Any]:
+    """A report's JSON with its "schema_version" (report.versioned)."""
+    from provisioner.report.findings import versioned as add
+
+    return add(data, key)
+
+
+def out_format(ctx: typer.Context, output: str, out: str | None) -> str:
+    """The format of a report: -o when given; else, with --out, its extension's (report.html
+    is HTML); else -o's default. -o and an --out extension that disagree are bad input."""
+    import os
+
+    from provisioner.errors import InputError
+    from provisioner.report.render import EXTENSIONS
+
+    if not out:
+        return output
+    by_extension = EXTENSIONS.get(os.path.splitext(out)[1].lower())
+    given = getattr(ctx.get_parameter_source("output"), "name", "") == "COMMANDLINE"
+    if by_extension is None:
+        return output
+    if given and by_extension != output:
+        suffix = next((ext for ext, name in EXTENSIONS.items() if name == output), "")
+        name = f"a name ending {suffix}" if suffix else "another name"
+        raise InputError(
+            "--output",
+            output,
+            f"does not match --out {out} (a name for -o {by_extension}): drop -o (the "
+            f"extension chooses the format) or give --out {name}",
+        )
+    return output if given else by_extension
+
+
+def render_findings(view: Any, fmt: str, out: str | None) -> str:
+    """lint's or audit's findings in `fmt`; JSON, text and SARIF through --query."""
+    from provisioner import __version__, report
+    from provisioner.report.sarif import findings_sarif
+
+    if fmt in ("json", "text"):
+        return json_text(view.document(), fmt)
+    if fmt == "sarif":
+        return json_text(findings_sarif(view, __version__))
+    shown_on = terminal() if not out else report.Terminal()
+    text = report.render(view, fmt, version=__version__, generated=now_text(), terminal=shown_on)
+    return text.rstrip("\n") if fmt == "csv" else text
 
 
 def write_out(path: str, text: str) -> None:
@@ -283,16 +350,13 @@ def mutes(ctx: typer.Context, mutelist: str | None) -> list[Any]:
 GREENER_SETTINGS = ("fail-on", "unused-days")
 
 
-def note_what_the_files_changed(ctx: typer.Context, findings: list[Any]) -> None:
-    """On stderr (not with --quiet): each verdict-changing default taken from the config file, and
-    how many findings each mute entry (config file or --mutelist) silenced. Every output format,
-    since JSON and SARIF have no summary line of their own."""
+def file_notes(ctx: typer.Context, findings: list[Any]) -> list[str]:
+    """Each verdict-changing default taken from the config file, and how many findings each
+    mute entry (config file or --mutelist) silenced: said in every output format (stderr, and
+    the HTML page's notes), since JSON and SARIF have no summary line of their own."""
     from collections import Counter
 
-    from provisioner.cli.app import QUIET
-
-    if QUIET.get():
-        return
+    notes = []
     config = ctx.find_root().obj
     if config is not None and getattr(config, "path", None):
         for setting in config.settings:
@@ -300,7 +364,16 @@ def note_what_the_files_changed(ctx: typer.Context, findings: list[Any]) -> None
                 continue
             source = ctx.get_parameter_source(setting.key.replace("-", "_"))
             if getattr(source, "name", "") == "DEFAULT_MAP":  # typer's own click: compared by name
-                typer.echo(f"note: --{setting.key} {setting.value} is from {config.where(setting)}", err=True)
+                notes.append(f"--{setting.key} {setting.value} is from {config.where(setting)}")
     counts = Counter(str(f.suppressed.get("entry", "")) for f in findings if f.suppressed)
-    for where, count in sorted(counts.items()):
-        typer.echo(f"note: {count} finding(s) muted by the [[mute]] entry at {where}", err=True)
+    notes += [f"{n} finding(s) muted by the [[mute]] entry at {where}" for where, n in sorted(counts.items())]
+    return notes
+
+
+def say_notes(notes: list[str]) -> None:
+    """Notes on stderr, one line each; --quiet silences them as it does every note."""
+    from provisioner.cli.app import QUIET
+
+    if not QUIET.get():
+        for note in notes:
+            typer.echo(f"note: {note}", err=True)

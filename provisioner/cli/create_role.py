@@ -32,6 +32,7 @@ from provisioner.cli.common import (
     role_spec,
     show_plan,
     show_role_result,
+    versioned,
 )
 from provisioner.cli.labelbox import ApiKeyFileOpt
 from provisioner.errors import EXIT_FINDINGS
@@ -129,7 +130,7 @@ def create_role_command(
 
     connected = labelbox_api.connect(labelbox_api.ConnectSpec(result.plan.role_arn, bucket), client)
     if output in (Output.json, Output.text):
-        typer.echo(json_text({"role": result.to_dict(), "labelbox": connected.to_dict()}, output))
+        typer.echo(json_text(versioned({"role": result.to_dict(), "labelbox": connected.to_dict()}), output))
     else:
         show_role_result(result, output)
         typer.echo("\n" + connect_table(connected))

@@ -15,6 +15,7 @@ from provisioner.cli.common import (
     RegionOpt,
     connect,
     json_text,
+    versioned,
 )
 from provisioner.errors import EXIT_FINDINGS
 
@@ -68,7 +69,7 @@ def labelbox_connect(
     client = labelbox_api.client(labelbox_api.api_key(api_key_file))
     result = labelbox_api.connect(spec, client, ours=ours)
     if output in (Output.json, Output.text):
-        typer.echo(json_text(result.to_dict(), output))
+        typer.echo(json_text(versioned(result.to_dict()), output))
     else:
         typer.echo(connect_table(result))
     if not result.valid:
@@ -147,7 +148,7 @@ def labelbox_import(
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if output in (Output.json, Output.text):
-        typer.echo(json_text(result.to_dict(), output))
+        typer.echo(json_text(versioned(result.to_dict()), output))
     else:
         how = "created" if result.created_dataset else "existing"
         text = (

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
@@ -12,19 +11,20 @@ from provisioner.cli.common import (
     FailOn,
     FailOnOpt,
     MutelistOpt,
-    json_text,
+    file_notes,
     mutes,
-    note_what_the_files_changed,
-    terminal,
+    out_format,
+    output_choices,
+    render_findings,
+    say_notes,
+    write_out,
 )
 from provisioner.errors import EXIT_FINDINGS
 
-
-class LintOutput(StrEnum):
-    table = "table"
-    json = "json"
-    text = "text"
-    sarif = "sarif"
+if TYPE_CHECKING:
+    LintOutput: TypeAlias = Any  # an enum of report.FORMATS["lint"], made at run time
+else:
+    LintOutput = output_choices("lint")
 
 
 @app.command("lint", rich_help_panel="Offline (no AWS account needed)")
@@ -38,27 +38,29 @@ def lint_command(
         LintOutput,
         typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
     ] = LintOutput.table,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write the report to this file (its extension: the format).")
+    ] = None,
     fail_on: FailOnOpt = FailOn.high,
     mutelist: MutelistOpt = None,
 ) -> None:
     """Lint IAM permission or trust policies for grammar, IAM limits and least privilege."""
     from provisioner import api, report
 
+    fmt = out_format(ctx, output, out)
     result = api.lint(files, mutes=mutes(ctx, mutelist))
     from provisioner.cli.app import QUIET
 
     for path, what in () if QUIET.get() else result.unopened:
         typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
-    if output in (LintOutput.json, LintOutput.text):
-        typer.echo(json_text(result.to_dict(), output))
-    elif output is LintOutput.sarif:
-        from provisioner import __version__
-
-        typer.echo(json_text(report.lint_sarif(result, __version__)))
+    view = report.lint_findings(result)
+    said = file_notes(ctx, result.findings)
+    view.notes += said
+    text = render_findings(view, fmt, out)
+    if out:
+        write_out(out, text)
     else:
-        muted = len(result.findings) - len(result.shown)
-        table = report.findings_table(result.shown, len(result.files), muted, terminal(), result.not_judged())
-        typer.echo(table)
-    note_what_the_files_changed(ctx, result.findings)
+        typer.echo(text)
+    say_notes(said)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from provisioner.cli.app import QUERY, app, environment_defaults
-from provisioner.cli.common import Output, OutputOpt, json_text
+from provisioner.cli.common import Output, OutputOpt, json_text, versioned
 from provisioner.errors import InputError
 
 # The environment variables provisioner (through botocore) reads. None of them holds a secret,
@@ -65,7 +65,7 @@ def config_command(
     rows = _rows(config, group, name, flags)
     if output in (Output.json, Output.text):
         data = {"file": config.path if config else None, "command": name, "settings": rows}
-        typer.echo(json_text(data, output))
+        typer.echo(json_text(versioned(data), output))
         return
     where = config.path if config is not None and config.path else "no .provisioner.toml found"
     body = report.table(

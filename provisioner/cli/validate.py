@@ -21,6 +21,7 @@ from provisioner.cli.common import (
     json_text,
     now_text,
     terminal,
+    versioned,
 )
 from provisioner.errors import EXIT_FINDINGS
 
@@ -100,7 +101,7 @@ def validate_command(
         wait_seconds=wait,
     )
     if output in (ValidateOutput.json, ValidateOutput.text):
-        typer.echo(json_text(result.to_dict(), output))
+        typer.echo(json_text(versioned(result.to_dict()), output))
     elif output is ValidateOutput.html:
         from provisioner import __version__
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import Output, OutputOpt, json_text
+from provisioner.cli.common import Output, OutputOpt, json_text, versioned
 
 
 @app.command("vendors", rich_help_panel="Offline (no AWS account needed)")
@@ -15,6 +15,6 @@ def vendors_command(output: OutputOpt = Output.table) -> None:
 
     vendors = api.vendors()
     if output in (Output.json, Output.text):
-        typer.echo(json_text([report.vendor_dict(v) for v in vendors], output))
+        typer.echo(json_text(versioned([report.vendor_dict(v) for v in vendors], "vendors"), output))
     else:
         typer.echo(report.vendors_table(vendors))

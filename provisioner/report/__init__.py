@@ -2,9 +2,20 @@
 CSV for programs. Pure."""
 
 from provisioner.report.csv import audit_csv
+from provisioner.report.findings import (
+    SCHEMA_VERSION,
+    Column,
+    Findings,
+    Item,
+    Location,
+    audit_findings,
+    lint_findings,
+    versioned,
+)
 from provisioner.report.html import audit_html, validate_html
 from provisioner.report.json import to_json, vendor_dict
-from provisioner.report.markdown import audit_markdown, validate_markdown
+from provisioner.report.markdown import audit_markdown, lint_markdown, validate_markdown
+from provisioner.report.render import EXTENSIONS, FORMATS, MARKDOWN_LIMIT, render
 from provisioner.report.sarif import audit_sarif, lint_sarif
 from provisioner.report.table import (
     Terminal,
@@ -21,8 +32,17 @@ from provisioner.report.table import (
 from provisioner.report.text import to_text
 
 __all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "MARKDOWN_LIMIT",
+    "SCHEMA_VERSION",
+    "Column",
+    "Findings",
+    "Item",
+    "Location",
     "Terminal",
     "audit_csv",
+    "audit_findings",
     "audit_html",
     "audit_markdown",
     "audit_sarif",
@@ -32,7 +52,10 @@ __all__ = [
     "findings_summary",
     "findings_table",
     "form_table",
+    "lint_findings",
+    "lint_markdown",
     "lint_sarif",
+    "render",
     "severity_counts",
     "table",
     "to_json",
@@ -41,4 +64,5 @@ __all__ = [
     "validate_markdown",
     "vendor_dict",
     "vendors_table",
+    "versioned",
 ]

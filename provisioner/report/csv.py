@@ -1,22 +1,16 @@
-"""CSV of audit findings, one row a finding."""
+"""CSV of findings, one row a finding (provisioner.report.render.to_csv)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING
+
+from provisioner.report.render import to_csv
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
 
-COLUMNS = ["account", "role_arn", "role", "vendor", "rule", "severity", "message", "suppressed"]
-
 
 def audit_csv(result: AuditResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for f in result.findings:
-        muted = f.suppressed["reason"] if f.suppressed else ""
-        writer.writerow([f.account, f.role_arn, f.role, f.vendor, f.rule, f.severity, f.message, muted])
-    return buffer.getvalue()
+    from provisioner.report.findings import audit_findings
+
+    return to_csv(audit_findings(result))

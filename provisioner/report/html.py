@@ -16,6 +16,7 @@ from provisioner.model import SEVERITIES, Severity
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
+    from provisioner.report.findings import Findings
     from provisioner.validate.model import Report
 
 COLOURS = {
@@ -46,6 +47,8 @@ th[aria-sort]::after{content:" \\2195";color:#8c959f}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;margin:4px 0;font-size:12px}
 .filters{display:flex;gap:8px;flex-wrap:wrap;margin-bottom:8px;align-items:center}
 .filters input[type=search]{flex:1;min-width:200px}
+.context{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0;color:#c9d1d9}
+.context dt{font-weight:600}.context dd{margin:0;word-break:break-all}
 .filters *{font:inherit;padding:4px 6px}.notes li{color:#57606a}svg text{font-size:12px}
 """
 
@@ -84,13 +87,13 @@ SCRIPT = """
 """
 
 
-def _page(title: str, subtitle: str, body: str) -> str:
+def _page(title: str, subtitle: str, body: str, context: str = "") -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
         f'<meta name="viewport" content="width=device-width"><title>{escape(title)}</title>'
-        f"<style>{CSS}</style></head><body><header><h1>{escape(title)}</h1><p>{escape(subtitle)}</p>"
+        f"<style>{CSS}</style></head><body><header><h1>{escape(title)}</h1><p>{escape(subtitle)}</p>{context}"
         f"</header><main>{body}</main><script>{SCRIPT}</script></body></html>\n"
     )
 
@@ -116,7 +119,7 @@ def _bars(counts: list[tuple[str, int, str]], label: str) -> str:
     )
 
 
-def _graph(result: AuditResult) -> str:
+def graph_section(result: AuditResult) -> str:
     """Outside accounts (and vendors) -> roles -> buckets, as three columns of inline SVG."""
     from provisioner.vendors import vendor_for_account
 
@@ -180,64 +183,75 @@ def _evidence(value: Any) -> str:
     return f"<details><summary>evidence</summary><pre>{escape(json.dumps(value, indent=2))}</pre></details>"
 
 
-def audit_html(result: AuditResult, version: str, generated: str) -> str:
-    """The audit as one page (cloudsplaining's and Prowler's reports are the anchors)."""
-    from provisioner.audit.model import rules
+def _context(view: Findings, generated: str) -> str:
+    """What was judged, under the title: accounts, caller, profile, region, mutelist, baseline,
+    whether SCPs and RCPs were considered (as the command gave them)."""
+    rows = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in view.context)
+    return f'<dl class="context">{rows}<dt>Generated</dt><dd>{escape(generated)}</dd></dl>'
 
-    catalogue = rules()
-    shown = result.shown
-    by_severity = Counter(f.severity for f in shown)
+
+def findings_html(view: Findings, version: str, generated: str) -> str:
+    """Any command's findings as one page (cloudsplaining's and Prowler's reports are the
+    anchors): what was judged, a chart by severity and by rule, the command's own sections,
+    and a table of every finding that filters and sorts in the browser."""
+    shown = view.shown
+    by_severity = Counter(i.severity for i in shown)
     cards = "".join(
         f'<div class="card" style="background:{COLOURS[s]}"><b>{by_severity[s]}</b>{escape(str(s))}</div>'
         for s in SEVERITIES
     )
-    by_rule = Counter(f.rule for f in shown)
+    by_rule = Counter(i.rule for i in shown)
+    rank = {rule: (view.rules[rule].severity if rule in view.rules else Severity.INFO) for rule in by_rule}
     rule_bars = [
-        (rule, count, COLOURS[catalogue[rule].severity])
-        for rule, count in sorted(by_rule.items(), key=lambda kv: (catalogue[kv[0]].severity.rank, -kv[1]))
+        (rule, count, COLOURS[rank[rule]])
+        for rule, count in sorted(by_rule.items(), key=lambda kv: (rank[kv[0]].rank, -kv[1]))
     ]
     chart = _bars(rule_bars, "findings by rule") or "<p>No findings.</p>"
+    headers = "".join(f"<th>{escape(c.header.title())}</th>" for c in view.columns)
+    role_column = next((n for n, c in enumerate(view.columns) if c.header in ("ROLE", "FILE")), 0)
     rows = []
-    for f in result.findings:
-        rule = catalogue.get(f.rule)
-        muted = f.suppressed is not None
-        reason = escape(str((f.suppressed or {}).get("reason", "")))
+    for item in view.items:
+        muted = item.suppressed is not None
+        reason = escape(str((item.suppressed or {}).get("reason", "")))
         badge = f'<span class="badge" title="{reason}">muted</span>' if muted else ""
+        cells = "".join(
+            f"<td>{escape(value)}{badge if n == role_column else ''}</td>"
+            for n, value in enumerate(item.cells)
+        )
         rows.append(
-            f'<tr data-severity="{escape(str(f.severity))}" data-rule="{escape(f.rule)}" '
+            f'<tr data-severity="{escape(str(item.severity))}" data-rule="{escape(item.rule)}" '
             f'data-muted="{1 if muted else 0}"{" class=muted" if muted else ""}>'
-            f"{_severity_cell(f.severity)}<td>{escape(f.account)}</td><td>{escape(f.role)}{badge}</td>"
-            f"<td>{escape(f.vendor)}</td><td>{escape(f.rule)}</td>"
-            f"<td>{escape(f.message)}{_evidence(f.evidence)}</td>"
-            f"<td>{escape(rule.remediation if rule else '')}</td></tr>"
+            f"{_severity_cell(item.severity)}{cells}"
+            f"<td>{escape(item.message)}{_evidence(item.evidence)}</td>"
+            f"<td>{escape(item.remediation)}</td></tr>"
         )
     options = "".join(f'<option value="{escape(str(s))}">{escape(str(s))}</option>' for s in SEVERITIES)
     rule_options = "".join(f'<option value="{escape(r)}">{escape(r)}</option>' for r in sorted(by_rule))
-    notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
-    fixed = "".join(
-        f"<li>{escape(str(old.get('rule')))} {escape(str(old.get('role_arn') or old.get('account')))}</li>"
-        for old in result.fixed
-    )
+    notes = "".join(f"<li>{escape(n)}</li>" for n in view.notes)
+    extra = f"<section><h2>Who reaches what</h2>{view.extra_html()}</section>" if view.extra_html else ""
+    trailer = "".join(f"<li>{escape(line)}</li>" for line in view.trailer if line.startswith("fixed: "))
     body = (
-        f'<section><h2>Summary</h2><div class="cards">{cards}</div>'
-        f"<p>{result.roles_seen} role(s) read in {len(result.accounts)} account(s), "
-        f"{result.external_roles} another account can assume; {result.muted} muted."
-        + (f" Against {escape(result.baseline)}: {result.unchanged} unchanged." if result.baseline else "")
-        + "</p></section>"
-        f"<section><h2>Findings by rule</h2>{chart}</section>"
-        f"<section><h2>Who reaches what</h2>{_graph(result)}</section>"
+        f'<section><h2>Summary</h2><div class="cards">{cards}</div><p>{escape(view.summary)}</p></section>'
+        f"<section><h2>Findings by rule</h2>{chart}</section>{extra}"
         '<section><h2>Findings</h2><div class="filters">'
-        '<input id="q" type="search" placeholder="Filter: account, role, message…" aria-label="filter">'
+        '<input id="q" type="search" placeholder="Filter…" aria-label="filter">'
         f'<select id="sev" aria-label="severity"><option value="">every severity</option>{options}</select>'
         f'<select id="rule" aria-label="rule"><option value="">every rule</option>{rule_options}</select>'
         '<label><input id="muted" type="checkbox"> show muted</label><span id="shown"></span></div>'
-        '<table id="findings"><thead><tr><th>Severity</th><th>Account</th><th>Role</th><th>Vendor</th>'
-        "<th>Rule</th><th>Message</th><th>Remediation</th></tr></thead>"
+        f'<table id="findings"><thead><tr><th>Severity</th>{headers}'
+        "<th>Message</th><th>Remediation</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></section>"
-        + (f"<section><h2>Fixed since the baseline</h2><ul>{fixed}</ul></section>" if fixed else "")
+        + (f"<section><h2>Fixed since the baseline</h2><ul>{trailer}</ul></section>" if trailer else "")
         + (f'<section><h2>Notes</h2><ul class="notes">{notes}</ul></section>' if notes else "")
     )
-    return _page("provision audit", f"provisioner {version}, {generated}", body)
+    return _page(f"provision {view.command}", f"provisioner {version}", body, _context(view, generated))
+
+
+def audit_html(result: AuditResult, version: str, generated: str, context: Any = ()) -> str:
+    """The audit as one page."""
+    from provisioner.report.findings import audit_findings
+
+    return findings_html(audit_findings(result, context), version, generated)
 
 
 def validate_html(result: Report, version: str, generated: str) -> str:

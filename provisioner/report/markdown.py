@@ -4,38 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from provisioner.report.table import severity_counts
+from provisioner.report.render import MARKDOWN_LIMIT, cell, to_markdown
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
+    from provisioner.lint import LintReport
     from provisioner.validate.model import Report
 
-
-def cell(text: object) -> str:
-    """One table cell: pipes escaped, lines joined, Markdown's own characters left as text."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    for char in "*_`[]<>":
-        value = value.replace(char, "\\" + char)
-    return value
+__all__ = ["MARKDOWN_LIMIT", "audit_markdown", "cell", "lint_markdown", "validate_markdown"]
 
 
 def audit_markdown(result: AuditResult) -> str:
-    shown = result.shown
-    lines = [
-        f"**provision audit**: {len(shown)} finding(s) ({severity_counts(shown)}) in "
-        f"{len(result.accounts)} account(s); {result.external_roles} role(s) another account can assume"
-        + (f"; {result.muted} muted" if result.muted else ""),
-        "",
-    ]
-    if shown:
-        lines += ["| Severity | Account | Role | Rule | Message |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {cell(f.severity)} | {cell(f.account)} | {cell(f.role)} | `{f.rule}` | {cell(f.message)} |"
-            for f in shown
-        ]
-    if result.fixed:
-        lines += ["", f"Fixed since the baseline: {len(result.fixed)}"]
-    return "\n".join(lines)
+    from provisioner.report.findings import audit_findings
+
+    return to_markdown(audit_findings(result))
+
+
+def lint_markdown(result: LintReport) -> str:
+    from provisioner.report.findings import lint_findings
+
+    return to_markdown(lint_findings(result))
 
 
 def validate_markdown(result: Report) -> str:
@@ -43,11 +31,12 @@ def validate_markdown(result: Report) -> str:
     lines = [
         f"**provision validate**: {verdict} for `{cell(result.role_arn)}`",
         "",
-        "| Check | Result | Code | Detail |",
-        "|---|---|---|---|",
+        "| Check | Result | Code | Detail | Remediation |",
+        "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {c.name} | {str(c.status).upper()} | {cell(c.code or '')} | {cell(c.detail)} |"
+        f"| {c.name} | {str(c.status).upper()} | {cell(c.code or '')} | {cell(c.detail)} "
+        f"| {cell(c.remediation or '')} |"
         for c in result.checks
     ]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from provisioner.model import Rule, Severity
+from provisioner.report.findings import Findings, Item
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
@@ -64,84 +65,116 @@ def descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def sarif_log(
-    catalogue: dict[str, Rule], used: list[str], results: list[dict[str, Any]], version: str
+    catalogue: dict[str, Rule],
+    used: list[str],
+    results: list[dict[str, Any]],
+    version: str,
+    command: str = "",
 ) -> dict[str, Any]:
-    """One SARIF 2.1.0 run of provisioner: the rules used, described, and the results."""
+    """One SARIF 2.1.0 run of provisioner: the rules used, described, and the results.
+    `automationDetails.id` names the command, so lint and audit upload from one job as two
+    categories."""
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "provisioner",
+                "version": version,
+                "rules": [descriptor(catalogue[rule_id]) for rule_id in used],
+            }
+        },
+        "results": results,
+    }
+    if command:
+        run["automationDetails"] = {"id": f"provisioner/{command}/"}
+    return {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
+
+
+def file_uri(path: str) -> str:
+    """A file's artifactLocation.uri as code scanning reads it: a relative reference,
+    percent-encoded (a space or a '#' is not a URI character), or a file:// URI when absolute."""
+    import os
+    from pathlib import Path
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    relative = path.replace(os.sep, "/")
+    while relative.startswith("./"):
+        relative = relative[2:]
+    return quote(relative, safe="/")  # ':' too: "a:b.json" would read as a scheme
+
+
+def _location(item: Item) -> dict[str, Any]:
+    where = item.location
+    if where.in_file:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": file_uri(where.file)}}
+        # a finding about the whole file (file-unreadable, say) at its first line
+        region = {"startLine": where.line, "startColumn": max(where.column, 1)} if where.line else None
+        physical["region"] = region or {"startLine": 1}
+        location: dict[str, Any] = {"physicalLocation": physical}
+        if where.path:
+            location["logicalLocations"] = [{"fullyQualifiedName": where.path, "kind": "object"}]
+        return location
+    # an AWS resource: code scanning takes only the checkout's scheme (file) or a relative
+    # reference, never arn: nor aws:, so a path that names the account and role, at line 1;
+    # the ARN stays in the logical location and in the message
+    from urllib.parse import quote
+
+    parts = ["aws", where.account or "unknown"] + ([where.role] if where.role else [])
     return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
+        "physicalLocation": {
+            "artifactLocation": {"uri": "/".join(quote(p, safe="") for p in parts)},
+            "region": {"startLine": 1},
+        },
+        "logicalLocations": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "provisioner",
-                        "version": version,
-                        "rules": [descriptor(catalogue[rule_id]) for rule_id in used],
-                    }
-                },
-                "results": results,
+                "name": where.role or where.account,
+                "fullyQualifiedName": where.role_arn or where.account,
+                "kind": "resource",
             }
         ],
     }
 
 
-def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
-    from provisioner.audit.model import rules
+def _message(item: Item) -> str:
+    arn = item.location.role_arn
+    return item.message if not arn or arn in item.message else f"{arn}: {item.message}"
 
-    used = sorted({f.rule for f in result.findings})
-    results = [
-        {
-            "ruleId": f.rule,
-            "ruleIndex": used.index(f.rule),
-            "level": LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {"artifactLocation": {"uri": f.role_arn or f"aws://{f.account}"}},
-                    "logicalLocations": [
-                        {
-                            "name": f.role or f.account,
-                            "fullyQualifiedName": f.role_arn or f.account,
-                            "kind": "resource",
-                        }
-                    ],
-                }
-            ],
-            "partialFingerprints": {"provisionerFinding/v1": fingerprint(*f.key)},
-            **_state(f, result.baseline is not None),
-            "properties": {"account": f.account, "vendor": f.vendor, "severity": str(f.severity)},
-        }
-        for f in result.findings
-    ]
-    return sarif_log(rules(), used, results, version)
+
+def findings_sarif(view: Findings, version: str) -> dict[str, Any]:
+    """Any command's findings for code scanning."""
+    used = sorted({i.rule for i in view.items})
+    index = {rule: n for n, rule in enumerate(used)}
+    results = []
+    for item in view.items:
+        properties = {"severity": str(item.severity)}
+        if not item.location.in_file:
+            properties["account"] = item.location.account
+            properties["vendor"] = str(item.data.get("vendor", ""))
+        results.append(
+            {
+                "ruleId": item.rule,
+                "ruleIndex": index[item.rule],
+                "level": LEVEL[item.severity],
+                "message": {"text": _message(item)},
+                "locations": [_location(item)],
+                "partialFingerprints": {"provisionerFinding/v1": fingerprint(*item.key)},
+                **_state(item, view.baseline),
+                "properties": properties,
+            }
+        )
+    return sarif_log(view.rules, used, results, version, view.command)
+
+
+def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
+    from provisioner.report.findings import audit_findings
+
+    return findings_sarif(audit_findings(result), version)
 
 
 def lint_sarif(report: LintReport, version: str) -> dict[str, Any]:
     """lint's findings for code scanning: the file, line and column, the JSON path as the
     logical location."""
-    from provisioner.lint import rules
+    from provisioner.report.findings import lint_findings
 
-    used = sorted({f.rule for f in report.findings})
-    results = []
-    for f in report.findings:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": f.file}}
-        if f.line:
-            physical["region"] = {"startLine": f.line, "startColumn": f.column}
-        results.append(
-            {
-                "ruleId": f.rule,
-                "ruleIndex": used.index(f.rule),
-                "level": LEVEL[f.severity],
-                "message": {"text": f.message},
-                "locations": [
-                    {
-                        "physicalLocation": physical,
-                        "logicalLocations": [{"fullyQualifiedName": f.location, "kind": "object"}],
-                    }
-                ],
-                "partialFingerprints": {"provisionerFinding/v1": fingerprint(f.file, f.rule, f.location)},
-                **_state(f, False),
-                "properties": {"severity": str(f.severity)},
-            }
-        )
-    return sarif_log(rules(), used, results, version)
+    return findings_sarif(lint_findings(report), version)

@@ -168,13 +168,7 @@ def audit_summary(result: AuditResult) -> str:
 
 
 def audit_table(result: AuditResult, terminal: Terminal = PLAIN) -> str:
-    body = "no findings"
-    if result.shown:
-        rows = [(f.severity, f.account, f.role, f.vendor, f.rule, f.message) for f in result.shown]
-        headers = ["SEVERITY", "ACCOUNT", "ROLE", "VENDOR", "RULE", "MESSAGE"]
-        body = table(rows, headers, [None, None, 28, 14, None, 60], terminal)
-    fixed = "".join(
-        f"\nfixed: {old.get('rule')} {old.get('role_arn') or old.get('account')}" for old in result.fixed
-    )
-    notes = fixed + "".join(f"\nnote: {note}" for note in result.notes)
-    return f"{body}\n\n{audit_summary(result)}{notes}"
+    from provisioner.report.findings import audit_findings
+    from provisioner.report.render import to_table
+
+    return to_table(audit_findings(result), terminal)

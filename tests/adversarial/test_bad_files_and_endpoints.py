@@ -102,7 +102,7 @@ def test_a_huge_lint_file_is_judged_not_swallowed(cli, tmp_path):
     path = tmp_path / "huge.json"
     path.write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}))
     result = cli("lint", str(path), "-o", "json")
-    assert result.code == 1 and "size-limit" in {f["rule"] for f in result.json()}
+    assert result.code == 1 and "size-limit" in {f["rule"] for f in result.json()["findings"]}
 
 
 class _Garbage(BaseHTTPRequestHandler):

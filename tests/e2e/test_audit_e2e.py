@@ -44,7 +44,7 @@ def test_populated_account_through_the_cli(cli, aws_env, customer, make_aws):
     populate(customer.iam)
     result = cli("audit", "-o", "json", "--fail-on", "none")
     assert result.code == 0, result.stderr
-    findings = result.json()
+    findings = result.json()["findings"]
     by_role: dict[str, set[str]] = {}
     for f in findings:
         by_role.setdefault(f["role"], set()).add(f["rule"])
@@ -85,7 +85,7 @@ def test_two_accounts_with_member_roles(box, cli, aws_env, customer):
         "none",
     )
     assert result.code == 0, result.stderr
-    accounts = {(f["account"], f["role"]) for f in result.json()}
+    accounts = {(f["account"], f["role"]) for f in result.json()["findings"]}
     assert (OTHER_ACCOUNT, "VendorInOther") in accounts
     assert (sandbox.CUSTOMER_ACCOUNT, "Anyone") in accounts
     # --accounts does not tell who is in the organisation: the member role's trust of the
@@ -197,7 +197,7 @@ def test_organization_accounts_are_not_another_account(box, cli, aws_env, custom
     member_iam.create_role(RoleName="VendorInMember", AssumeRolePolicyDocument=trust({"AWS": LABELBOX_ROOT}))
     result = cli("audit", "--organization", "-o", "json", "--fail-on", "none")
     assert result.code == 0, result.stderr
-    found = {(f["account"], f["role"], f["rule"]) for f in result.json()}
+    found = {(f["account"], f["role"], f["rule"]) for f in result.json()["findings"]}
     assert (member, "VendorInMember", "cross-account-no-external-id") in found
     assert not [f for f in found if f[1] in ("PeerAccess", "OrganizationAccountAccessRole")]
 
@@ -251,10 +251,10 @@ def test_patterns_read_from_the_account_are_judged_from_the_policy(cli, aws_env,
     result = cli("audit", "-o", "json", "--fail-on", "none")
     assert result.code == 0, result.stderr
     rules: dict[str, set[str]] = {}
-    for finding in result.json():
+    for finding in result.json()["findings"]:
         rules.setdefault(finding["role"], set()).add(finding["rule"])
     assert "external-id-not-pinned" in rules["PrefixId"]
-    assert any("'lbx-5e8d'" in f["message"] for f in result.json() if f["role"] == "PrefixId")
+    assert any("'lbx-5e8d'" in f["message"] for f in result.json()["findings"] if f["role"] == "PrefixId")
     assert "trust-any-principal" in rules["AnyAccountReader"]
     assert "vendor-write-access" not in rules.get("Bounded", set())  # the boundary allows reads only
     assert "vendor-resource-wildcard" in rules["Bounded"]  # s3:Get* on * within the boundary: any bucket
@@ -283,7 +283,7 @@ def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws
     result = cli("audit", "-o", "json", "--fail-on", "none")
     assert result.code == 0, result.stderr
     by_role: dict[str, dict[str, str]] = {}
-    for f in result.json():
+    for f in result.json()["findings"]:
         by_role.setdefault(f["role"], {})[f["rule"]] = f["message"]
     assert list(by_role["Outsider"]) == ["trust-blocked-by-organization"]
     assert "RCP org-perimeter" in by_role["Outsider"]["trust-blocked-by-organization"]
@@ -317,9 +317,9 @@ def test_the_findings_organization_policies_take_away_are_counted(box, cli, aws_
         made = org.create_policy(Content=content, Description=name, Name=name, Type=kind)
         org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=target)
     after = cli("audit", "-o", "json", "--fail-on", "none")
-    assert after.code == 0 and isinstance(after.json(), list), after.stderr
-    lost = Counter((f["role"], f["rule"]) for f in before.json()) - Counter(
-        (f["role"], f["rule"]) for f in after.json()
+    assert after.code == 0 and isinstance(after.json()["findings"], list), after.stderr
+    lost = Counter((f["role"], f["rule"]) for f in before.json()["findings"]) - Counter(
+        (f["role"], f["rule"]) for f in after.json()["findings"]
     )
     assert lost[("HandMadeLabelbox", "vendor-write-access")] == 1  # the SCP
     assert lost[("Outsider", "cross-account-no-external-id")] == 1  # the RCP
@@ -383,12 +383,18 @@ def test_aws_managed_policies_and_boundaries_are_read_and_judged(aws_managed, cu
 
 
 def test_the_github_action_audits_the_account_into_sarif(box, customer, tmp_path):
-    """action.yml's audit step, run as GitHub runs it, against the sandbox's endpoint."""
-    from tests.test_integrations import run_action_step
+    """action.yml's audit step, run as GitHub runs it (from the Action's own venv, made by
+    `make action-venv`), against the sandbox's endpoint."""
+    from tests import github_action
 
+    github_action.installed_venv()  # skips without it (fails where CI is set)
     populate(customer.iam)
-    result = run_action_step(
-        tmp_path, {"command": "audit", "fail-on": "critical"}, extra_env=box.environment()
+    result = github_action.run_step(
+        "run",
+        {"command": "audit", "fail-on": "critical"},
+        tmp_path,
+        extra_env=box.environment(),
+        home=tmp_path,
     )
     assert result.returncode == 1, result.stderr  # Anyone: trust-any-principal is critical
     sarif = json.loads((tmp_path / "provisioner.sarif").read_text())
@@ -428,3 +434,17 @@ def test_an_organization_audit_reads_each_shared_policy_once(box, customer, make
         {p["Id"] for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
          for p in org.list_policies_for_target(TargetId=root, Filter=kind)["Policies"]}
     )  # fmt: skip
+
+
+def test_the_html_report_says_who_audited_where(cli, aws_env, customer):
+    """issue 18: the page's header names the caller, profile and region of an online audit."""
+    populate(customer.iam)
+    result = cli("audit", "-o", "html", "--fail-on", "none", "--region", "eu-west-1")
+    assert result.code == 0, result.stderr
+    header = result.stdout.split("</header>")[0]
+    caller = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client(
+        "sts", endpoint_url=aws_env["AWS_ENDPOINT_URL"]
+    )
+    assert f"<dt>Caller</dt><dd>{caller.get_caller_identity()['Arn']}</dd>" in header
+    assert "<dt>Profile</dt><dd>default</dd>" in header and "<dt>Region</dt><dd>eu-west-1</dd>" in header
+    assert "SCPs/RCPs considered</dt><dd>" in header

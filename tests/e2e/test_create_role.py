@@ -54,6 +54,7 @@ def test_fresh_create_prints_the_form_and_leaves_the_wanted_state(cli, aws_env, 
 def test_json_output_has_the_documented_keys(cli, aws_env):
     result = cli("create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "-o", "json")
     data = result.json()
+    assert data["schema_version"] == 1  # issue 18: every report's JSON carries it
     assert set(data) >= {
         "role_arn",
         "role_name",

@@ -346,6 +346,7 @@ def test_cli_json_mirrors_labelbox_validate_answer(cli, aws_env, make_aws):
     assert result.code == 0, result.stderr
     data = result.json()
     assert data["valid"] is True and data["role_arn"] == ROLE_ARN
+    assert data["schema_version"] == 1  # issue 18: every report's JSON carries it
     assert [c["name"] for c in data["checks"]] == list(ALL_PASS)
     for check in data["checks"]:
         assert set(check) >= {"name", "success", "status", "code", "message", "detail", "remediation"}
