@@ -15,7 +15,7 @@ from provisioner import __version__
 from provisioner.documents import render_cors
 from provisioner.errors import InputError
 from provisioner.role.model import RoleSpec, WantedRole
-from provisioner.role.plan import wanted_role
+from provisioner.role.spec import wanted_role
 
 BUCKET_SENTINEL = "zz-provisioner-bucket-sentinel"
 EXTERNAL_ID_SENTINEL = "ZZprovisionerEXTERNALIDsentinel"
