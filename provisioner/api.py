@@ -175,24 +175,18 @@ def validate(
     from provisioner import validate as journey
 
     inputs.check_wait(wait_seconds)
-    checked = check_validate_spec(spec)
+    checked = journey.check_spec(spec)  # before live_options may reach for credentials
     if live is None and act_as_vendor:
         live = live_options(aws, checked.vendor, vendor_profile=vendor_profile, wait_seconds=wait_seconds)
     return journey.validate(aws, checked, live)
 
 
 def check_validate_spec(spec: ValidateSpec) -> ValidateSpec:
-    """Every field checked; an empty prefix means the whole bucket (None)."""
-    from dataclasses import replace
+    """Every field checked; an empty prefix means the whole bucket (None). validate.check_spec,
+    which `validate` itself calls: kept here for callers of the API."""
+    from provisioner.validate import check_spec
 
-    from provisioner import inputs
-
-    inputs.check_role_arn(spec.role_arn)
-    inputs.check_external_id(spec.external_id)
-    inputs.check_bucket(spec.bucket)
-    if not spec.vendor.principal:
-        raise InputError("principal", "", "validate needs the vendor's principal (or --vendor)")
-    return replace(spec, prefix=inputs.check_prefix(spec.prefix))
+    return check_spec(spec)
 
 
 def live_options(

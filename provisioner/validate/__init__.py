@@ -1,8 +1,9 @@
 """`provision validate`: the checks the vendor runs, answered first and with reasons.
 
-spec (model.ValidateSpec) -> gather (gather.py, reads only) -> static checks (static.py, pure,
-one registered function per check of policies/checks.json) -> with --live, observe as the
-vendor (live.py: I/O) and judge (live.py: pure) -> combine (combine.py, pure) -> Report.
+spec (model.ValidateSpec, checked in spec.py) -> gather (gather.py, reads only) -> static
+checks (static.py, pure, one registered function per check of policies/checks.json) -> with
+--live, observe as the vendor (live.py: I/O) and judge (live.py: pure) -> combine (combine.py,
+pure) -> Report.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from provisioner.validate.combine import combine
 from provisioner.validate.gather import gather
 from provisioner.validate.live import Observations, http_fetch, live_checks, live_verdicts, observe
 from provisioner.validate.model import Check, LiveOptions, Report, Snapshot, ValidateSpec, check_names
+from provisioner.validate.spec import check_spec
 from provisioner.validate.static import CHECKS, kms_decrypt, static_checks
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "Snapshot",
     "ValidateSpec",
     "check_names",
+    "check_spec",
     "combine",
     "gather",
     "http_fetch",
@@ -39,7 +42,8 @@ __all__ = [
 
 def validate(aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None) -> Report:
     """Gather once, decide every check; with `live`, also act as the vendor and combine.
-    SCP/RCP files are read first, so a bad one is refused before any AWS call."""
+    The spec, then the SCP/RCP files, are checked first: bad input is refused before any AWS call."""
+    spec = check_spec(spec)
     org = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
     checks = static_checks(gather(aws, spec, org), spec)
     if live is not None:
