@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from provisioner.audit import AuditResult, AuditSpec
     from provisioner.aws import Aws
     from provisioner.documents import Rendered
+    from provisioner.labelbox_api import ConnectResult, ConnectSpec
+    from provisioner.labelbox_import import ImportResult, ImportSpec
     from provisioner.lint import LintReport
     from provisioner.manifest import ManifestResult, ManifestSpec
     from provisioner.mute import Mute
@@ -237,3 +239,60 @@ def manifest(
     from provisioner import manifest as journey
 
     return journey.run(spec, aws, stdout=stdout, progress=progress)
+
+
+# --- Labelbox -----------------------------------------------------------------------------
+
+
+def labelbox_connect(
+    spec: ConnectSpec,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    api_key: str | None = None,
+    api_key_file: str | None = None,
+) -> ConnectResult:
+    """Find or create Labelbox's IAM integration for the role, have Labelbox validate it, set it
+    as the default when asked. With spec.external_id, `validate` runs first (with `aws()`'s
+    credentials) and its verdicts stand beside Labelbox's. The key is `api_key`, else the file,
+    else LABELBOX_API_KEY; every input, the key included, is checked before any call."""
+    from provisioner import labelbox_api
+    from provisioner.validate import ValidateSpec
+
+    labelbox_api.check_spec(spec)
+    key = api_key or labelbox_api.api_key(api_key_file)
+    ours = None
+    if spec.external_id is not None:
+        if aws is None:
+            raise InputError("external_id", spec.external_id, "validating needs AWS credentials")
+        labelbox = vendor("labelbox")
+        ours = validate(ValidateSpec(spec.role_arn, spec.external_id, spec.bucket, labelbox), aws())
+    return labelbox_api.connect(spec, labelbox_api.client(key), ours=ours)
+
+
+def labelbox_import(
+    spec: ImportSpec,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    api_key: str | None = None,
+    api_key_file: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_plan: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Upsert rows into the Labelbox dataset by global key: those of spec.manifest (a file
+    `provision manifest` wrote), or of spec.bucket listed now with `aws()`'s credentials. The
+    spec and the key are checked before any AWS or Labelbox call; `on_plan` hears the signer
+    change before it is made."""
+    from provisioner import labelbox_api
+    from provisioner import labelbox_import as journey
+
+    journey.check_import_spec(spec, need_rows=True)
+    key = api_key or labelbox_api.api_key(api_key_file)  # before any AWS call
+    if spec.manifest is not None:
+        rows = journey.load_rows(spec.manifest)
+    else:
+        from provisioner.manifest import ManifestSpec, labelbox_rows
+
+        if aws is None:
+            raise InputError("bucket", spec.bucket or "", "listing the bucket needs AWS credentials")
+        rows, _ = labelbox_rows(ManifestSpec(bucket=spec.bucket or "", prefix=spec.prefix), aws())
+    return journey.import_rows(spec, labelbox_api.client(key), rows, progress=progress, on_plan=on_plan)
