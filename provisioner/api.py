@@ -155,7 +155,9 @@ def delete_role(
     confirm: Callable[[Plan], bool] | None = None,
     on_plan: OnPlan = None,
 ) -> DeleteResult:
-    """Delete the role and what provisioner made for it. `confirm(plan)` may refuse."""
+    """Delete the role and what provisioner made for it. Needs `confirm(plan)` to say yes (the
+    CLI's --yes or its question); without `confirm` (and not a dry run) it is refused with an
+    InputError on `yes`, before any AWS call, as create and rotate refuse a destructive plan."""
     from provisioner import role
 
     return role.delete_role(aws, spec, dry_run=dry_run, confirm=confirm, on_plan=on_plan)
