@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from provisioner.errors import EXIT_AWS, InputError, ProvisionerError
 from provisioner.inputs import check_bucket, check_external_id, check_role_arn, read_file
+from provisioner.polling import Waiter
 
 ENV_KEY = "LABELBOX_API_KEY"
 ENV_ENDPOINT = "LABELBOX_ENDPOINT"  # another GraphQL endpoint (self-hosted, or a test server)
@@ -178,16 +179,18 @@ def connect(
             lambda: organization.create_iam_integration(spec.integration_name, settings),
             sleep,
         )
-    deadline = clock() + spec.wait_seconds
-    attempts, delay = 0, 2.0
-    while True:
-        attempts += 1
+    # IAM is eventually consistent: a new role or trust takes seconds to reach STS
+    waiter = Waiter(
+        2.0, None, backoff=2.0, max_delay=16.0, max_wait=spec.wait_seconds, sleep=sleep, clock=clock
+    )
+    answer: dict[str, Any] = {}
+    attempts = 0
+    for number in waiter.attempts():
+        attempts = number + 1
         answer = call("validating the IAM integration", integration.validate, sleep)
         failing = {c.get("name") for c in answer.get("checks", []) if not c.get("success")}
-        if answer.get("valid") or "AWSAssumeRole" not in failing or clock() + delay > deadline:
+        if answer.get("valid") or "AWSAssumeRole" not in failing:
             break
-        sleep(delay)  # IAM is eventually consistent: a new role or trust takes seconds to reach STS
-        delay = min(delay * 2, 16.0)
     default = bool(getattr(integration, "is_org_default", False))
     if spec.set_default and not default:
         call("setting the default IAM integration", integration.set_as_default, sleep)

@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Waiter:
     """`delay` seconds before each attempt after the first (before the first too with
-    `wait_first`), multiplied by `backoff` after each wait, plus up to `jitter` x the delay at
-    random. At most `max_attempts` attempts (None: no limit), and no wait that would end past
-    `max_wait` seconds after the start (None: no limit), measured with `clock`."""
+    `wait_first`), multiplied by `backoff` after each wait (up to `max_delay`), plus up to
+    `jitter` x the delay at random. At most `max_attempts` attempts (None: no limit), and no
+    wait that would end past `max_wait` seconds after the start (None: no limit), measured with
+    `clock`."""
 
     delay: float
     max_attempts: int | None
     backoff: float = 1.0
+    max_delay: float | None = None
     jitter: float = 0.0
     max_wait: float | None = None
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
@@ -51,5 +53,7 @@ class Waiter:
                     return
                 self.sleep(pause)
                 delay *= self.backoff
+                if self.max_delay is not None:
+                    delay = min(delay, self.max_delay)
             yield number
             number += 1

@@ -107,3 +107,9 @@ def test_assume_as_vendor_gives_up_within_its_wait_and_says_why():
     credentials, why = assume_as_vendor(sts, _spec(), "x" * 8, 10.0, sleep=clock.sleep, clock=clock)
     assert credentials is None and why == "AccessDenied (not yet)"
     assert sum(clock.slept) <= 10.0 and clock.slept == [1.0, 2.0, 4.0] and sts.calls == 4
+
+
+def test_max_delay_caps_the_backoff():
+    clock = Clock()
+    list(Waiter(2.0, 6, backoff=2.0, max_delay=16.0, sleep=clock.sleep, clock=clock).attempts())
+    assert clock.slept == [2.0, 4.0, 8.0, 16.0, 16.0]
