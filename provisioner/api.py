@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from provisioner.audit import AuditResult, AuditSpec
     from provisioner.aws import Aws
     from provisioner.documents import Rendered
+    from provisioner.labelbox_api import ConnectResult, ConnectSpec
+    from provisioner.labelbox_import import ImportResult, ImportSpec
     from provisioner.lint import LintReport
     from provisioner.manifest import ManifestResult, ManifestSpec
     from provisioner.mute import Mute
@@ -153,7 +155,9 @@ def delete_role(
     confirm: Callable[[Plan], bool] | None = None,
     on_plan: OnPlan = None,
 ) -> DeleteResult:
-    """Delete the role and what provisioner made for it. `confirm(plan)` may refuse."""
+    """Delete the role and what provisioner made for it. Needs `confirm(plan)` to say yes (the
+    CLI's --yes or its question); without `confirm` (and not a dry run) it is refused with an
+    InputError on `yes`, before any AWS call, as create and rotate refuse a destructive plan."""
     from provisioner import role
 
     return role.delete_role(aws, spec, dry_run=dry_run, confirm=confirm, on_plan=on_plan)
@@ -177,7 +181,7 @@ def validate(
     from provisioner import validate as journey
 
     inputs.check_wait(wait_seconds)
-    checked = check_validate_spec(spec)
+    checked = journey.check_spec(spec)  # before live_options may reach for credentials
     org = journey.read_org_files(checked)  # a bad file is refused before the account is read
     if checked.role is not None:
         checked = replace(checked, role_arn=caller_role_arn(aws, checked.role), role=None)
@@ -196,33 +200,11 @@ def validate(
 
 
 def check_validate_spec(spec: ValidateSpec) -> ValidateSpec:
-    """Every field checked; an empty prefix means the whole bucket (None). The role is either
-    role_arn or role (a name in the caller's account), never both."""
-    from dataclasses import replace
+    """Every field checked; an empty prefix means the whole bucket (None). validate.check_spec,
+    which `validate` itself calls: kept here for callers of the API."""
+    from provisioner.validate import check_spec
 
-    from provisioner import inputs
-
-    if spec.role is not None and spec.role_arn:
-        raise InputError(
-            "role_name",
-            spec.role,
-            f"give --role-arn or --role-name, not both (--role-arn {spec.role_arn})",
-        )
-    if spec.role is not None:
-        inputs.check_role_name(spec.role)
-    elif not spec.role_arn:
-        raise InputError(
-            "role_arn",
-            "",
-            "give the role: --role-arn ARN, or --role-name NAME for a role of the account in use",
-        )
-    else:
-        inputs.check_role_arn(spec.role_arn)
-    inputs.check_external_id(spec.external_id)
-    inputs.check_bucket(spec.bucket)
-    if not spec.vendor.principal:
-        raise InputError("principal", "", "validate needs the vendor's principal (or --vendor)")
-    return replace(spec, prefix=inputs.check_prefix(spec.prefix))
+    return check_spec(spec)
 
 
 def caller_role_arn(aws: Aws, name: str) -> str:
@@ -295,3 +277,60 @@ def manifest(
     from provisioner import manifest as journey
 
     return journey.run(spec, aws, stdout=stdout, progress=progress)
+
+
+# --- Labelbox -----------------------------------------------------------------------------
+
+
+def labelbox_connect(
+    spec: ConnectSpec,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    api_key: str | None = None,
+    api_key_file: str | None = None,
+) -> ConnectResult:
+    """Find or create Labelbox's IAM integration for the role, have Labelbox validate it, set it
+    as the default when asked. With spec.external_id, `validate` runs first (with `aws()`'s
+    credentials) and its verdicts stand beside Labelbox's. The key is `api_key`, else the file,
+    else LABELBOX_API_KEY; every input, the key included, is checked before any call."""
+    from provisioner import labelbox_api
+    from provisioner.validate import ValidateSpec
+
+    labelbox_api.check_spec(spec)
+    key = api_key or labelbox_api.api_key(api_key_file)
+    ours = None
+    if spec.external_id is not None:
+        if aws is None:
+            raise InputError("external_id", spec.external_id, "validating needs AWS credentials")
+        labelbox = vendor("labelbox")
+        ours = validate(ValidateSpec(spec.role_arn, spec.external_id, spec.bucket, labelbox), aws())
+    return labelbox_api.connect(spec, labelbox_api.client(key), ours=ours)
+
+
+def labelbox_import(
+    spec: ImportSpec,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    api_key: str | None = None,
+    api_key_file: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_plan: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Upsert rows into the Labelbox dataset by global key: those of spec.manifest (a file
+    `provision manifest` wrote), or of spec.bucket listed now with `aws()`'s credentials. The
+    spec and the key are checked before any AWS or Labelbox call; `on_plan` hears the signer
+    change before it is made."""
+    from provisioner import labelbox_api
+    from provisioner import labelbox_import as journey
+
+    journey.check_import_spec(spec, need_rows=True)
+    key = api_key or labelbox_api.api_key(api_key_file)  # before any AWS call
+    if spec.manifest is not None:
+        rows = journey.load_rows(spec.manifest)
+    else:
+        from provisioner.manifest import ManifestSpec, labelbox_rows
+
+        if aws is None:
+            raise InputError("bucket", spec.bucket or "", "listing the bucket needs AWS credentials")
+        rows, _ = labelbox_rows(ManifestSpec(bucket=spec.bucket or "", prefix=spec.prefix), aws())
+    return journey.import_rows(spec, labelbox_api.client(key), rows, progress=progress, on_plan=on_plan)

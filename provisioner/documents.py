@@ -1,5 +1,8 @@
 """Render the three integration documents from templates and check them against their schemas.
 
+The schema code itself lives in provisioner.schemas; `schema_errors` and `validator` are
+re-exported here for callers that import them from this module.
+
 Templates (policies/templates) are JSON. Rendering is structural, never textual: a string
 "${name}" that is exactly a placeholder becomes the value (a list stays a list), a
 placeholder inside a longer string is replaced by text, and a list element carrying
@@ -14,13 +17,16 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from provisioner import inputs
-from provisioner.data import list_json, load_json
+from provisioner.data import load_json
 from provisioner.errors import DataError, InputError
+from provisioner.schemas import schema_errors, validator
 from provisioner.vendors import Vendor
+
+__all__ = ["Rendered", "cors_rule_id", "dump", "render_cors", "render_permissions", "render_template",
+           "render_trust", "schema_errors", "validator"]  # fmt: skip
 
 _PLACEHOLDER = re.compile(r"\$\{([a-z_]+)\}")
 
@@ -44,62 +50,6 @@ def dump(document: Any) -> str:
     anything else is written as a JSON \\u escape, which IAM decodes.
     """
     return json.dumps(document, indent=2, ensure_ascii=True)
-
-
-# --- schemas -----------------------------------------------------------------------------
-
-
-@cache
-def _validators() -> dict[str, Any]:
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
-
-    schemas = {}
-    for relative in list_json("schemas"):
-        schema = load_json(relative)
-        schemas[relative.rsplit("/", 1)[-1].removesuffix(".json")] = schema
-    registry = Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
-    )
-    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
-
-
-def validator(schema: str) -> Any:
-    try:
-        return _validators()[schema]
-    except KeyError as exc:
-        raise DataError(f"policies/schemas/{schema}.json is missing; reinstall provisioner") from exc
-
-
-def schema_errors(document: Any, schema: str) -> list[str]:
-    """Every way the document breaks the schema, as 'JSON path: message', most specific first."""
-    found = []
-    for top in sorted(validator(schema).iter_errors(document), key=lambda e: e.json_path):
-        for error in _leaves(top):
-            custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
-            message = f"{error.instance!r}: {custom}" if custom else error.message
-            found.append(f"{error.json_path}: {message}")
-    return list(dict.fromkeys(found))
-
-
-def _leaves(error: Any) -> list[Any]:
-    """The errors that name the real faults under a oneOf/anyOf failure.
-
-    Each alternative of a oneOf fails in its own way; the one that got furthest into the
-    document is the one the author meant ("Statement": [ {...} ] is the list form, so report
-    "$.Statement[0].Sid does not match", not "the list is not an object").
-    """
-    if not error.context:
-        return [error]
-    branches: dict[Any, list[Any]] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-
-    def depth(errors: list[Any]) -> tuple[int, bool]:
-        return max((len(e.absolute_path), e.validator not in ("type", "oneOf", "anyOf")) for e in errors)
-
-    chosen = max(branches.values(), key=depth)
-    return [leaf for sub in chosen for leaf in _leaves(sub)]
 
 
 def _checked(kind: str, document: dict[str, Any], warnings: list[str]) -> Rendered:

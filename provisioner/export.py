@@ -15,7 +15,7 @@ from provisioner import __version__
 from provisioner.documents import render_cors
 from provisioner.errors import InputError
 from provisioner.role.model import RoleSpec, WantedRole
-from provisioner.role.plan import wanted_role
+from provisioner.role.spec import wanted_role
 
 BUCKET_SENTINEL = "zz-provisioner-bucket-sentinel"
 EXTERNAL_ID_SENTINEL = "ZZprovisionerEXTERNALIDsentinel"
@@ -43,36 +43,7 @@ def _walk(node: Any, on_string: Any) -> Any:
 
 def cloudformation(spec: RoleSpec) -> str:
     wanted = _wanted(spec)
-    vendor, bucket, external_id = spec.vendor, spec.bucket, spec.external_id
-
-    def cfn(text: str) -> Any:
-        if text == EXTERNAL_ID_SENTINEL:
-            return {"Ref": "ExternalId"}
-        if BUCKET_SENTINEL not in text:
-            return text
-        # Fn::Sub reads ${...}: a literal one (IAM's ${$} escape) is written ${!...}.
-        escaped = text.replace("${", "${!").replace(BUCKET_SENTINEL, "${BucketName}")
-        if escaped.startswith("arn:aws:"):
-            escaped = "arn:${AWS::Partition}:" + escaped.removeprefix("arn:aws:")
-        return {"Fn::Sub": escaped}
-
-    tags = [{"Key": k, "Value": cfn(v)} for k, v in wanted.tags.items()]
-    parameters: dict[str, Any] = {
-        "BucketName": {
-            "Type": "String",
-            "Description": "The S3 bucket the vendor reads",
-            "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-        },
-        "ExternalId": {
-            "Type": "String",
-            "Description": f"The external ID {vendor.display_name} issued for this integration",
-            "AllowedPattern": "^[\\w+=,.@:/-]{2,1224}$",
-        },
-    }
-    if bucket:
-        parameters["BucketName"]["Default"] = bucket
-    if external_id:
-        parameters["ExternalId"]["Default"] = external_id
+    vendor = spec.vendor
     cors_note = (
         "CloudFormation cannot change the CORS rules of a bucket it did not create: apply the "
         "rule in Metadata.provisioner.cors with 'provision create-role' or put-bucket-cors, "
@@ -92,35 +63,8 @@ def cloudformation(spec: RoleSpec) -> str:
                 "note": cors_note,
             }
         },
-        "Parameters": parameters,
-        "Resources": {
-            "ReadPolicy": {
-                "Type": "AWS::IAM::ManagedPolicy",
-                "Properties": {
-                    "ManagedPolicyName": wanted.policy_name,
-                    "Path": wanted.path,
-                    "Description": {"Fn::Sub": _sub_text(wanted.description)},
-                    "PolicyDocument": _walk(wanted.permissions, cfn),
-                },
-            },
-            "VendorRole": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "RoleName": wanted.role_name,
-                    "Path": wanted.path,
-                    "Description": {"Fn::Sub": _sub_text(wanted.description)},
-                    "AssumeRolePolicyDocument": _walk(wanted.trust, cfn),
-                    "ManagedPolicyArns": [{"Ref": "ReadPolicy"}],
-                    "MaxSessionDuration": wanted.max_session_duration,
-                    **(
-                        {"PermissionsBoundary": wanted.permissions_boundary}
-                        if wanted.permissions_boundary
-                        else {}
-                    ),
-                    "Tags": tags,
-                },
-            },
-        },
+        "Parameters": _cfn_parameters(spec),
+        "Resources": _cfn_resources(wanted),
         "Outputs": {
             "RoleArn": {
                 "Description": f"Paste into {vendor.display_name}'s integration form",
@@ -135,6 +79,67 @@ def cloudformation(spec: RoleSpec) -> str:
     return json.dumps(template, indent=2)
 
 
+def _cfn(text: str) -> Any:
+    """A string of a rendered document with the sentinels turned into the template's parameters."""
+    if text == EXTERNAL_ID_SENTINEL:
+        return {"Ref": "ExternalId"}
+    if BUCKET_SENTINEL not in text:
+        return text
+    # Fn::Sub reads ${...}: a literal one (IAM's ${$} escape) is written ${!...}.
+    escaped = text.replace("${", "${!").replace(BUCKET_SENTINEL, "${BucketName}")
+    if escaped.startswith("arn:aws:"):
+        escaped = "arn:${AWS::Partition}:" + escaped.removeprefix("arn:aws:")
+    return {"Fn::Sub": escaped}
+
+
+def _cfn_parameters(spec: RoleSpec) -> dict[str, Any]:
+    parameters: dict[str, Any] = {
+        "BucketName": {
+            "Type": "String",
+            "Description": "The S3 bucket the vendor reads",
+            "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        },
+        "ExternalId": {
+            "Type": "String",
+            "Description": f"The external ID {spec.vendor.display_name} issued for this integration",
+            "AllowedPattern": "^[\\w+=,.@:/-]{2,1224}$",
+        },
+    }
+    if spec.bucket:
+        parameters["BucketName"]["Default"] = spec.bucket
+    if spec.external_id:
+        parameters["ExternalId"]["Default"] = spec.external_id
+    return parameters
+
+
+def _cfn_resources(wanted: WantedRole) -> dict[str, Any]:
+    boundary = wanted.permissions_boundary
+    return {
+        "ReadPolicy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "ManagedPolicyName": wanted.policy_name,
+                "Path": wanted.path,
+                "Description": {"Fn::Sub": _sub_text(wanted.description)},
+                "PolicyDocument": _walk(wanted.permissions, _cfn),
+            },
+        },
+        "VendorRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "RoleName": wanted.role_name,
+                "Path": wanted.path,
+                "Description": {"Fn::Sub": _sub_text(wanted.description)},
+                "AssumeRolePolicyDocument": _walk(wanted.trust, _cfn),
+                "ManagedPolicyArns": [{"Ref": "ReadPolicy"}],
+                "MaxSessionDuration": wanted.max_session_duration,
+                **({"PermissionsBoundary": boundary} if boundary else {}),
+                "Tags": [{"Key": k, "Value": _cfn(v)} for k, v in wanted.tags.items()],
+            },
+        },
+    }
+
+
 def _sub_text(text: str) -> str:
     return text.replace("${", "${!").replace(BUCKET_SENTINEL, "${BucketName}")
 
@@ -144,93 +149,17 @@ def _sub_text(text: str) -> str:
 
 def terraform(spec: RoleSpec) -> str:
     wanted = _wanted(spec)
-    vendor, bucket, external_id = spec.vendor, spec.bucket, spec.external_id
-
-    def hcl_string(text: str) -> str:
-        # HCL interpolates ${...} and %{...}: literal ones are written $${ and %%{.
-        escaped = text.replace("${", "$${").replace("%{", "%%{")
-        return escaped.replace(BUCKET_SENTINEL, "${var.bucket_name}")
-
-    def expression(document: Any) -> str:
-        text = json.dumps(_walk(document, hcl_string), indent=2)
-        return text.replace(f'"{EXTERNAL_ID_SENTINEL}"', "var.external_id")
-
-    def indent(text: str, spaces: int) -> str:
-        pad = " " * spaces
-        return text.replace("\n", "\n" + pad)
-
-    tags = "\n".join(f"    {json.dumps(k)} = {json.dumps(hcl_string(v))}" for k, v in wanted.tags.items())
-    bucket_default = f"\n  default     = {json.dumps(bucket)}" if bucket else ""
-    id_default = f"\n  default     = {json.dumps(external_id)}" if external_id else ""
+    vendor = spec.vendor
     parts = [
         f"# Read-only S3 access for {vendor.display_name} through IAM delegated access.",
         f"# Generated by provisioner {__version__}; the same role, policy and tags as create-role.",
         "",
-        'variable "bucket_name" {',
-        "  type        = string",
-        f'  description = "The S3 bucket the vendor reads"{bucket_default}',
-        "}",
+        *_tf_variables(spec),
         "",
-        'variable "external_id" {',
-        "  type        = string",
-        f"  description = {json.dumps(f'The external ID {vendor.display_name} issued')}{id_default}",
-        "  validation {",
-        '    condition     = can(regex("^[\\\\w+=,.@:/-]{2,1224}$", var.external_id))',
-        '    error_message = "An external ID is 2 to 1,224 characters of letters, digits and _+=,.@:/-."',
-        "  }",
-        "}",
-        "",
-        'resource "aws_iam_policy" "read" {',
-        f"  name        = {json.dumps(wanted.policy_name)}",
-        f"  path        = {json.dumps(wanted.path)}",
-        f"  description = {json.dumps(hcl_string(wanted.description))}",
-        f"  policy      = jsonencode({indent(expression(wanted.permissions), 2)})",
-        f"  tags = {{\n{tags}\n  }}",
-        "}",
-        "",
-        'resource "aws_iam_role" "vendor" {',
-        f"  name                 = {json.dumps(wanted.role_name)}",
-        f"  path                 = {json.dumps(wanted.path)}",
-        f"  description          = {json.dumps(hcl_string(wanted.description))}",
-        f"  max_session_duration = {wanted.max_session_duration}",
-        *(
-            [f"  permissions_boundary = {json.dumps(wanted.permissions_boundary)}"]
-            if wanted.permissions_boundary
-            else []
-        ),
-        f"  assume_role_policy   = jsonencode({indent(expression(wanted.trust), 2)})",
-        f"  tags = {{\n{tags}\n  }}",
-        "}",
-        "",
-        'resource "aws_iam_role_policy_attachment" "read" {',
-        "  role       = aws_iam_role.vendor.name",
-        "  policy_arn = aws_iam_policy.read.arn",
-        "}",
+        *_tf_resources(wanted),
     ]
     if wanted.cors_rule:
-        rule = wanted.cors_rule
-        parts += [
-            "",
-            "# aws_s3_bucket_cors_configuration owns the bucket's WHOLE CORS configuration: applying",
-            "# it replaces every other rule on the bucket. It is off unless manage_cors = true;",
-            "# 'provision create-role' merges the rule instead.",
-            'variable "manage_cors" {',
-            "  type    = bool",
-            "  default = false",
-            "}",
-            "",
-            'resource "aws_s3_bucket_cors_configuration" "vendor" {',
-            "  count  = var.manage_cors ? 1 : 0",
-            "  bucket = var.bucket_name",
-            "  cors_rule {",
-            f"    id              = {json.dumps(rule['ID'])}",
-            f"    allowed_origins = {json.dumps(rule['AllowedOrigins'])}",
-            f"    allowed_methods = {json.dumps(rule['AllowedMethods'])}",
-            f"    allowed_headers = {json.dumps(rule['AllowedHeaders'])}",
-            f"    max_age_seconds = {rule['MaxAgeSeconds']}",
-            "  }",
-            "}",
-        ]
+        parts += _tf_cors(wanted.cors_rule)
     parts += [
         "",
         'output "role_arn" {',
@@ -240,6 +169,92 @@ def terraform(spec: RoleSpec) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def _hcl_string(text: str) -> str:
+    # HCL interpolates ${...} and %{...}: literal ones are written $${ and %%{.
+    escaped = text.replace("${", "$${").replace("%{", "%%{")
+    return escaped.replace(BUCKET_SENTINEL, "${var.bucket_name}")
+
+
+def _hcl_document(document: Any) -> str:
+    """A rendered document as the HCL expression inside jsonencode(), indented two spaces."""
+    text = json.dumps(_walk(document, _hcl_string), indent=2)
+    return text.replace(f'"{EXTERNAL_ID_SENTINEL}"', "var.external_id").replace("\n", "\n  ")
+
+
+def _tf_variables(spec: RoleSpec) -> list[str]:
+    bucket_default = f"\n  default     = {json.dumps(spec.bucket)}" if spec.bucket else ""
+    id_default = f"\n  default     = {json.dumps(spec.external_id)}" if spec.external_id else ""
+    return [
+        'variable "bucket_name" {',
+        "  type        = string",
+        f'  description = "The S3 bucket the vendor reads"{bucket_default}',
+        "}",
+        "",
+        'variable "external_id" {',
+        "  type        = string",
+        f"  description = {json.dumps(f'The external ID {spec.vendor.display_name} issued')}{id_default}",
+        "  validation {",
+        '    condition     = can(regex("^[\\\\w+=,.@:/-]{2,1224}$", var.external_id))',
+        '    error_message = "An external ID is 2 to 1,224 characters of letters, digits and _+=,.@:/-."',
+        "  }",
+        "}",
+    ]
+
+
+def _tf_resources(wanted: WantedRole) -> list[str]:
+    tags = "\n".join(f"    {json.dumps(k)} = {json.dumps(_hcl_string(v))}" for k, v in wanted.tags.items())
+    boundary = wanted.permissions_boundary
+    return [
+        'resource "aws_iam_policy" "read" {',
+        f"  name        = {json.dumps(wanted.policy_name)}",
+        f"  path        = {json.dumps(wanted.path)}",
+        f"  description = {json.dumps(_hcl_string(wanted.description))}",
+        f"  policy      = jsonencode({_hcl_document(wanted.permissions)})",
+        f"  tags = {{\n{tags}\n  }}",
+        "}",
+        "",
+        'resource "aws_iam_role" "vendor" {',
+        f"  name                 = {json.dumps(wanted.role_name)}",
+        f"  path                 = {json.dumps(wanted.path)}",
+        f"  description          = {json.dumps(_hcl_string(wanted.description))}",
+        f"  max_session_duration = {wanted.max_session_duration}",
+        *([f"  permissions_boundary = {json.dumps(boundary)}"] if boundary else []),
+        f"  assume_role_policy   = jsonencode({_hcl_document(wanted.trust)})",
+        f"  tags = {{\n{tags}\n  }}",
+        "}",
+        "",
+        'resource "aws_iam_role_policy_attachment" "read" {',
+        "  role       = aws_iam_role.vendor.name",
+        "  policy_arn = aws_iam_policy.read.arn",
+        "}",
+    ]
+
+
+def _tf_cors(rule: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        "# aws_s3_bucket_cors_configuration owns the bucket's WHOLE CORS configuration: applying",
+        "# it replaces every other rule on the bucket. It is off unless manage_cors = true;",
+        "# 'provision create-role' merges the rule instead.",
+        'variable "manage_cors" {',
+        "  type    = bool",
+        "  default = false",
+        "}",
+        "",
+        'resource "aws_s3_bucket_cors_configuration" "vendor" {',
+        "  count  = var.manage_cors ? 1 : 0",
+        "  bucket = var.bucket_name",
+        "  cors_rule {",
+        f"    id              = {json.dumps(rule['ID'])}",
+        f"    allowed_origins = {json.dumps(rule['AllowedOrigins'])}",
+        f"    allowed_methods = {json.dumps(rule['AllowedMethods'])}",
+        f"    allowed_headers = {json.dumps(rule['AllowedHeaders'])}",
+        f"    max_age_seconds = {rule['MaxAgeSeconds']}",
+        "  }",
+        "}",
+    ]
 
 
 def export(fmt: str, spec: RoleSpec) -> str:

@@ -10,6 +10,7 @@ from provisioner.data import list_json, load_json
 from provisioner.errors import DataError, InputError
 from provisioner.inputs import check_origin, check_principal
 from provisioner.model.arn import account_of
+from provisioner.schemas import schema_errors
 
 CUSTOM = "custom"
 
@@ -32,8 +33,6 @@ class Vendor:
 @cache
 def known_vendors() -> dict[str, Vendor]:
     """Every profile under policies/vendors, validated against policies/schemas/vendor.json."""
-    from provisioner.documents import schema_errors
-
     vendors = {}
     for relative in list_json("vendors"):
         raw = load_json(relative)

@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("labelbox", reason="Labelbox's SDK is the optional extra provisioner[labelbox]")
 
 from provisioner import labelbox_api
+from provisioner.errors import InputError
 from provisioner.labelbox_api import ConnectSpec, LabelboxError
 
 ROLE = "arn:aws:iam::123456789012:role/LabelboxS3Access"
@@ -125,7 +126,7 @@ def manifest_rows(n: int, start: int = 0) -> list[dict]:
 
 
 def test_import_upserts_by_global_key_in_batches_and_a_rerun_creates_nothing(fake):
-    from provisioner.labelbox_api import ImportSpec, import_rows
+    from provisioner.labelbox_import import ImportSpec, import_rows
 
     client = labelbox_api.client(KEY)
     first = import_rows(ImportSpec("cats", batch_size=4), client, manifest_rows(10), sleep=lambda s: None)
@@ -267,3 +268,44 @@ def test_an_integration_labelbox_found_invalid_is_refused_before_any_change(fake
     assert result.code == 3 and "is not valid in Labelbox" in result.error_line
     assert f"provision labelbox connect --role-arn {ROLE}" in result.error_line
     assert fake.datasets == [] and fake.data_rows == {}
+
+
+# --- the library twins of the two commands ------------------------------------------------------
+
+
+def test_the_api_connects_and_imports_as_the_commands_do(fake, tmp_path):
+    import json
+
+    from provisioner import api
+    from provisioner.labelbox_import import ImportSpec
+
+    connected = api.labelbox_connect(ConnectSpec(ROLE, "data", set_default=True), api_key=KEY)
+    assert connected.created and connected.valid and connected.default
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest_rows(3)))
+    imported = api.labelbox_import(ImportSpec("cats", manifest=str(path)), api_key=KEY)
+    assert imported.created_dataset and imported.upserted == 3
+    assert imported.signer == connected.integration_id  # the organization's default signs it
+    assert len(fake.data_rows) == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda a, s: a.labelbox_import(s.ImportSpec("cats"), api_key=KEY), "manifest"),
+        (lambda a, s: a.labelbox_import(s.ImportSpec("cats", manifest="m", bucket="b")), "manifest"),
+        (lambda a, s: a.labelbox_connect(ConnectSpec(ROLE, "data", external_id="x y"), api_key=KEY),
+         "external_id"),
+        (lambda a, s: a.labelbox_connect(ConnectSpec(ROLE, "data", external_id="ckx5y2w9q0001abcd"),
+                                         api_key=KEY), "external_id"),
+    ],
+    ids=["no rows", "two sources of rows", "bad external id", "validating without AWS"],
+)  # fmt: skip
+def test_the_api_refuses_bad_labelbox_input_before_any_call(call, field, monkeypatch):
+    from provisioner import api, labelbox_api
+    from provisioner import labelbox_import as specs
+
+    monkeypatch.setattr(labelbox_api, "client", lambda *a, **k: pytest.fail("Labelbox was called"))
+    with pytest.raises(InputError) as refused:
+        call(api, specs)
+    assert refused.value.field == field

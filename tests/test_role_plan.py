@@ -239,6 +239,21 @@ BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/VendorBoundary"
 BOUNDED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, permissions_boundary=BOUNDARY))
 
 
+class _NoAws:
+    """Fails the test on any use: the journey must refuse before it reaches AWS."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"AWS was reached ({name}) before the refusal")
+
+
+def test_delete_role_in_the_library_refuses_without_a_confirmation_before_any_aws_call():
+    from provisioner import role
+
+    with pytest.raises(InputError, match=r"needs a confirmation.*nothing was changed") as refused:
+        role.delete_role(_NoAws(), role.DeleteSpec("LabelboxS3Access"))
+    assert refused.value.field == "yes"
+
+
 def test_a_new_role_is_created_with_its_boundary():
     plan = plan_role(BOUNDED, RoleSnapshot(ACCOUNT, "aws", cors_rules=[]))
     create = next(c for c in plan.changes if c.method == "create_role")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from provisioner.errors import InputError
 from provisioner.evaluation import Policy
 from provisioner.model import Status
 from provisioner.role import RoleSpec, wanted_role
@@ -547,3 +548,27 @@ def test_labelbox_connects_fallback_commands_take_the_external_id_from_the_envir
         and options["--path"] == "/lb/"
         and options["--vendor"] == "labelbox"
     )
+
+
+class _NoAws:
+    """Any use of it is an AWS call the journey should not have made."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"AWS was used ({name}) although the spec was bad")
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (ValidateSpec(ROLE_ARN, ID, "Bad_Bucket", LABELBOX), "bucket"),
+        (ValidateSpec("arn:aws:iam::1:role/x", ID, "images", LABELBOX), "role_arn"),
+        (ValidateSpec(ROLE_ARN, "has space", "images", LABELBOX), "external_id"),
+    ],
+)
+def test_the_validate_journey_checks_its_own_spec_before_any_aws_call(spec, field):
+    """Not only the API: provisioner.validate.validate refuses a bad spec itself."""
+    from provisioner import validate
+
+    with pytest.raises(InputError) as refused:
+        validate.validate(_NoAws(), spec)  # type: ignore[arg-type]
+    assert refused.value.field == field

@@ -1,4 +1,5 @@
-"""`provision labelbox connect`: options -> ConnectSpec -> labelbox_api.connect -> render."""
+"""`provision labelbox connect|import`: options -> ConnectSpec|ImportSpec -> api.labelbox_connect|
+api.labelbox_import -> render."""
 
 from __future__ import annotations
 
@@ -53,21 +54,12 @@ def labelbox_connect(
     """Create (or find) Labelbox's IAM integration for the role, validate it, set it as default."""
     from provisioner import api, labelbox_api
 
-    spec = labelbox_api.check_spec(
-        labelbox_api.ConnectSpec(role_arn, bucket, name, set_default=set_default, wait_seconds=wait)
+    spec = labelbox_api.ConnectSpec(
+        role_arn, bucket, name, set_default=set_default, wait_seconds=wait, external_id=external_id
     )
-    ours = None
-    if external_id is not None:
-        from provisioner.validate import ValidateSpec
-
-        ours = api.validate(
-            ValidateSpec(
-                role_arn=role_arn, external_id=external_id, bucket=bucket, vendor=api.vendor("labelbox")
-            ),
-            connect(profile, region, endpoint_url),
-        )
-    client = labelbox_api.client(labelbox_api.api_key(api_key_file))
-    result = labelbox_api.connect(spec, client, ours=ours)
+    result = api.labelbox_connect(
+        spec, lambda: connect(profile, region, endpoint_url), api_key_file=api_key_file
+    )
     if output in (Output.json, Output.text):
         typer.echo(json_text(versioned(result.to_dict()), output))
     else:
@@ -119,29 +111,23 @@ def labelbox_import(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Upsert the import file's rows into a dataset by global key (a re-run creates nothing twice)."""
-    from provisioner import labelbox_api, report
+    from provisioner import api, report
     from provisioner.cli.common import progress
-    from provisioner.errors import InputError
+    from provisioner.labelbox_import import ImportSpec
 
-    spec = labelbox_api.check_import_spec(
-        labelbox_api.ImportSpec(dataset, batch_size=batch_size, integration=integration)
+    spec = ImportSpec(
+        dataset,
+        batch_size=batch_size,
+        integration=integration,
+        manifest=manifest,
+        bucket=bucket,
+        prefix=prefix,
     )
-    if (manifest is None) == (bucket is None):
-        raise InputError("manifest", manifest or "", "give --manifest FILE or --bucket NAME (one of them)")
-    key = labelbox_api.api_key(api_key_file)  # before any AWS call
-    if manifest is not None:
-        rows = labelbox_api.load_rows(manifest)
-    else:
-        from provisioner.manifest import ManifestSpec, labelbox_rows
-
-        rows, _ = labelbox_rows(
-            ManifestSpec(bucket=bucket or "", prefix=prefix), connect(profile, region, endpoint_url)
-        )
     with progress("upserting data rows") as advance:
-        result = labelbox_api.import_rows(
+        result = api.labelbox_import(
             spec,
-            labelbox_api.client(key),
-            rows,
+            lambda: connect(profile, region, endpoint_url),
+            api_key_file=api_key_file,
             progress=advance,
             on_plan=lambda line: typer.echo(f"plan: {line}", err=True),
         )

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from provisioner.evaluation import OUTSIDER_ACCOUNT, Decision, Policy, Request, evaluate
 from provisioner.iam import aws_principals
-from provisioner.inputs import is_external_id
 from provisioner.model.arn import Arn, session_arn
+from provisioner.model.external_id import is_external_id
 
 NOBODYS_ID = "provisioner-witness-0000000000"
 FILLS = ("", "0", "zz9")

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from provisioner import inputs
 from provisioner.errors import InputError
+from provisioner.inputs.iam import IAM_NAME
 
 FORMATS = ("labelbox", "labelbox-ndjson", "rekognition")
 LABELBOX_TYPES = (".jpg", ".jpeg", ".png", ".bmp")
@@ -89,7 +90,7 @@ def check_options(options: Options) -> Options:
         )
     if options.fmt == "rekognition" and not options.labels:
         raise InputError("no_labels", "", "Rekognition image classification needs the folder labels")
-    if not inputs._IAM_NAME.fullmatch(options.label_attribute.replace(" ", "_")):
+    if not IAM_NAME.fullmatch(options.label_attribute.replace(" ", "_")):
         raise InputError("label_attribute", options.label_attribute, "letters, digits and _+=,.@- only")
     prefix = inputs.check_prefix(options.prefix) or ""
     if prefix and not prefix.endswith("/"):

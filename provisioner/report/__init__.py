@@ -12,15 +12,14 @@ from provisioner.report.findings import (
     lint_findings,
     versioned,
 )
-from provisioner.report.html import audit_html, validate_html
+from provisioner.report.html import validate_html
 from provisioner.report.json import to_json, vendor_dict
 from provisioner.report.markdown import audit_markdown, lint_markdown, validate_markdown
 from provisioner.report.render import EXTENSIONS, FORMATS, MARKDOWN_LIMIT, render
-from provisioner.report.sarif import audit_sarif, lint_sarif
+from provisioner.report.shortcuts import audit_html, audit_sarif, audit_table, lint_sarif
 from provisioner.report.table import (
     Terminal,
     audit_summary,
-    audit_table,
     checks_table,
     findings_summary,
     findings_table,

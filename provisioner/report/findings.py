@@ -135,7 +135,7 @@ def audit_findings(result: AuditResult, context: Sequence[tuple[str, str]] = ())
     fixed = [f"fixed: {old.get('rule')} {old.get('role_arn') or old.get('account')}" for old in result.fixed]
 
     def graph() -> str:
-        from provisioner.report.html import graph_section
+        from provisioner.report.graph import graph_section
 
         return graph_section(result)
 

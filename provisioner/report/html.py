@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from provisioner.model import SEVERITIES, Severity
 
 if TYPE_CHECKING:
-    from provisioner.audit.model import AuditResult
     from provisioner.report.findings import Findings
     from provisioner.validate.model import Report
 
@@ -27,7 +26,6 @@ COLOURS = {
     Severity.INFO: "#607d8b",
 }
 STATUS_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#607d8b"}
-GRAPH_ROLES = 60
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24;
@@ -119,55 +117,6 @@ def _bars(counts: list[tuple[str, int, str]], label: str) -> str:
     )
 
 
-def graph_section(result: AuditResult) -> str:
-    """Outside accounts (and vendors) -> roles -> buckets, as three columns of inline SVG."""
-    from provisioner.vendors import vendor_for_account
-
-    roles = [r for r in result.roles_listed if r.external][:GRAPH_ROLES]
-    if not roles:
-        return "<p>No role another account can assume.</p>"
-
-    def who(account: str) -> str:
-        if account == "*":
-            return "any AWS account"
-        vendor = vendor_for_account(account)
-        return f"{vendor.display_name} ({account})" if vendor else account
-
-    outsiders = list(dict.fromkeys(who(a) for r in roles for a in (r.reached_by or ("?",))))
-    buckets = list(dict.fromkeys(("any bucket" if b == "*" else b) for r in roles for b in r.buckets))
-    rows = max(len(outsiders), len(roles), len(buckets), 1)
-    height = rows * 26 + 10
-    y_of = {("o", name): 26 * i + 18 for i, name in enumerate(outsiders)}
-    y_of.update({("r", r.role_arn): 26 * i + 18 for i, r in enumerate(roles)})
-    y_of.update({("b", name): 26 * i + 18 for i, name in enumerate(buckets)})
-    parts = []
-    for r in roles:
-        for a in r.reached_by or ("?",):
-            parts.append(
-                f'<line x1="250" y1="{y_of[("o", who(a))] - 4}" x2="330" y2="{y_of[("r", r.role_arn)] - 4}" '
-                'stroke="#c62828" stroke-opacity=".5"/>'
-            )
-        for b in r.buckets:
-            name = "any bucket" if b == "*" else b
-            parts.append(
-                f'<line x1="640" y1="{y_of[("r", r.role_arn)] - 4}" x2="720" y2="{y_of[("b", name)] - 4}" '
-                'stroke="#1565c0" stroke-opacity=".5"/>'
-            )
-    for name in outsiders:
-        parts.append(f'<text x="245" y="{y_of[("o", name)]}" text-anchor="end">{escape(name)}</text>')
-    for r in roles:
-        label = r.role_arn.split(":", 4)[-1]
-        parts.append(f'<text x="335" y="{y_of[("r", r.role_arn)]}">{escape(label)}</text>')
-    for name in buckets:
-        parts.append(f'<text x="725" y="{y_of[("b", name)]}">{escape(name)}</text>')
-    more = len([r for r in result.roles_listed if r.external]) - len(roles)
-    note = f"<p>First {GRAPH_ROLES} roles shown; {more} more in the table.</p>" if more > 0 else ""
-    return (
-        f'<svg id="graph" role="img" aria-label="who reaches which roles and buckets" width="980" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>{note}'
-    )
-
-
 def _severity_cell(severity: Severity) -> str:
     return (
         f'<td data-key="{severity.rank}"><span class="sev" style="background:{COLOURS[severity]}">'
@@ -245,13 +194,6 @@ def findings_html(view: Findings, version: str, generated: str) -> str:
         + (f'<section><h2>Notes</h2><ul class="notes">{notes}</ul></section>' if notes else "")
     )
     return _page(f"provision {view.command}", f"provisioner {version}", body, _context(view, generated))
-
-
-def audit_html(result: AuditResult, version: str, generated: str, context: Any = ()) -> str:
-    """The audit as one page."""
-    from provisioner.report.findings import audit_findings
-
-    return findings_html(audit_findings(result, context), version, generated)
 
 
 def validate_html(result: Report, version: str, generated: str) -> str:

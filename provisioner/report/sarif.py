@@ -9,8 +9,7 @@ from provisioner.model import Rule, Severity
 from provisioner.report.findings import Findings, Item
 
 if TYPE_CHECKING:
-    from provisioner.audit.model import AuditResult
-    from provisioner.lint import LintReport
+    pass
 
 LEVEL = {
     Severity.CRITICAL: "error",
@@ -164,17 +163,3 @@ def findings_sarif(view: Findings, version: str) -> dict[str, Any]:
             }
         )
     return sarif_log(view.rules, used, results, version, view.command)
-
-
-def audit_sarif(result: AuditResult, version: str) -> dict[str, Any]:
-    from provisioner.report.findings import audit_findings
-
-    return findings_sarif(audit_findings(result), version)
-
-
-def lint_sarif(report: LintReport, version: str) -> dict[str, Any]:
-    """lint's findings for code scanning: the file, line and column, the JSON path as the
-    logical location."""
-    from provisioner.report.findings import lint_findings
-
-    return findings_sarif(lint_findings(report), version)

@@ -165,10 +165,3 @@ def audit_summary(result: AuditResult) -> str:
             f"{len(result.fixed)} fixed"
         )
     return text
-
-
-def audit_table(result: AuditResult, terminal: Terminal = PLAIN) -> str:
-    from provisioner.report.findings import audit_findings
-    from provisioner.report.render import to_table
-
-    return to_table(audit_findings(result), terminal)

@@ -1,6 +1,7 @@
 """The role journeys: create-role, rotate-external-id, delete-role.
 
-Each is spec -> gather (role/gather.py, reads only) -> plan (role/plan.py, pure) -> apply
+Each is spec (role/spec.py: checked in one place, before any AWS call) -> gather
+(role/gather.py, reads only) -> plan (pure: role/plan.py, rotate.py, delete.py) -> apply
 (role/apply.py, writes only) -> a result the CLI renders. The functions below only chain them.
 """
 
@@ -8,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from provisioner import inputs
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.role.apply import apply, settle
+from provisioner.role.delete import plan_delete
 from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors, role_exists
 from provisioner.role.model import (
     ApplyError,
@@ -28,7 +29,9 @@ from provisioner.role.model import (
     RotateSpec,
     WantedRole,
 )
-from provisioner.role.plan import plan_delete, plan_role, plan_rotate, trust_difference, wanted_role
+from provisioner.role.plan import plan_role, trust_difference
+from provisioner.role.rotate import plan_rotate
+from provisioner.role.spec import check_delete_spec, check_rotate_spec, wanted_role
 
 __all__ = [
     "ApplyError",
@@ -45,6 +48,8 @@ __all__ = [
     "RotateSpec",
     "WantedRole",
     "apply",
+    "check_delete_spec",
+    "check_rotate_spec",
     "create_role",
     "delete_role",
     "find_role",
@@ -117,7 +122,7 @@ def rotate_external_id(
 ) -> RotateResult:
     """Rewrite the trust's external ID; with spec.keep_old, accept the current ID(s) as well.
     Dropping the current ID (no keep_old) is destructive: it needs `confirm`."""
-    inputs.check_external_id(spec.external_id)  # bad input is refused before any AWS call
+    check_rotate_spec(spec)  # bad input is refused before any AWS call
     plan, ids = plan_rotate(spec, owned_role(aws, spec.role_name, spec.force))
     if on_plan:
         on_plan(plan)
@@ -140,7 +145,17 @@ def delete_role(
     confirm: Callable[[Plan], bool] | None = None,
     on_plan: OnPlan = None,
 ) -> DeleteResult:
-    """Detach and delete our policies, delete inline policies and the role, remove our CORS rule."""
+    """Detach and delete our policies, delete inline policies and the role, remove our CORS rule.
+    Deleting is never undone, so it needs `confirm(plan)` to say yes; without `confirm` it is
+    refused before any AWS call (dry_run=True shows the plan without one)."""
+    check_delete_spec(spec)
+    if not dry_run and confirm is None:
+        raise InputError(
+            "yes",
+            spec.role_name,
+            "deleting a role needs a confirmation: give confirm= (the CLI's --yes), or dry_run=True "
+            "to see the plan; nothing was changed",
+        )
     plan = plan_delete(gather_delete(aws, owned_role(aws, spec.role_name, spec.force)))
     if on_plan:
         on_plan(plan)

@@ -18,13 +18,13 @@ Nothing in IAM or S3 can be locked, so every write is read back:
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 
 from provisioner import cors
 from provisioner.aws import Aws, describe, error_code
 from provisioner.errors import EXIT_AWS, ProvisionerError
+from provisioner.polling import Waiter
 from provisioner.role.model import ApplyError, Change
 
 SETTLE_SECONDS = 1.0  # wait before re-reading, plus up to as much again at random
@@ -96,9 +96,8 @@ def settle(
     wanted ("" when AWS holds it). Asked again after a jittered wait while it differs (IAM is
     eventually consistent), at most SETTLE_TRIES times; then NotSettled says what differs."""
     difference = ""
-    for attempt in range(SETTLE_TRIES):
-        if attempt or wait_first:
-            sleep(SETTLE_SECONDS * (1 + random.random()))
+    waiter = Waiter(SETTLE_SECONDS, SETTLE_TRIES, jitter=1.0, sleep=sleep)
+    for _ in waiter.attempts(wait_first=wait_first):
         try:
             difference = left_to_do()
         except ProvisionerError as exc:
@@ -127,8 +126,7 @@ def settle_cors(aws: Aws, change: Change, sleep: Callable[[float], None] = time.
     ours = intent.get("add")
     kept = [rule for rule in written if ours is None or rule.get("ID") != ours.get("ID")]
     s3 = aws.client("s3")
-    for again in range(CORS_TRIES):
-        sleep(SETTLE_SECONDS * (1 + random.random()))
+    for again in Waiter(SETTLE_SECONDS, CORS_TRIES, jitter=1.0, sleep=sleep).attempts(wait_first=True):
         current = read_cors(aws, bucket)
         missing = [rule for rule in kept if not any(cors.same_rule(rule, c) for c in current)]
         if ours is not None:

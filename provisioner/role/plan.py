@@ -1,6 +1,8 @@
-"""Pure decisions of the role journeys: spec -> wanted state, (wanted, snapshot) -> plan.
+"""Pure decisions of create-role: (wanted, snapshot) -> plan, and the words for what a trust
+rewrite changes (shared with rotate-external-id).
 
-No function here talks to AWS; the tests call them with hand-made snapshots.
+No function here talks to AWS; the tests call them with hand-made snapshots. The spec checks are
+in role/spec.py, rotate's and delete's plans in role/rotate.py and role/delete.py.
 """
 
 from __future__ import annotations
@@ -8,89 +10,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provisioner import cors, inputs
-from provisioner.documents import cors_rule_id, render_cors, render_permissions, render_trust
+from provisioner import cors
 from provisioner.errors import InputError
-from provisioner.iam import (
-    aws_principals,
-    external_id_values,
-    names_action,
-    parse_document,
-    statements,
-    strings,
-)
+from provisioner.iam import aws_principals, external_id_values, parse_document, statements, strings
 from provisioner.model.arn import policy_arn, role_arn
 from provisioner.role.model import (
-    BUCKET_TAG,
     MANAGED_BY_KEY,
     MANAGED_BY_VALUE,
     MAX_POLICY_VERSIONS,
-    VENDOR_TAG,
     Change,
-    DeleteSnapshot,
     Json,
     Plan,
     RoleSnapshot,
-    RoleSpec,
-    RotateSpec,
     WantedRole,
-    tag_dict,
     tag_list,
 )
-from provisioner.vendors import Vendor
-
-# --- wanted state -------------------------------------------------------------------------
-
-
-def wanted_role(spec: RoleSpec) -> tuple[WantedRole, list[str]]:
-    """Check every input and render the documents; returns the wanted state and warnings."""
-    vendor, bucket = spec.vendor, spec.bucket
-    permissions = render_permissions(bucket, spec.prefix, spec.kms_key_arn, spec.region)
-    trust = render_trust(spec.external_id, vendor)
-    warnings = permissions.warnings + trust.warnings
-    # A value given empty is refused, not taken for "the default" (--role-name "$UNSET").
-    role_name = inputs.check_role_name(
-        spec.role_name if spec.role_name is not None else vendor.role_name or "VendorS3Access"
-    )
-    policy_name = inputs.check_policy_name(
-        spec.policy_name if spec.policy_name is not None else vendor.policy_name or "VendorReadAccess"
-    )
-    checked_path = inputs.check_path(spec.path) if spec.path is not None else "/"
-    user_tags = inputs.parse_tags(list(spec.tags))
-    inputs.check_max_session_duration(spec.max_session_duration)
-    boundary = (
-        inputs.check_policy_arn(spec.permissions_boundary) if spec.permissions_boundary is not None else None
-    )
-    with_cors = bool(vendor.cors_origins) if spec.with_cors is None else spec.with_cors
-    rule = None
-    if with_cors:
-        cors_doc = render_cors(vendor)
-        warnings += cors_doc.warnings
-        (rule,) = cors_doc.document["CORSRules"]
-    all_tags = {MANAGED_BY_KEY: MANAGED_BY_VALUE, VENDOR_TAG: vendor.name, BUCKET_TAG: bucket}
-    all_tags.update(user_tags)
-    if len(all_tags) > 50:
-        raise InputError("tag", len(user_tags), "IAM allows at most 50 tags on a role")
-    description = f"Read-only access to s3://{bucket} for {vendor.display_name} (provisioner)"
-    wanted = WantedRole(
-        vendor=vendor,
-        bucket=bucket,
-        external_ids=(spec.external_id,),
-        role_name=role_name,
-        policy_name=policy_name,
-        path=checked_path,
-        path_given=spec.path is not None,
-        permissions=permissions.document,
-        trust=trust.document,
-        tags=all_tags,
-        max_session_duration=spec.max_session_duration,
-        description=description[:1000],
-        cors_rule=rule,
-        adopt=spec.adopt,
-        permissions_boundary=boundary,
-    )
-    return wanted, warnings
-
 
 # --- create-role --------------------------------------------------------------------------
 
@@ -226,32 +160,7 @@ def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -
     role = actual.role
     label = f"role {name}"
     if role is None:
-        return [
-            Change(
-                "create",
-                label,
-                "create_role",
-                {
-                    "RoleName": name,
-                    "Path": path,
-                    "AssumeRolePolicyDocument": json.dumps(wanted.trust),
-                    "Description": wanted.description,
-                    "MaxSessionDuration": wanted.max_session_duration,
-                    "Tags": tag_list(wanted.tags),
-                    **(
-                        {"PermissionsBoundary": wanted.permissions_boundary}
-                        if wanted.permissions_boundary
-                        else {}
-                    ),
-                },
-                f"trusts {wanted.vendor.principal} with external ID {', '.join(wanted.external_ids)}"
-                + (
-                    f"; permissions boundary {wanted.permissions_boundary}"
-                    if wanted.permissions_boundary
-                    else ""
-                ),
-            )
-        ]
+        return [_create_role(wanted, name, path)]
     changes = []
     current_trust = parse_document(role["AssumeRolePolicyDocument"])
     if current_trust != wanted.trust:
@@ -289,6 +198,26 @@ def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -
         )
     changes += _tag_change(label, actual.role_tags, wanted.tags, "tag_role", {"RoleName": name})
     return changes
+
+
+def _create_role(wanted: WantedRole, name: str, path: str) -> Change:
+    boundary = wanted.permissions_boundary
+    return Change(
+        "create",
+        f"role {name}",
+        "create_role",
+        {
+            "RoleName": name,
+            "Path": path,
+            "AssumeRolePolicyDocument": json.dumps(wanted.trust),
+            "Description": wanted.description,
+            "MaxSessionDuration": wanted.max_session_duration,
+            "Tags": tag_list(wanted.tags),
+            **({"PermissionsBoundary": boundary} if boundary else {}),
+        },
+        f"trusts {wanted.vendor.principal} with external ID {', '.join(wanted.external_ids)}"
+        + (f"; permissions boundary {boundary}" if boundary else ""),
+    )
 
 
 def _plan_cors(wanted: WantedRole, actual: RoleSnapshot) -> list[Change]:
@@ -385,175 +314,3 @@ def _document_difference(current: Json | None, wanted: Json) -> str:
     if added:
         out.append("+ " + ", ".join(added))
     return "; ".join(out) or "conditions differ"
-
-
-# --- rotate-external-id -------------------------------------------------------------------
-
-
-def plan_rotate(spec: RotateSpec, role: Json) -> tuple[Plan, list[str]]:
-    """The trust rewrite for a new external ID (with keep_old, the current ones stay); returns
-    the plan and the IDs the role will accept. The spec's ID is checked (rotate_external_id
-    does it before reading the role)."""
-    current = parse_document(role["AssumeRolePolicyDocument"])
-    principal, current_ids = vendor_trust(current, role["RoleName"])
-    ids = list(dict.fromkeys([*current_ids, spec.external_id] if spec.keep_old else [spec.external_id]))
-    vendor = Vendor(
-        name=tag_dict(role.get("Tags")).get(VENDOR_TAG, "custom"),
-        display_name="vendor",
-        principal=principal,
-        cors_origins=(),
-    )
-    rendered = render_trust(ids, vendor)
-    changes = []
-    if rendered.document != current:
-        changes.append(
-            Change(
-                "update",
-                f"role {role['RoleName']} trust",
-                "update_assume_role_policy",
-                {"RoleName": role["RoleName"], "PolicyDocument": json.dumps(rendered.document)},
-                trust_difference(current, rendered.document),
-                trust_loss(current, rendered.document),
-            )
-        )
-    warnings = [w for w in rendered.warnings if "whole account" not in w]
-    if len(ids) > 1:
-        warnings.append(
-            "the role now accepts several external IDs; run again without --keep-old once the "
-            "vendor uses the new one"
-        )
-    return Plan(changes, role["RoleName"], role["Arn"], "", warnings), ids
-
-
-def vendor_trust(document: Any, role_name: str) -> tuple[str, list[str]]:
-    """The one trusted AWS principal and its pinned external IDs, from a provisioner-style trust."""
-    allows = [s for s in statements(document) if s.is_allow and names_action(s, "sts:AssumeRole")]
-    principals = sorted({p for s in allows for p in aws_principals(s)})
-    if len(allows) != 1 or len(principals) != 1 or principals[0] == "*":
-        raise InputError(
-            "role_name",
-            role_name,
-            f"the trust policy has {len(allows)} statement(s) and {len(principals)} AWS "
-            "principal(s); rotate-external-id handles one vendor principal: fix it with "
-            "create-role first",
-        )
-    ids = external_id_values(allows[0], ("StringEquals",))
-    return principals[0], ids
-
-
-# --- delete-role --------------------------------------------------------------------------
-
-
-def plan_delete(snapshot: DeleteSnapshot) -> Plan:
-    """Detach everything, delete our policies (not shared ones), inline policies, instance
-    profile links and the role; remove our CORS rule unless other roles still rely on it."""
-    role = snapshot.role
-    name = role["RoleName"]
-    detaches: list[Change] = []
-    deletions: list[Change] = []
-    warnings: list[str] = []
-    shared = False
-    # (ARN, name, attached): the role's attachments, then our policies a stopped run detached
-    policies = [(a["PolicyArn"], a["PolicyName"], True) for a in snapshot.attached] + [
-        (arn, snapshot.policies[arn]["PolicyName"], False) for arn in snapshot.left_behind
-    ]
-    for arn, policy_name, attached in policies:
-        if attached:
-            detaches.append(
-                Change(
-                    "detach",
-                    f"policy {policy_name} from role {name}",
-                    "detach_role_policy",
-                    {"RoleName": name, "PolicyArn": arn},
-                )
-            )
-        policy = snapshot.policies.get(arn)
-        if policy is None or tag_dict(policy.get("Tags")).get(MANAGED_BY_KEY) != MANAGED_BY_VALUE:
-            continue  # AWS managed or not ours: detach only
-        if int(policy.get("AttachmentCount", 0)) > 1:
-            shared = True
-            warnings.append(
-                f"policy {policy_name} is attached to other roles too: it is detached "
-                "from this one and kept, and so is the bucket's CORS rule they rely on"
-            )
-            continue
-        for version in snapshot.versions.get(arn, []):
-            if not version["IsDefaultVersion"]:
-                deletions.append(
-                    Change(
-                        "delete",
-                        f"policy {policy_name} version {version['VersionId']}",
-                        "delete_policy_version",
-                        {"PolicyArn": arn, "VersionId": version["VersionId"]},
-                    )
-                )
-        deletions.append(
-            Change(
-                "delete",
-                f"policy {policy_name}",
-                "delete_policy",
-                {"PolicyArn": arn},
-                "created by provisioner"
-                + ("; left detached by a delete-role that stopped half-way" if not attached else ""),
-            )
-        )
-    changes = detaches + deletions
-    changes += [
-        Change(
-            "delete",
-            f"inline policy {policy_name} of role {name}",
-            "delete_role_policy",
-            {"RoleName": name, "PolicyName": policy_name},
-        )
-        for policy_name in snapshot.inline
-    ]
-    changes += [
-        Change(
-            "detach",
-            f"role {name} from instance profile {profile['InstanceProfileName']}",
-            "remove_role_from_instance_profile",
-            {"RoleName": name, "InstanceProfileName": profile["InstanceProfileName"]},
-        )
-        for profile in snapshot.profiles
-    ]
-    if not shared:
-        changes += _plan_cors_removal(snapshot, warnings)
-    # The role goes last: it is what the next run starts from, so a run stopped half-way
-    # (expired credentials, Ctrl-C) can always be finished by running it again.
-    changes.append(Change("delete", f"role {name}", "delete_role", {"RoleName": name}))
-    return Plan(changes, name, role["Arn"], "", warnings)
-
-
-def _plan_cors_removal(snapshot: DeleteSnapshot, warnings: list[str]) -> list[Change]:
-    tags = tag_dict(snapshot.role.get("Tags"))
-    bucket, vendor = tags.get(BUCKET_TAG), tags.get(VENDOR_TAG)
-    if not bucket or not vendor:
-        return []
-    if snapshot.bucket_gone:
-        warnings.append(f"bucket {bucket} no longer exists: no CORS rule to remove")
-        return []
-    rule_id = cors_rule_id(Vendor(name=vendor, display_name="", principal="", cors_origins=()))
-    kept = cors.remove_rule(snapshot.cors_rules or [], rule_id)
-    if kept is None:
-        return []
-    if not kept:
-        return [
-            Change(
-                "cors",
-                f"bucket {bucket}",
-                "delete_bucket_cors",
-                {"Bucket": bucket},
-                f"remove rule {rule_id} (the only rule)",
-                cors_intent={"remove": rule_id},
-            )
-        ]
-    return [
-        Change(
-            "cors",
-            f"bucket {bucket}",
-            "put_bucket_cors",
-            {"Bucket": bucket, "CORSConfiguration": {"CORSRules": kept}},
-            f"remove rule {rule_id}; {len(kept)} other rule(s) kept",
-            cors_intent={"remove": rule_id},
-        )
-    ]

@@ -1,8 +1,9 @@
 """`provision validate`: the checks the vendor runs, answered first and with reasons.
 
-spec (model.ValidateSpec) -> gather (gather.py, reads only) -> static checks (static.py, pure,
-one registered function per check of policies/checks.json) -> with --live, observe as the
-vendor (live.py: I/O) and judge (live.py: pure) -> combine (combine.py, pure) -> Report.
+spec (model.ValidateSpec, checked in spec.py) -> gather (gather.py, reads only) -> static
+checks (static.py, pure, one registered function per check of policies/checks.json) -> with
+--live, observe as the vendor (live.py: I/O) and judge (live.py: pure) -> combine (combine.py,
+pure) -> Report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from provisioner.validate.fixes import remediate
 from provisioner.validate.gather import gather
 from provisioner.validate.live import Observations, http_fetch, live_checks, live_verdicts, observe
 from provisioner.validate.model import Check, LiveOptions, Report, Snapshot, ValidateSpec, check_names
+from provisioner.validate.spec import check_spec
 from provisioner.validate.static import CHECKS, kms_decrypt, static_checks
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Snapshot",
     "ValidateSpec",
     "check_names",
+    "check_spec",
     "combine",
     "gather",
     "http_fetch",
@@ -43,8 +46,9 @@ def validate(
     aws: Aws, spec: ValidateSpec, live: LiveOptions | None = None, org: OrgPolicies | None = None
 ) -> Report:
     """Gather once, decide every check; with `live`, also act as the vendor and combine.
-    SCP/RCP files are read first (or given, read by the caller before its own AWS calls), so a
-    bad one is refused before any AWS call."""
+    The spec, then the SCP/RCP files (or `org`, read by the caller before its own AWS calls),
+    are checked first: bad input is refused before any AWS call."""
+    spec = check_spec(spec)
     if org is None:
         org = read_org_files(spec)
     state = gather(aws, spec, org)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.aws import describe, error_code
 from provisioner.inputs import region_of_location
 from provisioner.model import Status
+from provisioner.polling import Waiter
 from provisioner.validate.model import SESSION_NAME, Check, Fetch, LiveOptions, ValidateSpec, verdict
 from provisioner.validate.static import WRONG_ID
 
@@ -71,15 +73,21 @@ def observe(spec: ValidateSpec, options: LiveOptions, static_ok_to_assume: bool)
 
 
 def assume_as_vendor(
-    sts: Any, spec: ValidateSpec, external_id: str | None, wait: float
+    sts: Any,
+    spec: ValidateSpec,
+    external_id: str | None,
+    wait: float,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[dict[str, Any] | None, str]:
     """sts:AssumeRole as the vendor; AccessDenied is retried with backoff up to `wait` seconds
     (IAM is eventually consistent: a new role can take seconds). (credentials, '') or (None, why)."""
     params = {"RoleArn": spec.role_arn, "RoleSessionName": SESSION_NAME, "DurationSeconds": 900}
     if external_id is not None:
         params["ExternalId"] = external_id
-    delay, deadline = 1.0, time.monotonic() + wait
-    while True:
+    denied = ""
+    for _ in Waiter(1.0, None, backoff=2.0, max_wait=wait, sleep=sleep, clock=clock).attempts():
         try:
             return sts.assume_role(**params)["Credentials"], ""
         except Exception as exc:
@@ -94,13 +102,8 @@ def assume_as_vendor(
                 if message is None:
                     raise
                 return None, message
-            if time.monotonic() + delay > deadline:
-                return (
-                    None,
-                    f"AccessDenied ({getattr(exc, 'response', {}).get('Error', {}).get('Message', '')})",
-                )
-            time.sleep(delay)
-            delay *= 2
+            denied = f"AccessDenied ({getattr(exc, 'response', {}).get('Error', {}).get('Message', '')})"
+    return None, denied
 
 
 def _read_as_session(

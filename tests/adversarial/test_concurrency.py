@@ -105,7 +105,9 @@ def test_two_deletes_at_once_both_end_deleted(make_aws, customer, set_up, settle
     """The slower run finds each thing already gone (NoSuchEntity counts as done)."""
     for trial in range(TRIALS):
         set_up()
-        outcomes = race(*[lambda: role.delete_role(make_aws(), role.DeleteSpec(ROLE))] * 2)
+        outcomes = race(
+            *[lambda: role.delete_role(make_aws(), role.DeleteSpec(ROLE), confirm=lambda plan: True)] * 2
+        )
         assert state(customer) == "deleted", (trial, outcomes)
         failed = [o for o in outcomes if isinstance(o, ProvisionerError)]
         assert len(failed) <= 1, (trial, [str(f) for f in failed])
@@ -120,7 +122,7 @@ def test_create_while_delete_ends_in_one_wanted_state_or_says_so(make_aws, custo
     for trial in range(TRIALS):
         set_up()
         create = lambda: role.create_role(make_aws(), changed)  # noqa: E731
-        delete = lambda: role.delete_role(make_aws(), role.DeleteSpec(ROLE))  # noqa: E731
+        delete = lambda: role.delete_role(make_aws(), role.DeleteSpec(ROLE), confirm=lambda plan: True)  # noqa: E731
         created, deleted = race(create, delete)
         end = state(customer)
         stopped = [
@@ -139,7 +141,7 @@ def test_create_while_delete_ends_in_one_wanted_state_or_says_so(make_aws, custo
                 assert state(customer) == "created", trial
             else:
                 try:
-                    role.delete_role(make_aws(), role.DeleteSpec(ROLE))
+                    role.delete_role(make_aws(), role.DeleteSpec(ROLE), confirm=lambda plan: True)
                 except ProvisionerError as exc:
                     raise AssertionError(f"trial {trial}: delete run again: {exc}") from None
                 assert state(customer) == "deleted", trial
@@ -190,5 +192,5 @@ def test_two_different_rewrites_at_once_never_both_claim_success(
         assert kept in claimed, (trial, kept, outcomes)
         key = "one stopped" if len(claimed) == 1 else "both succeeded (one after the other)"
         seen[key] = seen.get(key, 0) + 1
-        role.delete_role(make_aws(), role.DeleteSpec(ROLE))
+        role.delete_role(make_aws(), role.DeleteSpec(ROLE), confirm=lambda plan: True)
     print(f"two {option} rewrites:", seen)

@@ -109,7 +109,7 @@ def test_delete_removes_only_what_provisioner_made(make_aws, cli, aws_env, custo
 
 def test_delete_with_our_rule_alone_removes_the_cors_configuration(make_aws, customer):
     role.create_role(make_aws(), wanted())
-    role.delete_role(make_aws(), role.DeleteSpec("LabelboxS3Access"))
+    role.delete_role(make_aws(), role.DeleteSpec("LabelboxS3Access"), confirm=lambda plan: True)
     with pytest.raises(customer.s3.exceptions.ClientError, match="NoSuchCORSConfiguration"):
         customer.s3.get_bucket_cors(Bucket=BUCKET)
 
@@ -117,7 +117,7 @@ def test_delete_with_our_rule_alone_removes_the_cors_configuration(make_aws, cus
 def test_delete_keeps_a_policy_and_cors_rule_other_roles_use(make_aws, customer):
     role.create_role(make_aws(), wanted())
     role.create_role(make_aws(), wanted(role_name="Second"))
-    result = role.delete_role(make_aws(), role.DeleteSpec("LabelboxS3Access"))
+    result = role.delete_role(make_aws(), role.DeleteSpec("LabelboxS3Access"), confirm=lambda plan: True)
     assert any("attached to other roles" in w for w in result.plan.warnings)
     assert customer.iam.get_policy(PolicyArn=POLICY_ARN)
     assert customer.s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
