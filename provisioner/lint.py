@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ SIZE_NAMES = {
 # Characters IAM accepts in a policy document (IAM API reference, PolicyDocument pattern).
 _REFUSED_CHARS = re.compile(r"[^\t\n\r\x20-\xff]")
 _WHITESPACE = re.compile(r"\s")
+_NEWLINE = re.compile("\n")
 
 # Condition keys that pin who the caller is, strongly enough to narrow Principal "*".
 _PINNING_KEYS = {
@@ -734,8 +736,12 @@ def positions(text: str) -> dict[str, tuple[int, int]]:
         value(0, "$")
     except (ValueError, IndexError):
         return {}
+    # The offset of every newline, once; each value's line is then a bisection, not a count
+    # from the start (a 20,000-statement file has 100,000 values).
+    newlines = [match.start() for match in _NEWLINE.finditer(text)]
     out = {}
     for path, offset in found.items():
-        line = text.count("\n", 0, offset) + 1
-        out[path] = (line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+        line = bisect_left(newlines, offset)  # newlines before the offset
+        start = newlines[line - 1] + 1 if line else 0
+        out[path] = (line + 1, offset - start + 1)
     return out

@@ -734,3 +734,30 @@ def test_stdin_is_always_judged_and_may_be_a_yaml_template(cli):
     piped = cli("lint", "-", "-o", "json", stdin=YAML_TEMPLATE)
     assert piped.code == 1 and {f["rule"] for f in piped.json()} == {"action-wildcard"}
     assert {f["line"] for f in piped.json()} == {9}
+
+
+def test_positions_are_exact_on_every_line_and_not_quadratic_in_the_file():
+    """Each value's (line, column) is the one counted by hand; and a one-line file of 20,000
+    statements (80,000 values) is placed in well under a second, not the half-minute it took
+    when each value's line was counted from the start of the text."""
+    import time
+
+    from provisioner.lint import positions
+
+    statements = [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{i}/*"}
+                  for i in range(20_000)]  # fmt: skip
+    pretty = json.dumps({"Version": "2012-10-17", "Statement": statements[:2]}, indent=2)
+    found = positions(pretty)
+    for path, (line, column) in found.items():
+        lines = pretty.split("\n")
+        offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        assert pretty[offset] in '{["0123456789-tfn', path
+    assert found["$"] == (1, 1)
+    assert found["$.Version"] == (2, 14)
+    assert found["$.Statement[1].Resource"] == (12, 19)
+    text = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    started = time.perf_counter()
+    placed = positions(text)
+    assert time.perf_counter() - started < 5
+    assert len(placed) == 80_003
+    assert placed["$.Statement[19999].Resource"] == (1, text.index('"arn:aws:s3:::b19999/*"') + 1)
