@@ -3,6 +3,7 @@ matches botocore, and the README's Layout section names the package as it is."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         (validate.CHECKS, lambda: validate.check_names()),
         (audit.RULES, lambda: audit.rules().keys()),
-        (lint.LINT_RULES, lambda: lint.rules().keys()),
+        (lint.LINT_RULES, lambda: set(lint.rules()) - set(lint.OWNED_ELSEWHERE)),
     ],
     ids=["validate checks.json", "audit audit-rules.json", "lint lint-rules.json"],
 )
@@ -27,6 +28,92 @@ def test_ids_in_data_and_code_match_one_to_one(registry, data_ids):
     without_code, without_data = registry.verify(set(data_ids()))
     assert without_code == set(), f"ids in policies/ that no function decides: {without_code}"
     assert without_data == set(), f"ids registered in code but absent from policies/: {without_data}"
+
+
+def test_only_the_finding_sets_own_id_is_left_to_it():
+    """`mute-expired` is the one lint id no rule decides: the mutes decide it."""
+    assert set(lint.OWNED_ELSEWHERE) == {"mute-expired"}
+    assert "mute-expired" in lint.rules()
+
+
+def _policy(*statements: dict) -> lint.Source:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    text = json.dumps(document)
+    kind = lint.document_kind(document)
+    return lint.Source("policy.json", text=text, sized=text, document=document, kind=kind)
+
+
+def _grant(action="s3:GetObject", resource="arn:aws:s3:::b/*", **more) -> lint.Source:
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource, **more}
+    return _policy({k: v for k, v in statement.items() if v is not None})
+
+
+def _trust(condition=None, principal="arn:aws:iam::111122223333:root") -> lint.Source:
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    return _policy({**statement, **({"Condition": condition} if condition else {})})
+
+
+_VENDOR_ID = {"StringEquals": {"sts:ExternalId": "a-long-random-external-id-0123456789"}}
+_STAR = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+
+# A source that trips each lint rule, and a close one that does not.
+_PLAIN = lint.Source("f.json", text="{}")
+LINT_FIXTURES = {
+    "file-unreadable": (lint.Source("f.json", unreadable="permission denied"), _PLAIN),
+    "invalid-json": (lint.Source("f.json", problem=lint.ParseError("Expecting value")), _grant()),
+    "policy-grammar": (_grant(Effect="Perhaps"), _grant()),
+    "size-limit": (_grant(resource=[f"arn:aws:s3:::bucket-{i}/*" for i in range(300)]), _grant()),
+    "invalid-characters": (lint.Source("f.json", text='{"Sid": "caf\u20ac"}'), _PLAIN),
+    "principal-wildcard": (_policy(_STAR), _policy({**_STAR, "Principal": {"AWS": "111122223333"}})),
+    "principal-wildcard-conditioned": (
+        _policy({**_STAR, "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}),
+        _policy({**_STAR, "Principal": {"AWS": "111122223333"}}),
+    ),
+    "allow-not-principal": (
+        _policy({**{k: v for k, v in _STAR.items() if k != "Principal"}, "NotPrincipal": {"AWS": "1"}}),
+        _policy({**_STAR, "Effect": "Deny", "NotPrincipal": {"AWS": "1"}}),
+    ),
+    "trust-no-external-id": (_trust(), _trust(_VENDOR_ID)),
+    "external-id-not-pinned": (_trust({"StringLike": {"sts:ExternalId": "*"}}), _trust(_VENDOR_ID)),
+    "trust-mfa-required": (
+        _trust({**_VENDOR_ID, "Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+        _trust(_VENDOR_ID),
+    ),
+    "action-wildcard": (_grant("s3:*"), _grant("s3:Get*")),
+    "allow-not-action": (_grant(None, NotAction="iam:*"), _grant()),
+    "s3-write-access": (_grant("s3:PutObject"), _grant("s3:GetObject")),
+    "s3-permissions-management": (_grant("s3:PutBucketPolicy"), _grant("s3:GetBucketPolicy")),
+    "resource-wildcard": (_grant(resource="*"), _grant(resource="arn:aws:s3:::b/*")),
+    "unexpected-action": (_grant("ec2:DescribeInstances"), _grant("kms:Decrypt")),
+    "unknown-action": (_grant("s3:Frobnicate"), _grant("s3:ListBucket")),
+}
+
+
+def test_every_registered_lint_rule_has_a_fixture_that_trips_it():
+    assert set(LINT_FIXTURES) == set(lint.LINT_RULES.functions)
+
+
+@pytest.mark.parametrize("rule", sorted(LINT_FIXTURES))
+def test_registry_run_reaches_every_lint_rule(rule):
+    """Registry.run, the one loop lint calls, reports the rule on a source that trips it, and
+    not on a close one: a rule registered but never run fails here."""
+    trips, close = LINT_FIXTURES[rule]
+    assert rule in {hit.rule for hit in lint.LINT_RULES.run(trips)}
+    assert rule not in {hit.rule for hit in lint.LINT_RULES.run(close)}
+
+
+def test_a_rule_that_raises_is_a_finding_naming_it_and_the_others_still_run(monkeypatch):
+    def broken(source):
+        raise KeyError("Statement")
+
+    monkeypatch.setitem(lint.LINT_RULES.functions, "resource-wildcard", broken)
+    _, findings = lint.lint_document(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    )
+    by_rule = {f.rule: f for f in findings}
+    assert "action-wildcard" in by_rule  # the other rules ran
+    assert "KeyError" in by_rule["resource-wildcard"].message
+    assert "bug in provisioner" in by_rule["resource-wildcard"].message
 
 
 def test_a_registered_id_cannot_be_registered_twice():
