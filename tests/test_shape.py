@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,20 @@ from provisioner.role.model import Change, api_calls
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class _AuditRules:
+    """audit's two registries, one over a role and one over the estate, as one."""
+
+    def verify(self, data_ids):
+        code = set(audit.RULES.functions) | set(audit.ESTATE_RULES.functions)
+        assert not set(audit.RULES.functions) & set(audit.ESTATE_RULES.functions), "an id in both"
+        return data_ids - code, code - data_ids
+
+
 @pytest.mark.parametrize(
     ("registry", "data_ids"),
     [
         (validate.CHECKS, lambda: validate.check_names()),
-        (audit.RULES, lambda: audit.rules().keys()),
+        (_AuditRules(), lambda: set(audit.rules()) - set(audit.OWNED_ELSEWHERE)),
         (lint.LINT_RULES, lambda: set(lint.rules()) - set(lint.OWNED_ELSEWHERE)),
     ],
     ids=["validate checks.json", "audit audit-rules.json", "lint lint-rules.json"],
@@ -31,9 +41,10 @@ def test_ids_in_data_and_code_match_one_to_one(registry, data_ids):
 
 
 def test_only_the_finding_sets_own_id_is_left_to_it():
-    """`mute-expired` is the one lint id no rule decides: the mutes decide it."""
-    assert set(lint.OWNED_ELSEWHERE) == {"mute-expired"}
-    assert "mute-expired" in lint.rules()
+    """`mute-expired` is the one id no rule decides, in lint and audit: the mutes decide it."""
+    for owner in (lint, audit):
+        assert set(owner.OWNED_ELSEWHERE) == {"mute-expired"}
+        assert "mute-expired" in owner.rules()
 
 
 def _policy(*statements: dict) -> lint.Source:
@@ -179,3 +190,124 @@ def test_the_readme_layout_names_every_module_of_the_package():
         elif parts[0] not in blocks:
             missing.append(parts[0] + "/")
     assert missing == [], f"README Layout does not mention: {missing}"
+
+
+# --- audit: a role (or an estate) that trips each rule, and a close one that does not ---------
+
+ACCOUNT = "123456789012"
+VENDOR_ROLE = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+_READ = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::data/*"}]}  # fmt: skip
+_PINNED = {"StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}
+
+
+def _role(name="R", principal=None, condition=_PINNED, action="s3:GetObject", resource="arn:aws:s3:::data/*",
+          used=NOW - timedelta(days=3)):  # fmt: skip
+    statement = {
+        "Effect": "Allow",
+        "Principal": principal or {"AWS": VENDOR_ROLE},
+        "Action": "sts:AssumeRole",
+    }
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+    }
+    return audit.RoleDetail.from_gaad({
+        "RoleName": name, "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {**statement, **({"Condition": condition} if condition else {})}]},
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": grant}],
+        "RoleLastUsed": {"LastUsedDate": used.isoformat()} if used else {},
+    })  # fmt: skip
+
+
+def _perimeter():
+    from provisioner.evaluation import Policy
+    from provisioner.organization import FULL_ACCESS, OrgPolicies
+
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+            "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-customer"}}}  # fmt: skip
+    rcp = Policy("RCP perimeter", {"Version": "2012-10-17", "Statement": [deny]})
+    return OrgPolicies(scps=[], rcps=[[Policy("FullAWSAccess", FULL_ACCESS), rcp]])
+
+
+def _analysis(role, org=None):
+    return audit.analyse(role, audit.Scope.of(ACCOUNT, org=org), NOW)
+
+
+ROLE_FIXTURES = {
+    "trust-any-principal": (lambda: _analysis(_role(principal="*")), lambda: _analysis(_role())),
+    "cross-account-no-external-id": (lambda: _analysis(_role(condition=None)), lambda: _analysis(_role())),
+    "external-id-not-pinned": (
+        lambda: _analysis(_role(condition={"StringLike": {"sts:ExternalId": "ckx5*"}})),
+        lambda: _analysis(_role(condition={"StringLike": {"sts:ExternalId": "ckx5y2abcd0001zz0"}})),
+    ),
+    "trusts-account-root": (
+        lambda: _analysis(_role(principal={"AWS": "arn:aws:iam::340636424752:root"})),
+        lambda: _analysis(_role()),
+    ),
+    "trust-blocked-by-organization": (
+        lambda: _analysis(_role(condition=None), org=_perimeter()),
+        lambda: _analysis(_role(condition=None)),
+    ),
+    "external-id-weak": (
+        lambda: _analysis(_role(condition={"StringEquals": {"sts:ExternalId": "vendor"}})),
+        lambda: _analysis(_role()),
+    ),
+    "vendor-write-access": (lambda: _analysis(_role(action="s3:PutObject")), lambda: _analysis(_role())),
+    "vendor-resource-wildcard": (lambda: _analysis(_role(resource="*")), lambda: _analysis(_role())),
+    "role-unused": (lambda: _analysis(_role(used=NOW - timedelta(days=91))), lambda: _analysis(_role())),
+}
+
+
+def _estate(*accounts):
+    return audit.Estate(list(accounts))
+
+
+def _pinning(*arns):
+    estate = _estate(audit.AccountData(ACCOUNT))
+    estate.by_id["ckx5y2abcd0001zz0"] = [(ACCOUNT, arn, "Labelbox") for arn in arns]
+    return estate
+
+
+ESTATE_FIXTURES = {
+    "account-unreachable": (
+        lambda: _estate(audit.AccountData("210987654321", error="AccessDenied on sts:AssumeRole")),
+        lambda: _estate(audit.AccountData("210987654321")),
+    ),
+    "external-id-reused": (
+        lambda: _pinning(f"arn:aws:iam::{ACCOUNT}:role/A", f"arn:aws:iam::{ACCOUNT}:role/B"),
+        lambda: _pinning(f"arn:aws:iam::{ACCOUNT}:role/A"),
+    ),
+}
+
+
+def test_every_registered_audit_rule_has_a_fixture_that_trips_it():
+    assert set(ROLE_FIXTURES) == set(audit.RULES.functions)
+    assert set(ESTATE_FIXTURES) == set(audit.ESTATE_RULES.functions)
+
+
+@pytest.mark.parametrize(
+    ("registry", "rule"),
+    [("role", rule) for rule in sorted(ROLE_FIXTURES)]
+    + [("estate", rule) for rule in sorted(ESTATE_FIXTURES)],
+)
+def test_registry_run_reaches_every_audit_rule(registry, rule):
+    rules, fixtures = (
+        (audit.RULES, ROLE_FIXTURES) if registry == "role" else (audit.ESTATE_RULES, ESTATE_FIXTURES)
+    )
+    trips, close = fixtures[rule]
+    assert rule in {hit.rule for hit in rules.run(trips())}
+    assert rule not in {hit.rule for hit in rules.run(close())}
+
+
+def test_an_audit_rule_that_raises_is_a_finding_naming_it_and_the_others_still_run(monkeypatch):
+    def broken(analysis):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(audit.RULES.functions, "role-unused", broken)
+    verdict = audit.judge_role(_role(action="s3:PutObject"), ACCOUNT, {}, now=NOW)
+    by_rule = {f.rule: f for f in verdict.findings}
+    assert "vendor-write-access" in by_rule
+    assert "RuntimeError: boom" in by_rule["role-unused"].message

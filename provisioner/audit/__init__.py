@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from provisioner.audit.aggregate import audit, compare
+from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
 from provisioner.audit.gather import (
     account_data,
     gather_account,
@@ -31,24 +31,32 @@ from provisioner.audit.model import (
     RoleDetail,
     rules,
 )
-from provisioner.audit.rules import RULES, Memo, judge_role
+from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name, read_json
 from provisioner.organization import OrgReader, load_files
 
+OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule
+
 __all__ = [
+    "ESTATE_RULES",
     "MAX_UNUSED_DAYS",
+    "OWNED_ELSEWHERE",
     "RULES",
     "UNUSED_DAYS",
     "AccountData",
     "AuditResult",
     "AuditSpec",
+    "Estate",
     "Finding",
     "ListedRole",
     "Memo",
+    "RoleAnalysis",
     "RoleDetail",
+    "Scope",
     "account_data",
+    "analyse",
     "audit",
     "check_spec",
     "check_unused_days",

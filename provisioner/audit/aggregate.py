@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, Finding, ListedRole, rules
-from provisioner.audit.rules import RULES, Memo, judge_role
+from provisioner.audit.rules import Memo, judge_role
 from provisioner.model import Arn
+from provisioner.model.rules import Hit, Rules
 from provisioner.mute import Mute, apply
+
+
+@dataclass
+class Estate:
+    """What the rules over every role read: the accounts, and the roles that pin each external
+    ID (account, role ARN, vendor). A hit's `where` is a role's ARN, or an account's ID."""
+
+    accounts: list[AccountData]
+    by_id: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
+# The rules over the whole estate; those over one role are rules.RULES. `mute-expired` is the
+# mutes' own (`expired_mute`).
+ESTATE_RULES: Rules[Estate] = Rules("audit rule", "audit-rules.json")
 
 
 def audit(
@@ -28,12 +44,11 @@ def audit(
     memo = Memo()
     findings: list[Finding] = []
     listed: list[ListedRole] = []
-    by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    estate = Estate(data)
     seen = withheld = 0
     withheld_by: dict[str, None] = {}
     for account in data:
         if account.error:
-            findings.append(unreachable(account))
             continue
         for role in account.roles:
             seen += 1
@@ -64,8 +79,8 @@ def audit(
             withheld += verdict.withheld
             withheld_by.update(dict.fromkeys(verdict.withheld_by))
             for external_id in verdict.pinned_ids:
-                by_id[external_id].append((account.account, role.arn, verdict.vendor))
-    findings += reused_external_ids(by_id)
+                estate.by_id[external_id].append((account.account, role.arn, verdict.vendor))
+    findings += estate_findings(estate)
     if mutes:
         findings, expired = apply(findings, mutes, (now or datetime.now(UTC)).date(), _scope)
         findings += [expired_mute(m) for m in expired]
@@ -107,7 +122,6 @@ def _scope(finding: Finding) -> dict[str, Any]:
     return {"account": finding.account, "role": (finding.role_arn, finding.role)}
 
 
-@RULES.register("mute-expired")
 def expired_mute(mute: Mute) -> Finding:
     rule = rules()["mute-expired"]
     return Finding(
@@ -143,35 +157,42 @@ def _key(previous: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
-@RULES.register("account-unreachable")
-def unreachable(account: AccountData) -> Finding:
-    rule = rules()["account-unreachable"]
-    return Finding(account.account, "", "", "", rule.id, rule.severity, account.error or "")
-
-
-@RULES.register("external-id-reused")
-def reused_external_ids(by_id: dict[str, list[tuple[str, str, str]]]) -> list[Finding]:
-    """One external ID pinned by several roles, across every audited account."""
-    rule = rules()["external-id-reused"]
+def estate_findings(estate: Estate) -> list[Finding]:
+    """The rules over every role, run on the estate."""
+    roles = {arn: (account, vendor) for holders in estate.by_id.values() for account, arn, vendor in holders}
     findings = []
-    for external_id, holders in sorted(by_id.items()):
+    for hit in ESTATE_RULES.run(estate):
+        rule = rules()[hit.rule]
+        if hit.where in roles:
+            account, vendor = roles[hit.where]
+            where = (account, hit.where, _name(hit.where), vendor)
+        else:
+            where = (hit.where, "", "", "")
+        findings.append(Finding(*where, rule.id, rule.severity, hit.message, hit.evidence))
+    return findings
+
+
+@ESTATE_RULES.register("account-unreachable")
+def unreachable(estate: Estate) -> Iterator[Hit]:
+    for account in estate.accounts:
+        if account.error:
+            yield Hit("account-unreachable", account.error or "", account.account)
+
+
+@ESTATE_RULES.register("external-id-reused")
+def reused_external_ids(estate: Estate) -> Iterator[Hit]:
+    """One external ID pinned by several roles, across every audited account."""
+    for external_id, holders in sorted(estate.by_id.items()):
         if len(holders) < 2:
             continue
         arns = [arn for _, arn, _ in holders]
-        for account, arn, vendor_name in holders:
-            findings.append(
-                Finding(
-                    account,
-                    arn,
-                    _name(arn),
-                    vendor_name,
-                    rule.id,
-                    rule.severity,
-                    f"external ID {external_id!r} is trusted by {len(holders)} roles: {', '.join(arns)}",
-                    {"sts:ExternalId": external_id, "roles": arns},
-                )
+        for _, arn, _ in holders:
+            yield Hit(
+                "external-id-reused",
+                f"external ID {external_id!r} is trusted by {len(holders)} roles: {', '.join(arns)}",
+                arn,
+                {"sts:ExternalId": external_id, "roles": arns},
             )
-    return findings
 
 
 def _name(arn: str) -> str:

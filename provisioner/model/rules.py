@@ -83,6 +83,7 @@ class Rules(Registry[Callable[[S], Iterable[Hit]]], Generic[S]):
     def __init__(self, what: str, data: str) -> None:
         super().__init__(what)
         self.data = data
+        self._ordered: tuple[tuple[Any, ...], list[tuple[str, Callable[[S], Iterable[Hit]]]]] | None = None
 
     def ids(self) -> list[str]:
         """The data file's ids, in its order."""
@@ -93,13 +94,17 @@ class Rules(Registry[Callable[[S], Iterable[Hit]]], Generic[S]):
         return self.verify(set(self.ids()) - set(owned_elsewhere))
 
     def ordered(self) -> list[tuple[str, Callable[[S], Iterable[Hit]]]]:
-        """(first id, rule) for each registered rule, in the order of the data file."""
-        seen: dict[Callable[[S], Iterable[Hit]], str] = {}
-        for rule_id in self.ids():
-            function = self.functions.get(rule_id)
-            if function is not None and function not in seen:
-                seen[function] = rule_id
-        return [(rule_id, function) for function, rule_id in seen.items()]
+        """(first id, rule) for each registered rule, in the order of the data file (kept until
+        the registrations change: audit runs the rules once per role)."""
+        key = tuple(self.functions.items())
+        if self._ordered is None or self._ordered[0] != key:
+            seen: dict[Callable[[S], Iterable[Hit]], str] = {}
+            for rule_id in self.ids():
+                function = self.functions.get(rule_id)
+                if function is not None and function not in seen:
+                    seen[function] = rule_id
+            self._ordered = (key, [(rule_id, function) for function, rule_id in seen.items()])
+        return self._ordered[1]
 
     def run(self, subject: S) -> list[Hit]:
         """Every rule on the subject, in data order. A rule that raises does not stop the run: it
