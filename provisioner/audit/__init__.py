@@ -34,7 +34,8 @@ from provisioner.audit.model import (
 from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
-from provisioner.inputs import check_role_name, read_json
+from provisioner.inputs import check_role_name
+from provisioner.model.findings import read_baseline
 from provisioner.organization import OrgReader, load_files
 
 OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule
@@ -159,7 +160,4 @@ def run(
 
 def load_baseline(path: str) -> list[dict[str, object]]:
     """A previous `provision audit -o json` (a list of findings)."""
-    data = read_json(path, "baseline")
-    if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
-        raise InputError("baseline", path, "not the output of 'provision audit -o json' (a list of findings)")
-    return data
+    return read_baseline(path, "audit")

@@ -12,7 +12,7 @@ from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, Findi
 from provisioner.audit.rules import Memo, judge_role
 from provisioner.model import Arn
 from provisioner.model.rules import Hit, Rules
-from provisioner.mute import Mute, apply
+from provisioner.mute import Mute
 
 
 @dataclass
@@ -81,14 +81,14 @@ def audit(
             for external_id in verdict.pinned_ids:
                 estate.by_id[external_id].append((account.account, role.arn, verdict.vendor))
     findings += estate_findings(estate)
-    if mutes:
-        findings, expired = apply(findings, mutes, (now or datetime.now(UTC)).date(), _scope)
-        findings += [expired_mute(m) for m in expired]
-    findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
     notes = organization_notes(data)
     if withheld:
         notes.append(withheld_note(withheld, list(withheld_by)))
-    return AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
+    result = AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
+    if mutes:
+        result.mute(mutes, (now or datetime.now(UTC)).date(), _scope, expired_mute)
+    result.findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
+    return result
 
 
 def withheld_note(count: int, by: list[str]) -> str:
@@ -139,22 +139,9 @@ def expired_mute(mute: Mute) -> Finding:
 
 def compare(result: AuditResult, previous: list[dict[str, Any]], name: str) -> AuditResult:
     """Against a baseline (a previous JSON output): keep the new findings, count the unchanged,
-    list the fixed."""
-    before = {_key(p) for p in previous}
-    now = {f.key for f in result.findings}
-    result.baseline = name
-    result.unchanged = sum(1 for f in result.findings if f.key in before)
-    result.findings = [f for f in result.findings if f.key not in before]
-    result.fixed = [p for p in previous if _key(p) not in now and p.get("baseline_state") != "fixed"]
+    list the fixed (the finding set's own comparison)."""
+    result.compare(previous, name)
     return result
-
-
-def _key(previous: dict[str, Any]) -> tuple[str, str, str]:
-    return (
-        str(previous.get("account", "")),
-        str(previous.get("role_arn", "")),
-        str(previous.get("rule", "")),
-    )
 
 
 def estate_findings(estate: Estate) -> list[Finding]:

@@ -32,11 +32,17 @@ def lint_command(
     ] = LintOutput.table,
     fail_on: FailOnOpt = FailOn.high,
     mutelist: MutelistOpt = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", help="A previous 'lint -o json': report only what is new, and what was fixed."
+        ),
+    ] = None,
 ) -> None:
     """Lint IAM permission or trust policies for grammar, IAM limits and least privilege."""
     from provisioner import api, report
 
-    result = api.lint(files, mutes=mutes(ctx, mutelist))
+    result = api.lint(files, mutes=mutes(ctx, mutelist), baseline=baseline)
     for path, what in result.unopened:
         typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
     if output in (LintOutput.json, LintOutput.text):
@@ -46,8 +52,11 @@ def lint_command(
 
         typer.echo(json_text(report.lint_sarif(result, __version__)))
     else:
-        muted = len(result.findings) - len(result.shown)
-        table = report.findings_table(result.shown, len(result.files), muted, terminal(), result.not_judged())
-        typer.echo(table)
+        also = result.not_judged() + result.baseline_note()
+        table = report.findings_table(result.shown, len(result.files), result.muted, terminal(), also)
+        fixed = "".join(
+            f"\nfixed: {old.get('rule')} {old.get('file')} {old.get('location')}" for old in result.fixed
+        )
+        typer.echo(table + fixed)
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from provisioner.lint import document as _document  # noqa: F401 - registers its rules
 from provisioner.lint import grants as _grants  # noqa: F401
@@ -30,6 +30,7 @@ from provisioner.lint.files import (
 from provisioner.lint.model import LINT_RULES, OWNED_ELSEWHERE, Finding, ParseError, Source, judge, rules
 from provisioner.lint.parsing import IAM_VERSIONS, document_kind, is_ours, is_yaml, read_document, shows_signs
 from provisioner.lint.positions import at_place, positions
+from provisioner.model.findings import FindingSet, read_baseline
 
 if TYPE_CHECKING:
     from provisioner.mute import Mute
@@ -120,28 +121,21 @@ def lint_document(document: Any, file: str = "<document>") -> tuple[str, list[Fi
 
 
 @dataclass
-class LintReport:
-    """What `provision lint` found: the files judged, the kind of each, the findings, and the
-    files it read but did not judge (`skipped`: not policies, templates or plans) or never
-    opened (`unopened`: FIFOs, devices, sockets, with what each is)."""
+class LintReport(FindingSet[Finding]):
+    """What `provision lint` found: the files judged, the kind of each, the findings (a finding
+    set: fail thresholds, mutes, baseline, JSON), and the files it read but did not judge
+    (`skipped`: not policies, templates or plans) or never opened (`unopened`: FIFOs, devices,
+    sockets, with what each is)."""
 
+    key_fields: ClassVar[tuple[str, ...]] = ("file", "rule", "location")
     files: list[str]
     kinds: dict[str, str | None]
     findings: list[Finding]
     skipped: list[str] = field(default_factory=list)
     unopened: list[tuple[str, str]] = field(default_factory=list)
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        """The JSON output: the findings (a list, as documented in the README)."""
-        return [f.to_dict() for f in self.findings]
-
-    def fails(self, threshold: str) -> bool:
-        """Is any finding not muted at least as severe as `threshold` ('none': never)?"""
-        return any(f.suppressed is None and f.severity.reaches(threshold) for f in self.findings)
-
-    @property
-    def shown(self) -> list[Finding]:
-        return [f for f in self.findings if f.suppressed is None]
+    baseline: str | None = None  # with a baseline, `findings` are the new ones
+    unchanged: int = 0  # findings also in the baseline (not reported)
+    fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline findings gone now
 
     def not_judged(self) -> str:
         """'; 3 files not policies, skipped; 1 FIFO(s), device(s) or socket(s) not opened' (or '')."""
@@ -155,14 +149,18 @@ class LintReport:
         return out
 
 
-def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) -> LintReport:
-    """Library twin of `provision lint FILE…`; findings a mute entry accepts are marked.
+def lint_paths(
+    paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = (), baseline: str | None = None
+) -> LintReport:
+    """Library twin of `provision lint FILE…`; findings a mute entry accepts are marked; with a
+    `baseline` (a previous `lint -o json`), only the new findings are kept, and the fixed listed.
 
     One rule for named files and files found in a folder: a file is judged when it shows it
     was meant for us (`is_ours` on what parses, `shows_signs` on what does not); other JSON and
     YAML is skipped and counted. A file whose text cannot be had (permissions, a broken link,
     bytes that are not UTF-8) shows no signs and is never passed: it is a `file-unreadable`
     finding, named or found. FIFOs, devices and sockets are never opened, only listed."""
+    previous = read_baseline(baseline, "lint") if baseline is not None else []
     report = LintReport(files=[], kinds={}, findings=[])
     for path, named, walk_error in expand(paths):
         name = "<stdin>" if path == "-" else path
@@ -188,10 +186,9 @@ def lint_paths(paths: list[str], stdin: Any = None, mutes: Sequence[Mute] = ()) 
     if mutes:
         from datetime import date
 
-        from provisioner.mute import apply
-
-        report.findings, expired = apply(report.findings, mutes, date.today(), lambda f: {"file": f.file})
-        report.findings += [expired_mute(m) for m in expired]
+        report.mute(mutes, date.today(), lambda f: {"file": f.file}, expired_mute)
+    if baseline is not None:
+        report.compare(previous, baseline)
     return report
 
 
