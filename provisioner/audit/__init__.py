@@ -26,7 +26,6 @@ from provisioner.audit.model import (
     AccountData,
     AuditResult,
     AuditSpec,
-    Finding,
     ListedRole,
     RoleDetail,
     rules,
@@ -35,7 +34,7 @@ from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, j
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name
-from provisioner.model.findings import read_baseline
+from provisioner.model.findings import Finding, read_baseline
 from provisioner.organization import OrgReader, load_files
 
 OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, Finding, ListedRole, rules
+from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, rules
 from provisioner.audit.rules import Memo, judge_role
 from provisioner.model import Arn
+from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
 from provisioner.mute import Mute
 
@@ -124,17 +125,11 @@ def _scope(finding: Finding) -> dict[str, Any]:
 
 def expired_mute(mute: Mute) -> Finding:
     rule = rules()["mute-expired"]
-    return Finding(
-        "",
-        "",
-        "",
-        "",
-        rule.id,
-        rule.severity,
+    message = (
         f"mute entry {mute.describe()} expired on {mute.expires}: it mutes nothing now "
-        f"(its reason: {mute.reason})",
-        mute.to_dict(),
+        f"(its reason: {mute.reason})"
     )
+    return Finding(rule.id, rule.severity, message, RolePlace(""), evidence=mute.to_dict())
 
 
 def compare(result: AuditResult, previous: list[dict[str, Any]], name: str) -> AuditResult:
@@ -152,10 +147,10 @@ def estate_findings(estate: Estate) -> list[Finding]:
         rule = rules()[hit.rule]
         if hit.where in roles:
             account, vendor = roles[hit.where]
-            where = (account, hit.where, _name(hit.where), vendor)
+            place = RolePlace(account, hit.where, _name(hit.where), vendor)
         else:
-            where = (hit.where, "", "", "")
-        findings.append(Finding(*where, rule.id, rule.severity, hit.message, hit.evidence))
+            place = RolePlace(hit.where)
+        findings.append(Finding(rule.id, rule.severity, hit.message, place, evidence=hit.evidence))
     return findings
 
 

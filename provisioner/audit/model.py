@@ -7,13 +7,13 @@ cloudsplaining's scan/ classes do: the rules never see raw AWS dicts.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from provisioner.iam import parse_document
-from provisioner.model import Arn, Rule, Severity, load_rules
-from provisioner.model.findings import FindingSet
+from provisioner.model import Arn, Rule, load_rules
+from provisioner.model.findings import Finding, FindingSet
 from provisioner.mute import Mute
 from provisioner.organization import OrgPolicies
 
@@ -129,30 +129,6 @@ class AccountData:
     error: str | None = None
     org: OrgPolicies | None = None  # the SCPs and RCPs that apply; None: not considered
     notes: list[str] = field(default_factory=list)  # what was not read
-
-
-@dataclass(frozen=True)
-class Finding:
-    account: str
-    role_arn: str
-    role: str
-    vendor: str
-    rule: str
-    severity: Severity
-    message: str
-    evidence: Any = None
-    suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if self.suppressed is None:
-            del out["suppressed"]  # the documented shape, unless muted
-        return out
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """What identifies a finding across runs (baselines, SARIF fingerprints)."""
-        return (self.account, self.role_arn, self.rule)
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ from provisioner.audit.grants import (
     named_buckets,
     role_policies,
 )
-from provisioner.audit.model import UNUSED_DAYS, Finding, RoleDetail, rules
+from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
 from provisioner.audit.trust import TrustVerdict, judge_trust
 from provisioner.iam import statements
 from provisioner.inputs import external_id_warnings
+from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
 from provisioner.organization import OrgPolicies
 
@@ -248,19 +249,14 @@ def judge_role(
     scope = Scope(account, policies, org_accounts, memo, org)
     analysis = analyse(role, scope, now or datetime.now(UTC), unused_days)
     trust = analysis.trust
-    findings = [
-        Finding(
-            account,
-            role.arn,
-            role.name,
-            trust.vendor,
-            hit.rule,
-            rules()[hit.rule].severity,
-            hit.message,
-            hit.evidence,
-        )
-        for hit in RULES.run(analysis)
-    ]
+    findings: list[Finding] = []
+    hits = RULES.run(analysis)
+    if hits:  # most roles have none
+        place = RolePlace(account, role.arn, role.name, trust.vendor)
+        findings = [
+            Finding(hit.rule, rules()[hit.rule].severity, hit.message, place, evidence=hit.evidence)
+            for hit in hits
+        ]
     buckets = named_buckets(role_policies(role, policies)) if trust.external else ()
     grant = analysis.grant
     refusers = dict.fromkeys([*trust.refused_by, *(grant.refused_by if grant else ())])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from provisioner.lint import document as _document  # noqa: F401 - registers its rules
@@ -27,10 +27,10 @@ from provisioner.lint.files import (
     read_file_text,
     read_text,
 )
-from provisioner.lint.model import LINT_RULES, OWNED_ELSEWHERE, Finding, ParseError, Source, judge, rules
+from provisioner.lint.model import LINT_RULES, OWNED_ELSEWHERE, ParseError, Source, judge, rules
 from provisioner.lint.parsing import IAM_VERSIONS, document_kind, is_ours, is_yaml, read_document, shows_signs
 from provisioner.lint.positions import at_place, positions
-from provisioner.model.findings import FindingSet, read_baseline
+from provisioner.model.findings import FilePosition, Finding, FindingSet, read_baseline
 
 if TYPE_CHECKING:
     from provisioner.mute import Mute
@@ -82,7 +82,7 @@ def lint_parsed(
     if error is not None:
         problem = error if isinstance(error, ParseError) else ParseError(error)
         found = judge(Source(file, problem=problem))
-        return None, [replace(f, line=problem.line, column=problem.column) for f in found]
+        return None, [f.placed(line=problem.line, column=problem.column) for f in found]
     template = iac.kind_of(document)
     if template is not None:  # a CloudFormation template or a Terraform plan
         where = iac.yaml_positions(text) if is_yaml(text, file) else positions(text)
@@ -107,9 +107,7 @@ def _lint_template(
         sized = json.dumps(embedded, ensure_ascii=True)
         for finding in judge(Source(file, sized=sized, document=embedded, kind=kind)):
             full = location + finding.location[1:]
-            found.append(
-                at_place(replace(finding, location=full), full if anchor == location else anchor, where)
-            )
+            found.append(at_place(finding.placed(full), full if anchor == location else anchor, where))
     return found
 
 
@@ -202,11 +200,10 @@ def expired_mute(mute: Mute) -> Finding:
     """`mute-expired`: an entry past its expiry (the finding set's, not a registered rule's)."""
     rule = rules()["mute-expired"]
     return Finding(
-        mute.where,
         rule.id,
         rule.severity,
         f"mute entry {mute.describe()} expired on {mute.expires}: it mutes nothing now "
         f"(its reason: {mute.reason})",
-        "$",
+        FilePosition(mute.where),
         rule.remediation,
     )

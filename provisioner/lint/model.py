@@ -6,10 +6,11 @@ function `rule(source) -> hits` in a module of its family, registered under the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from provisioner.model import Rule, Severity, load_rules
+from provisioner.model import Rule, load_rules
+from provisioner.model.findings import FilePosition, Finding
 from provisioner.model.rules import Hit, Rules
 
 
@@ -50,29 +51,10 @@ class Source:
     unreadable: str | None = None  # why the file's text could not be had
 
 
-@dataclass(frozen=True)
-class Finding:
-    file: str
-    rule: str
-    severity: Severity
-    message: str
-    location: str
-    remediation: str
-    suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
-    line: int = 0  # where `location` is in the file, 1-based (0: not known)
-    column: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if self.suppressed is None:
-            del out["suppressed"]  # the documented shape, unless muted
-        return out
-
-
 def finding(file: str, hit: Hit) -> Finding:
     """The finding of a hit, its severity and remediation from the data file."""
     rule = rules()[hit.rule]
-    return Finding(file, rule.id, rule.severity, hit.message, hit.where, rule.remediation)
+    return Finding(rule.id, rule.severity, hit.message, FilePosition(file, hit.where), rule.remediation)
 
 
 def judge(source: Source) -> list[Finding]:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import replace
-from typing import TypeVar
 
-from provisioner.lint.model import Finding
+from provisioner.model.findings import Finding
 
 _NEWLINE = re.compile("\n")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null")
-
-F = TypeVar("F", bound=Finding)
 
 
 def positions(text: str) -> dict[str, tuple[int, int]]:
@@ -79,11 +75,11 @@ def _offsets(text: str) -> dict[str, int]:
     return found
 
 
-def at_place(finding: F, path: str, where: dict[str, tuple[int, int]]) -> F:
+def at_place(finding: Finding, path: str, where: dict[str, tuple[int, int]]) -> Finding:
     """The finding with the line and column of `path` (or of the nearest enclosing value the
     text has: a location may name a key inside a value)."""
     while path and path not in where:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     line, column = where.get(path, (0, 0))
-    return replace(finding, line=line, column=column)
+    return finding.placed(line=line, column=column)

@@ -9,6 +9,7 @@ and a role (audit); `key_fields` name what identifies it across runs, so a basel
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -16,6 +17,132 @@ from provisioner.model.enums import Severity
 
 if TYPE_CHECKING:
     from provisioner.mute import Mute
+
+
+@dataclass(frozen=True, slots=True)
+class FilePosition:
+    """Where a lint finding is: the file, the JSON path in it, and where that value starts
+    (1-based; 0 when not known)."""
+
+    file: str
+    path: str = "$"
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RolePlace:
+    """Where an audit finding is: the account, and the role (empty for an account's finding)."""
+
+    account: str
+    role_arn: str = ""
+    role: str = ""
+    vendor: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of lint or audit: a rule's hit, its metadata looked up by id, and where.
+
+    The location's parts read as the finding's own (`file`, `line`, `location` for a position;
+    `account`, `role_arn`, `role`, `vendor` for a role): the renderers need not tell which.
+    `to_dict` keeps each command's documented JSON shape."""
+
+    rule: str
+    severity: Severity
+    message: str
+    where: FilePosition | RolePlace
+    remediation: str = ""
+    evidence: Any = None
+    suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
+
+    def _position(self) -> FilePosition:
+        return self.where if isinstance(self.where, FilePosition) else _NOWHERE
+
+    def _place(self) -> RolePlace:
+        return self.where if isinstance(self.where, RolePlace) else _NO_ROLE
+
+    @property
+    def file(self) -> str:
+        return self._position().file
+
+    @property
+    def location(self) -> str:
+        """The JSON path in the file (lint's "location")."""
+        return self._position().path
+
+    @property
+    def line(self) -> int:
+        return self._position().line
+
+    @property
+    def column(self) -> int:
+        return self._position().column
+
+    @property
+    def account(self) -> str:
+        return self._place().account
+
+    @property
+    def role_arn(self) -> str:
+        return self._place().role_arn
+
+    @property
+    def role(self) -> str:
+        return self._place().role
+
+    @property
+    def vendor(self) -> str:
+        return self._place().vendor
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What identifies a finding across runs (baselines, SARIF fingerprints)."""
+        if isinstance(self.where, RolePlace):
+            return (self.account, self.role_arn, self.rule)
+        return (self.file, self.rule, self.location)
+
+    def placed(self, path: str | None = None, line: int = 0, column: int = 0) -> Finding:
+        """The finding at another JSON path, line and column of its file."""
+        position = self._position()
+        where = FilePosition(position.file, position.path if path is None else path, line, column)
+        return replace(self, where=where)
+
+    def to_dict(self) -> dict[str, Any]:
+        """lint's shape for a file position, audit's for a role; `suppressed` only when muted."""
+        if isinstance(self.where, RolePlace):
+            place = self.where
+            out: dict[str, Any] = {
+                "account": place.account,
+                "role_arn": place.role_arn,
+                "role": place.role,
+                "vendor": place.vendor,
+                "rule": self.rule,
+                "severity": self.severity,
+                "message": self.message,
+                "evidence": self.evidence,
+                "suppressed": self.suppressed,
+            }
+        else:
+            position = self.where
+            out = {
+                "file": position.file,
+                "rule": self.rule,
+                "severity": self.severity,
+                "message": self.message,
+                "location": position.path,
+                "remediation": self.remediation,
+                "suppressed": self.suppressed,
+                "line": position.line,
+                "column": position.column,
+            }
+        if self.suppressed is None:
+            del out["suppressed"]  # the documented shape, unless muted
+        return out
+
+
+_NOWHERE = FilePosition("")
+_NO_ROLE = RolePlace("")
 
 
 class Located(Protocol):
