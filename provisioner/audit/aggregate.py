@@ -129,7 +129,7 @@ def expired_mute(mute: Mute) -> Finding:
         f"mute entry {mute.describe()} expired on {mute.expires}: it mutes nothing now "
         f"(its reason: {mute.reason})"
     )
-    return Finding(rule.id, rule.severity, message, RolePlace(""), evidence=mute.to_dict())
+    return Finding(rule.id, rule.severity, message, RolePlace(""), rule.remediation, mute.to_dict())
 
 
 def compare(result: AuditResult, previous: list[dict[str, Any]], name: str) -> AuditResult:
@@ -150,7 +150,7 @@ def estate_findings(estate: Estate) -> list[Finding]:
             place = RolePlace(account, hit.where, _name(hit.where), vendor)
         else:
             place = RolePlace(hit.where)
-        findings.append(Finding(rule.id, rule.severity, hit.message, place, evidence=hit.evidence))
+        findings.append(Finding(rule.id, rule.severity, hit.message, place, rule.remediation, hit.evidence))
     return findings
 
 

@@ -253,8 +253,16 @@ def judge_role(
     hits = RULES.run(analysis)
     if hits:  # most roles have none
         place = RolePlace(account, role.arn, role.name, trust.vendor)
+        metadata = rules()
         findings = [
-            Finding(hit.rule, rules()[hit.rule].severity, hit.message, place, evidence=hit.evidence)
+            Finding(
+                hit.rule,
+                metadata[hit.rule].severity,
+                hit.message,
+                place,
+                metadata[hit.rule].remediation,
+                hit.evidence,
+            )
             for hit in hits
         ]
     buckets = named_buckets(role_policies(role, policies)) if trust.external else ()
