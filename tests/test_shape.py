@@ -153,6 +153,13 @@ def test_a_registered_id_cannot_be_registered_twice():
         validate.CHECKS.register("AWSAssumeRole")(lambda state, spec: None)
 
 
+def test_a_rule_cannot_be_registered_under_an_id_its_data_file_does_not_declare():
+    declared = r"'principal-wildcards' is not declared in policies/lint-rules\.json"
+    with pytest.raises(ValueError, match=declared):
+        lint.LINT_RULES.register("principal-wildcards")(lambda source: [])
+    assert "principal-wildcards" not in lint.LINT_RULES.functions
+
+
 def test_lint_cannot_report_an_id_no_check_declares(monkeypatch):
     monkeypatch.delitem(lint.LINT_RULES.functions, "principal-wildcard")
     with pytest.raises(ValueError, match="principal-wildcard"):

@@ -85,6 +85,14 @@ class Rules(Registry[Callable[[S], Iterable[Hit]]], Generic[S]):
         self.data = data
         self._ordered: tuple[tuple[Any, ...], list[tuple[str, Callable[[S], Iterable[Hit]]]]] | None = None
 
+    def register(self, *ids: str) -> Callable[[Callable[[S], Iterable[Hit]]], Callable[[S], Iterable[Hit]]]:
+        """Register a rule under ids of the data file: an id the file does not declare is
+        refused at once (a typo would otherwise be a rule that never reports)."""
+        unknown = [rule_id for rule_id in ids if rule_id not in load_rules(self.data)]
+        if unknown:
+            raise ValueError(f"{self.what} {unknown[0]!r} is not declared in policies/{self.data}")
+        return super().register(*ids)
+
     def ids(self) -> list[str]:
         """The data file's ids, in its order."""
         return list(load_rules(self.data))
