@@ -45,6 +45,7 @@ def test_only_the_finding_sets_own_id_is_left_to_it():
     for owner in (lint, audit):
         assert set(owner.OWNED_ELSEWHERE) == {"mute-expired"}
         assert "mute-expired" in owner.rules()
+    assert lint.LINT_RULES.verify_data(lint.OWNED_ELSEWHERE) == (set(), set())
 
 
 def _policy(*statements: dict) -> lint.Source:

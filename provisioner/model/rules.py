@@ -75,7 +75,7 @@ S = TypeVar("S")
 RuleFunction = Callable[[S], Iterable[Hit]]
 
 
-class Rules(Registry[Callable[[S], Iterable[Hit]]], Generic[S]):
+class Rules(Registry[RuleFunction[S]], Generic[S]):
     """Rules of one signature, `rule(subject) -> hits`, registered under the ids of a data file
     (`policies/<data>`), and run by `run`, every one of them, in the data file's order: a rule
     registered here is a rule that runs (parliament's `policy.py` loop)."""
@@ -83,9 +83,9 @@ class Rules(Registry[Callable[[S], Iterable[Hit]]], Generic[S]):
     def __init__(self, what: str, data: str) -> None:
         super().__init__(what)
         self.data = data
-        self._ordered: tuple[tuple[Any, ...], list[tuple[str, Callable[[S], Iterable[Hit]]]]] | None = None
+        self._ordered: tuple[tuple[Any, ...], list[tuple[str, RuleFunction[S]]]] | None = None
 
-    def register(self, *ids: str) -> Callable[[Callable[[S], Iterable[Hit]]], Callable[[S], Iterable[Hit]]]:
+    def register(self, *ids: str) -> Callable[[RuleFunction[S]], RuleFunction[S]]:
         """Register a rule under ids of the data file: an id the file does not declare is
         refused at once (a typo would otherwise be a rule that never reports)."""
         unknown = [rule_id for rule_id in ids if rule_id not in load_rules(self.data)]
@@ -101,12 +101,12 @@ class Rules(Registry[Callable[[S], Iterable[Hit]]], Generic[S]):
         """`verify` against the data file, less the ids another part decides (`mute-expired`)."""
         return self.verify(set(self.ids()) - set(owned_elsewhere))
 
-    def ordered(self) -> list[tuple[str, Callable[[S], Iterable[Hit]]]]:
+    def ordered(self) -> list[tuple[str, RuleFunction[S]]]:
         """(first id, rule) for each registered rule, in the order of the data file (kept until
         the registrations change: audit runs the rules once per role)."""
         key = tuple(self.functions.items())
         if self._ordered is None or self._ordered[0] != key:
-            seen: dict[Callable[[S], Iterable[Hit]], str] = {}
+            seen: dict[RuleFunction[S], str] = {}
             for rule_id in self.ids():
                 function = self.functions.get(rule_id)
                 if function is not None and function not in seen:
