@@ -92,11 +92,17 @@ def cors_rules(vendor: Vendor) -> Rendered:
     return render_cors(vendor)
 
 
-def lint(paths: Sequence[str], stdin: IO[str] | None = None, mutes: Sequence[Mute] = ()) -> LintReport:
-    """Lint policy files ('-' reads `stdin`); findings `mutes` accept are marked suppressed."""
+def lint(
+    paths: Sequence[str],
+    stdin: IO[str] | None = None,
+    mutes: Sequence[Mute] = (),
+    baseline: str | None = None,
+) -> LintReport:
+    """Lint policy files ('-' reads `stdin`); findings `mutes` accept are marked suppressed;
+    with `baseline` (a previous `lint -o json`), only new findings are kept and fixed ones listed."""
     from provisioner.lint import lint_paths
 
-    return lint_paths(list(paths), stdin, mutes)
+    return lint_paths(list(paths), stdin, mutes, baseline)
 
 
 def export(fmt: str, spec: RoleSpec) -> str:

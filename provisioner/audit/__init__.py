@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from provisioner.audit.aggregate import audit, compare
+from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
 from provisioner.audit.gather import (
     account_data,
     gather_account,
@@ -26,29 +26,37 @@ from provisioner.audit.model import (
     AccountData,
     AuditResult,
     AuditSpec,
-    Finding,
     ListedRole,
     RoleDetail,
     rules,
 )
-from provisioner.audit.rules import RULES, Memo, judge_role
+from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
-from provisioner.inputs import check_role_name, read_json
+from provisioner.inputs import check_role_name
+from provisioner.model.findings import Finding, read_baseline
 from provisioner.organization import OrgReader, load_files
 
+OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule
+
 __all__ = [
+    "ESTATE_RULES",
     "MAX_UNUSED_DAYS",
+    "OWNED_ELSEWHERE",
     "RULES",
     "UNUSED_DAYS",
     "AccountData",
     "AuditResult",
     "AuditSpec",
+    "Estate",
     "Finding",
     "ListedRole",
     "Memo",
+    "RoleAnalysis",
     "RoleDetail",
+    "Scope",
     "account_data",
+    "analyse",
     "audit",
     "check_spec",
     "check_unused_days",
@@ -152,9 +160,4 @@ def run(
 def load_baseline(path: str) -> list[dict[str, object]]:
     """A previous `provision audit -o json`: {"schema_version": 1, "findings": [...]}, or the
     list of findings it printed before issue 18."""
-    data = read_json(path, "baseline")
-    if isinstance(data, dict) and isinstance(data.get("schema_version"), int):
-        data = data.get("findings")
-    if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
-        raise InputError("baseline", path, "not the output of 'provision audit -o json' (its findings)")
-    return data
+    return read_baseline(path, "audit")

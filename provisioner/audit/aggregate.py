@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, Finding, ListedRole, rules
-from provisioner.audit.rules import RULES, Memo, judge_role
+from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, rules
+from provisioner.audit.rules import Memo, judge_role
 from provisioner.model import Arn
-from provisioner.mute import Mute, apply
+from provisioner.model.findings import Finding, RolePlace
+from provisioner.model.rules import Hit, Rules
+from provisioner.mute import Mute
+
+
+@dataclass
+class Estate:
+    """What the rules over every role read: the accounts, and the roles that pin each external
+    ID (account, role ARN, vendor). A hit's `where` is a role's ARN, or an account's ID."""
+
+    accounts: list[AccountData]
+    by_id: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
+# The rules over the whole estate; those over one role are rules.RULES. `mute-expired` is the
+# mutes' own (`expired_mute`).
+ESTATE_RULES: Rules[Estate] = Rules("audit rule", "audit-rules.json")
 
 
 def audit(
@@ -28,12 +45,11 @@ def audit(
     memo = Memo()
     findings: list[Finding] = []
     listed: list[ListedRole] = []
-    by_id: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    estate = Estate(data)
     seen = withheld = 0
     withheld_by: dict[str, None] = {}
     for account in data:
         if account.error:
-            findings.append(unreachable(account))
             continue
         for role in account.roles:
             seen += 1
@@ -64,16 +80,16 @@ def audit(
             withheld += verdict.withheld
             withheld_by.update(dict.fromkeys(verdict.withheld_by))
             for external_id in verdict.pinned_ids:
-                by_id[external_id].append((account.account, role.arn, verdict.vendor))
-    findings += reused_external_ids(by_id)
-    if mutes:
-        findings, expired = apply(findings, mutes, (now or datetime.now(UTC)).date(), _scope)
-        findings += [expired_mute(m) for m in expired]
-    findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
+                estate.by_id[external_id].append((account.account, role.arn, verdict.vendor))
+    findings += estate_findings(estate)
     notes = organization_notes(data)
     if withheld:
         notes.append(withheld_note(withheld, list(withheld_by)))
-    return AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
+    result = AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
+    if mutes:
+        result.mute(mutes, (now or datetime.now(UTC)).date(), _scope, expired_mute)
+    result.findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
+    return result
 
 
 def withheld_note(count: int, by: list[str]) -> str:
@@ -112,76 +128,62 @@ def _scope(finding: Finding) -> dict[str, Any]:
     return {"account": finding.account, "role": roles}
 
 
-@RULES.register("mute-expired")
 def expired_mute(mute: Mute) -> Finding:
     rule = rules()["mute-expired"]
-    return Finding(
-        "",
-        "",
-        "",
-        "",
-        rule.id,
-        rule.severity,
+    message = (
         f"mute entry {mute.describe()} expired on {mute.expires}: it mutes nothing now "
-        f"(its reason: {mute.reason})",
-        mute.to_dict(),
+        f"(its reason: {mute.reason})"
     )
+    return Finding(rule.id, rule.severity, message, RolePlace(""), rule.remediation, mute.to_dict())
 
 
 def compare(result: AuditResult, previous: list[dict[str, Any]], name: str) -> AuditResult:
     """Against a baseline (a previous JSON output): keep the new findings, count the unchanged,
-    list the fixed."""
-    before = {_key(p) for p in previous}
-    now = {f.key for f in result.findings}
-    result.baseline = name
-    result.unchanged = sum(1 for f in result.findings if f.key in before)
-    result.findings = [f for f in result.findings if f.key not in before]
-    result.fixed = [p for p in previous if _key(p) not in now and p.get("baseline_state") != "fixed"]
+    list the fixed (the finding set's own comparison)."""
+    result.compare(previous, name)
     return result
 
 
-def _key(previous: dict[str, Any]) -> tuple[str, str, str]:
-    return (
-        str(previous.get("account", "")),
-        str(previous.get("role_arn", "")),
-        str(previous.get("rule", "")),
-    )
+def estate_findings(estate: Estate) -> list[Finding]:
+    """The rules over every role, run on the estate."""
+    roles = {arn: (account, vendor) for holders in estate.by_id.values() for account, arn, vendor in holders}
+    findings = []
+    for hit in ESTATE_RULES.run(estate):
+        rule = rules()[hit.rule]
+        if hit.where in roles:
+            account, vendor = roles[hit.where]
+            place = RolePlace(account, hit.where, _name(hit.where), vendor)
+        else:
+            place = RolePlace(hit.where)
+        findings.append(Finding(rule.id, rule.severity, hit.message, place, rule.remediation, hit.evidence))
+    return findings
 
 
-@RULES.register("account-unreachable")
-def unreachable(account: AccountData) -> Finding:
-    rule = rules()["account-unreachable"]
-    return Finding(account.account, "", "", "", rule.id, rule.severity, account.error or "")
+@ESTATE_RULES.register("account-unreachable")
+def unreachable(estate: Estate) -> Iterator[Hit]:
+    for account in estate.accounts:
+        if account.error:
+            yield Hit("account-unreachable", account.error or "", account.account)
 
 
-@RULES.register("external-id-reused")
-def reused_external_ids(by_id: dict[str, list[tuple[str, str, str]]]) -> list[Finding]:
+@ESTATE_RULES.register("external-id-reused")
+def reused_external_ids(estate: Estate) -> Iterator[Hit]:
     """One external ID pinned by several roles, across every audited account: one finding per
     shared ID, on the first role in sorted order, its evidence every role (linear in the roles:
     a finding per role that listed all the others grew with the square of their number)."""
-    rule = rules()["external-id-reused"]
-    findings = []
-    for external_id, holders in sorted(by_id.items()):
+    for external_id, holders in sorted(estate.by_id.items()):
         if len(holders) < 2:
             continue
         ordered = sorted(set(holders), key=lambda h: h[1])
-        account, arn, vendor_name = ordered[0]
-        arns = [a for _, a, _ in ordered]
+        arns = [arn for _, arn, _ in ordered]
         others = len(arns) - 1
-        findings.append(
-            Finding(
-                account,
-                arn,
-                _name(arn),
-                vendor_name,
-                rule.id,
-                rule.severity,
-                f"external ID {external_id!r} is trusted by {len(arns)} roles: {arn} and {others} "
-                f"other{'s' if others != 1 else ''} (listed in the evidence)",
-                {"external_id": external_id, "roles": arns},
-            )
+        yield Hit(
+            "external-id-reused",
+            f"external ID {external_id!r} is trusted by {len(arns)} roles: {arns[0]} and {others} "
+            f"other{'s' if others != 1 else ''} (listed in the evidence)",
+            arns[0],
+            {"external_id": external_id, "roles": arns},
         )
-    return findings
 
 
 def _name(arn: str) -> str:

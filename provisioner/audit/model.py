@@ -7,12 +7,13 @@ cloudsplaining's scan/ classes do: the rules never see raw AWS dicts.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from provisioner.iam import parse_document
-from provisioner.model import Arn, Rule, Severity, load_rules
+from provisioner.model import Arn, Rule, load_rules
+from provisioner.model.findings import Finding, FindingSet
 from provisioner.mute import Mute
 from provisioner.organization import OrgPolicies
 
@@ -131,30 +132,6 @@ class AccountData:
 
 
 @dataclass(frozen=True)
-class Finding:
-    account: str
-    role_arn: str
-    role: str
-    vendor: str
-    rule: str
-    severity: Severity
-    message: str
-    evidence: Any = None
-    suppressed: dict[str, Any] | None = None  # the mute entry that accepted it (provisioner.mute)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if self.suppressed is None:
-            del out["suppressed"]  # the documented shape, unless muted
-        return out
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """What identifies a finding across runs (baselines, SARIF fingerprints)."""
-        return (self.account, self.role_arn, self.rule)
-
-
-@dataclass(frozen=True)
 class ListedRole:
     """A role the report lists: one another account can assume (or every role with --all)."""
 
@@ -167,7 +144,11 @@ class ListedRole:
 
 
 @dataclass
-class AuditResult:
+class AuditResult(FindingSet[Finding]):
+    """audit's finding set (fail thresholds, mutes, baseline, JSON: model.findings), with the
+    roles it read and listed and what the verdicts could not take into account."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("account", "role_arn", "rule")
     accounts: list[str]
     findings: list[Finding]
     roles_seen: int
@@ -178,28 +159,6 @@ class AuditResult:
     fixed: list[dict[str, Any]] = field(default_factory=list)  # baseline findings gone now
     withheld: int = 0  # findings not reported because an SCP or RCP denies what they need
 
-    def fails(self, threshold: str) -> bool:
-        """Is any finding not muted at least as severe as `threshold` ('none': never)?"""
-        return any(f.suppressed is None and f.severity.reaches(threshold) for f in self.findings)
-
-    @property
-    def shown(self) -> list[Finding]:
-        """The findings a person is shown: those not muted."""
-        return [f for f in self.findings if f.suppressed is None]
-
-    @property
-    def muted(self) -> int:
-        return sum(1 for f in self.findings if f.suppressed is not None)
-
     @property
     def external_roles(self) -> int:
         return sum(1 for r in self.roles_listed if r.external)
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        """The JSON output: the findings (kept a list, as documented in the README); with a
-        baseline, the new ones ("baseline_state": "new") and the fixed ones ("fixed")."""
-        if self.baseline is None:
-            return [f.to_dict() for f in self.findings]
-        return [{**f.to_dict(), "baseline_state": "new"} for f in self.findings] + [
-            {**old, "baseline_state": "fixed"} for old in self.fixed
-        ]

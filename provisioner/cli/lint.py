@@ -43,12 +43,18 @@ def lint_command(
     ] = None,
     fail_on: FailOnOpt = FailOn.high,
     mutelist: MutelistOpt = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", help="A previous 'lint -o json': report only what is new, and what was fixed."
+        ),
+    ] = None,
 ) -> None:
     """Lint IAM permission or trust policies for grammar, IAM limits and least privilege."""
     from provisioner import api, report
 
     fmt = out_format(ctx, output, out)
-    result = api.lint(files, mutes=mutes(ctx, mutelist))
+    result = api.lint(files, mutes=mutes(ctx, mutelist), baseline=baseline)
     from provisioner.cli.app import QUIET
 
     for path, what in () if QUIET.get() else result.unopened:

@@ -7,10 +7,10 @@ is what the tests call to prove that data and code name the same ids, one to one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from provisioner.data import load_json
 from provisioner.model.enums import Severity
@@ -58,3 +58,80 @@ class Registry(Generic[F]):
         code = set(self.functions)
         data = set(data_ids)
         return data - code, code - data
+
+
+class Hit(NamedTuple):
+    """What a rule found: its id (its severity, title and remediation are looked up by id from
+    the data file), the message, where (a JSON path in a document, `$` for the whole of it) and
+    the evidence. A NamedTuple: thousands are made per audit."""
+
+    rule: str
+    message: str
+    where: str = "$"
+    evidence: Any = None
+
+
+S = TypeVar("S")
+RuleFunction = Callable[[S], Iterable[Hit]]
+
+
+class Rules(Registry[RuleFunction[S]], Generic[S]):
+    """Rules of one signature, `rule(subject) -> hits`, registered under the ids of a data file
+    (`policies/<data>`), and run by `run`, every one of them, in the data file's order: a rule
+    registered here is a rule that runs (parliament's `policy.py` loop)."""
+
+    def __init__(self, what: str, data: str) -> None:
+        super().__init__(what)
+        self.data = data
+        self._ordered: tuple[tuple[Any, ...], list[tuple[str, RuleFunction[S]]]] | None = None
+
+    def register(self, *ids: str) -> Callable[[RuleFunction[S]], RuleFunction[S]]:
+        """Register a rule under ids of the data file: an id the file does not declare is
+        refused at once (a typo would otherwise be a rule that never reports)."""
+        unknown = [rule_id for rule_id in ids if rule_id not in load_rules(self.data)]
+        if unknown:
+            raise ValueError(f"{self.what} {unknown[0]!r} is not declared in policies/{self.data}")
+        return super().register(*ids)
+
+    def ids(self) -> list[str]:
+        """The data file's ids, in its order."""
+        return list(load_rules(self.data))
+
+    def verify_data(self, owned_elsewhere: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+        """`verify` against the data file, less the ids another part decides (`mute-expired`)."""
+        return self.verify(set(self.ids()) - set(owned_elsewhere))
+
+    def ordered(self) -> list[tuple[str, RuleFunction[S]]]:
+        """(first id, rule) for each registered rule, in the order of the data file (kept until
+        the registrations change: audit runs the rules once per role)."""
+        key = tuple(self.functions.items())
+        if self._ordered is None or self._ordered[0] != key:
+            seen: dict[RuleFunction[S], str] = {}
+            for rule_id in self.ids():
+                function = self.functions.get(rule_id)
+                if function is not None and function not in seen:
+                    seen[function] = rule_id
+            self._ordered = (key, [(rule_id, function) for function, rule_id in seen.items()])
+        return self._ordered[1]
+
+    def run(self, subject: S) -> list[Hit]:
+        """Every rule on the subject, in data order. A rule that raises does not stop the run: it
+        becomes a hit of its own id that says so. A rule that reports an id it is not
+        registered under is a bug in the code: ValueError."""
+        hits: list[Hit] = []
+        for first, function in self.ordered():
+            try:
+                found = list(function(subject))
+            except Exception as exc:  # one broken rule must not hide the others
+                why = f"{type(exc).__name__}: {exc}"
+                found = [
+                    Hit(
+                        first,
+                        f"the rule could not judge this ({why}): a bug in provisioner, please report it",
+                    )
+                ]
+            for hit in found:
+                if self.functions.get(hit.rule) is not function:
+                    raise ValueError(f"{self.what} {hit.rule!r} is reported by no registered check")
+            hits += found
+        return hits

@@ -186,7 +186,12 @@ def lint_findings(result: LintReport, context: Sequence[tuple[str, str]] = ()) -
         for f in result.findings
     ]
     muted = len(result.findings) - len(result.shown)
-    also = (f"; {muted} muted (in JSON as suppressed)" if muted else "") + result.not_judged()
+    also = (
+        (f"; {muted} muted (in JSON as suppressed)" if muted else "")
+        + result.not_judged()
+        + result.baseline_note()
+    )
+    fixed = [f"fixed: {old.get('rule')} {old.get('file')} {old.get('location')}" for old in result.fixed]
     files = len(result.files)
     return Findings(
         "lint",
@@ -199,5 +204,6 @@ def lint_findings(result: LintReport, context: Sequence[tuple[str, str]] = ()) -
         empty=f"no findings in {files} file(s){also}",
         context=[("Files", str(files)), *context],
         notes=[f"{path}: {what}, not opened" for path, what in result.unopened],
+        trailer=fixed,
         sort=lambda i: (i.severity.rank, i.location.file, i.location.path),
     )

@@ -59,15 +59,15 @@ def to_table(view: Findings, terminal: Any = None) -> str:
     from provisioner.report.table import PLAIN, table
 
     shown = view.shown
+    trailer = "".join(f"\n{line}" for line in view.trailer)
     if not shown and view.empty is not None:
-        return view.empty
+        return view.empty + trailer
     body = "no findings"
     if shown:
         rows = [(i.severity, *i.cells, i.message) for i in shown]
         headers = ["SEVERITY", *(c.header for c in view.columns), "MESSAGE"]
         widths = [None, *(c.wrap for c in view.columns), 60 if view.command == "audit" else 70]
         body = table(rows, headers, widths, terminal or PLAIN)
-    trailer = "".join(f"\n{line}" for line in view.trailer)
     return f"{body}\n\n{view.summary}{trailer}"
 
 

@@ -1,0 +1,199 @@
+"""Pure: what a role's own policies let a session of it do to S3, decided by the evaluator
+(within its permissions boundary and its account's SCPs), once per distinct set of policies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provisioner.audit.model import RoleDetail
+from provisioner.evaluation import Decision, Policy, Request
+from provisioner.evaluation.chain import Chain, authorize, organization_decision
+from provisioner.evaluation.context import caller_context
+from provisioner.iam import WRITE_LEVELS, expand_s3, s3_actions, split_action, statements, strings
+from provisioner.model import bucket_arn, session_arn
+
+PROBE_BUCKET = "provisioner-audit-probe-bucket"
+SESSION = "provisioner-audit"
+Levels = Sequence[Sequence[Policy]]  # SCP or RCP levels: root, OU…, account
+GrantMemo = dict[tuple[str, str], "GrantVerdict"]
+
+
+def level_names(levels: Levels) -> str:
+    """The organization's policies by name: part of a memo key."""
+    return repr([[p.name for p in level] for level in levels]) if levels else ""
+
+
+@dataclass(frozen=True)
+class GrantVerdict:
+    writes: list[str]  # S3 write-level actions allowed
+    wide: str | None  # why any bucket can be read, or None
+    shown: str  # the actions as shown in the message
+    free_writes: tuple[str, ...] = ()  # the same without the SCPs
+    free_wide: bool = False
+    refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
+
+    @property
+    def free_rules(self) -> list[str]:
+        """The rules that would hold without the SCPs."""
+        writes = ["vendor-write-access"] if self.free_writes else []
+        return writes + (["vendor-resource-wildcard"] if self.free_wide else [])
+
+
+def named_buckets(documents: list[Policy]) -> tuple[str, ...]:
+    """The buckets the role's Allow statements name in Resource, "*" for any (for the report's
+    graph; the verdicts come from the evaluator)."""
+    found: dict[str, None] = {}
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            for resource in strings(statement.body.get("Resource")):
+                if resource == "*" or resource.startswith("arn:aws:s3:::*"):
+                    found["*"] = None
+                elif ":s3:::" in resource:
+                    found[resource.split(":::", 1)[1].split("/", 1)[0]] = None
+    return tuple(found)
+
+
+def role_policies(role: RoleDetail, policies: dict[str, Any]) -> list[Policy]:
+    out = [Policy(f"inline policy {name}", document) for name, document in role.inline]
+    for name, arn in role.attached:
+        document = policies.get(arn)
+        if document is not None:
+            out.append(Policy(f"policy {name}", document))
+    return out
+
+
+def _probe_resources(documents: list[Policy]) -> list[str]:
+    """S3 resources to ask about: those the policies name (wildcards filled in) and a bucket no
+    policy names, so a grant on '*' shows."""
+    found = {bucket_arn(PROBE_BUCKET), f"{bucket_arn(PROBE_BUCKET)}/x"}
+    for policy in documents:
+        for statement in statements(policy.document):
+            for resource in strings(statement.body.get("Resource")):
+                if resource.startswith("arn:") and ":s3:::" in resource:
+                    found.add(resource.replace("*", "x").replace("?", "x"))
+    return sorted(found)
+
+
+def grant_verdict(
+    role: RoleDetail, account: str, policies: dict[str, Any], memo: GrantMemo, scps: Levels = ()
+) -> GrantVerdict | None:
+    """The verdict on the role's grants (None: it has no policies), once per distinct set."""
+    documents = role_policies(role, policies)
+    if not documents:
+        return None
+    boundary_doc = policies.get(role.permissions_boundary or "")
+    boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
+    key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + level_names(scps))
+    if key not in memo:
+        memo[key] = judge_grants(documents, account, boundary, scps)
+    return memo[key]
+
+
+def _write_candidates(documents: list[Policy]) -> list[str]:
+    """S3 write-level actions some Allow statement could grant (the evaluator then decides)."""
+    every = [f"s3:{a}" for a, level in s3_actions().items() if level in WRITE_LEVELS]
+    candidates: set[str] = set()
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            if "NotAction" in statement.body:
+                return every
+            for action in strings(statement.body.get("Action")):
+                service, pattern = split_action(action)
+                if service == "" and pattern == "*":
+                    return every
+                if service == "s3":
+                    candidates.update(
+                        f"s3:{a}" for a, level in expand_s3(pattern).items() if level in WRITE_LEVELS
+                    )
+    return sorted(candidates)
+
+
+_HEADLINE = ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutObjectAcl", "s3:DeleteBucket")
+
+
+# Request keys the caller chooses: a grant conditioned on them is a grant ("Amazon S3 condition
+# key examples": s3:x-amz-acl and the other x-amz headers, s3:prefix, s3:delimiter; the
+# caller's own TLS, user agent, referer and request tags).
+_CALLER_CHOSEN = ("s3:x-amz-", "s3:prefix", "s3:delimiter", "s3:max-keys", "aws:requesttag/")
+_CALLER_CHOSEN_KEYS = {
+    "aws:useragent",
+    "aws:referer",
+    "aws:securetransport",
+    "s3:signatureversion",
+    "s3:authtype",
+}
+
+
+def _chosen_context(documents: list[Policy]) -> dict[str, str]:
+    """Values the caller can send that the Allow statements ask for (the first each asks)."""
+    context: dict[str, str] = {}
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            for operator, key, values in statement.conditions():
+                lowered = key.lower()
+                chosen = lowered.startswith(_CALLER_CHOSEN) or lowered in _CALLER_CHOSEN_KEYS
+                if chosen and "not" not in operator.lower() and values and isinstance(values[0], str):
+                    context.setdefault(key, values[0].replace("*", "x").replace("?", "x"))
+    return context
+
+
+def judge_grants(
+    documents: list[Policy], account: str, boundary: Policy | None = None, scps: Levels = ()
+) -> GrantVerdict:
+    """What a session of the role may do to S3: its identity policies within its boundary and
+    its account's SCPs, with the request keys a caller controls set the way the policies ask.
+    (RCPs are not applied here: the buckets asked about are any account's.)"""
+    caller = session_arn(account, "vendor-role", SESSION)
+    # Without the SCPs first: a request they refuse is one whose finding they took away, and the
+    # verdict keeps what it would be without them (audit's note counts those findings).
+    chain = Chain(identity=documents, boundary=boundary)
+    context = {**caller_context(caller), **_chosen_context(documents)}
+    resources = _probe_resources(documents)
+    refusers: dict[str, None] = {}
+
+    def allowed(action: str, resource: str) -> tuple[Decision, Decision | None]:
+        """The decision without the SCPs, and the SCPs' refusal of it when it is allowed."""
+        request = Request(caller, action, resource, context)
+        decision = authorize(chain, request)
+        return decision, organization_decision(scps, (), request) if scps and decision.allowed else None
+
+    writes: list[str] = []
+    free_writes: list[str] = []
+    for action in _write_candidates(documents):
+        refusals: list[Decision] = []
+        for resource in resources:
+            decision, refused = allowed(action, resource)
+            if decision.allowed and refused is None:
+                writes.append(action)
+                break
+            if refused is not None:
+                refusals.append(refused)
+        if refusals or action in writes[-1:]:
+            free_writes.append(action)
+        if refusals and action not in writes[-1:]:
+            refusers.update(dict.fromkeys(name for r in refusals for name in r.deciders))
+    if writes:
+        refusers.clear()  # some writes remain: the SCPs took no finding away
+    wide, wide_refused = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
+    if wide_refused is not None:
+        refusers.update(dict.fromkeys(wide_refused.deciders))
+    ordered = sorted(
+        writes, key=lambda a: (a not in _HEADLINE, _HEADLINE.index(a) if a in _HEADLINE else 0, a)
+    )
+    shown = ", ".join(ordered[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
+    return GrantVerdict(
+        sorted(writes),
+        wide.reason() if wide.allowed and wide_refused is None else None,
+        shown,
+        tuple(sorted(free_writes)),
+        wide.allowed,
+        tuple(refusers),
+    )
