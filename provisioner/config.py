@@ -268,13 +268,13 @@ def defaults(config: Config, group: Any) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     path = config.path or ""
     for setting in config.settings:
-        command = group.commands.get(setting.command)
+        command = group.load(setting.command)  # imports that command's module (cli/app.py _Root)
         if command is None:
             raise ConfigError(
                 path,
                 setting.table_line or setting.line,
                 f"[{setting.command}]",
-                f"no such command (one of: {', '.join(sorted(group.commands))})",
+                f"no such command (one of: {', '.join(sorted(group.names()))})",
             )
         option = next(
             (p for p in command.params if p.param_type_name == "option" and f"--{setting.key}" in p.opts),

@@ -36,7 +36,14 @@ def validator(schema: str) -> Any:
 
 
 def schema_errors(document: Any, schema: str) -> list[str]:
-    """Every way the document breaks the schema, as 'JSON path: message', most specific first."""
+    """Every way the document breaks the schema, as 'JSON path: message', most specific first.
+
+    Code generated from the schemas (provisioner/schema_code.py) answers first: a document that
+    passes is done without importing jsonschema (60 ms of every `provision policy` run)."""
+    from provisioner.schema_code import conforms
+
+    if conforms(document, schema):
+        return []
     found = []
     for top in sorted(validator(schema).iter_errors(document), key=lambda e: e.json_path):
         for error in _leaves(top):

@@ -14,6 +14,7 @@ from datetime import datetime
 from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
 from provisioner.audit.gather import (
     account_data,
+    beside,
     gather_account,
     gather_accounts,
     load_file,
@@ -35,7 +36,7 @@ from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name
 from provisioner.model.findings import Finding, read_baseline
-from provisioner.organization import OrgReader, load_files
+from provisioner.organization import OrgPolicies, OrgReader, load_files
 
 OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule
 
@@ -136,15 +137,20 @@ def run(
         done = (
             accounts_progress("accounts read", len(wanted)) if accounts_progress and len(wanted) > 1 else None
         )
-        data = gather_accounts(
-            member_aws(base, spec.member_role), wanted, progress=progress, account_done=done
-        )
-    reader = OrgReader(base) if base is not None and given is None else None
-    for account in data:  # files apply to every account; else Organizations says, when it can
+        # the organization's SCPs/RCPs are read while the accounts download (files need no read)
+        reader = OrgReader(base) if given is None else None
+        read = reader.for_account if reader is not None else _given
+        ids = [base.account_id() if a is None else a for a in wanted] if reader is not None else []
+        with beside(read, ids) as org:
+            data = gather_accounts(
+                member_aws(base, spec.member_role), wanted, progress=progress, account_done=done
+            )
+            for account in data:  # a failed account's read is not asked for: its error is not raised
+                if account.error is None and account.account in org:
+                    account.org = org[account.account].result()
+    for account in data:  # files apply to every account
         if account.error is None and given is not None:
             account.org = given
-        elif account.error is None and reader is not None:
-            account.org = reader.for_account(account.account)
     result = audit(
         data,
         vendor=spec.vendor,
@@ -155,6 +161,11 @@ def run(
         unused_days=spec.unused_days,
     )
     return compare(result, previous, spec.baseline) if spec.baseline is not None else result
+
+
+def _given(account: str) -> OrgPolicies:
+    """The SCP/RCP files, not read here (see run)."""
+    return OrgPolicies()
 
 
 def load_baseline(path: str) -> list[dict[str, object]]:

@@ -5,9 +5,10 @@ through a member role, and the organization's accounts."""
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from provisioner.audit.model import AccountData, Json, RoleDetail
 from provisioner.aws import Aws, managed_policy, paginate_all, translate
@@ -18,6 +19,8 @@ from provisioner.model import Arn, role_arn
 
 Progress = Callable[[int], None]
 PAGE_SIZE = 1000  # GAAD's MaxItems ceiling
+READERS = 4  # managed-policy reads at once
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -37,32 +40,72 @@ def account_data(account: str, pages: Iterable[Json]) -> AccountData:
     """Roles and customer-managed policies' default versions from GAAD pages."""
     data = AccountData(account)
     for page in pages:
-        data.roles.extend(RoleDetail.from_gaad(raw) for raw in page.get("RoleDetailList", []))
-        for policy in page.get("Policies", []):
-            default = next(
-                (v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None
-            )
-            if default is not None:
-                data.policies[policy["Arn"]] = parse_document(default.get("Document"))
+        _add_page(data, page)
     return data
 
 
-def gather_account(aws: Aws, progress: Progress | None = None) -> AccountData:
-    """GetAccountAuthorizationDetails (Role, LocalManagedPolicy), every page."""
+def _add_page(data: AccountData, page: Json) -> list[RoleDetail]:
+    roles = [RoleDetail.from_gaad(raw) for raw in page.get("RoleDetailList", [])]
+    data.roles.extend(roles)
+    for policy in page.get("Policies", []):
+        default = next((v for v in policy.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None)
+        if default is not None:
+            data.policies[policy["Arn"]] = parse_document(default.get("Document"))
+    return roles
+
+
+class ManagedPolicies:
+    """The managed policies the download lacks (GetPolicy and GetPolicyVersion), each read once
+    per run: an AWS-managed policy is the same in every account, however many are audited. A
+    read starts in `pool` as soon as a page of the download names the policy, so the reads go on
+    while the rest of the download does."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self.reads: dict[str, Future[tuple[Any, str | None]]] = {}
+        self.lock = threading.Lock()
+
+    def start(self, iam: Any, arns: Iterable[str]) -> None:
+        with self.lock:
+            for arn in arns:
+                if arn not in self.reads:
+                    self.reads[arn] = self.pool.submit(_read_managed, iam, arn)
+
+    def get(self, iam: Any, arn: str) -> tuple[Any, str | None]:
+        """The policy's document (None when it cannot be read) and the note that says so."""
+        self.start(iam, [arn])
+        return self.reads[arn].result()
+
+
+def _read_managed(iam: Any, arn: str) -> tuple[Any, str | None]:
+    try:
+        _, document = managed_policy(iam, arn)
+        return parse_document(document), None
+    except ProvisionerError as exc:
+        return None, f"{exc}: the roles it is attached to are judged without it"
+
+
+def gather_account(
+    aws: Aws, progress: Progress | None = None, *, managed: ManagedPolicies | None = None
+) -> AccountData:
+    """GetAccountAuthorizationDetails (Role, LocalManagedPolicy), every page; the AWS-managed
+    policies its roles name are read beside it (`managed`: shared by the accounts of a run)."""
+    if managed is None:
+        with _threads(READERS) as pool:
+            return gather_account(aws, progress, managed=ManagedPolicies(pool))
     account = aws.account_id()
-    paginator = aws.client("iam").get_paginator("get_account_authorization_details")
-
-    def pages() -> Iterable[Json]:
-        with translate("iam:GetAccountAuthorizationDetails", f"reading account {account}"):
-            for page in paginator.paginate(
-                Filter=["Role", "LocalManagedPolicy"], PaginationConfig={"PageSize": PAGE_SIZE}
-            ):
-                if progress:
-                    progress(len(page.get("RoleDetailList", [])))
-                yield page
-
-    data = account_data(account, pages())
-    read_aws_managed(aws, data)
+    iam = aws.client("iam")
+    data = AccountData(account)
+    with translate("iam:GetAccountAuthorizationDetails", f"reading account {account}"):
+        for page in iam.get_paginator("get_account_authorization_details").paginate(
+            Filter=["Role", "LocalManagedPolicy"], PaginationConfig={"PageSize": PAGE_SIZE}
+        ):
+            if progress:
+                progress(len(page.get("RoleDetailList", [])))
+            roles = _add_page(data, page)
+            # AWS-managed ones only: a customer-managed policy may come on a later page
+            managed.start(iam, [a for a in _wanted(roles, {}) if ":aws:policy/" in a])
+    read_aws_managed(aws, data, managed=managed)
     return data
 
 
@@ -71,14 +114,18 @@ def aws_managed_wanted(data: AccountData) -> list[str]:
     the download lacks: GAAD's LocalManagedPolicy filter leaves them out, and AWSManagedPolicy
     would bring every one of them. Service roles (no AWS principal, no "*") are never judged for
     their grants, so their many AWS-managed policies are not read."""
+    return _wanted(data.roles, data.policies)
+
+
+def _wanted(roles: Iterable[RoleDetail], known: dict[str, Any]) -> list[str]:
     wanted: dict[str, None] = {}
-    for role in data.roles:
+    for role in roles:
         if not _names_aws_principal(role.trust):
             continue
         arns = [arn for _, arn in role.attached]
         if role.permissions_boundary:
             arns.append(role.permissions_boundary)
-        wanted.update((a, None) for a in arns if a not in data.policies)
+        wanted.update((a, None) for a in arns if a not in known)
     return list(wanted)
 
 
@@ -94,27 +141,25 @@ def _names_aws_principal(trust: Any) -> bool:
     return False
 
 
-def read_aws_managed(aws: Aws, data: AccountData, *, workers: int = 4) -> None:
+def read_aws_managed(aws: Aws, data: AccountData, *, managed: ManagedPolicies | None = None) -> None:
     """GetPolicy and GetPolicyVersion (the default version) for each policy `aws_managed_wanted`
-    names; one that cannot be read is a note, and the verdicts go on without it."""
-    iam = aws.client("iam")
-
-    def one(arn: str) -> tuple[str, Any, str | None]:
-        try:
-            _, document = managed_policy(iam, arn)
-            return arn, parse_document(document), None
-        except ProvisionerError as exc:
-            return arn, None, f"{exc}: the roles it is attached to are judged without it"
-
+    names, through `managed` (those it has read or is reading are not asked again); one that
+    cannot be read is a note, and the verdicts go on without it."""
     wanted = aws_managed_wanted(data)
     if not wanted:
         return
-    with _threads(min(workers, len(wanted))) as pool:
-        for arn, document, note in pool.map(one, wanted):
-            if document is not None:
-                data.policies[arn] = document
-            if note:
-                data.notes.append(note)
+    if managed is None:
+        with _threads(min(READERS, len(wanted))) as pool:
+            read_aws_managed(aws, data, managed=ManagedPolicies(pool))
+        return
+    iam = aws.client("iam")
+    managed.start(iam, wanted)
+    for arn in wanted:
+        document, note = managed.get(iam, arn)
+        if document is not None:
+            data.policies[arn] = document
+        if note:
+            data.notes.append(note)
 
 
 def load_file(path: str, text: str | None = None) -> AccountData:
@@ -159,17 +204,27 @@ def gather_accounts(
     def one(account: str | None) -> AccountData:
         try:
             if account is None:
-                return gather_account(make_aws(None), progress)
+                return gather_account(make_aws(None), progress, managed=managed)
             try:
-                return gather_account(make_aws(account), progress)
+                return gather_account(make_aws(account), progress, managed=managed)
             except ProvisionerError as exc:
                 return AccountData(account, error=f"account {account}: {exc}")
         finally:
             if account_done is not None:
                 account_done(1)
 
-    with _threads(min(workers, len(accounts))) as pool:
+    with _threads(READERS) as readers, _threads(min(workers, len(accounts))) as pool:
+        managed = ManagedPolicies(readers)  # one for the run: each AWS-managed policy read once
         return list(pool.map(one, accounts))
+
+
+@contextlib.contextmanager
+def beside(read: Callable[[str], T], keys: Iterable[str]) -> Iterator[dict[str, Future[T]]]:
+    """read(key) for each key, one after another in one thread, while the caller goes on (the
+    organization's policies while the accounts download). A read's error is raised where its
+    result is asked for, and only there."""
+    with _threads(1) as pool:
+        yield {key: pool.submit(read, key) for key in dict.fromkeys(keys)}
 
 
 def member_aws(base: Aws, member_role: str) -> Callable[[str | None], Aws]:

@@ -177,9 +177,14 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
     """The trust document with each wildcard-free external ID value replaced by a placeholder
     (the same value by the same placeholder, in every operator), and the placeholders' values.
     Trusts that differ only in their IDs (one per vendor integration) then share one verdict;
-    the IDs are judged per role. Values with a wildcard stay: their pattern is the verdict."""
-    if not _mentions_external_id(document):
-        return document, {}
+    the IDs are judged per role. Values with a wildcard stay: their pattern is the verdict.
+
+    It runs for every role of an audit: one pass over the statements' conditions, and only a
+    statement that names sts:ExternalId is copied (the others, and a trust that names none, are
+    shared as they are), so most roles cost a few dict lookups."""
+    raw = document.get("Statement") if isinstance(document, dict) else None
+    listed = isinstance(raw, list)
+    found: list[Any] = raw if isinstance(raw, list) else [raw]
     ids: dict[str, str] = {}
     by_value: dict[str, str] = {}
 
@@ -191,24 +196,28 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
             ids[by_value[value]] = value
         return by_value[value]
 
-    def walk(node: Any, inside: bool = False) -> Any:
-        if isinstance(node, dict):
-            out = {}
-            for key, value in node.items():
-                if inside and key.lower() == "sts:externalid":
-                    out[key] = (
-                        [placeholder(v) for v in value] if isinstance(value, list) else placeholder(value)
+    changed: dict[int, Any] = {}
+    for index, statement in enumerate(found):
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        if not isinstance(condition, dict) or not _mentions_external_id(condition):
+            continue
+        abstract: dict[str, Any] = {}
+        for operator, pairs in condition.items():
+            if isinstance(pairs, dict) and _compares_strings(operator):
+                pairs = {
+                    key: (
+                        ([placeholder(v) for v in value] if isinstance(value, list) else placeholder(value))
+                        if key.lower() == "sts:externalid"
+                        else value
                     )
-                elif key == "Condition" and isinstance(value, dict):
-                    out[key] = {op: walk(v, _compares_strings(op)) for op, v in value.items()}
-                else:
-                    out[key] = walk(value)
-            return out
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return walk(document), ids
+                    for key, value in pairs.items()
+                }
+            abstract[operator] = pairs
+        changed[index] = {**statement, "Condition": abstract}
+    if not changed:
+        return document, {}
+    kept = [changed.get(i, s) for i, s in enumerate(found)]
+    return {**document, "Statement": kept if listed else kept[0]}, ids
 
 
 def _compares_strings(operator: str) -> bool:
@@ -217,13 +226,12 @@ def _compares_strings(operator: str) -> bool:
     return operator.rpartition(":")[2].lower().startswith("string")
 
 
-def _mentions_external_id(document: Any) -> bool:
-    raw = document.get("Statement") if isinstance(document, dict) else None
-    for statement in raw if isinstance(raw, list) else [raw]:
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
-        if isinstance(condition, dict):
-            for pairs in condition.values():
-                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
+def _mentions_external_id(condition: dict[str, Any]) -> bool:
+    """Does a statement's Condition test sts:ExternalId (under any operator)?"""
+    for pairs in condition.values():
+        if isinstance(pairs, dict):
+            for key in pairs:
+                if key.lower() == "sts:externalid":
                     return True
     return False
 

@@ -9,22 +9,7 @@ import os
 import sys
 import threading
 
-from provisioner.cli import (  # noqa: F401 - each module registers its command on `app`
-    audit,
-    create_role,
-    delete,
-    export,
-    labelbox,
-    lint,
-    manifest,
-    policy,
-    rotate,
-    sandbox,
-    settings,
-    validate,
-    vendors,
-)
-from provisioner.cli.app import app
+from provisioner.cli.app import app  # each command's module is imported on first use (_Root)
 
 __all__ = ["app", "main"]
 

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -26,6 +27,14 @@ class _Group(TyperGroup):
         for command in self.commands.values():
             if not isinstance(command, TyperGroup):
                 _dress(command)
+
+    def load(self, name: str) -> Any:
+        """The subcommand called name, or None (the root imports its module on first use)."""
+        return self.commands.get(name)
+
+    def names(self) -> list[str]:
+        """Every subcommand's name, loaded or not."""
+        return list(self.commands)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The commands under their panel's heading (PANELS first, in that order), not one list."""
@@ -276,7 +285,7 @@ def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None
             leading += kept[index : index + step]
             index += step
             continue
-        sub = getattr(command, "commands", {}).get(kept[index])
+        sub = command.load(kept[index]) if isinstance(command, _Group) else None
         if sub is None:
             break
         path.append(kept[index])
@@ -290,7 +299,7 @@ def global_options(args: list[str], group: Any) -> tuple[list[str], Query | None
         # AWS options before `config` belong to the command it explains, as they would to that
         # command run alone (`provision --profile prod config audit` = `provision --profile prod audit`)
         rest = kept[index:]
-        named = next((i for i, token in enumerate(rest) if token in group.commands), None)
+        named = next((i for i, token in enumerate(rest) if token in group.names()), None)
         if named is None:
             return path + _own_options(command, leading + rest), query
         explained = path + _own_options(command, rest[:named]) + rest[named : named + 1]
@@ -333,7 +342,8 @@ def environment_defaults(
 ) -> dict[str, str]:
     """AWS_DEFAULT_OUTPUT (the AWS CLI's), where the command offers that output; json for every
     command that has it when --query is given. The environment wins over the config file.
-    Returns, for each command whose --output it set, what set it (`provision config` shows it)."""
+    Returns, for each command whose --output it set, what set it (`provision config` shows it).
+    Only the commands loaded so far count: the one being run is (global_options loads it)."""
     import os
 
     wanted = "json" if query is not None else os.environ.get("AWS_DEFAULT_OUTPUT", "").strip().lower()
@@ -383,8 +393,83 @@ def _show_typer_error(exc: typer.TyperException) -> int:
     return exc.exit_code
 
 
+class _Root(_Group):
+    """The `provision` group: each command's module is imported when the command is first
+    looked up (only the one being run, for a run), so start-up does not pay for all of them.
+    Help, completion and an unknown name load them all."""
+
+    # each command's module under provisioner.cli, in the order the root help lists them
+    LAZY: ClassVar[dict[str, str]] = {
+        "audit": "audit",
+        "create-role": "create_role",
+        "delete-role": "delete",
+        "export": "export",
+        "lint": "lint",
+        "manifest": "manifest",
+        "rotate-external-id": "rotate",
+        "sandbox": "sandbox",
+        "config": "settings",
+        "validate": "validate",
+        "vendors": "vendors",
+        "policy": "policy",
+        "labelbox": "labelbox",
+    }
+
+    def load(self, name: str) -> Any:
+        if name not in self.commands and name in self.LAZY:
+            importlib.import_module(f"provisioner.cli.{self.LAZY[name]}")
+            self._adopt()
+        return self.commands.get(name)
+
+    def load_all(self) -> dict[str, Any]:
+        for name in self.LAZY:
+            self.load(name)
+        return dict(self.commands)
+
+    def names(self) -> list[str]:
+        return [*self.LAZY, *(name for name in self.commands if name not in self.LAZY)]
+
+    def _adopt(self) -> None:
+        """Click commands for what the imported modules registered on `app` since the group
+        was made, as typer.main.get_command would have made them."""
+        from typer.main import get_command_from_info, get_group_from_info
+
+        for info in app.registered_commands:
+            if info.name and info.name not in self.commands:
+                command = get_command_from_info(
+                    info,
+                    pretty_exceptions_short=app.pretty_exceptions_short,
+                    rich_markup_mode=app.rich_markup_mode,
+                )
+                _dress(command)
+                self.commands[info.name] = command
+        for group in app.registered_groups:
+            if group.name and group.name not in self.commands:
+                self.commands[group.name] = get_group_from_info(
+                    group,
+                    pretty_exceptions_short=app.pretty_exceptions_short,
+                    suggest_commands=app.suggest_commands,
+                    rich_markup_mode=app.rich_markup_mode,
+                )
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self.load(cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return self.names()
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and self.load(args[0]) is None:
+            self.load_all()  # "No such command 'x'. Did you mean ...?" from every name
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        self.load_all()
+        super().format_commands(ctx, formatter)
+
+
 app = typer.Typer(
-    cls=_Group,
+    cls=_Root,
     no_args_is_help=True,
     add_completion=True,
     # every command inherits these: -h too, and help up to 100 columns wide on a wide terminal
@@ -396,14 +481,12 @@ policy_app = typer.Typer(
     no_args_is_help=True,
     help="Render the permission policy, trust policy or CORS rules as JSON on stdout.",
 )
-app.add_typer(policy_app, name="policy", rich_help_panel="Offline (no AWS account needed)")
 labelbox_app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
     # rich would read a bare [labelbox] as markup and print nothing of it: the bracket is escaped
     help="Labelbox's side, through Labelbox's SDK (its extra, in a checkout: pip install '.[labelbox]').",
 )
-app.add_typer(labelbox_app, name="labelbox", rich_help_panel="Labelbox and import files")
 
 
 def _version(value: bool) -> None:

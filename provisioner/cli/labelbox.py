@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from provisioner.cli.app import labelbox_app
+from provisioner.cli.app import app, labelbox_app
 from provisioner.cli.common import (
     EndpointOpt,
     Output,
@@ -27,6 +27,9 @@ ApiKeyFileOpt = Annotated[
     str | None,
     typer.Option("--api-key-file", help="A file holding the Labelbox API key (else LABELBOX_API_KEY)."),
 ]
+
+
+app.add_typer(labelbox_app, name="labelbox", rich_help_panel="Labelbox and import files")
 
 
 @labelbox_app.command("connect")

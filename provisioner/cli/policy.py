@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from provisioner.cli.app import policy_app
+from provisioner.cli.app import app, policy_app
 from provisioner.cli.common import KmsKeyOpt, OriginOpt, PrefixOpt, PrincipalOpt, VendorOpt, json_text, warn
+
+app.add_typer(policy_app, name="policy", rich_help_panel="Offline (no AWS account needed)")
 
 
 class PolicyOutput(StrEnum):

@@ -60,7 +60,8 @@ def config_command(
     from provisioner import report
 
     config = ctx.find_root().obj
-    group = ctx.find_root().command
+    group: Any = ctx.find_root().command
+    group.load_all()  # every command's defaults are shown, not only those loaded so far
     name, flags = _flags(group, command_line or [])
     rows = _rows(config, group, name, flags)
     if output in (Output.json, Output.text):

@@ -7,10 +7,12 @@ Each is spec (role/spec.py: checked in one place, before any AWS call) -> gather
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from provisioner.aws import Aws
 from provisioner.errors import InputError
+from provisioner.iam import parse_document
 from provisioner.role.apply import apply, settle
 from provisioner.role.delete import plan_delete
 from provisioner.role.gather import find_role, gather_delete, gather_role, owned_role, read_cors, role_exists
@@ -98,19 +100,43 @@ def create_role(
 ) -> CreateResult:
     """Gather, plan, and (unless a dry run) apply the vendor role, its policy and CORS rule.
     Destructive changes (a working external ID or principal removed) need `confirm`."""
-    plan = plan_role(wanted, gather_role(aws, wanted))
+    before = gather_role(aws, wanted)
+    plan = plan_role(wanted, before)
     if on_plan:
         on_plan(plan)
     if not allowed(plan, dry_run, confirm, "replace_external_id"):
         return CreateResult(plan, [], True, wanted)
     applied = [] if dry_run else apply(aws, plan.changes, progress)
     if applied:
+        cors_settled = any(c.cors_intent is not None for c in applied)  # apply read it back
         settle(
-            lambda: _still_to_do(plan_role(wanted, gather_role(aws, wanted))),
+            lambda: _read_back(aws, wanted, before.role is None, cors_settled),
             f"role {plan.role_name}",
-            wait_first=not any(c.cors_intent is not None for c in applied),  # CORS waited already
+            wait_first=not cors_settled,  # CORS waited already
         )
     return CreateResult(plan, applied, dry_run, wanted)
+
+
+def _read_back(aws: Aws, wanted: WantedRole, created: bool, cors_settled: bool) -> str:
+    """What still differs from what the run wanted, read again after its writes ("" if none).
+
+    After a fresh create only the role is read (one GetRole): CreateRole and CreatePolicy are
+    refused rather than replace what another run made in the meantime, so the documents a rival
+    could have replaced between this run's reads and writes are the ones an update rewrites
+    (the trust, the policy's default version); here that is the trust. Otherwise everything is
+    read again but the inline policies (they only warn) and, when apply read it back already,
+    the bucket's CORS rules."""
+    if created:
+        role = find_role(aws.client("iam"), wanted.role_name)
+        if role is None:
+            return f"role {wanted.role_name} is not there yet"
+        trust = parse_document(role["AssumeRolePolicyDocument"])
+        if trust == wanted.trust:
+            return ""
+        return f"trust policy of role {role['RoleName']}: {trust_difference(trust, wanted.trust)}"
+    if cors_settled:
+        wanted = dataclasses.replace(wanted, cors_rule=None)
+    return _still_to_do(plan_role(wanted, gather_role(aws, wanted, inline=False)))
 
 
 def _still_to_do(plan: Plan) -> str:

@@ -46,21 +46,27 @@ def _read_together(what: str) -> Iterator[None]:
         ) from None
 
 
-def gather_role(aws: Aws, wanted: WantedRole) -> RoleSnapshot:
-    """Read what exists: caller account, role, its attachments, our policy, bucket CORS."""
+def gather_role(aws: Aws, wanted: WantedRole, *, inline: bool = True) -> RoleSnapshot:
+    """Read what exists: role, its attachments (and inline policies, unless `inline` is False:
+    they only raise a warning), our policy, bucket CORS; the account from the role's ARN, or
+    from STS when there is no role yet. No read lists the whole account."""
     with _read_together(f"role {wanted.role_name}"):
-        return _gather_role(aws, wanted)
+        return _gather_role(aws, wanted, inline)
 
 
-def _gather_role(aws: Aws, wanted: WantedRole) -> RoleSnapshot:
-    actual = RoleSnapshot(account=aws.account_id(), partition=aws.partition())
+def _gather_role(aws: Aws, wanted: WantedRole, inline: bool) -> RoleSnapshot:
     iam = aws.client("iam")
-
-    actual.role = find_role(iam, wanted.role_name)
-    if actual.role is not None:
-        name = actual.role["RoleName"]
+    role = find_role(iam, wanted.role_name)
+    where = Arn.parse(role["Arn"]) if role is not None else None
+    if where is not None:  # the role's account is the caller's: no sts:GetCallerIdentity needed
+        actual = RoleSnapshot(account=where.account, partition=where.partition, role=role)
+    else:
+        actual = RoleSnapshot(account=aws.account_id(), partition=aws.partition(), role=role)
+    if role is not None:
+        name = role["RoleName"]
         actual.attached = _attached(iam, name)
-        actual.inline = _inline(iam, name)
+        if inline:
+            actual.inline = _inline(iam, name)
 
     path = actual.role["Path"] if actual.role and not wanted.path_given else wanted.path
     actual.policy = _find_policy(iam, actual, wanted.policy_name, path)
@@ -170,45 +176,36 @@ def _find_left_behind(aws: Aws, role: Json, snapshot: DeleteSnapshot) -> None:
 
 
 def role_exists(aws: Aws, name: str) -> bool:
-    """Is there a role of exactly this name (one GetRole; find_role also lists every role of
-    the account to match another casing, which a name IAM gave back does not need)?"""
-    iam = aws.client("iam")
-    return (
-        read_or_none("iam:GetRole", f"reading role {name}", lambda: iam.get_role(RoleName=name)) is not None
-    )
+    """Is there a role of this name (one GetRole)?"""
+    return find_role(aws.client("iam"), name) is not None
+
+
+# IAM names are unique ignoring case: "Names are not distinguished by case. For example, you
+# cannot create resources named both "MyResource" and "myresource"" (the CreateRole and
+# CreatePolicy API references). The GetRole and GetPolicy references do not say how they answer
+# a name in another casing. So the lookup is one GetRole (one GetPolicy) and never a listing of
+# the account, whose size would otherwise set the cost of every run: when IAM answers for
+# another casing, with the role under its own name, that role is the one used (plan_role warns);
+# were it to answer NoSuchEntity, the CreateRole or CreatePolicy that follows is refused
+# (EntityAlreadyExists): the run stops with that error, never makes a second one. moto compares
+# names exactly: the tests stand in for the first answer with a botocore hook.
 
 
 def find_role(iam: Any, name: str) -> Json | None:
-    """The role by name; IAM names are unique case-insensitively, so look for any casing."""
+    """The role by name, in whatever casing IAM holds it (one GetRole), or None."""
     role: Json | None = read_or_none(
         "iam:GetRole", f"reading role {name}", lambda: iam.get_role(RoleName=name)["Role"]
     )
-    if role is not None:
-        return role
-    with translate("iam:ListRoles", f"looking for a role named like {name}"):
-        other = _named_like(paginate_all(iam, "list_roles", "Roles"), "RoleName", name)
-    if other is None:
-        return None
-    with translate("iam:GetRole", f"reading role {other['RoleName']}"):
-        found: Json = iam.get_role(RoleName=other["RoleName"])["Role"]
-        return found
+    return role
 
 
 def _find_policy(iam: Any, actual: RoleSnapshot, name: str, path: str) -> Json | None:
-    """Our managed policy: among the role's attachments, at the expected ARN, or by name."""
+    """Our managed policy: among the role's attachments (any casing), else at the expected ARN
+    (one GetPolicy, which IAM answers for the policy's name in any casing)."""
     customer_managed = [a for a in actual.attached if ":aws:policy/" not in a["PolicyArn"]]
     attached = _named_like(customer_managed, "PolicyName", name)
     arn = attached["PolicyArn"] if attached else policy_arn(actual.account, name, path, actual.partition)
-    policy = _read_policy(iam, arn)
-    if policy is not None:
-        return policy
-    with translate("iam:ListPolicies", f"looking for a policy named like {name}"):
-        other = _named_like(paginate_all(iam, "list_policies", "Policies", Scope="Local"), "PolicyName", name)
-    if other is None:
-        return None
-    with translate("iam:GetPolicy", f"reading policy {other['Arn']}"):
-        found: Json = iam.get_policy(PolicyArn=other["Arn"])["Policy"]
-        return found
+    return _read_policy(iam, arn)
 
 
 def _named_like(items: list[Any], key: str, name: str) -> Any:

@@ -189,18 +189,83 @@ def test_cli_refusal_is_one_line_exit_2(cli, aws_env, customer):
     assert "--adopt" in result.error_line
 
 
+def _iam_ignoring_case(roles=(), policies=()):
+    """Hooks that make moto answer GetRole and GetPolicy as IAM does for a name in another
+    casing (IAM names are unique ignoring case; moto compares them exactly): the request is sent
+    for the casing the account holds."""
+
+    def role(params, **_):
+        params["RoleName"] = {r.lower(): r for r in roles}.get(params["RoleName"].lower(), params["RoleName"])
+
+    def policy(params, **_):
+        head, _, name = params["PolicyArn"].rpartition("/")
+        held = {p.lower(): p for p in policies}.get(name.lower(), name)
+        params["PolicyArn"] = f"{head}/{held}"
+
+    return {"provide-client-params.iam.GetRole": role, "provide-client-params.iam.GetPolicy": policy}
+
+
 def test_role_name_differing_only_in_case_is_the_same_role(make_aws, customer):
-    # IAM role names are unique ignoring case (moto does not enforce it; we do).
+    # IAM role names are unique ignoring case, and one GetRole finds the role in any casing
+    # (moto does not: the hook stands in for IAM); no listing of the account's roles.
     customer.iam.create_role(
         RoleName="labelboxs3access",
         AssumeRolePolicyDocument="{}",
         Tags=[{"Key": "managed-by", "Value": "provisioner"}],
     )
-    result = role.create_role(make_aws(), wanted())
+    aws = make_aws(_iam_ignoring_case(roles=["labelboxs3access"]))
+    result = role.create_role(aws, wanted())
     assert result.plan.role_name == "labelboxs3access"
     assert any("ignore case" in w for w in result.plan.warnings)
+    assert not [c for c in aws.log.calls if c in ("iam:ListRoles", "iam:ListPolicies")]
     names = [r["RoleName"] for r in customer.iam.list_roles()["Roles"]]
     assert "LabelboxS3Access" not in names
+    assert role.create_role(make_aws(_iam_ignoring_case(roles=["labelboxs3access"])), wanted()).applied == []
+
+
+def test_policy_name_differing_only_in_case_is_the_same_policy(make_aws, customer):
+    tags = [{"Key": "managed-by", "Value": "provisioner"}]
+    policy = wanted().permissions
+    customer.iam.create_policy(PolicyName="labelboxreadaccess", PolicyDocument=json.dumps(policy), Tags=tags)
+    aws = make_aws(_iam_ignoring_case(policies=["labelboxreadaccess"]))
+    result = role.create_role(aws, wanted())
+    assert result.plan.policy_arn == "arn:aws:iam::123456789012:policy/labelboxreadaccess"
+    assert "create_policy" not in [c.method for c in result.plan.changes]
+    assert not [c for c in aws.log.calls if c in ("iam:ListRoles", "iam:ListPolicies")]
+    attached = customer.iam.list_attached_role_policies(RoleName="LabelboxS3Access")["AttachedPolicies"]
+    assert [a["PolicyArn"] for a in attached] == ["arn:aws:iam::123456789012:policy/labelboxreadaccess"]
+
+
+def test_a_missing_role_or_policy_is_one_read_each(make_aws, customer):
+    """The lookup does not grow with the account: a NoSuchEntity answer is final."""
+    aws = make_aws()
+    assert role.find_role(aws.client("iam"), "NoSuchRole") is None
+    assert aws.log.calls == ["iam:GetRole"]
+
+
+def _calls_of_create_and_rerun(make_aws, **options):
+    fresh = make_aws()
+    role.create_role(fresh, wanted(**options))
+    again = make_aws()
+    assert role.create_role(again, wanted(**options)).applied == []
+    return fresh.log.calls, again.log.calls
+
+
+def test_create_role_calls_are_few_and_do_not_grow_with_the_account(make_aws, customer):
+    fresh, noop = _calls_of_create_and_rerun(make_aws)
+    assert len(fresh) <= 10, fresh  # with the read-back after the writes
+    assert len(noop) <= 6, noop
+    assert "sts:GetCallerIdentity" not in noop  # the account is in the role's ARN
+    for n in range(120):  # more than a page of ListRoles / ListPolicies
+        customer.iam.create_role(RoleName=f"Other{n}", AssumeRolePolicyDocument="{}")
+        customer.iam.create_policy(PolicyName=f"Other{n}", PolicyDocument=json.dumps(wanted().permissions))
+    # a second role for the same bucket: its CORS rule is there already, so compare IAM and STS
+    fresh2, noop2 = _calls_of_create_and_rerun(make_aws, role_name="Second", policy_name="SecondRead")
+    assert [_not_s3(fresh2), _not_s3(noop2)] == [_not_s3(fresh), _not_s3(noop)]
+
+
+def _not_s3(calls):
+    return [c for c in calls if not c.startswith("s3:")]
 
 
 def test_policy_shared_with_other_roles_is_never_rewritten(make_aws, customer):

@@ -1,0 +1,115 @@
+"""audit's memo key: _abstract_external_ids, rewritten for speed (issue 18) to copy only the
+statements that name sts:ExternalId, gives what the deep walk it replaced gave: the same
+document (equal, and of the same repr, the memo's key) and the same placeholders."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+rules = importlib.import_module("provisioner.audit.rules")
+
+PRINCIPAL = {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"}
+
+
+def _walked(document: Any) -> tuple[Any, dict[str, str]]:
+    """The earlier implementation: a copy of the whole document, IDs replaced under string
+    operators of any Condition."""
+    mentions = False
+    raw = document.get("Statement") if isinstance(document, dict) else None
+    for statement in raw if isinstance(raw, list) else [raw]:
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        if isinstance(condition, dict):
+            for pairs in condition.values():
+                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
+                    mentions = True
+    if not mentions:
+        return document, {}
+    ids: dict[str, str] = {}
+    by_value: dict[str, str] = {}
+
+    def placeholder(value: Any) -> Any:
+        if not isinstance(value, str) or "*" in value or "?" in value:
+            return value
+        if value not in by_value:
+            by_value[value] = f"provisioner-external-id-{len(by_value)}"
+            ids[by_value[value]] = value
+        return by_value[value]
+
+    def walk(node: Any, inside: bool = False) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if inside and key.lower() == "sts:externalid":
+                    out[key] = (
+                        [placeholder(v) for v in value] if isinstance(value, list) else placeholder(value)
+                    )
+                elif key == "Condition" and isinstance(value, dict):
+                    out[key] = {op: walk(v, rules._compares_strings(op)) for op, v in value.items()}
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(document), ids
+
+
+def _statement(condition: Any = None, **extra: Any) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Principal": PRINCIPAL, "Action": "sts:AssumeRole", **extra}
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
+DOCUMENTS = [
+    {"Version": "2012-10-17", "Statement": [_statement()]},
+    {"Version": "2012-10-17", "Statement": [_statement({"StringEquals": {"sts:ExternalId": "ck0001"}})]},
+    {"Version": "2012-10-17", "Statement": _statement({"StringEquals": {"sts:ExternalId": "ck0001"}})},
+    {
+        "Statement": [
+            _statement(
+                {"StringEquals": {"sts:ExternalId": ["ck0001", "ck0002"], "aws:PrincipalOrgID": "o-1"}}
+            ),
+            _statement(),
+            _statement(
+                {"StringLike": {"STS:externalid": ["ck*", "ck0002"]}, "Null": {"sts:ExternalId": "false"}}
+            ),
+            "not a statement",
+            _statement({"ForAnyValue:StringEquals": {"sts:ExternalId": "ck0001"}, "Bool": {"aws:X": "true"}}),
+        ],
+        "Version": "2012-10-17",
+    },
+    {"Statement": [_statement({"Null": {"sts:ExternalId": "false"}})]},
+    {
+        "Statement": [
+            _statement({"StringEquals": "not pairs"}),
+            _statement({"StringEquals": {"sts:ExternalId": 7}}),
+        ]
+    },
+    {"Statement": []},
+    {"Statement": None},
+    {},
+    [],
+    "text",
+]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_abstract_trust_is_what_the_deep_walk_gave(document: Any) -> None:
+    abstract, ids = rules._abstract_external_ids(document)
+    expected, expected_ids = _walked(document)
+    assert abstract == expected and repr(abstract) == repr(expected)
+    assert ids == expected_ids
+
+
+def test_trusts_that_differ_only_in_their_ids_share_a_key() -> None:
+    one = {"Statement": [_statement({"StringEquals": {"sts:ExternalId": "ck0001"}}), _statement()]}
+    two = {"Statement": [_statement({"StringEquals": {"sts:ExternalId": "ck9999"}}), _statement()]}
+    (a, ids_a), (b, ids_b) = rules._abstract_external_ids(one), rules._abstract_external_ids(two)
+    assert repr(a) == repr(b)
+    assert list(ids_a.values()) == ["ck0001"] and list(ids_b.values()) == ["ck9999"]
+    assert one["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] == "ck0001"  # not changed
