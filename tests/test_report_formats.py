@@ -183,3 +183,31 @@ def test_the_html_header_says_what_was_audited_and_the_notes_are_in_the_page(cli
     assert notes and all(note in result.stdout for note in notes)  # stderr's notes, in the page
     given = cli(*args, "--scp-file", str(scp), "-o", "html", "--fail-on", "none").stdout.split("</header>")[0]
     assert "SCPs/RCPs considered</dt><dd>yes" in given and str(scp) in given
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"schema_version": 1, "findings": []},
+        [
+            {
+                "message": 'caf\u00e9 \u2014 \u2603 "q" \\ \n\t',
+                "evidence": {"a": [1, 2.5, None, True], "b": {}},
+            }
+        ],
+        {"nested": [[], {}, [{"x": -0.001}], 0.5, 12345678901234567890], "k": "v"},
+        {1: "an int key", "severity": __import__("provisioner.model", fromlist=["Severity"]).Severity.HIGH},
+    ],
+    ids=["empty", "text", "numbers", "keys and enums"],
+)
+def test_json_output_is_the_standard_librarys_indented_text(data):
+    """to_json (orjson) writes what json.dumps(indent=2, ensure_ascii=False) writes, byte for byte,
+    so the faster encoder changes no output (an integer past 64 bits falls back to json). One
+    difference is allowed: a float with an exponent is written in its shortest form (1e-7, where
+    json writes 1e-07), the same number to every JSON reader."""
+    import json
+
+    from provisioner.report import to_json
+
+    assert to_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
+    assert json.loads(to_json({"tiny": 1e-7})) == {"tiny": 1e-7}
