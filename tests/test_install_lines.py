@@ -28,6 +28,7 @@ import shlex
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -205,8 +206,12 @@ def help_outputs() -> dict[str, str]:
 
     from provisioner.cli import app
 
-    def paths(command: object, path: list[str]) -> list[list[str]]:
-        subcommands = getattr(command, "commands", {})
+    def paths(command: Any, path: list[str]) -> list[list[str]]:
+        if not hasattr(command, "list_commands"):
+            return [path]
+        ctx = command.make_context("provision", [], resilient_parsing=True)
+        # list_commands/get_command: the root loads a command's module on first use
+        subcommands = {name: command.get_command(ctx, name) for name in command.list_commands(ctx)}
         return [path] + [p for name, sub in subcommands.items() for p in paths(sub, [*path, name])]
 
     width = typer.rich_utils.MAX_WIDTH
