@@ -825,3 +825,63 @@ def test_a_lint_baseline_that_is_not_a_lint_output_is_bad_input(cli, tmp_path):
     result = cli("lint", str(policy), "--baseline", str(baseline))
     assert result.code == 2 and result.stdout == ""
     assert "--baseline" in result.stderr and "not the output of 'provision lint -o json'" in result.stderr
+
+
+# --- baselines that cannot make a report greener (found by a first-time user) ---------------
+
+
+def test_a_baseline_is_refused_with_sarif_whose_missing_results_code_scanning_closes(cli, tmp_path):
+    """Code scanning takes a result missing from an upload for fixed: a SARIF of only the new
+    findings would close every open alert. lint and audit refuse the pair before any work."""
+    policy = _write(tmp_path / "p.json", _WIDE)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(cli("lint", str(policy), "-o", "json").stdout)
+    for args in (["-o", "sarif"], ["--out", str(tmp_path / "r.sarif")]):
+        refused = cli("lint", str(policy), "--baseline", str(baseline), *args)
+        assert refused.code == 2 and "--baseline" in refused.error_line and "SARIF" in refused.error_line
+    assert not (tmp_path / "r.sarif").exists()
+    gaad = tmp_path / "gaad.json"
+    gaad.write_text('{"RoleDetailList": [], "Policies": []}')
+    (tmp_path / "audit.json").write_text(cli("audit", "--from-file", str(gaad), "-o", "json").stdout)
+    refused = cli(
+        "audit", "--from-file", str(gaad), "--baseline", str(tmp_path / "audit.json"), "-o", "sarif"
+    )
+    assert refused.code == 2 and "SARIF" in refused.error_line
+
+
+def test_a_baseline_must_be_the_same_commands_output_of_a_version_we_read(cli, tmp_path):
+    policy = _write(tmp_path / "p.json", _WIDE)
+    lint_json = tmp_path / "lint.json"
+    lint_json.write_text(cli("lint", str(policy), "-o", "json").stdout)
+    audit_json = tmp_path / "audit.json"
+    role = {"account": "111122223333", "role_arn": "arn:aws:iam::111122223333:role/R"}
+    audit_json.write_text(
+        json.dumps({"schema_version": 1, "findings": [{**role, "rule": "trust-any-principal"}]})
+    )
+    gaad = tmp_path / "gaad.json"
+    gaad.write_text('{"RoleDetailList": [], "Policies": []}')
+    crossed = cli("lint", str(policy), "--baseline", str(audit_json))
+    assert crossed.code == 2 and "not the output of 'provision lint -o json'" in crossed.error_line
+    crossed = cli("audit", "--from-file", str(gaad), "--baseline", str(lint_json))
+    assert crossed.code == 2 and "not the output of 'provision audit -o json'" in crossed.error_line
+    hand_made = tmp_path / "hand.json"
+    hand_made.write_text('[{"rule": "trusts-account-root"}]')
+    assert cli("audit", "--from-file", str(gaad), "--baseline", str(hand_made)).code == 2
+    newer = tmp_path / "newer.json"
+    newer.write_text('{"schema_version": 2, "findings": []}')
+    later = cli("lint", str(policy), "--baseline", str(newer))
+    assert later.code == 2 and "schema_version 2" in later.error_line
+
+
+def test_a_baseline_matches_a_file_however_its_path_is_spelt_and_says_what_it_left_out(
+    cli, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pol").mkdir()
+    _write(tmp_path / "pol" / "a.json", _WIDE)
+    (tmp_path / "baseline.json").write_text(cli("lint", "pol", "-o", "json").stdout)
+    for spelt in ("./pol", str(tmp_path / "pol"), "pol/../pol"):
+        again = cli("lint", spelt, "-o", "json", "--baseline", "baseline.json")
+        assert again.code == 0 and again.json()["findings"] == [], (spelt, again.stdout)
+        # JSON has no summary line: what the baseline left out is a note on stderr
+        assert "note: against baseline.json: 1 unchanged (not shown), 0 fixed" in again.stderr

@@ -17,6 +17,8 @@ from provisioner.cli.common import (
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
+    baseline_notes,
+    check_baseline_format,
     connect,
     file_notes,
     mutes,
@@ -96,6 +98,7 @@ def audit_command(
     from provisioner.errors import InputError
 
     fmt = out_format(ctx, output, out)  # before any AWS call
+    check_baseline_format(baseline, fmt)
     listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
     if accounts is not None and not listed:
         raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
@@ -129,7 +132,7 @@ def audit_command(
     caller = sessions[0].caller_arn if sessions and fmt == "html" else None
     context = audit_context(spec, profile, region, result, caller) if fmt == "html" else []
     view = report.audit_findings(result, context)
-    said = file_notes(ctx, result.findings)
+    said = file_notes(ctx, result.findings) + baseline_notes(result, fmt)
     view.notes += said
     text = render_findings(view, fmt, out)
     from provisioner.cli.app import QUIET

@@ -377,3 +377,23 @@ def say_notes(notes: list[str]) -> None:
     if not QUIET.get():
         for note in notes:
             typer.echo(f"note: {note}", err=True)
+
+
+def check_baseline_format(baseline: str | None, fmt: str) -> None:
+    """A baseline leaves out the unchanged findings; SARIF must not: code scanning takes a result
+    missing from an upload for fixed and closes its alert. Refused before any work is done."""
+    from provisioner.errors import InputError
+
+    if baseline is not None and fmt == "sarif":
+        raise InputError(
+            "--baseline",
+            baseline,
+            "SARIF for code scanning carries every finding (a result left out is closed there as "
+            "fixed, and code scanning compares runs itself): drop --baseline for SARIF, or use -o json",
+        )
+
+
+def baseline_notes(result: Any, fmt: str) -> list[str]:
+    """What a baseline left out, for the formats without the table's summary line."""
+    note = result.baseline_note().removeprefix("; ")
+    return [note] if note and fmt != "table" else []

@@ -11,6 +11,8 @@ from provisioner.cli.common import (
     FailOn,
     FailOnOpt,
     MutelistOpt,
+    baseline_notes,
+    check_baseline_format,
     file_notes,
     mutes,
     out_format,
@@ -54,13 +56,14 @@ def lint_command(
     from provisioner import api, report
 
     fmt = out_format(ctx, output, out)
+    check_baseline_format(baseline, fmt)
     result = api.lint(files, mutes=mutes(ctx, mutelist), baseline=baseline)
     from provisioner.cli.app import QUIET
 
     for path, what in () if QUIET.get() else result.unopened:
         typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
     view = report.lint_findings(result)
-    said = file_notes(ctx, result.findings)
+    said = file_notes(ctx, result.findings) + baseline_notes(result, fmt)
     view.notes += said
     text = render_findings(view, fmt, out)
     if out:

@@ -189,8 +189,12 @@ class FindingSet(Generic[F]):
     def key(self, finding: F | dict[str, Any]) -> tuple[str, ...]:
         """What identifies a finding (or a previous run's, as JSON) across runs."""
         if isinstance(finding, dict):
-            return tuple(str(finding.get(name, "")) for name in self.key_fields)
-        return tuple(str(getattr(finding, name)) for name in self.key_fields)
+            values = [str(finding.get(name, "")) for name in self.key_fields]
+        else:
+            values = [str(getattr(finding, name)) for name in self.key_fields]
+        return tuple(
+            _same_file(v) if n == "file" else v for n, v in zip(self.key_fields, values, strict=True)
+        )
 
     def mute(
         self,
@@ -232,17 +236,42 @@ class FindingSet(Generic[F]):
         ]
 
 
+def _same_file(name: str) -> str:
+    """A file as a baseline compares it: `pol/a.json`, `./pol/a.json` and its absolute path are
+    one file (from the folder both runs are made in); stdin stays '-'."""
+    import os
+
+    return name if name in ("", "-") else os.path.normpath(os.path.abspath(name))
+
+
+# The fields every finding of a command's JSON has: a lint output is not an audit baseline.
+BASELINE_FIELDS = {"lint": ("rule", "file", "location"), "audit": ("rule", "account", "role_arn")}
+
+
 def read_baseline(path: str, command: str) -> Previous:
-    """A previous `provision COMMAND -o json`: a list of findings (or an object whose
-    "findings" is one). Anything else is bad input, refused before any work is done."""
+    """A previous `provision COMMAND -o json`: {"schema_version": 1, "findings": [...]}, or the
+    list of findings printed before reports carried a version. Anything else (another command's
+    output, a newer version, findings without the command's fields) is bad input, refused
+    before any work is done."""
     from provisioner.errors import InputError
     from provisioner.inputs import read_json
 
+    wanted = f"the output of 'provision {command} -o json'"
     data: Any = read_json(path, "baseline")
-    if isinstance(data, dict) and isinstance(data.get("findings"), list):
+    if isinstance(data, dict) and "findings" in data:
+        version = data.get("schema_version")
+        if version != 1:
+            raise InputError(
+                "baseline", path, f"schema_version {version!r}: this provisioner reads version 1 ({wanted})"
+            )
         data = data["findings"]
-    if not isinstance(data, list) or not all(isinstance(d, dict) and "rule" in d for d in data):
+    fields = BASELINE_FIELDS[command]
+    if not isinstance(data, list) or not all(
+        isinstance(d, dict) and all(k in d for k in fields) for d in data
+    ):
         raise InputError(
-            "baseline", path, f"not the output of 'provision {command} -o json' (a list of findings)"
+            "baseline",
+            path,
+            f"not {wanted} (findings with {', '.join(fields)}): give a file that command wrote",
         )
     return data
