@@ -260,13 +260,10 @@ def test_patterns_read_from_the_account_are_judged_from_the_policy(cli, aws_env,
     assert "vendor-resource-wildcard" in rules["Bounded"]  # s3:Get* on * within the boundary: any bucket
 
 
-def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws_env, customer):
-    """moto stores the organization's policies; audit reads them (ListParents,
-    ListPoliciesForTarget, DescribePolicy) and our evaluator applies them: an RCP perimeter that
-    excepts Labelbox's account blocks the outsider's trust (info) but not Labelbox's, and an SCP
-    that denies every S3 write takes vendor-write-access away."""
-    populate(customer.iam)
-    customer.iam.create_role(RoleName="Outsider", AssumeRolePolicyDocument=trust({"AWS": OTHER_ACCOUNT}))
+def attach_perimeter_and_read_only(box) -> None:
+    """An organization of the customer's account with an RCP perimeter on its root that excepts
+    Labelbox's account (org-perimeter), and an SCP on the account denying every S3 write
+    (s3-read-only)."""
     org, root = organization(box)
     perimeter = {
         "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
@@ -280,6 +277,16 @@ def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws
         content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
         made = org.create_policy(Content=content, Description=name, Name=name, Type=kind)
         org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=target)
+
+
+def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws_env, customer):
+    """moto stores the organization's policies; audit reads them (ListParents,
+    ListPoliciesForTarget, DescribePolicy) and our evaluator applies them: an RCP perimeter that
+    excepts Labelbox's account blocks the outsider's trust (info) but not Labelbox's, and an SCP
+    that denies every S3 write takes vendor-write-access away."""
+    populate(customer.iam)
+    customer.iam.create_role(RoleName="Outsider", AssumeRolePolicyDocument=trust({"AWS": OTHER_ACCOUNT}))
+    attach_perimeter_and_read_only(box)
     result = cli("audit", "-o", "json", "--fail-on", "none")
     assert result.code == 0, result.stderr
     by_role: dict[str, dict[str, str]] = {}
@@ -303,19 +310,7 @@ def test_the_findings_organization_policies_take_away_are_counted(box, cli, aws_
     customer.iam.create_role(RoleName="Outsider", AssumeRolePolicyDocument=trust({"AWS": OTHER_ACCOUNT}))
     before = cli("audit", "-o", "json", "--fail-on", "none")
     assert before.code == 0 and "not reported" not in before.stderr, before.stderr
-    org, root = organization(box)
-    perimeter = {
-        "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
-        "Condition": {"StringNotEqualsIfExists": {
-            "aws:PrincipalOrgID": "o-customer", "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
-    no_writes = {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::*"}
-    for kind, name, statement, target in (
-        ("RESOURCE_CONTROL_POLICY", "org-perimeter", perimeter, root),
-        ("SERVICE_CONTROL_POLICY", "s3-read-only", no_writes, sandbox.CUSTOMER_ACCOUNT),
-    ):
-        content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-        made = org.create_policy(Content=content, Description=name, Name=name, Type=kind)
-        org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=target)
+    attach_perimeter_and_read_only(box)
     after = cli("audit", "-o", "json", "--fail-on", "none")
     assert after.code == 0 and isinstance(after.json()["findings"], list), after.stderr
     lost = Counter((f["role"], f["rule"]) for f in before.json()["findings"]) - Counter(
