@@ -135,22 +135,20 @@ def _check_port(port: int) -> None:
 
 def session_for(account: str | None = None) -> Any:
     """A boto3 session with sandbox keys whose calls act in `account` (moto's header)."""
-    import boto3
-    import botocore.session
+    from provisioner.aws import new_session
 
-    core = botocore.session.get_session()
+    session = new_session(
+        aws_access_key_id=SANDBOX_KEY_ID,
+        aws_secret_access_key=SANDBOX_SECRET,
+        region_name=DEMO_REGION,
+    )
     if account is not None:
 
         def add_header(request: Any, **_: Any) -> None:
             request.headers[ACCOUNT_HEADER] = account
 
-        core.register("before-sign.*.*", add_header)
-    return boto3.Session(
-        aws_access_key_id=SANDBOX_KEY_ID,
-        aws_secret_access_key=SANDBOX_SECRET,
-        region_name=DEMO_REGION,
-        botocore_session=core,
-    )
+        session.events.register("before-sign.*.*", add_header)
+    return session
 
 
 def seed(box: Sandbox) -> None:

@@ -57,3 +57,39 @@ def labelbox_fake(monkeypatch):
     monkeypatch.setenv("LABELBOX_API_KEY", LABELBOX_KEY)
     yield state
     server.shutdown()
+
+
+@pytest.fixture
+def aws_calls(tmp_path, monkeypatch):
+    """Every AWS operation any botocore session of the run attempts, answered AccessDenied by a
+    before-call hook so nothing leaves the process; with credentials and a region in the
+    environment and no AWS config file in reach. `aws_calls == []` after a command is how a
+    test without a server shows that the command changed nothing in any account."""
+    import botocore.session
+    from botocore.awsrequest import AWSResponse
+
+    calls: list[str] = []
+
+    def record(model, **_):
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+        error = {
+            "Error": {"Code": "AccessDenied", "Message": "test"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        return AWSResponse("https://aws.invalid/", 403, {}, None), error
+
+    original = botocore.session.Session.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.register("before-call", record)
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_DEFAULT_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    return calls
