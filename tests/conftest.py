@@ -1,8 +1,18 @@
-"""Shared helpers: run the CLI in-process through Typer's runner."""
+"""Shared helpers: run the CLI in-process through Typer's runner; the two tiers of the suite.
+
+The tiers (README, "What the tests exercise"): a test is `slow` when it starts a server (moto's,
+through the `server` fixture, or the Labelbox stand-in), a process (the CLI as a user runs it,
+Node, Chromium, pip, pre-commit, cfn-lint) or builds a wheel. `make check` runs the others
+(`pytest -m "not slow"`, seconds); `make test` runs everything. Tests using the server fixtures
+are marked here; the rest are marked where they are written, and a test that is not marked and
+still starts a process or listens on a socket fails, saying so.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +20,33 @@ import pytest
 from typer.testing import CliRunner
 
 from provisioner.cli import app
+
+# Fixtures that start a server: a test that uses one (directly or through another fixture)
+# belongs to the slow tier.
+SERVER_FIXTURES = {"server", "labelbox_fake"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def fast_tier_starts_nothing(request, monkeypatch):
+    """A test outside the slow tier may start no process and listen on no socket: that keeps
+    `make check` (which leaves the slow tier out) quick and free of servers, Node and browsers."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refuse(what: str):
+        def refused(*args: Any, **_: Any) -> Any:
+            raise AssertionError(f"a test outside the slow tier {what}: mark it @pytest.mark.slow")
+
+        return refused
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse("started a process"))
+    monkeypatch.setattr(socket.socket, "listen", refuse("listened on a socket (a server)"))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import botocore.loaders
 import pytest
 
+from provisioner import aws as aws_module
 from provisioner import sandbox
 from provisioner.aws import Aws, AwsInputError, new_session
 
@@ -29,7 +30,9 @@ def two_profiles(tmp_path, monkeypatch):
 
 @pytest.fixture
 def model_reads(monkeypatch):
-    """The JSON files botocore's loaders read from now on."""
+    """The JSON files botocore's loaders read from now on, in a process whose sessions have
+    not shared a loader yet."""
+    monkeypatch.setattr(aws_module, "_LOADER", None)
     read: list[str] = []
     original = botocore.loaders.JSONFileLoader.load_file
 
