@@ -67,8 +67,25 @@ class Result:
         return lines[0]
 
 
+_COMMANDS: dict[int, Any] = {}
+
+
+def _command_of(typer_app: Any) -> Any:
+    """The click command of a Typer app, made once per test process: Typer's runner makes it
+    afresh on every invoke (about 0.1 s: every command's signature read again), where the
+    console script makes it once per run."""
+    if id(typer_app) not in _COMMANDS:
+        import typer.main
+
+        _COMMANDS[id(typer_app)] = typer.main.get_command(typer_app)
+    return _COMMANDS[id(typer_app)]
+
+
 @pytest.fixture
-def cli():
+def cli(monkeypatch):
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing, "_get_command", _command_of)
     runner = CliRunner()
 
     def run(*args: str, stdin: str | None = None) -> Result:
