@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean oracle sarif-multitool fuzz action-venv precommit
+.PHONY: install test check lint bench demo clean oracle sarif-multitool fuzz action-venv precommit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,20 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The suite has two tiers (tests/conftest.py; README, "What the tests exercise"):
+#   make check  the fast tier, for the inner loop: no server, no process, no browser, no Node
+#               (pytest -m "not slow"); about 15 s in one process, which beats two workers
+#               here (each worker collects the suite again).
+#   make test   lint, the installs the slow tier needs (above), then every test of both tiers
+#               on PYTEST_WORKERS processes (pytest-xdist; each worker starts its own moto
+#               server). PYTEST_WORKERS=0 runs them in this process, for pdb.
+PYTEST_WORKERS ?= 2
+
+check: install
+	$(BIN)/python -m pytest -m "not slow" -q
+
 test: lint oracle sarif-multitool action-venv precommit
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 # A large differential run (make test runs a fixed-seed slice of a few hundred cases).
 fuzz: install oracle

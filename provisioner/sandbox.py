@@ -47,6 +47,7 @@ class Sandbox:
     endpoint: str
     server: Any
     vendor_accounts: dict[str, str] = field(default_factory=dict)
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def environment(self) -> dict[str, str]:
         return {
@@ -61,6 +62,14 @@ class Sandbox:
         from provisioner.aws import Aws
 
         return Aws(session=session_for(account), endpoint_url=self.endpoint)
+
+    def client(self, service: str, account: str = CUSTOMER_ACCOUNT) -> Any:
+        """A boto3 client of this sandbox acting in `account`, made once: seed, which the test
+        suite runs before each of its sandbox tests, needs the same three every time."""
+        key = (service, account)
+        if key not in self._clients:
+            self._clients[key] = session_for(account).client(service, endpoint_url=self.endpoint)
+        return self._clients[key]
 
     def stop(self) -> None:
         self.server.stop()
@@ -135,30 +144,27 @@ def _check_port(port: int) -> None:
 
 def session_for(account: str | None = None) -> Any:
     """A boto3 session with sandbox keys whose calls act in `account` (moto's header)."""
-    import boto3
-    import botocore.session
+    from provisioner.aws import new_session
 
-    core = botocore.session.get_session()
+    session = new_session(
+        aws_access_key_id=SANDBOX_KEY_ID,
+        aws_secret_access_key=SANDBOX_SECRET,
+        region_name=DEMO_REGION,
+    )
     if account is not None:
 
         def add_header(request: Any, **_: Any) -> None:
             request.headers[ACCOUNT_HEADER] = account
 
-        core.register("before-sign.*.*", add_header)
-    return boto3.Session(
-        aws_access_key_id=SANDBOX_KEY_ID,
-        aws_secret_access_key=SANDBOX_SECRET,
-        region_name=DEMO_REGION,
-        botocore_session=core,
-    )
+        session.events.register("before-sign.*.*", add_header)
+    return session
 
 
 def seed(box: Sandbox) -> None:
     """The demo bucket with the folder-label images, and each vendor's role in its account."""
     from provisioner.vendors import known_vendors
 
-    customer = session_for(CUSTOMER_ACCOUNT)
-    s3 = customer.client("s3", endpoint_url=box.endpoint)
+    s3 = box.client("s3")
     s3.create_bucket(Bucket=DEMO_BUCKET)
     images = resources.files("provisioner") / "sandbox_images"
     for key, image in DEMO_OBJECTS.items():
@@ -177,7 +183,7 @@ def seed(box: Sandbox) -> None:
         if principal is None or not principal.is_role:
             continue  # an account-root principal needs no role
         *path, name = principal.resource.removeprefix("role/").split("/")
-        iam = session_for(vendor.account_id).client("iam", endpoint_url=box.endpoint)
+        iam = box.client("iam", vendor.account_id)
         trust = {
             "Version": "2012-10-17",
             "Statement": [

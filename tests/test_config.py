@@ -185,41 +185,6 @@ COMMANDS = {
 }
 
 
-@pytest.fixture
-def aws_calls(tmp_path, monkeypatch):
-    """Every AWS operation any botocore session of the run attempts, answered AccessDenied by a
-    before-call hook so nothing leaves the process; with credentials and a region in the
-    environment and no AWS config file in reach."""
-    import botocore.session
-    from botocore.awsrequest import AWSResponse
-
-    calls: list[str] = []
-
-    def record(model, **_):
-        calls.append(f"{model.service_model.service_name}:{model.name}")
-        error = {
-            "Error": {"Code": "AccessDenied", "Message": "test"},
-            "ResponseMetadata": {"HTTPStatusCode": 403},
-        }
-        return AWSResponse("https://aws.invalid/", 403, {}, None), error
-
-    original = botocore.session.Session.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        self.register("before-call", record)
-
-    monkeypatch.setattr(botocore.session.Session, "__init__", init)
-    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_DEFAULT_OUTPUT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    return calls
-
-
 def _write_config(folder, monkeypatch, origin: str, command: str, line: str) -> tuple[str, int]:
     """The config file of `origin` with `line` in the command's table, after a comment and an
     allowed key: (the file's name as the error shows its end, the line number of `line`)."""

@@ -53,6 +53,7 @@ def test_cloudformation_resolves_to_the_create_role_documents():
     assert template["Outputs"]["RoleArn"]["Value"] == {"Fn::GetAtt": ["VendorRole", "Arn"]}
 
 
+@pytest.mark.slow  # cfn-lint runs as a process
 @pytest.mark.parametrize(
     "options",
     [

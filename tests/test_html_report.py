@@ -88,6 +88,7 @@ var pre=document.createElement('pre');pre.id='harness';pre.textContent=JSON.stri
 document.body.appendChild(pre);})();</script>"""
 
 
+@pytest.mark.slow  # Chromium
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_in_chromium_the_page_runs_without_errors_and_filters_and_sorts(tmp_path):
     page = audit_html(result(), "1.0", "now")

@@ -16,6 +16,9 @@ import yaml
 
 from tests import github_action
 
+# the slow tier: the pre-commit hook and the Action's steps run as processes
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = str(Path(sys.executable).parent)  # where the `provision` console script is
 WIDE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
@@ -63,9 +66,12 @@ def action_venv() -> Path:
     return github_action.installed_venv()
 
 
-def run_action_step(tmp_path: Path, inputs: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The action's 'run' step as GitHub runs it, with the Action's installed venv first on PATH."""
-    return github_action.run_step("run", inputs, tmp_path, home=tmp_path)
+def run_action_step(
+    tmp_path: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The action's 'run' step as GitHub runs it, with the Action's installed venv first on PATH
+    (and `extra_env`, such as the sandbox's endpoint and keys, in its environment)."""
+    return github_action.run_step("run", inputs, tmp_path, extra_env=extra_env, home=tmp_path)
 
 
 def in_venv(venv: Path, code: str) -> str:

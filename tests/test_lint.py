@@ -688,6 +688,7 @@ def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path, monkeypatch):
     assert "cannot be listed (Permission denied)" in finding.message
 
 
+@pytest.mark.slow  # the CLI as a process
 def test_fifos_and_devices_are_never_opened_only_noted(tmp_path):
     """A FIFO named x.json made the folder walk wait for a writer forever."""
     import os

@@ -411,6 +411,7 @@ def test_written_files_have_the_permissions_of_a_normal_file(cli, tmp_path):
     assert nowhere.code == 2 and "--out" in nowhere.error_line and "cannot be written" in nowhere.error_line
 
 
+@pytest.mark.slow  # the CLI as a process
 def test_ctrl_c_mid_run_exits_130_with_no_partial_file_and_no_traceback(tmp_path):
     """SIGINT while the listing is still being read: exit 130, one line, the earlier manifest
     intact and no temporary file (the listing is a FIFO the test keeps open)."""

@@ -27,6 +27,9 @@ import pytest
 from provisioner.evaluation import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 
+# the slow tier: the independent evaluator is a Node process
+pytestmark = pytest.mark.slow
+
 ORACLE = Path(__file__).resolve().parent / "oracle"
 CASES = int(os.environ.get("ORACLE_CASES", "400"))
 SEED = int(os.environ.get("ORACLE_SEED", "20261122"))

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# the slow tier: builds a wheel and runs the CLI as processes
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 OFFLINE_COMMANDS = [

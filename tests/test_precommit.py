@@ -24,6 +24,9 @@ import pytest
 from tests import precommit_env
 from tests.test_lint import COMPOSE, TSCONFIG, WORKFLOW
 
+# the slow tier: pre-commit and git run as processes
+pytestmark = pytest.mark.slow
+
 LABELBOX_ROLE = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
 READ = {
     "Version": "2012-10-17",

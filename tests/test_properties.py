@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,24 +49,28 @@ def _check(result, schema: str) -> None:
         assert len(errors) == 1
 
 
+@pytest.mark.slow  # 200 runs of the CLI
 @PROPERTY_SETTINGS
 @given(bucket=st.one_of(BUCKETISH, st.text(max_size=70)))
 def test_any_bucket(cli, bucket):
     _check(cli("policy", "permissions", f"--bucket={bucket}"), "permissions")
 
 
+@pytest.mark.slow  # 200 runs of the CLI
 @PROPERTY_SETTINGS
 @given(prefix=st.one_of(st.text(max_size=40), st.text(alphabet="ab/*?$ {}\x00é", max_size=20)))
 def test_any_prefix(cli, prefix):
     _check(cli("policy", "permissions", "--bucket=my-bucket", f"--prefix={prefix}"), "permissions")
 
 
+@pytest.mark.slow  # 200 runs of the CLI
 @PROPERTY_SETTINGS
 @given(external_id=st.one_of(IDISH, st.text(max_size=40)))
 def test_any_external_id(cli, external_id):
     _check(cli("policy", "trust", f"--external-id={external_id}"), "trust")
 
 
+@pytest.mark.slow  # 200 runs of the CLI
 @PROPERTY_SETTINGS
 @given(principal=ARNISH)
 def test_any_principal(cli, principal):
@@ -75,6 +80,7 @@ def test_any_principal(cli, principal):
         assert json.loads(result.stdout)["Statement"][0]["Principal"]["AWS"] != "*"
 
 
+@pytest.mark.slow  # 200 runs of the CLI
 @PROPERTY_SETTINGS
 @given(
     origin=st.one_of(

@@ -171,6 +171,7 @@ def test_valid_for_the_oasis_schema_with_uri_formats_checked(lint_report):
         validator.validate(bad)
 
 
+@pytest.mark.slow  # runs the multitool (a .NET binary)
 @pytest.mark.skipif(
     not MULTITOOL.is_file() and not os.environ.get("CI"),
     reason="the SARIF multitool is not installed (make sarif-multitool)",

@@ -102,6 +102,7 @@ def test_an_unknown_schema_is_not_passed() -> None:
     assert schema_code.conforms({}, "no-such-schema") is False
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_printing_a_policy_does_not_import_jsonschema() -> None:
     code = (
         "import sys; from provisioner.cli import main;"

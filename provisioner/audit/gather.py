@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from provisioner.audit.model import AccountData, Json, RoleDetail
-from provisioner.aws import Aws, managed_policy, paginate_all, translate
+from provisioner.aws import Aws, managed_policy, new_session, paginate_all, translate
 from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
@@ -238,9 +238,7 @@ def member_aws(base: Aws, member_role: str) -> Callable[[str | None], Aws]:
             credentials = base.client("sts").assume_role(RoleArn=arn, RoleSessionName="provisioner-audit")[
                 "Credentials"
             ]
-        import boto3
-
-        session = boto3.Session(
+        session = new_session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],

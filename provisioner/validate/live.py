@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.aws import describe, error_code
+from provisioner.aws import describe, error_code, new_session
 from provisioner.inputs import region_of_location
 from provisioner.model import Status
 from provisioner.polling import Waiter
@@ -109,10 +109,9 @@ def assume_as_vendor(
 def _read_as_session(
     spec: ValidateSpec, options: LiveOptions, credentials: dict[str, Any], seen: Observations
 ) -> None:
-    import boto3
     from botocore.config import Config
 
-    session = boto3.Session(
+    session = new_session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],

@@ -96,6 +96,7 @@ def test_bad_files(cli, tmp_path, command, kind, monkeypatch):
     assert option in line or f"input-{kind}" in line, line
 
 
+@pytest.mark.slow  # about 2 s of lint (the schema check of 20,000 statements)
 def test_a_huge_lint_file_is_judged_not_swallowed(cli, tmp_path):
     statements = [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{i}/*"}
                   for i in range(20_000)]  # fmt: skip
@@ -138,6 +139,7 @@ def endpoint(request):
     server.shutdown()
 
 
+@pytest.mark.slow  # fake endpoints are servers
 @pytest.mark.parametrize(
     "args",
     [["audit"], ["create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID],
@@ -190,6 +192,7 @@ WRONG_KIND = {
 }  # fmt: skip
 
 
+@pytest.mark.slow  # counts requests on a server
 @pytest.mark.parametrize("kind", list(WRONG_KIND))
 @pytest.mark.parametrize("command", ["audit", "validate"])
 def test_a_policy_of_another_kind_is_refused_before_any_aws_call(cli, tmp_path, monkeypatch, command, kind):

@@ -20,6 +20,9 @@ import pytest
 
 from tests.e2e.conftest import EXTERNAL_ID
 
+# the slow tier: each test runs the CLI as a process and interrupts it
+pytestmark = pytest.mark.slow
+
 
 class _Silent(BaseHTTPRequestHandler):
     """Reads the request, then never answers."""

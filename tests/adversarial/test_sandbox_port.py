@@ -19,6 +19,9 @@ import pytest
 
 from provisioner import sandbox
 
+# the slow tier: the sandbox's server, and the CLI as a process
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
