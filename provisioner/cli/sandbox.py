@@ -29,8 +29,11 @@ def sandbox_command(
         for key, value in box.environment().items():
             typer.echo(f"export {key}={value}")
         sys.stdout.flush()
+        # Short sleeps, not one long one: the kernel may hand Ctrl-C's SIGINT to the server's
+        # thread, and Python only runs the handler (KeyboardInterrupt) in the main thread once
+        # that thread wakes: an hour's sleep ignored Ctrl-C about one time in two.
         while True:
-            time.sleep(3600)
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
