@@ -17,18 +17,19 @@ from provisioner.cli.common import (
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
-    baseline_notes,
-    check_baseline_format,
     connect,
-    file_notes,
-    json_text,
     mutes,
     out_format,
     output_choices,
     progress,
-    render_findings,
-    say_notes,
     write_out,
+)
+from provisioner.cli.reporting import (
+    baseline_notes,
+    check_baseline_format,
+    file_notes,
+    findings_text,
+    say_notes,
 )
 from provisioner.errors import EXIT_FINDINGS
 
@@ -133,12 +134,7 @@ def audit_command(
     caller = sessions[0].caller_arn if sessions and fmt == "html" else None
     context = audit_context(spec, profile, region, result, caller) if fmt == "html" else []
     said = file_notes(ctx, result.findings) + baseline_notes(result, fmt)
-    if fmt in ("json", "text"):  # the findings' own JSON: no view of them to build (a quarter of
-        text = json_text(report.versioned(result.to_dict(), "findings"), fmt)  # an offline audit)
-    else:
-        view = report.audit_findings(result, context)
-        view.notes += said
-        text = render_findings(view, fmt, out)
+    text = findings_text(result, fmt, out, said, lambda: report.audit_findings(result, context))
     from provisioner.cli.app import QUIET
 
     quiet = QUIET.get()

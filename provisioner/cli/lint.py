@@ -11,16 +11,17 @@ from provisioner.cli.common import (
     FailOn,
     FailOnOpt,
     MutelistOpt,
-    baseline_notes,
-    check_baseline_format,
-    file_notes,
-    json_text,
     mutes,
     out_format,
     output_choices,
-    render_findings,
-    say_notes,
     write_out,
+)
+from provisioner.cli.reporting import (
+    baseline_notes,
+    check_baseline_format,
+    file_notes,
+    findings_text,
+    say_notes,
 )
 from provisioner.errors import EXIT_FINDINGS
 
@@ -64,12 +65,7 @@ def lint_command(
     for path, what in () if QUIET.get() else result.unopened:
         typer.echo(f"note: {path}: {what}, not opened (pipe a document to 'provision lint -')", err=True)
     said = file_notes(ctx, result.findings) + baseline_notes(result, fmt)
-    if fmt in ("json", "text"):  # the findings' own JSON: no view of them to build (a quarter of
-        text = json_text(report.versioned(result.to_dict(), "findings"), fmt)  # an offline audit)
-    else:
-        view = report.lint_findings(result)
-        view.notes += said
-        text = render_findings(view, fmt, out)
+    text = findings_text(result, fmt, out, said, lambda: report.lint_findings(result))
     if out:
         write_out(out, text)
     else:
