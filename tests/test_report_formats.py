@@ -211,3 +211,23 @@ def test_json_output_is_the_standard_librarys_indented_text(data):
 
     assert to_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
     assert json.loads(to_json({"tiny": 1e-7})) == {"tiny": 1e-7}
+
+
+def test_validate_says_not_decided_when_no_check_fails_but_one_could_not_be_decided():
+    """Every read refused (WARN, not decided) is not 'VALID: the vendor's checks will pass': a
+    verdict we cannot decide is never a pass, in the table, Markdown, HTML or JSON."""
+    from provisioner import report
+    from provisioner.model import Status
+    from provisioner.validate.model import Check, Report
+
+    arn = "arn:aws:iam::123456789012:role/R"
+    undecided = Report(arn, [Check("AWSAssumeRole", Status.PASS), Check("AWSObjectRead", Status.WARN)])
+    table = report.checks_table(undecided)
+    assert "NOT DECIDED" in table and "AWSObjectRead could not be decided" in table and "VALID:" not in table
+    assert "**provision validate**: NOT DECIDED" in report.validate_markdown(undecided)
+    assert "NOT DECIDED" in report.validate_html(undecided, "0", "now")
+    assert undecided.to_dict()["undecided"] == ["AWSObjectRead"] and undecided.to_dict()["valid"] is True
+    decided = Report(arn, [Check("AWSAssumeRole", Status.PASS)])
+    assert "VALID: the vendor's checks will pass" in report.checks_table(decided)
+    failing = Report(arn, [Check("AWSAssumeRole", Status.FAIL), Check("AWSObjectRead", Status.WARN)])
+    assert "INVALID: AWSAssumeRole failed" in report.checks_table(failing)

@@ -211,7 +211,7 @@ def validate_html(result: Report, version: str, generated: str) -> str:
         f"<td>{escape(c.detail)}</td><td>{escape(c.remediation or '')}</td></tr>"
         for c in result.checks
     )
-    verdict = "VALID: the vendor's checks will pass" if result.valid else "INVALID: a check fails"
+    verdict = result.verdict()
     options = "".join(f'<option value="{s}">{s}</option>' for s in STATUS_COLOURS)
     names = "".join(f'<option value="{escape(c.name)}">{escape(c.name)}</option>' for c in result.checks)
     body = (

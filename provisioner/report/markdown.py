@@ -27,7 +27,7 @@ def lint_markdown(result: LintReport) -> str:
 
 
 def validate_markdown(result: Report) -> str:
-    verdict = "VALID" if result.valid else "INVALID"
+    verdict = result.verdict().split(":", 1)[0]  # VALID, NOT DECIDED or INVALID
     lines = [
         f"**provision validate**: {verdict} for `{cell(result.role_arn)}`",
         "",

@@ -139,12 +139,7 @@ def checks_table(result: Report, terminal: Terminal = PLAIN) -> str:
     body = table(
         rows, ["CHECK", "RESULT", "CODE", "DETAIL", "REMEDIATION"], [None, None, None, 60, 50], terminal
     )
-    failed = [c.name for c in result.checks if c.status is Status.FAIL]
-    summary = (
-        f"VALID: the vendor's checks will pass for {result.role_arn}"
-        if result.valid
-        else f"INVALID: {', '.join(failed)} failed for {result.role_arn}"
-    )
+    summary = result.verdict()
     listed = "".join(f"\n[{i}] {command}" for i, command in enumerate(commands, 1))
     return f"{body}\n\n{summary}" + (f"\n{listed}" if listed else "")
 

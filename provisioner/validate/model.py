@@ -140,8 +140,30 @@ class Report:
     def valid(self) -> bool:
         return all(c.status is not Status.FAIL for c in self.checks)
 
+    @property
+    def undecided(self) -> list[str]:
+        """The checks that could not be decided (WARN): with them, no FAIL is not a pass."""
+        return [c.name for c in self.checks if c.status is Status.WARN]
+
+    def verdict(self) -> str:
+        """The report's one line: VALID only when every check was decided and none fails."""
+        if not self.valid:
+            failed = ", ".join(c.name for c in self.checks if c.status is Status.FAIL)
+            return f"INVALID: {failed} failed for {self.role_arn}"
+        if self.undecided:
+            return (
+                f"NOT DECIDED: no check fails for {self.role_arn}, but {', '.join(self.undecided)} could "
+                "not be decided (see each one's detail): the vendor's checks may still fail"
+            )
+        return f"VALID: the vendor's checks will pass for {self.role_arn}"
+
     def to_dict(self) -> dict[str, Any]:
-        return {"valid": self.valid, "role_arn": self.role_arn, "checks": [c.to_dict() for c in self.checks]}
+        return {
+            "valid": self.valid,
+            "undecided": self.undecided,
+            "role_arn": self.role_arn,
+            "checks": [c.to_dict() for c in self.checks],
+        }
 
 
 Fetch = Callable[[urllib.request.Request], tuple[int, dict[str, str], bytes]]
