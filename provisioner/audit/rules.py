@@ -350,5 +350,5 @@ def _withheld(analysis: RoleAnalysis, scope: Scope, findings: list[Finding]) -> 
     if free.external:
         ungranted = analysis.grant or scope.grant(role)
         free_rules += ungranted.free_rules if ungranted else []
-        free_rules += [hit.rule for hit in unused(role, analysis.now)]
+        free_rules += [hit.rule for hit in unused(role, analysis.now, analysis.unused_days)]
     return (Counter(free_rules) - Counter(f.rule for f in findings)).total()
