@@ -54,15 +54,13 @@ def known_vendors() -> dict[str, Vendor]:
     return vendors
 
 
-def get_vendor(name: str, option: str = "vendor") -> Vendor:
+def get_vendor(name: str, option: str = "vendor", *, custom: str = "give --principal and --origin") -> Vendor:
+    """A vendor profile by name; `custom` says how the command takes a vendor without one."""
     vendors = known_vendors()
     vendor = vendors.get(name.lower())
     if vendor is None:
         raise InputError(
-            option,
-            name,
-            f"unknown vendor (known: {', '.join(sorted(vendors))}); "
-            "for another vendor give --principal and --origin",
+            option, name, f"unknown vendor (known: {', '.join(sorted(vendors))}); for another vendor {custom}"
         )
     return vendor
 

@@ -870,3 +870,15 @@ def test_every_account_read_or_not_advances_the_account_counter():
         refuse, ["111111111111", "222222222222", "333333333333"], account_done=ticks.append
     )
     assert ticks == [1, 1, 1] and all(d.error for d in data)
+
+
+def test_an_unknown_vendor_names_what_audit_takes_not_create_roles_options(cli, tmp_path):
+    """audit has no --principal: its advice for a vendor without a profile is its own."""
+    gaad = tmp_path / "gaad.json"
+    gaad.write_text('{"RoleDetailList": [], "Policies": []}')
+    result = cli("audit", "--from-file", str(gaad), "--vendor", "nosuch")
+    assert (
+        result.code == 2
+        and "--principal" not in result.error_line
+        and "leave --vendor out" in result.error_line
+    )
