@@ -1,7 +1,8 @@
 """`provision validate`: the checks the vendor runs, answered first and with reasons.
 
 spec (model.ValidateSpec, checked in spec.py) -> gather (gather.py, reads only) -> static
-checks (static.py, pure, one registered function per check of policies/checks.json) -> with
+checks (static.py, pure, one registered function per check of policies/checks.json, in rules.py,
+trust.py and access.py) -> with
 --live, observe as the vendor (live.py: I/O) and judge (live.py: pure) -> combine (combine.py,
 pure) -> Report.
 """

@@ -1,0 +1,207 @@
+"""The checks of what the role's session may do to the bucket and its objects: list it
+(AWSBucketAccess), read and decrypt an object (AWSObjectRead, kms_decrypt), no more
+(AWSLeastPrivilege), and what the vendor's web origins may GET (AWSCors, AWSSignedUrl). Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from provisioner.cors import cors_rule_for
+from provisioner.evaluation import EXPLICIT_DENY, Policy, evaluate
+from provisioner.evaluation.chain import Chain, authorize, organization_decision
+from provisioner.iam import WRITE_LEVELS, s3_actions
+from provisioner.model import Status, bucket_arn, root_arn
+from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.rules import (
+    CHECKS,
+    ESCALATION,
+    FAIL,
+    PASS,
+    PROBE_BUCKET,
+    SKIP,
+    WARN,
+    role_unread,
+    s3_chain,
+    s3_request,
+    s3_verdict,
+)
+
+
+@CHECKS.register("AWSBucketAccess")
+def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSBucketAccess"
+    if not state.bucket_exists:
+        return verdict(name, FAIL, spec, "BUCKET_NOT_FOUND", f"bucket {spec.bucket} does not exist")
+    if state.role is None:
+        return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    denied = []
+    for action, context in (
+        ("s3:ListBucket", {"s3:prefix": spec.prefix or ""}),
+        ("s3:GetBucketLocation", {}),
+    ):
+        decision = authorize(s3_chain(state), s3_request(spec, state, action, bucket, **context))
+        if not decision.allowed:
+            denied.append(f"{action} on {bucket}: {decision.reason()}")
+    ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
+    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok)
+
+
+@CHECKS.register("AWSObjectRead")
+def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSObjectRead"
+    if state.role is None or not state.bucket_exists:
+        return verdict(name, SKIP, spec, detail=role_unread(state) or "the role or the bucket does not exist")
+    object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
+    decision = authorize(s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn))
+    foreign = _foreign_object(state, spec)
+    if decision.allowed and foreign:
+        return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
+    if not decision.allowed or state.kms_key is None:
+        denied = [] if decision.allowed else [f"s3:GetObject on {object_arn}: {decision.reason()}"]
+        ok = f"s3:GetObject on {object_arn}"
+        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok)
+    kms = kms_decrypt(state, spec)
+    status, detail = kms.status, kms.detail
+    if status is FAIL:
+        return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
+    if status is WARN:
+        return verdict(name, WARN, spec, None, detail)
+    return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
+
+
+def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
+    """With ACLs on (Object Ownership not BucketOwnerEnforced), an object another account wrote is
+    that account's: the bucket owner's role cannot read it unless the object's ACL grants the bucket
+    owner READ, whatever the policies say (S3 User Guide, "Controlling ownership of objects and
+    disabling ACLs for your bucket")."""
+    if not (state.object_owner and state.bucket_owner) or state.object_owner == state.bucket_owner:
+        return None
+    if state.object_acl_grants_owner:
+        return None
+    return (
+        f"object {spec.key} was written by another account (canonical ID {state.object_owner}) and Object "
+        f"Ownership is {state.object_ownership or 'not set (ACLs on)'}: it is not the bucket owner's, so "
+        "the role cannot read it whatever the policies say; set Object Ownership to BucketOwnerEnforced "
+        f"(aws s3api put-bucket-ownership-controls --bucket {spec.bucket} --ownership-controls "
+        "'Rules=[{ObjectOwnership=BucketOwnerEnforced}]')"
+    )
+
+
+@dataclass(frozen=True)
+class KmsVerdict:
+    status: Status
+    detail: str
+
+
+def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
+    """kms:Decrypt through S3: the key policy must allow the role, or allow the account (and
+    so delegate to IAM) while the role's policies allow it. ("AWS KMS: Key policies".)"""
+    key = state.kms_key or ""
+    request = s3_request(
+        spec,
+        state,
+        "kms:Decrypt",
+        key,
+        **{"kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com", "kms:CallerAccount": spec.account},
+    )
+    identity = authorize(
+        Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps), request
+    )
+    if state.key_policy is None:
+        if identity.allowed:
+            return KmsVerdict(
+                WARN,
+                f"the role's policies allow kms:Decrypt on {key}, but the key policy could not be "
+                "read (kms:GetKeyPolicy): check that it allows the role or the account",
+            )
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {identity.reason()}")
+    key_policy = Policy("key policy", state.key_policy)
+    chain = Chain(
+        identity=state.identity_policies,
+        resource=[key_policy],
+        boundary=state.boundary,
+        scps=state.org.scps,
+        rcps=state.org.rcps,
+        resource_required=True,  # a key policy must allow, the role or its account
+    )
+    decision = authorize(chain, request)
+    refused = organization_decision(state.org.scps, state.org.rcps, request)
+    if decision.effect == EXPLICIT_DENY or refused is not None:
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {decision.reason()}")
+    direct = evaluate([key_policy], request, account_delegates=True)
+    if decision.allowed and direct.allowed:
+        return KmsVerdict(PASS, f"kms:Decrypt on {key}: the key policy allows the role")
+    if decision.allowed:
+        return KmsVerdict(
+            PASS, f"kms:Decrypt on {key}: the key policy delegates to IAM and {identity.reason()}"
+        )
+    delegated = evaluate([key_policy], replace(request, principal=root_arn(spec.account, spec.partition)))
+    if direct.allowed:  # the key policy names the role, which its boundary limits
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {decision.reason()}")
+    if not delegated.allowed:
+        return KmsVerdict(
+            FAIL,
+            f"kms:Decrypt on {key}: the key policy allows neither the role nor IAM policies "
+            f"of account {spec.account}",
+        )
+    return KmsVerdict(
+        FAIL, f"kms:Decrypt on {key}: the role's policies do not allow it ({identity.reason()})"
+    )
+
+
+@CHECKS.register("AWSSignedUrl")
+def check_signed_url(state: Snapshot, spec: ValidateSpec) -> Check:
+    """Only a live fetch can tell; statically the check is skipped."""
+    return verdict("AWSSignedUrl", SKIP, spec, detail="live only: run with --live")
+
+
+@CHECKS.register("AWSCors")
+def check_cors(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSCors"
+    origins = list(spec.vendor.cors_origins)
+    if not origins:
+        return verdict(name, SKIP, spec, detail="the vendor has no web origins (give --origin)")
+    if not state.bucket_exists:
+        return verdict(name, SKIP, spec, detail="the bucket does not exist")
+    if "s3:GetBucketCORS" in state.unreadable:
+        return verdict(name, WARN, spec, None, "could not read the bucket's CORS rules (s3:GetBucketCORS)")
+    if not state.cors:
+        return verdict(name, FAIL, spec, "CORS_NOT_CONFIGURED", f"bucket {spec.bucket} has no CORS rules")
+    missing = [o for o in origins if cors_rule_for(state.cors, o, "GET") is None]
+    if missing:
+        return verdict(
+            name, FAIL, spec, "CORS_ORIGIN_NOT_ALLOWED", f"no CORS rule lets {', '.join(missing)} GET objects"
+        )
+    return verdict(name, PASS, spec, detail=f"{', '.join(origins)} may GET")
+
+
+@CHECKS.register("AWSLeastPrivilege")
+def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
+    name = "AWSLeastPrivilege"
+    if state.role is None:
+        return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
+    chain, identity = s3_chain(state), s3_chain(state, resource=False)
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    too_much = []
+    for action, level in sorted(s3_actions().items()):
+        if level not in WRITE_LEVELS:
+            continue
+        for resource in (bucket, f"{bucket}/{spec.sample_key}"):
+            if authorize(chain, s3_request(spec, state, f"s3:{action}", resource)).allowed:
+                too_much.append(f"s3:{action}")
+                break
+    other = bucket_arn(PROBE_BUCKET, spec.partition)
+    for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
+        if authorize(identity, s3_request(spec, state, action, resource)).allowed:
+            too_much.append(f"{action} on other buckets")
+    for action in ESCALATION:
+        if authorize(identity, s3_request(spec, state, action, spec.role_arn)).allowed:
+            too_much.append(action)
+    if too_much:
+        shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
+        return verdict(
+            name, FAIL if spec.strict else WARN, spec, "PERMISSIONS_TOO_BROAD", f"the role may {shown}"
+        )
+    return verdict(name, PASS, spec, detail="read and list only, on this bucket only")

@@ -1,0 +1,112 @@
+"""What validate's static checks share: the registry they are bound to by name (policies/checks.json),
+the requests the vendor and its role session make, the chains that decide them and the verdicts
+that say what could not be read. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from provisioner.evaluation import Policy, Request, assume_role_request, caller_for, caller_request
+from provisioner.evaluation.chain import Chain
+from provisioner.iam import parse_document
+from provisioner.model import Status
+from provisioner.model.rules import Registry
+from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
+
+PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
+PROBE_BUCKET = "provisioner-probe-other-bucket"
+WRONG_ID = "provisioner-probe-wrong-external-id"  # live: the ID the negative probe presents
+ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
+
+StaticCheck = Callable[[Snapshot, ValidateSpec], Check]
+CHECKS: Registry[StaticCheck] = Registry("check")
+
+
+# --- requests the vendor's service and its session make -------------------------------------
+
+
+def vendor_caller(spec: ValidateSpec) -> str:
+    """The ARN the vendor's service calls STS as (a session of its role, or of a role of its
+    account when the profile trusts the account root)."""
+    return caller_for(spec.vendor.principal, "vendor-session")
+
+
+def assume_request(spec: ValidateSpec, caller: str, external_id: str | None) -> Request:
+    """The vendor's sts:AssumeRole, with every key a role session's request carries."""
+    return assume_role_request(
+        caller, spec.role_arn, external_id, region=spec.sts_region, session_name=SESSION_NAME
+    )
+
+
+def s3_request(spec: ValidateSpec, state: Snapshot, action: str, resource: str, **context: Any) -> Request:
+    """A request of the role's session (what the vendor does after AssumeRole), sent to the
+    bucket's region (aws:RequestedRegion)."""
+    return caller_request(spec.session_arn, action, resource, region=state.bucket_region, **context)
+
+
+def trust_policies(state: Snapshot) -> list[Policy]:
+    if state.role is None:
+        return []
+    return [Policy("trust policy", parse_document(state.role["AssumeRolePolicyDocument"]))]
+
+
+def s3_chain(state: Snapshot, *, resource: bool = True) -> Chain:
+    """What decides the role session's S3 calls: its identity policies, its permissions
+    boundary and (same account) the bucket policy (evaluation/chain.py)."""
+    bucket = [Policy("bucket policy", state.bucket_policy)] if resource and state.bucket_policy else []
+    return Chain(
+        identity=state.identity_policies,
+        resource=bucket,
+        boundary=state.boundary,
+        scps=state.org.scps,
+        rcps=state.org.rcps,
+    )
+
+
+def org_note(state: Snapshot) -> str:
+    note = state.org.describe()
+    return f" ({note})" if note else ""
+
+
+def unread_note(state: Snapshot) -> str:
+    return f" (could not read: {', '.join(state.unreadable)})" if state.unreadable else ""
+
+
+def refused_reads(state: Snapshot, *prefixes: str) -> list[str]:
+    """The refused reads among those starting with `prefixes`."""
+    return [a for a in state.unreadable if a.startswith(prefixes)]
+
+
+def role_unread(state: Snapshot) -> str | None:
+    """Why the role could not be judged, when AWS refused to show it."""
+    if state.role is None and "iam:GetRole" in state.unreadable:
+        return (
+            "could not read the role (iam:GetRole was refused): give credentials allowed "
+            "iam:GetRole, or run with --live to ask STS itself"
+        )
+    return None
+
+
+def s3_verdict(
+    name: str, state: Snapshot, spec: ValidateSpec, denied: list[str], code: str, ok: str
+) -> Check:
+    """FAIL when the policies refuse; WARN instead when a policy that could change the answer
+    was not readable (the role's own policies for a refusal, the bucket policy for a grant)."""
+    if denied:
+        blind = refused_reads(state, "iam:")
+        detail = "; ".join(denied) + unread_note(state)
+        if blind:
+            return verdict(name, WARN, spec, None, f"{detail}; the role's policies could not all be read")
+        return verdict(name, FAIL, spec, code, detail)
+    if refused_reads(state, "s3:GetBucketPolicy"):
+        return verdict(
+            name,
+            WARN,
+            spec,
+            None,
+            f"{ok}, but the bucket policy could not be read (s3:GetBucketPolicy was refused): "
+            "a Deny there would not be seen",
+        )
+    return verdict(name, PASS, spec, detail=ok + org_note(state))
