@@ -19,10 +19,7 @@ EXEMPT_MODULES = {
     # issue 18 section 4 (perf): the commands' modules load on first use, rewritten there now
     "cli/app.py": "issue 18 §4, lazy loading of the command modules (perf)",
 }
-EXEMPT_FUNCTIONS = {
-    # issue 18 section 1 (speed) rewrites aws.py's session and loader set-up now
-    "aws.py:describe": "issue 18 §1, aws.py is being changed for a shared loader (speed)",
-}
+EXEMPT_FUNCTIONS: dict[str, str] = {}
 
 
 # Generated from policies/schemas by scripts/schema_code.py (tests/test_schema_code.py keeps it
