@@ -16,8 +16,6 @@ MAX_BODY_LINES = 60
 EXEMPT_MODULES = {
     # issue 18 section 2: validate/static.py, one function per check, not yet split
     "validate/static.py": "issue 18 §2, validate's static checks split (rules)",
-    # issue 18 section 4 (perf): the commands' modules load on first use, rewritten there now
-    "cli/app.py": "issue 18 §4, lazy loading of the command modules (perf)",
 }
 EXEMPT_FUNCTIONS: dict[str, str] = {}
 
