@@ -260,9 +260,20 @@ def _raised_by_botocore_parser(exc: BaseException) -> bool:
 def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
     """One line for a botocore failure, or None when it is not one (a bug: let it raise)."""
     import botocore.exceptions
-    import botocore.parsers
 
     where = f" while {doing}" if doing else ""
+    line = _transport_line(exc, action, where)
+    if line is not None or not isinstance(exc, botocore.exceptions.ClientError):
+        return line
+    return _client_error_line(exc, action, where)
+
+
+def _transport_line(exc: BaseException, action: str, where: str) -> str | None:
+    """One line for a failure before AWS answered (credentials, network, an unreadable answer),
+    or None."""
+    import botocore.exceptions
+    import botocore.parsers
+
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return f"no AWS credentials found: {_CREDENTIAL_FIXES}"
     if isinstance(exc, botocore.exceptions.TokenRetrievalError | botocore.exceptions.SSOError):
@@ -286,8 +297,11 @@ def describe(exc: BaseException, action: str, doing: str = "") -> str | None:
             f"the answer to {action}{where} is not AWS's (it could not be read): check "
             "--endpoint-url / AWS_ENDPOINT_URL"
         )
-    if not isinstance(exc, botocore.exceptions.ClientError):
-        return None
+    return None
+
+
+def _client_error_line(exc: Any, action: str, where: str) -> str:
+    """One line for an error AWS answered with (a botocore ClientError), by its code."""
     code = error_code(exc)
     text = exc.response.get("Error", {}).get("Message", "") or str(exc)
     if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
