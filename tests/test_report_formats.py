@@ -231,3 +231,19 @@ def test_validate_says_not_decided_when_no_check_fails_but_one_could_not_be_deci
     assert "VALID: the vendor's checks will pass" in report.checks_table(decided)
     failing = Report(arn, [Check("AWSAssumeRole", Status.FAIL), Check("AWSObjectRead", Status.WARN)])
     assert "INVALID: AWSAssumeRole failed" in report.checks_table(failing)
+
+
+def test_out_names_a_format_by_its_extension_or_is_refused_and_dash_is_stdout(cli, tmp_path, monkeypatch):
+    """--out x.pdf wrote a text table under a PDF's name; --out - made a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    )
+    refused = cli("lint", "p.json", "--out", "report.pdf")
+    assert refused.code == 2 and ".pdf names no report format" in refused.error_line
+    assert not (tmp_path / "report.pdf").exists()
+    chosen = cli("lint", "p.json", "--out", "report.pdf", "-o", "html")  # -o says what it is
+    assert chosen.code == 1 and (tmp_path / "report.pdf").read_text().lstrip().startswith("<!doctype html")
+    to_stdout = cli("lint", "p.json", "--out", "-", "-o", "json")
+    assert to_stdout.code == 1 and to_stdout.json()["schema_version"] == 1 and not (tmp_path / "-").exists()
+    assert cli("lint", "p.json", "--out", "report.txt").code == 1 and (tmp_path / "report.txt").is_file()

@@ -234,10 +234,19 @@ def out_format(ctx: typer.Context, output: str, out: str | None) -> str:
     from provisioner.errors import InputError
     from provisioner.report.render import EXTENSIONS
 
-    if not out:
+    if not out or out == "-":  # '-' is stdout, as for lint's FILE
         return output
-    by_extension = EXTENSIONS.get(os.path.splitext(out)[1].lower())
+    extension = os.path.splitext(out)[1].lower()
+    by_extension = EXTENSIONS.get(extension)
     given = getattr(ctx.get_parameter_source("output"), "name", "") == "COMMANDLINE"
+    if by_extension is None and extension not in ("", ".txt", ".log", ".out") and not given:
+        names = ", ".join(sorted(EXTENSIONS))
+        raise InputError(
+            "--out",
+            out,
+            f"{extension} names no report format: end the name with one of {names} (or .txt for "
+            "the table), or give -o FORMAT",
+        )
     if by_extension is None:
         return output
     if given and by_extension != output:
@@ -267,9 +276,12 @@ def render_findings(view: Any, fmt: str, out: str | None) -> str:
 
 
 def write_out(path: str, text: str) -> None:
-    """--out: the whole report or nothing (provisioner.atomic)."""
+    """--out: the whole report or nothing (provisioner.atomic); '-' is stdout."""
     from provisioner.atomic import write_text
 
+    if path == "-":
+        typer.echo(text)
+        return
     write_text(path, text + "\n", "--out")
 
 
