@@ -139,16 +139,8 @@ def endpoint(request):
     server.shutdown()
 
 
-@pytest.mark.slow  # fake endpoints are servers
-@pytest.mark.parametrize(
-    "args",
-    [["audit"], ["create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID],
-     ["validate", "--role-arn", "arn:aws:iam::123456789012:role/R", "--external-id", EXTERNAL_ID,
-      "--bucket", BUCKET],
-     ["manifest", "--bucket", BUCKET]],
-    ids=["audit", "create-role", "validate", "manifest"],
-)  # fmt: skip
-def test_endpoints_that_are_not_aws(cli, tmp_path, monkeypatch, endpoint, args):
+def fake_credentials(tmp_path, monkeypatch) -> None:
+    """Keys, a region and one attempt in the environment; no AWS config file or profile in reach."""
     env = {
         "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
         "AWS_SECRET_ACCESS_KEY": "x" * 40,
@@ -160,6 +152,19 @@ def test_endpoints_that_are_not_aws(cli, tmp_path, monkeypatch, endpoint, args):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.mark.slow  # fake endpoints are servers
+@pytest.mark.parametrize(
+    "args",
+    [["audit"], ["create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID],
+     ["validate", "--role-arn", "arn:aws:iam::123456789012:role/R", "--external-id", EXTERNAL_ID,
+      "--bucket", BUCKET],
+     ["manifest", "--bucket", BUCKET]],
+    ids=["audit", "create-role", "validate", "manifest"],
+)  # fmt: skip
+def test_endpoints_that_are_not_aws(cli, tmp_path, monkeypatch, endpoint, args):
+    fake_credentials(tmp_path, monkeypatch)
     result = cli(*args, "--endpoint-url", endpoint)
     assert result.code == 3, (result.code, result.stderr[-400:])
     line = result.error_line
@@ -200,17 +205,7 @@ def test_a_policy_of_another_kind_is_refused_before_any_aws_call(cli, tmp_path, 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     server.requests = 0  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = {
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
-        "AWS_SECRET_ACCESS_KEY": "x" * 40,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "none"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_credentials(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "wrong.json").write_text(json.dumps(document))
     args = COMMANDS["scp"][0][:-1] if command == "validate" else ["audit"]
