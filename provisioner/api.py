@@ -205,14 +205,6 @@ def validate(
     return journey.validate(aws, checked, live, org)
 
 
-def check_validate_spec(spec: ValidateSpec) -> ValidateSpec:
-    """Every field checked; an empty prefix means the whole bucket (None). validate.check_spec,
-    which `validate` itself calls: kept here for callers of the API."""
-    from provisioner.validate import check_spec
-
-    return check_spec(spec)
-
-
 def caller_role_arn(aws: Aws, name: str) -> str:
     """The ARN of role `name` in the account of the credentials in use (sts:GetCallerIdentity),
     with the role's path when it exists (iam:GetRole; refused or missing: path /)."""

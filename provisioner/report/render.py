@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from provisioner.report.findings import Findings
+from provisioner.report.json import to_json
 
 MARKDOWN_LIMIT = 65_536  # characters GitHub allows in a pull-request comment
 
@@ -38,11 +38,11 @@ def render(view: Findings, fmt: str, *, version: str = "", generated: str = "", 
     if fmt in ("json", "text"):
         from provisioner.report.text import to_text
 
-        return to_text(view.document()) if fmt == "text" else json.dumps(view.document(), indent=2)
+        return to_text(view.document()) if fmt == "text" else to_json(view.document())
     if fmt == "sarif":
         from provisioner.report.sarif import findings_sarif
 
-        return json.dumps(findings_sarif(view, version), indent=2, ensure_ascii=False)
+        return to_json(findings_sarif(view, version))
     if fmt == "csv":
         return to_csv(view)
     if fmt == "markdown":
