@@ -1,0 +1,236 @@
+"""Policy statements as z3 formulas over a symbolic request (IAM User Guide, "Condition
+operators", "IAM JSON policy elements: Principal"). It mirrors evaluation/ operator by operator,
+so that a formula is true exactly when the concrete evaluator would say the statement applies;
+the counterexamples of analysis/trust.py are re-checked by that evaluator to keep it so.
+
+- Strings compared with `…Equals`, `…Like`, `…IgnoreCase`, the ARN operators and `Bool` are
+  regular-language constraints (`*` any run, `?` any one character; ARN fields one by one).
+- A key missing from the request makes a positive operator false and a negated one true;
+  `…IfExists` is true when missing; `ForAllValues` is true for a missing key and `ForAnyValue`
+  false ("Single-valued vs. multivalued context keys"). Every key is taken as holding at most one
+  value: exact for the single-valued keys a trust is about.
+- What is not modelled (Numeric, Date, IpAddress and Binary operators, policy variables, keys
+  whose values we cannot know such as aws:userid) becomes a free Boolean "atom", recorded with
+  why: a door that exists only through an atom is "not decided", never a proof.
+
+Imported only by analysis/trust.py, itself loaded only by the commands that decide trusts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from provisioner.iam import Statement, action_matches, as_list, strings
+from provisioner.model.arn import Arn
+
+_NEGATED = {
+    "stringnotequals",
+    "stringnotequalsignorecase",
+    "stringnotlike",
+    "arnnotequals",
+    "arnnotlike",
+    "numericnotequals",
+    "datenotequals",
+    "notipaddress",
+}
+_STRING_OPS = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "bool"}
+
+RE = z3.ReSort(z3.StringSort())
+ANY_CHAR = z3.AllChar(RE)
+ANY = z3.Star(ANY_CHAR)
+NOT_COLON = z3.Intersect(ANY_CHAR, z3.Complement(z3.Re(":")))
+
+
+def concat(parts: list[z3.ReRef]) -> z3.ReRef:
+    if not parts:
+        return z3.Re(z3.StringVal(""))
+    return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
+def literal(text: str) -> z3.ReRef:
+    return z3.Re(z3.StringVal(text))
+
+
+def like(pattern: str, any_char: z3.ReRef = ANY_CHAR) -> z3.ReRef:
+    """A StringLike pattern as a regular language: `*` any run, `?` any one character."""
+    parts: list[z3.ReRef] = []
+    run = ""
+    for char in pattern:
+        if char in "*?":
+            if run:
+                parts.append(literal(run))
+                run = ""
+            parts.append(z3.Star(any_char) if char == "*" else any_char)
+        else:
+            run += char
+    if run:
+        parts.append(literal(run))
+    return concat(parts)
+
+
+def ignore_case(text: str) -> z3.ReRef:
+    """Every string equal to `text` without regard to letter case."""
+    parts = [
+        z3.Union(z3.Re(c.lower()), z3.Re(c.upper())) if c.lower() != c.upper() else literal(c) for c in text
+    ]
+    return concat(parts)
+
+
+def equal_ignoring_case(value: z3.SeqRef, text: str) -> z3.BoolRef:
+    """`value` equals `text` without regard to letter case (character by character: the solver
+    decides this far faster than the same language as a regular expression, negated)."""
+    chars = []
+    for index, char in enumerate(text):
+        at = z3.SubString(value, index, 1)
+        if char.lower() != char.upper():
+            chars.append(z3.Or(at == z3.StringVal(char.lower()), at == z3.StringVal(char.upper())))
+        else:
+            chars.append(at == z3.StringVal(char))
+    return z3.And(z3.Length(value) == len(text), *chars)
+
+
+def arn_like(pattern: str) -> z3.ReRef | None:
+    """ArnLike/ArnEquals: each of the six colon-separated fields matched on its own; wildcards in
+    the first five stay within their field. None for a pattern that is not an ARN (matches nothing)."""
+    arn = Arn.parse(pattern)
+    if arn is None:
+        return None
+    fields = [like(f, NOT_COLON) for f in (arn.partition, arn.service, arn.region, arn.account)]
+    parts = [literal("arn:")]
+    for item in fields:
+        parts.extend([item, literal(":")])
+    parts.append(like(arn.resource))
+    return concat(parts)
+
+
+@dataclass
+class Key:
+    """A condition key of the symbolic request: is it present, and its value."""
+
+    present: z3.BoolRef
+    value: z3.SeqRef
+    opaque: str = ""  # why its value cannot be reasoned about ("" when it can)
+    unknown: bool = False  # nor whether it is present
+
+
+@dataclass
+class Encoder:
+    """Builds formulas for one symbolic caller. `key` gives a request key (lower-case name);
+    `principal` whether a Principal element names the caller."""
+
+    key: Callable[[str, str], Key]
+    principal: Callable[[Any], z3.BoolRef]
+    atoms: list[tuple[z3.BoolRef, bool]] = field(default_factory=list)  # (atom, its closing value)
+    undecided: list[str] = field(default_factory=list)
+
+    def statement(
+        self, statement: Statement, action: str, resource: str, *, variables: bool, closing: bool
+    ) -> z3.BoolRef:
+        """Does the statement apply to the request? `closing` is the value that keeps the door
+        shut for its atoms: False in an Allow, True in a Deny."""
+        body = statement.body
+        if "Action" in body and not any(action_matches(a, action) for a in strings(body["Action"])):
+            return z3.BoolVal(False)
+        if "NotAction" in body and any(action_matches(a, action) for a in strings(body["NotAction"])):
+            return z3.BoolVal(False)
+        if not _resource_applies(body, resource):
+            return z3.BoolVal(False)
+        parts: list[z3.BoolRef] = []
+        if "Principal" in body:
+            parts.append(self.principal(body["Principal"]))
+        if "NotPrincipal" in body:
+            parts.append(z3.Not(self.principal(body["NotPrincipal"])))
+        block = body.get("Condition")
+        if block:
+            if not isinstance(block, dict):
+                return z3.BoolVal(False)
+            for operator, pairs in block.items():
+                if not isinstance(pairs, dict):
+                    return z3.BoolVal(False)
+                for key, values in pairs.items():
+                    parts.append(self.condition(operator, key, as_list(values), variables, closing))
+        return z3.And(*parts) if parts else z3.BoolVal(True)
+
+    def condition(
+        self, operator: str, key: str, values: list[Any], variables: bool, closing: bool
+    ) -> z3.BoolRef:
+        """One operator on one key (evaluation/conditions.py's condition_holds, symbolically)."""
+        qualifier, _, name = operator.rpartition(":")
+        qualifier = qualifier.lower()
+        base = name.lower().removesuffix("ifexists")
+        if_exists = name.lower().endswith("ifexists")
+        request_key = self.key(key.lower(), key)
+        present = request_key.present
+        if base == "null" and request_key.unknown:
+            return self._atom(f"{operator} on {key} ({request_key.opaque})", closing)
+        if base == "null":
+            wanted = {str(v).lower() for v in values}
+            options = [z3.Not(present)] if "true" in wanted else []
+            options += [present] if "false" in wanted else []
+            return z3.Or(*options) if options else z3.BoolVal(False)
+        single = self._single(operator, base, key, request_key, values, variables, closing)
+        if qualifier == "forallvalues":
+            return z3.Or(z3.Not(present), single)
+        if qualifier == "foranyvalue":
+            return z3.And(present, single)
+        if if_exists or base in _NEGATED:
+            return z3.Or(z3.Not(present), single)
+        return z3.And(present, single)
+
+    def _single(
+        self,
+        operator: str,
+        base: str,
+        key: str,
+        request_key: Key,
+        values: list[Any],
+        variables: bool,
+        closing: bool,
+    ) -> z3.BoolRef:
+        negated = base in _NEGATED
+        positive = base.replace("not", "", 1) if negated else base
+        texts = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
+        why = ""
+        if positive not in _STRING_OPS:
+            why = f"{operator} on {key} (a {positive.removesuffix('equals') or positive} comparison)"
+        elif request_key.opaque:
+            why = f"{operator} on {key} ({request_key.opaque})"
+        elif variables and any("${" in t for t in texts):
+            why = f"{operator} on {key} with a policy variable"
+        if why:
+            return self._atom(why, closing)
+        matched = (
+            z3.Or(*[_matches(positive, t, request_key.value) for t in texts]) if texts else z3.BoolVal(False)
+        )
+        return z3.Not(matched) if negated else matched
+
+    def _atom(self, why: str, closing: bool) -> z3.BoolRef:
+        atom = z3.FreshBool("atom")
+        self.atoms.append((atom, closing))
+        self.undecided.append(why)
+        return atom
+
+
+def _matches(op: str, text: str, value: z3.SeqRef) -> z3.BoolRef:
+    if op == "stringequals":
+        return value == z3.StringVal(text)
+    if op in ("stringequalsignorecase", "bool"):
+        return equal_ignoring_case(value, text)
+    if op == "stringlike":
+        return z3.InRe(value, like(text))
+    language = arn_like(text)
+    return z3.InRe(value, language) if language is not None else z3.BoolVal(False)
+
+
+def _resource_applies(body: dict[str, Any], resource: str) -> bool:
+    from provisioner.iam import wildcard_match
+
+    if "Resource" in body and not any(wildcard_match(r, resource) for r in strings(body["Resource"])):
+        return False
+    return not (
+        "NotResource" in body and any(wildcard_match(r, resource) for r in strings(body["NotResource"]))
+    )

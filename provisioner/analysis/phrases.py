@@ -1,0 +1,102 @@
+"""Which external IDs a caller class gets in with, in an admin's words: "exactly lbx-5e8d…",
+"exactly these 2 IDs", "any ID starting with lbx-5e8d", "any ID, or none", "nobody". Each phrase
+is proven before it is used (the admitted set is inside the phrase's language, and the whole
+language gets in for one choice of the caller's other keys); where none fits, "IDs matching
+<patterns>" when that is proven, else an example."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import z3
+from z3.z3util import get_vars
+
+from provisioner.analysis.encode import ANY, equal_ignoring_case, like
+from provisioner.iam import statements
+
+if TYPE_CHECKING:
+    from provisioner.analysis.trust import ClassAnswer, _Question
+
+_ID_CHARS = z3.Union(
+    z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@:/-"]
+)
+
+
+def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
+    if answer.admitted is None:
+        return "nobody"
+    if answer.without_id is None and answer.other_id is None:
+        return _issued_phrase(question, answer)
+    if _whole(question, ANY):
+        return "any ID, or none" if answer.without_id is not None else "any ID"
+    if answer.other_id is None and not answer.issued_in:
+        return "only with no external ID"
+    patterns = _patterns(question)
+    for pattern in patterns:
+        head = pattern[:-1]
+        if (
+            pattern.endswith("*")
+            and not any(c in head for c in "*?")
+            and answer.without_id is None
+            and _inside(question, [pattern])
+            and _whole(question, like(pattern))
+        ):
+            return f"any ID starting with {head!r}"
+    if patterns and _inside(question, patterns) and all(_whole(question, like(p)) for p in patterns):
+        shown = " or ".join(repr(p) for p in patterns)
+        return f"IDs matching {shown}" + (", or none" if answer.without_id is not None else "")
+    example = answer.other_id.external_id if answer.other_id is not None else None
+    phrase = f"IDs other than the issued ones, such as {example!r}" if example else "no ID"
+    return phrase + (", or none" if answer.without_id is not None and example else "")
+
+
+def _issued_phrase(question: _Question, answer: ClassAnswer) -> str:
+    ids = answer.issued_in
+    if not ids:
+        return "nobody with an issued ID"  # only reachable with IDs a solver cannot produce
+    text = f"exactly {ids[0]}" if len(ids) == 1 else f"exactly these {len(ids)} IDs: {', '.join(ids)}"
+    key = question.id_key
+    variant = question.find(
+        key.present,
+        z3.Or(*[equal_ignoring_case(key.value, i) for i in ids]),
+        *[key.value != z3.StringVal(i) for i in ids],
+    )
+    return text + (" (matched without regard to case)" if variant is not None else "")
+
+
+def _patterns(question: _Question) -> list[str]:
+    """The values the trust compares sts:ExternalId with by StringLike, with a wildcard."""
+    found: list[str] = []
+    for statement in statements(question.setting.trust.document):
+        for operator, key, values in statement.conditions():
+            if key.lower() == "sts:externalid" and "stringlike" in operator.lower():
+                found += [v for v in values if isinstance(v, str) and ("*" in v or "?" in v)]
+    return list(dict.fromkeys(found))
+
+
+def _inside(question: _Question, patterns: list[str]) -> bool:
+    """Is every ID that gets in inside the patterns' languages?"""
+    key = question.id_key
+    outside = [z3.Not(z3.InRe(key.value, like(p))) for p in patterns]
+    return question.find(key.present, *outside) is None
+
+
+def _whole(question: _Question, language: z3.ReRef) -> bool:
+    """Does every valid ID of `language` get in, for one choice of everything else?"""
+    key = question.id_key
+    found = question.find(key.present, z3.InRe(key.value, language))
+    if found is None:
+        return False
+    _, model = found
+    keep = {key.value.decl().name(), key.present.decl().name()}
+    pairs = [
+        (v, model.eval(v, model_completion=True))
+        for v in get_vars(question.allowed)
+        if v.decl().name() not in keep
+    ]
+    fixed = z3.substitute(question.allowed, *pairs) if pairs else question.allowed
+    solver = z3.Solver()
+    solver.set("timeout", 10000)
+    solver.add(key.present, z3.InRe(key.value, z3.Intersect(language, z3.Plus(_ID_CHARS))))
+    solver.add(z3.Length(key.value) >= 2, z3.Not(fixed))
+    return bool(solver.check() == z3.unsat)

@@ -1,0 +1,268 @@
+"""The symbolic sts:AssumeRole request of one caller class: which keys are fixed by who the caller
+is (evaluation/context.py's table: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+...), which the caller chooses (its tags, session name, source identity, organization, region,
+external ID: free, any value STS accepts), and which cannot be reasoned about (times, aws:userid).
+
+Caller classes ("kind"): a `party` (every principal of one account: the vendor controls them all),
+`other` (any principal of an account that is neither a party, nor ours, nor of our organization),
+`own` (a principal of the role's own account), `service` (an AWS service principal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from provisioner.analysis.encode import ANY_CHAR, Key
+from provisioner.iam import strings
+from provisioner.model.arn import Arn
+
+_WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
+_PRINTABLE = z3.Range(" ", "~")
+_DIGITS12 = z3.Loop(z3.Range("0", "9"), 12, 12)
+_ORG_ID = z3.Concat(z3.Re("o-"), z3.Loop(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), 10, 32))
+_SERVICE = z3.Concat(
+    z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"), z3.Re("."))), z3.Re(".amazonaws.com")
+)
+
+# Keys the caller sets for itself: any value, present or not (sts:RoleSessionName always present).
+CHOSEN_PREFIXES = ("aws:principaltag/", "aws:requesttag/")
+CHOSEN = {
+    "aws:tagkeys",
+    "sts:transitivetagkeys",
+    "sts:sourceidentity",
+    "aws:sourceidentity",
+    "aws:sourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:vpcsourceip",
+    "aws:requestedregion",
+    "sts:rolesessionname",
+    "sts:externalid",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+}
+SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+_OPAQUE = {
+    "aws:currenttime": "the time of the request",
+    "aws:epochtime": "the time of the request",
+    "aws:tokenissuetime": "when the caller's session was issued",
+    "aws:multifactorauthage": "the caller's MFA age",
+    "aws:userid": "the caller's unique ID",
+}
+
+
+@dataclass
+class Caller:
+    """One caller class's symbolic request, with its domain constraints."""
+
+    kind: str
+    account: str | None = None  # fixed for a party and for our own account
+    excluded: tuple[str, ...] = ()  # accounts an `other` caller is not in
+    own_orgs: tuple[str, ...] = ()
+    resource_keys: dict[str, str] = field(default_factory=dict)  # aws:ResourceAccount, ... (known)
+    keys: dict[str, Key] = field(default_factory=dict)
+    spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
+    domain: list[z3.BoolRef] = field(default_factory=list)
+    chosen: set[str] = field(default_factory=set)  # the keys a concrete request of this caller sets
+
+    def __post_init__(self) -> None:
+        self.acct = z3.String("account")
+        self.name = z3.String("name")
+        self.session = z3.String("caller_session")
+        self.user = z3.Bool("is_user")
+        self.service = z3.String("service")
+        if self.kind == "service":
+            self.domain.append(z3.InRe(self.service, _SERVICE))
+            return
+        self.domain += [
+            z3.InRe(self.acct, _DIGITS12),
+            z3.InRe(self.name, z3.Plus(_WORD)),
+            z3.Length(self.name) <= 64,
+            z3.InRe(self.session, z3.Plus(_WORD)),
+            z3.Length(self.session) >= 2,
+            z3.Length(self.session) <= 64,
+        ]
+        if self.account is not None:
+            self.domain.append(self.acct == z3.StringVal(self.account))
+        for account in self.excluded:
+            self.domain.append(self.acct != z3.StringVal(account))
+
+    # --- the caller's identity ------------------------------------------------------------
+
+    def principal_arn(self) -> z3.SeqRef:
+        head = z3.Concat(z3.StringVal("arn:aws:iam::"), self.acct)
+        user = z3.Concat(head, z3.StringVal(":user/"), self.name)
+        role = z3.Concat(head, z3.StringVal(":role/"), self.name)
+        return z3.If(self.user, user, role)
+
+    def principal(self, element: Any) -> z3.BoolRef:
+        """Does a Principal element name the caller (evaluation's principal_matches)?"""
+        if element == "*":
+            return z3.BoolVal(True)
+        if not isinstance(element, dict):
+            return z3.BoolVal(False)
+        options: list[z3.BoolRef] = []
+        for kind, values in element.items():
+            for value in strings(values):
+                if kind == "AWS":
+                    options.append(self._aws(value))
+                elif self.kind == "service":
+                    options.append(self.service == z3.StringVal(value))
+        return z3.Or(*options) if options else z3.BoolVal(False)
+
+    def _aws(self, value: str) -> z3.BoolRef:
+        if value == "*":
+            return z3.BoolVal(True)
+        if self.kind == "service":
+            return z3.BoolVal(False)
+        if len(value) == 12 and value.isdigit():
+            return self.acct == z3.StringVal(value)
+        named = Arn.parse(value)
+        if named is None or "*" in value or "?" in value or named.partition != "aws":
+            return z3.BoolVal(False)
+        same = self.acct == z3.StringVal(named.account)
+        if named.is_root:
+            return same
+        if named.is_role:
+            return z3.And(same, z3.Not(self.user), self.name == z3.StringVal(named.name))
+        if named.is_session:
+            parts = named.resource.split("/")
+            if len(parts) != 3:
+                return z3.BoolVal(False)
+            role, session = parts[1], parts[2]
+            return z3.And(
+                same,
+                z3.Not(self.user),
+                self.name == z3.StringVal(role),
+                self.session == z3.StringVal(session),
+            )
+        if named.service == "iam" and named.resource.startswith("user/"):
+            return z3.And(self.user, self.principal_arn() == z3.StringVal(value))
+        return z3.BoolVal(False)
+
+    # --- the request's keys ---------------------------------------------------------------
+
+    def key(self, name: str, spelled: str | None = None) -> Key:
+        if name not in self.keys:
+            self.keys[name] = self._make(name)
+            self.spelled.setdefault(name, spelled or name)
+        return self.keys[name]
+
+    def _fixed(self, value: z3.SeqRef | str, present: z3.BoolRef | bool = True) -> Key:
+        text = z3.StringVal(value) if isinstance(value, str) else value
+        return Key(z3.BoolVal(present) if isinstance(present, bool) else present, text)
+
+    def _free(self, name: str, language: z3.ReRef = _PRINTABLE, always: bool = False) -> Key:
+        value = z3.String(f"key:{name}")
+        present = z3.BoolVal(True) if always else z3.Bool(f"has:{name}")
+        self.domain.append(z3.InRe(value, z3.Star(language)))
+        self.domain.append(z3.Length(value) <= 256)
+        return Key(present, value)
+
+    def _make(self, name: str) -> Key:
+        common = {
+            "aws:securetransport": "true",
+            "aws:viaawsservice": "false",
+            "aws:principalisawsservice": "true" if self.kind == "service" else "false",
+        }
+        if name in common:
+            return self._fixed(common[name])
+        if name in self.resource_keys:
+            return self._fixed(self.resource_keys[name])
+        if name in _OPAQUE:
+            key = self._free(name)
+            key.opaque = _OPAQUE[name]
+            if name == "aws:multifactorauthage":
+                key.present = z3.BoolVal(False)
+            elif name == "aws:tokenissuetime" and self.kind != "service":
+                key.present = z3.Not(self.user)
+            return key
+        if self.kind == "service":
+            return self._service_key(name)
+        return self._aws_key(name)
+
+    def _service_key(self, name: str) -> Key:
+        if name == "aws:principalservicename":
+            return self._fixed(self.service)
+        if name in SERVICE_CHOSEN or name in ("sts:externalid", "aws:requestedregion"):
+            return self._chosen(name)
+        if name == "sts:rolesessionname":
+            self.chosen.add(name)
+            return self._free(name, _WORD, always=True)
+        return self._unknown(name)
+
+    def _aws_key(self, name: str) -> Key:
+        fixed = {
+            "aws:principalarn": self.principal_arn(),
+            "aws:principalaccount": self.acct,
+            "aws:principaltype": z3.If(self.user, z3.StringVal("User"), z3.StringVal("AssumedRole")),
+        }
+        if name in fixed:
+            return self._fixed(fixed[name])
+        if name == "aws:username":
+            return self._fixed(self.name, self.user)
+        if name == "aws:multifactorauthpresent":
+            return self._fixed("false", z3.Not(self.user))
+        if name in ("aws:principalorgid", "aws:principalorgpaths"):
+            return self._organization(name)
+        if name == "sts:rolesessionname":
+            self.chosen.add(name)
+            key = self._free(name, _WORD, always=True)
+            self.domain += [z3.Length(key.value) >= 2, z3.Length(key.value) <= 64]
+            return key
+        if name in CHOSEN or name.startswith(CHOSEN_PREFIXES):
+            return self._chosen(name)
+        return self._unknown(name)
+
+    def _chosen(self, name: str) -> Key:
+        self.chosen.add(name)
+        if name == "sts:externalid":
+            key = self._free(name, z3.Union(_WORD, z3.Re(":"), z3.Re("/")))
+            self.domain.append(z3.Length(key.value) >= 2)
+            return key
+        return self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
+
+    def _organization(self, name: str) -> Key:
+        """aws:PrincipalOrgID and aws:PrincipalOrgPaths, consistent with each other: the caller's
+        organization is its own choice, except that an outsider is never in ours, and our own
+        account is in ours when we know it."""
+        self.chosen.update({"aws:principalorgid", name})
+        org = self.keys.get("aws:principalorgid") or self._org_id()
+        self.keys["aws:principalorgid"] = org
+        if name == "aws:principalorgid":
+            return org
+        path = z3.String("key:aws:principalorgpaths")
+        self.domain += [
+            z3.InRe(path, z3.Star(_PRINTABLE)),
+            z3.PrefixOf(z3.Concat(org.value, z3.StringVal("/")), path),
+        ]
+        return Key(org.present, path)
+
+    def _org_id(self) -> Key:
+        value = z3.String("key:aws:principalorgid")
+        present = z3.Bool("has:aws:principalorgid")
+        self.domain.append(z3.InRe(value, _ORG_ID))
+        ours = (
+            z3.Or(*[value == z3.StringVal(o) for o in self.own_orgs]) if self.own_orgs else z3.BoolVal(False)
+        )
+        if self.kind == "own" and self.own_orgs:
+            self.domain += [present, ours]
+        else:
+            self.domain.append(z3.Not(z3.And(present, ours)))
+        return Key(present, value)
+
+    def _unknown(self, name: str) -> Key:
+        """A key this request does not carry, as the evaluator takes it (absent); a global key
+        (aws:, sts:) we do not know of is not decided."""
+        if name.startswith(("aws:", "sts:")):
+            key = self._free(name)
+            key.opaque = "a key whose presence and value are not modelled"
+            key.unknown = True
+            return key
+        return Key(z3.BoolVal(False), z3.StringVal(""))
+
+
+__all__ = ["ANY_CHAR", "CHOSEN", "Caller"]
