@@ -25,12 +25,13 @@ _ID_CHARS = z3.Union(
 def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
     if answer.admitted is None:
         return "nobody"
-    if answer.without_id is None and answer.other_id is None:
-        return _issued_phrase(question, answer)
+    if answer.other_id is None:
+        if not answer.issued_in:
+            return "only with no external ID"
+        text = _issued_phrase(question, answer)
+        return text + (", or none" if answer.without_id is not None else "")
     if _whole(question, ANY):
         return "any ID, or none" if answer.without_id is not None else "any ID"
-    if answer.other_id is None and not answer.issued_in:
-        return "only with no external ID"
     patterns = _patterns(question)
     for pattern in patterns:
         head = pattern[:-1]

@@ -323,6 +323,8 @@ class _Question:
             other[0] if other else None,
             issued_in,
         )
+        if self.caller.kind in ("own", "service"):
+            return ClassAnswer(**{**answer.__dict__, "ids": ""})  # asked about, never described
         return ClassAnswer(**{**answer.__dict__, "ids": ids_phrase(self, answer)})
 
 

@@ -1,0 +1,200 @@
+"""One trust, one verdict: a shared table of trusts fed to lint, validate and audit (issue 19).
+
+Every row is a trust as people write them (rotation guards, wildcard principals with
+conditions, data-perimeter RCPs), the answer of the exact analysis (analysis/trust.py), and what
+each command must then say:
+- secure: lint reports none of principal-wildcard, allow-not-principal, trust-no-external-id,
+  external-id-not-pinned; audit none of trust-any-principal, cross-account-no-external-id,
+  external-id-not-pinned; validate's AWSAssumeRole and AWSExternalID both pass;
+- open: each command reports it, and shows the same counterexample (the door's description);
+- shut: the vendor cannot get in with the issued ID: AWSAssumeRole fails.
+Each row cites the IAM User Guide (or Organizations User Guide) section that decides it. Pure: no
+endpoint; the solver runs in-process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from provisioner.analysis.verdict import analyze, named_accounts, openings
+from provisioner.audit.trust import judge_trust
+from provisioner.evaluation import Policy
+from provisioner.lint import lint_document
+from provisioner.model import Status
+from provisioner.organization import OrgPolicies
+from provisioner.validate import Snapshot, ValidateSpec, static_checks
+from provisioner.vendors import get_vendor
+
+ACCOUNT = "123456789012"
+LABELBOX = get_vendor("labelbox")
+VENDOR = "340636424752"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
+ID = "lbx-5e8d0c3a9f7b21"
+OLD_ID = "lbx-0ld0c3a9f7b2100"
+VENDOR_ROLE = {"AWS": LABELBOX.principal}
+LINT_RULES = {"principal-wildcard", "allow-not-principal", "trust-no-external-id", "external-id-not-pinned"}
+AUDIT_RULES = {"trust-any-principal", "cross-account-no-external-id", "external-id-not-pinned"}
+FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ONLY_THE_VENDOR_RCP = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalAccount": [VENDOR, ACCOUNT]}},
+        }
+    ],
+}
+
+
+def allow(condition: dict[str, Any] | None = None, principal: Any = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": principal if principal is not None else VENDOR_ROLE,
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def deny(condition: dict[str, Any], principal: Any = None) -> dict[str, Any]:
+    return {
+        "Effect": "Deny",
+        "Principal": principal if principal is not None else {"AWS": "*"},
+        "Action": "sts:AssumeRole",
+        "Condition": condition,
+    }
+
+
+PIN = {"StringEquals": {"sts:ExternalId": ID}}
+COND = "IAM User Guide, 'IAM JSON policy elements: Condition operators'"
+EVAL = "IAM User Guide, 'Policy evaluation logic' (an explicit Deny overrides any Allow)"
+MULTI = "IAM User Guide, 'Single-valued vs. multivalued context keys'"
+PRINCIPAL = "IAM User Guide, 'IAM JSON policy elements: Principal' (AWS account principals)"
+GLOBAL = "IAM User Guide, 'AWS global condition context keys' (keys the caller sets)"
+RCP = "Organizations User Guide, 'Resource control policies (RCPs)' (apply to sts:AssumeRole)"
+
+# (id, statements, RCP documents, expected answer, citation[, lint's answer when it differs:
+# lint reads no RCPs])
+TABLE: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str, str | None]] = [
+    ("pinned by StringEquals", [allow(PIN)], [], "secure", COND, None),
+    # ForAnyValue on a single-valued key: true when the one value matches; false when absent.
+    ("ForAnyValue:StringEquals", [allow({"ForAnyValue:StringEquals": {"sts:ExternalId": ID}})], [], "secure", MULTI, None),
+    # A negated operator is true when the key is absent, so the guard refuses no ID too.
+    ("Deny guard StringNotEquals", [allow(), deny({"StringNotEquals": {"sts:ExternalId": ID}})], [], "secure", EVAL, None),
+    ("Deny guard ForAllValues:StringNotEquals", [allow(), deny({"ForAllValues:StringNotEquals": {"sts:ExternalId": ID}})], [], "secure", MULTI, None),
+    ("Deny guard StringNotEqualsIfExists", [allow(), deny({"StringNotEqualsIfExists": {"sts:ExternalId": ID}})], [], "secure", COND, None),
+    ("Deny guards Null + StringNotEquals", [allow(), deny({"Null": {"sts:ExternalId": "true"}}), deny({"StringNotEquals": {"sts:ExternalId": ID}})], [], "secure", COND, None),
+    ("Deny guard in one statement: Null + StringNotEquals", [allow(), deny({"Null": {"sts:ExternalId": "true"}, "StringNotEquals": {"sts:ExternalId": ID}})], [], "open", EVAL, None),
+    ("Deny guard listing two IDs (a rotation)", [allow(), deny({"StringNotEquals": {"sts:ExternalId": [ID, OLD_ID]}})], [], "secure", EVAL, None),
+    ("Allow listing two IDs (a rotation)", [allow({"StringEquals": {"sts:ExternalId": [ID, OLD_ID]}})], [], "secure", COND, None),
+    ("StringEqualsIgnoreCase with the issued ID", [allow({"StringEqualsIgnoreCase": {"sts:ExternalId": ID}})], [], "secure", COND, None),
+    ("account root of the vendor with the ID", [allow(PIN, {"AWS": f"arn:aws:iam::{VENDOR}:root"})], [], "secure", PRINCIPAL, None),
+    ("Principal * narrowed to the vendor's account", [allow({"StringEquals": {"sts:ExternalId": ID, "aws:PrincipalAccount": VENDOR}}, "*")], [], "secure", GLOBAL, None),
+    ("StringLike prefix", [allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})], [], "open", COND, None),
+    ("StringLike * on the ID", [allow({"StringLike": {"sts:ExternalId": "*"}})], [], "open", COND, None),
+    ("no condition", [allow()], [], "open", COND, None),
+    ("StringEqualsIfExists in the Allow", [allow({"StringEqualsIfExists": {"sts:ExternalId": ID}})], [], "open", COND, None),
+    ("Null false only", [allow({"Null": {"sts:ExternalId": "false"}})], [], "open", COND, None),
+    ("Principal * narrowed by aws:PrincipalTag/team", [allow({"StringEquals": {"aws:PrincipalTag/team": "labeling", "sts:ExternalId": ID}}, "*")], [], "open", GLOBAL, None),
+    ("Principal * narrowed by sts:RoleSessionName", [allow({"StringEquals": {"sts:RoleSessionName": "labelbox", "sts:ExternalId": ID}}, "*")], [], "open", GLOBAL, None),
+    ("Principal * narrowed by Null aws:PrincipalOrgID", [allow({"Null": {"aws:PrincipalOrgID": "false"}, "StringEquals": {"sts:ExternalId": ID}}, "*")], [], "open", GLOBAL, None),
+    ("Principal {AWS: *} with the ID only", [allow(PIN, {"AWS": "*"})], [], "open", PRINCIPAL, None),
+    ("Principal * with the ID, an RCP admits only the vendor's account", [allow(PIN, "*")], [ONLY_THE_VENDOR_RCP], "secure", RCP, "open"),
+    ("no condition, the RCP admits the vendor's account", [allow()], [ONLY_THE_VENDOR_RCP], "open", RCP, None),
+    ("pinned to another customer's ID", [allow({"StringEquals": {"sts:ExternalId": "another-customer-id-01"}})], [], "shut", COND, "secure"),
+    ("an explicit Deny of the vendor", [allow(PIN), deny({}, VENDOR_ROLE)], [], "shut", EVAL, "shut"),
+]  # fmt: skip
+
+
+def trust(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def rcp_levels(documents: list[dict[str, Any]]) -> list[list[Policy]]:
+    if not documents:
+        return []
+    return [[Policy("RCPFullAWSAccess", FULL), *(Policy(f"RCP {i}", d) for i, d in enumerate(documents))]]
+
+
+def answer_of(statements: list[dict[str, Any]], rcps: list[dict[str, Any]]) -> Any:
+    return analyze(
+        trust(statements), role_arn=ROLE_ARN, parties=[VENDOR], issued=[ID], own_account=ACCOUNT,
+        rcps=rcp_levels(rcps),
+    )  # fmt: skip
+
+
+def validate_checks(document: dict[str, Any], rcps: list[dict[str, Any]]) -> dict[str, Any]:
+    state = Snapshot(
+        role={"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": document},
+        org=OrgPolicies(rcps=rcp_levels(rcps)),
+    )
+    spec = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX)
+    return {c.name: c for c in static_checks(state, spec)}
+
+
+ROWS = [pytest.param(*row, id=row[0]) for row in TABLE]
+
+
+@pytest.mark.parametrize(("name", "statements", "rcps", "expected", "cite", "lint_expected"), ROWS)
+def test_the_analysis_answers_each_row(name, statements, rcps, expected, cite, lint_expected):
+    answer = answer_of(statements, rcps)
+    shown = expected if expected != "shut" else "shut"
+    if expected == "shut":  # the vendor gets in with no issued ID: the analysis says so for ours
+        assert ID not in answer.parties[0].issued_in, cite
+        assert answer.doors() == [], cite
+    else:
+        assert answer.verdict == shown, f"{name}: {cite}"
+    for _, door in answer.doors():
+        assert door.checked, f"{name}: the evaluator refuses the counterexample {door.describe()}"
+
+
+@pytest.mark.parametrize(("name", "statements", "rcps", "expected", "cite", "lint_expected"), ROWS)
+def test_validate_agrees(name, statements, rcps, expected, cite, lint_expected):
+    checks = validate_checks(trust(statements), rcps)
+    assume, external = checks["AWSAssumeRole"], checks["AWSExternalID"]
+    if expected == "secure":
+        assert (assume.status, external.status) == (Status.PASS, Status.PASS), (cite, assume, external)
+    elif expected == "open":
+        assert external.status == Status.FAIL, cite
+        doors = answer_of(statements, rcps).doors()
+        assert any(door.describe() in (external.detail or "") for _, door in doors), external.detail
+    else:
+        assert assume.status == Status.FAIL, cite
+
+
+@pytest.mark.parametrize(("name", "statements", "rcps", "expected", "cite", "lint_expected"), ROWS)
+def test_audit_agrees(name, statements, rcps, expected, cite, lint_expected):
+    document = trust(statements)
+    verdict = judge_trust(document, ACCOUNT, frozenset(), rcp_levels(rcps))
+    found = {hit.rule: hit for hit in verdict.found if hit.rule in AUDIT_RULES}
+    if expected == "open":
+        assert found, cite
+        messages = " ".join(hit.message for hit in found.values())
+        answer = analyze(
+            document, role_arn=ROLE_ARN, parties=[a for a in named_accounts(document) if a != ACCOUNT],
+            own_account=ACCOUNT, rcps=rcp_levels(rcps),
+        )  # fmt: skip
+        assert any(o.door.describe() in messages for o in openings(answer, document, ROLE_ARN)), messages
+    else:
+        assert not found, (cite, [h.message for h in found.values()])
+
+
+@pytest.mark.parametrize(("name", "statements", "rcps", "expected", "cite", "lint_expected"), ROWS)
+def test_lint_agrees(name, statements, rcps, expected, cite, lint_expected):
+    document = trust(statements)
+    kind, findings = lint_document(document)
+    assert kind == "trust"
+    found = [f for f in findings if f.rule in LINT_RULES]
+    if (lint_expected or expected) == "open":
+        assert found, cite
+        answer = analyze(document, role_arn=ROLE_ARN, parties=named_accounts(document))
+        messages = " ".join(f.message for f in found)
+        assert any(o.door.describe() in messages for o in openings(answer, document, ROLE_ARN)), messages
+    else:
+        assert not found, (cite, [f.message for f in found])
