@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the table reads best one row per line)
 """One trust, one verdict: a shared table of trusts fed to lint, validate and audit (issue 19).
 
 Every row is a trust as people write them (rotation guards, wildcard principals with
