@@ -82,22 +82,30 @@ def _inside(question: _Question, patterns: list[str]) -> bool:
     return question.find(key.present, *outside) is None
 
 
-def _whole(question: _Question, language: z3.ReRef) -> bool:
-    """Does every valid ID of `language` get in, for one choice of everything else?"""
+def _whole(question: _Question, language: z3.ReRef, rounds: int = 6) -> bool:
+    """Does every valid ID of `language` get in, for one choice of everything else (the caller,
+    its keys)? Found by counterexample-guided search: pick a choice that admits every ID seen to
+    fail so far, check it against the whole language, and repeat with the new failure."""
     key = question.id_key
-    found = question.find(key.present, z3.InRe(key.value, language))
-    if found is None:
-        return False
-    _, model = found
     keep = {key.value.decl().name(), key.present.decl().name()}
-    pairs = [
-        (v, model.eval(v, model_completion=True))
-        for v in get_vars(question.allowed)
-        if v.decl().name() not in keep
-    ]
-    fixed = z3.substitute(question.allowed, *pairs) if pairs else question.allowed
-    solver = z3.Solver()
-    solver.set("timeout", 10000)
-    solver.add(key.present, z3.InRe(key.value, z3.Intersect(language, z3.Plus(_ID_CHARS))))
-    solver.add(z3.Length(key.value) >= 2, z3.Not(fixed))
-    return bool(solver.check() == z3.unsat)
+    names = [v for v in get_vars(question.allowed) if v.decl().name() not in keep]
+    failures: list[z3.BoolRef] = []
+    for _ in range(rounds):
+        found = question.find(key.present, z3.InRe(key.value, language), *failures)
+        if found is None:
+            return False
+        _, model = found
+        pairs = [(v, model.eval(v, model_completion=True)) for v in names]
+        fixed = z3.substitute(question.allowed, *pairs) if pairs else question.allowed
+        solver = z3.Solver()
+        solver.set("timeout", 10000)
+        solver.add(key.present, z3.InRe(key.value, z3.Intersect(language, z3.Plus(_ID_CHARS))))
+        solver.add(z3.Length(key.value) >= 2, z3.Not(fixed))
+        outcome = solver.check()
+        if outcome != z3.sat:
+            return bool(outcome == z3.unsat)  # unknown: not proven, a plainer phrase follows
+        refused = solver.model().eval(key.value, model_completion=True)
+        failures.append(
+            z3.substitute(question.allowed, (key.value, refused), (key.present, z3.BoolVal(True)))
+        )
+    return False

@@ -10,6 +10,7 @@ Caller classes ("kind"): a `party` (every principal of one account: the vendor c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,40 @@ _ORG_ID = z3.Concat(z3.Re("o-"), z3.Loop(z3.Union(z3.Range("a", "z"), z3.Range("
 _SERVICE = z3.Concat(
     z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"), z3.Re("."))), z3.Re(".amazonaws.com")
 )
+
+_ID_CHARS = z3.Union(_WORD, z3.Re(":"), z3.Re("/"))
+
+
+@dataclass(frozen=True)
+class Charset:
+    """What a free string may hold: characters (as a regular language and as a Python class) and
+    a length range."""
+
+    value: z3.SeqRef
+    language: z3.ReRef
+    python: str
+    shortest: int
+    longest: int
+    default: str = "x1"  # a value within it, tried first (an equality costs the solver nothing)
+    present: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
+
+    def constraint(self) -> z3.BoolRef:
+        return z3.And(
+            z3.InRe(self.value, z3.Star(self.language)),
+            z3.Length(self.value) >= self.shortest,
+            z3.Length(self.value) <= self.longest,
+        )
+
+    def preferred(self) -> z3.BoolRef:
+        return z3.Or(z3.Not(self.present), self.value == z3.StringVal(self.default))
+
+    def holds(self, model: z3.ModelRef) -> bool:
+        if not z3.is_true(model.eval(self.present, model_completion=True)):
+            return True  # an absent key's value means nothing
+        text = str(model.eval(self.value, model_completion=True).as_string())
+        pattern = f"{self.python}{{{self.shortest},{self.longest}}}"
+        return re.fullmatch(pattern, text, re.ASCII) is not None
+
 
 # Keys the caller sets for itself: any value, present or not (sts:RoleSessionName always present).
 CHOSEN_PREFIXES = ("aws:principaltag/", "aws:requesttag/")
@@ -67,6 +102,9 @@ class Caller:
     spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
     domain: list[z3.BoolRef] = field(default_factory=list)
     chosen: set[str] = field(default_factory=set)  # the keys a concrete request of this caller sets
+    # What each free string may hold (a valid ID, name, tag value): costly for the solver, so
+    # asked only when a model breaks it (`Charset.holds`), analysis/trust.py's `find`.
+    charsets: list[Charset] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.acct = z3.String("account")
@@ -77,13 +115,10 @@ class Caller:
         if self.kind == "service":
             self.domain.append(z3.InRe(self.service, _SERVICE))
             return
-        self.domain += [
-            z3.InRe(self.acct, _DIGITS12),
-            z3.InRe(self.name, z3.Plus(_WORD)),
-            z3.Length(self.name) <= 64,
-            z3.InRe(self.session, z3.Plus(_WORD)),
-            z3.Length(self.session) >= 2,
-            z3.Length(self.session) <= 64,
+        self.domain.append(z3.InRe(self.acct, _DIGITS12))
+        self.charsets += [
+            Charset(self.name, _WORD, r"[\w+=,.@-]", 1, 64, "any-role"),
+            Charset(self.session, _WORD, r"[\w+=,.@-]", 2, 64, "session"),
         ]
         if self.account is not None:
             self.domain.append(self.acct == z3.StringVal(self.account))
@@ -155,11 +190,18 @@ class Caller:
         text = z3.StringVal(value) if isinstance(value, str) else value
         return Key(z3.BoolVal(present) if isinstance(present, bool) else present, text)
 
-    def _free(self, name: str, language: z3.ReRef = _PRINTABLE, always: bool = False) -> Key:
+    def _free(
+        self,
+        name: str,
+        charset: tuple[z3.ReRef, str] = (_PRINTABLE, "[ -~]"),
+        always: bool = False,
+        shortest: int = 0,
+        longest: int = 256,
+    ) -> Key:
         value = z3.String(f"key:{name}")
         present = z3.BoolVal(True) if always else z3.Bool(f"has:{name}")
-        self.domain.append(z3.InRe(value, z3.Star(language)))
-        self.domain.append(z3.Length(value) <= 256)
+        default = "provisioner-any-id" if name == "sts:externalid" else "session" if shortest else "x1"
+        self.charsets.append(Charset(value, charset[0], charset[1], shortest, longest, default, present))
         return Key(present, value)
 
     def _make(self, name: str) -> Key:
@@ -191,7 +233,7 @@ class Caller:
             return self._chosen(name)
         if name == "sts:rolesessionname":
             self.chosen.add(name)
-            return self._free(name, _WORD, always=True)
+            return self._free(name, (_WORD, r"[\w+=,.@-]"), always=True, shortest=2, longest=64)
         return self._unknown(name)
 
     def _aws_key(self, name: str) -> Key:
@@ -210,9 +252,7 @@ class Caller:
             return self._organization(name)
         if name == "sts:rolesessionname":
             self.chosen.add(name)
-            key = self._free(name, _WORD, always=True)
-            self.domain += [z3.Length(key.value) >= 2, z3.Length(key.value) <= 64]
-            return key
+            return self._free(name, (_WORD, r"[\w+=,.@-]"), always=True, shortest=2, longest=64)
         if name in CHOSEN or name.startswith(CHOSEN_PREFIXES):
             return self._chosen(name)
         return self._unknown(name)
@@ -220,9 +260,7 @@ class Caller:
     def _chosen(self, name: str) -> Key:
         self.chosen.add(name)
         if name == "sts:externalid":
-            key = self._free(name, z3.Union(_WORD, z3.Re(":"), z3.Re("/")))
-            self.domain.append(z3.Length(key.value) >= 2)
-            return key
+            return self._free(name, (_ID_CHARS, r"[\w+=,.@:/-]"), shortest=2, longest=1224)
         return self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
 
     def _organization(self, name: str) -> Key:

@@ -24,121 +24,22 @@ from typing import Any
 
 import z3
 
+from provisioner.analysis.answer import (
+    ACTION,
+    ID_KEY,
+    STRANGER,
+    TIMEOUT_MS,
+    ClassAnswer,
+    Door,
+    TrustAnswer,
+    issued_ids,
+)
 from provisioner.analysis.encode import Encoder, equal_ignoring_case, like
 from provisioner.analysis.request import Caller
-from provisioner.evaluation import Policy, Request, assume_role_request, evaluate
+from provisioner.evaluation import Policy, evaluate
 from provisioner.evaluation.chain import organization_decision
-from provisioner.iam import Statement, has_wildcard, statements
+from provisioner.iam import Statement
 from provisioner.model.arn import session_arn
-
-ACTION = "sts:AssumeRole"
-STRANGER = "111122223333"  # the account a counterexample shows for "any other account", where it can
-TIMEOUT_MS = 10000  # per question; beyond it the door is "not decided"
-_ID_KEY = "sts:externalid"
-_ISSUING = {
-    ("Allow", ""): {"stringequals", "stringequalsignorecase", "stringlike"},
-    ("Allow", "foranyvalue"): {"stringequals", "stringequalsignorecase", "stringlike"},
-    ("Deny", ""): {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"},
-    ("Deny", "forallvalues"): {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"},
-}
-
-
-@dataclass(frozen=True)
-class Door:
-    """A concrete request that gets in: the caller, the ID it presents, the keys it chooses.
-    `decided` is False when it gets in only through what is not modelled (`why`)."""
-
-    caller: str
-    external_id: str | None
-    keys: tuple[tuple[str, str], ...] = ()
-    decided: bool = True
-    why: str = ""
-    checked: bool = True  # the concrete evaluator allows it too (False is a defect)
-
-    def request(self, role_arn: str) -> Request:
-        chosen = dict(self.keys)
-        session = next(
-            (v for k, v in chosen.items() if k.lower() == "sts:rolesessionname"), "provisioner-probe"
-        )
-        region = next((v for k, v in chosen.items() if k.lower() == "aws:requestedregion"), "us-east-1")
-        request = assume_role_request(
-            self.caller, role_arn, self.external_id, session_name=session, region=region
-        )
-        skip = ("sts:rolesessionname", "aws:requestedregion")
-        extra = {k: v for k, v in chosen.items() if k.lower() not in skip}
-        return Request(request.principal, request.action, request.resource, {**request.context, **extra})
-
-    def describe(self) -> str:
-        how = "with no external ID" if self.external_id is None else f"with external ID {self.external_id!r}"
-        keys = ", ".join(f"{k}={v!r}" for k, v in self.keys if k.lower() != "sts:rolesessionname")
-        shown = f"{self.caller} {how}" + (f" and {keys}" if keys else "")
-        if not self.decided:
-            shown += f" (not decided: {self.why})"
-        return shown
-
-
-@dataclass(frozen=True)
-class ClassAnswer:
-    """What one caller class can do. `name` in an admin's words."""
-
-    kind: str  # party | other | own | service
-    name: str
-    account: str | None
-    admitted: Door | None  # some request of the class that gets in
-    without_id: Door | None = None
-    other_id: Door | None = None  # an ID that is not issued, not even up to letter case
-    issued_in: tuple[str, ...] = ()  # the issued IDs that get it in
-    ids: str = "nobody"  # which IDs, in words
-
-    @property
-    def doors(self) -> list[Door]:
-        """For a party: its ways in other than an issued ID; for anyone else: any way in."""
-        if self.kind == "party":
-            return [d for d in (self.without_id, self.other_id) if d is not None]
-        return [self.admitted] if self.admitted is not None else []
-
-
-@dataclass(frozen=True)
-class TrustAnswer:
-    issued: tuple[str, ...]
-    parties: tuple[ClassAnswer, ...]
-    other: ClassAnswer
-    own: ClassAnswer | None = None
-    service: ClassAnswer | None = None
-    undecided: tuple[str, ...] = field(default=())
-
-    def doors(self) -> list[tuple[ClassAnswer, Door]]:
-        """Every open door: someone else first, then a party with an ID that is not issued."""
-        found = [(self.other, d) for d in self.other.doors]
-        found += [(p, d) for p in self.parties for d in p.doors]
-        return found
-
-    @property
-    def verdict(self) -> str:
-        """secure (only the parties, with issued IDs), open (someone else, or a party with
-        another ID or none), shut (no party gets in with an issued ID), or undecided (a party's
-        other way in rests on what is not modelled: a WARN, never a PASS)."""
-        doors = self.doors()
-        if any(d.decided or cls.kind != "party" for cls, d in doors):
-            return "open"
-        if doors:
-            return "undecided"
-        return "secure" if any(p.issued_in for p in self.parties) else "shut"
-
-
-def issued_ids(trust_doc: Any, given: Iterable[str] = ()) -> tuple[str, ...]:
-    """The given IDs and every ID the trust names literally where it issues one."""
-    found = [g for g in given if g]
-    for statement in statements(trust_doc):
-        for operator, key, values in statement.conditions():
-            qualifier, _, name = operator.lower().rpartition(":")
-            base = name.removesuffix("ifexists")
-            if key.lower() != _ID_KEY or base not in _ISSUING.get((statement.effect or "", qualifier), set()):
-                continue
-            if statement.is_allow and name.endswith("ifexists"):
-                continue
-            found += [v for v in values if isinstance(v, str) and v and not has_wildcard(v) and "${" not in v]
-    return tuple(dict.fromkeys(found))
 
 
 def analyze_trust(
@@ -197,7 +98,7 @@ class _Question:
     def __init__(self, caller: Caller, setting: _Setting) -> None:
         self.caller = caller
         self.setting = setting
-        self.id_key = caller.key(_ID_KEY, "sts:ExternalId")
+        self.id_key = caller.key(ID_KEY, "sts:ExternalId")
         self.encoder = Encoder(caller.key, caller.principal)
         self.allowed = z3.And(self._layer([setting.trust]), *[self._layer(level) for level in setting.rcps])
 
@@ -229,18 +130,37 @@ class _Question:
         for decided, fixed in ((True, closing), (False, [])):
             if not decided and not closing:
                 break
-            solver = z3.Solver()  # a fresh one per question: far faster than push/pop on strings
-            solver.set("timeout", TIMEOUT_MS)
-            solver.add(*self.caller.domain, self.allowed, *extra, *fixed)
-            outcome = solver.check()
-            model = solver.model() if outcome == z3.sat else None
+            outcome, model, reason = self._solve([*extra, *fixed])
             if outcome == z3.unknown:
-                why = f"the solver gave up ({solver.reason_unknown()})"
+                why = f"the solver gave up ({reason})"
                 return Door(self._who(None), None, decided=False, why=why, checked=False), z3.Model()
             if model is not None:
                 why = "" if decided else "; ".join(dict.fromkeys(self.encoder.undecided))
                 return self._door(model, decided, why), model
         return None
+
+    def _solve(self, constraints: list[z3.BoolRef]) -> tuple[Any, z3.ModelRef | None, str]:
+        """One question to a fresh solver (far faster than push/pop on strings), first without the
+        character sets of the free strings; again with those a model breaks, until none is."""
+        kept: list[Any] = []  # the character sets a model broke: asked as languages from then on
+        tried: list[Any] = []  # those asked first as an equality with a value within them
+        for _ in range(2 * len(self.caller.charsets) + 1):
+            solver = z3.Solver()
+            solver.set("timeout", TIMEOUT_MS)
+            solver.add(*self.caller.domain, self.allowed, *constraints)
+            solver.add(*[c.constraint() for c in kept], *[c.preferred() for c in tried if c not in kept])
+            outcome = solver.check()
+            if outcome == z3.unsat and any(c not in kept for c in tried):
+                kept += [c for c in tried if c not in kept]  # the preferred values do not fit
+                continue
+            if outcome != z3.sat:
+                return outcome, None, solver.reason_unknown() if outcome == z3.unknown else ""
+            model = solver.model()
+            broken = [c for c in self.caller.charsets if c not in tried and not c.holds(model)]
+            if not broken:
+                return outcome, model, ""
+            tried += broken
+        return z3.unknown, None, "no model within the character sets"
 
     def pretty(
         self, found: tuple[Door, z3.ModelRef] | None, *extra: z3.BoolRef
@@ -281,7 +201,7 @@ class _Question:
             external_id = str(model.eval(self.id_key.value, model_completion=True).as_string())
         keys = []
         for name, key in self.caller.keys.items():
-            if name == _ID_KEY or name not in self.caller.chosen:
+            if name == ID_KEY or name not in self.caller.chosen:
                 continue
             if z3.is_true(model.eval(key.present, model_completion=True)):
                 keys.append(

@@ -83,7 +83,8 @@ def analyze(
     own_orgs: Iterable[str] = (),
     rcps: Sequence[Sequence[Policy]] = (),
 ) -> TrustAnswer:
-    """analysis.trust.analyze_trust, remembered: a trust is analysed once per distinct question."""
+    """analysis.trust.analyze_trust (analysis.simple for the plainest trusts, without loading
+    the solver), remembered: a trust is analysed once per distinct question."""
     rcp_text = tuple(tuple((p.name, _canonical(p.document)) for p in level) for level in rcps)
     return _analyze(
         _canonical(trust_doc),
@@ -112,11 +113,25 @@ def _analyze(
     own_orgs: tuple[str, ...],
     rcp_text: tuple[tuple[tuple[str, str], ...], ...],
 ) -> TrustAnswer:
-    from provisioner.analysis.trust import analyze_trust
+    from provisioner.analysis.simple import simple_answer
 
     rcps = [[Policy(name, json.loads(text)) for name, text in level] for level in rcp_text]
+    trust_doc = json.loads(trust_text)
+    plain = simple_answer(
+        trust_doc,
+        role_arn=role_arn,
+        parties=parties,
+        issued=issued,
+        own_account=own_account,
+        org_accounts=org_accounts,
+        rcps=rcps,
+    )
+    if plain is not None:
+        return plain
+    from provisioner.analysis.trust import analyze_trust  # loads z3
+
     return analyze_trust(
-        json.loads(trust_text),
+        trust_doc,
         role_arn=role_arn,
         parties=parties,
         issued=issued,

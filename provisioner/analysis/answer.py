@@ -1,0 +1,121 @@
+"""What the trust analysis answers (pure data, no solver): the doors (concrete requests that get
+in), each caller class's answer, the trust's verdict, and the issued IDs. analysis/trust.py
+computes them with z3; analysis/simple.py for the plainest trusts without it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from provisioner.evaluation import Request, assume_role_request
+from provisioner.iam import has_wildcard, statements
+
+ACTION = "sts:AssumeRole"
+STRANGER = "111122223333"  # the account a counterexample shows for "any other account", where it can
+TIMEOUT_MS = 10000  # per question; beyond it the door is "not decided"
+ID_KEY = "sts:externalid"
+_ISSUING = {
+    ("Allow", ""): {"stringequals", "stringequalsignorecase", "stringlike"},
+    ("Allow", "foranyvalue"): {"stringequals", "stringequalsignorecase", "stringlike"},
+    ("Deny", ""): {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"},
+    ("Deny", "forallvalues"): {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"},
+}
+
+
+@dataclass(frozen=True)
+class Door:
+    """A concrete request that gets in: the caller, the ID it presents, the keys it chooses.
+    `decided` is False when it gets in only through what is not modelled (`why`)."""
+
+    caller: str
+    external_id: str | None
+    keys: tuple[tuple[str, str], ...] = ()
+    decided: bool = True
+    why: str = ""
+    checked: bool = True  # the concrete evaluator allows it too (False is a defect)
+
+    def request(self, role_arn: str) -> Request:
+        chosen = dict(self.keys)
+        session = next(
+            (v for k, v in chosen.items() if k.lower() == "sts:rolesessionname"), "provisioner-probe"
+        )
+        region = next((v for k, v in chosen.items() if k.lower() == "aws:requestedregion"), "us-east-1")
+        request = assume_role_request(
+            self.caller, role_arn, self.external_id, session_name=session, region=region
+        )
+        skip = ("sts:rolesessionname", "aws:requestedregion")
+        extra = {k: v for k, v in chosen.items() if k.lower() not in skip}
+        return Request(request.principal, request.action, request.resource, {**request.context, **extra})
+
+    def describe(self) -> str:
+        how = "with no external ID" if self.external_id is None else f"with external ID {self.external_id!r}"
+        keys = ", ".join(f"{k}={v!r}" for k, v in self.keys if k.lower() != "sts:rolesessionname")
+        shown = f"{self.caller} {how}" + (f" and {keys}" if keys else "")
+        if not self.decided:
+            shown += f" (not decided: {self.why})"
+        return shown
+
+
+@dataclass(frozen=True)
+class ClassAnswer:
+    """What one caller class can do. `name` in an admin's words."""
+
+    kind: str  # party | other | own | service
+    name: str
+    account: str | None
+    admitted: Door | None  # some request of the class that gets in
+    without_id: Door | None = None
+    other_id: Door | None = None  # an ID that is not issued, not even up to letter case
+    issued_in: tuple[str, ...] = ()  # the issued IDs that get it in
+    ids: str = "nobody"  # which IDs, in words
+
+    @property
+    def doors(self) -> list[Door]:
+        """For a party: its ways in other than an issued ID; for anyone else: any way in."""
+        if self.kind == "party":
+            return [d for d in (self.without_id, self.other_id) if d is not None]
+        return [self.admitted] if self.admitted is not None else []
+
+
+@dataclass(frozen=True)
+class TrustAnswer:
+    issued: tuple[str, ...]
+    parties: tuple[ClassAnswer, ...]
+    other: ClassAnswer
+    own: ClassAnswer | None = None
+    service: ClassAnswer | None = None
+    undecided: tuple[str, ...] = field(default=())
+
+    def doors(self) -> list[tuple[ClassAnswer, Door]]:
+        """Every open door: someone else first, then a party with an ID that is not issued."""
+        found = [(self.other, d) for d in self.other.doors]
+        found += [(p, d) for p in self.parties for d in p.doors]
+        return found
+
+    @property
+    def verdict(self) -> str:
+        """secure (only the parties, with issued IDs), open (someone else, or a party with
+        another ID or none), shut (no party gets in with an issued ID), or undecided (a party's
+        other way in rests on what is not modelled: a WARN, never a PASS)."""
+        doors = self.doors()
+        if any(d.decided or cls.kind != "party" for cls, d in doors):
+            return "open"
+        if doors:
+            return "undecided"
+        return "secure" if any(p.issued_in for p in self.parties) else "shut"
+
+
+def issued_ids(trust_doc: Any, given: Iterable[str] = ()) -> tuple[str, ...]:
+    """The given IDs and every ID the trust names literally where it issues one."""
+    found = [g for g in given if g]
+    for statement in statements(trust_doc):
+        for operator, key, values in statement.conditions():
+            qualifier, _, name = operator.lower().rpartition(":")
+            base = name.removesuffix("ifexists")
+            if key.lower() != ID_KEY or base not in _ISSUING.get((statement.effect or "", qualifier), set()):
+                continue
+            if statement.is_allow and name.endswith("ifexists"):
+                continue
+            found += [v for v in values if isinstance(v, str) and v and not has_wildcard(v) and "${" not in v]
+    return tuple(dict.fromkeys(found))
