@@ -53,14 +53,17 @@ def analyze_trust(
     own_orgs: Iterable[str] = (),
     rcps: Sequence[Sequence[Policy]] = (),
     resource_keys: dict[str, str] | None = None,
+    words: bool = True,
 ) -> TrustAnswer:
-    """The exact answer for one trust (and RCPs) about the given parties' accounts."""
+    """The exact answer for one trust (and RCPs) about the given parties' accounts. Without
+    `words`, the sets are not described and the counterexamples keep the solver's names (for
+    the differential runs, where only the sets matter)."""
     trust = Policy("trust policy", trust_doc)
     ids = issued_ids(trust_doc, issued)
     party_list = tuple(dict.fromkeys(parties))
     orgs = tuple(own_orgs)
     keys = dict(resource_keys or {})
-    setting = _Setting(trust, tuple(rcps), role_arn, ids)
+    setting = _Setting(trust, tuple(rcps), role_arn, ids, words)
 
     def judge(
         kind: str, name: str, account: str | None = None, excluded: tuple[str, ...] = ()
@@ -84,6 +87,7 @@ class _Setting:
     rcps: tuple[Sequence[Policy], ...]
     role_arn: str
     issued: tuple[str, ...]
+    words: bool = True
     undecided: list[str] = field(default_factory=list)
 
     def judge(self, caller: Caller, name: str) -> ClassAnswer:
@@ -229,10 +233,11 @@ class _Question:
         outside = [z3.Not(equal_ignoring_case(key.value, i)) for i in issued]
         without = self.find(z3.Not(key.present))
         other = self.find(key.present, *outside)
-        if self.caller.kind != "party":
-            found = self.pretty(found) or found
-        without = self.pretty(without, z3.Not(key.present))
-        other = self.pretty(other, key.present, *outside)
+        if self.setting.words:
+            if self.caller.kind != "party":
+                found = self.pretty(found) or found
+            without = self.pretty(without, z3.Not(key.present))
+            other = self.pretty(other, key.present, *outside)
         issued_in = tuple(i for i in issued if self.find(key.present, key.value == z3.StringVal(i)))
         answer = ClassAnswer(
             self.caller.kind,
@@ -243,7 +248,7 @@ class _Question:
             other[0] if other else None,
             issued_in,
         )
-        if self.caller.kind in ("own", "service"):
+        if self.caller.kind in ("own", "service") or not self.setting.words:
             return ClassAnswer(**{**answer.__dict__, "ids": ""})  # asked about, never described
         return ClassAnswer(**{**answer.__dict__, "ids": ids_phrase(self, answer)})
 
