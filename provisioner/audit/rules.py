@@ -9,8 +9,9 @@ all, in the order of policies/audit-rules.json (the tests prove data and code na
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from provisioner.audit.grants import (
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
 from provisioner.audit.trust import TrustVerdict, judge_trust
-from provisioner.iam import statements
+from provisioner.iam import statements, strings
 from provisioner.inputs import external_id_warnings
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
@@ -170,14 +171,22 @@ def unused(role: RoleDetail, now: datetime, days: int = UNUSED_DAYS) -> list[Hit
     return [Hit("role-unused", message, evidence=evidence or None)]
 
 
-# --- trust ----------------------------------------------------------------------------------
+# --- trust ---------------------------------------------------------------------------------
+
+PLACEHOLDER = "provisioner-external-id-"  # + a number: an external ID in a memo key
+_PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"\d+")
+_VALID_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,256}")  # what the analysis lets a caller present
 
 
 def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
-    """The trust document with each wildcard-free external ID value replaced by a placeholder
-    (the same value by the same placeholder, in every operator), and the placeholders' values.
-    Trusts that differ only in their IDs (one per vendor integration) then share one verdict;
-    the IDs are judged per role. Values with a wildcard stay: their pattern is the verdict.
+    """The trust document with each external ID value replaced by a placeholder (the same value
+    by the same placeholder, in every operator), and the placeholders' values, where that is
+    sound: every sts:ExternalId value of the trust is a literal (no wildcard, no policy
+    variable) that a caller can present, compared by a string operator (or tested by Null), and
+    no two differ only in letter case. Then the analysis of the abstract trust is the analysis
+    of the real one with the IDs renamed (it relates an ID to the trust's literals only, by
+    equality up to case), and trusts that differ only in their IDs (one per vendor integration)
+    share one verdict. Anywhere else the document is returned as it is, with no placeholders.
 
     It runs for every role of an audit: one pass over the statements' conditions, and only a
     statement that names sts:ExternalId is copied (the others, and a trust that names none, are
@@ -187,43 +196,67 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
     found: list[Any] = raw if isinstance(raw, list) else [raw]
     ids: dict[str, str] = {}
     by_value: dict[str, str] = {}
+    folded: set[str] = set()
 
-    def placeholder(value: Any) -> Any:
-        if not isinstance(value, str) or "*" in value or "?" in value:
-            return value
+    def placeholder(value: Any) -> str:
+        if not isinstance(value, str) or not _VALID_ID.fullmatch(value) or PLACEHOLDER in value.lower():
+            raise _Unsound
         if value not in by_value:
-            by_value[value] = f"provisioner-external-id-{len(by_value)}"
+            if value.lower() in folded:
+                raise _Unsound  # two IDs that differ only in letter case
+            folded.add(value.lower())
+            by_value[value] = f"{PLACEHOLDER}{len(by_value)}"
             ids[by_value[value]] = value
         return by_value[value]
 
     changed: dict[int, Any] = {}
-    for index, statement in enumerate(found):
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
-        if not isinstance(condition, dict) or not _mentions_external_id(condition):
-            continue
-        abstract: dict[str, Any] = {}
-        for operator, pairs in condition.items():
-            if isinstance(pairs, dict) and _compares_strings(operator):
-                pairs = {
-                    key: (
-                        ([placeholder(v) for v in value] if isinstance(value, list) else placeholder(value))
-                        if key.lower() == "sts:externalid"
-                        else value
-                    )
-                    for key, value in pairs.items()
-                }
-            abstract[operator] = pairs
-        changed[index] = {**statement, "Condition": abstract}
-    if not changed:
+    try:
+        for index, statement in enumerate(found):
+            condition = statement.get("Condition") if isinstance(statement, dict) else None
+            if not isinstance(condition, dict) or not _mentions_external_id(condition):
+                continue
+            abstract: dict[str, Any] = {}
+            for operator, pairs in condition.items():
+                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
+                    if _is_null(operator):
+                        abstract[operator] = pairs
+                        continue
+                    if not _compares_strings(operator):
+                        raise _Unsound  # Bool, Arn…, Numeric… on the ID: not renamed soundly
+                    pairs = {
+                        key: (
+                            (
+                                [placeholder(v) for v in value]
+                                if isinstance(value, list)
+                                else placeholder(value)
+                            )
+                            if key.lower() == "sts:externalid"
+                            else value
+                        )
+                        for key, value in pairs.items()
+                    }
+                abstract[operator] = pairs
+            changed[index] = {**statement, "Condition": abstract}
+    except _Unsound:
+        return document, {}
+    if not changed or (ids and PLACEHOLDER in repr(document).lower()):
         return document, {}
     kept = [changed.get(i, s) for i, s in enumerate(found)]
     return {**document, "Statement": kept if listed else kept[0]}, ids
+
+
+class _Unsound(Exception):
+    """The trust's IDs cannot be renamed without changing its verdict."""
 
 
 def _compares_strings(operator: str) -> bool:
     """String operators compare the value itself (Null and Bool do not: their values are
     true/false and must stay)."""
     return operator.rpartition(":")[2].lower().startswith("string")
+
+
+def _is_null(operator: str) -> bool:
+    return operator.rpartition(":")[2].lower() == "null"
 
 
 def _mentions_external_id(condition: dict[str, Any]) -> bool:
@@ -234,6 +267,50 @@ def _mentions_external_id(condition: dict[str, Any]) -> bool:
                 if key.lower() == "sts:externalid":
                     return True
     return False
+
+
+def _concrete(verdict: TrustVerdict, ids: dict[str, str], trust_doc: Any, arn: str) -> TrustVerdict | None:
+    """The verdict on an abstract trust with its placeholders mapped back to the role's own IDs,
+    in every message and field; None when a door it shows does not map back to a request the
+    real trust allows (an ID the solver built from a placeholder: the real trust is judged)."""
+    if not ids or not (verdict.found or verdict.pinned):
+        return verdict
+    from provisioner.analysis.trust import Door
+    from provisioner.evaluation import Policy, evaluate
+
+    trust = [Policy("trust policy", trust_doc)]
+    for door in verdict.doors:
+        real = ids.get(door.external_id, door.external_id) if door.external_id is not None else None
+        if real is not None and PLACEHOLDER in real.lower():
+            return None
+        shown = Door(door.caller, real, door.keys, door.decided, door.why, door.checked)
+        if door.checked and not evaluate(trust, shown.request(arn)).allowed:
+            return None
+
+    def mapped(text: str) -> str:
+        return _PLACEHOLDERS.sub(lambda m: ids.get(m.group(0), m.group(0)), text)
+
+    found = [Hit(h.rule, mapped(h.message), h.where, h.evidence) for h in verdict.found]
+    if any(PLACEHOLDER in h.message.lower() for h in found):
+        return None
+    return replace(verdict, found=found, pinned=sorted(ids.get(p, p) for p in verdict.pinned))
+
+
+def _role_dependent(levels: Any) -> bool:
+    """Does a verdict under these RCPs depend on the role asked about: some RCP's Resource or
+    NotResource has a pattern other than "*" (`arn:aws:iam::*:role/restricted-*`)?"""
+    return any(
+        value != "*"
+        for level in levels
+        for policy in level
+        for statement in statements(policy.document)
+        for element in ("Resource", "NotResource")
+        for value in strings(statement.body.get(element))
+    )
+
+
+def _names_external_id(levels: Any) -> bool:
+    return any("sts:externalid" in repr(policy.document).lower() for level in levels for policy in level)
 
 
 # --- one role -------------------------------------------------------------------------------
@@ -307,13 +384,28 @@ class Scope:
         """A scope of its own (a run's memo is not shared): for a test or a single role."""
         return cls(account, policies or {}, frozenset(), Memo(), org)
 
-    def trust(self, abstract: Any, with_rcps: bool = True) -> TrustVerdict:
-        """The verdict on an abstracted trust, once per run ("repr": a fast, faithful key for
-        JSON data; the organization's policies by name)."""
+    def trust(self, role: RoleDetail, with_rcps: bool = True) -> TrustVerdict:
+        """The verdict on a role's trust, its IDs its own. The analysis runs once per distinct
+        question in a run: the trust with its IDs abstracted where that is sound ("repr": a fast,
+        faithful key for JSON data), the organization's policies by name, and the role's ARN
+        when an RCP's Resource (or the trust's) has a pattern, so the RCPs are asked about the
+        role's own ARN."""
         rcps = self.org.rcps if self.org and with_rcps else ()
-        key = (self.account, self.org_accounts, repr(abstract) + level_names(rcps))
+        abstract, ids = _abstract_external_ids(role.trust)
+        if ids and rcps and _names_external_id(rcps):
+            abstract, ids = role.trust, {}
+        verdict = self._verdict(abstract, role, rcps)
+        concrete = _concrete(verdict, ids, role.trust, role.arn)
+        return concrete if concrete is not None else self._verdict(role.trust, role, rcps)
+
+    def _verdict(self, document: Any, role: RoleDetail, rcps: Any) -> TrustVerdict:
+        text = repr(document)
+        named = (rcps and _role_dependent(rcps)) or "Resource" in text
+        key = (self.account, self.org_accounts, text + level_names(rcps) + (role.arn if named else ""))
         if key not in self.memo.trust:
-            self.memo.trust[key] = judge_trust(abstract, self.account, self.org_accounts, rcps)
+            self.memo.trust[key] = judge_trust(
+                document, self.account, self.org_accounts, rcps, role_arn=role.arn
+            )
         return self.memo.trust[key]
 
     def grant(self, role: RoleDetail) -> GrantVerdict | None:
@@ -323,14 +415,13 @@ class Scope:
 
 def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleAnalysis:
     """The one analysis of a role that every rule reads."""
-    abstract, ids = _abstract_external_ids(role.trust)
-    trust = scope.trust(abstract)
+    trust = scope.trust(role)
     by_path = {s.path: s.body for s in statements(role.trust)} if trust.found else {}
     return RoleAnalysis(
         role,
         scope.account,
         trust,
-        sorted({ids[p] for p in trust.pinned if p in ids}),
+        trust.pinned,
         scope.grant(role) if trust.external else None,
         now,
         unused_days,
@@ -342,11 +433,9 @@ def _withheld(analysis: RoleAnalysis, scope: Scope, findings: list[Finding]) -> 
     """How many findings the role would have without the SCPs and RCPs, that it has not."""
     role = analysis.role
     free = analysis.trust
-    abstract, ids = _abstract_external_ids(role.trust)
     if free.refused_by:
-        free = scope.trust(abstract, with_rcps=False)
-    free_pinned = sorted({ids[p] for p in free.pinned if p in ids})
-    free_rules = [hit.rule for hit in [*free.found, *weak_external_ids(free_pinned)]]
+        free = scope.trust(role, with_rcps=False)
+    free_rules = [hit.rule for hit in [*free.found, *weak_external_ids(free.pinned)]]
     if free.external:
         ungranted = analysis.grant or scope.grant(role)
         free_rules += ungranted.free_rules if ungranted else []
