@@ -135,3 +135,43 @@ def test_a_trust_whose_ids_cannot_be_renamed_soundly_is_kept_as_it_is(body: list
     document = {"Version": "2012-10-17", "Statement": body}
     abstract, ids = rules._abstract_external_ids(document)
     assert abstract is document and ids == {}
+
+
+def _ours(account: str) -> bool:
+    return account == "123456789012"
+
+
+def test_outside_accounts_are_renamed_consistently_and_ours_kept() -> None:
+    document = {
+        "Statement": [
+            _statement(),
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::222233334444:root", "arn:aws:iam::123456789012:root"]},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": ["222233334444", "340636424752"]}},
+            },
+        ]
+    }
+    abstract, accounts = rules._abstract_accounts(document, _ours)
+    assert sorted(accounts.values()) == ["222233334444", "340636424752"]
+    text = repr(abstract)
+    assert "123456789012" in text and not any(real in text for real in accounts.values())
+    assert all(placeholder in text for placeholder in accounts)
+    back = text
+    for placeholder, real in accounts.items():
+        back = back.replace(placeholder, real)
+    assert back == repr(document)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::3406*:role/x"}},
+        {"StringEquals": {"aws:PrincipalTag/x": "${aws:PrincipalAccount}"}},
+    ],
+    ids=["a wildcard can tell the accounts apart", "a policy variable"],
+)
+def test_accounts_are_not_renamed_where_that_is_unsound(condition: Any) -> None:
+    document = {"Statement": [_statement(condition)]}
+    assert rules._abstract_accounts(document, _ours) == (document, {})

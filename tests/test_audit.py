@@ -1056,3 +1056,22 @@ def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_o
         assert verdict.pinned_ids == [external_id]
         found[name] = root.message
     assert len(memo.trust) == 1 and rules.PLACEHOLDER not in repr(found)
+
+
+def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their_own_accounts():
+    """The memo key renames outside accounts too (one analysis for 50 accounts' root trusts), and
+    every message, the accounts that reach the role and the vendor's name are the role's own."""
+    import importlib
+
+    from provisioner.audit import Memo
+
+    rules = importlib.import_module("provisioner.audit.rules")
+    memo = Memo()
+    for name, account, vendor in (("A", "444455556666", ""), ("B", LABELBOX_ACCOUNT, "Labelbox")):
+        r = role(name, principal={"AWS": f"arn:aws:iam::{account}:root"})
+        verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, memo=memo)
+        assert {f.rule for f in verdict.findings} == {"cross-account-no-external-id", "trusts-account-root"}
+        assert all(f"arn:aws:sts::{account}:" in f.message for f in verdict.findings)
+        assert verdict.reached_by == (account,) and verdict.vendor == vendor
+        assert not any(p in repr(verdict) for p in ("000000000001", rules.PLACEHOLDER))
+    assert len(memo.trust) == 1

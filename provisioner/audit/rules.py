@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from provisioner.audit.grants import (
     role_policies,
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
-from provisioner.audit.trust import TrustVerdict, judge_trust
+from provisioner.audit.trust import STRANGER, TrustVerdict, judge_trust, vendor_names
 from provisioner.iam import statements, strings
 from provisioner.inputs import external_id_warnings
 from provisioner.model.findings import Finding, RolePlace
@@ -175,6 +176,7 @@ def unused(role: RoleDetail, now: datetime, days: int = UNUSED_DAYS) -> list[Hit
 
 PLACEHOLDER = "provisioner-external-id-"  # + a number: an external ID in a memo key
 _PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"\d+")
+_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _VALID_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,256}")  # what the analysis lets a caller present
 
 
@@ -269,31 +271,96 @@ def _mentions_external_id(condition: dict[str, Any]) -> bool:
     return False
 
 
-def _concrete(verdict: TrustVerdict, ids: dict[str, str], trust_doc: Any, arn: str) -> TrustVerdict | None:
-    """The verdict on an abstract trust with its placeholders mapped back to the role's own IDs,
-    in every message and field; None when a door it shows does not map back to a request the
-    real trust allows (an ID the solver built from a placeholder: the real trust is judged)."""
-    if not ids or not (verdict.found or verdict.pinned):
+def _abstract_accounts(document: Any, ours: Callable[[str], bool]) -> tuple[Any, dict[str, str]]:
+    """The trust with every 12-digit account ID that is not ours renamed to a placeholder account
+    (the same by the same), and the placeholders' accounts, where that is sound (_renaming)."""
+    renaming = _renaming(document, repr(document), ours)
+    if not renaming:
+        return document, {}
+    return _renamed(document, renaming), {p: t for t, p in renaming.items()}
+
+
+def _renaming(document: Any, text: str, ours: Callable[[str], bool]) -> dict[str, str]:
+    """The placeholder account for each outside account the trust names (`text`: its repr),
+    where renaming them is sound: no Condition value has a wildcard and nothing is a policy
+    variable. The analysis then relates such an account to the trust's literals by equality
+    alone (both are 12 digits), so trusts that differ only in the outside account they name (one
+    per vendor) share one verdict. The caller keeps the RCPs out: they may name the accounts."""
+    tokens = [t for t in dict.fromkeys(_ACCOUNT.findall(text)) if not ours(t)]
+    if not tokens or "${" in text or _condition_wildcards(document):
+        return {}
+    renaming: dict[str, str] = {}
+    number = 1
+    for token in tokens:
+        while (placeholder := f"{number:012d}") in text or ours(placeholder) or placeholder == STRANGER:
+            number += 1
+        renaming[token] = placeholder
+        number += 1
+    return renaming
+
+
+def _renamed(node: Any, renaming: dict[str, str]) -> Any:
+    if isinstance(node, str):
+        return _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), node)
+    if isinstance(node, dict):
+        return {_renamed(k, renaming): _renamed(v, renaming) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(v, renaming) for v in node]
+    return node
+
+
+def _condition_wildcards(document: Any) -> bool:
+    for statement in statements(document):
+        condition = statement.body.get("Condition")
+        if not isinstance(condition, dict):
+            continue
+        for pairs in condition.values():
+            for values in pairs.values() if isinstance(pairs, dict) else [pairs]:
+                if any("*" in v or "?" in v for v in strings(values)):
+                    return True
+    return False
+
+
+def _concrete(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, str]) -> TrustVerdict | None:
+    """The verdict on an abstract trust with its placeholders (IDs, accounts) mapped back to the
+    role's own, in every message and field. The renaming is an isomorphism of the question
+    (where _abstract_external_ids and _abstract_accounts allow it), so each door maps to a door of
+    the real trust, except where the solver chose, on its own, a value that is one of the real
+    ones (in the real trust it means something else) or one the mapping cannot read back: None,
+    and the real trust is judged."""
+    if not accounts and (not ids or not (verdict.found or verdict.pinned)):
         return verdict
     from provisioner.analysis.trust import Door
-    from provisioner.evaluation import Policy, evaluate
 
-    trust = [Policy("trust policy", trust_doc)]
-    for door in verdict.doors:
-        real = ids.get(door.external_id, door.external_id) if door.external_id is not None else None
-        if real is not None and PLACEHOLDER in real.lower():
-            return None
-        shown = Door(door.caller, real, door.keys, door.decided, door.why, door.checked)
-        if door.checked and not evaluate(trust, shown.request(arn)).allowed:
+    if verdict.found or verdict.doors:
+        shown = repr([verdict.found, verdict.doors]).lower()
+        if any(real.lower() in shown for real in (*ids.values(), *accounts.values())):
             return None
 
     def mapped(text: str) -> str:
-        return _PLACEHOLDERS.sub(lambda m: ids.get(m.group(0), m.group(0)), text)
+        text = _PLACEHOLDERS.sub(lambda m: ids.get(m.group(0), m.group(0)), text) if ids else text
+        return _ACCOUNT.sub(lambda m: accounts.get(m.group(0), m.group(0)), text) if accounts else text
 
+    doors = []
+    for door in verdict.doors:
+        real = mapped(door.external_id) if door.external_id is not None else None
+        if real is not None and PLACEHOLDER in real.lower():
+            return None
+        keys = tuple((k, mapped(v)) for k, v in door.keys)
+        doors.append(Door(mapped(door.caller), real, keys, door.decided, door.why, door.checked))
     found = [Hit(h.rule, mapped(h.message), h.where, h.evidence) for h in verdict.found]
     if any(PLACEHOLDER in h.message.lower() for h in found):
         return None
-    return replace(verdict, found=found, pinned=sorted(ids.get(p, p) for p in verdict.pinned))
+    parties = tuple(accounts.get(a, a) for a in verdict.parties)
+    return replace(
+        verdict,
+        found=found,
+        pinned=sorted(ids.get(p, p) for p in verdict.pinned),
+        reached_by=tuple(accounts.get(a, a) for a in verdict.reached_by),
+        doors=tuple(doors),
+        parties=parties,
+        vendor=vendor_names(parties) if accounts else verdict.vendor,
+    )
 
 
 def _role_dependent(levels: Any) -> bool:
@@ -385,24 +452,44 @@ class Scope:
         return cls(account, policies or {}, frozenset(), Memo(), org)
 
     def trust(self, role: RoleDetail, with_rcps: bool = True) -> TrustVerdict:
-        """The verdict on a role's trust, its IDs its own. The analysis runs once per distinct
-        question in a run: the trust with its IDs abstracted where that is sound ("repr": a fast,
-        faithful key for JSON data), the organization's policies by name, and the role's ARN
-        when an RCP's Resource (or the trust's) has a pattern, so the RCPs are asked about the
-        role's own ARN."""
+        """The verdict on a role's trust, its IDs and accounts its own. The analysis runs once
+        per distinct question in a run: the trust with its IDs and outside accounts abstracted
+        where that is sound ("repr": a fast, faithful key for JSON data), the organization's
+        policies by name, and the role's ARN when an RCP's Resource (or the trust's) has a
+        pattern, so the RCPs are asked about the role's own ARN."""
         rcps = self.org.rcps if self.org and with_rcps else ()
         abstract, ids = _abstract_external_ids(role.trust)
         if ids and rcps and _names_external_id(rcps):
             abstract, ids = role.trust, {}
-        verdict = self._verdict(abstract, role, rcps)
-        concrete = _concrete(verdict, ids, role.trust, role.arn)
-        return concrete if concrete is not None else self._verdict(role.trust, role, rcps)
+        text = repr(abstract)
+        renaming = {} if rcps else _renaming(abstract, text, self._ours)
+        if renaming:
+            text = _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
+        verdict = self._verdict(text, abstract, renaming, role, rcps)
+        if verdict is not None:
+            accounts = {p: t for t, p in renaming.items()}
+            concrete = _concrete(verdict, ids, accounts)
+            if concrete is not None:
+                return concrete
+        real = self._verdict(repr(role.trust), role.trust, {}, role, rcps)
+        assert real is not None  # nothing renamed: always judged
+        return real
 
-    def _verdict(self, document: Any, role: RoleDetail, rcps: Any) -> TrustVerdict:
-        text = repr(document)
+    def _ours(self, account: str) -> bool:
+        return account == self.account or account in self.org_accounts
+
+    def _verdict(
+        self, text: str, document: Any, renaming: dict[str, str], role: RoleDetail, rcps: Any
+    ) -> TrustVerdict | None:
+        """The memo's verdict for a key text, judged on its first use; None when the renamed
+        document is not what the text says (a number where a string was: the real one is judged)."""
         named = (rcps and _role_dependent(rcps)) or "Resource" in text
         key = (self.account, self.org_accounts, text + level_names(rcps) + (role.arn if named else ""))
         if key not in self.memo.trust:
+            if renaming:
+                document = _renamed(document, renaming)
+                if repr(document) != text:
+                    return None
             self.memo.trust[key] = judge_trust(
                 document, self.account, self.org_accounts, rcps, role_arn=role.arn
             )

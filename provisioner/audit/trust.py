@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from provisioner.analysis.trust import ClassAnswer, Door, TrustAnswer
 
 PLACEHOLDER_ROLE = "audited-role"  # the role asked about when none is given
+STRANGER = "111122223333"  # analysis.trust.STRANGER (not imported: that module loads z3)
 _RULE = {
     "someone-else": "trust-any-principal",
     "no-external-id": "cross-account-no-external-id",
@@ -40,6 +41,12 @@ class TrustVerdict:
     reached_by: tuple[str, ...] = ()  # the outside accounts that get in ("*": any other account)
     refused_by: tuple[str, ...] = ()  # the RCPs that refused a request the trust allows
     doors: tuple[Door, ...] = ()  # the requests the hits show (each allowed by the trust)
+    parties: tuple[str, ...] = ()  # the outside accounts the trust names
+
+
+def vendor_names(accounts: Any) -> str:
+    """The known vendors among outside accounts, as a finding shows them."""
+    return ", ".join(sorted({known.display_name for a in accounts if (known := vendor_for_account(a))}))
 
 
 NOBODY = TrustVerdict([], False, "", [])
@@ -102,15 +109,15 @@ def judge_trust(
         found += _blocked(trust_doc, free, answer, arn, rcps, refused_by)
     getting_in = [p for p in answer.parties if p.admitted is not None]
     reached = (["*"] if answer.other.admitted is not None else []) + [str(p.account) for p in getting_in]
-    vendors = {known.display_name for a in parties if (known := vendor_for_account(a))}
     return TrustVerdict(
         found,
         bool(reached),
-        ", ".join(sorted(vendors)),
+        vendor_names(parties),
         sorted({i for p in getting_in for i in p.issued_in}),
         tuple(dict.fromkeys(reached)),
         tuple(refused_by),
         tuple(doors),
+        tuple(parties),
     )
 
 
