@@ -330,8 +330,6 @@ def _concrete(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, st
     and the real trust is judged."""
     if not accounts and (not ids or not (verdict.found or verdict.pinned)):
         return verdict
-    from provisioner.analysis.trust import Door
-
     if verdict.found or verdict.doors:
         shown = repr([verdict.found, verdict.doors]).lower()
         if any(real.lower() in shown for real in (*ids.values(), *accounts.values())):
@@ -343,6 +341,8 @@ def _concrete(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, st
 
     doors = []
     for door in verdict.doors:
+        from provisioner.analysis.trust import Door  # loaded already: the analysis showed a door
+
         real = mapped(door.external_id) if door.external_id is not None else None
         if real is not None and PLACEHOLDER in real.lower():
             return None
