@@ -6,14 +6,14 @@ the same counterexample. One verdict per distinct question, shared by the roles 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from provisioner.audit.grants import Levels
 from provisioner.evaluation import Decision, Policy
 from provisioner.evaluation.chain import organization_decision
 from provisioner.iam import Statement, aws_principals, has_wildcard, statements
-from provisioner.model import account_of, role_arn
+from provisioner.model import account_of, role_arn, session_arn
 from provisioner.model.rules import Hit
 from provisioner.vendors import vendor_for_account
 
@@ -100,7 +100,7 @@ def judge_trust(
         seen.add((opening.kind, opening.who.name))
         found.append(Hit(_RULE[opening.kind], opening.message, opening.path))
         doors.append(opening.door)
-    for hit, door in _account_roots(trust_doc, answer, parties, lambda d: ask(d, rcps)):
+    for hit, door in _account_roots(trust_doc, answer, parties, lambda d: ask(d, rcps), arn, rcps):
         found.append(hit)
         doors.append(door)
     refused_by: dict[str, None] = {}
@@ -145,6 +145,8 @@ def _account_roots(
     answer: TrustAnswer,
     parties: list[str],
     ask: Callable[[Any], TrustAnswer],
+    arn: str,
+    rcps: Levels,
 ) -> list[tuple[Hit, Door]]:
     """trusts-account-root: the trust names a party's account (its root, or its bare ID) and a
     principal of that account other than those the trust names by ARN gets in, with an issued
@@ -166,6 +168,7 @@ def _account_roots(
         door = _issued_door(who, answer)
         if door is None:
             continue
+        door = _readable(door, account, trust_doc, arn, rcps)
         message = (
             f"every principal of account {account} that may call sts:AssumeRole can assume the role: "
             f"for example {door.describe()}"
@@ -188,6 +191,20 @@ def _issued_door(who: ClassAnswer, answer: TrustAnswer) -> Door | None:
     from provisioner.analysis.trust import Door as DoorType
 
     return DoorType(door.caller, who.issued_in[0], door.keys, door.decided, door.why, door.checked)
+
+
+def _readable(door: Door, account: str, trust_doc: Any, arn: str, rcps: Levels) -> Door:
+    """The door with a caller named for what it is (a role of the account that the trust never
+    names), when the concrete evaluator lets that one in too; else the analysis's own."""
+    from provisioner.evaluation import evaluate
+
+    caller = session_arn(account, "some-other-role", "session")
+    shown = replace(door, caller=caller)
+    request = shown.request(arn)
+    allowed = evaluate([Policy("trust policy", trust_doc)], request).allowed
+    if allowed and (not rcps or organization_decision((), rcps, request) is None):
+        return shown
+    return door
 
 
 def _root_statement(trust_doc: Any, account: str) -> Statement | None:
