@@ -123,6 +123,8 @@ UNSOUND = {
     "a policy variable": [_statement({"StringEquals": {"sts:ExternalId": "${aws:PrincipalTag/id}"}})],
     "an ID no caller can present (1 character)": [_statement({"StringEquals": {"sts:ExternalId": "x"}})],
     "an ID no caller can present (a space)": [_statement({"StringEquals": {"sts:ExternalId": "ck 0001"}})],
+    "an ID with no letter (no case variant)": [
+        _statement({"StringEqualsIgnoreCase": {"sts:ExternalId": "12345678"}})],
     "a value that is not text": [_statement({"StringEquals": {"sts:ExternalId": 7}})],
     "Bool on the ID": [
         _statement({"StringEquals": {"sts:ExternalId": "true"}, "Bool": {"sts:ExternalId": "true"}})],

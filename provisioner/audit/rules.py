@@ -184,8 +184,9 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
     """The trust document with each external ID value replaced by a placeholder (the same value
     by the same placeholder, in every operator), and the placeholders' values, where that is
     sound: every sts:ExternalId value of the trust is a literal (no wildcard, no policy
-    variable) that a caller can present, compared by a string operator (or tested by Null), and
-    no two differ only in letter case. Then the analysis of the abstract trust is the analysis
+    variable) that a caller can present, with a letter (as the placeholders have: "matched
+    without regard to case" says the same of both), compared by a string operator (or tested by
+    Null), and no two differ only in letter case. Then the analysis of the abstract trust is the analysis
     of the real one with the IDs renamed (it relates an ID to the trust's literals only, by
     equality up to case), and trusts that differ only in their IDs (one per vendor integration)
     share one verdict. Anywhere else the document is returned as it is, with no placeholders.
@@ -203,6 +204,8 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
     def placeholder(value: Any) -> str:
         if not isinstance(value, str) or not _VALID_ID.fullmatch(value) or PLACEHOLDER in value.lower():
             raise _Unsound
+        if not any(c.isalpha() for c in value):
+            raise _Unsound  # no letter: no case variant, where the placeholder has some
         if value not in by_value:
             if value.lower() in folded:
                 raise _Unsound  # two IDs that differ only in letter case
