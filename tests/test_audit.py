@@ -1038,7 +1038,22 @@ def test_an_rcp_exception_for_the_vendor_does_not_hide_a_trust_without_an_id():
     assert "with no external ID" in verdict.findings[0].message
 
 
-def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_own_ids():
+def _counting_analyses(monkeypatch):
+    import importlib
+
+    rules = importlib.import_module("provisioner.audit.rules")
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return judge_trust_as_it_is(*args, **kwargs)
+
+    judge_trust_as_it_is = rules.judge_trust
+    monkeypatch.setattr(rules, "judge_trust", counted)
+    return calls
+
+
+def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_own_ids(monkeypatch):
     """The memo key renames the IDs (one analysis for a vendor's many integrations), and every
     message and field names the role's own ID, never a placeholder."""
     import importlib
@@ -1046,6 +1061,7 @@ def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_o
     from provisioner.audit import Memo
 
     rules = importlib.import_module("provisioner.audit.rules")
+    analysed = _counting_analyses(monkeypatch)
     memo = Memo()
     found = {}
     for name, external_id in (("A", "lbx-aaaa1111bbbb2222"), ("B", "lbx-cccc3333dddd4444")):
@@ -1055,10 +1071,10 @@ def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_o
         assert f"with external ID {external_id!r}" in root.message
         assert verdict.pinned_ids == [external_id]
         found[name] = root.message
-    assert len(memo.trust) == 1 and rules.PLACEHOLDER not in repr(found)
+    assert len(analysed) == 1 and rules.PLACEHOLDER not in repr(found)
 
 
-def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their_own_accounts():
+def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their_own_accounts(monkeypatch):
     """The memo key renames outside accounts too (one analysis for 50 accounts' root trusts), and
     every message, the accounts that reach the role and the vendor's name are the role's own."""
     import importlib
@@ -1066,6 +1082,7 @@ def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their
     from provisioner.audit import Memo
 
     rules = importlib.import_module("provisioner.audit.rules")
+    analysed = _counting_analyses(monkeypatch)
     memo = Memo()
     for name, account, vendor in (("A", "444455556666", ""), ("B", LABELBOX_ACCOUNT, "Labelbox")):
         r = role(name, principal={"AWS": f"arn:aws:iam::{account}:root"})
@@ -1074,4 +1091,4 @@ def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their
         assert all(f"arn:aws:sts::{account}:" in f.message for f in verdict.findings)
         assert verdict.reached_by == (account,) and verdict.vendor == vendor
         assert not any(p in repr(verdict) for p in ("000000000001", rules.PLACEHOLDER))
-    assert len(memo.trust) == 1
+    assert len(analysed) == 1

@@ -461,33 +461,46 @@ class Scope:
         policies by name, and the role's ARN when an RCP's Resource (or the trust's) has a
         pattern, so the RCPs are asked about the role's own ARN."""
         rcps = self.org.rcps if self.org and with_rcps else ()
+        real_text = repr(role.trust)
+        named = bool(rcps and _role_dependent(rcps)) or "Resource" in real_text
+        suffix = level_names(rcps) + (role.arn if named else "")
+        # the same trust again (the many service roles): its verdict, IDs and accounts its own
+        seen = (self.account, self.org_accounts, "as written: " + real_text + suffix)
+        if (known := self.memo.trust.get(seen)) is not None:
+            return known
         abstract, ids = _abstract_external_ids(role.trust)
         if ids and rcps and _names_external_id(rcps):
             abstract, ids = role.trust, {}
-        text = repr(abstract)
+        text = repr(abstract) if ids else real_text
         renaming = {} if rcps else _renaming(abstract, text, self._ours)
         if renaming:
             text = _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
-        verdict = self._verdict(text, abstract, renaming, role, rcps)
+        verdict = self._verdict(text, suffix, abstract, renaming, role, rcps)
+        concrete = None
         if verdict is not None:
-            accounts = {p: t for t, p in renaming.items()}
-            concrete = _concrete(verdict, ids, accounts)
-            if concrete is not None:
-                return concrete
-        real = self._verdict(repr(role.trust), role.trust, {}, role, rcps)
-        assert real is not None  # nothing renamed: always judged
-        return real
+            concrete = _concrete(verdict, ids, {p: t for t, p in renaming.items()})
+        if concrete is None:
+            concrete = self._verdict(real_text, suffix, role.trust, {}, role, rcps)
+            assert concrete is not None  # nothing renamed: always judged
+        self.memo.trust[seen] = concrete
+        return concrete
 
     def _ours(self, account: str) -> bool:
         return account == self.account or account in self.org_accounts
 
     def _verdict(
-        self, text: str, document: Any, renaming: dict[str, str], role: RoleDetail, rcps: Any
+        self,
+        text: str,
+        suffix: str,
+        document: Any,
+        renaming: dict[str, str],
+        role: RoleDetail,
+        rcps: Any,
     ) -> TrustVerdict | None:
-        """The memo's verdict for a key text, judged on its first use; None when the renamed
-        document is not what the text says (a number where a string was: the real one is judged)."""
-        named = (rcps and _role_dependent(rcps)) or "Resource" in text
-        key = (self.account, self.org_accounts, text + level_names(rcps) + (role.arn if named else ""))
+        """The memo's verdict for a key (the document's text, the RCPs' names, the role's ARN
+        where it matters), judged on its first use; None when the renamed document is not what
+        the key says (a number where a string was: the real one is judged)."""
+        key = (self.account, self.org_accounts, text + suffix)
         if key not in self.memo.trust:
             if renaming:
                 document = _renamed(document, renaming)
