@@ -719,7 +719,7 @@ def test_an_rcp_perimeter_on_the_organization_does_not_shut_principal_star():
     caller = finding.message.split("for example ", 1)[1].split(" ")[0]
     request = assume_role_request(caller, f"arn:aws:iam::{ACCOUNT}:role/Anyone", "ckx5y2abcd0001zz0")
     org_id = (
-        finding.message.split("aws:PrincipalOrgID=", 1)[1].strip("'")
+        finding.message.split("aws:PrincipalOrgID=", 1)[1].split("'")[1]
         if "PrincipalOrgID" in finding.message
         else None
     )
