@@ -1,6 +1,7 @@
 """audit's memo key: _abstract_external_ids, rewritten for speed (issue 18) to copy only the
 statements that name sts:ExternalId, gives what the deep walk it replaced gave: the same
-document (equal, and of the same repr, the memo's key) and the same placeholders."""
+document (equal, and of the same repr, the memo's key) and the same placeholders, on every trust
+where renaming the IDs is sound; elsewhere (issue 19) it renames nothing."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ DOCUMENTS = [
             ),
             _statement(),
             _statement(
-                {"StringLike": {"STS:externalid": ["ck*", "ck0002"]}, "Null": {"sts:ExternalId": "false"}}
+                {"StringLike": {"STS:externalid": ["ck0003", "ck0002"]}, "Null": {"sts:ExternalId": "false"}}
             ),
             "not a statement",
             _statement({"ForAnyValue:StringEquals": {"sts:ExternalId": "ck0001"}, "Bool": {"aws:X": "true"}}),
@@ -84,12 +85,7 @@ DOCUMENTS = [
         "Version": "2012-10-17",
     },
     {"Statement": [_statement({"Null": {"sts:ExternalId": "false"}})]},
-    {
-        "Statement": [
-            _statement({"StringEquals": "not pairs"}),
-            _statement({"StringEquals": {"sts:ExternalId": 7}}),
-        ]
-    },
+    {"Statement": [_statement({"StringEquals": "not pairs"})]},
     {"Statement": []},
     {"Statement": None},
     {},
@@ -113,3 +109,71 @@ def test_trusts_that_differ_only_in_their_ids_share_a_key() -> None:
     assert repr(a) == repr(b)
     assert list(ids_a.values()) == ["ck0001"] and list(ids_b.values()) == ["ck9999"]
     assert one["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] == "ck0001"  # not changed
+
+
+# Issue 19: renaming is sound only where the analysis relates an ID to the trust's literals by
+# equality (up to letter case) alone. Anywhere else a trust is judged with its own IDs.
+UNSOUND = {
+    "a pattern beside a literal": [
+        _statement({"StringLike": {"sts:ExternalId": ["ck*", "ck0002"]}}),
+        _statement({"StringEquals": {"sts:ExternalId": "ck0001"}}),
+    ],
+    "two IDs equal up to case": [
+        _statement({"StringEqualsIgnoreCase": {"sts:ExternalId": ["ckAB01", "CKab01"]}})],
+    "a policy variable": [_statement({"StringEquals": {"sts:ExternalId": "${aws:PrincipalTag/id}"}})],
+    "an ID no caller can present (1 character)": [_statement({"StringEquals": {"sts:ExternalId": "x"}})],
+    "an ID no caller can present (a space)": [_statement({"StringEquals": {"sts:ExternalId": "ck 0001"}})],
+    "an ID with no letter (no case variant)": [
+        _statement({"StringEqualsIgnoreCase": {"sts:ExternalId": "12345678"}})],
+    "a value that is not text": [_statement({"StringEquals": {"sts:ExternalId": 7}})],
+    "Bool on the ID": [
+        _statement({"StringEquals": {"sts:ExternalId": "true"}, "Bool": {"sts:ExternalId": "true"}})],
+    "the placeholder itself": [_statement({"StringEquals": {"sts:ExternalId": "provisioner-external-id-0"}})],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("body", list(UNSOUND.values()), ids=list(UNSOUND))
+def test_a_trust_whose_ids_cannot_be_renamed_soundly_is_kept_as_it_is(body: list[Any]) -> None:
+    document = {"Version": "2012-10-17", "Statement": body}
+    abstract, ids = rules._abstract_external_ids(document)
+    assert abstract is document and ids == {}
+
+
+def _ours(account: str) -> bool:
+    return account == "123456789012"
+
+
+def test_outside_accounts_are_renamed_consistently_and_ours_kept() -> None:
+    document = {
+        "Statement": [
+            _statement(),
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::222233334444:root", "arn:aws:iam::123456789012:root"]},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": ["222233334444", "340636424752"]}},
+            },
+        ]
+    }
+    abstract, accounts = rules._abstract_accounts(document, _ours)
+    assert sorted(accounts.values()) == ["222233334444", "340636424752"]
+    text = repr(abstract)
+    assert "123456789012" in text and not any(real in text for real in accounts.values())
+    assert all(placeholder in text for placeholder in accounts)
+    back = text
+    for placeholder, real in accounts.items():
+        back = back.replace(placeholder, real)
+    assert back == repr(document)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::3406*:role/x"}},
+        {"StringEquals": {"aws:PrincipalTag/x": "${aws:PrincipalAccount}"}},
+    ],
+    ids=["a wildcard can tell the accounts apart", "a policy variable"],
+)
+def test_accounts_are_not_renamed_where_that_is_unsound(condition: Any) -> None:
+    document = {"Statement": [_statement(condition)]}
+    assert rules._abstract_accounts(document, _ours) == (document, {})

@@ -554,7 +554,7 @@ PATTERN_CASES = [
         role("AnyAccount", principal="*",
              condition={**PINNED, "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}}),
         {"trust-any-principal"},
-        "of an account the trust never names",
+        ":assumed-role/reader/",  # the counterexample: a role of that name in an account never named
     ),
     (
         "Principal * narrowed by aws:PrincipalAccount of another account, without an ID",
@@ -691,11 +691,41 @@ def test_an_rcp_perimeter_that_excepts_the_vendor_leaves_the_vendors_findings():
     assert "external-id-not-pinned" in found and "trust-blocked-by-organization" not in found
 
 
-def test_an_rcp_perimeter_blocks_principal_star():
+def test_an_rcp_perimeter_on_accounts_blocks_principal_star():
+    """An RCP that refuses sts:AssumeRole to every account but ours shuts `Principal: "*"`."""
     r = role("Anyone", "*", PINNED)
     assert "trust-any-principal" in rules_of(r)
-    found = rules_of(r, org=_org(rcps=[PERIMETER]))
+    ours_only = ("RCP our-accounts", {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+                 "Resource": "*",
+                 "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalAccount": ACCOUNT}}})  # fmt: skip
+    found = rules_of(r, org=_org(rcps=[ours_only]))
     assert "trust-any-principal" not in found and "trust-blocked-by-organization" in found
+
+
+def test_an_rcp_perimeter_on_the_organization_does_not_shut_principal_star():
+    """Issue 19 (changed from "the perimeter blocks Principal *"): the perimeter lets in the
+    vendor's account, which the trust never names, and any account of organization o-customer,
+    which audit does not know to be ours; the caller's organization is its own to state
+    ("AWS global condition context keys": aws:PrincipalOrgID). Principal * stays open, with a
+    counterexample the RCPs let through."""
+    from provisioner.evaluation import assume_role_request
+    from provisioner.evaluation.chain import organization_decision
+
+    org = _org(rcps=[PERIMETER])
+    verdict = judge_role(RoleDetail.from_gaad(role("Anyone", "*", PINNED)), ACCOUNT, {}, now=NOW, org=org)
+    (finding,) = [f for f in verdict.findings if f.rule == "trust-any-principal"]
+    assert "trust-blocked-by-organization" not in {f.rule for f in verdict.findings}
+    assert verdict.external and verdict.reached_by == ("*",)
+    caller = finding.message.split("for example ", 1)[1].split(" ")[0]
+    request = assume_role_request(caller, f"arn:aws:iam::{ACCOUNT}:role/Anyone", "ckx5y2abcd0001zz0")
+    org_id = (
+        finding.message.split("aws:PrincipalOrgID=", 1)[1].split("'")[1]
+        if "PrincipalOrgID" in finding.message
+        else None
+    )
+    if org_id:
+        request.context["aws:PrincipalOrgID"] = org_id
+    assert organization_decision((), org.rcps, request) is None, finding.message
 
 
 def test_an_scp_that_denies_writes_removes_them_from_the_grant_verdict():
@@ -882,3 +912,183 @@ def test_an_unknown_vendor_names_what_audit_takes_not_create_roles_options(cli, 
         and "--principal" not in result.error_line
         and "leave --vendor out" in result.error_line
     )
+
+
+# --- issue 19: the trust rules read the exact analysis (analysis/verdict.py) ----------------
+# "IAM JSON policy elements: Condition operators" (negated operators and IfExists with a missing
+# key, ForAllValues on a missing key); "Policy evaluation logic" (an explicit Deny wins); "How to
+# use an external ID when granting access to your AWS resources to a third party".
+
+LABELBOX_ROOT = {"AWS": "arn:aws:iam::340636424752:root"}
+ALLOW_ROOT = {"Effect": "Allow", "Principal": LABELBOX_ROOT, "Action": "sts:AssumeRole"}
+
+
+def _guarded(*denies):
+    """The vendor's account root allowed without a condition, guarded by Deny statements on the
+    external ID 'vendor' (weak: 6 characters)."""
+    r = role("Guarded")
+    deny = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    r["AssumeRolePolicyDocument"]["Statement"] = [ALLOW_ROOT, *({**deny, "Condition": c} for c in denies)]
+    return r
+
+
+GUARDS = {
+    "StringNotEquals": [{"StringNotEquals": {"sts:ExternalId": "vendor"}}],
+    "ForAllValues:StringNotEquals": [{"ForAllValues:StringNotEquals": {"sts:ExternalId": "vendor"}}],
+    "StringNotEqualsIfExists": [{"StringNotEqualsIfExists": {"sts:ExternalId": "vendor"}}],
+    "Null, then StringNotEquals, in two Deny statements": [
+        {"Null": {"sts:ExternalId": "true"}},
+        {"StringNotEquals": {"sts:ExternalId": "vendor"}},
+    ],
+}
+
+
+@pytest.mark.parametrize("denies", list(GUARDS.values()), ids=list(GUARDS))
+def test_an_allow_without_condition_and_a_deny_guard_pins_the_id(denies):
+    """Issue 19: audit said external-id-not-pinned (naming a placeholder) and then missed
+    external-id-weak and trusts-account-root. A Deny with a negated operator applies when the
+    key is missing, so the guard refuses no ID and every other ID: only 'vendor' gets in."""
+    verdict = judge_role(RoleDetail.from_gaad(_guarded(*denies)), ACCOUNT, {}, now=NOW)
+    assert {f.rule for f in verdict.findings} == {"external-id-weak", "trusts-account-root"}
+    assert verdict.pinned_ids == ["vendor"] and verdict.reached_by == ("340636424752",)
+    root = next(f for f in verdict.findings if f.rule == "trusts-account-root")
+    assert "with external ID 'vendor'" in root.message and "provisioner-external-id" not in root.message
+
+
+def test_a_deny_guard_listing_two_ids_pins_both():
+    """A rotation: the guard lists the new ID and the one being rotated out; both are issued."""
+    denies = {"StringNotEquals": {"sts:ExternalId": ["lbx-5e8d0c3a9f7b21", "lbx-0000aaaa1111bb"]}}
+    verdict = judge_role(RoleDetail.from_gaad(_guarded(denies)), ACCOUNT, {}, now=NOW)
+    assert {f.rule for f in verdict.findings} == {"trusts-account-root"}
+    assert verdict.pinned_ids == ["lbx-0000aaaa1111bb", "lbx-5e8d0c3a9f7b21"]
+
+
+def test_a_guard_that_lets_a_missing_id_through_is_not_pinned():
+    """Null false and StringNotEquals in one Deny: both must hold, so a request with no ID is
+    not denied ("Condition operators": conditions in one statement are ANDed)."""
+    denies = {
+        "Null": {"sts:ExternalId": "false"},
+        "StringNotEquals": {"sts:ExternalId": "lbx-5e8d0c3a9f7b21"},
+    }
+    verdict = judge_role(RoleDetail.from_gaad(_guarded(denies)), ACCOUNT, {}, now=NOW)
+    (finding,) = [f for f in verdict.findings if f.rule == "external-id-not-pinned"]
+    assert "with no external ID" in finding.message
+
+
+NARROWED_BY_CALLER = {
+    "aws:PrincipalTag/team": {"StringEquals": {"aws:PrincipalTag/team": "labeling"}},
+    "sts:RoleSessionName": {"StringLike": {"sts:RoleSessionName": "labelbox-*"}},
+    "Null aws:PrincipalOrgID false": {"Null": {"aws:PrincipalOrgID": "false"}},
+}
+
+
+@pytest.mark.parametrize("condition", list(NARROWED_BY_CALLER.values()), ids=list(NARROWED_BY_CALLER))
+def test_principal_star_narrowed_only_by_keys_the_caller_chooses_is_open(condition):
+    """Issue 19: a caller tags itself, names its session, belongs to some organization
+    ("AWS global condition context keys"; "Session tags"): such a condition never narrows
+    Principal "*". audit said nothing and did not count the role as external."""
+    merged = {**PINNED, **{op: {**PINNED.get(op, {}), **pairs} for op, pairs in condition.items()}}
+    r = role("Tagged", principal="*", condition=merged)
+    verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW)
+    (finding,) = [f for f in verdict.findings if f.rule == "trust-any-principal"]
+    assert verdict.external and verdict.reached_by == ("*",)
+    assert "any AWS account can assume the role: for example arn:aws:sts::" in finding.message
+    assert "ckx5y2abcd0001zz0" in finding.message
+    key = next(iter(next(iter(condition.values()))))
+    if key != "sts:RoleSessionName":  # the session is in the caller's ARN
+        assert key in finding.message
+
+
+RESTRICTED = ("RCP restricted-roles", {
+    "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+    "Resource": "arn:aws:iam::*:role/restricted-*",
+    "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalAccount": ACCOUNT}},
+})  # fmt: skip
+
+
+def test_an_rcp_with_a_role_name_pattern_applies_to_the_roles_it_names_only():
+    """Issue 19: RCPs were asked about a fixed role (role/audited-role), so this RCP was
+    ignored; "Resource control policies": an RCP's Resource selects the resources it governs.
+    Two roles with the same trust in one run (one memo): the verdict depends on the name."""
+    from provisioner.audit import Memo
+
+    memo, org = Memo(), _org(rcps=[RESTRICTED])
+
+    def judged(name):
+        r = RoleDetail.from_gaad(role(name))
+        return judge_role(r, ACCOUNT, {}, now=NOW, org=org, memo=memo)
+
+    restricted, other = judged("restricted-x"), judged("other")
+    assert [f.rule for f in restricted.findings] == ["trust-blocked-by-organization"]
+    assert "RCP restricted-roles" in restricted.findings[0].message and not restricted.external
+    assert "cross-account-no-external-id" in {f.rule for f in other.findings} and other.external
+    again = judged("restricted-y")
+    assert [f.rule for f in again.findings] == ["trust-blocked-by-organization"]
+
+
+def test_an_rcp_exception_for_the_vendor_does_not_hide_a_trust_without_an_id():
+    """Issue 19: the perimeter excepts the vendor's account, so the vendor gets in with no ID at
+    all; only trust-blocked-by-organization fired. Now the external-ID rule fires and nothing
+    is reported blocked (the RCP stops nobody the trust lets in)."""
+    verdict = judge_role(
+        RoleDetail.from_gaad(role("Vendor")), ACCOUNT, {}, now=NOW, org=_org(rcps=[PERIMETER])
+    )
+    assert {f.rule for f in verdict.findings} == {"cross-account-no-external-id"}
+    assert verdict.external and verdict.reached_by == (LABELBOX_ACCOUNT,)
+    assert "with no external ID" in verdict.findings[0].message
+
+
+def _counting_analyses(monkeypatch):
+    import importlib
+
+    rules = importlib.import_module("provisioner.audit.rules")
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return judge_trust_as_it_is(*args, **kwargs)
+
+    judge_trust_as_it_is = rules.judge_trust
+    monkeypatch.setattr(rules, "judge_trust", counted)
+    return calls
+
+
+def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_own_ids(monkeypatch):
+    """The memo key renames the IDs (one analysis for a vendor's many integrations), and every
+    message and field names the role's own ID, never a placeholder."""
+    import importlib
+
+    from provisioner.audit import Memo
+
+    rules = importlib.import_module("provisioner.audit.rules")
+    analysed = _counting_analyses(monkeypatch)
+    memo = Memo()
+    found = {}
+    for name, external_id in (("A", "lbx-aaaa1111bbbb2222"), ("B", "lbx-cccc3333dddd4444")):
+        r = role(name, principal=LABELBOX_ROOT, condition={"StringEquals": {"sts:ExternalId": external_id}})
+        verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, memo=memo)
+        (root,) = [f for f in verdict.findings if f.rule == "trusts-account-root"]
+        assert f"with external ID {external_id!r}" in root.message
+        assert verdict.pinned_ids == [external_id]
+        found[name] = root.message
+    assert len(analysed) == 1 and rules.PLACEHOLDER not in repr(found)
+
+
+def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their_own_accounts(monkeypatch):
+    """The memo key renames outside accounts too (one analysis for 50 accounts' root trusts), and
+    every message, the accounts that reach the role and the vendor's name are the role's own."""
+    import importlib
+
+    from provisioner.audit import Memo
+
+    rules = importlib.import_module("provisioner.audit.rules")
+    analysed = _counting_analyses(monkeypatch)
+    memo = Memo()
+    for name, account, vendor in (("A", "444455556666", ""), ("B", LABELBOX_ACCOUNT, "Labelbox")):
+        r = role(name, principal={"AWS": f"arn:aws:iam::{account}:root"})
+        verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, memo=memo)
+        assert {f.rule for f in verdict.findings} == {"cross-account-no-external-id", "trusts-account-root"}
+        assert all(f"arn:aws:sts::{account}:" in f.message for f in verdict.findings)
+        assert verdict.reached_by == (account,) and verdict.vendor == vendor
+        assert not any(p in repr(verdict) for p in ("000000000001", rules.PLACEHOLDER))
+    assert len(analysed) == 1

@@ -9,8 +9,10 @@ all, in the order of policies/audit-rules.json (the tests prove data and code na
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,8 +25,8 @@ from provisioner.audit.grants import (
     role_policies,
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
-from provisioner.audit.trust import TrustVerdict, judge_trust
-from provisioner.iam import statements
+from provisioner.audit.trust import STRANGER, TrustVerdict, judge_trust, vendor_names
+from provisioner.iam import statements, strings
 from provisioner.inputs import external_id_warnings
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
@@ -170,14 +172,24 @@ def unused(role: RoleDetail, now: datetime, days: int = UNUSED_DAYS) -> list[Hit
     return [Hit("role-unused", message, evidence=evidence or None)]
 
 
-# --- trust ----------------------------------------------------------------------------------
+# --- trust ---------------------------------------------------------------------------------
+
+PLACEHOLDER = "provisioner-external-id-"  # + a number: an external ID in a memo key
+_PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"\d+")
+_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_VALID_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,256}")  # what the analysis lets a caller present
 
 
 def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
-    """The trust document with each wildcard-free external ID value replaced by a placeholder
-    (the same value by the same placeholder, in every operator), and the placeholders' values.
-    Trusts that differ only in their IDs (one per vendor integration) then share one verdict;
-    the IDs are judged per role. Values with a wildcard stay: their pattern is the verdict.
+    """The trust document with each external ID value replaced by a placeholder (the same value
+    by the same placeholder, in every operator), and the placeholders' values, where that is
+    sound: every sts:ExternalId value of the trust is a literal (no wildcard, no policy
+    variable) that a caller can present, with a letter (as the placeholders have: "matched
+    without regard to case" says the same of both), compared by a string operator (or tested by
+    Null), and no two differ only in letter case. Then the analysis of the abstract trust is the analysis
+    of the real one with the IDs renamed (it relates an ID to the trust's literals only, by
+    equality up to case), and trusts that differ only in their IDs (one per vendor integration)
+    share one verdict. Anywhere else the document is returned as it is, with no placeholders.
 
     It runs for every role of an audit: one pass over the statements' conditions, and only a
     statement that names sts:ExternalId is copied (the others, and a trust that names none, are
@@ -187,43 +199,69 @@ def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
     found: list[Any] = raw if isinstance(raw, list) else [raw]
     ids: dict[str, str] = {}
     by_value: dict[str, str] = {}
+    folded: set[str] = set()
 
-    def placeholder(value: Any) -> Any:
-        if not isinstance(value, str) or "*" in value or "?" in value:
-            return value
+    def placeholder(value: Any) -> str:
+        if not isinstance(value, str) or not _VALID_ID.fullmatch(value) or PLACEHOLDER in value.lower():
+            raise _Unsound
+        if not any(c.isalpha() for c in value):
+            raise _Unsound  # no letter: no case variant, where the placeholder has some
         if value not in by_value:
-            by_value[value] = f"provisioner-external-id-{len(by_value)}"
+            if value.lower() in folded:
+                raise _Unsound  # two IDs that differ only in letter case
+            folded.add(value.lower())
+            by_value[value] = f"{PLACEHOLDER}{len(by_value)}"
             ids[by_value[value]] = value
         return by_value[value]
 
     changed: dict[int, Any] = {}
-    for index, statement in enumerate(found):
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
-        if not isinstance(condition, dict) or not _mentions_external_id(condition):
-            continue
-        abstract: dict[str, Any] = {}
-        for operator, pairs in condition.items():
-            if isinstance(pairs, dict) and _compares_strings(operator):
-                pairs = {
-                    key: (
-                        ([placeholder(v) for v in value] if isinstance(value, list) else placeholder(value))
-                        if key.lower() == "sts:externalid"
-                        else value
-                    )
-                    for key, value in pairs.items()
-                }
-            abstract[operator] = pairs
-        changed[index] = {**statement, "Condition": abstract}
-    if not changed:
+    try:
+        for index, statement in enumerate(found):
+            condition = statement.get("Condition") if isinstance(statement, dict) else None
+            if not isinstance(condition, dict) or not _mentions_external_id(condition):
+                continue
+            abstract: dict[str, Any] = {}
+            for operator, pairs in condition.items():
+                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
+                    if _is_null(operator):
+                        abstract[operator] = pairs
+                        continue
+                    if not _compares_strings(operator):
+                        raise _Unsound  # Bool, Arn…, Numeric… on the ID: not renamed soundly
+                    pairs = {
+                        key: (
+                            (
+                                [placeholder(v) for v in value]
+                                if isinstance(value, list)
+                                else placeholder(value)
+                            )
+                            if key.lower() == "sts:externalid"
+                            else value
+                        )
+                        for key, value in pairs.items()
+                    }
+                abstract[operator] = pairs
+            changed[index] = {**statement, "Condition": abstract}
+    except _Unsound:
+        return document, {}
+    if not changed or (ids and PLACEHOLDER in repr(document).lower()):
         return document, {}
     kept = [changed.get(i, s) for i, s in enumerate(found)]
     return {**document, "Statement": kept if listed else kept[0]}, ids
+
+
+class _Unsound(Exception):
+    """The trust's IDs cannot be renamed without changing its verdict."""
 
 
 def _compares_strings(operator: str) -> bool:
     """String operators compare the value itself (Null and Bool do not: their values are
     true/false and must stay)."""
     return operator.rpartition(":")[2].lower().startswith("string")
+
+
+def _is_null(operator: str) -> bool:
+    return operator.rpartition(":")[2].lower() == "null"
 
 
 def _mentions_external_id(condition: dict[str, Any]) -> bool:
@@ -234,6 +272,115 @@ def _mentions_external_id(condition: dict[str, Any]) -> bool:
                 if key.lower() == "sts:externalid":
                     return True
     return False
+
+
+def _abstract_accounts(document: Any, ours: Callable[[str], bool]) -> tuple[Any, dict[str, str]]:
+    """The trust with every 12-digit account ID that is not ours renamed to a placeholder account
+    (the same by the same), and the placeholders' accounts, where that is sound (_renaming)."""
+    renaming = _renaming(document, repr(document), ours)
+    if not renaming:
+        return document, {}
+    return _renamed(document, renaming), {p: t for t, p in renaming.items()}
+
+
+def _renaming(document: Any, text: str, ours: Callable[[str], bool]) -> dict[str, str]:
+    """The placeholder account for each outside account the trust names (`text`: its repr),
+    where renaming them is sound: no Condition value has a wildcard and nothing is a policy
+    variable. The analysis then relates such an account to the trust's literals by equality
+    alone (both are 12 digits), so trusts that differ only in the outside account they name (one
+    per vendor) share one verdict. The caller keeps the RCPs out: they may name the accounts."""
+    tokens = [t for t in dict.fromkeys(_ACCOUNT.findall(text)) if not ours(t)]
+    if not tokens or "${" in text or _condition_wildcards(document):
+        return {}
+    renaming: dict[str, str] = {}
+    number = 1
+    for token in tokens:
+        while (placeholder := f"{number:012d}") in text or ours(placeholder) or placeholder == STRANGER:
+            number += 1
+        renaming[token] = placeholder
+        number += 1
+    return renaming
+
+
+def _renamed(node: Any, renaming: dict[str, str]) -> Any:
+    if isinstance(node, str):
+        return _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), node)
+    if isinstance(node, dict):
+        return {_renamed(k, renaming): _renamed(v, renaming) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(v, renaming) for v in node]
+    return node
+
+
+def _condition_wildcards(document: Any) -> bool:
+    for statement in statements(document):
+        condition = statement.body.get("Condition")
+        if not isinstance(condition, dict):
+            continue
+        for pairs in condition.values():
+            for values in pairs.values() if isinstance(pairs, dict) else [pairs]:
+                if any("*" in v or "?" in v for v in strings(values)):
+                    return True
+    return False
+
+
+def _concrete(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, str]) -> TrustVerdict | None:
+    """The verdict on an abstract trust with its placeholders (IDs, accounts) mapped back to the
+    role's own, in every message and field. The renaming is an isomorphism of the question
+    (where _abstract_external_ids and _abstract_accounts allow it), so each door maps to a door of
+    the real trust, except where the solver chose, on its own, a value that is one of the real
+    ones (in the real trust it means something else) or one the mapping cannot read back: None,
+    and the real trust is judged."""
+    if not accounts and (not ids or not (verdict.found or verdict.pinned)):
+        return verdict
+    if verdict.found or verdict.doors:
+        shown = repr([verdict.found, verdict.doors]).lower()
+        if any(real.lower() in shown for real in (*ids.values(), *accounts.values())):
+            return None
+
+    def mapped(text: str) -> str:
+        text = _PLACEHOLDERS.sub(lambda m: ids.get(m.group(0), m.group(0)), text) if ids else text
+        return _ACCOUNT.sub(lambda m: accounts.get(m.group(0), m.group(0)), text) if accounts else text
+
+    doors = []
+    for door in verdict.doors:
+        from provisioner.analysis.trust import Door  # loaded already: the analysis showed a door
+
+        real = mapped(door.external_id) if door.external_id is not None else None
+        if real is not None and PLACEHOLDER in real.lower():
+            return None
+        keys = tuple((k, mapped(v)) for k, v in door.keys)
+        doors.append(Door(mapped(door.caller), real, keys, door.decided, door.why, door.checked))
+    found = [Hit(h.rule, mapped(h.message), h.where, h.evidence) for h in verdict.found]
+    if any(PLACEHOLDER in h.message.lower() for h in found):
+        return None
+    parties = tuple(accounts.get(a, a) for a in verdict.parties)
+    return replace(
+        verdict,
+        found=found,
+        pinned=sorted(ids.get(p, p) for p in verdict.pinned),
+        reached_by=tuple(accounts.get(a, a) for a in verdict.reached_by),
+        doors=tuple(doors),
+        parties=parties,
+        vendor=vendor_names(parties) if accounts else verdict.vendor,
+    )
+
+
+def _role_dependent(levels: Any) -> bool:
+    """Does a verdict under these RCPs depend on the role asked about: some RCP's Resource or
+    NotResource has a pattern other than "*" (`arn:aws:iam::*:role/restricted-*`)?"""
+    return any(
+        value != "*"
+        for level in levels
+        for policy in level
+        for statement in statements(policy.document)
+        for element in ("Resource", "NotResource")
+        for value in strings(statement.body.get(element))
+    )
+
+
+def _names_external_id(levels: Any) -> bool:
+    return any("sts:externalid" in repr(policy.document).lower() for level in levels for policy in level)
 
 
 # --- one role -------------------------------------------------------------------------------
@@ -307,13 +454,61 @@ class Scope:
         """A scope of its own (a run's memo is not shared): for a test or a single role."""
         return cls(account, policies or {}, frozenset(), Memo(), org)
 
-    def trust(self, abstract: Any, with_rcps: bool = True) -> TrustVerdict:
-        """The verdict on an abstracted trust, once per run ("repr": a fast, faithful key for
-        JSON data; the organization's policies by name)."""
+    def trust(self, role: RoleDetail, with_rcps: bool = True) -> TrustVerdict:
+        """The verdict on a role's trust, its IDs and accounts its own. The analysis runs once
+        per distinct question in a run: the trust with its IDs and outside accounts abstracted
+        where that is sound ("repr": a fast, faithful key for JSON data), the organization's
+        policies by name, and the role's ARN when an RCP's Resource (or the trust's) has a
+        pattern, so the RCPs are asked about the role's own ARN."""
         rcps = self.org.rcps if self.org and with_rcps else ()
-        key = (self.account, self.org_accounts, repr(abstract) + level_names(rcps))
+        real_text = repr(role.trust)
+        named = bool(rcps and _role_dependent(rcps)) or "Resource" in real_text
+        suffix = level_names(rcps) + (role.arn if named else "")
+        # the same trust again (the many service roles): its verdict, IDs and accounts its own
+        seen = (self.account, self.org_accounts, "as written: " + real_text + suffix)
+        if (known := self.memo.trust.get(seen)) is not None:
+            return known
+        abstract, ids = _abstract_external_ids(role.trust)
+        if ids and rcps and _names_external_id(rcps):
+            abstract, ids = role.trust, {}
+        text = repr(abstract) if ids else real_text
+        renaming = {} if rcps else _renaming(abstract, text, self._ours)
+        if renaming:
+            text = _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
+        verdict = self._verdict(text, suffix, abstract, renaming, role, rcps)
+        concrete = None
+        if verdict is not None:
+            concrete = _concrete(verdict, ids, {p: t for t, p in renaming.items()})
+        if concrete is None:
+            concrete = self._verdict(real_text, suffix, role.trust, {}, role, rcps)
+            assert concrete is not None  # nothing renamed: always judged
+        self.memo.trust[seen] = concrete
+        return concrete
+
+    def _ours(self, account: str) -> bool:
+        return account == self.account or account in self.org_accounts
+
+    def _verdict(
+        self,
+        text: str,
+        suffix: str,
+        document: Any,
+        renaming: dict[str, str],
+        role: RoleDetail,
+        rcps: Any,
+    ) -> TrustVerdict | None:
+        """The memo's verdict for a key (the document's text, the RCPs' names, the role's ARN
+        where it matters), judged on its first use; None when the renamed document is not what
+        the key says (a number where a string was: the real one is judged)."""
+        key = (self.account, self.org_accounts, text + suffix)
         if key not in self.memo.trust:
-            self.memo.trust[key] = judge_trust(abstract, self.account, self.org_accounts, rcps)
+            if renaming:
+                document = _renamed(document, renaming)
+                if repr(document) != text:
+                    return None
+            self.memo.trust[key] = judge_trust(
+                document, self.account, self.org_accounts, rcps, role_arn=role.arn
+            )
         return self.memo.trust[key]
 
     def grant(self, role: RoleDetail) -> GrantVerdict | None:
@@ -323,14 +518,13 @@ class Scope:
 
 def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleAnalysis:
     """The one analysis of a role that every rule reads."""
-    abstract, ids = _abstract_external_ids(role.trust)
-    trust = scope.trust(abstract)
+    trust = scope.trust(role)
     by_path = {s.path: s.body for s in statements(role.trust)} if trust.found else {}
     return RoleAnalysis(
         role,
         scope.account,
         trust,
-        sorted({ids[p] for p in trust.pinned if p in ids}),
+        trust.pinned,
         scope.grant(role) if trust.external else None,
         now,
         unused_days,
@@ -342,11 +536,9 @@ def _withheld(analysis: RoleAnalysis, scope: Scope, findings: list[Finding]) -> 
     """How many findings the role would have without the SCPs and RCPs, that it has not."""
     role = analysis.role
     free = analysis.trust
-    abstract, ids = _abstract_external_ids(role.trust)
     if free.refused_by:
-        free = scope.trust(abstract, with_rcps=False)
-    free_pinned = sorted({ids[p] for p in free.pinned if p in ids})
-    free_rules = [hit.rule for hit in [*free.found, *weak_external_ids(free_pinned)]]
+        free = scope.trust(role, with_rcps=False)
+    free_rules = [hit.rule for hit in [*free.found, *weak_external_ids(free.pinned)]]
     if free.external:
         ungranted = analysis.grant or scope.grant(role)
         free_rules += ungranted.free_rules if ungranted else []

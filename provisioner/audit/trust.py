@@ -1,34 +1,32 @@
-"""Pure: who may assume a role, presenting what, decided by the IAM evaluator (and the RCPs of
-its account); one verdict per distinct trust document, shared by the roles that have it."""
+"""Pure: who may assume a role, presenting what, decided by the exact trust analysis
+(provisioner/analysis: the trust and the RCPs of the role's account, every caller class, z3) and
+read in rule terms through analysis/verdict.py, so that audit says what lint and validate say, with
+the same counterexample. One verdict per distinct question, shared by the roles that ask it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from provisioner.audit.grants import SESSION, Levels
-from provisioner.evaluation import (
-    OUTSIDER_ACCOUNT,
-    Decision,
-    Policy,
-    Request,
-    assume_role_request,
-    caller_for,
-    evaluate,
-)
+from provisioner.audit.grants import Levels
+from provisioner.evaluation import Decision, Policy
 from provisioner.evaluation.chain import organization_decision
-from provisioner.evaluation.witness import (
-    OUTSIDER_ACCOUNTS,
-    Witness,
-    caller_candidates,
-    external_id_witnesses,
-    pinned_values,
-)
-from provisioner.iam import Statement, aws_principals, statements
+from provisioner.iam import Statement, aws_principals, has_wildcard, statements
 from provisioner.model import account_of, role_arn, session_arn
 from provisioner.model.rules import Hit
 from provisioner.vendors import vendor_for_account
+
+if TYPE_CHECKING:
+    from provisioner.analysis.trust import ClassAnswer, Door, TrustAnswer
+
+PLACEHOLDER_ROLE = "audited-role"  # the role asked about when none is given
+STRANGER = "111122223333"  # analysis.trust.STRANGER (not imported: that module loads z3)
+_RULE = {
+    "someone-else": "trust-any-principal",
+    "no-external-id": "cross-account-no-external-id",
+    "not-pinned": "external-id-not-pinned",
+}
 
 
 @dataclass(frozen=True)
@@ -37,217 +35,283 @@ class TrustVerdict:
     is shared by roles: each role's finding shows its own statement)."""
 
     found: list[Hit]
-    external: bool
+    external: bool  # someone else, or a party, gets in
     vendor: str
-    pinned: list[str]  # placeholders of the pinned external IDs
-    reached_by: tuple[str, ...] = ()  # the outside accounts that get in ("*": any)
+    pinned: list[str]  # the issued IDs the parties get in with
+    reached_by: tuple[str, ...] = ()  # the outside accounts that get in ("*": any other account)
     refused_by: tuple[str, ...] = ()  # the RCPs that refused a request the trust allows
+    doors: tuple[Door, ...] = ()  # the requests the hits show (each allowed by the trust)
+    parties: tuple[str, ...] = ()  # the outside accounts the trust names
 
 
-@dataclass
-class _Judging:
-    """A trust verdict while it is being reached, principal by principal."""
+def vendor_names(accounts: Any) -> str:
+    """The known vendors among outside accounts, as a finding shows them."""
+    return ", ".join(sorted({known.display_name for a in accounts if (known := vendor_for_account(a))}))
 
-    trust: list[Policy]
-    arn: str  # the role asked about
-    exact: list[str]  # the external IDs the trust pins exactly
-    rcps: Levels
-    found: list[Hit] = field(default_factory=list)
-    refusers: dict[str, None] = field(default_factory=dict)
-    reachers: list[str] = field(default_factory=list)
-    vendors: set[str] = field(default_factory=set)
-    pinned: list[str] = field(default_factory=list)
-    external: bool = False
 
-    def refused(self, request: Request) -> Decision | None:
-        """The RCPs' refusal of a request the trust allows (recorded), or None."""
-        refusal = organization_decision((), self.rcps, request) if self.rcps else None
-        if refusal is not None:
-            self.refusers.update(dict.fromkeys(refusal.deciders))
-        return refusal
+NOBODY = TrustVerdict([], False, "", [])
 
 
 def judge_trust(
-    trust_doc: Any, account: str, org_accounts: frozenset[str], rcps: Levels = ()
+    trust_doc: Any,
+    account: str,
+    org_accounts: frozenset[str],
+    rcps: Levels = (),
+    *,
+    role_arn: str | None = None,
 ) -> TrustVerdict:
-    """The trust rules, decided by the evaluator: who, presenting what, may assume the role.
+    """The trust rules, read from the exact analysis of the trust (and the RCPs, asked about
+    `role_arn`, the role's own ARN).
 
-    The principals asked about are those the trust names, and, for `Principal: "*"`, the callers
-    its conditions admit (aws:PrincipalArn / aws:PrincipalAccount with or without wildcards,
-    evaluation/witness.py). For each, the external IDs asked about are built from the trust's
-    own patterns: any ID other than those it pins exactly that gets in is a witness. A request
-    the trust allows but the account's RCPs refuse lets nobody in ("Resource control policies":
-    they apply to sts:AssumeRole on the account's roles): it is reported as blocked, at info."""
-    trust = [Policy("trust policy", trust_doc)]
-    judging = _Judging(trust, role_arn(account, "audited-role"), sorted(pinned_values(trust)), rcps)
-    judging.found = _any_account(judging)
-    judging.external = bool(judging.found)
-    for value, caller, statement in _other_accounts(trust_doc, {account, *org_accounts}):
-        _judge_principal(judging, value, caller, statement)
-    if any(hit.rule == "trust-any-principal" for hit in judging.found):
-        judging.reachers.insert(0, "*")
+    The parties are the accounts the trust names as callers (analysis/verdict.named_accounts),
+    but for the role's own account and its organization's. Someone else getting in is
+    trust-any-principal; a party getting in with no ID is cross-account-no-external-id when the
+    trust has no sts:ExternalId condition at all, else external-id-not-pinned, as is a party
+    getting in with an ID that is not issued ("IAM JSON policy elements: Condition operators";
+    "How to use an external ID when granting access to your AWS resources to a third party").
+    A door (or a party's issued ID) that the trust opens and the RCPs close is
+    trust-blocked-by-organization, at info ("Resource control policies": they apply to
+    sts:AssumeRole on the account's roles)."""
+    arn = role_arn or _placeholder_arn(account)
+    ours = {account, *org_accounts}
+    if _nobody_outside(trust_doc, ours):
+        return NOBODY  # no Allow names a principal outside: no analysis (and no z3) needed
+    from provisioner.analysis.verdict import analyze, named_accounts, openings
+
+    parties = [a for a in named_accounts(trust_doc) if a not in ours]
+
+    def ask(document: Any, levels: Levels) -> TrustAnswer:
+        return analyze(
+            document,
+            role_arn=arn,
+            parties=parties,
+            own_account=account,
+            org_accounts=org_accounts,
+            rcps=levels,
+        )
+
+    answer = ask(trust_doc, rcps)
+    found: list[Hit] = []
+    doors: list[Door] = []
+    seen: set[tuple[str, str]] = set()
+    for opening in openings(answer, trust_doc, arn):
+        if (opening.kind, opening.who.name) in seen:
+            continue  # one finding per kind and caller class: the first door is the example
+        seen.add((opening.kind, opening.who.name))
+        found.append(Hit(_RULE[opening.kind], opening.message, opening.path))
+        doors.append(opening.door)
+    for hit, door in _account_roots(trust_doc, answer, parties, lambda d: ask(d, rcps), arn, rcps):
+        found.append(hit)
+        doors.append(door)
+    refused_by: dict[str, None] = {}
+    if rcps:
+        free = ask(trust_doc, ())
+        found += _blocked(trust_doc, free, answer, arn, rcps, refused_by)
+    getting_in = [p for p in answer.parties if p.admitted is not None]
+    reached = (["*"] if answer.other.admitted is not None else []) + [str(p.account) for p in getting_in]
     return TrustVerdict(
-        judging.found,
-        judging.external,
-        ", ".join(sorted(judging.vendors)),
-        sorted(set(judging.pinned)),
-        tuple(dict.fromkeys(judging.reachers)),
-        tuple(judging.refusers),
+        found,
+        bool(reached),
+        vendor_names(parties),
+        sorted({i for p in getting_in for i in p.issued_in}),
+        tuple(dict.fromkeys(reached)),
+        tuple(refused_by),
+        tuple(doors),
+        tuple(parties),
     )
 
 
-def _judge_principal(judging: _Judging, value: str, caller: str, statement: Statement) -> None:
-    """The rules for one principal of another account the trust lets in (`value` as the trust
-    writes it, `caller` a principal it stands for)."""
-    principal_account = account_of(caller) or OUTSIDER_ACCOUNT
-    known = vendor_for_account(principal_account)
-    if known:
-        judging.vendors.add(known.display_name)
-
-    def request(external_id: str | None, caller: str = caller) -> Request:
-        return assume_role_request(caller, judging.arn, external_id)
-
-    # The witnesses include no ID at all and an ID nobody issued; the pinned IDs are asked apart.
-    witnesses = external_id_witnesses(judging.trust, request, judging.exact)
-    exact = judging.exact
-    pinned_allowed = bool(exact) and evaluate(judging.trust, request(exact[0])).allowed
-    if not (pinned_allowed or witnesses):
-        return  # named, but refused whatever it presents (an explicit Deny, say)
-    if judging.rcps:
-        witnesses, pinned_allowed, blocked = _unblocked(judging, request, witnesses, pinned_allowed)
-        if not (pinned_allowed or witnesses):
-            message = (
-                f"the trust lets {value} in, but the organization refuses its sts:AssumeRole: "
-                f"{blocked[0].reason()}"
-            )
-            judging.found.append(Hit("trust-blocked-by-organization", message, statement.path))
-            return
-    judging.external = True
-    judging.reachers.append(principal_account)
-    hit = _external_id_hit(value, statement, witnesses)
-    if hit is not None:
-        judging.found.append(hit)
-    else:
-        judging.pinned.extend(exact)
-    if value.endswith(":root") or value == principal_account:
-        _account_root(judging, principal_account, statement)
+def _placeholder_arn(account: str) -> str:
+    return role_arn(account, PLACEHOLDER_ROLE)
 
 
-def _unblocked(
-    judging: _Judging,
-    request: Callable[[str | None], Request],
-    witnesses: list[Witness],
-    pinned_allowed: bool,
-) -> tuple[list[Witness], bool, list[Decision]]:
-    """The witnesses the RCPs let through, whether the pinned ID still gets in, and the RCPs'
-    refusals of the others."""
-    refusals = [judging.refused(request(w.external_id)) for w in witnesses]
-    blocked = [r for r in refusals if r is not None]
-    kept = [w for w, r in zip(witnesses, refusals, strict=True) if r is None]
-    if pinned_allowed and (refused := judging.refused(request(judging.exact[0]))) is not None:
-        pinned_allowed = False
-        blocked.append(refused)
-    return kept, pinned_allowed, blocked
-
-
-def _external_id_hit(value: str, statement: Statement, witnesses: list[Witness]) -> Hit | None:
-    """cross-account-no-external-id or external-id-not-pinned for a principal that gets in, or
-    None when only the pinned IDs get it in."""
-    without_id = next((w for w in witnesses if w.external_id is None), None)
-    has_condition = any(key.lower() == "sts:externalid" for _, key, _ in statement.conditions())
-    if without_id is not None and not has_condition:
-        return Hit(
-            "cross-account-no-external-id",
-            f"{value} can assume the role without an external ID: {without_id.decision.reason()}",
-            statement.path,
-        )
-    if not witnesses:
-        return None
-    first = witnesses[0]
-    how = (
-        "without an external ID"
-        if first.external_id is None
-        else f"with external ID {first.external_id!r}, which the trust does not pin"
-    )
-    return Hit(
-        "external-id-not-pinned",
-        f"{value} can assume the role {how}: {first.decision.reason()}",
-        statement.path,
-    )
-
-
-def _account_root(judging: _Judging, principal_account: str, statement: Statement) -> None:
-    """trusts-account-root: another principal of the trusted account gets in too."""
-    other = session_arn(principal_account, "some-other-role", SESSION)
-    asked = assume_role_request(other, judging.arn, judging.exact[0] if judging.exact else None)
-    if evaluate(judging.trust, asked).allowed and judging.refused(asked) is None:
-        judging.found.append(
-            Hit(
-                "trusts-account-root",
-                f"every principal of account {principal_account} that may "
-                "call sts:AssumeRole can assume the role",
-                statement.path,
-            )
-        )
-
-
-def _any_account(judging: _Judging) -> list[Hit]:
-    """trust-any-principal: a caller of an account the trust never names gets in, with no ID or
-    with the ID it pins (external IDs are not secrets). The first candidate is a plain outsider
-    (`Principal: "*"`); the others fill the trust's patterns (ArnLike aws:PrincipalArn
-    "arn:aws:iam::*:role/NAME": anyone able to create a role of that name)."""
-    blocked: Decision | None = None
-    for index, caller in enumerate(caller_candidates(judging.trust, SESSION)):
-        if account_of(caller) not in OUTSIDER_ACCOUNTS:
+def _nobody_outside(trust_doc: Any, ours: set[str]) -> bool:
+    """No Allow statement can let in a principal of another account: none has NotPrincipal or
+    `*`, and every AWS principal it names is of our accounts (or names no account, which no
+    caller matches). Then every outside caller class is refused, as the analysis would find."""
+    for statement in statements(trust_doc):
+        if not statement.is_allow:
             continue
-        for external_id in (None, *judging.exact[:1]):
-            asked = assume_role_request(caller, judging.arn, external_id)
-            decision = evaluate(judging.trust, asked)
-            if decision.allowed and (refused := judging.refused(asked)) is not None:
-                blocked = blocked or refused
-                continue
-            if decision.allowed:
-                named = (
-                    ""
-                    if index == 0
-                    else f"{caller}, of an account the trust never names, matches its patterns: "
-                )
-                message = f"any AWS account can assume the role: {named}{decision.reason()}"
-                return [Hit("trust-any-principal", message, decision.allows[0].path)]
-    if blocked is not None:
+        if "NotPrincipal" in statement.body:
+            return False
+        for value in aws_principals(statement):
+            if value == "*" or account_of(value) not in (ours | {None}):
+                return False
+    return True
+
+
+def _account_roots(
+    trust_doc: Any,
+    answer: TrustAnswer,
+    parties: list[str],
+    ask: Callable[[Any], TrustAnswer],
+    arn: str,
+    rcps: Levels,
+) -> list[tuple[Hit, Door]]:
+    """trusts-account-root: the trust names a party's account (its root, or its bare ID) and a
+    principal of that account other than those the trust names by ARN gets in, with an issued
+    ID when there is one ("IAM JSON policy elements: Principal", AWS account principals: the
+    account delegates to every principal its own policies let call sts:AssumeRole)."""
+    found: list[tuple[Hit, Door]] = []
+    by_account = {p.account: p for p in answer.parties}
+    for account in parties:
+        where = _root_statement(trust_doc, account)
+        who = by_account.get(account)
+        if where is None or who is None or who.admitted is None:
+            continue
+        named = _named_principals(trust_doc, account)
+        if named:  # ask again with the principals the trust names by ARN shut out
+            deny = {"Effect": "Deny", "Principal": {"AWS": named}, "Action": "sts:AssumeRole"}
+            # the same issued IDs and parties: the added Deny has no condition and names no one new
+            again = ask(_with_statement(trust_doc, deny))
+            who = next(p for p in again.parties if p.account == account)
+        door = _issued_door(who, answer)
+        if door is None:
+            continue
+        door = _readable(door, account, trust_doc, arn, rcps)
+        message = (
+            f"every principal of account {account} that may call sts:AssumeRole can assume the role: "
+            f"for example {door.describe()}"
+        )
+        found.append((Hit("trusts-account-root", message, where.path), door))
+    return found
+
+
+def _issued_door(who: ClassAnswer, answer: TrustAnswer) -> Door | None:
+    """A door of the class with an issued ID when the trust issues any, else any door."""
+    if who.admitted is None:
+        return None
+    if not answer.issued:
+        return who.admitted
+    if not who.issued_in:
+        return None
+    door = who.admitted
+    if door.external_id is not None and door.external_id in who.issued_in:
+        return door
+    from provisioner.analysis.trust import Door as DoorType
+
+    return DoorType(door.caller, who.issued_in[0], door.keys, door.decided, door.why, door.checked)
+
+
+def _readable(door: Door, account: str, trust_doc: Any, arn: str, rcps: Levels) -> Door:
+    """The door with a caller named for what it is (a role of the account that the trust never
+    names), when the concrete evaluator lets that one in too; else the analysis's own."""
+    from provisioner.evaluation import evaluate
+
+    caller = session_arn(account, "some-other-role", "session")
+    shown = replace(door, caller=caller)
+    request = shown.request(arn)
+    allowed = evaluate([Policy("trust policy", trust_doc)], request).allowed
+    if allowed and (not rcps or organization_decision((), rcps, request) is None):
+        return shown
+    return door
+
+
+def _root_statement(trust_doc: Any, account: str) -> Statement | None:
+    for statement in statements(trust_doc):
+        if statement.is_allow and any(
+            v in (account, f"arn:aws:iam::{account}:root") for v in aws_principals(statement)
+        ):
+            return statement
+    return None
+
+
+def _named_principals(trust_doc: Any, account: str) -> list[str]:
+    """The principals of `account` an Allow names by ARN: in Principal, and as a literal
+    aws:PrincipalArn value."""
+    found: list[str] = []
+    for statement in statements(trust_doc):
+        if not statement.is_allow:
+            continue
+        found += [
+            v
+            for v in aws_principals(statement)
+            if v not in (account, f"arn:aws:iam::{account}:root") and account_of(v) == account
+        ]
+        for _, key, values in statement.conditions():
+            if key.lower() == "aws:principalarn":
+                found += [
+                    v
+                    for v in values
+                    if isinstance(v, str) and not has_wildcard(v) and account_of(v) == account
+                ]
+    return list(dict.fromkeys(found))
+
+
+def _with_statement(trust_doc: Any, statement: dict[str, Any]) -> dict[str, Any]:
+    raw = trust_doc.get("Statement")
+    listed = raw if isinstance(raw, list) else [raw]
+    return {**trust_doc, "Statement": [*listed, statement]}
+
+
+def _blocked(
+    trust_doc: Any,
+    free: TrustAnswer,
+    answer: TrustAnswer,
+    arn: str,
+    rcps: Levels,
+    refused_by: dict[str, None],
+) -> list[Hit]:
+    """trust-blocked-by-organization: what the trust lets in without the RCPs and not with them
+    (someone else; a party with no ID, with an ID not issued, with an issued ID)."""
+    trust = [Policy("trust policy", trust_doc)]
+    found: list[Hit] = []
+    if free.other.admitted is not None and answer.other.admitted is None:
+        why, where = _refusal(trust, [free.other.admitted], arn, rcps, refused_by)
         message = (
             "the trust lets any AWS account in, but the organization refuses the "
-            f"sts:AssumeRole of accounts outside it: {blocked.reason()}"
+            f"sts:AssumeRole of accounts outside it: {why}"
         )
-        return [Hit("trust-blocked-by-organization", message, "")]
-    return []
-
-
-def _other_accounts(trust_doc: Any, ours: set[str]) -> list[tuple[str, str, Statement]]:
-    """(the principal as the trust writes it, a caller it stands for, its statement) for every
-    principal of another account the trust names, and for every caller of another account that
-    a `Principal: "*"` statement's conditions name (with or without wildcards)."""
-    out: list[tuple[str, str, Statement]] = []
-    for value, statement in _named_principals(trust_doc):
-        if value == "*":
-            narrowed = [Policy("trust policy", {"Version": "2012-10-17", "Statement": [statement.body]})]
-            for caller in caller_candidates(narrowed, SESSION, literals=True):
-                caller_account = account_of(caller)
-                if caller_account and caller_account not in ours and caller_account not in OUTSIDER_ACCOUNTS:
-                    out.append((caller, caller, statement))
+        found.append(Hit("trust-blocked-by-organization", message, where))
+    with_rcps = {p.account: p for p in answer.parties}
+    for party in free.parties:
+        kept = with_rcps.get(party.account)
+        lost: list[Door] = []
+        if party.without_id is not None and (kept is None or kept.without_id is None):
+            lost.append(party.without_id)
+        if party.other_id is not None and (kept is None or kept.other_id is None):
+            lost.append(party.other_id)
+        shut = [i for i in party.issued_in if kept is None or i not in kept.issued_in]
+        if party.admitted is not None and shut:
+            lost += [_issued_door(party, free) or party.admitted]
+        if not lost:
             continue
-        principal_account = account_of(value)
-        if principal_account is None or principal_account in ours:
+        why, where = _refusal(trust, lost, arn, rcps, refused_by)
+        what = f"with {party.ids}" if kept is None or kept.admitted is None else _lost_words(lost, shut)
+        message = (
+            f"the trust lets {party.name} in {what}, but the organization refuses its sts:AssumeRole: {why}"
+        )
+        found.append(Hit("trust-blocked-by-organization", message, where))
+    return found
+
+
+def _lost_words(lost: list[Door], shut: list[str]) -> str:
+    """What the RCPs took away from a party that still gets in, in words."""
+    parts = []
+    if any(d.external_id is None for d in lost):
+        parts.append("with no external ID")
+    if shut:
+        parts.append("with the issued ID" + ("s " if len(shut) > 1 else " ") + ", ".join(shut))
+    if any(d.external_id is not None and d.external_id not in shut for d in lost):
+        parts.append("with IDs that are not issued")
+    return " or ".join(parts)
+
+
+def _refusal(
+    trust: list[Policy], doors: list[Door], arn: str, rcps: Levels, refused_by: dict[str, None]
+) -> tuple[str, str]:
+    """Why the RCPs refuse the first of the doors they refuse (recorded in `refused_by`), and
+    the trust statement that lets it in."""
+    from provisioner.evaluation import evaluate
+
+    for door in doors:
+        request = door.request(arn)
+        decision: Decision | None = organization_decision((), rcps, request)
+        if decision is None:
             continue
-        out.append((value, caller_for(value, SESSION), statement))
-    return out
-
-
-def _named_principals(trust: Any) -> list[tuple[str, Statement]]:
-    """(AWS principal, statement) for Allow statements that let an AWS principal assume."""
-    return [
-        (value, statement)
-        for statement in statements(trust)
-        if statement.is_allow
-        for value in aws_principals(statement)
-    ]
+        refused_by.update(dict.fromkeys(decision.deciders))
+        allowed = evaluate(trust, request)
+        return decision.reason(), allowed.allows[0].path if allowed.allows else ""
+    names = [p.name for level in rcps for p in level if any(s.effect == "Deny" for s in p.statements)]
+    refused_by.update(dict.fromkeys(names))
+    return f"refused by the resource control policies ({', '.join(names) or 'a level allows none'})", ""

@@ -294,7 +294,9 @@ def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws
         by_role.setdefault(f["role"], {})[f["rule"]] = f["message"]
     assert list(by_role["Outsider"]) == ["trust-blocked-by-organization"]
     assert "RCP org-perimeter" in by_role["Outsider"]["trust-blocked-by-organization"]
-    assert "trust-any-principal" not in by_role["Anyone"]
+    # Issue 19: the perimeter excepts Labelbox's account, which `Principal: "*"` lets in without
+    # naming it: the door stays open, shown with a caller of that account (it was reported shut)
+    assert "arn:aws:sts::340636424752:" in by_role["Anyone"]["trust-any-principal"]
     assert "cross-account-no-external-id" in by_role["HandMadeLabelbox"]  # Labelbox is excepted
     assert "vendor-write-access" not in by_role["HandMadeLabelbox"]  # the SCP denies every write
     assert "vendor-resource-wildcard" in by_role["HandMadeLabelbox"]
@@ -318,7 +320,7 @@ def test_the_findings_organization_policies_take_away_are_counted(box, cli, aws_
     )
     assert lost[("HandMadeLabelbox", "vendor-write-access")] == 1  # the SCP
     assert lost[("Outsider", "cross-account-no-external-id")] == 1  # the RCP
-    assert lost[("Anyone", "trust-any-principal")] == 1
+    assert lost[("Anyone", "trust-any-principal")] == 0  # Labelbox's account still gets in (issue 19)
     notes = [line for line in after.stderr.splitlines() if "not reported" in line]
     assert len(notes) == 1, after.stderr
     head, _, names = notes[0].partition(" (")
