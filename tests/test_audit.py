@@ -992,7 +992,7 @@ def test_principal_star_narrowed_only_by_keys_the_caller_chooses_is_open(conditi
     verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW)
     (finding,) = [f for f in verdict.findings if f.rule == "trust-any-principal"]
     assert verdict.external and verdict.reached_by == ("*",)
-    assert "any AWS account can assume the role: for example arn:aws:sts::" in finding.message
+    assert "another AWS account can assume the role: for example arn:aws:sts::" in finding.message
     assert "ckx5y2abcd0001zz0" in finding.message
     key = next(iter(next(iter(condition.values()))))
     if key != "sts:RoleSessionName":  # the session is in the caller's ARN

@@ -169,20 +169,36 @@ class _Question:
     def pretty(
         self, found: tuple[Door, z3.ModelRef] | None, *extra: z3.BoolRef
     ) -> tuple[Door, z3.ModelRef] | None:
-        """The same door with readable names where they do not matter (one more question)."""
+        """The same door with readable names and values where they do not matter, the same
+        whichever question found it (one more question, or one per preference when not all fit)."""
         if found is None:
             return None
         caller = self.caller
         if caller.kind == "service":
             return found
-        names = [
-            caller.name == z3.StringVal("any-role"),
-            caller.session == z3.StringVal("session"),
+        preferences = [
             z3.Not(caller.user),
+            caller.session == z3.StringVal("session"),
+            caller.name == z3.StringVal("any-role"),
         ]
         if caller.kind == "other":
-            names.append(caller.acct == z3.StringVal(STRANGER))
-        return self.find(*extra, *names) or self.find(*extra, names[1]) or found
+            preferences.append(caller.acct == z3.StringVal(STRANGER))
+        defaults = {id(c.value): c.default for c in caller.charsets}
+        for name in sorted(caller.chosen - {ID_KEY}):
+            key = caller.keys.get(name)
+            if key is not None:
+                default = defaults.get(id(key.value), "o-exampleorg" if "orgid" in name else "x1")
+                preferences.append(z3.Or(z3.Not(key.present), key.value == z3.StringVal(default)))
+        best = self.find(*extra, *preferences)
+        if best is not None:
+            return best
+        kept: list[z3.BoolRef] = []
+        for preference in preferences:
+            tried = self.find(*extra, *kept, preference)
+            if tried is not None:
+                kept.append(preference)
+                best = tried
+        return best or found
 
     def _who(self, model: z3.ModelRef | None) -> str:
         caller = self.caller

@@ -45,7 +45,7 @@ class Opening:
     def message(self) -> str:
         shown = self.door.describe()
         if self.kind == "someone-else":
-            return f"any AWS account can assume the role: for example {shown}"
+            return f"another AWS account can assume the role: for example {shown}"
         if self.kind == "no-external-id":
             return f"{self.who.name} can assume the role without an external ID: for example {shown}"
         return (

@@ -63,10 +63,11 @@ def judge_trust(
     """The trust rules, read from the exact analysis of the trust (and the RCPs, asked about
     `role_arn`, the role's own ARN).
 
-    The parties are the accounts the trust names as callers (analysis/verdict.named_accounts),
-    but for the role's own account and its organization's. Someone else getting in is
-    trust-any-principal; a party getting in with no ID is cross-account-no-external-id when the
-    trust has no sts:ExternalId condition at all, else external-id-not-pinned, as is a party
+    The parties are the accounts the trust (or an RCP) names as callers
+    (analysis/verdict.named_accounts), but for the role's own account and its organization's.
+    Someone else getting in is trust-any-principal; a party getting in with no ID is
+    cross-account-no-external-id when the trust has no sts:ExternalId condition at all, else
+    external-id-not-pinned, as is a party
     getting in with an ID that is not issued ("IAM JSON policy elements: Condition operators";
     "How to use an external ID when granting access to your AWS resources to a third party").
     A door (or a party's issued ID) that the trust opens and the RCPs close is
@@ -78,7 +79,13 @@ def judge_trust(
         return NOBODY  # no Allow names a principal outside: no analysis (and no z3) needed
     from provisioner.analysis.verdict import analyze, named_accounts, openings
 
-    parties = [a for a in named_accounts(trust_doc) if a not in ours]
+    # The accounts the RCPs name are parties too: an RCP that spares the vendor's account makes
+    # it the one party that gets in, not "any other account".
+    named = [
+        *named_accounts(trust_doc),
+        *(a for level in rcps for p in level for a in named_accounts(p.document)),
+    ]
+    parties = [a for a in dict.fromkeys(named) if a not in ours]
 
     def ask(document: Any, levels: Levels) -> TrustAnswer:
         return analyze(
