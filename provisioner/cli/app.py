@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar
 import typer
 
 from provisioner import __version__
+from provisioner.cli_coercion import quick_commands, quicken
 from provisioner.cli_help import HelpGroup, dress
 from provisioner.cli_options import DEBUG, QUERY, QUIET, Query, environment_defaults, global_options
 from provisioner.errors import EXIT_BAD_INPUT, InputError, ProvisionerError, show_value
@@ -75,6 +76,11 @@ class _Group(HelpGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's own options, coerced without pydantic (cli_coercion; its commands are
+        QuickCommands, _Root._adopt)."""
+        return quicken(super().get_params(ctx))
 
 
 # Spec fields whose option is not simply --FIELD-WITH-DASHES.
@@ -145,6 +151,7 @@ class _Root(_Group):
         was made, as typer.main.get_command would have made them."""
         from typer.main import get_command_from_info, get_group_from_info
 
+        quick_commands(app.registered_commands)
         for info in app.registered_commands:
             if info.name and info.name not in self.commands:
                 command = get_command_from_info(
@@ -156,6 +163,8 @@ class _Root(_Group):
                 self.commands[info.name] = command
         for group in app.registered_groups:
             if group.name and group.name not in self.commands:
+                if group.typer_instance is not None:
+                    quick_commands(group.typer_instance.registered_commands)
                 self.commands[group.name] = get_group_from_info(
                     group,
                     pretty_exceptions_short=app.pretty_exceptions_short,
