@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
+from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, collector_paused, compare
 from provisioner.audit.gather import (
     account_data,
     beside,
@@ -61,6 +61,7 @@ __all__ = [
     "audit",
     "check_spec",
     "check_unused_days",
+    "collector_paused",
     "gather_account",
     "gather_accounts",
     "judge_role",
@@ -121,7 +122,8 @@ def run(
     org_accounts: frozenset[str] = frozenset()
     base: Aws | None = None
     if spec.from_file:
-        data = [load_file(spec.from_file)]
+        with collector_paused():
+            data = [load_file(spec.from_file)]
     else:
         if connect is None:
             raise InputError("from_file", "", "give a file, or credentials to read the account with")
@@ -151,15 +153,16 @@ def run(
     for account in data:  # files apply to every account
         if account.error is None and given is not None:
             account.org = given
-    result = audit(
-        data,
-        vendor=spec.vendor,
-        all_roles=spec.all_roles,
-        org_accounts=org_accounts,
-        now=now,
-        mutes=spec.mutes,
-        unused_days=spec.unused_days,
-    )
+    with collector_paused():
+        result = audit(
+            data,
+            vendor=spec.vendor,
+            all_roles=spec.all_roles,
+            org_accounts=org_accounts,
+            now=now,
+            mutes=spec.mutes,
+            unused_days=spec.unused_days,
+        )
     return compare(result, previous, spec.baseline) if spec.baseline is not None else result
 
 

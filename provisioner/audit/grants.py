@@ -33,6 +33,7 @@ class GrantVerdict:
     free_writes: tuple[str, ...] = ()  # the same without the SCPs
     free_wide: bool = False
     refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
+    buckets: tuple[str, ...] = ()  # the buckets the policies name ("*": any), for the report
 
     @property
     def free_rules(self) -> list[str]:
@@ -88,9 +89,10 @@ def grant_verdict(
     boundary_doc = policies.get(role.permissions_boundary or "")
     boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
     key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + level_names(scps))
-    if key not in memo:
-        memo[key] = judge_grants(documents, account, boundary, scps)
-    return memo[key]
+    verdict = memo.get(key)
+    if verdict is None:
+        verdict = memo[key] = judge_grants(documents, account, boundary, scps)
+    return verdict
 
 
 def _write_candidates(documents: list[Policy]) -> list[str]:
@@ -196,4 +198,5 @@ def judge_grants(
         tuple(sorted(free_writes)),
         wide.allowed,
         tuple(refusers),
+        named_buckets(documents),
     )

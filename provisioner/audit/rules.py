@@ -19,8 +19,6 @@ from provisioner.audit.grants import (
     GrantVerdict,
     grant_verdict,
     level_names,
-    named_buckets,
-    role_policies,
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
 from provisioner.audit.trust import TrustVerdict, judge_trust
@@ -31,12 +29,45 @@ from provisioner.model.rules import Hit, Rules
 from provisioner.organization import OrgPolicies
 
 
+@dataclass(slots=True)
+class AbstractTrust:
+    """A trust document as its verdict is asked for: its external IDs abstracted (`document`,
+    `ids`: placeholder -> ID), the text that keys the verdict, and its statements by path (the
+    findings' evidence), built when first asked. One per distinct trust text in a run."""
+
+    document: Any
+    ids: dict[str, str]
+    key: str
+    _by_path: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, trust: Any, text: str) -> AbstractTrust:
+        document, ids = _abstract_external_ids(trust)
+        return cls(document, ids, text if not ids else repr(document), None)
+
+    def by_path(self, trust: Any) -> dict[str, Any]:
+        """`trust`'s statements by path (`trust` is the document this was made of, or one of
+        the same text: the roles that share it share these, read-only)."""
+        if self._by_path is None:
+            self._by_path = {s.path: s.body for s in statements(trust)}
+        return self._by_path
+
+
 @dataclass
 class Memo:
-    """Verdicts of one run, by document."""
+    """Verdicts of one run, by document; the trusts abstracted, by their text (`repr`: a fast,
+    faithful key for JSON data), so the many roles that share a trust share its work."""
 
     trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
     grants: GrantMemo = field(default_factory=dict)
+    abstracts: dict[str, AbstractTrust] = field(default_factory=dict)
+
+    def abstract(self, trust: Any) -> AbstractTrust:
+        text = repr(trust)
+        found = self.abstracts.get(text)
+        if found is None:
+            found = self.abstracts[text] = AbstractTrust.of(trust, text)
+        return found
 
 
 @dataclass
@@ -273,8 +304,8 @@ def judge_role(
             )
             for hit in hits
         ]
-    buckets = named_buckets(role_policies(role, policies)) if trust.external else ()
     grant = analysis.grant
+    buckets = grant.buckets if grant is not None else ()
     refusers = dict.fromkeys([*trust.refused_by, *(grant.refused_by if grant else ())])
     # an SCP or RCP refused something: what would the role's findings be without them?
     withheld = _withheld(analysis, scope, findings) if refusers else 0
@@ -307,14 +338,17 @@ class Scope:
         """A scope of its own (a run's memo is not shared): for a test or a single role."""
         return cls(account, policies or {}, frozenset(), Memo(), org)
 
-    def trust(self, abstract: Any, with_rcps: bool = True) -> TrustVerdict:
-        """The verdict on an abstracted trust, once per run ("repr": a fast, faithful key for
-        JSON data; the organization's policies by name)."""
+    def trust(self, abstract: AbstractTrust, with_rcps: bool = True) -> TrustVerdict:
+        """The verdict on an abstracted trust, once per run (keyed by its text, and the
+        organization's policies by name)."""
         rcps = self.org.rcps if self.org and with_rcps else ()
-        key = (self.account, self.org_accounts, repr(abstract) + level_names(rcps))
-        if key not in self.memo.trust:
-            self.memo.trust[key] = judge_trust(abstract, self.account, self.org_accounts, rcps)
-        return self.memo.trust[key]
+        key = (self.account, self.org_accounts, abstract.key + level_names(rcps) if rcps else abstract.key)
+        verdict = self.memo.trust.get(key)
+        if verdict is None:
+            verdict = self.memo.trust[key] = judge_trust(
+                abstract.document, self.account, self.org_accounts, rcps
+            )
+        return verdict
 
     def grant(self, role: RoleDetail) -> GrantVerdict | None:
         scps = self.org.scps if self.org else ()
@@ -323,18 +357,18 @@ class Scope:
 
 def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleAnalysis:
     """The one analysis of a role that every rule reads."""
-    abstract, ids = _abstract_external_ids(role.trust)
+    abstract = scope.memo.abstract(role.trust)
     trust = scope.trust(abstract)
-    by_path = {s.path: s.body for s in statements(role.trust)} if trust.found else {}
+    ids = abstract.ids
     return RoleAnalysis(
         role,
         scope.account,
         trust,
-        sorted({ids[p] for p in trust.pinned if p in ids}),
+        sorted({ids[p] for p in trust.pinned if p in ids}) if ids else [],
         scope.grant(role) if trust.external else None,
         now,
         unused_days,
-        by_path,
+        abstract.by_path(role.trust) if trust.found else {},
     )
 
 
@@ -342,10 +376,10 @@ def _withheld(analysis: RoleAnalysis, scope: Scope, findings: list[Finding]) -> 
     """How many findings the role would have without the SCPs and RCPs, that it has not."""
     role = analysis.role
     free = analysis.trust
-    abstract, ids = _abstract_external_ids(role.trust)
+    abstract = scope.memo.abstract(role.trust)
     if free.refused_by:
         free = scope.trust(abstract, with_rcps=False)
-    free_pinned = sorted({ids[p] for p in free.pinned if p in ids})
+    free_pinned = sorted({abstract.ids[p] for p in free.pinned if p in abstract.ids})
     free_rules = [hit.rule for hit in [*free.found, *weak_external_ids(free_pinned)]]
     if free.external:
         ungranted = analysis.grant or scope.grant(role)

@@ -119,9 +119,13 @@ class Rules(Registry[RuleFunction[S]], Generic[S]):
         becomes a hit of its own id that says so. A rule that reports an id it is not
         registered under is a bug in the code: ValueError."""
         hits: list[Hit] = []
+        functions = self.functions
         for first, function in self.ordered():
             try:
-                found = list(function(subject))
+                found = function(subject)
+                if type(found) is list and not found:
+                    continue  # what most rules say of most subjects: nothing
+                found = list(found)
             except Exception as exc:  # one broken rule must not hide the others
                 why = f"{type(exc).__name__}: {exc}"
                 found = [
@@ -131,7 +135,7 @@ class Rules(Registry[RuleFunction[S]], Generic[S]):
                     )
                 ]
             for hit in found:
-                if self.functions.get(hit.rule) is not function:
+                if functions.get(hit.rule) is not function:
                     raise ValueError(f"{self.what} {hit.rule!r} is reported by no registered check")
             hits += found
         return hits
