@@ -60,6 +60,7 @@ def audit(
     """Judge every role of every account; findings worst first, those a mute entry accepts
     marked as suppressed, and an expired entry a finding of its own."""
     memo = Memo()
+    now = now or datetime.now(UTC)  # one instant for the whole run
     findings: list[Finding] = []
     listed: list[ListedRole] = []
     estate = Estate(data)
@@ -104,9 +105,17 @@ def audit(
         notes.append(withheld_note(withheld, list(withheld_by)))
     result = AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
     if mutes:
-        result.mute(mutes, (now or datetime.now(UTC)).date(), _scope, expired_mute)
-    result.findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
+        result.mute(mutes, now.date(), _scope, expired_mute)
+    result.findings.sort(key=_order)
     return result
+
+
+def _order(finding: Finding) -> tuple[int, str, str, str]:
+    """Worst first, then by account, role and rule (every audit finding is at a RolePlace)."""
+    place = finding.where
+    if isinstance(place, RolePlace):
+        return (finding.severity.rank, place.account, place.role_arn, finding.rule)
+    return (finding.severity.rank, finding.account, finding.role_arn, finding.rule)
 
 
 def withheld_note(count: int, by: list[str]) -> str:

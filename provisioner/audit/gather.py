@@ -15,7 +15,7 @@ from provisioner.aws import Aws, managed_policy, new_session, paginate_all, tran
 from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
-from provisioner.model import Arn, role_arn
+from provisioner.model import role_arn
 
 Progress = Callable[[int], None]
 PAGE_SIZE = 1000  # GAAD's MaxItems ceiling
@@ -177,7 +177,8 @@ def load_file(path: str, text: str | None = None) -> AccountData:
             raise InputError(option, path, f"RoleDetailList[{index}] has no Arn or AssumeRolePolicyDocument")
     if not isinstance(raw.get("Policies", []), list):
         raise InputError(option, path, "Policies is not a list")
-    accounts = {arn.account for role in raw["RoleDetailList"] if (arn := Arn.parse(role["Arn"]))}
+    found = (_account_field(role["Arn"]) for role in raw["RoleDetailList"])
+    accounts = {account for account in found if account is not None}
     data = account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
     missing = aws_managed_wanted(data)
     if missing:
@@ -188,6 +189,15 @@ def load_file(path: str, text: str | None = None) -> AccountData:
             "with no --filter, or with AWSManagedPolicy)"
         )
     return data
+
+
+def _account_field(arn: Any) -> str | None:
+    """An ARN's account field, as Arn.parse reads it (None: not an ARN), without making an Arn
+    for each of the file's roles."""
+    if not isinstance(arn, str):
+        return None
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[0] == "arn" else None
 
 
 def gather_accounts(

@@ -82,16 +82,18 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 def grant_verdict(
     role: RoleDetail, account: str, policies: dict[str, Any], memo: GrantMemo, scps: Levels = ()
 ) -> GrantVerdict | None:
-    """The verdict on the role's grants (None: it has no policies), once per distinct set."""
-    documents = role_policies(role, policies)
-    if not documents:
+    """The verdict on the role's grants (None: it has no policies), once per distinct set (the
+    key is made of the documents alone: a role whose set was judged builds nothing)."""
+    attached = [d for _, arn in role.attached if (d := policies.get(arn)) is not None]
+    texts = [document for _, document in role.inline] + attached  # role_policies' documents
+    if not texts:
         return None
     boundary_doc = policies.get(role.permissions_boundary or "")
-    boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
-    key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + level_names(scps))
+    key = (account, repr(texts) + repr(boundary_doc) + level_names(scps))
     verdict = memo.get(key)
     if verdict is None:
-        verdict = memo[key] = judge_grants(documents, account, boundary, scps)
+        boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
+        verdict = memo[key] = judge_grants(role_policies(role, policies), account, boundary, scps)
     return verdict
 
 
