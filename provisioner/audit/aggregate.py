@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, rules
-from provisioner.audit.rules import Memo, judge_role
+from provisioner.audit.rules import Memo, Scope, judge
 from provisioner.model import Arn
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
@@ -69,18 +69,10 @@ def audit(
     for account in data:
         if account.error:
             continue
+        scope = Scope(account.account, account.policies, org_accounts, memo, account.org)
         for role in account.roles:
             seen += 1
-            verdict = judge_role(
-                role,
-                account.account,
-                account.policies,
-                org_accounts=org_accounts,
-                now=now,
-                memo=memo,
-                org=account.org,
-                unused_days=unused_days,
-            )
+            verdict = judge(role, scope, now, unused_days)
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
             if verdict.external or all_roles:

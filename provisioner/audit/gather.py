@@ -7,8 +7,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from provisioner.audit.model import AccountData, Json, RoleDetail
 from provisioner.aws import Aws, managed_policy, new_session, paginate_all, translate
@@ -16,6 +15,9 @@ from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
 from provisioner.model import role_arn
+
+if TYPE_CHECKING:  # imported where used: an offline audit starts no thread (and no logging)
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 Progress = Callable[[int], None]
 PAGE_SIZE = 1000  # GAAD's MaxItems ceiling
@@ -27,6 +29,8 @@ T = TypeVar("T")
 def _threads(workers: int) -> Iterator[ThreadPoolExecutor]:
     """A thread pool that, when the run stops (Ctrl-C), does not wait for its workers: they may
     be blocked in a network read for botocore's whole read timeout, times its retries."""
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         yield pool

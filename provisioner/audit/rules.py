@@ -284,9 +284,14 @@ def judge_role(
     """Every rule but those that need all roles (external-id-reused) for one role. `org`: the
     SCPs and RCPs of the role's account (RCPs decide who may assume it, SCPs what it may do);
     `unused_days`: role-unused's window."""
-    memo = memo if memo is not None else Memo()
-    scope = Scope(account, policies, org_accounts, memo, org)
-    analysis = analyse(role, scope, now or datetime.now(UTC), unused_days)
+    scope = Scope(account, policies, org_accounts, memo if memo is not None else Memo(), org)
+    return judge(role, scope, now or datetime.now(UTC), unused_days)
+
+
+def judge(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleVerdict:
+    """judge_role within a scope the caller keeps for the roles of an account (aggregate.audit)."""
+    account = scope.account
+    analysis = analyse(role, scope, now, unused_days)
     trust = analysis.trust
     findings: list[Finding] = []
     hits = RULES.run(analysis)
@@ -306,7 +311,8 @@ def judge_role(
         ]
     grant = analysis.grant
     buckets = grant.buckets if grant is not None else ()
-    refusers = dict.fromkeys([*trust.refused_by, *(grant.refused_by if grant else ())])
+    refused = trust.refused_by or (grant.refused_by if grant else ())
+    refusers = dict.fromkeys([*trust.refused_by, *(grant.refused_by if grant else ())]) if refused else {}
     # an SCP or RCP refused something: what would the role's findings be without them?
     withheld = _withheld(analysis, scope, findings) if refusers else 0
     return RoleVerdict(

@@ -22,6 +22,7 @@ from provisioner.cli.common import (
     mutes,
     out_format,
     output_choices,
+    print_data,
     progress,
     write_out,
 )
@@ -164,7 +165,7 @@ def _report(
         if not quiet:
             typer.echo(report.audit_summary(result), err=True)
     else:
-        typer.echo(text)
+        print_data(text, fmt)
     if (out or fmt != "table") and not quiet:  # JSON and SARIF keep their shape
         for note in result.notes:
             typer.echo(f"note: {note}", err=True)
