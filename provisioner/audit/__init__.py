@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, collector_paused, compare
+from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
 from provisioner.audit.gather import (
     account_data,
     beside,
@@ -29,6 +29,7 @@ from provisioner.audit.model import (
     AuditSpec,
     ListedRole,
     RoleDetail,
+    collector_paused,
     rules,
 )
 from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, judge_role
@@ -122,8 +123,7 @@ def run(
     org_accounts: frozenset[str] = frozenset()
     base: Aws | None = None
     if spec.from_file:
-        with collector_paused():
-            data = [load_file(spec.from_file)]
+        data = [load_file(spec.from_file)]
     else:
         if connect is None:
             raise InputError("from_file", "", "give a file, or credentials to read the account with")
@@ -153,16 +153,15 @@ def run(
     for account in data:  # files apply to every account
         if account.error is None and given is not None:
             account.org = given
-    with collector_paused():
-        result = audit(
-            data,
-            vendor=spec.vendor,
-            all_roles=spec.all_roles,
-            org_accounts=org_accounts,
-            now=now,
-            mutes=spec.mutes,
-            unused_days=spec.unused_days,
-        )
+    result = audit(
+        data,
+        vendor=spec.vendor,
+        all_roles=spec.all_roles,
+        org_accounts=org_accounts,
+        now=now,
+        mutes=spec.mutes,
+        unused_days=spec.unused_days,
+    )
     return compare(result, previous, spec.baseline) if spec.baseline is not None else result
 
 

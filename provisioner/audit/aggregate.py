@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, rules
+from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, collector_paused, rules
 from provisioner.audit.rules import Memo, Scope, judge
 from provisioner.model import Arn
 from provisioner.model.findings import Finding, RolePlace
@@ -32,21 +30,6 @@ class Estate:
 ESTATE_RULES: Rules[Estate] = Rules("audit rule", "audit-rules.json")
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a run builds the roles and judges them: they are
-    tens of thousands of small objects that all live to the end, with no cycles among them,
-    and each collection walked all of them again (a third of reading a 10,000-role file).
-    Nothing is left uncollected: it is on again after, as it was."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def audit(
     data: list[AccountData],
     *,
@@ -59,6 +42,19 @@ def audit(
 ) -> AuditResult:
     """Judge every role of every account; findings worst first, those a mute entry accepts
     marked as suppressed, and an expired entry a finding of its own."""
+    with collector_paused():
+        return _audit(data, org_accounts, vendor, all_roles, now, mutes, unused_days)
+
+
+def _audit(
+    data: list[AccountData],
+    org_accounts: frozenset[str],
+    vendor: str | None,
+    all_roles: bool,
+    now: datetime | None,
+    mutes: Sequence[Mute],
+    unused_days: int,
+) -> AuditResult:
     memo = Memo()
     now = now or datetime.now(UTC)  # one instant for the whole run
     findings: list[Finding] = []

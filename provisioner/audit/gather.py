@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from provisioner.audit.model import AccountData, Json, RoleDetail
+from provisioner.audit.model import AccountData, Json, RoleDetail, collector_paused
 from provisioner.aws import Aws, managed_policy, new_session, paginate_all, translate
 from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import parse_document
@@ -168,6 +168,11 @@ def read_aws_managed(aws: Aws, data: AccountData, *, managed: ManagedPolicies | 
 
 def load_file(path: str, text: str | None = None) -> AccountData:
     """The JSON of `aws iam get-account-authorization-details` (the file cloudsplaining reads)."""
+    with collector_paused():
+        return _load_file(path, text)
+
+
+def _load_file(path: str, text: str | None) -> AccountData:
     option = "from_file"
     raw = read_json(path, option, text)
     if not isinstance(raw, dict) or not isinstance(raw.get("RoleDetailList"), list):

@@ -119,7 +119,7 @@ def audit_command(
         unused_days=unused_days,
     )
     # Offline, the process ends with the report: the cycle collector stays off until the run's
-    # objects are gone (aggregate.collector_paused; they are freed as _report returns).
+    # objects are gone (audit.collector_paused; they are freed as _report returns).
     with collector_paused() if from_file else contextlib.nullcontext():
         code = _report(ctx, spec, fmt, out, fail_on, profile, region, endpoint_url)
     if code:
