@@ -82,9 +82,11 @@ def _audit(
                         verdict.buckets,
                     )
                 )
-            findings.extend(verdict.findings)
-            withheld += verdict.withheld
-            withheld_by.update(dict.fromkeys(verdict.withheld_by))
+            if verdict.findings:
+                findings += verdict.findings
+            if verdict.withheld:
+                withheld += verdict.withheld
+                withheld_by.update(dict.fromkeys(verdict.withheld_by))
             for external_id in verdict.pinned_ids:
                 estate.by_id[external_id].append((account.account, role.arn, verdict.vendor))
     findings += estate_findings(estate)

@@ -70,7 +70,7 @@ class Memo:
         return found
 
 
-@dataclass
+@dataclass(slots=True)
 class RoleVerdict:
     findings: list[Finding]
     external: bool
