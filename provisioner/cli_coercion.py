@@ -13,12 +13,15 @@ expected; otherwise typer coerces everything itself, as before (slower, not wron
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, get_args, get_origin
 
+import typer
 from typer import _coercion
 from typer._param_types import coerce_cli_choice
 from typer.core import TyperCommand
+from typer.models import CommandFunctionType
 
 _WHOLE = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")  # int() of it never overflows a check
 _UNDECIDED = object()  # the quick path does not decide: typer's coercion does
@@ -91,9 +94,11 @@ class QuickCommand(TyperCommand):
         return quicken(super().get_params(ctx))
 
 
-def quick_commands(infos: list[Any]) -> None:
-    """Registered commands (typer's CommandInfo) of typer's own class become QuickCommands (a
-    command given a class of its own keeps it)."""
-    for info in infos:
-        if info.cls in (None, TyperCommand):
-            info.cls = QuickCommand
+class QuickTyper(typer.Typer):
+    """A Typer app whose commands are QuickCommands (one given a class of its own keeps it),
+    however typer comes to build them: all at once, or one on first use (cli/app.py's _Root)."""
+
+    def command(
+        self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(*args, cls=cls or QuickCommand, **kwargs)

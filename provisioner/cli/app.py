@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 import typer
 
 from provisioner import __version__
-from provisioner.cli_coercion import quick_commands, quicken
+from provisioner.cli_coercion import QuickTyper, quicken
 from provisioner.cli_help import HelpGroup, dress
 from provisioner.cli_options import DEBUG, QUERY, QUIET, Query, environment_defaults, global_options
 from provisioner.errors import EXIT_BAD_INPUT, InputError, ProvisionerError, show_value
@@ -151,7 +151,6 @@ class _Root(_Group):
         was made, as typer.main.get_command would have made them."""
         from typer.main import get_command_from_info, get_group_from_info
 
-        quick_commands(app.registered_commands)
         for info in app.registered_commands:
             if info.name and info.name not in self.commands:
                 command = get_command_from_info(
@@ -163,8 +162,6 @@ class _Root(_Group):
                 self.commands[info.name] = command
         for group in app.registered_groups:
             if group.name and group.name not in self.commands:
-                if group.typer_instance is not None:
-                    quick_commands(group.typer_instance.registered_commands)
                 self.commands[group.name] = get_group_from_info(
                     group,
                     pretty_exceptions_short=app.pretty_exceptions_short,
@@ -188,7 +185,7 @@ class _Root(_Group):
         super().format_commands(ctx, formatter)
 
 
-app = typer.Typer(
+app = QuickTyper(
     cls=_Root,
     no_args_is_help=True,
     add_completion=True,
@@ -196,12 +193,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Connect an S3 bucket to a labeling or ML vendor through IAM delegated access.",
 )
-policy_app = typer.Typer(
+policy_app = QuickTyper(
     cls=_Group,
     no_args_is_help=True,
     help="Render the permission policy, trust policy or CORS rules as JSON on stdout.",
 )
-labelbox_app = typer.Typer(
+labelbox_app = QuickTyper(
     cls=_Group,
     no_args_is_help=True,
     # rich would read a bare [labelbox] as markup and print nothing of it: the bracket is escaped
