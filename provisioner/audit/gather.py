@@ -124,8 +124,8 @@ def aws_managed_wanted(data: AccountData) -> list[str]:
 def _wanted(roles: Iterable[RoleDetail], known: dict[str, Any]) -> list[str]:
     wanted: dict[str, None] = {}
     for role in roles:
-        if not _names_aws_principal(role.trust):
-            continue
+        if not (role.attached or role.permissions_boundary) or not _names_aws_principal(role.trust):
+            continue  # nothing to read, or nobody outside to read it for
         arns = [arn for _, arn in role.attached]
         if role.permissions_boundary:
             arns.append(role.permissions_boundary)

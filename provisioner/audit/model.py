@@ -135,7 +135,7 @@ class AccountData:
     notes: list[str] = field(default_factory=list)  # what was not read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListedRole:
     """A role the report lists: one another account can assume (or every role with --all)."""
 
