@@ -1,6 +1,8 @@
-"""Option values taken without pydantic (provisioner/cli_coercion.py): every value a command's
-options are given comes out as typer's own coercion gives it, and every value typer refuses is
-refused with typer's own message; a run whose options are all plain never imports pydantic."""
+"""The `provision` process costs what its work costs (issue 18 §4, offline audit within 4x
+json.load): option values are taken without pydantic (provisioner/cli_coercion.py), each as
+typer's own coercion gives it, every value typer refuses refused with typer's own message, and
+a run whose options are all plain never imports pydantic; the command's objects are left to
+the process's exit rather than walked by the cycle collector on the way out."""
 
 from __future__ import annotations
 
@@ -123,3 +125,28 @@ def test_an_offline_audit_imports_neither_pydantic_nor_boto3(tmp_path: Path) -> 
     assert '"rule": "trusts-account-root"' in done.stdout
     loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED")).split()
     assert not {"pydantic", "pydantic_core", "boto3", "botocore"} & set(loaded)
+
+
+@pytest.mark.slow  # a fresh interpreter
+def test_the_provision_command_leaves_its_objects_to_exit_and_a_caller_keeps_its_collector(
+    tmp_path: Path,
+) -> None:
+    """`provision` (main() without argv: the console script, python -m provisioner) ends its
+    process as main returns: its objects are frozen out of the collector's reach, so Python's
+    collections at exit do not walk them all; a caller that passes argv (tests) keeps its
+    collector untouched."""
+    probe = (
+        "import gc, sys; from provisioner.cli import main; sys.argv = ['provision', 'vendors', '-o', 'json'];"
+        "given = main(['vendors', '-o', 'json']); before = gc.get_freeze_count();"
+        "code = main(); print('FROZEN', before, gc.get_freeze_count(), given, code, file=sys.stderr)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PROVISIONER_"))}
+    environ["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=environ
+    )
+    line = next(line for line in done.stderr.splitlines() if line.startswith("FROZEN"))
+    before, after, given, code = (int(v) for v in line.split()[1:])
+    assert (given, code) == (0, 0)
+    assert before == 0  # main(argv) froze nothing
+    assert after > 10_000  # main() froze what the run left: every module's objects
