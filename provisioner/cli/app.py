@@ -78,8 +78,8 @@ class _Group(HelpGroup):
         return code
 
     def get_params(self, ctx: Any) -> list[Any]:
-        """The group's own options, coerced without pydantic (cli_coercion; its commands are
-        QuickCommands, _Root._adopt)."""
+        """The group's own options (its help option too), coerced without pydantic
+        (cli_coercion; its commands are QuickCommands: the apps below are QuickTypers)."""
         return quicken(super().get_params(ctx))
 
 
