@@ -181,13 +181,15 @@ def _load_file(path: str, text: str | None) -> AccountData:
             path,
             "not the output of 'aws iam get-account-authorization-details': no RoleDetailList list",
         )
+    accounts: set[str] = set()
     for index, role in enumerate(raw["RoleDetailList"]):
         if not isinstance(role, dict) or "Arn" not in role or "AssumeRolePolicyDocument" not in role:
             raise InputError(option, path, f"RoleDetailList[{index}] has no Arn or AssumeRolePolicyDocument")
+        account = _account_field(role["Arn"])
+        if account is not None:
+            accounts.add(account)
     if not isinstance(raw.get("Policies", []), list):
         raise InputError(option, path, "Policies is not a list")
-    found = (_account_field(role["Arn"]) for role in raw["RoleDetailList"])
-    accounts = {account for account in found if account is not None}
     data = account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
     missing = aws_managed_wanted(data)
     if missing:

@@ -101,42 +101,45 @@ RULES: Rules[RoleAnalysis] = Rules("audit rule", "audit-rules.json")
 
 
 def _trust_hits(analysis: RoleAnalysis, rule_id: str) -> list[Hit]:
-    """The trust verdict's hits of one rule, with the role's own statement as the evidence."""
-    found = analysis.trust.found
-    if not found:
-        return []  # most roles: a list, not a generator, for 10,000 of them
+    """The trust verdict's hits of one rule, with the role's own statement as the evidence
+    (each rule asks only when the verdict found anything: most roles' has not, and a call less
+    for each of 10,000 roles and five rules shows)."""
     by_path = analysis.statements
-    return [Hit(h.rule, h.message, h.where, by_path.get(h.where)) for h in found if h.rule == rule_id]
+    return [
+        Hit(h.rule, h.message, h.where, by_path.get(h.where))
+        for h in analysis.trust.found
+        if h.rule == rule_id
+    ]
 
 
 @RULES.register("trust-any-principal")
 def trust_any_principal(analysis: RoleAnalysis) -> list[Hit]:
-    return _trust_hits(analysis, "trust-any-principal")
+    return _trust_hits(analysis, "trust-any-principal") if analysis.trust.found else []
 
 
 @RULES.register("cross-account-no-external-id")
 def cross_account_no_external_id(analysis: RoleAnalysis) -> list[Hit]:
-    return _trust_hits(analysis, "cross-account-no-external-id")
+    return _trust_hits(analysis, "cross-account-no-external-id") if analysis.trust.found else []
 
 
 @RULES.register("external-id-not-pinned")
 def external_id_not_pinned(analysis: RoleAnalysis) -> list[Hit]:
-    return _trust_hits(analysis, "external-id-not-pinned")
+    return _trust_hits(analysis, "external-id-not-pinned") if analysis.trust.found else []
 
 
 @RULES.register("trusts-account-root")
 def trusts_account_root(analysis: RoleAnalysis) -> list[Hit]:
-    return _trust_hits(analysis, "trusts-account-root")
+    return _trust_hits(analysis, "trusts-account-root") if analysis.trust.found else []
 
 
 @RULES.register("trust-blocked-by-organization")
 def trust_blocked_by_organization(analysis: RoleAnalysis) -> list[Hit]:
-    return _trust_hits(analysis, "trust-blocked-by-organization")
+    return _trust_hits(analysis, "trust-blocked-by-organization") if analysis.trust.found else []
 
 
 @RULES.register("external-id-weak")
 def external_id_weak(analysis: RoleAnalysis) -> list[Hit]:
-    return weak_external_ids(analysis.pinned)
+    return weak_external_ids(analysis.pinned) if analysis.pinned else []
 
 
 def weak_external_ids(pinned: list[str]) -> list[Hit]:
