@@ -6,14 +6,16 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, collector_paused, rules
 from provisioner.audit.rules import Memo, Scope, judge
 from provisioner.model import Arn
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
-from provisioner.mute import Mute
+
+if TYPE_CHECKING:  # a run with no mute entries does not load provisioner.mute
+    from provisioner.mute import Mute
 
 
 @dataclass

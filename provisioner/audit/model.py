@@ -12,13 +12,15 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from provisioner.iam import parse_document
 from provisioner.model import Arn, Rule, load_rules
 from provisioner.model.findings import Finding, FindingSet
-from provisioner.mute import Mute
 from provisioner.organization import OrgPolicies
+
+if TYPE_CHECKING:  # a run with no mute entries does not load provisioner.mute
+    from provisioner.mute import Mute
 
 Json = dict[str, Any]
 UNUSED_DAYS = 90  # role-unused: the default window (--unused-days)

@@ -358,12 +358,14 @@ class progress:
 
 def mutes(ctx: typer.Context, mutelist: str | None) -> list[Any]:
     """The [[mute]] entries of the config file (.provisioner.toml) and of --mutelist."""
-    from provisioner import mute
-
-    found = []
+    found: list[Any] = []
     config = ctx.find_root().obj
     if config is not None and getattr(config, "mutes", None):
+        from provisioner import mute
+
         found += mute.parse(config.mutes, config.path or "")
     if mutelist:
+        from provisioner import mute
+
         found += mute.load_file(mutelist)
     return found
