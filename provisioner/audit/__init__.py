@@ -29,6 +29,7 @@ from provisioner.audit.model import (
     AuditSpec,
     ListedRole,
     RoleDetail,
+    collector_paused,
     rules,
 )
 from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, judge_role
@@ -61,6 +62,7 @@ __all__ = [
     "audit",
     "check_spec",
     "check_unused_days",
+    "collector_paused",
     "gather_account",
     "gather_accounts",
     "judge_role",

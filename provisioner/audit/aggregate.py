@@ -6,14 +6,16 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, rules
-from provisioner.audit.rules import Memo, judge_role
+from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, collector_paused, rules
+from provisioner.audit.rules import Memo, Scope, judge
 from provisioner.model import Arn
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
-from provisioner.mute import Mute
+
+if TYPE_CHECKING:  # a run with no mute entries does not load provisioner.mute
+    from provisioner.mute import Mute
 
 
 @dataclass
@@ -42,7 +44,21 @@ def audit(
 ) -> AuditResult:
     """Judge every role of every account; findings worst first, those a mute entry accepts
     marked as suppressed, and an expired entry a finding of its own."""
+    with collector_paused():
+        return _audit(data, org_accounts, vendor, all_roles, now, mutes, unused_days)
+
+
+def _audit(
+    data: list[AccountData],
+    org_accounts: frozenset[str],
+    vendor: str | None,
+    all_roles: bool,
+    now: datetime | None,
+    mutes: Sequence[Mute],
+    unused_days: int,
+) -> AuditResult:
     memo = Memo()
+    now = now or datetime.now(UTC)  # one instant for the whole run
     findings: list[Finding] = []
     listed: list[ListedRole] = []
     estate = Estate(data)
@@ -51,18 +67,10 @@ def audit(
     for account in data:
         if account.error:
             continue
+        scope = Scope(account.account, account.policies, org_accounts, memo, account.org)
         for role in account.roles:
             seen += 1
-            verdict = judge_role(
-                role,
-                account.account,
-                account.policies,
-                org_accounts=org_accounts,
-                now=now,
-                memo=memo,
-                org=account.org,
-                unused_days=unused_days,
-            )
+            verdict = judge(role, scope, now, unused_days)
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
             if verdict.external or all_roles:
@@ -76,9 +84,11 @@ def audit(
                         verdict.buckets,
                     )
                 )
-            findings.extend(verdict.findings)
-            withheld += verdict.withheld
-            withheld_by.update(dict.fromkeys(verdict.withheld_by))
+            if verdict.findings:
+                findings += verdict.findings
+            if verdict.withheld:
+                withheld += verdict.withheld
+                withheld_by.update(dict.fromkeys(verdict.withheld_by))
             for external_id in verdict.pinned_ids:
                 estate.by_id[external_id].append((account.account, role.arn, verdict.vendor))
     findings += estate_findings(estate)
@@ -87,9 +97,17 @@ def audit(
         notes.append(withheld_note(withheld, list(withheld_by)))
     result = AuditResult(sorted({d.account for d in data}), findings, seen, listed, notes, withheld=withheld)
     if mutes:
-        result.mute(mutes, (now or datetime.now(UTC)).date(), _scope, expired_mute)
-    result.findings.sort(key=lambda f: (f.severity.rank, f.account, f.role_arn, f.rule))
+        result.mute(mutes, now.date(), _scope, expired_mute)
+    result.findings.sort(key=_order)
     return result
+
+
+def _order(finding: Finding) -> tuple[int, str, str, str]:
+    """Worst first, then by account, role and rule (every audit finding is at a RolePlace)."""
+    place = finding.where
+    if isinstance(place, RolePlace):
+        return (finding.severity.rank, place.account, place.role_arn, finding.rule)
+    return (finding.severity.rank, finding.account, finding.role_arn, finding.rule)
 
 
 def withheld_note(count: int, by: list[str]) -> str:

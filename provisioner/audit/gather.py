@@ -7,15 +7,17 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from provisioner.audit.model import AccountData, Json, RoleDetail
+from provisioner.audit.model import AccountData, Json, RoleDetail, collector_paused
 from provisioner.aws import Aws, managed_policy, new_session, paginate_all, translate
 from provisioner.errors import InputError, ProvisionerError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
-from provisioner.model import Arn, role_arn
+from provisioner.model import role_arn
+
+if TYPE_CHECKING:  # imported where used: an offline audit starts no thread (and no logging)
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 Progress = Callable[[int], None]
 PAGE_SIZE = 1000  # GAAD's MaxItems ceiling
@@ -27,6 +29,8 @@ T = TypeVar("T")
 def _threads(workers: int) -> Iterator[ThreadPoolExecutor]:
     """A thread pool that, when the run stops (Ctrl-C), does not wait for its workers: they may
     be blocked in a network read for botocore's whole read timeout, times its retries."""
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         yield pool
@@ -120,8 +124,8 @@ def aws_managed_wanted(data: AccountData) -> list[str]:
 def _wanted(roles: Iterable[RoleDetail], known: dict[str, Any]) -> list[str]:
     wanted: dict[str, None] = {}
     for role in roles:
-        if not _names_aws_principal(role.trust):
-            continue
+        if not (role.attached or role.permissions_boundary) or not _names_aws_principal(role.trust):
+            continue  # nothing to read, or nobody outside to read it for
         arns = [arn for _, arn in role.attached]
         if role.permissions_boundary:
             arns.append(role.permissions_boundary)
@@ -164,6 +168,11 @@ def read_aws_managed(aws: Aws, data: AccountData, *, managed: ManagedPolicies | 
 
 def load_file(path: str, text: str | None = None) -> AccountData:
     """The JSON of `aws iam get-account-authorization-details` (the file cloudsplaining reads)."""
+    with collector_paused():
+        return _load_file(path, text)
+
+
+def _load_file(path: str, text: str | None) -> AccountData:
     option = "from_file"
     raw = read_json(path, option, text)
     if not isinstance(raw, dict) or not isinstance(raw.get("RoleDetailList"), list):
@@ -172,12 +181,15 @@ def load_file(path: str, text: str | None = None) -> AccountData:
             path,
             "not the output of 'aws iam get-account-authorization-details': no RoleDetailList list",
         )
+    accounts: set[str] = set()
     for index, role in enumerate(raw["RoleDetailList"]):
         if not isinstance(role, dict) or "Arn" not in role or "AssumeRolePolicyDocument" not in role:
             raise InputError(option, path, f"RoleDetailList[{index}] has no Arn or AssumeRolePolicyDocument")
+        account = _account_field(role["Arn"])
+        if account is not None:
+            accounts.add(account)
     if not isinstance(raw.get("Policies", []), list):
         raise InputError(option, path, "Policies is not a list")
-    accounts = {arn.account for role in raw["RoleDetailList"] if (arn := Arn.parse(role["Arn"]))}
     data = account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
     missing = aws_managed_wanted(data)
     if missing:
@@ -188,6 +200,15 @@ def load_file(path: str, text: str | None = None) -> AccountData:
             "with no --filter, or with AWSManagedPolicy)"
         )
     return data
+
+
+def _account_field(arn: Any) -> str | None:
+    """An ARN's account field, as Arn.parse reads it (None: not an ARN), without making an Arn
+    for each of the file's roles."""
+    if not isinstance(arn, str):
+        return None
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[0] == "arn" else None
 
 
 def gather_accounts(

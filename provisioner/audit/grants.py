@@ -33,6 +33,7 @@ class GrantVerdict:
     free_writes: tuple[str, ...] = ()  # the same without the SCPs
     free_wide: bool = False
     refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
+    buckets: tuple[str, ...] = ()  # the buckets the policies name ("*": any), for the report
 
     @property
     def free_rules(self) -> list[str]:
@@ -81,16 +82,19 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 def grant_verdict(
     role: RoleDetail, account: str, policies: dict[str, Any], memo: GrantMemo, scps: Levels = ()
 ) -> GrantVerdict | None:
-    """The verdict on the role's grants (None: it has no policies), once per distinct set."""
-    documents = role_policies(role, policies)
-    if not documents:
+    """The verdict on the role's grants (None: it has no policies), once per distinct set (the
+    key is made of the documents alone: a role whose set was judged builds nothing)."""
+    attached = [d for _, arn in role.attached if (d := policies.get(arn)) is not None]
+    texts = [document for _, document in role.inline] + attached  # role_policies' documents
+    if not texts:
         return None
     boundary_doc = policies.get(role.permissions_boundary or "")
-    boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
-    key = (account, repr([p.document for p in documents]) + repr(boundary_doc) + level_names(scps))
-    if key not in memo:
-        memo[key] = judge_grants(documents, account, boundary, scps)
-    return memo[key]
+    key = (account, repr(texts) + repr(boundary_doc) + level_names(scps))
+    verdict = memo.get(key)
+    if verdict is None:
+        boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
+        verdict = memo[key] = judge_grants(role_policies(role, policies), account, boundary, scps)
+    return verdict
 
 
 def _write_candidates(documents: list[Policy]) -> list[str]:
@@ -196,4 +200,5 @@ def judge_grants(
         tuple(sorted(free_writes)),
         wide.allowed,
         tuple(refusers),
+        named_buckets(documents),
     )

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar
 import typer
 
 from provisioner import __version__
+from provisioner.cli_coercion import QuickTyper, quicken
 from provisioner.cli_help import HelpGroup, dress
 from provisioner.cli_options import DEBUG, QUERY, QUIET, Query, environment_defaults, global_options
 from provisioner.errors import EXIT_BAD_INPUT, InputError, ProvisionerError, show_value
@@ -75,6 +76,11 @@ class _Group(HelpGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's own options (its help option too), coerced without pydantic
+        (cli_coercion; its commands are QuickCommands: the apps below are QuickTypers)."""
+        return quicken(super().get_params(ctx))
 
 
 # Spec fields whose option is not simply --FIELD-WITH-DASHES.
@@ -179,7 +185,7 @@ class _Root(_Group):
         super().format_commands(ctx, formatter)
 
 
-app = typer.Typer(
+app = QuickTyper(
     cls=_Root,
     no_args_is_help=True,
     add_completion=True,
@@ -187,12 +193,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Connect an S3 bucket to a labeling or ML vendor through IAM delegated access.",
 )
-policy_app = typer.Typer(
+policy_app = QuickTyper(
     cls=_Group,
     no_args_is_help=True,
     help="Render the permission policy, trust policy or CORS rules as JSON on stdout.",
 )
-labelbox_app = typer.Typer(
+labelbox_app = QuickTyper(
     cls=_Group,
     no_args_is_help=True,
     # rich would read a bare [labelbox] as markup and print nothing of it: the bracket is escaped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
@@ -21,6 +22,7 @@ from provisioner.cli.common import (
     mutes,
     out_format,
     output_choices,
+    print_data,
     progress,
     write_out,
 )
@@ -95,8 +97,7 @@ def audit_command(
     endpoint_url: EndpointOpt = None,
 ) -> None:
     """Find every role another account can assume, and judge its trust and its grants."""
-    from provisioner import api, report
-    from provisioner.audit import AuditSpec
+    from provisioner.audit import AuditSpec, collector_paused
     from provisioner.errors import InputError
 
     fmt = out_format(ctx, output, out)  # before any AWS call
@@ -117,6 +118,27 @@ def audit_command(
         baseline=baseline,
         unused_days=unused_days,
     )
+    # Offline, the process ends with the report: the cycle collector stays off until the run's
+    # objects are gone (audit.collector_paused; they are freed as _report returns).
+    with collector_paused() if from_file else contextlib.nullcontext():
+        code = _report(ctx, spec, fmt, out, fail_on, profile, region, endpoint_url)
+    if code:
+        raise typer.Exit(code)
+
+
+def _report(
+    ctx: typer.Context,
+    spec: AuditSpec,
+    fmt: str,
+    out: str | None,
+    fail_on: FailOn,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+) -> int:
+    """Audit as the spec says, print or write the report in `fmt`; the exit code."""
+    from provisioner import api, report
+
     sessions: list[Aws] = []
 
     def session() -> Aws:
@@ -143,13 +165,12 @@ def audit_command(
         if not quiet:
             typer.echo(report.audit_summary(result), err=True)
     else:
-        typer.echo(text)
+        print_data(text, fmt)
     if (out or fmt != "table") and not quiet:  # JSON and SARIF keep their shape
         for note in result.notes:
             typer.echo(f"note: {note}", err=True)
     say_notes(said)
-    if result.fails(fail_on.value):
-        raise typer.Exit(EXIT_FINDINGS)
+    return EXIT_FINDINGS if result.fails(fail_on.value) else 0
 
 
 def audit_context(

@@ -40,7 +40,7 @@ class RolePlace:
     vendor: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One finding of lint or audit: a rule's hit, its metadata looked up by id, and where.
 

@@ -36,12 +36,51 @@ def load_rules(relative: str) -> dict[str, Rule]:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Functions(dict[str, Any]):
+    """A registry's functions by id, counting each change (a test swaps a rule in and out), so
+    that what is derived from them is remade only then, not checked on every run."""
+
+    changes = 0
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.changes += 1
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.changes += 1
+
+    def pop(self, *args: Any) -> Any:
+        self.changes += 1
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.changes += 1
+        return super().popitem()
+
+    def clear(self) -> None:
+        self.changes += 1
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.changes += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.changes += 1
+        return super().setdefault(key, default)
+
+    def __ior__(self, other: Any) -> Any:  # type: ignore[misc]  # dict | stays dict's
+        self.changes += 1
+        return super().__ior__(other)
+
+
 class Registry(Generic[F]):
     """Functions registered under the ids of a data file; order of registration is kept."""
 
     def __init__(self, what: str) -> None:
         self.what = what
-        self.functions: dict[str, F] = {}
+        self.functions: dict[str, F] = _Functions()
 
     def register(self, *ids: str) -> Callable[[F], F]:
         def add(function: F) -> F:
@@ -104,7 +143,12 @@ class Rules(Registry[RuleFunction[S]], Generic[S]):
     def ordered(self) -> list[tuple[str, RuleFunction[S]]]:
         """(first id, rule) for each registered rule, in the order of the data file (kept until
         the registrations change: audit runs the rules once per role)."""
-        key = tuple(self.functions.items())
+        functions = self.functions
+        key: tuple[Any, ...] = (
+            (id(functions), functions.changes)
+            if isinstance(functions, _Functions)
+            else tuple(functions.items())  # a plain dict put in its place: by content
+        )
         if self._ordered is None or self._ordered[0] != key:
             seen: dict[RuleFunction[S], str] = {}
             for rule_id in self.ids():
@@ -119,9 +163,13 @@ class Rules(Registry[RuleFunction[S]], Generic[S]):
         becomes a hit of its own id that says so. A rule that reports an id it is not
         registered under is a bug in the code: ValueError."""
         hits: list[Hit] = []
+        functions = self.functions
         for first, function in self.ordered():
             try:
-                found = list(function(subject))
+                found = function(subject)
+                if type(found) is list and not found:
+                    continue  # what most rules say of most subjects: nothing
+                found = list(found)
             except Exception as exc:  # one broken rule must not hide the others
                 why = f"{type(exc).__name__}: {exc}"
                 found = [
@@ -131,7 +179,7 @@ class Rules(Registry[RuleFunction[S]], Generic[S]):
                     )
                 ]
             for hit in found:
-                if self.functions.get(hit.rule) is not function:
+                if functions.get(hit.rule) is not function:
                     raise ValueError(f"{self.what} {hit.rule!r} is reported by no registered check")
             hits += found
         return hits

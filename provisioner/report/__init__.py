@@ -1,7 +1,16 @@
 """Renderers: every result to a table, an HTML page or Markdown for people, or JSON, SARIF or
-CSV for programs. Pure."""
+CSV for programs. Pure.
 
-from provisioner.report.csv import audit_csv
+The formats a run does not print are imported when first asked for (`report.audit_html`
+loads the HTML page); `render` and `table` are imported at once: each is also the name of
+its module, which importing the module would otherwise put in the function's place.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from provisioner.report.findings import (
     SCHEMA_VERSION,
     Column,
@@ -12,11 +21,8 @@ from provisioner.report.findings import (
     lint_findings,
     versioned,
 )
-from provisioner.report.html import validate_html
 from provisioner.report.json import to_json, vendor_dict
-from provisioner.report.markdown import audit_markdown, lint_markdown, validate_markdown
 from provisioner.report.render import EXTENSIONS, FORMATS, MARKDOWN_LIMIT, render
-from provisioner.report.shortcuts import audit_html, audit_sarif, audit_table, lint_sarif
 from provisioner.report.table import (
     Terminal,
     audit_summary,
@@ -28,7 +34,37 @@ from provisioner.report.table import (
     table,
     vendors_table,
 )
-from provisioner.report.text import to_text
+
+if TYPE_CHECKING:
+    from provisioner.report.csv import audit_csv
+    from provisioner.report.html import validate_html
+    from provisioner.report.markdown import audit_markdown, lint_markdown, validate_markdown
+    from provisioner.report.shortcuts import audit_html, audit_sarif, audit_table, lint_sarif
+    from provisioner.report.text import to_text
+
+# The names imported on first use, and their modules.
+_LATER = {
+    "audit_csv": "csv",
+    "validate_html": "html",
+    "audit_markdown": "markdown",
+    "lint_markdown": "markdown",
+    "validate_markdown": "markdown",
+    "audit_html": "shortcuts",
+    "audit_sarif": "shortcuts",
+    "audit_table": "shortcuts",
+    "lint_sarif": "shortcuts",
+    "to_text": "text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _LATER.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "EXTENSIONS",

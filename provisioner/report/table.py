@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from provisioner.lint import Finding
 from provisioner.model import SEVERITIES, Severity, Status
+from provisioner.model.findings import Finding
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
