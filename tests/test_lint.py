@@ -886,3 +886,35 @@ def test_a_baseline_matches_a_file_however_its_path_is_spelt_and_says_what_it_le
         assert again.code == 0 and again.json()["findings"] == [], (spelt, again.stdout)
         # JSON has no summary line: what the baseline left out is a note on stderr
         assert "note: against baseline.json: 1 unchanged (not shown), 0 fixed" in again.stderr
+
+
+def test_lint_takes_the_callers_a_trust_names_for_the_parties_and_says_which_ids_get_in():
+    """A Deny guard that spares one account (StringNotEquals aws:PrincipalAccount) names it as a
+    caller, as an Allow's principal does; and an ID the trust issues, or none, is said so (the
+    analysis, analysis/verdict.py and analysis/phrases.py, that lint reads)."""
+    from provisioner.analysis.verdict import analyze, named_accounts
+
+    def deny(condition: dict) -> dict:
+        return {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": condition}
+
+    spared = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
+            deny({"StringNotEquals": {"aws:PrincipalAccount": "340636424752"}}),
+            deny({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/x"}}),
+            deny({"StringEquals": {"aws:PrincipalAccount": "777788889999"}}),
+        ],
+    }
+    assert named_accounts(spared) == ["340636424752", "444455556666"]
+    issued = "lbx-5e8d0c3a9f"
+    loose = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"},
+            deny({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": issued}}),
+        ],
+    }
+    role = "arn:aws:iam::000000000000:role/r"
+    (vendor,) = analyze(loose, role_arn=role, parties=["340636424752"]).parties
+    assert vendor.ids == f"exactly {issued}, or none"

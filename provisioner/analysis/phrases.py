@@ -29,8 +29,10 @@ def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
         return _issued_phrase(question, answer)
     if _whole(question, ANY):
         return "any ID, or none" if answer.without_id is not None else "any ID"
-    if answer.other_id is None and not answer.issued_in:
-        return "only with no external ID"
+    if answer.other_id is None:  # the issued IDs, and no ID at all
+        return (
+            _issued_phrase(question, answer) + ", or none" if answer.issued_in else "only with no external ID"
+        )
     patterns = _patterns(question)
     for pattern in patterns:
         head = pattern[:-1]
