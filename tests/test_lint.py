@@ -107,10 +107,12 @@ TRUST_CASES = [
         trust(Condition={"StringEqualsIfExists": {"sts:ExternalId": "abc-0000000000001"}}),
         {"external-id-not-pinned"},
     ),
+    # IAM User Guide, "Single-valued vs. multivalued context keys": ForAnyValue on a single-valued
+    # key is true when the one value matches, false when the key is missing: it pins (issue 19).
     (
         "ForAnyValue",
         trust(Condition={"ForAnyValue:StringEquals": {"sts:ExternalId": "abc-0000000000001"}}),
-        {"external-id-not-pinned"},
+        set(),
     ),
     (
         "Null test",
@@ -201,9 +203,162 @@ TRUST_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("what", "document", "expected"), TRUST_CASES, ids=[c[0] for c in TRUST_CASES])
+# --- the exact analysis (issue 19): the trusts of the issue, as people write them ---------------
+
+ISSUED = "lbx-5e8d0c3a9f"
+
+
+def vendor_allow(condition: dict | None = None, principal=None) -> dict:
+    statement = {"Effect": "Allow", "Principal": principal or {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def guard(condition: dict) -> dict:
+    return {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": condition}
+
+
+def policy(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+EXACT_CASES = [
+    # IAM User Guide, "Policy evaluation logic" (an explicit Deny overrides any Allow) and
+    # "Condition operators" ("String condition operators": a negated operator is true for a key
+    # missing from the request): an Allow with no condition, guarded by a Deny of every other ID.
+    (
+        "Deny guard StringNotEquals",
+        policy(vendor_allow(), guard({"StringNotEquals": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "Single-valued vs. multivalued context keys": ForAllValues is true for a missing key.
+    (
+        "Deny guard ForAllValues:StringNotEquals",
+        policy(vendor_allow(), guard({"ForAllValues:StringNotEquals": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "...IfExists condition operators": true when the key is missing, so no ID is refused too.
+    (
+        "Deny guard StringNotEqualsIfExists",
+        policy(vendor_allow(), guard({"StringNotEqualsIfExists": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "Condition operator to check existence of condition keys": two Deny statements, one for no
+    # ID (Null true), one for another ID.
+    (
+        "two Deny statements: Null, then StringNotEquals",
+        policy(
+            vendor_allow(),
+            guard({"Null": {"sts:ExternalId": "true"}}),
+            guard({"StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ),
+        set(),
+    ),
+    # The same two in one Deny are ANDed ("Creating a condition with multiple keys or values"):
+    # it refuses another ID only when one is present, so no ID at all gets in.
+    (
+        "one Deny with Null false and StringNotEquals lets no ID in",
+        policy(
+            vendor_allow(),
+            guard({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ),
+        {"external-id-not-pinned"},
+    ),
+    # "Creating a condition with multiple keys or values": values of one key are ORed; a guard
+    # listing the ID being rotated out and the new one pins both.
+    (
+        "Deny guard listing two IDs",
+        policy(vendor_allow(), guard({"StringNotEquals": {"sts:ExternalId": [ISSUED, "lbx-old-00000001"]}})),
+        set(),
+    ),
+    # "String condition operators": StringEqualsIgnoreCase; a letter-case variant of the issued ID
+    # is not another ID (issue 19's decision).
+    (
+        "StringEqualsIgnoreCase",
+        policy(vendor_allow({"StringEqualsIgnoreCase": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "AWS global condition context keys": aws:PrincipalTag/*, sts:RoleSessionName and
+    # aws:PrincipalOrgID are the caller's own (its tags, its session name, its organization):
+    # they never narrow Principal "*".
+    (
+        "Principal * narrowed by aws:PrincipalTag/team",
+        policy(
+            vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*")
+        ),
+        {"principal-wildcard"},
+    ),
+    (
+        "Principal * narrowed by sts:RoleSessionName",
+        policy(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "sts:RoleSessionName": "lb"}}, "*")),
+        {"principal-wildcard"},
+    ),
+    (
+        "Principal * narrowed by Null aws:PrincipalOrgID false",
+        policy(
+            vendor_allow(
+                {"StringEquals": {"sts:ExternalId": ISSUED}, "Null": {"aws:PrincipalOrgID": "false"}}, "*"
+            )
+        ),
+        {"principal-wildcard"},
+    ),
+    # "IAM JSON policy elements: Principal": "*" narrowed by ArnEquals aws:PrincipalArn to the
+    # vendor's role lets nobody else in: correct, but fragile.
+    (
+        "Principal * narrowed to the vendor's exact role ARN",
+        policy(
+            vendor_allow(
+                {"StringEquals": {"sts:ExternalId": ISSUED}, "ArnEquals": {"aws:PrincipalArn": VENDOR}}, "*"
+            )
+        ),
+        {"principal-wildcard-conditioned"},
+    ),
+    # "IAM JSON policy elements: NotPrincipal": an Allow with NotPrincipal that a Deny guard
+    # confines to the vendor's account and the issued ID lets nobody else in.
+    (
+        "Allow NotPrincipal confined by Deny guards",
+        policy(
+            {
+                "Effect": "Allow",
+                "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sts:AssumeRole",
+            },
+            guard({"StringNotEquals": {"aws:PrincipalAccount": "340636424752"}}),
+            guard({"StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ),
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "document", "expected"), TRUST_CASES + EXACT_CASES, ids=[c[0] for c in TRUST_CASES + EXACT_CASES]
+)
 def test_trust_rules(what, document, expected):
     assert rule_ids(document) == expected
+
+
+def test_a_door_left_open_is_shown_with_the_request_that_gets_in():
+    """The message is the analysis's, shared with validate and audit: the caller, the ID and the
+    value of the key it chose (IAM User Guide, "AWS global condition context keys")."""
+    tagged = policy(
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*")
+    )
+    (finding,) = lint_document(tagged)[1]
+    assert finding.location == "$.Statement[0].Principal"
+    assert "any AWS account can assume the role" in finding.message
+    assert (
+        f"with external ID {ISSUED!r}" in finding.message
+        and "aws:PrincipalTag/team='vendor'" in finding.message
+    )
+    loose = policy(
+        vendor_allow(),
+        guard({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": ISSUED}}),
+    )
+    (finding,) = lint_document(loose)[1]
+    assert (finding.rule, finding.location) == ("external-id-not-pinned", "$.Statement[0]")
+    assert f"with exactly {ISSUED}, or none" in finding.message and "with no external ID" in finding.message
 
 
 def test_trust_findings_point_at_the_statement_and_carry_severity():
