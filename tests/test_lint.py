@@ -1073,3 +1073,27 @@ def test_lint_takes_the_callers_a_trust_names_for_the_parties_and_says_which_ids
     role = "arn:aws:iam::000000000000:role/r"
     (vendor,) = analyze(loose, role_arn=role, parties=["340636424752"]).parties
     assert vendor.ids == f"exactly {issued}, or none"
+
+
+def test_caller_chosen_keys_and_arn_patterns_are_decided_and_shown_in_the_door():
+    """The door carries the value that gets in, the session name asked for included
+    (sts:RoleSessionName); ArnLike on aws:PrincipalArn with a wildcard account is decided (IAM
+    User Guide, "Amazon Resource Name (ARN) condition operators": each field matched on its own),
+    not left to a solver that gives up."""
+    session = policy(
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "sts:RoleSessionName": "lb"}}, "*")
+    )
+    (finding,) = lint_document(session)[1]
+    assert "sts:RoleSessionName='lb'" in finding.message
+    any_account = policy(
+        vendor_allow(
+            {
+                "StringEquals": {"sts:ExternalId": ISSUED},
+                "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/lb-aws-delegated-access-role"},
+            },
+            "*",
+        )
+    )
+    (finding,) = lint_document(any_account)[1]
+    assert finding.rule == "principal-wildcard" and "not decided" not in finding.message, finding.message
+    assert ":assumed-role/lb-aws-delegated-access-role/" in finding.message

@@ -15,8 +15,8 @@ from typing import Any
 
 import z3
 
-from provisioner.analysis.encode import ANY_CHAR, Key
-from provisioner.iam import strings
+from provisioner.analysis.encode import ANY_CHAR, NOT_COLON, Key, like
+from provisioner.iam import strings, wildcard_match
 from provisioner.model.arn import Arn
 
 _WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
@@ -143,6 +143,29 @@ class Caller:
             return z3.And(self.user, self.principal_arn() == z3.StringVal(value))
         return z3.BoolVal(False)
 
+    def arn_matches(self, pattern: str) -> z3.BoolRef:
+        """ArnLike/ArnEquals `pattern` on the caller's ARN, field by field as the evaluator does
+        (encode.arn_like): the constant fields decided here, the account and the resource (user/
+        or role/ and the name) given to the solver apart."""
+        arn = Arn.parse(pattern)
+        if arn is None:
+            return z3.BoolVal(False)
+        constant = ((arn.partition, "aws"), (arn.service, "iam"), (arn.region, ""))
+        if not all(wildcard_match(p, v) for p, v in constant):
+            return z3.BoolVal(False)
+        options = []
+        for prefix, kind in (("user/", self.user), ("role/", z3.Not(self.user))):
+            head = arn.resource[: len(prefix)]
+            if any(c in "*?" for c in head):
+                resource = z3.InRe(z3.Concat(z3.StringVal(prefix), self.name), like(arn.resource))
+            elif head == prefix:
+                resource = z3.InRe(self.name, like(arn.resource[len(prefix) :]))
+            else:
+                continue
+            options.append(z3.And(kind, resource))
+        account = z3.InRe(self.acct, like(arn.account, NOT_COLON))
+        return z3.And(account, z3.Or(*options)) if options else z3.BoolVal(False)
+
     # --- the request's keys ---------------------------------------------------------------
 
     def key(self, name: str, spelled: str | None = None) -> Key:
@@ -200,6 +223,10 @@ class Caller:
             "aws:principalaccount": self.acct,
             "aws:principaltype": z3.If(self.user, z3.StringVal("User"), z3.StringVal("AssumedRole")),
         }
+        if name == "aws:principalarn":
+            key = self._fixed(self.principal_arn())
+            key.arn = self.arn_matches
+            return key
         if name in fixed:
             return self._fixed(fixed[name])
         if name == "aws:username":
