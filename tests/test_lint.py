@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -1097,3 +1098,68 @@ def test_caller_chosen_keys_and_arn_patterns_are_decided_and_shown_in_the_door()
     (finding,) = lint_document(any_account)[1]
     assert finding.rule == "principal-wildcard" and "not decided" not in finding.message, finding.message
     assert ":assumed-role/lb-aws-delegated-access-role/" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("operator", "pattern"),
+    [
+        ("ArnLike", "arn:aws:iam::*:role/lb-aws-delegated-access-role"),
+        ("StringLike", "arn:aws:iam::*:role/lb-aws-delegated-access-role"),
+    ],
+)
+def test_a_wildcard_account_in_aws_principalarn_is_decided(operator, pattern):
+    """ArnLike and StringLike on aws:PrincipalArn with a wildcard account (IAM User Guide,
+    "Amazon Resource Name (ARN) condition operators", "String condition operators") are decided,
+    with a request of another account that gets in, not left to a solver that gives up."""
+    condition = {"StringEquals": {"sts:ExternalId": ISSUED}, operator: {"aws:PrincipalArn": pattern}}
+    (finding,) = lint_document(policy(vendor_allow(condition, "*")))[1]
+    assert finding.rule == "principal-wildcard" and "not decided" not in finding.message, finding.message
+    assert re.search(r"arn:aws:sts::\d{12}:assumed-role/\S*lb-aws-delegated-access-role/", finding.message)
+
+
+def test_stringlike_on_the_callers_arn_means_what_the_evaluator_means():
+    """The analysis cuts a StringLike pattern where the caller's account and name start and end;
+    for every cut a concrete ARN either matches both ways or neither (the evaluator's
+    wildcard_match decides)."""
+    import random
+
+    import z3
+
+    from provisioner.analysis.request import Caller
+    from provisioner.iam import wildcard_match
+
+    rng = random.Random(19)
+    caller = Caller("other")
+    pieces = [
+        "arn:aws:iam::",
+        "*",
+        "?",
+        "3406",
+        "340636424752",
+        ":role/",
+        ":user/",
+        "lb-",
+        "x",
+        "*:*",
+        "/",
+        "::",
+    ]
+    matched = 0
+    for _ in range(150):
+        pattern = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        formula = caller.like_matches(pattern)
+        for account in ("340636424752", "111122223333"):
+            for name, user in (("lb-x", False), ("x", True), ("role", False)):
+                arn = f"arn:aws:iam::{account}:{'user' if user else 'role'}/{name}"
+                value = z3.simplify(
+                    z3.substitute(
+                        formula,
+                        (caller.acct, z3.StringVal(account)),
+                        (caller.name, z3.StringVal(name)),
+                        (caller.user, z3.BoolVal(user)),
+                    )
+                )
+                expected = wildcard_match(pattern, arn)
+                assert z3.is_true(value) if expected else z3.is_false(value), (pattern, arn)
+                matched += expected
+    assert matched > 20  # both sides were asked about

@@ -118,6 +118,7 @@ class Key:
     # ArnEquals/ArnLike on the key, over the parts the value is built from (aws:PrincipalArn):
     # the same language as `arn_like` on the whole value, which the solver decides far faster
     arn: Callable[[str], z3.BoolRef] | None = None
+    like: Callable[[str], z3.BoolRef] | None = None  # StringLike on the key, the same way
 
 
 @dataclass
@@ -207,6 +208,7 @@ class Encoder:
         if why:
             return self._atom(why, closing)
         arn = request_key.arn if positive in ("arnequals", "arnlike") else None
+        arn = request_key.like if positive == "stringlike" else arn
         options = [arn(t) if arn is not None else _matches(positive, t, request_key.value) for t in texts]
         matched = z3.Or(*options) if options else z3.BoolVal(False)
         return z3.Not(matched) if negated else matched
