@@ -170,8 +170,10 @@ def _cors(customer, origins):
 
 BREAKS = [
     (
+        # another role of the vendor's account: any principal of it counts as the vendor for
+        # AWSExternalID (issue 19), but it is not the principal the vendor's service assumes from
         "wrong principal",
-        lambda c, b: _trust(c, {"Principal": {"AWS": "arn:aws:iam::111122223333:role/other"}}),
+        lambda c, b: _trust(c, {"Principal": {"AWS": "arn:aws:iam::340636424752:role/other"}}),
         "AWSAssumeRole",
         "fail",
         "ROLE_CANNOT_BE_ASSUMED",
@@ -199,7 +201,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "another external ID",
+        "with any ID, not only the issued IDs: for example arn:aws:sts::340636424752:",
     ),
     (
         "IfExists",
@@ -207,7 +209,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "without an external ID",
+        f"with exactly {EXTERNAL_ID}, or none, not only the issued IDs: for example",
     ),
     (
         "Principal *",
@@ -215,7 +217,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "another AWS account",
+        "any AWS account can assume the role: for example arn:aws:sts::111122223333:",
     ),
     (
         "missing GetObject",
