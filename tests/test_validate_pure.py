@@ -631,6 +631,16 @@ def test_a_trust_naming_another_account_fails_both_checks():
     assert sibling["AWSAssumeRole"].status is FAIL and sibling["AWSExternalID"].status is PASS
 
 
+def test_the_vendor_with_no_id_and_with_another_is_one_door_in_the_detail():
+    """An Allow's StringNotEquals lets the vendor in with no ID (a negated operator is true for a
+    missing key) and with any other ID: one line for the vendor, its IDs in words."""
+    check = trust_checks(vendor_allow({"StringNotEquals": {"sts:ExternalId": "lbx-revoked-0001"}}))[
+        "AWSExternalID"
+    ]
+    assert check.status is FAIL
+    assert check.detail.count("account 340636424752 can assume the role") == 1, check.detail
+
+
 def test_a_vendor_door_only_through_what_is_not_modelled_is_a_warning():
     """A door that exists only through a condition the analysis does not decide (a Numeric
     comparison on aws:EpochTime, the time of the request) is "not decided": a WARN about the

@@ -29,6 +29,7 @@ from provisioner.validate.rules import (
 
 if TYPE_CHECKING:
     from provisioner.analysis.trust import ClassAnswer, TrustAnswer
+    from provisioner.analysis.verdict import Opening
 
 
 def trust_answer(state: Snapshot, spec: ValidateSpec) -> TrustAnswer:
@@ -130,6 +131,11 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     answer = trust_answer(state, spec)
     found = openings(answer, trust_policies(state)[0].document, spec.role_arn)
+    # one door a caller class and kind (with no ID, and with another, the words are the same)
+    firsts: dict[tuple[str, str, bool], Opening] = {}
+    for opening in found:
+        firsts.setdefault((opening.kind, opening.who.name, opening.door.decided), opening)
+    found = list(firsts.values())
     failing = [o.message for o in found if o.door.decided or o.kind == "someone-else"]
     undecided = [o.message for o in found if not (o.door.decided or o.kind == "someone-else")]
     if failing:

@@ -569,3 +569,38 @@ def test_an_object_written_by_another_account_fails_object_read(make_aws, custom
     assert {c.name: c for c in validate.validate(aws, target(key="images/a.jpg")).checks}[
         "AWSObjectRead"
     ].status == "pass"
+
+
+def test_the_organizations_id_from_describe_organization_confines_principal_star(make_aws, box, customer):
+    """aws:PrincipalOrgID (IAM User Guide, "AWS global condition context keys"): a caller of
+    another account may be in any organization but ours. validate learns ours from
+    DescribeOrganization, so a Principal "*" statement confined to it (for the admins of the
+    organization) lets no other account in, while one naming another organization does."""
+    setup_role(make_aws)
+    org, _ = organization(box)
+    ours = org.describe_organization()["Organization"]["Id"]
+    pinned = {
+        "Effect": "Allow",
+        "Principal": {"AWS": VENDOR_ROLE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}},
+    }
+    for organization_id, expected in ((ours, "pass"), ("o-z9y8x7w6v5", "fail")):
+        internal = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+        }
+        document = {"Version": "2012-10-17", "Statement": [pinned, internal]}
+        customer.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(document))
+        by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
+        check = by_name["AWSExternalID"]
+        assert check.status == expected, check.detail
+        if expected == "fail":
+            assert f"aws:PrincipalOrgID={organization_id!r}" in check.detail
+        else:
+            assert check.detail.startswith(
+                f"only account {LABELBOX.account_id} gets in, with exactly {EXTERNAL_ID}"
+            )
+        assert by_name["AWSAssumeRole"].status == "pass"
