@@ -1163,3 +1163,21 @@ def test_stringlike_on_the_callers_arn_means_what_the_evaluator_means():
                 assert z3.is_true(value) if expected else z3.is_false(value), (pattern, arn)
                 matched += expected
     assert matched > 20  # both sides were asked about
+
+
+def test_each_statement_that_lets_any_account_in_is_reported():
+    """Two ways in for any account (IAM User Guide, "IAM JSON policy elements: Principal" and
+    "NotPrincipal"): each statement is a finding with its own request, not only the first; a
+    "*" that the trust confines to the vendor's role stays a fragile, not an open, one."""
+    doc = policy(
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*"),
+        {"Effect": "Allow", "NotPrincipal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"},
+        vendor_allow(
+            {"StringEquals": {"sts:ExternalId": ISSUED}, "ArnEquals": {"aws:PrincipalArn": VENDOR}}, "*"
+        ),
+    )
+    found = [(f.rule, f.location) for f in lint_document(doc)[1]]
+    assert found == [
+        ("principal-wildcard", "$.Statement[0].Principal"),
+        ("allow-not-principal", "$.Statement[1].NotPrincipal"),
+    ], found

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from provisioner.iam import Statement, aws_principals, has_wildcard, statements
 from provisioner.lint.model import LINT_RULES, Source
-from provisioner.lint.trust import opening_statement, trust_openings
+from provisioner.lint.trust import someone_else
 from provisioner.model.rules import Hit
 
 # Condition keys that pin who the caller is, strongly enough to narrow Principal "*".
@@ -27,16 +27,6 @@ _PINNING_KEYS = {
 }
 _EXACT_OPERATORS = {"stringequals", "arnequals", "stringequalsignorecase"}
 _CONDITIONED = 'Principal "*" is narrowed only by the condition on {}'
-
-
-def _someone_else(source: Source) -> list[tuple[Statement, str]]:
-    """(the Allow statement, the message) for each door a trust leaves open to another account."""
-    found = []
-    for opening in trust_openings(source):
-        statement = opening_statement(opening, source.document) if opening.kind == "someone-else" else None
-        if statement is not None:
-            found.append((statement, opening.message))
-    return found
 
 
 def _pins(statement: Statement) -> list[str]:
@@ -69,7 +59,7 @@ def principal_wildcard(source: Source) -> Iterator[Hit]:
 
 
 def _trust_wildcard(source: Source) -> Iterator[Hit]:
-    open_at = {s.path: message for s, message in _someone_else(source) if "NotPrincipal" not in s.body}
+    open_at = {s.path: message for s, message in someone_else(source) if "NotPrincipal" not in s.body}
     for statement in statements(source.document):
         where = f"{statement.path}.Principal"
         if statement.path in open_at:
@@ -82,7 +72,7 @@ def _trust_wildcard(source: Source) -> Iterator[Hit]:
 @LINT_RULES.register("allow-not-principal")
 def allow_not_principal(source: Source) -> Iterator[Hit]:
     if source.kind == "trust":
-        for statement, message in _someone_else(source):
+        for statement, message in someone_else(source):
             if "NotPrincipal" in statement.body:
                 yield Hit("allow-not-principal", message, f"{statement.path}.NotPrincipal")
         return

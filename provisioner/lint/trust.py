@@ -36,6 +36,48 @@ def trust_openings(source: Source) -> list[Opening]:
     return openings(answer, document, LINT_ROLE)
 
 
+# Stands in for the other Allow statements when one is judged alone: it applies to no request.
+_INERT = {"Effect": "Allow", "Principal": "*", "Action": "sts:NoSuchAction"}
+
+
+def someone_else(source: Source) -> list[tuple[Statement, str]]:
+    """(the Allow statement, the message) for each statement that lets a caller of an account the
+    trust does not name in, through `Principal: "*"` or NotPrincipal. The whole trust's door names
+    one statement; when it is open, every other such statement is judged alone (the other Allows
+    inert, every Deny kept), so each is reported, not only the first."""
+    document = source.document
+    found = [
+        (statement, o.message)
+        for o in trust_openings(source)
+        if o.kind == "someone-else" and (statement := opening_statement(o, document)) is not None
+    ]
+    raw = document.get("Statement") if found and isinstance(document, dict) else None
+    if not isinstance(raw, list):
+        return found
+    from provisioner.analysis.verdict import analyze, named_accounts, openings
+
+    reported = {statement.path for statement, _ in found}
+    parties = named_accounts(document)
+    for index, item in enumerate(raw):
+        statement = Statement(f"$.Statement[{index}]", item) if isinstance(item, dict) else None
+        if statement is None or statement.path in reported or not statement.is_allow:
+            continue
+        if "NotPrincipal" not in item and "*" not in aws_principals(statement):
+            continue
+        alone = [
+            other
+            if i == index or not (isinstance(other, dict) and other.get("Effect") == "Allow")
+            else _INERT
+            for i, other in enumerate(raw)
+        ]
+        judged = {**document, "Statement": alone}
+        answer = analyze(judged, role_arn=LINT_ROLE, parties=parties)
+        door = next((o for o in openings(answer, judged, LINT_ROLE) if o.kind == "someone-else"), None)
+        if door is not None:
+            found.append((statement, door.message))
+    return sorted(found, key=lambda pair: int(pair[0].path.rpartition("[")[2].rstrip("]")))
+
+
 def opening_statement(opening: Opening, document: Any) -> Statement | None:
     """The Allow statement that lets the opening's request in: the one the evaluator names, else
     (a door through what is not modelled) the first Allow that could: for someone else one with
