@@ -21,6 +21,8 @@ from provisioner.inputs import read_json
 
 SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
 _LABEL = {SCP: "SCP", RCP: "RCP"}
+# arn:aws:organizations::111111111111:policy/o-exampleorgid/resource_control_policy/p-examplepolicyid
+_ORG_IN_ARN = re.compile(r":policy/(o-[a-z0-9]{10,32})/")
 FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
@@ -30,6 +32,9 @@ class OrgPolicies:
     rcps: list[list[Policy]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # why they could not be read
     notes: list[str] = field(default_factory=list)  # assumptions made (FullAWSAccess beside files)
+    # the organization's ID (o-…), from DescribeOrganization or a describe-policy file's ARN:
+    # the trust analysis knows that no other account's caller is in it (aws:PrincipalOrgID)
+    org_id: str | None = None
 
     def describe(self) -> str:
         """A clause for a verdict's detail: what was taken into account, or what was not read."""
@@ -54,7 +59,7 @@ def load_files(scp_files: Sequence[str], rcp_files: Sequence[str]) -> OrgPolicie
     ):
         if not files:
             continue
-        level = [_load(path, kind, option) for path in files]
+        level = [_load(path, kind, option, found) for path in files]
         if not any(s.is_allow for p in level for s in statements(p.document)):
             level.append(Policy(f"{_LABEL[kind]} FullAWSAccess", FULL_ACCESS))
             found.notes.append(
@@ -64,7 +69,7 @@ def load_files(scp_files: Sequence[str], rcp_files: Sequence[str]) -> OrgPolicie
     return found
 
 
-def _load(path: str, kind: str, option: str) -> Policy:
+def _load(path: str, kind: str, option: str, found: OrgPolicies) -> Policy:
     data = read_json(path, option)
     name = path.rsplit("/", 1)[-1].removesuffix(".json")
     if isinstance(data, dict) and isinstance(data.get("Policy"), dict):  # describe-policy's answer
@@ -72,6 +77,8 @@ def _load(path: str, kind: str, option: str) -> Policy:
         if summary.get("Type") not in (None, kind):
             raise InputError(option, path, f"is a {summary.get('Type')}, not a {kind}")
         name = summary.get("Name") or name
+        org = _ORG_IN_ARN.search(str(summary.get("Arn") or ""))
+        found.org_id = found.org_id or (org.group(1) if org else None)
         data = parse_document(data["Policy"].get("Content"))
     if not isinstance(data, dict) or "Statement" not in data:
         raise InputError(
@@ -217,6 +224,7 @@ class OrgReader:
     def __init__(self, aws: Any) -> None:
         self.org = aws.client("organizations")
         self.checked = False  # DescribeOrganization answered (errors are not kept: each account says)
+        self.org_id: str | None = None
         self.parents: dict[str, list[Any]] = {}
         self.attached: dict[tuple[str, str], list[Policy] | None] = {}  # None: policy type not enabled
         self.described: dict[str, Policy] = {}
@@ -227,6 +235,7 @@ class OrgReader:
         found = OrgPolicies()
         try:
             self._check_organization()
+            found.org_id = self.org_id
             targets = self._path(account)
             for kind, levels in ((SCP, found.scps), (RCP, found.rcps)):
                 attached = [self._attached(target, kind) for target in targets]
@@ -259,7 +268,9 @@ class OrgReader:
 
         if not self.checked:
             with translate("organizations:DescribeOrganization", "finding the organization"):
-                self.org.describe_organization()  # a standalone account: AWSOrganizationsNotInUseException
+                # a standalone account: AWSOrganizationsNotInUseException
+                answer = self.org.describe_organization()
+            self.org_id = (answer.get("Organization") or {}).get("Id")
             self.checked = True
 
     def _path(self, account: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -107,10 +108,12 @@ TRUST_CASES = [
         trust(Condition={"StringEqualsIfExists": {"sts:ExternalId": "abc-0000000000001"}}),
         {"external-id-not-pinned"},
     ),
+    # IAM User Guide, "Single-valued vs. multivalued context keys": ForAnyValue on a single-valued
+    # key is true when the one value matches, false when the key is missing: it pins (issue 19).
     (
         "ForAnyValue",
         trust(Condition={"ForAnyValue:StringEquals": {"sts:ExternalId": "abc-0000000000001"}}),
-        {"external-id-not-pinned"},
+        set(),
     ),
     (
         "Null test",
@@ -201,9 +204,162 @@ TRUST_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("what", "document", "expected"), TRUST_CASES, ids=[c[0] for c in TRUST_CASES])
+# --- the exact analysis (issue 19): the trusts of the issue, as people write them ---------------
+
+ISSUED = "lbx-5e8d0c3a9f"
+
+
+def vendor_allow(condition: dict | None = None, principal=None) -> dict:
+    statement = {"Effect": "Allow", "Principal": principal or {"AWS": VENDOR}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def guard(condition: dict) -> dict:
+    return {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": condition}
+
+
+def policy(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+EXACT_CASES = [
+    # IAM User Guide, "Policy evaluation logic" (an explicit Deny overrides any Allow) and
+    # "Condition operators" ("String condition operators": a negated operator is true for a key
+    # missing from the request): an Allow with no condition, guarded by a Deny of every other ID.
+    (
+        "Deny guard StringNotEquals",
+        policy(vendor_allow(), guard({"StringNotEquals": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "Single-valued vs. multivalued context keys": ForAllValues is true for a missing key.
+    (
+        "Deny guard ForAllValues:StringNotEquals",
+        policy(vendor_allow(), guard({"ForAllValues:StringNotEquals": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "...IfExists condition operators": true when the key is missing, so no ID is refused too.
+    (
+        "Deny guard StringNotEqualsIfExists",
+        policy(vendor_allow(), guard({"StringNotEqualsIfExists": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "Condition operator to check existence of condition keys": two Deny statements, one for no
+    # ID (Null true), one for another ID.
+    (
+        "two Deny statements: Null, then StringNotEquals",
+        policy(
+            vendor_allow(),
+            guard({"Null": {"sts:ExternalId": "true"}}),
+            guard({"StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ),
+        set(),
+    ),
+    # The same two in one Deny are ANDed ("Creating a condition with multiple keys or values"):
+    # it refuses another ID only when one is present, so no ID at all gets in.
+    (
+        "one Deny with Null false and StringNotEquals lets no ID in",
+        policy(
+            vendor_allow(),
+            guard({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ),
+        {"external-id-not-pinned"},
+    ),
+    # "Creating a condition with multiple keys or values": values of one key are ORed; a guard
+    # listing the ID being rotated out and the new one pins both.
+    (
+        "Deny guard listing two IDs",
+        policy(vendor_allow(), guard({"StringNotEquals": {"sts:ExternalId": [ISSUED, "lbx-old-00000001"]}})),
+        set(),
+    ),
+    # "String condition operators": StringEqualsIgnoreCase; a letter-case variant of the issued ID
+    # is not another ID (issue 19's decision).
+    (
+        "StringEqualsIgnoreCase",
+        policy(vendor_allow({"StringEqualsIgnoreCase": {"sts:ExternalId": ISSUED}})),
+        set(),
+    ),
+    # "AWS global condition context keys": aws:PrincipalTag/*, sts:RoleSessionName and
+    # aws:PrincipalOrgID are the caller's own (its tags, its session name, its organization):
+    # they never narrow Principal "*".
+    (
+        "Principal * narrowed by aws:PrincipalTag/team",
+        policy(
+            vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*")
+        ),
+        {"principal-wildcard"},
+    ),
+    (
+        "Principal * narrowed by sts:RoleSessionName",
+        policy(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "sts:RoleSessionName": "lb"}}, "*")),
+        {"principal-wildcard"},
+    ),
+    (
+        "Principal * narrowed by Null aws:PrincipalOrgID false",
+        policy(
+            vendor_allow(
+                {"StringEquals": {"sts:ExternalId": ISSUED}, "Null": {"aws:PrincipalOrgID": "false"}}, "*"
+            )
+        ),
+        {"principal-wildcard"},
+    ),
+    # "IAM JSON policy elements: Principal": "*" narrowed by ArnEquals aws:PrincipalArn to the
+    # vendor's role lets nobody else in: correct, but fragile.
+    (
+        "Principal * narrowed to the vendor's exact role ARN",
+        policy(
+            vendor_allow(
+                {"StringEquals": {"sts:ExternalId": ISSUED}, "ArnEquals": {"aws:PrincipalArn": VENDOR}}, "*"
+            )
+        ),
+        {"principal-wildcard-conditioned"},
+    ),
+    # "IAM JSON policy elements: NotPrincipal": an Allow with NotPrincipal that a Deny guard
+    # confines to the vendor's account and the issued ID lets nobody else in.
+    (
+        "Allow NotPrincipal confined by Deny guards",
+        policy(
+            {
+                "Effect": "Allow",
+                "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sts:AssumeRole",
+            },
+            guard({"StringNotEquals": {"aws:PrincipalAccount": "340636424752"}}),
+            guard({"StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ),
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "document", "expected"), TRUST_CASES + EXACT_CASES, ids=[c[0] for c in TRUST_CASES + EXACT_CASES]
+)
 def test_trust_rules(what, document, expected):
     assert rule_ids(document) == expected
+
+
+def test_a_door_left_open_is_shown_with_the_request_that_gets_in():
+    """The message is the analysis's, shared with validate and audit: the caller, the ID and the
+    value of the key it chose (IAM User Guide, "AWS global condition context keys")."""
+    tagged = policy(
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*")
+    )
+    (finding,) = lint_document(tagged)[1]
+    assert finding.location == "$.Statement[0].Principal"
+    assert "any AWS account can assume the role" in finding.message
+    assert (
+        f"with external ID {ISSUED!r}" in finding.message
+        and "aws:PrincipalTag/team='vendor'" in finding.message
+    )
+    loose = policy(
+        vendor_allow(),
+        guard({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": ISSUED}}),
+    )
+    (finding,) = lint_document(loose)[1]
+    assert (finding.rule, finding.location) == ("external-id-not-pinned", "$.Statement[0]")
+    assert f"with exactly {ISSUED}, or none" in finding.message and "with no external ID" in finding.message
 
 
 def test_trust_findings_point_at_the_statement_and_carry_severity():
@@ -886,3 +1042,142 @@ def test_a_baseline_matches_a_file_however_its_path_is_spelt_and_says_what_it_le
         assert again.code == 0 and again.json()["findings"] == [], (spelt, again.stdout)
         # JSON has no summary line: what the baseline left out is a note on stderr
         assert "note: against baseline.json: 1 unchanged (not shown), 0 fixed" in again.stderr
+
+
+def test_lint_takes_the_callers_a_trust_names_for_the_parties_and_says_which_ids_get_in():
+    """A Deny guard that spares one account (StringNotEquals aws:PrincipalAccount) names it as a
+    caller, as an Allow's principal does; and an ID the trust issues, or none, is said so (the
+    analysis, analysis/verdict.py and analysis/phrases.py, that lint reads)."""
+    from provisioner.analysis.verdict import analyze, named_accounts
+
+    def deny(condition: dict) -> dict:
+        return {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": condition}
+
+    spared = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
+            deny({"StringNotEquals": {"aws:PrincipalAccount": "340636424752"}}),
+            deny({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/x"}}),
+            deny({"StringEquals": {"aws:PrincipalAccount": "777788889999"}}),
+        ],
+    }
+    assert named_accounts(spared) == ["340636424752", "444455556666"]
+    issued = "lbx-5e8d0c3a9f"
+    loose = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"},
+            deny({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": issued}}),
+        ],
+    }
+    role = "arn:aws:iam::000000000000:role/r"
+    (vendor,) = analyze(loose, role_arn=role, parties=["340636424752"]).parties
+    assert vendor.ids == f"exactly {issued}, or none"
+
+
+def test_caller_chosen_keys_and_arn_patterns_are_decided_and_shown_in_the_door():
+    """The door carries the value that gets in, the session name asked for included
+    (sts:RoleSessionName); ArnLike on aws:PrincipalArn with a wildcard account is decided (IAM
+    User Guide, "Amazon Resource Name (ARN) condition operators": each field matched on its own),
+    not left to a solver that gives up."""
+    session = policy(
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "sts:RoleSessionName": "lb"}}, "*")
+    )
+    (finding,) = lint_document(session)[1]
+    assert "sts:RoleSessionName='lb'" in finding.message
+    any_account = policy(
+        vendor_allow(
+            {
+                "StringEquals": {"sts:ExternalId": ISSUED},
+                "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/lb-aws-delegated-access-role"},
+            },
+            "*",
+        )
+    )
+    (finding,) = lint_document(any_account)[1]
+    assert finding.rule == "principal-wildcard" and "not decided" not in finding.message, finding.message
+    assert ":assumed-role/lb-aws-delegated-access-role/" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("operator", "pattern"),
+    [
+        ("ArnLike", "arn:aws:iam::*:role/lb-aws-delegated-access-role"),
+        ("StringLike", "arn:aws:iam::*:role/lb-aws-delegated-access-role"),
+    ],
+)
+def test_a_wildcard_account_in_aws_principalarn_is_decided(operator, pattern):
+    """ArnLike and StringLike on aws:PrincipalArn with a wildcard account (IAM User Guide,
+    "Amazon Resource Name (ARN) condition operators", "String condition operators") are decided,
+    with a request of another account that gets in, not left to a solver that gives up."""
+    condition = {"StringEquals": {"sts:ExternalId": ISSUED}, operator: {"aws:PrincipalArn": pattern}}
+    (finding,) = lint_document(policy(vendor_allow(condition, "*")))[1]
+    assert finding.rule == "principal-wildcard" and "not decided" not in finding.message, finding.message
+    assert re.search(r"arn:aws:sts::\d{12}:assumed-role/\S*lb-aws-delegated-access-role/", finding.message)
+
+
+def test_stringlike_on_the_callers_arn_means_what_the_evaluator_means():
+    """The analysis cuts a StringLike pattern where the caller's account and name start and end;
+    for every cut a concrete ARN either matches both ways or neither (the evaluator's
+    wildcard_match decides)."""
+    import random
+
+    import z3
+
+    from provisioner.analysis.request import Caller
+    from provisioner.iam import wildcard_match
+
+    rng = random.Random(19)
+    caller = Caller("other")
+    pieces = [
+        "arn:aws:iam::",
+        "*",
+        "?",
+        "3406",
+        "340636424752",
+        ":role/",
+        ":user/",
+        "lb-",
+        "x",
+        "*:*",
+        "/",
+        "::",
+    ]
+    matched = 0
+    for _ in range(150):
+        pattern = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        formula = caller.like_matches(pattern)
+        for account in ("340636424752", "111122223333"):
+            for name, user in (("lb-x", False), ("x", True), ("role", False)):
+                arn = f"arn:aws:iam::{account}:{'user' if user else 'role'}/{name}"
+                value = z3.simplify(
+                    z3.substitute(
+                        formula,
+                        (caller.acct, z3.StringVal(account)),
+                        (caller.name, z3.StringVal(name)),
+                        (caller.user, z3.BoolVal(user)),
+                    )
+                )
+                expected = wildcard_match(pattern, arn)
+                assert z3.is_true(value) if expected else z3.is_false(value), (pattern, arn)
+                matched += expected
+    assert matched > 20  # both sides were asked about
+
+
+def test_each_statement_that_lets_any_account_in_is_reported():
+    """Two ways in for any account (IAM User Guide, "IAM JSON policy elements: Principal" and
+    "NotPrincipal"): each statement is a finding with its own request, not only the first; a
+    "*" that the trust confines to the vendor's role stays a fragile, not an open, one."""
+    doc = policy(
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*"),
+        {"Effect": "Allow", "NotPrincipal": {"AWS": VENDOR}, "Action": "sts:AssumeRole"},
+        vendor_allow(
+            {"StringEquals": {"sts:ExternalId": ISSUED}, "ArnEquals": {"aws:PrincipalArn": VENDOR}}, "*"
+        ),
+    )
+    found = [(f.rule, f.location) for f in lint_document(doc)[1]]
+    assert found == [
+        ("principal-wildcard", "$.Statement[0].Principal"),
+        ("allow-not-principal", "$.Statement[1].NotPrincipal"),
+    ], found

@@ -81,3 +81,29 @@ def test_help_and_typos_see_every_command(tmp_path: Path) -> None:
     done = _provision("rotate-externl-id", cwd=tmp_path)
     assert done.returncode == 2
     assert "Did you mean 'rotate-external-id'?" in done.stderr
+
+
+def test_lint_loads_the_solver_only_for_a_trust(tmp_path: Path) -> None:
+    """z3 (the exact trust analysis, issue 19) is imported when a trust is linted, never for a
+    permission policy: `lint FILE`'s start-up does not change for a file with no trust."""
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+    }
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}],
+    }
+    run = "import sys; from provisioner.cli import main; main(sys.argv[1:]); print('Z3', 'z3' in sys.modules)"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PROVISIONER_"))}
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
+    for name, document, loaded in (("grant.json", grant, False), ("trust.json", trust, True)):
+        (tmp_path / name).write_text(json.dumps(document))
+        done = subprocess.run(
+            [sys.executable, "-c", run, "lint", "-o", "json", name],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=environ,
+        )
+        assert done.stdout.rstrip().endswith(f"Z3 {loaded}"), (name, done.stdout, done.stderr)

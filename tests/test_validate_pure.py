@@ -3,11 +3,16 @@ the live verdicts over recorded observations. No endpoint."""
 
 from __future__ import annotations
 
+import fnmatch
+import json
+import re
+
 import pytest
 
 from provisioner.errors import InputError
 from provisioner.evaluation import Policy
 from provisioner.model import Status
+from provisioner.organization import FULL_ACCESS, OrgPolicies, load_files
 from provisioner.role import RoleSpec, wanted_role
 from provisioner.validate import (
     Check,
@@ -279,10 +284,18 @@ def vendor_allow(condition=None, principal=None) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("what", "statements", "witness"),
+    ("what", "statements", "door"),
     [
-        ("a trailing *", [vendor_allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})], "(lbx-5e8d)"),
-        ("a ?", [vendor_allow({"StringLike": {"sts:ExternalId": "lbx-5e8d0c3a9?"}})], "(lbx-5e8d0c3a90)"),
+        (
+            "a trailing *",
+            [vendor_allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})],
+            "the vendor's account with any ID starting with 'lbx-5e8d'",
+        ),
+        (
+            "a ?",
+            [vendor_allow({"StringLike": {"sts:ExternalId": "lbx-5e8d0c3a9?"}})],
+            "the vendor's account with IDs matching 'lbx-5e8d0c3a9?'",
+        ),
         (
             "a Deny guarded by StringNotLike",
             [
@@ -294,7 +307,7 @@ def vendor_allow(condition=None, principal=None) -> dict:
                     "Condition": {"StringNotLike": {"sts:ExternalId": "lbx-*"}},
                 },
             ],
-            "(lbx-)",
+            "the vendor's account with an ID matching 'lbx-*'",
         ),
         (
             "Principal * narrowed by ArnLike aws:PrincipalArn with a wildcard account",
@@ -307,7 +320,7 @@ def vendor_allow(condition=None, principal=None) -> dict:
                     principal="*",
                 )
             ],
-            "arn:aws:sts::000000000000:assumed-role/lb-aws-delegated-access-role/",
+            "another account's lb-aws-delegated-access-role",
         ),
         (
             "Principal * narrowed by a wildcard aws:PrincipalAccount",
@@ -320,15 +333,34 @@ def vendor_allow(condition=None, principal=None) -> dict:
                     principal="*",
                 )
             ],
-            "arn:aws:sts::340600000000:",
+            "another account matching '3406*'",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and " " in v else None,
 )
-def test_a_pattern_that_lets_others_in_fails_and_names_a_witness(what, statements, witness):
+def test_a_pattern_that_lets_others_in_fails_and_names_a_request_that_gets_in(what, statements, door):
+    """Each door comes with a concrete request (caller, ID), re-checked by the evaluator (issue 19:
+    the detail is analysis/verdict.py's message, the same in lint and audit)."""
     check = external_id_check(*statements)
     assert check.status is FAIL and check.code == "EXTERNAL_ID_CONFIGURED_INSECURELY", check.detail
-    assert witness in check.detail
+    shown = re.search(
+        r"for example arn:aws:sts::(\d{12}):assumed-role/([^/]+)/\S+ with external ID '([^']*)'", check.detail
+    )
+    assert shown is not None, check.detail
+    account, role, external_id = shown.groups()
+    if door.startswith("the vendor's account"):
+        pattern = door.rpartition(" ")[2].strip("'")
+        assert account == "340636424752" and external_id != ISSUED
+        assert fnmatch.fnmatchcase(external_id, pattern), (external_id, pattern)
+    else:
+        assert check.detail.startswith("any AWS account can assume the role")
+        assert account != "340636424752" and external_id == ISSUED
+        if "3406*" in door:
+            assert account.startswith("3406")
+        else:
+            assert role == "lb-aws-delegated-access-role"
+    if "starting with" in door or "matching 'lbx-5e8d0c3a9?'" in door:
+        assert door.removeprefix("the vendor's account with ") in check.detail  # the IDs in words
 
 
 @pytest.mark.parametrize(
@@ -370,6 +402,255 @@ def test_a_pattern_that_lets_others_in_fails_and_names_a_witness(what, statement
 def test_a_trust_that_lets_in_only_the_issued_id_passes(what, statements):
     check = external_id_check(*statements)
     assert check.status is PASS, check.detail
+
+
+# --- the exact analysis (issue 19): the trusts of the issue, as people write them. AWSAssumeRole
+# and AWSExternalID read analysis/verdict.py, as lint and audit do.
+
+
+def trust_checks(*statements, org: OrgPolicies | None = None) -> dict[str, Check]:
+    role = {
+        **snapshot().role,
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)},
+    }
+    state = snapshot(role=role, org=org or OrgPolicies())
+    checks = static_checks(state, ValidateSpec(ROLE_ARN, ISSUED, "images", LABELBOX))
+    return {c.name: c for c in checks if c.name in ("AWSAssumeRole", "AWSExternalID")}
+
+
+def guard(condition: dict) -> dict:
+    return {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": condition}
+
+
+SECURE_TRUSTS = [
+    # IAM User Guide, "Single-valued vs. multivalued context keys": ForAnyValue on the one value
+    # of sts:ExternalId is true when it matches, false when the key is missing.
+    (
+        "ForAnyValue:StringEquals",
+        [vendor_allow({"ForAnyValue:StringEquals": {"sts:ExternalId": ISSUED}})],
+        f"exactly {ISSUED}",
+    ),
+    # "Policy evaluation logic" (an explicit Deny overrides an Allow) and "String condition
+    # operators" (a negated operator is true for a missing key): an Allow with no condition and a
+    # Deny of every other ID, in each form people write.
+    (
+        "Deny guard StringNotEquals",
+        [vendor_allow(), guard({"StringNotEquals": {"sts:ExternalId": ISSUED}})],
+        f"exactly {ISSUED}",
+    ),
+    (
+        "Deny guard ForAllValues:StringNotEquals",
+        [vendor_allow(), guard({"ForAllValues:StringNotEquals": {"sts:ExternalId": ISSUED}})],
+        f"exactly {ISSUED}",
+    ),
+    # "...IfExists condition operators": true when the key is missing, so no ID is refused too.
+    (
+        "Deny guard StringNotEqualsIfExists",
+        [vendor_allow(), guard({"StringNotEqualsIfExists": {"sts:ExternalId": ISSUED}})],
+        f"exactly {ISSUED}",
+    ),
+    # "Condition operator to check existence of condition keys": Null true refuses no ID; two
+    # Deny statements, each refusing on its own.
+    (
+        "two Deny statements: Null, then StringNotEquals",
+        [
+            vendor_allow(),
+            guard({"Null": {"sts:ExternalId": "true"}}),
+            guard({"StringNotEquals": {"sts:ExternalId": ISSUED}}),
+        ],
+        f"exactly {ISSUED}",
+    ),
+    # "Creating a condition with multiple keys or values": the values of one key are ORed; a guard
+    # naming the ID being rotated out issues it too, and the detail names both.
+    (
+        "Deny guard listing two IDs",
+        [vendor_allow(), guard({"StringNotEquals": {"sts:ExternalId": [ISSUED, "lbx-old-00000001"]}})],
+        f"exactly these 2 IDs: {ISSUED}, lbx-old-00000001",
+    ),
+    # "String condition operators": StringEqualsIgnoreCase. A letter-case variant of the issued ID
+    # is not another ID (issue 19's decision): the vendor issues the IDs.
+    (
+        "StringEqualsIgnoreCase",
+        [vendor_allow({"StringEqualsIgnoreCase": {"sts:ExternalId": ISSUED}})],
+        f"exactly {ISSUED} (matched without regard to case)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "statements", "words"), SECURE_TRUSTS, ids=[c[0] for c in SECURE_TRUSTS])
+def test_a_trust_the_analysis_proves_secure_passes_both_checks_and_says_which_ids(what, statements, words):
+    checks = trust_checks(*statements)
+    assert checks["AWSAssumeRole"].status is PASS, checks["AWSAssumeRole"].detail
+    assert checks["AWSExternalID"].status is PASS, checks["AWSExternalID"].detail
+    assert checks["AWSExternalID"].detail == f"only account 340636424752 gets in, with {words}"
+    assert f"account 340636424752 gets in with {words}" in checks["AWSAssumeRole"].detail
+
+
+OPEN_TRUSTS = [
+    # "AWS global condition context keys": aws:PrincipalTag/*, sts:RoleSessionName and
+    # aws:PrincipalOrgID are the caller's own (its tags, its session name, its organization):
+    # they never narrow Principal "*", and the door shows the value that gets in.
+    (
+        "Principal * narrowed by aws:PrincipalTag/team",
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "aws:PrincipalTag/team": "vendor"}}, "*"),
+        "aws:PrincipalTag/team='vendor'",
+    ),
+    (
+        "Principal * narrowed by sts:RoleSessionName",
+        vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED, "sts:RoleSessionName": "lb"}}, "*"),
+        "and sts:RoleSessionName='lb'",
+    ),
+    (
+        "Principal * narrowed by Null aws:PrincipalOrgID false",
+        vendor_allow(
+            {"StringEquals": {"sts:ExternalId": ISSUED}, "Null": {"aws:PrincipalOrgID": "false"}}, "*"
+        ),
+        "aws:PrincipalOrgID='o-",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "statement", "shown"), OPEN_TRUSTS, ids=[c[0] for c in OPEN_TRUSTS])
+def test_principal_star_narrowed_by_keys_the_caller_chooses_fails_external_id(what, statement, shown):
+    checks = trust_checks(statement)
+    check = checks["AWSExternalID"]
+    assert check.status is FAIL and check.code == "EXTERNAL_ID_CONFIGURED_INSECURELY", check.detail
+    assert check.detail.startswith(
+        "any AWS account can assume the role: for example arn:aws:sts::111122223333:"
+    )
+    assert shown in check.detail and f"with external ID {ISSUED!r}" in check.detail
+
+
+def test_a_deny_guard_that_refuses_another_id_only_when_one_is_present_lets_no_id_in():
+    """Two conditions in one Deny are ANDed ("Creating a condition with multiple keys or
+    values"): Null false with StringNotEquals refuses another ID, never no ID at all."""
+    checks = trust_checks(
+        vendor_allow(),
+        guard({"Null": {"sts:ExternalId": "false"}, "StringNotEquals": {"sts:ExternalId": ISSUED}}),
+    )
+    assert checks["AWSAssumeRole"].status is PASS
+    check = checks["AWSExternalID"]
+    assert check.status is FAIL and check.code == "EXTERNAL_ID_CONFIGURED_INSECURELY"
+    assert check.detail.startswith(f"account 340636424752 can assume the role with exactly {ISSUED}, or none")
+    assert "with no external ID" in check.detail
+
+
+VENDOR_ONLY_RCP = Policy(
+    "RCP VendorOnly",
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRole",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "340636424752"}},
+            }
+        ],
+    },
+)
+
+
+def test_an_rcp_refusing_everyone_but_the_vendor_closes_the_door_principal_star_leaves():
+    """AWS Organizations User Guide, "Resource control policies (RCPs)": an RCP applies to the
+    role's sts:AssumeRole whoever calls, so a Deny of every account but the vendor's leaves only
+    the vendor, whatever the trust's Principal says."""
+    star = vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}, "*")
+    opened = trust_checks(star)["AWSExternalID"]
+    assert opened.status is FAIL and opened.detail.startswith("any AWS account can assume the role")
+    org = OrgPolicies(rcps=[[Policy("RCP RCPFullAWSAccess", FULL_ACCESS), VENDOR_ONLY_RCP]])
+    checks = trust_checks(star, org=org)
+    assert checks["AWSExternalID"].status is PASS, checks["AWSExternalID"].detail
+    assert checks["AWSExternalID"].detail.startswith(
+        f"only account 340636424752 gets in, with exactly {ISSUED}"
+    )
+    assert "RCPs RCPFullAWSAccess, VendorOnly applied" in checks["AWSExternalID"].detail
+    assert checks["AWSAssumeRole"].status is PASS
+    # an RCP that refuses the vendor too is named in AWSAssumeRole's failure
+    everyone = Policy("RCP NoAssume", {**VENDOR_ONLY_RCP.document, "Statement": [
+        {**VENDOR_ONLY_RCP.document["Statement"][0], "Condition": {}}]})  # fmt: skip
+    refused = trust_checks(
+        star, org=OrgPolicies(rcps=[[Policy("RCP RCPFullAWSAccess", FULL_ACCESS), everyone]])
+    )
+    assert refused["AWSAssumeRole"].status is FAIL and "NoAssume" in refused["AWSAssumeRole"].detail
+
+
+def test_our_organization_is_not_another_accounts_to_choose():
+    """aws:PrincipalOrgID: a caller of another account may be in any organization but ours. With
+    the organization's ID known (DescribeOrganization, or the ARN in a describe-policy file), a
+    Principal "*" confined to it lets no other account in; unknown, it is another account's choice."""
+    internal = vendor_allow({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "*")
+    pinned = vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}})
+    unknown = trust_checks(pinned, internal)["AWSExternalID"]
+    assert unknown.status is FAIL and "aws:PrincipalOrgID='o-a1b2c3d4e5'" in unknown.detail
+    known = trust_checks(pinned, internal, org=OrgPolicies(org_id="o-a1b2c3d4e5"))["AWSExternalID"]
+    assert known.status is PASS, known.detail
+    assert known.detail.startswith(
+        f"only account 340636424752 gets in, with exactly {ISSUED} (and principals of its own"
+    )
+
+
+def test_the_organization_id_is_read_from_a_describe_policy_file(tmp_path):
+    described = {
+        "Policy": {
+            "PolicySummary": {
+                "Id": "p-examplepolicyid111",
+                "Arn": "arn:aws:organizations::111111111111:policy/o-a1b2c3d4e5/resource_control_policy/"
+                "p-examplepolicyid111",
+                "Name": "VendorOnly",
+                "Type": "RESOURCE_CONTROL_POLICY",
+            },
+            "Content": json.dumps(VENDOR_ONLY_RCP.document),
+        }
+    }
+    path = tmp_path / "rcp.json"
+    path.write_text(json.dumps(described))
+    org = load_files((), (str(path),))
+    assert org.org_id == "o-a1b2c3d4e5"
+    assert load_files((), ()).org_id is None
+
+
+def test_a_trust_naming_another_account_fails_both_checks():
+    """Another account named exactly is someone else who gets in (issue 19: "Open: someone else
+    gets in"), not only a vendor who does not; another role of the vendor's account is the
+    vendor for AWSExternalID, but not the principal its service assumes from."""
+    other = trust_checks(
+        vendor_allow(
+            {"StringEquals": {"sts:ExternalId": ISSUED}}, {"AWS": "arn:aws:iam::111122223333:role/other"}
+        )
+    )
+    assert other["AWSAssumeRole"].status is FAIL and "does not name" in other["AWSAssumeRole"].detail
+    assert other["AWSExternalID"].status is FAIL
+    assert "arn:aws:sts::111122223333:assumed-role/other/" in other["AWSExternalID"].detail
+    sibling = trust_checks(
+        vendor_allow(
+            {"StringEquals": {"sts:ExternalId": ISSUED}}, {"AWS": "arn:aws:iam::340636424752:role/other"}
+        )
+    )
+    assert sibling["AWSAssumeRole"].status is FAIL and sibling["AWSExternalID"].status is PASS
+
+
+def test_the_vendor_with_no_id_and_with_another_is_one_door_in_the_detail():
+    """An Allow's StringNotEquals lets the vendor in with no ID (a negated operator is true for a
+    missing key) and with any other ID: one line for the vendor, its IDs in words."""
+    check = trust_checks(vendor_allow({"StringNotEquals": {"sts:ExternalId": "lbx-revoked-0001"}}))[
+        "AWSExternalID"
+    ]
+    assert check.status is FAIL
+    assert check.detail.count("account 340636424752 can assume the role") == 1, check.detail
+
+
+def test_a_vendor_door_only_through_what_is_not_modelled_is_a_warning():
+    """A door that exists only through a condition the analysis does not decide (a Numeric
+    comparison on aws:EpochTime, the time of the request) is "not decided": a WARN about the
+    vendor, never a PASS (issue 19)."""
+    timed = vendor_allow({"NumericLessThan": {"aws:EpochTime": "1893456000"}})
+    checks = trust_checks(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}), timed)
+    check = checks["AWSExternalID"]
+    assert check.status is WARN, check.detail
+    assert "not decided: NumericLessThan on aws:EpochTime" in check.detail
+    assert checks["AWSAssumeRole"].status is PASS
 
 
 def test_a_refusal_is_a_warning_when_the_roles_policies_could_not_all_be_read():

@@ -50,7 +50,9 @@ class Door:
 
     def describe(self) -> str:
         how = "with no external ID" if self.external_id is None else f"with external ID {self.external_id!r}"
-        keys = ", ".join(f"{k}={v!r}" for k, v in self.keys if k.lower() != "sts:rolesessionname")
+        # every key the policies name and the caller chose, the name of the session it asks for
+        # (sts:RoleSessionName, not its own session's) included: the door is that value
+        keys = ", ".join(f"{k}={v!r}" for k, v in self.keys)
         shown = f"{self.caller} {how}" + (f" and {keys}" if keys else "")
         if not self.decided:
             shown += f" (not decided: {self.why})"

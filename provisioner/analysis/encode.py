@@ -115,6 +115,10 @@ class Key:
     value: z3.SeqRef
     opaque: str = ""  # why its value cannot be reasoned about ("" when it can)
     unknown: bool = False  # nor whether it is present
+    # ArnEquals/ArnLike on the key, over the parts the value is built from (aws:PrincipalArn):
+    # the same language as `arn_like` on the whole value, which the solver decides far faster
+    arn: Callable[[str], z3.BoolRef] | None = None
+    like: Callable[[str], z3.BoolRef] | None = None  # StringLike on the key, the same way
 
 
 @dataclass
@@ -203,9 +207,10 @@ class Encoder:
             why = f"{operator} on {key} with a policy variable"
         if why:
             return self._atom(why, closing)
-        matched = (
-            z3.Or(*[_matches(positive, t, request_key.value) for t in texts]) if texts else z3.BoolVal(False)
-        )
+        arn = request_key.arn if positive in ("arnequals", "arnlike") else None
+        arn = request_key.like if positive == "stringlike" else arn
+        options = [arn(t) if arn is not None else _matches(positive, t, request_key.value) for t in texts]
+        matched = z3.Or(*options) if options else z3.BoolVal(False)
         return z3.Not(matched) if negated else matched
 
     def _atom(self, why: str, closing: bool) -> z3.BoolRef:

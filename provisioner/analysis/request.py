@@ -16,8 +16,8 @@ from typing import Any
 
 import z3
 
-from provisioner.analysis.encode import ANY_CHAR, Key
-from provisioner.iam import strings
+from provisioner.analysis.encode import ANY_CHAR, NOT_COLON, Key, like
+from provisioner.iam import strings, wildcard_match
 from provisioner.model.arn import Arn
 
 _WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
@@ -178,6 +178,45 @@ class Caller:
             return z3.And(self.user, self.principal_arn() == z3.StringVal(value))
         return z3.BoolVal(False)
 
+    def arn_matches(self, pattern: str) -> z3.BoolRef:
+        """ArnLike/ArnEquals `pattern` on the caller's ARN, field by field as the evaluator does
+        (encode.arn_like): the constant fields decided here, the account and the resource (user/
+        or role/ and the name) given to the solver apart."""
+        arn = Arn.parse(pattern)
+        if arn is None:
+            return z3.BoolVal(False)
+        constant = ((arn.partition, "aws"), (arn.service, "iam"), (arn.region, ""))
+        if not all(wildcard_match(p, v) for p, v in constant):
+            return z3.BoolVal(False)
+        options = []
+        for prefix, kind in (("user/", self.user), ("role/", z3.Not(self.user))):
+            head = arn.resource[: len(prefix)]
+            if any(c in "*?" for c in head):
+                resource = z3.InRe(z3.Concat(z3.StringVal(prefix), self.name), like(arn.resource))
+            elif head == prefix:
+                resource = z3.InRe(self.name, like(arn.resource[len(prefix) :]))
+            else:
+                continue
+            options.append(z3.And(kind, resource))
+        account = z3.InRe(self.acct, like(arn.account, NOT_COLON))
+        return z3.And(account, z3.Or(*options)) if options else z3.BoolVal(False)
+
+    def like_matches(self, pattern: str) -> z3.BoolRef:
+        """StringLike `pattern` on the caller's ARN, `arn:aws:iam::ACCOUNT:role/NAME` (or
+        `:user/NAME`): the pattern is split where the account and the name start and end (a `*`
+        may be split in two), so that the solver is asked only about each part on its own; a part
+        holds no `:` or `/`, which prunes the splits."""
+        options = []
+        for kind, middle in ((z3.Not(self.user), ":role/"), (self.user, ":user/")):
+            segments: list[str | tuple[z3.SeqRef, str]] = [
+                "arn:aws:iam::",
+                (self.acct, _DIGIT_CHARS),
+                middle,
+                (self.name, _WORD_CHARS),
+            ]
+            options.append(z3.And(kind, _glob_over(pattern, segments)))
+        return z3.Or(*options)
+
     # --- the request's keys ---------------------------------------------------------------
 
     def key(self, name: str, spelled: str | None = None) -> Key:
@@ -242,6 +281,11 @@ class Caller:
             "aws:principalaccount": self.acct,
             "aws:principaltype": z3.If(self.user, z3.StringVal("User"), z3.StringVal("AssumedRole")),
         }
+        if name == "aws:principalarn":
+            key = self._fixed(self.principal_arn())
+            key.arn = self.arn_matches
+            key.like = self.like_matches
+            return key
         if name in fixed:
             return self._fixed(fixed[name])
         if name == "aws:username":
@@ -301,6 +345,49 @@ class Caller:
             key.unknown = True
             return key
         return Key(z3.BoolVal(False), z3.StringVal(""))
+
+
+_DIGIT_CHARS = "0123456789"
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-"  # _WORD's
+
+
+def _splits(pattern: str) -> list[tuple[str, str]]:
+    """Every way to cut a StringLike pattern in two whose languages concatenate to parts of its
+    own: at each position, and across each `*` (kept on both sides)."""
+    cuts = [(pattern[:i], pattern[i:]) for i in range(len(pattern) + 1)]
+    cuts += [(pattern[: i + 1], pattern[i:]) for i, c in enumerate(pattern) if c == "*"]
+    return list(dict.fromkeys(cuts))
+
+
+def _glob_over(pattern: str, segments: list[str | tuple[z3.SeqRef, str]]) -> z3.BoolRef:
+    """Does the concatenation of `segments` (constants, and variables with the characters they
+    may hold) match the StringLike `pattern`? Exact: a string a+b matches a pattern exactly when
+    some cut of it (`_splits`) has a match a and b; a cut whose variable part names a character
+    the variable cannot hold is dropped before the solver sees it."""
+    memo: dict[tuple[str, int], z3.BoolRef] = {}
+
+    def over(text: str, index: int) -> z3.BoolRef:
+        if (text, index) in memo:
+            return memo[(text, index)]
+        if index == len(segments):
+            found = z3.BoolVal(all(c == "*" for c in text))
+        else:
+            head = segments[index]
+            options: list[z3.BoolRef] = []
+            for left, right in _splits(text):
+                if isinstance(head, str) and not wildcard_match(left, head):
+                    continue
+                if not isinstance(head, str) and any(c not in head[1] + "*?" for c in left):
+                    continue
+                rest = over(right, index + 1)
+                if z3.is_false(rest):
+                    continue
+                options.append(rest if isinstance(head, str) else z3.And(z3.InRe(head[0], like(left)), rest))
+            found = z3.Or(*options) if options else z3.BoolVal(False)
+        memo[(text, index)] = found
+        return found
+
+    return over(pattern, 0)
 
 
 __all__ = ["ANY_CHAR", "CHOSEN", "Caller"]

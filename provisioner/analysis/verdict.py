@@ -56,13 +56,17 @@ class Opening:
 
 def named_accounts(trust_doc: Any) -> list[str]:
     """The accounts a trust names as callers: in its Allow statements' AWS principals, and as
-    literal values of aws:PrincipalAccount or of the account field of aws:PrincipalArn."""
+    literal values of aws:PrincipalAccount or of the account field of aws:PrincipalArn, in an
+    Allow or in a Deny guard that refuses everyone else (StringNotEquals, ArnNotEquals, ...)."""
     found: list[str] = []
     for statement in statements(trust_doc):
-        if not statement.is_allow:
+        if statement.is_allow:
+            found += [a for a in (account_of(p) for p in aws_principals(statement) if p != "*") if a]
+        elif statement.effect != "Deny":
             continue
-        found += [a for a in (account_of(p) for p in aws_principals(statement) if p != "*") if a]
-        for _, key, values in statement.conditions():
+        for operator, key, values in statement.conditions():
+            if not statement.is_allow and "not" not in operator.lower().rpartition(":")[2]:
+                continue  # a Deny names the callers it spares only through a negated operator
             name = key.lower()
             for value in (v for v in values if isinstance(v, str)):
                 if name in _ACCOUNT_KEYS and _ACCOUNT.fullmatch(value):

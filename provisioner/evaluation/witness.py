@@ -167,24 +167,3 @@ def _fill_account(pattern: str, outsider: str) -> str:
     text = head + outsider[: max(0, 12 - len(head) - len(tail))] + tail if star else pattern
     text = text[:12].ljust(12, "0")
     return "".join(o if c == "?" else c for c, o in zip(text, outsider, strict=True))
-
-
-def caller_witnesses(
-    policies: list[Policy],
-    request: Callable[[str], Request],
-    allowed_accounts: Iterable[str],
-    *,
-    literals: bool = False,
-) -> list[Witness]:
-    """Callers of accounts other than `allowed_accounts` that the trust lets in."""
-    allowed = set(allowed_accounts)
-    found = []
-    for caller in caller_candidates(policies, literals=literals):
-        arn = Arn.parse(caller)
-        if arn is None or arn.account in allowed:
-            continue
-        built = request(caller)
-        decision = evaluate(policies, built)
-        if decision.allowed:
-            found.append(Witness(caller, built.key("sts:ExternalId"), decision))
-    return found

@@ -1,15 +1,96 @@
-"""Rules on a role trust policy: who may assume the role, presenting what."""
+"""Rules on a role trust policy: who may assume the role, presenting what.
+
+`trust-no-external-id`, `external-id-not-pinned`, and for a trust `principal-wildcard` and
+`allow-not-principal` (lint/principals.py), are read from the exact analysis that validate and
+audit read (analysis/verdict.py), so the three commands give one verdict with one counterexample.
+lint knows no account of its own: the parties are the accounts the trust names as callers, and
+anyone else is "another account". z3 is loaded only when a trust is analysed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from provisioner.iam import Statement, aws_principals, has_wildcard, names_action, statements
+from provisioner.iam import Statement, aws_principals, names_action, statements
 from provisioner.lint.model import LINT_RULES, Source
 from provisioner.model.rules import Hit
 
+if TYPE_CHECKING:
+    from provisioner.analysis.verdict import Opening
+
 _MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
+# The role a linted trust is taken to belong to: lint knows no account (no RCP is applied, and
+# no caller is "ours").
+LINT_ROLE = "arn:aws:iam::000000000000:role/linted-role"
+
+
+def trust_openings(source: Source) -> list[Opening]:
+    """The trust's open doors in rule terms (analysis/verdict.py), for a trust; none otherwise."""
+    if source.kind != "trust" or not statements(source.document):
+        return []
+    from provisioner.analysis.verdict import analyze, named_accounts, openings
+
+    document = source.document
+    answer = analyze(document, role_arn=LINT_ROLE, parties=named_accounts(document))
+    return openings(answer, document, LINT_ROLE)
+
+
+# Stands in for the other Allow statements when one is judged alone: it applies to no request.
+_INERT = {"Effect": "Allow", "Principal": "*", "Action": "sts:NoSuchAction"}
+
+
+def someone_else(source: Source) -> list[tuple[Statement, str]]:
+    """(the Allow statement, the message) for each statement that lets a caller of an account the
+    trust does not name in, through `Principal: "*"` or NotPrincipal. The whole trust's door names
+    one statement; when it is open, every other such statement is judged alone (the other Allows
+    inert, every Deny kept), so each is reported, not only the first."""
+    document = source.document
+    found = [
+        (statement, o.message)
+        for o in trust_openings(source)
+        if o.kind == "someone-else" and (statement := opening_statement(o, document)) is not None
+    ]
+    raw = document.get("Statement") if found and isinstance(document, dict) else None
+    if not isinstance(raw, list):
+        return found
+    from provisioner.analysis.verdict import analyze, named_accounts, openings
+
+    reported = {statement.path for statement, _ in found}
+    parties = named_accounts(document)
+    for index, item in enumerate(raw):
+        statement = Statement(f"$.Statement[{index}]", item) if isinstance(item, dict) else None
+        if statement is None or statement.path in reported or not statement.is_allow:
+            continue
+        if "NotPrincipal" not in item and "*" not in aws_principals(statement):
+            continue
+        alone = [
+            other
+            if i == index or not (isinstance(other, dict) and other.get("Effect") == "Allow")
+            else _INERT
+            for i, other in enumerate(raw)
+        ]
+        judged = {**document, "Statement": alone}
+        answer = analyze(judged, role_arn=LINT_ROLE, parties=parties)
+        door = next((o for o in openings(answer, judged, LINT_ROLE) if o.kind == "someone-else"), None)
+        if door is not None:
+            found.append((statement, door.message))
+    return sorted(found, key=lambda pair: int(pair[0].path.rpartition("[")[2].rstrip("]")))
+
+
+def opening_statement(opening: Opening, document: Any) -> Statement | None:
+    """The Allow statement that lets the opening's request in: the one the evaluator names, else
+    (a door through what is not modelled) the first Allow that could: for someone else one with
+    `Principal: "*"` or NotPrincipal, for a party any Allow."""
+    found = statements(document)
+    named = next((s for s in found if s.path == opening.path), None)
+    if named is not None:
+        return named
+    allows = [s for s in found if s.is_allow]
+    if opening.kind == "someone-else":
+        wide = [s for s in allows if "NotPrincipal" in s.body or "*" in aws_principals(s)]
+        allows = wide or allows
+    return allows[0] if allows else None
 
 
 def _assumers(source: Source) -> Iterator[tuple[Statement, str]]:
@@ -27,25 +108,25 @@ def _assumers(source: Source) -> Iterator[tuple[Statement, str]]:
 
 @LINT_RULES.register("trust-no-external-id", "external-id-not-pinned")
 def external_id(source: Source) -> Iterator[Hit]:
-    for statement, who in _assumers(source):
-        external = [
-            (operator, values)
-            for operator, key, values in statement.conditions()
-            if key.lower() == "sts:externalid"
-        ]
-        if not external:
-            yield Hit(
-                "trust-no-external-id",
-                f"{who} may assume the role without an sts:ExternalId condition (confused deputy)",
-                statement.path,
-            )
-        elif not any(_pins_value(operator, values) for operator, values in external):
-            shown = "; ".join(f"{op} {values}" for op, values in external)
-            yield Hit(
-                "external-id-not-pinned",
-                f"the sts:ExternalId condition ({shown}) accepts IDs other than the vendor's",
-                f"{statement.path}.Condition",
-            )
+    """A party (an account the trust names) gets in with no ID, or with an ID that is not issued
+    (not named literally by the trust, up to letter case)."""
+    found = trust_openings(source)
+    # A statement that lets any account in lets the parties in too: principal-wildcard says so.
+    wide = {
+        s.path for o in found if o.kind == "someone-else" and (s := opening_statement(o, source.document))
+    }
+    seen = set()
+    for opening in found:
+        statement = opening_statement(opening, source.document)
+        if opening.kind == "someone-else" or (statement is not None and statement.path in wide):
+            continue
+        where = statement.path if statement is not None else "$.Statement"
+        if opening.kind == "not-pinned" and statement is not None and "Condition" in statement.body:
+            where += ".Condition"
+        rule = "external-id-not-pinned" if opening.kind == "not-pinned" else "trust-no-external-id"
+        if (rule, where, opening.who.name) not in seen:  # one finding a party: no ID, or another
+            seen.add((rule, where, opening.who.name))
+            yield Hit(rule, opening.message, where)
 
 
 @LINT_RULES.register("trust-mfa-required")
@@ -59,18 +140,6 @@ def mfa_required(source: Source) -> Iterator[Hit]:
                     "vendor cannot assume the role",
                     f"{statement.path}.Condition.{operator}",
                 )
-
-
-def _pins_value(operator: str, values: list[Any]) -> bool:
-    """Does this ExternalId condition admit only fixed values, and only when the ID is present?"""
-    op = operator.lower()
-    if op.endswith("ifexists") or ":" in op or not values:
-        return False
-    if not all(isinstance(v, str) and v for v in values):
-        return False
-    if op in ("stringequals", "stringequalsignorecase"):
-        return True
-    return op == "stringlike" and not any(has_wildcard(v) for v in values)
 
 
 def _requires_mfa(operator: str, key: str, values: list[Any]) -> bool:

@@ -1,12 +1,16 @@
 """The checks of who may assume the role: the vendor with the issued external ID (AWSAssumeRole),
-and nobody else, nor the vendor with another ID (AWSExternalID). Pure, from the trust policy.
+and nobody else, nor the vendor with another ID (AWSExternalID). Pure, from the trust policy and
+the RCPs, read from the exact analysis that lint and audit read (analysis/verdict.py): the
+vendor is any principal of the vendor's account, the issued IDs are --external-id and those the
+trust names literally, and the keys a caller chooses for itself are existential (issue 19).
 """
 
 from __future__ import annotations
 
-from provisioner.evaluation import Decision, Policy, Request, evaluate, principal_matches
+from typing import TYPE_CHECKING
+
+from provisioner.evaluation import Decision, Policy, evaluate, principal_matches
 from provisioner.evaluation.chain import organization_decision
-from provisioner.evaluation.witness import caller_witnesses, external_id_witnesses
 from provisioner.iam import aws_principals, external_id_values
 from provisioner.model import account_of
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
@@ -22,6 +26,30 @@ from provisioner.validate.rules import (
     trust_policies,
     vendor_caller,
 )
+
+if TYPE_CHECKING:
+    from provisioner.analysis.trust import ClassAnswer, TrustAnswer
+    from provisioner.analysis.verdict import Opening
+
+
+def trust_answer(state: Snapshot, spec: ValidateSpec) -> TrustAnswer:
+    """Who gets in, exactly (analysis/verdict.py, remembered per distinct question)."""
+    from provisioner.analysis.verdict import analyze
+
+    vendor = account_of(spec.vendor.principal)
+    return analyze(
+        trust_policies(state)[0].document,
+        role_arn=spec.role_arn,
+        parties=[vendor] if vendor else [],
+        issued=[spec.external_id],
+        own_account=spec.account,
+        own_orgs=[state.org.org_id] if state.org.org_id else [],
+        rcps=state.org.rcps,
+    )
+
+
+def _vendor(answer: TrustAnswer) -> ClassAnswer | None:
+    return answer.parties[0] if answer.parties else None
 
 
 @CHECKS.register("AWSAssumeRole")
@@ -40,16 +68,32 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     request = assume_request(spec, vendor_caller(spec), spec.external_id)
     trust = trust_policies(state)
     decision = evaluate(trust, request)
-    if decision.allowed:
-        # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
-        refused = organization_decision((), state.org.rcps, request)
-        if refused is not None:
-            return verdict(
-                name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", f"{spec.vendor.principal}: {refused.reason()}"
-            )
-        detail = f"{spec.vendor.principal} with the external ID: {decision.reason()}{org_note(state)}"
-        return verdict(name, PASS, spec, detail=detail)
-    return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(trust[0], spec, decision))
+    if not decision.allowed:
+        return verdict(
+            name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(trust[0], spec, decision)
+        )
+    # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
+    refused = organization_decision((), state.org.rcps, request)
+    if refused is not None:
+        return verdict(
+            name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", f"{spec.vendor.principal}: {refused.reason()}"
+        )
+    vendor = _vendor(trust_answer(state, spec))
+    if vendor is None or spec.external_id not in vendor.issued_in:
+        # the vendor's own request gets in, yet the analysis finds none: a defect, never a PASS
+        words = vendor.ids if vendor is not None else "nobody"
+        return verdict(
+            name,
+            FAIL,
+            spec,
+            "ROLE_CANNOT_BE_ASSUMED",
+            f"no request of the vendor's account gets in with {spec.external_id} (it gets in with {words})",
+        )
+    detail = (
+        f"{spec.vendor.principal} with the external ID: {decision.reason()}; {vendor.name} gets in "
+        f"with {vendor.ids}{org_note(state)}"
+    )
+    return verdict(name, PASS, spec, detail=detail)
 
 
 def _why_not_assumable(trust: Policy, spec: ValidateSpec, decision: Decision) -> str:
@@ -76,42 +120,34 @@ def _why_not_assumable(trust: Policy, spec: ValidateSpec, decision: Decision) ->
 
 @CHECKS.register("AWSExternalID")
 def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
-    """Nobody but the vendor, and the vendor only with the issued ID. Decided from the trust's
-    own patterns (evaluation/witness.py): any other ID, or any caller of another account, that
-    the trust lets in is named in the detail."""
+    """Nobody but the vendor, and the vendor only with an issued ID, decided for every request
+    (analysis/verdict.py): each open door is named with a request that gets in. A door that
+    exists only through what the analysis does not model is a FAIL when it lets someone else in
+    and a WARN ("not decided") when it is the vendor's."""
+    from provisioner.analysis.verdict import openings
+
     name = "AWSExternalID"
     if state.role is None:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
-    trust = trust_policies(state)
-    vendor = vendor_caller(spec)
-    open_to = []
-    for w in external_id_witnesses(trust, lambda i: assume_request(spec, vendor, i), [spec.external_id]):
-        how = (
-            "without an external ID"
-            if w.external_id is None
-            else f"with another external ID ({w.external_id})"
-        )
-        open_to.append(f"the vendor {how}: {w.decision.reason()}")
-    ours = {a for a in (account_of(spec.vendor.principal), spec.account) if a}
-    for external_id, how in (
-        (spec.external_id, "with the right external ID"),
-        (None, "without an external ID"),
-    ):
-
-        def request(caller: str, presented: str | None = external_id) -> Request:
-            return assume_request(spec, caller, presented)
-
-        for w in caller_witnesses(trust, request, ours):
-            open_to.append(f"{w.caller}, a principal of another AWS account, {how}: {w.decision.reason()}")
-    if open_to:
-        shown = "; ".join(open_to[:3]) + (f"; and {len(open_to) - 3} more" if len(open_to) > 3 else "")
-        return verdict(
-            name, FAIL, spec, "EXTERNAL_ID_CONFIGURED_INSECURELY", f"the role can be assumed by {shown}"
-        )
-    return verdict(
-        name,
-        PASS,
-        spec,
-        detail="no other external ID and no caller of another account is let in (witnesses built "
-        "from every value the trust's conditions name)",
-    )
+    answer = trust_answer(state, spec)
+    found = openings(answer, trust_policies(state)[0].document, spec.role_arn)
+    # one door a caller class and kind (with no ID, and with another, the words are the same)
+    firsts: dict[tuple[str, str, bool], Opening] = {}
+    for opening in found:
+        firsts.setdefault((opening.kind, opening.who.name, opening.door.decided), opening)
+    found = list(firsts.values())
+    failing = [o.message for o in found if o.door.decided or o.kind == "someone-else"]
+    undecided = [o.message for o in found if not (o.door.decided or o.kind == "someone-else")]
+    if failing:
+        shown = "; ".join(failing[:3]) + (f"; and {len(failing) - 3} more" if len(failing) > 3 else "")
+        return verdict(name, FAIL, spec, "EXTERNAL_ID_CONFIGURED_INSECURELY", shown + org_note(state))
+    if undecided:
+        return verdict(name, WARN, spec, None, "; ".join(undecided) + org_note(state))
+    vendor = _vendor(answer)
+    if vendor is None or vendor.admitted is None:
+        detail = "nobody gets in (AWSAssumeRole says why the vendor does not)"
+    else:
+        detail = f"only {vendor.name} gets in, with {vendor.ids}"
+        if answer.own is not None and answer.own.admitted is not None:
+            detail += f" (and principals of {answer.own.name}, with {answer.own.ids})"
+    return verdict(name, PASS, spec, detail=detail + org_note(state))

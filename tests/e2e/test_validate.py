@@ -170,8 +170,10 @@ def _cors(customer, origins):
 
 BREAKS = [
     (
+        # another role of the vendor's account: any principal of it counts as the vendor for
+        # AWSExternalID (issue 19), but it is not the principal the vendor's service assumes from
         "wrong principal",
-        lambda c, b: _trust(c, {"Principal": {"AWS": "arn:aws:iam::111122223333:role/other"}}),
+        lambda c, b: _trust(c, {"Principal": {"AWS": "arn:aws:iam::340636424752:role/other"}}),
         "AWSAssumeRole",
         "fail",
         "ROLE_CANNOT_BE_ASSUMED",
@@ -199,7 +201,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "another external ID",
+        "with any ID, not only the issued IDs: for example arn:aws:sts::340636424752:",
     ),
     (
         "IfExists",
@@ -207,7 +209,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "without an external ID",
+        f"with exactly {EXTERNAL_ID}, or none, not only the issued IDs: for example",
     ),
     (
         "Principal *",
@@ -215,7 +217,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "another AWS account",
+        "any AWS account can assume the role: for example arn:aws:sts::111122223333:",
     ),
     (
         "missing GetObject",
@@ -567,3 +569,38 @@ def test_an_object_written_by_another_account_fails_object_read(make_aws, custom
     assert {c.name: c for c in validate.validate(aws, target(key="images/a.jpg")).checks}[
         "AWSObjectRead"
     ].status == "pass"
+
+
+def test_the_organizations_id_from_describe_organization_confines_principal_star(make_aws, box, customer):
+    """aws:PrincipalOrgID (IAM User Guide, "AWS global condition context keys"): a caller of
+    another account may be in any organization but ours. validate learns ours from
+    DescribeOrganization, so a Principal "*" statement confined to it (for the admins of the
+    organization) lets no other account in, while one naming another organization does."""
+    setup_role(make_aws)
+    org, _ = organization(box)
+    ours = org.describe_organization()["Organization"]["Id"]
+    pinned = {
+        "Effect": "Allow",
+        "Principal": {"AWS": VENDOR_ROLE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}},
+    }
+    for organization_id, expected in ((ours, "pass"), ("o-z9y8x7w6v5", "fail")):
+        internal = {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+        }
+        document = {"Version": "2012-10-17", "Statement": [pinned, internal]}
+        customer.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(document))
+        by_name = {c.name: c for c in validate.validate(make_aws(), target()).checks}
+        check = by_name["AWSExternalID"]
+        assert check.status == expected, check.detail
+        if expected == "fail":
+            assert f"aws:PrincipalOrgID={organization_id!r}" in check.detail
+        else:
+            assert check.detail.startswith(
+                f"only account {LABELBOX.account_id} gets in, with exactly {EXTERNAL_ID}"
+            )
+        assert by_name["AWSAssumeRole"].status == "pass"
