@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-rules = importlib.import_module("provisioner.audit.rules")
+memo_key = importlib.import_module("provisioner.audit.memo_key")
 
 PRINCIPAL = {"AWS": "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"}
 
@@ -48,7 +48,7 @@ def _walked(document: Any) -> tuple[Any, dict[str, str]]:
                         [placeholder(v) for v in value] if isinstance(value, list) else placeholder(value)
                     )
                 elif key == "Condition" and isinstance(value, dict):
-                    out[key] = {op: walk(v, rules._compares_strings(op)) for op, v in value.items()}
+                    out[key] = {op: walk(v, memo_key.compares_strings(op)) for op, v in value.items()}
                 else:
                     out[key] = walk(value)
             return out
@@ -96,7 +96,7 @@ DOCUMENTS = [
 
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_the_abstract_trust_is_what_the_deep_walk_gave(document: Any) -> None:
-    abstract, ids = rules._abstract_external_ids(document)
+    abstract, ids = memo_key.abstract_external_ids(document)
     expected, expected_ids = _walked(document)
     assert abstract == expected and repr(abstract) == repr(expected)
     assert ids == expected_ids
@@ -105,7 +105,7 @@ def test_the_abstract_trust_is_what_the_deep_walk_gave(document: Any) -> None:
 def test_trusts_that_differ_only_in_their_ids_share_a_key() -> None:
     one = {"Statement": [_statement({"StringEquals": {"sts:ExternalId": "ck0001"}}), _statement()]}
     two = {"Statement": [_statement({"StringEquals": {"sts:ExternalId": "ck9999"}}), _statement()]}
-    (a, ids_a), (b, ids_b) = rules._abstract_external_ids(one), rules._abstract_external_ids(two)
+    (a, ids_a), (b, ids_b) = memo_key.abstract_external_ids(one), memo_key.abstract_external_ids(two)
     assert repr(a) == repr(b)
     assert list(ids_a.values()) == ["ck0001"] and list(ids_b.values()) == ["ck9999"]
     assert one["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] == "ck0001"  # not changed
@@ -135,7 +135,7 @@ UNSOUND = {
 @pytest.mark.parametrize("body", list(UNSOUND.values()), ids=list(UNSOUND))
 def test_a_trust_whose_ids_cannot_be_renamed_soundly_is_kept_as_it_is(body: list[Any]) -> None:
     document = {"Version": "2012-10-17", "Statement": body}
-    abstract, ids = rules._abstract_external_ids(document)
+    abstract, ids = memo_key.abstract_external_ids(document)
     assert abstract is document and ids == {}
 
 
@@ -155,7 +155,7 @@ def test_outside_accounts_are_renamed_consistently_and_ours_kept() -> None:
             },
         ]
     }
-    abstract, accounts = rules._abstract_accounts(document, _ours)
+    abstract, accounts = memo_key.abstract_accounts(document, _ours)
     assert sorted(accounts.values()) == ["222233334444", "340636424752"]
     text = repr(abstract)
     assert "123456789012" in text and not any(real in text for real in accounts.values())
@@ -176,4 +176,4 @@ def test_outside_accounts_are_renamed_consistently_and_ours_kept() -> None:
 )
 def test_accounts_are_not_renamed_where_that_is_unsound(condition: Any) -> None:
     document = {"Statement": [_statement(condition)]}
-    assert rules._abstract_accounts(document, _ours) == (document, {})
+    assert memo_key.abstract_accounts(document, _ours) == (document, {})

@@ -641,7 +641,7 @@ LABELBOX_ACCOUNT = "340636424752"
 OUTSIDER = "arn:aws:iam::444455556666:root"
 
 
-def _org(scps=(), rcps=()):
+def _org(scps=(), rcps=(), org_id=None):
     from provisioner.evaluation import Policy
     from provisioner.organization import FULL_ACCESS, OrgPolicies
 
@@ -651,12 +651,13 @@ def _org(scps=(), rcps=()):
         policies = [Policy(n, {"Version": "2012-10-17", "Statement": [s]}) for n, s in named]
         return [[Policy("FullAWSAccess", FULL_ACCESS), *policies]]
 
-    return OrgPolicies(scps=levels(scps), rcps=levels(rcps))
+    return OrgPolicies(scps=levels(scps), rcps=levels(rcps), org_id=org_id)
 
 
 # The data perimeter AWS recommends ("Resource control policies", example: "Restrict access to
 # only HTTPS connections" / "perimeter" patterns): no principal outside the organization may
 # assume its roles, except the third-party accounts named.
+ORG_ID = "o-customer01"  # the audited organization, whose perimeter PERIMETER is
 PERIMETER = (
     "RCP org-perimeter",
     {
@@ -666,7 +667,7 @@ PERIMETER = (
         "Resource": "*",
         "Condition": {
             "StringNotEqualsIfExists": {
-                "aws:PrincipalOrgID": "o-customer",
+                "aws:PrincipalOrgID": "o-customer01",
                 "aws:PrincipalAccount": [LABELBOX_ACCOUNT],
             },
             "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
@@ -678,7 +679,9 @@ PERIMETER = (
 def test_an_rcp_perimeter_blocks_an_unpinned_outsider_and_says_so_at_info():
     r = role("Outsider", {"AWS": OUTSIDER})
     assert "cross-account-no-external-id" in rules_of(r)
-    verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, org=_org(rcps=[PERIMETER]))
+    verdict = judge_role(
+        RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, org=_org(rcps=[PERIMETER], org_id=ORG_ID)
+    )
     assert [f.rule for f in verdict.findings] == ["trust-blocked-by-organization"]
     assert verdict.findings[0].severity == "info"
     assert "RCP org-perimeter" in verdict.findings[0].message
@@ -687,7 +690,7 @@ def test_an_rcp_perimeter_blocks_an_unpinned_outsider_and_says_so_at_info():
 
 def test_an_rcp_perimeter_that_excepts_the_vendor_leaves_the_vendors_findings():
     r = role("Vendor", {"AWS": LABELBOX_ROLE}, {"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})
-    found = rules_of(r, org=_org(rcps=[PERIMETER]))
+    found = rules_of(r, org=_org(rcps=[PERIMETER], org_id=ORG_ID))
     assert "external-id-not-pinned" in found and "trust-blocked-by-organization" not in found
 
 
@@ -702,11 +705,24 @@ def test_an_rcp_perimeter_on_accounts_blocks_principal_star():
     assert "trust-any-principal" not in found and "trust-blocked-by-organization" in found
 
 
-def test_an_rcp_perimeter_on_the_organization_does_not_shut_principal_star():
+def test_an_rcp_perimeter_on_our_organization_shuts_principal_star_to_all_but_the_vendor():
+    """Knowing the audited organization's ID (DescribeOrganization, or a policy's ARN), no
+    outsider can claim it in aws:PrincipalOrgID ("AWS global condition context keys"): the
+    perimeter lets in only the vendor's account, with the pinned ID, and our organization."""
+    verdict = judge_role(
+        RoleDetail.from_gaad(role("Anyone", "*", PINNED)), ACCOUNT, {}, now=NOW,
+        org=_org(rcps=[PERIMETER], org_id=ORG_ID),
+    )  # fmt: skip
+    found = {f.rule for f in verdict.findings}
+    assert "trust-any-principal" not in found and "trust-blocked-by-organization" in found
+    assert verdict.reached_by == (LABELBOX_ACCOUNT,)
+
+
+def test_an_rcp_perimeter_on_an_organization_we_do_not_know_does_not_shut_principal_star():
     """Issue 19 (changed from "the perimeter blocks Principal *"): the perimeter lets in the
-    vendor's account, which the trust never names, and any account of organization o-customer,
-    which audit does not know to be ours; the caller's organization is its own to state
-    ("AWS global condition context keys": aws:PrincipalOrgID). Principal * stays open, with a
+    vendor's account, which the trust never names, and any account of organization o-customer01,
+    which audit does not know to be ours (no organization ID read); the caller's organization
+    is its own to state ("AWS global condition context keys": aws:PrincipalOrgID). Principal * stays open, with a
     counterexample the RCPs let through."""
     from provisioner.evaluation import assume_role_request
     from provisioner.evaluation.chain import organization_decision
@@ -715,16 +731,15 @@ def test_an_rcp_perimeter_on_the_organization_does_not_shut_principal_star():
     verdict = judge_role(RoleDetail.from_gaad(role("Anyone", "*", PINNED)), ACCOUNT, {}, now=NOW, org=org)
     (finding,) = [f for f in verdict.findings if f.rule == "trust-any-principal"]
     assert "trust-blocked-by-organization" not in {f.rule for f in verdict.findings}
-    assert verdict.external and verdict.reached_by == ("*",)
+    assert verdict.external and "*" in verdict.reached_by
     caller = finding.message.split("for example ", 1)[1].split(" ")[0]
-    request = assume_role_request(caller, f"arn:aws:iam::{ACCOUNT}:role/Anyone", "ckx5y2abcd0001zz0")
     org_id = (
         finding.message.split("aws:PrincipalOrgID=", 1)[1].split("'")[1]
         if "PrincipalOrgID" in finding.message
         else None
     )
-    if org_id:
-        request.context["aws:PrincipalOrgID"] = org_id
+    keys = {"aws:PrincipalOrgID": org_id} if org_id else {}
+    request = assume_role_request(caller, f"arn:aws:iam::{ACCOUNT}:role/Anyone", "ckx5y2abcd0001zz0", **keys)
     assert organization_decision((), org.rcps, request) is None, finding.message
 
 
@@ -746,7 +761,8 @@ def _described(tmp_path, kind, name, *statements):
     """A file as 'aws organizations describe-policy' prints it."""
     path = tmp_path / f"{name}.json"
     content = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-    summary = {"Id": f"p-{name}", "Name": name, "Type": kind}
+    arn = f"arn:aws:organizations::111111111111:policy/{ORG_ID}/{kind.lower()}/p-{name}"
+    summary = {"Id": f"p-{name}", "Arn": arn, "Name": name, "Type": kind}
     path.write_text(json.dumps({"Policy": {"PolicySummary": summary, "Content": content}}))
     return str(path)
 
@@ -991,7 +1007,7 @@ def test_principal_star_narrowed_only_by_keys_the_caller_chooses_is_open(conditi
     r = role("Tagged", principal="*", condition=merged)
     verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW)
     (finding,) = [f for f in verdict.findings if f.rule == "trust-any-principal"]
-    assert verdict.external and verdict.reached_by == ("*",)
+    assert verdict.external and "*" in verdict.reached_by
     assert "another AWS account can assume the role: for example arn:aws:sts::" in finding.message
     assert "ckx5y2abcd0001zz0" in finding.message
     key = next(iter(next(iter(condition.values()))))
@@ -1031,7 +1047,7 @@ def test_an_rcp_exception_for_the_vendor_does_not_hide_a_trust_without_an_id():
     all; only trust-blocked-by-organization fired. Now the external-ID rule fires and nothing
     is reported blocked (the RCP stops nobody the trust lets in)."""
     verdict = judge_role(
-        RoleDetail.from_gaad(role("Vendor")), ACCOUNT, {}, now=NOW, org=_org(rcps=[PERIMETER])
+        RoleDetail.from_gaad(role("Vendor")), ACCOUNT, {}, now=NOW, org=_org(rcps=[PERIMETER], org_id=ORG_ID)
     )
     assert {f.rule for f in verdict.findings} == {"cross-account-no-external-id"}
     assert verdict.external and verdict.reached_by == (LABELBOX_ACCOUNT,)
@@ -1060,7 +1076,7 @@ def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_o
 
     from provisioner.audit import Memo
 
-    rules = importlib.import_module("provisioner.audit.rules")
+    memo_key = importlib.import_module("provisioner.audit.memo_key")
     analysed = _counting_analyses(monkeypatch)
     memo = Memo()
     found = {}
@@ -1071,7 +1087,7 @@ def test_trusts_that_differ_only_in_their_ids_share_an_analysis_and_keep_their_o
         assert f"with external ID {external_id!r}" in root.message
         assert verdict.pinned_ids == [external_id]
         found[name] = root.message
-    assert len(analysed) == 1 and rules.PLACEHOLDER not in repr(found)
+    assert len(analysed) == 1 and memo_key.PLACEHOLDER not in repr(found)
 
 
 def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their_own_accounts(monkeypatch):
@@ -1081,7 +1097,7 @@ def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their
 
     from provisioner.audit import Memo
 
-    rules = importlib.import_module("provisioner.audit.rules")
+    memo_key = importlib.import_module("provisioner.audit.memo_key")
     analysed = _counting_analyses(monkeypatch)
     memo = Memo()
     for name, account, vendor in (("A", "444455556666", ""), ("B", LABELBOX_ACCOUNT, "Labelbox")):
@@ -1090,5 +1106,5 @@ def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their
         assert {f.rule for f in verdict.findings} == {"cross-account-no-external-id", "trusts-account-root"}
         assert all(f"arn:aws:sts::{account}:" in f.message for f in verdict.findings)
         assert verdict.reached_by == (account,) and verdict.vendor == vendor
-        assert not any(p in repr(verdict) for p in ("000000000001", rules.PLACEHOLDER))
+        assert not any(p in repr(verdict) for p in ("000000000001", memo_key.PLACEHOLDER))
     assert len(analysed) == 1

@@ -93,7 +93,7 @@ def test_each_distinct_trust_and_policy_set_is_worked_on_once_and_findings_are_e
         for finding in audit.judge_role(audit.RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW).findings
     ]
     counts: Counter[str] = Counter()
-    for name in ("_abstract_external_ids", "judge_trust"):
+    for name in ("abstract_external_ids", "judge_trust"):
         _counting(monkeypatch, rules, name, counts)
     _counting(monkeypatch, grants, "judge_grants", counts)
     _counting(monkeypatch, grants, "role_policies", counts)
@@ -101,7 +101,7 @@ def test_each_distinct_trust_and_policy_set_is_worked_on_once_and_findings_are_e
     data = audit.AccountData(ACCOUNT, roles=[audit.RoleDetail.from_gaad(r) for r in raw])
     result = audit.audit([data], now=NOW)
 
-    assert counts["_abstract_external_ids"] == len(texts) == 12  # once per text, not per role
+    assert counts["abstract_external_ids"] == len(texts) == 12  # once per text, not per role
     assert counts["judge_trust"] == 4  # the vendor's nine texts share one verdict
     assert counts["judge_grants"] == counts["role_policies"] == 1  # one set of policies
     assert counts["statements"] == 2  # the statements of the two texts with findings

@@ -348,7 +348,7 @@ def test_a_door_left_open_is_shown_with_the_request_that_gets_in():
     )
     (finding,) = lint_document(tagged)[1]
     assert finding.location == "$.Statement[0].Principal"
-    assert "any AWS account can assume the role" in finding.message
+    assert "another AWS account can assume the role" in finding.message
     assert (
         f"with external ID {ISSUED!r}" in finding.message
         and "aws:PrincipalTag/team='vendor'" in finding.message

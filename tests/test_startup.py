@@ -83,9 +83,10 @@ def test_help_and_typos_see_every_command(tmp_path: Path) -> None:
     assert "Did you mean 'rotate-external-id'?" in done.stderr
 
 
-def test_lint_loads_the_solver_only_for_a_trust(tmp_path: Path) -> None:
-    """z3 (the exact trust analysis, issue 19) is imported when a trust is linted, never for a
-    permission policy: `lint FILE`'s start-up does not change for a file with no trust."""
+def test_lint_loads_the_solver_only_for_a_trust_that_needs_it(tmp_path: Path) -> None:
+    """z3 (the exact trust analysis, issue 19) is imported when a trust with conditions is
+    linted, never for a permission policy nor for the plainest trusts (analysis/simple.py):
+    `lint FILE`'s start-up does not change for a file with no trust."""
     grant = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
@@ -97,7 +98,10 @@ def test_lint_loads_the_solver_only_for_a_trust(tmp_path: Path) -> None:
     run = "import sys; from provisioner.cli import main; main(sys.argv[1:]); print('Z3', 'z3' in sys.modules)"
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PROVISIONER_"))}
     environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
-    for name, document, loaded in (("grant.json", grant, False), ("trust.json", trust, True)):
+    patterned = json.loads(json.dumps(trust))
+    patterned["Statement"][0]["Condition"] = {"StringLike": {"sts:ExternalId": "lbx-*"}}
+    cases = (("grant.json", grant, False), ("trust.json", trust, False), ("patterned.json", patterned, True))
+    for name, document, loaded in cases:
         (tmp_path / name).write_text(json.dumps(document))
         done = subprocess.run(
             [sys.executable, "-c", run, "lint", "-o", "json", name],

@@ -353,7 +353,7 @@ def test_a_pattern_that_lets_others_in_fails_and_names_a_request_that_gets_in(wh
         assert account == "340636424752" and external_id != ISSUED
         assert fnmatch.fnmatchcase(external_id, pattern), (external_id, pattern)
     else:
-        assert check.detail.startswith("any AWS account can assume the role")
+        assert check.detail.startswith("another AWS account can assume the role")
         assert account != "340636424752" and external_id == ISSUED
         if "3406*" in door:
             assert account.startswith("3406")
@@ -516,7 +516,7 @@ def test_principal_star_narrowed_by_keys_the_caller_chooses_fails_external_id(wh
     check = checks["AWSExternalID"]
     assert check.status is FAIL and check.code == "EXTERNAL_ID_CONFIGURED_INSECURELY", check.detail
     assert check.detail.startswith(
-        "any AWS account can assume the role: for example arn:aws:sts::111122223333:"
+        "another AWS account can assume the role: for example arn:aws:sts::111122223333:"
     )
     assert shown in check.detail and f"with external ID {ISSUED!r}" in check.detail
 
@@ -558,7 +558,7 @@ def test_an_rcp_refusing_everyone_but_the_vendor_closes_the_door_principal_star_
     the vendor, whatever the trust's Principal says."""
     star = vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}, "*")
     opened = trust_checks(star)["AWSExternalID"]
-    assert opened.status is FAIL and opened.detail.startswith("any AWS account can assume the role")
+    assert opened.status is FAIL and opened.detail.startswith("another AWS account can assume the role")
     org = OrgPolicies(rcps=[[Policy("RCP RCPFullAWSAccess", FULL_ACCESS), VENDOR_ONLY_RCP]])
     checks = trust_checks(star, org=org)
     assert checks["AWSExternalID"].status is PASS, checks["AWSExternalID"].detail

@@ -6,16 +6,25 @@ language gets in for one choice of the caller's other keys); where none fits, "I
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import z3
 from z3.z3util import get_vars
 
-from provisioner.analysis.encode import ANY, equal_ignoring_case, like
+from provisioner.analysis.answer import ClassAnswer, Door
+from provisioner.analysis.encode import ANY, Key, equal_ignoring_case, like
 from provisioner.iam import statements
 
-if TYPE_CHECKING:
-    from provisioner.analysis.trust import ClassAnswer, _Question
+
+class _Question(Protocol):
+    """What a phrase asks of one caller class's question (analysis/trust.py's _Question)."""
+
+    id_key: Key
+    allowed: z3.BoolRef
+    trust_document: Any
+
+    def find(self, *extra: z3.BoolRef) -> tuple[Door, z3.ModelRef] | None: ...
+
 
 _ID_CHARS = z3.Union(
     z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@:/-"]
@@ -68,7 +77,7 @@ def _issued_phrase(question: _Question, answer: ClassAnswer) -> str:
 def _patterns(question: _Question) -> list[str]:
     """The values the trust compares sts:ExternalId with by StringLike, with a wildcard."""
     found: list[str] = []
-    for statement in statements(question.setting.trust.document):
+    for statement in statements(question.trust_document):
         for operator, key, values in statement.conditions():
             if key.lower() == "sts:externalid" and "stringlike" in operator.lower():
                 found += [v for v in values if isinstance(v, str) and ("*" in v or "?" in v)]

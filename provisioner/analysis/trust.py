@@ -103,6 +103,7 @@ class _Question:
         self.caller = caller
         self.setting = setting
         self.id_key = caller.key(ID_KEY, "sts:ExternalId")
+        self.trust_document = setting.trust.document
         self.encoder = Encoder(caller.key, caller.principal)
         self.allowed = z3.And(self._layer([setting.trust]), *[self._layer(level) for level in setting.rcps])
 

@@ -9,10 +9,8 @@ all, in the order of policies/audit-rules.json (the tests prove data and code na
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,9 +20,18 @@ from provisioner.audit.grants import (
     grant_verdict,
     level_names,
 )
+from provisioner.audit.memo_key import (
+    ACCOUNT,
+    abstract_external_ids,
+    mapped_back,
+    names_external_id,
+    renamed,
+    renaming_of,
+    role_dependent,
+)
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
-from provisioner.audit.trust import STRANGER, TrustVerdict, judge_trust, vendor_names
-from provisioner.iam import statements, strings
+from provisioner.audit.trust import TrustVerdict, judge_trust
+from provisioner.iam import statements
 from provisioner.inputs import external_id_warnings
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
@@ -34,10 +41,19 @@ from provisioner.organization import OrgPolicies
 @dataclass
 class Memo:
     """Verdicts of one run, by document (`repr`: a fast, faithful key for JSON data), so the
-    many roles that share a trust share its work."""
+    many roles that share a trust share its work; and the statements of each trust text by path
+    (the findings' evidence), read-only, shared by the roles of that text."""
 
     trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
     grants: GrantMemo = field(default_factory=dict)
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def by_path(self, trust: Any) -> dict[str, Any]:
+        text = repr(trust)
+        found = self.statements.get(text)
+        if found is None:
+            found = self.statements[text] = {s.path: s.body for s in statements(trust)}
+        return found
 
 
 @dataclass(slots=True)
@@ -174,220 +190,6 @@ def unused(role: RoleDetail, now: datetime, days: int = UNUSED_DAYS) -> list[Hit
     return [Hit("role-unused", message, evidence=evidence or None)]
 
 
-# --- trust ---------------------------------------------------------------------------------
-
-PLACEHOLDER = "provisioner-external-id-"  # + a number: an external ID in a memo key
-_PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"\d+")
-_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_VALID_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,256}")  # what the analysis lets a caller present
-
-
-def _abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
-    """The trust document with each external ID value replaced by a placeholder (the same value
-    by the same placeholder, in every operator), and the placeholders' values, where that is
-    sound: every sts:ExternalId value of the trust is a literal (no wildcard, no policy
-    variable) that a caller can present, with a letter (as the placeholders have: "matched
-    without regard to case" says the same of both), compared by a string operator (or tested by
-    Null), and no two differ only in letter case. Then the analysis of the abstract trust is the analysis
-    of the real one with the IDs renamed (it relates an ID to the trust's literals only, by
-    equality up to case), and trusts that differ only in their IDs (one per vendor integration)
-    share one verdict. Anywhere else the document is returned as it is, with no placeholders.
-
-    It runs for every role of an audit: one pass over the statements' conditions, and only a
-    statement that names sts:ExternalId is copied (the others, and a trust that names none, are
-    shared as they are), so most roles cost a few dict lookups."""
-    raw = document.get("Statement") if isinstance(document, dict) else None
-    listed = isinstance(raw, list)
-    found: list[Any] = raw if isinstance(raw, list) else [raw]
-    ids: dict[str, str] = {}
-    by_value: dict[str, str] = {}
-    folded: set[str] = set()
-
-    def placeholder(value: Any) -> str:
-        if not isinstance(value, str) or not _VALID_ID.fullmatch(value) or PLACEHOLDER in value.lower():
-            raise _Unsound
-        if not any(c.isalpha() for c in value):
-            raise _Unsound  # no letter: no case variant, where the placeholder has some
-        if value not in by_value:
-            if value.lower() in folded:
-                raise _Unsound  # two IDs that differ only in letter case
-            folded.add(value.lower())
-            by_value[value] = f"{PLACEHOLDER}{len(by_value)}"
-            ids[by_value[value]] = value
-        return by_value[value]
-
-    changed: dict[int, Any] = {}
-    try:
-        for index, statement in enumerate(found):
-            condition = statement.get("Condition") if isinstance(statement, dict) else None
-            if not isinstance(condition, dict) or not _mentions_external_id(condition):
-                continue
-            abstract: dict[str, Any] = {}
-            for operator, pairs in condition.items():
-                if isinstance(pairs, dict) and any(k.lower() == "sts:externalid" for k in pairs):
-                    if _is_null(operator):
-                        abstract[operator] = pairs
-                        continue
-                    if not _compares_strings(operator):
-                        raise _Unsound  # Bool, Arn…, Numeric… on the ID: not renamed soundly
-                    pairs = {
-                        key: (
-                            (
-                                [placeholder(v) for v in value]
-                                if isinstance(value, list)
-                                else placeholder(value)
-                            )
-                            if key.lower() == "sts:externalid"
-                            else value
-                        )
-                        for key, value in pairs.items()
-                    }
-                abstract[operator] = pairs
-            changed[index] = {**statement, "Condition": abstract}
-    except _Unsound:
-        return document, {}
-    if not changed or (ids and PLACEHOLDER in repr(document).lower()):
-        return document, {}
-    kept = [changed.get(i, s) for i, s in enumerate(found)]
-    return {**document, "Statement": kept if listed else kept[0]}, ids
-
-
-class _Unsound(Exception):
-    """The trust's IDs cannot be renamed without changing its verdict."""
-
-
-def _compares_strings(operator: str) -> bool:
-    """String operators compare the value itself (Null and Bool do not: their values are
-    true/false and must stay)."""
-    return operator.rpartition(":")[2].lower().startswith("string")
-
-
-def _is_null(operator: str) -> bool:
-    return operator.rpartition(":")[2].lower() == "null"
-
-
-def _mentions_external_id(condition: dict[str, Any]) -> bool:
-    """Does a statement's Condition test sts:ExternalId (under any operator)?"""
-    for pairs in condition.values():
-        if isinstance(pairs, dict):
-            for key in pairs:
-                if key.lower() == "sts:externalid":
-                    return True
-    return False
-
-
-def _abstract_accounts(document: Any, ours: Callable[[str], bool]) -> tuple[Any, dict[str, str]]:
-    """The trust with every 12-digit account ID that is not ours renamed to a placeholder account
-    (the same by the same), and the placeholders' accounts, where that is sound (_renaming)."""
-    renaming = _renaming(document, repr(document), ours)
-    if not renaming:
-        return document, {}
-    return _renamed(document, renaming), {p: t for t, p in renaming.items()}
-
-
-def _renaming(document: Any, text: str, ours: Callable[[str], bool]) -> dict[str, str]:
-    """The placeholder account for each outside account the trust names (`text`: its repr),
-    where renaming them is sound: no Condition value has a wildcard and nothing is a policy
-    variable. The analysis then relates such an account to the trust's literals by equality
-    alone (both are 12 digits), so trusts that differ only in the outside account they name (one
-    per vendor) share one verdict. The caller keeps the RCPs out: they may name the accounts."""
-    tokens = [t for t in dict.fromkeys(_ACCOUNT.findall(text)) if not ours(t)]
-    if not tokens or "${" in text or _condition_wildcards(document):
-        return {}
-    renaming: dict[str, str] = {}
-    number = 1
-    for token in tokens:
-        while (placeholder := f"{number:012d}") in text or ours(placeholder) or placeholder == STRANGER:
-            number += 1
-        renaming[token] = placeholder
-        number += 1
-    return renaming
-
-
-def _renamed(node: Any, renaming: dict[str, str]) -> Any:
-    if isinstance(node, str):
-        return _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), node)
-    if isinstance(node, dict):
-        return {_renamed(k, renaming): _renamed(v, renaming) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_renamed(v, renaming) for v in node]
-    return node
-
-
-def _condition_wildcards(document: Any) -> bool:
-    for statement in statements(document):
-        condition = statement.body.get("Condition")
-        if not isinstance(condition, dict):
-            continue
-        for pairs in condition.values():
-            for values in pairs.values() if isinstance(pairs, dict) else [pairs]:
-                if any("*" in v or "?" in v for v in strings(values)):
-                    return True
-    return False
-
-
-def _concrete(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, str]) -> TrustVerdict | None:
-    """The verdict on an abstract trust with its placeholders (IDs, accounts) mapped back to the
-    role's own, in every message and field. The renaming is an isomorphism of the question
-    (where _abstract_external_ids and _abstract_accounts allow it), so each door maps to a door of
-    the real trust, except where the solver chose, on its own, a value that is one of the real
-    ones (in the real trust it means something else) or one the mapping cannot read back: None,
-    and the real trust is judged."""
-    if not accounts and (not ids or not (verdict.found or verdict.pinned)):
-        return verdict
-    if verdict.found or verdict.doors:
-        shown = repr([verdict.found, verdict.doors]).lower()
-        if any(real.lower() in shown for real in (*ids.values(), *accounts.values())):
-            return None
-
-    def mapped(text: str) -> str:
-        text = _PLACEHOLDERS.sub(lambda m: ids.get(m.group(0), m.group(0)), text) if ids else text
-        return _ACCOUNT.sub(lambda m: accounts.get(m.group(0), m.group(0)), text) if accounts else text
-
-    doors = []
-    for door in verdict.doors:
-        from provisioner.analysis.trust import Door  # loaded already: the analysis showed a door
-
-        real = mapped(door.external_id) if door.external_id is not None else None
-        if real is not None and PLACEHOLDER in real.lower():
-            return None
-        keys = tuple((k, mapped(v)) for k, v in door.keys)
-        doors.append(Door(mapped(door.caller), real, keys, door.decided, door.why, door.checked))
-    found = [Hit(h.rule, mapped(h.message), h.where, h.evidence) for h in verdict.found]
-    if any(PLACEHOLDER in h.message.lower() for h in found):
-        return None
-    parties = tuple(accounts.get(a, a) for a in verdict.parties)
-    return replace(
-        verdict,
-        found=found,
-        pinned=sorted(ids.get(p, p) for p in verdict.pinned),
-        reached_by=tuple(accounts.get(a, a) for a in verdict.reached_by),
-        doors=tuple(doors),
-        parties=parties,
-        vendor=vendor_names(parties) if accounts else verdict.vendor,
-    )
-
-
-def _role_dependent(levels: Any) -> bool:
-    """Does a verdict under these RCPs depend on the role asked about: some RCP's Resource or
-    NotResource has a pattern other than "*" (`arn:aws:iam::*:role/restricted-*`)?"""
-    return any(
-        value != "*"
-        for level in levels
-        for policy in level
-        for statement in statements(policy.document)
-        for element in ("Resource", "NotResource")
-        for value in strings(statement.body.get(element))
-    )
-
-
-def _names_external_id(levels: Any) -> bool:
-    return any("sts:externalid" in repr(policy.document).lower() for level in levels for policy in level)
-
-
-# --- one role -------------------------------------------------------------------------------
-
-
 def judge_role(
     role: RoleDetail,
     account: str,
@@ -470,28 +272,33 @@ class Scope:
         pattern, so the RCPs are asked about the role's own ARN."""
         rcps = self.org.rcps if self.org and with_rcps else ()
         real_text = repr(role.trust)
-        named = bool(rcps and _role_dependent(rcps)) or "Resource" in real_text
-        suffix = level_names(rcps) + (role.arn if named else "")
+        named = bool(rcps and role_dependent(rcps)) or "Resource" in real_text
+        suffix = level_names(rcps) + (role.arn if named else "") + "".join(self._orgs)
         # the same trust again (the many service roles): its verdict, IDs and accounts its own
         seen = (self.account, self.org_accounts, "as written: " + real_text + suffix)
         if (known := self.memo.trust.get(seen)) is not None:
             return known
-        abstract, ids = _abstract_external_ids(role.trust)
-        if ids and rcps and _names_external_id(rcps):
+        abstract, ids = abstract_external_ids(role.trust)
+        if ids and rcps and names_external_id(rcps):
             abstract, ids = role.trust, {}
         text = repr(abstract) if ids else real_text
-        renaming = {} if rcps else _renaming(abstract, text, self._ours)
+        renaming = {} if rcps else renaming_of(abstract, text, self._ours)
         if renaming:
-            text = _ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
+            text = ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
         verdict = self._verdict(text, suffix, abstract, renaming, role, rcps)
         concrete = None
         if verdict is not None:
-            concrete = _concrete(verdict, ids, {p: t for t, p in renaming.items()})
+            concrete = mapped_back(verdict, ids, {p: t for t, p in renaming.items()})
         if concrete is None:
             concrete = self._verdict(real_text, suffix, role.trust, {}, role, rcps)
             assert concrete is not None  # nothing renamed: always judged
         self.memo.trust[seen] = concrete
         return concrete
+
+    @property
+    def _orgs(self) -> tuple[str, ...]:
+        """The audited organization's ID, when known (DescribeOrganization, or a policy's ARN)."""
+        return (self.org.org_id,) if self.org is not None and self.org.org_id else ()
 
     def _ours(self, account: str) -> bool:
         return account == self.account or account in self.org_accounts
@@ -511,11 +318,11 @@ class Scope:
         key = (self.account, self.org_accounts, text + suffix)
         if key not in self.memo.trust:
             if renaming:
-                document = _renamed(document, renaming)
+                document = renamed(document, renaming)
                 if repr(document) != text:
                     return None
             self.memo.trust[key] = judge_trust(
-                document, self.account, self.org_accounts, rcps, role_arn=role.arn
+                document, self.account, self.org_accounts, rcps, role_arn=role.arn, own_orgs=self._orgs
             )
         return self.memo.trust[key]
 
@@ -527,7 +334,7 @@ class Scope:
 def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleAnalysis:
     """The one analysis of a role that every rule reads."""
     trust = scope.trust(role)
-    by_path = {s.path: s.body for s in statements(role.trust)} if trust.found else {}
+    by_path = scope.memo.by_path(role.trust) if trust.found else {}
     return RoleAnalysis(
         role,
         scope.account,

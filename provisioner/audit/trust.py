@@ -59,17 +59,19 @@ def judge_trust(
     rcps: Levels = (),
     *,
     role_arn: str | None = None,
+    own_orgs: tuple[str, ...] = (),
 ) -> TrustVerdict:
     """The trust rules, read from the exact analysis of the trust (and the RCPs, asked about
-    `role_arn`, the role's own ARN).
+    `role_arn`, the role's own ARN; `own_orgs`, the audited organization's ID when known: a
+    caller outside it cannot claim it in aws:PrincipalOrgID).
 
     The parties are the accounts the trust (or an RCP) names as callers
     (analysis/verdict.named_accounts), but for the role's own account and its organization's.
     Someone else getting in is trust-any-principal; a party getting in with no ID is
     cross-account-no-external-id when the trust has no sts:ExternalId condition at all, else
-    external-id-not-pinned, as is a party
-    getting in with an ID that is not issued ("IAM JSON policy elements: Condition operators";
-    "How to use an external ID when granting access to your AWS resources to a third party").
+    external-id-not-pinned, as is a party getting in with an ID that is not issued ("IAM JSON
+    policy elements: Condition operators"; "How to use an external ID when granting access to
+    your AWS resources to a third party").
     A door (or a party's issued ID) that the trust opens and the RCPs close is
     trust-blocked-by-organization, at info ("Resource control policies": they apply to
     sts:AssumeRole on the account's roles)."""
@@ -77,15 +79,9 @@ def judge_trust(
     ours = {account, *org_accounts}
     if _nobody_outside(trust_doc, ours):
         return NOBODY  # no Allow names a principal outside: no analysis (and no z3) needed
-    from provisioner.analysis.verdict import analyze, named_accounts, openings
+    from provisioner.analysis.verdict import analyze
 
-    # The accounts the RCPs name are parties too: an RCP that spares the vendor's account makes
-    # it the one party that gets in, not "any other account".
-    named = [
-        *named_accounts(trust_doc),
-        *(a for level in rcps for p in level for a in named_accounts(p.document)),
-    ]
-    parties = [a for a in dict.fromkeys(named) if a not in ours]
+    parties = _parties(trust_doc, rcps, ours)
 
     def ask(document: Any, levels: Levels) -> TrustAnswer:
         return analyze(
@@ -94,19 +90,12 @@ def judge_trust(
             parties=parties,
             own_account=account,
             org_accounts=org_accounts,
+            own_orgs=own_orgs,
             rcps=levels,
         )
 
     answer = ask(trust_doc, rcps)
-    found: list[Hit] = []
-    doors: list[Door] = []
-    seen: set[tuple[str, str]] = set()
-    for opening in openings(answer, trust_doc, arn):
-        if (opening.kind, opening.who.name) in seen:
-            continue  # one finding per kind and caller class: the first door is the example
-        seen.add((opening.kind, opening.who.name))
-        found.append(Hit(_RULE[opening.kind], opening.message, opening.path))
-        doors.append(opening.door)
+    found, doors = _opening_hits(answer, trust_doc, arn)
     for hit, door in _account_roots(trust_doc, answer, parties, lambda d: ask(d, rcps), arn, rcps):
         found.append(hit)
         doors.append(door)
@@ -126,6 +115,33 @@ def judge_trust(
         tuple(doors),
         tuple(parties),
     )
+
+
+def _parties(trust_doc: Any, rcps: Levels, ours: set[str]) -> list[str]:
+    """The outside accounts the trust names as callers, and those the RCPs name: an RCP that
+    spares the vendor's account makes it the one party that gets in, not "any other account"."""
+    from provisioner.analysis.verdict import named_accounts
+
+    named = [
+        *named_accounts(trust_doc),
+        *(a for level in rcps for p in level for a in named_accounts(p.document)),
+    ]
+    return [a for a in dict.fromkeys(named) if a not in ours]
+
+
+def _opening_hits(answer: TrustAnswer, trust_doc: Any, arn: str) -> tuple[list[Hit], list[Door]]:
+    """One finding per kind of opening and caller class (its first door is the example)."""
+    from provisioner.analysis.verdict import openings
+
+    found: list[Hit] = []
+    doors: list[Door] = []
+    seen: set[tuple[str, str]] = set()
+    for opening in openings(answer, trust_doc, arn):
+        if (opening.kind, opening.who.name) not in seen:
+            seen.add((opening.kind, opening.who.name))
+            found.append(Hit(_RULE[opening.kind], opening.message, opening.path))
+            doors.append(opening.door)
+    return found, doors
 
 
 def _placeholder_arn(account: str) -> str:

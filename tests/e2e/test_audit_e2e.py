@@ -268,7 +268,7 @@ def attach_perimeter_and_read_only(box) -> None:
     perimeter = {
         "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
         "Condition": {"StringNotEqualsIfExists": {
-            "aws:PrincipalOrgID": "o-customer", "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
+            "aws:PrincipalOrgID": "o-customer01", "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
     no_writes = {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::*"}
     for kind, name, statement, target in (
         ("RESOURCE_CONTROL_POLICY", "org-perimeter", perimeter, root),

@@ -217,7 +217,7 @@ BREAKS = [
         "AWSExternalID",
         "fail",
         "EXTERNAL_ID_CONFIGURED_INSECURELY",
-        "any AWS account can assume the role: for example arn:aws:sts::111122223333:",
+        "another AWS account can assume the role: for example arn:aws:sts::111122223333:",
     ),
     (
         "missing GetObject",
