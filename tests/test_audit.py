@@ -722,8 +722,8 @@ def test_an_rcp_perimeter_on_an_organization_we_do_not_know_does_not_shut_princi
     """Issue 19 (changed from "the perimeter blocks Principal *"): the perimeter lets in the
     vendor's account, which the trust never names, and any account of organization o-customer01,
     which audit does not know to be ours (no organization ID read); the caller's organization
-    is its own to state ("AWS global condition context keys": aws:PrincipalOrgID). Principal * stays open, with a
-    counterexample the RCPs let through."""
+    is its own to state ("AWS global condition context keys": aws:PrincipalOrgID). Principal *
+    stays open, with a counterexample the RCPs let through."""
     from provisioner.evaluation import assume_role_request
     from provisioner.evaluation.chain import organization_decision
 
