@@ -128,11 +128,10 @@ def test_a_rule_that_raises_is_a_finding_naming_it_and_the_others_still_run(monk
     assert "bug in provisioner" in by_rule["resource-wildcard"].message
 
 
-# Ids that mean the same in lint and audit (`mute-expired`, the finding set's), and one that
-# still means two things (lint reads the condition, audit asks the evaluator): the issue that
-# makes the verdicts exact removes this exemption.
-SHARED_IDS = {"mute-expired"}
-EXEMPT_IDS = {"external-id-not-pinned"}
+# Ids that mean the same in lint and audit: `mute-expired` (the finding set's), and
+# `external-id-not-pinned`, which both read from the one exact trust analysis (issue 19;
+# tests/test_trust_table.py holds them to the same answer).
+SHARED_IDS = {"mute-expired", "external-id-not-pinned"}
 
 
 def test_each_rule_id_is_declared_once():
@@ -145,7 +144,7 @@ def test_each_rule_id_is_declared_once():
         for entry in load_json(name)[key]:
             declared.setdefault(entry.get("id") or entry.get("name"), []).append(name)
     twice = {rule: files for rule, files in declared.items() if len(files) > 1}
-    assert set(twice) == SHARED_IDS | EXEMPT_IDS, twice
+    assert set(twice) == SHARED_IDS, twice
     assert all(len(set(files)) == len(files) for files in twice.values()), twice
 
 
