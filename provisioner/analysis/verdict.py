@@ -25,7 +25,7 @@ from provisioner.iam import aws_principals, statements
 from provisioner.model.arn import Arn, account_of
 
 if TYPE_CHECKING:
-    from provisioner.analysis.trust import ClassAnswer, Door, TrustAnswer
+    from provisioner.analysis.answer import ClassAnswer, Door, TrustAnswer
 
 _ACCOUNT = re.compile(r"\d{12}")
 _ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount"}

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from provisioner.audit.trust import STRANGER, TrustVerdict, vendor_names
+from provisioner.analysis.answer import STRANGER
+from provisioner.audit.trust import TrustVerdict, vendor_names
 from provisioner.iam import statements, strings
 from provisioner.model.rules import Hit
 
@@ -192,7 +193,7 @@ def mapped_back(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, 
 
     doors = []
     for door in verdict.doors:
-        from provisioner.analysis.trust import Door  # loaded already: the analysis showed a door
+        from provisioner.analysis.answer import Door
 
         real = mapped(door.external_id) if door.external_id is not None else None
         if real is not None and PLACEHOLDER in real.lower():

@@ -18,10 +18,9 @@ from provisioner.model.rules import Hit
 from provisioner.vendors import vendor_for_account
 
 if TYPE_CHECKING:
-    from provisioner.analysis.trust import ClassAnswer, Door, TrustAnswer
+    from provisioner.analysis.answer import ClassAnswer, Door, TrustAnswer
 
 PLACEHOLDER_ROLE = "audited-role"  # the role asked about when none is given
-STRANGER = "111122223333"  # analysis.trust.STRANGER (not imported: that module loads z3)
 _RULE = {
     "someone-else": "trust-any-principal",
     "no-external-id": "cross-account-no-external-id",
@@ -211,7 +210,7 @@ def _issued_door(who: ClassAnswer, answer: TrustAnswer) -> Door | None:
     door = who.admitted
     if door.external_id is not None and door.external_id in who.issued_in:
         return door
-    from provisioner.analysis.trust import Door as DoorType
+    from provisioner.analysis.answer import Door as DoorType
 
     return DoorType(door.caller, who.issued_in[0], door.keys, door.decided, door.why, door.checked)
 

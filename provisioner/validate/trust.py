@@ -28,7 +28,7 @@ from provisioner.validate.rules import (
 )
 
 if TYPE_CHECKING:
-    from provisioner.analysis.trust import ClassAnswer, TrustAnswer
+    from provisioner.analysis.answer import ClassAnswer, TrustAnswer
     from provisioner.analysis.verdict import Opening
 
 
