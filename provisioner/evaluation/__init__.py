@@ -8,8 +8,8 @@ what vendor grants use. moto does not evaluate trust policies, so the trust verd
 This module decides one set of policies (its data in evaluation/model.py, conditions and policy
 variables in evaluation/conditions.py); evaluation/chain.py combines the layers (SCPs, RCPs,
 resource and identity policies, permissions boundaries), evaluation/context.py builds the
-request context a caller carries, evaluation/witness.py searches for other IDs and callers a
-trust lets in. Not modelled: session policies.
+request context a caller carries; analysis/ decides exactly, with a solver, which requests a
+trust lets in, and re-checks its counterexamples here. Not modelled: session policies.
 """
 
 from __future__ import annotations

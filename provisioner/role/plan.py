@@ -259,11 +259,10 @@ def trust_loss(current: Any, wanted: Any) -> str:
     """What a trust rewrite takes away from whoever uses the role now: external IDs it pins that
     the new trust does not, principals it trusts that the new one does not. "" when nothing is
     lost (a first external ID added to an open trust tightens it: that is what was asked)."""
-    from provisioner.evaluation import Policy
-    from provisioner.evaluation.witness import pinned_values
+    from provisioner.analysis.answer import issued_ids
 
-    before = pinned_values([Policy("current trust", current)])
-    after = pinned_values([Policy("new trust", wanted)])
+    before = set(issued_ids(current))  # an Allow's pin or a Deny guard's: the same ID
+    after = set(issued_ids(wanted))
     trusted_before = {p for s in statements(current) if s.is_allow for p in aws_principals(s)}
     trusted_after = {p for s in statements(wanted) if s.is_allow for p in aws_principals(s)}
     lost = []
