@@ -27,6 +27,9 @@ PRINCIPALS: list[Any] = [
     {"Service": "ec2.amazonaws.com"},
     {"Service": ["lambda.amazonaws.com"], "AWS": f"arn:aws:iam::{VENDOR}:root"},
 ]
+# the slow tier: some 50 trusts through the solver (make check stays an inner loop)
+pytestmark = pytest.mark.slow
+
 IDS = ["lbx-5e8d0c3a9f7b21", "lbx-old-0000000001", "LBX-5E8D0C3A9F7B21"]
 
 
