@@ -12,7 +12,8 @@ of evaluation.assume_role_request:
 
 - (a) what the analysis says gets in must be Allowed: every decided door (a class's admitted
   request, its request with no ID, with an ID that is not issued) and, for every issued ID the
-  analysis says a class gets in with, the analysis's own witness request with that ID;
+  analysis says a class gets in with and a member of each set it words as "any ID starting
+  with P" or "any ID", the analysis's own witness request with that ID;
 - (b) what the analysis says does not get in must be denied: for each class whose answer rules a
   request out (nobody of the class; no ID; an ID that is not issued, not even up to letter case;
   an issued ID it does not get in with), the IDs just outside each literal and pattern of the
@@ -273,6 +274,15 @@ def _witness(case: dict[str, Any], answer: Any, kind: str, external_id: str) -> 
     return found[0] if found else None
 
 
+def phrase_members(ids: str) -> list[str]:
+    """Members of an admitted set as the analysis words it, beyond the issued IDs: an ID that
+    starts with the prefix it names, or any ID at all."""
+    prefix = re.fullmatch(r"any ID starting with '(.*)'", ids)
+    if prefix:
+        return [prefix[1] + "Zq9"]
+    return ["zz-any-id-9Q"] if ids in ("any ID", "any ID, or none") else []
+
+
 def _strings(document: Any, key: str) -> list[tuple[str, str]]:
     """(operator, value) of every condition on `key` in a policy."""
     from provisioner.iam import statements
@@ -401,12 +411,12 @@ def expectations(case: dict[str, Any], rng_seed: int, negatives: int = 12) -> di
             checks.append((door.request(ROLE), "Allowed", f"{cls.name} gets in ({label}): {door.describe()}"))
         if kind == "service":
             continue
-        for issued in cls.issued_in:
-            door = _witness(case, answer, kind, issued)
-            assert door is not None, f"{cls.name}: issued_in has {issued} but no request gets in with it"
+        for member in (*cls.issued_in, *phrase_members(cls.ids)):
+            door = _witness(case, answer, kind, member)
+            assert door is not None, f"{cls.name}: {cls.ids!r} has {member} but no request gets in with it"
             if door.decided:
                 checks.append(
-                    (door.request(ROLE), "Allowed", f"{cls.name} gets in with {issued}: {door.describe()}")
+                    (door.request(ROLE), "Allowed", f"{cls.name} gets in with {member}: {door.describe()}")
                 )
     rng = random.Random(rng_seed)
     candidates = []
