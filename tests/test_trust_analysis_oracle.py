@@ -25,7 +25,10 @@ of evaluation.assume_role_request:
 never from our concrete evaluator. `make test` runs ORACLE_TRUSTS trusts (a fixed seed);
 `make fuzz` runs many more with a fresh seed on ORACLE_WORKERS processes.
 
-Disagreements found so far: none against the analysis (see the report printed with -s).
+Disagreements found so far: none (a run of 1,109 trusts, 17,475 requests with a fresh seed, and
+the fixed-seed slice). Two deliberate defects were each caught by the slice: `{"AWS": "*"}` not
+naming every caller (requests it keeps out got in), and a negated operator false on a missing key
+(doors the other evaluator denies).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from tests.test_oracle import THEIRS, oracle_available, run_oracle
 
 pytestmark = pytest.mark.slow
 
-TRUSTS = int(os.environ.get("ORACLE_TRUSTS", "30"))  # about a minute; see the Makefile
+TRUSTS = int(os.environ.get("ORACLE_TRUSTS", "30"))  # about 25 s on an idle core; see the Makefile
 SEED = int(os.environ.get("ORACLE_SEED", "20261202"))
 WORKERS = int(os.environ.get("ORACLE_WORKERS", "1"))
 MINUTES = float(os.environ.get("ORACLE_MINUTES", "0"))  # make fuzz: stop analysing new trusts after it
@@ -489,12 +492,14 @@ class _Tally:
         self.found = 0
         self.verdicts: dict[str, int] = {}
         self.analysis = self.oracle = self.slowest = 0.0
+        self.slowest_case: dict[str, Any] = {}
 
     def add(self, answer: dict[str, Any]) -> None:
         self.trusts += 1
         self.undecided += answer["undecided"]
         self.verdicts[answer["verdict"]] = self.verdicts.get(answer["verdict"], 0) + 1
-        self.slowest = max(self.slowest, answer["seconds"])
+        if answer["seconds"] > self.slowest:
+            self.slowest, self.slowest_case = answer["seconds"], answer["case"]
 
     def decide(self, checks: list[tuple[Any, ...]]) -> None:
         started = time.perf_counter()
@@ -544,6 +549,7 @@ def differential(seed: int, count: int) -> str:
     tally.analysis = time.perf_counter() - started - tally.oracle
     report = tally.report(seed)
     print(report)
+    print(f"the slowest trust to analyse ({tally.slowest:.1f} s): {json.dumps(tally.slowest_case)}")
     assert tally.refused <= tally.requests * 0.05, report
     shown = "\n".join(
         f"case {c['id']}: analysis {e}, oracle {t} ({w})\n  {json.dumps(c)}\n  {json.dumps(s['request'])}"
