@@ -149,5 +149,5 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     else:
         detail = f"only {vendor.name} gets in, with {vendor.ids}"
         if answer.own is not None and answer.own.admitted is not None:
-            detail += f" (and principals of {answer.own.name}, with {answer.own.ids})"
+            detail += f" (and principals of {answer.own.name}, yours)"
     return verdict(name, PASS, spec, detail=detail + org_note(state))
