@@ -13,7 +13,8 @@ from provisioner.iam import has_wildcard, statements
 
 ACTION = "sts:AssumeRole"
 STRANGER = "111122223333"  # the account a counterexample shows for "any other account", where it can
-TIMEOUT_MS = 10000  # per question; beyond it the door is "not decided"
+TIMEOUT_MS = 5000  # per question; beyond it the door is "not decided"
+BUDGET_S = 30  # per trust: every question after it is "not decided" (a WARN or a FAIL, never a PASS)
 ID_KEY = "sts:externalid"
 _ISSUING = {
     ("Allow", ""): {"stringequals", "stringequalsignorecase", "stringlike"},
@@ -34,6 +35,7 @@ class Door:
     decided: bool = True
     why: str = ""
     checked: bool = True  # the concrete evaluator allows it too (False is a defect)
+    concrete: bool = True  # False: the solver gave up, there is no request to show
 
     def request(self, role_arn: str) -> Request:
         chosen = dict(self.keys)
@@ -49,6 +51,8 @@ class Door:
         return Request(request.principal, request.action, request.resource, {**request.context, **extra})
 
     def describe(self) -> str:
+        if not self.concrete:
+            return f"{self.caller} (not decided: {self.why})"
         how = "with no external ID" if self.external_id is None else f"with external ID {self.external_id!r}"
         # every key the policies name and the caller chose, the name of the session it asks for
         # (sts:RoleSessionName, not its own session's) included: the door is that value

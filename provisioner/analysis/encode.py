@@ -39,6 +39,12 @@ _NEGATED = {
 }
 _STRING_OPS = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "bool"}
 
+_UNMODELLED = {
+    "nume": "numbers are not compared yet",
+    "date": "dates are not compared yet",
+    "ipad": "IP ranges are not compared yet",
+    "bina": "binary values are not compared yet",
+}
 RE = z3.ReSort(z3.StringSort())
 ANY_CHAR = z3.AllChar(RE)
 ANY = z3.Star(ANY_CHAR)
@@ -200,7 +206,8 @@ class Encoder:
         texts = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
         why = ""
         if positive not in _STRING_OPS:
-            why = f"{operator} on {key} (a {positive.removesuffix('equals') or positive} comparison)"
+            unmodelled = _UNMODELLED.get(positive[:4], "an operator the analysis does not know")
+            why = f"{operator} on {key} ({unmodelled})"
         elif request_key.opaque:
             why = f"{operator} on {key} ({request_key.opaque})"
         elif variables and any("${" in t for t in texts):

@@ -84,7 +84,7 @@ _OPAQUE = {
     "aws:currenttime": "the time of the request",
     "aws:epochtime": "the time of the request",
     "aws:tokenissuetime": "when the caller's session was issued",
-    "aws:multifactorauthage": "the caller's MFA age",
+    "aws:multifactorauthage": "the caller's MFA age (its own choice, with MFA)",
     "aws:userid": "the caller's unique ID",
 }
 
@@ -256,9 +256,7 @@ class Caller:
         if name in _OPAQUE:
             key = self._free(name)
             key.opaque = _OPAQUE[name]
-            if name == "aws:multifactorauthage":
-                key.present = z3.BoolVal(False)
-            elif name == "aws:tokenissuetime" and self.kind != "service":
+            if name == "aws:tokenissuetime" and self.kind != "service":
                 key.present = z3.Not(self.user)
             return key
         if self.kind == "service":
@@ -291,7 +289,12 @@ class Caller:
         if name == "aws:username":
             return self._fixed(self.name, self.user)
         if name == "aws:multifactorauthpresent":
-            return self._fixed("false", z3.Not(self.user))
+            # The caller's own choice: anyone can sign in with MFA ("AWS global condition context
+            # keys": present, true, for credentials obtained with MFA; false or absent otherwise).
+            self.chosen.add(name)
+            value, present = z3.String(f"key:{name}"), z3.Bool(f"has:{name}")
+            self.domain.append(z3.Or(value == z3.StringVal("true"), value == z3.StringVal("false")))
+            return Key(present, value)
         if name in ("aws:principalorgid", "aws:principalorgpaths"):
             return self._organization(name)
         if name == "sts:rolesessionname":

@@ -18,6 +18,7 @@ party"; "Resource control policies".)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ import z3
 
 from provisioner.analysis.answer import (
     ACTION,
+    BUDGET_S,
     ID_KEY,
     STRANGER,
     TIMEOUT_MS,
@@ -89,6 +91,7 @@ class _Setting:
     issued: tuple[str, ...]
     words: bool = True
     undecided: list[str] = field(default_factory=list)
+    deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET_S)
 
     def judge(self, caller: Caller, name: str) -> ClassAnswer:
         question = _Question(caller, self)
@@ -138,11 +141,18 @@ class _Question:
             outcome, model, reason = self._solve([*extra, *fixed])
             if outcome == z3.unknown:
                 why = f"the solver gave up ({reason})"
-                return Door(self._who(None), None, decided=False, why=why, checked=False), z3.Model()
+                door = Door(self._who(None), None, decided=False, why=why, checked=False, concrete=False)
+                return door, z3.Model()
             if model is not None:
                 why = "" if decided else "; ".join(dict.fromkeys(self.encoder.undecided))
                 return self._door(model, decided, why), model
         return None
+
+    def _proves(self, *extra: z3.BoolRef) -> bool:
+        """Is there a request under `extra` that gets in, decided (not through what is not
+        modelled, nor a solver that gave up)?"""
+        found = self.find(*extra)
+        return found is not None and found[0].decided
 
     def _solve(self, constraints: list[z3.BoolRef]) -> tuple[Any, z3.ModelRef | None, str]:
         """One question to a fresh solver (far faster than push/pop on strings), first without the
@@ -150,8 +160,11 @@ class _Question:
         kept: list[Any] = []  # the character sets a model broke: asked as languages from then on
         tried: list[Any] = []  # those asked first as an equality with a value within them
         for _ in range(2 * len(self.caller.charsets) + 1):
+            left = self.setting.deadline - time.monotonic()
+            if left <= 0:
+                return z3.unknown, None, f"the analysis of this trust took more than {BUDGET_S} s"
             solver = z3.Solver()
-            solver.set("timeout", TIMEOUT_MS)
+            solver.set("timeout", int(min(TIMEOUT_MS, left * 1000)) + 1)
             solver.add(*self.caller.domain, self.allowed, *constraints)
             solver.add(*[c.constraint() for c in kept], *[c.preferred() for c in tried if c not in kept])
             outcome = solver.check()
@@ -204,7 +217,11 @@ class _Question:
     def _who(self, model: z3.ModelRef | None) -> str:
         caller = self.caller
         if model is None:
-            return caller.kind
+            return {
+                "party": f"a principal of account {caller.account}",
+                "other": "a principal of another account",
+                "own": "a principal of the role's own account",
+            }.get(caller.kind, "an AWS service")
 
         def text(value: Any) -> str:
             return str(model.eval(value, model_completion=True).as_string())
@@ -255,7 +272,7 @@ class _Question:
                 found = self.pretty(found) or found
             without = self.pretty(without, z3.Not(key.present))
             other = self.pretty(other, key.present, *outside)
-        issued_in = tuple(i for i in issued if self.find(key.present, key.value == z3.StringVal(i)))
+        issued_in = tuple(i for i in issued if self._proves(key.present, key.value == z3.StringVal(i)))
         answer = ClassAnswer(
             self.caller.kind,
             name,

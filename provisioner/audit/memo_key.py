@@ -193,13 +193,11 @@ def mapped_back(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, 
 
     doors = []
     for door in verdict.doors:
-        from provisioner.analysis.answer import Door
-
         real = mapped(door.external_id) if door.external_id is not None else None
         if real is not None and PLACEHOLDER in real.lower():
             return None
         keys = tuple((k, mapped(v)) for k, v in door.keys)
-        doors.append(Door(mapped(door.caller), real, keys, door.decided, door.why, door.checked))
+        doors.append(replace(door, caller=mapped(door.caller), external_id=real, keys=keys))
     found = [Hit(h.rule, mapped(h.message), h.where, h.evidence) for h in verdict.found]
     if any(PLACEHOLDER in h.message.lower() for h in found):
         return None

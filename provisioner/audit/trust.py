@@ -5,6 +5,7 @@ the same counterexample. One verdict per distinct question, shared by the roles 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -210,9 +211,8 @@ def _issued_door(who: ClassAnswer, answer: TrustAnswer) -> Door | None:
     door = who.admitted
     if door.external_id is not None and door.external_id in who.issued_in:
         return door
-    from provisioner.analysis.answer import Door as DoorType
 
-    return DoorType(door.caller, who.issued_in[0], door.keys, door.decided, door.why, door.checked)
+    return dataclasses.replace(door, external_id=who.issued_in[0])
 
 
 def _readable(door: Door, account: str, trust_doc: Any, arn: str, rcps: Levels) -> Door:
