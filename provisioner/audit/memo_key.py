@@ -255,7 +255,7 @@ def _mapped_plain(
             )
             if cache is not None:
                 cache[key] = (verdict, base)
-    return replace(base, pinned=sorted([ids.get(p, p) for p in verdict.pinned] if ids else verdict.pinned))
+    return base.with_pinned(sorted([ids.get(p, p) for p in verdict.pinned] if ids else verdict.pinned))
 
 
 def role_dependent(levels: Any) -> bool:
