@@ -53,6 +53,21 @@ class Memo:
     # integration that differs only in its IDs
     shapes: dict[tuple[str, frozenset[str], str], tuple[dict[str, str], str]] = field(default_factory=dict)
     mapped: MappedCache = field(default_factory=dict)  # verdicts with their accounts mapped back
+    # a verdict's hits by rule, each with its statement of a text as the evidence (by the
+    # verdict's id and the text: the roles of one text share them, read-only)
+    hits: dict[tuple[int, str], tuple[TrustVerdict, dict[str, list[Hit]]]] = field(default_factory=dict)
+
+    def hits_by_rule(self, verdict: TrustVerdict, text: str, by_path: dict[str, Any]) -> dict[str, list[Hit]]:
+        """The verdict's hits by rule, with the text's statements (`by_path`) as the evidence."""
+        key = (id(verdict), text)
+        known = self.hits.get(key)
+        if known is not None and known[0] is verdict:
+            return known[1]
+        grouped: dict[str, list[Hit]] = {}
+        for h in verdict.found:
+            grouped.setdefault(h.rule, []).append(Hit(h.rule, h.message, h.where, by_path.get(h.where)))
+        self.hits[key] = (verdict, grouped)
+        return grouped
 
     def by_path(self, trust: Any, text: str | None = None) -> dict[str, Any]:
         """The trust's statements by path (`text`: its repr, when the caller has it)."""
@@ -87,6 +102,7 @@ class RoleAnalysis:
     now: datetime
     unused_days: int = UNUSED_DAYS
     statements: dict[str, Any] = field(default_factory=dict)  # its trust's statements by path
+    trust_hits: dict[str, list[Hit]] | None = None  # the trust's hits by rule, with that evidence
 
 
 # The rules that judge one role; those that judge the whole estate are aggregate.ESTATE_RULES.
@@ -96,7 +112,10 @@ RULES: Rules[RoleAnalysis] = Rules("audit rule", "audit-rules.json")
 def _trust_hits(analysis: RoleAnalysis, rule_id: str) -> list[Hit]:
     """The trust verdict's hits of one rule, with the role's own statement as the evidence
     (each rule asks only when the verdict found anything: most roles' has not, and a call less
-    for each of 10,000 roles and five rules shows)."""
+    for each of 10,000 roles and five rules shows). `analyse` has them grouped already, once
+    per verdict and text (Memo.hits_by_rule); an analysis built without them groups them here."""
+    if analysis.trust_hits is not None:
+        return analysis.trust_hits.get(rule_id, [])
     by_path = analysis.statements
     return [
         Hit(h.rule, h.message, h.where, by_path.get(h.where))
@@ -359,6 +378,7 @@ def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UN
     """The one analysis of a role that every rule reads."""
     trust, text = scope.trust_and_text(role)
     by_path = scope.memo.by_path(role.trust, text) if trust.found else {}
+    hits = scope.memo.hits_by_rule(trust, text, by_path) if trust.found else None
     return RoleAnalysis(
         role,
         scope.account,
@@ -368,6 +388,7 @@ def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UN
         now,
         unused_days,
         by_path,
+        hits,
     )
 
 
