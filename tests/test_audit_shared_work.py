@@ -164,3 +164,29 @@ def test_a_file_is_the_account_of_its_roles_arns(tmp_path: Path, arns: list[str]
     gaad = tmp_path / "gaad.json"
     gaad.write_text(json.dumps({"RoleDetailList": roles}))
     assert gather.load_file(str(gaad)).account == account
+
+
+def test_a_vendors_integrations_share_their_accounts_renaming_and_each_keeps_its_own_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 19's exact trust memo, made cheap per text: the outside accounts of the nine vendor
+    texts (which differ only in their IDs) are renamed once, not once per text; each role's
+    trust is rendered (repr) once, its statements' index included; and every role's verdict is
+    the one it has judged alone (its own pinned ID, the vendor, who gets in)."""
+    raw = _estate()
+    shapes = 4  # service, account root, "*", the vendor's (its IDs abstracted)
+    vendor_texts = 9
+    alone = [audit.judge_role(audit.RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW) for r in raw]
+    counts: Counter[str] = Counter()
+    _counting(monkeypatch, rules, "renaming_of", counts)
+    monkeypatch.setattr(rules, "repr", lambda value: (counts.update(["repr"]), repr(value))[1], raising=False)
+    scope = audit.Scope(ACCOUNT, {}, frozenset(), audit.Memo(), None)
+    shared = [rules.judge(audit.RoleDetail.from_gaad(r), scope, NOW) for r in raw]
+
+    assert counts["renaming_of"] == shapes  # was once per text: 12
+    # each role's trust, each abstracted text, and the two renamed documents checked against their key
+    assert counts["repr"] == len(raw) + vendor_texts + 2
+    assert shared == alone
+    pinned = [v.pinned_ids for v in shared if v.pinned_ids]
+    assert pinned == [[f"ck{n:020d}"] for n in range(30) if n % 4 == 3 or (n % 4 == 2 and n >= 20)]
+    assert {(v.vendor, v.reached_by) for v in shared if v.pinned_ids} == {("Labelbox", ("340636424752",))}

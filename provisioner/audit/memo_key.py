@@ -23,7 +23,7 @@ ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _VALID_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,256}")  # what the analysis lets a caller present
 
 
-def abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
+def abstract_external_ids(document: Any, text: str | None = None) -> tuple[Any, dict[str, str]]:
     """The trust document with each external ID value replaced by a placeholder (the same value
     by the same placeholder, in every operator), and the placeholders' values, where that is
     sound: every sts:ExternalId value of the trust is a literal (no wildcard, no policy
@@ -36,7 +36,8 @@ def abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
 
     It runs for every role of an audit: one pass over the statements' conditions, and only a
     statement that names sts:ExternalId is copied (the others, and a trust that names none, are
-    shared as they are), so most roles cost a few dict lookups."""
+    shared as they are), so most roles cost a few dict lookups. `text`: the document's repr,
+    when the caller has it already."""
     raw = document.get("Statement") if isinstance(document, dict) else None
     listed = isinstance(raw, list)
     found: list[Any] = raw if isinstance(raw, list) else [raw]
@@ -49,7 +50,7 @@ def abstract_external_ids(document: Any) -> tuple[Any, dict[str, str]]:
                 changed[index] = {**statement, "Condition": _abstract_condition(condition, names)}
     except _Unsound:
         return document, {}
-    if not changed or (names.ids and PLACEHOLDER in repr(document).lower()):
+    if not changed or (names.ids and PLACEHOLDER in (repr(document) if text is None else text).lower()):
         return document, {}
     kept = [changed.get(i, s) for i, s in enumerate(found)]
     return {**document, "Statement": kept if listed else kept[0]}, names.ids
@@ -64,14 +65,17 @@ class _Placeholders:
     folded: set[str] = field(default_factory=set)
 
     def of(self, value: Any) -> str:
-        if not isinstance(value, str) or not _VALID_ID.fullmatch(value) or PLACEHOLDER in value.lower():
+        if not isinstance(value, str) or not _VALID_ID.fullmatch(value):
             raise _Unsound
-        if not any(c.isalpha() for c in value):
+        folded = value.lower()
+        if PLACEHOLDER in folded:
+            raise _Unsound
+        if folded == value.upper():  # _VALID_ID's only cased characters are ASCII letters
             raise _Unsound  # no letter: no case variant, where the placeholder has some
         if value not in self.by_value:
-            if value.lower() in self.folded:
+            if folded in self.folded:
                 raise _Unsound  # two IDs that differ only in letter case
-            self.folded.add(value.lower())
+            self.folded.add(folded)
             self.by_value[value] = f"{PLACEHOLDER}{len(self.by_value)}"
             self.ids[self.by_value[value]] = value
         return self.by_value[value]
@@ -173,15 +177,27 @@ def _condition_wildcards(document: Any) -> bool:
     return False
 
 
-def mapped_back(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, str]) -> TrustVerdict | None:
+MappedCache = dict[tuple[int, tuple[tuple[str, str], ...]], tuple[TrustVerdict, TrustVerdict]]
+
+
+def mapped_back(
+    verdict: TrustVerdict,
+    ids: dict[str, str],
+    accounts: dict[str, str],
+    cache: MappedCache | None = None,
+) -> TrustVerdict | None:
     """The verdict on an abstract trust with its placeholders (IDs, accounts) mapped back to the
     role's own, in every message and field. The renaming is an isomorphism of the question
     (where abstract_external_ids and abstract_accounts allow it), so each door maps to a door of
     the real trust, except where the solver chose, on its own, a value that is one of the real
     ones (in the real trust it means something else) or one the mapping cannot read back: None,
-    and the real trust is judged."""
+    and the real trust is judged. `cache`: a run's verdicts with their accounts mapped back
+    (a verdict with no hit and no door: the many vendor integrations that differ only in their
+    external IDs map the same accounts back each time)."""
     if not accounts and (not ids or not (verdict.found or verdict.pinned)):
         return verdict
+    if not verdict.found and not verdict.doors:
+        return _mapped_plain(verdict, ids, accounts, cache)
     if verdict.found or verdict.doors:
         shown = repr([verdict.found, verdict.doors]).lower()
         if any(real.lower() in shown for real in (*ids.values(), *accounts.values())):
@@ -211,6 +227,33 @@ def mapped_back(verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, 
         parties=parties,
         vendor=vendor_names(parties) if accounts else verdict.vendor,
     )
+
+
+def _mapped_plain(
+    verdict: TrustVerdict, ids: dict[str, str], accounts: dict[str, str], cache: MappedCache | None
+) -> TrustVerdict:
+    """mapped_back of a verdict with no hit and no door: nothing the solver chose, so nothing to
+    refuse; its parties' accounts and its pinned IDs mapped back (what mapped_back's full path
+    gives such a verdict, field by field)."""
+    base = verdict
+    if accounts:
+        key = (id(verdict), tuple(accounts.items()))
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None and cached[0] is verdict:
+            base = cached[1]
+        else:
+            parties = tuple(accounts.get(a, a) for a in verdict.parties)
+            base = replace(
+                verdict,
+                found=[],
+                reached_by=tuple(accounts.get(a, a) for a in verdict.reached_by),
+                doors=(),
+                parties=parties,
+                vendor=vendor_names(parties),
+            )
+            if cache is not None:
+                cache[key] = (verdict, base)
+    return base.with_pinned(sorted([ids.get(p, p) for p in verdict.pinned] if ids else verdict.pinned))
 
 
 def role_dependent(levels: Any) -> bool:

@@ -22,6 +22,7 @@ from provisioner.audit.grants import (
 )
 from provisioner.audit.memo_key import (
     ACCOUNT,
+    MappedCache,
     abstract_external_ids,
     mapped_back,
     names_external_id,
@@ -47,9 +48,30 @@ class Memo:
     trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
     grants: GrantMemo = field(default_factory=dict)
     statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # by (account, organization's accounts, a trust's text with its IDs abstracted): its outside
+    # accounts' renaming (renaming_of) and the text renamed, the same for every vendor
+    # integration that differs only in its IDs
+    shapes: dict[tuple[str, frozenset[str], str], tuple[dict[str, str], str]] = field(default_factory=dict)
+    mapped: MappedCache = field(default_factory=dict)  # verdicts with their accounts mapped back
+    # a verdict's hits by rule, each with its statement of a text as the evidence (by the
+    # verdict's id and the text: the roles of one text share them, read-only)
+    hits: dict[tuple[int, str], tuple[TrustVerdict, dict[str, list[Hit]]]] = field(default_factory=dict)
 
-    def by_path(self, trust: Any) -> dict[str, Any]:
-        text = repr(trust)
+    def hits_by_rule(self, verdict: TrustVerdict, text: str, by_path: dict[str, Any]) -> dict[str, list[Hit]]:
+        """The verdict's hits by rule, with the text's statements (`by_path`) as the evidence."""
+        key = (id(verdict), text)
+        known = self.hits.get(key)
+        if known is not None and known[0] is verdict:
+            return known[1]
+        grouped: dict[str, list[Hit]] = {}
+        for h in verdict.found:
+            grouped.setdefault(h.rule, []).append(Hit(h.rule, h.message, h.where, by_path.get(h.where)))
+        self.hits[key] = (verdict, grouped)
+        return grouped
+
+    def by_path(self, trust: Any, text: str | None = None) -> dict[str, Any]:
+        """The trust's statements by path (`text`: its repr, when the caller has it)."""
+        text = repr(trust) if text is None else text
         found = self.statements.get(text)
         if found is None:
             found = self.statements[text] = {s.path: s.body for s in statements(trust)}
@@ -80,6 +102,7 @@ class RoleAnalysis:
     now: datetime
     unused_days: int = UNUSED_DAYS
     statements: dict[str, Any] = field(default_factory=dict)  # its trust's statements by path
+    trust_hits: dict[str, list[Hit]] | None = None  # the trust's hits by rule, with that evidence
 
 
 # The rules that judge one role; those that judge the whole estate are aggregate.ESTATE_RULES.
@@ -89,7 +112,10 @@ RULES: Rules[RoleAnalysis] = Rules("audit rule", "audit-rules.json")
 def _trust_hits(analysis: RoleAnalysis, rule_id: str) -> list[Hit]:
     """The trust verdict's hits of one rule, with the role's own statement as the evidence
     (each rule asks only when the verdict found anything: most roles' has not, and a call less
-    for each of 10,000 roles and five rules shows)."""
+    for each of 10,000 roles and five rules shows). `analyse` has them grouped already, once
+    per verdict and text (Memo.hits_by_rule); an analysis built without them groups them here."""
+    if analysis.trust_hits is not None:
+        return analysis.trust_hits.get(rule_id, [])
     by_path = analysis.statements
     return [
         Hit(h.rule, h.message, h.where, by_path.get(h.where))
@@ -270,30 +296,47 @@ class Scope:
         where that is sound ("repr": a fast, faithful key for JSON data), the organization's
         policies by name, and the role's ARN when an RCP's Resource (or the trust's) has a
         pattern, so the RCPs are asked about the role's own ARN."""
+        return self.trust_and_text(role, with_rcps)[0]
+
+    def trust_and_text(self, role: RoleDetail, with_rcps: bool = True) -> tuple[TrustVerdict, str]:
+        """`trust`, and the trust's text (its repr, made once per role)."""
         rcps = self.org.rcps if self.org and with_rcps else ()
         real_text = repr(role.trust)
         named = bool(rcps and role_dependent(rcps)) or "Resource" in real_text
-        suffix = level_names(rcps) + (role.arn if named else "") + "".join(self._orgs)
+        suffix = ""
+        if rcps or named or self.org:
+            suffix = level_names(rcps) + (role.arn if named else "") + "".join(self._orgs)
         # the same trust again (the many service roles): its verdict, IDs and accounts its own
         seen = (self.account, self.org_accounts, "as written: " + real_text + suffix)
         if (known := self.memo.trust.get(seen)) is not None:
-            return known
-        abstract, ids = abstract_external_ids(role.trust)
+            return known, real_text
+        abstract, ids = abstract_external_ids(role.trust, real_text)
         if ids and rcps and names_external_id(rcps):
             abstract, ids = role.trust, {}
         text = repr(abstract) if ids else real_text
-        renaming = {} if rcps else renaming_of(abstract, text, self._ours)
-        if renaming:
-            text = ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
+        renaming: dict[str, str] = {}
+        if not rcps:
+            # the renaming of a text's outside accounts, once per text with its IDs abstracted
+            shape = (self.account, self.org_accounts, text)
+            known_shape = self.memo.shapes.get(shape)
+            if known_shape is None:
+                renaming = renaming_of(abstract, text, self._ours)
+                if renaming:
+                    renamed_text = ACCOUNT.sub(lambda m: renaming.get(m.group(0), m.group(0)), text)
+                else:
+                    renamed_text = text
+                known_shape = self.memo.shapes[shape] = (renaming, renamed_text)
+            renaming, text = known_shape
         verdict = self._verdict(text, suffix, abstract, renaming, role, rcps)
         concrete = None
         if verdict is not None:
-            concrete = mapped_back(verdict, ids, {p: t for t, p in renaming.items()})
+            back = {p: t for t, p in renaming.items()} if renaming else {}
+            concrete = mapped_back(verdict, ids, back, self.memo.mapped)
         if concrete is None:
             concrete = self._verdict(real_text, suffix, role.trust, {}, role, rcps)
             assert concrete is not None  # nothing renamed: always judged
         self.memo.trust[seen] = concrete
-        return concrete
+        return concrete, real_text
 
     @property
     def _orgs(self) -> tuple[str, ...]:
@@ -333,8 +376,9 @@ class Scope:
 
 def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleAnalysis:
     """The one analysis of a role that every rule reads."""
-    trust = scope.trust(role)
-    by_path = scope.memo.by_path(role.trust) if trust.found else {}
+    trust, text = scope.trust_and_text(role)
+    by_path = scope.memo.by_path(role.trust, text) if trust.found else {}
+    hits = scope.memo.hits_by_rule(trust, text, by_path) if trust.found else None
     return RoleAnalysis(
         role,
         scope.account,
@@ -344,6 +388,7 @@ def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UN
         now,
         unused_days,
         by_path,
+        hits,
     )
 
 

@@ -43,6 +43,14 @@ class TrustVerdict:
     doors: tuple[Door, ...] = ()  # the requests the hits show (each allowed by the trust)
     parties: tuple[str, ...] = ()  # the outside accounts the trust names
 
+    def with_pinned(self, pinned: list[str]) -> TrustVerdict:
+        """The same verdict with other pinned IDs (dataclasses.replace, without its cost: the
+        memo maps a vendor's shared verdict back to each integration's own IDs)."""
+        copy = object.__new__(TrustVerdict)
+        copy.__dict__.update(self.__dict__)
+        object.__setattr__(copy, "pinned", pinned)
+        return copy
+
 
 def vendor_names(accounts: Any) -> str:
     """The known vendors among outside accounts, as a finding shows them."""
