@@ -265,10 +265,11 @@ def attach_perimeter_and_read_only(box) -> None:
     Labelbox's account (org-perimeter), and an SCP on the account denying every S3 write
     (s3-read-only)."""
     org, root = organization(box)
+    org_id = org.describe_organization()["Organization"]["Id"]  # audit reads it too
     perimeter = {
         "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
         "Condition": {"StringNotEqualsIfExists": {
-            "aws:PrincipalOrgID": "o-customer01", "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
+            "aws:PrincipalOrgID": org_id, "aws:PrincipalAccount": ["340636424752"]}}}  # fmt: skip
     no_writes = {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::*"}
     for kind, name, statement, target in (
         ("RESOURCE_CONTROL_POLICY", "org-perimeter", perimeter, root),
@@ -295,8 +296,10 @@ def test_rcps_and_scps_read_from_organizations_change_the_verdicts(box, cli, aws
     assert list(by_role["Outsider"]) == ["trust-blocked-by-organization"]
     assert "RCP org-perimeter" in by_role["Outsider"]["trust-blocked-by-organization"]
     # Issue 19: the perimeter excepts Labelbox's account, which `Principal: "*"` lets in without
-    # naming it: the door stays open, shown with a caller of that account (it was reported shut)
-    assert "arn:aws:sts::340636424752:" in by_role["Anyone"]["trust-any-principal"]
+    # naming it: the door stays open to that account, with no ID (it was reported shut); every
+    # other account is shut out (audit reads the organization's ID: none can claim it)
+    assert "trust-any-principal" not in by_role["Anyone"], by_role["Anyone"]
+    assert "arn:aws:sts::340636424752:" in by_role["Anyone"]["cross-account-no-external-id"]
     assert "cross-account-no-external-id" in by_role["HandMadeLabelbox"]  # Labelbox is excepted
     assert "vendor-write-access" not in by_role["HandMadeLabelbox"]  # the SCP denies every write
     assert "vendor-resource-wildcard" in by_role["HandMadeLabelbox"]
@@ -320,7 +323,12 @@ def test_the_findings_organization_policies_take_away_are_counted(box, cli, aws_
     )
     assert lost[("HandMadeLabelbox", "vendor-write-access")] == 1  # the SCP
     assert lost[("Outsider", "cross-account-no-external-id")] == 1  # the RCP
-    assert lost[("Anyone", "trust-any-principal")] == 0  # Labelbox's account still gets in (issue 19)
+    # Issue 19: the RCP shuts every other account out of `Principal: "*"` (audit reads the
+    # organization's ID), and Labelbox's account, which it spares, still gets in with no ID
+    assert lost[("Anyone", "trust-any-principal")] == 1
+    assert ("Anyone", "cross-account-no-external-id") in {
+        (f["role"], f["rule"]) for f in after.json()["findings"]
+    }
     notes = [line for line in after.stderr.splitlines() if "not reported" in line]
     assert len(notes) == 1, after.stderr
     head, _, names = notes[0].partition(" (")
