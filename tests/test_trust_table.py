@@ -106,6 +106,10 @@ TABLE: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str, str
     ("Principal * narrowed by sts:RoleSessionName", [allow({"StringEquals": {"sts:RoleSessionName": "labelbox", "sts:ExternalId": ID}}, "*")], [], "open", GLOBAL, None),
     ("Principal * narrowed by Null aws:PrincipalOrgID", [allow({"Null": {"aws:PrincipalOrgID": "false"}, "StringEquals": {"sts:ExternalId": ID}}, "*")], [], "open", GLOBAL, None),
     ("Principal {AWS: *} with the ID only", [allow(PIN, {"AWS": "*"})], [], "open", PRINCIPAL, None),
+    # Anyone can sign in with MFA: aws:MultiFactorAuthPresent narrows nobody (found by a first-time user).
+    ("Principal {AWS: *} narrowed by MFA present", [allow({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"AWS": "*"})], [], "open", GLOBAL, None),
+    # ... nor aws:MultiFactorAuthAge: numbers are not compared yet, so not decided: a FAIL about anyone else.
+    ("Principal {AWS: *} narrowed by MFA age", [allow({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {"AWS": "*"})], [], "open", GLOBAL, None),
     ("Principal * with the ID, an RCP admits only the vendor's account", [allow(PIN, "*")], [ONLY_THE_VENDOR_RCP], "secure", RCP, "open"),
     ("no condition, the RCP admits the vendor's account", [allow()], [ONLY_THE_VENDOR_RCP], "open", RCP, None),
     ("pinned to another customer's ID", [allow({"StringEquals": {"sts:ExternalId": "another-customer-id-01"}})], [], "shut", COND, "secure"),
@@ -194,3 +198,34 @@ def test_lint_agrees(name, statements, rcps, expected, cite, lint_expected):
         assert any(door.describe() in messages for _, door in answer_of(statements, []).doors()), messages
     else:
         assert not found, (cite, [f.message for f in found])
+
+
+@pytest.mark.parametrize(
+    "document", ["%7B%22Version%22%3A", {"Version": "2012-10-17"}, {"Statement": ["x"]}, []]
+)
+def test_a_trust_that_cannot_be_read_is_never_read_as_letting_nobody_in(document):
+    """A cut-off or non-policy trust (found by a first-time user: validate passed it, audit said
+    nothing) is "not decided" about anyone else: a FAIL in validate, a finding in audit."""
+    answer = analyze(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[ID], own_account=ACCOUNT)
+    assert answer.verdict == "open" and answer.undecided
+    external = validate_checks(document, [])["AWSExternalID"]
+    assert external.status == Status.FAIL and "not decided" in (external.detail or "")
+    found = {hit.rule: hit for hit in judge_trust(document, ACCOUNT, frozenset()).found}
+    assert "not decided" in found["trust-any-principal"].message
+
+
+def test_a_question_past_the_time_budget_is_not_decided_and_shows_no_request(monkeypatch):
+    """The solver's time is bounded per trust: after it, a door is "not decided" (a FAIL about
+    anyone else, never a PASS) and no made-up request is shown (found by a first-time user)."""
+    from provisioner.analysis import trust as analysis
+
+    monkeypatch.setattr(analysis, "BUDGET_S", 0)
+    document = trust([allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})])
+    answer = analysis.analyze_trust(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[ID])
+    assert answer.verdict == "open"
+    (door,) = [door for _, door in answer.doors()][:1]
+    assert not door.concrete and not door.decided
+    assert (
+        door.describe()
+        == "a principal of another account (not decided: the analysis of this trust took more than 0 s)"
+    )

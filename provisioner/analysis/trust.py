@@ -140,7 +140,7 @@ class _Question:
                 break
             outcome, model, reason = self._solve([*extra, *fixed])
             if outcome == z3.unknown:
-                why = f"the solver gave up ({reason})"
+                why = reason if reason.startswith("the analysis") else f"the solver gave up ({reason})"
                 door = Door(self._who(None), None, decided=False, why=why, checked=False, concrete=False)
                 return door, z3.Model()
             if model is not None:

@@ -43,6 +43,9 @@ class Opening:
 
     @property
     def message(self) -> str:
+        if not self.door.concrete:
+            who = "another AWS account" if self.kind == "someone-else" else self.who.name
+            return f"{who} may be able to assume the role: not decided ({self.door.why})"
         shown = self.door.describe()
         if self.kind == "someone-else":
             return f"another AWS account can assume the role: for example {shown}"
@@ -121,6 +124,8 @@ def _analyze(
 
     rcps = [[Policy(name, json.loads(text)) for name, text in level] for level in rcp_text]
     trust_doc = json.loads(trust_text)
+    if (why := unreadable(trust_doc)) is not None:
+        return _unread(why, issued, parties)
     plain = simple_answer(
         trust_doc,
         role_arn=role_arn,
@@ -144,6 +149,27 @@ def _analyze(
         own_orgs=own_orgs,
         rcps=rcps,
     )
+
+
+def unreadable(trust_doc: Any) -> str | None:
+    """Why a trust policy cannot be analysed (not a policy document), or None. Such a trust is
+    never read as letting nobody in: anyone else may get in, not decided (a FAIL, never a PASS)."""
+    if not isinstance(trust_doc, dict):
+        return "the trust policy is not a JSON object"
+    raw = trust_doc.get("Statement")
+    items = raw if isinstance(raw, list) else [raw]
+    if raw is None or not items or not all(isinstance(i, dict) for i in items):
+        return "the trust policy has no readable Statement"
+    return None
+
+
+def _unread(why: str, issued: tuple[str, ...], parties: tuple[str, ...]) -> TrustAnswer:
+    from provisioner.analysis.answer import ClassAnswer, Door, TrustAnswer
+
+    door = Door("a principal of another account", None, decided=False, why=why, checked=False, concrete=False)
+    other = ClassAnswer("other", "any other account", None, door, ids="not decided")
+    nobody = tuple(ClassAnswer("party", f"account {a}", a, None, ids="not decided") for a in parties)
+    return TrustAnswer(issued, nobody, other, undecided=(why,))
 
 
 def openings(answer: TrustAnswer, trust_doc: Any, role_arn: str) -> list[Opening]:

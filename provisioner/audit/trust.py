@@ -85,7 +85,9 @@ def judge_trust(
     sts:AssumeRole on the account's roles)."""
     arn = role_arn or _placeholder_arn(account)
     ours = {account, *org_accounts}
-    if _nobody_outside(trust_doc, ours):
+    from provisioner.analysis.verdict import unreadable
+
+    if unreadable(trust_doc) is None and _nobody_outside(trust_doc, ours):
         return NOBODY  # no Allow names a principal outside: no analysis (and no z3) needed
     from provisioner.analysis.verdict import analyze
 
