@@ -229,3 +229,15 @@ def test_a_question_past_the_time_budget_is_not_decided_and_shows_no_request(mon
         door.describe()
         == "a principal of another account (not decided: the analysis of this trust took more than 0 s)"
     )
+
+
+def test_a_vendor_trust_narrowed_by_what_is_not_modelled_warns_and_never_passes_assume_role():
+    """A pinned trust that also tests the vendor's source IP (IpAddress, not compared yet): the
+    vendor may or may not get in, so AWSAssumeRole is a WARN naming why, not a FAIL nor a PASS;
+    nobody else gets in, so AWSExternalID passes (found by a first-time user: it failed
+    AWSAssumeRole while passing AWSExternalID with "undecided: []")."""
+    document = trust([allow({**PIN, "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})])
+    checks = validate_checks(document, [])
+    assume, external = checks["AWSAssumeRole"], checks["AWSExternalID"]
+    assert assume.status == Status.WARN and "IpAddress on aws:SourceIp" in (assume.detail or "")
+    assert external.status == Status.PASS and "not decided" in (external.detail or "")

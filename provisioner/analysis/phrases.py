@@ -35,6 +35,9 @@ def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
     if answer.admitted is None:
         return "nobody"
     if answer.other_id is None:
+        if not answer.issued_in and answer.without_id is None:
+            door = answer.admitted  # in only through what is not modelled, with an issued ID
+            return f"{door.external_id or 'an issued ID'}, not decided ({door.why})"
         if not answer.issued_in:
             return "only with no external ID"
         text = _issued_phrase(question, answer)

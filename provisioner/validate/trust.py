@@ -69,9 +69,12 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     trust = trust_policies(state)
     decision = evaluate(trust, request)
     if not decision.allowed:
-        return verdict(
-            name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", _why_not_assumable(trust[0], spec, decision)
-        )
+        why = _why_not_assumable(trust[0], spec, decision)
+        answer = trust_answer(state, spec)
+        if answer.undecided:  # the simulated request lacks a key the trust tests and we cannot decide
+            undecided = "; ".join(answer.undecided)
+            return verdict(name, WARN, spec, None, f"not decided: {undecided} (the request simulated: {why})")
+        return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why)
     # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
     refused = organization_decision((), state.org.rcps, request)
     if refused is not None:
