@@ -29,6 +29,13 @@ _SERVICE = z3.Concat(
 )
 
 _ID_CHARS = z3.Union(_WORD, z3.Re(":"), z3.Re("/"))
+# What a counterexample shows for a key the caller chooses, where the value does not matter.
+_DEFAULTS = {
+    "sts:externalid": "provisioner-any-id",
+    "aws:sourceip": "203.0.113.7",
+    "aws:vpcsourceip": "10.0.0.7",
+    "aws:requestedregion": "us-east-1",
+}
 
 
 @dataclass(frozen=True)
@@ -239,7 +246,7 @@ class Caller:
     ) -> Key:
         value = z3.String(f"key:{name}")
         present = z3.BoolVal(True) if always else z3.Bool(f"has:{name}")
-        default = "provisioner-any-id" if name == "sts:externalid" else "session" if shortest else "x1"
+        default = _DEFAULTS.get(name, "session" if shortest else "x1")
         self.charsets.append(Charset(value, charset[0], charset[1], shortest, longest, default, present))
         return Key(present, value)
 
@@ -315,6 +322,7 @@ class Caller:
         organization is its own choice, except that an outsider is never in ours, and our own
         account is in ours when we know it."""
         self.chosen.update({"aws:principalorgid", name})
+        self.spelled.setdefault("aws:principalorgid", "aws:PrincipalOrgID")
         org = self.keys.get("aws:principalorgid") or self._org_id()
         self.keys["aws:principalorgid"] = org
         if name == "aws:principalorgid":
