@@ -126,29 +126,20 @@ def _analyze(
     trust_doc = json.loads(trust_text)
     if (why := unreadable(trust_doc)) is not None:
         return _unread(why, issued, parties)
-    plain = simple_answer(
-        trust_doc,
-        role_arn=role_arn,
-        parties=parties,
-        issued=issued,
-        own_account=own_account,
-        org_accounts=org_accounts,
-        rcps=rcps,
-    )
+    asked: dict[str, Any] = {
+        "role_arn": role_arn,
+        "parties": parties,
+        "issued": issued,
+        "own_account": own_account,
+        "org_accounts": org_accounts,
+        "rcps": rcps,
+    }
+    plain = simple_answer(trust_doc, **asked)
     if plain is not None:
         return plain
     from provisioner.analysis.trust import analyze_trust  # loads z3
 
-    return analyze_trust(
-        trust_doc,
-        role_arn=role_arn,
-        parties=parties,
-        issued=issued,
-        own_account=own_account,
-        org_accounts=org_accounts,
-        own_orgs=own_orgs,
-        rcps=rcps,
-    )
+    return analyze_trust(trust_doc, own_orgs=own_orgs, **asked)
 
 
 def unreadable(trust_doc: Any) -> str | None:
