@@ -22,6 +22,7 @@ from provisioner.errors import InputError
 rules = importlib.import_module("provisioner.audit.rules")
 grants = importlib.import_module("provisioner.audit.grants")
 gather = importlib.import_module("provisioner.audit.gather")
+memo_key = importlib.import_module("provisioner.audit.memo_key")
 
 ACCOUNT = "123456789012"
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -97,7 +98,7 @@ def test_each_distinct_trust_and_policy_set_is_worked_on_once_and_findings_are_e
         _counting(monkeypatch, rules, name, counts)
     _counting(monkeypatch, grants, "judge_grants", counts)
     _counting(monkeypatch, grants, "role_policies", counts)
-    _counting(monkeypatch, rules, "statements", counts)
+    _counting(monkeypatch, memo_key, "statements", counts)  # Memo.by_path reads statements there
     data = audit.AccountData(ACCOUNT, roles=[audit.RoleDetail.from_gaad(r) for r in raw])
     result = audit.audit([data], now=NOW)
 

@@ -18,6 +18,7 @@ Imported only by analysis/trust.py, itself loaded only by the commands that deci
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -246,3 +247,34 @@ def _resource_applies(body: dict[str, Any], resource: str) -> bool:
     return not (
         "NotResource" in body and any(wildcard_match(r, resource) for r in strings(body["NotResource"]))
     )
+
+
+@dataclass(frozen=True)
+class Charset:
+    """What a free string may hold: characters (as a regular language and as a Python class) and
+    a length range."""
+
+    value: z3.SeqRef
+    language: z3.ReRef
+    python: str
+    shortest: int
+    longest: int
+    default: str = "x1"  # a value within it, tried first (an equality costs the solver nothing)
+    present: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
+
+    def constraint(self) -> z3.BoolRef:
+        return z3.And(
+            z3.InRe(self.value, z3.Star(self.language)),
+            z3.Length(self.value) >= self.shortest,
+            z3.Length(self.value) <= self.longest,
+        )
+
+    def preferred(self) -> z3.BoolRef:
+        return z3.Or(z3.Not(self.present), self.value == z3.StringVal(self.default))
+
+    def holds(self, model: z3.ModelRef) -> bool:
+        if not z3.is_true(model.eval(self.present, model_completion=True)):
+            return True  # an absent key's value means nothing
+        text = str(model.eval(self.value, model_completion=True).as_string())
+        pattern = f"{self.python}{{{self.shortest},{self.longest}}}"
+        return re.fullmatch(pattern, text, re.ASCII) is not None

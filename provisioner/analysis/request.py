@@ -10,13 +10,12 @@ Caller classes ("kind"): a `party` (every principal of one account: the vendor c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import z3
 
-from provisioner.analysis.encode import ANY_CHAR, NOT_COLON, Key, like
+from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
 from provisioner.iam import strings, wildcard_match
 from provisioner.model.arn import Arn
 
@@ -36,37 +35,6 @@ _DEFAULTS = {
     "aws:vpcsourceip": "10.0.0.7",
     "aws:requestedregion": "us-east-1",
 }
-
-
-@dataclass(frozen=True)
-class Charset:
-    """What a free string may hold: characters (as a regular language and as a Python class) and
-    a length range."""
-
-    value: z3.SeqRef
-    language: z3.ReRef
-    python: str
-    shortest: int
-    longest: int
-    default: str = "x1"  # a value within it, tried first (an equality costs the solver nothing)
-    present: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
-
-    def constraint(self) -> z3.BoolRef:
-        return z3.And(
-            z3.InRe(self.value, z3.Star(self.language)),
-            z3.Length(self.value) >= self.shortest,
-            z3.Length(self.value) <= self.longest,
-        )
-
-    def preferred(self) -> z3.BoolRef:
-        return z3.Or(z3.Not(self.present), self.value == z3.StringVal(self.default))
-
-    def holds(self, model: z3.ModelRef) -> bool:
-        if not z3.is_true(model.eval(self.present, model_completion=True)):
-            return True  # an absent key's value means nothing
-        text = str(model.eval(self.value, model_completion=True).as_string())
-        pattern = f"{self.python}{{{self.shortest},{self.longest}}}"
-        return re.fullmatch(pattern, text, re.ASCII) is not None
 
 
 # Keys the caller sets for itself: any value, present or not (sts:RoleSessionName always present).
@@ -399,6 +367,3 @@ def _glob_over(pattern: str, segments: list[str | tuple[z3.SeqRef, str]]) -> z3.
         return found
 
     return over(pattern, 0)
-
-
-__all__ = ["ANY_CHAR", "CHOSEN", "Caller"]

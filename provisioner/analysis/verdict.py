@@ -149,7 +149,7 @@ def unreadable(trust_doc: Any) -> str | None:
         return "the trust policy is not a JSON object"
     raw = trust_doc.get("Statement")
     items = raw if isinstance(raw, list) else [raw]
-    if raw is None or not items or not all(isinstance(i, dict) for i in items):
+    if raw is None or not all(isinstance(i, dict) for i in items):  # [] lets nobody in: readable
         return "the trust policy has no readable Statement"
     return None
 

@@ -21,6 +21,7 @@ from provisioner.audit.gather import (
     member_aws,
     organization_accounts,
 )
+from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import (
     MAX_UNUSED_DAYS,
     UNUSED_DAYS,
@@ -32,7 +33,7 @@ from provisioner.audit.model import (
     collector_paused,
     rules,
 )
-from provisioner.audit.rules import RULES, Memo, RoleAnalysis, Scope, analyse, judge_role
+from provisioner.audit.rules import RULES, RoleAnalysis, Scope, analyse, judge_role
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.analysis.answer import STRANGER
+from provisioner.audit.grants import GrantMemo
 from provisioner.audit.trust import TrustVerdict, vendor_names
 from provisioner.iam import statements, strings
 from provisioner.model.rules import Hit
@@ -274,3 +275,42 @@ def names_external_id(levels: Any) -> bool:
 
 
 # --- one role -------------------------------------------------------------------------------
+
+
+@dataclass
+class Memo:
+    """Verdicts of one run, by document (`repr`: a fast, faithful key for JSON data), so the
+    many roles that share a trust share its work; and the statements of each trust text by path
+    (the findings' evidence), read-only, shared by the roles of that text."""
+
+    trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
+    grants: GrantMemo = field(default_factory=dict)
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # by (account, organization's accounts, a trust's text with its IDs abstracted): its outside
+    # accounts' renaming (renaming_of) and the text renamed, the same for every vendor
+    # integration that differs only in its IDs
+    shapes: dict[tuple[str, frozenset[str], str], tuple[dict[str, str], str]] = field(default_factory=dict)
+    mapped: MappedCache = field(default_factory=dict)  # verdicts with their accounts mapped back
+    # a verdict's hits by rule, each with its statement of a text as the evidence (by the
+    # verdict's id and the text: the roles of one text share them, read-only)
+    hits: dict[tuple[int, str], tuple[TrustVerdict, dict[str, list[Hit]]]] = field(default_factory=dict)
+
+    def hits_by_rule(self, verdict: TrustVerdict, text: str, by_path: dict[str, Any]) -> dict[str, list[Hit]]:
+        """The verdict's hits by rule, with the text's statements (`by_path`) as the evidence."""
+        key = (id(verdict), text)
+        known = self.hits.get(key)
+        if known is not None and known[0] is verdict:
+            return known[1]
+        grouped: dict[str, list[Hit]] = {}
+        for h in verdict.found:
+            grouped.setdefault(h.rule, []).append(Hit(h.rule, h.message, h.where, by_path.get(h.where)))
+        self.hits[key] = (verdict, grouped)
+        return grouped
+
+    def by_path(self, trust: Any, text: str | None = None) -> dict[str, Any]:
+        """The trust's statements by path (`text`: its repr, when the caller has it)."""
+        text = repr(trust) if text is None else text
+        found = self.statements.get(text)
+        if found is None:
+            found = self.statements[text] = {s.path: s.body for s in statements(trust)}
+        return found

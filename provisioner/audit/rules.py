@@ -15,14 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from provisioner.audit.grants import (
-    GrantMemo,
     GrantVerdict,
     grant_verdict,
     level_names,
 )
 from provisioner.audit.memo_key import (
     ACCOUNT,
-    MappedCache,
+    Memo,
     abstract_external_ids,
     mapped_back,
     names_external_id,
@@ -32,50 +31,10 @@ from provisioner.audit.memo_key import (
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
 from provisioner.audit.trust import TrustVerdict, judge_trust
-from provisioner.iam import statements
 from provisioner.inputs import external_id_warnings
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
 from provisioner.organization import OrgPolicies
-
-
-@dataclass
-class Memo:
-    """Verdicts of one run, by document (`repr`: a fast, faithful key for JSON data), so the
-    many roles that share a trust share its work; and the statements of each trust text by path
-    (the findings' evidence), read-only, shared by the roles of that text."""
-
-    trust: dict[tuple[str, frozenset[str], str], TrustVerdict] = field(default_factory=dict)
-    grants: GrantMemo = field(default_factory=dict)
-    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # by (account, organization's accounts, a trust's text with its IDs abstracted): its outside
-    # accounts' renaming (renaming_of) and the text renamed, the same for every vendor
-    # integration that differs only in its IDs
-    shapes: dict[tuple[str, frozenset[str], str], tuple[dict[str, str], str]] = field(default_factory=dict)
-    mapped: MappedCache = field(default_factory=dict)  # verdicts with their accounts mapped back
-    # a verdict's hits by rule, each with its statement of a text as the evidence (by the
-    # verdict's id and the text: the roles of one text share them, read-only)
-    hits: dict[tuple[int, str], tuple[TrustVerdict, dict[str, list[Hit]]]] = field(default_factory=dict)
-
-    def hits_by_rule(self, verdict: TrustVerdict, text: str, by_path: dict[str, Any]) -> dict[str, list[Hit]]:
-        """The verdict's hits by rule, with the text's statements (`by_path`) as the evidence."""
-        key = (id(verdict), text)
-        known = self.hits.get(key)
-        if known is not None and known[0] is verdict:
-            return known[1]
-        grouped: dict[str, list[Hit]] = {}
-        for h in verdict.found:
-            grouped.setdefault(h.rule, []).append(Hit(h.rule, h.message, h.where, by_path.get(h.where)))
-        self.hits[key] = (verdict, grouped)
-        return grouped
-
-    def by_path(self, trust: Any, text: str | None = None) -> dict[str, Any]:
-        """The trust's statements by path (`text`: its repr, when the caller has it)."""
-        text = repr(trust) if text is None else text
-        found = self.statements.get(text)
-        if found is None:
-            found = self.statements[text] = {s.path: s.body for s in statements(trust)}
-        return found
 
 
 @dataclass(slots=True)
