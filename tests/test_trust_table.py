@@ -241,3 +241,23 @@ def test_a_vendor_trust_narrowed_by_what_is_not_modelled_warns_and_never_passes_
     assume, external = checks["AWSAssumeRole"], checks["AWSExternalID"]
     assert assume.status == Status.WARN and "IpAddress on aws:SourceIp" in (assume.detail or "")
     assert external.status == Status.PASS and "not decided" in (external.detail or "")
+
+
+def test_every_request_the_plain_answer_shows_gets_in():
+    """Found by `make fuzz` (seed 1796189549, case 4057): two grants of the vendor's account, the
+    root's pinned to one ID and a role's to two; the solver-free answer showed the root's caller
+    with the role's second ID, which neither grant admits."""
+    from provisioner.analysis.simple import simple_answer
+
+    document = trust([
+        allow(PIN, {"AWS": f"arn:aws:iam::{VENDOR}:root"}),
+        allow({"StringEquals": {"sts:ExternalId": [ID, OLD_ID]}}),
+    ])  # fmt: skip
+    answer = simple_answer(
+        document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[OLD_ID], own_account=ACCOUNT
+    )
+    assert answer is not None
+    shown = [
+        c.admitted for c in (*answer.parties, answer.other, answer.own, answer.service) if c and c.admitted
+    ]
+    assert shown and all(door.checked for door in shown), shown

@@ -185,7 +185,11 @@ def _judge(
         if len(issued_in) == 1
         else f"exactly these {len(issued_in)} IDs: {', '.join(issued_in)}"
     )
-    first = _door(trust, role_arn, admitting[0][0], issued_in[0] if issued_in else None)
+    # a caller and an ID of the same grant (the first grant may admit another ID than the first)
+    caller, presented = next(
+        ((c, i) for c, ids in admitting for i in issued_in if i in (ids or ())), (admitting[0][0], None)
+    )
+    first = _door(trust, role_arn, caller, presented)
     return _described(kind, name, account, first, None, None, issued_in, text)
 
 
