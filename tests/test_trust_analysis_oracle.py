@@ -50,7 +50,7 @@ from tests.test_oracle import THEIRS, oracle_available, run_oracle
 
 pytestmark = pytest.mark.slow
 
-TRUSTS = int(os.environ.get("ORACLE_TRUSTS", "30"))  # about 25 s on an idle core; see the Makefile
+TRUSTS = int(os.environ.get("ORACLE_TRUSTS", "12"))  # about 10 s on an idle core; see the Makefile
 SEED = int(os.environ.get("ORACLE_SEED", "20261202"))
 WORKERS = int(os.environ.get("ORACLE_WORKERS", "1"))
 MINUTES = float(os.environ.get("ORACLE_MINUTES", "0"))  # make fuzz: stop analysing new trusts after it

@@ -64,7 +64,7 @@ def summary(answer: Any) -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(2))
 def test_the_plain_answer_is_the_solvers(seed):
     for trust in generate(seed, 12):
         asked = {"role_arn": ROLE, "parties": [VENDOR], "issued": [IDS[0]], "own_account": ACCOUNT}
