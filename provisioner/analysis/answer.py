@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.evaluation import Request, assume_role_request
-from provisioner.iam import has_wildcard, statements
+from provisioner.iam import has_wildcard, statements, strings
+from provisioner.model.arn import account_of
 
 ACTION = "sts:AssumeRole"
 STRANGER = "111122223333"  # the account a counterexample shows for "any other account", where it can
@@ -125,3 +126,30 @@ def issued_ids(trust_doc: Any, given: Iterable[str] = ()) -> tuple[str, ...]:
                 continue
             found += [v for v in values if isinstance(v, str) and v and not has_wildcard(v) and "${" not in v]
     return tuple(dict.fromkeys(found))
+
+
+def may_name(trust_doc: Any, kind: str, account: str | None, excluded: tuple[str, ...]) -> bool:
+    """Could an Allow statement's principal name a caller of this class? Only an Allow lets a
+    request in, and only through its Principal (or NotPrincipal), so a class no Allow can name
+    gets in nowhere: the solver need not be asked (evaluation's principal_matches: "*", an AWS
+    "*", an account or a principal of that account; a service by a non-AWS entry)."""
+    for statement in statements(trust_doc):
+        body = statement.body
+        if not statement.is_allow:
+            continue
+        principal = body.get("Principal")
+        if "NotPrincipal" in body or "Principal" not in body or principal == "*":
+            return True
+        if not isinstance(principal, dict):
+            continue
+        aws = strings(principal.get("AWS"))
+        if "*" in aws or (kind == "service" and set(principal) - {"AWS"}):
+            return True
+        if kind == "service":
+            continue
+        accounts = {account_of(value) for value in aws}
+        if kind == "other" and any(a is not None and a not in excluded for a in accounts):
+            return True
+        if kind != "other" and account in accounts:
+            return True
+    return False

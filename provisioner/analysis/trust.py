@@ -35,13 +35,14 @@ from provisioner.analysis.answer import (
     Door,
     TrustAnswer,
     issued_ids,
+    may_name,
 )
 from provisioner.analysis.encode import Encoder, equal_ignoring_case, like
 from provisioner.analysis.request import Caller
 from provisioner.evaluation import Policy, evaluate
 from provisioner.evaluation.chain import organization_decision
-from provisioner.iam import Statement, statements, strings
-from provisioner.model.arn import account_of, session_arn
+from provisioner.iam import Statement
+from provisioner.model.arn import session_arn
 
 
 def analyze_trust(
@@ -83,33 +84,6 @@ def analyze_trust(
         own = judge("own", f"its own account {own_account}", own_account)
     service = judge("service", "an AWS service")
     return TrustAnswer(ids, answers, other, own, service, tuple(dict.fromkeys(setting.undecided)))
-
-
-def may_name(trust_doc: Any, kind: str, account: str | None, excluded: tuple[str, ...]) -> bool:
-    """Could an Allow statement's principal name a caller of this class? Only an Allow lets a
-    request in, and only through its Principal (or NotPrincipal), so a class no Allow can name
-    gets in nowhere: the solver need not be asked (evaluation's principal_matches: "*", an AWS
-    "*", an account or a principal of that account; a service by a non-AWS entry)."""
-    for statement in statements(trust_doc):
-        body = statement.body
-        if not statement.is_allow:
-            continue
-        principal = body.get("Principal")
-        if "NotPrincipal" in body or "Principal" not in body or principal == "*":
-            return True
-        if not isinstance(principal, dict):
-            continue
-        aws = strings(principal.get("AWS"))
-        if "*" in aws or (kind == "service" and set(principal) - {"AWS"}):
-            return True
-        if kind == "service":
-            continue
-        accounts = {account_of(value) for value in aws}
-        if kind == "other" and any(a is not None and a not in excluded for a in accounts):
-            return True
-        if kind != "other" and account in accounts:
-            return True
-    return False
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from provisioner.analysis.answer import may_name
 from provisioner.audit.grants import Levels
 from provisioner.evaluation import Decision, Policy
 from provisioner.evaluation.chain import organization_decision
@@ -87,7 +88,7 @@ def judge_trust(
     ours = {account, *org_accounts}
     from provisioner.analysis.verdict import unreadable
 
-    if unreadable(trust_doc) is None and _nobody_outside(trust_doc, ours):
+    if unreadable(trust_doc) is None and not may_name(trust_doc, "other", None, tuple(ours)):
         return NOBODY  # no Allow names a principal outside: no analysis (and no z3) needed
     from provisioner.analysis.verdict import analyze
 
@@ -156,21 +157,6 @@ def _opening_hits(answer: TrustAnswer, trust_doc: Any, arn: str) -> tuple[list[H
 
 def _placeholder_arn(account: str) -> str:
     return role_arn(account, PLACEHOLDER_ROLE)
-
-
-def _nobody_outside(trust_doc: Any, ours: set[str]) -> bool:
-    """No Allow statement can let in a principal of another account: none has NotPrincipal or
-    `*`, and every AWS principal it names is of our accounts (or names no account, which no
-    caller matches). Then every outside caller class is refused, as the analysis would find."""
-    for statement in statements(trust_doc):
-        if not statement.is_allow:
-            continue
-        if "NotPrincipal" in statement.body:
-            return False
-        for value in aws_principals(statement):
-            if value == "*" or account_of(value) not in (ours | {None}):
-                return False
-    return True
 
 
 def _account_roots(
