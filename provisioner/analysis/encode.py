@@ -261,12 +261,14 @@ class Charset:
     longest: int
     default: str = "x1"  # a value within it, tried first (an equality costs the solver nothing)
     present: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
+    head: str = ""  # a constant start, before the characters ("o-" of an organization's ID)
 
     def constraint(self) -> z3.BoolRef:
+        body = z3.Star(self.language)
         return z3.And(
-            z3.InRe(self.value, z3.Star(self.language)),
-            z3.Length(self.value) >= self.shortest,
-            z3.Length(self.value) <= self.longest,
+            z3.InRe(self.value, z3.Concat(z3.Re(self.head), body) if self.head else body),
+            z3.Length(self.value) >= len(self.head) + self.shortest,
+            z3.Length(self.value) <= len(self.head) + self.longest,
         )
 
     def preferred(self) -> z3.BoolRef:
@@ -276,5 +278,5 @@ class Charset:
         if not z3.is_true(model.eval(self.present, model_completion=True)):
             return True  # an absent key's value means nothing
         text = str(model.eval(self.value, model_completion=True).as_string())
-        pattern = f"{self.python}{{{self.shortest},{self.longest}}}"
+        pattern = f"{re.escape(self.head)}{self.python}{{{self.shortest},{self.longest}}}"
         return re.fullmatch(pattern, text, re.ASCII) is not None

@@ -19,7 +19,7 @@ party"; "Resource control policies".)
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,11 +183,28 @@ class _Question:
             tried += broken
         return z3.unknown, None, "no model within the character sets"
 
+    def find_other(self, *extra: z3.BoolRef) -> tuple[Door, z3.ModelRef] | None:
+        """`find` for a request with an ID that is not issued, up to letter case. Asked first as
+        "not equal" to each issued ID (cheap for the solver), and again as "not equal ignoring
+        case" (costly: a constraint per character) only when the door found is a case variant."""
+        key, issued = self.id_key, self.setting.issued
+        found = self.find(key.present, *[key.value != z3.StringVal(i) for i in issued], *extra)
+        shown = found[0].external_id if found is not None else None
+        if shown is None or shown.lower() not in {i.lower() for i in issued}:
+            return found  # none at all, an ID outside the issued ones, or the solver gave up
+        outside = [z3.Not(equal_ignoring_case(key.value, i)) for i in issued]
+        return self.find(key.present, *outside, *extra)
+
     def pretty(
-        self, found: tuple[Door, z3.ModelRef] | None, *extra: z3.BoolRef
+        self,
+        found: tuple[Door, z3.ModelRef] | None,
+        *extra: z3.BoolRef,
+        finder: Callable[..., tuple[Door, z3.ModelRef] | None] | None = None,
     ) -> tuple[Door, z3.ModelRef] | None:
         """The same door with readable names and values where they do not matter, the same
-        whichever question found it (one more question, or one per preference when not all fit)."""
+        whichever question found it (one more question, or one per preference when not all fit).
+        `finder`: how the door was found (`find` by default)."""
+        find = finder or self.find
         if found is None:
             return None
         caller = self.caller
@@ -206,12 +223,12 @@ class _Question:
             if key is not None:
                 default = defaults.get(id(key.value), "o-exampleorg" if "orgid" in name else "x1")
                 preferences.append(z3.Or(z3.Not(key.present), key.value == z3.StringVal(default)))
-        best = self.find(*extra, *preferences)
+        best = find(*extra, *preferences)
         if best is not None:
             return best
         kept: list[z3.BoolRef] = []
         for preference in preferences:
-            tried = self.find(*extra, *kept, preference)
+            tried = find(*extra, *kept, preference)
             if tried is not None:
                 kept.append(preference)
                 best = tried
@@ -267,14 +284,13 @@ class _Question:
         found = self.find()
         if found is None:
             return ClassAnswer(self.caller.kind, name, self.caller.account, None)
-        outside = [z3.Not(equal_ignoring_case(key.value, i)) for i in issued]
         without = self.find(z3.Not(key.present))
-        other = self.find(key.present, *outside)
+        other = self.find_other()
         if self.setting.words:
             if self.caller.kind != "party":
                 found = self.pretty(found) or found
             without = self.pretty(without, z3.Not(key.present))
-            other = self.pretty(other, key.present, *outside)
+            other = self.pretty(other, finder=self.find_other)
         issued_in = tuple(i for i in issued if self._proves(key.present, key.value == z3.StringVal(i)))
         answer = ClassAnswer(
             self.caller.kind,
