@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from provisioner.data import load_json
@@ -47,7 +47,12 @@ def caller_context(
     assume_role_session: str | None = None,
 ) -> dict[str, Any]:
     """Every key the table says a call by `caller` carries, with its value."""
-    now = now or datetime.now(UTC)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)  # the values hold whole seconds
+    return dict(_context(caller, region, now, assume_role_session))
+
+
+@lru_cache(maxsize=1024)  # validate asks it for each of its S3 requests, with one caller
+def _context(caller: str, region: str, now: datetime, assume_role_session: str | None) -> dict[str, Any]:
     kind = caller_kind(caller)
     arn = Arn.parse(caller)
     values: dict[str, str] = {
