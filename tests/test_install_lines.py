@@ -146,6 +146,7 @@ def install_lines(text: str) -> list[list[str]]:
 # --- where install lines are ------------------------------------------------------------------
 
 
+@functools.cache  # two tests read every module's strings
 def python_strings(path: Path) -> list[str]:
     """Every string literal of a module; an f-string's replacement fields become `{…}`."""
     strings = []
@@ -339,22 +340,20 @@ def test_the_help_shows_install_lines_as_they_are_written():
 def imports(path: Path) -> list[tuple[str, bool]]:
     """(top-level module, imported when the module loads) for every import of a file, except
     those under `if TYPE_CHECKING:`."""
-    tree = ast.parse(path.read_text(), str(path))
-    lazy: set[int] = set()
-    skipped: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            lazy |= {id(n) for n in ast.walk(node)}
+    found: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, lazy: bool) -> None:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skipped |= {id(n) for n in ast.walk(node)}
-    found = []
-    for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
+            return
         if isinstance(node, ast.Import):
-            found += [(alias.name.split(".")[0], id(node) not in lazy) for alias in node.names]
+            found.extend((alias.name.split(".")[0], not lazy) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.module.split(".")[0], id(node) not in lazy))
+            found.append((node.module.split(".")[0], not lazy))
+        inside = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(path.read_text(), str(path)), False)
     return found
 
 
