@@ -27,7 +27,7 @@ from provisioner.aws import Aws
 
 ROLES = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 5000
 FILE_ROLES = 10000
-RUNS = 5  # interleaved runs of each, for the medians
+RUNS = 11  # interleaved runs of each, for the medians (single runs swing by ±25 % here)
 AWS_MANAGED = [
     "arn:aws:iam::aws:policy/ReadOnlyAccess",
     "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",

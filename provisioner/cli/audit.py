@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
@@ -152,6 +153,10 @@ def _report(
             progress=advance,
             accounts_progress=advance.extra,
         )
+    # The command ends after the report: the roles, read and judged, live until then, and the
+    # cycle collector need not walk them again while the report is made (a fifth of the time
+    # after the audit, for 10,000 roles).
+    gc.freeze()
 
     caller = sessions[0].caller_arn if sessions and fmt == "html" else None
     context = audit_context(spec, profile, region, result, caller) if fmt == "html" else []
