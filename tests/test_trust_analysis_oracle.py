@@ -279,10 +279,19 @@ def _witness(case: dict[str, Any], answer: Any, kind: str, external_id: str) -> 
 
 def phrase_members(ids: str) -> list[str]:
     """Members of an admitted set as the analysis words it, beyond the issued IDs: an ID that
-    starts with the prefix it names, or any ID at all."""
+    starts with the prefix it names, one matching each pattern it names, one outside the values
+    it bars, or any ID at all."""
+    from provisioner.iam import wildcard_match
+
     prefix = re.fullmatch(r"any ID starting with '(.*)'", ids)
     if prefix:
         return [prefix[1] + "Zq9"]
+    quoted = re.findall(r"'([^']*)'", ids)
+    if ids.startswith("IDs matching "):
+        return [p.replace("*", "Zq9").replace("?", "Q") for p in quoted]
+    if ids.startswith(("any ID other than ", "any ID not matching ")):
+        member = "zz-any-id-9Q"
+        return [] if any(v == member or wildcard_match(v, member) for v in quoted) else [member]
     return ["zz-any-id-9Q"] if ids in ("any ID", "any ID, or none") else []
 
 

@@ -262,3 +262,81 @@ def test_every_request_the_plain_answer_shows_gets_in():
         c.admitted for c in (*answer.parties, answer.other, answer.own, answer.service) if c and c.admitted
     ]
     assert shown and all(door.checked for door in shown), shown
+
+
+def guard(operator: str, value: Any) -> dict[str, Any]:
+    """A Deny guard on sts:ExternalId, beside an Allow of the vendor's role with no condition."""
+    return {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Condition": {operator: {"sts:ExternalId": value}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("statements", "words"),
+    [
+        pytest.param(
+            [allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})],
+            "any ID starting with 'lbx-5e8d'",
+            id="StringLike prefix",
+        ),
+        pytest.param(
+            [allow(), guard("StringNotLike", "lbx-5e8d*")],
+            "any ID starting with 'lbx-5e8d'",
+            id="Deny StringNotLike prefix",
+        ),
+        pytest.param(
+            [allow({"StringLike": {"sts:ExternalId": "*-5e8d*"}})],
+            "IDs matching '*-5e8d*'",
+            id="StringLike infix",
+        ),
+        pytest.param(
+            [allow({"StringLike": {"sts:ExternalId": ["lbx-*", "abc-*"]}})],
+            "IDs matching 'lbx-*' or 'abc-*'",
+            id="two prefixes",
+        ),
+        pytest.param(
+            [allow({"StringNotEquals": {"sts:ExternalId": "old-id-0001"}})],
+            "any ID other than 'old-id-0001', or none",
+            id="Allow StringNotEquals",
+        ),
+        pytest.param(
+            [allow({"StringNotLike": {"sts:ExternalId": "tmp-*"}})],
+            "any ID not matching 'tmp-*', or none",
+            id="Allow StringNotLike",
+        ),
+        # StringNotEquals takes `*` literally, and no ID STS accepts holds one (AssumeRole's
+        # ExternalId: [\w+=,.@:/-]*): every ID gets in
+        pytest.param(
+            [allow({"StringNotEquals": {"sts:ExternalId": "tmp-*"}})],
+            "any ID, or none",
+            id="StringNotEquals takes * literally",
+        ),
+        pytest.param(
+            [allow(), guard("StringEquals", "leaked-0001")],
+            "any ID other than 'leaked-0001', or none",
+            id="Deny of a leaked ID",
+        ),
+        pytest.param(
+            [allow({"StringEquals": {"sts:ExternalId": [ID, OLD_ID]}})],
+            f"exactly these 2 IDs: {ID}, {OLD_ID}",
+            id="two IDs",
+        ),
+        pytest.param(
+            [allow({"StringEqualsIgnoreCase": {"sts:ExternalId": ID}})],
+            f"exactly {ID} (matched without regard to case)",
+            id="IgnoreCase",
+        ),
+    ],
+)
+def test_the_ids_a_vendor_gets_in_with_are_said_in_an_admins_words(statements, words):
+    """Each phrase is proven before it is used: every ID that gets in is inside the phrase's
+    language, and the whole language gets in ("IAM JSON policy elements: Condition operators",
+    String condition operators: StringNotEquals is "negated matching", StringNotLike "negated
+    case-sensitive matching" with `*` and `?`; StringEquals takes `*` literally). Found in
+    review: a Deny guard by StringNotLike, an Allow with StringNotEquals and an infix pattern
+    were shown only by an example ID."""
+    answer = analyze(trust(statements), role_arn=ROLE_ARN, parties=[VENDOR], issued=[], own_account=ACCOUNT)
+    assert answer.parties[0].ids == words

@@ -58,6 +58,13 @@ def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
     if patterns and _inside(question, patterns) and all(_whole(question, like(p)) for p in patterns):
         shown = " or ".join(repr(p) for p in patterns)
         return f"IDs matching {shown}" + (", or none" if answer.without_id is not None else "")
+    barred = _barred(question)
+    if barred and _kept_out(question, barred) and _whole(question, z3.Complement(_union(barred))):
+        literals = " or ".join(repr(v) for v, pattern in barred if not pattern)
+        patterns = " or ".join(repr(v) for v, pattern in barred if pattern)
+        parts = [f"other than {literals}"] if literals else []
+        parts += [f"not matching {patterns}"] if patterns else []
+        return f"any ID {' and '.join(parts)}" + (", or none" if answer.without_id is not None else "")
     example = answer.other_id.external_id if answer.other_id is not None else None
     phrase = f"IDs other than the issued ones, such as {example!r}" if example else "no ID"
     return phrase + (", or none" if answer.without_id is not None and example else "")
@@ -78,13 +85,42 @@ def _issued_phrase(question: _Question, answer: ClassAnswer) -> str:
 
 
 def _patterns(question: _Question) -> list[str]:
-    """The values the trust compares sts:ExternalId with by StringLike, with a wildcard."""
+    """The values the trust compares sts:ExternalId with by StringLike in an Allow, or by
+    StringNotLike in a Deny guard, with a wildcard."""
     found: list[str] = []
     for statement in statements(question.trust_document):
+        wanted = "stringlike" if statement.is_allow else "stringnotlike"
         for operator, key, values in statement.conditions():
-            if key.lower() == "sts:externalid" and "stringlike" in operator.lower():
+            if key.lower() == "sts:externalid" and wanted in operator.lower():
                 found += [v for v in values if isinstance(v, str) and ("*" in v or "?" in v)]
     return list(dict.fromkeys(found))
+
+
+def _barred(question: _Question) -> list[tuple[str, bool]]:
+    """(value, is a pattern) for each value an Allow refuses sts:ExternalId by StringNotEquals or
+    StringNotLike, or a Deny by StringEquals or StringLike. Only a candidate: the phrase is used
+    when proven (`_kept_out` and `_whole`)."""
+    found: list[tuple[str, bool]] = []
+    for statement in statements(question.trust_document):
+        for operator, key, values in statement.conditions():
+            name = operator.lower().rpartition(":")[2].removesuffix("ifexists")
+            plain = name.replace("not", "")
+            if key.lower() != "sts:externalid" or plain not in ("stringequals", "stringlike"):
+                continue
+            if ("not" in name) == statement.is_allow:
+                found += [(v, name.endswith("like")) for v in values if isinstance(v, str)]
+    return list(dict.fromkeys(found))
+
+
+def _union(values: list[tuple[str, bool]]) -> z3.ReRef:
+    languages = [like(v) if pattern else z3.Re(v) for v, pattern in values]
+    return languages[0] if len(languages) == 1 else z3.Union(*languages)
+
+
+def _kept_out(question: _Question, values: list[tuple[str, bool]]) -> bool:
+    """Does no ID among the values (their languages, for patterns) get in?"""
+    key = question.id_key
+    return question.find(key.present, z3.InRe(key.value, _union(values))) is None
 
 
 def _inside(question: _Question, patterns: list[str]) -> bool:
@@ -99,6 +135,7 @@ def _whole(question: _Question, language: z3.ReRef, rounds: int = 6) -> bool:
     its keys)? Found by counterexample-guided search: pick a choice that admits every ID seen to
     fail so far, check it against the whole language, and repeat with the new failure."""
     key = question.id_key
+    language = z3.simplify(language)  # in the form the simplified policy below has it
     keep = {key.value.decl().name(), key.present.decl().name()}
     names = [v for v in get_vars(question.allowed) if v.decl().name() not in keep]
     failures: list[z3.BoolRef] = []
@@ -108,10 +145,11 @@ def _whole(question: _Question, language: z3.ReRef, rounds: int = 6) -> bool:
             return False
         _, model = found
         pairs = [(v, model.eval(v, model_completion=True)) for v in names]
-        fixed = z3.substitute(question.allowed, *pairs) if pairs else question.allowed
+        fixed = z3.simplify(z3.substitute(question.allowed, *pairs) if pairs else question.allowed)
         solver = z3.Solver()
         solver.set("timeout", 10000)
-        solver.add(key.present, z3.InRe(key.value, z3.Intersect(language, z3.Plus(_ID_CHARS))))
+        # two memberships, not one intersection: the solver then sees the policy's own atom
+        solver.add(key.present, z3.InRe(key.value, language), z3.InRe(key.value, z3.Plus(_ID_CHARS)))
         solver.add(z3.Length(key.value) >= 2, z3.Not(fixed))
         outcome = solver.check()
         if outcome != z3.sat:
