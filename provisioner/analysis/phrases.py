@@ -61,9 +61,9 @@ def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
     barred = _barred(question)
     if barred and _kept_out(question, barred) and _whole(question, z3.Complement(_union(barred))):
         literals = " or ".join(repr(v) for v, pattern in barred if not pattern)
-        patterns = " or ".join(repr(v) for v, pattern in barred if pattern)
+        matched = " or ".join(repr(v) for v, pattern in barred if pattern)
         parts = [f"other than {literals}"] if literals else []
-        parts += [f"not matching {patterns}"] if patterns else []
+        parts += [f"not matching {matched}"] if matched else []
         return f"any ID {' and '.join(parts)}" + (", or none" if answer.without_id is not None else "")
     example = answer.other_id.external_id if answer.other_id is not None else None
     phrase = f"IDs other than the issued ones, such as {example!r}" if example else "no ID"
