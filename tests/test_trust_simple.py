@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from provisioner.analysis.answer import TrustQuestion
 from provisioner.analysis.simple import simple_answer
 from provisioner.analysis.trust import analyze_trust
 
@@ -68,9 +69,10 @@ def summary(answer: Any) -> list[Any]:
 def test_the_plain_answer_is_the_solvers(seed):
     for trust in generate(seed, 12):
         asked = {"role_arn": ROLE, "parties": [VENDOR], "issued": [IDS[0]], "own_account": ACCOUNT}
-        plain = simple_answer(trust, **asked)
+        question = TrustQuestion.of(trust, **asked)
+        plain = simple_answer(question)
         assert plain is not None, trust
-        assert summary(plain) == summary(analyze_trust(trust, **asked)), trust
+        assert summary(plain) == summary(analyze_trust(question)), trust
         classes = (*plain.parties, plain.other, plain.own, plain.service)
         shown = [d for c in classes if c is not None for d in (c.admitted, c.without_id, c.other_id) if d]
         assert all(door.checked for door in shown), (trust, shown)
@@ -92,4 +94,4 @@ def test_anything_else_goes_to_the_solver(condition):
             {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Condition": condition}
         ],
     }
-    assert simple_answer(trust, role_arn=ROLE, parties=[VENDOR]) is None
+    assert simple_answer(TrustQuestion.of(trust, role_arn=ROLE, parties=[VENDOR])) is None

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from provisioner.analysis.answer import TrustQuestion
 from provisioner.analysis.verdict import analyze
 from provisioner.audit.trust import judge_trust
 from provisioner.evaluation import Policy
@@ -222,7 +223,8 @@ def test_a_question_past_the_time_budget_is_not_decided_and_shows_no_request(mon
 
     monkeypatch.setattr(analysis, "BUDGET_S", 0)
     document = trust([allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})])
-    answer = analysis.analyze_trust(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[ID])
+    question = TrustQuestion.of(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[ID])
+    answer = analysis.analyze_trust(question)
     assert answer.verdict == "undecided"  # a question about the vendor: a WARN, never a PASS
     (door,) = [door for _, door in answer.doors()][:1]
     assert not door.concrete and not door.decided
@@ -255,7 +257,7 @@ def test_every_request_the_plain_answer_shows_gets_in():
         allow({"StringEquals": {"sts:ExternalId": [ID, OLD_ID]}}),
     ])  # fmt: skip
     answer = simple_answer(
-        document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[OLD_ID], own_account=ACCOUNT
+        TrustQuestion.of(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[OLD_ID], own_account=ACCOUNT)
     )
     assert answer is not None
     shown = [

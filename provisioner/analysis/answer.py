@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.evaluation import Request, assume_role_request
+from provisioner.evaluation import Policy, Request, assume_role_request
 from provisioner.iam import has_wildcard, statements, strings
 from provisioner.model.arn import account_of
 
@@ -23,6 +23,53 @@ _ISSUING = {
     ("Deny", ""): {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"},
     ("Deny", "forallvalues"): {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"},
 }
+
+
+@dataclass(frozen=True)
+class TrustQuestion:
+    """What a trust is asked about, for the solver (analysis/trust.py) and without it
+    (analysis/simple.py) alike: the trust, the role it guards, the parties (the vendor's
+    accounts), the IDs given as issued, the role's own account and organization, the accounts of
+    that organization, and the RCPs of the role's account (levels, from the root down)."""
+
+    trust: Any
+    role_arn: str
+    parties: tuple[str, ...]
+    issued: tuple[str, ...] = ()
+    own_account: str | None = None
+    org_accounts: tuple[str, ...] = ()
+    own_orgs: tuple[str, ...] = ()
+    rcps: tuple[tuple[Policy, ...], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        trust: Any,
+        *,
+        role_arn: str,
+        parties: Iterable[str],
+        issued: Iterable[str] = (),
+        own_account: str | None = None,
+        org_accounts: Iterable[str] = (),
+        own_orgs: Iterable[str] = (),
+        rcps: Iterable[Iterable[Policy]] = (),
+    ) -> TrustQuestion:
+        return cls(
+            trust,
+            role_arn,
+            tuple(dict.fromkeys(parties)),
+            tuple(issued),
+            own_account,
+            tuple(org_accounts),
+            tuple(own_orgs),
+            tuple(tuple(level) for level in rcps),
+        )
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        """The accounts that are not "any other account": the parties, ours, our organization's."""
+        own = (self.own_account,) if self.own_account else ()
+        return tuple(dict.fromkeys((*self.parties, *own, *self.org_accounts)))
 
 
 @dataclass(frozen=True)

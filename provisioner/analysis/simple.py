@@ -12,11 +12,11 @@ trusts, and each door is re-checked by the concrete evaluator as the solver's ar
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.analysis.answer import ACTION, ClassAnswer, Door, TrustAnswer, issued_ids
+from provisioner.analysis.answer import ACTION, ClassAnswer, Door, TrustAnswer, TrustQuestion, issued_ids
 from provisioner.evaluation import Policy, evaluate
 from provisioner.iam import action_matches, as_list, has_wildcard, statements, strings
 from provisioner.model.arn import Arn, session_arn
@@ -37,24 +37,16 @@ class _Grant:
     ids: tuple[str, ...] | None
 
 
-def simple_answer(
-    trust_doc: Any,
-    *,
-    role_arn: str,
-    parties: Iterable[str],
-    issued: Iterable[str] = (),
-    own_account: str | None = None,
-    org_accounts: Iterable[str] = (),
-    rcps: Sequence[Sequence[Policy]] = (),
-) -> TrustAnswer | None:
+def simple_answer(question: TrustQuestion) -> TrustAnswer | None:
     """The answer, or None when the trust is not one of the plainest (the solver decides it)."""
-    grants = None if rcps else _grants(trust_doc)
+    trust_doc, role_arn = question.trust, question.role_arn
+    grants = None if question.rcps else _grants(trust_doc)
     if grants is None:
         return None
-    ids = issued_ids(trust_doc, issued)
+    ids = issued_ids(trust_doc, question.issued)
     trust = Policy("trust policy", trust_doc)
-    party_list = tuple(dict.fromkeys(parties))
-    excluded = {*party_list, *([own_account] if own_account else []), *org_accounts}
+    party_list, own_account = question.parties, question.own_account
+    excluded = set(question.excluded)
     stranger = next((a for a in _STRANGERS if a not in excluded), None)
     if stranger is None:
         return None

@@ -19,7 +19,7 @@ party"; "Resource control policies".)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from provisioner.analysis.answer import (
     ClassAnswer,
     Door,
     TrustAnswer,
+    TrustQuestion,
     issued_ids,
     may_name,
 )
@@ -46,41 +47,31 @@ from provisioner.model.arn import session_arn
 
 
 def analyze_trust(
-    trust_doc: Any,
-    *,
-    role_arn: str,
-    parties: Iterable[str],
-    issued: Iterable[str] = (),
-    own_account: str | None = None,
-    org_accounts: Iterable[str] = (),
-    own_orgs: Iterable[str] = (),
-    rcps: Sequence[Sequence[Policy]] = (),
-    resource_keys: dict[str, str] | None = None,
-    words: bool = True,
+    question: TrustQuestion, *, resource_keys: dict[str, str] | None = None, words: bool = True
 ) -> TrustAnswer:
-    """The exact answer for one trust (and RCPs) about the given parties' accounts. Without
-    `words`, the sets are not described and the counterexamples keep the solver's names (for
-    the differential runs, where only the sets matter)."""
+    """The exact answer for one trust (and RCPs) about the question's parties. Without `words`,
+    the sets are not described and the counterexamples keep the solver's names (for the
+    differential runs, where only the sets matter)."""
+    trust_doc = question.trust
     trust = Policy("trust policy", trust_doc)
-    ids = issued_ids(trust_doc, issued)
-    party_list = tuple(dict.fromkeys(parties))
-    orgs = tuple(own_orgs)
+    ids = issued_ids(trust_doc, question.issued)
     keys = dict(resource_keys or {})
-    setting = _Setting(trust, tuple(rcps), role_arn, ids, words)
+    setting = _Setting(trust, question.rcps, question.role_arn, ids, words)
 
     def judge(
         kind: str, name: str, account: str | None = None, excluded: tuple[str, ...] = ()
     ) -> ClassAnswer:
         if not may_name(trust_doc, kind, account, excluded):
             return ClassAnswer(kind, name, account, None)
-        caller = Caller(kind, account=account, excluded=excluded, own_orgs=orgs, resource_keys=keys)
+        caller = Caller(
+            kind, account=account, excluded=excluded, own_orgs=question.own_orgs, resource_keys=keys
+        )
         return setting.judge(caller, name)
 
-    answers = tuple(judge("party", f"account {a}", a) for a in party_list)
-    excluded = (*party_list, *([own_account] if own_account else []), *org_accounts)
-    other = judge("other", "any other account", excluded=tuple(dict.fromkeys(excluded)))
-    own = None
-    if own_account and own_account not in party_list:
+    answers = tuple(judge("party", f"account {a}", a) for a in question.parties)
+    other = judge("other", "any other account", excluded=question.excluded)
+    own_account, own = question.own_account, None
+    if own_account and own_account not in question.parties:
         own = judge("own", f"its own account {own_account}", own_account)
     service = judge("service", "an AWS service")
     return TrustAnswer(ids, answers, other, own, service, tuple(dict.fromkeys(setting.undecided)))
@@ -306,4 +297,4 @@ class _Question:
         return ClassAnswer(**{**answer.__dict__, "ids": ids_phrase(self, answer)})
 
 
-__all__ = ["ClassAnswer", "Door", "TrustAnswer", "analyze_trust", "issued_ids", "like"]
+__all__ = ["ClassAnswer", "Door", "TrustAnswer", "TrustQuestion", "analyze_trust", "issued_ids", "like"]

@@ -96,7 +96,7 @@ def analyze(
     return _analyze(
         _canonical(trust_doc),
         role_arn,
-        tuple(parties),
+        tuple(dict.fromkeys(parties)),
         tuple(issued),
         own_account,
         tuple(sorted(org_accounts)),
@@ -120,26 +120,20 @@ def _analyze(
     own_orgs: tuple[str, ...],
     rcp_text: tuple[tuple[tuple[str, str], ...], ...],
 ) -> TrustAnswer:
+    from provisioner.analysis.answer import TrustQuestion
     from provisioner.analysis.simple import simple_answer
 
-    rcps = [[Policy(name, json.loads(text)) for name, text in level] for level in rcp_text]
     trust_doc = json.loads(trust_text)
     if (why := unreadable(trust_doc)) is not None:
         return _unread(why, issued, parties)
-    asked: dict[str, Any] = {
-        "role_arn": role_arn,
-        "parties": parties,
-        "issued": issued,
-        "own_account": own_account,
-        "org_accounts": org_accounts,
-        "rcps": rcps,
-    }
-    plain = simple_answer(trust_doc, **asked)
+    rcps = tuple(tuple(Policy(name, json.loads(text)) for name, text in level) for level in rcp_text)
+    question = TrustQuestion(trust_doc, role_arn, parties, issued, own_account, org_accounts, own_orgs, rcps)
+    plain = simple_answer(question)
     if plain is not None:
         return plain
     from provisioner.analysis.trust import analyze_trust  # loads z3
 
-    return analyze_trust(trust_doc, own_orgs=own_orgs, **asked)
+    return analyze_trust(question)
 
 
 def unreadable(trust_doc: Any) -> str | None:
