@@ -68,8 +68,8 @@ def summary(answer: Any) -> list[Any]:
 @pytest.mark.parametrize("seed", range(2))
 def test_the_plain_answer_is_the_solvers(seed):
     for trust in generate(seed, 12):
-        asked = {"role_arn": ROLE, "parties": [VENDOR], "issued": [IDS[0]], "own_account": ACCOUNT}
-        question = TrustQuestion.of(trust, **asked)
+        asked = {"role_arn": ROLE, "parties": (VENDOR,), "issued": (IDS[0],), "own_account": ACCOUNT}
+        question = TrustQuestion(trust, **asked)
         plain = simple_answer(question)
         assert plain is not None, trust
         assert summary(plain) == summary(analyze_trust(question)), trust
@@ -94,4 +94,4 @@ def test_anything_else_goes_to_the_solver(condition):
             {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Condition": condition}
         ],
     }
-    assert simple_answer(TrustQuestion.of(trust, role_arn=ROLE, parties=[VENDOR])) is None
+    assert simple_answer(TrustQuestion(trust, ROLE, (VENDOR,))) is None

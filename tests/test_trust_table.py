@@ -223,7 +223,7 @@ def test_a_question_past_the_time_budget_is_not_decided_and_shows_no_request(mon
 
     monkeypatch.setattr(analysis, "BUDGET_S", 0)
     document = trust([allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}})])
-    question = TrustQuestion.of(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[ID])
+    question = TrustQuestion(document, ROLE_ARN, (VENDOR,), (ID,))
     answer = analysis.analyze_trust(question)
     assert answer.verdict == "undecided"  # a question about the vendor: a WARN, never a PASS
     (door,) = [door for _, door in answer.doors()][:1]
@@ -256,9 +256,7 @@ def test_every_request_the_plain_answer_shows_gets_in():
         allow(PIN, {"AWS": f"arn:aws:iam::{VENDOR}:root"}),
         allow({"StringEquals": {"sts:ExternalId": [ID, OLD_ID]}}),
     ])  # fmt: skip
-    answer = simple_answer(
-        TrustQuestion.of(document, role_arn=ROLE_ARN, parties=[VENDOR], issued=[OLD_ID], own_account=ACCOUNT)
-    )
+    answer = simple_answer(TrustQuestion(document, ROLE_ARN, (VENDOR,), (OLD_ID,), ACCOUNT))
     assert answer is not None
     shown = [
         c.admitted for c in (*answer.parties, answer.other, answer.own, answer.service) if c and c.admitted

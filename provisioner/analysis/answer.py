@@ -41,30 +41,6 @@ class TrustQuestion:
     own_orgs: tuple[str, ...] = ()
     rcps: tuple[tuple[Policy, ...], ...] = ()
 
-    @classmethod
-    def of(
-        cls,
-        trust: Any,
-        *,
-        role_arn: str,
-        parties: Iterable[str],
-        issued: Iterable[str] = (),
-        own_account: str | None = None,
-        org_accounts: Iterable[str] = (),
-        own_orgs: Iterable[str] = (),
-        rcps: Iterable[Iterable[Policy]] = (),
-    ) -> TrustQuestion:
-        return cls(
-            trust,
-            role_arn,
-            tuple(dict.fromkeys(parties)),
-            tuple(issued),
-            own_account,
-            tuple(org_accounts),
-            tuple(own_orgs),
-            tuple(tuple(level) for level in rcps),
-        )
-
     @property
     def excluded(self) -> tuple[str, ...]:
         """The accounts that are not "any other account": the parties, ours, our organization's."""
