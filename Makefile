@@ -65,8 +65,8 @@ lint: install
 
 # The suite has two tiers (tests/conftest.py; README, "What the tests exercise"):
 #   make check  the fast tier, for the inner loop: no server, no process, no browser, no Node
-#               (pytest -m "not slow"), on CHECK_WORKERS processes: about 19 s on two workers
-#               here, 33 s in one process.
+#               (pytest -m "not slow"; tests/e2e/ is slow as a whole and not even collected),
+#               on CHECK_WORKERS processes: about 17 s on two workers here, 33 s in one process.
 #   make test   lint, the installs the slow tier needs (above), then every test of both tiers
 #               on PYTEST_WORKERS processes (pytest-xdist; each worker starts its own moto
 #               server). Three workers on two cores, because many slow tests wait on a server, a
@@ -78,7 +78,7 @@ PYTEST_WORKERS ?= 3
 CHECK_WORKERS ?= 2
 
 check: install
-	$(BIN)/python -m pytest -m "not slow" -q -n $(CHECK_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -m "not slow" --ignore=tests/e2e -q -n $(CHECK_WORKERS) --dist worksteal
 
 test: lint oracle sarif-multitool action-venv precommit
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal

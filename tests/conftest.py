@@ -4,7 +4,8 @@ The tiers (README, "What the tests exercise"): a test is `slow` when it starts a
 through the `server` fixture, or the Labelbox stand-in), a process (the CLI as a user runs it,
 Node, Chromium, pip, pre-commit, cfn-lint) or builds a wheel. `make check` runs the others
 (`pytest -m "not slow"`, seconds); `make test` runs everything. Tests using the server fixtures
-are marked here; the rest are marked where they are written, and a test that is not marked and
+and every test under tests/e2e/ (the folder of the slow tier: `make check` does not even collect
+it) are marked here; the rest are marked where they are written, and a test that is not marked and
 still starts a process or listens on a socket fails, saying so.
 """
 
@@ -14,6 +15,7 @@ import json
 import socket
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,9 +28,12 @@ from provisioner.cli import app
 SERVER_FIXTURES = {"server", "labelbox_fake"}
 
 
+E2E = Path(__file__).parent / "e2e"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or E2E in item.path.parents:
             item.add_marker(pytest.mark.slow)
 
 
