@@ -368,3 +368,37 @@ def test_a_deny_with_notprincipal_denies_a_role_with_a_boundary_whatever_it_name
     )
     named.document["Statement"][0].pop("NotPrincipal")
     assert not evaluate([named], request, bounded=True).denies
+
+
+def test_audit_reads_a_roles_tags_from_gaad_into_its_grants():
+    """audit's grant rules: a write granted only to sessions tagged team=labeling is a write of a
+    role so tagged (its GAAD entry's Tags), not of another; two roles with the same policies and
+    different tags are judged apart."""
+    from provisioner.audit.grants import grant_verdict
+    from provisioner.audit.model import RoleDetail
+
+    writer = document(
+        {
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::images/*",
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "labeling"}},
+        }
+    )
+
+    def role(name: str, *tags: tuple[str, str]) -> RoleDetail:
+        return RoleDetail.from_gaad(
+            {
+                "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+                "RoleName": name,
+                "AssumeRolePolicyDocument": WANTED.trust,
+                "RolePolicyList": [{"PolicyName": "writer", "PolicyDocument": writer}],
+                "Tags": [{"Key": k, "Value": v} for k, v in tags],
+            }
+        )
+
+    memo: dict = {}
+    tagged_role = grant_verdict(role("Tagged", ("team", "labeling")), ACCOUNT, {}, memo)
+    other_role = grant_verdict(role("Other", ("team", "finance")), ACCOUNT, {}, memo)
+    assert tagged_role is not None and tagged_role.writes == ["s3:PutObject"]
+    assert other_role is not None and other_role.writes == []

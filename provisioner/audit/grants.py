@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,12 +95,15 @@ def grant_verdict(
     if not texts:
         return None
     boundary_doc = policies.get(role.permissions_boundary or "")
-    key = (account, repr(texts) + repr(boundary_doc) + level_names(scps) + (org_id or ""))
+    text = repr(texts) + repr(boundary_doc)
+    # the role's tags matter only to a policy that reads them: the others share one verdict
+    tags = role.tags if role.raw_tags and "principaltag/" in text.lower() else {}
+    key = (account, text + level_names(scps) + (org_id or "") + (repr(sorted(tags.items())) if tags else ""))
     verdict = memo.get(key)
     if verdict is None:
         boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
         verdict = memo[key] = judge_grants(
-            role_policies(role, policies), account, boundary, scps, org_id=org_id
+            role_policies(role, policies), account, boundary, scps, org_id=org_id, tags=tags
         )
     return verdict
 
@@ -164,18 +167,21 @@ def judge_grants(
     scps: Levels = (),
     *,
     org_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> GrantVerdict:
     """What a session of the role may do to S3: its identity policies within its boundary and
     its account's SCPs, with the request keys a caller controls set the way the policies ask,
     and the organization of the role's account as the session's aws:PrincipalOrgID when known
     (IAM User Guide, "AWS global condition context keys": the organization "to which the
-    requesting principal belongs"). (RCPs are not applied here: the buckets asked about are
-    any account's.)"""
+    requesting principal belongs") and the role's `tags` as its aws:PrincipalTag/<key>. (RCPs
+    are not applied here: the buckets asked about are any account's.)"""
     caller = session_arn(account, "vendor-role", SESSION)
     # Without the SCPs first: a request they refuse is one whose finding they took away, and the
     # verdict keeps what it would be without them (audit's note counts those findings).
     chain = Chain(identity=documents, boundary=boundary)
-    known = {"aws:PrincipalOrgID": org_id} if org_id else {}
+    known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    if org_id:
+        known["aws:PrincipalOrgID"] = org_id
     context = {**caller_context(caller), **known, **_chosen_context(documents)}
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
