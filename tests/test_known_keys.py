@@ -163,6 +163,35 @@ def test_an_ou_path_perimeter_is_decided_by_the_accounts_path_and_not_decided_wi
         assert status is WARN and "aws:PrincipalOrgPaths" in detail and "organizations:ListParents" in detail
 
 
+def test_writes_an_ou_perimeter_refuses_only_outside_the_ou_are_not_decided_without_the_path():
+    """AWSLeastPrivilege: the role's policies allow writes, an RCP refuses S3 outside the labeling
+    OU. Without the account's path (policies from files) whether the vendor may write is not
+    known: a WARN naming the key, not the PASS that deciding the path as absent gave; inside the
+    OU the writes are the role's (a finding), outside they are refused (a PASS)."""
+    writer = Policy(
+        "policy writer",
+        document(
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+            }
+        ),
+    )
+    levels = [[RCP_FULL, Policy("RCP ou-only", OU_ONLY)]]
+
+    def least(org: OrgPolicies) -> tuple[Status, str]:
+        state = snapshot(org=org, identity_policies=[writer])
+        check = {c.name: c for c in static_checks(state, SPEC)}["AWSLeastPrivilege"]
+        return check.status, check.detail
+
+    status, detail = least(OrgPolicies(rcps=levels, org_id=ORG))
+    assert status is WARN and detail.startswith("not decided: ") and "aws:PrincipalOrgPaths" in detail
+    status, detail = least(OrgPolicies(rcps=levels, org_id=ORG, org_paths=(PATH,)))
+    assert status is WARN and detail.startswith("the role may s3:")
+    assert least(OrgPolicies(rcps=levels, org_id=ORG, org_paths=(f"{ORG}/r-ab12/",)))[0] is PASS
+
+
 def test_audit_counts_a_write_an_organization_perimeter_scp_does_not_refuse_the_roles_own_session():
     """audit's grant rules: the role's session is in the audited organization, so an SCP that
     denies S3 outside it takes no write away (it did: every write was counted as refused by it);

@@ -216,14 +216,19 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     chain, identity = s3_chain(state), s3_chain(state, resource=False)
     bucket = bucket_arn(spec.bucket, spec.partition)
-    too_much = []
-    for action, level in sorted(s3_actions().items()):
-        if level not in WRITE_LEVELS:
-            continue
-        for resource in (bucket, f"{bucket}/{spec.sample_key}"):
-            if authorize(chain, s3_request(spec, state, f"s3:{action}", resource)).allowed:
-                too_much.append(f"s3:{action}")
-                break
+    writes = [
+        s3_request(spec, state, f"s3:{action}", resource)
+        for action, level in sorted(s3_actions().items())
+        if level in WRITE_LEVELS
+        for resource in (bucket, f"{bucket}/{spec.sample_key}")
+    ]
+    undecided = not_decided(name, state, spec, chain, writes)
+    if undecided is not None:
+        return undecided
+    too_much: list[str] = []
+    for request in writes:
+        if request.action not in too_much[-1:] and authorize(chain, request).allowed:
+            too_much.append(request.action)
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
         if authorize(identity, s3_request(spec, state, action, resource)).allowed:

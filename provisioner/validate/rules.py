@@ -98,13 +98,13 @@ def chain_policies(chain: Chain) -> list[Policy]:
     return [*chain.identity, *chain.resource, *boundary, *levels]
 
 
-def undecided(chain: Chain, request: Request, unknown: dict[str, str]) -> list[str]:
-    """The unknown keys on which the chain's decision of `request` turns: those some statement
-    matching the request (its conditions aside) is conditioned on, when taking every such
-    statement as holding and as not holding decide differently. (A Deny that holds only
-    refuses more and an Allow only grants more, so the two extremes bound every value.)"""
+def undecided(chain: Chain, requests: list[Request], unknown: dict[str, str]) -> dict[str, list[str]]:
+    """The unknown keys on which the chain's decision of some of `requests` turns, each with the
+    actions it decides: for a key some statement is conditioned on, taking every such statement
+    as holding and as not holding decide a request differently. (A Deny that holds only refuses
+    more and an Allow only grants more, so the two extremes bound every value of the key.)"""
     if not unknown:
-        return []
+        return {}
     spelled = {key.lower(): key for key in unknown}
     named: dict[str, None] = {}
     for policy in chain_policies(chain):
@@ -112,12 +112,16 @@ def undecided(chain: Chain, request: Request, unknown: dict[str, str]) -> list[s
             keys = [spelled[k.lower()] for _, k, _ in statement.conditions() if k.lower() in spelled]
             if keys:
                 named.update(dict.fromkeys(keys))
-    if not named:
-        return []
-    lowered = {key.lower() for key in named}
-    loose = authorize(_extreme(chain, lowered, permissive=True), request).allowed
-    tight = authorize(_extreme(chain, lowered, permissive=False), request).allowed
-    return [] if loose == tight else list(named)
+    found: dict[str, list[str]] = {}
+    for keys in [[key] for key in named] + ([list(named)] if len(named) > 1 else []):
+        lowered = {key.lower() for key in keys}
+        loose = _extreme(chain, lowered, permissive=True)
+        tight = _extreme(chain, lowered, permissive=False)
+        turned = [r.action for r in requests if authorize(loose, r).allowed != authorize(tight, r).allowed]
+        if turned and (len(keys) == 1 or not found):
+            for key in keys:
+                found.setdefault(key, []).extend(dict.fromkeys(turned))
+    return found
 
 
 def _extreme(chain: Chain, keys: set[str], *, permissive: bool) -> Chain:
@@ -164,17 +168,19 @@ def not_decided(
     """WARN "not decided" when a request's verdict turns on a key whose value is not known
     (unknown_keys): deciding it as absent would be a confident guess."""
     unknown = unknown_keys(state)
-    found: dict[str, list[str]] = {}
-    for request in requests:
-        for key in undecided(chain, request, unknown):
-            found.setdefault(key, []).append(request.action)
+    found = undecided(chain, requests, unknown)
     if not found:
         return None
     parts = [
-        f"{', '.join(dict.fromkeys(actions))} depends on {key}, which is not known ({unknown[key]})"
+        f"{_shown(actions)} depends on {key}, which is not known ({unknown[key]})"
         for key, actions in found.items()
     ]
     return verdict(name, WARN, spec, None, "not decided: " + "; ".join(parts))
+
+
+def _shown(actions: list[str]) -> str:
+    unique = list(dict.fromkeys(actions))
+    return ", ".join(unique[:4]) + (f" and {len(unique) - 4} more" if len(unique) > 4 else "")
 
 
 def trust_policies(state: Snapshot) -> list[Policy]:
