@@ -35,6 +35,12 @@ class OrgPolicies:
     # the organization's ID (o-…), from DescribeOrganization or a describe-policy file's ARN:
     # the trust analysis knows that no other account's caller is in it (aws:PrincipalOrgID)
     org_id: str | None = None
+    # aws:PrincipalOrgPaths of the account's principals ("o-…/r-…/ou-…/"), from ListParents
+    # walked to the root; None when not known (policies given as files)
+    org_paths: tuple[str, ...] | None = None
+    # DescribeOrganization said the account is in no organization: aws:PrincipalOrgID and
+    # aws:PrincipalOrgPaths are absent from its principals' requests (not unknown)
+    standalone: bool = False
 
     def describe(self) -> str:
         """A clause for a verdict's detail: what was taken into account, or what was not read."""
@@ -237,6 +243,8 @@ class OrgReader:
             self._check_organization()
             found.org_id = self.org_id
             targets = self._path(account)
+            if self.org_id:  # the account's path: its root and OUs ("aws:PrincipalOrgPaths")
+                found.org_paths = ("/".join([self.org_id, *targets[:-1]]) + "/",)
             for kind, levels in ((SCP, found.scps), (RCP, found.rcps)):
                 attached = [self._attached(target, kind) for target in targets]
                 if any(level is None for level in attached):
@@ -244,7 +252,7 @@ class OrgReader:
                 levels.extend(level for level in attached if level)
         except AwsError as exc:
             if exc.code == "AWSOrganizationsNotInUseException":
-                return OrgPolicies()  # not in an organization: no SCP or RCP applies
+                return OrgPolicies(standalone=True)  # not in an organization: no SCP or RCP applies
             if exc.code == "AccountNotFoundException":
                 return OrgPolicies(
                     unread=[

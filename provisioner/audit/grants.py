@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,20 +80,31 @@ def _probe_resources(documents: list[Policy]) -> list[str]:
 
 
 def grant_verdict(
-    role: RoleDetail, account: str, policies: dict[str, Any], memo: GrantMemo, scps: Levels = ()
+    role: RoleDetail,
+    account: str,
+    policies: dict[str, Any],
+    memo: GrantMemo,
+    scps: Levels = (),
+    org_id: str | None = None,
 ) -> GrantVerdict | None:
     """The verdict on the role's grants (None: it has no policies), once per distinct set (the
-    key is made of the documents alone: a role whose set was judged builds nothing)."""
+    key is made of the documents alone: a role whose set was judged builds nothing). `org_id`:
+    the account's organization, in its sessions' requests (aws:PrincipalOrgID)."""
     attached = [d for _, arn in role.attached if (d := policies.get(arn)) is not None]
     texts = [document for _, document in role.inline] + attached  # role_policies' documents
     if not texts:
         return None
     boundary_doc = policies.get(role.permissions_boundary or "")
-    key = (account, repr(texts) + repr(boundary_doc) + level_names(scps))
+    text = repr(texts) + repr(boundary_doc)
+    # the role's tags matter only to a policy that reads them: the others share one verdict
+    tags = role.tags if role.raw_tags and "principaltag/" in text.lower() else {}
+    key = (account, text + level_names(scps) + (org_id or "") + (repr(sorted(tags.items())) if tags else ""))
     verdict = memo.get(key)
     if verdict is None:
         boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
-        verdict = memo[key] = judge_grants(role_policies(role, policies), account, boundary, scps)
+        verdict = memo[key] = judge_grants(
+            role_policies(role, policies), account, boundary, scps, org_id=org_id, tags=tags
+        )
     return verdict
 
 
@@ -150,16 +161,28 @@ def _chosen_context(documents: list[Policy]) -> dict[str, str]:
 
 
 def judge_grants(
-    documents: list[Policy], account: str, boundary: Policy | None = None, scps: Levels = ()
+    documents: list[Policy],
+    account: str,
+    boundary: Policy | None = None,
+    scps: Levels = (),
+    *,
+    org_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> GrantVerdict:
     """What a session of the role may do to S3: its identity policies within its boundary and
-    its account's SCPs, with the request keys a caller controls set the way the policies ask.
-    (RCPs are not applied here: the buckets asked about are any account's.)"""
+    its account's SCPs, with the request keys a caller controls set the way the policies ask,
+    and the organization of the role's account as the session's aws:PrincipalOrgID when known
+    (IAM User Guide, "AWS global condition context keys": the organization "to which the
+    requesting principal belongs") and the role's `tags` as its aws:PrincipalTag/<key>. (RCPs
+    are not applied here: the buckets asked about are any account's.)"""
     caller = session_arn(account, "vendor-role", SESSION)
     # Without the SCPs first: a request they refuse is one whose finding they took away, and the
     # verdict keeps what it would be without them (audit's note counts those findings).
     chain = Chain(identity=documents, boundary=boundary)
-    context = {**caller_context(caller), **_chosen_context(documents)}
+    known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    if org_id:
+        known["aws:PrincipalOrgID"] = org_id
+    context = {**caller_context(caller), **known, **_chosen_context(documents)}
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
 

@@ -65,6 +65,7 @@ class RoleDetail:
     raw_last_used: Any = None
     permissions_boundary: str | None = None
     raw_created: Any = None  # CreateDate, as GAAD holds it
+    raw_tags: Any = None  # Tags, as GAAD holds them: [{"Key", "Value"}]
     _inline: tuple[tuple[str, Any], ...] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -82,6 +83,17 @@ class RoleDetail:
     @property
     def created(self) -> datetime | None:
         return _date(self.raw_created)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The role's tags: its sessions' aws:PrincipalTag/<key> (IAM User Guide, "Pass session
+        tags in AWS STS": IAM tags, the tags attached to the assumed role)."""
+        raw = self.raw_tags if isinstance(self.raw_tags, list) else []
+        return {
+            str(t["Key"]): str(t.get("Value", ""))
+            for t in raw
+            if isinstance(t, dict) and isinstance(t.get("Key"), str)
+        }
 
     @property
     def account(self) -> str:
@@ -111,6 +123,7 @@ class RoleDetail:
             used.get("LastUsedDate") if used else None,
             boundary.get("PermissionsBoundaryArn") if boundary else None,
             raw.get("CreateDate"),
+            raw.get("Tags"),
         )
 
 

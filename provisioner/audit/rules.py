@@ -330,7 +330,8 @@ class Scope:
 
     def grant(self, role: RoleDetail) -> GrantVerdict | None:
         scps = self.org.scps if self.org else ()
-        return grant_verdict(role, self.account, self.policies, self.memo.grants, scps)
+        org_id = self.org.org_id if self.org else None
+        return grant_verdict(role, self.account, self.policies, self.memo.grants, scps, org_id)
 
 
 def analyse(role: RoleDetail, scope: Scope, now: datetime, unused_days: int = UNUSED_DAYS) -> RoleAnalysis:

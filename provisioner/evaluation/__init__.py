@@ -107,7 +107,9 @@ def caller_request(
     return Request(caller, action, resource, keys)
 
 
-def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates: bool = False) -> Decision:
+def evaluate(
+    policies: Iterable[Policy], request: Request, *, account_delegates: bool = False, bounded: bool = False
+) -> Decision:
     """Explicit Deny beats Allow; without an Allow the answer is an implicit deny.
 
     (IAM User Guide, "Policy evaluation logic": "Determining whether a request is allowed or
@@ -120,12 +122,18 @@ def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates:
     policies", the default key policy). Use it when the caller's identity policies are among
     the policies evaluated; leave it off for a cross-account trust, where the other account's
     own policies are out of sight. A Deny that names the account still applies.
+
+    bounded: the caller has a permissions boundary. A resource policy's Deny with NotPrincipal
+    then denies it whatever the NotPrincipal names (IAM User Guide, "Permissions boundaries for
+    IAM entities": "The NotPrincipal element with a Deny effect will always deny any IAM
+    principal that has a permissions boundary policy attached, regardless of the values
+    specified in the NotPrincipal element").
     """
     allows, denies = [], []
     for policy in policies:
         variables = policy.variables
         for statement in policy.statements:
-            if not statement_applies(statement, request, variables=variables):
+            if not statement_applies(statement, request, variables=variables, bounded=bounded):
                 continue
             if (
                 account_delegates
@@ -146,11 +154,19 @@ def evaluate(policies: Iterable[Policy], request: Request, *, account_delegates:
     return Decision(IMPLICIT_DENY)
 
 
-def statement_applies(statement: Statement, request: Request, *, variables: bool = True) -> bool:
+def statement_applies(
+    statement: Statement, request: Request, *, variables: bool = True, bounded: bool = False
+) -> bool:
+    """Does the statement match the request? `bounded`: the caller has a permissions boundary,
+    which no Deny's NotPrincipal exempts (see evaluate)."""
     body = statement.body
     if "Principal" in body and not principal_matches(body["Principal"], request.principal):
         return False
-    if "NotPrincipal" in body and principal_matches(body["NotPrincipal"], request.principal):
+    if (
+        "NotPrincipal" in body
+        and not (bounded and statement.effect == "Deny")
+        and principal_matches(body["NotPrincipal"], request.principal)
+    ):
         return False
     if "Action" in body and not any(action_matches(a, request.action) for a in strings(body["Action"])):
         return False

@@ -58,7 +58,12 @@ def authorize(chain: Chain, request: Request) -> Decision:
     # ("IAM JSON policy elements: Principal"); across accounts it grants to that account, whose
     # identity policies then decide ("Cross-account policy evaluation logic"). Denies count either way.
     resource = (
-        evaluate(chain.resource, request, account_delegates=not chain.cross_account)
+        evaluate(
+            chain.resource,
+            request,
+            account_delegates=not chain.cross_account,
+            bounded=chain.boundary is not None,
+        )
         if chain.resource
         else None
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from provisioner.cors import cors_rule_for
-from provisioner.evaluation import EXPLICIT_DENY, Policy, evaluate
+from provisioner.evaluation import EXPLICIT_DENY, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.iam import WRITE_LEVELS, s3_actions
 from provisioner.model import Status, bucket_arn, root_arn
@@ -21,6 +21,7 @@ from provisioner.validate.rules import (
     PROBE_BUCKET,
     SKIP,
     WARN,
+    not_decided,
     role_unread,
     s3_chain,
     s3_request,
@@ -37,13 +38,18 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     bucket = bucket_arn(spec.bucket, spec.partition)
     denied = []
-    for action, context in (
-        ("s3:ListBucket", {"s3:prefix": spec.prefix or ""}),
-        ("s3:GetBucketLocation", {}),
-    ):
-        decision = authorize(s3_chain(state), s3_request(spec, state, action, bucket, **context))
+    chain = s3_chain(state)
+    requests = [
+        s3_request(spec, state, "s3:ListBucket", bucket, **{"s3:prefix": spec.prefix or ""}),
+        s3_request(spec, state, "s3:GetBucketLocation", bucket),
+    ]
+    undecided = not_decided(name, state, spec, chain, requests)
+    if undecided is not None:
+        return undecided
+    for request in requests:
+        decision = authorize(chain, request)
         if not decision.allowed:
-            denied.append(f"{action} on {bucket}: {decision.reason()}")
+            denied.append(f"{request.action} on {bucket}: {decision.reason()}")
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
     return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok)
 
@@ -54,7 +60,11 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if state.role is None or not state.bucket_exists:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role or the bucket does not exist")
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
-    decision = authorize(s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn))
+    chain, request = s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn)
+    undecided = not_decided(name, state, spec, chain, [request])
+    if undecided is not None:
+        return undecided
+    decision = authorize(chain, request)
     foreign = _foreign_object(state, spec)
     if decision.allowed and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
@@ -95,17 +105,36 @@ class KmsVerdict:
     detail: str
 
 
+def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
+    """S3's kms:Decrypt for the role's session, in a forward access session (S3 User Guide,
+    "Using server-side encryption with AWS KMS keys (SSE-KMS)"; IAM User Guide, "AWS global
+    condition context keys", aws:ViaAWSService: "true" when a service uses the principal's
+    credentials to call another on its behalf), with the encryption context S3 sends (S3 User
+    Guide, SSE-KMS, "Encryption context": the object's ARN, or the bucket's ARN when the bucket
+    uses an S3 Bucket Key), kms:ViaService (the S3 endpoint of the bucket's region) and
+    kms:CallerAccount (the session's account)."""
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    context_arn = bucket if state.bucket_key_enabled else f"{bucket}/{spec.sample_key}"
+    return s3_request(
+        spec,
+        state,
+        "kms:Decrypt",
+        state.kms_key or "",
+        **{
+            "aws:ViaAWSService": "true",
+            "kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com",
+            "kms:CallerAccount": spec.account,
+            "kms:EncryptionContext:aws:s3:arn": context_arn,
+            "kms:EncryptionContextKeys": ["aws:s3:arn"],
+        },
+    )
+
+
 def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     """kms:Decrypt through S3: the key policy must allow the role, or allow the account (and
     so delegate to IAM) while the role's policies allow it. ("AWS KMS: Key policies".)"""
     key = state.kms_key or ""
-    request = s3_request(
-        spec,
-        state,
-        "kms:Decrypt",
-        key,
-        **{"kms:ViaService": f"s3.{state.bucket_region}.amazonaws.com", "kms:CallerAccount": spec.account},
-    )
+    request = decrypt_request(state, spec)
     identity = authorize(
         Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps), request
     )
@@ -126,6 +155,9 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         rcps=state.org.rcps,
         resource_required=True,  # a key policy must allow, the role or its account
     )
+    undecided = not_decided("AWSObjectRead", state, spec, chain, [request])
+    if undecided is not None:
+        return KmsVerdict(WARN, f"kms:Decrypt on {key}: {undecided.detail}")
     decision = authorize(chain, request)
     refused = organization_decision(state.org.scps, state.org.rcps, request)
     if decision.effect == EXPLICIT_DENY or refused is not None:
@@ -184,14 +216,19 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     chain, identity = s3_chain(state), s3_chain(state, resource=False)
     bucket = bucket_arn(spec.bucket, spec.partition)
-    too_much = []
-    for action, level in sorted(s3_actions().items()):
-        if level not in WRITE_LEVELS:
-            continue
-        for resource in (bucket, f"{bucket}/{spec.sample_key}"):
-            if authorize(chain, s3_request(spec, state, f"s3:{action}", resource)).allowed:
-                too_much.append(f"s3:{action}")
-                break
+    writes = [
+        s3_request(spec, state, f"s3:{action}", resource)
+        for action, level in sorted(s3_actions().items())
+        if level in WRITE_LEVELS
+        for resource in (bucket, f"{bucket}/{spec.sample_key}")
+    ]
+    undecided = not_decided(name, state, spec, chain, writes)
+    if undecided is not None:
+        return undecided
+    too_much: list[str] = []
+    for request in writes:
+        if request.action not in too_much[-1:] and authorize(chain, request).allowed:
+            too_much.append(request.action)
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
         if authorize(identity, s3_request(spec, state, action, resource)).allowed:

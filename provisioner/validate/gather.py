@@ -120,6 +120,7 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
             default = rule.get("ApplyServerSideEncryptionByDefault", {})
             if default.get("SSEAlgorithm", "").startswith("aws:kms"):
                 key = default.get("KMSMasterKeyID") or "alias/aws/s3"
+                state.bucket_key_enabled = bool(rule.get("BucketKeyEnabled"))
     if key is not None:
         _gather_key(aws, state, key)
 
@@ -178,6 +179,7 @@ def _sample_object_key_id(aws: Aws, spec: ValidateSpec, state: Snapshot) -> str 
         lambda: aws.client("s3").head_object(Bucket=spec.bucket, Key=spec.key),
     )
     if head and str(head.get("ServerSideEncryption", "")).startswith("aws:kms"):
+        state.bucket_key_enabled = bool(head.get("BucketKeyEnabled"))
         found: str | None = head.get("SSEKMSKeyId")
         return found
     return None

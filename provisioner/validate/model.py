@@ -85,6 +85,9 @@ class Snapshot:
     bucket_policy: Json | None = None
     cors: list[Json] | None = None
     kms_key: str | None = None
+    # SSE-KMS with an S3 Bucket Key (the object's HeadObject, else GetBucketEncryption): S3's
+    # kms:Decrypt then carries the bucket's ARN as its encryption context, not the object's
+    bucket_key_enabled: bool = False
     key_policy: Json | None = None
     org: OrgPolicies = field(default_factory=OrgPolicies)
     object_ownership: str | None = None  # GetBucketOwnershipControls; None: no controls (ACLs on)

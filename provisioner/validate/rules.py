@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from provisioner.evaluation import Policy, Request, assume_role_request, caller_for, caller_request
-from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import parse_document
 from provisioner.model import Status
 from provisioner.model.rules import Registry
@@ -42,8 +42,145 @@ def assume_request(spec: ValidateSpec, caller: str, external_id: str | None) -> 
 
 def s3_request(spec: ValidateSpec, state: Snapshot, action: str, resource: str, **context: Any) -> Request:
     """A request of the role's session (what the vendor does after AssumeRole), sent to the
-    bucket's region (aws:RequestedRegion)."""
-    return caller_request(spec.session_arn, action, resource, region=state.bucket_region, **context)
+    bucket's region (aws:RequestedRegion), with the keys the snapshot knows (known_keys)."""
+    return caller_request(
+        spec.session_arn, action, resource, region=state.bucket_region, **known_keys(state), **context
+    )
+
+
+def known_keys(state: Snapshot) -> dict[str, Any]:
+    """The keys of the role session's requests that the snapshot knows beyond the context table
+    (IAM User Guide, "AWS global condition context keys"):
+
+    - aws:PrincipalOrgID, the customer's organization: the session is a principal of the role's
+      account (DescribeOrganization, or the organization in a describe-policy file's ARN);
+    - aws:PrincipalOrgPaths, the account's path "o-…/r-…/ou-…/" (ListParents to the root);
+    - aws:PrincipalTag/<key>, the role's tags ("the tags attached to the principal making the
+      request": for a role session, the role's tags, GetRole's Tags; session tags are the
+      vendor's choice and not among them)."""
+    keys: dict[str, Any] = {}
+    if state.org.org_id:
+        keys["aws:PrincipalOrgID"] = state.org.org_id
+    if state.org.org_paths:
+        keys["aws:PrincipalOrgPaths"] = list(state.org.org_paths)
+    for tag in (state.role or {}).get("Tags") or []:
+        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
+            keys[f"aws:PrincipalTag/{tag['Key']}"] = str(tag.get("Value", ""))
+    return keys
+
+
+def unknown_keys(state: Snapshot) -> dict[str, str]:
+    """The keys the session's requests carry whose value the snapshot does not know, each with
+    why: the customer's organization and its path when they could not be read (an account in no
+    organization has neither: absent, which is known)."""
+    org = state.org
+    if org.standalone:
+        return {}
+    unread = "; ".join(org.unread)
+    unknown: dict[str, str] = {}
+    if not org.org_id:
+        unknown["aws:PrincipalOrgID"] = unread or (
+            "the organization's ID was not read: give credentials allowed "
+            "organizations:DescribeOrganization, or the --scp-file/--rcp-file JSON that "
+            "'aws organizations describe-policy' prints (its ARN names the organization)"
+        )
+    if org.org_paths is None:
+        unknown["aws:PrincipalOrgPaths"] = unread or (
+            "the account's place in the organization was not read: give credentials allowed "
+            "organizations:ListParents (the management account or a delegated administrator)"
+        )
+    return unknown
+
+
+def chain_policies(chain: Chain) -> list[Policy]:
+    boundary = [chain.boundary] if chain.boundary is not None else []
+    levels = [p for level in (*chain.scps, *chain.rcps) for p in level]
+    return [*chain.identity, *chain.resource, *boundary, *levels]
+
+
+def undecided(chain: Chain, requests: list[Request], unknown: dict[str, str]) -> dict[str, list[str]]:
+    """The unknown keys on which the chain's decision of some of `requests` turns, each with the
+    actions it decides: for a key some statement is conditioned on, taking every such statement
+    as holding and as not holding decide a request differently. (A Deny that holds only refuses
+    more and an Allow only grants more, so the two extremes bound every value of the key.)"""
+    if not unknown:
+        return {}
+    spelled = {key.lower(): key for key in unknown}
+    named: dict[str, None] = {}
+    for policy in chain_policies(chain):
+        for statement in policy.statements:
+            keys = [spelled[k.lower()] for _, k, _ in statement.conditions() if k.lower() in spelled]
+            if keys:
+                named.update(dict.fromkeys(keys))
+    found: dict[str, list[str]] = {}
+    for keys in [[key] for key in named] + ([list(named)] if len(named) > 1 else []):
+        lowered = {key.lower() for key in keys}
+        loose = _extreme(chain, lowered, permissive=True)
+        tight = _extreme(chain, lowered, permissive=False)
+        turned = [r.action for r in requests if authorize(loose, r).allowed != authorize(tight, r).allowed]
+        if turned and (len(keys) == 1 or not found):
+            for key in keys:
+                found.setdefault(key, []).extend(dict.fromkeys(turned))
+    return found
+
+
+def _extreme(chain: Chain, keys: set[str], *, permissive: bool) -> Chain:
+    """The chain with every statement conditioned on `keys` taken as holding them (its other
+    conditions kept) or as never holding: Allows hold and Denies do not (permissive), or the
+    reverse."""
+
+    def rewrite(policy: Policy) -> Policy:
+        document = policy.document
+        if not isinstance(document, dict) or not any(
+            k.lower() in keys for s in policy.statements for _, k, _ in s.conditions()
+        ):
+            return policy
+        out = []
+        for statement in policy.statements:
+            body = dict(statement.body)
+            block = body.get("Condition")
+            if isinstance(block, dict) and any(k.lower() in keys for _, k, _ in statement.conditions()):
+                if (body.get("Effect") == "Allow") == permissive:
+                    body["Condition"] = {
+                        op: {k: v for k, v in pairs.items() if k.lower() not in keys}
+                        for op, pairs in block.items()
+                        if isinstance(pairs, dict)
+                    }
+                else:
+                    body["Effect"] = "(never holds)"  # neither Allow nor Deny: counted by no one
+            out.append(body)
+        return Policy(policy.name, {**document, "Statement": out})
+
+    return Chain(
+        identity=[rewrite(p) for p in chain.identity],
+        resource=[rewrite(p) for p in chain.resource],
+        boundary=rewrite(chain.boundary) if chain.boundary is not None else None,
+        scps=[[rewrite(p) for p in level] for level in chain.scps],
+        rcps=[[rewrite(p) for p in level] for level in chain.rcps],
+        cross_account=chain.cross_account,
+        resource_required=chain.resource_required,
+    )
+
+
+def not_decided(
+    name: str, state: Snapshot, spec: ValidateSpec, chain: Chain, requests: list[Request]
+) -> Check | None:
+    """WARN "not decided" when a request's verdict turns on a key whose value is not known
+    (unknown_keys): deciding it as absent would be a confident guess."""
+    unknown = unknown_keys(state)
+    found = undecided(chain, requests, unknown)
+    if not found:
+        return None
+    parts = [
+        f"{_shown(actions)} depends on {key}, which is not known ({unknown[key]})"
+        for key, actions in found.items()
+    ]
+    return verdict(name, WARN, spec, None, "not decided: " + "; ".join(parts))
+
+
+def _shown(actions: list[str]) -> str:
+    unique = list(dict.fromkeys(actions))
+    return ", ".join(unique[:4]) + (f" and {len(unique) - 4} more" if len(unique) > 4 else "")
 
 
 def trust_policies(state: Snapshot) -> list[Policy]:

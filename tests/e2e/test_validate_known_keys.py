@@ -1,0 +1,122 @@
+"""validate against moto's server with what it knows of the role's session (issue 20): the
+customer's organization and its OU path (read from Organizations: DescribeOrganization and
+ListParents), the role's tags (GetRole) and the S3 Bucket Key (GetBucketEncryption). moto stores
+and returns these; our evaluator decides the policies."""
+
+from __future__ import annotations
+
+import json
+
+from provisioner import role, sandbox, validate
+from provisioner.vendors import get_vendor
+
+from .conftest import BUCKET, EXTERNAL_ID, organization
+
+ROLE = "LabelboxS3Access"
+ROLE_ARN = f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:role/{ROLE}"
+LABELBOX = get_vendor("labelbox")
+READS = ("AWSBucketAccess", "AWSObjectRead")
+
+
+def target() -> validate.ValidateSpec:
+    return validate.ValidateSpec(ROLE_ARN, EXTERNAL_ID, BUCKET, LABELBOX)
+
+
+def setup_role(make_aws, **options) -> None:
+    wanted, _ = role.wanted_role(role.RoleSpec(LABELBOX, BUCKET, EXTERNAL_ID, **options))
+    role.create_role(make_aws(), wanted)
+
+
+def reads(make_aws) -> dict[str, validate.Check]:
+    return {c.name: c for c in validate.validate(make_aws(), target()).checks if c.name in READS}
+
+
+def attach_rcp(org, target_id: str, name: str, statement: dict) -> None:
+    content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    policy = org.create_policy(Content=content, Description=name, Name=name, Type="RESOURCE_CONTROL_POLICY")
+    org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=target_id)
+
+
+def test_the_data_perimeter_rcp_passes_the_vendors_reads(make_aws, box):
+    """AWS's data-perimeter RCP ("deny S3 and KMS unless aws:PrincipalOrgID is ours") and one
+    confining S3 to the labeling OU by aws:PrincipalOrgPaths, both attached to the root: the
+    role's session is in the organization, in that OU (ListParents walked to the root), so the
+    vendor's reads pass (both failed before: the session was taken to be in no organization).
+    Moved to another OU, the account's sessions are refused by the second."""
+    setup_role(make_aws)
+    org, root = organization(box)
+    ours = org.describe_organization()["Organization"]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="labeling")["OrganizationalUnit"]["Id"]
+    org.move_account(AccountId=sandbox.CUSTOMER_ACCOUNT, SourceParentId=root, DestinationParentId=ou)
+    attach_rcp(org, root, "data-perimeter", {
+        "Effect": "Deny", "Principal": "*", "Action": ["s3:*", "kms:*"], "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ours},
+                      "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}})  # fmt: skip
+    path = f"{ours}/{root}/{ou}/*"
+    attach_rcp(org, root, "labeling-ou-only", {
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+        "Condition": {"ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [path]}}})  # fmt: skip
+    checks = reads(make_aws)
+    assert {name: c.status for name, c in checks.items()} == {
+        "AWSBucketAccess": "pass",
+        "AWSObjectRead": "pass",
+    }
+    assert "RCPs" in checks["AWSObjectRead"].detail and "data-perimeter" in checks["AWSObjectRead"].detail
+    finance = org.create_organizational_unit(ParentId=root, Name="finance")["OrganizationalUnit"]["Id"]
+    org.move_account(AccountId=sandbox.CUSTOMER_ACCOUNT, SourceParentId=ou, DestinationParentId=finance)
+    for check in reads(make_aws).values():
+        assert check.status == "fail" and "RCP labeling-ou-only" in check.detail
+
+
+def test_a_bucket_policy_keyed_on_the_roles_tag_passes_the_tagged_role_only(make_aws, customer):
+    """The bucket policy denies s3:GetObject unless aws:PrincipalTag/team is labeling: the role's
+    tag (GetRole's Tags) is its session's (IAM User Guide, "Pass session tags in AWS STS": IAM
+    tags, the tags attached to the assumed role)."""
+    setup_role(make_aws)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "LabelingTeamOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}}}],
+    }  # fmt: skip
+    customer.s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    customer.iam.tag_role(RoleName=ROLE, Tags=[{"Key": "team", "Value": "labeling"}])
+    assert reads(make_aws)["AWSObjectRead"].status == "pass"
+    customer.iam.untag_role(RoleName=ROLE, TagKeys=["team"])
+    check = reads(make_aws)["AWSObjectRead"]
+    assert (
+        check.status == "fail" and check.code == "OBJECT_READ_DENIED" and "LabelingTeamOnly" in check.detail
+    )
+
+
+def test_a_key_policy_on_the_buckets_encryption_context_passes_with_an_s3_bucket_key(make_aws, box, customer):
+    """S3 User Guide, SSE-KMS, "Encryption context": with an S3 Bucket Key, S3's kms:Decrypt
+    carries the bucket's ARN as aws:s3:arn (the object's without one). The key policy grants the
+    role kms:Decrypt on the bucket's context only; GetBucketEncryption's BucketKeyEnabled decides."""
+    kms = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("kms", endpoint_url=box.endpoint)
+    admin = f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:root"
+    key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": admin},
+             "Action": ["kms:Describe*", "kms:Get*", "kms:Put*", "kms:List*"], "Resource": "*"},
+            {"Sid": "ReadThroughS3", "Effect": "Allow", "Principal": {"AWS": ROLE_ARN},
+             "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{BUCKET}"}}},
+        ],
+    }  # fmt: skip
+    setup_role(make_aws)
+    key = kms.create_key(Policy=json.dumps(key_policy), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"][
+        "Arn"
+    ]
+    for bucket_key, expected in ((True, "pass"), (False, "fail")):
+        rule = {
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key},
+            "BucketKeyEnabled": bucket_key,
+        }
+        customer.s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration={"Rules": [rule]})
+        check = reads(make_aws)["AWSObjectRead"]
+        assert check.status == expected, check.detail
+        if expected == "fail":
+            assert check.code == "KMS_DECRYPT_DENIED"

@@ -1,0 +1,433 @@
+"""The keys validate knows about the role session's requests and puts in them (issue 20): the
+customer's organization and its path, the role's tags, S3's forward access call to KMS, and a
+resource policy's Deny with NotPrincipal against a principal with a boundary. Table cases, pure
+(no server); each cites the AWS documentation section that decides it."""
+
+from __future__ import annotations
+
+from provisioner.audit.grants import judge_grants
+from provisioner.evaluation import EXPLICIT_DENY, Policy, caller_request, evaluate
+from provisioner.model import Status
+from provisioner.organization import FULL_ACCESS, OrgPolicies
+from provisioner.role import RoleSpec, wanted_role
+from provisioner.validate import Snapshot, ValidateSpec, kms_decrypt, static_checks
+from provisioner.vendors import get_vendor
+
+ACCOUNT = "123456789012"
+ID = "ckx5y2w9q0001abcd1234"
+LABELBOX = get_vendor("labelbox")
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SPEC = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX)
+WANTED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, kms_key_arn=KEY))
+PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
+ORG = "o-a1b2c3d4e5"
+PATH = f"{ORG}/r-ab12/ou-ab12-11111111/"
+READS = ("AWSBucketAccess", "AWSObjectRead")
+
+
+def snapshot(**changes) -> Snapshot:
+    state = Snapshot(
+        role={"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust},
+        identity_policies=[Policy("policy LabelboxReadAccess", WANTED.permissions)],
+        cors=[WANTED.cors_rule],
+    )
+    for name, value in changes.items():
+        setattr(state, name, value)
+    return state
+
+
+def reads(state: Snapshot) -> dict[str, tuple[Status, str]]:
+    return {c.name: (c.status, c.detail) for c in static_checks(state, SPEC) if c.name in READS}
+
+
+def document(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+# --- the customer's organization ----------------------------------------------------------------
+# IAM User Guide, "AWS global condition context keys", aws:PrincipalOrgID: "the identifier of the
+# organization in AWS Organizations to which the requesting principal belongs"; the role's session
+# is a principal of the customer's account, so its requests carry the customer's organization.
+# aws:PrincipalOrgPaths: "the AWS Organizations path for the principal who is making the request",
+# e.g. o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/.
+
+# AWS's data-perimeter RCP (aws-samples/data-perimeter-policy-examples, "EnforceOrgIdentities"):
+# deny the RCP services to principals outside the organization, AWS services excepted.
+PERIMETER = document(
+    {
+        "Sid": "EnforceOrgIdentities",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*", "kms:*", "sqs:*", "secretsmanager:*"],
+        "Resource": "*",
+        "Condition": {
+            "StringNotEqualsIfExists": {
+                "aws:PrincipalOrgID": ORG,
+                "aws:ResourceTag/dp:exclude:identity": "true",
+            },
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+)
+RCP_FULL = Policy(
+    "RCP RCPFullAWSAccess",
+    document({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
+)
+SCP_PERIMETER = document(
+    {
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}},
+    }
+)
+
+
+def perimeter_org(**fields) -> OrgPolicies:
+    return OrgPolicies(rcps=[[RCP_FULL, Policy("RCP data-perimeter", PERIMETER)]], **fields)
+
+
+def test_the_data_perimeter_rcp_lets_the_sessions_reads_and_s3s_decrypt_through():
+    """The session is in the customer's organization: the RCP's Deny does not hold (it did for
+    every read, as if the session were outside); the decrypt S3 makes for it is the same
+    principal's (forward access session), so the kms:* part holds no more."""
+    org = perimeter_org(org_id=ORG, org_paths=(PATH,))
+    key_policy = document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    )
+    state = snapshot(org=org, kms_key=KEY, key_policy=key_policy)
+    assert {name: status for name, (status, _) in reads(state).items()} == {
+        "AWSBucketAccess": PASS,
+        "AWSObjectRead": PASS,
+    }
+    # the organization named in the RCP is another one: every read is refused by it
+    other = snapshot(org=perimeter_org(org_id="o-zzzzzzzzzz", org_paths=("o-zzzzzzzzzz/r-zz99/",)))
+    for status, detail in reads(other).values():
+        assert status is FAIL and "RCP data-perimeter" in detail
+
+
+def test_the_data_perimeter_scp_with_the_organization_from_a_policy_file_passes():
+    """The organization's ID from a describe-policy file's ARN (OrgPolicies.org_id) is enough for a
+    condition on aws:PrincipalOrgID; the OU path stays unknown and no condition here needs it."""
+    org = OrgPolicies(
+        scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP s3-in-org", SCP_PERIMETER)]], org_id=ORG
+    )
+    assert {name: status for name, (status, _) in reads(snapshot(org=org)).items()} == {
+        "AWSBucketAccess": PASS,
+        "AWSObjectRead": PASS,
+    }
+
+
+def test_an_organization_that_was_not_read_leaves_a_perimeter_not_decided():
+    """Neither a PASS nor a FAIL when the answer turns on an organization the tool could not read:
+    a WARN that names the key and why it is unknown. An account in no organization is known to
+    have none: the perimeter, conditioned on its ID, refuses."""
+    unread = perimeter_org(unread=["SCPs and RCPs not read: organizations:ListParents denied"])
+    for status, detail in reads(snapshot(org=unread)).values():
+        assert status is WARN
+        assert detail.startswith("not decided: ") and "aws:PrincipalOrgID" in detail
+        assert "organizations:ListParents denied" in detail
+    alone = perimeter_org(standalone=True)
+    assert {status for status, _ in reads(snapshot(org=alone)).values()} == {FAIL}
+
+
+OU_ONLY = document(
+    {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {
+            "ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [f"{ORG}/r-ab12/ou-ab12-11111111/*"]}
+        },
+    }
+)
+
+
+def test_an_ou_path_perimeter_is_decided_by_the_accounts_path_and_not_decided_without_it():
+    """aws:PrincipalOrgPaths from ListParents: inside the OU passes, outside fails; with the
+    organization's ID alone (policies given as files) the path is unknown: not decided."""
+    levels = [[RCP_FULL, Policy("RCP ou-only", OU_ONLY)]]
+    inside = OrgPolicies(rcps=levels, org_id=ORG, org_paths=(PATH,))
+    assert {status for status, _ in reads(snapshot(org=inside)).values()} == {PASS}
+    outside = OrgPolicies(rcps=levels, org_id=ORG, org_paths=(f"{ORG}/r-ab12/ou-ab12-99999999/",))
+    assert {status for status, _ in reads(snapshot(org=outside)).values()} == {FAIL}
+    files = OrgPolicies(rcps=levels, org_id=ORG)
+    for status, detail in reads(snapshot(org=files)).values():
+        assert status is WARN and "aws:PrincipalOrgPaths" in detail and "organizations:ListParents" in detail
+
+
+def test_writes_an_ou_perimeter_refuses_only_outside_the_ou_are_not_decided_without_the_path():
+    """AWSLeastPrivilege: the role's policies allow writes, an RCP refuses S3 outside the labeling
+    OU. Without the account's path (policies from files) whether the vendor may write is not
+    known: a WARN naming the key, not the PASS that deciding the path as absent gave; inside the
+    OU the writes are the role's (a finding), outside they are refused (a PASS)."""
+    writer = Policy(
+        "policy writer",
+        document(
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+            }
+        ),
+    )
+    levels = [[RCP_FULL, Policy("RCP ou-only", OU_ONLY)]]
+
+    def least(org: OrgPolicies) -> tuple[Status, str]:
+        state = snapshot(org=org, identity_policies=[writer])
+        check = {c.name: c for c in static_checks(state, SPEC)}["AWSLeastPrivilege"]
+        return check.status, check.detail
+
+    status, detail = least(OrgPolicies(rcps=levels, org_id=ORG))
+    assert status is WARN and detail.startswith("not decided: ") and "aws:PrincipalOrgPaths" in detail
+    status, detail = least(OrgPolicies(rcps=levels, org_id=ORG, org_paths=(PATH,)))
+    assert status is WARN and detail.startswith("the role may s3:")
+    assert least(OrgPolicies(rcps=levels, org_id=ORG, org_paths=(f"{ORG}/r-ab12/",)))[0] is PASS
+
+
+def test_audit_counts_a_write_an_organization_perimeter_scp_does_not_refuse_the_roles_own_session():
+    """audit's grant rules: the role's session is in the audited organization, so an SCP that
+    denies S3 outside it takes no write away (it did: every write was counted as refused by it);
+    a grant conditioned on the organization is a grant."""
+    writer = Policy(
+        "inline policy writer",
+        document({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*"}),
+    )
+    scps = [[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP s3-in-org", SCP_PERIMETER)]]
+    verdict = judge_grants([writer], ACCOUNT, None, scps, org_id=ORG)
+    assert verdict.writes == ["s3:PutObject"] and verdict.refused_by == ()
+    conditioned = Policy(
+        "inline policy org-writer",
+        document(
+            {
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+            }
+        ),
+    )
+    assert judge_grants([conditioned], ACCOUNT, org_id=ORG).writes == ["s3:PutObject"]
+    assert judge_grants([conditioned], ACCOUNT, org_id="o-zzzzzzzzzz").writes == []
+
+
+# --- principal tags ------------------------------------------------------------------------------
+# IAM User Guide, "Pass session tags in AWS STS": the principal of a role session "might include a
+# set of tags", among them "IAM tags - The tags attached to your IAM assumed role"; its requests
+# carry them as aws:PrincipalTag/<key> ("AWS global condition context keys", aws:PrincipalTag).
+
+TAG_DENY = document(
+    {
+        "Sid": "LabelingTeamOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::images/*",
+        "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}},
+    }
+)
+
+
+def tagged(*tags: tuple[str, str]) -> dict:
+    return {
+        "RoleName": "LabelboxS3Access",
+        "Arn": ROLE_ARN,
+        "AssumeRolePolicyDocument": WANTED.trust,
+        "Tags": [{"Key": k, "Value": v} for k, v in tags],
+    }
+
+
+def test_a_bucket_policy_keyed_on_the_roles_tag_passes_a_tagged_role_and_fails_another():
+    def read(role: dict) -> tuple[Status, str]:
+        return reads(snapshot(role=role, bucket_policy=TAG_DENY))["AWSObjectRead"]
+
+    assert read(tagged(("team", "labeling"), ("cost", "ml")))[0] is PASS
+    status, detail = read(tagged(("team", "finance")))
+    assert status is FAIL and "LabelingTeamOnly" in detail
+    assert read(tagged())[0] is FAIL
+
+
+def test_a_bucket_policy_granting_the_role_by_tag_alone_passes_the_tagged_role():
+    """Same account, the role's policies allow no read: the bucket policy's grant to the role,
+    conditioned on its tag, is what allows it ("Policy evaluation logic")."""
+    grant = document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE_ARN},
+            "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+            "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "labeling"}},
+        }
+    )
+    state = snapshot(role=tagged(("team", "labeling")), identity_policies=[], bucket_policy=grant)
+    assert {status for status, _ in reads(state).values()} == {PASS}
+    untagged = snapshot(role=tagged(), identity_policies=[], bucket_policy=grant)
+    assert {status for status, _ in reads(untagged).values()} == {FAIL}
+
+
+# --- S3's call to KMS ----------------------------------------------------------------------------
+# IAM User Guide, "Forward access sessions": "FAS is used by Amazon S3 to make calls to AWS Key
+# Management Service to decrypt an object when SSE-KMS was used to encrypt it"; "AWS global
+# condition context keys", aws:ViaAWSService: true when a service makes the request with the
+# principal's credentials. S3 User Guide, "Using server-side encryption with AWS KMS keys
+# (SSE-KMS)", "Encryption context": S3 uses the object's ARN as the encryption context
+# (aws:s3:arn), and with an S3 Bucket Key the bucket's ARN. The independent evaluator ignores
+# kms:EncryptionContext:* keys: these cases are decided here only.
+
+OBJECT_ARN = f"arn:aws:s3:::images/{SPEC.sample_key}"
+
+
+def key_policy(condition: dict) -> dict:
+    return document(
+        {
+            "Sid": "ReadThroughS3",
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE_ARN},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": condition,
+        }
+    )
+
+
+def test_a_key_policy_on_the_objects_encryption_context_allows_s3s_decrypt():
+    for condition in (
+        {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::images/*"}},
+        {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": OBJECT_ARN}},
+        {
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["aws:s3:arn"]},
+            "Null": {"kms:EncryptionContextKeys": "false"},
+        },
+    ):
+        verdict = kms_decrypt(snapshot(kms_key=KEY, key_policy=key_policy(condition)), SPEC)
+        assert verdict.status is PASS, (condition, verdict.detail)
+    other = {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::other-bucket/*"}}
+    verdict = kms_decrypt(snapshot(kms_key=KEY, key_policy=key_policy(other)), SPEC)
+    assert verdict.status is FAIL
+
+
+def test_with_an_s3_bucket_key_the_encryption_context_is_the_buckets_arn():
+    on_bucket = key_policy({"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::images"}})
+    with_bucket_key = snapshot(kms_key=KEY, key_policy=on_bucket, bucket_key_enabled=True)
+    assert kms_decrypt(with_bucket_key, SPEC).status is PASS
+    without = snapshot(kms_key=KEY, key_policy=on_bucket)
+    assert kms_decrypt(without, SPEC).status is FAIL
+    on_objects = key_policy({"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::images/*"}})
+    assert (
+        kms_decrypt(snapshot(kms_key=KEY, key_policy=on_objects, bucket_key_enabled=True), SPEC).status
+        is FAIL
+    )
+
+
+def test_a_key_policy_that_allows_only_through_aws_services_allows_s3s_decrypt():
+    """The usual "only through AWS services" key policy: S3's decrypt is one (aws:ViaAWSService
+    true); the role calling KMS itself would not be. The verdict no longer blames the role's
+    policies, which allow kms:Decrypt."""
+    via = key_policy({"Bool": {"aws:ViaAWSService": "true"}})
+    verdict = kms_decrypt(snapshot(kms_key=KEY, key_policy=via), SPEC)
+    assert verdict.status is PASS and "role's policies do not allow" not in verdict.detail
+    direct_deny = document(
+        {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "kms:Decrypt", "Resource": "*"},
+        {
+            "Sid": "NoDirectUse",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:ViaAWSService": "false"}},
+        },
+    )
+    assert kms_decrypt(snapshot(kms_key=KEY, key_policy=direct_deny), SPEC).status is PASS
+    # the session's own S3 calls are not made through a service: a bucket policy denying
+    # requests that came through one does not refuse the vendor's reads
+    no_via = document(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+            "Condition": {"Bool": {"aws:ViaAWSService": "true"}},
+        }
+    )
+    assert {status for status, _ in reads(snapshot(bucket_policy=no_via)).values()} == {PASS}
+
+
+# --- NotPrincipal with Deny, and a boundary ------------------------------------------------------
+# IAM User Guide, "Permissions boundaries for IAM entities" (and "AWS JSON policy elements:
+# NotPrincipal", Key points): "The NotPrincipal element with a Deny effect will always deny any
+# IAM principal that has a permissions boundary policy attached, regardless of the values
+# specified in the NotPrincipal element."
+
+SESSION = SPEC.session_arn
+NOT_US = document(
+    {
+        "Sid": "OnlyTheVendorRole",
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": [ROLE_ARN, SESSION]},
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+    }
+)
+BOUNDARY = Policy(
+    "permissions boundary s3-read",
+    document({"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "kms:Decrypt"], "Resource": "*"}),
+)
+
+
+def test_a_deny_with_notprincipal_denies_a_role_with_a_boundary_whatever_it_names():
+    assert {status for status, _ in reads(snapshot(bucket_policy=NOT_US)).values()} == {PASS}
+    bounded = reads(snapshot(bucket_policy=NOT_US, boundary=BOUNDARY))
+    for status, detail in bounded.values():
+        assert status is FAIL and "OnlyTheVendorRole" in detail
+    request = caller_request(SESSION, "s3:GetObject", "arn:aws:s3:::images/x")
+    bucket = Policy("bucket policy", NOT_US)
+    assert not evaluate([bucket], request).denies
+    assert evaluate([bucket], request, bounded=True).effect == EXPLICIT_DENY
+    # a Deny with Principal (not NotPrincipal) is not widened by the boundary
+    named = Policy(
+        "bucket policy",
+        document({**NOT_US["Statement"][0] | {"Principal": {"AWS": "arn:aws:iam::999999999999:root"}}}),
+    )
+    named.document["Statement"][0].pop("NotPrincipal")
+    assert not evaluate([named], request, bounded=True).denies
+
+
+def test_audit_reads_a_roles_tags_from_gaad_into_its_grants():
+    """audit's grant rules: a write granted only to sessions tagged team=labeling is a write of a
+    role so tagged (its GAAD entry's Tags), not of another; two roles with the same policies and
+    different tags are judged apart."""
+    from provisioner.audit.grants import grant_verdict
+    from provisioner.audit.model import RoleDetail
+
+    writer = document(
+        {
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::images/*",
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "labeling"}},
+        }
+    )
+
+    def role(name: str, *tags: tuple[str, str]) -> RoleDetail:
+        return RoleDetail.from_gaad(
+            {
+                "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+                "RoleName": name,
+                "AssumeRolePolicyDocument": WANTED.trust,
+                "RolePolicyList": [{"PolicyName": "writer", "PolicyDocument": writer}],
+                "Tags": [{"Key": k, "Value": v} for k, v in tags],
+            }
+        )
+
+    memo: dict = {}
+    tagged_role = grant_verdict(role("Tagged", ("team", "labeling")), ACCOUNT, {}, memo)
+    other_role = grant_verdict(role("Other", ("team", "finance")), ACCOUNT, {}, memo)
+    assert tagged_role is not None and tagged_role.writes == ["s3:PutObject"]
+    assert other_role is not None and other_role.writes == []
