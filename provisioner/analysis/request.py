@@ -17,6 +17,7 @@ import z3
 
 from provisioner.analysis.answer import STRANGER
 from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
+from provisioner.evaluation.context import context_table
 from provisioner.iam import strings, wildcard_match
 from provisioner.model.arn import Arn
 
@@ -73,6 +74,7 @@ class Caller:
     excluded: tuple[str, ...] = ()  # accounts an `other` caller is not in
     own_orgs: tuple[str, ...] = ()
     resource_keys: dict[str, str] = field(default_factory=dict)  # aws:ResourceAccount, ... (known)
+    named: str | None = None  # one principal of the account (a role or user ARN): the caller is it
     keys: dict[str, Key] = field(default_factory=dict)
     spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
     domain: list[z3.BoolRef] = field(default_factory=list)
@@ -100,6 +102,11 @@ class Caller:
             self.domain.append(self.acct == z3.StringVal(self.account) if fits else z3.BoolVal(False))
         else:  # twelve digits, asked only when a model breaks them
             self.charsets.append(Charset(self.acct, z3.Range("0", "9"), "[0-9]", 12, 12, STRANGER))
+        named = Arn.parse(self.named) if self.named else None
+        if named is not None and named.is_role:
+            self.domain += [z3.Not(self.user), self.name == z3.StringVal(named.name)]
+        elif named is not None and named.service == "iam" and named.resource.startswith("user/"):
+            self.domain += [self.user, self.name == z3.StringVal(named.name)]
         for account in self.excluded:
             self.domain.append(self.acct != z3.StringVal(account))
 
@@ -249,6 +256,8 @@ class Caller:
         if name == "sts:rolesessionname":
             self.chosen.add(name)
             return self._free(name, (_WORD, r"[\w+=,.@-]"), always=True, shortest=2, longest=64)
+        if name in _NOT_FOR_SERVICES:  # the context table's keys of IAM principals only
+            return Key(z3.BoolVal(False), z3.StringVal(""))
         return self._unknown(name)
 
     def _aws_key(self, name: str) -> Key:
@@ -330,6 +339,14 @@ class Caller:
         return Key(z3.BoolVal(False), z3.StringVal(""))
 
 
+# The keys the request-context table (policies/iam/request-context.json) gives the requests of
+# IAM principals and not of an AWS service principal: absent from a service's (aws:PrincipalArn,
+# aws:PrincipalAccount, aws:PrincipalType, aws:userid, ...), as the concrete evaluator takes them.
+_NOT_FOR_SERVICES = frozenset(
+    row["key"].lower()
+    for row in context_table()
+    if "service" not in row["present_for"] and "assume-role" not in row["present_for"]
+)
 _DIGIT_CHARS = "0123456789"
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-"  # _WORD's
 

@@ -77,6 +77,30 @@ def analyze_trust(
     return TrustAnswer(ids, answers, other, own, service, tuple(dict.fromkeys(setting.undecided)))
 
 
+def principal_doors(
+    question: TrustQuestion, principal: str, external_id: str
+) -> tuple[Door | None, Door | None]:
+    """One principal of a party (the vendor's own, from its profile) presenting one ID: a request
+    of it that gets in, and one that does not, over every value of the keys it chooses for itself
+    (its session name, tags, source identity, organization, ...); None where there is none. Both:
+    whether it gets in depends on what its request carries (issue 20: the vendor's AssumeRole)."""
+    from provisioner.model.arn import account_of
+
+    setting = _Setting(
+        Policy("trust policy", question.trust),
+        question.rcps,
+        question.role_arn,
+        issued_ids(question.trust, question.issued),
+    )
+    caller = Caller("party", account=account_of(principal), own_orgs=question.own_orgs, named=principal)
+    asked = _Question(caller, setting)
+    key = asked.id_key
+    fixed = (key.present, key.value == z3.StringVal(external_id))
+    inside = asked.pretty(asked.find(*fixed), *fixed)
+    outside = asked.pretty(asked.find(*fixed, refused=True), *fixed, finder=asked.find_refused)
+    return (inside[0] if inside else None), (outside[0] if outside else None)
+
+
 @dataclass
 class _Setting:
     trust: Policy
@@ -125,21 +149,24 @@ class _Question:
             statement, ACTION, self.setting.role_arn, variables=variables, closing=closing
         )
 
-    def find(self, *extra: z3.BoolRef) -> tuple[Door, z3.ModelRef] | None:
+    def find(self, *extra: z3.BoolRef, refused: bool = False) -> tuple[Door, z3.ModelRef] | None:
         """A request of the class that gets in under `extra`: decided (every atom set the way
-        that keeps doors shut) when there is one, else one through what is not modelled."""
-        closing = [atom == value for atom, value in self.encoder.atoms]
-        for decided, fixed in ((True, closing), (False, [])):
-            if not decided and not closing:
+        that keeps doors shut) when there is one, else one through what is not modelled. With
+        `refused`, one that does not get in (decided: refused with every atom set the other way)."""
+        atoms = self.encoder.atoms
+        fixed_atoms = [(atom == value) if not refused else (atom != value) for atom, value in atoms]
+        goal = z3.Not(self.allowed) if refused else self.allowed
+        for decided, fixed in ((True, fixed_atoms), (False, [])):
+            if not decided and not fixed_atoms:
                 break
-            outcome, model, reason = self._solve([*extra, *fixed])
+            outcome, model, reason = self._solve([*extra, *fixed], goal)
             if outcome == z3.unknown:
                 why = reason if reason.startswith("the analysis") else f"the solver gave up ({reason})"
                 door = Door(self._who(None), None, decided=False, why=why, checked=False, concrete=False)
                 return door, z3.Model()
             if model is not None:
                 why = "" if decided else "; ".join(dict.fromkeys(self.encoder.undecided))
-                return self._door(model, decided, why), model
+                return self._door(model, decided, why, refused), model
         return None
 
     def _proves(self, *extra: z3.BoolRef) -> bool:
@@ -148,7 +175,9 @@ class _Question:
         found = self.find(*extra)
         return found is not None and found[0].decided
 
-    def _solve(self, constraints: list[z3.BoolRef]) -> tuple[Any, z3.ModelRef | None, str]:
+    def _solve(
+        self, constraints: list[z3.BoolRef], goal: z3.BoolRef | None = None
+    ) -> tuple[Any, z3.ModelRef | None, str]:
         """One question to a fresh solver (far faster than push/pop on strings), first without the
         character sets of the free strings; again with those a model breaks, until none is."""
         kept: list[Any] = []  # the character sets a model broke: asked as languages from then on
@@ -159,7 +188,7 @@ class _Question:
                 return z3.unknown, None, f"the analysis of this trust took more than {BUDGET_S} s"
             solver = z3.Solver()
             solver.set("timeout", int(min(TIMEOUT_MS, left * 1000)) + 1)
-            solver.add(*self.caller.domain, self.allowed, *constraints)
+            solver.add(*self.caller.domain, self.allowed if goal is None else goal, *constraints)
             solver.add(*[c.constraint() for c in kept], *[c.preferred() for c in tried if c not in kept])
             outcome = solver.check()
             if outcome == z3.unsat and any(c not in kept for c in tried):
@@ -173,6 +202,9 @@ class _Question:
                 return outcome, model, ""
             tried += broken
         return z3.unknown, None, "no model within the character sets"
+
+    def find_refused(self, *extra: z3.BoolRef) -> tuple[Door, z3.ModelRef] | None:
+        return self.find(*extra, refused=True)
 
     def find_other(self, *extra: z3.BoolRef) -> tuple[Door, z3.ModelRef] | None:
         """`find` for a request with an ID that is not issued, up to letter case. Asked first as
@@ -244,7 +276,7 @@ class _Question:
             return f"arn:aws:iam::{account}:user/{name}"
         return session_arn(account, name, str(text(caller.session)))
 
-    def _door(self, model: z3.ModelRef, decided: bool, why: str) -> Door:
+    def _door(self, model: z3.ModelRef, decided: bool, why: str, refused: bool = False) -> Door:
         external_id = None
         if z3.is_true(model.eval(self.id_key.present, model_completion=True)):
             external_id = str(model.eval(self.id_key.value, model_completion=True).as_string())
@@ -264,9 +296,9 @@ class _Question:
         allowed = evaluate([self.setting.trust], request).allowed and (
             not self.setting.rcps or organization_decision((), self.setting.rcps, request) is None
         )
-        return (
-            door if allowed or not decided else Door(door.caller, external_id, door.keys, decided, why, False)
-        )
+        if allowed != refused or not decided:  # the concrete evaluator agrees
+            return door
+        return Door(door.caller, external_id, door.keys, decided, why, False)
 
     def answer(self, name: str) -> ClassAnswer:
         from provisioner.analysis.phrases import ids_phrase
@@ -297,4 +329,13 @@ class _Question:
         return ClassAnswer(**{**answer.__dict__, "ids": ids_phrase(self, answer)})
 
 
-__all__ = ["ClassAnswer", "Door", "TrustAnswer", "TrustQuestion", "analyze_trust", "issued_ids", "like"]
+__all__ = [
+    "ClassAnswer",
+    "Door",
+    "TrustAnswer",
+    "TrustQuestion",
+    "analyze_trust",
+    "issued_ids",
+    "like",
+    "principal_doors",
+]

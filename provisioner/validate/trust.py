@@ -28,7 +28,7 @@ from provisioner.validate.rules import (
 )
 
 if TYPE_CHECKING:
-    from provisioner.analysis.answer import ClassAnswer, TrustAnswer
+    from provisioner.analysis.answer import ClassAnswer, Door, TrustAnswer
     from provisioner.analysis.verdict import Opening
 
 
@@ -68,35 +68,65 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     request = assume_request(spec, vendor_caller(spec), spec.external_id)
     trust = trust_policies(state)
     decision = evaluate(trust, request)
-    if not decision.allowed:
-        why = _why_not_assumable(trust[0], spec, decision)
-        answer = trust_answer(state, spec)
-        if answer.undecided:  # the simulated request lacks a key the trust tests and we cannot decide
-            undecided = "; ".join(answer.undecided)
-            return verdict(name, WARN, spec, None, f"not decided: {undecided} (the request simulated: {why})")
-        return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why)
     # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
-    refused = organization_decision((), state.org.rcps, request)
-    if refused is not None:
-        return verdict(
-            name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", f"{spec.vendor.principal}: {refused.reason()}"
-        )
+    refused = organization_decision((), state.org.rcps, request) if decision.allowed else None
+    inside, outside = _vendor_doors(state, spec)
+    if inside is None or (outside is None and (refused is not None or not decision.allowed)):
+        if refused is not None:
+            why = f"{spec.vendor.principal}: {refused.reason()}"
+        elif not decision.allowed:
+            why = _why_not_assumable(trust[0], spec, decision)
+        else:  # the simulated request gets in, yet the analysis finds none: a defect, never a PASS
+            why = f"no request of {spec.vendor.principal} gets in with {spec.external_id}"
+        return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why)
+    if not inside.decided:
+        simulated = "gets in" if decision.allowed and refused is None else "does not get in"
+        detail = f"not decided: {inside.why} (the request simulated {simulated})"
+        return verdict(name, WARN, spec, None, detail)
+    if outside is not None:
+        if not outside.decided:
+            return verdict(name, WARN, spec, None, f"not decided: {outside.why}")
+        return verdict(name, WARN, spec, None, _depends(spec, inside, outside))
     vendor = _vendor(trust_answer(state, spec))
-    if vendor is None or spec.external_id not in vendor.issued_in:
-        # the vendor's own request gets in, yet the analysis finds none: a defect, never a PASS
-        words = vendor.ids if vendor is not None else "nobody"
-        return verdict(
-            name,
-            FAIL,
-            spec,
-            "ROLE_CANNOT_BE_ASSUMED",
-            f"no request of the vendor's account gets in with {spec.external_id} (it gets in with {words})",
-        )
-    detail = (
-        f"{spec.vendor.principal} with the external ID: {decision.reason()}; {vendor.name} gets in "
-        f"with {vendor.ids}{org_note(state)}"
-    )
+    words = f"; {vendor.name} gets in with {vendor.ids}" if vendor is not None else ""
+    detail = f"{spec.vendor.principal} with the external ID: {decision.reason()}{words}{org_note(state)}"
     return verdict(name, PASS, spec, detail=detail)
+
+
+def _vendor_doors(state: Snapshot, spec: ValidateSpec) -> tuple[Door | None, Door | None]:
+    """The vendor's own principal with the issued ID: a request that gets in and one that does
+    not, over every value of what the vendor's request carries (its session name, tags,
+    organization, ...: issue 20, the vendor's AssumeRole)."""
+    from provisioner.analysis.answer import TrustQuestion
+    from provisioner.analysis.trust import principal_doors
+
+    question = TrustQuestion(
+        trust_policies(state)[0].document,
+        spec.role_arn,
+        (account_of(spec.vendor.principal) or "",),
+        (spec.external_id,),
+        spec.account,
+        own_orgs=(state.org.org_id,) if state.org.org_id else (),
+        rcps=tuple(tuple(level) for level in state.org.rcps),
+    )
+    return principal_doors(question, spec.vendor.principal, spec.external_id)
+
+
+def _depends(spec: ValidateSpec, inside: Door, outside: Door) -> str:
+    """Both sides of what the vendor's AssumeRole turns on: the keys its request carries."""
+    with_in, with_out = dict(inside.keys), dict(outside.keys)
+
+    def shown(keys: dict[str, str], name: str) -> str:
+        return f"{name}={keys[name]!r}" if name in keys else f"no {name}"
+
+    names = [n for n in dict.fromkeys([*with_in, *with_out]) if with_in.get(n) != with_out.get(n)]
+    gets_in = ", ".join(shown(with_in, n) for n in names) or inside.describe()
+    kept_out = ", ".join(shown(with_out, n) for n in names) or outside.describe()
+    return (
+        f"depends on what the vendor's request carries ({', '.join(names) or 'its principal'}): "
+        f"{spec.vendor.principal} with the external ID gets in with {gets_in}, and is refused with "
+        f"{kept_out}"
+    )
 
 
 def _why_not_assumable(trust: Policy, spec: ValidateSpec, decision: Decision) -> str:
