@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from provisioner.cors import cors_rule_for
 from provisioner.evaluation import EXPLICIT_DENY, Policy, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
+from provisioner.evaluation.free import Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions
 from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
@@ -21,6 +22,8 @@ from provisioner.validate.rules import (
     PROBE_BUCKET,
     SKIP,
     WARN,
+    decide,
+    free_keys,
     role_unread,
     s3_chain,
     s3_request,
@@ -36,16 +39,32 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
     if state.role is None:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     bucket = bucket_arn(spec.bucket, spec.partition)
-    denied = []
+    denied: list[str] = []
+    depends: list[str] = []
     for action, context in (
         ("s3:ListBucket", {"s3:prefix": spec.prefix or ""}),
         ("s3:GetBucketLocation", {}),
     ):
-        decision = authorize(s3_chain(state), s3_request(spec, state, action, bucket, **context))
-        if not decision.allowed:
-            denied.append(f"{action} on {bucket}: {decision.reason()}")
+        outcome = decide(s3_chain(state), s3_request(spec, state, action, bucket, **context), spec, state)
+        _sort(outcome, f"{action} on {bucket}", denied, depends)
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
-    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok)
+    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok, depends)
+
+
+def _sort(outcome: Outcome, what: str, denied: list[str], depends: list[str]) -> None:
+    """A refusal for every value goes to `denied`; one that depends on a free key to `depends`."""
+    if outcome.never and outcome.denied is not None:
+        denied.append(f"{what}: {outcome.denied.reason()}")
+    elif not outcome.always:
+        why = outcome.undecided or outcome.depends
+        depends.append(f"{what}: {why}{_sides_reason(outcome)}")
+
+
+def _sides_reason(outcome: Outcome) -> str:
+    """Which statements decide each side, for the detail."""
+    if outcome.allowed is None or outcome.denied is None:
+        return ""
+    return f" ({outcome.denied.reason()} otherwise)"
 
 
 @CHECKS.register("AWSObjectRead")
@@ -54,20 +73,22 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if state.role is None or not state.bucket_exists:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role or the bucket does not exist")
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
-    decision = authorize(s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn))
+    outcome = decide(s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn), spec, state)
+    denied: list[str] = []
+    depends: list[str] = []
+    _sort(outcome, f"s3:GetObject on {object_arn}", denied, depends)
     foreign = _foreign_object(state, spec)
-    if decision.allowed and foreign:
+    if outcome.sometimes and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
-    if not decision.allowed or state.kms_key is None:
-        denied = [] if decision.allowed else [f"s3:GetObject on {object_arn}: {decision.reason()}"]
+    if denied or state.kms_key is None:
         ok = f"s3:GetObject on {object_arn}"
-        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok)
+        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends)
     kms = kms_decrypt(state, spec)
     status, detail = kms.status, kms.detail
     if status is FAIL:
         return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
-    if status is WARN:
-        return verdict(name, WARN, spec, None, detail)
+    if status is WARN or depends:
+        return verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
 
 
@@ -126,6 +147,10 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         rcps=state.org.rcps,
         resource_required=True,  # a key policy must allow, the role or its account
     )
+    outcome = decide(chain, request, spec, state)
+    if outcome.depends or outcome.undecided:
+        why = outcome.depends or outcome.undecided
+        return KmsVerdict(WARN, f"kms:Decrypt on {key}: {why}{_sides_reason(outcome)}")
     decision = authorize(chain, request)
     refused = organization_decision(state.org.scps, state.org.rcps, request)
     if decision.effect == EXPLICIT_DENY or refused is not None:
@@ -184,20 +209,24 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     chain, identity = s3_chain(state), s3_chain(state, resource=False)
     bucket = bucket_arn(spec.bucket, spec.partition)
+    # "may it?" holds when some value the vendor chooses (session name, network, TLS) allows it
+    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
     too_much = []
     for action, level in sorted(s3_actions().items()):
         if level not in WRITE_LEVELS:
             continue
         for resource in (bucket, f"{bucket}/{spec.sample_key}"):
-            if authorize(chain, s3_request(spec, state, f"s3:{action}", resource)).allowed:
+            if decide(
+                chain, s3_request(spec, state, f"s3:{action}", resource), spec, state, s3_free
+            ).sometimes:
                 too_much.append(f"s3:{action}")
                 break
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
-        if authorize(identity, s3_request(spec, state, action, resource)).allowed:
+        if decide(identity, s3_request(spec, state, action, resource), spec, state, s3_free).sometimes:
             too_much.append(f"{action} on other buckets")
     for action in ESCALATION:
-        if authorize(identity, s3_request(spec, state, action, spec.role_arn)).allowed:
+        if decide(identity, s3_request(spec, state, action, spec.role_arn), spec, state, iam_free).sometimes:
             too_much.append(action)
     if too_much:
         shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
