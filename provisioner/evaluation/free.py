@@ -319,26 +319,33 @@ def _session_dimension(found: _Mentions) -> Dimension:
     return Dimension("the vendor's session name", tuple(candidates.values()), kind="session")
 
 
-def _addresses(cidrs: list[str]) -> list[tuple[str, str]]:
-    """(address, label): inside and just outside each CIDR, and an address of the internet."""
-    out: dict[str, str] = {}
+def _addresses(cidrs: list[str]) -> list[tuple[str, str, bool]]:
+    """(address, label, in none of them): inside and just outside each CIDR, and an address of
+    the internet."""
+    networks = []
     for cidr in cidrs:
         try:
-            network = ipaddress.ip_network(cidr, strict=False)
+            networks.append((cidr, ipaddress.ip_network(cidr, strict=False)))
         except ValueError:
             continue
+    out: dict[str, str] = {}
+    for cidr, network in networks:
         out.setdefault(str(network.network_address), f"from {network.network_address} (inside {cidr})")
         for outside in (int(network.broadcast_address) + 1, int(network.network_address) - 1):
             try:
                 address = (
-                    ipaddress.ip_address(outside) if network.version == 4 else ipaddress.IPv6Address(outside)
+                    ipaddress.IPv4Address(outside) if network.version == 4 else ipaddress.IPv6Address(outside)
                 )
             except ValueError:
                 continue
-            if address.version == network.version:
-                out.setdefault(str(address), f"from {address} (outside {cidr})")
+            out.setdefault(str(address), f"from {address} (outside {cidr})")
     out.setdefault(_DEFAULT_IP, f"from {_DEFAULT_IP}")
-    return list(out.items())
+
+    def outside_all(address: str) -> bool:
+        ip = ipaddress.ip_address(address)
+        return not any(ip.version == n.version and ip in n for _, n in networks)
+
+    return [(address, label, outside_all(address)) for address, label in out.items()]
 
 
 def _network_dimension(found: _Mentions, network: list[str]) -> Dimension:
@@ -347,35 +354,36 @@ def _network_dimension(found: _Mentions, network: list[str]) -> Dimension:
 
     candidates: list[Candidate] = []
     public_ips = _addresses([v for v, _, _ in values("aws:sourceip")]) if "aws:sourceip" in network else []
-    for ip, label in public_ips or [(_DEFAULT_IP, "from the internet")]:
+    for ip, label, other in public_ips or [(_DEFAULT_IP, "from the internet", True)]:
         keys: tuple[tuple[str, str | None], ...] = (
             ("aws:SourceIp", ip),
             ("aws:VpcSourceIp", None),
             ("aws:SourceVpc", None),
             ("aws:SourceVpce", None),
         )
-        candidates.append(Candidate(label, keys))
+        candidates.append(Candidate(label, keys, other=other))
     vpc_ips = _addresses([v for v, _, _ in values("aws:vpcsourceip")]) if "aws:vpcsourceip" in network else []
     vpcs = _ids(values("aws:sourcevpc"), "vpc-0vendor0000000") if "aws:sourcevpc" in network else []
     endpoints = _ids(values("aws:sourcevpce"), "vpce-0vendor000000") if "aws:sourcevpce" in network else []
-    for (ip, ip_label), (vpc, vpc_label), (vpce, vpce_label) in itertools.product(
-        vpc_ips or [("10.0.0.1", "")],
-        vpcs or [("vpc-0vendor0000000", "")],
-        endpoints or [("vpce-0vendor000000", "")],
+    for (ip, ip_label, ip_other), (vpc, vpc_label, vpc_other), (
+        vpce,
+        vpce_label,
+        vpce_other,
+    ) in itertools.product(
+        vpc_ips or [("10.0.0.1", "", False)],
+        vpcs or [("vpc-0vendor0000000", "", False)],
+        endpoints or [("vpce-0vendor000000", "", False)],
     ):
         words = " ".join(w for w in (vpce_label, vpc_label, ip_label.replace("from", "from private", 1)) if w)
         label = "through a VPC endpoint" + (f" ({words})" if words else " (no aws:SourceIp)")
-        candidates.append(
-            Candidate(
-                label,
-                (
-                    ("aws:SourceIp", None),
-                    ("aws:VpcSourceIp", ip),
-                    ("aws:SourceVpc", vpc),
-                    ("aws:SourceVpce", vpce),
-                ),
-            )
+        keys = (
+            ("aws:SourceIp", None),
+            ("aws:VpcSourceIp", ip),
+            ("aws:SourceVpc", vpc),
+            ("aws:SourceVpce", vpce),
         )
+        other = ip_other or vpc_other or vpce_other or not (vpc_ips or vpcs or endpoints)
+        candidates.append(Candidate(label, keys, other=other))
     name = " / ".join(_spelled(k) for k in network)
     return Dimension(f"where the vendor calls from ({name})", tuple(candidates), kind="network")
 
@@ -389,12 +397,12 @@ def _spelled(key: str) -> str:
     }[key]
 
 
-def _ids(values: list[tuple[str, bool, bool]], fallback: str) -> list[tuple[str, str]]:
+def _ids(values: list[tuple[str, bool, bool]], fallback: str) -> list[tuple[str, str, bool]]:
     kind = fallback.split("-")[0]
-    out = [(v, f"{kind} {label}") for v, label in _strings_of(values)]
+    out = [(v, f"{kind} {label}", False) for v, label in _strings_of(values)]
     other = _other([(v, w) for v, w, _ in values], (fallback, fallback + "9", "x0"))
     if other is not None:
-        out.append((other, f"another {kind}"))
+        out.append((other, f"another {kind}", True))
     return out
 
 
