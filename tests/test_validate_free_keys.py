@@ -70,6 +70,9 @@ def test_a_bucket_policy_denying_tls_below_13_is_a_warning_that_says_both_sides(
         assert found[name].status is WARN and found[name].code is None
         assert "depends on s3:TlsVersion: allowed from 1.3, denied below" in found[name].detail
         assert "Sid Guard" in found[name].detail  # the statement that denies the other side
+        # the fix is not the role's policy (it allows): ask the vendor, or change that statement
+        assert "depends on a value only the vendor chooses" in found[name].remediation
+        assert found[name].commands == ()
 
 
 def test_a_tls_floor_above_every_version_the_vendor_can_use_fails_every_read():
@@ -78,6 +81,9 @@ def test_a_tls_floor_above_every_version_the_vendor_can_use_fails_every_read():
     found = checks(state)
     assert found["AWSBucketAccess"].code == "BUCKET_ACCESS_DENIED"
     assert found["AWSObjectRead"].code == "OBJECT_READ_DENIED"
+    for name in READS:  # the remediation names the Deny that refuses, though our request has no TLS key
+        assert "remove the Deny for this role from the bucket policy of images" in found[name].remediation
+        assert "Sid Guard" in found[name].remediation
 
 
 def test_a_grant_only_over_tls_13_is_a_warning_not_a_failure():

@@ -32,7 +32,16 @@ from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.model import Decision, Policy, Request
 from provisioner.evaluation.regions import Candidate, Dimension, FreeKeys, dimensions
 
-__all__ = ["Candidate", "Dimension", "FreeKeys", "Outcome", "chain_policies", "decide_free", "dimensions"]
+__all__ = [
+    "Candidate",
+    "Dimension",
+    "FreeKeys",
+    "Outcome",
+    "chain_policies",
+    "decide_free",
+    "decisions_free",
+    "dimensions",
+]
 
 MAX_CASES = 4096  # beyond this product, the answer is "not decided", never a guess
 
@@ -78,9 +87,7 @@ def decide_free(
 ) -> Outcome:
     """`decide` at a representative of every region of the free keys `policies` mention."""
     dims = dimensions(list(policies), request, free)
-    total = 1
-    for dim in dims:
-        total *= len(dim.candidates)
+    total = _cases(dims)
     if total > MAX_CASES:
         first = decide(request)
         why = (
@@ -88,13 +95,30 @@ def decide_free(
             f"{total} cases, more than {MAX_CASES}"
         )
         return Outcome(first if first.allowed else None, None if first.allowed else first, undecided=why)
-    results: list[tuple[tuple[Candidate, ...], Decision]] = []
-    for combo in itertools.product(*(d.candidates for d in dims)):
-        results.append((combo, decide(apply(request, combo))))
+    results = [
+        (combo, decide(apply(request, combo))) for combo in itertools.product(*(d.candidates for d in dims))
+    ]
     allowed = next((d for _, d in results if d.allowed), None)
     denied = next((d for _, d in results if not d.allowed), None)
     depends = describe(dims, results) if allowed is not None and denied is not None else ""
     return Outcome(allowed, denied, depends, cases=len(results))
+
+
+def decisions_free(
+    decide: Callable[[Request], Decision], request: Request, policies: Iterable[Policy], free: FreeKeys
+) -> list[Decision]:
+    """`decide` at every representative (at most MAX_CASES; the request as given beyond)."""
+    dims = dimensions(list(policies), request, free)
+    if _cases(dims) > MAX_CASES:
+        return [decide(request)]
+    return [decide(apply(request, combo)) for combo in itertools.product(*(d.candidates for d in dims))]
+
+
+def _cases(dims: list[Dimension]) -> int:
+    total = 1
+    for dim in dims:
+        total *= len(dim.candidates)
+    return total
 
 
 def apply(request: Request, combo: Sequence[Candidate]) -> Request:

@@ -16,6 +16,7 @@ from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
+    DEPENDS_ON_VENDOR,
     ESCALATION,
     FAIL,
     PASS,
@@ -88,7 +89,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if status is FAIL:
         return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
     if status is WARN or depends:
-        return verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
+        check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
+        return replace(check, remedy=DEPENDS_ON_VENDOR) if depends or kms.depends else check
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
 
 
@@ -114,6 +116,7 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 class KmsVerdict:
     status: Status
     detail: str
+    depends: bool = False  # a WARN because the answer depends on a value the vendor chooses
 
 
 def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
@@ -150,7 +153,7 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     outcome = decide(chain, request, spec, state)
     if outcome.depends or outcome.undecided:
         why = outcome.depends or outcome.undecided
-        return KmsVerdict(WARN, f"kms:Decrypt on {key}: {why}{_sides_reason(outcome)}")
+        return KmsVerdict(WARN, f"kms:Decrypt on {key}: {why}{_sides_reason(outcome)}", depends=True)
     decision = authorize(chain, request)
     refused = organization_decision(state.org.scps, state.org.rcps, request)
     if decision.effect == EXPLICIT_DENY or refused is not None:

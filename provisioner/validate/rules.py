@@ -19,6 +19,7 @@ from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSp
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
+DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
 WRONG_ID = "provisioner-probe-wrong-external-id"  # live: the ID the negative probe presents
 ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
 
@@ -141,13 +142,8 @@ def s3_verdict(
             return verdict(name, WARN, spec, None, f"{detail}; the role's policies could not all be read")
         return verdict(name, FAIL, spec, code, detail)
     if depends:
-        return verdict(
-            name,
-            WARN,
-            spec,
-            None,
-            "; ".join(depends) + ": the vendor chooses this value, so its reads may be refused",
-        )
+        detail = "; ".join(depends) + ": the vendor chooses this value, so its reads may be refused"
+        return replace(verdict(name, WARN, spec, None, detail), remedy=DEPENDS_ON_VENDOR)
     if refused_reads(state, "s3:GetBucketPolicy"):
         return verdict(
             name,
