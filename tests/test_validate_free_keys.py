@@ -124,6 +124,16 @@ def test_a_userid_pattern_on_the_session_name_is_a_warning_both_ways():
     assert "allowed only for sessions named like lb-*" in detail and "denied for any other" in detail
 
 
+def test_a_deny_of_names_matching_two_patterns_at_once_is_found():
+    # "Creating a condition with multiple keys or values": both operators must match, so only a
+    # name like lb-* that also ends in -prod is denied; a member of each pattern alone is allowed
+    deny = bucket_policy(
+        "Deny", {"StringLike": {"aws:userid": "*:lb-*"}, "ForAnyValue:StringLike": {"aws:userid": "*:*-prod"}}
+    )
+    detail = checks(snapshot(bucket_policy=deny))["AWSObjectRead"].detail
+    assert "denied for sessions named like lb-* and *-prod" in detail
+
+
 def test_aws_userid_carries_the_roles_own_unique_id():
     # "aws:userid": ROLE-ID:SESSION; a policy pinned to the role's ID and any session name passes
     deny = bucket_policy("Deny", {"StringNotLike": {"aws:userid": "AROAEXAMPLEROLEID0001:*"}})

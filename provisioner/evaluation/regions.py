@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from provisioner.iam import as_list, strings, wildcard_match
 TLS_VERSIONS = ("1.2", "1.3")  # what a client can negotiate with S3 today
 _NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 _OTHER_VALUES = ("vendor-chosen-value", "zq-other-9", "x0")  # a value matching none is among them
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")  # what sts:AssumeRole accepts as RoleSessionName
 _DEFAULT_IP = "198.51.100.23"  # an address of the internet (RFC 5737)
 
 
@@ -181,9 +183,22 @@ def _other(patterns: list[tuple[str, bool]], choices: Sequence[str] = _OTHER_VAL
     return None
 
 
+def _both(patterns: list[tuple[str, bool]]) -> list[tuple[str, str, str]]:
+    """(value, pattern, pattern): a member of two patterns at once where joining a member of each
+    gives one (`a*` and `*z`: `axxz`), so that a statement with both conditions is met."""
+    out = []
+    wild = [(p, _member(p, True)) for p, w in patterns if w and "${" not in p and ("*" in p or "?" in p)]
+    for (first, one), (second, two) in itertools.combinations(wild, 2):
+        for joined in (one + two, two + one):
+            if wildcard_match(first, joined) and wildcard_match(second, joined):
+                out.append((joined, first, second))
+                break
+    return out
+
+
 def _strings_of(values: list[tuple[str, bool, bool]]) -> list[tuple[str, str]]:
-    """(value, label) for each literal, a member of each pattern, and a case variant where a
-    policy compares without regard to case."""
+    """(value, label) for each literal, a member of each pattern and of two patterns at once,
+    and a case variant where a policy compares without regard to case."""
     out: dict[str, str] = {}
     for value, wild, case in values:
         if "${" in value:
@@ -192,6 +207,8 @@ def _strings_of(values: list[tuple[str, bool, bool]]) -> list[tuple[str, str]]:
         out.setdefault(member, f"'{member}'" if member == value else f"'{member}' (like '{value}')")
         if case and member.swapcase() != member:
             out.setdefault(member.swapcase(), f"'{member.swapcase()}'")
+    for joined, first, second in _both([(v, w) for v, w, _ in values]):
+        out.setdefault(joined, f"'{joined}' (like '{first}' and '{second}')")
     return list(out.items())
 
 
@@ -204,10 +221,14 @@ def _session_dimension(found: _Mentions) -> Dimension:
     candidates: dict[str, Candidate] = {}
     for pattern, wild in patterns:
         name = _member(pattern, wild)
-        if 2 <= len(name) <= 64:
+        if _SESSION_NAME.fullmatch(name):
             label = (
                 f"sessions named {name}" if not wild or name == pattern else f"sessions named like {pattern}"
             )
+            candidates.setdefault(name, Candidate(label, session=name))
+    for name, first, second in _both(patterns):
+        if _SESSION_NAME.fullmatch(name):
+            label = f"sessions named like {first} and {second}"
             candidates.setdefault(name, Candidate(label, session=name))
     other = _other(patterns, ("vendor-session", "labeling-job-7", "zz"))
     if other is not None:
