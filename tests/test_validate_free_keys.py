@@ -59,8 +59,8 @@ def reads(state: Snapshot) -> tuple[Status, Status]:
 
 
 # S3 User Guide, "Amazon S3 condition key examples" / "s3:TlsVersion" ("Example bucket policy:
-# deny access to requests that use a TLS version lower than 1.3"); S3 has required TLS 1.2 or
-# later on every endpoint since 2024, so the vendor sends 1.2 or 1.3.
+# deny access to requests that use a TLS version lower than 1.3"); "Protecting data in transit
+# with encryption": S3 supports TLS 1.2 and TLS 1.3, so the vendor sends 1.2 or 1.3.
 TLS_BELOW_13 = bucket_policy("Deny", {"NumericLessThan": {"s3:TlsVersion": "1.3"}})
 
 

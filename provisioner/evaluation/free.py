@@ -9,17 +9,18 @@ condition context keys"; S3 User Guide, "Amazon S3 condition key examples"):
   (`ROLEID:SESSION`);
 - where it calls from: `aws:SourceIp` from the internet, or, through a VPC endpoint,
   `aws:VpcSourceIp`, `aws:SourceVpc` and `aws:SourceVpce` instead (no `aws:SourceIp` then);
-- `s3:TlsVersion` on S3 requests: 1.2 or 1.3 (S3 refuses older TLS since 2024), nothing else;
+- `s3:TlsVersion` on S3 requests: 1.2 or 1.3, the two versions S3 accepts (S3 User Guide,
+  "Protecting data in transit with encryption", TLS 1.2 and TLS 1.3 Support);
 - session tags `aws:PrincipalTag/KEY` for a KEY the role has no tag for, and only when the
   role's trust lets the vendor `sts:TagSession` (a tag the role has is a known key).
 
 The conditions (and principals) of every policy of the chain that mention a free key split its
-values into finitely many regions: each literal value and a member of each pattern, a value
-matching none, absent where the key may be absent; inside and just outside each CIDR; TLS 1.2
-and 1.3. The chain is decided at one representative of each region, over the product of the free
-keys the chain mentions (none, for most chains: then it is decided once, as before). So the
-answer is exact, not sampled: allowed for every value, denied for every value, or it depends,
-said with the values on both sides.
+values into finitely many regions: each literal value, a member of each pattern and of each two
+patterns at once, a value matching none, absent where the key may be absent; inside and just
+outside each CIDR; TLS 1.2 and 1.3. The chain is decided at one representative of each region,
+over the product of the free keys the chain mentions (none, for most chains: then it is decided
+once, as before). So the answer is exact, not sampled: allowed for every value, denied for
+every value, or it depends, said with the values on both sides.
 """
 
 from __future__ import annotations

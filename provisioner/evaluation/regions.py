@@ -23,7 +23,7 @@ from typing import Any
 from provisioner.evaluation.model import Policy, Request
 from provisioner.iam import as_list, strings, wildcard_match
 
-TLS_VERSIONS = ("1.2", "1.3")  # what a client can negotiate with S3 today
+TLS_VERSIONS = ("1.2", "1.3")  # S3 User Guide, "Protecting data in transit with encryption"
 _NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 _OTHER_VALUES = ("vendor-chosen-value", "zq-other-9", "x0")  # a value matching none is among them
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")  # what sts:AssumeRole accepts as RoleSessionName
