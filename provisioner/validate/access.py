@@ -10,17 +10,21 @@ from dataclasses import dataclass, replace
 from provisioner.cors import cors_rule_for
 from provisioner.evaluation import EXPLICIT_DENY, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
+from provisioner.evaluation.free import Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions
 from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
+    DEPENDS_ON_VENDOR,
     ESCALATION,
     FAIL,
     PASS,
     PROBE_BUCKET,
     SKIP,
     WARN,
+    decide,
+    free_keys,
     not_decided,
     role_unread,
     s3_chain,
@@ -37,7 +41,8 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
     if state.role is None:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     bucket = bucket_arn(spec.bucket, spec.partition)
-    denied = []
+    denied: list[str] = []
+    depends: list[str] = []
     chain = s3_chain(state)
     requests = [
         s3_request(spec, state, "s3:ListBucket", bucket, **{"s3:prefix": spec.prefix or ""}),
@@ -47,11 +52,25 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
     if undecided is not None:
         return undecided
     for request in requests:
-        decision = authorize(chain, request)
-        if not decision.allowed:
-            denied.append(f"{request.action} on {bucket}: {decision.reason()}")
+        _sort(decide(chain, request, spec, state), f"{request.action} on {bucket}", denied, depends)
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
-    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok)
+    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok, depends)
+
+
+def _sort(outcome: Outcome, what: str, denied: list[str], depends: list[str]) -> None:
+    """A refusal for every value goes to `denied`; one that depends on a free key to `depends`."""
+    if outcome.never and outcome.denied is not None:
+        denied.append(f"{what}: {outcome.denied.reason()}")
+    elif not outcome.always:
+        why = outcome.undecided or outcome.depends
+        depends.append(f"{what}: {why}{_sides_reason(outcome)}")
+
+
+def _sides_reason(outcome: Outcome) -> str:
+    """Which statements decide each side, for the detail."""
+    if outcome.allowed is None or outcome.denied is None:
+        return ""
+    return f" ({outcome.denied.reason()} otherwise)"
 
 
 @CHECKS.register("AWSObjectRead")
@@ -64,20 +83,23 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     undecided = not_decided(name, state, spec, chain, [request])
     if undecided is not None:
         return undecided
-    decision = authorize(chain, request)
+    outcome = decide(chain, request, spec, state)
+    denied: list[str] = []
+    depends: list[str] = []
+    _sort(outcome, f"s3:GetObject on {object_arn}", denied, depends)
     foreign = _foreign_object(state, spec)
-    if decision.allowed and foreign:
+    if outcome.sometimes and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
-    if not decision.allowed or state.kms_key is None:
-        denied = [] if decision.allowed else [f"s3:GetObject on {object_arn}: {decision.reason()}"]
+    if denied or state.kms_key is None:
         ok = f"s3:GetObject on {object_arn}"
-        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok)
+        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends)
     kms = kms_decrypt(state, spec)
     status, detail = kms.status, kms.detail
     if status is FAIL:
         return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
-    if status is WARN:
-        return verdict(name, WARN, spec, None, detail)
+    if status is WARN or depends:
+        check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
+        return replace(check, remedy=DEPENDS_ON_VENDOR) if depends or kms.depends else check
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
 
 
@@ -103,6 +125,7 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 class KmsVerdict:
     status: Status
     detail: str
+    depends: bool = False  # a WARN because the answer depends on a value the vendor chooses
 
 
 def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
@@ -158,6 +181,10 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     undecided = not_decided("AWSObjectRead", state, spec, chain, [request])
     if undecided is not None:
         return KmsVerdict(WARN, f"kms:Decrypt on {key}: {undecided.detail}")
+    outcome = decide(chain, request, spec, state)
+    if outcome.depends or outcome.undecided:
+        why = outcome.depends or outcome.undecided
+        return KmsVerdict(WARN, f"kms:Decrypt on {key}: {why}{_sides_reason(outcome)}", depends=True)
     decision = authorize(chain, request)
     refused = organization_decision(state.org.scps, state.org.rcps, request)
     if decision.effect == EXPLICIT_DENY or refused is not None:
@@ -225,16 +252,18 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     undecided = not_decided(name, state, spec, chain, writes)
     if undecided is not None:
         return undecided
+    # "may it?" holds when some value the vendor chooses (session name, network, TLS) allows it
+    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
     too_much: list[str] = []
     for request in writes:
-        if request.action not in too_much[-1:] and authorize(chain, request).allowed:
+        if request.action not in too_much[-1:] and decide(chain, request, spec, state, s3_free).sometimes:
             too_much.append(request.action)
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
-        if authorize(identity, s3_request(spec, state, action, resource)).allowed:
+        if decide(identity, s3_request(spec, state, action, resource), spec, state, s3_free).sometimes:
             too_much.append(f"{action} on other buckets")
     for action in ESCALATION:
-        if authorize(identity, s3_request(spec, state, action, spec.role_arn)).allowed:
+        if decide(identity, s3_request(spec, state, action, spec.role_arn), spec, state, iam_free).sometimes:
             too_much.append(action)
     if too_much:
         shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")

@@ -15,9 +15,11 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
-from provisioner.evaluation import EXPLICIT_DENY, Policy, caller_request, evaluate
+from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
+from provisioner.evaluation.free import decisions_free
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
+from provisioner.validate.rules import free_keys, s3_request
 from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
@@ -30,9 +32,10 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     if check.status not in (Status.FAIL, Status.WARN):
         return replace(check, remediation="", commands=())
     values = fix_values(check.name, spec, state)
-    template = remediation_template(check.name, check.code)
+    key = check.code or check.remedy
+    template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
-    return replace(check, remediation=fill_remedy(check.name, values, check.code), commands=commands)
+    return replace(check, remediation=fill_remedy(check.name, values, key), commands=commands)
 
 
 def vendor_options(spec: ValidateSpec) -> list[str]:
@@ -159,14 +162,21 @@ def _bucket_policy_denies(spec: ValidateSpec, state: Snapshot, actions: tuple[st
     if not state.bucket_policy or not actions:
         return []
     bucket = bucket_arn(spec.bucket, spec.partition)
+    policy = Policy("bucket policy", state.bucket_policy)
+    free = free_keys(spec, state)
+
+    def decide(request: Request) -> Decision:
+        return evaluate([policy], request)
+
     found: list[str] = []
     for action in actions:
         resource = f"{bucket}/{spec.sample_key}" if action == "s3:GetObject" else bucket
         context: dict[str, Any] = {"s3:prefix": spec.prefix or ""} if action == "s3:ListBucket" else {}
-        request = caller_request(spec.session_arn, action, resource, region=state.bucket_region, **context)
-        decision = evaluate([Policy("bucket policy", state.bucket_policy)], request)
-        if decision.effect == EXPLICIT_DENY:
-            found += [h.describe() for h in decision.denies if h.describe() not in found]
+        request = s3_request(spec, state, action, resource, **context)
+        # at every value the vendor chooses (evaluation/free.py): a Deny of TLS 1.2 counts
+        for decision in decisions_free(decide, request, [policy], free):
+            if decision.effect == EXPLICIT_DENY:
+                found += [h.describe() for h in decision.denies if h.describe() not in found]
     return found
 
 

@@ -112,6 +112,8 @@ class Check:
     live: Status | None = None
     # the `provision ...` commands in the remediation, each to run as printed (shlex quoting)
     commands: tuple[str, ...] = ()
+    # a code-less WARN's own remediation in policies/checks.json (DEPENDS_ON_VENDOR); not in JSON
+    remedy: str | None = None
 
     @property
     def message(self) -> str:

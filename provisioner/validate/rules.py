@@ -6,10 +6,12 @@ that say what could not be read. Pure.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from provisioner.evaluation import Policy, Request, assume_role_request, caller_for, caller_request
+from provisioner.evaluation import Policy, Request, assume_role_request, caller_for, caller_request, evaluate
 from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.free import FreeKeys, Outcome, chain_policies, decide_free
 from provisioner.iam import parse_document
 from provisioner.model import Status
 from provisioner.model.rules import Registry
@@ -17,6 +19,7 @@ from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSp
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
+DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
 WRONG_ID = "provisioner-probe-wrong-external-id"  # live: the ID the negative probe presents
 ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
 
@@ -42,10 +45,14 @@ def assume_request(spec: ValidateSpec, caller: str, external_id: str | None) -> 
 
 def s3_request(spec: ValidateSpec, state: Snapshot, action: str, resource: str, **context: Any) -> Request:
     """A request of the role's session (what the vendor does after AssumeRole), sent to the
-    bucket's region (aws:RequestedRegion), with the keys the snapshot knows (known_keys)."""
-    return caller_request(
-        spec.session_arn, action, resource, region=state.bucket_region, **known_keys(state), **context
-    )
+    bucket's region (aws:RequestedRegion), with the keys the snapshot knows (known_keys).
+    aws:userid carries the role's real unique ID when GetRole showed it (a policy may name it:
+    "AROA...:*")."""
+    role_id = (state.role or {}).get("RoleId")
+    if isinstance(role_id, str) and role_id and "aws:userid" not in context:
+        context["aws:userid"] = f"{role_id}:{SESSION_NAME}"
+    keys = {**known_keys(state), **context}
+    return caller_request(spec.session_arn, action, resource, region=state.bucket_region, **keys)
 
 
 def known_keys(state: Snapshot) -> dict[str, Any]:
@@ -90,12 +97,6 @@ def unknown_keys(state: Snapshot) -> dict[str, str]:
             "organizations:ListParents (the management account or a delegated administrator)"
         )
     return unknown
-
-
-def chain_policies(chain: Chain) -> list[Policy]:
-    boundary = [chain.boundary] if chain.boundary is not None else []
-    levels = [p for level in (*chain.scps, *chain.rcps) for p in level]
-    return [*chain.identity, *chain.resource, *boundary, *levels]
 
 
 def undecided(chain: Chain, requests: list[Request], unknown: dict[str, str]) -> dict[str, list[str]]:
@@ -183,6 +184,32 @@ def _shown(actions: list[str]) -> str:
     return ", ".join(unique[:4]) + (f" and {len(unique) - 4} more" if len(unique) > 4 else "")
 
 
+def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKeys:
+    """What the vendor chooses in its session's requests (evaluation/free.py): its session name,
+    where it calls from, the TLS version (S3 only) and, when the trust lets it sts:TagSession,
+    the session tags of keys the role has no tag for."""
+    tags = frozenset(
+        str(t.get("Key", "")).lower() for t in (state.role or {}).get("Tags") or [] if isinstance(t, dict)
+    )
+    tagging = False
+    trust = trust_policies(state)
+    if trust:
+        request = assume_request(spec, vendor_caller(spec), spec.external_id)
+        tagging = evaluate(trust, replace(request, action="sts:TagSession")).allowed
+    # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
+    # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
+    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags)
+
+
+def decide(
+    chain: Chain, request: Request, spec: ValidateSpec, state: Snapshot, free: FreeKeys | None = None
+) -> Outcome:
+    """The chain's answer for every value of the free keys (PASS only when allowed for all)."""
+    if free is None:
+        free = free_keys(spec, state, s3=request.action.startswith("s3:"))
+    return decide_free(lambda r: authorize(chain, r), request, chain_policies(chain), free)
+
+
 def trust_policies(state: Snapshot) -> list[Policy]:
     if state.role is None:
         return []
@@ -227,16 +254,27 @@ def role_unread(state: Snapshot) -> str | None:
 
 
 def s3_verdict(
-    name: str, state: Snapshot, spec: ValidateSpec, denied: list[str], code: str, ok: str
+    name: str,
+    state: Snapshot,
+    spec: ValidateSpec,
+    denied: list[str],
+    code: str,
+    ok: str,
+    depends: list[str] | None = None,
 ) -> Check:
-    """FAIL when the policies refuse; WARN instead when a policy that could change the answer
-    was not readable (the role's own policies for a refusal, the bucket policy for a grant)."""
+    """FAIL when the policies refuse for every value the vendor could send; WARN when the answer
+    depends on such a value (`depends`: the key and both sides), or when a policy that could
+    change the answer was not readable (the role's own policies for a refusal, the bucket policy
+    for a grant)."""
     if denied:
         blind = refused_reads(state, "iam:")
         detail = "; ".join(denied) + unread_note(state)
         if blind:
             return verdict(name, WARN, spec, None, f"{detail}; the role's policies could not all be read")
         return verdict(name, FAIL, spec, code, detail)
+    if depends:
+        detail = "; ".join(depends) + ": the vendor chooses this value, so its reads may be refused"
+        return replace(verdict(name, WARN, spec, None, detail), remedy=DEPENDS_ON_VENDOR)
     if refused_reads(state, "s3:GetBucketPolicy"):
         return verdict(
             name,

@@ -1,0 +1,181 @@
+"""Decisions over every value of the keys only the vendor chooses (its "free keys").
+
+validate asks "will the vendor's request be allowed?" of one simulated request, but some of
+that request's values are the vendor's to choose, not ours to know (IAM User Guide, "AWS global
+condition context keys"; S3 User Guide, "Amazon S3 condition key examples"):
+
+- the session name, in the session's ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`,
+  which a bucket or key policy's Principal/NotPrincipal may name) and in `aws:userid`
+  (`ROLEID:SESSION`);
+- where it calls from: `aws:SourceIp` from the internet, or, through a VPC endpoint,
+  `aws:VpcSourceIp`, `aws:SourceVpc` and `aws:SourceVpce` instead (no `aws:SourceIp` then);
+- `s3:TlsVersion` on S3 requests: 1.2 or 1.3, the two versions S3 accepts (S3 User Guide,
+  "Protecting data in transit with encryption", TLS 1.2 and TLS 1.3 Support);
+- session tags `aws:PrincipalTag/KEY` for a KEY the role has no tag for, and only when the
+  role's trust lets the vendor `sts:TagSession` (a tag the role has is a known key).
+
+The conditions (and principals) of every policy of the chain that mention a free key split its
+values into finitely many regions: each literal value, a member of each pattern and of each two
+patterns at once, a value matching none, absent where the key may be absent; inside and just
+outside each CIDR; TLS 1.2 and 1.3. The chain is decided at one representative of each region,
+over the product of the free keys the chain mentions (none, for most chains: then it is decided
+once, as before). So the answer is exact, not sampled: allowed for every value, denied for
+every value, or it depends, said with the values on both sides.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.model import Decision, Policy, Request
+from provisioner.evaluation.regions import Candidate, Dimension, FreeKeys, dimensions
+
+__all__ = [
+    "Candidate",
+    "Dimension",
+    "FreeKeys",
+    "Outcome",
+    "chain_policies",
+    "decide_free",
+    "decisions_free",
+    "dimensions",
+]
+
+MAX_CASES = 4096  # beyond this product, the answer is "not decided", never a guess
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The chain's answer over every value of the free keys: `allowed` is a decision that allows
+    (None when none does), `denied` one that refuses (None when none does); `depends` says, when
+    both happen, which key decides and how. `undecided` says why the values were not all tried."""
+
+    allowed: Decision | None
+    denied: Decision | None
+    depends: str = ""
+    undecided: str = ""
+    cases: int = 1
+
+    @property
+    def always(self) -> bool:
+        return self.denied is None and not self.undecided
+
+    @property
+    def never(self) -> bool:
+        return self.allowed is None and not self.undecided
+
+    @property
+    def sometimes(self) -> bool:
+        return self.allowed is not None
+
+
+def chain_policies(chain: Chain) -> list[Policy]:
+    out = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
+    for levels in (chain.scps, chain.rcps):
+        for level in levels:
+            out.extend(level)
+    return out
+
+
+def decide_free(
+    decide: Callable[[Request], Decision],
+    request: Request,
+    policies: Iterable[Policy],
+    free: FreeKeys,
+) -> Outcome:
+    """`decide` at a representative of every region of the free keys `policies` mention."""
+    dims = dimensions(list(policies), request, free)
+    total = _cases(dims)
+    if total > MAX_CASES:
+        first = decide(request)
+        why = (
+            f"not decided: the policies' conditions on {', '.join(d.name for d in dims)} make "
+            f"{total} cases, more than {MAX_CASES}"
+        )
+        return Outcome(first if first.allowed else None, None if first.allowed else first, undecided=why)
+    results = [
+        (combo, decide(apply(request, combo))) for combo in itertools.product(*(d.candidates for d in dims))
+    ]
+    allowed = next((d for _, d in results if d.allowed), None)
+    denied = next((d for _, d in results if not d.allowed), None)
+    depends = describe(dims, results) if allowed is not None and denied is not None else ""
+    return Outcome(allowed, denied, depends, cases=len(results))
+
+
+def decisions_free(
+    decide: Callable[[Request], Decision], request: Request, policies: Iterable[Policy], free: FreeKeys
+) -> list[Decision]:
+    """`decide` at every representative (at most MAX_CASES; the request as given beyond)."""
+    dims = dimensions(list(policies), request, free)
+    if _cases(dims) > MAX_CASES:
+        return [decide(request)]
+    return [decide(apply(request, combo)) for combo in itertools.product(*(d.candidates for d in dims))]
+
+
+def _cases(dims: list[Dimension]) -> int:
+    total = 1
+    for dim in dims:
+        total *= len(dim.candidates)
+    return total
+
+
+def apply(request: Request, combo: Sequence[Candidate]) -> Request:
+    """The request with the combination's values (a session name rewrites the caller's ARN and
+    aws:userid)."""
+    if not combo:
+        return request
+    context = dict(request.context)
+    lowered = {k.lower(): k for k in context}
+    principal = request.principal
+    for candidate in combo:
+        for key, value in candidate.keys:
+            existing = lowered.get(key.lower())
+            if existing is not None:
+                del context[existing]
+            if value is not None:
+                context[key] = value
+                lowered[key.lower()] = key
+            else:
+                lowered.pop(key.lower(), None)
+        if candidate.session is not None:
+            principal = principal.rsplit("/", 1)[0] + "/" + candidate.session
+            userid = lowered.get("aws:userid")
+            if userid is not None:
+                context[userid] = str(context[userid]).split(":", 1)[0] + ":" + candidate.session
+    return Request(principal, request.action, request.resource, context)
+
+
+# --- the words -------------------------------------------------------------------------------
+
+
+def describe(dims: list[Dimension], results: list[tuple[tuple[Candidate, ...], Decision]]) -> str:
+    """For each key whose value changes the answer: the values allowed and those denied."""
+    parts = []
+    for index, dim in enumerate(dims):
+        groups: dict[tuple[int, ...], set[bool]] = {}
+        for combo, decision in results:
+            rest = tuple(id(c) for i, c in enumerate(combo) if i != index)
+            groups.setdefault(rest, set()).add(decision.allowed)
+        if not any(len(g) > 1 for g in groups.values()):
+            continue
+        allowed = [c for c in dim.candidates if any(d.allowed for k, d in results if k[index] is c)]
+        denied = [c for c in dim.candidates if any(not d.allowed for k, d in results if k[index] is c)]
+        parts.append(f"depends on {dim.name}: {_sides(dim, allowed, denied)}")
+    return "; ".join(parts) or "depends on the combination of " + ", ".join(d.name for d in dims)
+
+
+def _sides(dim: Dimension, allowed: list[Candidate], denied: list[Candidate]) -> str:
+    if dim.kind == "tls" and len(allowed) == len(denied) == 1:
+        up, down = allowed[0].keys[0][1], denied[0].keys[0][1]
+        if (up or "") > (down or ""):
+            return f"allowed from {up}, denied below (the vendor may use TLS 1.2 or 1.3)"
+        return f"allowed with {up}, denied from {down} (the vendor may use TLS 1.2 or 1.3)"
+    only = " only" if any(c.other for c in denied) and not any(c.other for c in allowed) else ""
+    yes = ", ".join(c.label for c in allowed)
+    no = ", ".join(c.label for c in denied)
+    if dim.kind == "session":
+        return f"allowed{only} for {yes}, denied for {no}"
+    return f"allowed{only} {yes}, denied {no}"
