@@ -340,3 +340,16 @@ def test_the_ids_a_vendor_gets_in_with_are_said_in_an_admins_words(statements, w
     were shown only by an example ID."""
     answer = analyze(trust(statements), role_arn=ROLE_ARN, parties=[VENDOR], issued=[], own_account=ACCOUNT)
     assert answer.parties[0].ids == words
+
+
+def test_a_door_through_what_is_not_modelled_says_may_in_every_command():
+    """Principal "*" narrowed by aws:MultiFactorAuthAge (numbers are not compared yet): someone
+    else may or may not get in, and every command says so first ("may be able to"), not "can"
+    with "not decided" at the end of the example (found by a first-time user)."""
+    document = trust([allow({**PIN, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, principal="*")])
+    lint = [f.message for f in lint_document(document)[1] if "assume" in f.message]
+    audit = [h.message for h in judge_trust(document, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    external = validate_checks(document, [])["AWSExternalID"]
+    said = [*lint, *audit, external.detail or ""]
+    assert lint and audit and external.status == Status.FAIL
+    assert all(m.startswith("another AWS account may be able to assume the role") for m in said), said

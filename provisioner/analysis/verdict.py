@@ -47,12 +47,14 @@ class Opening:
             who = "another AWS account" if self.kind == "someone-else" else self.who.name
             return f"{who} may be able to assume the role: not decided ({self.door.why})"
         shown = self.door.describe()
+        # a door through what is not modelled may or may not open: said so first, not only after
+        can = "can" if self.door.decided else "may be able to"
         if self.kind == "someone-else":
-            return f"another AWS account can assume the role: for example {shown}"
+            return f"another AWS account {can} assume the role: for example {shown}"
         if self.kind == "no-external-id":
-            return f"{self.who.name} can assume the role without an external ID: for example {shown}"
+            return f"{self.who.name} {can} assume the role without an external ID: for example {shown}"
         return (
-            f"{self.who.name} can assume the role with {self.who.ids}, not only the issued IDs: "
+            f"{self.who.name} {can} assume the role with {self.who.ids}, not only the issued IDs: "
             f"for example {shown}"
         )
 
