@@ -278,14 +278,19 @@ def _witness(case: dict[str, Any], answer: Any, kind: str, external_id: str) -> 
 
 
 def phrase_members(ids: str) -> list[str]:
-    """Members of an admitted set as the analysis words it, beyond the issued IDs: an ID that
-    starts with the prefix it names, one matching each pattern it names, one outside the values
-    it bars, or any ID at all."""
+    """Members of an admitted set as the analysis words it, beyond the issued IDs: each ID it
+    names exactly, an ID that starts with the prefix it names, one matching each pattern it
+    names, one outside the values it bars, or any ID at all."""
     from provisioner.iam import wildcard_match
 
     prefix = re.fullmatch(r"any ID starting with '(.*)'", ids)
     if prefix:
         return [prefix[1] + "Zq9"]
+    exact = re.fullmatch(
+        r"exactly (?:these \d+ IDs: )?(.*?)(?: \(matched without regard to case\))?(?:, or none)?", ids
+    )
+    if exact:
+        return exact[1].split(", ")  # each ID the words name gets in
     quoted = re.findall(r"'([^']*)'", ids)
     if ids.startswith("IDs matching "):
         return [p.replace("*", "Zq9").replace("?", "Q") for p in quoted]

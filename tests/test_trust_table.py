@@ -329,6 +329,19 @@ def guard(operator: str, value: Any) -> dict[str, Any]:
             f"exactly {ID} (matched without regard to case)",
             id="IgnoreCase",
         ),
+        # an ID named where it issues none (README: IfExists and ForAllValues in an Allow): the
+        # words are still the set that gets in (they said "IDs other than the issued ones, such
+        # as <that ID>": found by a first-time user)
+        pytest.param(
+            [allow({"StringEqualsIfExists": {"sts:ExternalId": ID}})],
+            f"exactly {ID}, or none",
+            id="IfExists in an Allow",
+        ),
+        pytest.param(
+            [allow({"ForAllValues:StringEquals": {"sts:ExternalId": [ID, OLD_ID]}})],
+            f"exactly these 2 IDs: {ID}, {OLD_ID}, or none",
+            id="ForAllValues in an Allow",
+        ),
     ],
 )
 def test_the_ids_a_vendor_gets_in_with_are_said_in_an_admins_words(statements, words):

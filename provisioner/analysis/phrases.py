@@ -44,6 +44,14 @@ def ids_phrase(question: _Question, answer: ClassAnswer) -> str:
         return text + (", or none" if answer.without_id is not None else "")
     if _whole(question, ANY):
         return "any ID, or none" if answer.without_id is not None else "any ID"
+    named = _named_set(question)
+    if named:
+        text = (
+            f"exactly {named[0]}"
+            if len(named) == 1
+            else f"exactly these {len(named)} IDs: {', '.join(named)}"
+        )
+        return text + (", or none" if answer.without_id is not None else "")
     patterns = _patterns(question)
     for pattern in patterns:
         head = pattern[:-1]
@@ -82,6 +90,28 @@ def _issued_phrase(question: _Question, answer: ClassAnswer) -> str:
         *[key.value != z3.StringVal(i) for i in ids],
     )
     return text + (" (matched without regard to case)" if variant is not None else "")
+
+
+def _named_set(question: _Question) -> list[str]:
+    """The IDs the trust names literally, when exactly those (no other ID) get in: an ID the
+    issued ones do not include, named in an Allow's StringEqualsIfExists or ForAllValues, say.
+    Proven: no other ID gets in, and each of them does (decided)."""
+    key = question.id_key
+    named: list[str] = []
+    for statement in statements(question.trust_document):
+        for operator, name, values in statement.conditions():
+            plain = operator.lower().rpartition(":")[2].removesuffix("ifexists").replace("not", "")
+            if name.lower() == "sts:externalid" and plain in ("stringequals", "stringlike"):
+                named += [
+                    v
+                    for v in values
+                    if isinstance(v, str) and not (plain == "stringlike" and ("*" in v or "?" in v))
+                ]
+    named = list(dict.fromkeys(named))
+    if not named or question.find(key.present, *[key.value != z3.StringVal(v) for v in named]) is not None:
+        return []
+    found = [(v, question.find(key.present, key.value == z3.StringVal(v))) for v in named]
+    return [v for v, door in found if door is not None and door[0].decided]
 
 
 def _patterns(question: _Question) -> list[str]:
