@@ -366,3 +366,41 @@ def test_a_door_through_what_is_not_modelled_says_may_in_every_command():
     said = [*lint, *audit, external.detail or ""]
     assert lint and audit and external.status == Status.FAIL
     assert all(m.startswith("another AWS account may be able to assume the role") for m in said), said
+
+
+TRIAL_ID = "lbx-5e8d0c3a9f7b21aa"  # the first-time user's
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        # the ID validate is given is one of the pattern's: validate's example must avoid it
+        pytest.param([allow({"StringLike": {"sts:ExternalId": TRIAL_ID[:-1] + "?"}})], id="a ? in the ID"),
+        pytest.param(
+            [allow({**PIN, "StringLike": {"aws:PrincipalArn": "arn:aws:iam::3406364247??:role/lb-*"}}, "*")],
+            id="a wildcard account and role name",
+        ),
+        pytest.param(
+            [allow({**PIN, "StringLike": {"sts:RoleSessionName": "labelbox-*"}}, "*")],
+            id="a session name pattern",
+        ),
+    ],
+)
+def test_the_three_commands_show_the_same_example_where_a_pattern_constrains_it(statements):
+    """lint (no issued ID), audit (the IDs the trust names) and validate (--external-id) ask
+    different questions; where a pattern constrains a value, the example each shows was the
+    solver's pick for its own question (the last character of the ID, the account's last
+    digits differed: found by a first-time user). Each pattern's value, its wildcards filled,
+    is now asked for first."""
+    import re
+
+    document = trust(statements)
+    lint = [f.message for f in lint_document(document)[1] if "for example" in f.message]
+    found = judge_trust(document, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found
+    audit = [h.message for h in found if "for example" in h.message]
+    state = Snapshot(role={"RoleName": "T", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": document})
+    spec = ValidateSpec(ROLE_ARN, TRIAL_ID, "images", LABELBOX)
+    external = {c.name: c for c in static_checks(state, spec)}["AWSExternalID"]
+    said = [*lint, *audit, external.detail or ""]
+    examples = {re.sub(r".*for example ", "", m) for m in said}
+    assert lint and audit and len(examples) == 1, said

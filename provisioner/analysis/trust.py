@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import z3
@@ -42,7 +43,7 @@ from provisioner.analysis.encode import Encoder, equal_ignoring_case, like
 from provisioner.analysis.request import Caller
 from provisioner.evaluation import Policy, evaluate
 from provisioner.evaluation.chain import organization_decision
-from provisioner.iam import Statement
+from provisioner.iam import Statement, statements
 from provisioner.model.arn import session_arn
 
 
@@ -111,10 +112,56 @@ class _Setting:
     undecided: list[str] = field(default_factory=list)
     deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET_S)
 
+    @cached_property
+    def hints(self) -> dict[str, str]:
+        """For each key a StringLike (or ArnLike) pattern of the trust or the RCPs constrains, a
+        value of the first such pattern: its wildcards filled ('*' with nothing, '?' with 'x'; an
+        account's with zeros to twelve digits). `@account` and `@name` are the caller's, from
+        aws:PrincipalAccount and aws:PrincipalArn."""
+        found: dict[str, str] = {}
+        documents = [self.trust.document, *[p.document for level in self.rcps for p in level]]
+        for document in documents:
+            for statement in statements(document):
+                for operator, key, values in statement.conditions():
+                    base = operator.lower().rpartition(":")[2].removesuffix("ifexists")
+                    patterns = [v for v in values if isinstance(v, str) and ("*" in v or "?" in v)]
+                    if base not in ("stringlike", "arnlike") or not patterns:
+                        continue
+                    name, pattern = key.lower(), patterns[0]
+                    if name == "aws:principalaccount":
+                        _hint(found, "@account", _digits(pattern), pattern)
+                    elif name in ("aws:principalarn", "aws:sourcearn"):
+                        fields = pattern.split(":", 5)
+                        if name == "aws:principalarn" and len(fields) == 6:
+                            _hint(found, "@account", _digits(fields[4]), fields[4])
+                            resource = fields[5].partition("/")[2]
+                            _hint(found, "@name", _filled(resource), resource)
+                    else:
+                        found.setdefault(name, _filled(pattern))
+        return found
+
     def judge(self, caller: Caller, name: str) -> ClassAnswer:
         question = _Question(caller, self)
         self.undecided += question.encoder.undecided
         return question.answer(name)
+
+
+def _hint(found: dict[str, str], name: str, value: str, pattern: str) -> None:
+    """Keep the first hint for a caller's field whose pattern asks for something (not a bare `*`)."""
+    if pattern.strip("*?"):
+        found.setdefault(name, value)
+
+
+def _filled(pattern: str) -> str:
+    return pattern.replace("*", "").replace("?", "x")
+
+
+def _digits(pattern: str) -> str:
+    """A twelve-digit account an account pattern matches, with zeros (the pattern as given when
+    it cannot be one: the preference then does not fit, and is dropped)."""
+    fixed = pattern.replace("?", "0")
+    gap = 12 - len(fixed.replace("*", ""))
+    return fixed.replace("*", "0" * max(gap, 0), 1).replace("*", "")
 
 
 class _Question:
@@ -233,7 +280,12 @@ class _Question:
         caller = self.caller
         if caller.kind == "service":
             return found
-        preferences = [
+        # a value a pattern of the policies asks for, filled the same way whichever question
+        # (lint's, audit's, validate's) finds the door: the same example in every command
+        hints = self.setting.hints
+        preferences = [caller.acct == z3.StringVal(hints["@account"])] if "@account" in hints else []
+        preferences += [caller.name == z3.StringVal(hints["@name"])] if "@name" in hints else []
+        preferences += [
             z3.Not(caller.user),
             caller.session == z3.StringVal("session"),
             caller.name == z3.StringVal("any-role"),
@@ -241,11 +293,13 @@ class _Question:
         if caller.kind == "other":
             preferences.append(caller.acct == z3.StringVal(STRANGER))
         defaults = {id(c.value): c.default for c in caller.charsets}
-        for name in sorted(caller.chosen - {ID_KEY}):
+        for name in sorted(caller.chosen):
             key = caller.keys.get(name)
-            if key is not None:
-                default = defaults.get(id(key.value), "o-exampleorg" if "orgid" in name else "x1")
-                preferences.append(z3.Or(z3.Not(key.present), key.value == z3.StringVal(default)))
+            if key is None or (name == ID_KEY and name not in hints):
+                continue
+            default = defaults.get(id(key.value), "o-exampleorg" if "orgid" in name else "x1")
+            value = hints.get(name, default)
+            preferences.append(z3.Or(z3.Not(key.present), key.value == z3.StringVal(value)))
         best = find(*extra, *preferences)
         if best is not None:
             return best
