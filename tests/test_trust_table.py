@@ -404,3 +404,33 @@ def test_the_three_commands_show_the_same_example_where_a_pattern_constrains_it(
     said = [*lint, *audit, external.detail or ""]
     examples = {re.sub(r".*for example ", "", m) for m in said}
     assert lint and audit and len(examples) == 1, said
+
+
+@pytest.mark.parametrize(
+    ("condition", "status", "said"),
+    [
+        pytest.param(
+            PIN, Status.PASS, "gets in with exactly", id="pinned: every request of the vendor's role gets in"
+        ),
+        pytest.param(
+            {**PIN, "StringLike": {"sts:RoleSessionName": "labelbox-*"}},
+            Status.WARN,
+            "gets in with sts:RoleSessionName='labelbox-', and is refused with sts:RoleSessionName='session'",
+            id="a session name pattern: depends on the vendor's session name",
+        ),
+        pytest.param(
+            {**PIN, "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*labelbox*"}},
+            Status.FAIL,
+            "refuse the vendor's request",
+            id="a role name pattern the vendor's role does not match: no request gets in",
+        ),
+    ],
+)
+def test_assume_role_is_decided_for_every_value_of_what_the_vendors_request_carries(condition, status, said):
+    """IAM User Guide, "AWS STS condition keys", sts:RoleSessionName: the session name is what the
+    caller passes to AssumeRole, the vendor's choice; its principal (the profile's role ARN) is
+    not. AWSAssumeRole is a PASS when every request of the vendor's role with the issued ID gets
+    in, a FAIL when none does, and otherwise a WARN with both sides (issue 20: a FAIL before,
+    from the session name provisioner simulates; found by a first-time user)."""
+    check = validate_checks(trust([allow(condition, "*")]), [])["AWSAssumeRole"]
+    assert check.status == status and said in (check.detail or ""), check.detail
