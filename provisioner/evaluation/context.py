@@ -5,7 +5,6 @@ aws:userid or aws:PrincipalIsAWSService is decided the way AWS would decide it."
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
@@ -36,6 +35,8 @@ def caller_kind(caller: str) -> str:
 
 def _unique_id(prefix: str, text: str) -> str:
     """A stable, realistic unique ID (AROA…, AIDA…) for a principal we only know by ARN."""
+    import hashlib  # here: OpenSSL's start costs every command that never asks ~5 ms
+
     return prefix + hashlib.sha256(text.encode()).hexdigest()[:17].upper()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from provisioner.model import Rule, Severity
@@ -34,6 +33,8 @@ SECURITY_SEVERITY = {
 def fingerprint(*parts: str) -> str:
     """Stable across runs: what the finding is about, not its wording (code scanning matches
     results between runs by it)."""
+    import hashlib  # here: OpenSSL's start costs every other format ~5 ms
+
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
