@@ -9,32 +9,13 @@ from provisioner.audit.grants import judge_grants
 from provisioner.evaluation import EXPLICIT_DENY, Policy, caller_request, evaluate
 from provisioner.model import Status
 from provisioner.organization import FULL_ACCESS, OrgPolicies
-from provisioner.role import RoleSpec, wanted_role
-from provisioner.validate import Snapshot, ValidateSpec, kms_decrypt, static_checks
-from provisioner.vendors import get_vendor
+from provisioner.validate import Snapshot, kms_decrypt, static_checks
+from tests.validate_snapshot import ACCOUNT, KEY, ROLE_ARN, SPEC, WANTED, snapshot
 
-ACCOUNT = "123456789012"
-ID = "ckx5y2w9q0001abcd1234"
-LABELBOX = get_vendor("labelbox")
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
-KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-SPEC = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX)
-WANTED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, kms_key_arn=KEY))
 PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
 ORG = "o-a1b2c3d4e5"
 PATH = f"{ORG}/r-ab12/ou-ab12-11111111/"
 READS = ("AWSBucketAccess", "AWSObjectRead")
-
-
-def snapshot(**changes) -> Snapshot:
-    state = Snapshot(
-        role={"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust},
-        identity_policies=[Policy("policy LabelboxReadAccess", WANTED.permissions)],
-        cors=[WANTED.cors_rule],
-    )
-    for name, value in changes.items():
-        setattr(state, name, value)
-    return state
 
 
 def reads(state: Snapshot) -> dict[str, tuple[Status, str]]:

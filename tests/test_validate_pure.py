@@ -13,7 +13,6 @@ from provisioner.errors import InputError
 from provisioner.evaluation import Policy
 from provisioner.model import Status
 from provisioner.organization import FULL_ACCESS, OrgPolicies, load_files
-from provisioner.role import RoleSpec, wanted_role
 from provisioner.validate import (
     Check,
     Observations,
@@ -26,26 +25,9 @@ from provisioner.validate import (
 )
 from provisioner.validate.live import CorsAnswer
 from provisioner.vendors import get_vendor
+from tests.validate_snapshot import ACCOUNT, ID, KEY, LABELBOX, ROLE_ARN, SPEC, WANTED, snapshot
 
-ACCOUNT = "123456789012"
-ID = "ckx5y2w9q0001abcd1234"
-LABELBOX = get_vendor("labelbox")
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
-KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-SPEC = ValidateSpec(ROLE_ARN, ID, "images", LABELBOX)
-WANTED, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, kms_key_arn=KEY))
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
-
-
-def snapshot(**changes) -> Snapshot:
-    state = Snapshot(
-        role={"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust},
-        identity_policies=[Policy("policy LabelboxReadAccess", WANTED.permissions)],
-        cors=[WANTED.cors_rule],
-    )
-    for name, value in changes.items():
-        setattr(state, name, value)
-    return state
 
 
 def statuses(state: Snapshot, spec: ValidateSpec = SPEC) -> dict[str, Status]:
