@@ -45,11 +45,20 @@ def schema_errors(document: Any, schema: str) -> list[str]:
     if conforms(document, schema):
         return []
     found = []
-    for top in sorted(validator(schema).iter_errors(document), key=lambda e: e.json_path):
-        for error in _leaves(top):
-            custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
-            message = f"{error.instance!r}: {custom}" if custom else error.message
-            found.append(f"{error.json_path}: {message}")
+    leaves = [
+        e
+        for top in sorted(validator(schema).iter_errors(document), key=lambda e: e.json_path)
+        for e in _leaves(top)
+    ]
+    # a value of the wrong type breaks every other rule of its place too ('oops' has no Action,
+    # is valid under `not required`...): its type is the one fault to name there
+    mistyped = {e.json_path for e in leaves if e.validator == "type"}
+    for error in leaves:
+        if error.json_path in mistyped and error.validator != "type":
+            continue
+        custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
+        message = f"{error.instance!r}: {custom}" if custom else error.message
+        found.append(f"{error.json_path}: {message}")
     return list(dict.fromkeys(found))
 
 

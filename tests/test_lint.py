@@ -492,6 +492,15 @@ def test_grammar_errors_report_the_json_path(document, path):
     assert path in {f.location for f in findings}
 
 
+def test_a_statement_of_the_wrong_type_is_one_finding_that_names_its_type():
+    """A string where a statement goes broke every rule of the schema there ("should not be valid
+    under {'required': ['Principal', 'NotPrincipal']}"...: raw schema text, found by a first-time
+    user); its type is the one fault to name."""
+    findings = [f for f in lint_document({"Version": "2012-10-17", "Statement": "oops"})[1]]
+    (grammar,) = [f for f in findings if f.rule == "policy-grammar"]
+    assert grammar.location == "$.Statement" and grammar.message.endswith("'oops' is not of type 'object'")
+
+
 def test_grammar_error_inside_a_statement_list_names_the_element_not_the_list():
     findings = lint_document(grant(Sid="read-objects"))[1]
     (grammar,) = [f for f in findings if f.rule == "policy-grammar"]
