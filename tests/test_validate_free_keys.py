@@ -160,10 +160,16 @@ def test_a_deny_of_one_address_range_is_a_warning_not_a_pass():
     assert reads(snapshot(bucket_policy=deny)) == (WARN, WARN)
 
 
-def test_a_bucket_reachable_only_through_one_vpc_endpoint_is_a_warning():
+def test_a_bucket_reachable_only_through_your_vpc_endpoint_fails_the_vendor():
+    """A VPC endpoint is in one account's VPC: the vendor calls from its own network, through its
+    own endpoint or none, never through the one your policy names (IAM User Guide, "AWS global
+    condition context keys", aws:SourceVpce: "the identifier of the VPC endpoint the request was
+    made through"; AWS's data-perimeter patterns name the customer's own endpoints). The reads
+    fail, naming the statement, as AWS would refuse them."""
     deny = bucket_policy("Deny", {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})
-    detail = checks(snapshot(bucket_policy=deny))["AWSBucketAccess"].detail
-    assert "allowed only through a VPC endpoint (vpce 'vpce-1a2b3c4d')" in detail
+    found = checks(snapshot(bucket_policy=deny))
+    assert reads(snapshot(bucket_policy=deny)) == (FAIL, FAIL)
+    assert "Guard" in (found["AWSBucketAccess"].detail or "")
 
 
 # IAM User Guide, "Passing session tags in AWS STS" (the trust must allow sts:TagSession) and

