@@ -210,6 +210,55 @@ CASES = {
             assume(caller=OTHER_SESSION),
             EXPLICIT_DENY,
         ),
+        # With Deny, NotPrincipal spares a role session only when it names the session's ARN, the
+        # role's ARN and the account ("AWS JSON policy elements: NotPrincipal": "you must also
+        # specify the account ARN of the not-denied principal"; for a role session, "the
+        # assumed-role session ARN, the role ARN and the account"). These were spared before
+        # (found by a first-time user: a wrong PASS in validate).
+        *[
+            (
+                f"deny NotPrincipal naming {label} does not spare the session",
+                doc(
+                    allow(Principal="*", Action="sts:AssumeRole"),
+                    deny(NotPrincipal={"AWS": named}, Action="sts:AssumeRole"),
+                ),
+                assume(),
+                EXPLICIT_DENY,
+            )
+            for label, named in (
+                ("only the role", [VENDOR_ROLE]),
+                ("the role and the account", [VENDOR_ROLE, f"arn:aws:iam::{VENDOR_ACCOUNT}:root"]),
+                ("only the account", [f"arn:aws:iam::{VENDOR_ACCOUNT}:root"]),
+                ("the session and the account", [VENDOR_SESSION, VENDOR_ACCOUNT]),
+                ("the session and the role", [VENDOR_SESSION, VENDOR_ROLE]),
+            )
+        ],
+        (
+            "deny NotPrincipal naming the session, the role and the account spares it",
+            doc(
+                allow(Principal="*", Action="sts:AssumeRole"),
+                deny(
+                    NotPrincipal={
+                        "AWS": [VENDOR_SESSION, VENDOR_ROLE, f"arn:aws:iam::{VENDOR_ACCOUNT}:root"]
+                    },
+                    Action="sts:AssumeRole",
+                ),
+            ),
+            assume(),
+            ALLOW,
+        ),
+        (
+            "deny NotPrincipal naming another session of the role does not spare this one",
+            doc(
+                allow(Principal="*", Action="sts:AssumeRole"),
+                deny(
+                    NotPrincipal={"AWS": [VENDOR_SESSION[:-2] + "s2", VENDOR_ROLE, VENDOR_ACCOUNT]},
+                    Action="sts:AssumeRole",
+                ),
+            ),
+            assume(),
+            EXPLICIT_DENY,
+        ),
     ],
     # "IAM JSON policy elements: Action" / "NotAction": case-insensitive, wildcards.
     "action": [

@@ -111,8 +111,11 @@ def test_a_bucket_policy_granting_only_our_simulated_session_name_is_a_warning()
 
 
 def test_a_deny_to_every_session_but_one_is_a_warning():
-    deny = bucket_policy("Deny", NotPrincipal={"AWS": SESSION})
-    assert reads(snapshot(bucket_policy=deny)) == (WARN, WARN)
+    # the guide's form names the session, its role and the account ("AWS JSON policy elements:
+    # NotPrincipal"); naming the session alone spares no one (tests/test_evaluation.py)
+    spared = [SESSION, ROLE_ARN, f"arn:aws:iam::{ACCOUNT}:root"]
+    assert reads(snapshot(bucket_policy=bucket_policy("Deny", NotPrincipal={"AWS": spared}))) == (WARN, WARN)
+    assert reads(snapshot(bucket_policy=bucket_policy("Deny", NotPrincipal={"AWS": SESSION}))) == (FAIL, FAIL)
 
 
 def test_a_userid_pattern_on_the_session_name_is_a_warning_both_ways():

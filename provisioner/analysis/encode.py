@@ -131,10 +131,12 @@ class Key:
 @dataclass
 class Encoder:
     """Builds formulas for one symbolic caller. `key` gives a request key (lower-case name);
-    `principal` whether a Principal element names the caller."""
+    `principal` whether a Principal element names the caller; `spares` whether a Deny's
+    NotPrincipal spares it (evaluation's not_principal_spares)."""
 
     key: Callable[[str, str], Key]
     principal: Callable[[Any], z3.BoolRef]
+    spares: Callable[[Any], z3.BoolRef]  # does a Deny's NotPrincipal spare the caller?
     atoms: list[tuple[z3.BoolRef, bool]] = field(default_factory=list)  # (atom, its closing value)
     undecided: list[str] = field(default_factory=list)
 
@@ -153,8 +155,9 @@ class Encoder:
         parts: list[z3.BoolRef] = []
         if "Principal" in body:
             parts.append(self.principal(body["Principal"]))
-        if "NotPrincipal" in body:
-            parts.append(z3.Not(self.principal(body["NotPrincipal"])))
+        if "NotPrincipal" in body:  # a Deny spares only whom it names as every principal it is
+            named = self.spares if closing else self.principal
+            parts.append(z3.Not(named(body["NotPrincipal"])))
         block = body.get("Condition")
         if block:
             if not isinstance(block, dict):

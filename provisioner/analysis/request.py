@@ -133,6 +133,51 @@ class Caller:
                     options.append(self.service == z3.StringVal(value))
         return z3.Or(*options) if options else z3.BoolVal(False)
 
+    def spares(self, element: Any) -> z3.BoolRef:
+        """Does a Deny's NotPrincipal spare the caller (evaluation's not_principal_spares)? Only
+        when it names every principal the request is made as: a role session's ARN, its role's
+        ARN and its account; a user's ARN and its account ("AWS JSON policy elements:
+        NotPrincipal")."""
+        if element == "*":
+            return z3.BoolVal(True)
+        if not isinstance(element, dict):
+            return z3.BoolVal(False)
+        if self.kind == "service":
+            named = [v for kind, values in element.items() if kind != "AWS" for v in strings(values)]
+            return z3.Or(*[self.service == z3.StringVal(v) for v in named]) if named else z3.BoolVal(False)
+        aws = strings(element.get("AWS", []))
+        if "*" in aws:
+            return z3.BoolVal(True)
+        arns = [arn for arn in (Arn.parse(v) for v in aws) if arn is not None and arn.partition == "aws"]
+        accounts = [v for v in aws if len(v) == 12 and v.isdigit()] + [a.account for a in arns if a.is_root]
+        roles = [
+            z3.And(self.acct == z3.StringVal(a.account), self.name == z3.StringVal(a.name))
+            for a in arns
+            if a.is_role
+        ]
+        sessions = []
+        for arn in (a for a in arns if a.is_session):
+            parts = arn.resource.split("/")
+            if len(parts) == 3:
+                sessions.append(
+                    z3.And(
+                        self.acct == z3.StringVal(arn.account),
+                        self.name == z3.StringVal(parts[1]),
+                        self.session == z3.StringVal(parts[2]),
+                    )
+                )
+        users = [
+            self.principal_arn() == z3.StringVal(v)
+            for v, a in zip(aws, map(Arn.parse, aws), strict=True)
+            if a is not None and a.service == "iam" and a.resource.startswith("user/")
+        ]
+        account = z3.Or(*[self.acct == z3.StringVal(a) for a in accounts]) if accounts else z3.BoolVal(False)
+        as_session = z3.And(
+            z3.Or(*roles) if roles else z3.BoolVal(False), z3.Or(*sessions) if sessions else z3.BoolVal(False)
+        )
+        as_user = z3.Or(*users) if users else z3.BoolVal(False)
+        return z3.And(account, z3.If(self.user, as_user, as_session))
+
     def _aws(self, value: str) -> z3.BoolRef:
         if value == "*":
             return z3.BoolVal(True)

@@ -172,7 +172,7 @@ class _Question:
         self.setting = setting
         self.id_key = caller.key(ID_KEY, "sts:ExternalId")
         self.trust_document = setting.trust.document
-        self.encoder = Encoder(caller.key, caller.principal)
+        self.encoder = Encoder(caller.key, caller.principal, caller.spares)
         self.allowed = z3.And(self._layer([setting.trust]), *[self._layer(level) for level in setting.rcps])
 
     def _layer(self, policies: Sequence[Policy]) -> z3.BoolRef:

@@ -39,6 +39,7 @@ __all__ = [
     "condition_holds",
     "conditions_match",
     "evaluate",
+    "not_principal_spares",
     "principal_matches",
     "statement_applies",
     "value_matches",
@@ -162,12 +163,13 @@ def statement_applies(
     body = statement.body
     if "Principal" in body and not principal_matches(body["Principal"], request.principal):
         return False
-    if (
-        "NotPrincipal" in body
-        and not (bounded and statement.effect == "Deny")
-        and principal_matches(body["NotPrincipal"], request.principal)
-    ):
-        return False
+    if "NotPrincipal" in body:
+        element = body["NotPrincipal"]
+        if statement.effect == "Deny":
+            if not bounded and not_principal_spares(element, request.principal):
+                return False
+        elif principal_matches(element, request.principal):
+            return False
     if "Action" in body and not any(action_matches(a, request.action) for a in strings(body["Action"])):
         return False
     if "NotAction" in body and any(action_matches(a, request.action) for a in strings(body["NotAction"])):
@@ -203,6 +205,32 @@ def principal_matches(element: Any, caller: str, *, exact: bool = False) -> bool
             if kind != "AWS" and value == caller:
                 return True
     return False
+
+
+def not_principal_spares(element: Any, caller: str) -> bool:
+    """Does a Deny's NotPrincipal spare the caller? Only when it names every principal the request
+    is made as (IAM User Guide, "AWS JSON policy elements: NotPrincipal": with Deny, "you must also
+    specify the account ARN of the not-denied principal", and for a role session "the
+    assumed-role session ARN, the role ARN and the account"): a role session's own ARN, its role's
+    ARN and its account; a user's ARN and its account; the account. A lone "*" spares everyone."""
+    if element == "*":
+        return True
+    if not isinstance(element, dict):
+        return False
+    aws = strings(element.get("AWS", []))
+    if "*" in aws:
+        return True
+    who = Arn.parse(caller)
+    if who is None:  # an AWS service principal
+        return any(v == caller for kind, values in element.items() if kind != "AWS" for v in strings(values))
+    named = [arn for arn in (Arn.parse(v) for v in aws) if arn is not None and arn.account == who.account]
+    account = who.account in aws or any(arn.is_root and arn.partition == who.partition for arn in named)
+    if who.is_root or not account:
+        return account
+    if who.is_session:
+        role = any(arn.is_role and arn.name == who.session_role for arn in named)
+        return role and caller in aws
+    return caller in aws
 
 
 def _aws_principal_matches(value: str, caller: str, exact: bool = False) -> bool:
