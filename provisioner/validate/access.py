@@ -79,6 +79,9 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if state.role is None or not state.bucket_exists:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role or the bucket does not exist")
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
+    if state.object_missing:  # never a PASS for an object that is not there
+        missing = f"no object {spec.key} in bucket {spec.bucket} (HeadObject: not found)"
+        return verdict(name, WARN, spec, None, f"not decided: {missing}: give --key an object that exists")
     chain, request = s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn)
     undecided = not_decided(name, state, spec, chain, [request])
     if undecided is not None:

@@ -94,6 +94,9 @@ class Snapshot:
     bucket_owner: str | None = None  # canonical IDs, read only for --key when ACLs are on
     object_owner: str | None = None
     object_acl_grants_owner: bool = False
+    # --key: HeadObject said there is no such object (None: not asked, or the read was refused)
+    object_missing: bool = False
+    sample_head: Json | None = field(default=None, repr=False)  # HeadObject of --key, when it answered
     unreadable: list[str] = field(default_factory=list)
     attached: list[Json] = field(default_factory=list)  # {"PolicyName", "PolicyArn", "Tags": {...}}
     inline: list[str] = field(default_factory=list)  # the role's inline policy names

@@ -548,6 +548,9 @@ def test_an_object_written_by_another_account_fails_object_read(make_aws, custom
     """moto gives every object the same owner, so the object's ACL is answered by a botocore hook;
     the bucket's ownership controls, its ACL and the rest come from moto."""
     setup_role(make_aws)
+    customer.s3.put_object(
+        Bucket=BUCKET, Key="images/a.jpg", Body=b"x"
+    )  # a --key names an object that is there
     owner = customer.s3.get_bucket_acl(Bucket=BUCKET)["Owner"]["ID"]
     foreign = {"Owner": {"ID": "f" * 64}, "Grants": [{"Grantee": {"ID": "f" * 64, "Type": "CanonicalUser"},
                                                      "Permission": "FULL_CONTROL"}]}  # fmt: skip
@@ -604,3 +607,32 @@ def test_the_organizations_id_from_describe_organization_confines_principal_star
                 f"only account {LABELBOX.account_id} gets in, with exactly {EXTERNAL_ID}"
             )
         assert by_name["AWSAssumeRole"].status == "pass"
+
+
+def test_the_object_key_names_decides_its_own_encryption_and_a_missing_one_is_said(make_aws, customer):
+    """--key: an object keeps the encryption it was written with (S3 User Guide, "Setting default
+    server-side encryption behavior for Amazon S3 buckets": the default applies to new objects),
+    so an SSE-S3 object in a bucket whose default is now SSE-KMS needs no kms:Decrypt; and a --key
+    that names no object is never a PASS (both found by a first-time user: a KMS_DECRYPT_DENIED
+    for the bucket's key, and a silent PASS)."""
+    setup_role(make_aws)
+    customer.s3.put_object(Bucket=BUCKET, Key="images/plain.jpg", Body=b"x", ServerSideEncryption="AES256")
+    kms = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("kms", endpoint_url=make_aws().endpoint_url)
+    key = kms.create_key()["KeyMetadata"]["Arn"]  # its default policy: the account's IAM policies decide
+    customer.s3.put_bucket_encryption(
+        Bucket=BUCKET,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+            ]
+        },
+    )
+    aws = make_aws()
+    plain = {c.name: c for c in validate.validate(aws, target(key="images/plain.jpg")).checks}[
+        "AWSObjectRead"
+    ]
+    assert plain.status == "pass" and "kms" not in (plain.detail or "").lower(), plain
+    missing = {c.name: c for c in validate.validate(aws, target(key="images/none.jpg")).checks}[
+        "AWSObjectRead"
+    ]
+    assert missing.status == "warn" and "no object images/none.jpg" in (missing.detail or ""), missing
