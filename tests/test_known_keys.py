@@ -415,3 +415,43 @@ def test_audit_reads_a_roles_tags_from_gaad_into_its_grants():
     other_role = grant_verdict(role("Other", ("team", "finance")), ACCOUNT, {}, memo)
     assert tagged_role is not None and tagged_role.writes == ["s3:PutObject"]
     assert other_role is not None and other_role.writes == []
+
+
+# --- the role's own keys in the vendor's AssumeRole ----------------------------------------------
+# IAM User Guide, "AWS global condition context keys": aws:ResourceTag/<key>, aws:ResourceAccount
+# and aws:ResourceOrgID are the resource's, and the resource of sts:AssumeRole is the role. AWS's
+# data-perimeter RCP spares roles tagged dp:exclude:identity ("Resource control policies", the
+# data perimeter policy examples).
+
+PERIMETER_RCP = document(
+    {
+        "Sid": "EnforceOrgIdentities",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Resource": "*",
+        "Condition": {
+            "StringNotEqualsIfExists": {
+                "aws:PrincipalOrgID": ORG,
+                "aws:ResourceTag/dp:exclude:identity": "true",
+            },
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+)
+
+
+def test_the_roles_own_tag_decides_the_vendors_assume_role_under_the_perimeter_rcp():
+    """The role's tags are known (GetRole): tagged dp:exclude:identity=true, the vendor gets in;
+    untagged, the RCP refuses it. Both were a WARN "not modelled" (found by a first-time user)."""
+    org = OrgPolicies(
+        rcps=[[Policy("RCPFullAWSAccess", FULL_ACCESS), Policy("RCP perimeter", PERIMETER_RCP)]], org_id=ORG
+    )
+    role = {"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust}
+    tagged = {**role, "Tags": [{"Key": "dp:exclude:identity", "Value": "true"}]}
+    checks = {c.name: c for c in static_checks(snapshot(role=tagged, org=org), SPEC)}
+    assert checks["AWSAssumeRole"].status is PASS, checks["AWSAssumeRole"].detail
+    checks = {c.name: c for c in static_checks(snapshot(role=role, org=org), SPEC)}
+    assert checks["AWSAssumeRole"].status is FAIL and "RCP perimeter" in (
+        checks["AWSAssumeRole"].detail or ""
+    )

@@ -40,6 +40,11 @@ class TrustQuestion:
     org_accounts: tuple[str, ...] = ()
     own_orgs: tuple[str, ...] = ()
     rcps: tuple[tuple[Policy, ...], ...] = ()
+    # the role's own keys in every AssumeRole of it (lower-case names): aws:ResourceAccount,
+    # aws:ResourceOrgID, aws:ResourceTag/<key> (its tags); `resource_tags`: those are all its tags
+    # (a tag key not among them is absent, not unknown)
+    resource_keys: tuple[tuple[str, str], ...] = ()
+    resource_tags: bool = False
 
     @property
     def excluded(self) -> tuple[str, ...]:
@@ -61,7 +66,8 @@ class Door:
     checked: bool = True  # the concrete evaluator allows it too (False is a defect)
     concrete: bool = True  # False: the solver gave up, there is no request to show
 
-    def request(self, role_arn: str) -> Request:
+    def request(self, role_arn: str, resource: tuple[tuple[str, str], ...] = ()) -> Request:
+        """The AssumeRole request, with the role's own keys (`resource`) when they are known."""
         chosen = dict(self.keys)
         session = next(
             (v for k, v in chosen.items() if k.lower() == "sts:rolesessionname"), "provisioner-probe"
@@ -72,7 +78,8 @@ class Door:
         )
         skip = ("sts:rolesessionname", "aws:requestedregion")
         extra = {k: v for k, v in chosen.items() if k.lower() not in skip}
-        return Request(request.principal, request.action, request.resource, {**request.context, **extra})
+        context = {**request.context, **dict(resource), **extra}
+        return Request(request.principal, request.action, request.resource, context)
 
     def describe(self) -> str:
         if not self.concrete:

@@ -75,6 +75,7 @@ class Caller:
     own_orgs: tuple[str, ...] = ()
     resource_keys: dict[str, str] = field(default_factory=dict)  # aws:ResourceAccount, ... (known)
     named: str | None = None  # one principal of the account (a role or user ARN): the caller is it
+    resource_tags: bool = False  # resource_keys hold all the role's tags: another tag key is absent
     keys: dict[str, Key] = field(default_factory=dict)
     spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
     domain: list[z3.BoolRef] = field(default_factory=list)
@@ -283,6 +284,8 @@ class Caller:
             return self._fixed(common[name])
         if name in self.resource_keys:
             return self._fixed(self.resource_keys[name])
+        if self.resource_tags and name.startswith("aws:resourcetag/"):
+            return Key(z3.BoolVal(False), z3.StringVal(""))  # the role has no such tag
         if name in _OPAQUE:
             key = self._free(name)
             key.opaque = _OPAQUE[name]

@@ -56,8 +56,8 @@ def analyze_trust(
     trust_doc = question.trust
     trust = Policy("trust policy", trust_doc)
     ids = issued_ids(trust_doc, question.issued)
-    keys = dict(resource_keys or {})
-    setting = _Setting(trust, question.rcps, question.role_arn, ids, words)
+    keys = {**dict(question.resource_keys), **(resource_keys or {})}
+    setting = _Setting(trust, question.rcps, question.role_arn, ids, words, resource=question.resource_keys)
 
     def judge(
         kind: str, name: str, account: str | None = None, excluded: tuple[str, ...] = ()
@@ -65,7 +65,12 @@ def analyze_trust(
         if not may_name(trust_doc, kind, account, excluded):
             return ClassAnswer(kind, name, account, None)
         caller = Caller(
-            kind, account=account, excluded=excluded, own_orgs=question.own_orgs, resource_keys=keys
+            kind,
+            account=account,
+            excluded=excluded,
+            own_orgs=question.own_orgs,
+            resource_keys=keys,
+            resource_tags=question.resource_tags,
         )
         return setting.judge(caller, name)
 
@@ -92,8 +97,16 @@ def principal_doors(
         question.rcps,
         question.role_arn,
         issued_ids(question.trust, question.issued),
+        resource=question.resource_keys,
     )
-    caller = Caller("party", account=account_of(principal), own_orgs=question.own_orgs, named=principal)
+    caller = Caller(
+        "party",
+        account=account_of(principal),
+        own_orgs=question.own_orgs,
+        named=principal,
+        resource_keys=dict(question.resource_keys),
+        resource_tags=question.resource_tags,
+    )
     asked = _Question(caller, setting)
     key = asked.id_key
     fixed = (key.present, key.value == z3.StringVal(external_id))
@@ -109,6 +122,7 @@ class _Setting:
     role_arn: str
     issued: tuple[str, ...]
     words: bool = True
+    resource: tuple[tuple[str, str], ...] = ()  # the role's own keys (TrustQuestion.resource_keys)
     undecided: list[str] = field(default_factory=list)
     deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET_S)
 
@@ -346,7 +360,7 @@ class _Question:
                     )
                 )
         door = Door(self._who(model), external_id, tuple(keys), decided, why)
-        request = door.request(self.setting.role_arn)
+        request = door.request(self.setting.role_arn, self.setting.resource)
         allowed = evaluate([self.setting.trust], request).allowed and (
             not self.setting.rcps or organization_decision((), self.setting.rcps, request) is None
         )

@@ -91,9 +91,13 @@ def analyze(
     org_accounts: Iterable[str] = (),
     own_orgs: Iterable[str] = (),
     rcps: Sequence[Sequence[Policy]] = (),
+    resource_keys: Iterable[tuple[str, str]] = (),
+    resource_tags: bool = False,
 ) -> TrustAnswer:
     """analysis.trust.analyze_trust (analysis.simple for the plainest trusts, without loading
-    the solver), remembered: a trust is analysed once per distinct question."""
+    the solver), remembered: a trust is analysed once per distinct question. `resource_keys`:
+    the role's own keys (aws:ResourceTag/<key>, ...: TrustQuestion), `resource_tags` when those
+    are all its tags."""
     rcp_text = tuple(tuple((p.name, _canonical(p.document)) for p in level) for level in rcps)
     return _analyze(
         _canonical(trust_doc),
@@ -104,6 +108,8 @@ def analyze(
         tuple(sorted(org_accounts)),
         tuple(sorted(own_orgs)),
         rcp_text,
+        tuple(sorted((k.lower(), v) for k, v in resource_keys)),
+        resource_tags,
     )
 
 
@@ -121,6 +127,8 @@ def _analyze(
     org_accounts: tuple[str, ...],
     own_orgs: tuple[str, ...],
     rcp_text: tuple[tuple[tuple[str, str], ...], ...],
+    resource_keys: tuple[tuple[str, str], ...] = (),
+    resource_tags: bool = False,
 ) -> TrustAnswer:
     from provisioner.analysis.answer import TrustQuestion
     from provisioner.analysis.simple import simple_answer
@@ -129,7 +137,18 @@ def _analyze(
     if (why := unreadable(trust_doc)) is not None:
         return _unread(why, issued, parties)
     rcps = tuple(tuple(Policy(name, json.loads(text)) for name, text in level) for level in rcp_text)
-    question = TrustQuestion(trust_doc, role_arn, parties, issued, own_account, org_accounts, own_orgs, rcps)
+    question = TrustQuestion(
+        trust_doc,
+        role_arn,
+        parties,
+        issued,
+        own_account,
+        org_accounts,
+        own_orgs,
+        rcps,
+        resource_keys,
+        resource_tags,
+    )
     plain = simple_answer(question)
     if plain is not None:
         return plain
@@ -159,7 +178,9 @@ def _unread(why: str, issued: tuple[str, ...], parties: tuple[str, ...]) -> Trus
     return TrustAnswer(issued, nobody, other, undecided=(why,))
 
 
-def openings(answer: TrustAnswer, trust_doc: Any, role_arn: str) -> list[Opening]:
+def openings(
+    answer: TrustAnswer, trust_doc: Any, role_arn: str, resource: tuple[tuple[str, str], ...] = ()
+) -> list[Opening]:
     """Every door of the answer in rule terms, someone else first."""
     names_id = any(
         key.lower() == "sts:externalid" for s in statements(trust_doc) for _, key, _ in s.conditions()
@@ -175,7 +196,7 @@ def openings(answer: TrustAnswer, trust_doc: Any, role_arn: str) -> list[Opening
             kind = "no-external-id"
         else:
             kind = "not-pinned"
-        decision = evaluate(trust, door.request(role_arn)) if door.checked else None
+        decision = evaluate(trust, door.request(role_arn, resource)) if door.checked else None
         path = decision.allows[0].path if decision is not None and decision.allows else ""
         found.append(Opening(kind, who, door, path))
     return found

@@ -7,6 +7,7 @@ trust names literally, and the keys a caller chooses for itself are existential 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from provisioner.evaluation import Decision, Policy, evaluate, principal_matches
@@ -32,6 +33,21 @@ if TYPE_CHECKING:
     from provisioner.analysis.verdict import Opening
 
 
+def role_keys(state: Snapshot, spec: ValidateSpec) -> tuple[tuple[str, str], ...]:
+    """The role's own keys in every AssumeRole of it (IAM User Guide, "AWS global condition
+    context keys": aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceTag/<key> are the
+    resource's, and the resource of sts:AssumeRole is the role): its account, its organization
+    when read, and its tags (GetRole's Tags: all of them, so another tag key is absent). An RCP
+    that spares roles tagged dp:exclude:identity, say, is decided, not "not modelled"."""
+    keys = [("aws:resourceaccount", spec.account)]
+    if state.org.org_id:
+        keys.append(("aws:resourceorgid", state.org.org_id))
+    for tag in (state.role or {}).get("Tags") or []:
+        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
+            keys.append((f"aws:resourcetag/{tag['Key'].lower()}", str(tag.get("Value", ""))))
+    return tuple(keys)
+
+
 def trust_answer(state: Snapshot, spec: ValidateSpec) -> TrustAnswer:
     """Who gets in, exactly (analysis/verdict.py, remembered per distinct question)."""
     from provisioner.analysis.verdict import analyze
@@ -45,6 +61,8 @@ def trust_answer(state: Snapshot, spec: ValidateSpec) -> TrustAnswer:
         own_account=spec.account,
         own_orgs=[state.org.org_id] if state.org.org_id else [],
         rcps=state.org.rcps,
+        resource_keys=role_keys(state, spec),
+        resource_tags=state.role is not None,
     )
 
 
@@ -66,6 +84,7 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
             f"role {spec.role_arn} does not exist in account {spec.account}",
         )
     request = assume_request(spec, vendor_caller(spec), spec.external_id)
+    request = replace(request, context={**request.context, **dict(role_keys(state, spec))})
     trust = trust_policies(state)
     decision = evaluate(trust, request)
     # RCPs of the role's account apply to the vendor's AssumeRole; the vendor's SCPs are its own.
@@ -108,6 +127,8 @@ def _vendor_doors(state: Snapshot, spec: ValidateSpec) -> tuple[Door | None, Doo
         spec.account,
         own_orgs=(state.org.org_id,) if state.org.org_id else (),
         rcps=tuple(tuple(level) for level in state.org.rcps),
+        resource_keys=role_keys(state, spec),
+        resource_tags=state.role is not None,
     )
     return principal_doors(question, spec.vendor.principal, spec.external_id)
 
@@ -163,7 +184,7 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     if state.role is None:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     answer = trust_answer(state, spec)
-    found = openings(answer, trust_policies(state)[0].document, spec.role_arn)
+    found = openings(answer, trust_policies(state)[0].document, spec.role_arn, role_keys(state, spec))
     # one door a caller class and kind (with no ID, and with another, the words are the same)
     firsts: dict[tuple[str, str, bool], Opening] = {}
     for opening in found:
