@@ -455,3 +455,20 @@ def test_the_roles_own_tag_decides_the_vendors_assume_role_under_the_perimeter_r
     assert checks["AWSAssumeRole"].status is FAIL and "RCP perimeter" in (
         checks["AWSAssumeRole"].detail or ""
     )
+
+
+def test_a_refusal_by_an_scp_or_rcp_is_not_remedied_with_create_role():
+    """An SCP's or RCP's Deny is not undone by rewriting the role or the bucket: the remediation
+    says so and names no create-role command (it offered `create-role --replace-external-id`
+    for an RCP's refusal: found by a first-time user)."""
+    org = OrgPolicies(
+        rcps=[[Policy("RCPFullAWSAccess", FULL_ACCESS), Policy("RCP perimeter", PERIMETER_RCP)]], org_id=ORG
+    )
+    role = {"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust}
+    assume = {c.name: c for c in static_checks(snapshot(role=role, org=org), SPEC)}["AWSAssumeRole"]
+    deny_reads = document({"Sid": "NoReads", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"})
+    scps = OrgPolicies(scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP no-reads", deny_reads)]])
+    read = {c.name: c for c in static_checks(snapshot(org=scps), SPEC)}["AWSObjectRead"]
+    for check in (assume, read):
+        assert check.status is FAIL and "organization policy refuses it" in check.remediation, check
+        assert not check.commands and "create-role" not in check.remediation

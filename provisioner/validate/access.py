@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from provisioner.cors import cors_rule_for
-from provisioner.evaluation import EXPLICIT_DENY, Policy, Request, evaluate
+from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.free import Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions
@@ -51,16 +51,22 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
     undecided = not_decided(name, state, spec, chain, requests)
     if undecided is not None:
         return undecided
+    refusals: list[Decision] = []
     for request in requests:
-        _sort(decide(chain, request, spec, state), f"{request.action} on {bucket}", denied, depends)
+        _sort(decide(chain, request, spec, state), f"{request.action} on {bucket}", denied, depends, refusals)
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
-    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok, depends)
+    return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok, depends, refusals)
 
 
-def _sort(outcome: Outcome, what: str, denied: list[str], depends: list[str]) -> None:
-    """A refusal for every value goes to `denied`; one that depends on a free key to `depends`."""
+def _sort(
+    outcome: Outcome, what: str, denied: list[str], depends: list[str], refusals: list[Decision] | None = None
+) -> None:
+    """A refusal for every value goes to `denied` (its decision to `refusals`); one that depends
+    on a free key to `depends`."""
     if outcome.never and outcome.denied is not None:
         denied.append(f"{what}: {outcome.denied.reason()}")
+        if refusals is not None:
+            refusals.append(outcome.denied)
     elif not outcome.always:
         why = outcome.undecided or outcome.depends
         depends.append(f"{what}: {why}{_sides_reason(outcome)}")
@@ -89,13 +95,14 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     outcome = decide(chain, request, spec, state)
     denied: list[str] = []
     depends: list[str] = []
-    _sort(outcome, f"s3:GetObject on {object_arn}", denied, depends)
+    refusals: list[Decision] = []
+    _sort(outcome, f"s3:GetObject on {object_arn}", denied, depends, refusals)
     foreign = _foreign_object(state, spec)
     if outcome.sometimes and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
     if denied or state.kms_key is None:
         ok = f"s3:GetObject on {object_arn}"
-        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends)
+        return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends, refusals)
     kms = kms_decrypt(state, spec)
     status, detail = kms.status, kms.detail
     if status is FAIL:

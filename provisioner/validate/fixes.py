@@ -32,7 +32,7 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     if check.status not in (Status.FAIL, Status.WARN):
         return replace(check, remediation="", commands=())
     values = fix_values(check.name, spec, state)
-    key = check.code or check.remedy
+    key = check.remedy or check.code  # a remedy of its own (the refusal's source) comes first
     template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
     return replace(check, remediation=fill_remedy(check.name, values, key), commands=commands)

@@ -9,7 +9,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from provisioner.evaluation import Policy, Request, assume_role_request, caller_for, caller_request, evaluate
+from provisioner.evaluation import (
+    Decision,
+    Policy,
+    Request,
+    assume_role_request,
+    caller_for,
+    caller_request,
+    evaluate,
+)
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys, Outcome, chain_policies, decide_free
 from provisioner.iam import parse_document
@@ -20,6 +28,18 @@ from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSp
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
 DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
+# the remediation of a refusal by an SCP or RCP's Deny, which neither the role nor the bucket can undo
+DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"
+
+
+def organization_refuses(decisions: list[Decision]) -> bool:
+    """Is every refusal an explicit Deny of an SCP or RCP (and of nothing the role or the bucket
+    holds)? Then create-role, which rewrites those, is not the fix."""
+    return bool(decisions) and all(
+        d.denies and all(hit.policy.startswith(("SCP ", "RCP ")) for hit in d.denies) for d in decisions
+    )
+
+
 WRONG_ID = "provisioner-probe-wrong-external-id"  # live: the ID the negative probe presents
 ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole")
 
@@ -261,8 +281,10 @@ def s3_verdict(
     code: str,
     ok: str,
     depends: list[str] | None = None,
+    refusals: list[Decision] | None = None,
 ) -> Check:
-    """FAIL when the policies refuse for every value the vendor could send; WARN when the answer
+    """FAIL when the policies refuse for every value the vendor could send (`refusals`: the
+    decisions that refuse, which choose the remediation); WARN when the answer
     depends on such a value (`depends`: the key and both sides), or when a policy that could
     change the answer was not readable (the role's own policies for a refusal, the bucket policy
     for a grant)."""
@@ -271,7 +293,10 @@ def s3_verdict(
         detail = "; ".join(denied) + unread_note(state)
         if blind:
             return verdict(name, WARN, spec, None, f"{detail}; the role's policies could not all be read")
-        return verdict(name, FAIL, spec, code, detail)
+        failed = verdict(name, FAIL, spec, code, detail)
+        return (
+            replace(failed, remedy=DENIED_BY_ORGANIZATION) if organization_refuses(refusals or []) else failed
+        )
     if depends:
         detail = "; ".join(depends) + ": the vendor chooses this value, so its reads may be refused"
         return replace(verdict(name, WARN, spec, None, detail), remedy=DEPENDS_ON_VENDOR)

@@ -17,6 +17,7 @@ from provisioner.model import account_of
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
+    DENIED_BY_ORGANIZATION,
     FAIL,
     PASS,
     SKIP,
@@ -93,7 +94,9 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     if inside is None or (outside is None and (refused is not None or not decision.allowed)):
         if refused is not None:
             why = f"{spec.vendor.principal}: {refused.reason()}"
-        elif not decision.allowed:
+            failed = verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why)
+            return replace(failed, remedy=DENIED_BY_ORGANIZATION)
+        if not decision.allowed:
             why = _why_not_assumable(trust[0], spec, decision)
         else:  # the simulated request gets in, yet the analysis finds none: a defect, never a PASS
             why = f"no request of {spec.vendor.principal} gets in with {spec.external_id}"
