@@ -15,10 +15,11 @@ from typing import Any
 
 import z3
 
+from provisioner.analysis import principals
 from provisioner.analysis.answer import STRANGER
 from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
 from provisioner.evaluation.context import context_table
-from provisioner.iam import strings, wildcard_match
+from provisioner.iam import wildcard_match
 from provisioner.model.arn import Arn
 
 _WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
@@ -120,94 +121,12 @@ class Caller:
         return z3.If(self.user, user, role)
 
     def principal(self, element: Any) -> z3.BoolRef:
-        """Does a Principal element name the caller (evaluation's principal_matches)?"""
-        if element == "*":
-            return z3.BoolVal(True)
-        if not isinstance(element, dict):
-            return z3.BoolVal(False)
-        options: list[z3.BoolRef] = []
-        for kind, values in element.items():
-            for value in strings(values):
-                if kind == "AWS":
-                    options.append(self._aws(value))
-                elif self.kind == "service":
-                    options.append(self.service == z3.StringVal(value))
-        return z3.Or(*options) if options else z3.BoolVal(False)
+        """Does a Principal element name the caller (analysis/principals.py)?"""
+        return principals.names(self, element)
 
     def spares(self, element: Any) -> z3.BoolRef:
-        """Does a Deny's NotPrincipal spare the caller (evaluation's not_principal_spares)? Only
-        when it names every principal the request is made as: a role session's ARN, its role's
-        ARN and its account; a user's ARN and its account ("AWS JSON policy elements:
-        NotPrincipal")."""
-        if element == "*":
-            return z3.BoolVal(True)
-        if not isinstance(element, dict):
-            return z3.BoolVal(False)
-        if self.kind == "service":
-            named = [v for kind, values in element.items() if kind != "AWS" for v in strings(values)]
-            return z3.Or(*[self.service == z3.StringVal(v) for v in named]) if named else z3.BoolVal(False)
-        aws = strings(element.get("AWS", []))
-        if "*" in aws:
-            return z3.BoolVal(True)
-        arns = [arn for arn in (Arn.parse(v) for v in aws) if arn is not None and arn.partition == "aws"]
-        accounts = [v for v in aws if len(v) == 12 and v.isdigit()] + [a.account for a in arns if a.is_root]
-        roles = [
-            z3.And(self.acct == z3.StringVal(a.account), self.name == z3.StringVal(a.name))
-            for a in arns
-            if a.is_role
-        ]
-        sessions = []
-        for arn in (a for a in arns if a.is_session):
-            parts = arn.resource.split("/")
-            if len(parts) == 3:
-                sessions.append(
-                    z3.And(
-                        self.acct == z3.StringVal(arn.account),
-                        self.name == z3.StringVal(parts[1]),
-                        self.session == z3.StringVal(parts[2]),
-                    )
-                )
-        users = [
-            self.principal_arn() == z3.StringVal(v)
-            for v, a in zip(aws, map(Arn.parse, aws), strict=True)
-            if a is not None and a.service == "iam" and a.resource.startswith("user/")
-        ]
-        account = z3.Or(*[self.acct == z3.StringVal(a) for a in accounts]) if accounts else z3.BoolVal(False)
-        as_session = z3.And(
-            z3.Or(*roles) if roles else z3.BoolVal(False), z3.Or(*sessions) if sessions else z3.BoolVal(False)
-        )
-        as_user = z3.Or(*users) if users else z3.BoolVal(False)
-        return z3.And(account, z3.If(self.user, as_user, as_session))
-
-    def _aws(self, value: str) -> z3.BoolRef:
-        if value == "*":
-            return z3.BoolVal(True)
-        if self.kind == "service":
-            return z3.BoolVal(False)
-        if len(value) == 12 and value.isdigit():
-            return self.acct == z3.StringVal(value)
-        named = Arn.parse(value)
-        if named is None or "*" in value or "?" in value or named.partition != "aws":
-            return z3.BoolVal(False)
-        same = self.acct == z3.StringVal(named.account)
-        if named.is_root:
-            return same
-        if named.is_role:
-            return z3.And(same, z3.Not(self.user), self.name == z3.StringVal(named.name))
-        if named.is_session:
-            parts = named.resource.split("/")
-            if len(parts) != 3:
-                return z3.BoolVal(False)
-            role, session = parts[1], parts[2]
-            return z3.And(
-                same,
-                z3.Not(self.user),
-                self.name == z3.StringVal(role),
-                self.session == z3.StringVal(session),
-            )
-        if named.service == "iam" and named.resource.startswith("user/"):
-            return z3.And(self.user, self.principal_arn() == z3.StringVal(value))
-        return z3.BoolVal(False)
+        """Does a Deny's NotPrincipal spare the caller (analysis/principals.py)?"""
+        return principals.spares(self, element)
 
     def arn_matches(self, pattern: str) -> z3.BoolRef:
         """ArnLike/ArnEquals `pattern` on the caller's ARN, field by field as the evaluator does
