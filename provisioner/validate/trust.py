@@ -203,6 +203,11 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     vendor = _vendor(answer)
     if vendor is None or vendor.admitted is None:
         detail = "nobody gets in (AWSAssumeRole says why the vendor does not)"
+    elif not vendor.admitted.decided:  # nobody else gets in; whether the vendor does is not decided
+        detail = (
+            f"nobody but {vendor.name} gets in; it may with {vendor.ids.split(', not decided')[0]} "
+            f"(not decided: {vendor.admitted.why}; AWSAssumeRole says more)"
+        )
     else:
         detail = f"only {vendor.name} gets in, with {vendor.ids}"
         if answer.own is not None and answer.own.admitted is not None:
