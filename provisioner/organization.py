@@ -48,7 +48,8 @@ class OrgPolicies:
             return "; ".join(self.unread)
         parts = []
         for label, levels in (("SCP", self.scps), ("RCP", self.rcps)):
-            names = [p.name.removeprefix(f"{label} ") for level in levels for p in level]
+            # once each: FullAWSAccess at the root and at the account is one name to read
+            names = list(dict.fromkeys(p.name.removeprefix(f"{label} ") for level in levels for p in level))
             if names:
                 parts.append(f"{label}s {', '.join(names)} applied")
         return "; ".join(parts + self.notes)

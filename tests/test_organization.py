@@ -21,7 +21,8 @@ import json
 import pytest
 
 from provisioner.errors import InputError
-from provisioner.organization import RCP, SCP, grammar_fault, load_files
+from provisioner.evaluation import Policy
+from provisioner.organization import FULL_ACCESS, RCP, SCP, OrgPolicies, grammar_fault, load_files
 
 V = "2012-10-17"
 LABELBOX = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
@@ -128,3 +129,11 @@ def test_policies_of_their_kind_are_read(tmp_path, kind, document):
     found = load_files([str(path)] if kind == SCP else [], [str(path)] if kind == RCP else [])
     levels = found.scps if kind == SCP else found.rcps
     assert levels[0][0].name == ("SCP given" if kind == SCP else "RCP given")
+
+
+def test_a_policy_attached_at_several_levels_is_named_once():
+    """FullAWSAccess at the root and at the account: the detail said "SCPs FullAWSAccess,
+    FullAWSAccess applied" (found by a first-time user)."""
+    full = Policy("SCP FullAWSAccess", FULL_ACCESS)
+    org = OrgPolicies(scps=[[full], [full, Policy("SCP vpce-only", FULL_ACCESS)]])
+    assert org.describe() == "SCPs FullAWSAccess, vpce-only applied"
