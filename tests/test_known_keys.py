@@ -33,24 +33,31 @@ def document(*statements: dict) -> dict:
 # aws:PrincipalOrgPaths: "the AWS Organizations path for the principal who is making the request",
 # e.g. o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/.
 
+
 # AWS's data-perimeter RCP (aws-samples/data-perimeter-policy-examples, "EnforceOrgIdentities"):
 # deny the RCP services to principals outside the organization, AWS services excepted.
-PERIMETER = document(
-    {
-        "Sid": "EnforceOrgIdentities",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["s3:*", "kms:*", "sqs:*", "secretsmanager:*"],
-        "Resource": "*",
-        "Condition": {
-            "StringNotEqualsIfExists": {
-                "aws:PrincipalOrgID": ORG,
-                "aws:ResourceTag/dp:exclude:identity": "true",
+def perimeter(actions: str | list[str]) -> dict:
+    """AWS's EnforceOrgIdentities statement over `actions`: roles tagged dp:exclude:identity and
+    AWS services spared."""
+    return document(
+        {
+            "Sid": "EnforceOrgIdentities",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": actions,
+            "Resource": "*",
+            "Condition": {
+                "StringNotEqualsIfExists": {
+                    "aws:PrincipalOrgID": ORG,
+                    "aws:ResourceTag/dp:exclude:identity": "true",
+                },
+                "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
             },
-            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-)
+        }
+    )
+
+
+PERIMETER = perimeter(["s3:*", "kms:*", "sqs:*", "secretsmanager:*"])
 RCP_FULL = Policy(
     "RCP RCPFullAWSAccess",
     document({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
@@ -423,22 +430,7 @@ def test_audit_reads_a_roles_tags_from_gaad_into_its_grants():
 # data-perimeter RCP spares roles tagged dp:exclude:identity ("Resource control policies", the
 # data perimeter policy examples).
 
-PERIMETER_RCP = document(
-    {
-        "Sid": "EnforceOrgIdentities",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "sts:AssumeRole",
-        "Resource": "*",
-        "Condition": {
-            "StringNotEqualsIfExists": {
-                "aws:PrincipalOrgID": ORG,
-                "aws:ResourceTag/dp:exclude:identity": "true",
-            },
-            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-)
+PERIMETER_RCP = perimeter("sts:AssumeRole")
 
 
 def test_the_roles_own_tag_decides_the_vendors_assume_role_under_the_perimeter_rcp():
