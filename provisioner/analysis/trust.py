@@ -48,16 +48,14 @@ from provisioner.iam import Statement
 from provisioner.model.arn import session_arn
 
 
-def analyze_trust(
-    question: TrustQuestion, *, resource_keys: dict[str, str] | None = None, words: bool = True
-) -> TrustAnswer:
+def analyze_trust(question: TrustQuestion, *, words: bool = True) -> TrustAnswer:
     """The exact answer for one trust (and RCPs) about the question's parties. Without `words`,
     the sets are not described and the counterexamples keep the solver's names (for the
     differential runs, where only the sets matter)."""
     trust_doc = question.trust
     trust = Policy("trust policy", trust_doc)
     ids = issued_ids(trust_doc, question.issued)
-    keys = {**dict(question.resource_keys), **(resource_keys or {})}
+    keys = dict(question.resource_keys)
     setting = _Setting(trust, question.rcps, question.role_arn, ids, words, resource=question.resource_keys)
 
     def judge(

@@ -108,8 +108,8 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
         lambda: s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
     )
     _gather_ownership(s3, spec, state)
-    key = _sample_object_key_id(aws, spec, state)
-    if key is None and not _object_read(state):  # no --key object to go by: the bucket's default
+    answered, key = _sample_object_key_id(aws, spec, state)
+    if not answered:  # no --key object to go by: the bucket's default
         encryption = _optional(
             state,
             "s3:GetEncryptionConfiguration",
@@ -168,18 +168,13 @@ def _gather_key(aws: Aws, state: Snapshot, key: str) -> None:
         )
 
 
-def _object_read(state: Snapshot) -> bool:
-    """Did HeadObject of the --key object answer (its own encryption then decides, not the
-    bucket's default: an object written before the default changed keeps its own)?"""
-    return state.sample_head is not None
-
-
-def _sample_object_key_id(aws: Aws, spec: ValidateSpec, state: Snapshot) -> str | None:
-    """The KMS key of the sample object (--key), which may differ from the bucket default; None
-    when it is not encrypted with a KMS key, or there is no --key. A --key that names no object
-    is said (`object_missing`), not judged as if it were there."""
+def _sample_object_key_id(aws: Aws, spec: ValidateSpec, state: Snapshot) -> tuple[bool, str | None]:
+    """Whether HeadObject of the --key object answered (its own encryption then decides, not the
+    bucket's default: an object written before the default changed keeps its own), and its KMS
+    key (None: not encrypted with one). A --key that names no object is said
+    (`object_missing`), not judged as if it were there."""
     if not spec.key:
-        return None
+        return False, None
     refused = len(state.unreadable)
     head = _optional(
         state,
@@ -188,12 +183,11 @@ def _sample_object_key_id(aws: Aws, spec: ValidateSpec, state: Snapshot) -> str 
         lambda: aws.client("s3").head_object(Bucket=spec.bucket, Key=spec.key),
     )
     state.object_missing = head is None and len(state.unreadable) == refused
-    state.sample_head = head
     if head and str(head.get("ServerSideEncryption", "")).startswith("aws:kms"):
         state.bucket_key_enabled = bool(head.get("BucketKeyEnabled"))
         found: str | None = head.get("SSEKMSKeyId")
-        return found
-    return None
+        return True, found
+    return head is not None, None
 
 
 def _optional(state: Snapshot, action: str, absent: tuple[str, ...], read: Callable[[], Any]) -> Any:

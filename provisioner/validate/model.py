@@ -94,12 +94,21 @@ class Snapshot:
     bucket_owner: str | None = None  # canonical IDs, read only for --key when ACLs are on
     object_owner: str | None = None
     object_acl_grants_owner: bool = False
-    # --key: HeadObject said there is no such object (None: not asked, or the read was refused)
+    # --key: HeadObject said there is no such object (False too when not asked, or refused)
     object_missing: bool = False
-    sample_head: Json | None = field(default=None, repr=False)  # HeadObject of --key, when it answered
     unreadable: list[str] = field(default_factory=list)
     attached: list[Json] = field(default_factory=list)  # {"PolicyName", "PolicyArn", "Tags": {...}}
     inline: list[str] = field(default_factory=list)  # the role's inline policy names
+
+    @property
+    def role_tags(self) -> dict[str, str]:
+        """The role's tags (GetRole's Tags: all of them), key to value."""
+        tags = (self.role or {}).get("Tags") or []
+        return {
+            t["Key"]: str(t.get("Value", ""))
+            for t in tags
+            if isinstance(t, dict) and isinstance(t.get("Key"), str)
+        }
 
 
 @dataclass

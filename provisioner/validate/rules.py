@@ -90,9 +90,7 @@ def known_keys(state: Snapshot) -> dict[str, Any]:
         keys["aws:PrincipalOrgID"] = state.org.org_id
     if state.org.org_paths:
         keys["aws:PrincipalOrgPaths"] = list(state.org.org_paths)
-    for tag in (state.role or {}).get("Tags") or []:
-        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
-            keys[f"aws:PrincipalTag/{tag['Key']}"] = str(tag.get("Value", ""))
+    keys.update({f"aws:PrincipalTag/{key}": value for key, value in state.role_tags.items()})
     return keys
 
 
@@ -208,9 +206,7 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     """What the vendor chooses in its session's requests (evaluation/free.py): its session name,
     where it calls from, the TLS version (S3 only) and, when the trust lets it sts:TagSession,
     the session tags of keys the role has no tag for."""
-    tags = frozenset(
-        str(t.get("Key", "")).lower() for t in (state.role or {}).get("Tags") or [] if isinstance(t, dict)
-    )
+    tags = frozenset(key.lower() for key in state.role_tags)
     tagging = False
     trust = trust_policies(state)
     if trust:

@@ -43,9 +43,7 @@ def role_keys(state: Snapshot, spec: ValidateSpec) -> tuple[tuple[str, str], ...
     keys = [("aws:resourceaccount", spec.account)]
     if state.org.org_id:
         keys.append(("aws:resourceorgid", state.org.org_id))
-    for tag in (state.role or {}).get("Tags") or []:
-        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
-            keys.append((f"aws:resourcetag/{tag['Key'].lower()}", str(tag.get("Value", ""))))
+    keys += [(f"aws:resourcetag/{key.lower()}", value) for key, value in state.role_tags.items()]
     return tuple(keys)
 
 
