@@ -178,7 +178,7 @@ def test_a_vendors_integrations_share_their_accounts_renaming_and_each_keeps_its
 ) -> None:
     """Issue 19's exact trust memo, made cheap per text: the outside accounts of the nine vendor
     texts (which differ only in their IDs) are renamed once, not once per text; each role's
-    trust is rendered (repr) once, its statements' index included; and every role's verdict is
+    trust is rendered (document_text) once, its statements' index included; and every role's verdict is
     the one it has judged alone (its own pinned ID, the vendor, who gets in)."""
     raw = _estate()
     shapes = 4  # service, account root, "*", the vendor's (its IDs abstracted)
@@ -186,14 +186,41 @@ def test_a_vendors_integrations_share_their_accounts_renaming_and_each_keeps_its
     alone = [audit.judge_role(audit.RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW) for r in raw]
     counts: Counter[str] = Counter()
     _counting(monkeypatch, rules, "renaming_of", counts)
-    monkeypatch.setattr(rules, "repr", lambda value: (counts.update(["repr"]), repr(value))[1], raising=False)
+    text_of = rules.document_text
+    monkeypatch.setattr(rules, "document_text", lambda value: (counts.update(["text"]), text_of(value))[1])
     scope = audit.Scope(ACCOUNT, {}, frozenset(), audit.Memo(), None)
     shared = [rules.judge(audit.RoleDetail.from_gaad(r), scope, NOW) for r in raw]
 
     assert counts["renaming_of"] == shapes  # was once per text: 12
     # each role's trust, each abstracted text, and the two renamed documents checked against their key
-    assert counts["repr"] == len(raw) + vendor_texts + 2
+    assert counts["text"] == len(raw) + vendor_texts + 2
     assert shared == alone
     pinned = [v.pinned_ids for v in shared if v.pinned_ids]
     assert pinned == [[f"ck{n:020d}"] for n in range(30) if n % 4 == 3 or (n % 4 == 2 and n >= 20)]
     assert {(v.vendor, v.reached_by) for v in shared if v.pinned_ids} == {("Labelbox", ("340636424752",))}
+
+
+def test_a_documents_text_tells_apart_every_two_documents_json_can_tell_apart() -> None:
+    """audit's memo key (iam.document_text): documents share a verdict only when they are equal
+    with the same types. JSON writes NaN and None alike, and refuses integers past 64 bits; those
+    keep `repr`, apart from every JSON text."""
+    from provisioner.iam import document_text
+
+    documents = [
+        {"Condition": {"NumericEquals": {"k": 1}}},
+        {"Condition": {"NumericEquals": {"k": 1.0}}},
+        {"Condition": {"NumericEquals": {"k": "1"}}},
+        {"Condition": {"NumericEquals": {"k": True}}},
+        {"Condition": {"NumericEquals": {"k": None}}},
+        {"Condition": {"NumericEquals": {"k": float("nan")}}},
+        {"Condition": {"NumericEquals": {"k": float("inf")}}},
+        {"Condition": {"NumericEquals": {"k": 2**64}}},
+        {"Condition": {"NumericEquals": {"k": 2**64 + 1}}},
+        {"Condition": {"NumericEquals": {"k": [1]}}},
+        {"Condition": {"NumericEquals": {"k": "null"}}},
+        {"Condition": {"NumericEquals": {"k": 1, "j": 2}}},
+        {"Condition": {"NumericEquals": {"j": 2, "k": 1}}},  # dict order is kept, as repr keeps it
+    ]
+    texts = [document_text(d) for d in documents]
+    assert len(set(texts)) == len(documents), texts
+    assert document_text({"a": [1, "x"]}) == document_text(json.loads('{"a": [1, "x"]}'))

@@ -11,7 +11,15 @@ from provisioner.audit.model import RoleDetail
 from provisioner.evaluation import Decision, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.context import caller_context
-from provisioner.iam import WRITE_LEVELS, expand_s3, s3_actions, split_action, statements, strings
+from provisioner.iam import (
+    WRITE_LEVELS,
+    document_text,
+    expand_s3,
+    s3_actions,
+    split_action,
+    statements,
+    strings,
+)
 from provisioner.model import bucket_arn, session_arn
 
 PROBE_BUCKET = "provisioner-audit-probe-bucket"
@@ -95,7 +103,9 @@ def grant_verdict(
     if not texts:
         return None
     boundary_doc = policies.get(role.permissions_boundary or "")
-    text = repr(texts) + repr(boundary_doc)
+    text = document_text(texts)
+    if boundary_doc is not None:
+        text += " bounded by " + document_text(boundary_doc)
     # the role's tags matter only to a policy that reads them: the others share one verdict
     tags = role.tags if role.raw_tags and "principaltag/" in text.lower() else {}
     key = (account, text + level_names(scps) + (org_id or "") + (repr(sorted(tags.items())) if tags else ""))

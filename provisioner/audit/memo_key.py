@@ -13,7 +13,7 @@ from typing import Any
 from provisioner.analysis.answer import STRANGER
 from provisioner.audit.grants import GrantMemo
 from provisioner.audit.trust import TrustVerdict, vendor_names
-from provisioner.iam import statements, strings
+from provisioner.iam import document_text, statements, strings
 from provisioner.model.rules import Hit
 
 # --- the trust memo key ---------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ def abstract_external_ids(document: Any, text: str | None = None) -> tuple[Any, 
 
     It runs for every role of an audit: one pass over the statements' conditions, and only a
     statement that names sts:ExternalId is copied (the others, and a trust that names none, are
-    shared as they are), so most roles cost a few dict lookups. `text`: the document's repr,
+    shared as they are), so most roles cost a few dict lookups. `text`: its document_text,
     when the caller has it already."""
     raw = document.get("Statement") if isinstance(document, dict) else None
     listed = isinstance(raw, list)
@@ -51,7 +51,9 @@ def abstract_external_ids(document: Any, text: str | None = None) -> tuple[Any, 
                 changed[index] = {**statement, "Condition": _abstract_condition(condition, names)}
     except _Unsound:
         return document, {}
-    if not changed or (names.ids and PLACEHOLDER in (repr(document) if text is None else text).lower()):
+    if not changed:
+        return document, {}
+    if names.ids and PLACEHOLDER in (document_text(document) if text is None else text).lower():
         return document, {}
     kept = [changed.get(i, s) for i, s in enumerate(found)]
     return {**document, "Statement": kept if listed else kept[0]}, names.ids
@@ -131,14 +133,14 @@ def _mentions_external_id(condition: dict[str, Any]) -> bool:
 def abstract_accounts(document: Any, ours: Callable[[str], bool]) -> tuple[Any, dict[str, str]]:
     """The trust with every 12-digit account ID that is not ours renamed to a placeholder account
     (the same by the same), and the placeholders' accounts, where that is sound (renaming)."""
-    renaming = renaming_of(document, repr(document), ours)
+    renaming = renaming_of(document, document_text(document), ours)
     if not renaming:
         return document, {}
     return renamed(document, renaming), {p: t for t, p in renaming.items()}
 
 
 def renaming_of(document: Any, text: str, ours: Callable[[str], bool]) -> dict[str, str]:
-    """The placeholder account for each outside account the trust names (`text`: its repr),
+    """The placeholder account for each outside account the trust names (`text`: its document_text),
     where renaming them is sound: no Condition value has a wildcard and nothing is a policy
     variable. The analysis then relates such an account to the trust's literals by equality
     alone (both are 12 digits), so trusts that differ only in the outside account they name (one
@@ -279,7 +281,7 @@ def names_external_id(levels: Any) -> bool:
 
 @dataclass
 class Memo:
-    """Verdicts of one run, by document (`repr`: a fast, faithful key for JSON data), so the
+    """Verdicts of one run, by document (`document_text`: a fast, faithful key for JSON data), so the
     many roles that share a trust share its work; and the statements of each trust text by path
     (the findings' evidence), read-only, shared by the roles of that text."""
 
@@ -308,8 +310,8 @@ class Memo:
         return grouped
 
     def by_path(self, trust: Any, text: str | None = None) -> dict[str, Any]:
-        """The trust's statements by path (`text`: its repr, when the caller has it)."""
-        text = repr(trust) if text is None else text
+        """The trust's statements by path (`text`: its document_text, when the caller has it)."""
+        text = document_text(trust) if text is None else text
         found = self.statements.get(text)
         if found is None:
             found = self.statements[text] = {s.path: s.body for s in statements(trust)}

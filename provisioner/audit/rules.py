@@ -31,6 +31,7 @@ from provisioner.audit.memo_key import (
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
 from provisioner.audit.trust import TrustVerdict, judge_trust
+from provisioner.iam import document_text
 from provisioner.inputs import external_id_warnings
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules
@@ -252,15 +253,15 @@ class Scope:
     def trust(self, role: RoleDetail, with_rcps: bool = True) -> TrustVerdict:
         """The verdict on a role's trust, its IDs and accounts its own. The analysis runs once
         per distinct question in a run: the trust with its IDs and outside accounts abstracted
-        where that is sound ("repr": a fast, faithful key for JSON data), the organization's
+        where that is sound (document_text: a fast, faithful key for JSON data), the organization's
         policies by name, and the role's ARN when an RCP's Resource (or the trust's) has a
         pattern, so the RCPs are asked about the role's own ARN."""
         return self.trust_and_text(role, with_rcps)[0]
 
     def trust_and_text(self, role: RoleDetail, with_rcps: bool = True) -> tuple[TrustVerdict, str]:
-        """`trust`, and the trust's text (its repr, made once per role)."""
+        """`trust`, and the trust's text (its document_text, made once per role)."""
         rcps = self.org.rcps if self.org and with_rcps else ()
-        real_text = repr(role.trust)
+        real_text = document_text(role.trust)
         named = bool(rcps and role_dependent(rcps)) or "Resource" in real_text
         suffix = ""
         if rcps or named or self.org:
@@ -272,7 +273,7 @@ class Scope:
         abstract, ids = abstract_external_ids(role.trust, real_text)
         if ids and rcps and names_external_id(rcps):
             abstract, ids = role.trust, {}
-        text = repr(abstract) if ids else real_text
+        text = document_text(abstract) if ids else real_text
         renaming: dict[str, str] = {}
         if not rcps:
             # the renaming of a text's outside accounts, once per text with its IDs abstracted
@@ -321,7 +322,7 @@ class Scope:
         if key not in self.memo.trust:
             if renaming:
                 document = renamed(document, renaming)
-                if repr(document) != text:
+                if document_text(document) != text:
                     return None
             self.memo.trust[key] = judge_trust(
                 document, self.account, self.org_accounts, rcps, role_arn=role.arn, own_orgs=self._orgs
