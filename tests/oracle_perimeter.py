@@ -113,3 +113,68 @@ def perimeter_context(rng: random.Random, context: dict[str, Any]) -> None:
     for key, values in PERIMETER_KEYS:
         if rng.random() < 0.5:
             context[key] = rng.choice(values)
+
+
+# --- requests a perimeter alone decides: the caller's own policies and the bucket's allow ---
+
+_ROLE = "arn:aws:iam::123456789012:role/LabelboxS3Access"
+_VENDOR_ROLE = f"arn:aws:iam::{VENDOR}:role/lb-aws-delegated-access-role"
+_CALLERS = [
+    ("arn:aws:sts::123456789012:assumed-role/LabelboxS3Access/vendor", "123456789012", _ROLE),
+    (f"arn:aws:sts::{VENDOR}:assumed-role/lb-aws-delegated-access-role/s1", VENDOR, _VENDOR_ROLE),
+]
+_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+# (key, values): a request carries each with probability 0.7
+_CONTEXT: list[tuple[str, list[Any]]] = [
+    ("aws:PrincipalOrgID", [ORG, "o-vendor0001"]),
+    ("aws:PrincipalOrgPaths", [[f"{ORG}/r-ab12/ou-ab12-11111111/"], [f"{ORG}/r-ab12/ou-ab12-22222222/"]]),
+    ("aws:ResourceOrgID", [ORG, "o-vendor0001"]),
+    ("aws:PrincipalIsAWSService", ["false", "true"]),
+    ("aws:ViaAWSService", ["false", "true"]),
+    ("aws:CalledVia", [["athena.amazonaws.com"], ["s3.amazonaws.com"]]),
+    ("aws:SecureTransport", ["true", "false"]),
+    ("s3:TlsVersion", ["1.2", "1.3"]),
+    ("aws:SourceIp", ["203.0.113.0", "203.0.113.255", "203.0.114.0", "203.0.112.255", "192.0.2.1"]),
+    ("aws:SourceVpce", ["vpce-1a2b3c4d", "vpce-0vendor000000"]),
+    ("aws:PrincipalTag/dp:exclude:identity", ["true", "false"]),
+    ("aws:ResourceTag/dp:exclude", ["true", "false"]),
+    *PERIMETER_KEYS,
+]
+
+
+def generate_perimeter(seed: int, count: int) -> list[dict[str, Any]]:
+    """Cases in tests/test_oracle.py's shape where everything but the SCP and RCP levels allows:
+    the role's session (its identity policies allow all) or the vendor's (the bucket policy
+    grants its role) reads an object or lists the bucket, under one or two perimeters."""
+    rng = random.Random(seed)
+    cases = []
+    for index in range(count):
+        caller, account, principal_arn = rng.choice(_CALLERS)
+        context: dict[str, Any] = {"aws:PrincipalArn": principal_arn, "aws:PrincipalAccount": account}
+        for key, values in _CONTEXT:
+            if rng.random() < 0.7:
+                context[key] = rng.choice(values)
+        action = rng.choice(["s3:GetObject", "s3:ListBucket"])
+        grant = {"Effect": "Allow", "Principal": {"AWS": _VENDOR_ROLE}, "Action": "s3:*", "Resource": "*"}
+        scps = [[_ALL, perimeter(rng, "scp", ["s3:*", "s3:GetObject"])]] if rng.random() < 0.5 else []
+        rcps = (
+            [[perimeter(rng, "rcp", ["s3:*", "s3:GetObject", "s3:ListBucket"])]] if rng.random() < 0.8 else []
+        )
+        if rng.random() < 0.3:
+            rcps.append([perimeter(rng, "rcp", ["s3:*"])])
+        cases.append(
+            {
+                "id": index,
+                "caller": caller,
+                "account": account,
+                "identity": [_ALL],
+                "boundary": None,
+                "scps": scps,
+                "rcps": rcps,
+                "bucket_policy": {"Version": "2012-10-17", "Statement": [grant]},
+                "action": action,
+                "resource": "arn:aws:s3:::data" if action == "s3:ListBucket" else "arn:aws:s3:::data/a.png",
+                "context": context,
+            }
+        )
+    return cases

@@ -9,16 +9,26 @@ with and without the keys they test; both evaluators decide each, and the answer
 Every disagreement is settled by the IAM User Guide; the settled cases are in
 tests/test_evaluation.py with their sections (see the comment above the generators).
 
-`make test` runs ORACLE_CASES (a fixed seed, a few hundred cases); `make fuzz` runs many more.
+The generators cover the keys of issue 20 too: the organization of the caller and of the
+resource and their paths, principal, resource and request tags, S3's forward access keys in key
+policies, AWS's data-perimeter RCPs and SCPs with their exceptions (tests/oracle_perimeter.py),
+and what only the vendor chooses; the free-key verdicts of evaluation/free.py are checked against
+the oracle at values on both sides of each condition (tests/oracle_free.py). The oracle ignores
+kms:EncryptionContext:* keys, so those cases are table cases (tests/test_known_keys.py).
+
+`make test` runs ORACLE_CASES (a fixed seed, 400 per test); `make fuzz` runs 100,000 with a
+fresh seed.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
 import shutil
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +36,9 @@ import pytest
 
 from provisioner.evaluation import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from tests.oracle_perimeter import perimeter, perimeter_context
+from provisioner.evaluation.free import apply, chain_policies, decide_free, dimensions
+from tests.oracle_free import both_sides, free_keys, generate_free
+from tests.oracle_perimeter import generate_perimeter, perimeter, perimeter_context
 
 # the slow tier: the independent evaluator is a Node process
 pytestmark = pytest.mark.slow
@@ -373,6 +385,13 @@ def test_our_evaluator_agrees_with_an_independent_one():
     differential(generate(SEED, CASES), theirs, ours)
 
 
+@pytest.mark.slow
+def test_data_perimeter_verdicts_agree_with_an_independent_evaluator():
+    """AWS's data-perimeter RCPs and SCPs (tests/oracle_perimeter.py) where nothing else refuses:
+    about half of these requests are allowed, so the perimeter's conditions decide."""
+    differential(generate_perimeter(SEED, CASES), theirs, ours)
+
+
 # --- trust policies: sts:AssumeRole of a role, by callers of its own and of other accounts ---
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
@@ -658,3 +677,70 @@ def theirs_kms(case: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.slow
 def test_kms_key_policy_verdicts_agree_with_an_independent_evaluator():
     differential(generate_kms(SEED, CASES), theirs_kms, ours_kms)
+
+
+# --- the free-key verdicts: PASS, FAIL or "depends on" over every value the vendor chooses ---
+
+
+def _free_request(case: dict[str, Any]) -> tuple[Chain, Request]:
+    chain = Chain(
+        identity=[Policy(f"identity {i}", p) for i, p in enumerate(case["identity"])],
+        scps=[[Policy(f"scp {i}", p) for i, p in enumerate(level)] for level in case["scps"]],
+        rcps=_with_default_rcp(case["rcps"]),
+        resource=[Policy("bucket policy", case["bucket_policy"])] if case["bucket_policy"] else [],
+    )
+    return chain, Request(case["caller"], case["action"], case["resource"], case["context"])
+
+
+@pytest.mark.slow
+def test_free_key_verdicts_agree_with_an_independent_evaluator():
+    """validate's verdict over the vendor's free keys (evaluation/free.py) is PASS only when the
+    other evaluator allows the request at every value tests/oracle_free.py writes on both sides of
+    each condition, FAIL only when it refuses at every one; and at each representative free.py
+    decides at, the two evaluators agree (so a "depends on" has values on both sides)."""
+    missing = oracle_available()
+    if missing:
+        pytest.skip(missing)
+    rng = random.Random(SEED)
+    checks: list[tuple[dict[str, Any], str, Any]] = []  # (case, what, expected)
+    outcomes = {"PASS": 0, "FAIL": 0, "WARN": 0, "not decided": 0}
+    for case in generate_free(SEED, max(CASES // 8, 25)):
+        chain, request = _free_request(case)
+        policies = chain_policies(chain)
+        outcome = decide_free(partial(authorize, chain), request, policies, free_keys(case))
+        if outcome.undecided:
+            outcomes["not decided"] += 1
+            continue
+        verdict = "PASS" if outcome.always else "FAIL" if outcome.never else "WARN"
+        outcomes[verdict] += 1
+        for variant in both_sides(rng, case):
+            checks.append((variant, "value", verdict))
+        dims = dimensions(policies, request, free_keys(case))
+        for combo in itertools.product(*(d.candidates for d in dims)):
+            ours_at = apply(request, combo)
+            variant = {**case, "caller": ours_at.principal, "context": dict(ours_at.context)}
+            checks.append((variant, "representative", authorize(chain, ours_at).effect))
+    answers = run_oracle([theirs(c) for c, _, _ in checks])
+    wrong = []
+    for (variant, what, expected), answer in zip(checks, answers, strict=True):
+        assert "error" not in answer, f"case {variant['id']}: {answer}"
+        assert answer["ignored"] == [], f"case {variant['id']}: the oracle ignored {answer['ignored']}"
+        theirs_effect = THEIRS[answer["result"]]
+        if what == "representative" and theirs_effect != expected:
+            wrong.append(
+                f"case {variant['id']} at {variant['context']}: ours {expected}, theirs {theirs_effect}"
+            )
+        if (
+            what == "value"
+            and expected in ("PASS", "FAIL")
+            and (theirs_effect == ALLOW) != (expected == "PASS")
+        ):
+            wrong.append(
+                f"case {variant['id']}: ours {expected}, theirs {theirs_effect} at {variant['context']}"
+            )
+    print(
+        f"free-key verdicts {outcomes}, {len(checks)} requests asked of the oracle, "
+        f"{len(wrong)} disagreements"
+    )
+    assert sum(outcomes.values()) - outcomes["not decided"] >= 0.95 * sum(outcomes.values()), outcomes
+    assert wrong == [], "\n".join(wrong[:5])
