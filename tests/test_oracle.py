@@ -9,16 +9,26 @@ with and without the keys they test; both evaluators decide each, and the answer
 Every disagreement is settled by the IAM User Guide; the settled cases are in
 tests/test_evaluation.py with their sections (see the comment above the generators).
 
-`make test` runs ORACLE_CASES (a fixed seed, a few hundred cases); `make fuzz` runs many more.
+The generators cover the keys of issue 20 too: the organization of the caller and of the
+resource and their paths, principal, resource and request tags, S3's forward access keys in key
+policies, AWS's data-perimeter RCPs and SCPs with their exceptions (tests/oracle_perimeter.py),
+and what only the vendor chooses; the free-key verdicts of evaluation/free.py are checked against
+the oracle at values on both sides of each condition (tests/oracle_free.py). The oracle ignores
+kms:EncryptionContext:* keys, so those cases are table cases (tests/test_known_keys.py).
+
+`make test` runs ORACLE_CASES (a fixed seed, 400 per test); `make fuzz` runs 100,000 with a
+fresh seed.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
 import shutil
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +36,9 @@ import pytest
 
 from provisioner.evaluation import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.free import apply, chain_policies, decide_free, dimensions
+from tests.oracle_free import both_sides, free_keys, generate_free
+from tests.oracle_perimeter import generate_perimeter, perimeter, perimeter_context
 
 # the slow tier: the independent evaluator is a Node process
 pytestmark = pytest.mark.slow
@@ -98,12 +111,44 @@ KEYS: list[tuple[str, str, list[Any], list[str]]] = [
     ("aws:PrincipalArn", "Arn", [f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"],
      [f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access", "arn:aws:iam::*:role/Labelbox*",
       "arn:aws:iam::*:role/other"]),
-    ("aws:userid", "String", ["AROAEXAMPLE:vendor"], ["AROAEXAMPLE:*", "AROAEXAMPLE:VENDOR", "*:other"]),
+    ("aws:userid", "String", ["AROAEXAMPLE:vendor"], ["AROAEXAMPLE:*", "AROAEXAMPLE:VENDOR", "*:other",
+                                                      "AROAEXAMPLE:provisioner-*", "AROAEXAMPLE:job-?"]),
     ("aws:RequestedRegion", "String", ["us-east-1", "eu-west-1"], ["us-east-1", "eu-*", "US-EAST-1"]),
     ("aws:SourceIp", "Ip", ["203.0.113.7", "198.51.100.1"], ["203.0.113.0/24", "10.0.0.0/8"]),
     ("aws:EpochTime", "Numeric", ["1790000000"], ["1700000000", "1800000000"]),
     ("aws:CurrentTime", "Date", ["2026-11-22T12:00:00Z"], ["2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"]),
     ("aws:PrincipalTag/team", "String", ["ml", "labeling"], ["ml", "label*", "ops"]),
+]  # fmt: skip
+# The perimeter's keys (issue 20): the organization of the caller and of the resource, their paths
+# (multivalued: only with a set operator, IAM User Guide, "Single-valued vs. multivalued context
+# keys": "Multivalued context keys require a condition set operator"), principal, resource and
+# request tags, the exceptions AWS's data-perimeter policies make (aws:PrincipalIsAWSService,
+# aws:ViaAWSService, aws:CalledVia) and what only the vendor chooses (s3:TlsVersion,
+# aws:SourceVpce, aws:SourceIp just inside and outside a range; the session name is the caller's,
+# see _caller).
+ORG = "o-abc123def4"
+ORG_PATH = f"{ORG}/r-ab12/ou-ab12-11111111/"
+OTHER_PATH = f"{ORG}/r-ab12/ou-ab12-22222222/ou-ab12-33333333/"
+VENDOR_ORG = "o-vendor0001"
+KEYS += [
+    ("aws:PrincipalOrgID", "String", [ORG, VENDOR_ORG], [ORG, "o-abc*", "o-zzzzzzzzzz"]),
+    ("aws:ResourceOrgID", "String", [ORG, VENDOR_ORG], [ORG, "o-*", VENDOR_ORG]),
+    ("aws:PrincipalOrgPaths", "Multi", [[ORG_PATH], [OTHER_PATH], [ORG_PATH, f"{VENDOR_ORG}/r-zz99/"]],
+     [f"{ORG_PATH}*", f"{ORG}/*", f"{VENDOR_ORG}/*", f"{ORG}/r-ab12/ou-ab12-22222222/", OTHER_PATH]),
+    ("aws:ResourceOrgPaths", "Multi", [[ORG_PATH], [OTHER_PATH]], [f"{ORG_PATH}*", f"{ORG}/r-ab12/*"]),
+    ("aws:PrincipalTag/dp:exclude:identity", "String", ["true", "false"], ["true"]),
+    ("aws:ResourceTag/team", "String", ["ml", "ops"], ["ml", "m*", "ML"]),
+    ("aws:ResourceTag/dp:exclude", "String", ["true"], ["true"]),
+    ("aws:RequestTag/project", "String", ["cats", "dogs"], ["cats", "c*"]),
+    ("aws:TagKeys", "Multi", [["project"], ["project", "team"], ["Owner"]], ["project", "team", "own*"]),
+    ("aws:PrincipalIsAWSService", "Bool", ["true", "false"], ["true", "false"]),
+    ("aws:ViaAWSService", "Bool", ["true", "false"], ["true", "false"]),
+    ("aws:CalledVia", "Multi", [["s3.amazonaws.com"], ["athena.amazonaws.com", "s3.amazonaws.com"]],
+     ["s3.amazonaws.com", "athena.amazonaws.com"]),
+    ("s3:TlsVersion", "Numeric", ["1.2", "1.3"], ["1.2", "1.3"]),
+    ("aws:SourceVpce", "String", ["vpce-1a2b3c4d", "vpce-0vendor000000"], ["vpce-1a2b3c4d", "vpce-*"]),
+    ("aws:SourceIp", "Ip", ["203.0.113.255", "203.0.114.0", "203.0.112.255", "10.255.255.255", "11.0.0.0"],
+     ["203.0.113.0/24", "10.0.0.0/8", "203.0.113.128/25"]),
 ]  # fmt: skip
 OPERATORS = {
     "String": ["StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIgnoreCase",
@@ -113,11 +158,12 @@ OPERATORS = {
     "Ip": ["IpAddress", "NotIpAddress"],
     "Numeric": ["NumericLessThan", "NumericGreaterThan", "NumericEquals", "NumericNotEquals"],
     "Date": ["DateLessThan", "DateGreaterThan", "DateEquals"],
+    "Multi": ["StringEquals", "StringLike", "StringNotEquals", "StringNotLike"],
 }  # fmt: skip
 
 
 def _pick(rng: random.Random, items: list[Any], most: int = 2) -> Any:
-    chosen = rng.sample(items, rng.randint(1, most))
+    chosen = rng.sample(items, rng.randint(1, min(most, len(items))))
     return chosen[0] if len(chosen) == 1 and rng.random() < 0.5 else chosen
 
 
@@ -131,7 +177,7 @@ def _condition(rng: random.Random) -> dict[str, Any]:
             operator = rng.choice(OPERATORS[family])
             if rng.random() < 0.25:
                 operator += "IfExists"
-            if family in ("String", "Arn") and rng.random() < 0.15:
+            if family == "Multi" or (family in ("String", "Arn") and rng.random() < 0.15):
                 operator = rng.choice(["ForAnyValue:", "ForAllValues:"]) + operator
             values = _pick(rng, policy_values)
         block.setdefault(operator, {})[key] = values
@@ -160,7 +206,8 @@ def _request(rng: random.Random) -> tuple[str, str, dict[str, Any]]:
     context: dict[str, Any] = {}
     for key, _, request_values, _ in KEYS:
         if rng.random() < 0.7:
-            context[key] = rng.choice(request_values)
+            context[key] = rng.choice(request_values + ([context[key]] if key in context else []))
+    perimeter_context(rng, context)
     action = rng.choice(ACTIONS)
     buckets = [r for r in RESOURCES if r.count("/") == 0 and r.endswith(("data", "other"))] or [BUCKET]
     objects = [r for r in RESOURCES if "/" in r.split(":::", 1)[1]]
@@ -177,8 +224,10 @@ S3_CALLERS = [
     ("arn:aws:sts::340636424752:assumed-role/lb-aws-delegated-access-role/s1", "340636424752",
      "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"),
 ]  # fmt: skip
+SESSION_NAMES = ["vendor", "provisioner-validate", "job-7", "Vendor"]  # the vendor chooses its own
 BUCKET_PRINCIPALS = [
     {"AWS": SESSION},
+    {"AWS": SESSION.replace("/vendor", "/provisioner-validate")},
     {"AWS": f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"},
     {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
     {"AWS": "arn:aws:iam::340636424752:root"},
@@ -199,6 +248,25 @@ def _resource_policy(rng: random.Random, effect: str | None = None) -> dict[str,
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+S3_PERIMETER = ["s3:*", "s3:GetObject", "s3:ListBucket", "kms:*", "sts:*"]
+
+
+def _scps(rng: random.Random, level: list[dict[str, Any]], actions: list[str]) -> list[list[Any]]:
+    """SCP levels: sometimes `level`, sometimes (also) a data-perimeter SCP beside FullAWSAccess."""
+    levels = [level] if rng.random() < 0.25 else []
+    if rng.random() < 0.3:
+        levels.append([FULL, perimeter(rng, "scp", actions)])
+    return levels
+
+
+def _rcps(rng: random.Random, level: list[dict[str, Any]], actions: list[str]) -> list[list[Any]]:
+    """RCP levels: sometimes `level`, sometimes (also) a data-perimeter RCP."""
+    levels = [level] if rng.random() < 0.2 else []
+    if rng.random() < 0.3:
+        levels.append([perimeter(rng, "rcp", actions)])
+    return levels
+
+
 def generate(seed: int, count: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     cases = []
@@ -206,14 +274,19 @@ def generate(seed: int, count: int) -> list[dict[str, Any]]:
         action, resource, context = _request(rng)
         caller = rng.choice(S3_CALLERS)
         context.update({"aws:PrincipalAccount": caller[1], "aws:PrincipalArn": caller[2]})
+        if caller[1] == ACCOUNT:  # the role's session, under a name the vendor chose
+            name = rng.choice(SESSION_NAMES)
+            caller = (caller[0].rsplit("/", 1)[0] + "/" + name, *caller[1:])
+            if "aws:userid" in context:
+                context["aws:userid"] = f"AROAEXAMPLE:{name}"
         case: dict[str, Any] = {
             "id": index,
             "caller": caller[0],
             "account": caller[1],
             "identity": [_policy(rng, 3) for _ in range(rng.randint(1, 2))],
             "boundary": _policy(rng, 2, "Allow") if rng.random() < 0.3 else None,
-            "scps": [[FULL, _policy(rng, 1, "Deny")]] if rng.random() < 0.25 else [],
-            "rcps": [[_resource_policy(rng, "Deny")]] if rng.random() < 0.2 else [],
+            "scps": _scps(rng, [FULL, _policy(rng, 1, "Deny")], S3_PERIMETER),
+            "rcps": _rcps(rng, [_resource_policy(rng, "Deny")], S3_PERIMETER),
             "bucket_policy": _resource_policy(rng) if rng.random() < 0.5 else None,
             "action": action,
             "resource": resource,
@@ -223,16 +296,30 @@ def generate(seed: int, count: int) -> list[dict[str, Any]]:
     return cases
 
 
+def _with_default_rcp(levels: list[list[dict[str, Any]]]) -> list[list[Policy]]:
+    """The other evaluator adds AWS's default RCPFullAWSAccess beside every RCP level."""
+    return [
+        [Policy("RCPFullAWSAccess", FULL_RCP), *(Policy(f"rcp {i}", p) for i, p in enumerate(level))]
+        for level in levels
+    ]
+
+
+def _their_rcps(levels: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "orgIdentifier": f"o-{i}",
+            "policies": [{"name": f"rcp {j}", "policy": p} for j, p in enumerate(level)],
+        }
+        for i, level in enumerate(levels)
+    ]
+
+
 def ours(case: dict[str, Any]) -> str:
     chain = Chain(
         identity=[Policy(f"identity {i}", p) for i, p in enumerate(case["identity"])],
         boundary=Policy("boundary", case["boundary"]) if case["boundary"] else None,
         scps=[[Policy(f"scp {i}", p) for i, p in enumerate(level)] for level in case["scps"]],
-        # The other evaluator adds AWS's default RCPFullAWSAccess beside every RCP level.
-        rcps=[
-            [Policy("RCPFullAWSAccess", FULL_RCP), *(Policy(f"rcp {i}", p) for i, p in enumerate(level))]
-            for level in case["rcps"]
-        ],
+        rcps=_with_default_rcp(case["rcps"]),
         resource=[Policy("bucket policy", case["bucket_policy"])] if case["bucket_policy"] else [],
         cross_account=case["account"] != ACCOUNT,
     )
@@ -255,16 +342,13 @@ def theirs(case: dict[str, Any]) -> dict[str, Any]:
             }
             for i, level in enumerate(case["scps"])
         ],
-        "resourceControlPolicies": [
-            {
-                "orgIdentifier": f"o-{i}",
-                "policies": [{"name": f"rcp {j}", "policy": p} for j, p in enumerate(level)],
-            }
-            for i, level in enumerate(case["rcps"])
-        ],
+        "resourceControlPolicies": _their_rcps(case["rcps"]),
     }
     if case["bucket_policy"]:
         simulation["resourcePolicy"] = case["bucket_policy"]
+    # A bucket's tags are in aws:ResourceTag/* only with ABAC on (the other evaluator drops the
+    # key otherwise); the generated requests that carry it are of such a bucket.
+    simulation["additionalSettings"] = {"s3": {"bucketAbacEnabled": True}}
     if case["boundary"]:
         simulation["permissionBoundaryPolicies"] = [{"name": "boundary", "policy": case["boundary"]}]
     return simulation
@@ -281,6 +365,8 @@ def differential(cases: list[dict[str, Any]], to_theirs: Any, to_ours: Any) -> N
         if "error" in answer:
             refused += 1  # a request the other evaluator will not simulate (it validates more)
             continue
+        # a key it dropped (one the action does not take) would make its answer about another request
+        assert answer["ignored"] == [], f"case {case['id']}: the oracle ignored {answer['ignored']}"
         if THEIRS[answer["result"]] != to_ours(case):
             disagreements.append((case, answer["result"], to_ours(case)))
     compared = len(cases) - refused
@@ -297,6 +383,13 @@ def differential(cases: list[dict[str, Any]], to_theirs: Any, to_ours: Any) -> N
 @pytest.mark.slow
 def test_our_evaluator_agrees_with_an_independent_one():
     differential(generate(SEED, CASES), theirs, ours)
+
+
+@pytest.mark.slow
+def test_data_perimeter_verdicts_agree_with_an_independent_evaluator():
+    """AWS's data-perimeter RCPs and SCPs (tests/oracle_perimeter.py) where nothing else refuses:
+    about half of these requests are allowed, so the perimeter's conditions decide."""
+    differential(generate_perimeter(SEED, CASES), theirs, ours)
 
 
 # --- trust policies: sts:AssumeRole of a role, by callers of its own and of other accounts ---
@@ -333,6 +426,30 @@ TRUST_CONDITIONS: list[dict[str, Any]] = [
     {"StringEquals": {"sts:ExternalId": ID, "aws:PrincipalAccount": VENDOR}},
     {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/lb-*"}},
     {"StringEquals": {"aws:PrincipalAccount": "111122223333"}},
+    # what the caller chooses (its session name, address, organization, tags) and the role's tags
+    {"StringEquals": {"sts:ExternalId": ID}, "StringLike": {"sts:RoleSessionName": "labelbox-*"}},
+    {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}},
+    {"StringEquals": {"sts:ExternalId": ID}, "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    {"StringEquals": {"sts:ExternalId": ID}, "NotIpAddressIfExists": {"aws:SourceIp": "198.51.100.0/24"}},
+    {"StringEquals": {"sts:ExternalId": ID, "aws:PrincipalOrgID": VENDOR_ORG}},
+    {"StringEquals": {"sts:ExternalId": ID, "aws:PrincipalTag/team": "labeling"}},
+    {"StringEquals": {"sts:ExternalId": ID},
+     "StringNotEquals": {"aws:ResourceTag/dp:exclude:identity": "true"}},
+    {"StringEquals": {"aws:ResourceTag/vendor": "${aws:PrincipalAccount}"}},
+    {"ForAllValues:StringEquals": {"aws:TagKeys": ["project"]},
+     "StringEquals": {"aws:RequestTag/project": "cats"}},
+]  # fmt: skip
+
+
+TRUST_KEYS: list[tuple[str, list[Any]]] = [
+    ("sts:RoleSessionName", ["labelbox-123", "labelbox-", "other", "attacker"]),
+    ("aws:SourceIp", ["203.0.113.0", "203.0.113.255", "203.0.114.0", "198.51.100.7"]),
+    ("aws:PrincipalOrgID", [VENDOR_ORG, ORG]),
+    ("aws:PrincipalTag/team", ["labeling", "Labeling"]),
+    ("aws:ResourceTag/dp:exclude:identity", ["true", "false"]),
+    ("aws:ResourceTag/vendor", [VENDOR, "111122223333"]),
+    ("aws:RequestTag/project", ["cats", "dogs"]),
+    ("aws:TagKeys", [["project"], ["project", "team"]]),
 ]
 
 
@@ -356,9 +473,13 @@ def generate_trust(seed: int, count: int) -> list[dict[str, Any]]:
             context["sts:ExternalId"] = rng.choice(
                 [ID, "lbx-5e8d", "lbx-5e8d0c3a9f7b2x", "lbx-other-000000001"]
             )
+        for key, values in TRUST_KEYS:
+            if rng.random() < 0.6:
+                context[key] = rng.choice(values)
+        rcps = [[perimeter(rng, "rcp", ["sts:AssumeRole", "sts:*", "s3:*"])]] if rng.random() < 0.2 else []
         cases.append(
             {"id": index, "trust": {"Version": "2012-10-17", "Statement": statements},
-             "caller": caller, "account": account, "context": context}
+             "caller": caller, "account": account, "context": context, "rcps": rcps}
         )  # fmt: skip
     return cases
 
@@ -373,6 +494,7 @@ def ours_trust(case: dict[str, Any]) -> str:
     chain = Chain(
         identity=[Policy("caller", CALLER_SIDE)],
         resource=[Policy("trust policy", case["trust"])],
+        rcps=_with_default_rcp(case["rcps"]),
         cross_account=case["account"] != ACCOUNT,
         resource_required=True,
     )
@@ -389,7 +511,7 @@ def theirs_trust(case: dict[str, Any]) -> dict[str, Any]:
         },
         "identityPolicies": [{"name": "caller", "policy": CALLER_SIDE}],
         "serviceControlPolicies": [],
-        "resourceControlPolicies": [],
+        "resourceControlPolicies": _their_rcps(case["rcps"]),
         "resourcePolicy": case["trust"],
     }
 
@@ -428,6 +550,17 @@ KEY_CONDITIONS: list[dict[str, Any]] = [
     {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Labelbox*"}},
     {"Null": {"kms:ViaService": "true"}},
     {"StringEqualsIfExists": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+    # S3's forward access session (issue 20; S3 User Guide, "Using server-side encryption with AWS
+    # KMS keys"): aws:ViaAWSService true and S3 in aws:CalledVia; the role's tags and its org.
+    {"Bool": {"aws:ViaAWSService": "true"}},
+    {"BoolIfExists": {"aws:ViaAWSService": "false"}},
+    {"Bool": {"aws:ViaAWSService": "true"}, "StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+    {"ForAnyValue:StringEquals": {"aws:CalledVia": "s3.amazonaws.com"}},
+    {"ForAllValues:StringEquals": {"aws:CalledVia": "s3.amazonaws.com"}},
+    {"StringEquals": {"aws:PrincipalOrgID": ORG}},
+    {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}, "BoolIfExists": {"aws:ViaAWSService": "false"}},
+    {"StringEquals": {"aws:PrincipalTag/team": "ml"}},
+    {"StringEquals": {"aws:ResourceTag/team": "ml"}},
 ]
 KEY_CALLERS = [S3_CALLERS[0], S3_CALLERS[1]]
 KEY_RESOURCES = ["*", KEY, "arn:aws:kms:*:*:key/*", "arn:aws:kms:us-east-1:*:alias/x"]
@@ -467,6 +600,16 @@ def generate_kms(seed: int, count: int) -> list[dict[str, Any]]:
             )
         if rng.random() < 0.9:
             context["kms:CallerAccount"] = account
+        if rng.random() < 0.8:  # S3 calls for the session (or, false, the caller signs itself)
+            via = rng.random() < 0.6
+            context["aws:ViaAWSService"] = "true" if via else "false"
+            if via and rng.random() < 0.8:
+                context["aws:CalledVia"] = ["s3.amazonaws.com"]
+        for key, values in (("aws:PrincipalOrgID", [ORG, VENDOR_ORG]),
+                            ("aws:PrincipalTag/team", ["ml", "ops"]),
+                            ("aws:ResourceTag/team", ["ml", "ops"])):  # fmt: skip
+            if rng.random() < 0.6:
+                context[key] = rng.choice(values)
         cases.append(
             {
                 "id": index,
@@ -481,6 +624,8 @@ def generate_kms(seed: int, count: int) -> list[dict[str, Any]]:
                     {"Effect": "Allow", "Action": rng.choice(["s3:*", "kms:*", ["s3:*", "kms:Decrypt"]]),
                      "Resource": "*"}]} if rng.random() < 0.25 and account == ACCOUNT else None,
                 "scps": [[FULL, _scp_for_kms(rng)]] if rng.random() < 0.15 and account == ACCOUNT else [],
+                "rcps": [[perimeter(rng, "rcp", ["kms:*", "kms:Decrypt", "s3:*"])]]
+                if rng.random() < 0.3 else [],
                 "context": context,
             }
         )  # fmt: skip
@@ -500,6 +645,7 @@ def ours_kms(case: dict[str, Any]) -> str:
         resource=[Policy("key policy", case["key_policy"])],
         boundary=Policy("boundary", case["boundary"]) if case["boundary"] else None,
         scps=[[Policy(f"scp {i}", p) for i, p in enumerate(level)] for level in case["scps"]],
+        rcps=_with_default_rcp(case["rcps"]),
         cross_account=case["account"] != ACCOUNT,
         resource_required=True,
     )
@@ -520,7 +666,7 @@ def theirs_kms(case: dict[str, Any]) -> dict[str, Any]:
                                                       for j, p in enumerate(level)]}
             for i, level in enumerate(case["scps"])
         ],
-        "resourceControlPolicies": [],
+        "resourceControlPolicies": _their_rcps(case["rcps"]),
         "resourcePolicy": case["key_policy"],
     }  # fmt: skip
     if case["boundary"]:
@@ -531,3 +677,70 @@ def theirs_kms(case: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.slow
 def test_kms_key_policy_verdicts_agree_with_an_independent_evaluator():
     differential(generate_kms(SEED, CASES), theirs_kms, ours_kms)
+
+
+# --- the free-key verdicts: PASS, FAIL or "depends on" over every value the vendor chooses ---
+
+
+def _free_request(case: dict[str, Any]) -> tuple[Chain, Request]:
+    chain = Chain(
+        identity=[Policy(f"identity {i}", p) for i, p in enumerate(case["identity"])],
+        scps=[[Policy(f"scp {i}", p) for i, p in enumerate(level)] for level in case["scps"]],
+        rcps=_with_default_rcp(case["rcps"]),
+        resource=[Policy("bucket policy", case["bucket_policy"])] if case["bucket_policy"] else [],
+    )
+    return chain, Request(case["caller"], case["action"], case["resource"], case["context"])
+
+
+@pytest.mark.slow
+def test_free_key_verdicts_agree_with_an_independent_evaluator():
+    """validate's verdict over the vendor's free keys (evaluation/free.py) is PASS only when the
+    other evaluator allows the request at every value tests/oracle_free.py writes on both sides of
+    each condition, FAIL only when it refuses at every one; and at each representative free.py
+    decides at, the two evaluators agree (so a "depends on" has values on both sides)."""
+    missing = oracle_available()
+    if missing:
+        pytest.skip(missing)
+    rng = random.Random(SEED)
+    checks: list[tuple[dict[str, Any], str, Any]] = []  # (case, what, expected)
+    outcomes = {"PASS": 0, "FAIL": 0, "WARN": 0, "not decided": 0}
+    for case in generate_free(SEED, max(CASES // 8, 25)):
+        chain, request = _free_request(case)
+        policies = chain_policies(chain)
+        outcome = decide_free(partial(authorize, chain), request, policies, free_keys(case))
+        if outcome.undecided:
+            outcomes["not decided"] += 1
+            continue
+        verdict = "PASS" if outcome.always else "FAIL" if outcome.never else "WARN"
+        outcomes[verdict] += 1
+        for variant in both_sides(rng, case):
+            checks.append((variant, "value", verdict))
+        dims = dimensions(policies, request, free_keys(case))
+        for combo in itertools.product(*(d.candidates for d in dims)):
+            ours_at = apply(request, combo)
+            variant = {**case, "caller": ours_at.principal, "context": dict(ours_at.context)}
+            checks.append((variant, "representative", authorize(chain, ours_at).effect))
+    answers = run_oracle([theirs(c) for c, _, _ in checks])
+    wrong = []
+    for (variant, what, expected), answer in zip(checks, answers, strict=True):
+        assert "error" not in answer, f"case {variant['id']}: {answer}"
+        assert answer["ignored"] == [], f"case {variant['id']}: the oracle ignored {answer['ignored']}"
+        theirs_effect = THEIRS[answer["result"]]
+        if what == "representative" and theirs_effect != expected:
+            wrong.append(
+                f"case {variant['id']} at {variant['context']}: ours {expected}, theirs {theirs_effect}"
+            )
+        if (
+            what == "value"
+            and expected in ("PASS", "FAIL")
+            and (theirs_effect == ALLOW) != (expected == "PASS")
+        ):
+            wrong.append(
+                f"case {variant['id']}: ours {expected}, theirs {theirs_effect} at {variant['context']}"
+            )
+    print(
+        f"free-key verdicts {outcomes}, {len(checks)} requests asked of the oracle, "
+        f"{len(wrong)} disagreements"
+    )
+    assert sum(outcomes.values()) - outcomes["not decided"] >= 0.95 * sum(outcomes.values()), outcomes
+    assert wrong == [], "\n".join(wrong[:5])

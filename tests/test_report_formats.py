@@ -227,8 +227,11 @@ def test_validate_says_not_decided_when_no_check_fails_but_one_could_not_be_deci
     assert "**provision validate**: NOT DECIDED" in report.validate_markdown(undecided)
     assert "NOT DECIDED" in report.validate_html(undecided, "0", "now")
     assert undecided.to_dict()["undecided"] == ["AWSObjectRead"] and undecided.to_dict()["valid"] is True
+    # "valid": true (no check fails, exit 0) says it is not a pass beside "decided": false
+    assert undecided.to_dict()["decided"] is False
     decided = Report(arn, [Check("AWSAssumeRole", Status.PASS)])
     assert "VALID: the vendor's checks will pass" in report.checks_table(decided)
+    assert decided.to_dict()["decided"] is True and decided.to_dict()["valid"] is True
     failing = Report(arn, [Check("AWSAssumeRole", Status.FAIL), Check("AWSObjectRead", Status.WARN)])
     assert "INVALID: AWSAssumeRole failed" in report.checks_table(failing)
 

@@ -276,6 +276,27 @@ def names_external_id(levels: Any) -> bool:
     return any("sts:externalid" in repr(policy.document).lower() for level in levels for policy in level)
 
 
+_ROLE_KEY = re.compile(r"aws:resource(?:tag/|account|orgid)", re.IGNORECASE)
+RoleKeys = tuple[tuple[str, str], ...]
+
+
+def reads_role_keys(text: str) -> bool:
+    """Does a document's text read the role's own keys (aws:ResourceTag/<key>,
+    aws:ResourceAccount, aws:ResourceOrgID) in an AssumeRole of it?"""
+    return _ROLE_KEY.search(text) is not None
+
+
+def role_keys(tags: dict[str, str], account: str, orgs: tuple[str, ...]) -> RoleKeys:
+    """The role's own keys in every AssumeRole of it (IAM User Guide, "AWS global condition
+    context keys": aws:ResourceAccount, aws:ResourceOrgID and aws:ResourceTag/<key> are the
+    resource's, and the resource of sts:AssumeRole is the role), as validate/trust.role_keys
+    makes them: its account, its organization when known, and its tags (GAAD's Tags lists them
+    all, so another tag key is absent). Part of the memo key when the trust or an RCP reads
+    them: two roles with one trust and different tags are two questions."""
+    keys = [("aws:resourceaccount", account), *(("aws:resourceorgid", o) for o in orgs[:1])]
+    return (*keys, *sorted((f"aws:resourcetag/{k.lower()}", v) for k, v in tags.items()))
+
+
 # --- one role -------------------------------------------------------------------------------
 
 
@@ -293,6 +314,7 @@ class Memo:
     # integration that differs only in its IDs
     shapes: dict[tuple[str, frozenset[str], str], tuple[dict[str, str], str]] = field(default_factory=dict)
     mapped: MappedCache = field(default_factory=dict)  # verdicts with their accounts mapped back
+    role_keys_read: dict[str, bool] = field(default_factory=dict)  # by RCP names: do they read them?
     # a verdict's hits by rule, each with its statement of a text as the evidence (by the
     # verdict's id and the text: the roles of one text share them, read-only)
     hits: dict[tuple[int, str], tuple[TrustVerdict, dict[str, list[Hit]]]] = field(default_factory=dict)

@@ -22,12 +22,15 @@ from provisioner.audit.grants import (
 from provisioner.audit.memo_key import (
     ACCOUNT,
     Memo,
+    RoleKeys,
     abstract_external_ids,
     mapped_back,
     names_external_id,
+    reads_role_keys,
     renamed,
     renaming_of,
     role_dependent,
+    role_keys,
 )
 from provisioner.audit.model import UNUSED_DAYS, RoleDetail, rules
 from provisioner.audit.trust import TrustVerdict, judge_trust
@@ -266,6 +269,10 @@ class Scope:
         suffix = ""
         if rcps or named or self.org:
             suffix = level_names(rcps) + (role.arn if named else "") + "".join(self._orgs)
+        keys: RoleKeys = ()
+        if reads_role_keys(real_text) or self._rcps_read_role_keys(rcps):
+            keys = role_keys(role.tags, self.account, self._orgs)
+            suffix += " role keys: " + repr(keys)  # another role's tags are another question
         # the same trust again (the many service roles): its verdict, IDs and accounts its own
         seen = (self.account, self.org_accounts, "as written: " + real_text + suffix)
         if (known := self.memo.trust.get(seen)) is not None:
@@ -275,7 +282,7 @@ class Scope:
             abstract, ids = role.trust, {}
         text = document_text(abstract) if ids else real_text
         renaming: dict[str, str] = {}
-        if not rcps:
+        if not rcps and not keys:  # not renamed: a tag's value may be an outside account
             # the renaming of a text's outside accounts, once per text with its IDs abstracted
             shape = (self.account, self.org_accounts, text)
             known_shape = self.memo.shapes.get(shape)
@@ -287,13 +294,13 @@ class Scope:
                     renamed_text = text
                 known_shape = self.memo.shapes[shape] = (renaming, renamed_text)
             renaming, text = known_shape
-        verdict = self._verdict(text, suffix, abstract, renaming, role, rcps)
+        verdict = self._verdict(text, suffix, abstract, renaming, role, rcps, keys)
         concrete = None
         if verdict is not None:
             back = {p: t for t, p in renaming.items()} if renaming else {}
             concrete = mapped_back(verdict, ids, back, self.memo.mapped)
         if concrete is None:
-            concrete = self._verdict(real_text, suffix, role.trust, {}, role, rcps)
+            concrete = self._verdict(real_text, suffix, role.trust, {}, role, rcps, keys)
             assert concrete is not None  # nothing renamed: always judged
         self.memo.trust[seen] = concrete
         return concrete, real_text
@@ -306,6 +313,16 @@ class Scope:
     def _ours(self, account: str) -> bool:
         return account == self.account or account in self.org_accounts
 
+    def _rcps_read_role_keys(self, rcps: Any) -> bool:
+        """Does an RCP read the role's own keys? (Once per set of RCPs in a run.)"""
+        if not rcps:
+            return False
+        names = level_names(rcps)
+        if names not in self.memo.role_keys_read:
+            texts = (repr(p.document) for level in rcps for p in level)
+            self.memo.role_keys_read[names] = any(reads_role_keys(t) for t in texts)
+        return self.memo.role_keys_read[names]
+
     def _verdict(
         self,
         text: str,
@@ -314,6 +331,7 @@ class Scope:
         renaming: dict[str, str],
         role: RoleDetail,
         rcps: Any,
+        keys: RoleKeys = (),
     ) -> TrustVerdict | None:
         """The memo's verdict for a key (the document's text, the RCPs' names, the role's ARN
         where it matters), judged on its first use; None when the renamed document is not what
@@ -325,7 +343,13 @@ class Scope:
                 if document_text(document) != text:
                     return None
             self.memo.trust[key] = judge_trust(
-                document, self.account, self.org_accounts, rcps, role_arn=role.arn, own_orgs=self._orgs
+                document,
+                self.account,
+                self.org_accounts,
+                rcps,
+                role_arn=role.arn,
+                own_orgs=self._orgs,
+                role_keys=keys,
             )
         return self.memo.trust[key]
 

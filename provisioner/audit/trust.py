@@ -69,10 +69,13 @@ def judge_trust(
     *,
     role_arn: str | None = None,
     own_orgs: tuple[str, ...] = (),
+    role_keys: tuple[tuple[str, str], ...] = (),
 ) -> TrustVerdict:
     """The trust rules, read from the exact analysis of the trust (and the RCPs, asked about
     `role_arn`, the role's own ARN; `own_orgs`, the audited organization's ID when known: a
-    caller outside it cannot claim it in aws:PrincipalOrgID).
+    caller outside it cannot claim it in aws:PrincipalOrgID; `role_keys`, when given, the role's
+    own keys with all its tags, audit/memo_key.role_keys: a trust or an RCP reading
+    aws:ResourceTag/<key> is decided for this role, as validate decides it).
 
     The parties are the accounts the trust (or an RCP) names as callers
     (analysis/verdict.named_accounts), but for the role's own account and its organization's.
@@ -103,6 +106,8 @@ def judge_trust(
             org_accounts=org_accounts,
             own_orgs=own_orgs,
             rcps=levels,
+            resource_keys=role_keys,
+            resource_tags=bool(role_keys),
         )
 
     answer = ask(trust_doc, rcps)

@@ -11,6 +11,7 @@ Values are quoted for a POSIX shell (shlex), so a copied command runs as printed
 
 from __future__ import annotations
 
+import json
 import shlex
 from dataclasses import replace
 from typing import Any
@@ -18,13 +19,18 @@ from typing import Any
 from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
 from provisioner.evaluation.free import decisions_free
 from provisioner.model import Arn, Status, bucket_arn
+from provisioner.validate import causes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
 from provisioner.validate.rules import free_keys, s3_request
 from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
 DEFAULT_SESSION = 3600  # create-role's --max-session-duration default
-COMMANDS = ("create_role", "replace_trust")  # the placeholders that are commands to run
+COMMANDS = ("create_role", "replace_trust", "tag_role")  # the placeholders that are commands to run
+# remediations of a cause other than the role's policies (policies/checks.json; validate/causes.py)
+ROLE_TAG_MISSING = "ROLE_TAG_MISSING"
+BOUNDARY_NOT_PRINCIPAL = "BOUNDARY_NOT_PRINCIPAL"
+NOT_DECIDED = {"ORG_ID": "NOT_DECIDED_ORGANIZATION_ID", "ORG_PATHS": "NOT_DECIDED_ORGANIZATION_PATHS"}
 
 
 def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -> Check:
@@ -32,10 +38,41 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     if check.status not in (Status.FAIL, Status.WARN):
         return replace(check, remediation="", commands=())
     values = fix_values(check.name, spec, state)
-    key = check.remedy or check.code  # a remedy of its own (the refusal's source) comes first
+    # a remedy of its own (the refusal's source) comes first, then a cause other than the role's
+    # policies (a tag it lacks, its boundary, an organization not read), then the code's own
+    key = check.remedy or _cause(check, spec, state, values) or check.code
     template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
     return replace(check, remediation=fill_remedy(check.name, values, key), commands=commands)
+
+
+def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dict[str, str]) -> str | None:
+    """The remediation of what the check turns on when it is not the role's policies, with its
+    placeholders put in `values` (validate/causes.py); None when it is theirs."""
+    if state is None:
+        return None
+    if check.status is Status.WARN:
+        found = causes.organization_input(check, spec, state)
+        return NOT_DECIDED[found] if found else None
+    if check.code not in ("BUCKET_ACCESS_DENIED", "OBJECT_READ_DENIED"):
+        return None
+    denies = causes.boundary_denies(check.name, spec, state)
+    if denies and state.boundary is not None:
+        values["boundary_deny"] = ", ".join(denies)
+        values["boundary"] = state.boundary.name.removeprefix("permissions boundary ")
+        values["remove_boundary"] = shlex.join(
+            ["aws", "iam", "delete-role-permissions-boundary", "--role-name", spec.role_name, *spec.selection]
+        )
+        return BOUNDARY_NOT_PRINCIPAL
+    tag = causes.missing_tag(check.name, spec, state)
+    if tag is not None:
+        tags = json.dumps([{"Key": tag[0], "Value": tag[1]}])
+        values["tag_key"] = tag[0]
+        values["tag_role"] = shlex.join(
+            ["aws", "iam", "tag-role", "--role-name", spec.role_name, "--tags", tags, *spec.selection]
+        )
+        return ROLE_TAG_MISSING
+    return None
 
 
 def vendor_options(spec: ValidateSpec) -> list[str]:
@@ -81,6 +118,7 @@ def fix_values(name: str, spec: ValidateSpec, state: Snapshot | None = None) -> 
         "bucket": spec.bucket,
         "external_id": spec.external_id,
         "role_name": spec.role_name,
+        "role_arn": spec.role_arn,
         "prefix": spec.prefix or "",
         "create_role": shlex.join(create),
         "replace_trust": shlex.join([*create, "--replace-external-id"]),

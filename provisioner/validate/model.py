@@ -175,8 +175,12 @@ class Report:
         return f"VALID: the vendor's checks will pass for {self.role_arn}"
 
     def to_dict(self) -> dict[str, Any]:
+        """`valid`: no check fails (exit 0; Labelbox's validateIamIntegration field). `decided`:
+        every check was decided, so `valid` is a pass; false beside `"valid": true` is the
+        NOT DECIDED line: the checks in `undecided` may still fail."""
         return {
             "valid": self.valid,
+            "decided": not self.undecided,
             "undecided": self.undecided,
             "role_arn": self.role_arn,
             "checks": [c.to_dict() for c in self.checks],

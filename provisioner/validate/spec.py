@@ -25,7 +25,8 @@ def check_spec(spec: ValidateSpec) -> ValidateSpec:
         raise InputError(
             "role_arn",
             "",
-            "give the role: --role-arn ARN, or --role-name NAME for a role of the account in use",
+            "no role to check: give --role-arn arn:aws:iam::ACCOUNT:role/NAME, or --role-name NAME "
+            "(a role of the account whose credentials are in use)",
         )
     else:
         inputs.check_role_arn(spec.role_arn)

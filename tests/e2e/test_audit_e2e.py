@@ -453,3 +453,22 @@ def test_the_html_report_says_who_audited_where(cli, aws_env, customer):
     assert f"<dt>Caller</dt><dd>{caller.get_caller_identity()['Arn']}</dd>" in header
     assert "<dt>Profile</dt><dd>default</dd>" in header and "<dt>Region</dt><dd>eu-west-1</dd>" in header
     assert "SCPs/RCPs considered</dt><dd>" in header
+
+
+def test_a_trust_keyed_on_the_roles_tag_is_judged_by_each_roles_own_tags(cli, aws_env, customer):
+    """One trust that lets the vendor's account in only when the role is tagged
+    vendor-access=enabled (aws:ResourceTag/<key> is the role's in an AssumeRole of it: IAM User
+    Guide, "AWS global condition context keys"): the tagged role is a finding, the other not,
+    from the Tags moto's GetAccountAuthorizationDetails returns."""
+    document = trust({"AWS": LABELBOX_ROOT}, {"StringEquals": {"aws:ResourceTag/vendor-access": "enabled"}})
+    for name, value in (("TaggedOpen", "enabled"), ("TaggedShut", "disabled")):
+        customer.iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=document, Tags=[{"Key": "vendor-access", "Value": value}]
+        )
+    result = cli("audit", "-o", "json", "--fail-on", "none")
+    assert result.code == 0, result.stderr
+    by_role: dict[str, set[str]] = {}
+    for f in result.json()["findings"]:
+        by_role.setdefault(f["role"], set()).add(f["rule"])
+    assert "cross-account-no-external-id" in by_role["TaggedOpen"]
+    assert "TaggedShut" not in by_role

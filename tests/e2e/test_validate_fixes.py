@@ -241,7 +241,11 @@ def test_role_name_takes_the_account_of_the_credentials_in_use(cli, aws_env, mak
             ["--role-name", NAME, "--role-arn", ROLE_ARN],
             "--role-name 'custom': give --role-arn or --role-name, not both",
         ),
-        ([], "--role-arn '': give the role: --role-arn ARN, or --role-name NAME"),
+        (
+            [],
+            "--role-arn '': no role to check: give --role-arn arn:aws:iam::ACCOUNT:role/NAME, or "
+            "--role-name NAME",
+        ),
         (["--role-name", "bad/name"], "--role-name 'bad/name': role names are"),
         (["--role-name", ""], "--role-name '': role names are"),
     ],

@@ -1,6 +1,8 @@
 // Test-time only. Reads a JSON list of simulations on stdin, writes one result per line:
-// {"result": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied"} or {"error": "..."}.
-// Strict mode: the request context is exactly what the test gives.
+// {"result": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied", "ignored": [keys]} or
+// {"error": "..."}. Strict mode: the request context is exactly what the test gives, less the
+// keys the action does not take, which it drops and lists in "ignored" (the tests assert there
+// are none: a dropped key would make the answer about another request).
 import { runSimulation } from '@cloud-copilot/iam-simulate'
 
 const chunks = []
@@ -12,7 +14,8 @@ for (const simulation of simulations) {
     if (response.resultType === 'error') {
       process.stdout.write(JSON.stringify({ error: JSON.stringify(response.errors) }) + '\n')
     } else {
-      process.stdout.write(JSON.stringify({ result: response.overallResult }) + '\n')
+      const ignored = response.result?.ignoredContextKeys ?? []
+      process.stdout.write(JSON.stringify({ result: response.overallResult, ignored }) + '\n')
     }
   } catch (exc) {
     process.stdout.write(JSON.stringify({ error: String(exc) }) + '\n')

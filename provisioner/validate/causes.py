@@ -1,0 +1,115 @@
+"""Pure: what a refused or undecided read turns on, when it is not the role's own policies, so
+that the remediation points at the fix (validate/fixes.py picks the remediation by it):
+
+- a tag the role does not have, which a bucket policy reads as aws:PrincipalTag/<key> (IAM User
+  Guide, "Pass session tags in AWS STS": a role session's principal tags include "the tags
+  attached to your IAM assumed role"): tagging the role is the fix, checked by deciding the reads
+  again with the tag, for every value the vendor chooses;
+- the role's permissions boundary, under a bucket policy's Deny with NotPrincipal ("Permissions
+  boundaries for IAM entities": "The NotPrincipal element with a Deny effect will always deny
+  any IAM principal that has a permissions boundary policy attached, regardless of the values
+  specified in the NotPrincipal element");
+- for a verdict "not decided" on the customer's organization, the input that would decide it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from typing import Any
+
+from provisioner.evaluation import Policy, Request, statement_applies
+from provisioner.evaluation.free import apply, dimensions
+from provisioner.model import bucket_arn
+from provisioner.validate.model import Check, Snapshot, ValidateSpec
+from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request, unknown_keys
+
+READS = {"AWSBucketAccess": ("s3:ListBucket", "s3:GetBucketLocation"), "AWSObjectRead": ("s3:GetObject",)}
+_TAG = "aws:principaltag/"
+
+
+def read_requests(name: str, spec: ValidateSpec, state: Snapshot) -> list[Request]:
+    """The role session's requests a read check decides (as validate/access.py makes them)."""
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    out = []
+    for action in READS.get(name, ()):
+        resource = f"{bucket}/{spec.sample_key}" if action == "s3:GetObject" else bucket
+        context: dict[str, Any] = {"s3:prefix": spec.prefix or ""} if action == "s3:ListBucket" else {}
+        out.append(s3_request(spec, state, action, resource, **context))
+    return out
+
+
+def missing_tag(name: str, spec: ValidateSpec, state: Snapshot) -> tuple[str, str] | None:
+    """A tag (key, value) the role does not have, named by the bucket policy's conditions on
+    aws:PrincipalTag/<key>, with which every read of the check is allowed for every value the
+    vendor chooses; None when no such tag alone would do."""
+    if state.role is None or not state.bucket_policy or name not in READS:
+        return None
+    have = {key.lower() for key in state.role_tags}
+    for key, value in _tag_candidates(state.bucket_policy, have):
+        tags = [*(state.role.get("Tags") or []), {"Key": key, "Value": value}]
+        tagged = replace(state, role={**state.role, "Tags": tags})
+        chain = s3_chain(tagged)
+        if all(decide(chain, r, spec, tagged).always for r in read_requests(name, spec, tagged)):
+            return key, value
+    return None
+
+
+def _tag_candidates(document: Any, have: set[str]) -> list[tuple[str, str]]:
+    """(key, value) for each literal value a condition compares aws:PrincipalTag/<key> with, for
+    a key the role has no tag for (a pattern's value with its wildcards taken out)."""
+    found: dict[tuple[str, str], None] = {}
+    for statement in Policy("bucket policy", document).statements:
+        for operator, key, values in statement.conditions():
+            if not key.lower().startswith(_TAG) or operator.lower().endswith("null"):
+                continue
+            tag = key[len(_TAG) :]
+            if tag.lower() in have or "${" in tag:
+                continue
+            for value in values:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                if "${" not in text:
+                    found[(tag, text.replace("*", "").replace("?", "x"))] = None
+    return list(found)
+
+
+def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]:
+    """The bucket policy's Deny statements with NotPrincipal that refuse a read of the check only
+    because the role has a permissions boundary: at some value the vendor chooses, the
+    statement spares the session without a boundary and denies it with one."""
+    if state.boundary is None or not state.bucket_policy or name not in READS:
+        return []
+    policy = Policy("bucket policy", state.bucket_policy)
+    free = free_keys(spec, state)
+    found: list[str] = []
+    for statement in policy.statements:
+        if statement.effect != "Deny" or "NotPrincipal" not in statement.body:
+            continue
+        for request in read_requests(name, spec, state):
+            dims = dimensions([policy], request, free)
+            combos = itertools.islice(itertools.product(*(d.candidates for d in dims)), 4096)
+            if any(
+                statement_applies(statement, r, bounded=True) and not statement_applies(statement, r)
+                for r in (apply(request, c) for c in combos)
+            ):
+                where = f"bucket policy {statement.path}"
+                sid = statement.body.get("Sid")
+                found.append(f"{where} (Sid {sid})" if isinstance(sid, str) else where)
+                break
+    return found
+
+
+def organization_input(check: Check, spec: ValidateSpec, state: Snapshot) -> str | None:
+    """For a WARN "not decided" on the customer's organization: ORG_PATHS when the account's OU
+    path is among what it turns on, ORG_ID when only the organization's ID is; else None."""
+    if not check.detail.startswith("not decided: "):
+        return None
+    unknown = unknown_keys(state)
+    if not unknown:
+        return None
+    names = [key for key in unknown if f"depends on {key}," in check.detail]
+    if "aws:PrincipalOrgPaths" in names:
+        return "ORG_PATHS"
+    if "aws:PrincipalOrgID" in names:
+        return "ORG_ID"
+    return None

@@ -1,0 +1,228 @@
+"""Generated cases for the differential tests of the free-key verdicts (tests/test_oracle.py).
+
+A case is the role session's s3:GetObject under a bucket policy, identity policies and sometimes
+a network or TLS perimeter (SCP or RCP), whose conditions read what only the vendor chooses
+(evaluation/free.py): its session name (in the caller's ARN and aws:userid), where it calls from
+(aws:SourceIp; through its own VPC endpoint, aws:SourceVpce/aws:SourceVpc/aws:VpcSourceIp
+instead), s3:TlsVersion, and session tags of keys the role has no tag for when it may tag its
+session. `both_sides` writes, independently of evaluation/regions.py, values on both sides of
+each condition: a random address inside each range, its first and last address and the addresses
+just outside, TLS 1.2 and 1.3, each name a policy names, a random member of each pattern, its
+case variant and a random other name; a tag's literal values, a random member of each pattern, a
+random other value and no tag. The vendor's own endpoint is never one the policies name (they
+name yours; a pattern such as vpce-* matches any).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import random
+import string
+from typing import Any
+
+from provisioner.evaluation.free import FreeKeys
+
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
+SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/LabelboxS3Access/vendor"
+OBJECT = "arn:aws:s3:::data/images/a.png"
+ROLE_TAGS = {"team": "ml"}  # the role's own tag: a known key, never free
+VENDOR_ENDPOINT = ("vpce-0a1b2c3d4e5f60718", "vpc-0f1e2d3c4b5a69788", "10.20.30.40")
+
+FREE_CONDITIONS: list[dict[str, Any]] = [
+    {"NumericLessThan": {"s3:TlsVersion": "1.3"}},
+    {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.3"}},
+    {"NumericLessThanEquals": {"s3:TlsVersion": "1.2"}},
+    {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}},
+    {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/25"]}},
+    {"NotIpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"IpAddressIfExists": {"aws:SourceIp": "203.0.113.128/25"}},
+    {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
+    {"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
+    {"StringLike": {"aws:SourceVpce": "vpce-*"}},
+    {"Null": {"aws:SourceVpce": "true"}},
+    {"StringNotEqualsIfExists": {"aws:SourceVpc": "vpc-0mine0000000000"}},
+    {"StringLike": {"aws:userid": "AROAEXAMPLE:provisioner-*"}},
+    {"StringEquals": {"aws:userid": "AROAEXAMPLE:provisioner-validate"}},
+    {"StringNotLike": {"aws:userid": "*:job-?"}},
+    {"StringEqualsIgnoreCase": {"aws:userid": "AROAEXAMPLE:Labeling"}},
+    {"StringEquals": {"aws:PrincipalTag/project": "cats"}},
+    {"StringLike": {"aws:PrincipalTag/project": "c*"}},
+    {"StringNotEqualsIfExists": {"aws:PrincipalTag/project": "dogs"}},
+    {"Null": {"aws:PrincipalTag/project": "false"}},
+    {"StringEquals": {"aws:PrincipalTag/team": "ml"}},
+    {"Bool": {"aws:SecureTransport": "true"}},
+]
+PRINCIPALS = [
+    {"AWS": ROLE},
+    {"AWS": SESSION.replace("/vendor", "/provisioner-validate")},
+    {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    "*",
+]
+_FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+_NAME = string.ascii_letters + string.digits + "+=,.@-_"
+
+
+def _conditional(rng: random.Random, effect: str, **fields: Any) -> dict[str, Any]:
+    statement = {"Effect": effect, **fields}
+    block: dict[str, Any] = {}
+    for condition in rng.sample(FREE_CONDITIONS, rng.choice([1, 1, 2])):
+        for operator, pairs in condition.items():
+            block.setdefault(operator, {}).update(pairs)
+    statement["Condition"] = block
+    return statement
+
+
+def _bucket_policy(rng: random.Random) -> dict[str, Any]:
+    statements = []
+    for _ in range(rng.randint(1, 2)):
+        effect = rng.choice(["Allow", "Deny"])
+        fields = {
+            "Principal": rng.choice(PRINCIPALS),
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::data/*",
+        }
+        if rng.random() < 0.85:
+            statements.append(_conditional(rng, effect, **fields))
+        else:
+            statements.append({"Effect": effect, **fields})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def generate_free(seed: int, count: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    cases = []
+    for index in range(count):
+        read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        identity = {
+            "Version": "2012-10-17",
+            "Statement": [_conditional(rng, "Allow", Action="s3:GetObject", Resource="*")
+                          if rng.random() < 0.3 else read],
+        }  # fmt: skip
+        scp = {"Version": "2012-10-17", "Statement": [_conditional(rng, "Deny", Action="s3:*", Resource="*")]}
+        rcp = {
+            "Version": "2012-10-17",
+            "Statement": [_conditional(rng, "Deny", Principal="*", Action="s3:*", Resource="*")],
+        }
+        cases.append(
+            {
+                "id": index,
+                "caller": SESSION,
+                "account": ACCOUNT,
+                "identity": [identity],
+                "boundary": None,
+                "scps": [[_FULL, scp]] if rng.random() < 0.2 else [],
+                "rcps": [[rcp]] if rng.random() < 0.2 else [],
+                "bucket_policy": _bucket_policy(rng) if rng.random() < 0.9 else None,
+                "action": "s3:GetObject",
+                "resource": OBJECT,
+                "context": {
+                    "aws:PrincipalArn": ROLE,
+                    "aws:PrincipalAccount": ACCOUNT,
+                    "aws:userid": "AROAEXAMPLE:vendor",
+                    "aws:SecureTransport": "true",
+                    **{f"aws:PrincipalTag/{k}": v for k, v in ROLE_TAGS.items()},
+                },
+                "session_tags": rng.random() < 0.5,
+            }
+        )
+    return cases
+
+
+def free_keys(case: dict[str, Any]) -> FreeKeys:
+    return FreeKeys(session_tags=case["session_tags"], role_tags=frozenset(ROLE_TAGS))
+
+
+# --- values on both sides of each condition, written here, not taken from regions.py ----------
+
+
+def _conditions(case: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(operator, key, values) of every condition of every policy of the case."""
+    documents = [*case["identity"], *(p for level in case["scps"] + case["rcps"] for p in level)]
+    documents += [case["bucket_policy"]] if case["bucket_policy"] else []
+    out = []
+    for document in documents:
+        for statement in document["Statement"]:
+            for operator, pairs in statement.get("Condition", {}).items():
+                for key, values in pairs.items():
+                    out.append((operator, key.lower(), values if isinstance(values, list) else [values]))
+    return out
+
+
+def _member(rng: random.Random, pattern: str) -> str:
+    return "".join(
+        "".join(rng.choices(_NAME, k=rng.randint(0, 4))) if c == "*" else rng.choice(_NAME) if c == "?" else c
+        for c in pattern
+    )
+
+
+def _strings(rng: random.Random, patterns: list[str]) -> list[str]:
+    out = []
+    for pattern in patterns:
+        out += [
+            pattern.replace("*", "").replace("?", "x"),
+            _member(rng, pattern),
+            _member(rng, pattern).swapcase(),
+        ]
+    return [*out, "".join(rng.choices(string.ascii_lowercase, k=8))]
+
+
+def _addresses(rng: random.Random, cidrs: list[str]) -> list[str]:
+    out = ["192.0.2.77"]  # an address of the internet (RFC 5737) in none of the generated ranges
+    for cidr in cidrs:
+        network = ipaddress.ip_network(cidr, strict=False)
+        first, last = int(network.network_address), int(network.broadcast_address)
+        for value in (first, last, first - 1, last + 1, rng.randint(first, last)):
+            out.append(str(ipaddress.IPv4Address(value)))
+    return out
+
+
+def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every combination of the values the vendor may send for the free keys the case reads, as
+    {"caller": ..., "context": {...}} overrides (a context value None removes the key)."""
+    conditions = _conditions(case)
+    keys = {key for _, key, _ in conditions}
+    policy_text = str(case)
+    axes: list[list[dict[str, Any]]] = []
+    if "aws:userid" in keys or "/provisioner-validate" in policy_text:
+        names = ["provisioner-validate"]
+        names += [v.split(":", 1)[1] for _, key, values in conditions if key == "aws:userid" for v in values]
+        axes.append([{"session": n} for n in dict.fromkeys(_strings(rng, names)) if 2 <= len(n) <= 64])
+    if keys & {"aws:sourceip", "aws:sourcevpce", "aws:sourcevpc"}:
+        cidrs = [v for _, key, values in conditions if key == "aws:sourceip" for v in values]
+        internet = [
+            {"aws:SourceIp": a, "aws:SourceVpce": None, "aws:SourceVpc": None} for a in _addresses(rng, cidrs)
+        ]
+        vpce, vpc, private = VENDOR_ENDPOINT
+        endpoint = {
+            "aws:SourceIp": None,
+            "aws:SourceVpce": vpce,
+            "aws:SourceVpc": vpc,
+            "aws:VpcSourceIp": private,
+        }
+        axes.append([*internet, endpoint])
+    if "s3:tlsversion" in keys:
+        axes.append([{"s3:TlsVersion": "1.2"}, {"s3:TlsVersion": "1.3"}])
+    if case["session_tags"] and "aws:principaltag/project" in keys:
+        values = [v for _, key, vs in conditions if key == "aws:principaltag/project" for v in vs]
+        axes.append(
+            [{"aws:PrincipalTag/project": v} for v in _strings(rng, values)]
+            + [{"aws:PrincipalTag/project": None}]
+        )
+    return [_combined(case, combo) for combo in itertools.product(*axes)]
+
+
+def _combined(case: dict[str, Any], combo: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    context = dict(case["context"])
+    caller = case["caller"]
+    for values in combo:
+        for key, value in values.items():
+            if key == "session":
+                caller = caller.rsplit("/", 1)[0] + "/" + value
+                context["aws:userid"] = "AROAEXAMPLE:" + value
+            elif value is None:
+                context.pop(key, None)
+            else:
+                context[key] = value
+    return {**case, "caller": caller, "context": context}

@@ -1,0 +1,109 @@
+"""Remediations that point at the fix when a read is refused or undecided for a reason other
+than the role's own policies (validate/causes.py, policies/checks.json; issue 20). Pure: no
+server. Each case cites the AWS documentation section that makes it the fix."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from provisioner.evaluation import Policy
+from provisioner.model import Status
+from provisioner.organization import OrgPolicies
+from provisioner.validate import Check, Snapshot, static_checks
+from tests.test_known_keys import BOUNDARY, NOT_US, OU_ONLY, RCP_FULL, TAG_DENY, perimeter_org, tagged
+from tests.validate_snapshot import ROLE_ARN, SPEC, snapshot
+
+PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
+ORG = "o-a1b2c3d4e5"
+READS = ("AWSBucketAccess", "AWSObjectRead")
+
+
+def checks(state: Snapshot) -> dict[str, Check]:
+    return {c.name: c for c in static_checks(state, SPEC)}
+
+
+# (a) IAM User Guide, "Pass session tags in AWS STS": a role session's principal tags include
+# "IAM tags - The tags attached to your IAM assumed role"; a bucket policy keyed on
+# aws:PrincipalTag/<key> is met by tagging the role, not by rewriting its policies.
+
+
+def test_a_deny_keyed_on_a_tag_the_role_lacks_points_at_tagging_the_role():
+    read = checks(snapshot(role=tagged(), bucket_policy=TAG_DENY))["AWSObjectRead"]
+    assert read.status is FAIL and read.code == "OBJECT_READ_DENIED"
+    command = (
+        'aws iam tag-role --role-name LabelboxS3Access --tags \'[{"Key": "team", "Value": "labeling"}]\''
+    )
+    assert command in read.remediation and read.commands == (command,)
+    assert "create-role" not in read.remediation and "aws:PrincipalTag/team" in read.remediation
+    # the fix it names is the fix: the role so tagged reads
+    fixed = checks(snapshot(role=tagged(("team", "labeling")), bucket_policy=TAG_DENY))["AWSObjectRead"]
+    assert fixed.status is PASS
+
+
+def test_a_tag_is_not_the_fix_when_the_roles_policies_also_refuse():
+    """Tagging alone would not let the reads through (the role's policies grant none): the
+    remediation stays create-role's."""
+    read = checks(snapshot(role=tagged(), bucket_policy=TAG_DENY, identity_policies=[]))["AWSObjectRead"]
+    assert read.status is FAIL and "tag-role" not in read.remediation and "create-role" in read.remediation
+
+
+# (b) What decides a verdict "not decided" on the customer's organization is an input, not a
+# change: the organization's ID (DescribeOrganization, or the ARN of an --scp-file/--rcp-file
+# policy) and the account's OU path (ListParents; IAM User Guide, "AWS global condition context
+# keys", aws:PrincipalOrgPaths).
+
+
+def test_an_undecided_ou_path_names_the_input_that_decides_it():
+    files = OrgPolicies(rcps=[[RCP_FULL, Policy("RCP ou-only", OU_ONLY)]], org_id=ORG)
+    found = checks(snapshot(org=files))
+    for name in READS:
+        check = found[name]
+        assert check.status is WARN and check.detail.startswith("not decided: ")
+        assert (
+            "organizations:ListParents" in check.remediation and "aws:PrincipalOrgPaths" in check.remediation
+        )
+        assert "create-role" not in check.remediation and check.commands == ()
+
+
+def test_an_undecided_organization_id_names_describe_organization_or_the_policy_files():
+    found = checks(snapshot(org=perimeter_org()))
+    for name in READS:
+        check = found[name]
+        assert check.status is WARN and "aws:PrincipalOrgID" in check.detail
+        assert "organizations:DescribeOrganization" in check.remediation and "--scp-file" in check.remediation
+        assert "create-role" not in check.remediation
+
+
+# (c) IAM User Guide, "Permissions boundaries for IAM entities": "The NotPrincipal element with a
+# Deny effect will always deny any IAM principal that has a permissions boundary policy
+# attached, regardless of the values specified in the NotPrincipal element."
+
+
+def test_a_notprincipal_deny_with_a_boundary_names_the_boundary_as_the_cause():
+    found = checks(snapshot(bucket_policy=NOT_US, boundary=BOUNDARY))
+    for name in READS:
+        check = found[name]
+        assert check.status is FAIL
+        assert (
+            "permissions boundary (s3-read)" in check.remediation and "OnlyTheVendorRole" in check.remediation
+        )
+        assert f'"aws:PrincipalArn": "{ROLE_ARN}"' in check.remediation
+        assert "aws iam delete-role-permissions-boundary --role-name LabelboxS3Access" in check.remediation
+        assert "create-role" not in check.remediation
+
+
+def test_a_deny_that_names_the_role_is_not_blamed_on_the_boundary():
+    """A Deny with Principal (no NotPrincipal) refuses with or without the boundary: the
+    remediation is the bucket policy's, as before."""
+    statement = {k: v for k, v in NOT_US["Statement"][0].items() if k != "NotPrincipal"}
+    deny = {"Version": "2012-10-17", "Statement": [{**statement, "Principal": {"AWS": ROLE_ARN}}]}
+    read = checks(snapshot(bucket_policy=deny, boundary=BOUNDARY))["AWSObjectRead"]
+    assert read.status is FAIL and "boundary" not in read.remediation
+    assert "remove the Deny for this role from the bucket policy" in read.remediation
+
+
+def test_the_causes_leave_a_check_that_passes_without_a_remediation():
+    check = checks(replace(snapshot(role=tagged(("team", "labeling")), bucket_policy=TAG_DENY)))[
+        "AWSObjectRead"
+    ]
+    assert check.status is PASS and check.remediation == ""
