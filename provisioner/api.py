@@ -24,6 +24,7 @@ from provisioner.errors import InputError
 if TYPE_CHECKING:
     from provisioner.audit import AuditResult, AuditSpec
     from provisioner.aws import Aws
+    from provisioner.diff import DiffResult
     from provisioner.documents import Rendered
     from provisioner.labelbox_api import ConnectResult, ConnectSpec
     from provisioner.labelbox_import import ImportResult, ImportSpec
@@ -103,6 +104,22 @@ def lint(
     from provisioner.lint import lint_paths
 
     return lint_paths(list(paths), stdin, mutes, baseline)
+
+
+def diff(
+    old: str,
+    new: str,
+    *,
+    kind: str | None = None,
+    external_ids: Sequence[str] = (),
+    stdin: IO[str] | None = None,
+) -> DiffResult:
+    """What NEW allows that OLD did not, and the reverse (files; '-' reads `stdin`), each as a
+    concrete request checked by the evaluator. `kind` (trust, permissions, resource) is inferred
+    when None; `external_ids` are issued besides those the trusts name."""
+    from provisioner.diff import diff_files
+
+    return diff_files(old, new, kind=kind, external_ids=external_ids, stdin=stdin)
 
 
 def export(fmt: str, spec: RoleSpec) -> str:

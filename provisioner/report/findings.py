@@ -15,6 +15,7 @@ from provisioner.model import Rule, Severity
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
+    from provisioner.diff import DiffResult
     from provisioner.lint import LintReport
 
 SCHEMA_VERSION = 1  # of every report's JSON (README, "JSON output")
@@ -206,4 +207,45 @@ def lint_findings(result: LintReport, context: Sequence[tuple[str, str]] = ()) -
         notes=[f"{path}: {what}, not opened" for path, what in result.unopened],
         trailer=fixed,
         sort=lambda i: (i.severity.rank, i.location.file, i.location.path),
+    )
+
+
+def diff_findings(result: DiffResult) -> Findings:
+    """diff's differences as findings: each at NEW's file, at the line of the statement that
+    decides it there (the Allow that lets a new request in, the Deny that now keeps one out)."""
+    from provisioner.model import load_rules
+
+    catalogue = load_rules("diff-rules.json")
+    items = []
+    for d in result.differences:
+        rule = "access-removed" if not d.widens else "new-access" if d.decided else "new-access-not-decided"
+        path = d.path or "$"
+        line, column = result.lines.get(path, (0, 0))
+        where = Location(file=result.new, line=line, column=column, path=path)
+        items.append(
+            Item(
+                rule,
+                catalogue[rule].severity,
+                d.message,
+                where,
+                catalogue[rule].remediation,
+                None,
+                None,
+                d.to_dict(),
+                (result.new, rule, d.subject),
+                (d.direction, f"{result.new}:{line}" if line else result.new),
+            )
+        )
+    return Findings(
+        "diff",
+        items,
+        catalogue,
+        (Column("CHANGE"), Column("WHERE")),
+        ("direction", "kind", "subject", "request", "decided", "path", "message"),
+        result.summary(),
+        [d.to_dict() for d in result.differences],
+        empty=result.summary(),
+        context=[("Old", result.old), ("New", result.new), ("Kind", result.kind)],
+        notes=list(result.notes),
+        sort=lambda i: (i.severity.rank, i.location.path),
     )
