@@ -111,10 +111,11 @@ def trust_differences(
     """Every (caller class, external-ID set) NEW admits and OLD did not, then every one OLD
     admitted and NEW does not. `parties`: accounts to name apart (the vendor's) besides those the
     trusts name; `issued`: IDs issued besides those the trusts name."""
-    for document in (old, new):
-        why = unreadable(document)
-        if why is not None:
-            return [Difference(NEW, "trust", "any other account", "", False, why, False)]
+    if unreadable(old) is not None:
+        old = {"Statement": []}  # no statement the evaluator reads: it let nobody in
+    why = unreadable(new)
+    if why is not None:
+        return [Difference(NEW, "trust", "any other account", "", False, why, False)]
     given = list(issued)
     ids = tuple(dict.fromkeys([*issued_ids(old, given), *issued_ids(new, given)]))
     compared = classes(old, new, parties, own_account)
