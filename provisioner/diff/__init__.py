@@ -103,8 +103,15 @@ def diff_documents(
         found = trust_differences(
             old, new, role_arn=role_arn or DIFF_ROLE, issued=external_ids, own_account=own_account
         )
+    elif kind == "permissions":
+        from provisioner.diff.grants import grant_differences
+        from provisioner.diff.trust import DIFF_ROLE
+
+        found = grant_differences(old, new, role_arn=role_arn or DIFF_ROLE)
     else:
-        raise InputError("NEW", new_name, f"{_WORDS[kind]}: diff decides trust policies only so far")
+        raise InputError(
+            "NEW", new_name, f"{_WORDS[kind]}: diff decides trust and permission policies only so far"
+        )
     return DiffResult(old_name, new_name, kind, found)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 NEW = "new"  # allowed by NEW, not by OLD
 REMOVED = "removed"  # allowed by OLD, not by NEW
 KINDS = ("trust", "permissions", "resource")
+_PLURAL = {"trust": "trust policies", "permissions": "permission policies", "resource": "bucket policies"}
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ class DiffResult:
     def summary(self) -> str:
         new, gone = len(self.widened), len(self.narrowed)
         if not self.differences:
-            return f"no difference in access between {self.old} and {self.new} ({self.kind} policies)"
+            return f"no difference in access between {self.old} and {self.new} ({_PLURAL[self.kind]})"
         undecided = sum(1 for d in self.widened if not d.decided)
         maybe = f" ({undecided} not decided, counted as new)" if undecided else ""
         return (
-            f"{self.new} against {self.old} ({self.kind} policies): {new} new access{maybe}, "
+            f"{self.new} against {self.old} ({_PLURAL[self.kind]}): {new} new access{maybe}, "
             f"{gone} no longer allowed"
         )
 
