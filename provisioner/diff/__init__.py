@@ -109,9 +109,9 @@ def diff_documents(
 
         found = grant_differences(old, new, role_arn=role_arn or DIFF_ROLE)
     else:
-        raise InputError(
-            "NEW", new_name, f"{_WORDS[kind]}: diff decides trust and permission policies only so far"
-        )
+        from provisioner.diff.grants import bucket_differences
+
+        found = bucket_differences(old, new)
     return DiffResult(old_name, new_name, kind, found)
 
 
