@@ -122,6 +122,17 @@ def diff(
     return diff_files(old, new, kind=kind, external_ids=external_ids, stdin=stdin)
 
 
+def diff_base(
+    paths: Sequence[str], base: str, *, external_ids: Sequence[str] = ()
+) -> tuple[list[DiffResult], list[str]]:
+    """Each policy file among `paths` (folders walked) against its version at the git revision
+    `base` ('auto': PRE_COMMIT_FROM_REF, else HEAD); returns the results and the files skipped
+    as not policies."""
+    from provisioner.diff.git import diff_against_base
+
+    return diff_against_base(paths, base, external_ids)
+
+
 def export(fmt: str, spec: RoleSpec) -> str:
     """CloudFormation or Terraform for the role create-role would make from `spec`."""
     from provisioner.export import export as render

@@ -1,4 +1,5 @@
-"""`provision diff OLD NEW`: what a policy change gives away (exit 1) and what it takes away."""
+"""`provision diff OLD NEW` (or `--base REF FILE…`): what a policy change gives away (exit 1) and
+what it takes away."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 import typer
 
 from provisioner.cli.app import app
-from provisioner.cli.common import out_format, output_choices, print_data, render_findings, write_out
-from provisioner.errors import EXIT_FINDINGS
+from provisioner.cli.common import (
+    json_text,
+    out_format,
+    output_choices,
+    print_data,
+    render_findings,
+    write_out,
+)
+from provisioner.errors import EXIT_FINDINGS, InputError
 
 if TYPE_CHECKING:
     DiffOutput: TypeAlias = Any  # an enum of report.FORMATS["diff"], made at run time
@@ -26,8 +34,22 @@ class Kind(StrEnum):
 @app.command("diff", rich_help_panel="Offline (no AWS account needed)")
 def diff_command(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="The policy as it is ('-' reads stdin).", metavar="OLD")],
-    new: Annotated[str, typer.Argument(help="The policy as it would be ('-' reads stdin).", metavar="NEW")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="OLD NEW: the policy as it is and as it would be ('-' reads stdin); with --base, "
+            "the changed files (or folders).",
+            metavar="OLD NEW | FILE…",
+        ),
+    ],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Diff each FILE against its version at this git revision ('auto': pre-commit's "
+            "PRE_COMMIT_FROM_REF, else HEAD).",
+        ),
+    ] = None,
     output: Annotated[
         DiffOutput,
         typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
@@ -47,17 +69,26 @@ def diff_command(
 ) -> None:
     """Who can now do what they could not before: NEW against OLD, exactly (exit 1 on new access)."""
     from provisioner import api, report
-    from provisioner.cli.common import json_text
 
     fmt = out_format(ctx, output, out)
-    result = api.diff(old, new, kind=kind.value if kind else None, external_ids=external_id or ())
-    if fmt == "json":
-        text = json_text(report.versioned(result.to_dict()), fmt)
+    ids = external_id or ()
+    if base is not None:
+        results, skipped = api.diff_base(paths, base, external_ids=ids)
+        data: dict[str, Any] = {"base": base, "files": [r.to_dict() for r in results], "skipped": skipped}
     else:
-        text = render_findings(report.diff_findings(result), fmt, out)
+        if len(paths) != 2:
+            raise InputError(
+                "FILE", " ".join(paths), "give OLD and NEW (two files), or --base REF with the files"
+            )
+        results = [api.diff(paths[0], paths[1], kind=kind.value if kind else None, external_ids=ids)]
+        skipped, data = [], results[0].to_dict()
+    if fmt == "json":
+        text = json_text(report.versioned({**data, "widens": any(r.fails for r in results)}), fmt)
+    else:
+        text = render_findings(report.diff_findings(results, skipped), fmt, out)
     if out:
         write_out(out, text)
     else:
         print_data(text, fmt)
-    if result.fails:
+    if any(r.fails for r in results):
         raise typer.Exit(EXIT_FINDINGS)
