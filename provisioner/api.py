@@ -133,6 +133,16 @@ def diff_base(
     return diff_against_base(paths, base, external_ids)
 
 
+def diff_live(
+    aws: Aws, role_name: str, path: str, *, policy: str | None = None, external_ids: Sequence[str] = ()
+) -> DiffResult:
+    """The role's live trust (or, with `policy`, one of its inline or attached policies, by name
+    or ARN) as OLD against the file at `path` as NEW. Reads only."""
+    from provisioner.diff.live import diff_live
+
+    return diff_live(aws, role_name, path, policy, tuple(external_ids))
+
+
 def export(fmt: str, spec: RoleSpec) -> str:
     """CloudFormation or Terraform for the role create-role would make from `spec`."""
     from provisioner.export import export as render
