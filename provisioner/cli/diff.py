@@ -54,6 +54,7 @@ def diff_command(
             "--base",
             help="Diff each FILE against its version at this git revision ('auto': pre-commit's "
             "PRE_COMMIT_FROM_REF, else HEAD).",
+            metavar="REF",
         ),
     ] = None,
     role: Annotated[
@@ -79,7 +80,9 @@ def diff_command(
     external_id: Annotated[
         list[str] | None,
         typer.Option(
-            "--external-id", help="An external ID issued besides those the trusts name (repeatable)."
+            "--external-id",
+            help="An external ID issued besides those the trusts name (repeatable).",
+            metavar="ID",
         ),
     ] = None,
     profile: ProfileOpt = None,
