@@ -40,7 +40,6 @@ from tests.test_trust_analysis_oracle import (
     VENDOR,
     _allow,
     _denies,
-    _kind,
     _request,
     _simulation,
     chosen_for,
