@@ -24,6 +24,7 @@ from provisioner.errors import InputError
 if TYPE_CHECKING:
     from provisioner.audit import AuditResult, AuditSpec
     from provisioner.aws import Aws
+    from provisioner.diff import DiffResult
     from provisioner.documents import Rendered
     from provisioner.labelbox_api import ConnectResult, ConnectSpec
     from provisioner.labelbox_import import ImportResult, ImportSpec
@@ -103,6 +104,43 @@ def lint(
     from provisioner.lint import lint_paths
 
     return lint_paths(list(paths), stdin, mutes, baseline)
+
+
+def diff(
+    old: str,
+    new: str,
+    *,
+    kind: str | None = None,
+    external_ids: Sequence[str] = (),
+    stdin: IO[str] | None = None,
+) -> DiffResult:
+    """What NEW allows that OLD did not, and the reverse (files; '-' reads `stdin`), each as a
+    concrete request checked by the evaluator. `kind` (trust, permissions, resource) is inferred
+    when None; `external_ids` are issued besides those the trusts name."""
+    from provisioner.diff import diff_files
+
+    return diff_files(old, new, kind=kind, external_ids=external_ids, stdin=stdin)
+
+
+def diff_base(
+    paths: Sequence[str], base: str, *, external_ids: Sequence[str] = ()
+) -> tuple[list[DiffResult], list[str]]:
+    """Each policy file among `paths` (folders walked) against its version at the git revision
+    `base` ('auto': PRE_COMMIT_FROM_REF, else HEAD); returns the results and the files skipped
+    as not policies."""
+    from provisioner.diff.git import diff_against_base
+
+    return diff_against_base(paths, base, external_ids)
+
+
+def diff_live(
+    aws: Aws, role_name: str, path: str, *, policy: str | None = None, external_ids: Sequence[str] = ()
+) -> DiffResult:
+    """The role's live trust (or, with `policy`, one of its inline or attached policies, by name
+    or ARN) as OLD against the file at `path` as NEW. Reads only."""
+    from provisioner.diff.live import diff_live
+
+    return diff_live(aws, role_name, path, policy, tuple(external_ids))
 
 
 def export(fmt: str, spec: RoleSpec) -> str:

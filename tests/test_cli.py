@@ -568,7 +568,7 @@ def test_root_help_groups_the_commands_under_headings(cli):
         "audit": "Checks",
         "labelbox": "Labelbox and import files",
         "manifest": "Labelbox and import files",
-        **{name: offline for name in ("policy", "lint", "export", "vendors", "config", "sandbox")},
+        **{name: offline for name in ("policy", "lint", "diff", "export", "vendors", "config", "sandbox")},
     }
     assert {name: under.get(name) for name in expected} == {k: [v] for k, v in expected.items()}
     assert set(command_paths()[0][1].commands) == set(expected)  # a new command gets a heading too

@@ -147,7 +147,7 @@ def test_the_action_lints_and_writes_sarif_even_when_it_fails(action_venv, tmp_p
     assert blocked.returncode == 2 and "sarif-file 'iam/wide.json/p.sarif'" in blocked.stderr
 
 
-@pytest.mark.parametrize(("inputs", "needle"), [({"command": "deploy"}, "command must be lint or audit"),
+@pytest.mark.parametrize(("inputs", "needle"), [({"command": "deploy"}, "must be lint, diff or audit"),
                                                  ({"fail-on": "bogus"}, "--fail-on")])  # fmt: skip
 def test_the_action_refuses_bad_inputs_and_leaves_no_sarif(action_venv, tmp_path, inputs, needle):
     result = run_action_step(tmp_path, {"paths": ".", **inputs})

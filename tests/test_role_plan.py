@@ -82,7 +82,11 @@ def test_a_different_external_id_is_one_trust_update_that_names_both_ids():
     old = json.loads(json.dumps(WANTED.trust).replace(ID, "ckold0000000000000001"))
     plan = plan_role(WANTED, as_wanted(role={**as_wanted().role, "AssumeRolePolicyDocument": old}))
     assert methods(plan) == ["update_assume_role_policy"]
-    assert plan.changes[0].detail == f"external ID ckold0000000000000001 -> {ID}"
+    # issue 21: the plan shows the semantic difference first, then the IDs that differ
+    assert plan.changes[0].detail == (
+        f"newly admits account 340636424752 with exactly {ID}; no longer admits account "
+        f"340636424752 with exactly ckold0000000000000001 (external ID ckold0000000000000001 -> {ID})"
+    )
 
 
 def test_a_sixth_policy_version_first_deletes_the_oldest_non_default():
@@ -437,3 +441,81 @@ def test_a_deletion_that_finds_it_gone_counts_as_done_but_an_update_does_not():
     update = Change("update", "role R trust", "update_assume_role_policy", {"RoleName": "R"})
     with pytest.raises(ApplyError, match=r"step 1 of 1 failed .*NoSuchEntity"):
         apply(_Iam(), [update])  # the role was deleted under us: a create cannot count it done
+
+
+# --- the plan's trust difference, from the semantic diff (issue 21) ------------------------------
+
+ROOT = "arn:aws:iam::340636424752:root"
+
+
+def test_a_rewrite_to_the_same_access_says_so_and_needs_no_yes():
+    from provisioner.role.plan import trust_rewrite
+
+    guarded = _trust(LB)
+    guarded["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringNotEquals": {"sts:ExternalId": "ckid0000000000001"}},
+        }
+    )
+    detail, destructive = trust_rewrite(
+        guarded, _trust(LB, "ckid0000000000001"), "arn:aws:iam::123456789012:role/r"
+    )
+    assert detail.startswith("the same access") and destructive == ""
+
+
+def test_narrowing_the_account_root_to_the_vendors_role_shows_who_is_no_longer_admitted():
+    # the vendor's own principal keeps its ID: nothing it uses is taken away, no yes needed
+    from provisioner.role.plan import trust_rewrite
+
+    detail, destructive = trust_rewrite(
+        _trust(ROOT, "ckid0000000000001"), _trust(LB, "ckid0000000000001"), "arn:aws:iam::123456789012:role/r"
+    )
+    assert detail.startswith("no longer admits account 340636424752 with exactly ckid0000000000001")
+    assert "newly admits" not in detail
+    assert destructive == ""
+
+
+def test_a_rewrite_that_admits_more_than_asked_needs_a_yes():
+    from provisioner.role.plan import trust_rewrite
+
+    wider = _trust(LB, "ckid0000000000001")
+    wider["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "ckid0000000000001"}},
+        }
+    )
+    detail, destructive = trust_rewrite(
+        _trust(LB, "ckid0000000000001"), wider, "arn:aws:iam::123456789012:role/r"
+    )
+    assert "newly admits any other account with exactly ckid0000000000001" in detail
+    assert "newly admits any other account" in destructive
+
+
+def test_rotating_without_keep_old_is_destructive_from_the_vendors_principal_losing_its_id():
+    from provisioner.role.model import RotateSpec
+    from provisioner.role.rotate import plan_rotate
+
+    role = {
+        "RoleName": "LabelboxS3Access",
+        "Arn": "arn:aws:iam::123456789012:role/LabelboxS3Access",
+        "AssumeRolePolicyDocument": _trust(LB, "ckid0000000000001"),
+        "Tags": [],
+    }
+    plan, _ = plan_rotate(RotateSpec("LabelboxS3Access", "ckid0000000000002"), role)
+    (change,) = plan.changes
+    assert change.detail.startswith(
+        "newly admits account 340636424752 with exactly ckid0000000000002; "
+        "no longer admits account 340636424752 with exactly ckid0000000000001"
+    )
+    assert change.destructive == f"removes external ID ckid0000000000001: AssumeRole by {LB} with it fails"
+    kept, _ = plan_rotate(RotateSpec("LabelboxS3Access", "ckid0000000000002", keep_old=True), role)
+    assert kept.changes[0].destructive == ""
+    assert kept.changes[0].detail.startswith(
+        "newly admits account 340636424752 with exactly ckid0000000000002 ("
+    )

@@ -64,7 +64,7 @@ def test_the_config_file_is_checked_against_the_commands_it_names(tmp_path: Path
     (tmp_path / ".provisioner.toml").write_text('[nosuch]\noutput = "json"\n')
     done = _provision("vendors", cwd=tmp_path)
     assert done.returncode == 2
-    assert "no such command (one of: audit, config, create-role, delete-role, export," in done.stderr
+    assert "no such command (one of: audit, config, create-role, delete-role, diff, export," in done.stderr
     (tmp_path / ".provisioner.toml").write_text('[vendors]\noutput = "json"\n')
     done = _provision("vendors", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

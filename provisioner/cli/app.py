@@ -120,6 +120,7 @@ class _Root(_Group):
         "audit": "audit",
         "create-role": "create_role",
         "delete-role": "delete",
+        "diff": "diff",
         "export": "export",
         "lint": "lint",
         "manifest": "manifest",

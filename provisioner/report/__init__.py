@@ -18,6 +18,7 @@ from provisioner.report.findings import (
     Item,
     Location,
     audit_findings,
+    diff_findings,
     lint_findings,
     versioned,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "audit_summary",
     "audit_table",
     "checks_table",
+    "diff_findings",
     "findings_summary",
     "findings_table",
     "form_table",

@@ -15,6 +15,7 @@ from provisioner.model import Rule, Severity
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
+    from provisioner.diff import DiffResult
     from provisioner.lint import LintReport
 
 SCHEMA_VERSION = 1  # of every report's JSON (README, "JSON output")
@@ -206,4 +207,59 @@ def lint_findings(result: LintReport, context: Sequence[tuple[str, str]] = ()) -
         notes=[f"{path}: {what}, not opened" for path, what in result.unopened],
         trailer=fixed,
         sort=lambda i: (i.severity.rank, i.location.file, i.location.path),
+    )
+
+
+def diff_findings(results: Sequence[DiffResult], skipped: Sequence[str] = ()) -> Findings:
+    """diff's differences as findings: each at NEW's file, at the line of the statement that
+    decides it there (the Allow that lets a new request in); several files with --base."""
+    from provisioner.model import load_rules
+
+    catalogue = load_rules("diff-rules.json")
+    items = []
+    for result in results:
+        for d in result.differences:
+            rule = (
+                "access-removed" if not d.widens else "new-access" if d.decided else "new-access-not-decided"
+            )
+            path = d.path or "$"
+            line, column = result.lines.get(path, (0, 0))
+            items.append(
+                Item(
+                    rule,
+                    catalogue[rule].severity,
+                    d.message,
+                    Location(file=result.new, line=line, column=column, path=path),
+                    catalogue[rule].remediation,
+                    None,
+                    None,
+                    d.to_dict(),
+                    (result.new, rule, d.subject),
+                    (d.direction, f"{result.new}:{line}" if line else result.new),
+                )
+            )
+    summary = "; ".join(r.summary() for r in results) if len(results) == 1 else _diff_summary(results)
+    notes = [f"{len(skipped)} file(s) not policies, skipped"] if skipped else []
+    return Findings(
+        "diff",
+        items,
+        catalogue,
+        (Column("CHANGE"), Column("WHERE")),
+        ("direction", "kind", "subject", "request", "decided", "path", "message"),
+        summary,
+        [{"file": r.new, **d.to_dict()} for r in results for d in r.differences],
+        empty=summary,
+        context=[("Old", ", ".join(r.old for r in results)), ("New", ", ".join(r.new for r in results))],
+        notes=[*notes, *(n for r in results for n in r.notes)],
+        sort=lambda i: (i.severity.rank, i.location.file, i.location.path),
+    )
+
+
+def _diff_summary(results: Sequence[DiffResult]) -> str:
+    new = sum(len(r.widened) for r in results)
+    gone = sum(len(r.narrowed) for r in results)
+    widened = sum(1 for r in results if r.fails)
+    return (
+        f"{len(results)} policy file(s) against their base: {new} new access in {widened} file(s), "
+        f"{gone} no longer allowed"
     )

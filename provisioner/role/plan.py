@@ -170,8 +170,7 @@ def _plan_role(wanted: WantedRole, actual: RoleSnapshot, name: str, path: str) -
                 f"{label} trust",
                 "update_assume_role_policy",
                 {"RoleName": name, "PolicyDocument": json.dumps(wanted.trust)},
-                trust_difference(current_trust, wanted.trust),
-                trust_loss(current_trust, wanted.trust),
+                *trust_rewrite(current_trust, wanted.trust, role["Arn"]),
             )
         )
     if role.get("MaxSessionDuration") != wanted.max_session_duration:
@@ -255,24 +254,22 @@ def _tag_change(
     return [Change("tag", label, method, {**target, "Tags": tag_list(missing)}, text)]
 
 
-def trust_loss(current: Any, wanted: Any) -> str:
-    """What a trust rewrite takes away from whoever uses the role now: external IDs it pins that
-    the new trust does not, principals it trusts that the new one does not. "" when nothing is
-    lost (a first external ID added to an open trust tightens it: that is what was asked)."""
-    from provisioner.analysis.answer import issued_ids
+def trust_loss(current: Any, wanted: Any, role_arn: str = "arn:aws:iam::000000000000:role/role") -> str:
+    """What a trust rewrite takes away from whoever uses the role now, or admits beyond what is
+    asked for, decided by the semantic diff (diff/plans.py): a principal admitted with an issued
+    ID that no longer is, a principal no longer admitted at all, anything newly admitted but the
+    vendor with the new trust's IDs. "" when nothing is lost (a first external ID added to an open
+    trust tightens it: that is what was asked)."""
+    return trust_rewrite(current, wanted, role_arn)[1]
 
-    before = set(issued_ids(current))  # an Allow's pin or a Deny guard's: the same ID
-    after = set(issued_ids(wanted))
-    trusted_before = {p for s in statements(current) if s.is_allow for p in aws_principals(s)}
-    trusted_after = {p for s in statements(wanted) if s.is_allow for p in aws_principals(s)}
-    lost = []
-    if before - after:
-        lost.append(
-            f"removes external ID {', '.join(sorted(before - after))}: AssumeRole with it fails from now on"
-        )
-    if trusted_before - trusted_after:
-        lost.append(f"stops trusting {', '.join(sorted(trusted_before - trusted_after))}")
-    return "; ".join(lost)
+
+def trust_rewrite(current: Any, wanted: Any, role_arn: str) -> tuple[str, str]:
+    """(the plan's detail, why the rewrite is destructive or ""): the semantic difference ("no
+    longer admits account … with …; newly admits …"), then the principals and IDs that differ."""
+    from provisioner.diff.plans import trust_change  # loads z3: only for a trust rewrite
+
+    semantic, destructive = trust_change(current, wanted, role_arn)
+    return f"{semantic} ({trust_difference(current, wanted)})", destructive
 
 
 def trust_difference(current: Json, wanted: Json) -> str:

@@ -9,7 +9,7 @@ from provisioner.documents import render_trust
 from provisioner.errors import InputError
 from provisioner.iam import aws_principals, external_id_values, names_action, parse_document, statements
 from provisioner.role.model import VENDOR_TAG, Change, Json, Plan, RotateSpec, tag_dict
-from provisioner.role.plan import trust_difference, trust_loss
+from provisioner.role.plan import trust_rewrite
 from provisioner.vendors import Vendor
 
 
@@ -35,8 +35,7 @@ def plan_rotate(spec: RotateSpec, role: Json) -> tuple[Plan, list[str]]:
                 f"role {role['RoleName']} trust",
                 "update_assume_role_policy",
                 {"RoleName": role["RoleName"], "PolicyDocument": json.dumps(rendered.document)},
-                trust_difference(current, rendered.document),
-                trust_loss(current, rendered.document),
+                *trust_rewrite(current, rendered.document, role["Arn"]),
             )
         )
     warnings = [w for w in rendered.warnings if "whole account" not in w]

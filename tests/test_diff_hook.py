@@ -1,0 +1,136 @@
+"""The `provision-diff` pre-commit hook (issue 21) on a real git repository: its entry, read from
+.pre-commit-hooks.yaml, run as pre-commit runs it for a pull request (PRE_COMMIT_FROM_REF set to
+the base, the changed files as arguments), in a temporary repository with one change that widens
+(a permission policy that gains s3:PutObject) and one that does not (a trust rewritten with a Deny
+guard, the same access)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow  # git and the command run as processes
+ROOT = Path(__file__).resolve().parent.parent
+LB = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+ID = "ckx5y2abcd0001zz"
+READ = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}],
+}
+UPLOAD = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/incoming/*"}
+PINNED = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": LB},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": ID}},
+        }
+    ],
+}
+GUARDED = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": LB}, "Action": "sts:AssumeRole"},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringNotEquals": {"sts:ExternalId": ID}},
+        },
+    ],
+}
+
+
+def hook_entry() -> list[str]:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = [h for h in hooks if h["id"] == "provision-diff"]
+    entry = shlex.split(hook["entry"])
+    assert entry[0] == "provision"
+    return [sys.executable, "-m", "provisioner", *entry[1:]]
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, str]:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "iam").mkdir(parents=True)
+    (repo / "iam" / "read.json").write_text(json.dumps(READ, indent=2))
+    (repo / "iam" / "trust.json").write_text(json.dumps(PINNED, indent=2))
+    (repo / "package.json").write_text(json.dumps({"name": "app"}))
+    git(repo, "init", "--quiet")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    # the pull request: one widening, one rewrite to the same access, one file of another tool
+    (repo / "iam" / "read.json").write_text(
+        json.dumps({**READ, "Statement": [*READ["Statement"], UPLOAD]}, indent=2)
+    )
+    (repo / "iam" / "trust.json").write_text(json.dumps(GUARDED, indent=2))
+    (repo / "package.json").write_text(json.dumps({"name": "app", "version": "2"}))
+    git(repo, "commit", "--quiet", "-am", "change")
+    return repo, base
+
+
+def run(repo: Path, base: str, *files: str, output: str = "table") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRE_COMMIT")}
+    env |= {"PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": "HEAD", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [*hook_entry(), "-o", output, *files], cwd=repo, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_hook_fails_for_the_widening_change_only(repo):
+    path, base = repo
+    done = run(path, base, "iam/read.json", "iam/trust.json", "package.json", output="json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["skipped"] == ["package.json"]
+    by_file = {r["new"]: r for r in report["files"]}
+    assert by_file["iam/trust.json"]["differences"] == []  # the Deny guard: the same access
+    (gained,) = by_file["iam/read.json"]["differences"]
+    assert (
+        gained["direction"] == "new" and gained["subject"] == "s3:PutObject on arn:aws:s3:::data/incoming/*"
+    )
+    assert by_file["iam/read.json"]["old"] == f"{base}:iam/read.json"
+
+
+def test_the_hook_passes_a_change_that_gives_nothing_away(repo):
+    path, base = repo
+    done = run(path, base, "iam/trust.json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no difference in access" in done.stdout
+
+
+def test_a_file_new_since_the_base_is_all_new_access(repo):
+    path, base = repo
+    (path / "iam" / "extra.json").write_text(json.dumps(READ))
+    done = run(path, base, "iam/extra.json")
+    assert done.returncode == 1
+    assert "(not there)" in done.stdout or "newly allows s3:GetObject" in done.stdout
+
+
+def test_a_base_that_is_not_a_revision_is_bad_input(repo):
+    path, _ = repo
+    done = run(path, "no-such-branch", "iam/read.json")
+    assert done.returncode == 2 and done.stderr.startswith("error: --base 'no-such-branch'")
+    assert len(done.stderr.strip().splitlines()) == 1

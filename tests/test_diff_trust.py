@@ -1,0 +1,197 @@
+"""`provision diff OLD NEW` on trust policies (issue 21): the (caller class, external-ID set)
+pairs NEW admits that OLD did not, each with a concrete request that the concrete evaluator
+allows under NEW and refuses under OLD; exit 1 on new access, 0 otherwise, 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from provisioner.diff import NEW, REMOVED, diff_documents
+from provisioner.diff.trust import DIFF_ROLE
+from provisioner.evaluation import Policy, assume_role_request, evaluate
+
+VENDOR = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+ID = "lbx-5e8d0001"
+
+
+def trust(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(principal=VENDOR, condition=None):
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    return {**statement, "Condition": condition} if condition else statement
+
+
+PIN = allow(condition={"StringEquals": {"sts:ExternalId": ID}})
+PATTERN = allow(condition={"StringLike": {"sts:ExternalId": "lbx-*"}})
+# "Deny ... StringNotEquals": a request without the key is denied too (IAM User Guide, "Condition
+# operators": a negated operator matches when the key is missing)
+GUARD = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringNotEquals": {"sts:ExternalId": ID}},
+}
+
+
+def allowed(document, door):
+    """The concrete evaluator's word on a difference's example request."""
+    example = door.detail["example"]
+    request = assume_role_request(example["caller"], DIFF_ROLE, example["external_id"])
+    return evaluate([Policy("trust", document)], request).allowed
+
+
+def new_access(old, new):
+    result = diff_documents(old, new)
+    assert result.kind == "trust"
+    return result, [d for d in result.differences if d.direction == NEW]
+
+
+def test_a_narrowing_gives_nothing_new_and_says_what_is_no_longer_admitted():
+    old, new = trust(PATTERN), trust(PIN)
+    result, gained = new_access(old, new)
+    assert gained == [] and not result.fails
+    (lost,) = result.differences
+    assert lost.direction == REMOVED and lost.detail["account"] == "340636424752"
+    assert lost.message.startswith("no longer admits account 340636424752 with ")
+    # its example: allowed by OLD, refused by NEW, an ID that starts with lbx- and is not ours
+    assert allowed(old, lost) and not allowed(new, lost)
+    assert lost.detail["example"]["external_id"].startswith("lbx-")
+    assert lost.detail["example"]["external_id"] != ID
+
+
+def test_an_allow_pin_rewritten_as_a_deny_guard_is_the_same_access():
+    result = diff_documents(trust(PIN), trust(allow(), GUARD))
+    assert result.differences == [] and not result.fails
+    assert result.summary().startswith("no difference in access")
+
+
+def test_a_widening_by_a_pattern_admits_the_vendor_with_ids_that_are_not_issued():
+    old, new = trust(PIN), trust(PATTERN)
+    result, (gained,) = new_access(old, new)
+    assert result.fails
+    assert gained.decided and gained.checked and gained.path == "$.Statement[0]"
+    assert gained.detail["caller_class"] == "party" and gained.detail["without_id"] is False
+    example_id = gained.detail["example"]["external_id"]
+    assert example_id.startswith("lbx-") and example_id != ID
+    assert allowed(new, gained) and not allowed(old, gained)
+
+
+def test_a_widening_by_a_second_statement_admits_the_account_it_names():
+    stranger = "arn:aws:iam::444455556666:root"
+    old = trust(PIN)
+    new = trust(PIN, allow(stranger, {"StringEquals": {"sts:ExternalId": ID}}))
+    _, (gained,) = new_access(old, new)
+    assert gained.detail["account"] == "444455556666"
+    assert gained.detail["external_ids"] == f"exactly {ID}"
+    assert gained.message.startswith(f"newly admits account 444455556666 with exactly {ID}: for example ")
+    assert gained.path == "$.Statement[1]"
+    assert allowed(new, gained) and not allowed(old, gained)
+
+
+def test_a_widening_by_a_removed_deny_admits_the_vendor_with_any_id_or_none():
+    old, new = trust(allow(), GUARD), trust(allow())
+    result, (gained,) = new_access(old, new)
+    assert gained.detail["without_id"] is True
+    assert gained.detail["example"]["external_id"] != ID
+    assert allowed(new, gained) and not allowed(old, gained)
+    assert not result.narrowed
+
+
+def test_anyone_newly_admitted_is_any_other_account():
+    _, gained = new_access(trust(PIN), trust(PIN, allow("*", {"StringEquals": {"sts:ExternalId": ID}})))
+    classes = {d.detail["caller_class"] for d in gained}
+    assert "other" in classes
+    other = next(d for d in gained if d.detail["caller_class"] == "other")
+    assert other.detail["example"]["caller"].split(":")[4] not in ("340636424752",)
+
+
+def test_an_unmodelled_condition_is_not_decided_and_counts_as_new():
+    dated = allow(
+        condition={
+            "StringEquals": {"sts:ExternalId": ID},
+            "DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"},
+        }
+    )
+    result, gained = new_access(trust(dated), trust(PIN))
+    assert gained and result.fails
+    assert all(not d.decided and "aws:CurrentTime" in d.why for d in gained)
+    assert "not decided" in gained[0].message
+
+
+def test_a_widening_under_the_same_unmodelled_condition_is_shown_and_not_decided():
+    # the vendor with any ID, where it had only the issued one, but only while the date holds
+    # in NEW: it depends on the time of the request, so it is not decided (and counts as new)
+    date = {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}
+    old = trust(allow(condition={"StringEquals": {"sts:ExternalId": ID}, **date}))
+    new = trust(allow(condition=date))
+    result, (gained,) = new_access(old, new)
+    assert result.fails and not gained.decided
+    assert gained.detail["example"]["external_id"] != ID
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(name, document):
+        path = tmp_path / name
+        path.write_text(json.dumps(document, indent=2))
+        return str(path)
+
+    return write
+
+
+def test_cli_exit_codes_and_formats(cli, files):
+    pin, pattern = files("pin.json", trust(PIN)), files("pattern.json", trust(PATTERN))
+    widened = cli("diff", pin, pattern)
+    assert widened.code == 1, widened.stderr
+    assert "newly admits account 340636424752" in widened.stdout
+    narrowed = cli("diff", pattern, pin)
+    assert narrowed.code == 0 and "no longer admits account 340636424752" in narrowed.stdout
+    data = cli("diff", pin, pattern, "-o", "json")
+    assert data.code == 1
+    document = json.loads(data.stdout)
+    assert document["schema_version"] == 1 and document["widens"] is True
+    assert document["differences"][0]["example"]["caller"].startswith("arn:aws:sts::340636424752:")
+    markdown = cli("diff", pin, pattern, "-o", "markdown")
+    assert markdown.stdout.startswith("**provision diff**:") and "| high | new |" in markdown.stdout
+
+
+def test_sarif_points_at_the_new_files_statement_line(cli, files):
+    pin = files("pin.json", trust(PIN))
+    wider = files("wider.json", trust(PIN, allow("arn:aws:iam::444455556666:root")))
+    sarif = json.loads(cli("diff", pin, wider, "-o", "sarif").stdout)
+    (result,) = sarif["runs"][0]["results"]
+    where = result["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"].endswith("wider.json")
+    lines = Path(wider).read_text().splitlines()
+    # the second statement's opening brace: the Allow that lets the new request in
+    assert lines[where["region"]["startLine"] - 1].strip() == "{"
+    assert where["region"]["startLine"] > 10
+    assert result["ruleId"] == "new-access"
+
+
+def test_bad_input_is_one_line_and_exit_2(cli, files, tmp_path):
+    pin = files("pin.json", trust(PIN))
+    missing = cli("diff", str(tmp_path / "nope.json"), pin)
+    assert missing.code == 2 and missing.stderr.startswith("error: OLD ") and "no such file" in missing.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    bad = cli("diff", pin, str(broken))
+    assert bad.code == 2 and bad.stderr.startswith("error: NEW ") and "not JSON" in bad.stderr
+    perms = files(
+        "perms.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        },
+    )
+    mixed = cli("diff", pin, perms)
+    assert mixed.code == 2 and "one kind" in mixed.stderr
+    assert len(mixed.stderr.strip().splitlines()) == 1
