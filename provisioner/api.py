@@ -17,7 +17,7 @@ Every function checks its inputs before any AWS call and raises `provisioner.err
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from provisioner.errors import InputError
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from provisioner.lint import LintReport
     from provisioner.manifest import ManifestResult, ManifestSpec
     from provisioner.mute import Mute
+    from provisioner.naming import Named
     from provisioner.role import (
         CreateResult,
         DeleteResult,
@@ -70,6 +71,29 @@ def vendors() -> list[Vendor]:
     from provisioner.vendors import known_vendors
 
     return sorted(known_vendors().values(), key=lambda v: v.name)
+
+
+def named_accounts(
+    config_entries: Sequence[Named] = (), known_accounts: str | None = None
+) -> tuple[list[Named], list[dict[str, Any]]]:
+    """Every named outside account of the three sources, in precedence order (our profiles,
+    the config's [[vendor]] entries and --known-accounts, fwd:cloudsec's list), and each
+    source's name, size and origin."""
+    from provisioner.naming import COMMUNITY, community, load_known_accounts, profiles
+
+    given = load_known_accounts(known_accounts) if known_accounts else []
+    shipped, about = community()
+    own = profiles()
+    sources: list[dict[str, Any]] = [{"source": "profiles", "entries": len(own), "where": "policies/vendors"}]
+    if config_entries:
+        where = config_entries[0].source.removeprefix("config ").rsplit(":", 1)[0]
+        sources.append({"source": "config", "entries": len(config_entries), "where": where})
+    if known_accounts:
+        sources.append({"source": "--known-accounts", "entries": len(given), "where": known_accounts})
+    sources.append(
+        {"source": COMMUNITY, "entries": len(shipped), "where": about["source"], "commit": about["commit"]}
+    )
+    return [*own, *config_entries, *given, *shipped], sources
 
 
 def permissions_policy(

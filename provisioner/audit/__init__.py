@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
 from provisioner.audit.gather import (
@@ -39,6 +40,9 @@ from provisioner.errors import InputError
 from provisioner.inputs import check_role_name
 from provisioner.model.findings import Finding, read_baseline
 from provisioner.organization import OrgPolicies, OrgReader, load_files
+
+if TYPE_CHECKING:
+    from provisioner.naming import Names
 
 OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule
 
@@ -72,6 +76,7 @@ __all__ = [
     "organization_accounts",
     "rules",
     "run",
+    "spec_names",
 ]
 
 
@@ -118,6 +123,7 @@ def run(
     """Gather what the spec names (a file, or the accounts `connect()`'s credentials reach),
     then judge every role."""
     check_spec(spec)
+    names = spec_names(spec)  # a bad --known-accounts file is refused before any AWS call
     # SCP/RCP files are read first, so a bad one is refused before any AWS call.
     given = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
     previous = load_baseline(spec.baseline) if spec.baseline is not None else []
@@ -154,16 +160,28 @@ def run(
     for account in data:  # files apply to every account
         if account.error is None and given is not None:
             account.org = given
-    result = audit(
-        data,
-        vendor=spec.vendor,
-        all_roles=spec.all_roles,
-        org_accounts=org_accounts,
-        now=now,
-        mutes=spec.mutes,
-        unused_days=spec.unused_days,
-    )
+    from provisioner.naming import using
+
+    with using(names):
+        result = audit(
+            data,
+            vendor=spec.vendor,
+            all_roles=spec.all_roles,
+            org_accounts=org_accounts,
+            now=now,
+            mutes=spec.mutes,
+            unused_days=spec.unused_days,
+        )
     return compare(result, previous, spec.baseline) if spec.baseline is not None else result
+
+
+def spec_names(spec: AuditSpec) -> Names:
+    """The names of outside accounts for a run: our profiles, then the config's [[vendor]]
+    entries and --known-accounts, then fwd:cloudsec's list (provisioner.naming)."""
+    from provisioner.naming import Names, load_known_accounts
+
+    user = [*spec.vendors, *(load_known_accounts(spec.known_accounts) if spec.known_accounts else [])]
+    return Names(user)
 
 
 def _given(account: str) -> OrgPolicies:
