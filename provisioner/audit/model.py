@@ -69,6 +69,7 @@ class RoleDetail:
     permissions_boundary: str | None = None
     raw_created: Any = None  # CreateDate, as GAAD holds it
     raw_tags: Any = None  # Tags, as GAAD holds them: [{"Key", "Value"}]
+    last_used_region: str | None = None  # RoleLastUsed.Region
     _inline: tuple[tuple[str, Any], ...] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -127,6 +128,7 @@ class RoleDetail:
             boundary.get("PermissionsBoundaryArn") if boundary else None,
             raw.get("CreateDate"),
             raw.get("Tags"),
+            used.get("Region") if used else None,
         )
 
 
