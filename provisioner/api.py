@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from provisioner.audit import AuditResult, AuditSpec
     from provisioner.aws import Aws
     from provisioner.documents import Rendered
+    from provisioner.inventory import InventoryResult, InventorySpec
     from provisioner.labelbox_api import ConnectResult, ConnectSpec
     from provisioner.labelbox_import import ImportResult, ImportSpec
     from provisioner.lint import LintReport
@@ -286,6 +287,19 @@ def audit(
     from provisioner import audit as journey
 
     return journey.run(spec, aws, progress=progress, accounts_progress=accounts_progress)
+
+
+def inventory(
+    spec: InventorySpec,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> InventoryResult:
+    """Every outside party by name, from a GAAD file (spec.from_file) or the accounts reached
+    with `aws()`'s credentials: what each can read, write and do, its use, how to remove it."""
+    from provisioner import inventory as journey
+
+    return journey.run(spec, aws, progress=progress)
 
 
 def manifest(

@@ -147,7 +147,7 @@ _CALLER_CHOSEN_KEYS = {
 }
 
 
-def _chosen_context(documents: list[Policy]) -> dict[str, str]:
+def chosen_context(documents: list[Policy]) -> dict[str, str]:
     """Values the caller can send that the Allow statements ask for (the first each asks)."""
     context: dict[str, str] = {}
     for policy in documents:
@@ -189,7 +189,7 @@ def judge_grants(
     known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
     if org_id:
         known["aws:PrincipalOrgID"] = org_id
-    context = {**caller_context(caller), **known, **_chosen_context(documents)}
+    context = {**caller_context(caller), **known, **chosen_context(documents)}
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
 

@@ -121,6 +121,7 @@ class _Root(_Group):
         "create-role": "create_role",
         "delete-role": "delete",
         "export": "export",
+        "inventory": "inventory",
         "lint": "lint",
         "manifest": "manifest",
         "rotate-external-id": "rotate",

@@ -18,6 +18,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "lint": FINDING_FORMATS,
     "audit": FINDING_FORMATS,
     "validate": ("table", "json", "text", "html", "markdown"),
+    "inventory": ("table", "json", "csv", "markdown"),
     "result": ("table", "json", "text"),  # create-role, rotate, delete, labelbox, config, vendors
 }
 # --out's extension gives the format when -o is not given.
