@@ -202,6 +202,7 @@ def _scope(role: RoleDetail, account: AccountData, buckets: list[Bucket]) -> Dat
         buckets=buckets,
         org_id=org.org_id if org else None,
         tags=role.tags,
+        role_name=role.name,
     )
 
 

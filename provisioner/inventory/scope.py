@@ -64,9 +64,11 @@ def data_scope(
     buckets: Sequence[Bucket] = (),
     org_id: str | None = None,
     tags: Mapping[str, str] | None = None,
+    role_name: str = "vendor-role",
 ) -> DataScope:
-    """What a session of the role can read, write and delete, and which KMS keys it can use."""
-    caller = session_arn(account, "vendor-role", SESSION)
+    """What a session of the role (`role_name`: a bucket policy may name it) can read, write and
+    delete, and which KMS keys it can use."""
+    caller = session_arn(account, role_name, SESSION)
     known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
     if org_id:
         known["aws:PrincipalOrgID"] = org_id
