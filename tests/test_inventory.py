@@ -94,7 +94,10 @@ def test_cross_account_administrators_rank_first(gaad):
     """Before a role anyone can assume (critical too, and 'anyone' sorts before 'Datadog')."""
     anyone = role("Public", "*", READ_TRAIN, external_id=None)
     result = inventory(gaad([anyone, *ROLES]))
-    assert result.parties[1].party.name == "anyone (any AWS account)" and result.parties[1].worst.value == "critical"
+    assert (
+        result.parties[1].party.name == "anyone (any AWS account)"
+        and result.parties[1].worst.value == "critical"
+    )
     first = result.parties[0]
     assert first.party.name == "Datadog" and first.privileged
     assert first.roles[0].power == ("every action on every resource (AdministratorAccess or its like)",)

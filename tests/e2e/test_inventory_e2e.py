@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (the arrangement reads best one call a line)
 """inventory against moto's server: an organization of three accounts, a named vendor of the
 shipped list with a read-only role, a vendor with an administrator role, an unknown account,
 and a stale role (moto does not age roles: its GAAD answer is aged through a botocore hook).
