@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from provisioner.aws import Aws
     from provisioner.documents import Rendered
     from provisioner.inventory import InventoryResult, InventorySpec
+    from provisioner.inventory.whocan import WhoCanResult
     from provisioner.labelbox_api import ConnectResult, ConnectSpec
     from provisioner.labelbox_import import ImportResult, ImportSpec
     from provisioner.lint import LintReport
@@ -300,6 +301,20 @@ def inventory(
     from provisioner import inventory as journey
 
     return journey.run(spec, aws, progress=progress)
+
+
+def who_can(
+    spec: InventorySpec,
+    action: str,
+    target: str,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> WhoCanResult:
+    """Every outside principal that can read (or write) objects at s3://BUCKET[/PREFIX], and its route."""
+    from provisioner import inventory as journey
+
+    return journey.who_can(spec, action, target, aws, progress=progress)
 
 
 def manifest(

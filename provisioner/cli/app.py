@@ -122,6 +122,7 @@ class _Root(_Group):
         "delete-role": "delete",
         "export": "export",
         "inventory": "inventory",
+        "who-can": "who_can",
         "lint": "lint",
         "manifest": "manifest",
         "rotate-external-id": "rotate",

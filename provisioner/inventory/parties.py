@@ -13,6 +13,7 @@ from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import Scope, analyse, unused
 from provisioner.evaluation import Policy
+from provisioner.evaluation.chain import Chain
 from provisioner.inputs import external_id_warnings
 from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
 from provisioner.inventory.scope import data_scope
@@ -68,7 +69,7 @@ def build(
             access.remove = _removal(role, account.account, profile, caller_account)
             accesses.append((access, list(trust.reached_by)))
             for reached in trust.reached_by:
-                party = _party(reached, names, ours)
+                party = party_of(reached, names, ours)
                 entries.setdefault(party.account, PartyEntry(party)).roles.append(access)
                 for external_id in analysis.pinned:
                     id_holders[external_id].add((role.arn, party.account))
@@ -83,7 +84,7 @@ def build(
     return InventoryResult(result.accounts, parties, result, notes)
 
 
-def _party(reached: str, names: Names, ours: frozenset[str]) -> Party:
+def party_of(reached: str, names: Names, ours: frozenset[str]) -> Party:
     if reached == ANYONE:
         return Party(ANYONE, "anyone (any AWS account)", "anyone")
     return names.party(reached, ours)
@@ -131,7 +132,7 @@ def _trust_words(
     said = [f.message for f in findings if f.rule in TRUST_RULES]
     if said:
         return "; ".join(said)
-    who = ", ".join(_party(a, names, ours).label for a in reached_by)
+    who = ", ".join(party_of(a, names, ours).label for a in reached_by)
     if pinned:
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"
@@ -190,14 +191,24 @@ def _shared_ids(
                 )
 
 
+def role_chain(role: RoleDetail, account: AccountData) -> Chain:
+    """The role's side of a request: its identity policies, boundary and its account's SCPs."""
+    boundary_doc = account.policies.get(role.permissions_boundary or "")
+    return Chain(
+        identity=role_policies(role, account.policies),
+        boundary=Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None,
+        scps=account.org.scps if account.org else (),
+    )
+
+
 def _scope(role: RoleDetail, account: AccountData, buckets: list[Bucket]) -> DataScope:
     org = account.org
-    boundary_doc = account.policies.get(role.permissions_boundary or "")
+    chain = role_chain(role, account)
     return data_scope(
-        role_policies(role, account.policies),
+        chain.identity,
         account.account,
-        boundary=Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None,
-        scps=org.scps if org else (),
+        boundary=chain.boundary,
+        scps=chain.scps,
         rcps=org.rcps if org else (),
         buckets=buckets,
         org_id=org.org_id if org else None,

@@ -3,10 +3,13 @@ CSV (one row per party and role) and Markdown. Pure: they return strings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioner.inventory.model import SCHEMA_VERSION, InventoryResult, PartyEntry, RoleAccess
 from provisioner.report.table import table
+
+if TYPE_CHECKING:
+    from provisioner.inventory.whocan import WhoCanResult
 
 
 def inventory_dict(result: InventoryResult) -> dict[str, Any]:
@@ -150,3 +153,25 @@ def inventory_markdown(result: InventoryResult) -> str:
         lines.append("")
     lines += [f"- note: {_cell(n)}" for n in result.notes]
     return "\n".join(lines) + "\n"
+
+
+def who_can_table(result: WhoCanResult) -> str:
+    """One row per route, worst first."""
+    rows = [
+        (
+            r.verdict if r.verdict != "can" else (r.severity.value.upper() if r.severity else "can"),
+            r.party.label,
+            r.path,
+            r.trust or "-",
+            r.condition,
+        )
+        for r in result.routes
+    ]
+    head = f"who can {result.action} s3://{result.bucket}/{result.prefix}" + (
+        f" (account {result.owner})" if result.owner else ""
+    )
+    if not rows:
+        body = "no outside principal"
+    else:
+        body = table(rows, ["VERDICT", "PARTY", "ROUTE", "TRUST", "DECIDED BY"], [16, 30, 60, 60, 40])
+    return "\n".join([head, body, *(f"note: {n}" for n in result.notes)])
