@@ -70,7 +70,8 @@ def age(role_name: str, last_used: str, created: str) -> Any:
     return handler
 
 
-def test_an_organization_of_three_accounts(box, customer, make_aws):
+def arrange(box: Any, customer: Any) -> tuple[str, str, dict[str, Any]]:
+    """The organization of three accounts (the members' IDs) and the hook that ages one role."""
     org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
     org.create_organization(FeatureSet="ALL")
     reader, reader_session = member(box, org, "reader")
@@ -134,7 +135,11 @@ def test_an_organization_of_three_accounts(box, customer, make_aws):
             "Unknown", "2025-01-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00"
         )
     }
+    return reader, admin, hooks
 
+
+def test_an_organization_of_three_accounts(box, customer, make_aws):
+    reader, admin, hooks = arrange(box, customer)
     result = api.inventory(InventorySpec(organization=True), lambda: make_aws(hooks))
 
     by_account = {p.party.account: p for p in result.parties}
@@ -161,3 +166,17 @@ def test_an_organization_of_three_accounts(box, customer, make_aws):
     assert stale.remove == "provision delete-role --role-name Unknown --force --dry-run"
     assert stale.scope.shown == f"s3://{sandbox.DEMO_BUCKET}/* read; nothing else"
     assert result.fails("critical")
+
+
+def test_who_can_read_and_write_online(box, customer, make_aws):
+    reader, _, hooks = arrange(box, customer)
+    spec = InventorySpec(organization=True)
+    read = api.who_can(spec, "read", "s3://acme-images/train/", lambda: make_aws(hooks))
+    assert read.owner == reader
+    assert [(r.party.name, r.via, r.role_arn) for r in read.routes] == [
+        ("Datadog", "role", f"arn:aws:iam::{reader}:role/DatadogRead")
+    ]  # Cloudhealth's administrator is in another account: the bucket policy grants it nothing
+    assert read.routes[0].condition == "sts:ExternalId 'datadog-issued-id-00042'"
+    # the bucket policy denies the role's writes
+    assert api.who_can(spec, "write", "s3://acme-images/train/", lambda: make_aws(hooks)).routes == []
+    assert api.who_can(spec, "read", "s3://acme-images/test/", lambda: make_aws(hooks)).routes == []
