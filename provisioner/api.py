@@ -17,7 +17,7 @@ Every function checks its inputs before any AWS call and raises `provisioner.err
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from provisioner.errors import InputError
 
@@ -26,11 +26,14 @@ if TYPE_CHECKING:
     from provisioner.aws import Aws
     from provisioner.diff import DiffResult
     from provisioner.documents import Rendered
+    from provisioner.inventory import InventoryResult, InventorySpec
+    from provisioner.inventory.whocan import WhoCanResult
     from provisioner.labelbox_api import ConnectResult, ConnectSpec
     from provisioner.labelbox_import import ImportResult, ImportSpec
     from provisioner.lint import LintReport
     from provisioner.manifest import ManifestResult, ManifestSpec
     from provisioner.mute import Mute
+    from provisioner.naming import Named
     from provisioner.role import (
         CreateResult,
         DeleteResult,
@@ -71,6 +74,29 @@ def vendors() -> list[Vendor]:
     from provisioner.vendors import known_vendors
 
     return sorted(known_vendors().values(), key=lambda v: v.name)
+
+
+def named_accounts(
+    config_entries: Sequence[Named] = (), known_accounts: str | None = None
+) -> tuple[list[Named], list[dict[str, Any]]]:
+    """Every named outside account of the three sources, in precedence order (our profiles,
+    the config's [[vendor]] entries and --known-accounts, fwd:cloudsec's list), and each
+    source's name, size and origin."""
+    from provisioner.naming import COMMUNITY, community, load_known_accounts, profiles
+
+    given = load_known_accounts(known_accounts) if known_accounts else []
+    shipped, about = community()
+    own = profiles()
+    sources: list[dict[str, Any]] = [{"source": "profiles", "entries": len(own), "where": "policies/vendors"}]
+    if config_entries:
+        where = config_entries[0].source.removeprefix("config ").rsplit(":", 1)[0]
+        sources.append({"source": "config", "entries": len(config_entries), "where": where})
+    if known_accounts:
+        sources.append({"source": "--known-accounts", "entries": len(given), "where": known_accounts})
+    sources.append(
+        {"source": COMMUNITY, "entries": len(shipped), "where": about["source"], "commit": about["commit"]}
+    )
+    return [*own, *config_entries, *given, *shipped], sources
 
 
 def permissions_policy(
@@ -300,6 +326,33 @@ def audit(
     from provisioner import audit as journey
 
     return journey.run(spec, aws, progress=progress, accounts_progress=accounts_progress)
+
+
+def inventory(
+    spec: InventorySpec,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> InventoryResult:
+    """Every outside party by name, from a GAAD file (spec.from_file) or the accounts reached
+    with `aws()`'s credentials: what each can read, write and do, its use, how to remove it."""
+    from provisioner import inventory as journey
+
+    return journey.run(spec, aws, progress=progress)
+
+
+def who_can(
+    spec: InventorySpec,
+    action: str,
+    target: str,
+    aws: Callable[[], Aws] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> WhoCanResult:
+    """Every outside principal that can read (or write) objects at s3://BUCKET[/PREFIX], and its route."""
+    from provisioner import inventory as journey
+
+    return journey.who_can(spec, action, target, aws, progress=progress)
 
 
 def manifest(

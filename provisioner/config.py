@@ -2,7 +2,8 @@
 `[tool.provisioner]` table of a `pyproject.toml` there (the first folder that has either wins;
 `PROVISIONER_CONFIG` names a file instead).
 
-One table per command, keyed by the option's long name, and `[[mute]]` entries:
+One table per command, keyed by the option's long name, `[[mute]]` entries, and `[[vendor]]`
+entries that name outside accounts in audit and inventory (provisioner.naming):
 
     [audit]
     fail-on = "critical"
@@ -15,6 +16,11 @@ One table per command, keyed by the option's long name, and `[[mute]]` entries:
     role = "arn:aws:iam::*:role/legacy-*"
     reason = "legacy integrations, removed in Q1"
     expires = 2027-03-31
+
+    [[vendor]]
+    name = "Acme Labeling"
+    accounts = ["111122223333"]
+    principals = ["arn:aws:iam::111122223333:role/acme-*"]  # optional
 
 The values are defaults: the environment (AWS_DEFAULT_OUTPUT, …) and the flags win over them.
 The command line checks them against the commands' own options (`defaults`), so a misspelt key or a
@@ -85,6 +91,8 @@ class Config:
     path: str | None = None  # None: no file found
     settings: list[Setting] = field(default_factory=list)
     mutes: list[dict[str, Any]] = field(default_factory=list)  # raw [[mute]] entries, with "line"
+    # [[vendor]] entries (provisioner.naming): names for outside accounts, never accounts to reach
+    vendors: list[Any] = field(default_factory=list)
 
     def where(self, setting: Setting) -> str:
         return f"{self.path}:{setting.line}"
@@ -166,12 +174,24 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
     refuse_account_selection(shown, lines, data, prefix)
     config = Config(path=shown)
     for command, table in data.items():
-        if command == "mute":
+        if command in ("mute", "vendor"):
             entries = table if isinstance(table, list) else [table]
+            raw: list[dict[str, Any]] = []
             for index, entry in enumerate(entries):
                 if not isinstance(entry, dict):
-                    raise ConfigError(shown, None, f"{prefix}mute", "each entry is a table ([[mute]])")
-                config.mutes.append({**entry, "line": _line_of_entry(lines, f"{prefix}mute", index)})
+                    raise ConfigError(
+                        shown, None, f"{prefix}{command}", f"each entry is a table ([[{command}]])"
+                    )
+                raw.append({**entry, "line": _line_of_entry(lines, f"{prefix}{command}", index)})
+            if command == "mute":
+                config.mutes += raw
+            else:
+                from provisioner.naming import EntryError, parse_config_entries
+
+                try:
+                    config.vendors += parse_config_entries(raw, shown)
+                except EntryError as exc:
+                    raise ConfigError(shown, exc.line, exc.key, exc.rule) from None
             continue
         if not isinstance(table, dict):
             raise ConfigError(
@@ -199,7 +219,9 @@ def refuse_account_selection(shown: str, lines: list[str], data: dict[str, Any],
     entries), that selects the account, the role or where requests go, or is a credential."""
     for path, key in _keys(data, ()):
         name = account_key(key)
-        if name is None:
+        if name is None or (path == ("vendor",) and key == "accounts"):
+            # a [[vendor]] entry's accounts are the vendor's own: they name an outside account
+            # in a report and never select one to read (provisioner.naming)
             continue
         table = ".".join(path)
         full = (prefix + table).strip(".")  # as written in the file: [tool.provisioner.audit]

@@ -27,6 +27,8 @@ class Vendor:
     policy_name: str | None = None
     sts_region: str | None = None
     signed_url_seconds: int | None = None
+    # the vendor's external-ID format (a regular expression), only from a cited vendor page
+    external_id_pattern: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -50,6 +52,7 @@ def known_vendors() -> dict[str, Vendor]:
             policy_name=raw["policy_name"],
             sts_region=raw.get("sts_region"),
             signed_url_seconds=raw.get("signed_url_seconds"),
+            external_id_pattern=raw.get("external_id_pattern"),
         )
     return vendors
 

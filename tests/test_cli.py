@@ -566,6 +566,8 @@ def test_root_help_groups_the_commands_under_headings(cli):
         "delete-role": "Role lifecycle",
         "validate": "Checks",
         "audit": "Checks",
+        "inventory": "Checks",
+        "who-can": "Checks",
         "labelbox": "Labelbox and import files",
         "manifest": "Labelbox and import files",
         **{name: offline for name in ("policy", "lint", "diff", "export", "vendors", "config", "sandbox")},

@@ -286,6 +286,10 @@ ROLE_FIXTURES = {
     "vendor-write-access": (lambda: _analysis(_role(action="s3:PutObject")), lambda: _analysis(_role())),
     "vendor-resource-wildcard": (lambda: _analysis(_role(resource="*")), lambda: _analysis(_role())),
     "role-unused": (lambda: _analysis(_role(used=NOW - timedelta(days=91))), lambda: _analysis(_role())),
+    "vendor-privileged": (
+        lambda: _analysis(_role(action="iam:CreatePolicyVersion")),
+        lambda: _analysis(_role()),
+    ),
 }
 
 

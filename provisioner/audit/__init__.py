@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from provisioner.audit.aggregate import ESTATE_RULES, Estate, audit, compare
 from provisioner.audit.gather import (
@@ -40,6 +41,9 @@ from provisioner.inputs import check_role_name
 from provisioner.model.findings import Finding, read_baseline
 from provisioner.organization import OrgPolicies, OrgReader, load_files
 
+if TYPE_CHECKING:
+    from provisioner.naming import Names
+
 OWNED_ELSEWHERE = ("mute-expired",)  # decided by the mutes, not by a rule
 
 __all__ = [
@@ -63,6 +67,7 @@ __all__ = [
     "audit",
     "check_spec",
     "check_unused_days",
+    "collect",
     "collector_paused",
     "gather_account",
     "gather_accounts",
@@ -72,6 +77,7 @@ __all__ = [
     "organization_accounts",
     "rules",
     "run",
+    "spec_names",
 ]
 
 
@@ -118,9 +124,37 @@ def run(
     """Gather what the spec names (a file, or the accounts `connect()`'s credentials reach),
     then judge every role."""
     check_spec(spec)
+    names = spec_names(spec)  # a bad --known-accounts file is refused before any AWS call
+    previous = load_baseline(spec.baseline) if spec.baseline is not None else []
+    data, org_accounts = collect(spec, connect, progress=progress, accounts_progress=accounts_progress)
+    from provisioner.naming import using
+
+    with using(names):
+        result = audit(
+            data,
+            vendor=spec.vendor,
+            all_roles=spec.all_roles,
+            org_accounts=org_accounts,
+            now=now,
+            mutes=spec.mutes,
+            unused_days=spec.unused_days,
+        )
+    return compare(result, previous, spec.baseline) if spec.baseline is not None else result
+
+
+def collect(
+    spec: AuditSpec,
+    connect: Callable[[], Aws] | None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    accounts_progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    bases: list[Aws] | None = None,
+) -> tuple[list[AccountData], frozenset[str]]:
+    """The accounts the spec names, read (a file, the caller's account, listed accounts, the
+    organization's), with the SCPs and RCPs that apply; and the organization's accounts (empty
+    unless --organization). `bases` receives the caller's Aws (inventory reads more with it)."""
     # SCP/RCP files are read first, so a bad one is refused before any AWS call.
     given = load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
-    previous = load_baseline(spec.baseline) if spec.baseline is not None else []
     org_accounts: frozenset[str] = frozenset()
     base: Aws | None = None
     if spec.from_file:
@@ -129,6 +163,8 @@ def run(
         if connect is None:
             raise InputError("from_file", "", "give a file, or credentials to read the account with")
         base = connect()
+        if bases is not None:
+            bases.append(base)
         wanted: list[str | None] = [None, *dict.fromkeys(spec.accounts)]
         if spec.organization:
             own = base.account_id()
@@ -154,16 +190,16 @@ def run(
     for account in data:  # files apply to every account
         if account.error is None and given is not None:
             account.org = given
-    result = audit(
-        data,
-        vendor=spec.vendor,
-        all_roles=spec.all_roles,
-        org_accounts=org_accounts,
-        now=now,
-        mutes=spec.mutes,
-        unused_days=spec.unused_days,
-    )
-    return compare(result, previous, spec.baseline) if spec.baseline is not None else result
+    return data, org_accounts
+
+
+def spec_names(spec: AuditSpec) -> Names:
+    """The names of outside accounts for a run: our profiles, then the config's [[vendor]]
+    entries and --known-accounts, then fwd:cloudsec's list (provisioner.naming)."""
+    from provisioner.naming import Names, load_known_accounts
+
+    user = [*spec.vendors, *(load_known_accounts(spec.known_accounts) if spec.known_accounts else [])]
+    return Names(user)
 
 
 def _given(account: str) -> OrgPolicies:

@@ -42,11 +42,13 @@ def audit(
     now: datetime | None = None,
     mutes: Sequence[Mute] = (),
     unused_days: int = UNUSED_DAYS,
+    memo: Memo | None = None,
 ) -> AuditResult:
     """Judge every role of every account; findings worst first, those a mute entry accepts
-    marked as suppressed, and an expired entry a finding of its own."""
+    marked as suppressed, and an expired entry a finding of its own. `memo`: the run's verdicts,
+    kept by a caller that reads them again (inventory)."""
     with collector_paused():
-        return _audit(data, org_accounts, vendor, all_roles, now, mutes, unused_days)
+        return _audit(data, org_accounts, vendor, all_roles, now, mutes, unused_days, memo or Memo())
 
 
 def _audit(
@@ -57,8 +59,8 @@ def _audit(
     now: datetime | None,
     mutes: Sequence[Mute],
     unused_days: int,
+    memo: Memo,
 ) -> AuditResult:
-    memo = Memo()
     now = now or datetime.now(UTC)  # one instant for the whole run
     findings: list[Finding] = []
     listed: list[ListedRole] = []

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.audit.model import RoleDetail
+from provisioner.audit.power import privileged
 from provisioner.evaluation import Decision, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.context import caller_context
@@ -42,6 +43,7 @@ class GrantVerdict:
     free_wide: bool = False
     refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
     buckets: tuple[str, ...] = ()  # the buckets the policies name ("*": any), for the report
+    privileged: tuple[str, ...] = ()  # power beyond data (audit/power.py), worst first
 
     @property
     def free_rules(self) -> list[str]:
@@ -155,7 +157,7 @@ _CALLER_CHOSEN_KEYS = {
 }
 
 
-def _chosen_context(documents: list[Policy]) -> dict[str, str]:
+def chosen_context(documents: list[Policy]) -> dict[str, str]:
     """Values the caller can send that the Allow statements ask for (the first each asks)."""
     context: dict[str, str] = {}
     for policy in documents:
@@ -168,6 +170,11 @@ def _chosen_context(documents: list[Policy]) -> dict[str, str]:
                 if chosen and "not" not in operator.lower() and values and isinstance(values[0], str):
                     context.setdefault(key, values[0].replace("*", "x").replace("?", "x"))
     return context
+
+
+def _passes(decision: Decision, refused: Decision | None) -> bool:
+    """Allowed by the role's policies and boundary, and not refused by the SCPs."""
+    return decision.allowed and refused is None
 
 
 def judge_grants(
@@ -192,7 +199,7 @@ def judge_grants(
     known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
     if org_id:
         known["aws:PrincipalOrgID"] = org_id
-    context = {**caller_context(caller), **known, **_chosen_context(documents)}
+    context = {**caller_context(caller), **known, **chosen_context(documents)}
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
 
@@ -222,6 +229,7 @@ def judge_grants(
     wide, wide_refused = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
     if wide_refused is not None:
         refusers.update(dict.fromkeys(wide_refused.deciders))
+    power = privileged(lambda action, resource: _passes(*allowed(action, resource)), documents, account)
     ordered = sorted(
         writes, key=lambda a: (a not in _HEADLINE, _HEADLINE.index(a) if a in _HEADLINE else 0, a)
     )
@@ -234,4 +242,5 @@ def judge_grants(
         wide.allowed,
         tuple(refusers),
         named_buckets(documents),
+        power,
     )

@@ -21,6 +21,7 @@ from provisioner.organization import OrgPolicies
 
 if TYPE_CHECKING:  # a run with no mute entries does not load provisioner.mute
     from provisioner.mute import Mute
+    from provisioner.naming import Named
 
 Json = dict[str, Any]
 UNUSED_DAYS = 90  # role-unused: the default window (--unused-days)
@@ -47,6 +48,8 @@ class AuditSpec:
     mutes: tuple[Mute, ...] = ()  # accepted findings (provisioner.mute)
     baseline: str | None = None  # a previous `audit -o json`: report what is new and what was fixed
     unused_days: int = UNUSED_DAYS  # role-unused: not used (nor created) within this many days
+    vendors: tuple[Named, ...] = ()  # the config file's [[vendor]] entries (provisioner.naming)
+    known_accounts: str | None = None  # --known-accounts FILE: names, in known_aws_accounts' format
 
 
 @dataclass(slots=True)
@@ -66,6 +69,7 @@ class RoleDetail:
     permissions_boundary: str | None = None
     raw_created: Any = None  # CreateDate, as GAAD holds it
     raw_tags: Any = None  # Tags, as GAAD holds them: [{"Key", "Value"}]
+    last_used_region: str | None = None  # RoleLastUsed.Region
     _inline: tuple[tuple[str, Any], ...] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -124,6 +128,7 @@ class RoleDetail:
             boundary.get("PermissionsBoundaryArn") if boundary else None,
             raw.get("CreateDate"),
             raw.get("Tags"),
+            used.get("Region") if used else None,
         )
 
 

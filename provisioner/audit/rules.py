@@ -145,6 +145,18 @@ def vendor_resource_wildcard(analysis: RoleAnalysis) -> list[Hit]:
     return [Hit("vendor-resource-wildcard", message)]
 
 
+@RULES.register("vendor-privileged")
+def vendor_privileged(analysis: RoleAnalysis) -> list[Hit]:
+    grant = analysis.grant
+    if grant is None or not grant.privileged:
+        return []
+    shown = "; ".join(grant.privileged[:3]) + (
+        f" and {len(grant.privileged) - 3} more" if len(grant.privileged) > 3 else ""
+    )
+    message = f"the role, which another account can assume, may do more than read data: {shown}"
+    return [Hit("vendor-privileged", message, evidence={"power": list(grant.privileged)})]
+
+
 @RULES.register("role-unused")
 def role_unused(analysis: RoleAnalysis) -> list[Hit]:
     if not analysis.trust.external:

@@ -17,7 +17,6 @@ from provisioner.evaluation.chain import organization_decision
 from provisioner.iam import Statement, aws_principals, has_wildcard, statements
 from provisioner.model import account_of, role_arn, session_arn
 from provisioner.model.rules import Hit
-from provisioner.vendors import vendor_for_account
 
 if TYPE_CHECKING:
     from provisioner.analysis.answer import ClassAnswer, Door, TrustAnswer
@@ -54,8 +53,11 @@ class TrustVerdict:
 
 
 def vendor_names(accounts: Any) -> str:
-    """The known vendors among outside accounts, as a finding shows them."""
-    return ", ".join(sorted({known.display_name for a in accounts if (known := vendor_for_account(a))}))
+    """The named parties among outside accounts, as a finding shows them: our profiles, the
+    user's [[vendor]] entries and --known-accounts, fwd:cloudsec's list (provisioner.naming)."""
+    from provisioner.naming import current
+
+    return current().vendor_names(accounts)
 
 
 NOBODY = TrustVerdict([], False, "", [])

@@ -122,6 +122,8 @@ class _Root(_Group):
         "delete-role": "delete",
         "diff": "diff",
         "export": "export",
+        "inventory": "inventory",
+        "who-can": "who_can",
         "lint": "lint",
         "manifest": "manifest",
         "rotate-external-id": "rotate",

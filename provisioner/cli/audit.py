@@ -14,11 +14,13 @@ from provisioner.cli.common import (
     EndpointOpt,
     FailOn,
     FailOnOpt,
+    KnownAccountsOpt,
     MutelistOpt,
     ProfileOpt,
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
+    config_vendors,
     connect,
     mutes,
     out_format,
@@ -93,6 +95,7 @@ def audit_command(
             max=36_500,
         ),
     ] = 90,
+    known_accounts: KnownAccountsOpt = None,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -118,6 +121,8 @@ def audit_command(
         mutes=tuple(mutes(ctx, mutelist)),
         baseline=baseline,
         unused_days=unused_days,
+        vendors=config_vendors(ctx),
+        known_accounts=known_accounts,
     )
     # Offline, the process ends with the report: the cycle collector stays off until the run's
     # objects are gone (audit.collector_paused; they are freed as _report returns).

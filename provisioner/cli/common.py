@@ -369,3 +369,19 @@ def mutes(ctx: typer.Context, mutelist: str | None) -> list[Any]:
 
         found += mute.load_file(mutelist)
     return found
+
+
+KnownAccountsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-accounts",
+        help="Names for outside accounts: a file in fwd:cloudsec known_aws_accounts' format (YAML or JSON).",
+        metavar="FILE",
+    ),
+]
+
+
+def config_vendors(ctx: typer.Context) -> tuple[Any, ...]:
+    """The [[vendor]] entries of the config file (.provisioner.toml): names, never accounts to read."""
+    config = ctx.find_root().obj
+    return tuple(getattr(config, "vendors", None) or ())

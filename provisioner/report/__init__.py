@@ -22,7 +22,7 @@ from provisioner.report.findings import (
     lint_findings,
     versioned,
 )
-from provisioner.report.json import to_json, vendor_dict
+from provisioner.report.json import named_dict, to_json, vendor_dict
 from provisioner.report.render import EXTENSIONS, FORMATS, MARKDOWN_LIMIT, render
 from provisioner.report.table import (
     Terminal,
@@ -31,6 +31,7 @@ from provisioner.report.table import (
     findings_summary,
     findings_table,
     form_table,
+    named_table,
     severity_counts,
     table,
     vendors_table,
@@ -92,6 +93,8 @@ __all__ = [
     "lint_findings",
     "lint_markdown",
     "lint_sarif",
+    "named_dict",
+    "named_table",
     "render",
     "severity_counts",
     "table",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioner.vendors import Vendor
+
+if TYPE_CHECKING:
+    from provisioner.naming import Named
 
 
 def to_json(data: Any) -> str:
@@ -35,3 +38,16 @@ def vendor_dict(vendor: Vendor) -> dict[str, Any]:
         "sts_region": vendor.sts_region,
         "docs": vendor.docs,
     }
+
+
+def named_dict(named: Named) -> dict[str, Any]:
+    """A named outside account of any source (provisioner.naming)."""
+    shown: dict[str, Any] = {"name": named.name, "kind": named.kind, "accounts": list(named.accounts)}
+    shown["source"] = named.source
+    if named.principals:
+        shown["principals"] = list(named.principals)
+    if not named.enabled:
+        shown["enabled"] = False
+    if named.docs:
+        shown["docs"] = list(named.docs)
+    return shown

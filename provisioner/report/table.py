@@ -12,6 +12,7 @@ from provisioner.model.findings import Finding
 
 if TYPE_CHECKING:
     from provisioner.audit.model import AuditResult
+    from provisioner.naming import Named
     from provisioner.validate.model import Report
 from provisioner.vendors import Vendor
 
@@ -116,6 +117,20 @@ def findings_summary(findings: Sequence[Finding], files: int) -> str:
 def vendors_table(vendors: Sequence[Vendor]) -> str:
     rows = [(v.name, v.display_name, v.principal, "\n".join(v.cors_origins), v.role_name) for v in vendors]
     return table(rows, ["VENDOR", "NAME", "PRINCIPAL", "CORS ORIGINS", "DEFAULT ROLE"])
+
+
+def named_table(named: Sequence[Named]) -> str:
+    """Named outside accounts (the user's and fwd:cloudsec's), one row per entry."""
+    rows = [
+        (
+            n.name + ("" if n.enabled else " (retired)"),
+            n.kind,
+            ", ".join(n.accounts[:3]) + (f" and {len(n.accounts) - 3} more" if len(n.accounts) > 3 else ""),
+            n.source,
+        )
+        for n in named
+    ]
+    return table(rows, ["NAME", "KIND", "ACCOUNTS", "SOURCE"])
 
 
 def form_table(fields: Sequence[tuple[str, str]]) -> str:

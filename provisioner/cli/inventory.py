@@ -1,0 +1,119 @@
+"""`provision inventory`: options -> InventorySpec -> api.inventory -> table, json, csv or markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import (
+    EndpointOpt,
+    FailOn,
+    FailOnOpt,
+    KnownAccountsOpt,
+    ProfileOpt,
+    RcpFileOpt,
+    RegionOpt,
+    ScpFileOpt,
+    config_vendors,
+    connect,
+    out_format,
+    output_choices,
+    print_data,
+    progress,
+    write_out,
+)
+from provisioner.errors import EXIT_FINDINGS
+
+if TYPE_CHECKING:
+    InventoryOutput: TypeAlias = Any  # an enum of report.FORMATS["inventory"], made at run time
+else:
+    InventoryOutput = output_choices("inventory")
+
+
+@app.command("inventory", rich_help_panel="Checks")
+def inventory_command(
+    ctx: typer.Context,
+    from_file: Annotated[
+        str | None,
+        typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
+    ] = None,
+    organization: Annotated[
+        bool, typer.Option("--organization", help="Every active account of the organization.", metavar="")
+    ] = False,
+    accounts: Annotated[
+        str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
+    ] = None,
+    member_role: Annotated[
+        str, typer.Option("--member-role", help="Role to assume in each member account.")
+    ] = "OrganizationAccountAccessRole",
+    output: Annotated[
+        InventoryOutput,
+        typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
+    ] = InventoryOutput.table,
+    out: Annotated[str | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    fail_on: FailOnOpt = FailOn.high,
+    scp_file: ScpFileOpt = None,
+    rcp_file: RcpFileOpt = None,
+    bucket_policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bucket-policy",
+            help="With --from-file: BUCKET=FILE, a bucket's policy (repeat).",
+            metavar="BUCKET=FILE",
+        ),
+    ] = None,
+    unused_days: Annotated[
+        int,
+        typer.Option(
+            "--unused-days", help="Stale: not used within this many days.", metavar="DAYS", min=1, max=36_500
+        ),
+    ] = 90,
+    known_accounts: KnownAccountsOpt = None,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Every outside party by name: what it can read, write and do, when it last came in, and
+    the command that removes it."""
+    from provisioner import api
+    from provisioner.errors import InputError
+    from provisioner.inventory import InventorySpec
+    from provisioner.report import inventory as shown
+
+    fmt = out_format(ctx, output, out)
+    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
+    if accounts is not None and not listed:
+        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    spec = InventorySpec(
+        from_file=from_file,
+        organization=organization,
+        accounts=listed,
+        member_role=member_role,
+        scp_files=tuple(scp_file or ()),
+        rcp_files=tuple(rcp_file or ()),
+        unused_days=unused_days,
+        vendors=config_vendors(ctx),
+        known_accounts=known_accounts,
+        bucket_policies=tuple(bucket_policy or ()),
+        profile=profile,
+    )
+    with progress("reading roles") as advance:
+        result = api.inventory(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
+    if fmt == "json":
+        from provisioner.cli.common import json_text
+
+        text = json_text(shown.inventory_dict(result))
+    elif fmt == "csv":
+        text = shown.inventory_csv(result).rstrip("\n")
+    elif fmt == "markdown":
+        text = shown.inventory_markdown(result)
+    else:
+        text = shown.inventory_table(result)
+    if out:
+        write_out(out, text)
+    else:
+        print_data(text, fmt)
+    if result.fails(fail_on.value):
+        raise typer.Exit(EXIT_FINDINGS)

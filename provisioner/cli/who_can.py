@@ -1,0 +1,99 @@
+"""`provision who-can read|write s3://BUCKET[/PREFIX]`: options -> spec -> api.who_can -> table, json."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+import typer
+
+from provisioner.cli.app import app
+from provisioner.cli.common import (
+    EndpointOpt,
+    KnownAccountsOpt,
+    ProfileOpt,
+    RcpFileOpt,
+    RegionOpt,
+    ScpFileOpt,
+    config_vendors,
+    connect,
+    json_text,
+    output_choices,
+    print_data,
+    progress,
+)
+
+if TYPE_CHECKING:
+    WhoCanOutput: TypeAlias = Any  # an enum of report.FORMATS["who-can"], made at run time
+else:
+    WhoCanOutput = output_choices("who-can")
+
+
+@app.command("who-can", rich_help_panel="Checks")
+def who_can_command(
+    ctx: typer.Context,
+    action: Annotated[str, typer.Argument(help="read or write", metavar="read|write")],
+    target: Annotated[
+        str, typer.Argument(help="s3://BUCKET or s3://BUCKET/PREFIX", metavar="s3://BUCKET[/PREFIX]")
+    ],
+    from_file: Annotated[
+        str | None,
+        typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
+    ] = None,
+    bucket_policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bucket-policy",
+            help="With --from-file: BUCKET=FILE, the bucket's policy.",
+            metavar="BUCKET=FILE",
+        ),
+    ] = None,
+    organization: Annotated[
+        bool, typer.Option("--organization", help="Every active account of the organization.", metavar="")
+    ] = False,
+    accounts: Annotated[
+        str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
+    ] = None,
+    member_role: Annotated[
+        str, typer.Option("--member-role", help="Role to assume in each member account.")
+    ] = "OrganizationAccountAccessRole",
+    output: Annotated[
+        WhoCanOutput,
+        typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
+    ] = WhoCanOutput.table,
+    scp_file: ScpFileOpt = None,
+    rcp_file: RcpFileOpt = None,
+    known_accounts: KnownAccountsOpt = None,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    endpoint_url: EndpointOpt = None,
+) -> None:
+    """Every outside principal that can read (or write) objects at an S3 location, with its route."""
+    from provisioner import api
+    from provisioner.errors import InputError
+    from provisioner.inventory import InventorySpec, parse_target
+    from provisioner.report.inventory import who_can_table
+
+    parse_target(action, target)  # before any AWS call
+    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
+    if accounts is not None and not listed:
+        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    spec = InventorySpec(
+        from_file=from_file,
+        organization=organization,
+        accounts=listed,
+        member_role=member_role,
+        scp_files=tuple(scp_file or ()),
+        rcp_files=tuple(rcp_file or ()),
+        vendors=config_vendors(ctx),
+        known_accounts=known_accounts,
+        bucket_policies=tuple(bucket_policy or ()),
+        profile=profile,
+    )
+    with progress("reading roles") as advance:
+        result = api.who_can(
+            spec, action, target, lambda: connect(profile, region, endpoint_url), progress=advance
+        )
+    if output == "json":
+        print_data(json_text(result.to_dict()), "json")
+    else:
+        print_data(who_can_table(result), "table")

@@ -1,0 +1,180 @@
+"""`provision inventory`: every outside party by name, with what each can read, write and do,
+when it last came in, and how to remove it.
+
+spec (model.InventorySpec) -> gather (audit's: GAAD in bulk, a file, member accounts, the
+organization; and each account's buckets with their policies and CORS rules) -> audit's rules
+(the exact trust verdicts, vendor-privileged) -> parties.build (pure: naming, scope, power, use)
+-> InventoryResult, rendered by provisioner.report.inventory (table, json, csv, markdown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from provisioner.audit import AuditSpec, check_spec, collect, member_aws, spec_names
+from provisioner.audit.aggregate import audit
+from provisioner.audit.memo_key import Memo
+from provisioner.audit.model import AccountData
+from provisioner.aws import Aws
+from provisioner.inventory.gather import gather_buckets, policy_files
+from provisioner.inventory.model import Bucket, InventoryResult, InventorySpec
+from provisioner.inventory.parties import build
+from provisioner.naming import Names
+
+if TYPE_CHECKING:
+    from provisioner.inventory.whocan import WhoCanResult
+
+__all__ = [
+    "Gathered",
+    "InventoryResult",
+    "InventorySpec",
+    "audit_spec",
+    "gather",
+    "parse_target",
+    "run",
+    "who_can",
+]
+
+
+def audit_spec(spec: InventorySpec) -> AuditSpec:
+    """The audit the inventory stands on: every role another account can assume."""
+    return AuditSpec(
+        from_file=spec.from_file,
+        organization=spec.organization,
+        accounts=spec.accounts,
+        member_role=spec.member_role,
+        scp_files=spec.scp_files,
+        rcp_files=spec.rcp_files,
+        unused_days=spec.unused_days,
+        vendors=spec.vendors,
+        known_accounts=spec.known_accounts,
+    )
+
+
+@dataclass
+class Gathered:
+    """What inventory and who-can read: the accounts (audit's), the organization's accounts,
+    each account's buckets, the names of outside accounts, and the caller's account (None
+    offline)."""
+
+    data: list[AccountData]
+    org_accounts: frozenset[str]
+    buckets: dict[str, list[Bucket]]
+    names: Names
+    caller: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def gather(
+    spec: InventorySpec, connect: Callable[[], Aws] | None, progress: Callable[[int], None] | None = None
+) -> Gathered:
+    """Reads only: audit's accounts, then each readable account's buckets (online), or the
+    --bucket-policy files (offline)."""
+    from provisioner.errors import InputError
+
+    base_spec = check_spec(audit_spec(spec))
+    if spec.bucket_policies and not spec.from_file:
+        raise InputError(
+            "bucket_policy", spec.bucket_policies[0], "only with --from-file (online, they are read)"
+        )
+    names = spec_names(base_spec)
+    bases: list[Aws] = []
+    data, org_accounts = collect(base_spec, connect, progress=progress, bases=bases)
+    buckets: dict[str, list[Bucket]] = {}
+    notes: list[str] = []
+    caller = None
+    if spec.from_file:
+        if spec.bucket_policies:
+            buckets = {data[0].account: policy_files(spec.bucket_policies, data[0].account)}
+    elif bases:
+        caller = bases[0].account_id()
+        readable = [a.account for a in data if a.error is None]
+        buckets, notes = gather_buckets(member_aws(bases[0], spec.member_role), readable, caller)
+    return Gathered(data, org_accounts, buckets, names, caller, notes)
+
+
+def run(
+    spec: InventorySpec,
+    connect: Callable[[], Aws] | None = None,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> InventoryResult:
+    """Read what the spec names, judge it as audit does, and group it by outside party."""
+    from provisioner.naming import using
+
+    read = gather(spec, connect, progress)
+    now = now or datetime.now(UTC)
+    memo = Memo()
+    with using(read.names):
+        result = audit(
+            read.data, org_accounts=read.org_accounts, now=now, unused_days=spec.unused_days, memo=memo
+        )
+        inventory = build(
+            read.data,
+            result,
+            memo,
+            read.names,
+            org_accounts=read.org_accounts,
+            now=now,
+            unused_days=spec.unused_days,
+            buckets=read.buckets,
+            profile=spec.profile,
+            caller_account=read.caller,
+        )
+    inventory.notes += read.notes
+    return inventory
+
+
+def who_can(
+    spec: InventorySpec,
+    action: str,
+    target: str,
+    connect: Callable[[], Aws] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> WhoCanResult:
+    """Every outside principal that can `action` ("read" or "write") objects at `target`
+    (s3://BUCKET[/PREFIX]), with its route, verdict and deciding condition."""
+    from provisioner.inventory.whocan import who_can as decide
+    from provisioner.naming import using
+
+    bucket, prefix = parse_target(action, target)
+    read = gather(spec, connect, progress)
+    memo = Memo()
+    with using(read.names):
+        result = audit(read.data, org_accounts=read.org_accounts, unused_days=spec.unused_days, memo=memo)
+        answer = decide(
+            action,
+            bucket,
+            prefix,
+            read.data,
+            result,
+            memo,
+            read.names,
+            org_accounts=read.org_accounts,
+            buckets=read.buckets,
+        )
+    answer.notes += read.notes
+    return answer
+
+
+def parse_target(action: str, target: str) -> tuple[str, str]:
+    """("bucket", "prefix/") from s3://bucket/prefix; a bad one is an InputError."""
+    from provisioner.errors import InputError
+    from provisioner.inputs import check_bucket
+
+    if action not in ("read", "write"):
+        raise InputError("ACTION", action, "read or write")
+    if not target.startswith("s3://"):
+        raise InputError("TARGET", target, "an S3 URL: s3://BUCKET or s3://BUCKET/PREFIX")
+    bucket, _, prefix = target.removeprefix("s3://").partition("/")
+    check_bucket(bucket, "TARGET")
+    if "*" in prefix or "?" in prefix:
+        raise InputError(
+            "TARGET", target, "a literal prefix: no wildcards (every key under it is asked about)"
+        )
+    return bucket, prefix

@@ -1,0 +1,91 @@
+"""Reads only: the buckets of each audited account, with their policies and CORS rules
+(s3:ListAllMyBuckets, s3:GetBucketPolicy, s3:GetBucketCORS), in a bounded pool; and, offline,
+bucket policies from files (--bucket-policy BUCKET=FILE)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from provisioner.audit.gather import _threads
+from provisioner.aws import Aws, AwsError, read_or_none, translate
+from provisioner.errors import InputError
+from provisioner.iam import parse_document
+from provisioner.inputs import read_json
+from provisioner.inventory.model import Bucket
+
+WORKERS = 4
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
+    """--bucket-policy BUCKET=FILE: the JSON of a bucket policy (or `aws s3api get-bucket-policy`'s
+    output, {"Policy": "<text>"}) for a bucket of the audited account."""
+    found: list[Bucket] = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not _BUCKET.fullmatch(name) or not path:
+            raise InputError("bucket_policy", value, "BUCKET=FILE, a bucket name and the file of its policy")
+        raw = read_json(path, "bucket_policy")
+        if isinstance(raw, dict) and isinstance(raw.get("Policy"), str):
+            raw = parse_document(raw["Policy"])
+        if not isinstance(raw, dict) or "Statement" not in raw:
+            raise InputError("bucket_policy", value, "not a bucket policy: no Statement")
+        found.append(Bucket(name, account, raw))
+    return found
+
+
+def account_buckets(aws: Aws, account: str) -> list[Bucket]:
+    """The account's buckets, each with its policy and CORS rules (read in a small pool)."""
+    s3 = aws.client("s3")
+    with translate("s3:ListAllMyBuckets", f"listing the buckets of account {account}"):
+        names = [b["Name"] for b in s3.list_buckets().get("Buckets", [])]
+    if not names:
+        return []
+    with _threads(min(WORKERS, len(names))) as pool:
+        return list(pool.map(lambda name: _bucket(s3, name, account), names))
+
+
+def _bucket(s3: Any, name: str, account: str) -> Bucket:
+    bucket = Bucket(name, account)
+    try:
+        text = read_or_none(
+            "s3:GetBucketPolicy",
+            f"reading the policy of bucket {name}",
+            lambda: s3.get_bucket_policy(Bucket=name)["Policy"],
+            ("NoSuchBucketPolicy",),
+        )
+        bucket.policy = parse_document(text) if text else None
+        rules = read_or_none(
+            "s3:GetBucketCORS",
+            f"reading the CORS rules of bucket {name}",
+            lambda: s3.get_bucket_cors(Bucket=name)["CORSRules"],
+            ("NoSuchCORSConfiguration",),
+        )
+        bucket.cors = list(rules or [])
+    except AwsError as exc:
+        bucket.unread = str(exc)
+    return bucket
+
+
+def gather_buckets(
+    make_aws: Callable[[str | None], Aws], accounts: list[str], caller_account: str
+) -> tuple[dict[str, list[Bucket]], list[str]]:
+    """Each account's buckets (by account ID), and notes for what could not be read."""
+    notes: list[str] = []
+
+    def one(account: str) -> list[Bucket]:
+        try:
+            return account_buckets(make_aws(None if account == caller_account else account), account)
+        except AwsError as exc:
+            notes.append(
+                f"account {account}: buckets not read ({exc}): scope is from the role's policies alone"
+            )
+            return []
+
+    with _threads(min(WORKERS, max(1, len(accounts)))) as pool:
+        read = dict(zip(accounts, pool.map(one, accounts), strict=True))
+    for buckets in read.values():
+        notes += [f"bucket {b.name}: {b.unread}" for b in buckets if b.unread]
+    return read, notes

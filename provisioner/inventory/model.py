@@ -1,0 +1,132 @@
+"""inventory's types: the spec, what it reads beyond audit (buckets), and the result: one entry
+per outside party, with the roles it can assume beneath."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from provisioner.audit.model import UNUSED_DAYS, AuditResult
+from provisioner.model import Severity
+from provisioner.naming import Party
+
+if TYPE_CHECKING:
+    from provisioner.naming import Named
+
+SCHEMA_VERSION = 1
+ANYONE = "*"  # the party of a role any AWS account can assume
+
+
+@dataclass(frozen=True)
+class InventorySpec:
+    """audit's inputs (a file offline, the caller's account, --accounts, --organization) and
+    the names and bucket policies inventory reads beside them."""
+
+    from_file: str | None = None
+    organization: bool = False
+    accounts: tuple[str, ...] = ()
+    member_role: str = "OrganizationAccountAccessRole"
+    scp_files: tuple[str, ...] = ()
+    rcp_files: tuple[str, ...] = ()
+    unused_days: int = UNUSED_DAYS
+    vendors: tuple[Named, ...] = ()  # the config's [[vendor]] entries
+    known_accounts: str | None = None  # --known-accounts FILE
+    bucket_policies: tuple[str, ...] = ()  # --bucket-policy BUCKET=FILE (offline)
+    profile: str | None = None  # the caller's --profile, for the removal commands shown
+
+
+@dataclass
+class Bucket:
+    """One bucket of an audited account: its policy (None: none, or not read) and CORS rules."""
+
+    name: str
+    account: str
+    policy: Any = None
+    cors: list[dict[str, Any]] = field(default_factory=list)
+    unread: str | None = None  # why its policy or CORS could not be read
+
+
+@dataclass(frozen=True)
+class DataScope:
+    """What a session of the role can do to data: (where, rights) pairs, where "s3://b/p*" or a
+    KMS key ARN, rights "read", "write", "delete", "decrypt"."""
+
+    grants: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    notes: tuple[str, ...] = ()  # what the verdict could not take into account
+
+    @property
+    def shown(self) -> str:
+        """As an admin checks it against the contract: "s3://acme-images/train/* read; nothing else"."""
+        if not self.grants:
+            return "nothing"
+        return "; ".join(f"{where} {', '.join(rights)}" for where, rights in self.grants) + "; nothing else"
+
+    @property
+    def writes(self) -> bool:
+        return any(set(rights) & {"write", "delete"} for _, rights in self.grants)
+
+
+@dataclass
+class RoleAccess:
+    """One role a party can assume, and what it gives."""
+
+    account: str
+    role_arn: str
+    role_name: str
+    trust: str  # the exact trust verdict, in words
+    external_ids: list[str]
+    id_notes: list[str]  # external-ID hygiene
+    scope: DataScope
+    power: tuple[str, ...]  # beyond data (audit/power.py), worst first
+    created: datetime | None
+    last_used: datetime | None
+    last_region: str | None
+    stale: bool
+    remove: str  # the command that removes it
+    leaves: str  # what that command leaves behind
+    severity: Severity | None  # the worst audit finding on the role
+    rules: list[str]  # the audit rules it trips
+
+    @property
+    def use(self) -> str:
+        if self.last_used is None:
+            return "never used (or not in the 400 days IAM tracks)"
+        return f"{self.last_used.date().isoformat()} in {self.last_region or 'an unrecorded region'}"
+
+
+@dataclass
+class PartyEntry:
+    party: Party
+    roles: list[RoleAccess] = field(default_factory=list)
+    cors_buckets: list[str] = field(default_factory=list)  # buckets whose CORS names its origins
+
+    @property
+    def privileged(self) -> bool:
+        return any(r.power for r in self.roles)
+
+    @property
+    def worst(self) -> Severity | None:
+        found = [r.severity for r in self.roles if r.severity is not None]
+        return min(found, key=lambda s: s.rank) if found else None
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.roles) and all(r.stale for r in self.roles)
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        """Cross-account administrators first, then by worst verdict, then by name."""
+        worst = self.worst
+        return (0 if self.privileged else 1, worst.rank if worst else 99, self.party.name.lower())
+
+
+@dataclass
+class InventoryResult:
+    accounts: list[str]
+    parties: list[PartyEntry]
+    audit: AuditResult  # the findings behind the verdicts (fail thresholds: --fail-on)
+    notes: list[str] = field(default_factory=list)
+
+    def fails(self, threshold: str) -> bool:
+        return self.audit.fails(threshold)

@@ -1,0 +1,258 @@
+"""Pure: the inventory from what audit read and judged. One entry per outside party (a named
+vendor, an AWS service, an unknown account, or anyone), each role it can assume beneath with the
+exact trust verdict, external-ID hygiene, data scope, power beyond data, use and removal."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime
+
+from provisioner.audit.grants import role_policies
+from provisioner.audit.memo_key import Memo
+from provisioner.audit.model import AccountData, AuditResult, RoleDetail
+from provisioner.audit.rules import Scope, analyse, unused
+from provisioner.evaluation import Policy
+from provisioner.evaluation.chain import Chain
+from provisioner.inputs import external_id_warnings
+from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
+from provisioner.inventory.scope import data_scope
+from provisioner.model import Severity
+from provisioner.model.findings import Finding
+from provisioner.naming import Names, Party
+from provisioner.role.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
+
+TRUST_RULES = (
+    "trust-any-principal",
+    "cross-account-no-external-id",
+    "external-id-not-pinned",
+    "trusts-account-root",
+)
+
+
+def build(
+    data: list[AccountData],
+    result: AuditResult,
+    memo: Memo,
+    names: Names,
+    *,
+    org_accounts: frozenset[str],
+    now: datetime,
+    unused_days: int,
+    buckets: dict[str, list[Bucket]],
+    profile: str | None = None,
+    caller_account: str | None = None,
+) -> InventoryResult:
+    """The parties, worst first (cross-account administrators first of all)."""
+    by_role: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        if finding.suppressed is None:
+            by_role[finding.role_arn].append(finding)
+    entries: dict[str, PartyEntry] = {}
+    id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
+    accesses: list[tuple[RoleAccess, list[str]]] = []
+    for account in data:
+        if account.error:
+            continue
+        scope = Scope(account.account, account.policies, org_accounts, memo, account.org)
+        ours = frozenset({account.account, *org_accounts})
+        for role in account.roles:
+            analysis = analyse(role, scope, now, unused_days)
+            trust = analysis.trust
+            if not trust.external:
+                continue
+            findings = by_role.get(role.arn, [])
+            access = _access(role, account, analysis.pinned, trust.reached_by, findings, names, ours)
+            access.scope = _scope(role, account, buckets.get(account.account, []))
+            access.power = analysis.grant.privileged if analysis.grant else ()
+            access.stale = bool(unused(role, now, unused_days))
+            access.remove = _removal(role, account.account, profile, caller_account)
+            accesses.append((access, list(trust.reached_by)))
+            for reached in trust.reached_by:
+                party = party_of(reached, names, ours)
+                entries.setdefault(party.account, PartyEntry(party)).roles.append(access)
+                for external_id in analysis.pinned:
+                    id_holders[external_id].add((role.arn, party.account))
+    _shared_ids(accesses, id_holders)
+    _browser(entries, buckets, names)
+    parties = sorted(entries.values(), key=lambda e: e.sort_key)
+    notes = list(result.notes)
+    if not buckets:
+        notes.append(
+            "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
+        )
+    return InventoryResult(result.accounts, parties, result, notes)
+
+
+def party_of(reached: str, names: Names, ours: frozenset[str]) -> Party:
+    if reached == ANYONE:
+        return Party(ANYONE, "anyone (any AWS account)", "anyone")
+    return names.party(reached, ours)
+
+
+def _access(
+    role: RoleDetail,
+    account: AccountData,
+    pinned: list[str],
+    reached_by: tuple[str, ...],
+    findings: list[Finding],
+    names: Names,
+    ours: frozenset[str],
+) -> RoleAccess:
+    """The role's access but for what build() decides beside it (scope, power, use, removal)."""
+    worst = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+    return RoleAccess(
+        account=account.account,
+        role_arn=role.arn,
+        role_name=role.name,
+        trust=_trust_words(reached_by, pinned, findings, names, ours),
+        external_ids=list(pinned),
+        id_notes=_id_notes(pinned, role, reached_by, names),
+        scope=DataScope(),
+        power=(),
+        created=role.created,
+        last_used=role.last_used,
+        last_region=role.last_used_region,
+        stale=False,
+        remove="",
+        leaves=_leaves(role),
+        severity=worst if isinstance(worst, Severity) else None,
+        rules=sorted({f.rule for f in findings}),
+    )
+
+
+def _trust_words(
+    reached_by: tuple[str, ...],
+    pinned: list[str],
+    findings: list[Finding],
+    names: Names,
+    ours: frozenset[str],
+) -> str:
+    """The exact trust verdict: the trust findings' own words, else who gets in, with which IDs."""
+    said = [f.message for f in findings if f.rule in TRUST_RULES]
+    if said:
+        return "; ".join(said)
+    who = ", ".join(party_of(a, names, ours).label for a in reached_by)
+    if pinned:
+        ids = ", ".join(repr(i) for i in pinned)
+        return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"
+    return f"only {who} gets in"
+
+
+def _id_notes(pinned: list[str], role: RoleDetail, reached_by: tuple[str, ...], names: Names) -> list[str]:
+    """Each ID against the vendor's format where its profile gives one, else its length and
+    character classes; and its age, which IAM does not record."""
+    notes: list[str] = []
+    patterns = _vendor_patterns(reached_by)
+    for external_id in pinned:
+        checked = False
+        for vendor, pattern in patterns:
+            checked = True
+            if re.fullmatch(pattern, external_id) is None:
+                notes.append(f"external ID {external_id!r} is not in {vendor}'s format ({pattern})")
+        if not checked:
+            notes += external_id_warnings(external_id)
+    if pinned:
+        created = role.created.date().isoformat() if role.created else "an unrecorded date"
+        notes.append(
+            f"the ID may be as old as the role (created {created}): IAM records no time for a trust change"
+        )
+    return notes
+
+
+def _vendor_patterns(reached_by: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(vendor, external_id_pattern) of our profiles for the accounts that get in."""
+    from provisioner.vendors import known_vendors
+
+    return [
+        (v.display_name, v.external_id_pattern)
+        for v in known_vendors().values()
+        if v.account_id in reached_by and v.external_id_pattern
+    ]
+
+
+def _shared_ids(
+    accesses: list[tuple[RoleAccess, list[str]]], holders: dict[str, set[tuple[str, str]]]
+) -> None:
+    """The same ID on several roles, or for several parties."""
+    for access, _ in accesses:
+        for external_id in access.external_ids:
+            held = holders.get(external_id, set())
+            roles = {arn for arn, _ in held}
+            parties = {party for _, party in held}
+            if len(parties) > 1:
+                access.id_notes.append(
+                    f"external ID {external_id!r} is trusted for {len(parties)} parties: "
+                    "any of them can act as the other (confused deputy)"
+                )
+            elif len(roles) > 1:
+                access.id_notes.append(
+                    f"external ID {external_id!r} is on {len(roles)} roles: one per integration"
+                )
+
+
+def role_chain(role: RoleDetail, account: AccountData) -> Chain:
+    """The role's side of a request: its identity policies, boundary and its account's SCPs."""
+    boundary_doc = account.policies.get(role.permissions_boundary or "")
+    return Chain(
+        identity=role_policies(role, account.policies),
+        boundary=Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None,
+        scps=account.org.scps if account.org else (),
+    )
+
+
+def _scope(role: RoleDetail, account: AccountData, buckets: list[Bucket]) -> DataScope:
+    org = account.org
+    chain = role_chain(role, account)
+    return data_scope(
+        chain.identity,
+        account.account,
+        boundary=chain.boundary,
+        scps=chain.scps,
+        rcps=org.rcps if org else (),
+        buckets=buckets,
+        org_id=org.org_id if org else None,
+        tags=role.tags,
+        role_name=role.name,
+    )
+
+
+def _ours(role: RoleDetail) -> bool:
+    return role.tags.get(MANAGED_BY_KEY) == MANAGED_BY_VALUE
+
+
+def _removal(role: RoleDetail, account: str, profile: str | None, caller_account: str | None) -> str:
+    """The delete-role command for the role's account (--force where provisioner did not make it)."""
+    if caller_account is not None and account == caller_account and profile:
+        chosen = f" --profile {profile}"
+    elif caller_account is not None and account == caller_account:
+        chosen = ""
+    else:
+        chosen = f" --profile <a profile for account {account}>"
+    force = "" if _ours(role) else " --force"
+    return f"provision delete-role --role-name {role.name}{chosen}{force} --dry-run"
+
+
+def _leaves(role: RoleDetail) -> str:
+    if _ours(role):
+        return "policies attached to other roles too, and the bucket's CORS rule while other roles rely on it"
+    return (
+        "the customer-managed policies it did not create (detached, kept), and every bucket's CORS "
+        "rules (a role provisioner did not create has no CORS rule of its own)"
+    )
+
+
+def _browser(entries: dict[str, PartyEntry], buckets: dict[str, list[Bucket]], names: Names) -> None:
+    """The buckets whose CORS rules name a party's origins (our profiles know them) or any origin."""
+    from provisioner.vendors import known_vendors
+
+    origins = {v.account_id: set(v.cors_origins) for v in known_vendors().values() if v.account_id}
+    for entry in entries.values():
+        wanted = origins.get(entry.party.account, set())
+        for account in dict.fromkeys(access.account for access in entry.roles):
+            for bucket in buckets.get(account, []):
+                allowed = {o for rule in bucket.cors for o in rule.get("AllowedOrigins", [])}
+                if "*" in allowed or wanted & allowed:
+                    shown = f"s3://{bucket.name}" + (" (any origin)" if "*" in allowed else "")
+                    if shown not in entry.cors_buckets:
+                        entry.cors_buckets.append(shown)

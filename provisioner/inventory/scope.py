@@ -1,0 +1,131 @@
+"""Pure: the data a role's session can reach, decided by the evaluator over the role's identity
+policies, its permissions boundary, the SCPs of its account, and, for the account's own buckets
+where they were read, the bucket policy and the RCPs ("Policy evaluation logic": within one
+account a bucket policy's Deny denies, and its Allow naming the role grants).
+
+Where to ask: each bucket and key prefix the Allow statements (or the bucket policies) name, each
+bucket of the account, and a bucket no policy names (a grant on "*" shows as every bucket). What:
+s3:GetObject (read), s3:PutObject (write), s3:DeleteObject (delete) on a key under the prefix;
+kms:Decrypt on the KMS keys the statements name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, chosen_context
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.context import caller_context
+from provisioner.iam import split_action, statements, strings
+from provisioner.inventory.model import Bucket, DataScope
+from provisioner.model import session_arn
+
+PROBE_KEY = "provisioner-probe-object"
+RIGHTS = (("read", "s3:GetObject"), ("write", "s3:PutObject"), ("delete", "s3:DeleteObject"))
+
+
+def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tuple[str, str]]:
+    """(bucket, key prefix) pairs to ask about, in a stable order: the whole of each bucket
+    first (prefix ""), then the prefixes the statements name. A bucket pattern stays a pattern."""
+    found: dict[tuple[str, str], None] = {}
+    named: list[Any] = [p.document for p in documents] + [b.policy for b in buckets if b.policy is not None]
+    for document in named:
+        for statement in statements(document):
+            for resource in strings(statement.body.get("Resource")):
+                if resource == "*" or not resource.startswith("arn:") or ":s3:::" not in resource:
+                    continue
+                path = resource.split(":::", 1)[1]
+                name, _, key = path.partition("/")
+                if not name or name.startswith("*"):
+                    continue
+                found[(name, "")] = None
+                prefix = _literal_prefix(key)
+                if prefix:
+                    found[(name, prefix)] = None
+    for bucket in buckets:
+        found[(bucket.name, "")] = None
+    return sorted(found, key=lambda t: (t[0], t[1]))
+
+
+def _literal_prefix(key: str) -> str:
+    """The part of a key pattern before its first wildcard ("train/*" -> "train/")."""
+    cut = min([i for i in (key.find("*"), key.find("?")) if i >= 0], default=len(key))
+    return key[:cut]
+
+
+def data_scope(
+    documents: Sequence[Policy],
+    account: str,
+    *,
+    boundary: Policy | None = None,
+    scps: Levels = (),
+    rcps: Levels = (),
+    buckets: Sequence[Bucket] = (),
+    org_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    role_name: str = "vendor-role",
+) -> DataScope:
+    """What a session of the role (`role_name`: a bucket policy may name it) can read, write and
+    delete, and which KMS keys it can use."""
+    caller = session_arn(account, role_name, SESSION)
+    known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    if org_id:
+        known["aws:PrincipalOrgID"] = org_id
+    context = {**caller_context(caller), **known, **chosen_context(list(documents))}
+    policies = {b.name: b.policy for b in buckets if b.policy is not None}
+
+    def allowed(action: str, resource: str, bucket: str | None) -> bool:
+        policy = policies.get(bucket) if bucket is not None else None
+        chain = Chain(
+            identity=documents,
+            resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
+            boundary=boundary,
+            scps=scps,
+            rcps=rcps if bucket in policies or any(b.name == bucket for b in buckets) else (),
+        )
+        return authorize(chain, Request(caller, action, resource, context)).allowed
+
+    grants: list[tuple[str, tuple[str, ...]]] = []
+    every = tuple(
+        r for r, action in RIGHTS if allowed(action, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
+    )
+    if every:
+        grants.append(("s3://* (every bucket)", every))
+    whole: dict[str, tuple[str, ...]] = {}
+    for bucket, prefix in targets(documents, buckets):
+        asked = bucket.replace("*", "x").replace("?", "x")
+        resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
+        rights = tuple(
+            r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
+        )
+        rights = tuple(r for r in rights if r not in every or asked in policies)
+        if not rights:
+            continue
+        if prefix == "":
+            whole[bucket] = rights
+        grants.append((f"s3://{bucket}/{prefix}*", rights))
+    grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None))
+    notes: tuple[str, ...] = ()
+    if not buckets:
+        notes = ("bucket policies not read: a bucket policy's Deny may take some of this away",)
+    return DataScope(tuple(grants), notes)
+
+
+def _kms(documents: Sequence[Policy], decrypts: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """The KMS keys an Allow names for kms:Decrypt (or kms:*, or *) that the chain lets the
+    session use (the key's own policy is not read: it must allow the role, or the account)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            actions = strings(statement.body.get("Action"))
+            if not any(split_action(a)[0] in ("kms", "") for a in actions):
+                continue
+            for resource in strings(statement.body.get("Resource")):
+                if ":kms:" in resource and resource not in [w for w, _ in found]:
+                    asked = resource.replace("*", "x").replace("?", "x")
+                    if decrypts(asked):
+                        found.append((resource, ("decrypt",)))
+    return found

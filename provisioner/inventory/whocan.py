@@ -1,0 +1,235 @@
+"""Pure: `who-can read|write s3://BUCKET[/PREFIX]`, every outside principal that can read (or
+write) objects there, and its route: party -> role -> bucket (a role the party can assume whose
+session may, decided by the evaluator over the role's policies, boundary, SCPs, the bucket policy
+and the RCPs), or party -> bucket policy (a statement naming the party directly; its own account
+then decides for its principals, "Cross-account policy evaluation logic"). A statement whose
+condition the evaluator cannot decide for the party is a WARN naming it, never a pass."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from provisioner.audit.memo_key import Memo
+from provisioner.audit.model import AccountData, AuditResult
+from provisioner.audit.rules import Scope, analyse
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.context import caller_context
+from provisioner.iam import aws_principals, statements
+from provisioner.inventory.model import ANYONE, Bucket
+from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
+from provisioner.inventory.scope import PROBE_KEY
+from provisioner.model import Severity, account_of, session_arn
+from provisioner.naming import Names, Party
+
+ACTIONS = {"read": "s3:GetObject", "write": "s3:PutObject"}
+SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Route:
+    party: Party
+    path: str  # "Datadog -> role/X -> s3://b/p" or "anyone -> bucket policy statement … -> s3://b/p"
+    via: str  # "role" or "bucket policy"
+    role_arn: str | None
+    verdict: str  # "PASS"-like words: "can", or "WARN: depends on …"
+    trust: str  # the role's exact trust verdict ("" for a bucket-policy route)
+    condition: str  # the condition that decides it
+    severity: Severity | None = None  # the worst audit finding on the role
+
+
+@dataclass
+class WhoCanResult:
+    action: str  # "read" or "write"
+    bucket: str
+    prefix: str
+    owner: str | None  # the audited account that holds the bucket (None: not found)
+    routes: list[Route] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "action": self.action,
+            "target": f"s3://{self.bucket}/{self.prefix}",
+            "owner": self.owner,
+            "routes": [
+                {
+                    "party": r.party.name,
+                    "party_account": r.party.account,
+                    "kind": r.party.kind,
+                    "via": r.via,
+                    "route": r.path,
+                    "role_arn": r.role_arn,
+                    "verdict": r.verdict,
+                    "trust": r.trust,
+                    "condition": r.condition,
+                    "worst": r.severity.value if r.severity else None,
+                }
+                for r in self.routes
+            ],
+            "notes": self.notes,
+        }
+
+
+def who_can(
+    action: str,
+    bucket: str,
+    prefix: str,
+    data: list[AccountData],
+    result: AuditResult,
+    memo: Memo,
+    names: Names,
+    *,
+    org_accounts: frozenset[str],
+    buckets: dict[str, list[Bucket]],
+) -> WhoCanResult:
+    owner = next((a for a, found in buckets.items() if any(b.name == bucket for b in found)), None)
+    answer = WhoCanResult(action, bucket, prefix, owner)
+    if owner is None:
+        owner = data[0].account if len(data) == 1 else None
+        answer.notes.append(
+            f"bucket {bucket} is in none of the accounts read, or its policy was not read: routes through "
+            "a bucket policy are not shown" + (f"; it is taken to be in account {owner}" if owner else "")
+        )
+    facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
+    resource = f"arn:aws:s3:::{bucket}/{prefix}{PROBE_KEY}"
+    ours = frozenset({*(a.account for a in data), *org_accounts})
+    answer.routes += _role_routes(action, facts, resource, data, result, memo, names, org_accounts, ours)
+    answer.routes += _policy_routes(action, facts, resource, data, names, ours)
+    answer.routes.sort(key=lambda r: (r.severity.rank if r.severity else 9, r.party.name.lower(), r.path))
+    return answer
+
+
+def _role_routes(
+    action: str,
+    bucket: Bucket,
+    resource: str,
+    data: list[AccountData],
+    result: AuditResult,
+    memo: Memo,
+    names: Names,
+    org_accounts: frozenset[str],
+    ours: frozenset[str],
+) -> list[Route]:
+    from datetime import UTC, datetime
+
+    worst: dict[str, list[Any]] = {}
+    for finding in result.findings:
+        worst.setdefault(finding.role_arn, []).append(finding)
+    owner_org = next((a.org for a in data if a.account == bucket.account), None)
+    routes: list[Route] = []
+    for account in data:
+        if account.error:
+            continue
+        scope = Scope(account.account, account.policies, org_accounts, memo, account.org)
+        for role in account.roles:
+            analysis = analyse(role, scope, datetime.now(UTC))
+            if not analysis.trust.external:
+                continue
+            chain = role_chain(role, account)
+            cross = account.account != bucket.account
+            full = Chain(
+                identity=chain.identity,
+                resource=[Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else (),
+                boundary=chain.boundary,
+                scps=chain.scps,
+                rcps=owner_org.rcps if owner_org else (),
+                cross_account=cross,
+            )
+            caller = session_arn(account.account, role.name, "vendor-session")
+            request = Request(caller, ACTIONS[action], resource, caller_context(caller))
+            decision = authorize(full, request)
+            if not decision.allowed:
+                continue
+            findings = worst.get(role.arn, [])
+            trust_words = "; ".join(f.message for f in findings if f.rule in TRUST_RULES)
+            ids = analysis.pinned
+            condition = (
+                f"sts:ExternalId {' or '.join(repr(i) for i in ids)}"
+                if ids
+                else "none: no external ID pinned"
+            )
+            severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+            for reached in analysis.trust.reached_by:
+                party = party_of(reached, names, ours)
+                allows = ", ".join(h.describe() for h in decision.allows)
+                routes.append(
+                    Route(
+                        party,
+                        f"{party.label} -> {role.arn} -> s3://{bucket.name}/ ({allows})",
+                        "role",
+                        role.arn,
+                        "can",
+                        trust_words or f"only {party.label} gets in" + (f", with {condition}" if ids else ""),
+                        condition,
+                        severity,
+                    )
+                )
+    return routes
+
+
+def _policy_routes(
+    action: str, bucket: Bucket, resource: str, data: list[AccountData], names: Names, ours: frozenset[str]
+) -> list[Route]:
+    """Statements of the bucket policy that name an outside account (or "*") directly."""
+    if bucket.policy is None:
+        return []
+    policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
+    theirs = Policy(
+        "the caller's own policies (its account grants them)",
+        {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    )
+    routes: list[Route] = []
+    for statement in statements(bucket.policy):
+        if not statement.is_allow:
+            continue
+        principals = aws_principals(statement)
+        named = {ANYONE if p == "*" else account_of(p) for p in principals}
+        if statement.body.get("Principal") == "*":
+            named.add(ANYONE)
+        for account in sorted(a for a in named if a and a not in ours):
+            caller = session_arn(SOMEONE if account == ANYONE else account, "any-role", "session")
+            request = Request(caller, ACTIONS[action], resource, caller_context(caller))
+            chain = Chain(identity=[theirs], resource=[policy], cross_account=True)
+            decision = authorize(chain, request)
+            unconditional = {k: v for k, v in statement.body.items() if k != "Condition"}
+            bare = authorize(
+                Chain(
+                    identity=[theirs],
+                    resource=[Policy(policy.name, {"Statement": [unconditional]})],
+                    cross_account=True,
+                ),
+                request,
+            )
+            if not bare.allowed:
+                continue  # the statement does not cover this action or object
+            condition = (
+                json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
+            )
+            verdict = (
+                "can" if decision.allowed else f"WARN: depends on the condition {condition} (not decided)"
+            )
+            party = party_of(account, names, ours)
+            routes.append(
+                Route(
+                    party,
+                    f"{party.label} -> bucket policy {statement.path}"
+                    + (
+                        f" (Sid {statement.body['Sid']})"
+                        if isinstance(statement.body.get("Sid"), str)
+                        else ""
+                    )
+                    + f" -> s3://{bucket.name}/",
+                    "bucket policy",
+                    None,
+                    verdict,
+                    "",
+                    condition,
+                    Severity.CRITICAL if account == ANYONE and decision.allowed else None,
+                )
+            )
+    return routes

@@ -1,0 +1,177 @@
+"""inventory's formats: a table (one row per party, its roles beneath), JSON with schema_version,
+CSV (one row per party and role) and Markdown. Pure: they return strings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from provisioner.inventory.model import SCHEMA_VERSION, InventoryResult, PartyEntry, RoleAccess
+from provisioner.report.table import table
+
+if TYPE_CHECKING:
+    from provisioner.inventory.whocan import WhoCanResult
+
+
+def inventory_dict(result: InventoryResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "accounts": result.accounts,
+        "parties": [_party(entry) for entry in result.parties],
+        "notes": result.notes,
+    }
+
+
+def _party(entry: PartyEntry) -> dict[str, Any]:
+    party = entry.party
+    worst = entry.worst
+    return {
+        "account": party.account,
+        "name": party.name,
+        "kind": party.kind,
+        "source": party.source,
+        "worst": worst.value if worst else None,
+        "privileged": entry.privileged,
+        "stale": entry.stale,
+        "browser_access": entry.cors_buckets,
+        "roles": [_role(r) for r in entry.roles],
+    }
+
+
+def _role(access: RoleAccess) -> dict[str, Any]:
+    return {
+        "account": access.account,
+        "role_arn": access.role_arn,
+        "trust": access.trust,
+        "external_ids": access.external_ids,
+        "external_id_notes": access.id_notes,
+        "scope": [{"where": where, "rights": list(rights)} for where, rights in access.scope.grants],
+        "scope_shown": access.scope.shown,
+        "scope_notes": list(access.scope.notes),
+        "power": list(access.power),
+        "created": access.created.isoformat() if access.created else None,
+        "last_used": access.last_used.isoformat() if access.last_used else None,
+        "last_used_region": access.last_region,
+        "stale": access.stale,
+        "remove": access.remove,
+        "remove_leaves": access.leaves,
+        "worst": access.severity.value if access.severity else None,
+        "rules": access.rules,
+    }
+
+
+def _verdict(entry: PartyEntry) -> str:
+    worst = entry.worst
+    words = worst.value.upper() if worst else "OK"
+    if entry.privileged:
+        words += " (privileged)"
+    return words + (" stale" if entry.stale else "")
+
+
+def inventory_table(result: InventoryResult) -> str:
+    """One row per party, worst first; its roles beneath, indented."""
+    rows: list[tuple[str, ...]] = []
+    for entry in result.parties:
+        party = entry.party
+        browser = ", ".join(entry.cors_buckets) or "-"
+        rows.append(
+            (_verdict(entry), f"{party.label} [{party.account}]", party.source or "-", f"browser: {browser}")
+        )
+        for access in entry.roles:
+            rows.append(
+                (
+                    "",
+                    f"  {access.role_arn}",
+                    access.severity.value if access.severity else "ok",
+                    _role_text(access),
+                )
+            )
+    body = table(rows, ["VERDICT", "PARTY / ROLE", "NAMED BY", "DETAIL"], [None, 60, 24, 90])
+    notes = "".join(f"\nnote: {n}" for n in result.notes)
+    count = len(result.parties)
+    summary = f"\n{count} outside part{'y' if count == 1 else 'ies'} in {len(result.accounts)} account(s)"
+    return body + summary + notes
+
+
+def _role_text(access: RoleAccess) -> str:
+    lines = [f"trust: {access.trust}", f"data: {access.scope.shown}"]
+    if access.power:
+        lines.append("power: " + "; ".join(access.power))
+    for note in access.id_notes:
+        lines.append(f"external ID: {note}")
+    lines.append(f"last used: {access.use}" + (" (stale)" if access.stale else ""))
+    if access.stale:
+        lines.append(f"remove: {access.remove} (then without --dry-run); leaves {access.leaves}")
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = (
+    "party", "party_account", "kind", "named_by", "role_arn", "worst", "trust", "scope", "power",
+    "external_ids", "last_used", "last_used_region", "stale", "remove",
+)  # fmt: skip
+
+
+def inventory_csv(result: InventoryResult) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in result.parties:
+        party = entry.party
+        for a in entry.roles:
+            writer.writerow([
+                party.name, party.account, party.kind, party.source, a.role_arn,
+                a.severity.value if a.severity else "", a.trust, a.scope.shown, "; ".join(a.power),
+                " ".join(a.external_ids), a.last_used.isoformat() if a.last_used else "",
+                a.last_region or "", "yes" if a.stale else "no", a.remove if a.stale else "",
+            ])  # fmt: skip
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def inventory_markdown(result: InventoryResult) -> str:
+    lines = [f"# Outside parties ({len(result.parties)})", ""]
+    for entry in result.parties:
+        party = entry.party
+        lines += [f"## {_cell(party.label)} ({party.account}): {_verdict(entry)}", ""]
+        if party.source:
+            lines.append(f"Named by {party.source}.")
+        if entry.cors_buckets:
+            lines.append(f"Browser access: {', '.join(entry.cors_buckets)}.")
+        lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
+        for a in entry.roles:
+            remove = f"`{a.remove}`" if a.stale else ""
+            use = _cell(a.use) + (" (stale)" if a.stale else "")
+            lines.append(
+                f"| {_cell(a.role_arn)} | {_cell(a.trust)} | {_cell(a.scope.shown)} | "
+                f"{_cell('; '.join(a.power) or '-')} | {use} | {remove} |"
+            )
+        lines.append("")
+    lines += [f"- note: {_cell(n)}" for n in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def who_can_table(result: WhoCanResult) -> str:
+    """One row per route, worst first."""
+    rows = [
+        (
+            r.verdict if r.verdict != "can" else (r.severity.value.upper() if r.severity else "can"),
+            r.party.label,
+            r.path,
+            r.trust or "-",
+            r.condition,
+        )
+        for r in result.routes
+    ]
+    head = f"who can {result.action} s3://{result.bucket}/{result.prefix}" + (
+        f" (account {result.owner})" if result.owner else ""
+    )
+    if not rows:
+        body = "no outside principal"
+    else:
+        body = table(rows, ["VERDICT", "PARTY", "ROUTE", "TRUST", "DECIDED BY"], [16, 30, 60, 60, 40])
+    return "\n".join([head, body, *(f"note: {n}" for n in result.notes)])

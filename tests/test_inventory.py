@@ -1,0 +1,281 @@
+# ruff: noqa: E501  (the cases read best one a line)
+"""provision inventory, pure: parties by name (each once), ranked with cross-account
+administrators first; the data scope table (prefix grants, NotAction, a boundary, an SCP that
+removes writes, a bucket policy that denies the role); external-ID hygiene; staleness and the
+removal command; the formats and --fail-on. No server: GAAD files offline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from provisioner.evaluation import Policy
+from provisioner.inventory import InventorySpec, run
+from provisioner.inventory.model import Bucket
+from provisioner.inventory.scope import data_scope
+
+ACCOUNT = "123456789012"
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+LABELBOX_ROLE = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+DATADOG = "464622532012"  # fwd:cloudsec's list
+UNKNOWN = "210987654321"
+ELB_LOGS = "127311923021"  # an AWS service of the list
+
+
+def doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action, resource, **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def deny(action, resource, **extra):
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def role(name, principal, policy, *, external_id="a-unique-id-from-the-vendor-0001", used="2026-11-20", created="2025-01-01", region="us-east-2"):  # fmt: skip
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if external_id:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return {
+        "RoleName": name,
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        "CreateDate": f"{created}T00:00:00Z",
+        "RoleLastUsed": {"LastUsedDate": f"{used}T00:00:00Z", "Region": region} if used else {},
+        "AssumeRolePolicyDocument": doc(statement),
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": policy}],
+    }
+
+
+READ_TRAIN = doc(
+    allow("s3:GetObject", "arn:aws:s3:::acme-images/train/*"),
+    allow("s3:ListBucket", "arn:aws:s3:::acme-images"),
+)
+ADMIN = doc(allow("*", "*"))
+READ_WRITE = doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::acme-exports/*"))
+ROLES = [
+    role("LabelboxRead", LABELBOX_ROLE, READ_TRAIN),
+    role("LabelboxExports", LABELBOX_ROLE, READ_WRITE, external_id="another-unique-id-from-labelbox"),
+    role("DatadogAdmin", f"arn:aws:iam::{DATADOG}:root", ADMIN, external_id="datadog-issued-id-0000000042"),
+    role("Old", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN, external_id="an-id-for-the-old-integration", used="2025-01-01", region="eu-west-1"),
+    role("Logs", f"arn:aws:iam::{ELB_LOGS}:root", READ_TRAIN, external_id=None),
+]  # fmt: skip
+
+
+@pytest.fixture
+def gaad(tmp_path):
+    def write(roles=ROLES):
+        path = tmp_path / "gaad.json"
+        path.write_text(json.dumps({"RoleDetailList": roles}))
+        return str(path)
+
+    return write
+
+
+def inventory(path, **kwargs):
+    return run(InventorySpec(from_file=path, **kwargs), now=NOW)
+
+
+def test_each_party_appears_once_by_name_with_its_roles_beneath(gaad):
+    result = inventory(gaad())
+    names = [p.party.name for p in result.parties]
+    assert sorted(names) == sorted(["Labelbox", "Datadog", f"unknown account {UNKNOWN}", "ELB logs"])
+    labelbox = next(p for p in result.parties if p.party.name == "Labelbox")
+    assert [r.role_name for r in labelbox.roles] == ["LabelboxRead", "LabelboxExports"]
+    assert next(p for p in result.parties if p.party.name == "ELB logs").party.kind == "aws-service"
+
+
+def test_cross_account_administrators_rank_first(gaad):
+    """Before a role anyone can assume (critical too, and 'anyone' sorts before 'Datadog')."""
+    anyone = role("Public", "*", READ_TRAIN, external_id=None)
+    result = inventory(gaad([anyone, *ROLES]))
+    assert (
+        result.parties[1].party.name == "anyone (any AWS account)"
+        and result.parties[1].worst.value == "critical"
+    )
+    first = result.parties[0]
+    assert first.party.name == "Datadog" and first.privileged
+    assert first.roles[0].power == ("every action on every resource (AdministratorAccess or its like)",)
+    assert all(not p.privileged for p in result.parties[1:])
+
+
+def test_an_account_of_the_organization_is_never_a_party(gaad):
+    ours = role("Sibling", f"arn:aws:iam::{ACCOUNT}:root", READ_TRAIN, external_id=None)
+    result = inventory(gaad([ours, ROLES[0]]))
+    assert [p.party.name for p in result.parties] == ["Labelbox"]
+
+
+def test_the_exact_trust_verdict_is_shown_per_role(gaad):
+    result = inventory(gaad())
+    by_role = {r.role_name: r for p in result.parties for r in p.roles}
+    assert by_role["LabelboxRead"].trust == (
+        "only Labelbox gets in, and only with the external ID 'a-unique-id-from-the-vendor-0001'"
+    )
+    assert "with no external ID" in by_role["Logs"].trust or "any" in by_role["Logs"].trust
+    assert "cross-account-no-external-id" in by_role["Logs"].rules
+
+
+def test_stale_parties_get_the_removal_command_with_what_it_leaves(gaad):
+    result = inventory(gaad())
+    old = next(p for p in result.parties if p.party.account == UNKNOWN)
+    assert old.stale and old.roles[0].last_region == "eu-west-1"
+    assert old.roles[0].remove == (
+        f"provision delete-role --role-name Old --profile <a profile for account {ACCOUNT}> --force --dry-run"
+    )
+    assert "policies it did not create" in old.roles[0].leaves
+    fresh = inventory(gaad(), unused_days=1000)
+    assert not next(p for p in fresh.parties if p.party.account == UNKNOWN).stale
+
+
+def test_a_role_provisioner_made_is_removed_without_force(gaad):
+    ours = role("LabelboxS3Access", LABELBOX_ROLE, READ_TRAIN, used=None, created="2024-01-01")
+    ours["Tags"] = [{"Key": "managed-by", "Value": "provisioner"}]
+    access = inventory(gaad([ours])).parties[0].roles[0]
+    assert access.stale and "--force" not in access.remove and access.remove.endswith("--dry-run")
+
+
+def test_external_id_hygiene(gaad):
+    shared = [
+        role("A", LABELBOX_ROLE, READ_TRAIN, external_id="one-id-on-two-roles-0000"),
+        role("B", LABELBOX_ROLE, READ_TRAIN, external_id="one-id-on-two-roles-0000"),
+        role("C", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN, external_id="one-id-for-two-parties-00"),
+        role("D", f"arn:aws:iam::{DATADOG}:root", READ_TRAIN, external_id="one-id-for-two-parties-00"),
+        role("E", f"arn:aws:iam::{DATADOG}:root", READ_TRAIN, external_id="short"),
+    ]
+    by_role = {r.role_name: r for p in inventory(gaad(shared)).parties for r in p.roles}
+    assert any("is on 2 roles" in n for n in by_role["A"].id_notes)
+    assert any("trusted for 2 parties" in n for n in by_role["C"].id_notes)
+    assert any("shorter than 16 characters" in n for n in by_role["E"].id_notes)
+    assert any("may be as old as the role (created 2025-01-01)" in n for n in by_role["A"].id_notes)
+    assert not any("guessable" in n for n in by_role["A"].id_notes)
+
+
+# Data scope, decided by the evaluator ("Policy evaluation logic"); each case names its rule.
+BUCKET = "acme-images"
+SCP_NO_WRITES = [[Policy("FullAWSAccess", doc(allow("*", "*"))), Policy("DenyWrites", doc(allow("*", "*"), deny(["s3:PutObject", "s3:DeleteObject"], "*")))]]  # fmt: skip
+SCOPE_CASES = [
+    ("prefix-limited grant", [READ_TRAIN], {}, "s3://acme-images/train/* read; nothing else"),
+    (
+        "NotAction: every S3 object action but DeleteObject, on one bucket",
+        [doc({"Effect": "Allow", "NotAction": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"})],
+        {},
+        "s3://acme-images/* read, write; nothing else",
+    ),
+    (
+        # "Permissions boundaries for IAM entities": the effective permissions are the intersection
+        "a read-only boundary under s3:*",
+        [doc(allow("s3:*", f"arn:aws:s3:::{BUCKET}/*"))],
+        {"boundary": Policy("boundary", doc(allow("s3:GetObject", "*")))},
+        "s3://acme-images/* read; nothing else",
+    ),
+    (
+        # "Service control policies": a Deny in an SCP applies to every principal of the account
+        "an SCP that removes writes",
+        [doc(allow("s3:*", f"arn:aws:s3:::{BUCKET}/*"))],
+        {"scps": SCP_NO_WRITES},
+        "s3://acme-images/* read; nothing else",
+    ),
+    (
+        # "Policy evaluation logic": an explicit Deny in the bucket policy denies
+        "a bucket policy that denies the role",
+        [doc(allow("s3:*", f"arn:aws:s3:::{BUCKET}/*"))],
+        {
+            "buckets": [
+                Bucket(BUCKET, ACCOUNT, doc(deny("s3:*", f"arn:aws:s3:::{BUCKET}/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/vendor-role"}))),
+            ]
+        },
+        "nothing",
+    ),
+    (
+        "a grant on every bucket",
+        [doc(allow("s3:GetObject", "*"))],
+        {},
+        "s3://* (every bucket) read; nothing else",
+    ),
+    (
+        "KMS key the statements name",
+        [READ_TRAIN, doc(allow("kms:Decrypt", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234"))],
+        {},
+        f"s3://acme-images/train/* read; arn:aws:kms:us-east-1:{ACCOUNT}:key/1234 decrypt; nothing else",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("what", "documents", "chain", "expected"), SCOPE_CASES, ids=[c[0] for c in SCOPE_CASES]
+)
+def test_data_scope(what, documents, chain, expected):
+    policies = [Policy(f"policy {i}", d) for i, d in enumerate(documents)]
+    assert data_scope(policies, ACCOUNT, **chain).shown == expected
+
+
+def test_a_bucket_policy_naming_the_role_grants_in_its_own_account():
+    """ "Policy evaluation logic": within one account a resource policy's Allow grants on its own."""
+    grant = doc(allow("s3:GetObject", f"arn:aws:s3:::{BUCKET}/shared/*", Principal={"AWS": f"arn:aws:sts::{ACCOUNT}:assumed-role/vendor-role/provisioner-audit"}))  # fmt: skip
+    scope = data_scope([], ACCOUNT, buckets=[Bucket(BUCKET, ACCOUNT, grant)])
+    assert scope.shown == "s3://acme-images/shared/* read; nothing else"
+
+
+def test_outputs_and_fail_on(cli, gaad):
+    path = gaad()
+    shown = cli("inventory", "--from-file", path)
+    assert shown.code == 1  # critical and high findings; --fail-on high is the default
+    assert shown.stdout.index("Datadog") < shown.stdout.index("Labelbox")
+    assert cli("inventory", "--from-file", path, "--fail-on", "none").code == 0
+    data = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    assert data["schema_version"] == 1 and data["parties"][0]["name"] == "Datadog"
+    assert data["parties"][0]["roles"][0]["power"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(cli("inventory", "--from-file", path, "-o", "csv", "--fail-on", "none").stdout)
+        )
+    )
+    assert {r["party"] for r in rows} == {"Labelbox", "Datadog", f"unknown account {UNKNOWN}", "ELB logs"}
+    assert len(rows) == 5
+    markdown = cli("inventory", "--from-file", path, "-o", "markdown", "--fail-on", "none").stdout
+    assert markdown.startswith("# Outside parties (4)") and "## Datadog" in markdown
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--bucket-policy", "acme=x.json"], "only with --from-file"),
+        (["--from-file", "GAAD", "--bucket-policy", "no-equals"], "BUCKET=FILE"),
+        (["--from-file", "GAAD", "--bucket-policy", "acme-images=missing.json"], "missing.json"),
+        (["--from-file", "GAAD", "--accounts", "123456789012"], "not with --organization/--accounts"),
+        (["--from-file", "GAAD", "--unused-days", "0"], "--unused-days"),
+        (["--from-file", "GAAD", "-o", "sarif"], "--output"),
+        (["--from-file", "GAAD", "--known-accounts", "missing.yaml"], "known-accounts"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, gaad, args, says):
+    path = gaad()
+    refused = cli("inventory", *[path if a == "GAAD" else a for a in args])
+    assert refused.code == 2, refused
+    assert refused.stderr.strip().count("\n") == 0 and says in refused.stderr, refused.stderr
+
+
+def test_a_bucket_policy_file_takes_part_offline(cli, gaad, tmp_path):
+    path = gaad([role("Exports", LABELBOX_ROLE, READ_WRITE)])
+    policy = tmp_path / "policy.json"
+    denies = deny("s3:PutObject", "arn:aws:s3:::acme-exports/*", Principal="*")
+    policy.write_text(json.dumps({"Policy": json.dumps(doc(denies))}))  # get-bucket-policy's output
+    before = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    assert before["parties"][0]["roles"][0]["scope_shown"] == "s3://acme-exports/* read, write; nothing else"
+    after = cli(
+        "inventory",
+        "--from-file",
+        path,
+        "--bucket-policy",
+        f"acme-exports={policy}",
+        "-o",
+        "json",
+        "--fail-on",
+        "none",
+    ).json()
+    assert after["parties"][0]["roles"][0]["scope_shown"] == "s3://acme-exports/* read; nothing else"

@@ -1,0 +1,108 @@
+# ruff: noqa: E501  (the cases read best one a line)
+"""who-can read|write s3://BUCKET[/PREFIX], offline (a GAAD file and --bucket-policy): the routes
+through a role a party can assume and through a bucket policy naming the party, each with its
+verdict and deciding condition. Pure: no server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_inventory import (
+    ACCOUNT,
+    DATADOG,
+    LABELBOX_ROLE,
+    READ_TRAIN,
+    READ_WRITE,
+    allow,
+    deny,
+    doc,
+    role,
+)
+
+CLOUDHEALTH = "454464851268"
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(roles, policy=None):
+        gaad = tmp_path / "gaad.json"
+        gaad.write_text(json.dumps({"RoleDetailList": roles}))
+        args = ["--from-file", str(gaad)]
+        if policy is not None:
+            (tmp_path / "policy.json").write_text(json.dumps(policy))
+            args += ["--bucket-policy", f"acme-images={tmp_path / 'policy.json'}"]
+        return args
+
+    return write
+
+
+def routes(cli, action, target, args):
+    result = cli("who-can", action, target, *args, "-o", "json")
+    assert result.code == 0, result.stderr
+    return result.json()
+
+
+def test_a_role_route_names_the_party_its_trust_and_the_external_id(cli, files):
+    args = files(
+        [role("LabelboxRead", LABELBOX_ROLE, READ_TRAIN), role("Exports", LABELBOX_ROLE, READ_WRITE)]
+    )
+    found = routes(cli, "read", "s3://acme-images/train/", args)
+    assert found["schema_version"] == 1 and found["target"] == "s3://acme-images/train/"
+    [only] = found["routes"]  # Exports reaches another bucket
+    assert (only["party"], only["via"], only["role_arn"]) == (
+        "Labelbox",
+        "role",
+        f"arn:aws:iam::{ACCOUNT}:role/LabelboxRead",
+    )
+    assert only["condition"] == "sts:ExternalId 'a-unique-id-from-the-vendor-0001'"
+    assert only["verdict"] == "can"
+    # the prefix decides: the grant is on train/ only
+    assert routes(cli, "read", "s3://acme-images/test/", args)["routes"] == []
+    assert routes(cli, "write", "s3://acme-images/train/", args)["routes"] == []
+
+
+def test_a_bucket_policy_naming_a_party_is_a_route_and_a_condition_is_a_warn(cli, files):
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::acme-images/*", Sid="Partner", Principal={"AWS": f"arn:aws:iam::{CLOUDHEALTH}:root"}),
+        allow("s3:GetObject", "arn:aws:s3:::acme-images/*", Sid="Vpc", Principal="*", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+    )  # fmt: skip
+    found = routes(cli, "read", "s3://acme-images/", files([], policy))
+    by_party = {r["party"]: r for r in found["routes"]}
+    assert by_party["Cloudhealth"]["via"] == "bucket policy" and by_party["Cloudhealth"]["verdict"] == "can"
+    assert "Sid Partner" in by_party["Cloudhealth"]["route"]
+    anyone = by_party["anyone (any AWS account)"]
+    assert anyone["verdict"].startswith("WARN") and "vpce-1" in anyone["condition"]  # never a pass
+
+
+def test_a_bucket_policy_deny_removes_the_role_route(cli, files):
+    """ "Policy evaluation logic": an explicit Deny in the bucket policy denies."""
+    roles = [
+        role("LabelboxRead", LABELBOX_ROLE, READ_TRAIN),
+        role("Admin", f"arn:aws:iam::{DATADOG}:root", doc(allow("*", "*"))),
+    ]
+    denied = doc(deny("s3:GetObject", "arn:aws:s3:::acme-images/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/LabelboxRead"}))  # fmt: skip
+    assert {r["party"] for r in routes(cli, "read", "s3://acme-images/train/", files(roles))["routes"]} == {
+        "Labelbox",
+        "Datadog",
+    }
+    assert {
+        r["party"] for r in routes(cli, "read", "s3://acme-images/train/", files(roles, denied))["routes"]
+    } == {"Datadog"}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["list", "s3://acme-images"], "read or write"),
+        (["read", "acme-images"], "an S3 URL"),
+        (["read", "s3://Bad_Bucket"], "TARGET"),
+        (["read", "s3://acme-images/train/*"], "no wildcards"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, files, args, says):
+    refused = cli("who-can", *args, *files([]))
+    assert refused.code == 2 and refused.stderr.strip().count("\n") == 0 and says in refused.stderr, (
+        refused.stderr
+    )
