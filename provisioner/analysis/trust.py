@@ -26,6 +26,7 @@ from typing import Any
 
 import z3
 
+from provisioner.analysis import one_solver
 from provisioner.analysis.answer import (
     ACTION,
     BUDGET_S,
@@ -48,6 +49,7 @@ from provisioner.iam import Statement
 from provisioner.model.arn import session_arn
 
 
+@one_solver
 def analyze_trust(question: TrustQuestion, *, words: bool = True) -> TrustAnswer:
     """The exact answer for one trust (and RCPs) about the question's parties. Without `words`,
     the sets are not described and the counterexamples keep the solver's names (for the
@@ -82,6 +84,7 @@ def analyze_trust(question: TrustQuestion, *, words: bool = True) -> TrustAnswer
     return TrustAnswer(ids, answers, other, own, service, tuple(dict.fromkeys(setting.undecided)))
 
 
+@one_solver
 def principal_doors(
     question: TrustQuestion, principal: str, external_id: str
 ) -> tuple[Door | None, Door | None]:

@@ -24,6 +24,7 @@ from typing import Any
 
 import z3
 
+from provisioner.analysis import one_solver
 from provisioner.analysis.answer import may_name
 from provisioner.analysis.request import Caller
 from provisioner.diff.actions import named_actions, resource_formats
@@ -68,6 +69,7 @@ def bucket_differences(old: Any, new: Any) -> list[Difference]:
     return differences(old, new, "resource", askers)
 
 
+@one_solver
 def differences(old: Any, new: Any, kind: str, askers: list[Asker]) -> list[Difference]:
     """Every (who, action, resource) NEW allows and OLD did not, then every one OLD allowed and
     NEW does not, grouped by who, the statement that decides them and its resource pattern."""

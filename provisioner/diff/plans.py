@@ -18,6 +18,7 @@ from typing import Any
 
 import z3
 
+from provisioner.analysis import one_solver
 from provisioner.analysis.answer import issued_ids
 from provisioner.analysis.request import Caller
 from provisioner.analysis.trust import _Setting
@@ -28,6 +29,7 @@ from provisioner.iam import aws_principals, statements
 from provisioner.model.arn import account_of
 
 
+@one_solver
 def trust_change(current: Any, wanted: Any, role_arn: str) -> tuple[str, str]:
     """(what differs, in the plan's words; why it is destructive, or "") for a trust rewrite. What
     is asked for: the IDs the new trust issues, for the accounts its Allow statements name."""

@@ -21,6 +21,7 @@ from typing import Any
 
 import z3
 
+from provisioner.analysis import one_solver
 from provisioner.analysis.answer import ID_KEY, ClassAnswer, Door, issued_ids, may_name
 from provisioner.analysis.encode import Encoder
 from provisioner.analysis.request import Caller
@@ -98,6 +99,7 @@ def classes(
     return found
 
 
+@one_solver
 def trust_differences(
     old: Any,
     new: Any,
