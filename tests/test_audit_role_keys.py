@@ -11,7 +11,8 @@ import importlib
 from datetime import UTC, datetime
 
 from provisioner.audit.model import RoleDetail
-from provisioner.audit.rules import Memo, Scope, judge
+from provisioner.audit.rules import Memo, judge
+from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy
 from provisioner.organization import OrgPolicies
 
@@ -127,7 +128,7 @@ def test_a_trust_keyed_on_the_roles_tag_opens_only_the_tagged_role():
 def test_roles_whose_trust_and_rcps_read_no_tag_still_share_one_analysis(monkeypatch):
     """The tags are in the memo key only when the trust or an RCP reads the role's keys: a
     thousand vendor roles with one trust and different tags are still one question."""
-    rules = importlib.import_module("provisioner.audit.rules")  # the package's `rules` is a function
+    rules = importlib.import_module("provisioner.audit.scope")  # where Scope asks judge_trust
     calls = []
     judge_trust = rules.judge_trust
 

@@ -20,6 +20,7 @@ from provisioner import audit
 from provisioner.errors import InputError
 
 rules = importlib.import_module("provisioner.audit.rules")
+scope_module = importlib.import_module("provisioner.audit.scope")
 grants = importlib.import_module("provisioner.audit.grants")
 gather = importlib.import_module("provisioner.audit.gather")
 memo_key = importlib.import_module("provisioner.audit.memo_key")
@@ -95,7 +96,7 @@ def test_each_distinct_trust_and_policy_set_is_worked_on_once_and_findings_are_e
     ]
     counts: Counter[str] = Counter()
     for name in ("abstract_external_ids", "judge_trust"):
-        _counting(monkeypatch, rules, name, counts)
+        _counting(monkeypatch, scope_module, name, counts)
     _counting(monkeypatch, grants, "judge_grants", counts)
     _counting(monkeypatch, grants, "role_policies", counts)
     real_by_path = memo_key.Memo.by_path
@@ -185,9 +186,11 @@ def test_a_vendors_integrations_share_their_accounts_renaming_and_each_keeps_its
     vendor_texts = 9
     alone = [audit.judge_role(audit.RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW) for r in raw]
     counts: Counter[str] = Counter()
-    _counting(monkeypatch, rules, "renaming_of", counts)
-    text_of = rules.document_text
-    monkeypatch.setattr(rules, "document_text", lambda value: (counts.update(["text"]), text_of(value))[1])
+    _counting(monkeypatch, scope_module, "renaming_of", counts)
+    text_of = scope_module.document_text
+    monkeypatch.setattr(
+        scope_module, "document_text", lambda value: (counts.update(["text"]), text_of(value))[1]
+    )
     scope = audit.Scope(ACCOUNT, {}, frozenset(), audit.Memo(), None)
     shared = [rules.judge(audit.RoleDetail.from_gaad(r), scope, NOW) for r in raw]
 

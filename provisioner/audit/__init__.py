@@ -34,7 +34,8 @@ from provisioner.audit.model import (
     collector_paused,
     rules,
 )
-from provisioner.audit.rules import RULES, RoleAnalysis, Scope, analyse, judge_role
+from provisioner.audit.rules import RULES, RoleAnalysis, analyse, judge_role
+from provisioner.audit.scope import Scope
 from provisioner.aws import Aws
 from provisioner.errors import InputError
 from provisioner.inputs import check_role_name

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import UNUSED_DAYS, AccountData, AuditResult, ListedRole, collector_paused, rules
-from provisioner.audit.rules import Scope, judge
+from provisioner.audit.rules import judge
+from provisioner.audit.scope import Scope
 from provisioner.model import Arn
 from provisioner.model.findings import Finding, RolePlace
 from provisioner.model.rules import Hit, Rules

@@ -11,7 +11,8 @@ from datetime import datetime
 from provisioner.audit.grants import role_policies
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
-from provisioner.audit.rules import Scope, analyse, unused
+from provisioner.audit.rules import analyse, unused
+from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.inputs import external_id_warnings

@@ -13,7 +13,8 @@ from typing import Any
 
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult
-from provisioner.audit.rules import Scope, analyse
+from provisioner.audit.rules import analyse
+from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
