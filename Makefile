@@ -85,8 +85,8 @@ test: lint oracle sarif-multitool action-venv precommit
 
 # A large differential run with a fresh seed (make test runs a fixed-seed slice of 400 cases per
 # test): 100,000 cases for each of the chain, data-perimeter, trust and key-policy tests, and an
-# eighth of that for the free-key verdicts (each asks the oracle at some thirty values); about
-# ten minutes on two busy cores. Then the
+# eighth of that for the free-key verdicts (each asks the oracle at some forty values): 18
+# minutes at nice 19 on two cores shared with another run. Then the
 # trust analysis against the same evaluator (tests/test_trust_analysis_oracle.py): ORACLE_TRUSTS
 # distinct trusts analysed on ORACLE_WORKERS processes; ORACLE_MINUTES, when set, stops analysing
 # new trusts after that long and reports what was compared. About 550 trusts a minute on two
