@@ -251,6 +251,7 @@ def test_outputs_and_fail_on(cli, gaad):
         (["--from-file", "GAAD", "--unused-days", "0"], "--unused-days"),
         (["--from-file", "GAAD", "-o", "sarif"], "--output"),
         (["--from-file", "GAAD", "--known-accounts", "missing.yaml"], "known-accounts"),
+        (["--from-file", "GAAD", "--out", "report.html"], "not html"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, gaad, args, says):
