@@ -113,6 +113,12 @@ def inventory_command(
         text = shown.inventory_csv(result).rstrip("\n")
     elif fmt == "markdown":
         text = shown.inventory_markdown(result)
+    elif fmt == "html":
+        from provisioner import __version__
+        from provisioner.cli.common import now_text
+        from provisioner.report.inventory_html import inventory_html
+
+        text = inventory_html(result, __version__, now_text())
     else:
         text = shown.inventory_table(result)
     if out:

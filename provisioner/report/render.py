@@ -18,7 +18,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "lint": FINDING_FORMATS,
     "audit": FINDING_FORMATS,
     "validate": ("table", "json", "text", "html", "markdown"),
-    "inventory": ("table", "json", "csv", "markdown"),
+    "inventory": ("table", "json", "csv", "markdown", "html"),
     "who-can": ("table", "json"),
     "result": ("table", "json", "text"),  # create-role, rotate, delete, labelbox, config, vendors
 }
