@@ -107,6 +107,7 @@ bench: install
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/manifest_bench.py
 	$(BIN)/python bench/reuse_bench.py
+	$(BIN)/python bench/inventory_bench.py
 
 demo: install
 	bash scripts/demo.sh

@@ -251,6 +251,7 @@ def test_outputs_and_fail_on(cli, gaad):
         (["--from-file", "GAAD", "--unused-days", "0"], "--unused-days"),
         (["--from-file", "GAAD", "-o", "sarif"], "--output"),
         (["--from-file", "GAAD", "--known-accounts", "missing.yaml"], "known-accounts"),
+        (["--from-file", "GAAD", "--out", "report.sarif"], "not sarif"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, gaad, args, says):
@@ -279,3 +280,18 @@ def test_a_bucket_policy_file_takes_part_offline(cli, gaad, tmp_path):
         "none",
     ).json()
     assert after["parties"][0]["roles"][0]["scope_shown"] == "s3://acme-exports/* read; nothing else"
+
+
+def test_html_is_one_card_per_party_and_a_graph_coloured_by_the_worst_verdict(cli, gaad, tmp_path):
+    out = tmp_path / "inventory.html"
+    assert cli("inventory", "--from-file", gaad(), "--out", str(out), "--fail-on", "none").code == 0
+    page = out.read_text()
+    assert page.count('<section class="party">') == 4 and "default-src 'none'" in page
+    # Datadog's administrator role: critical (#7b1fa2) on its party, its line and its card
+    assert '<text x="245" y="18" text-anchor="end" fill="#7b1fa2">Datadog</text>' in page
+    assert page.index("Datadog (464622532012)") < page.index("Labelbox (340636424752)")
+    evil = role(
+        "Evil", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN, external_id="<script>alert(1)</script>-long-id"
+    )
+    cli("inventory", "--from-file", gaad([evil]), "--out", str(out), "--fail-on", "none")
+    assert "<script>alert" not in out.read_text()

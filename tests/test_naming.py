@@ -208,3 +208,12 @@ def test_a_vendor_entrys_accounts_never_select_accounts_to_read(cli, folder):
     assert loaded.settings == [] and [v.accounts for v in loaded.vendors] == [("111122223333",)]
     (folder / ".provisioner.toml").write_text('[audit]\naccounts = "111122223333"\n')
     assert "never from a file" in cli("vendors").stderr
+
+
+def test_audits_html_graph_names_the_accounts_as_the_findings_do(cli, folder):
+    (folder / ".provisioner.toml").write_text(
+        '[[vendor]]\nname = "Acme Labeling"\naccounts = ["111122223333"]\n'
+    )
+    assert cli("audit", "--from-file", "gaad.json", "--out", "report.html", "--fail-on", "none").code == 0
+    page = (folder / "report.html").read_text()
+    assert "Acme Labeling (111122223333)" in page and f"ELB logs (AWS service) ({ELB_LOGS})" in page

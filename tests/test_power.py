@@ -95,6 +95,10 @@ def test_a_boundary_or_an_scp_takes_the_power_away():
     org = OrgPolicies(scps=[[Policy("scp DenyIam", deny_iam)]])
     found = power(IAM_STAR, org=org)
     assert found == []
+    # the finding the SCP took away is counted, as audit's note says for the others
+    r = role("Vendor", condition=PINNED, policy=IAM_STAR)
+    verdict = judge_role(RoleDetail.from_gaad(r), ACCOUNT, {}, now=NOW, org=org)
+    assert verdict.withheld == 1 and verdict.withheld_by == ("scp DenyIam",)
 
 
 def test_the_escalation_list_is_cloudsplainings_and_cited():

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,12 +44,14 @@ class GrantVerdict:
     refused_by: tuple[str, ...] = ()  # the SCPs that took every write, or the wide read, away
     buckets: tuple[str, ...] = ()  # the buckets the policies name ("*": any), for the report
     privileged: tuple[str, ...] = ()  # power beyond data (audit/power.py), worst first
+    free_privileged: bool = False  # the same without the SCPs
 
     @property
     def free_rules(self) -> list[str]:
         """The rules that would hold without the SCPs."""
         writes = ["vendor-write-access"] if self.free_writes else []
-        return writes + (["vendor-resource-wildcard"] if self.free_wide else [])
+        privileged = ["vendor-privileged"] if self.free_privileged else []
+        return writes + privileged + (["vendor-resource-wildcard"] if self.free_wide else [])
 
 
 def named_buckets(documents: list[Policy]) -> tuple[str, ...]:
@@ -172,6 +174,41 @@ def chosen_context(documents: list[Policy]) -> dict[str, str]:
     return context
 
 
+def power_refusers(
+    allowed: Callable[[str, str], tuple[Decision, Decision | None]], documents: list[Policy], account: str
+) -> list[str]:
+    """The SCPs that refuse the first request of power beyond data the role's policies allow."""
+    from provisioner.audit.power import ANY_ACTION, ANY_IAM_ACTION, escalation_methods, probe_resources
+
+    actions = [
+        ANY_ACTION,
+        ANY_IAM_ACTION,
+        *dict.fromkeys(a for m in escalation_methods().values() for a in m),
+    ]
+    for action in actions:
+        for resource in probe_resources(documents, account):
+            decision, refused = allowed(action, resource)
+            if decision.allowed and refused is not None:
+                return list(refused.deciders)
+    return []
+
+
+def _power(
+    allowed: Callable[[str, str], tuple[Decision, Decision | None]],
+    documents: list[Policy],
+    account: str,
+    scps: bool,
+    refusers: dict[str, None],
+) -> tuple[tuple[str, ...], bool]:
+    """Power beyond data with the SCPs, and whether there is any without them (the SCPs that
+    took it all away go into `refusers`: audit counts the finding they withheld)."""
+    power = privileged(lambda action, resource: _passes(*allowed(action, resource)), documents, account)
+    free = bool(power) or bool(scps and privileged(lambda a, r: allowed(a, r)[0].allowed, documents, account))
+    if free and not power:
+        refusers.update(dict.fromkeys(power_refusers(allowed, documents, account)))
+    return power, free
+
+
 def _passes(decision: Decision, refused: Decision | None) -> bool:
     """Allowed by the role's policies and boundary, and not refused by the SCPs."""
     return decision.allowed and refused is None
@@ -229,7 +266,7 @@ def judge_grants(
     wide, wide_refused = allowed("s3:GetObject", f"{bucket_arn(PROBE_BUCKET)}/x")
     if wide_refused is not None:
         refusers.update(dict.fromkeys(wide_refused.deciders))
-    power = privileged(lambda action, resource: _passes(*allowed(action, resource)), documents, account)
+    power, free_power = _power(allowed, documents, account, bool(scps), refusers)
     ordered = sorted(
         writes, key=lambda a: (a not in _HEADLINE, _HEADLINE.index(a) if a in _HEADLINE else 0, a)
     )
@@ -243,4 +280,5 @@ def judge_grants(
         tuple(refusers),
         named_buckets(documents),
         power,
+        free_power,
     )

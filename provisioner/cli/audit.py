@@ -166,7 +166,11 @@ def _report(
     caller = sessions[0].caller_arn if sessions and fmt == "html" else None
     context = audit_context(spec, profile, region, result, caller) if fmt == "html" else []
     said = file_notes(ctx, result.findings) + baseline_notes(result, fmt)
-    text = findings_text(result, fmt, out, said, lambda: report.audit_findings(result, context))
+    from provisioner.audit import spec_names
+    from provisioner.naming import using
+
+    with using(spec_names(spec)):  # the HTML graph names outside accounts as the findings do
+        text = findings_text(result, fmt, out, said, lambda: report.audit_findings(result, context))
     from provisioner.cli.app import QUIET
 
     quiet = QUIET.get()

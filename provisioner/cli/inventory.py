@@ -83,6 +83,10 @@ def inventory_command(
     from provisioner.report import inventory as shown
 
     fmt = out_format(ctx, output, out)
+    from provisioner.report.render import FORMATS
+
+    if fmt not in FORMATS["inventory"]:  # an --out extension of a format inventory does not make
+        raise InputError("--out", out, f"inventory writes {', '.join(FORMATS['inventory'])}: not {fmt}")
     listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
     if accounts is not None and not listed:
         raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
@@ -109,6 +113,12 @@ def inventory_command(
         text = shown.inventory_csv(result).rstrip("\n")
     elif fmt == "markdown":
         text = shown.inventory_markdown(result)
+    elif fmt == "html":
+        from provisioner import __version__
+        from provisioner.cli.common import now_text
+        from provisioner.report.inventory_html import inventory_html
+
+        text = inventory_html(result, __version__, now_text())
     else:
         text = shown.inventory_table(result)
     if out:

@@ -52,6 +52,7 @@ def build(
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
+    scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
     for account in data:
         if account.error:
             continue
@@ -64,7 +65,7 @@ def build(
                 continue
             findings = by_role.get(role.arn, [])
             access = _access(role, account, analysis.pinned, trust.reached_by, findings, names, ours)
-            access.scope = _scope(role, account, buckets.get(account.account, []))
+            access.scope = _scope(role, account, buckets.get(account.account, []), scopes)
             access.power = analysis.grant.privileged if analysis.grant else ()
             access.stale = bool(unused(role, now, unused_days))
             access.remove = _removal(role, account.account, profile, caller_account)
@@ -202,10 +203,22 @@ def role_chain(role: RoleDetail, account: AccountData) -> Chain:
     )
 
 
-def _scope(role: RoleDetail, account: AccountData, buckets: list[Bucket]) -> DataScope:
+def _scope(
+    role: RoleDetail, account: AccountData, buckets: list[Bucket], memo: dict[tuple[str, ...], DataScope]
+) -> DataScope:
+    """The role's data scope, once per distinct question in an account: its policies and
+    boundary as written, its name where a bucket policy may name it, its tags where a policy
+    reads them (the many roles of one integration share it)."""
+    texts = repr([d for _, d in role.inline]) + repr(role.attached) + repr(role.permissions_boundary)
+    named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets)
+    tagged = "principaltag" in (texts + repr([b.policy for b in buckets])).lower()
+    key = (account.account, texts, role.name if named else "", repr(role.tags) if tagged else "")
+    known = memo.get(key)
+    if known is not None:
+        return known
     org = account.org
     chain = role_chain(role, account)
-    return data_scope(
+    memo[key] = found = data_scope(
         chain.identity,
         account.account,
         boundary=chain.boundary,
@@ -216,6 +229,7 @@ def _scope(role: RoleDetail, account: AccountData, buckets: list[Bucket]) -> Dat
         tags=role.tags,
         role_name=role.name,
     )
+    return found
 
 
 def _ours(role: RoleDetail) -> bool:

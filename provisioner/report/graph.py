@@ -15,8 +15,9 @@ GRAPH_ROLES = 60
 
 def graph_section(result: AuditResult) -> str:
     """Outside accounts (and vendors) -> roles -> buckets, as three columns of inline SVG."""
-    from provisioner.vendors import vendor_for_account
+    from provisioner.naming import current
 
+    names = current()
     roles = [r for r in result.roles_listed if r.external][:GRAPH_ROLES]
     if not roles:
         return "<p>No role another account can assume.</p>"
@@ -24,8 +25,8 @@ def graph_section(result: AuditResult) -> str:
     def who(account: str) -> str:
         if account == "*":
             return "any AWS account"
-        vendor = vendor_for_account(account)
-        return f"{vendor.display_name} ({account})" if vendor else account
+        known = names.of(account)  # our profiles, the user's entries, fwd:cloudsec's list
+        return f"{names.party(account).label} ({account})" if known else account
 
     outsiders = list(dict.fromkeys(who(a) for r in roles for a in (r.reached_by or ("?",))))
     buckets = list(dict.fromkeys(("any bucket" if b == "*" else b) for r in roles for b in r.buckets))

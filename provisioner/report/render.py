@@ -19,7 +19,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "audit": FINDING_FORMATS,
     "validate": ("table", "json", "text", "html", "markdown"),
     "diff": ("table", "json", "sarif", "markdown"),
-    "inventory": ("table", "json", "csv", "markdown"),
+    "inventory": ("table", "json", "csv", "markdown", "html"),
     "who-can": ("table", "json"),
     "result": ("table", "json", "text"),  # create-role, rotate, delete, labelbox, config, vendors
 }

@@ -1,0 +1,122 @@
+"""inventory as one self-contained HTML page: a graph party -> role -> bucket, each line and
+party coloured by its worst verdict, then one card per party. Pure; every text from AWS or a
+policy is escaped (html.escape); the page loads nothing (report.html's Content-Security-Policy)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from provisioner.inventory.model import InventoryResult, PartyEntry, RoleAccess
+from provisioner.model import Severity
+from provisioner.report.html import COLOURS, _page
+
+OK = "#2e7d32"
+GRAPH_ROLES = 80
+
+
+def _colour(severity: Severity | None) -> str:
+    return COLOURS[severity] if severity is not None else OK
+
+
+def _buckets(access: RoleAccess) -> list[str]:
+    """The buckets of the role's data scope ("s3://b/p*" -> "b"; "every bucket" as is)."""
+    found: dict[str, None] = {}
+    for where, _ in access.scope.grants:
+        if where.startswith("s3://* "):
+            found["every bucket"] = None
+        elif where.startswith("s3://"):
+            found[where.removeprefix("s3://").split("/", 1)[0]] = None
+    return list(found)
+
+
+def graph(result: InventoryResult) -> str:
+    """Three columns of inline SVG: parties, roles, buckets."""
+    pairs = [(entry, access) for entry in result.parties for access in entry.roles][:GRAPH_ROLES]
+    if not pairs:
+        return "<p>No outside party can assume a role.</p>"
+    parties = list(dict.fromkeys(entry.party.account for entry, _ in pairs))
+    roles = list(dict.fromkeys(access.role_arn for _, access in pairs))
+    buckets = list(dict.fromkeys(b for _, access in pairs for b in _buckets(access)))
+    y_of = {("p", a): 26 * i + 18 for i, a in enumerate(parties)}
+    y_of.update({("r", a): 26 * i + 18 for i, a in enumerate(roles)})
+    y_of.update({("b", b): 26 * i + 18 for i, b in enumerate(buckets)})
+    parts: list[str] = []
+    for entry, access in pairs:
+        colour = _colour(access.severity)
+        parts.append(
+            f'<line x1="250" y1="{y_of[("p", entry.party.account)] - 4}" x2="330" '
+            f'y2="{y_of[("r", access.role_arn)] - 4}" stroke="{colour}"/>'
+        )
+        for bucket in _buckets(access):
+            parts.append(
+                f'<line x1="640" y1="{y_of[("r", access.role_arn)] - 4}" x2="720" '
+                f'y2="{y_of[("b", bucket)] - 4}" stroke="{colour}"/>'
+            )
+    by_account = {entry.party.account: entry for entry, _ in pairs}
+    for account in parties:
+        entry = by_account[account]
+        parts.append(
+            f'<text x="245" y="{y_of[("p", account)]}" text-anchor="end" fill="{_colour(entry.worst)}">'
+            f"{escape(entry.party.label)}</text>"
+        )
+    for arn in roles:
+        parts.append(f'<text x="335" y="{y_of[("r", arn)]}">{escape(arn.split(":", 4)[-1])}</text>')
+    for bucket in buckets:
+        parts.append(f'<text x="725" y="{y_of[("b", bucket)]}">{escape(bucket)}</text>')
+    height = max(len(parties), len(roles), len(buckets)) * 26 + 10
+    return (
+        f'<svg id="graph" role="img" aria-label="party, role, bucket" width="980" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+    )
+
+
+def _card(entry: PartyEntry) -> str:
+    party = entry.party
+    worst = entry.worst
+    verdict = escape(worst.value if worst else "ok")
+    badge = (
+        f'<span class="sev" style="background:{_colour(worst)}">{verdict}</span>'
+        + ('<span class="badge">privileged</span>' if entry.privileged else "")
+        + ('<span class="badge">stale</span>' if entry.stale else "")
+    )
+    rows = []
+    for access in entry.roles:
+        detail = [
+            f"<b>trust</b> {escape(access.trust)}",
+            f"<b>data</b> {escape(access.scope.shown)}",
+            *([f"<b>power</b> {escape('; '.join(access.power))}"] if access.power else []),
+            *[f"<b>external ID</b> {escape(n)}" for n in access.id_notes],
+            f"<b>last used</b> {escape(access.use)}",
+            *(
+                [f"<b>remove</b> <code>{escape(access.remove)}</code>; leaves {escape(access.leaves)}"]
+                if access.stale
+                else []
+            ),
+        ]
+        rows.append(f"<tr><td>{escape(access.role_arn)}</td><td>{'<br>'.join(detail)}</td></tr>")
+    named = f"named by {escape(party.source)}" if party.source else "named by no source"
+    browser = f"; browser access: {escape(', '.join(entry.cors_buckets))}" if entry.cors_buckets else ""
+    return (
+        f'<section class="party"><h2>{escape(party.label)} ({escape(party.account)}) {badge}</h2>'
+        f"<p>{named}{browser}</p><table><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def inventory_html(result: InventoryResult, version: str, generated: str) -> str:
+    body = (
+        f"<section><h2>Who reaches what</h2>{graph(result)}</section>"
+        + "".join(_card(entry) for entry in result.parties)
+        + (
+            "<section><h2>Notes</h2><ul class='notes'>"
+            + "".join(f"<li>{escape(n)}</li>" for n in result.notes)
+            + "</ul></section>"
+            if result.notes
+            else ""
+        )
+    )
+    count = len(result.parties)
+    subtitle = (
+        f"{count} outside part{'y' if count == 1 else 'ies'} in {len(result.accounts)} account(s); "
+        f"provisioner {version}, {generated}"
+    )
+    return _page("Outside parties", subtitle, body)
