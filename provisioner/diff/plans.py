@@ -13,6 +13,7 @@ A question the analysis cannot decide counts as a loss (it asks for the yes, nev
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,10 +28,19 @@ from provisioner.evaluation import Policy
 from provisioner.iam import aws_principals, statements
 from provisioner.model.arn import account_of
 
+# z3's context is the process's one, and not safe to share between threads: two create-role runs
+# of one program at once (the library's callers, tests/adversarial) decide their plans in turn
+_SOLVER = threading.Lock()
+
 
 def trust_change(current: Any, wanted: Any, role_arn: str) -> tuple[str, str]:
     """(what differs, in the plan's words; why it is destructive, or "") for a trust rewrite. What
     is asked for: the IDs the new trust issues, for the accounts its Allow statements name."""
+    with _SOLVER:
+        return _trust_change(current, wanted, role_arn)
+
+
+def _trust_change(current: Any, wanted: Any, role_arn: str) -> tuple[str, str]:
     asked = issued_ids(wanted)
     vendors = {account_of(p) for s in statements(wanted) if s.is_allow for p in aws_principals(s)}
     own = account_of(role_arn)
