@@ -140,7 +140,10 @@ def test_diff_is_offline_and_never_loads_boto3(tmp_path):
     """An offline command (DESIGN.md, "Conventions"): two files, no AWS library loaded."""
     (tmp_path / "old.json").write_text(json.dumps(READ))
     (tmp_path / "new.json").write_text(json.dumps({**READ, "Statement": [*READ["Statement"], UPLOAD]}))
-    run = "import sys; from provisioner.cli import main; main(sys.argv[1:]); print('BOTO', 'boto3' in sys.modules)"
+    run = (
+        "import sys; from provisioner.cli import main; main(sys.argv[1:]); "
+        "print('BOTO', 'boto3' in sys.modules)"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PROVISIONER_"))}
     env["PYTHONPATH"] = str(ROOT)
     done = subprocess.run(
