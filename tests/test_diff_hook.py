@@ -134,3 +134,21 @@ def test_a_base_that_is_not_a_revision_is_bad_input(repo):
     done = run(path, "no-such-branch", "iam/read.json")
     assert done.returncode == 2 and done.stderr.startswith("error: --base 'no-such-branch'")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_diff_is_offline_and_never_loads_boto3(tmp_path):
+    """An offline command (DESIGN.md, "Conventions"): two files, no AWS library loaded."""
+    (tmp_path / "old.json").write_text(json.dumps(READ))
+    (tmp_path / "new.json").write_text(json.dumps({**READ, "Statement": [*READ["Statement"], UPLOAD]}))
+    run = (
+        "import sys; from provisioner.cli import main; main(sys.argv[1:]); "
+        "print('BOTO', 'boto3' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PROVISIONER_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", run, "diff", "old.json", "new.json", "-o", "json"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.stdout.rstrip().endswith("BOTO False"), done.stdout + done.stderr
+    assert '"widens": true' in done.stdout

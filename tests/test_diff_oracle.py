@@ -46,6 +46,7 @@ from tests.test_trust_analysis_oracle import (
     chosen_keys,
     generate,
     near_ids,
+    phrase_members,
 )
 
 pytestmark = pytest.mark.slow
@@ -131,6 +132,7 @@ def checks(pair: dict[str, Any], seed: int) -> dict[str, Any]:
         request = door.request(ROLE)
         gained, lost = ("new", "old") if d.direction == "new" else ("old", "new")
         out += [(gained, request, "Allowed", d.message), (lost, request, "denied", d.message)]
+    out += _members(pair, found, parties)
     directions: dict[str, set[str]] = {}
     for d in found:
         directions.setdefault(d.detail.get("caller", ""), set()).add(d.direction)
@@ -159,6 +161,58 @@ def checks(pair: dict[str, Any], seed: int) -> dict[str, Any]:
         "checks": out,
         "seconds": time.perf_counter() - started,
     }
+
+
+def members(ids: str) -> list[str]:
+    """IDs of a difference's set as diff words it: those the trust analysis's phrases name, and
+    "any ID matching 'P' but …", "any ID but …"."""
+    import re
+
+    matching = re.fullmatch(r"any ID matching '(.*)'(?: but .*?)?(?:, or none)?", ids)
+    if matching:
+        return [matching[1].replace("*", "Zq9").replace("?", "Q")]
+    if re.fullmatch(r"any ID but .*", ids):
+        return ["zz-any-id-9Q"]
+    return phrase_members(ids)
+
+
+def _members(pair: dict[str, Any], found: list[Any], parties: list[str]) -> list[tuple[str, Any, str, str]]:
+    """For each member of each decided difference's ID set, diff's own request of the class with
+    that ID (the question asked again to show its model): allowed on the side that gained it."""
+    import z3
+
+    from provisioner.analysis.answer import issued_ids
+    from provisioner.analysis.request import Caller
+    from provisioner.analysis.trust import _Setting
+    from provisioner.diff.trust import _Gained, classes
+    from provisioner.evaluation import Policy
+
+    out = []
+    ids = tuple(dict.fromkeys(pair["issued"]))
+    compared = {name: (kind, account, excluded) for kind, name, account, excluded in classes(
+        pair["old"], pair["new"], [VENDOR], ACCOUNT)}  # fmt: skip
+    for d in found:
+        if not d.decided or d.detail.get("caller") not in compared:
+            continue
+        kind, account, excluded = compared[d.detail["caller"]]
+        if kind == "service":
+            continue
+        after, before = ("new", "old") if d.direction == "new" else ("old", "new")
+        issued = tuple(dict.fromkeys([*issued_ids(pair["old"], ids), *issued_ids(pair["new"], ids)]))
+        for member in members(d.detail["external_ids"]):
+            question = _Gained(
+                Caller(kind, account=account, excluded=excluded),
+                _Setting(Policy("after", pair[after]), (), ROLE, issued),
+                _Setting(Policy("before", pair[before]), (), ROLE, issued),
+            )
+            key = question.id_key
+            door = question.find(key.present, key.value == z3.StringVal(member))
+            assert door is not None, f"{d.message}: {member} is in the set, but no request gets in with it"
+            if door[0].decided:
+                request = door[0].request(ROLE)
+                why = f"{d.message}: with {member}"
+                out += [(after, request, "Allowed", why), (before, request, "denied", why)]
+    return out
 
 
 def _simulations(pair: dict[str, Any], side: str, request: Any) -> list[dict[str, Any]]:

@@ -195,3 +195,13 @@ def test_bad_input_is_one_line_and_exit_2(cli, files, tmp_path):
     mixed = cli("diff", pin, perms)
     assert mixed.code == 2 and "one kind" in mixed.stderr
     assert len(mixed.stderr.strip().splitlines()) == 1
+
+
+def test_a_kind_given_that_a_document_is_not_is_bad_input(cli, files):
+    pin = files("pin.json", trust(PIN))
+    forced = cli("diff", "--kind", "permissions", pin, pin)
+    assert forced.code == 2 and "is a trust policy, not a permission policy" in forced.stderr
+    # an empty side (a file added or emptied) takes the other side's kind
+    empty = files("empty.json", {"Version": "2012-10-17", "Statement": []})
+    added = cli("diff", empty, pin, "-o", "json")
+    assert added.code == 1 and json.loads(added.stdout)["kind"] == "trust"

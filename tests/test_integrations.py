@@ -37,7 +37,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 def test_the_pre_commit_hook_lints_the_files_it_is_given(tmp_path):
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    (hook,) = [h for h in hooks if h["id"] == "provisioner-lint"]  # beside it: provision-diff
+    (hook,) = [h for h in hooks if h["id"] == "provisioner-lint"]  # provision-diff: test_diff_hook.py
     assert hook["language"] == "python"
     # JSON, YAML and .template files (identify gives .template no type, so `files`, not types_or)
     names = ("a.json", "b.YAML", "c.yml", "d.template", "e.md", "f.py")

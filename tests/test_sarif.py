@@ -100,10 +100,27 @@ def uris(node):
             yield from uris(value)
 
 
+def diff_log():
+    """provision diff's SARIF (issue 21): a trust that gains a second statement, at NEW's line."""
+    from provisioner.diff import diff_documents
+    from provisioner.lint import positions
+    from provisioner.report.sarif import findings_sarif
+
+    old = trust({"AWS": "arn:aws:iam::340636424752:root"})
+    new = {
+        **old,
+        "Statement": [*old["Statement"], *trust({"AWS": f"arn:aws:iam::{OTHER}:root"})["Statement"]],
+    }
+    result = diff_documents(old, new, old_name="iam/trust.json", new_name="iam/new trust.json")
+    result.lines = positions(json.dumps(new, indent=2))
+    return findings_sarif(report.diff_findings([result]), "1.0")
+
+
 def logs(lint_report):
     return {
         "audit": report.audit_sarif(audit_result(), "1.0"),
         "lint": report.lint_sarif(lint_report, "1.0"),
+        "diff": diff_log(),
     }
 
 
@@ -198,3 +215,14 @@ def test_the_sarif_multitool_finds_no_error(lint_report, tmp_path):
             or r["ruleId"] in ("SARIF2017",)
         ]  # fmt: skip
         assert problems == [], command
+
+
+def test_diff_results_point_at_the_new_files_statement():
+    run = diff_log()["runs"][0]
+    assert run["automationDetails"] == {"id": "provisioner/diff/"}
+    (result,) = run["results"]
+    assert result["ruleId"] == "new-access" and result["level"] == "error"
+    where = result["locations"][0]
+    assert where["physicalLocation"]["artifactLocation"]["uri"] == "iam/new%20trust.json"
+    assert where["physicalLocation"]["region"]["startLine"] > 1  # the second statement, not the file
+    assert where["logicalLocations"][0]["fullyQualifiedName"] == "$.Statement[1]"

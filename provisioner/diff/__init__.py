@@ -82,21 +82,26 @@ def diff_documents(
     """The differences in access between two parsed documents of one kind (inferred when None)."""
     from provisioner.lint import document_kind
 
-    if kind is None:
-        kinds = {document_kind(old), document_kind(new)}
-        empty = [d for d in (old, new) if not _statements(d)]
-        if len(kinds) > 1 and empty:  # an empty side (a file added or emptied) takes the other's kind
-            kinds = {document_kind(new if empty[0] is old else old)}
-        if len(kinds) > 1:
-            raise InputError(
-                "NEW",
-                new_name,
-                f"{old_name} is {_WORDS[document_kind(old)]} and {new_name} is {_WORDS[document_kind(new)]}: "
-                "diff compares two documents of one kind (give --kind to say which)",
-            )
-        kind = kinds.pop()
-    if kind not in KINDS:
+    if kind is not None and kind not in KINDS:
         raise InputError("--kind", kind, f"one of {', '.join(KINDS)}")
+    # an empty side (a file added, or emptied) takes the other's kind
+    sides = [
+        (field, name, document_kind(d))
+        for field, name, d in (("OLD", old_name, old), ("NEW", new_name, new))
+        if _statements(d)
+    ]
+    for field, name, inferred in sides:
+        if kind is not None and inferred != kind:
+            raise InputError(field, name, f"is {_WORDS[inferred]}, not {_WORDS[kind]} (--kind {kind})")
+    kinds = {inferred for _, _, inferred in sides}
+    if len(kinds) > 1:
+        raise InputError(
+            "NEW",
+            new_name,
+            f"{old_name} is {_WORDS[sides[0][2]]} and {new_name} is {_WORDS[sides[1][2]]}: "
+            "diff compares two documents of one kind",
+        )
+    kind = kind or (kinds.pop() if kinds else "permissions")
     if old == new:  # the same document: the same access, without asking the solver
         return DiffResult(old_name, new_name, kind, [])
     if kind == "trust":

@@ -22,8 +22,12 @@ def live_document(aws: Aws, role_name: str, policy: str | None) -> tuple[Any, st
     from provisioner.inputs import check_role_name
     from provisioner.role.gather import find_role
 
+    try:
+        name = check_role_name(role_name)
+    except InputError as exc:
+        raise InputError("--role", role_name, exc.rule) from None
     iam = aws.client("iam")
-    role = find_role(iam, check_role_name(role_name))
+    role = find_role(iam, name)
     if role is None:
         raise InputError("--role", role_name, "no such role in this account")
     name, arn = role["RoleName"], role["Arn"]

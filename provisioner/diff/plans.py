@@ -32,7 +32,9 @@ from provisioner.model.arn import account_of
 @one_solver
 def trust_change(current: Any, wanted: Any, role_arn: str) -> tuple[str, str]:
     """(what differs, in the plan's words; why it is destructive, or "") for a trust rewrite. What
-    is asked for: the IDs the new trust issues, for the accounts its Allow statements name."""
+    is asked for: the IDs the new trust issues, for the accounts its Allow statements name
+    (one_solver: z3's context is the process's one, and two create-role runs of one program at
+    once decide their plans in turn)."""
     asked = issued_ids(wanted)
     vendors = {account_of(p) for s in statements(wanted) if s.is_allow for p in aws_principals(s)}
     own = account_of(role_arn)

@@ -29,6 +29,7 @@ from provisioner.analysis.trust import _Question, _Setting
 from provisioner.analysis.verdict import named_accounts, unreadable
 from provisioner.diff.model import NEW, REMOVED, Difference
 from provisioner.evaluation import Policy, evaluate
+from provisioner.iam import wildcard_match
 
 DIFF_ROLE = "arn:aws:iam::000000000000:role/diffed-role"  # offline: the role a trust guards
 
@@ -71,6 +72,34 @@ class _Gained(_Whole):
         # shuts it), `before` keeps out whatever its own hold (each set the way that opens it)
         self.encoder.atoms += [(atom, not closing) for atom, closing in old.encoder.atoms]
         self.encoder.undecided += old.encoder.undecided
+
+    def answer(self, name: str) -> ClassAnswer:
+        """The class's answer for the gained set; "IDs other than the issued ones, such as …"
+        said more plainly where it is proven: "any ID matching 'lbx-*' but lbx-5e8d…", "any ID
+        but lbx-5e8d…, or none" (the set is a pattern's language, or every ID, less the issued
+        IDs in it)."""
+        found = super().answer(name)
+        if not found.ids.startswith("IDs other than the issued ones"):
+            return found
+        from provisioner.analysis.encode import like
+        from provisioner.analysis.phrases import _inside, _patterns, _whole
+
+        for pattern in [*_patterns(self), "*"]:
+            issued = [i for i in self.setting.issued if wildcard_match(pattern, i)]
+            less = like(pattern)
+            if issued:
+                kept = [z3.Re(z3.StringVal(i)) for i in issued]
+                less = z3.Intersect(less, z3.Complement(kept[0] if len(kept) == 1 else z3.Union(*kept)))
+            key = self.id_key
+            out = [key.value == z3.StringVal(i) for i in issued]
+            if out and self.find(key.present, z3.Or(*out)) is not None:
+                continue  # an issued ID in it gets in too: not "but" it
+            if (pattern == "*" or _inside(self, [pattern])) and _whole(self, less):
+                what = "any ID" if pattern == "*" else f"any ID matching {pattern!r}"
+                but = f" but {', '.join(issued)}" if issued else ""
+                none = ", or none" if found.without_id is not None else ""
+                return replace(found, ids=f"{what}{but}{none}")
+        return found
 
     def _door(self, model: z3.ModelRef, decided: bool, why: str, refused: bool = False) -> Door:
         door = super()._door(model, decided, why, refused)
