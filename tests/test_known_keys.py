@@ -422,6 +422,15 @@ def test_audit_reads_a_roles_tags_from_gaad_into_its_grants():
     other_role = grant_verdict(role("Other", ("team", "finance")), ACCOUNT, {}, memo)
     assert tagged_role is not None and tagged_role.writes == ["s3:PutObject"]
     assert other_role is not None and other_role.writes == []
+    # a trust that lets the caller tag its session: a session tag overrides the role's (STS API
+    # Reference, AssumeRole, Tags: "session tags override a role tag with the same key"), so the
+    # role tagged finance may write too, as whoever assumes it chooses
+    tagging = {**WANTED.trust, "Statement": [dict(s) for s in WANTED.trust["Statement"]]}
+    tagging["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    other = role("Other", ("team", "finance"))
+    other.trust = tagging
+    overridden = grant_verdict(other, ACCOUNT, {}, memo)
+    assert overridden is not None and overridden.writes == ["s3:PutObject"]
 
 
 # --- the role's own keys in the vendor's AssumeRole ----------------------------------------------

@@ -201,6 +201,37 @@ def test_a_principal_tag_the_role_has_not_is_the_vendors_only_when_it_may_tag_it
     assert found[False].code == "OBJECT_READ_DENIED"
 
 
+# STS API Reference, AssumeRole, Tags: "You can pass a session tag with the same key as a tag
+# that is already attached to the role. When you do, session tags override a role tag with the
+# same key." (IAM User Guide, "Pass session tags in AWS STS", links it.) A role's tag decides
+# only while the vendor may not tag its session.
+
+
+def test_a_role_tag_the_vendor_may_override_with_a_session_tag_is_the_vendors_choice():
+    deny = bucket_policy("Deny", {"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}})
+    found = {}
+    for value in ("labeling", "other"):
+        for tagging in (True, False):
+            role = {
+                **snapshot().role,
+                "AssumeRolePolicyDocument": trust_with_tags(tagging),
+                "Tags": [{"Key": "team", "Value": value}],
+            }
+            found[value, tagging] = checks(snapshot(bucket_policy=deny, role=role))["AWSObjectRead"]
+    # the role's own tag decides when the vendor cannot tag its session
+    assert found["labeling", False].status is PASS
+    assert found["other", False].code == "OBJECT_READ_DENIED"
+    # with sts:TagSession the vendor's session tag overrides it: either way, the vendor decides
+    said = {
+        "labeling": "allowed when it is 'labeling', when the vendor passes none (the role's own tag)",
+        "other": "allowed only when it is 'labeling'",
+    }
+    for value, words in said.items():
+        check = found[value, True]
+        assert check.status is WARN, (value, check.status, check.detail)
+        assert f"session tag aws:PrincipalTag/team: {words}" in (check.detail or ""), check.detail
+
+
 # A write some value allows is a write the vendor may make (AWSLeastPrivilege).
 
 

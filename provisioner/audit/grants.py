@@ -16,6 +16,7 @@ from provisioner.iam import (
     WRITE_LEVELS,
     document_text,
     expand_s3,
+    names_action,
     s3_actions,
     split_action,
     statements,
@@ -101,7 +102,8 @@ def grant_verdict(
 ) -> GrantVerdict | None:
     """The verdict on the role's grants (None: it has no policies), once per distinct set (the
     key is made of the documents alone: a role whose set was judged builds nothing). `org_id`:
-    the account's organization, in its sessions' requests (aws:PrincipalOrgID)."""
+    the account's organization, in its sessions' requests (aws:PrincipalOrgID); the role's
+    tags, and whether its trust lets the caller tag its session, where a policy reads them."""
     attached = [d for _, arn in role.attached if (d := policies.get(arn)) is not None]
     texts = [document for _, document in role.inline] + attached  # role_policies' documents
     if not texts:
@@ -111,13 +113,28 @@ def grant_verdict(
     if boundary_doc is not None:
         text += " bounded by " + document_text(boundary_doc)
     # the role's tags matter only to a policy that reads them: the others share one verdict
-    tags = role.tags if role.raw_tags and "principaltag/" in text.lower() else {}
-    key = (account, text + level_names(scps) + (org_id or "") + (repr(sorted(tags.items())) if tags else ""))
+    reads_tags = "principaltag/" in text.lower()
+    tags = role.tags if role.raw_tags and reads_tags else {}
+    tagging = reads_tags and may_tag_session(role.trust)
+    key = (
+        account,
+        text
+        + level_names(scps)
+        + (org_id or "")
+        + (repr(sorted(tags.items())) if tags else "")
+        + (" session tags" if tagging else ""),
+    )
     verdict = memo.get(key)
     if verdict is None:
         boundary = Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None
         verdict = memo[key] = judge_grants(
-            role_policies(role, policies), account, boundary, scps, org_id=org_id, tags=tags
+            role_policies(role, policies),
+            account,
+            boundary,
+            scps,
+            org_id=org_id,
+            tags=tags,
+            session_tags=tagging,
         )
     return verdict
 
@@ -159,16 +176,26 @@ _CALLER_CHOSEN_KEYS = {
 }
 
 
-def chosen_context(documents: list[Policy]) -> dict[str, str]:
-    """Values the caller can send that the Allow statements ask for (the first each asks)."""
+def may_tag_session(trust: Any) -> bool:
+    """Does an Allow of the trust name sts:TagSession? Then whoever assumes the role chooses its
+    session tags, and a session tag overrides the role's tag of the same key (STS API
+    Reference, AssumeRole, Tags): every aws:PrincipalTag/KEY is the caller's to choose. (Its
+    conditions on aws:TagKeys or aws:RequestTag are not read: the tags are taken as free.)"""
+    return any(s.is_allow and names_action(s, "sts:TagSession") for s in statements(trust))
+
+
+def chosen_context(documents: list[Policy], session_tags: bool = False) -> dict[str, str]:
+    """Values the caller can send that the Allow statements ask for (the first each asks);
+    `session_tags`: its aws:PrincipalTag/KEY too (may_tag_session)."""
     context: dict[str, str] = {}
+    chosen_prefixes = (*_CALLER_CHOSEN, "aws:principaltag/") if session_tags else _CALLER_CHOSEN
     for policy in documents:
         for statement in statements(policy.document):
             if not statement.is_allow:
                 continue
             for operator, key, values in statement.conditions():
                 lowered = key.lower()
-                chosen = lowered.startswith(_CALLER_CHOSEN) or lowered in _CALLER_CHOSEN_KEYS
+                chosen = lowered.startswith(chosen_prefixes) or lowered in _CALLER_CHOSEN_KEYS
                 if chosen and "not" not in operator.lower() and values and isinstance(values[0], str):
                     context.setdefault(key, values[0].replace("*", "x").replace("?", "x"))
     return context
@@ -222,12 +249,14 @@ def judge_grants(
     *,
     org_id: str | None = None,
     tags: Mapping[str, str] | None = None,
+    session_tags: bool = False,
 ) -> GrantVerdict:
     """What a session of the role may do to S3: its identity policies within its boundary and
     its account's SCPs, with the request keys a caller controls set the way the policies ask,
     and the organization of the role's account as the session's aws:PrincipalOrgID when known
     (IAM User Guide, "AWS global condition context keys": the organization "to which the
-    requesting principal belongs") and the role's `tags` as its aws:PrincipalTag/<key>. (RCPs
+    requesting principal belongs") and the role's `tags` as its aws:PrincipalTag/<key>, unless
+    the caller may tag its session (`session_tags`: then those are the caller's choice). (RCPs
     are not applied here: the buckets asked about are any account's.)"""
     caller = session_arn(account, "vendor-role", SESSION)
     # Without the SCPs first: a request they refuse is one whose finding they took away, and the
@@ -236,7 +265,7 @@ def judge_grants(
     known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
     if org_id:
         known["aws:PrincipalOrgID"] = org_id
-    context = {**caller_context(caller), **known, **chosen_context(documents)}
+    context = {**caller_context(caller), **known, **chosen_context(documents, session_tags)}
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
 

@@ -11,8 +11,9 @@ condition context keys"; S3 User Guide, "Amazon S3 condition key examples"):
   `aws:VpcSourceIp`, `aws:SourceVpc` and `aws:SourceVpce` instead (no `aws:SourceIp` then);
 - `s3:TlsVersion` on S3 requests: 1.2 or 1.3, the two versions S3 accepts (S3 User Guide,
   "Protecting data in transit with encryption", TLS 1.2 and TLS 1.3 Support);
-- session tags `aws:PrincipalTag/KEY` for a KEY the role has no tag for, and only when the
-  role's trust lets the vendor `sts:TagSession` (a tag the role has is a known key).
+- session tags `aws:PrincipalTag/KEY`, only when the role's trust lets the vendor
+  `sts:TagSession`; then a KEY the role has a tag for too, since a session tag overrides the
+  role's (STS API Reference, AssumeRole, Tags). Otherwise the role's tags are known keys.
 
 The conditions (and principals) of every policy of the chain that mention a free key split its
 values into finitely many regions: each literal value, a member of each pattern and of each two

@@ -34,7 +34,10 @@ _DEFAULT_IP = "198.51.100.23"  # an address of the internet (RFC 5737)
 @dataclass(frozen=True)
 class FreeKeys:
     """Which free keys the vendor's requests have. `session_tags`: the trust lets the vendor tag
-    its session; `role_tags`: the role's tag keys (known, lower case), never free."""
+    its session, and then every aws:PrincipalTag/KEY is its choice, a key of the role's tags
+    too (STS API Reference, AssumeRole, Tags: "session tags override a role tag with the same
+    key"); `role_tags`: the role's tag keys (known, lower case): without a session tag of that
+    key, the session has the role's value."""
 
     session_name: bool = True
     network: bool = True
@@ -82,7 +85,7 @@ def _is_free(key: str, request: Request, free: FreeKeys) -> bool:
     if free.tls and lower == "s3:tlsversion" and request.action.lower().startswith("s3:"):
         return True
     if lower.startswith("aws:principaltag/"):
-        return free.session_tags and lower.removeprefix("aws:principaltag/") not in free.role_tags
+        return free.session_tags
     return False
 
 
@@ -162,7 +165,8 @@ def dimensions(policies: list[Policy], request: Request, free: FreeKeys) -> list
         )
     for lower, key in sorted(found.keys.items()):
         if lower.startswith("aws:principaltag/"):
-            dims.append(_tag_dimension(key, found.values.get(lower, [])))
+            role_tagged = lower.removeprefix("aws:principaltag/") in free.role_tags
+            dims.append(_tag_dimension(key, found.values.get(lower, []), role_tagged))
     return dims
 
 
@@ -331,12 +335,17 @@ def _ids(values: list[tuple[str, bool, bool]], fallback: str) -> list[tuple[str,
     return out
 
 
-def _tag_dimension(key: str, values: list[tuple[str, bool, bool]]) -> Dimension:
+def _tag_dimension(key: str, values: list[tuple[str, bool, bool]], role_tagged: bool = False) -> Dimension:
+    """The values of a session tag the vendor may pass; without one, the session has the role's
+    tag of that key (`role_tagged`: the request holds it already) or none."""
     candidates = [Candidate(f"when it is {label}", ((key, value),)) for value, label in _strings_of(values)]
     other = _other([(v, w) for v, w, _ in values])
     if other is not None:
         candidates.append(
             Candidate(f"when it is any other value (e.g. '{other}')", ((key, other),), other=True)
         )
-    candidates.append(Candidate("when the session has no such tag", ((key, None),), other=True))
+    if role_tagged:
+        candidates.append(Candidate("when the vendor passes none (the role's own tag)", (), other=True))
+    else:
+        candidates.append(Candidate("when the session has no such tag", ((key, None),), other=True))
     return Dimension(f"the vendor's session tag {key}", tuple(candidates), kind="tag")

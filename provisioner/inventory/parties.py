@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from datetime import datetime
 
-from provisioner.audit.grants import role_policies
+from provisioner.audit.grants import may_tag_session, role_policies
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse, unused
@@ -212,7 +212,14 @@ def _scope(
     texts = repr([d for _, d in role.inline]) + repr(role.attached) + repr(role.permissions_boundary)
     named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets)
     tagged = "principaltag" in (texts + repr([b.policy for b in buckets])).lower()
-    key = (account.account, texts, role.name if named else "", repr(role.tags) if tagged else "")
+    tagging = tagged and may_tag_session(role.trust)
+    key = (
+        account.account,
+        texts,
+        role.name if named else "",
+        repr(role.tags) if tagged else "",
+        str(tagging),
+    )
     known = memo.get(key)
     if known is not None:
         return known
@@ -228,6 +235,7 @@ def _scope(
         org_id=org.org_id if org else None,
         tags=role.tags,
         role_name=role.name,
+        session_tags=tagging,
     )
     return found
 

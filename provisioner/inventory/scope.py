@@ -65,14 +65,16 @@ def data_scope(
     org_id: str | None = None,
     tags: Mapping[str, str] | None = None,
     role_name: str = "vendor-role",
+    session_tags: bool = False,
 ) -> DataScope:
     """What a session of the role (`role_name`: a bucket policy may name it) can read, write and
-    delete, and which KMS keys it can use."""
+    delete, and which KMS keys it can use; `session_tags`: the caller may tag its session
+    (audit.grants.may_tag_session), so the aws:PrincipalTag/KEY the policies ask for are its."""
     caller = session_arn(account, role_name, SESSION)
     known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
     if org_id:
         known["aws:PrincipalOrgID"] = org_id
-    context = {**caller_context(caller), **known, **chosen_context(list(documents))}
+    context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
     def allowed(action: str, resource: str, bucket: str | None) -> bool:

@@ -205,7 +205,7 @@ def _shown(actions: list[str]) -> str:
 def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKeys:
     """What the vendor chooses in its session's requests (evaluation/free.py): its session name,
     where it calls from, the TLS version (S3 only) and, when the trust lets it sts:TagSession,
-    the session tags of keys the role has no tag for."""
+    its session tags (a key the role has a tag for too: a session tag overrides it)."""
     tags = frozenset(key.lower() for key in state.role_tags)
     tagging = False
     trust = trust_policies(state)
