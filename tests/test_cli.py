@@ -513,7 +513,7 @@ def command_paths():
 def test_h_is_help_on_every_command(cli):
     for path, _ in command_paths():
         long, short = cli(*path, "--help"), cli(*path, "-h")
-        assert (short.code, short.stdout) == (long.code, long.stdout) == (0, long.stdout), path
+        assert (short.code, short.stdout) == (long.code, long.stdout) == (0, long.stdout), (path, short.stderr, long.stderr)
         assert short.stdout.startswith(" ".join(["Usage: provision", *path]) + " "), path
 
 
