@@ -513,7 +513,11 @@ def command_paths():
 def test_h_is_help_on_every_command(cli):
     for path, _ in command_paths():
         long, short = cli(*path, "--help"), cli(*path, "-h")
-        assert (short.code, short.stdout) == (long.code, long.stdout) == (0, long.stdout), (path, short.stderr, long.stderr)
+        assert (short.code, short.stdout) == (long.code, long.stdout) == (0, long.stdout), (
+            path,
+            short.stderr,
+            long.stderr,
+        )
         assert short.stdout.startswith(" ".join(["Usage: provision", *path]) + " "), path
 
 
@@ -589,3 +593,13 @@ def test_every_option_value_has_a_metavar_saying_what_to_give(cli):
     for shown in ("--bucket BUCKET", "--external-id ID", "--max-session-duration SECONDS", "--tag KEY=VALUE"):
         assert shown in create
     assert "-o, --output table|json|text " in create
+
+
+def test_h_stays_help_after_config_explains_that_command(cli):
+    """`provision config delete-role …` parses delete-role's options with a context of its own;
+    one without the root's settings made delete-role cache a help option of --help alone, and a
+    later `delete-role -h` in the same process said "No such option: -h" (a parallel test run)."""
+    explained = cli("config", "delete-role", "--role-name", "LabelboxS3Access")
+    assert explained.code == 0, explained.stderr
+    short = cli("delete-role", "-h")
+    assert short.code == 0 and short.stdout.startswith("Usage: provision delete-role "), short.stderr

@@ -94,7 +94,12 @@ def _flags(group: Any, words: list[str]) -> tuple[str | None, dict[str, tuple[st
             raise InputError("COMMAND", shown, f"{rule} (one of: {', '.join(sorted(command.commands))})")
         path.append(rest[0])
         command = command.commands[rest.pop(0)]
-    parser = command.make_parser(typer.Context(command, info_name=" ".join(path)))
+    # the root's settings (its -h): a context without them would have the command cache a help
+    # option of --help alone, and `provision delete-role -h` run later in the same process
+    # (the library's callers, the tests) would say "No such option: -h"
+    settings = app.info.context_settings or {}
+    context = typer.Context(command, info_name=" ".join(path), **settings)
+    parser = command.make_parser(context)
     given, _, order = parser.parse_args(rest)
     flags = {}
     for param in order:
