@@ -295,3 +295,106 @@ def test_html_is_one_card_per_party_and_a_graph_coloured_by_the_worst_verdict(cl
     )
     cli("inventory", "--from-file", gaad([evil]), "--out", str(out), "--fail-on", "none")
     assert "<script>alert" not in out.read_text()
+
+
+DATADOG_2 = "865078226113"  # Datadog's second account in fwd:cloudsec's list
+
+
+def test_one_party_per_named_vendor_with_its_accounts_listed(gaad):
+    roles = [
+        role("DatadogA", f"arn:aws:iam::{DATADOG}:root", READ_TRAIN, external_id="datadog-issued-id-0000000042"),
+        role("DatadogB", f"arn:aws:iam::{DATADOG_2}:root", READ_TRAIN, external_id="datadog-issued-id-0000000043"),
+        role("Old", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN),
+        role("Other", "arn:aws:iam::777766665555:root", READ_TRAIN, external_id="an-id-for-the-other-one-000"),
+    ]  # fmt: skip
+    result = inventory(gaad(roles))
+    assert sorted(p.party.name for p in result.parties) == sorted(
+        ["Datadog", f"unknown account {UNKNOWN}", "unknown account 777766665555"]
+    )
+    datadog = next(p for p in result.parties if p.party.name == "Datadog")
+    assert datadog.accounts == [DATADOG, DATADOG_2] and [r.role_name for r in datadog.roles] == [
+        "DatadogA",
+        "DatadogB",
+    ]
+
+
+def test_a_config_vendor_with_two_accounts_is_one_party(gaad):
+    from provisioner.naming import Named
+
+    vendor = Named("Acme Labels", "vendor", (UNKNOWN, "777766665555"), "config provision.toml:3")
+    roles = [role("A", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN), role("B", "arn:aws:iam::777766665555:root", READ_TRAIN, external_id="another-unique-id-from-acme-0")]  # fmt: skip
+    [party] = inventory(gaad(roles), vendors=(vendor,)).parties
+    assert party.party.name == "Acme Labels" and party.accounts == [UNKNOWN, "777766665555"]
+
+
+def test_each_party_entry_describes_its_own_way_in(gaad):
+    two = role("Two", [f"arn:aws:iam::{UNKNOWN}:root", "arn:aws:iam::777766665555:role/ops"], READ_TRAIN)
+    result = inventory(gaad([two]))
+    by_party = {p.party.account: p.roles[0].trust for p in result.parties}
+    assert "arn:aws:iam::777766665555:role/ops" in by_party["777766665555"]
+    assert UNKNOWN not in by_party["777766665555"].split(";")[0]
+    assert "every principal of account 210987654321" not in by_party["777766665555"]
+    assert "210987654321" in by_party[UNKNOWN]
+
+
+def test_every_audited_account_is_ours(gaad):
+    """--accounts A,B: B is audited, so a role in A trusting B is not an outside party (issue 22:
+    "An account of the audited organization is ours"; with --accounts, every listed account)."""
+    from provisioner.audit.model import AccountData
+    from provisioner.inventory.parties import build
+
+    path = gaad([role("ToB", f"arn:aws:iam::{DATADOG}:root", READ_TRAIN), ROLES[0]])
+    from provisioner.audit import load_file
+    from provisioner.audit.aggregate import audit
+    from provisioner.audit.memo_key import Memo
+    from provisioner.naming import Names
+
+    a = load_file(path)
+    b = AccountData(DATADOG, [], {}, error=None)
+    memo = Memo()
+    result = audit([a, b], org_accounts=frozenset(), now=NOW, memo=memo)
+    built = build(
+        [a, b], result, memo, Names(), org_accounts=frozenset(), now=NOW, unused_days=90, buckets={}
+    )
+    assert [p.party.name for p in built.parties] == ["Labelbox"]
+
+
+def test_a_bucket_policy_grant_to_an_outside_account_is_a_party(cli, gaad, tmp_path):
+    """Inventory promises every outside party: one reaching data through a bucket policy too, and
+    a "*" grant that depends on aws:SourceVpce shows with its condition, never dropped."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(doc(
+        allow("s3:GetObject", "arn:aws:s3:::acme-images/alexa-devices/*", Sid="Partner", Principal={"AWS": "arn:aws:iam::888877776666:root"}),
+        allow("s3:GetObject", "arn:aws:s3:::acme-images/*", Sid="Vpc", Principal="*", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+    )))  # fmt: skip
+    shown = cli(
+        "inventory",
+        "--from-file",
+        gaad([ROLES[0]]),
+        "--bucket-policy",
+        f"acme-images={policy}",
+        "-o",
+        "json",
+        "--fail-on",
+        "none",
+    )
+    by_name = {p["name"]: p for p in shown.json()["parties"]}
+    assert set(by_name) == {"Labelbox", "unknown account 888877776666", "anyone (any AWS account)"}
+    [grant] = by_name["unknown account 888877776666"]["bucket_policy"]
+    assert (grant["part"], grant["rights"], grant["verdict"]) == (
+        "s3://acme-images/alexa-devices/*",
+        ["read"],
+        "can",
+    )
+    [vpc] = by_name["anyone (any AWS account)"]["bucket_policy"]
+    assert vpc["verdict"].startswith("WARN: depends on") and "vpce-1" in vpc["condition"]
+    table = cli(
+        "inventory",
+        "--from-file",
+        gaad([ROLES[0]]),
+        "--bucket-policy",
+        f"acme-images={policy}",
+        "--fail-on",
+        "none",
+    ).stdout
+    assert "unknown account 888877776666" in table and "vpce-1" in table

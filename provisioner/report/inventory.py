@@ -9,6 +9,7 @@ from provisioner.inventory.model import SCHEMA_VERSION, InventoryResult, PartyEn
 from provisioner.report.table import table
 
 if TYPE_CHECKING:
+    from provisioner.inventory.direct import Direct
     from provisioner.inventory.whocan import WhoCanResult
 
 
@@ -33,8 +34,37 @@ def _party(entry: PartyEntry) -> dict[str, Any]:
         "privileged": entry.privileged,
         "stale": entry.stale,
         "browser_access": entry.cors_buckets,
+        "accounts": entry.accounts,
         "roles": [_role(r) for r in entry.roles],
+        "bucket_policy": [
+            {
+                "bucket": d.bucket,
+                "statement": d.statement,
+                "part": d.part,
+                "rights": list(d.rights),
+                "condition": d.condition,
+                "verdict": direct_verdict(d),
+            }
+            for d in entry.direct
+        ],
     }
+
+
+def direct_verdict(grant: Direct) -> str:
+    """ "can", or a WARN naming the condition it depends on (never a pass)."""
+    if grant.decided:
+        return "can"
+    return f"WARN: depends on the condition {grant.condition} (not decided)"
+
+
+def _direct_text(grant: Direct) -> str:
+    return "\n".join(
+        [
+            f"data: {grant.part} {', '.join(grant.rights)} (bucket policy, no role)",
+            f"verdict: {direct_verdict(grant)}",
+            f"condition: {grant.condition}",
+        ]
+    )
 
 
 def _role(access: RoleAccess) -> dict[str, Any]:
@@ -61,7 +91,7 @@ def _role(access: RoleAccess) -> dict[str, Any]:
 
 def _verdict(entry: PartyEntry) -> str:
     worst = entry.worst
-    words = worst.value.upper() if worst else "OK"
+    words = worst.value.upper() if worst else ("WARN" if entry.undecided else "OK")
     if entry.privileged:
         words += " (privileged)"
     return words + (" stale" if entry.stale else "")
@@ -83,6 +113,15 @@ def inventory_table(result: InventoryResult) -> str:
                     f"  {access.role_arn}",
                     access.severity.value if access.severity else "ok",
                     _role_text(access),
+                )
+            )
+        for grant in entry.direct:
+            rows.append(
+                (
+                    "",
+                    f"  bucket policy of s3://{grant.bucket} {grant.statement}",
+                    "warn" if not grant.decided else ("critical" if party.account == "*" else "ok"),
+                    _direct_text(grant),
                 )
             )
     body = table(rows, ["VERDICT", "PARTY / ROLE", "NAMED BY", "DETAIL"], [None, 60, 24, 90])
@@ -126,6 +165,12 @@ def inventory_csv(result: InventoryResult) -> str:
                 " ".join(a.external_ids), a.last_used.isoformat() if a.last_used else "",
                 a.last_region or "", "yes" if a.stale else "no", a.remove if a.stale else "",
             ])  # fmt: skip
+        for d in entry.direct:
+            writer.writerow([
+                party.name, party.account, party.kind, party.source,
+                f"bucket policy of s3://{d.bucket} {d.statement}", "" if d.decided else "warn",
+                direct_verdict(d), f"{d.part} {', '.join(d.rights)}", "", "", "", "", "", "",
+            ])  # fmt: skip
     return out.getvalue()
 
 
@@ -150,6 +195,15 @@ def inventory_markdown(result: InventoryResult) -> str:
                 f"| {_cell(a.role_arn)} | {_cell(a.trust)} | {_cell(a.scope.shown)} | "
                 f"{_cell('; '.join(a.power) or '-')} | {use} | {remove} |"
             )
+        if entry.direct:
+            lines += ["", "| Bucket policy | Data | Verdict |", "|---|---|---|"]
+            for d in entry.direct:
+                cells = (
+                    f"s3://{d.bucket} {d.statement}",
+                    d.part + " " + ", ".join(d.rights),
+                    direct_verdict(d),
+                )
+                lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         lines.append("")
     lines += [f"- note: {_cell(n)}" for n in result.notes]
     return "\n".join(lines) + "\n"
