@@ -398,3 +398,13 @@ def test_a_bucket_policy_grant_to_an_outside_account_is_a_party(cli, gaad, tmp_p
         "none",
     ).stdout
     assert "unknown account 888877776666" in table and "vpce-1" in table
+
+
+def test_the_removal_command_carries_the_runs_endpoint_and_region(cli, gaad):
+    """Run as shown, the printed delete-role must act on the account the run read."""
+    shown = cli("inventory", "--from-file", gaad(), "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:4566", "-o", "json", "--fail-on", "none").json()  # fmt: skip
+    old = next(p for p in shown["parties"] if p["account"] == UNKNOWN)["roles"][0]
+    assert old["remove"] == (
+        f"provision delete-role --role-name Old --profile <a profile for account {ACCOUNT}> "
+        "--region eu-west-1 --endpoint-url http://127.0.0.1:4566 --force --dry-run"
+    )

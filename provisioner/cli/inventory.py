@@ -102,6 +102,8 @@ def inventory_command(
         known_accounts=known_accounts,
         bucket_policies=tuple(bucket_policy or ()),
         profile=profile,
+        region=region,
+        endpoint_url=endpoint_url,
     )
     with progress("reading roles") as advance:
         result = api.inventory(spec, lambda: connect(profile, region, endpoint_url), progress=advance)

@@ -124,6 +124,8 @@ def run(
             buckets=read.buckets,
             profile=spec.profile,
             caller_account=read.caller,
+            region=spec.region,
+            endpoint_url=spec.endpoint_url,
         )
     inventory.notes += read.notes
     return inventory

@@ -35,6 +35,8 @@ class InventorySpec:
     known_accounts: str | None = None  # --known-accounts FILE
     bucket_policies: tuple[str, ...] = ()  # --bucket-policy BUCKET=FILE (offline)
     profile: str | None = None  # the caller's --profile, for the removal commands shown
+    region: str | None = None  # the run's --region and --endpoint-url: the removal commands carry them
+    endpoint_url: str | None = None
 
 
 @dataclass
