@@ -203,6 +203,26 @@ SCOPE_CASES = [
         {},
         f"s3://acme-images/train/* read; arn:aws:kms:us-east-1:{ACCOUNT}:key/1234 decrypt; nothing else",
     ),
+    (
+        # issue 22 item 3: kms:Decrypt on "*" is every key the key policies let the account use
+        "kms:Decrypt on every key",
+        [doc(allow(["kms:Decrypt", "s3:GetObject"], "*"))],
+        {},
+        "s3://* (every bucket) read; any KMS key decrypt; nothing else",
+    ),
+    (
+        # issue 22 item 4: a bucket-level write (the bucket policy) is why audit calls it HIGH
+        "only s3:PutBucketPolicy, on one bucket",
+        [doc(allow("s3:PutBucketPolicy", f"arn:aws:s3:::{BUCKET}"))],
+        {},
+        "s3://acme-images (the bucket) PutBucketPolicy; nothing else",
+    ),
+    (
+        "bucket-level writes on every bucket",
+        [doc(allow(["s3:PutBucketAcl", "s3:DeleteBucketPolicy"], "*"))],
+        {},
+        "s3://* (every bucket) DeleteBucketPolicy, PutBucketAcl; nothing else",
+    ),
 ]  # fmt: skip
 
 
