@@ -428,3 +428,38 @@ def test_the_removal_command_carries_the_runs_endpoint_and_region(cli, gaad):
         f"provision delete-role --role-name Old --profile <a profile for account {ACCOUNT}> "
         "--region eu-west-1 --endpoint-url http://127.0.0.1:4566 --force --dry-run"
     )
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_config_file_that_makes_inventory_greener_is_named_on_stderr(
+    cli, gaad, tmp_path, monkeypatch, output
+):
+    """As audit does (cli/reporting.py GREENER_SETTINGS): a fail-on or unused-days from the file."""
+    path = gaad()
+    monkeypatch.delenv("PROVISIONER_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".provisioner.toml").write_text('[inventory]\nfail-on = "none"\nunused-days = 36500\n')
+    relaxed = cli("inventory", "--from-file", path, "-o", output)
+    assert relaxed.code == 0
+    notes = [line for line in relaxed.stderr.splitlines() if line.startswith("note:")]
+    assert any("--fail-on none is from" in n and n.endswith(".provisioner.toml:2") for n in notes), (
+        relaxed.stderr
+    )
+    assert any("--unused-days 36500 is from" in n and n.endswith(".provisioner.toml:3") for n in notes)
+    flagged = cli("inventory", "--from-file", path, "-o", output, "--fail-on", "high", "--unused-days", "90")
+    assert not any("is from" in line for line in flagged.stderr.splitlines()), flagged.stderr
+
+
+@pytest.mark.parametrize("command", [["inventory"], ["who-can", "read", "s3://acme-images"]])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--from-file", ""], "--from-file"),
+        (["--from-file", "GAAD", "--known-accounts", ""], "--known-accounts"),
+    ],
+)
+def test_an_empty_file_option_is_bad_input_before_any_aws_call(cli, gaad, aws_calls, command, args, says):
+    refused = cli(*command, *[gaad() if a == "GAAD" else a for a in args])
+    assert refused.code == 2 and refused.stderr.strip().count("\n") == 0, refused.stderr
+    assert says in refused.stderr and "empty" in refused.stderr
+    assert aws_calls == []

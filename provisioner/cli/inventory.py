@@ -24,6 +24,7 @@ from provisioner.cli.common import (
     progress,
     write_out,
 )
+from provisioner.cli.reporting import file_notes, say_notes
 from provisioner.errors import EXIT_FINDINGS
 
 if TYPE_CHECKING:
@@ -127,5 +128,6 @@ def inventory_command(
         write_out(out, text)
     else:
         print_data(text, fmt)
+    say_notes(file_notes(ctx, []))  # a fail-on or unused-days from the config file: greener, said
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -75,6 +75,9 @@ def gather(
     --bucket-policy files (offline)."""
     from provisioner.errors import InputError
 
+    for option, value in (("from_file", spec.from_file), ("known_accounts", spec.known_accounts)):
+        if value is not None and not value.strip():  # "" is not "not given": never go online for it
+            raise InputError(option, value, "empty: give the path of a file, or leave the option out")
     base_spec = check_spec(audit_spec(spec))
     if spec.bucket_policies and not spec.from_file:
         raise InputError(
