@@ -128,6 +128,8 @@ def inventory_command(
         write_out(out, text)
     else:
         print_data(text, fmt)
-    say_notes(file_notes(ctx, []))  # a fail-on or unused-days from the config file: greener, said
+    say_notes(
+        (result.notes if fmt != "table" or out else []) + file_notes(ctx, [])
+    )  # a fail-on or unused-days from the config file: greener, said
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

@@ -21,6 +21,7 @@ from provisioner.cli.common import (
     print_data,
     progress,
 )
+from provisioner.cli.reporting import say_notes
 
 if TYPE_CHECKING:
     WhoCanOutput: TypeAlias = Any  # an enum of report.FORMATS["who-can"], made at run time
@@ -95,5 +96,6 @@ def who_can_command(
         )
     if output == "json":
         print_data(json_text(result.to_dict()), "json")
+        say_notes(result.notes)  # the table shows them; JSON keeps its shape, and stderr says them
     else:
         print_data(who_can_table(result), "table")

@@ -89,13 +89,19 @@ def gather(
     buckets: dict[str, list[Bucket]] = {}
     notes: list[str] = []
     caller = None
+    if spec.organization and any(a.org is not None and a.org.standalone for a in data):
+        notes.append(
+            f"--organization: account {data[0].account} is not in an organization "
+            "(AWSOrganizationsNotInUseException): only it was read"
+        )
     if spec.from_file:
         if spec.bucket_policies:
             buckets = {data[0].account: policy_files(spec.bucket_policies, data[0].account)}
     elif bases:
         caller = bases[0].account_id()
         readable = [a.account for a in data if a.error is None]
-        buckets, notes = gather_buckets(member_aws(bases[0], spec.member_role), readable, caller)
+        buckets, unread = gather_buckets(member_aws(bases[0], spec.member_role), readable, caller)
+        notes += unread
     return Gathered(data, org_accounts, buckets, names, caller, notes)
 
 
