@@ -465,3 +465,32 @@ def test_an_empty_file_option_is_bad_input_before_any_aws_call(cli, gaad, aws_ca
     assert refused.code == 2 and refused.stderr.strip().count("\n") == 0, refused.stderr
     assert says in refused.stderr and "empty" in refused.stderr
     assert aws_calls == []
+
+
+def test_csv_neutralises_formulas_and_markdown_escapes_raw_html(cli, gaad, tmp_path):
+    """OWASP "CSV Injection": a cell a spreadsheet would run as a formula is prefixed with '.
+    Markdown renders raw HTML: a name with <tags> is escaped."""
+    from provisioner.naming import Named
+
+    evil = Named('=HYPERLINK("http://evil.example","x")', "vendor", (UNKNOWN,), "config provision.toml:3")
+    html = Named("<img src=x onerror=alert(1)>", "vendor", ("777766665555",), "config provision.toml:7")
+    roles = [role("A", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN), role("B", "arn:aws:iam::777766665555:root", READ_TRAIN, external_id="another-unique-id-from-acme-0")]  # fmt: skip
+    from provisioner.report.inventory import inventory_csv, inventory_markdown
+
+    result = inventory(gaad(roles), vendors=(evil, html))
+    rows = list(csv.reader(io.StringIO(inventory_csv(result))))
+    cells = [c for row in rows for c in row]
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert not any(c[:1] in ("=", "+", "-", "@") for c in cells)
+    markdown = inventory_markdown(result)
+    assert "<img" not in markdown and "&lt;img src=x onerror=alert(1)&gt;" in markdown
+
+
+@pytest.mark.parametrize(
+    "command", [["inventory", "--fail-on", "none"], ["who-can", "read", "s3://acme-images/train/"]]
+)
+def test_text_output_is_the_aws_cli_records(cli, gaad, command):
+    """README: -o text works on every command with JSON output."""
+    shown = cli(*command, "--from-file", gaad(), "-o", "text")
+    assert shown.code == 0, shown.stderr
+    assert "Labelbox" in shown.stdout and "\t" in shown.stdout and not shown.stdout.lstrip().startswith("{")

@@ -112,6 +112,10 @@ def inventory_command(
         from provisioner.cli.common import json_text
 
         text = json_text(shown.inventory_dict(result))
+    elif fmt == "text":
+        from provisioner.report.text import to_text
+
+        text = to_text(shown.inventory_dict(result))
     elif fmt == "csv":
         text = shown.inventory_csv(result).rstrip("\n")
     elif fmt == "markdown":

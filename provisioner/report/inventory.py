@@ -154,19 +154,23 @@ def inventory_csv(result: InventoryResult) -> str:
     import io
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    plain = csv.writer(out, lineterminator="\n")
+
+    def write(row: list[str] | tuple[str, ...]) -> None:
+        plain.writerow([_safe(cell) for cell in row])
+
+    write(CSV_COLUMNS)
     for entry in result.parties:
         party = entry.party
         for a in entry.roles:
-            writer.writerow([
+            write([
                 party.name, party.account, party.kind, party.source, a.role_arn,
                 a.severity.value if a.severity else "", a.trust, a.scope.shown, "; ".join(a.power),
                 " ".join(a.external_ids), a.last_used.isoformat() if a.last_used else "",
                 a.last_region or "", "yes" if a.stale else "no", a.remove if a.stale else "",
             ])  # fmt: skip
         for d in entry.direct:
-            writer.writerow([
+            write([
                 party.name, party.account, party.kind, party.source,
                 f"bucket policy of s3://{d.bucket} {d.statement}", "" if d.decided else "warn",
                 direct_verdict(d), f"{d.part} {', '.join(d.rights)}", "", "", "", "", "", "",
@@ -175,18 +179,30 @@ def inventory_csv(result: InventoryResult) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """Markdown renders raw HTML: a name or ID with <tags> is escaped, then | and newlines."""
+    from html import escape
+
+    return escape(text, quote=False).replace("|", "\\|").replace("\n", "<br>")
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection": what a spreadsheet runs
+
+
+def _safe(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, prefixed with ' (OWASP's advice)."""
+    return "'" + cell if cell.startswith(FORMULA) else cell
 
 
 def inventory_markdown(result: InventoryResult) -> str:
     lines = [f"# Outside parties ({len(result.parties)})", ""]
     for entry in result.parties:
         party = entry.party
-        lines += [f"## {_cell(party.label)} ({party.account}): {_verdict(entry)}", ""]
+        accounts = ", ".join(entry.accounts) or party.account
+        lines += [f"## {_cell(party.label)} ({accounts}): {_verdict(entry)}", ""]
         if party.source:
-            lines.append(f"Named by {party.source}.")
+            lines.append(f"Named by {_cell(party.source)}.")
         if entry.cors_buckets:
-            lines.append(f"Browser access: {', '.join(entry.cors_buckets)}.")
+            lines.append(f"Browser access: {_cell(', '.join(entry.cors_buckets))}.")
         lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
         for a in entry.roles:
             remove = f"`{a.remove}`" if a.stale else ""
