@@ -86,9 +86,12 @@ def gather(
     names = spec_names(base_spec)
     bases: list[Aws] = []
     data, org_accounts = collect(base_spec, connect, progress=progress, bases=bases)
-    buckets: dict[str, list[Bucket]] = {}
     notes: list[str] = []
+    buckets: dict[str, list[Bucket]] = {}
     caller = None
+    from provisioner.naming import entry_warnings
+
+    notes += entry_warnings(spec.vendors, {*(a.account for a in data), *org_accounts})
     if spec.organization and any(a.org is not None and a.org.standalone for a in data):
         notes.append(
             f"--organization: account {data[0].account} is not in an organization "
