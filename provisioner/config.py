@@ -191,7 +191,8 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
                 try:
                     config.vendors += parse_config_entries(raw, shown)
                 except EntryError as exc:
-                    raise ConfigError(shown, exc.line, exc.key, exc.rule) from None
+                    line = _key_line(lines, exc.line, exc.key.rsplit(" ", 1)[-1])
+                    raise ConfigError(shown, line, exc.key, exc.rule) from None
             continue
         if not isinstance(table, dict):
             raise ConfigError(
@@ -268,6 +269,19 @@ def _line_of(lines: list[str], text: str, after: int = 0) -> int | None:
         if stripped.startswith(text) and (text.startswith("[") or stripped[len(text) :].lstrip()[:1] == "="):
             return number
     return None
+
+
+def _key_line(lines: list[str], entry: int | None, key: str) -> int | None:
+    """The line of `key` within the [[…]] entry that starts at line `entry`, else the entry's."""
+    if entry is None:
+        return None
+    assignment = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(lines[entry:], entry + 1):
+        if line.strip().startswith("["):  # the next table or entry: the key is not written
+            break
+        if assignment.match(line):
+            return number
+    return entry
 
 
 def _line_of_entry(lines: list[str], name: str, index: int) -> int | None:

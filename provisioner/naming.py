@@ -250,6 +250,30 @@ class Names:
         return ", ".join(sorted({self.party(a).label for a in accounts if a in self.by_account}))
 
 
+def entry_warnings(user: tuple[Named, ...] | list[Named], ours: frozenset[str] | set[str]) -> list[str]:
+    """One line for each account of a config [[vendor]] entry that can never name it: an
+    account of the audited organization (ours), one a vendor profile names first, or one an
+    earlier entry names."""
+    first = {account: named for named in profiles() for account in named.accounts}
+    warnings: list[str] = []
+    for named in user:
+        if not named.source.startswith("config "):
+            continue
+        where = f"[[vendor]] {named.name!r} at {named.source.removeprefix('config ')}"
+        for account in named.accounts:
+            if account in ours:
+                warnings.append(f"{where}: {account} is an audited account, ours: never a vendor")
+            elif account in first:
+                earlier = first[account]
+                by = "our profile" if earlier.source.startswith("profile") else "an earlier entry"
+                warnings.append(
+                    f"{where}: {account} is named {earlier.name!r} by {by} first: not by this entry"
+                )
+            else:
+                first[account] = named
+    return warnings
+
+
 @cache
 def default_names() -> Names:
     """Profiles and the community list (no user entries): what a run without any uses."""

@@ -203,6 +203,26 @@ SCOPE_CASES = [
         {},
         f"s3://acme-images/train/* read; arn:aws:kms:us-east-1:{ACCOUNT}:key/1234 decrypt; nothing else",
     ),
+    (
+        # issue 22 item 3: kms:Decrypt on "*" is every key the key policies let the account use
+        "kms:Decrypt on every key",
+        [doc(allow(["kms:Decrypt", "s3:GetObject"], "*"))],
+        {},
+        "s3://* (every bucket) read; any KMS key decrypt; nothing else",
+    ),
+    (
+        # issue 22 item 4: a bucket-level write (the bucket policy) is why audit calls it HIGH
+        "only s3:PutBucketPolicy, on one bucket",
+        [doc(allow("s3:PutBucketPolicy", f"arn:aws:s3:::{BUCKET}"))],
+        {},
+        "s3://acme-images (the bucket) PutBucketPolicy; nothing else",
+    ),
+    (
+        "bucket-level writes on every bucket",
+        [doc(allow(["s3:PutBucketAcl", "s3:DeleteBucketPolicy"], "*"))],
+        {},
+        "s3://* (every bucket) DeleteBucketPolicy, PutBucketAcl; nothing else",
+    ),
 ]  # fmt: skip
 
 
@@ -295,3 +315,182 @@ def test_html_is_one_card_per_party_and_a_graph_coloured_by_the_worst_verdict(cl
     )
     cli("inventory", "--from-file", gaad([evil]), "--out", str(out), "--fail-on", "none")
     assert "<script>alert" not in out.read_text()
+
+
+DATADOG_2 = "865078226113"  # Datadog's second account in fwd:cloudsec's list
+
+
+def test_one_party_per_named_vendor_with_its_accounts_listed(gaad):
+    roles = [
+        role("DatadogA", f"arn:aws:iam::{DATADOG}:root", READ_TRAIN, external_id="datadog-issued-id-0000000042"),
+        role("DatadogB", f"arn:aws:iam::{DATADOG_2}:root", READ_TRAIN, external_id="datadog-issued-id-0000000043"),
+        role("Old", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN),
+        role("Other", "arn:aws:iam::777766665555:root", READ_TRAIN, external_id="an-id-for-the-other-one-000"),
+    ]  # fmt: skip
+    result = inventory(gaad(roles))
+    assert sorted(p.party.name for p in result.parties) == sorted(
+        ["Datadog", f"unknown account {UNKNOWN}", "unknown account 777766665555"]
+    )
+    datadog = next(p for p in result.parties if p.party.name == "Datadog")
+    assert datadog.accounts == [DATADOG, DATADOG_2] and [r.role_name for r in datadog.roles] == [
+        "DatadogA",
+        "DatadogB",
+    ]
+
+
+def test_a_config_vendor_with_two_accounts_is_one_party(gaad):
+    from provisioner.naming import Named
+
+    vendor = Named("Acme Labels", "vendor", (UNKNOWN, "777766665555"), "config provision.toml:3")
+    roles = [role("A", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN), role("B", "arn:aws:iam::777766665555:root", READ_TRAIN, external_id="another-unique-id-from-acme-0")]  # fmt: skip
+    [party] = inventory(gaad(roles), vendors=(vendor,)).parties
+    assert party.party.name == "Acme Labels" and party.accounts == [UNKNOWN, "777766665555"]
+
+
+def test_each_party_entry_describes_its_own_way_in(gaad):
+    two = role("Two", [f"arn:aws:iam::{UNKNOWN}:root", "arn:aws:iam::777766665555:role/ops"], READ_TRAIN)
+    result = inventory(gaad([two]))
+    by_party = {p.party.account: p.roles[0].trust for p in result.parties}
+    assert "arn:aws:iam::777766665555:role/ops" in by_party["777766665555"]
+    assert UNKNOWN not in by_party["777766665555"].split(";")[0]
+    assert "every principal of account 210987654321" not in by_party["777766665555"]
+    assert "210987654321" in by_party[UNKNOWN]
+
+
+def test_every_audited_account_is_ours(gaad):
+    """--accounts A,B: B is audited, so a role in A trusting B is not an outside party (issue 22:
+    "An account of the audited organization is ours"; with --accounts, every listed account)."""
+    from provisioner.audit.model import AccountData
+    from provisioner.inventory.parties import build
+
+    path = gaad([role("ToB", f"arn:aws:iam::{DATADOG}:root", READ_TRAIN), ROLES[0]])
+    from provisioner.audit import load_file
+    from provisioner.audit.aggregate import audit
+    from provisioner.audit.memo_key import Memo
+    from provisioner.naming import Names
+
+    a = load_file(path)
+    b = AccountData(DATADOG, [], {}, error=None)
+    memo = Memo()
+    result = audit([a, b], org_accounts=frozenset(), now=NOW, memo=memo)
+    built = build(
+        [a, b], result, memo, Names(), org_accounts=frozenset(), now=NOW, unused_days=90, buckets={}
+    )
+    assert [p.party.name for p in built.parties] == ["Labelbox"]
+
+
+def test_a_bucket_policy_grant_to_an_outside_account_is_a_party(cli, gaad, tmp_path):
+    """Inventory promises every outside party: one reaching data through a bucket policy too, and
+    a "*" grant that depends on aws:SourceVpce shows with its condition, never dropped."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(doc(
+        allow("s3:GetObject", "arn:aws:s3:::acme-images/alexa-devices/*", Sid="Partner", Principal={"AWS": "arn:aws:iam::888877776666:root"}),
+        allow("s3:GetObject", "arn:aws:s3:::acme-images/*", Sid="Vpc", Principal="*", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+    )))  # fmt: skip
+    shown = cli(
+        "inventory",
+        "--from-file",
+        gaad([ROLES[0]]),
+        "--bucket-policy",
+        f"acme-images={policy}",
+        "-o",
+        "json",
+        "--fail-on",
+        "none",
+    )
+    by_name = {p["name"]: p for p in shown.json()["parties"]}
+    assert set(by_name) == {"Labelbox", "unknown account 888877776666", "anyone (any AWS account)"}
+    [grant] = by_name["unknown account 888877776666"]["bucket_policy"]
+    assert (grant["part"], grant["rights"], grant["verdict"]) == (
+        "s3://acme-images/alexa-devices/*",
+        ["read"],
+        "can",
+    )
+    [vpc] = by_name["anyone (any AWS account)"]["bucket_policy"]
+    assert vpc["verdict"].startswith("WARN: depends on") and "vpce-1" in vpc["condition"]
+    table = cli(
+        "inventory",
+        "--from-file",
+        gaad([ROLES[0]]),
+        "--bucket-policy",
+        f"acme-images={policy}",
+        "--fail-on",
+        "none",
+    ).stdout
+    assert "unknown account 888877776666" in table and "vpce-1" in table
+
+
+def test_the_removal_command_carries_the_runs_endpoint_and_region(cli, gaad):
+    """Run as shown, the printed delete-role must act on the account the run read."""
+    shown = cli("inventory", "--from-file", gaad(), "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:4566", "-o", "json", "--fail-on", "none").json()  # fmt: skip
+    old = next(p for p in shown["parties"] if p["account"] == UNKNOWN)["roles"][0]
+    assert old["remove"] == (
+        f"provision delete-role --role-name Old --profile <a profile for account {ACCOUNT}> "
+        "--region eu-west-1 --endpoint-url http://127.0.0.1:4566 --force --dry-run"
+    )
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_config_file_that_makes_inventory_greener_is_named_on_stderr(
+    cli, gaad, tmp_path, monkeypatch, output
+):
+    """As audit does (cli/reporting.py GREENER_SETTINGS): a fail-on or unused-days from the file."""
+    path = gaad()
+    monkeypatch.delenv("PROVISIONER_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".provisioner.toml").write_text('[inventory]\nfail-on = "none"\nunused-days = 36500\n')
+    relaxed = cli("inventory", "--from-file", path, "-o", output)
+    assert relaxed.code == 0
+    notes = [line for line in relaxed.stderr.splitlines() if line.startswith("note:")]
+    assert any("--fail-on none is from" in n and n.endswith(".provisioner.toml:2") for n in notes), (
+        relaxed.stderr
+    )
+    assert any("--unused-days 36500 is from" in n and n.endswith(".provisioner.toml:3") for n in notes)
+    flagged = cli("inventory", "--from-file", path, "-o", output, "--fail-on", "high", "--unused-days", "90")
+    assert not any(
+        line.startswith(("note: --fail-on", "note: --unused-days")) for line in flagged.stderr.splitlines()
+    )
+
+
+@pytest.mark.parametrize("command", [["inventory"], ["who-can", "read", "s3://acme-images"]])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--from-file", ""], "--from-file"),
+        (["--from-file", "GAAD", "--known-accounts", ""], "--known-accounts"),
+    ],
+)
+def test_an_empty_file_option_is_bad_input_before_any_aws_call(cli, gaad, aws_calls, command, args, says):
+    refused = cli(*command, *[gaad() if a == "GAAD" else a for a in args])
+    assert refused.code == 2 and refused.stderr.strip().count("\n") == 0, refused.stderr
+    assert says in refused.stderr and "empty" in refused.stderr
+    assert aws_calls == []
+
+
+def test_csv_neutralises_formulas_and_markdown_escapes_raw_html(cli, gaad, tmp_path):
+    """OWASP "CSV Injection": a cell a spreadsheet would run as a formula is prefixed with '.
+    Markdown renders raw HTML: a name with <tags> is escaped."""
+    from provisioner.naming import Named
+
+    evil = Named('=HYPERLINK("http://evil.example","x")', "vendor", (UNKNOWN,), "config provision.toml:3")
+    html = Named("<img src=x onerror=alert(1)>", "vendor", ("777766665555",), "config provision.toml:7")
+    roles = [role("A", f"arn:aws:iam::{UNKNOWN}:root", READ_TRAIN), role("B", "arn:aws:iam::777766665555:root", READ_TRAIN, external_id="another-unique-id-from-acme-0")]  # fmt: skip
+    from provisioner.report.inventory import inventory_csv, inventory_markdown
+
+    result = inventory(gaad(roles), vendors=(evil, html))
+    rows = list(csv.reader(io.StringIO(inventory_csv(result))))
+    cells = [c for row in rows for c in row]
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert not any(c[:1] in ("=", "+", "-", "@") for c in cells)
+    markdown = inventory_markdown(result)
+    assert "<img" not in markdown and "&lt;img src=x onerror=alert(1)&gt;" in markdown
+
+
+@pytest.mark.parametrize(
+    "command", [["inventory", "--fail-on", "none"], ["who-can", "read", "s3://acme-images/train/"]]
+)
+def test_text_output_is_the_aws_cli_records(cli, gaad, command):
+    """README: -o text works on every command with JSON output."""
+    shown = cli(*command, "--from-file", gaad(), "-o", "text")
+    assert shown.code == 0, shown.stderr
+    assert "Labelbox" in shown.stdout and "\t" in shown.stdout and not shown.stdout.lstrip().startswith("{")

@@ -176,14 +176,22 @@ def test_known_accounts_file_names_accounts_in_audit_and_its_errors_are_one_line
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ('[[vendor]]\nname = "Acme"\naccounts = ["1111"]\n', ":1: [[vendor]] accounts: must be 12-digit"),
+        # issue 22 item 11: the key's own line, not the entry's header
+        ('[[vendor]]\nname = "Acme"\naccounts = ["1111"]\n', ":3: [[vendor]] accounts: must be 12-digit"),
+        (
+            '[[vendor]]\nname = "A"\naccounts = ["111122223333"]\n\n[[vendor]]\nname = "B"\naccounts = []\n',
+            ":7: [[vendor]] accounts: must be a non-empty list",
+        ),
+        (
+            '[[vendor]]\nname = "A"\naccounts = ["111122223333"]\ncolour = 1\n',
+            ":4: [[vendor]] colour: not a key",
+        ),
         ('[[vendor]]\naccounts = ["111122223333"]\n', ":1: [[vendor]] name: required"),
-        ('[[vendor]]\nname = "A"\naccounts = ["111122223333"]\ncolour = 1\n', "[[vendor]] colour: not a key"),
         ('[[vendor]]\nname = "A"\naccounts = "111122223333"\n', "must be a non-empty list"),
         (
             '[[vendor]]\nname = "A"\naccounts = ["111122223333"]\n'
             'principals = ["arn:aws:iam::999999999999:role/x"]\n',
-            "in one of the entry's accounts",
+            ":4: [[vendor]] principals: 'arn:aws:iam::999999999999:role/x'",
         ),
         (
             '[[vendor]]\nname = "A"\naccounts = ["111122223333"]\nendpoint-url = "http://x"\n',
@@ -217,3 +225,22 @@ def test_audits_html_graph_names_the_accounts_as_the_findings_do(cli, folder):
     assert cli("audit", "--from-file", "gaad.json", "--out", "report.html", "--fail-on", "none").code == 0
     page = (folder / "report.html").read_text()
     assert "Acme Labeling (111122223333)" in page and f"ELB logs (AWS service) ({ELB_LOGS})" in page
+
+
+def test_duplicate_own_and_shadowed_vendor_entries_get_a_one_line_warning(cli, folder):
+    """An entry that can never name its account says so: one our profile names first (Labelbox),
+    one an earlier entry names, and one naming the audited account (ours, never a vendor)."""
+    (folder / ".provisioner.toml").write_text(
+        '[[vendor]]\nname = "Acme"\naccounts = ["111122223333"]\n\n'
+        '[[vendor]]\nname = "Acme again"\naccounts = ["111122223333"]\n\n'
+        '[[vendor]]\nname = "Not Labelbox"\naccounts = ["340636424752"]\n\n'
+        '[[vendor]]\nname = "Us"\naccounts = ["123456789012"]\n'
+    )
+    shown = cli("inventory", "--from-file", "gaad.json", "-o", "json", "--fail-on", "none")
+    warned = [line for line in shown.stderr.splitlines() if "[[vendor]]" in line]
+    assert any(":5:" in w and "111122223333" in w and "Acme" in w and "earlier" in w for w in warned), (
+        shown.stderr
+    )
+    assert any(":9:" in w and "340636424752" in w and "Labelbox" in w for w in warned), shown.stderr
+    assert any(":13:" in w and "123456789012" in w and "audited" in w for w in warned), shown.stderr
+    assert len(warned) == 3

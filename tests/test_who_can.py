@@ -106,3 +106,39 @@ def test_bad_input_is_one_line_and_exit_2(cli, files, args, says):
     assert refused.code == 2 and refused.stderr.strip().count("\n") == 0 and says in refused.stderr, (
         refused.stderr
     )
+
+
+def test_a_grant_on_a_deeper_prefix_counts_and_says_which_part(cli, files):
+    """README: "every outside principal that can read … objects under the prefix": a grant on any
+    part under the prefix (alexa-devices/echo/*, or alexa-devices/* asked on the whole bucket)."""
+    deep = doc(allow("s3:GetObject", "arn:aws:s3:::acme-images/alexa-devices/echo/*"))
+    logs = doc(allow("s3:PutObject", "arn:aws:s3:::acme-images/logs/*"))
+    args = files([
+        role("Deep", "*", deep, external_id=None),
+        role("LabelboxRead", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::acme-images/alexa-devices/*"))),
+        role("Logs", f"arn:aws:iam::{DATADOG}:root", logs),
+    ])  # fmt: skip
+    under = routes(cli, "read", "s3://acme-images/alexa-devices/", args)["routes"]
+    by_role = {r["role_arn"].rsplit("/", 1)[1]: r for r in under}
+    assert set(by_role) == {"Deep", "LabelboxRead"}
+    assert by_role["Deep"]["part"] == "s3://acme-images/alexa-devices/echo/*"
+    assert by_role["LabelboxRead"]["part"] == "s3://acme-images/alexa-devices/"
+    whole = routes(cli, "read", "s3://acme-images", args)["routes"]
+    assert {r["role_arn"].rsplit("/", 1)[1] for r in whole} == {"Deep", "LabelboxRead"}
+    assert {r["part"] for r in whole} == {
+        "s3://acme-images/alexa-devices/echo/*",
+        "s3://acme-images/alexa-devices/*",
+    }
+    [writer] = routes(cli, "write", "s3://acme-images/", args)["routes"]
+    assert writer["party"] == "Datadog" and writer["part"] == "s3://acme-images/logs/*"
+    assert routes(cli, "write", "s3://acme-images/train/", args)["routes"] == []
+
+
+def test_a_bucket_policy_grant_on_a_deeper_prefix_counts(cli, files):
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::acme-images/alexa-devices/*", Principal={"AWS": "arn:aws:iam::888877776666:root"}))  # fmt: skip
+    [route] = routes(cli, "read", "s3://acme-images", files([], policy))["routes"]
+    assert (
+        route["party"] == "unknown account 888877776666"
+        and route["part"] == "s3://acme-images/alexa-devices/*"
+    )
+    assert routes(cli, "read", "s3://acme-images/train/", files([], policy))["routes"] == []

@@ -24,6 +24,7 @@ from provisioner.cli.common import (
     progress,
     write_out,
 )
+from provisioner.cli.reporting import file_notes, say_notes
 from provisioner.errors import EXIT_FINDINGS
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ def inventory_command(
         known_accounts=known_accounts,
         bucket_policies=tuple(bucket_policy or ()),
         profile=profile,
+        region=region,
+        endpoint_url=endpoint_url,
     )
     with progress("reading roles") as advance:
         result = api.inventory(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
@@ -109,6 +112,10 @@ def inventory_command(
         from provisioner.cli.common import json_text
 
         text = json_text(shown.inventory_dict(result))
+    elif fmt == "text":
+        from provisioner.report.text import to_text
+
+        text = to_text(shown.inventory_dict(result))
     elif fmt == "csv":
         text = shown.inventory_csv(result).rstrip("\n")
     elif fmt == "markdown":
@@ -125,5 +132,8 @@ def inventory_command(
         write_out(out, text)
     else:
         print_data(text, fmt)
+    say_notes(
+        (result.notes if fmt != "table" or out else []) + file_notes(ctx, [])
+    )  # a fail-on or unused-days from the config file: greener, said
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)

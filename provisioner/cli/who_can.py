@@ -21,6 +21,7 @@ from provisioner.cli.common import (
     print_data,
     progress,
 )
+from provisioner.cli.reporting import say_notes
 
 if TYPE_CHECKING:
     WhoCanOutput: TypeAlias = Any  # an enum of report.FORMATS["who-can"], made at run time
@@ -93,7 +94,11 @@ def who_can_command(
         result = api.who_can(
             spec, action, target, lambda: connect(profile, region, endpoint_url), progress=advance
         )
-    if output == "json":
-        print_data(json_text(result.to_dict()), "json")
+    if output in ("json", "text"):
+        from provisioner.report.text import to_text
+
+        document = result.to_dict()
+        print_data(json_text(document) if output == "json" else to_text(document), output)
+        say_notes(result.notes)  # the table shows them; JSON keeps its shape, and stderr says them
     else:
         print_data(who_can_table(result), "table")

@@ -75,6 +75,9 @@ def gather(
     --bucket-policy files (offline)."""
     from provisioner.errors import InputError
 
+    for option, value in (("from_file", spec.from_file), ("known_accounts", spec.known_accounts)):
+        if value is not None and not value.strip():  # "" is not "not given": never go online for it
+            raise InputError(option, value, "empty: give the path of a file, or leave the option out")
     base_spec = check_spec(audit_spec(spec))
     if spec.bucket_policies and not spec.from_file:
         raise InputError(
@@ -83,16 +86,25 @@ def gather(
     names = spec_names(base_spec)
     bases: list[Aws] = []
     data, org_accounts = collect(base_spec, connect, progress=progress, bases=bases)
-    buckets: dict[str, list[Bucket]] = {}
     notes: list[str] = []
+    buckets: dict[str, list[Bucket]] = {}
     caller = None
+    from provisioner.naming import entry_warnings
+
+    notes += entry_warnings(spec.vendors, {*(a.account for a in data), *org_accounts})
+    if spec.organization and any(a.org is not None and a.org.standalone for a in data):
+        notes.append(
+            f"--organization: account {data[0].account} is not in an organization "
+            "(AWSOrganizationsNotInUseException): only it was read"
+        )
     if spec.from_file:
         if spec.bucket_policies:
             buckets = {data[0].account: policy_files(spec.bucket_policies, data[0].account)}
     elif bases:
         caller = bases[0].account_id()
         readable = [a.account for a in data if a.error is None]
-        buckets, notes = gather_buckets(member_aws(bases[0], spec.member_role), readable, caller)
+        buckets, unread = gather_buckets(member_aws(bases[0], spec.member_role), readable, caller)
+        notes += unread
     return Gathered(data, org_accounts, buckets, names, caller, notes)
 
 
@@ -124,6 +136,8 @@ def run(
             buckets=read.buckets,
             profile=spec.profile,
             caller_account=read.caller,
+            region=spec.region,
+            endpoint_url=spec.endpoint_url,
         )
     inventory.notes += read.notes
     return inventory

@@ -12,6 +12,7 @@ from provisioner.model import Severity
 from provisioner.naming import Party
 
 if TYPE_CHECKING:
+    from provisioner.inventory.direct import Direct
     from provisioner.naming import Named
 
 SCHEMA_VERSION = 1
@@ -34,6 +35,8 @@ class InventorySpec:
     known_accounts: str | None = None  # --known-accounts FILE
     bucket_policies: tuple[str, ...] = ()  # --bucket-policy BUCKET=FILE (offline)
     profile: str | None = None  # the caller's --profile, for the removal commands shown
+    region: str | None = None  # the run's --region and --endpoint-url: the removal commands carry them
+    endpoint_url: str | None = None
 
 
 @dataclass
@@ -97,9 +100,19 @@ class RoleAccess:
 
 @dataclass
 class PartyEntry:
+    """One outside party: a named vendor (all its accounts), an AWS service, an unknown account,
+    or anyone; the roles it can assume and the bucket-policy grants naming it directly."""
+
     party: Party
     roles: list[RoleAccess] = field(default_factory=list)
     cors_buckets: list[str] = field(default_factory=list)  # buckets whose CORS names its origins
+    accounts: list[str] = field(default_factory=list)  # its accounts that reach ours
+    direct: list[Direct] = field(default_factory=list)  # bucket-policy grants naming it
+
+    @property
+    def undecided(self) -> bool:
+        """A bucket-policy grant that depends on a condition not decided for the party."""
+        return any(not d.decided for d in self.direct)
 
     @property
     def privileged(self) -> bool:
@@ -108,6 +121,8 @@ class PartyEntry:
     @property
     def worst(self) -> Severity | None:
         found = [r.severity for r in self.roles if r.severity is not None]
+        if any(d.decided and self.party.account == ANYONE for d in self.direct):
+            found.append(Severity.CRITICAL)  # any AWS account reads or writes, unconditionally
         return min(found, key=lambda s: s.rank) if found else None
 
     @property

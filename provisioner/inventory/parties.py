@@ -5,7 +5,9 @@ exact trust verdict, external-ID hygiene, data scope, power beyond data, use and
 from __future__ import annotations
 
 import re
+import shlex
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 
 from provisioner.audit.grants import may_tag_session, role_policies
@@ -17,10 +19,11 @@ from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.inputs import external_id_warnings
 from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
-from provisioner.inventory.scope import data_scope
+from provisioner.inventory.scope import RIGHTS, data_scope
+from provisioner.inventory.way_in import own_way_in
 from provisioner.model import Severity
 from provisioner.model.findings import Finding
-from provisioner.naming import Names, Party
+from provisioner.naming import AWS_SERVICE, VENDOR, Names, Party
 from provisioner.role.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
 
 TRUST_RULES = (
@@ -43,6 +46,8 @@ def build(
     buckets: dict[str, list[Bucket]],
     profile: str | None = None,
     caller_account: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
 ) -> InventoryResult:
     """The parties, worst first (cross-account administrators first of all)."""
     by_role: dict[str, list[Finding]] = defaultdict(list)
@@ -52,29 +57,46 @@ def build(
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
+    same = "".join(
+        f" {flag} {shlex.quote(v)}"
+        for flag, v in (("--region", region), ("--endpoint-url", endpoint_url))
+        if v
+    )
     scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
+    ours = frozenset({*(a.account for a in data), *org_accounts})  # every audited account is ours
     for account in data:
         if account.error:
             continue
         scope = Scope(account.account, account.policies, org_accounts, memo, account.org)
-        ours = frozenset({account.account, *org_accounts})
         for role in account.roles:
             analysis = analyse(role, scope, now, unused_days)
             trust = analysis.trust
-            if not trust.external:
+            outside = tuple(a for a in trust.reached_by if a not in ours)
+            if not trust.external or not outside:
                 continue
             findings = by_role.get(role.arn, [])
-            access = _access(role, account, analysis.pinned, trust.reached_by, findings, names, ours)
-            access.scope = _scope(role, account, buckets.get(account.account, []), scopes)
-            access.power = analysis.grant.privileged if analysis.grant else ()
-            access.stale = bool(unused(role, now, unused_days))
-            access.remove = _removal(role, account.account, profile, caller_account)
-            accesses.append((access, list(trust.reached_by)))
-            for reached in trust.reached_by:
+            base = _access(role, account, analysis.pinned, outside, findings, names, ours)
+            base.scope = _scope(role, account, buckets.get(account.account, []), scopes)
+            base.power = analysis.grant.privileged if analysis.grant else ()
+            base.stale = bool(unused(role, now, unused_days))
+            base.remove = _removal(role, account.account, profile, caller_account, same)
+            for reached in outside:
                 party = party_of(reached, names, ours)
-                entries.setdefault(party.account, PartyEntry(party)).roles.append(access)
+                access = base
+                if len(outside) > 1:  # each party's entry: its own way in
+                    access = replace(base, id_notes=list(base.id_notes))
+                    access.trust = own_way_in(
+                        reached, role.trust, outside, analysis.pinned, findings, names, ours
+                    )
+                entry = entries.setdefault(party_key(party), PartyEntry(party))
+                if reached not in entry.accounts:
+                    entry.accounts.append(reached)
+                if all(r.role_arn != role.arn for r in entry.roles):
+                    entry.roles.append(access)
+                    accesses.append((access, [reached]))
                 for external_id in analysis.pinned:
-                    id_holders[external_id].add((role.arn, party.account))
+                    id_holders[external_id].add((role.arn, party_key(party)))
+    _direct(entries, data, buckets, names, ours)
     _shared_ids(accesses, id_holders)
     _browser(entries, buckets, names)
     parties = sorted(entries.values(), key=lambda e: e.sort_key)
@@ -84,6 +106,34 @@ def build(
             "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
         )
     return InventoryResult(result.accounts, parties, result, notes)
+
+
+def _direct(
+    entries: dict[str, PartyEntry],
+    data: list[AccountData],
+    buckets: dict[str, list[Bucket]],
+    names: Names,
+    ours: frozenset[str],
+) -> None:
+    """The parties a bucket policy of an audited account names directly (no role between),
+    beside those that assume a role: inventory promises every outside party."""
+    from provisioner.inventory.direct import direct_grants
+
+    read = {a.account for a in data if a.error is None}
+    for account, found in buckets.items():
+        if account not in read:
+            continue
+        for bucket in found:
+            for grant in direct_grants(bucket, "", RIGHTS, names, ours):
+                entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
+                if grant.party.account != ANYONE and grant.party.account not in entry.accounts:
+                    entry.accounts.append(grant.party.account)
+                entry.direct.append(grant)
+
+
+def party_key(party: Party) -> str:
+    """One entry per named vendor or AWS service (all its accounts), one per unknown account."""
+    return f"{party.kind}:{party.name}" if party.kind in (VENDOR, AWS_SERVICE) else party.account
 
 
 def party_of(reached: str, names: Names, ours: frozenset[str]) -> Party:
@@ -244,16 +294,19 @@ def _ours(role: RoleDetail) -> bool:
     return role.tags.get(MANAGED_BY_KEY) == MANAGED_BY_VALUE
 
 
-def _removal(role: RoleDetail, account: str, profile: str | None, caller_account: str | None) -> str:
-    """The delete-role command for the role's account (--force where provisioner did not make it)."""
+def _removal(
+    role: RoleDetail, account: str, profile: str | None, caller_account: str | None, same: str = ""
+) -> str:
+    """The delete-role command for the role's account (--force where provisioner did not make it),
+    with the region and endpoint the run used (`same`), so that it acts where the run read."""
     if caller_account is not None and account == caller_account and profile:
-        chosen = f" --profile {profile}"
+        chosen = f" --profile {shlex.quote(profile)}"
     elif caller_account is not None and account == caller_account:
         chosen = ""
     else:
         chosen = f" --profile <a profile for account {account}>"
     force = "" if _ours(role) else " --force"
-    return f"provision delete-role --role-name {role.name}{chosen}{force} --dry-run"
+    return f"provision delete-role --role-name {role.name}{chosen}{same}{force} --dry-run"
 
 
 def _leaves(role: RoleDetail) -> str:

@@ -23,6 +23,23 @@ from provisioner.model import session_arn
 
 PROBE_KEY = "provisioner-probe-object"
 RIGHTS = (("read", "s3:GetObject"), ("write", "s3:PutObject"), ("delete", "s3:DeleteObject"))
+# Write-level actions on the bucket itself (Service Authorization Reference, Amazon S3: access
+# level "Write" or "Permissions management"): what makes audit call a role with none of RIGHTS
+# HIGH (its policy, ACL, public access block, CORS, encryption, lifecycle, or the bucket itself).
+BUCKET_WRITES = (
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutBucketCORS",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+)
+EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
+SOMEONE_ELSE = "111122223333"  # an account other than the role's, for "any KMS key"
 
 
 def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tuple[str, str]]:
@@ -88,12 +105,24 @@ def data_scope(
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
+    def bucket_writes(bucket: str, asked: str | None, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
+        found = [a for a in BUCKET_WRITES if a not in skip and allowed(a, f"arn:aws:s3:::{bucket}", asked)]
+        if len(found) == len(BUCKET_WRITES):
+            return (EVERY_BUCKET_WRITE,)
+        return tuple(a.removeprefix("s3:") for a in found)
+
     grants: list[tuple[str, tuple[str, ...]]] = []
     every = tuple(
         r for r, action in RIGHTS if allowed(action, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
     )
-    if every:
-        grants.append(("s3://* (every bucket)", every))
+    every_bucket = bucket_writes(PROBE_BUCKET, None)
+    if every or every_bucket:
+        grants.append(("s3://* (every bucket)", every + every_bucket))
+    skipped = (
+        tuple(BUCKET_WRITES)
+        if every_bucket == (EVERY_BUCKET_WRITE,)
+        else tuple(f"s3:{a}" for a in every_bucket)
+    )
     whole: dict[str, tuple[str, ...]] = {}
     for bucket, prefix in targets(documents, buckets):
         asked = bucket.replace("*", "x").replace("?", "x")
@@ -107,17 +136,26 @@ def data_scope(
         if prefix == "":
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
-    grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None))
+    for bucket, prefix in targets(documents, buckets):
+        asked = bucket.replace("*", "x").replace("?", "x")
+        if prefix == "" and (own := bucket_writes(asked, asked, () if asked in policies else skipped)):
+            grants.append((f"s3://{bucket} (the bucket)", own))
+    grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
     notes: tuple[str, ...] = ()
     if not buckets:
         notes = ("bucket policies not read: a bucket policy's Deny may take some of this away",)
     return DataScope(tuple(grants), notes)
 
 
-def _kms(documents: Sequence[Policy], decrypts: Any) -> list[tuple[str, tuple[str, ...]]]:
+def _kms(documents: Sequence[Policy], decrypts: Any, account: str) -> list[tuple[str, tuple[str, ...]]]:
     """The KMS keys an Allow names for kms:Decrypt (or kms:*, or *) that the chain lets the
-    session use (the key's own policy is not read: it must allow the role, or the account)."""
+    session use (the key's own policy is not read: it must allow the role, or the account);
+    a grant on every key ("*") is "any KMS key" (of the account, where the pattern says so)."""
     found: list[tuple[str, tuple[str, ...]]] = []
+    if decrypts(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE_KEY}"):
+        return [("any KMS key", ("decrypt",))]
+    if decrypts(f"arn:aws:kms:us-east-1:{account}:key/{PROBE_KEY}"):
+        return [(f"any KMS key of account {account}", ("decrypt",))]
     for policy in documents:
         for statement in statements(policy.document):
             if not statement.is_allow:

@@ -7,7 +7,6 @@ condition the evaluator cannot decide for the party is a WARN naming it, never a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,15 +17,14 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
-from provisioner.iam import aws_principals, statements
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
+from provisioner.inventory.parts import probes
 from provisioner.inventory.scope import PROBE_KEY
-from provisioner.model import Severity, account_of, session_arn
+from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
 ACTIONS = {"read": "s3:GetObject", "write": "s3:PutObject"}
-SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
 SCHEMA_VERSION = 1
 
 
@@ -40,6 +38,7 @@ class Route:
     trust: str  # the role's exact trust verdict ("" for a bucket-policy route)
     condition: str  # the condition that decides it
     severity: Severity | None = None  # the worst audit finding on the role
+    part: str = ""  # where under the target the grant is: "s3://b/prefix/" or a deeper pattern
 
 
 @dataclass
@@ -68,6 +67,7 @@ class WhoCanResult:
                     "verdict": r.verdict,
                     "trust": r.trust,
                     "condition": r.condition,
+                    "part": r.part,
                     "worst": r.severity.value if r.severity else None,
                 }
                 for r in self.routes
@@ -97,10 +97,9 @@ def who_can(
             "a bucket policy are not shown" + (f"; it is taken to be in account {owner}" if owner else "")
         )
     facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
-    resource = f"arn:aws:s3:::{bucket}/{prefix}{PROBE_KEY}"
     ours = frozenset({*(a.account for a in data), *org_accounts})
-    answer.routes += _role_routes(action, facts, resource, data, result, memo, names, org_accounts, ours)
-    answer.routes += _policy_routes(action, facts, resource, data, names, ours)
+    answer.routes += _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
+    answer.routes += _policy_routes(action, facts, prefix, names, ours)
     answer.routes.sort(key=lambda r: (r.severity.rank if r.severity else 9, r.party.name.lower(), r.path))
     return answer
 
@@ -108,7 +107,7 @@ def who_can(
 def _role_routes(
     action: str,
     bucket: Bucket,
-    resource: str,
+    prefix: str,
     data: list[AccountData],
     result: AuditResult,
     memo: Memo,
@@ -142,10 +141,19 @@ def _role_routes(
                 cross_account=cross,
             )
             caller = session_arn(account.account, role.name, "vendor-session")
-            request = Request(caller, ACTIONS[action], resource, caller_context(caller))
-            decision = authorize(full, request)
-            if not decision.allowed:
+            documents = [p.document for p in chain.identity] + [bucket.policy]
+            hits = []  # (part, decision): every part under the prefix the session may reach
+            for part, resource in probes(documents, bucket.name, prefix):
+                request = Request(caller, ACTIONS[action], resource, caller_context(caller))
+                decision = authorize(full, request)
+                if decision.allowed:
+                    hits.append((part, decision))
+                    if resource.endswith(PROBE_KEY):
+                        break  # the prefix itself: every part under it
+            if not hits:
                 continue
+            part = "; ".join(p for p, _ in hits)
+            decision = hits[0][1]
             findings = worst.get(role.arn, [])
             trust_words = "; ".join(f.message for f in findings if f.rule in TRUST_RULES)
             ids = analysis.pinned
@@ -161,76 +169,38 @@ def _role_routes(
                 routes.append(
                     Route(
                         party,
-                        f"{party.label} -> {role.arn} -> s3://{bucket.name}/ ({allows})",
+                        f"{party.label} -> {role.arn} -> {part} ({allows})",
                         "role",
                         role.arn,
                         "can",
                         trust_words or f"only {party.label} gets in" + (f", with {condition}" if ids else ""),
                         condition,
                         severity,
+                        part,
                     )
                 )
     return routes
 
 
 def _policy_routes(
-    action: str, bucket: Bucket, resource: str, data: list[AccountData], names: Names, ours: frozenset[str]
+    action: str, bucket: Bucket, prefix: str, names: Names, ours: frozenset[str]
 ) -> list[Route]:
     """Statements of the bucket policy that name an outside account (or "*") directly."""
-    if bucket.policy is None:
-        return []
-    policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
-    theirs = Policy(
-        "the caller's own policies (its account grants them)",
-        {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-    )
+    from provisioner.inventory.direct import direct_grants
+
     routes: list[Route] = []
-    for statement in statements(bucket.policy):
-        if not statement.is_allow:
-            continue
-        principals = aws_principals(statement)
-        named = {ANYONE if p == "*" else account_of(p) for p in principals}
-        if statement.body.get("Principal") == "*":
-            named.add(ANYONE)
-        for account in sorted(a for a in named if a and a not in ours):
-            caller = session_arn(SOMEONE if account == ANYONE else account, "any-role", "session")
-            request = Request(caller, ACTIONS[action], resource, caller_context(caller))
-            chain = Chain(identity=[theirs], resource=[policy], cross_account=True)
-            decision = authorize(chain, request)
-            unconditional = {k: v for k, v in statement.body.items() if k != "Condition"}
-            bare = authorize(
-                Chain(
-                    identity=[theirs],
-                    resource=[Policy(policy.name, {"Statement": [unconditional]})],
-                    cross_account=True,
-                ),
-                request,
+    for grant in direct_grants(bucket, prefix, ((action, ACTIONS[action]),), names, ours):
+        routes.append(
+            Route(
+                grant.party,
+                f"{grant.party.label} -> bucket policy {grant.statement} -> {grant.part}",
+                "bucket policy",
+                None,
+                "can" if grant.decided else f"WARN: depends on the condition {grant.condition} (not decided)",
+                "",
+                grant.condition,
+                Severity.CRITICAL if grant.party.account == ANYONE and grant.decided else None,
+                grant.part,
             )
-            if not bare.allowed:
-                continue  # the statement does not cover this action or object
-            condition = (
-                json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
-            )
-            verdict = (
-                "can" if decision.allowed else f"WARN: depends on the condition {condition} (not decided)"
-            )
-            party = party_of(account, names, ours)
-            routes.append(
-                Route(
-                    party,
-                    f"{party.label} -> bucket policy {statement.path}"
-                    + (
-                        f" (Sid {statement.body['Sid']})"
-                        if isinstance(statement.body.get("Sid"), str)
-                        else ""
-                    )
-                    + f" -> s3://{bucket.name}/",
-                    "bucket policy",
-                    None,
-                    verdict,
-                    "",
-                    condition,
-                    Severity.CRITICAL if account == ANYONE and decision.allowed else None,
-                )
-            )
+        )
     return routes

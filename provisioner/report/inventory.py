@@ -9,6 +9,7 @@ from provisioner.inventory.model import SCHEMA_VERSION, InventoryResult, PartyEn
 from provisioner.report.table import table
 
 if TYPE_CHECKING:
+    from provisioner.inventory.direct import Direct
     from provisioner.inventory.whocan import WhoCanResult
 
 
@@ -33,8 +34,37 @@ def _party(entry: PartyEntry) -> dict[str, Any]:
         "privileged": entry.privileged,
         "stale": entry.stale,
         "browser_access": entry.cors_buckets,
+        "accounts": entry.accounts,
         "roles": [_role(r) for r in entry.roles],
+        "bucket_policy": [
+            {
+                "bucket": d.bucket,
+                "statement": d.statement,
+                "part": d.part,
+                "rights": list(d.rights),
+                "condition": d.condition,
+                "verdict": direct_verdict(d),
+            }
+            for d in entry.direct
+        ],
     }
+
+
+def direct_verdict(grant: Direct) -> str:
+    """ "can", or a WARN naming the condition it depends on (never a pass)."""
+    if grant.decided:
+        return "can"
+    return f"WARN: depends on the condition {grant.condition} (not decided)"
+
+
+def _direct_text(grant: Direct) -> str:
+    return "\n".join(
+        [
+            f"data: {grant.part} {', '.join(grant.rights)} (bucket policy, no role)",
+            f"verdict: {direct_verdict(grant)}",
+            f"condition: {grant.condition}",
+        ]
+    )
 
 
 def _role(access: RoleAccess) -> dict[str, Any]:
@@ -61,7 +91,7 @@ def _role(access: RoleAccess) -> dict[str, Any]:
 
 def _verdict(entry: PartyEntry) -> str:
     worst = entry.worst
-    words = worst.value.upper() if worst else "OK"
+    words = worst.value.upper() if worst else ("WARN" if entry.undecided else "OK")
     if entry.privileged:
         words += " (privileged)"
     return words + (" stale" if entry.stale else "")
@@ -83,6 +113,15 @@ def inventory_table(result: InventoryResult) -> str:
                     f"  {access.role_arn}",
                     access.severity.value if access.severity else "ok",
                     _role_text(access),
+                )
+            )
+        for grant in entry.direct:
+            rows.append(
+                (
+                    "",
+                    f"  bucket policy of s3://{grant.bucket} {grant.statement}",
+                    "warn" if not grant.decided else ("critical" if party.account == "*" else "ok"),
+                    _direct_text(grant),
                 )
             )
     body = table(rows, ["VERDICT", "PARTY / ROLE", "NAMED BY", "DETAIL"], [None, 60, 24, 90])
@@ -115,33 +154,55 @@ def inventory_csv(result: InventoryResult) -> str:
     import io
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    plain = csv.writer(out, lineterminator="\n")
+
+    def write(row: list[str] | tuple[str, ...]) -> None:
+        plain.writerow([_safe(cell) for cell in row])
+
+    write(CSV_COLUMNS)
     for entry in result.parties:
         party = entry.party
         for a in entry.roles:
-            writer.writerow([
+            write([
                 party.name, party.account, party.kind, party.source, a.role_arn,
                 a.severity.value if a.severity else "", a.trust, a.scope.shown, "; ".join(a.power),
                 " ".join(a.external_ids), a.last_used.isoformat() if a.last_used else "",
                 a.last_region or "", "yes" if a.stale else "no", a.remove if a.stale else "",
             ])  # fmt: skip
+        for d in entry.direct:
+            write([
+                party.name, party.account, party.kind, party.source,
+                f"bucket policy of s3://{d.bucket} {d.statement}", "" if d.decided else "warn",
+                direct_verdict(d), f"{d.part} {', '.join(d.rights)}", "", "", "", "", "", "",
+            ])  # fmt: skip
     return out.getvalue()
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """Markdown renders raw HTML: a name or ID with <tags> is escaped, then | and newlines."""
+    from html import escape
+
+    return escape(text, quote=False).replace("|", "\\|").replace("\n", "<br>")
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection": what a spreadsheet runs
+
+
+def _safe(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, prefixed with ' (OWASP's advice)."""
+    return "'" + cell if cell.startswith(FORMULA) else cell
 
 
 def inventory_markdown(result: InventoryResult) -> str:
     lines = [f"# Outside parties ({len(result.parties)})", ""]
     for entry in result.parties:
         party = entry.party
-        lines += [f"## {_cell(party.label)} ({party.account}): {_verdict(entry)}", ""]
+        accounts = ", ".join(entry.accounts) or party.account
+        lines += [f"## {_cell(party.label)} ({accounts}): {_verdict(entry)}", ""]
         if party.source:
-            lines.append(f"Named by {party.source}.")
+            lines.append(f"Named by {_cell(party.source)}.")
         if entry.cors_buckets:
-            lines.append(f"Browser access: {', '.join(entry.cors_buckets)}.")
+            lines.append(f"Browser access: {_cell(', '.join(entry.cors_buckets))}.")
         lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
         for a in entry.roles:
             remove = f"`{a.remove}`" if a.stale else ""
@@ -150,6 +211,15 @@ def inventory_markdown(result: InventoryResult) -> str:
                 f"| {_cell(a.role_arn)} | {_cell(a.trust)} | {_cell(a.scope.shown)} | "
                 f"{_cell('; '.join(a.power) or '-')} | {use} | {remove} |"
             )
+        if entry.direct:
+            lines += ["", "| Bucket policy | Data | Verdict |", "|---|---|---|"]
+            for d in entry.direct:
+                cells = (
+                    f"s3://{d.bucket} {d.statement}",
+                    d.part + " " + ", ".join(d.rights),
+                    direct_verdict(d),
+                )
+                lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         lines.append("")
     lines += [f"- note: {_cell(n)}" for n in result.notes]
     return "\n".join(lines) + "\n"

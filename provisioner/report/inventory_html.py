@@ -9,6 +9,7 @@ from html import escape
 from provisioner.inventory.model import InventoryResult, PartyEntry, RoleAccess
 from provisioner.model import Severity
 from provisioner.report.html import COLOURS, _page
+from provisioner.report.inventory import direct_verdict
 
 OK = "#2e7d32"
 GRAPH_ROLES = 80
@@ -94,10 +95,15 @@ def _card(entry: PartyEntry) -> str:
             ),
         ]
         rows.append(f"<tr><td>{escape(access.role_arn)}</td><td>{'<br>'.join(detail)}</td></tr>")
+    for grant in entry.direct:
+        where = f"bucket policy of s3://{grant.bucket} {grant.statement}"
+        said = f"<b>data</b> {escape(grant.part + ' ' + ', '.join(grant.rights))}<br><b>verdict</b> "
+        rows.append(f"<tr><td>{escape(where)}</td><td>{said}{escape(direct_verdict(grant))}</td></tr>")
     named = f"named by {escape(party.source)}" if party.source else "named by no source"
     browser = f"; browser access: {escape(', '.join(entry.cors_buckets))}" if entry.cors_buckets else ""
+    accounts = ", ".join(entry.accounts) or party.account
     return (
-        f'<section class="party"><h2>{escape(party.label)} ({escape(party.account)}) {badge}</h2>'
+        f'<section class="party"><h2>{escape(party.label)} ({escape(accounts)}) {badge}</h2>'
         f"<p>{named}{browser}</p><table><tbody>{''.join(rows)}</tbody></table></section>"
     )
 

@@ -19,8 +19,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "audit": FINDING_FORMATS,
     "validate": ("table", "json", "text", "html", "markdown"),
     "diff": ("table", "json", "sarif", "markdown"),
-    "inventory": ("table", "json", "csv", "markdown", "html"),
-    "who-can": ("table", "json"),
+    "inventory": ("table", "json", "text", "csv", "markdown", "html"),
+    "who-can": ("table", "json", "text"),
     "result": ("table", "json", "text"),  # create-role, rotate, delete, labelbox, config, vendors
 }
 # --out's extension gives the format when -o is not given.

@@ -180,3 +180,16 @@ def test_who_can_read_and_write_online(box, customer, make_aws):
     # the bucket policy denies the role's writes
     assert api.who_can(spec, "write", "s3://acme-images/train/", lambda: make_aws(hooks)).routes == []
     assert api.who_can(spec, "read", "s3://acme-images/test/", lambda: make_aws(hooks)).routes == []
+
+
+def test_organization_outside_an_organization_says_so(box, make_aws, cli, aws_env):
+    """A standalone account (AWSOrganizationsNotInUseException): --organization reads only the
+    caller's account, and says it on stderr rather than passing quietly."""
+    result = api.inventory(InventorySpec(organization=True), make_aws)
+    assert any("not in an organization" in n for n in result.notes), result.notes
+    for command in (
+        ["inventory", "-o", "json"],
+        ["who-can", "read", f"s3://{sandbox.DEMO_BUCKET}", "-o", "json"],
+    ):
+        shown = cli(*command, "--organization")
+        assert shown.code in (0, 1) and "note: --organization: account" in shown.stderr, shown.stderr

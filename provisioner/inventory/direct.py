@@ -1,0 +1,90 @@
+"""Pure: the grants a bucket policy makes to an outside account (or to "*") directly, with no
+role between: each statement, the party it names, the part of the bucket, the rights, and the
+condition that decides it. The party's own account then decides for its principals
+("Cross-account policy evaluation logic"): the caller's side is taken to allow. A statement
+whose condition the evaluator cannot decide for the party is not decided (a WARN), never a pass."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.context import caller_context
+from provisioner.iam import aws_principals, statements
+from provisioner.inventory.model import ANYONE, Bucket
+from provisioner.inventory.parts import probes
+from provisioner.model import account_of, session_arn
+from provisioner.naming import Names, Party
+
+SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
+THEIRS = Policy(
+    "the caller's own policies (its account grants them)",
+    {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+)
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A bucket policy statement's grant to an outside party."""
+
+    party: Party
+    statement: str  # "Statement[0] (Sid Partner)"
+    bucket: str
+    part: str  # "s3://b/alexa-devices/*"
+    rights: tuple[str, ...]  # "read", "write", …
+    condition: str  # "none", or the statement's Condition as JSON
+    decided: bool  # False: it depends on the condition (not decided for the party)
+
+
+def direct_grants(
+    bucket: Bucket,
+    prefix: str,
+    rights: Sequence[tuple[str, str]],
+    names: Names,
+    ours: frozenset[str],
+) -> list[Direct]:
+    """Each Allow of the bucket's policy naming an outside account or "*", for each part under
+    `prefix` it covers, with the `rights` ((name, action) pairs) it gives there."""
+    if bucket.policy is None:
+        return []
+    policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
+    found: list[Direct] = []
+    for statement in statements(bucket.policy):
+        if not statement.is_allow:
+            continue
+        named = {ANYONE if p == "*" else account_of(p) for p in aws_principals(statement)}
+        if statement.body.get("Principal") == "*":
+            named.add(ANYONE)
+        bare = Policy(
+            policy.name, {"Statement": [{k: v for k, v in statement.body.items() if k != "Condition"}]}
+        )
+        condition = json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
+        sid = statement.body.get("Sid")
+        where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
+        for account in sorted(a for a in named if a and a not in ours):
+            caller = session_arn(SOMEONE if account == ANYONE else account, "any-role", "session")
+            party = (
+                names.party(account, ours)
+                if account != ANYONE
+                else Party(ANYONE, "anyone (any AWS account)", "anyone")
+            )
+            for part, resource in probes([{"Statement": [statement.body]}], bucket.name, prefix):
+                given: list[str] = []
+                decided = True
+                for right, action in rights:
+                    request = Request(caller, action, resource, caller_context(caller))
+                    if not authorize(
+                        Chain(identity=[THEIRS], resource=[bare], cross_account=True), request
+                    ).allowed:
+                        continue  # the statement does not cover this action or object
+                    given.append(right)
+                    full = Chain(identity=[THEIRS], resource=[policy], cross_account=True)
+                    decided = decided and authorize(full, request).allowed
+                if given:
+                    found.append(Direct(party, where, bucket.name, part, tuple(given), condition, decided))
+                    if part == f"s3://{bucket.name}/{prefix}":
+                        break  # the prefix itself: every part under it
+    return found

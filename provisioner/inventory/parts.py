@@ -1,0 +1,40 @@
+"""Pure: the parts of a bucket under a prefix that a policy names, as keys to ask about.
+
+"Objects under the prefix" is every key there: a grant on `alexa-devices/echo/*` is under
+`alexa-devices/`, and `logs/*` is in the whole bucket. One probe key at the prefix itself misses
+those, so each object resource pattern (of the role's policies, or of the bucket policy) on the
+bucket whose keys fall under the prefix is asked about too, with a key it matches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+from typing import Any
+
+from provisioner.iam import statements, strings
+from provisioner.inventory.scope import PROBE_KEY
+
+
+def concrete(pattern: str) -> str:
+    """A key the pattern matches ("logs/*/app-?" -> "logs/x/app-x")."""
+    return pattern.replace("*", "x").replace("?", "x")
+
+
+def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str, str]]:
+    """(part shown, object ARN asked) pairs: the prefix itself first, then each pattern the
+    documents name on `bucket` whose keys fall under `prefix`, in a stable order."""
+    found: dict[str, str] = {f"s3://{bucket}/{prefix}": f"arn:aws:s3:::{bucket}/{prefix}{PROBE_KEY}"}
+    deeper: dict[str, str] = {}
+    for document in documents:
+        for statement in statements(document):
+            for resource in strings(statement.body.get("Resource")):  # NotResource: what it leaves out
+                if not resource.startswith("arn:") or ":s3:::" not in resource:
+                    continue
+                name, slash, key = resource.split(":::", 1)[1].partition("/")
+                if not slash or "$" in key or not fnmatchcase(bucket, name):
+                    continue
+                asked = concrete(key)
+                if asked.startswith(prefix) and fnmatchcase(asked, key):
+                    deeper.setdefault(f"s3://{bucket}/{key}", f"arn:aws:s3:::{bucket}/{asked}")
+    found.update(sorted(deeper.items()))
+    return list(found.items())
