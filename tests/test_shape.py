@@ -250,6 +250,25 @@ def _role(name="R", principal=None, condition=_PINNED, action="s3:GetObject", re
     })  # fmt: skip
 
 
+_GITHUB = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+_EKS = f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+_GH_SUB = "token.actions.githubusercontent.com:sub"
+_GH_AUD = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
+
+
+def _federated(provider, condition):
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{**statement, **({"Condition": condition} if condition else {})}],
+    }
+    return audit.RoleDetail(f"arn:aws:iam::{ACCOUNT}:role/ci", "ci", trust)
+
+
 def _perimeter():
     from provisioner.evaluation import Policy
     from provisioner.organization import FULL_ACCESS, OrgPolicies
@@ -289,6 +308,27 @@ ROLE_FIXTURES = {
     "vendor-privileged": (
         lambda: _analysis(_role(action="iam:CreatePolicyVersion")),
         lambda: _analysis(_role()),
+    ),
+    "federated-any-subject": (
+        lambda: _analysis(_federated(_GITHUB, _GH_AUD)),
+        lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:org/repo:*"}})),
+    ),
+    "federated-subject-not-pinned": (
+        lambda: _analysis(_federated(_EKS, None)),
+        lambda: _analysis(
+            _federated(
+                _EKS,
+                {
+                    "StringEquals": {
+                        "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:a:b"
+                    }
+                },
+            )
+        ),
+    ),
+    "federated-not-decided": (
+        lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:${aws:username}/*"}})),
+        lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:org/*"}})),
     ),
 }
 
