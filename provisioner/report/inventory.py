@@ -74,7 +74,7 @@ def inventory_table(result: InventoryResult) -> str:
         party = entry.party
         browser = ", ".join(entry.cors_buckets) or "-"
         rows.append(
-            (_verdict(entry), f"{party.label} [{party.account}]", party.source or "-", f"browser: {browser}")
+            (_verdict(entry), f"{party.label} [{party.where}]", party.source or "-", f"browser: {browser}")
         )
         for access in entry.roles:
             rows.append(
@@ -137,7 +137,7 @@ def inventory_markdown(result: InventoryResult) -> str:
     lines = [f"# Outside parties ({len(result.parties)})", ""]
     for entry in result.parties:
         party = entry.party
-        lines += [f"## {_cell(party.label)} ({party.account}): {_verdict(entry)}", ""]
+        lines += [f"## {_cell(party.label)} ({party.where}): {_verdict(entry)}", ""]
         if party.source:
             lines.append(f"Named by {party.source}.")
         if entry.cors_buckets:
