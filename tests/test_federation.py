@@ -11,6 +11,8 @@ is the identity pool ID); IAM User Guide, "Create a role for a third-party ident
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from provisioner.audit import RoleDetail, judge_role
@@ -222,3 +224,30 @@ def test_an_allow_for_another_action_lets_no_provider_in():
 def test_a_wildcard_action_covers_web_identity():
     (access,) = federated_access(statements(_trust(_allow(action="sts:*"))))
     assert access.rule == "federated-any-subject"
+
+
+def _lint(trust: dict) -> dict[str, str]:
+    from provisioner import lint
+
+    text = json.dumps(trust)
+    source = lint.Source("trust.json", text=text, sized=text, document=trust, kind=lint.document_kind(trust))
+    return {f.rule: str(f.severity) for f in lint.judge(source) if f.rule in FEDERATED_RULES}
+
+
+@pytest.mark.parametrize(("trust", "rules"), [c[1:3] for c in CASES], ids=[c[0] for c in CASES])
+def test_lint_says_what_audit_says_before_the_trust_is_deployed(trust, rules):
+    """One decision (provisioner/federation.py) in both commands: the same rules and severities."""
+    assert _lint(trust) == rules == _rules(_judge(trust))
+
+
+def test_lint_points_at_the_statement_that_lets_the_provider_in():
+    from provisioner import lint
+
+    trust = _trust(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        _allow(),
+    )
+    text = json.dumps(trust)
+    source = lint.Source("trust.json", text=text, sized=text, document=trust, kind=lint.document_kind(trust))
+    [finding] = [f for f in lint.judge(source) if f.rule in FEDERATED_RULES]
+    assert finding.location == "$.Statement[1]"
