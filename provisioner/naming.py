@@ -27,6 +27,7 @@ VENDOR = "vendor"
 AWS_SERVICE = "aws-service"
 UNKNOWN = "unknown"
 OURS = "ours"
+IDENTITY_PROVIDER = "identity-provider"  # a federated (OIDC, SAML) provider: provisioner/federation.py
 COMMUNITY = "known_aws_accounts"
 COMMUNITY_FILE = "known_accounts/accounts.json"
 _ACCOUNT = re.compile(r"[0-9]{12}")
@@ -53,7 +54,7 @@ class Party:
 
     account: str
     name: str  # "Labelbox", "ELB logs", "unknown account 123456789012", "our account …"
-    kind: str  # VENDOR, AWS_SERVICE, UNKNOWN or OURS
+    kind: str  # VENDOR, AWS_SERVICE, UNKNOWN, OURS or IDENTITY_PROVIDER
     source: str = ""  # where the name comes from ("" for unknown and ours)
 
     @property
@@ -61,6 +62,11 @@ class Party:
         if self.kind == AWS_SERVICE:
             return f"{self.name} (AWS service)"
         return self.name
+
+    @property
+    def where(self) -> str:
+        """Where the party is, as a report shows it: its account, or "identity provider"."""
+        return "identity provider" if self.kind == IDENTITY_PROVIDER else self.account
 
 
 def parse_list(raw: Any, where: str, option: str = "known_accounts") -> list[Named]:

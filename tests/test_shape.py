@@ -65,6 +65,15 @@ def _trust(condition=None, principal="arn:aws:iam::111122223333:root") -> lint.S
     return _policy({**statement, **({"Condition": condition} if condition else {})})
 
 
+_GH_KEY = "token.actions.githubusercontent.com:sub"
+
+
+def _oidc(host, condition) -> lint.Source:
+    principal = {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{host}"}
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRoleWithWebIdentity"}
+    return _policy({**statement, **({"Condition": condition} if condition else {})})
+
+
 _VENDOR_ID = {"StringEquals": {"sts:ExternalId": "a-long-random-external-id-0123456789"}}
 _STAR = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 
@@ -90,6 +99,18 @@ LINT_FIXTURES = {
     "trust-mfa-required": (
         _trust({**_VENDOR_ID, "Bool": {"aws:MultiFactorAuthPresent": "true"}}),
         _trust(_VENDOR_ID),
+    ),
+    "federated-any-subject": (
+        _oidc("token.actions.githubusercontent.com", None),
+        _oidc("token.actions.githubusercontent.com", {"StringLike": {_GH_KEY: "repo:org/repo:*"}}),
+    ),
+    "federated-subject-not-pinned": (
+        _oidc("oidc.example.com", None),
+        _oidc("oidc.example.com", {"StringEquals": {"oidc.example.com:sub": "one"}}),
+    ),
+    "federated-not-decided": (
+        _oidc("token.actions.githubusercontent.com", {"StringLike": {_GH_KEY: "repo:${aws:username}/*"}}),
+        _oidc("token.actions.githubusercontent.com", {"StringLike": {_GH_KEY: "repo:org/*"}}),
     ),
     "action-wildcard": (_grant("s3:*"), _grant("s3:Get*")),
     "allow-not-action": (_grant(None, NotAction="iam:*"), _grant()),
@@ -131,7 +152,15 @@ def test_a_rule_that_raises_is_a_finding_naming_it_and_the_others_still_run(monk
 # Ids that mean the same in lint and audit: `mute-expired` (the finding set's), and
 # `external-id-not-pinned`, which both read from the one exact trust analysis (issue 19;
 # tests/test_trust_table.py holds them to the same answer).
-SHARED_IDS = {"mute-expired", "external-id-not-pinned"}
+# the federated ids are one decision (provisioner/federation.py), in lint before a trust is
+# deployed and in audit after
+SHARED_IDS = {
+    "mute-expired",
+    "external-id-not-pinned",
+    "federated-any-subject",
+    "federated-subject-not-pinned",
+    "federated-not-decided",
+}
 
 
 def test_each_rule_id_is_declared_once():
@@ -250,6 +279,25 @@ def _role(name="R", principal=None, condition=_PINNED, action="s3:GetObject", re
     })  # fmt: skip
 
 
+_GITHUB = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+_EKS = f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+_GH_SUB = "token.actions.githubusercontent.com:sub"
+_GH_AUD = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
+
+
+def _federated(provider, condition):
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{**statement, **({"Condition": condition} if condition else {})}],
+    }
+    return audit.RoleDetail(f"arn:aws:iam::{ACCOUNT}:role/ci", "ci", trust)
+
+
 def _perimeter():
     from provisioner.evaluation import Policy
     from provisioner.organization import FULL_ACCESS, OrgPolicies
@@ -289,6 +337,27 @@ ROLE_FIXTURES = {
     "vendor-privileged": (
         lambda: _analysis(_role(action="iam:CreatePolicyVersion")),
         lambda: _analysis(_role()),
+    ),
+    "federated-any-subject": (
+        lambda: _analysis(_federated(_GITHUB, _GH_AUD)),
+        lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:org/repo:*"}})),
+    ),
+    "federated-subject-not-pinned": (
+        lambda: _analysis(_federated(_EKS, None)),
+        lambda: _analysis(
+            _federated(
+                _EKS,
+                {
+                    "StringEquals": {
+                        "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:a:b"
+                    }
+                },
+            )
+        ),
+    ),
+    "federated-not-decided": (
+        lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:${aws:username}/*"}})),
+        lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:org/*"}})),
     ),
 }
 

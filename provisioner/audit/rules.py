@@ -86,6 +86,21 @@ def external_id_not_pinned(analysis: RoleAnalysis) -> list[Hit]:
     return _trust_hits(analysis, "external-id-not-pinned") if analysis.trust.found else []
 
 
+@RULES.register("federated-any-subject")
+def federated_any_subject(analysis: RoleAnalysis) -> list[Hit]:
+    return _trust_hits(analysis, "federated-any-subject") if analysis.trust.found else []
+
+
+@RULES.register("federated-subject-not-pinned")
+def federated_subject_not_pinned(analysis: RoleAnalysis) -> list[Hit]:
+    return _trust_hits(analysis, "federated-subject-not-pinned") if analysis.trust.found else []
+
+
+@RULES.register("federated-not-decided")
+def federated_not_decided(analysis: RoleAnalysis) -> list[Hit]:
+    return _trust_hits(analysis, "federated-not-decided") if analysis.trust.found else []
+
+
 @RULES.register("trusts-account-root")
 def trusts_account_root(analysis: RoleAnalysis) -> list[Hit]:
     return _trust_hits(analysis, "trusts-account-root") if analysis.trust.found else []

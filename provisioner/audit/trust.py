@@ -20,6 +20,7 @@ from provisioner.model.rules import Hit
 
 if TYPE_CHECKING:
     from provisioner.analysis.answer import ClassAnswer, Door, TrustAnswer
+    from provisioner.federation import Access
 
 PLACEHOLDER_ROLE = "audited-role"  # the role asked about when none is given
 _RULE = {
@@ -42,6 +43,7 @@ class TrustVerdict:
     refused_by: tuple[str, ...] = ()  # the RCPs that refused a request the trust allows
     doors: tuple[Door, ...] = ()  # the requests the hits show (each allowed by the trust)
     parties: tuple[str, ...] = ()  # the outside accounts the trust names
+    federated: tuple[Access, ...] = ()  # the identity providers that get in (federation.py)
 
     def with_pinned(self, pinned: list[str]) -> TrustVerdict:
         """The same verdict with other pinned IDs (dataclasses.replace, without its cost: the
@@ -93,8 +95,10 @@ def judge_trust(
     ours = {account, *org_accounts}
     from provisioner.analysis.verdict import unreadable
 
+    federated = _federated(trust_doc)
     if unreadable(trust_doc) is None and not may_name(trust_doc, "other", None, tuple(ours)):
-        return NOBODY  # no Allow names a principal outside: no analysis (and no z3) needed
+        # no Allow names a principal outside: no analysis (and no z3) needed
+        return with_federated(NOBODY, federated) if federated else NOBODY
     from provisioner.analysis.verdict import analyze
 
     parties = _parties(trust_doc, rcps, ours)
@@ -123,7 +127,7 @@ def judge_trust(
         found += _blocked(trust_doc, free, answer, arn, rcps, refused_by)
     getting_in = [p for p in answer.parties if p.admitted is not None]
     reached = (["*"] if answer.other.admitted is not None else []) + [str(p.account) for p in getting_in]
-    return TrustVerdict(
+    verdict = TrustVerdict(
         found,
         bool(reached),
         vendor_names(parties),
@@ -132,6 +136,33 @@ def judge_trust(
         tuple(refused_by),
         tuple(doors),
         tuple(parties),
+    )
+    return with_federated(verdict, federated) if federated else verdict
+
+
+def _federated(trust_doc: Any) -> list[Access]:
+    """The identity providers an Allow lets in through sts:AssumeRoleWithWebIdentity or
+    sts:AssumeRoleWithSAML (provisioner/federation.py), when the trust names any."""
+    if "Federated" not in repr(trust_doc):
+        return []
+    from provisioner.federation import federated_access
+
+    return federated_access(statements(trust_doc))
+
+
+def with_federated(verdict: TrustVerdict, federated: list[Access]) -> TrustVerdict:
+    """The verdict with the federated parties in: each is an outside party that can assume the
+    role (listed, its grants judged), and a provider whose subject is not pinned is a finding
+    (federated-any-subject, federated-subject-not-pinned, federated-not-decided)."""
+    hits = [Hit(a.rule, a.message, a.where) for a in federated if a.rule is not None]
+    names = list(dict.fromkeys(a.provider.name for a in federated))
+    return replace(
+        verdict,
+        found=[*verdict.found, *hits],
+        external=True,
+        vendor=", ".join(n for n in (verdict.vendor, *names) if n),
+        reached_by=tuple(dict.fromkeys([*verdict.reached_by, *(a.token for a in federated)])),
+        federated=tuple(federated),
     )
 
 

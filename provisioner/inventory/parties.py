@@ -17,20 +17,25 @@ from provisioner.audit.rules import analyse, unused
 from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
+from provisioner.federation import PREFIX as FEDERATED
 from provisioner.inputs import external_id_warnings
 from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
 from provisioner.inventory.scope import RIGHTS, data_scope
 from provisioner.inventory.way_in import own_way_in
 from provisioner.model import Severity
 from provisioner.model.findings import Finding
-from provisioner.naming import AWS_SERVICE, VENDOR, Names, Party
+from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
 from provisioner.role.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
 
+PROVIDERS_FILE = "policies/federated-providers.json"
 TRUST_RULES = (
     "trust-any-principal",
     "cross-account-no-external-id",
     "external-id-not-pinned",
     "trusts-account-root",
+    "federated-any-subject",
+    "federated-subject-not-pinned",
+    "federated-not-decided",
 )
 
 
@@ -139,6 +144,8 @@ def party_key(party: Party) -> str:
 def party_of(reached: str, names: Names, ours: frozenset[str]) -> Party:
     if reached == ANYONE:
         return Party(ANYONE, "anyone (any AWS account)", "anyone")
+    if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
+        return Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE)
     return names.party(reached, ours)
 
 

@@ -163,9 +163,14 @@ def _role_routes(
                 else "none: no external ID pinned"
             )
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+            federated = {a.token: a for a in analysis.trust.federated}
             for reached in analysis.trust.reached_by:
                 party = party_of(reached, names, ours)
                 allows = ", ".join(h.describe() for h in decision.allows)
+                # an identity provider's route is decided by its subject condition, not an external ID
+                provider = federated.get(reached)
+                decides = provider.condition if provider is not None else condition
+                pinned = provider.status in ("pinned", "owner") if provider is not None else bool(ids)
                 routes.append(
                     Route(
                         party,
@@ -173,8 +178,8 @@ def _role_routes(
                         "role",
                         role.arn,
                         "can",
-                        trust_words or f"only {party.label} gets in" + (f", with {condition}" if ids else ""),
-                        condition,
+                        trust_words or f"only {party.label} gets in" + (f", with {decides}" * pinned),
+                        decides,
                         severity,
                         part,
                     )

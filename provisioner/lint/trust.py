@@ -129,6 +129,19 @@ def external_id(source: Source) -> Iterator[Hit]:
             yield Hit(rule, opening.message, where)
 
 
+@LINT_RULES.register("federated-any-subject", "federated-subject-not-pinned", "federated-not-decided")
+def federated(source: Source) -> Iterator[Hit]:
+    """An identity provider (Principal.Federated) whose subject no condition pins: the decision
+    audit reads (provisioner/federation.py), on the trust before it is deployed."""
+    if source.kind != "trust":
+        return
+    from provisioner.federation import federated_access
+
+    for access in federated_access(statements(source.document)):
+        if access.rule is not None:
+            yield Hit(access.rule, access.message, access.where)
+
+
 @LINT_RULES.register("trust-mfa-required")
 def mfa_required(source: Source) -> Iterator[Hit]:
     for statement, _ in _assumers(source):

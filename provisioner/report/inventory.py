@@ -104,7 +104,7 @@ def inventory_table(result: InventoryResult) -> str:
         party = entry.party
         browser = ", ".join(entry.cors_buckets) or "-"
         rows.append(
-            (_verdict(entry), f"{party.label} [{party.account}]", party.source or "-", f"browser: {browser}")
+            (_verdict(entry), f"{party.label} [{party.where}]", party.source or "-", f"browser: {browser}")
         )
         for access in entry.roles:
             rows.append(
@@ -197,7 +197,7 @@ def inventory_markdown(result: InventoryResult) -> str:
     lines = [f"# Outside parties ({len(result.parties)})", ""]
     for entry in result.parties:
         party = entry.party
-        accounts = ", ".join(entry.accounts) or party.account
+        accounts = ", ".join(entry.accounts) or party.where
         lines += [f"## {_cell(party.label)} ({accounts}): {_verdict(entry)}", ""]
         if party.source:
             lines.append(f"Named by {_cell(party.source)}.")
