@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from provisioner.inventory.model import SCHEMA_VERSION, InventoryResult, PartyEntry, RoleAccess
+from provisioner.inventory.model import SCHEMA_VERSION, Direct, InventoryResult, PartyEntry, RoleAccess
 from provisioner.report.table import table
 
 if TYPE_CHECKING:
-    from provisioner.inventory.direct import Direct
     from provisioner.inventory.whocan import WhoCanResult
 
 
