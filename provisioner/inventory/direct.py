@@ -71,6 +71,6 @@ def direct_grants(
                     decided = decided and authorize(full, request).allowed
                 if given:
                     found.append(Direct(party, where, bucket.name, part, tuple(given), condition, decided))
-                    if part == f"s3://{bucket.name}/{prefix}":
+                    if part == f"s3://{bucket.name}/{prefix}*":
                         break  # the prefix itself: every part under it
     return found

@@ -120,7 +120,7 @@ def data_scope(
             r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
         )
         rights = tuple(r for r in rights if r not in every or asked in policies)
-        if not rights:
+        if not rights or rights == every:  # what every bucket gets: said once
             continue
         if prefix == "":
             whole[bucket] = rights
@@ -155,9 +155,10 @@ def _buckets_written(
     found: list[tuple[str, tuple[str, ...]]] = []
     for bucket, prefix in asked_about:
         asked = bucket.replace("*", "x").replace("?", "x")
-        if prefix == "" and (
-            own := _bucket_writes(allowed, asked, asked, () if asked in policies else skipped)
-        ):
+        if prefix != "":
+            continue
+        own = _bucket_writes(allowed, asked, asked, () if asked in policies else skipped)
+        if own and own != every_bucket:  # what every bucket gets: said once
             found.append((f"s3://{bucket} (the bucket)", own))
     return found
 
