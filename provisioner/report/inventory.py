@@ -9,7 +9,7 @@ from provisioner.inventory.model import SCHEMA_VERSION, Direct, InventoryResult,
 from provisioner.report.table import table
 
 if TYPE_CHECKING:
-    from provisioner.inventory.whocan import WhoCanResult
+    from provisioner.inventory.whocan import Route, WhoCanResult
 
 
 def inventory_dict(result: InventoryResult) -> dict[str, Any]:
@@ -224,11 +224,21 @@ def inventory_markdown(result: InventoryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _route_verdict(route: Route) -> str:
+    """The verdict column: the worst finding where it can, WARN where a condition decides (the
+    DECIDED BY column shows the condition)."""
+    if route.verdict.startswith("WARN"):
+        return "WARN (not decided)"
+    if route.verdict != "can":
+        return route.verdict
+    return route.severity.value.upper() if route.severity else "can"
+
+
 def who_can_table(result: WhoCanResult) -> str:
     """One row per route, worst first."""
     rows = [
         (
-            r.verdict if r.verdict != "can" else (r.severity.value.upper() if r.severity else "can"),
+            _route_verdict(r),
             r.party.label,
             r.path,
             r.trust or "-",
