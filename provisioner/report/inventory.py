@@ -103,7 +103,12 @@ def inventory_table(result: InventoryResult) -> str:
         party = entry.party
         browser = ", ".join(entry.cors_buckets) or "-"
         rows.append(
-            (_verdict(entry), f"{party.label} [{party.account}]", party.source or "-", f"browser: {browser}")
+            (
+                _verdict(entry),
+                f"{party.label} [{', '.join(entry.accounts) or party.account}]",
+                party.source or "-",
+                f"browser: {browser}",
+            )
         )
         for access in entry.roles:
             rows.append(
