@@ -223,6 +223,12 @@ SCOPE_CASES = [
         {},
         "s3://* (every bucket) DeleteBucketPolicy, PutBucketAcl; nothing else",
     ),
+    (
+        "an administrator beside a bucket policy that changes nothing for it: said once",
+        [ADMIN],
+        {"buckets": [Bucket(BUCKET, ACCOUNT, doc(allow("s3:GetObject", f"arn:aws:s3:::{BUCKET}/public/*", Principal="*")))]},
+        "s3://* (every bucket) read, write, delete, every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …); any KMS key decrypt; nothing else",
+    ),
 ]  # fmt: skip
 
 

@@ -81,7 +81,6 @@ def inventory_command(
     from provisioner import api
     from provisioner.errors import InputError
     from provisioner.inventory import InventorySpec
-    from provisioner.report import inventory as shown
 
     fmt = out_format(ctx, output, out)
     from provisioner.report.render import FORMATS
@@ -108,32 +107,36 @@ def inventory_command(
     )
     with progress("reading roles") as advance:
         result = api.inventory(spec, lambda: connect(profile, region, endpoint_url), progress=advance)
-    if fmt == "json":
-        from provisioner.cli.common import json_text
-
-        text = json_text(shown.inventory_dict(result))
-    elif fmt == "text":
-        from provisioner.report.text import to_text
-
-        text = to_text(shown.inventory_dict(result))
-    elif fmt == "csv":
-        text = shown.inventory_csv(result).rstrip("\n")
-    elif fmt == "markdown":
-        text = shown.inventory_markdown(result)
-    elif fmt == "html":
-        from provisioner import __version__
-        from provisioner.cli.common import now_text
-        from provisioner.report.inventory_html import inventory_html
-
-        text = inventory_html(result, __version__, now_text())
-    else:
-        text = shown.inventory_table(result)
+    text = _render(result, fmt)
     if out:
         write_out(out, text)
     else:
         print_data(text, fmt)
-    say_notes(
-        (result.notes if fmt != "table" or out else []) + file_notes(ctx, [])
-    )  # a fail-on or unused-days from the config file: greener, said
+    # the table shows the run's notes; other formats keep their shape and stderr says them, with
+    # a fail-on or unused-days taken from the config file (greener, so said)
+    say_notes((result.notes if fmt != "table" or out else []) + file_notes(ctx, []))
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _render(result: Any, fmt: str) -> str:
+    """The inventory in `fmt`: table, json, text, csv, markdown or html."""
+    from provisioner.report import inventory as shown
+
+    if fmt in ("json", "text"):
+        from provisioner.cli.common import json_text
+        from provisioner.report.text import to_text
+
+        document = shown.inventory_dict(result)
+        return json_text(document) if fmt == "json" else to_text(document)
+    if fmt == "csv":
+        return shown.inventory_csv(result).rstrip("\n")
+    if fmt == "markdown":
+        return shown.inventory_markdown(result)
+    if fmt == "html":
+        from provisioner import __version__
+        from provisioner.cli.common import now_text
+        from provisioner.report.inventory_html import inventory_html
+
+        return inventory_html(result, __version__, now_text())
+    return shown.inventory_table(result)

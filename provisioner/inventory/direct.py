@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import aws_principals, statements
-from provisioner.inventory.model import ANYONE, Bucket
+from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import probes
 from provisioner.model import account_of, session_arn
 from provisioner.naming import Names, Party
@@ -24,19 +23,6 @@ THEIRS = Policy(
     "the caller's own policies (its account grants them)",
     {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
 )
-
-
-@dataclass(frozen=True)
-class Direct:
-    """A bucket policy statement's grant to an outside party."""
-
-    party: Party
-    statement: str  # "Statement[0] (Sid Partner)"
-    bucket: str
-    part: str  # "s3://b/alexa-devices/*"
-    rights: tuple[str, ...]  # "read", "write", …
-    condition: str  # "none", or the statement's Condition as JSON
-    decided: bool  # False: it depends on the condition (not decided for the party)
 
 
 def direct_grants(
@@ -85,6 +71,6 @@ def direct_grants(
                     decided = decided and authorize(full, request).allowed
                 if given:
                     found.append(Direct(party, where, bucket.name, part, tuple(given), condition, decided))
-                    if part == f"s3://{bucket.name}/{prefix}":
+                    if part == f"s3://{bucket.name}/{prefix}*":
                         break  # the prefix itself: every part under it
     return found

@@ -12,7 +12,6 @@ from provisioner.model import Severity
 from provisioner.naming import Party
 
 if TYPE_CHECKING:
-    from provisioner.inventory.direct import Direct
     from provisioner.naming import Named
 
 SCHEMA_VERSION = 1
@@ -96,6 +95,19 @@ class RoleAccess:
         if self.last_used is None:
             return "never used (or not in the 400 days IAM tracks)"
         return f"{self.last_used.date().isoformat()} in {self.last_region or 'an unrecorded region'}"
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A bucket policy statement's grant to an outside party."""
+
+    party: Party
+    statement: str  # "Statement[0] (Sid Partner)"
+    bucket: str
+    part: str  # "s3://b/alexa-devices/*"
+    rights: tuple[str, ...]  # "read", "write", …
+    condition: str  # "none", or the statement's Condition as JSON
+    decided: bool  # False: it depends on the condition (not decided for the party)
 
 
 @dataclass

@@ -69,6 +69,10 @@ def build(
     )
     scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
     ours = frozenset({*(a.account for a in data), *org_accounts})  # every audited account is ours
+
+    def label(account: str) -> str:
+        return party_of(account, names, ours).label
+
     for account in data:
         if account.error:
             continue
@@ -90,9 +94,8 @@ def build(
                 access = base
                 if len(outside) > 1:  # each party's entry: its own way in
                     access = replace(base, id_notes=list(base.id_notes))
-                    access.trust = own_way_in(
-                        reached, role.trust, outside, analysis.pinned, findings, names, ours
-                    )
+                    said = [f.message for f in findings if f.rule in TRUST_RULES]
+                    access.trust = own_way_in(reached, role.trust, outside, analysis.pinned, said, label)
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
                     entry.accounts.append(reached)

@@ -23,7 +23,7 @@ def concrete(pattern: str) -> str:
 def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str, str]]:
     """(part shown, object ARN asked) pairs: the prefix itself first, then each pattern the
     documents name on `bucket` whose keys fall under `prefix`, in a stable order."""
-    found: dict[str, str] = {f"s3://{bucket}/{prefix}": f"arn:aws:s3:::{bucket}/{prefix}{PROBE_KEY}"}
+    found: dict[str, str] = {f"s3://{bucket}/{prefix}*": f"arn:aws:s3:::{bucket}/{prefix}{PROBE_KEY}"}
     deeper: dict[str, str] = {}
     for document in documents:
         for statement in statements(document):

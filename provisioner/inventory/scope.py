@@ -10,7 +10,7 @@ kms:Decrypt on the KMS keys the statements name."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, chosen_context
@@ -105,24 +105,13 @@ def data_scope(
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
-    def bucket_writes(bucket: str, asked: str | None, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
-        found = [a for a in BUCKET_WRITES if a not in skip and allowed(a, f"arn:aws:s3:::{bucket}", asked)]
-        if len(found) == len(BUCKET_WRITES):
-            return (EVERY_BUCKET_WRITE,)
-        return tuple(a.removeprefix("s3:") for a in found)
-
     grants: list[tuple[str, tuple[str, ...]]] = []
     every = tuple(
         r for r, action in RIGHTS if allowed(action, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
     )
-    every_bucket = bucket_writes(PROBE_BUCKET, None)
+    every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
         grants.append(("s3://* (every bucket)", every + every_bucket))
-    skipped = (
-        tuple(BUCKET_WRITES)
-        if every_bucket == (EVERY_BUCKET_WRITE,)
-        else tuple(f"s3:{a}" for a in every_bucket)
-    )
     whole: dict[str, tuple[str, ...]] = {}
     for bucket, prefix in targets(documents, buckets):
         asked = bucket.replace("*", "x").replace("?", "x")
@@ -131,20 +120,47 @@ def data_scope(
             r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
         )
         rights = tuple(r for r in rights if r not in every or asked in policies)
-        if not rights:
+        if not rights or rights == every:  # what every bucket gets: said once
             continue
         if prefix == "":
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
-    for bucket, prefix in targets(documents, buckets):
-        asked = bucket.replace("*", "x").replace("?", "x")
-        if prefix == "" and (own := bucket_writes(asked, asked, () if asked in policies else skipped)):
-            grants.append((f"s3://{bucket} (the bucket)", own))
+    grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
     grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
     notes: tuple[str, ...] = ()
     if not buckets:
         notes = ("bucket policies not read: a bucket policy's Deny may take some of this away",)
     return DataScope(tuple(grants), notes)
+
+
+def _bucket_writes(
+    allowed: Callable[[str, str, str | None], bool], bucket: str, asked: str | None, skip: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The BUCKET_WRITES the session may make on `bucket` (all of them: EVERY_BUCKET_WRITE)."""
+    found = [a for a in BUCKET_WRITES if a not in skip and allowed(a, f"arn:aws:s3:::{bucket}", asked)]
+    if len(found) == len(BUCKET_WRITES):
+        return (EVERY_BUCKET_WRITE,)
+    return tuple(a.removeprefix("s3:") for a in found)
+
+
+def _buckets_written(
+    allowed: Callable[[str, str, str | None], bool],
+    asked_about: list[tuple[str, str]],
+    every_bucket: tuple[str, ...],
+    policies: Mapping[str, Any],
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each bucket's own bucket-level writes, beyond those on every bucket (unless its policy
+    may add or take away)."""
+    skipped = BUCKET_WRITES if every_bucket == (EVERY_BUCKET_WRITE,) else [f"s3:{a}" for a in every_bucket]
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for bucket, prefix in asked_about:
+        asked = bucket.replace("*", "x").replace("?", "x")
+        if prefix != "":
+            continue
+        own = _bucket_writes(allowed, asked, asked, () if asked in policies else skipped)
+        if own and own != every_bucket:  # what every bucket gets: said once
+            found.append((f"s3://{bucket} (the bucket)", own))
+    return found
 
 
 def _kms(documents: Sequence[Policy], decrypts: Any, account: str) -> list[tuple[str, tuple[str, ...]]]:

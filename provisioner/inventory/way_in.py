@@ -4,13 +4,12 @@ other parties), then who else the role lets in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from provisioner.iam import aws_principals, statements
 from provisioner.inventory.model import ANYONE
 from provisioner.model import account_of
-from provisioner.model.findings import Finding
-from provisioner.naming import Names
 
 
 def own_way_in(
@@ -18,12 +17,10 @@ def own_way_in(
     trust: Any,
     outside: tuple[str, ...],
     pinned: list[str],
-    findings: list[Finding],
-    names: Names,
-    ours: frozenset[str],
+    said: list[str],
+    label_of: Callable[[str], str],
 ) -> str:
-    from provisioner.inventory.parties import TRUST_RULES, party_of
-
+    """`said`: the trust findings' messages; `label_of`: a party's label from its account."""
     others = [a for a in outside if a != reached]
     principals = [
         p
@@ -34,16 +31,12 @@ def own_way_in(
     ]
     if reached == ANYONE and not principals:
         principals = ["*"]
-    label = party_of(reached, names, ours).label
+    label = label_of(reached)
     words = f"{label} gets in as {', '.join(dict.fromkeys(principals)) or 'a principal of its account'}"
     if pinned:
         words += f", with the external ID{'s' if len(pinned) > 1 else ''} " + ", ".join(
             repr(i) for i in pinned
         )
-    said = [
-        f.message
-        for f in findings
-        if f.rule in TRUST_RULES and (reached in f.message or not any(o in f.message for o in others))
-    ]
-    also = ", ".join(party_of(o, names, ours).label for o in others)
-    return "; ".join([words, *said, f"the role also lets in {also}"])
+    own = [m for m in said if reached in m or not any(o in m for o in others)]
+    also = ", ".join(label_of(o) for o in others)
+    return "; ".join([words, *own, f"the role also lets in {also}"])

@@ -20,7 +20,6 @@ from provisioner.evaluation.context import caller_context
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
 from provisioner.inventory.parts import probes
-from provisioner.inventory.scope import PROBE_KEY
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
@@ -142,14 +141,7 @@ def _role_routes(
             )
             caller = session_arn(account.account, role.name, "vendor-session")
             documents = [p.document for p in chain.identity] + [bucket.policy]
-            hits = []  # (part, decision): every part under the prefix the session may reach
-            for part, resource in probes(documents, bucket.name, prefix):
-                request = Request(caller, ACTIONS[action], resource, caller_context(caller))
-                decision = authorize(full, request)
-                if decision.allowed:
-                    hits.append((part, decision))
-                    if resource.endswith(PROBE_KEY):
-                        break  # the prefix itself: every part under it
+            hits = _reached(full, caller, ACTIONS[action], probes(documents, bucket.name, prefix))
             if not hits:
                 continue
             part = "; ".join(p for p, _ in hits)
@@ -185,6 +177,19 @@ def _role_routes(
                     )
                 )
     return routes
+
+
+def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """(part, decision) for every part under the prefix the session may reach: the prefix itself
+    (the first asked) is every part under it."""
+    hits = []
+    for index, (part, resource) in enumerate(asked):
+        decision = authorize(chain, Request(caller, action, resource, caller_context(caller)))
+        if decision.allowed:
+            hits.append((part, decision))
+            if index == 0:
+                break
+    return hits
 
 
 def _policy_routes(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from provisioner.inventory.model import SCHEMA_VERSION, InventoryResult, PartyEntry, RoleAccess
+from provisioner.inventory.model import SCHEMA_VERSION, Direct, InventoryResult, PartyEntry, RoleAccess
 from provisioner.report.table import table
 
 if TYPE_CHECKING:
-    from provisioner.inventory.direct import Direct
-    from provisioner.inventory.whocan import WhoCanResult
+    from provisioner.inventory.whocan import Route, WhoCanResult
 
 
 def inventory_dict(result: InventoryResult) -> dict[str, Any]:
@@ -104,7 +103,12 @@ def inventory_table(result: InventoryResult) -> str:
         party = entry.party
         browser = ", ".join(entry.cors_buckets) or "-"
         rows.append(
-            (_verdict(entry), f"{party.label} [{party.where}]", party.source or "-", f"browser: {browser}")
+            (
+                _verdict(entry),
+                f"{party.label} [{', '.join(entry.accounts) or party.where}]",
+                party.source or "-",
+                f"browser: {browser}",
+            )
         )
         for access in entry.roles:
             rows.append(
@@ -225,11 +229,21 @@ def inventory_markdown(result: InventoryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _route_verdict(route: Route) -> str:
+    """The verdict column: the worst finding where it can, WARN where a condition decides (the
+    DECIDED BY column shows the condition)."""
+    if route.verdict.startswith("WARN"):
+        return "WARN (not decided)"
+    if route.verdict != "can":
+        return route.verdict
+    return route.severity.value.upper() if route.severity else "can"
+
+
 def who_can_table(result: WhoCanResult) -> str:
     """One row per route, worst first."""
     rows = [
         (
-            r.verdict if r.verdict != "can" else (r.severity.value.upper() if r.severity else "can"),
+            _route_verdict(r),
             r.party.label,
             r.path,
             r.trust or "-",
