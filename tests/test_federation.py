@@ -251,3 +251,12 @@ def test_lint_points_at_the_statement_that_lets_the_provider_in():
     source = lint.Source("trust.json", text=text, sized=text, document=trust, kind=lint.document_kind(trust))
     [finding] = [f for f in lint.judge(source) if f.rule in FEDERATED_RULES]
     assert finding.location == "$.Statement[1]"
+
+
+def test_a_subject_value_with_twelve_digits_is_shown_as_written():
+    """audit's memo renames outside accounts to share one analysis; a Cognito identity pool ID
+    may end in 12 digits that are no account, and the party shows it as the trust writes it."""
+    pool = "us-east-1:12345678-1234-1234-1234-987654321098"
+    condition = {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool}}
+    verdict = _judge(_trust(_allow("cognito-identity.amazonaws.com", condition)))
+    assert verdict.reached_by == (f"federated:Amazon Cognito identity pools: {pool}",)

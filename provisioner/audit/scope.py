@@ -74,7 +74,9 @@ class Scope:
             abstract, ids = role.trust, {}
         text = document_text(abstract) if ids else real_text
         renaming: dict[str, str] = {}
-        if not rcps and not keys:  # not renamed: a tag's value may be an outside account
+        # not renamed: a tag's value may be an outside account; nor a federated trust's, whose
+        # subject values (a Cognito pool ID) may hold 12 digits that are no account
+        if not rcps and not keys and "Federated" not in real_text:
             # the renaming of a text's outside accounts, once per text with its IDs abstracted
             shape = (self.account, self.org_accounts, text)
             known_shape = self.memo.shapes.get(shape)

@@ -95,10 +95,8 @@ def judge_trust(
     ours = {account, *org_accounts}
     from provisioner.analysis.verdict import unreadable
 
-    federated = _federated(trust_doc)
     if unreadable(trust_doc) is None and not may_name(trust_doc, "other", None, tuple(ours)):
-        # no Allow names a principal outside: no analysis (and no z3) needed
-        return with_federated(NOBODY, federated) if federated else NOBODY
+        return with_federated(NOBODY, _federated(trust_doc))  # no AWS principal outside: no z3
     from provisioner.analysis.verdict import analyze
 
     parties = _parties(trust_doc, rcps, ours)
@@ -118,9 +116,8 @@ def judge_trust(
 
     answer = ask(trust_doc, rcps)
     found, doors = _opening_hits(answer, trust_doc, arn)
-    for hit, door in _account_roots(trust_doc, answer, parties, lambda d: ask(d, rcps), arn, rcps):
-        found.append(hit)
-        doors.append(door)
+    roots = _account_roots(trust_doc, answer, parties, lambda d: ask(d, rcps), arn, rcps)
+    found, doors = [*found, *(hit for hit, _ in roots)], [*doors, *(door for _, door in roots)]
     refused_by: dict[str, None] = {}
     if rcps:
         free = ask(trust_doc, ())
@@ -137,7 +134,7 @@ def judge_trust(
         tuple(doors),
         tuple(parties),
     )
-    return with_federated(verdict, federated) if federated else verdict
+    return with_federated(verdict, _federated(trust_doc))  # and the identity providers that get in
 
 
 def _federated(trust_doc: Any) -> list[Access]:
@@ -154,6 +151,8 @@ def with_federated(verdict: TrustVerdict, federated: list[Access]) -> TrustVerdi
     """The verdict with the federated parties in: each is an outside party that can assume the
     role (listed, its grants judged), and a provider whose subject is not pinned is a finding
     (federated-any-subject, federated-subject-not-pinned, federated-not-decided)."""
+    if not federated:
+        return verdict
     hits = [Hit(a.rule, a.message, a.where) for a in federated if a.rule is not None]
     names = list(dict.fromkeys(a.provider.name for a in federated))
     return replace(
