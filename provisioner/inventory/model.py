@@ -142,6 +142,13 @@ class PartyEntry:
         return bool(self.roles) and all(r.stale for r in self.roles)
 
     @property
+    def where(self) -> str:
+        """Where the party is, as a report shows it: its accounts, or "identity provider"."""
+        if self.party.where != self.party.account:  # an identity provider: no account of its own
+            return self.party.where
+        return ", ".join(self.accounts) or self.party.account
+
+    @property
     def sort_key(self) -> tuple[int, int, str]:
         """Cross-account administrators first, then by worst verdict, then by name."""
         worst = self.worst

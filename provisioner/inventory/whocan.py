@@ -103,6 +103,21 @@ def who_can(
     return answer
 
 
+def _bucket_chain(role: Any, account: AccountData, bucket: Bucket, owner_org: Any) -> tuple[Chain, Chain]:
+    """The role's own chain, and the chain of its session's request to the bucket: its policies,
+    boundary and SCPs, the bucket's policy and the bucket owner's RCPs."""
+    chain = role_chain(role, account)
+    full = Chain(
+        identity=chain.identity,
+        resource=[Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else (),
+        boundary=chain.boundary,
+        scps=chain.scps,
+        rcps=owner_org.rcps if owner_org else (),
+        cross_account=account.account != bucket.account,
+    )
+    return chain, full
+
+
 def _role_routes(
     action: str,
     bucket: Bucket,
@@ -129,16 +144,7 @@ def _role_routes(
             analysis = analyse(role, scope, datetime.now(UTC))
             if not analysis.trust.external:
                 continue
-            chain = role_chain(role, account)
-            cross = account.account != bucket.account
-            full = Chain(
-                identity=chain.identity,
-                resource=[Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else (),
-                boundary=chain.boundary,
-                scps=chain.scps,
-                rcps=owner_org.rcps if owner_org else (),
-                cross_account=cross,
-            )
+            chain, full = _bucket_chain(role, account, bucket, owner_org)
             caller = session_arn(account.account, role.name, "vendor-session")
             documents = [p.document for p in chain.identity] + [bucket.policy]
             hits = _reached(full, caller, ACTIONS[action], probes(documents, bucket.name, prefix))

@@ -105,7 +105,7 @@ def inventory_table(result: InventoryResult) -> str:
         rows.append(
             (
                 _verdict(entry),
-                f"{party.label} [{', '.join(entry.accounts) or party.where}]",
+                f"{party.label} [{entry.where}]",
                 party.source or "-",
                 f"browser: {browser}",
             )
@@ -201,7 +201,7 @@ def inventory_markdown(result: InventoryResult) -> str:
     lines = [f"# Outside parties ({len(result.parties)})", ""]
     for entry in result.parties:
         party = entry.party
-        accounts = ", ".join(entry.accounts) or party.where
+        accounts = entry.where
         lines += [f"## {_cell(party.label)} ({accounts}): {_verdict(entry)}", ""]
         if party.source:
             lines.append(f"Named by {_cell(party.source)}.")

@@ -101,7 +101,7 @@ def _card(entry: PartyEntry) -> str:
         rows.append(f"<tr><td>{escape(where)}</td><td>{said}{escape(direct_verdict(grant))}</td></tr>")
     named = f"named by {escape(party.source)}" if party.source else "named by no source"
     browser = f"; browser access: {escape(', '.join(entry.cors_buckets))}" if entry.cors_buckets else ""
-    accounts = ", ".join(entry.accounts) or party.account
+    accounts = entry.where
     return (
         f'<section class="party"><h2>{escape(party.label)} ({escape(accounts)}) {badge}</h2>'
         f"<p>{named}{browser}</p><table><tbody>{''.join(rows)}</tbody></table></section>"
