@@ -84,6 +84,15 @@ __all__ = [
 
 def check_spec(spec: AuditSpec) -> AuditSpec:
     """Contradictory or malformed requests are refused before any AWS call."""
+    files = [
+        ("from_file", spec.from_file),
+        ("known_accounts", spec.known_accounts),
+        ("baseline", spec.baseline),
+    ]
+    files += [("scp_file", f) for f in spec.scp_files] + [("rcp_file", f) for f in spec.rcp_files]
+    for option, value in files:
+        if value is not None and not value.strip():  # "" is not "not given": never go online for it
+            raise InputError(option, value, "empty: give the path of a file, or leave the option out")
     if spec.from_file and (spec.organization or spec.accounts):
         raise InputError(
             "from_file", spec.from_file, "reads one file offline: not with --organization/--accounts"

@@ -90,6 +90,9 @@ ROWS += [
     ("create-role", [*CREATE, "--max-session-duration", "99999"], "--max-session-duration"),
     ("create-role", [*CREATE, "--vendor", "nobody"], "--vendor"),
     ("create-role", [*CREATE, "--path", "no-slashes"], "--path"),
+    ("audit", ["audit", "--from-file", ""], "--from-file"),  # empty is not "not given": never online
+    ("audit", ["audit", "--known-accounts", ""], "--known-accounts"),
+    ("audit", ["audit", "--scp-file", ""], "--scp-file"),
     ("audit", ["audit", "--accounts", "12"], "--accounts"),
     ("audit", ["audit", "--accounts", ","], "--accounts"),
     ("audit", ["audit", "--organization", "--accounts", "123456789012"], "--accounts"),
