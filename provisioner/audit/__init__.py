@@ -149,7 +149,21 @@ def run(
             mutes=spec.mutes,
             unused_days=spec.unused_days,
         )
+    if (note := standalone_note(spec, data)) is not None:
+        result.notes.append(note)
     return compare(result, previous, spec.baseline) if spec.baseline is not None else result
+
+
+def standalone_note(spec: AuditSpec, data: list[AccountData]) -> str | None:
+    """--organization in an account that belongs to none (AWSOrganizationsNotInUseException):
+    only that account was read, said (a report of one account must not pass for an
+    organization's)."""
+    if spec.organization and data and any(a.org is not None and a.org.standalone for a in data):
+        return (
+            f"--organization: account {data[0].account} is not in an organization "
+            "(AWSOrganizationsNotInUseException): only it was read"
+        )
+    return None
 
 
 def collect(

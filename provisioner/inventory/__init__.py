@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from provisioner.audit import AuditSpec, check_spec, collect, member_aws, spec_names
+from provisioner.audit import AuditSpec, check_spec, collect, member_aws, spec_names, standalone_note
 from provisioner.audit.aggregate import audit
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData
@@ -92,11 +92,8 @@ def gather(
     from provisioner.naming import entry_warnings
 
     notes += entry_warnings(spec.vendors, {*(a.account for a in data), *org_accounts})
-    if spec.organization and any(a.org is not None and a.org.standalone for a in data):
-        notes.append(
-            f"--organization: account {data[0].account} is not in an organization "
-            "(AWSOrganizationsNotInUseException): only it was read"
-        )
+    if (standalone := standalone_note(audit_spec(spec), data)) is not None:
+        notes.append(standalone)
     if spec.from_file:
         if spec.bucket_policies:
             buckets = {data[0].account: policy_files(spec.bucket_policies, data[0].account)}
