@@ -43,11 +43,12 @@ def step(step_id: str) -> dict[str, Any]:
     return found
 
 
-def fill(template: str, inputs: dict[str, str]) -> str:
-    """`${{ inputs.X }}` and `${{ github.action_path }}` as GitHub substitutes them."""
+def fill(template: str, inputs: dict[str, str], base_ref: str = "") -> str:
+    """`${{ inputs.X }}`, `${{ github.action_path }}` and `${{ github.base_ref }}` as GitHub
+    substitutes them (base_ref: the pull request's base branch; empty on any other event)."""
     defaults = {name: str(spec.get("default", "")) for name, spec in action()["inputs"].items()}
     values = {**defaults, **inputs}
-    context = {"github.action_path": str(ROOT)}
+    context = {"github.action_path": str(ROOT), "github.base_ref": base_ref}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)

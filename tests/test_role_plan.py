@@ -519,3 +519,60 @@ def test_rotating_without_keep_old_is_destructive_from_the_vendors_principal_los
     assert kept.changes[0].detail.startswith(
         "newly admits account 340636424752 with exactly ckid0000000000002 ("
     )
+
+
+# Found by a first-time user (issue 21's trial): rewrites the semantic diff called harmless that
+# took away what works now, applied with no yes.
+VENDOR_ROLE = "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"
+
+
+def _document(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def _vendor(condition: dict | None) -> dict:
+    statement = {"Effect": "Allow", "Principal": {"AWS": VENDOR_ROLE}, "Action": "sts:AssumeRole"}
+    return {**statement, "Condition": condition} if condition else statement
+
+
+OLD_ID, NEW_ID = "ckdemo0000000000000000001", "ckdemo0000000000000000002"
+GITHUB = {
+    "Effect": "Allow",
+    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("current", "says"),
+    [
+        # IfExists: the vendor's ID works now, and is gone after the rewrite
+        (_document(_vendor({"StringEqualsIfExists": {"sts:ExternalId": OLD_ID}})), OLD_ID),
+        # a pattern: the vendor's ID (some ckdemo…) works now, and only NEW_ID after
+        (_document(_vendor({"StringLike": {"sts:ExternalId": "ckdemo*"}})), "ckdemo*"),
+        # a statement the analysis does not model (a federated provider) is dropped
+        (
+            _document(_vendor({"StringEquals": {"sts:ExternalId": NEW_ID}}), GITHUB),
+            "token.actions.githubusercontent.com",
+        ),
+    ],
+    ids=["ifexists", "pattern", "federated"],
+)  # fmt: skip
+def test_a_rewrite_that_takes_away_a_way_in_that_works_now_needs_a_yes(current, says):
+    from provisioner.role.plan import trust_rewrite
+
+    wanted = _document(_vendor({"StringEquals": {"sts:ExternalId": NEW_ID}}))
+    _, destructive = trust_rewrite(current, wanted, ROLE_ARN)
+    assert destructive and says in destructive, destructive
+
+
+def test_rotate_keep_old_keeps_an_id_pinned_with_ifexists():
+    role = {
+        "RoleName": "LabelboxS3Access",
+        "Arn": ROLE_ARN,
+        "AssumeRolePolicyDocument": _document(_vendor({"StringEqualsIfExists": {"sts:ExternalId": OLD_ID}})),
+        "Tags": OURS,
+    }
+    _, ids = plan_rotate(RotateSpec("LabelboxS3Access", NEW_ID, keep_old=True), role)
+    assert ids == [OLD_ID, NEW_ID]

@@ -25,7 +25,7 @@ from provisioner.analysis.trust import _Setting
 from provisioner.diff.model import NEW, Difference
 from provisioner.diff.trust import _Gained, _Whole, trust_differences
 from provisioner.evaluation import Policy
-from provisioner.iam import aws_principals, statements
+from provisioner.iam import aws_principals, statements, strings
 from provisioner.model.arn import account_of
 
 
@@ -41,9 +41,48 @@ def trust_change(current: Any, wanted: Any, role_arn: str) -> tuple[str, str]:
     found = trust_differences(current, wanted, role_arn=role_arn, issued=asked, own_account=own)
     said = [f"{'newly admits' if d.widens else 'no longer admits'} {d.subject}" for d in found]
     detail = "; ".join(said) or "the same access (the statements are rewritten)"
-    lost = _lost(current, wanted, role_arn)
+    lost = _lost(current, wanted, role_arn) + _unmodelled_lost(current, wanted)
     lost += [f"newly admits {d.subject}" for d in found if d.widens and not _asked(d, asked, vendors)]
+    if not lost and _names_external_id(current):
+        # the current trust issues IDs, in whatever form (IfExists, a pattern, a Deny guard): a
+        # way in it no longer admits with an ID the new trust does not issue (or with none) may
+        # be the one the vendor uses now. Harmless: a first ID added to an open trust (no ID
+        # condition at all), and other principals losing an ID the vendor's principal keeps.
+        lost += [f"no longer admits {d.subject}" for d in found if not d.widens and not _kept(d, asked)]
     return detail, "; ".join(dict.fromkeys(lost))
+
+
+def _kept(difference: Difference, asked: Iterable[str]) -> bool:
+    """Does a way in that is no longer admitted take away only IDs the new trust still issues
+    (exactly those, decided, never none)?"""
+    detail = difference.detail
+    return (
+        difference.decided
+        and not detail.get("without_id")
+        and bool(detail.get("issued_ids"))
+        and set(detail.get("issued_ids", ())) <= set(asked)
+        and str(detail.get("external_ids", "")).startswith("exactly ")
+    )
+
+
+def _names_external_id(document: Any) -> bool:
+    return any(key.lower() == "sts:externalid" for s in statements(document) for _, key, _ in s.conditions())
+
+
+def _unmodelled_lost(current: Any, wanted: Any) -> list[str]:
+    """Principals the analysis does not model (a federated identity provider, a service) that
+    the current trust's Allow statements name and the new one does not: each a loss, said."""
+
+    def named(document: Any) -> set[tuple[str, str]]:
+        found = set()
+        for statement in statements(document):
+            principal = statement.body.get("Principal") if statement.is_allow else None
+            if isinstance(principal, dict):
+                for kind in ("Federated", "Service", "CanonicalUser"):
+                    found |= {(kind, value) for value in strings(principal.get(kind))}
+        return found
+
+    return [f"stops trusting {kind} {value}" for kind, value in sorted(named(current) - named(wanted))]
 
 
 def _asked(difference: Difference, asked: Iterable[str], vendors: set[str | None]) -> bool:

@@ -59,5 +59,10 @@ def vendor_trust(document: Any, role_name: str) -> tuple[str, list[str]]:
             "principal(s); rotate-external-id handles one vendor principal: fix it with "
             "create-role first",
         )
-    ids = external_id_values(allows[0], ("StringEquals",))
+    from provisioner.analysis.answer import issued_ids  # the Deny guards' IDs too
+
+    # the IDs that work now: pinned by the Allow (IfExists too: the vendor sends one), or by a
+    # Deny guard; --keep-old keeps each of them
+    pinned = external_id_values(allows[0], ("StringEquals", "StringEqualsIfExists"))
+    ids = list(dict.fromkeys([*pinned, *issued_ids(document)]))
     return principals[0], ids
