@@ -205,3 +205,43 @@ def test_a_kind_given_that_a_document_is_not_is_bad_input(cli, files):
     empty = files("empty.json", {"Version": "2012-10-17", "Statement": []})
     added = cli("diff", empty, pin, "-o", "json")
     assert added.code == 1 and json.loads(added.stdout)["kind"] == "trust"
+
+
+# Federated callers (found by issue 21's trial: an open GitHub Actions trust added to a file was
+# "no difference", and the hook let it through). The solver does not model web identity: each
+# difference is "not decided" and a new one counts as new access.
+APP = "repo:acme/app:*"
+
+
+def github(sub: str | None) -> dict:
+    condition = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
+    if sub is not None:
+        condition["StringLike"] = {"token.actions.githubusercontent.com:sub": sub}
+    return {
+        "Effect": "Allow",
+        "Principal": {
+            "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+        },
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition,
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "widened", "narrowed"),
+    [
+        (trust(PIN), trust(PIN, github(None)), ["GitHub Actions (any repository)"], []),
+        (trust(PIN, github(APP)), trust(PIN, github("repo:acme/*")), ["repo:acme/*"], [APP]),
+        (trust(PIN, github(APP)), trust(PIN, github("repo:other/app:*")), ["repo:other/app:*"], [APP]),
+        (trust(PIN, github(None)), trust(PIN, github(APP)), [], ["GitHub Actions (any repository)"]),
+        (trust(PIN, github(APP)), trust(github(APP), PIN), [], []),
+    ],
+    ids=["added-open", "widened-to-the-owner", "another-repository", "pinned", "reordered"],
+)  # fmt: skip
+def test_a_federated_provider_let_in_further_is_new_access(old, new, widened, narrowed):
+    result = diff_documents(old, new)
+    federated = [d for d in result.differences if d.detail.get("caller_class") == "federated"]
+    assert [d.direction for d in federated] == [NEW] * len(widened) + [REMOVED] * len(narrowed)
+    for difference, words in zip(federated, [*widened, *narrowed], strict=True):
+        assert words in difference.subject and not difference.decided, difference.subject
+    assert result.fails == bool(widened)

@@ -105,11 +105,13 @@ def diff_documents(
     if old == new:  # the same document: the same access, without asking the solver
         return DiffResult(old_name, new_name, kind, [])
     if kind == "trust":
+        from provisioner.diff.federated import federated_differences
         from provisioner.diff.trust import DIFF_ROLE, trust_differences
 
         found = trust_differences(
             old, new, role_arn=role_arn or DIFF_ROLE, issued=external_ids, own_account=own_account
         )
+        found += federated_differences(old, new)  # the identity providers: outside the solver
     elif kind == "permissions":
         from provisioner.diff.grants import grant_differences
         from provisioner.diff.trust import DIFF_ROLE

@@ -7,7 +7,10 @@ Destructive, each said in one phrase:
 - a principal the current trust admits (with whatever ID, or none) is not admitted at all any
   more ("stops trusting P");
 - the new trust admits anything but the vendor's account with the IDs asked for ("newly admits
-  ..."). A first ID added to an open trust takes nothing away that was asked for: not destructive.
+  ..."). A first ID added to an open trust takes nothing away that was asked for: not destructive;
+- where the current trust issues IDs in any form (IfExists, a pattern, a Deny guard), a way in it
+  no longer admits with an ID the new trust does not issue, or with none ("no longer admits ...");
+- a principal the analysis does not model (Federated, Service) the new trust no longer names.
 A question the analysis cannot decide counts as a loss (it asks for the yes, never skips it).
 """
 
