@@ -100,3 +100,18 @@ def test_a_condition_on_the_time_is_not_decided_and_counts_as_new():
     result = diff_documents(policy(dated), policy(READ))
     assert result.fails
     assert all(not d.decided and "aws:CurrentTime" in d.why for d in result.differences)
+
+
+def test_a_diff_that_runs_out_of_time_ends_with_the_rest_not_decided(monkeypatch):
+    """A NotAction policy asks about thousands of actions; a diff must end (a hook and a CI job
+    wait for it): past its budget, the actions left are one difference, not decided, new access
+    (found by issue 21's trial: a NotAction diff ran for 20 minutes)."""
+    import importlib
+
+    grants = importlib.import_module("provisioner.diff.grants")
+    monkeypatch.setattr(grants, "BUDGET_SECONDS", -1)
+    star = {**READ, "Action": "s3:*"}
+    result = diff_documents(policy(READ), policy(star))
+    (left,) = result.differences
+    assert left.widens and not left.decided and "not asked" in left.why
+    assert "s3:PutObject" in left.detail["actions"] and result.fails

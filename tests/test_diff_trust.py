@@ -245,3 +245,15 @@ def test_a_federated_provider_let_in_further_is_new_access(old, new, widened, na
     for difference, words in zip(federated, [*widened, *narrowed], strict=True):
         assert words in difference.subject and not difference.decided, difference.subject
     assert result.fails == bool(widened)
+
+
+def test_a_notaction_trust_or_a_deny_of_everything_is_still_a_trust():
+    """A trust policy has no Resource (IAM refuses one), a resource policy needs one: a NotAction
+    trust and a Deny of "*" were taken for bucket policies, and diff refused to compare them
+    (found by issue 21's trial)."""
+    not_action = {**PIN, "NotAction": "sts:AssumeRoleWithWebIdentity"}
+    del not_action["Action"]
+    deny_all = {"Effect": "Deny", "Principal": "*", "Action": "*"}
+    assert diff_documents(trust(PIN), trust(not_action)).kind == "trust"
+    shut = diff_documents(trust(PIN), trust(PIN, deny_all))
+    assert shut.kind == "trust" and [d.direction for d in shut.differences] == [REMOVED]

@@ -18,6 +18,7 @@ by the concrete evaluator (NEW allows it and OLD does not)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -69,6 +70,11 @@ def bucket_differences(old: Any, new: Any) -> list[Difference]:
     return differences(old, new, "resource", askers)
 
 
+# A diff must end: a CI job or a pre-commit hook waits for it. After this long, the questions left
+# are not asked, and their actions are one difference "not decided" (new access: exit 1).
+BUDGET_SECONDS = 120
+
+
 @one_solver
 def differences(old: Any, new: Any, kind: str, askers: list[Asker]) -> list[Difference]:
     """Every (who, action, resource) NEW allows and OLD did not, then every one OLD allowed and
@@ -77,10 +83,15 @@ def differences(old: Any, new: Any, kind: str, askers: list[Asker]) -> list[Diff
     for action in named_actions([old, new]):
         groups.setdefault(_signature(action, old, new), []).append(action)
     found: list[Difference] = []
+    deadline = time.monotonic() + BUDGET_SECONDS
     for direction, before, after in ((NEW, old, new), (REMOVED, new, old)):
         merged: dict[tuple[str, str, str, bool], tuple[Difference, list[str]]] = {}
+        unasked: list[str] = []
         for signature, actions in groups.items():
             if not _may_differ(signature, direction):
+                continue
+            if time.monotonic() > deadline:
+                unasked += actions  # out of time: not decided, never skipped
                 continue
             for who, may, make in askers:
                 if not may(after):
@@ -96,6 +107,11 @@ def differences(old: Any, new: Any, kind: str, askers: list[Asker]) -> list[Diff
                 )
                 merged.setdefault(key, (difference, []))[1].extend(actions)
         found += [_named(d, actions, key[0]) for key, (d, actions) in merged.items()]
+        if unasked:
+            why = f"not asked: the analysis took over {BUDGET_SECONDS} s ({len(unasked)} actions left)"
+            shown = ", ".join(unasked[:3]) + (f" and {len(unasked) - 3} more" if len(unasked) > 3 else "")
+            gone = Difference(direction, kind, f"{shown} on any resource", "", False, why, False)
+            found.append(replace(gone, detail={"actions": unasked}))
     return found
 
 

@@ -78,4 +78,8 @@ def document_kind(document: Any) -> str:
     actions = [a for s in with_principal for a in strings(s.body.get("Action"))]
     if actions and all(split_action(a)[0] == "sts" for a in actions):
         return "trust"
+    # a trust policy has no Resource (IAM refuses one: the role is the resource); a resource
+    # policy needs one. So a NotAction trust, or a Deny of "*" in a trust, is still a trust.
+    if not any("Resource" in s.body or "NotResource" in s.body for s in with_principal):
+        return "trust"
     return "resource"
