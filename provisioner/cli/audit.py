@@ -11,11 +11,15 @@ import typer
 
 from provisioner.cli.app import app
 from provisioner.cli.common import (
+    AccountsOpt,
     EndpointOpt,
     FailOn,
     FailOnOpt,
+    FromFileOpt,
     KnownAccountsOpt,
+    MemberRoleOpt,
     MutelistOpt,
+    OrganizationOpt,
     ProfileOpt,
     RcpFileOpt,
     RegionOpt,
@@ -53,19 +57,10 @@ else:
 @app.command("audit", rich_help_panel="Checks")
 def audit_command(
     ctx: typer.Context,
-    from_file: Annotated[
-        str | None,
-        typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
-    ] = None,
-    organization: Annotated[
-        bool, typer.Option("--organization", help="Every active account of the organization.", metavar="")
-    ] = False,
-    accounts: Annotated[
-        str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
-    ] = None,
-    member_role: Annotated[
-        str, typer.Option("--member-role", help="Role to assume in each member account.")
-    ] = "OrganizationAccountAccessRole",
+    from_file: FromFileOpt = None,
+    organization: OrganizationOpt = False,
+    accounts: AccountsOpt = None,
+    member_role: MemberRoleOpt = "OrganizationAccountAccessRole",
     output: Annotated[
         AuditOutput,
         typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),

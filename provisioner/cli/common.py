@@ -70,6 +70,18 @@ MutelistOpt = Annotated[
     str | None,
     typer.Option("--mutelist", help="A TOML file of [[mute]] entries (beside those of .provisioner.toml)."),
 ]
+# the inputs audit, inventory and who-can read the same way
+FromFileOpt = Annotated[
+    str | None,
+    typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
+]
+OrganizationOpt = Annotated[
+    bool, typer.Option("--organization", help="Every active account of the organization.", metavar="")
+]
+AccountsOpt = Annotated[
+    str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
+]
+MemberRoleOpt = Annotated[str, typer.Option("--member-role", help="Role to assume in each member account.")]
 ScpFileOpt = Annotated[
     list[str] | None,
     typer.Option("--scp-file", help="An SCP as 'aws organizations describe-policy' prints it (repeat)."),

@@ -8,8 +8,12 @@ import typer
 
 from provisioner.cli.app import app
 from provisioner.cli.common import (
+    AccountsOpt,
     EndpointOpt,
+    FromFileOpt,
     KnownAccountsOpt,
+    MemberRoleOpt,
+    OrganizationOpt,
     ProfileOpt,
     RcpFileOpt,
     RegionOpt,
@@ -36,10 +40,7 @@ def who_can_command(
     target: Annotated[
         str, typer.Argument(help="s3://BUCKET or s3://BUCKET/PREFIX", metavar="s3://BUCKET[/PREFIX]")
     ],
-    from_file: Annotated[
-        str | None,
-        typer.Option("--from-file", help="JSON of 'aws iam get-account-authorization-details' (offline)."),
-    ] = None,
+    from_file: FromFileOpt = None,
     bucket_policy: Annotated[
         list[str] | None,
         typer.Option(
@@ -48,15 +49,9 @@ def who_can_command(
             metavar="BUCKET=FILE",
         ),
     ] = None,
-    organization: Annotated[
-        bool, typer.Option("--organization", help="Every active account of the organization.", metavar="")
-    ] = False,
-    accounts: Annotated[
-        str | None, typer.Option("--accounts", help="Comma-separated account IDs (with --member-role).")
-    ] = None,
-    member_role: Annotated[
-        str, typer.Option("--member-role", help="Role to assume in each member account.")
-    ] = "OrganizationAccountAccessRole",
+    organization: OrganizationOpt = False,
+    accounts: AccountsOpt = None,
+    member_role: MemberRoleOpt = "OrganizationAccountAccessRole",
     output: Annotated[
         WhoCanOutput,
         typer.Option("--output", "-o", help="How to print the result (AWS_DEFAULT_OUTPUT sets the default)."),
