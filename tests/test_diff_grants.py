@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from provisioner.diff import NEW, REMOVED, diff_documents
 from provisioner.evaluation import Policy, Request, evaluate
 
@@ -60,6 +62,7 @@ def test_a_rewrite_with_the_same_grants_is_no_difference():
     assert result.differences == [] and not result.fails
 
 
+@pytest.mark.slow  # the solver over every S3 action: seconds (make test runs it)
 def test_a_wildcard_is_expanded_against_the_action_list():
     star = {**READ, "Action": "s3:*"}
     result = diff_documents(policy(READ), policy(star))
@@ -95,6 +98,7 @@ def test_a_deny_added_takes_away_and_gives_nothing():
     assert lost.detail["example"]["resource"].startswith("arn:aws:s3:::images/secret/")
 
 
+@pytest.mark.slow  # the solver over every S3 action: seconds (make test runs it)
 def test_a_condition_on_the_time_is_not_decided_and_counts_as_new():
     dated = {**READ, "Condition": {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}}
     result = diff_documents(policy(dated), policy(READ))
