@@ -108,6 +108,7 @@ bench: install
 	$(BIN)/python bench/manifest_bench.py
 	$(BIN)/python bench/reuse_bench.py
 	$(BIN)/python bench/inventory_bench.py
+	$(BIN)/python bench/validate_bench.py
 
 demo: install
 	bash scripts/demo.sh
