@@ -397,6 +397,8 @@ def denied_by_answer(answer: Any, kind: str, external_id: str | None) -> str:
         return f"{cls.name}: never with no ID"
     if external_id is None:
         return ""
+    if external_id in cls.issued_undecided:
+        return ""  # not decided (the solver's time ran out): no expectation either way
     if external_id in answer.issued and external_id not in cls.issued_in:
         return f"{cls.name}: not with the issued ID {external_id}"
     if cls.other_id is None and not any(external_id.lower() == i.lower() for i in answer.issued):

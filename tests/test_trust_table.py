@@ -234,6 +234,19 @@ def test_a_question_past_the_time_budget_is_not_decided_and_shows_no_request(mon
     )
 
 
+def test_an_issued_id_whose_question_ran_out_of_time_is_neither_in_nor_out(monkeypatch):
+    """Past the time budget, "does the issued ID get in?" is not decided: the answer must not say
+    it keeps the ID out (the 100,000-trust fuzz run on a loaded machine read the old answer as
+    "not with the issued ID" and the independent evaluator let the request in: 55 disagreements)."""
+    from provisioner.analysis import trust as analysis
+
+    monkeypatch.setattr(analysis, "BUDGET_S", 0)
+    document = trust([allow({"StringLike": {"sts:ExternalId": "lbx-5e8d*"}}, "*")])
+    answer = analysis.analyze_trust(TrustQuestion(document, ROLE_ARN, (VENDOR,), (ID,)))
+    for cls in (answer.parties[0], answer.other):
+        assert cls.issued_in == () and cls.issued_undecided == (ID,), cls
+
+
 def test_a_vendor_trust_narrowed_by_what_is_not_modelled_warns_and_never_passes_assume_role():
     """A pinned trust that also tests the vendor's source IP (IpAddress, not compared yet): the
     vendor may or may not get in, so AWSAssumeRole is a WARN naming why, not a FAIL nor a PASS;

@@ -104,8 +104,10 @@ class ClassAnswer:
     admitted: Door | None  # some request of the class that gets in
     without_id: Door | None = None
     other_id: Door | None = None  # an ID that is not issued, not even up to letter case
-    issued_in: tuple[str, ...] = ()  # the issued IDs that get it in
+    issued_in: tuple[str, ...] = ()  # the issued IDs that get it in (proved)
     ids: str = "nobody"  # which IDs, in words
+    # the issued IDs whose question was not decided (the solver's time ran out): neither in nor out
+    issued_undecided: tuple[str, ...] = ()
 
     @property
     def doors(self) -> list[Door]:

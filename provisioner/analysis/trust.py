@@ -191,12 +191,6 @@ class _Question:
                 return self._door(model, decided, why, refused), model
         return None
 
-    def _proves(self, *extra: z3.BoolRef) -> bool:
-        """Is there a request under `extra` that gets in, decided (not through what is not
-        modelled, nor a solver that gave up)?"""
-        found = self.find(*extra)
-        return found is not None and found[0].decided
-
     def _solve(
         self, constraints: list[z3.BoolRef], goal: z3.BoolRef | None = None
     ) -> tuple[Any, z3.ModelRef | None, str]:
@@ -343,7 +337,7 @@ class _Question:
                 found = self.pretty(found) or found
             without = self.pretty(without, z3.Not(key.present))
             other = self.pretty(other, finder=self.find_other)
-        issued_in = tuple(i for i in issued if self._proves(key.present, key.value == z3.StringVal(i)))
+        asked = {i: self.find(key.present, key.value == z3.StringVal(i)) for i in issued}
         answer = ClassAnswer(
             self.caller.kind,
             name,
@@ -351,7 +345,10 @@ class _Question:
             found[0],
             without[0] if without else None,
             other[0] if other else None,
-            issued_in,
+            tuple(i for i, door in asked.items() if door is not None and door[0].decided),
+            issued_undecided=tuple(
+                i for i, door in asked.items() if door is not None and not door[0].decided
+            ),
         )
         if self.caller.kind in ("own", "service") or not self.setting.words:
             return ClassAnswer(**{**answer.__dict__, "ids": ""})  # asked about, never described
