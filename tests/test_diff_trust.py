@@ -195,6 +195,9 @@ def test_bad_input_is_one_line_and_exit_2(cli, files, tmp_path):
     mixed = cli("diff", pin, perms)
     assert mixed.code == 2 and "one kind" in mixed.stderr
     assert len(mixed.stderr.strip().splitlines()) == 1
+    # an empty --external-id is not "no ID issued": refused (the trial's diff took it silently)
+    empty_id = cli("diff", pin, pin, "--external-id", "")
+    assert empty_id.code == 2 and empty_id.stderr.startswith("error: --external-id ''"), empty_id.stderr
 
 
 def test_a_kind_given_that_a_document_is_not_is_bad_input(cli, files):

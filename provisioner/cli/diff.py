@@ -93,7 +93,9 @@ def diff_command(
     from provisioner import api, report
 
     fmt = out_format(ctx, output, out)
-    ids = tuple(external_id or ())
+    from provisioner.inputs import check_external_id
+
+    ids = tuple(check_external_id(i, "--external-id") for i in external_id or ())  # '' is refused
     skipped: list[str] = []
     if policy is not None and role is None:
         raise InputError("--policy", policy, "names one of a role's policies: give --role NAME too")
