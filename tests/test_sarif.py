@@ -226,3 +226,27 @@ def test_diff_results_point_at_the_new_files_statement():
     assert where["physicalLocation"]["artifactLocation"]["uri"] == "iam/new%20trust.json"
     assert where["physicalLocation"]["region"]["startLine"] > 1  # the second statement, not the file
     assert where["logicalLocations"][0]["fullyQualifiedName"] == "$.Statement[1]"
+
+
+def test_a_file_has_one_fingerprint_however_its_path_is_spelt(tmp_path, monkeypatch):
+    """Code scanning matches results between runs by partialFingerprints: `./iam/p.json`,
+    `iam/p.json` and `iam//p.json` are one file, one uri and one fingerprint (a workflow that
+    changed its paths closed every alert and opened duplicates; found by a first-time user)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "iam").mkdir()
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    (tmp_path / "iam" / "p.json").write_text(json.dumps(wide))
+    seen = set()
+    for spelt in ("iam/p.json", "./iam/p.json", "iam//p.json", "iam/../iam/p.json"):
+        results = report.lint_sarif(lint_paths([spelt]), "1")["runs"][0]["results"]
+        assert results
+        seen.add(
+            tuple(
+                (
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                    *r["partialFingerprints"].values(),
+                )
+                for r in results
+            )
+        )
+    assert len(seen) == 1, seen

@@ -98,9 +98,9 @@ def file_uri(path: str) -> str:
 
     if os.path.isabs(path):
         return Path(path).as_uri()
-    relative = path.replace(os.sep, "/")
-    while relative.startswith("./"):
-        relative = relative[2:]
+    import posixpath
+
+    relative = posixpath.normpath(path.replace(os.sep, "/"))  # ./a, .//a and b/../a: one file
     return quote(relative, safe="/")  # ':' too: "a:b.json" would read as a scheme
 
 
@@ -141,6 +141,15 @@ def _message(item: Item) -> str:
     return item.message if not arn or arn in item.message else f"{arn}: {item.message}"
 
 
+def _fingerprinted(item: Any) -> tuple[str, ...]:
+    """What identifies a finding, its file as its uri says it: `./iam/p.json` and `iam/p.json`
+    are one file, so one fingerprint (code scanning would close and reopen every alert)."""
+    where = item.location
+    if not where.in_file or not where.file:
+        return tuple(item.key)
+    return tuple(file_uri(part) if part == where.file else part for part in item.key)
+
+
 def findings_sarif(view: Findings, version: str) -> dict[str, Any]:
     """Any command's findings for code scanning."""
     used = sorted({i.rule for i in view.items})
@@ -158,7 +167,7 @@ def findings_sarif(view: Findings, version: str) -> dict[str, Any]:
                 "level": LEVEL[item.severity],
                 "message": {"text": _message(item)},
                 "locations": [_location(item)],
-                "partialFingerprints": {"provisionerFinding/v1": fingerprint(*item.key)},
+                "partialFingerprints": {"provisionerFinding/v1": fingerprint(*_fingerprinted(item))},
                 **_state(item, view.baseline),
                 "properties": properties,
             }
