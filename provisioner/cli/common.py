@@ -246,6 +246,8 @@ def out_format(ctx: typer.Context, output: str, out: str | None) -> str:
     from provisioner.errors import InputError
     from provisioner.report.render import EXTENSIONS
 
+    if out is not None and not out.strip():  # "" is not "not given": never a report lost
+        raise InputError("--out", out, "empty: give a file name, '-' for stdout, or leave the option out")
     if not out or out == "-":  # '-' is stdout, as for lint's FILE
         return output
     extension = os.path.splitext(out)[1].lower()
@@ -376,6 +378,10 @@ def mutes(ctx: typer.Context, mutelist: str | None) -> list[Any]:
         from provisioner import mute
 
         found += mute.parse(config.mutes, config.path or "")
+    if mutelist is not None and not mutelist.strip():  # "" is not "not given": said, not skipped
+        from provisioner.errors import InputError
+
+        raise InputError("--mutelist", mutelist, "empty: give the path of a file, or leave the option out")
     if mutelist:
         from provisioner import mute
 

@@ -93,6 +93,8 @@ ROWS += [
     ("audit", ["audit", "--from-file", ""], "--from-file"),  # empty is not "not given": never online
     ("audit", ["audit", "--known-accounts", ""], "--known-accounts"),
     ("audit", ["audit", "--scp-file", ""], "--scp-file"),
+    ("audit", ["audit", "--mutelist", ""], "--mutelist"),
+    ("audit", ["audit", "--out", ""], "--out"),
     ("audit", ["audit", "--accounts", "12"], "--accounts"),
     ("audit", ["audit", "--accounts", ","], "--accounts"),
     ("audit", ["audit", "--organization", "--accounts", "123456789012"], "--accounts"),
