@@ -11,6 +11,8 @@ role's ARN or name (audit) and the file (lint).
 from __future__ import annotations
 
 import fnmatch
+import os
+import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -39,7 +41,7 @@ class Mute:
             fnmatch.fnmatchcase(rule, self.rule)
             and fnmatch.fnmatchcase(account, self.account)
             and (self.role == "*" or any(fnmatch.fnmatchcase(r, self.role) for r in role))
-            and fnmatch.fnmatchcase(file, self.file)
+            and (self.file == "*" or fnmatch.fnmatchcase(spelt(file), spelt(self.file)))
         )
 
     def describe(self) -> str:
@@ -102,6 +104,18 @@ def parse(entries: Iterable[dict[str, Any]], path: str) -> list[Mute]:
             )
         )
     return found
+
+
+def spelt(path: str) -> str:
+    """A file (or a file pattern) as one spelling: `./iam/p.json`, `iam//p.json` and, under the
+    working folder, its absolute path are `iam/p.json` (an entry written one way muted nothing
+    when the file was named the other, in silence; found by a first-time user)."""
+    if not path:
+        return path
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        path = path if relative.startswith("..") else relative
+    return posixpath.normpath(path.replace(os.sep, "/"))
 
 
 def load_file(path: str) -> list[Mute]:

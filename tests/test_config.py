@@ -395,3 +395,25 @@ def test_aws_options_before_config_belong_to_the_command_it_explains(cli, folder
     by_option = {(r["option"], r["from"]): r for r in rows}
     assert by_option[("--profile", "flag")]["value"] == "prod" and by_option[("--profile", "flag")]["wins"]
     assert by_option[("AWS_PROFILE", "environment")]["overridden_by"] == "flag --profile"
+
+
+def test_a_mute_entry_matches_its_file_however_either_path_is_spelt(tmp_path, monkeypatch):
+    """`file = "./pol/p.json"` mutes `provision lint pol/p.json`, and the reverse, and an absolute
+    path under the working folder (each muted nothing before, in silence; found by a first-time
+    user)."""
+    from provisioner.mute import Mute
+
+    monkeypatch.chdir(tmp_path)
+    for entry in (
+        "./pol/p.json",
+        "pol/p.json",
+        "pol//p.json",
+        str(tmp_path / "pol" / "p.json"),
+        "./pol/*.json",
+    ):
+        mute = Mute("resource-wildcard", "accepted", file=entry)
+        for named in ("pol/p.json", "./pol/p.json", str(tmp_path / "pol" / "p.json")):
+            assert mute.matches("resource-wildcard", file=named), (entry, named)
+    assert not Mute("resource-wildcard", "accepted", file="./pol/q.json").matches(
+        "resource-wildcard", file="pol/p.json"
+    )
