@@ -416,6 +416,12 @@ def test_quiet_silences_progress_and_notes_but_not_errors(cli, tmp_path):
     assert "note:" in cli("audit", "--from-file", str(path), "-o", "json", "--fail-on", "none").stderr
     failed = cli("-q", "audit", "--from-file", str(tmp_path / "nope.json"))
     assert failed.code == 2 and "no such file" in failed.error_line
+    # the table too: its findings alone, no summary line, no notes (the README's promise; a
+    # first-time user found both on stdout with -q)
+    table = cli("-q", "audit", "--from-file", str(path), "--fail-on", "none")
+    loud_table = cli("audit", "--from-file", str(path), "--fail-on", "none")
+    assert "finding(s)" in loud_table.stdout and "note:" in loud_table.stdout
+    assert "finding(s)" not in table.stdout and "note:" not in table.stdout and "role/a" in table.stdout
 
 
 def test_tables_fit_the_terminal_and_colour_severities_unless_no_color():

@@ -21,6 +21,10 @@ def findings_text(result: Any, fmt: str, out: str | None, notes: list[str], view
         return json_text(report.versioned(result.to_dict(), "findings"), fmt)
     built = view()
     built.notes += notes
+    from provisioner.cli.app import QUIET
+
+    if QUIET.get() and built.command == "audit" and fmt == "table":
+        built.summary, built.trailer = "", []  # -q: audit's table alone (README, "Working with AWS")
     return render_findings(built, fmt, out)
 
 

@@ -71,7 +71,7 @@ def to_table(view: Findings, terminal: Any = None) -> str:
         headers = ["SEVERITY", *(c.header for c in view.columns), "MESSAGE"]
         widths = [None, *(c.wrap for c in view.columns), 60 if view.command == "audit" else 70]
         body = table(rows, headers, widths, terminal or PLAIN)
-    return f"{body}\n\n{view.summary}{trailer}"
+    return f"{body}\n\n{view.summary}{trailer}" if view.summary or trailer else body
 
 
 def to_csv(view: Findings) -> str:
