@@ -24,6 +24,7 @@ from provisioner.cli.common import (
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
+    account_list,
     config_vendors,
     connect,
     mutes,
@@ -97,13 +98,10 @@ def audit_command(
 ) -> None:
     """Find every role another account can assume, and judge its trust and its grants."""
     from provisioner.audit import AuditSpec, collector_paused
-    from provisioner.errors import InputError
 
     fmt = out_format(ctx, output, out)  # before any AWS call
     check_baseline_format(baseline, fmt)
-    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
-    if accounts is not None and not listed:
-        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    listed = account_list(accounts)
     spec = AuditSpec(
         from_file=from_file,
         organization=organization,

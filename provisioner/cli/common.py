@@ -70,6 +70,18 @@ MutelistOpt = Annotated[
     str | None,
     typer.Option("--mutelist", help="A TOML file of [[mute]] entries (beside those of .provisioner.toml)."),
 ]
+
+
+def account_list(accounts: str | None) -> tuple[str, ...]:
+    """--accounts A,B,…: the IDs given; a value that lists none (",", " ") is bad input."""
+    from provisioner.errors import InputError
+
+    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
+    if accounts is not None and not listed:
+        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    return listed
+
+
 # the inputs audit, inventory and who-can read the same way
 FromFileOpt = Annotated[
     str | None,

@@ -20,6 +20,7 @@ from provisioner.cli.common import (
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
+    account_list,
     config_vendors,
     connect,
     out_format,
@@ -82,9 +83,7 @@ def inventory_command(
 
     if fmt not in FORMATS["inventory"]:  # an --out extension of a format inventory does not make
         raise InputError("--out", out, f"inventory writes {', '.join(FORMATS['inventory'])}: not {fmt}")
-    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
-    if accounts is not None and not listed:
-        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    listed = account_list(accounts)
     spec = InventorySpec(
         from_file=from_file,
         organization=organization,

@@ -18,6 +18,7 @@ from provisioner.cli.common import (
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
+    account_list,
     config_vendors,
     connect,
     json_text,
@@ -65,14 +66,11 @@ def who_can_command(
 ) -> None:
     """Every outside principal that can read (or write) objects at an S3 location, with its route."""
     from provisioner import api
-    from provisioner.errors import InputError
     from provisioner.inventory import InventorySpec, parse_target
     from provisioner.report.inventory import who_can_table
 
     parse_target(action, target)  # before any AWS call
-    listed = tuple(a.strip() for a in (accounts or "").split(",") if a.strip())
-    if accounts is not None and not listed:
-        raise InputError("--accounts", accounts, "a comma-separated list of 12-digit account IDs")
+    listed = account_list(accounts)
     spec = InventorySpec(
         from_file=from_file,
         organization=organization,
