@@ -9,22 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
+from provisioner.cli.accounts import AccountsOpt, FromFileOpt, MemberRoleOpt, OrganizationOpt, account_list
 from provisioner.cli.app import app
 from provisioner.cli.common import (
-    AccountsOpt,
     EndpointOpt,
     FailOn,
     FailOnOpt,
-    FromFileOpt,
     KnownAccountsOpt,
-    MemberRoleOpt,
     MutelistOpt,
-    OrganizationOpt,
     ProfileOpt,
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
-    account_list,
     config_vendors,
     connect,
     mutes,

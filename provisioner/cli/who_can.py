@@ -6,19 +6,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
+from provisioner.cli.accounts import AccountsOpt, FromFileOpt, MemberRoleOpt, OrganizationOpt, account_list
 from provisioner.cli.app import app
 from provisioner.cli.common import (
-    AccountsOpt,
     EndpointOpt,
-    FromFileOpt,
     KnownAccountsOpt,
-    MemberRoleOpt,
-    OrganizationOpt,
     ProfileOpt,
     RcpFileOpt,
     RegionOpt,
     ScpFileOpt,
-    account_list,
     config_vendors,
     connect,
     json_text,
