@@ -23,7 +23,7 @@ import z3
 
 from provisioner.analysis import one_solver
 from provisioner.analysis.answer import ID_KEY, ClassAnswer, Door, issued_ids, may_name
-from provisioner.analysis.encode import Encoder, equal_ignoring_case
+from provisioner.analysis.encode import Encoder
 from provisioner.analysis.request import Caller
 from provisioner.analysis.trust import _Question, _Setting
 from provisioner.analysis.verdict import named_accounts, unreadable
@@ -72,15 +72,6 @@ class _Gained(_Whole):
         # shuts it), `before` keeps out whatever its own hold (each set the way that opens it)
         self.encoder.atoms += [(atom, not closing) for atom, closing in old.encoder.atoms]
         self.encoder.undecided += old.encoder.undecided
-        # a variant in letter case only of an issued ID is not another ID (issue 19's decision:
-        # the vendor issues the IDs, nobody is issued a case variant of one): not a gain
-        key = self.id_key
-        variants = [
-            z3.And(key.present, equal_ignoring_case(key.value, i), key.value != z3.StringVal(i))
-            for i in after.issued
-        ]
-        if variants:
-            self.allowed = z3.And(self.allowed, z3.Not(z3.Or(*variants)))
 
     def answer(self, name: str) -> ClassAnswer:
         """The class's answer for the gained set; "IDs other than the issued ones, such as …"
