@@ -3,6 +3,8 @@ triples NEW allows that OLD did not, each with a concrete request the evaluator 
 
 from __future__ import annotations
 
+import pytest
+
 from provisioner.diff import NEW, diff_documents
 from provisioner.evaluation import Policy, Request, evaluate
 
@@ -34,6 +36,7 @@ def allowed(document, difference):
     return evaluate([Policy("p", document)], request).allowed
 
 
+@pytest.mark.slow  # the solver over several documents through the CLI: make test runs it
 def test_a_public_prefix_newly_allows_every_class_of_caller():
     public = {**VENDOR, "Sid": "Public", "Principal": "*", "Resource": "arn:aws:s3:::images/public/*"}
     old, new = policy(VENDOR), policy(VENDOR, public)

@@ -147,6 +147,7 @@ def files(tmp_path):
     return write
 
 
+@pytest.mark.slow  # the solver over several documents through the CLI: make test runs it
 def test_cli_exit_codes_and_formats(cli, files):
     pin, pattern = files("pin.json", trust(PIN)), files("pattern.json", trust(PATTERN))
     widened = cli("diff", pin, pattern)
