@@ -529,6 +529,9 @@ class _Tally:
                 continue
             if (expected == "Allowed") != (THEIRS[result["result"]] == "allow"):
                 self.found += 1
+                if self.found <= 200:  # each as it is found: a long run cut short keeps them
+                    shown = {"case": case, "analysis": expected, "oracle": result["result"], "why": why}
+                    print(f"DISAGREEMENT {json.dumps(shown)}", file=sys.stderr, flush=True)
                 if len(self.disagreements) < 20:
                     self.disagreements.append((case, simulation, expected, result["result"], why))
 

@@ -79,6 +79,24 @@ def like(pattern: str, any_char: z3.ReRef = ANY_CHAR) -> z3.ReRef:
     return concat(parts)
 
 
+def like_formula(value: z3.SeqRef, pattern: str) -> z3.BoolRef:
+    """`value` matches a StringLike pattern. A pattern with at most one `*` is put as a length and
+    the characters at fixed places from either end, which the solver decides far faster than the
+    same language as a regular expression (a `?` pattern negated took it a second)."""
+    if pattern.count("*") > 1:
+        return z3.InRe(value, like(pattern))
+    head, star, tail = pattern.partition("*")
+    length = z3.Length(value)
+    chars = [_char_at(value, i, c) for i, c in enumerate(head) if c != "?"]
+    chars += [_char_at(value, length - len(tail) + i, c) for i, c in enumerate(tail) if c != "?"]
+    size = length >= len(head) + len(tail) if star else length == len(head)
+    return z3.And(size, *chars)
+
+
+def _char_at(value: z3.SeqRef, index: Any, char: str) -> z3.BoolRef:
+    return z3.SubString(value, index, 1) == z3.StringVal(char)
+
+
 def ignore_case(text: str) -> z3.ReRef:
     """Every string equal to `text` without regard to letter case."""
     parts = [
@@ -237,7 +255,7 @@ def _matches(op: str, text: str, value: z3.SeqRef) -> z3.BoolRef:
     if op in ("stringequalsignorecase", "bool"):
         return equal_ignoring_case(value, text)
     if op == "stringlike":
-        return z3.InRe(value, like(text))
+        return like_formula(value, text)
     language = arn_like(text)
     return z3.InRe(value, language) if language is not None else z3.BoolVal(False)
 
