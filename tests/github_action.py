@@ -88,15 +88,17 @@ def run_step(
     bin_dir: Path = VENV / "bin",
     extra_env: dict[str, str] | None = None,
     home: Path | None = None,
+    base_ref: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """One step of action.yml, in `cwd` (the workspace); HOME is `home` when given (a test's
-    temporary folder: no ~/.aws in reach), else this machine's."""
+    temporary folder: no ~/.aws in reach), else this machine's; `base_ref` GitHub's
+    `github.base_ref` (a pull request's base branch, empty on any other event)."""
     found = step(step_id)
     assert found["shell"] == "bash"
     env = {**base_environment(cwd, bin_dir, home), **(extra_env or {})}
-    env.update({name: fill(str(value), inputs) for name, value in (found.get("env") or {}).items()})
+    env.update({name: fill(str(value), inputs, base_ref) for name, value in (found.get("env") or {}).items()})
     script = cwd / f".step-{step_id}.sh"
-    script.write_text(fill(found["run"], inputs))
+    script.write_text(fill(found["run"], inputs, base_ref))
     try:
         return subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],

@@ -152,3 +152,60 @@ def test_diff_is_offline_and_never_loads_boto3(tmp_path):
     )  # fmt: skip
     assert done.stdout.rstrip().endswith("BOTO False"), done.stdout + done.stderr
     assert '"widens": true' in done.stdout
+
+
+def test_the_action_diffs_a_pull_request_against_its_base_branch(tmp_path):
+    """action.yml's `command: diff` as GitHub runs it for a pull request: the workspace is a
+    clone checked out with fetch-depth 0 (origin/BASE is there), `github.base_ref` is the base
+    branch. The widening file fails the job with a SARIF result at NEW's line; the rewrite to
+    the same access gives none; on a push (no base_ref) the base is origin/main."""
+    from tests import github_action
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    venv = github_action.installed_venv()
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(origin))
+    git(tmp_path, "clone", "--quiet", str(origin), str(work))
+    (work / "iam").mkdir()
+    (work / "iam" / "read.json").write_text(json.dumps(READ, indent=2))
+    (work / "iam" / "trust.json").write_text(json.dumps(PINNED, indent=2))
+    git(work, "checkout", "--quiet", "-b", "main")
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", "base")
+    git(work, "push", "--quiet", "origin", "main")
+    git(work, "checkout", "--quiet", "-b", "feature")
+    git(work, "branch", "--quiet", "-D", "main")  # as actions/checkout leaves it: only origin/main
+    widened = {**READ, "Statement": [*READ["Statement"], UPLOAD]}
+    (work / "iam" / "read.json").write_text(json.dumps(widened, indent=2))
+    (work / "iam" / "trust.json").write_text(json.dumps(GUARDED, indent=2))
+    git(work, "commit", "--quiet", "-am", "change")
+
+    def step(paths: str, base_ref: str = "main") -> tuple[int, list[dict[str, object]], str]:
+        done = github_action.run_step(
+            "run",
+            {"command": "diff", "paths": paths},
+            work,
+            bin_dir=venv / "bin",
+            home=tmp_path,
+            base_ref=base_ref,
+        )
+        sarif = work / "provisioner.sarif"
+        results = json.loads(sarif.read_text())["runs"][0]["results"] if sarif.exists() else []
+        return done.returncode, results, done.stderr
+
+    code, results, stderr = step("iam")
+    assert code == 1, stderr
+    (result,) = results
+    where = result["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "iam/read.json"
+    lines = (work / "iam" / "read.json").read_text().splitlines()
+    assert (
+        '"s3:PutObject"' in lines[where["region"]["startLine"] - 1]
+        or "PutObject" in result["message"]["text"]
+    )
+    assert "s3:PutObject" in result["message"]["text"]
+    code, results, stderr = step("iam/trust.json")
+    assert (code, results) == (0, []), stderr
+    code, results, stderr = step("iam/read.json", base_ref="")  # a push: origin/main
+    assert code == 1 and len(results) == 1, stderr
