@@ -40,8 +40,18 @@ from provisioner.diff.grants import SESSION, bucket_differences, grant_differenc
 from provisioner.diff.trust import DIFF_ROLE
 from provisioner.evaluation import caller_request
 from provisioner.model.arn import session_arn
-from tests.test_oracle import ACTION_PATTERNS, ACTIONS, FULL, KEYS, OPERATORS, RESOURCE_PATTERNS, RESOURCES
-from tests.test_oracle import THEIRS, oracle_available, run_oracle
+from tests.test_oracle import (
+    ACTION_PATTERNS,
+    ACTIONS,
+    FULL,
+    KEYS,
+    OPERATORS,
+    RESOURCE_PATTERNS,
+    RESOURCES,
+    THEIRS,
+    oracle_available,
+    run_oracle,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -213,8 +223,9 @@ def checks(pair: dict[str, Any], seed: int) -> dict[str, Any]:
         context = {k: rng.choice(v) for k, v in PROBE_KEYS.items() if rng.random() < 0.6}
         why = f"{who or 'the session'} {action} on {resource} with {context}: diff says {expected}"
         out.append(("pair", caller, action, resource, context, expected, why))
-    return {"pair": pair, "differences": len(found), "undecided": undecided, "skipped": skipped, "checks": out,
-            "seconds": time.perf_counter() - started}  # fmt: skip
+    seconds = time.perf_counter() - started
+    return {"pair": pair, "differences": len(found), "undecided": undecided, "skipped": skipped,
+            "checks": out, "seconds": seconds}  # fmt: skip
 
 
 def _simulation(pair: dict[str, Any], side: str, principal: str, action: str, resource: str,
