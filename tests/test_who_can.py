@@ -142,3 +142,33 @@ def test_a_bucket_policy_grant_on_a_deeper_prefix_counts(cli, files):
         and route["part"] == "s3://acme-images/alexa-devices/*"
     )
     assert routes(cli, "read", "s3://acme-images/train/", files([], policy))["routes"] == []
+
+
+def test_write_means_any_object_write_or_delete_and_read_any_object_version(cli, files):
+    """Item 2 of issue 22's leftovers: a role that may only delete objects, and a bucket policy
+    granting an outside account s3:DeleteObjectVersion alone, can destroy the data: who-can write
+    lists both, naming the actions counted. A role that may only read old versions
+    (s3:GetObjectVersion) reads the data: who-can read lists it."""
+    deleter = role("Cleaner", LABELBOX_ROLE, doc(allow("s3:DeleteObject", "arn:aws:s3:::acme-images/*")))
+    versions = role("History", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObjectVersion", "arn:aws:s3:::acme-images/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    policy = doc(
+        {"Sid": "Purge", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{CLOUDHEALTH}:root"},
+         "Action": "s3:DeleteObjectVersion", "Resource": "arn:aws:s3:::acme-images/*"}
+    )  # fmt: skip
+    args = files([deleter, versions], policy)
+    found = routes(cli, "write", "s3://acme-images/", args)["routes"]
+    by_party = {r["party"]: r for r in found}
+    assert set(by_party) == {"Labelbox", "Cloudhealth"}
+    assert by_party["Labelbox"]["actions"] == ["s3:DeleteObject"]
+    assert by_party["Cloudhealth"]["actions"] == ["s3:DeleteObjectVersion"]
+    read = routes(cli, "read", "s3://acme-images/", args)["routes"]
+    assert [(r["party"], r["actions"]) for r in read] == [("Datadog", ["s3:GetObjectVersion"])]
+    help_text = cli("who-can", "--help").stdout
+    for action in (
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutObjectAcl",
+        "s3:GetObjectVersion",
+    ):
+        assert action in help_text

@@ -246,6 +246,7 @@ def who_can_table(result: WhoCanResult) -> str:
             _route_verdict(r),
             r.party.label,
             r.path,
+            ", ".join(a.removeprefix("s3:") for a in r.actions) or "-",
             r.trust or "-",
             r.condition,
         )
@@ -257,5 +258,7 @@ def who_can_table(result: WhoCanResult) -> str:
     if not rows:
         body = "no outside principal"
     else:
-        body = table(rows, ["VERDICT", "PARTY", "ROUTE", "TRUST", "DECIDED BY"], [16, 30, 60, 60, 40])
+        body = table(
+            rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, 22, 60, 40]
+        )
     return "\n".join([head, body, *(f"note: {n}" for n in result.notes)])
