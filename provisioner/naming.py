@@ -66,7 +66,9 @@ class Party:
     @property
     def where(self) -> str:
         """Where the party is, as a report shows it: its account, or "identity provider"."""
-        return "identity provider" if self.kind == IDENTITY_PROVIDER else self.account
+        if self.kind == IDENTITY_PROVIDER:
+            return "identity provider"
+        return "AWS service principal" if self.account.startswith("service:") else self.account
 
 
 def parse_list(raw: Any, where: str, option: str = "known_accounts") -> list[Named]:

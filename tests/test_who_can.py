@@ -172,3 +172,46 @@ def test_write_means_any_object_write_or_delete_and_read_any_object_version(cli,
         "s3:GetObjectVersion",
     ):
         assert action in help_text
+
+
+SERVICE_POLICY = doc(
+    allow("s3:PutObject", "arn:aws:s3:::acme-images/logs/*", Sid="Logs", Principal={"Service": "logging.s3.amazonaws.com"},
+          Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
+    allow("s3:GetObject", "arn:aws:s3:::acme-images/*", Sid="Cdn", Principal={"Service": "cloudfront.amazonaws.com"}),
+)  # fmt: skip
+
+
+def test_a_service_principal_is_an_outside_party_named_as_an_aws_service(cli, files):
+    """Item 3 of issue 22's leftovers: a bucket policy granting an AWS service principal is a
+    route, named as an AWS service (never a vendor), with the condition that decides it; with no
+    aws:SourceAccount/aws:SourceArn condition it is the confused deputy (IAM User Guide, "The
+    confused deputy problem": "use the aws:SourceArn and aws:SourceAccount global condition
+    context keys in resource-based policies to limit the permissions that the service gives
+    another service to the resource"): a WARN, never a pass."""
+    args = files([], SERVICE_POLICY)
+    [logs] = routes(cli, "write", "s3://acme-images/", args)["routes"]
+    assert (logs["party"], logs["kind"], logs["via"]) == (
+        "logging.s3.amazonaws.com",
+        "aws-service",
+        "bucket policy",
+    )
+    assert logs["verdict"] == f"can, only for aws:SourceAccount {ACCOUNT}"
+    assert "aws:SourceAccount" in logs["condition"] and logs["part"] == "s3://acme-images/logs/*"
+    [cdn] = routes(cli, "read", "s3://acme-images/", args)["routes"]
+    assert (cdn["party"], cdn["kind"]) == ("cloudfront.amazonaws.com", "aws-service")
+    assert cdn["verdict"].startswith("WARN: confused deputy") and cdn["condition"] == "none"
+    table = cli("who-can", "read", "s3://acme-images/", *args).stdout
+    assert "WARN (confused" in table and "cloudfront.amazonaws.com (AWS service)" in table
+
+
+def test_inventory_lists_service_principals_of_bucket_policies(cli, files):
+    args = files([], SERVICE_POLICY)
+    shown = cli("inventory", *args, "-o", "json")
+    parties = {p["name"]: p for p in shown.json()["parties"]}
+    assert parties["cloudfront.amazonaws.com"]["kind"] == "aws-service"
+    assert parties["cloudfront.amazonaws.com"]["bucket_policy"][0]["verdict"].startswith(
+        "WARN: confused deputy"
+    )
+    assert parties["logging.s3.amazonaws.com"]["bucket_policy"][0]["rights"] == ["write"]
+    table = cli("inventory", *args, "-o", "table").stdout
+    assert "WARN" in table and "cloudfront.amazonaws.com (AWS service) [AWS service" in table

@@ -108,6 +108,17 @@ class Direct:
     rights: tuple[str, ...]  # "read", "write", …
     condition: str  # "none", or the statement's Condition as JSON
     decided: bool  # False: it depends on the condition (not decided for the party)
+    note: str = ""  # an AWS service's: the source condition that decides it, or the confused deputy
+
+    @property
+    def verdict(self) -> str:
+        """ "can" (with the source condition, for a service), or a WARN naming what it depends
+        on (never a pass)."""
+        if self.decided:
+            return f"can, {self.note}" if self.note else "can"
+        if self.note:
+            return f"WARN: {self.note}"
+        return f"WARN: depends on the condition {self.condition} (not decided)"
 
 
 @dataclass

@@ -134,7 +134,10 @@ def _direct(
         for bucket in found:
             for grant in direct_grants(bucket, "", RIGHTS, names, ours):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
-                if grant.party.account != ANYONE and grant.party.account not in entry.accounts:
+                if (
+                    grant.party.where == grant.party.account != ANYONE
+                    and grant.party.account not in entry.accounts
+                ):
                     entry.accounts.append(grant.party.account)
                 entry.direct.append(grant)
 

@@ -226,7 +226,7 @@ def _policy_routes(
                 f"{grant.party.label} -> bucket policy {grant.statement} -> {grant.part}",
                 "bucket policy",
                 None,
-                "can" if grant.decided else f"WARN: depends on the condition {grant.condition} (not decided)",
+                grant.verdict,
                 "",
                 grant.condition,
                 Severity.CRITICAL if grant.party.account == ANYONE and grant.decided else None,

@@ -51,9 +51,7 @@ def _party(entry: PartyEntry) -> dict[str, Any]:
 
 def direct_verdict(grant: Direct) -> str:
     """ "can", or a WARN naming the condition it depends on (never a pass)."""
-    if grant.decided:
-        return "can"
-    return f"WARN: depends on the condition {grant.condition} (not decided)"
+    return grant.verdict
 
 
 def _direct_text(grant: Direct) -> str:
@@ -232,6 +230,8 @@ def inventory_markdown(result: InventoryResult) -> str:
 def _route_verdict(route: Route) -> str:
     """The verdict column: the worst finding where it can, WARN where a condition decides (the
     DECIDED BY column shows the condition)."""
+    if route.verdict.startswith("WARN: confused deputy"):
+        return "WARN (confused deputy)"
     if route.verdict.startswith("WARN"):
         return "WARN (not decided)"
     if route.verdict != "can":
