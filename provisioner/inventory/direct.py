@@ -56,36 +56,39 @@ def direct_grants(
         condition = json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
         sid = statement.body.get("Sid")
         where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
-        callers: list[tuple[str, Party]] = []
+        callers: list[tuple[list[str], Party]] = []
         for account in sorted(a for a in named if a and a not in ours):
+            own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
             party = (
-                names.party(account, ours)
+                names.party(account, ours, own)
                 if account != ANYONE
                 else Party(ANYONE, "anyone (any AWS account)", "anyone")
             )
-            callers.append(
-                (session_arn(SOMEONE if account == ANYONE else account, "any-role", "session"), party)
-            )
-        for service in services:  # an AWS service: never a vendor, its source conditions decide
-            callers.append((service, Party(SERVICE + service, service, AWS_SERVICE, "Principal.Service")))
-        for caller, party in callers:
+            asked = [session_arn(SOMEONE, "any-role", "session")] if account == ANYONE else []
+            callers.append((asked or sorted({caller_of(p, account) for p in own}), party))
+        for name in services:  # an AWS service: never a vendor, its source conditions decide
+            callers.append(([name], Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")))
+        for asking, party in callers:
             service = party.account.startswith(SERVICE)
             for part, resource in probes([{"Statement": [statement.body]}], bucket.name, prefix):
                 given: list[str] = []
                 decided = True
                 for right, action in rights:
-                    request = Request(caller, action, resource, caller_context(caller))
-                    if not authorize(
-                        Chain(identity=[THEIRS], resource=[bare], cross_account=True), request
-                    ).allowed:
+                    requests = [Request(c, action, resource, caller_context(c)) for c in asking]
+                    covered = [
+                        r
+                        for r in requests
+                        if authorize(Chain(identity=[THEIRS], resource=[bare], cross_account=True), r).allowed
+                    ]
+                    if not covered:
                         continue  # the statement does not cover this action or object
                     given.append(right)
                     if not service:
                         full = Chain(identity=[THEIRS], resource=[policy], cross_account=True)
-                        decided = decided and authorize(full, request).allowed
+                        decided = decided and all(authorize(full, r).allowed for r in covered)
                 note = ""
                 if service:  # the service acts for whoever uses it: the source conditions decide for whom
-                    decided, note = service_verdict(statement, caller)
+                    decided, note = service_verdict(statement, asking[0])
                 if given:
                     found.append(
                         Direct(party, where, bucket.name, part, tuple(given), condition, decided, note)
@@ -93,6 +96,17 @@ def direct_grants(
                     if part == f"s3://{bucket.name}/{prefix}*":
                         break  # the prefix itself: every part under it
     return found
+
+
+def caller_of(principal: str, account: str) -> str:
+    """A caller a bucket policy's principal names: a session of a role it names, the user or
+    session it names, or a session of any role of an account it names ("IAM JSON policy
+    elements: Principal")."""
+    if principal.startswith("arn:") and ":role/" in principal:
+        return session_arn(account, principal.rsplit("/", 1)[1], "session")
+    if principal.startswith("arn:") and not principal.endswith(":root"):
+        return principal  # a user, or an assumed-role session
+    return session_arn(account, "any-role", "session")
 
 
 def service_principals(body: dict[str, Any]) -> list[str]:

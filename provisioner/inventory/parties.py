@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 import shlex
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from provisioner.audit.grants import may_tag_session, role_policies
 from provisioner.audit.memo_key import Memo
@@ -18,11 +20,12 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
+from provisioner.iam import aws_principals, statements
 from provisioner.inputs import external_id_warnings
 from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
 from provisioner.inventory.scope import RIGHTS, data_scope
 from provisioner.inventory.way_in import own_way_in
-from provisioner.model import Severity
+from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
 from provisioner.role.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
@@ -70,9 +73,6 @@ def build(
     scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
     ours = frozenset({*(a.account for a in data), *org_accounts})  # every audited account is ours
 
-    def label(account: str) -> str:
-        return party_of(account, names, ours).label
-
     for account in data:
         if account.error:
             continue
@@ -90,12 +90,19 @@ def build(
             base.stale = bool(unused(role, now, unused_days))
             base.remove = _removal(role, account.account, profile, caller_account, same)
             for reached in outside:
-                party = party_of(reached, names, ours)
+                party = party_of(reached, names, ours, role.trust)
                 access = base
                 if len(outside) > 1:  # each party's entry: its own way in
                     access = replace(base, id_notes=list(base.id_notes))
                     said = [f.message for f in findings if f.rule in TRUST_RULES]
-                    access.trust = own_way_in(reached, role.trust, outside, analysis.pinned, said, label)
+                    access.trust = own_way_in(
+                        reached,
+                        role.trust,
+                        outside,
+                        analysis.pinned,
+                        said,
+                        _labeller(names, ours, role.trust),
+                    )
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
                     entry.accounts.append(reached)
@@ -147,12 +154,30 @@ def party_key(party: Party) -> str:
     return f"{party.kind}:{party.name}" if party.kind in (VENDOR, AWS_SERVICE) else party.account
 
 
-def party_of(reached: str, names: Names, ours: frozenset[str]) -> Party:
+def party_of(reached: str, names: Names, ours: frozenset[str], trust: Any = None) -> Party:
+    """The party behind an account that gets in; `trust`: the role's trust, whose principals of
+    that account a [[vendor]] entry's principal patterns may name."""
     if reached == ANYONE:
         return Party(ANYONE, "anyone (any AWS account)", "anyone")
     if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
         return Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE)
-    return names.party(reached, ours)
+    return names.party(reached, ours, principals_of(trust, reached) if trust is not None else ())
+
+
+def _labeller(names: Names, ours: frozenset[str], trust: Any) -> Callable[[str], str]:
+    """A party's label from its account, for one role's trust."""
+    return lambda account: party_of(account, names, ours, trust).label
+
+
+def principals_of(trust: Any, account: str) -> list[str]:
+    """The AWS principals of `account` the Allow statements of a trust name."""
+    return [
+        p
+        for statement in statements(trust)
+        if statement.is_allow
+        for p in aws_principals(statement)
+        if p != "*" and account_of(p) == account
+    ]
 
 
 def _access(
@@ -170,7 +195,7 @@ def _access(
         account=account.account,
         role_arn=role.arn,
         role_name=role.name,
-        trust=_trust_words(reached_by, pinned, findings, names, ours),
+        trust=_trust_words(reached_by, pinned, findings, names, ours, role.trust),
         external_ids=list(pinned),
         id_notes=_id_notes(pinned, role, reached_by, names),
         scope=DataScope(),
@@ -192,12 +217,13 @@ def _trust_words(
     findings: list[Finding],
     names: Names,
     ours: frozenset[str],
+    trust: Any = None,
 ) -> str:
     """The exact trust verdict: the trust findings' own words, else who gets in, with which IDs."""
     said = [f.message for f in findings if f.rule in TRUST_RULES]
     if said:
         return "; ".join(said)
-    who = ", ".join(party_of(a, names, ours).label for a in reached_by)
+    who = ", ".join(party_of(a, names, ours, trust).label for a in reached_by)
     if pinned:
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"

@@ -176,7 +176,7 @@ def _role_routes(
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
             federated = {a.token: a for a in analysis.trust.federated}
             for reached in analysis.trust.reached_by:
-                party = party_of(reached, names, ours)
+                party = party_of(reached, names, ours, role.trust)
                 allows = ", ".join(h.describe() for h in decision.allows)
                 # an identity provider's route is decided by its subject condition, not an external ID
                 provider = federated.get(reached)
