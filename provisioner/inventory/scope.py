@@ -94,14 +94,15 @@ def data_scope(
     context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
-    def allowed(action: str, resource: str, bucket: str | None) -> bool:
+    def allowed(action: str, resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
         policy = policies.get(bucket) if bucket is not None else None
+        known = bucket in policies or any(b.name == bucket for b in buckets)
         chain = Chain(
             identity=documents,
             resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
             boundary=boundary,
             scps=scps,
-            rcps=rcps if bucket in policies or any(b.name == bucket for b in buckets) else (),
+            rcps=rcps if known and with_rcps else (),
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
@@ -113,9 +114,12 @@ def data_scope(
     if every or every_bucket:
         grants.append(("s3://* (every bucket)", every + every_bucket))
     whole: dict[str, tuple[str, ...]] = {}
+    exceptions: list[str] = []  # the account's buckets where "every bucket" does not hold
     for bucket, prefix in targets(documents, buckets):
         asked = bucket.replace("*", "x").replace("?", "x")
         resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
+        if every and prefix == "" and any(b.name == bucket for b in buckets):
+            exceptions += _exception(allowed, every, bucket, resource, policies)
         rights = tuple(
             r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
         )
@@ -125,12 +129,38 @@ def data_scope(
         if prefix == "":
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
+    if exceptions:  # "every bucket except s3://x (its bucket policy denies)"
+        grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
     grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
     notes: tuple[str, ...] = ()
     if not buckets:
         notes = ("bucket policies not read: a bucket policy's Deny may take some of this away",)
     return DataScope(tuple(grants), notes)
+
+
+def _exception(
+    allowed: Callable[..., bool],
+    every: tuple[str, ...],
+    bucket: str,
+    resource: str,
+    policies: Mapping[str, Any],
+) -> list[str]:
+    """The bucket, and why, when the rights every bucket gets are (some of them) denied there:
+    the role's own policies (asked without the bucket's), the RCPs (asked without them), or its
+    bucket policy."""
+    actions = dict(RIGHTS)
+    denied = [r for r in every if not allowed(actions[r], resource, bucket)]
+    if not denied:
+        return []
+    if not any(allowed(actions[r], resource, None) for r in denied):
+        who = "the role's own policies deny"  # a Deny (or a boundary) naming the bucket
+    elif all(allowed(actions[r], resource, bucket, False) for r in denied):
+        who = "the RCPs deny"
+    else:
+        who = "its bucket policy denies" if bucket in policies else "denied"
+    what = "" if len(denied) == len(every) else " " + ", ".join(denied)
+    return [f"s3://{bucket} ({who}{what})"]
 
 
 def _bucket_writes(
