@@ -49,6 +49,16 @@ class Bucket:
     unread: str | None = None  # why its policy or CORS could not be read
 
 
+@dataclass
+class Key:
+    """One KMS key of an audited account and its key policy (None: not read, `unread` says why)."""
+
+    arn: str
+    account: str
+    policy: Any = None
+    unread: str | None = None
+
+
 @dataclass(frozen=True)
 class DataScope:
     """What a session of the role can do to data: (where, rights) pairs, where "s3://b/p*" or a

@@ -22,7 +22,15 @@ from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inputs import external_id_warnings
-from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
+from provisioner.inventory.model import (
+    ANYONE,
+    Bucket,
+    DataScope,
+    InventoryResult,
+    Key,
+    PartyEntry,
+    RoleAccess,
+)
 from provisioner.inventory.scope import RIGHTS, data_scope
 from provisioner.inventory.way_in import own_way_in
 from provisioner.model import Severity, account_of
@@ -52,6 +60,7 @@ def build(
     now: datetime,
     unused_days: int,
     buckets: dict[str, list[Bucket]],
+    keys: dict[str, list[Key]] | None = None,
     profile: str | None = None,
     caller_account: str | None = None,
     region: str | None = None,
@@ -85,7 +94,9 @@ def build(
                 continue
             findings = by_role.get(role.arn, [])
             base = _access(role, account, analysis.pinned, outside, findings, names, ours)
-            base.scope = _scope(role, account, buckets.get(account.account, []), scopes)
+            base.scope = _scope(
+                role, account, buckets.get(account.account, []), scopes, (keys or {}).get(account.account)
+            )
             base.power = analysis.grant.privileged if analysis.grant else ()
             base.stale = bool(unused(role, now, unused_days))
             base.remove = _removal(role, account.account, profile, caller_account, same)
@@ -293,13 +304,19 @@ def role_chain(role: RoleDetail, account: AccountData) -> Chain:
 
 
 def _scope(
-    role: RoleDetail, account: AccountData, buckets: list[Bucket], memo: dict[tuple[str, ...], DataScope]
+    role: RoleDetail,
+    account: AccountData,
+    buckets: list[Bucket],
+    memo: dict[tuple[str, ...], DataScope],
+    keys: list[Key] | None = None,
 ) -> DataScope:
     """The role's data scope, once per distinct question in an account: its policies and
     boundary as written, its name where a bucket policy may name it, its tags where a policy
     reads them (the many roles of one integration share it)."""
     texts = repr([d for _, d in role.inline]) + repr(role.attached) + repr(role.permissions_boundary)
-    named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets)
+    named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets) or any(
+        k.policy is not None and role.name in repr(k.policy) for k in keys or ()
+    )
     tagged = "principaltag" in (texts + repr([b.policy for b in buckets])).lower()
     tagging = tagged and may_tag_session(role.trust)
     key = (
@@ -325,6 +342,7 @@ def _scope(
         tags=role.tags,
         role_name=role.name,
         session_tags=tagging,
+        keys=keys,
     )
     return found
 

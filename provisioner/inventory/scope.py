@@ -18,7 +18,8 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import split_action, statements, strings
-from provisioner.inventory.model import Bucket, DataScope
+from provisioner.inventory.keys import key_scope
+from provisioner.inventory.model import Bucket, DataScope, Key
 from provisioner.model import session_arn
 
 PROBE_KEY = "provisioner-probe-object"
@@ -83,6 +84,7 @@ def data_scope(
     tags: Mapping[str, str] | None = None,
     role_name: str = "vendor-role",
     session_tags: bool = False,
+    keys: Sequence[Key] | None = None,
 ) -> DataScope:
     """What a session of the role (`role_name`: a bucket policy may name it) can read, write and
     delete, and which KMS keys it can use; `session_tags`: the caller may tag its session
@@ -132,11 +134,29 @@ def data_scope(
     if exceptions:  # "every bucket except s3://x (its bucket policy denies)"
         grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
-    grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
-    notes: tuple[str, ...] = ()
+    notes: list[str] = []
     if not buckets:
-        notes = ("bucket policies not read: a bucket policy's Deny may take some of this away",)
-    return DataScope(tuple(grants), notes)
+        notes.append("bucket policies not read: a bucket policy's Deny may take some of this away")
+    if keys is None:  # not read (offline, or refused): the role's side alone
+        grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
+    else:
+
+        def with_key(key: Key) -> bool:
+            chain = Chain(
+                identity=documents,
+                resource=[Policy(f"key policy of {key.arn}", key.policy)],
+                boundary=boundary,
+                scps=scps,
+                resource_required=True,  # a key policy must allow, even in the same account
+            )
+            return authorize(chain, Request(caller, "kms:Decrypt", key.arn, context)).allowed
+
+        found, said = key_scope(
+            documents, keys, account, lambda key: allowed("kms:Decrypt", key, None), with_key
+        )
+        grants += found
+        notes += said
+    return DataScope(tuple(grants), tuple(notes))
 
 
 def _exception(
