@@ -32,7 +32,8 @@ COMMUNITY = "known_aws_accounts"
 COMMUNITY_FILE = "known_accounts/accounts.json"
 _ACCOUNT = re.compile(r"[0-9]{12}")
 _ENTRY_KEYS = {"name", "source", "accounts", "type", "enabled", "deprecated_date"}
-_USER_KEYS = {"name", "accounts", "principals", "line"}
+_USER_KEYS = {"name", "accounts", "principals", "origins", "line"}
+_ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Named:
     docs: tuple[str, ...] = ()
     principals: tuple[str, ...] = ()  # patterns of the vendor's principals (config entries)
     enabled: bool = True  # the community list's `enabled: false` (a retired account)
+    origins: tuple[str, ...] = ()  # the web origins of its pages (config entries): browser access
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,9 @@ class EntryError(ValueError):
 
 def parse_config_entries(entries: list[dict[str, Any]], path: str) -> list[Named]:
     """The config file's `[[vendor]]` entries: name (a string), accounts (12-digit IDs as
-    strings), principals (optional ARN patterns of that vendor's callers, within its accounts).
+    strings), principals (optional ARN patterns of that vendor's callers, within its accounts),
+    origins (optional web origins of its pages: the buckets whose CORS rules name them are its
+    browser access).
     A bad entry is an EntryError naming its line and key."""
     found: list[Named] = []
     for entry in entries:
@@ -176,7 +180,7 @@ def parse_config_entries(entries: list[dict[str, Any]], path: str) -> list[Named
                 path,
                 line,
                 f"[[vendor]] {extra[0]}",
-                "not a key of a vendor entry (name, accounts, principals)",
+                "not a key of a vendor entry (name, accounts, principals, origins)",
             )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -197,8 +201,28 @@ def parse_config_entries(entries: list[dict[str, Any]], path: str) -> list[Named
                     "[[vendor]] principals",
                     f"{pattern!r}: an IAM or STS ARN (wildcards allowed) in one of the entry's accounts",
                 )
+        origins = entry.get("origins", [])
+        if not isinstance(origins, list) or not all(
+            isinstance(o, str) and _ORIGIN.fullmatch(o) for o in origins
+        ):
+            raise EntryError(
+                path,
+                line,
+                "[[vendor]] origins",
+                'a list of web origins, scheme and host only ("https://app.example.com"), for browser access',
+            )
         where = f"config {path}:{line}" if line else f"config {path}"
-        found.append(Named(name.strip(), VENDOR, accounts, where, (), tuple(principals)))
+        found.append(
+            Named(
+                name.strip(),
+                VENDOR,
+                accounts,
+                where,
+                (),
+                tuple(principals),
+                origins=tuple(dict.fromkeys(origins)),
+            )
+        )
     return found
 
 

@@ -292,3 +292,43 @@ def test_a_vendor_entrys_principal_patterns_name_that_vendor_within_a_shared_acc
         "Label": "Acme Labeling",
         "Lb": "Labelbox",
     }
+
+
+def test_a_vendor_entrys_origins_give_it_browser_access(cli, folder, tmp_path):
+    """Item 7 of issue 22's leftovers: browser access (the buckets whose CORS rules name the
+    party's origins) works for a vendor the user names, through its entry's `origins`; a bucket
+    whose CORS names other origins is not its browser access; a bad origin is one line, exit 2."""
+    from provisioner.inventory.browser import browser_access
+    from provisioner.inventory.model import Bucket, PartyEntry
+    from provisioner.naming import parse_config_entries
+
+    [acme] = parse_config_entries(
+        [
+            {
+                "name": "Acme Labeling",
+                "accounts": ["111122223333"],
+                "origins": ["https://app.acme.example"],
+                "line": 1,
+            }
+        ],
+        "cfg.toml",
+    )
+    assert acme.origins == ("https://app.acme.example",)
+    names = Names([acme])
+    entry = PartyEntry(names.party("111122223333"))
+    entry.roles.append(type("Access", (), {"account": "123456789012"})())  # a role of that account
+    buckets = {
+        "123456789012": [
+            Bucket("acme-images", "123456789012", cors=[{"AllowedOrigins": ["https://app.acme.example"]}]),
+            Bucket("other", "123456789012", cors=[{"AllowedOrigins": ["https://app.labelbox.com"]}]),
+        ]
+    }
+    browser_access({"k": entry}, buckets, names)
+    assert entry.cors_buckets == ["s3://acme-images"]
+    (folder / ".provisioner.toml").write_text(
+        '[[vendor]]\nname = "Acme"\naccounts = ["111122223333"]\norigins = ["app.acme.example/path"]\n'
+    )
+    refused = cli("vendors")
+    assert refused.code == 2 and "origins" in refused.stderr and refused.stderr.count("\n") == 1, (
+        refused.stderr
+    )

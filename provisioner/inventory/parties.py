@@ -22,6 +22,7 @@ from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inputs import external_id_warnings
+from provisioner.inventory.browser import browser_access
 from provisioner.inventory.model import (
     ANYONE,
     Bucket,
@@ -124,7 +125,7 @@ def build(
                     id_holders[external_id].add((role.arn, party_key(party)))
     _direct(entries, data, buckets, names, ours)
     _shared_ids(accesses, id_holders)
-    _browser(entries, buckets, names)
+    browser_access(entries, buckets, names)
     parties = sorted(entries.values(), key=lambda e: e.sort_key)
     notes = list(result.notes)
     if not buckets:
@@ -373,19 +374,3 @@ def _leaves(role: RoleDetail) -> str:
         "the customer-managed policies it did not create (detached, kept), and every bucket's CORS "
         "rules (a role provisioner did not create has no CORS rule of its own)"
     )
-
-
-def _browser(entries: dict[str, PartyEntry], buckets: dict[str, list[Bucket]], names: Names) -> None:
-    """The buckets whose CORS rules name a party's origins (our profiles know them) or any origin."""
-    from provisioner.vendors import known_vendors
-
-    origins = {v.account_id: set(v.cors_origins) for v in known_vendors().values() if v.account_id}
-    for entry in entries.values():
-        wanted = origins.get(entry.party.account, set())
-        for account in dict.fromkeys(access.account for access in entry.roles):
-            for bucket in buckets.get(account, []):
-                allowed = {o for rule in bucket.cors for o in rule.get("AllowedOrigins", [])}
-                if "*" in allowed or wanted & allowed:
-                    shown = f"s3://{bucket.name}" + (" (any origin)" if "*" in allowed else "")
-                    if shown not in entry.cors_buckets:
-                        entry.cors_buckets.append(shown)
