@@ -130,6 +130,10 @@ def test_audit_words_a_federated_role_by_its_provider_not_as_another_account(cli
     assert "1 users of an identity provider can assume" in table
     page = cli("audit", "--from-file", path, "-o", "html").stdout
     assert "federated:" not in page and "users of token.actions.githubusercontent.com" in page
+    for output in ("sarif", "markdown", "csv", "text"):  # the rules' titles too
+        assert "another account can assume" not in cli("audit", "--from-file", path, "-o", output).stdout, (
+            output
+        )
     both = dict(OPEN, RoleName="Both", Arn=f"arn:aws:iam::{ACCOUNT}:role/Both")
     statement = {"Effect": "Allow", "Principal": {"AWS": LABELBOX_ROLE}, "Action": "sts:AssumeRole",
                  "Condition": {"StringEquals": {"sts:ExternalId": "a-unique-id-from-the-vendor-0001"}}}  # fmt: skip
