@@ -69,17 +69,12 @@ def build(
 ) -> InventoryResult:
     """The parties, worst first (cross-account administrators first of all)."""
     by_role: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        if finding.suppressed is None:
-            by_role[finding.role_arn].append(finding)
+    for finding in (f for f in result.findings if f.suppressed is None):
+        by_role[finding.role_arn].append(finding)
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
-    same = "".join(
-        f" {flag} {shlex.quote(v)}"
-        for flag, v in (("--region", region), ("--endpoint-url", endpoint_url))
-        if v
-    )
+    same = _same_place(region, endpoint_url)
     scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
     ours = frozenset({*(a.account for a in data), *org_accounts})  # every audited account is ours
 
@@ -105,16 +100,7 @@ def build(
                 party = party_of(reached, names, ours, role.trust)
                 access = base
                 if len(outside) > 1:  # each party's entry: its own way in
-                    access = replace(base, id_notes=list(base.id_notes))
-                    said = [f.message for f in findings if f.rule in TRUST_RULES]
-                    access.trust = own_way_in(
-                        reached,
-                        role.trust,
-                        outside,
-                        analysis.pinned,
-                        said,
-                        _labeller(names, ours, role.trust),
-                    )
+                    access = _own_access(base, reached, role, outside, analysis.pinned, findings, names, ours)
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
                     entry.accounts.append(reached)
@@ -174,6 +160,32 @@ def party_of(reached: str, names: Names, ours: frozenset[str], trust: Any = None
     if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
         return Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE)
     return names.party(reached, ours, principals_of(trust, reached) if trust is not None else ())
+
+
+def _same_place(region: str | None, endpoint_url: str | None) -> str:
+    """The run's --region and --endpoint-url, for the removal commands shown."""
+    return "".join(
+        f" {flag} {shlex.quote(v)}"
+        for flag, v in (("--region", region), ("--endpoint-url", endpoint_url))
+        if v
+    )
+
+
+def _own_access(
+    base: RoleAccess,
+    reached: str,
+    role: RoleDetail,
+    outside: tuple[str, ...],
+    pinned: list[str],
+    findings: list[Finding],
+    names: Names,
+    ours: frozenset[str],
+) -> RoleAccess:
+    """The role's access as one of the several parties it lets in sees it: its own way in."""
+    access = replace(base, id_notes=list(base.id_notes))
+    said = [f.message for f in findings if f.rule in TRUST_RULES]
+    access.trust = own_way_in(reached, role.trust, outside, pinned, said, _labeller(names, ours, role.trust))
+    return access
 
 
 def _labeller(names: Names, ours: frozenset[str], trust: Any) -> Callable[[str], str]:

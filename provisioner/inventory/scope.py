@@ -11,6 +11,7 @@ kms:Decrypt on the KMS keys the statements name."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, chosen_context
@@ -116,12 +117,9 @@ def data_scope(
     if every or every_bucket:
         grants.append(("s3://* (every bucket)", every + every_bucket))
     whole: dict[str, tuple[str, ...]] = {}
-    exceptions: list[str] = []  # the account's buckets where "every bucket" does not hold
     for bucket, prefix in targets(documents, buckets):
         asked = bucket.replace("*", "x").replace("?", "x")
         resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
-        if every and prefix == "" and any(b.name == bucket for b in buckets):
-            exceptions += _exception(allowed, every, bucket, resource, policies)
         rights = tuple(
             r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
         )
@@ -131,45 +129,46 @@ def data_scope(
         if prefix == "":
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
-    if exceptions:  # "every bucket except s3://x (its bucket policy denies)"
+    # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
+    exceptions = [e for b in buckets if every for e in _exception(allowed, every, b.name, policies)]
+    if exceptions:
         grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
-    notes: list[str] = []
-    if not buckets:
-        notes.append("bucket policies not read: a bucket policy's Deny may take some of this away")
+    notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
+    role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
     if keys is None:  # not read (offline, or refused): the role's side alone
-        grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
+        grants += _kms(documents, role_side, account)
     else:
-
-        def with_key(key: Key) -> bool:
-            chain = Chain(
-                identity=documents,
-                resource=[Policy(f"key policy of {key.arn}", key.policy)],
-                boundary=boundary,
-                scps=scps,
-                resource_required=True,  # a key policy must allow, even in the same account
-            )
-            return authorize(chain, Request(caller, "kms:Decrypt", key.arn, context)).allowed
-
+        side = Chain(identity=documents, boundary=boundary, scps=scps)
         found, said = key_scope(
-            documents, keys, account, lambda key: allowed("kms:Decrypt", key, None), with_key
+            documents, keys, account, role_side, _with_key(side, Request(caller, "kms:Decrypt", "", context))
         )
         grants += found
         notes += said
     return DataScope(tuple(grants), tuple(notes))
 
 
+def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
+    """Whether the session may kms:Decrypt with a key, its key policy in the chain (a key policy
+    must allow, even in the same account: resource_required)."""
+
+    def decide(key: Key) -> bool:
+        chain = replace(
+            side, resource=[Policy(f"key policy of {key.arn}", key.policy)], resource_required=True
+        )
+        return authorize(chain, Request(asked.principal, asked.action, key.arn, asked.context)).allowed
+
+    return decide
+
+
 def _exception(
-    allowed: Callable[..., bool],
-    every: tuple[str, ...],
-    bucket: str,
-    resource: str,
-    policies: Mapping[str, Any],
+    allowed: Callable[..., bool], every: tuple[str, ...], bucket: str, policies: Mapping[str, Any]
 ) -> list[str]:
     """The bucket, and why, when the rights every bucket gets are (some of them) denied there:
     the role's own policies (asked without the bucket's), the RCPs (asked without them), or its
     bucket policy."""
     actions = dict(RIGHTS)
+    resource = f"arn:aws:s3:::{bucket}/{PROBE_KEY}"
     denied = [r for r in every if not allowed(actions[r], resource, bucket)]
     if not denied:
         return []
