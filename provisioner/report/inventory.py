@@ -234,7 +234,7 @@ def _route_verdict(route: Route) -> str:
         return "WARN (confused deputy)"
     if route.verdict.startswith("WARN"):
         return "WARN (not decided)"
-    if route.verdict != "can":
+    if not route.verdict.startswith("can"):  # "can, only for aws:SourceAccount …": DECIDED BY shows it
         return route.verdict
     return route.severity.value.upper() if route.severity else "can"
 
