@@ -21,6 +21,7 @@ entries that name outside accounts in audit and inventory (provisioner.naming):
     name = "Acme Labeling"
     accounts = ["111122223333"]
     principals = ["arn:aws:iam::111122223333:role/acme-*"]  # optional
+    origins = ["https://app.acme.example"]  # optional: its browser access
 
 The values are defaults: the environment (AWS_DEFAULT_OUTPUT, …) and the flags win over them.
 The command line checks them against the commands' own options (`defaults`), so a misspelt key or a

@@ -279,3 +279,38 @@ def _level(provider: Provider, pattern: str) -> str:
     if provider.owner and re.match(provider.owner, pattern):
         return "owner"
     return "any"
+
+
+def users_of(provider: Provider) -> str:
+    """The party an identity provider lets in, as a report words it: its users, by issuer."""
+    if provider.saml:
+        return f"users of the SAML provider {provider.issuer.partition('/')[2]}"
+    return f"users of {provider.issuer}"
+
+
+def assumed_by(reached_by: tuple[str, ...], federated: tuple[Access, ...]) -> str:
+    """Who can assume a role, in words: "another account" for the AWS accounts that get in, and
+    "users of ISSUER" for each identity provider (never "another account" for those)."""
+    parts: list[str] = []
+    if any(not a.startswith(PREFIX) for a in reached_by):
+        parts.append("another account")
+    parts += dict.fromkeys(users_of(a.provider) for a in federated)
+    return " and ".join(parts) or "another account"
+
+
+def token_words(token: str) -> str:
+    """A federated party token of `reached_by` ("federated:GitHub Actions (any repository)") as
+    a report shows it: "users of token.actions.githubusercontent.com (GitHub Actions (any
+    repository))". The issuer is found from the provider's name in the data file."""
+    party = token.removeprefix(PREFIX)
+    data = _data()
+    for raw in data["providers"]:
+        if party.startswith(raw["name"]):
+            return f"users of {raw['issuer']} ({party})"
+    for key in ("other_oidc", "saml"):
+        name = data[key]["name"]
+        if party.startswith(name + " "):
+            issuer = party.removeprefix(name + " ").split(" ", 1)[0].rstrip(":")
+            kind = "the SAML provider " if key == "saml" else ""
+            return f"users of {kind}{issuer} ({party})"
+    return f"users of an identity provider ({party})"

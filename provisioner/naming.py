@@ -32,7 +32,8 @@ COMMUNITY = "known_aws_accounts"
 COMMUNITY_FILE = "known_accounts/accounts.json"
 _ACCOUNT = re.compile(r"[0-9]{12}")
 _ENTRY_KEYS = {"name", "source", "accounts", "type", "enabled", "deprecated_date"}
-_USER_KEYS = {"name", "accounts", "principals", "line"}
+_USER_KEYS = {"name", "accounts", "principals", "origins", "line"}
+_ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Named:
     docs: tuple[str, ...] = ()
     principals: tuple[str, ...] = ()  # patterns of the vendor's principals (config entries)
     enabled: bool = True  # the community list's `enabled: false` (a retired account)
+    origins: tuple[str, ...] = ()  # the web origins of its pages (config entries): browser access
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class Party:
     @property
     def where(self) -> str:
         """Where the party is, as a report shows it: its account, or "identity provider"."""
-        return "identity provider" if self.kind == IDENTITY_PROVIDER else self.account
+        if self.kind == IDENTITY_PROVIDER:
+            return "identity provider"
+        return "AWS service principal" if self.account.startswith("service:") else self.account
 
 
 def parse_list(raw: Any, where: str, option: str = "known_accounts") -> list[Named]:
@@ -163,7 +167,9 @@ class EntryError(ValueError):
 
 def parse_config_entries(entries: list[dict[str, Any]], path: str) -> list[Named]:
     """The config file's `[[vendor]]` entries: name (a string), accounts (12-digit IDs as
-    strings), principals (optional ARN patterns of that vendor's callers, within its accounts).
+    strings), principals (optional ARN patterns of that vendor's callers, within its accounts),
+    origins (optional web origins of its pages: the buckets whose CORS rules name them are its
+    browser access).
     A bad entry is an EntryError naming its line and key."""
     found: list[Named] = []
     for entry in entries:
@@ -174,7 +180,7 @@ def parse_config_entries(entries: list[dict[str, Any]], path: str) -> list[Named
                 path,
                 line,
                 f"[[vendor]] {extra[0]}",
-                "not a key of a vendor entry (name, accounts, principals)",
+                "not a key of a vendor entry (name, accounts, principals, origins)",
             )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -195,8 +201,28 @@ def parse_config_entries(entries: list[dict[str, Any]], path: str) -> list[Named
                     "[[vendor]] principals",
                     f"{pattern!r}: an IAM or STS ARN (wildcards allowed) in one of the entry's accounts",
                 )
+        origins = entry.get("origins", [])
+        if not isinstance(origins, list) or not all(
+            isinstance(o, str) and _ORIGIN.fullmatch(o) for o in origins
+        ):
+            raise EntryError(
+                path,
+                line,
+                "[[vendor]] origins",
+                'a list of web origins, scheme and host only ("https://app.example.com"), for browser access',
+            )
         where = f"config {path}:{line}" if line else f"config {path}"
-        found.append(Named(name.strip(), VENDOR, accounts, where, (), tuple(principals)))
+        found.append(
+            Named(
+                name.strip(),
+                VENDOR,
+                accounts,
+                where,
+                (),
+                tuple(principals),
+                origins=tuple(dict.fromkeys(origins)),
+            )
+        )
     return found
 
 
@@ -234,32 +260,73 @@ class Names:
     def __init__(self, user: list[Named] | tuple[Named, ...] = (), *, use_community: bool = True) -> None:
         self.user = tuple(user)
         self.by_account: dict[str, Named] = {}
-        sources: list[Named] = [*profiles(), *self.user, *(community()[0] if use_community else ())]
+        # an account-wide entry names its accounts before an entry of principal patterns does
+        wide = [u for u in self.user if not u.principals]
+        sources: list[Named] = [
+            *profiles(),
+            *wide,
+            *(u for u in self.user if u.principals),
+            *(community()[0] if use_community else ()),
+        ]
         for named in sources:
             for account in named.accounts:
                 self.by_account.setdefault(account, named)
+        # the user's principal patterns: within an account, they name that vendor's principals
+        self.by_principal = [(_pattern(p), named) for named in self.user for p in named.principals]
 
     def of(self, account: str) -> Named | None:
         return self.by_account.get(account)
 
-    def party(self, account: str, ours: frozenset[str] | set[str] = frozenset()) -> Party:
-        """The party behind an account: ours, named, or unknown."""
+    def party(
+        self, account: str, ours: frozenset[str] | set[str] = frozenset(), principals: Any = ()
+    ) -> Party:
+        """The party behind an account: ours, named, or unknown. `principals`: the ARNs of that
+        account a policy names; when each matches a principal pattern of one `[[vendor]]` entry,
+        that entry names them (one account may host several parties), unless our profile names
+        the account; otherwise the account's first source names it."""
         if account in ours:
             return Party(account, f"our account {account}", OURS)
         named = self.by_account.get(account)
+        if not (named is not None and named.source.startswith("profile ")):
+            named = self.by_principals(account, principals) or named
         if named is None:
             return Party(account, f"unknown account {account}", UNKNOWN)
         return Party(account, named.name, named.kind, named.source)
+
+    def by_principals(self, account: str, principals: Any) -> Named | None:
+        """The one user entry whose principal patterns match every principal (None: none, or
+        several entries, or no principals)."""
+        listed = [p for p in principals if p != "*"]
+        if not listed or not self.by_principal:
+            return None
+        found = {
+            next(
+                (
+                    named
+                    for pattern, named in self.by_principal
+                    if account in named.accounts and pattern.fullmatch(p)
+                ),
+                None,
+            )
+            for p in listed
+        }
+        return found.pop() if len(found) == 1 else None
 
     def vendor_names(self, accounts: Any) -> str:
         """The names of the outside accounts the sources know, as a finding shows them."""
         return ", ".join(sorted({self.party(a).label for a in accounts if a in self.by_account}))
 
 
+def _pattern(text: str) -> re.Pattern[str]:
+    """An ARN pattern of a [[vendor]] entry: * any run of characters, ? one (as IAM's ARN matching)."""
+    return re.compile(".*".join(".".join(re.escape(q) for q in part.split("?")) for part in text.split("*")))
+
+
 def entry_warnings(user: tuple[Named, ...] | list[Named], ours: frozenset[str] | set[str]) -> list[str]:
     """One line for each account of a config [[vendor]] entry that can never name it: an
     account of the audited organization (ours), one a vendor profile names first, or one an
-    earlier entry names."""
+    earlier account-wide entry names (an entry with principal patterns names its principals
+    within the account, beside an account-wide entry)."""
     first = {account: named for named in profiles() for account in named.accounts}
     warnings: list[str] = []
     for named in user:
@@ -269,13 +336,15 @@ def entry_warnings(user: tuple[Named, ...] | list[Named], ours: frozenset[str] |
         for account in named.accounts:
             if account in ours:
                 warnings.append(f"{where}: {account} is an audited account, ours: never a vendor")
+            elif account in first and named.principals and first[account].source.startswith("config "):
+                continue  # its principal patterns name that vendor's principals within the account
             elif account in first:
                 earlier = first[account]
                 by = "our profile" if earlier.source.startswith("profile") else "an earlier entry"
                 warnings.append(
                     f"{where}: {account} is named {earlier.name!r} by {by} first: not by this entry"
                 )
-            else:
+            elif not named.principals:  # an entry of principal patterns shadows no other
                 first[account] = named
     return warnings
 

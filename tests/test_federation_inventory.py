@@ -113,3 +113,34 @@ def test_who_can_write_shows_the_federated_route_and_its_condition(cli, gaad):
     assert pinned["trust"].endswith(
         "with token.actions.githubusercontent.com:sub repo:acme/site:ref:refs/heads/main"
     )
+
+
+def test_audit_words_a_federated_role_by_its_provider_not_as_another_account(cli, gaad):
+    """Item 1 of issue 22's leftovers: a role GitHub Actions' users can assume is not 'a role
+    another account can assume', in the finding (every format carries it), the summary and the
+    HTML graph; a trust letting in both says both."""
+    path = gaad([OPEN])
+    shown = cli("audit", "--from-file", path, "-o", "json")
+    [write] = [f for f in shown.json()["findings"] if f["rule"] == "vendor-write-access"]
+    assert write["message"] == (
+        "the role, which users of token.actions.githubusercontent.com can assume, may s3:PutObject"
+    )
+    table = cli("audit", "--from-file", path, "-o", "table").stdout
+    assert "another account" not in table
+    assert "1 users of an identity provider can assume" in table
+    page = cli("audit", "--from-file", path, "-o", "html").stdout
+    assert "federated:" not in page and "users of token.actions.githubusercontent.com" in page
+    for output in ("sarif", "markdown", "csv", "text"):  # the rules' titles too
+        assert "another account can assume" not in cli("audit", "--from-file", path, "-o", output).stdout, (
+            output
+        )
+    both = dict(OPEN, RoleName="Both", Arn=f"arn:aws:iam::{ACCOUNT}:role/Both")
+    statement = {"Effect": "Allow", "Principal": {"AWS": LABELBOX_ROLE}, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"sts:ExternalId": "a-unique-id-from-the-vendor-0001"}}}  # fmt: skip
+    both["AssumeRolePolicyDocument"] = doc(*OPEN["AssumeRolePolicyDocument"]["Statement"], statement)
+    findings = cli("audit", "--from-file", gaad([both]), "-o", "json").json()["findings"]
+    [write] = [f for f in findings if f["rule"] == "vendor-write-access"]
+    assert (
+        "which another account and users of token.actions.githubusercontent.com can assume"
+        in write["message"]
+    )

@@ -198,6 +198,25 @@ SCOPE_CASES = [
         "s3://* (every bucket) read; nothing else",
     ),
     (
+        # "Policy evaluation logic": an explicit Deny in a bucket policy denies, on that bucket only
+        "a grant on every bucket, and a bucket policy that denies the role: the exception is named",
+        [doc(allow(["s3:GetObject", "s3:PutObject"], "*"))],
+        {"buckets": [Bucket("acme-secrets", ACCOUNT, doc(deny("s3:*", "arn:aws:s3:::acme-secrets/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/vendor-role"}))), Bucket(BUCKET, ACCOUNT)]},
+        "s3://* (every bucket except s3://acme-secrets (its bucket policy denies)) read, write; nothing else",
+    ),
+    (
+        "a grant on every bucket, and a bucket policy that denies only writes",
+        [doc(allow(["s3:GetObject", "s3:PutObject"], "*"))],
+        {"buckets": [Bucket("acme-secrets", ACCOUNT, doc(deny("s3:PutObject", "arn:aws:s3:::acme-secrets/*", Principal="*")))]},
+        "s3://* (every bucket except s3://acme-secrets (its bucket policy denies write)) read, write; s3://acme-secrets/* read; nothing else",
+    ),
+    (
+        "a grant on every bucket, and the role's own Deny on one bucket of the account",
+        [doc(allow("s3:GetObject", "*"), deny("s3:GetObject", "arn:aws:s3:::acme-secrets/*"))],
+        {"buckets": [Bucket("acme-secrets", ACCOUNT, doc(allow("s3:GetObject", "arn:aws:s3:::acme-secrets/*", Principal="*")))]},
+        "s3://* (every bucket except s3://acme-secrets (the role's own policies deny)) read; nothing else",
+    ),
+    (
         "KMS key the statements name",
         [READ_TRAIN, doc(allow("kms:Decrypt", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234"))],
         {},
@@ -285,6 +304,26 @@ def test_bad_input_is_one_line_and_exit_2(cli, gaad, args, says):
     refused = cli("inventory", *[path if a == "GAAD" else a for a in args])
     assert refused.code == 2, refused
     assert refused.stderr.strip().count("\n") == 0 and says in refused.stderr, refused.stderr
+
+
+def test_every_bucket_names_its_exceptions_in_every_format(cli, gaad, tmp_path):
+    """Item 5 of issue 22's leftovers: "every bucket" with the buckets whose policy denies the role."""
+    path = gaad([role("Wide", LABELBOX_ROLE, doc(allow("s3:GetObject", "*")))])
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(doc(deny("s3:GetObject", "arn:aws:s3:::acme-secrets/*", Principal="*"))))
+    args = ["--from-file", path, "--bucket-policy", f"acme-secrets={policy}", "--fail-on", "none"]
+    wanted = "s3://* (every bucket except s3://acme-secrets (its bucket policy denies)) read; nothing else"
+    data = cli("inventory", *args, "-o", "json").json()
+    role_data = data["parties"][0]["roles"][0]
+    assert role_data["scope_shown"] == wanted
+    assert (
+        role_data["scope"][0]["where"]
+        == "s3://* (every bucket except s3://acme-secrets (its bucket policy denies))"
+    )
+    for output in ("markdown", "csv", "html"):
+        assert wanted in cli("inventory", *args, "-o", output).stdout, output
+    table = cli("inventory", *args, "-o", "table").stdout
+    assert "except s3://acme-secrets" in " ".join(table.split())
 
 
 def test_a_bucket_policy_file_takes_part_offline(cli, gaad, tmp_path):

@@ -244,3 +244,91 @@ def test_duplicate_own_and_shadowed_vendor_entries_get_a_one_line_warning(cli, f
     assert any(":9:" in w and "340636424752" in w and "Labelbox" in w for w in warned), shown.stderr
     assert any(":13:" in w and "123456789012" in w and "audited" in w for w in warned), shown.stderr
     assert len(warned) == 3
+
+
+def test_a_vendor_entrys_principal_patterns_name_that_vendor_within_a_shared_account(cli, folder):
+    """Item 4 of issue 22's leftovers: one account hosting two parties. A principal matching an
+    entry's pattern is named as that entry's vendor (inventory, who-can, a bucket policy naming
+    it directly); any other principal of the account (its root, another role) is named by the
+    account-wide entry; our profile still comes first."""
+    (folder / ".provisioner.toml").write_text(
+        '[[vendor]]\nname = "Acme Labeling"\naccounts = ["111122223333"]\n\n'
+        '[[vendor]]\nname = "Acme Annotate"\naccounts = ["111122223333"]\n'
+        'principals = ["arn:aws:iam::111122223333:role/annotate-*"]\n\n'
+        '[[vendor]]\nname = "Labelbox workers"\naccounts = ["340636424752"]\n'
+        'principals = ["arn:aws:iam::340636424752:role/lb-*"]\n'
+    )
+    objects = "arn:aws:s3:::acme-images/*"
+    read = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objects}]}
+
+    def trusting(name, principal):
+        found = trusted_by("111122223333", name)
+        found["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"AWS": principal}
+        found["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": read}]
+        return found
+
+    roles = [
+        trusting("Annotate", "arn:aws:iam::111122223333:role/annotate-worker"),
+        trusting("Label", "arn:aws:iam::111122223333:root"),
+        trusting("Lb", "arn:aws:iam::340636424752:role/lb-aws-delegated-access-role"),
+    ]
+    (folder / "gaad.json").write_text(json.dumps({"RoleDetailList": roles}))
+    bot = {"AWS": "arn:aws:iam::111122223333:role/annotate-bot"}
+    policy = {
+        "Statement": [{"Effect": "Allow", "Principal": bot, "Action": "s3:PutObject", "Resource": objects}]
+    }
+    (folder / "policy.json").write_text(json.dumps(policy))
+    args = ["--from-file", "gaad.json", "--bucket-policy", "acme-images=policy.json"]
+    shown = cli("inventory", *args, "-o", "json", "--fail-on", "none")
+    parties = {p["name"]: p for p in shown.json()["parties"]}
+    assert set(parties) == {"Acme Labeling", "Acme Annotate", "Labelbox"}, shown.stdout
+    assert [r["role_arn"].rsplit("/", 1)[1] for r in parties["Acme Annotate"]["roles"]] == ["Annotate"]
+    assert [r["role_arn"].rsplit("/", 1)[1] for r in parties["Acme Labeling"]["roles"]] == ["Label"]
+    assert parties["Acme Annotate"]["bucket_policy"][0]["rights"] == ["write"]
+    assert not [line for line in shown.stderr.splitlines() if "Acme Annotate" in line], shown.stderr
+    routes = cli("who-can", "read", "s3://acme-images/", *args, "-o", "json").json()["routes"]
+    assert {r["role_arn"].rsplit("/", 1)[1]: r["party"] for r in routes} == {
+        "Annotate": "Acme Annotate",
+        "Label": "Acme Labeling",
+        "Lb": "Labelbox",
+    }
+
+
+def test_a_vendor_entrys_origins_give_it_browser_access(cli, folder, tmp_path):
+    """Item 7 of issue 22's leftovers: browser access (the buckets whose CORS rules name the
+    party's origins) works for a vendor the user names, through its entry's `origins`; a bucket
+    whose CORS names other origins is not its browser access; a bad origin is one line, exit 2."""
+    from provisioner.inventory.browser import browser_access
+    from provisioner.inventory.model import Bucket, PartyEntry
+    from provisioner.naming import parse_config_entries
+
+    [acme] = parse_config_entries(
+        [
+            {
+                "name": "Acme Labeling",
+                "accounts": ["111122223333"],
+                "origins": ["https://app.acme.example"],
+                "line": 1,
+            }
+        ],
+        "cfg.toml",
+    )
+    assert acme.origins == ("https://app.acme.example",)
+    names = Names([acme])
+    entry = PartyEntry(names.party("111122223333"))
+    entry.roles.append(type("Access", (), {"account": "123456789012"})())  # a role of that account
+    buckets = {
+        "123456789012": [
+            Bucket("acme-images", "123456789012", cors=[{"AllowedOrigins": ["https://app.acme.example"]}]),
+            Bucket("other", "123456789012", cors=[{"AllowedOrigins": ["https://app.labelbox.com"]}]),
+        ]
+    }
+    browser_access({"k": entry}, buckets, names)
+    assert entry.cors_buckets == ["s3://acme-images"]
+    (folder / ".provisioner.toml").write_text(
+        '[[vendor]]\nname = "Acme"\naccounts = ["111122223333"]\norigins = ["app.acme.example/path"]\n'
+    )
+    refused = cli("vendors")
+    assert refused.code == 2 and "origins" in refused.stderr and refused.stderr.count("\n") == 1, (
+        refused.stderr
+    )

@@ -142,3 +142,76 @@ def test_a_bucket_policy_grant_on_a_deeper_prefix_counts(cli, files):
         and route["part"] == "s3://acme-images/alexa-devices/*"
     )
     assert routes(cli, "read", "s3://acme-images/train/", files([], policy))["routes"] == []
+
+
+def test_write_means_any_object_write_or_delete_and_read_any_object_version(cli, files):
+    """Item 2 of issue 22's leftovers: a role that may only delete objects, and a bucket policy
+    granting an outside account s3:DeleteObjectVersion alone, can destroy the data: who-can write
+    lists both, naming the actions counted. A role that may only read old versions
+    (s3:GetObjectVersion) reads the data: who-can read lists it."""
+    deleter = role("Cleaner", LABELBOX_ROLE, doc(allow("s3:DeleteObject", "arn:aws:s3:::acme-images/*")))
+    versions = role("History", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObjectVersion", "arn:aws:s3:::acme-images/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    policy = doc(
+        {"Sid": "Purge", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{CLOUDHEALTH}:root"},
+         "Action": "s3:DeleteObjectVersion", "Resource": "arn:aws:s3:::acme-images/*"}
+    )  # fmt: skip
+    args = files([deleter, versions], policy)
+    found = routes(cli, "write", "s3://acme-images/", args)["routes"]
+    by_party = {r["party"]: r for r in found}
+    assert set(by_party) == {"Labelbox", "Cloudhealth"}
+    assert by_party["Labelbox"]["actions"] == ["s3:DeleteObject"]
+    assert by_party["Cloudhealth"]["actions"] == ["s3:DeleteObjectVersion"]
+    read = routes(cli, "read", "s3://acme-images/", args)["routes"]
+    assert [(r["party"], r["actions"]) for r in read] == [("Datadog", ["s3:GetObjectVersion"])]
+    help_text = cli("who-can", "--help").stdout
+    for action in (
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutObjectAcl",
+        "s3:GetObjectVersion",
+    ):
+        assert action in help_text
+
+
+SERVICE_POLICY = doc(
+    allow("s3:PutObject", "arn:aws:s3:::acme-images/logs/*", Sid="Logs", Principal={"Service": "logging.s3.amazonaws.com"},
+          Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
+    allow("s3:GetObject", "arn:aws:s3:::acme-images/*", Sid="Cdn", Principal={"Service": "cloudfront.amazonaws.com"}),
+)  # fmt: skip
+
+
+def test_a_service_principal_is_an_outside_party_named_as_an_aws_service(cli, files):
+    """Item 3 of issue 22's leftovers: a bucket policy granting an AWS service principal is a
+    route, named as an AWS service (never a vendor), with the condition that decides it; with no
+    aws:SourceAccount/aws:SourceArn condition it is the confused deputy (IAM User Guide, "The
+    confused deputy problem": "use the aws:SourceArn and aws:SourceAccount global condition
+    context keys in resource-based policies to limit the permissions that the service gives
+    another service to the resource"): a WARN, never a pass."""
+    args = files([], SERVICE_POLICY)
+    [logs] = routes(cli, "write", "s3://acme-images/", args)["routes"]
+    assert (logs["party"], logs["kind"], logs["via"]) == (
+        "logging.s3.amazonaws.com",
+        "aws-service",
+        "bucket policy",
+    )
+    assert logs["verdict"] == f"can, only for aws:SourceAccount {ACCOUNT}"
+    assert "aws:SourceAccount" in logs["condition"] and logs["part"] == "s3://acme-images/logs/*"
+    [cdn] = routes(cli, "read", "s3://acme-images/", args)["routes"]
+    assert (cdn["party"], cdn["kind"]) == ("cloudfront.amazonaws.com", "aws-service")
+    assert cdn["verdict"].startswith("WARN: confused deputy") and cdn["condition"] == "none"
+    table = cli("who-can", "read", "s3://acme-images/", *args).stdout
+    assert "WARN (confused" in table and "cloudfront.amazonaws.com (AWS service)" in table
+
+
+def test_inventory_lists_service_principals_of_bucket_policies(cli, files):
+    args = files([], SERVICE_POLICY)
+    shown = cli("inventory", *args, "-o", "json")
+    parties = {p["name"]: p for p in shown.json()["parties"]}
+    assert parties["cloudfront.amazonaws.com"]["kind"] == "aws-service"
+    assert parties["cloudfront.amazonaws.com"]["bucket_policy"][0]["verdict"].startswith(
+        "WARN: confused deputy"
+    )
+    assert parties["logging.s3.amazonaws.com"]["bucket_policy"][0]["rights"] == ["write"]
+    table = cli("inventory", *args, "-o", "table").stdout
+    assert "WARN" in table and "cloudfront.amazonaws.com (AWS service) [AWS service" in table

@@ -187,6 +187,15 @@ class AuditResult(FindingSet[Finding]):
     def external_roles(self) -> int:
         return sum(1 for r in self.roles_listed if r.external)
 
+    @property
+    def federated_roles(self) -> int:
+        """The external roles only an identity provider's users can assume (no other account)."""
+        return sum(
+            1
+            for r in self.roles_listed
+            if r.external and r.reached_by and all(a.startswith("federated:") for a in r.reached_by)
+        )
+
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:

@@ -126,12 +126,19 @@ def weak_external_ids(pinned: list[str]) -> list[Hit]:
     ]
 
 
+def _who(analysis: RoleAnalysis) -> str:
+    """ "another account", or the identity provider's users, that can assume the role."""
+    from provisioner.federation import assumed_by
+
+    return assumed_by(analysis.trust.reached_by, analysis.trust.federated)
+
+
 @RULES.register("vendor-write-access")
 def vendor_write_access(analysis: RoleAnalysis) -> list[Hit]:
     grant = analysis.grant
     if grant is None or not grant.writes:
         return []
-    message = f"the role, which another account can assume, may {grant.shown}"
+    message = f"the role, which {_who(analysis)} can assume, may {grant.shown}"
     return [Hit("vendor-write-access", message, evidence={"actions": grant.writes})]
 
 
@@ -140,7 +147,7 @@ def vendor_resource_wildcard(analysis: RoleAnalysis) -> list[Hit]:
     grant = analysis.grant
     if grant is None or not grant.wide:
         return []
-    message = f"the role, which another account can assume, may read any bucket: {grant.wide}"
+    message = f"the role, which {_who(analysis)} can assume, may read any bucket: {grant.wide}"
     return [Hit("vendor-resource-wildcard", message)]
 
 
@@ -152,7 +159,7 @@ def vendor_privileged(analysis: RoleAnalysis) -> list[Hit]:
     shown = "; ".join(grant.privileged[:3]) + (
         f" and {len(grant.privileged) - 3} more" if len(grant.privileged) > 3 else ""
     )
-    message = f"the role, which another account can assume, may do more than read data: {shown}"
+    message = f"the role, which {_who(analysis)} can assume, may do more than read data: {shown}"
     return [Hit("vendor-privileged", message, evidence={"power": list(grant.privileged)})]
 
 

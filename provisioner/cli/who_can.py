@@ -60,7 +60,14 @@ def who_can_command(
     region: RegionOpt = None,
     endpoint_url: EndpointOpt = None,
 ) -> None:
-    """Every outside principal that can read (or write) objects at an S3 location, with its route."""
+    """Every outside principal that can read (or write) objects at an S3 location, with its route.
+
+    read counts s3:GetObject and s3:GetObjectVersion (an earlier version is the data too). write
+    counts s3:PutObject, s3:DeleteObject, s3:DeleteObjectVersion (a version deleted for good) and
+    s3:PutObjectAcl (an ACL can hand an object to anyone). Not counted: s3:AbortMultipartUpload
+    (it discards an upload in progress, never a stored object), object tagging, retention and legal
+    hold. Each route lists the counted actions it allows.
+    """
     from provisioner import api
     from provisioner.inventory import InventorySpec, parse_target
     from provisioner.report.inventory import who_can_table

@@ -19,8 +19,8 @@ from provisioner.audit.aggregate import audit
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData
 from provisioner.aws import Aws
-from provisioner.inventory.gather import gather_buckets, policy_files
-from provisioner.inventory.model import Bucket, InventoryResult, InventorySpec
+from provisioner.inventory.gather import gather_buckets, gather_keys, policy_files
+from provisioner.inventory.model import Bucket, InventoryResult, InventorySpec, Key
 from provisioner.inventory.parties import build
 from provisioner.naming import Names
 
@@ -66,6 +66,7 @@ class Gathered:
     names: Names
     caller: str | None
     notes: list[str] = field(default_factory=list)
+    keys: dict[str, list[Key]] = field(default_factory=dict)  # each account's KMS keys (online)
 
 
 def gather(
@@ -102,6 +103,9 @@ def gather(
         readable = [a.account for a in data if a.error is None]
         buckets, unread = gather_buckets(member_aws(bases[0], spec.member_role), readable, caller)
         notes += unread
+        keys, unlisted = gather_keys(member_aws(bases[0], spec.member_role), readable, caller)
+        notes += unlisted
+        return Gathered(data, org_accounts, buckets, names, caller, notes, keys)
     return Gathered(data, org_accounts, buckets, names, caller, notes)
 
 
@@ -131,6 +135,7 @@ def run(
             now=now,
             unused_days=spec.unused_days,
             buckets=read.buckets,
+            keys=read.keys,
             profile=spec.profile,
             caller_account=read.caller,
             region=spec.region,

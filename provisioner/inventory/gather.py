@@ -1,6 +1,7 @@
 """Reads only: the buckets of each audited account, with their policies and CORS rules
-(s3:ListAllMyBuckets, s3:GetBucketPolicy, s3:GetBucketCORS), in a bounded pool; and, offline,
-bucket policies from files (--bucket-policy BUCKET=FILE)."""
+(s3:ListAllMyBuckets, s3:GetBucketPolicy, s3:GetBucketCORS), and its KMS keys with their key
+policies (kms:ListKeys, kms:GetKeyPolicy), in a bounded pool; and, offline, bucket policies from
+files (--bucket-policy BUCKET=FILE)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from provisioner.aws import Aws, AwsError, read_or_none, translate
 from provisioner.errors import InputError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
-from provisioner.inventory.model import Bucket
+from provisioner.inventory.model import Bucket, Key
 
 WORKERS = 4
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -89,3 +90,43 @@ def gather_buckets(
     for buckets in read.values():
         notes += [f"bucket {b.name}: {b.unread}" for b in buckets if b.unread]
     return read, notes
+
+
+def account_keys(aws: Aws, account: str) -> list[Key]:
+    """The account's KMS keys (in the run's region), each with its default key policy; a policy
+    AWS refuses to show is "key policy not readable" on that key, never a reason to stop."""
+    kms = aws.client("kms")
+    with translate("kms:ListKeys", f"listing the KMS keys of account {account}"):
+        listed = [k for page in kms.get_paginator("list_keys").paginate() for k in page.get("Keys", [])]
+    keys: list[Key] = []
+    for entry in listed:
+        key = Key(entry["KeyArn"], account)
+        try:
+            with translate("kms:GetKeyPolicy", f"reading the key policy of {key.arn}"):
+                text = kms.get_key_policy(KeyId=entry["KeyId"], PolicyName="default")["Policy"]
+            key.policy = parse_document(text)
+        except AwsError as exc:
+            key.unread = f"key policy not readable (kms:GetKeyPolicy: {exc.code or exc})"
+        keys.append(key)
+    return keys
+
+
+def gather_keys(
+    make_aws: Callable[[str | None], Aws], accounts: list[str], caller_account: str
+) -> tuple[dict[str, list[Key]], list[str]]:
+    """Each account's KMS keys (by account ID), and notes for what could not be read (an account
+    whose keys were not listed keeps the scope's "any KMS key of account …", from its policies)."""
+    notes: list[str] = []
+
+    def one(account: str) -> list[Key] | None:
+        try:
+            return account_keys(make_aws(None if account == caller_account else account), account)
+        except AwsError as exc:
+            notes.append(
+                f"account {account}: KMS keys not listed ({exc}): key scope is from the role's policies"
+            )
+            return None
+
+    with _threads(min(WORKERS, max(1, len(accounts)))) as pool:
+        read = dict(zip(accounts, pool.map(one, accounts), strict=True))
+    return {a: keys for a, keys in read.items() if keys is not None}, notes

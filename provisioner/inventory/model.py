@@ -49,6 +49,16 @@ class Bucket:
     unread: str | None = None  # why its policy or CORS could not be read
 
 
+@dataclass
+class Key:
+    """One KMS key of an audited account and its key policy (None: not read, `unread` says why)."""
+
+    arn: str
+    account: str
+    policy: Any = None
+    unread: str | None = None
+
+
 @dataclass(frozen=True)
 class DataScope:
     """What a session of the role can do to data: (where, rights) pairs, where "s3://b/p*" or a
@@ -108,6 +118,17 @@ class Direct:
     rights: tuple[str, ...]  # "read", "write", …
     condition: str  # "none", or the statement's Condition as JSON
     decided: bool  # False: it depends on the condition (not decided for the party)
+    note: str = ""  # an AWS service's: the source condition that decides it, or the confused deputy
+
+    @property
+    def verdict(self) -> str:
+        """ "can" (with the source condition, for a service), or a WARN naming what it depends
+        on (never a pass)."""
+        if self.decided:
+            return f"can, {self.note}" if self.note else "can"
+        if self.note:
+            return f"WARN: {self.note}"
+        return f"WARN: depends on the condition {self.condition} (not decided)"
 
 
 @dataclass

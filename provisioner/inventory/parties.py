@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 import shlex
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from provisioner.audit.grants import may_tag_session, role_policies
 from provisioner.audit.memo_key import Memo
@@ -18,11 +20,21 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
+from provisioner.iam import aws_principals, statements
 from provisioner.inputs import external_id_warnings
-from provisioner.inventory.model import ANYONE, Bucket, DataScope, InventoryResult, PartyEntry, RoleAccess
+from provisioner.inventory.browser import browser_access
+from provisioner.inventory.model import (
+    ANYONE,
+    Bucket,
+    DataScope,
+    InventoryResult,
+    Key,
+    PartyEntry,
+    RoleAccess,
+)
 from provisioner.inventory.scope import RIGHTS, data_scope
 from provisioner.inventory.way_in import own_way_in
-from provisioner.model import Severity
+from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
 from provisioner.role.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
@@ -49,6 +61,7 @@ def build(
     now: datetime,
     unused_days: int,
     buckets: dict[str, list[Bucket]],
+    keys: dict[str, list[Key]] | None = None,
     profile: str | None = None,
     caller_account: str | None = None,
     region: str | None = None,
@@ -56,22 +69,14 @@ def build(
 ) -> InventoryResult:
     """The parties, worst first (cross-account administrators first of all)."""
     by_role: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        if finding.suppressed is None:
-            by_role[finding.role_arn].append(finding)
+    for finding in (f for f in result.findings if f.suppressed is None):
+        by_role[finding.role_arn].append(finding)
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
-    same = "".join(
-        f" {flag} {shlex.quote(v)}"
-        for flag, v in (("--region", region), ("--endpoint-url", endpoint_url))
-        if v
-    )
+    same = _same_place(region, endpoint_url)
     scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
     ours = frozenset({*(a.account for a in data), *org_accounts})  # every audited account is ours
-
-    def label(account: str) -> str:
-        return party_of(account, names, ours).label
 
     for account in data:
         if account.error:
@@ -85,17 +90,17 @@ def build(
                 continue
             findings = by_role.get(role.arn, [])
             base = _access(role, account, analysis.pinned, outside, findings, names, ours)
-            base.scope = _scope(role, account, buckets.get(account.account, []), scopes)
+            base.scope = _scope(
+                role, account, buckets.get(account.account, []), scopes, (keys or {}).get(account.account)
+            )
             base.power = analysis.grant.privileged if analysis.grant else ()
             base.stale = bool(unused(role, now, unused_days))
             base.remove = _removal(role, account.account, profile, caller_account, same)
             for reached in outside:
-                party = party_of(reached, names, ours)
+                party = party_of(reached, names, ours, role.trust)
                 access = base
                 if len(outside) > 1:  # each party's entry: its own way in
-                    access = replace(base, id_notes=list(base.id_notes))
-                    said = [f.message for f in findings if f.rule in TRUST_RULES]
-                    access.trust = own_way_in(reached, role.trust, outside, analysis.pinned, said, label)
+                    access = _own_access(base, reached, role, outside, analysis.pinned, findings, names, ours)
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
                     entry.accounts.append(reached)
@@ -106,7 +111,7 @@ def build(
                     id_holders[external_id].add((role.arn, party_key(party)))
     _direct(entries, data, buckets, names, ours)
     _shared_ids(accesses, id_holders)
-    _browser(entries, buckets, names)
+    browser_access(entries, buckets, names)
     parties = sorted(entries.values(), key=lambda e: e.sort_key)
     notes = list(result.notes)
     if not buckets:
@@ -134,7 +139,10 @@ def _direct(
         for bucket in found:
             for grant in direct_grants(bucket, "", RIGHTS, names, ours):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
-                if grant.party.account != ANYONE and grant.party.account not in entry.accounts:
+                if (
+                    grant.party.where == grant.party.account != ANYONE
+                    and grant.party.account not in entry.accounts
+                ):
                     entry.accounts.append(grant.party.account)
                 entry.direct.append(grant)
 
@@ -144,12 +152,56 @@ def party_key(party: Party) -> str:
     return f"{party.kind}:{party.name}" if party.kind in (VENDOR, AWS_SERVICE) else party.account
 
 
-def party_of(reached: str, names: Names, ours: frozenset[str]) -> Party:
+def party_of(reached: str, names: Names, ours: frozenset[str], trust: Any = None) -> Party:
+    """The party behind an account that gets in; `trust`: the role's trust, whose principals of
+    that account a [[vendor]] entry's principal patterns may name."""
     if reached == ANYONE:
         return Party(ANYONE, "anyone (any AWS account)", "anyone")
     if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
         return Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE)
-    return names.party(reached, ours)
+    return names.party(reached, ours, principals_of(trust, reached) if trust is not None else ())
+
+
+def _same_place(region: str | None, endpoint_url: str | None) -> str:
+    """The run's --region and --endpoint-url, for the removal commands shown."""
+    return "".join(
+        f" {flag} {shlex.quote(v)}"
+        for flag, v in (("--region", region), ("--endpoint-url", endpoint_url))
+        if v
+    )
+
+
+def _own_access(
+    base: RoleAccess,
+    reached: str,
+    role: RoleDetail,
+    outside: tuple[str, ...],
+    pinned: list[str],
+    findings: list[Finding],
+    names: Names,
+    ours: frozenset[str],
+) -> RoleAccess:
+    """The role's access as one of the several parties it lets in sees it: its own way in."""
+    access = replace(base, id_notes=list(base.id_notes))
+    said = [f.message for f in findings if f.rule in TRUST_RULES]
+    access.trust = own_way_in(reached, role.trust, outside, pinned, said, _labeller(names, ours, role.trust))
+    return access
+
+
+def _labeller(names: Names, ours: frozenset[str], trust: Any) -> Callable[[str], str]:
+    """A party's label from its account, for one role's trust."""
+    return lambda account: party_of(account, names, ours, trust).label
+
+
+def principals_of(trust: Any, account: str) -> list[str]:
+    """The AWS principals of `account` the Allow statements of a trust name."""
+    return [
+        p
+        for statement in statements(trust)
+        if statement.is_allow
+        for p in aws_principals(statement)
+        if p != "*" and account_of(p) == account
+    ]
 
 
 def _access(
@@ -167,7 +219,7 @@ def _access(
         account=account.account,
         role_arn=role.arn,
         role_name=role.name,
-        trust=_trust_words(reached_by, pinned, findings, names, ours),
+        trust=_trust_words(reached_by, pinned, findings, names, ours, role.trust),
         external_ids=list(pinned),
         id_notes=_id_notes(pinned, role, reached_by, names),
         scope=DataScope(),
@@ -189,12 +241,13 @@ def _trust_words(
     findings: list[Finding],
     names: Names,
     ours: frozenset[str],
+    trust: Any = None,
 ) -> str:
     """The exact trust verdict: the trust findings' own words, else who gets in, with which IDs."""
     said = [f.message for f in findings if f.rule in TRUST_RULES]
     if said:
         return "; ".join(said)
-    who = ", ".join(party_of(a, names, ours).label for a in reached_by)
+    who = ", ".join(party_of(a, names, ours, trust).label for a in reached_by)
     if pinned:
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"
@@ -264,13 +317,19 @@ def role_chain(role: RoleDetail, account: AccountData) -> Chain:
 
 
 def _scope(
-    role: RoleDetail, account: AccountData, buckets: list[Bucket], memo: dict[tuple[str, ...], DataScope]
+    role: RoleDetail,
+    account: AccountData,
+    buckets: list[Bucket],
+    memo: dict[tuple[str, ...], DataScope],
+    keys: list[Key] | None = None,
 ) -> DataScope:
     """The role's data scope, once per distinct question in an account: its policies and
     boundary as written, its name where a bucket policy may name it, its tags where a policy
     reads them (the many roles of one integration share it)."""
     texts = repr([d for _, d in role.inline]) + repr(role.attached) + repr(role.permissions_boundary)
-    named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets)
+    named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets) or any(
+        k.policy is not None and role.name in repr(k.policy) for k in keys or ()
+    )
     tagged = "principaltag" in (texts + repr([b.policy for b in buckets])).lower()
     tagging = tagged and may_tag_session(role.trust)
     key = (
@@ -296,6 +355,7 @@ def _scope(
         tags=role.tags,
         role_name=role.name,
         session_tags=tagging,
+        keys=keys,
     )
     return found
 
@@ -326,19 +386,3 @@ def _leaves(role: RoleDetail) -> str:
         "the customer-managed policies it did not create (detached, kept), and every bucket's CORS "
         "rules (a role provisioner did not create has no CORS rule of its own)"
     )
-
-
-def _browser(entries: dict[str, PartyEntry], buckets: dict[str, list[Bucket]], names: Names) -> None:
-    """The buckets whose CORS rules name a party's origins (our profiles know them) or any origin."""
-    from provisioner.vendors import known_vendors
-
-    origins = {v.account_id: set(v.cors_origins) for v in known_vendors().values() if v.account_id}
-    for entry in entries.values():
-        wanted = origins.get(entry.party.account, set())
-        for account in dict.fromkeys(access.account for access in entry.roles):
-            for bucket in buckets.get(account, []):
-                allowed = {o for rule in bucket.cors for o in rule.get("AllowedOrigins", [])}
-                if "*" in allowed or wanted & allowed:
-                    shown = f"s3://{bucket.name}" + (" (any origin)" if "*" in allowed else "")
-                    if shown not in entry.cors_buckets:
-                        entry.cors_buckets.append(shown)

@@ -11,6 +11,7 @@ kms:Decrypt on the KMS keys the statements name."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, chosen_context
@@ -18,7 +19,8 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import split_action, statements, strings
-from provisioner.inventory.model import Bucket, DataScope
+from provisioner.inventory.keys import key_scope
+from provisioner.inventory.model import Bucket, DataScope, Key
 from provisioner.model import session_arn
 
 PROBE_KEY = "provisioner-probe-object"
@@ -83,6 +85,7 @@ def data_scope(
     tags: Mapping[str, str] | None = None,
     role_name: str = "vendor-role",
     session_tags: bool = False,
+    keys: Sequence[Key] | None = None,
 ) -> DataScope:
     """What a session of the role (`role_name`: a bucket policy may name it) can read, write and
     delete, and which KMS keys it can use; `session_tags`: the caller may tag its session
@@ -94,14 +97,15 @@ def data_scope(
     context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
-    def allowed(action: str, resource: str, bucket: str | None) -> bool:
+    def allowed(action: str, resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
         policy = policies.get(bucket) if bucket is not None else None
+        known = bucket in policies or any(b.name == bucket for b in buckets)
         chain = Chain(
             identity=documents,
             resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
             boundary=boundary,
             scps=scps,
-            rcps=rcps if bucket in policies or any(b.name == bucket for b in buckets) else (),
+            rcps=rcps if known and with_rcps else (),
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
@@ -125,12 +129,57 @@ def data_scope(
         if prefix == "":
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
+    # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
+    exceptions = [e for b in buckets if every for e in _exception(allowed, every, b.name, policies)]
+    if exceptions:
+        grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
-    grants += _kms(documents, lambda key: allowed("kms:Decrypt", key, None), account)
-    notes: tuple[str, ...] = ()
-    if not buckets:
-        notes = ("bucket policies not read: a bucket policy's Deny may take some of this away",)
-    return DataScope(tuple(grants), notes)
+    notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
+    role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
+    if keys is None:  # not read (offline, or refused): the role's side alone
+        grants += _kms(documents, role_side, account)
+    else:
+        side = Chain(identity=documents, boundary=boundary, scps=scps)
+        found, said = key_scope(
+            documents, keys, account, role_side, _with_key(side, Request(caller, "kms:Decrypt", "", context))
+        )
+        grants += found
+        notes += said
+    return DataScope(tuple(grants), tuple(notes))
+
+
+def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
+    """Whether the session may kms:Decrypt with a key, its key policy in the chain (a key policy
+    must allow, even in the same account: resource_required)."""
+
+    def decide(key: Key) -> bool:
+        chain = replace(
+            side, resource=[Policy(f"key policy of {key.arn}", key.policy)], resource_required=True
+        )
+        return authorize(chain, Request(asked.principal, asked.action, key.arn, asked.context)).allowed
+
+    return decide
+
+
+def _exception(
+    allowed: Callable[..., bool], every: tuple[str, ...], bucket: str, policies: Mapping[str, Any]
+) -> list[str]:
+    """The bucket, and why, when the rights every bucket gets are (some of them) denied there:
+    the role's own policies (asked without the bucket's), the RCPs (asked without them), or its
+    bucket policy."""
+    actions = dict(RIGHTS)
+    resource = f"arn:aws:s3:::{bucket}/{PROBE_KEY}"
+    denied = [r for r in every if not allowed(actions[r], resource, bucket)]
+    if not denied:
+        return []
+    if not any(allowed(actions[r], resource, None) for r in denied):
+        who = "the role's own policies deny"  # a Deny (or a boundary) naming the bucket
+    elif all(allowed(actions[r], resource, bucket, False) for r in denied):
+        who = "the RCPs deny"
+    else:
+        who = "its bucket policy denies" if bucket in policies else "denied"
+    what = "" if len(denied) == len(every) else " " + ", ".join(denied)
+    return [f"s3://{bucket} ({who}{what})"]
 
 
 def _bucket_writes(

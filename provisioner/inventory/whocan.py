@@ -23,7 +23,16 @@ from provisioner.inventory.parts import probes
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
-ACTIONS = {"read": "s3:GetObject", "write": "s3:PutObject"}
+# What "read" and "write" count (Service Authorization Reference, Amazon S3, object actions):
+# read: the object's data, current (s3:GetObject) or an earlier version (s3:GetObjectVersion);
+# write: whatever replaces, destroys or re-shares an object: s3:PutObject (create, overwrite),
+# s3:DeleteObject, s3:DeleteObjectVersion (destroys a version for good), s3:PutObjectAcl (an ACL
+# can hand the object to anyone, where ACLs are enabled). Not counted: s3:AbortMultipartUpload
+# (it discards an upload in progress, never a stored object), tagging, retention and legal hold.
+ACTIONS = {
+    "read": ("s3:GetObject", "s3:GetObjectVersion"),
+    "write": ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"),
+}
 SCHEMA_VERSION = 1
 
 
@@ -38,6 +47,7 @@ class Route:
     condition: str  # the condition that decides it
     severity: Severity | None = None  # the worst audit finding on the role
     part: str = ""  # where under the target the grant is: "s3://b/prefix/" or a deeper pattern
+    actions: tuple[str, ...] = ()  # the counted actions (ACTIONS) the route allows
 
 
 @dataclass
@@ -68,6 +78,7 @@ class WhoCanResult:
                     "condition": r.condition,
                     "part": r.part,
                     "worst": r.severity.value if r.severity else None,
+                    "actions": list(r.actions),
                 }
                 for r in self.routes
             ],
@@ -147,9 +158,11 @@ def _role_routes(
             chain, full = _bucket_chain(role, account, bucket, owner_org)
             caller = session_arn(account.account, role.name, "vendor-session")
             documents = [p.document for p in chain.identity] + [bucket.policy]
-            hits = _reached(full, caller, ACTIONS[action], probes(documents, bucket.name, prefix))
-            if not hits:
+            asked = probes(documents, bucket.name, prefix)
+            by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
+            if not by_action:
                 continue
+            hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
             part = "; ".join(p for p, _ in hits)
             decision = hits[0][1]
             findings = worst.get(role.arn, [])
@@ -163,7 +176,7 @@ def _role_routes(
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
             federated = {a.token: a for a in analysis.trust.federated}
             for reached in analysis.trust.reached_by:
-                party = party_of(reached, names, ours)
+                party = party_of(reached, names, ours, role.trust)
                 allows = ", ".join(h.describe() for h in decision.allows)
                 # an identity provider's route is decided by its subject condition, not an external ID
                 provider = federated.get(reached)
@@ -180,6 +193,7 @@ def _role_routes(
                         decides,
                         severity,
                         part,
+                        tuple(by_action),
                     )
                 )
     return routes
@@ -205,18 +219,19 @@ def _policy_routes(
     from provisioner.inventory.direct import direct_grants
 
     routes: list[Route] = []
-    for grant in direct_grants(bucket, prefix, ((action, ACTIONS[action]),), names, ours):
+    for grant in direct_grants(bucket, prefix, tuple((a, a) for a in ACTIONS[action]), names, ours):
         routes.append(
             Route(
                 grant.party,
                 f"{grant.party.label} -> bucket policy {grant.statement} -> {grant.part}",
                 "bucket policy",
                 None,
-                "can" if grant.decided else f"WARN: depends on the condition {grant.condition} (not decided)",
+                grant.verdict,
                 "",
                 grant.condition,
                 Severity.CRITICAL if grant.party.account == ANYONE and grant.decided else None,
                 grant.part,
+                grant.rights,
             )
         )
     return routes

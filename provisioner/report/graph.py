@@ -15,6 +15,8 @@ GRAPH_ROLES = 60
 
 def graph_section(result: AuditResult) -> str:
     """Outside accounts (and vendors) -> roles -> buckets, as three columns of inline SVG."""
+    from provisioner.federation import PREFIX as FEDERATED
+    from provisioner.federation import token_words
     from provisioner.naming import current
 
     names = current()
@@ -25,6 +27,8 @@ def graph_section(result: AuditResult) -> str:
     def who(account: str) -> str:
         if account == "*":
             return "any AWS account"
+        if account.startswith(FEDERATED):  # an identity provider's users, never an account
+            return token_words(account)
         known = names.of(account)  # our profiles, the user's entries, fwd:cloudsec's list
         return f"{names.party(account).label} ({account})" if known else account
 

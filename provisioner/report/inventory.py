@@ -51,9 +51,7 @@ def _party(entry: PartyEntry) -> dict[str, Any]:
 
 def direct_verdict(grant: Direct) -> str:
     """ "can", or a WARN naming the condition it depends on (never a pass)."""
-    if grant.decided:
-        return "can"
-    return f"WARN: depends on the condition {grant.condition} (not decided)"
+    return grant.verdict
 
 
 def _direct_text(grant: Direct) -> str:
@@ -232,9 +230,11 @@ def inventory_markdown(result: InventoryResult) -> str:
 def _route_verdict(route: Route) -> str:
     """The verdict column: the worst finding where it can, WARN where a condition decides (the
     DECIDED BY column shows the condition)."""
+    if route.verdict.startswith("WARN: confused deputy"):
+        return "WARN (confused deputy)"
     if route.verdict.startswith("WARN"):
         return "WARN (not decided)"
-    if route.verdict != "can":
+    if not route.verdict.startswith("can"):  # "can, only for aws:SourceAccount …": DECIDED BY shows it
         return route.verdict
     return route.severity.value.upper() if route.severity else "can"
 
@@ -246,6 +246,7 @@ def who_can_table(result: WhoCanResult) -> str:
             _route_verdict(r),
             r.party.label,
             r.path,
+            ", ".join(a.removeprefix("s3:") for a in r.actions) or "-",
             r.trust or "-",
             r.condition,
         )
@@ -257,5 +258,7 @@ def who_can_table(result: WhoCanResult) -> str:
     if not rows:
         body = "no outside principal"
     else:
-        body = table(rows, ["VERDICT", "PARTY", "ROUTE", "TRUST", "DECIDED BY"], [16, 30, 60, 60, 40])
+        body = table(
+            rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, 22, 60, 40]
+        )
     return "\n".join([head, body, *(f"note: {n}" for n in result.notes)])

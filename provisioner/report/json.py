@@ -46,6 +46,8 @@ def named_dict(named: Named) -> dict[str, Any]:
     shown["source"] = named.source
     if named.principals:
         shown["principals"] = list(named.principals)
+    if named.origins:
+        shown["origins"] = list(named.origins)
     if not named.enabled:
         shown["enabled"] = False
     if named.docs:

@@ -163,9 +163,15 @@ def audit_summary(result: AuditResult) -> str:
     external = result.external_roles
     shown = result.shown
     new = " new" if result.baseline is not None else ""
+    federated = result.federated_roles  # an identity provider's users are not "another account"
+    who = (
+        f"{external - federated} another account can assume" if external - federated or not federated else ""
+    )
+    if federated:
+        who += (", " if who else "") + f"{federated} users of an identity provider can assume"
     text = (
         f"{len(shown)}{new} finding(s): {severity_counts(shown)}; {result.roles_seen} role(s) "
-        f"read in {len(result.accounts)} account(s), {external} another account can assume"
+        f"read in {len(result.accounts)} account(s), {who}"
     )
     if result.muted:
         text += f"; {result.muted} muted (in JSON and SARIF as suppressed)"

@@ -1,0 +1,56 @@
+"""Pure: the KMS keys of the role's account a session of the role may decrypt with, decided by
+the evaluator over the role's side (identity policies, boundary, SCPs) and each key's own policy
+("Policy evaluation logic": a KMS key policy must allow access, even in the same account; a key
+policy that names the account delegates to the identity policies). A key whose policy could not
+be read is "key policy not readable": not decided, a WARN, never a grant shown as proven. Keys of
+other accounts are decided by their own key policies, which are not read here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from provisioner.evaluation import Policy
+from provisioner.iam import statements, strings
+from provisioner.inventory.model import Key
+
+OTHER_ACCOUNTS = "any KMS key of another account (its key policy decides)"
+NOT_READABLE = "(key policy not readable: not decided)"
+SOMEONE_ELSE = "111122223333"
+PROBE = "provisioner-probe-key"
+
+
+def key_scope(
+    documents: Sequence[Policy],
+    keys: Sequence[Key],
+    account: str,
+    role_side: Callable[[str], bool],
+    with_key: Callable[[Key], bool],
+) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
+    """(grants, notes): each key of the account the session may decrypt with (its key policy
+    read), each key whose policy was not readable that the role's side allows (not decided), and
+    the keys of other accounts the role's side allows (their key policies decide)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    notes: list[str] = []
+    for key in keys:
+        if not role_side(key.arn):
+            continue  # the role's own policies, boundary or SCPs do not let it decrypt
+        if key.policy is None:
+            found.append((f"{key.arn} {NOT_READABLE}", ("decrypt",)))
+            notes.append(
+                f"{key.arn}: {key.unread or NOT_READABLE}: whether the role may decrypt is not decided"
+            )
+        elif with_key(key):
+            found.append((key.arn, ("decrypt",)))
+    if role_side(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE}"):
+        found.append((OTHER_ACCOUNTS, ("decrypt",)))
+        return found, notes
+    for policy in documents:  # keys of other accounts the statements name
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            for resource in strings(statement.body.get("Resource")):
+                if ":kms:" not in resource or f":{account}:" in resource or resource in [w for w, _ in found]:
+                    continue
+                if role_side(resource.replace("*", "x").replace("?", "x")):
+                    found.append((f"{resource} (its key policy decides)", ("decrypt",)))
+    return found, notes

@@ -1,0 +1,79 @@
+"""inventory's KMS keys against moto's server (issue 22's leftovers, item 6): the keys a role's
+identity policies grant kms:Decrypt on are read with their key policies (kms:ListKeys,
+kms:GetKeyPolicy) and the evaluator decides whether the role's session may decrypt with each:
+a key policy that delegates to the account (moto's default) lets the identity policy decide, one
+that names neither the account nor the role does not ("Policy evaluation logic": a KMS key
+policy must allow access, even in the same account), and a key policy that cannot be read is
+"key policy not readable", not decided (a WARN), never a grant."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+
+from provisioner import api, sandbox
+from provisioner.inventory import InventorySpec
+
+UNKNOWN = "210987654321"
+ACCOUNT = sandbox.CUSTOMER_ACCOUNT
+
+
+def document(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def refuse_policy_of(key_id: str) -> Any:
+    """GetKeyPolicy answers AccessDeniedException for one key (as a key policy that does not let
+    the caller read it would)."""
+
+    def handler(params: dict[str, Any], **_: Any) -> Any:
+        body = params.get("body") or b"{}"  # before-call sees the request: KMS's is JSON
+        if json.loads(body.decode() if isinstance(body, bytes) else body).get("KeyId") != key_id:
+            return None
+        response = AWSResponse("https://kms.amazonaws.com/", 400, {}, None)
+        error = {"Code": "AccessDeniedException", "Message": "injected by the test"}
+        return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    return handler
+
+
+def test_the_keys_a_role_may_decrypt_with_their_key_policies(box, customer, make_aws):
+    kms = sandbox.session_for(ACCOUNT).client("kms", endpoint_url=box.endpoint)
+    delegated = kms.create_key(Description="delegates to the account")["KeyMetadata"]
+    elsewhere = kms.create_key(
+        Description="only another role",
+        Policy=document(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/someone-else"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ),
+    )["KeyMetadata"]
+    hidden = kms.create_key(Description="policy not readable")["KeyMetadata"]
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{UNKNOWN}:root"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "an-id-issued-for-the-keys-0001"}},
+    }
+    customer.iam.create_role(RoleName="KeyUser", AssumeRolePolicyDocument=document(trust))
+    customer.iam.put_role_policy(
+        RoleName="KeyUser",
+        PolicyName="decrypt",
+        PolicyDocument=document({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}),
+    )
+    hooks = {"before-call.kms.GetKeyPolicy": refuse_policy_of(hidden["KeyId"])}
+    result = api.inventory(InventorySpec(), lambda: make_aws(hooks))
+    [party] = [p for p in result.parties if p.party.account == UNKNOWN]
+    [access] = party.roles
+    where = dict(access.scope.grants)
+    assert where[delegated["Arn"]] == ("decrypt",)
+    assert elsewhere["Arn"] not in where and all(elsewhere["Arn"] not in w for w in where)
+    assert where[f"{hidden['Arn']} (key policy not readable: not decided)"] == ("decrypt",)
+    assert any(hidden["Arn"] in n and "not readable" in n for n in access.scope.notes)
+    assert where["any KMS key of another account (its key policy decides)"] == ("decrypt",)
+    assert "any KMS key decrypt" not in access.scope.shown
