@@ -70,6 +70,28 @@ def test_an_allow_pin_rewritten_as_a_deny_guard_is_the_same_access():
     assert result.summary().startswith("no difference in access")
 
 
+def test_a_trust_that_newly_lets_the_vendor_tag_its_sessions_is_new_access():
+    """sts:TagSession in a trust lets the caller pass session tags, which take the place of the
+    role's tags in aws:PrincipalTag (IAM User Guide, "Pass session tags in AWS STS"): a bucket
+    policy keyed on a role tag may then be met by the vendor's choice. Not "no difference"."""
+    old = trust(PIN)
+    tagging = {**PIN, "Action": ["sts:AssumeRole", "sts:TagSession"]}
+    result, gained = new_access(old, trust(tagging))
+    (tags,) = gained
+    assert result.fails and tags.detail["actions"] == ["sts:TagSession"]
+    assert tags.message.startswith("newly admits account 340636424752 to sts:TagSession (session tags")
+    example = tags.detail["example"]
+    assert example["context"] == {"sts:ExternalId": ID}  # with the issued ID: the vendor itself
+    # the way back: no longer allowed, nothing new; "sts:*" gives sts:SetSourceIdentity too
+    back = diff_documents(trust(tagging), old)
+    assert not back.fails and [d.direction for d in back.differences] == [REMOVED]
+    everything = diff_documents(old, trust({**PIN, "Action": "sts:*"}))
+    assert sorted(a for d in everything.widened for a in d.detail["actions"]) == [
+        "sts:SetSourceIdentity",
+        "sts:TagSession",
+    ]
+
+
 def test_a_widening_by_a_pattern_admits_the_vendor_with_ids_that_are_not_issued():
     old, new = trust(PIN), trust(PATTERN)
     result, (gained,) = new_access(old, new)

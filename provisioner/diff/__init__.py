@@ -112,6 +112,9 @@ def diff_documents(
             old, new, role_arn=role_arn or DIFF_ROLE, issued=external_ids, own_account=own_account
         )
         found += federated_differences(old, new)  # the identity providers: outside the solver
+        from provisioner.diff.grants import session_differences
+
+        found += session_differences(old, new, role_arn=role_arn or DIFF_ROLE)  # sts:TagSession, ...
     elif kind == "permissions":
         from provisioner.diff.grants import grant_differences
         from provisioner.diff.trust import DIFF_ROLE

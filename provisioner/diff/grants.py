@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -57,6 +57,12 @@ def grant_differences(old: Any, new: Any, *, role_arn: str = DIFF_ROLE) -> list[
 
 def bucket_differences(old: Any, new: Any) -> list[Difference]:
     """A bucket policy: what each class of caller may newly do, and no longer."""
+    return differences(old, new, "resource", _class_askers(old, new))
+
+
+def _class_askers(old: Any, new: Any, resource: str | None = None) -> list[Asker]:
+    """One asker per caller class of the two documents (diff/trust.py's classes); `resource`:
+    the one resource every request is about (a trust's role)."""
     askers: list[Asker] = []
     for kind, name, account, excluded in classes(old, new):
 
@@ -64,10 +70,39 @@ def bucket_differences(old: Any, new: Any) -> list[Difference]:
             return may_name(document, kind, account, ex)
 
         def make(kind: str = kind, account: str | None = account, ex: Any = excluded) -> SymbolicRequest:
-            return SymbolicRequest(Caller(kind, account=account, excluded=ex))
+            request = SymbolicRequest(Caller(kind, account=account, excluded=ex))
+            if resource is not None:
+                request.domain.append(request.resource == z3.StringVal(resource))
+            return request
 
         askers.append((name, named, make))
-    return differences(old, new, "resource", askers)
+    return askers
+
+
+# What a trust allows besides sts:AssumeRole, asked with the same request. IAM User Guide, "Pass
+# session tags in AWS STS", "Permissions required to add session tags": the role's trust policy
+# must allow sts:TagSession for session tags to be passed; a session tag with the key of a role tag
+# takes its place in aws:PrincipalTag, so a caller that may tag its session may meet a policy
+# keyed on a tag. (sts:SetSourceIdentity likewise, for aws:SourceIdentity.)
+SESSION_ACTIONS = {
+    "sts:tagsession": "session tags, which override the role's own tags in aws:PrincipalTag",
+    "sts:setsourceidentity": "a source identity of its choosing (aws:SourceIdentity)",
+}
+
+
+def session_differences(old: Any, new: Any, *, role_arn: str = DIFF_ROLE) -> list[Difference]:
+    """A trust: which caller classes may newly tag their sessions or set a source identity when
+    they assume the role (sts:TagSession, sts:SetSourceIdentity), and no longer."""
+    asked = ["sts:TagSession", "sts:SetSourceIdentity"]
+    found = differences(old, new, "trust", _class_askers(old, new, role_arn), actions=asked)
+    out = []
+    for d in found:
+        actions = d.detail.get("actions", [])
+        what = "; ".join(SESSION_ACTIONS[a.lower()] for a in actions if a.lower() in SESSION_ACTIONS)
+        who = d.detail.get("principal_class", "a caller")
+        subject = f"{who} to {', '.join(actions) or 'sts:TagSession'}" + (f" ({what})" if what else "")
+        out.append(replace(d, subject=subject))
+    return out
 
 
 # A diff must end: a CI job or a pre-commit hook waits for it. After this long, the questions left
@@ -76,11 +111,13 @@ BUDGET_SECONDS = 120
 
 
 @one_solver
-def differences(old: Any, new: Any, kind: str, askers: list[Asker]) -> list[Difference]:
+def differences(
+    old: Any, new: Any, kind: str, askers: list[Asker], actions: Iterable[str] | None = None
+) -> list[Difference]:
     """Every (who, action, resource) NEW allows and OLD did not, then every one OLD allowed and
     NEW does not, grouped by who, the statement that decides them and its resource pattern."""
     groups: dict[tuple[Any, ...], list[str]] = {}
-    for action in named_actions([old, new]):
+    for action in named_actions([old, new]) if actions is None else actions:
         groups.setdefault(_signature(action, old, new), []).append(action)
     found: list[Difference] = []
     deadline = time.monotonic() + BUDGET_SECONDS
