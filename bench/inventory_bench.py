@@ -5,7 +5,8 @@ target is 200 x 50 x 5; the machine decides what is honest to run).
 
 - reads: the organization's accounts read as inventory reads them, with the same pool
   (audit.collect: GetAccountAuthorizationDetails of each, through the member role, four at a
-  time; then each account's buckets with their policies and CORS rules, four at a time);
+  time; then each account's buckets with their policies and CORS rules, and its KMS keys with
+  their key policies, four at a time);
 - inventory: the same reads, then every rule, naming, scope, power and use.
 
 Interleaved runs; medians and their ratio. Peak Python memory (tracemalloc) of one inventory run.
@@ -29,7 +30,7 @@ from provisioner import api, sandbox
 from provisioner.audit import AuditSpec, collect, member_aws
 from provisioner.aws import Aws
 from provisioner.inventory import InventorySpec
-from provisioner.inventory.gather import gather_buckets
+from provisioner.inventory.gather import gather_buckets, gather_keys
 
 ARGS = [int(a) for a in sys.argv[1:] if a.isdigit()]
 ACCOUNTS, ROLES, BUCKETS, RUNS = (ARGS + [20, 50, 5, 5][len(ARGS) :])[:4]
@@ -129,11 +130,10 @@ def main() -> None:
         def reads() -> None:
             bases: list[Aws] = []
             data, _ = collect(AuditSpec(organization=True), connect, bases=bases)
-            gather_buckets(
-                member_aws(bases[0], "OrganizationAccountAccessRole"),
-                [d.account for d in data],
-                bases[0].account_id(),
-            )
+            member = member_aws(bases[0], "OrganizationAccountAccessRole")
+            accounts = [d.account for d in data]
+            gather_buckets(member, accounts, bases[0].account_id())
+            gather_keys(member, accounts, bases[0].account_id())
 
         def inventory() -> None:
             api.inventory(InventorySpec(organization=True), connect)
