@@ -184,6 +184,11 @@ def test_cli_exit_codes_and_formats(cli, files):
     assert document["differences"][0]["example"]["caller"].startswith("arn:aws:sts::340636424752:")
     markdown = cli("diff", pin, pattern, "-o", "markdown")
     assert markdown.stdout.startswith("**provision diff**:") and "| high | new |" in markdown.stdout
+    # -o text (or AWS_DEFAULT_OUTPUT=text, as the AWS CLI's users have it): the JSON, tab-separated
+    text = cli("diff", pin, pattern, "-o", "text")
+    rows = [line.split("\t") for line in text.stdout.splitlines()]
+    assert text.code == 1 and rows[0][-2:] == ["trust", "True"], text.stdout
+    assert any(r[0] == "DIFFERENCES" and r[1] == "new" for r in rows)
 
 
 def test_sarif_points_at_the_new_files_statement_line(cli, files):

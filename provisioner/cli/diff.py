@@ -112,7 +112,7 @@ def diff_command(
         )
     else:
         results = [api.diff(paths[0], paths[1], kind=kind.value if kind else None, external_ids=ids)]
-    if fmt == "json":
+    if fmt in ("json", "text"):  # text: the AWS CLI's tab-separated form of the JSON
         text = json_text(report.versioned(_json(results, base, skipped)), fmt)
     else:
         text = render_findings(report.diff_findings(results, skipped), fmt, out)

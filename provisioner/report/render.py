@@ -18,7 +18,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "lint": FINDING_FORMATS,
     "audit": FINDING_FORMATS,
     "validate": ("table", "json", "text", "html", "markdown"),
-    "diff": ("table", "json", "sarif", "markdown"),
+    "diff": ("table", "json", "text", "sarif", "markdown"),
     "inventory": ("table", "json", "text", "csv", "markdown", "html"),
     "who-can": ("table", "json", "text"),
     "result": ("table", "json", "text"),  # create-role, rotate, delete, labelbox, config, vendors
