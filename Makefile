@@ -89,17 +89,22 @@ test: lint oracle sarif-multitool action-venv precommit
 # minutes at nice 19 on two cores shared with another run. Then the
 # trust analysis against the same evaluator (tests/test_trust_analysis_oracle.py): ORACLE_TRUSTS
 # distinct trusts analysed on ORACLE_WORKERS processes; ORACLE_MINUTES, when set, stops analysing
-# new trusts after that long and reports what was compared. About 550 trusts a minute on two
-# processes here (0.2 s of analysis per trust; the slowest a few seconds), so 100,000 is a run
-# of about three hours: ORACLE_MINUTES=50 gives the figures of what fits in an hour. Then diff
-# against the same evaluator (tests/test_diff_oracle.py): DIFF_PAIRS pairs of a trust and its
-# one-step mutation (DIFF_MINUTES stops diffing new pairs after that long).
+# new trusts after that long and reports what was compared. About 880 trusts a minute on two
+# idle processes here (StringLike without regular expressions; the slowest trust a second or
+# two), so 100,000 is a run of about two hours: ORACLE_MINUTES=50 gives the figures of what fits
+# in an hour. Then diff against the same evaluator (tests/test_diff_oracle.py): DIFF_PAIRS pairs
+# of a trust and its one-step mutation (DIFF_MINUTES stops diffing new pairs after that long;
+# about 100 pairs a minute on one core), and GRANT_DIFF_PAIRS pairs of a permission or bucket
+# policy and its mutation (tests/test_grant_diff_oracle.py, GRANT_DIFF_MINUTES; a pair takes from
+# a second to two minutes: a question the solver gives up on waits for its 20 s timeout).
 fuzz: install oracle
 	ORACLE_CASES=$${ORACLE_CASES:-100000} ORACLE_SEED=$${ORACLE_SEED:-$$(date +%s)} $(BIN)/python -m pytest tests/test_oracle.py -q -s
 	ORACLE_TRUSTS=$${ORACLE_TRUSTS:-100000} ORACLE_WORKERS=$${ORACLE_WORKERS:-2} ORACLE_SEED=$${ORACLE_SEED:-$$(date +%s)} \
 		$(BIN)/python -m pytest tests/test_trust_analysis_oracle.py -q -s
 	DIFF_PAIRS=$${DIFF_PAIRS:-10000} DIFF_SEED=$${ORACLE_SEED:-$$(date +%s)} \
 		$(BIN)/python -m pytest tests/test_diff_oracle.py -q -s
+	GRANT_DIFF_PAIRS=$${GRANT_DIFF_PAIRS:-1000} GRANT_DIFF_SEED=$${ORACLE_SEED:-$$(date +%s)} \
+		$(BIN)/python -m pytest tests/test_grant_diff_oracle.py -q -s
 
 bench: install
 	$(BIN)/python bench/startup.py
