@@ -40,6 +40,7 @@ from provisioner.diff.grants import SESSION, bucket_differences, grant_differenc
 from provisioner.diff.trust import DIFF_ROLE
 from provisioner.evaluation import caller_request
 from provisioner.model.arn import session_arn
+from tests.test_diff_oracle import _agrees
 from tests.test_oracle import (
     ACTION_PATTERNS,
     ACTIONS,
@@ -48,7 +49,7 @@ from tests.test_oracle import (
     OPERATORS,
     RESOURCE_PATTERNS,
     RESOURCES,
-    THEIRS,
+    _pick,
     oracle_available,
     run_oracle,
 )
@@ -98,11 +99,6 @@ CHOSEN = {
 USED = [k for k in KEYS if k[0] in CHOSEN and k[1] in ("String", "Arn", "Bool")]
 # request values of the keys a caller chooses, for the probes (its own keys come from who it is)
 PROBE_KEYS = {k[0]: k[2] for k in USED if k[0] not in ("aws:PrincipalAccount", "aws:PrincipalArn")}
-
-
-def _pick(rng: random.Random, items: list[Any], most: int = 2) -> Any:
-    chosen = rng.sample(items, rng.randint(1, min(most, len(items))))
-    return chosen[0] if len(chosen) == 1 and rng.random() < 0.5 else chosen
 
 
 def _condition(rng: random.Random) -> dict[str, Any]:
@@ -254,20 +250,6 @@ def _simulation(pair: dict[str, Any], side: str, principal: str, action: str, re
         simulation["identityPolicies"] = [{"name": "caller", "policy": FULL}]
         simulation["resourcePolicy"] = document
     return simulation
-
-
-def _agrees(expected: str, results: list[str]) -> bool:
-    allowed = [THEIRS[r] == "allow" for r in results]
-    if expected == "Allowed":
-        return allowed[0]
-    if expected == "denied":
-        return not allowed[0]
-    old, new = allowed
-    if expected == "unchanged":
-        return old == new
-    if expected == "new":  # only gained: nothing OLD allows is denied by NEW
-        return new or not old
-    return old or not new  # only lost: nothing NEW allows was denied by OLD
 
 
 def differential(seed: int, count: int) -> str:
