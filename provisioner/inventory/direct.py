@@ -49,6 +49,9 @@ def direct_grants(
         named = {ANYONE if p == "*" else account_of(p) for p in aws_principals(statement)}
         if statement.body.get("Principal") == "*":
             named.add(ANYONE)
+        spared = statement.body.get("NotPrincipal")
+        if spared is not None:  # every principal but those it names: any other account
+            named.add(ANYONE)
         services = service_principals(statement.body)
         bare = Policy(
             policy.name, {"Statement": [{k: v for k, v in statement.body.items() if k != "Condition"}]}
@@ -56,6 +59,8 @@ def direct_grants(
         condition = json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
         sid = statement.body.get("Sid")
         where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
+        if spared is not None:
+            where += f" (NotPrincipal: every principal but {json.dumps(spared)})"
         callers: list[tuple[list[str], Party]] = []
         for account in sorted(a for a in named if a and a not in ours):
             own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]

@@ -1,0 +1,53 @@
+# ruff: noqa: E501  (the cases read best one a line)
+"""A report never greener than the truth (issue 22's scope trial): every outside party a bucket
+policy grants anything to is listed, with what it may do (NotPrincipal, bucket-level control,
+re-shares and replication, services acting for foreign accounts); inventory and who-can count the
+same actions; a Deny with NotResource leaves the rest of the bucket readable. Pure: GAAD files
+and --bucket-policy offline, no server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, deny, doc, role
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(roles, policies=None):
+        gaad = tmp_path / "gaad.json"
+        gaad.write_text(json.dumps({"RoleDetailList": roles}))
+        args = ["--from-file", str(gaad)]
+        for bucket, policy in (policies or {}).items():
+            (tmp_path / f"{bucket}.json").write_text(json.dumps(policy))
+            args += ["--bucket-policy", f"{bucket}={tmp_path / f'{bucket}.json'}"]
+        return args
+
+    return write
+
+
+def who(cli, action, target, args):
+    result = cli("who-can", action, target, *args, "-o", "json")
+    assert result.code == 0, result.stderr
+    return result.json()["routes"]
+
+
+def parties(cli, args):
+    result = cli("inventory", *args, "-o", "json")
+    assert result.code in (0, 1), result.stderr
+    return {p["name"]: p for p in result.json()["parties"]}
+
+
+def test_an_allow_with_not_principal_lets_in_every_other_account(cli, files):
+    """IAM User Guide, "AWS JSON policy elements: NotPrincipal": an Allow with NotPrincipal
+    applies to every principal but those it names, so every other account reads princ/notp/*."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::princ/notp/*", Sid="NotUs", NotPrincipal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))  # fmt: skip
+    args = files([], {"princ": policy})
+    [route] = who(cli, "read", "s3://princ/notp/", args)
+    assert route["party"] == "anyone (any AWS account)" and route["via"] == "bucket policy"
+    assert "Sid NotUs" in route["route"] and "NotPrincipal" in route["route"]
+    assert route["worst"] == "critical"
+    [grant] = parties(cli, args)["anyone (any AWS account)"]["bucket_policy"]
+    assert grant["rights"] == ["read"] and grant["part"] == "s3://princ/notp/*"
