@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, deny, doc, role
+from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, doc, role
 
 
 @pytest.fixture
@@ -51,3 +51,28 @@ def test_an_allow_with_not_principal_lets_in_every_other_account(cli, files):
     assert route["worst"] == "critical"
     [grant] = parties(cli, args)["anyone (any AWS account)"]["bucket_policy"]
     assert grant["rights"] == ["read"] and grant["part"] == "s3://princ/notp/*"
+
+
+def test_inventory_counts_the_object_actions_who_can_counts(cli, files):
+    """Item 3: one definition of read/write/delete. A role that may only read old versions, or
+    only destroy versions, reaches the data: inventory says so where who-can lists it."""
+    images = "arn:aws:s3:::provisioner-demo-images/*"
+    args = files([
+        role("Versions", LABELBOX_ROLE, doc(allow("s3:GetObjectVersion", images))),
+        role("Purger", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:DeleteObjectVersion", images)), external_id="datadog-issued-id-0000000042"),
+        role("Resharer", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutObjectVersionAcl", images)), external_id="datadog-issued-id-0000000043"),
+    ])  # fmt: skip
+    scopes = {
+        r["role_arn"].rsplit("/", 1)[1]: r["scope_shown"]
+        for p in parties(cli, args).values()
+        for r in p["roles"]
+    }
+    assert scopes["Versions"] == "s3://provisioner-demo-images/* read; nothing else"
+    assert scopes["Purger"] == "s3://provisioner-demo-images/* delete; nothing else"
+    assert scopes["Resharer"] == "s3://provisioner-demo-images/* write; nothing else"
+    assert {
+        r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "read", "s3://provisioner-demo-images/", args)
+    } == {"Versions"}
+    assert {
+        r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "write", "s3://provisioner-demo-images/", args)
+    } == {"Purger", "Resharer"}

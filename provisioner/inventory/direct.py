@@ -87,7 +87,8 @@ def direct_grants(
                     ]
                     if not covered:
                         continue  # the statement does not cover this action or object
-                    given.append(right)
+                    if right not in given:
+                        given.append(right)
                     if not service:
                         full = Chain(identity=[THEIRS], resource=[policy], cross_account=True)
                         decided = decided and all(authorize(full, r).allowed for r in covered)

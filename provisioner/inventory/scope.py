@@ -5,8 +5,8 @@ account a bucket policy's Deny denies, and its Allow naming the role grants).
 
 Where to ask: each bucket and key prefix the Allow statements (or the bucket policies) name, each
 bucket of the account, and a bucket no policy names (a grant on "*" shows as every bucket). What:
-s3:GetObject (read), s3:PutObject (write), s3:DeleteObject (delete) on a key under the prefix;
-kms:Decrypt on the KMS keys the statements name."""
+read, write and delete (inventory.actions: any of their object actions) on a key under the
+prefix; kms:Decrypt on the KMS keys the statements name."""
 
 from __future__ import annotations
 
@@ -19,27 +19,12 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import split_action, statements, strings
+from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
 from provisioner.inventory.model import Bucket, DataScope, Key
 from provisioner.model import session_arn
 
 PROBE_KEY = "provisioner-probe-object"
-RIGHTS = (("read", "s3:GetObject"), ("write", "s3:PutObject"), ("delete", "s3:DeleteObject"))
-# Write-level actions on the bucket itself (Service Authorization Reference, Amazon S3: access
-# level "Write" or "Permissions management"): what makes audit call a role with none of RIGHTS
-# HIGH (its policy, ACL, public access block, CORS, encryption, lifecycle, or the bucket itself).
-BUCKET_WRITES = (
-    "s3:DeleteBucket",
-    "s3:DeleteBucketPolicy",
-    "s3:PutBucketAcl",
-    "s3:PutBucketCORS",
-    "s3:PutBucketOwnershipControls",
-    "s3:PutBucketPolicy",
-    "s3:PutBucketPublicAccessBlock",
-    "s3:PutBucketVersioning",
-    "s3:PutEncryptionConfiguration",
-    "s3:PutLifecycleConfiguration",
-)
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
 SOMEONE_ELSE = "111122223333"  # an account other than the role's, for "any KMS key"
 
@@ -97,6 +82,10 @@ def data_scope(
     context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
+    def may(actions: tuple[str, ...], resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
+        """Any of a right's actions (inventory.actions.RIGHTS)."""
+        return any(allowed(a, resource, bucket, with_rcps) for a in actions)
+
     def allowed(action: str, resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
         policy = policies.get(bucket) if bucket is not None else None
         known = bucket in policies or any(b.name == bucket for b in buckets)
@@ -111,7 +100,7 @@ def data_scope(
 
     grants: list[tuple[str, tuple[str, ...]]] = []
     every = tuple(
-        r for r, action in RIGHTS if allowed(action, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
+        r for r, actions in RIGHTS if may(actions, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
     )
     every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
@@ -121,7 +110,7 @@ def data_scope(
         asked = bucket.replace("*", "x").replace("?", "x")
         resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
         rights = tuple(
-            r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
+            r for r, actions in RIGHTS if r not in whole.get(bucket, ()) and may(actions, resource, asked)
         )
         rights = tuple(r for r in rights if r not in every or asked in policies)
         if not rights or rights == every:  # what every bucket gets: said once
@@ -130,7 +119,7 @@ def data_scope(
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
-    exceptions = [e for b in buckets if every for e in _exception(allowed, every, b.name, policies)]
+    exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies)]
     if exceptions:
         grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
@@ -167,7 +156,7 @@ def _exception(
     """The bucket, and why, when the rights every bucket gets are (some of them) denied there:
     the role's own policies (asked without the bucket's), the RCPs (asked without them), or its
     bucket policy."""
-    actions = dict(RIGHTS)
+    actions = dict(RIGHTS)  # `allowed`: any of a right's actions
     resource = f"arn:aws:s3:::{bucket}/{PROBE_KEY}"
     denied = [r for r in every if not allowed(actions[r], resource, bucket)]
     if not denied:

@@ -17,22 +17,15 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
+from provisioner.inventory.actions import WHO_CAN
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
 from provisioner.inventory.parts import probes
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
-# What "read" and "write" count (Service Authorization Reference, Amazon S3, object actions):
-# read: the object's data, current (s3:GetObject) or an earlier version (s3:GetObjectVersion);
-# write: whatever replaces, destroys or re-shares an object: s3:PutObject (create, overwrite),
-# s3:DeleteObject, s3:DeleteObjectVersion (destroys a version for good), s3:PutObjectAcl (an ACL
-# can hand the object to anyone, where ACLs are enabled). Not counted: s3:AbortMultipartUpload
-# (it discards an upload in progress, never a stored object), tagging, retention and legal hold.
-ACTIONS = {
-    "read": ("s3:GetObject", "s3:GetObjectVersion"),
-    "write": ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"),
-}
+# What "read" and "write" count: inventory.actions, the one definition inventory uses too.
+ACTIONS = WHO_CAN
 SCHEMA_VERSION = 1
 
 
