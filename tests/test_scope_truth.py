@@ -76,3 +76,42 @@ def test_inventory_counts_the_object_actions_who_can_counts(cli, files):
     assert {
         r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "write", "s3://provisioner-demo-images/", args)
     } == {"Purger", "Resharer"}
+
+
+BUCKETLEVEL = doc(
+    allow("s3:PutBucketAcl", "arn:aws:s3:::bucketlevel", Sid="Acl", Principal="*"),
+    allow(["s3:PutBucketPolicy", "s3:DeleteBucket"], "arn:aws:s3:::bucketlevel", Sid="Owner", Principal={"AWS": "arn:aws:iam::161616161616:root"}),
+    allow("s3:PutObjectVersionAcl", "arn:aws:s3:::bucketlevel/*", Sid="Reshare", Principal={"AWS": "arn:aws:iam::171717171717:root"}),
+    allow(["s3:ReplicateObject", "s3:ReplicateDelete"], "arn:aws:s3:::bucketlevel/*", Sid="Replica", Principal={"AWS": "arn:aws:iam::181818181818:root"}),
+    allow("s3:ListBucket", "arn:aws:s3:::bucketlevel", Sid="List", Principal={"AWS": "arn:aws:iam::191919191919:root"}),
+)  # fmt: skip
+
+
+def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli, files):
+    """Item 2: bucket-level control (PutBucketAcl to anyone, PutBucketPolicy and DeleteBucket to
+    an account) is power beyond data and ranks high; a re-share of a version's ACL, replication
+    writes, and a grant of anything else (ListBucket) are parties too, with what they may do."""
+    args = files([], {"bucketlevel": BUCKETLEVEL})
+    found = parties(cli, args)
+    grants = {name: [(g["part"], g["rights"]) for g in p["bucket_policy"]] for name, p in found.items()}
+    assert grants == {
+        "anyone (any AWS account)": [("s3://bucketlevel (the bucket)", ["PutBucketAcl"])],
+        "unknown account 161616161616": [
+            ("s3://bucketlevel (the bucket)", ["DeleteBucket", "PutBucketPolicy"])
+        ],
+        "unknown account 171717171717": [("s3://bucketlevel/*", ["write"])],
+        "unknown account 181818181818": [("s3://bucketlevel/*", ["write", "delete"])],
+        "unknown account 191919191919": [("s3://bucketlevel", ["ListBucket"])],
+    }
+    owner = found["unknown account 161616161616"]
+    assert owner["privileged"] and owner["worst"] == "high"
+    assert found["anyone (any AWS account)"]["worst"] == "critical"
+    assert list(found)[:2] == ["anyone (any AWS account)", "unknown account 161616161616"]  # ranked first
+    assert not found["unknown account 191919191919"]["privileged"]
+    writers = {r["party"]: r["actions"] for r in who(cli, "write", "s3://bucketlevel/", args)}
+    assert writers == {
+        "unknown account 171717171717": ["s3:PutObjectVersionAcl"],
+        "unknown account 181818181818": ["s3:ReplicateObject", "s3:ReplicateDelete"],
+    }
+    help_text = cli("who-can", "--help").stdout
+    assert all(a in help_text for a in ("s3:PutObjectVersionAcl", "s3:ReplicateObject", "s3:ReplicateDelete"))

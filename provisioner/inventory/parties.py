@@ -22,7 +22,7 @@ from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inputs import external_id_warnings
-from provisioner.inventory.actions import RIGHT_OF
+from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
 from provisioner.inventory.browser import browser_access
 from provisioner.inventory.model import (
     ANYONE,
@@ -138,7 +138,7 @@ def _direct(
         if account not in read:
             continue
         for bucket in found:
-            for grant in direct_grants(bucket, "", RIGHT_OF, names, ours):
+            for grant in direct_grants(bucket, "", RIGHT_OF, names, ours, control=BUCKET_WRITES):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
                 if (
                     grant.party.where == grant.party.account != ANYONE
