@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, doc, role
+from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, deny, doc, role
 
 
 @pytest.fixture
@@ -115,3 +115,29 @@ def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli,
     }
     help_text = cli("who-can", "--help").stdout
     assert all(a in help_text for a in ("s3:PutObjectVersionAcl", "s3:ReplicateObject", "s3:ReplicateDelete"))
+
+
+PARTNER = f"arn:aws:iam::{ACCOUNT}:role/PartnerReader"
+
+
+def test_a_deny_with_not_resource_leaves_the_rest_of_the_bucket_readable(cli, files):
+    """Item 4. IAM User Guide, "IAM JSON policy elements: NotResource": a Deny with NotResource
+    denies every resource but those it lists, so sec10-notresource/public/* stays readable; a Deny
+    on private/* alone leaves the rest of sec6-partial readable. The exceptions to "every bucket"
+    say which part, and who-can on the bucket finds the part that stays readable."""
+    reader = role("PartnerReader", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    policies = {
+        "sec10-notresource": doc({"Effect": "Deny", "Principal": {"AWS": PARTNER}, "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::sec10-notresource/public/*"}),
+        "sec6-partial": doc(deny("s3:GetObject", "arn:aws:s3:::sec6-partial/private/*", Principal={"AWS": PARTNER})),
+        "sec7-all": doc(deny("s3:GetObject", "arn:aws:s3:::sec7-all/*", Principal={"AWS": PARTNER})),
+    }  # fmt: skip
+    args = files([reader], policies)
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    assert access["scope_shown"] == (
+        "s3://* (every bucket except s3://sec10-notresource outside public/* (its bucket policy denies), "
+        "s3://sec6-partial/private/* (its bucket policy denies), s3://sec7-all (its bucket policy denies)) read; nothing else"
+    )
+    [route] = who(cli, "read", "s3://sec10-notresource/", args)
+    assert route["part"] == "s3://sec10-notresource/public/*" and route["party"] == "Datadog"
+    assert who(cli, "read", "s3://sec10-notresource/private/", args) == []
+    assert who(cli, "read", "s3://sec7-all/", args) == []

@@ -22,9 +22,9 @@ from provisioner.iam import split_action, statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
 from provisioner.inventory.model import Bucket, DataScope, Key
+from provisioner.inventory.parts import PROBE_KEY, probes
 from provisioner.model import session_arn
 
-PROBE_KEY = "provisioner-probe-object"
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
 SOMEONE_ELSE = "111122223333"  # an account other than the role's, for "any KMS key"
 
@@ -36,7 +36,9 @@ def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tupl
     named: list[Any] = [p.document for p in documents] + [b.policy for b in buckets if b.policy is not None]
     for document in named:
         for statement in statements(document):
-            for resource in strings(statement.body.get("Resource")):
+            for resource in strings(statement.body.get("Resource")) + strings(
+                statement.body.get("NotResource")
+            ):
                 if resource == "*" or not resource.startswith("arn:") or ":s3:::" not in resource:
                     continue
                 path = resource.split(":::", 1)[1]
@@ -119,7 +121,7 @@ def data_scope(
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*", rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
-    exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies)]
+    exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies, documents)]
     if exceptions:
         grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
@@ -151,24 +153,50 @@ def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
 
 
 def _exception(
-    allowed: Callable[..., bool], every: tuple[str, ...], bucket: str, policies: Mapping[str, Any]
+    allowed: Callable[..., bool],
+    every: tuple[str, ...],
+    bucket: str,
+    policies: Mapping[str, Any],
+    documents: Sequence[Policy],
 ) -> list[str]:
-    """The bucket, and why, when the rights every bucket gets are (some of them) denied there:
-    the role's own policies (asked without the bucket's), the RCPs (asked without them), or its
-    bucket policy."""
-    actions = dict(RIGHTS)  # `allowed`: any of a right's actions
-    resource = f"arn:aws:s3:::{bucket}/{PROBE_KEY}"
-    denied = [r for r in every if not allowed(actions[r], resource, bucket)]
-    if not denied:
-        return []
+    """Where on the bucket the rights every bucket gets are (some of them) denied, and why: the
+    role's own policies (asked without the bucket's), the RCPs (asked without them), or its
+    bucket policy. A part is asked about by a key of each pattern the policies name on it
+    (parts.probes: a Deny with NotResource leaves its own objects): "s3://b outside public/*"
+    where the whole bucket is denied but those parts, "s3://b/private/*" where only that part is."""
+    actions = dict(RIGHTS)
+    named = [p.document for p in documents] + ([policies[bucket]] if bucket in policies else [])
+    (_, whole), *deeper = probes(named, bucket, "")
+    denied = [r for r in every if not allowed(actions[r], whole, bucket)]
+    found: list[str] = []
+    if denied:
+        kept = [p for p, asked in deeper if any(allowed(actions[r], asked, bucket) for r in denied)]
+        outside = f" outside {', '.join(p.removeprefix(f's3://{bucket}/') for p in kept)}" if kept else ""
+        found.append(f"s3://{bucket}{outside} ({_why(allowed, every, denied, whole, bucket, policies)})")
+    for part, asked in deeper:
+        closed = [r for r in every if r not in denied and not allowed(actions[r], asked, bucket)]
+        if closed:
+            found.append(f"{part} ({_why(allowed, every, closed, asked, bucket, policies)})")
+    return found
+
+
+def _why(
+    allowed: Callable[..., bool],
+    every: tuple[str, ...],
+    denied: list[str],
+    resource: str,
+    bucket: str,
+    policies: Mapping[str, Any],
+) -> str:
+    """Who denies the rights there, and which of them (all: none named)."""
+    actions = dict(RIGHTS)
     if not any(allowed(actions[r], resource, None) for r in denied):
         who = "the role's own policies deny"  # a Deny (or a boundary) naming the bucket
     elif all(allowed(actions[r], resource, bucket, False) for r in denied):
         who = "the RCPs deny"
     else:
         who = "its bucket policy denies" if bucket in policies else "denied"
-    what = "" if len(denied) == len(every) else " " + ", ".join(denied)
-    return [f"s3://{bucket} ({who}{what})"]
+    return who + ("" if len(denied) == len(every) else " " + ", ".join(denied))
 
 
 def _bucket_writes(
