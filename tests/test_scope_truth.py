@@ -141,3 +141,54 @@ def test_a_deny_with_not_resource_leaves_the_rest_of_the_bucket_readable(cli, fi
     assert route["part"] == "s3://sec10-notresource/public/*" and route["party"] == "Datadog"
     assert who(cli, "read", "s3://sec10-notresource/private/", args) == []
     assert who(cli, "read", "s3://sec7-all/", args) == []
+
+
+# a role of the account only it can assume: offline, the account of the bucket policies is the file's
+OWN = role("Own", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)
+FOREIGN = "999999999999"
+
+
+def cdn(source_arn):
+    return allow("s3:GetObject", "arn:aws:s3:::provisioner-demo-images/*", Sid="Cdn", Principal={"Service": "cloudfront.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceArn": source_arn}})  # fmt: skip
+
+
+def logs(source_account):
+    return allow("s3:PutObject", "arn:aws:s3:::provisioner-demo-images/logs/*", Sid="Logs", Principal={"Service": "logging.s3.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceAccount": source_account}})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("statement", "action", "party", "verdict"),
+    [
+        # any account's distribution: no protection from the confused deputy
+        (cdn("arn:aws:cloudfront::*:distribution/*"), "read", "cloudfront.amazonaws.com", "WARN: confused deputy: aws:SourceArn arn:aws:cloudfront::*:distribution/*"),
+        # another account's distribution reads through CloudFront: that account is the party
+        (cdn(f"arn:aws:cloudfront::{FOREIGN}:distribution/E1"), "read", f"unknown account {FOREIGN}", f"can, through cloudfront.amazonaws.com, for the resources of account {FOREIGN}"),
+        (logs(FOREIGN), "write", f"unknown account {FOREIGN}", f"can, through logging.s3.amazonaws.com, for the resources of account {FOREIGN}"),
+        # the bucket's own account: the protected case
+        (cdn(f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1"), "read", "cloudfront.amazonaws.com", f"can, only for aws:SourceArn arn:aws:cloudfront::{ACCOUNT}:distribution/E1"),
+        (logs(ACCOUNT), "write", "logging.s3.amazonaws.com", f"can, only for aws:SourceAccount {ACCOUNT}"),
+        # a source bucket of an account not read: not decided
+        (logs(ACCOUNT) | {"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::someone-elses-bucket"}}}, "write", "logging.s3.amazonaws.com", "WARN: not decided: the account of the source bucket someone-elses-bucket is not known"),
+    ],
+)  # fmt: skip
+def test_a_service_acting_for_another_account_is_never_ok_silently(
+    cli, files, statement, action, party, verdict
+):
+    """Item 5. IAM User Guide, "The confused deputy problem": "use the aws:SourceArn and
+    aws:SourceAccount global condition context keys in resource-based policies to limit the
+    permissions that the service gives another service to the resource"; only a source of the
+    bucket's own account (or organization) protects it. A source of another account is that
+    account reading or writing through the service: named as a party."""
+    args = files([OWN], {"provisioner-demo-images": doc(statement)})
+    [route] = who(cli, action, "s3://provisioner-demo-images/", args)
+    assert route["party"] == party and route["verdict"].startswith(verdict), route["verdict"]
+    [grant] = parties(cli, args)[party]["bucket_policy"]
+    assert grant["verdict"].startswith(verdict)
+
+
+def test_a_service_source_of_an_account_not_read_offline_is_not_decided(cli, files):
+    """With no account read (a file with no role), the bucket's account is not known: whether
+    aws:SourceAccount names it is not decided, a WARN."""
+    args = files([], {"provisioner-demo-images": doc(logs(FOREIGN))})
+    [route] = who(cli, "write", "s3://provisioner-demo-images/", args)
+    assert route["party"] == "logging.s3.amazonaws.com" and route["verdict"].startswith("WARN: not decided")

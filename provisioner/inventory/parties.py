@@ -134,11 +134,22 @@ def _direct(
     from provisioner.inventory.direct import direct_grants
 
     read = {a.account for a in data if a.error is None}
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    owners = {b.name: account for account, found in buckets.items() for b in found}
     for account, found in buckets.items():
         if account not in read:
             continue
         for bucket in found:
-            for grant in direct_grants(bucket, "", RIGHT_OF, names, ours, control=BUCKET_WRITES):
+            for grant in direct_grants(
+                bucket,
+                "",
+                RIGHT_OF,
+                names,
+                ours,
+                control=BUCKET_WRITES,
+                org_ids=org_ids,
+                bucket_accounts=owners,
+            ):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
                 if (
                     grant.party.where == grant.party.account != ANYONE

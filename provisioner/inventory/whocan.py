@@ -102,7 +102,9 @@ def who_can(
     facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
     ours = frozenset({*(a.account for a in data), *org_accounts})
     answer.routes += _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
-    answer.routes += _policy_routes(action, facts, prefix, names, ours)
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    owners = {b.name: account for account, found in buckets.items() for b in found}
+    answer.routes += _policy_routes(action, facts, prefix, names, ours, org_ids, owners)
     answer.routes.sort(key=lambda r: (r.severity.rank if r.severity else 9, r.party.name.lower(), r.path))
     return answer
 
@@ -206,13 +208,27 @@ def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]
 
 
 def _policy_routes(
-    action: str, bucket: Bucket, prefix: str, names: Names, ours: frozenset[str]
+    action: str,
+    bucket: Bucket,
+    prefix: str,
+    names: Names,
+    ours: frozenset[str],
+    org_ids: frozenset[str],
+    owners: dict[str, str],
 ) -> list[Route]:
     """Statements of the bucket policy that name an outside account (or "*") directly."""
     from provisioner.inventory.direct import direct_grants
 
     routes: list[Route] = []
-    for grant in direct_grants(bucket, prefix, tuple((a, a) for a in ACTIONS[action]), names, ours):
+    for grant in direct_grants(
+        bucket,
+        prefix,
+        tuple((a, a) for a in ACTIONS[action]),
+        names,
+        ours,
+        org_ids=org_ids,
+        bucket_accounts=owners,
+    ):
         routes.append(
             Route(
                 grant.party,
