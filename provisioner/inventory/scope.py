@@ -100,13 +100,37 @@ def data_scope(
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
-    grants: list[tuple[str, tuple[str, ...]]] = []
+    every, except_, grants = _object_grants(may, documents, buckets, policies)
+    every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
+    if every or every_bucket:
+        grants.insert(0, (f"s3://* (every bucket{except_})", every + every_bucket))
+    grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
+    notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
+    role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
+    if keys is None:  # not read (offline, or refused): the role's side alone
+        grants += _kms(documents, role_side, account)
+    else:
+        side = Chain(identity=documents, boundary=boundary, scps=scps)
+        found, said = key_scope(
+            documents, keys, account, role_side, _with_key(side, Request(caller, "kms:Decrypt", "", context))
+        )
+        grants += found
+        notes += said
+    return DataScope(tuple(grants), tuple(notes))
+
+
+def _object_grants(
+    may: Callable[..., bool],
+    documents: Sequence[Policy],
+    buckets: Sequence[Bucket],
+    policies: Mapping[str, Any],
+) -> tuple[tuple[str, ...], str, list[tuple[str, tuple[str, ...]]]]:
+    """The object rights on every bucket, the buckets (or parts) where they do not hold
+    (" except s3://x (…)", or ""), and each bucket's and prefix's own rights beyond them."""
     every = tuple(
         r for r, actions in RIGHTS if may(actions, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
     )
-    every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
-    if every or every_bucket:
-        grants.append(("s3://* (every bucket)", every + every_bucket))
+    grants: list[tuple[str, tuple[str, ...]]] = []
     whole: dict[str, tuple[str, ...]] = {}
     for bucket, prefix in targets(documents, buckets):
         asked = bucket.replace("*", "x").replace("?", "x")
@@ -122,21 +146,7 @@ def data_scope(
         grants.append((f"s3://{bucket}/{prefix}*", rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
     exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies, documents)]
-    if exceptions:
-        grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
-    grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
-    notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
-    role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
-    if keys is None:  # not read (offline, or refused): the role's side alone
-        grants += _kms(documents, role_side, account)
-    else:
-        side = Chain(identity=documents, boundary=boundary, scps=scps)
-        found, said = key_scope(
-            documents, keys, account, role_side, _with_key(side, Request(caller, "kms:Decrypt", "", context))
-        )
-        grants += found
-        notes += said
-    return DataScope(tuple(grants), tuple(notes))
+    return every, f" except {', '.join(exceptions)}" if exceptions else "", grants
 
 
 def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
