@@ -63,8 +63,10 @@ def who_can_command(
     """Every outside principal that can read (or write) objects at an S3 location, with its route.
 
     read counts s3:GetObject and s3:GetObjectVersion (an earlier version is the data too). write
-    counts s3:PutObject, s3:DeleteObject, s3:DeleteObjectVersion (a version deleted for good) and
-    s3:PutObjectAcl (an ACL can hand an object to anyone). Not counted: s3:AbortMultipartUpload
+    counts s3:PutObject, s3:DeleteObject, s3:DeleteObjectVersion (a version deleted for good),
+    s3:PutObjectAcl and s3:PutObjectVersionAcl (an ACL can hand an object, or a version, to
+    anyone), and s3:ReplicateObject and s3:ReplicateDelete (replication from another account
+    writes or hides objects). inventory counts the same actions. Not counted: s3:AbortMultipartUpload
     (it discards an upload in progress, never a stored object), object tagging, retention and legal
     hold. Each route lists the counted actions it allows.
     """

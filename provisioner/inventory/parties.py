@@ -22,6 +22,7 @@ from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inputs import external_id_warnings
+from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
 from provisioner.inventory.browser import browser_access
 from provisioner.inventory.model import (
     ANYONE,
@@ -32,7 +33,7 @@ from provisioner.inventory.model import (
     PartyEntry,
     RoleAccess,
 )
-from provisioner.inventory.scope import RIGHTS, data_scope
+from provisioner.inventory.scope import data_scope
 from provisioner.inventory.way_in import own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
@@ -133,11 +134,22 @@ def _direct(
     from provisioner.inventory.direct import direct_grants
 
     read = {a.account for a in data if a.error is None}
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    owners = {b.name: account for account, found in buckets.items() for b in found}
     for account, found in buckets.items():
         if account not in read:
             continue
         for bucket in found:
-            for grant in direct_grants(bucket, "", RIGHTS, names, ours):
+            for grant in direct_grants(
+                bucket,
+                "",
+                RIGHT_OF,
+                names,
+                ours,
+                control=BUCKET_WRITES,
+                org_ids=org_ids,
+                bucket_accounts=owners,
+            ):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
                 if (
                     grant.party.where == grant.party.account != ANYONE

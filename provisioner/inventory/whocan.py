@@ -17,22 +17,15 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
+from provisioner.inventory.actions import WHO_CAN
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
 from provisioner.inventory.parts import probes
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
-# What "read" and "write" count (Service Authorization Reference, Amazon S3, object actions):
-# read: the object's data, current (s3:GetObject) or an earlier version (s3:GetObjectVersion);
-# write: whatever replaces, destroys or re-shares an object: s3:PutObject (create, overwrite),
-# s3:DeleteObject, s3:DeleteObjectVersion (destroys a version for good), s3:PutObjectAcl (an ACL
-# can hand the object to anyone, where ACLs are enabled). Not counted: s3:AbortMultipartUpload
-# (it discards an upload in progress, never a stored object), tagging, retention and legal hold.
-ACTIONS = {
-    "read": ("s3:GetObject", "s3:GetObjectVersion"),
-    "write": ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"),
-}
+# What "read" and "write" count: inventory.actions, the one definition inventory uses too.
+ACTIONS = WHO_CAN
 SCHEMA_VERSION = 1
 
 
@@ -109,7 +102,9 @@ def who_can(
     facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
     ours = frozenset({*(a.account for a in data), *org_accounts})
     answer.routes += _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
-    answer.routes += _policy_routes(action, facts, prefix, names, ours)
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    owners = {b.name: account for account, found in buckets.items() for b in found}
+    answer.routes += _policy_routes(action, facts, prefix, names, ours, org_ids, owners)
     answer.routes.sort(key=lambda r: (r.severity.rank if r.severity else 9, r.party.name.lower(), r.path))
     return answer
 
@@ -213,13 +208,27 @@ def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]
 
 
 def _policy_routes(
-    action: str, bucket: Bucket, prefix: str, names: Names, ours: frozenset[str]
+    action: str,
+    bucket: Bucket,
+    prefix: str,
+    names: Names,
+    ours: frozenset[str],
+    org_ids: frozenset[str],
+    owners: dict[str, str],
 ) -> list[Route]:
     """Statements of the bucket policy that name an outside account (or "*") directly."""
     from provisioner.inventory.direct import direct_grants
 
     routes: list[Route] = []
-    for grant in direct_grants(bucket, prefix, tuple((a, a) for a in ACTIONS[action]), names, ours):
+    for grant in direct_grants(
+        bucket,
+        prefix,
+        tuple((a, a) for a in ACTIONS[action]),
+        names,
+        ours,
+        org_ids=org_ids,
+        bucket_accounts=owners,
+    ):
         routes.append(
             Route(
                 grant.party,
