@@ -59,13 +59,12 @@ def direct_grants(
         callers: list[tuple[list[str], Party]] = []
         for account in sorted(a for a in named if a and a not in ours):
             own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
-            party = (
-                names.party(account, ours, own)
-                if account != ANYONE
-                else Party(ANYONE, "anyone (any AWS account)", "anyone")
-            )
-            asked = [session_arn(SOMEONE, "any-role", "session")] if account == ANYONE else []
-            callers.append((asked or sorted({caller_of(p, account) for p in own}), party))
+            if account == ANYONE:
+                anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
+                callers.append(([session_arn(SOMEONE, "any-role", "session")], anyone))
+                continue
+            for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
+                callers.append((sorted({caller_of(p, account) for p in mine}), party))
         for name in services:  # an AWS service: never a vendor, its source conditions decide
             callers.append(([name], Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")))
         for asking, party in callers:

@@ -4,7 +4,6 @@ other parties), then who else the role lets in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from provisioner.iam import aws_principals, statements
@@ -14,15 +13,17 @@ from provisioner.model import account_of
 
 def own_way_in(
     reached: str,
+    mine: list[str],
+    label: str,
     trust: Any,
     outside: tuple[str, ...],
+    others: list[str],
     pinned: list[str],
     said: list[str],
-    label_of: Callable[[str], str],
 ) -> str:
-    """`said`: the trust findings' messages; `label_of`: a party's label from its account."""
-    others = [a for a in outside if a != reached]
-    principals = [
+    """`mine`: the party's principals the trust names (all of its account's when empty);
+    `said`: the trust findings' messages; `others`: the labels of the other parties."""
+    principals = mine or [
         p
         for statement in statements(trust)
         if statement.is_allow
@@ -31,12 +32,11 @@ def own_way_in(
     ]
     if reached == ANYONE and not principals:
         principals = ["*"]
-    label = label_of(reached)
     words = f"{label} gets in as {', '.join(dict.fromkeys(principals)) or 'a principal of its account'}"
     if pinned:
         words += f", with the external ID{'s' if len(pinned) > 1 else ''} " + ", ".join(
             repr(i) for i in pinned
         )
-    own = [m for m in said if reached in m or not any(o in m for o in others)]
-    also = ", ".join(label_of(o) for o in others)
-    return "; ".join([words, *own, f"the role also lets in {also}"])
+    elsewhere = [a for a in outside if a != reached]
+    own = [m for m in said if reached in m or not any(o in m for o in elsewhere)]
+    return "; ".join([words, *own, f"the role also lets in {', '.join(others)}"])

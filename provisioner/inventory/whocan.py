@@ -18,7 +18,7 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.inventory.model import ANYONE, Bucket
-from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
+from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
@@ -175,8 +175,11 @@ def _role_routes(
             )
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
             federated = {a.token: a for a in analysis.trust.federated}
-            for reached in analysis.trust.reached_by:
-                party = party_of(reached, names, ours, role.trust)
+            everyone = [
+                (r, p) for r in analysis.trust.reached_by for p, _ in parties_of(r, names, ours, role.trust)
+            ]
+            for reached, party in everyone:
+                others = ", ".join(dict.fromkeys(p.label for _, p in everyone if p != party))
                 allows = ", ".join(h.describe() for h in decision.allows)
                 # an identity provider's route is decided by its subject condition, not an external ID
                 provider = federated.get(reached)
@@ -189,7 +192,10 @@ def _role_routes(
                         "role",
                         role.arn,
                         "can",
-                        trust_words or f"only {party.label} gets in" + (f", with {decides}" * pinned),
+                        trust_words
+                        or (f"{party.label} gets in" if others else f"only {party.label} gets in")
+                        + (f", with {decides}" * pinned)
+                        + (f"; the role also lets in {others}" if others else ""),
                         decides,
                         severity,
                         part,
