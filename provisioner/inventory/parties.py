@@ -32,7 +32,7 @@ from provisioner.inventory.model import (
     RoleAccess,
 )
 from provisioner.inventory.scope import RIGHTS, data_scope
-from provisioner.inventory.way_in import own_way_in
+from provisioner.inventory.way_in import own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -107,13 +107,14 @@ def build(
                     access = _own_access(
                         base, reached, mine, party, role, others, outside, analysis.pinned, findings
                     )
+                    access.id_notes = _id_notes(access.external_ids, role, (reached,), names)
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
                     entry.accounts.append(reached)
                 if all(r.role_arn != role.arn for r in entry.roles):
                     entry.roles.append(access)
                     accesses.append((access, [reached]))
-                for external_id in analysis.pinned:
+                for external_id in access.external_ids:
                     id_holders[external_id].add((role.arn, party_key(party)))
     _direct(entries, data, buckets, names, ours)
     _shared_ids(accesses, id_holders)
@@ -198,6 +199,7 @@ def _own_access(
 ) -> RoleAccess:
     """The role's access as one of the several parties it lets in sees it: its own way in."""
     access = replace(base, id_notes=list(base.id_notes))
+    access.external_ids = own_ids(role.trust, mine, pinned) or []  # the IDs of its own way in
     said = [f.message for f in findings if f.rule in TRUST_RULES]
     access.trust = own_way_in(reached, mine, party.label, role.trust, outside, others, pinned, said)
     return access

@@ -20,6 +20,7 @@ from provisioner.evaluation.context import caller_context
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
+from provisioner.inventory.way_in import own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
@@ -176,10 +177,21 @@ def _role_routes(
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
             federated = {a.token: a for a in analysis.trust.federated}
             everyone = [
-                (r, p) for r in analysis.trust.reached_by for p, _ in parties_of(r, names, ours, role.trust)
+                (r, p, m)
+                for r in analysis.trust.reached_by
+                for p, m in parties_of(r, names, ours, role.trust)
             ]
-            for reached, party in everyone:
-                others = ", ".join(dict.fromkeys(p.label for _, p in everyone if p != party))
+            for reached, party, mine in everyone:
+                others = ", ".join(dict.fromkeys(p.label for _, p, _ in everyone if p != party))
+                if len(everyone) > 1:  # each party's route: its own way in and its own findings
+                    said = [f.message for f in findings if f.rule in TRUST_RULES]
+                    trust_words = "; ".join(own_findings(said, reached, analysis.trust.reached_by))
+                    ids = own_ids(role.trust, mine, analysis.pinned) or []
+                    condition = (
+                        f"sts:ExternalId {' or '.join(repr(i) for i in ids)}"
+                        if ids
+                        else "none: no external ID pinned"
+                    )
                 allows = ", ".join(h.describe() for h in decision.allows)
                 # an identity provider's route is decided by its subject condition, not an external ID
                 provider = federated.get(reached)
