@@ -9,7 +9,9 @@ from provisioner.inventory import InventorySpec, run
 from tests.test_inventory import ACCOUNT, LABELBOX_ROLE, NOW, doc
 
 BOB = "arn:aws:iam::777766665555:user/bob"
-READ = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-data/*"})
+READ = doc(
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::acme-data/*"}
+)
 
 
 def trusting(name, *statements):
@@ -63,3 +65,51 @@ def test_each_way_in_carries_its_own_external_id_phrase(tmp_path, cli):
     assert "shared-intake-ext-0001" not in by_party["unknown account 777766665555"]["condition"]
     assert "777766665555 can assume" not in by_party["Labelbox"]["trust"], by_party["Labelbox"]
     assert "shared-intake-ext-0001" in by_party["Labelbox"]["condition"]
+
+
+GH = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+SUB = "token.actions.githubusercontent.com:sub"
+MAIN = "repo:acme/web:ref:refs/heads/main"
+
+
+def federated(condition=None):
+    statement = {"Effect": "Allow", "Principal": {"Federated": GH}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def test_a_federated_party_gets_in_through_its_provider_with_its_own_finding(tmp_path, cli):
+    """Item 2: a role with one statement pinned to one repository and one unpinned. Each party's
+    way in names the identity provider and its subject (was "gets in as a principal of its
+    account"); the pinned party does not carry the unpinned statement's finding nor its
+    severity: it is judged as the same role with the pinned statement alone."""
+    pinned = {"StringEquals": {SUB: MAIN}}
+    path = write(
+        tmp_path,
+        trusting("GhTwoStmts", federated(pinned), federated()),
+        trusting("GhPinnedOnly", federated(pinned)),
+    )
+    result = run(InventorySpec(from_file=path), now=NOW)
+    entry = next(p for p in result.parties if p.party.name == f"GitHub Actions: {MAIN}")
+    roles = {r.role_name: r for r in entry.roles}
+    two = roles["GhTwoStmts"]
+    assert two.trust.startswith(
+        f"GitHub Actions: {MAIN} gets in through the identity provider "
+        f"token.actions.githubusercontent.com, for subject {MAIN}; the role also lets in"
+    ), two.trust
+    assert "any repository can assume" not in two.trust and "principal of its account" not in two.trust
+    assert two.severity == roles["GhPinnedOnly"].severity, (two.severity, roles["GhPinnedOnly"].severity)
+    assert "federated-any-subject" not in two.rules
+    anyone = next(p for p in result.parties if p.party.name == "GitHub Actions (any repository)")
+    (open_way,) = anyone.roles
+    assert open_way.trust.startswith(
+        "GitHub Actions (any repository) gets in through the identity provider "
+        "token.actions.githubusercontent.com, for any repository; any repository can assume the role"
+    ), open_way.trust
+    assert open_way.severity is not None and open_way.severity.value == "critical"
+    routes = cli("who-can", "write", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    by_party = {(r["role_arn"].rsplit("/", 1)[1], r["party"]): r for r in routes}
+    pinned_route = by_party["GhTwoStmts", f"GitHub Actions: {MAIN}"]
+    assert "any repository can assume" not in pinned_route["trust"], pinned_route
+    assert pinned_route["worst"] != "critical", pinned_route

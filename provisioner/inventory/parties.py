@@ -32,7 +32,7 @@ from provisioner.inventory.model import (
     RoleAccess,
 )
 from provisioner.inventory.scope import RIGHTS, data_scope
-from provisioner.inventory.way_in import own_ids, own_way_in
+from provisioner.inventory.way_in import Way, own_findings, own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -104,9 +104,17 @@ def build(
                 access = base
                 if len(everyone) > 1:  # each party's entry: its own way in
                     others = [p.label for _, p, _ in everyone if p != party]
-                    access = _own_access(
-                        base, reached, mine, party, role, others, outside, analysis.pinned, findings
+                    way = Way(
+                        reached,
+                        mine,
+                        party.label,
+                        role.trust,
+                        outside,
+                        others,
+                        analysis.pinned,
+                        trust.federated,
                     )
+                    access = _own_access(base, way, role, findings)
                     access.id_notes = _id_notes(access.external_ids, role, (reached,), names)
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
@@ -186,22 +194,18 @@ def _same_place(region: str | None, endpoint_url: str | None) -> str:
     )
 
 
-def _own_access(
-    base: RoleAccess,
-    reached: str,
-    mine: list[str],
-    party: Party,
-    role: RoleDetail,
-    others: list[str],
-    outside: tuple[str, ...],
-    pinned: list[str],
-    findings: list[Finding],
-) -> RoleAccess:
-    """The role's access as one of the several parties it lets in sees it: its own way in."""
+def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Finding]) -> RoleAccess:
+    """The role's access as one of the several parties it lets in sees it: its own way in, IDs,
+    findings and worst verdict (never another party's)."""
     access = replace(base, id_notes=list(base.id_notes))
-    access.external_ids = own_ids(role.trust, mine, pinned) or []  # the IDs of its own way in
+    access.external_ids = own_ids(role.trust, way.mine, way.pinned) or []  # the IDs of its own way in
     said = [f.message for f in findings if f.rule in TRUST_RULES]
-    access.trust = own_way_in(reached, mine, party.label, role.trust, outside, others, pinned, said)
+    access.trust = own_way_in(way, said)
+    own = own_findings(said, way)
+    mine = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
+    access.severity = worst if isinstance(worst, Severity) else None
+    access.rules = sorted({f.rule for f in mine})
     return access
 
 

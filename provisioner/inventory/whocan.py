@@ -20,7 +20,7 @@ from provisioner.evaluation.context import caller_context
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
-from provisioner.inventory.way_in import own_findings, own_ids
+from provisioner.inventory.way_in import Way, own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
@@ -175,7 +175,8 @@ def _role_routes(
                 else "none: no external ID pinned"
             )
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
-            federated = {a.token: a for a in analysis.trust.federated}
+            federated_all = analysis.trust.federated
+            federated = {a.token: a for a in federated_all}
             everyone = [
                 (r, p, m)
                 for r in analysis.trust.reached_by
@@ -185,7 +186,20 @@ def _role_routes(
                 others = ", ".join(dict.fromkeys(p.label for _, p, _ in everyone if p != party))
                 if len(everyone) > 1:  # each party's route: its own way in and its own findings
                     said = [f.message for f in findings if f.rule in TRUST_RULES]
-                    trust_words = "; ".join(own_findings(said, reached, analysis.trust.reached_by))
+                    way = Way(
+                        reached,
+                        mine,
+                        party.label,
+                        role.trust,
+                        analysis.trust.reached_by,
+                        [],
+                        analysis.pinned,
+                        federated_all,
+                    )
+                    own = own_findings(said, way)
+                    trust_words = "; ".join(own)
+                    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+                    severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
                     ids = own_ids(role.trust, mine, analysis.pinned) or []
                     condition = (
                         f"sts:ExternalId {' or '.join(repr(i) for i in ids)}"
