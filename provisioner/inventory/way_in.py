@@ -74,8 +74,7 @@ def own_findings(said: list[str], way: Way) -> list[str]:
     return [
         m
         for m in said
-        if (m not in providers or m == mine)
-        and (way.reached in m or not any(o in m for o in elsewhere))
+        if (m not in providers or m == mine) and (way.reached in m or not any(o in m for o in elsewhere))
     ]
 
 
