@@ -349,9 +349,12 @@ def entry_warnings(user: tuple[Named, ...] | list[Named], ours: frozenset[str] |
     first = {account: named for named in profiles() for account in named.accounts}
     warnings: list[str] = []
     for named in user:
-        if not named.source.startswith("config "):
+        if named.source.startswith("config "):
+            where = f"[[vendor]] {named.name!r} at {named.source.removeprefix('config ')}"
+        elif named.source.startswith("--known-accounts "):
+            where = f"{named.source} entry {named.name!r}"
+        else:
             continue
-        where = f"[[vendor]] {named.name!r} at {named.source.removeprefix('config ')}"
         for account in named.accounts:
             if account in ours:
                 warnings.append(f"{where}: {account} is an audited account, ours: never a vendor")

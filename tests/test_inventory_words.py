@@ -113,3 +113,57 @@ def test_a_federated_party_gets_in_through_its_provider_with_its_own_finding(tmp
     pinned_route = by_party["GhTwoStmts", f"GitHub Actions: {MAIN}"]
     assert "any repository can assume" not in pinned_route["trust"], pinned_route
     assert pinned_route["worst"] != "critical", pinned_route
+
+
+def test_who_can_text_has_no_schema_version_as_audit_text(tmp_path, cli):
+    """Item 6: `-o text` prints the records without the version (cli/common.py `unversioned`),
+    as README says and audit's text does (was `1	read	s3://…`)."""
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    shown = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "text")
+    assert shown.code == 0, shown.stderr
+    assert shown.stdout.split("\t", 1)[0] == "read", shown.stdout
+    listed = cli("inventory", "--from-file", path, "-o", "text", "--fail-on", "none")
+    assert listed.stdout.startswith("ACCOUNTS\t"), listed.stdout  # nor inventory's (was "1" first)
+
+
+def test_empty_known_accounts_and_a_repeated_bucket_policy_are_refused(tmp_path, cli):
+    """Item 6: `vendors --known-accounts ''` exits 2 as inventory and who-can do; a second
+    --bucket-policy for the same bucket is one line, exit 2 (was: the last kept in silence)."""
+    refused = cli("vendors", "--known-accounts", "")
+    assert refused.code == 2 and "known" in refused.error_line and refused.stdout == "", refused.stderr
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    (tmp_path / "a.json").write_text(json.dumps(READ))
+    (tmp_path / "b.json").write_text(json.dumps(READ))
+    policies = [
+        "--bucket-policy",
+        f"acme-data={tmp_path / 'a.json'}",
+        "--bucket-policy",
+        f"acme-data={tmp_path / 'b.json'}",
+    ]
+    for command in (["inventory"], ["who-can", "read", "s3://acme-data/"]):
+        refused = cli(*command, "--from-file", path, *policies)
+        assert refused.code == 2, refused.stderr
+        assert "acme-data" in refused.error_line and "more than once" in refused.error_line, refused.stderr
+        assert refused.stderr.count("\n") == 1 and refused.stdout == ""
+
+
+def test_a_known_accounts_entry_that_can_never_name_gets_a_note(tmp_path, cli):
+    """Item 6: a --known-accounts entry for an account our profile names first (Labelbox's), or
+    for the audited account, gets a one-line note, as a [[vendor]] entry does."""
+    (tmp_path / "known.yaml").write_text(
+        "- name: Fake Labelbox\n  accounts: ['340636424752', '123456789012']\n"
+    )
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    shown = cli(
+        "inventory",
+        "--from-file",
+        path,
+        "--known-accounts",
+        str(tmp_path / "known.yaml"),
+        "--fail-on",
+        "none",
+    )
+    notes = [line for line in (shown.stdout + shown.stderr).splitlines() if "Fake Labelbox" in line]
+    assert any("340636424752" in n and "Labelbox" in n and "profile" in n for n in notes), shown.stderr
+    assert any("123456789012" in n and "audited" in n for n in notes), shown.stderr
+    assert all("known.yaml" in n for n in notes), notes
