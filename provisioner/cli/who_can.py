@@ -93,10 +93,8 @@ def who_can_command(
             spec, action, target, lambda: connect(profile, region, endpoint_url), progress=advance
         )
     if output in ("json", "text"):
-        from provisioner.report.text import to_text
-
         document = result.to_dict()
-        print_data(json_text(document) if output == "json" else to_text(document), output)
+        print_data(json_text(document, output), output)  # text: the records, without the version
         say_notes(result.notes)  # the table shows them; JSON keeps its shape, and stderr says them
     else:
         print_data(who_can_table(result), "table")

@@ -112,13 +112,12 @@ def _callers(
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
     for account in sorted(a for a in named if a and a not in ours):
         own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
-        party = (
-            names.party(account, ours, own)
-            if account != ANYONE
-            else Party(ANYONE, "anyone (any AWS account)", "anyone")
-        )
-        asked = [session_arn(SOMEONE, "any-role", "session")] if account == ANYONE else []
-        callers.append((asked or sorted({caller_of(p, account) for p in own}), party, None))
+        if account == ANYONE:
+            anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
+            callers.append(([session_arn(SOMEONE, "any-role", "session")], anyone, None))
+            continue
+        for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
+            callers.append((sorted({caller_of(p, account) for p in mine}), party, None))
     for name in service_principals(statement.body):  # an AWS service: its source conditions decide
         service = Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")
         sources = service_sources(statement, name, ours, org_ids, bucket_accounts)

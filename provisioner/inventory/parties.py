@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shlex
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -34,7 +33,7 @@ from provisioner.inventory.model import (
     RoleAccess,
 )
 from provisioner.inventory.scope import data_scope
-from provisioner.inventory.way_in import own_way_in
+from provisioner.inventory.way_in import Way, own_findings, own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -97,18 +96,34 @@ def build(
             base.power = analysis.grant.privileged if analysis.grant else ()
             base.stale = bool(unused(role, now, unused_days))
             base.remove = _removal(role, account.account, profile, caller_account, same)
-            for reached in outside:
-                party = party_of(reached, names, ours, role.trust)
+            everyone = [
+                (reached, *found)
+                for reached in outside
+                for found in parties_of(reached, names, ours, role.trust)
+            ]
+            for reached, party, mine in everyone:
                 access = base
-                if len(outside) > 1:  # each party's entry: its own way in
-                    access = _own_access(base, reached, role, outside, analysis.pinned, findings, names, ours)
+                if len(everyone) > 1:  # each party's entry: its own way in
+                    others = [p.label for _, p, _ in everyone if p != party]
+                    way = Way(
+                        reached,
+                        mine,
+                        party.label,
+                        role.trust,
+                        outside,
+                        others,
+                        analysis.pinned,
+                        trust.federated,
+                    )
+                    access = _own_access(base, way, role, findings)
+                    access.id_notes = _id_notes(access.external_ids, role, (reached,), names)
                 entry = entries.setdefault(party_key(party), PartyEntry(party))
                 if reached not in entry.accounts:
                     entry.accounts.append(reached)
                 if all(r.role_arn != role.arn for r in entry.roles):
                     entry.roles.append(access)
                     accesses.append((access, [reached]))
-                for external_id in analysis.pinned:
+                for external_id in access.external_ids:
                     id_holders[external_id].add((role.arn, party_key(party)))
     _direct(entries, data, buckets, names, ours)
     _shared_ids(accesses, id_holders)
@@ -165,13 +180,21 @@ def party_key(party: Party) -> str:
 
 
 def party_of(reached: str, names: Names, ours: frozenset[str], trust: Any = None) -> Party:
-    """The party behind an account that gets in; `trust`: the role's trust, whose principals of
-    that account a [[vendor]] entry's principal patterns may name."""
+    """The (first) party behind an account that gets in: see `parties_of`."""
+    return parties_of(reached, names, ours, trust)[0][0]
+
+
+def parties_of(
+    reached: str, names: Names, ours: frozenset[str], trust: Any = None
+) -> list[tuple[Party, list[str]]]:
+    """The parties behind an account that gets in, each with its principals the trust names;
+    `trust`: the role's trust, whose principals of that account a [[vendor]] entry's principal
+    patterns may name (one account may host several parties)."""
     if reached == ANYONE:
-        return Party(ANYONE, "anyone (any AWS account)", "anyone")
+        return [(Party(ANYONE, "anyone (any AWS account)", "anyone"), ["*"])]
     if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
-        return Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE)
-    return names.party(reached, ours, principals_of(trust, reached) if trust is not None else ())
+        return [(Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE), [])]
+    return names.parties(reached, ours, principals_of(trust, reached) if trust is not None else ())
 
 
 def _same_place(region: str | None, endpoint_url: str | None) -> str:
@@ -183,26 +206,19 @@ def _same_place(region: str | None, endpoint_url: str | None) -> str:
     )
 
 
-def _own_access(
-    base: RoleAccess,
-    reached: str,
-    role: RoleDetail,
-    outside: tuple[str, ...],
-    pinned: list[str],
-    findings: list[Finding],
-    names: Names,
-    ours: frozenset[str],
-) -> RoleAccess:
-    """The role's access as one of the several parties it lets in sees it: its own way in."""
+def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Finding]) -> RoleAccess:
+    """The role's access as one of the several parties it lets in sees it: its own way in, IDs,
+    findings and worst verdict (never another party's)."""
     access = replace(base, id_notes=list(base.id_notes))
+    access.external_ids = own_ids(role.trust, way.mine, way.pinned) or []  # the IDs of its own way in
     said = [f.message for f in findings if f.rule in TRUST_RULES]
-    access.trust = own_way_in(reached, role.trust, outside, pinned, said, _labeller(names, ours, role.trust))
+    access.trust = own_way_in(way, said)
+    own = own_findings(said, way)
+    mine = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
+    access.severity = worst if isinstance(worst, Severity) else None
+    access.rules = sorted({f.rule for f in mine})
     return access
-
-
-def _labeller(names: Names, ours: frozenset[str], trust: Any) -> Callable[[str], str]:
-    """A party's label from its account, for one role's trust."""
-    return lambda account: party_of(account, names, ours, trust).label
 
 
 def principals_of(trust: Any, account: str) -> list[str]:
@@ -259,7 +275,7 @@ def _trust_words(
     said = [f.message for f in findings if f.rule in TRUST_RULES]
     if said:
         return "; ".join(said)
-    who = ", ".join(party_of(a, names, ours, trust).label for a in reached_by)
+    who = ", ".join(p.label for a in reached_by for p, _ in parties_of(a, names, ours, trust))
     if pinned:
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"

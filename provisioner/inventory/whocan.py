@@ -19,8 +19,9 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.inventory.actions import WHO_CAN
 from provisioner.inventory.model import ANYONE, Bucket
-from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
+from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
+from provisioner.inventory.way_in import Way, own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
@@ -169,9 +170,37 @@ def _role_routes(
                 else "none: no external ID pinned"
             )
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
-            federated = {a.token: a for a in analysis.trust.federated}
-            for reached in analysis.trust.reached_by:
-                party = party_of(reached, names, ours, role.trust)
+            federated_all = analysis.trust.federated
+            federated = {a.token: a for a in federated_all}
+            everyone = [
+                (r, p, m)
+                for r in analysis.trust.reached_by
+                for p, m in parties_of(r, names, ours, role.trust)
+            ]
+            for reached, party, mine in everyone:
+                others = ", ".join(dict.fromkeys(p.label for _, p, _ in everyone if p != party))
+                if len(everyone) > 1:  # each party's route: its own way in and its own findings
+                    said = [f.message for f in findings if f.rule in TRUST_RULES]
+                    way = Way(
+                        reached,
+                        mine,
+                        party.label,
+                        role.trust,
+                        analysis.trust.reached_by,
+                        [],
+                        analysis.pinned,
+                        federated_all,
+                    )
+                    own = own_findings(said, way)
+                    trust_words = "; ".join(own)
+                    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+                    severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
+                    ids = own_ids(role.trust, mine, analysis.pinned) or []
+                    condition = (
+                        f"sts:ExternalId {' or '.join(repr(i) for i in ids)}"
+                        if ids
+                        else "none: no external ID pinned"
+                    )
                 allows = ", ".join(h.describe() for h in decision.allows)
                 # an identity provider's route is decided by its subject condition, not an external ID
                 provider = federated.get(reached)
@@ -184,7 +213,10 @@ def _role_routes(
                         "role",
                         role.arn,
                         "can",
-                        trust_words or f"only {party.label} gets in" + (f", with {decides}" * pinned),
+                        trust_words
+                        or (f"{party.label} gets in" if others else f"only {party.label} gets in")
+                        + (f", with {decides}" * pinned)
+                        + (f"; the role also lets in {others}" if others else ""),
                         decides,
                         severity,
                         part,
