@@ -4,7 +4,6 @@ exact trust verdict, external-ID hygiene, data scope, power beyond data, use and
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import defaultdict
 from dataclasses import replace
@@ -20,9 +19,9 @@ from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
-from provisioner.inputs import external_id_warnings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
 from provisioner.inventory.browser import browser_access
+from provisioner.inventory.hygiene import id_notes, shared_ids
 from provisioner.inventory.model import (
     ANYONE,
     Bucket,
@@ -116,25 +115,27 @@ def build(
                         trust.federated,
                     )
                     access = _own_access(base, way, role, findings)
-                    access.id_notes = _id_notes(access.external_ids, role, (reached,), names)
-                entry = entries.setdefault(party_key(party), PartyEntry(party))
-                if reached not in entry.accounts:
-                    entry.accounts.append(reached)
-                if all(r.role_arn != role.arn for r in entry.roles):
-                    entry.roles.append(access)
-                    accesses.append((access, [reached]))
+                    access.id_notes = id_notes(access.external_ids, role, (reached,), names)
+                _enter(entries.setdefault(party_key(party), PartyEntry(party)), reached, access, accesses)
                 for external_id in access.external_ids:
                     id_holders[external_id].add((role.arn, party_key(party)))
     _direct(entries, data, buckets, names, ours)
-    _shared_ids(accesses, id_holders)
+    shared_ids(accesses, id_holders)
     browser_access(entries, buckets, names)
     parties = sorted(entries.values(), key=lambda e: e.sort_key)
-    notes = list(result.notes)
-    if not buckets:
-        notes.append(
-            "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
-        )
-    return InventoryResult(result.accounts, parties, result, notes)
+    offline = "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
+    return InventoryResult(result.accounts, parties, result, [*result.notes, *([offline] * (not buckets))])
+
+
+def _enter(
+    entry: PartyEntry, reached: str, access: RoleAccess, accesses: list[tuple[RoleAccess, list[str]]]
+) -> None:
+    """The role beneath its party's entry, once."""
+    if reached not in entry.accounts:
+        entry.accounts.append(reached)
+    if all(r.role_arn != access.role_arn for r in entry.roles):
+        entry.roles.append(access)
+        accesses.append((access, [reached]))
 
 
 def _direct(
@@ -249,7 +250,7 @@ def _access(
         role_name=role.name,
         trust=_trust_words(reached_by, pinned, findings, names, ours, role.trust),
         external_ids=list(pinned),
-        id_notes=_id_notes(pinned, role, reached_by, names),
+        id_notes=id_notes(pinned, role, reached_by, names),
         scope=DataScope(),
         power=(),
         created=role.created,
@@ -280,58 +281,6 @@ def _trust_words(
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"
     return f"only {who} gets in"
-
-
-def _id_notes(pinned: list[str], role: RoleDetail, reached_by: tuple[str, ...], names: Names) -> list[str]:
-    """Each ID against the vendor's format where its profile gives one, else its length and
-    character classes; and its age, which IAM does not record."""
-    notes: list[str] = []
-    patterns = _vendor_patterns(reached_by)
-    for external_id in pinned:
-        checked = False
-        for vendor, pattern in patterns:
-            checked = True
-            if re.fullmatch(pattern, external_id) is None:
-                notes.append(f"external ID {external_id!r} is not in {vendor}'s format ({pattern})")
-        if not checked:
-            notes += external_id_warnings(external_id)
-    if pinned:
-        created = role.created.date().isoformat() if role.created else "an unrecorded date"
-        notes.append(
-            f"the ID may be as old as the role (created {created}): IAM records no time for a trust change"
-        )
-    return notes
-
-
-def _vendor_patterns(reached_by: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(vendor, external_id_pattern) of our profiles for the accounts that get in."""
-    from provisioner.vendors import known_vendors
-
-    return [
-        (v.display_name, v.external_id_pattern)
-        for v in known_vendors().values()
-        if v.account_id in reached_by and v.external_id_pattern
-    ]
-
-
-def _shared_ids(
-    accesses: list[tuple[RoleAccess, list[str]]], holders: dict[str, set[tuple[str, str]]]
-) -> None:
-    """The same ID on several roles, or for several parties."""
-    for access, _ in accesses:
-        for external_id in access.external_ids:
-            held = holders.get(external_id, set())
-            roles = {arn for arn, _ in held}
-            parties = {party for _, party in held}
-            if len(parties) > 1:
-                access.id_notes.append(
-                    f"external ID {external_id!r} is trusted for {len(parties)} parties: "
-                    "any of them can act as the other (confused deputy)"
-                )
-            elif len(roles) > 1:
-                access.id_notes.append(
-                    f"external ID {external_id!r} is on {len(roles)} roles: one per integration"
-                )
 
 
 def role_chain(role: RoleDetail, account: AccountData) -> Chain:
