@@ -84,6 +84,12 @@ def named_accounts(
     source's name, size and origin."""
     from provisioner.naming import COMMUNITY, community, load_known_accounts, profiles
 
+    if known_accounts is not None and not known_accounts.strip():  # as inventory and who-can
+        from provisioner.errors import InputError
+
+        raise InputError(
+            "known_accounts", known_accounts, "empty: give the path of a file, or leave the option out"
+        )
     given = load_known_accounts(known_accounts) if known_accounts else []
     shipped, about = community()
     own = profiles()

@@ -133,9 +133,12 @@ def find(start: str | None = None) -> tuple[Path, bool] | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        return re.search(r"^\s*\[\s*tool\.provisioner[\].]", path.read_text("utf-8"), re.M) is not None
+        return re.search(r"^\s*\[\[?\s*tool\.provisioner[\].]", path.read_text("utf-8"), re.M) is not None
     except (OSError, UnicodeDecodeError):
         return False
+
+
+ENTRIES = ("mute", "vendor")  # the kinds of [[entry]] a file may hold
 
 
 def load(start: str | None = None) -> Config:
@@ -195,6 +198,9 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
                     line = _key_line(lines, exc.line, exc.key.rsplit(" ", 1)[-1])
                     raise ConfigError(shown, line, exc.key, exc.rule) from None
             continue
+        if isinstance(table, list) and table and all(isinstance(t, dict) for t in table):
+            line = _line_of_entry(lines, f"{prefix}{command}", 0)
+            raise ConfigError(shown, line, *_unknown_entry(command, prefix))
         if not isinstance(table, dict):
             raise ConfigError(
                 shown, _line_of(lines, command), f"{prefix}{command}", "must be a table: [COMMAND]"
@@ -204,6 +210,16 @@ def load_path(shown: str, *, pyproject: bool | None = None) -> Config:
             line = _line_of(lines, key, start_line) or start_line
             config.settings.append(Setting(command, key, value, line, start_line))
     return config
+
+
+def _unknown_entry(name: str, prefix: str = "") -> tuple[str, str]:
+    """The key and rule for an array of tables that is not a kind of entry, with the nearest one."""
+    import difflib
+
+    known = ", ".join(f"[[{prefix}{e}]]" for e in ENTRIES)
+    near = difflib.get_close_matches(name.lower(), ENTRIES, n=1, cutoff=0.6)
+    hint = f"; did you mean [[{prefix}{near[0]}]]?" if near else ""
+    return f"[[{prefix}{name}]]", f"not a kind of entry (known: {known}){hint}"
 
 
 def account_key(key: str) -> str | None:
@@ -225,6 +241,9 @@ def refuse_account_selection(shown: str, lines: list[str], data: dict[str, Any],
             # a [[vendor]] entry's accounts are the vendor's own: they name an outside account
             # in a report and never select one to read (provisioner.naming)
             continue
+        unknown_entry = len(path) == 1 and path[0] not in ENTRIES and isinstance(data[path[0]], list)
+        if unknown_entry and key == "accounts":
+            continue  # an unknown [[entry]] (`[[vendors]]`): load_path names it as such, no command reads it
         table = ".".join(path)
         full = (prefix + table).strip(".")  # as written in the file: [tool.provisioner.audit]
         shown_key = f"[{full}] {key}" if full else key

@@ -60,6 +60,18 @@ class Access:
     status: str  # "pinned" (one subject), "owner" (one organization), "any", "undecided"
     values: tuple[str, ...] = ()  # the values that pin it
     why: str = ""  # for "undecided": what is not modelled
+    but: tuple[str, ...] = ()  # for "any": the subjects a negated condition shuts out
+    patterns: tuple[str, ...] = ()  # for "any": the StringLike patterns it must match
+
+    @property
+    def admits(self) -> str:
+        """Who gets in, in words: "any repository", "any repository but X", "… matching P"."""
+        words = f"any {self.provider.subject}"
+        if self.patterns:
+            words += f" matching {', '.join(self.patterns)}"
+        if self.but:
+            words += f" but {', '.join(self.but)}"
+        return words
 
     @property
     def party(self) -> str:
@@ -69,7 +81,7 @@ class Access:
             return f"{name}: {', '.join(self.values)}"
         if self.status == "undecided":
             return f"{name} (not decided: {self.why})"
-        return f"{name} (any {self.provider.subject})"
+        return f"{name} ({self.admits})"
 
     @property
     def token(self) -> str:
@@ -82,6 +94,8 @@ class Access:
             return f"{self.provider.key} {' or '.join(self.values)}"
         if self.status == "undecided":
             return f"not decided: {self.why}"
+        if self.patterns or self.but:
+            return f"{self.admits}: no condition on {self.provider.key} pins one {self.provider.subject}"
         return f"none: no condition on {self.provider.key} that pins the {self.provider.subject}"
 
     @property
@@ -102,8 +116,12 @@ class Access:
                 f'pin it with "StringEquals": {{"{p.key}": "{p.example}"}}'
             )
         who = "anyone with a token from it" if p.public else f"every {p.subject}"
+        if self.patterns:
+            who = f"a pattern: whoever holds a matching {p.subject}"
+        if self.but:
+            who += f"; {', '.join(self.but)} alone is shut out"
         return (
-            f"any {p.subject} can assume the role: the trust lets {p.name} ({p.issuer}) in through "
+            f"{self.admits} can assume the role: the trust lets {p.name} ({p.issuer}) in through "
             f"{action} with no condition on {p.key} that pins one ({who}); add "
             f'"Condition": {{"StringEquals": {{"{p.key}": "{p.example}"}}}}'
         )
@@ -191,10 +209,11 @@ def _judge(
     (None: a Deny with no condition shuts it out)."""
     pins: list[tuple[str, list[str]]] = []  # (StringEquals|StringLike, values): each must hold
     undecided: list[str] = []
+    excluded: list[str] = []  # the Allow's own StringNotEquals values: all but these get in
     for operator, key, values in statement.conditions():
         lowered = key.lower()
         if lowered in provider.keys:
-            _read(operator, key, values, pins, undecided, negated=False)
+            _read(operator, key, values, pins, undecided, negated=False, excluded=excluded)
         elif lowered.startswith(provider.issuer.lower() + ":") and not lowered.endswith((":aud", ":amr")):
             undecided.append(f"{operator} on {key}, a claim this analysis does not read")
     for deny in denies:
@@ -211,7 +230,7 @@ def _judge(
             undecided.append(
                 f"the Deny guard at {deny.path} has more conditions than the one on {on_keys[0][1]}"
             )
-    return _verdict(statement.path, provider, pins, undecided)
+    return _verdict(statement.path, provider, pins, undecided, excluded)
 
 
 def _applies(deny: Statement, principal: str, action: str) -> bool:
@@ -232,12 +251,18 @@ def _read(
     undecided: list[str],
     *,
     negated: bool,
+    excluded: list[str] | None = None,
 ) -> None:
     op = operator.split(":", 1)[-1].removesuffix("IfExists")
-    wanted = ("StringNotEquals", "StringNotLike", "StringNotEqualsIgnoreCase")
-    if not negated:
-        wanted = ("StringEquals", "StringLike", "StringEqualsIgnoreCase")
+    negations = ("StringNotEquals", "StringNotLike", "StringNotEqualsIgnoreCase")
+    wanted = negations if negated else ("StringEquals", "StringLike", "StringEqualsIgnoreCase")
     texts = [v for v in values if isinstance(v, str)]
+    # an Allow's negated condition: every subject but these ("Condition operators": negated
+    # matching; the token always carries the claim), unless a value is a policy variable
+    negation = excluded is not None and op in negations and texts and len(texts) == len(values)
+    if negation and excluded is not None and not any("${" in v for v in texts):
+        excluded.extend(texts)
+        return
     if op not in wanted or len(texts) != len(values) or not texts:
         where = "a Deny guard's " if negated else ""
         undecided.append(f"{where}{operator} on {key}")
@@ -250,16 +275,23 @@ def _read(
 
 
 def _verdict(
-    where: str, provider: Provider, pins: list[tuple[str, list[str]]], undecided: list[str]
+    where: str,
+    provider: Provider,
+    pins: list[tuple[str, list[str]]],
+    undecided: list[str],
+    excluded: list[str] | None = None,
 ) -> Access:
     """The best of the conditions (all of them hold): one that pins every value pins."""
     best: Access | None = None
     rank = {"pinned": 0, "owner": 1}
+    patterns: tuple[str, ...] = ()
     for operator, values in pins:
         # a StringEquals value matches itself alone ("Condition operators": no wildcard)
         levels = [_level(provider, v) if operator == "StringLike" else "pinned" for v in values]
         level = "any" if "any" in levels else ("owner" if "owner" in levels else "pinned")
         if level == "any":
+            if not patterns and not any(_anything(provider, v) for v in values):
+                patterns = tuple(values)  # a pattern that pins no one subject: worded as written
             continue
         if best is None or rank[level] < rank[best.status]:
             best = Access(provider, where, level, tuple(values))
@@ -267,7 +299,18 @@ def _verdict(
         return best
     if undecided:
         return Access(provider, where, "undecided", why="; ".join(undecided))
-    return Access(provider, where, "any")
+    return Access(provider, where, "any", but=tuple(dict.fromkeys(excluded or ())), patterns=patterns)
+
+
+def _anything(provider: Provider, pattern: str) -> bool:
+    """Does a StringLike pattern match every subject of the provider: wildcards only after a
+    start every subject has ("*", "repo:*" for GitHub: the example's text up to its first ':')?"""
+    literal = _WILD.split(pattern, 1)[0]
+    rest = pattern[len(literal) :]
+    if rest.strip("*"):
+        return False
+    start = provider.example.split(":", 1)[0] + ":" if ":" in provider.example else ""
+    return start.startswith(literal)
 
 
 def _level(provider: Provider, pattern: str) -> str:

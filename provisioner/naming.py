@@ -259,18 +259,20 @@ class Names:
 
     def __init__(self, user: list[Named] | tuple[Named, ...] = (), *, use_community: bool = True) -> None:
         self.user = tuple(user)
-        self.by_account: dict[str, Named] = {}
-        # an account-wide entry names its accounts before an entry of principal patterns does
+        self.by_account: dict[str, Named] = {}  # by account only, as audit's VENDOR column names
+        self.wide: dict[str, Named] = {}  # the same but for entries of principal patterns
         wide = [u for u in self.user if not u.principals]
-        sources: list[Named] = [
-            *profiles(),
-            *wide,
-            *(u for u in self.user if u.principals),
-            *(community()[0] if use_community else ()),
-        ]
-        for named in sources:
+        patterned = [u for u in self.user if u.principals]
+        first, last = [*profiles(), *wide], list(community()[0] if use_community else ())
+        for named in [*first, *patterned, *last]:
             for account in named.accounts:
                 self.by_account.setdefault(account, named)
+        # an entry of principal patterns names only the principals that match them in a party
+        # view (inventory, who-can), never its accounts as a whole: another role of that account
+        # is not that vendor's
+        for named in [*first, *last]:
+            for account in named.accounts:
+                self.wide.setdefault(account, named)
         # the user's principal patterns: within an account, they name that vendor's principals
         self.by_principal = [(_pattern(p), named) for named in self.user for p in named.principals]
 
@@ -280,41 +282,58 @@ class Names:
     def party(
         self, account: str, ours: frozenset[str] | set[str] = frozenset(), principals: Any = ()
     ) -> Party:
-        """The party behind an account: ours, named, or unknown. `principals`: the ARNs of that
-        account a policy names; when each matches a principal pattern of one `[[vendor]]` entry,
-        that entry names them (one account may host several parties), unless our profile names
-        the account; otherwise the account's first source names it."""
-        if account in ours:
-            return Party(account, f"our account {account}", OURS)
-        named = self.by_account.get(account)
-        if not (named is not None and named.source.startswith("profile ")):
-            named = self.by_principals(account, principals) or named
-        if named is None:
-            return Party(account, f"unknown account {account}", UNKNOWN)
-        return Party(account, named.name, named.kind, named.source)
+        """The party behind an account: ours, named, or unknown; `principals` as in `parties`
+        (the first party when they are several)."""
+        return self.parties(account, ours, principals)[0][0]
 
-    def by_principals(self, account: str, principals: Any) -> Named | None:
-        """The one user entry whose principal patterns match every principal (None: none, or
-        several entries, or no principals)."""
+    def parties(
+        self, account: str, ours: frozenset[str] | set[str] = frozenset(), principals: Any = ()
+    ) -> list[tuple[Party, list[str]]]:
+        """The parties behind an account, each with the principals of `principals` (the ARNs of
+        that account a policy names) it holds. A principal that matches a principal pattern of
+        a `[[vendor]]` entry is that entry's vendor (one account may host several parties),
+        unless our profile names the account; any other (another role, the account's root or
+        bare ID) is the account's: its account-wide entry, the community list, or unknown."""
+        if account in ours:
+            return [(Party(account, f"our account {account}", OURS), list(principals))]
+        named = self.wide.get(account)
+        if named is not None and named.source.startswith("profile "):
+            return [(_party(account, named), list(principals))]
+        found: dict[Party, list[str]] = {}
         listed = [p for p in principals if p != "*"]
-        if not listed or not self.by_principal:
-            return None
-        found = {
-            next(
-                (
-                    named
-                    for pattern, named in self.by_principal
-                    if account in named.accounts and pattern.fullmatch(p)
-                ),
-                None,
-            )
-            for p in listed
-        }
-        return found.pop() if len(found) == 1 else None
+        for principal in listed or [None]:
+            entry = self._matching(account, principal) if principal is not None else None
+            party = _party(account, entry or named)
+            found.setdefault(party, [])
+            if principal is not None:
+                found[party].append(principal)
+        return list(found.items())
+
+    def _matching(self, account: str, principal: str) -> Named | None:
+        """The first user entry whose principal patterns, within `account`, match `principal`."""
+        return next(
+            (
+                named
+                for pattern, named in self.by_principal
+                if account in named.accounts and pattern.fullmatch(principal)
+            ),
+            None,
+        )
 
     def vendor_names(self, accounts: Any) -> str:
         """The names of the outside accounts the sources know, as a finding shows them."""
-        return ", ".join(sorted({self.party(a).label for a in accounts if a in self.by_account}))
+        return ", ".join(sorted({self.account_party(a).label for a in accounts if a in self.by_account}))
+
+    def account_party(self, account: str) -> Party:
+        """The party by account only (audit's VENDOR column and graph): the first source that
+        lists the account, an entry of principal patterns too."""
+        return _party(account, self.by_account.get(account))
+
+
+def _party(account: str, named: Named | None) -> Party:
+    if named is None:
+        return Party(account, f"unknown account {account}", UNKNOWN)
+    return Party(account, named.name, named.kind, named.source)
 
 
 def _pattern(text: str) -> re.Pattern[str]:
@@ -330,9 +349,12 @@ def entry_warnings(user: tuple[Named, ...] | list[Named], ours: frozenset[str] |
     first = {account: named for named in profiles() for account in named.accounts}
     warnings: list[str] = []
     for named in user:
-        if not named.source.startswith("config "):
+        if named.source.startswith("config "):
+            where = f"[[vendor]] {named.name!r} at {named.source.removeprefix('config ')}"
+        elif named.source.startswith("--known-accounts "):
+            where = f"{named.source} entry {named.name!r}"
+        else:
             continue
-        where = f"[[vendor]] {named.name!r} at {named.source.removeprefix('config ')}"
         for account in named.accounts:
             if account in ours:
                 warnings.append(f"{where}: {account} is an audited account, ours: never a vendor")

@@ -66,9 +66,19 @@ def test_the_file_is_found_in_a_parent_folder_and_in_pyproject(cli, folder, monk
         ('[[mute]]\nrule = "role-unused"\n', ".provisioner.toml:1: mute reason: required"),
         ('[[mute]]\nrule = "x"\nreason = "y"\nexpires = "soon"\n', "mute expires: 'soon' is not a date"),
         ('[[mute]]\nrule = "x"\nreason = "y"\nrol = "z"\n', "mute rol: unknown key"),
+        # issue 22 words, item 4: a misspelt entry table is named as such, with the nearest
+        # known one (was "[vendors] accounts: selects the AWS account … use --accounts")
+        ('\n[[vendors]]\nname = "Acme"\naccounts = ["111122223333"]\n',
+         ".provisioner.toml:2: [[vendors]]: not a kind of entry (known: [[mute]], [[vendor]]); "
+         "did you mean [[vendor]]?"),
+        ('[[mutes]]\nrule = "x"\nreason = "y"\n',
+         ".provisioner.toml:1: [[mutes]]: not a kind of entry (known: [[mute]], [[vendor]]); "
+         "did you mean [[mute]]?"),
+        ('[[zzz]]\nrule = "x"\n',
+         ".provisioner.toml:1: [[zzz]]: not a kind of entry (known: [[mute]], [[vendor]])"),
     ],
     ids=["bad-value", "unknown-key", "unknown-command", "not-toml", "not-a-table", "no-reason", "bad-date",
-         "mute-key"],
+         "mute-key", "vendors-entry", "mutes-entry", "unknown-entry"],
 )  # fmt: skip
 def test_a_malformed_file_is_one_line_naming_file_line_and_key(cli, folder, text, expected):
     (folder / ".provisioner.toml").write_text(text)
@@ -417,3 +427,21 @@ def test_a_mute_entry_matches_its_file_however_either_path_is_spelt(tmp_path, mo
     assert not Mute("resource-wildcard", "accepted", file="./pol/q.json").matches(
         "resource-wildcard", file="pol/p.json"
     )
+
+
+def test_a_pyproject_holding_only_entries_is_read(cli, folder):
+    """A pyproject.toml whose only provisioner tables are [[tool.provisioner.…]] entries is the
+    config (was skipped: only a `[tool.provisioner…]` header was looked for), and a misspelt
+    entry there is named with its nearest known kind."""
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[[tool.provisioner.vendor]]\nname = "Acme"\naccounts = ["111122223333"]\n'
+    )
+    shown = cli("vendors", "-o", "json")
+    assert shown.code == 0 and "Acme" in shown.stdout, shown.stderr
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[[tool.provisioner.vendors]]\nname = "Acme"\naccounts = ["111122223333"]\n'
+    )
+    shown = cli("vendors")
+    assert shown.code == 2, shown.stderr
+    assert "pyproject.toml:4: [[tool.provisioner.vendors]]: not a kind of entry" in shown.error_line
+    assert shown.error_line.endswith("did you mean [[tool.provisioner.vendor]]?"), shown.error_line

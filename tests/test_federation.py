@@ -92,11 +92,15 @@ CASES = [
         "GitHub Actions (any repository)",
     ),
     (
-        # a prefix that is not a whole organization name: repo:org* admits the organization orgevil
+        # a prefix that is not a whole organization name: repo:org* admits the organization
+        # orgevil. Worded as its pattern (issue 22 words, item 2; was "any repository"): IAM User
+        # Guide, "Condition operators", StringLike: "The values can include multi-character match
+        # wildcards (*) and single-character match wildcards (?) anywhere in the string": it
+        # admits the repositories it matches, still critical
         "github-organization-prefix",
         _trust(_allow(condition={"StringLike": {SUB: "repo:org*"}})),
         {"federated-any-subject": "critical"},
-        "GitHub Actions (any repository)",
+        "GitHub Actions (any repository matching repo:org*)",
     ),
     (
         "github-one-pinned-value-among-broad",  # one of the values admits any repository
@@ -128,10 +132,23 @@ CASES = [
         "a policy variable (repo:${aws:PrincipalTag/org}/*))",
     ),
     (
+        # IAM User Guide, "IAM JSON policy elements: Condition operators", String condition
+        # operators: "StringNotEquals | Negated matching"; the token always carries `sub`
+        # (OpenID Connect Core 1.0, 2: REQUIRED), so the Allow admits every repository but the
+        # one named: as open as no condition at all (issue 22 words, item 2; was "not decided")
         "github-negated-operator-in-allow",
         _trust(_allow(condition={"StringNotEquals": {SUB: "repo:evil/evil:ref:refs/heads/main"}})),
-        {"federated-not-decided": "medium"},
-        "GitHub Actions (not decided: StringNotEquals on token.actions.githubusercontent.com:sub)",
+        {"federated-any-subject": "critical"},
+        "GitHub Actions (any repository but repo:evil/evil:ref:refs/heads/main)",
+    ),
+    (
+        # a StringLike pattern over one-character variants of the owner ("?" matches any one
+        # character, IAM User Guide, "Condition operators", StringLike) pins no one repository:
+        # worded as its pattern, never "any repository"
+        "github-one-character-pattern",
+        _trust(_allow(condition={"StringLike": {SUB: "repo:acm?/web:ref:refs/heads/main"}})),
+        {"federated-any-subject": "critical"},
+        "GitHub Actions (any repository matching repo:acm?/web:ref:refs/heads/main)",
     ),
     (
         # SAML: the IdP the account registered decides who gets an assertion naming the role
@@ -207,6 +224,16 @@ def test_the_finding_shows_the_condition_to_add():
     )
     assert "token.actions.githubusercontent.com:sub" in finding.remediation
     assert finding.evidence is not None  # the trust statement that lets it in
+
+
+def test_a_negated_or_pattern_condition_is_worded_as_written():
+    """Issue 22 words, item 2: the finding says which repositories get in, not "any repository"."""
+    negated = _judge(_trust(_allow(condition={"StringNotEquals": {SUB: "repo:x/y:ref:refs/heads/main"}})))
+    (finding,) = [f for f in negated.findings if f.rule == "federated-any-subject"]
+    assert finding.message.startswith("any repository but repo:x/y:ref:refs/heads/main can assume the role")
+    pattern = _judge(_trust(_allow(condition={"StringLike": {SUB: "repo:acm?/web:*"}})))
+    (finding,) = [f for f in pattern.findings if f.rule == "federated-any-subject"]
+    assert finding.message.startswith("any repository matching repo:acm?/web:* can assume the role")
 
 
 def test_a_deny_without_condition_shuts_the_provider_out():

@@ -157,14 +157,24 @@ def test_external_id_hygiene(gaad):
 
 # Data scope, decided by the evaluator ("Policy evaluation logic"); each case names its rule.
 BUCKET = "acme-images"
-SCP_NO_WRITES = [[Policy("FullAWSAccess", doc(allow("*", "*"))), Policy("DenyWrites", doc(allow("*", "*"), deny(["s3:PutObject", "s3:DeleteObject"], "*")))]]  # fmt: skip
+SCP_NO_WRITES = [[Policy("FullAWSAccess", doc(allow("*", "*"))), Policy("DenyWrites", doc(allow("*", "*"), deny(["s3:PutObject*", "s3:Delete*", "s3:Replicate*"], "*")))]]  # fmt: skip
+SCP_SOME_WRITES = [[Policy("FullAWSAccess", doc(allow("*", "*"))), Policy("DenyWrites", doc(allow("*", "*"), deny(["s3:PutObject", "s3:DeleteObject"], "*")))]]  # fmt: skip
 SCOPE_CASES = [
     ("prefix-limited grant", [READ_TRAIN], {}, "s3://acme-images/train/* read; nothing else"),
     (
+        # "IAM JSON policy elements: NotAction": "all of the applicable actions or services that are
+        # not listed are allowed if you use the Allow effect": s3:DeleteObjectVersion stays, and it
+        # deletes (inventory.actions, the one definition who-can uses too)
         "NotAction: every S3 object action but DeleteObject, on one bucket",
         [doc({"Effect": "Allow", "NotAction": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"})],
         {},
-        "s3://acme-images/* read, write; nothing else",
+        "s3://acme-images/* read, write, delete; nothing else",
+    ),
+    (
+        "NotAction: every S3 object action but those that write or delete",
+        [doc({"Effect": "Allow", "NotAction": ["s3:PutObject*", "s3:Delete*", "s3:Replicate*"], "Resource": f"arn:aws:s3:::{BUCKET}/*"})],
+        {},
+        "s3://acme-images/* read; nothing else",
     ),
     (
         # "Permissions boundaries for IAM entities": the effective permissions are the intersection
@@ -179,6 +189,14 @@ SCOPE_CASES = [
         [doc(allow("s3:*", f"arn:aws:s3:::{BUCKET}/*"))],
         {"scps": SCP_NO_WRITES},
         "s3://acme-images/* read; nothing else",
+    ),
+    (
+        # an SCP denying only s3:PutObject and s3:DeleteObject leaves s3:PutObjectAcl and
+        # s3:DeleteObjectVersion (inventory.actions): writes and deletes remain
+        "an SCP that removes only PutObject and DeleteObject",
+        [doc(allow("s3:*", f"arn:aws:s3:::{BUCKET}/*"))],
+        {"scps": SCP_SOME_WRITES},
+        "s3://acme-images/* read, write, delete; nothing else",
     ),
     (
         # "Policy evaluation logic": an explicit Deny in the bucket policy denies

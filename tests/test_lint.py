@@ -168,9 +168,12 @@ TRUST_CASES = [
     ("Principal *", trust(Principal="*"), {"principal-wildcard"}),
     ("Principal AWS *", trust(Principal={"AWS": ["*"]}), {"principal-wildcard"}),
     (
+        # 'o-abc123' is no organization ID (AWS Organizations API Reference, Organization: Id,
+        # "^o-[a-z0-9]{10,32}$"): the condition never holds, which condition-value-malformed says
+        # (issue 22 words, item 5)
         "Principal * pinned to an org",
         trust(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}),
-        {"principal-wildcard-conditioned"},
+        {"principal-wildcard-conditioned", "condition-value-malformed"},
     ),
     (
         "Principal * with a wildcard org is not pinned",

@@ -294,6 +294,60 @@ def test_a_vendor_entrys_principal_patterns_name_that_vendor_within_a_shared_acc
     }
 
 
+def test_a_principal_no_pattern_matches_is_not_named_by_that_entry(cli, folder):
+    """Issue 22 words, item 1: with the README's entry (Acme's roles `acme-*` in 111122223333,
+    no account-wide entry), a role trusting another role of that account is not Acme's: it is
+    "unknown account 111122223333"; a trust letting in both shows both parties, each with its
+    own way in (was: all three roles "only Acme Labeling gets in")."""
+    (folder / ".provisioner.toml").write_text(
+        '[[vendor]]\nname = "Acme Labeling"\naccounts = ["111122223333"]\n'
+        'principals = ["arn:aws:iam::111122223333:role/acme-*"]\n'
+    )
+    objects = "arn:aws:s3:::acme-data/*"
+    read = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objects}]}
+    acme, other = "arn:aws:iam::111122223333:role/acme-x", "arn:aws:iam::111122223333:role/other-team"
+
+    def trusting(name, principal, external_id):
+        found = trusted_by("111122223333", name, external_id)
+        found["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"AWS": principal}
+        found["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": read}]
+        return found
+
+    roles = [
+        trusting("AcmeLabel", acme, "acme-ext-id-0000000001"),
+        trusting("OtherTeam", other, "other-ext-id-0000000002"),
+        trusting("Mixed", [acme, other], "mixed-ext-id-0000000003"),
+    ]
+    (folder / "gaad.json").write_text(json.dumps({"RoleDetailList": roles}))
+    shown = cli("inventory", "--from-file", "gaad.json", "-o", "json", "--fail-on", "none")
+    parties = {p["name"]: p for p in shown.json()["parties"]}
+    assert set(parties) == {"Acme Labeling", "unknown account 111122223333"}, shown.stdout
+    by_role = {
+        name: {r["role_arn"].rsplit("/", 1)[1]: r for r in party["roles"]} for name, party in parties.items()
+    }
+    assert set(by_role["Acme Labeling"]) == {"AcmeLabel", "Mixed"}
+    assert set(by_role["unknown account 111122223333"]) == {"OtherTeam", "Mixed"}
+    assert "Acme" not in by_role["unknown account 111122223333"]["OtherTeam"]["trust"]
+    mixed = by_role["Acme Labeling"]["Mixed"]["trust"]
+    assert mixed.startswith(f"Acme Labeling gets in as {acme}, with the external ID"), mixed
+    assert other not in mixed.split(";")[0] and "also lets in unknown account 111122223333" in mixed, mixed
+    mixed = by_role["unknown account 111122223333"]["Mixed"]["trust"]
+    assert mixed.startswith(f"unknown account 111122223333 gets in as {other}, with"), mixed
+    assert "also lets in Acme Labeling" in mixed, mixed
+    routes = cli("who-can", "read", "s3://acme-data/", "--from-file", "gaad.json", "-o", "json").json()
+    got = sorted((r["role_arn"].rsplit("/", 1)[1], r["party"]) for r in routes["routes"])
+    assert got == [
+        ("AcmeLabel", "Acme Labeling"),
+        ("Mixed", "Acme Labeling"),
+        ("Mixed", "unknown account 111122223333"),
+        ("OtherTeam", "unknown account 111122223333"),
+    ], got
+    trusts = {(r["role_arn"].rsplit("/", 1)[1], r["party"]): r["trust"] for r in routes["routes"]}
+    assert trusts["AcmeLabel", "Acme Labeling"].startswith("only Acme Labeling gets in")
+    mixed = trusts["Mixed", "Acme Labeling"]
+    assert not mixed.startswith("only") and mixed.endswith("also lets in unknown account 111122223333"), mixed
+
+
 def test_a_vendor_entrys_origins_give_it_browser_access(cli, folder, tmp_path):
     """Item 7 of issue 22's leftovers: browser access (the buckets whose CORS rules name the
     party's origins) works for a vendor the user names, through its entry's `origins`; a bucket

@@ -112,6 +112,10 @@ LINT_FIXTURES = {
         _oidc("token.actions.githubusercontent.com", {"StringLike": {_GH_KEY: "repo:${aws:username}/*"}}),
         _oidc("token.actions.githubusercontent.com", {"StringLike": {_GH_KEY: "repo:org/*"}}),
     ),
+    "condition-value-malformed": (
+        _trust({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}, "*"),
+        _trust({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}, "*"),
+    ),
     "action-wildcard": (_grant("s3:*"), _grant("s3:Get*")),
     "allow-not-action": (_grant(None, NotAction="iam:*"), _grant()),
     "s3-write-access": (_grant("s3:PutObject"), _grant("s3:GetObject")),
@@ -160,6 +164,7 @@ SHARED_IDS = {
     "federated-any-subject",
     "federated-subject-not-pinned",
     "federated-not-decided",
+    "condition-value-malformed",  # one decision (provisioner/condition_values.py), in lint and audit
 }
 
 
@@ -257,6 +262,7 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
 _READ = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
          "Resource": "arn:aws:s3:::data/*"}]}  # fmt: skip
 _PINNED = {"StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}
+_ACCOUNT_KEY = "aws:PrincipalAccount"
 
 
 def _role(name="R", principal=None, condition=_PINNED, action="s3:GetObject", resource="arn:aws:s3:::data/*",
@@ -358,6 +364,14 @@ ROLE_FIXTURES = {
     "federated-not-decided": (
         lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:${aws:username}/*"}})),
         lambda: _analysis(_federated(_GITHUB, {"StringLike": {_GH_SUB: "repo:org/*"}})),
+    ),
+    "condition-value-malformed": (
+        lambda: _analysis(
+            _role(condition={"StringEquals": {**_PINNED["StringEquals"], _ACCOUNT_KEY: "3406364247"}})
+        ),
+        lambda: _analysis(
+            _role(condition={"StringEquals": {**_PINNED["StringEquals"], _ACCOUNT_KEY: "340636424752"}})
+        ),
     ),
 }
 

@@ -174,6 +174,9 @@ def test_write_means_any_object_write_or_delete_and_read_any_object_version(cli,
         assert action in help_text
 
 
+# a role of the account only it can assume: the file is the account's (offline, the account of
+# the bucket policies is the file's; aws:SourceAccount of it is ours)
+OWN = role("Own", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)
 SERVICE_POLICY = doc(
     allow("s3:PutObject", "arn:aws:s3:::acme-images/logs/*", Sid="Logs", Principal={"Service": "logging.s3.amazonaws.com"},
           Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
@@ -188,7 +191,7 @@ def test_a_service_principal_is_an_outside_party_named_as_an_aws_service(cli, fi
     confused deputy problem": "use the aws:SourceArn and aws:SourceAccount global condition
     context keys in resource-based policies to limit the permissions that the service gives
     another service to the resource"): a WARN, never a pass."""
-    args = files([], SERVICE_POLICY)
+    args = files([OWN], SERVICE_POLICY)
     [logs] = routes(cli, "write", "s3://acme-images/", args)["routes"]
     assert (logs["party"], logs["kind"], logs["via"]) == (
         "logging.s3.amazonaws.com",
@@ -205,7 +208,7 @@ def test_a_service_principal_is_an_outside_party_named_as_an_aws_service(cli, fi
 
 
 def test_inventory_lists_service_principals_of_bucket_policies(cli, files):
-    args = files([], SERVICE_POLICY)
+    args = files([OWN], SERVICE_POLICY)
     shown = cli("inventory", *args, "-o", "json")
     parties = {p["name"]: p for p in shown.json()["parties"]}
     assert parties["cloudfront.amazonaws.com"]["kind"] == "aws-service"

@@ -101,6 +101,18 @@ def federated_not_decided(analysis: RoleAnalysis) -> list[Hit]:
     return _trust_hits(analysis, "federated-not-decided") if analysis.trust.found else []
 
 
+@RULES.register("condition-value-malformed")
+def condition_value_malformed(analysis: RoleAnalysis) -> list[Hit]:
+    from provisioner.condition_values import never_matching
+
+    return [
+        Hit(
+            "condition-value-malformed", message, where, analysis.statements.get(where.split(".Condition")[0])
+        )
+        for where, message in never_matching(analysis.role.trust)
+    ]
+
+
 @RULES.register("trusts-account-root")
 def trusts_account_root(analysis: RoleAnalysis) -> list[Hit]:
     return _trust_hits(analysis, "trusts-account-root") if analysis.trust.found else []

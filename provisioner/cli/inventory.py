@@ -115,10 +115,8 @@ def _render(result: Any, fmt: str) -> str:
 
     if fmt in ("json", "text"):
         from provisioner.cli.common import json_text
-        from provisioner.report.text import to_text
 
-        document = shown.inventory_dict(result)
-        return json_text(document) if fmt == "json" else to_text(document)
+        return json_text(shown.inventory_dict(result), fmt)  # text: the records, without the version
     if fmt == "csv":
         return shown.inventory_csv(result).rstrip("\n")
     if fmt == "markdown":

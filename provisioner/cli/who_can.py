@@ -63,8 +63,10 @@ def who_can_command(
     """Every outside principal that can read (or write) objects at an S3 location, with its route.
 
     read counts s3:GetObject and s3:GetObjectVersion (an earlier version is the data too). write
-    counts s3:PutObject, s3:DeleteObject, s3:DeleteObjectVersion (a version deleted for good) and
-    s3:PutObjectAcl (an ACL can hand an object to anyone). Not counted: s3:AbortMultipartUpload
+    counts s3:PutObject, s3:DeleteObject, s3:DeleteObjectVersion (a version deleted for good),
+    s3:PutObjectAcl and s3:PutObjectVersionAcl (an ACL can hand an object, or a version, to
+    anyone), and s3:ReplicateObject and s3:ReplicateDelete (replication from another account
+    writes or hides objects). inventory counts the same actions. Not counted: s3:AbortMultipartUpload
     (it discards an upload in progress, never a stored object), object tagging, retention and legal
     hold. Each route lists the counted actions it allows.
     """
@@ -91,10 +93,8 @@ def who_can_command(
             spec, action, target, lambda: connect(profile, region, endpoint_url), progress=advance
         )
     if output in ("json", "text"):
-        from provisioner.report.text import to_text
-
         document = result.to_dict()
-        print_data(json_text(document) if output == "json" else to_text(document), output)
+        print_data(json_text(document, output), output)  # text: the records, without the version
         say_notes(result.notes)  # the table shows them; JSON keeps its shape, and stderr says them
     else:
         print_data(who_can_table(result), "table")

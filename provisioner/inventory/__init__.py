@@ -92,7 +92,7 @@ def gather(
     caller = None
     from provisioner.naming import entry_warnings
 
-    notes += entry_warnings(spec.vendors, {*(a.account for a in data), *org_accounts})
+    notes += entry_warnings(names.user, {*(a.account for a in data), *org_accounts})  # --known-accounts too
     if (standalone := standalone_note(audit_spec(spec), data)) is not None:
         notes.append(standalone)
     if spec.from_file:

@@ -7,7 +7,9 @@ whose condition the evaluator cannot decide for the party is not decided (a WARN
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from provisioner.evaluation import Policy, Request
@@ -16,14 +18,12 @@ from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, aws_principals, statements, strings
 from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import probes
+from provisioner.inventory.sources import OURS, service_sources
 from provisioner.model import account_of, session_arn
 from provisioner.naming import AWS_SERVICE, Names, Party
 
 SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
 SERVICE = "service:"  # how an AWS service principal is written among the parties
-# The keys that tie a service's request to the resource (and account) it acts for (IAM User
-# Guide, "The confused deputy problem" and "AWS global condition context keys").
-SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths")
 THEIRS = Policy(
     "the caller's own policies (its account grants them)",
     {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -36,9 +36,16 @@ def direct_grants(
     rights: Sequence[tuple[str, str]],
     names: Names,
     ours: frozenset[str],
+    *,
+    control: Sequence[str] = (),
+    org_ids: frozenset[str] = frozenset(),
+    bucket_accounts: Mapping[str, str] | None = None,
 ) -> list[Direct]:
     """Each Allow of the bucket's policy naming an outside account or "*", for each part under
-    `prefix` it covers, with the `rights` ((name, action) pairs) it gives there."""
+    `prefix` it covers, with the `rights` ((name, action) pairs) it gives there. `control`: the
+    bucket-level actions to ask about too (on the bucket itself, power beyond data); with them,
+    a statement that gives a party none of these still lists it with the actions it names.
+    `org_ids`, `bucket_accounts`: what decides for whom an AWS service acts (inventory.sources)."""
     if bucket.policy is None:
         return []
     policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
@@ -46,56 +53,140 @@ def direct_grants(
     for statement in statements(bucket.policy):
         if not statement.is_allow:
             continue
-        named = {ANYONE if p == "*" else account_of(p) for p in aws_principals(statement)}
-        if statement.body.get("Principal") == "*":
-            named.add(ANYONE)
-        services = service_principals(statement.body)
         bare = Policy(
             policy.name, {"Statement": [{k: v for k, v in statement.body.items() if k != "Condition"}]}
         )
         condition = json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
-        sid = statement.body.get("Sid")
-        where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
-        callers: list[tuple[list[str], Party]] = []
-        for account in sorted(a for a in named if a and a not in ours):
-            own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
-            party = (
-                names.party(account, ours, own)
-                if account != ANYONE
-                else Party(ANYONE, "anyone (any AWS account)", "anyone")
-            )
-            asked = [session_arn(SOMEONE, "any-role", "session")] if account == ANYONE else []
-            callers.append((asked or sorted({caller_of(p, account) for p in own}), party))
-        for name in services:  # an AWS service: never a vendor, its source conditions decide
-            callers.append(([name], Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")))
-        for asking, party in callers:
-            service = party.account.startswith(SERVICE)
+        where = _where(statement)
+        mine = ours | {bucket.account}
+        known = re.fullmatch(r"\d{12}", bucket.account) is not None
+        for asking, party, fixed in _callers(statement, names, mine, org_ids, bucket_accounts or {}, known):
+            grant = _Grant(party, asking, statement, bare, policy, where, condition, fixed)
+            given: list[Direct] = []
             for part, resource in probes([{"Statement": [statement.body]}], bucket.name, prefix):
-                given: list[str] = []
-                decided = True
-                for right, action in rights:
-                    requests = [Request(c, action, resource, caller_context(c)) for c in asking]
-                    covered = [
-                        r
-                        for r in requests
-                        if authorize(Chain(identity=[THEIRS], resource=[bare], cross_account=True), r).allowed
-                    ]
-                    if not covered:
-                        continue  # the statement does not cover this action or object
-                    given.append(right)
-                    if not service:
-                        full = Chain(identity=[THEIRS], resource=[policy], cross_account=True)
-                        decided = decided and all(authorize(full, r).allowed for r in covered)
-                note = ""
-                if service:  # the service acts for whoever uses it: the source conditions decide for whom
-                    decided, note = service_verdict(statement, asking[0])
-                if given:
-                    found.append(
-                        Direct(party, where, bucket.name, part, tuple(given), condition, decided, note)
-                    )
+                found_here = grant.at(part, resource, rights)
+                if found_here is not None:
+                    given.append(found_here)
                     if part == f"s3://{bucket.name}/{prefix}*":
                         break  # the prefix itself: every part under it
+            found += given
+            if control:
+                whole = grant.at(f"s3://{bucket.name} (the bucket)", f"arn:aws:s3:::{bucket.name}", control)
+                if whole is not None:
+                    found.append(replace(whole, rights=_short(whole.rights), power=_short(whole.rights)))
+                elif not given:  # granted something else: still a party, with what it names
+                    found.append(grant.named(bucket.name))
     return found
+
+
+def _short(actions: Sequence[str]) -> tuple[str, ...]:
+    return tuple(a.removeprefix("s3:") for a in actions)
+
+
+def _where(statement: Statement) -> str:
+    """The statement that decides, as a report names it."""
+    sid = statement.body.get("Sid")
+    where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
+    spared = statement.body.get("NotPrincipal")
+    if spared is not None:
+        where += f" (NotPrincipal: every principal but {json.dumps(spared)})"
+    return where
+
+
+def _callers(
+    statement: Statement,
+    names: Names,
+    ours: frozenset[str],
+    org_ids: frozenset[str],
+    bucket_accounts: Mapping[str, str],
+    owner: bool = True,
+) -> list[tuple[list[str], Party, tuple[bool, str] | None]]:
+    """(callers to ask as, party, its fixed verdict) for each outside account, "*" and AWS service
+    the statement names; an Allow with NotPrincipal names every account but those it spares ("AWS
+    JSON policy elements: NotPrincipal"). A service's verdict is its source conditions' (for
+    another account's resources: that account is the party, through the service); `owner`: the
+    bucket's account is known."""
+    named = {ANYONE if p == "*" else account_of(p) for p in aws_principals(statement)}
+    if statement.body.get("Principal") == "*" or "NotPrincipal" in statement.body:
+        named.add(ANYONE)
+    callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
+    for account in sorted(a for a in named if a and a not in ours):
+        own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
+        if account == ANYONE:
+            anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
+            callers.append(([session_arn(SOMEONE, "any-role", "session")], anyone, None))
+            continue
+        for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
+            callers.append((sorted({caller_of(p, account) for p in mine}), party, None))
+    for name in service_principals(statement.body):  # an AWS service: its source conditions decide
+        service = Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")
+        sources = service_sources(statement, name, ours, org_ids, bucket_accounts)
+        if sources.accounts is None:
+            callers.append(([name], service, (False, sources.note)))
+            continue
+        foreign = sorted(a for a in sources.accounts if a not in ours and a != OURS)
+        if foreign and not owner:  # offline with no account read: ours or not, not decided
+            note = f"not decided: the bucket's account is not known, so whether {', '.join(foreign)} is ours"
+            callers.append(([name], service, (False, f"{note} ({sources.note})")))
+            continue
+        if len(foreign) < len(sources.accounts):
+            callers.append(([name], service, (True, "only for " + sources.note)))
+        for account in foreign:
+            through = f"through {name}, for the resources of account {account} ({sources.note})"
+            callers.append(([name], names.party(account, ours, ()), (True, through)))
+    return callers
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """One statement's grant to one party, asked part by part."""
+
+    party: Party
+    asking: list[str]
+    statement: Statement
+    bare: Policy  # the statement without its condition: does it cover the request at all?
+    policy: Policy  # the whole bucket policy: does the condition (or a Deny) let it through?
+    where: str
+    condition: str
+    fixed: tuple[bool, str] | None = None  # a service's verdict (decided, note): its source conditions
+
+    def at(
+        self, part: str, resource: str, rights: Sequence[tuple[str, str]] | Sequence[str]
+    ) -> Direct | None:
+        """The grant on one part: the rights it covers there (None: none)."""
+        service = self.fixed is not None
+        given: list[str] = []
+        decided = True
+        for right in rights:
+            name, action = right if isinstance(right, tuple) else (right, right)
+            requests = [Request(c, action, resource, caller_context(c)) for c in self.asking]
+            bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
+            covered = [r for r in requests if authorize(bare, r).allowed]
+            if not covered:
+                continue  # the statement does not cover this action or object
+            if name not in given:
+                given.append(name)
+            if not service:
+                full = Chain(identity=[THEIRS], resource=[self.policy], cross_account=True)
+                decided = decided and all(authorize(full, r).allowed for r in covered)
+        if not given:
+            return None
+        note = ""
+        if self.fixed is not None:  # the service acts for whoever uses it: the source conditions decide
+            decided, note = self.fixed
+        bucket = resource.split(":::", 1)[1].split("/", 1)[0]
+        return Direct(self.party, self.where, bucket, part, tuple(given), self.condition, decided, note)
+
+    def named(self, bucket: str) -> Direct:
+        """A grant of none of the actions asked about: the actions it names, as written."""
+        body = self.statement.body
+        actions = _short(strings(body.get("Action"))) or tuple(
+            f"every action but {a}" for a in _short(strings(body.get("NotAction")))
+        )
+        decided, note = self.fixed if self.fixed is not None else (self.condition == "none", "")
+        resources = strings(body.get("Resource")) or [f"not {r}" for r in strings(body.get("NotResource"))]
+        part = ", ".join(r.replace("arn:aws:s3:::", "s3://") for r in resources) or f"s3://{bucket}"
+        return Direct(self.party, self.where, bucket, part, actions, self.condition, decided, note)
 
 
 def caller_of(principal: str, account: str) -> str:
@@ -113,21 +204,3 @@ def service_principals(body: dict[str, Any]) -> list[str]:
     """The AWS service principals (Principal.Service) a statement names."""
     principal = body.get("Principal")
     return sorted(dict.fromkeys(strings(principal.get("Service")))) if isinstance(principal, dict) else []
-
-
-def service_verdict(statement: Statement, caller: str) -> tuple[bool, str]:
-    """(decided, note) for a service's grant: with a condition on the source keys alone, decided
-    by it (the note names it); with none, the confused deputy (a WARN); with other conditions,
-    not decided (a WARN naming the condition)."""
-    keys = list(statement.conditions())
-    source = [(op, key, values) for op, key, values in keys if key.lower() in SOURCE_KEYS]
-    if not keys:
-        return False, (
-            f"confused deputy: no aws:SourceAccount or aws:SourceArn condition, so {caller} acting "
-            "for any account's resource gets this"
-        )
-    if len(source) == len(keys):
-        return True, "only for " + "; ".join(
-            f"{key} {' or '.join(str(v) for v in values)}" for _, key, values in source
-        )
-    return False, ""

@@ -28,6 +28,10 @@ def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
         name, sep, path = value.partition("=")
         if not sep or not _BUCKET.fullmatch(name) or not path:
             raise InputError("bucket_policy", value, "BUCKET=FILE, a bucket name and the file of its policy")
+        if any(b.name == name for b in found):
+            raise InputError(
+                "bucket_policy", value, f"bucket {name} given more than once: one policy a bucket"
+            )
         raw = read_json(path, "bucket_policy")
         if isinstance(raw, dict) and isinstance(raw.get("Policy"), str):
             raw = parse_document(raw["Policy"])

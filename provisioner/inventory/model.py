@@ -119,6 +119,16 @@ class Direct:
     condition: str  # "none", or the statement's Condition as JSON
     decided: bool  # False: it depends on the condition (not decided for the party)
     note: str = ""  # an AWS service's: the source condition that decides it, or the confused deputy
+    power: tuple[str, ...] = ()  # bucket-level control (PutBucketPolicy, …): power beyond data
+
+    @property
+    def severity(self) -> Severity | None:
+        """Any AWS account, unconditionally: critical; control of the bucket: high."""
+        if not self.decided:
+            return None
+        if self.party.account == ANYONE:
+            return Severity.CRITICAL
+        return Severity.HIGH if self.power else None
 
     @property
     def verdict(self) -> str:
@@ -149,13 +159,12 @@ class PartyEntry:
 
     @property
     def privileged(self) -> bool:
-        return any(r.power for r in self.roles)
+        return any(r.power for r in self.roles) or any(d.power for d in self.direct)
 
     @property
     def worst(self) -> Severity | None:
         found = [r.severity for r in self.roles if r.severity is not None]
-        if any(d.decided and self.party.account == ANYONE for d in self.direct):
-            found.append(Severity.CRITICAL)  # any AWS account reads or writes, unconditionally
+        found += [d.severity for d in self.direct if d.severity is not None]
         return min(found, key=lambda s: s.rank) if found else None
 
     @property

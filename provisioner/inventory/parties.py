@@ -4,10 +4,8 @@ exact trust verdict, external-ID hygiene, data scope, power beyond data, use and
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -21,8 +19,9 @@ from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
-from provisioner.inputs import external_id_warnings
+from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
 from provisioner.inventory.browser import browser_access
+from provisioner.inventory.hygiene import id_notes, shared_ids
 from provisioner.inventory.model import (
     ANYONE,
     Bucket,
@@ -32,8 +31,8 @@ from provisioner.inventory.model import (
     PartyEntry,
     RoleAccess,
 )
-from provisioner.inventory.scope import RIGHTS, data_scope
-from provisioner.inventory.way_in import own_way_in
+from provisioner.inventory.scope import data_scope
+from provisioner.inventory.way_in import Way, own_findings, own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -96,29 +95,47 @@ def build(
             base.power = analysis.grant.privileged if analysis.grant else ()
             base.stale = bool(unused(role, now, unused_days))
             base.remove = _removal(role, account.account, profile, caller_account, same)
-            for reached in outside:
-                party = party_of(reached, names, ours, role.trust)
+            everyone = [
+                (reached, *found)
+                for reached in outside
+                for found in parties_of(reached, names, ours, role.trust)
+            ]
+            for reached, party, mine in everyone:
                 access = base
-                if len(outside) > 1:  # each party's entry: its own way in
-                    access = _own_access(base, reached, role, outside, analysis.pinned, findings, names, ours)
-                entry = entries.setdefault(party_key(party), PartyEntry(party))
-                if reached not in entry.accounts:
-                    entry.accounts.append(reached)
-                if all(r.role_arn != role.arn for r in entry.roles):
-                    entry.roles.append(access)
-                    accesses.append((access, [reached]))
-                for external_id in analysis.pinned:
+                if len(everyone) > 1:  # each party's entry: its own way in
+                    others = [p.label for _, p, _ in everyone if p != party]
+                    way = Way(
+                        reached,
+                        mine,
+                        party.label,
+                        role.trust,
+                        outside,
+                        others,
+                        analysis.pinned,
+                        trust.federated,
+                    )
+                    access = _own_access(base, way, role, findings)
+                    access.id_notes = id_notes(access.external_ids, role, (reached,), names)
+                _enter(entries.setdefault(party_key(party), PartyEntry(party)), reached, access, accesses)
+                for external_id in access.external_ids:
                     id_holders[external_id].add((role.arn, party_key(party)))
     _direct(entries, data, buckets, names, ours)
-    _shared_ids(accesses, id_holders)
+    shared_ids(accesses, id_holders)
     browser_access(entries, buckets, names)
     parties = sorted(entries.values(), key=lambda e: e.sort_key)
-    notes = list(result.notes)
-    if not buckets:
-        notes.append(
-            "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
-        )
-    return InventoryResult(result.accounts, parties, result, notes)
+    offline = "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
+    return InventoryResult(result.accounts, parties, result, [*result.notes, *([offline] * (not buckets))])
+
+
+def _enter(
+    entry: PartyEntry, reached: str, access: RoleAccess, accesses: list[tuple[RoleAccess, list[str]]]
+) -> None:
+    """The role beneath its party's entry, once."""
+    if reached not in entry.accounts:
+        entry.accounts.append(reached)
+    if all(r.role_arn != access.role_arn for r in entry.roles):
+        entry.roles.append(access)
+        accesses.append((access, [reached]))
 
 
 def _direct(
@@ -133,11 +150,22 @@ def _direct(
     from provisioner.inventory.direct import direct_grants
 
     read = {a.account for a in data if a.error is None}
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    owners = {b.name: account for account, found in buckets.items() for b in found}
     for account, found in buckets.items():
         if account not in read:
             continue
         for bucket in found:
-            for grant in direct_grants(bucket, "", RIGHTS, names, ours):
+            for grant in direct_grants(
+                bucket,
+                "",
+                RIGHT_OF,
+                names,
+                ours,
+                control=BUCKET_WRITES,
+                org_ids=org_ids,
+                bucket_accounts=owners,
+            ):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
                 if (
                     grant.party.where == grant.party.account != ANYONE
@@ -153,13 +181,21 @@ def party_key(party: Party) -> str:
 
 
 def party_of(reached: str, names: Names, ours: frozenset[str], trust: Any = None) -> Party:
-    """The party behind an account that gets in; `trust`: the role's trust, whose principals of
-    that account a [[vendor]] entry's principal patterns may name."""
+    """The (first) party behind an account that gets in: see `parties_of`."""
+    return parties_of(reached, names, ours, trust)[0][0]
+
+
+def parties_of(
+    reached: str, names: Names, ours: frozenset[str], trust: Any = None
+) -> list[tuple[Party, list[str]]]:
+    """The parties behind an account that gets in, each with its principals the trust names;
+    `trust`: the role's trust, whose principals of that account a [[vendor]] entry's principal
+    patterns may name (one account may host several parties)."""
     if reached == ANYONE:
-        return Party(ANYONE, "anyone (any AWS account)", "anyone")
+        return [(Party(ANYONE, "anyone (any AWS account)", "anyone"), ["*"])]
     if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
-        return Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE)
-    return names.party(reached, ours, principals_of(trust, reached) if trust is not None else ())
+        return [(Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE), [])]
+    return names.parties(reached, ours, principals_of(trust, reached) if trust is not None else ())
 
 
 def _same_place(region: str | None, endpoint_url: str | None) -> str:
@@ -171,26 +207,19 @@ def _same_place(region: str | None, endpoint_url: str | None) -> str:
     )
 
 
-def _own_access(
-    base: RoleAccess,
-    reached: str,
-    role: RoleDetail,
-    outside: tuple[str, ...],
-    pinned: list[str],
-    findings: list[Finding],
-    names: Names,
-    ours: frozenset[str],
-) -> RoleAccess:
-    """The role's access as one of the several parties it lets in sees it: its own way in."""
+def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Finding]) -> RoleAccess:
+    """The role's access as one of the several parties it lets in sees it: its own way in, IDs,
+    findings and worst verdict (never another party's)."""
     access = replace(base, id_notes=list(base.id_notes))
+    access.external_ids = own_ids(role.trust, way.mine, way.pinned) or []  # the IDs of its own way in
     said = [f.message for f in findings if f.rule in TRUST_RULES]
-    access.trust = own_way_in(reached, role.trust, outside, pinned, said, _labeller(names, ours, role.trust))
+    access.trust = own_way_in(way, said)
+    own = own_findings(said, way)
+    mine = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
+    access.severity = worst if isinstance(worst, Severity) else None
+    access.rules = sorted({f.rule for f in mine})
     return access
-
-
-def _labeller(names: Names, ours: frozenset[str], trust: Any) -> Callable[[str], str]:
-    """A party's label from its account, for one role's trust."""
-    return lambda account: party_of(account, names, ours, trust).label
 
 
 def principals_of(trust: Any, account: str) -> list[str]:
@@ -221,7 +250,7 @@ def _access(
         role_name=role.name,
         trust=_trust_words(reached_by, pinned, findings, names, ours, role.trust),
         external_ids=list(pinned),
-        id_notes=_id_notes(pinned, role, reached_by, names),
+        id_notes=id_notes(pinned, role, reached_by, names),
         scope=DataScope(),
         power=(),
         created=role.created,
@@ -247,63 +276,11 @@ def _trust_words(
     said = [f.message for f in findings if f.rule in TRUST_RULES]
     if said:
         return "; ".join(said)
-    who = ", ".join(party_of(a, names, ours, trust).label for a in reached_by)
+    who = ", ".join(p.label for a in reached_by for p, _ in parties_of(a, names, ours, trust))
     if pinned:
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"
     return f"only {who} gets in"
-
-
-def _id_notes(pinned: list[str], role: RoleDetail, reached_by: tuple[str, ...], names: Names) -> list[str]:
-    """Each ID against the vendor's format where its profile gives one, else its length and
-    character classes; and its age, which IAM does not record."""
-    notes: list[str] = []
-    patterns = _vendor_patterns(reached_by)
-    for external_id in pinned:
-        checked = False
-        for vendor, pattern in patterns:
-            checked = True
-            if re.fullmatch(pattern, external_id) is None:
-                notes.append(f"external ID {external_id!r} is not in {vendor}'s format ({pattern})")
-        if not checked:
-            notes += external_id_warnings(external_id)
-    if pinned:
-        created = role.created.date().isoformat() if role.created else "an unrecorded date"
-        notes.append(
-            f"the ID may be as old as the role (created {created}): IAM records no time for a trust change"
-        )
-    return notes
-
-
-def _vendor_patterns(reached_by: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(vendor, external_id_pattern) of our profiles for the accounts that get in."""
-    from provisioner.vendors import known_vendors
-
-    return [
-        (v.display_name, v.external_id_pattern)
-        for v in known_vendors().values()
-        if v.account_id in reached_by and v.external_id_pattern
-    ]
-
-
-def _shared_ids(
-    accesses: list[tuple[RoleAccess, list[str]]], holders: dict[str, set[tuple[str, str]]]
-) -> None:
-    """The same ID on several roles, or for several parties."""
-    for access, _ in accesses:
-        for external_id in access.external_ids:
-            held = holders.get(external_id, set())
-            roles = {arn for arn, _ in held}
-            parties = {party for _, party in held}
-            if len(parties) > 1:
-                access.id_notes.append(
-                    f"external ID {external_id!r} is trusted for {len(parties)} parties: "
-                    "any of them can act as the other (confused deputy)"
-                )
-            elif len(roles) > 1:
-                access.id_notes.append(
-                    f"external ID {external_id!r} is on {len(roles)} roles: one per integration"
-                )
 
 
 def role_chain(role: RoleDetail, account: AccountData) -> Chain:

@@ -3,7 +3,9 @@
 "Objects under the prefix" is every key there: a grant on `alexa-devices/echo/*` is under
 `alexa-devices/`, and `logs/*` is in the whole bucket. One probe key at the prefix itself misses
 those, so each object resource pattern (of the role's policies, or of the bucket policy) on the
-bucket whose keys fall under the prefix is asked about too, with a key it matches."""
+bucket whose keys fall under the prefix is asked about too, with a key it matches. NotResource
+patterns count too: a Deny with NotResource `public/*` leaves exactly those objects, so a key
+they match is where access may remain."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from provisioner.iam import statements, strings
-from provisioner.inventory.scope import PROBE_KEY
+
+PROBE_KEY = "provisioner-probe-object"
 
 
 def concrete(pattern: str) -> str:
@@ -27,7 +30,8 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
     deeper: dict[str, str] = {}
     for document in documents:
         for statement in statements(document):
-            for resource in strings(statement.body.get("Resource")):  # NotResource: what it leaves out
+            named = strings(statement.body.get("Resource")) + strings(statement.body.get("NotResource"))
+            for resource in named:  # NotResource: what it leaves out
                 if not resource.startswith("arn:") or ":s3:::" not in resource:
                     continue
                 name, slash, key = resource.split(":::", 1)[1].partition("/")

@@ -5,8 +5,8 @@ account a bucket policy's Deny denies, and its Allow naming the role grants).
 
 Where to ask: each bucket and key prefix the Allow statements (or the bucket policies) name, each
 bucket of the account, and a bucket no policy names (a grant on "*" shows as every bucket). What:
-s3:GetObject (read), s3:PutObject (write), s3:DeleteObject (delete) on a key under the prefix;
-kms:Decrypt on the KMS keys the statements name."""
+read, write and delete (inventory.actions: any of their object actions) on a key under the
+prefix; kms:Decrypt on the KMS keys the statements name."""
 
 from __future__ import annotations
 
@@ -19,27 +19,12 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import split_action, statements, strings
+from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
 from provisioner.inventory.model import Bucket, DataScope, Key
+from provisioner.inventory.parts import PROBE_KEY, probes
 from provisioner.model import session_arn
 
-PROBE_KEY = "provisioner-probe-object"
-RIGHTS = (("read", "s3:GetObject"), ("write", "s3:PutObject"), ("delete", "s3:DeleteObject"))
-# Write-level actions on the bucket itself (Service Authorization Reference, Amazon S3: access
-# level "Write" or "Permissions management"): what makes audit call a role with none of RIGHTS
-# HIGH (its policy, ACL, public access block, CORS, encryption, lifecycle, or the bucket itself).
-BUCKET_WRITES = (
-    "s3:DeleteBucket",
-    "s3:DeleteBucketPolicy",
-    "s3:PutBucketAcl",
-    "s3:PutBucketCORS",
-    "s3:PutBucketOwnershipControls",
-    "s3:PutBucketPolicy",
-    "s3:PutBucketPublicAccessBlock",
-    "s3:PutBucketVersioning",
-    "s3:PutEncryptionConfiguration",
-    "s3:PutLifecycleConfiguration",
-)
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
 SOMEONE_ELSE = "111122223333"  # an account other than the role's, for "any KMS key"
 
@@ -51,7 +36,9 @@ def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tupl
     named: list[Any] = [p.document for p in documents] + [b.policy for b in buckets if b.policy is not None]
     for document in named:
         for statement in statements(document):
-            for resource in strings(statement.body.get("Resource")):
+            for resource in strings(statement.body.get("Resource")) + strings(
+                statement.body.get("NotResource")
+            ):
                 if resource == "*" or not resource.startswith("arn:") or ":s3:::" not in resource:
                     continue
                 path = resource.split(":::", 1)[1]
@@ -97,6 +84,10 @@ def data_scope(
     context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
+    def may(actions: tuple[str, ...], resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
+        """Any of a right's actions (inventory.actions.RIGHTS)."""
+        return any(allowed(a, resource, bucket, with_rcps) for a in actions)
+
     def allowed(action: str, resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
         policy = policies.get(bucket) if bucket is not None else None
         known = bucket in policies or any(b.name == bucket for b in buckets)
@@ -109,30 +100,10 @@ def data_scope(
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
-    grants: list[tuple[str, tuple[str, ...]]] = []
-    every = tuple(
-        r for r, action in RIGHTS if allowed(action, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
-    )
+    every, except_, grants = _object_grants(may, documents, buckets, policies)
     every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
-        grants.append(("s3://* (every bucket)", every + every_bucket))
-    whole: dict[str, tuple[str, ...]] = {}
-    for bucket, prefix in targets(documents, buckets):
-        asked = bucket.replace("*", "x").replace("?", "x")
-        resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
-        rights = tuple(
-            r for r, action in RIGHTS if r not in whole.get(bucket, ()) and allowed(action, resource, asked)
-        )
-        rights = tuple(r for r in rights if r not in every or asked in policies)
-        if not rights or rights == every:  # what every bucket gets: said once
-            continue
-        if prefix == "":
-            whole[bucket] = rights
-        grants.append((f"s3://{bucket}/{prefix}*", rights))
-    # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
-    exceptions = [e for b in buckets if every for e in _exception(allowed, every, b.name, policies)]
-    if exceptions:
-        grants[0] = (f"s3://* (every bucket except {', '.join(exceptions)})", grants[0][1])
+        grants.insert(0, (f"s3://* (every bucket{except_})", every + every_bucket))
     grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
     notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
     role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
@@ -146,6 +117,36 @@ def data_scope(
         grants += found
         notes += said
     return DataScope(tuple(grants), tuple(notes))
+
+
+def _object_grants(
+    may: Callable[..., bool],
+    documents: Sequence[Policy],
+    buckets: Sequence[Bucket],
+    policies: Mapping[str, Any],
+) -> tuple[tuple[str, ...], str, list[tuple[str, tuple[str, ...]]]]:
+    """The object rights on every bucket, the buckets (or parts) where they do not hold
+    (" except s3://x (…)", or ""), and each bucket's and prefix's own rights beyond them."""
+    every = tuple(
+        r for r, actions in RIGHTS if may(actions, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
+    )
+    grants: list[tuple[str, tuple[str, ...]]] = []
+    whole: dict[str, tuple[str, ...]] = {}
+    for bucket, prefix in targets(documents, buckets):
+        asked = bucket.replace("*", "x").replace("?", "x")
+        resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
+        rights = tuple(
+            r for r, actions in RIGHTS if r not in whole.get(bucket, ()) and may(actions, resource, asked)
+        )
+        rights = tuple(r for r in rights if r not in every or asked in policies)
+        if not rights or rights == every:  # what every bucket gets: said once
+            continue
+        if prefix == "":
+            whole[bucket] = rights
+        grants.append((f"s3://{bucket}/{prefix}*", rights))
+    # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
+    exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies, documents)]
+    return every, f" except {', '.join(exceptions)}" if exceptions else "", grants
 
 
 def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
@@ -162,24 +163,50 @@ def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
 
 
 def _exception(
-    allowed: Callable[..., bool], every: tuple[str, ...], bucket: str, policies: Mapping[str, Any]
+    allowed: Callable[..., bool],
+    every: tuple[str, ...],
+    bucket: str,
+    policies: Mapping[str, Any],
+    documents: Sequence[Policy],
 ) -> list[str]:
-    """The bucket, and why, when the rights every bucket gets are (some of them) denied there:
-    the role's own policies (asked without the bucket's), the RCPs (asked without them), or its
-    bucket policy."""
+    """Where on the bucket the rights every bucket gets are (some of them) denied, and why: the
+    role's own policies (asked without the bucket's), the RCPs (asked without them), or its
+    bucket policy. A part is asked about by a key of each pattern the policies name on it
+    (parts.probes: a Deny with NotResource leaves its own objects): "s3://b outside public/*"
+    where the whole bucket is denied but those parts, "s3://b/private/*" where only that part is."""
     actions = dict(RIGHTS)
-    resource = f"arn:aws:s3:::{bucket}/{PROBE_KEY}"
-    denied = [r for r in every if not allowed(actions[r], resource, bucket)]
-    if not denied:
-        return []
+    named = [p.document for p in documents] + ([policies[bucket]] if bucket in policies else [])
+    (_, whole), *deeper = probes(named, bucket, "")
+    denied = [r for r in every if not allowed(actions[r], whole, bucket)]
+    found: list[str] = []
+    if denied:
+        kept = [p for p, asked in deeper if any(allowed(actions[r], asked, bucket) for r in denied)]
+        outside = f" outside {', '.join(p.removeprefix(f's3://{bucket}/') for p in kept)}" if kept else ""
+        found.append(f"s3://{bucket}{outside} ({_why(allowed, every, denied, whole, bucket, policies)})")
+    for part, asked in deeper:
+        closed = [r for r in every if r not in denied and not allowed(actions[r], asked, bucket)]
+        if closed:
+            found.append(f"{part} ({_why(allowed, every, closed, asked, bucket, policies)})")
+    return found
+
+
+def _why(
+    allowed: Callable[..., bool],
+    every: tuple[str, ...],
+    denied: list[str],
+    resource: str,
+    bucket: str,
+    policies: Mapping[str, Any],
+) -> str:
+    """Who denies the rights there, and which of them (all: none named)."""
+    actions = dict(RIGHTS)
     if not any(allowed(actions[r], resource, None) for r in denied):
         who = "the role's own policies deny"  # a Deny (or a boundary) naming the bucket
     elif all(allowed(actions[r], resource, bucket, False) for r in denied):
         who = "the RCPs deny"
     else:
         who = "its bucket policy denies" if bucket in policies else "denied"
-    what = "" if len(denied) == len(every) else " " + ", ".join(denied)
-    return [f"s3://{bucket} ({who}{what})"]
+    return who + ("" if len(denied) == len(every) else " " + ", ".join(denied))
 
 
 def _bucket_writes(

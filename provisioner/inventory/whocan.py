@@ -8,31 +8,26 @@ condition the evaluator cannot decide for the party is a WARN naming it, never a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from provisioner.audit.memo_key import Memo
-from provisioner.audit.model import AccountData, AuditResult
+from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse
 from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
+from provisioner.inventory.actions import WHO_CAN
 from provisioner.inventory.model import ANYONE, Bucket
-from provisioner.inventory.parties import TRUST_RULES, party_of, role_chain
+from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
+from provisioner.inventory.way_in import Way, own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
-# What "read" and "write" count (Service Authorization Reference, Amazon S3, object actions):
-# read: the object's data, current (s3:GetObject) or an earlier version (s3:GetObjectVersion);
-# write: whatever replaces, destroys or re-shares an object: s3:PutObject (create, overwrite),
-# s3:DeleteObject, s3:DeleteObjectVersion (destroys a version for good), s3:PutObjectAcl (an ACL
-# can hand the object to anyone, where ACLs are enabled). Not counted: s3:AbortMultipartUpload
-# (it discards an upload in progress, never a stored object), tagging, retention and legal hold.
-ACTIONS = {
-    "read": ("s3:GetObject", "s3:GetObjectVersion"),
-    "write": ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"),
-}
+# What "read" and "write" count: inventory.actions, the one definition inventory uses too.
+ACTIONS = WHO_CAN
 SCHEMA_VERSION = 1
 
 
@@ -109,7 +104,9 @@ def who_can(
     facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
     ours = frozenset({*(a.account for a in data), *org_accounts})
     answer.routes += _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
-    answer.routes += _policy_routes(action, facts, prefix, names, ours)
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    owners = {b.name: account for account, found in buckets.items() for b in found}
+    answer.routes += _policy_routes(action, facts, prefix, names, ours, org_ids, owners)
     answer.routes.sort(key=lambda r: (r.severity.rank if r.severity else 9, r.party.name.lower(), r.path))
     return answer
 
@@ -140,11 +137,7 @@ def _role_routes(
     org_accounts: frozenset[str],
     ours: frozenset[str],
 ) -> list[Route]:
-    from datetime import UTC, datetime
-
-    worst: dict[str, list[Any]] = {}
-    for finding in result.findings:
-        worst.setdefault(finding.role_arn, []).append(finding)
+    worst = _by_role(result.findings)
     owner_org = next((a.org for a in data if a.account == bucket.account), None)
     routes: list[Route] = []
     for account in data:
@@ -155,33 +148,38 @@ def _role_routes(
             analysis = analyse(role, scope, datetime.now(UTC))
             if not analysis.trust.external:
                 continue
-            chain, full = _bucket_chain(role, account, bucket, owner_org)
-            caller = session_arn(account.account, role.name, "vendor-session")
-            documents = [p.document for p in chain.identity] + [bucket.policy]
-            asked = probes(documents, bucket.name, prefix)
-            by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
-            if not by_action:
+            reach = _role_reach(role, account, bucket, owner_org, action, prefix)
+            if reach is None:
                 continue
-            hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
-            part = "; ".join(p for p, _ in hits)
-            decision = hits[0][1]
+            part, decision, by_action = reach
             findings = worst.get(role.arn, [])
             trust_words = "; ".join(f.message for f in findings if f.rule in TRUST_RULES)
             ids = analysis.pinned
-            condition = (
-                f"sts:ExternalId {' or '.join(repr(i) for i in ids)}"
-                if ids
-                else "none: no external ID pinned"
-            )
+            condition = _id_condition(ids)
             severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
             federated = {a.token: a for a in analysis.trust.federated}
-            for reached in analysis.trust.reached_by:
-                party = party_of(reached, names, ours, role.trust)
+            everyone = [
+                (r, *found)
+                for r in analysis.trust.reached_by
+                for found in parties_of(r, names, ours, role.trust)
+            ]
+            for reached, party, mine in everyone:
+                others = ", ".join(dict.fromkeys(p.label for _, p, _ in everyone if p != party))
+                if len(everyone) > 1:  # each party's route: its own way in and its own findings
+                    way = Way(
+                        reached,
+                        mine,
+                        party.label,
+                        role.trust,
+                        analysis.trust.reached_by,
+                        [],
+                        analysis.pinned,
+                        analysis.trust.federated,
+                    )
+                    trust_words, severity, ids = _own_route(findings, way)
+                    condition = _id_condition(ids)
                 allows = ", ".join(h.describe() for h in decision.allows)
-                # an identity provider's route is decided by its subject condition, not an external ID
-                provider = federated.get(reached)
-                decides = provider.condition if provider is not None else condition
-                pinned = provider.status in ("pinned", "owner") if provider is not None else bool(ids)
+                decides, pinned = _decided(federated.get(reached), condition, ids)
                 routes.append(
                     Route(
                         party,
@@ -189,7 +187,7 @@ def _role_routes(
                         "role",
                         role.arn,
                         "can",
-                        trust_words or f"only {party.label} gets in" + (f", with {decides}" * pinned),
+                        trust_words or _gets_in(party.label, others, decides, pinned),
                         decides,
                         severity,
                         part,
@@ -213,13 +211,27 @@ def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]
 
 
 def _policy_routes(
-    action: str, bucket: Bucket, prefix: str, names: Names, ours: frozenset[str]
+    action: str,
+    bucket: Bucket,
+    prefix: str,
+    names: Names,
+    ours: frozenset[str],
+    org_ids: frozenset[str],
+    owners: dict[str, str],
 ) -> list[Route]:
     """Statements of the bucket policy that name an outside account (or "*") directly."""
     from provisioner.inventory.direct import direct_grants
 
     routes: list[Route] = []
-    for grant in direct_grants(bucket, prefix, tuple((a, a) for a in ACTIONS[action]), names, ours):
+    for grant in direct_grants(
+        bucket,
+        prefix,
+        tuple((a, a) for a in ACTIONS[action]),
+        names,
+        ours,
+        org_ids=org_ids,
+        bucket_accounts=owners,
+    ):
         routes.append(
             Route(
                 grant.party,
@@ -235,3 +247,55 @@ def _policy_routes(
             )
         )
     return routes
+
+
+def _role_reach(
+    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
+) -> tuple[str, Any, dict[str, Any]] | None:
+    """What the role's session reaches in the bucket for the action's set: the parts, the first
+    decision, and the actions that reach; None when it reaches nothing."""
+    chain, full = _bucket_chain(role, account, bucket, owner_org)
+    caller = session_arn(account.account, role.name, "vendor-session")
+    documents = [p.document for p in chain.identity] + [bucket.policy]
+    asked = probes(documents, bucket.name, prefix)
+    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
+    if not by_action:
+        return None
+    hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
+    return "; ".join(p for p, _ in hits), hits[0][1], by_action
+
+
+def _id_condition(ids: list[str]) -> str:
+    return f"sts:ExternalId {' or '.join(repr(i) for i in ids)}" if ids else "none: no external ID pinned"
+
+
+def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, list[str]]:
+    """One party's own trust words, worst severity and IDs, where a role lets in several."""
+    said = [f.message for f in findings if f.rule in TRUST_RULES]
+    own = own_findings(said, way)
+    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
+    return "; ".join(own), severity, own_ids(way.trust, way.mine, way.pinned) or []
+
+
+def _decided(provider: Any, condition: str, ids: list[str]) -> tuple[str, bool]:
+    """What decides the route, and whether it is pinned: an identity provider's route is decided
+    by its subject condition, not an external ID."""
+    if provider is not None:
+        return provider.condition, provider.status in ("pinned", "owner")
+    return condition, bool(ids)
+
+
+def _gets_in(label: str, others: str, decides: str, pinned: bool) -> str:
+    return (
+        (f"{label} gets in" if others else f"only {label} gets in")
+        + (f", with {decides}" * pinned)
+        + (f"; the role also lets in {others}" if others else "")
+    )
+
+
+def _by_role(findings: list[Any]) -> dict[str, list[Any]]:
+    worst: dict[str, list[Any]] = {}
+    for finding in findings:
+        worst.setdefault(finding.role_arn, []).append(finding)
+    return worst

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from provisioner.lint import document as _document  # noqa: F401 - registers its rules
+from provisioner.lint import conditions as _conditions  # noqa: F401 - registers its rules
+from provisioner.lint import document as _document  # noqa: F401
 from provisioner.lint import grants as _grants  # noqa: F401
 from provisioner.lint import principals as _principals  # noqa: F401
 from provisioner.lint import trust as _trust  # noqa: F401

@@ -30,7 +30,7 @@ def graph_section(result: AuditResult) -> str:
         if account.startswith(FEDERATED):  # an identity provider's users, never an account
             return token_words(account)
         known = names.of(account)  # our profiles, the user's entries, fwd:cloudsec's list
-        return f"{names.party(account).label} ({account})" if known else account
+        return f"{names.account_party(account).label} ({account})" if known else account
 
     outsiders = list(dict.fromkeys(who(a) for r in roles for a in (r.reached_by or ("?",))))
     buckets = list(dict.fromkeys(("any bucket" if b == "*" else b) for r in roles for b in r.buckets))

@@ -41,6 +41,7 @@ def _party(entry: PartyEntry) -> dict[str, Any]:
                 "statement": d.statement,
                 "part": d.part,
                 "rights": list(d.rights),
+                "power": list(d.power),
                 "condition": d.condition,
                 "verdict": direct_verdict(d),
             }
@@ -122,7 +123,7 @@ def inventory_table(result: InventoryResult) -> str:
                 (
                     "",
                     f"  bucket policy of s3://{grant.bucket} {grant.statement}",
-                    "warn" if not grant.decided else ("critical" if party.account == "*" else "ok"),
+                    "warn" if not grant.decided else (grant.severity.value if grant.severity else "ok"),
                     _direct_text(grant),
                 )
             )

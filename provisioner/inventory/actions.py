@@ -1,0 +1,43 @@
+"""The one definition of what reading, writing and deleting data is, for inventory's scope and
+its bucket-policy parties and for who-can (Service Authorization Reference, Amazon S3, object
+actions), and the bucket-level control actions that are power beyond data.
+
+- read: an object's data, current (s3:GetObject) or an earlier version (s3:GetObjectVersion);
+- write: whatever puts or re-shares an object: s3:PutObject (create, overwrite), s3:PutObjectAcl
+  and s3:PutObjectVersionAcl (an ACL can hand the object, or a version of it, to anyone where
+  ACLs are enabled), s3:ReplicateObject (a replica written by another account's replication);
+- delete: s3:DeleteObject, s3:DeleteObjectVersion (destroys a version for good),
+  s3:ReplicateDelete (a replicated delete marker hides the object).
+
+Not counted: s3:AbortMultipartUpload (an upload in progress, never a stored object), tagging,
+retention and legal hold."""
+
+from __future__ import annotations
+
+READ = ("s3:GetObject", "s3:GetObjectVersion")
+WRITE = ("s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:ReplicateObject")
+DELETE = ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ReplicateDelete")
+RIGHTS: tuple[tuple[str, tuple[str, ...]], ...] = (("read", READ), ("write", WRITE), ("delete", DELETE))
+# who-can's two questions: "write" is whatever replaces, destroys or re-shares an object
+WHO_CAN = {"read": READ, "write": WRITE + DELETE}
+
+# Write-level actions on the bucket itself (Service Authorization Reference, Amazon S3: access
+# level "Write" or "Permissions management"): its policy, ACL, public access block, CORS,
+# encryption, lifecycle, replication, or the bucket itself. An outside party holding one controls
+# the bucket, beyond its data.
+BUCKET_WRITES = (
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutBucketCORS",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutReplicationConfiguration",
+)
+
+# (right, action) for each of RIGHTS' actions
+RIGHT_OF = tuple((right, action) for right, actions in RIGHTS for action in actions)

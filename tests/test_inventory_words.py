@@ -1,0 +1,169 @@
+"""Issue 22 words: each sentence of inventory and who-can about a party's way in is that party's
+own (its principals, its external ID, its identity provider's subject), never another party's."""
+
+from __future__ import annotations
+
+import json
+
+from provisioner.inventory import InventorySpec, run
+from tests.test_inventory import ACCOUNT, LABELBOX_ROLE, NOW, doc
+
+BOB = "arn:aws:iam::777766665555:user/bob"
+READ = doc(
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::acme-data/*"}
+)
+
+
+def trusting(name, *statements):
+    return {
+        "RoleName": name,
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        "CreateDate": "2025-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": doc(*statements),
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": READ}],
+    }
+
+
+def assume(principal, external_id=None):
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if external_id:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return statement
+
+
+def write(tmp_path, *roles):
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps({"RoleDetailList": list(roles)}))
+    return str(path)
+
+
+def trust_of(result, party, role):
+    entry = next(p for p in result.parties if p.party.name == party)
+    return next(r.trust for r in entry.roles if r.role_name == role)
+
+
+def test_each_way_in_carries_its_own_external_id_phrase(tmp_path, cli):
+    """Item 3: bob gets in through a statement with no external-ID condition, Labelbox through
+    one pinned to 'shared-intake-ext-0001': bob's way in is not "with the external ID …"."""
+    path = write(
+        tmp_path, trusting("SharedIntake", assume(BOB), assume(LABELBOX_ROLE, "shared-intake-ext-0001"))
+    )
+    result = run(InventorySpec(from_file=path), now=NOW)
+    bob = trust_of(result, "unknown account 777766665555", "SharedIntake")
+    way_in = bob.split(";")[0]
+    assert way_in == f"unknown account 777766665555 gets in as {BOB}, with no external-ID condition", bob
+    labelbox = trust_of(result, "Labelbox", "SharedIntake")
+    assert labelbox.startswith(
+        f"Labelbox gets in as {LABELBOX_ROLE}, with the external ID 'shared-intake-ext-0001'"
+    )
+    assert "777766665555 can assume" not in labelbox, labelbox  # bob's finding is bob's
+    entry = next(p for p in result.parties if p.party.name == "unknown account 777766665555")
+    assert entry.roles[0].external_ids == []
+    assert entry.roles[0].id_notes == [], entry.roles[0].id_notes  # no ID: no note on its age or sharing
+    routes = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    by_party = {r["party"]: r for r in routes}
+    assert "shared-intake-ext-0001" not in by_party["unknown account 777766665555"]["condition"]
+    assert "777766665555 can assume" not in by_party["Labelbox"]["trust"], by_party["Labelbox"]
+    assert "shared-intake-ext-0001" in by_party["Labelbox"]["condition"]
+
+
+GH = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+SUB = "token.actions.githubusercontent.com:sub"
+MAIN = "repo:acme/web:ref:refs/heads/main"
+
+
+def federated(condition=None):
+    statement = {"Effect": "Allow", "Principal": {"Federated": GH}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def test_a_federated_party_gets_in_through_its_provider_with_its_own_finding(tmp_path, cli):
+    """Item 2: a role with one statement pinned to one repository and one unpinned. Each party's
+    way in names the identity provider and its subject (was "gets in as a principal of its
+    account"); the pinned party does not carry the unpinned statement's finding nor its
+    severity: it is judged as the same role with the pinned statement alone."""
+    pinned = {"StringEquals": {SUB: MAIN}}
+    path = write(
+        tmp_path,
+        trusting("GhTwoStmts", federated(pinned), federated()),
+        trusting("GhPinnedOnly", federated(pinned)),
+    )
+    result = run(InventorySpec(from_file=path), now=NOW)
+    entry = next(p for p in result.parties if p.party.name == f"GitHub Actions: {MAIN}")
+    roles = {r.role_name: r for r in entry.roles}
+    two = roles["GhTwoStmts"]
+    assert two.trust.startswith(
+        f"GitHub Actions: {MAIN} gets in through the identity provider "
+        f"token.actions.githubusercontent.com, for subject {MAIN}; the role also lets in"
+    ), two.trust
+    assert "any repository can assume" not in two.trust and "principal of its account" not in two.trust
+    assert two.severity == roles["GhPinnedOnly"].severity, (two.severity, roles["GhPinnedOnly"].severity)
+    assert "federated-any-subject" not in two.rules
+    anyone = next(p for p in result.parties if p.party.name == "GitHub Actions (any repository)")
+    (open_way,) = anyone.roles
+    assert open_way.trust.startswith(
+        "GitHub Actions (any repository) gets in through the identity provider "
+        "token.actions.githubusercontent.com, for any repository; any repository can assume the role"
+    ), open_way.trust
+    assert open_way.severity is not None and open_way.severity.value == "critical"
+    routes = cli("who-can", "write", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    by_party = {(r["role_arn"].rsplit("/", 1)[1], r["party"]): r for r in routes}
+    pinned_route = by_party["GhTwoStmts", f"GitHub Actions: {MAIN}"]
+    assert "any repository can assume" not in pinned_route["trust"], pinned_route
+    assert pinned_route["worst"] != "critical", pinned_route
+
+
+def test_who_can_text_has_no_schema_version_as_audit_text(tmp_path, cli):
+    """Item 6: `-o text` prints the records without the version (cli/common.py `unversioned`),
+    as README says and audit's text does (was `1	read	s3://…`)."""
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    shown = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "text")
+    assert shown.code == 0, shown.stderr
+    assert shown.stdout.split("\t", 1)[0] == "read", shown.stdout
+    listed = cli("inventory", "--from-file", path, "-o", "text", "--fail-on", "none")
+    assert listed.stdout.startswith("ACCOUNTS\t"), listed.stdout  # nor inventory's (was "1" first)
+
+
+def test_empty_known_accounts_and_a_repeated_bucket_policy_are_refused(tmp_path, cli):
+    """Item 6: `vendors --known-accounts ''` exits 2 as inventory and who-can do; a second
+    --bucket-policy for the same bucket is one line, exit 2 (was: the last kept in silence)."""
+    refused = cli("vendors", "--known-accounts", "")
+    assert refused.code == 2 and "known" in refused.error_line and refused.stdout == "", refused.stderr
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    (tmp_path / "a.json").write_text(json.dumps(READ))
+    (tmp_path / "b.json").write_text(json.dumps(READ))
+    policies = [
+        "--bucket-policy",
+        f"acme-data={tmp_path / 'a.json'}",
+        "--bucket-policy",
+        f"acme-data={tmp_path / 'b.json'}",
+    ]
+    for command in (["inventory"], ["who-can", "read", "s3://acme-data/"]):
+        refused = cli(*command, "--from-file", path, *policies)
+        assert refused.code == 2, refused.stderr
+        assert "acme-data" in refused.error_line and "more than once" in refused.error_line, refused.stderr
+        assert refused.stderr.count("\n") == 1 and refused.stdout == ""
+
+
+def test_a_known_accounts_entry_that_can_never_name_gets_a_note(tmp_path, cli):
+    """Item 6: a --known-accounts entry for an account our profile names first (Labelbox's), or
+    for the audited account, gets a one-line note, as a [[vendor]] entry does."""
+    (tmp_path / "known.yaml").write_text(
+        "- name: Fake Labelbox\n  accounts: ['340636424752', '123456789012']\n"
+    )
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    shown = cli(
+        "inventory",
+        "--from-file",
+        path,
+        "--known-accounts",
+        str(tmp_path / "known.yaml"),
+        "--fail-on",
+        "none",
+    )
+    notes = [line for line in (shown.stdout + shown.stderr).splitlines() if "Fake Labelbox" in line]
+    assert any("340636424752" in n and "Labelbox" in n and "profile" in n for n in notes), shown.stderr
+    assert any("123456789012" in n and "audited" in n for n in notes), shown.stderr
+    assert all("known.yaml" in n for n in notes), notes

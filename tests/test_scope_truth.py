@@ -1,0 +1,194 @@
+# ruff: noqa: E501  (the cases read best one a line)
+"""A report never greener than the truth (issue 22's scope trial): every outside party a bucket
+policy grants anything to is listed, with what it may do (NotPrincipal, bucket-level control,
+re-shares and replication, services acting for foreign accounts); inventory and who-can count the
+same actions; a Deny with NotResource leaves the rest of the bucket readable. Pure: GAAD files
+and --bucket-policy offline, no server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, deny, doc, role
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(roles, policies=None):
+        gaad = tmp_path / "gaad.json"
+        gaad.write_text(json.dumps({"RoleDetailList": roles}))
+        args = ["--from-file", str(gaad)]
+        for bucket, policy in (policies or {}).items():
+            (tmp_path / f"{bucket}.json").write_text(json.dumps(policy))
+            args += ["--bucket-policy", f"{bucket}={tmp_path / f'{bucket}.json'}"]
+        return args
+
+    return write
+
+
+def who(cli, action, target, args):
+    result = cli("who-can", action, target, *args, "-o", "json")
+    assert result.code == 0, result.stderr
+    return result.json()["routes"]
+
+
+def parties(cli, args):
+    result = cli("inventory", *args, "-o", "json")
+    assert result.code in (0, 1), result.stderr
+    return {p["name"]: p for p in result.json()["parties"]}
+
+
+def test_an_allow_with_not_principal_lets_in_every_other_account(cli, files):
+    """IAM User Guide, "AWS JSON policy elements: NotPrincipal": an Allow with NotPrincipal
+    applies to every principal but those it names, so every other account reads princ/notp/*."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::princ/notp/*", Sid="NotUs", NotPrincipal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))  # fmt: skip
+    args = files([], {"princ": policy})
+    [route] = who(cli, "read", "s3://princ/notp/", args)
+    assert route["party"] == "anyone (any AWS account)" and route["via"] == "bucket policy"
+    assert "Sid NotUs" in route["route"] and "NotPrincipal" in route["route"]
+    assert route["worst"] == "critical"
+    [grant] = parties(cli, args)["anyone (any AWS account)"]["bucket_policy"]
+    assert grant["rights"] == ["read"] and grant["part"] == "s3://princ/notp/*"
+
+
+def test_inventory_counts_the_object_actions_who_can_counts(cli, files):
+    """Item 3: one definition of read/write/delete. A role that may only read old versions, or
+    only destroy versions, reaches the data: inventory says so where who-can lists it."""
+    images = "arn:aws:s3:::provisioner-demo-images/*"
+    args = files([
+        role("Versions", LABELBOX_ROLE, doc(allow("s3:GetObjectVersion", images))),
+        role("Purger", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:DeleteObjectVersion", images)), external_id="datadog-issued-id-0000000042"),
+        role("Resharer", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutObjectVersionAcl", images)), external_id="datadog-issued-id-0000000043"),
+    ])  # fmt: skip
+    scopes = {
+        r["role_arn"].rsplit("/", 1)[1]: r["scope_shown"]
+        for p in parties(cli, args).values()
+        for r in p["roles"]
+    }
+    assert scopes["Versions"] == "s3://provisioner-demo-images/* read; nothing else"
+    assert scopes["Purger"] == "s3://provisioner-demo-images/* delete; nothing else"
+    assert scopes["Resharer"] == "s3://provisioner-demo-images/* write; nothing else"
+    assert {
+        r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "read", "s3://provisioner-demo-images/", args)
+    } == {"Versions"}
+    assert {
+        r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "write", "s3://provisioner-demo-images/", args)
+    } == {"Purger", "Resharer"}
+
+
+BUCKETLEVEL = doc(
+    allow("s3:PutBucketAcl", "arn:aws:s3:::bucketlevel", Sid="Acl", Principal="*"),
+    allow(["s3:PutBucketPolicy", "s3:DeleteBucket"], "arn:aws:s3:::bucketlevel", Sid="Owner", Principal={"AWS": "arn:aws:iam::161616161616:root"}),
+    allow("s3:PutObjectVersionAcl", "arn:aws:s3:::bucketlevel/*", Sid="Reshare", Principal={"AWS": "arn:aws:iam::171717171717:root"}),
+    allow(["s3:ReplicateObject", "s3:ReplicateDelete"], "arn:aws:s3:::bucketlevel/*", Sid="Replica", Principal={"AWS": "arn:aws:iam::181818181818:root"}),
+    allow("s3:ListBucket", "arn:aws:s3:::bucketlevel", Sid="List", Principal={"AWS": "arn:aws:iam::191919191919:root"}),
+)  # fmt: skip
+
+
+def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli, files):
+    """Item 2: bucket-level control (PutBucketAcl to anyone, PutBucketPolicy and DeleteBucket to
+    an account) is power beyond data and ranks high; a re-share of a version's ACL, replication
+    writes, and a grant of anything else (ListBucket) are parties too, with what they may do."""
+    args = files([], {"bucketlevel": BUCKETLEVEL})
+    found = parties(cli, args)
+    grants = {name: [(g["part"], g["rights"]) for g in p["bucket_policy"]] for name, p in found.items()}
+    assert grants == {
+        "anyone (any AWS account)": [("s3://bucketlevel (the bucket)", ["PutBucketAcl"])],
+        "unknown account 161616161616": [
+            ("s3://bucketlevel (the bucket)", ["DeleteBucket", "PutBucketPolicy"])
+        ],
+        "unknown account 171717171717": [("s3://bucketlevel/*", ["write"])],
+        "unknown account 181818181818": [("s3://bucketlevel/*", ["write", "delete"])],
+        "unknown account 191919191919": [("s3://bucketlevel", ["ListBucket"])],
+    }
+    owner = found["unknown account 161616161616"]
+    assert owner["privileged"] and owner["worst"] == "high"
+    assert found["anyone (any AWS account)"]["worst"] == "critical"
+    assert list(found)[:2] == ["anyone (any AWS account)", "unknown account 161616161616"]  # ranked first
+    assert not found["unknown account 191919191919"]["privileged"]
+    writers = {r["party"]: r["actions"] for r in who(cli, "write", "s3://bucketlevel/", args)}
+    assert writers == {
+        "unknown account 171717171717": ["s3:PutObjectVersionAcl"],
+        "unknown account 181818181818": ["s3:ReplicateObject", "s3:ReplicateDelete"],
+    }
+    help_text = cli("who-can", "--help").stdout
+    assert all(a in help_text for a in ("s3:PutObjectVersionAcl", "s3:ReplicateObject", "s3:ReplicateDelete"))
+
+
+PARTNER = f"arn:aws:iam::{ACCOUNT}:role/PartnerReader"
+
+
+def test_a_deny_with_not_resource_leaves_the_rest_of_the_bucket_readable(cli, files):
+    """Item 4. IAM User Guide, "IAM JSON policy elements: NotResource": a Deny with NotResource
+    denies every resource but those it lists, so sec10-notresource/public/* stays readable; a Deny
+    on private/* alone leaves the rest of sec6-partial readable. The exceptions to "every bucket"
+    say which part, and who-can on the bucket finds the part that stays readable."""
+    reader = role("PartnerReader", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    policies = {
+        "sec10-notresource": doc({"Effect": "Deny", "Principal": {"AWS": PARTNER}, "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::sec10-notresource/public/*"}),
+        "sec6-partial": doc(deny("s3:GetObject", "arn:aws:s3:::sec6-partial/private/*", Principal={"AWS": PARTNER})),
+        "sec7-all": doc(deny("s3:GetObject", "arn:aws:s3:::sec7-all/*", Principal={"AWS": PARTNER})),
+    }  # fmt: skip
+    args = files([reader], policies)
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    assert access["scope_shown"] == (
+        "s3://* (every bucket except s3://sec10-notresource outside public/* (its bucket policy denies), "
+        "s3://sec6-partial/private/* (its bucket policy denies), s3://sec7-all (its bucket policy denies)) read; nothing else"
+    )
+    [route] = who(cli, "read", "s3://sec10-notresource/", args)
+    assert route["part"] == "s3://sec10-notresource/public/*" and route["party"] == "Datadog"
+    assert who(cli, "read", "s3://sec10-notresource/private/", args) == []
+    assert who(cli, "read", "s3://sec7-all/", args) == []
+
+
+# a role of the account only it can assume: offline, the account of the bucket policies is the file's
+OWN = role("Own", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)
+FOREIGN = "999999999999"
+
+
+def cdn(source_arn):
+    return allow("s3:GetObject", "arn:aws:s3:::provisioner-demo-images/*", Sid="Cdn", Principal={"Service": "cloudfront.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceArn": source_arn}})  # fmt: skip
+
+
+def logs(source_account):
+    return allow("s3:PutObject", "arn:aws:s3:::provisioner-demo-images/logs/*", Sid="Logs", Principal={"Service": "logging.s3.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceAccount": source_account}})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("statement", "action", "party", "verdict"),
+    [
+        # any account's distribution: no protection from the confused deputy
+        (cdn("arn:aws:cloudfront::*:distribution/*"), "read", "cloudfront.amazonaws.com", "WARN: confused deputy: aws:SourceArn arn:aws:cloudfront::*:distribution/*"),
+        # another account's distribution reads through CloudFront: that account is the party
+        (cdn(f"arn:aws:cloudfront::{FOREIGN}:distribution/E1"), "read", f"unknown account {FOREIGN}", f"can, through cloudfront.amazonaws.com, for the resources of account {FOREIGN}"),
+        (logs(FOREIGN), "write", f"unknown account {FOREIGN}", f"can, through logging.s3.amazonaws.com, for the resources of account {FOREIGN}"),
+        # the bucket's own account: the protected case
+        (cdn(f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1"), "read", "cloudfront.amazonaws.com", f"can, only for aws:SourceArn arn:aws:cloudfront::{ACCOUNT}:distribution/E1"),
+        (logs(ACCOUNT), "write", "logging.s3.amazonaws.com", f"can, only for aws:SourceAccount {ACCOUNT}"),
+        # a source bucket of an account not read: not decided
+        (logs(ACCOUNT) | {"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::someone-elses-bucket"}}}, "write", "logging.s3.amazonaws.com", "WARN: not decided: the account of the source bucket someone-elses-bucket is not known"),
+    ],
+)  # fmt: skip
+def test_a_service_acting_for_another_account_is_never_ok_silently(
+    cli, files, statement, action, party, verdict
+):
+    """Item 5. IAM User Guide, "The confused deputy problem": "use the aws:SourceArn and
+    aws:SourceAccount global condition context keys in resource-based policies to limit the
+    permissions that the service gives another service to the resource"; only a source of the
+    bucket's own account (or organization) protects it. A source of another account is that
+    account reading or writing through the service: named as a party."""
+    args = files([OWN], {"provisioner-demo-images": doc(statement)})
+    [route] = who(cli, action, "s3://provisioner-demo-images/", args)
+    assert route["party"] == party and route["verdict"].startswith(verdict), route["verdict"]
+    [grant] = parties(cli, args)[party]["bucket_policy"]
+    assert grant["verdict"].startswith(verdict)
+
+
+def test_a_service_source_of_an_account_not_read_offline_is_not_decided(cli, files):
+    """With no account read (a file with no role), the bucket's account is not known: whether
+    aws:SourceAccount names it is not decided, a WARN."""
+    args = files([], {"provisioner-demo-images": doc(logs(FOREIGN))})
+    [route] = who(cli, "write", "s3://provisioner-demo-images/", args)
+    assert route["party"] == "logging.s3.amazonaws.com" and route["verdict"].startswith("WARN: not decided")
