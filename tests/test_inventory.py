@@ -557,3 +557,22 @@ def test_text_output_is_the_aws_cli_records(cli, gaad, command):
     shown = cli(*command, "--from-file", gaad(), "-o", "text")
     assert shown.code == 0, shown.stderr
     assert "Labelbox" in shown.stdout and "\t" in shown.stdout and not shown.stdout.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("principal", "fail_on", "code"),
+    [
+        ("*", "critical", 1),  # anyone may read: critical
+        ("*", "high", 1),
+        ({"AWS": UNKNOWN}, "high", 0),  # an outside account may read: listed, no severity of its own
+        ("*", "none", 0),
+    ],
+)
+def test_fail_on_counts_a_bucket_policys_own_grants(cli, gaad, tmp_path, principal, fail_on, code):
+    """--fail-on "as in audit" (issue 22): a bucket policy that lets anyone read is the inventory's
+    critical, with no role between; it must fail the run as a role's critical finding does."""
+    path = gaad([role("Train", LABELBOX_ROLE, READ_TRAIN)])
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(doc(allow("s3:GetObject", "arn:aws:s3:::acme-open/*", Principal=principal))))
+    ran = cli("inventory", "--from-file", path, "--bucket-policy", f"acme-open={policy}", "--fail-on", fail_on)
+    assert ran.code == code, ran.stdout + ran.stderr

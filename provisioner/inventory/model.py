@@ -193,4 +193,7 @@ class InventoryResult:
     notes: list[str] = field(default_factory=list)
 
     def fails(self, threshold: str) -> bool:
-        return self.audit.fails(threshold)
+        """audit's findings at `threshold`, or a bucket policy's own grant as severe (anyone may
+        read: critical; an outside account controls the bucket: high), with no role between."""
+        direct = (d.severity for p in self.parties for d in p.direct if d.severity is not None)
+        return self.audit.fails(threshold) or any(s.reaches(threshold) for s in direct)
