@@ -574,5 +574,7 @@ def test_fail_on_counts_a_bucket_policys_own_grants(cli, gaad, tmp_path, princip
     path = gaad([role("Train", LABELBOX_ROLE, READ_TRAIN)])
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps(doc(allow("s3:GetObject", "arn:aws:s3:::acme-open/*", Principal=principal))))
-    ran = cli("inventory", "--from-file", path, "--bucket-policy", f"acme-open={policy}", "--fail-on", fail_on)
+    ran = cli(
+        "inventory", "--from-file", path, "--bucket-policy", f"acme-open={policy}", "--fail-on", fail_on
+    )
     assert ran.code == code, ran.stdout + ran.stderr
