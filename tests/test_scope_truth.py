@@ -7,31 +7,19 @@ and --bucket-policy offline, no server."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, deny, doc, role
+from tests.test_who_can import offline_args, routes
 
 
 @pytest.fixture
 def files(tmp_path):
-    def write(roles, policies=None):
-        gaad = tmp_path / "gaad.json"
-        gaad.write_text(json.dumps({"RoleDetailList": roles}))
-        args = ["--from-file", str(gaad)]
-        for bucket, policy in (policies or {}).items():
-            (tmp_path / f"{bucket}.json").write_text(json.dumps(policy))
-            args += ["--bucket-policy", f"{bucket}={tmp_path / f'{bucket}.json'}"]
-        return args
-
-    return write
+    return lambda roles, policies=None: offline_args(tmp_path, roles, policies)
 
 
 def who(cli, action, target, args):
-    result = cli("who-can", action, target, *args, "-o", "json")
-    assert result.code == 0, result.stderr
-    return result.json()["routes"]
+    return routes(cli, action, target, args)["routes"]
 
 
 def parties(cli, args):

@@ -24,18 +24,23 @@ from tests.test_inventory import (
 CLOUDHEALTH = "454464851268"
 
 
+def offline_args(tmp_path, roles, policies=None):
+    """The arguments of an offline run: a GAAD file of `roles`, and a --bucket-policy file for
+    each bucket of `policies`."""
+    gaad = tmp_path / "gaad.json"
+    gaad.write_text(json.dumps({"RoleDetailList": roles}))
+    args = ["--from-file", str(gaad)]
+    for bucket, policy in (policies or {}).items():
+        (tmp_path / f"{bucket}.json").write_text(json.dumps(policy))
+        args += ["--bucket-policy", f"{bucket}={tmp_path / f'{bucket}.json'}"]
+    return args
+
+
 @pytest.fixture
 def files(tmp_path):
-    def write(roles, policy=None):
-        gaad = tmp_path / "gaad.json"
-        gaad.write_text(json.dumps({"RoleDetailList": roles}))
-        args = ["--from-file", str(gaad)]
-        if policy is not None:
-            (tmp_path / "policy.json").write_text(json.dumps(policy))
-            args += ["--bucket-policy", f"acme-images={tmp_path / 'policy.json'}"]
-        return args
-
-    return write
+    return lambda roles, policy=None: offline_args(
+        tmp_path, roles, None if policy is None else {"acme-images": policy}
+    )
 
 
 def routes(cli, action, target, args):
