@@ -578,3 +578,21 @@ def test_fail_on_counts_a_bucket_policys_own_grants(cli, gaad, tmp_path, princip
         "inventory", "--from-file", path, "--bucket-policy", f"acme-open={policy}", "--fail-on", fail_on
     )
     assert ran.code == code, ran.stdout + ran.stderr
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        (doc({"Effect": "Allow", "Principal": {"AWS": "340636424752"}, "Action": "sts:AssumeRole"}), "no statement has a Resource (a trust policy?)"),
+        (doc(allow("s3:GetObject", "arn:aws:s3:::other-bucket/*", Principal="*")), "its statements name arn:aws:s3:::other-bucket/*"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("command", [["inventory"], ["who-can", "read", "s3://data-bkt/"]])
+def test_a_policy_that_is_not_the_buckets_is_refused(cli, gaad, tmp_path, document, says, command):
+    """A trust policy or another bucket's policy given as --bucket-policy BUCKET=FILE was
+    reported against BUCKET (a party "can sts:AssumeRole" on it, or anyone reading other-bucket)."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(document))
+    refused = cli(*command, "--from-file", gaad(), "--bucket-policy", f"data-bkt={policy}")
+    assert refused.code == 2, refused.stdout
+    assert refused.stderr.count("\n") == 1 and f"not a bucket policy of data-bkt: {says}" in refused.stderr

@@ -180,3 +180,55 @@ def test_a_service_source_of_an_account_not_read_offline_is_not_decided(cli, fil
     args = files([], {"provisioner-demo-images": doc(logs(FOREIGN))})
     [route] = who(cli, "write", "s3://provisioner-demo-images/", args)
     assert route["party"] == "logging.s3.amazonaws.com" and route["verdict"].startswith("WARN: not decided")
+
+
+HALF_OPEN = doc(
+    allow("s3:GetObject", "arn:aws:s3:::halfopen/*", Sid="Pub", Principal="*"),
+    {"Sid": "OnlyPublic", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::halfopen/public/*"},
+)  # fmt: skip
+PRIVATE_DENIED = doc(
+    allow("s3:GetObject", "arn:aws:s3:::halfopen2/*", Sid="Pub", Principal="*"),
+    deny("s3:GetObject", "arn:aws:s3:::halfopen2/private/*", Sid="NoPriv", Principal="*"),
+)
+
+
+def test_an_unconditional_deny_bounds_a_public_grant_and_is_no_condition_to_warn_about(cli, files):
+    """IAM User Guide, "Policy evaluation logic": an explicit deny in any policy overrides the
+    allow. A Deny with no Condition is no condition to decide: where it applies the grant is not
+    there, and where it does not the grant is certain (critical for "*"), never a WARN
+    "depends on the condition none"."""
+    args = files([], {"halfopen": HALF_OPEN, "halfopen2": PRIVATE_DENIED})
+    grants = [
+        (g["part"], g["verdict"]) for g in parties(cli, args)["anyone (any AWS account)"]["bucket_policy"]
+    ]
+    assert grants == [
+        ("s3://halfopen/public/*", "can"),
+        ("s3://halfopen2/* (except s3://halfopen2/private/*)", "can"),
+    ]
+    ran = cli("inventory", *args, "--fail-on", "critical")
+    assert ran.code == 1, ran.stdout
+    assert who(cli, "read", "s3://halfopen2/private/", args) == []
+    assert who(cli, "read", "s3://halfopen/private/", args) == []
+    [route] = who(cli, "read", "s3://halfopen/public/", args)
+    assert route["verdict"] == "can" and route["worst"] == "critical"
+
+
+def test_a_conditional_deny_on_a_part_leaves_that_part_a_warn_and_the_rest_certain(cli, files):
+    guarded = doc(
+        allow("s3:GetObject", "arn:aws:s3:::guarded/*", Sid="Pub", Principal="*"),
+        deny("s3:GetObject", "arn:aws:s3:::guarded/private/*", Sid="Vpce", Principal="*", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}),
+    )  # fmt: skip
+    grants = [
+        (g["part"], g["verdict"][:4])
+        for g in parties(cli, files([], {"guarded": guarded}))["anyone (any AWS account)"]["bucket_policy"]
+    ]
+    assert grants == [("s3://guarded/*", "can"), ("s3://guarded/private/*", "WARN")]
+
+
+def test_an_outside_account_that_may_delete_through_a_bucket_policy_is_high_as_through_a_role(cli, files):
+    """audit's vendor-write-access (high) for a role; the same access given directly is no less."""
+    policy = doc(allow("s3:DeleteObject", "arn:aws:s3:::data-bkt/tmp/*", Principal={"AWS": "888877776666"}))
+    found = parties(cli, files([], {"data-bkt": policy}))
+    [entry] = found.values()
+    assert entry["worst"] == "high", entry
+    assert cli("inventory", *files([], {"data-bkt": policy}), "--fail-on", "high").code == 1

@@ -49,6 +49,10 @@ def direct_grants(
     if bucket.policy is None:
         return []
     policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
+    # each part a statement names, a Deny's too: where a Deny (or a NotResource) ends a grant
+    parts = probes([bucket.policy], bucket.name, prefix)
+    # the Denies with no condition: where one applies, the grant is not there (no WARN about it)
+    denies = [s.body for s in statements(bucket.policy) if s.effect == "Deny" and "Condition" not in s.body]
     found: list[Direct] = []
     for statement in statements(bucket.policy):
         if not statement.is_allow:
@@ -60,15 +64,10 @@ def direct_grants(
         where = _where(statement)
         mine = ours | {bucket.account}
         known = re.fullmatch(r"\d{12}", bucket.account) is not None
+        outright = Policy(policy.name, {"Statement": [*bare.document["Statement"], *denies]})
         for asking, party, fixed in _callers(statement, names, mine, org_ids, bucket_accounts or {}, known):
-            grant = _Grant(party, asking, statement, bare, policy, where, condition, fixed)
-            given: list[Direct] = []
-            for part, resource in probes([{"Statement": [statement.body]}], bucket.name, prefix):
-                found_here = grant.at(part, resource, rights)
-                if found_here is not None:
-                    given.append(found_here)
-                    if part == f"s3://{bucket.name}/{prefix}*":
-                        break  # the prefix itself: every part under it
+            grant = _Grant(party, asking, statement, bare, policy, where, condition, fixed, outright)
+            given = grant.over(parts, rights)
             found += given
             if control:
                 whole = grant.at(f"s3://{bucket.name} (the bucket)", f"arn:aws:s3:::{bucket.name}", control)
@@ -149,6 +148,29 @@ class _Grant:
     where: str
     condition: str
     fixed: tuple[bool, str] | None = None  # a service's verdict (decided, note): its source conditions
+    outright: Policy | None = None  # the statement without its condition, with the unconditional Denies
+
+    def over(self, parts: Sequence[tuple[str, str]], rights: Sequence[tuple[str, str]]) -> list[Direct]:
+        """The grant over the parts (the prefix itself first): the prefix with the deeper parts
+        where it does not hold named as exceptions, and a deeper part that adds a right or is
+        decided otherwise; without the prefix, each deeper part it holds on."""
+        (head_part, head_resource), *deeper = parts
+        head = self.at(head_part, head_resource, rights)
+        shown = [(part, self.at(part, resource, rights)) for part, resource in deeper]
+        if head is None:
+            return [d for _, d in shown if d is not None]
+        exceptions: list[str] = []
+        extra: list[Direct] = []
+        for part, found in shown:
+            missing = [r for r in head.rights if found is None or r not in found.rights]
+            if missing:
+                every = len(missing) == len(head.rights)
+                exceptions.append(part if every else f"{' and '.join(missing)} on {part}")
+            if found is not None and (found.decided != head.decided or set(found.rights) - set(head.rights)):
+                extra.append(found)
+        if exceptions:
+            head = replace(head, part=f"{head.part} (except {', '.join(exceptions)})")
+        return [head, *extra]
 
     def at(
         self, part: str, resource: str, rights: Sequence[tuple[str, str]] | Sequence[str]
@@ -162,8 +184,11 @@ class _Grant:
             requests = [Request(c, action, resource, caller_context(c)) for c in self.asking]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
+            if self.outright is not None:  # an unconditional Deny ends the grant here
+                outright = Chain(identity=[THEIRS], resource=[self.outright], cross_account=True)
+                covered = [r for r in covered if authorize(outright, r).allowed]
             if not covered:
-                continue  # the statement does not cover this action or object
+                continue  # the statement does not cover this action or object (or a Deny ends it)
             if name not in given:
                 given.append(name)
             if not service:

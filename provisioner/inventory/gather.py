@@ -37,8 +37,36 @@ def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
             raw = parse_document(raw["Policy"])
         if not isinstance(raw, dict) or "Statement" not in raw:
             raise InputError("bucket_policy", value, "not a bucket policy: no Statement")
+        wrong = _not_of(raw, name)
+        if wrong:
+            raise InputError("bucket_policy", value, wrong)
         found.append(Bucket(name, account, raw))
     return found
+
+
+def _not_of(document: Any, bucket: str) -> str:
+    """Why the document is not a policy of `bucket` ("" when it may be): no statement names a
+    resource of it (a trust policy names none; another bucket's policy names that bucket), so
+    its grants would be reported against the wrong bucket, or not at all."""
+    from fnmatch import fnmatchcase
+
+    from provisioner.iam import statements, strings
+
+    named: list[str] = []
+    for statement in statements(document):
+        if "NotResource" in statement.body and statement.effect == "Allow":
+            return ""  # a grant on every resource but some: it may well cover this bucket
+        named += strings(statement.body.get("Resource")) + strings(statement.body.get("NotResource"))
+    for resource in named:
+        head, sep, rest = resource.partition(":::")
+        if resource == "*" or (
+            sep and fnmatchcase("arn:aws:s3", head) and fnmatchcase(bucket, rest.split("/")[0])
+        ):
+            return ""
+    if not named:
+        return f"not a bucket policy of {bucket}: no statement has a Resource (a trust policy?)"
+    shown = ", ".join(sorted(dict.fromkeys(named))[:3])
+    return f"not a bucket policy of {bucket}: its statements name {shown}, no resource of the bucket"
 
 
 def account_buckets(aws: Aws, account: str) -> list[Bucket]:

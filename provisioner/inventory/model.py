@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from provisioner.audit.model import UNUSED_DAYS, AuditResult
+from provisioner.inventory.actions import WHO_CAN
 from provisioner.model import Severity
 from provisioner.naming import Party
 
@@ -123,12 +124,14 @@ class Direct:
 
     @property
     def severity(self) -> Severity | None:
-        """Any AWS account, unconditionally: critical; control of the bucket: high."""
+        """Any AWS account, unconditionally: critical; control of the bucket, or writing or
+        deleting its data: high (audit's vendor-write-access, for a role)."""
         if not self.decided:
             return None
         if self.party.account == ANYONE:
             return Severity.CRITICAL
-        return Severity.HIGH if self.power else None
+        writes = {"write", "delete", *WHO_CAN["write"]}
+        return Severity.HIGH if self.power or writes & set(self.rights) else None
 
     @property
     def verdict(self) -> str:

@@ -19,7 +19,7 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.inventory.actions import WHO_CAN
-from provisioner.inventory.model import ANYONE, Bucket
+from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
 from provisioner.inventory.way_in import Way, own_findings, own_ids
@@ -241,7 +241,7 @@ def _policy_routes(
                 grant.verdict,
                 "",
                 grant.condition,
-                Severity.CRITICAL if grant.party.account == ANYONE and grant.decided else None,
+                grant.severity,
                 grant.part,
                 grant.rights,
             )
