@@ -23,11 +23,17 @@ _VISIBLE = z3.Range("!", "~")
 _PRINTABLE = z3.Star(z3.Range(" ", "~"))
 # as ranges, not complements: the solver decides ranges far faster ('/' is 0x2F, ':' 0x3A)
 _NO_COLON = z3.Plus(z3.Union(z3.Range("!", "9"), z3.Range(";", "~")))
-_NAME = z3.Plus(z3.Union(z3.Range("!", "."), z3.Range("0", "9"), z3.Range(";", "~")))
+# a bucket's name: lower-case letters, digits, '.' and '-' (S3 User Guide, "General purpose bucket
+# naming rules"), and the upper-case letters and '_' of legacy us-east-1 names; never a '*' or '?'
+_NAME = z3.Plus(
+    z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in ".-_"])
+)
 # variables of ARN formats that never hold a '/' (S3 bucket names: "Bucket naming rules"); any
 # other may (an object key, a path), so that no resource of the action is left out
 _NO_SLASH = {"BucketName"}
-PLAIN = z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), *[z3.Re(c) for c in ":/-._*"]))
+# what an example's resource holds where it can: no '*' or '?', which read as patterns (an object
+# key may hold them: S3 User Guide, "Naming Amazon S3 objects")
+PLAIN = z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), *[z3.Re(c) for c in ":/-._"]))
 _WHERE = ("Action", "NotAction", "Resource", "NotResource")
 _CHOSEN_FLAGS = ("aws:securetransport", "aws:viaawsservice")
 # per question: a resource language is costlier than a trust's (each well under a second on an
