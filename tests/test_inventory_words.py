@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from provisioner.inventory import InventorySpec, run
 from tests.test_inventory import ACCOUNT, LABELBOX_ROLE, NOW, doc
 
@@ -167,3 +169,66 @@ def test_a_known_accounts_entry_that_can_never_name_gets_a_note(tmp_path, cli):
     assert any("340636424752" in n and "Labelbox" in n and "profile" in n for n in notes), shown.stderr
     assert any("123456789012" in n and "audited" in n for n in notes), shown.stderr
     assert all("known.yaml" in n for n in notes), notes
+
+
+ACME_ROLE = "arn:aws:iam::111122223333:role/acme-labeler"
+CI_ROLE = "arn:aws:iam::333344445555:role/ci"
+ACME_ID, CI_ID = "acme-issued-id-000000001", "ci-corp-issued-id-0000002"
+VENDORS = (
+    '[[vendor]]\nname = "Acme Labeling"\naccounts = ["111122223333"]\n'
+    'principals = ["arn:aws:iam::111122223333:role/acme-*"]\n\n'
+    '[[vendor]]\nname = "Ci Corp"\naccounts = ["333344445555"]\n'
+)
+
+
+def shared_role(tmp_path, monkeypatch, root_account):
+    """A role three parties get into: Acme's role with its ID, an account's root with none,
+    Ci Corp's role with its ID; in a folder whose config names Acme (by principal pattern) and
+    Ci Corp."""
+    monkeypatch.delenv("PROVISIONER_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".provisioner.toml").write_text(VENDORS)
+    shared = trusting(
+        "SharedRole",
+        assume(ACME_ROLE, ACME_ID),
+        assume(f"arn:aws:iam::{root_account}:root"),
+        assume(CI_ROLE, CI_ID),
+    )
+    shared["RoleLastUsed"] = {"LastUsedDate": "2026-11-20T00:00:00Z", "Region": "us-east-1"}
+    anything = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    shared["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": anything}]
+    return write(tmp_path, shared)
+
+
+@pytest.mark.parametrize("root_account", ["111122223333", "222233334444"])
+def test_each_party_of_a_shared_role_carries_its_own_rules_words_ids_and_route(
+    tmp_path, monkeypatch, cli, root_account
+):
+    """Trial item 2: the root's findings (external-id-not-pinned, trusts-account-root) are the
+    root's party's alone, even where the root is of Acme's own account (was on Acme's row, its
+    trust "every principal of account 111122223333 …", and who-can's Acme route); the root's
+    example request presents no ID (was Acme's, though its own way in has none)."""
+    path = shared_role(tmp_path, monkeypatch, root_account)
+    shown = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    rows = {p["name"]: p["roles"][0] for p in shown["parties"]}
+    root = f"unknown account {root_account}"
+    assert set(rows) == {"Acme Labeling", "Ci Corp", root}, rows
+    for vendor, own_id in (("Acme Labeling", ACME_ID), ("Ci Corp", CI_ID)):
+        row = rows[vendor]
+        assert not {"external-id-not-pinned", "trusts-account-root"} & set(row["rules"]), row
+        assert row["external_ids"] == [own_id], row
+        assert "every principal of account" not in row["trust"] and "any ID" not in row["trust"], row
+        assert f"with the external ID '{own_id}'" in row["trust"], row
+    mine = rows[root]
+    assert {"external-id-not-pinned", "trusts-account-root"} <= set(mine["rules"]), mine
+    assert mine["external_ids"] == [] and mine["worst"] == "high", mine
+    assert ACME_ID not in mine["trust"] and CI_ID not in mine["trust"], mine["trust"]
+    assert f"every principal of account {root_account} that may call sts:AssumeRole" in mine["trust"]
+    routes = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    by_party = {r["party"]: r for r in routes}
+    acme = by_party["Acme Labeling"]
+    assert acme["condition"] == f"sts:ExternalId '{ACME_ID}'", acme
+    assert "any ID" not in acme["trust"] and "every principal" not in acme["trust"], acme
+    assert acme["worst"] != "high", acme
+    assert by_party[root]["condition"] == "none: no external ID pinned", by_party[root]
+    assert ACME_ID not in by_party[root]["trust"] and by_party[root]["worst"] == "high", by_party[root]

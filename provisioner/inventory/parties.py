@@ -32,7 +32,7 @@ from provisioner.inventory.model import (
     RoleAccess,
 )
 from provisioner.inventory.scope import data_scope
-from provisioner.inventory.way_in import Way, own_findings, own_ids, own_way_in
+from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -113,6 +113,8 @@ def build(
                         others,
                         analysis.pinned,
                         trust.federated,
+                        trust.doors,
+                        role.arn,
                     )
                     access = _own_access(base, way, role, findings)
                     access.id_notes = id_notes(access.external_ids, role, (reached,), names)
@@ -211,11 +213,11 @@ def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Fin
     """The role's access as one of the several parties it lets in sees it: its own way in, IDs,
     findings and worst verdict (never another party's)."""
     access = replace(base, id_notes=list(base.id_notes))
-    access.external_ids = own_ids(role.trust, way.mine, way.pinned) or []  # the IDs of its own way in
-    said = [f.message for f in findings if f.rule in TRUST_RULES]
-    access.trust = own_way_in(way, said)
-    own = own_findings(said, way)
-    mine = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    ids = own_ids(role.trust, way.mine, way.pinned)
+    access.external_ids = ids or []  # the IDs of its own way in
+    own = own_findings([f for f in findings if f.rule in TRUST_RULES], way)
+    access.trust = own_way_in(way, [own_example(f.message, way, ids) for f in own])
+    mine = [f for f in findings if f.rule not in TRUST_RULES or f in own]
     worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
     access.severity = worst if isinstance(worst, Severity) else None
     access.rules = sorted({f.rule for f in mine})

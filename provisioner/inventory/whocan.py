@@ -22,7 +22,7 @@ from provisioner.inventory.actions import WHO_CAN
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
-from provisioner.inventory.way_in import Way, own_findings, own_ids
+from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
@@ -175,6 +175,8 @@ def _role_routes(
                         [],
                         analysis.pinned,
                         analysis.trust.federated,
+                        analysis.trust.doors,
+                        role.arn,
                     )
                     trust_words, severity, ids = _own_route(findings, way)
                     condition = _id_condition(ids)
@@ -271,11 +273,11 @@ def _id_condition(ids: list[str]) -> str:
 
 def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, list[str]]:
     """One party's own trust words, worst severity and IDs, where a role lets in several."""
-    said = [f.message for f in findings if f.rule in TRUST_RULES]
-    own = own_findings(said, way)
-    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    ids = own_ids(way.trust, way.mine, way.pinned)
+    own = own_findings([f for f in findings if f.rule in TRUST_RULES], way)
+    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f in own]
     severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
-    return "; ".join(own), severity, own_ids(way.trust, way.mine, way.pinned) or []
+    return "; ".join(own_example(f.message, way, ids) for f in own), severity, ids or []
 
 
 def _decided(provider: Any, condition: str, ids: list[str]) -> tuple[str, bool]:
