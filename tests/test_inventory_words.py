@@ -181,7 +181,7 @@ VENDORS = (
 )
 
 
-def shared_role(tmp_path, monkeypatch, root_account):
+def shared_role(tmp_path, monkeypatch, root_account, *, used=True):
     """A role three parties get into: Acme's role with its ID, an account's root with none,
     Ci Corp's role with its ID; in a folder whose config names Acme (by principal pattern) and
     Ci Corp."""
@@ -194,7 +194,8 @@ def shared_role(tmp_path, monkeypatch, root_account):
         assume(f"arn:aws:iam::{root_account}:root"),
         assume(CI_ROLE, CI_ID),
     )
-    shared["RoleLastUsed"] = {"LastUsedDate": "2026-11-20T00:00:00Z", "Region": "us-east-1"}
+    if used:
+        shared["RoleLastUsed"] = {"LastUsedDate": "2026-11-20T00:00:00Z", "Region": "us-east-1"}
     anything = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
     shared["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": anything}]
     return write(tmp_path, shared)
@@ -232,3 +233,24 @@ def test_each_party_of_a_shared_role_carries_its_own_rules_words_ids_and_route(
     assert acme["worst"] != "high", acme
     assert by_party[root]["condition"] == "none: no external ID pinned", by_party[root]
     assert ACME_ID not in by_party[root]["trust"] and by_party[root]["worst"] == "high", by_party[root]
+
+
+def test_removing_a_shared_role_says_whom_else_it_removes(tmp_path, monkeypatch, cli):
+    """Trial item 1: each party's removal of a role three parties get into names the other two,
+    who lose their access too (was the same delete-role command with no word of them)."""
+    path = shared_role(tmp_path, monkeypatch, "222233334444", used=False)
+    shown = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    rows = {p["name"]: p["roles"][0] for p in shown["parties"]}
+    also = {
+        "Acme Labeling": "unknown account 222233334444's and Ci Corp's",
+        "Ci Corp": "Acme Labeling's and unknown account 222233334444's",
+        "unknown account 222233334444": "Acme Labeling's and Ci Corp's",
+    }
+    for party, others in also.items():
+        assert rows[party]["stale"] and "--role-name SharedRole" in rows[party]["remove"], rows[party]
+        said = f"it also removes {others} access: the role lets them in too"
+        assert said in rows[party]["remove_leaves"], rows[party]["remove_leaves"]
+    table = cli("inventory", "--from-file", path, "--fail-on", "none").stdout
+    assert " ".join(table.split()).count("the role lets them in too") == 3, table
+    markdown = cli("inventory", "--from-file", path, "-o", "markdown", "--fail-on", "none").stdout
+    assert markdown.count("the role lets them in too") == 3, markdown

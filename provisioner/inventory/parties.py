@@ -221,7 +221,15 @@ def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Fin
     worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
     access.severity = worst if isinstance(worst, Severity) else None
     access.rules = sorted({f.rule for f in mine})
+    also = f"it also removes {_possessive(way.others)} access: the role lets them in too"
+    access.leaves = f"{base.leaves}; {also}"
     return access
+
+
+def _possessive(labels: list[str]) -> str:
+    """ "Ci Corp's and unknown account 222233334444's" """
+    owned = [f"{label}'s" for label in dict.fromkeys(labels)]
+    return owned[0] if len(owned) == 1 else f"{', '.join(owned[:-1])} and {owned[-1]}"
 
 
 def principals_of(trust: Any, account: str) -> list[str]:

@@ -208,7 +208,7 @@ def inventory_markdown(result: InventoryResult) -> str:
             lines.append(f"Browser access: {_cell(', '.join(entry.cors_buckets))}.")
         lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
         for a in entry.roles:
-            remove = f"`{a.remove}`" if a.stale else ""
+            remove = f"`{a.remove}`; leaves {_cell(a.leaves)}" if a.stale else ""
             use = _cell(a.use) + (" (stale)" if a.stale else "")
             lines.append(
                 f"| {_cell(a.role_arn)} | {_cell(a.trust)} | {_cell(a.scope.shown)} | "
