@@ -254,3 +254,36 @@ def test_removing_a_shared_role_says_whom_else_it_removes(tmp_path, monkeypatch,
     assert " ".join(table.split()).count("the role lets them in too") == 3, table
     markdown = cli("inventory", "--from-file", path, "-o", "markdown", "--fail-on", "none").stdout
     assert markdown.count("the role lets them in too") == 3, markdown
+
+
+def test_an_id_on_two_roles_is_scored_on_both(tmp_path, cli):
+    """Trial item 3: audit says a reused external ID once, on the first role (README,
+    `external-id-reused`: one finding per shared ID, every role in its evidence); inventory's
+    rows and who-can's routes carry it on each role that pins the ID, with its severity (was the
+    first role medium, the second low with no rule, though both said "on 2 roles")."""
+    one_id = "one-id-on-two-roles-0000"
+    roles = [
+        *(trusting(name, assume(LABELBOX_ROLE, one_id)) for name in ("LabelA", "LabelB")),
+        trusting("LabelOwn", assume(LABELBOX_ROLE, "an-id-of-its-own-000000")),
+        trusting("Mixed", assume(LABELBOX_ROLE, one_id), assume(BOB)),  # bob presents no ID
+    ]
+    reads = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-data/*"})
+    for found in roles:  # read-only and used: the reuse is their worst finding
+        found["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": reads}]
+        found["RoleLastUsed"] = {"LastUsedDate": "2026-11-20T00:00:00Z", "Region": "us-east-1"}
+    path = write(tmp_path, *roles)
+    audited = cli("audit", "--from-file", path, "-o", "json", "--fail-on", "none").json()["findings"]
+    reused = [f for f in audited if f["rule"] == "external-id-reused"]
+    assert [f["role"] for f in reused] == ["LabelA"] and len(reused[0]["evidence"]["roles"]) == 3, reused
+    shown = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    rows = {r["role_arn"].rsplit("/", 1)[1]: r for p in shown["parties"] for r in p["roles"]}
+    for name in ("LabelA", "LabelB"):
+        assert "external-id-reused" in rows[name]["rules"], rows[name]
+        assert rows[name]["worst"] == "medium", rows[name]
+    assert "external-id-reused" not in rows["LabelOwn"]["rules"], rows["LabelOwn"]
+    parties = {p["name"]: {r["role_arn"].rsplit("/", 1)[1]: r for r in p["roles"]} for p in shown["parties"]}
+    assert "external-id-reused" in parties["Labelbox"]["Mixed"]["rules"]
+    assert "external-id-reused" not in parties["unknown account 777766665555"]["Mixed"]["rules"]
+    routes = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    worst = {r["role_arn"].rsplit("/", 1)[1]: r["worst"] for r in routes}
+    assert worst["LabelA"] == worst["LabelB"] == "medium", worst

@@ -21,7 +21,7 @@ from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
 from provisioner.inventory.browser import browser_access
-from provisioner.inventory.hygiene import id_notes, shared_ids
+from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
 from provisioner.inventory.model import (
     ANYONE,
     Bucket,
@@ -67,9 +67,7 @@ def build(
     endpoint_url: str | None = None,
 ) -> InventoryResult:
     """The parties, worst first (cross-account administrators first of all)."""
-    by_role: dict[str, list[Finding]] = defaultdict(list)
-    for finding in (f for f in result.findings if f.suppressed is None):
-        by_role[finding.role_arn].append(finding)
+    by_role = findings_by_role([f for f in result.findings if f.suppressed is None])
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
@@ -217,7 +215,7 @@ def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Fin
     access.external_ids = ids or []  # the IDs of its own way in
     own = own_findings([f for f in findings if f.rule in TRUST_RULES], way)
     access.trust = own_way_in(way, [own_example(f.message, way, ids) for f in own])
-    mine = [f for f in findings if f.rule not in TRUST_RULES or f in own]
+    mine = [f for f in findings if (f.rule not in TRUST_RULES or f in own) and reuse_is_mine(f, ids)]
     worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
     access.severity = worst if isinstance(worst, Severity) else None
     access.rules = sorted({f.rule for f in mine})

@@ -19,6 +19,7 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.inventory.actions import WHO_CAN
+from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
@@ -137,7 +138,7 @@ def _role_routes(
     org_accounts: frozenset[str],
     ours: frozenset[str],
 ) -> list[Route]:
-    worst = _by_role(result.findings)
+    worst = findings_by_role(result.findings)
     owner_org = next((a.org for a in data if a.account == bucket.account), None)
     routes: list[Route] = []
     for account in data:
@@ -275,7 +276,7 @@ def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, lis
     """One party's own trust words, worst severity and IDs, where a role lets in several."""
     ids = own_ids(way.trust, way.mine, way.pinned)
     own = own_findings([f for f in findings if f.rule in TRUST_RULES], way)
-    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f in own]
+    mine_found = [f for f in findings if (f.rule not in TRUST_RULES or f in own) and reuse_is_mine(f, ids)]
     severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
     return "; ".join(own_example(f.message, way, ids) for f in own), severity, ids or []
 
@@ -294,10 +295,3 @@ def _gets_in(label: str, others: str, decides: str, pinned: bool) -> str:
         + (f", with {decides}" * pinned)
         + (f"; the role also lets in {others}" if others else "")
     )
-
-
-def _by_role(findings: list[Any]) -> dict[str, list[Any]]:
-    worst: dict[str, list[Any]] = {}
-    for finding in findings:
-        worst.setdefault(finding.role_arn, []).append(finding)
-    return worst
