@@ -287,3 +287,59 @@ def test_an_id_on_two_roles_is_scored_on_both(tmp_path, cli):
     routes = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
     worst = {r["role_arn"].rsplit("/", 1)[1]: r["worst"] for r in routes}
     assert worst["LabelA"] == worst["LabelB"] == "medium", worst
+
+
+def test_the_html_graph_draws_every_party_by_its_name(tmp_path, monkeypatch, cli):
+    """Trial item 4: the graph draws bucket-policy parties (anyone reading, critical; an
+    account that may PutBucketPolicy, high) with a line to the bucket, and names each party as
+    its card does: the [[vendor]] entry naming Acme's roles in 111122223333 is "Acme Labeling" on
+    its own line to its role, beside "unknown account 111122223333" (was both drawn as one node,
+    "unknown account 111122223333 -> role/AcmeLabel", and no bucket-policy party at all)."""
+    import re
+
+    shared_role(tmp_path, monkeypatch, "111122223333")  # the folder and its [[vendor]] entries
+    roles = [
+        trusting("AcmeLabel", assume(ACME_ROLE, ACME_ID)),
+        trusting("OtherTeam", assume("arn:aws:iam::111122223333:role/other-team", "other-team-id-00000001")),
+    ]
+    path = write(tmp_path, *roles)
+    policy = doc(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::acme-pub/*",
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::161616161616:root"},
+            "Action": "s3:PutBucketPolicy",
+            "Resource": "arn:aws:s3:::acme-pub",
+        },
+    )
+    (tmp_path / "pub.json").write_text(json.dumps(policy))
+    out = tmp_path / "inventory.html"
+    args = ["--from-file", path, "--bucket-policy", f"acme-pub={tmp_path / 'pub.json'}", "--fail-on", "none"]
+    assert cli("inventory", *args, "--out", str(out)).code == 0
+    svg = out.read_text().split('<svg id="graph"', 1)[1].split("</svg>", 1)[0]
+    texts = {
+        m[2]: (int(m[0]), int(m[1]))
+        for m in re.findall(r'<text x="(\d+)" y="(\d+)"[^>]*>([^<]*)</text>', svg)
+    }
+    lines = {
+        (int(a), int(b), int(c), int(d))
+        for a, b, c, d in re.findall(r'x1="(\d+)" y1="(\d+)" x2="(\d+)" y2="(\d+)"', svg)
+    }
+    parties = [p["name"] for p in cli("inventory", *args, "-o", "json").json()["parties"]]
+    assert {name for name, (x, _) in texts.items() if x == 245} == set(parties), texts
+
+    def joined(left, right):
+        return (245 + 5, texts[left][1] - 4, texts[right][0] - 5, texts[right][1] - 4) in lines
+
+    assert joined("Acme Labeling", f"{ACCOUNT}:role/AcmeLabel") and joined(
+        "unknown account 111122223333", f"{ACCOUNT}:role/OtherTeam"
+    )
+    assert not joined("unknown account 111122223333", f"{ACCOUNT}:role/AcmeLabel")
+    assert joined("anyone (any AWS account)", "acme-pub") and joined(
+        "unknown account 161616161616", "acme-pub"
+    )
