@@ -343,3 +343,39 @@ def test_the_html_graph_draws_every_party_by_its_name(tmp_path, monkeypatch, cli
     assert joined("anyone (any AWS account)", "acme-pub") and joined(
         "unknown account 161616161616", "acme-pub"
     )
+
+
+def test_who_can_write_names_the_parties_that_can_take_the_bucket_over(tmp_path, cli):
+    """Trial item 5: an outside account that may change the bucket's policy or ACL can grant
+    itself write (Service Authorization Reference, Amazon S3: PutBucketPolicy "Grants permission
+    to add or replace a bucket policy on a bucket"). who-can write lists it, directly in the
+    bucket policy or through a role it can assume, with a verdict that says so, ranked high (was
+    silent: no route, no note); who-can read does not."""
+    takeover = doc({"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::acme-data"})
+    admin = trusting("BucketAdmin", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001"))
+    admin["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": takeover}]
+    path = write(tmp_path, admin)
+    policy = doc(
+        {
+            "Sid": "Acl",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::161616161616:root"},
+            "Action": "s3:PutBucketAcl",
+            "Resource": "arn:aws:s3:::acme-data",
+        }
+    )
+    (tmp_path / "policy.json").write_text(json.dumps(policy))
+    args = ["--from-file", path, "--bucket-policy", f"acme-data={tmp_path / 'policy.json'}"]
+    found = cli("who-can", "write", "s3://acme-data/", *args, "-o", "json").json()["routes"]
+    by_party = {r["party"]: r for r in found}
+    assert set(by_party) == {"Labelbox", "unknown account 161616161616"}, found
+    role_route, direct = by_party["Labelbox"], by_party["unknown account 161616161616"]
+    assert role_route["verdict"].startswith("can take control of the bucket: s3:PutBucketPolicy"), role_route
+    assert role_route["via"] == "role" and role_route["actions"] == ["s3:PutBucketPolicy"], role_route
+    assert role_route["worst"] in ("high", "critical") and role_route["part"] == "s3://acme-data (the bucket)"
+    assert direct["verdict"].startswith("can take control of the bucket: s3:PutBucketAcl"), direct
+    assert direct["via"] == "bucket policy" and direct["worst"] == "high", direct
+    table = cli("who-can", "write", "s3://acme-data/", *args).stdout
+    assert "PutBucketPolicy" in table and "PutBucketAcl" in table, table
+    assert table.count("HIGH (takes") == 2 and table.count("control)") == 2, table
+    assert cli("who-can", "read", "s3://acme-data/", *args, "-o", "json").json()["routes"] == []

@@ -237,7 +237,8 @@ def _route_verdict(route: Route) -> str:
         return "WARN (not decided)"
     if not route.verdict.startswith("can"):  # "can, only for aws:SourceAccount …": DECIDED BY shows it
         return route.verdict
-    return route.severity.value.upper() if route.severity else "can"
+    shown = route.severity.value.upper() if route.severity else "can"
+    return f"{shown} (takes control)" if route.verdict.startswith("can take control") else shown
 
 
 def who_can_table(result: WhoCanResult) -> str:
