@@ -379,3 +379,17 @@ def test_who_can_write_names_the_parties_that_can_take_the_bucket_over(tmp_path,
     assert "PutBucketPolicy" in table and "PutBucketAcl" in table, table
     assert table.count("HIGH (takes") == 2 and table.count("control)") == 2, table
     assert cli("who-can", "read", "s3://acme-data/", *args, "-o", "json").json()["routes"] == []
+
+
+def test_notes_go_to_stderr_and_quiet_silences_them(tmp_path, cli):
+    """Trial item 6: README, "the run's notes go to stderr" and --quiet silences them: in the
+    table too, for inventory and who-can (was inventory's table printing them on stdout, even
+    with -q)."""
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    for command in (["inventory", "--fail-on", "none"], ["who-can", "read", "s3://elsewhere/"]):
+        for fmt in ("table", "json"):
+            loud = cli(*command, "--from-file", path, "-o", fmt)
+            assert loud.code == 0 and "note:" not in loud.stdout, (command, fmt, loud.stdout)
+            assert "note:" in loud.stderr, (command, fmt, loud.stderr)
+            quiet = cli("-q", *command, "--from-file", path, "-o", fmt)
+            assert quiet.code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout, (command, fmt)

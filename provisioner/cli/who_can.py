@@ -97,6 +97,6 @@ def who_can_command(
     if output in ("json", "text"):
         document = result.to_dict()
         print_data(json_text(document, output), output)  # text: the records, without the version
-        say_notes(result.notes)  # the table shows them; JSON keeps its shape, and stderr says them
     else:
         print_data(who_can_table(result), "table")
+    say_notes(result.notes)  # on stderr in every format (--quiet silences them), as inventory's

@@ -128,10 +128,9 @@ def inventory_table(result: InventoryResult) -> str:
                 )
             )
     body = table(rows, ["VERDICT", "PARTY / ROLE", "NAMED BY", "DETAIL"], [None, 60, 24, 90])
-    notes = "".join(f"\nnote: {n}" for n in result.notes)
     count = len(result.parties)
     summary = f"\n{count} outside part{'y' if count == 1 else 'ies'} in {len(result.accounts)} account(s)"
-    return body + summary + notes
+    return body + summary  # the run's notes: on stderr (cli say_notes; --quiet silences them)
 
 
 def _role_text(access: RoleAccess) -> str:
@@ -263,4 +262,4 @@ def who_can_table(result: WhoCanResult) -> str:
         body = table(
             rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, 22, 60, 40]
         )
-    return "\n".join([head, body, *(f"note: {n}" for n in result.notes)])
+    return "\n".join([head, body])  # the run's notes: on stderr (cli say_notes; --quiet silences them)
