@@ -393,3 +393,24 @@ def test_notes_go_to_stderr_and_quiet_silences_them(tmp_path, cli):
             assert "note:" in loud.stderr, (command, fmt, loud.stderr)
             quiet = cli("-q", *command, "--from-file", path, "-o", fmt)
             assert quiet.code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout, (command, fmt)
+
+
+def test_vendors_shows_an_entrys_principals_and_notes_an_entry_named_first(tmp_path, monkeypatch, cli):
+    """Trial item 7: `vendors` shows a [[vendor]] entry's principal patterns beside its
+    accounts (was the bare account, as if the whole account were Acme's), and an entry for an
+    account our profile names first gets inventory's one-line note, on stderr (was none)."""
+    shared_role(tmp_path, monkeypatch, "111122223333")  # the folder and its [[vendor]] entries
+    (tmp_path / "known.yaml").write_text("- name: Fake Labelbox\n  accounts: ['340636424752']\n")
+    shown = cli("vendors", "--known-accounts", "known.yaml")
+    assert shown.code == 0, shown.stderr
+    acme = next(line for line in shown.stdout.splitlines() if line.startswith("Acme Labeling"))
+    assert "111122223333 (only arn:aws:iam::111122223333:role/acme-*)" in acme, acme
+    ci = next(line for line in shown.stdout.splitlines() if line.startswith("Ci Corp"))
+    assert "(only" not in ci, ci  # an account-wide entry
+    said = (
+        "note: --known-accounts known.yaml entry 'Fake Labelbox': 340636424752 is named 'Labelbox' "
+        "by our profile first: not by this entry"
+    )
+    assert shown.stderr.splitlines() == [said], shown.stderr
+    assert cli("vendors", "--known-accounts", "known.yaml", "-o", "json").stderr.splitlines() == [said]
+    assert cli("-q", "vendors", "--known-accounts", "known.yaml").stderr == ""
