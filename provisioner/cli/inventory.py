@@ -102,9 +102,9 @@ def inventory_command(
         write_out(out, text)
     else:
         print_data(text, fmt)
-    # the table shows the run's notes; other formats keep their shape and stderr says them, with
-    # a fail-on or unused-days taken from the config file (greener, so said)
-    say_notes((result.notes if fmt != "table" or out else []) + file_notes(ctx, []))
+    # the run's notes on stderr in every format (the report keeps its shape; --quiet silences
+    # them), with a fail-on or unused-days taken from the config file (greener, so said)
+    say_notes(result.notes + file_notes(ctx, []))
     if result.fails(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -19,6 +19,10 @@ def vendors_command(
     vendors = api.vendors()
     named, sources = api.named_accounts(config_vendors(ctx), known_accounts)
     others = [n for n in named if not n.source.startswith("profile ")]
+    from provisioner.cli.reporting import say_notes
+    from provisioner.naming import entry_warnings
+
+    notes = entry_warnings(named, frozenset())  # an entry a profile or an earlier one names first
     if output in (Output.json, Output.text):
         data = versioned([report.vendor_dict(v) for v in vendors], "vendors")
         extra = {"named_accounts": [report.named_dict(n) for n in named], "sources": sources}
@@ -29,6 +33,7 @@ def vendors_command(
             typer.echo(json_text(data, output) + "\n" + report.to_text(extra))
         else:
             typer.echo(json_text({**data, **extra}, output))
+        say_notes(notes)  # on stderr, after the report, as inventory's (--quiet silences them)
         return
     lines = [report.vendors_table(vendors), ""]
     shown = "; ".join(
@@ -40,3 +45,4 @@ def vendors_command(
     lines.append(f"Named accounts, first source first: {shown}")
     lines.append(report.named_table(others))
     typer.echo("\n".join(lines))
+    say_notes(notes)

@@ -68,7 +68,9 @@ def who_can_command(
     anyone), and s3:ReplicateObject and s3:ReplicateDelete (replication from another account
     writes or hides objects). inventory counts the same actions. Not counted: s3:AbortMultipartUpload
     (it discards an upload in progress, never a stored object), object tagging, retention and legal
-    hold. Each route lists the counted actions it allows.
+    hold. Each route lists the counted actions it allows. write also lists an outside party that
+    may change the bucket's policy or ACL (s3:PutBucketPolicy, s3:PutBucketAcl): it can grant
+    itself write ("can take control of the bucket").
     """
     from provisioner import api
     from provisioner.inventory import InventorySpec, parse_target
@@ -95,6 +97,6 @@ def who_can_command(
     if output in ("json", "text"):
         document = result.to_dict()
         print_data(json_text(document, output), output)  # text: the records, without the version
-        say_notes(result.notes)  # the table shows them; JSON keeps its shape, and stderr says them
     else:
         print_data(who_can_table(result), "table")
+    say_notes(result.notes)  # on stderr in every format (--quiet silences them), as inventory's

@@ -39,5 +39,9 @@ BUCKET_WRITES = (
     "s3:PutReplicationConfiguration",
 )
 
+# Who holds one of these can grant itself write to every object: a bucket policy naming it, or
+# (where ACLs are enabled) an ACL granting it WRITE: who-can write lists it
+TAKEOVER = ("s3:PutBucketPolicy", "s3:PutBucketAcl")
+
 # (right, action) for each of RIGHTS' actions
 RIGHT_OF = tuple((right, action) for right, actions in RIGHTS for action in actions)

@@ -5,6 +5,8 @@ or for several parties."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from typing import Any
 
 from provisioner.audit.model import RoleDetail
 from provisioner.inputs import external_id_warnings
@@ -62,3 +64,27 @@ def shared_ids(
                 access.id_notes.append(
                     f"external ID {external_id!r} is on {len(roles)} roles: one per integration"
                 )
+
+
+REUSED = "external-id-reused"
+
+
+def findings_by_role(findings: list[Any]) -> dict[str, list[Any]]:
+    """Each role's audit findings. audit says an external ID's reuse once, on the first role
+    that pins it (its evidence lists them all: README, `external-id-reused`); each of those roles
+    carries it here, so that none of them is greener than another."""
+    found: dict[str, list[Any]] = defaultdict(list)
+    for finding in findings:
+        roles = [finding.role_arn]
+        if finding.rule == REUSED and isinstance(finding.evidence, dict):
+            roles += [arn for arn in finding.evidence.get("roles", ()) if arn != finding.role_arn]
+        for arn in roles:
+            found[arn].append(finding)
+    return found
+
+
+def reuse_is_mine(finding: Any, ids: list[str] | None) -> bool:
+    """A reuse finding is a party's where the reused ID is one its own way in presents."""
+    if finding.rule != REUSED or not isinstance(finding.evidence, dict):
+        return True
+    return finding.evidence.get("external_id") in (ids or ())

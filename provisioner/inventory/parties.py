@@ -21,7 +21,7 @@ from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
 from provisioner.inventory.browser import browser_access
-from provisioner.inventory.hygiene import id_notes, shared_ids
+from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
 from provisioner.inventory.model import (
     ANYONE,
     Bucket,
@@ -32,7 +32,7 @@ from provisioner.inventory.model import (
     RoleAccess,
 )
 from provisioner.inventory.scope import data_scope
-from provisioner.inventory.way_in import Way, own_findings, own_ids, own_way_in
+from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -67,9 +67,7 @@ def build(
     endpoint_url: str | None = None,
 ) -> InventoryResult:
     """The parties, worst first (cross-account administrators first of all)."""
-    by_role: dict[str, list[Finding]] = defaultdict(list)
-    for finding in (f for f in result.findings if f.suppressed is None):
-        by_role[finding.role_arn].append(finding)
+    by_role = findings_by_role([f for f in result.findings if f.suppressed is None])
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
@@ -113,6 +111,8 @@ def build(
                         others,
                         analysis.pinned,
                         trust.federated,
+                        trust.doors,
+                        role.arn,
                     )
                     access = _own_access(base, way, role, findings)
                     access.id_notes = id_notes(access.external_ids, role, (reached,), names)
@@ -211,15 +211,23 @@ def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Fin
     """The role's access as one of the several parties it lets in sees it: its own way in, IDs,
     findings and worst verdict (never another party's)."""
     access = replace(base, id_notes=list(base.id_notes))
-    access.external_ids = own_ids(role.trust, way.mine, way.pinned) or []  # the IDs of its own way in
-    said = [f.message for f in findings if f.rule in TRUST_RULES]
-    access.trust = own_way_in(way, said)
-    own = own_findings(said, way)
-    mine = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    ids = own_ids(role.trust, way.mine, way.pinned)
+    access.external_ids = ids or []  # the IDs of its own way in
+    own = own_findings([f for f in findings if f.rule in TRUST_RULES], way)
+    access.trust = own_way_in(way, [own_example(f.message, way, ids) for f in own])
+    mine = [f for f in findings if (f.rule not in TRUST_RULES or f in own) and reuse_is_mine(f, ids)]
     worst = min((f.severity for f in mine), key=lambda s: s.rank, default=None)
     access.severity = worst if isinstance(worst, Severity) else None
     access.rules = sorted({f.rule for f in mine})
+    also = f"it also removes {_possessive(way.others)} access: the role lets them in too"
+    access.leaves = f"{base.leaves}; {also}"
     return access
+
+
+def _possessive(labels: list[str]) -> str:
+    """ "Ci Corp's and unknown account 222233334444's" """
+    owned = [f"{label}'s" for label in dict.fromkeys(labels)]
+    return owned[0] if len(owned) == 1 else f"{', '.join(owned[:-1])} and {owned[-1]}"
 
 
 def principals_of(trust: Any, account: str) -> list[str]:

@@ -4,13 +4,17 @@ other parties), then who else the role lets in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
+from provisioner.evaluation import Policy, evaluate
 from provisioner.federation import Access
 from provisioner.iam import aws_principals, external_id_values, statements
 from provisioner.inventory.model import ANYONE
 from provisioner.model import account_of
+
+if TYPE_CHECKING:
+    from provisioner.analysis.answer import Door
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class Way:
     others: list[str]  # the labels of the other parties
     pinned: list[str]  # the role's pinned external IDs
     federated: tuple[Access, ...] = ()  # the role's identity providers, each judged
+    doors: tuple[Door, ...] = ()  # the requests the trust findings show
+    role_arn: str = ""
 
     @property
     def provider(self) -> Access | None:
@@ -32,25 +38,29 @@ class Way:
         return next((a for a in self.federated if a.token == self.reached), None)
 
 
-def own_way_in(way: Way, said: list[str]) -> str:
-    """`said`: the trust findings' messages."""
+def own_way_in(way: Way, own: list[str]) -> str:
+    """`own`: the trust findings' messages about this party (`own_findings`)."""
     provider = way.provider
     if provider is not None:
         words = f"{way.label} gets in through the identity provider {provider.provider.issuer}, "
         words += _subject_words(provider)
     else:
-        principals = way.mine or [
-            p
-            for statement in statements(way.trust)
-            if statement.is_allow
-            for p in aws_principals(statement)
-            if (p == "*" if way.reached == ANYONE else account_of(p) == way.reached)
-        ]
-        if way.reached == ANYONE and not principals:
-            principals = ["*"]
+        principals = principals_of_way(way) or (["*"] if way.reached == ANYONE else [])
         who = ", ".join(dict.fromkeys(principals)) or "a principal of its account"
         words = f"{way.label} gets in as {who}" + id_phrase(own_ids(way.trust, principals, way.pinned))
-    return "; ".join([words, *own_findings(said, way), f"the role also lets in {', '.join(way.others)}"])
+    return "; ".join([words, *own, f"the role also lets in {', '.join(way.others)}"])
+
+
+def principals_of_way(way: Way) -> list[str]:
+    """The party's principals the trust names: its own (a [[vendor]] entry's patterns), else
+    every principal of its account (or "*", for anyone) an Allow statement names."""
+    return way.mine or [
+        p
+        for statement in statements(way.trust)
+        if statement.is_allow
+        for p in aws_principals(statement)
+        if (p == "*" if way.reached == ANYONE else account_of(p) == way.reached)
+    ]
 
 
 def _subject_words(access: Access) -> str:
@@ -64,18 +74,47 @@ def _subject_words(access: Access) -> str:
     return f"for {access.admits}"
 
 
-def own_findings(said: list[str], way: Way) -> list[str]:
-    """The trust findings about this party: those naming it, or no other party; an identity
+def own_findings(found: list[Any], way: Way) -> list[Any]:
+    """The trust findings (objects with `message` and `evidence`, the statement) about this
+    party: those whose statement names one of its principals (the root of its account is not a
+    [[vendor]] entry's role in it) and whose words name it or no other party; an identity
     provider's finding is its own party's alone."""
     elsewhere = [a for a in way.outside if a != way.reached]
     provider = way.provider
     providers = {a.message for a in way.federated if a.rule}
     mine = provider.message if provider is not None and provider.rule else None  # a finding of its own
+    principals = set(principals_of_way(way)) if provider is None else set()
     return [
-        m
-        for m in said
-        if (m not in providers or m == mine) and (way.reached in m or not any(o in m for o in elsewhere))
+        f
+        for f in found
+        if (f.message not in providers or f.message == mine)
+        and (way.reached in f.message or not any(o in f.message for o in elsewhere))
+        and (f.message == mine or _names_one_of(f.evidence, way.trust, principals))
     ]
+
+
+def _names_one_of(evidence: Any, trust: Any, principals: set[str]) -> bool:
+    """Does the finding's statement name one of the party's principals? True where the
+    finding has no statement of the trust, or the party no principal the trust names (its words
+    alone decide then)."""
+    named = [s for s in statements(trust) if s.body == evidence] if evidence is not None else []
+    if not named or not principals:
+        return True
+    return any(set(aws_principals(s)) & principals for s in named)
+
+
+def own_example(message: str, way: Way, ids: list[str] | None) -> str:
+    """A finding's words as this party's own: an example request presenting another party's
+    external ID presents none, where the party's own way in needs none (the trust lets that very
+    request in without one: the evaluator decides)."""
+    trust = [Policy("trust policy", way.trust)]
+    for door in way.doors:
+        if door.external_id is None or door.external_id in (ids or ()) or door.describe() not in message:
+            continue
+        bare = replace(door, external_id=None)
+        if evaluate(trust, bare.request(way.role_arn)).allowed:
+            message = message.replace(door.describe(), bare.describe())
+    return message
 
 
 def own_ids(trust: Any, principals: list[str], pinned: list[str]) -> list[str] | None:

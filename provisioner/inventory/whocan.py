@@ -18,11 +18,12 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
-from provisioner.inventory.actions import WHO_CAN
+from provisioner.inventory.actions import TAKEOVER, WHO_CAN
+from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
 from provisioner.inventory.parts import probes
-from provisioner.inventory.way_in import Way, own_findings, own_ids
+from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
 
@@ -137,7 +138,7 @@ def _role_routes(
     org_accounts: frozenset[str],
     ours: frozenset[str],
 ) -> list[Route]:
-    worst = _by_role(result.findings)
+    worst = findings_by_role(result.findings)
     owner_org = next((a.org for a in data if a.account == bucket.account), None)
     routes: list[Route] = []
     for account in data:
@@ -149,52 +150,91 @@ def _role_routes(
             if not analysis.trust.external:
                 continue
             reach = _role_reach(role, account, bucket, owner_org, action, prefix)
-            if reach is None:
-                continue
-            part, decision, by_action = reach
-            findings = worst.get(role.arn, [])
-            trust_words = "; ".join(f.message for f in findings if f.rule in TRUST_RULES)
-            ids = analysis.pinned
-            condition = _id_condition(ids)
-            severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
-            federated = {a.token: a for a in analysis.trust.federated}
-            everyone = [
-                (r, *found)
-                for r in analysis.trust.reached_by
-                for found in parties_of(r, names, ours, role.trust)
-            ]
-            for reached, party, mine in everyone:
-                others = ", ".join(dict.fromkeys(p.label for _, p, _ in everyone if p != party))
-                if len(everyone) > 1:  # each party's route: its own way in and its own findings
-                    way = Way(
-                        reached,
-                        mine,
-                        party.label,
-                        role.trust,
-                        analysis.trust.reached_by,
-                        [],
-                        analysis.pinned,
-                        analysis.trust.federated,
-                    )
-                    trust_words, severity, ids = _own_route(findings, way)
-                    condition = _id_condition(ids)
-                allows = ", ".join(h.describe() for h in decision.allows)
-                decides, pinned = _decided(federated.get(reached), condition, ids)
-                routes.append(
-                    Route(
-                        party,
-                        f"{party.label} -> {role.arn} -> {part} ({allows})",
-                        "role",
-                        role.arn,
-                        "can",
-                        trust_words or _gets_in(party.label, others, decides, pinned),
-                        decides,
-                        severity,
-                        part,
-                        tuple(by_action),
-                    )
-                )
+            reaches = [(*reach, "can")] if reach is not None else []
+            if action == "write":  # who may grant itself write: the bucket's policy or ACL
+                reaches += _role_control(role, account, bucket, owner_org)
+            if reaches:
+                routes += _party_routes(role, analysis, worst.get(role.arn, []), reaches, names, ours)
     return routes
+
+
+Reach = tuple[str, Any, dict[str, Any], str]  # part, first decision, actions that reach, verdict
+
+
+def _party_routes(
+    role: RoleDetail,
+    analysis: Any,
+    findings: list[Any],
+    reaches: list[Reach],
+    names: Names,
+    ours: frozenset[str],
+) -> list[Route]:
+    """The routes through a role its outside parties can assume, each party's own way in."""
+    trust_words = "; ".join(f.message for f in findings if f.rule in TRUST_RULES)
+    ids = analysis.pinned
+    condition = _id_condition(ids)
+    severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+    federated = {a.token: a for a in analysis.trust.federated}
+    everyone = [
+        (r, *found) for r in analysis.trust.reached_by for found in parties_of(r, names, ours, role.trust)
+    ]
+    routes: list[Route] = []
+    for reached, party, mine in everyone:
+        others = ", ".join(dict.fromkeys(p.label for _, p, _ in everyone if p != party))
+        if len(everyone) > 1:  # each party's route: its own way in and its own findings
+            way = Way(
+                reached,
+                mine,
+                party.label,
+                role.trust,
+                analysis.trust.reached_by,
+                [],
+                analysis.pinned,
+                analysis.trust.federated,
+                analysis.trust.doors,
+                role.arn,
+            )
+            trust_words, severity, ids = _own_route(findings, way)
+            condition = _id_condition(ids)
+        decides, pinned = _decided(federated.get(reached), condition, ids)
+        for part, decision, by_action, verdict in reaches:
+            allows = ", ".join(h.describe() for h in decision.allows)
+            routes.append(
+                Route(
+                    party,
+                    f"{party.label} -> {role.arn} -> {part} ({allows})",
+                    "role",
+                    role.arn,
+                    verdict,
+                    trust_words or _gets_in(party.label, others, decides, pinned),
+                    decides,
+                    severity if verdict == "can" else _at_least(severity, Severity.HIGH),
+                    part,
+                    tuple(by_action),
+                )
+            )
+    return routes
+
+
+def _at_least(severity: Severity | None, floor: Severity) -> Severity:
+    return severity if severity is not None and severity.rank <= floor.rank else floor
+
+
+def _role_control(role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any) -> list[Reach]:
+    """The role's session may change the bucket's policy or ACL, and so grant itself write."""
+    _, full = _bucket_chain(role, account, bucket, owner_org)
+    caller = session_arn(account.account, role.name, "vendor-session")
+    arn = f"arn:aws:s3:::{bucket.name}"
+    allowed = {
+        a: d
+        for a in TAKEOVER
+        if (d := authorize(full, Request(caller, a, arn, caller_context(caller)))).allowed
+    }
+    if not allowed:
+        return []
+    return [
+        (f"s3://{bucket.name} (the bucket)", next(iter(allowed.values())), allowed, takeover_words(allowed))
+    ]
 
 
 def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]]) -> list[tuple[str, Any]]:
@@ -219,11 +259,11 @@ def _policy_routes(
     org_ids: frozenset[str],
     owners: dict[str, str],
 ) -> list[Route]:
-    """Statements of the bucket policy that name an outside account (or "*") directly."""
+    """Statements of the bucket policy that name an outside account (or "*") directly; for
+    write, those that let it change the bucket's policy or ACL too (it can grant itself write)."""
     from provisioner.inventory.direct import direct_grants
 
-    routes: list[Route] = []
-    for grant in direct_grants(
+    found = direct_grants(
         bucket,
         prefix,
         tuple((a, a) for a in ACTIONS[action]),
@@ -231,22 +271,37 @@ def _policy_routes(
         ours,
         org_ids=org_ids,
         bucket_accounts=owners,
-    ):
+    )
+    if action == "write":
+        control = direct_grants(
+            bucket, "", (), names, ours, control=TAKEOVER, org_ids=org_ids, bucket_accounts=owners
+        )
+        found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
+    routes: list[Route] = []
+    for grant in found:
+        taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in TAKEOVER)
+        verdict = grant.verdict
+        if taken:
+            verdict = takeover_words(taken) if grant.decided else f"{verdict}; if so, {takeover_words(taken)}"
         routes.append(
             Route(
                 grant.party,
                 f"{grant.party.label} -> bucket policy {grant.statement} -> {grant.part}",
                 "bucket policy",
                 None,
-                grant.verdict,
+                verdict,
                 "",
                 grant.condition,
                 grant.severity,
                 grant.part,
-                grant.rights,
+                taken or grant.rights,
             )
         )
     return routes
+
+
+def takeover_words(actions: Any) -> str:
+    return f"can take control of the bucket: {', '.join(actions)} (it can grant itself write)"
 
 
 def _role_reach(
@@ -271,11 +326,11 @@ def _id_condition(ids: list[str]) -> str:
 
 def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, list[str]]:
     """One party's own trust words, worst severity and IDs, where a role lets in several."""
-    said = [f.message for f in findings if f.rule in TRUST_RULES]
-    own = own_findings(said, way)
-    mine_found = [f for f in findings if f.rule not in TRUST_RULES or f.message in own]
+    ids = own_ids(way.trust, way.mine, way.pinned)
+    own = own_findings([f for f in findings if f.rule in TRUST_RULES], way)
+    mine_found = [f for f in findings if (f.rule not in TRUST_RULES or f in own) and reuse_is_mine(f, ids)]
     severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
-    return "; ".join(own), severity, own_ids(way.trust, way.mine, way.pinned) or []
+    return "; ".join(own_example(f.message, way, ids) for f in own), severity, ids or []
 
 
 def _decided(provider: Any, condition: str, ids: list[str]) -> tuple[str, bool]:
@@ -292,10 +347,3 @@ def _gets_in(label: str, others: str, decides: str, pinned: bool) -> str:
         + (f", with {decides}" * pinned)
         + (f"; the role also lets in {others}" if others else "")
     )
-
-
-def _by_role(findings: list[Any]) -> dict[str, list[Any]]:
-    worst: dict[str, list[Any]] = {}
-    for finding in findings:
-        worst.setdefault(finding.role_arn, []).append(finding)
-    return worst

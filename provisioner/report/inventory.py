@@ -128,10 +128,9 @@ def inventory_table(result: InventoryResult) -> str:
                 )
             )
     body = table(rows, ["VERDICT", "PARTY / ROLE", "NAMED BY", "DETAIL"], [None, 60, 24, 90])
-    notes = "".join(f"\nnote: {n}" for n in result.notes)
     count = len(result.parties)
     summary = f"\n{count} outside part{'y' if count == 1 else 'ies'} in {len(result.accounts)} account(s)"
-    return body + summary + notes
+    return body + summary  # the run's notes: on stderr (cli say_notes; --quiet silences them)
 
 
 def _role_text(access: RoleAccess) -> str:
@@ -208,7 +207,7 @@ def inventory_markdown(result: InventoryResult) -> str:
             lines.append(f"Browser access: {_cell(', '.join(entry.cors_buckets))}.")
         lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
         for a in entry.roles:
-            remove = f"`{a.remove}`" if a.stale else ""
+            remove = f"`{a.remove}`; leaves {_cell(a.leaves)}" if a.stale else ""
             use = _cell(a.use) + (" (stale)" if a.stale else "")
             lines.append(
                 f"| {_cell(a.role_arn)} | {_cell(a.trust)} | {_cell(a.scope.shown)} | "
@@ -237,7 +236,8 @@ def _route_verdict(route: Route) -> str:
         return "WARN (not decided)"
     if not route.verdict.startswith("can"):  # "can, only for aws:SourceAccount …": DECIDED BY shows it
         return route.verdict
-    return route.severity.value.upper() if route.severity else "can"
+    shown = route.severity.value.upper() if route.severity else "can"
+    return f"{shown} (takes control)" if route.verdict.startswith("can take control") else shown
 
 
 def who_can_table(result: WhoCanResult) -> str:
@@ -262,4 +262,4 @@ def who_can_table(result: WhoCanResult) -> str:
         body = table(
             rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, 22, 60, 40]
         )
-    return "\n".join([head, body, *(f"note: {n}" for n in result.notes)])
+    return "\n".join([head, body])  # the run's notes: on stderr (cli say_notes; --quiet silences them)

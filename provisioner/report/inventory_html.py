@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-from provisioner.inventory.model import InventoryResult, PartyEntry, RoleAccess
+from provisioner.inventory.model import Direct, InventoryResult, PartyEntry, RoleAccess
 from provisioner.model import Severity
-from provisioner.report.html import COLOURS, _page
+from provisioner.report.html import COLOURS, STATUS_COLOURS, _page
 from provisioner.report.inventory import direct_verdict
 
 OK = "#2e7d32"
@@ -30,34 +30,52 @@ def _buckets(access: RoleAccess) -> list[str]:
     return list(found)
 
 
+def _party_colour(entry: PartyEntry) -> str:
+    """Its worst finding's colour; a bucket-policy grant not decided is a WARN, never green."""
+    if entry.worst is None and entry.undecided:
+        return STATUS_COLOURS["warn"]
+    return _colour(entry.worst)
+
+
+def _grant_colour(grant: Direct) -> str:
+    return _colour(grant.severity) if grant.decided else STATUS_COLOURS["warn"]
+
+
 def graph(result: InventoryResult) -> str:
-    """Three columns of inline SVG: parties, roles, buckets."""
-    pairs = [(entry, access) for entry in result.parties for access in entry.roles][:GRAPH_ROLES]
-    if not pairs:
-        return "<p>No outside party can assume a role.</p>"
-    parties = list(dict.fromkeys(entry.party.account for entry, _ in pairs))
-    roles = list(dict.fromkeys(access.role_arn for _, access in pairs))
-    buckets = list(dict.fromkeys(b for _, access in pairs for b in _buckets(access)))
-    y_of = {("p", a): 26 * i + 18 for i, a in enumerate(parties)}
-    y_of.update({("r", a): 26 * i + 18 for i, a in enumerate(roles)})
-    y_of.update({("b", b): 26 * i + 18 for i, b in enumerate(buckets)})
-    parts: list[str] = []
-    for entry, access in pairs:
-        colour = _colour(access.severity)
-        parts.append(
-            f'<line x1="250" y1="{y_of[("p", entry.party.account)] - 4}" x2="330" '
-            f'y2="{y_of[("r", access.role_arn)] - 4}" stroke="{colour}"/>'
+    """Three columns of inline SVG: parties, roles, buckets; a bucket policy's grant is a line
+    from its party straight to the bucket (no role between). Each party is one node, named as
+    its table row and card are (two parties of one account are two nodes)."""
+    edges = [(i, entry, access) for i, entry in enumerate(result.parties) for access in entry.roles]
+    direct = [(i, entry, grant) for i, entry in enumerate(result.parties) for grant in entry.direct]
+    edges, direct = edges[:GRAPH_ROLES], direct[:GRAPH_ROLES]
+    if not edges and not direct:
+        return "<p>No outside party can assume a role or is named by a bucket policy.</p>"
+    parties = list(dict.fromkeys(i for i, _, _ in [*edges, *direct]))
+    roles = list(dict.fromkeys(access.role_arn for _, _, access in edges))
+    buckets = list(
+        dict.fromkeys(
+            [*(b for _, _, access in edges for b in _buckets(access)), *(g.bucket for _, _, g in direct)]
         )
-        for bucket in _buckets(access):
-            parts.append(
-                f'<line x1="640" y1="{y_of[("r", access.role_arn)] - 4}" x2="720" '
-                f'y2="{y_of[("b", bucket)] - 4}" stroke="{colour}"/>'
-            )
-    by_account = {entry.party.account: entry for entry, _ in pairs}
-    for account in parties:
-        entry = by_account[account]
+    )
+    y_of = {("p", str(i)): 26 * n + 18 for n, i in enumerate(parties)}
+    y_of.update({("r", a): 26 * n + 18 for n, a in enumerate(roles)})
+    y_of.update({("b", b): 26 * n + 18 for n, b in enumerate(buckets)})
+    parts = [
+        _line(250, y_of["p", str(i)], 330, y_of["r", a.role_arn], _colour(a.severity)) for i, _, a in edges
+    ]
+    parts += [
+        _line(640, y_of["r", a.role_arn], 720, y_of["b", b], _colour(a.severity))
+        for _, _, a in edges
+        for b in _buckets(a)
+    ]
+    parts += [
+        _line(250, y_of["p", str(i)], 720, y_of["b", g.bucket], _grant_colour(g), dash=True)
+        for i, _, g in direct
+    ]
+    for i in parties:
+        entry = result.parties[i]
         parts.append(
-            f'<text x="245" y="{y_of[("p", account)]}" text-anchor="end" fill="{_colour(entry.worst)}">'
+            f'<text x="245" y="{y_of[("p", str(i))]}" text-anchor="end" fill="{_party_colour(entry)}">'
             f"{escape(entry.party.label)}</text>"
         )
     for arn in roles:
@@ -71,12 +89,18 @@ def graph(result: InventoryResult) -> str:
     )
 
 
+def _line(x1: int, y1: int, x2: int, y2: int, colour: str, *, dash: bool = False) -> str:
+    """A line between two nodes' text baselines (a bucket policy's grant dashed)."""
+    dashed = ' stroke-dasharray="4 3"' if dash else ""
+    return f'<line x1="{x1}" y1="{y1 - 4}" x2="{x2}" y2="{y2 - 4}" stroke="{colour}"{dashed}/>'
+
+
 def _card(entry: PartyEntry) -> str:
     party = entry.party
     worst = entry.worst
-    verdict = escape(worst.value if worst else "ok")
+    verdict = escape(worst.value if worst else ("warn" if entry.undecided else "ok"))
     badge = (
-        f'<span class="sev" style="background:{_colour(worst)}">{verdict}</span>'
+        f'<span class="sev" style="background:{_party_colour(entry)}">{verdict}</span>'
         + ('<span class="badge">privileged</span>' if entry.privileged else "")
         + ('<span class="badge">stale</span>' if entry.stale else "")
     )

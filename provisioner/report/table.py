@@ -120,12 +120,15 @@ def vendors_table(vendors: Sequence[Vendor]) -> str:
 
 
 def named_table(named: Sequence[Named]) -> str:
-    """Named outside accounts (the user's and fwd:cloudsec's), one row per entry."""
+    """Named outside accounts (the user's and fwd:cloudsec's), one row per entry; an entry of
+    principal patterns names only those principals of its accounts, and says so."""
     rows = [
         (
             n.name + ("" if n.enabled else " (retired)"),
             n.kind,
-            ", ".join(n.accounts[:3]) + (f" and {len(n.accounts) - 3} more" if len(n.accounts) > 3 else ""),
+            ", ".join(n.accounts[:3])
+            + (f" and {len(n.accounts) - 3} more" if len(n.accounts) > 3 else "")
+            + (f" (only {', '.join(n.principals)})" if n.principals else ""),  # not the whole account
             n.source,
         )
         for n in named
