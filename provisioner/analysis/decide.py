@@ -24,20 +24,29 @@ from typing import Any
 import z3
 
 from provisioner.analysis import one_solver
-from provisioner.analysis.chain import ChainFormula, mentions_free
+from provisioner.analysis.chain import ChainFormula, and_, mentions_free, not_, term
+from provisioner.evaluation import statement_applies
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import Outcome, _sides, apply, chain_policies
-from provisioner.evaluation.model import Decision, Request
+from provisioner.evaluation.model import Decision, Policy, Request
 from provisioner.evaluation.regions import Dimension, FreeKeys, dimensions
+from provisioner.iam import Statement
 
 TIMEOUT_MS = 5000  # per question; beyond it the answer is "not decided", never a guess
 
 
 @one_solver
 def decide_chain(
-    chain: Chain, request: Request, free: FreeKeys, unknown: dict[str, str] | None = None
+    chain: Chain,
+    request: Request,
+    free: FreeKeys,
+    unknown: dict[str, str] | None = None,
+    *,
+    only_allowed: bool = False,
 ) -> Outcome:
-    """The chain's answer for every value of the free keys (and of the `unknown` keys)."""
+    """The chain's answer for every value of the free keys (and of the `unknown` keys). With
+    `only_allowed`, only "is it allowed for some value?" is asked (`Outcome.possibly`): a refusal
+    is not looked for, nor the words."""
     if not mentions_free(chain, request, free, unknown):
         decision = authorize(chain, request)
         return Outcome(decision if decision.allowed else None, None if decision.allowed else decision)
@@ -48,7 +57,8 @@ def decide_chain(
         if decision.allowed != z3.is_true(simple):
             return _undecided(chain, request, _disagreement(formula, decision))
         return Outcome(decision if decision.allowed else None, None if decision.allowed else decision)
-    found = [_solve(formula, [formula.allowed]), _solve(formula, [z3.Not(formula.allowed)])]
+    found = [_solve(formula, [formula.allowed])]
+    found.append((z3.unsat, None, "") if only_allowed else _solve(formula, [z3.Not(formula.allowed)]))
     gave_up = [why for outcome, _, why in found if outcome == z3.unknown]
     if gave_up:
         return _undecided(chain, request, f"not decided: the solver gave up ({gave_up[0]})")
@@ -64,7 +74,7 @@ def decide_chain(
     allowed, denied = decisions
     if allowed is None and denied is None:
         return _undecided(chain, request, "not decided: no request of the vendor fits the keys' forms")
-    if allowed is None or denied is None:
+    if allowed is None or denied is None or only_allowed:
         return Outcome(allowed, denied, cases=2)
     model = found[0][1]
     assert model is not None
@@ -91,7 +101,8 @@ def turns_on(chain: Chain, request: Request, free: FreeKeys, unknown: dict[str, 
 
 def _turns(formula: ChainFormula, variables: Sequence[Any]) -> bool:
     """allowed(rest, v) and not allowed(rest, v') for some rest, v and v'."""
-    copies = [(v, z3.FreshConst(v.sort(), "other")) for v in variables]
+    # named after the variable (not fresh): the same question has the same terms (`_solve`)
+    copies = [(v, z3.Const(f"{v}'", v.sort())) for v in dict.fromkeys(variables)]
     other = z3.substitute(formula.allowed, *copies)
     domain = [z3.substitute(c, *copies) for c in formula.symbolic.domain]
     copied = [v for v, _ in copies]
@@ -104,8 +115,26 @@ def _turns(formula: ChainFormula, variables: Sequence[Any]) -> bool:
     return bool(outcome == z3.sat)
 
 
+_ANSWERS: dict[tuple[int, ...], tuple[list[Any], tuple[Any, z3.ModelRef | None, str]]] = {}
+
+
 def _solve(formula: ChainFormula, constraints: list[z3.BoolRef]) -> tuple[Any, z3.ModelRef | None, str]:
-    """One question to a fresh solver, the free strings' forms added when a model breaks them."""
+    """One question to a fresh solver, the free strings' forms added when a model breaks them.
+    The same question (z3 shares equal terms: the same ids) is answered once: validate asks it
+    of many actions whose chains read alike (AWSLeastPrivilege's writes); the terms are kept
+    with the answer, so that an id is never another term's."""
+    asked = [*formula.symbolic.domain, *constraints, *[lazy.constraint for lazy in formula.symbolic.lazy]]
+    key = tuple(term.get_id() for term in asked)
+    if key in _ANSWERS:
+        return _ANSWERS[key][1]
+    answer = _ask(formula, constraints)
+    if len(_ANSWERS) > 2048:
+        _ANSWERS.clear()
+    _ANSWERS[key] = (asked, answer)
+    return answer
+
+
+def _ask(formula: ChainFormula, constraints: list[z3.BoolRef]) -> tuple[Any, z3.ModelRef | None, str]:
     symbolic = formula.symbolic
     kept: list[Any] = []
     for _ in range(len(symbolic.lazy) + 1):
@@ -213,3 +242,36 @@ def _value(name: str, request: Request) -> str:
         return f"with TLS {request.key('s3:TlsVersion')}"
     value = request.key(name)
     return f"when it is '{value}'" if value is not None else "when the session has no such tag"
+
+
+# --- which statements apply for some value (the remediations' questions) -------------------
+
+
+@one_solver
+def denies_for_some_value(
+    policy: Policy, request: Request, free: FreeKeys, *, only_bounded: bool = False
+) -> list[Statement]:
+    """The policy's Deny statements that apply to `request` for some value of the free keys;
+    with `only_bounded`, those that apply only because the caller has a permissions boundary
+    (a NotPrincipal that would spare it otherwise). Each found by the solver and re-checked by
+    the evaluator at the model's request."""
+    formula = ChainFormula(Chain(resource=[policy]), request, free)
+    found: list[Statement] = []
+    for statement in policy.statements:
+        if statement.effect != "Deny":
+            continue
+        applies = formula.applies(policy, statement, bounded=only_bounded)
+        if only_bounded:
+            applies = and_([applies, not_(formula.applies(policy, statement))])
+        if applies is False or (not isinstance(applies, bool) and z3.is_false(applies)):
+            continue
+        _, model, _ = _solve(formula, [term(applies)])
+        if model is None:
+            continue
+        at = formula.symbolic.concrete(model)
+        variables = policy.variables
+        if statement_applies(statement, at, variables=variables, bounded=only_bounded) and not (
+            only_bounded and statement_applies(statement, at, variables=variables)
+        ):
+            found.append(statement)
+    return found

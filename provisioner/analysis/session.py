@@ -75,8 +75,14 @@ def text(model: z3.ModelRef | Defaults, value: Any) -> str:
 
 
 def _form(value: z3.SeqRef, head: str, chars: z3.ReRef, shortest: int, longest: int) -> z3.BoolRef:
-    body = z3.Loop(chars, shortest, longest)
-    return z3.InRe(value, z3.Concat(z3.Re(head), body) if head else body)
+    """`head`, then `shortest` to `longest` of `chars` (lengths apart: the solver decides them far
+    faster than a bounded loop)."""
+    body = z3.Star(chars)
+    return z3.And(
+        z3.InRe(value, z3.Concat(z3.Re(head), body) if head else body),
+        z3.Length(value) >= len(head) + shortest,
+        z3.Length(value) <= len(head) + longest,
+    )
 
 
 @dataclass

@@ -72,6 +72,11 @@ class Outcome:
     def sometimes(self) -> bool:
         return self.allowed is not None
 
+    @property
+    def possibly(self) -> bool:
+        """Allowed for some value, or not decided (then it may be: never read as "no")."""
+        return self.allowed is not None or bool(self.undecided)
+
 
 def chain_policies(chain: Chain) -> list[Policy]:
     out = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
