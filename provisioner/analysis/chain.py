@@ -64,7 +64,7 @@ def _constant(part: Formula) -> bool | None:
     return True if z3.is_true(part) else False if z3.is_false(part) else None
 
 
-def _or(parts: Sequence[Formula]) -> Formula:
+def or_(parts: Sequence[Formula]) -> Formula:
     """Or, folding constants (most statements are decided at once: no term is built)."""
     out: list[z3.BoolRef] = []
     for part in parts:
@@ -76,7 +76,7 @@ def _or(parts: Sequence[Formula]) -> Formula:
     return False if not out else out[0] if len(out) == 1 else z3.Or(*out)
 
 
-def _and(parts: Sequence[Formula]) -> Formula:
+def and_(parts: Sequence[Formula]) -> Formula:
     out: list[z3.BoolRef] = []
     for part in parts:
         known = _constant(part)
@@ -87,7 +87,7 @@ def _and(parts: Sequence[Formula]) -> Formula:
     return True if not out else out[0] if len(out) == 1 else z3.And(*out)
 
 
-def _not(part: Formula) -> Formula:
+def not_(part: Formula) -> Formula:
     known = _constant(part)
     return z3.Not(part) if known is None else not known
 
@@ -146,7 +146,7 @@ class _Conditions(Encoder):
         lower = key.lower()
         if lower == "s3:tlsversion":
             request = self.symbolic.request
-            return _or(
+            return or_(
                 [
                     z3.And(
                         request_key.value == z3.StringVal(v),
@@ -159,7 +159,7 @@ class _Conditions(Encoder):
             if base not in ("ipaddress", "notipaddress"):
                 return self._atom(f"{operator} on {key} (an address compared as a string)", closing)
             address = self.symbolic.addresses[lower]
-            within = _or([address.within(str(v)) for v in values])
+            within = or_([address.within(str(v)) for v in values])
             return z3.Not(within) if base == "notipaddress" else within
         return super()._single(operator, base, key, request_key, values, variables, closing)
 
@@ -205,12 +205,12 @@ class ChainFormula:
         if "NotPrincipal" in body:
             element = body["NotPrincipal"]
             if not deny:
-                parts.append(_not(self.symbolic.by_caller(lambda c: principal_matches(element, c), element)))
+                parts.append(not_(self.symbolic.by_caller(lambda c: principal_matches(element, c), element)))
             elif not bounded:
                 parts.append(
-                    _not(self.symbolic.by_caller(lambda c: not_principal_spares(element, c), element))
+                    not_(self.symbolic.by_caller(lambda c: not_principal_spares(element, c), element))
                 )
-        if _and(parts) is False:
+        if and_(parts) is False:
             return False
         block = body.get("Condition")
         if block:
@@ -221,7 +221,7 @@ class ChainFormula:
                     return False
                 for key, values in pairs.items():
                     parts.append(self.encoder.condition(operator, key, as_list(values), variables, deny))
-        return _and(parts)
+        return and_(parts)
 
     def _resources(self, body: dict[str, Any], variables: bool, deny: bool) -> Formula:
         out: list[Formula] = []
@@ -238,8 +238,8 @@ class ChainFormula:
                 ):
                     found.append(True)
                     break
-            out.append(_or(found) if named else _not(_or(found)))
-        return _and(out)
+            out.append(or_(found) if named else not_(or_(found)))
+        return and_(out)
 
     def layer(
         self, policies: Sequence[Policy], effect: str, *, bounded: bool = False, exact: bool = False
@@ -256,33 +256,33 @@ class ChainFormula:
         return out
 
     def _allows(self, policies: Sequence[Policy], **how: bool) -> Formula:
-        return _or([f for _, f in self.layer(policies, "Allow", **how)])
+        return or_([f for _, f in self.layer(policies, "Allow", **how)])
 
     def _combine(self) -> z3.BoolRef:
         """authorize's combination: the Allows first, the Denies only when some request passes them."""
         chain = self.chain
-        levels = _and([self._allows(level) for level in [*chain.scps, *chain.rcps]])
+        levels = and_([self._allows(level) for level in [*chain.scps, *chain.rcps]])
         if levels is False:
             return _FALSE
         identity = self._allows(chain.identity)
         bounded = self._allows([chain.boundary]) if chain.boundary is not None else True
         has_boundary = chain.boundary is not None
         resource_allows = self.layer(chain.resource, "Allow", exact=not chain.cross_account)
-        resource = _or([f for _, f in resource_allows])
+        resource = or_([f for _, f in resource_allows])
         if chain.cross_account:
-            case = _and([resource, identity, bounded])
+            case = and_([resource, identity, bounded])
         else:
-            named = _or([_and([f, self._names_session(s)]) for s, f in resource_allows])
-            first = _and([resource, _or([named, bounded])])
+            named = or_([and_([f, self._names_session(s)]) for s, f in resource_allows])
+            first = and_([resource, or_([named, bounded])])
             delegated = self._allows(chain.resource) if chain.resource_required else True
-            case = _or([first, _and([delegated, identity, bounded])])
+            case = or_([first, and_([delegated, identity, bounded])])
         if case is False:
             return _FALSE
         denies = [f for level in [*chain.scps, *chain.rcps] for _, f in self.layer(level, "Deny")]
         denies += [f for _, f in self.layer(chain.identity, "Deny")]
         denies += [f for _, f in self.layer([chain.boundary] if chain.boundary is not None else [], "Deny")]
         denies += [f for _, f in self.layer(chain.resource, "Deny", bounded=has_boundary)]
-        return term(_and([_not(_or(denies)), levels, case]))
+        return term(and_([not_(or_(denies)), levels, case]))
 
     def _names_session(self, statement: Statement) -> Formula:
         """evaluation/chain.py's _names_exactly for the statement's path, at every session name."""

@@ -47,27 +47,33 @@ def decide_chain(
     """The chain's answer for every value of the free keys (and of the `unknown` keys). With
     `only_allowed`, only "is it allowed for some value?" is asked (`Outcome.possibly`): a refusal
     is not looked for, nor the words."""
-    if not mentions_free(chain, request, free, unknown):
+    if not mentions_free(chain, request, free, unknown):  # the request decides alone
         decision = authorize(chain, request)
-        return Outcome(decision if decision.allowed else None, None if decision.allowed else decision)
+        allowed, denied = (decision, None) if decision.allowed else (None, decision)
+        return Outcome(allowed, denied, requests=(request,))
     formula = ChainFormula(chain, request, free, unknown)
     simple = z3.simplify(formula.allowed)
     if z3.is_true(simple) or z3.is_false(simple):  # no value of the free keys changes it
         decision = authorize(chain, formula.symbolic.concrete(formula.symbolic.defaults()))
         if decision.allowed != z3.is_true(simple):
             return _undecided(chain, request, _disagreement(formula, decision))
-        return Outcome(decision if decision.allowed else None, None if decision.allowed else decision)
+        at = (formula.symbolic.concrete(formula.symbolic.defaults()),)
+        return Outcome(
+            decision if decision.allowed else None, None if decision.allowed else decision, requests=at
+        )
     found = [_solve(formula, [formula.allowed])]
     found.append((z3.unsat, None, "") if only_allowed else _solve(formula, [z3.Not(formula.allowed)]))
     gave_up = [why for outcome, _, why in found if outcome == z3.unknown]
     if gave_up:
         return _undecided(chain, request, f"not decided: the solver gave up ({gave_up[0]})")
     decisions: list[Decision | None] = []
+    requests: list[Request] = []
     for want, (_, model, _) in zip((True, False), found, strict=True):
         if model is None:
             decisions.append(None)
             continue
-        decision = authorize(chain, formula.symbolic.concrete(model))
+        requests.append(formula.symbolic.concrete(model))
+        decision = authorize(chain, requests[-1])
         if decision.allowed != want:
             return _undecided(chain, request, _disagreement(formula, decision))
         decisions.append(decision)
@@ -75,13 +81,13 @@ def decide_chain(
     if allowed is None and denied is None:
         return _undecided(chain, request, "not decided: no request of the vendor fits the keys' forms")
     if allowed is None or denied is None or only_allowed:
-        return Outcome(allowed, denied, cases=2)
+        return Outcome(allowed, denied, cases=2, requests=tuple(requests))
     model = found[0][1]
     assert model is not None
     depends, unknown_why = _depends(formula, model, unknown or {})
     if unknown_why:
-        return Outcome(allowed, denied, undecided=unknown_why, cases=2)
-    return Outcome(allowed, denied, depends, cases=2)
+        return Outcome(allowed, denied, undecided=unknown_why, cases=2, requests=tuple(requests))
+    return Outcome(allowed, denied, depends, cases=2, requests=tuple(requests))
 
 
 @one_solver

@@ -59,6 +59,8 @@ class Outcome:
     depends: str = ""
     undecided: str = ""
     cases: int = 1
+    # the concrete requests the decision was re-checked at (analysis/decide.py: the models')
+    requests: tuple[Request, ...] = ()
 
     @property
     def always(self) -> bool:
