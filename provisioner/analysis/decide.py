@@ -27,7 +27,7 @@ from provisioner.analysis import one_solver
 from provisioner.analysis.chain import ChainFormula, and_, mentions_free, not_, term
 from provisioner.evaluation import statement_applies
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.free import Outcome, _sides, apply, chain_policies
+from provisioner.evaluation.free import Outcome, apply, chain_policies, sides
 from provisioner.evaluation.model import Decision, Policy, Request
 from provisioner.evaluation.regions import Dimension, FreeKeys, dimensions
 from provisioner.iam import Statement
@@ -228,7 +228,7 @@ def _words(
         yes = [c for c, ok in results if ok]
         no = [c for c, ok in results if not ok]
         if yes and no:
-            return f"depends on {dim.name}: {_sides(dim, yes, no)}"
+            return f"depends on {dim.name}: {sides(dim, yes, no)}"
     base, other = formula.symbolic.concrete(allowed), formula.symbolic.concrete(refused)
     named = dim.name if dim else _label(name)
     return f"depends on {named}: allowed {_value(name, base)}, denied {_value(name, other)}"
