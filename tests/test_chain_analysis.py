@@ -245,6 +245,57 @@ NUMBERS = [
 ]
 
 
+# A session tag compared only as a number (or only as a date) is decided over every value the
+# vendor may pass: the evaluator compares it with the constants alone.
+TYPED_TAGS = [
+    ("NumericLessThan free tag", {"NumericLessThan": {"aws:PrincipalTag/level": "3"}}, "WARN", True),
+    (
+        "no number below 3 and above 5",
+        {
+            "NumericLessThan": {"aws:PrincipalTag/level": "3"},
+            "NumericGreaterThan": {"aws:PrincipalTag/level": "5"},
+        },
+        "FAIL",
+        True,
+    ),
+    (
+        "exactly 3",
+        {
+            "NumericLessThanEquals": {"aws:PrincipalTag/level": "3"},
+            "NumericGreaterThanEquals": {"aws:PrincipalTag/level": "3.0"},
+        },
+        "WARN",
+        True,
+    ),
+    (
+        "NumericNotEqualsIfExists free tag",
+        {"NumericNotEqualsIfExists": {"aws:PrincipalTag/level": "3"}},
+        "WARN",
+        True,
+    ),
+    ("the role's own tag is no number", {"NumericLessThan": {"aws:PrincipalTag/team": "3"}}, "FAIL", False),
+    (
+        "no date before 2020 and after 2021",
+        {
+            "DateLessThan": {"aws:PrincipalTag/until": "2020-01-01T00:00:00Z"},
+            "DateGreaterThan": {"aws:PrincipalTag/until": "2021-01-01T00:00:00Z"},
+        },
+        "FAIL",
+        True,
+    ),
+    (
+        "DateGreaterThan free tag",
+        {"DateGreaterThan": {"aws:PrincipalTag/until": "2021-01-01T00:00:00Z"}},
+        "WARN",
+        True,
+    ),
+]
+
+
+def test_numeric_and_date_comparisons_of_a_session_tag_are_decided():
+    run_table(TYPED_TAGS, S3_KINDS)
+
+
 def test_numeric_operators_in_every_policy():
     run_table(NUMBERS, S3_KINDS)
 

@@ -9,9 +9,11 @@ the caller with what is named); a condition on a known key is decided by the eva
 request's value (every operator family, multivalued keys and policy variables of known keys
 included); a condition on a free key is encoded (analysis/encode.py's Encoder: the string, ARN,
 Bool and Null operators, IfExists and the set operators) with, in this module, IpAddress and
-NotIpAddress over the address vectors, and every operator on s3:TlsVersion decided by the
-evaluator at 1.2 and at 1.3. What is left (a Numeric, Date or IpAddress comparison of a free
-string such as a session tag, a policy variable of a free key) is a free Boolean with why: an
+NotIpAddress over the address vectors, every operator on s3:TlsVersion decided by the evaluator
+at 1.2 and at 1.3, and a session tag compared only as a number (or only as a date) decided by
+the evaluator at one value of each region its constants make (analysis/mentions.py). What is
+left (a number, date or address comparison of a free string that is also compared as a string,
+an address compared as a string, a policy variable of a free key) is a free Boolean with why: an
 answer through one is re-checked by the evaluator and otherwise "not decided".
 
 The layers are combined exactly as evaluation/chain.py's `authorize` (IAM User Guide, "Policy
@@ -37,14 +39,14 @@ names.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import z3
 
 from provisioner.analysis.encode import Encoder, Key
-from provisioner.analysis.session import IP_KEYS, TLS_VERSIONS, SessionRequest, is_free
+from provisioner.analysis.mentions import named_ids, policies_of, typed_tags
+from provisioner.analysis.session import IP_KEYS, TLS_VERSIONS, SessionRequest
 from provisioner.evaluation import Policy, Request, condition_holds, not_principal_spares, principal_matches
 from provisioner.evaluation import value_matches as matches
 from provisioner.evaluation.chain import Chain, _names_exactly
@@ -144,6 +146,15 @@ class _Conditions(Encoder):
         closing: bool,
     ) -> z3.BoolRef:
         lower = key.lower()
+        if lower in self.symbolic.chosen:  # a tag compared only as a number or as a date
+            request, index = self.symbolic.request, self.symbolic.chosen[lower]
+            options = self.symbolic.typed[lower]
+            return or_(
+                [
+                    z3.And(index == i, z3.BoolVal(single_value(base, v, values, request, False)))
+                    for i, v in enumerate(options)
+                ]
+            )
         if lower == "s3:tlsversion":
             request = self.symbolic.request
             return or_(
@@ -172,7 +183,8 @@ class ChainFormula:
     ) -> None:
         self.chain = chain
         self.symbolic = SessionRequest(request, free, unknown)
-        self.symbolic.named = _named_ids(_policies(chain))
+        self.symbolic.named = named_ids(policies_of(chain))
+        self.symbolic.typed = typed_tags(policies_of(chain), self.symbolic)
         self.encoder = _Conditions(self.symbolic)
         self.allowed = self._combine()
 
@@ -296,61 +308,3 @@ class ChainFormula:
             return _names_exactly(resource, statement.path, Request(caller, request.action, request.resource))
 
         return self.symbolic.by_caller(names, elements)
-
-
-def _policies(chain: Chain) -> list[Policy]:
-    out = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
-    for level in [*chain.scps, *chain.rcps]:
-        out.extend(level)
-    return out
-
-
-def _named_ids(policies: list[Policy]) -> dict[str, set[str]]:
-    """The VPC and endpoint IDs the policies name (yours: never the vendor's own)."""
-    named: dict[str, set[str]] = {}
-    for policy in policies:
-        for statement in policy.statements:
-            for _, key, values in statement.conditions():
-                if key.lower() in ("aws:sourcevpc", "aws:sourcevpce"):
-                    texts = [str(v) for v in values if "*" not in str(v) and "?" not in str(v)]
-                    named.setdefault(key.lower(), set()).update(texts)
-    return named
-
-
-def mentions_free(
-    chain: Chain, request: Request, free: FreeKeys, unknown: dict[str, str] | None = None
-) -> bool:
-    """Could a free key change the chain's answer? (Not when no policy names one, nor the
-    session's ARN prefix, nor a policy variable: then the request decides alone.)"""
-    lowered = {k.lower() for k in unknown or {}}
-    session = free.session_name and ":assumed-role/" in request.principal
-    prefix = request.principal.rsplit("/", 1)[0].lower() + "/"
-    for policy in _policies(chain):
-        text = _text(policy)
-        if "${" in text or (session and prefix in text):
-            return True
-        if any(is_free(key, request, free, lowered) for key in _keys(policy)):
-            return True
-    return False
-
-
-_TEXTS: dict[int, tuple[Policy, str, frozenset[str]]] = {}
-
-
-def _text(policy: Policy) -> str:
-    return _cached(policy)[1]
-
-
-def _keys(policy: Policy) -> frozenset[str]:
-    return _cached(policy)[2]
-
-
-def _cached(policy: Policy) -> tuple[Policy, str, frozenset[str]]:
-    found = _TEXTS.get(id(policy))
-    if found is None or found[0] is not policy:
-        keys = frozenset(k.lower() for s in policy.statements for _, k, _ in s.conditions())
-        found = (policy, json.dumps(policy.document).lower(), keys)
-        if len(_TEXTS) > 4096:
-            _TEXTS.clear()
-        _TEXTS[id(policy)] = found
-    return found

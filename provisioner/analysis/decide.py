@@ -24,7 +24,8 @@ from typing import Any
 import z3
 
 from provisioner.analysis import one_solver
-from provisioner.analysis.chain import ChainFormula, and_, mentions_free, not_, term
+from provisioner.analysis.chain import ChainFormula, and_, not_, term
+from provisioner.analysis.mentions import mentions_free
 from provisioner.evaluation import statement_applies
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import Outcome, apply, chain_policies, sides

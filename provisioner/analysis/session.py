@@ -129,6 +129,10 @@ class SessionRequest:
         self.groups: dict[str, list[Any]] = {}  # "session", "network", "tls", a tag's or key's name
         self.internet = z3.Bool("from_internet")
         self.named: dict[str, set[str]] = {}  # key -> literal values the policies name (VPC IDs)
+        # a session tag compared only as a number or only as a date (analysis/chain.py's
+        # `typed`): one representative of each region its constants make, chosen by an index
+        self.typed: dict[str, list[str]] = {}
+        self.chosen: dict[str, z3.ArithRef] = {}
         if self.session_free:
             self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", _form(self.session, "", _WORD, 2, 64)))
 
@@ -185,12 +189,31 @@ class SessionRequest:
 
     def _tag(self, name: str, spelled: str) -> Key:
         has, value = z3.Bool(f"has:{name}"), z3.String(f"key:{name}")
+        if name in self.typed:
+            return self._typed_tag(name, spelled, has)
         self.lazy.append(Lazy(value, r"[ -~]{0,256}", _form(value, "", _PRINTABLE, 0, 256), has))
         self.groups[spelled] = [has, value]
         own = self.request.key(spelled)
         if own is not None:  # the role's tag, unless a session tag overrides it
             return Key(z3.BoolVal(True), z3.If(has, value, z3.StringVal(str(own))))
         return Key(has, value)
+
+    def _typed_tag(self, name: str, spelled: str, has: z3.BoolRef) -> Key:
+        """A tag compared only as a number (or only as a date): its value is one of the
+        representatives (the role's own value the last, when it has the tag: without a session
+        tag of the key, the session has it)."""
+        index = z3.Int(f"which:{name}")
+        values = self.typed[name]
+        own = self.request.key(spelled)
+        self.groups[spelled] = [has, index]
+        self.chosen[name] = index
+        if own is not None:
+            values.append(str(own))
+            last = len(values) - 1
+            self.domain += [index >= 0, index <= last, z3.Implies(z3.Not(has), index == last)]
+            return Key(z3.BoolVal(True), z3.String(f"key:{name}"))
+        self.domain += [index >= 0, index < len(values)]
+        return Key(has, z3.String(f"key:{name}"))
 
     def _unknown(self, name: str) -> Key:
         value = z3.String(f"key:{name}")
@@ -256,6 +279,8 @@ class SessionRequest:
                 put(spelled, self.addresses[name].shown(model))
             elif name == "aws:principalorgpaths":
                 put(spelled, [text(model, key.value)])
+            elif name in self.chosen:
+                put(spelled, self.typed[name][model.eval(self.chosen[name], model_completion=True).as_long()])
             else:
                 put(spelled, text(model, key.value))
         if "network" in self.groups:  # the keys no policy reads: the path's own, or absent
@@ -279,6 +304,8 @@ class SessionRequest:
                 pairs.append((key.value, z3.StringVal("1.3")))
             elif name.startswith("aws:principaltag/"):
                 pairs.append((z3.Bool(f"has:{name}"), z3.BoolVal(False)))
+                if name in self.chosen:
+                    pairs.append((self.chosen[name], z3.IntVal(len(self.typed[name]) - 1)))
             elif name == "aws:principalorgid":
                 pairs.append((key.value, z3.StringVal("o-exampleorg")))
             elif name == "aws:principalorgpaths":
