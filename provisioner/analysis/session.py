@@ -31,6 +31,8 @@ from typing import Any
 import z3
 
 from provisioner.analysis.encode import Key
+from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
+from provisioner.analysis.request import _glob_over as glob_over
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 
@@ -157,7 +159,11 @@ class SessionRequest:
         if name == "aws:userid":
             head = str(self.request.key("aws:userid")).split(":", 1)[0] + ":"
             self.groups.setdefault("session", []).append(self.session)
-            return Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.session))
+            key = Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.session))
+            # StringLike over the two parts, the fixed ID apart (one regular language over the
+            # whole ID and name took the solver past its time)
+            key.like = lambda pattern: glob_over(pattern, [head, (self.session, WORD_CHARS)])
+            return key
         if name in NETWORK:
             return self._network(name)
         if name == "s3:tlsversion":
