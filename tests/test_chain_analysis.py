@@ -532,3 +532,21 @@ def test_a_policy_variable_of_a_free_key_is_not_decided_never_a_pass(kind):
     request = s3_request(**{"s3:prefix": "AROAEXAMPLE:vendor/a"})
     outcome = decide_chain(chain_for(kind, condition), request, FreeKeys())
     assert verdict(outcome) == "not decided" and "policy variable" in outcome.undecided
+
+
+def test_a_depends_on_whose_values_no_representative_shows_says_the_solvers_values():
+    """A session tag like a* but not like ax*: every representative evaluation/regions.py writes
+    (a member of each pattern, 'ax' and 'axx'; another value; none) is refused, so the allowed side
+    is the solver's own value, re-checked by the evaluator before it is shown."""
+    condition = {
+        "StringLike": {"aws:PrincipalTag/project": "a*"},
+        "StringNotLike": {"aws:PrincipalTag/project": "ax*"},
+    }
+    outcome = decide("identity", condition, tags=True)
+    assert verdict(outcome) == "WARN"
+    words = outcome.depends.removeprefix(
+        "depends on the vendor's session tag aws:PrincipalTag/project: allowed when it is '"
+    )
+    assert words != outcome.depends, outcome.depends
+    shown = words.split("'", 1)[0]
+    assert shown.startswith("a") and not shown.startswith("ax"), shown

@@ -232,6 +232,10 @@ def _words(
             return f"depends on {dim.name}: {sides(dim, yes, no)}"
     base, other = formula.symbolic.concrete(allowed), formula.symbolic.concrete(refused)
     named = dim.name if dim else _label(name)
+    if not authorize(formula.chain, base).allowed or authorize(formula.chain, other).allowed:
+        return (
+            f"depends on {named} (the values on each side are not decided)"  # re-checked: never shown wrong
+        )
     return f"depends on {named}: allowed {_value(name, base)}, denied {_value(name, other)}"
 
 
