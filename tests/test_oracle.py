@@ -28,15 +28,15 @@ import os
 import random
 import shutil
 import subprocess
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from provisioner.analysis.decide import decide_chain
 from provisioner.evaluation import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.free import apply, chain_policies, decide_free, dimensions
+from provisioner.evaluation.free import apply, chain_policies, dimensions
 from tests.oracle_free import both_sides, free_keys, generate_free
 from tests.oracle_perimeter import generate_perimeter, perimeter, perimeter_context
 
@@ -700,10 +700,12 @@ def _free_request(case: dict[str, Any]) -> tuple[Chain, Request]:
 
 @pytest.mark.slow
 def test_free_key_verdicts_agree_with_an_independent_evaluator():
-    """validate's verdict over the vendor's free keys (evaluation/free.py) is PASS only when the
-    other evaluator allows the request at every value tests/oracle_free.py writes on both sides of
-    each condition, FAIL only when it refuses at every one; and at each representative free.py
-    decides at, the two evaluators agree (so a "depends on" has values on both sides)."""
+    """validate's verdict over the vendor's free keys (the z3 analysis of the whole chain,
+    analysis/decide.py) is PASS only when the other evaluator allows the request at every value
+    tests/oracle_free.py writes on both sides of each condition, FAIL only when it refuses at
+    every one; at each request the analysis re-checked its answer at (the solver's models) and at
+    each representative evaluation/regions.py gives the words, the two evaluators agree (so a
+    "depends on" has values on both sides)."""
     missing = oracle_available()
     if missing:
         pytest.skip(missing)
@@ -728,7 +730,10 @@ def _free_checks(
     for case in cases:
         chain, request = _free_request(case)
         policies = chain_policies(chain)
-        outcome = decide_free(partial(authorize, chain), request, policies, free_keys(case))
+        outcome = decide_chain(chain, request, free_keys(case))
+        for ours_at in outcome.requests:
+            variant = {**case, "caller": ours_at.principal, "context": dict(ours_at.context)}
+            checks.append((variant, "representative", authorize(chain, ours_at).effect))
         if outcome.undecided:
             outcomes["not decided"] += 1
             continue

@@ -1,4 +1,5 @@
-"""Decisions over every value of the keys only the vendor chooses (its "free keys").
+"""The answer over every value of the keys only the vendor chooses (its "free keys"), and the
+words that say on which value it turns.
 
 validate asks "will the vendor's request be allowed?" of one simulated request, but some of
 that request's values are the vendor's to choose, not ours to know (IAM User Guide, "AWS global
@@ -15,19 +16,14 @@ condition context keys"; S3 User Guide, "Amazon S3 condition key examples"):
   `sts:TagSession`; then a KEY the role has a tag for too, since a session tag overrides the
   role's (STS API Reference, AssumeRole, Tags). Otherwise the role's tags are known keys.
 
-The conditions (and principals) of every policy of the chain that mention a free key split its
-values into finitely many regions: each literal value, a member of each pattern and of each two
-patterns at once, a value matching none, absent where the key may be absent; inside and just
-outside each CIDR; TLS 1.2 and 1.3. The chain is decided at one representative of each region,
-over the product of the free keys the chain mentions (none, for most chains: then it is decided
-once, as before). So the answer is exact, not sampled: allowed for every value, denied for
-every value, or it depends, said with the values on both sides.
+The decision is the z3 analysis of the whole chain over these keys (analysis/decide.py, which
+returns an `Outcome`); evaluation/regions.py's representatives of each key, decided here by the
+evaluator, give the words of a "depends on" (`sides`, `apply`).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provisioner.evaluation.chain import Chain
@@ -40,12 +36,8 @@ __all__ = [
     "FreeKeys",
     "Outcome",
     "chain_policies",
-    "decide_free",
-    "decisions_free",
     "dimensions",
 ]
-
-MAX_CASES = 4096  # beyond this product, the answer is "not decided", never a guess
 
 
 @dataclass(frozen=True)
@@ -59,6 +51,8 @@ class Outcome:
     depends: str = ""
     undecided: str = ""
     cases: int = 1
+    # the concrete requests the decision was re-checked at (analysis/decide.py: the models')
+    requests: tuple[Request, ...] = ()
 
     @property
     def always(self) -> bool:
@@ -72,6 +66,11 @@ class Outcome:
     def sometimes(self) -> bool:
         return self.allowed is not None
 
+    @property
+    def possibly(self) -> bool:
+        """Allowed for some value, or not decided (then it may be: never read as "no")."""
+        return self.allowed is not None or bool(self.undecided)
+
 
 def chain_policies(chain: Chain) -> list[Policy]:
     out = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
@@ -79,48 +78,6 @@ def chain_policies(chain: Chain) -> list[Policy]:
         for level in levels:
             out.extend(level)
     return out
-
-
-def decide_free(
-    decide: Callable[[Request], Decision],
-    request: Request,
-    policies: Iterable[Policy],
-    free: FreeKeys,
-) -> Outcome:
-    """`decide` at a representative of every region of the free keys `policies` mention."""
-    dims = dimensions(list(policies), request, free)
-    total = _cases(dims)
-    if total > MAX_CASES:
-        first = decide(request)
-        why = (
-            f"not decided: the policies' conditions on {', '.join(d.name for d in dims)} make "
-            f"{total} cases, more than {MAX_CASES}"
-        )
-        return Outcome(first if first.allowed else None, None if first.allowed else first, undecided=why)
-    results = [
-        (combo, decide(apply(request, combo))) for combo in itertools.product(*(d.candidates for d in dims))
-    ]
-    allowed = next((d for _, d in results if d.allowed), None)
-    denied = next((d for _, d in results if not d.allowed), None)
-    depends = describe(dims, results) if allowed is not None and denied is not None else ""
-    return Outcome(allowed, denied, depends, cases=len(results))
-
-
-def decisions_free(
-    decide: Callable[[Request], Decision], request: Request, policies: Iterable[Policy], free: FreeKeys
-) -> list[Decision]:
-    """`decide` at every representative (at most MAX_CASES; the request as given beyond)."""
-    dims = dimensions(list(policies), request, free)
-    if _cases(dims) > MAX_CASES:
-        return [decide(request)]
-    return [decide(apply(request, combo)) for combo in itertools.product(*(d.candidates for d in dims))]
-
-
-def _cases(dims: list[Dimension]) -> int:
-    total = 1
-    for dim in dims:
-        total *= len(dim.candidates)
-    return total
 
 
 def apply(request: Request, combo: Sequence[Candidate]) -> Request:
@@ -152,23 +109,7 @@ def apply(request: Request, combo: Sequence[Candidate]) -> Request:
 # --- the words -------------------------------------------------------------------------------
 
 
-def describe(dims: list[Dimension], results: list[tuple[tuple[Candidate, ...], Decision]]) -> str:
-    """For each key whose value changes the answer: the values allowed and those denied."""
-    parts = []
-    for index, dim in enumerate(dims):
-        groups: dict[tuple[int, ...], set[bool]] = {}
-        for combo, decision in results:
-            rest = tuple(id(c) for i, c in enumerate(combo) if i != index)
-            groups.setdefault(rest, set()).add(decision.allowed)
-        if not any(len(g) > 1 for g in groups.values()):
-            continue
-        allowed = [c for c in dim.candidates if any(d.allowed for k, d in results if k[index] is c)]
-        denied = [c for c in dim.candidates if any(not d.allowed for k, d in results if k[index] is c)]
-        parts.append(f"depends on {dim.name}: {_sides(dim, allowed, denied)}")
-    return "; ".join(parts) or "depends on the combination of " + ", ".join(d.name for d in dims)
-
-
-def _sides(dim: Dimension, allowed: list[Candidate], denied: list[Candidate]) -> str:
+def sides(dim: Dimension, allowed: list[Candidate], denied: list[Candidate]) -> str:
     if dim.kind == "tls" and len(allowed) == len(denied) == 1:
         up, down = allowed[0].keys[0][1], denied[0].keys[0][1]
         if (up or "") > (down or ""):

@@ -1,5 +1,7 @@
 """The regions the policies' conditions make of each key only the vendor chooses, one
-representative each (evaluation/free.py decides the chain at them).
+representative each: the words of a verdict that depends on the key (analysis/decide.py decides
+each at the allowed request with only that key changed, and says which are allowed and which
+denied; the verdict itself is the solver's, over every value).
 
 For a string key: each literal value, a member of each pattern, a case variant where a policy
 ignores case, a value matching none and, where the key may be absent, absent. For an address:

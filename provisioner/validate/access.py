@@ -266,14 +266,21 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
     too_much: list[str] = []
     for request in writes:
-        if request.action not in too_much[-1:] and decide(chain, request, spec, state, s3_free).sometimes:
+        if (
+            request.action not in too_much[-1:]
+            and decide(chain, request, spec, state, s3_free, only_allowed=True).possibly
+        ):
             too_much.append(request.action)
     other = bucket_arn(PROBE_BUCKET, spec.partition)
     for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
-        if decide(identity, s3_request(spec, state, action, resource), spec, state, s3_free).sometimes:
+        if decide(
+            identity, s3_request(spec, state, action, resource), spec, state, s3_free, only_allowed=True
+        ).possibly:
             too_much.append(f"{action} on other buckets")
     for action in ESCALATION:
-        if decide(identity, s3_request(spec, state, action, spec.role_arn), spec, state, iam_free).sometimes:
+        if decide(
+            identity, s3_request(spec, state, action, spec.role_arn), spec, state, iam_free, only_allowed=True
+        ).possibly:
             too_much.append(action)
     if too_much:
         shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")

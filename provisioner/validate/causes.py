@@ -14,12 +14,10 @@ that the remediation points at the fix (validate/fixes.py picks the remediation 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from typing import Any
 
-from provisioner.evaluation import Policy, Request, statement_applies
-from provisioner.evaluation.free import apply, dimensions
+from provisioner.evaluation import Policy, Request
 from provisioner.model import bucket_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec
 from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request, unknown_keys
@@ -79,23 +77,17 @@ def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]
     statement spares the session without a boundary and denies it with one."""
     if state.boundary is None or not state.bucket_policy or name not in READS:
         return []
+    from provisioner.analysis.decide import denies_for_some_value  # z3: loaded when asked
+
     policy = Policy("bucket policy", state.bucket_policy)
     free = free_keys(spec, state)
     found: list[str] = []
-    for statement in policy.statements:
-        if statement.effect != "Deny" or "NotPrincipal" not in statement.body:
-            continue
-        for request in read_requests(name, spec, state):
-            dims = dimensions([policy], request, free)
-            combos = itertools.islice(itertools.product(*(d.candidates for d in dims)), 4096)
-            if any(
-                statement_applies(statement, r, bounded=True) and not statement_applies(statement, r)
-                for r in (apply(request, c) for c in combos)
-            ):
-                where = f"bucket policy {statement.path}"
-                sid = statement.body.get("Sid")
-                found.append(f"{where} (Sid {sid})" if isinstance(sid, str) else where)
-                break
+    for request in read_requests(name, spec, state):
+        for statement in denies_for_some_value(policy, request, free, only_bounded=True):
+            where = f"bucket policy {statement.path}"
+            sid = statement.body.get("Sid")
+            shown = f"{where} (Sid {sid})" if isinstance(sid, str) else where
+            found += [shown] if shown not in found else []
     return found
 
 

@@ -16,8 +16,7 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
-from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
-from provisioner.evaluation.free import decisions_free
+from provisioner.evaluation import Hit, Policy
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
@@ -199,22 +198,20 @@ def _bucket_policy_denies(spec: ValidateSpec, state: Snapshot, actions: tuple[st
     bucket (ListBucket, GetBucketLocation) or the sample object (GetObject)."""
     if not state.bucket_policy or not actions:
         return []
+    from provisioner.analysis.decide import denies_for_some_value  # z3: loaded when asked
+
     bucket = bucket_arn(spec.bucket, spec.partition)
     policy = Policy("bucket policy", state.bucket_policy)
     free = free_keys(spec, state)
-
-    def decide(request: Request) -> Decision:
-        return evaluate([policy], request)
-
     found: list[str] = []
     for action in actions:
         resource = f"{bucket}/{spec.sample_key}" if action == "s3:GetObject" else bucket
         context: dict[str, Any] = {"s3:prefix": spec.prefix or ""} if action == "s3:ListBucket" else {}
         request = s3_request(spec, state, action, resource, **context)
-        # at every value the vendor chooses (evaluation/free.py): a Deny of TLS 1.2 counts
-        for decision in decisions_free(decide, request, [policy], free):
-            if decision.effect == EXPLICIT_DENY:
-                found += [h.describe() for h in decision.denies if h.describe() not in found]
+        # at some value the vendor chooses (analysis/decide.py): a Deny of TLS 1.2 counts
+        for statement in denies_for_some_value(policy, request, free):
+            hit = Hit(policy.name, statement.path, statement.body.get("Sid"), "Deny").describe()
+            found += [hit] if hit not in found else []
     return found
 
 

@@ -18,8 +18,8 @@ from provisioner.evaluation import (
     caller_request,
     evaluate,
 )
-from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.free import FreeKeys, Outcome, chain_policies, decide_free
+from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import parse_document
 from provisioner.model import Status
 from provisioner.model.rules import Registry
@@ -117,68 +117,22 @@ def unknown_keys(state: Snapshot) -> dict[str, str]:
     return unknown
 
 
-def undecided(chain: Chain, requests: list[Request], unknown: dict[str, str]) -> dict[str, list[str]]:
+def undecided(
+    chain: Chain, requests: list[Request], unknown: dict[str, str], free: Callable[[Request], FreeKeys]
+) -> dict[str, list[str]]:
     """The unknown keys on which the chain's decision of some of `requests` turns, each with the
-    actions it decides: for a key some statement is conditioned on, taking every such statement
-    as holding and as not holding decide a request differently. (A Deny that holds only refuses
-    more and an Allow only grants more, so the two extremes bound every value of the key.)"""
+    actions it decides: for some value of the other keys (the vendor's free keys too), two values
+    of the key decide the request differently (analysis/decide.py's `turns_on`, the z3 analysis
+    of the whole chain)."""
     if not unknown:
         return {}
-    spelled = {key.lower(): key for key in unknown}
-    named: dict[str, None] = {}
-    for policy in chain_policies(chain):
-        for statement in policy.statements:
-            keys = [spelled[k.lower()] for _, k, _ in statement.conditions() if k.lower() in spelled]
-            if keys:
-                named.update(dict.fromkeys(keys))
+    from provisioner.analysis.decide import turns_on  # z3: loaded when a chain is decided
+
     found: dict[str, list[str]] = {}
-    for keys in [[key] for key in named] + ([list(named)] if len(named) > 1 else []):
-        lowered = {key.lower() for key in keys}
-        loose = _extreme(chain, lowered, permissive=True)
-        tight = _extreme(chain, lowered, permissive=False)
-        turned = [r.action for r in requests if authorize(loose, r).allowed != authorize(tight, r).allowed]
-        if turned and (len(keys) == 1 or not found):
-            for key in keys:
-                found.setdefault(key, []).extend(dict.fromkeys(turned))
+    for request in requests:
+        for key in turns_on(chain, request, free(request), unknown):
+            found.setdefault(key, []).append(request.action)
     return found
-
-
-def _extreme(chain: Chain, keys: set[str], *, permissive: bool) -> Chain:
-    """The chain with every statement conditioned on `keys` taken as holding them (its other
-    conditions kept) or as never holding: Allows hold and Denies do not (permissive), or the
-    reverse."""
-
-    def rewrite(policy: Policy) -> Policy:
-        document = policy.document
-        if not isinstance(document, dict) or not any(
-            k.lower() in keys for s in policy.statements for _, k, _ in s.conditions()
-        ):
-            return policy
-        out = []
-        for statement in policy.statements:
-            body = dict(statement.body)
-            block = body.get("Condition")
-            if isinstance(block, dict) and any(k.lower() in keys for _, k, _ in statement.conditions()):
-                if (body.get("Effect") == "Allow") == permissive:
-                    body["Condition"] = {
-                        op: {k: v for k, v in pairs.items() if k.lower() not in keys}
-                        for op, pairs in block.items()
-                        if isinstance(pairs, dict)
-                    }
-                else:
-                    body["Effect"] = "(never holds)"  # neither Allow nor Deny: counted by no one
-            out.append(body)
-        return Policy(policy.name, {**document, "Statement": out})
-
-    return Chain(
-        identity=[rewrite(p) for p in chain.identity],
-        resource=[rewrite(p) for p in chain.resource],
-        boundary=rewrite(chain.boundary) if chain.boundary is not None else None,
-        scps=[[rewrite(p) for p in level] for level in chain.scps],
-        rcps=[[rewrite(p) for p in level] for level in chain.rcps],
-        cross_account=chain.cross_account,
-        resource_required=chain.resource_required,
-    )
 
 
 def not_decided(
@@ -187,7 +141,10 @@ def not_decided(
     """WARN "not decided" when a request's verdict turns on a key whose value is not known
     (unknown_keys): deciding it as absent would be a confident guess."""
     unknown = unknown_keys(state)
-    found = undecided(chain, requests, unknown)
+    if not unknown:
+        return None
+    s3, other = free_keys(spec, state), free_keys(spec, state, s3=False)
+    found = undecided(chain, requests, unknown, lambda r: s3 if r.action.startswith("s3:") else other)
     if not found:
         return None
     parts = [
@@ -218,12 +175,22 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
 
 
 def decide(
-    chain: Chain, request: Request, spec: ValidateSpec, state: Snapshot, free: FreeKeys | None = None
+    chain: Chain,
+    request: Request,
+    spec: ValidateSpec,
+    state: Snapshot,
+    free: FreeKeys | None = None,
+    *,
+    only_allowed: bool = False,
 ) -> Outcome:
-    """The chain's answer for every value of the free keys (PASS only when allowed for all)."""
+    """The chain's answer for every value of the free keys (PASS only when allowed for all), and
+    of the keys validate could not read (an answer that turns on one is "not decided"): the z3
+    analysis of the whole chain (analysis/decide.py)."""
     if free is None:
         free = free_keys(spec, state, s3=request.action.startswith("s3:"))
-    return decide_free(lambda r: authorize(chain, r), request, chain_policies(chain), free)
+    from provisioner.analysis.decide import decide_chain  # z3: loaded when a chain is decided
+
+    return decide_chain(chain, request, free, unknown_keys(state), only_allowed=only_allowed)
 
 
 def trust_policies(state: Snapshot) -> list[Policy]:

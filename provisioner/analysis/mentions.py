@@ -1,0 +1,122 @@
+"""What the policies of a chain say about the free keys, read before the chain is encoded
+(analysis/chain.py): whether any could change the answer (`mentions_free`), the VPC and endpoint
+IDs they name (yours, never the vendor's), and the session tags compared only as numbers or only
+as dates (`typed_tags`, with a value of every region their constants make)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime
+
+from provisioner.analysis.session import SessionRequest, is_free
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.conditions import _date as parse_date
+from provisioner.evaluation.conditions import _number
+from provisioner.evaluation.regions import FreeKeys
+
+
+def policies_of(chain: Chain) -> list[Policy]:
+    out = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
+    for level in [*chain.scps, *chain.rcps]:
+        out.extend(level)
+    return out
+
+
+def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, list[str]]:
+    """The free session tags the policies compare only with Numeric operators, or only with Date
+    operators (Null aside), each with one value of every region their constants make of the
+    line: each constant, a value between two, below all, above all, and one that is no number
+    (or date). The evaluator compares the value with the constants alone, so these decide it
+    exactly as every value would."""
+    uses: dict[str, set[str]] = {}
+    constants: dict[str, list[str]] = {}
+    for policy in policies:
+        for statement in policy.statements:
+            for operator, key, values in statement.conditions():
+                lower = key.lower()
+                if not (lower.startswith("aws:principaltag/") and symbolic.is_free(lower)):
+                    continue
+                base = operator.rpartition(":")[2].lower().removesuffix("ifexists")
+                family = (
+                    "numeric" if base.startswith("numeric") else "date" if base.startswith("date") else base
+                )
+                if base != "null":
+                    uses.setdefault(lower, set()).add(family if family in ("numeric", "date") else "other")
+                    texts = [str(v) for v in values]
+                    constants.setdefault(lower, []).extend(texts)
+                    if any("${" in t for t in texts):
+                        uses[lower].add("variable")
+    return {
+        key: _representatives(family.pop(), constants[key])
+        for key, family in uses.items()
+        if family in ({"numeric"}, {"date"})
+    }
+
+
+def _representatives(family: str, constants: list[str]) -> list[str]:
+    parse = _number if family == "numeric" else _timestamp
+    points = sorted({p for p in (parse(c) for c in constants) if p is not None})
+    values = [*points, *[(a + b) / 2 for a, b in itertools.pairwise(points)]]
+    values += [points[0] - 86400.0, points[-1] + 86400.0] if points else [0.0]
+    shown = [
+        repr(v) if family == "numeric" else datetime.fromtimestamp(v, tz=UTC).isoformat() for v in values
+    ]
+    return [*dict.fromkeys(shown), "not-a-" + family]
+
+
+def _timestamp(text: str) -> float | None:
+    parsed = parse_date(text)
+    return parsed.timestamp() if parsed is not None else None
+
+
+def named_ids(policies: list[Policy]) -> dict[str, set[str]]:
+    """The VPC and endpoint IDs the policies name (yours: never the vendor's own)."""
+    named: dict[str, set[str]] = {}
+    for policy in policies:
+        for statement in policy.statements:
+            for _, key, values in statement.conditions():
+                if key.lower() in ("aws:sourcevpc", "aws:sourcevpce"):
+                    texts = [str(v) for v in values if "*" not in str(v) and "?" not in str(v)]
+                    named.setdefault(key.lower(), set()).update(texts)
+    return named
+
+
+def mentions_free(
+    chain: Chain, request: Request, free: FreeKeys, unknown: dict[str, str] | None = None
+) -> bool:
+    """Could a free key change the chain's answer? (Not when no policy names one, nor the
+    session's ARN prefix, nor a policy variable: then the request decides alone.)"""
+    lowered = {k.lower() for k in unknown or {}}
+    session = free.session_name and ":assumed-role/" in request.principal
+    prefix = request.principal.rsplit("/", 1)[0].lower() + "/"
+    for policy in policies_of(chain):
+        text = _text(policy)
+        if "${" in text or (session and prefix in text):
+            return True
+        if any(is_free(key, request, free, lowered) for key in _keys(policy)):
+            return True
+    return False
+
+
+_TEXTS: dict[int, tuple[Policy, str, frozenset[str]]] = {}
+
+
+def _text(policy: Policy) -> str:
+    return _cached(policy)[1]
+
+
+def _keys(policy: Policy) -> frozenset[str]:
+    return _cached(policy)[2]
+
+
+def _cached(policy: Policy) -> tuple[Policy, str, frozenset[str]]:
+    found = _TEXTS.get(id(policy))
+    if found is None or found[0] is not policy:
+        keys = frozenset(k.lower() for s in policy.statements for _, k, _ in s.conditions())
+        found = (policy, json.dumps(policy.document).lower(), keys)
+        if len(_TEXTS) > 4096:
+            _TEXTS.clear()
+        _TEXTS[id(policy)] = found
+    return found

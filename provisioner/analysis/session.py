@@ -1,0 +1,374 @@
+"""The vendor's role-session request as z3 variables: one concrete request (caller, action,
+resource, the known keys at their values) whose free keys are symbolic (analysis/chain.py builds
+the chain over it; evaluation/free.py's FreeKeys says which keys are free):
+
+- the session name `S`, in the caller's ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/S`) and in
+  `aws:userid` (`ROLE-ID:S`); `[\\w+=,.@-]{2,64}` (STS API Reference, AssumeRole, RoleSessionName);
+- where it calls from: from the internet (`aws:SourceIp` an IPv4 or IPv6 address, the VPC keys
+  absent) or through a VPC endpoint of its own (`aws:SourceIp` absent; `aws:VpcSourceIp` an
+  address, `aws:SourceVpc` `vpc-…` and `aws:SourceVpce` `vpce-…` IDs that are none of those the
+  policies name: those are yours) (IAM User Guide, "AWS global condition context keys");
+- `s3:TlsVersion`, "1.2" or "1.3" (S3 User Guide, "Protecting data in transit with encryption");
+- each session tag `aws:PrincipalTag/K` the policies read, when the trust lets the vendor
+  sts:TagSession: any value or none, and without one the role's own tag of K, if it has one;
+- each key whose value validate could not read (`unknown`: the organization's ID and path),
+  any value of its form.
+
+Addresses are 128-bit vectors with a version bit (an IPv4 address in the low 32 bits), so that
+IpAddress and NotIpAddress are decided exactly. A free string's form (the session name's
+characters, an ID's) is asked of the solver only when a model breaks it (`Lazy`), as the trust
+analysis asks its character sets.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from provisioner.analysis.encode import Key
+from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
+from provisioner.analysis.request import _glob_over as glob_over
+from provisioner.evaluation.model import Request
+from provisioner.evaluation.regions import FreeKeys
+
+NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
+IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
+TLS_VERSIONS = ("1.2", "1.3")  # S3 User Guide, "Protecting data in transit with encryption"
+_WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
+_HEX = z3.Union(z3.Range("0", "9"), z3.Range("a", "f"))
+_ORG = z3.Union(z3.Range("a", "z"), z3.Range("0", "9"))
+_PRINTABLE = z3.Range(" ", "~")
+_DEFAULTS = {
+    "aws:sourceip": "198.51.100.23",
+    "aws:vpcsourceip": "10.0.0.1",
+    "aws:sourcevpc": "vpc-0f1e2d3c4b5a6978",
+    "aws:sourcevpce": "vpce-0a1b2c3d4e5f6071",
+}
+SPELLED = {
+    "aws:sourceip": "aws:SourceIp",
+    "aws:vpcsourceip": "aws:VpcSourceIp",
+    "aws:sourcevpc": "aws:SourceVpc",
+    "aws:sourcevpce": "aws:SourceVpce",
+}
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A free string's form: checked on a model in Python, given to the solver only when broken."""
+
+    value: z3.SeqRef
+    python: str
+    constraint: z3.BoolRef
+    present: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
+
+    def holds(self, model: z3.ModelRef) -> bool:
+        if not z3.is_true(model.eval(self.present, model_completion=True)):
+            return True
+        return re.fullmatch(self.python, text(model, self.value), re.ASCII | re.DOTALL) is not None
+
+
+def text(model: z3.ModelRef | Defaults, value: Any) -> str:
+    return str(model.eval(value, model_completion=True).as_string())
+
+
+def _form(value: z3.SeqRef, head: str, chars: z3.ReRef, shortest: int, longest: int) -> z3.BoolRef:
+    """`head`, then `shortest` to `longest` of `chars` (lengths apart: the solver decides them far
+    faster than a bounded loop)."""
+    body = z3.Star(chars)
+    return z3.And(
+        z3.InRe(value, z3.Concat(z3.Re(head), body) if head else body),
+        z3.Length(value) >= len(head) + shortest,
+        z3.Length(value) <= len(head) + longest,
+    )
+
+
+@dataclass
+class Address:
+    """An address key: present or not, its version and its 128 bits."""
+
+    present: z3.BoolRef
+    v6: z3.BoolRef
+    bits: z3.BitVecRef
+
+    def within(self, cidr: str) -> z3.BoolRef:
+        """In the range, as the evaluator decides it (ipaddress: another version is never in)."""
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            return z3.BoolVal(False)
+        size = 32 if network.version == 4 else 128
+        mask = ((1 << size) - 1) ^ ((1 << (size - network.prefixlen)) - 1)
+        version = z3.Not(self.v6) if network.version == 4 else self.v6
+        masked = self.bits & z3.BitVecVal(mask, 128)
+        return z3.And(version, masked == z3.BitVecVal(int(network.network_address), 128))
+
+    def shown(self, model: z3.ModelRef | Defaults) -> str:
+        number = model.eval(self.bits, model_completion=True).as_long()
+        if z3.is_true(model.eval(self.v6, model_completion=True)):
+            return str(ipaddress.IPv6Address(number))
+        return str(ipaddress.IPv4Address(number & 0xFFFFFFFF))
+
+
+class SessionRequest:
+    """One request of the vendor's role session with its free keys as variables."""
+
+    def __init__(self, request: Request, free: FreeKeys, unknown: dict[str, str] | None = None) -> None:
+        self.request = request
+        self.free = free
+        self.unknown = {k.lower(): k for k in unknown or {}}
+        self.is_session = ":assumed-role/" in request.principal
+        self.prefix = request.principal.rsplit("/", 1)[0] + "/"
+        self.session = z3.String("session_name")
+        self.domain: list[z3.BoolRef] = []
+        self.lazy: list[Lazy] = []
+        self.keys: dict[str, Key] = {}
+        self.addresses: dict[str, Address] = {}
+        self.groups: dict[str, list[Any]] = {}  # "session", "network", "tls", a tag's or key's name
+        self.internet = z3.Bool("from_internet")
+        self.named: dict[str, set[str]] = {}  # key -> literal values the policies name (VPC IDs)
+        # a session tag compared only as a number or only as a date (analysis/chain.py's
+        # `typed`): one representative of each region its constants make, chosen by an index
+        self.typed: dict[str, list[str]] = {}
+        self.chosen: dict[str, z3.ArithRef] = {}
+        if self.session_free:
+            self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", _form(self.session, "", _WORD, 2, 64)))
+
+    # --- which keys are free ----------------------------------------------------------------
+
+    @property
+    def session_free(self) -> bool:
+        return self.free.session_name and self.is_session
+
+    def is_free(self, name: str) -> bool:
+        """Is the key (lower case) one the vendor chooses, or one validate could not read?"""
+        return is_free(name, self.request, self.free, set(self.unknown))
+
+    # --- the keys, as the encoder reads them ------------------------------------------------
+
+    def key(self, name: str, spelled: str | None = None) -> Key:
+        if name not in self.keys:
+            self.keys[name] = self._make(name, spelled or name)
+        return self.keys[name]
+
+    def _make(self, name: str, spelled: str) -> Key:
+        if name == "aws:userid":
+            head = str(self.request.key("aws:userid")).split(":", 1)[0] + ":"
+            self.groups.setdefault("session", []).append(self.session)
+            key = Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.session))
+            # StringLike over the two parts, the fixed ID apart (one regular language over the
+            # whole ID and name took the solver past its time)
+            key.like = lambda pattern: glob_over(pattern, [head, (self.session, WORD_CHARS)])
+            return key
+        if name in NETWORK:
+            return self._network(name)
+        if name == "s3:tlsversion":
+            value = z3.String("tls_version")
+            self.domain.append(z3.Or(*[value == z3.StringVal(v) for v in TLS_VERSIONS]))
+            self.groups["tls"] = [value]
+            return Key(z3.BoolVal(True), value)
+        if name in self.unknown:
+            return self._unknown(name)
+        return self._tag(name, spelled)
+
+    def _network(self, name: str) -> Key:
+        group = self.groups.setdefault("network", [self.internet])
+        present = self.internet if name == "aws:sourceip" else z3.Not(self.internet)
+        if name in IP_KEYS:
+            address = Address(present, z3.Bool(f"v6:{name}"), z3.BitVec(f"ip:{name}", 128))
+            # an IPv4 address has nothing above its 32 bits: one vector per address
+            self.domain.append(z3.Or(address.v6, z3.Extract(127, 32, address.bits) == z3.BitVecVal(0, 96)))
+            self.addresses[name] = address
+            group += [address.v6, address.bits]
+            return Key(present, z3.String(f"key:{name}"))  # compared as a string: not modelled
+        value = z3.String(f"key:{name}")
+        head = "vpc-" if name == "aws:sourcevpc" else "vpce-"
+        self.lazy.append(Lazy(value, re.escape(head) + "[0-9a-f]{8,17}", _form(value, head, _HEX, 8, 17)))
+        # the vendor's own VPC and endpoint: never one your policies name
+        self.domain += [value != z3.StringVal(v) for v in sorted(self.named.get(name, ()))]
+        group.append(value)
+        return Key(present, value)
+
+    def _tag(self, name: str, spelled: str) -> Key:
+        has, value = z3.Bool(f"has:{name}"), z3.String(f"key:{name}")
+        if name in self.typed:
+            return self._typed_tag(name, spelled, has)
+        self.lazy.append(Lazy(value, r"[ -~]{0,256}", _form(value, "", _PRINTABLE, 0, 256), has))
+        self.groups[spelled] = [has, value]
+        own = self.request.key(spelled)
+        if own is not None:  # the role's tag, unless a session tag overrides it
+            return Key(z3.BoolVal(True), z3.If(has, value, z3.StringVal(str(own))))
+        return Key(has, value)
+
+    def _typed_tag(self, name: str, spelled: str, has: z3.BoolRef) -> Key:
+        """A tag compared only as a number (or only as a date): its value is one of the
+        representatives (the role's own value the last, when it has the tag: without a session
+        tag of the key, the session has it)."""
+        index = z3.Int(f"which:{name}")
+        values = self.typed[name]
+        own = self.request.key(spelled)
+        self.groups[spelled] = [has, index]
+        self.chosen[name] = index
+        if own is not None:
+            values.append(str(own))
+            last = len(values) - 1
+            self.domain += [index >= 0, index <= last, z3.Implies(z3.Not(has), index == last)]
+            return Key(z3.BoolVal(True), z3.String(f"key:{name}"))
+        self.domain += [index >= 0, index < len(values)]
+        return Key(has, z3.String(f"key:{name}"))
+
+    def _unknown(self, name: str) -> Key:
+        value = z3.String(f"key:{name}")
+        spelled = self.unknown[name]
+        if name == "aws:principalorgid":
+            self.lazy.append(Lazy(value, "o-[a-z0-9]{10,32}", _form(value, "o-", _ORG, 10, 32)))
+        else:  # the account's path starts with the organization's ID (known, or free too)
+            org = self.request.key("aws:PrincipalOrgID")
+            head = z3.StringVal(f"{org}/") if org is not None else z3.StringVal("o-")
+            if org is None and "aws:principalorgid" in self.unknown:
+                head = z3.Concat(self.key("aws:principalorgid").value, z3.StringVal("/"))
+            self.domain.append(z3.PrefixOf(head, value))
+            self.lazy.append(Lazy(value, r"[ -~]{1,512}", _form(value, "", _PRINTABLE, 1, 512)))
+        self.groups[spelled] = [value]
+        return Key(z3.BoolVal(True), value)
+
+    # --- the caller's ARN with the free session name -----------------------------------------
+
+    def by_caller(self, test: Callable[[str], bool], element: Any) -> z3.BoolRef:
+        """`test` of the caller's ARN, for every session name: the evaluator's principal
+        functions compare the caller with the values an element names, so the answer is one
+        for each session name the element names and one for every other name."""
+        if not self.session_free:
+            return z3.BoolVal(test(self.request.principal))
+        names = sorted({v[len(self.prefix) :] for v in _strings_in(element) if v.startswith(self.prefix)})
+        other = next(n for n in (f"vendor-session{i}" for i in range(len(names) + 1)) if n not in names)
+        formula: z3.BoolRef = z3.BoolVal(test(self.prefix + other))
+        for name in names:
+            formula = z3.If(self.session == z3.StringVal(name), z3.BoolVal(test(self.prefix + name)), formula)
+        if names:
+            self.groups.setdefault("session", []).append(self.session)
+        return formula
+
+    # --- a model as a concrete request --------------------------------------------------------
+
+    def concrete(self, model: z3.ModelRef | Defaults) -> Request:
+        """The request the model describes (the evaluator re-checks it)."""
+        context = dict(self.request.context)
+        lowered = {k.lower(): k for k in context}
+
+        def put(name: str, value: Any) -> None:
+            existing = lowered.pop(name.lower(), None)
+            if existing is not None:
+                del context[existing]
+            if value is not None:
+                context[name] = value
+                lowered[name.lower()] = name
+
+        principal = self.request.principal
+        if self.session_free and "session" in self.groups:
+            name = text(model, self.session)
+            principal = self.prefix + name
+            if "aws:userid" in lowered:
+                put("aws:userid", str(context[lowered["aws:userid"]]).split(":", 1)[0] + ":" + name)
+        for name, key in self.keys.items():
+            present = z3.is_true(model.eval(key.present, model_completion=True))
+            if name == "aws:userid":
+                continue
+            spelled = SPELLED.get(name) or self.unknown.get(name) or self._spelled_tag(name)
+            if not present:
+                put(spelled, None)
+            elif name in self.addresses:
+                put(spelled, self.addresses[name].shown(model))
+            elif name == "aws:principalorgpaths":
+                put(spelled, [text(model, key.value)])
+            elif name in self.chosen:
+                put(spelled, self.typed[name][model.eval(self.chosen[name], model_completion=True).as_long()])
+            else:
+                put(spelled, text(model, key.value))
+        if "network" in self.groups:  # the keys no policy reads: the path's own, or absent
+            internet = z3.is_true(model.eval(self.internet, model_completion=True))
+            for name in NETWORK:
+                if name not in self.keys:
+                    put(SPELLED[name], _DEFAULTS[name] if (name == "aws:sourceip") == internet else None)
+        return Request(principal, self.request.action, self.request.resource, context)
+
+    def defaults(self) -> Defaults:
+        """One value of every free key, within its form (for an answer no value changes)."""
+        pairs: list[tuple[Any, Any]] = [
+            (self.internet, z3.BoolVal(True)),
+            (self.session, z3.StringVal("vendor-session")),
+        ]
+        for name, key in self.keys.items():
+            if name in self.addresses:
+                address = self.addresses[name]
+                pairs += [(address.v6, z3.BoolVal(False)), (address.bits, z3.BitVecVal(0xC6336417, 128))]
+            elif name == "s3:tlsversion":
+                pairs.append((key.value, z3.StringVal("1.3")))
+            elif name.startswith("aws:principaltag/"):
+                pairs.append((z3.Bool(f"has:{name}"), z3.BoolVal(False)))
+                if name in self.chosen:
+                    pairs.append((self.chosen[name], z3.IntVal(len(self.typed[name]) - 1)))
+            elif name == "aws:principalorgid":
+                pairs.append((key.value, z3.StringVal("o-exampleorg")))
+            elif name == "aws:principalorgpaths":
+                org = self.request.key("aws:PrincipalOrgID") or "o-exampleorg"
+                pairs.append((key.value, z3.StringVal(f"{org}/r-exam/")))
+        return Defaults(pairs)
+
+    def restore(self, request: Request, group: str) -> Request:
+        """`request` with the group's keys as the simulated request has them."""
+        keys = {
+            "session": ["aws:userid"],
+            "network": [SPELLED[n] for n in NETWORK],
+            "tls": ["s3:TlsVersion"],
+        }.get(group, [group])
+        context = {k: v for k, v in request.context.items() if k.lower() not in {n.lower() for n in keys}}
+        context.update(
+            {k: v for k, v in self.request.context.items() if k.lower() in {n.lower() for n in keys}}
+        )
+        principal = self.request.principal if group == "session" else request.principal
+        return Request(principal, request.action, request.resource, context)
+
+    def _spelled_tag(self, name: str) -> str:
+        for spelled in self.groups:
+            if spelled.lower() == name:
+                return spelled
+        return name
+
+
+class Defaults:
+    """An assignment of the free keys, read as a model is (`eval`)."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+
+    def eval(self, expression: Any, model_completion: bool = True) -> Any:
+        del model_completion
+        return z3.simplify(z3.substitute(expression, *self.pairs)) if self.pairs else z3.simplify(expression)
+
+
+def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> bool:
+    """Is the key (lower case) one the vendor chooses in `request`, or one of `unknown`?"""
+    if name in unknown:
+        return True
+    if name == "aws:userid":
+        return free.session_name and ":assumed-role/" in request.principal and request.key(name) is not None
+    if free.network and name in NETWORK:
+        return True
+    if name == "s3:tlsversion":
+        return free.tls and request.action.lower().startswith("s3:")
+    return name.startswith("aws:principaltag/") and free.session_tags
+
+
+def _strings_in(element: Any) -> list[str]:
+    if isinstance(element, str):
+        return [element]
+    if isinstance(element, dict):
+        return [s for v in element.values() for s in _strings_in(v)]
+    if isinstance(element, list):
+        return [s for v in element for s in _strings_in(v)]
+    return []
