@@ -40,6 +40,22 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def condition_entries(block: Any) -> list[tuple[str, str, list[Any]]] | None:
+    """A statement's Condition block as (operator, key, values) triples, in order ([] for no
+    block); None for a malformed block (not an object, or an operator whose keys are not one),
+    which matches nothing."""
+    if not block:
+        return []
+    if not isinstance(block, dict):
+        return None
+    entries: list[tuple[str, str, list[Any]]] = []
+    for operator, pairs in block.items():
+        if not isinstance(pairs, dict):
+            return None
+        entries += [(operator, key, as_list(values)) for key, values in pairs.items()]
+    return entries
+
+
 def strings(value: Any) -> list[str]:
     """The string members of an element; anything else is dropped."""
     return [v for v in as_list(value) if isinstance(v, str)]

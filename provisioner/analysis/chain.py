@@ -53,7 +53,7 @@ from provisioner.evaluation.chain import Chain, _names_exactly
 from provisioner.evaluation.conditions import _single as single_value
 from provisioner.evaluation.conditions import _substitute
 from provisioner.evaluation.regions import FreeKeys
-from provisioner.iam import Statement, action_matches, as_list, strings
+from provisioner.iam import Statement, action_matches, condition_entries, strings
 
 _FALSE = z3.BoolVal(False)
 _TRUE = z3.BoolVal(True)
@@ -66,27 +66,27 @@ def _constant(part: Formula) -> bool | None:
     return True if z3.is_true(part) else False if z3.is_false(part) else None
 
 
-def or_(parts: Sequence[Formula]) -> Formula:
-    """Or, folding constants (most statements are decided at once: no term is built)."""
+def _fold(parts: Sequence[Formula], absorbing: bool) -> Formula:
+    """Or (`absorbing` True) or And (False), folding constants: a part equal to `absorbing`
+    decides at once, the others drop (most statements are decided at once: no term is built)."""
     out: list[z3.BoolRef] = []
     for part in parts:
         known = _constant(part)
-        if known is True:
-            return True
+        if known is absorbing:
+            return absorbing
         if known is None:
             out.append(part)
-    return False if not out else out[0] if len(out) == 1 else z3.Or(*out)
+    if not out:
+        return not absorbing
+    return out[0] if len(out) == 1 else (z3.Or(*out) if absorbing else z3.And(*out))
+
+
+def or_(parts: Sequence[Formula]) -> Formula:
+    return _fold(parts, True)
 
 
 def and_(parts: Sequence[Formula]) -> Formula:
-    out: list[z3.BoolRef] = []
-    for part in parts:
-        known = _constant(part)
-        if known is False:
-            return False
-        if known is None:
-            out.append(part)
-    return True if not out else out[0] if len(out) == 1 else z3.And(*out)
+    return _fold(parts, False)
 
 
 def not_(part: Formula) -> Formula:
@@ -224,15 +224,10 @@ class ChainFormula:
                 )
         if and_(parts) is False:
             return False
-        block = body.get("Condition")
-        if block:
-            if not isinstance(block, dict):
-                return False
-            for operator, pairs in block.items():
-                if not isinstance(pairs, dict):
-                    return False
-                for key, values in pairs.items():
-                    parts.append(self.encoder.condition(operator, key, as_list(values), variables, deny))
+        entries = condition_entries(body.get("Condition"))
+        if entries is None:
+            return False
+        parts += [self.encoder.condition(op, key, values, variables, deny) for op, key, values in entries]
         return and_(parts)
 
     def _resources(self, body: dict[str, Any], variables: bool, deny: bool) -> Formula:

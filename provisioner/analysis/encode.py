@@ -25,7 +25,7 @@ from typing import Any
 
 import z3
 
-from provisioner.iam import Statement, action_matches, as_list, strings
+from provisioner.iam import Statement, action_matches, condition_entries, strings
 from provisioner.model.arn import Arn
 
 _NEGATED = {
@@ -176,15 +176,10 @@ class Encoder:
         if "NotPrincipal" in body:  # a Deny spares only whom it names as every principal it is
             named = self.spares if closing else self.principal
             parts.append(z3.Not(named(body["NotPrincipal"])))
-        block = body.get("Condition")
-        if block:
-            if not isinstance(block, dict):
-                return z3.BoolVal(False)
-            for operator, pairs in block.items():
-                if not isinstance(pairs, dict):
-                    return z3.BoolVal(False)
-                for key, values in pairs.items():
-                    parts.append(self.condition(operator, key, as_list(values), variables, closing))
+        entries = condition_entries(body.get("Condition"))
+        if entries is None:
+            return z3.BoolVal(False)
+        parts += [self.condition(op, key, values, variables, closing) for op, key, values in entries]
         return z3.And(*parts) if parts else z3.BoolVal(True)
 
     def condition(

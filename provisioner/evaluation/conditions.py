@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from provisioner.evaluation.model import Request
-from provisioner.iam import as_list, wildcard_match
+from provisioner.iam import as_list, condition_entries, wildcard_match
 from provisioner.model.arn import Arn
 
 _NEGATED = {
@@ -102,16 +102,12 @@ def conditions_match(block: Any, request: Request, *, variables: bool = True) ->
     """Every operator, and every key under it, must hold (AND); any of a key's values may
     match (OR), or, for a negated operator, none may. ("Creating a condition with multiple
     keys or values".)"""
-    if not block:
-        return True
-    if not isinstance(block, dict):
+    entries = condition_entries(block)
+    if entries is None:
         return False
-    for operator, pairs in block.items():
-        if not isinstance(pairs, dict):
+    for operator, key, values in entries:
+        if not condition_holds(operator, key, values, request, variables=variables):
             return False
-        for key, values in pairs.items():
-            if not condition_holds(operator, key, as_list(values), request, variables=variables):
-                return False
     return True
 
 
