@@ -238,3 +238,22 @@ def test_an_outside_account_that_may_delete_through_a_bucket_policy_is_high_as_t
     [entry] = found.values()
     assert entry["worst"] == "high", entry
     assert cli("inventory", *files([], {"data-bkt": policy}), "--fail-on", "high").code == 1
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        doc(allow("s3:GetObject", "arn:aws:s3:::exactb/*", Principal="*"), deny("s3:GetObject", "arn:aws:s3:::exactb/*", Principal="*")),
+        doc(allow("s3:GetObject", "arn:aws:s3:::exactb/*", Principal="*"), deny("s3:Get*", "arn:aws:s3:::exactb/*", Principal="*")),
+        doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::exactb", Principal="*"), deny("s3:PutBucket*", "arn:aws:s3:::exactb", Principal="*")),
+        doc(allow("s3:ListBucket", "arn:aws:s3:::exactb", Principal="*"), deny("s3:ListBucket", "arn:aws:s3:::exactb", Principal="*")),
+    ],
+)  # fmt: skip
+def test_a_grant_an_unconditional_deny_takes_back_entirely_is_no_party(cli, files, policy):
+    """IAM User Guide, "Policy evaluation logic": an explicit deny overrides the allow. A grant
+    denied everywhere it applies gives nothing: no party, no critical, and who-can agrees (the
+    second trial's false critical: 'anyone … s3://exactb/* GetObject … can', exit 1)."""
+    args = files([], {"exactb": policy})
+    assert parties(cli, args) == {}
+    assert cli("inventory", *args, "--fail-on", "critical").code == 0
+    assert who(cli, "read", "s3://exactb/", args) == [] and who(cli, "write", "s3://exactb/", args) == []

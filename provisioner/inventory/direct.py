@@ -17,7 +17,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, aws_principals, statements, strings
 from provisioner.inventory.model import ANYONE, Bucket, Direct
-from provisioner.inventory.parts import probes
+from provisioner.inventory.parts import PROBE_KEY, probes
 from provisioner.inventory.sources import OURS, service_sources
 from provisioner.model import account_of, session_arn
 from provisioner.naming import AWS_SERVICE, Names, Party
@@ -73,8 +73,8 @@ def direct_grants(
                 whole = grant.at(f"s3://{bucket.name} (the bucket)", f"arn:aws:s3:::{bucket.name}", control)
                 if whole is not None:
                     found.append(replace(whole, rights=_short(whole.rights), power=_short(whole.rights)))
-                elif not given:  # granted something else: still a party, with what it names
-                    found.append(grant.named(bucket.name))
+                elif not given and not grant.taken_back(bucket.name, [*rights, *control]):
+                    found.append(grant.named(bucket.name))  # granted something else: with what it names
     return found
 
 
@@ -201,6 +201,26 @@ class _Grant:
             decided, note = self.fixed
         bucket = resource.split(":::", 1)[1].split("/", 1)[0]
         return Direct(self.party, self.where, bucket, part, tuple(given), self.condition, decided, note)
+
+    def taken_back(self, bucket: str, asked: Sequence[tuple[str, str] | str]) -> bool:
+        """Does an unconditional Deny take back all the statement gives of what was asked, and of
+        each action it names outright, on the bucket and on an object in it? (A statement naming
+        actions only by wildcard, or by NotAction, is taken as giving something else.)"""
+        if self.outright is None:
+            return False
+        actions = [a if isinstance(a, str) else a[1] for a in asked]
+        actions += [a for a in strings(self.statement.body.get("Action")) if "*" not in a and "?" not in a]
+        resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{PROBE_KEY}"]
+        requests = [
+            Request(c, action, r, caller_context(c))
+            for c in self.asking
+            for action in actions
+            for r in resources
+        ]
+        bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
+        outright = Chain(identity=[THEIRS], resource=[self.outright], cross_account=True)
+        covered = [r for r in requests if authorize(bare, r).allowed]
+        return bool(covered) and not any(authorize(outright, r).allowed for r in covered)
 
     def named(self, bucket: str) -> Direct:
         """A grant of none of the actions asked about: the actions it names, as written."""
