@@ -350,7 +350,9 @@ def test_who_can_write_names_the_parties_that_can_take_the_bucket_over(tmp_path,
     itself write (Service Authorization Reference, Amazon S3: PutBucketPolicy "Grants permission
     to add or replace a bucket policy on a bucket"). who-can write lists it, directly in the
     bucket policy or through a role it can assume, with a verdict that says so, ranked high (was
-    silent: no route, no note); who-can read does not."""
+    silent: no route, no note). who-can read lists them too (trial 22d item 5: a party that may
+    replace the bucket policy may grant itself s3:GetObject as well; the first trial's "read does
+    not" left a party that can read everything out of who-can read)."""
     takeover = doc({"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::acme-data"})
     admin = trusting("BucketAdmin", assume(LABELBOX_ROLE, "a-unique-id-from-the-vendor-0001"))
     admin["RolePolicyList"] = [{"PolicyName": "p", "PolicyDocument": takeover}]
@@ -378,7 +380,9 @@ def test_who_can_write_names_the_parties_that_can_take_the_bucket_over(tmp_path,
     table = cli("who-can", "write", "s3://acme-data/", *args).stdout
     assert "PutBucketPolicy" in table and "PutBucketAcl" in table, table
     assert table.count("HIGH (takes") == 2 and table.count("control)") == 2, table
-    assert cli("who-can", "read", "s3://acme-data/", *args, "-o", "json").json()["routes"] == []
+    read = cli("who-can", "read", "s3://acme-data/", *args, "-o", "json").json()["routes"]
+    assert {r["party"] for r in read} == set(by_party), read
+    assert all(r["verdict"].endswith("(it can grant itself read)") for r in read), read
 
 
 def test_notes_go_to_stderr_and_quiet_silences_them(tmp_path, cli):

@@ -53,6 +53,14 @@ def direct_grants(
     parts = probes([bucket.policy], bucket.name, prefix)
     # the Denies with no condition: where one applies, the grant is not there (no WARN about it)
     denies = [s.body for s in statements(bucket.policy) if s.effect == "Deny" and "Condition" not in s.body]
+    # the Denies with one: where one applies and is not decided, it is what the WARN names
+    guards = tuple(
+        _Guard(
+            _where(s), json.dumps(s.body["Condition"]), {k: v for k, v in s.body.items() if k != "Condition"}
+        )
+        for s in statements(bucket.policy)
+        if s.effect == "Deny" and "Condition" in s.body
+    )
     found: list[Direct] = []
     for statement in statements(bucket.policy):
         if not statement.is_allow:
@@ -66,7 +74,7 @@ def direct_grants(
         known = re.fullmatch(r"\d{12}", bucket.account) is not None
         outright = Policy(policy.name, {"Statement": [*bare.document["Statement"], *denies]})
         for asking, party, fixed in _callers(statement, names, mine, org_ids, bucket_accounts or {}, known):
-            grant = _Grant(party, asking, statement, bare, policy, where, condition, fixed, outright)
+            grant = _Grant(party, asking, statement, bare, policy, where, condition, fixed, outright, guards)
             given = grant.over(parts, rights)
             found += given
             if control:
@@ -137,6 +145,16 @@ def _callers(
 
 
 @dataclass(frozen=True)
+class _Guard:
+    """A bucket policy's Deny with a condition: where it is, the condition, and the statement
+    without it (does it apply to the request at all?)."""
+
+    where: str
+    condition: str
+    bare: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class _Grant:
     """One statement's grant to one party, asked part by part."""
 
@@ -149,6 +167,7 @@ class _Grant:
     condition: str
     fixed: tuple[bool, str] | None = None  # a service's verdict (decided, note): its source conditions
     outright: Policy | None = None  # the statement without its condition, with the unconditional Denies
+    guards: tuple[_Guard, ...] = ()  # the Denies with a condition
 
     def over(self, parts: Sequence[tuple[str, str]], rights: Sequence[tuple[str, str]]) -> list[Direct]:
         """The grant over the parts (the prefix itself first): the prefix with the deeper parts
@@ -179,6 +198,7 @@ class _Grant:
         service = self.fixed is not None
         given: list[str] = []
         decided = True
+        open_: list[Request] = []  # covered, but the whole policy does not decide them allowed
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
             requests = [Request(c, action, resource, caller_context(c)) for c in self.asking]
@@ -193,14 +213,27 @@ class _Grant:
                 given.append(name)
             if not service:
                 full = Chain(identity=[THEIRS], resource=[self.policy], cross_account=True)
-                decided = decided and all(authorize(full, r).allowed for r in covered)
+                open_ += [r for r in covered if not authorize(full, r).allowed]
+                decided = not open_
         if not given:
             return None
         note = ""
         if self.fixed is not None:  # the service acts for whoever uses it: the source conditions decide
             decided, note = self.fixed
         bucket = resource.split(":::", 1)[1].split("/", 1)[0]
-        return Direct(self.party, self.where, bucket, part, tuple(given), self.condition, decided, note)
+        condition = self._deciding(open_)
+        return Direct(self.party, self.where, bucket, part, tuple(given), condition, decided, note)
+
+    def _deciding(self, open_: Sequence[Request]) -> str:
+        """The conditions a request not decided depends on: the grant's own, and those of the
+        Denies that apply to it (a Deny's condition decides as much as the Allow's does)."""
+        said = [self.condition] if self.condition != "none" or not open_ else []
+        for guard in self.guards:
+            alone = Policy(self.policy.name, {"Statement": [*self.bare.document["Statement"], guard.bare]})
+            chain = Chain(identity=[THEIRS], resource=[alone], cross_account=True)
+            if any(not authorize(chain, r).allowed for r in open_):
+                said.append(f"Deny {guard.where}: {guard.condition}")
+        return "; ".join(said) or self.condition
 
     def taken_back(self, bucket: str, asked: Sequence[tuple[str, str] | str]) -> bool:
         """Does an unconditional Deny take back all the statement gives of what was asked, and of

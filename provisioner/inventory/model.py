@@ -125,13 +125,16 @@ class Direct:
     @property
     def severity(self) -> Severity | None:
         """Any AWS account, unconditionally: critical; control of the bucket, or writing or
-        deleting its data: high (audit's vendor-write-access, for a role)."""
+        deleting its data: high (audit's vendor-write-access, for a role). Not decided for the
+        party: a WARN that --fail-on counts, as lint's principal-wildcard-conditioned, medium
+        where any account, writing or control is at stake, and low for a named party's read."""
+        writes = {"write", "delete", *WHO_CAN["write"]}
+        weighty = bool(self.power or writes & set(self.rights))
         if not self.decided:
-            return None
+            return Severity.MEDIUM if weighty or self.party.account == ANYONE else Severity.LOW
         if self.party.account == ANYONE:
             return Severity.CRITICAL
-        writes = {"write", "delete", *WHO_CAN["write"]}
-        return Severity.HIGH if self.power or writes & set(self.rights) else None
+        return Severity.HIGH if weighty else None
 
     @property
     def verdict(self) -> str:
@@ -156,9 +159,19 @@ class PartyEntry:
     direct: list[Direct] = field(default_factory=list)  # bucket-policy grants naming it
 
     @property
-    def undecided(self) -> bool:
-        """A bucket-policy grant that depends on a condition not decided for the party."""
-        return any(not d.decided for d in self.direct)
+    def warned(self) -> bool:
+        """Is its worst verdict a WARN (a grant not decided), with nothing as bad decided?"""
+        worst = self.worst
+        certain = [r.severity for r in self.roles] + [d.severity for d in self.direct if d.decided]
+        return worst is not None and all(s is None or s.rank > worst.rank for s in certain)
+
+    @property
+    def verdict(self) -> str:
+        """As a report shows it: "HIGH", "WARN (medium)" (not decided), or "OK"."""
+        worst = self.worst
+        if worst is None:
+            return "OK"
+        return f"WARN ({worst.value})" if self.warned else worst.value.upper()
 
     @property
     def privileged(self) -> bool:

@@ -132,6 +132,7 @@ def _object_grants(
     )
     grants: list[tuple[str, tuple[str, ...]]] = []
     whole: dict[str, tuple[str, ...]] = {}
+    named = [p.document for p in documents] + list(policies.values())
     for bucket, prefix in targets(documents, buckets):
         asked = bucket.replace("*", "x").replace("?", "x")
         resource = f"arn:aws:s3:::{asked}/{prefix}{PROBE_KEY}"
@@ -143,10 +144,25 @@ def _object_grants(
             continue
         if prefix == "":
             whole[bucket] = rights
-        grants.append((f"s3://{bucket}/{prefix}*", rights))
+        grants.append((f"s3://{bucket}/{prefix}*{_except(may, rights, named, asked, prefix)}", rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
     exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies, documents)]
     return every, f" except {', '.join(exceptions)}" if exceptions else "", grants
+
+
+def _except(
+    may: Callable[..., bool], rights: tuple[str, ...], named: Sequence[Any], bucket: str, prefix: str
+) -> str:
+    """The deeper parts (parts.probes) where some of the rights do not hold: a bucket policy's
+    Deny on private/*, a role's on tmp/* ("Policy evaluation logic": an explicit deny overrides
+    the allow): " (except s3://b/private/*, delete on s3://b/tmp/*)", or ""."""
+    actions = dict(RIGHTS)
+    found: list[str] = []
+    for part, resource in probes(named, bucket, prefix)[1:]:
+        missing = [r for r in rights if not may(actions[r], resource, bucket)]
+        if missing:
+            found.append(part if len(missing) == len(rights) else f"{' and '.join(missing)} on {part}")
+    return f" (except {', '.join(found)})" if found else ""
 
 
 def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:

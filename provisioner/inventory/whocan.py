@@ -2,7 +2,9 @@
 write) objects there, and its route: party -> role -> bucket (a role the party can assume whose
 session may, decided by the evaluator over the role's policies, boundary, SCPs, the bucket policy
 and the RCPs), or party -> bucket policy (a statement naming the party directly; its own account
-then decides for its principals, "Cross-account policy evaluation logic"). A statement whose
+then decides for its principals, "Cross-account policy evaluation logic"). A party that may change
+the bucket's policy or ACL (TAKEOVER) is listed for read and for write: it can grant itself both.
+A statement whose
 condition the evaluator cannot decide for the party is a WARN naming it, never a pass."""
 
 from __future__ import annotations
@@ -151,8 +153,8 @@ def _role_routes(
                 continue
             reach = _role_reach(role, account, bucket, owner_org, action, prefix)
             reaches = [(*reach, "can")] if reach is not None else []
-            if action == "write":  # who may grant itself write: the bucket's policy or ACL
-                reaches += _role_control(role, account, bucket, owner_org)
+            # who may change the bucket's policy or ACL may grant itself read and write
+            reaches += _role_control(role, account, bucket, owner_org, action)
             if reaches:
                 routes += _party_routes(role, analysis, worst.get(role.arn, []), reaches, names, ours)
     return routes
@@ -220,8 +222,10 @@ def _at_least(severity: Severity | None, floor: Severity) -> Severity:
     return severity if severity is not None and severity.rank <= floor.rank else floor
 
 
-def _role_control(role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any) -> list[Reach]:
-    """The role's session may change the bucket's policy or ACL, and so grant itself write."""
+def _role_control(
+    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str
+) -> list[Reach]:
+    """The role's session may change the bucket's policy or ACL, and so grant itself `action`."""
     _, full = _bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(account.account, role.name, "vendor-session")
     arn = f"arn:aws:s3:::{bucket.name}"
@@ -233,7 +237,12 @@ def _role_control(role: RoleDetail, account: AccountData, bucket: Bucket, owner_
     if not allowed:
         return []
     return [
-        (f"s3://{bucket.name} (the bucket)", next(iter(allowed.values())), allowed, takeover_words(allowed))
+        (
+            f"s3://{bucket.name} (the bucket)",
+            next(iter(allowed.values())),
+            allowed,
+            takeover_words(allowed, action),
+        )
     ]
 
 
@@ -259,8 +268,8 @@ def _policy_routes(
     org_ids: frozenset[str],
     owners: dict[str, str],
 ) -> list[Route]:
-    """Statements of the bucket policy that name an outside account (or "*") directly; for
-    write, those that let it change the bucket's policy or ACL too (it can grant itself write)."""
+    """Statements of the bucket policy that name an outside account (or "*") directly, and those
+    that let it change the bucket's policy or ACL (it can grant itself read and write)."""
     from provisioner.inventory.direct import direct_grants
 
     found = direct_grants(
@@ -272,17 +281,17 @@ def _policy_routes(
         org_ids=org_ids,
         bucket_accounts=owners,
     )
-    if action == "write":
-        control = direct_grants(
-            bucket, "", (), names, ours, control=TAKEOVER, org_ids=org_ids, bucket_accounts=owners
-        )
-        found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
+    control = direct_grants(
+        bucket, "", (), names, ours, control=TAKEOVER, org_ids=org_ids, bucket_accounts=owners
+    )
+    found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
     routes: list[Route] = []
     for grant in found:
         taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in TAKEOVER)
         verdict = grant.verdict
         if taken:
-            verdict = takeover_words(taken) if grant.decided else f"{verdict}; if so, {takeover_words(taken)}"
+            words = takeover_words(taken, action)
+            verdict = words if grant.decided else f"{verdict}; if so, {words}"
         routes.append(
             Route(
                 grant.party,
@@ -300,8 +309,8 @@ def _policy_routes(
     return routes
 
 
-def takeover_words(actions: Any) -> str:
-    return f"can take control of the bucket: {', '.join(actions)} (it can grant itself write)"
+def takeover_words(actions: Any, action: str) -> str:
+    return f"can take control of the bucket: {', '.join(actions)} (it can grant itself {action})"
 
 
 def _role_reach(

@@ -55,6 +55,11 @@ def direct_verdict(grant: Direct) -> str:
     return grant.verdict
 
 
+def _grant_cell(grant: Direct) -> str:
+    severity = grant.severity.value if grant.severity else "ok"
+    return severity if grant.decided else f"warn ({severity})"
+
+
 def _direct_text(grant: Direct) -> str:
     return "\n".join(
         [
@@ -88,8 +93,7 @@ def _role(access: RoleAccess) -> dict[str, Any]:
 
 
 def _verdict(entry: PartyEntry) -> str:
-    worst = entry.worst
-    words = worst.value.upper() if worst else ("WARN" if entry.undecided else "OK")
+    words = entry.verdict
     if entry.privileged:
         words += " (privileged)"
     return words + (" stale" if entry.stale else "")
@@ -123,7 +127,7 @@ def inventory_table(result: InventoryResult) -> str:
                 (
                     "",
                     f"  bucket policy of s3://{grant.bucket} {grant.statement}",
-                    "warn" if not grant.decided else (grant.severity.value if grant.severity else "ok"),
+                    _grant_cell(grant),
                     _direct_text(grant),
                 )
             )

@@ -32,7 +32,7 @@ def _buckets(access: RoleAccess) -> list[str]:
 
 def _party_colour(entry: PartyEntry) -> str:
     """Its worst finding's colour; a bucket-policy grant not decided is a WARN, never green."""
-    if entry.worst is None and entry.undecided:
+    if entry.warned:
         return STATUS_COLOURS["warn"]
     return _colour(entry.worst)
 
@@ -97,8 +97,7 @@ def _line(x1: int, y1: int, x2: int, y2: int, colour: str, *, dash: bool = False
 
 def _card(entry: PartyEntry) -> str:
     party = entry.party
-    worst = entry.worst
-    verdict = escape(worst.value if worst else ("warn" if entry.undecided else "ok"))
+    verdict = escape(entry.verdict.lower())
     badge = (
         f'<span class="sev" style="background:{_party_colour(entry)}">{verdict}</span>'
         + ('<span class="badge">privileged</span>' if entry.privileged else "")
