@@ -324,3 +324,26 @@ def test_a_roles_scope_names_the_part_its_bucket_policy_denies(cli, files):
     no_private = doc(deny("s3:GetObject", "arn:aws:s3:::pub1/private/*", Principal="*"))
     [access] = parties(cli, files([reader], {"pub1": no_private}))["Labelbox"]["roles"]
     assert access["scope_shown"] == "s3://pub1/* (except s3://pub1/private/*) read; nothing else"
+
+
+def test_a_bad_bucket_name_in_bucket_policy_says_which_rule_it_breaks(cli, files, tmp_path):
+    (tmp_path / "p.json").write_text('{"Statement": []}')
+    for command in (["inventory"], ["who-can", "read", "s3://data-bkt/"]):
+        refused = cli(*command, *files([]), "--bucket-policy", f"Bad_Name={tmp_path / 'p.json'}")
+        assert refused.code == 2 and refused.stderr.count("\n") == 1, refused.stderr
+        assert "'Bad_Name' is not a bucket name" in refused.stderr and "'B' is not allowed" in refused.stderr
+
+
+def test_who_can_on_a_bucket_not_read_says_so_in_the_report_not_only_in_a_note(cli, files):
+    """A report that is partial says so where --quiet cannot hide it: its bucket policy was not
+    considered, so "no outside principal" is only through the roles read."""
+    quiet = cli("who-can", "read", "s3://not-read-bkt/", *files([]), "-q")
+    assert quiet.code == 0 and quiet.stderr == ""
+    assert "bucket not found in the accounts read: its bucket policy is not considered" in quiet.stdout
+    assert "no outside principal through the roles read" in quiet.stdout
+
+
+def test_markdown_shows_no_empty_role_table_for_a_party_named_only_by_a_bucket_policy(cli, files):
+    shared = doc(allow("s3:GetObject", "arn:aws:s3:::shared-md/*", Principal={"AWS": "888877776666"}))
+    markdown = cli("inventory", *files([], {"shared-md": shared}), "-o", "markdown").stdout
+    assert "| Bucket policy | Data | Verdict |" in markdown and "| Role |" not in markdown

@@ -5,7 +5,6 @@ files (--bucket-policy BUCKET=FILE)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,10 +13,10 @@ from provisioner.aws import Aws, AwsError, read_or_none, translate
 from provisioner.errors import InputError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
+from provisioner.inputs.s3 import check_bucket
 from provisioner.inventory.model import Bucket, Key
 
 WORKERS = 4
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
@@ -26,8 +25,12 @@ def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
     found: list[Bucket] = []
     for value in values:
         name, sep, path = value.partition("=")
-        if not sep or not _BUCKET.fullmatch(name) or not path:
+        if not sep or not path:
             raise InputError("bucket_policy", value, "BUCKET=FILE, a bucket name and the file of its policy")
+        try:
+            check_bucket(name, "bucket_policy")
+        except InputError as bad:  # says which rule the name breaks
+            raise InputError("bucket_policy", value, f"{name!r} is not a bucket name: {bad.rule}") from None
         if any(b.name == name for b in found):
             raise InputError(
                 "bucket_policy", value, f"bucket {name} given more than once: one policy a bucket"

@@ -99,7 +99,7 @@ def who_can(
     owner = next((a for a, found in buckets.items() if any(b.name == bucket for b in found)), None)
     answer = WhoCanResult(action, bucket, prefix, owner)
     if owner is None:
-        owner = data[0].account if len(data) == 1 else None
+        owner = data[0].account if len(data) == 1 and data[0].account.isdigit() else None
         answer.notes.append(
             f"bucket {bucket} is in none of the accounts read, or its policy was not read: routes through "
             "a bucket policy are not shown" + (f"; it is taken to be in account {owner}" if owner else "")

@@ -209,7 +209,8 @@ def inventory_markdown(result: InventoryResult) -> str:
             lines.append(f"Named by {_cell(party.source)}.")
         if entry.cors_buckets:
             lines.append(f"Browser access: {_cell(', '.join(entry.cors_buckets))}.")
-        lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
+        if entry.roles:
+            lines += ["", "| Role | Trust | Data | Power | Last used | Remove |", "|---|---|---|---|---|---|"]
         for a in entry.roles:
             remove = f"`{a.remove}`; leaves {_cell(a.leaves)}" if a.stale else ""
             use = _cell(a.use) + (" (stale)" if a.stale else "")
@@ -258,10 +259,12 @@ def who_can_table(result: WhoCanResult) -> str:
         for r in result.routes
     ]
     head = f"who can {result.action} s3://{result.bucket}/{result.prefix}" + (
-        f" (account {result.owner})" if result.owner else ""
+        f" (account {result.owner})"
+        if result.owner
+        else " (bucket not found in the accounts read: its bucket policy is not considered)"
     )
     if not rows:
-        body = "no outside principal"
+        body = "no outside principal" + ("" if result.owner else " through the roles read")
     else:
         body = table(
             rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, 22, 60, 40]
