@@ -473,3 +473,85 @@ def test_a_refusal_by_an_scp_or_rcp_is_not_remedied_with_create_role():
     for check in (assume, read):
         assert check.status is FAIL and "organization policy refuses it" in check.remediation, check
         assert not check.commands and "create-role" not in check.remediation
+
+
+# --- the resource's account and organization ----------------------------------------------------
+# IAM User Guide, "AWS global condition context keys": aws:ResourceAccount, "the resource owner's
+# AWS account ID", is in the request context of most service actions; aws:ResourceOrgID, "the
+# identifier of the organization in AWS Organizations to which the resource belongs", is present
+# when the resource's account is a member of an organization (and aws:ResourceOrgPaths with it).
+# AWS's resource-perimeter SCP (aws-samples/data-perimeter-policy-examples,
+# "EnforceResourcePerimeterAWSResources") denies the session's calls to resources outside the org.
+
+
+def resource_perimeter(key: str, value: str) -> OrgPolicies:
+    statement = {
+        "Sid": "OnlyOrgResources",
+        "Effect": "Deny",
+        "Action": ["s3:*", "kms:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {key: value}},
+    }
+    scps = [[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP resource-perimeter", document(statement))]]
+    return OrgPolicies(scps=scps, org_id=ORG, org_paths=(PATH,))
+
+
+OWN_KEY_POLICY = document(
+    {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+)
+
+
+def test_a_resource_perimeter_scp_passes_the_vendors_reads_of_the_roles_own_bucket_and_key():
+    """The bucket is in the role's account (validate takes it so), so in its organization: the
+    perimeter on aws:ResourceOrgID or aws:ResourceAccount does not hold (trial 20: both gave
+    BUCKET_ACCESS_DENIED, 'explicitly denied by SCP', as if the keys were absent)."""
+    for key, value in (
+        ("aws:ResourceOrgID", ORG),
+        ("aws:ResourceAccount", ACCOUNT),
+        ("aws:ResourceOrgPaths", PATH),
+    ):
+        state = snapshot(org=resource_perimeter(key, value), kms_key=KEY, key_policy=OWN_KEY_POLICY)
+        assert {name: status for name, (status, _) in reads(state).items()} == {
+            "AWSBucketAccess": PASS,
+            "AWSObjectRead": PASS,
+        }, (key, reads(state))
+    # another organization's perimeter refuses every read of the session
+    state = snapshot(org=resource_perimeter("aws:ResourceOrgID", "o-zzzzzzzzzz"))
+    for status, detail in reads(state).values():
+        assert status is FAIL and "SCP resource-perimeter" in detail
+
+
+def test_a_key_of_another_account_under_a_resource_perimeter_is_not_decided():
+    """A KMS key of another account: its aws:ResourceAccount is in its ARN, its organization was
+    not read, so a perimeter on aws:ResourceOrgID neither passes nor fails S3's decrypt."""
+    foreign = "arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    open_key = document(
+        {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "kms:Decrypt", "Resource": "*"}
+    )
+    state = snapshot(org=resource_perimeter("aws:ResourceOrgID", ORG), kms_key=foreign, key_policy=open_key)
+    verdict = kms_decrypt(state, SPEC)
+    assert (
+        verdict.status is WARN and "aws:ResourceOrgID" in verdict.detail and "999988887777" in verdict.detail
+    )
+    state = snapshot(
+        org=resource_perimeter("aws:ResourceAccount", ACCOUNT), kms_key=foreign, key_policy=open_key
+    )
+    assert kms_decrypt(state, SPEC).status is FAIL
+
+
+def test_a_resource_perimeter_with_the_organization_not_read_is_not_decided():
+    """The resource's organization is the principal's (one account), so not known either: a WARN
+    naming the organization's key, never a PASS or FAIL."""
+    outside = {"StringNotEquals": {"aws:ResourceOrgID": ORG}}
+    statement = {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": outside}
+    org = OrgPolicies(
+        scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP p", document(statement))]],
+        unread=["organizations:DescribeOrganization denied"],
+    )
+    for status, detail in reads(snapshot(org=org)).values():
+        assert status is WARN and detail.startswith("not decided: ") and "OrgID" in detail, detail

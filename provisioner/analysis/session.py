@@ -35,6 +35,7 @@ from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
 from provisioner.analysis.request import _glob_over as glob_over
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
+from provisioner.model import account_of
 
 NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
@@ -222,8 +223,27 @@ class SessionRequest:
         return Key(has, z3.String(f"key:{name}"))
 
     def _unknown(self, name: str) -> Key:
-        value = z3.String(f"key:{name}")
         spelled = self.unknown[name]
+        mirrored = _PRINCIPAL_SIDE.get(name)
+        if mirrored is not None:
+            if self.request.key("aws:ResourceAccount") == account_of(self.request.principal):
+                # a resource of the principal's own account: its organization and path are the
+                # principal's, not known, but one value
+                principal_side = self.request.key(mirrored)
+                if principal_side is None:
+                    return self.key(mirrored.lower(), mirrored)
+                return Key(z3.BoolVal(True), z3.StringVal(str(principal_side)))
+            # another account's resource: any organization, or none
+            value = z3.String(f"key:{name}")
+            present = z3.Bool(f"has:{name}")
+            if name == "aws:resourceorgid":
+                form = Lazy(value, "o-[a-z0-9]{10,32}", _form(value, "o-", _ORG, 10, 32), present)
+            else:
+                form = Lazy(value, r"[ -~]{1,512}", _form(value, "", _PRINTABLE, 1, 512), present)
+            self.lazy.append(form)
+            self.groups[spelled] = [value, present]
+            return Key(present, value)
+        value = z3.String(f"key:{name}")
         if name == "aws:principalorgid":
             self.lazy.append(Lazy(value, "o-[a-z0-9]{10,32}", _form(value, "o-", _ORG, 10, 32)))
         else:  # the account's path starts with the organization's ID (known, or free too)
@@ -283,7 +303,7 @@ class SessionRequest:
                 put(spelled, None)
             elif name in self.addresses:
                 put(spelled, self.addresses[name].shown(model))
-            elif name == "aws:principalorgpaths":
+            elif name in ("aws:principalorgpaths", "aws:resourceorgpaths"):
                 put(spelled, [text(model, key.value)])
             elif name in self.chosen:
                 put(spelled, self.typed[name][model.eval(self.chosen[name], model_completion=True).as_long()])
@@ -314,7 +334,7 @@ class SessionRequest:
                     pairs.append((self.chosen[name], z3.IntVal(len(self.typed[name]) - 1)))
             elif name == "aws:principalorgid":
                 pairs.append((key.value, z3.StringVal("o-exampleorg")))
-            elif name == "aws:principalorgpaths":
+            elif name in ("aws:principalorgpaths", "aws:resourceorgpaths"):
                 org = self.request.key("aws:PrincipalOrgID") or "o-exampleorg"
                 pairs.append((key.value, z3.StringVal(f"{org}/r-exam/")))
         return Defaults(pairs)
@@ -349,6 +369,9 @@ class Defaults:
     def eval(self, expression: Any, model_completion: bool = True) -> Any:
         del model_completion
         return z3.simplify(z3.substitute(expression, *self.pairs)) if self.pairs else z3.simplify(expression)
+
+
+_PRINCIPAL_SIDE = {"aws:resourceorgid": "aws:PrincipalOrgID", "aws:resourceorgpaths": "aws:PrincipalOrgPaths"}
 
 
 def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> bool:

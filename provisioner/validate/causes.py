@@ -100,8 +100,8 @@ def organization_input(check: Check, spec: ValidateSpec, state: Snapshot) -> str
     if not unknown:
         return None
     names = [key for key in unknown if f"depends on {key}," in check.detail]
-    if "aws:PrincipalOrgPaths" in names:
+    if {"aws:PrincipalOrgPaths", "aws:ResourceOrgPaths"} & set(names):
         return "ORG_PATHS"
-    if "aws:PrincipalOrgID" in names:
+    if {"aws:PrincipalOrgID", "aws:ResourceOrgID"} & set(names):
         return "ORG_ID"
     return None

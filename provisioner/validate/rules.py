@@ -21,7 +21,7 @@ from provisioner.evaluation import (
 from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import parse_document
-from provisioner.model import Status
+from provisioner.model import Status, account_of
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
 
@@ -71,8 +71,32 @@ def s3_request(spec: ValidateSpec, state: Snapshot, action: str, resource: str, 
     role_id = (state.role or {}).get("RoleId")
     if isinstance(role_id, str) and role_id and "aws:userid" not in context:
         context["aws:userid"] = f"{role_id}:{SESSION_NAME}"
-    keys = {**known_keys(state), **context}
+    keys = {**known_keys(state), **resource_keys(spec, state, resource), **context}
     return caller_request(spec.session_arn, action, resource, region=state.bucket_region, **keys)
+
+
+def resource_keys(spec: ValidateSpec, state: Snapshot, resource: str) -> dict[str, Any]:
+    """The keys of the resource a session's request names (IAM User Guide, "AWS global
+    condition context keys": aws:ResourceAccount, the account that owns the resource, in most
+    services' requests; aws:ResourceOrgID and aws:ResourceOrgPaths when that account is in an
+    organization). The bucket is taken to be in the role's account, as the rest of validate
+    takes it; a KMS key names its account in its ARN. In the role's account they are its
+    organization's (known_keys); elsewhere they are not known (unknown_keys)."""
+    account = _resource_account(spec, resource)
+    keys: dict[str, Any] = {"aws:ResourceAccount": account}
+    if account == spec.account:
+        if state.org.org_id:
+            keys["aws:ResourceOrgID"] = state.org.org_id
+        if state.org.org_paths:
+            keys["aws:ResourceOrgPaths"] = list(state.org.org_paths)
+    return keys
+
+
+def _resource_account(spec: ValidateSpec, resource: str) -> str:
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[4].isdigit() and len(parts[4]) == 12:
+        return parts[4]  # arn:aws:kms:REGION:ACCOUNT:key/…, arn:aws:iam::ACCOUNT:role/…
+    return spec.account  # an S3 ARN names no account: the bucket is the role's account's
 
 
 def known_keys(state: Snapshot) -> dict[str, Any]:
@@ -94,26 +118,40 @@ def known_keys(state: Snapshot) -> dict[str, Any]:
     return keys
 
 
-def unknown_keys(state: Snapshot) -> dict[str, str]:
+def unknown_keys(state: Snapshot, request: Request | None = None) -> dict[str, str]:
     """The keys the session's requests carry whose value the snapshot does not know, each with
     why: the customer's organization and its path when they could not be read (an account in no
-    organization has neither: absent, which is known)."""
+    organization has neither: absent, which is known), as the principal's and, for a resource of
+    the role's account, the resource's (the same values: analysis/session.py holds them equal);
+    a resource of another account (`request`'s KMS key) has an organization not read."""
+    unknown: dict[str, str] = {}
+    if request is not None and request.key("aws:ResourceAccount") not in (
+        None,
+        account_of(request.principal),
+    ):
+        unknown["aws:ResourceOrgID"] = unknown["aws:ResourceOrgPaths"] = (
+            f"the resource is in account {request.key('aws:ResourceAccount')}, whose organization is not read"
+        )
     org = state.org
     if org.standalone:
-        return {}
+        return unknown
     unread = "; ".join(org.unread)
-    unknown: dict[str, str] = {}
+    same = request is None or "aws:ResourceOrgID" not in unknown
     if not org.org_id:
         unknown["aws:PrincipalOrgID"] = unread or (
             "the organization's ID was not read: give credentials allowed "
             "organizations:DescribeOrganization, or the --scp-file/--rcp-file JSON that "
             "'aws organizations describe-policy' prints (its ARN names the organization)"
         )
+        if same:
+            unknown["aws:ResourceOrgID"] = unknown["aws:PrincipalOrgID"]
     if org.org_paths is None:
         unknown["aws:PrincipalOrgPaths"] = unread or (
             "the account's place in the organization was not read: give credentials allowed "
             "organizations:ListParents (the management account or a delegated administrator)"
         )
+        if same:
+            unknown["aws:ResourceOrgPaths"] = unknown["aws:PrincipalOrgPaths"]
     return unknown
 
 
@@ -140,7 +178,7 @@ def not_decided(
 ) -> Check | None:
     """WARN "not decided" when a request's verdict turns on a key whose value is not known
     (unknown_keys): deciding it as absent would be a confident guess."""
-    unknown = unknown_keys(state)
+    unknown = unknown_keys(state, requests[0] if requests else None)
     if not unknown:
         return None
     s3, other = free_keys(spec, state), free_keys(spec, state, s3=False)
@@ -190,7 +228,7 @@ def decide(
         free = free_keys(spec, state, s3=request.action.startswith("s3:"))
     from provisioner.analysis.decide import decide_chain  # z3: loaded when a chain is decided
 
-    return decide_chain(chain, request, free, unknown_keys(state), only_allowed=only_allowed)
+    return decide_chain(chain, request, free, unknown_keys(state, request), only_allowed=only_allowed)
 
 
 def trust_policies(state: Snapshot) -> list[Policy]:
