@@ -555,3 +555,19 @@ def test_a_resource_perimeter_with_the_organization_not_read_is_not_decided():
     )
     for status, detail in reads(snapshot(org=org)).values():
         assert status is WARN and detail.startswith("not decided: ") and "OrgID" in detail, detail
+
+
+def test_audit_counts_a_write_a_resource_perimeter_scp_leaves_on_the_organizations_buckets():
+    """AWS's resource-perimeter SCP (deny S3 outside the organization's resources) leaves the
+    role's writes to its own account's buckets: a finding, not one the SCP took away (the probe
+    bucket had no aws:ResourceAccount or aws:ResourceOrgID, so the perimeter refused it)."""
+    writer = Policy(
+        "inline policy writer",
+        document({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*"}),
+    )
+    for key, value in (("aws:ResourceOrgID", ORG), ("aws:ResourceAccount", ACCOUNT)):
+        outside = {"StringNotEquals": {key: value}}
+        statement = {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": outside}
+        scps = [[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP perimeter", document(statement))]]
+        verdict = judge_grants([writer], ACCOUNT, None, scps, org_id=ORG)
+        assert verdict.writes == ["s3:PutObject"] and verdict.refused_by == (), key

@@ -256,15 +256,20 @@ def judge_grants(
     and the organization of the role's account as the session's aws:PrincipalOrgID when known
     (IAM User Guide, "AWS global condition context keys": the organization "to which the
     requesting principal belongs") and the role's `tags` as its aws:PrincipalTag/<key>, unless
-    the caller may tag its session (`session_tags`: then those are the caller's choice). (RCPs
-    are not applied here: the buckets asked about are any account's.)"""
+    the caller may tag its session (`session_tags`: then those are the caller's choice). The
+    buckets asked about are taken to be the role's account's (aws:ResourceAccount, and
+    aws:ResourceOrgID when known: a resource perimeter SCP keeps them); RCPs are not applied
+    here (each bucket's own account's would be)."""
     caller = session_arn(account, "vendor-role", SESSION)
     # Without the SCPs first: a request they refuse is one whose finding they took away, and the
     # verdict keeps what it would be without them (audit's note counts those findings).
     chain = Chain(identity=documents, boundary=boundary)
-    known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    # the buckets asked about are taken to be the role's own account's (its data: what a vendor's
+    # write reaches), so a resource perimeter on the account or organization keeps them
+    known["aws:ResourceAccount"] = account
     if org_id:
-        known["aws:PrincipalOrgID"] = org_id
+        known["aws:PrincipalOrgID"] = known["aws:ResourceOrgID"] = org_id
     context = {**caller_context(caller), **known, **chosen_context(documents, session_tags)}
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}

@@ -78,9 +78,10 @@ def data_scope(
     delete, and which KMS keys it can use; `session_tags`: the caller may tag its session
     (audit.grants.may_tag_session), so the aws:PrincipalTag/KEY the policies ask for are its."""
     caller = session_arn(account, role_name, SESSION)
-    known = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    known["aws:ResourceAccount"] = account  # the buckets asked about: the account's (audit.grants)
     if org_id:
-        known["aws:PrincipalOrgID"] = org_id
+        known["aws:PrincipalOrgID"] = known["aws:ResourceOrgID"] = org_id
     context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
