@@ -4,6 +4,7 @@ server. Each case cites the AWS documentation section that makes it the fix."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from provisioner.evaluation import Policy
@@ -11,7 +12,7 @@ from provisioner.model import Status
 from provisioner.organization import OrgPolicies
 from provisioner.validate import Check, Snapshot, static_checks
 from tests.test_known_keys import BOUNDARY, NOT_US, OU_ONLY, RCP_FULL, TAG_DENY, perimeter_org, tagged
-from tests.validate_snapshot import ROLE_ARN, SPEC, snapshot
+from tests.validate_snapshot import ROLE_ARN, SPEC, WANTED, snapshot
 
 PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
 ORG = "o-a1b2c3d4e5"
@@ -107,3 +108,27 @@ def test_the_causes_leave_a_check_that_passes_without_a_remediation():
         "AWSObjectRead"
     ]
     assert check.status is PASS and check.remediation == ""
+
+
+# (d) A trust verdict that is a WARN (not decided, or depending on what the vendor's AssumeRole
+# carries) is never remedied by replacing the trust: create-role --replace-external-id writes the
+# vendor's plain external-ID trust and drops the condition the WARN is about (trial 20 item 3:
+# an IpAddress or session-name condition the admin added, widened away by the printed command).
+
+
+def with_condition(extra: dict) -> dict:
+    trust = json.loads(json.dumps(WANTED.trust))
+    trust["Statement"][0]["Condition"].update(extra)
+    return {"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": trust}
+
+
+def test_a_trust_warn_offers_no_command_that_replaces_the_trust():
+    for extra in (
+        {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}},
+        {"StringLike": {"sts:RoleSessionName": "labelbox-*"}},
+    ):
+        assume = checks(snapshot(role=with_condition(extra)))["AWSAssumeRole"]
+        assert assume.status is WARN, (extra, assume.detail)
+        assert assume.commands == (), (extra, assume.commands)
+        assert "would drop that condition" in assume.remediation, assume.remediation
+        assert "Give the role the vendor's external-ID trust" not in assume.remediation

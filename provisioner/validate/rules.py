@@ -30,6 +30,8 @@ PROBE_BUCKET = "provisioner-probe-other-bucket"
 DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
 # the remediation of a refusal by an SCP or RCP's Deny, which neither the role nor the bucket can undo
 DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"
+# the remediation of a trust verdict not decided: never a command that replaces the trust
+NOT_DECIDED = "NOT_DECIDED"
 
 
 def organization_refuses(decisions: list[Decision]) -> bool:

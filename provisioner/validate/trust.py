@@ -18,7 +18,9 @@ from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
     DENIED_BY_ORGANIZATION,
+    DEPENDS_ON_VENDOR,
     FAIL,
+    NOT_DECIDED,
     PASS,
     SKIP,
     WARN,
@@ -99,14 +101,16 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
         else:  # the simulated request gets in, yet the analysis finds none: a defect, never a PASS
             why = f"no request of {spec.vendor.principal} gets in with {spec.external_id}"
         return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why)
-    if not inside.decided:
-        simulated = "gets in" if decision.allowed and refused is None else "does not get in"
-        detail = f"not decided: {inside.why} (the request simulated {simulated})"
-        return verdict(name, WARN, spec, None, detail)
+    if not inside.decided:  # never a remedy that replaces the trust: it drops the condition
+        simulated = "gets in" if decision.allowed and refused is None else "is refused"
+        detail = f"not decided: {inside.why} (one request simulated with your external ID {simulated})"
+        return replace(verdict(name, WARN, spec, None, detail), remedy=NOT_DECIDED)
     if outside is not None:
         if not outside.decided:
-            return verdict(name, WARN, spec, None, f"not decided: {outside.why}")
-        return verdict(name, WARN, spec, None, _depends(spec, inside, outside))
+            return replace(verdict(name, WARN, spec, None, f"not decided: {outside.why}"), remedy=NOT_DECIDED)
+        return replace(
+            verdict(name, WARN, spec, None, _depends(spec, inside, outside)), remedy=DEPENDS_ON_VENDOR
+        )
     vendor = _vendor(trust_answer(state, spec))
     words = f"; {vendor.name} gets in with {vendor.ids}" if vendor is not None else ""
     detail = f"{spec.vendor.principal} with the external ID: {decision.reason()}{words}{org_note(state)}"
