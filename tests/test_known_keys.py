@@ -571,3 +571,32 @@ def test_audit_counts_a_write_a_resource_perimeter_scp_leaves_on_the_organizatio
         scps = [[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP perimeter", document(statement))]]
         verdict = judge_grants([writer], ACCOUNT, None, scps, org_id=ORG)
         assert verdict.writes == ["s3:PutObject"] and verdict.refused_by == (), key
+
+
+def test_a_decrypt_refused_by_the_key_policys_condition_names_that_statement_and_what_s3_sent():
+    """S3 User Guide, "Using Amazon S3 Bucket Keys": with a Bucket Key the encryption context is
+    the bucket's ARN. A key policy statement on the objects' ARNs names the role but does not
+    hold; the detail says so with the value S3 sends, and the remediation is about kms:Decrypt
+    and the key policy, not s3:GetObject (trial 20 item 5)."""
+    on_objects = key_policy({"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::images/*"}})
+    delegating = {**on_objects, "Statement": [*on_objects["Statement"], *OWN_KEY_POLICY["Statement"]]}
+    role_only = snapshot(kms_key=KEY, key_policy=delegating, bucket_key_enabled=True)
+    role_only.identity_policies = [
+        Policy(
+            "policy read",
+            document(
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+                    "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+                }
+            ),
+        )
+    ]
+    verdict = kms_decrypt(role_only, SPEC)
+    assert verdict.status is FAIL
+    assert "(Sid ReadThroughS3) names the role, but its condition does not hold" in verdict.detail
+    assert '"kms:EncryptionContext:aws:s3:arn = "arn:aws:s3:::images"' not in verdict.detail
+    assert 'kms:EncryptionContext:aws:s3:arn = "arn:aws:s3:::images"' in verdict.detail
+    [read] = [c for c in static_checks(role_only, SPEC) if c.name == "AWSObjectRead"]
+    assert read.code == "KMS_DECRYPT_DENIED" and read.remediation.startswith("S3 is refused kms:Decrypt")

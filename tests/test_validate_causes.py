@@ -132,3 +132,38 @@ def test_a_trust_warn_offers_no_command_that_replaces_the_trust():
         assert assume.commands == (), (extra, assume.commands)
         assert "would drop that condition" in assume.remediation, assume.remediation
         assert "Give the role the vendor's external-ID trust" not in assume.remediation
+
+
+# (e) IAM User Guide, "Policy evaluation logic": an explicit deny in any policy overrides the
+# allow. Where the role's own side allows every read, a bucket policy's Deny is the cause, and a
+# create-role that rewrites the role's policy changes nothing (trial 20 item 4: it was offered).
+
+WRONG_ID = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "OnlyOurRole",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+            "Condition": {"StringNotLike": {"aws:userid": ["AROAWRONGWRONGWRONG:*", "123456789012"]}},
+        }
+    ],
+}
+
+
+def test_a_bucket_policy_deny_the_role_allows_past_is_the_remedy_not_create_role():
+    found = checks(snapshot(bucket_policy=WRONG_ID))
+    for name in READS:
+        check = found[name]
+        assert check.status is FAIL, check.detail
+        assert (
+            "The role's policies allow it" in check.remediation and "(Sid OnlyOurRole)" in check.remediation
+        )
+        assert "provision create-role" not in check.remediation and check.commands == ()
+
+
+def test_the_boundary_remedy_lists_its_command():
+    check = checks(snapshot(bucket_policy=NOT_US, boundary=BOUNDARY))["AWSObjectRead"]
+    assert check.commands == ("aws iam delete-role-permissions-boundary --role-name LabelboxS3Access",)

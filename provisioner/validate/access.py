@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from provisioner.cors import cors_rule_for
@@ -216,8 +217,29 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
             f"of account {spec.account}",
         )
     return KmsVerdict(
-        FAIL, f"kms:Decrypt on {key}: the role's policies do not allow it ({identity.reason()})"
+        FAIL,
+        f"kms:Decrypt on {key}: the key policy delegates to IAM, where the role's policies do not "
+        f"allow it ({identity.reason()}){_role_statements_unmet(key_policy, request)}",
     )
+
+
+def _role_statements_unmet(key_policy: Policy, request: Request) -> str:
+    """The key policy's Allow statements that would let the session decrypt but for their
+    condition, with the values S3's request carries for the keys they read ("; the key policy's
+    Sid X names the role, but its condition does not hold for S3's request: …"), or ""."""
+    shown: list[str] = []
+    for statement in key_policy.statements:
+        if not statement.is_allow or "Condition" not in statement.body:
+            continue
+        bare = {k: v for k, v in statement.body.items() if k != "Condition"}
+        if not evaluate([Policy(key_policy.name, {"Statement": [bare]})], request).allowed:
+            continue  # it does not name the role (or this action) at all
+        keys = sorted({key for _, key, _ in statement.conditions()})
+        values = ", ".join(f"{k} = {json.dumps(request.key(k))}" for k in keys)
+        sid = statement.body.get("Sid")
+        where = f"{statement.path}" + (f" (Sid {sid})" if isinstance(sid, str) else "")
+        shown.append(f"{where} names the role, but its condition does not hold for S3's request ({values})")
+    return "; the key policy's " + "; its ".join(shown) if shown else ""
 
 
 @CHECKS.register("AWSSignedUrl")

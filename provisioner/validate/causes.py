@@ -9,7 +9,9 @@ that the remediation points at the fix (validate/fixes.py picks the remediation 
   boundaries for IAM entities": "The NotPrincipal element with a Deny effect will always deny
   any IAM principal that has a permissions boundary policy attached, regardless of the values
   specified in the NotPrincipal element");
-- for a verdict "not decided" on the customer's organization, the input that would decide it.
+- for a verdict "not decided" on the customer's organization, the input that would decide it;
+- a Deny of the bucket policy, where the role's own side allows the reads: that statement is
+  the fix, not the role's policy.
 """
 
 from __future__ import annotations
@@ -69,6 +71,30 @@ def _tag_candidates(document: Any, have: set[str]) -> list[tuple[str, str]]:
                 if "${" not in text:
                     found[(tag, text.replace("*", "").replace("?", "x"))] = None
     return list(found)
+
+
+def bucket_policy_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]:
+    """The bucket policy's Deny statements that refuse a read of the check the role's own side
+    (identity policies, boundary, SCPs, RCPs) allows for every value the vendor chooses: the
+    bucket policy is the cause, and rewriting the role's policy changes nothing (trial 20 item 4).
+    Empty when the role's side refuses too, or no Deny of the bucket policy does."""
+    if state.role is None or not state.bucket_policy or name not in READS:
+        return []
+    from provisioner.analysis.decide import denies_for_some_value  # z3: loaded when asked
+
+    requests = read_requests(name, spec, state)
+    alone = s3_chain(state, resource=False)
+    if not all(decide(alone, r, spec, state).always for r in requests):
+        return []
+    policy = Policy("bucket policy", state.bucket_policy)
+    free = free_keys(spec, state)
+    found: list[str] = []
+    for request in requests:
+        for statement in denies_for_some_value(policy, request, free):
+            sid = statement.body.get("Sid")
+            shown = f"bucket policy {statement.path}" + (f" (Sid {sid})" if isinstance(sid, str) else "")
+            found += [shown] if shown not in found else []
+    return found
 
 
 def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]:

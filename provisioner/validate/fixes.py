@@ -25,10 +25,16 @@ from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
 DEFAULT_SESSION = 3600  # create-role's --max-session-duration default
-COMMANDS = ("create_role", "replace_trust", "tag_role")  # the placeholders that are commands to run
+COMMANDS = (
+    "create_role",
+    "replace_trust",
+    "tag_role",
+    "remove_boundary",
+)  # the placeholders that are commands to run
 # remediations of a cause other than the role's policies (policies/checks.json; validate/causes.py)
 ROLE_TAG_MISSING = "ROLE_TAG_MISSING"
 BOUNDARY_NOT_PRINCIPAL = "BOUNDARY_NOT_PRINCIPAL"
+BUCKET_POLICY_DENIES = "BUCKET_POLICY_DENIES"
 NOT_DECIDED = {"ORG_ID": "NOT_DECIDED_ORGANIZATION_ID", "ORG_PATHS": "NOT_DECIDED_ORGANIZATION_PATHS"}
 
 
@@ -71,6 +77,10 @@ def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dic
             ["aws", "iam", "tag-role", "--role-name", spec.role_name, "--tags", tags, *spec.selection]
         )
         return ROLE_TAG_MISSING
+    denying = causes.bucket_policy_denies(check.name, spec, state)
+    if denying:
+        values["denying"] = ", ".join(denying)
+        return BUCKET_POLICY_DENIES
     return None
 
 
