@@ -93,6 +93,27 @@ def test_a_bucket_policy_deny_fails_object_read_and_names_it():
     assert check.code == "OBJECT_READ_DENIED" and "NoVendors" in check.detail
 
 
+def test_reading_another_bucket_is_too_broad_and_this_one_alone_is_not():
+    """README, AWSLeastPrivilege: PERMISSIONS_TOO_BROAD for a role that may "read other buckets".
+    A grant naming another bucket (or a pattern this bucket and others match) is one; only a
+    grant on every bucket was caught (trial 20 item 2: a role of bucket A validated for bucket B
+    passed "on this bucket only")."""
+
+    def least(resources, bucket="images"):
+        reads = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": resources}
+        policy = Policy("inline policy p", {"Version": "2012-10-17", "Statement": [reads]})
+        spec = ValidateSpec(f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access", ID, bucket, LABELBOX)
+        return {c.name: c for c in static_checks(snapshot(identity_policies=[policy]), spec)}[
+            "AWSLeastPrivilege"
+        ]
+
+    assert least(["arn:aws:s3:::images", "arn:aws:s3:::images/*"]).status is PASS
+    other = least(["arn:aws:s3:::images", "arn:aws:s3:::images/*"], bucket="other-bucket-zz")
+    assert other.status is WARN and "s3:GetObject on bucket images" in other.detail, other.detail
+    wide = least(["arn:aws:s3:::images*", "arn:aws:s3:::images*/*"])
+    assert wide.status is WARN and "s3:ListBucket on buckets images*" in wide.detail, wide.detail
+
+
 def test_write_access_warns_and_fails_with_strict():
     broad = Policy("inline policy extra", {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*"}]})  # fmt: skip

@@ -12,7 +12,7 @@ from provisioner.cors import cors_rule_for
 from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.free import Outcome
-from provisioner.iam import WRITE_LEVELS, s3_actions
+from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
@@ -268,6 +268,28 @@ def check_cors(state: Snapshot, spec: ValidateSpec) -> Check:
     return verdict(name, PASS, spec, detail=f"{', '.join(origins)} may GET")
 
 
+def _named_buckets(state: Snapshot, spec: ValidateSpec) -> dict[str, str]:
+    """A bucket other than the one checked for each bucket (or bucket pattern) the role's
+    identity policies name: a grant on another bucket is reading beyond this one (the probe
+    bucket alone caught only grants on every bucket), with how the policy names it."""
+    from fnmatch import fnmatchcase
+
+    found: dict[str, str] = {}  # a bucket to ask about: how the policy names it
+    for policy in state.identity_policies:
+        for statement in policy.statements:
+            for resource in strings(statement.body.get("Resource")):
+                if ":s3:::" not in resource:
+                    continue
+                pattern = resource.split(":::", 1)[1].split("/", 1)[0]
+                candidate = pattern.replace("*", "x").replace("?", "x")
+                if candidate == spec.bucket:  # a pattern this bucket matches: another that does too
+                    candidate = pattern.replace("*", "other", 1).replace("*", "x").replace("?", "x")
+                if candidate != spec.bucket and fnmatchcase(candidate, pattern) and candidate:
+                    label = f"buckets {pattern}" if "*" in pattern or "?" in pattern else f"bucket {pattern}"
+                    found.setdefault(candidate, label)
+    return found
+
+
 @CHECKS.register("AWSLeastPrivilege")
 def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     name = "AWSLeastPrivilege"
@@ -293,12 +315,14 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
             and decide(chain, request, spec, state, s3_free, only_allowed=True).possibly
         ):
             too_much.append(request.action)
-    other = bucket_arn(PROBE_BUCKET, spec.partition)
-    for action, resource in (("s3:GetObject", f"{other}/x"), ("s3:ListBucket", other)):
-        if decide(
-            identity, s3_request(spec, state, action, resource), spec, state, s3_free, only_allowed=True
-        ).possibly:
-            too_much.append(f"{action} on other buckets")
+    for other, named in [(PROBE_BUCKET, "other buckets"), *_named_buckets(state, spec).items()]:
+        arn = bucket_arn(other, spec.partition)
+        for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
+            if decide(
+                identity, s3_request(spec, state, action, resource), spec, state, s3_free, only_allowed=True
+            ).possibly:
+                shown = named
+                too_much += [f"{action} on {shown}"] if f"{action} on {shown}" not in too_much else []
     for action in ESCALATION:
         if decide(
             identity, s3_request(spec, state, action, spec.role_arn), spec, state, iam_free, only_allowed=True
