@@ -21,6 +21,7 @@ from provisioner.inputs import read_json
 
 SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
 _LABEL = {SCP: "SCP", RCP: "RCP"}
+_DEFAULT = {SCP: "FullAWSAccess", RCP: "RCPFullAWSAccess"}  # the AWS managed policies' names
 # arn:aws:organizations::111111111111:policy/o-exampleorgid/resource_control_policy/p-examplepolicyid
 _ORG_IN_ARN = re.compile(r":policy/(o-[a-z0-9]{10,32})/")
 FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -68,9 +69,10 @@ def load_files(scp_files: Sequence[str], rcp_files: Sequence[str]) -> OrgPolicie
             continue
         level = [_load(path, kind, option, found) for path in files]
         if not any(s.is_allow for p in level for s in statements(p.document)):
-            level.append(Policy(f"{_LABEL[kind]} FullAWSAccess", FULL_ACCESS))
+            default = _DEFAULT[kind]  # AWS's managed policy attached at every level by default
+            level.append(Policy(f"{_LABEL[kind]} {default}", FULL_ACCESS))
             found.notes.append(
-                f"{_LABEL[kind]} FullAWSAccess assumed beside {', '.join(files)} (no Allow in them)"
+                f"{_LABEL[kind]} {default} assumed beside {', '.join(files)} (no Allow in them)"
             )
         levels.append(level)
     return found

@@ -14,6 +14,7 @@ BAD_BUCKETS = {
     "a" * 64: "3 to 63",
     "My-Bucket": "use lowercase",
     "my_bucket": "'_' is not allowed",
+    "Bad_Bucket!": "'B', '_', '!' are not allowed (use lowercase)",
     "-bucket": "start and end",
     "bucket-": "start and end",
     ".bucket": "start and end",

@@ -331,7 +331,7 @@ def test_a_bad_bucket_name_in_bucket_policy_says_which_rule_it_breaks(cli, files
     for command in (["inventory"], ["who-can", "read", "s3://data-bkt/"]):
         refused = cli(*command, *files([]), "--bucket-policy", f"Bad_Name={tmp_path / 'p.json'}")
         assert refused.code == 2 and refused.stderr.count("\n") == 1, refused.stderr
-        assert "'Bad_Name' is not a bucket name" in refused.stderr and "'B' is not allowed" in refused.stderr
+        assert "'Bad_Name' is not a bucket name" in refused.stderr and "'B', '_', 'N' are not allowed" in refused.stderr
 
 
 def test_who_can_on_a_bucket_not_read_says_so_in_the_report_not_only_in_a_note(cli, files):

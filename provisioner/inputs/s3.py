@@ -17,13 +17,14 @@ def check_bucket(bucket: str, option: str = "bucket") -> str:
     if not 3 <= len(bucket) <= 63:
         raise InputError(option, bucket, f"bucket names are 3 to 63 characters (got {len(bucket)})")
     if not _BUCKET_CHARS.fullmatch(bucket):
-        bad = next(c for c in bucket if not _BUCKET_CHARS.fullmatch(c))
+        bad = list(dict.fromkeys(c for c in bucket if not _BUCKET_CHARS.fullmatch(c)))
         hint = " (use lowercase)" if bucket.lower() != bucket else ""
+        shown = ", ".join(repr(c) for c in bad)
         raise InputError(
             option,
             bucket,
-            f"bucket names use only lowercase letters, digits, dots and hyphens; {bad!r} is not "
-            f"allowed{hint}",
+            f"bucket names use only lowercase letters, digits, dots and hyphens; {shown} "
+            f"{'is' if len(bad) == 1 else 'are'} not allowed{hint}",
         )
     if not (bucket[0].isalnum() and bucket[-1].isalnum()):
         raise InputError(option, bucket, "bucket names start and end with a letter or digit")
