@@ -331,7 +331,10 @@ def test_a_bad_bucket_name_in_bucket_policy_says_which_rule_it_breaks(cli, files
     for command in (["inventory"], ["who-can", "read", "s3://data-bkt/"]):
         refused = cli(*command, *files([]), "--bucket-policy", f"Bad_Name={tmp_path / 'p.json'}")
         assert refused.code == 2 and refused.stderr.count("\n") == 1, refused.stderr
-        assert "'Bad_Name' is not a bucket name" in refused.stderr and "'B', '_', 'N' are not allowed" in refused.stderr
+        assert (
+            "'Bad_Name' is not a bucket name" in refused.stderr
+            and "'B', '_', 'N' are not allowed" in refused.stderr
+        )
 
 
 def test_who_can_on_a_bucket_not_read_says_so_in_the_report_not_only_in_a_note(cli, files):
@@ -347,3 +350,37 @@ def test_markdown_shows_no_empty_role_table_for_a_party_named_only_by_a_bucket_p
     shared = doc(allow("s3:GetObject", "arn:aws:s3:::shared-md/*", Principal={"AWS": "888877776666"}))
     markdown = cli("inventory", *files([], {"shared-md": shared}), "-o", "markdown").stdout
     assert "| Bucket policy | Data | Verdict |" in markdown and "| Role |" not in markdown
+
+
+def attached(name, principal, arn, **extra):
+    found = role(name, principal, doc(), **extra)
+    found["RolePolicyList"] = []
+    found["AttachedManagedPolicies"] = [{"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn}]
+    return found
+
+
+def test_a_role_whose_managed_policy_is_not_in_the_file_is_never_shown_as_reaching_nothing(cli, files):
+    """Trial 22e item 1: a download filtered to local policies lacks AWS-managed ones. AdministratorAccess
+    is known without it (AWS Managed Policy Reference Guide: every action on every resource), so
+    the party is a cross-account administrator; another policy not in the file leaves the scope
+    not decided, and who-can shows the route as a WARN instead of leaving it out."""
+    admin = attached("ContractorAdmin", "arn:aws:iam::444455556666:root", "arn:aws:iam::aws:policy/AdministratorAccess", external_id=None)  # fmt: skip
+    other = attached("Partner", f"arn:aws:iam::{DATADOG}:root", f"arn:aws:iam::{ACCOUNT}:policy/partner-read", external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files(
+        [admin, other], {"data-bkt": doc(deny("s3:*", "arn:aws:s3:::data-bkt/private/*", Principal="*"))}
+    )
+    found = parties(cli, args)
+    contractor = found["unknown account 444455556666"]
+    assert contractor["privileged"] and contractor["worst"] == "critical", contractor
+    assert cli("inventory", *args, "--fail-on", "critical").code == 1
+    [partner] = found["Datadog"]["roles"]
+    assert (
+        partner["scope_shown"]
+        == f"not decided: the grants of arn:aws:iam::{ACCOUNT}:policy/partner-read (not read)"
+    )
+    routes_ = {r["party"]: r for r in who(cli, "read", "s3://data-bkt/", args)}
+    assert (
+        routes_["Datadog"]["verdict"].startswith("WARN: not decided")
+        and "partner-read" in routes_["Datadog"]["verdict"]
+    )
+    assert routes_["unknown account 444455556666"]["verdict"].startswith("can")

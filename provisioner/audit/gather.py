@@ -166,6 +166,15 @@ def read_aws_managed(aws: Aws, data: AccountData, *, managed: ManagedPolicies | 
             data.notes.append(note)
 
 
+# AWS Managed Policy Reference Guide, "AdministratorAccess": its one statement allows every
+# action on every resource. A download filtered to local policies lacks it; the role that has it
+# is then judged with it, not as a role with no grants (trial 22e: "data: nothing").
+ADMINISTRATOR_ACCESS = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
 def load_file(path: str, text: str | None = None) -> AccountData:
     """The JSON of `aws iam get-account-authorization-details` (the file cloudsplaining reads)."""
     with collector_paused():
@@ -191,6 +200,9 @@ def _load_file(path: str, text: str | None) -> AccountData:
     if not isinstance(raw.get("Policies", []), list):
         raise InputError(option, path, "Policies is not a list")
     data = account_data(sorted(accounts)[0] if accounts else "unknown", [raw])
+    for arn in aws_managed_wanted(data):
+        if arn.split(":", 1)[-1].endswith(":iam::aws:policy/AdministratorAccess"):
+            data.policies[arn] = ADMINISTRATOR_ACCESS  # known without the file: it is every action
     missing = aws_managed_wanted(data)
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")

@@ -67,13 +67,17 @@ class DataScope:
 
     grants: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes: tuple[str, ...] = ()  # what the verdict could not take into account
+    unread: tuple[str, ...] = ()  # policies of the role that were not read: their grants not counted
 
     @property
     def shown(self) -> str:
-        """As an admin checks it against the contract: "s3://acme-images/train/* read; nothing else"."""
-        if not self.grants:
-            return "nothing"
-        return "; ".join(f"{where} {', '.join(rights)}" for where, rights in self.grants) + "; nothing else"
+        """As an admin checks it against the contract: "s3://acme-images/train/* read; nothing else"
+        (never "nothing" where a policy of the role was not read: not decided)."""
+        granted = "; ".join(f"{where} {', '.join(rights)}" for where, rights in self.grants)
+        if self.unread:
+            missing = f"not decided: the grants of {', '.join(self.unread)} (not read)"
+            return f"{granted}; {missing}" if granted else missing
+        return f"{granted}; nothing else" if granted else "nothing"
 
     @property
     def writes(self) -> bool:

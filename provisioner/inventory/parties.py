@@ -342,7 +342,19 @@ def _scope(
         session_tags=tagging,
         keys=keys,
     )
+    unread = unread_policies(role, account)
+    if unread:
+        note = f"{', '.join(unread)} not read (not in the file, or refused): the scope is not decided"
+        memo[key] = found = replace(found, unread=unread, notes=(*found.notes, note))
     return found
+
+
+def unread_policies(role: RoleDetail, account: AccountData) -> tuple[str, ...]:
+    """The role's managed policies and boundary whose documents were not read."""
+    arns = [arn for _, arn in role.attached] + (
+        [role.permissions_boundary] if role.permissions_boundary else []
+    )
+    return tuple(a for a in dict.fromkeys(arns) if a not in account.policies)
 
 
 def _ours(role: RoleDetail) -> bool:

@@ -23,8 +23,8 @@ from provisioner.evaluation.context import caller_context
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain
-from provisioner.inventory.parts import probes
+from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain, unread_policies
+from provisioner.inventory.parts import PROBE_KEY, probes
 from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids
 from provisioner.model import Severity, session_arn
 from provisioner.naming import Names, Party
@@ -155,6 +155,9 @@ def _role_routes(
             reaches = [(*reach, "can")] if reach is not None else []
             # who may change the bucket's policy or ACL may grant itself read and write
             reaches += _role_control(role, account, bucket, owner_org, action)
+            unread = unread_policies(role, account)
+            if not reaches and unread:  # what the role's unread policies grant: not decided
+                reaches = [_not_read(role, account, bucket, owner_org, prefix, unread)]
             if reaches:
                 routes += _party_routes(role, analysis, worst.get(role.arn, []), reaches, names, ours)
     return routes
@@ -204,18 +207,38 @@ def _party_routes(
             routes.append(
                 Route(
                     party,
-                    f"{party.label} -> {role.arn} -> {part} ({allows})",
+                    f"{party.label} -> {role.arn} -> {part}" + (f" ({allows})" if allows else ""),
                     "role",
                     role.arn,
                     verdict,
                     trust_words or _gets_in(party.label, others, decides, pinned),
                     decides,
-                    severity if verdict == "can" else _at_least(severity, Severity.HIGH),
+                    severity
+                    if verdict == "can" or verdict.startswith("WARN")
+                    else _at_least(severity, Severity.HIGH),
                     part,
                     tuple(by_action),
                 )
             )
     return routes
+
+
+def _not_read(
+    role: RoleDetail,
+    account: AccountData,
+    bucket: Bucket,
+    owner_org: Any,
+    prefix: str,
+    unread: tuple[str, ...],
+) -> Reach:
+    """A role whose policies were not all read reaches nothing through those that were: a WARN,
+    never left out (trial 22e: a cross-account AdministratorAccess role was silently absent)."""
+    _, full = _bucket_chain(role, account, bucket, owner_org)
+    caller = session_arn(account.account, role.name, "vendor-session")
+    resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
+    decision = authorize(full, Request(caller, "s3:GetObject", resource, caller_context(caller)))
+    why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
+    return f"s3://{bucket.name}/{prefix}*", decision, {}, why
 
 
 def _at_least(severity: Severity | None, floor: Severity) -> Severity:
