@@ -384,3 +384,38 @@ def test_a_role_whose_managed_policy_is_not_in_the_file_is_never_shown_as_reachi
         and "partner-read" in routes_["Datadog"]["verdict"]
     )
     assert routes_["unknown account 444455556666"]["verdict"].startswith("can")
+
+
+def test_each_part_of_a_route_names_its_own_statement_and_a_conditional_grant_is_never_can(cli, files):
+    """Trial 22e item 2: who-can cited one statement for every part of a route (the first
+    decision's), and a grant conditioned on aws:SourceIp was 'can' on the parts another statement
+    opens to anyone: the grant of a statement is decided by that statement (and the Denies)."""
+    two = role("TwoParts", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::edge2/a/*", Sid="PartA"), allow("s3:GetObject", "arn:aws:s3:::edge2/b/*", Sid="PartB")))  # fmt: skip
+    edge = doc(
+        allow("s3:GetObject", "arn:aws:s3:::edge2/public/*", Sid="Public", Principal="*"),
+        allow("s3:GetObject", "arn:aws:s3:::edge2/*", Sid="NamedCond", Principal={"AWS": "666655554444"}, Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
+    )  # fmt: skip
+    args = files([two], {"edge2": edge})
+    routes_ = {r["party"]: r for r in who(cli, "read", "s3://edge2/", args)}
+    path = routes_["Labelbox"]["route"]
+    assert "s3://edge2/a/* (inline policy p $.Statement[0] (Sid PartA))" in path, path
+    assert "s3://edge2/b/* (inline policy p $.Statement[1] (Sid PartB))" in path, path
+    [named] = parties(cli, args)["unknown account 666655554444"]["bucket_policy"]
+    assert named["part"] == "s3://edge2/*" and named["verdict"].startswith("WARN"), named
+    assert all(
+        r["verdict"].startswith("WARN")
+        for r in who(cli, "read", "s3://edge2/", args)
+        if r["party"] == "unknown account 666655554444"
+    )
+
+
+def test_a_role_route_names_the_parts_a_bucket_policy_deny_takes_out(cli, files):
+    """Trial 22e item 3: who-can's role route said s3://data-bkt/* where inventory said
+    '(except s3://data-bkt/private/*)' (README: who-can finds the same parts)."""
+    reader = role("Reader", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::data-bkt/*")))
+    args = files([reader], {"data-bkt": doc(deny("s3:*", "arn:aws:s3:::data-bkt/private/*", Principal="*"))})
+    [route] = who(cli, "read", "s3://data-bkt/", args)
+    assert route["part"] == "s3://data-bkt/* (except s3://data-bkt/private/*)", route
+    [access] = parties(cli, args)["Labelbox"]["roles"]
+    assert access["scope_shown"].startswith("s3://data-bkt/* (except s3://data-bkt/private/*) read")
+    assert who(cli, "read", "s3://data-bkt/private/", args) == []

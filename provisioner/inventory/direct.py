@@ -53,6 +53,7 @@ def direct_grants(
     parts = probes([bucket.policy], bucket.name, prefix)
     # the Denies with no condition: where one applies, the grant is not there (no WARN about it)
     denies = [s.body for s in statements(bucket.policy) if s.effect == "Deny" and "Condition" not in s.body]
+    every_deny = [s.body for s in statements(bucket.policy) if s.effect == "Deny"]
     # the Denies with one: where one applies and is not decided, it is what the WARN names
     guards = tuple(
         _Guard(
@@ -73,8 +74,11 @@ def direct_grants(
         mine = ours | {bucket.account}
         known = re.fullmatch(r"\d{12}", bucket.account) is not None
         outright = Policy(policy.name, {"Statement": [*bare.document["Statement"], *denies]})
+        # the statement with its condition and every Deny: is this grant decided? (the whole
+        # policy let another statement's grant make this one look certain: trial 22e item 2)
+        own = Policy(policy.name, {"Statement": [statement.body, *every_deny]})
         for asking, party, fixed in _callers(statement, names, mine, org_ids, bucket_accounts or {}, known):
-            grant = _Grant(party, asking, statement, bare, policy, where, condition, fixed, outright, guards)
+            grant = _Grant(party, asking, statement, bare, own, where, condition, fixed, outright, guards)
             given = grant.over(parts, rights)
             found += given
             if control:
@@ -162,7 +166,7 @@ class _Grant:
     asking: list[str]
     statement: Statement
     bare: Policy  # the statement without its condition: does it cover the request at all?
-    policy: Policy  # the whole bucket policy: does the condition (or a Deny) let it through?
+    policy: Policy  # the statement with its condition, and every Deny: does it let it through?
     where: str
     condition: str
     fixed: tuple[bool, str] | None = None  # a service's verdict (decided, note): its source conditions

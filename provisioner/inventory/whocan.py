@@ -163,7 +163,7 @@ def _role_routes(
     return routes
 
 
-Reach = tuple[str, Any, dict[str, Any], str]  # part, first decision, actions that reach, verdict
+Reach = tuple[str, str, dict[str, Any], str]  # part, the parts as shown, actions that reach, verdict
 
 
 def _party_routes(
@@ -202,12 +202,11 @@ def _party_routes(
             trust_words, severity, ids = _own_route(findings, way)
             condition = _id_condition(ids)
         decides, pinned = _decided(federated.get(reached), condition, ids)
-        for part, decision, by_action, verdict in reaches:
-            allows = ", ".join(h.describe() for h in decision.allows)
+        for part, shown, by_action, verdict in reaches:
             routes.append(
                 Route(
                     party,
-                    f"{party.label} -> {role.arn} -> {part}" + (f" ({allows})" if allows else ""),
+                    f"{party.label} -> {role.arn} -> {shown}",
                     "role",
                     role.arn,
                     verdict,
@@ -238,7 +237,8 @@ def _not_read(
     resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
     decision = authorize(full, Request(caller, "s3:GetObject", resource, caller_context(caller)))
     why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
-    return f"s3://{bucket.name}/{prefix}*", decision, {}, why
+    part = f"s3://{bucket.name}/{prefix}*"
+    return part, _with_allows(part, decision), {}, why
 
 
 def _at_least(severity: Severity | None, floor: Severity) -> Severity:
@@ -259,14 +259,16 @@ def _role_control(
     }
     if not allowed:
         return []
+    part = f"s3://{bucket.name} (the bucket)"
     return [
-        (
-            f"s3://{bucket.name} (the bucket)",
-            next(iter(allowed.values())),
-            allowed,
-            takeover_words(allowed, action),
-        )
+        (part, _with_allows(part, next(iter(allowed.values()))), allowed, takeover_words(allowed, action))
     ]
+
+
+def _with_allows(part: str, decision: Any) -> str:
+    """A part as a route shows it: with the statements that allow it there."""
+    allows = ", ".join(h.describe() for h in decision.allows)
+    return f"{part} ({allows})" if allows else part
 
 
 def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]]) -> list[tuple[str, Any]]:
@@ -338,9 +340,11 @@ def takeover_words(actions: Any, action: str) -> str:
 
 def _role_reach(
     role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
-) -> tuple[str, Any, dict[str, Any]] | None:
-    """What the role's session reaches in the bucket for the action's set: the parts, the first
-    decision, and the actions that reach; None when it reaches nothing."""
+) -> tuple[str, str, dict[str, Any]] | None:
+    """What the role's session reaches in the bucket for the action's set: the parts, the parts
+    as shown (each with the statements that allow it there, and the prefix with the deeper parts
+    no action reaches as exceptions: a bucket policy's Deny on private/*), and the actions that
+    reach; None when it reaches nothing."""
     chain, full = _bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(account.account, role.name, "vendor-session")
     documents = [p.document for p in chain.identity] + [bucket.policy]
@@ -349,7 +353,21 @@ def _role_reach(
     if not by_action:
         return None
     hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
-    return "; ".join(p for p, _ in hits), hits[0][1], by_action
+    head = asked[0][0]
+    closed = [
+        part
+        for part, resource in asked[1:]
+        if any(p == head for p, _ in hits)
+        and not any(
+            authorize(full, Request(caller, a, resource, caller_context(caller))).allowed
+            for a in ACTIONS[action]
+        )
+    ]
+    shown = [
+        _with_allows(f"{p} (except {', '.join(closed)})" if p == head and closed else p, d) for p, d in hits
+    ]
+    parts = [f"{p} (except {', '.join(closed)})" if p == head and closed else p for p, _ in hits]
+    return "; ".join(parts), "; ".join(shown), by_action
 
 
 def _id_condition(ids: list[str]) -> str:
