@@ -419,3 +419,22 @@ def test_a_role_route_names_the_parts_a_bucket_policy_deny_takes_out(cli, files)
     [access] = parties(cli, args)["Labelbox"]["roles"]
     assert access["scope_shown"].startswith("s3://data-bkt/* (except s3://data-bkt/private/*) read")
     assert who(cli, "read", "s3://data-bkt/private/", args) == []
+
+
+def test_csv_puts_a_bucket_policy_grants_severity_and_power_in_their_columns(cli, files):
+    """Trial 22e item 5: a party that can take control of the bucket had an empty 'worst' in CSV
+    (the table: HIGH (privileged)), and a WARN's column said 'warn' where the table said medium."""
+    import csv
+    import io
+
+    policy = doc(
+        allow("s3:PutBucketPolicy", "arn:aws:s3:::ops-bkt", Sid="Ops", Principal={"AWS": "999900001111"}),
+        allow("s3:GetObject", "arn:aws:s3:::ops-bkt/*", Sid="Cond", Principal="*", Condition=VPCE_ONLY),
+    )  # fmt: skip
+    rows = list(
+        csv.DictReader(io.StringIO(cli("inventory", *files([], {"ops-bkt": policy}), "-o", "csv").stdout))
+    )
+    by_party = {r["party"]: r for r in rows}
+    ops = by_party["unknown account 999900001111"]
+    assert ops["worst"] == "high" and ops["power"] == "PutBucketPolicy" and ops["trust"] == "can", ops
+    assert by_party["anyone (any AWS account)"]["worst"] == "warn (medium)"

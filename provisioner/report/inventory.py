@@ -178,8 +178,8 @@ def inventory_csv(result: InventoryResult) -> str:
         for d in entry.direct:
             write([
                 party.name, party.account, party.kind, party.source,
-                f"bucket policy of s3://{d.bucket} {d.statement}", "" if d.decided else "warn",
-                direct_verdict(d), f"{d.part} {', '.join(d.rights)}", "", "", "", "", "", "",
+                f"bucket policy of s3://{d.bucket} {d.statement}", _grant_cell(d) if d.severity else "",
+                direct_verdict(d), f"{d.part} {', '.join(d.rights)}", "; ".join(d.power), "", "", "", "", "",
             ])  # fmt: skip
     return out.getvalue()
 
