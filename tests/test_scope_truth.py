@@ -438,3 +438,18 @@ def test_csv_puts_a_bucket_policy_grants_severity_and_power_in_their_columns(cli
     ops = by_party["unknown account 999900001111"]
     assert ops["worst"] == "high" and ops["power"] == "PutBucketPolicy" and ops["trust"] == "can", ops
     assert by_party["anyone (any AWS account)"]["worst"] == "warn (medium)"
+
+
+def test_a_grant_to_anyone_in_our_own_account_names_no_outside_party(cli, files):
+    """IAM User Guide, "AWS global condition context keys": aws:PrincipalAccount is "the AWS account
+    to which the requesting principal belongs". A statement to "*" on aws:PrincipalAccount = our
+    account lets no outside caller in: no party, not a WARN (trial 22e item 4, which tripped
+    --fail-on medium). Another account named there is an outside party, decided."""
+    reader = role("Reader", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::own-bkt/*")))
+    own = doc(allow("s3:GetObject", "arn:aws:s3:::own-bkt/*", Sid="OwnAcct", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}))  # fmt: skip
+    args = files([reader], {"own-bkt": own})
+    assert "anyone (any AWS account)" not in parties(cli, args)
+    assert cli("inventory", *args, "--fail-on", "medium").code == 0
+    assert {r["party"] for r in who(cli, "read", "s3://own-bkt/", args)} == {"Labelbox"}
+    other = doc(allow("s3:GetObject", "arn:aws:s3:::own-bkt/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": [ACCOUNT, "888877776666"]}}))  # fmt: skip
+    assert "anyone (any AWS account)" in parties(cli, files([reader], {"own-bkt": other}))

@@ -64,7 +64,7 @@ def direct_grants(
     )
     found: list[Direct] = []
     for statement in statements(bucket.policy):
-        if not statement.is_allow:
+        if not statement.is_allow or _only_ours(statement, ours | {bucket.account}, org_ids):
             continue
         bare = Policy(
             policy.name, {"Statement": [{k: v for k, v in statement.body.items() if k != "Condition"}]}
@@ -88,6 +88,29 @@ def direct_grants(
                 elif not given and not grant.taken_back(bucket.name, [*rights, *control]):
                     found.append(grant.named(bucket.name))  # granted something else: with what it names
     return found
+
+
+_OURS_KEYS = {"aws:principalaccount": "accounts", "aws:principalorgid": "organizations"}
+
+
+def _only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[str]) -> bool:
+    """Does the statement's condition require the caller's account or organization to be ours?
+    IAM sets aws:PrincipalAccount to the account of the principal making the request and
+    aws:PrincipalOrgID to its organization ("AWS global condition context keys"): no outside
+    caller can meet StringEquals on our accounts, or our organization's ID, so the statement
+    grants no outside party anything (trial 22e: a false WARN, medium, for anyone)."""
+    from provisioner.iam import condition_entries
+
+    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        kind = _OURS_KEYS.get(key.lower())
+        if kind is None or operator.lower().removesuffix("ifexists") not in ("stringequals", "stringlike"):
+            continue
+        texts = [str(v) for v in values]
+        if not texts or any("*" in t or "?" in t or "${" in t for t in texts):
+            continue
+        if all(t in (ours if kind == "accounts" else org_ids) for t in texts):
+            return True
+    return False
 
 
 def _short(actions: Sequence[str]) -> tuple[str, ...]:
