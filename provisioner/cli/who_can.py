@@ -68,9 +68,9 @@ def who_can_command(
     anyone), and s3:ReplicateObject and s3:ReplicateDelete (replication from another account
     writes or hides objects). inventory counts the same actions. Not counted: s3:AbortMultipartUpload
     (it discards an upload in progress, never a stored object), object tagging, retention and legal
-    hold. Each route lists the counted actions it allows. write also lists an outside party that
-    may change the bucket's policy or ACL (s3:PutBucketPolicy, s3:PutBucketAcl): it can grant
-    itself write ("can take control of the bucket").
+    hold. Each route lists the counted actions it allows. read and write also list an outside
+    party that may change the bucket's policy or ACL (s3:PutBucketPolicy, s3:PutBucketAcl): it can
+    grant itself either ("can take control of the bucket").
     """
     from provisioner import api
     from provisioner.inventory import InventorySpec, parse_target
