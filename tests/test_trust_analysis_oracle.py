@@ -133,6 +133,9 @@ CALLER_CONDITIONS: list[dict[str, Any]] = [
     {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{VENDOR}:role/*"}},
     {"ArnEquals": {"aws:PrincipalArn": VENDOR_ROLE}},
     {"StringNotEquals": {"aws:PrincipalTag/team": "ops"}},
+    {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}},
+    {"IpAddressIfExists": {"aws:SourceIp": ["198.51.100.0/25", "0.0.0.0/1"]}},
 ]
 
 RCP_DENIES: list[dict[str, Any]] = [
@@ -346,7 +349,13 @@ def chosen_keys(case: dict[str, Any]) -> list[dict[str, str]]:
     """The caller's own keys on both sides of each condition on them: the value compared with,
     one just outside it, and none."""
     options: dict[str, list[str | None]] = {}
-    for key in ("aws:PrincipalTag/team", "sts:RoleSessionName", "sts:SourceIdentity", "aws:PrincipalOrgID"):
+    for key in (
+        "aws:PrincipalTag/team",
+        "sts:RoleSessionName",
+        "sts:SourceIdentity",
+        "aws:PrincipalOrgID",
+        "aws:SourceIp",
+    ):
         values = [v for _, v in _strings(case["trust"], key)]
         if case["rcp"]:
             values += [v for _, v in _strings(case["rcp"], key)]
@@ -359,6 +368,8 @@ def chosen_keys(case: dict[str, Any]) -> list[dict[str, str]]:
             choices += [filled, _change(filled, -1), re.split(r"[*?]", value)[0] or None]
         if key == "aws:PrincipalOrgID":  # set per caller (chosen_for)
             choices = [None, FOREIGN_ORG]
+        if key == "aws:SourceIp":  # always present: an address inside and just outside each range
+            choices = ["192.0.2.7", *[a for v in values for a in _around(v)]]
         if key == "sts:RoleSessionName":  # always present: 2 to 64 characters of [\w+=,.@-]
             choices = [c for c in choices if c and re.fullmatch(r"[\w+=,.@-]{2,64}", c)] or ["probe"]
         options[key] = list(dict.fromkeys(choices))
@@ -366,6 +377,18 @@ def chosen_keys(case: dict[str, Any]) -> list[dict[str, str]]:
     for key, choices in options.items():
         combos = [{**c, key: v} if v is not None else dict(c) for c in combos for v in choices]
     return combos
+
+
+def _around(cidr: str) -> list[str]:
+    """An address inside the range, and the first one past it (IAM User Guide, "IP address
+    condition operators")."""
+    import ipaddress
+
+    network = ipaddress.ip_network(cidr, strict=False)
+    inside = network.network_address + 1
+    past = int(network.broadcast_address) + 1
+    outside = [str(ipaddress.ip_address(past))] if past < 2**network.max_prefixlen else []
+    return [str(inside), *outside]
 
 
 def chosen_for(kind: str, keys: dict[str, str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ Imported only by analysis/trust.py, itself loaded only by the commands that deci
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,6 +145,36 @@ class Key:
     # the same language as `arn_like` on the whole value, which the solver decides far faster
     arn: Callable[[str], z3.BoolRef] | None = None
     like: Callable[[str], z3.BoolRef] | None = None  # StringLike on the key, the same way
+    # an address key (aws:SourceIp, aws:VpcSourceIp): IpAddress over its bits; a string
+    # comparison of it is not modelled
+    address: Address | None = None
+
+
+@dataclass
+class Address:
+    """An address key: present or not, its version and its 128 bits."""
+
+    present: z3.BoolRef
+    v6: z3.BoolRef
+    bits: z3.BitVecRef
+
+    def within(self, cidr: str) -> z3.BoolRef:
+        """In the range, as the evaluator decides it (ipaddress: another version is never in)."""
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            return z3.BoolVal(False)
+        size = 32 if network.version == 4 else 128
+        mask = ((1 << size) - 1) ^ ((1 << (size - network.prefixlen)) - 1)
+        version = z3.Not(self.v6) if network.version == 4 else self.v6
+        masked = self.bits & z3.BitVecVal(mask, 128)
+        return z3.And(version, masked == z3.BitVecVal(int(network.network_address), 128))
+
+    def shown(self, model: Any) -> str:
+        number = model.eval(self.bits, model_completion=True).as_long()
+        if z3.is_true(model.eval(self.v6, model_completion=True)):
+            return str(ipaddress.IPv6Address(number))
+        return str(ipaddress.IPv4Address(number & 0xFFFFFFFF))
 
 
 @dataclass
@@ -222,6 +253,11 @@ class Encoder:
         positive = base.replace("not", "", 1) if negated else base
         texts = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
         why = ""
+        if request_key.address is not None:  # IpAddress over the bits, IP User Guide semantics
+            if positive != "ipaddress":
+                return self._atom(f"{operator} on {key} (an address compared as a string)", closing)
+            within = z3.Or(*[request_key.address.within(t) for t in texts]) if texts else z3.BoolVal(False)
+            return z3.Not(within) if negated else within
         if positive not in _STRING_OPS:
             unmodelled = _UNMODELLED.get(positive[:4], "an operator the analysis does not know")
             why = f"{operator} on {key} ({unmodelled})"

@@ -17,7 +17,7 @@ import z3
 
 from provisioner.analysis import principals
 from provisioner.analysis.answer import STRANGER
-from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
+from provisioner.analysis.encode import NOT_COLON, Address, Charset, Key, like
 from provisioner.evaluation.context import context_table
 from provisioner.iam import wildcard_match
 from provisioner.model.arn import Arn
@@ -56,6 +56,7 @@ CHOSEN = {
     "aws:principalorgid",
     "aws:principalorgpaths",
 }
+ADDRESS_KEYS = ("aws:sourceip", "aws:vpcsourceip")  # compared with IpAddress over their bits
 SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 _OPAQUE = {
     "aws:currenttime": "the time of the request",
@@ -262,7 +263,14 @@ class Caller:
         self.chosen.add(name)
         if name == "sts:externalid":
             return self._free(name, (_ID_CHARS, r"[\w+=,.@:/-]"), shortest=2, longest=1224)
-        return self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
+        key = self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
+        if name in ADDRESS_KEYS:  # where the caller calls from: any address, IPv4 or IPv6
+            key.address = Address(key.present, z3.Bool(f"v6:{name}"), z3.BitVec(f"ip:{name}", 128))
+            # an IPv4 address has nothing above its 32 bits: one vector per address
+            self.domain.append(
+                z3.Or(key.address.v6, z3.Extract(127, 32, key.address.bits) == z3.BitVecVal(0, 96))
+            )
+        return key
 
     def _organization(self, name: str) -> Key:
         """aws:PrincipalOrgID and aws:PrincipalOrgPaths, consistent with each other: the caller's

@@ -22,7 +22,6 @@ analysis asks its character sets.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import Any
 
 import z3
 
-from provisioner.analysis.encode import Key
+from provisioner.analysis.encode import Address, Key
 from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
 from provisioner.analysis.request import _glob_over as glob_over
 from provisioner.evaluation.model import Request
@@ -86,33 +85,6 @@ def _form(value: z3.SeqRef, head: str, chars: z3.ReRef, shortest: int, longest: 
         z3.Length(value) >= len(head) + shortest,
         z3.Length(value) <= len(head) + longest,
     )
-
-
-@dataclass
-class Address:
-    """An address key: present or not, its version and its 128 bits."""
-
-    present: z3.BoolRef
-    v6: z3.BoolRef
-    bits: z3.BitVecRef
-
-    def within(self, cidr: str) -> z3.BoolRef:
-        """In the range, as the evaluator decides it (ipaddress: another version is never in)."""
-        try:
-            network = ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            return z3.BoolVal(False)
-        size = 32 if network.version == 4 else 128
-        mask = ((1 << size) - 1) ^ ((1 << (size - network.prefixlen)) - 1)
-        version = z3.Not(self.v6) if network.version == 4 else self.v6
-        masked = self.bits & z3.BitVecVal(mask, 128)
-        return z3.And(version, masked == z3.BitVecVal(int(network.network_address), 128))
-
-    def shown(self, model: z3.ModelRef | Defaults) -> str:
-        number = model.eval(self.bits, model_completion=True).as_long()
-        if z3.is_true(model.eval(self.v6, model_completion=True)):
-            return str(ipaddress.IPv6Address(number))
-        return str(ipaddress.IPv4Address(number & 0xFFFFFFFF))
 
 
 class SessionRequest:

@@ -18,6 +18,7 @@ party"; "Resource control policies".)
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from provisioner.analysis.answer import (
 )
 from provisioner.analysis.encode import Encoder, equal_ignoring_case, like
 from provisioner.analysis.hints import pattern_hints
+from provisioner.analysis.request import _DEFAULTS as _ADDRESS_DEFAULTS
 from provisioner.analysis.request import Caller
 from provisioner.evaluation import Policy, evaluate
 from provisioner.evaluation.chain import organization_decision
@@ -268,6 +270,12 @@ class _Question:
                 continue
             default = defaults.get(id(key.value), "o-exampleorg" if "orgid" in name else "x1")
             value = hints.get(name, default)
+            if key.address is not None:  # the documentation range's address where it does not matter
+                example = int(ipaddress.IPv4Address(str(_ADDRESS_DEFAULTS.get(name, "203.0.113.7"))))
+                address = z3.And(z3.Not(key.address.v6), key.address.bits == z3.BitVecVal(example, 128))
+                preferences.append(z3.Or(z3.Not(key.present), address))
+                preferences.append(z3.Or(z3.Not(key.present), z3.Not(key.address.v6)))  # else IPv4
+                continue
             preferences.append(z3.Or(z3.Not(key.present), key.value == z3.StringVal(value)))
         best = find(*extra, *preferences)
         if best is not None:
@@ -308,12 +316,12 @@ class _Question:
             if name == ID_KEY or name not in self.caller.chosen:
                 continue
             if z3.is_true(model.eval(key.present, model_completion=True)):
-                keys.append(
-                    (
-                        self.caller.spelled.get(name, name),
-                        str(model.eval(key.value, model_completion=True).as_string()),
-                    )
+                shown = (
+                    key.address.shown(model)
+                    if key.address is not None
+                    else str(model.eval(key.value, model_completion=True).as_string())
                 )
+                keys.append((self.caller.spelled.get(name, name), shown))
         door = Door(self._who(model), external_id, tuple(keys), decided, why)
         request = door.request(self.setting.role_arn, self.setting.resource)
         allowed = evaluate([self.setting.trust], request).allowed and (

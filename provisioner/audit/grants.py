@@ -241,6 +241,25 @@ def _passes(decision: Decision, refused: Decision | None) -> bool:
     return decision.allowed and refused is None
 
 
+def _session_context(
+    documents: list[Policy],
+    caller: str,
+    account: str,
+    org_id: str | None,
+    tags: Mapping[str, str] | None,
+    session_tags: bool,
+) -> dict[str, Any]:
+    """The keys of the role session's requests: the caller's, its tags and organization, the
+    keys a caller controls set the way the policies ask, and the bucket's account and organization,
+    taken to be the role's own (its data: what a vendor's write reaches), so a resource perimeter
+    on the account or organization keeps them."""
+    known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
+    known["aws:ResourceAccount"] = account
+    if org_id:
+        known["aws:PrincipalOrgID"] = known["aws:ResourceOrgID"] = org_id
+    return {**caller_context(caller), **known, **chosen_context(documents, session_tags)}
+
+
 def judge_grants(
     documents: list[Policy],
     account: str,
@@ -264,13 +283,7 @@ def judge_grants(
     # Without the SCPs first: a request they refuse is one whose finding they took away, and the
     # verdict keeps what it would be without them (audit's note counts those findings).
     chain = Chain(identity=documents, boundary=boundary)
-    known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
-    # the buckets asked about are taken to be the role's own account's (its data: what a vendor's
-    # write reaches), so a resource perimeter on the account or organization keeps them
-    known["aws:ResourceAccount"] = account
-    if org_id:
-        known["aws:PrincipalOrgID"] = known["aws:ResourceOrgID"] = org_id
-    context = {**caller_context(caller), **known, **chosen_context(documents, session_tags)}
+    context = _session_context(documents, caller, account, org_id, tags, session_tags)
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
 
