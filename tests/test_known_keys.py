@@ -472,7 +472,24 @@ def test_a_refusal_by_an_scp_or_rcp_is_not_remedied_with_create_role():
     read = {c.name: c for c in static_checks(snapshot(org=scps), SPEC)}["AWSObjectRead"]
     for check in (assume, read):
         assert check.status is FAIL and "organization policy refuses it" in check.remediation, check
-        assert not check.commands and "create-role" not in check.remediation
+        assert "create-role" not in check.remediation and not any("create-role" in c for c in check.commands)
+    assert not read.commands  # no exemption in that SCP: nothing to run
+
+
+def test_a_perimeter_that_spares_a_tag_is_remedied_by_that_tag():
+    """AWS's data-perimeter RCP spares roles tagged dp:exclude:identity=true (the role is the
+    resource of the vendor's AssumeRole: aws:ResourceTag). The remediation names that tag and
+    the command, checked by deciding the check again with it (trial 20 item 6: it said only
+    'exempt the role there')."""
+    org = OrgPolicies(
+        rcps=[[Policy("RCPFullAWSAccess", FULL_ACCESS), Policy("RCP perimeter", PERIMETER_RCP)]], org_id=ORG
+    )
+    role = {"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust}
+    assume = {c.name: c for c in static_checks(snapshot(role=role, org=org), SPEC)}["AWSAssumeRole"]
+    tags = '[{"Key": "dp:exclude:identity", "Value": "true"}]'
+    command = f"aws iam tag-role --role-name LabelboxS3Access --tags '{tags}'"
+    assert assume.status is FAIL and assume.commands == (command,), assume
+    assert "spares roles tagged dp:exclude:identity=true" in assume.remediation
 
 
 # --- the resource's account and organization ----------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from provisioner.evaluation import Policy, Request
-from provisioner.model import bucket_arn
+from provisioner.model import Status, bucket_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec
 from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request, unknown_keys
 
@@ -55,15 +55,41 @@ def missing_tag(name: str, spec: ValidateSpec, state: Snapshot) -> tuple[str, st
     return None
 
 
-def _tag_candidates(document: Any, have: set[str]) -> list[tuple[str, str]]:
-    """(key, value) for each literal value a condition compares aws:PrincipalTag/<key> with, for
-    a key the role has no tag for (a pattern's value with its wildcards taken out)."""
+def organization_tag(name: str, spec: ValidateSpec, state: Snapshot) -> tuple[str, str] | None:
+    """For a check an SCP or RCP refuses: a tag (key, value) the role does not have that the
+    organization's policies read (aws:PrincipalTag/<key> of the session, aws:ResourceTag/<key> of
+    the role in the vendor's AssumeRole: AWS's data-perimeter policies spare roles tagged
+    dp:exclude:identity so), with which the check passes; None when no such tag alone would do."""
+    if state.role is None:
+        return None
+    from provisioner.validate.rules import CHECKS  # the checks, registered by validate.static
+
+    have = {key.lower() for key in state.role_tags}
+    documents = [p.document for levels in (state.org.scps, state.org.rcps) for level in levels for p in level]
+    for key, value in dict.fromkeys(c for d in documents for c in _tag_candidates(d, have, _EXEMPTING)):
+        tags = [*(state.role.get("Tags") or []), {"Key": key, "Value": value}]
+        tagged = replace(state, role={**state.role, "Tags": tags})
+        if CHECKS.functions[name](tagged, spec).status is Status.PASS:
+            return key, value
+    return None
+
+
+_EXEMPTING = (_TAG, "aws:resourcetag/")
+
+
+def _tag_candidates(
+    document: Any, have: set[str], prefixes: tuple[str, ...] = (_TAG,)
+) -> list[tuple[str, str]]:
+    """(key, value) for each literal value a condition compares aws:PrincipalTag/<key> (or the
+    other `prefixes`) with, for a key the role has no tag for (a pattern's value with its
+    wildcards taken out)."""
     found: dict[tuple[str, str], None] = {}
-    for statement in Policy("bucket policy", document).statements:
+    for statement in Policy("policy", document).statements:
         for operator, key, values in statement.conditions():
-            if not key.lower().startswith(_TAG) or operator.lower().endswith("null"):
+            prefix = next((p for p in prefixes if key.lower().startswith(p)), None)
+            if prefix is None or operator.lower().endswith("null"):
                 continue
-            tag = key[len(_TAG) :]
+            tag = key[len(prefix) :]
             if tag.lower() in have or "${" in tag:
                 continue
             for value in values:

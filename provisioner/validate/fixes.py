@@ -20,7 +20,7 @@ from provisioner.evaluation import Hit, Policy
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
-from provisioner.validate.rules import free_keys, s3_request
+from provisioner.validate.rules import DENIED_BY_ORGANIZATION, free_keys, s3_request
 from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
@@ -35,6 +35,7 @@ COMMANDS = (
 ROLE_TAG_MISSING = "ROLE_TAG_MISSING"
 BOUNDARY_NOT_PRINCIPAL = "BOUNDARY_NOT_PRINCIPAL"
 BUCKET_POLICY_DENIES = "BUCKET_POLICY_DENIES"
+ORGANIZATION_EXEMPTS = "ORGANIZATION_EXEMPTS"
 NOT_DECIDED = {"ORG_ID": "NOT_DECIDED_ORGANIZATION_ID", "ORG_PATHS": "NOT_DECIDED_ORGANIZATION_PATHS"}
 
 
@@ -45,10 +46,41 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     values = fix_values(check.name, spec, state)
     # a remedy of its own (the refusal's source) comes first, then a cause other than the role's
     # policies (a tag it lacks, its boundary, an organization not read), then the code's own
-    key = check.remedy or _cause(check, spec, state, values) or check.code
+    key = (
+        _exempting(check, spec, state, values)
+        or check.remedy
+        or _cause(check, spec, state, values)
+        or check.code
+    )
     template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
     return replace(check, remediation=fill_remedy(check.name, values, key), commands=commands)
+
+
+def _exempting(
+    check: Check, spec: ValidateSpec, state: Snapshot | None, values: dict[str, str]
+) -> str | None:
+    """For a refusal by an SCP or RCP: the tag its own exemption reads, when tagging the role
+    makes the check pass (trial 20 item 6: the remediation was a generic "exempt the role")."""
+    if state is None or check.remedy != DENIED_BY_ORGANIZATION:
+        return None
+    tag = causes.organization_tag(check.name, spec, state)
+    if tag is None:
+        return None
+    values["tag_key"], values["tag_value"] = tag
+    values["tag_role"] = shlex.join(
+        [
+            "aws",
+            "iam",
+            "tag-role",
+            "--role-name",
+            spec.role_name,
+            "--tags",
+            json.dumps([{"Key": tag[0], "Value": tag[1]}]),
+            *spec.selection,
+        ]
+    )
+    return ORGANIZATION_EXEMPTS
 
 
 def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dict[str, str]) -> str | None:
