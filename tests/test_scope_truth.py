@@ -453,3 +453,38 @@ def test_a_grant_to_anyone_in_our_own_account_names_no_outside_party(cli, files)
     assert {r["party"] for r in who(cli, "read", "s3://own-bkt/", args)} == {"Labelbox"}
     other = doc(allow("s3:GetObject", "arn:aws:s3:::own-bkt/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": [ACCOUNT, "888877776666"]}}))  # fmt: skip
     assert "anyone (any AWS account)" in parties(cli, files([reader], {"own-bkt": other}))
+
+
+@pytest.mark.parametrize(
+    ("statement", "party", "worst", "code"),
+    [
+        # logging for the bucket's own account only: no outside party, the default gate passes
+        (logs(ACCOUNT), "logging.s3.amazonaws.com", None, 0),
+        # a confused deputy: any account's distribution reads: medium, never low
+        (cdn("arn:aws:cloudfront::*:distribution/*"), "cloudfront.amazonaws.com", "medium", 1),
+        (allow("s3:GetObject", "arn:aws:s3:::provisioner-demo-images/*", Principal={"Service": "cloudfront.amazonaws.com"}), "cloudfront.amazonaws.com", "medium", 1),
+    ],
+)  # fmt: skip
+def test_a_service_for_our_own_account_is_no_finding_and_a_confused_deputy_is_medium(
+    cli, files, statement, party, worst, code
+):
+    """Trial 22f items 2 and 3: S3 server-access logging locked to our own account was HIGH (a
+    write by an outside party) and failed the default gate, while CloudFront open to every
+    account's distribution was low. IAM User Guide, "The confused deputy problem": the source
+    condition naming our account is the protection; without it any account gets through."""
+    args = files([OWN], {"provisioner-demo-images": doc(statement)})
+    assert parties(cli, args)[party]["worst"] == worst
+    assert cli("inventory", *args, "--fail-on", "medium").code == code
+    assert cli("inventory", *args).code == 0  # --fail-on high
+
+
+def test_a_role_whose_policy_was_not_read_is_a_medium_warn_that_fail_on_counts(cli, files):
+    """Trial 22f item 4: a role with AmazonS3FullAccess not in the file was LOW and passed every
+    gate; with the document it may take the bucket over. Not decided is a WARN never a pass."""
+    s3full = attached("Partner", f"arn:aws:iam::{DATADOG}:root", "arn:aws:iam::aws:policy/AmazonS3FullAccess", external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files([s3full])
+    entry = parties(cli, args)["Datadog"]
+    assert entry["worst"] == "medium" and entry["roles"][0]["scope_shown"].startswith("not decided")
+    assert cli("inventory", *args, "--fail-on", "medium").code == 1
+    table = cli("inventory", *args, "--fail-on", "none").stdout
+    assert "WARN (medium)" in table and "warn (medium)" in table, table

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from provisioner.audit.model import UNUSED_DAYS, AuditResult
 from provisioner.inventory.actions import WHO_CAN
 from provisioner.model import Severity
-from provisioner.naming import Party
+from provisioner.naming import AWS_SERVICE, Party
 
 if TYPE_CHECKING:
     from provisioner.naming import Named
@@ -106,6 +106,14 @@ class RoleAccess:
     rules: list[str]  # the audit rules it trips
 
     @property
+    def worst(self) -> Severity | None:
+        """Its worst finding; a scope not decided (a policy of the role not read) is at least a
+        medium WARN that --fail-on counts: never a pass (what that policy grants may be all)."""
+        if self.scope.unread and (self.severity is None or self.severity.rank > Severity.MEDIUM.rank):
+            return Severity.MEDIUM
+        return self.severity
+
+    @property
     def use(self) -> str:
         if self.last_used is None:
             return "never used (or not in the 400 days IAM tracks)"
@@ -131,9 +139,14 @@ class Direct:
         """Any AWS account, unconditionally: critical; control of the bucket, or writing or
         deleting its data: high (audit's vendor-write-access, for a role). Not decided for the
         party: a WARN that --fail-on counts, as lint's principal-wildcard-conditioned, medium
-        where any account, writing or control is at stake, and low for a named party's read."""
+        where any account, writing or control is at stake, and low for a named party's read. An
+        AWS service acting only for our accounts is no outside party (None); one any account can
+        use (a confused deputy), or whose source is not placed, is medium."""
         writes = {"write", "delete", *WHO_CAN["write"]}
         weighty = bool(self.power or writes & set(self.rights))
+        if self.party.kind == AWS_SERVICE:  # decided: it acts only for our accounts ("only for …");
+            # not decided: a confused deputy, any account through the service, or a source not placed
+            return None if self.decided else Severity.MEDIUM
         if not self.decided:
             return Severity.MEDIUM if weighty or self.party.account == ANYONE else Severity.LOW
         if self.party.account == ANYONE:
@@ -183,7 +196,7 @@ class PartyEntry:
 
     @property
     def worst(self) -> Severity | None:
-        found = [r.severity for r in self.roles if r.severity is not None]
+        found = [r.worst for r in self.roles if r.worst is not None]
         found += [d.severity for d in self.direct if d.severity is not None]
         return min(found, key=lambda s: s.rank) if found else None
 
@@ -215,5 +228,6 @@ class InventoryResult:
     def fails(self, threshold: str) -> bool:
         """audit's findings at `threshold`, or a bucket policy's own grant as severe (anyone may
         read: critical; an outside account controls the bucket: high), with no role between."""
-        direct = (d.severity for p in self.parties for d in p.direct if d.severity is not None)
-        return self.audit.fails(threshold) or any(s.reaches(threshold) for s in direct)
+        direct = [d.severity for p in self.parties for d in p.direct if d.severity is not None]
+        unread = [r.worst for p in self.parties for r in p.roles if r.scope.unread and r.worst is not None]
+        return self.audit.fails(threshold) or any(s.reaches(threshold) for s in [*direct, *unread])

@@ -55,6 +55,14 @@ def direct_verdict(grant: Direct) -> str:
     return grant.verdict
 
 
+def _role_cell(access: RoleAccess) -> str:
+    """Its worst finding, or a WARN where its scope is not decided (a policy not read)."""
+    worst = access.worst
+    if worst is None:
+        return "ok"
+    return f"warn ({worst.value})" if worst != access.severity else worst.value
+
+
 def _grant_cell(grant: Direct) -> str:
     severity = grant.severity.value if grant.severity else "ok"
     return severity if grant.decided else f"warn ({severity})"
@@ -118,7 +126,7 @@ def inventory_table(result: InventoryResult) -> str:
                 (
                     "",
                     f"  {access.role_arn}",
-                    access.severity.value if access.severity else "ok",
+                    _role_cell(access),
                     _role_text(access),
                 )
             )
