@@ -488,3 +488,44 @@ def test_a_role_whose_policy_was_not_read_is_a_medium_warn_that_fail_on_counts(c
     assert cli("inventory", *args, "--fail-on", "medium").code == 1
     table = cli("inventory", *args, "--fail-on", "none").stdout
     assert "WARN (medium)" in table and "warn (medium)" in table, table
+
+
+PII_GUARD = doc(
+    deny("s3:GetObject", "arn:aws:s3:::data/vendor/pii/*", Sid="PiiVpce", Principal="*", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c"}}),
+    deny("s3:GetObject", "arn:aws:s3:::data/vendor/secret/*", Sid="NoSecret", Principal="*"),
+)  # fmt: skip
+
+
+def test_a_conditional_deny_leaves_a_role_route_a_warn_and_the_scope_not_decided(cli, files):
+    """Trial 22f items 1 and 6. README: "a part where a conditional Deny applies is its own WARN
+    line", never dropped. A role whose read of pii/* only a Deny with a condition refuses keeps a
+    WARN route naming that Deny; its scope says the part is not decided, where an unconditional
+    Deny's part is an exception; and asking about the whole bucket keeps the exceptions."""
+    reader = role("VendorReader", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::data/vendor/*")))
+    args = files([reader], {"data": PII_GUARD})
+    [route] = who(cli, "read", "s3://data/vendor/pii/", args)
+    assert route["party"] == "Labelbox" and route["verdict"].startswith(
+        "WARN: depends on the condition Deny"
+    ), route
+    assert "Sid PiiVpce" in route["verdict"]
+    for target in ("s3://data/vendor/", "s3://data/"):
+        parts = {r["part"]: r["verdict"][:4] for r in who(cli, "read", target, args)}
+        assert parts == {
+            "s3://data/vendor/* (except s3://data/vendor/pii/*, s3://data/vendor/secret/*)": "can",
+            "s3://data/vendor/pii/*": "WARN",
+        }, (target, parts)
+    assert who(cli, "read", "s3://data/vendor/secret/", args) == []
+    [access] = parties(cli, args)["Labelbox"]["roles"]
+    assert access["scope_shown"] == (
+        "s3://data/vendor/* (except s3://data/vendor/secret/*; not decided on s3://data/vendor/pii/*: "
+        "a Deny's condition decides) read; nothing else"
+    )
+
+
+def test_who_can_names_what_a_not_decided_route_turns_on(cli, files):
+    """Trial 22f item 5: DECIDED BY showed the external ID where the route was not decided for
+    want of a policy; the table says what it turns on."""
+    partner = attached("Partner", f"arn:aws:iam::{DATADOG}:root", f"arn:aws:iam::{ACCOUNT}:policy/partner-read", external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files([partner], {"data": PII_GUARD})
+    [route] = who(cli, "read", "s3://data/x/", args)
+    assert "partner-read not read" in route["condition"], route

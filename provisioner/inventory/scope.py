@@ -85,12 +85,24 @@ def data_scope(
     context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
-    def may(actions: tuple[str, ...], resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
-        """Any of a right's actions (inventory.actions.RIGHTS)."""
-        return any(allowed(a, resource, bucket, with_rcps) for a in actions)
+    def may(
+        actions: tuple[str, ...],
+        resource: str,
+        bucket: str | None,
+        with_rcps: bool = True,
+        loose: bool = False,
+    ) -> bool:
+        """Any of a right's actions (inventory.actions.RIGHTS); `loose`: the bucket policy without
+        its Denies with a condition (where one alone refuses, the condition decides)."""
+        return any(allowed(a, resource, bucket, with_rcps, loose) for a in actions)
 
-    def allowed(action: str, resource: str, bucket: str | None, with_rcps: bool = True) -> bool:
+    def allowed(
+        action: str, resource: str, bucket: str | None, with_rcps: bool = True, loose: bool = False
+    ) -> bool:
         policy = policies.get(bucket) if bucket is not None else None
+        if loose and policy is not None:
+            kept = [s.body for s in statements(policy) if not (s.effect == "Deny" and "Condition" in s.body)]
+            policy = {**policy, "Statement": kept}
         known = bucket in policies or any(b.name == bucket for b in buckets)
         chain = Chain(
             identity=documents,
@@ -159,11 +171,20 @@ def _except(
     the allow): " (except s3://b/private/*, delete on s3://b/tmp/*)", or ""."""
     actions = dict(RIGHTS)
     found: list[str] = []
+    undecided: list[str] = []
     for part, resource in probes(named, bucket, prefix)[1:]:
         missing = [r for r in rights if not may(actions[r], resource, bucket)]
-        if missing:
-            found.append(part if len(missing) == len(rights) else f"{' and '.join(missing)} on {part}")
-    return f" (except {', '.join(found)})" if found else ""
+        if not missing:
+            continue
+        shown = part if len(missing) == len(rights) else f"{' and '.join(missing)} on {part}"
+        # refused only by a Deny with a condition: its condition decides (never settled)
+        if all(may(actions[r], resource, bucket, loose=True) for r in missing):
+            undecided.append(shown)
+        else:
+            found.append(shown)
+    words = [f"except {', '.join(found)}"] if found else []
+    words += [f"not decided on {', '.join(undecided)}: a Deny's condition decides"] if undecided else []
+    return f" ({'; '.join(words)})" if words else ""
 
 
 def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:

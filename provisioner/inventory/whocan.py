@@ -9,7 +9,8 @@ condition the evaluator cannot decide for the party is a WARN naming it, never a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from provisioner.audit.scope import Scope
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
+from provisioner.iam import statements, wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
@@ -151,8 +153,7 @@ def _role_routes(
             analysis = analyse(role, scope, datetime.now(UTC))
             if not analysis.trust.external:
                 continue
-            reach = _role_reach(role, account, bucket, owner_org, action, prefix)
-            reaches = [(*reach, "can")] if reach is not None else []
+            reaches = _role_reach(role, account, bucket, owner_org, action, prefix)
             # who may change the bucket's policy or ACL may grant itself read and write
             reaches += _role_control(role, account, bucket, owner_org, action)
             unread = unread_policies(role, account)
@@ -211,7 +212,7 @@ def _party_routes(
                     role.arn,
                     verdict,
                     trust_words or _gets_in(party.label, others, decides, pinned),
-                    decides,
+                    verdict.removeprefix("WARN: ") if verdict.startswith("WARN") else decides,
                     severity
                     if verdict == "can" or verdict.startswith("WARN")
                     else _at_least(severity, Severity.HIGH),
@@ -340,34 +341,92 @@ def takeover_words(actions: Any, action: str) -> str:
 
 def _role_reach(
     role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
-) -> tuple[str, str, dict[str, Any]] | None:
-    """What the role's session reaches in the bucket for the action's set: the parts, the parts
-    as shown (each with the statements that allow it there, and the prefix with the deeper parts
-    no action reaches as exceptions: a bucket policy's Deny on private/*), and the actions that
-    reach; None when it reaches nothing."""
+) -> list[Reach]:
+    """What the role's session reaches in the bucket for the action's set: the parts it reaches
+    (each with the statements that allow it there, and with the parts under it no action reaches
+    as exceptions: a bucket policy's Deny on private/*), and, as a WARN of their own, the parts
+    only a Deny with a condition refuses (the condition decides: never dropped, never a pass)."""
     chain, full = _bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(account.account, role.name, "vendor-session")
     documents = [p.document for p in chain.identity] + [bucket.policy]
     asked = probes(documents, bucket.name, prefix)
-    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
-    if not by_action:
-        return None
-    hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
-    head = asked[0][0]
-    closed = [
-        part
-        for part, resource in asked[1:]
-        if any(p == head for p, _ in hits)
-        and not any(
-            authorize(full, Request(caller, a, resource, caller_context(caller))).allowed
+
+    def allowed(where: Chain, resource: str) -> bool:
+        return any(
+            authorize(where, Request(caller, a, resource, caller_context(caller))).allowed
             for a in ACTIONS[action]
         )
+
+    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
+    guards = _guards(bucket)
+    loose = replace(full, resource=[_without(bucket, guards)]) if guards else None
+    reaches: list[Reach] = []
+    if by_action:
+        hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
+        named = [(_excepted(p, asked, lambda r: allowed(full, r)), d) for p, d in hits]
+        reaches.append(
+            (
+                "; ".join(p for p, _ in named),
+                "; ".join(_with_allows(p, d) for p, d in named),
+                by_action,
+                "can",
+            )
+        )
+    if loose is not None:
+        for part, resource in asked:
+            if not allowed(full, resource) and allowed(loose, resource):
+                words = "; ".join(g.words for g in guards if g.refuses(caller, resource, ACTIONS[action]))
+                reaches.append((part, part, {}, f"WARN: depends on the condition {words} (not decided)"))
+    return reaches
+
+
+def _excepted(part: str, asked: list[tuple[str, str]], reaches: Any) -> str:
+    """The part with the parts under it the session does not reach named as exceptions."""
+    pattern = "arn:aws:s3:::" + part.removeprefix("s3://")
+    closed = [
+        q
+        for q, resource in asked
+        if q != part and wildcard_match(pattern, resource) and not reaches(resource)
     ]
-    shown = [
-        _with_allows(f"{p} (except {', '.join(closed)})" if p == head and closed else p, d) for p, d in hits
-    ]
-    parts = [f"{p} (except {', '.join(closed)})" if p == head and closed else p for p, _ in hits]
-    return "; ".join(parts), "; ".join(shown), by_action
+    return f"{part} (except {', '.join(closed)})" if closed else part
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """A bucket policy's Deny with a condition."""
+
+    statement: Any
+    words: str  # "Deny $.Statement[1] (Sid Vpce): {...}"
+
+    def refuses(self, caller: str, resource: str, actions: Any) -> bool:
+        """Does the Deny, its condition taken to hold, refuse the request?"""
+        bare = {k: v for k, v in self.statement.body.items() if k != "Condition"}
+        policy = Policy(
+            "guard",
+            {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}, bare]},
+        )
+        chain = Chain(resource=[policy], cross_account=False)
+        return any(
+            not authorize(chain, Request(caller, a, resource, caller_context(caller))).allowed
+            for a in actions
+        )
+
+
+def _guards(bucket: Bucket) -> list[_Guard]:
+    found: list[_Guard] = []
+    for statement in statements(bucket.policy or {}):
+        if statement.effect == "Deny" and "Condition" in statement.body:
+            sid = statement.body.get("Sid")
+            where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
+            found.append(_Guard(statement, f"Deny {where}: {json.dumps(statement.body['Condition'])}"))
+    return found
+
+
+def _without(bucket: Bucket, guards: list[_Guard]) -> Policy:
+    """The bucket policy without its Denies with a condition."""
+    paths = {g.statement.path for g in guards}
+    kept = [s.body for s in statements(bucket.policy or {}) if s.path not in paths]
+    return Policy(f"bucket policy of {bucket.name}", {**(bucket.policy or {}), "Statement": kept})
 
 
 def _id_condition(ids: list[str]) -> str:
