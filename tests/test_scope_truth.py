@@ -452,7 +452,10 @@ def test_a_grant_to_anyone_in_our_own_account_names_no_outside_party(cli, files)
     assert cli("inventory", *args, "--fail-on", "medium").code == 0
     assert {r["party"] for r in who(cli, "read", "s3://own-bkt/", args)} == {"Labelbox"}
     other = doc(allow("s3:GetObject", "arn:aws:s3:::own-bkt/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": [ACCOUNT, "888877776666"]}}))  # fmt: skip
-    assert "anyone (any AWS account)" in parties(cli, files([reader], {"own-bkt": other}))
+    assert set(parties(cli, files([reader], {"own-bkt": other}))) == {
+        "Labelbox",
+        "unknown account 888877776666",
+    }
 
 
 @pytest.mark.parametrize(
@@ -529,3 +532,20 @@ def test_who_can_names_what_a_not_decided_route_turns_on(cli, files):
     args = files([partner], {"data": PII_GUARD})
     [route] = who(cli, "read", "s3://data/x/", args)
     assert "partner-read not read" in route["condition"], route
+
+
+def test_anyone_narrowed_to_named_accounts_by_principal_account_is_those_accounts(cli, files):
+    """Trial 22f item 7. IAM User Guide, "AWS global condition context keys": aws:PrincipalAccount
+    is the account of the principal making the request, so "*" with StringEquals on it admits
+    exactly those accounts: each is the party, decided (was 'anyone … WARN (not decided)')."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::acct-bkt/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": ["888877776666", ACCOUNT]}}))  # fmt: skip
+    args = files([role("Reader", LABELBOX_ROLE, doc())], {"acct-bkt": policy})
+    found = parties(cli, args)
+    assert "anyone (any AWS account)" not in found
+    [grant] = found["unknown account 888877776666"]["bucket_policy"]
+    assert grant["verdict"] == "can" and grant["part"] == "s3://acct-bkt/*"
+    # and our own account's role, which the same statement grants in its account ("*" names it)
+    assert {r["party"] for r in who(cli, "read", "s3://acct-bkt/", args)} == {
+        "unknown account 888877776666",
+        "Labelbox",
+    }

@@ -113,6 +113,19 @@ def _only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[st
     return False
 
 
+def _pinned_accounts(statement: Statement) -> frozenset[str]:
+    """The accounts a StringEquals on aws:PrincipalAccount limits the statement to (literal
+    account IDs), or none."""
+    from provisioner.iam import condition_entries
+
+    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        if key.lower() == "aws:principalaccount" and operator.lower() == "stringequals":
+            texts = {str(v) for v in values}
+            if texts and all(re.fullmatch(r"\d{12}", t) for t in texts):
+                return frozenset(texts)
+    return frozenset()
+
+
 def _short(actions: Sequence[str]) -> tuple[str, ...]:
     return tuple(a.removeprefix("s3:") for a in actions)
 
@@ -143,6 +156,11 @@ def _callers(
     named = {ANYONE if p == "*" else account_of(p) for p in aws_principals(statement)}
     if statement.body.get("Principal") == "*" or "NotPrincipal" in statement.body:
         named.add(ANYONE)
+    pinned = _pinned_accounts(statement)
+    if ANYONE in named and pinned and "NotPrincipal" not in statement.body:
+        # "*" narrowed to named accounts by aws:PrincipalAccount (set by IAM to the caller's
+        # account): those accounts are the parties, not anyone
+        named = (named - {ANYONE}) | pinned
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
     for account in sorted(a for a in named if a and a not in ours):
         own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
@@ -151,7 +169,7 @@ def _callers(
             callers.append(([session_arn(SOMEONE, "any-role", "session")], anyone, None))
             continue
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
-            callers.append((sorted({caller_of(p, account) for p in mine}), party, None))
+            callers.append((sorted({caller_of(p, account) for p in mine or [account]}), party, None))
     for name in service_principals(statement.body):  # an AWS service: its source conditions decide
         service = Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")
         sources = service_sources(statement, name, ours, org_ids, bucket_accounts)
