@@ -271,6 +271,7 @@ def test_an_undecided_grant_of_write_to_anyone_fails_at_medium_and_an_undecided_
     [grant] = parties(cli, args)["anyone (any AWS account)"]["bucket_policy"]
     assert grant["verdict"].startswith("WARN") and "aws:SourceVpce" in grant["verdict"]
     assert parties(cli, args)["anyone (any AWS account)"]["worst"] == "medium"
+    assert parties(cli, args)["anyone (any AWS account)"]["bucket_policy"][0]["worst"] == "medium"
     assert cli("inventory", *args, "--fail-on", "medium").code == 1
     assert cli("inventory", *args, "--fail-on", "high").code == 0
     vendor_read = doc(allow("s3:GetObject", "arn:aws:s3:::shared-in/*", Principal={"AWS": f"arn:aws:iam::{DATADOG}:root"}, Condition=VPCE_ONLY))  # fmt: skip

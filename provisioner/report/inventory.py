@@ -44,6 +44,7 @@ def _party(entry: PartyEntry) -> dict[str, Any]:
                 "power": list(d.power),
                 "condition": d.condition,
                 "verdict": direct_verdict(d),
+                "worst": d.severity.value if d.severity else None,
             }
             for d in entry.direct
         ],
