@@ -157,7 +157,15 @@ def _gather_ownership(s3: Any, spec: ValidateSpec, state: Snapshot) -> None:
 
 def _gather_key(aws: Aws, state: Snapshot, key: str) -> None:
     kms = aws.client("kms", region=state.bucket_region)
-    described = _optional(state, "kms:DescribeKey", (), lambda: kms.describe_key(KeyId=key)["KeyMetadata"])
+    try:
+        described = _optional(
+            state, "kms:DescribeKey", (), lambda: kms.describe_key(KeyId=key)["KeyMetadata"]
+        )
+    except AwsError as exc:  # another account's key the caller cannot see: not a failed run
+        if exc.code != "NotFoundException":
+            raise
+        state.unreadable.append("kms:DescribeKey")
+        described = None
     state.kms_key = described["Arn"] if described else key
     if described:
         state.key_policy = _optional(

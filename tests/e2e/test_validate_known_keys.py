@@ -120,3 +120,18 @@ def test_a_key_policy_on_the_buckets_encryption_context_passes_with_an_s3_bucket
         assert check.status == expected, check.detail
         if expected == "fail":
             assert check.code == "KMS_DECRYPT_DENIED"
+
+
+def test_a_bucket_key_of_another_account_is_a_verdict_not_a_failed_run(make_aws, customer):
+    """The bucket's default key is another account's, which DescribeKey cannot see (moto:
+    NotFoundException; AWS: that or AccessDenied): validate still reports, noting the read it
+    could not make, and the role's policies, which name no such key, refuse kms:Decrypt (AWS KMS
+    Developer Guide, "Allowing users in other accounts to use a KMS key": both the key policy and
+    the caller's IAM policy must allow). Trial 20g item 2: exit 3, no checks."""
+    setup_role(make_aws)
+    foreign = "arn:aws:kms:us-east-1:111122223333:key/3c33a4b5-1111-2222-3333-444455556666"
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": foreign}}
+    customer.s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    check = reads(make_aws)["AWSObjectRead"]
+    assert check.status == "fail" and check.code == "KMS_DECRYPT_DENIED", check.detail
+    assert foreign in check.detail
