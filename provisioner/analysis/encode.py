@@ -258,6 +258,13 @@ class Encoder:
                 return self._atom(f"{operator} on {key} (an address compared as a string)", closing)
             within = z3.Or(*[request_key.address.within(t) for t in texts]) if texts else z3.BoolVal(False)
             return z3.Not(within) if negated else within
+        known = _known_text(request_key)
+        if known is not None and positive not in _STRING_OPS and not any("${" in t for t in texts):
+            # a key with one value (the time of the run, a fixed key): the evaluator decides it
+            from provisioner.evaluation.conditions import _single as single_value
+            from provisioner.evaluation.model import Request
+
+            return z3.BoolVal(single_value(base, known, values, Request("", "", "", {}), False))
         if positive not in _STRING_OPS:
             unmodelled = _UNMODELLED.get(positive[:4], "an operator the analysis does not know")
             why = f"{operator} on {key} ({unmodelled})"
@@ -278,6 +285,13 @@ class Encoder:
         self.atoms.append((atom, closing))
         self.undecided.append(why)
         return atom
+
+
+def _known_text(key: Key) -> str | None:
+    """The key's one value, when it has one (a constant, not a variable)."""
+    if key.opaque or key.address is not None or not z3.is_string_value(key.value):
+        return None
+    return str(key.value.as_string())
 
 
 def _matches(op: str, text: str, value: z3.SeqRef) -> z3.BoolRef:

@@ -11,6 +11,7 @@ Caller classes ("kind"): a `party` (every principal of one account: the vendor c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import z3
@@ -67,6 +68,16 @@ _OPAQUE = {
 }
 
 
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+_CLOCK = {
+    "aws:currenttime": lambda: _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "aws:epochtime": lambda: str(int(_now().timestamp())),
+}
+
+
 @dataclass
 class Caller:
     """One caller class's symbolic request, with its domain constraints."""
@@ -78,6 +89,9 @@ class Caller:
     resource_keys: dict[str, str] = field(default_factory=dict)  # aws:ResourceAccount, ... (known)
     named: str | None = None  # one principal of the account (a role or user ARN): the caller is it
     resource_tags: bool = False  # resource_keys hold all the role's tags: another tag key is absent
+    # the time keys at the time of the run (validate's "does the vendor get in now?"); otherwise
+    # not decided: a policy lives on, and who gets in later counts too (audit, lint, diff)
+    clock: bool = False
     keys: dict[str, Key] = field(default_factory=dict)
     spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
     domain: list[z3.BoolRef] = field(default_factory=list)
@@ -204,6 +218,8 @@ class Caller:
             return self._fixed(common[name])
         if name in self.resource_keys:
             return self._fixed(self.resource_keys[name])
+        if self.clock and name in _CLOCK:  # a request now: a date past can never hold again
+            return self._fixed(_CLOCK[name]())
         if self.resource_tags and name.startswith("aws:resourcetag/"):
             return Key(z3.BoolVal(False), z3.StringVal(""))  # the role has no such tag
         if name in _OPAQUE:

@@ -110,6 +110,7 @@ def principal_doors(
         named=principal,
         resource_keys=dict(question.resource_keys),
         resource_tags=question.resource_tags,
+        clock=True,  # does it get in now? (an expiry past refuses it for good)
     )
     asked = _Question(caller, setting)
     key = asked.id_key

@@ -9,8 +9,7 @@ condition the evaluator cannot decide for the party is a WARN naming it, never a
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,17 +17,13 @@ from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse
 from provisioner.audit.scope import Scope
-from provisioner.evaluation import Policy, Request
-from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.context import caller_context
-from provisioner.iam import statements, wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parties import TRUST_RULES, parties_of, role_chain, unread_policies
-from provisioner.inventory.parts import PROBE_KEY, probes
+from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
+from provisioner.inventory.reach import Reach, not_read, role_control, role_reach, takeover_words
 from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids
-from provisioner.model import Severity, session_arn
+from provisioner.model import Severity
 from provisioner.naming import Names, Party
 
 # What "read" and "write" count: inventory.actions, the one definition inventory uses too.
@@ -116,21 +111,6 @@ def who_can(
     return answer
 
 
-def _bucket_chain(role: Any, account: AccountData, bucket: Bucket, owner_org: Any) -> tuple[Chain, Chain]:
-    """The role's own chain, and the chain of its session's request to the bucket: its policies,
-    boundary and SCPs, the bucket's policy and the bucket owner's RCPs."""
-    chain = role_chain(role, account)
-    full = Chain(
-        identity=chain.identity,
-        resource=[Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else (),
-        boundary=chain.boundary,
-        scps=chain.scps,
-        rcps=owner_org.rcps if owner_org else (),
-        cross_account=account.account != bucket.account,
-    )
-    return chain, full
-
-
 def _role_routes(
     action: str,
     bucket: Bucket,
@@ -153,18 +133,15 @@ def _role_routes(
             analysis = analyse(role, scope, datetime.now(UTC))
             if not analysis.trust.external:
                 continue
-            reaches = _role_reach(role, account, bucket, owner_org, action, prefix)
+            reaches = role_reach(role, account, bucket, owner_org, action, prefix)
             # who may change the bucket's policy or ACL may grant itself read and write
-            reaches += _role_control(role, account, bucket, owner_org, action)
+            reaches += role_control(role, account, bucket, owner_org, action)
             unread = unread_policies(role, account)
             if not reaches and unread:  # what the role's unread policies grant: not decided
-                reaches = [_not_read(role, account, bucket, owner_org, prefix, unread)]
+                reaches = [not_read(role, account, bucket, owner_org, prefix, unread)]
             if reaches:
                 routes += _party_routes(role, analysis, worst.get(role.arn, []), reaches, names, ours)
     return routes
-
-
-Reach = tuple[str, str, dict[str, Any], str]  # part, the parts as shown, actions that reach, verdict
 
 
 def _party_routes(
@@ -223,66 +200,8 @@ def _party_routes(
     return routes
 
 
-def _not_read(
-    role: RoleDetail,
-    account: AccountData,
-    bucket: Bucket,
-    owner_org: Any,
-    prefix: str,
-    unread: tuple[str, ...],
-) -> Reach:
-    """A role whose policies were not all read reaches nothing through those that were: a WARN,
-    never left out (trial 22e: a cross-account AdministratorAccess role was silently absent)."""
-    _, full = _bucket_chain(role, account, bucket, owner_org)
-    caller = session_arn(account.account, role.name, "vendor-session")
-    resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
-    decision = authorize(full, Request(caller, "s3:GetObject", resource, caller_context(caller)))
-    why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
-    part = f"s3://{bucket.name}/{prefix}*"
-    return part, _with_allows(part, decision), {}, why
-
-
 def _at_least(severity: Severity | None, floor: Severity) -> Severity:
     return severity if severity is not None and severity.rank <= floor.rank else floor
-
-
-def _role_control(
-    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str
-) -> list[Reach]:
-    """The role's session may change the bucket's policy or ACL, and so grant itself `action`."""
-    _, full = _bucket_chain(role, account, bucket, owner_org)
-    caller = session_arn(account.account, role.name, "vendor-session")
-    arn = f"arn:aws:s3:::{bucket.name}"
-    allowed = {
-        a: d
-        for a in TAKEOVER
-        if (d := authorize(full, Request(caller, a, arn, caller_context(caller)))).allowed
-    }
-    if not allowed:
-        return []
-    part = f"s3://{bucket.name} (the bucket)"
-    return [
-        (part, _with_allows(part, next(iter(allowed.values()))), allowed, takeover_words(allowed, action))
-    ]
-
-
-def _with_allows(part: str, decision: Any) -> str:
-    """A part as a route shows it: with the statements that allow it there."""
-    allows = ", ".join(h.describe() for h in decision.allows)
-    return f"{part} ({allows})" if allows else part
-
-
-def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]]) -> list[tuple[str, Any]]:
-    """(part, decision) for every part under the prefix the session may reach: the prefix itself
-    (the first asked) is every part under it."""
-    hits = []
-    for index, (part, resource) in enumerate(asked):
-        decision = authorize(chain, Request(caller, action, resource, caller_context(caller)))
-        if decision.allowed:
-            hits.append((part, decision))
-            if index == 0:
-                break
-    return hits
 
 
 def _policy_routes(
@@ -333,100 +252,6 @@ def _policy_routes(
             )
         )
     return routes
-
-
-def takeover_words(actions: Any, action: str) -> str:
-    return f"can take control of the bucket: {', '.join(actions)} (it can grant itself {action})"
-
-
-def _role_reach(
-    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
-) -> list[Reach]:
-    """What the role's session reaches in the bucket for the action's set: the parts it reaches
-    (each with the statements that allow it there, and with the parts under it no action reaches
-    as exceptions: a bucket policy's Deny on private/*), and, as a WARN of their own, the parts
-    only a Deny with a condition refuses (the condition decides: never dropped, never a pass)."""
-    chain, full = _bucket_chain(role, account, bucket, owner_org)
-    caller = session_arn(account.account, role.name, "vendor-session")
-    documents = [p.document for p in chain.identity] + [bucket.policy]
-    asked = probes(documents, bucket.name, prefix)
-
-    def allowed(where: Chain, resource: str) -> bool:
-        return any(
-            authorize(where, Request(caller, a, resource, caller_context(caller))).allowed
-            for a in ACTIONS[action]
-        )
-
-    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
-    guards = _guards(bucket)
-    loose = replace(full, resource=[_without(bucket, guards)]) if guards else None
-    reaches: list[Reach] = []
-    if by_action:
-        hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
-        named = [(_excepted(p, asked, lambda r: allowed(full, r)), d) for p, d in hits]
-        reaches.append(
-            (
-                "; ".join(p for p, _ in named),
-                "; ".join(_with_allows(p, d) for p, d in named),
-                by_action,
-                "can",
-            )
-        )
-    if loose is not None:
-        for part, resource in asked:
-            if not allowed(full, resource) and allowed(loose, resource):
-                words = "; ".join(g.words for g in guards if g.refuses(caller, resource, ACTIONS[action]))
-                reaches.append((part, part, {}, f"WARN: depends on the condition {words} (not decided)"))
-    return reaches
-
-
-def _excepted(part: str, asked: list[tuple[str, str]], reaches: Any) -> str:
-    """The part with the parts under it the session does not reach named as exceptions."""
-    pattern = "arn:aws:s3:::" + part.removeprefix("s3://")
-    closed = [
-        q
-        for q, resource in asked
-        if q != part and wildcard_match(pattern, resource) and not reaches(resource)
-    ]
-    return f"{part} (except {', '.join(closed)})" if closed else part
-
-
-@dataclass(frozen=True)
-class _Guard:
-    """A bucket policy's Deny with a condition."""
-
-    statement: Any
-    words: str  # "Deny $.Statement[1] (Sid Vpce): {...}"
-
-    def refuses(self, caller: str, resource: str, actions: Any) -> bool:
-        """Does the Deny, its condition taken to hold, refuse the request?"""
-        bare = {k: v for k, v in self.statement.body.items() if k != "Condition"}
-        policy = Policy(
-            "guard",
-            {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}, bare]},
-        )
-        chain = Chain(resource=[policy], cross_account=False)
-        return any(
-            not authorize(chain, Request(caller, a, resource, caller_context(caller))).allowed
-            for a in actions
-        )
-
-
-def _guards(bucket: Bucket) -> list[_Guard]:
-    found: list[_Guard] = []
-    for statement in statements(bucket.policy or {}):
-        if statement.effect == "Deny" and "Condition" in statement.body:
-            sid = statement.body.get("Sid")
-            where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
-            found.append(_Guard(statement, f"Deny {where}: {json.dumps(statement.body['Condition'])}"))
-    return found
-
-
-def _without(bucket: Bucket, guards: list[_Guard]) -> Policy:
-    """The bucket policy without its Denies with a condition."""
-    paths = {g.statement.path for g in guards}
-    kept = [s.body for s in statements(bucket.policy or {}) if s.path not in paths]
-    return Policy(f"bucket policy of {bucket.name}", {**(bucket.policy or {}), "Statement": kept})
 
 
 def _id_condition(ids: list[str]) -> str:

@@ -1,0 +1,194 @@
+"""Pure: what a role's session reaches in a bucket, for who-can's role routes: the parts it
+reaches (each with the statements that allow it there, and the parts under it it does not reach
+as exceptions), the parts only a bucket policy's Deny with a condition refuses (a WARN: the
+condition decides), the bucket's policy or ACL it may change (it can grant itself read and
+write), and a role whose policies were not all read (a WARN, never left out)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from provisioner.audit.model import AccountData, RoleDetail
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.context import caller_context
+from provisioner.iam import statements, wildcard_match
+from provisioner.inventory.actions import TAKEOVER, WHO_CAN
+from provisioner.inventory.model import Bucket
+from provisioner.inventory.parties import role_chain
+from provisioner.inventory.parts import PROBE_KEY, probes
+from provisioner.model import session_arn
+
+ACTIONS = WHO_CAN
+
+
+def bucket_chain(role: Any, account: AccountData, bucket: Bucket, owner_org: Any) -> tuple[Chain, Chain]:
+    """The role's own chain, and the chain of its session's request to the bucket: its policies,
+    boundary and SCPs, the bucket's policy and the bucket owner's RCPs."""
+    chain = role_chain(role, account)
+    full = Chain(
+        identity=chain.identity,
+        resource=[Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else (),
+        boundary=chain.boundary,
+        scps=chain.scps,
+        rcps=owner_org.rcps if owner_org else (),
+        cross_account=account.account != bucket.account,
+    )
+    return chain, full
+
+
+Reach = tuple[str, str, dict[str, Any], str]  # part, the parts as shown, actions that reach, verdict
+
+
+def not_read(
+    role: RoleDetail,
+    account: AccountData,
+    bucket: Bucket,
+    owner_org: Any,
+    prefix: str,
+    unread: tuple[str, ...],
+) -> Reach:
+    """A role whose policies were not all read reaches nothing through those that were: a WARN,
+    never left out (trial 22e: a cross-account AdministratorAccess role was silently absent)."""
+    _, full = bucket_chain(role, account, bucket, owner_org)
+    caller = session_arn(account.account, role.name, "vendor-session")
+    resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
+    decision = authorize(full, Request(caller, "s3:GetObject", resource, caller_context(caller)))
+    why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
+    part = f"s3://{bucket.name}/{prefix}*"
+    return part, _with_allows(part, decision), {}, why
+
+
+def role_control(
+    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str
+) -> list[Reach]:
+    """The role's session may change the bucket's policy or ACL, and so grant itself `action`."""
+    _, full = bucket_chain(role, account, bucket, owner_org)
+    caller = session_arn(account.account, role.name, "vendor-session")
+    arn = f"arn:aws:s3:::{bucket.name}"
+    allowed = {
+        a: d
+        for a in TAKEOVER
+        if (d := authorize(full, Request(caller, a, arn, caller_context(caller)))).allowed
+    }
+    if not allowed:
+        return []
+    part = f"s3://{bucket.name} (the bucket)"
+    return [
+        (part, _with_allows(part, next(iter(allowed.values()))), allowed, takeover_words(allowed, action))
+    ]
+
+
+def _with_allows(part: str, decision: Any) -> str:
+    """A part as a route shows it: with the statements that allow it there."""
+    allows = ", ".join(h.describe() for h in decision.allows)
+    return f"{part} ({allows})" if allows else part
+
+
+def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """(part, decision) for every part under the prefix the session may reach: the prefix itself
+    (the first asked) is every part under it."""
+    hits = []
+    for index, (part, resource) in enumerate(asked):
+        decision = authorize(chain, Request(caller, action, resource, caller_context(caller)))
+        if decision.allowed:
+            hits.append((part, decision))
+            if index == 0:
+                break
+    return hits
+
+
+def role_reach(
+    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
+) -> list[Reach]:
+    """What the role's session reaches in the bucket for the action's set: the parts it reaches
+    (each with the statements that allow it there, and with the parts under it no action reaches
+    as exceptions: a bucket policy's Deny on private/*), and, as a WARN of their own, the parts
+    only a Deny with a condition refuses (the condition decides: never dropped, never a pass)."""
+    chain, full = bucket_chain(role, account, bucket, owner_org)
+    caller = session_arn(account.account, role.name, "vendor-session")
+    documents = [p.document for p in chain.identity] + [bucket.policy]
+    asked = probes(documents, bucket.name, prefix)
+
+    def allowed(where: Chain, resource: str) -> bool:
+        return any(
+            authorize(where, Request(caller, a, resource, caller_context(caller))).allowed
+            for a in ACTIONS[action]
+        )
+
+    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
+    guards = _guards(bucket)
+    loose = replace(full, resource=[_without(bucket, guards)]) if guards else None
+    reaches: list[Reach] = []
+    if by_action:
+        hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
+        named = [(_excepted(p, asked, lambda r: allowed(full, r)), d) for p, d in hits]
+        reaches.append(
+            (
+                "; ".join(p for p, _ in named),
+                "; ".join(_with_allows(p, d) for p, d in named),
+                by_action,
+                "can",
+            )
+        )
+    if loose is not None:
+        for part, resource in asked:
+            if not allowed(full, resource) and allowed(loose, resource):
+                words = "; ".join(g.words for g in guards if g.refuses(caller, resource, ACTIONS[action]))
+                reaches.append((part, part, {}, f"WARN: depends on the condition {words} (not decided)"))
+    return reaches
+
+
+def _excepted(part: str, asked: list[tuple[str, str]], reaches: Any) -> str:
+    """The part with the parts under it the session does not reach named as exceptions."""
+    pattern = "arn:aws:s3:::" + part.removeprefix("s3://")
+    closed = [
+        q
+        for q, resource in asked
+        if q != part and wildcard_match(pattern, resource) and not reaches(resource)
+    ]
+    return f"{part} (except {', '.join(closed)})" if closed else part
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """A bucket policy's Deny with a condition."""
+
+    statement: Any
+    words: str  # "Deny $.Statement[1] (Sid Vpce): {...}"
+
+    def refuses(self, caller: str, resource: str, actions: Any) -> bool:
+        """Does the Deny, its condition taken to hold, refuse the request?"""
+        bare = {k: v for k, v in self.statement.body.items() if k != "Condition"}
+        policy = Policy(
+            "guard",
+            {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}, bare]},
+        )
+        chain = Chain(resource=[policy], cross_account=False)
+        return any(
+            not authorize(chain, Request(caller, a, resource, caller_context(caller))).allowed
+            for a in actions
+        )
+
+
+def _guards(bucket: Bucket) -> list[_Guard]:
+    found: list[_Guard] = []
+    for statement in statements(bucket.policy or {}):
+        if statement.effect == "Deny" and "Condition" in statement.body:
+            sid = statement.body.get("Sid")
+            where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
+            found.append(_Guard(statement, f"Deny {where}: {json.dumps(statement.body['Condition'])}"))
+    return found
+
+
+def _without(bucket: Bucket, guards: list[_Guard]) -> Policy:
+    """The bucket policy without its Denies with a condition."""
+    paths = {g.statement.path for g in guards}
+    kept = [s.body for s in statements(bucket.policy or {}) if s.path not in paths]
+    return Policy(f"bucket policy of {bucket.name}", {**(bucket.policy or {}), "Statement": kept})
+
+
+def takeover_words(actions: Any, action: str) -> str:
+    return f"can take control of the bucket: {', '.join(actions)} (it can grant itself {action})"
