@@ -167,3 +167,21 @@ def test_a_bucket_policy_deny_the_role_allows_past_is_the_remedy_not_create_role
 def test_the_boundary_remedy_lists_its_command():
     check = checks(snapshot(bucket_policy=NOT_US, boundary=BOUNDARY))["AWSObjectRead"]
     assert check.commands == ("aws iam delete-role-permissions-boundary --role-name LabelboxS3Access",)
+
+
+def test_a_trust_that_expired_fails_assume_role_and_one_that_has_not_passes_it():
+    """IAM User Guide, "AWS global condition context keys": aws:CurrentTime is the date and time
+    of the request. The vendor's AssumeRole is asked now: a DateLessThan past can never hold
+    again (FAIL, was a WARN "dates are not compared yet", exit 0); one in the future holds now.
+    Who else gets in (AWSExternalID) keeps time not decided: the trust lives on."""
+    past = checks(
+        snapshot(role=with_condition({"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}))
+    )
+    assert past["AWSAssumeRole"].status is FAIL and past["AWSAssumeRole"].code == "ROLE_CANNOT_BE_ASSUMED"
+    epoch = checks(snapshot(role=with_condition({"NumericLessThan": {"aws:EpochTime": "1577836800"}})))
+    assert epoch["AWSAssumeRole"].status is FAIL
+    future = checks(
+        snapshot(role=with_condition({"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}))
+    )
+    assert future["AWSAssumeRole"].status is PASS
+    assert "not decided" in future["AWSExternalID"].detail
