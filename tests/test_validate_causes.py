@@ -88,7 +88,9 @@ def test_a_notprincipal_deny_with_a_boundary_names_the_boundary_as_the_cause():
         assert (
             "permissions boundary (s3-read)" in check.remediation and "OnlyTheVendorRole" in check.remediation
         )
-        assert f'"aws:PrincipalArn": "{ROLE_ARN}"' in check.remediation
+        # the rewrite spares what the NotPrincipal spares: the session by its role's ARN, and the root
+        spared = json.dumps([ROLE_ARN, "arn:aws:iam::123456789012:root"])
+        assert f'"aws:PrincipalArn": {spared}' in check.remediation, check.remediation
         assert "aws iam delete-role-permissions-boundary --role-name LabelboxS3Access" in check.remediation
         assert "create-role" not in check.remediation
 
@@ -164,9 +166,12 @@ def test_a_bucket_policy_deny_the_role_allows_past_is_the_remedy_not_create_role
         assert "provision create-role" not in check.remediation and check.commands == ()
 
 
-def test_the_boundary_remedy_lists_its_command():
+def test_taking_the_boundary_off_is_never_a_command_to_run():
+    """Trial 20g item 3: removing the boundary widens what the role may do (and did not fix a
+    Deny that spares only one session name); it is named with that warning, never listed among
+    the commands a script runs."""
     check = checks(snapshot(bucket_policy=NOT_US, boundary=BOUNDARY))["AWSObjectRead"]
-    assert check.commands == ("aws iam delete-role-permissions-boundary --role-name LabelboxS3Access",)
+    assert check.commands == () and "widens what the role may do" in check.remediation
 
 
 def test_a_trust_that_expired_fails_assume_role_and_one_that_has_not_passes_it():

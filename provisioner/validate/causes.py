@@ -143,6 +143,27 @@ def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]
     return found
 
 
+def spared_arns(state: Snapshot) -> list[str]:
+    """The principals the bucket policy's Deny statements with NotPrincipal spare, as
+    aws:PrincipalArn holds them: a role session's is its role's ARN ("AWS global condition
+    context keys", aws:PrincipalArn), a bare account ID its root's."""
+    from provisioner.iam import statements, strings
+
+    found: dict[str, None] = {}
+    for statement in statements(state.bucket_policy or {}):
+        spared = statement.body.get("NotPrincipal")
+        if statement.effect != "Deny" or not isinstance(spared, dict):
+            continue
+        for arn in strings(spared.get("AWS")):
+            if arn.isdigit():
+                arn = f"arn:aws:iam::{arn}:root"
+            elif ":assumed-role/" in arn:
+                head, _, rest = arn.partition(":assumed-role/")
+                arn = f"{head.replace(':sts:', ':iam:')}:role/{rest.split('/', 1)[0]}"
+            found[arn] = None
+    return list(found)
+
+
 def organization_input(check: Check, spec: ValidateSpec, state: Snapshot) -> str | None:
     """For a WARN "not decided" on the customer's organization: ORG_PATHS when the account's OU
     path is among what it turns on, ORG_ID when only the organization's ID is; else None."""

@@ -25,12 +25,8 @@ from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
 DEFAULT_SESSION = 3600  # create-role's --max-session-duration default
-COMMANDS = (
-    "create_role",
-    "replace_trust",
-    "tag_role",
-    "remove_boundary",
-)  # the placeholders that are commands to run
+# the placeholders that are commands to run (not remove_boundary: it widens what the role may do)
+COMMANDS = ("create_role", "replace_trust", "tag_role")
 # remediations of a cause other than the role's policies (policies/checks.json; validate/causes.py)
 ROLE_TAG_MISSING = "ROLE_TAG_MISSING"
 BOUNDARY_NOT_PRINCIPAL = "BOUNDARY_NOT_PRINCIPAL"
@@ -97,6 +93,7 @@ def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dic
     if denies and state.boundary is not None:
         values["boundary_deny"] = ", ".join(denies)
         values["boundary"] = state.boundary.name.removeprefix("permissions boundary ")
+        values["spared"] = json.dumps(causes.spared_arns(state) or [spec.role_arn])
         values["remove_boundary"] = shlex.join(
             ["aws", "iam", "delete-role-permissions-boundary", "--role-name", spec.role_name, *spec.selection]
         )
