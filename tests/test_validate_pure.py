@@ -856,3 +856,21 @@ def test_the_validate_journey_checks_its_own_spec_before_any_aws_call(spec, fiel
     with pytest.raises(InputError) as refused:
         validate.validate(_NoAws(), spec)  # type: ignore[arg-type]
     assert refused.value.field == field
+
+
+def test_least_privilege_never_takes_off_a_policy_that_also_denies_and_is_a_decided_warning():
+    """Trial 20g item 4: the remedy deleted an inline policy that held the admin's own Deny on
+    private/* beside a broad Allow, which would let the vendor read private/*; and a WARN with
+    its code (PERMISSIONS_TOO_BROAD) is decided, not 'could not be decided'."""
+    from provisioner.validate.model import Report
+
+    other = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other-team-data/*"}
+    private = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::images/private/*"}
+    mixed = Policy("inline policy Extra", {"Version": "2012-10-17", "Statement": [other, private]})
+    state = snapshot(identity_policies=[*snapshot().identity_policies, mixed], inline=["Extra"])
+    least = _checks(state)["AWSLeastPrivilege"]
+    assert least.status is WARN and least.code == "PERMISSIONS_TOO_BROAD"
+    assert "delete-role-policy" not in least.remediation
+    assert "inline policy Extra also deny: take out only their Allow statements" in least.remediation
+    result = Report(ROLE_ARN, list(_checks(state).values()))
+    assert "AWSLeastPrivilege" not in result.undecided

@@ -258,17 +258,26 @@ def _other_policies(spec: ValidateSpec, state: Snapshot) -> str:
     """The AWS CLI commands that take the role's other policies off (create-role leaves them)."""
     keep = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
     role = ["--role-name", spec.role_name]
+    denying = {p.name for p in state.identity_policies if any(not st.is_allow for st in p.statements)}
     commands = [
         shlex.join(
             ["aws", "iam", "detach-role-policy", *role, "--policy-arn", p["PolicyArn"], *spec.selection]
         )
         for p in state.attached
-        if p["PolicyName"] != keep
+        if p["PolicyName"] != keep and f"policy {p['PolicyName']}" not in denying
     ]
     commands += [
         shlex.join(["aws", "iam", "delete-role-policy", *role, "--policy-name", name, *spec.selection])
         for name in state.inline
+        if f"inline policy {name}" not in denying
     ]
-    if not commands:
-        return ""
-    return "; then take off the role's other policies, which create-role leaves alone: " + "; ".join(commands)
+    # a policy that also denies is not taken off whole: its Deny may be what keeps data safe
+    kept = sorted(n for n in denying if n != f"policy {keep}")
+    said = "; then take off the role's other policies, which create-role leaves alone: " + "; ".join(commands)
+    said = said if commands else ""
+    if kept:
+        said += (
+            f"; {', '.join(kept)} also deny: take out only their Allow statements, by hand "
+            "(taking them off drops the Deny)"
+        )
+    return said

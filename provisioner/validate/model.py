@@ -159,8 +159,14 @@ class Report:
 
     @property
     def undecided(self) -> list[str]:
-        """The checks that could not be decided (WARN): with them, no FAIL is not a pass."""
-        return [c.name for c in self.checks if c.status is Status.WARN]
+        """The checks that could not be decided (a WARN without a code, or one saying "not
+        decided"): with them, no FAIL is not a pass. A WARN with a code (PERMISSIONS_TOO_BROAD)
+        is a decided finding."""
+        return [
+            c.name
+            for c in self.checks
+            if c.status is Status.WARN and (c.code is None or "not decided" in (c.detail or ""))
+        ]
 
     def verdict(self) -> str:
         """The report's one line: VALID only when every check was decided and none fails."""
