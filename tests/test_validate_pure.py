@@ -874,3 +874,15 @@ def test_least_privilege_never_takes_off_a_policy_that_also_denies_and_is_a_deci
     assert "inline policy Extra also deny: take out only their Allow statements" in least.remediation
     result = Report(ROLE_ARN, list(_checks(state).values()))
     assert "AWSLeastPrivilege" not in result.undecided
+
+
+def test_a_create_role_remedy_for_another_bucket_says_what_it_takes_away():
+    """Trial 20g item 5: validating the role against a bucket it does not read printed a
+    create-role whose plan moves the vendor off the bucket it reads now, without a word."""
+    spec = ValidateSpec(ROLE_ARN, ID, "secret-bucket", LABELBOX)
+    found = {c.name: c for c in static_checks(snapshot(), spec)}
+    access = found["AWSBucketAccess"]
+    assert access.status is FAIL and "provision create-role" in access.remediation
+    assert "the access it gives now to s3://images goes (is --bucket the right bucket?)" in access.remediation
+    same = {c.name: c for c in static_checks(snapshot(identity_policies=[]), SPEC)}["AWSBucketAccess"]
+    assert "goes (is --bucket" not in same.remediation

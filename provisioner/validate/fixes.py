@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from provisioner.evaluation import Hit, Policy
+from provisioner.iam import strings
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
@@ -50,7 +51,30 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     )
     template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
-    return replace(check, remediation=fill_remedy(check.name, values, key), commands=commands)
+    text = fill_remedy(check.name, values, key)
+    lost = _buckets_lost(spec, state) if "{create_role}" in template and state is not None else []
+    if lost:  # create-role rewrites the policy to this bucket: what it grants elsewhere goes
+        text += (
+            f". Note: that create-role rewrites the role's policy for s3://{spec.bucket}: the access it "
+            f"gives now to {', '.join(f's3://{b}' for b in lost)} goes (is --bucket the right bucket?)"
+        )
+    return replace(check, remediation=text, commands=commands)
+
+
+def _buckets_lost(spec: ValidateSpec, state: Snapshot) -> list[str]:
+    """The buckets the policy create-role would rewrite grants now, other than the one checked."""
+    name = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
+    found: dict[str, None] = {}
+    for policy in state.identity_policies:
+        if policy.name != f"policy {name}":
+            continue
+        for statement in policy.statements:
+            for resource in strings(statement.body.get("Resource")):
+                if ":s3:::" in resource and statement.is_allow:
+                    bucket = resource.split(":::", 1)[1].split("/", 1)[0]
+                    if bucket and bucket != spec.bucket:
+                        found[bucket] = None
+    return list(found)
 
 
 def _exempting(
