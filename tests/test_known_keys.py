@@ -617,3 +617,20 @@ def test_a_decrypt_refused_by_the_key_policys_condition_names_that_statement_and
     assert 'kms:EncryptionContext:aws:s3:arn = "arn:aws:s3:::images"' in verdict.detail
     [read] = [c for c in static_checks(role_only, SPEC) if c.name == "AWSObjectRead"]
     assert read.code == "KMS_DECRYPT_DENIED" and read.remediation.startswith("S3 is refused kms:Decrypt")
+
+
+def test_a_key_policy_that_does_not_delegate_to_iam_is_the_only_fix_and_says_why():
+    """AWS KMS Developer Guide, "Key policies": IAM policies grant access to a KMS key only where
+    its key policy lets them. A key policy whose root statement lacks kms:Decrypt and whose
+    statement for the role misses S3's encryption context: the detail names that statement with
+    the value S3 sent, and the remedy is the key policy's, with no create-role (a no-op there:
+    trial 20g item 6)."""
+    root = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    admin = {"Effect": "Allow", "Principal": root, "Action": ["kms:Describe*", "kms:Put*"], "Resource": "*"}
+    on_bucket = key_policy({"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::images"}})
+    document_ = {**on_bucket, "Statement": [admin, *on_bucket["Statement"]]}
+    state = snapshot(kms_key=KEY, key_policy=document_)  # no Bucket Key: the context is the object's ARN
+    [read] = [c for c in static_checks(state, SPEC) if c.name == "AWSObjectRead"]
+    assert read.status is FAIL and read.code == "KMS_DECRYPT_DENIED"
+    assert "(Sid ReadThroughS3) names the role, but its condition does not hold" in read.detail
+    assert read.remediation.startswith("The key policy refuses") and read.commands == ()

@@ -107,7 +107,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     kms = kms_decrypt(state, spec)
     status, detail = kms.status, kms.detail
     if status is FAIL:
-        return verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
+        failed = verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
+        return replace(failed, remedy=KEY_POLICY_ONLY) if kms.key_policy_only else failed
     if status is WARN or depends:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
         return replace(check, remedy=DEPENDS_ON_VENDOR) if depends or kms.depends else check
@@ -132,11 +133,15 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
     )
 
 
+KEY_POLICY_ONLY = "KEY_POLICY_ONLY"  # checks.json: a decrypt only the key policy can allow
+
+
 @dataclass(frozen=True)
 class KmsVerdict:
     status: Status
     detail: str
     depends: bool = False  # a WARN because the answer depends on a value the vendor chooses
+    key_policy_only: bool = False  # a FAIL only the key policy can undo (it does not delegate to IAM)
 
 
 def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
@@ -214,7 +219,8 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         return KmsVerdict(
             FAIL,
             f"kms:Decrypt on {key}: the key policy allows neither the role nor IAM policies "
-            f"of account {spec.account}",
+            f"of account {spec.account}{_role_statements_unmet(key_policy, request)}",
+            key_policy_only=True,
         )
     return KmsVerdict(
         FAIL,
