@@ -634,3 +634,40 @@ def test_a_key_policy_that_does_not_delegate_to_iam_is_the_only_fix_and_says_why
     assert read.status is FAIL and read.code == "KMS_DECRYPT_DENIED"
     assert "(Sid ReadThroughS3) names the role, but its condition does not hold" in read.detail
     assert read.remediation.startswith("The key policy refuses") and read.commands == ()
+
+
+def test_a_network_perimeter_that_spares_a_tag_offers_that_tag_for_a_warn():
+    """AWS's network-perimeter SCP (aws-samples/data-perimeter-policy-examples,
+    "EnforceNetworkPerimeter") spares roles tagged dp:exclude:network. The vendor's reads depend
+    on where it calls from (a WARN); the remedy names the tag that settles it (trial 20g item 7)."""
+    statement = {
+        "Sid": "EnforceNetworkPerimeter",
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {
+            "NotIpAddressIfExists": {"aws:SourceIp": "203.0.113.0/24"},
+            "StringNotEqualsIfExists": {
+                "aws:SourceVpc": "vpc-12345678",
+                "aws:PrincipalTag/dp:exclude:network": "true",
+            },
+            "BoolIfExists": {"aws:ViaAWSService": "false"},
+        },
+    }  # fmt: skip
+    org = OrgPolicies(
+        scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS), Policy("SCP network", document(statement))]],
+        org_id=ORG,
+    )
+    found = {c.name: c for c in static_checks(snapshot(org=org), SPEC)}
+    for name in READS:
+        assert found[name].status is WARN, found[name].detail
+        assert "dp:exclude:network" in found[name].remediation and found[name].commands, found[name]
+    tagged = {
+        c.name: c for c in static_checks(snapshot(org=org, role=tagged_role("dp:exclude:network")), SPEC)
+    }
+    assert {tagged[n].status for n in READS} == {PASS}
+
+
+def tagged_role(key: str) -> dict:
+    role = {"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust}
+    return {**role, "Tags": [{"Key": key, "Value": "true"}]}

@@ -21,7 +21,7 @@ from provisioner.iam import strings
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
-from provisioner.validate.rules import DENIED_BY_ORGANIZATION, free_keys, s3_request
+from provisioner.validate.rules import DENIED_BY_ORGANIZATION, DEPENDS_ON_VENDOR, free_keys, s3_request
 from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
@@ -80,9 +80,12 @@ def _buckets_lost(spec: ValidateSpec, state: Snapshot) -> list[str]:
 def _exempting(
     check: Check, spec: ValidateSpec, state: Snapshot | None, values: dict[str, str]
 ) -> str | None:
-    """For a refusal by an SCP or RCP: the tag its own exemption reads, when tagging the role
-    makes the check pass (trial 20 item 6: the remediation was a generic "exempt the role")."""
-    if state is None or check.remedy != DENIED_BY_ORGANIZATION:
+    """For a refusal by an SCP or RCP, or a verdict that depends on what the vendor sends under
+    one (a network perimeter): the tag its own exemption reads, when tagging the role makes the
+    check pass (trial 20 items 6 and 20g 7: the remediation was a generic "exempt the role")."""
+    if state is None or check.remedy not in (DENIED_BY_ORGANIZATION, DEPENDS_ON_VENDOR):
+        return None
+    if not (state.org.scps or state.org.rcps):
         return None
     tag = causes.organization_tag(check.name, spec, state)
     if tag is None:
