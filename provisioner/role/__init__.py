@@ -104,7 +104,9 @@ def create_role(
     plan = plan_role(wanted, before)
     if on_plan:
         on_plan(plan)
-    if not allowed(plan, dry_run, confirm, "replace_external_id"):
+    # a trust change is confirmed by --replace-external-id; a read taken away, by --yes (its alias)
+    trust_only = all(c.method != "create_policy_version" for c in plan.destructive)
+    if not allowed(plan, dry_run, confirm, "replace_external_id" if trust_only else "yes"):
         return CreateResult(plan, [], True, wanted)
     applied = [] if dry_run else apply(aws, plan.changes, progress)
     if applied:

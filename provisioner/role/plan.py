@@ -150,6 +150,7 @@ def _plan_policy(wanted: WantedRole, actual: RoleSnapshot, arn: str, label: str,
                 "create_policy_version",
                 {"PolicyArn": arn, "PolicyDocument": json.dumps(wanted.permissions), "SetAsDefault": True},
                 _document_difference(actual.policy_document, wanted.permissions),
+                _grants_lost(actual.policy_document, wanted.permissions),
             )
         )
     changes += _tag_change(label, actual.policy_tags, wanted.tags, "tag_policy", {"PolicyArn": arn})
@@ -291,6 +292,43 @@ def trust_difference(current: Json, wanted: Json) -> str:
     if not out:
         out.append(f"{now_n} statement(s) replaced by the vendor's external-ID trust")
     return "; ".join(out)
+
+
+def _grants_lost(current: Json | None, wanted: Json) -> str:
+    """Why a policy rewrite breaks what works now ("" when it does not): a read the current
+    policy allows (an S3 read or list action, or kms:Decrypt, which SSE-KMS reads need) on a
+    resource it names that the new one does not (another bucket or prefix; re-running
+    create-role without --kms-key-arn). Taking writes away is least privilege, not a break."""
+    from provisioner.evaluation import Policy, Request, evaluate
+    from provisioner.iam import WRITE_LEVELS, s3_actions
+
+    reads = [
+        *sorted(f"s3:{a}" for a, level in s3_actions().items() if level not in WRITE_LEVELS),
+        "kms:Decrypt",
+    ]
+
+    def bare(document: Json | None) -> Policy:  # the grants, their conditions aside
+        kept = [{k: v for k, v in s.body.items() if k != "Condition"} for s in statements(document)]
+        return Policy("policy", {"Statement": kept})
+
+    now, new = bare(current), bare(wanted)
+    caller = "arn:aws:sts::000000000000:assumed-role/role/session"
+    resources = {
+        r.replace("*", "provisioner-probe").replace("?", "x"): r
+        for s in statements(current)
+        if s.is_allow
+        for r in strings(s.body.get("Resource"))
+    }
+    lost: dict[str, list[str]] = {}
+    for resource, named in resources.items():
+        for action in reads:
+            request = Request(caller, action, resource)
+            if evaluate([now], request).allowed and not evaluate([new], request).allowed:
+                lost.setdefault(named, []).append(action)
+    if not lost:
+        return ""
+    shown = "; ".join(f"{', '.join(a[:3])}{' …' if len(a) > 3 else ''} on {r}" for r, a in lost.items())
+    return f"removes {shown}: the vendor's reads of it fail from now on"
 
 
 def _document_difference(current: Json | None, wanted: Json) -> str:

@@ -131,7 +131,7 @@ def test_drift_is_repaired(make_aws, customer):
 
 def test_changed_inputs_update_the_policy_as_a_new_default_version(make_aws, customer):
     role.create_role(make_aws(), wanted())
-    result = role.create_role(make_aws(), wanted(prefix="alexa-devices/"))
+    result = role.create_role(make_aws(), wanted(prefix="alexa-devices/"), confirm=lambda plan: True)
     (change,) = result.plan.changes
     assert change.permission == "iam:CreatePolicyVersion"
     assert "+ s3:GetObject on arn:aws:s3:::provisioner-demo-images/alexa-devices/*" in change.detail
@@ -142,9 +142,9 @@ def test_changed_inputs_update_the_policy_as_a_new_default_version(make_aws, cus
 def test_sixth_version_deletes_the_oldest_non_default_first(make_aws, customer):
     role.create_role(make_aws(), wanted())
     for n in range(1, 5):
-        role.create_role(make_aws(), wanted(prefix=f"p{n}/"))
+        role.create_role(make_aws(), wanted(prefix=f"p{n}/"), confirm=lambda plan: True)
     assert len(customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]) == 5
-    result = role.create_role(make_aws(), wanted(prefix="p5/"))
+    result = role.create_role(make_aws(), wanted(prefix="p5/"), confirm=lambda plan: True)
     assert [c.method for c in result.plan.changes] == [
         "delete_policy_version",
         "create_policy_version",
@@ -586,3 +586,23 @@ def test_two_runs_for_the_same_role_at_once_end_in_one_wanted_state(make_aws, cu
     assert ids.count("provisioner-labelbox") == 1
     trust = trust_of(customer.iam, "LabelboxS3Access")["Statement"][0]["Condition"]["StringEquals"]
     assert trust["sts:ExternalId"] in (EXTERNAL_ID, second_id)  # one of the two wanted states
+
+
+def test_a_rewrite_that_takes_a_read_away_needs_a_yes(make_aws, customer):
+    """README: "What it never does without your yes: change what works now". Re-running without
+    --kms-key-arn (kms:Decrypt, which SSE-KMS reads need) or with a narrower --prefix takes a read
+    away: refused without a yes, naming --yes, and nothing is changed (trial 20h item 2: the key's
+    permission went silently, and validate then failed KMS_DECRYPT_DENIED)."""
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    role.create_role(make_aws(), wanted(kms_key_arn=key))
+    before = customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
+    for narrower in (wanted(), wanted(kms_key_arn=key, prefix="alexa-devices/")):
+        with pytest.raises(InputError, match="pass --yes") as refused:
+            role.create_role(make_aws(), narrower)
+        assert "the vendor's reads of it fail from now on" in str(refused.value)
+        assert customer.iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"] == before
+    plan = role.create_role(make_aws(), wanted(), dry_run=True).plan
+    [change] = plan.destructive
+    assert f"removes kms:Decrypt on {key}" in change.destructive
+    # taking writes away is least privilege, not a break: no yes needed
+    assert role.create_role(make_aws(), wanted(kms_key_arn=key)).plan.destructive == []
