@@ -883,6 +883,25 @@ def test_a_create_role_remedy_for_another_bucket_says_what_it_takes_away():
     found = {c.name: c for c in static_checks(snapshot(), spec)}
     access = found["AWSBucketAccess"]
     assert access.status is FAIL and "provision create-role" in access.remediation
-    assert "the access it gives now to s3://images goes (is --bucket the right bucket?)" in access.remediation
+    assert (
+        "Note: that create-role rewrites the role's policy: it takes away s3:GetObject" in access.remediation
+    )
+    assert (
+        "on arn:aws:s3:::images/*" in access.remediation
+        and "(are --bucket and --prefix right?)" in access.remediation
+    )
     same = {c.name: c for c in static_checks(snapshot(identity_policies=[]), SPEC)}["AWSBucketAccess"]
-    assert "goes (is --bucket" not in same.remediation
+    assert "rewrites the role's policy" not in same.remediation
+
+
+def test_a_create_role_remedy_without_the_roles_prefix_says_it_widens_the_reads():
+    """Trial 20h item 6: a role made with --prefix, validated without it, was offered a create-role
+    that rewrites its policy to the whole bucket, with no word of it."""
+    from provisioner.role import RoleSpec, wanted_role
+
+    limited, _ = wanted_role(RoleSpec(LABELBOX, "images", ID, prefix="alexa-devices/echo/"))
+    state = snapshot(identity_policies=[Policy("policy LabelboxReadAccess", limited.permissions)])
+    read = {c.name: c for c in static_checks(state, SPEC)}["AWSObjectRead"]
+    assert read.status is FAIL and "it widens the role's reads to s3:GetObject" in read.remediation, (
+        read.remediation
+    )

@@ -150,7 +150,7 @@ def _plan_policy(wanted: WantedRole, actual: RoleSnapshot, arn: str, label: str,
                 "create_policy_version",
                 {"PolicyArn": arn, "PolicyDocument": json.dumps(wanted.permissions), "SetAsDefault": True},
                 _document_difference(actual.policy_document, wanted.permissions),
-                _grants_lost(actual.policy_document, wanted.permissions),
+                grants_lost(actual.policy_document, wanted.permissions),
             )
         )
     changes += _tag_change(label, actual.policy_tags, wanted.tags, "tag_policy", {"PolicyArn": arn})
@@ -294,11 +294,18 @@ def trust_difference(current: Json, wanted: Json) -> str:
     return "; ".join(out)
 
 
-def _grants_lost(current: Json | None, wanted: Json) -> str:
-    """Why a policy rewrite breaks what works now ("" when it does not): a read the current
-    policy allows (an S3 read or list action, or kms:Decrypt, which SSE-KMS reads need) on a
-    resource it names that the new one does not (another bucket or prefix; re-running
-    create-role without --kms-key-arn). Taking writes away is least privilege, not a break."""
+def grants_lost(current: Json | None, wanted: Json) -> str:
+    """Why a policy rewrite breaks what works now ("" when it does not): a read it takes away
+    (lost_reads). Taking writes away is least privilege, not a break."""
+    lost = lost_reads(current, wanted)
+    return f"removes {shown_reads(lost)}: the vendor's reads of it fail from now on" if lost else ""
+
+
+def lost_reads(current: Json | None, wanted: Json | None) -> dict[str, list[str]]:
+    """The reads the current policy allows that the wanted one does not, by resource as the
+    current one names it: an S3 read or list action, or kms:Decrypt (SSE-KMS reads need it), on a
+    resource it names (another bucket or prefix; create-role re-run without --kms-key-arn).
+    Conditions aside: the grants themselves are compared."""
     from provisioner.evaluation import Policy, Request, evaluate
     from provisioner.iam import WRITE_LEVELS, s3_actions
 
@@ -307,7 +314,7 @@ def _grants_lost(current: Json | None, wanted: Json) -> str:
         "kms:Decrypt",
     ]
 
-    def bare(document: Json | None) -> Policy:  # the grants, their conditions aside
+    def bare(document: Json | None) -> Policy:
         kept = [{k: v for k, v in s.body.items() if k != "Condition"} for s in statements(document)]
         return Policy("policy", {"Statement": kept})
 
@@ -325,10 +332,11 @@ def _grants_lost(current: Json | None, wanted: Json) -> str:
             request = Request(caller, action, resource)
             if evaluate([now], request).allowed and not evaluate([new], request).allowed:
                 lost.setdefault(named, []).append(action)
-    if not lost:
-        return ""
-    shown = "; ".join(f"{', '.join(a[:3])}{' …' if len(a) > 3 else ''} on {r}" for r, a in lost.items())
-    return f"removes {shown}: the vendor's reads of it fail from now on"
+    return lost
+
+
+def shown_reads(reads: dict[str, list[str]]) -> str:
+    return "; ".join(f"{', '.join(a[:3])}{' …' if len(a) > 3 else ''} on {r}" for r, a in reads.items())
 
 
 def _document_difference(current: Json | None, wanted: Json) -> str:

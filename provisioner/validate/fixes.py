@@ -16,6 +16,7 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
+from provisioner.errors import ProvisionerError
 from provisioner.evaluation import Hit, Policy
 from provisioner.iam import strings
 from provisioner.model import Arn, Status, bucket_arn
@@ -52,29 +53,41 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
     text = fill_remedy(check.name, values, key)
-    lost = _buckets_lost(spec, state) if "{create_role}" in template and state is not None else []
-    if lost:  # create-role rewrites the policy to this bucket: what it grants elsewhere goes
-        text += (
-            f". Note: that create-role rewrites the role's policy for s3://{spec.bucket}: the access it "
-            f"gives now to {', '.join(f's3://{b}' for b in lost)} goes (is --bucket the right bucket?)"
-        )
+    if "{create_role}" in template and state is not None:
+        text += _rewrite_note(spec, state)
     return replace(check, remediation=text, commands=commands)
 
 
-def _buckets_lost(spec: ValidateSpec, state: Snapshot) -> list[str]:
-    """The buckets the policy create-role would rewrite grants now, other than the one checked."""
+def _rewrite_note(spec: ValidateSpec, state: Snapshot) -> str:
+    """What the printed create-role's rewrite of the role's policy takes away or adds beyond what
+    it grants now (another bucket, a prefix dropped): said, so it is never run blind."""
+    from provisioner.role import RoleSpec, wanted_role
+    from provisioner.role.plan import lost_reads, shown_reads
+
     name = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
-    found: dict[str, None] = {}
-    for policy in state.identity_policies:
-        if policy.name != f"policy {name}":
-            continue
-        for statement in policy.statements:
-            for resource in strings(statement.body.get("Resource")):
-                if ":s3:::" in resource and statement.is_allow:
-                    bucket = resource.split(":::", 1)[1].split("/", 1)[0]
-                    if bucket and bucket != spec.bucket:
-                        found[bucket] = None
-    return list(found)
+    current = next((p.document for p in state.identity_policies if p.name == f"policy {name}"), None)
+    if current is None:
+        return ""
+    try:
+        key = state.kms_key if state.kms_key and ":key/" in state.kms_key else None
+        ask = RoleSpec(spec.vendor, spec.bucket, spec.external_id, prefix=spec.prefix, kms_key_arn=key)
+        wanted, _ = wanted_role(ask)
+    except ProvisionerError:
+        return ""
+    lost, gained = lost_reads(current, wanted.permissions), lost_reads(wanted.permissions, current)
+    said = [f"it takes away {shown_reads(lost)}"] if lost else []
+    # within the same bucket, what it adds is a limit dropped (validate run without the role's --prefix)
+    same = {r: a for r, a in gained.items() if f":::{spec.bucket}" in r}
+    named_now = any(f":::{spec.bucket}" in r for r in _resources(current))
+    said += [f"it widens the role's reads to {shown_reads(same)}"] if same and named_now else []
+    if not said:
+        return ""
+    note = "; ".join(said)
+    return f". Note: that create-role rewrites the role's policy: {note} (are --bucket and --prefix right?)"
+
+
+def _resources(document: object) -> list[str]:
+    return [r for s in Policy("policy", document).statements for r in strings(s.body.get("Resource"))]
 
 
 def _exempting(
