@@ -7,6 +7,8 @@ and --bucket-policy offline, no server."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.test_inventory import ACCOUNT, DATADOG, LABELBOX_ROLE, allow, deny, doc, role
@@ -550,3 +552,56 @@ def test_anyone_narrowed_to_named_accounts_by_principal_account_is_those_account
         "unknown account 888877776666",
         "Labelbox",
     }
+
+
+def test_the_every_bucket_scope_never_settles_a_deny_with_a_condition(cli, files):
+    """Trial 22h item 1: a role reading every bucket, whose bucket denies a part only outside a
+    VPC endpoint: 'every bucket except … (its bucket policy denies)' read as settled."""
+    everywhere = role("Everywhere", LABELBOX_ROLE, doc(allow("s3:GetObject", "*")))
+    guarded = doc(deny("s3:GetObject", "arn:aws:s3:::lake/labeling/*", Principal="*", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-0aaa"}}))  # fmt: skip
+    [access] = parties(cli, files([everywhere], {"lake": guarded}))["Labelbox"]["roles"]
+    assert (
+        "s3://lake/labeling/* (not decided: its bucket policy's Deny with a condition decides)"
+        in access["scope_shown"]
+    )
+
+
+def test_who_can_puts_the_organization_and_tags_in_a_roles_requests_as_inventory_does(cli, files, tmp_path):
+    """Trial 22h item 2: "*" on aws:PrincipalOrgID grants a role of the organization in the
+    bucket's account; inventory said so, who-can left the route out (its requests had no
+    organization). The organization's ID comes from the SCP file's ARN."""
+    reader = role("OrgReader", LABELBOX_ROLE, doc())
+    org_grant = doc(allow("s3:GetObject", "arn:aws:s3:::lake/org/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}))  # fmt: skip
+    scp = tmp_path / "scp.json"
+    scp.write_text(json.dumps({"Policy": {"PolicySummary": {"Arn": "arn:aws:organizations::111111111111:policy/o-abc123def4/service_control_policy/p-abcd1234", "Name": "all"}, "Content": json.dumps(doc(allow("*", "*")))}}))  # fmt: skip
+    args = [*files([reader], {"lake": org_grant}), "--scp-file", str(scp)]
+    [access] = parties(cli, args)["Labelbox"]["roles"]
+    assert access["scope_shown"].startswith("s3://lake/org/* read"), access["scope_shown"]
+    assert {r["party"] for r in who(cli, "read", "s3://lake/org/", args)} == {"Labelbox"}
+
+
+def test_a_route_not_decided_for_a_policy_not_read_stays_beside_a_part_reached(cli, files):
+    """Trial 22h item 3: a role reaching tls/* through the bucket policy, with ReadOnlyAccess not
+    in the file, lost its WARN route for the rest of the bucket."""
+    partial = attached("Partial", f"arn:aws:iam::{DATADOG}:root", "arn:aws:iam::aws:policy/ReadOnlyAccess", external_id="datadog-issued-id-0000000042")  # fmt: skip
+    tls = doc(allow("s3:GetObject", "arn:aws:s3:::edge/tls/*", Principal="*", Condition={"Bool": {"aws:SecureTransport": "true"}}))  # fmt: skip
+    verdicts = {r["part"]: r["verdict"][:4] for r in who(cli, "read", "s3://edge/", files([partial], {"edge": tls})) if r["party"] == "Datadog"}  # fmt: skip
+    assert verdicts == {"s3://edge/tls/*": "can", "s3://edge/*": "WARN"}, verdicts
+
+
+def test_a_deny_whose_condition_cannot_hold_for_the_role_is_not_what_its_warn_names(cli, files):
+    """Trial 22h item 6: a Deny on aws:PrincipalAccount other than ours never applies to our role's
+    session, nor one on aws:SecureTransport false to its TLS requests: the WARN names only the
+    Deny its answer turns on."""
+    reader = role("Reader", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::fin/*")))
+    policy = doc(
+        deny("s3:*", "arn:aws:s3:::fin/*", Sid="OnlyUs", Principal="*", Condition={"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}),
+        deny("s3:*", "arn:aws:s3:::fin/*", Sid="Tls", Principal="*", Condition={"Bool": {"aws:SecureTransport": "false"}}),
+        deny("s3:GetObject", "arn:aws:s3:::fin/*", Sid="Vpce", Principal="*", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-0fin"}}),
+    )  # fmt: skip
+    [route] = who(cli, "read", "s3://fin/", files([reader], {"fin": policy}))
+    assert (
+        "Sid Vpce" in route["verdict"]
+        and "OnlyUs" not in route["verdict"]
+        and "Sid Tls" not in route["verdict"]
+    )

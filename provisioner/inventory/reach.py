@@ -42,6 +42,18 @@ def bucket_chain(role: Any, account: AccountData, bucket: Bucket, owner_org: Any
 Reach = tuple[str, str, dict[str, Any], str]  # part, the parts as shown, actions that reach, verdict
 
 
+def session_context(role: RoleDetail, account: AccountData, caller: str) -> dict[str, Any]:
+    """The keys of the role session's requests, as inventory's scope puts them: the caller's, its
+    organization (aws:PrincipalOrgID) and the role's tags (aws:PrincipalTag/<key>); a bucket
+    policy granting "*" on the organization grants the role's session (trial 22h item 2)."""
+    context = dict(caller_context(caller))
+    org_id = account.org.org_id if account.org is not None else None
+    if org_id:
+        context["aws:PrincipalOrgID"] = org_id
+    context.update({f"aws:PrincipalTag/{k}": v for k, v in (role.tags or {}).items()})
+    return context
+
+
 def not_read(
     role: RoleDetail,
     account: AccountData,
@@ -55,7 +67,8 @@ def not_read(
     _, full = bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(account.account, role.name, "vendor-session")
     resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
-    decision = authorize(full, Request(caller, "s3:GetObject", resource, caller_context(caller)))
+    context = session_context(role, account, caller)
+    decision = authorize(full, Request(caller, "s3:GetObject", resource, context))
     why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
     part = f"s3://{bucket.name}/{prefix}*"
     return part, _with_allows(part, decision), {}, why
@@ -68,11 +81,8 @@ def role_control(
     _, full = bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(account.account, role.name, "vendor-session")
     arn = f"arn:aws:s3:::{bucket.name}"
-    allowed = {
-        a: d
-        for a in TAKEOVER
-        if (d := authorize(full, Request(caller, a, arn, caller_context(caller)))).allowed
-    }
+    context = session_context(role, account, caller)
+    allowed = {a: d for a in TAKEOVER if (d := authorize(full, Request(caller, a, arn, context))).allowed}
     if not allowed:
         return []
     part = f"s3://{bucket.name} (the bucket)"
@@ -87,12 +97,14 @@ def _with_allows(part: str, decision: Any) -> str:
     return f"{part} ({allows})" if allows else part
 
 
-def _reached(chain: Chain, caller: str, action: str, asked: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+def _reached(
+    chain: Chain, caller: str, action: str, asked: list[tuple[str, str]], context: dict[str, Any]
+) -> list[tuple[str, Any]]:
     """(part, decision) for every part under the prefix the session may reach: the prefix itself
     (the first asked) is every part under it."""
     hits = []
     for index, (part, resource) in enumerate(asked):
-        decision = authorize(chain, Request(caller, action, resource, caller_context(caller)))
+        decision = authorize(chain, Request(caller, action, resource, context))
         if decision.allowed:
             hits.append((part, decision))
             if index == 0:
@@ -111,14 +123,12 @@ def role_reach(
     caller = session_arn(account.account, role.name, "vendor-session")
     documents = [p.document for p in chain.identity] + [bucket.policy]
     asked = probes(documents, bucket.name, prefix)
+    context = session_context(role, account, caller)
 
     def allowed(where: Chain, resource: str) -> bool:
-        return any(
-            authorize(where, Request(caller, a, resource, caller_context(caller))).allowed
-            for a in ACTIONS[action]
-        )
+        return any(authorize(where, Request(caller, a, resource, context)).allowed for a in ACTIONS[action])
 
-    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked))}
+    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context))}
     guards = _guards(bucket)
     loose = replace(full, resource=[_without(bucket, guards)]) if guards else None
     reaches: list[Reach] = []
@@ -136,7 +146,9 @@ def role_reach(
     if loose is not None:
         for part, resource in asked:
             if not allowed(full, resource) and allowed(loose, resource):
-                words = "; ".join(g.words for g in guards if g.refuses(caller, resource, ACTIONS[action]))
+                words = "; ".join(
+                    g.words for g in guards if g.refuses(caller, resource, ACTIONS[action], context)
+                )
                 reaches.append((part, part, {}, f"WARN: depends on the condition {words} (not decided)"))
     return reaches
 
@@ -159,18 +171,14 @@ class _Guard:
     statement: Any
     words: str  # "Deny $.Statement[1] (Sid Vpce): {...}"
 
-    def refuses(self, caller: str, resource: str, actions: Any) -> bool:
-        """Does the Deny, its condition taken to hold, refuse the request?"""
-        bare = {k: v for k, v in self.statement.body.items() if k != "Condition"}
-        policy = Policy(
-            "guard",
-            {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}, bare]},
-        )
+    def refuses(self, caller: str, resource: str, actions: Any, context: dict[str, Any]) -> bool:
+        """Does the Deny refuse the request as the session sends it? (A Deny whose condition
+        does not hold for it, aws:PrincipalAccount ours or aws:SecureTransport true, is not
+        what its answer turns on.)"""
+        allow_all = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+        policy = Policy("guard", {"Statement": [allow_all, self.statement.body]})
         chain = Chain(resource=[policy], cross_account=False)
-        return any(
-            not authorize(chain, Request(caller, a, resource, caller_context(caller))).allowed
-            for a in actions
-        )
+        return any(not authorize(chain, Request(caller, a, resource, context)).allowed for a in actions)
 
 
 def _guards(bucket: Bucket) -> list[_Guard]:

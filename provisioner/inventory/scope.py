@@ -242,6 +242,8 @@ def _why(
         who = "the role's own policies deny"  # a Deny (or a boundary) naming the bucket
     elif all(allowed(actions[r], resource, bucket, False) for r in denied):
         who = "the RCPs deny"
+    elif all(allowed(actions[r], resource, bucket, True, True) for r in denied):
+        who = "not decided: its bucket policy's Deny with a condition decides"  # never settled
     else:
         who = "its bucket policy denies" if bucket in policies else "denied"
     return who + ("" if len(denied) == len(every) else " " + ", ".join(denied))

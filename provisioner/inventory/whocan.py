@@ -137,8 +137,10 @@ def _role_routes(
             # who may change the bucket's policy or ACL may grant itself read and write
             reaches += role_control(role, account, bucket, owner_org, action)
             unread = unread_policies(role, account)
-            if not reaches and unread:  # what the role's unread policies grant: not decided
-                reaches = [not_read(role, account, bucket, owner_org, prefix, unread)]
+            head = f"s3://{bucket.name}/{prefix}*"
+            # what the role's unread policies grant: not decided, unless the whole target is reached
+            if unread and not any(r[3] == "can" and r[0].split(" (")[0] == head for r in reaches):
+                reaches.append(not_read(role, account, bucket, owner_org, prefix, unread))
             if reaches:
                 routes += _party_routes(role, analysis, worst.get(role.arn, []), reaches, names, ours)
     return routes
