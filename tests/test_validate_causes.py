@@ -190,3 +190,36 @@ def test_a_trust_that_expired_fails_assume_role_and_one_that_has_not_passes_it()
     )
     assert future["AWSAssumeRole"].status is PASS
     assert "not decided" in future["AWSExternalID"].detail
+
+
+def test_a_trust_replacement_says_which_conditions_it_drops_and_a_refusal_names_them():
+    """Trial 20h items 3, 4: the printed --replace-external-id dropped an aws:SourceIp condition
+    (and a date window) the admin wrote, with no word of it; the refusal said only 'the conditions
+    of $.Statement[0]'."""
+    loose = with_condition({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
+    statement = loose["AssumeRolePolicyDocument"]["Statement"][0]
+    statement["Condition"]["StringEqualsIfExists"] = statement["Condition"].pop("StringEquals")
+    external = checks(snapshot(role=loose))["AWSExternalID"]
+    assert external.status is FAIL and any("--replace-external-id" in c for c in external.commands)
+    assert 'it drops IpAddress aws:SourceIp ["203.0.113.0/24"]' in external.remediation
+    expired = checks(
+        snapshot(role=with_condition({"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}))
+    )
+    assume = expired["AWSAssumeRole"]
+    assert (
+        "DateLessThan aws:CurrentTime" in assume.detail
+        and "it drops DateLessThan aws:CurrentTime" in assume.remediation
+    )
+
+
+def test_a_trust_pinning_another_id_is_never_remedied_by_undoing_the_rotation():
+    """Trial 20h item 5: after a rotation, validating with the old ID printed a create-role that
+    puts the retired ID back; the remedy says to give the vendor the new one, and lists no
+    command."""
+    other = with_condition({})
+    other["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] = (
+        "cknew000000000000000002"
+    )
+    assume = checks(snapshot(role=other))["AWSAssumeRole"]
+    assert assume.status is FAIL and "expects cknew000000000000000002" in assume.detail
+    assert assume.commands == () and "give the vendor the new ID" in assume.remediation

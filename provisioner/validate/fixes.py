@@ -55,7 +55,32 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     text = fill_remedy(check.name, values, key)
     if "{create_role}" in template and state is not None:
         text += _rewrite_note(spec, state)
+    if "{replace_trust}" in template and state is not None:
+        text += _trust_drops(state)
     return replace(check, remediation=text, commands=commands)
+
+
+def _trust_drops(state: Snapshot) -> str:
+    """The conditions a trust replacement drops (every one but the external ID's), said so a
+    condition the admin added is never lost unseen (trial 20h items 3, 4)."""
+    from provisioner.iam import condition_entries, parse_document
+
+    if state.role is None:
+        return ""
+    trust = Policy("trust", parse_document(state.role["AssumeRolePolicyDocument"]))
+    dropped = [
+        f"{operator} {key} {json.dumps(values)}"
+        for statement in trust.statements
+        if statement.is_allow
+        for operator, key, values in condition_entries(statement.body.get("Condition")) or []
+        if key.lower() != "sts:externalid"
+    ]
+    if not dropped:
+        return ""
+    return (
+        f". Note: --replace-external-id writes the vendor's plain trust: it drops {'; '.join(dropped)}; "
+        "to keep them, edit the trust by hand instead (an ...IfExists on sts:ExternalId: StringEquals)"
+    )
 
 
 def _rewrite_note(spec: ValidateSpec, state: Snapshot) -> str:

@@ -32,6 +32,8 @@ DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free
 DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"
 # the remediation of a trust verdict not decided: never a command that replaces the trust
 NOT_DECIDED = "NOT_DECIDED"
+# the remediation of a trust that pins another external ID (a rotation done): no command undoing it
+OTHER_ID = "OTHER_ID"
 
 
 def organization_refuses(decisions: list[Decision]) -> bool:

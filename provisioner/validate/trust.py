@@ -8,11 +8,11 @@ trust names literally, and the keys a caller chooses for itself are existential 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from provisioner.evaluation import Decision, Policy, evaluate, principal_matches
 from provisioner.evaluation.chain import organization_decision
-from provisioner.iam import aws_principals, external_id_values
+from provisioner.iam import aws_principals, condition_entries, external_id_values
 from provisioner.model import account_of
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
@@ -21,6 +21,7 @@ from provisioner.validate.rules import (
     DEPENDS_ON_VENDOR,
     FAIL,
     NOT_DECIDED,
+    OTHER_ID,
     PASS,
     SKIP,
     WARN,
@@ -100,6 +101,8 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
             return replace(failed, remedy=DENIED_BY_ORGANIZATION)
         if not decision.allowed:
             why = _why_not_assumable(trust[0], spec, decision)
+            if " expects " in why:  # another ID pinned (a rotation done): never a command undoing it
+                return replace(verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why), remedy=OTHER_ID)
         else:  # the simulated request gets in, yet the analysis finds none: a defect, never a PASS
             why = f"no request of {spec.vendor.principal} gets in with {spec.external_id}"
         return verdict(name, FAIL, spec, "ROLE_CANNOT_BE_ASSUMED", why)
@@ -182,7 +185,20 @@ def _why_not_assumable(trust: Policy, spec: ValidateSpec, decision: Decision) ->
             f"{', '.join(expected)}, not {spec.external_id}"
         )
     paths = ", ".join(s.path for s in named)
-    return f"the conditions of {paths} refuse the vendor's request ({decision.reason()})"
+    others = _other_conditions(named)
+    return f"the conditions of {paths} refuse the vendor's request ({decision.reason()}){others}"
+
+
+def _other_conditions(named: list[Any]) -> str:
+    """The conditions beside the external ID in the statements naming the vendor: what refuses
+    it, and what a trust replacement would drop."""
+    found = [
+        f"{operator} {key}"
+        for s in named
+        for operator, key, _ in condition_entries(s.body.get("Condition")) or []
+        if key.lower() != "sts:externalid"
+    ]
+    return f": {', '.join(dict.fromkeys(found))}" if found else ""
 
 
 @CHECKS.register("AWSExternalID")

@@ -65,11 +65,6 @@ def _kms(customer, box):
 
 BREAKS = [
     (
-        "trust expects another external ID",
-        lambda c, b: _trust(c, {"StringEquals": {"sts:ExternalId": "someone-elses-id"}}),
-        "AWSAssumeRole",
-    ),
-    (
         "trust admits any external ID",
         lambda c, b: _trust(c, {"StringLike": {"sts:ExternalId": "*"}}),
         "AWSExternalID",
@@ -316,3 +311,16 @@ def test_a_role_arn_of_another_account_than_the_credentials_is_refused(cli, aws_
     assert result.code == 2 and result.stdout == ""
     line = result.error_line
     assert "--role-arn" in line and "account 111122223333" in line and "account 123456789012" in line
+
+
+def test_a_trust_expecting_another_external_id_prints_no_command_that_puts_this_one_back(
+    cli, aws_env, make_aws, customer
+):
+    """A trust pinning another ID is what a rotation leaves: the remedy is giving the vendor
+    that ID; the create-role that would put this one back (undoing the rotation) is named in
+    words, never among the commands (trial 20h item 5)."""
+    setup(make_aws)
+    _trust(customer, {"StringEquals": {"sts:ExternalId": "someone-elses-id"}})
+    found = run_validate(cli, "--role-name", NAME)["AWSAssumeRole"]
+    assert found["status"] == "fail" and "expects someone-elses-id" in found["detail"]
+    assert found["commands"] == [] and "give the vendor the new ID" in found["remediation"]
