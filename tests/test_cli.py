@@ -117,6 +117,10 @@ def test_bucket_with_dots_is_accepted_with_a_warning(cli):
         (["policy", "permissions", "--bucket"], "error: Option '--bucket' requires an argument"),
         (["lint", "--fail-on", "severe", "x.json"], "error: Invalid value for '--fail-on'"),
         (["bogus"], "error: No such command 'bogus'"),
+        (
+            ["validate", "--role-name", "r", "--external-id", EXTERNAL_ID, "--bucket", "b-1", "--key", ""],
+            "error: --key '': an object key to read",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, args, expected):

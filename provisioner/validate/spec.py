@@ -34,4 +34,8 @@ def check_spec(spec: ValidateSpec) -> ValidateSpec:
     inputs.check_bucket(spec.bucket)
     if not spec.vendor.principal:
         raise InputError("principal", "", "validate needs the vendor's principal (or --vendor)")
+    if spec.key is not None and not spec.key.strip():
+        raise InputError(
+            "key", spec.key, "an object key to read, such as images/cat.jpg (or leave out --key)"
+        )
     return replace(spec, prefix=inputs.check_prefix(spec.prefix))
