@@ -25,7 +25,7 @@ class InputError(ProvisionerError):
         self.field = field.removeprefix("--").replace("-", "_") if field.startswith("--") else field
         self.value = value
         self.rule = rule
-        super().__init__(f"{self.field} {show_value(value)}: {rule}")
+        super().__init__(f"{self.field}{'' if value is None else ' ' + show_value(value)}: {rule}")
 
 
 class DataError(ProvisionerError):

@@ -96,7 +96,8 @@ def option_line(exc: InputError) -> str:
         option = field
     else:
         option = "--" + field.replace("_", "-")
-    return f"{option} {show_value(exc.value)}: {exc.rule}"
+    shown = "" if exc.value is None else f" {show_value(exc.value)}"  # None: a flag, no value
+    return f"{option}{shown}: {exc.rule}"
 
 
 def _show_typer_error(exc: typer.TyperException) -> int:

@@ -46,7 +46,7 @@ def delete_command(
     from provisioner.role import DeleteSpec
 
     if not (yes or dry_run or sys.stdin.isatty()):
-        raise InputError("--yes", "", "not a terminal, so no one can confirm: pass --yes to delete")
+        raise InputError("--yes", None, "not a terminal, so no one can confirm: pass --yes to delete")
 
     def confirm(plan: Plan) -> bool:
         return yes or typer.confirm(f"delete role {plan.role_name} as planned above?", err=True)

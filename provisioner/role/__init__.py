@@ -82,7 +82,7 @@ def allowed(plan: Plan, dry_run: bool, confirm: Confirm, flag: str) -> bool:
         reasons = "; ".join(f"{c.target}: {c.destructive}" for c in plan.destructive)
         raise InputError(
             flag,
-            "",
+            None,
             f"this would change what works now ({reasons}); pass --{flag.replace('_', '-')} to do "
             "it (--dry-run shows the plan); nothing was changed",
         )

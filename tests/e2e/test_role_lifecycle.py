@@ -130,6 +130,7 @@ def test_delete_refusals(make_aws, cli, aws_env, customer):
     role.create_role(make_aws(), wanted())
     no_tty = cli("delete-role", "--role-name", "LabelboxS3Access")  # the runner's stdin is no tty
     assert no_tty.code == 2 and "pass --yes" in no_tty.error_line
+    assert no_tty.error_line.startswith("error: --yes: ")  # a flag: no value shown (was "--yes ''")
     dry = cli("delete-role", "--role-name", "LabelboxS3Access", "--dry-run")
     assert dry.code == 0 and "delete  role LabelboxS3Access" in dry.stderr
     assert "LabelboxS3Access" in [r["RoleName"] for r in customer.iam.list_roles()["Roles"]]
