@@ -200,8 +200,10 @@ def test_a_trust_replacement_says_which_conditions_it_drops_and_a_refusal_names_
     statement = loose["AssumeRolePolicyDocument"]["Statement"][0]
     statement["Condition"]["StringEqualsIfExists"] = statement["Condition"].pop("StringEquals")
     external = checks(snapshot(role=loose))["AWSExternalID"]
-    assert external.status is FAIL and any("--replace-external-id" in c for c in external.commands)
+    # trial 20i item 1: a command dropping a condition you wrote is never among those to run
+    assert external.status is FAIL and external.commands == ()
     assert 'it drops IpAddress aws:SourceIp ["203.0.113.0/24"]' in external.remediation
+    assert "its ...IfExists on sts:ExternalId becomes StringEquals" in external.remediation
     expired = checks(
         snapshot(role=with_condition({"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}))
     )
@@ -223,3 +225,18 @@ def test_a_trust_pinning_another_id_is_never_remedied_by_undoing_the_rotation():
     assume = checks(snapshot(role=other))["AWSAssumeRole"]
     assert assume.status is FAIL and "expects cknew000000000000000002" in assume.detail
     assert assume.commands == () and "give the vendor the new ID" in assume.remediation
+
+
+def test_least_privilege_lists_the_command_that_fixes_it():
+    """Trial 20i item 2: the fix (taking the extra managed policy off) was only in the prose; the
+    one command listed, create-role, changed nothing."""
+    full = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    extra = Policy("policy AmazonS3FullAccess", {"Version": "2012-10-17", "Statement": [full]})
+    arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+    state = snapshot(
+        identity_policies=[*snapshot().identity_policies, extra],
+        attached=[{"PolicyName": "AmazonS3FullAccess", "PolicyArn": arn, "Tags": {}}],
+    )
+    least = checks(state)["AWSLeastPrivilege"]
+    detach = f"aws iam detach-role-policy --role-name LabelboxS3Access --policy-arn {arn}"
+    assert least.status is WARN and detach in least.commands, least.commands

@@ -52,11 +52,15 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     )
     template = remediation_template(check.name, key)
     commands = tuple(values[c] for c in COMMANDS if "{" + c + "}" in template)
+    dropped = _trust_drops(state) if "{replace_trust}" in template and state is not None else ""
+    if dropped:  # a trust replacement that drops a condition you wrote is never a command to run
+        commands = tuple(c for c in commands if c != values["replace_trust"])
+    if check.name == "AWSLeastPrivilege" and state is not None:
+        commands += _other_policy_commands(spec, state)  # what fixes it: taking them off
     text = fill_remedy(check.name, values, key)
     if "{create_role}" in template and state is not None:
         text += _rewrite_note(spec, state)
-    if "{replace_trust}" in template and state is not None:
-        text += _trust_drops(state)
+    text += dropped
     return replace(check, remediation=text, commands=commands)
 
 
@@ -77,9 +81,15 @@ def _trust_drops(state: Snapshot) -> str:
     ]
     if not dropped:
         return ""
+    if_exists = any(
+        op.lower().endswith("ifexists") and key.lower() == "sts:externalid"
+        for s in trust.statements
+        for op, key, _ in condition_entries(s.body.get("Condition")) or []
+    )
+    hint = " (its ...IfExists on sts:ExternalId becomes StringEquals)" if if_exists else ""
     return (
         f". Note: --replace-external-id writes the vendor's plain trust: it drops {'; '.join(dropped)}; "
-        "to keep them, edit the trust by hand instead (an ...IfExists on sts:ExternalId: StringEquals)"
+        f"so it is not among the commands: to keep them, edit the trust by hand instead{hint}"
     )
 
 
@@ -319,11 +329,12 @@ def _bucket_policy_denies(spec: ValidateSpec, state: Snapshot, actions: tuple[st
     return found
 
 
-def _other_policies(spec: ValidateSpec, state: Snapshot) -> str:
-    """The AWS CLI commands that take the role's other policies off (create-role leaves them)."""
+def _other_policy_commands(spec: ValidateSpec, state: Snapshot) -> tuple[str, ...]:
+    """The AWS CLI commands that take the role's other policies off (create-role leaves them),
+    but for a policy that also denies: its Deny may be what keeps data safe."""
     keep = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
     role = ["--role-name", spec.role_name]
-    denying = {p.name for p in state.identity_policies if any(not st.is_allow for st in p.statements)}
+    denying = _denying(state)
     commands = [
         shlex.join(
             ["aws", "iam", "detach-role-policy", *role, "--policy-arn", p["PolicyArn"], *spec.selection]
@@ -336,8 +347,20 @@ def _other_policies(spec: ValidateSpec, state: Snapshot) -> str:
         for name in state.inline
         if f"inline policy {name}" not in denying
     ]
+    return tuple(commands)
+
+
+def _denying(state: Snapshot) -> set[str]:
+    return {p.name for p in state.identity_policies if any(not st.is_allow for st in p.statements)}
+
+
+def _other_policies(spec: ValidateSpec, state: Snapshot) -> str:
+    """The remediation's words for the role's other policies: the commands that take them off,
+    and those that also deny, to edit by hand."""
+    keep = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
+    commands = _other_policy_commands(spec, state)
     # a policy that also denies is not taken off whole: its Deny may be what keeps data safe
-    kept = sorted(n for n in denying if n != f"policy {keep}")
+    kept = sorted(n for n in _denying(state) if n != f"policy {keep}")
     said = "; then take off the role's other policies, which create-role leaves alone: " + "; ".join(commands)
     said = said if commands else ""
     if kept:
