@@ -86,9 +86,9 @@ def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli,
     grants = {name: [(g["part"], g["rights"]) for g in p["bucket_policy"]] for name, p in found.items()}
     assert grants == {
         "anyone (any AWS account)": [("s3://bucketlevel (the bucket)", ["PutBucketAcl"])],
-        "unknown account 161616161616": [
-            ("s3://bucketlevel (the bucket)", ["DeleteBucket", "PutBucketPolicy"])
-        ],
+        # Amazon S3 API Reference, PutBucketPolicy: "the calling identity must … belong to the
+        # bucket owner's account": granted to another account it gives nothing (trial 22i item 4)
+        "unknown account 161616161616": [("s3://bucketlevel (the bucket)", ["DeleteBucket"])],
         "unknown account 171717171717": [("s3://bucketlevel/*", ["write"])],
         "unknown account 181818181818": [("s3://bucketlevel/*", ["write", "delete"])],
         "unknown account 191919191919": [("s3://bucketlevel", ["ListBucket"])],
@@ -107,7 +107,6 @@ def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli,
         "unknown account 171717171717": ["s3:PutObjectVersionAcl"],
         "unknown account 181818181818": ["s3:ReplicateObject", "s3:ReplicateDelete"],
         "anyone (any AWS account)": ["s3:PutBucketAcl"],
-        "unknown account 161616161616": ["s3:PutBucketPolicy"],
     }
     help_text = cli("who-can", "--help").stdout
     assert all(a in help_text for a in ("s3:PutObjectVersionAcl", "s3:ReplicateObject", "s3:ReplicateDelete"))
@@ -299,7 +298,7 @@ def test_a_warn_from_a_conditional_deny_names_the_deny_and_its_condition(cli, fi
     assert "Sid Vpce" in route["condition"]
 
 
-CONTROL = doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::ctl-bkt", Principal={"AWS": "888877776666"}))
+CONTROL = doc(allow("s3:PutBucketAcl", "arn:aws:s3:::ctl-bkt", Principal={"AWS": "888877776666"}))
 
 
 def test_who_can_read_lists_a_party_that_can_take_control_of_the_bucket(cli, files):
@@ -313,7 +312,8 @@ def test_who_can_read_lists_a_party_that_can_take_control_of_the_bucket(cli, fil
         assert (
             "can take control of the bucket" in route["verdict"] and "grant itself read" in route["verdict"]
         )
-        assert route["actions"] == ["s3:PutBucketPolicy"]
+    assert found[("Datadog", "role")]["actions"] == ["s3:PutBucketPolicy"]  # a role of the owner's account
+    assert found[("unknown account 888877776666", "bucket policy")]["actions"] == ["s3:PutBucketAcl"]
     assert {r["party"] for r in who(cli, "write", "s3://ctl-bkt/", args)} == {
         "unknown account 888877776666",
         "Datadog",
@@ -431,7 +431,7 @@ def test_csv_puts_a_bucket_policy_grants_severity_and_power_in_their_columns(cli
     import io
 
     policy = doc(
-        allow("s3:PutBucketPolicy", "arn:aws:s3:::ops-bkt", Sid="Ops", Principal={"AWS": "999900001111"}),
+        allow("s3:PutBucketAcl", "arn:aws:s3:::ops-bkt", Sid="Ops", Principal={"AWS": "999900001111"}),
         allow("s3:GetObject", "arn:aws:s3:::ops-bkt/*", Sid="Cond", Principal="*", Condition=VPCE_ONLY),
     )  # fmt: skip
     rows = list(
@@ -439,7 +439,7 @@ def test_csv_puts_a_bucket_policy_grants_severity_and_power_in_their_columns(cli
     )
     by_party = {r["party"]: r for r in rows}
     ops = by_party["unknown account 999900001111"]
-    assert ops["worst"] == "high" and ops["power"] == "PutBucketPolicy" and ops["trust"] == "can", ops
+    assert ops["worst"] == "high" and ops["power"] == "PutBucketAcl" and ops["trust"] == "can", ops
     assert by_party["anyone (any AWS account)"]["worst"] == "warn (medium)"
 
 
@@ -605,3 +605,27 @@ def test_a_deny_whose_condition_cannot_hold_for_the_role_is_not_what_its_warn_na
         and "OnlyUs" not in route["verdict"]
         and "Sid Tls" not in route["verdict"]
     )
+
+
+def test_another_account_granted_put_bucket_policy_gains_nothing_and_a_role_of_ours_does(cli, files):
+    """Amazon S3 API Reference, PutBucketPolicy: "If you are using an identity other than the root
+    user of the Amazon Web Services account that owns the bucket, the calling identity must both
+    have the PutBucketPolicy permissions on the specified bucket and belong to the bucket owner's
+    account". Trial 22i item 4: another account so granted was HIGH (privileged), taking control."""
+    grant = doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::pol-bkt", Principal={"AWS": "444455556666"}))
+    editor = role("Editor", LABELBOX_ROLE, doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::pol-bkt")))
+    args = files([editor], {"pol-bkt": grant})
+    found = parties(cli, args)
+    assert not found["unknown account 444455556666"]["privileged"], found["unknown account 444455556666"]
+    assert {r["party"] for r in who(cli, "write", "s3://pol-bkt/", args)} == {"Labelbox"}
+
+
+def test_anyone_narrowed_to_one_role_by_principal_arn_is_that_roles_account(cli, files):
+    """Trial 22i item 3. IAM User Guide, "AWS global condition context keys": aws:PrincipalArn is
+    the ARN of the principal making the request; "*" with ArnLike on one role's ARN admits that
+    role: its account is the party, decided."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::arn-bkt/*", Principal="*", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::777766665555:role/ops"}}))  # fmt: skip
+    found = parties(cli, files([role("Reader", LABELBOX_ROLE, doc())], {"arn-bkt": policy}))
+    assert "anyone (any AWS account)" not in found
+    [grant] = found["unknown account 777766665555"]["bucket_policy"]
+    assert grant["verdict"] == "can"

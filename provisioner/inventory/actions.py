@@ -43,5 +43,10 @@ BUCKET_WRITES = (
 # (where ACLs are enabled) an ACL granting it WRITE: who-can write lists it
 TAKEOVER = ("s3:PutBucketPolicy", "s3:PutBucketAcl")
 
+# Amazon S3 API Reference, PutBucketPolicy and DeleteBucketPolicy: "the calling identity must
+# both have the … permissions on the specified bucket and belong to the bucket owner's account":
+# a bucket policy granting them to another account gives it nothing
+OWNER_ONLY = ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy")
+
 # (right, action) for each of RIGHTS' actions
 RIGHT_OF = tuple((right, action) for right, actions in RIGHTS for action in actions)

@@ -113,17 +113,34 @@ def _only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[st
     return False
 
 
-def _pinned_accounts(statement: Statement) -> frozenset[str]:
-    """The accounts a StringEquals on aws:PrincipalAccount limits the statement to (literal
-    account IDs), or none."""
+def _pinned_accounts(statement: Statement) -> dict[str, list[str]]:
+    """The accounts a condition limits the statement to, each with the principals it names: a
+    StringEquals on aws:PrincipalAccount (literal account IDs), or an ARN or string operator on
+    aws:PrincipalArn whose every value names its account literally and no wildcard; {} when
+    neither does."""
     from provisioner.iam import condition_entries
 
+    arns = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(role|user)/[\w+=,.@/-]+")
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
-        if key.lower() == "aws:principalaccount" and operator.lower() == "stringequals":
-            texts = {str(v) for v in values}
-            if texts and all(re.fullmatch(r"\d{12}", t) for t in texts):
-                return frozenset(texts)
-    return frozenset()
+        texts = [str(v) for v in values]
+        base, name = operator.lower(), key.lower()
+        accounts = texts and all(re.fullmatch(r"\d{12}", t) for t in texts)
+        if name == "aws:principalaccount" and base == "stringequals" and accounts:
+            return {t: [] for t in texts}
+        matches = [arns.fullmatch(t) for t in texts]
+        principal_arn = name == "aws:principalarn" and base in (
+            "arnequals",
+            "arnlike",
+            "stringequals",
+            "stringlike",
+        )
+        if principal_arn and texts and all(matches):
+            found: dict[str, list[str]] = {}
+            for text, match in zip(texts, matches, strict=True):
+                if match is not None:
+                    found.setdefault(match.group(1), []).append(text)
+            return found
+    return {}
 
 
 def _short(actions: Sequence[str]) -> tuple[str, ...]:
@@ -158,12 +175,13 @@ def _callers(
         named.add(ANYONE)
     pinned = _pinned_accounts(statement)
     if ANYONE in named and pinned and "NotPrincipal" not in statement.body:
-        # "*" narrowed to named accounts by aws:PrincipalAccount (set by IAM to the caller's
-        # account): those accounts are the parties, not anyone
-        named = (named - {ANYONE}) | pinned
+        # "*" narrowed to named accounts by aws:PrincipalAccount or aws:PrincipalArn (set by IAM
+        # to the caller's account and ARN): those accounts are the parties, not anyone
+        named = (named - {ANYONE}) | set(pinned)
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
     for account in sorted(a for a in named if a and a not in ours):
         own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
+        own += pinned.get(account, [])  # the roles aws:PrincipalArn names: asked as their sessions
         if account == ANYONE:
             anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
             callers.append(([session_arn(SOMEONE, "any-role", "session")], anyone, None))

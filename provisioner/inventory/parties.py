@@ -19,7 +19,7 @@ from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
-from provisioner.inventory.actions import BUCKET_WRITES, RIGHT_OF
+from provisioner.inventory.actions import BUCKET_WRITES, OWNER_ONLY, RIGHT_OF
 from provisioner.inventory.browser import browser_access
 from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
 from provisioner.inventory.model import (
@@ -162,7 +162,7 @@ def _direct(
                 RIGHT_OF,
                 names,
                 ours,
-                control=BUCKET_WRITES,
+                control=tuple(a for a in BUCKET_WRITES if a not in OWNER_ONLY),
                 org_ids=org_ids,
                 bucket_accounts=owners,
             ):

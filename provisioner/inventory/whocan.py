@@ -17,7 +17,7 @@ from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse
 from provisioner.audit.scope import Scope
-from provisioner.inventory.actions import TAKEOVER, WHO_CAN
+from provisioner.inventory.actions import OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
@@ -192,14 +192,22 @@ def _party_routes(
                     verdict,
                     trust_words or _gets_in(party.label, others, decides, pinned),
                     verdict.removeprefix("WARN: ") if verdict.startswith("WARN") else decides,
-                    severity
-                    if verdict == "can" or verdict.startswith("WARN")
-                    else _at_least(severity, Severity.HIGH),
+                    _route_severity(severity, verdict),
                     part,
                     tuple(by_action),
                 )
             )
     return routes
+
+
+def _route_severity(severity: Severity | None, verdict: str) -> Severity | None:
+    """A route's worst: the role's findings; taking the bucket over, high at least; a policy not
+    read, medium at least (as inventory's role: never a pass)."""
+    if verdict.startswith("WARN: not decided:") and " not read " in verdict:
+        return _at_least(severity, Severity.MEDIUM)
+    if verdict == "can" or verdict.startswith("WARN"):
+        return severity
+    return _at_least(severity, Severity.HIGH)
 
 
 def _at_least(severity: Severity | None, floor: Severity) -> Severity:
@@ -229,7 +237,14 @@ def _policy_routes(
         bucket_accounts=owners,
     )
     control = direct_grants(
-        bucket, "", (), names, ours, control=TAKEOVER, org_ids=org_ids, bucket_accounts=owners
+        bucket,
+        "",
+        (),
+        names,
+        ours,
+        control=tuple(a for a in TAKEOVER if a not in OWNER_ONLY),  # another account: only the ACL
+        org_ids=org_ids,
+        bucket_accounts=owners,
     )
     found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
     routes: list[Route] = []

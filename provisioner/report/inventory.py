@@ -96,7 +96,7 @@ def _role(access: RoleAccess) -> dict[str, Any]:
         "stale": access.stale,
         "remove": access.remove,
         "remove_leaves": access.leaves,
-        "worst": access.severity.value if access.severity else None,
+        "worst": access.worst.value if access.worst else None,
         "rules": access.rules,
     }
 
