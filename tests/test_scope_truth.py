@@ -629,3 +629,23 @@ def test_anyone_narrowed_to_one_role_by_principal_arn_is_that_roles_account(cli,
     assert "anyone (any AWS account)" not in found
     [grant] = found["unknown account 777766665555"]["bucket_policy"]
     assert grant["verdict"] == "can"
+
+
+def test_a_deny_on_our_known_organization_is_decided_not_a_warn(cli, files, tmp_path):
+    """Trial 22i item 2. IAM User Guide, "AWS global condition context keys": aws:PrincipalOrgID is
+    the organization of the principal making the request, our role's session's own (read from the
+    SCP file's ARN), not a value the vendor chooses. A Deny on it is decided: where it applies the
+    part is not reached, where it does not, the route is certain."""
+    reader = role("VendorRead", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::orgb/*")))
+    policy = doc(
+        deny("s3:GetObject", "arn:aws:s3:::orgb/inorg/*", Sid="DenyInOrg", Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}),
+        deny("s3:GetObject", "arn:aws:s3:::orgb/other/*", Sid="OnlyOther", Principal="*", Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-zzzz999999"}}),
+        deny("s3:GetObject", "arn:aws:s3:::orgb/mine/*", Sid="OnlyMine", Principal="*", Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}),
+    )  # fmt: skip
+    scp = tmp_path / "scp.json"
+    scp.write_text(json.dumps({"Policy": {"PolicySummary": {"Arn": "arn:aws:organizations::111111111111:policy/o-abc123def4/service_control_policy/p-abcd1234", "Name": "all"}, "Content": json.dumps(doc(allow("*", "*")))}}))  # fmt: skip
+    args = [*files([reader], {"orgb": policy}), "--scp-file", str(scp)]
+    assert who(cli, "read", "s3://orgb/inorg/", args) == []
+    assert who(cli, "read", "s3://orgb/other/", args) == []
+    [mine] = who(cli, "read", "s3://orgb/mine/", args)
+    assert mine["verdict"] == "can"

@@ -42,3 +42,31 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                     deeper.setdefault(f"s3://{bucket}/{key}", f"arn:aws:s3:::{bucket}/{asked}")
     found.update(sorted(deeper.items()))
     return list(found.items())
+
+
+# The keys of the role session's requests whose value is known (not the vendor's to choose): a
+# bucket policy's Deny on them alone is decided by the evaluator, never a WARN. The organization's
+# keys only when its ID was read (else not decided).
+_SETTLED = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principaltype",
+        "aws:principalisawsservice",
+        "aws:securetransport",
+        "aws:viaawsservice",
+    }
+)
+_ORGANIZATION = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+
+
+def guarded(body: Any, org_known: bool) -> bool:
+    """Is the statement a Deny with a condition on a key the vendor chooses (or one not known),
+    so that where it alone refuses, its condition decides (a WARN)?"""
+    from provisioner.iam import condition_entries
+
+    if body.get("Effect") != "Deny" or "Condition" not in body:
+        return False
+    known = _SETTLED | (_ORGANIZATION if org_known else frozenset())
+    entries = condition_entries(body.get("Condition")) or []
+    return not entries or any(key.lower() not in known for _, key, _ in entries)

@@ -18,7 +18,7 @@ from provisioner.iam import statements, wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import role_chain
-from provisioner.inventory.parts import PROBE_KEY, probes
+from provisioner.inventory.parts import PROBE_KEY, guarded, probes
 from provisioner.model import session_arn
 
 ACTIONS = WHO_CAN
@@ -129,7 +129,7 @@ def role_reach(
         return any(authorize(where, Request(caller, a, resource, context)).allowed for a in ACTIONS[action])
 
     by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context))}
-    guards = _guards(bucket)
+    guards = _guards(bucket, account.org is not None and bool(account.org.org_id))
     loose = replace(full, resource=[_without(bucket, guards)]) if guards else None
     reaches: list[Reach] = []
     if by_action:
@@ -181,10 +181,12 @@ class _Guard:
         return any(not authorize(chain, Request(caller, a, resource, context)).allowed for a in actions)
 
 
-def _guards(bucket: Bucket) -> list[_Guard]:
+def _guards(bucket: Bucket, org_known: bool) -> list[_Guard]:
+    """The bucket policy's Denies whose condition decides (parts.guarded): a Deny on a key the
+    session's request holds a known value of (aws:PrincipalAccount, our organization) is decided."""
     found: list[_Guard] = []
     for statement in statements(bucket.policy or {}):
-        if statement.effect == "Deny" and "Condition" in statement.body:
+        if guarded(statement.body, org_known):
             sid = statement.body.get("Sid")
             where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
             found.append(_Guard(statement, f"Deny {where}: {json.dumps(statement.body['Condition'])}"))

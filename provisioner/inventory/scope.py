@@ -22,7 +22,7 @@ from provisioner.iam import split_action, statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
 from provisioner.inventory.model import Bucket, DataScope, Key
-from provisioner.inventory.parts import PROBE_KEY, probes
+from provisioner.inventory.parts import PROBE_KEY, guarded, probes
 from provisioner.model import session_arn
 
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
@@ -101,7 +101,7 @@ def data_scope(
     ) -> bool:
         policy = policies.get(bucket) if bucket is not None else None
         if loose and policy is not None:
-            kept = [s.body for s in statements(policy) if not (s.effect == "Deny" and "Condition" in s.body)]
+            kept = [s.body for s in statements(policy) if not guarded(s.body, bool(org_id))]
             policy = {**policy, "Statement": kept}
         known = bucket in policies or any(b.name == bucket for b in buckets)
         chain = Chain(
