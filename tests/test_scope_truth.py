@@ -649,3 +649,15 @@ def test_a_deny_on_our_known_organization_is_decided_not_a_warn(cli, files, tmp_
     assert who(cli, "read", "s3://orgb/other/", args) == []
     [mine] = who(cli, "read", "s3://orgb/mine/", args)
     assert mine["verdict"] == "can"
+
+
+def test_not_action_on_one_buckets_objects_is_not_an_administrator(cli, files):
+    """Trial 22i item 1. IAM User Guide, "IAM JSON policy elements: NotAction": NotAction with a
+    Resource allows every other action on that resource only. On one bucket's objects that is
+    writing and deleting them (high), never 'every action on every resource' (critical)."""
+    notact = role("NotAct", LABELBOX_ROLE, doc({"Effect": "Allow", "NotAction": "s3:PutObject", "Resource": "arn:aws:s3:::bk9/*"}))  # fmt: skip
+    [access] = parties(cli, files([notact]))["Labelbox"]["roles"]
+    assert access["power"] == [] and access["worst"] == "high", access
+    admin = role("Admin", LABELBOX_ROLE, doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))  # fmt: skip
+    [power] = parties(cli, files([admin]))["Labelbox"]["roles"]
+    assert power["power"][0].startswith("every action of the services outside IAM")

@@ -341,7 +341,8 @@ ROLE_FIXTURES = {
     "vendor-resource-wildcard": (lambda: _analysis(_role(resource="*")), lambda: _analysis(_role())),
     "role-unused": (lambda: _analysis(_role(used=NOW - timedelta(days=91))), lambda: _analysis(_role())),
     "vendor-privileged": (
-        lambda: _analysis(_role(action="iam:CreatePolicyVersion")),
+        # on IAM's resources: granted on an S3 object's ARN an IAM action matches no request
+        lambda: _analysis(_role(action="iam:CreatePolicyVersion", resource="*")),
         lambda: _analysis(_role()),
     ),
     "federated-any-subject": (

@@ -60,9 +60,15 @@ def privileged(allowed: Callable[[str, str], bool], documents: list[Policy], acc
         return ()  # every Allow names only S3 or KMS actions: nothing here to find
 
     def any_resource(action: str) -> bool:
-        return any(allowed(action, resource) for resource in resources)
+        """On "*", or a resource of the action's own service (an IAM action on an S3 object's
+        ARN is no request AWS serves: a NotAction grant on objects is not iam:*)."""
+        service = split_action(action)[0]
+        own = [r for r in resources if r == "*" or r.split(":")[2:3] == [service]]
+        return any(allowed(action, resource) for resource in own)
 
-    every, iam = any_resource(ANY_ACTION), any_resource(ANY_IAM_ACTION)
+    # every action on every resource ("*"): a NotAction grant on one bucket's objects is not one
+    # (IAM matches NotAction only within the statement's Resource; trial 22i item 1)
+    every, iam = allowed(ANY_ACTION, "*"), any_resource(ANY_IAM_ACTION)
     if every and iam:
         return (ADMIN,)
     found: list[str] = [IAM_ALL] if iam else [ALL_BUT_IAM] if every else []
