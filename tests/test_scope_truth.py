@@ -661,3 +661,13 @@ def test_not_action_on_one_buckets_objects_is_not_an_administrator(cli, files):
     admin = role("Admin", LABELBOX_ROLE, doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}))  # fmt: skip
     [power] = parties(cli, files([admin]))["Labelbox"]["roles"]
     assert power["power"][0].startswith("every action of the services outside IAM")
+
+
+def test_every_bucket_names_the_part_the_roles_own_not_resource_leaves_out(cli, files):
+    """Trial 22i item 7: with no bucket policy given, a role's 'every object but bk9/private/*'
+    read as 'every bucket' in inventory while who-can named the exception."""
+    notres = role("NotRes", LABELBOX_ROLE, doc({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::bk9/private/*"}))  # fmt: skip
+    args = files([notres])
+    [access] = parties(cli, args)["Labelbox"]["roles"]
+    assert "every bucket except s3://bk9/private/*" in access["scope_shown"], access["scope_shown"]
+    assert who(cli, "read", "s3://bk9/private/", args) == []

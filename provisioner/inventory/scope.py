@@ -159,7 +159,9 @@ def _object_grants(
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*{_except(may, rights, named, asked, prefix)}", rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
-    exceptions = [e for b in buckets if every for e in _exception(may, every, b.name, policies, documents)]
+    # the account's buckets, and those the role's own policies name (a NotResource on one of them)
+    named_buckets = dict.fromkeys([*(b.name for b in buckets), *(n for n, _ in targets(documents, ()))])
+    exceptions = [e for b in named_buckets if every for e in _exception(may, every, b, policies, documents)]
     return every, f" except {', '.join(exceptions)}" if exceptions else "", grants
 
 
@@ -239,7 +241,7 @@ def _why(
     """Who denies the rights there, and which of them (all: none named)."""
     actions = dict(RIGHTS)
     if not any(allowed(actions[r], resource, None) for r in denied):
-        who = "the role's own policies deny"  # a Deny (or a boundary) naming the bucket
+        who = "the role's own policies deny"  # a Deny, a NotResource or a boundary on the bucket
     elif all(allowed(actions[r], resource, bucket, False) for r in denied):
         who = "the RCPs deny"
     elif all(allowed(actions[r], resource, bucket, True, True) for r in denied):
