@@ -291,7 +291,7 @@ def test_an_id_on_two_roles_is_scored_on_both(tmp_path, cli):
 
 def test_the_html_graph_draws_every_party_by_its_name(tmp_path, monkeypatch, cli):
     """Trial item 4: the graph draws bucket-policy parties (anyone reading, critical; an
-    account that may PutBucketPolicy, high) with a line to the bucket, and names each party as
+    account that may PutBucketAcl, high) with a line to the bucket, and names each party as
     its card does: the [[vendor]] entry naming Acme's roles in 111122223333 is "Acme Labeling" on
     its own line to its role, beside "unknown account 111122223333" (was both drawn as one node,
     "unknown account 111122223333 -> role/AcmeLabel", and no bucket-policy party at all)."""
@@ -313,7 +313,7 @@ def test_the_html_graph_draws_every_party_by_its_name(tmp_path, monkeypatch, cli
         {
             "Effect": "Allow",
             "Principal": {"AWS": "arn:aws:iam::161616161616:root"},
-            "Action": "s3:PutBucketPolicy",
+            "Action": "s3:PutBucketAcl",  # PutBucketPolicy: only the owner's account may call it
             "Resource": "arn:aws:s3:::acme-pub",
         },
     )

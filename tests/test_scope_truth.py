@@ -615,9 +615,14 @@ def test_another_account_granted_put_bucket_policy_gains_nothing_and_a_role_of_o
     grant = doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::pol-bkt", Principal={"AWS": "444455556666"}))
     editor = role("Editor", LABELBOX_ROLE, doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::pol-bkt")))
     args = files([editor], {"pol-bkt": grant})
-    found = parties(cli, args)
-    assert not found["unknown account 444455556666"]["privileged"], found["unknown account 444455556666"]
+    assert set(parties(cli, args)) == {"Labelbox"}  # the other account is no party: it gains nothing
     assert {r["party"] for r in who(cli, "write", "s3://pol-bkt/", args)} == {"Labelbox"}
+    anyone = doc(
+        allow(["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], "arn:aws:s3:::pol-bkt", Principal="*")
+    )
+    assert "anyone (any AWS account)" not in parties(
+        cli, files([editor], {"pol-bkt": anyone})
+    )  # trial 22j item 4
 
 
 def test_anyone_narrowed_to_one_role_by_principal_arn_is_that_roles_account(cli, files):
@@ -671,3 +676,18 @@ def test_every_bucket_names_the_part_the_roles_own_not_resource_leaves_out(cli, 
     [access] = parties(cli, args)["Labelbox"]["roles"]
     assert "every bucket except s3://bk9/private/*" in access["scope_shown"], access["scope_shown"]
     assert who(cli, "read", "s3://bk9/private/", args) == []
+
+
+def test_a_deny_on_the_callers_account_decides_a_grant_to_another_account(cli, files):
+    """Trial 22j item 5: the common "only our account" guard (Deny unless aws:PrincipalAccount is
+    ours) takes back a grant to another account: decided (IAM sets the key to the caller's
+    account; an explicit deny overrides the allow), no party, never a WARN."""
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::guard-bkt/*", Principal={"AWS": "888877776666"}),
+        deny("s3:*", "arn:aws:s3:::guard-bkt/*", Sid="OnlyUs", Principal="*", Condition={"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}),
+    )  # fmt: skip
+    args = files([role("Reader", LABELBOX_ROLE, doc())], {"guard-bkt": policy})
+    assert "unknown account 888877776666" not in parties(cli, args)
+    assert [
+        r for r in who(cli, "read", "s3://guard-bkt/", args) if r["party"] == "unknown account 888877776666"
+    ] == []

@@ -16,8 +16,9 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, aws_principals, statements, strings
+from provisioner.inventory.actions import OWNER_ONLY
 from provisioner.inventory.model import ANYONE, Bucket, Direct
-from provisioner.inventory.parts import PROBE_KEY, probes
+from provisioner.inventory.parts import PROBE_KEY, guarded, probes
 from provisioner.inventory.sources import OURS, service_sources
 from provisioner.model import account_of, session_arn
 from provisioner.naming import AWS_SERVICE, Names, Party
@@ -52,7 +53,11 @@ def direct_grants(
     # each part a statement names, a Deny's too: where a Deny (or a NotResource) ends a grant
     parts = probes([bucket.policy], bucket.name, prefix)
     # the Denies with no condition: where one applies, the grant is not there (no WARN about it)
-    denies = [s.body for s in statements(bucket.policy) if s.effect == "Deny" and "Condition" not in s.body]
+    # the Denies that decide: with no condition, or one on keys whose value the caller cannot
+    # choose (aws:PrincipalAccount, aws:PrincipalArn, our organization when read: parts.guarded)
+    denies = [
+        s.body for s in statements(bucket.policy) if s.effect == "Deny" and not guarded(s.body, bool(org_ids))
+    ]
     every_deny = [s.body for s in statements(bucket.policy) if s.effect == "Deny"]
     # the Denies with one: where one applies and is not decided, it is what the WARN names
     guards = tuple(
@@ -85,7 +90,11 @@ def direct_grants(
                 whole = grant.at(f"s3://{bucket.name} (the bucket)", f"arn:aws:s3:::{bucket.name}", control)
                 if whole is not None:
                     found.append(replace(whole, rights=_short(whole.rights), power=_short(whole.rights)))
-                elif not given and not grant.taken_back(bucket.name, [*rights, *control]):
+                elif (
+                    not given
+                    and _usable(statement)
+                    and not grant.taken_back(bucket.name, [*rights, *control])
+                ):
                     found.append(grant.named(bucket.name))  # granted something else: with what it names
     return found
 
@@ -141,6 +150,13 @@ def _pinned_accounts(statement: Statement) -> dict[str, list[str]]:
                     found.setdefault(match.group(1), []).append(text)
             return found
     return {}
+
+
+def _usable(statement: Statement) -> bool:
+    """Does the statement name an action another account can use? PutBucketPolicy and
+    DeleteBucketPolicy only the bucket owner's account can call (Amazon S3 API Reference)."""
+    actions = strings(statement.body.get("Action"))
+    return not actions or any(a not in OWNER_ONLY for a in actions)
 
 
 def _short(actions: Sequence[str]) -> tuple[str, ...]:
