@@ -691,3 +691,29 @@ def test_a_deny_on_the_callers_account_decides_a_grant_to_another_account(cli, f
     assert [
         r for r in who(cli, "read", "s3://guard-bkt/", args) if r["party"] == "unknown account 888877776666"
     ] == []
+
+
+def test_a_key_pattern_with_a_wildcard_inside_and_a_boundarys_resource_are_asked_about(cli, files):
+    """Trial 22j items 1, 2: a grant on data-bkt/*/public/* (IAM matches wildcards anywhere in
+    the ARN) read as "nothing" in inventory, and who-can on team/ missed it; a role whose
+    boundary allows only pub/* read as "nothing" (effective permissions: identity ∩ boundary)."""
+    mid = role("Mid", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::data-bkt/*/public/*")))
+    bounded = role("Bounded", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:*", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    bounded["PermissionsBoundary"] = {"PermissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/pub-only"}
+    args = files([mid, bounded])
+    from pathlib import Path
+
+    gaad = json.loads(Path(args[1]).read_text())
+    gaad["Policies"] = [{"PolicyName": "pub-only", "Arn": f"arn:aws:iam::{ACCOUNT}:policy/pub-only", "DefaultVersionId": "v1", "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "Document": doc(allow("s3:GetObject", "arn:aws:s3:::data-bkt/pub/*"))}]}]  # fmt: skip
+    Path(args[1]).write_text(json.dumps(gaad))
+    found = parties(cli, args)
+    [mid_access] = found["Labelbox"]["roles"]
+    assert mid_access["scope_shown"] == "s3://data-bkt/*/public/* read; nothing else", mid_access[
+        "scope_shown"
+    ]
+    assert {r["party"] for r in who(cli, "read", "s3://data-bkt/team/", args)} == {"Labelbox"}
+    [bounded_access] = found["Datadog"]["roles"]
+    assert bounded_access["scope_shown"] == "s3://data-bkt/pub/* read; nothing else", bounded_access[
+        "scope_shown"
+    ]
+    assert "Datadog" in {r["party"] for r in who(cli, "read", "s3://data-bkt/", args)}

@@ -37,8 +37,13 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                 name, slash, key = resource.split(":::", 1)[1].partition("/")
                 if not slash or "$" in key or not fnmatchcase(bucket, name):
                     continue
-                asked = concrete(key)
-                if asked.startswith(prefix) and fnmatchcase(asked, key):
+                # a key of the pattern under the prefix: the pattern filled, or the prefix put
+                # where a leading wildcard is (*/public/* under team/: team/x/public/x)
+                options = [concrete(key)]
+                if key[:1] in ("*", "?"):
+                    options += [prefix + concrete(key), prefix + concrete(key.lstrip("*?"))]
+                asked = next((a for a in options if a.startswith(prefix) and fnmatchcase(a, key)), "")
+                if asked:
                     deeper.setdefault(f"s3://{bucket}/{key}", f"arn:aws:s3:::{bucket}/{asked}")
     found.update(sorted(deeper.items()))
     return list(found.items())

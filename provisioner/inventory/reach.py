@@ -121,7 +121,8 @@ def role_reach(
     only a Deny with a condition refuses (the condition decides: never dropped, never a pass)."""
     chain, full = bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(account.account, role.name, "vendor-session")
-    documents = [p.document for p in chain.identity] + [bucket.policy]
+    boundary = [chain.boundary.document] if chain.boundary is not None else []
+    documents = [p.document for p in chain.identity] + boundary + [bucket.policy]
     asked = probes(documents, bucket.name, prefix)
     context = session_context(role, account, caller)
 

@@ -113,11 +113,13 @@ def data_scope(
         )
         return authorize(chain, Request(caller, action, resource, context)).allowed
 
-    every, except_, grants = _object_grants(may, documents, buckets, policies)
+    # the boundary's resources are asked about too: what the role reaches is inside them
+    asked_about = [*documents, boundary] if boundary is not None else list(documents)
+    every, except_, grants = _object_grants(may, asked_about, buckets, policies)
     every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
         grants.insert(0, (f"s3://* (every bucket{except_})", every + every_bucket))
-    grants += _buckets_written(allowed, targets(documents, buckets), every_bucket, policies)
+    grants += _buckets_written(allowed, targets(asked_about, buckets), every_bucket, policies)
     notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
     role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
     if keys is None:  # not read (offline, or refused): the role's side alone
@@ -158,6 +160,18 @@ def _object_grants(
         if prefix == "":
             whole[bucket] = rights
         grants.append((f"s3://{bucket}/{prefix}*{_except(may, rights, named, asked, prefix)}", rights))
+    # a pattern with a wildcard before its end (data/*/public/*, team?/*): its own part
+    for bucket in dict.fromkeys(b for b, _ in targets(documents, buckets)):
+        asked = bucket.replace("*", "x").replace("?", "x")
+        for part, resource in probes(named, asked, "")[1:]:
+            key = part.split("/", 3)[3] if part.count("/") >= 3 else ""
+            if not any(c in key.rstrip("*")[:-1] for c in "*?") and "?" not in key:
+                continue  # a plain prefix: targets() asked about it
+            rights = tuple(
+                r for r, actions in RIGHTS if r not in whole.get(bucket, ()) and may(actions, resource, asked)
+            )
+            if rights and rights != every:
+                grants.append((part, rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
     # the account's buckets, and those the role's own policies name (a NotResource on one of them)
     named_buckets = dict.fromkeys([*(b.name for b in buckets), *(n for n, _ in targets(documents, ()))])
