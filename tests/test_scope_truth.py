@@ -717,3 +717,24 @@ def test_a_key_pattern_with_a_wildcard_inside_and_a_boundarys_resource_are_asked
         "scope_shown"
     ]
     assert "Datadog" in {r["party"] for r in who(cli, "read", "s3://data-bkt/", args)}
+
+
+def test_power_severity_and_a_missing_boundary_are_said_as_they_are(cli, files):
+    """Trial 22j items 3, 7, 9: NotAction s3:* is not 'every action' (it leaves S3 out); a role a
+    bucket policy lets take control of the bucket is high however granted; a boundary missing
+    from the file may narrow everything: its routes are WARNs, never 'can'."""
+    not_s3 = role("NotS3", LABELBOX_ROLE, doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}))
+    [power] = parties(cli, files([not_s3]))["Labelbox"]["roles"]
+    assert power["power"][:2] == ["every IAM action (iam:*)", "every action of the services outside S3 (a NotAction grant)"], power["power"]  # fmt: skip
+    no_policy = role("NoIdPol", LABELBOX_ROLE, doc())
+    grant = doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::take-bkt", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/NoIdPol"}))  # fmt: skip
+    [taker] = parties(cli, files([no_policy], {"take-bkt": grant}))["Labelbox"]["roles"]
+    assert taker["worst"] == "high", taker
+    missing = role("BoundMissing", LABELBOX_ROLE, doc(allow("s3:*", "*")))
+    missing["PermissionsBoundary"] = {
+        "PermissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/NoSuchBoundary"
+    }
+    routes_ = who(cli, "read", "s3://any-bkt/", files([missing]))
+    assert routes_ and all(r["verdict"].startswith("WARN: not decided: its boundary") for r in routes_), (
+        routes_
+    )

@@ -22,6 +22,7 @@ ANY_IAM_ACTION = "iam:ProvisionerProbeAction"
 ADMIN = "every action on every resource (AdministratorAccess or its like)"
 IAM_ALL = "every IAM action (iam:*)"
 ALL_BUT_IAM = "every action of the services outside IAM (a NotAction grant, like PowerUserAccess)"
+ALL_BUT_S3 = "every action of the services outside S3 (a NotAction grant)"
 
 
 @cache
@@ -69,9 +70,11 @@ def privileged(allowed: Callable[[str, str], bool], documents: list[Policy], acc
     # every action on every resource ("*"): a NotAction grant on one bucket's objects is not one
     # (IAM matches NotAction only within the statement's Resource; trial 22i item 1)
     every, iam = allowed(ANY_ACTION, "*"), any_resource(ANY_IAM_ACTION)
-    if every and iam:
+    if every and iam and allowed("s3:GetObject", "*"):
         return (ADMIN,)
-    found: list[str] = [IAM_ALL] if iam else [ALL_BUT_IAM] if every else []
+    found: list[str] = [IAM_ALL] if iam else []
+    if every:  # a NotAction grant that leaves out IAM (PowerUserAccess) or S3 (trial 22j item 9)
+        found.append(ALL_BUT_S3 if iam else ALL_BUT_IAM)
     decided: dict[str, bool] = {}
     for name, actions in escalation_methods().items():
         if all(decided.setdefault(a, any_resource(a)) for a in actions):

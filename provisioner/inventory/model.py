@@ -111,6 +111,13 @@ class RoleAccess:
         medium WARN that --fail-on counts: never a pass (what that policy grants may be all)."""
         if self.scope.unread and (self.severity is None or self.severity.rank > Severity.MEDIUM.rank):
             return Severity.MEDIUM
+        control = any(where.endswith("(the bucket)") for where, _ in self.scope.grants)
+        if (self.scope.writes or control) and (
+            self.severity is None or self.severity.rank > Severity.HIGH.rank
+        ):
+            # writing or controlling data, however granted (a bucket policy naming the role too):
+            # high, as audit's vendor-write-access (trial 22j item 7)
+            return Severity.HIGH
         return self.severity
 
     @property

@@ -137,6 +137,19 @@ def _role_routes(
             # who may change the bucket's policy or ACL may grant itself read and write
             reaches += role_control(role, account, bucket, owner_org, action)
             unread = unread_policies(role, account)
+            if role.permissions_boundary and role.permissions_boundary in unread:  # it may narrow all
+                boundary = role.permissions_boundary
+                why = f"WARN: not decided: its boundary {boundary} not read (it may narrow this)"
+                reaches = [
+                    (
+                        p,
+                        shown,
+                        acts,
+                        why if v == "can" else f"{why}; if not, {v}" if v.startswith("can") else v,
+                    )
+                    for p, shown, acts, v in reaches
+                ]
+                unread = tuple(u for u in unread if u != boundary)
             head = f"s3://{bucket.name}/{prefix}*"
             # what the role's unread policies grant: not decided, unless the whole target is reached
             if unread and not any(r[3] == "can" and r[0].split(" (")[0] == head for r in reaches):
