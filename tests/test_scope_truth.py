@@ -738,3 +738,11 @@ def test_power_severity_and_a_missing_boundary_are_said_as_they_are(cli, files):
     assert routes_ and all(r["verdict"].startswith("WARN: not decided: its boundary") for r in routes_), (
         routes_
     )
+
+
+def test_anyone_narrowed_by_a_role_name_any_account_can_create_is_anyone_decided(cli, files):
+    """Trial 22j item 8: "*" with ArnLike aws:PrincipalArn arn:aws:iam::*:role/uploader: any
+    account can create a role named uploader, so anyone can write: decided (was a WARN)."""
+    policy = doc(allow("s3:PutObject", "arn:aws:s3:::up-bkt/*", Principal="*", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/uploader"}}))  # fmt: skip
+    [grant] = parties(cli, files([role("Reader", LABELBOX_ROLE, doc())], {"up-bkt": policy}))["anyone (any AWS account)"]["bucket_policy"]  # fmt: skip
+    assert grant["verdict"] == "can" and grant["worst"] == "critical", grant

@@ -152,6 +152,22 @@ def _pinned_accounts(statement: Statement) -> dict[str, list[str]]:
     return {}
 
 
+def _role_names(statement: Statement) -> list[str]:
+    """Role names an aws:PrincipalArn pattern with any account asks for (arn:aws:iam::*:role/x):
+    any account can create a role so named."""
+    from provisioner.iam import condition_entries
+
+    found: list[str] = []
+    for _, key, values in condition_entries(statement.body.get("Condition")) or []:
+        if key.lower() != "aws:principalarn":
+            continue
+        for value in values:
+            match = re.fullmatch(r"arn:aws[\w-]*:iam::[*?]+:role/([\w+=,.@-]+)", str(value))
+            if match is not None:
+                found.append(match.group(1))
+    return found
+
+
 def _usable(statement: Statement) -> bool:
     """Does the statement name an action another account can use? PutBucketPolicy and
     DeleteBucketPolicy only the bucket owner's account can call (Amazon S3 API Reference)."""
@@ -200,7 +216,9 @@ def _callers(
         own += pinned.get(account, [])  # the roles aws:PrincipalArn names: asked as their sessions
         if account == ANYONE:
             anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
-            callers.append(([session_arn(SOMEONE, "any-role", "session")], anyone, None))
+            # any account may name its role as an aws:PrincipalArn pattern of any account asks
+            names_ = ["any-role", *_role_names(statement)]
+            callers.append(([session_arn(SOMEONE, n, "session") for n in names_], anyone, None))
             continue
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
             callers.append((sorted({caller_of(p, account) for p in mine or [account]}), party, None))
@@ -292,7 +310,10 @@ class _Grant:
                 given.append(name)
             if not service:
                 full = Chain(identity=[THEIRS], resource=[self.policy], cross_account=True)
-                open_ += [r for r in covered if not authorize(full, r).allowed]
+                refused = [r for r in covered if not authorize(full, r).allowed]
+                if self.party.account == ANYONE and len(refused) < len(covered):
+                    refused = []  # anyone: a caller that names its role so gets in, decided
+                open_ += refused
                 decided = not open_
         if not given:
             return None
