@@ -746,3 +746,22 @@ def test_anyone_narrowed_by_a_role_name_any_account_can_create_is_anyone_decided
     policy = doc(allow("s3:PutObject", "arn:aws:s3:::up-bkt/*", Principal="*", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/uploader"}}))  # fmt: skip
     [grant] = parties(cli, files([role("Reader", LABELBOX_ROLE, doc())], {"up-bkt": policy}))["anyone (any AWS account)"]["bucket_policy"]  # fmt: skip
     assert grant["verdict"] == "can" and grant["worst"] == "critical", grant
+
+
+def test_a_session_a_bucket_policy_names_is_one_the_vendor_can_start(cli, files):
+    """Trial 22k items 1 (P2), 4 (M). STS API Reference, AssumeRole, RoleSessionName: the caller
+    names its session. A bucket policy naming assumed-role/ROLE/s1 (a grant, or a NotPrincipal
+    Deny sparing it) is met by the vendor's session named s1: inventory and who-can both say so
+    (inventory said "nothing", who-can matched only the name it happened to use)."""
+    sess_only = role("SessOnly", LABELBOX_ROLE, doc())
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::sess-bkt/sess/*", Principal={"AWS": f"arn:aws:sts::{ACCOUNT}:assumed-role/SessOnly/s1"}))  # fmt: skip
+    args = files([sess_only], {"sess-bkt": grant})
+    [access] = parties(cli, args)["Labelbox"]["roles"]
+    assert access["scope_shown"] == "s3://sess-bkt/sess/* read; nothing else", access["scope_shown"]
+    assert {r["party"] for r in who(cli, "read", "s3://sess-bkt/sess/", args)} == {"Labelbox"}
+    reader = role("Reader", LABELBOX_ROLE, doc(allow("s3:GetObject", "*")))
+    spared = [f"arn:aws:iam::{ACCOUNT}:root", f"arn:aws:iam::{ACCOUNT}:role/Reader", f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/s1"]  # fmt: skip
+    guard = doc(deny("s3:*", ["arn:aws:s3:::np-bkt", "arn:aws:s3:::np-bkt/*"], NotPrincipal={"AWS": spared}))
+    assert {r["party"] for r in who(cli, "read", "s3://np-bkt/", files([reader], {"np-bkt": guard}))} == {
+        "Labelbox"
+    }

@@ -75,3 +75,28 @@ def guarded(body: Any, org_known: bool) -> bool:
     known = _SETTLED | (_ORGANIZATION if org_known else frozenset())
     entries = condition_entries(body.get("Condition")) or []
     return not entries or any(key.lower() not in known for _, key, _ in entries)
+
+
+def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
+    """The session name the vendor gives its session of the role: one a policy names in an
+    assumed-role ARN of the role (the vendor chooses its RoleSessionName, so it can use that one:
+    a bucket policy naming the session grants it), else `default`."""
+    marker = f":assumed-role/{role_name}/"
+    for document in documents:
+        for text in _strings(document):
+            if marker in text:
+                name = text.split(marker, 1)[1]
+                if name and not any(c in name for c in "*?$/"):
+                    return name
+    return default
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

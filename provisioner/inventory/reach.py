@@ -18,7 +18,7 @@ from provisioner.iam import statements, wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import role_chain
-from provisioner.inventory.parts import PROBE_KEY, guarded, probes
+from provisioner.inventory.parts import PROBE_KEY, guarded, probes, session_name
 from provisioner.model import session_arn
 
 ACTIONS = WHO_CAN
@@ -65,7 +65,9 @@ def not_read(
     """A role whose policies were not all read reaches nothing through those that were: a WARN,
     never left out (trial 22e: a cross-account AdministratorAccess role was silently absent)."""
     _, full = bucket_chain(role, account, bucket, owner_org)
-    caller = session_arn(account.account, role.name, "vendor-session")
+    caller = session_arn(
+        account.account, role.name, session_name(role.name, [bucket.policy], "vendor-session")
+    )
     resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
     context = session_context(role, account, caller)
     decision = authorize(full, Request(caller, "s3:GetObject", resource, context))
@@ -79,7 +81,9 @@ def role_control(
 ) -> list[Reach]:
     """The role's session may change the bucket's policy or ACL, and so grant itself `action`."""
     _, full = bucket_chain(role, account, bucket, owner_org)
-    caller = session_arn(account.account, role.name, "vendor-session")
+    caller = session_arn(
+        account.account, role.name, session_name(role.name, [bucket.policy], "vendor-session")
+    )
     arn = f"arn:aws:s3:::{bucket.name}"
     context = session_context(role, account, caller)
     allowed = {a: d for a in TAKEOVER if (d := authorize(full, Request(caller, a, arn, context))).allowed}
@@ -120,7 +124,9 @@ def role_reach(
     as exceptions: a bucket policy's Deny on private/*), and, as a WARN of their own, the parts
     only a Deny with a condition refuses (the condition decides: never dropped, never a pass)."""
     chain, full = bucket_chain(role, account, bucket, owner_org)
-    caller = session_arn(account.account, role.name, "vendor-session")
+    caller = session_arn(
+        account.account, role.name, session_name(role.name, [bucket.policy], "vendor-session")
+    )
     boundary = [chain.boundary.document] if chain.boundary is not None else []
     documents = [p.document for p in chain.identity] + boundary + [bucket.policy]
     asked = probes(documents, bucket.name, prefix)

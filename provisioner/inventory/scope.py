@@ -22,7 +22,7 @@ from provisioner.iam import split_action, statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
 from provisioner.inventory.model import Bucket, DataScope, Key
-from provisioner.inventory.parts import PROBE_KEY, guarded, probes
+from provisioner.inventory.parts import PROBE_KEY, guarded, probes, session_name
 from provisioner.model import session_arn
 
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
@@ -77,7 +77,7 @@ def data_scope(
     """What a session of the role (`role_name`: a bucket policy may name it) can read, write and
     delete, and which KMS keys it can use; `session_tags`: the caller may tag its session
     (audit.grants.may_tag_session), so the aws:PrincipalTag/KEY the policies ask for are its."""
-    caller = session_arn(account, role_name, SESSION)
+    caller = session_arn(account, role_name, session_name(role_name, [b.policy for b in buckets], SESSION))
     known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
     known["aws:ResourceAccount"] = account  # the buckets asked about: the account's (audit.grants)
     if org_id:
