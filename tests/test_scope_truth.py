@@ -765,3 +765,13 @@ def test_a_session_a_bucket_policy_names_is_one_the_vendor_can_start(cli, files)
     assert {r["party"] for r in who(cli, "read", "s3://np-bkt/", files([reader], {"np-bkt": guard}))} == {
         "Labelbox"
     }
+
+
+def test_a_question_mark_pattern_is_found_under_a_prefix_with_no_trailing_slash(cli, files):
+    """Trial 22k item 3: keys teamA/x are under s3://bkt7/teamA and match team?/* (IAM: ? is one
+    character): who-can finds the route whether or not the target ends in a slash."""
+    team = role("TeamQ", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::bkt7/team?/*")))
+    args = files([team])
+    for target in ("s3://bkt7/teamA", "s3://bkt7/teamA/", "s3://bkt7/team"):
+        assert {r["party"] for r in who(cli, "read", target, args)} == {"Labelbox"}, target
+    assert who(cli, "read", "s3://bkt7/other/", args) == []

@@ -40,8 +40,15 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                 # a key of the pattern under the prefix: the pattern filled, or the prefix put
                 # where a leading wildcard is (*/public/* under team/: team/x/public/x)
                 options = [concrete(key)]
-                if key[:1] in ("*", "?"):
-                    options += [prefix + concrete(key), prefix + concrete(key.lstrip("*?"))]
+                # a pattern whose start the prefix fills (team?/* under teamA, */public/* under
+                # team/), unless it covers every key under the prefix (then the prefix is its part)
+                covers_all = fnmatchcase(prefix + PROBE_KEY, key) and fnmatchcase(prefix + "q/q", key)
+                if not covers_all:
+                    options += [
+                        prefix + concrete(key[i:])
+                        for i in range(len(key) + 1)
+                        if fnmatchcase(prefix, key[:i])
+                    ]
                 asked = next((a for a in options if a.startswith(prefix) and fnmatchcase(a, key)), "")
                 if asked:
                     deeper.setdefault(f"s3://{bucket}/{key}", f"arn:aws:s3:::{bucket}/{asked}")
