@@ -775,3 +775,14 @@ def test_a_question_mark_pattern_is_found_under_a_prefix_with_no_trailing_slash(
     for target in ("s3://bkt7/teamA", "s3://bkt7/teamA/", "s3://bkt7/team"):
         assert {r["party"] for r in who(cli, "read", target, args)} == {"Labelbox"}, target
     assert who(cli, "read", "s3://bkt7/other/", args) == []
+
+
+def test_a_wildcard_in_the_bucket_part_matches_slashes_too(cli, files):
+    """Trial 22k item 2. IAM User Guide, "IAM JSON policy elements: Resource": a wildcard matches
+    any characters, "/" included, so arn:aws:s3:::*/reports/* covers data-lake/foo/reports/x:
+    who-can finds it under data-lake/foo/, and inventory shows the part (it said "nothing")."""
+    anyb = role("AnyB", LABELBOX_ROLE, doc(allow("s3:GetObject", "arn:aws:s3:::*/reports/*")))
+    args = files([anyb])
+    assert {r["party"] for r in who(cli, "read", "s3://data-lake/foo/", args)} == {"Labelbox"}
+    [access] = parties(cli, args)["Labelbox"]["roles"]
+    assert access["scope_shown"] == "s3://*/reports/* read; nothing else", access["scope_shown"]

@@ -34,26 +34,30 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
             for resource in named:  # NotResource: what it leaves out
                 if not resource.startswith("arn:") or ":s3:::" not in resource:
                     continue
-                name, slash, key = resource.split(":::", 1)[1].partition("/")
-                if not slash or "$" in key or not fnmatchcase(bucket, name):
+                whole = resource.split(":::", 1)[1]
+                name, slash, key = whole.partition("/")
+                if not slash or "$" in whole:
                     continue
-                # a key of the pattern under the prefix: the pattern filled, or the prefix put
-                # where a leading wildcard is (*/public/* under team/: team/x/public/x)
-                options = [concrete(key)]
-                # a pattern whose start the prefix fills (team?/* under teamA, */public/* under
-                # team/), unless it covers every key under the prefix (then the prefix is its part)
-                covers_all = fnmatchcase(prefix + PROBE_KEY, key) and fnmatchcase(prefix + "q/q", key)
-                if not covers_all:
-                    options += [
-                        prefix + concrete(key[i:])
-                        for i in range(len(key) + 1)
-                        if fnmatchcase(prefix, key[:i])
-                    ]
-                asked = next((a for a in options if a.startswith(prefix) and fnmatchcase(a, key)), "")
+                asked = _under(whole, bucket, prefix)
                 if asked:
-                    deeper.setdefault(f"s3://{bucket}/{key}", f"arn:aws:s3:::{bucket}/{asked}")
+                    shown = f"s3://{bucket}/{key}" if fnmatchcase(bucket, name) else f"s3://{whole}"
+                    deeper.setdefault(shown, f"arn:aws:s3:::{asked}")
     found.update(sorted(deeper.items()))
     return list(found.items())
+
+
+def _under(whole: str, bucket: str, prefix: str) -> str:
+    """A path (bucket/key) the resource pattern matches under bucket/prefix, or "": the pattern
+    filled, or the prefix put where its start is (team?/* under teamA, */public/* under team/,
+    and a wildcard in the bucket part, which IAM lets match "/" too: */reports/* under
+    data-lake/foo/); unless it covers every key there (then the prefix itself is its part)."""
+    base = f"{bucket}/{prefix}"
+    name, _, key = whole.partition("/")
+    options = [f"{bucket}/{concrete(key)}"] if fnmatchcase(bucket, name) else []
+    covers_all = fnmatchcase(base + PROBE_KEY, whole) and fnmatchcase(base + "q/q", whole)
+    if not covers_all:
+        options += [base + concrete(whole[i:]) for i in range(len(whole) + 1) if fnmatchcase(base, whole[:i])]
+    return next((a for a in options if a.startswith(base) and fnmatchcase(a, whole)), "")
 
 
 # The keys of the role session's requests whose value is known (not the vendor's to choose): a

@@ -172,6 +172,13 @@ def _object_grants(
             )
             if rights and rights != every:
                 grants.append((part, rights))
+    # a pattern whose bucket part is a wildcard (*/reports/*, data-*/x/*): IAM lets it match any
+    # bucket, "/" included; targets() names no bucket for it
+    for pattern in _wild_bucket_patterns(documents):
+        resource = "arn:aws:s3:::" + pattern.replace("*", "x").replace("?", "x")
+        rights = tuple(r for r, actions in RIGHTS if may(actions, resource, None))
+        if rights and rights != every:
+            grants.append((f"s3://{pattern}", rights))
     # the account's buckets where "every bucket" does not hold: "every bucket except s3://x (…)"
     # the account's buckets, and those the role's own policies name (a NotResource on one of them)
     named_buckets = dict.fromkeys([*(b.name for b in buckets), *(n for n, _ in targets(documents, ()))])
@@ -201,6 +208,21 @@ def _except(
     words = [f"except {', '.join(found)}"] if found else []
     words += [f"not decided on {', '.join(undecided)}: a Deny's condition decides"] if undecided else []
     return f" ({'; '.join(words)})" if words else ""
+
+
+def _wild_bucket_patterns(documents: Sequence[Any]) -> list[str]:
+    """The object patterns (bucket/key) of the Allow statements whose bucket part starts with a
+    wildcard (the others are named buckets: targets())."""
+    found: dict[str, None] = {}
+    for document in documents:
+        for statement in statements(document.document if isinstance(document, Policy) else document):
+            if not statement.is_allow:
+                continue
+            for resource in strings(statement.body.get("Resource")):
+                path = resource.split(":::", 1)[1] if ":s3:::" in resource else ""
+                if "/" in path and path[:1] in ("*", "?") and path != "*/*":
+                    found[path] = None
+    return list(found)
 
 
 def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
