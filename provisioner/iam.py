@@ -77,6 +77,12 @@ class Statement:
     def is_allow(self) -> bool:
         return self.effect == "Allow"
 
+    @property
+    def shown(self) -> str:
+        """Its path, with its Sid where it has one: "$.Statement[1] (Sid Vpce)"."""
+        sid = self.body.get("Sid")
+        return self.path + (f" (Sid {sid})" if isinstance(sid, str) and sid else "")
+
     def conditions(self) -> Iterator[tuple[str, str, list[Any]]]:
         """(operator, condition key, values) for each condition in the statement."""
         block = self.body.get("Condition")

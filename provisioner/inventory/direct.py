@@ -181,8 +181,7 @@ def _short(actions: Sequence[str]) -> tuple[str, ...]:
 
 def _where(statement: Statement) -> str:
     """The statement that decides, as a report names it."""
-    sid = statement.body.get("Sid")
-    where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
+    where = statement.shown
     spared = statement.body.get("NotPrincipal")
     if spared is not None:
         where += f" (NotPrincipal: every principal but {json.dumps(spared)})"

@@ -194,9 +194,9 @@ def _guards(bucket: Bucket, org_known: bool) -> list[_Guard]:
     found: list[_Guard] = []
     for statement in statements(bucket.policy or {}):
         if guarded(statement.body, org_known):
-            sid = statement.body.get("Sid")
-            where = statement.path + (f" (Sid {sid})" if isinstance(sid, str) else "")
-            found.append(_Guard(statement, f"Deny {where}: {json.dumps(statement.body['Condition'])}"))
+            found.append(
+                _Guard(statement, f"Deny {statement.shown}: {json.dumps(statement.body['Condition'])}")
+            )
     return found
 
 

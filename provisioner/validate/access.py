@@ -242,8 +242,7 @@ def _role_statements_unmet(key_policy: Policy, request: Request) -> str:
             continue  # it does not name the role (or this action) at all
         keys = sorted({key for _, key, _ in statement.conditions()})
         values = ", ".join(f"{k} = {json.dumps(request.key(k))}" for k in keys)
-        sid = statement.body.get("Sid")
-        where = f"{statement.path}" + (f" (Sid {sid})" if isinstance(sid, str) else "")
+        where = statement.shown
         shown.append(f"{where} names the role, but its condition does not hold for S3's request ({values})")
     return "; the key policy's " + "; its ".join(shown) if shown else ""
 

@@ -117,8 +117,7 @@ def bucket_policy_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list
     found: list[str] = []
     for request in requests:
         for statement in denies_for_some_value(policy, request, free):
-            sid = statement.body.get("Sid")
-            shown = f"bucket policy {statement.path}" + (f" (Sid {sid})" if isinstance(sid, str) else "")
+            shown = f"bucket policy {statement.shown}"
             found += [shown] if shown not in found else []
     return found
 
@@ -136,9 +135,7 @@ def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]
     found: list[str] = []
     for request in read_requests(name, spec, state):
         for statement in denies_for_some_value(policy, request, free, only_bounded=True):
-            where = f"bucket policy {statement.path}"
-            sid = statement.body.get("Sid")
-            shown = f"{where} (Sid {sid})" if isinstance(sid, str) else where
+            shown = f"bucket policy {statement.shown}"
             found += [shown] if shown not in found else []
     return found
 
