@@ -241,7 +241,7 @@ def _passes(decision: Decision, refused: Decision | None) -> bool:
     return decision.allowed and refused is None
 
 
-def _session_context(
+def session_context(
     documents: list[Policy],
     caller: str,
     account: str,
@@ -249,8 +249,9 @@ def _session_context(
     tags: Mapping[str, str] | None,
     session_tags: bool,
 ) -> dict[str, Any]:
-    """The keys of the role session's requests: the caller's, its tags and organization, the
-    keys a caller controls set the way the policies ask, and the bucket's account and organization,
+    """The keys of the role session's requests (audit's grants, inventory's scope, who-can's
+    routes: one definition): the caller's, its tags and organization, the keys a caller controls
+    set the way the policies ask, and the bucket's account and organization,
     taken to be the role's own (its data: what a vendor's write reaches), so a resource perimeter
     on the account or organization keeps them."""
     known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
@@ -283,7 +284,7 @@ def judge_grants(
     # Without the SCPs first: a request they refuse is one whose finding they took away, and the
     # verdict keeps what it would be without them (audit's note counts those findings).
     chain = Chain(identity=documents, boundary=boundary)
-    context = _session_context(documents, caller, account, org_id, tags, session_tags)
+    context = session_context(documents, caller, account, org_id, tags, session_tags)
     resources = _probe_resources(documents)
     refusers: dict[str, None] = {}
 

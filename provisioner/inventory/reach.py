@@ -10,10 +10,11 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from provisioner.audit.grants import may_tag_session
+from provisioner.audit.grants import session_context as shared_context
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.context import caller_context
 from provisioner.iam import statements, wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
@@ -43,15 +44,13 @@ Reach = tuple[str, str, dict[str, Any], str]  # part, the parts as shown, action
 
 
 def session_context(role: RoleDetail, account: AccountData, caller: str) -> dict[str, Any]:
-    """The keys of the role session's requests, as inventory's scope puts them: the caller's, its
-    organization (aws:PrincipalOrgID) and the role's tags (aws:PrincipalTag/<key>); a bucket
-    policy granting "*" on the organization grants the role's session (trial 22h item 2)."""
-    context = dict(caller_context(caller))
+    """The keys of the role session's requests, as inventory's scope puts them (one definition,
+    audit.grants.session_context): a bucket policy granting "*" on the organization grants the
+    role's session (trial 22h item 2)."""
     org_id = account.org.org_id if account.org is not None else None
-    if org_id:
-        context["aws:PrincipalOrgID"] = org_id
-    context.update({f"aws:PrincipalTag/{k}": v for k, v in (role.tags or {}).items()})
-    return context
+    documents = role_chain(role, account).identity
+    tagging = may_tag_session(role.trust)
+    return shared_context(list(documents), caller, account.account, org_id, role.tags, tagging)
 
 
 def not_read(

@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, chosen_context
+from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, session_context
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.context import caller_context
 from provisioner.iam import split_action, statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
@@ -78,11 +77,7 @@ def data_scope(
     delete, and which KMS keys it can use; `session_tags`: the caller may tag its session
     (audit.grants.may_tag_session), so the aws:PrincipalTag/KEY the policies ask for are its."""
     caller = session_arn(account, role_name, session_name(role_name, [b.policy for b in buckets], SESSION))
-    known: dict[str, Any] = {f"aws:PrincipalTag/{k}": v for k, v in (tags or {}).items()}
-    known["aws:ResourceAccount"] = account  # the buckets asked about: the account's (audit.grants)
-    if org_id:
-        known["aws:PrincipalOrgID"] = known["aws:ResourceOrgID"] = org_id
-    context = {**caller_context(caller), **known, **chosen_context(list(documents), session_tags)}
+    context = session_context(list(documents), caller, account, org_id, tags, session_tags)
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
 
     def may(
