@@ -207,3 +207,14 @@ def _expand_s3(pattern: str) -> tuple[tuple[str, str], ...]:
 def action_matches(pattern: str, action: str) -> bool:
     """Does an Action element entry match an action such as 'sts:AssumeRole'? Case-insensitive."""
     return wildcard_match(pattern, action, ignore_case=True)
+
+
+def strings_in(element: Any) -> list[str]:
+    """Every string in a JSON value (a Principal element, a whole policy), depth first."""
+    if isinstance(element, str):
+        return [element]
+    if isinstance(element, dict):
+        return [s for v in element.values() for s in strings_in(v)]
+    if isinstance(element, list):
+        return [s for v in element for s in strings_in(v)]
+    return []

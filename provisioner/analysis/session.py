@@ -34,6 +34,7 @@ from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
 from provisioner.analysis.request import _glob_over as glob_over
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
+from provisioner.iam import strings_in
 from provisioner.model import account_of
 
 NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
@@ -236,7 +237,7 @@ class SessionRequest:
         for each session name the element names and one for every other name."""
         if not self.session_free:
             return z3.BoolVal(test(self.request.principal))
-        names = sorted({v[len(self.prefix) :] for v in _strings_in(element) if v.startswith(self.prefix)})
+        names = sorted({v[len(self.prefix) :] for v in strings_in(element) if v.startswith(self.prefix)})
         other = next(n for n in (f"vendor-session{i}" for i in range(len(names) + 1)) if n not in names)
         formula: z3.BoolRef = z3.BoolVal(test(self.prefix + other))
         for name in names:
@@ -357,13 +358,3 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
     if name == "s3:tlsversion":
         return free.tls and request.action.lower().startswith("s3:")
     return name.startswith("aws:principaltag/") and free.session_tags
-
-
-def _strings_in(element: Any) -> list[str]:
-    if isinstance(element, str):
-        return [element]
-    if isinstance(element, dict):
-        return [s for v in element.values() for s in _strings_in(v)]
-    if isinstance(element, list):
-        return [s for v in element for s in _strings_in(v)]
-    return []

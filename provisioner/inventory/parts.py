@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
-from provisioner.iam import statements, strings
+from provisioner.iam import statements, strings, strings_in
 
 PROBE_KEY = "provisioner-probe-object"
 
@@ -94,20 +94,9 @@ def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
     a bucket policy naming the session grants it), else `default`."""
     marker = f":assumed-role/{role_name}/"
     for document in documents:
-        for text in _strings(document):
+        for text in strings_in(document):
             if marker in text:
                 name = text.split(marker, 1)[1]
                 if name and not any(c in name for c in "*?$/"):
                     return name
     return default
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)

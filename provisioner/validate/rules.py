@@ -97,10 +97,9 @@ def resource_keys(spec: ValidateSpec, state: Snapshot, resource: str) -> dict[st
 
 
 def _resource_account(spec: ValidateSpec, resource: str) -> str:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[4].isdigit() and len(parts[4]) == 12:
-        return parts[4]  # arn:aws:kms:REGION:ACCOUNT:key/…, arn:aws:iam::ACCOUNT:role/…
-    return spec.account  # an S3 ARN names no account: the bucket is the role's account's
+    """arn:aws:kms:REGION:ACCOUNT:key/… names its account; an S3 ARN names none: the bucket is
+    the role's account's."""
+    return account_of(resource) or spec.account
 
 
 def known_keys(state: Snapshot) -> dict[str, Any]:
