@@ -78,6 +78,11 @@ class Statement:
         return self.effect == "Allow"
 
     @property
+    def unconditioned(self) -> dict[str, Any]:
+        """The statement without its Condition: what it covers when its condition holds."""
+        return {k: v for k, v in self.body.items() if k != "Condition"}
+
+    @property
     def shown(self) -> str:
         """Its path, with its Sid where it has one: "$.Statement[1] (Sid Vpce)"."""
         sid = self.body.get("Sid")

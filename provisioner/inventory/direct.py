@@ -61,9 +61,7 @@ def direct_grants(
     every_deny = [s.body for s in statements(bucket.policy) if s.effect == "Deny"]
     # the Denies with one: where one applies and is not decided, it is what the WARN names
     guards = tuple(
-        _Guard(
-            _where(s), json.dumps(s.body["Condition"]), {k: v for k, v in s.body.items() if k != "Condition"}
-        )
+        _Guard(_where(s), json.dumps(s.body["Condition"]), s.unconditioned)
         for s in statements(bucket.policy)
         if s.effect == "Deny" and "Condition" in s.body
     )
@@ -71,9 +69,7 @@ def direct_grants(
     for statement in statements(bucket.policy):
         if not statement.is_allow or _only_ours(statement, ours | {bucket.account}, org_ids):
             continue
-        bare = Policy(
-            policy.name, {"Statement": [{k: v for k, v in statement.body.items() if k != "Condition"}]}
-        )
+        bare = Policy(policy.name, {"Statement": [statement.unconditioned]})
         condition = json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
         where = _where(statement)
         mine = ours | {bucket.account}

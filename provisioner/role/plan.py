@@ -315,7 +315,7 @@ def lost_reads(current: Json | None, wanted: Json | None) -> dict[str, list[str]
     ]
 
     def bare(document: Json | None) -> Policy:
-        kept = [{k: v for k, v in s.body.items() if k != "Condition"} for s in statements(document)]
+        kept = [s.unconditioned for s in statements(document)]
         return Policy("policy", {"Statement": kept})
 
     now, new = bare(current), bare(wanted)

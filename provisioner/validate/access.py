@@ -237,7 +237,7 @@ def _role_statements_unmet(key_policy: Policy, request: Request) -> str:
     for statement in key_policy.statements:
         if not statement.is_allow or "Condition" not in statement.body:
             continue
-        bare = {k: v for k, v in statement.body.items() if k != "Condition"}
+        bare = statement.unconditioned
         if not evaluate([Policy(key_policy.name, {"Statement": [bare]})], request).allowed:
             continue  # it does not name the role (or this action) at all
         keys = sorted({key for _, key, _ in statement.conditions()})
