@@ -786,3 +786,23 @@ def test_a_wildcard_in_the_bucket_part_matches_slashes_too(cli, files):
     assert {r["party"] for r in who(cli, "read", "s3://data-lake/foo/", args)} == {"Labelbox"}
     [access] = parties(cli, args)["Labelbox"]["roles"]
     assert access["scope_shown"] == "s3://*/reports/* read; nothing else", access["scope_shown"]
+
+
+def test_a_not_principal_deny_sparing_only_a_vendors_root_leaves_its_root_user_reading(cli, files):
+    """Trial 22k item 1. IAM User Guide, "AWS JSON policy elements: NotPrincipal": "When you
+    specify an account ARN in NotPrincipal with Deny, it does not exclude the IAM users and roles
+    in that account" (only the account's root user is spared). So the Deny refuses the vendor's
+    roles and users, and its root user still reads what the Allow grants: a party, only as root."""
+    vendor = f"arn:aws:iam::{DATADOG}:root"
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::rootonly/*", Sid="Vendor", Principal={"AWS": vendor}),
+        deny("s3:*", ["arn:aws:s3:::rootonly", "arn:aws:s3:::rootonly/*"], Sid="OnlyRoot", NotPrincipal={"AWS": vendor}),
+    )  # fmt: skip
+    args = files([], {"rootonly": policy})
+    [route] = who(cli, "read", "s3://rootonly/", args)
+    assert route["party"] == "Datadog" and route["verdict"].startswith("can, ")
+    assert "root user" in route["verdict"] and route["worst"] is None  # a named party's read
+    [grant] = parties(cli, args)["Datadog"]["bucket_policy"]
+    assert grant["rights"] == ["read"] and grant["verdict"].startswith("can, only as the root user")
+    table = cli("who-can", "read", "s3://rootonly/", *args).stdout
+    assert "can (root user" in table  # the column wraps at 16

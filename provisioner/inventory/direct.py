@@ -216,7 +216,8 @@ def _callers(
             callers.append(([session_arn(SOMEONE, n, "session") for n in names_], anyone, None))
             continue
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
-            callers.append((sorted({caller_of(p, account) for p in mine or [account]}), party, None))
+            asking = {c for p in mine or [account] for c in callers_of(p, account)}
+            callers.append((sorted(asking), party, None))
     for name in service_principals(statement.body):  # an AWS service: its source conditions decide
         service = Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")
         sources = service_sources(statement, name, ours, org_ids, bucket_accounts)
@@ -291,6 +292,7 @@ class _Grant:
         given: list[str] = []
         decided = True
         open_: list[Request] = []  # covered, but the whole policy does not decide them allowed
+        entered: set[str] = set()  # the callers that get in
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
             requests = [Request(c, action, resource, caller_context(c)) for c in self.asking]
@@ -306,8 +308,11 @@ class _Grant:
             if not service:
                 full = Chain(identity=[THEIRS], resource=[self.policy], cross_account=True)
                 refused = [r for r in covered if not authorize(full, r).allowed]
-                if self.party.account == ANYONE and len(refused) < len(covered):
-                    refused = []  # anyone: a caller that names its role so gets in, decided
+                if len(refused) < len(covered):
+                    # one of the party's principals gets in, decided (anyone: a caller that names
+                    # its role so; an account: its root user where a Deny spares only that)
+                    entered.update(r.principal for r in covered if r not in refused)
+                    refused = []
                 open_ += refused
                 decided = not open_
         if not given:
@@ -315,6 +320,8 @@ class _Grant:
         note = ""
         if self.fixed is not None:  # the service acts for whoever uses it: the source conditions decide
             decided, note = self.fixed
+        elif entered and all(c.endswith(":root") for c in entered):
+            note = f"only as the root user of {self.party.account}: a Deny refuses its roles and users"
         bucket = resource.split(":::", 1)[1].split("/", 1)[0]
         condition = self._deciding(open_)
         return Direct(self.party, self.where, bucket, part, tuple(given), condition, decided, note)
@@ -360,6 +367,15 @@ class _Grant:
         resources = strings(body.get("Resource")) or [f"not {r}" for r in strings(body.get("NotResource"))]
         part = ", ".join(r.replace("arn:aws:s3:::", "s3://") for r in resources) or f"s3://{bucket}"
         return Direct(self.party, self.where, bucket, part, actions, self.condition, decided, note)
+
+
+def callers_of(principal: str, account: str) -> list[str]:
+    """The callers a bucket policy's principal names: as caller_of, and for a whole account its
+    root user too, which a Deny can spare alone ("AWS JSON policy elements: NotPrincipal": an
+    account ARN in a Deny's NotPrincipal does not exclude the account's users and roles)."""
+    caller = caller_of(principal, account)
+    whole = principal == account or principal.endswith(":root")
+    return [caller, f"arn:aws:iam::{account}:root"] if whole else [caller]
 
 
 def caller_of(principal: str, account: str) -> str:

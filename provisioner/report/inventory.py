@@ -251,6 +251,8 @@ def _route_verdict(route: Route) -> str:
     if not route.verdict.startswith("can"):  # "can, only for aws:SourceAccount …": DECIDED BY shows it
         return route.verdict
     shown = route.severity.value.upper() if route.severity else "can"
+    if route.verdict.startswith("can, only as the root user"):
+        shown += " (root user only)"
     return f"{shown} (takes control)" if route.verdict.startswith("can take control") else shown
 
 
