@@ -806,3 +806,40 @@ def test_a_not_principal_deny_sparing_only_a_vendors_root_leaves_its_root_user_r
     assert grant["rights"] == ["read"] and grant["verdict"].startswith("can, only as the root user")
     table = cli("who-can", "read", "s3://rootonly/", *args).stdout
     assert "can (root user" in table  # the column wraps at 16
+
+
+VPCE_WRITES = doc(
+    allow("*", "*"),
+    deny("s3:PutObject", "*", Sid="WritesFromOurEndpoint", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}),
+)  # fmt: skip
+
+
+def test_an_scp_deny_on_a_key_the_vendor_chooses_leaves_the_write_not_decided(cli, files, tmp_path):
+    """Trial 22k item 2: an SCP's Deny conditioned on aws:SourceVpce (the network the vendor's
+    request comes from: a key validate treats as the vendor's) took the write out of the scope
+    and out of who-can silently. Its condition decides: "not decided", a WARN, never dropped."""
+    writer = role("EndpointWriter", f"arn:aws:iam::{DATADOG}:root", doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::vpce-data/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    scp = tmp_path / "vpce-scp.json"
+    scp.write_text(json.dumps(VPCE_WRITES))
+    args = [*files([writer]), "--scp-file", str(scp)]
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    shown = access["scope_shown"]
+    assert shown.startswith("s3://vpce-data/* read"), shown
+    assert "not decided: write on s3://vpce-data/*" in shown and "aws:SourceVpce" in shown, shown
+    assert access["worst"] == "medium"  # a WARN --fail-on counts, never a pass
+    [row] = [r for r in cli("inventory", *args, "-o", "csv").stdout.splitlines() if "EndpointWriter" in r]
+    assert ",warn (medium)," in row  # CSV's worst is the row's, as the table's (it gave "low")
+    [route] = who(cli, "write", "s3://vpce-data/", args)
+    assert route["verdict"].startswith("WARN") and "aws:SourceVpce" in route["verdict"], route
+    assert "WritesFromOurEndpoint" in route["verdict"]
+
+
+def test_an_scp_that_removes_writes_leaves_no_write_finding_on_the_role(cli, files, tmp_path):
+    """Trial 22j item 6: an SCP that denies every object write leaves the role reading only;
+    inventory's row must not keep audit's vendor-write-access (HIGH) against its own scope."""
+    writer = role("Blocked", f"arn:aws:iam::{DATADOG}:root", doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::vpce-data/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    scp = tmp_path / "no-writes.json"
+    scp.write_text(json.dumps(doc(allow("*", "*"), deny("s3:PutObject", "*"))))
+    [access] = parties(cli, [*files([writer]), "--scp-file", str(scp)])["Datadog"]["roles"]
+    assert access["scope_shown"] == "s3://vpce-data/* read; nothing else"
+    assert "vendor-write-access" not in access["rules"] and access["worst"] not in ("high", "critical")

@@ -68,12 +68,20 @@ class DataScope:
     grants: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes: tuple[str, ...] = ()  # what the verdict could not take into account
     unread: tuple[str, ...] = ()  # policies of the role that were not read: their grants not counted
+    # (where, rights, what decides): rights only a Deny with a condition refuses (not decided)
+    undecided: tuple[tuple[str, tuple[str, ...], str], ...] = ()
 
     @property
     def shown(self) -> str:
         """As an admin checks it against the contract: "s3://acme-images/train/* read; nothing else"
         (never "nothing" where a policy of the role was not read: not decided)."""
         granted = "; ".join(f"{where} {', '.join(rights)}" for where, rights in self.grants)
+        if self.undecided:
+            open_ = "; ".join(
+                f"not decided: {' and '.join(rights)} on {where} ({why})"
+                for where, rights, why in self.undecided
+            )
+            granted = f"{granted}; {open_}" if granted else open_
         if self.unread:
             missing = f"not decided: the grants of {', '.join(self.unread)} (not read)"
             return f"{granted}; {missing}" if granted else missing
@@ -109,7 +117,8 @@ class RoleAccess:
     def worst(self) -> Severity | None:
         """Its worst finding; a scope not decided (a policy of the role not read) is at least a
         medium WARN that --fail-on counts: never a pass (what that policy grants may be all)."""
-        if self.scope.unread and (self.severity is None or self.severity.rank > Severity.MEDIUM.rank):
+        not_decided = self.scope.unread or self.scope.undecided
+        if not_decided and (self.severity is None or self.severity.rank > Severity.MEDIUM.rank):
             return Severity.MEDIUM
         control = any(where.endswith("(the bucket)") for where, _ in self.scope.grants)
         if (self.scope.writes or control) and (

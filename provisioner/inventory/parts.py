@@ -9,11 +9,15 @@ they match is where access may remain."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from provisioner.iam import statements, strings, strings_in
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.iam import Statement, statements, strings, strings_in
 
 PROBE_KEY = "provisioner-probe-object"
 
@@ -100,3 +104,56 @@ def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
                 if name and not any(c in name for c in "*?$/"):
                     return name
     return default
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A Deny with a condition that decides (guarded), in one policy of a chain: where it is, and
+    the statement."""
+
+    policy: str  # the policy's name, as a report shows it ("SCP all", "bucket policy of b")
+    statement: Statement
+
+    @property
+    def words(self) -> str:
+        """ "Deny SCP all $.Statement[1] (Sid Vpce): {...}" """
+        return f"Deny {self.policy} {self.statement.shown}: {json.dumps(self.statement.body['Condition'])}"
+
+    def refuses(self, caller: str, resource: str, actions: Iterable[str], context: dict[str, Any]) -> bool:
+        """Does the Deny refuse the request as the session sends it? (A Deny whose condition does
+        not hold for it, aws:PrincipalAccount ours or aws:SecureTransport true, is not what its
+        answer turns on.)"""
+        body = self.statement.body
+        named = "Principal" in body or "NotPrincipal" in body  # a resource policy's: asked as one
+        allow_all: dict[str, Any] = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        allow_all |= {"Principal": "*"} if named else {}
+        policy = Policy("guard", {"Statement": [allow_all, body]})
+        chain = Chain(resource=[policy]) if named else Chain(identity=[policy])
+        return any(not authorize(chain, Request(caller, a, resource, context)).allowed for a in actions)
+
+
+def loosened(chain: Chain, org_known: bool) -> tuple[Chain | None, list[Guard]]:
+    """The chain without its Denies whose condition decides (guarded), in every layer: identity,
+    boundary, SCPs, RCPs and resource policies, and those Denies; (None, []) when it has none.
+    Where the chain refuses a request the loosened one allows, only such a Deny refuses it: its
+    condition decides (not decided, a WARN: never dropped, never a pass)."""
+    guards: list[Guard] = []
+
+    def loose(policy: Policy) -> Policy:
+        found = [s for s in statements(policy.document) if guarded(s.body, org_known)]
+        if not found:
+            return policy
+        guards.extend(Guard(policy.name, s) for s in found)
+        paths = {s.path for s in found}
+        kept = [s.body for s in statements(policy.document) if s.path not in paths]
+        return Policy(policy.name, {**policy.document, "Statement": kept})
+
+    result = replace(
+        chain,
+        identity=[loose(p) for p in chain.identity],
+        resource=[loose(p) for p in chain.resource],
+        boundary=loose(chain.boundary) if chain.boundary is not None else None,
+        scps=[[loose(p) for p in level] for level in chain.scps],
+        rcps=[[loose(p) for p in level] for level in chain.rcps],
+    )
+    return (result, guards) if guards else (None, [])

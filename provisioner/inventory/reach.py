@@ -1,13 +1,11 @@
 """Pure: what a role's session reaches in a bucket, for who-can's role routes: the parts it
 reaches (each with the statements that allow it there, and the parts under it it does not reach
-as exceptions), the parts only a bucket policy's Deny with a condition refuses (a WARN: the
+as exceptions), the parts only a Deny with a condition refuses (in any of its policies) (a WARN: the
 condition decides), the bucket's policy or ACL it may change (it can grant itself read and
 write), and a role whose policies were not all read (a WARN, never left out)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
 from typing import Any
 
 from provisioner.audit.grants import may_tag_session
@@ -15,11 +13,11 @@ from provisioner.audit.grants import session_context as shared_context
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.iam import statements, wildcard_match
+from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import role_chain
-from provisioner.inventory.parts import PROBE_KEY, guarded, probes, session_name
+from provisioner.inventory.parts import PROBE_KEY, loosened, probes, session_name
 from provisioner.model import session_arn
 
 ACTIONS = WHO_CAN
@@ -135,8 +133,7 @@ def role_reach(
         return any(authorize(where, Request(caller, a, resource, context)).allowed for a in ACTIONS[action])
 
     by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context))}
-    guards = _guards(bucket, account.org is not None and bool(account.org.org_id))
-    loose = replace(full, resource=[_without(bucket, guards)]) if guards else None
+    loose, guards = loosened(full, account.org is not None and bool(account.org.org_id))
     reaches: list[Reach] = []
     if by_action:
         hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())
@@ -168,42 +165,6 @@ def _excepted(part: str, asked: list[tuple[str, str]], reaches: Any) -> str:
         if q != part and wildcard_match(pattern, resource) and not reaches(resource)
     ]
     return f"{part} (except {', '.join(closed)})" if closed else part
-
-
-@dataclass(frozen=True)
-class _Guard:
-    """A bucket policy's Deny with a condition."""
-
-    statement: Any
-    words: str  # "Deny $.Statement[1] (Sid Vpce): {...}"
-
-    def refuses(self, caller: str, resource: str, actions: Any, context: dict[str, Any]) -> bool:
-        """Does the Deny refuse the request as the session sends it? (A Deny whose condition
-        does not hold for it, aws:PrincipalAccount ours or aws:SecureTransport true, is not
-        what its answer turns on.)"""
-        allow_all = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
-        policy = Policy("guard", {"Statement": [allow_all, self.statement.body]})
-        chain = Chain(resource=[policy], cross_account=False)
-        return any(not authorize(chain, Request(caller, a, resource, context)).allowed for a in actions)
-
-
-def _guards(bucket: Bucket, org_known: bool) -> list[_Guard]:
-    """The bucket policy's Denies whose condition decides (parts.guarded): a Deny on a key the
-    session's request holds a known value of (aws:PrincipalAccount, our organization) is decided."""
-    found: list[_Guard] = []
-    for statement in statements(bucket.policy or {}):
-        if guarded(statement.body, org_known):
-            found.append(
-                _Guard(statement, f"Deny {statement.shown}: {json.dumps(statement.body['Condition'])}")
-            )
-    return found
-
-
-def _without(bucket: Bucket, guards: list[_Guard]) -> Policy:
-    """The bucket policy without its Denies with a condition."""
-    paths = {g.statement.path for g in guards}
-    kept = [s.body for s in statements(bucket.policy or {}) if s.path not in paths]
-    return Policy(f"bucket policy of {bucket.name}", {**(bucket.policy or {}), "Statement": kept})
 
 
 def takeover_words(actions: Any, action: str) -> str:

@@ -21,7 +21,7 @@ from provisioner.iam import split_action, statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope
 from provisioner.inventory.model import Bucket, DataScope, Key
-from provisioner.inventory.parts import PROBE_KEY, guarded, probes, session_name
+from provisioner.inventory.parts import PROBE_KEY, Guard, loosened, probes, session_name
 from provisioner.model import session_arn
 
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
@@ -87,30 +87,44 @@ def data_scope(
         with_rcps: bool = True,
         loose: bool = False,
     ) -> bool:
-        """Any of a right's actions (inventory.actions.RIGHTS); `loose`: the bucket policy without
-        its Denies with a condition (where one alone refuses, the condition decides)."""
+        """Any of a right's actions (inventory.actions.RIGHTS); `loose`: the chain without its
+        Denies with a condition (where one alone refuses, the condition decides)."""
         return any(allowed(a, resource, bucket, with_rcps, loose) for a in actions)
+
+    chains: dict[tuple[str | None, bool, bool], tuple[Chain, list[Guard]]] = {}
+
+    def chain_of(bucket: str | None, with_rcps: bool, loose: bool) -> tuple[Chain, list[Guard]]:
+        """The session's chain to the bucket; `loose`: without the Denies whose condition
+        decides, in every layer (parts.loosened), and those Denies."""
+        if (bucket, with_rcps, loose) not in chains:
+            policy = policies.get(bucket) if bucket is not None else None
+            known = bucket in policies or any(b.name == bucket for b in buckets)
+            chain = Chain(
+                identity=documents,
+                resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
+                boundary=boundary,
+                scps=scps,
+                rcps=rcps if known and with_rcps else (),
+            )
+            loose_chain, guards = loosened(chain, bool(org_id)) if loose else (None, [])
+            chains[(bucket, with_rcps, loose)] = (loose_chain or chain, guards)
+        return chains[(bucket, with_rcps, loose)]
 
     def allowed(
         action: str, resource: str, bucket: str | None, with_rcps: bool = True, loose: bool = False
     ) -> bool:
-        policy = policies.get(bucket) if bucket is not None else None
-        if loose and policy is not None:
-            kept = [s.body for s in statements(policy) if not guarded(s.body, bool(org_id))]
-            policy = {**policy, "Statement": kept}
-        known = bucket in policies or any(b.name == bucket for b in buckets)
-        chain = Chain(
-            identity=documents,
-            resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
-            boundary=boundary,
-            scps=scps,
-            rcps=rcps if known and with_rcps else (),
-        )
+        chain, _ = chain_of(bucket, with_rcps, loose)
         return authorize(chain, Request(caller, action, resource, context)).allowed
+
+    def decides(actions: tuple[str, ...], resource: str, bucket: str | None) -> str:
+        """The Denies with a condition that refuse the request as sent: what it turns on."""
+        _, guards = chain_of(bucket, True, True)
+        words = [g.words for g in guards if g.refuses(caller, resource, actions, context)]
+        return "; ".join(words) or "a Deny's condition"
 
     # the boundary's resources are asked about too: what the role reaches is inside them
     asked_about = [*documents, boundary] if boundary is not None else list(documents)
-    every, except_, grants = _object_grants(may, asked_about, buckets, policies)
+    every, except_, grants, undecided = _object_grants(may, decides, asked_about, buckets, policies)
     every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
         grants.insert(0, (f"s3://* (every bucket{except_})", every + every_bucket))
@@ -126,20 +140,33 @@ def data_scope(
         )
         grants += found
         notes += said
-    return DataScope(tuple(grants), tuple(notes))
+    return DataScope(tuple(grants), tuple(notes), undecided=tuple(undecided))
 
 
 def _object_grants(
     may: Callable[..., bool],
+    decides: Callable[[tuple[str, ...], str, str | None], str],
     documents: Sequence[Policy],
     buckets: Sequence[Bucket],
     policies: Mapping[str, Any],
-) -> tuple[tuple[str, ...], str, list[tuple[str, tuple[str, ...]]]]:
+) -> tuple[tuple[str, ...], str, list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple[str, ...], str]]]:
     """The object rights on every bucket, the buckets (or parts) where they do not hold
-    (" except s3://x (…)", or ""), and each bucket's and prefix's own rights beyond them."""
-    every = tuple(
-        r for r, actions in RIGHTS if may(actions, f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}", None)
-    )
+    (" except s3://x (…)", or ""), each bucket's and prefix's own rights beyond them, and the
+    rights only a Deny with a condition refuses (part, rights, the Denies: not decided)."""
+    anywhere = f"arn:aws:s3:::{PROBE_BUCKET}/{PROBE_KEY}"
+    every = tuple(r for r, actions in RIGHTS if may(actions, anywhere, None))
+    undecided: list[tuple[str, tuple[str, ...], str]] = []
+
+    def open_(part: str, resource: str, bucket: str | None, held: tuple[str, ...]) -> None:
+        """The rights there only a Deny with a condition refuses (trial 22k item 2)."""
+        found = tuple(
+            r for r, actions in RIGHTS if r not in held and may(actions, resource, bucket, loose=True)
+        )
+        if found:
+            actions = tuple(a for r, acts in RIGHTS if r in found for a in acts)
+            undecided.append((part, found, decides(actions, resource, bucket)))
+
+    open_("s3://* (every bucket)", anywhere, None, every)
     grants: list[tuple[str, tuple[str, ...]]] = []
     whole: dict[str, tuple[str, ...]] = {}
     named = [p.document for p in documents] + list(policies.values())
@@ -149,6 +176,7 @@ def _object_grants(
         rights = tuple(
             r for r, actions in RIGHTS if r not in whole.get(bucket, ()) and may(actions, resource, asked)
         )
+        open_(f"s3://{bucket}/{prefix}*", resource, asked, (*rights, *whole.get(bucket, ()), *every))
         rights = tuple(r for r in rights if r not in every or asked in policies)
         if not rights or rights == every:  # what every bucket gets: said once
             continue
@@ -178,7 +206,24 @@ def _object_grants(
     # the account's buckets, and those the role's own policies name (a NotResource on one of them)
     named_buckets = dict.fromkeys([*(b.name for b in buckets), *(n for n, _ in targets(documents, ()))])
     exceptions = [e for b in named_buckets if every for e in _exception(may, every, b, policies, documents)]
-    return every, f" except {', '.join(exceptions)}" if exceptions else "", grants
+    return every, f" except {', '.join(exceptions)}" if exceptions else "", grants, _merged(undecided, grants)
+
+
+def _merged(
+    undecided: list[tuple[str, tuple[str, ...], str]], grants: list[tuple[str, tuple[str, ...]]]
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """Each part once, a deeper part only where it adds a right to its bucket's whole, and none
+    a grant above it already names ("not decided on …" among its exceptions: _except)."""
+    found: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    for part, rights, why in undecided:
+        above = [r for p, r in grants if part.startswith(p.split(" ", 1)[0].removesuffix("*")) and p != part]
+        if any(set(rights) <= set(r) for r in above):
+            continue
+        whole = next((f for p, f in found.items() if part.startswith(p.removesuffix("*"))), None)
+        if whole is not None and set(rights) <= set(whole[1]):
+            continue
+        found.setdefault(part, (part, rights, why))
+    return list(found.values())
 
 
 def _except(

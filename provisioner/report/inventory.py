@@ -57,11 +57,13 @@ def direct_verdict(grant: Direct) -> str:
 
 
 def _role_cell(access: RoleAccess) -> str:
-    """Its worst finding, or a WARN where its scope is not decided (a policy not read)."""
+    """Its worst finding, or a WARN where its scope is not decided (a policy not read, or a right
+    only a Deny with a condition refuses) and that is what makes it worst."""
     worst = access.worst
     if worst is None:
         return "ok"
-    return f"warn ({worst.value})" if worst != access.severity else worst.value
+    open_ = bool(access.scope.unread or access.scope.undecided) and worst.value == "medium"
+    return f"warn ({worst.value})" if open_ and worst != access.severity else worst.value
 
 
 def _grant_cell(grant: Direct) -> str:
@@ -180,7 +182,7 @@ def inventory_csv(result: InventoryResult) -> str:
         for a in entry.roles:
             write([
                 party.name, party.account, party.kind, party.source, a.role_arn,
-                a.severity.value if a.severity else "", a.trust, a.scope.shown, "; ".join(a.power),
+                _role_cell(a).replace("ok", ""), a.trust, a.scope.shown, "; ".join(a.power),
                 " ".join(a.external_ids), a.last_used.isoformat() if a.last_used else "",
                 a.last_region or "", "yes" if a.stale else "no", a.remove if a.stale else "",
             ])  # fmt: skip
