@@ -303,21 +303,41 @@ CONTROL = doc(allow("s3:PutBucketAcl", "arn:aws:s3:::ctl-bkt", Principal={"AWS":
 
 def test_who_can_read_lists_a_party_that_can_take_control_of_the_bucket(cli, files):
     """A party that may rewrite the bucket policy can grant itself read as well as write: who
-    can read lists it, by a bucket-policy route and by a role route."""
+    can read lists it by a role route. One that may only change the bucket's ACL is listed for
+    write alone: Amazon S3 API Reference, PutBucketAcl: x-amz-grant-read "Allows grantee to list
+    the objects in the bucket", x-amz-grant-write "Allows grantee to create new objects in the
+    bucket. For the bucket and object owners of existing objects, also allows deletions and
+    overwrites of those objects" (trial 22k item 3: the earlier expectation listed it for read)."""
     controller = role("Controller", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::ctl-bkt")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     args = files([controller], {"ctl-bkt": CONTROL})
     found = {(r["party"], r["via"]): r for r in who(cli, "read", "s3://ctl-bkt/", args)}
-    assert set(found) == {("unknown account 888877776666", "bucket policy"), ("Datadog", "role")}
-    for route in found.values():
-        assert (
-            "can take control of the bucket" in route["verdict"] and "grant itself read" in route["verdict"]
-        )
-    assert found[("Datadog", "role")]["actions"] == ["s3:PutBucketPolicy"]  # a role of the owner's account
-    assert found[("unknown account 888877776666", "bucket policy")]["actions"] == ["s3:PutBucketAcl"]
-    assert {r["party"] for r in who(cli, "write", "s3://ctl-bkt/", args)} == {
-        "unknown account 888877776666",
-        "Datadog",
-    }
+    assert set(found) == {("Datadog", "role")}
+    route = found[("Datadog", "role")]
+    assert "can take control of the bucket" in route["verdict"] and "grant itself read" in route["verdict"]
+    assert route["actions"] == ["s3:PutBucketPolicy"]  # a role of the owner's account
+    writes = {(r["party"], r["via"]): r for r in who(cli, "write", "s3://ctl-bkt/", args)}
+    assert set(writes) == {("unknown account 888877776666", "bucket policy"), ("Datadog", "role")}
+    acl = writes[("unknown account 888877776666", "bucket policy")]
+    assert acl["actions"] == ["s3:PutBucketAcl"]
+    assert acl["verdict"].endswith("(it can grant itself write: s3:PutObject, s3:DeleteObject)"), acl
+
+
+def test_an_explicit_deny_keeps_a_party_that_changes_the_acl_from_writing(cli, files):
+    """Trial 22k item 3: "can grant itself write" where the bucket policy denies every object
+    write: IAM User Guide, "Policy evaluation logic": an explicit deny overrides any allow, an
+    ACL's included. A party that changes the ACL but is denied the writes is no write route; a
+    role that can replace the bucket policy is one, unless its own policies deny the write."""
+    no_writes = doc(
+        allow("s3:PutBucketAcl", "arn:aws:s3:::ctl-bkt", Sid="Acl", Principal={"AWS": "888877776666"}),
+        deny(["s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::ctl-bkt/*", Sid="NoWrites", Principal="*"),
+    )  # fmt: skip
+    replacer = role("Replacer", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::ctl-bkt")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    denied = role("Denied", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::ctl-bkt"), deny(["s3:Put*", "s3:Delete*", "s3:Replicate*"], "arn:aws:s3:::ctl-bkt/*")), external_id="datadog-issued-id-0000000043")  # fmt: skip
+    args = files([replacer, denied], {"ctl-bkt": no_writes})
+    routes = who(cli, "write", "s3://ctl-bkt/", args)
+    assert [(r["via"], r["role_arn"].rsplit("/", 1)[1]) for r in routes] == [("role", "Replacer")], routes
+    # Denied's own Deny on every object write: the new policy cannot give it back
+    assert all(r["party"] != "unknown account 888877776666" for r in routes)
 
 
 def test_a_roles_scope_names_the_part_its_bucket_policy_denies(cli, files):

@@ -6,6 +6,8 @@ write), and a role whose policies were not all read (a WARN, never left out)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from provisioner.audit.grants import may_tag_session
@@ -74,9 +76,10 @@ def not_read(
 
 
 def role_control(
-    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str
+    role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str = ""
 ) -> list[Reach]:
-    """The role's session may change the bucket's policy or ACL, and so grant itself `action`."""
+    """The role's session may change the bucket's policy or ACL, and so grant itself `action`
+    (what of it no explicit Deny elsewhere refuses: self_granted)."""
     _, full = bucket_chain(role, account, bucket, owner_org)
     caller = session_arn(
         account.account, role.name, session_name(role.name, [bucket.policy], "vendor-session")
@@ -86,10 +89,46 @@ def role_control(
     allowed = {a: d for a in TAKEOVER if (d := authorize(full, Request(caller, a, arn, context))).allowed}
     if not allowed:
         return []
+    granted = self_granted(full, Request(caller, "", f"{arn}/{prefix}{PROBE_KEY}", context), allowed, action)
+    if not granted:
+        return []  # an explicit Deny elsewhere keeps it from `action` however it grants itself
     part = f"s3://{bucket.name} (the bucket)"
     return [
-        (part, _with_allows(part, next(iter(allowed.values()))), allowed, takeover_words(allowed, action))
+        (
+            part,
+            _with_allows(part, next(iter(allowed.values()))),
+            allowed,
+            takeover_words(allowed, action, granted),
+        )
     ]
+
+
+# Amazon S3 API Reference, PutBucketAcl: x-amz-grant-read "Allows grantee to list the objects in
+# the bucket"; x-amz-grant-write "Allows grantee to create new objects in the bucket. For the
+# bucket and object owners of existing objects, also allows deletions and overwrites of those
+# objects". A bucket's ACL reads no object's data.
+ACL_WRITE = ("s3:PutObject", "s3:DeleteObject")
+
+
+def self_granted(full: Chain, asked: Request, takeover: Iterable[str], action: str) -> tuple[str, ...]:
+    """The actions of who-can's `action` the holder of `takeover` can grant itself on the object
+    `asked` names: a bucket policy it writes (PutBucketPolicy: every action, the old policy and its
+    Denies gone), or a bucket ACL granting it WRITE (PutBucketAcl: ACL_WRITE, beside the bucket
+    policy). Never past an explicit Deny elsewhere: "an explicit deny in any of these policies
+    overrides the allow" (IAM User Guide, "Policy evaluation logic"), an ACL included."""
+    everyone = {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}
+    if "s3:PutBucketPolicy" in takeover:
+        chain = replace(full, resource=[Policy("a bucket policy it writes", {"Statement": [everyone]})])
+        actions: tuple[str, ...] = WHO_CAN[action]
+    else:
+        acl = Policy("a bucket ACL it writes", {"Statement": [{**everyone, "Action": list(ACL_WRITE)}]})
+        chain = replace(full, resource=[*full.resource, acl])
+        actions = tuple(a for a in WHO_CAN[action] if a in ACL_WRITE)
+    return tuple(
+        a
+        for a in actions
+        if authorize(chain, Request(asked.principal, a, asked.resource, asked.context)).allowed
+    )
 
 
 def _with_allows(part: str, decision: Any) -> str:
@@ -167,5 +206,8 @@ def _excepted(part: str, asked: list[tuple[str, str]], reaches: Any) -> str:
     return f"{part} (except {', '.join(closed)})" if closed else part
 
 
-def takeover_words(actions: Any, action: str) -> str:
-    return f"can take control of the bucket: {', '.join(actions)} (it can grant itself {action})"
+def takeover_words(actions: Any, action: str, granted: Iterable[str]) -> str:
+    return (
+        f"can take control of the bucket: {', '.join(actions)} "
+        f"(it can grant itself {action}: {', '.join(granted)})"
+    )

@@ -3,8 +3,8 @@ write) objects there, and its route: party -> role -> bucket (a role the party c
 session may, decided by the evaluator over the role's policies, boundary, SCPs, the bucket policy
 and the RCPs), or party -> bucket policy (a statement naming the party directly; its own account
 then decides for its principals, "Cross-account policy evaluation logic"). A party that may change
-the bucket's policy or ACL (TAKEOVER) is listed for read and for write: it can grant itself both.
-A statement whose
+the bucket's policy (TAKEOVER) is listed for read and for write, one that may change its ACL for
+write (reach.self_granted), unless an explicit Deny keeps it from them. A statement whose
 condition the evaluator cannot decide for the party is a WARN naming it, never a pass."""
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from provisioner.inventory.actions import OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
-from provisioner.inventory.reach import Reach, not_read, role_control, role_reach, takeover_words
+from provisioner.inventory.reach import (
+    Reach,
+    not_read,
+    role_control,
+    role_reach,
+    self_granted,
+    takeover_words,
+)
 from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids
 from provisioner.model import Severity
 from provisioner.naming import Names, Party
@@ -135,7 +142,7 @@ def _role_routes(
                 continue
             reaches = role_reach(role, account, bucket, owner_org, action, prefix)
             # who may change the bucket's policy or ACL may grant itself read and write
-            reaches += role_control(role, account, bucket, owner_org, action)
+            reaches += role_control(role, account, bucket, owner_org, action, prefix)
             unread = unread_policies(role, account)
             if role.permissions_boundary and role.permissions_boundary in unread:  # it may narrow all
                 boundary = role.permissions_boundary
@@ -265,7 +272,10 @@ def _policy_routes(
         taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in TAKEOVER)
         verdict = grant.verdict
         if taken:
-            words = takeover_words(taken, action)
+            granted = _granted_directly(bucket, prefix, grant, taken, action)
+            if not granted:
+                continue  # an explicit Deny keeps it from `action` however it grants itself
+            words = takeover_words(taken, action, granted)
             verdict = words if grant.decided else f"{verdict}; if so, {words}"
         routes.append(
             Route(
@@ -282,6 +292,27 @@ def _policy_routes(
             )
         )
     return routes
+
+
+def _granted_directly(
+    bucket: Bucket, prefix: str, grant: Any, taken: tuple[str, ...], action: str
+) -> tuple[str, ...]:
+    """What of `action` a party the bucket policy lets change the bucket's ACL (or policy) can
+    grant itself there: reach.self_granted, asked as a principal of its account."""
+    from provisioner.evaluation import Policy, Request
+    from provisioner.evaluation.chain import Chain
+    from provisioner.evaluation.context import caller_context
+    from provisioner.inventory.direct import SOMEONE, THEIRS
+    from provisioner.inventory.model import ANYONE
+    from provisioner.inventory.parts import PROBE_KEY
+    from provisioner.model import session_arn
+
+    account = SOMEONE if grant.party.account == ANYONE else grant.party.account
+    caller = session_arn(account, "any-role", "session")
+    policy = [Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else []
+    chain = Chain(identity=[THEIRS], resource=policy, cross_account=True)
+    asked = Request(caller, "", f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}", caller_context(caller))
+    return self_granted(chain, asked, taken, action)
 
 
 def _id_condition(ids: list[str]) -> str:
