@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from provisioner.errors import InputError
@@ -57,24 +58,35 @@ class OrgPolicies:
 
 
 def load_files(scp_files: Sequence[str], rcp_files: Sequence[str]) -> OrgPolicies:
-    """Policies given as files, taken as attached at the account's level. A level of files with
+    """Policies given as files: each option value is one level, root first, down to the account
+    (AWS Organizations User Guide, "SCP evaluation": "there must be an explicit Allow statement at
+    every level from the root through each OU in the direct path to the account"); files attached
+    at one level are one value joined with commas (`full.json,deny.json`). A level of files with
     no Allow statement gets AWS's default FullAWSAccess beside it (as every level has unless an
-    administrator removed it), and the detail says so."""
+    administrator removed it), and the notes say so, and how many levels were read."""
     found = OrgPolicies()
-    for kind, files, option, levels in (
+    for kind, values, option, levels in (
         (SCP, scp_files, "--scp-file", found.scps),
         (RCP, rcp_files, "--rcp-file", found.rcps),
     ):
-        if not files:
-            continue
-        level = [_load(path, kind, option, found) for path in files]
-        if not any(s.is_allow for p in level for s in statements(p.document)):
-            default = _DEFAULT[kind]  # AWS's managed policy attached at every level by default
-            level.append(Policy(f"{_LABEL[kind]} {default}", FULL_ACCESS))
+        for value in values:
+            files = [value] if "," not in value or Path(value).exists() else value.split(",")
+            if any(not f for f in files):
+                raise InputError(option, value, "an empty file name between commas")
+            level = [_load(path, kind, option, found) for path in files]
+            if not any(s.is_allow for p in level for s in statements(p.document)):
+                default = _DEFAULT[kind]  # AWS's managed policy attached at every level by default
+                level.append(Policy(f"{_LABEL[kind]} {default}", FULL_ACCESS))
+                found.notes.append(
+                    f"{_LABEL[kind]} {default} assumed beside {', '.join(files)} (no Allow in them)"
+                )
+            levels.append(level)
+        if len(values) > 1:
+            shown = " > ".join("+".join(p.name.removeprefix(f"{_LABEL[kind]} ") for p in lv) for lv in levels)
             found.notes.append(
-                f"{_LABEL[kind]} {default} assumed beside {', '.join(files)} (no Allow in them)"
+                f"{_LABEL[kind]} files read as {len(values)} levels, root first ({shown}): each must "
+                f"allow; give files attached at one level as one {option} joined with commas"
             )
-        levels.append(level)
     return found
 
 

@@ -863,3 +863,24 @@ def test_an_scp_that_removes_writes_leaves_no_write_finding_on_the_role(cli, fil
     [access] = parties(cli, [*files([writer]), "--scp-file", str(scp)])["Datadog"]["roles"]
     assert access["scope_shown"] == "s3://vpce-data/* read; nothing else"
     assert "vendor-write-access" not in access["rules"] and access["worst"] not in ("high", "critical")
+
+
+def test_each_scp_file_is_a_level_and_a_comma_joins_files_of_one_level(cli, files, tmp_path):
+    """Trial 22k item 5: several --scp-file were one level, their Allows joined, so AWS's
+    allow-list strategy (FullAWSAccess at the root, an OU allowing only reads) read as allowing
+    everything. AWS Organizations User Guide, "SCP evaluation": "for a permission to be allowed
+    for a specific account, there must be an explicit Allow statement at every level from the
+    root through each OU in the direct path to the account". Each --scp-file is a level, root
+    first; files attached at one level are joined with a comma, and the run says how it read them."""
+    writer = role("LevelWriter", f"arn:aws:iam::{DATADOG}:root", doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::levels/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    full, reads = tmp_path / "full.json", tmp_path / "reads.json"
+    full.write_text(json.dumps(doc(allow("*", "*"))))
+    reads.write_text(json.dumps(doc(allow(["s3:Get*", "s3:List*"], "*"))))
+    base = files([writer])
+    levels = cli("inventory", *base, "--scp-file", str(full), "--scp-file", str(reads), "-o", "json")
+    [access] = {p["name"]: p for p in levels.json()["parties"]}["Datadog"]["roles"]
+    assert access["scope_shown"] == "s3://levels/* read; nothing else"
+    assert "SCP files read as 2 levels" in levels.stderr, levels.stderr
+    one = cli("inventory", *base, "--scp-file", f"{full},{reads}", "-o", "json")
+    [access] = {p["name"]: p for p in one.json()["parties"]}["Datadog"]["roles"]
+    assert access["scope_shown"] == "s3://levels/* read, write; nothing else"

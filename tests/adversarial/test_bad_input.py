@@ -93,6 +93,7 @@ ROWS += [
     ("audit", ["audit", "--from-file", ""], "--from-file"),  # empty is not "not given": never online
     ("audit", ["audit", "--known-accounts", ""], "--known-accounts"),
     ("audit", ["audit", "--scp-file", ""], "--scp-file"),
+    ("audit", ["audit", "--scp-file", "a.json,,b.json"], "--scp-file"),  # one level, a name left out
     ("audit", ["audit", "--mutelist", ""], "--mutelist"),
     ("audit", ["audit", "--out", ""], "--out"),
     ("audit", ["audit", "--accounts", "12"], "--accounts"),
