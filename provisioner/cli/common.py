@@ -75,17 +75,11 @@ MutelistOpt = Annotated[
 _LEVELS = "One level each, root first (repeat); join files attached at one level with commas."
 ScpFileOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--scp-file",
-        help=f"An SCP as 'aws organizations describe-policy' prints it. {_LEVELS}",
-    ),
+    typer.Option("--scp-file", help=f"An SCP as 'aws organizations describe-policy' prints it. {_LEVELS}"),
 ]
 RcpFileOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--rcp-file",
-        help=f"An RCP as 'aws organizations describe-policy' prints it. {_LEVELS}",
-    ),
+    typer.Option("--rcp-file", help=f"An RCP as 'aws organizations describe-policy' prints it. {_LEVELS}"),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.", metavar="")]
 OutputOpt = Annotated[

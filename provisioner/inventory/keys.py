@@ -8,10 +8,14 @@ other accounts are decided by their own key policies, which are not read here.""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
 
-from provisioner.evaluation import Policy
-from provisioner.iam import statements, strings
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.iam import split_action, statements, strings
 from provisioner.inventory.model import Key
+from provisioner.inventory.parts import PROBE_KEY
 
 OTHER_ACCOUNTS = "any KMS key of another account (its key policy decides)"
 NOT_READABLE = "(key policy not readable: not decided)"
@@ -54,3 +58,40 @@ def key_scope(
                 if role_side(resource.replace("*", "x").replace("?", "x")):
                     found.append((f"{resource} (its key policy decides)", ("decrypt",)))
     return found, notes
+
+
+def with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
+    """Whether the session may kms:Decrypt with a key, its key policy in the chain (a key policy
+    must allow, even in the same account: resource_required)."""
+
+    def decide(key: Key) -> bool:
+        chain = replace(
+            side, resource=[Policy(f"key policy of {key.arn}", key.policy)], resource_required=True
+        )
+        return authorize(chain, Request(asked.principal, asked.action, key.arn, asked.context)).allowed
+
+    return decide
+
+
+def kms_grants(documents: Sequence[Policy], decrypts: Any, account: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The KMS keys an Allow names for kms:Decrypt (or kms:*, or *) that the chain lets the
+    session use (the key's own policy is not read: it must allow the role, or the account);
+    a grant on every key ("*") is "any KMS key" (of the account, where the pattern says so)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if decrypts(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE_KEY}"):
+        return [("any KMS key", ("decrypt",))]
+    if decrypts(f"arn:aws:kms:us-east-1:{account}:key/{PROBE_KEY}"):
+        return [(f"any KMS key of account {account}", ("decrypt",))]
+    for policy in documents:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            actions = strings(statement.body.get("Action"))
+            if not any(split_action(a)[0] in ("kms", "") for a in actions):
+                continue
+            for resource in strings(statement.body.get("Resource")):
+                if ":kms:" in resource and resource not in [w for w, _ in found]:
+                    asked = resource.replace("*", "x").replace("?", "x")
+                    if decrypts(asked):
+                        found.append((resource, ("decrypt",)))
+    return found

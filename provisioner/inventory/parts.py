@@ -10,7 +10,7 @@ they match is where access may remain."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
@@ -119,7 +119,7 @@ class Guard:
         """ "Deny SCP all $.Statement[1] (Sid Vpce): {...}" """
         return f"Deny {self.policy} {self.statement.shown}: {json.dumps(self.statement.body['Condition'])}"
 
-    def refuses(self, caller: str, resource: str, actions: Iterable[str], context: dict[str, Any]) -> bool:
+    def refuses(self, caller: str, resource: str, actions: Iterable[str], context: Mapping[str, Any]) -> bool:
         """Does the Deny refuse the request as the session sends it? (A Deny whose condition does
         not hold for it, aws:PrincipalAccount ours or aws:SecureTransport true, is not what its
         answer turns on.)"""

@@ -11,21 +11,19 @@ prefix; kms:Decrypt on the KMS keys the statements name."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, session_context
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.iam import split_action, statements, strings
+from provisioner.iam import statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
-from provisioner.inventory.keys import key_scope
+from provisioner.inventory.keys import key_scope, kms_grants, with_key
 from provisioner.inventory.model import Bucket, DataScope, Key
 from provisioner.inventory.parts import PROBE_KEY, Guard, loosened, probes, session_name
 from provisioner.model import session_arn
 
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
-SOMEONE_ELSE = "111122223333"  # an account other than the role's, for "any KMS key"
 
 
 def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tuple[str, str]]:
@@ -79,48 +77,9 @@ def data_scope(
     caller = session_arn(account, role_name, session_name(role_name, [b.policy for b in buckets], SESSION))
     context = session_context(list(documents), caller, account, org_id, tags, session_tags)
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
-
-    def may(
-        actions: tuple[str, ...],
-        resource: str,
-        bucket: str | None,
-        with_rcps: bool = True,
-        loose: bool = False,
-    ) -> bool:
-        """Any of a right's actions (inventory.actions.RIGHTS); `loose`: the chain without its
-        Denies with a condition (where one alone refuses, the condition decides)."""
-        return any(allowed(a, resource, bucket, with_rcps, loose) for a in actions)
-
-    chains: dict[tuple[str | None, bool, bool], tuple[Chain, list[Guard]]] = {}
-
-    def chain_of(bucket: str | None, with_rcps: bool, loose: bool) -> tuple[Chain, list[Guard]]:
-        """The session's chain to the bucket; `loose`: without the Denies whose condition
-        decides, in every layer (parts.loosened), and those Denies."""
-        if (bucket, with_rcps, loose) not in chains:
-            policy = policies.get(bucket) if bucket is not None else None
-            known = bucket in policies or any(b.name == bucket for b in buckets)
-            chain = Chain(
-                identity=documents,
-                resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
-                boundary=boundary,
-                scps=scps,
-                rcps=rcps if known and with_rcps else (),
-            )
-            loose_chain, guards = loosened(chain, bool(org_id)) if loose else (None, [])
-            chains[(bucket, with_rcps, loose)] = (loose_chain or chain, guards)
-        return chains[(bucket, with_rcps, loose)]
-
-    def allowed(
-        action: str, resource: str, bucket: str | None, with_rcps: bool = True, loose: bool = False
-    ) -> bool:
-        chain, _ = chain_of(bucket, with_rcps, loose)
-        return authorize(chain, Request(caller, action, resource, context)).allowed
-
-    def decides(actions: tuple[str, ...], resource: str, bucket: str | None) -> str:
-        """The Denies with a condition that refuse the request as sent: what it turns on."""
-        _, guards = chain_of(bucket, True, True)
-        words = [g.words for g in guards if g.refuses(caller, resource, actions, context)]
-        return "; ".join(words) or "a Deny's condition"
+    asker = _Asker(Request(caller, "", "", context), documents, boundary, scps, rcps, buckets, bool(org_id))
+    may, allowed = asker.may, asker.allowed
+    decides = asker.decides
 
     # the boundary's resources are asked about too: what the role reaches is inside them
     asked_about = [*documents, boundary] if boundary is not None else list(documents)
@@ -132,15 +91,77 @@ def data_scope(
     notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
     role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
     if keys is None:  # not read (offline, or refused): the role's side alone
-        grants += _kms(documents, role_side, account)
+        grants += kms_grants(documents, role_side, account)
     else:
         side = Chain(identity=documents, boundary=boundary, scps=scps)
         found, said = key_scope(
-            documents, keys, account, role_side, _with_key(side, Request(caller, "kms:Decrypt", "", context))
+            documents, keys, account, role_side, with_key(side, Request(caller, "kms:Decrypt", "", context))
         )
         grants += found
         notes += said
     return DataScope(tuple(grants), tuple(notes), undecided=tuple(undecided))
+
+
+class _Asker:
+    """The session's requests to S3, over its chain to each bucket (with or without the RCPs,
+    and `loose`: without the Denies whose condition decides, in every layer: parts.loosened)."""
+
+    def __init__(
+        self,
+        asked: Request,
+        documents: Sequence[Policy],
+        boundary: Policy | None,
+        scps: Levels,
+        rcps: Levels,
+        buckets: Sequence[Bucket],
+        org_known: bool,
+    ) -> None:
+        self.asked, self.documents, self.boundary = asked, documents, boundary
+        self.scps, self.rcps, self.buckets, self.org_known = scps, rcps, buckets, org_known
+        self.policies = {b.name: b.policy for b in buckets if b.policy is not None}
+        self.chains: dict[tuple[str | None, bool, bool], tuple[Chain, list[Guard]]] = {}
+
+    def chain_of(self, bucket: str | None, with_rcps: bool, loose: bool) -> tuple[Chain, list[Guard]]:
+        """The session's chain to the bucket, and (loose) the Denies left out."""
+        if (bucket, with_rcps, loose) not in self.chains:
+            policy = self.policies.get(bucket) if bucket is not None else None
+            known = bucket in self.policies or any(b.name == bucket for b in self.buckets)
+            chain = Chain(
+                identity=self.documents,
+                resource=[Policy(f"bucket policy of {bucket}", policy)] if policy is not None else (),
+                boundary=self.boundary,
+                scps=self.scps,
+                rcps=self.rcps if known and with_rcps else (),
+            )
+            loose_chain, guards = loosened(chain, self.org_known) if loose else (None, [])
+            self.chains[(bucket, with_rcps, loose)] = (loose_chain or chain, guards)
+        return self.chains[(bucket, with_rcps, loose)]
+
+    def allowed(
+        self, action: str, resource: str, bucket: str | None, with_rcps: bool = True, loose: bool = False
+    ) -> bool:
+        chain, _ = self.chain_of(bucket, with_rcps, loose)
+        asked = self.asked
+        return authorize(chain, Request(asked.principal, action, resource, asked.context)).allowed
+
+    def may(
+        self,
+        actions: tuple[str, ...],
+        resource: str,
+        bucket: str | None,
+        with_rcps: bool = True,
+        loose: bool = False,
+    ) -> bool:
+        """Any of a right's actions (inventory.actions.RIGHTS); `loose`: the chain without its
+        Denies with a condition (where one alone refuses, the condition decides)."""
+        return any(self.allowed(a, resource, bucket, with_rcps, loose) for a in actions)
+
+    def decides(self, actions: tuple[str, ...], resource: str, bucket: str | None) -> str:
+        """The Denies with a condition that refuse the request as sent: what it turns on."""
+        _, guards = self.chain_of(bucket, True, True)
+        asked = self.asked
+        words = [g.words for g in guards if g.refuses(asked.principal, resource, actions, asked.context)]
+        return "; ".join(words) or "a Deny's condition"
 
 
 def _object_grants(
@@ -265,19 +286,6 @@ def _wild_bucket_patterns(documents: Sequence[Any]) -> list[str]:
     return list(found)
 
 
-def _with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
-    """Whether the session may kms:Decrypt with a key, its key policy in the chain (a key policy
-    must allow, even in the same account: resource_required)."""
-
-    def decide(key: Key) -> bool:
-        chain = replace(
-            side, resource=[Policy(f"key policy of {key.arn}", key.policy)], resource_required=True
-        )
-        return authorize(chain, Request(asked.principal, asked.action, key.arn, asked.context)).allowed
-
-    return decide
-
-
 def _exception(
     allowed: Callable[..., bool],
     every: tuple[str, ...],
@@ -354,28 +362,4 @@ def _buckets_written(
         own = _bucket_writes(allowed, asked, asked, () if asked in policies else skipped)
         if own and own != every_bucket:  # what every bucket gets: said once
             found.append((f"s3://{bucket} (the bucket)", own))
-    return found
-
-
-def _kms(documents: Sequence[Policy], decrypts: Any, account: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The KMS keys an Allow names for kms:Decrypt (or kms:*, or *) that the chain lets the
-    session use (the key's own policy is not read: it must allow the role, or the account);
-    a grant on every key ("*") is "any KMS key" (of the account, where the pattern says so)."""
-    found: list[tuple[str, tuple[str, ...]]] = []
-    if decrypts(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE_KEY}"):
-        return [("any KMS key", ("decrypt",))]
-    if decrypts(f"arn:aws:kms:us-east-1:{account}:key/{PROBE_KEY}"):
-        return [(f"any KMS key of account {account}", ("decrypt",))]
-    for policy in documents:
-        for statement in statements(policy.document):
-            if not statement.is_allow:
-                continue
-            actions = strings(statement.body.get("Action"))
-            if not any(split_action(a)[0] in ("kms", "") for a in actions):
-                continue
-            for resource in strings(statement.body.get("Resource")):
-                if ":kms:" in resource and resource not in [w for w, _ in found]:
-                    asked = resource.replace("*", "x").replace("?", "x")
-                    if decrypts(asked):
-                        found.append((resource, ("decrypt",)))
     return found
