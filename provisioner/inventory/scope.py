@@ -120,6 +120,7 @@ class _Asker:
         self.scps, self.rcps, self.buckets, self.org_known = scps, rcps, buckets, org_known
         self.policies = {b.name: b.policy for b in buckets if b.policy is not None}
         self.chains: dict[tuple[str | None, bool, bool], tuple[Chain, list[Guard]]] = {}
+        self.answers: dict[tuple[str, str, str | None, bool, bool], bool] = {}
 
     def chain_of(self, bucket: str | None, with_rcps: bool, loose: bool) -> tuple[Chain, list[Guard]]:
         """The session's chain to the bucket, and (loose) the Denies left out."""
@@ -140,9 +141,12 @@ class _Asker:
     def allowed(
         self, action: str, resource: str, bucket: str | None, with_rcps: bool = True, loose: bool = False
     ) -> bool:
-        chain, _ = self.chain_of(bucket, with_rcps, loose)
-        asked = self.asked
-        return authorize(chain, Request(asked.principal, action, resource, asked.context)).allowed
+        chain, guards = self.chain_of(bucket, with_rcps, loose)
+        key = (action, resource, bucket, with_rcps, loose and bool(guards))  # no guards: as strict
+        if key not in self.answers:
+            request = Request(self.asked.principal, action, resource, self.asked.context)
+            self.answers[key] = authorize(chain, request).allowed
+        return self.answers[key]
 
     def may(
         self,
