@@ -53,6 +53,17 @@ FREE_CONDITIONS: list[dict[str, Any]] = [
     {"Null": {"aws:PrincipalTag/project": "false"}},
     {"StringEquals": {"aws:PrincipalTag/team": "ml"}},
     {"Bool": {"aws:SecureTransport": "true"}},
+    # policy variables of a free key ("Policy variables"), compared with a known key
+    {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}*"}},
+    {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}"}},
+    {"StringLike": {"aws:PrincipalArn": "*${aws:userid}*"}},  # a userid holds ":": never in the ARN's name
+]
+# a Resource with a policy variable of a free key: the object data/images/a.png is under one
+# tag's folder, and under no session's (aws:userid holds ":", the key none)
+VARIABLE_RESOURCES = [
+    "arn:aws:s3:::data/${aws:PrincipalTag/project}/*",
+    "arn:aws:s3:::data/${aws:PrincipalTag/project}*",
+    "arn:aws:s3:::data/*/${aws:userid}",
 ]
 PRINCIPALS = [
     {"AWS": ROLE},
@@ -78,11 +89,8 @@ def _bucket_policy(rng: random.Random) -> dict[str, Any]:
     statements = []
     for _ in range(rng.randint(1, 2)):
         effect = rng.choice(["Allow", "Deny"])
-        fields = {
-            "Principal": rng.choice(PRINCIPALS),
-            "Action": "s3:GetObject",
-            "Resource": "arn:aws:s3:::data/*",
-        }
+        resource = rng.choice(VARIABLE_RESOURCES) if rng.random() < 0.15 else "arn:aws:s3:::data/*"
+        fields = {"Principal": rng.choice(PRINCIPALS), "Action": "s3:GetObject", "Resource": resource}
         if rng.random() < 0.85:
             statements.append(_conditional(rng, effect, **fields))
         else:
@@ -185,7 +193,7 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
     keys = {key for _, key, _ in conditions}
     policy_text = str(case)
     axes: list[list[dict[str, Any]]] = []
-    if "aws:userid" in keys or "/provisioner-validate" in policy_text:
+    if "aws:userid" in keys or "/provisioner-validate" in policy_text or "${aws:userid}" in policy_text:
         names = ["provisioner-validate"]
         names += [v.split(":", 1)[1] for _, key, values in conditions if key == "aws:userid" for v in values]
         axes.append([{"session": n} for n in dict.fromkeys(_strings(rng, names)) if 2 <= len(n) <= 64])
@@ -204,8 +212,11 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
         axes.append([*internet, endpoint])
     if "s3:tlsversion" in keys:
         axes.append([{"s3:TlsVersion": "1.2"}, {"s3:TlsVersion": "1.3"}])
-    if case["session_tags"] and "aws:principaltag/project" in keys:
+    variable = "${aws:principaltag/project}" in policy_text.lower()
+    if case["session_tags"] and ("aws:principaltag/project" in keys or variable):
         values = [v for _, key, vs in conditions if key == "aws:principaltag/project" for v in vs]
+        # a variable's values: the folder and the role's name its texts can match, and near them
+        values += ["images", "image", "images/a.png", "LabelboxS3Access", "Labelbox"] if variable else []
         axes.append(
             [{"aws:PrincipalTag/project": v} for v in _strings(rng, values)]
             + [{"aws:PrincipalTag/project": None}]

@@ -525,13 +525,65 @@ def test_every_scp_level_must_allow():
     assert outcome_of(Chain(identity=identity, scps=[[s3_only], [ec2_only]])) == "FAIL"
 
 
-@pytest.mark.parametrize("kind", S3_KINDS)
-def test_a_policy_variable_of_a_free_key_is_not_decided_never_a_pass(kind):
-    # "Policy variables": ${aws:userid} holds the session name, the vendor's choice
-    condition = {"StringLike": {"s3:prefix": "${aws:userid}/*"}}
-    request = s3_request(**{"s3:prefix": "AROAEXAMPLE:vendor/a"})
-    outcome = decide_chain(chain_for(kind, condition), request, FreeKeys())
-    assert verdict(outcome) == "not decided" and "policy variable" in outcome.undecided
+RCP_FULL = Policy("RCP full", doc({**ALL, "Principal": "*"}))
+USERID = s3_request().key("aws:userid")  # "role-id:caller-specified-role-name"
+ROLE_ID = USERID.split(":", 1)[0]
+# IAM User Guide, "IAM policy elements: Variables and tags": aws:userid is
+# "role-id:caller-specified-role-name" for a role session, so ${aws:userid} holds the session name
+# the vendor chooses. The variable's value is a literal in the text (a session name holds no
+# wildcard): the analysis decides it at each value a match can place there and at every other.
+# (Was "not decided" for every variable of a free key: this table replaces that expectation.)
+VARIABLES = [
+    # a prefix whose role ID is another role's: no session name makes it hold
+    ({"StringLike": {"s3:prefix": "${aws:userid}/*"}}, "AROAOTHERROLE:vendor/a", None, "never"),
+    # the role's own ID: it holds for the session named vendor, and for no other name
+    ({"StringLike": {"s3:prefix": "${aws:userid}/*"}}, f"{USERID}/a", None, "vendor"),
+    ({"StringEquals": {"s3:prefix": "home/${aws:userid}"}}, f"home/{ROLE_ID}:bob", None, "bob"),
+    ({"StringNotEquals": {"s3:prefix": "home/${aws:userid}"}}, f"home/{ROLE_ID}:bob", None, "all but bob"),
+    # a Resource naming the session's own folder: cat.png is in none
+    (None, None, "arn:aws:s3:::images/${aws:userid}/*", "never"),
+    (None, None, "arn:aws:s3:::*/${aws:userid}*", "never"),  # the name would hold ":" (cat.png has none)
+]
+
+
+@pytest.mark.parametrize(("kind", "case"), [(k, c) for k in S3_KINDS for c in VARIABLES])
+def test_a_policy_variable_of_the_session_name_is_decided(kind, case):
+    condition, prefix, resource, holds_for = case
+    if condition is None:  # the Resource: a grant in an Allow's, or where a Deny applies
+        body = {**ALL, "Resource": resource}
+        deny = {"Effect": "Deny", "Action": "*", "Resource": resource}
+        identity = [Policy("identity", doc(body if kind == "identity" else ALL))]
+        chain = {
+            "identity": Chain(identity=identity),
+            "boundary": Chain(identity=identity, boundary=Policy("boundary", doc(body))),
+            "bucket": Chain(identity=identity, resource=[Policy("bucket", doc({**deny, "Principal": "*"}))]),
+            "SCP": Chain(identity=identity, scps=[[Policy("SCP full", doc(ALL)), Policy("SCP", doc(deny))]]),
+            "RCP": Chain(identity=identity, rcps=[[RCP_FULL, Policy("RCP", doc({**deny, "Principal": "*"}))]]),  # noqa: E501
+        }[kind]  # fmt: skip
+        request = s3_request()
+    else:
+        chain, request = chain_for(kind, condition), s3_request(**{"s3:prefix": prefix})
+    outcome = decide_chain(chain, request, FreeKeys())
+    allowing = kind in ALLOWING
+    if holds_for == "never":
+        assert verdict(outcome) == ("FAIL" if allowing else "PASS"), outcome
+        return
+    assert verdict(outcome) == "WARN" and "session name" in outcome.depends, outcome
+    named = holds_for.removeprefix("all but ")
+    side = "allowed" if allowing == (holds_for == named) else "denied"
+    assert f"{side} for sessions named {named}" in outcome.depends, outcome.depends
+
+
+def test_a_policy_variable_of_a_session_tag_is_decided_where_the_vendor_tags_its_session():
+    """ "Variables and tags": ${aws:PrincipalTag/team} in a Resource; where the trust lets the
+    vendor tag its session, the tag is its choice: the team folder it names decides."""
+    body = {**ALL, "Resource": "arn:aws:s3:::images/${aws:PrincipalTag/project}/*"}
+    chain = Chain(identity=[Policy("identity", doc(body))])
+    request = caller_request(SESSION, "s3:GetObject", "arn:aws:s3:::images/cats/1.png", now=NOW)
+    outcome = decide_chain(chain, request, FreeKeys(session_tags=True))
+    assert verdict(outcome) == "WARN" and "aws:PrincipalTag/project" in outcome.depends, outcome
+    assert "cats" in outcome.depends, outcome.depends
+    assert verdict(decide_chain(chain, request, FreeKeys())) == "FAIL"  # no tag: the grant names nothing
 
 
 def test_a_depends_on_whose_values_no_representative_shows_says_the_solvers_values():

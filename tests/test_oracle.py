@@ -749,7 +749,18 @@ def _free_checks(
     return checks
 
 
+def _empty_variable(variant: dict[str, Any]) -> bool:
+    """Is a key a policy of the case uses as a policy variable present with an empty value? The
+    oracle cannot decide it: its variable resolver tests the value for truth (util.js
+    `if (requestValue)`), so a present empty tag value reads as the variable's own text. IAM
+    substitutes the empty value ("Variables and tags": the variable takes the request's value;
+    "Tagging IAM resources": a tag value may be empty), as the evaluator here does."""
+    text = json.dumps([variant.get(k) for k in ("identity", "scps", "rcps", "bucket_policy")]).lower()
+    return any(value == "" and "${" + key.lower() in text for key, value in variant["context"].items())
+
+
 def _free_disagreements(checks: list[tuple[dict[str, Any], str, Any]]) -> list[str]:
+    checks = [c for c in checks if not _empty_variable(c[0])]
     answers = run_oracle([theirs(c) for c, _, _ in checks])
     wrong = []
     for (variant, what, expected), answer in zip(checks, answers, strict=True):

@@ -39,7 +39,7 @@ names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 import z3
@@ -47,13 +47,14 @@ import z3
 from provisioner.analysis.encode import Encoder, Key
 from provisioner.analysis.mentions import named_ids, policies_of, typed_tags
 from provisioner.analysis.session import IP_KEYS, TLS_VERSIONS, SessionRequest
+from provisioner.analysis.variables import LITERAL_OPERATORS, by_variable, variable_spellings
 from provisioner.evaluation import Policy, Request, condition_holds, not_principal_spares, principal_matches
 from provisioner.evaluation import value_matches as matches
 from provisioner.evaluation.chain import Chain, _names_exactly
 from provisioner.evaluation.conditions import _single as single_value
 from provisioner.evaluation.conditions import _substitute
 from provisioner.evaluation.regions import FreeKeys
-from provisioner.iam import Statement, action_matches, condition_entries, strings
+from provisioner.iam import Statement, action_matches, as_list, condition_entries, strings
 
 _FALSE = z3.BoolVal(False)
 _TRUE = z3.BoolVal(True)
@@ -118,6 +119,16 @@ class _Conditions(Encoder):
     ) -> z3.BoolRef:
         request = self.symbolic.request
         if variables and any(self._free_variable(v) for v in values):
+            base = operator.rpartition(":")[2].lower().removesuffix("ifexists")
+            texts = [str(v) for v in values]
+            if base in LITERAL_OPERATORS and not self.symbolic.is_free(key.lower()):
+                present = request.key(key)
+                compared = [str(v) for v in as_list(present)] if present is not None else []
+                found = self.by_variable(
+                    texts, compared, lambda r: condition_holds(operator, key, values, r, variables=True)
+                )
+                if found is not None:
+                    return found
             return self._atom(
                 f"{operator} on {key} with a policy variable of a key the vendor chooses", closing
             )
@@ -134,6 +145,23 @@ class _Conditions(Encoder):
                 resolved.append("".join(text for text, _ in pieces))
             values = resolved
         return super().condition(operator, key, values, False, closing)
+
+    def by_variable(
+        self, texts: list[str], compared: list[str], holds: Callable[[Request], bool]
+    ) -> z3.BoolRef | None:
+        """analysis/variables.py: the answer over the one free key the texts name as a policy
+        variable (None: several, or one whose value is not a string the solver knows: an
+        address, or a tag compared as a number)."""
+        spelled = {
+            n.lower(): n for t in texts for n in variable_spellings(t) if self.symbolic.is_free(n.lower())
+        }
+        if len(spelled) != 1:
+            return None
+        [(name, written)] = spelled.items()
+        if name in IP_KEYS or name in self.symbolic.typed:
+            return None
+        key = self.symbolic.key(name, written)
+        return by_variable(key, written, self.symbolic.request, texts, compared, holds)
 
     def _single(
         self,
@@ -173,6 +201,11 @@ class _Conditions(Encoder):
             within = or_([address.within(str(v)) for v in values])
             return z3.Not(within) if base == "notipaddress" else within
         return super()._single(operator, base, key, request_key, values, variables, closing)
+
+
+def _matching(pattern: str) -> Callable[[Request], bool]:
+    """Does the pattern (with its policy variables) match the request's resource?"""
+    return lambda r: matches(pattern, r.resource, r, wildcards=True, variables=True)
 
 
 class ChainFormula:
@@ -238,8 +271,9 @@ class ChainFormula:
             found: list[Formula] = []
             for pattern in strings(body[element]):
                 if variables and self.encoder._free_variable(pattern):
+                    exact = self.encoder.by_variable([pattern], [self.request.resource], _matching(pattern))
                     why = f"{element} {pattern} with a policy variable of a key the vendor chooses"
-                    found.append(self.encoder._atom(why, deny == named))
+                    found.append(exact if exact is not None else self.encoder._atom(why, deny == named))
                 elif matches(
                     pattern, self.request.resource, self.request, wildcards=True, variables=variables
                 ):

@@ -145,11 +145,21 @@ def _single(base: str, actual: str, values: list[Any], request: Request, variabl
     """Does one request value satisfy the operator against the policy's values?"""
     negated = base in _NEGATED
     positive = base.replace("not", "", 1) if negated else base
+    if negated and variables and any(_unresolved(str(v), request) for v in values):
+        # IAM User Guide, "IAM policy elements: Variables and tags", principal key values: a key
+        # "not present" in the request means "any attempt to match it fails and causes the
+        # statement to be invalid": a negated operator does not hold either
+        return False
     if positive == "ipaddress":
         matched = any(_ip_in(actual, str(v)) for v in values)
     else:
         matched = any(_compare(positive, actual, v, request, variables) for v in values)
     return not matched if negated else matched
+
+
+def _unresolved(text: str, request: Request) -> bool:
+    """Does the text name a policy variable the request has no value for (and no default)?"""
+    return "${" in text and _substitute(text, request, True) is None
 
 
 def _compare(op: str, actual: str, policy_value: Any, request: Request, variables: bool) -> bool:

@@ -1,0 +1,98 @@
+"""A policy variable of a key the vendor chooses, decided exactly ("Policy variables"): the
+session name in `${aws:userid}` ("role-id:caller-specified-role-name" for a role session), a
+session tag in `${aws:PrincipalTag/KEY}` where the trust lets the vendor tag its session, or any
+other free key, in a condition's values or in a Resource.
+
+The variable's value enters the policy's text as a literal (a session name's and a tag value's
+forms hold no wildcard), and the text is compared with known strings: the request key's values
+or the request's resource. A literal can only match inside a string that holds it, so for every
+value that is no substring of the strings compared the answer is one and the same; it can differ
+only at the substrings a match can place there. The evaluator decides the answer at each of those,
+at one value that is none of them, and with the key absent; the formula is that table. Operators
+that fold case (StringEqualsIgnoreCase) or read the text as a number, date, Boolean or address are
+left to the caller (not decided)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import z3
+
+from provisioner.analysis.encode import Key
+from provisioner.evaluation import Request
+from provisioner.iam import wildcard_match
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# the operators whose answer for a literal that is in none of the compared strings is one answer
+LITERAL_OPERATORS = frozenset(
+    {
+        "stringequals",
+        "stringnotequals",
+        "stringlike",
+        "stringnotlike",
+        "arnequals",
+        "arnnotequals",
+        "arnlike",
+        "arnnotlike",
+    }
+)
+
+
+def variable_spellings(text: str) -> list[str]:
+    """The keys a text names as policy variables, as written (not ${*}, ${?}, ${$})."""
+    names = [m.group(1).split(",", 1)[0].strip() for m in _VARIABLE.finditer(text)]
+    return [n for n in names if n not in ("*", "?", "$")]
+
+
+def variable_names(text: str) -> list[str]:
+    """The keys (lower case) a text names as policy variables."""
+    return [n.lower() for n in variable_spellings(text)]
+
+
+def candidates(texts: Iterable[str], name: str, compared: Iterable[str]) -> set[str]:
+    """The substrings of the compared strings that the variable `name` can stand for in a match
+    of one of the texts: a superset (every other variable, and every literal, taken as a `*`)."""
+    found: set[str] = set()
+    for text in texts:
+        first = next((m for m in _VARIABLE.finditer(text) if variable_names(m.group(0)) == [name]), None)
+        if first is None:
+            continue
+        before = _VARIABLE.sub("*", text[: first.start()])
+        after = _VARIABLE.sub("*", text[first.end() :])
+        for string in compared:
+            starts = [i for i in range(len(string) + 1) if wildcard_match(before, string[:i])]
+            ends = [j for j in range(len(string) + 1) if wildcard_match(after, string[j:])]
+            found.update(string[i:j] for i in starts for j in ends if i <= j)
+    return found
+
+
+def by_variable(
+    key: Key,
+    spelled: str,
+    request: Request,
+    texts: list[str],
+    compared: list[str],
+    holds: Callable[[Request], bool],
+) -> z3.BoolRef:
+    """The answer over the free key `spelled` (its symbolic `key`) used as a variable in `texts`:
+    `holds` is the evaluator's answer for a request with the key at a value (or absent)."""
+    name = spelled.lower()
+    options = candidates(texts, name, compared)
+    other = "provisioner-other-value"
+    while any(other in s for s in compared):
+        other += "-"
+    base = holds(_with(request, spelled, other))
+    differ = sorted(c for c in options if holds(_with(request, spelled, c)) != base)
+    hit = z3.Or(*[key.value == z3.StringVal(c) for c in differ]) if differ else z3.BoolVal(False)
+    present = z3.Not(hit) if base else hit
+    absent = z3.BoolVal(holds(_with(request, spelled, None)))
+    return z3.If(key.present, present, absent)
+
+
+def _with(request: Request, spelled: str, value: str | None) -> Request:
+    """The request with the key at `value` (None: absent)."""
+    context = {k: v for k, v in request.context.items() if k.lower() != spelled.lower()}
+    if value is not None:
+        context[spelled] = value
+    return Request(request.principal, request.action, request.resource, context)
