@@ -884,3 +884,20 @@ def test_each_scp_file_is_a_level_and_a_comma_joins_files_of_one_level(cli, file
     one = cli("inventory", *base, "--scp-file", f"{full},{reads}", "-o", "json")
     [access] = {p["name"]: p for p in one.json()["parties"]}["Datadog"]["roles"]
     assert access["scope_shown"] == "s3://levels/* read, write; nothing else"
+
+
+def test_two_roles_with_one_policy_get_their_own_scope_where_an_scp_names_one(cli, files, tmp_path):
+    """Trial 22m item 10: an SCP denying S3 to every role but Vendor (ArnNotLike aws:PrincipalArn)
+    left Other reading in inventory (one scope was computed for both roles: their policies are
+    the same) while who-can left it out. The role's name is part of the question."""
+    read = doc(allow("s3:GetObject", "arn:aws:s3:::shared/*"))
+    vendor = role("Vendor", f"arn:aws:iam::{DATADOG}:root", read, external_id="datadog-issued-id-0000000042")
+    other = role("Other", f"arn:aws:iam::{DATADOG}:root", read, external_id="datadog-issued-id-0000000043")
+    scp = tmp_path / "only-vendor.json"
+    scp.write_text(json.dumps(doc(allow("*", "*"), deny("s3:*", "*", Condition={"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Vendor"}}))))  # fmt: skip
+    args = [*files([vendor, other]), "--scp-file", str(scp)]
+    scopes = {
+        r["role_arn"].rsplit("/", 1)[1]: r["scope_shown"] for r in parties(cli, args)["Datadog"]["roles"]
+    }
+    assert scopes == {"Vendor": "s3://shared/* read; nothing else", "Other": "nothing"}, scopes
+    assert {r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "read", "s3://shared/", args)} == {"Vendor"}

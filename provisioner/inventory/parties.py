@@ -312,8 +312,14 @@ def _scope(
     boundary as written, its name where a bucket policy may name it, its tags where a policy
     reads them (the many roles of one integration share it)."""
     texts = repr([d for _, d in role.inline]) + repr(role.attached) + repr(role.permissions_boundary)
-    named = any(b.policy is not None and role.name in repr(b.policy) for b in buckets) or any(
-        k.policy is not None and role.name in repr(k.policy) for k in keys or ()
+    # the role's name decides where any policy of its chain names it, or reads its ARN or session
+    # (an SCP's aws:PrincipalArn pattern: trial 22m item 10, one role's scope given to another)
+    org = account.org
+    around = repr([b.policy for b in buckets]) + repr([k.policy for k in keys or ()])
+    around += repr([[p.document for p in level] for level in (*org.scps, *org.rcps)]) if org else ""
+    around += repr([account.policies.get(arn) for arn in role.attached])
+    named = role.name in around or any(
+        k in (around + texts).lower() for k in ("aws:principalarn", "aws:userid", "${")
     )
     tagged = "principaltag" in (texts + repr([b.policy for b in buckets])).lower()
     tagging = tagged and may_tag_session(role.trust)
@@ -327,7 +333,6 @@ def _scope(
     known = memo.get(key)
     if known is not None:
         return known
-    org = account.org
     chain = role_chain(role, account)
     memo[key] = found = data_scope(
         chain.identity,
