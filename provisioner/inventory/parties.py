@@ -317,7 +317,7 @@ def _scope(
     org = account.org
     around = repr([b.policy for b in buckets]) + repr([k.policy for k in keys or ()])
     around += repr([[p.document for p in level] for level in (*org.scps, *org.rcps)]) if org else ""
-    around += repr([account.policies.get(arn) for arn in role.attached])
+    around += repr([account.policies.get(arn) for _, arn in role.attached])
     named = role.name in around or any(
         k in (around + texts).lower() for k in ("aws:principalarn", "aws:userid", "${")
     )
