@@ -901,3 +901,32 @@ def test_two_roles_with_one_policy_get_their_own_scope_where_an_scp_names_one(cl
     }
     assert scopes == {"Vendor": "s3://shared/* read; nothing else", "Other": "nothing"}, scopes
     assert {r["role_arn"].rsplit("/", 1)[1] for r in who(cli, "read", "s3://shared/", args)} == {"Vendor"}
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+        {"StringEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}},
+        {"StringLike": {"aws:userid": "*:labeling-*"}},
+        {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}},
+    ],
+    ids=["source-ip", "endpoint", "session-name", "tls"],
+)
+def test_a_role_allow_on_a_key_the_vendor_chooses_is_not_decided_never_dropped(cli, files, condition):
+    """Trial 22m item 2: a role's Allow conditioned on where the vendor calls from, its session
+    name or its TLS version made the route disappear ("data: nothing", "no outside principal").
+    The vendor chooses those: some value may meet the condition. Not decided, named, a WARN."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::chosen/*", Sid="FromVendor", Condition=condition))
+    reader = role(
+        "Chooser", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042"
+    )
+    args = files([reader])
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    [key] = next(iter(condition.values()))
+    assert access["scope_shown"].startswith("not decided: read on s3://chosen/* (Allow"), access[
+        "scope_shown"
+    ]
+    assert key in access["scope_shown"] and access["worst"] == "medium"
+    [route] = who(cli, "read", "s3://chosen/", args)
+    assert route["verdict"].startswith("WARN: depends on the condition Allow") and key in route["verdict"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.iam import Statement, statements, strings, strings_in
+from provisioner.iam import Statement, condition_entries, statements, strings, strings_in
 
 PROBE_KEY = "provisioner-probe-object"
 
@@ -83,13 +83,35 @@ _ORGANIZATION = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
 def guarded(body: Any, org_known: bool) -> bool:
     """Is the statement a Deny with a condition on a key the vendor chooses (or one not known),
     so that where it alone refuses, its condition decides (a WARN)?"""
-    from provisioner.iam import condition_entries
-
     if body.get("Effect") != "Deny" or "Condition" not in body:
         return False
-    known = _SETTLED | (_ORGANIZATION if org_known else frozenset())
     entries = condition_entries(body.get("Condition")) or []
-    return not entries or any(key.lower() not in known for _, key, _ in entries)
+    return not entries or bool(_unsettled(entries, org_known))
+
+
+def loose_allow(body: Any, org_known: bool) -> dict[str, Any] | None:
+    """An Allow with a condition on a key the vendor chooses (or one not known): the statement
+    with only its conditions on settled keys (it allows what some value of the others lets it);
+    None for any other statement."""
+    if body.get("Effect") != "Allow" or "Condition" not in body:
+        return None
+    entries = condition_entries(body.get("Condition"))
+    if entries is None or not _unsettled(entries, org_known):
+        return None
+    kept: dict[str, dict[str, Any]] = {}
+    for operator, key, values in entries:
+        if key.lower() in _known(org_known):
+            kept.setdefault(operator, {})[key] = values
+    loose = {k: v for k, v in body.items() if k != "Condition"}
+    return {**loose, "Condition": kept} if kept else loose
+
+
+def _known(org_known: bool) -> frozenset[str]:
+    return _SETTLED | (_ORGANIZATION if org_known else frozenset())
+
+
+def _unsettled(entries: list[tuple[str, str, list[Any]]], org_known: bool) -> list[str]:
+    return [key for _, key, _ in entries if key.lower() not in _known(org_known)]
 
 
 def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
@@ -108,8 +130,8 @@ def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
 
 @dataclass(frozen=True)
 class Guard:
-    """A Deny with a condition that decides (guarded), in one policy of a chain: where it is, and
-    the statement."""
+    """A statement whose condition decides, in one policy of a chain: a Deny with a condition on
+    a key the vendor chooses (guarded), or an Allow with one (loose_allow)."""
 
     policy: str  # the policy's name, as a report shows it ("SCP all", "bucket policy of b")
     statement: Statement
@@ -117,36 +139,51 @@ class Guard:
     @property
     def words(self) -> str:
         """ "Deny SCP all $.Statement[1] (Sid Vpce): {...}" """
-        return f"Deny {self.policy} {self.statement.shown}: {json.dumps(self.statement.body['Condition'])}"
+        body = self.statement.body
+        return f"{body.get('Effect')} {self.policy} {self.statement.shown}: {json.dumps(body['Condition'])}"
 
     def refuses(self, caller: str, resource: str, actions: Iterable[str], context: Mapping[str, Any]) -> bool:
-        """Does the Deny refuse the request as the session sends it? (A Deny whose condition does
-        not hold for it, aws:PrincipalAccount ours or aws:SecureTransport true, is not what its
-        answer turns on.)"""
+        """Does its condition decide the request as the session sends it: a Deny that refuses it,
+        an Allow that would allow it but for its condition? (A Deny whose condition does not hold
+        for it, aws:PrincipalAccount ours or aws:SecureTransport true, is not what its answer turns
+        on.)"""
         body = self.statement.body
         named = "Principal" in body or "NotPrincipal" in body  # a resource policy's: asked as one
+
+        def allows(*bodies: Any, action: str) -> bool:
+            policy = Policy("guard", {"Statement": list(bodies)})
+            chain = Chain(resource=[policy]) if named else Chain(identity=[policy])
+            return authorize(chain, Request(caller, action, resource, context)).allowed
+
+        if body.get("Effect") == "Allow":
+            bare = {k: v for k, v in body.items() if k != "Condition"}
+            return any(allows(bare, action=a) and not allows(body, action=a) for a in actions)
         allow_all: dict[str, Any] = {"Effect": "Allow", "Action": "*", "Resource": "*"}
         allow_all |= {"Principal": "*"} if named else {}
-        policy = Policy("guard", {"Statement": [allow_all, body]})
-        chain = Chain(resource=[policy]) if named else Chain(identity=[policy])
-        return any(not authorize(chain, Request(caller, a, resource, context)).allowed for a in actions)
+        return any(not allows(allow_all, body, action=a) for a in actions)
 
 
 def loosened(chain: Chain, org_known: bool) -> tuple[Chain | None, list[Guard]]:
-    """The chain without its Denies whose condition decides (guarded), in every layer: identity,
-    boundary, SCPs, RCPs and resource policies, and those Denies; (None, []) when it has none.
-    Where the chain refuses a request the loosened one allows, only such a Deny refuses it: its
-    condition decides (not decided, a WARN: never dropped, never a pass)."""
+    """The chain without what the vendor's choices decide, in every layer (identity, boundary,
+    SCPs, RCPs and resource policies): its Denies with a condition on a key the vendor chooses
+    (guarded) left out, its Allows with one kept without that condition (loose_allow); and those
+    statements. (None, []) when it has none. Where the chain refuses a request the loosened one
+    allows, such a statement's condition decides (not decided, a WARN: never dropped, never a
+    pass)."""
     guards: list[Guard] = []
 
     def loose(policy: Policy) -> Policy:
-        found = [s for s in statements(policy.document) if guarded(s.body, org_known)]
-        if not found:
-            return policy
-        guards.extend(Guard(policy.name, s) for s in found)
-        paths = {s.path for s in found}
-        kept = [s.body for s in statements(policy.document) if s.path not in paths]
-        return Policy(policy.name, {**policy.document, "Statement": kept})
+        kept: list[Any] = []
+        for statement in statements(policy.document):
+            opened = loose_allow(statement.body, org_known)
+            if guarded(statement.body, org_known) or opened is not None:
+                guards.append(Guard(policy.name, statement))
+            if opened is not None:
+                kept.append(opened)
+            elif not guarded(statement.body, org_known):
+                kept.append(statement.body)
+        changed = any(g.policy == policy.name for g in guards)
+        return Policy(policy.name, {**policy.document, "Statement": kept}) if changed else policy
 
     result = replace(
         chain,
