@@ -930,3 +930,18 @@ def test_a_role_allow_on_a_key_the_vendor_chooses_is_not_decided_never_dropped(c
     assert key in access["scope_shown"] and access["worst"] == "medium"
     [route] = who(cli, "read", "s3://chosen/", args)
     assert route["verdict"].startswith("WARN: depends on the condition Allow") and key in route["verdict"]
+
+
+def test_a_write_a_bucket_policy_gives_the_role_fails_at_high_in_both_commands(cli, files):
+    """Trial 22m item 7: a bucket policy granting our vendor role every action but GetObject
+    showed the role high (it writes) yet `--fail-on high` exited 0, and who-can write ranked the
+    route low. One rank: a role that writes is high, and --fail-on counts it."""
+    reader = role("Writer", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::wbp/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::wbp/*", Principal={"AWS": reader["Arn"]}))
+    grant["Statement"][0] = {**{k: v for k, v in grant["Statement"][0].items() if k != "Action"}, "NotAction": "s3:GetObject"}  # fmt: skip
+    args = files([reader], {"wbp": grant})
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    assert "write" in access["scope_shown"] and access["worst"] == "high", access
+    assert cli("inventory", *args, "--fail-on", "high").code == 1
+    [route] = who(cli, "write", "s3://wbp/", args)
+    assert route["worst"] == "high", route

@@ -242,8 +242,13 @@ class InventoryResult:
     notes: list[str] = field(default_factory=list)
 
     def fails(self, threshold: str) -> bool:
-        """audit's findings at `threshold`, or a bucket policy's own grant as severe (anyone may
-        read: critical; an outside account controls the bucket: high), with no role between."""
+        """audit's findings at `threshold`, a bucket policy's own grant as severe (anyone may
+        read: critical; an outside account controls the bucket: high), with no role between, or a
+        role whose scope makes it as severe (RoleAccess.worst)."""
         direct = [d.severity for p in self.parties for d in p.direct if d.severity is not None]
-        unread = [r.worst for p in self.parties for r in p.roles if r.scope.unread and r.worst is not None]
-        return self.audit.fails(threshold) or any(s.reaches(threshold) for s in [*direct, *unread])
+        # a role's worst beyond its audit findings: what its scope adds (writing or controlling a
+        # bucket however granted, a bucket policy naming it: high; not decided: a medium WARN)
+        raised = [
+            r.worst for p in self.parties for r in p.roles if r.worst is not None and r.worst != r.severity
+        ]
+        return self.audit.fails(threshold) or any(s.reaches(threshold) for s in [*direct, *raised])

@@ -35,6 +35,7 @@ from provisioner.naming import Names, Party
 
 # What "read" and "write" count: inventory.actions, the one definition inventory uses too.
 ACTIONS = WHO_CAN
+WRITES = frozenset(WHO_CAN["write"])
 SCHEMA_VERSION = 1
 
 
@@ -212,7 +213,7 @@ def _party_routes(
                     verdict,
                     trust_words or _gets_in(party.label, others, decides, pinned),
                     verdict.removeprefix("WARN: ") if verdict.startswith("WARN") else decides,
-                    _route_severity(severity, verdict),
+                    _route_severity(severity, verdict, any(a in WRITES for a in by_action)),
                     part,
                     tuple(by_action),
                 )
@@ -220,13 +221,14 @@ def _party_routes(
     return routes
 
 
-def _route_severity(severity: Severity | None, verdict: str) -> Severity | None:
-    """A route's worst: the role's findings; taking the bucket over, high at least; a policy not
-    read, medium at least (as inventory's role: never a pass)."""
-    if verdict.startswith("WARN: not decided:") and " not read " in verdict:
+def _route_severity(severity: Severity | None, verdict: str, writes: bool = False) -> Severity | None:
+    """A route's worst, as inventory ranks the role (RoleAccess.worst): the role's findings;
+    writing, or taking the bucket over, high at least; not decided (a condition, or a policy not
+    read), medium at least (never a pass)."""
+    if verdict.startswith("WARN"):
         return _at_least(severity, Severity.MEDIUM)
-    if verdict == "can" or verdict.startswith("WARN"):
-        return severity
+    if verdict == "can":
+        return _at_least(severity, Severity.HIGH) if writes else severity
     return _at_least(severity, Severity.HIGH)
 
 
