@@ -945,3 +945,42 @@ def test_a_write_a_bucket_policy_gives_the_role_fails_at_high_in_both_commands(c
     assert cli("inventory", *args, "--fail-on", "high").code == 1
     [route] = who(cli, "write", "s3://wbp/", args)
     assert route["worst"] == "high", route
+
+
+RCP_FULL_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("condition", "verdict"),
+    [
+        (None, None),
+        ({"StringNotEqualsIfExists": {"aws:PrincipalAccount": ACCOUNT}}, None),
+        ({"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}, "WARN"),
+    ],
+    ids=["unconditional", "account-perimeter", "endpoint-perimeter"],
+)
+def test_an_rcp_limits_a_grant_a_bucket_policy_makes_to_another_account(
+    cli, files, tmp_path, condition, verdict
+):
+    """Trial 22m item 9: RCPs apply to every principal's request to the account's resources
+    (AWS Organizations User Guide, "Resource control policies (RCPs)"), the bucket policy's
+    grant to another account included: one that refuses it ends the grant, one whose condition
+    is the caller's choice leaves it not decided (a WARN naming the RCP)."""
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::rcp-bkt/*", Sid="Partner", Principal={"AWS": "arn:aws:iam::444455556666:root"}))  # fmt: skip
+    deny_get = {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+    if condition:
+        deny_get["Condition"] = condition
+    rcp = tmp_path / "rcp.json"
+    rcp.write_text(json.dumps({**RCP_FULL_DOC, "Statement": [*RCP_FULL_DOC["Statement"], deny_get]}))
+    args = [*files([], {"rcp-bkt": grant}), "--rcp-file", str(rcp)]
+    routes = who(cli, "read", "s3://rcp-bkt/", args)
+    if verdict is None:
+        assert routes == [], routes
+        assert "unknown account 444455556666" not in parties(cli, args)
+        return
+    [route] = routes
+    assert (
+        route["verdict"].startswith("WARN")
+        and "RCP rcp" in route["verdict"]
+        and "aws:SourceVpce" in route["verdict"]
+    )

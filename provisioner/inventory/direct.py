@@ -18,7 +18,7 @@ from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, aws_principals, statements, strings
 from provisioner.inventory.actions import OWNER_ONLY
 from provisioner.inventory.model import ANYONE, Bucket, Direct
-from provisioner.inventory.parts import PROBE_KEY, guarded, probes
+from provisioner.inventory.parts import PROBE_KEY, Guard, guarded, loosened, probes
 from provisioner.inventory.sources import OURS, service_sources
 from provisioner.model import account_of, session_arn
 from provisioner.naming import AWS_SERVICE, Names, Party
@@ -41,12 +41,15 @@ def direct_grants(
     control: Sequence[str] = (),
     org_ids: frozenset[str] = frozenset(),
     bucket_accounts: Mapping[str, str] | None = None,
+    rcps: Sequence[Sequence[Policy]] = (),
 ) -> list[Direct]:
     """Each Allow of the bucket's policy naming an outside account or "*", for each part under
     `prefix` it covers, with the `rights` ((name, action) pairs) it gives there. `control`: the
     bucket-level actions to ask about too (on the bucket itself, power beyond data); with them,
     a statement that gives a party none of these still lists it with the actions it names.
-    `org_ids`, `bucket_accounts`: what decides for whom an AWS service acts (inventory.sources)."""
+    `org_ids`, `bucket_accounts`: what decides for whom an AWS service acts (inventory.sources);
+    `rcps`: the bucket's account's RCPs, which apply to every principal's request to it ("Resource
+    control policies": they limit access to the account's resources whoever asks)."""
     if bucket.policy is None:
         return []
     policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
@@ -65,6 +68,8 @@ def direct_grants(
         for s in statements(bucket.policy)
         if s.effect == "Deny" and "Condition" in s.body
     )
+    loose, rcp_guards = loosened(Chain(rcps=rcps), bool(org_ids)) if rcps else (None, [])
+    perimeter = (rcps, (loose.rcps if loose is not None else rcps), tuple(rcp_guards))
     found: list[Direct] = []
     for statement in statements(bucket.policy):
         if not statement.is_allow or _only_ours(statement, ours | {bucket.account}, org_ids):
@@ -79,7 +84,9 @@ def direct_grants(
         # policy let another statement's grant make this one look certain: trial 22e item 2)
         own = Policy(policy.name, {"Statement": [statement.body, *every_deny]})
         for asking, party, fixed in _callers(statement, names, mine, org_ids, bucket_accounts or {}, known):
-            grant = _Grant(party, asking, statement, bare, own, where, condition, fixed, outright, guards)
+            grant = _Grant(
+                party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter
+            )
             given = grant.over(parts, rights)
             found += given
             if control:
@@ -261,6 +268,14 @@ class _Grant:
     fixed: tuple[bool, str] | None = None  # a service's verdict (decided, note): its source conditions
     outright: Policy | None = None  # the statement without its condition, with the unconditional Denies
     guards: tuple[_Guard, ...] = ()  # the Denies with a condition
+    rcps: Sequence[Sequence[Policy]] = ()  # the bucket's account's RCPs: they apply to every caller
+    # the RCPs without what the caller's choices decide (parts.loosened), and those statements
+    settled_rcps: Sequence[Sequence[Policy]] = ()
+    rcp_guards: tuple[Guard, ...] = ()
+
+    def _chain(self, policy: Policy) -> Chain:
+        """The caller's request to the bucket under `policy` (the caller's own side allowing)."""
+        return Chain(identity=[THEIRS], resource=[policy], rcps=self.rcps, cross_account=True)
 
     def over(self, parts: Sequence[tuple[str, str]], rights: Sequence[tuple[str, str]]) -> list[Direct]:
         """The grant over the parts (the prefix itself first): the prefix with the deeper parts
@@ -301,12 +316,17 @@ class _Grant:
             if self.outright is not None:  # an unconditional Deny ends the grant here
                 outright = Chain(identity=[THEIRS], resource=[self.outright], cross_account=True)
                 covered = [r for r in covered if authorize(outright, r).allowed]
+            if self.rcps and not service:  # so does an RCP that refuses it, but for its condition
+                ending = Chain(
+                    identity=[THEIRS], resource=[self.bare], rcps=self.settled_rcps, cross_account=True
+                )
+                covered = [r for r in covered if authorize(ending, r).allowed]
             if not covered:
                 continue  # the statement does not cover this action or object (or a Deny ends it)
             if name not in given:
                 given.append(name)
             if not service:
-                full = Chain(identity=[THEIRS], resource=[self.policy], cross_account=True)
+                full = self._chain(self.policy)
                 refused = [r for r in covered if not authorize(full, r).allowed]
                 if len(refused) < len(covered):
                     # one of the party's principals gets in, decided (anyone: a caller that names
@@ -330,6 +350,11 @@ class _Grant:
         """The conditions a request not decided depends on: the grant's own, and those of the
         Denies that apply to it (a Deny's condition decides as much as the Allow's does)."""
         said = [self.condition] if self.condition != "none" or not open_ else []
+        said += [
+            g.words
+            for g in self.rcp_guards
+            if any(g.refuses(r.principal, r.resource, [r.action], r.context) for r in open_)
+        ]
         for guard in self.guards:
             alone = Policy(self.policy.name, {"Statement": [*self.bare.document["Statement"], guard.bare]})
             chain = Chain(identity=[THEIRS], resource=[alone], cross_account=True)
@@ -353,7 +378,7 @@ class _Grant:
             for r in resources
         ]
         bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
-        outright = Chain(identity=[THEIRS], resource=[self.outright], cross_account=True)
+        outright = replace(self._chain(self.outright), rcps=self.settled_rcps)
         covered = [r for r in requests if authorize(bare, r).allowed]
         return bool(covered) and not any(authorize(outright, r).allowed for r in covered)
 

@@ -152,6 +152,7 @@ def _direct(
     read = {a.account for a in data if a.error is None}
     org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
     owners = {b.name: account for account, found in buckets.items() for b in found}
+    rcps = {a.account: a.org.rcps for a in data if a.org is not None}
     for account, found in buckets.items():
         if account not in read:
             continue
@@ -165,6 +166,7 @@ def _direct(
                 control=tuple(a for a in BUCKET_WRITES if a not in OWNER_ONLY),
                 org_ids=org_ids,
                 bucket_accounts=owners,
+                rcps=rcps.get(account, ()),
             ):
                 entry = entries.setdefault(party_key(grant.party), PartyEntry(grant.party))
                 if (

@@ -114,7 +114,9 @@ def who_can(
     answer.routes += _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
     org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
     owners = {b.name: account for account, found in buckets.items() for b in found}
-    answer.routes += _policy_routes(action, facts, prefix, names, ours, org_ids, owners)
+    owner_org = next((a.org for a in data if a.account == facts.account), None)
+    rcps = owner_org.rcps if owner_org is not None else []
+    answer.routes += _policy_routes(action, facts, prefix, names, ours, org_ids, owners, rcps)
     answer.routes.sort(key=lambda r: (r.severity.rank if r.severity else 9, r.party.name.lower(), r.path))
     return answer
 
@@ -244,6 +246,7 @@ def _policy_routes(
     ours: frozenset[str],
     org_ids: frozenset[str],
     owners: dict[str, str],
+    rcps: Any = (),
 ) -> list[Route]:
     """Statements of the bucket policy that name an outside account (or "*") directly, and those
     that let it change the bucket's policy or ACL (it can grant itself read and write)."""
@@ -257,6 +260,7 @@ def _policy_routes(
         ours,
         org_ids=org_ids,
         bucket_accounts=owners,
+        rcps=rcps,
     )
     control = direct_grants(
         bucket,
@@ -267,6 +271,7 @@ def _policy_routes(
         control=tuple(a for a in TAKEOVER if a not in OWNER_ONLY),  # another account: only the ACL
         org_ids=org_ids,
         bucket_accounts=owners,
+        rcps=rcps,
     )
     found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
     routes: list[Route] = []
