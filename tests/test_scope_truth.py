@@ -984,3 +984,19 @@ def test_an_rcp_limits_a_grant_a_bucket_policy_makes_to_another_account(
         and "RCP rcp" in route["verdict"]
         and "aws:SourceVpce" in route["verdict"]
     )
+
+
+def test_a_grant_to_anyone_under_a_deny_sparing_one_accounts_root_is_that_root_users(cli, files):
+    """Trial 22m item 8: Allow "*" with a Deny whose NotPrincipal names only 444455556666's
+    root: the Deny refuses every other caller ("AWS JSON policy elements: NotPrincipal"), and the
+    root user it spares reads. The report said 0 outside parties."""
+    spared = "arn:aws:iam::444455556666:root"
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::spared-bkt/*", Sid="Anyone", Principal="*"),
+        deny("s3:*", ["arn:aws:s3:::spared-bkt", "arn:aws:s3:::spared-bkt/*"], Sid="AllBut", NotPrincipal={"AWS": spared}),
+    )  # fmt: skip
+    args = files([], {"spared-bkt": policy})
+    [route] = who(cli, "read", "s3://spared-bkt/", args)
+    assert route["party"] == "unknown account 444455556666", route
+    assert route["verdict"].startswith("can, only as the root user of 444455556666"), route
+    assert set(parties(cli, args)) == {"unknown account 444455556666"}

@@ -83,11 +83,17 @@ def direct_grants(
         # the statement with its condition and every Deny: is this grant decided? (the whole
         # policy let another statement's grant make this one look certain: trial 22e item 2)
         own = Policy(policy.name, {"Statement": [statement.body, *every_deny]})
-        for asking, party, fixed in _callers(statement, names, mine, org_ids, bucket_accounts or {}, known):
+        callers = _callers(statement, names, mine, org_ids, bucket_accounts or {}, known)
+        anyone_in = False
+        spared = _spared(statement, callers, bucket.policy, names, mine)
+        for index, (asking, party, fixed) in enumerate([*callers, *spared]):
+            if index >= len(callers) and anyone_in:
+                break  # anyone gets in: the accounts a Deny spares are among them
             grant = _Grant(
                 party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter
             )
             given = grant.over(parts, rights)
+            anyone_in = anyone_in or (party.account == ANYONE and bool(given))
             found += given
             if control:
                 whole = grant.at(f"s3://{bucket.name} (the bucket)", f"arn:aws:s3:::{bucket.name}", control)
@@ -168,6 +174,34 @@ def _role_names(statement: Statement) -> list[str]:
             match = re.fullmatch(r"arn:aws[\w-]*:iam::[*?]+:role/([\w+=,.@-]+)", str(value))
             if match is not None:
                 found.append(match.group(1))
+    return found
+
+
+def _spared(
+    statement: Statement,
+    callers: list[tuple[list[str], Party, tuple[bool, str] | None]],
+    policy: Any,
+    names: Names,
+    ours: frozenset[str],
+) -> list[tuple[list[str], Party, tuple[bool, str] | None]]:
+    """The accounts a Deny's NotPrincipal spares (their root user, and the principals it names),
+    as callers of a grant to "*": where the Deny refuses every other caller, they are the party
+    ("AWS JSON policy elements: NotPrincipal": a Deny with NotPrincipal applies to every
+    principal but those it names; trial 22m item 8)."""
+    if not any(party.account == ANYONE for _, party, _ in callers):
+        return []
+    spared: dict[str, list[str]] = {}
+    for deny in statements(policy):
+        if deny.effect != "Deny" or not isinstance(deny.body.get("NotPrincipal"), dict):
+            continue
+        for principal in strings(deny.body["NotPrincipal"].get("AWS")):
+            account = principal if re.fullmatch(r"\d{12}", principal) else account_of(principal)
+            if account and account not in ours:
+                spared.setdefault(account, []).append(principal)
+    found: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
+    for account, principals in sorted(spared.items()):
+        asking = {f"arn:aws:iam::{account}:root", *(caller_of(p, account) for p in principals)}
+        found.append((sorted(asking), names.party(account, ours, ()), None))
     return found
 
 
