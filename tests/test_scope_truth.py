@@ -1000,3 +1000,20 @@ def test_a_grant_to_anyone_under_a_deny_sparing_one_accounts_root_is_that_root_u
     assert route["party"] == "unknown account 444455556666", route
     assert route["verdict"].startswith("can, only as the root user of 444455556666"), route
     assert set(parties(cli, args)) == {"unknown account 444455556666"}
+
+
+def test_a_canonical_user_principal_is_a_party_not_decided_and_acls_are_said_unread(cli, files):
+    """Trial 22m items 4 and 5: a bucket policy's `"Principal": {"CanonicalUser": …}` grants that
+    account (S3 User Guide, bucket policy principals): it was dropped silently. It is a party,
+    not decided (which account it is, its own policies). And a report never reads as if no ACL
+    granted anything: ACLs are not read, and the run says so."""
+    canonical = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::canon-bkt/c/*", Sid="ByCanonical", Principal={"CanonicalUser": canonical}))  # fmt: skip
+    args = files([], {"canon-bkt": policy})
+    [route] = who(cli, "read", "s3://canon-bkt/c/", args)
+    assert route["party"].startswith("canonical user 79a59df900b949e5") and route["verdict"].startswith(
+        "WARN"
+    )
+    result = cli("who-can", "read", "s3://canon-bkt/c/", *args, "-o", "json")
+    assert any("ACLs are not read" in n for n in result.json()["notes"])
+    assert "ACLs are not read" in cli("inventory", *args).stderr

@@ -141,8 +141,17 @@ def run(
             region=spec.region,
             endpoint_url=spec.endpoint_url,
         )
-    inventory.notes += read.notes
+    inventory.notes += [*read.notes, ACL_NOTE]
     return inventory
+
+
+# S3 User Guide, "Access control list (ACL) overview" and "Controlling ownership of objects":
+# an ACL grants access where Object Ownership is not BucketOwnerEnforced (the default for new
+# buckets since April 2023); neither ACLs nor ownership settings are read here (trial 22m item 5)
+ACL_NOTE = (
+    "bucket and object ACLs are not read: access an ACL grants (where the bucket's Object "
+    "Ownership is not BucketOwnerEnforced) is not shown"
+)
 
 
 def who_can(
@@ -174,7 +183,7 @@ def who_can(
             org_accounts=read.org_accounts,
             buckets=read.buckets,
         )
-    answer.notes += read.notes
+    answer.notes += [*read.notes, ACL_NOTE]
     return answer
 
 

@@ -21,7 +21,7 @@ from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import PROBE_KEY, Guard, guarded, loosened, probes
 from provisioner.inventory.sources import OURS, service_sources
 from provisioner.model import account_of, session_arn
-from provisioner.naming import AWS_SERVICE, Names, Party
+from provisioner.naming import AWS_SERVICE, UNKNOWN, Names, Party
 
 SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
 SERVICE = "service:"  # how an AWS service principal is written among the parties
@@ -259,6 +259,13 @@ def _callers(
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
             asking = {c for p in mine or [account] for c in callers_of(p, account)}
             callers.append((sorted(asking), party, None))
+    for canonical in _canonical_users(statement.body):  # an account by its S3 canonical user ID
+        party = Party(f"canonical:{canonical}", f"canonical user {canonical[:16]}…", UNKNOWN)
+        why = (
+            "not decided: an account named by its S3 canonical user ID (which account, and what "
+            "its own policies let its principals do, is not known here)"
+        )
+        callers.append(([canonical], party, (False, why)))
     for name in service_principals(statement.body):  # an AWS service: its source conditions decide
         service = Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")
         sources = service_sources(statement, name, ours, org_ids, bucket_accounts)
@@ -446,6 +453,15 @@ def caller_of(principal: str, account: str) -> str:
     if principal.startswith("arn:") and not principal.endswith(":root"):
         return principal  # a user, or an assumed-role session
     return session_arn(account, "any-role", "session")
+
+
+def _canonical_users(body: dict[str, Any]) -> list[str]:
+    """The S3 canonical user IDs a statement's Principal names (S3 User Guide, "Principals for
+    bucket policies": `"Principal": {"CanonicalUser": "…"}` grants that account)."""
+    principal = body.get("Principal")
+    return (
+        sorted(dict.fromkeys(strings(principal.get("CanonicalUser")))) if isinstance(principal, dict) else []
+    )
 
 
 def service_principals(body: dict[str, Any]) -> list[str]:
