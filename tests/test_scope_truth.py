@@ -1017,3 +1017,24 @@ def test_a_canonical_user_principal_is_a_party_not_decided_and_acls_are_said_unr
     result = cli("who-can", "read", "s3://canon-bkt/c/", *args, "-o", "json")
     assert any("ACLs are not read" in n for n in result.json()["notes"])
     assert "ACLs are not read" in cli("inventory", *args).stderr
+
+
+def test_a_policy_variable_in_a_roles_resource_is_its_value_or_the_vendors_choice(cli, files):
+    """Trial 22m item 3 ("Policy variables"): `data/${aws:PrincipalAccount}/*` is the role's
+    account's folder, read (it was "nothing"); `data/${aws:PrincipalTag/team}/*` where the trust
+    lets the vendor tag its session is any folder the vendor names: not decided, never nothing."""
+    account = role("AccountFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::vars/${aws:PrincipalAccount}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    tagged = role("TeamFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::vars/${aws:PrincipalTag/team}/*")), external_id="datadog-issued-id-0000000043")  # fmt: skip
+    tagged["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    args = files([account, tagged])
+    scopes = {
+        r["role_arn"].rsplit("/", 1)[1]: r["scope_shown"] for r in parties(cli, args)["Datadog"]["roles"]
+    }
+    assert scopes["AccountFolder"] == f"s3://vars/{ACCOUNT}/* read; nothing else", scopes
+    assert scopes["TeamFolder"].startswith("not decided: read on s3://vars/"), scopes
+    assert "${aws:PrincipalTag/team}" in scopes["TeamFolder"]
+    [route] = [r for r in who(cli, "read", "s3://vars/", args) if r["role_arn"].endswith("/TeamFolder")]
+    assert (
+        route["verdict"].startswith("WARN: depends on the condition Allow")
+        and "Resource arn:aws:s3:::vars/${aws:PrincipalTag/team}/*" in route["verdict"]
+    )

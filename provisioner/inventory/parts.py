@@ -10,7 +10,8 @@ they match is where access may remain."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
@@ -40,9 +41,10 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                     continue
                 whole = resource.split(":::", 1)[1]
                 name, slash, key = whole.partition("/")
-                if not slash or "$" in whole:
+                if not slash:
                     continue
-                asked = _under(whole, bucket, prefix)
+                # a policy variable left (the vendor's to choose): asked as any value
+                asked = _under(_VARIABLE.sub("*", whole), bucket, prefix)
                 if asked:
                     shown = f"s3://{bucket}/{key}" if fnmatchcase(bucket, name) else f"s3://{whole}"
                     deeper.setdefault(shown, f"arn:aws:s3:::{asked}")
@@ -93,17 +95,46 @@ def loose_allow(body: Any, org_known: bool) -> dict[str, Any] | None:
     """An Allow with a condition on a key the vendor chooses (or one not known): the statement
     with only its conditions on settled keys (it allows what some value of the others lets it);
     None for any other statement."""
-    if body.get("Effect") != "Allow" or "Condition" not in body:
+    if body.get("Effect") != "Allow":
         return None
-    entries = condition_entries(body.get("Condition"))
-    if entries is None or not _unsettled(entries, org_known):
+    resources = strings(body.get("Resource"))
+    variable = [r for r in resources if _VARIABLE.search(r)]
+    entries = condition_entries(body.get("Condition")) if "Condition" in body else []
+    if entries is None or (not variable and not _unsettled(entries, org_known)):
         return None
+    loose = {k: v for k, v in body.items() if k != "Condition"}
+    if variable:  # a policy variable left in a Resource is the vendor's to choose: any value
+        loose["Resource"] = [_VARIABLE.sub("*", r) for r in resources]
     kept: dict[str, dict[str, Any]] = {}
     for operator, key, values in entries:
         if key.lower() in _known(org_known):
             kept.setdefault(operator, {})[key] = values
-    loose = {k: v for k, v in body.items() if k != "Condition"}
     return {**loose, "Condition": kept} if kept else loose
+
+
+# a policy variable (not the escapes ${*}, ${?}, ${$})
+_VARIABLE = re.compile(r"\$\{(?![*?$]\})[^}]*\}")
+
+
+def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bool]) -> Any:
+    """The document with each policy variable in a Resource or NotResource that the request
+    holds a value of, and that is not the vendor's choice (`free`, lower case), replaced by that
+    value ("Policy variables": `data/${aws:PrincipalAccount}/*` is the account's folder): the
+    parts a report asks about are then the ones the evaluator matches."""
+    values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(0)[2:-1].split(",", 1)[0].strip().lower()
+        return match.group(0) if free(name) or name not in values else values[name]
+
+    out = []
+    for statement in statements(document):
+        body = dict(statement.body)
+        for element in ("Resource", "NotResource"):
+            if element in body:
+                body[element] = [_VARIABLE.sub(one, r) for r in strings(body[element])]
+        out.append(body)
+    return {**document, "Statement": out} if isinstance(document, dict) else document
 
 
 def _known(org_known: bool) -> frozenset[str]:
@@ -135,12 +166,15 @@ class Guard:
 
     policy: str  # the policy's name, as a report shows it ("SCP all", "bucket policy of b")
     statement: Statement
+    opened: dict[str, Any] | None = None  # an Allow's: what some value of the vendor's lets it
 
     @property
     def words(self) -> str:
         """ "Deny SCP all $.Statement[1] (Sid Vpce): {...}" """
         body = self.statement.body
-        return f"{body.get('Effect')} {self.policy} {self.statement.shown}: {json.dumps(body['Condition'])}"
+        what = [json.dumps(body["Condition"])] if "Condition" in body else []
+        what += [f"Resource {r}" for r in strings(body.get("Resource")) if _VARIABLE.search(r)]
+        return f"{body.get('Effect')} {self.policy} {self.statement.shown}: {'; '.join(what)}"
 
     def refuses(self, caller: str, resource: str, actions: Iterable[str], context: Mapping[str, Any]) -> bool:
         """Does its condition decide the request as the session sends it: a Deny that refuses it,
@@ -156,7 +190,7 @@ class Guard:
             return authorize(chain, Request(caller, action, resource, context)).allowed
 
         if body.get("Effect") == "Allow":
-            bare = {k: v for k, v in body.items() if k != "Condition"}
+            bare = self.opened or {k: v for k, v in body.items() if k != "Condition"}
             return any(allows(bare, action=a) and not allows(body, action=a) for a in actions)
         allow_all: dict[str, Any] = {"Effect": "Allow", "Action": "*", "Resource": "*"}
         allow_all |= {"Principal": "*"} if named else {}
@@ -177,7 +211,7 @@ def loosened(chain: Chain, org_known: bool) -> tuple[Chain | None, list[Guard]]:
         for statement in statements(policy.document):
             opened = loose_allow(statement.body, org_known)
             if guarded(statement.body, org_known) or opened is not None:
-                guards.append(Guard(policy.name, statement))
+                guards.append(Guard(policy.name, statement, opened))
             if opened is not None:
                 kept.append(opened)
             elif not guarded(statement.body, org_known):

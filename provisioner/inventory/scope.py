@@ -20,7 +20,7 @@ from provisioner.iam import statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope, kms_grants, with_key
 from provisioner.inventory.model import Bucket, DataScope, Key
-from provisioner.inventory.parts import PROBE_KEY, Guard, loosened, probes, session_name
+from provisioner.inventory.parts import PROBE_KEY, Guard, loosened, probes, resolved, session_name
 from provisioner.model import session_arn
 
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
@@ -52,8 +52,9 @@ def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tupl
 
 
 def _literal_prefix(key: str) -> str:
-    """The part of a key pattern before its first wildcard ("train/*" -> "train/")."""
-    cut = min([i for i in (key.find("*"), key.find("?")) if i >= 0], default=len(key))
+    """The part of a key pattern before its first wildcard or policy variable ("train/*" ->
+    "train/")."""
+    cut = min([i for i in (key.find("*"), key.find("?"), key.find("${")) if i >= 0], default=len(key))
     return key[:cut]
 
 
@@ -76,6 +77,12 @@ def data_scope(
     (audit.grants.may_tag_session), so the aws:PrincipalTag/KEY the policies ask for are its."""
     caller = session_arn(account, role_name, session_name(role_name, [b.policy for b in buckets], SESSION))
     context = session_context(list(documents), caller, account, org_id, tags, session_tags)
+    # variables the session's request holds a value of (not the vendor's choice): the parts asked
+    # about are those the evaluator matches (data/${aws:PrincipalAccount}/*: trial 22m item 3)
+    chosen = lambda name: name == "aws:userid" or (session_tags and name.startswith("aws:principaltag/"))  # noqa: E731
+    documents = [Policy(p.name, resolved(p.document, context, chosen)) for p in documents]
+    if boundary is not None:
+        boundary = Policy(boundary.name, resolved(boundary.document, context, chosen))
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
     asker = _Asker(Request(caller, "", "", context), documents, boundary, scps, rcps, buckets, bool(org_id))
     may, allowed = asker.may, asker.allowed
@@ -213,13 +220,15 @@ def _object_grants(
         asked = bucket.replace("*", "x").replace("?", "x")
         for part, resource in probes(named, asked, "")[1:]:
             key = part.split("/", 3)[3] if part.count("/") >= 3 else ""
-            if not any(c in key.rstrip("*")[:-1] for c in "*?") and "?" not in key:
+            if not any(c in key.rstrip("*")[:-1] for c in "*?") and "?" not in key and "${" not in key:
                 continue  # a plain prefix: targets() asked about it
             rights = tuple(
                 r for r, actions in RIGHTS if r not in whole.get(bucket, ()) and may(actions, resource, asked)
             )
             if rights and rights != every:
                 grants.append((part, rights))
+            if "${" in key:  # a variable the vendor chooses: what some value of it reaches
+                open_(part, resource, asked, (*rights, *whole.get(bucket, ()), *every))
     # a pattern whose bucket part is a wildcard (*/reports/*, data-*/x/*): IAM lets it match any
     # bucket, "/" included; targets() names no bucket for it
     for pattern in _wild_bucket_patterns(documents):
