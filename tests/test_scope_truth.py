@@ -1038,3 +1038,32 @@ def test_a_policy_variable_in_a_roles_resource_is_its_value_or_the_vendors_choic
         route["verdict"].startswith("WARN: depends on the condition Allow")
         and "Resource arn:aws:s3:::vars/${aws:PrincipalTag/team}/*" in route["verdict"]
     )
+
+
+def _same_account_trust(name, principal):
+    trusted = role(name, principal, doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::chain-data/*")), external_id=None)  # fmt: skip
+    return trusted
+
+
+@pytest.mark.parametrize("trusts", ["the role", "the account"])
+def test_a_role_the_vendors_role_can_assume_is_the_vendors_too(cli, files, trusts):
+    """Trial 22m item 1 (IAM User Guide, "Methods to assume a role": role chaining). The vendor
+    assumes Hop, whose policy lets it sts:AssumeRole on DataRole; DataRole's trust names Hop (or
+    the account, which delegates to Hop's policy). The vendor reads and writes chain-data/*
+    through Hop -> DataRole: inventory said "nothing", who-can "no outside principal"."""
+    hop = role("Hop", f"arn:aws:iam::{DATADOG}:root", doc(allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/DataRole")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    principal = f"arn:aws:iam::{ACCOUNT}:role/Hop" if trusts == "the role" else f"arn:aws:iam::{ACCOUNT}:root"
+    data = _same_account_trust("DataRole", principal)
+    bystander = _same_account_trust("Bystander", f"arn:aws:iam::{ACCOUNT}:role/SomeoneElse")
+    args = files([hop, data, bystander])
+    roles = {r["role_arn"].rsplit("/", 1)[1]: r for r in parties(cli, args)["Datadog"]["roles"]}
+    assert set(roles) == {"Hop", "DataRole"}, roles
+    assert roles["DataRole"]["scope_shown"] == "s3://chain-data/* read, write; nothing else"
+    assert "through arn:aws:iam::123456789012:role/Hop" in roles["DataRole"]["trust"]
+    assert roles["DataRole"]["worst"] == "high"  # it writes
+    for action in ("read", "write"):
+        [route] = who(cli, action, "s3://chain-data/", args)
+        assert route["party"] == "Datadog" and route["verdict"] == "can", route
+        assert route["route"].startswith(
+            f"Datadog -> arn:aws:iam::{ACCOUNT}:role/Hop -> arn:aws:iam::{ACCOUNT}:role/DataRole -> s3://chain-data/*"
+        )

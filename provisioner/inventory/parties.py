@@ -4,23 +4,22 @@ exact trust verdict, external-ID hygiene, data scope, power beyond data, use and
 
 from __future__ import annotations
 
-import shlex
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from provisioner.audit.grants import may_tag_session, role_policies
+from provisioner.audit.grants import may_tag_session
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse, unused
 from provisioner.audit.scope import Scope
-from provisioner.evaluation import Policy
-from provisioner.evaluation.chain import Chain
 from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inventory.actions import BUCKET_WRITES, OWNER_ONLY, RIGHT_OF
 from provisioner.inventory.browser import browser_access
+from provisioner.inventory.chaining import Chained, chained_accesses
 from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
 from provisioner.inventory.model import (
     ANYONE,
@@ -31,12 +30,13 @@ from provisioner.inventory.model import (
     PartyEntry,
     RoleAccess,
 )
+from provisioner.inventory.removal import leaves, removal, same_place
 from provisioner.inventory.scope import data_scope
+from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids, own_way_in
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
-from provisioner.role.model import MANAGED_BY_KEY, MANAGED_BY_VALUE
 
 PROVIDERS_FILE = "policies/federated-providers.json"
 TRUST_RULES = (
@@ -71,9 +71,23 @@ def build(
     entries: dict[str, PartyEntry] = {}
     id_holders: dict[str, set[tuple[str, str]]] = defaultdict(set)  # ID -> (role ARN, party account)
     accesses: list[tuple[RoleAccess, list[str]]] = []
-    same = _same_place(region, endpoint_url)
+    same = same_place(region, endpoint_url)
     scopes: dict[tuple[str, ...], DataScope] = {}  # one scope per distinct question
     ours = frozenset({*(a.account for a in data), *org_accounts})  # every audited account is ours
+    firsts: list[tuple[AccountData, RoleDetail, tuple[str, ...], list[Any]]] = []
+
+    def complete(found: RoleDetail, account: AccountData, access: RoleAccess, power: Any = None) -> None:
+        """What build() decides beside a role's access: scope, power (analysed here where not
+        given), use and removal."""
+        own = buckets.get(account.account, [])
+        access.scope = _scope(found, account, own, scopes, (keys or {}).get(account.account))
+        if power is None:
+            scope = Scope(account.account, account.policies, org_accounts, memo, account.org)
+            grant = analyse(found, scope, now, unused_days).grant
+            power = grant.privileged if grant else ()
+        access.power = power
+        access.stale = bool(unused(found, now, unused_days))
+        access.remove = removal(found, account.account, profile, caller_account, same)
 
     for account in data:
         if account.error:
@@ -87,12 +101,7 @@ def build(
                 continue
             findings = by_role.get(role.arn, [])
             base = _access(role, account, analysis.pinned, outside, findings, names, ours)
-            base.scope = _scope(
-                role, account, buckets.get(account.account, []), scopes, (keys or {}).get(account.account)
-            )
-            base.power = analysis.grant.privileged if analysis.grant else ()
-            base.stale = bool(unused(role, now, unused_days))
-            base.remove = _removal(role, account.account, profile, caller_account, same)
+            complete(role, account, base, analysis.grant.privileged if analysis.grant else ())
             everyone = [
                 (reached, *found)
                 for reached in outside
@@ -102,29 +111,54 @@ def build(
                 access = base
                 if len(everyone) > 1:  # each party's entry: its own way in
                     others = [p.label for _, p, _ in everyone if p != party]
-                    way = Way(
-                        reached,
-                        mine,
-                        party.label,
-                        role.trust,
-                        outside,
-                        others,
-                        analysis.pinned,
-                        trust.federated,
-                        trust.doors,
-                        role.arn,
-                    )
+                    pins, doors = analysis.pinned, trust.doors
+                    way = Way(reached, mine, party.label, role.trust, outside, others, pins, trust.federated, doors, role.arn)  # noqa: E501  # fmt: skip
                     access = _own_access(base, way, role, findings)
                     access.id_notes = id_notes(access.external_ids, role, (reached,), names)
                 _enter(entries.setdefault(party_key(party), PartyEntry(party)), reached, access, accesses)
                 for external_id in access.external_ids:
                     id_holders[external_id].add((role.arn, party_key(party)))
+            firsts.append((account, role, outside, everyone))
+    for account, role, outside, everyone in firsts:  # the roles each reaches by chaining
+        for access in _chains(role, account, outside, by_role, names, ours, complete):
+            for reached, party, _ in everyone:
+                _enter(entries.setdefault(party_key(party), PartyEntry(party)), reached, access, accesses)
     _direct(entries, data, buckets, names, ours)
     shared_ids(accesses, id_holders)
+    return _finished(entries, buckets, names, result)
+
+
+def _finished(
+    entries: dict[str, PartyEntry], buckets: dict[str, list[Bucket]], names: Names, result: AuditResult
+) -> InventoryResult:
+    """The parties with their browser access, worst first, and the run's notes."""
     browser_access(entries, buckets, names)
     parties = sorted(entries.values(), key=lambda e: e.sort_key)
     offline = "bucket policies and CORS rules not read (offline): scope is from the role's policies alone"
     return InventoryResult(result.accounts, parties, result, [*result.notes, *([offline] * (not buckets))])
+
+
+def _chains(
+    first: RoleDetail,
+    account: AccountData,
+    outside: tuple[str, ...],
+    by_role: dict[str, list[Finding]],
+    names: Names,
+    ours: frozenset[str],
+    complete: Callable[[RoleDetail, AccountData, RoleAccess], None],
+) -> list[RoleAccess]:
+    """The roles a session of `first` reaches by chaining, as accesses of its parties."""
+
+    def access_of(found: Chained) -> RoleAccess:
+        findings = by_role.get(found.role.arn, [])
+        return _access(found.role, account, list(found.ids), outside, findings, names, ours)
+
+    def context_of(role: RoleDetail, caller: str) -> dict[str, Any]:
+        return session_context(role, account, caller)
+
+    return chained_accesses(
+        first, account, lambda role: role_chain(role, account), context_of, access_of, complete
+    )
 
 
 def _enter(
@@ -200,15 +234,6 @@ def parties_of(
     return names.parties(reached, ours, principals_of(trust, reached) if trust is not None else ())
 
 
-def _same_place(region: str | None, endpoint_url: str | None) -> str:
-    """The run's --region and --endpoint-url, for the removal commands shown."""
-    return "".join(
-        f" {flag} {shlex.quote(v)}"
-        for flag, v in (("--region", region), ("--endpoint-url", endpoint_url))
-        if v
-    )
-
-
 def _own_access(base: RoleAccess, way: Way, role: RoleDetail, findings: list[Finding]) -> RoleAccess:
     """The role's access as one of the several parties it lets in sees it: its own way in, IDs,
     findings and worst verdict (never another party's)."""
@@ -268,7 +293,7 @@ def _access(
         last_region=role.last_used_region,
         stale=False,
         remove="",
-        leaves=_leaves(role),
+        leaves=leaves(role),
         severity=worst if isinstance(worst, Severity) else None,
         rules=sorted({f.rule for f in findings}),
     )
@@ -291,16 +316,6 @@ def _trust_words(
         ids = ", ".join(repr(i) for i in pinned)
         return f"only {who} gets in, and only with the external ID{'s' if len(pinned) > 1 else ''} {ids}"
     return f"only {who} gets in"
-
-
-def role_chain(role: RoleDetail, account: AccountData) -> Chain:
-    """The role's side of a request: its identity policies, boundary and its account's SCPs."""
-    boundary_doc = account.policies.get(role.permissions_boundary or "")
-    return Chain(
-        identity=role_policies(role, account.policies),
-        boundary=Policy("permissions boundary", boundary_doc) if boundary_doc is not None else None,
-        scps=account.org.scps if account.org else (),
-    )
 
 
 def _scope(
@@ -362,31 +377,3 @@ def unread_policies(role: RoleDetail, account: AccountData) -> tuple[str, ...]:
         [role.permissions_boundary] if role.permissions_boundary else []
     )
     return tuple(a for a in dict.fromkeys(arns) if a not in account.policies)
-
-
-def _ours(role: RoleDetail) -> bool:
-    return role.tags.get(MANAGED_BY_KEY) == MANAGED_BY_VALUE
-
-
-def _removal(
-    role: RoleDetail, account: str, profile: str | None, caller_account: str | None, same: str = ""
-) -> str:
-    """The delete-role command for the role's account (--force where provisioner did not make it),
-    with the region and endpoint the run used (`same`), so that it acts where the run read."""
-    if caller_account is not None and account == caller_account and profile:
-        chosen = f" --profile {shlex.quote(profile)}"
-    elif caller_account is not None and account == caller_account:
-        chosen = ""
-    else:
-        chosen = f" --profile <a profile for account {account}>"
-    force = "" if _ours(role) else " --force"
-    return f"provision delete-role --role-name {role.name}{chosen}{same}{force} --dry-run"
-
-
-def _leaves(role: RoleDetail) -> str:
-    if _ours(role):
-        return "policies attached to other roles too, and the bucket's CORS rule while other roles rely on it"
-    return (
-        "the customer-managed policies it did not create (detached, kept), and every bucket's CORS "
-        "rules (a role provisioner did not create has no CORS rule of its own)"
-    )

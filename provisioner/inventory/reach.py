@@ -10,16 +10,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from provisioner.audit.grants import may_tag_session
-from provisioner.audit.grants import session_context as shared_context
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parties import role_chain
 from provisioner.inventory.parts import PROBE_KEY, loosened, probes, session_name
+from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
 
 ACTIONS = WHO_CAN
@@ -41,16 +39,6 @@ def bucket_chain(role: Any, account: AccountData, bucket: Bucket, owner_org: Any
 
 
 Reach = tuple[str, str, dict[str, Any], str]  # part, the parts as shown, actions that reach, verdict
-
-
-def session_context(role: RoleDetail, account: AccountData, caller: str) -> dict[str, Any]:
-    """The keys of the role session's requests, as inventory's scope puts them (one definition,
-    audit.grants.session_context): a bucket policy granting "*" on the organization grants the
-    role's session (trial 22h item 2)."""
-    org_id = account.org.org_id if account.org is not None else None
-    documents = role_chain(role, account).identity
-    tagging = may_tag_session(role.trust)
-    return shared_context(list(documents), caller, account.account, org_id, role.tags, tagging)
 
 
 def not_read(

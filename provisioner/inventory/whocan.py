@@ -164,9 +164,32 @@ def _role_routes(
             # what the role's unread policies grant: not decided, unless the whole target is reached
             if unread and not any(r[3] == "can" and r[0].split(" (")[0] == head for r in reaches):
                 reaches.append(not_read(role, account, bucket, owner_org, prefix, unread))
+            reaches += _chained_reaches(role, account, bucket, owner_org, action, prefix)
             if reaches:
                 routes += _party_routes(role, analysis, worst.get(role.arn, []), reaches, names, ours)
     return routes
+
+
+def _chained_reaches(
+    first: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
+) -> list[Reach]:
+    """What the roles a session of `first` reaches by chaining (inventory.chaining) reach in the
+    bucket, each part shown with the roles between (first -> … -> role -> part); a trust pinning
+    an external ID the party may not know leaves it not decided."""
+    from provisioner.inventory.chaining import chained
+    from provisioner.inventory.sessions import role_chain, session_context
+
+    found: list[Reach] = []
+    context_of = lambda role, caller: session_context(role, account, caller)  # noqa: E731
+    for hop in chained(first, account, lambda role: role_chain(role, account), context_of):
+        reaches = role_reach(hop.role, account, bucket, owner_org, action, prefix)
+        reaches += role_control(hop.role, account, bucket, owner_org, action, prefix)
+        between = " -> ".join((*hop.path[1:], hop.role.arn))
+        for part, shown, by_action, verdict in reaches:
+            if hop.ids and not verdict.startswith("WARN"):
+                verdict = f"WARN: not decided: {hop.words}"
+            found.append((part, f"{between} -> {shown}", by_action, verdict))
+    return found
 
 
 def _party_routes(
@@ -309,7 +332,8 @@ def _granted_directly(
     from provisioner.evaluation import Policy, Request
     from provisioner.evaluation.chain import Chain
     from provisioner.evaluation.context import caller_context
-    from provisioner.inventory.direct import SOMEONE, THEIRS
+    from provisioner.inventory.callers import SOMEONE
+    from provisioner.inventory.direct import THEIRS
     from provisioner.inventory.model import ANYONE
     from provisioner.inventory.parts import PROBE_KEY
     from provisioner.model import session_arn

@@ -1,0 +1,214 @@
+"""Pure: the callers a bucket policy statement names, to ask the evaluator as: an outside
+account (a session of any of its roles, the roles a condition pins, and its root user), "*"
+(any account, narrowed by aws:PrincipalAccount or aws:PrincipalArn to the accounts they pin),
+the accounts a Deny's NotPrincipal spares, an account by its S3 canonical user ID, and an AWS
+service (its source conditions decide for whom it acts)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from provisioner.iam import Statement, aws_principals, statements, strings
+from provisioner.inventory.model import ANYONE
+from provisioner.inventory.sources import OURS, service_sources
+from provisioner.model import account_of, session_arn
+from provisioner.naming import AWS_SERVICE, UNKNOWN, Names, Party
+
+SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
+
+
+SERVICE = "service:"  # how an AWS service principal is written among the parties
+
+
+_OURS_KEYS = {"aws:principalaccount": "accounts", "aws:principalorgid": "organizations"}
+
+
+def only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[str]) -> bool:
+    """Does the statement's condition require the caller's account or organization to be ours?
+    IAM sets aws:PrincipalAccount to the account of the principal making the request and
+    aws:PrincipalOrgID to its organization ("AWS global condition context keys"): no outside
+    caller can meet StringEquals on our accounts, or our organization's ID, so the statement
+    grants no outside party anything (trial 22e: a false WARN, medium, for anyone)."""
+    from provisioner.iam import condition_entries
+
+    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        kind = _OURS_KEYS.get(key.lower())
+        if kind is None or operator.lower().removesuffix("ifexists") not in ("stringequals", "stringlike"):
+            continue
+        texts = [str(v) for v in values]
+        if not texts or any("*" in t or "?" in t or "${" in t for t in texts):
+            continue
+        if all(t in (ours if kind == "accounts" else org_ids) for t in texts):
+            return True
+    return False
+
+
+def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
+    """The accounts a condition limits the statement to, each with the principals it names: a
+    StringEquals on aws:PrincipalAccount (literal account IDs), or an ARN or string operator on
+    aws:PrincipalArn whose every value names its account literally and no wildcard; {} when
+    neither does."""
+    from provisioner.iam import condition_entries
+
+    arns = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(role|user)/[\w+=,.@/-]+")
+    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        texts = [str(v) for v in values]
+        base, name = operator.lower(), key.lower()
+        accounts = texts and all(re.fullmatch(r"\d{12}", t) for t in texts)
+        if name == "aws:principalaccount" and base == "stringequals" and accounts:
+            return {t: [] for t in texts}
+        matches = [arns.fullmatch(t) for t in texts]
+        principal_arn = name == "aws:principalarn" and base in (
+            "arnequals",
+            "arnlike",
+            "stringequals",
+            "stringlike",
+        )
+        if principal_arn and texts and all(matches):
+            found: dict[str, list[str]] = {}
+            for text, match in zip(texts, matches, strict=True):
+                if match is not None:
+                    found.setdefault(match.group(1), []).append(text)
+            return found
+    return {}
+
+
+def role_names(statement: Statement) -> list[str]:
+    """Role names an aws:PrincipalArn pattern with any account asks for (arn:aws:iam::*:role/x):
+    any account can create a role so named."""
+    from provisioner.iam import condition_entries
+
+    found: list[str] = []
+    for _, key, values in condition_entries(statement.body.get("Condition")) or []:
+        if key.lower() != "aws:principalarn":
+            continue
+        for value in values:
+            match = re.fullmatch(r"arn:aws[\w-]*:iam::[*?]+:role/([\w+=,.@-]+)", str(value))
+            if match is not None:
+                found.append(match.group(1))
+    return found
+
+
+def spared(
+    statement: Statement,
+    callers: list[tuple[list[str], Party, tuple[bool, str] | None]],
+    policy: Any,
+    names: Names,
+    ours: frozenset[str],
+) -> list[tuple[list[str], Party, tuple[bool, str] | None]]:
+    """The accounts a Deny's NotPrincipal spares (their root user, and the principals it names),
+    as callers of a grant to "*": where the Deny refuses every other caller, they are the party
+    ("AWS JSON policy elements: NotPrincipal": a Deny with NotPrincipal applies to every
+    principal but those it names; trial 22m item 8)."""
+    if not any(party.account == ANYONE for _, party, _ in callers):
+        return []
+    spared: dict[str, list[str]] = {}
+    for deny in statements(policy):
+        if deny.effect != "Deny" or not isinstance(deny.body.get("NotPrincipal"), dict):
+            continue
+        for principal in strings(deny.body["NotPrincipal"].get("AWS")):
+            account = principal if re.fullmatch(r"\d{12}", principal) else account_of(principal)
+            if account and account not in ours:
+                spared.setdefault(account, []).append(principal)
+    found: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
+    for account, principals in sorted(spared.items()):
+        asking = {f"arn:aws:iam::{account}:root", *(caller_of(p, account) for p in principals)}
+        found.append((sorted(asking), names.party(account, ours, ()), None))
+    return found
+
+
+def callers(
+    statement: Statement,
+    names: Names,
+    ours: frozenset[str],
+    org_ids: frozenset[str],
+    bucket_accounts: Mapping[str, str],
+    owner: bool = True,
+) -> list[tuple[list[str], Party, tuple[bool, str] | None]]:
+    """(callers to ask as, party, its fixed verdict) for each outside account, "*" and AWS service
+    the statement names; an Allow with NotPrincipal names every account but those it spares ("AWS
+    JSON policy elements: NotPrincipal"). A service's verdict is its source conditions' (for
+    another account's resources: that account is the party, through the service); `owner`: the
+    bucket's account is known."""
+    named = {ANYONE if p == "*" else account_of(p) for p in aws_principals(statement)}
+    if statement.body.get("Principal") == "*" or "NotPrincipal" in statement.body:
+        named.add(ANYONE)
+    pinned = pinned_accounts(statement)
+    if ANYONE in named and pinned and "NotPrincipal" not in statement.body:
+        # "*" narrowed to named accounts by aws:PrincipalAccount or aws:PrincipalArn (set by IAM
+        # to the caller's account and ARN): those accounts are the parties, not anyone
+        named = (named - {ANYONE}) | set(pinned)
+    callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
+    for account in sorted(a for a in named if a and a not in ours):
+        own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
+        own += pinned.get(account, [])  # the roles aws:PrincipalArn names: asked as their sessions
+        if account == ANYONE:
+            anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
+            # any account may name its role as an aws:PrincipalArn pattern of any account asks
+            names_ = ["any-role", *role_names(statement)]
+            callers.append(([session_arn(SOMEONE, n, "session") for n in names_], anyone, None))
+            continue
+        for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
+            asking = {c for p in mine or [account] for c in callers_of(p, account)}
+            callers.append((sorted(asking), party, None))
+    for canonical in canonical_users(statement.body):  # an account by its S3 canonical user ID
+        party = Party(f"canonical:{canonical}", f"canonical user {canonical[:16]}…", UNKNOWN)
+        why = (
+            "not decided: an account named by its S3 canonical user ID (which account, and what "
+            "its own policies let its principals do, is not known here)"
+        )
+        callers.append(([canonical], party, (False, why)))
+    for name in service_principals(statement.body):  # an AWS service: its source conditions decide
+        service = Party(SERVICE + name, name, AWS_SERVICE, "Principal.Service")
+        sources = service_sources(statement, name, ours, org_ids, bucket_accounts)
+        if sources.accounts is None:
+            callers.append(([name], service, (False, sources.note)))
+            continue
+        foreign = sorted(a for a in sources.accounts if a not in ours and a != OURS)
+        if foreign and not owner:  # offline with no account read: ours or not, not decided
+            note = f"not decided: the bucket's account is not known, so whether {', '.join(foreign)} is ours"
+            callers.append(([name], service, (False, f"{note} ({sources.note})")))
+            continue
+        if len(foreign) < len(sources.accounts):
+            callers.append(([name], service, (True, "only for " + sources.note)))
+        for account in foreign:
+            through = f"through {name}, for the resources of account {account} ({sources.note})"
+            callers.append(([name], names.party(account, ours, ()), (True, through)))
+    return callers
+
+
+def callers_of(principal: str, account: str) -> list[str]:
+    """The callers a bucket policy's principal names: as caller_of, and for a whole account its
+    root user too, which a Deny can spare alone ("AWS JSON policy elements: NotPrincipal": an
+    account ARN in a Deny's NotPrincipal does not exclude the account's users and roles)."""
+    caller = caller_of(principal, account)
+    whole = principal == account or principal.endswith(":root")
+    return [caller, f"arn:aws:iam::{account}:root"] if whole else [caller]
+
+
+def caller_of(principal: str, account: str) -> str:
+    """A caller a bucket policy's principal names: a session of a role it names, the user or
+    session it names, or a session of any role of an account it names ("IAM JSON policy
+    elements: Principal")."""
+    if principal.startswith("arn:") and ":role/" in principal:
+        return session_arn(account, principal.rsplit("/", 1)[1], "session")
+    if principal.startswith("arn:") and not principal.endswith(":root"):
+        return principal  # a user, or an assumed-role session
+    return session_arn(account, "any-role", "session")
+
+
+def canonical_users(body: dict[str, Any]) -> list[str]:
+    """The S3 canonical user IDs a statement's Principal names (S3 User Guide, "Principals for
+    bucket policies": `"Principal": {"CanonicalUser": "…"}` grants that account)."""
+    principal = body.get("Principal")
+    return (
+        sorted(dict.fromkeys(strings(principal.get("CanonicalUser")))) if isinstance(principal, dict) else []
+    )
+
+
+def service_principals(body: dict[str, Any]) -> list[str]:
+    """The AWS service principals (Principal.Service) a statement names."""
+    principal = body.get("Principal")
+    return sorted(dict.fromkeys(strings(principal.get("Service")))) if isinstance(principal, dict) else []

@@ -1,0 +1,150 @@
+"""Pure: the roles an outside party reaches through a role it can assume (role chaining, IAM
+User Guide, "Methods to assume a role": a role session may call sts:AssumeRole to assume another
+role). A session of role E reaches role R of the same account where E's side (its identity
+policies, boundary, the account's SCPs) allows sts:AssumeRole on R and R's trust lets E's session
+in: it names E's role, or the account (which then delegates to E's identity policies), decided by
+the evaluator ("Policy evaluation logic": a trust policy must allow, even in the same account).
+
+The vendor makes the call, so it chooses the external ID it passes: a trust that pins one lets it
+in where it knows that ID, which is not known here (the route is not decided, a WARN)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from provisioner.audit.model import AccountData, RoleDetail
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.iam import action_matches, statements, strings
+from provisioner.inventory.model import RoleAccess
+from provisioner.model import Severity, session_arn
+
+DEPTH = 3  # roles beyond the first: AWS limits a chained session to an hour, not the length
+
+
+@dataclass(frozen=True)
+class Chained:
+    """A role reached through others: the path of role ARNs from the first (assumed directly)."""
+
+    role: RoleDetail
+    path: tuple[str, ...]  # the ARNs of the roles before it, the first one assumed by the party
+    ids: tuple[str, ...]  # external IDs its trust pins (the vendor must know one): not decided
+
+    @property
+    def words(self) -> str:
+        through = " -> ".join(self.path)
+        said = f"through {through} (role chaining: that session may sts:AssumeRole on it"
+        said += ", and its trust lets it in)"
+        if self.ids:
+            ids = " or ".join(repr(i) for i in self.ids)
+            said += f"; only with the external ID {ids}: not decided whether the party knows it"
+        return said
+
+
+def chained(
+    first: RoleDetail,
+    account: AccountData,
+    chain_of: Callable[[RoleDetail], Chain],
+    context_of: Callable[[RoleDetail, str], dict[str, Any]],
+) -> list[Chained]:
+    """The roles of the account a session of `first` reaches by sts:AssumeRole, directly or
+    through others (breadth first, DEPTH roles deep), each once, with its path."""
+    found: list[Chained] = []
+    seen = {first.arn}
+    frontier: list[tuple[RoleDetail, tuple[str, ...], tuple[str, ...]]] = [(first, (first.arn,), ())]
+    for _ in range(DEPTH):
+        following: list[tuple[RoleDetail, tuple[str, ...], tuple[str, ...]]] = []
+        for role, path, ids in frontier:
+            side = chain_of(role)
+            if not _may_call(side):
+                continue  # its policies name no sts:AssumeRole: it reaches no role
+            caller = session_arn(account.account, role.name, "vendor-session")
+            context = context_of(role, caller)
+            for target in account.roles:
+                if target.arn in seen or not _names(target.trust, role.arn, account.account):
+                    continue
+                pinned = _pinned_ids(target.trust)
+                asked = {**context, **({"sts:ExternalId": pinned[0]} if pinned else {})}
+                trust = Policy(f"trust policy of {target.name}", target.trust)
+                chain = replace(side, resource=[trust], resource_required=True)
+                if authorize(chain, Request(caller, "sts:AssumeRole", target.arn, asked)).allowed:
+                    seen.add(target.arn)
+                    reached = (*ids, *pinned)
+                    found.append(Chained(target, path, tuple(dict.fromkeys(reached))))
+                    following.append((target, (*path, target.arn), reached))
+        frontier = following
+    return found
+
+
+def _may_call(side: Chain) -> bool:
+    """Does an Allow of the role's identity policies name sts:AssumeRole (by Action or NotAction)?"""
+    for policy in side.identity:
+        for statement in statements(policy.document):
+            if not statement.is_allow:
+                continue
+            if "Action" in statement.body and any(
+                action_matches(a, "sts:AssumeRole") for a in strings(statement.body["Action"])
+            ):
+                return True
+            if "NotAction" in statement.body and not any(
+                action_matches(a, "sts:AssumeRole") for a in strings(statement.body["NotAction"])
+            ):
+                return True
+    return False
+
+
+def _names(trust: Any, role_arn: str, account: str) -> bool:
+    """Can the trust's principals include a session of the role: it names the role, the account,
+    or anyone (the evaluator decides the rest)?"""
+    text = json.dumps(trust)
+    return role_arn in text or f":{account}:root" in text or f'"{account}"' in text or '"*"' in text
+
+
+def _pinned_ids(trust: Any) -> list[str]:
+    """The external IDs a trust's Allow statements ask for (StringEquals sts:ExternalId)."""
+    from provisioner.iam import condition_entries
+
+    found: list[str] = []
+    for statement in statements(trust):
+        if not statement.is_allow:
+            continue
+        for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+            if key.lower() == "sts:externalid" and operator.lower().startswith("string"):
+                found += [str(v) for v in values if isinstance(v, str)]
+    return found
+
+
+def entries_of(
+    entry_roles: Sequence[RoleDetail],
+    account: AccountData,
+    chain_of: Callable[[RoleDetail], Chain],
+    context_of: Callable[[RoleDetail, str], dict[str, Any]],
+) -> dict[str, list[Chained]]:
+    """For each role an outside party assumes directly (by ARN): the roles it chains to."""
+    return {role.arn: chained(role, account, chain_of, context_of) for role in entry_roles}
+
+
+def chained_accesses(
+    first: RoleDetail,
+    account: AccountData,
+    chain_of: Callable[[RoleDetail], Chain],
+    context_of: Callable[[RoleDetail, str], dict[str, Any]],
+    access_of: Callable[[Chained], RoleAccess],
+    complete: Callable[[RoleDetail, AccountData, RoleAccess], None],
+) -> list[RoleAccess]:
+    """Each role a session of `first` reaches by chaining, as an access of the parties that
+    assume `first` (`access_of`, then `complete`: its scope, power, use and removal): its trust
+    words say the way; an external ID its trust pins makes it not decided (a medium WARN at
+    least)."""
+    out: list[RoleAccess] = []
+    for found in chained(first, account, chain_of, context_of):
+        access = access_of(found)
+        access.trust = found.words
+        if found.ids and (access.severity is None or access.severity.rank > Severity.MEDIUM.rank):
+            access.severity = Severity.MEDIUM
+        complete(found.role, account, access)
+        out.append(access)
+    return out
