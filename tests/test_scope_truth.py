@@ -1067,3 +1067,27 @@ def test_a_role_the_vendors_role_can_assume_is_the_vendors_too(cli, files, trust
         assert route["route"].startswith(
             f"Datadog -> arn:aws:iam::{ACCOUNT}:role/Hop -> arn:aws:iam::{ACCOUNT}:role/DataRole -> s3://chain-data/*"
         )
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"IpAddress": {"aws:SourceIp": ["0.0.0.0/0", "::/0"]}},
+        {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}},
+        {"StringLike": {"aws:Referer": "https://example.com/*"}},
+        {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+    ],
+    ids=["every-address", "tls", "referer", "acl-header"],
+)
+def test_a_grant_to_anyone_under_a_condition_any_caller_meets_is_critical(cli, files, condition):
+    """Trial 22m item 6: a grant to "*" whose condition any caller meets (every address; a TLS
+    version, a Referer or an S3 header it sends: IAM User Guide, "AWS global condition context
+    keys", aws:Referer "set by the caller") is anyone's, decided: critical, and the default run
+    fails. Was a medium WARN and exit 0."""
+    action = "s3:PutObject" if "s3:x-amz-acl" in str(condition) else "s3:GetObject"
+    policy = doc(allow(action, "arn:aws:s3:::open-bkt/*", Sid="Open", Principal="*", Condition=condition))
+    args = files([], {"open-bkt": policy})
+    [route] = who(cli, "write" if action == "s3:PutObject" else "read", "s3://open-bkt/", args)
+    assert route["party"] == "anyone (any AWS account)" and route["verdict"] == "can", route
+    assert route["worst"] == "critical"
+    assert cli("inventory", *args).code == 1

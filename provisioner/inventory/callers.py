@@ -6,6 +6,7 @@ service (its source conditions decide for whom it acts)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -212,3 +213,35 @@ def service_principals(body: dict[str, Any]) -> list[str]:
     """The AWS service principals (Principal.Service) a statement names."""
     principal = body.get("Principal")
     return sorted(dict.fromkeys(strings(principal.get("Service")))) if isinstance(principal, dict) else []
+
+
+# Keys whose value the caller sets as it makes the request: its headers (S3's x-amz-*, the
+# Referer and User-Agent it sends) and its TLS version. IAM User Guide, "AWS global condition
+# context keys": aws:Referer and aws:UserAgent are set by the caller (not to be relied on);
+# s3:TlsVersion is the TLS version it negotiates. Where it calls from is not its choice (an
+# address range, a VPC endpoint or VPC belongs to someone), but a range holding every address
+# (0.0.0.0/0, ::/0) is anyone's.
+_HEADERS = ("s3:x-amz-", "aws:referer", "aws:useragent", "s3:tlsversion", "aws:securetransport")
+
+
+def chosen_by_caller(statement: Statement, *, anyone: bool) -> dict[str, str]:
+    """The values a caller may send that the statement's condition asks for (its first value of
+    each positive operator): its headers and TLS version, and for "*" an address where the
+    range is every address (trial 22m item 6: a grant to anyone under "IpAddress 0.0.0.0/0" or
+    a Referer is anyone's, decided)."""
+    from provisioner.iam import condition_entries
+
+    found: dict[str, str] = {}
+    if not statement.is_allow:
+        return found
+    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        base = operator.rpartition(":")[2].lower().removesuffix("ifexists")
+        if "not" in base or not values or base == "null":
+            continue
+        if key.lower() == "aws:sourceip" and base == "ipaddress" and anyone:
+            every = [v for v in values if str(v).endswith("/0")]
+            if every:
+                found.setdefault(key, str(ipaddress.ip_network(str(every[0]), strict=False).network_address))
+        elif key.lower().startswith(_HEADERS):
+            found.setdefault(key, str(values[0]).replace("*", "x").replace("?", "x"))
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.evaluation import Policy, Request
@@ -17,7 +17,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, statements, strings
 from provisioner.inventory.actions import OWNER_ONLY
-from provisioner.inventory.callers import callers, only_ours, spared
+from provisioner.inventory.callers import callers, chosen_by_caller, only_ours, spared
 from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import PROBE_KEY, Guard, guarded, loosened, probes
 from provisioner.naming import Names, Party
@@ -87,8 +87,9 @@ def direct_grants(
             if index >= len(named) and anyone_in:
                 break  # anyone gets in: the accounts a Deny spares are among them
             grant = _Grant(
-                party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter
-            )
+                party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter,
+                chosen=chosen_by_caller(statement, anyone=party.account == ANYONE),
+            )  # fmt: skip
             given = grant.over(parts, rights)
             anyone_in = anyone_in or (party.account == ANYONE and bool(given))
             found += given
@@ -144,6 +145,7 @@ class _Grant:
     # the RCPs without what the caller's choices decide (parts.loosened), and those statements
     settled_rcps: Sequence[Sequence[Policy]] = ()
     rcp_guards: tuple[Guard, ...] = ()
+    chosen: Mapping[str, Any] = field(default_factory=dict)  # the keys the caller sets as it asks
 
     def _chain(self, policy: Policy) -> Chain:
         """The caller's request to the bucket under `policy` (the caller's own side allowing)."""
@@ -182,7 +184,9 @@ class _Grant:
         entered: set[str] = set()  # the callers that get in
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
-            requests = [Request(c, action, resource, caller_context(c)) for c in self.asking]
+            requests = [
+                Request(c, action, resource, {**caller_context(c), **self.chosen}) for c in self.asking
+            ]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
             if self.outright is not None:  # an unconditional Deny ends the grant here
@@ -257,7 +261,7 @@ class _Grant:
         actions += [a for a in strings(self.statement.body.get("Action")) if "*" not in a and "?" not in a]
         resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{PROBE_KEY}"]
         requests = [
-            Request(c, action, r, caller_context(c))
+            Request(c, action, r, {**caller_context(c), **self.chosen})
             for c in self.asking
             for action in actions
             for r in resources
