@@ -1091,3 +1091,42 @@ def test_a_grant_to_anyone_under_a_condition_any_caller_meets_is_critical(cli, f
     assert route["party"] == "anyone (any AWS account)" and route["verdict"] == "can", route
     assert route["worst"] == "critical"
     assert cli("inventory", *args).code == 1
+
+
+def test_a_chained_administrator_is_critical_and_a_chain_through_a_pinned_id_fails_at_medium(cli, files):
+    """Trial 22n items 1 and 5: the session at the end of a chain has that role's permissions
+    (IAM User Guide, role chaining): an administrator reached through Hop is critical and ranks
+    first, as one assumed directly; a chain whose trust pins an external ID is a medium WARN that
+    --fail-on medium counts (it exited 0)."""
+    hop = role("Hop", f"arn:aws:iam::{DATADOG}:root", doc(allow("sts:AssumeRole", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    admin = role("Admin", f"arn:aws:iam::{ACCOUNT}:root", doc(allow("*", "*")), external_id=None)
+    args = files([hop, admin])
+    datadog = parties(cli, args)["Datadog"]
+    chained = next(r for r in datadog["roles"] if r["role_arn"].endswith("/Admin"))
+    assert chained["worst"] == "critical" and chained["power"], chained
+    assert datadog["privileged"] is True
+    assert cli("inventory", *args, "--fail-on", "critical").code == 1
+    pinned = role("Pinned", f"arn:aws:iam::{ACCOUNT}:role/Hop", doc(allow("s3:GetObject", "arn:aws:s3:::pinned/*")), external_id="another-unique-id-0000000007")  # fmt: skip
+    args = files([role("Hop", f"arn:aws:iam::{DATADOG}:root", doc(allow("sts:AssumeRole", pinned["Arn"])), external_id="datadog-issued-id-0000000042"), pinned])  # fmt: skip
+    [access] = [r for r in parties(cli, args)["Datadog"]["roles"] if r["role_arn"].endswith("/Pinned")]
+    assert access["worst"] == "medium" and "not decided whether the party knows it" in access["trust"]
+    assert cli("inventory", *args, "--fail-on", "medium").code == 1
+
+
+@pytest.mark.parametrize("named", ["role", "session"])
+def test_a_trust_naming_the_hop_itself_lets_its_session_in_without_its_own_policy(cli, files, named):
+    """Trial 22n items 2 and 3: within one account a trust naming a role (or a session of it, whose
+    name the vendor chooses) lets that session in with no identity permission (STS API Reference,
+    AssumeRole); Hop's only policy is s3:ListAllMyBuckets."""
+    hop = role("Hop", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:ListAllMyBuckets", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    principal = (
+        f"arn:aws:iam::{ACCOUNT}:role/Hop"
+        if named == "role"
+        else f"arn:aws:sts::{ACCOUNT}:assumed-role/Hop/chosen-name"
+    )
+    data = _same_account_trust("DataRole", principal)
+    args = files([hop, data])
+    [route] = who(cli, "read", "s3://chain-data/", args)
+    assert route["route"].startswith(
+        f"Datadog -> arn:aws:iam::{ACCOUNT}:role/Hop -> arn:aws:iam::{ACCOUNT}:role/DataRole"
+    )

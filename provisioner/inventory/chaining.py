@@ -2,8 +2,10 @@
 User Guide, "Methods to assume a role": a role session may call sts:AssumeRole to assume another
 role). A session of role E reaches role R of the same account where E's side (its identity
 policies, boundary, the account's SCPs) allows sts:AssumeRole on R and R's trust lets E's session
-in: it names E's role, or the account (which then delegates to E's identity policies), decided by
-the evaluator ("Policy evaluation logic": a trust policy must allow, even in the same account).
+in: it names E's role or a session of it (then E's policy need not allow it: a resource-based
+policy naming the principal in its own account grants alone, STS API Reference, AssumeRole), or
+the account (which then delegates to E's identity policies), decided by the evaluator ("Policy
+evaluation logic": a trust policy must allow, even in the same account).
 
 The vendor makes the call, so it chooses the external ID it passes: a trust that pins one lets it
 in where it knows that ID, which is not known here (the route is not decided, a WARN)."""
@@ -20,8 +22,10 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import action_matches, statements, strings
 from provisioner.inventory.model import RoleAccess
-from provisioner.model import Severity, session_arn
+from provisioner.inventory.parts import session_name
+from provisioner.model import session_arn
 
+SESSION = "vendor-session"  # the session name asked as where the trust names none
 DEPTH = 3  # roles beyond the first: AWS limits a chained session to an hour, not the length
 
 
@@ -59,15 +63,18 @@ def chained(
         following: list[tuple[RoleDetail, tuple[str, ...], tuple[str, ...]]] = []
         for role, path, ids in frontier:
             side = chain_of(role)
-            if not _may_call(side):
-                continue  # its policies name no sts:AssumeRole: it reaches no role
-            caller = session_arn(account.account, role.name, "vendor-session")
-            context = context_of(role, caller)
+            calls = _may_call(side)  # else only a trust naming the role (or its session) lets it in
             for target in account.roles:
-                if target.arn in seen or not _names(target.trust, role.arn, account.account):
+                text = json.dumps(target.trust)
+                named = role.arn in text or f":assumed-role/{role.name}/" in text
+                if target.arn in seen or not (named or (calls and _names(text, account.account))):
                     continue
+                # the session's name is the vendor's: the one the trust names, where it names one
+                caller = session_arn(
+                    account.account, role.name, session_name(role.name, [target.trust], SESSION)
+                )
                 pinned = _pinned_ids(target.trust)
-                asked = {**context, **({"sts:ExternalId": pinned[0]} if pinned else {})}
+                asked = {**context_of(role, caller), **({"sts:ExternalId": pinned[0]} if pinned else {})}
                 trust = Policy(f"trust policy of {target.name}", target.trust)
                 chain = replace(side, resource=[trust], resource_required=True)
                 if authorize(chain, Request(caller, "sts:AssumeRole", target.arn, asked)).allowed:
@@ -96,11 +103,10 @@ def _may_call(side: Chain) -> bool:
     return False
 
 
-def _names(trust: Any, role_arn: str, account: str) -> bool:
-    """Can the trust's principals include a session of the role: it names the role, the account,
-    or anyone (the evaluator decides the rest)?"""
-    text = json.dumps(trust)
-    return role_arn in text or f":{account}:root" in text or f'"{account}"' in text or '"*"' in text
+def _names(text: str, account: str) -> bool:
+    """Can a trust's principals (its JSON text) include a session of the account's roles through
+    the role's own policy: it names the account, or anyone (the evaluator decides the rest)?"""
+    return f":{account}:root" in text or f'"{account}"' in text or '"*"' in text
 
 
 def _pinned_ids(trust: Any) -> list[str]:
@@ -143,8 +149,7 @@ def chained_accesses(
     for found in chained(first, account, chain_of, context_of):
         access = access_of(found)
         access.trust = found.words
-        if found.ids and (access.severity is None or access.severity.rank > Severity.MEDIUM.rank):
-            access.severity = Severity.MEDIUM
+        access.way_open = bool(found.ids)
         complete(found.role, account, access)
         out.append(access)
     return out

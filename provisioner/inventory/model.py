@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from provisioner.audit.model import UNUSED_DAYS, AuditResult
-from provisioner.inventory.actions import WHO_CAN
+from provisioner.inventory.actions import BUCKET_WRITES, WHO_CAN
 from provisioner.model import Severity
 from provisioner.naming import AWS_SERVICE, Party
 
@@ -92,6 +92,11 @@ class DataScope:
         return any(set(rights) & {"write", "delete"} for _, rights in self.grants)
 
 
+def _controls(right: str) -> bool:
+    """Is a scope's right a bucket-level write (its policy, ACL, …): control of the bucket?"""
+    return f"s3:{right}" in BUCKET_WRITES or right.startswith("every bucket-level write")
+
+
 @dataclass
 class RoleAccess:
     """One role a party can assume, and what it gives."""
@@ -112,15 +117,28 @@ class RoleAccess:
     leaves: str  # what that command leaves behind
     severity: Severity | None  # the worst audit finding on the role
     rules: list[str]  # the audit rules it trips
+    way_open: bool = False  # reached by chaining through a trust pinning an ID: not decided
+
+    @property
+    def open(self) -> bool:
+        """Is what it gives not decided (a policy not read, a right a condition decides, a way in
+        through a trust pinning an ID)?"""
+        return bool(self.scope.unread or self.scope.undecided or self.way_open)
 
     @property
     def worst(self) -> Severity | None:
         """Its worst finding; a scope not decided (a policy of the role not read) is at least a
         medium WARN that --fail-on counts: never a pass (what that policy grants may be all)."""
-        not_decided = self.scope.unread or self.scope.undecided
+        if self.power and self.severity is not Severity.CRITICAL:
+            # power beyond data, however reached (chaining too): as audit's vendor-privileged
+            return Severity.CRITICAL
+        not_decided = self.scope.unread or self.scope.undecided or self.way_open
         if not_decided and (self.severity is None or self.severity.rank > Severity.MEDIUM.rank):
             return Severity.MEDIUM
-        control = any(where.endswith("(the bucket)") for where, _ in self.scope.grants)
+        control = any(
+            where.endswith("(the bucket)") or any(_controls(r) for r in rights)
+            for where, rights in self.scope.grants
+        )
         if (self.scope.writes or control) and (
             self.severity is None or self.severity.rank > Severity.HIGH.rank
         ):
@@ -195,7 +213,7 @@ class PartyEntry:
     def warned(self) -> bool:
         """Is its worst verdict a WARN (a grant not decided), with nothing as bad decided?"""
         worst = self.worst
-        certain = [r.severity for r in self.roles] + [d.severity for d in self.direct if d.decided]
+        certain = [r.worst for r in self.roles if not r.open] + [d.severity for d in self.direct if d.decided]
         return worst is not None and all(s is None or s.rank > worst.rank for s in certain)
 
     @property
