@@ -1130,3 +1130,13 @@ def test_a_trust_naming_the_hop_itself_lets_its_session_in_without_its_own_polic
     assert route["route"].startswith(
         f"Datadog -> arn:aws:iam::{ACCOUNT}:role/Hop -> arn:aws:iam::{ACCOUNT}:role/DataRole"
     )
+
+
+def test_a_grant_to_anyone_on_their_own_accounts_folder_is_anyones_in_who_can(cli, files):
+    """Trial 22n item 4: `"*"` on data/${aws:PrincipalAccount}/* lets every account read its own
+    folder ("Policy variables"); who-can read s3://data/ said "no outside principal"."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::own-folders/${aws:PrincipalAccount}/*", Sid="Own", Principal="*"))  # fmt: skip
+    args = files([], {"own-folders": policy})
+    [route] = who(cli, "read", "s3://own-folders/", args)
+    assert route["party"] == "anyone (any AWS account)" and route["verdict"] == "can", route
+    assert route["part"] == "s3://own-folders/${aws:PrincipalAccount}/*"

@@ -19,7 +19,7 @@ from provisioner.iam import Statement, statements, strings
 from provisioner.inventory.actions import OWNER_ONLY
 from provisioner.inventory.callers import callers, chosen_by_caller, only_ours, spared
 from provisioner.inventory.model import ANYONE, Bucket, Direct
-from provisioner.inventory.parts import PROBE_KEY, Guard, guarded, loosened, probes
+from provisioner.inventory.parts import PROBE_KEY, Guard, fill, guarded, loosened, probes
 from provisioner.naming import Names, Party
 
 THEIRS = Policy(
@@ -68,18 +68,20 @@ def direct_grants(
     loose, rcp_guards = loosened(Chain(rcps=rcps), bool(org_ids)) if rcps else (None, [])
     perimeter = (rcps, (loose.rcps if loose is not None else rcps), tuple(rcp_guards))
     found: list[Direct] = []
+    version = {"Version": bucket.policy["Version"]} if "Version" in bucket.policy else {}
     for statement in statements(bucket.policy):
         if not statement.is_allow or only_ours(statement, ours | {bucket.account}, org_ids):
             continue
-        bare = Policy(policy.name, {"Statement": [statement.unconditioned]})
+        # each policy made of its statements keeps its Version: policy variables need 2012-10-17
+        bare = Policy(policy.name, {**version, "Statement": [statement.unconditioned]})
         condition = json.dumps(statement.body.get("Condition")) if "Condition" in statement.body else "none"
         where = _where(statement)
         mine = ours | {bucket.account}
         known = re.fullmatch(r"\d{12}", bucket.account) is not None
-        outright = Policy(policy.name, {"Statement": [*bare.document["Statement"], *denies]})
+        outright = Policy(policy.name, {**version, "Statement": [*bare.document["Statement"], *denies]})
         # the statement with its condition and every Deny: is this grant decided? (the whole
         # policy let another statement's grant make this one look certain: trial 22e item 2)
-        own = Policy(policy.name, {"Statement": [statement.body, *every_deny]})
+        own = Policy(policy.name, {**version, "Statement": [statement.body, *every_deny]})
         named = callers(statement, names, mine, org_ids, bucket_accounts or {}, known)
         anyone_in = False
         sparing = spared(statement, named, bucket.policy, names, mine)
@@ -184,9 +186,8 @@ class _Grant:
         entered: set[str] = set()  # the callers that get in
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
-            requests = [
-                Request(c, action, resource, {**caller_context(c), **self.chosen}) for c in self.asking
-            ]
+            contexts = [(c, {**caller_context(c), **self.chosen}) for c in self.asking]
+            requests = [Request(c, action, fill(resource, ctx), ctx) for c, ctx in contexts]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
             if self.outright is not None:  # an unconditional Deny ends the grant here
@@ -232,7 +233,10 @@ class _Grant:
             if any(g.refuses(r.principal, r.resource, [r.action], r.context) for r in open_)
         ]
         for guard in self.guards:
-            alone = Policy(self.policy.name, {"Statement": [*self.bare.document["Statement"], guard.bare]})
+            alone = Policy(
+                self.policy.name,
+                {**self.bare.document, "Statement": [*self.bare.document["Statement"], guard.bare]},
+            )
             chain = Chain(identity=[THEIRS], resource=[alone], cross_account=True)
             if any(not authorize(chain, r).allowed for r in open_):
                 said.append(f"Deny {guard.where}: {guard.condition}")

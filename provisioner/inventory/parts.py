@@ -43,8 +43,9 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                 name, slash, key = whole.partition("/")
                 if not slash:
                     continue
-                # a policy variable left (the vendor's to choose): asked as any value
-                asked = _under(_VARIABLE.sub("*", whole), bucket, prefix)
+                # a policy variable: asked with it in the key, each caller's own value then
+                # (fill); where the prefix needs it to be a value, as any value
+                asked = _under(whole, bucket, prefix) or _under(_VARIABLE.sub("*", whole), bucket, prefix)
                 if asked:
                     shown = f"s3://{bucket}/{key}" if fnmatchcase(bucket, name) else f"s3://{whole}"
                     deeper.setdefault(shown, f"arn:aws:s3:::{asked}")
@@ -116,6 +117,22 @@ def loose_allow(body: Any, org_known: bool) -> dict[str, Any] | None:
 _VARIABLE = re.compile(r"\$\{(?![*?$]\})[^}]*\}")
 
 
+def fill(resource: str, context: Mapping[str, Any]) -> str:
+    """A resource asked about with the policy variables its pattern kept (probes), each the
+    caller's own value from its request (or the default, or "x" where it has none): a grant on
+    data/${aws:PrincipalAccount}/* is asked at each caller's own folder."""
+    if "${" not in resource:
+        return resource
+    values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
+
+    def one(match: re.Match[str]) -> str:
+        name, _, default = match.group(0)[2:-1].partition(",")
+        value = values.get(name.strip().lower())
+        return value if value is not None else default.strip().strip("'\"") or "x"
+
+    return _VARIABLE.sub(one, resource)
+
+
 def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bool]) -> Any:
     """The document with each policy variable in a Resource or NotResource that the request
     holds a value of, and that is not the vendor's choice (`free`, lower case), replaced by that
@@ -183,9 +200,10 @@ class Guard:
         on.)"""
         body = self.statement.body
         named = "Principal" in body or "NotPrincipal" in body  # a resource policy's: asked as one
+        resource = fill(resource, context)
 
         def allows(*bodies: Any, action: str) -> bool:
-            policy = Policy("guard", {"Statement": list(bodies)})
+            policy = Policy("guard", {"Version": "2012-10-17", "Statement": list(bodies)})
             chain = Chain(resource=[policy]) if named else Chain(identity=[policy])
             return authorize(chain, Request(caller, action, resource, context)).allowed
 

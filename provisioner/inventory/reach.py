@@ -16,7 +16,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parts import PROBE_KEY, loosened, probes, session_name
+from provisioner.inventory.parts import PROBE_KEY, fill, loosened, probes, session_name
 from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
 
@@ -132,7 +132,7 @@ def _reached(
     (the first asked) is every part under it."""
     hits = []
     for index, (part, resource) in enumerate(asked):
-        decision = authorize(chain, Request(caller, action, resource, context))
+        decision = authorize(chain, Request(caller, action, fill(resource, context), context))
         if decision.allowed:
             hits.append((part, decision))
             if index == 0:
@@ -157,7 +157,8 @@ def role_reach(
     context = session_context(role, account, caller)
 
     def allowed(where: Chain, resource: str) -> bool:
-        return any(authorize(where, Request(caller, a, resource, context)).allowed for a in ACTIONS[action])
+        asked = fill(resource, context)
+        return any(authorize(where, Request(caller, a, asked, context)).allowed for a in ACTIONS[action])
 
     by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context))}
     loose, guards = loosened(full, account.org is not None and bool(account.org.org_id))

@@ -20,7 +20,7 @@ from provisioner.iam import statements, strings
 from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
 from provisioner.inventory.keys import key_scope, kms_grants, with_key
 from provisioner.inventory.model import Bucket, DataScope, Key
-from provisioner.inventory.parts import PROBE_KEY, Guard, loosened, probes, resolved, session_name
+from provisioner.inventory.parts import PROBE_KEY, Guard, fill, loosened, probes, resolved, session_name
 from provisioner.model import session_arn
 
 EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
@@ -151,7 +151,9 @@ class _Asker:
         chain, guards = self.chain_of(bucket, with_rcps, loose)
         key = (action, resource, bucket, with_rcps, loose and bool(guards))  # no guards: as strict
         if key not in self.answers:
-            request = Request(self.asked.principal, action, resource, self.asked.context)
+            request = Request(
+                self.asked.principal, action, fill(resource, self.asked.context), self.asked.context
+            )
             self.answers[key] = authorize(chain, request).allowed
         return self.answers[key]
 
