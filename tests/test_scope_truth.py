@@ -1140,3 +1140,22 @@ def test_a_grant_to_anyone_on_their_own_accounts_folder_is_anyones_in_who_can(cl
     [route] = who(cli, "read", "s3://own-folders/", args)
     assert route["party"] == "anyone (any AWS account)" and route["verdict"] == "can", route
     assert route["part"] == "s3://own-folders/${aws:PrincipalAccount}/*"
+
+
+def test_an_outside_callers_own_tag_is_its_choice_and_a_roles_tag_is_known(cli, files):
+    """Trial 22n items 6 and 7. A grant to "*" on aws:PrincipalTag/team: any account tags its own
+    roles, so anyone (decided, critical; it was a WARN). A role whose trust does not let the
+    vendor tag its session has its own tags, known: a Resource naming ${aws:PrincipalTag/team}
+    is its own team's folder, and an Allow needing another tag value is no grant (both were
+    "not decided")."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::tagged/*", Sid="Team", Principal="*", Condition={"StringEquals": {"aws:PrincipalTag/team": "data"}}))  # fmt: skip
+    [route] = who(cli, "read", "s3://tagged/", files([], {"tagged": policy}))
+    assert (
+        route["party"] == "anyone (any AWS account)"
+        and route["verdict"] == "can"
+        and route["worst"] == "critical"
+    )
+    blue = role("Blue", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::teams/${aws:PrincipalTag/team}/*"), allow("s3:PutObject", "arn:aws:s3:::teams/*", Condition={"StringEquals": {"aws:PrincipalTag/clearance": "high"}})), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    blue["Tags"] = [{"Key": "team", "Value": "blue"}, {"Key": "clearance", "Value": "low"}]
+    [access] = parties(cli, files([blue]))["Datadog"]["roles"]
+    assert access["scope_shown"] == "s3://teams/blue/* read; nothing else", access["scope_shown"]

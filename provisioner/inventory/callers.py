@@ -222,6 +222,10 @@ def service_principals(body: dict[str, Any]) -> list[str]:
 # address range, a VPC endpoint or VPC belongs to someone), but a range holding every address
 # (0.0.0.0/0, ::/0) is anyone's.
 _HEADERS = ("s3:x-amz-", "aws:referer", "aws:useragent", "s3:tlsversion", "aws:securetransport")
+# and the tags of its own principals: an account tags its roles and users as it likes (IAM User
+# Guide, "Tags for AWS Identity and Access Management resources"), so aws:PrincipalTag/KEY of a
+# caller outside is that caller's choice
+_OWN_TAGS = "aws:principaltag/"
 
 
 def chosen_by_caller(statement: Statement, *, anyone: bool) -> dict[str, str]:
@@ -242,6 +246,6 @@ def chosen_by_caller(statement: Statement, *, anyone: bool) -> dict[str, str]:
             every = [v for v in values if str(v).endswith("/0")]
             if every:
                 found.setdefault(key, str(ipaddress.ip_network(str(every[0]), strict=False).network_address))
-        elif key.lower().startswith(_HEADERS):
+        elif key.lower().startswith((*_HEADERS, _OWN_TAGS)):
             found.setdefault(key, str(values[0]).replace("*", "x").replace("?", "x"))
     return found

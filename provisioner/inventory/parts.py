@@ -83,16 +83,16 @@ _SETTLED = frozenset(
 _ORGANIZATION = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
 
 
-def guarded(body: Any, org_known: bool) -> bool:
+def guarded(body: Any, org_known: bool, tags_known: bool = False) -> bool:
     """Is the statement a Deny with a condition on a key the vendor chooses (or one not known),
     so that where it alone refuses, its condition decides (a WARN)?"""
     if body.get("Effect") != "Deny" or "Condition" not in body:
         return False
     entries = condition_entries(body.get("Condition")) or []
-    return not entries or bool(_unsettled(entries, org_known))
+    return not entries or bool(_unsettled(entries, org_known, tags_known))
 
 
-def loose_allow(body: Any, org_known: bool) -> dict[str, Any] | None:
+def loose_allow(body: Any, org_known: bool, tags_known: bool = False) -> dict[str, Any] | None:
     """An Allow with a condition on a key the vendor chooses (or one not known): the statement
     with only its conditions on settled keys (it allows what some value of the others lets it);
     None for any other statement."""
@@ -101,14 +101,14 @@ def loose_allow(body: Any, org_known: bool) -> dict[str, Any] | None:
     resources = strings(body.get("Resource"))
     variable = [r for r in resources if _VARIABLE.search(r)]
     entries = condition_entries(body.get("Condition")) if "Condition" in body else []
-    if entries is None or (not variable and not _unsettled(entries, org_known)):
+    if entries is None or (not variable and not _unsettled(entries, org_known, tags_known)):
         return None
     loose = {k: v for k, v in body.items() if k != "Condition"}
     if variable:  # a policy variable left in a Resource is the vendor's to choose: any value
         loose["Resource"] = [_VARIABLE.sub("*", r) for r in resources]
     kept: dict[str, dict[str, Any]] = {}
     for operator, key, values in entries:
-        if key.lower() in _known(org_known):
+        if _settled(key, org_known, tags_known):
             kept.setdefault(operator, {})[key] = values
     return {**loose, "Condition": kept} if kept else loose
 
@@ -154,12 +154,17 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
     return {**document, "Statement": out} if isinstance(document, dict) else document
 
 
-def _known(org_known: bool) -> frozenset[str]:
-    return _SETTLED | (_ORGANIZATION if org_known else frozenset())
+def _settled(key: str, org_known: bool, tags_known: bool) -> bool:
+    """Does the session's request hold a known value (or a known absence) of the key: the
+    settled keys, the organization's when read, and the principal's tags where the vendor cannot
+    tag its session (its role's tags, or none)?"""
+    lowered = key.lower()
+    known = _SETTLED | (_ORGANIZATION if org_known else frozenset())
+    return lowered in known or (tags_known and lowered.startswith("aws:principaltag/"))
 
 
-def _unsettled(entries: list[tuple[str, str, list[Any]]], org_known: bool) -> list[str]:
-    return [key for _, key, _ in entries if key.lower() not in _known(org_known)]
+def _unsettled(entries: list[tuple[str, str, list[Any]]], org_known: bool, tags_known: bool) -> list[str]:
+    return [key for _, key, _ in entries if not _settled(key, org_known, tags_known)]
 
 
 def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
@@ -215,7 +220,7 @@ class Guard:
         return any(not allows(allow_all, body, action=a) for a in actions)
 
 
-def loosened(chain: Chain, org_known: bool) -> tuple[Chain | None, list[Guard]]:
+def loosened(chain: Chain, org_known: bool, tags_known: bool = False) -> tuple[Chain | None, list[Guard]]:
     """The chain without what the vendor's choices decide, in every layer (identity, boundary,
     SCPs, RCPs and resource policies): its Denies with a condition on a key the vendor chooses
     (guarded) left out, its Allows with one kept without that condition (loose_allow); and those
@@ -227,12 +232,12 @@ def loosened(chain: Chain, org_known: bool) -> tuple[Chain | None, list[Guard]]:
     def loose(policy: Policy) -> Policy:
         kept: list[Any] = []
         for statement in statements(policy.document):
-            opened = loose_allow(statement.body, org_known)
-            if guarded(statement.body, org_known) or opened is not None:
+            opened = loose_allow(statement.body, org_known, tags_known)
+            if guarded(statement.body, org_known, tags_known) or opened is not None:
                 guards.append(Guard(policy.name, statement, opened))
             if opened is not None:
                 kept.append(opened)
-            elif not guarded(statement.body, org_known):
+            elif not guarded(statement.body, org_known, tags_known):
                 kept.append(statement.body)
         changed = any(g.policy == policy.name for g in guards)
         return Policy(policy.name, {**policy.document, "Statement": kept}) if changed else policy

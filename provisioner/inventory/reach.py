@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from provisioner.audit.grants import may_tag_session
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
@@ -161,7 +162,8 @@ def role_reach(
         return any(authorize(where, Request(caller, a, asked, context)).allowed for a in ACTIONS[action])
 
     by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context))}
-    loose, guards = loosened(full, account.org is not None and bool(account.org.org_id))
+    tags_known = not may_tag_session(role.trust)  # the role's own tags, or none: known
+    loose, guards = loosened(full, account.org is not None and bool(account.org.org_id), tags_known)
     reaches: list[Reach] = []
     if by_action:
         hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())

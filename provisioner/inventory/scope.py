@@ -85,6 +85,7 @@ def data_scope(
         boundary = Policy(boundary.name, resolved(boundary.document, context, chosen))
     policies = {b.name: b.policy for b in buckets if b.policy is not None}
     asker = _Asker(Request(caller, "", "", context), documents, boundary, scps, rcps, buckets, bool(org_id))
+    asker.tags_known = not session_tags
     may, allowed = asker.may, asker.allowed
     decides = asker.decides
 
@@ -126,6 +127,7 @@ class _Asker:
         self.asked, self.documents, self.boundary = asked, documents, boundary
         self.scps, self.rcps, self.buckets, self.org_known = scps, rcps, buckets, org_known
         self.policies = {b.name: b.policy for b in buckets if b.policy is not None}
+        self.tags_known = False  # the role's tags (or none) are the session's: the vendor cannot tag it
         self.chains: dict[tuple[str | None, bool, bool], tuple[Chain, list[Guard]]] = {}
         self.answers: dict[tuple[str, str, str | None, bool, bool], bool] = {}
 
@@ -141,7 +143,7 @@ class _Asker:
                 scps=self.scps,
                 rcps=self.rcps if known and with_rcps else (),
             )
-            loose_chain, guards = loosened(chain, self.org_known) if loose else (None, [])
+            loose_chain, guards = loosened(chain, self.org_known, self.tags_known) if loose else (None, [])
             self.chains[(bucket, with_rcps, loose)] = (loose_chain or chain, guards)
         return self.chains[(bucket, with_rcps, loose)]
 
