@@ -124,6 +124,8 @@ def _account_problem(value: Any) -> str | None:
     if not isinstance(value, list) or not value:
         return "must be a non-empty list of 12-digit account IDs"
     bad = [a for a in value if not isinstance(a, str) or not _ACCOUNT.fullmatch(a)]
+    if bad and isinstance(bad[0], int):  # YAML reads an unquoted ID as a number
+        return f"must be 12-digit account IDs as strings ({bad[0]} is a number: quote it, '{bad[0]:012d}')"
     if bad:
         return f"must be 12-digit account IDs as strings ({bad[0]!r} is not)"
     return None
@@ -246,6 +248,8 @@ def load_known_accounts(path: str) -> list[Named]:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark is not None else ""
             raise InputError("known_accounts", path, f"neither JSON nor YAML{at}") from None
+    if isinstance(raw, dict) and "name" in raw:  # one entry, not a list of them
+        raise InputError("known_accounts", path, "one entry, not a list: write each as '- name: …'")
     if isinstance(raw, dict) and isinstance(raw.get("accounts"), list):
         raw = raw["accounts"]  # our own shipped JSON's shape
     entries = parse_list(raw, path)

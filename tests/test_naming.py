@@ -171,6 +171,12 @@ def test_known_accounts_file_names_accounts_in_audit_and_its_errors_are_one_line
     for args in (["--known-accounts", "bad.yaml"], ["--known-accounts", "missing.yaml"]):
         refused = cli("audit", "--from-file", "gaad.json", *args)
         assert refused.code == 2 and refused.stderr.count("\n") == 1 and "known-accounts" in refused.stderr
+    # trial 22n item 9: what to do, where YAML read an ID as a number or the file is one entry
+    (folder / "number.yaml").write_text("- name: 'x'\n  accounts: [111122223333]\n")
+    (folder / "one.yaml").write_text("name: 'x'\naccounts: ['111122223333']\n")
+    for name, says in (("number.yaml", "is a number: quote it, '111122223333'"), ("one.yaml", "not a list")):
+        refused = cli("audit", "--from-file", "gaad.json", "--known-accounts", name)
+        assert refused.code == 2 and says in refused.stderr, refused.stderr
 
 
 @pytest.mark.parametrize(
