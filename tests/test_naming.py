@@ -80,7 +80,7 @@ def test_an_account_of_the_audited_organization_is_ours_even_when_a_source_names
     [
         ({"name": "x"}, "entry 1 (x): accounts must be a non-empty list"),
         ([{"name": "x", "accounts": ["12345"]}], "must be 12-digit account IDs as strings ('12345' is not)"),
-        ([{"name": "x", "accounts": [123456789012]}], "as strings (123456789012 is not)"),
+        ([{"name": "x", "accounts": [123456789012]}], "as strings (123456789012 is a number: quote it"),
         ([{"name": "x", "accounts": ["123456789012"], "type": "vendor"}], "type must be 'aws'"),
         ([{"name": "x", "accounts": ["123456789012"], "colour": 1}], "unknown field 'colour'"),
         ([{"accounts": ["123456789012"]}], "entry 1: name must be a non-empty string"),
