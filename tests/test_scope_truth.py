@@ -1159,3 +1159,29 @@ def test_an_outside_callers_own_tag_is_its_choice_and_a_roles_tag_is_known(cli, 
     blue["Tags"] = [{"Key": "team", "Value": "blue"}, {"Key": "clearance", "Value": "low"}]
     [access] = parties(cli, files([blue]))["Datadog"]["roles"]
     assert access["scope_shown"] == "s3://teams/blue/* read; nothing else", access["scope_shown"]
+
+
+def test_a_key_of_another_account_stays_beside_every_key_of_the_roles_own(cli, files):
+    """Trial 22p item 2: kms:Decrypt on another account's key and on every key of the role's
+    own account showed only the latter: the other account's key (its own key policy decides,
+    "Allowing users in other accounts to use a KMS key") was dropped."""
+    foreign = "arn:aws:kms:us-east-1:999999999999:key/abcd"
+    policy = doc(allow("kms:Decrypt", [foreign, f"arn:aws:kms:*:{ACCOUNT}:key/*"]))
+    [access] = parties(cli, files([role("Keys", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
+    assert f"any KMS key of account {ACCOUNT} decrypt" in access["scope_shown"], access["scope_shown"]
+    assert f"{foreign} (its key policy decides) decrypt" in access["scope_shown"], access["scope_shown"]
+
+
+def test_an_scp_on_a_session_tag_the_vendor_sets_leaves_the_read_not_decided(cli, files, tmp_path):
+    """Trial 22p item 3: the trust lets the vendor tag its session (sts:TagSession), and an SCP
+    denies reads unless aws:PrincipalTag/team is data: the vendor passes team=data ("Passing
+    session tags in AWS STS"). inventory said "nothing" where who-can said not decided."""
+    tagger = role("Tagger", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::tag-b/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    tagger["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    scp = tmp_path / "tag-scp.json"
+    scp.write_text(json.dumps(doc(allow("*", "*"), deny("s3:GetObject", "*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "data"}}))))  # fmt: skip
+    args = [*files([tagger]), "--scp-file", str(scp)]
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    assert access["scope_shown"].startswith("not decided: read on s3://tag-b/*"), access["scope_shown"]
+    [route] = who(cli, "read", "s3://tag-b/", args)
+    assert route["verdict"].startswith("WARN") and "aws:PrincipalTag/team" in route["verdict"]

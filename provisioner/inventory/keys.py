@@ -80,8 +80,9 @@ def kms_grants(documents: Sequence[Policy], decrypts: Any, account: str) -> list
     found: list[tuple[str, tuple[str, ...]]] = []
     if decrypts(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE_KEY}"):
         return [("any KMS key", ("decrypt",))]
-    if decrypts(f"arn:aws:kms:us-east-1:{account}:key/{PROBE_KEY}"):
-        return [(f"any KMS key of account {account}", ("decrypt",))]
+    every_own = decrypts(f"arn:aws:kms:us-east-1:{account}:key/{PROBE_KEY}")
+    if every_own:  # and still each key of another account the policies name (trial 22p item 2)
+        found.append((f"any KMS key of account {account}", ("decrypt",)))
     for policy in documents:
         for statement in statements(policy.document):
             if not statement.is_allow:
@@ -92,6 +93,11 @@ def kms_grants(documents: Sequence[Policy], decrypts: Any, account: str) -> list
             for resource in strings(statement.body.get("Resource")):
                 if ":kms:" in resource and resource not in [w for w, _ in found]:
                     asked = resource.replace("*", "x").replace("?", "x")
+                    if every_own and f":{account}:" in asked:
+                        continue  # among every key of the account
                     if decrypts(asked):
-                        found.append((resource, ("decrypt",)))
+                        shown = (
+                            resource if f":{account}:" in asked else f"{resource} (its key policy decides)"
+                        )
+                        found.append((shown, ("decrypt",)))
     return found

@@ -338,7 +338,7 @@ def _scope(
     named = role.name in around or any(
         k in (around + texts).lower() for k in ("aws:principalarn", "aws:userid", "${")
     )
-    tagged = "principaltag" in (texts + repr([b.policy for b in buckets])).lower()
+    tagged = "principaltag" in (texts + around).lower()  # an SCP's or RCP's tag condition too
     tagging = tagged and may_tag_session(role.trust)
     key = (
         account.account,
