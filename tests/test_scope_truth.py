@@ -1185,3 +1185,17 @@ def test_an_scp_on_a_session_tag_the_vendor_sets_leaves_the_read_not_decided(cli
     assert access["scope_shown"].startswith("not decided: read on s3://tag-b/*"), access["scope_shown"]
     [route] = who(cli, "read", "s3://tag-b/", args)
     assert route["verdict"].startswith("WARN") and "aws:PrincipalTag/team" in route["verdict"]
+
+
+def test_bucket_control_a_condition_on_the_vendors_address_refuses_is_not_decided(cli, files, tmp_path):
+    """Trial 22p item 4: under an SCP denying S3 from other addresses (NotIpAddress aws:SourceIp),
+    a role's PutBucketPolicy and PutBucketAcl on its bucket vanished from the scope, where its
+    object rights were "not decided": control of the bucket is not decided too, never dropped."""
+    owner = role("Owner", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:*", ["arn:aws:s3:::ip-b", "arn:aws:s3:::ip-b/*"])), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    scp = tmp_path / "ip-scp.json"
+    scp.write_text(json.dumps(doc(allow("*", "*"), deny("s3:*", "*", Condition={"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}))))  # fmt: skip
+    [access] = parties(cli, [*files([owner]), "--scp-file", str(scp)])["Datadog"]["roles"]
+    shown = access["scope_shown"]
+    assert "not decided: " in shown and "PutBucketPolicy" in shown and "s3://ip-b (the bucket)" in shown, (
+        shown
+    )

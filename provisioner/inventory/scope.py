@@ -17,13 +17,12 @@ from provisioner.audit.grants import PROBE_BUCKET, SESSION, Levels, session_cont
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import statements, strings
-from provisioner.inventory.actions import BUCKET_WRITES, RIGHTS
+from provisioner.inventory.actions import RIGHTS
+from provisioner.inventory.control import bucket_writes, buckets_written, open_control
 from provisioner.inventory.keys import key_scope, kms_grants, with_key
 from provisioner.inventory.model import Bucket, DataScope, Key
 from provisioner.inventory.parts import PROBE_KEY, Guard, fill, loosened, probes, resolved, session_name
 from provisioner.model import session_arn
-
-EVERY_BUCKET_WRITE = "every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …)"
 
 
 def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tuple[str, str]]:
@@ -92,10 +91,11 @@ def data_scope(
     # the boundary's resources are asked about too: what the role reaches is inside them
     asked_about = [*documents, boundary] if boundary is not None else list(documents)
     every, except_, grants, undecided = _object_grants(may, decides, asked_about, buckets, policies)
-    every_bucket = _bucket_writes(allowed, PROBE_BUCKET, None)
+    every_bucket = bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
         grants.insert(0, (f"s3://* (every bucket{except_})", every + every_bucket))
-    grants += _buckets_written(allowed, targets(asked_about, buckets), every_bucket, policies)
+    grants += buckets_written(allowed, targets(asked_about, buckets), every_bucket, policies)
+    undecided += open_control(asker, grants, targets(asked_about, buckets))
     notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
     role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
     if keys is None:  # not read (offline, or refused): the role's side alone
@@ -350,33 +350,3 @@ def _why(
     else:
         who = "its bucket policy denies" if bucket in policies else "denied"
     return who + ("" if len(denied) == len(every) else " " + ", ".join(denied))
-
-
-def _bucket_writes(
-    allowed: Callable[[str, str, str | None], bool], bucket: str, asked: str | None, skip: Sequence[str] = ()
-) -> tuple[str, ...]:
-    """The BUCKET_WRITES the session may make on `bucket` (all of them: EVERY_BUCKET_WRITE)."""
-    found = [a for a in BUCKET_WRITES if a not in skip and allowed(a, f"arn:aws:s3:::{bucket}", asked)]
-    if len(found) == len(BUCKET_WRITES):
-        return (EVERY_BUCKET_WRITE,)
-    return tuple(a.removeprefix("s3:") for a in found)
-
-
-def _buckets_written(
-    allowed: Callable[[str, str, str | None], bool],
-    asked_about: list[tuple[str, str]],
-    every_bucket: tuple[str, ...],
-    policies: Mapping[str, Any],
-) -> list[tuple[str, tuple[str, ...]]]:
-    """Each bucket's own bucket-level writes, beyond those on every bucket (unless its policy
-    may add or take away)."""
-    skipped = BUCKET_WRITES if every_bucket == (EVERY_BUCKET_WRITE,) else [f"s3:{a}" for a in every_bucket]
-    found: list[tuple[str, tuple[str, ...]]] = []
-    for bucket, prefix in asked_about:
-        asked = bucket.replace("*", "x").replace("?", "x")
-        if prefix != "":
-            continue
-        own = _bucket_writes(allowed, asked, asked, () if asked in policies else skipped)
-        if own and own != every_bucket:  # what every bucket gets: said once
-            found.append((f"s3://{bucket} (the bucket)", own))
-    return found
