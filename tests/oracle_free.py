@@ -177,13 +177,24 @@ def _strings(rng: random.Random, patterns: list[str]) -> list[str]:
 
 
 def _addresses(rng: random.Random, cidrs: list[str]) -> list[str]:
+    """Addresses a request from the internet may come from: on both sides of each range, never a
+    private, shared, loopback or other special-purpose one, which no request from the internet
+    carries as aws:SourceIp."""
     out = ["192.0.2.77"]  # an address of the internet (RFC 5737) in none of the generated ranges
     for cidr in cidrs:
         network = ipaddress.ip_network(cidr, strict=False)
         first, last = int(network.network_address), int(network.broadcast_address)
         for value in (first, last, first - 1, last + 1, rng.randint(first, last)):
-            out.append(str(ipaddress.IPv4Address(value)))
+            address = ipaddress.IPv4Address(value)
+            if not any(address in ipaddress.ip_network(r) for r in _NOT_ON_THE_INTERNET):
+                out.append(str(address))
     return out
+
+
+# RFC 6890's special-purpose blocks no request from the internet comes from (private, shared,
+# loopback, link-local, multicast, reserved); the documentation blocks stand for public ones here
+_NOT_ON_THE_INTERNET = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+                        "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4")  # fmt: skip
 
 
 def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]:

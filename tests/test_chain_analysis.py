@@ -602,3 +602,21 @@ def test_a_depends_on_whose_values_no_representative_shows_says_the_solvers_valu
     assert words != outcome.depends, outcome.depends
     shown = words.split("'", 1)[0]
     assert shown.startswith("a") and not shown.startswith("ax"), shown
+
+
+def test_an_scp_allowing_s3_only_from_a_private_range_refuses_every_request():
+    """Trial 20p item 2. IAM User Guide, "AWS global condition context keys": aws:SourceIp is the
+    requester's address, and through a VPC endpoint it is absent (aws:VpcSourceIp holds the
+    private address). A request from the internet never comes from a private range (RFC 6890),
+    so "Deny S3 when NotIpAddress 10.0.0.0/8" refuses the vendor's every request: FAIL, not a
+    WARN "allowed only from 10.0.0.0". A public range still depends on the address."""
+    identity = [Policy("identity", doc(ALL))]
+    for cidr, wanted in (("10.0.0.0/8", "FAIL"), ("203.0.113.0/24", "WARN")):
+        deny = {
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"NotIpAddress": {"aws:SourceIp": cidr}},
+        }
+        chain = Chain(identity=identity, scps=[[Policy("SCP full", doc(ALL)), Policy("SCP ip", doc(deny))]])
+        assert verdict(decide_chain(chain, s3_request(), FreeKeys())) == wanted, cidr

@@ -39,6 +39,16 @@ from provisioner.model import account_of
 
 NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
+# Addresses a request from the internet never comes from (IANA special-purpose address registries,
+# RFC 6890: private, shared, loopback, link-local, multicast, reserved): aws:SourceIp is the
+# caller's public address; through a VPC endpoint it is absent and aws:VpcSourceIp holds the
+# private one (IAM User Guide, "AWS global condition context keys", aws:SourceIp and
+# aws:VpcSourceIp). A "deny S3 outside 10.0.0.0/8" SCP refuses every request (trial 20p item 2).
+NOT_PUBLIC = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10",
+    "ff00::/8",
+)  # fmt: skip
 TLS_VERSIONS = ("1.2", "1.3")  # S3 User Guide, "Protecting data in transit with encryption"
 _WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
 _HEX = z3.Union(z3.Range("0", "9"), z3.Range("a", "f"))
@@ -157,6 +167,8 @@ class SessionRequest:
             # an IPv4 address has nothing above its 32 bits: one vector per address
             self.domain.append(z3.Or(address.v6, z3.Extract(127, 32, address.bits) == z3.BitVecVal(0, 96)))
             self.addresses[name] = address
+            if name == "aws:sourceip":  # from the internet: a public address, never a private one
+                self.domain.append(z3.Not(z3.Or(*[address.within(r) for r in NOT_PUBLIC])))
             group += [address.v6, address.bits]
             return Key(present, z3.String(f"key:{name}"))  # compared as a string: not modelled
         value = z3.String(f"key:{name}")
