@@ -620,3 +620,13 @@ def test_an_scp_allowing_s3_only_from_a_private_range_refuses_every_request():
         }
         chain = Chain(identity=identity, scps=[[Policy("SCP full", doc(ALL)), Policy("SCP ip", doc(deny))]])
         assert verdict(decide_chain(chain, s3_request(), FreeKeys())) == wanted, cidr
+
+
+def test_an_escaped_question_mark_in_a_session_name_pattern_is_a_literal_no_session_holds():
+    """Trial 20p item 3. IAM User Guide, "Variables and tags": ${?} is a literal "?". A session
+    name holds no "?" ([\\w+=,.@-]), so a Deny unless aws:userid is like ROLE-ID:${?}* refuses
+    every session: FAIL (it was "not decided … with a wildcard from a policy variable")."""
+    condition = {"StringNotLike": {"aws:userid": f"{ROLE_ID}:${{?}}*"}}
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*", "Principal": "*", "Condition": condition}
+    chain = Chain(identity=[Policy("identity", doc(ALL))], resource=[Policy("bucket", doc(deny))])
+    assert verdict(decide_chain(chain, s3_request(), FreeKeys())) == "FAIL"

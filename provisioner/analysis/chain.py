@@ -138,10 +138,16 @@ class _Conditions(Encoder):
             resolved = []
             for value in values:
                 pieces = _substitute(str(value), request, variables)
-                if pieces is None:
-                    continue  # a variable with no value and no default: the value matches nothing
+                if pieces is None:  # a variable with no value and no default: the value matches
+                    if "not" in operator.lower():  # nothing, and a negated operator does not hold
+                        return _FALSE  # (evaluation.conditions: the statement is invalid)
+                    continue
                 if any(literal and ("*" in text or "?" in text) for text, literal in pieces):
-                    return self._atom(f"{operator} on {key} with a wildcard from a policy variable", closing)
+                    if key.lower() in LITERAL_FREE or key.lower().startswith("aws:principaltag/"):
+                        continue  # a literal * or ? (${*}, ${?}): no value of the key holds one
+                    return self._atom(
+                        f"{operator} on {key} with a literal * or ? from a policy variable", closing
+                    )
                 resolved.append("".join(text for text, _ in pieces))
             values = resolved
         return super().condition(operator, key, values, False, closing)
@@ -201,6 +207,12 @@ class _Conditions(Encoder):
             within = or_([address.within(str(v)) for v in values])
             return z3.Not(within) if base == "notipaddress" else within
         return super()._single(operator, base, key, request_key, values, variables, closing)
+
+
+# Free keys whose values never hold a * or ?: a session name ([\w+=,.@-]), a VPC or endpoint
+# ID, a TLS version (a tag value's characters hold neither: IAM User Guide, "Tagging IAM
+# resources", naming rules)
+LITERAL_FREE = frozenset({"aws:userid", "aws:sourcevpc", "aws:sourcevpce", "s3:tlsversion"})
 
 
 def _matching(pattern: str) -> Callable[[Request], bool]:
