@@ -240,3 +240,43 @@ def test_least_privilege_lists_the_command_that_fixes_it():
     least = checks(state)["AWSLeastPrivilege"]
     detach = f"aws iam detach-role-policy --role-name LabelboxS3Access --policy-arn {arn}"
     assert least.status is WARN and detach in least.commands, least.commands
+
+
+FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+EC2_ONLY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
+ROLE_DECRYPTS = {
+    "Sid": "Role",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROLE_ARN},
+    "Action": "kms:Decrypt",
+    "Resource": "*",
+}
+OUR_NETWORK_ONLY = {
+    "Sid": "OnlyOurNetwork",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "kms:*",
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}},
+}
+
+
+def test_an_organization_or_key_policy_refusal_offers_no_create_role_command():
+    """Trial 20p items 5 and 6: an SCP allow-list leaving S3 out (a level with no Allow), an RCP
+    Deny on kms:*, and a key policy's own Deny each FAIL the read; create-role changes the role,
+    which undoes none of them (IAM User Guide, "Policy evaluation logic": an explicit deny
+    overrides any allow; "SCP evaluation": every level must allow), and its rewrite could take
+    kms:Decrypt away. The remediation names the organization policy or the key policy's Deny and
+    lists no command."""
+    from tests.test_known_keys import KEY, document
+
+    org = OrgPolicies(scps=[[Policy("SCP FullAWSAccess", FULL)], [Policy("SCP ec2-only", EC2_ONLY)]])
+    read = checks(snapshot(org=org))["AWSObjectRead"]
+    assert read.status is FAIL and read.commands == () and "organization policy" in read.remediation, read
+    allow_role, kms_deny = ROLE_DECRYPTS, OUR_NETWORK_ONLY
+    keyed = checks(snapshot(kms_key=KEY, key_policy=document(allow_role, kms_deny)))["AWSObjectRead"]
+    assert keyed.status is FAIL and keyed.commands == () and "key policy's Deny" in keyed.remediation, keyed
+    rcp = Policy("RCP kms-perimeter", {"Version": "2012-10-17", "Statement": [kms_deny]})
+    fenced = OrgPolicies(rcps=[[RCP_FULL, rcp]])
+    by_rcp = checks(snapshot(kms_key=KEY, key_policy=document(allow_role), org=fenced))["AWSObjectRead"]
+    assert by_rcp.status is FAIL and by_rcp.commands == () and "organization policy" in by_rcp.remediation

@@ -17,6 +17,7 @@ from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
+    DENIED_BY_ORGANIZATION,
     DEPENDS_ON_VENDOR,
     ESCALATION,
     FAIL,
@@ -27,6 +28,7 @@ from provisioner.validate.rules import (
     decide,
     free_keys,
     not_decided,
+    organization_refuses,
     role_unread,
     s3_chain,
     s3_request,
@@ -108,6 +110,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     status, detail = kms.status, kms.detail
     if status is FAIL:
         failed = verdict(name, FAIL, spec, "KMS_DECRYPT_DENIED", detail)
+        if kms.organization or kms.key_policy_denies:
+            return replace(failed, remedy=DENIED_BY_ORGANIZATION if kms.organization else KEY_POLICY_DENIES)
         return replace(failed, remedy=KEY_POLICY_ONLY) if kms.key_policy_only else failed
     if status is WARN or depends:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
@@ -134,6 +138,7 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 
 
 KEY_POLICY_ONLY = "KEY_POLICY_ONLY"  # checks.json: a decrypt only the key policy can allow
+KEY_POLICY_DENIES = "KEY_POLICY_DENIES"  # checks.json: a decrypt the key policy's Deny refuses
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,8 @@ class KmsVerdict:
     detail: str
     depends: bool = False  # a WARN because the answer depends on a value the vendor chooses
     key_policy_only: bool = False  # a FAIL only the key policy can undo (it does not delegate to IAM)
+    organization: bool = False  # a FAIL an SCP or RCP decides: no change to the role undoes it
+    key_policy_denies: bool = False  # a FAIL the key policy's own Deny decides
 
 
 def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
@@ -204,7 +211,12 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     decision = authorize(chain, request)
     refused = organization_decision(state.org.scps, state.org.rcps, request)
     if decision.effect == EXPLICIT_DENY or refused is not None:
-        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {decision.reason()}")
+        # no Allow undoes a Deny: the key policy's own, or an SCP's or RCP's (trial 20p item 6)
+        by_org = refused is not None and organization_refuses([refused])
+        denies = decision.denies if decision.effect == EXPLICIT_DENY else ()
+        by_key = bool(denies) and all(h.policy == key_policy.name for h in denies) and not by_org
+        why = f"kms:Decrypt on {key}: {(refused if by_org and refused else decision).reason()}"
+        return KmsVerdict(FAIL, why, organization=by_org, key_policy_denies=by_key)
     direct = evaluate([key_policy], request, account_delegates=True)
     if decision.allowed and direct.allowed:
         return KmsVerdict(PASS, f"kms:Decrypt on {key}: the key policy allows the role")

@@ -37,10 +37,15 @@ OTHER_ID = "OTHER_ID"
 
 
 def organization_refuses(decisions: list[Decision]) -> bool:
-    """Is every refusal an explicit Deny of an SCP or RCP (and of nothing the role or the bucket
-    holds)? Then create-role, which rewrites those, is not the fix."""
+    """Is every refusal an SCP's or RCP's: an explicit Deny of one (and of nothing the role or the
+    bucket holds), or a level of them none of which allows it (an allow-list that leaves S3
+    out)? Then create-role, which rewrites the role, is not the fix (trial 20p item 5)."""
+    organization = ("SCP ", "RCP ")
     return bool(decisions) and all(
-        d.denies and all(hit.policy.startswith(("SCP ", "RCP ")) for hit in d.denies) for d in decisions
+        all(hit.policy.startswith(organization) for hit in d.denies)
+        if d.denies
+        else bool(d.by) and all(p.startswith(organization) for p in d.by)  # a level allowing nothing
+        for d in decisions
     )
 
 
