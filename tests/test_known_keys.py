@@ -671,3 +671,29 @@ def test_a_network_perimeter_that_spares_a_tag_offers_that_tag_for_a_warn():
 def tagged_role(key: str) -> dict:
     role = {"RoleName": "LabelboxS3Access", "Arn": ROLE_ARN, "AssumeRolePolicyDocument": WANTED.trust}
     return {**role, "Tags": [{"Key": key, "Value": "true"}]}
+
+
+def test_a_trust_limiting_the_tag_keys_the_vendor_passes_leaves_the_roles_other_tags_known():
+    """Trial 20p item 1. IAM User Guide, "Passing session tags in AWS STS": a trust can limit the
+    tag keys a caller passes with a condition on aws:TagKeys; STS refuses an AssumeRole passing
+    any other key. So a trust letting the vendor tag only costcenter leaves the role's own team
+    tag the session's: the bucket policy's team Deny is decided (PASS), where a trust letting it
+    pass team keeps the read a WARN."""
+
+    def trust(keys: list[str]) -> dict:
+        tagging = {**WANTED.trust, "Statement": [dict(s) for s in WANTED.trust["Statement"]]}
+        tagging["Statement"].append(
+            {
+                "Effect": "Allow",
+                "Principal": WANTED.trust["Statement"][0]["Principal"],
+                "Action": "sts:TagSession",
+                "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": keys}},
+            }
+        )
+        return {**tagged(("team", "labeling")), "AssumeRolePolicyDocument": tagging}
+
+    def read(keys: list[str]) -> Status:
+        return reads(snapshot(role=trust(keys), bucket_policy=TAG_DENY))["AWSObjectRead"][0]
+
+    assert read(["costcenter"]) is Status.PASS
+    assert read(["team"]) is Status.WARN

@@ -369,4 +369,4 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
         return True
     if name == "s3:tlsversion":
         return free.tls and request.action.lower().startswith("s3:")
-    return name.startswith("aws:principaltag/") and free.session_tags
+    return name.startswith("aws:principaltag/") and free.tag_free(name)

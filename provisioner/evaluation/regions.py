@@ -46,6 +46,14 @@ class FreeKeys:
     tls: bool = True  # only S3 requests carry s3:TlsVersion
     session_tags: bool = False
     role_tags: frozenset[str] = frozenset()
+    # the tag keys the trust lets the vendor pass (lower case; None: any), where a condition on
+    # aws:TagKeys limits them (IAM User Guide, "Passing session tags in AWS STS")
+    tag_keys: frozenset[str] | None = None
+
+    def tag_free(self, key: str) -> bool:
+        """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""
+        name = key.removeprefix("aws:principaltag/")
+        return self.session_tags and (self.tag_keys is None or name in self.tag_keys)
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def _is_free(key: str, request: Request, free: FreeKeys) -> bool:
     if free.tls and lower == "s3:tlsversion" and request.action.lower().startswith("s3:"):
         return True
     if lower.startswith("aws:principaltag/"):
-        return free.session_tags
+        return free.tag_free(lower)
     return False
 
 

@@ -5,6 +5,8 @@ that say what could not be read. Pure.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -211,13 +213,40 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     its session tags (a key the role has a tag for too: a session tag overrides it)."""
     tags = frozenset(key.lower() for key in state.role_tags)
     tagging = False
+    keys: frozenset[str] | None = None
     trust = trust_policies(state)
     if trust:
-        request = assume_request(spec, vendor_caller(spec), spec.external_id)
-        tagging = evaluate(trust, replace(request, action="sts:TagSession")).allowed
+        request = replace(
+            assume_request(spec, vendor_caller(spec), spec.external_id), action="sts:TagSession"
+        )
+        tagging = evaluate(trust, request).allowed
+        # the keys it may pass, each asked as the only one (aws:TagKeys): a trust limiting them
+        # (ForAllValues:StringEquals aws:TagKeys) leaves the role's other tags known (trial 20p item 1)
+        named = _principal_tag_keys(state) | tags
+        keys = (
+            frozenset(k for k in named if evaluate(trust, _with_tag_keys(request, k)).allowed)
+            if tagging and named
+            else None
+        )
     # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
-    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags)
+    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys)
+
+
+def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
+    """The tag keys (lower case) any policy of the snapshot reads as aws:PrincipalTag/KEY."""
+    documents = [p.document for p in state.identity_policies]
+    documents += [state.boundary.document] if state.boundary is not None else []
+    documents += [state.bucket_policy, state.key_policy]
+    documents += [p.document for level in (*state.org.scps, *state.org.rcps) for p in level]
+    texts = json.dumps(documents).lower()
+    return frozenset(re.findall(r"aws:principaltag/([^\"}\s,']+)", texts))
+
+
+def _with_tag_keys(request: Request, key: str) -> Request:
+    """The TagSession request passing one tag, of `key` (aws:TagKeys and aws:RequestTag/KEY)."""
+    context = {**request.context, "aws:TagKeys": [key], f"aws:RequestTag/{key}": "value"}
+    return Request(request.principal, request.action, request.resource, context)
 
 
 def decide(
