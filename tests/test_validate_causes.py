@@ -280,3 +280,16 @@ def test_an_organization_or_key_policy_refusal_offers_no_create_role_command():
     fenced = OrgPolicies(rcps=[[RCP_FULL, rcp]])
     by_rcp = checks(snapshot(kms_key=KEY, key_policy=document(allow_role), org=fenced))["AWSObjectRead"]
     assert by_rcp.status is FAIL and by_rcp.commands == () and "organization policy" in by_rcp.remediation
+
+
+def test_a_boundary_that_alone_refuses_the_read_is_named_and_create_role_is_not_offered():
+    """Trial 20p item 4: a boundary allowing only List and GetBucketLocation FAILs the read (IAM
+    User Guide, "Permissions boundaries for IAM entities": only what both allow), and the
+    remediation offered create-role, which changes nothing (its dry run: "no changes"). It names
+    the boundary and what it refuses, and lists no command."""
+    lists = {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"], "Resource": "*"}
+    narrow = Policy("permissions boundary ListOnly", {"Version": "2012-10-17", "Statement": [lists]})
+    read = checks(snapshot(boundary=narrow))["AWSObjectRead"]
+    assert read.status is FAIL and read.commands == (), read
+    assert "ListOnly" in read.remediation and "s3:GetObject" in read.remediation
+    assert "provision create-role" not in read.remediation

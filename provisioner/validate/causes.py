@@ -140,6 +140,27 @@ def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]
     return found
 
 
+def boundary_limits(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]:
+    """The reads of the check the role's permissions boundary alone refuses: allowed without it,
+    refused with it (IAM User Guide, "Permissions boundaries for IAM entities": the effective
+    permissions are where the identity policies and the boundary both allow). create-role
+    rewrites the role's policy, not its boundary: it is not the fix (trial 20p item 4)."""
+    if state.boundary is None or name not in READS:
+        return []
+    from dataclasses import replace
+
+    from provisioner.evaluation.chain import authorize
+    from provisioner.validate.rules import s3_chain
+
+    bounded = s3_chain(state)
+    free = replace(bounded, boundary=None)
+    return [
+        r.action
+        for r in read_requests(name, spec, state)
+        if authorize(free, r).allowed and not authorize(bounded, r).allowed
+    ]
+
+
 def spared_arns(state: Snapshot) -> list[str]:
     """The principals the bucket policy's Deny statements with NotPrincipal spare, as
     aws:PrincipalArn holds them: a role session's is its role's ARN ("AWS global condition

@@ -32,6 +32,7 @@ COMMANDS = ("create_role", "replace_trust", "tag_role")
 # remediations of a cause other than the role's policies (policies/checks.json; validate/causes.py)
 ROLE_TAG_MISSING = "ROLE_TAG_MISSING"
 BOUNDARY_NOT_PRINCIPAL = "BOUNDARY_NOT_PRINCIPAL"
+BOUNDARY_LIMITS = "BOUNDARY_LIMITS"  # checks.json: the boundary alone refuses the read
 BUCKET_POLICY_DENIES = "BUCKET_POLICY_DENIES"
 ORGANIZATION_EXEMPTS = "ORGANIZATION_EXEMPTS"
 NOT_DECIDED = {"ORG_ID": "NOT_DECIDED_ORGANIZATION_ID", "ORG_PATHS": "NOT_DECIDED_ORGANIZATION_PATHS"}
@@ -173,6 +174,11 @@ def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dic
             ["aws", "iam", "delete-role-permissions-boundary", "--role-name", spec.role_name, *spec.selection]
         )
         return BOUNDARY_NOT_PRINCIPAL
+    limited = causes.boundary_limits(check.name, spec, state)
+    if limited and state.boundary is not None:
+        values["boundary"] = state.boundary.name.removeprefix("permissions boundary ")
+        values["boundary_limits"] = ", ".join(limited)
+        return BOUNDARY_LIMITS
     tag = causes.missing_tag(check.name, spec, state)
     if tag is not None:
         tags = json.dumps([{"Key": tag[0], "Value": tag[1]}])
