@@ -211,12 +211,7 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
     decision = authorize(chain, request)
     refused = organization_decision(state.org.scps, state.org.rcps, request)
     if decision.effect == EXPLICIT_DENY or refused is not None:
-        # no Allow undoes a Deny: the key policy's own, or an SCP's or RCP's (trial 20p item 6)
-        by_org = refused is not None and organization_refuses([refused])
-        denies = decision.denies if decision.effect == EXPLICIT_DENY else ()
-        by_key = bool(denies) and all(h.policy == key_policy.name for h in denies) and not by_org
-        why = f"kms:Decrypt on {key}: {(refused if by_org and refused else decision).reason()}"
-        return KmsVerdict(FAIL, why, organization=by_org, key_policy_denies=by_key)
+        return _refused(key, decision, refused, key_policy.name)
     direct = evaluate([key_policy], request, account_delegates=True)
     if decision.allowed and direct.allowed:
         return KmsVerdict(PASS, f"kms:Decrypt on {key}: the key policy allows the role")
@@ -239,6 +234,17 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         f"kms:Decrypt on {key}: the key policy delegates to IAM, where the role's policies do not "
         f"allow it ({identity.reason()}){_role_statements_unmet(key_policy, request)}",
     )
+
+
+def _refused(key: str, decision: Decision, refused: Decision | None, key_policy: str) -> KmsVerdict:
+    """A decrypt a Deny refuses, or an organization level allowing nothing: no Allow undoes it,
+    so its remedy is that policy's, the key policy's own Deny or an SCP's or RCP's, never the
+    role's (trial 20p item 6)."""
+    by_org = refused is not None and organization_refuses([refused])
+    denies = decision.denies if decision.effect == EXPLICIT_DENY else ()
+    by_key = bool(denies) and all(h.policy == key_policy for h in denies) and not by_org
+    why = f"kms:Decrypt on {key}: {(refused if by_org and refused else decision).reason()}"
+    return KmsVerdict(FAIL, why, organization=by_org, key_policy_denies=by_key)
 
 
 def _role_statements_unmet(key_policy: Policy, request: Request) -> str:
