@@ -16,7 +16,7 @@ provider claim that is not a pinning key) is "not decided: ...", never silence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -230,7 +230,31 @@ def _judge(
             undecided.append(
                 f"the Deny guard at {deny.path} has more conditions than the one on {on_keys[0][1]}"
             )
-    return _verdict(statement.path, provider, pins, undecided, excluded)
+    found = _verdict(statement.path, provider, pins, undecided, excluded)
+    if provider.issuer == COGNITO and found.status in ("pinned", "owner") and _guests(statement):
+        pools = ", ".join(found.values)
+        why = f"guest identities of {pools} too: anyone with the pool ID, where it allows guests (not read)"
+        return replace(found, status="undecided", why=why)
+    return found
+
+
+COGNITO = "cognito-identity.amazonaws.com"
+
+
+def _guests(statement: Statement) -> bool:
+    """Does the Allow let a Cognito identity pool's guest identities in? Amazon Cognito Developer
+    Guide, "IAM roles" (role trust and permissions): the amr claim of a guest is
+    "unauthenticated", of a signed-in user "authenticated"; a trust reading no amr, or allowing
+    "unauthenticated" (or a pattern), lets guests in."""
+    for operator, key, values in statement.conditions():
+        if key.lower() != f"{COGNITO}:amr":
+            continue
+        base = operator.rpartition(":")[2].lower().removesuffix("ifexists")
+        texts = [str(v).lower() for v in values]
+        if "not" in base:
+            return not any(t in ("unauthenticated", "*") for t in texts)
+        return any(t == "unauthenticated" or _WILD.search(t) for t in texts)
+    return True
 
 
 def _applies(deny: Statement, principal: str, action: str) -> bool:

@@ -171,15 +171,36 @@ CASES = [
         "Amazon Cognito identity pools (any identity pool of any account)",
     ),
     (
-        "cognito-one-identity-pool",
+        "cognito-one-identity-pool",  # its signed-in users only (amr "authenticated")
         _trust(
             _allow(
                 "cognito-identity.amazonaws.com",
-                {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:1234-abcd"}},
+                {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:1234-abcd"},
+                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+                },
             )
         ),
         {},
         "Amazon Cognito identity pools: us-east-1:1234-abcd",
+    ),
+    (
+        # Amazon Cognito Developer Guide, "IAM roles": a guest's amr is "unauthenticated"; anyone
+        # holding the pool ID gets a guest identity where the pool allows guests (not read):
+        # not decided, never OK (trial 22p item 1)
+        "cognito-guests-of-one-identity-pool",
+        _trust(
+            _allow(
+                "cognito-identity.amazonaws.com",
+                {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:1234-abcd"},
+                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"},
+                },
+            )
+        ),
+        {"federated-not-decided": "medium"},
+        "Amazon Cognito identity pools (not decided: guest identities of us-east-1:1234-abcd too: "
+        "anyone with the pool ID, where it allows guests (not read))",
     ),
     (
         "eks-cluster-without-sub",  # a provider of the customer's own: every identity it issues
@@ -284,6 +305,9 @@ def test_a_subject_value_with_twelve_digits_is_shown_as_written():
     """audit's memo renames outside accounts to share one analysis; a Cognito identity pool ID
     may end in 12 digits that are no account, and the party shows it as the trust writes it."""
     pool = "us-east-1:12345678-1234-1234-1234-987654321098"
-    condition = {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool}}
+    condition = {
+        "StringEquals": {"cognito-identity.amazonaws.com:aud": pool},
+        "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+    }
     verdict = _judge(_trust(_allow("cognito-identity.amazonaws.com", condition)))
     assert verdict.reached_by == (f"federated:Amazon Cognito identity pools: {pool}",)
