@@ -1199,3 +1199,16 @@ def test_bucket_control_a_condition_on_the_vendors_address_refuses_is_not_decide
     assert "not decided: " in shown and "PutBucketPolicy" in shown and "s3://ip-b (the bucket)" in shown, (
         shown
     )
+
+
+def test_a_trust_deny_sparing_one_role_of_the_account_is_not_every_principal(cli, files):
+    """Trial 22p item 7: a trust allowing the vendor's account root, with a Deny unless
+    aws:PrincipalArn is its role/ingest, lets only that role in (an explicit deny overrides the
+    allow: "Policy evaluation logic"); the words said "every principal of account … can assume"
+    with trusts-account-root."""
+    ingest = f"arn:aws:iam::{DATADOG}:role/ingest"
+    narrowed = role("Narrowed", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::narrow/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    narrowed["AssumeRolePolicyDocument"]["Statement"].append({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ingest}}})  # fmt: skip
+    [access] = parties(cli, files([narrowed]))["Datadog"]["roles"]
+    assert "trusts-account-root" not in access["rules"], access
+    assert "every principal of account" not in access["trust"], access["trust"]

@@ -273,10 +273,19 @@ def _root_statement(trust_doc: Any, account: str) -> Statement | None:
 
 def _named_principals(trust_doc: Any, account: str) -> list[str]:
     """The principals of `account` an Allow names by ARN: in Principal, and as a literal
-    aws:PrincipalArn value."""
+    aws:PrincipalArn value; and those a Deny spares by a negated aws:PrincipalArn condition."""
     found: list[str] = []
     for statement in statements(trust_doc):
         if not statement.is_allow:
+            # a Deny unless aws:PrincipalArn is one of these names them too: it spares only them
+            # (trial 22p item 7: Allow the root, Deny all but role/ingest)
+            found += [
+                v
+                for operator, key, values in statement.conditions()
+                if key.lower() == "aws:principalarn" and "not" in operator.lower()
+                for v in values
+                if isinstance(v, str) and not has_wildcard(v) and account_of(v) == account
+            ]
             continue
         found += [
             v
