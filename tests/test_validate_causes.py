@@ -293,3 +293,32 @@ def test_a_boundary_that_alone_refuses_the_read_is_named_and_create_role_is_not_
     assert read.status is FAIL and read.commands == (), read
     assert "ListOnly" in read.remediation and "s3:GetObject" in read.remediation
     assert "provision create-role" not in read.remediation
+
+
+def test_a_write_only_the_bucket_policy_grants_names_its_statement_and_offers_no_create_role():
+    """Trial 20p item 7: the bucket policy granting the role s3:PutObject (under a session-name
+    condition, or none) gave "the role may s3:PutObject" and a create-role rewrite that changes
+    nothing (it rewrites the role's policy, never the bucket policy). The detail names the
+    statement; the remediation is the bucket policy's, with no command."""
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "VendorUploads",
+                "Effect": "Allow",
+                "Principal": {"AWS": ROLE_ARN},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::images/*",
+                "Condition": {"StringLike": {"aws:userid": "*:admin-*"}},
+            }
+        ],
+    }
+    least = checks(snapshot(bucket_policy=grant))["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in least.detail and "Sid VendorUploads" in least.detail, (
+        least
+    )
+    assert (
+        least.commands == ()
+        and "bucket policy" in least.remediation
+        and "provision create-role" not in least.remediation
+    )

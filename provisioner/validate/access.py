@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from provisioner.cors import cors_rule_for
 from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
-from provisioner.evaluation.free import Outcome
+from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import Status, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
@@ -139,6 +139,7 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 
 KEY_POLICY_ONLY = "KEY_POLICY_ONLY"  # checks.json: a decrypt only the key policy can allow
 KEY_POLICY_DENIES = "KEY_POLICY_DENIES"  # checks.json: a decrypt the key policy's Deny refuses
+BUCKET_POLICY_GRANTS = "BUCKET_POLICY_GRANTS"  # checks.json: a write only the bucket policy gives
 
 
 @dataclass(frozen=True)
@@ -352,8 +353,45 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         ).possibly:
             too_much.append(action)
     if too_much:
-        shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
-        return verdict(
-            name, FAIL if spec.strict else WARN, spec, "PERMISSIONS_TOO_BROAD", f"the role may {shown}"
-        )
+        return _too_broad(state, spec, too_much, [r for r in writes if r.action in too_much], identity)
     return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
+
+
+def _too_broad(
+    state: Snapshot, spec: ValidateSpec, too_much: list[str], writes: list[Request], identity: Chain
+) -> Check:
+    """AWSLeastPrivilege's WARN (FAIL with --strict), naming the bucket policy's statements that
+    grant a write the role's own policies do not: the remedy is theirs where they grant them all."""
+    free = free_keys(spec, state)
+    shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
+    granting = _bucket_grants(state, spec, writes, identity, free)
+    detail = f"the role may {shown}"
+    detail += f" (granted by the bucket policy: {', '.join(granting)})" if granting else ""
+    status = FAIL if spec.strict else WARN
+    check = verdict("AWSLeastPrivilege", status, spec, "PERMISSIONS_TOO_BROAD", detail)
+    others = [a for a in too_much if not a.startswith("s3:") or " on " in a]  # reads elsewhere, IAM
+    by_role = others or any(_by_role(identity, r, spec, state, free) for r in writes)
+    return replace(check, remedy=BUCKET_POLICY_GRANTS) if granting and not by_role else check
+
+
+def _by_role(identity: Chain, request: Request, spec: ValidateSpec, state: Snapshot, free: FreeKeys) -> bool:
+    """May the role's own policies (no bucket policy) let the session make the request?"""
+    return decide(identity, request, spec, state, free, only_allowed=True).possibly
+
+
+def _bucket_grants(
+    state: Snapshot, spec: ValidateSpec, writes: list[Request], identity: Chain, free: FreeKeys
+) -> list[str]:
+    """The bucket policy's Allow statements that give the role a write its own policies do not
+    (trial 20p item 7: the detail named neither the statement nor that create-role cannot help)."""
+    from provisioner.iam import statements as statements_of
+
+    found: list[str] = []
+    for statement in statements_of(state.bucket_policy or {}):
+        if not statement.is_allow:
+            continue
+        alone = Policy("bucket policy", {"Version": "2012-10-17", "Statement": [statement.unconditioned]})
+        chain = Chain(resource=[alone])
+        if any(authorize(chain, r).allowed and not _by_role(identity, r, spec, state, free) for r in writes):
+            found += [statement.shown] if statement.shown not in found else []
+    return found
