@@ -82,7 +82,7 @@ def test_a_tls_floor_above_every_version_the_vendor_can_use_fails_every_read():
     assert found["AWSBucketAccess"].code == "BUCKET_ACCESS_DENIED"
     assert found["AWSObjectRead"].code == "OBJECT_READ_DENIED"
     for name in READS:  # the remediation names the Deny that refuses, though our request has no TLS key
-        assert "remove the Deny for this role from the bucket policy of images" in found[name].remediation
+        assert "the bucket policy of images refuses it" in found[name].remediation
         assert "Sid Guard" in found[name].remediation
 
 
