@@ -1212,3 +1212,31 @@ def test_a_trust_deny_sparing_one_role_of_the_account_is_not_every_principal(cli
     [access] = parties(cli, files([narrowed]))["Datadog"]["roles"]
     assert "trusts-account-root" not in access["rules"], access
     assert "every principal of account" not in access["trust"], access["trust"]
+
+
+def test_anyone_narrowed_by_a_role_name_pattern_any_account_can_match_is_anyone_decided(cli, files):
+    """Trial 22q item 2: "*" narrowed by ArnLike aws:PrincipalArn arn:aws:iam::*:role/vendor-*:
+    any AWS account can create a role named vendor-x, so anyone writes: critical (was a medium
+    WARN)."""
+    policy = doc(allow("s3:PutObject", "arn:aws:s3:::pat-bkt/al/*", Sid="Vendors", Principal="*", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/vendor-*"}}))  # fmt: skip
+    [route] = who(cli, "write", "s3://pat-bkt/al/", files([], {"pat-bkt": policy}))
+    assert (
+        route["party"] == "anyone (any AWS account)"
+        and route["verdict"] == "can"
+        and route["worst"] == "critical"
+    )
+
+
+def test_who_can_on_the_whole_bucket_names_a_part_only_an_scp_not_resource_opens(cli, files, tmp_path):
+    """Trial 22q item 4: an SCP denying PutObject everywhere but data/upload/* (NotResource): the
+    role writes upload/*, which who-can write s3://data/ left out (it showed it only when asked
+    about s3://data/upload/)."""
+    writer = role("Uploader", f"arn:aws:iam::{DATADOG}:root", doc(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::up-bkt/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    scp = tmp_path / "upload-only.json"
+    only_upload = {"Effect": "Deny", "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::up-bkt/upload/*"}
+    scp.write_text(json.dumps(doc(allow("*", "*"), only_upload)))
+    args = [*files([writer]), "--scp-file", str(scp)]
+    routes = who(cli, "write", "s3://up-bkt/", args)
+    assert any(r["part"] == "s3://up-bkt/upload/*" and "s3:PutObject" in r["actions"] for r in routes), routes
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    assert "s3://up-bkt/upload/* write" in access["scope_shown"], access["scope_shown"]

@@ -77,8 +77,8 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
 
 
 def role_names(statement: Statement) -> list[str]:
-    """Role names an aws:PrincipalArn pattern with any account asks for (arn:aws:iam::*:role/x):
-    any account can create a role so named."""
+    """Role names an aws:PrincipalArn pattern with any account asks for (arn:aws:iam::*:role/x,
+    or a name matching role/vendor-*): any account can create a role so named."""
     from provisioner.iam import condition_entries
 
     found: list[str] = []
@@ -86,9 +86,9 @@ def role_names(statement: Statement) -> list[str]:
         if key.lower() != "aws:principalarn":
             continue
         for value in values:
-            match = re.fullmatch(r"arn:aws[\w-]*:iam::[*?]+:role/([\w+=,.@-]+)", str(value))
-            if match is not None:
-                found.append(match.group(1))
+            match = re.fullmatch(r"arn:aws[\w-]*:iam::[*?]+:role/([\w+=,.@/*?-]+)", str(value))
+            if match is not None:  # a pattern too (role/vendor-*): a name matching it (trial 22q item 2)
+                found.append(match.group(1).rsplit("/", 1)[-1].replace("*", "x").replace("?", "x"))
     return found
 
 

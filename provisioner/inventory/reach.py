@@ -154,6 +154,8 @@ def role_reach(
     )
     boundary = [chain.boundary.document] if chain.boundary is not None else []
     documents = [p.document for p in chain.identity] + boundary + [bucket.policy]
+    # the SCPs' and RCPs' parts too: a NotResource there opens or closes one (trial 22q item 4)
+    documents += [p.document for level in (*full.scps, *full.rcps) for p in level]
     asked = probes(documents, bucket.name, prefix)
     context = session_context(role, account, caller)
 

@@ -90,6 +90,7 @@ def data_scope(
 
     # the boundary's resources are asked about too: what the role reaches is inside them
     asked_about = [*documents, boundary] if boundary is not None else list(documents)
+    asked_about += [p for level in (*scps, *rcps) for p in level]  # their NotResource parts too
     every, except_, grants, undecided = _object_grants(may, decides, asked_about, buckets, policies)
     every_bucket = bucket_writes(allowed, PROBE_BUCKET, None)
     if every or every_bucket:
