@@ -1240,3 +1240,14 @@ def test_who_can_on_the_whole_bucket_names_a_part_only_an_scp_not_resource_opens
     assert any(r["part"] == "s3://up-bkt/upload/*" and "s3:PutObject" in r["actions"] for r in routes), routes
     [access] = parties(cli, args)["Datadog"]["roles"]
     assert "s3://up-bkt/upload/* write" in access["scope_shown"], access["scope_shown"]
+
+
+def test_anyone_narrowed_to_our_own_accounts_roles_by_principal_arn_is_no_outside_party(cli, files):
+    """Trial 22q item 7: "*" with ArnLike aws:PrincipalArn arn:aws:iam::OUR-ACCOUNT:role/*
+    lets in only principals of our account (IAM sets aws:PrincipalArn to the caller's ARN): no
+    outside party, where an "anyone" WARN was added."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::own-roles/*", Sid="OurRoles", Principal="*", Condition={"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/*"}}))  # fmt: skip
+    bystander = role("Ours", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)  # the account read
+    args = files([bystander], {"own-roles": policy})
+    assert who(cli, "read", "s3://own-roles/", args) == []
+    assert "anyone (any AWS account)" not in parties(cli, args)

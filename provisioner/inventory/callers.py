@@ -35,8 +35,20 @@ def only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[str
     from provisioner.iam import condition_entries
 
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        base = operator.lower().removesuffix("ifexists")
+        if key.lower() == "aws:principalarn" and base in (
+            "arnequals",
+            "arnlike",
+            "stringequals",
+            "stringlike",
+        ):
+            # ARNs whose account part is ours, written out (role/* of our account: trial 22q item 7)
+            accounts = [re.match(r"arn:aws[\w-]*:(?:iam|sts)::(\d{12}):", str(v)) for v in values]
+            if values and all(m is not None and m.group(1) in ours for m in accounts):
+                return True
+            continue
         kind = _OURS_KEYS.get(key.lower())
-        if kind is None or operator.lower().removesuffix("ifexists") not in ("stringequals", "stringlike"):
+        if kind is None or base not in ("stringequals", "stringlike"):
             continue
         texts = [str(v) for v in values]
         if not texts or any("*" in t or "?" in t or "${" in t for t in texts):
@@ -53,7 +65,7 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
     neither does."""
     from provisioner.iam import condition_entries
 
-    arns = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(role|user)/[\w+=,.@/-]+")
+    arns = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(role|user)/[\w+=,.@/*?-]+")  # a name pattern too
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
         texts = [str(v) for v in values]
         base, name = operator.lower(), key.lower()
