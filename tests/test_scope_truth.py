@@ -1251,3 +1251,18 @@ def test_anyone_narrowed_to_our_own_accounts_roles_by_principal_arn_is_no_outsid
     args = files([bystander], {"own-roles": policy})
     assert who(cli, "read", "s3://own-roles/", args) == []
     assert "anyone (any AWS account)" not in parties(cli, args)
+
+
+def test_an_scp_keeping_kms_to_our_accounts_keys_takes_another_accounts_key_away(cli, files, tmp_path):
+    """Trial 22q item 8: an SCP denying kms:Decrypt where aws:ResourceAccount is not ours (AWS's
+    resource-perimeter example) refuses another account's key: the key's account is the
+    resource's ("AWS global condition context keys", aws:ResourceAccount). It was still listed."""
+    foreign = "arn:aws:kms:us-east-1:444455556666:key/k1"
+    keys = role("Keys", f"arn:aws:iam::{DATADOG}:root", doc(allow("kms:Decrypt", foreign)), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    perimeter = {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"aws:ResourceAccount": ACCOUNT}}}  # fmt: skip
+    scp = tmp_path / "kms-perimeter.json"
+    scp.write_text(json.dumps(doc(allow("*", "*"), perimeter)))
+    [access] = parties(cli, [*files([keys]), "--scp-file", str(scp)])["Datadog"]["roles"]
+    assert foreign not in access["scope_shown"], access["scope_shown"]
+    [free] = parties(cli, files([keys]))["Datadog"]["roles"]
+    assert foreign in free["scope_shown"]  # without the SCP, its key policy decides

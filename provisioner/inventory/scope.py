@@ -10,6 +10,7 @@ prefix; kms:Decrypt on the KMS keys the statements name."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -154,9 +155,11 @@ class _Asker:
         chain, guards = self.chain_of(bucket, with_rcps, loose)
         key = (action, resource, bucket, with_rcps, loose and bool(guards))  # no guards: as strict
         if key not in self.answers:
-            request = Request(
-                self.asked.principal, action, fill(resource, self.asked.context), self.asked.context
-            )
+            context = self.asked.context
+            owner = re.match(r"arn:aws[\w-]*:kms:[^:]*:(\d{12}):", resource)
+            if owner is not None:  # a KMS key of another account is that account's resource
+                context = {**context, "aws:ResourceAccount": owner.group(1)}
+            request = Request(self.asked.principal, action, fill(resource, context), context)
             self.answers[key] = authorize(chain, request).allowed
         return self.answers[key]
 
