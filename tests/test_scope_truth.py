@@ -1266,3 +1266,12 @@ def test_an_scp_keeping_kms_to_our_accounts_keys_takes_another_accounts_key_away
     assert foreign not in access["scope_shown"], access["scope_shown"]
     [free] = parties(cli, files([keys]))["Datadog"]["roles"]
     assert foreign in free["scope_shown"]  # without the SCP, its key policy decides
+
+
+def test_any_kms_key_names_the_key_a_not_resource_leaves_out(cli, files):
+    """Trial 22q item 10: kms:Decrypt with NotResource one key showed "any KMS key", with no
+    exception ("IAM JSON policy elements: NotResource": every resource but those listed)."""
+    kept = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/keep-out"
+    policy = doc({"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": kept})
+    [access] = parties(cli, files([role("AllBut", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
+    assert f"any KMS key (except {kept}) decrypt" in access["scope_shown"], access["scope_shown"]

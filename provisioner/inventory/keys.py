@@ -79,7 +79,11 @@ def kms_grants(documents: Sequence[Policy], decrypts: Any, account: str) -> list
     a grant on every key ("*") is "any KMS key" (of the account, where the pattern says so)."""
     found: list[tuple[str, tuple[str, ...]]] = []
     if decrypts(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE_KEY}"):
-        return [("any KMS key", ("decrypt",))]
+        # but the keys a NotResource (or a Deny) leaves out (trial 22q item 10)
+        left_out = [
+            k for k in _not_resource_keys(documents) if not decrypts(k.replace("*", "x").replace("?", "x"))
+        ]
+        return [("any KMS key" + (f" (except {', '.join(left_out)})" if left_out else ""), ("decrypt",))]
     every_own = decrypts(f"arn:aws:kms:us-east-1:{account}:key/{PROBE_KEY}")
     if every_own:  # and still each key of another account the policies name (trial 22p item 2)
         found.append((f"any KMS key of account {account}", ("decrypt",)))
@@ -101,3 +105,15 @@ def kms_grants(documents: Sequence[Policy], decrypts: Any, account: str) -> list
                         )
                         found.append((shown, ("decrypt",)))
     return found
+
+
+def _not_resource_keys(documents: Sequence[Policy]) -> list[str]:
+    """The KMS key ARNs the statements name in NotResource, or a Deny in Resource."""
+    found: dict[str, None] = {}
+    for policy in documents:
+        for statement in statements(policy.document):
+            element = "NotResource" if statement.is_allow else "Resource"
+            for resource in strings(statement.body.get(element)):
+                if ":kms:" in resource:
+                    found[resource] = None
+    return list(found)
