@@ -1275,3 +1275,15 @@ def test_any_kms_key_names_the_key_a_not_resource_leaves_out(cli, files):
     policy = doc({"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": kept})
     [access] = parties(cli, files([role("AllBut", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
     assert f"any KMS key (except {kept}) decrypt" in access["scope_shown"], access["scope_shown"]
+
+
+def test_a_party_that_may_set_an_objects_acl_can_grant_itself_read(cli, files):
+    """Trial 22q item 1. S3 User Guide, "Access control list (ACL) overview": READ on an object
+    "Allows grantee to read the object data". An account the bucket policy lets PutObjectAcl can
+    grant itself READ where ACLs are enabled: who-can read lists it (it said "no outside
+    principal"), unless an explicit Deny on reads stops it."""
+    reshare = allow("s3:PutObjectAcl", "arn:aws:s3:::acl-objs/*", Sid="Reshare", Principal={"AWS": "arn:aws:iam::222233334444:root"})  # fmt: skip
+    [route] = who(cli, "read", "s3://acl-objs/", files([], {"acl-objs": doc(reshare)}))
+    assert route["party"] == "unknown account 222233334444" and "grant itself read" in route["verdict"], route
+    no_reads = deny(["s3:GetObject", "s3:GetObjectVersion"], "arn:aws:s3:::acl-objs/*", Principal="*")
+    assert who(cli, "read", "s3://acl-objs/", files([], {"acl-objs": doc(reshare, no_reads)})) == []

@@ -97,6 +97,9 @@ def role_control(
 # bucket and object owners of existing objects, also allows deletions and overwrites of those
 # objects". A bucket's ACL reads no object's data.
 ACL_WRITE = ("s3:PutObject", "s3:DeleteObject")
+# S3 User Guide, "Access control list (ACL) overview": READ on an object "Allows grantee to read the
+# object data"; who may set an object's ACL (PutObjectAcl) can grant itself that (trial 22q item 1)
+OBJECT_ACL = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")
 
 
 def self_granted(full: Chain, asked: Request, takeover: Iterable[str], action: str) -> tuple[str, ...]:
@@ -109,6 +112,12 @@ def self_granted(full: Chain, asked: Request, takeover: Iterable[str], action: s
     if "s3:PutBucketPolicy" in takeover:
         chain = replace(full, resource=[Policy("a bucket policy it writes", {"Statement": [everyone]})])
         actions: tuple[str, ...] = WHO_CAN[action]
+    elif set(takeover) & set(OBJECT_ACL):  # an object's ACL granting it READ: the object's data
+        acl = Policy(
+            "an object ACL it writes", {"Statement": [{**everyone, "Action": list(WHO_CAN["read"])}]}
+        )
+        chain = replace(full, resource=[*full.resource, acl])
+        actions = tuple(a for a in WHO_CAN[action] if a in WHO_CAN["read"])
     else:
         acl = Policy("a bucket ACL it writes", {"Statement": [{**everyone, "Action": list(ACL_WRITE)}]})
         chain = replace(full, resource=[*full.resource, acl])

@@ -9,7 +9,7 @@ condition the evaluator cannot decide for the party is a WARN naming it, never a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
 from provisioner.inventory.reach import (
+    OBJECT_ACL,
     Reach,
     not_read,
     role_control,
@@ -297,9 +298,15 @@ def _policy_routes(
         rcps=rcps,
     )
     found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
+    if action == "read":  # one that may set an object's ACL can grant itself READ on it
+        acl = direct_grants(
+            bucket, prefix, tuple((a, a) for a in OBJECT_ACL), names, ours,
+            org_ids=org_ids, bucket_accounts=owners, rcps=rcps,
+        )  # fmt: skip
+        found += [replace(g, power=tuple(a.removeprefix("s3:") for a in g.rights)) for g in acl]
     routes: list[Route] = []
     for grant in found:
-        taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in TAKEOVER)
+        taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in (*TAKEOVER, *OBJECT_ACL))
         verdict = grant.verdict
         if taken:
             granted = _granted_directly(bucket, prefix, grant, taken, action)
