@@ -1287,3 +1287,13 @@ def test_a_party_that_may_set_an_objects_acl_can_grant_itself_read(cli, files):
     assert route["party"] == "unknown account 222233334444" and "grant itself read" in route["verdict"], route
     no_reads = deny(["s3:GetObject", "s3:GetObjectVersion"], "arn:aws:s3:::acl-objs/*", Principal="*")
     assert who(cli, "read", "s3://acl-objs/", files([], {"acl-objs": doc(reshare, no_reads)})) == []
+
+
+def test_a_policy_of_version_2008_reads_a_variable_as_literal_text(cli, files):
+    """Trial 22q item 12. IAM User Guide, "IAM policy elements: Variables and tags": "If you
+    don't include the Version element and set it to an appropriate version date, variables
+    like ${aws:username} are treated as literal strings". A 2008-10-17 grant on
+    data/${aws:PrincipalAccount}/* is the folder so named, not the account's."""
+    old = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::v08/${aws:PrincipalAccount}/*"}]}  # fmt: skip
+    [access] = parties(cli, files([role("Old", f"arn:aws:iam::{DATADOG}:root", old, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
+    assert f"s3://v08/{ACCOUNT}/*" not in access["scope_shown"], access["scope_shown"]

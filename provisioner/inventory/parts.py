@@ -138,6 +138,8 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
     holds a value of, and that is not the vendor's choice (`free`, lower case), replaced by that
     value ("Policy variables": `data/${aws:PrincipalAccount}/*` is the account's folder): the
     parts a report asks about are then the ones the evaluator matches."""
+    if not isinstance(document, dict) or document.get("Version") != "2012-10-17":
+        return document  # "Policy variables": before version 2012-10-17 they are literal text
     values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
 
     def one(match: re.Match[str]) -> str:
@@ -151,7 +153,7 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
             if element in body:
                 body[element] = [_VARIABLE.sub(one, r) for r in strings(body[element])]
         out.append(body)
-    return {**document, "Statement": out} if isinstance(document, dict) else document
+    return {**document, "Statement": out}
 
 
 def _settled(key: str, org_known: bool, tags_known: bool) -> bool:
