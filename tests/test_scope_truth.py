@@ -1297,3 +1297,13 @@ def test_a_policy_of_version_2008_reads_a_variable_as_literal_text(cli, files):
     old = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::v08/${aws:PrincipalAccount}/*"}]}  # fmt: skip
     [access] = parties(cli, files([role("Old", f"arn:aws:iam::{DATADOG}:root", old, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
     assert f"s3://v08/{ACCOUNT}/*" not in access["scope_shown"], access["scope_shown"]
+
+
+def test_a_role_that_may_set_an_objects_acl_can_grant_itself_read(cli, files):
+    """Trial 22q item 1, through a role: its session may s3:PutObjectAcl on the objects but not
+    read them; it can grant itself READ on each (S3 User Guide, "Access control list (ACL)
+    overview"), so who-can read lists the route."""
+    resharer = role("Resharer", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutObjectAcl", "arn:aws:s3:::acl-role/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    [route] = who(cli, "read", "s3://acl-role/", files([resharer]))
+    assert route["party"] == "Datadog" and "grant itself read" in route["verdict"], route
+    assert route["worst"] in ("high", "critical")

@@ -76,12 +76,21 @@ def role_control(
     arn = f"arn:aws:s3:::{bucket.name}"
     context = session_context(role, account, caller)
     allowed = {a: d for a in TAKEOVER if (d := authorize(full, Request(caller, a, arn, context))).allowed}
+    objects = f"{arn}/{prefix}{PROBE_KEY}"
+    if not allowed and action == "read":  # an object's ACL it may set and a read it lacks
+        reads = any(authorize(full, Request(caller, a, objects, context)).allowed for a in WHO_CAN["read"])
+        asked = [(a, authorize(full, Request(caller, a, objects, context))) for a in OBJECT_ACL]
+        allowed = {a: d for a, d in asked if d.allowed and not reads}
     if not allowed:
         return []
-    granted = self_granted(full, Request(caller, "", f"{arn}/{prefix}{PROBE_KEY}", context), allowed, action)
+    granted = self_granted(full, Request(caller, "", objects, context), allowed, action)
     if not granted:
         return []  # an explicit Deny elsewhere keeps it from `action` however it grants itself
-    part = f"s3://{bucket.name} (the bucket)"
+    part = (
+        f"s3://{bucket.name} (the bucket)"
+        if set(allowed) & set(TAKEOVER)
+        else f"s3://{bucket.name}/{prefix}*"
+    )
     return [
         (
             part,
