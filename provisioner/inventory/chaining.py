@@ -20,7 +20,7 @@ from typing import Any
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.iam import action_matches, statements, strings
+from provisioner.iam import action_matches, external_id_values, statements, strings
 from provisioner.inventory.model import RoleAccess
 from provisioner.inventory.parts import session_name
 from provisioner.model import session_arn
@@ -110,17 +110,9 @@ def _names(text: str, account: str) -> bool:
 
 
 def _pinned_ids(trust: Any) -> list[str]:
-    """The external IDs a trust's Allow statements ask for (StringEquals sts:ExternalId)."""
-    from provisioner.iam import condition_entries
-
-    found: list[str] = []
-    for statement in statements(trust):
-        if not statement.is_allow:
-            continue
-        for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
-            if key.lower() == "sts:externalid" and operator.lower().startswith("string"):
-                found += [str(v) for v in values if isinstance(v, str)]
-    return found
+    """The external IDs a trust's Allow statements ask for (iam.external_id_values)."""
+    exact = ("StringEquals", "StringEqualsIgnoreCase", "StringLike")
+    return [v for s in statements(trust) if s.is_allow for v in external_id_values(s, exact)]
 
 
 def entries_of(

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from provisioner.audit.grants import judge_grants, may_tag_session
+from provisioner.audit.grants import may_tag_session
 from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse, unused
@@ -81,10 +81,9 @@ def build(
         given), use and removal."""
         own = buckets.get(account.account, [])
         access.scope = _scope(found, account, own, scopes, (keys or {}).get(account.account))
-        if power is None:  # a role reached by chaining: audit judges no grant of it
-            chain = role_chain(found, account)
-            org_id = account.org.org_id if account.org else None
-            power = judge_grants(list(chain.identity), account.account, chain.boundary, chain.scps, org_id=org_id, tags=found.tags).privileged  # noqa: E501  # fmt: skip
+        if power is None:  # a role reached by chaining: judged through audit's memo, as analyse does
+            grant = Scope(account.account, account.policies, org_accounts, memo, account.org).grant(found)
+            power = grant.privileged if grant else ()
         access.power = power
         access.stale = bool(unused(found, now, unused_days))
         access.remove = removal(found, account.account, profile, caller_account, same)
