@@ -14,6 +14,7 @@ from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import (
     WRITE_LEVELS,
+    Statement,
     document_text,
     expand_s3,
     names_action,
@@ -187,17 +188,29 @@ def may_tag_session(trust: Any) -> bool:
 def chosen_context(documents: list[Policy], session_tags: bool = False) -> dict[str, str]:
     """Values the caller can send that the Allow statements ask for (the first each asks);
     `session_tags`: its aws:PrincipalTag/KEY too (may_tag_session)."""
-    context: dict[str, str] = {}
     chosen_prefixes = (*_CALLER_CHOSEN, "aws:principaltag/") if session_tags else _CALLER_CHOSEN
-    for policy in documents:
-        for statement in statements(policy.document):
-            if not statement.is_allow:
-                continue
-            for operator, key, values in statement.conditions():
-                lowered = key.lower()
-                chosen = lowered.startswith(chosen_prefixes) or lowered in _CALLER_CHOSEN_KEYS
-                if chosen and "not" not in operator.lower() and values and isinstance(values[0], str):
-                    context.setdefault(key, values[0].replace("*", "x").replace("?", "x"))
+    return first_values(
+        [s for policy in documents for s in statements(policy.document)],
+        lambda key: key.startswith(chosen_prefixes) or key in _CALLER_CHOSEN_KEYS,
+    )
+
+
+def first_values(allowing: list[Statement], chosen: Callable[[str], bool]) -> dict[str, str]:
+    """The first value each positive condition of the Allow statements asks of a key `chosen`
+    names (lower case), wildcards filled: what a caller that sets the key sends (one definition,
+    for audit's grants and inventory's callers)."""
+    context: dict[str, str] = {}
+    for statement in allowing:
+        if not statement.is_allow:
+            continue
+        for operator, key, values in statement.conditions():
+            if (
+                chosen(key.lower())
+                and "not" not in operator.lower()
+                and values
+                and isinstance(values[0], str)
+            ):
+                context.setdefault(key, values[0].replace("*", "x").replace("?", "x"))
     return context
 
 

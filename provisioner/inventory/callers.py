@@ -245,19 +245,18 @@ def chosen_by_caller(statement: Statement, *, anyone: bool) -> dict[str, str]:
     each positive operator): its headers and TLS version, and for "*" an address where the
     range is every address (trial 22m item 6: a grant to anyone under "IpAddress 0.0.0.0/0" or
     a Referer is anyone's, decided)."""
+    from provisioner.audit.grants import first_values
     from provisioner.iam import condition_entries
 
-    found: dict[str, str] = {}
-    if not statement.is_allow:
+    found = first_values([statement], lambda key: key.startswith((*_HEADERS, _OWN_TAGS)))
+    if not anyone or not statement.is_allow:
         return found
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
-        base = operator.rpartition(":")[2].lower().removesuffix("ifexists")
-        if "not" in base or not values or base == "null":
-            continue
-        if key.lower() == "aws:sourceip" and base == "ipaddress" and anyone:
-            every = [v for v in values if str(v).endswith("/0")]
-            if every:
-                found.setdefault(key, str(ipaddress.ip_network(str(every[0]), strict=False).network_address))
-        elif key.lower().startswith((*_HEADERS, _OWN_TAGS)):
-            found.setdefault(key, str(values[0]).replace("*", "x").replace("?", "x"))
+        every = [v for v in values if str(v).endswith("/0")]
+        if (
+            key.lower() == "aws:sourceip"
+            and operator.rpartition(":")[2].lower().startswith("ipaddress")
+            and every
+        ):
+            found.setdefault(key, str(ipaddress.ip_network(str(every[0]), strict=False).network_address))
     return found
