@@ -1311,3 +1311,28 @@ def test_a_role_that_may_set_an_objects_acl_can_grant_itself_read(cli, files):
     [route] = who(cli, "read", "s3://acl-role/", files([resharer]))
     assert route["party"] == "Datadog" and "grant itself read" in route["verdict"], route
     assert route["worst"] in ("high", "critical")
+
+
+def test_who_can_write_lists_a_party_that_may_set_a_lifecycle_rule_deny_on_deletes_or_not(cli, files):
+    """Trial 22q item 3: s3:PutLifecycleConfiguration was missing from who-can write. Amazon S3 API
+    Reference, PutBucketLifecycleConfiguration: "If you want to prevent users or accounts from
+    removing or deleting objects from your bucket, you must deny them permissions for the following
+    actions: s3:DeleteObject s3:DeleteObjectVersion s3:PutLifecycleConfiguration". An expiration
+    rule deletes every object (S3 does it, past a Deny on the party's own s3:DeleteObject); it
+    reads none, so who-can read lists neither party."""
+    policy = doc(
+        allow("s3:PutLifecycleConfiguration", "arn:aws:s3:::ctl-bkt", Sid="Rules", Principal={"AWS": "888877776666"}),
+        deny(["s3:DeleteObject", "s3:DeleteObjectVersion"], "arn:aws:s3:::ctl-bkt/*", Sid="NoDeletes", Principal="*"),
+    )  # fmt: skip
+    janitor = role("Janitor", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutLifecycleConfiguration", "arn:aws:s3:::ctl-bkt")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files([janitor], {"ctl-bkt": policy})
+    writes = {(r["party"], r["via"]): r for r in who(cli, "write", "s3://ctl-bkt/train/", args)}
+    assert set(writes) == {("unknown account 888877776666", "bucket policy"), ("Datadog", "role")}, writes
+    for route in writes.values():
+        assert route["actions"] == ["s3:PutLifecycleConfiguration"], route
+        assert "can delete every object by a lifecycle expiration rule" in route["verdict"], route
+    assert who(cli, "read", "s3://ctl-bkt/train/", args) == []
+    denied = doc(
+        deny("s3:PutLifecycleConfiguration", "arn:aws:s3:::ctl-bkt", Principal="*"), *policy["Statement"]
+    )
+    assert who(cli, "write", "s3://ctl-bkt/", files([janitor], {"ctl-bkt": denied})) == []

@@ -70,7 +70,8 @@ def who_can_command(
     (it discards an upload in progress, never a stored object), object tagging, retention and legal
     hold. Each route lists the counted actions it allows. read and write also list an outside
     party that may change the bucket's policy or ACL (s3:PutBucketPolicy, s3:PutBucketAcl): it can
-    grant itself either ("can take control of the bucket").
+    grant itself either ("can take control of the bucket"), and write lists one that may set the
+    bucket's lifecycle rules (s3:PutLifecycleConfiguration: an expiration rule deletes every object).
     """
     from provisioner import api
     from provisioner.inventory import InventorySpec, parse_target

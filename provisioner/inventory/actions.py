@@ -43,6 +43,13 @@ BUCKET_WRITES = (
 # (where ACLs are enabled) an ACL granting it WRITE: who-can write lists it
 TAKEOVER = ("s3:PutBucketPolicy", "s3:PutBucketAcl")
 
+# Amazon S3 API Reference, PutBucketLifecycleConfiguration: "If you want to prevent users or
+# accounts from removing or deleting objects from your bucket, you must deny them permissions for
+# the following actions: s3:DeleteObject s3:DeleteObjectVersion s3:PutLifecycleConfiguration". An
+# expiration rule deletes every object (S3 deletes them, past a Deny on the holder's own deletes):
+# who-can write lists its holder (trial 22q item 3)
+EXPIRE = "s3:PutLifecycleConfiguration"
+
 # Amazon S3 API Reference, PutBucketPolicy and DeleteBucketPolicy: "the calling identity must
 # both have the … permissions on the specified bucket and belong to the bucket owner's account":
 # a bucket policy granting them to another account gives it nothing

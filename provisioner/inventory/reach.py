@@ -15,7 +15,7 @@ from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
-from provisioner.inventory.actions import TAKEOVER, WHO_CAN
+from provisioner.inventory.actions import EXPIRE, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parts import PROBE_KEY, fill, loosened, probes, session_name
 from provisioner.inventory.sessions import role_chain, session_context
@@ -81,24 +81,21 @@ def role_control(
         reads = any(authorize(full, Request(caller, a, objects, context)).allowed for a in WHO_CAN["read"])
         asked = [(a, authorize(full, Request(caller, a, objects, context))) for a in OBJECT_ACL]
         allowed = {a: d for a, d in asked if d.allowed and not reads}
-    if not allowed:
+    granted = self_granted(full, Request(caller, "", objects, context), allowed, action) if allowed else ()
+    # an explicit Deny elsewhere keeps it from `action` however it grants itself
+    taken = {a: d for a, d in allowed.items() if granted}
+    words = [takeover_words(allowed, action, granted)] if granted else []
+    if action == "write" and (expire := authorize(full, Request(caller, EXPIRE, arn, context))).allowed:
+        taken[EXPIRE] = expire
+        words.append(EXPIRE_WORDS)
+    if not taken:
         return []
-    granted = self_granted(full, Request(caller, "", objects, context), allowed, action)
-    if not granted:
-        return []  # an explicit Deny elsewhere keeps it from `action` however it grants itself
     part = (
         f"s3://{bucket.name} (the bucket)"
-        if set(allowed) & set(TAKEOVER)
+        if set(taken) & {*TAKEOVER, EXPIRE}
         else f"s3://{bucket.name}/{prefix}*"
     )
-    return [
-        (
-            part,
-            _with_allows(part, next(iter(allowed.values()))),
-            allowed,
-            takeover_words(allowed, action, granted),
-        )
-    ]
+    return [(part, _with_allows(part, next(iter(taken.values()))), taken, "; ".join(words))]
 
 
 # Amazon S3 API Reference, PutBucketAcl: x-amz-grant-read "Allows grantee to list the objects in
@@ -215,6 +212,9 @@ def _excepted(part: str, asked: list[tuple[str, str]], reaches: Any) -> str:
         if q != part and wildcard_match(pattern, resource) and not reaches(resource)
     ]
     return f"{part} (except {', '.join(closed)})" if closed else part
+
+
+EXPIRE_WORDS = f"can delete every object by a lifecycle expiration rule: {EXPIRE}"
 
 
 def takeover_words(actions: Any, action: str, granted: Iterable[str]) -> str:

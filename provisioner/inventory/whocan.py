@@ -17,11 +17,12 @@ from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse
 from provisioner.audit.scope import Scope
-from provisioner.inventory.actions import OWNER_ONLY, TAKEOVER, WHO_CAN
+from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
 from provisioner.inventory.reach import (
+    EXPIRE_WORDS,
     OBJECT_ACL,
     Reach,
     not_read,
@@ -292,12 +293,13 @@ def _policy_routes(
         (),
         names,
         ours,
-        control=tuple(a for a in TAKEOVER if a not in OWNER_ONLY),  # another account: only the ACL
+        # another account: only the ACL (and, for write, a lifecycle rule: EXPIRE)
+        control=(*(a for a in TAKEOVER if a not in OWNER_ONLY), *((EXPIRE,) if action == "write" else ())),
         org_ids=org_ids,
         bucket_accounts=owners,
         rcps=rcps,
     )
-    found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in TAKEOVER}]
+    found += [g for g in control if set(g.power) & {a.removeprefix("s3:") for a in (*TAKEOVER, EXPIRE)}]
     if action == "read":  # one that may set an object's ACL can grant itself READ on it
         acl = direct_grants(
             bucket, prefix, tuple((a, a) for a in OBJECT_ACL), names, ours,
@@ -306,13 +308,12 @@ def _policy_routes(
         found += [replace(g, power=tuple(a.removeprefix("s3:") for a in g.rights)) for g in acl]
     routes: list[Route] = []
     for grant in found:
-        taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in (*TAKEOVER, *OBJECT_ACL))
+        taken = tuple(f"s3:{a}" for a in grant.power if f"s3:{a}" in (*TAKEOVER, *OBJECT_ACL, EXPIRE))
         verdict = grant.verdict
         if taken:
-            granted = _granted_directly(bucket, prefix, grant, taken, action)
-            if not granted:
+            words = _control_words(bucket, prefix, grant, taken, action)
+            if not words:
                 continue  # an explicit Deny keeps it from `action` however it grants itself
-            words = takeover_words(taken, action, granted)
             verdict = words if grant.decided else f"{verdict}; if so, {words}"
         routes.append(
             Route(
@@ -329,6 +330,14 @@ def _policy_routes(
             )
         )
     return routes
+
+
+def _control_words(bucket: Bucket, prefix: str, grant: Any, taken: tuple[str, ...], action: str) -> str:
+    """What a party the bucket policy lets change the bucket can do with it for `action`."""
+    grants = tuple(a for a in taken if a != EXPIRE)
+    granted = _granted_directly(bucket, prefix, grant, grants, action) if grants else ()
+    words = [takeover_words(grants, action, granted)] if granted else []
+    return "; ".join(words + ([EXPIRE_WORDS] if EXPIRE in taken else []))
 
 
 def _granted_directly(
