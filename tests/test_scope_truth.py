@@ -1336,3 +1336,26 @@ def test_who_can_write_lists_a_party_that_may_set_a_lifecycle_rule_deny_on_delet
         deny("s3:PutLifecycleConfiguration", "arn:aws:s3:::ctl-bkt", Principal="*"), *policy["Statement"]
     )
     assert who(cli, "write", "s3://ctl-bkt/", files([janitor], {"ctl-bkt": denied})) == []
+
+
+def test_a_key_policy_naming_the_role_lets_it_decrypt_without_an_identity_grant():
+    """Trial 22q item 5: a key policy naming the role with kms:* was missed, the key listed only
+    where the role's own policies allow kms:Decrypt. AWS KMS Developer Guide, "Key policies": "If
+    the key policy ... gives the principal permission, the principal can use the KMS key"; IAM
+    User Guide, "Policy evaluation logic": within one account a resource policy naming the
+    principal allows on its own. A key policy that names only the account delegates to the
+    identity policies (no grant), and a role's boundary limits a grant to the role's ARN."""
+    from provisioner.evaluation import Policy
+    from provisioner.inventory.model import Key
+    from provisioner.inventory.scope import data_scope
+
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    names_role = doc(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/vendor-role"}))
+    names_account = doc(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))
+    reads = [Policy("reads", doc(allow("s3:GetObject", "arn:aws:s3:::acme-images/*")))]
+    scope = data_scope(reads, ACCOUNT, keys=[Key(key, ACCOUNT, names_role)])
+    assert dict(scope.grants).get(key) == ("decrypt",), scope.shown
+    assert key not in dict(data_scope(reads, ACCOUNT, keys=[Key(key, ACCOUNT, names_account)]).grants)
+    boundary = Policy("boundary", doc(allow("s3:GetObject", "*")))
+    bounded = data_scope(reads, ACCOUNT, boundary=boundary, keys=[Key(key, ACCOUNT, names_role)])
+    assert key not in dict(bounded.grants), bounded.shown

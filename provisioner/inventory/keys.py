@@ -1,7 +1,8 @@
 """Pure: the KMS keys of the role's account a session of the role may decrypt with, decided by
 the evaluator over the role's side (identity policies, boundary, SCPs) and each key's own policy
 ("Policy evaluation logic": a KMS key policy must allow access, even in the same account; a key
-policy that names the account delegates to the identity policies). A key whose policy could not
+policy that names the account delegates to the identity policies, one that names the role grants
+on its own, limited by the boundary). A key whose policy could not
 be read is "key policy not readable": not decided, a WARN, never a grant shown as proven. Keys of
 other accounts are decided by their own key policies, which are not read here."""
 
@@ -36,15 +37,15 @@ def key_scope(
     found: list[tuple[str, tuple[str, ...]]] = []
     notes: list[str] = []
     for key in keys:
-        if not role_side(key.arn):
-            continue  # the role's own policies, boundary or SCPs do not let it decrypt
-        if key.policy is None:
+        if key.policy is not None:  # a key policy naming the role grants on its own (22q item 5)
+            if with_key(key):
+                found.append((key.arn, ("decrypt",)))
+            continue
+        if role_side(key.arn):  # the role's own policies, boundary and SCPs let it decrypt
             found.append((f"{key.arn} {NOT_READABLE}", ("decrypt",)))
             notes.append(
                 f"{key.arn}: {key.unread or NOT_READABLE}: whether the role may decrypt is not decided"
             )
-        elif with_key(key):
-            found.append((key.arn, ("decrypt",)))
     if role_side(f"arn:aws:kms:us-east-1:{SOMEONE_ELSE}:key/{PROBE}"):
         found.append((OTHER_ACCOUNTS, ("decrypt",)))
         return found, notes
