@@ -1359,3 +1359,18 @@ def test_a_key_policy_naming_the_role_lets_it_decrypt_without_an_identity_grant(
     boundary = Policy("boundary", doc(allow("s3:GetObject", "*")))
     bounded = data_scope(reads, ACCOUNT, boundary=boundary, keys=[Key(key, ACCOUNT, names_role)])
     assert key not in dict(bounded.grants), bounded.shown
+
+
+def test_a_2008_policys_variable_is_asked_about_as_the_literal_key_it_names(cli, files):
+    """Trial 22q, left from item 12: the probe of a 2008-10-17 pattern was still filled with each
+    caller's value, so who-can read found nobody where anyone reads the objects whose key holds
+    the text ${aws:PrincipalAccount}. IAM User Guide, "IAM policy elements: Variables and tags":
+    "If you don't include the Version element and set it to an appropriate version date,
+    variables like ${aws:username} are treated as literal strings"."""
+    old = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::oldvars/data/${aws:PrincipalAccount}/*"}]}  # fmt: skip
+    [route] = who(cli, "read", "s3://oldvars/data/", files([], {"oldvars": old}))
+    assert route["party"] == "anyone (any AWS account)", route
+    assert route["part"] == "s3://oldvars/data/${aws:PrincipalAccount}/*", route
+    mine = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::v08/${aws:PrincipalAccount}/*"}]}  # fmt: skip
+    [access] = parties(cli, files([role("Old", f"arn:aws:iam::{DATADOG}:root", mine, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
+    assert access["scope_shown"] == "s3://v08/${aws:PrincipalAccount}/* read; nothing else", access

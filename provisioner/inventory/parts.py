@@ -43,6 +43,8 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                 name, slash, key = whole.partition("/")
                 if not slash:
                     continue
+                if not _reads_variables(document):  # its ${...} is text: asked as that key
+                    whole = whole.replace("${", LITERAL)
                 # a policy variable: asked with it in the key, each caller's own value then
                 # (fill); where the prefix needs it to be a value, as any value
                 asked = _under(whole, bucket, prefix) or _under(_VARIABLE.sub("*", whole), bucket, prefix)
@@ -51,6 +53,17 @@ def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str
                     deeper.setdefault(shown, f"arn:aws:s3:::{asked}")
     found.update(sorted(deeper.items()))
     return list(found.items())
+
+
+# "${" of a policy whose variables are literal text (Version before 2012-10-17), in a key asked
+# about: IAM's own escape ${$} for "$", which fill leaves, then turns back into "$"
+LITERAL = "${$}{"
+
+
+def _reads_variables(document: Any) -> bool:
+    """ "IAM policy elements: Variables and tags": before version 2012-10-17 "variables like
+    ${aws:username} are treated as literal strings"."""
+    return isinstance(document, dict) and document.get("Version") == "2012-10-17"
 
 
 def _under(whole: str, bucket: str, prefix: str) -> str:
@@ -92,14 +105,16 @@ def guarded(body: Any, org_known: bool, tags_known: bool = False) -> bool:
     return not entries or bool(_unsettled(entries, org_known, tags_known))
 
 
-def loose_allow(body: Any, org_known: bool, tags_known: bool = False) -> dict[str, Any] | None:
+def loose_allow(
+    body: Any, org_known: bool, tags_known: bool = False, variables: bool = True
+) -> dict[str, Any] | None:
     """An Allow with a condition on a key the vendor chooses (or one not known): the statement
     with only its conditions on settled keys (it allows what some value of the others lets it);
-    None for any other statement."""
+    None for any other statement. `variables`: its policy reads them (_reads_variables)."""
     if body.get("Effect") != "Allow":
         return None
     resources = strings(body.get("Resource"))
-    variable = [r for r in resources if _VARIABLE.search(r)]
+    variable = [r for r in resources if variables and _VARIABLE.search(r)]
     entries = condition_entries(body.get("Condition")) if "Condition" in body else []
     if entries is None or (not variable and not _unsettled(entries, org_known, tags_known)):
         return None
@@ -130,7 +145,7 @@ def fill(resource: str, context: Mapping[str, Any]) -> str:
         value = values.get(name.strip().lower())
         return value if value is not None else default.strip().strip("'\"") or "x"
 
-    return _VARIABLE.sub(one, resource)
+    return _VARIABLE.sub(one, resource).replace(LITERAL, "${")
 
 
 def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bool]) -> Any:
@@ -234,7 +249,7 @@ def loosened(chain: Chain, org_known: bool, tags_known: bool = False) -> tuple[C
     def loose(policy: Policy) -> Policy:
         kept: list[Any] = []
         for statement in statements(policy.document):
-            opened = loose_allow(statement.body, org_known, tags_known)
+            opened = loose_allow(statement.body, org_known, tags_known, _reads_variables(policy.document))
             if guarded(statement.body, org_known, tags_known) or opened is not None:
                 guards.append(Guard(policy.name, statement, opened))
             if opened is not None:
