@@ -1374,3 +1374,43 @@ def test_a_2008_policys_variable_is_asked_about_as_the_literal_key_it_names(cli,
     mine = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::v08/${aws:PrincipalAccount}/*"}]}  # fmt: skip
     [access] = parties(cli, files([role("Old", f"arn:aws:iam::{DATADOG}:root", mine, external_id="datadog-issued-id-0000000042")]))["Datadog"]["roles"]  # fmt: skip
     assert access["scope_shown"] == "s3://v08/${aws:PrincipalAccount}/* read; nothing else", access
+
+
+def _scp_of(tmp_path, org):
+    scp = tmp_path / f"scp-{org}.json"
+    scp.write_text(json.dumps({"Policy": {"PolicySummary": {"Arn": f"arn:aws:organizations::111111111111:policy/{org}/service_control_policy/p-abcd1234", "Name": "all"}, "Content": json.dumps(doc(allow("*", "*")))}}))  # fmt: skip
+    return ["--scp-file", str(scp)]
+
+
+def test_anyone_narrowed_to_another_organization_is_that_organization_in_both_routes(cli, files, tmp_path):
+    """Trial 22q item 5 (left): "*" with StringEquals on aws:PrincipalOrgID o-abcdef1234, in a
+    trust and in a bucket policy: the trust was "anyone" CRITICAL, the bucket policy "anyone"
+    WARN. IAM User Guide, "AWS global condition context keys": aws:PrincipalOrgID is "the
+    identifier of the organization in AWS Organizations to which the requesting principal
+    belongs": an account outside it cannot meet the condition. The party is that organization's
+    accounts in both routes, decided; where our organization is not known it is taken as
+    another's, as an account narrowed to by aws:PrincipalAccount is (and as audit's trust
+    verdict takes it); where it is ours, no outside party."""
+    trust = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}}  # fmt: skip
+    member = role("OrgRole", "*", doc(allow("s3:GetObject", "arn:aws:s3:::orgb/*")), external_id=None)
+    member["AssumeRolePolicyDocument"] = doc(trust)
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::orgb/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}))  # fmt: skip
+    args = files([member], {"orgb": grant})
+    other = [*args, *_scp_of(tmp_path, "o-zzzz999999")]
+    org = "organization o-abcdef1234 (its accounts)"
+    found = parties(cli, other)
+    assert set(found) == {org}, set(found)
+    [bucket] = found[org]["bucket_policy"]
+    assert bucket["verdict"] == "can", bucket
+    [access] = found[org]["roles"]
+    assert access["role_arn"].endswith("/OrgRole") and access["worst"] == "critical", access
+    assert {(r["party"], r["via"]) for r in who(cli, "read", "s3://orgb/", other)} == {
+        (org, "role"),
+        (org, "bucket policy"),
+    }
+    unknown = parties(cli, args)  # our organization not known: it may be ours
+    assert set(unknown) == {org}, set(unknown)
+    assert [g["verdict"] for g in unknown[org]["bucket_policy"]] == ["can"]
+    assert parties(cli, [*args, *_scp_of(tmp_path, "o-abcdef1234")]) == {}  # ours: no outside party
+    member["AssumeRolePolicyDocument"] = doc({**trust, "Principal": "*"})  # the same, written so
+    assert set(parties(cli, files([member]))) == {org}

@@ -88,6 +88,31 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
     return {}
 
 
+ORGANIZATION = "org:"  # how another organization's accounts are written among the parties
+
+
+def pinned_orgs(statement: Statement) -> list[str]:
+    """The organizations a StringEquals (or StringLike with no wildcard) on aws:PrincipalOrgID
+    limits the statement's callers to: the organization of the principal making the request, so
+    no account outside them meets it ("AWS global condition context keys"); [] when it does not."""
+    from provisioner.iam import condition_entries
+
+    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        texts = [str(v) for v in values]
+        literal = texts and not any(c in t for t in texts for c in "*?$")
+        if (
+            key.lower() == "aws:principalorgid"
+            and operator.lower() in ("stringequals", "stringlike")
+            and literal
+        ):
+            return texts
+    return []
+
+
+def org_party(org: str) -> Party:
+    return Party(f"{ORGANIZATION}{org}", f"organization {org} (its accounts)", UNKNOWN)
+
+
 def role_names(statement: Statement) -> list[str]:
     """Role names an aws:PrincipalArn pattern with any account asks for (arn:aws:iam::*:role/x,
     or a name matching role/vendor-*): any account can create a role so named."""
@@ -154,6 +179,10 @@ def callers(
         # to the caller's account and ARN): those accounts are the parties, not anyone
         named = (named - {ANYONE}) | set(pinned)
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
+    orgs = pinned_orgs(statement) if ANYONE in named and "NotPrincipal" not in statement.body else []
+    for org in orgs:  # "*" narrowed to other organizations: their accounts, not anyone
+        callers.append(([session_arn(SOMEONE, "any-role", "session")], org_party(org), None))
+    named -= {ANYONE} if orgs else set()
     for account in sorted(a for a in named if a and a not in ours):
         own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
         own += pinned.get(account, [])  # the roles aws:PrincipalArn names: asked as their sessions

@@ -17,7 +17,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, statements, strings
 from provisioner.inventory.actions import OWNER_ONLY
-from provisioner.inventory.callers import callers, chosen_by_caller, only_ours, spared
+from provisioner.inventory.callers import ORGANIZATION, callers, chosen_by_caller, only_ours, spared
 from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import PROBE_KEY, Guard, fill, guarded, loosened, probes
 from provisioner.naming import Names, Party
@@ -90,13 +90,21 @@ def direct_grants(
                 break  # anyone gets in: the accounts a Deny spares are among them
             grant = _Grant(
                 party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter,
-                chosen=chosen_by_caller(statement, anyone=party.account == ANYONE),
+                chosen=_chosen(statement, party),
             )  # fmt: skip
             given = grant.over(parts, rights)
             anyone_in = anyone_in or (party.account == ANYONE and bool(given))
             found += given
             found += grant.control(bucket.name, bool(given), rights, control) if control else []
     return found
+
+
+def _chosen(statement: Statement, party: Party) -> dict[str, str]:
+    """The keys the party's callers set as they ask, and the organization of a party that is one."""
+    chosen = chosen_by_caller(statement, anyone=party.account == ANYONE)
+    if party.account.startswith(ORGANIZATION):
+        chosen["aws:PrincipalOrgID"] = party.account.removeprefix(ORGANIZATION)
+    return chosen
 
 
 def _usable(statement: Statement) -> bool:

@@ -19,6 +19,7 @@ from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inventory.actions import BUCKET_WRITES, OWNER_ONLY, RIGHT_OF
 from provisioner.inventory.browser import browser_access
+from provisioner.inventory.callers import org_party, pinned_orgs
 from provisioner.inventory.chaining import Chained, chained_accesses
 from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
 from provisioner.inventory.model import (
@@ -227,7 +228,10 @@ def parties_of(
     `trust`: the role's trust, whose principals of that account a [[vendor]] entry's principal
     patterns may name (one account may host several parties)."""
     if reached == ANYONE:
-        return [(Party(ANYONE, "anyone (any AWS account)", "anyone"), ["*"])]
+        orgs = _pinned_orgs(trust)  # "*" narrowed to organizations: their accounts (trial 22q)
+        return [(org_party(o), ["*"]) for o in orgs] or [
+            (Party(ANYONE, "anyone (any AWS account)", "anyone"), ["*"])
+        ]
     if reached.startswith(FEDERATED):  # an identity provider (provisioner/federation.py)
         return [(Party(reached, reached.removeprefix(FEDERATED), IDENTITY_PROVIDER, PROVIDERS_FILE), [])]
     return names.parties(reached, ours, principals_of(trust, reached) if trust is not None else ())
@@ -254,6 +258,18 @@ def _possessive(labels: list[str]) -> str:
     """ "Ci Corp's and unknown account 222233334444's" """
     owned = [f"{label}'s" for label in dict.fromkeys(labels)]
     return owned[0] if len(owned) == 1 else f"{', '.join(owned[:-1])} and {owned[-1]}"
+
+
+def _pinned_orgs(trust: Any) -> list[str]:
+    """The organizations every Allow of the trust that names "*" is limited to (callers.pinned_orgs),
+    [] where one is not."""
+    everyone = [
+        s
+        for s in statements(trust)
+        if s.is_allow and ("*" in aws_principals(s) or s.body.get("Principal") == "*")
+    ]
+    found = [pinned_orgs(s) for s in everyone]
+    return list(dict.fromkeys(o for orgs in found for o in orgs)) if found and all(found) else []
 
 
 def principals_of(trust: Any, account: str) -> list[str]:
