@@ -1414,3 +1414,15 @@ def test_anyone_narrowed_to_another_organization_is_that_organization_in_both_ro
     assert parties(cli, [*args, *_scp_of(tmp_path, "o-abcdef1234")]) == {}  # ours: no outside party
     member["AssumeRolePolicyDocument"] = doc({**trust, "Principal": "*"})  # the same, written so
     assert set(parties(cli, files([member]))) == {org}
+
+
+def test_a_variable_the_session_holds_decides_a_prefix_it_does_not_name_as_no(cli, files):
+    """Trial 22q item 6 (left): a role's `vars/${aws:PrincipalAccount}/*` asked about at another
+    account's folder was a WARN (the variable taken as the vendor's choice); aws:PrincipalAccount
+    is the role's own account ("AWS global condition context keys"), so the answer there is no,
+    and at its own folder can."""
+    folder = role("AccountFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::vars/${aws:PrincipalAccount}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files([folder])
+    assert who(cli, "read", "s3://vars/999988887777/", args) == []
+    [route] = who(cli, "read", f"s3://vars/{ACCOUNT}/", args)
+    assert route["verdict"] == "can", route

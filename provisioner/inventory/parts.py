@@ -114,7 +114,8 @@ def loose_allow(
     if body.get("Effect") != "Allow":
         return None
     resources = strings(body.get("Resource"))
-    variable = [r for r in resources if variables and _VARIABLE.search(r)]
+    # a variable the session's request holds (aws:PrincipalAccount) is decided (trial 22q item 6)
+    variable = [r for r in resources if variables and _free_variable(r, org_known, tags_known)]
     entries = condition_entries(body.get("Condition")) if "Condition" in body else []
     if entries is None or (not variable and not _unsettled(entries, org_known, tags_known)):
         return None
@@ -130,6 +131,12 @@ def loose_allow(
 
 # a policy variable (not the escapes ${*}, ${?}, ${$})
 _VARIABLE = re.compile(r"\$\{(?![*?$]\})[^}]*\}")
+
+
+def _free_variable(resource: str, org_known: bool, tags_known: bool) -> bool:
+    """Does the resource hold a policy variable whose value the vendor chooses (not _settled)?"""
+    names = (m.group(0)[2:-1].split(",", 1)[0].strip() for m in _VARIABLE.finditer(resource))
+    return any(not _settled(name, org_known, tags_known) for name in names)
 
 
 def fill(resource: str, context: Mapping[str, Any]) -> str:
