@@ -1026,7 +1026,11 @@ def test_a_canonical_user_principal_is_a_party_not_decided_and_acls_are_said_unr
 def test_a_policy_variable_in_a_roles_resource_is_its_value_or_the_vendors_choice(cli, files):
     """Trial 22m item 3 ("Policy variables"): `data/${aws:PrincipalAccount}/*` is the role's
     account's folder, read (it was "nothing"); `data/${aws:PrincipalTag/team}/*` where the trust
-    lets the vendor tag its session is any folder the vendor names: not decided, never nothing."""
+    lets the vendor tag its session is any folder the vendor names. Trial 22q item 3: that is
+    decided, not a WARN: IAM User Guide, "Passing session tags in AWS STS": session tags are
+    "key-value pair attributes that you pass when you assume an IAM role", and "IAM policy
+    elements: Variables and tags": ${aws:PrincipalTag/tag-key} is the principal's tag; the vendor
+    passes team=<any folder>, so it reads that folder (the earlier expectation was a WARN)."""
     account = role("AccountFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::vars/${aws:PrincipalAccount}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     tagged = role("TeamFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::vars/${aws:PrincipalTag/team}/*")), external_id="datadog-issued-id-0000000043")  # fmt: skip
     tagged["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
@@ -1035,13 +1039,13 @@ def test_a_policy_variable_in_a_roles_resource_is_its_value_or_the_vendors_choic
         r["role_arn"].rsplit("/", 1)[1]: r["scope_shown"] for r in parties(cli, args)["Datadog"]["roles"]
     }
     assert scopes["AccountFolder"] == f"s3://vars/{ACCOUNT}/* read; nothing else", scopes
-    assert scopes["TeamFolder"].startswith("not decided: read on s3://vars/"), scopes
-    assert "${aws:PrincipalTag/team}" in scopes["TeamFolder"]
+    assert scopes["TeamFolder"] == "s3://vars/${aws:PrincipalTag/team}/* read; nothing else", scopes
     [route] = [r for r in who(cli, "read", "s3://vars/", args) if r["role_arn"].endswith("/TeamFolder")]
-    assert (
-        route["verdict"].startswith("WARN: depends on the condition Allow")
-        and "Resource arn:aws:s3:::vars/${aws:PrincipalTag/team}/*" in route["verdict"]
+    assert route["verdict"] == "can" and route["part"].startswith("s3://vars/${aws:PrincipalTag/team}/*"), (
+        route
     )
+    [route] = [r for r in who(cli, "read", "s3://vars/blue/", args) if r["role_arn"].endswith("/TeamFolder")]
+    assert route["verdict"] == "can", route  # team=blue
 
 
 def _same_account_trust(name, principal):
@@ -1426,3 +1430,25 @@ def test_a_variable_the_session_holds_decides_a_prefix_it_does_not_name_as_no(cl
     assert who(cli, "read", "s3://vars/999988887777/", args) == []
     [route] = who(cli, "read", f"s3://vars/{ACCOUNT}/", args)
     assert route["verdict"] == "can", route
+
+
+def test_a_deny_on_a_session_tag_folder_is_passed_by_a_tag_value_holding_a_slash(cli, files):
+    """Trial 22q item 3, its Deny side: Allow home/${aws:PrincipalTag/team}/* and Deny
+    home/${aws:PrincipalTag/team}/secret/*. The vendor passes its session tags (IAM User Guide,
+    "Passing session tags in AWS STS"), and a tag value may hold "/" (STS API Reference, Tag:
+    Value pattern [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*): team=blue/secret reads home/blue/secret/x, the
+    Deny then naming home/blue/secret/secret/*. A key whose folder no tag value can spell
+    (a "!" in it) is never "can"."""
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::vars/home/${aws:PrincipalTag/team}/*"),
+        deny("s3:GetObject", "arn:aws:s3:::vars/home/${aws:PrincipalTag/team}/secret/*"),
+    )
+    team = role("Team", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042")
+    team["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    args = files([team])
+    [route] = who(cli, "read", "s3://vars/home/blue/secret/", args)
+    assert route["verdict"] == "can", route
+    # no tag value spells bl!ue: never "can" (a WARN, where the Allow is opened to any value)
+    assert [r["verdict"][:4] for r in who(cli, "read", "s3://vars/home/bl!ue/", args)] == ["WARN", "WARN"]
+    team["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"  # its own tags: none
+    assert who(cli, "read", "s3://vars/home/blue/", files([team])) == []

@@ -139,6 +139,60 @@ def _free_variable(resource: str, org_known: bool, tags_known: bool) -> bool:
     return any(not _settled(name, org_known, tags_known) for name in names)
 
 
+_ESCAPES = {"${*}": r"\*", "${?}": r"\?", "${$}": r"\$"}
+
+
+def tag_contexts(chain: Chain, resource: str, context: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The contexts of a session whose caller tags it (audit.grants.may_tag_session) to ask a
+    request to `resource` (filled) at: as it is, and with the session tags a Resource pattern's
+    ${aws:PrincipalTag/KEY} needs to match it, the shortest value and the longest (IAM User
+    Guide, "Passing session tags in AWS STS": the caller passes them, a session tag overriding
+    the role's own; trial 22q item 3: `home/${aws:PrincipalTag/team}/*` reaches home/blue/ with
+    team=blue, and home/blue/secret/ with team=blue/secret past a Deny on its secret/)."""
+    values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
+    documents = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
+    found: list[Mapping[str, Any]] = [context]
+    for policy in documents:
+        if not _reads_variables(policy.document):
+            continue
+        for statement in statements(policy.document):
+            named = strings(statement.body.get("Resource")) + strings(statement.body.get("NotResource"))
+            for pattern in (p for p in named if "${" in p and "principaltag/" in p.lower()):
+                for lazy in (True, False):
+                    tagged = {**context, **_captured(pattern, resource, values, lazy)}
+                    if tagged not in found:
+                        found.append(tagged)
+    return found
+
+
+# STS API Reference, Tag: a tag value is [\p{L}\p{Z}\p{N}_.:/=+\-@]*
+_TAG_VALUE = r"[\w\s.:/=+\-@]"
+
+
+def _captured(pattern: str, resource: str, values: Mapping[str, str], lazy: bool) -> dict[str, str]:
+    """The aws:PrincipalTag/KEY values under which the pattern matches the resource ({} if none):
+    the shortest (`lazy`) or the longest."""
+    groups: dict[str, str] = {}
+    regex = ""
+    for index, piece in enumerate(re.split(r"(\$\{[^}]*\})", pattern)):
+        if index % 2 == 0:
+            regex += "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
+        elif piece in _ESCAPES:
+            regex += _ESCAPES[piece]
+        else:
+            name = piece[2:-1].split(",", 1)[0].strip()
+            if name.lower().startswith("aws:principaltag/"):
+                group = groups.setdefault(name, f"g{len(groups)}")
+                capture = f"(?P<{group}>{_TAG_VALUE}*{'?' if lazy else ''})"
+                regex += f"(?P={group})" if f"(?P<{group}>" in regex else capture
+            elif name.lower() in values:
+                regex += re.escape(values[name.lower()])
+            else:
+                return {}  # a variable the request holds no value of: the pattern matches nothing
+    match = re.fullmatch(regex, resource, re.DOTALL)
+    return {name: match.group(group) for name, group in groups.items()} if match else {}
+
+
 def fill(resource: str, context: Mapping[str, Any]) -> str:
     """A resource asked about with the policy variables its pattern kept (probes), each the
     caller's own value from its request (or the default, or "x" where it has none): a grant on

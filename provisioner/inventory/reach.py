@@ -17,7 +17,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import EXPIRE, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parts import PROBE_KEY, fill, loosened, probes, session_name
+from provisioner.inventory.parts import PROBE_KEY, fill, loosened, probes, session_name, tag_contexts
 from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
 
@@ -141,14 +141,31 @@ def _with_allows(part: str, decision: Any) -> str:
     return f"{part} ({allows})" if allows else part
 
 
+def decide(chain: Chain, caller: str, action: str, resource: str, context: Any, tags_known: bool) -> Any:
+    """The session's request to the resource (filled): allowed under any session tags its caller
+    may pass (parts.tag_contexts), where the role's tags are not known to be the session's."""
+    asked = fill(resource, context)
+    decision = None
+    for tagged in [context] if tags_known else tag_contexts(chain, asked, context):
+        decision = authorize(chain, Request(caller, action, asked, tagged))
+        if decision.allowed:
+            break
+    return decision
+
+
 def _reached(
-    chain: Chain, caller: str, action: str, asked: list[tuple[str, str]], context: dict[str, Any]
+    chain: Chain,
+    caller: str,
+    action: str,
+    asked: list[tuple[str, str]],
+    context: dict[str, Any],
+    tags_known: bool = True,
 ) -> list[tuple[str, Any]]:
     """(part, decision) for every part under the prefix the session may reach: the prefix itself
     (the first asked) is every part under it."""
     hits = []
     for index, (part, resource) in enumerate(asked):
-        decision = authorize(chain, Request(caller, action, fill(resource, context), context))
+        decision = decide(chain, caller, action, resource, context, tags_known)
         if decision.allowed:
             hits.append((part, decision))
             if index == 0:
@@ -174,12 +191,14 @@ def role_reach(
     asked = probes(documents, bucket.name, prefix)
     context = session_context(role, account, caller)
 
-    def allowed(where: Chain, resource: str) -> bool:
-        asked = fill(resource, context)
-        return any(authorize(where, Request(caller, a, asked, context)).allowed for a in ACTIONS[action])
-
-    by_action = {a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context))}
     tags_known = not may_tag_session(role.trust)  # the role's own tags, or none: known
+
+    def allowed(where: Chain, resource: str) -> bool:
+        return any(decide(where, caller, a, resource, context, tags_known).allowed for a in ACTIONS[action])
+
+    by_action = {
+        a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context, tags_known))
+    }
     loose, guards = loosened(full, account.org is not None and bool(account.org.org_id), tags_known)
     reaches: list[Reach] = []
     if by_action:

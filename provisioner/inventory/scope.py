@@ -22,7 +22,16 @@ from provisioner.inventory.actions import RIGHTS
 from provisioner.inventory.control import bucket_writes, buckets_written, open_control
 from provisioner.inventory.keys import key_scope, kms_grants, with_key
 from provisioner.inventory.model import Bucket, DataScope, Key
-from provisioner.inventory.parts import PROBE_KEY, Guard, fill, loosened, probes, resolved, session_name
+from provisioner.inventory.parts import (
+    PROBE_KEY,
+    Guard,
+    fill,
+    loosened,
+    probes,
+    resolved,
+    session_name,
+    tag_contexts,
+)
 from provisioner.model import session_arn
 
 
@@ -159,8 +168,11 @@ class _Asker:
             owner = re.match(r"arn:aws[\w-]*:kms:[^:]*:(\d{12}):", resource)
             if owner is not None:  # a KMS key of another account is that account's resource
                 context = {**context, "aws:ResourceAccount": owner.group(1)}
-            request = Request(self.asked.principal, action, fill(resource, context), context)
-            self.answers[key] = authorize(chain, request).allowed
+            asked = fill(resource, context)
+            tagged = [context] if self.tags_known else tag_contexts(chain, asked, context)
+            self.answers[key] = any(
+                authorize(chain, Request(self.asked.principal, action, asked, c)).allowed for c in tagged
+            )
         return self.answers[key]
 
     def may(
