@@ -1452,3 +1452,19 @@ def test_a_deny_on_a_session_tag_folder_is_passed_by_a_tag_value_holding_a_slash
     assert [r["verdict"][:4] for r in who(cli, "read", "s3://vars/home/bl!ue/", args)] == ["WARN", "WARN"]
     team["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"  # its own tags: none
     assert who(cli, "read", "s3://vars/home/blue/", files([team])) == []
+
+
+def test_a_trust_whose_condition_is_not_read_is_not_decided_never_dropped(cli, files):
+    """Trial 22q (wording list): a trust Allow whose Condition is not an object of operators was
+    read as letting nobody in, so inventory showed no party and audit no finding. IAM rejects
+    such a policy (MalformedPolicyDocument), so it is a file's error: never silence, a WARN
+    naming it, as for a trust that is not a JSON object."""
+    broken = role("Broken", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::b/*")), external_id=None)  # fmt: skip
+    broken["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = "StringEquals sts:ExternalId x"
+    args = files([broken])
+    found = parties(cli, args)
+    assert found, "a trust not read is never no party"
+    [access] = [r for p in found.values() for r in p["roles"]]
+    assert "not decided" in access["trust"] and "$.Statement[0]" in access["trust"], access
+    audit = cli("audit", *args, "-o", "json")
+    assert any("not decided" in f["message"] for f in audit.json()["findings"]), audit.stdout

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from provisioner.evaluation import Policy, evaluate
-from provisioner.iam import aws_principals, statements
+from provisioner.iam import aws_principals, condition_entries, statements
 from provisioner.model.arn import Arn, account_of
 
 if TYPE_CHECKING:
@@ -166,6 +166,9 @@ def unreadable(trust_doc: Any) -> str | None:
     items = raw if isinstance(raw, list) else [raw]
     if raw is None or not all(isinstance(i, dict) for i in items):  # [] lets nobody in: readable
         return "the trust policy has no readable Statement"
+    for index, item in enumerate(items):  # IAM refuses it (MalformedPolicyDocument): a file's error
+        if item.get("Effect") == "Allow" and condition_entries(item.get("Condition")) is None:
+            return f"the Condition of $.Statement[{index}] is not an object of operators and keys"
     return None
 
 
