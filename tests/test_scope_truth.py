@@ -1468,3 +1468,19 @@ def test_a_trust_whose_condition_is_not_read_is_not_decided_never_dropped(cli, f
     assert "not decided" in access["trust"] and "$.Statement[0]" in access["trust"], access
     audit = cli("audit", *args, "-o", "json")
     assert any("not decided" in f["message"] for f in audit.json()["findings"]), audit.stdout
+
+
+def test_a_grant_to_anyone_in_a_bucket_policy_says_anonymous_requests_are_in_it(cli, files):
+    """Trial 22q (wording list): "anyone (any AWS account)" read as signed requests only. IAM User
+    Guide, "AWS JSON policy elements: Principal": "*" in a resource policy's Principal means "all
+    users, including anonymous users (public access)". A run with such a grant says so (Block
+    Public Access, which would refuse it, is not read); a run with none does not."""
+    public = doc(allow("s3:GetObject", "arn:aws:s3:::pub-bkt/*", Principal="*"))
+    args = files([], {"pub-bkt": public})
+    result = cli("who-can", "read", "s3://pub-bkt/", *args, "-o", "json")
+    assert any("anonymous" in n and "Block Public Access" in n for n in result.json()["notes"]), result.stdout
+    shown = cli("inventory", *args, "-o", "json", "--fail-on", "none")
+    assert any("anonymous" in n for n in shown.json()["notes"]), shown.stdout
+    named = doc(allow("s3:GetObject", "arn:aws:s3:::pub-bkt/*", Principal={"AWS": "888877776666"}))
+    quiet = cli("who-can", "read", "s3://pub-bkt/", *files([], {"pub-bkt": named}), "-o", "json")
+    assert not any("anonymous" in n for n in quiet.json()["notes"])

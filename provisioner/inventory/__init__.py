@@ -20,7 +20,7 @@ from provisioner.audit.memo_key import Memo
 from provisioner.audit.model import AccountData
 from provisioner.aws import Aws
 from provisioner.inventory.gather import gather_buckets, gather_keys, policy_files
-from provisioner.inventory.model import Bucket, InventoryResult, InventorySpec, Key
+from provisioner.inventory.model import ANYONE, Bucket, InventoryResult, InventorySpec, Key
 from provisioner.inventory.parties import build
 from provisioner.naming import Names
 
@@ -141,7 +141,8 @@ def run(
             region=spec.region,
             endpoint_url=spec.endpoint_url,
         )
-    inventory.notes += [*read.notes, ACL_NOTE]
+    public = any(p.party.account == ANYONE and p.direct for p in inventory.parties)
+    inventory.notes += [*read.notes, ACL_NOTE, *([ANONYMOUS_NOTE] if public else [])]
     return inventory
 
 
@@ -151,6 +152,14 @@ def run(
 ACL_NOTE = (
     "bucket and object ACLs are not read: access an ACL grants (where the bucket's Object "
     "Ownership is not BucketOwnerEnforced) is not shown"
+)
+
+
+# IAM User Guide, "AWS JSON policy elements: Principal": "*" in a resource policy means "all users,
+# including anonymous users (public access)" (trial 22q: "any AWS account" read as signed only)
+ANONYMOUS_NOTE = (
+    'a bucket policy grant to "*" ("anyone") includes anonymous, unsigned requests from the '
+    "internet, unless S3 Block Public Access (of the account or the bucket, not read here) refuses it"
 )
 
 
@@ -183,7 +192,8 @@ def who_can(
             org_accounts=read.org_accounts,
             buckets=read.buckets,
         )
-    answer.notes += [*read.notes, ACL_NOTE]
+    public = any(r.party.account == ANYONE and r.via == "bucket policy" for r in answer.routes)
+    answer.notes += [*read.notes, ACL_NOTE, *([ANONYMOUS_NOTE] if public else [])]
     return answer
 
 
