@@ -538,6 +538,7 @@ def test_a_conditional_deny_leaves_a_role_route_a_warn_and_the_scope_not_decided
         "WARN: depends on the condition Deny"
     ), route
     assert "Sid PiiVpce" in route["verdict"]
+    assert route["actions"] == ["s3:GetObject"], route  # what the condition decides (22q: was [])
     for target in ("s3://data/vendor/", "s3://data/"):
         parts = {r["part"]: r["verdict"][:4] for r in who(cli, "read", target, args)}
         assert parts == {

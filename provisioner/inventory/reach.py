@@ -218,7 +218,13 @@ def role_reach(
                 words = "; ".join(
                     g.words for g in guards if g.refuses(caller, resource, ACTIONS[action], context)
                 )
-                reaches.append((part, part, {}, f"WARN: depends on the condition {words} (not decided)"))
+                # the actions the condition decides (the route's ACTIONS: trial 22q wording)
+                opened = {
+                    a: d
+                    for a in ACTIONS[action]
+                    if (d := decide(loose, caller, a, resource, context, tags_known)).allowed
+                }
+                reaches.append((part, part, opened, f"WARN: depends on the condition {words} (not decided)"))
     return reaches
 
 
