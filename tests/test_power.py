@@ -108,3 +108,18 @@ def test_the_escalation_list_is_cloudsplainings_and_cited():
     assert "salesforce/cloudsplaining" in raw["source"] and "BSD" in raw["license"]
     methods = escalation_methods()
     assert len(methods) == 22 and methods["CreateNewPolicyVersion"] == ("iam:CreatePolicyVersion",)
+
+
+def test_iam_star_on_one_role_is_that_roles_power_not_a_users():
+    """Trial 22q (wording list): iam:* with Resource one role listed iam:CreateAccessKey and the
+    other user, group and policy methods, and "every IAM action (iam:*)". Service Authorization
+    Reference, IAM: iam:CreateAccessKey acts on the resource type `user`; iam:PutRolePolicy on
+    `role`. A request naming a role's ARN is no request CreateAccessKey serves, so only the
+    role's own methods are power here, and the IAM actions are said to be on that role."""
+    own = f"arn:aws:iam::{ACCOUNT}:role/Vendor"
+    found = power(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": own}]}
+    )
+    assert found[0] == f"every IAM action on {own}", found
+    methods = {f.split(" (")[0].removeprefix("privilege escalation ") for f in found[1:]}
+    assert methods == {"AttachRolePolicy", "PutRolePolicy", "UpdateRolePolicyToAssumeIt"}, methods

