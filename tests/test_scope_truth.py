@@ -1485,3 +1485,18 @@ def test_a_grant_to_anyone_in_a_bucket_policy_says_anonymous_requests_are_in_it(
     named = doc(allow("s3:GetObject", "arn:aws:s3:::pub-bkt/*", Principal={"AWS": "888877776666"}))
     quiet = cli("who-can", "read", "s3://pub-bkt/", *files([], {"pub-bkt": named}), "-o", "json")
     assert not any("anonymous" in n for n in quiet.json()["notes"])
+
+
+def test_a_route_for_anyone_who_knows_the_external_id_is_decided_by_that_id(cli, files):
+    """Trial 22q (wording list): a trust letting "*" in with sts:ExternalId pinned showed DECIDED
+    BY "none: no external ID pinned"; the ID is what every caller must send ("How to use an
+    external ID": the condition on sts:ExternalId), so it is what the route turns on."""
+    anyone = role(
+        "Anyone",
+        "*",
+        doc(allow("s3:GetObject", "arn:aws:s3:::vars/*")),
+        external_id="some-long-external-id-0001",
+    )
+    [route] = who(cli, "read", "s3://vars/", files([anyone]))
+    assert route["party"] == "anyone (any AWS account)", route
+    assert route["condition"] == "sts:ExternalId 'some-long-external-id-0001' (anyone who knows it)", route

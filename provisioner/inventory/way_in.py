@@ -137,6 +137,15 @@ def own_ids(trust: Any, principals: list[str], pinned: list[str]) -> list[str] |
     return [i for i in pinned if i in values]
 
 
+def anyones_ids(trust: Any) -> list[str]:
+    """The IDs every Allow letting "*" in pins: what anyone must send ([] where one pins none)."""
+    star = [
+        s for s in statements(trust) if s.is_allow and "*" in (*aws_principals(s), s.body.get("Principal"))
+    ]
+    values = [external_id_values(s) for s in star]
+    return sorted({v for found in values for v in found}) if star and all(values) else []
+
+
 def id_phrase(ids: list[str] | None) -> str:
     """ ", with the external ID 'x'", ", with no external-ID condition", or "" (no ID is pinned)."""
     if ids is None:

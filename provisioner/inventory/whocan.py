@@ -18,8 +18,9 @@ from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse
 from provisioner.audit.scope import Scope
 from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
+from provisioner.inventory.callers import ORGANIZATION
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
-from provisioner.inventory.model import Bucket
+from provisioner.inventory.model import ANYONE, Bucket
 from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
 from provisioner.inventory.reach import (
     EXPIRE_WORDS,
@@ -31,7 +32,7 @@ from provisioner.inventory.reach import (
     self_granted,
     takeover_words,
 )
-from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids
+from provisioner.inventory.way_in import Way, anyones_ids, own_example, own_findings, own_ids
 from provisioner.model import Severity
 from provisioner.naming import Names, Party
 
@@ -229,6 +230,10 @@ def _party_routes(
             )
             trust_words, severity, ids = _own_route(findings, way)
             condition = _id_condition(ids)
+        if (party.account == ANYONE or party.account.startswith(ORGANIZATION)) and (
+            star := anyones_ids(role.trust)
+        ):
+            ids, condition = star, f"{_id_condition(star)} (anyone who knows it)"
         decides, pinned = _decided(federated.get(reached), condition, ids)
         for part, shown, by_action, verdict in reaches:
             routes.append(
@@ -350,7 +355,6 @@ def _granted_directly(
     from provisioner.evaluation.context import caller_context
     from provisioner.inventory.callers import SOMEONE
     from provisioner.inventory.direct import THEIRS
-    from provisioner.inventory.model import ANYONE
     from provisioner.inventory.parts import PROBE_KEY
     from provisioner.model import session_arn
 
