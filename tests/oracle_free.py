@@ -53,6 +53,11 @@ FREE_CONDITIONS: list[dict[str, Any]] = [
     {"Null": {"aws:PrincipalTag/project": "false"}},
     {"StringEquals": {"aws:PrincipalTag/team": "ml"}},
     {"Bool": {"aws:SecureTransport": "true"}},
+    # a session tag compared as a number and as a literal string ("Numeric condition operators")
+    {"NumericLessThan": {"aws:PrincipalTag/level": "3"}},
+    {"NumericGreaterThanEquals": {"aws:PrincipalTag/level": "2.5"}},
+    {"StringEquals": {"aws:PrincipalTag/level": "2"}},
+    {"StringNotEquals": {"aws:PrincipalTag/level": ["3", "1.0"]}},
     # policy variables of a free key ("Policy variables"), compared with a known key
     {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}*"}},
     {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}"}},
@@ -232,6 +237,9 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
             [{"aws:PrincipalTag/project": v} for v in _strings(rng, values)]
             + [{"aws:PrincipalTag/project": None}]
         )
+    if case["session_tags"] and "aws:principaltag/level" in keys:  # each region, each literal
+        levels = ["1.0", "2", "2.0", "2.5", "2.7", "3", "3.0", "low"]
+        axes.append([{"aws:PrincipalTag/level": v} for v in levels] + [{"aws:PrincipalTag/level": None}])
     return [_combined(case, combo) for combo in itertools.product(*axes)]
 
 

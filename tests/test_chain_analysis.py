@@ -296,6 +296,50 @@ def test_numeric_and_date_comparisons_of_a_session_tag_are_decided():
     run_table(TYPED_TAGS, S3_KINDS)
 
 
+# A session tag compared as a number (or a date) and by StringEquals / StringNotEquals with
+# literal values ("String condition operators": exact, case-sensitive matching) is decided too: a
+# value equal to a literal is that literal; any other is decided by its number's region alone.
+# ("Numeric condition operators": "3.0" is the number 3, and not the text "3".) It was "not
+# decided" (issue 20's leftover 1).
+LEVEL, UNTIL = "aws:PrincipalTag/level", "aws:PrincipalTag/until"
+MIXED_TAGS = [
+    (
+        "the text 3 is the number 3",
+        {"NumericEquals": {LEVEL: "3"}, "StringEquals": {LEVEL: "3"}},
+        "WARN",
+        True,
+    ),
+    (
+        "the text low is no number",
+        {"NumericLessThan": {LEVEL: "3"}, "StringEquals": {LEVEL: "low"}},
+        "FAIL",
+        True,
+    ),
+    (
+        "3.0 is 3 and not the text 3",
+        {"NumericEquals": {LEVEL: "3"}, "StringNotEquals": {LEVEL: "3"}},
+        "WARN",
+        True,
+    ),
+    (
+        "the text 3 is never another number",
+        {"NumericNotEquals": {LEVEL: "3"}, "StringEquals": {LEVEL: ["3", "03"]}},
+        "FAIL",
+        True,
+    ),
+    (
+        "a date the text names",
+        {"DateGreaterThan": {UNTIL: "2021-01-01"}, "StringEquals": {UNTIL: "2020-06-01"}},
+        "FAIL",
+        True,
+    ),
+]
+
+
+def test_a_session_tag_compared_as_a_number_and_as_a_literal_string_is_decided():
+    run_table(MIXED_TAGS, S3_KINDS)
+
+
 def test_numeric_operators_in_every_policy():
     run_table(NUMBERS, S3_KINDS)
 

@@ -29,9 +29,12 @@ def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, li
     operators (Null aside), each with one value of every region their constants make of the
     line: each constant, a value between two, below all, above all, and one that is no number
     (or date). The evaluator compares the value with the constants alone, so these decide it
-    exactly as every value would."""
+    exactly as every value would. A tag also compared by StringEquals or StringNotEquals with
+    literal values has those values too: a value equal to one is that one, and any other is
+    decided by its region alone (so no region's value may be spelled as a literal)."""
     uses: dict[str, set[str]] = {}
     constants: dict[str, list[str]] = {}
+    literals: dict[str, list[str]] = {}  # the values StringEquals / StringNotEquals compare it with
     for policy in policies:
         for statement in policy.statements:
             for operator, key, values in statement.conditions():
@@ -42,17 +45,28 @@ def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, li
                 family = (
                     "numeric" if base.startswith("numeric") else "date" if base.startswith("date") else base
                 )
-                if base != "null":
-                    uses.setdefault(lower, set()).add(family if family in ("numeric", "date") else "other")
-                    texts = [str(v) for v in values]
-                    constants.setdefault(lower, []).extend(texts)
-                    if any("${" in t for t in texts):
-                        uses[lower].add("variable")
-    return {
-        key: _representatives(family.pop(), constants[key])
-        for key, family in uses.items()
-        if family in ({"numeric"}, {"date"})
-    }
+                if base == "null":
+                    continue
+                texts = [str(v) for v in values]
+                exact = ":" not in operator and base in ("stringequals", "stringnotequals")
+                used = family if family in ("numeric", "date") else "literal" if exact else "other"
+                uses.setdefault(lower, set()).add(used)
+                (literals if used == "literal" else constants).setdefault(lower, []).extend(texts)
+                if any("${" in t or "*" in t or "?" in t for t in texts) and used == "literal":
+                    uses[lower].add("other")  # StringEquals has no wildcards, but keep it simple
+                if any("${" in t for t in texts):
+                    uses[lower].add("variable")
+    found: dict[str, list[str]] = {}
+    for key, families in uses.items():
+        typed = families - {"literal"}
+        if typed not in ({"numeric"}, {"date"}):
+            continue
+        family, texts = typed.pop(), literals.get(key, [])
+        representatives = _representatives(family, constants.get(key, []) + texts)
+        if set(representatives) & set(texts):
+            continue  # a region's value spelled as a literal: it would stand for the literal alone
+        found[key] = [*representatives, *dict.fromkeys(texts)]
+    return found
 
 
 def _representatives(family: str, constants: list[str]) -> list[str]:
