@@ -38,6 +38,10 @@ FREE_CONDITIONS: list[dict[str, Any]] = [
     {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/25"]}},
     {"NotIpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}},
     {"IpAddressIfExists": {"aws:SourceIp": "203.0.113.128/25"}},
+    # an address compared as text ("String condition operators")
+    {"StringEquals": {"aws:SourceIp": "203.0.113.7"}},
+    {"StringLike": {"aws:SourceIp": "203.0.113.*"}},
+    {"StringNotLikeIfExists": {"aws:SourceIp": "198.51.*"}},
     {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
     {"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
     {"StringLike": {"aws:SourceVpce": "vpce-*"}},
@@ -58,6 +62,9 @@ FREE_CONDITIONS: list[dict[str, Any]] = [
     {"NumericGreaterThanEquals": {"aws:PrincipalTag/level": "2.5"}},
     {"StringEquals": {"aws:PrincipalTag/level": "2"}},
     {"StringNotEquals": {"aws:PrincipalTag/level": ["3", "1.0"]}},
+    # a session tag compared as an address ("IP address condition operators")
+    {"IpAddress": {"aws:PrincipalTag/net": "10.0.0.0/8"}},
+    {"NotIpAddressIfExists": {"aws:PrincipalTag/net": ["10.1.0.0/16", "2001:db8::/32"]}},
     # policy variables of a free key ("Policy variables"), compared with a known key
     {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}*"}},
     {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}"}},
@@ -181,6 +188,14 @@ def _strings(rng: random.Random, patterns: list[str]) -> list[str]:
     return [*out, "".join(rng.choices(string.ascii_lowercase, k=8))]
 
 
+def _as_range(value: str) -> str:
+    """A range as text: "203.0.113.*" is 203.0.113.0/24, an address its /32."""
+    if value.endswith("*"):
+        octets = value.rstrip("*").rstrip(".").split(".")
+        return ".".join([*octets, *["0"] * (4 - len(octets))]) + f"/{8 * len(octets)}"
+    return value if "/" in value else f"{value}/32"
+
+
 def _addresses(rng: random.Random, cidrs: list[str]) -> list[str]:
     """Addresses a request from the internet may come from: on both sides of each range, never a
     private, shared, loopback or other special-purpose one, which no request from the internet
@@ -214,7 +229,7 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
         names += [v.split(":", 1)[1] for _, key, values in conditions if key == "aws:userid" for v in values]
         axes.append([{"session": n} for n in dict.fromkeys(_strings(rng, names)) if 2 <= len(n) <= 64])
     if keys & {"aws:sourceip", "aws:sourcevpce", "aws:sourcevpc"}:
-        cidrs = [v for _, key, values in conditions if key == "aws:sourceip" for v in values]
+        cidrs = [_as_range(v) for _, key, values in conditions if key == "aws:sourceip" for v in values]
         internet = [
             {"aws:SourceIp": a, "aws:SourceVpce": None, "aws:SourceVpc": None} for a in _addresses(rng, cidrs)
         ]
@@ -240,6 +255,9 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
     if case["session_tags"] and "aws:principaltag/level" in keys:  # each region, each literal
         levels = ["1.0", "2", "2.0", "2.5", "2.7", "3", "3.0", "low"]
         axes.append([{"aws:PrincipalTag/level": v} for v in levels] + [{"aws:PrincipalTag/level": None}])
+    if case["session_tags"] and "aws:principaltag/net" in keys:  # each side of each range's ends
+        nets = ["9.255.255.255", "10.0.0.0", "10.1.2.3", "10.2.0.0", "11.0.0.0", "2001:db8::1", "::1", "x"]
+        axes.append([{"aws:PrincipalTag/net": v} for v in nets] + [{"aws:PrincipalTag/net": None}])
     return [_combined(case, combo) for combo in itertools.product(*axes)]
 
 

@@ -340,6 +340,50 @@ def test_a_session_tag_compared_as_a_number_and_as_a_literal_string_is_decided()
     run_table(MIXED_TAGS, S3_KINDS)
 
 
+# A session tag compared by IpAddress / NotIpAddress ("IP address condition operators": the value
+# is an address, within the ranges or not; a tag value holds "." and ":", so the vendor may pass
+# any address, or text that is none) is decided over one value of every region the ranges' ends
+# make, one address of the other family and one text that is no address (issue 20's leftover 2).
+NET = "aws:PrincipalTag/net"
+ADDRESS_TAGS = [
+    ("IpAddress free tag", {"IpAddress": {NET: "10.0.0.0/8"}}, "WARN", True),
+    (
+        "no address in two ranges apart",
+        {"IpAddress": {NET: "10.0.0.0/8"}, "NotIpAddress": {NET: "10.0.0.0/7"}},
+        "FAIL",
+        True,
+    ),
+    (
+        "an address in a range and out of a smaller one",
+        {"IpAddress": {NET: "10.0.0.0/8"}, "NotIpAddress": {NET: "10.1.0.0/16"}},
+        "WARN",
+        True,
+    ),
+    (
+        "the literal is in the range",
+        {"IpAddress": {NET: "10.0.0.0/8"}, "StringEquals": {NET: "10.9.9.9"}},
+        "WARN",
+        True,
+    ),
+    (
+        "the literal is out of the range",
+        {"IpAddress": {NET: "10.0.0.0/8"}, "StringEquals": {NET: "192.0.2.1"}},
+        "FAIL",
+        True,
+    ),
+    (
+        "the role's own tag is no address",
+        {"IpAddress": {"aws:PrincipalTag/team": "10.0.0.0/8"}},
+        "FAIL",
+        False,
+    ),
+]
+
+
+def test_an_address_comparison_of_a_session_tag_is_decided():
+    run_table(ADDRESS_TAGS, S3_KINDS)
+
+
 def test_numeric_operators_in_every_policy():
     run_table(NUMBERS, S3_KINDS)
 
@@ -390,6 +434,36 @@ ADDRESSES = [
 
 def test_ip_address_operators_in_every_policy():
     run_table(ADDRESSES, S3_KINDS)
+
+
+# A string operator on an address key compares its text ("String condition operators"); a
+# request's aws:SourceIp is an address in its usual form (IPv4's dotted decimal), so StringEquals
+# one is that address, StringLike whole octets then * a range, and a spelling no request uses
+# (a leading zero) nothing. Was "not decided (an address compared as a string)" (issue 20's
+# leftover 2); an IPv6 text, or another pattern, still is.
+SPELLED = [
+    ("StringEquals an address", {"StringEquals": {"aws:SourceIp": "203.0.113.7"}}, "WARN", False),
+    ("StringLike whole octets", {"StringLike": {"aws:SourceIp": "203.0.113.*"}}, "WARN", False),
+    ("StringLike every first octet", {"StringLikeIfExists": {"aws:SourceIp": ["*"]}}, "PASS", False),
+    ("a spelling no request uses", {"StringEquals": {"aws:SourceIp": "203.0.113.07"}}, "FAIL", False),
+    (
+        "StringNotEquals an address",
+        {"StringNotEqualsIfExists": {"aws:SourceIp": "203.0.113.7"}},
+        "WARN",
+        False,
+    ),
+    (
+        "in the range and not its text",
+        {"IpAddress": {"aws:SourceIp": "203.0.113.7/32"}, "StringNotEquals": {"aws:SourceIp": "203.0.113.7"}},
+        "FAIL",
+        False,
+    ),
+    ("StringLike a private range", {"StringLike": {"aws:SourceIp": "10.*"}}, "FAIL", False),
+]
+
+
+def test_a_string_operator_on_an_address_key_is_decided():
+    run_table(SPELLED, S3_KINDS)
 
 
 def test_an_address_range_says_inside_and_outside():

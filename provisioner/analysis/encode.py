@@ -170,6 +170,36 @@ class Address:
         masked = self.bits & z3.BitVecVal(mask, 128)
         return z3.And(version, masked == z3.BitVecVal(int(network.network_address), 128))
 
+    def spelled(self, positive: str, texts: list[str]) -> z3.BoolRef | None:
+        """A string operator on the address as IAM compares its text (IPv4's dotted decimal,
+        the form a request's aws:SourceIp takes): StringEquals an address, StringLike whole
+        octets then "*" a range; None for any other text (not decided)."""
+        options: list[z3.BoolRef] = []
+        for text in texts:
+            if positive in ("stringequals", "stringequalsignorecase") or (
+                "*" not in text and "?" not in text
+            ):
+                if positive not in ("stringequals", "stringequalsignorecase", "stringlike"):
+                    return None
+                if re.fullmatch(r"[\d.]+", text) is None:
+                    return None  # an IPv6 text: its spelling in the request is not known here
+                canonical = _ipv4(text)
+                options.append(self.within(f"{text}/32") if canonical == text else z3.BoolVal(False))
+                continue
+            if positive == "stringlike" and set(text) == {"*"}:
+                options.append(z3.BoolVal(True))  # any text at all
+                continue
+            match = re.fullmatch(r"((?:\d{1,3}\.){1,3})\*", text)
+            octets = match.group(1).rstrip(".").split(".") if match and positive == "stringlike" else None
+            if octets is None or ".".join(octets) != ".".join(str(int(o)) for o in octets):
+                return None
+            if any(int(o) > 255 for o in octets):
+                options.append(z3.BoolVal(False))
+                continue
+            prefix = ".".join([*octets, *["0"] * (4 - len(octets))])
+            options.append(self.within(f"{prefix}/{8 * len(octets)}"))
+        return z3.Or(*options) if options else z3.BoolVal(False)
+
     def shown(self, model: Any) -> str:
         number = model.eval(self.bits, model_completion=True).as_long()
         if z3.is_true(model.eval(self.v6, model_completion=True)):
@@ -255,7 +285,10 @@ class Encoder:
         why = ""
         if request_key.address is not None:  # IpAddress over the bits, IP User Guide semantics
             if positive != "ipaddress":
-                return self._atom(f"{operator} on {key} (an address compared as a string)", closing)
+                spelled = request_key.address.spelled(positive, texts)
+                if spelled is None:
+                    return self._atom(f"{operator} on {key} (an address compared as a string)", closing)
+                return z3.Not(spelled) if negated else spelled
             within = z3.Or(*[request_key.address.within(t) for t in texts]) if texts else z3.BoolVal(False)
             return z3.Not(within) if negated else within
         known = _known_text(request_key)
@@ -285,6 +318,13 @@ class Encoder:
         self.atoms.append((atom, closing))
         self.undecided.append(why)
         return atom
+
+
+def _ipv4(text: str) -> str | None:
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        return None
 
 
 def _known_text(key: Key) -> str | None:

@@ -5,6 +5,7 @@ as dates (`typed_tags`, with a value of every region their constants make)."""
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import json
 from datetime import UTC, datetime
@@ -43,13 +44,19 @@ def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, li
                     continue
                 base = operator.rpartition(":")[2].lower().removesuffix("ifexists")
                 family = (
-                    "numeric" if base.startswith("numeric") else "date" if base.startswith("date") else base
+                    "numeric"
+                    if base.startswith("numeric")
+                    else "date"
+                    if base.startswith("date")
+                    else "address"
+                    if base in ("ipaddress", "notipaddress")
+                    else base
                 )
                 if base == "null":
                     continue
                 texts = [str(v) for v in values]
                 exact = ":" not in operator and base in ("stringequals", "stringnotequals")
-                used = family if family in ("numeric", "date") else "literal" if exact else "other"
+                used = family if family in TYPED else "literal" if exact else "other"
                 uses.setdefault(lower, set()).add(used)
                 (literals if used == "literal" else constants).setdefault(lower, []).extend(texts)
                 if any("${" in t or "*" in t or "?" in t for t in texts) and used == "literal":
@@ -59,17 +66,22 @@ def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, li
     found: dict[str, list[str]] = {}
     for key, families in uses.items():
         typed = families - {"literal"}
-        if typed not in ({"numeric"}, {"date"}):
+        if len(typed) != 1 or not typed <= set(TYPED):
             continue
         family, texts = typed.pop(), literals.get(key, [])
-        representatives = _representatives(family, constants.get(key, []) + texts)
+        representatives = _representatives(family, constants.get(key, []), set(texts))
         if set(representatives) & set(texts):
             continue  # a region's value spelled as a literal: it would stand for the literal alone
         found[key] = [*representatives, *dict.fromkeys(texts)]
     return found
 
 
-def _representatives(family: str, constants: list[str]) -> list[str]:
+TYPED = ("numeric", "date", "address")
+
+
+def _representatives(family: str, constants: list[str], avoid: set[str]) -> list[str]:
+    if family == "address":
+        return _addresses(constants, avoid)
     parse = _number if family == "numeric" else _timestamp
     points = sorted({p for p in (parse(c) for c in constants) if p is not None})
     values = [*points, *[(a + b) / 2 for a, b in itertools.pairwise(points)]]
@@ -78,6 +90,27 @@ def _representatives(family: str, constants: list[str]) -> list[str]:
         repr(v) if family == "numeric" else datetime.fromtimestamp(v, tz=UTC).isoformat() for v in values
     ]
     return [*dict.fromkeys(shown), "not-a-" + family]
+
+
+def _addresses(ranges: list[str], avoid: set[str]) -> list[str]:
+    """An address of every region the ranges' ends make of each family's line (IPv4, IPv6: its
+    first address not in `avoid`), and text that is no address: ip_in compares the value with
+    the ranges alone."""
+    ends: dict[int, set[int]] = {4: {0}, 6: {0}}
+    for text in ranges:
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue  # a range that is none: it matches no value
+        ends[network.version] |= {int(network.network_address), int(network.broadcast_address) + 1}
+    shown: list[str] = []
+    for version, make in ((4, ipaddress.IPv4Address), (6, ipaddress.IPv6Address)):
+        limit = 2**32 if version == 4 else 2**128
+        points = sorted(p for p in ends[version] if p < limit)
+        for start, end in zip(points, [*points[1:], limit], strict=True):
+            spare = (str(make(a)) for a in range(start, min(end, start + len(avoid) + 1)))
+            shown += [a for a in spare if a not in avoid][:1]
+    return [*dict.fromkeys(shown), "not-an-address"]
 
 
 def _timestamp(text: str) -> float | None:
