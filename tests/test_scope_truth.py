@@ -1500,3 +1500,19 @@ def test_a_route_for_anyone_who_knows_the_external_id_is_decided_by_that_id(cli,
     [route] = who(cli, "read", "s3://vars/", files([anyone]))
     assert route["party"] == "anyone (any AWS account)", route
     assert route["condition"] == "sts:ExternalId 'some-long-external-id-0001' (anyone who knows it)", route
+
+
+def test_anyone_under_an_ifexists_condition_an_anonymous_request_meets_is_decided(cli, files):
+    """Trial 22r item 4: "*" with StringEqualsIfExists aws:PrincipalAccount was a WARN. IAM User
+    Guide, "AWS JSON policy elements: Principal": "*" is "all users, including anonymous users";
+    an anonymous request carries no aws:PrincipalAccount ("AWS global condition context keys":
+    present only for an authenticated principal), and "...IfExists" holds where the key is not
+    present ("IAM JSON policy elements: Condition operators"). So anyone reads, decided."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/ifexists/*", Principal="*", Condition={"StringEqualsIfExists": {"aws:PrincipalAccount": "210987654321"}}))  # fmt: skip
+    [route] = who(cli, "read", "s3://bkt/ifexists/", files([], {"bkt": policy}))
+    assert route["party"] == "anyone (any AWS account)" and route["verdict"].startswith("can"), route
+    assert "anonymous" in route["verdict"], route
+    plain = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/ifexists/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": "210987654321"}}))  # fmt: skip
+    assert {r["party"] for r in who(cli, "read", "s3://bkt/ifexists/", files([], {"bkt": plain}))} == {
+        "unknown account 210987654321"
+    }

@@ -22,6 +22,22 @@ SOMEONE = "111122223333"  # the account asked about for "*" (any account outside
 
 SERVICE = "service:"  # how an AWS service principal is written among the parties
 
+# An unsigned request: "*" in a resource policy's Principal is "all users, including anonymous
+# users" (IAM User Guide, "AWS JSON policy elements: Principal"); it carries no principal keys
+# ("AWS global condition context keys": aws:PrincipalAccount and the others are present only for
+# an authenticated principal; aws:PrincipalIsAWSService "for all signed API requests"): trial 22r
+ANONYMOUS = "anonymous"
+
+
+def asking_context(caller: str) -> dict[str, Any]:
+    """The keys a request by the caller carries (an anonymous one: no principal key)."""
+    from provisioner.evaluation.context import caller_context
+
+    context = caller_context(caller)
+    if caller == ANONYMOUS:
+        return {k: v for k, v in context.items() if not k.lower().startswith("aws:principal")}
+    return context
+
 
 _OURS_KEYS = {"aws:principalaccount": "accounts", "aws:principalorgid": "organizations"}
 
@@ -190,7 +206,8 @@ def callers(
             anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
             # any account may name its role as an aws:PrincipalArn pattern of any account asks
             names_ = ["any-role", *role_names(statement)]
-            callers.append(([session_arn(SOMEONE, n, "session") for n in names_], anyone, None))
+            sessions = [session_arn(SOMEONE, n, "session") for n in names_]
+            callers.append(([*sessions, ANONYMOUS], anyone, None))
             continue
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
             asking = {c for p in mine or [account] for c in callers_of(p, account)}

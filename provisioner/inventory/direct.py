@@ -14,10 +14,17 @@ from typing import Any
 
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.context import caller_context
 from provisioner.iam import Statement, statements, strings
 from provisioner.inventory.actions import OWNER_ONLY
-from provisioner.inventory.callers import ORGANIZATION, callers, chosen_by_caller, only_ours, spared
+from provisioner.inventory.callers import (
+    ANONYMOUS,
+    ORGANIZATION,
+    asking_context,
+    callers,
+    chosen_by_caller,
+    only_ours,
+    spared,
+)
 from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import PROBE_KEY, Guard, fill, guarded, loosened, probes
 from provisioner.naming import Names, Party
@@ -194,7 +201,7 @@ class _Grant:
         entered: set[str] = set()  # the callers that get in
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
-            contexts = [(c, {**caller_context(c), **self.chosen}) for c in self.asking]
+            contexts = [(c, {**asking_context(c), **self.chosen}) for c in self.asking]
             requests = [Request(c, action, fill(resource, ctx), ctx) for c, ctx in contexts]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
@@ -227,6 +234,8 @@ class _Grant:
             decided, note = self.fixed
         elif entered and all(c.endswith(":root") for c in entered):
             note = f"only as the root user of {self.party.account}: a Deny refuses its roles and users"
+        elif entered == {ANONYMOUS}:
+            note = "only as anonymous (unsigned) requests: the condition refuses signed ones"
         bucket = resource.split(":::", 1)[1].split("/", 1)[0]
         condition = self._deciding(open_)
         return Direct(self.party, self.where, bucket, part, tuple(given), condition, decided, note)
@@ -273,7 +282,7 @@ class _Grant:
         actions += [a for a in strings(self.statement.body.get("Action")) if "*" not in a and "?" not in a]
         resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{PROBE_KEY}"]
         requests = [
-            Request(c, action, r, {**caller_context(c), **self.chosen})
+            Request(c, action, r, {**asking_context(c), **self.chosen})
             for c in self.asking
             for action in actions
             for r in resources
