@@ -1516,3 +1516,19 @@ def test_anyone_under_an_ifexists_condition_an_anonymous_request_meets_is_decide
     assert {r["party"] for r in who(cli, "read", "s3://bkt/ifexists/", files([], {"bkt": plain}))} == {
         "unknown account 210987654321"
     }
+
+
+def test_a_role_that_may_delete_the_bucket_policy_takes_its_denies_away(cli, files):
+    """Trial 22r item 6: a role of the bucket's account with s3:DeleteBucketPolicy reads past the
+    bucket policy's Deny on secret/ once it deletes the policy (Amazon S3 API Reference,
+    DeleteBucketPolicy: the caller must belong to the bucket owner's account, and then "the
+    policy is deleted"; IAM User Guide, "Policy evaluation logic": with no resource policy, its
+    identity policies decide). It was left out of who-can read s3://ctl/secret/."""
+    policy = doc(deny("s3:GetObject", "arn:aws:s3:::ctl/secret/*", Principal="*"))
+    deleter = role("DelPol", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:DeleteBucketPolicy", "arn:aws:s3:::ctl"), allow("s3:GetObject", "arn:aws:s3:::ctl/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files([deleter], {"ctl": policy})
+    [route] = who(cli, "read", "s3://ctl/secret/", args)
+    assert "can take control of the bucket: s3:DeleteBucketPolicy" in route["verdict"], route
+    assert "grant itself read: s3:GetObject" in route["verdict"], route
+    reader = role("Reader", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::ctl/*")), external_id="datadog-issued-id-0000000043")  # fmt: skip
+    assert who(cli, "read", "s3://ctl/secret/", files([reader], {"ctl": policy})) == []

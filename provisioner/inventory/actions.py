@@ -40,8 +40,9 @@ BUCKET_WRITES = (
 )
 
 # Who holds one of these can grant itself write to every object: a bucket policy naming it, or
-# (where ACLs are enabled) an ACL granting it WRITE: who-can write lists it
-TAKEOVER = ("s3:PutBucketPolicy", "s3:PutBucketAcl")
+# (where ACLs are enabled) an ACL granting it WRITE: who-can write lists it; and who may delete
+# the bucket policy takes its Denies away (its own policies then decide: trial 22r item 6)
+TAKEOVER = ("s3:PutBucketPolicy", "s3:PutBucketAcl", "s3:DeleteBucketPolicy")
 
 # Amazon S3 API Reference, PutBucketLifecycleConfiguration: "If you want to prevent users or
 # accounts from removing or deleting objects from your bucket, you must deny them permissions for

@@ -15,7 +15,7 @@ from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
-from provisioner.inventory.actions import EXPIRE, TAKEOVER, WHO_CAN
+from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parts import PROBE_KEY, fill, loosened, probes, session_name, tag_contexts
 from provisioner.inventory.sessions import role_chain, session_context
@@ -75,7 +75,10 @@ def role_control(
     )
     arn = f"arn:aws:s3:::{bucket.name}"
     context = session_context(role, account, caller)
-    allowed = {a: d for a in TAKEOVER if (d := authorize(full, Request(caller, a, arn, context))).allowed}
+    # only the bucket owner's account may change or delete its policy (actions.OWNER_ONLY)
+    mine = account.account == bucket.account
+    takeover = [a for a in TAKEOVER if mine or a not in OWNER_ONLY]
+    allowed = {a: d for a in takeover if (d := authorize(full, Request(caller, a, arn, context))).allowed}
     objects = f"{arn}/{prefix}{PROBE_KEY}"
     if not allowed and action == "read":  # an object's ACL it may set and a read it lacks
         reads = any(authorize(full, Request(caller, a, objects, context)).allowed for a in WHO_CAN["read"])
@@ -111,13 +114,16 @@ OBJECT_ACL = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")
 def self_granted(full: Chain, asked: Request, takeover: Iterable[str], action: str) -> tuple[str, ...]:
     """The actions of who-can's `action` the holder of `takeover` can grant itself on the object
     `asked` names: a bucket policy it writes (PutBucketPolicy: every action, the old policy and its
-    Denies gone), or a bucket ACL granting it WRITE (PutBucketAcl: ACL_WRITE, beside the bucket
-    policy). Never past an explicit Deny elsewhere: "an explicit deny in any of these policies
-    overrides the allow" (IAM User Guide, "Policy evaluation logic"), an ACL included."""
+    Denies gone), no bucket policy (DeleteBucketPolicy: what its own policies allow), or a bucket
+    ACL granting it WRITE (PutBucketAcl: ACL_WRITE, beside the bucket policy). Never past an
+    explicit Deny elsewhere: "an explicit deny in any of these policies overrides the allow" (IAM
+    User Guide, "Policy evaluation logic"), an ACL included."""
     everyone = {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}
     if "s3:PutBucketPolicy" in takeover:
         chain = replace(full, resource=[Policy("a bucket policy it writes", {"Statement": [everyone]})])
         actions: tuple[str, ...] = WHO_CAN[action]
+    elif "s3:DeleteBucketPolicy" in takeover:  # no bucket policy: its own policies decide
+        chain, actions = replace(full, resource=[]), WHO_CAN[action]
     elif set(takeover) & set(OBJECT_ACL):  # an object's ACL granting it READ: the object's data
         acl = Policy(
             "an object ACL it writes", {"Statement": [{**everyone, "Action": list(WHO_CAN["read"])}]}
