@@ -67,6 +67,12 @@ def never_matching(document: Any) -> list[tuple[str, str]]:
     return found
 
 
+def can_match(key: str, value: str, operator: str = "stringequals") -> bool:
+    """Can the value of a key with a fixed format match a request (never_matching's judgement)?"""
+    shape = _formats().get(key.lower())
+    return shape is None or not _never(shape, value, operator.rpartition(":")[2].lower())
+
+
 def _never(shape: _Format, value: str, operator: str) -> bool:
     if "${" in value:
         return False  # a policy variable: its value is the request's

@@ -1532,3 +1532,12 @@ def test_a_role_that_may_delete_the_bucket_policy_takes_its_denies_away(cli, fil
     assert "grant itself read: s3:GetObject" in route["verdict"], route
     reader = role("Reader", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::ctl/*")), external_id="datadog-issued-id-0000000043")  # fmt: skip
     assert who(cli, "read", "s3://ctl/secret/", files([reader], {"ctl": policy})) == []
+
+
+def test_anyone_narrowed_to_a_value_that_is_no_organization_id_lets_nobody_in(cli, files):
+    """Trial 22r item 1: "*" with aws:PrincipalOrgID o-abc123xyz (9 characters after "o-"; AWS
+    Organizations API Reference, Organization Id: "o-" then 10 to 32 lowercase letters or digits)
+    was the party "organization o-abc123xyz" in a bucket policy, while the same trust let nobody
+    in: no request carries such a value, so neither route lets anyone in."""
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::orgb/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123xyz"}}))  # fmt: skip
+    assert who(cli, "read", "s3://orgb/", files([], {"orgb": grant})) == []

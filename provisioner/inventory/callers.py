@@ -107,22 +107,22 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
 ORGANIZATION = "org:"  # how another organization's accounts are written among the parties
 
 
-def pinned_orgs(statement: Statement) -> list[str]:
+def pinned_orgs(statement: Statement) -> list[str] | None:
     """The organizations a StringEquals (or StringLike with no wildcard) on aws:PrincipalOrgID
     limits the statement's callers to: the organization of the principal making the request, so
-    no account outside them meets it ("AWS global condition context keys"); [] when it does not."""
+    no account outside them meets it ("AWS global condition context keys"); a value that is no
+    organization ID is none (condition_values: it never matches, so [] lets nobody in); None when
+    no such condition limits it."""
+    from provisioner.condition_values import can_match
     from provisioner.iam import condition_entries
 
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
         texts = [str(v) for v in values]
         literal = texts and not any(c in t for t in texts for c in "*?$")
-        if (
-            key.lower() == "aws:principalorgid"
-            and operator.lower() in ("stringequals", "stringlike")
-            and literal
-        ):
-            return texts
-    return []
+        named = key.lower() == "aws:principalorgid" and operator.lower() in ("stringequals", "stringlike")
+        if named and literal:
+            return [t for t in texts if can_match(key, t)]
+    return None
 
 
 def org_party(org: str) -> Party:
@@ -195,10 +195,10 @@ def callers(
         # to the caller's account and ARN): those accounts are the parties, not anyone
         named = (named - {ANYONE}) | set(pinned)
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
-    orgs = pinned_orgs(statement) if ANYONE in named and "NotPrincipal" not in statement.body else []
-    for org in orgs:  # "*" narrowed to other organizations: their accounts, not anyone
+    orgs = pinned_orgs(statement) if ANYONE in named and "NotPrincipal" not in statement.body else None
+    for org in orgs or []:  # "*" narrowed to other organizations: their accounts, not anyone
         callers.append(([session_arn(SOMEONE, "any-role", "session")], org_party(org), None))
-    named -= {ANYONE} if orgs else set()
+    named -= {ANYONE} if orgs is not None else set()
     for account in sorted(a for a in named if a and a not in ours):
         own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
         own += pinned.get(account, [])  # the roles aws:PrincipalArn names: asked as their sessions

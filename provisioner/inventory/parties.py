@@ -269,7 +269,9 @@ def _pinned_orgs(trust: Any) -> list[str]:
         if s.is_allow and ("*" in aws_principals(s) or s.body.get("Principal") == "*")
     ]
     found = [pinned_orgs(s) for s in everyone]
-    return list(dict.fromkeys(o for orgs in found for o in orgs)) if found and all(found) else []
+    if not found or any(orgs is None for orgs in found):
+        return []
+    return list(dict.fromkeys(o for orgs in found for o in orgs or []))
 
 
 def principals_of(trust: Any, account: str) -> list[str]:
