@@ -1541,3 +1541,30 @@ def test_anyone_narrowed_to_a_value_that_is_no_organization_id_lets_nobody_in(cl
     in: no request carries such a value, so neither route lets anyone in."""
     grant = doc(allow("s3:GetObject", "arn:aws:s3:::orgb/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123xyz"}}))  # fmt: skip
     assert who(cli, "read", "s3://orgb/", files([], {"orgb": grant})) == []
+
+
+def test_a_key_policy_on_the_callers_account_or_on_s3s_calls_lets_the_role_decrypt():
+    """Trial 22r item 3: a key policy granting "*" kms:Decrypt where kms:CallerAccount is ours (as
+    AWS managed keys do), or naming the role where kms:ViaService is S3, was read as no decrypt.
+    AWS KMS Developer Guide, "kms:CallerAccount" (the account of the caller) and "kms:ViaService"
+    (S3 calls AWS KMS on the session's behalf to read an SSE-KMS object: S3 User Guide, "Using
+    server-side encryption with AWS KMS keys"). A condition on another account, or another
+    service, still lets nothing through."""
+    from provisioner.evaluation import Policy
+    from provisioner.inventory.model import Key
+    from provisioner.inventory.scope import data_scope
+
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    reads = [Policy("reads", doc(allow(["s3:GetObject", "kms:Decrypt"], "*")))]
+
+    def decrypts(condition, principal="*"):
+        policy = doc(allow("kms:Decrypt", "*", Principal=principal, Condition=condition))
+        return dict(data_scope(reads, ACCOUNT, keys=[Key(key, ACCOUNT, policy)]).grants).get(key)
+
+    role_arn = {"AWS": f"arn:aws:iam::{ACCOUNT}:role/vendor-role"}
+    assert decrypts({"StringEquals": {"kms:CallerAccount": ACCOUNT}}) == ("decrypt",)
+    assert decrypts({"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}, role_arn) == (
+        "decrypt",
+    )
+    assert decrypts({"StringEquals": {"kms:CallerAccount": "999988887777"}}) is None
+    assert decrypts({"StringEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com"}}, role_arn) is None

@@ -8,7 +8,7 @@ other accounts are decided by their own key policies, which are not read here.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -69,9 +69,24 @@ def with_key(side: Chain, asked: Request) -> Callable[[Key], bool]:
         chain = replace(
             side, resource=[Policy(f"key policy of {key.arn}", key.policy)], resource_required=True
         )
-        return authorize(chain, Request(asked.principal, asked.action, key.arn, asked.context)).allowed
+        return any(
+            authorize(chain, Request(asked.principal, asked.action, key.arn, context)).allowed
+            for context in key_contexts(key.arn, asked.context)
+        )
 
     return decide
+
+
+def key_contexts(key: str, context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The session's kms:Decrypt with the key: called directly, and by S3 for it reading an
+    SSE-KMS object (S3 User Guide, "Using server-side encryption with AWS KMS keys": a forward
+    access session, aws:ViaAWSService true, kms:ViaService s3.REGION.amazonaws.com); each with
+    kms:CallerAccount, the session's account (AWS KMS Developer Guide, "kms:CallerAccount")."""
+    fields = key.split(":")
+    region, account = (fields[3], fields[4]) if len(fields) > 5 else ("us-east-1", "")
+    caller = {**context, "kms:CallerAccount": context.get("aws:PrincipalAccount", account)}
+    via = {"aws:ViaAWSService": "true", "kms:ViaService": f"s3.{region}.amazonaws.com"}
+    return [caller, {**caller, **via}]
 
 
 def kms_grants(documents: Sequence[Policy], decrypts: Any, account: str) -> list[tuple[str, tuple[str, ...]]]:
