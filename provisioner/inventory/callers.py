@@ -39,7 +39,12 @@ def asking_context(caller: str) -> dict[str, Any]:
     return context
 
 
-_OURS_KEYS = {"aws:principalaccount": "accounts", "aws:principalorgid": "organizations"}
+# the caller's account and organization (kms:CallerAccount too: AWS KMS Developer Guide)
+_OURS_KEYS = {
+    "aws:principalaccount": "accounts",
+    "kms:calleraccount": "accounts",
+    "aws:principalorgid": "organizations",
+}
 
 
 def only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[str]) -> bool:
@@ -86,7 +91,7 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
         texts = [str(v) for v in values]
         base, name = operator.lower(), key.lower()
         accounts = texts and all(re.fullmatch(r"\d{12}", t) for t in texts)
-        if name == "aws:principalaccount" and base == "stringequals" and accounts:
+        if name in ("aws:principalaccount", "kms:calleraccount") and base == "stringequals" and accounts:
             return {t: [] for t in texts}
         matches = [arns.fullmatch(t) for t in texts]
         principal_arn = name == "aws:principalarn" and base in (

@@ -169,6 +169,13 @@ class Direct:
     power: tuple[str, ...] = ()  # bucket-level control (PutBucketPolicy, …): power beyond data
 
     @property
+    def source(self) -> str:
+        """ "bucket policy of s3://b", or "key policy of arn:aws:kms:…" (a key's grant)."""
+        if self.bucket.startswith("arn:"):
+            return f"key policy of {self.bucket}"
+        return f"bucket policy of s3://{self.bucket}"
+
+    @property
     def severity(self) -> Severity | None:
         """Any AWS account, unconditionally: critical; control of the bucket, or writing or
         deleting its data: high (audit's vendor-write-access, for a role). Not decided for the

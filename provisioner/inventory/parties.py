@@ -22,6 +22,7 @@ from provisioner.inventory.browser import browser_access
 from provisioner.inventory.callers import org_party, pinned_orgs
 from provisioner.inventory.chaining import Chained, chained_accesses
 from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
+from provisioner.inventory.key_parties import key_directs
 from provisioner.inventory.model import (
     ANYONE,
     Bucket,
@@ -123,7 +124,7 @@ def build(
         for access in _chains(role, account, outside, by_role, names, ours, complete):
             for reached, party, _ in everyone:
                 _enter(entries.setdefault(party_key(party), PartyEntry(party)), reached, access, accesses)
-    _direct(entries, data, buckets, names, ours)
+    _direct(entries, data, buckets, names, ours, keys or {})
     shared_ids(accesses, id_holders)
     return _finished(entries, buckets, names, result)
 
@@ -178,9 +179,12 @@ def _direct(
     buckets: dict[str, list[Bucket]],
     names: Names,
     ours: frozenset[str],
+    keys: dict[str, list[Key]],
 ) -> None:
-    """The parties a bucket policy of an audited account names directly (no role between),
-    beside those that assume a role: inventory promises every outside party."""
+    """The parties a bucket policy (or a KMS key policy) of an audited account names directly
+    (no role between), beside those that assume a role: inventory promises every outside party."""
+    for grant in key_directs(data, keys, names, ours):
+        entries.setdefault(party_key(grant.party), PartyEntry(grant.party)).direct.append(grant)
     from provisioner.inventory.direct import direct_grants
 
     read = {a.account for a in data if a.error is None}

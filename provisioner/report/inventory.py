@@ -137,7 +137,7 @@ def inventory_table(result: InventoryResult) -> str:
             rows.append(
                 (
                     "",
-                    f"  bucket policy of s3://{grant.bucket} {grant.statement}",
+                    f"  {grant.source} {grant.statement}",
                     _grant_cell(grant),
                     _direct_text(grant),
                 )
@@ -189,7 +189,7 @@ def inventory_csv(result: InventoryResult) -> str:
         for d in entry.direct:
             write([
                 party.name, party.account, party.kind, party.source,
-                f"bucket policy of s3://{d.bucket} {d.statement}", _grant_cell(d) if d.severity else "",
+                f"{d.source} {d.statement}", _grant_cell(d) if d.severity else "",
                 direct_verdict(d), f"{d.part} {', '.join(d.rights)}", "; ".join(d.power), "", "", "", "", "",
             ])  # fmt: skip
     return out.getvalue()
@@ -233,7 +233,7 @@ def inventory_markdown(result: InventoryResult) -> str:
             lines += ["", "| Bucket policy | Data | Verdict |", "|---|---|---|"]
             for d in entry.direct:
                 cells = (
-                    f"s3://{d.bucket} {d.statement}",
+                    f"{d.source.removeprefix('bucket policy of ')} {d.statement}",
                     d.part + " " + ", ".join(d.rights),
                     direct_verdict(d),
                 )

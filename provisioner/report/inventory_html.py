@@ -119,7 +119,7 @@ def _card(entry: PartyEntry) -> str:
         ]
         rows.append(f"<tr><td>{escape(access.role_arn)}</td><td>{'<br>'.join(detail)}</td></tr>")
     for grant in entry.direct:
-        where = f"bucket policy of s3://{grant.bucket} {grant.statement}"
+        where = f"{grant.source} {grant.statement}"
         said = f"<b>data</b> {escape(grant.part + ' ' + ', '.join(grant.rights))}<br><b>verdict</b> "
         rows.append(f"<tr><td>{escape(where)}</td><td>{said}{escape(direct_verdict(grant))}</td></tr>")
     named = f"named by {escape(party.source)}" if party.source else "named by no source"

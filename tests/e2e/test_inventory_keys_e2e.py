@@ -77,3 +77,53 @@ def test_the_keys_a_role_may_decrypt_with_their_key_policies(box, customer, make
     assert any(hidden["Arn"] in n and "not readable" in n for n in access.scope.notes)
     assert where["any KMS key of another account (its key policy decides)"] == ("decrypt",)
     assert "any KMS key decrypt" not in access.scope.shown
+
+
+def test_a_key_policy_naming_another_account_or_anyone_makes_them_parties(box, customer, make_aws):
+    """Trial 22r item 3: a key policy granting kms:Decrypt to "*" (no condition) or to another
+    account named no party. AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS
+    key": the key policy grants the other account, whose own policies then decide for its
+    principals; "*" is anyone (critical, decided). A grant on our own account (kms:CallerAccount)
+    names no outside party."""
+    kms = sandbox.session_for(ACCOUNT).client("kms", endpoint_url=box.endpoint)
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    public = kms.create_key(
+        Policy=document(root, {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"})
+    )
+    partner = kms.create_key(
+        Policy=document(
+            root,
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::888888888888:root"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+            },
+        )
+    )
+    own = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT}},
+    }
+    kms.create_key(Policy=document(root, own))
+    result = api.inventory(InventorySpec(), lambda: make_aws({}))
+    grants = {
+        (p.party.name, d.part, d.decided)
+        for p in result.parties
+        for d in p.direct
+        if d.part.startswith("arn:aws:kms")
+    }
+    assert grants == {
+        ("anyone (any AWS account)", public["KeyMetadata"]["Arn"], True),
+        ("unknown account 888888888888", partner["KeyMetadata"]["Arn"], True),
+    }, grants
+    [anyone] = [p for p in result.parties if p.party.name == "anyone (any AWS account)"]
+    assert anyone.direct[0].source.startswith("key policy of arn:aws:kms:")

@@ -1,0 +1,71 @@
+"""Pure: the outside parties a KMS key policy of an audited account names directly (no role
+between): each Allow naming another account or "*" whose kms:Decrypt the key policy lets through
+for that caller, decided by the evaluator as for a bucket policy's grant (the caller's own
+account allowing; "Cross-account policy evaluation logic"). AWS KMS Developer Guide, "Allowing
+users in other accounts to use a KMS key": the key policy must allow the other account, and its
+own IAM policies then delegate to its principals (trial 22r item 3)."""
+
+from __future__ import annotations
+
+import json
+
+from provisioner.audit.model import AccountData
+from provisioner.evaluation import Policy, Request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.iam import statements
+from provisioner.inventory.callers import asking_context, callers
+from provisioner.inventory.keys import key_contexts
+from provisioner.inventory.model import Direct, Key
+from provisioner.naming import AWS_SERVICE, Names
+
+THEIRS = Policy(
+    "the caller's own policies", {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+
+
+def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[str]) -> list[Direct]:
+    """Each outside party the key policy lets decrypt with the key (decided or not)."""
+    if key.policy is None:
+        return []
+    policy = Policy(f"key policy of {key.arn}", key.policy)
+    chain = Chain(identity=[THEIRS], resource=[policy], cross_account=True, resource_required=True)
+    found: list[Direct] = []
+    for statement in statements(key.policy):
+        if not statement.is_allow:
+            continue
+        for asking, party, fixed in callers(statement, names, ours | {key.account}, org_ids, {}, True):
+            if party.kind == AWS_SERVICE or fixed is not None:
+                continue  # a service uses the key for whom it acts: its grants are its callers'
+            bare = Chain(
+                identity=[THEIRS],
+                resource=[Policy(policy.name, {**key.policy, "Statement": [statement.unconditioned]})],
+                cross_account=True,
+            )
+            requests = [
+                Request(c, "kms:Decrypt", key.arn, context)
+                for c in asking
+                for context in key_contexts(key.arn, asking_context(c))
+            ]
+            covered = [r for r in requests if authorize(bare, r).allowed]
+            if not covered:
+                continue
+            decided = any(authorize(chain, r).allowed for r in covered)
+            condition = json.dumps(statement.body["Condition"]) if "Condition" in statement.body else "none"
+            if not decided and condition == "none":
+                continue  # a Deny of the key policy takes it all back
+            found.append(Direct(party, statement.shown, key.arn, key.arn, ("decrypt",), condition, decided))
+    return found
+
+
+def key_directs(
+    data: list[AccountData], keys: dict[str, list[Key]], names: Names, ours: frozenset[str]
+) -> list[Direct]:
+    """The grants the key policies of the audited accounts read make to outside parties."""
+    org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
+    return [
+        grant
+        for account in data
+        if account.error is None
+        for key in keys.get(account.account, [])
+        for grant in key_grants(key, names, ours, org_ids)
+    ]
