@@ -1568,3 +1568,14 @@ def test_a_key_policy_on_the_callers_account_or_on_s3s_calls_lets_the_role_decry
     )
     assert decrypts({"StringEquals": {"kms:CallerAccount": "999988887777"}}) is None
     assert decrypts({"StringEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com"}}, role_arn) is None
+
+
+def test_a_prefix_holding_dollar_brace_is_the_literal_key_it_names(cli, files):
+    """Trial 22r item 8: who-can read 's3://old/${aws:PrincipalAccount}/' (a key that holds the
+    text, which a 2008-10-17 policy names: "Variables and tags": literal there) found nobody, the
+    prefix being filled like a policy's variable. A prefix is a key's text, never a variable."""
+    old = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::old/${aws:PrincipalAccount}/*"}]}  # fmt: skip
+    args = files([role("OldVer", f"arn:aws:iam::{DATADOG}:root", old, external_id="datadog-issued-id-0000000042")])  # fmt: skip
+    [route] = who(cli, "read", "s3://old/${aws:PrincipalAccount}/", args)
+    assert route["verdict"] == "can" and route["party"] == "Datadog", route
+    assert who(cli, "read", f"s3://old/{ACCOUNT}/", args) == []

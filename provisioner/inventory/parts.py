@@ -28,10 +28,16 @@ def concrete(pattern: str) -> str:
     return pattern.replace("*", "x").replace("?", "x")
 
 
+def probe_arn(bucket: str, prefix: str) -> str:
+    """The object asked about at a prefix: a key under it (its "${" the key's text, no variable)."""
+    return f"arn:aws:s3:::{bucket}/{prefix.replace('${', LITERAL)}{PROBE_KEY}"
+
+
 def probes(documents: Iterable[Any], bucket: str, prefix: str) -> list[tuple[str, str]]:
     """(part shown, object ARN asked) pairs: the prefix itself first, then each pattern the
     documents name on `bucket` whose keys fall under `prefix`, in a stable order."""
-    found: dict[str, str] = {f"s3://{bucket}/{prefix}*": f"arn:aws:s3:::{bucket}/{prefix}{PROBE_KEY}"}
+    shown_prefix, prefix = prefix, prefix.replace("${", LITERAL)  # a key's text, never a variable
+    found: dict[str, str] = {f"s3://{bucket}/{shown_prefix}*": probe_arn(bucket, shown_prefix)}
     deeper: dict[str, str] = {}
     for document in documents:
         for statement in statements(document):

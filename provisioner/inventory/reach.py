@@ -17,7 +17,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parts import PROBE_KEY, fill, loosened, probes, session_name, tag_contexts
+from provisioner.inventory.parts import fill, loosened, probe_arn, probes, session_name, tag_contexts
 from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
 
@@ -56,7 +56,7 @@ def not_read(
     caller = session_arn(
         account.account, role.name, session_name(role.name, [bucket.policy], "vendor-session")
     )
-    resource = f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}"
+    resource = probe_arn(bucket.name, prefix)
     context = session_context(role, account, caller)
     decision = authorize(full, Request(caller, "s3:GetObject", resource, context))
     why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
@@ -79,7 +79,7 @@ def role_control(
     mine = account.account == bucket.account
     takeover = [a for a in TAKEOVER if mine or a not in OWNER_ONLY]
     allowed = {a: d for a in takeover if (d := authorize(full, Request(caller, a, arn, context))).allowed}
-    objects = f"{arn}/{prefix}{PROBE_KEY}"
+    objects = probe_arn(bucket.name, prefix)
     if not allowed and action == "read":  # an object's ACL it may set and a read it lacks
         reads = any(authorize(full, Request(caller, a, objects, context)).allowed for a in WHO_CAN["read"])
         asked = [(a, authorize(full, Request(caller, a, objects, context))) for a in OBJECT_ACL]

@@ -355,14 +355,14 @@ def _granted_directly(
     from provisioner.evaluation.context import caller_context
     from provisioner.inventory.callers import SOMEONE
     from provisioner.inventory.direct import THEIRS
-    from provisioner.inventory.parts import PROBE_KEY
+    from provisioner.inventory.parts import probe_arn
     from provisioner.model import session_arn
 
     account = SOMEONE if grant.party.account == ANYONE else grant.party.account
     caller = session_arn(account, "any-role", "session")
     policy = [Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else []
     chain = Chain(identity=[THEIRS], resource=policy, cross_account=True)
-    asked = Request(caller, "", f"arn:aws:s3:::{bucket.name}/{prefix}{PROBE_KEY}", caller_context(caller))
+    asked = Request(caller, "", probe_arn(bucket.name, prefix), caller_context(caller))
     return self_granted(chain, asked, taken, action)
 
 
