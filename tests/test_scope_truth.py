@@ -1579,3 +1579,21 @@ def test_a_prefix_holding_dollar_brace_is_the_literal_key_it_names(cli, files):
     [route] = who(cli, "read", "s3://old/${aws:PrincipalAccount}/", args)
     assert route["verdict"] == "can" and route["party"] == "Datadog", route
     assert who(cli, "read", f"s3://old/{ACCOUNT}/", args) == []
+
+
+def test_a_bucket_policy_route_names_the_part_an_rcp_deny_takes_out(cli, files, tmp_path):
+    """Trial 22r item 9: an RCP's Deny on rwb/secret/* ended the bucket policy's grant there (asked
+    about secret/, nobody), but the route asked about the whole bucket read plain s3://rwb/*,
+    where a role's route named the exception. RCPs apply to every principal's request
+    ("Resource control policies (RCPs)"), so the exception is the grant's too."""
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::rwb/*", Principal={"AWS": "777777777777"}))
+    deny_secret = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::rwb/secret/*",
+    }
+    rcp = tmp_path / "rcp.json"
+    rcp.write_text(json.dumps({**RCP_FULL_DOC, "Statement": [*RCP_FULL_DOC["Statement"], deny_secret]}))
+    [route] = who(cli, "read", "s3://rwb/", [*files([], {"rwb": grant}), "--rcp-file", str(rcp)])
+    assert route["part"] == "s3://rwb/* (except s3://rwb/secret/*)", route

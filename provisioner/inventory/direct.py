@@ -58,7 +58,8 @@ def direct_grants(
         return []
     policy = Policy(f"bucket policy of {bucket.name}", bucket.policy)
     # each part a statement names, a Deny's too: where a Deny (or a NotResource) ends a grant
-    parts = probes([bucket.policy], bucket.name, prefix)
+    # and an RCP's: where its Deny (or NotResource) ends a grant (trial 22r item 9)
+    parts = probes([bucket.policy, *(p.document for level in rcps for p in level)], bucket.name, prefix)
     # the Denies with no condition: where one applies, the grant is not there (no WARN about it)
     # the Denies that decide: with no condition, or one on keys whose value the caller cannot
     # choose (aws:PrincipalAccount, aws:PrincipalArn, our organization when read: parts.guarded)
