@@ -1597,3 +1597,15 @@ def test_a_bucket_policy_route_names_the_part_an_rcp_deny_takes_out(cli, files, 
     rcp.write_text(json.dumps({**RCP_FULL_DOC, "Statement": [*RCP_FULL_DOC["Statement"], deny_secret]}))
     [route] = who(cli, "read", "s3://rwb/", [*files([], {"rwb": grant}), "--rcp-file", str(rcp)])
     assert route["part"] == "s3://rwb/* (except s3://rwb/secret/*)", route
+
+
+def test_who_can_says_when_an_scp_level_with_no_allow_is_read_beside_full_aws_access(cli, files, tmp_path):
+    """Trial 22r item 5: a --scp-file holding only a Deny is read beside AWS's FullAWSAccess (AWS
+    attaches it at every level unless removed: "SCP evaluation"); inventory said so in a note,
+    who-can said nothing. Both say it now."""
+    scp = tmp_path / "deny.json"
+    scp.write_text(json.dumps(doc(deny("s3:DeleteObject", "*"))))
+    writer = role("RW", f"arn:aws:iam::{DATADOG}:root", doc(allow(["s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::rwb/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = [*files([writer]), "--scp-file", str(scp)]
+    notes = routes(cli, "write", "s3://rwb/", args)["notes"]
+    assert any("FullAWSAccess assumed beside" in n and "deny.json" in n for n in notes), notes

@@ -105,7 +105,7 @@ def who_can(
     buckets: dict[str, list[Bucket]],
 ) -> WhoCanResult:
     owner = next((a for a, found in buckets.items() if any(b.name == bucket for b in found)), None)
-    answer = WhoCanResult(action, bucket, prefix, owner)
+    answer = WhoCanResult(action, bucket, prefix, owner, notes=list(result.notes))  # audit's, as inventory's
     if owner is None:
         owner = data[0].account if len(data) == 1 and data[0].account.isdigit() else None
         answer.notes.append(
