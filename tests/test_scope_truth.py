@@ -1609,3 +1609,21 @@ def test_who_can_says_when_an_scp_level_with_no_allow_is_read_beside_full_aws_ac
     args = [*files([writer]), "--scp-file", str(scp)]
     notes = routes(cli, "write", "s3://rwb/", args)["notes"]
     assert any("FullAWSAccess assumed beside" in n and "deny.json" in n for n in notes), notes
+
+
+def test_anyone_narrowed_by_an_arn_pattern_of_one_account_is_that_account(cli, files):
+    """Trial 22r item 13: "*" with ArnLike aws:PrincipalArn arn:aws:iam::210987654321:* was
+    "anyone … WARN"; aws:PrincipalArn is the ARN of the principal making the request ("AWS global
+    condition context keys"), so only that account's principals meet it: that account, decided."""
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::acct-bkt/*", Principal="*", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::210987654321:*"}}))  # fmt: skip
+    [route] = who(cli, "read", "s3://acct-bkt/", files([], {"acct-bkt": grant}))
+    assert (route["party"], route["verdict"]) == ("unknown account 210987654321", "can"), route
+
+
+def test_a_users_name_variable_in_a_roles_resource_matches_nothing_for_its_session(cli, files):
+    """Trial 22r item 13: uname/${aws:username}/* in a role's policy was a WARN (not decided). IAM
+    User Guide, "AWS global condition context keys", aws:username: "This key is not included in
+    the request context for ... assumed roles", and "Variables and tags": a variable whose key is
+    not present makes the element match nothing. No route, decided."""
+    named = role("UserFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::uname/${aws:username}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    assert who(cli, "read", "s3://uname/", files([named])) == []

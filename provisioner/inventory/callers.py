@@ -106,6 +106,11 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
                 if match is not None:
                     found.setdefault(match.group(1), []).append(text)
             return found
+        # any other pattern whose account is written out (arn:aws:iam::ACCOUNT:*): that account,
+        # any principal of it (trial 22r item 13)
+        accounts_of = [re.fullmatch(r"arn:aws[\w-]*:(?:iam|sts)::(\d{12}):[^\s]*", t) for t in texts]
+        if principal_arn and texts and all(accounts_of):
+            return {m.group(1): [] for m in accounts_of if m is not None}
     return {}
 
 

@@ -97,6 +97,8 @@ _SETTLED = frozenset(
         "aws:principalisawsservice",
         "aws:securetransport",
         "aws:viaawsservice",
+        # never in a role session's request ("AWS global condition context keys"): known absent
+        "aws:username",
     }
 )
 _ORGANIZATION = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
