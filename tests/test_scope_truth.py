@@ -1622,8 +1622,8 @@ def test_anyone_narrowed_by_an_arn_pattern_of_one_account_is_that_account(cli, f
 
 def test_a_users_name_variable_in_a_roles_resource_matches_nothing_for_its_session(cli, files):
     """Trial 22r item 13: uname/${aws:username}/* in a role's policy was a WARN (not decided). IAM
-    User Guide, "AWS global condition context keys", aws:username: "This key is not included in
-    the request context for ... assumed roles", and "Variables and tags": a variable whose key is
-    not present makes the element match nothing. No route, decided."""
+    User Guide, "AWS global condition context keys", aws:username: "requests that are made using
+    the AWS account root user or IAM roles do not include this key", and "Variables and tags": a
+    variable whose key is not present makes the element match nothing. No route, decided."""
     named = role("UserFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::uname/${aws:username}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     assert who(cli, "read", "s3://uname/", files([named])) == []
