@@ -1627,3 +1627,25 @@ def test_a_users_name_variable_in_a_roles_resource_matches_nothing_for_its_sessi
     variable whose key is not present makes the element match nothing. No route, decided."""
     named = role("UserFolder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::uname/${aws:username}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     assert who(cli, "read", "s3://uname/", files([named])) == []
+
+
+def test_a_chained_trust_on_a_tag_the_vendor_puts_on_its_first_session_lets_it_in(cli, files):
+    """Trial 22r item 2: Hop's trust lets the vendor sts:TagSession; DataTag's trust lets the
+    account's principals in where aws:PrincipalTag/admin is yes. IAM User Guide, "Passing session
+    tags in AWS STS" and "Chaining roles with session tags": the vendor tags its Hop session
+    admin=yes (a session tag is the principal's tag), then assumes DataTag. It was no route.
+    Where Hop's trust allows no tagging, Hop's own tags (none) decide: no route."""
+    hop = role("Hop4", f"arn:aws:iam::{DATADOG}:root", doc(allow(["sts:AssumeRole", "sts:TagSession"], "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    hop["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    data = _same_account_trust("DataTag", f"arn:aws:iam::{ACCOUNT}:root")
+    data["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = {
+        "StringEquals": {"aws:PrincipalTag/admin": "yes"}
+    }
+    data["RolePolicyList"][0]["PolicyDocument"] = doc(allow("s3:GetObject", "arn:aws:s3:::chain-tag/*"))
+    [route] = who(cli, "read", "s3://chain-tag/", files([hop, data]))
+    assert (
+        route["party"] == "Datadog"
+        and "role/Hop4 -> arn:aws:iam::123456789012:role/DataTag" in route["route"]
+    ), route
+    hop["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"
+    assert who(cli, "read", "s3://chain-tag/", files([hop, data])) == []

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from provisioner.audit.grants import first_values, may_tag_session
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
@@ -58,10 +59,12 @@ def chained(
     through others (breadth first, DEPTH roles deep), each once, with its path."""
     found: list[Chained] = []
     seen = {first.arn}
-    frontier: list[tuple[RoleDetail, tuple[str, ...], tuple[str, ...]]] = [(first, (first.arn,), ())]
+    # the vendor tags a session where the trust lets it (and marks the tags transitive: they stay
+    # on every session it chains to): "Chaining roles with session tags"
+    frontier: list[Hop] = [(first, (first.arn,), (), may_tag_session(first.trust))]
     for _ in range(DEPTH):
-        following: list[tuple[RoleDetail, tuple[str, ...], tuple[str, ...]]] = []
-        for role, path, ids in frontier:
+        following: list[Hop] = []
+        for role, path, ids, tagged in frontier:
             side = chain_of(role)
             calls = _may_call(side)  # else only a trust naming the role (or its session) lets it in
             for target in account.roles:
@@ -75,15 +78,26 @@ def chained(
                 )
                 pinned = _pinned_ids(target.trust)
                 asked = {**context_of(role, caller), **({"sts:ExternalId": pinned[0]} if pinned else {})}
+                if tagged:  # its session's tags are the vendor's: the values the trust asks for
+                    asked |= first_values(list(statements(target.trust)), _principal_tag)
                 trust = Policy(f"trust policy of {target.name}", target.trust)
                 chain = replace(side, resource=[trust], resource_required=True)
                 if authorize(chain, Request(caller, "sts:AssumeRole", target.arn, asked)).allowed:
                     seen.add(target.arn)
                     reached = (*ids, *pinned)
                     found.append(Chained(target, path, tuple(dict.fromkeys(reached))))
-                    following.append((target, (*path, target.arn), reached))
+                    following.append(
+                        (target, (*path, target.arn), reached, tagged or may_tag_session(target.trust))
+                    )
         frontier = following
     return found
+
+
+Hop = tuple[RoleDetail, tuple[str, ...], tuple[str, ...], bool]  # role, path, IDs, its tags free
+
+
+def _principal_tag(key: str) -> bool:
+    return key.startswith("aws:principaltag/")
 
 
 def _may_call(side: Chain) -> bool:
