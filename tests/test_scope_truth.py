@@ -1069,6 +1069,9 @@ def test_a_role_the_vendors_role_can_assume_is_the_vendors_too(cli, files, trust
     assert set(roles) == {"Hop", "DataRole"}, roles
     assert roles["DataRole"]["scope_shown"] == "s3://chain-data/* read, write; nothing else"
     assert "through arn:aws:iam::123456789012:role/Hop" in roles["DataRole"]["trust"]
+    # trial 22r item 12: the way in said as it is (a trust naming Hop needs no policy of Hop's)
+    way = "its trust names that role" if trusts == "the role" else "that session may sts:AssumeRole"
+    assert way in roles["DataRole"]["trust"], roles["DataRole"]["trust"]
     assert roles["DataRole"]["worst"] == "high"  # it writes
     for action in ("read", "write"):
         [route] = who(cli, action, "s3://chain-data/", args)

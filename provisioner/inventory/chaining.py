@@ -37,12 +37,16 @@ class Chained:
     role: RoleDetail
     path: tuple[str, ...]  # the ARNs of the roles before it, the first one assumed by the party
     ids: tuple[str, ...]  # external IDs its trust pins (the vendor must know one): not decided
+    named: bool = False  # its trust names the role before it (or its session): no policy needed
 
     @property
     def words(self) -> str:
         through = " -> ".join(self.path)
-        said = f"through {through} (role chaining: that session may sts:AssumeRole on it"
-        said += ", and its trust lets it in)"
+        if self.named:  # a trust naming the principal in its own account grants alone (trial 22r)
+            how = "its trust names that role, which then needs no policy of its own to assume it"
+        else:
+            how = "that session may sts:AssumeRole on it, and its trust lets it in"
+        said = f"through {through} (role chaining: {how})"
         if self.ids:
             ids = " or ".join(repr(i) for i in self.ids)
             said += f"; only with the external ID {ids}: not decided whether the party knows it"
@@ -85,7 +89,7 @@ def chained(
                 if authorize(chain, Request(caller, "sts:AssumeRole", target.arn, asked)).allowed:
                     seen.add(target.arn)
                     reached = (*ids, *pinned)
-                    found.append(Chained(target, path, tuple(dict.fromkeys(reached))))
+                    found.append(Chained(target, path, tuple(dict.fromkeys(reached)), named))
                     following.append(
                         (target, (*path, target.arn), reached, tagged or may_tag_session(target.trust))
                     )
