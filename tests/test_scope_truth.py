@@ -1652,3 +1652,12 @@ def test_a_chained_trust_on_a_tag_the_vendor_puts_on_its_first_session_lets_it_i
     ), route
     hop["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"
     assert who(cli, "read", "s3://chain-tag/", files([hop, data])) == []
+
+
+def test_a_variables_default_is_its_value_where_the_role_lacks_the_tag(cli, files):
+    """Trial 22r item 10: tags4/${aws:PrincipalTag/team, 'shared'}/* for a role with no team tag
+    whose vendor cannot tag its session was shown as the variable. IAM User Guide, "Variables and
+    tags": a default value is used "if the key is not present"; the folder is tags4/shared/*."""
+    shared = role("TagDefault", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::tags4/${aws:PrincipalTag/team, 'shared'}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    [access] = parties(cli, files([shared]))["Datadog"]["roles"]
+    assert access["scope_shown"] == "s3://tags4/shared/* read; nothing else", access

@@ -227,8 +227,16 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
     values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
 
     def one(match: re.Match[str]) -> str:
-        name = match.group(0)[2:-1].split(",", 1)[0].strip().lower()
-        return match.group(0) if free(name) or name not in values else values[name]
+        name, comma, default = match.group(0)[2:-1].partition(",")
+        name = name.strip().lower()
+        if free(name):
+            return match.group(0)
+        if name in values:
+            return values[name]
+        # a key known absent (a principal tag the role lacks, where the vendor cannot tag its
+        # session; aws:username) takes the default ("Variables and tags": "${key, 'default'}")
+        absent = name.startswith("aws:principaltag/") or name == "aws:username"
+        return default.strip().strip("'\"") if comma and absent else match.group(0)
 
     out = []
     for statement in statements(document):
