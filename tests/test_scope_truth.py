@@ -1442,7 +1442,7 @@ def test_a_deny_on_a_session_tag_folder_is_passed_by_a_tag_value_holding_a_slash
     "Passing session tags in AWS STS"), and a tag value may hold "/" (STS API Reference, Tag:
     Value pattern [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*): team=blue/secret reads home/blue/secret/x, the
     Deny then naming home/blue/secret/secret/*. A key whose folder no tag value can spell
-    (a "!" in it) is never "can"."""
+    (a "!" in it) is not reached."""
     policy = doc(
         allow("s3:GetObject", "arn:aws:s3:::vars/home/${aws:PrincipalTag/team}/*"),
         deny("s3:GetObject", "arn:aws:s3:::vars/home/${aws:PrincipalTag/team}/secret/*"),
@@ -1452,8 +1452,9 @@ def test_a_deny_on_a_session_tag_folder_is_passed_by_a_tag_value_holding_a_slash
     args = files([team])
     [route] = who(cli, "read", "s3://vars/home/blue/secret/", args)
     assert route["verdict"] == "can", route
-    # no tag value spells bl!ue: never "can" (a WARN, where the Allow is opened to any value)
-    assert [r["verdict"][:4] for r in who(cli, "read", "s3://vars/home/bl!ue/", args)] == ["WARN", "WARN"]
+    # no tag value spells bl!ue (the Tag Value pattern above): no route, decided (this session's
+    # first expectation was a WARN; the session tag is now asked at the values it may take)
+    assert who(cli, "read", "s3://vars/home/bl!ue/", args) == []
     team["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"  # its own tags: none
     assert who(cli, "read", "s3://vars/home/blue/", files([team])) == []
 
@@ -1661,3 +1662,34 @@ def test_a_variables_default_is_its_value_where_the_role_lacks_the_tag(cli, file
     shared = role("TagDefault", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::tags4/${aws:PrincipalTag/team, 'shared'}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     [access] = parties(cli, files([shared]))["Datadog"]["roles"]
     assert access["scope_shown"] == "s3://tags4/shared/* read; nothing else", access
+
+
+@pytest.mark.parametrize(
+    ("condition", "reached"),
+    [
+        ({"StringEquals": {"aws:RequestTag/team": "blue"}}, {"blue", "green"}),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["project"]}}, {"green"}),
+        (None, {"blue", "green", "red"}),
+    ],
+    ids=["request-tag-value", "tag-keys", "free"],
+)
+def test_a_trust_limiting_the_session_tags_limits_the_folders_a_tag_variable_reaches(
+    cli, files, condition, reached
+):
+    """Trial 22r item 7: a trust letting the vendor sts:TagSession only with team=blue (or only
+    the key project) still had the vendor reach home/red/. IAM User Guide, "Passing session tags
+    in AWS STS", "Controlling session tags": aws:RequestTag/KEY and aws:TagKeys in the trust
+    limit what it may pass; the role's own tag (team=green) is the value where it passes none."""
+    team = role("TagLimited", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::tagr/home/${aws:PrincipalTag/team}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    team["Tags"] = [{"Key": "team", "Value": "green"}]
+    tagging = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{DATADOG}:root"},
+        "Action": "sts:TagSession",
+    }
+    if condition:
+        tagging["Condition"] = condition
+    team["AssumeRolePolicyDocument"]["Statement"].append(tagging)
+    args = files([team])
+    found = {f for f in ("blue", "green", "red") if who(cli, "read", f"s3://tagr/home/{f}/", args)}
+    assert found == reached

@@ -185,6 +185,27 @@ def may_tag_session(trust: Any) -> bool:
     return any(s.is_allow and names_action(s, "sts:TagSession") for s in statements(trust))
 
 
+def may_pass_tag(trust: Any, key: str, value: str) -> bool:
+    """May the caller pass the session tag KEY=value? An Allow of the trust naming sts:TagSession
+    whose conditions on aws:TagKeys and aws:RequestTag/KEY hold for it (IAM User Guide, "Passing
+    session tags in AWS STS": the trust controls the tags with them; its other conditions are the
+    AssumeRole call's, taken as met)."""
+    from provisioner.evaluation import condition_holds
+
+    request = Request("", "sts:TagSession", "", {"aws:TagKeys": [key], f"aws:RequestTag/{key}": value})
+    for statement in statements(trust):
+        if not (statement.is_allow and names_action(statement, "sts:TagSession")):
+            continue
+        limits = [
+            (operator, name, values)
+            for operator, name, values in statement.conditions()
+            if name.lower() == "aws:tagkeys" or name.lower().startswith("aws:requesttag/")
+        ]
+        if all(condition_holds(operator, name, values, request) for operator, name, values in limits):
+            return True
+    return False
+
+
 def chosen_context(documents: list[Policy], session_tags: bool = False) -> dict[str, str]:
     """Values the caller can send that the Allow statements ask for (the first each asks);
     `session_tags`: its aws:PrincipalTag/KEY too (may_tag_session)."""

@@ -142,15 +142,24 @@ _VARIABLE = re.compile(r"\$\{(?![*?$]\})[^}]*\}")
 
 
 def _free_variable(resource: str, org_known: bool, tags_known: bool) -> bool:
-    """Does the resource hold a policy variable whose value the vendor chooses (not _settled)?"""
+    """Does the resource hold a policy variable whose value the vendor chooses (not _settled)? A
+    session tag's is asked at the values it may pass (tag_contexts), so it is not one."""
     names = (m.group(0)[2:-1].split(",", 1)[0].strip() for m in _VARIABLE.finditer(resource))
-    return any(not _settled(name, org_known, tags_known) for name in names)
+    return any(
+        not _settled(name, org_known, True) and not name.lower().startswith("aws:principaltag/")
+        for name in names
+    )
 
 
 _ESCAPES = {"${*}": r"\*", "${?}": r"\?", "${$}": r"\$"}
 
 
-def tag_contexts(chain: Chain, resource: str, context: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def tag_contexts(
+    chain: Chain,
+    resource: str,
+    context: Mapping[str, Any],
+    may_pass: Callable[[str, str], bool] | None = None,
+) -> list[Mapping[str, Any]]:
     """The contexts of a session whose caller tags it (audit.grants.may_tag_session) to ask a
     request to `resource` (filled) at: as it is, and with the session tags a Resource pattern's
     ${aws:PrincipalTag/KEY} needs to match it, the shortest value and the longest (IAM User
@@ -167,7 +176,13 @@ def tag_contexts(chain: Chain, resource: str, context: Mapping[str, Any]) -> lis
             named = strings(statement.body.get("Resource")) + strings(statement.body.get("NotResource"))
             for pattern in (p for p in named if "${" in p and "principaltag/" in p.lower()):
                 for lazy in (True, False):
-                    tagged = {**context, **_captured(pattern, resource, values, lazy)}
+                    captured = _captured(pattern, resource, values, lazy)
+                    # only the tags the trust lets it pass (audit.grants.may_pass_tag: trial 22r item 7)
+                    if may_pass is not None and not all(
+                        may_pass(k.split("/", 1)[1], v) for k, v in captured.items()
+                    ):
+                        continue
+                    tagged = {**context, **captured}
                     if tagged not in found:
                         found.append(tagged)
     return found

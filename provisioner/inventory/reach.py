@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from provisioner.audit.grants import may_tag_session
+from provisioner.audit.grants import may_pass_tag, may_tag_session
 from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
@@ -147,12 +147,16 @@ def _with_allows(part: str, decision: Any) -> str:
     return f"{part} ({allows})" if allows else part
 
 
-def decide(chain: Chain, caller: str, action: str, resource: str, context: Any, tags_known: bool) -> Any:
+def decide(
+    chain: Chain, caller: str, action: str, resource: str, context: Any, tags_known: bool, trust: Any = None
+) -> Any:
     """The session's request to the resource (filled): allowed under any session tags its caller
-    may pass (parts.tag_contexts), where the role's tags are not known to be the session's."""
+    may pass (parts.tag_contexts; `trust`: the role's, which limits them), where the role's tags
+    are not known to be the session's."""
     asked = fill(resource, context)
     decision = None
-    for tagged in [context] if tags_known else tag_contexts(chain, asked, context):
+    may_pass = (lambda k, v: may_pass_tag(trust, k, v)) if trust is not None else None
+    for tagged in [context] if tags_known else tag_contexts(chain, asked, context, may_pass):
         decision = authorize(chain, Request(caller, action, asked, tagged))
         if decision.allowed:
             break
@@ -166,12 +170,13 @@ def _reached(
     asked: list[tuple[str, str]],
     context: dict[str, Any],
     tags_known: bool = True,
+    trust: Any = None,
 ) -> list[tuple[str, Any]]:
     """(part, decision) for every part under the prefix the session may reach: the prefix itself
     (the first asked) is every part under it."""
     hits = []
     for index, (part, resource) in enumerate(asked):
-        decision = decide(chain, caller, action, resource, context, tags_known)
+        decision = decide(chain, caller, action, resource, context, tags_known, trust)
         if decision.allowed:
             hits.append((part, decision))
             if index == 0:
@@ -200,10 +205,15 @@ def role_reach(
     tags_known = not may_tag_session(role.trust)  # the role's own tags, or none: known
 
     def allowed(where: Chain, resource: str) -> bool:
-        return any(decide(where, caller, a, resource, context, tags_known).allowed for a in ACTIONS[action])
+        return any(
+            decide(where, caller, a, resource, context, tags_known, role.trust).allowed
+            for a in ACTIONS[action]
+        )
 
     by_action = {
-        a: found for a in ACTIONS[action] if (found := _reached(full, caller, a, asked, context, tags_known))
+        a: found
+        for a in ACTIONS[action]
+        if (found := _reached(full, caller, a, asked, context, tags_known, role.trust))
     }
     loose, guards = loosened(full, account.org is not None and bool(account.org.org_id), tags_known)
     reaches: list[Reach] = []
@@ -228,7 +238,7 @@ def role_reach(
                 opened = {
                     a: d
                     for a in ACTIONS[action]
-                    if (d := decide(loose, caller, a, resource, context, tags_known)).allowed
+                    if (d := decide(loose, caller, a, resource, context, tags_known, role.trust)).allowed
                 }
                 reaches.append((part, part, opened, f"WARN: depends on the condition {words} (not decided)"))
     return reaches
