@@ -175,8 +175,7 @@ def tag_contexts(
         for statement in statements(policy.document):
             named = strings(statement.body.get("Resource")) + strings(statement.body.get("NotResource"))
             for pattern in (p for p in named if "${" in p and "principaltag/" in p.lower()):
-                for lazy in (True, False):
-                    captured = _captured(pattern, resource, values, lazy)
+                for captured in _captures(pattern, resource, values):
                     # only the tags the trust lets it pass (audit.grants.may_pass_tag: trial 22r item 7)
                     if may_pass is not None and not all(
                         may_pass(k.split("/", 1)[1], v) for k, v in captured.items()
@@ -190,6 +189,43 @@ def tag_contexts(
 
 # STS API Reference, Tag: a tag value is [\p{L}\p{Z}\p{N}_.:/=+\-@]*
 _TAG_VALUE = r"[\w\s.:/=+\-@]"
+
+
+def _captures(pattern: str, resource: str, values: Mapping[str, str]) -> list[dict[str, str]]:
+    """The aws:PrincipalTag/KEY values under which the pattern matches the resource: every one,
+    where one tag variable appears once (the text before it must match what precedes, the text
+    after it what follows); else the shortest and the longest."""
+    pieces = re.split(r"(\$\{[^}]*\})", pattern)
+    tags = [
+        i for i, p in enumerate(pieces) if i % 2 and p[2:-1].strip().lower().startswith("aws:principaltag/")
+    ]
+    if len(tags) != 1:
+        found = [_captured(pattern, resource, values, lazy) for lazy in (True, False)]
+        return [c for c in found if c]
+    before, after = _regex(pieces[: tags[0]], values), _regex(pieces[tags[0] + 1 :], values)
+    if before is None or after is None:
+        return []
+    starts = [i for i in range(len(resource) + 1) if before.fullmatch(resource, 0, i)]
+    ends = [j for j in range(len(resource) + 1) if after.fullmatch(resource, j)]
+    name = pieces[tags[0]][2:-1].split(",", 1)[0].strip()
+    spelled = {resource[i:j] for i in starts for j in ends if i <= j}
+    return [{name: v} for v in sorted(spelled) if re.fullmatch(f"{_TAG_VALUE}*", v)]
+
+
+def _regex(pieces: list[str], values: Mapping[str, str]) -> re.Pattern[str] | None:
+    """The pattern pieces (text, and variables at odd places) as a regex; None where a variable
+    has no value."""
+    regex = ""
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            regex += "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
+        elif piece in _ESCAPES:
+            regex += _ESCAPES[piece]
+        elif (name := piece[2:-1].split(",", 1)[0].strip().lower()) in values:
+            regex += re.escape(values[name])
+        else:
+            return None
+    return re.compile(regex, re.DOTALL)
 
 
 def _captured(pattern: str, resource: str, values: Mapping[str, str], lazy: bool) -> dict[str, str]:
