@@ -257,3 +257,26 @@ def format_parts(arn: str) -> list[tuple[str, bool]]:
         parts += [(head, False)] if head else []
         parts.append((name, True))
     return parts + ([(rest, False)] if rest else [])
+
+
+def fits_type(action: str, resource: str) -> bool:
+    """Is the resource of a type the action acts on (its ARN formats, resource_formats)? An action
+    the reference does not know, or that takes "*", fits any. A request naming another type is no
+    request AWS serves (PutBucketPolicy on an object's ARN)."""
+    if resource == "*":
+        return True
+    formats = resource_formats(action)
+    return not formats or any(_format_pattern(f).fullmatch(resource) for f in formats)
+
+
+@cache
+def _format_pattern(arn_format: str) -> re.Pattern[str]:
+    """An ARN format of the Service Authorization Reference as a pattern: each ${Variable} any text."""
+
+    def piece(text: str, variable: bool) -> str:
+        if not variable:
+            return re.escape(text)
+        # a name with a path or an object key may hold "/", a bucket name (and the rest) not
+        return ".+" if any(w in text for w in ("Path", "Object", "Key")) else "[^/]+"
+
+    return re.compile("".join(piece(text, variable) for text, variable in format_parts(arn_format)))

@@ -1693,3 +1693,15 @@ def test_a_trust_limiting_the_session_tags_limits_the_folders_a_tag_variable_rea
     args = files([team])
     found = {f for f in ("blue", "green", "red") if who(cli, "read", f"s3://tagr/home/{f}/", args)}
     assert found == reached
+
+
+def test_a_bucket_action_granted_on_objects_only_is_no_write(cli, files):
+    """Trial 22r item 11: s3:PutBucketPolicy with Resource ctl/* (objects) made the role HIGH
+    (vendor-write-access) while its scope said nothing. Service Authorization Reference, Amazon S3:
+    PutBucketPolicy acts on the resource type `bucket` (arn:aws:s3:::BUCKET); a statement naming
+    only objects never matches its request, so it grants nothing."""
+    odd = role("OddGrant", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutBucketPolicy", "arn:aws:s3:::ctl/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    [access] = parties(cli, files([odd]))["Datadog"]["roles"]
+    assert access["worst"] not in ("high", "critical"), access
+    findings = cli("audit", *files([odd]), "-o", "json").json()["findings"]
+    assert all(f["rule"] != "vendor-write-access" for f in findings), findings

@@ -17,6 +17,7 @@ from provisioner.iam import (
     Statement,
     document_text,
     expand_s3,
+    fits_type,
     names_action,
     s3_actions,
     split_action,
@@ -332,7 +333,7 @@ def judge_grants(
     free_writes: list[str] = []
     for action in _write_candidates(documents):
         refusals: list[Decision] = []
-        for resource in resources:
+        for resource in (r for r in resources if fits_type(action, r)):  # its own resource type
             decision, refused = allowed(action, resource)
             if decision.allowed and refused is None:
                 writes.append(action)

@@ -9,12 +9,11 @@ ranks such a party first."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import cache
 
 from provisioner.evaluation import Policy
-from provisioner.iam import format_parts, resource_formats, split_action, statements, strings
+from provisioner.iam import fits_type, split_action, statements, strings
 
 # An action of no AWS service, and one of IAM that AWS does not define: only a grant of every
 # action (`*`, or a NotAction that leaves them in) or of every IAM action (`iam:*`) allows them.
@@ -66,13 +65,7 @@ def privileged(allowed: Callable[[str, str], bool], documents: list[Policy], acc
         action on an S3 object's ARN is no request AWS serves: a NotAction grant on objects is
         not iam:*; nor is iam:CreateAccessKey on a role's ARN: it acts on users)."""
         service = split_action(action)[0]
-        kinds = [_format_regex(f) for f in resource_formats(action)]
-        own = [
-            r
-            for r in resources
-            if r == "*"
-            or (r.split(":")[2:3] == [service] and (not kinds or any(k.fullmatch(r) for k in kinds)))
-        ]
+        own = [r for r in resources if r == "*" or (r.split(":")[2:3] == [service] and fits_type(action, r))]
         return any(allowed(action, resource) for resource in own)
 
     # every action on every resource ("*"): a NotAction grant on one bucket's objects is not one
@@ -90,13 +83,6 @@ def privileged(allowed: Callable[[str, str], bool], documents: list[Policy], acc
         if all(decided.setdefault(a, any_resource(a)) for a in actions):
             found.append(f"privilege escalation {name} ({', '.join(actions)})")
     return tuple(found)
-
-
-def _format_regex(arn_format: str) -> re.Pattern[str]:
-    """An ARN format of the Service Authorization Reference as a pattern: each ${Variable} any text."""
-    return re.compile(
-        "".join(".+" if variable else re.escape(text) for text, variable in format_parts(arn_format))
-    )
 
 
 def _iam_patterns(documents: list[Policy], allowed: Callable[[str], bool]) -> list[str]:
