@@ -1184,19 +1184,21 @@ def test_a_key_of_another_account_stays_beside_every_key_of_the_roles_own(cli, f
     assert f"{foreign} (its key policy decides) decrypt" in access["scope_shown"], access["scope_shown"]
 
 
-def test_an_scp_on_a_session_tag_the_vendor_sets_leaves_the_read_not_decided(cli, files, tmp_path):
+def test_an_scp_on_a_session_tag_the_vendor_sets_leaves_the_read_decided(cli, files, tmp_path):
     """Trial 22p item 3: the trust lets the vendor tag its session (sts:TagSession), and an SCP
     denies reads unless aws:PrincipalTag/team is data: the vendor passes team=data ("Passing
-    session tags in AWS STS"). inventory said "nothing" where who-can said not decided."""
+    session tags in AWS STS"). inventory said "nothing" where who-can said not decided. Trial
+    22r item 13: that is a read, decided (the expectation was "not decided" while the values
+    the vendor passes were not asked about; the quote above is why it reads)."""
     tagger = role("Tagger", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::tag-b/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     tagger["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
     scp = tmp_path / "tag-scp.json"
     scp.write_text(json.dumps(doc(allow("*", "*"), deny("s3:GetObject", "*", Condition={"StringNotEquals": {"aws:PrincipalTag/team": "data"}}))))  # fmt: skip
     args = [*files([tagger]), "--scp-file", str(scp)]
     [access] = parties(cli, args)["Datadog"]["roles"]
-    assert access["scope_shown"].startswith("not decided: read on s3://tag-b/*"), access["scope_shown"]
+    assert access["scope_shown"] == "s3://tag-b/* read; nothing else", access["scope_shown"]
     [route] = who(cli, "read", "s3://tag-b/", args)
-    assert route["verdict"].startswith("WARN") and "aws:PrincipalTag/team" in route["verdict"]
+    assert route["verdict"] == "can", route
 
 
 def test_bucket_control_a_condition_on_the_vendors_address_refuses_is_not_decided(cli, files, tmp_path):
@@ -1705,3 +1707,20 @@ def test_a_bucket_action_granted_on_objects_only_is_no_write(cli, files):
     assert access["worst"] not in ("high", "critical"), access
     findings = cli("audit", *files([odd]), "-o", "json").json()["findings"]
     assert all(f["rule"] != "vendor-write-access" for f in findings), findings
+
+
+def test_a_deny_on_a_tag_the_vendor_passes_is_avoided_by_the_value_it_passes(cli, files):
+    """Trial 22r item 13: a bucket policy denying reads unless aws:PrincipalTag/clearance is high,
+    for a role whose trust lets the vendor sts:TagSession, was "not decided". The vendor passes
+    clearance=high ("Passing session tags in AWS STS"), so the Deny never applies: it reads,
+    decided. Where the trust lets it pass no tags, the role's own (none) decide: no route."""
+    guard = doc(
+        allow("s3:GetObject", "arn:aws:s3:::clr/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
+        deny("s3:GetObject", "arn:aws:s3:::clr/*", Principal="*", Condition={"StringNotEquals": {"aws:PrincipalTag/clearance": "high"}}),
+    )  # fmt: skip
+    reader = role("Cleared", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::clr/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    reader["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    [route] = who(cli, "read", "s3://clr/", files([reader], {"clr": guard}))
+    assert route["verdict"] == "can", route
+    reader["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"
+    assert who(cli, "read", "s3://clr/", files([reader], {"clr": guard})) == []

@@ -165,30 +165,44 @@ def tag_contexts(
     ${aws:PrincipalTag/KEY} needs to match it, the shortest value and the longest (IAM User
     Guide, "Passing session tags in AWS STS": the caller passes them, a session tag overriding
     the role's own; trial 22q item 3: `home/${aws:PrincipalTag/team}/*` reaches home/blue/ with
-    team=blue, and home/blue/secret/ with team=blue/secret past a Deny on its secret/)."""
+    team=blue, and home/blue/secret/ with team=blue/secret past a Deny on its secret/); and with
+    each value a condition compares a session tag with (_condition_tags)."""
     values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
     documents = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
+    documents += [p for level in (*chain.scps, *chain.rcps) for p in level]
     found: list[Mapping[str, Any]] = [context]
     for policy in documents:
-        if not _reads_variables(policy.document):
-            continue
         for statement in statements(policy.document):
             named = strings(statement.body.get("Resource")) + strings(statement.body.get("NotResource"))
-            for pattern in (p for p in named if "${" in p and "principaltag/" in p.lower()):
-                for captured in _captures(pattern, resource, values):
-                    # only the tags the trust lets it pass (audit.grants.may_pass_tag: trial 22r item 7)
-                    if may_pass is not None and not all(
-                        may_pass(k.split("/", 1)[1], v) for k, v in captured.items()
-                    ):
-                        continue
-                    tagged = {**context, **captured}
-                    if tagged not in found:
-                        found.append(tagged)
+            variables = _reads_variables(policy.document)
+            patterns = [p for p in named if variables and "${" in p and "principaltag/" in p.lower()]
+            options = [c for p in patterns for c in _captures(p, resource, values)]
+            for captured in options + _condition_tags(statement):
+                # only the tags the trust lets it pass (audit.grants.may_pass_tag: trial 22r item 7)
+                if may_pass is not None and not all(
+                    may_pass(k.split("/", 1)[1], v) for k, v in captured.items()
+                ):
+                    continue
+                tagged = {**context, **captured}
+                if tagged not in found:
+                    found.append(tagged)
     return found
 
 
 # STS API Reference, Tag: a tag value is [\p{L}\p{Z}\p{N}_.:/=+\-@]*
 _TAG_VALUE = r"[\w\s.:/=+\-@]"
+
+
+def _condition_tags(statement: Statement) -> list[dict[str, str]]:
+    """Values of a session tag a statement's conditions compare it with, and one they do not
+    name: what the vendor passes to meet an Allow's, or to keep a Deny's from holding (trial
+    22r item 13: a Deny unless clearance is high is kept off by passing high)."""
+    found: list[dict[str, str]] = []
+    for _, key, values in statement.conditions():
+        if key.lower().startswith("aws:principaltag/"):
+            texts = [str(v) for v in values if not any(c in str(v) for c in "*?$")]
+            found += [{key: t} for t in [*texts, "provisioner-other-value"]]
+    return found
 
 
 def _captures(pattern: str, resource: str, values: Mapping[str, str]) -> list[dict[str, str]]:
