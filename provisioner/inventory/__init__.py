@@ -191,6 +191,7 @@ def who_can(
             read.names,
             org_accounts=read.org_accounts,
             buckets=read.buckets,
+            listed=read.caller is not None,  # online: the accounts' buckets were listed
         )
     public = any(r.party.account == ANYONE and r.via == "bucket policy" for r in answer.routes)
     answer.notes += [*read.notes, ACL_NOTE, *([ANONYMOUS_NOTE] if public else [])]

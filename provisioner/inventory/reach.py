@@ -17,7 +17,8 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parts import fill, loosened, probe_arn, probes, session_name, tag_contexts
+from provisioner.inventory.parts import fill, loosened, probe_arn, probes, session_name
+from provisioner.inventory.session_tags import tag_contexts
 from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
 

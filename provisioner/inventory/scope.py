@@ -30,8 +30,8 @@ from provisioner.inventory.parts import (
     probes,
     resolved,
     session_name,
-    tag_contexts,
 )
+from provisioner.inventory.session_tags import tag_contexts
 from provisioner.model import session_arn
 
 

@@ -137,6 +137,11 @@ def own_ids(trust: Any, principals: list[str], pinned: list[str]) -> list[str] |
     return [i for i in pinned if i in values]
 
 
+def id_condition(ids: list[str]) -> str:
+    """What a route's way in turns on: "sts:ExternalId 'x' or 'y'"."""
+    return f"sts:ExternalId {' or '.join(repr(i) for i in ids)}" if ids else "none: no external ID pinned"
+
+
 def anyones_ids(trust: Any) -> list[str]:
     """The IDs every Allow letting "*" in pins: what anyone must send ([] where one pins none)."""
     star = [

@@ -32,7 +32,7 @@ from provisioner.inventory.reach import (
     self_granted,
     takeover_words,
 )
-from provisioner.inventory.way_in import Way, anyones_ids, own_example, own_findings, own_ids
+from provisioner.inventory.way_in import Way, anyones_ids, id_condition, own_example, own_findings, own_ids
 from provisioner.model import Severity
 from provisioner.naming import Names, Party
 
@@ -103,7 +103,9 @@ def who_can(
     *,
     org_accounts: frozenset[str],
     buckets: dict[str, list[Bucket]],
+    listed: bool = False,
 ) -> WhoCanResult:
+    """`listed`: buckets were listed (online): one in none of them is another account's."""
     owner = next((a for a, found in buckets.items() if any(b.name == bucket for b in found)), None)
     answer = WhoCanResult(action, bucket, prefix, owner, notes=list(result.notes))  # audit's, as inventory's
     if owner is None:
@@ -114,7 +116,11 @@ def who_can(
         )
     facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
     ours = frozenset({*(a.account for a in data), *org_accounts})
-    answer.routes += _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
+    routes = _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
+    if listed and answer.owner is None:  # trial 22r item 14: its owner's bucket policy decides
+        why = f"WARN: not decided: bucket {bucket} is in none of the accounts read (if it exists, its owner's bucket policy decides)"  # noqa: E501
+        routes = [replace(r, verdict=f"{why}; if so, {r.verdict}", severity=_at_least(r.severity, Severity.MEDIUM)) for r in routes]  # noqa: E501  # fmt: skip
+    answer.routes += routes
     org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
     owners = {b.name: account for account, found in buckets.items() for b in found}
     owner_org = next((a.org for a in data if a.account == facts.account), None)
@@ -206,7 +212,7 @@ def _party_routes(
     """The routes through a role its outside parties can assume, each party's own way in."""
     trust_words = "; ".join(f.message for f in findings if f.rule in TRUST_RULES)
     ids = analysis.pinned
-    condition = _id_condition(ids)
+    condition = id_condition(ids)
     severity = min((f.severity for f in findings), key=lambda s: s.rank, default=None)
     federated = {a.token: a for a in analysis.trust.federated}
     everyone = [
@@ -229,11 +235,11 @@ def _party_routes(
                 role.arn,
             )
             trust_words, severity, ids = _own_route(findings, way)
-            condition = _id_condition(ids)
+            condition = id_condition(ids)
         if (party.account == ANYONE or party.account.startswith(ORGANIZATION)) and (
             star := anyones_ids(role.trust)
         ):
-            ids, condition = star, f"{_id_condition(star)} (anyone who knows it)"
+            ids, condition = star, f"{id_condition(star)} (anyone who knows it)"
         decides, pinned = _decided(federated.get(reached), condition, ids)
         for part, shown, by_action, verdict in reaches:
             routes.append(
@@ -364,10 +370,6 @@ def _granted_directly(
     chain = Chain(identity=[THEIRS], resource=policy, cross_account=True)
     asked = Request(caller, "", probe_arn(bucket.name, prefix), caller_context(caller))
     return self_granted(chain, asked, taken, action)
-
-
-def _id_condition(ids: list[str]) -> str:
-    return f"sts:ExternalId {' or '.join(repr(i) for i in ids)}" if ids else "none: no external ID pinned"
 
 
 def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, list[str]]:

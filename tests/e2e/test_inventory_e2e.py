@@ -194,3 +194,28 @@ def test_organization_outside_an_organization_says_so(box, make_aws, cli, aws_en
     ):
         shown = cli(*command, "--organization")
         assert shown.code in (0, 1) and "note: --organization: account" in shown.stderr, shown.stderr
+
+
+def test_who_can_on_a_bucket_no_account_read_holds_is_not_decided_online(box, customer, make_aws):
+    """Trial 22r item 14: online, who-can read s3://no-such-bucket-zz/ took the bucket to be the
+    caller's account's and gave a role holding s3:* a "can". The account's buckets were listed and
+    it is not among them: if it exists it is another account's, whose bucket policy must grant the
+    role ("Cross-account policy evaluation logic"), which is not read: not decided, never "can"."""
+
+    def document(*statements):
+        return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+        "Action": "sts:AssumeRole",
+    }
+    trust["Condition"] = {"StringEquals": {"sts:ExternalId": "an-id-issued-for-the-reads-0001"}}
+    customer.iam.create_role(RoleName="ReadsAll", AssumeRolePolicyDocument=document(trust))
+    everything = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    customer.iam.put_role_policy(RoleName="ReadsAll", PolicyName="p", PolicyDocument=document(everything))
+    found = api.who_can(InventorySpec(), "read", "s3://no-such-bucket-zz/", lambda: make_aws({}))
+    assert found.routes, "the role holding every action is still named"
+    assert all(r.verdict.startswith("WARN: not decided: bucket no-such-bucket-zz") for r in found.routes), [
+        r.verdict for r in found.routes
+    ]
