@@ -298,11 +298,11 @@ class Encoder:
             from provisioner.evaluation.model import Request
 
             return z3.BoolVal(single_value(base, known, values, Request("", "", "", {}), False))
-        if positive not in _STRING_OPS:
+        if request_key.opaque:  # what the key holds is not known here: say that, not the operator
+            why = f"{operator} on {key} ({request_key.opaque})"
+        elif positive not in _STRING_OPS:
             unmodelled = _UNMODELLED.get(positive[:4], "an operator the analysis does not know")
             why = f"{operator} on {key} ({unmodelled})"
-        elif request_key.opaque:
-            why = f"{operator} on {key} ({request_key.opaque})"
         elif variables and any("${" in t for t in texts):
             why = f"{operator} on {key} with a policy variable"
         if why:

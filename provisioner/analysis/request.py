@@ -60,8 +60,8 @@ CHOSEN = {
 ADDRESS_KEYS = ("aws:sourceip", "aws:vpcsourceip")  # compared with IpAddress over their bits
 SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 _OPAQUE = {
-    "aws:currenttime": "the time of the request",
-    "aws:epochtime": "the time of the request",
+    "aws:currenttime": "the time of the request: a policy lives on, and who gets in later counts too",
+    "aws:epochtime": "the time of the request: a policy lives on, and who gets in later counts too",
     "aws:tokenissuetime": "when the caller's session was issued",
     "aws:multifactorauthage": "the caller's MFA age (its own choice, with MFA)",
     "aws:userid": "the caller's unique ID",
