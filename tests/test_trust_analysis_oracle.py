@@ -136,6 +136,10 @@ CALLER_CONDITIONS: list[dict[str, Any]] = [
     {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
     {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}},
     {"IpAddressIfExists": {"aws:SourceIp": ["198.51.100.0/25", "0.0.0.0/1"]}},
+    # the caller's seconds since it signed in with MFA: any whole number ("AWS global condition
+    # context keys", aws:MultiFactorAuthAge)
+    {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+    {"NumericGreaterThanEquals": {"aws:MultiFactorAuthAge": "60"}},
 ]
 
 RCP_DENIES: list[dict[str, Any]] = [
@@ -355,6 +359,7 @@ def chosen_keys(case: dict[str, Any]) -> list[dict[str, str]]:
         "sts:SourceIdentity",
         "aws:PrincipalOrgID",
         "aws:SourceIp",
+        "aws:MultiFactorAuthAge",
     ):
         values = [v for _, v in _strings(case["trust"], key)]
         if case["rcp"]:
@@ -370,6 +375,8 @@ def chosen_keys(case: dict[str, Any]) -> list[dict[str, str]]:
             choices = [None, FOREIGN_ORG]
         if key == "aws:SourceIp":  # always present: an address inside and just outside each range
             choices = ["192.0.2.7", *[a for v in values for a in _around(v)]]
+        if key == "aws:MultiFactorAuthAge":  # seconds: each side of each constant, or no MFA
+            choices = [None, "0", "59", "60", "61", "3599", "3600", "86400"]
         if key == "sts:RoleSessionName":  # always present: 2 to 64 characters of [\w+=,.@-]
             choices = [c for c in choices if c and re.fullmatch(r"[\w+=,.@-]{2,64}", c)] or ["probe"]
         options[key] = list(dict.fromkeys(choices))

@@ -109,7 +109,7 @@ TABLE: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str, str
     ("Principal {AWS: *} with the ID only", [allow(PIN, {"AWS": "*"})], [], "open", PRINCIPAL, None),
     # Anyone can sign in with MFA: aws:MultiFactorAuthPresent narrows nobody (found by a first-time user).
     ("Principal {AWS: *} narrowed by MFA present", [allow({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"AWS": "*"})], [], "open", GLOBAL, None),
-    # ... nor aws:MultiFactorAuthAge: numbers are not compared yet, so not decided: a FAIL about anyone else.
+    # ... nor aws:MultiFactorAuthAge: the caller's seconds since it signed in with MFA, any whole number.
     ("Principal {AWS: *} narrowed by MFA age", [allow({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {"AWS": "*"})], [], "open", GLOBAL, None),
     ("Principal * with the ID, an RCP admits only the vendor's account", [allow(PIN, "*")], [ONLY_THE_VENDOR_RCP], "secure", RCP, "open"),
     ("no condition, the RCP admits the vendor's account", [allow()], [ONLY_THE_VENDOR_RCP], "open", RCP, None),
@@ -381,10 +381,13 @@ def test_the_ids_a_vendor_gets_in_with_are_said_in_an_admins_words(statements, w
 
 
 def test_a_door_through_what_is_not_modelled_says_may_in_every_command():
-    """Principal "*" narrowed by aws:MultiFactorAuthAge (numbers are not compared yet): someone
-    else may or may not get in, and every command says so first ("may be able to"), not "can"
-    with "not decided" at the end of the example (found by a first-time user)."""
-    document = trust([allow({**PIN, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, principal="*")])
+    """Principal "*" narrowed by aws:TokenIssueTime (when the caller's session was issued: not
+    known here): someone else may or may not get in, and every command says so first ("may be
+    able to"), not "can" with "not decided" at the end of the example (found by a first-time
+    user). (The example was aws:MultiFactorAuthAge, now decided: test_mfa_age_is_a_number_anyone_chooses.)"""
+    document = trust(
+        [allow({**PIN, "DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}, principal="*")]
+    )
     lint = [f.message for f in lint_document(document)[1] if "assume" in f.message]
     audit = [h.message for h in judge_trust(document, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
     external = validate_checks(document, [])["AWSExternalID"]
@@ -465,3 +468,18 @@ def test_assume_role_is_decided_for_every_value_of_what_the_vendors_request_carr
     from the session name provisioner simulates; found by a first-time user)."""
     check = validate_checks(trust([allow(condition, "*")]), [])["AWSAssumeRole"]
     assert check.status == status and said in (check.detail or ""), check.detail
+
+
+def test_mfa_age_is_a_number_anyone_chooses():
+    """Issue 20's leftover 4: Numeric on a key the caller chooses. IAM User Guide, "AWS global
+    condition context keys", aws:MultiFactorAuthAge: the number of seconds since the caller was
+    authenticated with MFA; anyone can sign in with MFA, so any whole number is its to send.
+    "*" narrowed by NumericLessThan 3600 lets another account in (decided, was "may be able
+    to"); by NumericLessThan -5 nobody, no age being below zero."""
+    opened = trust([allow({**PIN, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, principal="*")])
+    found = [h.message for h in judge_trust(opened, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    assert any(m.startswith("another AWS account can assume the role") for m in found), found
+    assert any("aws:MultiFactorAuthAge='60'" in m for m in found), found
+    never = trust([allow({**PIN, "NumericLessThan": {"aws:MultiFactorAuthAge": "-5"}}, principal="*")])
+    found = [h.message for h in judge_trust(never, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    assert not any("can assume" in m or "may be able to" in m for m in found), found

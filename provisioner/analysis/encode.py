@@ -148,6 +148,7 @@ class Key:
     # an address key (aws:SourceIp, aws:VpcSourceIp): IpAddress over its bits; a string
     # comparison of it is not modelled
     address: Address | None = None
+    numeric: bool = False  # a whole number the caller chooses (its digits): Numeric operators decided
 
 
 @dataclass
@@ -291,6 +292,12 @@ class Encoder:
                 return z3.Not(spelled) if negated else spelled
             within = z3.Or(*[request_key.address.within(t) for t in texts]) if texts else z3.BoolVal(False)
             return z3.Not(within) if negated else within
+        if request_key.numeric and positive.startswith("numeric"):
+            whole = z3.StrToInt(request_key.value)  # -1 for a text that is no number: none
+            number = z3.ToReal(whole)
+            options = [_numeric(positive, number, t) for t in texts]
+            matched = z3.And(whole >= 0, z3.Or(*options)) if options else z3.BoolVal(False)
+            return z3.Not(matched) if negated else matched
         known = _known_text(request_key)
         if known is not None and positive not in _STRING_OPS and not any("${" in t for t in texts):
             # a key with one value (the time of the run, a fixed key): the evaluator decides it
@@ -325,6 +332,22 @@ def _ipv4(text: str) -> str | None:
         return str(ipaddress.IPv4Address(text))
     except ValueError:
         return None
+
+
+def _numeric(op: str, number: z3.ArithRef, text: str) -> z3.BoolRef:
+    """One Numeric operator against a policy value (one that is no number matches nothing)."""
+    try:
+        value = z3.RealVal(str(float(text)))
+    except ValueError:
+        return z3.BoolVal(False)
+    relation = {
+        "numericequals": number == value,
+        "numericlessthan": number < value,
+        "numericlessthanequals": number <= value,
+        "numericgreaterthan": number > value,
+        "numericgreaterthanequals": number >= value,
+    }
+    return relation.get(op, z3.BoolVal(False))
 
 
 def _known_text(key: Key) -> str | None:

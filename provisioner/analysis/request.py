@@ -37,6 +37,7 @@ _DEFAULTS = {
     "aws:sourceip": "203.0.113.7",
     "aws:vpcsourceip": "10.0.0.7",
     "aws:requestedregion": "us-east-1",
+    "aws:multifactorauthage": "60",
 }
 
 
@@ -63,7 +64,6 @@ _OPAQUE = {
     "aws:currenttime": "the time of the request: a policy lives on, and who gets in later counts too",
     "aws:epochtime": "the time of the request: a policy lives on, and who gets in later counts too",
     "aws:tokenissuetime": "when the caller's session was issued",
-    "aws:multifactorauthage": "the caller's MFA age (its own choice, with MFA)",
     "aws:userid": "the caller's unique ID",
 }
 
@@ -222,6 +222,13 @@ class Caller:
             return self._fixed(_CLOCK[name]())
         if self.resource_tags and name.startswith("aws:resourcetag/"):
             return Key(z3.BoolVal(False), z3.StringVal(""))  # the role has no such tag
+        if name == "aws:multifactorauthage" and self.kind != "service":
+            # the seconds since the caller signed in with MFA: its own choice, any whole number
+            # ("AWS global condition context keys"; present only with MFA), compared as a number
+            self.chosen.add(name)
+            key = self._free(name, (z3.Range("0", "9"), "[0-9]"), shortest=1, longest=9)
+            key.numeric = True
+            return key
         if name in _OPAQUE:
             key = self._free(name)
             key.opaque = _OPAQUE[name]
