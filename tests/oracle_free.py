@@ -69,6 +69,12 @@ FREE_CONDITIONS: list[dict[str, Any]] = [
     {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}*"}},
     {"StringNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}"}},
     {"StringLike": {"aws:PrincipalArn": "*${aws:userid}*"}},  # a userid holds ":": never in the ARN's name
+    # folding case ("String condition operators"): the role's name in any spelling
+    {
+        "StringEqualsIgnoreCase": {
+            "aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/project}"
+        }
+    },
 ]
 # a Resource with a policy variable of a free key: the object data/images/a.png is under one
 # tag's folder, and under no session's (aws:userid holds ":", the key none)
@@ -248,6 +254,7 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
         values = [v for _, key, vs in conditions if key == "aws:principaltag/project" for v in vs]
         # a variable's values: the folder and the role's name its texts can match, and near them
         values += ["images", "image", "images/a.png", "LabelboxS3Access", "Labelbox"] if variable else []
+        values += ["labelboxs3access", "LABELBOXS3ACCESS"] if variable else []  # other spellings
         axes.append(
             [{"aws:PrincipalTag/project": v} for v in _strings(rng, values)]
             + [{"aws:PrincipalTag/project": None}]

@@ -658,6 +658,20 @@ VARIABLES = [
     ({"StringLike": {"s3:prefix": "${aws:userid}/*"}}, f"{USERID}/a", None, "vendor"),
     ({"StringEquals": {"s3:prefix": "home/${aws:userid}"}}, f"home/{ROLE_ID}:bob", None, "bob"),
     ({"StringNotEquals": {"s3:prefix": "home/${aws:userid}"}}, f"home/{ROLE_ID}:bob", None, "all but bob"),
+    # "String condition operators": StringEqualsIgnoreCase folds case: the session named bob in
+    # any spelling (issue 20's leftover 3: a case-folding operator with a variable was not decided)
+    (
+        {"StringEqualsIgnoreCase": {"s3:prefix": "home/${aws:userid}"}},
+        f"HOME/{ROLE_ID.lower()}:BOB",
+        None,
+        "bob",
+    ),
+    (
+        {"StringNotEqualsIgnoreCase": {"s3:prefix": "home/${aws:userid}"}},
+        f"home/{ROLE_ID}:Bob",
+        None,
+        "all but bob",
+    ),
     # a Resource naming the session's own folder: cat.png is in none
     (None, None, "arn:aws:s3:::images/${aws:userid}/*", "never"),
     (None, None, "arn:aws:s3:::*/${aws:userid}*", "never"),  # the name would hold ":" (cat.png has none)
@@ -689,7 +703,8 @@ def test_a_policy_variable_of_the_session_name_is_decided(kind, case):
     assert verdict(outcome) == "WARN" and "session name" in outcome.depends, outcome
     named = holds_for.removeprefix("all but ")
     side = "allowed" if allowing == (holds_for == named) else "denied"
-    assert f"{side} for sessions named {named}" in outcome.depends, outcome.depends
+    # in any spelling, where the operator folds case
+    assert f"{side} for sessions named {named}" in outcome.depends.lower(), outcome.depends
 
 
 def test_a_policy_variable_of_a_session_tag_is_decided_where_the_vendor_tags_its_session():

@@ -47,7 +47,7 @@ import z3
 from provisioner.analysis.encode import Encoder, Key
 from provisioner.analysis.mentions import named_ids, policies_of, typed_tags
 from provisioner.analysis.session import IP_KEYS, TLS_VERSIONS, SessionRequest
-from provisioner.analysis.variables import LITERAL_OPERATORS, by_variable, variable_spellings
+from provisioner.analysis.variables import FOLDING, LITERAL_OPERATORS, by_variable, variable_spellings
 from provisioner.evaluation import Policy, Request, condition_holds, not_principal_spares, principal_matches
 from provisioner.evaluation import value_matches as matches
 from provisioner.evaluation.chain import Chain, _names_exactly
@@ -125,7 +125,10 @@ class _Conditions(Encoder):
                 present = request.key(key)
                 compared = [str(v) for v in as_list(present)] if present is not None else []
                 found = self.by_variable(
-                    texts, compared, lambda r: condition_holds(operator, key, values, r, variables=True)
+                    texts,
+                    compared,
+                    lambda r: condition_holds(operator, key, values, r, variables=True),
+                    fold=base in FOLDING,
                 )
                 if found is not None:
                     return found
@@ -153,7 +156,7 @@ class _Conditions(Encoder):
         return super().condition(operator, key, values, False, closing)
 
     def by_variable(
-        self, texts: list[str], compared: list[str], holds: Callable[[Request], bool]
+        self, texts: list[str], compared: list[str], holds: Callable[[Request], bool], fold: bool = False
     ) -> z3.BoolRef | None:
         """analysis/variables.py: the answer over the one free key the texts name as a policy
         variable (None: several, or one whose value is not a string the solver knows: an
@@ -167,7 +170,7 @@ class _Conditions(Encoder):
         if name in IP_KEYS or name in self.symbolic.typed:
             return None
         key = self.symbolic.key(name, written)
-        return by_variable(key, written, self.symbolic.request, texts, compared, holds)
+        return by_variable(key, written, self.symbolic.request, texts, compared, holds, fold)
 
     def _single(
         self,

@@ -8,9 +8,10 @@ forms hold no wildcard), and the text is compared with known strings: the reques
 or the request's resource. A literal can only match inside a string that holds it, so for every
 value that is no substring of the strings compared the answer is one and the same; it can differ
 only at the substrings a match can place there. The evaluator decides the answer at each of those,
-at one value that is none of them, and with the key absent; the formula is that table. Operators
-that fold case (StringEqualsIgnoreCase) or read the text as a number, date, Boolean or address are
-left to the caller (not decided)."""
+at one value that is none of them, and with the key absent; the formula is that table. An operator
+that folds case (StringEqualsIgnoreCase) is decided over the lower case of every string, a value
+matching in any spelling; those that read the text as a number, date, Boolean or address are left
+to the caller (not decided)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,12 @@ LITERAL_OPERATORS = frozenset(
         "arnnotequals",
         "arnlike",
         "arnnotlike",
+        # case folded: a value is decided by its lower case (the same answer for every spelling)
+        "stringequalsignorecase",
+        "stringnotequalsignorecase",
     }
 )
+FOLDING = frozenset({"stringequalsignorecase", "stringnotequalsignorecase"})
 
 
 def variable_spellings(text: str) -> list[str]:
@@ -74,20 +79,36 @@ def by_variable(
     texts: list[str],
     compared: list[str],
     holds: Callable[[Request], bool],
+    fold: bool = False,
 ) -> z3.BoolRef:
     """The answer over the free key `spelled` (its symbolic `key`) used as a variable in `texts`:
-    `holds` is the evaluator's answer for a request with the key at a value (or absent)."""
+    `holds` is the evaluator's answer for a request with the key at a value (or absent). `fold`:
+    the operator folds case ("String condition operators": StringEqualsIgnoreCase), so a value
+    is one of the lower-case substrings in any spelling."""
     name = spelled.lower()
+    if fold:
+        texts, compared = [t.lower() for t in texts], [c.lower() for c in compared]
     options = candidates(texts, name, compared)
     other = "provisioner-other-value"
-    while any(other in s for s in compared):
+    while any(other in s.lower() for s in compared):
         other += "-"
     base = holds(_with(request, spelled, other))
     differ = sorted(c for c in options if holds(_with(request, spelled, c)) != base)
-    hit = z3.Or(*[key.value == z3.StringVal(c) for c in differ]) if differ else z3.BoolVal(False)
+    spelled_as = [_any_case(key.value, c) if fold else key.value == z3.StringVal(c) for c in differ]
+    hit = z3.Or(*spelled_as) if spelled_as else z3.BoolVal(False)
     present = z3.Not(hit) if base else hit
     absent = z3.BoolVal(holds(_with(request, spelled, None)))
     return z3.If(key.present, present, absent)
+
+
+def _any_case(value: z3.SeqRef, text: str) -> z3.BoolRef:
+    """The value is the text in some spelling of its letters' case."""
+    letters = [
+        z3.Union(z3.Re(c.lower()), z3.Re(c.upper())) if c.lower() != c.upper() else z3.Re(c) for c in text
+    ]
+    if not letters:
+        return value == z3.StringVal("")
+    return z3.InRe(value, letters[0] if len(letters) == 1 else z3.Concat(*letters))
 
 
 def _with(request: Request, spelled: str, value: str | None) -> Request:
