@@ -1724,3 +1724,22 @@ def test_a_deny_on_a_tag_the_vendor_passes_is_avoided_by_the_value_it_passes(cli
     assert route["verdict"] == "can", route
     reader["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"
     assert who(cli, "read", "s3://clr/", files([reader], {"clr": guard})) == []
+
+
+def test_a_deny_on_secure_transport_true_is_passed_by_a_plain_http_request(cli, files):
+    """Trial 22s item 1: a Deny on Bool aws:SecureTransport true took every route away. IAM User
+    Guide, "AWS global condition context keys", aws:SecureTransport: whether the request was sent
+    using TLS; the caller chooses, and over plain HTTP the Deny does not apply, so anyone (and the
+    role) reads. A Deny on false (the usual TLS-only rule) still ends nothing a TLS request gets."""
+    only_http_denied = doc(
+        allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal="*"),
+        deny("s3:GetObject", "arn:aws:s3:::bkt/*", Principal="*", Condition={"Bool": {"aws:SecureTransport": "true"}}),
+    )  # fmt: skip
+    data = role("Data", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::bkt/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    found = {
+        r["party"]: r["verdict"]
+        for r in who(cli, "read", "s3://bkt/", files([data], {"bkt": only_http_denied}))
+    }
+    assert found.get("anyone (any AWS account)", "").startswith("can") and found.get("Datadog") == "can", (
+        found
+    )

@@ -17,8 +17,9 @@ from typing import Any
 import z3
 
 from provisioner.analysis import principals
+from provisioner.analysis.address import Address
 from provisioner.analysis.answer import STRANGER
-from provisioner.analysis.encode import NOT_COLON, Address, Charset, Key, like
+from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
 from provisioner.evaluation.context import context_table
 from provisioner.iam import wildcard_match
 from provisioner.model.arn import Arn

@@ -29,7 +29,8 @@ from typing import Any
 
 import z3
 
-from provisioner.analysis.encode import Address, Key
+from provisioner.analysis.address import Address
+from provisioner.analysis.encode import Key
 from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
 from provisioner.analysis.request import _glob_over as glob_over
 from provisioner.evaluation.model import Request

@@ -27,6 +27,7 @@ from provisioner.inventory.callers import (
 )
 from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import PROBE_KEY, Guard, fill, guarded, loosened, probes
+from provisioner.inventory.session_tags import variants
 from provisioner.naming import Names, Party
 
 THEIRS = Policy(
@@ -203,7 +204,12 @@ class _Grant:
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
             contexts = [(c, {**asking_context(c), **self.chosen}) for c in self.asking]
-            requests = [Request(c, action, fill(resource, ctx), ctx) for c, ctx in contexts]
+            # over TLS, and over HTTP where a policy reads aws:SecureTransport (trial 22s item 1)
+            requests = [
+                Request(c, action, fill(resource, ctx), option)
+                for c, ctx in contexts
+                for option in variants(self._chain(self.policy), resource, ctx, False)
+            ]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
             if self.outright is not None:  # an unconditional Deny ends the grant here

@@ -18,7 +18,7 @@ from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parts import fill, loosened, probe_arn, probes, session_name
-from provisioner.inventory.session_tags import tag_contexts
+from provisioner.inventory.session_tags import variants
 from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
 
@@ -157,7 +157,7 @@ def decide(
     asked = fill(resource, context)
     decision = None
     may_pass = (lambda k, v: may_pass_tag(trust, k, v)) if trust is not None else None
-    for tagged in [context] if tags_known else tag_contexts(chain, asked, context, may_pass):
+    for tagged in variants(chain, asked, context, not tags_known, may_pass):
         decision = authorize(chain, Request(caller, action, asked, tagged))
         if decision.allowed:
             break

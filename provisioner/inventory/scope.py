@@ -31,7 +31,7 @@ from provisioner.inventory.parts import (
     resolved,
     session_name,
 )
-from provisioner.inventory.session_tags import tag_contexts
+from provisioner.inventory.session_tags import variants
 from provisioner.model import session_arn
 
 
@@ -169,7 +169,7 @@ class _Asker:
             if owner is not None:  # a KMS key of another account is that account's resource
                 context = {**context, "aws:ResourceAccount": owner.group(1)}
             asked = fill(resource, context)
-            tagged = [context] if self.tags_known else tag_contexts(chain, asked, context)
+            tagged = variants(chain, asked, context, not self.tags_known)
             self.answers[key] = any(
                 authorize(chain, Request(self.asked.principal, action, asked, c)).allowed for c in tagged
             )

@@ -126,3 +126,44 @@ def _captured(pattern: str, resource: str, values: Mapping[str, str], lazy: bool
                 return {}  # a variable the request holds no value of: the pattern matches nothing
     match = re.fullmatch(regex, resource, re.DOTALL)
     return {name: match.group(group) for name, group in groups.items()} if match else {}
+
+
+def variants(
+    chain: Chain,
+    resource: str,
+    context: Mapping[str, Any],
+    tags_free: bool,
+    may_pass: Callable[[str, str], bool] | None = None,
+) -> list[Mapping[str, Any]]:
+    """The contexts of the requests the vendor may send to ask one at: over TLS and, where a
+    policy of the chain reads aws:SecureTransport, over plain HTTP too (the caller's choice:
+    "AWS global condition context keys"; trial 22s item 1: a Deny on SecureTransport true is
+    passed by an HTTP request); each with the session tags it may pass (tag_contexts)."""
+    bases = [context]
+    if any(_reads_transport(p.document) for p in _documents(chain)):
+        bases.append({**context, "aws:SecureTransport": "false"})
+    found: list[Mapping[str, Any]] = []
+    for base in bases:
+        for option in tag_contexts(chain, resource, base, may_pass) if tags_free else [base]:
+            if option not in found:
+                found.append(option)
+    return found
+
+
+def _documents(chain: Chain) -> list[Any]:
+    found = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
+    return found + [p for level in (*chain.scps, *chain.rcps) for p in level]
+
+
+_TRANSPORT: dict[str, bool] = {}
+
+
+def _reads_transport(document: Any) -> bool:
+    from provisioner.iam import document_text
+
+    text = document_text(document)
+    if text not in _TRANSPORT:
+        if len(_TRANSPORT) > 4096:
+            _TRANSPORT.clear()
+        _TRANSPORT[text] = "securetransport" in text.lower()
+    return _TRANSPORT[text]
