@@ -1743,3 +1743,24 @@ def test_a_deny_on_secure_transport_true_is_passed_by_a_plain_http_request(cli, 
     assert found.get("anyone (any AWS account)", "").startswith("can") and found.get("Datadog") == "can", (
         found
     )
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringNotEquals": {"aws:PrincipalAccount": "888877776666"}},
+        {"StringNotEqualsIfExists": {"aws:PrincipalAccount": "888877776666"}},
+        {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::888877776666:role/*"}},
+    ],
+    ids=["account", "account-ifexists", "role-arn"],
+)
+def test_anyone_narrowed_by_a_deny_on_every_other_account_is_that_account(cli, files, condition):
+    """Trial 22s item 2: Allow "*" with a Deny on every principal whose account (or ARN) is not
+    888877776666 read as no route. IAM User Guide, "Policy evaluation logic": the Deny refuses
+    every other caller, so that account's principals read, decided."""
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal="*"),
+        deny("s3:GetObject", "arn:aws:s3:::bkt/*", Principal="*", Condition=condition),
+    )
+    found = {r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/", files([], {"bkt": policy}))}
+    assert found.get("unknown account 888877776666") == "can", found

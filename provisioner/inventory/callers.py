@@ -170,9 +170,12 @@ def spared(
         return []
     spared: dict[str, list[str]] = {}
     for deny in statements(policy):
-        if deny.effect != "Deny" or not isinstance(deny.body.get("NotPrincipal"), dict):
+        if deny.effect != "Deny":
             continue
-        for principal in strings(deny.body["NotPrincipal"].get("AWS")):
+        named = (
+            deny.body["NotPrincipal"].get("AWS") if isinstance(deny.body.get("NotPrincipal"), dict) else None
+        )
+        for principal in strings(named) + _spared_by_condition(deny):
             account = principal if re.fullmatch(r"\d{12}", principal) else account_of(principal)
             if account and account not in ours:
                 spared.setdefault(account, []).append(principal)
@@ -181,6 +184,27 @@ def spared(
         asking = {f"arn:aws:iam::{account}:root", *(caller_of(p, account) for p in principals)}
         found.append((sorted(asking), names.party(account, ours, ()), None))
     return found
+
+
+def _spared_by_condition(deny: Statement) -> list[str]:
+    """The accounts (or principal ARNs, wildcards filled) a Deny on every principal spares by its
+    one condition: StringNotEquals on aws:PrincipalAccount, or a negated ARN or string operator on
+    aws:PrincipalArn naming its accounts (trial 22s item 2); [] for any other Deny."""
+    from provisioner.iam import condition_entries
+
+    entries = condition_entries(deny.body.get("Condition")) or []
+    if len(entries) != 1 or deny.body.get("Principal") not in ("*", {"AWS": "*"}):
+        return []
+    [(operator, key, values)] = entries
+    base = operator.lower().removesuffix("ifexists")
+    texts = [str(v) for v in values]
+    if key.lower() == "aws:principalaccount" and base == "stringnotequals":
+        return [t for t in texts if re.fullmatch(r"\d{12}", t)]
+    negated = base in ("arnnotequals", "arnnotlike", "stringnotequals", "stringnotlike")
+    if key.lower() == "aws:principalarn" and negated:
+        arns = [re.fullmatch(r"arn:aws[\w-]*:(?:iam|sts)::\d{12}:\S*", t) for t in texts]
+        return [t.replace("*", "x").replace("?", "x") for t, m in zip(texts, arns, strict=True) if m]
+    return []
 
 
 def callers(
