@@ -1764,3 +1764,18 @@ def test_anyone_narrowed_by_a_deny_on_every_other_account_is_that_account(cli, f
     )
     found = {r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/", files([], {"bkt": policy}))}
     assert found.get("unknown account 888877776666") == "can", found
+
+
+def test_a_trust_deny_on_other_session_tags_limits_the_folders_a_tag_variable_reaches(cli, files):
+    """Trial 22s item 4: the trust allows sts:TagSession and denies it where aws:RequestTag/team
+    is not blue. IAM User Guide, "Policy evaluation logic" (an explicit Deny wins) and "Passing
+    session tags in AWS STS": only team=blue may be passed, so home/admin/ is not reached."""
+    team = role("TagDeny", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::bkt/home/${aws:PrincipalTag/team}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    principal = {"AWS": f"arn:aws:iam::{DATADOG}:root"}
+    team["AssumeRolePolicyDocument"]["Statement"] += [
+        {"Effect": "Allow", "Principal": principal, "Action": "sts:TagSession"},
+        {"Effect": "Deny", "Principal": principal, "Action": "sts:TagSession", "Condition": {"StringNotEquals": {"aws:RequestTag/team": "blue"}}},
+    ]  # fmt: skip
+    args = files([team])
+    assert who(cli, "read", "s3://bkt/home/admin/", args) == []
+    assert [r["verdict"] for r in who(cli, "read", "s3://bkt/home/blue/", args)] == ["can"]

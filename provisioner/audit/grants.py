@@ -194,17 +194,21 @@ def may_pass_tag(trust: Any, key: str, value: str) -> bool:
     from provisioner.evaluation import condition_holds
 
     request = Request("", "sts:TagSession", "", {"aws:TagKeys": [key], f"aws:RequestTag/{key}": value})
+    allowed = False
     for statement in statements(trust):
-        if not (statement.is_allow and names_action(statement, "sts:TagSession")):
+        if not names_action(statement, "sts:TagSession"):
             continue
+        entries = list(statement.conditions())
         limits = [
             (operator, name, values)
-            for operator, name, values in statement.conditions()
+            for operator, name, values in entries
             if name.lower() == "aws:tagkeys" or name.lower().startswith("aws:requesttag/")
         ]
-        if all(condition_holds(operator, name, values, request) for operator, name, values in limits):
-            return True
-    return False
+        holds = all(condition_holds(operator, name, values, request) for operator, name, values in limits)
+        if not statement.is_allow and holds and len(limits) == len(entries):
+            return False  # a Deny on these tags alone refuses them (trial 22s item 4)
+        allowed = allowed or (statement.is_allow and holds)
+    return allowed
 
 
 def chosen_context(documents: list[Policy], session_tags: bool = False) -> dict[str, str]:
