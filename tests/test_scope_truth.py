@@ -1515,9 +1515,11 @@ def test_anyone_under_an_ifexists_condition_an_anonymous_request_meets_is_decide
     present only for an authenticated principal), and "...IfExists" holds where the key is not
     present ("IAM JSON policy elements: Condition operators"). So anyone reads, decided."""
     policy = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/ifexists/*", Principal="*", Condition={"StringEqualsIfExists": {"aws:PrincipalAccount": "210987654321"}}))  # fmt: skip
-    [route] = who(cli, "read", "s3://bkt/ifexists/", files([], {"bkt": policy}))
-    assert route["party"] == "anyone (any AWS account)" and route["verdict"].startswith("can"), route
-    assert "anonymous" in route["verdict"], route
+    found = {r["party"]: r for r in who(cli, "read", "s3://bkt/ifexists/", files([], {"bkt": policy}))}
+    route = found["anyone (any AWS account)"]
+    assert route["verdict"].startswith("can") and "anonymous" in route["verdict"], route
+    # and, signed, the account the condition names (trial 22s item 8)
+    assert set(found) == {"anyone (any AWS account)", "unknown account 210987654321"}, found
     plain = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/ifexists/*", Principal="*", Condition={"StringEquals": {"aws:PrincipalAccount": "210987654321"}}))  # fmt: skip
     assert {r["party"] for r in who(cli, "read", "s3://bkt/ifexists/", files([], {"bkt": plain}))} == {
         "unknown account 210987654321"
@@ -1779,3 +1781,13 @@ def test_a_trust_deny_on_other_session_tags_limits_the_folders_a_tag_variable_re
     args = files([team])
     assert who(cli, "read", "s3://bkt/home/admin/", args) == []
     assert [r["verdict"] for r in who(cli, "read", "s3://bkt/home/blue/", args)] == ["can"]
+
+
+def test_an_ifexists_arn_condition_on_anyone_names_the_account_and_anonymous_requests(cli, files):
+    """Trial 22s item 8: Allow "*" with ArnLikeIfExists aws:PrincipalArn role/* of 888877776666 said
+    "only as anonymous", leaving out that account's roles. The condition holds for them (their ARN
+    matches) and for an anonymous request (no aws:PrincipalArn: "...IfExists")."""
+    policy = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal="*", Condition={"ArnLikeIfExists": {"aws:PrincipalArn": "arn:aws:iam::888877776666:role/*"}}))  # fmt: skip
+    found = {r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/", files([], {"bkt": policy}))}
+    assert found.get("unknown account 888877776666") == "can", found
+    assert found.get("anyone (any AWS account)", "").startswith("can, only as anonymous"), found

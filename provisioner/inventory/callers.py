@@ -89,7 +89,7 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
     arns = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(role|user)/[\w+=,.@/*?-]+")  # a name pattern too
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
         texts = [str(v) for v in values]
-        base, name = operator.lower(), key.lower()
+        base, name = operator.lower().removesuffix("ifexists"), key.lower()
         accounts = texts and all(re.fullmatch(r"\d{12}", t) for t in texts)
         if name in ("aws:principalaccount", "kms:calleraccount") and base == "stringequals" and accounts:
             return {t: [] for t in texts}
@@ -137,6 +137,16 @@ def pinned_orgs(statement: Statement) -> list[str] | None:
 
 def org_party(org: str) -> Party:
     return Party(f"{ORGANIZATION}{org}", f"organization {org} (its accounts)", UNKNOWN)
+
+
+def _if_exists(statement: Statement) -> bool:
+    """Is a condition on the caller's account or ARN an ...IfExists one (true where it is absent)?"""
+    from provisioner.iam import condition_entries
+
+    return any(
+        op.lower().endswith("ifexists") and key.lower() in ("aws:principalaccount", "aws:principalarn")
+        for op, key, _ in condition_entries(statement.body.get("Condition")) or []
+    )
 
 
 def role_names(statement: Statement) -> list[str]:
@@ -228,6 +238,8 @@ def callers(
         # "*" narrowed to named accounts by aws:PrincipalAccount or aws:PrincipalArn (set by IAM
         # to the caller's account and ARN): those accounts are the parties, not anyone
         named = (named - {ANYONE}) | set(pinned)
+        if _if_exists(statement):  # an anonymous request, with no such key, meets it too
+            named.add(ANYONE)
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
     orgs = pinned_orgs(statement) if ANYONE in named and "NotPrincipal" not in statement.body else None
     for org in orgs or []:  # "*" narrowed to other organizations: their accounts, not anyone
