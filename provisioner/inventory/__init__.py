@@ -143,6 +143,7 @@ def run(
         )
     public = any(p.party.account == ANYONE and p.direct for p in inventory.parties)
     inventory.notes += [*read.notes, ACL_NOTE, *([ANONYMOUS_NOTE] if public else [])]
+    inventory.notes += [GRANTS_NOTE] if read.caller is not None else []  # online: key policies read
     return inventory
 
 
@@ -154,6 +155,10 @@ ACL_NOTE = (
     "Ownership is not BucketOwnerEnforced) is not shown"
 )
 
+
+GRANTS_NOTE = (
+    "KMS grants are not read (only key policies): access a grant gives (kms:CreateGrant) is not shown"
+)
 
 # IAM User Guide, "AWS JSON policy elements: Principal": "*" in a resource policy means "all users,
 # including anonymous users (public access)" (trial 22q: "any AWS account" read as signed only)

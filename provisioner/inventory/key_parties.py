@@ -13,7 +13,7 @@ from provisioner.audit.model import AccountData
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import statements
-from provisioner.inventory.callers import asking_context, callers
+from provisioner.inventory.callers import ANONYMOUS, asking_context, callers, only_ours
 from provisioner.inventory.keys import key_contexts
 from provisioner.inventory.model import Direct, Key
 from provisioner.naming import AWS_SERVICE, Names
@@ -23,15 +23,30 @@ THEIRS = Policy(
 )
 
 
+# AWS KMS Developer Guide: kms:CreateGrant lets the grantee give itself (or another) a grant for
+# Decrypt ("Grants in AWS KMS"); PutKeyPolicy rewrites who may use the key, ScheduleKeyDeletion and
+# DisableKey take it from everyone ("Key policies in AWS KMS"): power over the key (trial 22s item 5)
+KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:CreateGrant",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+)
+GRANTS_ITSELF = ("kms:Decrypt", "kms:CreateGrant")
+
+
 def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[str]) -> list[Direct]:
-    """Each outside party the key policy lets decrypt with the key (decided or not)."""
+    """Each outside party the key policy lets decrypt with the key, or give itself a grant to, or
+    control the key (decided or not)."""
     if key.policy is None:
         return []
     policy = Policy(f"key policy of {key.arn}", key.policy)
     chain = Chain(identity=[THEIRS], resource=[policy], cross_account=True, resource_required=True)
     found: list[Direct] = []
     for statement in statements(key.policy):
-        if not statement.is_allow:
+        # only our accounts meet it (KMS takes no anonymous request, an IfExists condition too)
+        if not statement.is_allow or only_ours(statement, ours | {key.account}, org_ids):
             continue
         for asking, party, fixed in callers(statement, names, ours | {key.account}, org_ids, {}, True):
             if party.kind == AWS_SERVICE or fixed is not None:
@@ -41,19 +56,28 @@ def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[
                 resource=[Policy(policy.name, {**key.policy, "Statement": [statement.unconditioned]})],
                 cross_account=True,
             )
-            requests = [
-                Request(c, "kms:Decrypt", key.arn, context)
-                for c in asking
-                for context in key_contexts(key.arn, asking_context(c))
-            ]
-            covered = [r for r in requests if authorize(bare, r).allowed]
-            if not covered:
-                continue
-            decided = any(authorize(chain, r).allowed for r in covered)
+            given: dict[str, bool] = {}  # action -> decided
+            for action in KEY_ACTIONS:
+                requests = [
+                    Request(c, action, key.arn, context)
+                    for c in asking
+                    if c != ANONYMOUS  # AWS KMS serves signed requests only (trial 22s item 7)
+                    for context in key_contexts(key.arn, asking_context(c))
+                ]
+                covered = [r for r in requests if authorize(bare, r).allowed]
+                if covered:
+                    given[action] = any(authorize(chain, r).allowed for r in covered)
             condition = json.dumps(statement.body["Condition"]) if "Condition" in statement.body else "none"
-            if not decided and condition == "none":
-                continue  # a Deny of the key policy takes it all back
-            found.append(Direct(party, statement.shown, key.arn, key.arn, ("decrypt",), condition, decided))
+            if condition == "none":
+                given = {a: d for a, d in given.items() if d}  # a Deny of the key policy takes it back
+            if not given:
+                continue
+            rights = ("decrypt",) if set(given) & set(GRANTS_ITSELF) else ()
+            power = tuple(a.removeprefix("kms:") for a in given if a != "kms:Decrypt")
+            decided = all(given.values())
+            found.append(
+                Direct(party, statement.shown, key.arn, key.arn, rights, condition, decided, power=power)
+            )
     return found
 
 

@@ -74,7 +74,7 @@ def _grant_cell(grant: Direct) -> str:
 def _direct_text(grant: Direct) -> str:
     return "\n".join(
         [
-            f"data: {grant.part} {', '.join(grant.rights)} (bucket policy, no role)",
+            f"data: {grant.part} {', '.join(grant.rights)} ({grant.source.split(' of ')[0]}, no role)",
             f"verdict: {direct_verdict(grant)}",
             f"condition: {grant.condition}",
         ]

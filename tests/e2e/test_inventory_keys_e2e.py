@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the key policies read best one a line)
 """inventory's KMS keys against moto's server (issue 22's leftovers, item 6): the keys a role's
 identity policies grant kms:Decrypt on are read with their key policies (kms:ListKeys,
 kms:GetKeyPolicy) and the evaluator decides whether the role's session may decrypt with each:
@@ -114,16 +115,24 @@ def test_a_key_policy_naming_another_account_or_anyone_makes_them_parties(box, c
         "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT}},
     }
     kms.create_key(Policy=document(root, own))
+    # trial 22s items 5 and 7: CreateGrant gives itself decrypt and is power over the key; an
+    # IfExists condition on our account lets no anonymous caller in (AWS KMS takes signed requests)
+    granter = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333344445555:root"}, "Action": "kms:CreateGrant", "Resource": "*"}  # fmt: skip
+    grants_key = kms.create_key(Policy=document(root, granter))
+    ifexists = {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEqualsIfExists": {"aws:PrincipalAccount": ACCOUNT}}}  # fmt: skip
+    kms.create_key(Policy=document(root, ifexists))
     result = api.inventory(InventorySpec(), lambda: make_aws({}))
     grants = {
-        (p.party.name, d.part, d.decided)
+        (p.party.name, d.part, d.decided, d.power)
         for p in result.parties
         for d in p.direct
         if d.part.startswith("arn:aws:kms")
     }
     assert grants == {
-        ("anyone (any AWS account)", public["KeyMetadata"]["Arn"], True),
-        ("unknown account 888888888888", partner["KeyMetadata"]["Arn"], True),
+        ("anyone (any AWS account)", public["KeyMetadata"]["Arn"], True, ()),
+        ("unknown account 888888888888", partner["KeyMetadata"]["Arn"], True, ()),
+        ("unknown account 333344445555", grants_key["KeyMetadata"]["Arn"], True, ("CreateGrant",)),
     }, grants
+    assert any("KMS grants" in n for n in result.notes), result.notes
     [anyone] = [p for p in result.parties if p.party.name == "anyone (any AWS account)"]
     assert anyone.direct[0].source.startswith("key policy of arn:aws:kms:")
