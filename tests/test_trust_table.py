@@ -262,10 +262,10 @@ def test_a_vendor_trust_narrowed_by_the_source_address_warns_with_both_sides():
         assume.status == Status.WARN
         and "depends on what the vendor's request carries (aws:SourceIp)" in detail
     )
-    assert (
-        "gets in with aws:SourceIp='203.0.113.7'" in detail
-        and "refused with aws:SourceIp='0.0.0.0'" in detail
-    )
+    assert "gets in with aws:SourceIp='203.0.113.7'" in detail and "refused with aws:SourceIp=" in detail
+    # the address it is refused with is one a request from the internet carries (trial 20q item 1:
+    # it was 0.0.0.0, which none does)
+    assert "aws:SourceIp='0.0.0.0'" not in detail, detail
     assert external.status == Status.PASS and "not decided" not in (external.detail or "")
     everywhere = trust([allow({**PIN, "IpAddress": {"aws:SourceIp": ["0.0.0.0/0", "::/0"]}})])
     assert validate_checks(everywhere, [])["AWSAssumeRole"].status == Status.PASS
@@ -482,4 +482,18 @@ def test_mfa_age_is_a_number_anyone_chooses():
     assert any("aws:MultiFactorAuthAge='60'" in m for m in found), found
     never = trust([allow({**PIN, "NumericLessThan": {"aws:MultiFactorAuthAge": "-5"}}, principal="*")])
     found = [h.message for h in judge_trust(never, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    assert not any("can assume" in m or "may be able to" in m for m in found), found
+
+
+def test_a_trust_on_a_private_source_address_lets_nobody_in():
+    """Trial 20q item 1: IpAddress aws:SourceIp 10.0.0.0/8 in the trust was a WARN ("gets in with
+    10.0.0.0"), and Principal "*" so narrowed a critical with that example. IAM User Guide, "AWS
+    global condition context keys", aws:SourceIp: a request from the internet carries the public
+    address it comes from; through a VPC endpoint the key is absent (aws:VpcSourceIp holds the
+    private one). No request carries 10.x as aws:SourceIp (RFC 6890 special-purpose ranges):
+    AWSAssumeRole fails, and nobody else gets in."""
+    document = trust([allow({**PIN, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})])
+    assert validate_checks(document, [])["AWSAssumeRole"].status == Status.FAIL
+    anyone = trust([allow({**PIN, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, principal="*")])
+    found = [h.message for h in judge_trust(anyone, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
     assert not any("can assume" in m or "may be able to" in m for m in found), found

@@ -11,6 +11,15 @@ from typing import Any
 
 import z3
 
+# RFC 6890's private and special-purpose ranges: no request from the internet carries one as
+# aws:SourceIp (IAM User Guide, "AWS global condition context keys": through a VPC endpoint the
+# key is absent, aws:VpcSourceIp holding the private address)
+NOT_PUBLIC = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10",
+    "ff00::/8",
+)  # fmt: skip
+
 
 @dataclass
 class Address:

@@ -17,7 +17,7 @@ from typing import Any
 import z3
 
 from provisioner.analysis import principals
-from provisioner.analysis.address import Address
+from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.answer import STRANGER
 from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
 from provisioner.evaluation.context import context_table
@@ -290,6 +290,8 @@ class Caller:
         key = self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
         if name in ADDRESS_KEYS:  # where the caller calls from: any address, IPv4 or IPv6
             key.address = Address(key.present, z3.Bool(f"v6:{name}"), z3.BitVec(f"ip:{name}", 128))
+            if name == "aws:sourceip":  # from the internet: never a private one (trial 20q item 1)
+                self.domain.append(z3.Not(z3.Or(*[key.address.within(r) for r in NOT_PUBLIC])))
             # an IPv4 address has nothing above its 32 bits: one vector per address
             self.domain.append(
                 z3.Or(key.address.v6, z3.Extract(127, 32, key.address.bits) == z3.BitVecVal(0, 96))

@@ -29,7 +29,7 @@ from typing import Any
 
 import z3
 
-from provisioner.analysis.address import Address
+from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
 from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
 from provisioner.analysis.request import _glob_over as glob_over
@@ -45,11 +45,7 @@ IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
 # caller's public address; through a VPC endpoint it is absent and aws:VpcSourceIp holds the
 # private one (IAM User Guide, "AWS global condition context keys", aws:SourceIp and
 # aws:VpcSourceIp). A "deny S3 outside 10.0.0.0/8" SCP refuses every request (trial 20p item 2).
-NOT_PUBLIC = (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10",
-    "ff00::/8",
-)  # fmt: skip
+
 TLS_VERSIONS = ("1.2", "1.3")  # S3 User Guide, "Protecting data in transit with encryption"
 _WORD = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *[z3.Re(c) for c in "_+=,.@-"])
 _HEX = z3.Union(z3.Range("0", "9"), z3.Range("a", "f"))
