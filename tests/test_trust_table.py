@@ -497,3 +497,20 @@ def test_a_trust_on_a_private_source_address_lets_nobody_in():
     anyone = trust([allow({**PIN, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, principal="*")])
     found = [h.message for h in judge_trust(anyone, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
     assert not any("can assume" in m or "may be able to" in m for m in found), found
+
+
+def test_tags_and_a_source_identity_the_trust_does_not_let_a_caller_pass_are_absent():
+    """Trial 20q item 2: a trust allowing only sts:AssumeRole, with StringEquals on
+    aws:RequestTag/team (or sts:SourceIdentity), was a WARN ("gets in with team='labeling'") and,
+    for Principal "*", a critical. IAM User Guide, "Passing session tags in AWS STS": the trust
+    must allow sts:TagSession for a request passing tags to succeed; "Monitor and control actions
+    taken with assumed roles": sts:SetSourceIdentity for a source identity. Without them no
+    request carrying those keys gets in: the vendor fails, nobody else gets in."""
+    for condition in ({"aws:RequestTag/team": "labeling"}, {"sts:SourceIdentity": "lb"}):
+        vendor = trust([allow({"StringEquals": {**PIN["StringEquals"], **condition}})])
+        assert validate_checks(vendor, [])["AWSAssumeRole"].status == Status.FAIL, condition
+        anyone = trust([allow({"StringEquals": {**PIN["StringEquals"], **condition}}, principal="*")])
+        found = [h.message for h in judge_trust(anyone, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+        assert not any("can assume" in m or "may be able to" in m for m in found), (condition, found)
+    tagging = trust([{**allow({"StringEquals": {**PIN["StringEquals"], "aws:RequestTag/team": "labeling"}}), "Action": ["sts:AssumeRole", "sts:TagSession"]}])  # fmt: skip
+    assert validate_checks(tagging, [])["AWSAssumeRole"].status == Status.WARN

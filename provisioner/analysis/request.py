@@ -93,6 +93,11 @@ class Caller:
     # the time keys at the time of the run (validate's "does the vendor get in now?"); otherwise
     # not decided: a policy lives on, and who gets in later counts too (audit, lint, diff)
     clock: bool = False
+    # what the trust lets the caller pass with its AssumeRole: session tags (sts:TagSession) and a
+    # source identity (sts:SetSourceIdentity); without, a request passing them is refused, so
+    # their keys are absent (IAM User Guide, "Passing session tags in AWS STS"; "Monitor and
+    # control actions taken with assumed roles"; trial 20q item 2)
+    passes: frozenset[str] = frozenset({"tags", "identity"})
     keys: dict[str, Key] = field(default_factory=dict)
     spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
     domain: list[z3.BoolRef] = field(default_factory=list)
@@ -279,6 +284,11 @@ class Caller:
         if name == "sts:rolesessionname":
             self.chosen.add(name)
             return self._free(name, (_WORD, r"[\w+=,.@-]"), always=True, shortest=2, longest=64)
+        tagging = name.startswith("aws:requesttag/") or name in ("aws:tagkeys", "sts:transitivetagkeys")
+        if (tagging and "tags" not in self.passes) or (
+            name == "sts:sourceidentity" and "identity" not in self.passes
+        ):
+            return Key(z3.BoolVal(False), z3.StringVal(""))
         if name in CHOSEN or name.startswith(CHOSEN_PREFIXES):
             return self._chosen(name)
         return self._unknown(name)
@@ -389,3 +399,14 @@ def _glob_over(pattern: str, segments: list[str | tuple[z3.SeqRef, str]]) -> z3.
         return found
 
     return over(pattern, 0)
+
+
+def passes(trust: Any) -> frozenset[str]:
+    """What a trust's Allow statements let a caller pass: "tags" (sts:TagSession) and "identity"
+    (sts:SetSourceIdentity)."""
+    from provisioner.iam import names_action, statements
+
+    allows = [s for s in statements(trust) if s.is_allow]
+    found = {"tags"} if any(names_action(s, "sts:TagSession") for s in allows) else set()
+    found |= {"identity"} if any(names_action(s, "sts:SetSourceIdentity") for s in allows) else set()
+    return frozenset(found)
