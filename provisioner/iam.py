@@ -280,3 +280,15 @@ def _format_pattern(arn_format: str) -> re.Pattern[str]:
         return ".+" if any(w in text for w in ("Path", "Object", "Key")) else "[^/]+"
 
     return re.compile("".join(piece(text, variable) for text, variable in format_parts(arn_format)))
+
+
+def trust_passes(trust: Any) -> frozenset[str]:
+    """What a trust's Allow statements let a caller pass with its AssumeRole: "tags"
+    (sts:TagSession) and "identity" (sts:SetSourceIdentity). IAM User Guide, "Passing session tags
+    in AWS STS" and "Monitor and control actions taken with assumed roles": without them a
+    request passing tags or a source identity is refused, so their keys are absent."""
+
+    allows = [s for s in statements(trust) if s.is_allow]
+    found = {"tags"} if any(names_action(s, "sts:TagSession") for s in allows) else set()
+    found |= {"identity"} if any(names_action(s, "sts:SetSourceIdentity") for s in allows) else set()
+    return frozenset(found)

@@ -45,8 +45,8 @@ from typing import Any
 
 import pytest
 
-from provisioner.analysis.request import passes
 from provisioner.evaluation import Policy, assume_role_request
+from provisioner.iam import trust_passes
 from tests.test_oracle import THEIRS, oracle_available, run_oracle
 
 pytestmark = pytest.mark.slow
@@ -376,7 +376,7 @@ def chosen_keys(case: dict[str, Any]) -> list[dict[str, str]]:
             choices = [None, FOREIGN_ORG]
         if key == "aws:SourceIp":  # always present: an address inside and just outside each range
             choices = ["192.0.2.7", *[a for v in values for a in _around(v)]]
-        if key == "sts:SourceIdentity" and "identity" not in passes(case["trust"]):
+        if key == "sts:SourceIdentity" and "identity" not in trust_passes(case["trust"]):
             # IAM User Guide, "Monitor and control actions taken with assumed roles": without
             # sts:SetSourceIdentity in the trust a request setting one is refused; the oracle
             # judges sts:AssumeRole alone, so such a request is not asked (it cannot be sent)

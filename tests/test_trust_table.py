@@ -514,3 +514,17 @@ def test_tags_and_a_source_identity_the_trust_does_not_let_a_caller_pass_are_abs
         assert not any("can assume" in m or "may be able to" in m for m in found), (condition, found)
     tagging = trust([{**allow({"StringEquals": {**PIN["StringEquals"], "aws:RequestTag/team": "labeling"}}), "Action": ["sts:AssumeRole", "sts:TagSession"]}])  # fmt: skip
     assert validate_checks(tagging, [])["AWSAssumeRole"].status == Status.WARN
+
+
+def test_who_else_gets_in_is_asked_at_any_time_from_now_on():
+    """Trial 20q item 3: "*" with the ID and DateLessThan aws:CurrentTime 2020-01-01 was an open
+    door ("may be able to", a FAIL, critical in lint). aws:CurrentTime is the time of the request
+    ("AWS global condition context keys"), AWS's clock, which only moves on: a bound already past
+    lets nobody in again; one to come lets anyone with the ID in until then (decided, "can")."""
+    past = trust([allow({**PIN, "DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}, principal="*")])
+    found = [h.message for h in judge_trust(past, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    assert not any("can assume" in m or "may be able to" in m for m in found), found
+    assert validate_checks(past, [])["AWSExternalID"].status == Status.PASS
+    future = trust([allow({**PIN, "NumericLessThan": {"aws:EpochTime": "4102444800"}}, principal="*")])
+    found = [h.message for h in judge_trust(future, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    assert any(m.startswith("another AWS account can assume the role") for m in found), found

@@ -235,7 +235,7 @@ class Encoder:
                 return z3.Not(spelled) if negated else spelled
             within = z3.Or(*[request_key.address.within(t) for t in texts]) if texts else z3.BoolVal(False)
             return z3.Not(within) if negated else within
-        if request_key.numeric and positive.startswith("numeric"):
+        if request_key.numeric and positive.startswith(("numeric", "date")):
             whole = z3.StrToInt(request_key.value)  # -1 for a text that is no number: none
             number = z3.ToReal(whole)
             options = [_numeric(positive, number, t) for t in texts]
@@ -271,19 +271,30 @@ class Encoder:
 
 
 def _numeric(op: str, number: z3.ArithRef, text: str) -> z3.BoolRef:
-    """One Numeric operator against a policy value (one that is no number matches nothing)."""
+    """One Numeric (or Date, the key a time in seconds) operator against a policy value (one
+    that is no number, or date, matches nothing)."""
+    from provisioner.evaluation.conditions import _date
+
+    relation_name = op.removeprefix("numeric").removeprefix("date")
     try:
-        value = z3.RealVal(str(float(text)))
+        if op.startswith("numeric"):
+            parsed = float(text)
+        else:
+            when = _date(text)
+            if when is None:
+                return z3.BoolVal(False)
+            parsed = when.timestamp()
     except ValueError:
         return z3.BoolVal(False)
+    value = z3.RealVal(str(parsed))
     relation = {
-        "numericequals": number == value,
-        "numericlessthan": number < value,
-        "numericlessthanequals": number <= value,
-        "numericgreaterthan": number > value,
-        "numericgreaterthanequals": number >= value,
+        "equals": number == value,
+        "lessthan": number < value,
+        "lessthanequals": number <= value,
+        "greaterthan": number > value,
+        "greaterthanequals": number >= value,
     }
-    return relation.get(op, z3.BoolVal(False))
+    return relation.get(relation_name, z3.BoolVal(False))
 
 
 def _known_text(key: Key) -> str | None:

@@ -10,7 +10,7 @@ Caller classes ("kind"): a `party` (every principal of one account: the vendor c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,8 +62,6 @@ CHOSEN = {
 ADDRESS_KEYS = ("aws:sourceip", "aws:vpcsourceip")  # compared with IpAddress over their bits
 SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 _OPAQUE = {
-    "aws:currenttime": "the time of the request: a policy lives on, and who gets in later counts too",
-    "aws:epochtime": "the time of the request: a policy lives on, and who gets in later counts too",
     "aws:tokenissuetime": "when the caller's session was issued",
     "aws:userid": "the caller's unique ID",
 }
@@ -93,10 +91,7 @@ class Caller:
     # the time keys at the time of the run (validate's "does the vendor get in now?"); otherwise
     # not decided: a policy lives on, and who gets in later counts too (audit, lint, diff)
     clock: bool = False
-    # what the trust lets the caller pass with its AssumeRole: session tags (sts:TagSession) and a
-    # source identity (sts:SetSourceIdentity); without, a request passing them is refused, so
-    # their keys are absent (IAM User Guide, "Passing session tags in AWS STS"; "Monitor and
-    # control actions taken with assumed roles"; trial 20q item 2)
+    # what the trust lets it pass (iam.trust_passes); a request passing more is refused (trial 20q)
     passes: frozenset[str] = frozenset({"tags", "identity"})
     keys: dict[str, Key] = field(default_factory=dict)
     spelled: dict[str, str] = field(default_factory=dict)  # lower-case key -> as the policy wrote it
@@ -207,10 +202,11 @@ class Caller:
         always: bool = False,
         shortest: int = 0,
         longest: int = 256,
+        default: str | None = None,
     ) -> Key:
         value = z3.String(f"key:{name}")
         present = z3.BoolVal(True) if always else z3.Bool(f"has:{name}")
-        default = _DEFAULTS.get(name, "session" if shortest else "x1")
+        default = default or _DEFAULTS.get(name, "session" if shortest else "x1")
         self.charsets.append(Charset(value, charset[0], charset[1], shortest, longest, default, present))
         return Key(present, value)
 
@@ -226,15 +222,18 @@ class Caller:
             return self._fixed(self.resource_keys[name])
         if self.clock and name in _CLOCK:  # a request now: a date past can never hold again
             return self._fixed(_CLOCK[name]())
+        if name in _CLOCK:  # who gets in, now or later: any second from now on (trial 20q item 3)
+            now, digits = int(_now().timestamp()), (z3.Range("0", "9"), "[0-9]")
+            key = self._free(name, digits, always=True, shortest=1, longest=12, default=str(now))
+            self.domain.append(z3.StrToInt(key.value) >= now)
+            return replace(key, numeric=True)
         if self.resource_tags and name.startswith("aws:resourcetag/"):
             return Key(z3.BoolVal(False), z3.StringVal(""))  # the role has no such tag
-        if name == "aws:multifactorauthage" and self.kind != "service":
-            # the seconds since the caller signed in with MFA: its own choice, any whole number
-            # ("AWS global condition context keys"; present only with MFA), compared as a number
-            self.chosen.add(name)
-            key = self._free(name, (z3.Range("0", "9"), "[0-9]"), shortest=1, longest=9)
-            key.numeric = True
-            return key
+        if name == "aws:multifactorauthage" and self.kind != "service":  # its seconds since MFA
+            self.chosen.add(name)  # ("AWS global condition context keys"): any whole number
+            return replace(
+                self._free(name, (z3.Range("0", "9"), "[0-9]"), shortest=1, longest=9), numeric=True
+            )
         if name in _OPAQUE:
             key = self._free(name)
             key.opaque = _OPAQUE[name]
@@ -399,14 +398,3 @@ def _glob_over(pattern: str, segments: list[str | tuple[z3.SeqRef, str]]) -> z3.
         return found
 
     return over(pattern, 0)
-
-
-def passes(trust: Any) -> frozenset[str]:
-    """What a trust's Allow statements let a caller pass: "tags" (sts:TagSession) and "identity"
-    (sts:SetSourceIdentity)."""
-    from provisioner.iam import names_action, statements
-
-    allows = [s for s in statements(trust) if s.is_allow]
-    found = {"tags"} if any(names_action(s, "sts:TagSession") for s in allows) else set()
-    found |= {"identity"} if any(names_action(s, "sts:SetSourceIdentity") for s in allows) else set()
-    return frozenset(found)

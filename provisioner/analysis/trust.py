@@ -44,10 +44,10 @@ from provisioner.analysis.answer import (
 from provisioner.analysis.encode import Encoder, equal_ignoring_case, like
 from provisioner.analysis.hints import pattern_hints
 from provisioner.analysis.request import _DEFAULTS as _ADDRESS_DEFAULTS
-from provisioner.analysis.request import Caller, passes
+from provisioner.analysis.request import Caller
 from provisioner.evaluation import Policy, evaluate
 from provisioner.evaluation.chain import organization_decision
-from provisioner.iam import Statement
+from provisioner.iam import Statement, trust_passes
 from provisioner.model.arn import session_arn
 
 
@@ -74,7 +74,7 @@ def analyze_trust(question: TrustQuestion, *, words: bool = True) -> TrustAnswer
             own_orgs=question.own_orgs,
             resource_keys=keys,
             resource_tags=question.resource_tags,
-            passes=passes(trust_doc),
+            passes=trust_passes(trust_doc),
         )
         return setting.judge(caller, name)
 
@@ -112,7 +112,7 @@ def principal_doors(
         resource_keys=dict(question.resource_keys),
         resource_tags=question.resource_tags,
         clock=True,  # does it get in now? (an expiry past refuses it for good)
-        passes=passes(question.trust),
+        passes=trust_passes(question.trust),
     )
     asked = _Question(caller, setting)
     key = asked.id_key
