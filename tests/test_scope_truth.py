@@ -1791,3 +1791,19 @@ def test_an_ifexists_arn_condition_on_anyone_names_the_account_and_anonymous_req
     found = {r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/", files([], {"bkt": policy}))}
     assert found.get("unknown account 888877776666") == "can", found
     assert found.get("anyone (any AWS account)", "").startswith("can, only as anonymous"), found
+
+
+def test_inventory_names_the_audit_findings_its_exit_code_counts_where_it_shows_no_role(cli, files):
+    """Trial 22s item 9: --fail-on low exited 1 with "0 outside parties" and nothing else: the
+    failing finding (a malformed organization ID on the role's trust) is audit's, on a role no
+    outside party can assume. The exit code still follows audit's findings (the issue: "as in
+    audit"), and a note now says which findings count and where to see them."""
+    odd = role("OrgTypo", "*", doc(allow("s3:GetObject", "arn:aws:s3:::b/*")), external_id=None)
+    odd["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = {
+        "StringEquals": {"aws:PrincipalOrgID": "o-abc"}
+    }
+    result = cli("inventory", *files([odd]), "--fail-on", "low", "-o", "json")
+    assert result.code == 1 and result.json()["parties"] == [], result.stdout
+    assert any("condition-value-malformed" in n and "provision audit" in n for n in result.json()["notes"]), (
+        result.json()["notes"]
+    )

@@ -144,7 +144,18 @@ def run(
     public = any(p.party.account == ANYONE and p.direct for p in inventory.parties)
     inventory.notes += [*read.notes, ACL_NOTE, *([ANONYMOUS_NOTE] if public else [])]
     inventory.notes += [GRANTS_NOTE] if read.caller is not None else []  # online: key policies read
+    inventory.notes += _unshown(inventory)
     return inventory
+
+
+def _unshown(inventory: InventoryResult) -> list[str]:
+    """A note naming audit's findings on roles no party shows, which --fail-on counts as audit's
+    (trial 22s item 9: an exit 1 with nothing shown)."""
+    shown = {r.role_arn for p in inventory.parties for r in p.roles}
+    hidden = [f for f in inventory.audit.findings if f.suppressed is None and f.role_arn not in shown]
+    rules = ", ".join(sorted({f"{f.rule} ({f.severity.value})" for f in hidden if f.role_arn}))
+    said = "audit finding(s) on roles no outside party is shown for count toward --fail-on"
+    return [f"{len(hidden)} {said}: {rules}; provision audit lists them"] if rules else []
 
 
 # S3 User Guide, "Access control list (ACL) overview" and "Controlling ownership of objects":
