@@ -1807,3 +1807,19 @@ def test_inventory_names_the_audit_findings_its_exit_code_counts_where_it_shows_
     assert any("condition-value-malformed" in n and "provision audit" in n for n in result.json()["notes"]), (
         result.json()["notes"]
     )
+
+
+def test_a_bucket_policy_grant_on_a_variable_folder_is_asked_at_the_callers_own_values(cli, files):
+    """Trial 22s item 3: "IAM policy elements: Variables and tags": a variable takes the caller's
+    own value. bkt/${aws:PrincipalTag/team}/* granted to account 888877776666: its principals
+    carry the tags they (their account) choose, so any folder is theirs to read; and "*" on
+    bkt/${aws:PrincipalAccount}/* lets account 888877776666 read bkt/888877776666/ (anyone reads
+    its own folder). Both were no route when that folder was asked about."""
+    tagged = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/${aws:PrincipalTag/team}/*", Principal={"AWS": "arn:aws:iam::888877776666:root"}))  # fmt: skip
+    found = {r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/blue/", files([], {"bkt": tagged}))}
+    assert found.get("unknown account 888877776666") == "can", found
+    own = doc(allow("s3:GetObject", "arn:aws:s3:::bkt/${aws:PrincipalAccount}/*", Principal="*"))
+    found = {
+        r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/888877776666/", files([], {"bkt": own}))
+    }
+    assert found.get("anyone (any AWS account)", "").startswith("can"), found

@@ -149,6 +149,27 @@ def _if_exists(statement: Statement) -> bool:
     )
 
 
+def own_folder_callers(statement: Statement, resources: list[str], ours: frozenset[str]) -> list[str]:
+    """A caller of each account whose own folder a resource asked about is, where the statement's
+    Resource names ${aws:PrincipalAccount} ("Variables and tags": each caller's own account): asked
+    at bkt/888877776666/, "*" on bkt/${aws:PrincipalAccount}/* lets that account read."""
+    found: dict[str, None] = {}
+    for pattern in strings(statement.body.get("Resource")):
+        if "${aws:principalaccount}" not in pattern.lower():
+            continue
+        pieces = re.split(r"(\$\{aws:PrincipalAccount\})", pattern, flags=re.IGNORECASE)
+        regex = "".join(
+            r"(\d{12})"
+            if i % 2
+            else "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p)
+            for i, p in enumerate(pieces)
+        )
+        for resource in resources:
+            match = re.fullmatch(regex, resource)
+            found.update({a: None for a in (match.groups() if match else ()) if a not in ours})
+    return [session_arn(a, "any-role", "session") for a in found]
+
+
 def role_names(statement: Statement) -> list[str]:
     """Role names an aws:PrincipalArn pattern with any account asks for (arn:aws:iam::*:role/x,
     or a name matching role/vendor-*): any account can create a role so named."""

@@ -23,6 +23,7 @@ from provisioner.inventory.callers import (
     callers,
     chosen_by_caller,
     only_ours,
+    own_folder_callers,
     spared,
 )
 from provisioner.inventory.model import ANYONE, Bucket, Direct
@@ -97,6 +98,8 @@ def direct_grants(
         for index, (asking, party, fixed) in enumerate([*named, *sparing]):
             if index >= len(named) and anyone_in:
                 break  # anyone gets in: the accounts a Deny spares are among them
+            if party.account == ANYONE:  # and the account whose own folder a part is (trial 22s)
+                asking = [*asking, *own_folder_callers(statement, [r for _, r in parts], mine)]
             grant = _Grant(
                 party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter,
                 chosen=_chosen(statement, party),
@@ -205,10 +208,12 @@ class _Grant:
             name, action = right if isinstance(right, tuple) else (right, right)
             contexts = [(c, {**asking_context(c), **self.chosen}) for c in self.asking]
             # over TLS, and over HTTP where a policy reads aws:SecureTransport (trial 22s item 1)
+            # a signed caller's tags are its own account's to choose: asked at the values a
+            # variable or a condition needs (session_tags.tag_contexts; trial 22s item 3)
             requests = [
-                Request(c, action, fill(resource, ctx), option)
+                Request(c, action, fill(resource, option), option)
                 for c, ctx in contexts
-                for option in variants(self._chain(self.policy), resource, ctx, False)
+                for option in variants(self._chain(self.policy), fill(resource, ctx), ctx, c != ANONYMOUS)
             ]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
