@@ -260,7 +260,7 @@ EXPIRE_WORDS = f"can delete every object by a lifecycle expiration rule: {EXPIRE
 
 
 def takeover_words(actions: Any, action: str, granted: Iterable[str]) -> str:
-    return (
-        f"can take control of the bucket: {', '.join(actions)} "
-        f"(it can grant itself {action}: {', '.join(granted)})"
+    what = (
+        "can set the objects' ACLs" if set(actions) <= set(OBJECT_ACL) else "can take control of the bucket"
     )
+    return f"{what}: {', '.join(actions)} (it can grant itself {action}: {', '.join(granted)})"
