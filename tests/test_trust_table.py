@@ -528,3 +528,15 @@ def test_who_else_gets_in_is_asked_at_any_time_from_now_on():
     future = trust([allow({**PIN, "NumericLessThan": {"aws:EpochTime": "4102444800"}}, principal="*")])
     found = [h.message for h in judge_trust(future, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
     assert any(m.startswith("another AWS account can assume the role") for m in found), found
+
+
+def test_a_numeric_condition_on_the_external_id_is_decided():
+    """Trial 20q item 4: NumericEquals sts:ExternalId 12345 stayed "not decided". The ID the vendor
+    sends is known for AWSAssumeRole, and any caller may send 12345 ("Numeric condition
+    operators": the value compared as a number): the vendor with ID lbx… is refused (FAIL), with
+    12345 it gets in (PASS); who else gets in: anyone sending 12345."""
+    numeric = trust([allow({"NumericEquals": {"sts:ExternalId": "12345"}})])
+    assert validate_checks(numeric, [])["AWSAssumeRole"].status == Status.FAIL
+    anyone = trust([allow({"NumericEquals": {"sts:ExternalId": "12345"}}, principal="*")])
+    found = [h.message for h in judge_trust(anyone, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
+    assert any(m.startswith("another AWS account can assume the role") for m in found), found

@@ -41,7 +41,6 @@ _DEFAULTS = {
     "aws:multifactorauthage": "60",
 }
 
-
 # Keys the caller sets for itself: any value, present or not (sts:RoleSessionName always present).
 CHOSEN_PREFIXES = ("aws:principaltag/", "aws:requesttag/")
 CHOSEN = {
@@ -294,8 +293,9 @@ class Caller:
 
     def _chosen(self, name: str) -> Key:
         self.chosen.add(name)
-        if name == "sts:externalid":
-            return self._free(name, (_ID_CHARS, r"[\w+=,.@:/-]"), shortest=2, longest=1224)
+        if name == "sts:externalid":  # compared as a number too where a policy asks (trial 20q)
+            key = self._free(name, (_ID_CHARS, r"[\w+=,.@:/-]"), shortest=2, longest=1224)
+            return replace(key, numeric=True)
         key = self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
         if name in ADDRESS_KEYS:  # where the caller calls from: any address, IPv4 or IPv6
             key.address = Address(key.present, z3.Bool(f"v6:{name}"), z3.BitVec(f"ip:{name}", 128))
