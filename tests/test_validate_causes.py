@@ -323,3 +323,30 @@ def test_a_write_only_the_bucket_policy_grants_names_its_statement_and_offers_no
         and "bucket policy" in least.remediation
         and "provision create-role" not in least.remediation
     )
+
+
+def test_least_privilege_lists_no_create_role_where_the_write_is_in_another_policy():
+    """Trial 20q item 5: the role's own read policy (create-role's) grants no write; an inline
+    policy Extra grants s3:PutObject and also denies (so it is not taken off whole). The one
+    command listed was create-role, which rewrites only the read policy and so fixes nothing (it
+    even took kms:Decrypt away). No command is listed then: the prose names Extra's Allow to
+    take out by hand."""
+    extra = Policy(
+        "inline policy Extra",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::images/*",
+                },
+                {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+            ],
+        },
+    )
+    state = snapshot(identity_policies=[*snapshot().identity_policies, extra], inline=["Extra"])
+    least = checks(state)["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in (least.detail or ""), least.detail
+    assert not any("create-role" in c for c in least.commands), least.commands
+    assert "inline policy Extra also deny" in least.remediation, least.remediation

@@ -22,7 +22,13 @@ from provisioner.iam import strings
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
-from provisioner.validate.rules import DENIED_BY_ORGANIZATION, DEPENDS_ON_VENDOR, free_keys, s3_request
+from provisioner.validate.rules import (
+    DENIED_BY_ORGANIZATION,
+    DEPENDS_ON_VENDOR,
+    free_keys,
+    read_policy_writes,
+    s3_request,
+)
 from provisioner.vendors import CUSTOM
 
 MANAGED_BY = ("managed-by", "provisioner")  # the tag create-role puts on what it owns (role/model.py)
@@ -56,10 +62,20 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
     dropped = _trust_drops(state) if "{replace_trust}" in template and state is not None else ""
     if dropped:  # a trust replacement that drops a condition you wrote is never a command to run
         commands = tuple(c for c in commands if c != values["replace_trust"])
+    narrow = True  # the read policy create-role rewrites is where the grant is
     if check.name == "AWSLeastPrivilege" and state is not None:
         commands += _other_policy_commands(spec, state)  # what fixes it: taking them off
+        narrow = read_policy_writes(
+            spec, state, _policy_name(spec, state)
+        )  # create-role rewrites only that (trial 20q item 5)
+        commands = commands if narrow else tuple(c for c in commands if c != values.get("create_role"))
     text = fill_remedy(check.name, values, key)
-    if "{create_role}" in template and state is not None:
+    if not narrow:
+        said = f"Rewrite the role's read-only policy: {values.get('create_role', '')}"
+        text = text.replace(
+            said, "The role's read-only policy grants no write, so create-role would not change this"
+        )
+    elif "{create_role}" in template and state is not None:
         text += _rewrite_note(spec, state)
     text += dropped
     return replace(check, remediation=text, commands=commands)

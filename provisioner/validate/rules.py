@@ -348,3 +348,27 @@ def s3_verdict(
             "a Deny there would not be seen",
         )
     return verdict(name, PASS, spec, detail=ok + org_note(state))
+
+
+def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None) -> bool:
+    """Does the read-only policy create-role rewrites (`renamed`, or the vendor's default name)
+    grant any S3 write itself, or is it not there? Where it grants none, create-role fixes no
+    AWSLeastPrivilege warning (trial 20q item 5)."""
+    from provisioner.evaluation.chain import Chain, authorize
+    from provisioner.iam import WRITE_LEVELS, s3_actions
+    from provisioner.model import bucket_arn
+
+    name = renamed or spec.vendor.policy_name or "VendorReadAccess"
+    current = next((p for p in state.identity_policies if p.name == f"policy {name}"), None)
+    if current is None:
+        return True
+    bucket, other = (
+        bucket_arn(spec.bucket, spec.partition),
+        bucket_arn("provisioner-other-bucket", spec.partition),
+    )
+    return any(
+        authorize(Chain(identity=[current]), s3_request(spec, state, f"s3:{action}", resource)).allowed
+        for action, level in s3_actions().items()
+        if level in WRITE_LEVELS
+        for resource in (bucket, f"{bucket}/{spec.sample_key}", f"{other}/x")
+    )
