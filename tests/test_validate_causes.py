@@ -350,3 +350,21 @@ def test_least_privilege_lists_no_create_role_where_the_write_is_in_another_poli
     assert least.status is WARN and "s3:PutObject" in (least.detail or ""), least.detail
     assert not any("create-role" in c for c in least.commands), least.commands
     assert "inline policy Extra also deny" in least.remediation, least.remediation
+
+
+def test_a_not_principal_deny_with_no_condition_is_told_how_to_spare_the_session():
+    """Trial 20q item 7: a bucket-policy Deny with NotPrincipal naming the role's ARN (no
+    condition) failed reads, and the remedy said "narrow that statement's condition". IAM User
+    Guide, "AWS JSON policy elements: NotPrincipal": a Deny spares a role session only where
+    NotPrincipal names the session's ARN; the remedy says so, and how to spare every session."""
+    deny = {
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": [ROLE_ARN, "arn:aws:iam::123456789012:root"]},
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
+    }
+    read = checks(snapshot(bucket_policy={"Version": "2012-10-17", "Statement": [deny]}))["AWSObjectRead"]
+    assert read.status is FAIL, read.detail
+    assert "names the session's ARN too" in read.remediation and "ArnNotEquals" in read.remediation, (
+        read.remediation
+    )
