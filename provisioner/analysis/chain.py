@@ -45,7 +45,7 @@ from typing import Any, TypeAlias
 import z3
 
 from provisioner.analysis.encode import Encoder, Key
-from provisioner.analysis.mentions import named_ids, policies_of, typed_tags
+from provisioner.analysis.mentions import named_ids, typed_tags
 from provisioner.analysis.session import IP_KEYS, TLS_VERSIONS, SessionRequest
 from provisioner.analysis.variables import FOLDING, LITERAL_OPERATORS, by_variable, variable_spellings
 from provisioner.evaluation import Policy, Request, condition_holds, not_principal_spares, principal_matches
@@ -53,6 +53,7 @@ from provisioner.evaluation import value_matches as matches
 from provisioner.evaluation.chain import Chain, _names_exactly
 from provisioner.evaluation.conditions import _single as single_value
 from provisioner.evaluation.conditions import _substitute
+from provisioner.evaluation.free import chain_policies
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import Statement, action_matches, as_list, condition_entries, strings
 
@@ -258,8 +259,8 @@ class ChainFormula:
     ) -> None:
         self.chain = chain
         self.symbolic = SessionRequest(request, free, unknown)
-        self.symbolic.named = named_ids(policies_of(chain))
-        self.symbolic.typed = typed_tags(policies_of(chain), self.symbolic)
+        self.symbolic.named = named_ids(chain_policies(chain))
+        self.symbolic.typed = typed_tags(chain_policies(chain), self.symbolic)
         self.encoder = _Conditions(self.symbolic)
         self.allowed = self._combine()
 

@@ -15,14 +15,8 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.conditions import _date as parse_date
 from provisioner.evaluation.conditions import _number
+from provisioner.evaluation.free import chain_policies
 from provisioner.evaluation.regions import FreeKeys
-
-
-def policies_of(chain: Chain) -> list[Policy]:
-    out = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
-    for level in [*chain.scps, *chain.rcps]:
-        out.extend(level)
-    return out
 
 
 def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, list[str]]:
@@ -138,7 +132,7 @@ def mentions_free(
     lowered = {k.lower() for k in unknown or {}}
     session = free.session_name and ":assumed-role/" in request.principal
     prefix = request.principal.rsplit("/", 1)[0].lower() + "/"
-    for policy in policies_of(chain):
+    for policy in chain_policies(chain):
         text = _text(policy)
         if "${" in text or (session and prefix in text):
             return True

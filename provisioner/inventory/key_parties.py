@@ -14,14 +14,10 @@ from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import statements
 from provisioner.inventory.callers import ANONYMOUS, asking_context, callers, only_ours
+from provisioner.inventory.direct import THEIRS
 from provisioner.inventory.keys import key_contexts
 from provisioner.inventory.model import Direct, Key
 from provisioner.naming import AWS_SERVICE, Names
-
-THEIRS = Policy(
-    "the caller's own policies", {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
-
 
 # AWS KMS Developer Guide: kms:CreateGrant lets the grantee give itself (or another) a grant for
 # Decrypt ("Grants in AWS KMS"); PutKeyPolicy rewrites who may use the key, ScheduleKeyDeletion and
