@@ -204,17 +204,19 @@ class _Grant:
         decided = True
         open_: list[Request] = []  # covered, but the whole policy does not decide them allowed
         entered: set[str] = set()  # the callers that get in
+        contexts = [(c, {**asking_context(c), **self.chosen}) for c in self.asking]
+        # over TLS, and over HTTP where a policy reads aws:SecureTransport (trial 22s item 1); a
+        # signed caller's tags are its own account's to choose: asked at the values a variable or
+        # a condition needs (session_tags.tag_contexts; trial 22s item 3). Once for every right.
+        chain = self._chain(self.policy)
+        asked = [
+            (c, option)
+            for c, ctx in contexts
+            for option in variants(chain, fill(resource, ctx), ctx, c != ANONYMOUS)
+        ]
         for right in rights:
             name, action = right if isinstance(right, tuple) else (right, right)
-            contexts = [(c, {**asking_context(c), **self.chosen}) for c in self.asking]
-            # over TLS, and over HTTP where a policy reads aws:SecureTransport (trial 22s item 1)
-            # a signed caller's tags are its own account's to choose: asked at the values a
-            # variable or a condition needs (session_tags.tag_contexts; trial 22s item 3)
-            requests = [
-                Request(c, action, fill(resource, option), option)
-                for c, ctx in contexts
-                for option in variants(self._chain(self.policy), fill(resource, ctx), ctx, c != ANONYMOUS)
-            ]
+            requests = [Request(c, action, fill(resource, option), option) for c, option in asked]
             bare = Chain(identity=[THEIRS], resource=[self.bare], cross_account=True)
             covered = [r for r in requests if authorize(bare, r).allowed]
             if self.outright is not None:  # an unconditional Deny ends the grant here

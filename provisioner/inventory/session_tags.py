@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.free import chain_policies
 from provisioner.iam import Statement, statements, strings
 from provisioner.inventory.parts import reads_variables
 
@@ -30,8 +31,7 @@ def tag_contexts(
     team=blue, and home/blue/secret/ with team=blue/secret past a Deny on its secret/); and with
     each value a condition compares a session tag with (_condition_tags)."""
     values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
-    documents = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
-    documents += [p for level in (*chain.scps, *chain.rcps) for p in level]
+    documents = chain_policies(chain)
     found: list[Mapping[str, Any]] = [context]
     for policy in documents:
         for statement in statements(policy.document):
@@ -140,7 +140,7 @@ def variants(
     "AWS global condition context keys"; trial 22s item 1: a Deny on SecureTransport true is
     passed by an HTTP request); each with the session tags it may pass (tag_contexts)."""
     bases = [context]
-    if any(_reads_transport(p.document) for p in _documents(chain)):
+    if any(_reads_transport(p.document) for p in chain_policies(chain)):
         bases.append({**context, "aws:SecureTransport": "false"})
     found: list[Mapping[str, Any]] = []
     for base in bases:
@@ -150,20 +150,16 @@ def variants(
     return found
 
 
-def _documents(chain: Chain) -> list[Any]:
-    found = [*chain.identity, *chain.resource, *([chain.boundary] if chain.boundary else [])]
-    return found + [p for level in (*chain.scps, *chain.rcps) for p in level]
-
-
-_TRANSPORT: dict[str, bool] = {}
+_TRANSPORT: dict[int, tuple[Any, bool]] = {}  # id(document) -> (the document, does it read it)
 
 
 def _reads_transport(document: Any) -> bool:
-    from provisioner.iam import document_text
+    """Does the document name aws:SecureTransport? Once per document object (asked per request)."""
+    import json
 
-    text = document_text(document)
-    if text not in _TRANSPORT:
+    found = _TRANSPORT.get(id(document))
+    if found is None or found[0] is not document:
         if len(_TRANSPORT) > 4096:
             _TRANSPORT.clear()
-        _TRANSPORT[text] = "securetransport" in text.lower()
-    return _TRANSPORT[text]
+        found = _TRANSPORT[id(document)] = (document, "securetransport" in json.dumps(document).lower())
+    return found[1]
