@@ -35,7 +35,7 @@ from provisioner.inventory.model import (
 from provisioner.inventory.removal import leaves, removal, same_place
 from provisioner.inventory.scope import data_scope
 from provisioner.inventory.sessions import role_chain, session_context
-from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids, own_way_in
+from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids, own_way_in, star_allows
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
 from provisioner.naming import AWS_SERVICE, IDENTITY_PROVIDER, VENDOR, Names, Party
@@ -267,12 +267,7 @@ def _possessive(labels: list[str]) -> str:
 def _pinned_orgs(trust: Any) -> list[str]:
     """The organizations every Allow of the trust that names "*" is limited to (callers.pinned_orgs),
     [] where one is not."""
-    everyone = [
-        s
-        for s in statements(trust)
-        if s.is_allow and ("*" in aws_principals(s) or s.body.get("Principal") == "*")
-    ]
-    found = [pinned_orgs(s) for s in everyone]
+    found = [pinned_orgs(s) for s in star_allows(trust)]
     if not found or any(orgs is None for orgs in found):
         return []
     return list(dict.fromkeys(o for orgs in found for o in orgs or []))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from provisioner.evaluation import Policy, evaluate
 from provisioner.federation import Access
-from provisioner.iam import aws_principals, external_id_values, statements
+from provisioner.iam import Statement, aws_principals, external_id_values, statements
 from provisioner.inventory.model import ANYONE
 from provisioner.model import account_of
 
@@ -142,11 +142,16 @@ def id_condition(ids: list[str]) -> str:
     return f"sts:ExternalId {' or '.join(repr(i) for i in ids)}" if ids else "none: no external ID pinned"
 
 
-def anyones_ids(trust: Any) -> list[str]:
-    """The IDs every Allow letting "*" in pins: what anyone must send ([] where one pins none)."""
-    star = [
+def star_allows(trust: Any) -> list[Statement]:
+    """The trust's Allow statements that let "*" in (Principal "*" or {"AWS": "*"})."""
+    return [
         s for s in statements(trust) if s.is_allow and "*" in (*aws_principals(s), s.body.get("Principal"))
     ]
+
+
+def anyones_ids(trust: Any) -> list[str]:
+    """The IDs every Allow letting "*" in pins: what anyone must send ([] where one pins none)."""
+    star = star_allows(trust)
     values = [external_id_values(s) for s in star]
     return sorted({v for found in values for v in found}) if star and all(values) else []
 
