@@ -141,10 +141,17 @@ def loose_allow(
 _VARIABLE = re.compile(r"\$\{(?![*?$]\})[^}]*\}")
 
 
+def variable(text: str) -> tuple[str, str | None]:
+    """The key (as written) and the default (None: none) of a policy variable written
+    ${key} or ${key, 'default'} ("Variables and tags")."""
+    name, comma, default = text[2:-1].partition(",")
+    return name.strip(), (default.strip().strip("'\"") if comma else None)
+
+
 def _free_variable(resource: str, org_known: bool, tags_known: bool) -> bool:
     """Does the resource hold a policy variable whose value the vendor chooses (not _settled)? A
     session tag's is asked at the values it may pass (tag_contexts), so it is not one."""
-    names = (m.group(0)[2:-1].split(",", 1)[0].strip() for m in _VARIABLE.finditer(resource))
+    names = (variable(m.group(0))[0] for m in _VARIABLE.finditer(resource))
     return any(
         not _settled(name, org_known, True) and not name.lower().startswith("aws:principaltag/")
         for name in names
@@ -160,9 +167,9 @@ def fill(resource: str, context: Mapping[str, Any]) -> str:
     values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
 
     def one(match: re.Match[str]) -> str:
-        name, _, default = match.group(0)[2:-1].partition(",")
-        value = values.get(name.strip().lower())
-        return value if value is not None else default.strip().strip("'\"") or "x"
+        name, default = variable(match.group(0))
+        value = values.get(name.lower())
+        return value if value is not None else default or "x"
 
     return _VARIABLE.sub(one, resource).replace(LITERAL, "${")
 
@@ -177,8 +184,8 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
     values = {k.lower(): v for k, v in context.items() if isinstance(v, str)}
 
     def one(match: re.Match[str]) -> str:
-        name, comma, default = match.group(0)[2:-1].partition(",")
-        name = name.strip().lower()
+        written, default = variable(match.group(0))
+        name = written.lower()
         if free(name):
             return match.group(0)
         if name in values:
@@ -186,7 +193,7 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
         # a key known absent (a principal tag the role lacks, where the vendor cannot tag its
         # session; aws:username) takes the default ("Variables and tags": "${key, 'default'}")
         absent = name.startswith("aws:principaltag/") or name == "aws:username"
-        return default.strip().strip("'\"") if comma and absent else match.group(0)
+        return default if default is not None and absent else match.group(0)
 
     out = []
     for statement in statements(document):

@@ -12,7 +12,7 @@ from typing import Any
 from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.free import chain_policies
 from provisioner.iam import Statement, statements, strings
-from provisioner.inventory.parts import reads_variables
+from provisioner.inventory.parts import reads_variables, variable
 
 _ESCAPES = {"${*}": r"\*", "${?}": r"\?", "${$}": r"\$"}
 
@@ -73,7 +73,7 @@ def _captures(pattern: str, resource: str, values: Mapping[str, str]) -> list[di
     after it what follows); else the shortest and the longest."""
     pieces = re.split(r"(\$\{[^}]*\})", pattern)
     tags = [
-        i for i, p in enumerate(pieces) if i % 2 and p[2:-1].strip().lower().startswith("aws:principaltag/")
+        i for i, p in enumerate(pieces) if i % 2 and variable(p)[0].lower().startswith("aws:principaltag/")
     ]
     if len(tags) != 1:
         found = [_captured(pattern, resource, values, lazy) for lazy in (True, False)]
@@ -83,7 +83,7 @@ def _captures(pattern: str, resource: str, values: Mapping[str, str]) -> list[di
         return []
     starts = [i for i in range(len(resource) + 1) if before.fullmatch(resource, 0, i)]
     ends = [j for j in range(len(resource) + 1) if after.fullmatch(resource, j)]
-    name = pieces[tags[0]][2:-1].split(",", 1)[0].strip()
+    name = variable(pieces[tags[0]])[0]
     spelled = {resource[i:j] for i in starts for j in ends if i <= j}
     return [{name: v} for v in sorted(spelled) if re.fullmatch(f"{_TAG_VALUE}*", v)]
 
@@ -97,7 +97,7 @@ def _regex(pieces: list[str], values: Mapping[str, str]) -> re.Pattern[str] | No
             regex += "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
         elif piece in _ESCAPES:
             regex += _ESCAPES[piece]
-        elif (name := piece[2:-1].split(",", 1)[0].strip().lower()) in values:
+        elif (name := variable(piece)[0].lower()) in values:
             regex += re.escape(values[name])
         else:
             return None
@@ -115,7 +115,7 @@ def _captured(pattern: str, resource: str, values: Mapping[str, str], lazy: bool
         elif piece in _ESCAPES:
             regex += _ESCAPES[piece]
         else:
-            name = piece[2:-1].split(",", 1)[0].strip()
+            name = variable(piece)[0]
             if name.lower().startswith("aws:principaltag/"):
                 group = groups.setdefault(name, f"g{len(groups)}")
                 capture = f"(?P<{group}>{_TAG_VALUE}*{'?' if lazy else ''})"
