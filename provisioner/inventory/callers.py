@@ -40,6 +40,10 @@ def asking_context(caller: str) -> dict[str, Any]:
 
 
 # the caller's account and organization (kms:CallerAccount too: AWS KMS Developer Guide)
+# a principal ARN pattern whose account is written out (arn:aws:iam::ACCOUNT:…, sts too): its account
+_ACCOUNT_ARN = re.compile(r"arn:aws[\w-]*:(?:iam|sts)::(\d{12}):\S*")
+
+
 _OURS_KEYS = {
     "aws:principalaccount": "accounts",
     "kms:calleraccount": "accounts",
@@ -64,7 +68,7 @@ def only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[str
             "stringlike",
         ):
             # ARNs whose account part is ours, written out (role/* of our account: trial 22q item 7)
-            accounts = [re.match(r"arn:aws[\w-]*:(?:iam|sts)::(\d{12}):", str(v)) for v in values]
+            accounts = [_ACCOUNT_ARN.fullmatch(str(v)) for v in values]
             if values and all(m is not None and m.group(1) in ours for m in accounts):
                 return True
             continue
@@ -108,7 +112,7 @@ def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
             return found
         # any other pattern whose account is written out (arn:aws:iam::ACCOUNT:*): that account,
         # any principal of it (trial 22r item 13)
-        accounts_of = [re.fullmatch(r"arn:aws[\w-]*:(?:iam|sts)::(\d{12}):[^\s]*", t) for t in texts]
+        accounts_of = [_ACCOUNT_ARN.fullmatch(t) for t in texts]
         if principal_arn and texts and all(accounts_of):
             return {m.group(1): [] for m in accounts_of if m is not None}
     return {}
@@ -233,7 +237,7 @@ def _spared_by_condition(deny: Statement) -> list[str]:
         return [t for t in texts if re.fullmatch(r"\d{12}", t)]
     negated = base in ("arnnotequals", "arnnotlike", "stringnotequals", "stringnotlike")
     if key.lower() == "aws:principalarn" and negated:
-        arns = [re.fullmatch(r"arn:aws[\w-]*:(?:iam|sts)::\d{12}:\S*", t) for t in texts]
+        arns = [_ACCOUNT_ARN.fullmatch(t) for t in texts]
         return [t.replace("*", "x").replace("?", "x") for t, m in zip(texts, arns, strict=True) if m]
     return []
 
