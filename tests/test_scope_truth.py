@@ -1825,3 +1825,35 @@ def test_a_bucket_policy_grant_on_a_variable_folder_is_asked_at_the_callers_own_
         r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt/888877776666/", files([], {"bkt": own}))
     }
     assert found.get("anyone (any AWS account)", "").startswith("can"), found
+
+
+def test_a_deny_sparing_the_account_the_tool_asks_as_for_anyone_is_still_that_account_alone(cli, files):
+    """Trial 22t item 2: "*" under a Deny on every account but 111122223333 was "anyone, can":
+    111122223333 was the account the tool asked as for "any account", so the Deny spared it. The
+    account asked as is now one the policy does not name: only 111122223333 reads ("Policy
+    evaluation logic"); anonymous requests carry no aws:PrincipalAccount, so the negated condition
+    holds and the Deny refuses them ("Condition operators")."""
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::bkt1/*", Principal="*"),
+        deny("s3:*", ["arn:aws:s3:::bkt1", "arn:aws:s3:::bkt1/*"], Principal="*", Condition={"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}),
+    )  # fmt: skip
+    found = {r["party"]: r["verdict"] for r in who(cli, "read", "s3://bkt1/", files([], {"bkt1": policy}))}
+    assert found == {"unknown account 111122223333": "can"}, found
+
+
+def test_a_deny_sparing_a_role_name_any_account_can_create_leaves_anyone_reading(cli, files):
+    """Trial 22t item 1: "*" under a Deny on every principal whose ARN is not
+    arn:aws:iam::*:role/Partner* read as nobody, and inventory exited 0. Any AWS account can
+    create a role named Partner-x ("IAM identifiers"), which the Deny spares: anyone reads,
+    critical ("Policy evaluation logic"; aws:PrincipalArn in "AWS global condition context keys")."""
+    for operator in ("StringNotLike", "ArnNotLike"):
+        policy = doc(
+            allow("s3:GetObject", "arn:aws:s3:::bkt1/*", Principal="*"),
+            deny("s3:*", ["arn:aws:s3:::bkt1", "arn:aws:s3:::bkt1/*"], Principal="*", Condition={operator: {"aws:PrincipalArn": "arn:aws:iam::*:role/Partner*"}}),
+        )  # fmt: skip
+        [route] = who(cli, "read", "s3://bkt1/", files([], {"bkt1": policy}))
+        assert (route["party"], route["verdict"], route["worst"]) == (
+            "anyone (any AWS account)",
+            "can",
+            "critical",
+        ), route

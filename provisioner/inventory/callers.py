@@ -20,6 +20,15 @@ from provisioner.naming import AWS_SERVICE, UNKNOWN, Names, Party
 SOMEONE = "111122223333"  # the account asked about for "*" (any account outside)
 
 
+def stranger(document: Any) -> str:
+    """The account to ask as for "any account": one the policy does not name (trial 22t item 2:
+    a Deny sparing 111122223333 spared the probe itself)."""
+    import json
+
+    text = json.dumps(document)
+    return next(a for a in (SOMEONE, "999988887771", "555544443332", "202020202029") if a not in text)
+
+
 SERVICE = "service:"  # how an AWS service principal is written among the parties
 
 # An unsigned request: "*" in a resource policy's Principal is "all users, including anonymous
@@ -249,6 +258,7 @@ def callers(
     org_ids: frozenset[str],
     bucket_accounts: Mapping[str, str],
     owner: bool = True,
+    policy: Any = None,
 ) -> list[tuple[list[str], Party, tuple[bool, str] | None]]:
     """(callers to ask as, party, its fixed verdict) for each outside account, "*" and AWS service
     the statement names; an Allow with NotPrincipal names every account but those it spares ("AWS
@@ -266,9 +276,10 @@ def callers(
         if _if_exists(statement):  # an anonymous request, with no such key, meets it too
             named.add(ANYONE)
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
+    someone = stranger(policy if policy is not None else statement.body)  # `policy`: the whole one
     orgs = pinned_orgs(statement) if ANYONE in named and "NotPrincipal" not in statement.body else None
     for org in orgs or []:  # "*" narrowed to other organizations: their accounts, not anyone
-        callers.append(([session_arn(SOMEONE, "any-role", "session")], org_party(org), None))
+        callers.append(([session_arn(someone, "any-role", "session")], org_party(org), None))
     named -= {ANYONE} if orgs is not None else set()
     for account in sorted(a for a in named if a and a not in ours):
         own = [p for p in aws_principals(statement) if p != "*" and account_of(p) == account]
@@ -276,8 +287,10 @@ def callers(
         if account == ANYONE:
             anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
             # any account may name its role as an aws:PrincipalArn pattern of any account asks
-            names_ = ["any-role", *role_names(statement)]
-            sessions = [session_arn(SOMEONE, n, "session") for n in names_]
+            # and a role name a Deny's pattern of any account spares (trial 22t item 1)
+            denies = [d for d in statements(policy) if d.effect == "Deny"] if policy is not None else []
+            names_ = ["any-role", *role_names(statement), *(n for d in denies for n in role_names(d))]
+            sessions = [session_arn(someone, n, "session") for n in dict.fromkeys(names_)]
             callers.append(([*sessions, ANONYMOUS], anyone, None))
             continue
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties

@@ -92,7 +92,7 @@ def direct_grants(
         # the statement with its condition and every Deny: is this grant decided? (the whole
         # policy let another statement's grant make this one look certain: trial 22e item 2)
         own = Policy(policy.name, {**version, "Statement": [statement.body, *every_deny]})
-        named = callers(statement, names, mine, org_ids, bucket_accounts or {}, known)
+        named = callers(statement, names, mine, org_ids, bucket_accounts or {}, known, bucket.policy)
         anyone_in = False
         sparing = spared(statement, named, bucket.policy, names, mine)
         for index, (asking, party, fixed) in enumerate([*named, *sparing]):

@@ -44,7 +44,9 @@ def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[
         # only our accounts meet it (KMS takes no anonymous request, an IfExists condition too)
         if not statement.is_allow or only_ours(statement, ours | {key.account}, org_ids):
             continue
-        for asking, party, fixed in callers(statement, names, ours | {key.account}, org_ids, {}, True):
+        for asking, party, fixed in callers(
+            statement, names, ours | {key.account}, org_ids, {}, True, key.policy
+        ):
             if party.kind == AWS_SERVICE or fixed is not None:
                 continue  # a service uses the key for whom it acts: its grants are its callers'
             bare = Chain(

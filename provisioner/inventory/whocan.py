@@ -359,12 +359,12 @@ def _granted_directly(
     from provisioner.evaluation import Policy, Request
     from provisioner.evaluation.chain import Chain
     from provisioner.evaluation.context import caller_context
-    from provisioner.inventory.callers import SOMEONE
+    from provisioner.inventory.callers import stranger
     from provisioner.inventory.direct import THEIRS
     from provisioner.inventory.parts import probe_arn
     from provisioner.model import session_arn
 
-    account = SOMEONE if grant.party.account == ANYONE else grant.party.account
+    account = stranger(bucket.policy) if grant.party.account == ANYONE else grant.party.account
     caller = session_arn(account, "any-role", "session")
     policy = [Policy(f"bucket policy of {bucket.name}", bucket.policy)] if bucket.policy else []
     chain = Chain(identity=[THEIRS], resource=policy, cross_account=True)
