@@ -141,7 +141,11 @@ def run(
             region=spec.region,
             endpoint_url=spec.endpoint_url,
         )
-    public = any(p.party.account == ANYONE and p.direct for p in inventory.parties)
+    # a bucket policy's grant to "*" (KMS takes no anonymous request: trial 22t item 5)
+    public = any(
+        p.party.account == ANYONE and any(not d.bucket.startswith("arn:") for d in p.direct)
+        for p in inventory.parties
+    )
     inventory.notes += [*read.notes, ACL_NOTE, *([ANONYMOUS_NOTE] if public else [])]
     inventory.notes += [GRANTS_NOTE] if read.caller is not None else []  # online: key policies read
     inventory.notes += _unshown(inventory)

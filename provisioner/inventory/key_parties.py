@@ -17,6 +17,7 @@ from provisioner.inventory.callers import ANONYMOUS, asking_context, callers, on
 from provisioner.inventory.direct import THEIRS
 from provisioner.inventory.keys import key_contexts
 from provisioner.inventory.model import Direct, Key
+from provisioner.inventory.parts import settled
 from provisioner.naming import AWS_SERVICE, Names
 
 # AWS KMS Developer Guide: kms:CreateGrant lets the grantee give itself (or another) a grant for
@@ -68,6 +69,10 @@ def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[
             condition = json.dumps(statement.body["Condition"]) if "Condition" in statement.body else "none"
             if condition == "none":
                 given = {a: d for a, d in given.items() if d}  # a Deny of the key policy takes it back
+            # refused only by conditions on keys whose values are known (the caller's account,
+            # ARN): decided no, not a WARN (trial 22t item 4)
+            known = all(settled(key, bool(org_ids), False) for _, key, _ in statement.conditions())
+            given = {a: d for a, d in given.items() if d or not known}
             if not given:
                 continue
             rights = ("decrypt",) if set(given) & set(GRANTS_ITSELF) else ()

@@ -214,6 +214,9 @@ def _settled(key: str, org_known: bool, tags_known: bool) -> bool:
     return lowered in known or (tags_known and lowered.startswith("aws:principaltag/"))
 
 
+settled = _settled  # for the other readers of a condition (key_parties)
+
+
 def _unsettled(entries: list[tuple[str, str, list[Any]]], org_known: bool, tags_known: bool) -> list[str]:
     return [key for _, key, _ in entries if not _settled(key, org_known, tags_known)]
 

@@ -121,6 +121,10 @@ def test_a_key_policy_naming_another_account_or_anyone_makes_them_parties(box, c
     grants_key = kms.create_key(Policy=document(root, granter))
     ifexists = {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEqualsIfExists": {"aws:PrincipalAccount": ACCOUNT}}}  # fmt: skip
     kms.create_key(Policy=document(root, ifexists))
+    # trial 22t item 4: IfExists on another account names that account alone, decided (KMS takes
+    # no anonymous request, so no "anyone" WARN beside it)
+    theirs = {**ifexists, "Condition": {"StringEqualsIfExists": {"aws:PrincipalAccount": "444455556666"}}}
+    theirs_key = kms.create_key(Policy=document(root, theirs))
     result = api.inventory(InventorySpec(), lambda: make_aws({}))
     grants = {
         (p.party.name, d.part, d.decided, d.power)
@@ -132,7 +136,10 @@ def test_a_key_policy_naming_another_account_or_anyone_makes_them_parties(box, c
         ("anyone (any AWS account)", public["KeyMetadata"]["Arn"], True, ()),
         ("unknown account 888888888888", partner["KeyMetadata"]["Arn"], True, ()),
         ("unknown account 333344445555", grants_key["KeyMetadata"]["Arn"], True, ("CreateGrant",)),
+        ("unknown account 444455556666", theirs_key["KeyMetadata"]["Arn"], True, ()),
     }, grants
+    # trial 22t item 5: no bucket policy grants "*", so no note about anonymous requests
+    assert not any("anonymous" in n for n in result.notes), result.notes
     assert any("KMS grants" in n for n in result.notes), result.notes
     [anyone] = [p for p in result.parties if p.party.name == "anyone (any AWS account)"]
     assert anyone.direct[0].source.startswith("key policy of arn:aws:kms:")
