@@ -162,10 +162,11 @@ def _if_exists(statement: Statement) -> bool:
     )
 
 
-def own_folder_callers(statement: Statement, resources: list[str], ours: frozenset[str]) -> list[str]:
-    """A caller of each account whose own folder a resource asked about is, where the statement's
-    Resource names ${aws:PrincipalAccount} ("Variables and tags": each caller's own account): asked
-    at bkt/888877776666/, "*" on bkt/${aws:PrincipalAccount}/* lets that account read."""
+def own_folder_accounts(statement: Statement, resources: list[str], ours: frozenset[str]) -> list[str]:
+    """Each account whose own folder a resource asked about is, where the statement's Resource
+    names ${aws:PrincipalAccount} ("Variables and tags": each caller's own account): asked at
+    bkt/888877776666/, "*" on bkt/${aws:PrincipalAccount}/* lets that account read, and it alone
+    (an anonymous request has no aws:PrincipalAccount: trial 22t item 3)."""
     found: dict[str, None] = {}
     for pattern in strings(statement.body.get("Resource")):
         if "${aws:principalaccount}" not in pattern.lower():
@@ -180,7 +181,7 @@ def own_folder_callers(statement: Statement, resources: list[str], ours: frozens
         for resource in resources:
             match = re.fullmatch(regex, resource)
             found.update({a: None for a in (match.groups() if match else ()) if a not in ours})
-    return [session_arn(a, "any-role", "session") for a in found]
+    return list(found)
 
 
 def role_names(statement: Statement) -> list[str]:

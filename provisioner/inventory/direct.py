@@ -23,12 +23,13 @@ from provisioner.inventory.callers import (
     callers,
     chosen_by_caller,
     only_ours,
-    own_folder_callers,
+    own_folder_accounts,
     spared,
 )
 from provisioner.inventory.model import ANYONE, Bucket, Direct
 from provisioner.inventory.parts import PROBE_KEY, Guard, fill, guarded, loosened, probes
 from provisioner.inventory.session_tags import variants
+from provisioner.model import session_arn
 from provisioner.naming import Names, Party
 
 THEIRS = Policy(
@@ -93,13 +94,12 @@ def direct_grants(
         # policy let another statement's grant make this one look certain: trial 22e item 2)
         own = Policy(policy.name, {**version, "Statement": [statement.body, *every_deny]})
         named = callers(statement, names, mine, org_ids, bucket_accounts or {}, known, bucket.policy)
+        named += _owners(named, statement, parts, names, mine)
         anyone_in = False
         sparing = spared(statement, named, bucket.policy, names, mine)
         for index, (asking, party, fixed) in enumerate([*named, *sparing]):
             if index >= len(named) and anyone_in:
                 break  # anyone gets in: the accounts a Deny spares are among them
-            if party.account == ANYONE:  # and the account whose own folder a part is (trial 22s)
-                asking = [*asking, *own_folder_callers(statement, [r for _, r in parts], mine)]
             grant = _Grant(
                 party, asking, statement, bare, own, where, condition, fixed, outright, guards, *perimeter,
                 chosen=_chosen(statement, party),
@@ -109,6 +109,16 @@ def direct_grants(
             found += given
             found += grant.control(bucket.name, bool(given), rights, control) if control else []
     return found
+
+
+def _owners(
+    named: list[Any], statement: Statement, parts: Any, names: Names, mine: frozenset[str]
+) -> list[Any]:
+    """Beside a grant to "*", each account whose own folder a part is (callers.own_folder_accounts)."""
+    if not any(party.account == ANYONE for _, party, _ in named):
+        return []
+    owners = own_folder_accounts(statement, [r for _, r in parts], mine)
+    return [([session_arn(a, "any-role", "session")], names.party(a, mine, ()), None) for a in owners]
 
 
 def _chosen(statement: Statement, party: Party) -> dict[str, str]:
