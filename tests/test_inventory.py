@@ -168,7 +168,7 @@ SCOPE_CASES = [
         "NotAction: every S3 object action but DeleteObject, on one bucket",
         [doc({"Effect": "Allow", "NotAction": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"})],
         {},
-        "s3://acme-images/* read, write, delete; nothing else",
+        "s3://acme-images/* read, write, re-share, delete; nothing else",
     ),
     (
         "NotAction: every S3 object action but those that write or delete",
@@ -196,7 +196,7 @@ SCOPE_CASES = [
         "an SCP that removes only PutObject and DeleteObject",
         [doc(allow("s3:*", f"arn:aws:s3:::{BUCKET}/*"))],
         {"scps": SCP_SOME_WRITES},
-        "s3://acme-images/* read, write, delete; nothing else",
+        "s3://acme-images/* read, write, re-share, delete; nothing else",
     ),
     (
         # "Policy evaluation logic": an explicit Deny in the bucket policy denies
@@ -264,7 +264,7 @@ SCOPE_CASES = [
         "an administrator beside a bucket policy that changes nothing for it: said once",
         [ADMIN],
         {"buckets": [Bucket(BUCKET, ACCOUNT, doc(allow("s3:GetObject", f"arn:aws:s3:::{BUCKET}/public/*", Principal="*")))]},
-        "s3://* (every bucket) read, write, delete, every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …); any KMS key decrypt; nothing else",
+        "s3://* (every bucket) read, write, re-share, delete, every bucket-level write (PutBucketPolicy, PutBucketAcl, DeleteBucket, …); any KMS key decrypt; nothing else",
     ),
 ]  # fmt: skip
 

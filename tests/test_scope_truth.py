@@ -59,7 +59,9 @@ def test_inventory_counts_the_object_actions_who_can_counts(cli, files):
     }
     assert scopes["Versions"] == "s3://provisioner-demo-images/* read; nothing else"
     assert scopes["Purger"] == "s3://provisioner-demo-images/* delete; nothing else"
-    assert scopes["Resharer"] == "s3://provisioner-demo-images/* write; nothing else"
+    assert (
+        scopes["Resharer"] == "s3://provisioner-demo-images/* re-share; nothing else"
+    )  # its own right, as who-can says (trial 22s item 9)
     # Resharer may set a version's ACL: S3 User Guide, "Access control list (ACL) overview", READ
     # on an object "Allows grantee to read the object data and its metadata", so it can grant
     # itself read (trial 22q item 1; this expectation was {"Versions"} before)
@@ -93,7 +95,7 @@ def test_every_outside_principal_a_bucket_policy_grants_anything_is_a_party(cli,
         # Amazon S3 API Reference, PutBucketPolicy: "the calling identity must … belong to the
         # bucket owner's account": granted to another account it gives nothing (trial 22i item 4)
         "unknown account 161616161616": [("s3://bucketlevel (the bucket)", ["DeleteBucket"])],
-        "unknown account 171717171717": [("s3://bucketlevel/*", ["write"])],
+        "unknown account 171717171717": [("s3://bucketlevel/*", ["re-share"])],
         "unknown account 181818181818": [("s3://bucketlevel/*", ["write", "delete"])],
         "unknown account 191919191919": [("s3://bucketlevel", ["ListBucket"])],
     }
@@ -1859,3 +1861,19 @@ def test_a_deny_sparing_a_role_name_any_account_can_create_leaves_anyone_reading
             "can",
             "critical",
         ), route
+
+
+def test_inventory_names_an_object_acl_setter_as_re_sharing_as_who_can_does(cli, files):
+    """Trial 22s item 9: a grant of s3:PutObjectAcl showed as plain "write" in inventory while
+    who-can read lists it as a party that can grant itself read. S3 User Guide, "Access control
+    list (ACL) overview": READ on an object "Allows grantee to read the object data"; setting an
+    object's ACL re-shares it, it writes no data. Both commands now say so, through a role and
+    through a bucket policy."""
+    reshare = allow("s3:PutObjectAcl", "arn:aws:s3:::acl-objs/*", Sid="Reshare", Principal={"AWS": "arn:aws:iam::222233334444:root"})  # fmt: skip
+    resharer = role("Resharer", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:PutObjectAcl", "arn:aws:s3:::acl-role/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    found = parties(cli, files([resharer], {"acl-objs": doc(reshare)}))
+    [access] = found["Datadog"]["roles"]
+    assert access["scope_shown"] == "s3://acl-role/* re-share; nothing else", access["scope_shown"]
+    [direct] = found["unknown account 222233334444"]["bucket_policy"]
+    assert direct["rights"] == ["re-share"], direct
+    assert found["Datadog"]["worst"] == "high"  # re-sharing is as weighty as writing

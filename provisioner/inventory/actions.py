@@ -3,9 +3,10 @@ its bucket-policy parties and for who-can (Service Authorization Reference, Amaz
 actions), and the bucket-level control actions that are power beyond data.
 
 - read: an object's data, current (s3:GetObject) or an earlier version (s3:GetObjectVersion);
-- write: whatever puts or re-shares an object: s3:PutObject (create, overwrite), s3:PutObjectAcl
-  and s3:PutObjectVersionAcl (an ACL can hand the object, or a version of it, to anyone where
-  ACLs are enabled), s3:ReplicateObject (a replica written by another account's replication);
+- write: whatever puts an object: s3:PutObject (create, overwrite), s3:ReplicateObject (a
+  replica written by another account's replication);
+- re-share: s3:PutObjectAcl and s3:PutObjectVersionAcl (an ACL can hand the object, or a version
+  of it, to anyone, the setter included, where ACLs are enabled: who-can read lists it);
 - delete: s3:DeleteObject, s3:DeleteObjectVersion (destroys a version for good),
   s3:ReplicateDelete (a replicated delete marker hides the object).
 
@@ -15,11 +16,19 @@ retention and legal hold."""
 from __future__ import annotations
 
 READ = ("s3:GetObject", "s3:GetObjectVersion")
-WRITE = ("s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:ReplicateObject")
+WRITE = ("s3:PutObject", "s3:ReplicateObject")
+RESHARE = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")
 DELETE = ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ReplicateDelete")
-RIGHTS: tuple[tuple[str, tuple[str, ...]], ...] = (("read", READ), ("write", WRITE), ("delete", DELETE))
+RIGHTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("read", READ),
+    ("write", WRITE),
+    ("re-share", RESHARE),
+    ("delete", DELETE),
+)
+# the rights as weighty as writing data (high where a party holds one)
+WEIGHTY = frozenset({"write", "re-share", "delete"})
 # who-can's two questions: "write" is whatever replaces, destroys or re-shares an object
-WHO_CAN = {"read": READ, "write": WRITE + DELETE}
+WHO_CAN = {"read": READ, "write": WRITE + RESHARE + DELETE}
 
 # Write-level actions on the bucket itself (Service Authorization Reference, Amazon S3: access
 # level "Write" or "Permissions management"): its policy, ACL, public access block, CORS,

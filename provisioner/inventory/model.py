@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from provisioner.audit.model import UNUSED_DAYS, AuditResult
-from provisioner.inventory.actions import BUCKET_WRITES, WHO_CAN
+from provisioner.inventory.actions import BUCKET_WRITES, WEIGHTY, WHO_CAN
 from provisioner.model import Severity
 from provisioner.naming import AWS_SERVICE, Party
 
@@ -63,7 +63,7 @@ class Key:
 @dataclass(frozen=True)
 class DataScope:
     """What a session of the role can do to data: (where, rights) pairs, where "s3://b/p*" or a
-    KMS key ARN, rights "read", "write", "delete", "decrypt"."""
+    KMS key ARN, rights "read", "write", "re-share", "delete", "decrypt"."""
 
     grants: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes: tuple[str, ...] = ()  # what the verdict could not take into account
@@ -89,7 +89,7 @@ class DataScope:
 
     @property
     def writes(self) -> bool:
-        return any(set(rights) & {"write", "delete"} for _, rights in self.grants)
+        return any(set(rights) & WEIGHTY for _, rights in self.grants)
 
 
 def _controls(right: str) -> bool:
@@ -183,7 +183,7 @@ class Direct:
         where any account, writing or control is at stake, and low for a named party's read. An
         AWS service acting only for our accounts is no outside party (None); one any account can
         use (a confused deputy), or whose source is not placed, is medium."""
-        writes = {"write", "delete", *WHO_CAN["write"]}
+        writes = {*WEIGHTY, *WHO_CAN["write"]}
         weighty = bool(self.power or writes & set(self.rights))
         if self.party.kind == AWS_SERVICE:  # decided: it acts only for our accounts ("only for …");
             # not decided: a confused deputy, any account through the service, or a source not placed

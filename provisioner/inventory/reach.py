@@ -15,7 +15,7 @@ from provisioner.audit.model import AccountData, RoleDetail
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
-from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
+from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, RESHARE, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
 from provisioner.inventory.parts import fill, loosened, probe_arn, probes, session_name
 from provisioner.inventory.session_tags import variants
@@ -109,7 +109,7 @@ def role_control(
 ACL_WRITE = ("s3:PutObject", "s3:DeleteObject")
 # S3 User Guide, "Access control list (ACL) overview": READ on an object "Allows grantee to read the
 # object data"; who may set an object's ACL (PutObjectAcl) can grant itself that (trial 22q item 1)
-OBJECT_ACL = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")
+OBJECT_ACL = RESHARE
 
 
 def self_granted(full: Chain, asked: Request, takeover: Iterable[str], action: str) -> tuple[str, ...]:
