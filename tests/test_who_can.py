@@ -103,7 +103,8 @@ def test_a_bucket_policy_deny_removes_the_role_route(cli, files):
         (["list", "s3://acme-images"], "read or write"),
         (["read", "acme-images"], "an S3 URL"),
         (["read", "s3://Bad_Bucket"], "TARGET"),
-        (["read", "s3://acme-images/train/*"], "no wildcards"),
+        (["read", "s3://acme-images/team*/public/"], "ask s3://acme-images/team (every key under it"),
+        (["read", "s3://acme-images/t?am/"], "ask s3://acme-images/t (every key under it"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, files, args, says):
@@ -223,3 +224,14 @@ def test_inventory_lists_service_principals_of_bucket_policies(cli, files):
     assert parties["logging.s3.amazonaws.com"]["bucket_policy"][0]["rights"] == ["write"]
     table = cli("inventory", *args, "-o", "table").stdout
     assert "WARN" in table and "cloudfront.amazonaws.com (AWS service) [AWS service" in table
+
+
+def test_a_trailing_star_asks_every_key_under_the_prefix(cli, files):
+    """Trial 22s item 2: s3://acme-images/train/* was refused. A `*` at the end adds nothing to
+    "every key under the prefix" (what is asked anyway), so it is that prefix; a wildcard inside
+    is refused with the prefix before it to ask instead (a pattern asked as text reads greener)."""
+    args = files([role("LabelboxRead", LABELBOX_ROLE, READ_TRAIN)])
+    starred = routes(cli, "read", "s3://acme-images/train/*", args)
+    assert starred == routes(cli, "read", "s3://acme-images/train/", args)
+    assert starred["target"] == "s3://acme-images/train/"
+    assert [r["party"] for r in starred["routes"]] == ["Labelbox"]

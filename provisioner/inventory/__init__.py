@@ -229,8 +229,15 @@ def parse_target(action: str, target: str) -> tuple[str, str]:
         raise InputError("TARGET", target, "an S3 URL: s3://BUCKET or s3://BUCKET/PREFIX")
     bucket, _, prefix = target.removeprefix("s3://").partition("/")
     check_bucket(bucket, "TARGET")
+    prefix = prefix.rstrip("*")  # s3://b/train/* is every key under train/: what is asked anyway
     if "*" in prefix or "?" in prefix:
+        # a key may hold them, but asked as text a pattern would read greener than it is: the
+        # prefix before the first one covers every key the pattern means, and such keys too
+        before = prefix[: min(i for i in (prefix.find("*"), prefix.find("?")) if i >= 0)]
         raise InputError(
-            "TARGET", target, "a literal prefix: no wildcards (every key under it is asked about)"
+            "TARGET",
+            target,
+            f"a literal prefix, no wildcards: ask s3://{bucket}/{before} (every key under it is"
+            " asked about, the keys the pattern means among them)",
         )
     return bucket, prefix
