@@ -1877,3 +1877,26 @@ def test_inventory_names_an_object_acl_setter_as_re_sharing_as_who_can_does(cli,
     [direct] = found["unknown account 222233334444"]["bucket_policy"]
     assert direct["rights"] == ["re-share"], direct
     assert found["Datadog"]["worst"] == "high"  # re-sharing is as weighty as writing
+
+
+def test_a_key_grant_to_anyone_only_through_s3_says_so_and_gives_no_power_over_the_key():
+    """Trial 22s item 8: a key policy granting "*" kms:Decrypt (and kms:CreateGrant) where
+    kms:ViaService is s3.us-east-1.amazonaws.com said plain "can". AWS KMS Developer Guide,
+    "kms:ViaService": it "limits use of a KMS key to requests from specified AWS services"; S3
+    calls kms:Decrypt for a reader of an SSE-KMS object (S3 User Guide, "Using server-side
+    encryption with AWS KMS keys"), never kms:CreateGrant. So anyone decrypts only through S3,
+    objects S3 already lets it read: said in the verdict; CreateGrant through S3 is no power."""
+    from provisioner.inventory.key_parties import key_grants
+    from provisioner.inventory.model import Key
+    from provisioner.naming import Names
+
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    via = {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    policy = doc(allow(["kms:Decrypt", "kms:CreateGrant"], "*", Principal="*", Condition=via))
+    [grant] = key_grants(Key(key, ACCOUNT, policy), Names(), frozenset({ACCOUNT}), frozenset())
+    assert grant.party.account == "*" and grant.rights == ("decrypt",) and grant.power == (), grant
+    assert grant.verdict.startswith("can, only as S3's call for it (kms:ViaService"), grant.verdict
+    # a grant with no such condition is plain "can", with CreateGrant its power over the key
+    plain = doc(allow(["kms:Decrypt", "kms:CreateGrant"], "*", Principal="*"))
+    [open_] = key_grants(Key(key, ACCOUNT, plain), Names(), frozenset({ACCOUNT}), frozenset())
+    assert (open_.verdict, open_.power) == ("can", ("CreateGrant",)), open_

@@ -8,6 +8,7 @@ own IAM policies then delegate to its principals (trial 22r item 3)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from provisioner.audit.model import AccountData
 from provisioner.evaluation import Policy, Request
@@ -30,7 +31,13 @@ KEY_ACTIONS = (
     "kms:ScheduleKeyDeletion",
     "kms:DisableKey",
 )
-GRANTS_ITSELF = ("kms:Decrypt", "kms:CreateGrant")
+DECRYPT = "kms:Decrypt"
+GRANTS_ITSELF = (DECRYPT, "kms:CreateGrant")
+# AWS KMS Developer Guide, "kms:ViaService": the key used only for S3's calls on the party's behalf
+THROUGH_S3 = (
+    "only as S3's call for it (kms:ViaService s3.{region}.amazonaws.com): it decrypts the objects"
+    " S3 lets it read, not ciphertext it holds"
+)
 
 
 def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[str]) -> list[Direct]:
@@ -56,30 +63,38 @@ def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[
                 cross_account=True,
             )
             given: dict[str, bool] = {}  # action -> decided
+            direct = False  # is a Decrypt let through when the party calls KMS itself?
             for action in KEY_ACTIONS:
                 requests = [
                     Request(c, action, key.arn, context)
                     for c in asking
                     if c != ANONYMOUS  # AWS KMS serves signed requests only (trial 22s item 7)
-                    for context in key_contexts(key.arn, asking_context(c))
+                    # S3 calls kms:Decrypt for a reader, never the other actions (trial 22s item 8)
+                    for context in key_contexts(key.arn, asking_context(c))[: 2 if action == DECRYPT else 1]
                 ]
                 covered = [r for r in requests if authorize(bare, r).allowed]
                 if covered:
                     given[action] = any(authorize(chain, r).allowed for r in covered)
+                    direct |= action == DECRYPT and any(
+                        r.key("kms:ViaService") is None and authorize(chain, r).allowed for r in covered
+                    )
             condition = json.dumps(statement.body["Condition"]) if "Condition" in statement.body else "none"
             if condition == "none":
                 given = {a: d for a, d in given.items() if d}  # a Deny of the key policy takes it back
             # refused only by conditions on keys whose values are known (the caller's account,
             # ARN): decided no, not a WARN (trial 22t item 4)
-            known = all(settled(key, bool(org_ids), False) for _, key, _ in statement.conditions())
+            known = all(_known(key, values, bool(org_ids)) for _, key, values in statement.conditions())
             given = {a: d for a, d in given.items() if d or not known}
             if not given:
                 continue
             rights = ("decrypt",) if set(given) & set(GRANTS_ITSELF) else ()
             power = tuple(a.removeprefix("kms:") for a in given if a != "kms:Decrypt")
             decided = all(given.values())
+            note = (
+                "" if direct or not rights or not decided else THROUGH_S3.format(region=key.arn.split(":")[3])
+            )
             found.append(
-                Direct(party, statement.shown, key.arn, key.arn, rights, condition, decided, power=power)
+                Direct(party, statement.shown, key.arn, key.arn, rights, condition, decided, note, power)
             )
     return found
 
@@ -96,3 +111,15 @@ def key_directs(
         for key in keys.get(account.account, [])
         for grant in key_grants(key, names, ours, org_ids)
     ]
+
+
+def _known(key: str, values: list[Any], org_known: bool) -> bool:
+    """Is a key policy condition's key one whose value each asked request holds: the caller's
+    own keys (parts.settled), kms:CallerAccount, and kms:ViaService where it names S3 (asked both
+    as S3's call and as the party's own: keys.key_contexts)? Another service's call is not asked."""
+    lowered = key.lower()
+    if lowered == "kms:calleraccount":
+        return True
+    if lowered == "kms:viaservice":
+        return all(isinstance(v, str) and v.startswith("s3.") for v in values)
+    return settled(key, org_known, False)
