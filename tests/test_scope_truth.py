@@ -1900,3 +1900,16 @@ def test_a_key_grant_to_anyone_only_through_s3_says_so_and_gives_no_power_over_t
     plain = doc(allow(["kms:Decrypt", "kms:CreateGrant"], "*", Principal="*"))
     [open_] = key_grants(Key(key, ACCOUNT, plain), Names(), frozenset({ACCOUNT}), frozenset())
     assert (open_.verdict, open_.power) == ("can", ("CreateGrant",)), open_
+
+
+def test_who_can_on_the_whole_bucket_shows_a_roles_variable_folder_as_its_sessions_value(cli, files):
+    """Trial 22t, left: a role's grant on vbk/${aws:PrincipalAccount}/* asked about the whole
+    bucket showed the part with the variable unresolved (asked at the folder it was right). IAM
+    User Guide, "IAM policy elements: Variables and tags": the variable is replaced "with a value
+    from the request"; the role's session's aws:PrincipalAccount is the role's account."""
+    folder = role("Folder", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::vbk/${aws:PrincipalAccount}/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    args = files([folder])
+    [whole] = who(cli, "read", "s3://vbk/", args)
+    [folder_route] = who(cli, "read", f"s3://vbk/{ACCOUNT}/", args)
+    assert whole["part"] == folder_route["part"] == f"s3://vbk/{ACCOUNT}/*", (whole, folder_route)
+    assert "${" not in whole["route"], whole["route"]

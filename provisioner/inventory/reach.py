@@ -17,7 +17,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import wildcard_match
 from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, RESHARE, TAKEOVER, WHO_CAN
 from provisioner.inventory.model import Bucket
-from provisioner.inventory.parts import fill, loosened, probe_arn, probes, session_name
+from provisioner.inventory.parts import fill, loosened, probe_arn, probes, resolved, session_name
 from provisioner.inventory.session_tags import variants
 from provisioner.inventory.sessions import role_chain, session_context
 from provisioner.model import session_arn
@@ -200,10 +200,12 @@ def role_reach(
     documents = [p.document for p in chain.identity] + boundary + [bucket.policy]
     # the SCPs' and RCPs' parts too: a NotResource there opens or closes one (trial 22q item 4)
     documents += [p.document for level in (*full.scps, *full.rcps) for p in level]
-    asked = probes(documents, bucket.name, prefix)
     context = session_context(role, account, caller)
-
     tags_known = not may_tag_session(role.trust)  # the role's own tags, or none: known
+    # the parts as this session's request fills them: data/${aws:PrincipalAccount}/* is its
+    # account's folder (as scope shows it; trial 22t, left), a tag it sets stays the variable
+    chosen = lambda name: name == "aws:userid" or (not tags_known and name.startswith("aws:principaltag/"))  # noqa: E731
+    asked = probes([resolved(d, context, chosen) for d in documents], bucket.name, prefix)
 
     def allowed(where: Chain, resource: str) -> bool:
         return any(
