@@ -1913,3 +1913,13 @@ def test_who_can_on_the_whole_bucket_shows_a_roles_variable_folder_as_its_sessio
     [folder_route] = who(cli, "read", f"s3://vbk/{ACCOUNT}/", args)
     assert whole["part"] == folder_route["part"] == f"s3://vbk/{ACCOUNT}/*", (whole, folder_route)
     assert "${" not in whole["route"], whole["route"]
+
+
+def test_the_table_shows_each_action_whole_on_its_own_line(cli, files):
+    """Trial 22s item 10: the ACTIONS column wrapped inside names (PutLifecycleConfiguration is 25
+    characters, the column 22): one action a line, never cut."""
+    janitor = role("Janitor", f"arn:aws:iam::{DATADOG}:root", doc(allow(["s3:PutLifecycleConfiguration", "s3:PutObject", "s3:DeleteObjectVersion"], ["arn:aws:s3:::ctl-bkt", "arn:aws:s3:::ctl-bkt/*"])), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    shown = cli("who-can", "write", "s3://ctl-bkt/", *files([janitor]))
+    assert shown.code == 0, shown.stderr
+    for name in ("PutLifecycleConfiguration", "PutObject", "DeleteObjectVersion"):
+        assert any(name in line.split() for line in shown.stdout.splitlines()), shown.stdout

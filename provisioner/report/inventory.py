@@ -265,7 +265,7 @@ def who_can_table(result: WhoCanResult) -> str:
             _route_verdict(r),
             r.party.label,
             r.path,
-            ", ".join(a.removeprefix("s3:") for a in r.actions) or "-",
+            "\n".join(a.removeprefix("s3:") for a in r.actions) or "-",  # whole names (22s item 10)
             r.trust or "-",
             r.condition,
         )
@@ -280,6 +280,6 @@ def who_can_table(result: WhoCanResult) -> str:
         body = "no outside principal" + ("" if result.owner else " through the roles read")
     else:
         body = table(
-            rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, 22, 60, 40]
+            rows, ["VERDICT", "PARTY", "ROUTE", "ACTIONS", "TRUST", "DECIDED BY"], [16, 30, 60, None, 60, 40]
         )
     return "\n".join([head, body])  # the run's notes: on stderr (cli say_notes; --quiet silences them)
