@@ -1923,3 +1923,21 @@ def test_the_table_shows_each_action_whole_on_its_own_line(cli, files):
     assert shown.code == 0, shown.stderr
     for name in ("PutLifecycleConfiguration", "PutObject", "DeleteObjectVersion"):
         assert any(name in line.split() for line in shown.stdout.splitlines()), shown.stdout
+
+
+def test_two_tag_variables_in_one_pattern_are_asked_at_every_split_the_resource_allows(cli, files):
+    """Trial 22s, left: a pattern naming two session-tag variables was asked at its shortest and
+    longest values only. IAM User Guide, "Passing session tags in AWS STS": the vendor passes any
+    values, "/" included, so home/${a}/${b}/* reaches home/p/q/r/s/ with a=p/q, b=r/s too. A
+    Deny on a=p and one on b=s refuse the shortest (a=p) and the longest (b=s) splits; the
+    vendor passes a=p/q, b=r and reads."""
+    tags = {"team": "aws:PrincipalTag/a", "unit": "aws:PrincipalTag/b"}
+    policy = doc(
+        allow("s3:GetObject", "arn:aws:s3:::tagsplit/home/${aws:PrincipalTag/a}/${aws:PrincipalTag/b}/*"),
+        deny("s3:GetObject", "*", Condition={"StringEquals": {tags["team"]: "p"}}),
+        deny("s3:GetObject", "*", Condition={"StringEquals": {tags["unit"]: "s"}}),
+    )
+    split = role("Split", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042")
+    split["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    [route] = who(cli, "read", "s3://tagsplit/home/p/q/r/s/", files([split]))
+    assert route["verdict"] == "can" and route["party"] == "Datadog", route

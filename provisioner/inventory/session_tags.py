@@ -25,7 +25,7 @@ def tag_contexts(
 ) -> list[Mapping[str, Any]]:
     """The contexts of a session whose caller tags it (audit.grants.may_tag_session) to ask a
     request to `resource` (filled) at: as it is, and with the session tags a Resource pattern's
-    ${aws:PrincipalTag/KEY} needs to match it, the shortest value and the longest (IAM User
+    ${aws:PrincipalTag/KEY} needs to match it, at every value that does (IAM User
     Guide, "Passing session tags in AWS STS": the caller passes them, a session tag overriding
     the role's own; trial 22q item 3: `home/${aws:PrincipalTag/team}/*` reaches home/blue/ with
     team=blue, and home/blue/secret/ with team=blue/secret past a Deny on its secret/); and with
@@ -68,24 +68,50 @@ def _condition_tags(statement: Statement) -> list[dict[str, str]]:
 
 
 def _captures(pattern: str, resource: str, values: Mapping[str, str]) -> list[dict[str, str]]:
-    """The aws:PrincipalTag/KEY values under which the pattern matches the resource: every one,
-    where one tag variable appears once (the text before it must match what precedes, the text
-    after it what follows); else the shortest and the longest."""
+    """The aws:PrincipalTag/KEY values under which the pattern matches the resource: every
+    assignment (a value may hold "/", so two tag variables split the resource at every place
+    the text between them allows: trial 22s, left), up to _MOST of them."""
     pieces = re.split(r"(\$\{[^}]*\})", pattern)
-    tags = [
-        i for i, p in enumerate(pieces) if i % 2 and variable(p)[0].lower().startswith("aws:principaltag/")
-    ]
-    if len(tags) != 1:
-        found = [_captured(pattern, resource, values, lazy) for lazy in (True, False)]
-        return [c for c in found if c]
-    before, after = _regex(pieces[: tags[0]], values), _regex(pieces[tags[0] + 1 :], values)
-    if before is None or after is None:
-        return []
-    starts = [i for i in range(len(resource) + 1) if before.fullmatch(resource, 0, i)]
-    ends = [j for j in range(len(resource) + 1) if after.fullmatch(resource, j)]
-    name = variable(pieces[tags[0]])[0]
-    spelled = {resource[i:j] for i in starts for j in ends if i <= j}
-    return [{name: v} for v in sorted(spelled) if re.fullmatch(f"{_TAG_VALUE}*", v)]
+    found: list[dict[str, str]] = []
+
+    def walk(index: int, at: int, bound: dict[str, str]) -> None:
+        if len(found) >= _MOST:
+            return
+        if index == len(pieces):
+            if at == len(resource) and bound and bound not in found:
+                found.append(dict(bound))
+            return
+        piece = pieces[index]
+        if index % 2 == 0 or piece in _ESCAPES or not _is_tag(piece):
+            literal = _regex([piece] if index % 2 == 0 else ["", piece], values)
+            if literal is None:
+                return  # a variable the request holds no value of: the pattern matches nothing
+            for end in range(at, len(resource) + 1):
+                if literal.fullmatch(resource, at, end):
+                    walk(index + 1, end, bound)
+            return
+        name = variable(piece)[0]
+        if name in bound:
+            if resource.startswith(bound[name], at):
+                walk(index + 1, at + len(bound[name]), bound)
+            return
+        for end in range(at, len(resource) + 1):
+            value = resource[at:end]
+            if not _TAG_WORD.fullmatch(value):
+                break  # a longer one holds the same character a tag value cannot
+            walk(index + 1, end, {**bound, name: value})
+
+    walk(0, 0, {})
+    return found
+
+
+# the assignments asked at, at most: a pattern's tag variables split a resource in few ways
+_MOST = 256
+_TAG_WORD = re.compile(f"{_TAG_VALUE}*")
+
+
+def _is_tag(piece: str) -> bool:
+    return variable(piece)[0].lower().startswith("aws:principaltag/")
 
 
 def _regex(pieces: list[str], values: Mapping[str, str]) -> re.Pattern[str] | None:
@@ -102,30 +128,6 @@ def _regex(pieces: list[str], values: Mapping[str, str]) -> re.Pattern[str] | No
         else:
             return None
     return re.compile(regex, re.DOTALL)
-
-
-def _captured(pattern: str, resource: str, values: Mapping[str, str], lazy: bool) -> dict[str, str]:
-    """The aws:PrincipalTag/KEY values under which the pattern matches the resource ({} if none):
-    the shortest (`lazy`) or the longest."""
-    groups: dict[str, str] = {}
-    regex = ""
-    for index, piece in enumerate(re.split(r"(\$\{[^}]*\})", pattern)):
-        if index % 2 == 0:
-            regex += "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
-        elif piece in _ESCAPES:
-            regex += _ESCAPES[piece]
-        else:
-            name = variable(piece)[0]
-            if name.lower().startswith("aws:principaltag/"):
-                group = groups.setdefault(name, f"g{len(groups)}")
-                capture = f"(?P<{group}>{_TAG_VALUE}*{'?' if lazy else ''})"
-                regex += f"(?P={group})" if f"(?P<{group}>" in regex else capture
-            elif name.lower() in values:
-                regex += re.escape(values[name.lower()])
-            else:
-                return {}  # a variable the request holds no value of: the pattern matches nothing
-    match = re.fullmatch(regex, resource, re.DOTALL)
-    return {name: match.group(group) for name, group in groups.items()} if match else {}
 
 
 def variants(
