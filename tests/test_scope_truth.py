@@ -1941,3 +1941,22 @@ def test_two_tag_variables_in_one_pattern_are_asked_at_every_split_the_resource_
     split["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
     [route] = who(cli, "read", "s3://tagsplit/home/p/q/r/s/", files([split]))
     assert route["verdict"] == "can" and route["party"] == "Datadog", route
+
+
+def test_a_chained_roles_session_carries_the_tags_the_vendor_made_transitive(cli, files):
+    """Trial 22s, left: IAM User Guide, "Chaining roles with session tags": tags the vendor passes
+    as transitive on its first session "persist to the later sessions", and an inherited tag
+    "overrides the role's" own; the second AssumeRole passes none, so the chained role's trust
+    needs no sts:TagSession. DataFolder's policy reads ${aws:PrincipalTag/team}: through Hop (whose
+    trust lets the vendor tag) the vendor reads any team's folder. It was no route, and no scope;
+    where Hop's trust allows no tagging, DataFolder's own tags (none) decide: nothing."""
+    hop = role("Hop5", f"arn:aws:iam::{DATADOG}:root", doc(allow(["sts:AssumeRole", "sts:TagSession"], "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    hop["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    data = _same_account_trust("DataFolder", f"arn:aws:iam::{ACCOUNT}:role/Hop5")
+    data["RolePolicyList"][0]["PolicyDocument"] = doc(allow("s3:GetObject", "arn:aws:s3:::chain-fold/${aws:PrincipalTag/team}/*"))  # fmt: skip
+    [route] = who(cli, "read", "s3://chain-fold/blue/", files([hop, data]))
+    assert route["party"] == "Datadog" and route["route"].count("role/DataFolder") == 1, route
+    scopes = {r["role_arn"].rsplit("/", 1)[1]: r["scope_shown"] for r in parties(cli, files([hop, data]))["Datadog"]["roles"]}  # fmt: skip
+    assert scopes["DataFolder"] == "s3://chain-fold/${aws:PrincipalTag/team}/* read; nothing else", scopes
+    hop["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"
+    assert who(cli, "read", "s3://chain-fold/blue/", files([hop, data])) == []

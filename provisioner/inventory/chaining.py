@@ -38,6 +38,17 @@ class Chained:
     path: tuple[str, ...]  # the ARNs of the roles before it, the first one assumed by the party
     ids: tuple[str, ...]  # external IDs its trust pins (the vendor must know one): not decided
     named: bool = False  # its trust names the role before it (or its session): no policy needed
+    # the trust of the hop where the vendor tags its session, where its own trust lets it not:
+    # "Chaining roles with session tags": transitive tags "persist to the later sessions"
+    tags_from: Any = None
+
+    @property
+    def session_role(self) -> RoleDetail:
+        """The role as its session's tags are decided: the vendor's transitive tags (limited by the
+        trust it passed them through) where the chain carries them (trial 22s, left)."""
+        if self.tags_from is None:
+            return self.role
+        return replace(self.role, trust=self.tags_from)
 
     @property
     def words(self) -> str:
@@ -65,7 +76,7 @@ def chained(
     seen = {first.arn}
     # the vendor tags a session where the trust lets it (and marks the tags transitive: they stay
     # on every session it chains to): "Chaining roles with session tags"
-    frontier: list[Hop] = [(first, (first.arn,), (), may_tag_session(first.trust))]
+    frontier: list[Hop] = [(first, (first.arn,), (), first.trust if may_tag_session(first.trust) else None)]
     for _ in range(DEPTH):
         following: list[Hop] = []
         for role, path, ids, tagged in frontier:
@@ -82,22 +93,23 @@ def chained(
                 )
                 pinned = _pinned_ids(target.trust)
                 asked = {**context_of(role, caller), **({"sts:ExternalId": pinned[0]} if pinned else {})}
-                if tagged:  # its session's tags are the vendor's: the values the trust asks for
+                if tagged is not None:  # its session's tags are the vendor's: the values the trust asks for
                     asked |= first_values(list(statements(target.trust)), _principal_tag)
                 trust = Policy(f"trust policy of {target.name}", target.trust)
                 chain = replace(side, resource=[trust], resource_required=True)
                 if authorize(chain, Request(caller, "sts:AssumeRole", target.arn, asked)).allowed:
                     seen.add(target.arn)
                     reached = (*ids, *pinned)
-                    found.append(Chained(target, path, tuple(dict.fromkeys(reached)), named))
-                    following.append(
-                        (target, (*path, target.arn), reached, tagged or may_tag_session(target.trust))
-                    )
+                    own = may_tag_session(target.trust)
+                    inherited = tagged if not own else None
+                    found.append(Chained(target, path, tuple(dict.fromkeys(reached)), named, inherited))
+                    following.append((target, (*path, target.arn), reached, target.trust if own else tagged))
         frontier = following
     return found
 
 
-Hop = tuple[RoleDetail, tuple[str, ...], tuple[str, ...], bool]  # role, path, IDs, its tags free
+# role, path, IDs, the trust the vendor tags its session through (None: its tags are not free)
+Hop = tuple[RoleDetail, tuple[str, ...], tuple[str, ...], Any]
 
 
 def _principal_tag(key: str) -> bool:
@@ -160,6 +172,6 @@ def chained_accesses(
         access = access_of(found)
         access.trust = found.words
         access.way_open = bool(found.ids)
-        complete(found.role, account, access)
+        complete(found.session_role, account, access)
         out.append(access)
     return out

@@ -191,8 +191,8 @@ def _chained_reaches(
     found: list[Reach] = []
     context_of = lambda role, caller: session_context(role, account, caller)  # noqa: E731
     for hop in chained(first, account, lambda role: role_chain(role, account), context_of):
-        reaches = role_reach(hop.role, account, bucket, owner_org, action, prefix)
-        reaches += role_control(hop.role, account, bucket, owner_org, action, prefix)
+        reaches = role_reach(hop.session_role, account, bucket, owner_org, action, prefix)
+        reaches += role_control(hop.session_role, account, bucket, owner_org, action, prefix)
         between = " -> ".join((*hop.path[1:], hop.role.arn))
         for part, shown, by_action, verdict in reaches:
             if hop.ids and not verdict.startswith("WARN"):
