@@ -1960,3 +1960,19 @@ def test_a_chained_roles_session_carries_the_tags_the_vendor_made_transitive(cli
     assert scopes["DataFolder"] == "s3://chain-fold/${aws:PrincipalTag/team}/* read; nothing else", scopes
     hop["AssumeRolePolicyDocument"]["Statement"][0]["Action"] = "sts:AssumeRole"
     assert who(cli, "read", "s3://chain-fold/blue/", files([hop, data])) == []
+
+
+def test_a_party_with_a_way_in_without_the_id_is_decided_by_no_id(cli, files):
+    """Trial 22u item 1: the trust pins an ID for the account root and lets the same account's
+    role/ci in with no condition. IAM User Guide, "Policy evaluation logic": one Allow suffices,
+    so the party gets in with no external ID; DECIDED BY said the pinned ID."""
+    two = role("TwoWays", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::two-ways/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    ci = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{DATADOG}:role/ci"},
+        "Action": "sts:AssumeRole",
+    }
+    two["AssumeRolePolicyDocument"]["Statement"].append(ci)
+    [route] = who(cli, "read", "s3://two-ways/", files([two]))
+    assert route["condition"].startswith("none: ") and "role/ci" in route["condition"], route
+    assert route["worst"] == "high", route

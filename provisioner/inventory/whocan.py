@@ -241,6 +241,10 @@ def _party_routes(
         ):
             ids, condition = star, f"{id_condition(star)} (anyone who knows it)"
         decides, pinned = _decided(federated.get(reached), condition, ids)
+        bare = _without_id(analysis.trust.doors, reached, analysis.trust.parties)
+        if bare and reached not in federated:
+            # another statement lets the party in with no ID: one Allow suffices (trial 22u item 1)
+            decides, pinned = f"none: {bare} gets in with no external ID", False
         for part, shown, by_action, verdict in reaches:
             routes.append(
                 Route(
@@ -379,6 +383,18 @@ def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, lis
     mine_found = [f for f in findings if (f.rule not in TRUST_RULES or f in own) and reuse_is_mine(f, ids)]
     severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
     return "; ".join(own_example(f.message, way, ids) for f in own), severity, ids or []
+
+
+def _without_id(doors: Any, reached: str, named: tuple[str, ...]) -> str:
+    """A caller of the party (`reached`: its account, or "*": an account the trust does not
+    name) that gets in with no external ID (a door the trust analysis shows), or ""."""
+    for door in doors:
+        fields = door.caller.split(":")
+        account = fields[4] if len(fields) > 5 else ""
+        mine = account == reached or (reached == "*" and account not in named)
+        if door.external_id is None and door.decided and account and mine:
+            return str(door.caller)
+    return ""
 
 
 def _decided(provider: Any, condition: str, ids: list[str]) -> tuple[str, bool]:
