@@ -163,3 +163,31 @@ def id_phrase(ids: list[str] | None) -> str:
     if not ids:
         return ""
     return f", with the external ID{'s' if len(ids) > 1 else ''} " + ", ".join(repr(i) for i in ids)
+
+
+def without_id(doors: Any, reached: str, named: tuple[str, ...]) -> str:
+    """A caller of the party (`reached`: its account, or "*": an account the trust does not
+    name) that gets in with no external ID (a door the trust analysis shows), or ""."""
+    for door in doors:
+        fields = door.caller.split(":")
+        account = fields[4] if len(fields) > 5 else ""
+        mine = account == reached or (reached == "*" and account not in named)
+        if door.external_id is None and door.decided and account and mine:
+            return str(door.caller)
+    return ""
+
+
+def decided_by(provider: Any, condition: str, ids: list[str]) -> tuple[str, bool]:
+    """What decides the route, and whether it is pinned: an identity provider's route is decided
+    by its subject condition, not an external ID."""
+    if provider is not None:
+        return provider.condition, provider.status in ("pinned", "owner")
+    return condition, bool(ids)
+
+
+def gets_in(label: str, others: str, decides: str, pinned: bool) -> str:
+    return (
+        (f"{label} gets in" if others else f"only {label} gets in")
+        + (f", with {decides}" * pinned)
+        + (f"; the role also lets in {others}" if others else "")
+    )

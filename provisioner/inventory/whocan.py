@@ -32,7 +32,17 @@ from provisioner.inventory.reach import (
     self_granted,
     takeover_words,
 )
-from provisioner.inventory.way_in import Way, anyones_ids, id_condition, own_example, own_findings, own_ids
+from provisioner.inventory.way_in import (
+    Way,
+    anyones_ids,
+    decided_by,
+    gets_in,
+    id_condition,
+    own_example,
+    own_findings,
+    own_ids,
+    without_id,
+)
 from provisioner.model import Severity
 from provisioner.naming import Names, Party
 
@@ -240,8 +250,9 @@ def _party_routes(
             star := anyones_ids(role.trust)
         ):
             ids, condition = star, f"{id_condition(star)} (anyone who knows it)"
-        decides, pinned = _decided(federated.get(reached), condition, ids)
-        bare = _without_id(analysis.trust.doors, reached, analysis.trust.parties)
+        decides, pinned = decided_by(federated.get(reached), condition, ids)
+        # one party: each of its doors is its own (several: _own_route decides each one's IDs)
+        bare = without_id(analysis.trust.doors, reached, analysis.trust.parties) if len(everyone) == 1 else ""
         if bare and reached not in federated:
             # another statement lets the party in with no ID: one Allow suffices (trial 22u item 1)
             decides, pinned = f"none: {bare} gets in with no external ID", False
@@ -253,7 +264,7 @@ def _party_routes(
                     "role",
                     role.arn,
                     verdict,
-                    trust_words or _gets_in(party.label, others, decides, pinned),
+                    trust_words or gets_in(party.label, others, decides, pinned),
                     verdict.removeprefix("WARN: ") if verdict.startswith("WARN") else decides,
                     _route_severity(severity, verdict, any(a in WRITES for a in by_action)),
                     part,
@@ -383,31 +394,3 @@ def _own_route(findings: list[Any], way: Way) -> tuple[str, Severity | None, lis
     mine_found = [f for f in findings if (f.rule not in TRUST_RULES or f in own) and reuse_is_mine(f, ids)]
     severity = min((f.severity for f in mine_found), key=lambda s: s.rank, default=None)
     return "; ".join(own_example(f.message, way, ids) for f in own), severity, ids or []
-
-
-def _without_id(doors: Any, reached: str, named: tuple[str, ...]) -> str:
-    """A caller of the party (`reached`: its account, or "*": an account the trust does not
-    name) that gets in with no external ID (a door the trust analysis shows), or ""."""
-    for door in doors:
-        fields = door.caller.split(":")
-        account = fields[4] if len(fields) > 5 else ""
-        mine = account == reached or (reached == "*" and account not in named)
-        if door.external_id is None and door.decided and account and mine:
-            return str(door.caller)
-    return ""
-
-
-def _decided(provider: Any, condition: str, ids: list[str]) -> tuple[str, bool]:
-    """What decides the route, and whether it is pinned: an identity provider's route is decided
-    by its subject condition, not an external ID."""
-    if provider is not None:
-        return provider.condition, provider.status in ("pinned", "owner")
-    return condition, bool(ids)
-
-
-def _gets_in(label: str, others: str, decides: str, pinned: bool) -> str:
-    return (
-        (f"{label} gets in" if others else f"only {label} gets in")
-        + (f", with {decides}" * pinned)
-        + (f"; the role also lets in {others}" if others else "")
-    )
