@@ -1540,8 +1540,9 @@ def test_a_role_that_may_delete_the_bucket_policy_takes_its_denies_away(cli, fil
     deleter = role("DelPol", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:DeleteBucketPolicy", "arn:aws:s3:::ctl"), allow("s3:GetObject", "arn:aws:s3:::ctl/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
     args = files([deleter], {"ctl": policy})
     [route] = who(cli, "read", "s3://ctl/secret/", args)
-    assert "can take control of the bucket: s3:DeleteBucketPolicy" in route["verdict"], route
-    assert "grant itself read: s3:GetObject" in route["verdict"], route
+    # it grants nothing, it removes the policy's Denies (trial 22u item 2: "take control" said more)
+    assert "can remove the bucket policy and its Denies: s3:DeleteBucketPolicy" in route["verdict"], route
+    assert "then its own policies let it read: s3:GetObject" in route["verdict"], route
     reader = role("Reader", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::ctl/*")), external_id="datadog-issued-id-0000000043")  # fmt: skip
     assert who(cli, "read", "s3://ctl/secret/", files([reader], {"ctl": policy})) == []
 

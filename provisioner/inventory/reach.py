@@ -262,6 +262,10 @@ EXPIRE_WORDS = f"can delete every object by a lifecycle expiration rule: {EXPIRE
 
 
 def takeover_words(actions: Any, action: str, granted: Iterable[str]) -> str:
+    if set(actions) <= {"s3:DeleteBucketPolicy"}:  # it grants nothing: it removes the Denies
+        # (Amazon S3 API Reference, DeleteBucketPolicy; trial 22u item 2)
+        removed = f"can remove the bucket policy and its Denies: {', '.join(actions)}"
+        return f"{removed} (then its own policies let it {action}: {', '.join(granted)})"
     what = (
         "can set the objects' ACLs" if set(actions) <= set(OBJECT_ACL) else "can take control of the bucket"
     )
