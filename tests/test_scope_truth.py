@@ -1977,3 +1977,26 @@ def test_a_party_with_a_way_in_without_the_id_is_decided_by_no_id(cli, files):
     [route] = who(cli, "read", "s3://two-ways/", files([two]))
     assert route["condition"].startswith("none: ") and "role/ci" in route["condition"], route
     assert route["worst"] == "high", route
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"Version": "2012-10-17", "Statement": "oops"},
+        {"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": "*"}]},
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": 5, "Resource": "*"}]},
+    ],
+    ids=["statement-not-a-list", "no-effect", "action-a-number"],
+)
+def test_a_role_policy_that_is_no_iam_policy_leaves_the_scope_not_decided(cli, files, broken):
+    """Trial 22u item 3: a hand-edited file whose inline policy is no IAM policy (IAM refuses such
+    a document: "IAM JSON policy grammar") was read as granting nothing: "no outside principal",
+    exit 0, no note (greener than what the file can say). It is a policy not read: not decided."""
+    odd = role("Odd", f"arn:aws:iam::{DATADOG}:root", broken, external_id="datadog-issued-id-0000000042")
+    args = files([odd])
+    [access] = parties(cli, args)["Datadog"]["roles"]
+    assert (
+        "not decided: the grants of inline policy p (not an IAM policy: $.Statement" in access["scope_shown"]
+    ), access
+    [route] = who(cli, "read", "s3://odd-bkt/", args)
+    assert route["verdict"].startswith("WARN") and "not an IAM policy" in route["verdict"], route

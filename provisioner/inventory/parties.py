@@ -34,7 +34,7 @@ from provisioner.inventory.model import (
 )
 from provisioner.inventory.removal import leaves, removal, same_place
 from provisioner.inventory.scope import data_scope
-from provisioner.inventory.sessions import role_chain, session_context
+from provisioner.inventory.sessions import role_chain, session_context, unread_policies
 from provisioner.inventory.way_in import Way, own_example, own_findings, own_ids, own_way_in, star_allows
 from provisioner.model import Severity, account_of
 from provisioner.model.findings import Finding
@@ -382,14 +382,7 @@ def _scope(
     )
     unread = unread_policies(role, account)
     if unread:
-        note = f"{', '.join(unread)} not read (not in the file, or refused): the scope is not decided"
+        why = "not in the file, refused, or not an IAM policy"
+        note = f"{', '.join(unread)} not read ({why}): the scope is not decided"
         memo[key] = found = replace(found, unread=unread, notes=(*found.notes, note))
     return found
-
-
-def unread_policies(role: RoleDetail, account: AccountData) -> tuple[str, ...]:
-    """The role's managed policies and boundary whose documents were not read."""
-    arns = [arn for _, arn in role.attached] + (
-        [role.permissions_boundary] if role.permissions_boundary else []
-    )
-    return tuple(a for a in dict.fromkeys(arns) if a not in account.policies)

@@ -60,7 +60,7 @@ def not_read(
     resource = probe_arn(bucket.name, prefix)
     context = session_context(role, account, caller)
     decision = authorize(full, Request(caller, "s3:GetObject", resource, context))
-    why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, or refused)"
+    why = f"WARN: not decided: {', '.join(unread)} not read (not in the file, refused, or not an IAM policy)"
     part = f"s3://{bucket.name}/{prefix}*"
     return part, _with_allows(part, decision), {}, why
 

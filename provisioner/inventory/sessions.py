@@ -1,6 +1,6 @@
 """Pure: a role's session in its account: the policies on its side of a request (identity
 policies, boundary, the account's SCPs) and the keys its requests carry (one definition, for
-inventory's scope, who-can's routes and role chaining)."""
+inventory's scope, who-can's routes and role chaining), and its policies that were not read."""
 
 from __future__ import annotations
 
@@ -31,3 +31,27 @@ def session_context(role: RoleDetail, account: AccountData, caller: str) -> dict
     documents = role_chain(role, account).identity
     tagging = may_tag_session(role.trust)
     return shared_context(list(documents), caller, account.account, org_id, role.tags, tagging)
+
+
+def unread_policies(role: RoleDetail, account: AccountData) -> tuple[str, ...]:
+    """The role's managed policies and boundary whose documents were not read, and its policies
+    that are no IAM policy (a hand-edited file: IAM refuses such a document, so what it would
+    grant is not known; trial 22u item 3), each with the first grammar error."""
+    bounded = [role.permissions_boundary] if role.permissions_boundary else []
+    arns = list(dict.fromkeys([arn for _, arn in role.attached] + bounded))
+    named = [(f"inline policy {name}", document) for name, document in role.inline]
+    named += [(arn, account.policies[arn]) for arn in arns if arn in account.policies]
+    broken = tuple(
+        f"{name} (not an IAM policy: {why})" for name, document in named if (why := _not_a_policy(document))
+    )
+    return tuple(a for a in arns if a not in account.policies) + broken
+
+
+def _not_a_policy(document: Any) -> str:
+    """The first way the document breaks the IAM policy grammar, or "" (no statement at all is
+    read as it is: it grants nothing, whatever IAM makes of it)."""
+    from provisioner.documents import schema_errors
+
+    if isinstance(document, dict) and document.get("Statement") == []:
+        return ""
+    return next(iter(schema_errors(document, "iam-policy")), "")

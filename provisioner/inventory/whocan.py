@@ -21,7 +21,7 @@ from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
 from provisioner.inventory.callers import ORGANIZATION
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
 from provisioner.inventory.model import ANYONE, Bucket
-from provisioner.inventory.parties import TRUST_RULES, parties_of, unread_policies
+from provisioner.inventory.parties import TRUST_RULES, parties_of
 from provisioner.inventory.reach import (
     EXPIRE_WORDS,
     OBJECT_ACL,
@@ -32,6 +32,7 @@ from provisioner.inventory.reach import (
     self_granted,
     takeover_words,
 )
+from provisioner.inventory.sessions import unread_policies
 from provisioner.inventory.way_in import (
     Way,
     anyones_ids,
