@@ -2000,3 +2000,26 @@ def test_a_role_policy_that_is_no_iam_policy_leaves_the_scope_not_decided(cli, f
     ), access
     [route] = who(cli, "read", "s3://odd-bkt/", args)
     assert route["verdict"].startswith("WARN") and "not an IAM policy" in route["verdict"], route
+
+
+def test_the_buckets_account_decides_a_condition_on_aws_resource_account_where_the_bucket_was_found(
+    cli, files
+):
+    """Trial 22u item 4: an Allow where aws:ResourceAccount is 999999999999 was a WARN on a bucket
+    the run read. AWS global condition context keys, aws:ResourceAccount: "the resource owner's
+    AWS account ID"; the bucket's account is known where it was found (here its --bucket-policy
+    was given): another account lets nothing through, ours does. A bucket in none of the
+    accounts read stays not decided (its account is not known)."""
+
+    def grant(account):
+        policy = doc(allow("s3:GetObject", "*", Condition={"StringEquals": {"aws:ResourceAccount": account}}))
+        return role(
+            "ResAcct", f"arn:aws:iam::{DATADOG}:root", policy, external_id="datadog-issued-id-0000000042"
+        )
+
+    found = {"res-acct": doc(allow("s3:ListBucket", "arn:aws:s3:::res-acct", Principal={"AWS": ACCOUNT}))}
+    assert who(cli, "read", "s3://res-acct/", files([grant("999999999999")], found)) == []
+    [ours] = who(cli, "read", "s3://res-acct/", files([grant(ACCOUNT)], found))
+    assert ours["verdict"] == "can", ours
+    [unplaced] = who(cli, "read", "s3://res-acct/", files([grant("999999999999")]))
+    assert unplaced["verdict"].startswith("WARN"), unplaced

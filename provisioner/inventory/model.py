@@ -48,6 +48,7 @@ class Bucket:
     policy: Any = None
     cors: list[dict[str, Any]] = field(default_factory=list)
     unread: str | None = None  # why its policy or CORS could not be read
+    placed: bool = True  # False: in none of the accounts read, taken to be in `account` (who-can)
 
 
 @dataclass

@@ -104,17 +104,23 @@ _SETTLED = frozenset(
 _ORGANIZATION = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
 
 
-def guarded(body: Any, org_known: bool, tags_known: bool = False) -> bool:
+def guarded(
+    body: Any, org_known: bool, tags_known: bool = False, extra: frozenset[str] = frozenset()
+) -> bool:
     """Is the statement a Deny with a condition on a key the vendor chooses (or one not known),
     so that where it alone refuses, its condition decides (a WARN)?"""
     if body.get("Effect") != "Deny" or "Condition" not in body:
         return False
     entries = condition_entries(body.get("Condition")) or []
-    return not entries or bool(_unsettled(entries, org_known, tags_known))
+    return not entries or bool(_unsettled(entries, org_known, tags_known, extra))
 
 
 def loose_allow(
-    body: Any, org_known: bool, tags_known: bool = False, variables: bool = True
+    body: Any,
+    org_known: bool,
+    tags_known: bool = False,
+    variables: bool = True,
+    extra: frozenset[str] = frozenset(),
 ) -> dict[str, Any] | None:
     """An Allow with a condition on a key the vendor chooses (or one not known): the statement
     with only its conditions on settled keys (it allows what some value of the others lets it);
@@ -125,14 +131,14 @@ def loose_allow(
     # a variable the session's request holds (aws:PrincipalAccount) is decided (trial 22q item 6)
     variable = [r for r in resources if variables and _free_variable(r, org_known, tags_known)]
     entries = condition_entries(body.get("Condition")) if "Condition" in body else []
-    if entries is None or (not variable and not _unsettled(entries, org_known, tags_known)):
+    if entries is None or (not variable and not _unsettled(entries, org_known, tags_known, extra)):
         return None
     loose = {k: v for k, v in body.items() if k != "Condition"}
     if variable:  # a policy variable left in a Resource is the vendor's to choose: any value
         loose["Resource"] = [_VARIABLE.sub("*", r) for r in resources]
     kept: dict[str, dict[str, Any]] = {}
     for operator, key, values in entries:
-        if _settled(key, org_known, tags_known):
+        if _settled(key, org_known, tags_known, extra):
             kept.setdefault(operator, {})[key] = values
     return {**loose, "Condition": kept} if kept else loose
 
@@ -205,20 +211,26 @@ def resolved(document: Any, context: Mapping[str, Any], free: Callable[[str], bo
     return {**document, "Statement": out}
 
 
-def _settled(key: str, org_known: bool, tags_known: bool) -> bool:
+def _settled(key: str, org_known: bool, tags_known: bool, extra: frozenset[str] = frozenset()) -> bool:
     """Does the session's request hold a known value (or a known absence) of the key: the
-    settled keys, the organization's when read, and the principal's tags where the vendor cannot
-    tag its session (its role's tags, or none)?"""
+    settled keys, the organization's when read, the principal's tags where the vendor cannot
+    tag its session (its role's tags, or none), and `extra` (lower case: the bucket's account,
+    where the bucket was found in an account read)?"""
     lowered = key.lower()
-    known = _SETTLED | (_ORGANIZATION if org_known else frozenset())
+    known = _SETTLED | extra | (_ORGANIZATION if org_known else frozenset())
     return lowered in known or (tags_known and lowered.startswith("aws:principaltag/"))
 
 
 settled = _settled  # for the other readers of a condition (key_parties)
 
 
-def _unsettled(entries: list[tuple[str, str, list[Any]]], org_known: bool, tags_known: bool) -> list[str]:
-    return [key for _, key, _ in entries if not _settled(key, org_known, tags_known)]
+def _unsettled(
+    entries: list[tuple[str, str, list[Any]]],
+    org_known: bool,
+    tags_known: bool,
+    extra: frozenset[str] = frozenset(),
+) -> list[str]:
+    return [key for _, key, _ in entries if not _settled(key, org_known, tags_known, extra)]
 
 
 def session_name(role_name: str, documents: Iterable[Any], default: str) -> str:
@@ -274,7 +286,9 @@ class Guard:
         return any(not allows(allow_all, body, action=a) for a in actions)
 
 
-def loosened(chain: Chain, org_known: bool, tags_known: bool = False) -> tuple[Chain | None, list[Guard]]:
+def loosened(
+    chain: Chain, org_known: bool, tags_known: bool = False, extra: frozenset[str] = frozenset()
+) -> tuple[Chain | None, list[Guard]]:
     """The chain without what the vendor's choices decide, in every layer (identity, boundary,
     SCPs, RCPs and resource policies): its Denies with a condition on a key the vendor chooses
     (guarded) left out, its Allows with one kept without that condition (loose_allow); and those
@@ -286,12 +300,14 @@ def loosened(chain: Chain, org_known: bool, tags_known: bool = False) -> tuple[C
     def loose(policy: Policy) -> Policy:
         kept: list[Any] = []
         for statement in statements(policy.document):
-            opened = loose_allow(statement.body, org_known, tags_known, reads_variables(policy.document))
-            if guarded(statement.body, org_known, tags_known) or opened is not None:
+            opened = loose_allow(
+                statement.body, org_known, tags_known, reads_variables(policy.document), extra
+            )
+            if guarded(statement.body, org_known, tags_known, extra) or opened is not None:
                 guards.append(Guard(policy.name, statement, opened))
             if opened is not None:
                 kept.append(opened)
-            elif not guarded(statement.body, org_known, tags_known):
+            elif not guarded(statement.body, org_known, tags_known, extra):
                 kept.append(statement.body)
         changed = any(g.policy == policy.name for g in guards)
         return Policy(policy.name, {**policy.document, "Statement": kept}) if changed else policy

@@ -185,6 +185,15 @@ def _reached(
     return hits
 
 
+def _bucket_context(context: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any], frozenset[str]]:
+    """The session's keys with the bucket's account, where the bucket was found in an account
+    read (AWS global condition context keys, aws:ResourceAccount: "the resource owner's AWS
+    account ID"; trial 22u item 4), and the keys so known (parts.loosened's `extra`)."""
+    if not (bucket.placed and bucket.account):
+        return context, frozenset()
+    return {**context, "aws:ResourceAccount": bucket.account}, frozenset({"aws:resourceaccount"})
+
+
 def role_reach(
     role: RoleDetail, account: AccountData, bucket: Bucket, owner_org: Any, action: str, prefix: str
 ) -> list[Reach]:
@@ -200,7 +209,7 @@ def role_reach(
     documents = [p.document for p in chain.identity] + boundary + [bucket.policy]
     # the SCPs' and RCPs' parts too: a NotResource there opens or closes one (trial 22q item 4)
     documents += [p.document for level in (*full.scps, *full.rcps) for p in level]
-    context = session_context(role, account, caller)
+    context, placed = _bucket_context(session_context(role, account, caller), bucket)
     tags_known = not may_tag_session(role.trust)  # the role's own tags, or none: known
     # the parts as this session's request fills them: data/${aws:PrincipalAccount}/* is its
     # account's folder (as scope shows it; trial 22t, left), a tag it sets stays the variable
@@ -218,7 +227,7 @@ def role_reach(
         for a in ACTIONS[action]
         if (found := _reached(full, caller, a, asked, context, tags_known, role.trust))
     }
-    loose, guards = loosened(full, account.org is not None and bool(account.org.org_id), tags_known)
+    loose, guards = loosened(full, account.org is not None and bool(account.org.org_id), tags_known, placed)
     reaches: list[Reach] = []
     if by_action:
         hits = list({p: (p, d) for found in by_action.values() for p, d in found}.values())

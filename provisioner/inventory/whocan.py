@@ -125,7 +125,10 @@ def who_can(
             f"bucket {bucket} is in none of the accounts read, or its policy was not read: routes through "
             "a bucket policy are not shown" + (f"; it is taken to be in account {owner}" if owner else "")
         )
-    facts = next((b for b in buckets.get(owner or "", []) if b.name == bucket), Bucket(bucket, owner or ""))
+    facts = next(
+        (b for b in buckets.get(owner or "", []) if b.name == bucket),
+        Bucket(bucket, owner or "", placed=False),
+    )
     ours = frozenset({*(a.account for a in data), *org_accounts})
     routes = _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
     if listed and answer.owner is None:  # trial 22r item 14: its owner's bucket policy decides
