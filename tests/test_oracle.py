@@ -783,7 +783,7 @@ def _ill_typed_negation(variant: dict[str, Any]) -> bool:
 
 
 def _typed(kind: str, value: str) -> bool:
-    from provisioner.evaluation.conditions import _date, _number
+    from provisioner.evaluation.conditions import _number, parse_date
 
     if kind == "address":
         try:
@@ -791,7 +791,7 @@ def _typed(kind: str, value: str) -> bool:
         except ValueError:
             return False
         return True
-    return (_number(value) if kind == "number" else _date(value)) is not None
+    return (_number(value) if kind == "number" else parse_date(value)) is not None
 
 
 def _free_disagreements(checks: list[tuple[dict[str, Any], str, Any]]) -> list[str]:

@@ -368,3 +368,34 @@ def test_a_not_principal_deny_with_no_condition_is_told_how_to_spare_the_session
     assert "names the session's ARN too" in read.remediation and "ArnNotEquals" in read.remediation, (
         read.remediation
     )
+
+
+def _dated_deny(operator: str, when: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EndsOn",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::*/*",
+                "Condition": {operator: {"aws:CurrentTime": when}},
+            }
+        ],
+    }
+
+
+def test_a_bucket_policy_deny_from_a_future_date_makes_the_read_depend_on_the_time():
+    """Trial 20q item 6: a bucket policy denying s3:GetObject from 2099 gave a plain PASS. IAM User
+    Guide, "AWS global condition context keys": aws:CurrentTime is "the date and time of the
+    request"; the vendor's reads work now and are refused from that date: a WARN saying both sides.
+    A Deny that ended in the past decides nothing later (PASS), one in force now FAILs."""
+    future = checks(snapshot(bucket_policy=_dated_deny("DateGreaterThan", "2099-01-01T00:00:00Z")))
+    read = future["AWSObjectRead"]
+    assert read.status is WARN, read.detail
+    assert "depends on the time (aws:CurrentTime): allowed now, denied from 2099-01-01T00:00:0" in read.detail
+    past = checks(snapshot(bucket_policy=_dated_deny("DateLessThan", "2020-01-01T00:00:00Z")))
+    assert past["AWSObjectRead"].status is PASS, past["AWSObjectRead"].detail
+    now = checks(snapshot(bucket_policy=_dated_deny("DateGreaterThan", "2020-01-01T00:00:00Z")))
+    assert now["AWSObjectRead"].status is FAIL, now["AWSObjectRead"].detail

@@ -273,14 +273,14 @@ class Encoder:
 def _numeric(op: str, number: z3.ArithRef, text: str) -> z3.BoolRef:
     """One Numeric (or Date, the key a time in seconds) operator against a policy value (one
     that is no number, or date, matches nothing)."""
-    from provisioner.evaluation.conditions import _date
+    from provisioner.evaluation.conditions import parse_date
 
     relation_name = op.removeprefix("numeric").removeprefix("date")
     try:
         if op.startswith("numeric"):
             parsed = float(text)
         else:
-            when = _date(text)
+            when = parse_date(text)
             if when is None:
                 return z3.BoolVal(False)
             parsed = when.timestamp()

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from provisioner.analysis.session import SessionRequest, is_free
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain
-from provisioner.evaluation.conditions import _date as parse_date
-from provisioner.evaluation.conditions import _number
+from provisioner.evaluation.conditions import _number, parse_date
 from provisioner.evaluation.free import chain_policies
 from provisioner.evaluation.regions import FreeKeys
 

@@ -184,7 +184,7 @@ def _compare(op: str, actual: str, policy_value: Any, request: Request, variable
     if op.startswith("numeric"):
         return _ordered(op.removeprefix("numeric"), _number(actual), _number(expected))
     if op.startswith("date"):
-        return _ordered(op.removeprefix("date"), _date(actual), _date(expected))
+        return _ordered(op.removeprefix("date"), parse_date(actual), parse_date(expected))
     return False
 
 
@@ -225,7 +225,8 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _date(text: str) -> datetime | None:
+def parse_date(text: str) -> datetime | None:
+    """A Date condition's value (ISO 8601, or seconds since the epoch) as a UTC time; None if none."""
     try:
         if re.fullmatch(r"\d+(\.\d+)?", text):
             return datetime.fromtimestamp(float(text), tz=UTC)

@@ -264,8 +264,14 @@ def decide(
     if free is None:
         free = free_keys(spec, state, s3=request.action.startswith("s3:"))
     from provisioner.analysis.decide import decide_chain  # z3: loaded when a chain is decided
+    from provisioner.validate.later import over_time
 
-    return decide_chain(chain, request, free, unknown_keys(state, request), only_allowed=only_allowed)
+    unknown = unknown_keys(state, request)
+    now = decide_chain(chain, request, free, unknown, only_allowed=only_allowed)
+    if request.action.lower().startswith("sts:") or only_allowed:
+        return now  # the vendor's AssumeRole is asked now (its trust's expiry: AWSAssumeRole)
+    keys = free
+    return over_time(chain, request, now, lambda then: decide_chain(chain, then, keys, unknown))
 
 
 def trust_policies(state: Snapshot) -> list[Policy]:

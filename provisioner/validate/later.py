@@ -1,0 +1,78 @@
+"""Pure: a verdict that holds now and turns at a time a policy names. validate asks its requests
+at the time of the run (aws:CurrentTime, aws:EpochTime: "the date and time of the request", IAM
+User Guide, "AWS global condition context keys"); a bucket policy's Deny from a future date, or
+an Allow that ends on one, turns the answer then (trial 20q item 6). The answer is the same
+between two of the dates the policies compare the time with, so it is asked at each future one
+and the second after it; where it differs from now, the verdict depends on the time and says
+both sides ("allowed now, denied from 2027-01-01T00:00:00Z")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.conditions import parse_date
+from provisioner.evaluation.free import Outcome, chain_policies
+from provisioner.evaluation.model import Request
+from provisioner.iam import statements
+
+TIME_KEYS = ("aws:currenttime", "aws:epochtime")
+MOST = 6  # the nearest future dates asked at (each one costs a decision)
+
+
+def later_dates(chain: Chain, now: datetime) -> list[datetime]:
+    """The future times at which the answer may turn: each date (or epoch second) a condition
+    compares aws:CurrentTime or aws:EpochTime with, and the second after it, nearest first."""
+    found: set[datetime] = set()
+    for policy in chain_policies(chain):
+        for statement in statements(policy.document):
+            for _, key, values in statement.conditions():
+                if key.lower() not in TIME_KEYS:
+                    continue
+                for value in values:
+                    when = parse_date(str(value))
+                    if when is not None and when > now:
+                        found |= {when, when + timedelta(seconds=1)}
+    return sorted(found)[: 2 * MOST]
+
+
+def at_time(request: Request, when: datetime) -> Request:
+    """The request made at `when`: its time keys then, a session's issue time moved alike."""
+    context = dict(request.context)
+    now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
+    shift = when - now
+    for key in list(context):
+        lowered = key.lower()
+        if lowered == "aws:currenttime":
+            context[key] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif lowered == "aws:epochtime":
+            context[key] = str(int(when.timestamp()))
+        elif lowered == "aws:tokenissuetime" and (issued := parse_date(str(context[key]))) is not None:
+            context[key] = (issued + shift).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Request(request.principal, request.action, request.resource, context)
+
+
+def over_time(
+    chain: Chain, request: Request, now_outcome: Outcome, decide: Callable[[Request], Outcome]
+) -> Outcome:
+    """The outcome over the time from now on: `now_outcome` where no later date turns it, else
+    one with both sides, which depends on the time (a WARN, never a PASS)."""
+    if not (now_outcome.always or now_outcome.never):
+        return now_outcome
+    now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
+    for when in later_dates(chain, now):
+        then = decide(at_time(request, when))
+        if (then.always, then.never) == (now_outcome.always, now_outcome.never):
+            continue
+        shown = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        words = "allowed now, denied" if now_outcome.always else "denied now, allowed"
+        return Outcome(
+            now_outcome.allowed or then.allowed,
+            now_outcome.denied or then.denied,
+            f"depends on the time (aws:CurrentTime): {words} from {shown}",
+            then.undecided,
+            2,
+            (*now_outcome.requests, *then.requests),
+        )
+    return now_outcome
