@@ -231,6 +231,15 @@ def _statement_fault(statement: Any, kind: str) -> str | None:
     return None
 
 
+# AWS Organizations User Guide, "Service control policies (SCPs)": "SCPs don't affect users or
+# roles in the management account"; "Resource control policies (RCPs)": "RCPs don't affect
+# resources in the management account"
+MANAGEMENT_NOTE = (
+    "account {account} is the organization's management account: no SCP limits its principals"
+    " and no RCP its resources (AWS Organizations User Guide)"
+)
+
+
 def read_for_account(aws: Any, account: str) -> OrgPolicies:
     """The SCP and RCP levels that apply to `account`, read from AWS Organizations."""
     return OrgReader(aws).for_account(account)
@@ -246,6 +255,7 @@ class OrgReader:
         self.org = aws.client("organizations")
         self.checked = False  # DescribeOrganization answered (errors are not kept: each account says)
         self.org_id: str | None = None
+        self.management: str | None = None  # the management account (DescribeOrganization)
         self.parents: dict[str, list[Any]] = {}
         self.attached: dict[tuple[str, str], list[Policy] | None] = {}  # None: policy type not enabled
         self.described: dict[str, Policy] = {}
@@ -260,6 +270,9 @@ class OrgReader:
             targets = self._path(account)
             if self.org_id:  # the account's path: its root and OUs ("aws:PrincipalOrgPaths")
                 found.org_paths = ("/".join([self.org_id, *targets[:-1]]) + "/",)
+            if account == self.management:  # none applies to it (trial 22v item 2)
+                found.notes.append(MANAGEMENT_NOTE.format(account=account))
+                return found
             for kind, levels in ((SCP, found.scps), (RCP, found.rcps)):
                 attached = [self._attached(target, kind) for target in targets]
                 if any(level is None for level in attached):
@@ -294,6 +307,7 @@ class OrgReader:
                 # a standalone account: AWSOrganizationsNotInUseException
                 answer = self.org.describe_organization()
             self.org_id = (answer.get("Organization") or {}).get("Id")
+            self.management = (answer.get("Organization") or {}).get("MasterAccountId")
             self.checked = True
 
     def _path(self, account: str) -> list[str]:

@@ -51,6 +51,9 @@ def box(server):
     """A freshly reset sandbox: demo bucket, vendor roles, IAM auth off."""
     _post(server.endpoint, "/moto-api/reset-auth", b"inf")
     _post(server.endpoint, "/moto-api/reset")
+    from moto.organizations.models import organizations_backends
+
+    organizations_backends.master_accounts.clear()  # moto's reset keeps it (organization's member)
     server.vendor_accounts.clear()
     sandbox.seed(server)
     return server
@@ -157,13 +160,27 @@ def snapshot(customer) -> dict:
     return {"roles": roles, "policies": policies, "cors": cors}
 
 
-def organization(box: Any) -> tuple[Any, str]:
-    """An organization of the customer's account in the sandbox, with SCPs and RCPs enabled:
-    (its organizations client, its root ID)."""
+MANAGEMENT_ACCOUNT = "999900001111"  # the organization's management account, not the customer's
+
+
+def organization(box: Any, *, managed_by_customer: bool = False) -> tuple[Any, str]:
+    """An organization with the customer's account as a member, with SCPs and RCPs enabled:
+    (an organizations client of the customer's account, the root ID). SCPs and RCPs do not apply
+    to the management account (AWS Organizations User Guide), so a member's is what they limit.
+    moto has no invitations: the member is put in the management account's organization through
+    moto's backend (its server runs in this process), and the customer's client reads it as a
+    delegated administrator's would. `managed_by_customer`: the customer's is the management
+    account (moto's create_organization, as the demo's)."""
     import contextlib
 
-    org = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client("organizations", endpoint_url=box.endpoint)
-    org.create_organization(FeatureSet="ALL")
+    customer = sandbox.session_for(sandbox.CUSTOMER_ACCOUNT).client(
+        "organizations", endpoint_url=box.endpoint
+    )
+    if managed_by_customer:
+        customer.create_organization(FeatureSet="ALL")
+    else:
+        _member_organization()
+    org = customer
     root = org.list_roots()["Roots"][0]["Id"]
     for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
         with contextlib.suppress(org.exceptions.ClientError):  # already enabled
@@ -198,3 +215,26 @@ def forward(handler: Any, upstream: str, body: bytes | None) -> None:
     handler.end_headers()
     if handler.command != "HEAD":
         handler.wfile.write(payload)
+
+
+def _member_organization() -> None:
+    """An organization of MANAGEMENT_ACCOUNT with the customer's account in it (see organization)."""
+    from moto.organizations import utils
+    from moto.organizations.models import FakeAccount, organizations_backends
+
+    management = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
+    management.create_organization(region=sandbox.DEMO_REGION, FeatureSet="ALL")
+    assert management.org is not None
+    member = FakeAccount(management.org, AccountName="customer", Email="customer@example.com")
+    member.id = sandbox.CUSTOMER_ACCOUNT
+    management.accounts.append(member)
+    for default in (utils.DEFAULT_SCP_POLICY_ID, utils.DEFAULT_RCP_POLICY_ID):  # as create_account does
+        management.attach_policy(PolicyId=default, TargetId=sandbox.CUSTOMER_ACCOUNT)
+    organizations_backends.master_accounts[sandbox.CUSTOMER_ACCOUNT] = (MANAGEMENT_ACCOUNT, "aws")
+    mine = organizations_backends[sandbox.CUSTOMER_ACCOUNT]["aws"]
+    mine.org, mine.accounts, mine.ou, mine.policies = (
+        management.org,
+        management.accounts,
+        management.ou,
+        management.policies,
+    )

@@ -410,7 +410,7 @@ def test_an_organization_audit_reads_each_shared_policy_once(box, customer, make
     """The root's and the OUs' SCPs and RCPs are the same for every account: one
     DescribeOrganization, one ListPoliciesForTarget per level and kind, one DescribePolicy per
     policy, however many accounts are audited (each account asked them all again)."""
-    org, root = organization(box)
+    org, root = organization(box, managed_by_customer=True)  # it creates the member accounts
     members = [
         org.create_account(Email=f"m{i}@example.com", AccountName=f"m{i}")["CreateAccountStatus"]["AccountId"]
         for i in range(3)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the policies read best one a line)
 """inventory against moto's server: an organization of three accounts, a named vendor of the
 shipped list with a read-only role, a vendor with an administrator role, an unknown account,
 and a stale role (moto does not age roles: its GAAD answer is aged through a botocore hook).
@@ -219,3 +220,33 @@ def test_who_can_on_a_bucket_no_account_read_holds_is_not_decided_online(box, cu
     assert all(r.verdict.startswith("WARN: not decided: bucket no-such-bucket-zz") for r in found.routes), [
         r.verdict for r in found.routes
     ]
+
+
+def test_no_scp_or_rcp_limits_the_management_account(box, customer, make_aws):
+    """Trial 22v item 2: the organization's SCP and RCP were applied to its management account,
+    so a write its role may make and a bucket policy's grant to another account were gone.
+    AWS Organizations User Guide: "SCPs don't affect users or roles in the management account";
+    "RCPs don't affect resources in the management account". Both stay, with a note."""
+    from .conftest import organization
+
+    org, root = organization(box, managed_by_customer=True)
+    for kind, name, statement in (
+        ("SERVICE_CONTROL_POLICY", "no-puts", {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}),
+        ("RESOURCE_CONTROL_POLICY", "no-reads", {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}),
+    ):  # fmt: skip
+        content = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        made = org.create_policy(Content=content, Description=name, Name=name, Type=kind)
+        org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=root)
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DATADOG}:root"}, "Action": "sts:AssumeRole",
+             "Condition": {"StringEquals": {"sts:ExternalId": "datadog-issued-id-00042"}}}  # fmt: skip
+    customer.iam.create_role(RoleName="Uploader", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}))  # fmt: skip
+    put = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{sandbox.DEMO_BUCKET}/*"}
+    customer.iam.put_role_policy(RoleName="Uploader", PolicyName="put", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [put]}))  # fmt: skip
+    grant = {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{sandbox.DEMO_BUCKET}/*"}  # fmt: skip
+    customer.s3.put_bucket_policy(Bucket=sandbox.DEMO_BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [grant]}))  # fmt: skip
+    result = api.inventory(InventorySpec(), lambda: make_aws({}))
+    by_account = {p.party.account: p for p in result.parties}
+    [uploader] = [r for r in by_account[DATADOG].roles if r.role_name == "Uploader"]
+    assert uploader.scope.shown == f"s3://{sandbox.DEMO_BUCKET}/* write; nothing else", uploader.scope.shown
+    assert [d.rights for d in by_account["444455556666"].direct] == [("read",)]
+    assert any("management account" in n for n in result.notes), result.notes
