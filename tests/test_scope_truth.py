@@ -2023,3 +2023,16 @@ def test_the_buckets_account_decides_a_condition_on_aws_resource_account_where_t
     assert ours["verdict"] == "can", ours
     [unplaced] = who(cli, "read", "s3://res-acct/", files([grant("999999999999")]))
     assert unplaced["verdict"].startswith("WARN"), unplaced
+
+
+def test_an_ifexists_condition_on_our_own_account_lets_anonymous_requests_in(cli, files):
+    """Trial 22v item 1: "*" under StringEqualsIfExists aws:PrincipalAccount = our own account was
+    no party at all. IAM User Guide, "...IfExists condition operators": "If the policy key is
+    present in the context of the request, process the key as specified in the policy. If the key
+    is not present, evaluate the condition element as true"; an anonymous request carries no
+    aws:PrincipalAccount ("AWS global condition context keys"), so anyone reads unsigned."""
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::ifx-ours/*", Principal="*", Condition={"StringEqualsIfExists": {"aws:PrincipalAccount": ACCOUNT}}))  # fmt: skip
+    ours = role("Internal", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)  # the file's account
+    [route] = who(cli, "read", "s3://ifx-ours/", files([ours], {"ifx-ours": grant}))
+    assert route["party_account"] == "*" and route["verdict"].startswith("can, only as anonymous"), route
+    assert route["worst"] == "critical", route

@@ -60,15 +60,22 @@ _OURS_KEYS = {
 }
 
 
-def only_ours(statement: Statement, ours: frozenset[str], org_ids: frozenset[str]) -> bool:
+def only_ours(
+    statement: Statement, ours: frozenset[str], org_ids: frozenset[str], *, anonymous: bool = True
+) -> bool:
     """Does the statement's condition require the caller's account or organization to be ours?
     IAM sets aws:PrincipalAccount to the account of the principal making the request and
     aws:PrincipalOrgID to its organization ("AWS global condition context keys"): no outside
     caller can meet StringEquals on our accounts, or our organization's ID, so the statement
-    grants no outside party anything (trial 22e: a false WARN, medium, for anyone)."""
+    grants no outside party anything (trial 22e: a false WARN, medium, for anyone). With IfExists
+    an anonymous request, which holds none of these keys, meets it ("...IfExists condition
+    operators": true where the key is absent), where the service takes one (`anonymous`: S3 does,
+    AWS KMS does not; trial 22v item 1)."""
     from provisioner.iam import condition_entries
 
     for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
+        if anonymous and operator.lower().endswith("ifexists"):
+            continue
         base = operator.lower().removesuffix("ifexists")
         if key.lower() == "aws:principalarn" and base in (
             "arnequals",

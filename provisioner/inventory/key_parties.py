@@ -50,7 +50,7 @@ def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[
     found: list[Direct] = []
     for statement in statements(key.policy):
         # only our accounts meet it (KMS takes no anonymous request, an IfExists condition too)
-        if not statement.is_allow or only_ours(statement, ours | {key.account}, org_ids):
+        if not statement.is_allow or only_ours(statement, ours | {key.account}, org_ids, anonymous=False):
             continue
         for asking, party, fixed in callers(
             statement, names, ours | {key.account}, org_ids, {}, True, key.policy
