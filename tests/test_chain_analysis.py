@@ -40,7 +40,12 @@ def doc(*statements: dict) -> dict:
 
 
 def s3_request(**keys):
+    """The session's GetObject; its ListBucket where a key only ListBucket carries is given
+    (Service Authorization Reference, Amazon S3: s3:prefix is ListBucket's; GetObject carries none)."""
     context = {"aws:PrincipalOrgID": ORG, "aws:PrincipalOrgPaths": [PATH], "aws:PrincipalTag/team": "ml"}
+    if "s3:prefix" in keys:
+        bucket = OBJECT.split("/", 1)[0]
+        return caller_request(SESSION, "s3:ListBucket", bucket, now=NOW, **{**context, **keys})
     return caller_request(SESSION, "s3:GetObject", OBJECT, now=NOW, **{**context, **keys})
 
 

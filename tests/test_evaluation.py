@@ -662,20 +662,20 @@ CASES = {
             "NumericLessThan",
             doc(
                 allow(
-                    Action="s3:GetObject", Resource="*", Condition={"NumericLessThan": {"s3:max-keys": "10"}}
+                    Action="s3:ListBucket", Resource="*", Condition={"NumericLessThan": {"s3:max-keys": "10"}}
                 )
             ),
-            s3("s3:GetObject", **{"s3:max-keys": "5"}),
+            s3("s3:ListBucket", BUCKET, **{"s3:max-keys": "5"}),
             ALLOW,
         ),
         (
             "NumericLessThan fails",
             doc(
                 allow(
-                    Action="s3:GetObject", Resource="*", Condition={"NumericLessThan": {"s3:max-keys": "10"}}
+                    Action="s3:ListBucket", Resource="*", Condition={"NumericLessThan": {"s3:max-keys": "10"}}
                 )
             ),
-            s3("s3:GetObject", **{"s3:max-keys": "10"}),
+            s3("s3:ListBucket", BUCKET, **{"s3:max-keys": "10"}),
             IMPLICIT_DENY,
         ),
         (
@@ -693,9 +693,9 @@ CASES = {
         (
             "non-number never matches",
             doc(
-                allow(Action="s3:GetObject", Resource="*", Condition={"NumericEquals": {"s3:max-keys": "x"}})
+                allow(Action="s3:ListBucket", Resource="*", Condition={"NumericEquals": {"s3:max-keys": "x"}})
             ),
-            s3("s3:GetObject", **{"s3:max-keys": "1"}),
+            s3("s3:ListBucket", BUCKET, **{"s3:max-keys": "1"}),
             IMPLICIT_DENY,
         ),
         (

@@ -2036,3 +2036,28 @@ def test_an_ifexists_condition_on_our_own_account_lets_anonymous_requests_in(cli
     [route] = who(cli, "read", "s3://ifx-ours/", files([ours], {"ifx-ours": grant}))
     assert route["party_account"] == "*" and route["verdict"].startswith("can, only as anonymous"), route
     assert route["worst"] == "critical", route
+
+
+def test_a_condition_on_a_key_the_action_never_carries_grants_nothing(cli, files):
+    """Trial 22v item 4: GetObject under StringLike s3:prefix pfx/* was "can". Service
+    Authorization Reference, Amazon S3: s3:prefix is a condition key of ListBucket, not of
+    GetObject, so a GetObject request carries none, and "If the key that you specify in a policy
+    condition is not present in the request context, the values do not match" (IAM User Guide,
+    "IAM JSON policy elements: Condition operators"): nobody reads. ListBucket with it is the
+    vendor's to send: its grant stands."""
+    pfx = role("S3Prefix", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::obkt/pfx/*", Condition={"StringLike": {"s3:prefix": "pfx/*"}})), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    assert who(cli, "read", "s3://obkt/pfx/", files([pfx])) == []
+    from provisioner.evaluation import Policy, Request
+    from provisioner.evaluation.chain import Chain, authorize
+
+    lists = Policy(
+        "p",
+        doc(allow("s3:ListBucket", "arn:aws:s3:::obkt", Condition={"StringLike": {"s3:prefix": "pfx/*"}})),
+    )
+    asked = Request(
+        "arn:aws:sts::123456789012:assumed-role/S3Prefix/s",
+        "s3:ListBucket",
+        "arn:aws:s3:::obkt",
+        {"s3:prefix": "pfx/a"},
+    )
+    assert authorize(Chain(identity=[lists]), asked).allowed

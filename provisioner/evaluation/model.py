@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from provisioner.iam import Statement, statements
+from provisioner.iam import Statement, request_key_absent, statements
 
 ALLOW = "allow"
 EXPLICIT_DENY = "explicit-deny"
@@ -30,8 +30,13 @@ class Request:
         object.__setattr__(self, "_index", {key.lower(): value for key, value in self.context.items()})
 
     def key(self, name: str) -> Any:
-        """A context key's value (keys are case-insensitive), or None when absent."""
-        return self._index.get(name.lower())
+        """A context key's value (keys are case-insensitive), or None when absent (a request key
+        the action does not carry too: iam.request_key_absent)."""
+        lowered = name.lower()
+        value = self._index.get(lowered)
+        if value is not None and lowered.startswith("s3:") and request_key_absent(self.action, lowered):
+            return None
+        return value
 
 
 @dataclass(frozen=True)
