@@ -235,3 +235,53 @@ def test_a_trailing_star_asks_every_key_under_the_prefix(cli, files):
     assert starred == routes(cli, "read", "s3://acme-images/train/", args)
     assert starred["target"] == "s3://acme-images/train/"
     assert [r["party"] for r in starred["routes"]] == ["Labelbox"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "says"),
+    [
+        (
+            {"Effect": "Allow", "Principal": "*", "Resource": "arn:aws:s3:::obkt/*"},
+            "'Action' is a required property",
+        ),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": ["*"],
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::obkt/*",
+            },
+            "Principal",
+        ),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::obkt/*",
+                "Condition": "oops",
+            },
+            "Condition",
+        ),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::obkt/*",
+                "Condition": {"StringEqualz": {"aws:SourceIp": "1"}},
+            },
+            "StringEqualz",
+        ),
+    ],
+    ids=["no-action", "principal-list", "condition-text", "unknown-operator"],
+)
+def test_a_bucket_policy_file_s3_would_refuse_is_bad_input(cli, tmp_path, statement, says):
+    """Trial 22v items 5 and 6: a --bucket-policy with no Action was read as every action
+    (CRITICAL), a Principal list was dropped, a Condition that is no object or an unknown operator
+    became a WARN, all with exit 0. S3 refuses such a policy (PutBucketPolicy: MalformedPolicy),
+    so it is bad input: one line, exit 2, naming the element."""
+    args = offline_args(tmp_path, [], {"obkt": {"Version": "2012-10-17", "Statement": [statement]}})
+    refused = cli("who-can", "read", "s3://obkt/", *args)
+    assert refused.code == 2 and refused.stderr.strip().count("\n") == 0, refused.stderr
+    assert "not a valid bucket policy" in refused.stderr and says in refused.stderr, refused.stderr

@@ -10,6 +10,7 @@ from typing import Any
 
 from provisioner.audit.gather import _threads
 from provisioner.aws import Aws, AwsError, read_or_none, translate
+from provisioner.documents import schema_errors
 from provisioner.errors import InputError
 from provisioner.iam import parse_document
 from provisioner.inputs import read_json
@@ -40,6 +41,11 @@ def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
             raw = parse_document(raw["Policy"])
         if not isinstance(raw, dict) or "Statement" not in raw:
             raise InputError("bucket_policy", value, "not a bucket policy: no Statement")
+        # S3 refuses a policy out of the IAM grammar (MalformedPolicy), so no bucket holds one
+        # (no Action read as every action, a Principal list dropped: trial 22v items 5, 6)
+        broken = schema_errors(raw, "iam-policy")
+        if broken:
+            raise InputError("bucket_policy", value, f"not a valid bucket policy: {broken[0]}")
         wrong = _not_of(raw, name)
         if wrong:
             raise InputError("bucket_policy", value, wrong)
