@@ -2061,3 +2061,14 @@ def test_a_condition_on_a_key_the_action_never_carries_grants_nothing(cli, files
         {"s3:prefix": "pfx/a"},
     )
     assert authorize(Chain(identity=[lists]), asked).allowed
+
+
+def test_a_party_another_statement_lets_in_with_any_other_id_is_decided_by_none(cli, files):
+    """Trial 22v item 8: one statement pins two IDs for the account root, another lets the same
+    account's role/ci-deployer in where sts:ExternalId is not those ("Policy evaluation logic":
+    one Allow suffices); DECIDED BY named the two IDs."""
+    multi = role("MultiExt", f"arn:aws:iam::{DATADOG}:root", doc(allow("s3:GetObject", "arn:aws:s3:::multi-ext/*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    other = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DATADOG}:role/ci-deployer"}, "Action": "sts:AssumeRole", "Condition": {"StringNotEquals": {"sts:ExternalId": "datadog-issued-id-0000000042"}}}  # fmt: skip
+    multi["AssumeRolePolicyDocument"]["Statement"].append(other)
+    [route] = who(cli, "read", "s3://multi-ext/", files([multi]))
+    assert route["condition"].startswith("none: ") and "role/ci-deployer" in route["condition"], route

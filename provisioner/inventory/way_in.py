@@ -165,15 +165,21 @@ def id_phrase(ids: list[str] | None) -> str:
     return f", with the external ID{'s' if len(ids) > 1 else ''} " + ", ".join(repr(i) for i in ids)
 
 
-def without_id(doors: Any, reached: str, named: tuple[str, ...]) -> str:
-    """A caller of the party (`reached`: its account, or "*": an account the trust does not
-    name) that gets in with no external ID (a door the trust analysis shows), or ""."""
+def without_id(doors: Any, reached: str, named: tuple[str, ...], ids: list[str] | None = None) -> str:
+    """How a caller of the party (`reached`: its account, or "*": an account the trust does not
+    name) gets in with no external ID, or with one other than `ids` (a door the trust analysis
+    shows: "arn:… gets in with no external ID"), or ""."""
     for door in doors:
         fields = door.caller.split(":")
         account = fields[4] if len(fields) > 5 else ""
         mine = account == reached or (reached == "*" and account not in named)
-        if door.external_id is None and door.decided and account and mine:
-            return str(door.caller)
+        if not (door.decided and account and mine):
+            continue
+        if door.external_id is None:
+            return f"{door.caller} gets in with no external ID"
+        if ids and door.external_id not in ids:  # trial 22v item 8
+            other = f"an external ID other than those, for example {door.external_id!r}"
+            return f"{door.caller} gets in with {other}"
     return ""
 
 

@@ -256,10 +256,12 @@ def _party_routes(
             ids, condition = star, f"{id_condition(star)} (anyone who knows it)"
         decides, pinned = decided_by(federated.get(reached), condition, ids)
         # one party: each of its doors is its own (several: _own_route decides each one's IDs)
-        bare = without_id(analysis.trust.doors, reached, analysis.trust.parties) if len(everyone) == 1 else ""
+        trust = analysis.trust
+        bare = without_id(trust.doors, reached, trust.parties, ids) if len(everyone) == 1 else ""
         if bare and reached not in federated:
-            # another statement lets the party in with no ID: one Allow suffices (trial 22u item 1)
-            decides, pinned = f"none: {bare} gets in with no external ID", False
+            # another statement lets the party in with no ID, or any other: one Allow suffices
+            # (trial 22u item 1)
+            decides, pinned = f"none: {bare}", False
         for part, shown, by_action, verdict in reaches:
             routes.append(
                 Route(
