@@ -2072,3 +2072,14 @@ def test_a_party_another_statement_lets_in_with_any_other_id_is_decided_by_none(
     multi["AssumeRolePolicyDocument"]["Statement"].append(other)
     [route] = who(cli, "read", "s3://multi-ext/", files([multi]))
     assert route["condition"].startswith("none: ") and "role/ci-deployer" in route["condition"], route
+
+
+def test_anyone_narrowed_by_an_account_pattern_is_decided_for_the_accounts_it_matches(cli, files):
+    """Trial 22v item 3: "*" under StringLike aws:PrincipalAccount 1234* was a medium WARN (not
+    decided). aws:PrincipalAccount is the account of the principal making the request ("AWS global
+    condition context keys"); every account numbered 1234… meets it, none of them ours: anyone
+    such, decided, critical."""
+    grant = doc(allow("s3:GetObject", "arn:aws:s3:::acct-like/*", Principal="*", Condition={"StringLike": {"aws:PrincipalAccount": "1234*"}}))  # fmt: skip
+    ours = role("Internal", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)
+    [route] = who(cli, "read", "s3://acct-like/", files([ours], {"acct-like": grant}))
+    assert (route["party_account"], route["verdict"], route["worst"]) == ("*", "can", "critical"), route

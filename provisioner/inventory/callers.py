@@ -13,6 +13,14 @@ from typing import Any
 
 from provisioner.iam import Statement, aws_principals, statements, strings
 from provisioner.inventory.model import ANYONE
+from provisioner.inventory.narrowing import (
+    ACCOUNT_ARN,
+    if_exists,
+    org_party,
+    pattern_accounts,
+    pinned_accounts,
+    pinned_orgs,
+)
 from provisioner.inventory.sources import OURS, service_sources
 from provisioner.model import account_of, session_arn
 from provisioner.naming import AWS_SERVICE, UNKNOWN, Names, Party
@@ -46,127 +54,6 @@ def asking_context(caller: str) -> dict[str, Any]:
     if caller == ANONYMOUS:
         return {k: v for k, v in context.items() if not k.lower().startswith("aws:principal")}
     return context
-
-
-# the caller's account and organization (kms:CallerAccount too: AWS KMS Developer Guide)
-# a principal ARN pattern whose account is written out (arn:aws:iam::ACCOUNT:…, sts too): its account
-_ACCOUNT_ARN = re.compile(r"arn:aws[\w-]*:(?:iam|sts)::(\d{12}):\S*")
-
-
-_OURS_KEYS = {
-    "aws:principalaccount": "accounts",
-    "kms:calleraccount": "accounts",
-    "aws:principalorgid": "organizations",
-}
-
-
-def only_ours(
-    statement: Statement, ours: frozenset[str], org_ids: frozenset[str], *, anonymous: bool = True
-) -> bool:
-    """Does the statement's condition require the caller's account or organization to be ours?
-    IAM sets aws:PrincipalAccount to the account of the principal making the request and
-    aws:PrincipalOrgID to its organization ("AWS global condition context keys"): no outside
-    caller can meet StringEquals on our accounts, or our organization's ID, so the statement
-    grants no outside party anything (trial 22e: a false WARN, medium, for anyone). With IfExists
-    an anonymous request, which holds none of these keys, meets it ("...IfExists condition
-    operators": true where the key is absent), where the service takes one (`anonymous`: S3 does,
-    AWS KMS does not; trial 22v item 1)."""
-    from provisioner.iam import condition_entries
-
-    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
-        if anonymous and operator.lower().endswith("ifexists"):
-            continue
-        base = operator.lower().removesuffix("ifexists")
-        if key.lower() == "aws:principalarn" and base in (
-            "arnequals",
-            "arnlike",
-            "stringequals",
-            "stringlike",
-        ):
-            # ARNs whose account part is ours, written out (role/* of our account: trial 22q item 7)
-            accounts = [_ACCOUNT_ARN.fullmatch(str(v)) for v in values]
-            if values and all(m is not None and m.group(1) in ours for m in accounts):
-                return True
-            continue
-        kind = _OURS_KEYS.get(key.lower())
-        if kind is None or base not in ("stringequals", "stringlike"):
-            continue
-        texts = [str(v) for v in values]
-        if not texts or any("*" in t or "?" in t or "${" in t for t in texts):
-            continue
-        if all(t in (ours if kind == "accounts" else org_ids) for t in texts):
-            return True
-    return False
-
-
-def pinned_accounts(statement: Statement) -> dict[str, list[str]]:
-    """The accounts a condition limits the statement to, each with the principals it names: a
-    StringEquals on aws:PrincipalAccount (literal account IDs), or an ARN or string operator on
-    aws:PrincipalArn whose every value names its account literally and no wildcard; {} when
-    neither does."""
-    from provisioner.iam import condition_entries
-
-    arns = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(role|user)/[\w+=,.@/*?-]+")  # a name pattern too
-    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
-        texts = [str(v) for v in values]
-        base, name = operator.lower().removesuffix("ifexists"), key.lower()
-        accounts = texts and all(re.fullmatch(r"\d{12}", t) for t in texts)
-        if name in ("aws:principalaccount", "kms:calleraccount") and base == "stringequals" and accounts:
-            return {t: [] for t in texts}
-        matches = [arns.fullmatch(t) for t in texts]
-        principal_arn = name == "aws:principalarn" and base in (
-            "arnequals",
-            "arnlike",
-            "stringequals",
-            "stringlike",
-        )
-        if principal_arn and texts and all(matches):
-            found: dict[str, list[str]] = {}
-            for text, match in zip(texts, matches, strict=True):
-                if match is not None:
-                    found.setdefault(match.group(1), []).append(text)
-            return found
-        # any other pattern whose account is written out (arn:aws:iam::ACCOUNT:*): that account,
-        # any principal of it (trial 22r item 13)
-        accounts_of = [_ACCOUNT_ARN.fullmatch(t) for t in texts]
-        if principal_arn and texts and all(accounts_of):
-            return {m.group(1): [] for m in accounts_of if m is not None}
-    return {}
-
-
-ORGANIZATION = "org:"  # how another organization's accounts are written among the parties
-
-
-def pinned_orgs(statement: Statement) -> list[str] | None:
-    """The organizations a StringEquals (or StringLike with no wildcard) on aws:PrincipalOrgID
-    limits the statement's callers to: the organization of the principal making the request, so
-    no account outside them meets it ("AWS global condition context keys"); a value that is no
-    organization ID is none (condition_values: it never matches, so [] lets nobody in); None when
-    no such condition limits it."""
-    from provisioner.condition_values import can_match
-    from provisioner.iam import condition_entries
-
-    for operator, key, values in condition_entries(statement.body.get("Condition")) or []:
-        texts = [str(v) for v in values]
-        literal = texts and not any(c in t for t in texts for c in "*?$")
-        named = key.lower() == "aws:principalorgid" and operator.lower() in ("stringequals", "stringlike")
-        if named and literal:
-            return [t for t in texts if can_match(key, t)]
-    return None
-
-
-def org_party(org: str) -> Party:
-    return Party(f"{ORGANIZATION}{org}", f"organization {org} (its accounts)", UNKNOWN)
-
-
-def _if_exists(statement: Statement) -> bool:
-    """Is a condition on the caller's account or ARN an ...IfExists one (true where it is absent)?"""
-    from provisioner.iam import condition_entries
-
-    return any(
-        op.lower().endswith("ifexists") and key.lower() in ("aws:principalaccount", "aws:principalarn")
-        for op, key, _ in condition_entries(statement.body.get("Condition")) or []
-    )
 
 
 def own_folder_accounts(statement: Statement, resources: list[str], ours: frozenset[str]) -> list[str]:
@@ -254,7 +141,7 @@ def _spared_by_condition(deny: Statement) -> list[str]:
         return [t for t in texts if re.fullmatch(r"\d{12}", t)]
     negated = base in ("arnnotequals", "arnnotlike", "stringnotequals", "stringnotlike")
     if key.lower() == "aws:principalarn" and negated:
-        arns = [_ACCOUNT_ARN.fullmatch(t) for t in texts]
+        arns = [ACCOUNT_ARN.fullmatch(t) for t in texts]
         return [t.replace("*", "x").replace("?", "x") for t, m in zip(texts, arns, strict=True) if m]
     return []
 
@@ -281,7 +168,7 @@ def callers(
         # "*" narrowed to named accounts by aws:PrincipalAccount or aws:PrincipalArn (set by IAM
         # to the caller's account and ARN): those accounts are the parties, not anyone
         named = (named - {ANYONE}) | set(pinned)
-        if _if_exists(statement):  # an anonymous request, with no such key, meets it too
+        if if_exists(statement):  # an anonymous request, with no such key, meets it too
             named.add(ANYONE)
     callers: list[tuple[list[str], Party, tuple[bool, str] | None]] = []
     someone = stranger(policy if policy is not None else statement.body)  # `policy`: the whole one
@@ -294,12 +181,7 @@ def callers(
         own += pinned.get(account, [])  # the roles aws:PrincipalArn names: asked as their sessions
         if account == ANYONE:
             anyone = Party(ANYONE, "anyone (any AWS account)", "anyone")
-            # any account may name its role as an aws:PrincipalArn pattern of any account asks
-            # and a role name a Deny's pattern of any account spares (trial 22t item 1)
-            denies = [d for d in statements(policy) if d.effect == "Deny"] if policy is not None else []
-            names_ = ["any-role", *role_names(statement), *(n for d in denies for n in role_names(d))]
-            sessions = [session_arn(someone, n, "session") for n in dict.fromkeys(names_)]
-            callers.append(([*sessions, ANONYMOUS], anyone, None))
+            callers.append(([*_anyones(statement, someone, policy, ours), ANONYMOUS], anyone, None))
             continue
         for party, mine in names.parties(account, ours, own):  # one account, maybe several parties
             asking = {c for p in mine or [account] for c in callers_of(p, account)}
@@ -328,6 +210,17 @@ def callers(
             through = f"through {name}, for the resources of account {account} ({sources.note})"
             callers.append(([name], names.party(account, ours, ()), (True, through)))
     return callers
+
+
+def _anyones(statement: Statement, someone: str, policy: Any, ours: frozenset[str]) -> list[str]:
+    """The signed callers asked as for "*": sessions of `someone` (an account the policy does not
+    name) under any role name, the names an aws:PrincipalArn pattern of any account asks and a
+    Deny's pattern of any account spares (trial 22t item 1), and a session of an account a
+    pattern on aws:PrincipalAccount lets in (1234*: trial 22v item 3)."""
+    denies = [d for d in statements(policy) if d.effect == "Deny"] if policy is not None else []
+    names = ["any-role", *role_names(statement), *(n for d in denies for n in role_names(d))]
+    sessions = [session_arn(someone, n, "session") for n in dict.fromkeys(names)]
+    return sessions + [session_arn(a, "any-role", "session") for a in pattern_accounts(statement, ours)]
 
 
 def callers_of(principal: str, account: str) -> list[str]:

@@ -18,15 +18,14 @@ from provisioner.iam import Statement, statements, strings
 from provisioner.inventory.actions import OWNER_ONLY
 from provisioner.inventory.callers import (
     ANONYMOUS,
-    ORGANIZATION,
     asking_context,
     callers,
     chosen_by_caller,
-    only_ours,
     own_folder_accounts,
     spared,
 )
 from provisioner.inventory.model import ANYONE, Bucket, Direct
+from provisioner.inventory.narrowing import ORGANIZATION, only_ours
 from provisioner.inventory.parts import PROBE_KEY, Guard, fill, guarded, loosened, probes
 from provisioner.inventory.session_tags import variants
 from provisioner.model import session_arn

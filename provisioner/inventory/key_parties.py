@@ -14,10 +14,11 @@ from provisioner.audit.model import AccountData
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import statements
-from provisioner.inventory.callers import ANONYMOUS, asking_context, callers, only_ours
+from provisioner.inventory.callers import ANONYMOUS, asking_context, callers
 from provisioner.inventory.direct import THEIRS
 from provisioner.inventory.keys import key_contexts
 from provisioner.inventory.model import Direct, Key
+from provisioner.inventory.narrowing import only_ours
 from provisioner.inventory.parts import settled
 from provisioner.naming import AWS_SERVICE, Names
 

@@ -278,3 +278,18 @@ class InventoryResult:
             r.worst for p in self.parties for r in p.roles if r.worst is not None and r.worst != r.severity
         ]
         return self.audit.fails(threshold) or any(s.reaches(threshold) for s in [*direct, *raised])
+
+
+def route_severity(severity: Severity | None, verdict: str, writes: bool = False) -> Severity | None:
+    """A route's worst, as inventory ranks the role (RoleAccess.worst): the role's findings;
+    writing, or taking the bucket over, high at least; not decided (a condition, or a policy not
+    read), medium at least (never a pass)."""
+    if verdict.startswith("WARN"):
+        return at_least(severity, Severity.MEDIUM)
+    if verdict == "can":
+        return at_least(severity, Severity.HIGH) if writes else severity
+    return at_least(severity, Severity.HIGH)
+
+
+def at_least(severity: Severity | None, floor: Severity) -> Severity:
+    return severity if severity is not None and severity.rank <= floor.rank else floor

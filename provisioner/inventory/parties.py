@@ -19,7 +19,6 @@ from provisioner.federation import PREFIX as FEDERATED
 from provisioner.iam import aws_principals, statements
 from provisioner.inventory.actions import BUCKET_WRITES, OWNER_ONLY, RIGHT_OF
 from provisioner.inventory.browser import browser_access
-from provisioner.inventory.callers import org_party, pinned_orgs
 from provisioner.inventory.chaining import Chained, chained_accesses
 from provisioner.inventory.hygiene import findings_by_role, id_notes, reuse_is_mine, shared_ids
 from provisioner.inventory.key_parties import key_directs
@@ -32,6 +31,7 @@ from provisioner.inventory.model import (
     PartyEntry,
     RoleAccess,
 )
+from provisioner.inventory.narrowing import org_party, pinned_orgs
 from provisioner.inventory.removal import leaves, removal, same_place
 from provisioner.inventory.scope import data_scope
 from provisioner.inventory.sessions import role_chain, session_context, unread_policies

@@ -18,9 +18,9 @@ from provisioner.audit.model import AccountData, AuditResult, RoleDetail
 from provisioner.audit.rules import analyse
 from provisioner.audit.scope import Scope
 from provisioner.inventory.actions import EXPIRE, OWNER_ONLY, TAKEOVER, WHO_CAN
-from provisioner.inventory.callers import ORGANIZATION
 from provisioner.inventory.hygiene import findings_by_role, reuse_is_mine
-from provisioner.inventory.model import ANYONE, Bucket
+from provisioner.inventory.model import ANYONE, Bucket, at_least, route_severity
+from provisioner.inventory.narrowing import ORGANIZATION
 from provisioner.inventory.parties import TRUST_RULES, parties_of
 from provisioner.inventory.reach import (
     EXPIRE_WORDS,
@@ -133,7 +133,7 @@ def who_can(
     routes = _role_routes(action, facts, prefix, data, result, memo, names, org_accounts, ours)
     if listed and answer.owner is None:  # trial 22r item 14: its owner's bucket policy decides
         why = f"WARN: not decided: bucket {bucket} is in none of the accounts read (if it exists, its owner's bucket policy decides)"  # noqa: E501
-        routes = [replace(r, verdict=f"{why}; if so, {r.verdict}", severity=_at_least(r.severity, Severity.MEDIUM)) for r in routes]  # noqa: E501  # fmt: skip
+        routes = [replace(r, verdict=f"{why}; if so, {r.verdict}", severity=at_least(r.severity, Severity.MEDIUM)) for r in routes]  # noqa: E501  # fmt: skip
     answer.routes += routes
     org_ids = frozenset(a.org.org_id for a in data if a.org is not None and a.org.org_id)
     owners = {b.name: account for account, found in buckets.items() for b in found}
@@ -255,12 +255,13 @@ def _party_routes(
         ):
             ids, condition = star, f"{id_condition(star)} (anyone who knows it)"
         decides, pinned = decided_by(federated.get(reached), condition, ids)
-        # one party: each of its doors is its own (several: _own_route decides each one's IDs)
-        trust = analysis.trust
-        bare = without_id(trust.doors, reached, trust.parties, ids) if len(everyone) == 1 else ""
-        if bare and reached not in federated:
-            # another statement lets the party in with no ID, or any other: one Allow suffices
-            # (trial 22u item 1)
+        # one party: each door is its own (several: _own_route's IDs); one Allow suffices (22u item 1)
+        bare = (
+            without_id(analysis.trust.doors, reached, analysis.trust.parties, ids)
+            if len(everyone) == 1
+            else ""
+        )
+        if bare and reached not in federated:  # another statement lets it in with no ID, or any
             decides, pinned = f"none: {bare}", False
         for part, shown, by_action, verdict in reaches:
             routes.append(
@@ -272,27 +273,12 @@ def _party_routes(
                     verdict,
                     trust_words or gets_in(party.label, others, decides, pinned),
                     verdict.removeprefix("WARN: ") if verdict.startswith("WARN") else decides,
-                    _route_severity(severity, verdict, any(a in WRITES for a in by_action)),
+                    route_severity(severity, verdict, any(a in WRITES for a in by_action)),
                     part,
                     tuple(by_action),
                 )
             )
     return routes
-
-
-def _route_severity(severity: Severity | None, verdict: str, writes: bool = False) -> Severity | None:
-    """A route's worst, as inventory ranks the role (RoleAccess.worst): the role's findings;
-    writing, or taking the bucket over, high at least; not decided (a condition, or a policy not
-    read), medium at least (never a pass)."""
-    if verdict.startswith("WARN"):
-        return _at_least(severity, Severity.MEDIUM)
-    if verdict == "can":
-        return _at_least(severity, Severity.HIGH) if writes else severity
-    return _at_least(severity, Severity.HIGH)
-
-
-def _at_least(severity: Severity | None, floor: Severity) -> Severity:
-    return severity if severity is not None and severity.rank <= floor.rank else floor
 
 
 def _policy_routes(
