@@ -50,8 +50,12 @@ def never_matching(document: Any) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for statement in statements(document):
         for operator, key, values in statement.conditions():
-            shape = _formats().get(key.lower())
             plain = operator.rpartition(":")[2].lower()
+            typed = _typed_fault(plain, values)  # an address, number or date that is none
+            if typed:
+                found.append((f"{statement.path}.Condition.{operator}.{key}", typed))
+                continue
+            shape = _formats().get(key.lower())
             if shape is None or not plain.startswith(("string", "arn")) or plain.startswith(_NEGATED):
                 continue
             bad = [str(v) for v in values if _never(shape, str(v), plain)]
@@ -65,6 +69,35 @@ def never_matching(document: Any) -> list[tuple[str, str]]:
                 message = f"the value {bad[0]!r} can never match: it {what} {shape.words}"
             found.append((f"{statement.path}.Condition.{operator}.{key}", message))
     return found
+
+
+def _typed_fault(operator: str, values: list[Any]) -> str:
+    """The first value of an IpAddress, Numeric or Date condition that is no address (or CIDR
+    block), number or date ("IAM JSON policy elements: Condition operators": each compares
+    values of its type), said as a value that can never match; "" when all are."""
+    import ipaddress
+
+    from provisioner.evaluation.conditions import parse_date
+
+    base = operator.removesuffix("ifexists").removeprefix("not")
+    checks: dict[str, tuple[str, Any]] = {
+        "ipaddress": ("an IP address or CIDR block", lambda v: ipaddress.ip_network(v, strict=False)),
+        "numeric": ("a number", float),
+        "date": ("a date (ISO 8601, or seconds since 1970)", parse_date),
+    }
+    for prefix, (words, parse) in checks.items():
+        if not base.startswith(prefix):
+            continue
+        for value in map(str, values):
+            if "${" in value:
+                continue  # a policy variable: its value is the request's
+            try:
+                parsed = parse(value)
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                return f"the value {value!r} can never match: it is not {words}"
+    return ""
 
 
 def can_match(key: str, value: str, operator: str = "stringequals") -> bool:

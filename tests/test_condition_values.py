@@ -48,6 +48,12 @@ def malformed(document) -> list[str]:
          "'o-abc/r-ab12/*' does not start with an organization ID"),
         ("ForAnyValue:StringLike", "aws:PrincipalOrgPaths", "o-abc/r-ab12/*",
          "does not start with an organization ID"),
+        # trial 20q item 8: "IAM JSON policy elements: Condition operators": IpAddress compares
+        # IP addresses or ranges, Numeric numbers, Date dates; a value of none can never match
+        ("NotIpAddress", "aws:SourceIp", "300.1.2.3/8", "'300.1.2.3/8' can never match: it is not an IP"),
+        ("IpAddressIfExists", "aws:SourceIp", "10.0.0.0/33", "it is not an IP address or CIDR block"),
+        ("NumericLessThan", "s3:max-keys", "abc", "'abc' can never match: it is not a number"),
+        ("DateGreaterThan", "aws:CurrentTime", "tomorrow", "'tomorrow' can never match: it is not a date"),
     ],
 )  # fmt: skip
 def test_a_value_that_can_never_match_is_a_lint_finding(operator, key, value, says):
@@ -66,6 +72,12 @@ def test_a_value_that_can_never_match_is_a_lint_finding(operator, key, value, sa
         ("StringEquals", "aws:PrincipalAccount", "111122223333"),
         ("StringLike", "aws:PrincipalOrgPaths", "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"),
         ("StringEquals", "aws:SourceIp", "o-abc123"),  # not a key of these formats
+        ("IpAddress", "aws:SourceIp", "203.0.113.0/24"),
+        ("NotIpAddress", "aws:SourceIp", "2001:db8::/32"),
+        ("NumericLessThan", "s3:max-keys", "10"),
+        ("DateGreaterThan", "aws:CurrentTime", "2027-01-01T00:00:00Z"),
+        ("DateLessThan", "aws:EpochTime", "1796390000"),
+        ("NumericEquals", "s3:max-keys", "${aws:PrincipalTag/n}"),
     ],
 )  # fmt: skip
 def test_a_value_that_may_match_is_not(operator, key, value):
