@@ -2083,3 +2083,26 @@ def test_anyone_narrowed_by_an_account_pattern_is_decided_for_the_accounts_it_ma
     ours = role("Internal", f"arn:aws:iam::{ACCOUNT}:root", doc(), external_id=None)
     [route] = who(cli, "read", "s3://acct-like/", files([ours], {"acct-like": grant}))
     assert (route["party_account"], route["verdict"], route["worst"]) == ("*", "can", "critical"), route
+
+
+@pytest.mark.parametrize(
+    ("condition", "decided"),
+    [
+        ({"StringEquals": {"sts:RoleSessionName": "x"}}, True),
+        ({"StringLike": {"sts:RoleSessionName": "*"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, False),
+    ],
+    ids=["session-name", "session-name-pattern", "source-ip"],
+)
+def test_a_chained_trust_on_a_key_the_vendor_chooses_keeps_the_route(cli, files, condition, decided):
+    """Trial 22w item 1: Data's trust names Hop with a condition on sts:RoleSessionName (the
+    caller's to choose: "IAM and AWS STS condition context keys") or aws:SourceIp; the chained
+    route was dropped ("no outside principal"). The vendor names its session x: decided; where it
+    calls from is not known here: a WARN, never dropped."""
+    hop = role("Hop6", f"arn:aws:iam::{DATADOG}:root", doc(allow("sts:AssumeRole", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    data = _same_account_trust("Data6", f"arn:aws:iam::{ACCOUNT}:role/Hop6")
+    data["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = condition
+    data["RolePolicyList"][0]["PolicyDocument"] = doc(allow("s3:GetObject", "arn:aws:s3:::chain-cond/*"))
+    [route] = who(cli, "read", "s3://chain-cond/", files([hop, data]))
+    assert route["party"] == "Datadog" and "role/Data6" in route["route"], route
+    assert route["verdict"].startswith("WARN") != decided, route

@@ -209,7 +209,7 @@ def _chained_reaches(
         reaches += role_control(hop.session_role, account, bucket, owner_org, action, prefix)
         between = " -> ".join((*hop.path[1:], hop.role.arn))
         for part, shown, by_action, verdict in reaches:
-            if hop.ids and not verdict.startswith("WARN"):
+            if (hop.ids or hop.undecided) and not verdict.startswith("WARN"):
                 verdict = f"WARN: not decided: {hop.words}"
             found.append((part, f"{between} -> {shown}", by_action, verdict))
     return found
