@@ -2106,3 +2106,30 @@ def test_a_chained_trust_on_a_key_the_vendor_chooses_keeps_the_route(cli, files,
     [route] = who(cli, "read", "s3://chain-cond/", files([hop, data]))
     assert route["party"] == "Datadog" and "role/Data6" in route["route"], route
     assert route["verdict"].startswith("WARN") != decided, route
+
+
+def test_a_chained_trust_that_lets_the_hop_in_without_the_id_by_another_statement_is_decided(cli, files):
+    """Trial 22x item 2: Data's trust pins an ID for Hop in one statement and lets the account's
+    root (so Hop, through its own policy) in with none in another; the route was "only with the
+    external ID …: not decided". One Allow suffices ("Policy evaluation logic"): decided, can."""
+    hop = role("Hop7", f"arn:aws:iam::{DATADOG}:root", doc(allow("sts:AssumeRole", "*")), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    data = _same_account_trust("Data7", f"arn:aws:iam::{ACCOUNT}:role/Hop7")
+    data["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "internal-id-0000000000001"}}  # fmt: skip
+    data["AssumeRolePolicyDocument"]["Statement"].append({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"})  # fmt: skip
+    data["RolePolicyList"][0]["PolicyDocument"] = doc(allow("s3:GetObject", "arn:aws:s3:::chain-two/*"))
+    [route] = who(cli, "read", "s3://chain-two/", files([hop, data]))
+    assert route["verdict"] == "can" and "role/Data7" in route["route"], route
+
+
+def test_a_key_grant_of_create_grant_is_never_said_to_be_only_through_s3():
+    """Trial 22x item 1: kms:CreateGrant alone said "only as S3's call for it". AWS KMS Developer
+    Guide, "Grants in AWS KMS": the grantee gives itself a grant for Decrypt and uses it on any
+    ciphertext it holds."""
+    from provisioner.inventory.key_parties import key_grants
+    from provisioner.inventory.model import Key
+    from provisioner.naming import Names
+
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    policy = doc(allow("kms:CreateGrant", "*", Principal={"AWS": "arn:aws:iam::210987654321:root"}))
+    [grant] = key_grants(Key(key, ACCOUNT, policy), Names(), frozenset({ACCOUNT}), frozenset())
+    assert (grant.verdict, grant.rights, grant.power) == ("can", ("decrypt",), ("CreateGrant",)), grant

@@ -26,6 +26,7 @@ from provisioner.inventory.model import RoleAccess
 from provisioner.inventory.parts import session_name
 from provisioner.model import session_arn
 
+ASSUME = "sts:AssumeRole"
 SESSION = "vendor-session"  # the session name asked as where the trust names none
 DEPTH = 3  # roles beyond the first: AWS limits a chained session to an hour, not the length
 
@@ -95,14 +96,20 @@ def chained(
                     account.account, role.name, session_name(role.name, [target.trust], SESSION)
                 )
                 pinned = _pinned_ids(target.trust)
-                asked = {**context_of(role, caller), **({"sts:ExternalId": pinned[0]} if pinned else {})}
+                asked = context_of(role, caller)
                 if tagged is not None:  # its session's tags are the vendor's: the values the trust asks for
                     asked |= first_values(list(statements(target.trust)), _principal_tag)
                 # the session name it asks for, the vendor's to choose (trial 22w item 1)
                 asked |= first_values(list(statements(target.trust)), lambda k: k == "sts:rolesessionname")
-                gets_in, undecided = _assumes(
-                    side, target, Request(caller, "sts:AssumeRole", target.arn, asked)
-                )
+                # with no external ID first: another statement may let it in without one (trial
+                # 22x item 2: "only with the external ID" where it needs none)
+                bare = Request(caller, ASSUME, target.arn, asked)
+                gets_in, undecided = _assumes(side, target, bare, loose=not pinned)
+                if gets_in:
+                    pinned = []
+                elif pinned:
+                    with_id = {**asked, "sts:ExternalId": pinned[0]}
+                    gets_in, undecided = _assumes(side, target, Request(caller, ASSUME, target.arn, with_id))
                 if gets_in:
                     seen.add(target.arn)
                     reached = (*ids, *pinned)
@@ -115,7 +122,7 @@ def chained(
     return found
 
 
-def _assumes(side: Chain, target: RoleDetail, request: Request) -> tuple[bool, str]:
+def _assumes(side: Chain, target: RoleDetail, request: Request, loose: bool = True) -> tuple[bool, str]:
     """Does the hop's session get into `target` (its trust the resource policy), and, where only a
     condition of the trust on a key the vendor chooses (where it calls from, …) refuses it, what
     decides (not decided: never dropped; trial 22w item 1)?"""
@@ -125,8 +132,8 @@ def _assumes(side: Chain, target: RoleDetail, request: Request) -> tuple[bool, s
     chain = replace(side, resource=[trust], resource_required=True)
     if authorize(chain, request).allowed:
         return True, ""
-    loose, guards = loosened(chain, False, True)
-    if loose is None or not authorize(loose, request).allowed:
+    opened, guards = loosened(chain, False, True) if loose else (None, [])
+    if opened is None or not authorize(opened, request).allowed:
         return False, ""
     return True, "; ".join(g.words for g in guards if g.policy == trust.name) or "its trust's condition"
 

@@ -91,6 +91,7 @@ def key_grants(key: Key, names: Names, ours: frozenset[str], org_ids: frozenset[
             rights = ("decrypt",) if set(given) & set(GRANTS_ITSELF) else ()
             power = tuple(a.removeprefix("kms:") for a in given if a != "kms:Decrypt")
             decided = all(given.values())
+            direct = direct or "kms:CreateGrant" in given  # it uses the grant it gives itself (22x item 1)
             note = (
                 "" if direct or not rights or not decided else THROUGH_S3.format(region=key.arn.split(":")[3])
             )
