@@ -2133,3 +2133,23 @@ def test_a_key_grant_of_create_grant_is_never_said_to_be_only_through_s3():
     policy = doc(allow("kms:CreateGrant", "*", Principal={"AWS": "arn:aws:iam::210987654321:root"}))
     [grant] = key_grants(Key(key, ACCOUNT, policy), Names(), frozenset({ACCOUNT}), frozenset())
     assert (grant.verdict, grant.rights, grant.power) == ("can", ("decrypt",), ("CreateGrant",)), grant
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("kms:CreateGrant", "*"),
+        allow(
+            "kms:Decrypt", "*", Condition={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+        ),
+    ],
+    ids=["create-grant", "decrypt-through-s3"],
+)
+def test_a_role_that_may_give_itself_a_grant_or_decrypt_through_s3_decrypts(cli, files, statement):
+    """Trial 22y items 1, 2: kms:CreateGrant on "*" (AWS KMS Developer Guide, "Grants in AWS KMS":
+    the grantee gives itself a grant for Decrypt) and kms:Decrypt on "*" where kms:ViaService is
+    S3 (S3's call for the session reading an SSE-KMS object carries it: S3 User Guide, "Using
+    server-side encryption with AWS KMS keys") both read as "data: nothing"."""
+    granter = role("KeyUser", f"arn:aws:iam::{DATADOG}:root", doc(statement), external_id="datadog-issued-id-0000000042")  # fmt: skip
+    [access] = parties(cli, files([granter]))["Datadog"]["roles"]
+    assert access["scope_shown"] == "any KMS key decrypt; nothing else", access["scope_shown"]

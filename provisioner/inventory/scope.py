@@ -20,7 +20,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.iam import statements, strings
 from provisioner.inventory.actions import RIGHTS
 from provisioner.inventory.control import bucket_writes, buckets_written, open_control
-from provisioner.inventory.keys import key_scope, kms_grants, with_key
+from provisioner.inventory.keys import key_contexts, key_scope, kms_grants, with_key
 from provisioner.inventory.model import Bucket, DataScope, Key
 from provisioner.inventory.parts import (
     PROBE_KEY,
@@ -108,7 +108,23 @@ def data_scope(
     grants += buckets_written(allowed, targets(asked_about, buckets), every_bucket, policies)
     undecided += open_control(asker, grants, targets(asked_about, buckets))
     notes = [] if buckets else ["bucket policies not read: a bucket policy's Deny may take some of this away"]
-    role_side = lambda key: allowed("kms:Decrypt", key, None)  # noqa: E731
+    side_chain = Chain(identity=documents, boundary=boundary, scps=scps)
+
+    def role_side(key: str) -> bool:
+        """May the session decrypt with the key as far as its own side goes: kms:Decrypt, called
+        directly or by S3 for it (keys.key_contexts: a grant on kms:ViaService s3.REGION), or
+        kms:CreateGrant (it gives itself a grant for Decrypt: AWS KMS Developer Guide, "Grants in
+        AWS KMS"; trial 22y items 1, 2)?"""
+        if allowed("kms:Decrypt", key, None) or allowed("kms:CreateGrant", key, None):
+            return True
+        owner = key.split(":")[4] if key.count(":") >= 5 else account  # the key's: aws:ResourceAccount
+        return any(
+            authorize(
+                side_chain, Request(caller, "kms:Decrypt", key, {**c, "aws:ResourceAccount": owner})
+            ).allowed
+            for c in key_contexts(key, context)[1:]
+        )
+
     if keys is None:  # not read (offline, or refused): the role's side alone
         grants += kms_grants(documents, role_side, account)
     else:
