@@ -2153,3 +2153,15 @@ def test_a_role_that_may_give_itself_a_grant_or_decrypt_through_s3_decrypts(cli,
     granter = role("KeyUser", f"arn:aws:iam::{DATADOG}:root", doc(statement), external_id="datadog-issued-id-0000000042")  # fmt: skip
     [access] = parties(cli, files([granter]))["Datadog"]["roles"]
     assert access["scope_shown"] == "any KMS key decrypt; nothing else", access["scope_shown"]
+
+
+def test_a_chained_roles_row_ranks_with_the_trust_it_is_reached_through(cli, files):
+    """Trial 22y item 3: H1 lets account 310000000001 in with no external ID and may assume D1;
+    inventory ranked D1's row ok while who-can ranked the same route high. The party gets to D1's
+    data through H1's trust, so H1's trust findings rank D1 too."""
+    hop = role("H1", "arn:aws:iam::310000000001:root", doc(allow("sts:*", "*")), external_id=None)
+    data = _same_account_trust("D1", f"arn:aws:iam::{ACCOUNT}:role/H1")
+    data["RolePolicyList"][0]["PolicyDocument"] = doc(allow("s3:GetObject", "arn:aws:s3:::bkt-d1/*"))
+    rows = {r["role_arn"].rsplit("/", 1)[1]: r for p in parties(cli, files([hop, data])).values() for r in p["roles"]}  # fmt: skip
+    [route] = who(cli, "read", "s3://bkt-d1/", files([hop, data]))
+    assert rows["D1"]["worst"] == route["worst"] == "high", (rows["D1"], route)

@@ -151,7 +151,9 @@ def _chains(
     """The roles a session of `first` reaches by chaining, as accesses of its parties."""
 
     def access_of(found: Chained) -> RoleAccess:
-        findings = by_role.get(found.role.arn, [])
+        # the way in is the first role's trust: its findings rank the chained role too (22y item 3)
+        entry = [f for f in by_role.get(first.arn, []) if f.rule in TRUST_RULES]
+        findings = by_role.get(found.role.arn, []) + entry
         return _access(found.role, account, list(found.ids), outside, findings, names, ours)
 
     def context_of(role: RoleDetail, caller: str) -> dict[str, Any]:
