@@ -13,6 +13,7 @@ from provisioner.evaluation import Decision, Policy, Request
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.context import caller_context
 from provisioner.iam import (
+    REQUEST_KEYS,
     WRITE_LEVELS,
     Statement,
     document_text,
@@ -168,7 +169,7 @@ _HEADLINE = ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutObj
 # Request keys the caller chooses: a grant conditioned on them is a grant ("Amazon S3 condition
 # key examples": s3:x-amz-acl and the other x-amz headers, s3:prefix, s3:delimiter; the
 # caller's own TLS, user agent, referer and request tags).
-_CALLER_CHOSEN = ("s3:x-amz-", "s3:prefix", "s3:delimiter", "s3:max-keys", "aws:requesttag/")
+_CALLER_CHOSEN = (*REQUEST_KEYS, "aws:requesttag/")  # iam.REQUEST_KEYS: one definition
 _CALLER_CHOSEN_KEYS = {
     "aws:useragent",
     "aws:referer",

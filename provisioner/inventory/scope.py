@@ -32,7 +32,7 @@ from provisioner.inventory.parts import (
     session_name,
 )
 from provisioner.inventory.session_tags import variants
-from provisioner.model import session_arn
+from provisioner.model import account_of, session_arn
 
 
 def targets(documents: Sequence[Policy], buckets: Sequence[Bucket]) -> list[tuple[str, str]]:
@@ -117,7 +117,7 @@ def data_scope(
         AWS KMS"; trial 22y items 1, 2)?"""
         if allowed("kms:Decrypt", key, None) or allowed("kms:CreateGrant", key, None):
             return True
-        owner = key.split(":")[4] if key.count(":") >= 5 else account  # the key's: aws:ResourceAccount
+        owner = account_of(key) or account  # the key's: aws:ResourceAccount
         return any(
             authorize(
                 side_chain, Request(caller, "kms:Decrypt", key, {**c, "aws:ResourceAccount": owner})

@@ -170,8 +170,7 @@ def without_id(doors: Any, reached: str, named: tuple[str, ...], ids: list[str] 
     name) gets in with no external ID, or with one other than `ids` (a door the trust analysis
     shows: "arn:… gets in with no external ID"), or ""."""
     for door in doors:
-        fields = door.caller.split(":")
-        account = fields[4] if len(fields) > 5 else ""
+        account = account_of(door.caller) or ""
         mine = account == reached or (reached == "*" and account not in named)
         if not (door.decided and account and mine):
             continue
