@@ -285,3 +285,12 @@ def test_a_bucket_policy_file_s3_would_refuse_is_bad_input(cli, tmp_path, statem
     refused = cli("who-can", "read", "s3://obkt/", *args)
     assert refused.code == 2 and refused.stderr.strip().count("\n") == 0, refused.stderr
     assert "not a valid bucket policy" in refused.stderr and says in refused.stderr, refused.stderr
+
+
+def test_a_bucket_policy_file_with_no_statement_says_so_in_words(cli, tmp_path):
+    """Trial 22x item 8: an empty Statement list was refused with jsonschema's own text."""
+    args = offline_args(tmp_path, [], {"obkt": {"Version": "2012-10-17", "Statement": []}})
+    refused = cli("who-can", "read", "s3://obkt/", *args)
+    assert refused.code == 2 and "not a valid bucket policy: it has no statement" in refused.stderr, (
+        refused.stderr
+    )

@@ -43,7 +43,7 @@ def policy_files(values: Sequence[str], account: str) -> list[Bucket]:
             raise InputError("bucket_policy", value, "not a bucket policy: no Statement")
         # S3 refuses a policy out of the IAM grammar (MalformedPolicy), so no bucket holds one
         # (no Action read as every action, a Principal list dropped: trial 22v items 5, 6)
-        broken = schema_errors(raw, "iam-policy")
+        broken = ["it has no statement"] if raw["Statement"] == [] else schema_errors(raw, "iam-policy")
         if broken:
             raise InputError("bucket_policy", value, f"not a valid bucket policy: {broken[0]}")
         wrong = _not_of(raw, name)
