@@ -37,7 +37,7 @@ def vendors_command(
         return
     lines = [report.vendors_table(vendors), ""]
     shown = "; ".join(
-        f"{s['source']} ({s['entries']} entries, {s.get('where') or s.get('source')}"
+        f"{s['source']} ({_count(s['entries'])}, {s.get('where') or s.get('source')}"
         + (f" at {str(s['commit'])[:12]}" if s.get("commit") else "")
         + ")"
         for s in sources
@@ -46,3 +46,7 @@ def vendors_command(
     lines.append(report.named_table(others))
     typer.echo("\n".join(lines))
     say_notes(notes)
+
+
+def _count(entries: int) -> str:
+    return f"{entries} {'entry' if entries == 1 else 'entries'}"
