@@ -99,13 +99,27 @@ def test_a_deny_added_takes_away_and_gives_nothing():
 
 
 @pytest.mark.slow  # the solver over every S3 action: seconds (make test runs it)
-def test_a_condition_on_the_session_issue_time_is_not_decided_and_counts_as_new():
-    # when the session was issued is not known here (the example was aws:CurrentTime, now asked
-    # at any time from now on: trial 20q item 3)
-    dated = {**READ, "Condition": {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}}
-    result = diff_documents(policy(dated), policy(READ))
+def test_a_condition_on_the_callers_unique_id_is_not_decided_and_counts_as_new():
+    # the unique ID AWS gives the role is not known here (the examples were aws:CurrentTime, now
+    # asked at any time from now on, trial 20q item 3, and aws:TokenIssueTime, now decided: below)
+    named = {**READ, "Condition": {"StringLike": {"aws:userid": "AROAEXAMPLEUNIQUEID01:*"}}}
+    result = diff_documents(policy(named), policy(READ))
     assert result.fails
-    assert all(not d.decided and "aws:TokenIssueTime" in d.why for d in result.differences)
+    assert all(not d.decided and "aws:userid" in d.why for d in result.differences)
+
+
+@pytest.mark.slow  # the solver over every S3 action: seconds (make test runs it)
+def test_a_condition_on_the_session_issue_time_is_decided():
+    """aws:TokenIssueTime is when the session's credentials were issued, at most 12 hours before
+    the request (IAM User Guide, "AWS global condition context keys"; STS API Reference,
+    AssumeRole, DurationSeconds): "issued after 2020" holds for every session now and later, so
+    dropping it gives nothing away; "issued before 2020" holds for none, so dropping it does."""
+    after = {**READ, "Condition": {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}}
+    assert diff_documents(policy(after), policy(READ)).differences == []
+    before = {**READ, "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}}
+    result = diff_documents(policy(before), policy(READ))
+    assert result.fails and result.differences
+    assert all(d.decided for d in result.differences)
 
 
 def test_a_diff_that_runs_out_of_time_ends_with_the_rest_not_decided(monkeypatch):

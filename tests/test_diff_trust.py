@@ -133,24 +133,24 @@ def test_anyone_newly_admitted_is_any_other_account():
 
 
 def test_an_unmodelled_condition_is_not_decided_and_counts_as_new():
-    # when the caller's session was issued is not known here (the example was aws:CurrentTime,
-    # now asked at any time from now on: trial 20q item 3)
+    # the caller's unique ID is not known here (the examples were aws:CurrentTime, now asked at
+    # any time from now on, trial 20q item 3, and aws:TokenIssueTime, now decided)
     dated = allow(
         condition={
             "StringEquals": {"sts:ExternalId": ID},
-            "DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"},
+            "StringLike": {"aws:userid": "AROAEXAMPLEUNIQUEID01:*"},
         }
     )
     result, gained = new_access(trust(dated), trust(PIN))
     assert gained and result.fails
-    assert all(not d.decided and "aws:TokenIssueTime" in d.why for d in gained)
+    assert all(not d.decided and "aws:userid" in d.why for d in gained)
     assert "not decided" in gained[0].message
 
 
 def test_a_widening_under_the_same_unmodelled_condition_is_shown_and_not_decided():
-    # the vendor with any ID, where it had only the issued one, but only where the date holds
-    # in NEW: it depends on when its session was issued, so it is not decided (and counts as new)
-    date = {"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}
+    # the vendor with any ID, where it had only the issued one, but only where the ID condition
+    # holds in NEW: it depends on the caller's unique ID, so it is not decided (and counts as new)
+    date = {"StringLike": {"aws:userid": "AROAEXAMPLEUNIQUEID01:*"}}
     old = trust(allow(condition={"StringEquals": {"sts:ExternalId": ID}, **date}))
     new = trust(allow(condition=date))
     result, (gained,) = new_access(old, new)

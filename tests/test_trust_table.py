@@ -381,13 +381,12 @@ def test_the_ids_a_vendor_gets_in_with_are_said_in_an_admins_words(statements, w
 
 
 def test_a_door_through_what_is_not_modelled_says_may_in_every_command():
-    """Principal "*" narrowed by aws:TokenIssueTime (when the caller's session was issued: not
+    """Principal "*" narrowed by aws:userid (the caller's unique ID, which AWS assigns: not
     known here): someone else may or may not get in, and every command says so first ("may be
     able to"), not "can" with "not decided" at the end of the example (found by a first-time
-    user). (The example was aws:MultiFactorAuthAge, now decided: test_mfa_age_is_a_number_anyone_chooses.)"""
-    document = trust(
-        [allow({**PIN, "DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}, principal="*")]
-    )
+    user). (The examples were aws:MultiFactorAuthAge, now decided:
+    test_mfa_age_is_a_number_anyone_chooses; and aws:TokenIssueTime, now decided too.)"""
+    document = trust([allow({**PIN, "StringLike": {"aws:userid": "AROAEXAMPLEUNIQUEID01:*"}}, principal="*")])
     lint = [f.message for f in lint_document(document)[1] if "assume" in f.message]
     audit = [h.message for h in judge_trust(document, ACCOUNT, frozenset(), role_arn=ROLE_ARN).found]
     external = validate_checks(document, [])["AWSExternalID"]

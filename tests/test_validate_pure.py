@@ -645,15 +645,46 @@ def test_the_vendor_with_no_id_and_with_another_is_one_door_in_the_detail():
 
 
 def test_a_vendor_door_only_through_what_is_not_modelled_is_a_warning():
-    """A door that exists only through a condition the analysis does not decide (a Date
-    comparison on aws:TokenIssueTime, when the caller's session was issued) is "not decided": a
-    WARN about the vendor, never a PASS (issue 19). (The example was aws:EpochTime, now asked at
-    any time from now on: trial 20q item 3.)"""
-    timed = vendor_allow({"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}})
-    checks = trust_checks(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}), timed)
+    """A door that exists only through a condition the analysis does not decide (aws:userid, the
+    caller's unique ID, which AWS assigns and we cannot know) is "not decided": a WARN about the
+    vendor, never a PASS (issue 19). (The examples were aws:EpochTime, now asked at any time from
+    now on, trial 20q item 3; and aws:TokenIssueTime, now decided: the next test.)"""
+    named = vendor_allow({"StringLike": {"aws:userid": "AROAEXAMPLEUNIQUEID01:*"}})
+    checks = trust_checks(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}), named)
     check = checks["AWSExternalID"]
     assert check.status is WARN, check.detail
-    assert "not decided: DateGreaterThan on aws:TokenIssueTime" in check.detail
+    assert "not decided: StringLike on aws:userid" in check.detail
+    assert checks["AWSAssumeRole"].status is PASS
+
+
+PAST = "2020-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("what", "statement", "expected"),
+    [
+        # any session issued since 2020: a new one, so the vendor gets in with no ID
+        ("issued after a past date", vendor_allow({"DateGreaterThan": {"aws:TokenIssueTime": PAST}}), FAIL),
+        # issued before 2020: no such session lives now (12 hours at most), nor later
+        ("issued before a past date", vendor_allow({"DateLessThan": {"aws:TokenIssueTime": PAST}}), PASS),
+        # "revoke active sessions": a Deny of sessions issued before a time; a new one gets in
+        ("revoking older sessions", {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+          "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2026-01-01T00:00:00Z"}}}, PASS),
+    ],
+)  # fmt: skip
+def test_the_callers_session_issue_time_is_decided(what, statement, expected):
+    """aws:TokenIssueTime ("AWS global condition context keys": "the date and time that
+    temporary security credentials were issued", "included in the request context only when the
+    principal uses temporary credentials") is the caller's: it can get new credentials at any
+    time, and they live at most 12 hours for a role session (STS API Reference, AssumeRole,
+    DurationSeconds) or 36 hours for an IAM user's (GetSessionToken). So the time is any second
+    within that life before the request: decided, not "not decided" (issue 20)."""
+    checks = trust_checks(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}), statement)
+    check = checks["AWSExternalID"]
+    assert check.status is expected, (what, check.detail)
+    assert "not decided" not in (check.detail or "")
+    if expected is FAIL:
+        assert re.search(r"aws:TokenIssueTime='\d{4}-\d\d-\d\dT", check.detail), check.detail
     assert checks["AWSAssumeRole"].status is PASS
 
 

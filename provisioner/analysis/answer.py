@@ -78,7 +78,9 @@ class Door:
         )
         skip = ("sts:rolesessionname", "aws:requestedregion")
         extra = {k: v for k, v in chosen.items() if k.lower() not in skip}
-        context = {**request.context, **dict(resource), **extra}
+        chosen_names = {k.lower() for k in extra}  # the caller's value, however the policy spells it
+        context = {k: v for k, v in request.context.items() if k.lower() not in chosen_names}
+        context = {**context, **dict(resource), **extra}
         return Request(request.principal, request.action, request.resource, context)
 
     def describe(self) -> str:

@@ -20,6 +20,7 @@ from provisioner.analysis import principals
 from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.answer import STRANGER
 from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
+from provisioner.analysis.globs import DIGIT_CHARS, WORD_CHARS, glob_over
 from provisioner.evaluation.context import context_table
 from provisioner.iam import wildcard_match
 from provisioner.model.arn import Arn
@@ -60,10 +61,11 @@ CHOSEN = {
 }
 ADDRESS_KEYS = ("aws:sourceip", "aws:vpcsourceip")  # compared with IpAddress over their bits
 SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
-_OPAQUE = {
-    "aws:tokenissuetime": "when the caller's session was issued",
-    "aws:userid": "the caller's unique ID",
-}
+_OPAQUE = {"aws:userid": "the caller's unique ID"}
+# How long temporary credentials live at most (STS API Reference: AssumeRole's DurationSeconds
+# up to 12 hours, a role's MaxSessionDuration; GetSessionToken's up to 36 hours, an IAM user's):
+# a session's aws:TokenIssueTime is at most that long before the request.
+_SESSION_SECONDS = {"role": 12 * 3600, "user": 36 * 3600}
 
 
 def _now() -> datetime:
@@ -175,11 +177,11 @@ class Caller:
         for kind, middle in ((z3.Not(self.user), ":role/"), (self.user, ":user/")):
             segments: list[str | tuple[z3.SeqRef, str]] = [
                 "arn:aws:iam::",
-                (self.acct, _DIGIT_CHARS),
+                (self.acct, DIGIT_CHARS),
                 middle,
-                (self.name, _WORD_CHARS),
+                (self.name, WORD_CHARS),
             ]
-            options.append(z3.And(kind, _glob_over(pattern, segments)))
+            options.append(z3.And(kind, glob_over(pattern, segments)))
         return z3.Or(*options)
 
     # --- the request's keys ---------------------------------------------------------------
@@ -233,15 +235,34 @@ class Caller:
             return replace(
                 self._free(name, (z3.Range("0", "9"), "[0-9]"), shortest=1, longest=9), numeric=True
             )
-        if name in _OPAQUE:
+        if name == "aws:tokenissuetime" and self.kind != "service":
+            return self._issued()
+        if name in _OPAQUE or name == "aws:tokenissuetime":
             key = self._free(name)
-            key.opaque = _OPAQUE[name]
-            if name == "aws:tokenissuetime" and self.kind != "service":
-                key.present = z3.Not(self.user)
+            key.opaque = _OPAQUE.get(name, "when the service's session was issued")
             return key
         if self.kind == "service":
             return self._service_key(name)
         return self._aws_key(name)
+
+    def _issued(self) -> Key:
+        """aws:TokenIssueTime, in seconds: when the caller's temporary credentials were issued
+        ("AWS global condition context keys": present only for temporary credentials). A role
+        session always has it; an IAM user has it with GetSessionToken's credentials, not with
+        its access keys: its choice. The caller can get new credentials at any time, so it is any
+        second within a session's longest life before the request: now, where the request is
+        now (`clock`), or any time from then on."""
+        name = "aws:tokenissuetime"
+        self.chosen.add(name)
+        now, digits = int(_now().timestamp()), (z3.Range("0", "9"), "[0-9]")
+        key = self._free(name, digits, shortest=1, longest=12, default=str(now))
+        issued = z3.StrToInt(key.value)
+        oldest = z3.If(self.user, now - _SESSION_SECONDS["user"], now - _SESSION_SECONDS["role"])
+        # a date a policy can name: at most the last second of 9999 (ISO 8601's four digits)
+        self.domain += [z3.Or(self.user, key.present), issued >= oldest, issued <= 253402300799]
+        if self.clock:
+            self.domain.append(issued <= now)
+        return replace(key, numeric=True)
 
     def _service_key(self, name: str) -> Key:
         if name == "aws:principalservicename":
@@ -357,44 +378,3 @@ _NOT_FOR_SERVICES = frozenset(
     for row in context_table()
     if "service" not in row["present_for"] and "assume-role" not in row["present_for"]
 )
-_DIGIT_CHARS = "0123456789"
-_WORD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-"  # _WORD's
-
-
-def _splits(pattern: str) -> list[tuple[str, str]]:
-    """Every way to cut a StringLike pattern in two whose languages concatenate to parts of its
-    own: at each position, and across each `*` (kept on both sides)."""
-    cuts = [(pattern[:i], pattern[i:]) for i in range(len(pattern) + 1)]
-    cuts += [(pattern[: i + 1], pattern[i:]) for i, c in enumerate(pattern) if c == "*"]
-    return list(dict.fromkeys(cuts))
-
-
-def _glob_over(pattern: str, segments: list[str | tuple[z3.SeqRef, str]]) -> z3.BoolRef:
-    """Does the concatenation of `segments` (constants, and variables with the characters they
-    may hold) match the StringLike `pattern`? Exact: a string a+b matches a pattern exactly when
-    some cut of it (`_splits`) has a match a and b; a cut whose variable part names a character
-    the variable cannot hold is dropped before the solver sees it."""
-    memo: dict[tuple[str, int], z3.BoolRef] = {}
-
-    def over(text: str, index: int) -> z3.BoolRef:
-        if (text, index) in memo:
-            return memo[(text, index)]
-        if index == len(segments):
-            found = z3.BoolVal(all(c == "*" for c in text))
-        else:
-            head = segments[index]
-            options: list[z3.BoolRef] = []
-            for left, right in _splits(text):
-                if isinstance(head, str) and not wildcard_match(left, head):
-                    continue
-                if not isinstance(head, str) and any(c not in head[1] + "*?" for c in left):
-                    continue
-                rest = over(right, index + 1)
-                if z3.is_false(rest):
-                    continue
-                options.append(rest if isinstance(head, str) else z3.And(z3.InRe(head[0], like(left)), rest))
-            found = z3.Or(*options) if options else z3.BoolVal(False)
-        memo[(text, index)] = found
-        return found
-
-    return over(pattern, 0)

@@ -31,8 +31,7 @@ import z3
 
 from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
-from provisioner.analysis.request import _WORD_CHARS as WORD_CHARS
-from provisioner.analysis.request import _glob_over as glob_over
+from provisioner.analysis.globs import WORD_CHARS, glob_over
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in

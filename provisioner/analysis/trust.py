@@ -22,6 +22,7 @@ import ipaddress
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -324,6 +325,8 @@ class _Question:
                     if key.address is not None
                     else str(model.eval(key.value, model_completion=True).as_string())
                 )
+                if name == "aws:tokenissuetime" and shown.isdigit():  # seconds, shown as a date
+                    shown = datetime.fromtimestamp(int(shown), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 keys.append((self.caller.spelled.get(name, name), shown))
         door = Door(self._who(model), external_id, tuple(keys), decided, why)
         request = door.request(self.setting.role_arn, self.setting.resource)
