@@ -399,3 +399,22 @@ def test_a_bucket_policy_deny_from_a_future_date_makes_the_read_depend_on_the_ti
     assert past["AWSObjectRead"].status is PASS, past["AWSObjectRead"].detail
     now = checks(snapshot(bucket_policy=_dated_deny("DateGreaterThan", "2020-01-01T00:00:00Z")))
     assert now["AWSObjectRead"].status is FAIL, now["AWSObjectRead"].detail
+
+
+def test_a_deny_of_sessions_issued_after_a_future_date_makes_the_read_depend_on_the_time():
+    """Trial 20r item 2: a Deny of sessions issued after a future date gave a plain PASS.
+    aws:TokenIssueTime is "the date and time that temporary security credentials were issued"
+    (IAM User Guide, "AWS global condition context keys"); the vendor takes a new session as
+    the old one ends (12 hours at most, STS API Reference, AssumeRole), so from that date its
+    sessions are refused: a WARN saying both sides, and that no value of the vendor's turns it."""
+    deny = _dated_deny("DateGreaterThan", "2099-01-01T00:00:00Z")
+    deny["Statement"][0]["Condition"] = {"DateGreaterThan": {"aws:TokenIssueTime": "2099-01-01T00:00:00Z"}}
+    read = checks(snapshot(bucket_policy=deny))["AWSObjectRead"]
+    assert read.status is WARN, read.detail
+    words = "depends on the time (aws:TokenIssueTime): allowed now, denied for sessions issued from"
+    assert f"{words} 2099-01-01T00:00:01Z" in read.detail, read.detail
+    assert "the vendor chooses" not in read.detail and "no change of yours" in read.detail
+    assert read.remedy == "DEPENDS_ON_TIME"
+    revoked = _dated_deny("DateLessThan", "2020-01-01T00:00:00Z")  # "revoke older sessions"
+    revoked["Statement"][0]["Condition"] = {"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}
+    assert checks(snapshot(bucket_policy=revoked))["AWSObjectRead"].status is PASS

@@ -18,7 +18,6 @@ from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
     DENIED_BY_ORGANIZATION,
-    DEPENDS_ON_VENDOR,
     ESCALATION,
     FAIL,
     PASS,
@@ -26,6 +25,7 @@ from provisioner.validate.rules import (
     SKIP,
     WARN,
     decide,
+    depends_remedy,
     free_keys,
     not_decided,
     organization_refuses,
@@ -115,7 +115,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         return replace(failed, remedy=KEY_POLICY_ONLY) if kms.key_policy_only else failed
     if status is WARN or depends:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
-        return replace(check, remedy=DEPENDS_ON_VENDOR) if depends or kms.depends else check
+        said = [*depends, detail] if kms.depends else depends
+        return replace(check, remedy=depends_remedy(said)) if depends or kms.depends else check
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
 
 

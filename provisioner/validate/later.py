@@ -4,7 +4,9 @@ User Guide, "AWS global condition context keys"); a bucket policy's Deny from a 
 an Allow that ends on one, turns the answer then (trial 20q item 6). The answer is the same
 between two of the dates the policies compare the time with, so it is asked at each future one
 and the second after it; where it differs from now, the verdict depends on the time and says
-both sides ("allowed now, denied from 2027-01-01T00:00:00Z")."""
+both sides ("allowed now, denied from 2027-01-01T00:00:00Z"). aws:TokenIssueTime moves with it:
+the vendor takes new sessions as it goes, so a Deny of sessions issued after a future date
+refuses its reads from then ("denied for sessions issued from …", trial 20r item 2)."""
 
 from __future__ import annotations
 
@@ -18,22 +20,28 @@ from provisioner.evaluation.model import Request
 from provisioner.iam import statements
 
 TIME_KEYS = ("aws:currenttime", "aws:epochtime")
+ISSUED = "aws:tokenissuetime"  # moves with the time: each session is issued shortly before its calls
 MOST = 6  # the nearest future dates asked at (each one costs a decision)
 
 
-def later_dates(chain: Chain, now: datetime) -> list[datetime]:
-    """The future times at which the answer may turn: each date (or epoch second) a condition
-    compares aws:CurrentTime or aws:EpochTime with, and the second after it, nearest first."""
-    found: set[datetime] = set()
+def later_dates(chain: Chain, now: datetime, issued: datetime | None = None) -> list[tuple[datetime, str]]:
+    """The future times at which the answer may turn, with the key that turns it: each date (or
+    epoch second) a condition compares aws:CurrentTime or aws:EpochTime with, and the second
+    after it; for aws:TokenIssueTime (`issued`: the session's, now), the time at which a session
+    is issued at that date and the second after; nearest first."""
+    found: set[tuple[datetime, str]] = set()
     for policy in chain_policies(chain):
         for statement in statements(policy.document):
             for _, key, values in statement.conditions():
-                if key.lower() not in TIME_KEYS:
+                lowered = key.lower()
+                if lowered not in TIME_KEYS and not (lowered == ISSUED and issued is not None):
                     continue
+                age = now - issued if lowered == ISSUED and issued is not None else timedelta(0)
                 for value in values:
                     when = parse_date(str(value))
-                    if when is not None and when > now:
-                        found |= {when, when + timedelta(seconds=1)}
+                    if when is not None and when + age > now:
+                        name = "aws:TokenIssueTime" if lowered == ISSUED else "aws:CurrentTime"
+                        found |= {(when + age, name), (when + age + timedelta(seconds=1), name)}
     return sorted(found)[: 2 * MOST]
 
 
@@ -61,16 +69,20 @@ def over_time(
     if not (now_outcome.always or now_outcome.never):
         return now_outcome
     now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
-    for when in later_dates(chain, now):
+    issued = parse_date(str(request.key("aws:TokenIssueTime") or ""))
+    for when, key in later_dates(chain, now, issued):
         then = decide(at_time(request, when))
         if (then.always, then.never) == (now_outcome.always, now_outcome.never):
             continue
-        shown = when.strftime("%Y-%m-%dT%H:%M:%SZ")
         words = "allowed now, denied" if now_outcome.always else "denied now, allowed"
+        if key == "aws:TokenIssueTime" and issued is not None:  # said as the session's issue time
+            words = f"{words} for sessions issued"
+            when -= now - issued
+        shown = when.strftime("%Y-%m-%dT%H:%M:%SZ")
         return Outcome(
             now_outcome.allowed or then.allowed,
             now_outcome.denied or then.denied,
-            f"depends on the time (aws:CurrentTime): {words} from {shown}",
+            f"depends on the time ({key}): {words} from {shown}",
             then.undecided,
             2,
             (*now_outcome.requests, *then.requests),

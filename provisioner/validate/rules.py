@@ -30,6 +30,7 @@ from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSp
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
 DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
+DEPENDS_ON_TIME = "DEPENDS_ON_TIME"  # of a WARN that turns at a date a policy names (validate/later.py)
 # the remediation of a refusal by an SCP or RCP's Deny, which neither the role nor the bucket can undo
 DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"
 # the remediation of a trust verdict not decided: never a command that replaces the trust
@@ -342,8 +343,11 @@ def s3_verdict(
             replace(failed, remedy=DENIED_BY_ORGANIZATION) if organization_refuses(refusals or []) else failed
         )
     if depends:
-        detail = "; ".join(depends) + ": the vendor chooses this value, so its reads may be refused"
-        return replace(verdict(name, WARN, spec, None, detail), remedy=DEPENDS_ON_VENDOR)
+        remedy = depends_remedy(depends)
+        why = "the answer turns then, with no change of yours"
+        why = why if remedy == DEPENDS_ON_TIME else "the vendor chooses this value"
+        detail = "; ".join(depends) + f": {why}, so its reads may be refused"
+        return replace(verdict(name, WARN, spec, None, detail), remedy=remedy)
     if refused_reads(state, "s3:GetBucketPolicy"):
         return verdict(
             name,
@@ -354,6 +358,13 @@ def s3_verdict(
             "a Deny there would not be seen",
         )
     return verdict(name, PASS, spec, detail=ok + org_note(state))
+
+
+def depends_remedy(depends: list[str]) -> str:
+    """The remediation of a WARN over `depends`: a date's (validate/later.py) where only the time
+    turns it, else the vendor's value's."""
+    timed = bool(depends) and all("depends on the time (" in d for d in depends)
+    return DEPENDS_ON_TIME if timed else DEPENDS_ON_VENDOR
 
 
 def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None) -> bool:
