@@ -418,3 +418,44 @@ def test_a_deny_of_sessions_issued_after_a_future_date_makes_the_read_depend_on_
     revoked = _dated_deny("DateLessThan", "2020-01-01T00:00:00Z")  # "revoke older sessions"
     revoked["Statement"][0]["Condition"] = {"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:00Z"}}
     assert checks(snapshot(bucket_policy=revoked))["AWSObjectRead"].status is PASS
+
+
+def _object_deny(*resources: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": list(resources)}
+        ],
+    }
+
+
+def test_without_key_every_object_is_asked_not_one_made_up_key():
+    """Trial 20r item 1: a bucket policy denying every .png and a folder got VALID, judged at one
+    made-up key no pattern matched. Without --key, the object's key is any the vendor may read
+    (issue 20: "FAIL when it is denied for every value; otherwise WARN, naming the key and saying
+    both sides"; IAM User Guide, "IAM JSON policy elements: Resource", wildcards match within the
+    ARN): a Deny of some objects is a WARN naming one read and one refused; a Deny of the whole
+    bucket FAILs; a Deny of another bucket passes; --key judges that object alone."""
+    some = checks(
+        snapshot(bucket_policy=_object_deny("arn:aws:s3:::images/*.png", "arn:aws:s3:::images/alexa/*"))
+    )
+    read = some["AWSObjectRead"]
+    assert read.status is WARN, read.detail
+    assert "s3:GetObject on arn:aws:s3:::images/*: depends on the object's key" in read.detail
+    assert (
+        "allowed for arn:aws:s3:::images/provisioner-sample-object, denied for arn:aws:s3:::images/"
+        in read.detail
+    )
+    refused = read.detail.split("denied for ", 1)[1].split(" ", 1)[0]
+    assert refused.endswith(".png") or refused.startswith("arn:aws:s3:::images/alexa/"), refused
+    assert read.remedy == "SOME_OBJECTS" and "run validate with that --prefix" in read.remediation
+    assert (
+        checks(snapshot(bucket_policy=_object_deny("arn:aws:s3:::images/*")))["AWSObjectRead"].status is FAIL
+    )
+    assert (
+        checks(snapshot(bucket_policy=_object_deny("arn:aws:s3:::other/*")))["AWSObjectRead"].status is PASS
+    )
+    at_key = static_checks(
+        snapshot(bucket_policy=_object_deny("arn:aws:s3:::images/*.png")), replace(SPEC, key="a/cat.png")
+    )
+    assert {c.name: c for c in at_key}["AWSObjectRead"].status is FAIL

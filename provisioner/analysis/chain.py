@@ -313,7 +313,9 @@ class ChainFormula:
                 continue
             found: list[Formula] = []
             for pattern in strings(body[element]):
-                if variables and self.encoder._free_variable(pattern):
+                if self.symbolic.object_head is not None:  # any object: the key is a variable
+                    found.append(self._object(pattern, element, variables, deny == named))
+                elif variables and self.encoder._free_variable(pattern):
                     exact = self.encoder.by_variable([pattern], [self.request.resource], _matching(pattern))
                     why = f"{element} {pattern} with a policy variable of a key the vendor chooses"
                     found.append(exact if exact is not None else self.encoder._atom(why, deny == named))
@@ -324,6 +326,22 @@ class ChainFormula:
                     break
             out.append(or_(found) if named else not_(or_(found)))
         return and_(out)
+
+    def _object(self, pattern: str, element: str, variables: bool, closing: bool) -> Formula:
+        """Does a Resource pattern match the object, over every key under the prefix? Its known
+        policy variables resolved first (a variable with no value matches nothing)."""
+        resolved = pattern
+        if variables and "${" in pattern:
+            pieces = _substitute(pattern, self.request, variables)
+            if self.encoder._free_variable(pattern) or (
+                pieces is not None and any(v and ("*" in t or "?" in t) for t, v in pieces)
+            ):
+                why = f"{element} {pattern} with a policy variable, over every object"
+                return self.encoder._atom(why, closing)
+            if pieces is None:
+                return False
+            resolved = "".join(t for t, _ in pieces)
+        return self.symbolic.object_matches(resolved)
 
     def layer(
         self, policies: Sequence[Policy], effect: str, *, bounded: bool = False, exact: bool = False

@@ -206,10 +206,13 @@ def _label(name: str) -> str:
         "session": "the vendor's session name",
         "network": "where the vendor calls from",
         "tls": "s3:TlsVersion",
+        "object": "the object's key",
     }.get(name, f"the vendor's session tag {name}")
 
 
 def _dimension(name: str, dims: list[Dimension]) -> Dimension | None:
+    if name == "object":  # its words are the two objects' ARNs
+        return None
     kind = {"session": "session", "network": "network", "tls": "tls"}.get(name, "tag")
     for dim in dims:
         if dim.kind == kind and (kind != "tag" or dim.name.lower().endswith(name.lower())):
@@ -231,6 +234,12 @@ def _words(
         if yes and no:
             return f"depends on {dim.name}: {sides(dim, yes, no)}"
     base, other = formula.symbolic.concrete(allowed), formula.symbolic.concrete(refused)
+    if name == "object":  # the simulated object on its side, where it is one of them
+        simulated = formula.symbolic.restore(base, "object")
+        if authorize(formula.chain, simulated).allowed:
+            base = simulated
+        elif not authorize(formula.chain, refused_at := formula.symbolic.restore(other, "object")).allowed:
+            other = refused_at
     named = dim.name if dim else _label(name)
     if not authorize(formula.chain, base).allowed or authorize(formula.chain, other).allowed:
         return (
@@ -251,6 +260,8 @@ def _value(name: str, request: Request) -> str:
         )
     if name == "tls":
         return f"with TLS {request.key('s3:TlsVersion')}"
+    if name == "object":
+        return f"for {request.resource}"
     value = request.key(name)
     return f"when it is '{value}'" if value is not None else "when the session has no such tag"
 

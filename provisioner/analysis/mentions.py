@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
+import re
 from datetime import UTC, datetime
 
 from provisioner.analysis.session import SessionRequest, is_free
@@ -16,6 +17,7 @@ from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.conditions import _number, parse_date
 from provisioner.evaluation.free import chain_policies
 from provisioner.evaluation.regions import FreeKeys
+from provisioner.iam import strings, wildcard_match
 
 
 def typed_tags(policies: list[Policy], symbolic: SessionRequest) -> dict[str, list[str]]:
@@ -131,9 +133,12 @@ def mentions_free(
     lowered = {k.lower() for k in unknown or {}}
     session = free.session_name and ":assumed-role/" in request.principal
     prefix = request.principal.rsplit("/", 1)[0].lower() + "/"
+    head = free.objects if free.objects and request.resource.startswith(free.objects) else None
     for policy in chain_policies(chain):
         text = _text(policy)
         if "${" in text or (session and prefix in text):
+            return True
+        if head is not None and any(_splits_objects(p, head) for p in _patterns(policy)):
             return True
         if any(is_free(key, request, free, lowered) for key in _keys(policy)):
             return True
@@ -160,3 +165,17 @@ def _cached(policy: Policy) -> tuple[Policy, str, frozenset[str]]:
             _TEXTS.clear()
         _TEXTS[id(policy)] = found
     return found
+
+
+def _patterns(policy: Policy) -> list[str]:
+    return [p for s in policy.statements for e in ("Resource", "NotResource") for p in strings(s.body.get(e))]
+
+
+def _splits_objects(pattern: str, head: str) -> bool:
+    """Could the pattern match some objects under `head` and not others? Not when it ends in a
+    `*` that follows a match of a start of `head` (it matches every key), nor when its text
+    before the first wildcard leaves `head` (it matches none)."""
+    if pattern.endswith("*") and any(wildcard_match(pattern[:-1], head[:i]) for i in range(len(head) + 1)):
+        return False
+    literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+    return literal.startswith(head) or head.startswith(literal)

@@ -117,6 +117,17 @@ class SessionRequest:
         self.chosen: dict[str, z3.ArithRef] = {}
         if self.session_free:
             self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", _form(self.session, "", _WORD, 2, 64)))
+        # which object: any key under the prefix (1 to 1,024 characters), when it is the vendor's
+        # choice (FreeKeys.objects) and the request is for an object there
+        head = free.objects
+        self.object_head = head if head and "/" in head and request.resource.startswith(head) else None
+        self.object_key = z3.String("object_key")
+        if self.object_head is not None:
+            rest = len(self.object_head.split("/", 1)[1])
+            self.domain += [
+                z3.Length(self.object_key) >= (0 if rest else 1),
+                z3.Length(self.object_key) <= 1024 - rest,
+            ]
 
     # --- which keys are free ----------------------------------------------------------------
 
@@ -237,6 +248,16 @@ class SessionRequest:
         self.groups[spelled] = [value]
         return Key(z3.BoolVal(True), value)
 
+    def object_matches(self, pattern: str) -> z3.BoolRef | bool:
+        """Does a Resource pattern (its policy variables resolved) match the object, over every
+        key under the prefix? The pattern split where the key starts (analysis/globs.py)."""
+        assert self.object_head is not None
+        found = glob_over(pattern, [self.object_head, (self.object_key, "".join(set(pattern)))])
+        if z3.is_true(found) or z3.is_false(found):
+            return z3.is_true(found)
+        self.groups.setdefault("object", [self.object_key])
+        return found
+
     # --- the caller's ARN with the free session name -----------------------------------------
 
     def by_caller(self, test: Callable[[str], bool], element: Any) -> z3.BoolRef:
@@ -295,7 +316,10 @@ class SessionRequest:
             for name in NETWORK:
                 if name not in self.keys:
                     put(SPELLED[name], _DEFAULTS[name] if (name == "aws:sourceip") == internet else None)
-        return Request(principal, self.request.action, self.request.resource, context)
+        resource = self.request.resource
+        if self.object_head is not None and "object" in self.groups:
+            resource = self.object_head + text(model, self.object_key)
+        return Request(principal, self.request.action, resource, context)
 
     def defaults(self) -> Defaults:
         """One value of every free key, within its form (for an answer no value changes)."""
@@ -303,6 +327,8 @@ class SessionRequest:
             (self.internet, z3.BoolVal(True)),
             (self.session, z3.StringVal("vendor-session")),
         ]
+        if self.object_head is not None:  # the simulated object
+            pairs.append((self.object_key, z3.StringVal(self.request.resource[len(self.object_head) :])))
         for name, key in self.keys.items():
             if name in self.addresses:
                 address = self.addresses[name]
@@ -332,7 +358,8 @@ class SessionRequest:
             {k: v for k, v in self.request.context.items() if k.lower() in {n.lower() for n in keys}}
         )
         principal = self.request.principal if group == "session" else request.principal
-        return Request(principal, request.action, request.resource, context)
+        resource = self.request.resource if group == "object" else request.resource
+        return Request(principal, request.action, resource, context)
 
     def _spelled_tag(self, name: str) -> str:
         for spelled in self.groups:

@@ -49,6 +49,9 @@ class FreeKeys:
     # the tag keys the trust lets the vendor pass (lower case; None: any), where a condition on
     # aws:TagKeys limits them (IAM User Guide, "Passing session tags in AWS STS")
     tag_keys: frozenset[str] | None = None
+    # the ARN the objects the vendor reads start with (`arn:aws:s3:::BUCKET/PREFIX`), when which
+    # object is its choice (validate without --key): the object's key is a free key too
+    objects: str | None = None
 
     def tag_free(self, key: str) -> bool:
         """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""

@@ -99,12 +99,14 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     denied: list[str] = []
     depends: list[str] = []
     refusals: list[Decision] = []
-    _sort(outcome, f"s3:GetObject on {object_arn}", denied, depends, refusals)
+    # without --key, every object under the prefix (the request's key is a variable: rules.free_keys)
+    shown = object_arn if spec.key else f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}*"
+    _sort(outcome, f"s3:GetObject on {shown}", denied, depends, refusals)
     foreign = _foreign_object(state, spec)
     if outcome.sometimes and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
     if denied or state.kms_key is None:
-        ok = f"s3:GetObject on {object_arn}"
+        ok = f"s3:GetObject on {shown}"
         return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends, refusals)
     kms = kms_decrypt(state, spec)
     status, detail = kms.status, kms.detail
@@ -117,7 +119,7 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
         said = [*depends, detail] if kms.depends else depends
         return replace(check, remedy=depends_remedy(said)) if depends or kms.depends else check
-    return verdict(name, PASS, spec, detail=f"s3:GetObject on {object_arn}; {detail}")
+    return verdict(name, PASS, spec, detail=f"s3:GetObject on {shown}; {detail}")
 
 
 def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:

@@ -23,13 +23,14 @@ from provisioner.evaluation import (
 from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import parse_document
-from provisioner.model import Status, account_of
+from provisioner.model import Status, account_of, bucket_arn
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
 DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
+SOME_OBJECTS = "SOME_OBJECTS"  # of a WARN that turns on which object is read (checks.json)
 DEPENDS_ON_TIME = "DEPENDS_ON_TIME"  # of a WARN that turns at a date a policy names (validate/later.py)
 # the remediation of a refusal by an SCP or RCP's Deny, which neither the role nor the bucket can undo
 DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"
@@ -231,7 +232,9 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
         )
     # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
-    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys)
+    # without --key, any object under the prefix is one the vendor may read (trial 20r item 1)
+    objects = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}" if spec.key is None else None
+    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys, objects=objects)
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
@@ -344,10 +347,11 @@ def s3_verdict(
         )
     if depends:
         remedy = depends_remedy(depends)
-        why = "the answer turns then, with no change of yours"
-        why = why if remedy == DEPENDS_ON_TIME else "the vendor chooses this value"
+        objects = all("depends on the object's key" in d for d in depends)
+        why = "the vendor reads any object there" if objects else "the vendor chooses this value"
+        why = "the answer turns then, with no change of yours" if remedy == DEPENDS_ON_TIME else why
         detail = "; ".join(depends) + f": {why}, so its reads may be refused"
-        return replace(verdict(name, WARN, spec, None, detail), remedy=remedy)
+        return replace(verdict(name, WARN, spec, None, detail), remedy=SOME_OBJECTS if objects else remedy)
     if refused_reads(state, "s3:GetBucketPolicy"):
         return verdict(
             name,
@@ -373,7 +377,6 @@ def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None)
     AWSLeastPrivilege warning (trial 20q item 5)."""
     from provisioner.evaluation.chain import Chain, authorize
     from provisioner.iam import WRITE_LEVELS, s3_actions
-    from provisioner.model import bucket_arn
 
     name = renamed or spec.vendor.policy_name or "VendorReadAccess"
     current = next((p for p in state.identity_policies if p.name == f"policy {name}"), None)
