@@ -768,3 +768,14 @@ def test_an_escaped_question_mark_in_a_session_name_pattern_is_a_literal_no_sess
     deny = {"Effect": "Deny", "Action": "*", "Resource": "*", "Principal": "*", "Condition": condition}
     chain = Chain(identity=[Policy("identity", doc(ALL))], resource=[Policy("bucket", doc(deny))])
     assert verdict(decide_chain(chain, s3_request(), FreeKeys())) == "FAIL"
+
+
+def test_an_ipv4_only_allow_list_says_ipv6_callers_are_refused():
+    """Trial 20r item 6: `NotIpAddress aws:SourceIp 0.0.0.0/0` in a Deny was said "allowed only
+    from 0.0.0.0 (inside 0.0.0.0/0)", an address no caller has, and never said that a caller over
+    IPv6 is refused ("IP address condition operators": an IPv6 address is in no IPv4 range; S3's
+    dual-stack endpoints take IPv6 requests)."""
+    outcome = decide("bucket", {"NotIpAddress": {"aws:SourceIp": "0.0.0.0/0"}})
+    assert verdict(outcome) == "WARN"
+    assert "allowed only from 198.51.100.23 (inside 0.0.0.0/0)" in outcome.depends, outcome.depends
+    assert "denied from 2600:1f18::1 (IPv6)" in outcome.depends and "0.0.0.0 " not in outcome.depends

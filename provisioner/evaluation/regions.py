@@ -31,6 +31,7 @@ _NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce"
 _OTHER_VALUES = ("vendor-chosen-value", "zq-other-9", "x0")  # a value matching none is among them
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")  # what sts:AssumeRole accepts as RoleSessionName
 _DEFAULT_IP = "198.51.100.23"  # an address of the internet (RFC 5737)
+_DEFAULT_IP6 = "2600:1f18::1"  # an address of the internet over IPv6 (S3 dual-stack endpoints)
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,9 @@ def _addresses(cidrs: list[str]) -> list[tuple[str, str, bool]]:
             continue
     out: dict[str, str] = {}
     for cidr, network in networks:
-        out.setdefault(str(network.network_address), f"from {network.network_address} (inside {cidr})")
+        # inside: the internet's example where the range holds it (never 0.0.0.0, which no caller has)
+        inside = _DEFAULT_IP if ipaddress.ip_address(_DEFAULT_IP) in network else network.network_address
+        out.setdefault(str(inside), f"from {inside} (inside {cidr})")
         for outside in (int(network.broadcast_address) + 1, int(network.network_address) - 1):
             try:
                 address = (
@@ -277,6 +280,8 @@ def _addresses(cidrs: list[str]) -> list[tuple[str, str, bool]]:
                 continue
             out.setdefault(str(address), f"from {address} (outside {cidr})")
     out.setdefault(_DEFAULT_IP, f"from {_DEFAULT_IP}")
+    if networks and all(n.version == 4 for _, n in networks):  # a caller may call over IPv6 too
+        out.setdefault(_DEFAULT_IP6, f"from {_DEFAULT_IP6} (IPv6)")
 
     def outside_all(address: str) -> bool:
         ip = ipaddress.ip_address(address)
