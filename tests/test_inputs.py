@@ -54,7 +54,7 @@ def test_bucket_with_dots_warns_about_virtual_hosted_tls():
 @pytest.mark.parametrize(
     ("value", "rule"),
     [
-        ("/images/", "do not start with '/'"),
+        ("/images/", "starting with '/' is almost always a mistake"),
         ("images/*", "wildcard"),
         ("img?/", "wildcard"),
         ("a\nb/", "control characters"),

@@ -462,6 +462,29 @@ def test_write_finding_names_the_actions_the_wildcard_grants():
     assert "s3:PutObject" in finding.message and "s3:DeleteObject" in finding.message
 
 
+def test_a_key_policys_resource_star_is_this_key_not_every_bucket():
+    """Trial 20r item 6: lint said 'Resource "*" covers every bucket' of a KMS key policy. KMS
+    Developer Guide, "Key policies in AWS KMS": in a key policy, Resource "*" means "this KMS
+    key". An identity policy's "*" under kms: actions is still every key (and bucket): flagged."""
+    key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:role/VendorRead"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+            }
+        ],
+    }
+    assert "resource-wildcard" not in rule_ids(key_policy)
+    identity = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],
+    }
+    assert "resource-wildcard" in rule_ids(identity)
+
+
 def test_bucket_policy_with_principal_star_is_critical():
     doc = grant(Principal="*")
     assert rule_ids(doc) == {"principal-wildcard"}

@@ -62,7 +62,8 @@ def check_prefix(prefix: str | None, option: str = "prefix") -> str | None:
         raise InputError(
             option,
             prefix,
-            f"S3 keys do not start with '/'; write {prefix.lstrip('/')!r} for that folder",
+            f"a folder starting with '/' is almost always a mistake (S3 keys have no leading '/' "
+            f"unless written with one, and the console never makes one); write {prefix.lstrip('/')!r}",
         )
     for char in "*?":
         if char in prefix:

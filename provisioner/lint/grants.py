@@ -64,6 +64,13 @@ def _action(action: str, location: str) -> Iterator[Hit]:
         yield Hit("s3-permissions-management", f"{action!r} grants {_few(admin)}", location)
 
 
+def _this_key(body: dict[str, object]) -> bool:
+    """A key policy's statement (a Principal, and only kms: actions): its Resource "*" means "this
+    KMS key" (KMS Developer Guide, "Key policies in AWS KMS", Resource), no bucket at all."""
+    actions = strings(body.get("Action"))
+    return "Principal" in body and bool(actions) and all(a.lower().startswith("kms:") for a in actions)
+
+
 def _few(names: list[str], shown: int = 4) -> str:
     head = ", ".join(f"s3:{n}" for n in names[:shown])
     return head if len(names) <= shown else f"{head} and {len(names) - shown} more"
@@ -80,6 +87,8 @@ def resource_wildcard(source: Source) -> Iterator[Hit]:
                 f"{path}.NotResource",
             )
         for resource in strings(statement.body.get("Resource")):
+            if resource == "*" and _this_key(statement.body):
+                continue  # a key policy's "*" is "this KMS key"
             if resource == "*":
                 yield Hit("resource-wildcard", 'Resource "*" covers every bucket', f"{path}.Resource")
                 continue
