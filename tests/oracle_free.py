@@ -83,6 +83,18 @@ VARIABLE_RESOURCES = [
     "arn:aws:s3:::data/${aws:PrincipalTag/project}*",
     "arn:aws:s3:::data/*/${aws:userid}",
 ]
+# Resources that match some objects of the bucket and not others: without --key, which object
+# the vendor reads is a free key too (FreeKeys.objects, trial 20r item 1)
+OBJECT_PATTERNS = [
+    "arn:aws:s3:::data/*.png",
+    "arn:aws:s3:::data/images/*",
+    "arn:aws:s3:::data/images/?.png",
+    "arn:aws:s3:::data/docs/*",
+    "arn:aws:s3:::data/images/a.png",
+    "arn:aws:s3:::data/*/b*",
+]
+# keys on both sides of each pattern (written here, not taken from the analysis)
+OBJECT_KEYS = ["images/a.png", "images/ab.png", "docs/b.txt", "x.png", "z", "images/", "docs/sub/b.png"]
 PRINCIPALS = [
     {"AWS": ROLE},
     {"AWS": SESSION.replace("/vendor", "/provisioner-validate")},
@@ -108,6 +120,7 @@ def _bucket_policy(rng: random.Random) -> dict[str, Any]:
     for _ in range(rng.randint(1, 2)):
         effect = rng.choice(["Allow", "Deny"])
         resource = rng.choice(VARIABLE_RESOURCES) if rng.random() < 0.15 else "arn:aws:s3:::data/*"
+        resource = rng.choice(OBJECT_PATTERNS) if rng.random() < 0.3 else resource
         fields = {"Principal": rng.choice(PRINCIPALS), "Action": "s3:GetObject", "Resource": resource}
         if rng.random() < 0.85:
             statements.append(_conditional(rng, effect, **fields))
@@ -151,13 +164,15 @@ def generate_free(seed: int, count: int) -> list[dict[str, Any]]:
                     **{f"aws:PrincipalTag/{k}": v for k, v in ROLE_TAGS.items()},
                 },
                 "session_tags": rng.random() < 0.5,
+                "objects": rng.random() < 0.4,  # which object is the vendor's choice (no --key)
             }
         )
     return cases
 
 
 def free_keys(case: dict[str, Any]) -> FreeKeys:
-    return FreeKeys(session_tags=case["session_tags"], role_tags=frozenset(ROLE_TAGS))
+    objects = "arn:aws:s3:::data/" if case.get("objects") else None
+    return FreeKeys(session_tags=case["session_tags"], role_tags=frozenset(ROLE_TAGS), objects=objects)
 
 
 # --- values on both sides of each condition, written here, not taken from regions.py ----------
@@ -265,19 +280,23 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
     if case["session_tags"] and "aws:principaltag/net" in keys:  # each side of each range's ends
         nets = ["9.255.255.255", "10.0.0.0", "10.1.2.3", "10.2.0.0", "11.0.0.0", "2001:db8::1", "::1", "x"]
         axes.append([{"aws:PrincipalTag/net": v} for v in nets] + [{"aws:PrincipalTag/net": None}])
+    if case.get("objects"):  # each pattern's objects and others
+        axes.append([{"resource": f"arn:aws:s3:::data/{k}"} for k in OBJECT_KEYS])
     return [_combined(case, combo) for combo in itertools.product(*axes)]
 
 
 def _combined(case: dict[str, Any], combo: tuple[dict[str, Any], ...]) -> dict[str, Any]:
     context = dict(case["context"])
-    caller = case["caller"]
+    caller, resource = case["caller"], case["resource"]
     for values in combo:
         for key, value in values.items():
-            if key == "session":
+            if key == "resource":
+                resource = value
+            elif key == "session":
                 caller = caller.rsplit("/", 1)[0] + "/" + value
                 context["aws:userid"] = "AROAEXAMPLE:" + value
             elif value is None:
                 context.pop(key, None)
             else:
                 context[key] = value
-    return {**case, "caller": caller, "context": context}
+    return {**case, "caller": caller, "context": context, "resource": resource}

@@ -733,7 +733,12 @@ def _free_checks(
         policies = chain_policies(chain)
         outcome = decide_chain(chain, request, free_keys(case))
         for ours_at in outcome.requests:
-            variant = {**case, "caller": ours_at.principal, "context": dict(ours_at.context)}
+            variant = {
+                **case,
+                "caller": ours_at.principal,
+                "context": dict(ours_at.context),
+                "resource": ours_at.resource,
+            }
             checks.append((variant, "representative", authorize(chain, ours_at).effect))
         if outcome.undecided:
             outcomes["not decided"] += 1
