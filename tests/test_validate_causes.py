@@ -177,7 +177,9 @@ def test_taking_the_boundary_off_is_never_a_command_to_run():
 def test_a_trust_that_expired_fails_assume_role_and_one_that_has_not_passes_it():
     """IAM User Guide, "AWS global condition context keys": aws:CurrentTime is the date and time
     of the request. The vendor's AssumeRole is asked now: a DateLessThan past can never hold
-    again (FAIL, was a WARN "dates are not compared yet", exit 0); one in the future holds now.
+    again (FAIL, was a WARN "dates are not compared yet", exit 0); one in the future holds now,
+    and the vendor, which assumes the role anew for each session, is refused from that date
+    (trial 20r item 3: it was a plain PASS): a WARN saying both sides, as the S3 side says.
     Who else gets in (AWSExternalID) is asked at any time from now on (the trust lives on, and
     AWS's clock only moves forward): decided (trial 20q item 3; it was "not decided")."""
     past = checks(
@@ -189,7 +191,10 @@ def test_a_trust_that_expired_fails_assume_role_and_one_that_has_not_passes_it()
     future = checks(
         snapshot(role=with_condition({"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}))
     )
-    assert future["AWSAssumeRole"].status is PASS
+    assume = future["AWSAssumeRole"]
+    assert assume.status is WARN and assume.remedy == "DEPENDS_ON_TIME", assume.detail
+    words = "depends on the time (aws:CurrentTime): the vendor gets in now, and is refused from"
+    assert f"{words} 2099-01-01T00:00:00Z" in assume.detail, assume.detail
     assert future["AWSExternalID"].status is PASS and "not decided" not in future["AWSExternalID"].detail
 
 

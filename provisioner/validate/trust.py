@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from provisioner.evaluation import Decision, Policy, evaluate, principal_matches
+from provisioner.evaluation import Decision, Policy, Request, evaluate, principal_matches
 from provisioner.evaluation.chain import organization_decision
 from provisioner.iam import aws_principals, condition_entries, external_id_values
 from provisioner.model import account_of
@@ -18,6 +18,7 @@ from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
     DENIED_BY_ORGANIZATION,
+    DEPENDS_ON_TIME,
     DEPENDS_ON_VENDOR,
     FAIL,
     NOT_DECIDED,
@@ -125,7 +126,31 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
         + (f" (e.g. with {', '.join(f'{k}={v!r}' for k, v in inside.keys)})" if inside.keys else "")
     )
     detail = f"{spec.vendor.principal} with the external ID: {reason}{words}{org_note(state)}"
+    later = _refused_later(trust, state, request)
+    if later:  # the vendor takes a new session each hour or so: a trust that ends locks it out
+        return replace(verdict(name, WARN, spec, None, f"{later}; now: {detail}"), remedy=DEPENDS_ON_TIME)
     return verdict(name, PASS, spec, detail=detail)
+
+
+def _refused_later(trust: list[Policy], state: Snapshot, request: Request) -> str:
+    """The vendor's AssumeRole at each later date the trust or an RCP compares the time with
+    (validate/later.py): where it is refused then, both sides in words (trial 20r item 3)."""
+    from datetime import UTC, datetime
+
+    from provisioner.evaluation.chain import Chain
+    from provisioner.evaluation.conditions import parse_date
+    from provisioner.validate.later import at_time, later_dates
+
+    now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
+    issued = parse_date(str(request.key("aws:TokenIssueTime") or ""))
+    rcps = state.org.rcps
+    for when, key in later_dates(Chain(identity=trust, rcps=rcps), now, issued):
+        then = at_time(request, when)
+        if evaluate(trust, then).allowed and organization_decision((), rcps, then) is None:
+            continue
+        shown = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"depends on the time ({key}): the vendor gets in now, and is refused from {shown}"
+    return ""
 
 
 def _vendor_doors(state: Snapshot, spec: ValidateSpec) -> tuple[Door | None, Door | None]:
