@@ -82,6 +82,8 @@ VARIABLE_RESOURCES = [
     "arn:aws:s3:::data/${aws:PrincipalTag/project}/*",
     "arn:aws:s3:::data/${aws:PrincipalTag/project}*",
     "arn:aws:s3:::data/*/${aws:userid}",
+    # two free variables in one value: the folder one tag, the name the other
+    "arn:aws:s3:::data/${aws:PrincipalTag/project}/${aws:PrincipalTag/stage}.png",
 ]
 # Resources that match some objects of the bucket and not others: without --key, which object
 # the vendor reads is a free key too (FreeKeys.objects, trial 20r item 1)
@@ -274,6 +276,9 @@ def both_sides(rng: random.Random, case: dict[str, Any]) -> list[dict[str, Any]]
             [{"aws:PrincipalTag/project": v} for v in _strings(rng, values)]
             + [{"aws:PrincipalTag/project": None}]
         )
+    if case["session_tags"] and "${aws:principaltag/stage}" in policy_text.lower():
+        stages = ["a", "a.png", "b", "images", "", "A"]
+        axes.append([{"aws:PrincipalTag/stage": v} for v in stages] + [{"aws:PrincipalTag/stage": None}])
     if case["session_tags"] and "aws:principaltag/level" in keys:  # each region, each literal
         levels = ["1.0", "2", "2.0", "2.5", "2.7", "3", "3.0", "low"]
         axes.append([{"aws:PrincipalTag/level": v} for v in levels] + [{"aws:PrincipalTag/level": None}])

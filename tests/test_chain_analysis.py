@@ -779,3 +779,17 @@ def test_an_ipv4_only_allow_list_says_ipv6_callers_are_refused():
     assert verdict(outcome) == "WARN"
     assert "allowed only from 198.51.100.23 (inside 0.0.0.0/0)" in outcome.depends, outcome.depends
     assert "denied from 2600:1f18::1 (IPv6)" in outcome.depends and "0.0.0.0 " not in outcome.depends
+
+
+def test_two_free_variables_in_one_value_are_decided():
+    """Two session tags in one value ("Policy variables": each takes the request's value) were
+    "not decided". Each is one of the substrings a match can place there, another value, or
+    absent; the evaluator decides every combination, so the answer is exact: the role's ARN is
+    matched when the two tags spell its name between them, and never otherwise."""
+    spelled = "arn:aws:iam::123456789012:role/${aws:PrincipalTag/a}${aws:PrincipalTag/b}"
+    for kind in ("identity", "bucket"):
+        outcome = decide(kind, {"StringEquals": {"aws:PrincipalArn": spelled}}, tags=True)
+        assert verdict(outcome) == "WARN", (kind, outcome.undecided)
+        assert "aws:PrincipalTag/a" in outcome.depends and "aws:PrincipalTag/b" in outcome.depends
+    # without session tags the variables are absent: the value matches nothing
+    assert verdict(decide("identity", {"StringEquals": {"aws:PrincipalArn": spelled}})) == "FAIL"

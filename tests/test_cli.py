@@ -73,7 +73,7 @@ def test_bucket_with_dots_is_accepted_with_a_warning(cli):
         ),
         (
             ["policy", "permissions", "--bucket", "b-1", "--prefix", "/x"],
-            "error: --prefix '/x': S3 keys do not start",
+            "error: --prefix '/x': a folder starting with '/' is almost always a mistake",
         ),
         (
             ["policy", "permissions", "--bucket", "b-1", "--prefix", "x/*"],

@@ -464,3 +464,11 @@ def test_without_key_every_object_is_asked_not_one_made_up_key():
         snapshot(bucket_policy=_object_deny("arn:aws:s3:::images/*.png")), replace(SPEC, key="a/cat.png")
     )
     assert {c.name: c for c in at_key}["AWSObjectRead"].status is FAIL
+
+
+def test_a_read_denied_now_fails_whatever_a_later_date_allows():
+    """Trial 20s item 1: a bucket policy denying reads until 2099 was a WARN ("denied now, allowed
+    from 2099"), VALID and exit 0; every read the vendor sends today is refused (IAM User Guide,
+    "AWS global condition context keys": aws:CurrentTime is the time of the request): FAIL."""
+    until = checks(snapshot(bucket_policy=_dated_deny("DateLessThan", "2099-01-01T00:00:00Z")))
+    assert until["AWSObjectRead"].status is FAIL, until["AWSObjectRead"].detail

@@ -159,19 +159,16 @@ class _Conditions(Encoder):
     def by_variable(
         self, texts: list[str], compared: list[str], holds: Callable[[Request], bool], fold: bool = False
     ) -> z3.BoolRef | None:
-        """analysis/variables.py: the answer over the one free key the texts name as a policy
-        variable (None: several, or one whose value is not a string the solver knows: an
-        address, or a tag compared as a number)."""
+        """analysis/variables.py: the answer over the free keys the texts name as policy
+        variables (None: one whose value is not a string the solver knows, an address or a tag
+        compared as a number, or too many combinations)."""
         spelled = {
             n.lower(): n for t in texts for n in variable_spellings(t) if self.symbolic.is_free(n.lower())
         }
-        if len(spelled) != 1:
+        if not spelled or any(n in IP_KEYS or n in self.symbolic.typed for n in spelled):
             return None
-        [(name, written)] = spelled.items()
-        if name in IP_KEYS or name in self.symbolic.typed:
-            return None
-        key = self.symbolic.key(name, written)
-        return by_variable(key, written, self.symbolic.request, texts, compared, holds, fold)
+        keys = [(self.symbolic.key(n, w), w) for n, w in spelled.items()]
+        return by_variable(keys, self.symbolic.request, texts, compared, holds, fold)
 
     def _single(
         self,

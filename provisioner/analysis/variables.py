@@ -15,8 +15,10 @@ to the caller (not decided)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
+from math import prod
 
 import z3
 
@@ -73,32 +75,46 @@ def candidates(texts: Iterable[str], name: str, compared: Iterable[str]) -> set[
 
 
 def by_variable(
-    key: Key,
-    spelled: str,
+    keys: list[tuple[Key, str]],
     request: Request,
     texts: list[str],
     compared: list[str],
     holds: Callable[[Request], bool],
     fold: bool = False,
-) -> z3.BoolRef:
-    """The answer over the free key `spelled` (its symbolic `key`) used as a variable in `texts`:
-    `holds` is the evaluator's answer for a request with the key at a value (or absent). `fold`:
-    the operator folds case ("String condition operators": StringEqualsIgnoreCase), so a value
-    is one of the lower-case substrings in any spelling."""
-    name = spelled.lower()
+    most: int = 512,
+) -> z3.BoolRef | None:
+    """The answer over the free keys `keys` (each symbolic key with its spelling) used as
+    variables in `texts`: `holds` is the evaluator's answer for a request with the keys at values
+    (or absent). `fold`: the operator folds case ("String condition operators":
+    StringEqualsIgnoreCase), so a value is one of the lower-case substrings in any spelling.
+
+    Each variable's value is one of its candidates (`candidates`, the other variables taken as a
+    `*`: a superset), or another value (no text holding it matches, whatever the others hold:
+    one answer, asked at one such value), or absent; the answer is asked of the evaluator at
+    every combination (None beyond `most` of them: not decided)."""
     if fold:
         texts, compared = [t.lower() for t in texts], [c.lower() for c in compared]
-    options = candidates(texts, name, compared)
     other = "provisioner-other-value"
     while any(other in s.lower() for s in compared):
         other += "-"
-    base = holds(_with(request, spelled, other))
-    differ = sorted(c for c in options if holds(_with(request, spelled, c)) != base)
-    spelled_as = [_any_case(key.value, c) if fold else key.value == z3.StringVal(c) for c in differ]
-    hit = z3.Or(*spelled_as) if spelled_as else z3.BoolVal(False)
-    present = z3.Not(hit) if base else hit
-    absent = z3.BoolVal(holds(_with(request, spelled, None)))
-    return z3.If(key.present, present, absent)
+    axes: list[list[tuple[str | None, z3.BoolRef]]] = []
+    for key, spelled in keys:
+        options = sorted(candidates(texts, spelled.lower(), compared))
+        spelled_as = [_any_case(key.value, c) if fold else key.value == z3.StringVal(c) for c in options]
+        axis: list[tuple[str | None, z3.BoolRef]] = [(None, z3.Not(key.present))]
+        axis.append((other, z3.And(key.present, *[z3.Not(c) for c in spelled_as])))
+        axis += [(c, z3.And(key.present, at)) for c, at in zip(options, spelled_as, strict=True)]
+        axes.append(axis)
+    if prod(len(axis) for axis in axes) > most:
+        return None
+    found: list[z3.BoolRef] = []
+    for combo in itertools.product(*axes):
+        at = request
+        for (_, spelled), (value, _) in zip(keys, combo, strict=True):
+            at = _with(at, spelled, value)
+        if holds(at):
+            found.append(z3.And(*[formula for _, formula in combo]))
+    return z3.Or(*found) if found else z3.BoolVal(False)
 
 
 def _any_case(value: z3.SeqRef, text: str) -> z3.BoolRef:
