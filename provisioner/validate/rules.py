@@ -85,6 +85,8 @@ def s3_request(spec: ValidateSpec, state: Snapshot, action: str, resource: str, 
     if isinstance(role_id, str) and role_id and "aws:userid" not in context:
         context["aws:userid"] = f"{role_id}:{SESSION_NAME}"
     keys = {**known_keys(state), **resource_keys(spec, state, resource), **context}
+    if action.lower().startswith("s3:"):  # Signature Version 4: the only one S3 takes from SDKs now
+        keys.setdefault("s3:signatureversion", "AWS4-HMAC-SHA256")
     return caller_request(spec.session_arn, action, resource, region=state.bucket_region, **keys)
 
 
@@ -234,7 +236,9 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
     # without --key, any object under the prefix is one the vendor may read (trial 20r item 1)
     objects = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}" if spec.key is None else None
-    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys, objects=objects)
+    return FreeKeys(
+        tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys, objects=objects, sent=s3
+    )
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
@@ -347,7 +351,7 @@ def s3_verdict(
         )
     if depends:
         remedy = depends_remedy(depends)
-        objects = all("depends on the object's key" in d for d in depends)
+        objects = all("depends on the object's key" in d or "on s3:ExistingObjectTag/" in d for d in depends)
         why = "the vendor reads any object there" if objects else "the vendor chooses this value"
         why = "the answer turns then, with no change of yours" if remedy == DEPENDS_ON_TIME else why
         detail = "; ".join(depends) + f": {why}, so its reads may be refused"
