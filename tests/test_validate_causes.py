@@ -537,3 +537,34 @@ def test_a_write_granted_on_a_header_the_vendor_sends_is_a_write():
     state = snapshot()
     least = checks(snapshot(identity_policies=[*state.identity_policies, write]))["AWSLeastPrivilege"]
     assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
+
+
+def test_a_write_granted_from_a_future_date_is_a_write():
+    """Trial 20s item 6: s3:PutObject granted from 2099 (DateGreaterThan aws:CurrentTime) passed
+    least privilege; the role may write from then (aws:CurrentTime is the time of the request,
+    IAM User Guide, "AWS global condition context keys"), so it is asked at each later date too."""
+    write = Policy(
+        "inline policy later",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::images/*",
+                    "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}},
+                }
+            ],
+        },
+    )
+    state = snapshot()
+    least = checks(snapshot(identity_policies=[*state.identity_policies, write]))["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
+
+
+def test_a_time_verdict_names_the_key_the_policy_compares():
+    """Trial 20s item 13: NumericGreaterThan aws:EpochTime was said as aws:CurrentTime."""
+    deny = _dated_deny("NumericGreaterThan", "4070908800")
+    deny["Statement"][0]["Condition"] = {"NumericGreaterThan": {"aws:EpochTime": "4070908800"}}
+    read = checks(snapshot(bucket_policy=deny))["AWSObjectRead"]
+    assert read.status is WARN and "depends on the time (aws:EpochTime)" in read.detail, read.detail

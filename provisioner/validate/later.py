@@ -20,6 +20,11 @@ from provisioner.evaluation.model import Request
 from provisioner.iam import statements
 
 TIME_KEYS = ("aws:currenttime", "aws:epochtime")
+_SPELLED = {
+    "aws:currenttime": "aws:CurrentTime",
+    "aws:epochtime": "aws:EpochTime",
+    "aws:tokenissuetime": "aws:TokenIssueTime",
+}
 ISSUED = "aws:tokenissuetime"  # moves with the time: each session is issued shortly before its calls
 MOST = 6  # the nearest future dates asked at (each one costs a decision)
 
@@ -40,9 +45,19 @@ def later_dates(chain: Chain, now: datetime, issued: datetime | None = None) -> 
                 for value in values:
                     when = parse_date(str(value))
                     if when is not None and when + age > now:
-                        name = "aws:TokenIssueTime" if lowered == ISSUED else "aws:CurrentTime"
+                        name = _SPELLED[lowered]
                         found |= {(when + age, name), (when + age + timedelta(seconds=1), name)}
     return sorted(found)[: 2 * MOST]
+
+
+def now_of(request: Request) -> datetime:
+    """The time the request is made at (its aws:CurrentTime, else now)."""
+    return parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
+
+
+def issued_of(request: Request) -> datetime | None:
+    """When the request's session was issued (aws:TokenIssueTime), if it has one."""
+    return parse_date(str(request.key("aws:TokenIssueTime") or ""))
 
 
 def at_time(request: Request, when: datetime) -> Request:
@@ -69,8 +84,7 @@ def over_time(
     the vendor's reads fail today whatever a later date allows (trial 20s item 1)."""
     if not now_outcome.always:
         return now_outcome
-    now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
-    issued = parse_date(str(request.key("aws:TokenIssueTime") or ""))
+    now, issued = now_of(request), issued_of(request)
     for when, key in later_dates(chain, now, issued):
         then = decide(at_time(request, when))
         if (then.always, then.never) == (now_outcome.always, now_outcome.never):

@@ -276,9 +276,17 @@ def decide(
 
     unknown = unknown_keys(state, request)
     now = decide_chain(chain, request, free, unknown, only_allowed=only_allowed)
-    if request.action.lower().startswith("sts:") or only_allowed:
-        return now  # the vendor's AssumeRole is asked now (its trust's expiry: AWSAssumeRole)
+    if request.action.lower().startswith("sts:"):
+        return now  # the vendor's AssumeRole: validate/trust.py asks it at later dates itself
     keys = free
+    if only_allowed:  # "may it, now or later?" (a write granted from a future date: trial 20s item 6)
+        from provisioner.validate.later import at_time, issued_of, later_dates, now_of
+
+        for when, _ in [] if now.possibly else later_dates(chain, now_of(request), issued_of(request)):
+            then = decide_chain(chain, at_time(request, when), keys, unknown, only_allowed=True)
+            if then.possibly:
+                return then
+        return now
     return over_time(chain, request, now, lambda then: decide_chain(chain, then, keys, unknown))
 
 

@@ -135,21 +135,18 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
 def _refused_later(trust: list[Policy], state: Snapshot, request: Request) -> str:
     """The vendor's AssumeRole at each later date the trust or an RCP compares the time with
     (validate/later.py): where it is refused then, both sides in words (trial 20r item 3)."""
-    from datetime import UTC, datetime
-
     from provisioner.evaluation.chain import Chain
-    from provisioner.evaluation.conditions import parse_date
-    from provisioner.validate.later import at_time, later_dates
+    from provisioner.validate.later import at_time, issued_of, later_dates, now_of
 
-    now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
-    issued = parse_date(str(request.key("aws:TokenIssueTime") or ""))
-    rcps = state.org.rcps
+    now, issued, rcps = now_of(request), issued_of(request), state.org.rcps
     for when, key in later_dates(Chain(identity=trust, rcps=rcps), now, issued):
         then = at_time(request, when)
         if evaluate(trust, then).allowed and organization_decision((), rcps, then) is None:
             continue
-        shown = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return f"depends on the time ({key}): the vendor gets in now, and is refused from {shown}"
+        sessions = key == "aws:TokenIssueTime" and issued is not None
+        shown = (when - (now - issued) if sessions and issued else when).strftime("%Y-%m-%dT%H:%M:%SZ")
+        whose = " with sessions issued" if sessions else ""
+        return f"depends on the time ({key}): the vendor gets in now, and is refused{whose} from {shown}"
     return ""
 
 
