@@ -5,6 +5,8 @@ resource policy's Deny with NotPrincipal against a principal with a boundary. Ta
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from provisioner.audit.grants import judge_grants
 from provisioner.evaluation import EXPLICIT_DENY, Policy, caller_request, evaluate
 from provisioner.model import Status
@@ -286,9 +288,11 @@ def key_policy(condition: dict) -> dict:
 
 
 def test_a_key_policy_on_the_objects_encryption_context_allows_s3s_decrypt():
+    """S3 User Guide, SSE-KMS, "Encryption context": S3's kms:Decrypt carries the object's ARN. A
+    key policy naming one object exactly allows that object (--key) and not every object the
+    vendor may read (no --key: a WARN over the object's key, trial 20s item 5)."""
     for condition in (
         {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::images/*"}},
-        {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": OBJECT_ARN}},
         {
             "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["aws:s3:arn"]},
             "Null": {"kms:EncryptionContextKeys": "false"},
@@ -296,6 +300,10 @@ def test_a_key_policy_on_the_objects_encryption_context_allows_s3s_decrypt():
     ):
         verdict = kms_decrypt(snapshot(kms_key=KEY, key_policy=key_policy(condition)), SPEC)
         assert verdict.status is PASS, (condition, verdict.detail)
+    exact = key_policy({"StringEquals": {"kms:EncryptionContext:aws:s3:arn": OBJECT_ARN}})
+    at_key = replace(SPEC, key=OBJECT_ARN.split("/", 1)[1])
+    assert kms_decrypt(snapshot(kms_key=KEY, key_policy=exact), at_key).status is PASS
+    assert kms_decrypt(snapshot(kms_key=KEY, key_policy=exact), SPEC).status is WARN
     other = {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::other-bucket/*"}}
     verdict = kms_decrypt(snapshot(kms_key=KEY, key_policy=key_policy(other)), SPEC)
     assert verdict.status is FAIL

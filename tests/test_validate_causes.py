@@ -568,3 +568,33 @@ def test_a_time_verdict_names_the_key_the_policy_compares():
     deny["Statement"][0]["Condition"] = {"NumericGreaterThan": {"aws:EpochTime": "4070908800"}}
     read = checks(snapshot(bucket_policy=deny))["AWSObjectRead"]
     assert read.status is WARN and "depends on the time (aws:EpochTime)" in read.detail, read.detail
+
+
+def test_a_key_policy_on_the_objects_encryption_context_is_asked_over_every_object():
+    """Trial 20s item 5: a key-policy Deny of kms:Decrypt for objects under one folder
+    (kms:EncryptionContext:aws:s3:arn) passed without --key, judged at the made-up object. S3
+    User Guide, SSE-KMS, "Encryption context": without an S3 Bucket Key the context is the
+    object's ARN, so it is asked over every object: a WARN naming one of each; a Deny of the
+    whole bucket FAILs; the mirror (StringNotLike a folder) is a WARN, not a FAIL."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    def key_policy(operator: str, pattern: str) -> dict:
+        root = {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+        deny = {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+                "Condition": {operator: {"kms:EncryptionContext:aws:s3:arn": pattern}}}  # fmt: skip
+        return {"Version": "2012-10-17", "Statement": [root, deny]}
+
+    def read(operator: str, pattern: str) -> Check:
+        return checks(snapshot(kms_key=KEY, key_policy=key_policy(operator, pattern)))["AWSObjectRead"]
+
+    folder = read("StringLike", "arn:aws:s3:::images/alexa-devices/echo/*")
+    assert folder.status is WARN and "depends on the object's key" in folder.detail, folder.detail
+    assert "denied for arn:aws:s3:::images/alexa-devices/echo/" in folder.detail
+    assert read("StringNotLike", "arn:aws:s3:::images/alexa-devices/*").status is WARN
+    assert read("StringLike", "arn:aws:s3:::images/*").status is FAIL
+    assert read("StringLike", "arn:aws:s3:::other/*").status is PASS

@@ -260,8 +260,9 @@ def _value(name: str, request: Request) -> str:
         )
     if name == "tls":
         return f"with TLS {request.key('s3:TlsVersion')}"
-    if name == "object":
-        return f"for {request.resource}"
+    if name == "object":  # S3's kms:Decrypt names the object in its encryption context
+        shown = request.key("kms:EncryptionContext:aws:s3:arn") if request.action.startswith("kms:") else None
+        return f"for {shown or request.resource}"
     value = request.key(name)
     if value is None:
         return (

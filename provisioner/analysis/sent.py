@@ -41,3 +41,14 @@ def _takes(action: str, name: str) -> bool:
         return True
     head = name.split("/", 1)[0] + "/" if "/" in name else name
     return name in taken or any(k.startswith(head) for k in taken)
+
+
+CONTEXT_ARN = "kms:encryptioncontext:aws:s3:arn"
+
+
+def object_context(request: Request, free: FreeKeys) -> bool:
+    """Is the request S3's kms:Decrypt for an object the vendor may choose (FreeKeys.objects),
+    its encryption context the object's ARN (S3 User Guide, SSE-KMS, "Encryption context")?"""
+    value = request.key(CONTEXT_ARN)
+    head = free.objects
+    return bool(head) and request.action.lower() == "kms:decrypt" and str(value or "").startswith(str(head))

@@ -32,7 +32,7 @@ from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
 from provisioner.analysis.forms import Defaults, Lazy, form, text
 from provisioner.analysis.globs import WORD_CHARS, glob_over
-from provisioner.analysis.sent import AUTH_TYPES, sent
+from provisioner.analysis.sent import AUTH_TYPES, CONTEXT_ARN, object_context, sent
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in
@@ -93,8 +93,11 @@ class SessionRequest:
         head = free.objects
         self.object_head = head if head and "/" in head and request.resource.startswith(head) else None
         self.object_key = z3.String("object_key")
-        if self.object_head is not None:
-            rest = len(self.object_head.split("/", 1)[1])
+        # S3's kms:Decrypt for that object: its encryption context is the object's ARN (no
+        # S3 Bucket Key; with one it is the bucket's, known)
+        self.context_head = head if head and object_context(request, free) else None
+        if (self.object_head or self.context_head) is not None:
+            rest = len(str(self.object_head or self.context_head).split("/", 1)[1])
             self.domain += [
                 z3.Length(self.object_key) >= (0 if rest else 1),
                 z3.Length(self.object_key) <= 1024 - rest,
@@ -135,6 +138,12 @@ class SessionRequest:
             return Key(z3.BoolVal(True), value)
         if name in self.unknown:
             return self._unknown(name)
+        if name == CONTEXT_ARN and self.context_head is not None:  # the object's ARN, any object
+            self.groups.setdefault("object", [self.object_key])
+            head = self.context_head
+            key = Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.object_key))
+            key.like = lambda pattern: glob_over(pattern, [head, (self.object_key, "".join(set(pattern)))])
+            return key
         if sent(name, self.request, self.free):
             return self._sent(name, spelled)
         return self._tag(name, spelled)
@@ -292,6 +301,9 @@ class SessionRequest:
             present = z3.is_true(model.eval(key.present, model_completion=True))
             if name == "aws:userid":
                 continue
+            if name == CONTEXT_ARN and self.context_head is not None:
+                put("kms:EncryptionContext:aws:s3:arn", self.context_head + text(model, self.object_key))
+                continue
             spelled = SPELLED.get(name) or self.unknown.get(name) or self._spelled_tag(name)
             if not present:
                 put(spelled, None)
@@ -321,6 +333,9 @@ class SessionRequest:
         ]
         if self.object_head is not None:  # the simulated object
             pairs.append((self.object_key, z3.StringVal(self.request.resource[len(self.object_head) :])))
+        elif self.context_head is not None:
+            shown = str(self.request.key(CONTEXT_ARN))[len(self.context_head) :]
+            pairs.append((self.object_key, z3.StringVal(shown)))
         for name, key in self.keys.items():
             if name in self.addresses:
                 address = self.addresses[name]
@@ -350,6 +365,7 @@ class SessionRequest:
             "session": ["aws:userid"],
             "network": [SPELLED[n] for n in NETWORK],
             "tls": ["s3:TlsVersion"],
+            "object": ["kms:EncryptionContext:aws:s3:arn"],
         }.get(group, [group])
         context = {k: v for k, v in request.context.items() if k.lower() not in {n.lower() for n in keys}}
         context.update(
@@ -379,4 +395,6 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
         return True
     if name == "s3:tlsversion":
         return free.tls and request.action.lower().startswith("s3:")
+    if name == CONTEXT_ARN:
+        return object_context(request, free)
     return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)

@@ -103,3 +103,17 @@ def over_time(
             (*now_outcome.requests, *then.requests),
         )
     return now_outcome
+
+
+def possibly_later(
+    chain: Chain, request: Request, now_outcome: Outcome, decide: Callable[[Request], Outcome]
+) -> Outcome:
+    """ "Is it allowed for some value, now or at a later date?": the first later outcome that may
+    allow it, where none does now."""
+    if now_outcome.possibly:
+        return now_outcome
+    for when, _ in later_dates(chain, now_of(request), issued_of(request)):
+        then = decide(at_time(request, when))
+        if then.possibly:
+            return then
+    return now_outcome

@@ -272,22 +272,16 @@ def decide(
     if free is None:
         free = free_keys(spec, state, s3=request.action.startswith("s3:"))
     from provisioner.analysis.decide import decide_chain  # z3: loaded when a chain is decided
-    from provisioner.validate.later import over_time
+    from provisioner.validate.later import over_time, possibly_later
 
     unknown = unknown_keys(state, request)
     now = decide_chain(chain, request, free, unknown, only_allowed=only_allowed)
-    if request.action.lower().startswith("sts:"):
-        return now  # the vendor's AssumeRole: validate/trust.py asks it at later dates itself
-    keys = free
-    if only_allowed:  # "may it, now or later?" (a write granted from a future date: trial 20s item 6)
-        from provisioner.validate.later import at_time, issued_of, later_dates, now_of
-
-        for when, _ in [] if now.possibly else later_dates(chain, now_of(request), issued_of(request)):
-            then = decide_chain(chain, at_time(request, when), keys, unknown, only_allowed=True)
-            if then.possibly:
-                return then
+    if request.action.lower().startswith("sts:"):  # validate/trust.py asks it at later dates
         return now
-    return over_time(chain, request, now, lambda then: decide_chain(chain, then, keys, unknown))
+    keys, later = free, possibly_later if only_allowed else over_time  # a write from 2099: trial 20s item 6
+    return later(
+        chain, request, now, lambda t: decide_chain(chain, t, keys, unknown, only_allowed=only_allowed)
+    )
 
 
 def trust_policies(state: Snapshot) -> list[Policy]:
