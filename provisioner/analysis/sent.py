@@ -6,9 +6,18 @@ tags, which validate does not read. Each is a free key of the session's S3 reque
 
 from __future__ import annotations
 
+from typing import Any
+
+import z3
+
+from provisioner.analysis.encode import Key
+from provisioner.analysis.forms import Lazy, form
+from provisioner.evaluation.conditions import parse_date
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import REQUEST_KEYS, action_keys, request_key_absent
+
+_DIGITS = z3.Union(z3.Re("0"), z3.Concat(z3.Range("1", "9"), z3.Star(z3.Range("0", "9"))))
 
 # s3:authType: "REST-HEADER" (a signed header), "REST-QUERY-STRING" (a presigned URL), "POST" (a
 # browser form) (S3 API Reference, "Authenticating Requests: Using Query Parameters"; Service
@@ -52,3 +61,48 @@ def object_context(request: Request, free: FreeKeys) -> bool:
     value = request.key(CONTEXT_ARN)
     head = free.objects
     return bool(head) and request.action.lower() == "kms:decrypt" and str(value or "").startswith(str(head))
+
+
+def issued_free(name: str, request: Request, free: FreeKeys) -> bool:
+    """Is the key the session's aws:TokenIssueTime, any second of the session's life before the
+    request (FreeKeys.session_seconds: the role's MaxSessionDuration)?"""
+    return name == "aws:tokenissuetime" and free.session_seconds > 0 and _seconds(request) is not None
+
+
+def _seconds(request: Request) -> tuple[int, int] | None:
+    """(the request's time, the session's issue time), in seconds."""
+    now, issued = (parse_date(str(request.key(k) or "")) for k in ("aws:CurrentTime", "aws:TokenIssueTime"))
+    return (int(now.timestamp()), int(issued.timestamp())) if now and issued else None
+
+
+def sent_key(
+    name: str,
+    spelled: str,
+    request: Request,
+    free: FreeKeys,
+    groups: dict[str, list[Any]],
+    domain: list[z3.BoolRef],
+    lazy: list[Lazy],
+) -> tuple[Key, str | None]:
+    """The key as a variable, and a value of it (None: absent) for an answer no value changes:
+    s3:authType one of three; s3:signatureAge and aws:TokenIssueTime whole numbers (milliseconds
+    since signing, up to a presigned URL's seven days; the second the session was issued, within
+    its life before the request); the others any text, or none. All but those are optional."""
+    value = z3.String(f"key:{name}")
+    groups[spelled] = [value]
+    if name == "s3:authtype":
+        domain.append(z3.Or(*[value == z3.StringVal(v) for v in AUTH_TYPES]))
+        return Key(z3.BoolVal(True), value), "REST-HEADER"
+    if name in ("s3:signatureage", "aws:tokenissuetime"):
+        domain += [z3.InRe(value, _DIGITS), z3.Length(value) <= 12]
+        number = z3.StrToInt(value)
+        if name == "s3:signatureage":
+            domain.append(number <= 604_800_000)
+            return Key(z3.BoolVal(True), value, numeric=True), "1000"
+        now, issued = _seconds(request) or (0, 0)
+        domain += [number <= now, number >= now - free.session_seconds]
+        return Key(z3.BoolVal(True), value, numeric=True), str(issued)
+    has = z3.Bool(f"has:{name}")
+    groups[spelled].append(has)
+    lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", z3.Range(" ", "~"), 0, 256), has))
+    return Key(has, value), None

@@ -32,7 +32,7 @@ from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
 from provisioner.analysis.forms import Defaults, Lazy, form, text
 from provisioner.analysis.globs import WORD_CHARS, glob_over
-from provisioner.analysis.sent import AUTH_TYPES, CONTEXT_ARN, object_context, sent
+from provisioner.analysis.sent import CONTEXT_ARN, issued_free, object_context, sent, sent_key
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in
@@ -86,6 +86,7 @@ class SessionRequest:
         # `typed`): one representative of each region its constants make, chosen by an index
         self.typed: dict[str, list[str]] = {}
         self.chosen: dict[str, z3.ArithRef] = {}
+        self.default_values: dict[str, str | None] = {}  # analysis/sent.py's keys, for `defaults`
         if self.session_free:
             self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", form(self.session, "", _WORD, 2, 64)))
         # which object: any key under the prefix (1 to 1,024 characters), when it is the vendor's
@@ -144,28 +145,13 @@ class SessionRequest:
             key = Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.object_key))
             key.like = lambda pattern: glob_over(pattern, [head, (self.object_key, "".join(set(pattern)))])
             return key
-        if sent(name, self.request, self.free):
-            return self._sent(name, spelled)
+        if sent(name, self.request, self.free) or issued_free(name, self.request, self.free):
+            key, default = sent_key(
+                name, spelled, self.request, self.free, self.groups, self.domain, self.lazy
+            )
+            self.default_values[name] = default
+            return key
         return self._tag(name, spelled)
-
-    def _sent(self, name: str, spelled: str) -> Key:
-        """A key of the S3 request the vendor's client sets (`SENT`): s3:authType one of three,
-        always there; s3:signatureAge a whole number of milliseconds, always there; the others
-        any text, or none."""
-        value = z3.String(f"key:{name}")
-        self.groups[spelled] = [value]
-        if name == "s3:authtype":
-            self.domain.append(z3.Or(*[value == z3.StringVal(v) for v in AUTH_TYPES]))
-            return Key(z3.BoolVal(True), value)
-        if name == "s3:signatureage":  # up to a presigned URL's seven days
-            digits = z3.Union(z3.Re("0"), z3.Concat(z3.Range("1", "9"), z3.Star(z3.Range("0", "9"))))
-            self.domain += [z3.InRe(value, digits), z3.Length(value) <= 9]
-            self.domain.append(z3.StrToInt(value) <= 604_800_000)
-            return Key(z3.BoolVal(True), value, numeric=True)
-        has = z3.Bool(f"has:{name}")
-        self.groups[spelled].append(has)
-        self.lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", _PRINTABLE, 0, 256), has))
-        return Key(has, value)
 
     def _network(self, name: str) -> Key:
         group = self.groups.setdefault("network", [self.internet])
@@ -342,12 +328,11 @@ class SessionRequest:
                 pairs += [(address.v6, z3.BoolVal(False)), (address.bits, z3.BitVecVal(0xC6336417, 128))]
             elif name == "s3:tlsversion":
                 pairs.append((key.value, z3.StringVal("1.3")))
-            elif name == "s3:authtype":
-                pairs.append((key.value, z3.StringVal("REST-HEADER")))
-            elif name == "s3:signatureage":
-                pairs.append((key.value, z3.StringVal("1000")))
-            elif sent(name, self.request, self.free):
-                pairs.append((z3.Bool(f"has:{name}"), z3.BoolVal(False)))
+            elif name in self.default_values:  # a value, or absent (None)
+                default = self.default_values[name]
+                pairs.append(
+                    (key.value, z3.StringVal(default)) if default else (key.present, z3.BoolVal(False))
+                )
             elif name.startswith("aws:principaltag/"):
                 pairs.append((z3.Bool(f"has:{name}"), z3.BoolVal(False)))
                 if name in self.chosen:
@@ -397,4 +382,6 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
         return free.tls and request.action.lower().startswith("s3:")
     if name == CONTEXT_ARN:
         return object_context(request, free)
+    if issued_free(name, request, free):
+        return True
     return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)

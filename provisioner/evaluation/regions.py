@@ -57,6 +57,8 @@ class FreeKeys:
     # s3:authType, s3:signatureAge, the x-amz headers and the others the action takes,
     # aws:UserAgent, aws:Referer, and the object's tags (not read)
     sent: bool = False
+    # the role's MaxSessionDuration: a session of the vendor's may be as old (aws:TokenIssueTime)
+    session_seconds: int = 0
 
     def tag_free(self, key: str) -> bool:
         """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""

@@ -236,9 +236,9 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
     # without --key, any object under the prefix is one the vendor may read (trial 20r item 1)
     objects = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}" if spec.key is None else None
-    return FreeKeys(
-        tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys, objects=objects, sent=s3
-    )
+    seconds = int((state.role or {}).get("MaxSessionDuration") or 3600)  # a session's longest life
+    return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys,
+                    objects=objects, sent=s3, session_seconds=seconds)  # fmt: skip
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
