@@ -118,7 +118,7 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if status is WARN or depends:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
         said = [*depends, detail] if kms.depends else depends
-        return replace(check, remedy=depends_remedy(said)) if depends or kms.depends else check
+        return replace(check, remedy=depends_remedy(said)[0]) if depends or kms.depends else check
     return verdict(name, PASS, spec, detail=f"s3:GetObject on {shown}; {detail}")
 
 

@@ -32,12 +32,9 @@ PROBE_BUCKET = "provisioner-probe-other-bucket"
 DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
 SOME_OBJECTS = "SOME_OBJECTS"  # of a WARN that turns on which object is read (checks.json)
 DEPENDS_ON_TIME = "DEPENDS_ON_TIME"  # of a WARN that turns at a date a policy names (validate/later.py)
-# the remediation of a refusal by an SCP or RCP's Deny, which neither the role nor the bucket can undo
-DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"
-# the remediation of a trust verdict not decided: never a command that replaces the trust
-NOT_DECIDED = "NOT_DECIDED"
-# the remediation of a trust that pins another external ID (a rotation done): no command undoing it
-OTHER_ID = "OTHER_ID"
+DENIED_BY_ORGANIZATION = "DENIED_BY_ORGANIZATION"  # an SCP's or RCP's Deny: the role cannot undo it
+NOT_DECIDED = "NOT_DECIDED"  # a trust not decided: never a command that replaces the trust
+OTHER_ID = "OTHER_ID"  # a trust pinning another external ID (a rotation done): no command undoing it
 
 
 def organization_refuses(decisions: list[Decision]) -> bool:
@@ -352,12 +349,9 @@ def s3_verdict(
             replace(failed, remedy=DENIED_BY_ORGANIZATION) if organization_refuses(refusals or []) else failed
         )
     if depends:
-        remedy = depends_remedy(depends)
-        objects = all("depends on the object's key" in d or "on s3:ExistingObjectTag/" in d for d in depends)
-        why = "the vendor reads any object there" if objects else "the vendor chooses this value"
-        why = "the answer turns then, with no change of yours" if remedy == DEPENDS_ON_TIME else why
+        remedy, why = depends_remedy(depends)
         detail = "; ".join(depends) + f": {why}, so its reads may be refused"
-        return replace(verdict(name, WARN, spec, None, detail), remedy=SOME_OBJECTS if objects else remedy)
+        return replace(verdict(name, WARN, spec, None, detail), remedy=remedy)
     if refused_reads(state, "s3:GetBucketPolicy"):
         return verdict(
             name,
@@ -370,11 +364,17 @@ def s3_verdict(
     return verdict(name, PASS, spec, detail=ok + org_note(state))
 
 
-def depends_remedy(depends: list[str]) -> str:
-    """The remediation of a WARN over `depends`: a date's (validate/later.py) where only the time
-    turns it, else the vendor's value's."""
-    timed = bool(depends) and all("depends on the time (" in d for d in depends)
-    return DEPENDS_ON_TIME if timed else DEPENDS_ON_VENDOR
+def depends_remedy(depends: list[str]) -> tuple[str, str]:
+    """The remediation of a WARN over `depends`, and why: a date's (validate/later.py) where only
+    the time turns it; which object's (create-role no help where another policy refuses); else
+    the vendor's value's."""
+    if bool(depends) and all("depends on the time (" in d for d in depends):
+        return DEPENDS_ON_TIME, "the answer turns then, with no change of yours"
+    if all("depends on the object's key" in d or "on s3:ExistingObjectTag/" in d for d in depends):
+        others = ("bucket policy", "boundary", "key policy", "SCP", "RCP")
+        elsewhere = all(any(o in d for o in others) and "no statement allows" not in d for d in depends)
+        return f"{SOME_OBJECTS}_ELSEWHERE" if elsewhere else SOME_OBJECTS, "the vendor reads any object there"
+    return DEPENDS_ON_VENDOR, "the vendor chooses this value"
 
 
 def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None) -> bool:
