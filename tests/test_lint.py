@@ -498,6 +498,9 @@ def test_invalid_json_names_line_and_column():
     assert kind is None
     (finding,) = findings
     assert finding.rule == "invalid-json" and "line 4 column 1" in finding.message
+    # trial 20s item 13: json's "Unterminated string starting at" read "at at line"
+    (cut,) = lint_text('{\n  "Version": "2012-10-17",\n  "Statement": [{"Sid": "abc', "p.json")[1]
+    assert cut.message == "Unterminated string starting at line 3 column 25", cut.message
 
 
 @pytest.mark.parametrize(

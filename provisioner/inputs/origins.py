@@ -31,7 +31,7 @@ def check_origin(value: str, option: str = "origin") -> str:
         raise InputError(
             option,
             value,
-            "an origin is scheme://host[:port] with no path, such as https://app.example.com",
+            "an origin is http:// or https:// then host[:port], with no path, such as https://app.example.com",
         )
     return value
 

@@ -39,7 +39,8 @@ def read_document(text: str, file: str) -> tuple[Any, ParseError | None]:
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return None, ParseError(f"{exc.msg} at line {exc.lineno} column {exc.colno}", exc.lineno, exc.colno)
+        where = f"at line {exc.lineno} column {exc.colno}"  # json's "… starting at" names a position
+        return None, ParseError(f"{exc.msg.removesuffix(' at')} {where}", exc.lineno, exc.colno)
 
 
 # What shows that a file was written for us: a policy, a CloudFormation template or a Terraform
