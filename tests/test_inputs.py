@@ -213,8 +213,8 @@ def test_origins_as_browsers_send_them_pass(origin):
         ("https://app.labelbox.com/", "without a trailing '/'"),
         ("https://App.Labelbox.com", "lowercase"),
         ("https://app.labelbox.com/editor", "no path"),
-        ("app.labelbox.com", "scheme://host"),
-        ("ftp://x.com", "scheme://host"),
+        ("app.labelbox.com", "http:// or https:// then host"),
+        ("ftp://x.com", "http:// or https:// then host"),
     ],
 )
 def test_origins_that_never_match_a_browser_are_refused(origin, rule):
