@@ -518,26 +518,23 @@ def test_the_keys_the_vendors_client_sets_are_decided_over_every_value():
             assert f"depends on {key}" in read.detail, read.detail
 
 
+def _least_privilege_with_write(condition: dict) -> Check:
+    """AWSLeastPrivilege of the role with one more policy: s3:PutObject under `condition`."""
+    write = {
+        "Effect": "Allow",
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::images/*",
+        "Condition": condition,
+    }
+    extra = Policy("inline policy write", {"Version": "2012-10-17", "Statement": [write]})
+    return checks(snapshot(identity_policies=[*snapshot().identity_policies, extra]))["AWSLeastPrivilege"]
+
+
 def test_a_write_granted_on_a_header_the_vendor_sends_is_a_write():
     """Trial 20s item 3: s3:PutObject granted only with `x-amz-acl: bucket-owner-full-control`
     passed least privilege: the vendor's client may send the header (S3 API Reference,
     PutObject), so the role can write."""
-    write = Policy(
-        "inline policy upload",
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": "s3:PutObject",
-                    "Resource": "arn:aws:s3:::images/*",
-                    "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
-                }
-            ],
-        },
-    )
-    state = snapshot()
-    least = checks(snapshot(identity_policies=[*state.identity_policies, write]))["AWSLeastPrivilege"]
+    least = _least_privilege_with_write({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}})
     assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
 
 
@@ -545,22 +542,7 @@ def test_a_write_granted_from_a_future_date_is_a_write():
     """Trial 20s item 6: s3:PutObject granted from 2099 (DateGreaterThan aws:CurrentTime) passed
     least privilege; the role may write from then (aws:CurrentTime is the time of the request,
     IAM User Guide, "AWS global condition context keys"), so it is asked at each later date too."""
-    write = Policy(
-        "inline policy later",
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": "s3:PutObject",
-                    "Resource": "arn:aws:s3:::images/*",
-                    "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}},
-                }
-            ],
-        },
-    )
-    state = snapshot()
-    least = checks(snapshot(identity_policies=[*state.identity_policies, write]))["AWSLeastPrivilege"]
+    least = _least_privilege_with_write({"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}})
     assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
 
 
