@@ -605,3 +605,54 @@ def test_sessions_revoked_within_a_sessions_life_depend_on_when_the_session_was_
         and "denied for a session issued at" in recent.detail
     )
     assert revoked(24 * 60).status is PASS
+
+
+def _with_trust_statement(extra: dict, tags: dict[str, str] | None = None) -> dict:
+    import copy
+
+    role = copy.deepcopy(snapshot().role)
+    principal = role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    role["AssumeRolePolicyDocument"]["Statement"].append({"Effect": "Allow", "Principal": principal, **extra})
+    role["Tags"] = [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+    return role
+
+
+def test_a_tag_session_allowed_under_a_condition_still_lets_the_vendor_tag():
+    """Trial 20t item 1: a trust allowing sts:TagSession only with a tag like "label*" (or only
+    with a tag present, or beside another tag) was read as no tagging at all, so the role's tag
+    stayed known and a bucket policy requiring team=labeling passed. The vendor may pass
+    team=labelingX, which overrides the role's tag (STS API Reference, AssumeRole, Tags): a WARN.
+    A trust that lets it pass only another key (ForAllValues:StringEquals aws:TagKeys) leaves
+    the role's team tag known: PASS."""
+    team_only = _keyed_deny({"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}})
+    for condition in (
+        {"StringLike": {"aws:RequestTag/team": "label*"}},
+        {"Null": {"aws:RequestTag/team": "false"}},
+        {"StringEquals": {"aws:RequestTag/project": "x"}},
+    ):
+        role = _with_trust_statement(
+            {"Action": "sts:TagSession", "Condition": condition}, {"team": "labeling"}
+        )
+        read = checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"]
+        assert read.status is WARN and "aws:PrincipalTag/team" in read.detail, (condition, read.detail)
+    other_key = {"ForAllValues:StringEquals": {"aws:TagKeys": ["project"]}}
+    role = _with_trust_statement({"Action": "sts:TagSession", "Condition": other_key}, {"team": "labeling"})
+    assert checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"].status is PASS
+
+
+def test_a_source_identity_the_trust_lets_the_vendor_set_is_its_choice():
+    """Trial 20t item 2: with sts:SetSourceIdentity in the trust, the vendor may set
+    aws:SourceIdentity (IAM User Guide, "Monitor and control actions taken with assumed roles"),
+    so a Deny of any source identity is a WARN, not a PASS; without it the key is absent: PASS."""
+    any_identity = _keyed_deny({"StringLike": {"aws:SourceIdentity": "*"}})
+    role = _with_trust_statement({"Action": "sts:SetSourceIdentity"})
+    assert checks(snapshot(role=role, bucket_policy=any_identity))["AWSObjectRead"].status is WARN
+    assert checks(snapshot(bucket_policy=any_identity))["AWSObjectRead"].status is PASS
+
+
+def test_a_date_with_an_offset_is_shown_in_utc():
+    """Trial 20t item 5: 2027-03-01T00:00:00+01:00 was shown as 2027-03-01T00:00:00Z; the instant
+    is 2027-02-28T23:00:00Z (ISO 8601 offsets, "Date condition operators")."""
+    read = checks(snapshot(bucket_policy=_dated_deny("DateGreaterThanEquals", "2099-03-01T00:00:00+01:00")))
+    assert read["AWSObjectRead"].status is WARN
+    assert "denied from 2099-02-28T23:00:00Z" in read["AWSObjectRead"].detail, read["AWSObjectRead"].detail

@@ -63,6 +63,11 @@ def object_context(request: Request, free: FreeKeys) -> bool:
     return bool(head) and request.action.lower() == "kms:decrypt" and str(value or "").startswith(str(head))
 
 
+def identity_free(name: str, free: FreeKeys) -> bool:
+    """Is the key aws:SourceIdentity, which the vendor may set (FreeKeys.source_identity)?"""
+    return name == "aws:sourceidentity" and free.source_identity
+
+
 def issued_free(name: str, request: Request, free: FreeKeys) -> bool:
     """Is the key the session's aws:TokenIssueTime, any second of the session's life before the
     request (FreeKeys.session_seconds: the role's MaxSessionDuration)?"""

@@ -32,7 +32,7 @@ from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
 from provisioner.analysis.forms import Defaults, Lazy, form, text
 from provisioner.analysis.globs import WORD_CHARS, glob_over
-from provisioner.analysis.sent import CONTEXT_ARN, issued_free, object_context, sent, sent_key
+from provisioner.analysis.sent import CONTEXT_ARN, identity_free, issued_free, object_context, sent, sent_key
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in
@@ -145,7 +145,11 @@ class SessionRequest:
             key = Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.object_key))
             key.like = lambda pattern: glob_over(pattern, [head, (self.object_key, "".join(set(pattern)))])
             return key
-        if sent(name, self.request, self.free) or issued_free(name, self.request, self.free):
+        if (
+            sent(name, self.request, self.free)
+            or issued_free(name, self.request, self.free)
+            or identity_free(name, self.free)
+        ):
             key, default = sent_key(
                 name, spelled, self.request, self.free, self.groups, self.domain, self.lazy
             )
@@ -382,6 +386,6 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
         return free.tls and request.action.lower().startswith("s3:")
     if name == CONTEXT_ARN:
         return object_context(request, free)
-    if issued_free(name, request, free):
+    if issued_free(name, request, free) or identity_free(name, free):
         return True
     return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)

@@ -59,6 +59,8 @@ class FreeKeys:
     sent: bool = False
     # the role's MaxSessionDuration: a session of the vendor's may be as old (aws:TokenIssueTime)
     session_seconds: int = 0
+    # the trust lets it sts:SetSourceIdentity: aws:SourceIdentity any value, or none
+    source_identity: bool = False
 
     def tag_free(self, key: str) -> bool:
         """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""

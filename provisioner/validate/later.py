@@ -43,7 +43,8 @@ def later_dates(chain: Chain, now: datetime, issued: datetime | None = None) -> 
                     continue
                 age = now - issued if lowered == ISSUED and issued is not None else timedelta(0)
                 for value in values:
-                    when = parse_date(str(value))
+                    when = parse_date(str(value))  # in UTC, as it is shown (trial 20t item 5)
+                    when = when.astimezone(UTC) if when is not None else None
                     if when is not None and when + age > now:
                         name = _SPELLED[lowered]
                         found |= {(when + age, name), (when + age + timedelta(seconds=1), name)}

@@ -18,7 +18,6 @@ from provisioner.evaluation import (
     assume_role_request,
     caller_for,
     caller_request,
-    evaluate,
 )
 from provisioner.evaluation.chain import Chain
 from provisioner.evaluation.free import FreeKeys, Outcome
@@ -26,6 +25,7 @@ from provisioner.iam import parse_document
 from provisioner.model import Status, account_of, bucket_arn
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.passes import identity_passes, tag_passes
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 PROBE_BUCKET = "provisioner-probe-other-bucket"
@@ -213,29 +213,24 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     where it calls from, the TLS version (S3 only) and, when the trust lets it sts:TagSession,
     its session tags (a key the role has a tag for too: a session tag overrides it)."""
     tags = frozenset(key.lower() for key in state.role_tags)
-    tagging = False
+    tagging, identity = False, False
     keys: frozenset[str] | None = None
     trust = trust_policies(state)
     if trust:
         request = replace(
             assume_request(spec, vendor_caller(spec), spec.external_id), action="sts:TagSession"
         )
-        tagging = evaluate(trust, request).allowed
-        # the keys it may pass, each asked as the only one (aws:TagKeys): a trust limiting them
-        # (ForAllValues:StringEquals aws:TagKeys) leaves the role's other tags known (trial 20p item 1)
-        named = _principal_tag_keys(state) | tags
-        keys = (
-            frozenset(k for k in named if evaluate(trust, _with_tag_keys(request, k)).allowed)
-            if tagging and named
-            else None
-        )
+        # the keys it may pass (validate/passes.py): a trust limiting them (ForAllValues:StringEquals
+        # aws:TagKeys) leaves the role's other tags known (trial 20p item 1)
+        tagging, keys = tag_passes(trust, request, _principal_tag_keys(state) | tags)
+        identity = identity_passes(trust, request)
     # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
     # without --key, any object under the prefix is one the vendor may read (trial 20r item 1)
     objects = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}" if spec.key is None else None
     seconds = int((state.role or {}).get("MaxSessionDuration") or 3600)  # a session's longest life
     return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys,
-                    objects=objects, sent=s3, session_seconds=seconds)  # fmt: skip
+                    objects=objects, sent=s3, session_seconds=seconds, source_identity=identity)  # fmt: skip
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
@@ -246,12 +241,6 @@ def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
     documents += [p.document for level in (*state.org.scps, *state.org.rcps) for p in level]
     texts = json.dumps(documents).lower()
     return frozenset(re.findall(r"aws:principaltag/([^\"}\s,']+)", texts))
-
-
-def _with_tag_keys(request: Request, key: str) -> Request:
-    """The TagSession request passing one tag, of `key` (aws:TagKeys and aws:RequestTag/KEY)."""
-    context = {**request.context, "aws:TagKeys": [key], f"aws:RequestTag/{key}": "value"}
-    return Request(request.principal, request.action, request.resource, context)
 
 
 def decide(

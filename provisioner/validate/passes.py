@@ -1,0 +1,81 @@
+"""What the trust lets the vendor pass when it assumes the role: session tags (sts:TagSession)
+and a source identity (sts:SetSourceIdentity; it persists through role chaining, "Monitor and
+control actions taken with assumed roles"). A condition on what it passes (aws:RequestTag/KEY,
+aws:TagKeys, sts:SourceIdentity) is met by some request the vendor may send, so each key is asked
+with the values the trust names for it (a pattern's wildcards filled) and with any other value,
+beside every choice of the other keys the trust names (trial 20t item 1: a TagSession allowed
+only with a tag like "label*" was read as no tagging at all, and every session tag as known)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from provisioner.evaluation import Policy, Request, evaluate
+from provisioner.iam import strings
+
+_ANY = "provisioner-any-value"
+_MOST = 256  # combinations of the other keys asked, at most
+
+
+def _values(trust: list[Policy], key: str) -> list[str]:
+    """The values the trust's conditions name for `key` (lower case), wildcards filled, and one
+    other."""
+    found = [
+        str(v).replace("*", "x").replace("?", "x")
+        for policy in trust
+        for statement in policy.statements
+        for _, name, values in statement.conditions()
+        if name.lower() == key
+        for v in strings(values)
+    ]
+    return [*dict.fromkeys(found), _ANY]
+
+
+def _request_tags(trust: list[Policy]) -> list[str]:
+    """The tag keys (lower case) the trust's conditions name as aws:RequestTag/KEY."""
+    return list(
+        dict.fromkeys(
+            name.lower().removeprefix("aws:requesttag/")
+            for policy in trust
+            for statement in policy.statements
+            for _, name, _ in statement.conditions()
+            if name.lower().startswith("aws:requesttag/")
+        )
+    )
+
+
+def _tagged(request: Request, tags: dict[str, str]) -> Request:
+    context = {**request.context, "aws:TagKeys": list(tags)}
+    context.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
+    return replace(request, context=context)
+
+
+def tag_passes(
+    trust: list[Policy], request: Request, named: frozenset[str]
+) -> tuple[bool, frozenset[str] | None]:
+    """(may the vendor tag its session at all, the keys of `named` it may pass; None: any)."""
+    others = _request_tags(trust)
+    passable = set()
+    for key in sorted(named | set(others)):
+        rest = [o for o in others if o != key]
+        choices = [[None, *_values(trust, f"aws:requesttag/{o}")] for o in rest]
+        for combo in itertools.islice(itertools.product(*choices), _MOST):
+            chosen = {o: v for o, v in zip(rest, combo, strict=True) if v is not None}
+            if any(
+                evaluate(trust, _tagged(request, {key: v, **chosen})).allowed
+                for v in _values(trust, f"aws:requesttag/{key}")
+            ):
+                passable.add(key)
+                break
+    tagging = evaluate(trust, request).allowed or bool(passable)
+    return tagging, (frozenset(passable & named) if tagging and named else None)
+
+
+def identity_passes(trust: list[Policy], request: Request) -> bool:
+    """May the vendor set a source identity (sts:SetSourceIdentity, any value the trust takes)?"""
+    asked = replace(request, action="sts:SetSourceIdentity")
+    return any(
+        evaluate(trust, replace(asked, context={**asked.context, "sts:SourceIdentity": v})).allowed
+        for v in _values(trust, "sts:sourceidentity")
+    )
