@@ -656,3 +656,12 @@ def test_a_date_with_an_offset_is_shown_in_utc():
     read = checks(snapshot(bucket_policy=_dated_deny("DateGreaterThanEquals", "2099-03-01T00:00:00+01:00")))
     assert read["AWSObjectRead"].status is WARN
     assert "denied from 2099-02-28T23:00:00Z" in read["AWSObjectRead"].detail, read["AWSObjectRead"].detail
+
+
+def test_a_key_that_is_not_there_is_remedied_by_another_key_not_by_create_role():
+    """Trial 20t item 4: `--key no/such.png` was remedied by a create-role rewrite; the role
+    already allows the read: the fix is a key that exists."""
+    read = static_checks(snapshot(object_missing=True), replace(SPEC, key="no/such.png"))
+    check = {c.name: c for c in read}["AWSObjectRead"]
+    assert check.status is WARN and check.commands == (), check.remediation
+    assert check.remediation.startswith("Give --key an object that exists in images")

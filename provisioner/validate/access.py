@@ -1,7 +1,6 @@
 """The checks of what the role's session may do to the bucket and its objects: list it
 (AWSBucketAccess), read and decrypt an object (AWSObjectRead, kms_decrypt), no more
-(AWSLeastPrivilege), and what the vendor's web origins may GET (AWSCors, AWSSignedUrl). Pure.
-"""
+(AWSLeastPrivilege), and what the vendor's web origins may GET (AWSCors, AWSSignedUrl). Pure."""
 
 from __future__ import annotations
 
@@ -89,8 +88,9 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role or the bucket does not exist")
     object_arn = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.sample_key}"
     if state.object_missing:  # never a PASS for an object that is not there
-        missing = f"no object {spec.key} in bucket {spec.bucket} (HeadObject: not found)"
-        return verdict(name, WARN, spec, None, f"not decided: {missing}: give --key an object that exists")
+        missing = f"not decided: no object {spec.key} in bucket {spec.bucket} (HeadObject: not found)"
+        words = f"{missing}: give --key an object that exists"  # its remedy: never create-role (trial 20t)
+        return replace(verdict(name, WARN, spec, None, words), remedy="OBJECT_MISSING")
     chain, request = s3_chain(state), s3_request(spec, state, "s3:GetObject", object_arn)
     undecided = not_decided(name, state, spec, chain, [request])
     if undecided is not None:
