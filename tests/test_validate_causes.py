@@ -665,3 +665,17 @@ def test_a_key_that_is_not_there_is_remedied_by_another_key_not_by_create_role()
     check = {c.name: c for c in read}["AWSObjectRead"]
     assert check.status is WARN and check.commands == (), check.remediation
     assert check.remediation.startswith("Give --key an object that exists in images")
+
+
+def test_a_number_the_vendors_client_sends_is_compared_as_a_number():
+    """Trial 20t: `NumericGreaterThan s3:max-keys 100` was "not decided: numbers are not compared
+    yet". s3:max-keys is the ListObjects parameter the client may send ("Amazon S3 condition key
+    examples"): a whole number or none, so a Deny above 100 is a WARN naming both sides."""
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images",
+                       "Condition": {"NumericGreaterThan": {"s3:max-keys": "100"}}}],
+    }  # fmt: skip
+    access = checks(snapshot(bucket_policy=deny))["AWSBucketAccess"]
+    assert access.status is WARN and "depends on s3:max-keys" in access.detail, access.detail
+    assert "not decided" not in access.detail

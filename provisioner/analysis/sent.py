@@ -98,6 +98,11 @@ def sent_key(
     if name == "s3:authtype":
         domain.append(z3.Or(*[value == z3.StringVal(v) for v in AUTH_TYPES]))
         return Key(z3.BoolVal(True), value), "REST-HEADER"
+    if name == "s3:max-keys":  # a whole number the client sends, or none (ListObjects, max-keys)
+        has = z3.Bool(f"has:{name}")
+        groups[spelled].append(has)
+        domain += [z3.Implies(has, z3.And(z3.InRe(value, _DIGITS), z3.Length(value) <= 9))]
+        return Key(has, value, numeric=True), None
     if name in ("s3:signatureage", "aws:tokenissuetime"):
         domain += [z3.InRe(value, _DIGITS), z3.Length(value) <= 12]
         number = z3.StrToInt(value)
