@@ -671,11 +671,14 @@ def test_a_number_the_vendors_client_sends_is_compared_as_a_number():
     """Trial 20t: `NumericGreaterThan s3:max-keys 100` was "not decided: numbers are not compared
     yet". s3:max-keys is the ListObjects parameter the client may send ("Amazon S3 condition key
     examples"): a whole number or none, so a Deny above 100 is a WARN naming both sides."""
-    deny = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images",
-                       "Condition": {"NumericGreaterThan": {"s3:max-keys": "100"}}}],
-    }  # fmt: skip
+    statement = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:ListBucket",
+        "Resource": "arn:aws:s3:::images",
+    }
+    statement["Condition"] = {"NumericGreaterThan": {"s3:max-keys": "100"}}
+    deny = {"Version": "2012-10-17", "Statement": [statement]}
     access = checks(snapshot(bucket_policy=deny))["AWSBucketAccess"]
     assert access.status is WARN and "depends on s3:max-keys" in access.detail, access.detail
     assert "not decided" not in access.detail
