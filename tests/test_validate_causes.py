@@ -682,3 +682,26 @@ def test_a_number_the_vendors_client_sends_is_compared_as_a_number():
     access = checks(snapshot(bucket_policy=deny))["AWSBucketAccess"]
     assert access.status is WARN and "depends on s3:max-keys" in access.detail, access.detail
     assert "not decided" not in access.detail
+
+
+def test_tag_keys_passed_beside_another_and_in_another_case_are_passed():
+    """Trial 20u items 1, 3: a TagSession allowed under ForAnyValue:StringEquals aws:TagKeys
+    ["foo"] lets the vendor pass team beside foo (aws:TagKeys holds both; "Multivalued context
+    keys": ForAnyValue holds when any one matches); a Deny of ForAnyValue:StringEquals aws:TagKeys
+    ["team"] spares "Team", which is the same tag (IAM User Guide, "Tagging IAM resources": tag
+    keys are not case sensitive in policies) while StringEquals compares the case. Both leave
+    aws:PrincipalTag/team the vendor's choice: WARN, not PASS."""
+    team_only = _keyed_deny({"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}})
+    beside = {"ForAnyValue:StringEquals": {"aws:TagKeys": ["foo"]}}
+    role = _with_trust_statement({"Action": "sts:TagSession", "Condition": beside}, {"team": "labeling"})
+    assert checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"].status is WARN
+    role = _with_trust_statement({"Action": "sts:TagSession"}, {"team": "labeling"})
+    role["AssumeRolePolicyDocument"]["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:TagSession",
+            "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}},
+        }
+    )
+    assert checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"].status is WARN

@@ -33,16 +33,26 @@ def _values(trust: list[Policy], key: str) -> list[str]:
 
 
 def _request_tags(trust: list[Policy]) -> list[str]:
-    """The tag keys (lower case) the trust's conditions name as aws:RequestTag/KEY."""
-    return list(
-        dict.fromkeys(
-            name.lower().removeprefix("aws:requesttag/")
-            for policy in trust
-            for statement in policy.statements
-            for _, name, _ in statement.conditions()
-            if name.lower().startswith("aws:requesttag/")
-        )
-    )
+    """The tag keys (lower case) the trust's conditions name: as aws:RequestTag/KEY, or among the
+    values of aws:TagKeys (a key passed beside another may meet a ForAnyValue condition on it:
+    trial 20u item 1)."""
+    found = []
+    for policy in trust:
+        for statement in policy.statements:
+            for _, name, values in statement.conditions():
+                if name.lower().startswith("aws:requesttag/"):
+                    found.append(name.lower().removeprefix("aws:requesttag/"))
+                elif name.lower() == "aws:tagkeys":
+                    found += [
+                        str(v).lower() for v in strings(values) if "*" not in str(v) and "?" not in str(v)
+                    ]
+    return list(dict.fromkeys(found))
+
+
+def _spellings(key: str) -> list[str]:
+    """The key as written, and in other case: a tag key is one key whatever its case (aws:PrincipalTag
+    matches it so), while StringEquals on aws:TagKeys compares the case (trial 20u item 3)."""
+    return list(dict.fromkeys([key, key.upper(), key.capitalize()]))
 
 
 def _tagged(request: Request, tags: dict[str, str]) -> Request:
@@ -63,7 +73,8 @@ def tag_passes(
         for combo in itertools.islice(itertools.product(*choices), _MOST):
             chosen = {o: v for o, v in zip(rest, combo, strict=True) if v is not None}
             if any(
-                evaluate(trust, _tagged(request, {key: v, **chosen})).allowed
+                evaluate(trust, _tagged(request, {spelled: v, **chosen})).allowed
+                for spelled in _spellings(key)
                 for v in _values(trust, f"aws:requesttag/{key}")
             ):
                 passable.add(key)
