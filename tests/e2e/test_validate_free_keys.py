@@ -52,3 +52,44 @@ def test_a_tls_13_bucket_policy_is_not_decided_and_says_both_sides(cli, aws_env,
     table = cli(*args)
     assert table.code == 0
     assert "NOT DECIDED: no check fails" in table.stdout and "AWSObjectRead" in table.stdout
+
+
+def test_a_deny_of_some_objects_is_a_warning_naming_one_of_each(cli, aws_env, make_aws, customer):
+    """Trial 20r item 1, against moto: a bucket policy denying every .png and one folder was VALID,
+    judged at one made-up key. Without --key every object under the prefix is asked: a WARN
+    naming an object read and one refused; with --key that object alone, here a FAIL."""
+    wanted, _ = role.wanted_role(role.RoleSpec(LABELBOX, BUCKET, EXTERNAL_ID))
+    role.create_role(make_aws(), wanted)
+    deny = {
+        "Sid": "NoImages",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": [f"arn:aws:s3:::{BUCKET}/*.png", f"arn:aws:s3:::{BUCKET}/private/*"],
+    }
+    customer.s3.put_bucket_policy(
+        Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]})
+    )
+    args = (
+        "validate",
+        "--role-arn",
+        ROLE_ARN,
+        "--external-id",
+        EXTERNAL_ID,
+        "--bucket",
+        BUCKET,
+        "-o",
+        "json",
+    )
+
+    result = cli(*args)
+    assert result.code == 0, result.stderr
+    read = {c["name"]: c for c in result.json()["checks"]}["AWSObjectRead"]
+    assert read["status"] == "warn" and "depends on the object's key" in read["detail"], read["detail"]
+    assert f"allowed for arn:aws:s3:::{BUCKET}/provisioner-sample-object" in read["detail"]
+    assert "Sid NoImages" in read["detail"]
+
+    customer.s3.put_object(Bucket=BUCKET, Key="cat.png", Body=b"x")
+    at_key = cli(*args, "--key", "cat.png")
+    assert at_key.code == 1
+    assert {c["name"]: c for c in at_key.json()["checks"]}["AWSObjectRead"]["status"] == "fail"
