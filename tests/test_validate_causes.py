@@ -705,3 +705,13 @@ def test_tag_keys_passed_beside_another_and_in_another_case_are_passed():
         }
     )
     assert checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"].status is WARN
+
+
+def test_a_write_no_request_of_the_vendor_meets_is_no_write():
+    """Trial 20s item 10: s3:PutObject granted only from 10.0.0.0/8 was a write, though no
+    request of the vendor comes from there: from the internet aws:SourceIp is never a private
+    address (RFC 6890), and through a VPC endpoint it is absent (IAM User Guide, "AWS global
+    condition context keys", aws:SourceIp). "May it write?" found no request and was read as
+    "not decided"; it is no."""
+    least = _least_privilege_with_write({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
+    assert least.status is PASS, least.detail

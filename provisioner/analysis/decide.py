@@ -81,6 +81,9 @@ def decide_chain(
         decisions.append(decision)
     allowed, denied = decisions
     if allowed is None and denied is None:
+        decision = authorize(chain, request)
+        if only_allowed and not decision.allowed:  # none allowed, and the refusal was not asked
+            return Outcome(None, decision, requests=(request,))
         return _undecided(chain, request, "not decided: no request of the vendor fits the keys' forms")
     if allowed is None or denied is None or only_allowed:
         return Outcome(allowed, denied, cases=2, requests=tuple(requests))
