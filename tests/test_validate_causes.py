@@ -715,3 +715,36 @@ def test_a_write_no_request_of_the_vendor_meets_is_no_write():
     "not decided"; it is no."""
     least = _least_privilege_with_write({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
     assert least.status is PASS, least.detail
+
+
+def test_the_kms_keys_of_s3s_decrypt_are_its_own():
+    """Trial 20v items 1, 6: a key-policy Deny on kms:EncryptionAlgorithm or kms:KeySpec
+    SYMMETRIC_DEFAULT passed (the keys were taken as absent). S3 takes only symmetric encryption
+    KMS keys (S3 User Guide, SSE-KMS), and Decrypt's EncryptionAlgorithm defaults to
+    SYMMETRIC_DEFAULT (KMS Developer Guide, "AWS KMS condition keys"): S3's Decrypt carries both.
+    kms:KeyOrigin is the key's (DescribeKey), which validate does not read: not decided."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+    def read(condition: dict) -> Check:
+        deny = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": condition,
+        }
+        policy = {"Version": "2012-10-17", "Statement": [root, deny]}
+        return checks(snapshot(kms_key=KEY, key_policy=policy))["AWSObjectRead"]
+
+    assert read({"StringEquals": {"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}}).status is FAIL
+    assert read({"StringEquals": {"kms:KeySpec": "SYMMETRIC_DEFAULT"}}).status is FAIL
+    assert read({"StringNotEquals": {"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}}).status is PASS
+    origin = read({"StringEquals": {"kms:KeyOrigin": "AWS_KMS"}})
+    assert origin.status is WARN and "not decided" in origin.detail and "kms:KeyOrigin" in origin.detail

@@ -229,6 +229,8 @@ class SessionRequest:
         value = z3.String(f"key:{name}")
         if name == "aws:principalorgid":
             self.lazy.append(Lazy(value, "o-[a-z0-9]{10,32}", form(value, "o-", _ORG, 10, 32)))
+        elif name != "aws:principalorgpaths":  # another key not read (kms:KeyOrigin): any text
+            self.default_values[name] = "unknown"
         else:  # the account's path starts with the organization's ID (known, or free too)
             org = self.request.key("aws:PrincipalOrgID")
             head = z3.StringVal(f"{org}/") if org is not None else z3.StringVal("o-")

@@ -22,6 +22,7 @@ from provisioner.validate.rules import (
     PASS,
     PROBE_BUCKET,
     SKIP,
+    SYMMETRIC,
     WARN,
     decide,
     depends_remedy,
@@ -156,13 +157,9 @@ class KmsVerdict:
 
 
 def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
-    """S3's kms:Decrypt for the role's session, in a forward access session (S3 User Guide,
-    "Using server-side encryption with AWS KMS keys (SSE-KMS)"; IAM User Guide, "AWS global
-    condition context keys", aws:ViaAWSService: "true" when a service uses the principal's
-    credentials to call another on its behalf), with the encryption context S3 sends (S3 User
-    Guide, SSE-KMS, "Encryption context": the object's ARN, or the bucket's ARN when the bucket
-    uses an S3 Bucket Key), kms:ViaService (the S3 endpoint of the bucket's region) and
-    kms:CallerAccount (the session's account)."""
+    """S3's kms:Decrypt for the role's session, a forward access session (S3 User Guide, SSE-KMS;
+    aws:ViaAWSService "true"), with S3's encryption context (the object's ARN, or the bucket's
+    with an S3 Bucket Key), kms:ViaService, kms:CallerAccount and rules.SYMMETRIC."""
     bucket = bucket_arn(spec.bucket, spec.partition)
     context_arn = bucket if state.bucket_key_enabled else f"{bucket}/{spec.sample_key}"
     return s3_request(
@@ -176,6 +173,7 @@ def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
             "kms:CallerAccount": spec.account,
             "kms:EncryptionContext:aws:s3:arn": context_arn,
             "kms:EncryptionContextKeys": ["aws:s3:arn"],
+            **SYMMETRIC,
         },
     )
 

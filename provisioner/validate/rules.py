@@ -28,6 +28,9 @@ from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSp
 from provisioner.validate.passes import identity_passes, tag_passes
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
+# S3 takes only symmetric encryption keys, and its Decrypt asks the default algorithm (KMS
+# Developer Guide, kms:EncryptionAlgorithm, kms:KeySpec): S3's kms:Decrypt carries both (trial 20v)
+SYMMETRIC = {"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "kms:KeySpec": "SYMMETRIC_DEFAULT"}
 PROBE_BUCKET = "provisioner-probe-other-bucket"
 DEPENDS_ON_VENDOR = "DEPENDS_ON_VENDOR"  # the remediation of a WARN over a free key (checks.json)
 SOME_OBJECTS = "SOME_OBJECTS"  # of a WARN that turns on which object is read (checks.json)
@@ -136,6 +139,8 @@ def unknown_keys(state: Snapshot, request: Request | None = None) -> dict[str, s
     the role's account, the resource's (the same values: analysis/session.py holds them equal);
     a resource of another account (`request`'s KMS key) has an organization not read."""
     unknown: dict[str, str] = {}
+    if request is not None and request.action.lower() == "kms:decrypt":  # trial 20v item 1
+        unknown["kms:KeyOrigin"] = "the key's origin (DescribeKey) is not read"
     if request is not None and request.key("aws:ResourceAccount") not in (
         None,
         account_of(request.principal),
