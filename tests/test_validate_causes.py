@@ -748,3 +748,28 @@ def test_the_kms_keys_of_s3s_decrypt_are_its_own():
     assert read({"StringNotEquals": {"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}}).status is PASS
     origin = read({"StringEquals": {"kms:KeyOrigin": "AWS_KMS"}})
     assert origin.status is WARN and "not decided" in origin.detail and "kms:KeyOrigin" in origin.detail
+
+
+def test_mfa_is_the_vendors_choice_where_a_user_of_its_account_may_assume_the_role():
+    """Trial 20v item 2: with the trust naming the vendor's account root, a user of that account
+    may call AssumeRole with MFA (STS API Reference, AssumeRole, SerialNumber and TokenCode), and
+    its session has aws:MultiFactorAuthPresent "true" (IAM User Guide, "AWS global condition
+    context keys"): a write granted only with MFA is a write. Where the trust names the vendor's
+    role alone (a role session passes no MFA), the key stays "false": no write."""
+    mfa_write = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert _least_privilege_with_write(mfa_write).status is PASS
+    import copy
+
+    role = copy.deepcopy(snapshot().role)
+    statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+    statement["Principal"] = {"AWS": "arn:aws:iam::340636424752:root"}
+    write = {
+        "Effect": "Allow",
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::images/*",
+        "Condition": mfa_write,
+    }
+    extra = Policy("inline policy mfa", {"Version": "2012-10-17", "Statement": [write]})
+    state = snapshot(role=role, identity_policies=[*snapshot().identity_policies, extra])
+    least = checks(state)["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in least.detail, least.detail

@@ -64,8 +64,10 @@ def object_context(request: Request, free: FreeKeys) -> bool:
 
 
 def identity_free(name: str, free: FreeKeys) -> bool:
-    """Is the key aws:SourceIdentity, which the vendor may set (FreeKeys.source_identity)?"""
-    return name == "aws:sourceidentity" and free.source_identity
+    """Is the key aws:SourceIdentity, which the vendor may set (FreeKeys.source_identity), or
+    one of MFA, which a user of the vendor's may bring (FreeKeys.mfa)?"""
+    mfa = name in ("aws:multifactorauthpresent", "aws:multifactorauthage") and free.mfa
+    return (name == "aws:sourceidentity" and free.source_identity) or mfa
 
 
 def issued_free(name: str, request: Request, free: FreeKeys) -> bool:
@@ -98,7 +100,13 @@ def sent_key(
     if name == "s3:authtype":
         domain.append(z3.Or(*[value == z3.StringVal(v) for v in AUTH_TYPES]))
         return Key(z3.BoolVal(True), value), "REST-HEADER"
-    if name == "s3:max-keys":  # a whole number the client sends, or none (ListObjects, max-keys)
+    if name == "aws:multifactorauthpresent":  # "true" with MFA, else "false"
+        domain.append(z3.Or(value == z3.StringVal("true"), value == z3.StringVal("false")))
+        return Key(z3.BoolVal(True), value), "false"
+    if name in (
+        "s3:max-keys",
+        "aws:multifactorauthage",
+    ):  # a whole number the client sends, or none (ListObjects, max-keys)
         has = z3.Bool(f"has:{name}")
         groups[spelled].append(has)
         domain += [z3.Implies(has, z3.And(z3.InRe(value, _DIGITS), z3.Length(value) <= 9))]

@@ -61,6 +61,9 @@ class FreeKeys:
     session_seconds: int = 0
     # the trust lets it sts:SetSourceIdentity: aws:SourceIdentity any value, or none
     source_identity: bool = False
+    # an IAM user of the vendor's may assume it with MFA: aws:MultiFactorAuthPresent and
+    # aws:MultiFactorAuthAge are its choice too
+    mfa: bool = False
 
     def tag_free(self, key: str) -> bool:
         """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""

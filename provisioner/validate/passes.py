@@ -90,3 +90,15 @@ def identity_passes(trust: list[Policy], request: Request) -> bool:
         evaluate(trust, replace(asked, context={**asked.context, "sts:SourceIdentity": v})).allowed
         for v in _values(trust, "sts:sourceidentity")
     )
+
+
+def mfa_passes(trust: list[Policy], request: Request) -> bool:
+    """May an IAM user of the vendor's account assume the role with MFA (AssumeRole's SerialNumber
+    and TokenCode: then the session has aws:MultiFactorAuthPresent "true" and an
+    aws:MultiFactorAuthAge; a role session cannot pass MFA)? Asked as a user of the account the
+    vendor's principal is in (trial 20v item 2)."""
+    account = request.principal.split(":")[4] if request.principal.count(":") >= 5 else ""
+    user = replace(request, principal=f"arn:aws:iam::{account}:user/vendor-user")
+    context = {**user.context, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}
+    context.pop("aws:TokenIssueTime", None)
+    return bool(account) and evaluate(trust, replace(user, context=context)).allowed

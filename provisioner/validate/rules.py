@@ -25,7 +25,7 @@ from provisioner.iam import parse_document
 from provisioner.model import Status, account_of, bucket_arn
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
-from provisioner.validate.passes import identity_passes, tag_passes
+from provisioner.validate.passes import identity_passes, mfa_passes, tag_passes
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 # S3 takes only symmetric encryption keys, and its Decrypt asks the default algorithm (KMS
@@ -218,7 +218,7 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     where it calls from, the TLS version (S3 only) and, when the trust lets it sts:TagSession,
     its session tags (a key the role has a tag for too: a session tag overrides it)."""
     tags = frozenset(key.lower() for key in state.role_tags)
-    tagging, identity = False, False
+    tagging, identity, mfa = False, False, False
     keys: frozenset[str] | None = None
     trust = trust_policies(state)
     if trust:
@@ -229,13 +229,15 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
         # aws:TagKeys) leaves the role's other tags known (trial 20p item 1)
         tagging, keys = tag_passes(trust, request, _principal_tag_keys(state) | tags)
         identity = identity_passes(trust, request)
+        mfa = mfa_passes(trust, replace(request, action="sts:AssumeRole"))
     # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
     # without --key, any object under the prefix is one the vendor may read (trial 20r item 1)
     objects = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}" if spec.key is None else None
     seconds = int((state.role or {}).get("MaxSessionDuration") or 3600)  # a session's longest life
     return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys,
-                    objects=objects, sent=s3, session_seconds=seconds, source_identity=identity)  # fmt: skip
+                    objects=objects, sent=s3, session_seconds=seconds, source_identity=identity,
+                    mfa=mfa)  # fmt: skip
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
