@@ -518,8 +518,9 @@ def test_the_keys_the_vendors_client_sets_are_decided_over_every_value():
             assert f"depends on {key}" in read.detail, read.detail
 
 
-def _least_privilege_with_write(condition: dict) -> Check:
-    """AWSLeastPrivilege of the role with one more policy: s3:PutObject under `condition`."""
+def _least_privilege_with_write(condition: dict, role: dict | None = None) -> Check:
+    """AWSLeastPrivilege of the role (or `role`) with one more policy: s3:PutObject under
+    `condition`."""
     write = {
         "Effect": "Allow",
         "Action": "s3:PutObject",
@@ -527,7 +528,8 @@ def _least_privilege_with_write(condition: dict) -> Check:
         "Condition": condition,
     }
     extra = Policy("inline policy write", {"Version": "2012-10-17", "Statement": [write]})
-    return checks(snapshot(identity_policies=[*snapshot().identity_policies, extra]))["AWSLeastPrivilege"]
+    state = snapshot(role=role or snapshot().role, identity_policies=[*snapshot().identity_policies, extra])
+    return checks(state)["AWSLeastPrivilege"]
 
 
 def test_a_write_granted_on_a_header_the_vendor_sends_is_a_write():
@@ -560,21 +562,9 @@ def test_a_key_policy_on_the_objects_encryption_context_is_asked_over_every_obje
     User Guide, SSE-KMS, "Encryption context": without an S3 Bucket Key the context is the
     object's ARN, so it is asked over every object: a WARN naming one of each; a Deny of the
     whole bucket FAILs; the mirror (StringNotLike a folder) is a WARN, not a FAIL."""
-    from tests.validate_snapshot import ACCOUNT, KEY
-
-    def key_policy(operator: str, pattern: str) -> dict:
-        root = {
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        }
-        deny = {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
-                "Condition": {operator: {"kms:EncryptionContext:aws:s3:arn": pattern}}}  # fmt: skip
-        return {"Version": "2012-10-17", "Statement": [root, deny]}
 
     def read(operator: str, pattern: str) -> Check:
-        return checks(snapshot(kms_key=KEY, key_policy=key_policy(operator, pattern)))["AWSObjectRead"]
+        return _kms_read({operator: {"kms:EncryptionContext:aws:s3:arn": pattern}})
 
     folder = read("StringLike", "arn:aws:s3:::images/alexa-devices/echo/*")
     assert folder.status is WARN and "depends on the object's key" in folder.detail, folder.detail
@@ -723,26 +713,7 @@ def test_the_kms_keys_of_s3s_decrypt_are_its_own():
     KMS keys (S3 User Guide, SSE-KMS), and Decrypt's EncryptionAlgorithm defaults to
     SYMMETRIC_DEFAULT (KMS Developer Guide, "AWS KMS condition keys"): S3's Decrypt carries both.
     kms:KeyOrigin is the key's (DescribeKey), which validate does not read: not decided."""
-    from tests.validate_snapshot import ACCOUNT, KEY
-
-    root = {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-
-    def read(condition: dict) -> Check:
-        deny = {
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "kms:Decrypt",
-            "Resource": "*",
-            "Condition": condition,
-        }
-        policy = {"Version": "2012-10-17", "Statement": [root, deny]}
-        return checks(snapshot(kms_key=KEY, key_policy=policy))["AWSObjectRead"]
-
+    read = _kms_read
     assert read({"StringEquals": {"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}}).status is FAIL
     assert read({"StringEquals": {"kms:KeySpec": "SYMMETRIC_DEFAULT"}}).status is FAIL
     assert read({"StringNotEquals": {"kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}}).status is PASS
@@ -763,13 +734,27 @@ def test_mfa_is_the_vendors_choice_where_a_user_of_its_account_may_assume_the_ro
     role = copy.deepcopy(snapshot().role)
     statement = role["AssumeRolePolicyDocument"]["Statement"][0]
     statement["Principal"] = {"AWS": "arn:aws:iam::340636424752:root"}
-    write = {
-        "Effect": "Allow",
-        "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::images/*",
-        "Condition": mfa_write,
-    }
-    extra = Policy("inline policy mfa", {"Version": "2012-10-17", "Statement": [write]})
-    state = snapshot(role=role, identity_policies=[*snapshot().identity_policies, extra])
-    least = checks(state)["AWSLeastPrivilege"]
+    least = _least_privilege_with_write(mfa_write, role)
     assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
+
+
+def _kms_read(condition: dict) -> Check:
+    """AWSObjectRead with the bucket's KMS key, its key policy letting the account's IAM policies
+    grant it and denying S3's kms:Decrypt under `condition`."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": condition,
+    }
+    policy = {"Version": "2012-10-17", "Statement": [root, deny]}
+    return checks(snapshot(kms_key=KEY, key_policy=policy))["AWSObjectRead"]

@@ -14,6 +14,7 @@ from .conftest import BUCKET, EXTERNAL_ID
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/LabelboxS3Access"
 LABELBOX = get_vendor("labelbox")
+VALIDATE = ("validate", "--role-arn", ROLE_ARN, "--external-id", EXTERNAL_ID, "--bucket", BUCKET)
 
 TLS_13_ONLY = {
     "Version": "2012-10-17",
@@ -34,7 +35,7 @@ def test_a_tls_13_bucket_policy_is_not_decided_and_says_both_sides(cli, aws_env,
     wanted, _ = role.wanted_role(role.RoleSpec(LABELBOX, BUCKET, EXTERNAL_ID))
     role.create_role(make_aws(), wanted)
     customer.s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(TLS_13_ONLY))
-    args = ("validate", "--role-arn", ROLE_ARN, "--external-id", EXTERNAL_ID, "--bucket", BUCKET)
+    args = VALIDATE
 
     result = cli(*args, "-o", "json")
     # README, validate: exit 0 when no check fails, warnings included; the JSON lists what is undecided
@@ -70,17 +71,7 @@ def test_a_deny_of_some_objects_is_a_warning_naming_one_of_each(cli, aws_env, ma
     customer.s3.put_bucket_policy(
         Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]})
     )
-    args = (
-        "validate",
-        "--role-arn",
-        ROLE_ARN,
-        "--external-id",
-        EXTERNAL_ID,
-        "--bucket",
-        BUCKET,
-        "-o",
-        "json",
-    )
+    args = (*VALIDATE, "-o", "json")
 
     result = cli(*args)
     assert result.code == 0, result.stderr
