@@ -12,10 +12,11 @@ import z3
 
 from provisioner.analysis.encode import Key
 from provisioner.analysis.forms import Lazy, form
+from provisioner.analysis.globs import glob_over
 from provisioner.evaluation.conditions import parse_date
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
-from provisioner.iam import REQUEST_KEYS, action_keys, request_key_absent
+from provisioner.iam import REQUEST_KEYS, action_keys, request_key_absent, wildcard_match
 
 _DIGITS = z3.Union(z3.Re("0"), z3.Concat(z3.Range("1", "9"), z3.Star(z3.Range("0", "9"))))
 
@@ -57,10 +58,12 @@ CONTEXT_ARN = "kms:encryptioncontext:aws:s3:arn"
 
 def object_context(request: Request, free: FreeKeys) -> bool:
     """Is the request S3's kms:Decrypt for an object the vendor may choose (FreeKeys.objects),
-    its encryption context the object's ARN (S3 User Guide, SSE-KMS, "Encryption context")?"""
-    value = request.key(CONTEXT_ARN)
-    head = free.objects
-    return bool(head) and request.action.lower() == "kms:decrypt" and str(value or "").startswith(str(head))
+    its encryption context the object's ARN, or the bucket's with an S3 Bucket Key (S3 User Guide,
+    SSE-KMS, "Encryption context"; an object may be written without the Bucket Key, or before
+    it was turned on: its context is its own ARN, trial 20v item 3)?"""
+    value, head = str(request.key(CONTEXT_ARN) or ""), str(free.objects or "")
+    kms = bool(head) and request.action.lower() == "kms:decrypt"
+    return kms and (value.startswith(head) or value == head.split("/", 1)[0])
 
 
 def identity_free(name: str, free: FreeKeys) -> bool:
@@ -124,3 +127,29 @@ def sent_key(
     groups[spelled].append(has)
     lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", z3.Range(" ", "~"), 0, 256), has))
     return Key(has, value), None
+
+
+def context_key(head: str, object_key: z3.SeqRef, own: z3.BoolRef) -> Key:
+    """kms:EncryptionContext:aws:s3:arn of S3's Decrypt for any object under `head`: the object's
+    ARN, or, with an S3 Bucket Key, the bucket's unless `own` (an object written without it)."""
+    bucket = head.split("/", 1)[0]
+    key = Key(z3.BoolVal(True), z3.If(own, z3.Concat(z3.StringVal(head), object_key), z3.StringVal(bucket)))
+
+    def like(pattern: str) -> z3.BoolRef:
+        mine = glob_over(pattern, [head, (object_key, "".join(set(pattern)))])
+        return z3.If(own, mine, z3.BoolVal(wildcard_match(pattern, bucket)))
+
+    key.like = like
+    return key
+
+
+def object_match(
+    pattern: str, head: str, object_key: z3.SeqRef, groups: dict[str, list[Any]]
+) -> z3.BoolRef | bool:
+    """Does a Resource pattern match `head` + the object's key, over every key? The pattern split
+    where the key starts (analysis/globs.py); the key a group of its own where it matters."""
+    found = glob_over(pattern, [head, (object_key, "".join(set(pattern)))])
+    if z3.is_true(found) or z3.is_false(found):
+        return z3.is_true(found)
+    groups.setdefault("object", [object_key])
+    return found

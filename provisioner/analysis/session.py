@@ -32,7 +32,16 @@ from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.encode import Key
 from provisioner.analysis.forms import Defaults, Lazy, form, text
 from provisioner.analysis.globs import WORD_CHARS, glob_over
-from provisioner.analysis.sent import CONTEXT_ARN, identity_free, issued_free, object_context, sent, sent_key
+from provisioner.analysis.sent import (
+    CONTEXT_ARN,
+    context_key,
+    identity_free,
+    issued_free,
+    object_context,
+    object_match,
+    sent,
+    sent_key,
+)
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in
@@ -94,9 +103,11 @@ class SessionRequest:
         head = free.objects
         self.object_head = head if head and "/" in head and request.resource.startswith(head) else None
         self.object_key = z3.String("object_key")
-        # S3's kms:Decrypt for that object: its encryption context is the object's ARN (no
-        # S3 Bucket Key; with one it is the bucket's, known)
+        # S3's kms:Decrypt for that object: its encryption context is the object's ARN, or with an
+        # S3 Bucket Key the bucket's, unless the object was written without it (`own_context`)
         self.context_head = head if head and object_context(request, free) else None
+        keyed = self.context_head and str(request.key(CONTEXT_ARN)) == self.context_head.split("/", 1)[0]
+        self.own_context = z3.Bool("own_context") if keyed else z3.BoolVal(True)
         if (self.object_head or self.context_head) is not None:
             rest = len(str(self.object_head or self.context_head).split("/", 1)[1])
             self.domain += [
@@ -140,11 +151,9 @@ class SessionRequest:
         if name in self.unknown:
             return self._unknown(name)
         if name == CONTEXT_ARN and self.context_head is not None:  # the object's ARN, any object
-            self.groups.setdefault("object", [self.object_key])
-            head = self.context_head
-            key = Key(z3.BoolVal(True), z3.Concat(z3.StringVal(head), self.object_key))
-            key.like = lambda pattern: glob_over(pattern, [head, (self.object_key, "".join(set(pattern)))])
-            return key
+            own = [] if z3.is_true(self.own_context) else [self.own_context]
+            self.groups.setdefault("object", [self.object_key, *own])
+            return context_key(self.context_head, self.object_key, self.own_context)
         if (
             sent(name, self.request, self.free)
             or issued_free(name, self.request, self.free)
@@ -242,14 +251,8 @@ class SessionRequest:
         return Key(z3.BoolVal(True), value)
 
     def object_matches(self, pattern: str) -> z3.BoolRef | bool:
-        """Does a Resource pattern (its policy variables resolved) match the object, over every
-        key under the prefix? The pattern split where the key starts (analysis/globs.py)."""
-        assert self.object_head is not None
-        found = glob_over(pattern, [self.object_head, (self.object_key, "".join(set(pattern)))])
-        if z3.is_true(found) or z3.is_false(found):
-            return z3.is_true(found)
-        self.groups.setdefault("object", [self.object_key])
-        return found
+        """Does a Resource pattern (its policy variables resolved) match the object, any key?"""
+        return object_match(pattern, str(self.object_head), self.object_key, self.groups)
 
     # --- the caller's ARN with the free session name -----------------------------------------
 
@@ -294,7 +297,9 @@ class SessionRequest:
             if name == "aws:userid":
                 continue
             if name == CONTEXT_ARN and self.context_head is not None:
-                put("kms:EncryptionContext:aws:s3:arn", self.context_head + text(model, self.object_key))
+                own = z3.is_true(model.eval(self.own_context, model_completion=True))
+                arn = self.context_head + text(model, self.object_key)
+                put("kms:EncryptionContext:aws:s3:arn", arn if own else self.context_head.split("/", 1)[0])
                 continue
             spelled = SPELLED.get(name) or self.unknown.get(name) or self._spelled_tag(name)
             if not present:
@@ -325,9 +330,11 @@ class SessionRequest:
         ]
         if self.object_head is not None:  # the simulated object
             pairs.append((self.object_key, z3.StringVal(self.request.resource[len(self.object_head) :])))
-        elif self.context_head is not None:
-            shown = str(self.request.key(CONTEXT_ARN))[len(self.context_head) :]
-            pairs.append((self.object_key, z3.StringVal(shown)))
+        elif self.context_head is not None:  # the simulated object, as the request has it
+            shown = str(self.request.key(CONTEXT_ARN))
+            own = shown.startswith(self.context_head)
+            pairs.append((self.object_key, z3.StringVal(shown[len(self.context_head) :] if own else "")))
+            pairs += [] if z3.is_true(self.own_context) else [(self.own_context, z3.BoolVal(own))]
         for name, key in self.keys.items():
             if name in self.addresses:
                 address = self.addresses[name]
