@@ -44,8 +44,10 @@ boto3.client("iam").update_assume_role_policy(RoleName="LabelboxS3Access", Polic
 PY
 echo "# ...validate says so (exit code 1 expected):"
 step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET || echo "(exit $?)"
-echo "# create-role repairs the drift:"
-step $PROVISION create-role --bucket $BUCKET --external-id $ID
+echo "# create-role refuses to narrow the trust unasked (it would shut out IDs that work now):"
+step $PROVISION create-role --bucket $BUCKET --external-id $ID || echo "(exit $?)"
+echo "# ...and repairs the drift with --replace-external-id, as validate's remediation says:"
+step $PROVISION create-role --bucket $BUCKET --external-id $ID --replace-external-id
 step $PROVISION validate --role-arn $ROLE_ARN --external-id $ID --bucket $BUCKET
 step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002 --keep-old
 step $PROVISION rotate-external-id --role-name LabelboxS3Access --external-id ckdemo0000000000000000002 --yes
