@@ -758,3 +758,21 @@ def _kms_read(condition: dict) -> Check:
     }
     policy = {"Version": "2012-10-17", "Statement": [root, deny]}
     return checks(snapshot(kms_key=KEY, key_policy=policy))["AWSObjectRead"]
+
+
+def test_writes_beyond_the_buckets_s3_actions_are_not_read_only():
+    """Trial 20w items 1, 2: sts:AssumeRole on "*" (the session may assume any role that trusts
+    the account, and write with its rights), s3-object-lambda:* (PutObject, DeleteObject and
+    WriteGetObjectResponse through an Object Lambda access point) and s3express:CreateSession (a
+    directory bucket session, ReadWrite by default: S3 User Guide, "CreateSession") passed least
+    privilege as "read and list only"."""
+    for action in ("sts:AssumeRole", "s3-object-lambda:*", "s3express:CreateSession"):
+        extra = Policy(
+            "inline policy more",
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]},
+        )
+        least = checks(snapshot(identity_policies=[*snapshot().identity_policies, extra]))[
+            "AWSLeastPrivilege"
+        ]
+        assert least.status is WARN and action.split(":")[0] in least.detail, (action, least.detail)
+    assert checks(snapshot())["AWSLeastPrivilege"].status is PASS

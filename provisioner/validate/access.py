@@ -13,6 +13,7 @@ from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import Status, bucket_arn, root_arn
+from provisioner.validate.beyond import beyond_s3
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
@@ -348,10 +349,9 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
             ).possibly:
                 shown = named
                 too_much += [f"{action} on {shown}"] if f"{action} on {shown}" not in too_much else []
-    for action in ESCALATION:
-        if decide(
-            identity, s3_request(spec, state, action, spec.role_arn), spec, state, iam_free, only_allowed=True
-        ).possibly:
+    for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
+        asked = s3_request(spec, state, action, resource)
+        if decide(identity, asked, spec, state, iam_free, only_allowed=True).possibly:
             too_much.append(action)
     if too_much:
         return _too_broad(state, spec, too_much, [r for r in writes if r.action in too_much], identity)
