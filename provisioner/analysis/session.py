@@ -35,10 +35,10 @@ from provisioner.analysis.globs import WORD_CHARS, glob_over
 from provisioner.analysis.sent import (
     CONTEXT_ARN,
     context_key,
-    identity_free,
     issued_free,
     object_context,
     object_match,
+    passed_free,
     sent,
     sent_key,
 )
@@ -157,7 +157,7 @@ class SessionRequest:
         if (
             sent(name, self.request, self.free)
             or issued_free(name, self.request, self.free)
-            or identity_free(name, self.free)
+            or passed_free(name, self.free)
         ):
             key, default = sent_key(
                 name, spelled, self.request, self.free, self.groups, self.domain, self.lazy
@@ -395,6 +395,6 @@ def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> b
         return free.tls and request.action.lower().startswith("s3:")
     if name == CONTEXT_ARN:
         return object_context(request, free)
-    if issued_free(name, request, free) or identity_free(name, free):
+    if issued_free(name, request, free) or passed_free(name, free):
         return True
     return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)
