@@ -64,8 +64,7 @@ def issued_of(request: Request) -> datetime | None:
 def at_time(request: Request, when: datetime) -> Request:
     """The request made at `when`: its time keys then, a session's issue time moved alike."""
     context = dict(request.context)
-    now = parse_date(str(request.key("aws:CurrentTime") or "")) or datetime.now(UTC)
-    shift = when - now
+    shift = when - now_of(request)
     for key in list(context):
         lowered = key.lower()
         if lowered == "aws:currenttime":
@@ -90,20 +89,24 @@ def over_time(
         then = decide(at_time(request, when))
         if (then.always, then.never) == (now_outcome.always, now_outcome.never):
             continue
-        words = "allowed now, denied"
-        if key == "aws:TokenIssueTime" and issued is not None:  # said as the session's issue time
-            words = f"{words} for sessions issued"
-            when -= now - issued
-        shown = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        whose, shown = turn_words(when, key, now, issued)
         return Outcome(
             now_outcome.allowed or then.allowed,
             now_outcome.denied or then.denied,
-            f"depends on the time ({key}): {words} from {shown}",
+            f"depends on the time ({key}): allowed now, denied{whose} from {shown}",
             then.undecided,
             2,
             (*now_outcome.requests, *then.requests),
         )
     return now_outcome
+
+
+def turn_words(when: datetime, key: str, now: datetime, issued: datetime | None) -> tuple[str, str]:
+    """(" for sessions issued" or "", the date): a turn on aws:TokenIssueTime is said as the
+    session's issue time, not the time of the request."""
+    if key == "aws:TokenIssueTime" and issued is not None:
+        return " for sessions issued", (when - (now - issued)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "", when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def possibly_later(

@@ -136,16 +136,14 @@ def _refused_later(trust: list[Policy], state: Snapshot, request: Request) -> st
     """The vendor's AssumeRole at each later date the trust or an RCP compares the time with
     (validate/later.py): where it is refused then, both sides in words (trial 20r item 3)."""
     from provisioner.evaluation.chain import Chain
-    from provisioner.validate.later import at_time, issued_of, later_dates, now_of
+    from provisioner.validate.later import at_time, issued_of, later_dates, now_of, turn_words
 
     now, issued, rcps = now_of(request), issued_of(request), state.org.rcps
     for when, key in later_dates(Chain(identity=trust, rcps=rcps), now, issued):
         then = at_time(request, when)
         if evaluate(trust, then).allowed and organization_decision((), rcps, then) is None:
             continue
-        sessions = key == "aws:TokenIssueTime" and issued is not None
-        shown = (when - (now - issued) if sessions and issued else when).strftime("%Y-%m-%dT%H:%M:%SZ")
-        whose = " with sessions issued" if sessions else ""
+        whose, shown = turn_words(when, key, now, issued)
         return f"depends on the time ({key}): the vendor gets in now, and is refused{whose} from {shown}"
     return ""
 
