@@ -776,3 +776,35 @@ def test_writes_beyond_the_buckets_s3_actions_are_not_read_only():
         ]
         assert least.status is WARN and action.split(":")[0] in least.detail, (action, least.detail)
     assert checks(snapshot())["AWSLeastPrivilege"].status is PASS
+
+
+def test_a_write_the_bucket_policy_grants_the_vendors_account_is_a_write():
+    """Trial 20w item 3: a bucket policy granting the vendor's *account* s3:PutObject passed
+    least privilege as "read and list only", though naming the role was caught. Across accounts
+    a bucket policy naming the account grants to that account, whose own policies then decide
+    (IAM User Guide, "Cross-account policy evaluation logic"): the vendor may write directly,
+    without the role. The vendor's own policies are not ours to read, so "may it?" is yes. A
+    grant of reads alone, or of a write the bucket policy then denies, is no write."""
+    vendor_root = "arn:aws:iam::340636424752:root"
+
+    def least(*statements: dict) -> Check:
+        policy = {"Version": "2012-10-17", "Statement": list(statements)}
+        return checks(snapshot(bucket_policy=policy))["AWSLeastPrivilege"]
+
+    def grant(action: str, principal: object = None) -> dict:
+        return {
+            "Effect": "Allow",
+            "Principal": principal or {"AWS": vendor_root},
+            "Action": action,
+            "Resource": "arn:aws:s3:::images/*",
+        }
+
+    written = least(grant("s3:PutObject"))
+    assert written.status is WARN, written.detail
+    assert "s3:PutObject" in written.detail and "340636424752" in written.detail, written.detail
+    assert written.remedy == "BUCKET_POLICY_GRANTS"
+    assert least(grant("s3:GetObject")).status is PASS
+    denied = {**grant("s3:PutObject"), "Effect": "Deny", "Principal": "*"}
+    assert least(grant("s3:PutObject"), denied).status is PASS
+    # another account than the vendor's: not the vendor's access (audit and inventory show it)
+    assert least(grant("s3:PutObject", {"AWS": "arn:aws:iam::111122223333:root"})).status is PASS

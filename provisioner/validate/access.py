@@ -1,6 +1,6 @@
 """The checks of what the role's session may do to the bucket and its objects: list it
 (AWSBucketAccess), read and decrypt an object (AWSObjectRead, kms_decrypt), no more
-(AWSLeastPrivilege), and what the vendor's web origins may GET (AWSCors, AWSSignedUrl). Pure."""
+(validate/least.py), and what the vendor's web origins may GET (AWSCors, AWSSignedUrl). Pure."""
 
 from __future__ import annotations
 
@@ -10,24 +10,19 @@ from dataclasses import dataclass, replace
 from provisioner.cors import cors_rule_for
 from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
-from provisioner.evaluation.free import FreeKeys, Outcome
-from provisioner.iam import WRITE_LEVELS, s3_actions, strings
+from provisioner.evaluation.free import Outcome
 from provisioner.model import Status, bucket_arn, root_arn
-from provisioner.validate.beyond import beyond_s3
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
     DENIED_BY_ORGANIZATION,
-    ESCALATION,
     FAIL,
     PASS,
-    PROBE_BUCKET,
     SKIP,
     SYMMETRIC,
     WARN,
     decide,
     depends_remedy,
-    free_keys,
     not_decided,
     organization_refuses,
     role_unread,
@@ -144,7 +139,6 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 
 KEY_POLICY_ONLY = "KEY_POLICY_ONLY"  # checks.json: a decrypt only the key policy can allow
 KEY_POLICY_DENIES = "KEY_POLICY_DENIES"  # checks.json: a decrypt the key policy's Deny refuses
-BUCKET_POLICY_GRANTS = "BUCKET_POLICY_GRANTS"  # checks.json: a write only the bucket policy gives
 
 
 @dataclass(frozen=True)
@@ -292,107 +286,3 @@ def check_cors(state: Snapshot, spec: ValidateSpec) -> Check:
             name, FAIL, spec, "CORS_ORIGIN_NOT_ALLOWED", f"no CORS rule lets {', '.join(missing)} GET objects"
         )
     return verdict(name, PASS, spec, detail=f"{', '.join(origins)} may GET")
-
-
-def _named_buckets(state: Snapshot, spec: ValidateSpec) -> dict[str, str]:
-    """A bucket other than the one checked for each bucket (or bucket pattern) the role's
-    identity policies name: a grant on another bucket is reading beyond this one (the probe
-    bucket alone caught only grants on every bucket), with how the policy names it."""
-    from fnmatch import fnmatchcase
-
-    found: dict[str, str] = {}  # a bucket to ask about: how the policy names it
-    for policy in state.identity_policies:
-        for statement in policy.statements:
-            for resource in strings(statement.body.get("Resource")):
-                if ":s3:::" not in resource:
-                    continue
-                pattern = resource.split(":::", 1)[1].split("/", 1)[0]
-                candidate = pattern.replace("*", "x").replace("?", "x")
-                if candidate == spec.bucket:  # a pattern this bucket matches: another that does too
-                    candidate = pattern.replace("*", "other", 1).replace("*", "x").replace("?", "x")
-                if candidate != spec.bucket and fnmatchcase(candidate, pattern) and candidate:
-                    label = f"buckets {pattern}" if "*" in pattern or "?" in pattern else f"bucket {pattern}"
-                    found.setdefault(candidate, label)
-    return found
-
-
-@CHECKS.register("AWSLeastPrivilege")
-def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
-    name = "AWSLeastPrivilege"
-    if state.role is None:
-        return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
-    chain, identity = s3_chain(state), s3_chain(state, resource=False)
-    bucket = bucket_arn(spec.bucket, spec.partition)
-    writes = [
-        s3_request(spec, state, f"s3:{action}", resource)
-        for action, level in sorted(s3_actions().items())
-        if level in WRITE_LEVELS
-        for resource in (bucket, f"{bucket}/{spec.sample_key}")
-    ]
-    undecided = not_decided(name, state, spec, chain, writes)
-    if undecided is not None:
-        return undecided
-    # "may it?" holds when some value the vendor chooses (session name, network, TLS) allows it
-    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
-    too_much: list[str] = []
-    for request in writes:
-        if (
-            request.action not in too_much[-1:]
-            and decide(chain, request, spec, state, s3_free, only_allowed=True).possibly
-        ):
-            too_much.append(request.action)
-    for other, named in [(PROBE_BUCKET, "other buckets"), *_named_buckets(state, spec).items()]:
-        arn = bucket_arn(other, spec.partition)
-        for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
-            if decide(
-                identity, s3_request(spec, state, action, resource), spec, state, s3_free, only_allowed=True
-            ).possibly:
-                shown = named
-                too_much += [f"{action} on {shown}"] if f"{action} on {shown}" not in too_much else []
-    for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
-        asked = s3_request(spec, state, action, resource)
-        if decide(identity, asked, spec, state, iam_free, only_allowed=True).possibly:
-            too_much.append(action)
-    if too_much:
-        return _too_broad(state, spec, too_much, [r for r in writes if r.action in too_much], identity)
-    return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
-
-
-def _too_broad(
-    state: Snapshot, spec: ValidateSpec, too_much: list[str], writes: list[Request], identity: Chain
-) -> Check:
-    """AWSLeastPrivilege's WARN (FAIL with --strict), naming the bucket policy's statements that
-    grant a write the role's own policies do not: the remedy is theirs where they grant them all."""
-    free = free_keys(spec, state)
-    shown = ", ".join(too_much[:6]) + (f" and {len(too_much) - 6} more" if len(too_much) > 6 else "")
-    granting = _bucket_grants(state, spec, writes, identity, free)
-    detail = f"the role may {shown}"
-    detail += f" (granted by the bucket policy: {', '.join(granting)})" if granting else ""
-    status = FAIL if spec.strict else WARN
-    check = verdict("AWSLeastPrivilege", status, spec, "PERMISSIONS_TOO_BROAD", detail)
-    others = [a for a in too_much if not a.startswith("s3:") or " on " in a]  # reads elsewhere, IAM
-    by_role = others or any(_by_role(identity, r, spec, state, free) for r in writes)
-    return replace(check, remedy=BUCKET_POLICY_GRANTS) if granting and not by_role else check
-
-
-def _by_role(identity: Chain, request: Request, spec: ValidateSpec, state: Snapshot, free: FreeKeys) -> bool:
-    """May the role's own policies (no bucket policy) let the session make the request?"""
-    return decide(identity, request, spec, state, free, only_allowed=True).possibly
-
-
-def _bucket_grants(
-    state: Snapshot, spec: ValidateSpec, writes: list[Request], identity: Chain, free: FreeKeys
-) -> list[str]:
-    """The bucket policy's Allow statements that give the role a write its own policies do not
-    (trial 20p item 7: the detail named neither the statement nor that create-role cannot help)."""
-    from provisioner.iam import statements as statements_of
-
-    found: list[str] = []
-    for statement in statements_of(state.bucket_policy or {}):
-        if not statement.is_allow:
-            continue
-        alone = Policy("bucket policy", {"Version": "2012-10-17", "Statement": [statement.unconditioned]})
-        chain = Chain(resource=[alone])
-        if any(authorize(chain, r).allowed and not _by_role(identity, r, spec, state, free) for r in writes):
-            found += [statement.shown] if statement.shown not in found else []
-    return found

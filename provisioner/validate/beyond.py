@@ -6,7 +6,14 @@ ReadOnly). AWSLeastPrivilege asks each at a resource of its own type."""
 
 from __future__ import annotations
 
-from provisioner.validate.model import ValidateSpec
+from dataclasses import replace
+
+from provisioner.evaluation import Policy, Request, caller_for, caller_request
+from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.free import Outcome
+from provisioner.iam import WRITE_LEVELS, aws_principals, s3_actions, statements
+from provisioner.model import account_of, bucket_arn
+from provisioner.validate.model import Snapshot, ValidateSpec
 
 
 def beyond_s3(spec: ValidateSpec) -> list[tuple[str, str]]:
@@ -21,3 +28,67 @@ def beyond_s3(spec: ValidateSpec) -> list[tuple[str, str]]:
         ),
         ("s3express:CreateSession", f"arn:aws:s3express:{region}:{account}:bucket/probe--use1-az4--x-s3"),
     ]
+
+
+def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[str]]:
+    """The bucket's S3 writes the bucket policy lets the vendor's *own* account make, without the
+    role (trial 20w item 3). Across accounts a bucket policy naming the account grants to it, and
+    its own policies then decide (IAM User Guide, "Cross-account policy evaluation logic"); those
+    are not ours to read, so they are taken to allow, as are its SCPs. The bucket's RCPs apply.
+    Each principal of the vendor's account the policy names is asked (a session of each role, or
+    of some role of the account), with every key of the vendor's principal its choice: its
+    organization, tags, session name, network and MFA, and credentials up to 36 hours old (a
+    GetSessionToken session's longest life). Returns the writes and the bucket policy's Allow
+    statements that grant one (alone, their conditions met)."""
+    from provisioner.analysis.decide import decide_chain  # z3: loaded when a chain is decided
+    from provisioner.validate.later import possibly_later
+    from provisioner.validate.rules import free_keys, resource_keys
+
+    vendor = account_of(spec.vendor.principal)
+    if not vendor or not state.bucket_policy or vendor == spec.account:
+        return [], []
+    chain = Chain(
+        identity=[Policy("the vendor's own policies", _EVERYTHING)],
+        resource=[Policy("bucket policy", state.bucket_policy)],
+        rcps=state.org.rcps,
+        cross_account=True,
+    )
+    named = [p for s in statements(state.bucket_policy) for p in aws_principals(s) if account_of(p) == vendor]
+    callers = dict.fromkeys(caller_for(p, "vendor") for p in [spec.vendor.principal, *named])
+    unknown = dict.fromkeys(("aws:PrincipalOrgID", "aws:PrincipalOrgPaths"), "the vendor's own (not read)")
+    free = replace(free_keys(spec, state), session_tags=True, role_tags=frozenset(), tag_keys=None,
+                   mfa=True, source_identity=True, session_seconds=36 * 3600)  # fmt: skip
+
+    def may(request: Request) -> bool:
+        def ask(asked: Request) -> Outcome:
+            return decide_chain(chain, asked, free, unknown, only_allowed=True)
+
+        return possibly_later(chain, request, ask(request), ask).possibly
+
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    found: list[str] = []
+    granting: list[str] = []
+    for action, level in sorted(s3_actions().items()):
+        for resource in (bucket, f"{bucket}/{spec.sample_key}") if level in WRITE_LEVELS else ():
+            keys = {**resource_keys(spec, state, resource), "s3:signatureversion": "AWS4-HMAC-SHA256"}
+            asked = [
+                caller_request(c, f"s3:{action}", resource, region=state.bucket_region, **keys)
+                for c in callers
+            ]
+            if f"s3:{action}" not in found and any(may(request) for request in asked):
+                found.append(f"s3:{action}")
+                granting += [g for g in _granting(chain, asked) if g not in granting]
+    return found, granting
+
+
+def _granting(chain: Chain, asked: list[Request]) -> list[str]:
+    """The Allow statements of the chain's bucket policy that alone grant one of the requests."""
+    found: list[str] = []
+    for statement in statements(chain.resource[0].document):
+        alone = Policy("bucket policy", {"Version": "2012-10-17", "Statement": [statement.unconditioned]})
+        if statement.is_allow and any(authorize(replace(chain, resource=[alone]), r).allowed for r in asked):
+            found.append(statement.shown)
+    return found
+
+
+_EVERYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}

@@ -2,8 +2,8 @@
 
 Each check is a function registered under its name in policies/checks.json (the tests prove
 the two lists match one to one): the registry and what the checks share are in rules.py, the
-trust's checks in trust.py, the S3/KMS/CORS ones in access.py; `static_checks` runs them in
-the data file's order.
+trust's checks in trust.py, the S3/KMS/CORS ones in access.py, least privilege in least.py;
+`static_checks` runs them in the data file's order.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from provisioner.validate.access import (
     KmsVerdict,
     check_bucket_access,
     check_cors,
-    check_least_privilege,
     check_object_read,
     check_signed_url,
     kms_decrypt,
 )
 from provisioner.validate.fixes import remediate
+from provisioner.validate.least import check_least_privilege
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, check_names
 from provisioner.validate.rules import (
     CHECKS,
