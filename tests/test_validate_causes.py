@@ -808,3 +808,48 @@ def test_a_write_the_bucket_policy_grants_the_vendors_account_is_a_write():
     assert least(grant("s3:PutObject"), denied).status is PASS
     # another account than the vendor's: not the vendor's access (audit and inventory show it)
     assert least(grant("s3:PutObject", {"AWS": "arn:aws:iam::111122223333:root"})).status is PASS
+
+
+def test_get_bucket_location_is_asked_in_the_regions_the_vendor_may_call_it_in():
+    """Trial 20w item 4: an SCP denying S3 outside aws:RequestedRegion us-east-1 passed, since
+    the request's region was the bucket's. S3 API Reference, GetBucketLocation: "In a bucket's
+    home Region, calls to the GetBucketLocation operation are governed by the bucket's policy.
+    In other Regions, the bucket policy doesn't apply." The vendor chooses the region it calls
+    it in, so the answer depends on aws:RequestedRegion. ListBucket and GetObject are answered
+    only in the bucket's region: their region stays known."""
+    from provisioner.organization import FULL_ACCESS, OrgPolicies
+
+    def access(scp: dict | None = None, **changes: object) -> Check:
+        org = OrgPolicies()
+        if scp is not None:
+            policy = Policy("SCP regions", {"Version": "2012-10-17", "Statement": [scp]})
+            org = OrgPolicies(scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS), policy]])
+        return checks(snapshot(org=org, **changes))["AWSBucketAccess"]
+
+    def outside(operator: str, regions: object) -> dict:
+        return {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+                "Condition": {operator: {"aws:RequestedRegion": regions}}}  # fmt: skip
+
+    fenced = access(outside("StringNotEquals", "us-east-1"))
+    assert fenced.status is WARN, fenced.detail
+    assert "aws:RequestedRegion" in fenced.detail and "allowed in us-east-1" in fenced.detail, fenced.detail
+    assert "SCP regions" in fenced.detail, fenced.detail
+    # a fence that holds every region, or one the bucket policy alone would be needed for
+    assert access(outside("StringNotLike", "*")).status is PASS
+    assert (
+        access(
+            outside("StringNotLike", ["us-*", "eu-*", "ap-*", "ca-*", "sa-*", "me-*", "af-*", "il-*", "mx-*"])
+        ).status
+        is PASS
+    )
+    assert access().status is PASS
+    # the role's own policy grants ListBucket alone, the bucket policy GetBucketLocation:
+    # in another region the bucket policy does not apply
+    only_list = Policy("policy list", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images"}]})  # fmt: skip
+    grant = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/LabelboxS3Access"},
+             "Action": "s3:GetBucketLocation", "Resource": "arn:aws:s3:::images"}  # fmt: skip
+    bucket_only = access(
+        identity_policies=[only_list], bucket_policy={"Version": "2012-10-17", "Statement": [grant]}
+    )
+    assert bucket_only.status is WARN and "aws:RequestedRegion" in bucket_only.detail, bucket_only.detail

@@ -30,6 +30,7 @@ from provisioner.validate.rules import (
     s3_request,
     s3_verdict,
 )
+from provisioner.validate.where import elsewhere
 
 
 @CHECKS.register("AWSBucketAccess")
@@ -51,8 +52,12 @@ def check_bucket_access(state: Snapshot, spec: ValidateSpec) -> Check:
     if undecided is not None:
         return undecided
     refusals: list[Decision] = []
-    for request in requests:
-        _sort(decide(chain, request, spec, state), f"{request.action} on {bucket}", denied, depends, refusals)
+    outcomes = [decide(chain, request, spec, state) for request in requests]
+    for request, outcome in zip(requests, outcomes, strict=True):
+        _sort(outcome, f"{request.action} on {bucket}", denied, depends, refusals)
+    # allowed at home: and in the other regions, where the vendor may call it (trial 20w item 4)?
+    other = elsewhere(chain, requests[1], spec, state) if outcomes[1].always else ""
+    depends += [f"s3:GetBucketLocation on {bucket}: {other}"] if other else []
     ok = f"s3:ListBucket and s3:GetBucketLocation on {bucket}"
     return s3_verdict(name, state, spec, denied, "BUCKET_ACCESS_DENIED", ok, depends, refusals)
 
