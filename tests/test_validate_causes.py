@@ -853,3 +853,5 @@ def test_get_bucket_location_is_asked_in_the_regions_the_vendor_may_call_it_in()
         identity_policies=[only_list], bucket_policy={"Version": "2012-10-17", "Statement": [grant]}
     )
     assert bucket_only.status is WARN and "aws:RequestedRegion" in bucket_only.detail, bucket_only.detail
+    assert "the role's own policies do not allow it" in bucket_only.detail, bucket_only.detail
+    assert fenced.remedy == bucket_only.remedy == "DEPENDS_ON_REGION"

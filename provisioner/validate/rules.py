@@ -366,6 +366,8 @@ def depends_remedy(depends: list[str]) -> tuple[str, str]:
     the vendor's value's."""
     if bool(depends) and all("depends on the time (" in d for d in depends):
         return DEPENDS_ON_TIME, "the answer turns then, with no change of yours"
+    if bool(depends) and all("depends on aws:RequestedRegion, the region the vendor" in d for d in depends):
+        return "DEPENDS_ON_REGION", "the vendor chooses the region"
     if all("depends on the object's key" in d or "on s3:ExistingObjectTag/" in d for d in depends):
         others = ("bucket policy", "boundary", "key policy", "SCP", "RCP")
         elsewhere = all(any(o in d for o in others) and "no statement allows" not in d for d in depends)

@@ -43,6 +43,7 @@ def elsewhere(chain: Chain, request: Request, spec: ValidateSpec, state: Snapsho
     if first is None:
         return ""
     reason = first.denied.reason() if first.denied is not None else first.undecided or first.depends
+    reason = "the role's own policies do not allow it" if reason.startswith("no statement allows") else reason
     vendor = f"; the vendor's own region, {spec.sts_region}, among them" if spec.sts_region in denied else ""
     return (
         f"depends on aws:RequestedRegion, the region the vendor calls it in (S3 answers it in any "
