@@ -19,8 +19,8 @@ import pytest
 from provisioner.analysis.decide import decide_chain
 from provisioner.evaluation import Policy, caller_request
 from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.free import Outcome
-from provisioner.evaluation.regions import FreeKeys
 
 ACCOUNT = "123456789012"
 ORG = "o-a1b2c3d4e5"

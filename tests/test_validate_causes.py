@@ -855,3 +855,81 @@ def test_get_bucket_location_is_asked_in_the_regions_the_vendor_may_call_it_in()
     assert bucket_only.status is WARN and "aws:RequestedRegion" in bucket_only.detail, bucket_only.detail
     assert "the role's own policies do not allow it" in bucket_only.detail, bucket_only.detail
     assert fenced.remedy == bucket_only.remedy == "DEPENDS_ON_REGION"
+
+
+def test_the_values_the_trust_lets_the_vendor_tag_its_session_with_are_the_only_ones():
+    """Trial 20u, redder: a trust allowing sts:TagSession only with StringEquals
+    aws:RequestTag/team "labeling" lets the vendor pass team=labeling or no team tag, nothing
+    else (IAM User Guide, "Passing session tags in AWS STS": the trust's conditions on
+    aws:RequestTag decide which tags may be passed). A bucket policy requiring team=labeling
+    of a role tagged so then passes: with or without the session tag, the session has it. It
+    was a WARN, as if any value could be passed. A pattern (StringLike "label*"), a value in
+    another case under StringEqualsIgnoreCase, or a role without the tag (the vendor may then
+    pass none) stays a WARN."""
+    team_only = _keyed_deny({"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}})
+
+    def read(condition: dict, tags: dict[str, str] | None = None) -> Check:
+        role = _with_trust_statement(
+            {"Action": "sts:TagSession", "Condition": condition},
+            {"team": "labeling"} if tags is None else tags,
+        )
+        return checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"]
+
+    exact = read({"StringEquals": {"aws:RequestTag/team": "labeling"}})
+    assert exact.status is PASS, exact.detail
+    assert read({"StringEquals": {"aws:RequestTag/team": ["labeling", "other"]}}).status is WARN
+    assert read({"StringEqualsIgnoreCase": {"aws:RequestTag/team": "labeling"}}).status is WARN
+    assert read({"StringLike": {"aws:RequestTag/team": "label*"}}).status is WARN
+    untagged = read({"StringEquals": {"aws:RequestTag/team": "labeling"}}, {})
+    assert untagged.status is WARN and "aws:PrincipalTag/team" in untagged.detail, untagged.detail
+
+
+def test_values_the_trust_refuses_to_pass_are_not_the_vendors_choice():
+    """Trial 20y items 1 to 3. IAM User Guide, "Passing session tags in AWS STS" (permissions
+    required to add session tags: the trust's sts:TagSession, with its conditions on
+    aws:RequestTag) and "Monitor and control actions taken with assumed roles" (permissions
+    required to set source identity: sts:SetSourceIdentity, with its conditions on
+    sts:SourceIdentity). A value the trust refuses is never the session's.
+    - Greener before: with the role untagged, a bucket policy denying reads unless
+      team=labeling was a WARN ("allowed only when it is 'labeling'") where the trust refuses
+      team=labeling (a Deny of it, or an Allow of another value, of StringNotEquals labeling or
+      of StringLike x*): the vendor never gets that tag, so every read is refused: FAIL.
+    - Redder before: a write granted on admin=yes, or on source identity "admin", counted by
+      least privilege where the trust lets the vendor pass only admin=no, or only lb-*."""
+    team_only = _keyed_deny({"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}})
+    tag_allow = {"Action": "sts:TagSession"}
+    deny = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:TagSession",
+            "Condition": {"StringEquals": {"aws:RequestTag/team": "labeling"}}}  # fmt: skip
+    refused_deny = _with_trust_statement(tag_allow, {})
+    refused_deny["AssumeRolePolicyDocument"]["Statement"].append(deny)
+    assert checks(snapshot(role=refused_deny, bucket_policy=team_only))["AWSObjectRead"].status is FAIL
+    for condition in (
+        {"StringEquals": {"aws:RequestTag/team": "other"}},
+        {"StringNotEquals": {"aws:RequestTag/team": "labeling"}},
+        {"StringLike": {"aws:RequestTag/team": "x*"}},
+    ):
+        role = _with_trust_statement({**tag_allow, "Condition": condition}, {})
+        read = checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"]
+        assert read.status is FAIL, (condition, read.detail)
+    # the same trust, with a pattern the value matches: still the vendor's choice
+    role = _with_trust_statement(
+        {**tag_allow, "Condition": {"StringLike": {"aws:RequestTag/team": "lab*"}}}, {}
+    )
+    assert checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"].status is WARN
+
+    admin_write = {"StringEquals": {"aws:PrincipalTag/admin": "yes"}}
+    only_no = _with_trust_statement(
+        {**tag_allow, "Condition": {"StringEquals": {"aws:RequestTag/admin": "no"}}}
+    )
+    assert _least_privilege_with_write(admin_write, only_no).status is PASS
+    any_admin = _with_trust_statement(tag_allow)
+    assert _least_privilege_with_write(admin_write, any_admin).status is WARN
+
+    lb_only = _with_trust_statement(
+        {"Action": "sts:SetSourceIdentity", "Condition": {"StringLike": {"sts:SourceIdentity": "lb-*"}}}
+    )
+    assert (
+        _least_privilege_with_write({"StringEquals": {"aws:SourceIdentity": "admin"}}, lb_only).status is PASS
+    )
+    lb_admin = _least_privilege_with_write({"StringLike": {"aws:SourceIdentity": "lb-admin*"}}, lb_only)
+    assert lb_admin.status is WARN, lb_admin.detail

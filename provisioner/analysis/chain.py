@@ -51,10 +51,10 @@ from provisioner.analysis.variables import FOLDING, LITERAL_OPERATORS, by_variab
 from provisioner.evaluation import Policy, Request, condition_holds, not_principal_spares, principal_matches
 from provisioner.evaluation import value_matches as matches
 from provisioner.evaluation.chain import Chain, _names_exactly
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.conditions import _single as single_value
 from provisioner.evaluation.conditions import _substitute
 from provisioner.evaluation.free import chain_policies
-from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import Statement, action_matches, as_list, condition_entries, strings
 
 _FALSE = z3.BoolVal(False)

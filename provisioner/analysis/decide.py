@@ -29,9 +29,10 @@ from provisioner.analysis.chain import ChainFormula, and_, not_, term
 from provisioner.analysis.mentions import mentions_free
 from provisioner.evaluation import statement_applies
 from provisioner.evaluation.chain import Chain, authorize
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.free import Outcome, apply, chain_policies, sides
 from provisioner.evaluation.model import Decision, Policy, Request
-from provisioner.evaluation.regions import Dimension, FreeKeys, dimensions
+from provisioner.evaluation.regions import Dimension, dimensions
 from provisioner.iam import Statement
 
 TIMEOUT_MS = 5000  # per question; beyond it the answer is "not decided", never a guess

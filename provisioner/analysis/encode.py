@@ -259,7 +259,7 @@ class Encoder:
             return self._atom(why, closing)
         arn = request_key.arn if positive in ("arnequals", "arnlike") else None
         arn = request_key.like if positive == "stringlike" else arn
-        options = [arn(t) if arn is not None else _matches(positive, t, request_key.value) for t in texts]
+        options = [arn(t) if arn is not None else matches(positive, t, request_key.value) for t in texts]
         matched = z3.Or(*options) if options else z3.BoolVal(False)
         return z3.Not(matched) if negated else matched
 
@@ -304,7 +304,7 @@ def _known_text(key: Key) -> str | None:
     return str(key.value.as_string())
 
 
-def _matches(op: str, text: str, value: z3.SeqRef) -> z3.BoolRef:
+def matches(op: str, text: str, value: z3.SeqRef) -> z3.BoolRef:
     if op == "stringequals":
         return value == z3.StringVal(text)
     if op in ("stringequalsignorecase", "bool"):

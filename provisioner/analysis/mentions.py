@@ -11,12 +11,13 @@ import json
 import re
 from datetime import UTC, datetime
 
-from provisioner.analysis.session import SessionRequest, is_free
+from provisioner.analysis.sent import is_free
+from provisioner.analysis.session import SessionRequest
 from provisioner.evaluation import Policy, Request
 from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.conditions import _number, parse_date
 from provisioner.evaluation.free import chain_policies
-from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings, wildcard_match
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import z3
 
-from provisioner.analysis.encode import Key
+from provisioner.analysis.encode import Key, matches
 from provisioner.analysis.forms import Lazy, form
 from provisioner.analysis.globs import glob_over
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.conditions import parse_date
 from provisioner.evaluation.model import Request
-from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import REQUEST_KEYS, action_keys, wildcard_match
 
 _DIGITS = z3.Union(z3.Re("0"), z3.Concat(z3.Range("1", "9"), z3.Star(z3.Range("0", "9"))))
@@ -126,6 +126,7 @@ def sent_key(
     has = z3.Bool(f"has:{name}")
     groups[spelled].append(has)
     lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", z3.Range(" ", "~"), 0, 256), has))
+    domain.append(z3.Implies(has, passable(name, value, free)))  # a source identity the trust takes
     return Key(has, value), None
 
 
@@ -153,3 +154,37 @@ def object_match(
         return z3.is_true(found)
     groups.setdefault("object", [object_key])
     return found
+
+
+NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
+
+
+def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> bool:
+    """Is the key (lower case) one the vendor chooses in `request`, or one of `unknown`?"""
+    if name in unknown:
+        return True
+    if name == "aws:userid":
+        return free.session_name and ":assumed-role/" in request.principal and request.key(name) is not None
+    if free.network and name in NETWORK:
+        return True
+    if name == "s3:tlsversion":
+        return free.tls and request.action.lower().startswith("s3:")
+    if name == CONTEXT_ARN:
+        return object_context(request, free)
+    if issued_free(name, request, free) or passed_free(name, free):
+        return True
+    return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)
+
+
+def passable(name: str, value: z3.SeqRef, free: FreeKeys) -> z3.BoolRef:
+    """The values of the key (lower case) the trust lets the vendor pass (FreeKeys.refused): none
+    with the signature of a value it refuses."""
+    rule = next((r for r in free.refused if r.key == name), None)
+    if rule is None or not rule.forbidden:
+        return z3.BoolVal(True)
+    tests = [matches(op, text, value) for op, text in rule.tests]
+    same = [
+        z3.And(*[t if bit else z3.Not(t) for t, bit in zip(tests, sig, strict=True)])
+        for sig in rule.forbidden
+    ]
+    return z3.Not(z3.Or(*same))

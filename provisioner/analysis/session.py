@@ -34,20 +34,22 @@ from provisioner.analysis.forms import Defaults, Lazy, form, text
 from provisioner.analysis.globs import WORD_CHARS, glob_over
 from provisioner.analysis.sent import (
     CONTEXT_ARN,
+    NETWORK,
     context_key,
+    is_free,
     issued_free,
     object_context,
     object_match,
+    passable,
     passed_free,
     sent,
     sent_key,
 )
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.model import Request
-from provisioner.evaluation.regions import FreeKeys
 from provisioner.iam import strings_in
 from provisioner.model import account_of
 
-NETWORK = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
 # Addresses a request from the internet never comes from (IANA special-purpose address registries,
 # RFC 6890: private, shared, loopback, link-local, multicast, reserved): aws:SourceIp is the
@@ -191,6 +193,7 @@ class SessionRequest:
         if name in self.typed:
             return self._typed_tag(name, spelled, has)
         self.lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", _PRINTABLE, 0, 256), has))
+        self.domain.append(z3.Implies(has, passable(name, value, self.free)))  # what the trust takes
         self.groups[spelled] = [has, value]
         own = self.request.key(spelled)
         if own is not None:  # the role's tag, unless a session tag overrides it
@@ -381,20 +384,3 @@ class SessionRequest:
 
 
 _PRINCIPAL_SIDE = {"aws:resourceorgid": "aws:PrincipalOrgID", "aws:resourceorgpaths": "aws:PrincipalOrgPaths"}
-
-
-def is_free(name: str, request: Request, free: FreeKeys, unknown: set[str]) -> bool:
-    """Is the key (lower case) one the vendor chooses in `request`, or one of `unknown`?"""
-    if name in unknown:
-        return True
-    if name == "aws:userid":
-        return free.session_name and ":assumed-role/" in request.principal and request.key(name) is not None
-    if free.network and name in NETWORK:
-        return True
-    if name == "s3:tlsversion":
-        return free.tls and request.action.lower().startswith("s3:")
-    if name == CONTEXT_ARN:
-        return object_context(request, free)
-    if issued_free(name, request, free) or passed_free(name, free):
-        return True
-    return (name.startswith("aws:principaltag/") and free.tag_free(name)) or sent(name, request, free)

@@ -27,8 +27,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.model import Decision, Policy, Request
-from provisioner.evaluation.regions import Candidate, Dimension, FreeKeys, dimensions
+from provisioner.evaluation.regions import Candidate, Dimension, dimensions
 
 __all__ = [
     "Candidate",

@@ -20,9 +20,10 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.model import Policy, Request
 from provisioner.iam import as_list, strings, wildcard_match
 
@@ -32,43 +33,6 @@ _OTHER_VALUES = ("vendor-chosen-value", "zq-other-9", "x0")  # a value matching 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")  # what sts:AssumeRole accepts as RoleSessionName
 _DEFAULT_IP = "198.51.100.23"  # an address of the internet (RFC 5737)
 _DEFAULT_IP6 = "2600:1f18::1"  # an address of the internet over IPv6 (S3 dual-stack endpoints)
-
-
-@dataclass(frozen=True)
-class FreeKeys:
-    """Which free keys the vendor's requests have. `session_tags`: the trust lets the vendor tag
-    its session, and then every aws:PrincipalTag/KEY is its choice, a key of the role's tags
-    too (STS API Reference, AssumeRole, Tags: "session tags override a role tag with the same
-    key"); `role_tags`: the role's tag keys (known, lower case): without a session tag of that
-    key, the session has the role's value."""
-
-    session_name: bool = True
-    network: bool = True
-    tls: bool = True  # only S3 requests carry s3:TlsVersion
-    session_tags: bool = False
-    role_tags: frozenset[str] = frozenset()
-    # the tag keys the trust lets the vendor pass (lower case; None: any), where a condition on
-    # aws:TagKeys limits them (IAM User Guide, "Passing session tags in AWS STS")
-    tag_keys: frozenset[str] | None = None
-    # the ARN the objects the vendor reads start with (`arn:aws:s3:::BUCKET/PREFIX`), when which
-    # object is its choice (validate without --key): the object's key is a free key too
-    objects: str | None = None
-    # the S3 request's own keys, which the vendor's client sets (analysis/session.py SENT):
-    # s3:authType, s3:signatureAge, the x-amz headers and the others the action takes,
-    # aws:UserAgent, aws:Referer, and the object's tags (not read)
-    sent: bool = False
-    # the role's MaxSessionDuration: a session of the vendor's may be as old (aws:TokenIssueTime)
-    session_seconds: int = 0
-    # the trust lets it sts:SetSourceIdentity: aws:SourceIdentity any value, or none
-    source_identity: bool = False
-    # an IAM user of the vendor's may assume it with MFA: aws:MultiFactorAuthPresent and
-    # aws:MultiFactorAuthAge are its choice too
-    mfa: bool = False
-
-    def tag_free(self, key: str) -> bool:
-        """Is aws:PrincipalTag/KEY (lower case, the whole key) the vendor's choice?"""
-        name = key.removeprefix("aws:principaltag/")
-        return self.session_tags and (self.tag_keys is None or name in self.tag_keys)
 
 
 @dataclass(frozen=True)
@@ -191,7 +155,9 @@ def dimensions(policies: list[Policy], request: Request, free: FreeKeys) -> list
     for lower, key in sorted(found.keys.items()):
         if lower.startswith("aws:principaltag/"):
             role_tagged = lower.removeprefix("aws:principaltag/") in free.role_tags
-            dims.append(_tag_dimension(key, found.values.get(lower, []), role_tagged))
+            dimension = _tag_dimension(key, found.values.get(lower, []), role_tagged)
+            kept = tuple(c for c in dimension.candidates if all(free.passable(k, v) for k, v in c.keys if v))
+            dims.append(replace(dimension, candidates=kept))
     return dims
 
 

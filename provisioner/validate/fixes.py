@@ -21,12 +21,12 @@ from provisioner.evaluation import Hit, Policy
 from provisioner.iam import strings
 from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
+from provisioner.validate.least import read_policy_writes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
 from provisioner.validate.rules import (
     DENIED_BY_ORGANIZATION,
     DEPENDS_ON_VENDOR,
     free_keys,
-    read_policy_writes,
     s3_request,
 )
 from provisioner.vendors import CUSTOM

@@ -151,3 +151,23 @@ def _bucket_grants(
         if any(authorize(chain, r).allowed and not _by_role(identity, r, spec, state, free) for r in writes):
             found += [statement.shown] if statement.shown not in found else []
     return found
+
+
+def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None) -> bool:
+    """Does the read-only policy create-role rewrites (`renamed`, or the vendor's default name)
+    grant any S3 write itself, or is it not there? Where it grants none, create-role fixes no
+    AWSLeastPrivilege warning (trial 20q item 5)."""
+    name = renamed or spec.vendor.policy_name or "VendorReadAccess"
+    current = next((p for p in state.identity_policies if p.name == f"policy {name}"), None)
+    if current is None:
+        return True
+    bucket, other = (
+        bucket_arn(spec.bucket, spec.partition),
+        bucket_arn("provisioner-other-bucket", spec.partition),
+    )
+    return any(
+        authorize(Chain(identity=[current]), s3_request(spec, state, f"s3:{action}", resource)).allowed
+        for action, level in s3_actions().items()
+        if level in WRITE_LEVELS
+        for resource in (bucket, f"{bucket}/{spec.sample_key}", f"{other}/x")
+    )

@@ -12,6 +12,7 @@ import itertools
 from dataclasses import replace
 
 from provisioner.evaluation import Policy, Request, evaluate
+from provisioner.evaluation.choice import PassedRule
 from provisioner.iam import strings
 
 _ANY = "provisioner-any-value"
@@ -19,17 +20,45 @@ _MOST = 256  # combinations of the other keys asked, at most
 
 
 def _values(trust: list[Policy], key: str) -> list[str]:
-    """The values the trust's conditions name for `key` (lower case), wildcards filled, and one
-    other."""
-    found = [
-        str(v).replace("*", "x").replace("?", "x")
+    """The values the trust's conditions name for `key` (lower case), wildcards filled, each in
+    other letter case too, and one other."""
+    named = [str(v).replace("*", "x").replace("?", "x") for v in _texts(trust, key)]
+    cased = [c for v in named for c in (v, v.upper(), v.lower(), v.swapcase())]
+    return [*dict.fromkeys(cased), _ANY]
+
+
+def _texts(trust: list[Policy], key: str) -> list[str]:
+    return [
+        str(v)
         for policy in trust
         for statement in policy.statements
         for _, name, values in statement.conditions()
         if name.lower() == key
         for v in strings(values)
     ]
-    return [*dict.fromkeys(found), _ANY]
+
+
+def _rule(trust: list[Policy], key: str, session_key: str, passed: dict[str, bool]) -> PassedRule | None:
+    """What the trust refuses of `key` (its condition key, lower case), as the vendor's session
+    has it (`session_key`), from whether each candidate value `passed`. None where a condition on
+    the key is not a string comparison (the values are then not told apart here: any is taken)."""
+    operators = [
+        op.lower().split(":")[-1].removesuffix("ifexists")
+        for policy in trust
+        for statement in policy.statements
+        for op, name, _ in statement.conditions()
+        if name.lower() == key
+    ]
+    if any(not op.startswith("string") for op in operators if op != "null"):
+        return None
+    tests: list[tuple[str, str]] = []
+    for text in dict.fromkeys(_texts(trust, key)):
+        tests += [("stringequals", text), ("stringequalsignorecase", text)]
+        tests += [("stringlike", text)] if "*" in text or "?" in text else []
+    rule = PassedRule(session_key, tuple(tests), ())
+    taken = {rule.signature(v) for v, ok in passed.items() if ok}
+    refused = {rule.signature(v) for v, ok in passed.items() if not ok} - taken
+    return replace(rule, forbidden=tuple(sorted(refused))) if refused else None
 
 
 def _request_tags(trust: list[Policy]) -> list[str]:
@@ -63,33 +92,41 @@ def _tagged(request: Request, tags: dict[str, str]) -> Request:
 
 def tag_passes(
     trust: list[Policy], request: Request, named: frozenset[str]
-) -> tuple[bool, frozenset[str] | None]:
-    """(may the vendor tag its session at all, the keys of `named` it may pass; None: any)."""
+) -> tuple[bool, frozenset[str] | None, list[PassedRule]]:
+    """(may the vendor tag its session at all, the keys of `named` it may pass (None: any), and
+    the values of each key the trust refuses: trial 20y item 1)."""
     others = _request_tags(trust)
-    passable = set()
+    passable: dict[str, dict[str, bool]] = {}
     for key in sorted(named | set(others)):
         rest = [o for o in others if o != key]
         choices = [[None, *_values(trust, f"aws:requesttag/{o}")] for o in rest]
+        passed = dict.fromkeys(_values(trust, f"aws:requesttag/{key}"), False)
         for combo in itertools.islice(itertools.product(*choices), _MOST):
             chosen = {o: v for o, v in zip(rest, combo, strict=True) if v is not None}
-            if any(
-                evaluate(trust, _tagged(request, {spelled: v, **chosen})).allowed
-                for spelled in _spellings(key)
-                for v in _values(trust, f"aws:requesttag/{key}")
-            ):
-                passable.add(key)
+            for value in [v for v, ok in passed.items() if not ok]:
+                tags = [{spelled: value, **chosen} for spelled in _spellings(key)]
+                passed[value] = any(evaluate(trust, _tagged(request, t)).allowed for t in tags)
+            if all(passed.values()):  # every value: no other combination can say more
                 break
+        if any(passed.values()):
+            passable[key] = passed
     tagging = evaluate(trust, request).allowed or bool(passable)
-    return tagging, (frozenset(passable & named) if tagging and named else None)
+    keys = frozenset(set(passable) & named) if tagging and named else None
+    rules = [_rule(trust, f"aws:requesttag/{k}", f"aws:principaltag/{k}", p) for k, p in passable.items()]
+    return tagging, keys, [r for r in rules if r is not None]
 
 
-def identity_passes(trust: list[Policy], request: Request) -> bool:
-    """May the vendor set a source identity (sts:SetSourceIdentity, any value the trust takes)?"""
+def identity_passes(trust: list[Policy], request: Request) -> tuple[bool, PassedRule | None]:
+    """May the vendor set a source identity (sts:SetSourceIdentity), and which values does the
+    trust refuse (trial 20y item 3)?"""
     asked = replace(request, action="sts:SetSourceIdentity")
-    return any(
-        evaluate(trust, replace(asked, context={**asked.context, "sts:SourceIdentity": v})).allowed
+    passed = {
+        v: evaluate(trust, replace(asked, context={**asked.context, "sts:SourceIdentity": v})).allowed
         for v in _values(trust, "sts:sourceidentity")
-    )
+    }
+    if not any(passed.values()):
+        return False, None
+    return True, _rule(trust, "sts:sourceidentity", "aws:sourceidentity", passed)
 
 
 def mfa_passes(trust: list[Policy], request: Request) -> bool:

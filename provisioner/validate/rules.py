@@ -20,6 +20,7 @@ from provisioner.evaluation import (
     caller_request,
 )
 from provisioner.evaluation.chain import Chain
+from provisioner.evaluation.choice import PassedRule
 from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import parse_document
 from provisioner.model import Status, account_of, bucket_arn
@@ -220,6 +221,7 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     tags = frozenset(key.lower() for key in state.role_tags)
     tagging, identity, mfa = False, False, False
     keys: frozenset[str] | None = None
+    refused: list[PassedRule] = []
     trust = trust_policies(state)
     if trust:
         request = replace(
@@ -227,8 +229,9 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
         )
         # the keys it may pass (validate/passes.py): a trust limiting them (ForAllValues:StringEquals
         # aws:TagKeys) leaves the role's other tags known (trial 20p item 1)
-        tagging, keys = tag_passes(trust, request, _principal_tag_keys(state) | tags)
-        identity = identity_passes(trust, request)
+        tagging, keys, refused = tag_passes(trust, request, _principal_tag_keys(state) | tags)
+        identity, rule = identity_passes(trust, request)
+        refused += [rule] if rule is not None else []
         mfa = mfa_passes(trust, replace(request, action="sts:AssumeRole"))
     # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
@@ -237,7 +240,7 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     seconds = int((state.role or {}).get("MaxSessionDuration") or 3600)  # a session's longest life
     return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys,
                     objects=objects, sent=s3, session_seconds=seconds, source_identity=identity,
-                    mfa=mfa)  # fmt: skip
+                    mfa=mfa, refused=tuple(refused))  # fmt: skip
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
@@ -373,26 +376,3 @@ def depends_remedy(depends: list[str]) -> tuple[str, str]:
         elsewhere = all(any(o in d for o in others) and "no statement allows" not in d for d in depends)
         return f"{SOME_OBJECTS}_ELSEWHERE" if elsewhere else SOME_OBJECTS, "the vendor reads any object there"
     return DEPENDS_ON_VENDOR, "the vendor chooses this value"
-
-
-def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None) -> bool:
-    """Does the read-only policy create-role rewrites (`renamed`, or the vendor's default name)
-    grant any S3 write itself, or is it not there? Where it grants none, create-role fixes no
-    AWSLeastPrivilege warning (trial 20q item 5)."""
-    from provisioner.evaluation.chain import Chain, authorize
-    from provisioner.iam import WRITE_LEVELS, s3_actions
-
-    name = renamed or spec.vendor.policy_name or "VendorReadAccess"
-    current = next((p for p in state.identity_policies if p.name == f"policy {name}"), None)
-    if current is None:
-        return True
-    bucket, other = (
-        bucket_arn(spec.bucket, spec.partition),
-        bucket_arn("provisioner-other-bucket", spec.partition),
-    )
-    return any(
-        authorize(Chain(identity=[current]), s3_request(spec, state, f"s3:{action}", resource)).allowed
-        for action, level in s3_actions().items()
-        if level in WRITE_LEVELS
-        for resource in (bucket, f"{bucket}/{spec.sample_key}", f"{other}/x")
-    )
