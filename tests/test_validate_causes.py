@@ -933,3 +933,60 @@ def test_values_the_trust_refuses_to_pass_are_not_the_vendors_choice():
     )
     lb_admin = _least_privilege_with_write({"StringLike": {"aws:SourceIdentity": "lb-admin*"}}, lb_only)
     assert lb_admin.status is WARN, lb_admin.detail
+
+
+def _least_with(*statements: dict, **changes: object) -> Check:
+    extra = Policy("inline policy more", {"Version": "2012-10-17", "Statement": list(statements)})
+    state = snapshot(identity_policies=[*snapshot().identity_policies, extra], **changes)
+    return checks(state)["AWSLeastPrivilege"]
+
+
+def test_everything_else_the_roles_policies_grant_is_not_read_only():
+    """Trial 20x items 1, 3, 4: least privilege said "read and list only, on this bucket only"
+    of a role that may write another bucket, rewrite its own policy (iam:CreatePolicyVersion,
+    with --set-as-default), take off its boundary, mint keys for any IAM user, write a DynamoDB
+    table or read a secret. Within one account an identity policy's Allow is enough where nothing
+    denies (IAM User Guide, "Policy evaluation logic"). Every action an Allow names is now asked
+    (its level from the Service Authorization Reference); reading S3 and kms:Decrypt are what a
+    read-only vendor does."""
+    cases = {
+        "s3:PutObject": "arn:aws:s3:::other-bucket/*",
+        "s3:DeleteBucket": "arn:aws:s3:::other-bucket",
+        "iam:CreatePolicyVersion": "arn:aws:iam::123456789012:policy/LabelboxReadAccess",
+        "iam:DeleteRolePermissionsBoundary": "arn:aws:iam::123456789012:role/LabelboxS3Access",
+        "iam:CreateAccessKey": "*",
+        "dynamodb:PutItem": "*",
+        "secretsmanager:GetSecretValue": "*",
+        "kms:ScheduleKeyDeletion": "*",
+    }
+    for action, resource in cases.items():
+        least = _least_with({"Effect": "Allow", "Action": action, "Resource": resource})
+        assert least.status is WARN and action in least.detail, (action, least.detail)
+    not_other = {"Effect": "Allow", "NotAction": "s3:Get*", "Resource": "arn:aws:s3:::other-bucket/*"}
+    assert _least_with(not_other).status is WARN
+    # reading is what the vendor does: kms:Decrypt anywhere, S3 reads of this bucket
+    for action in ("kms:Decrypt", "kms:DescribeKey", "s3:GetObjectVersion", "s3:GetObjectTagging"):
+        resource = "*" if action.startswith("kms:") else "arn:aws:s3:::images/*"
+        assert _least_with({"Effect": "Allow", "Action": action, "Resource": resource}).status is PASS, action
+    # a grant a boundary or an SCP takes away is no grant
+    boundary = Policy("boundary", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"],
+         "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"]}]})  # fmt: skip
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    assert _least_with(everything, boundary=boundary).status is PASS
+
+
+def test_a_write_outside_the_prefix_is_a_write():
+    """Trial 20x item 2: with --prefix, s3:PutObject on another folder of the same bucket (granted
+    by the role's policy, or by the bucket policy) passed: writes are asked over every object of
+    the bucket, not only at one under the prefix."""
+    spec = replace(SPEC, prefix="alexa-devices/")
+    uploads = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/uploads/*"}
+    extra = Policy("inline policy more", {"Version": "2012-10-17", "Statement": [uploads]})
+    state = snapshot(identity_policies=[*snapshot().identity_policies, extra])
+    least = {c.name: c for c in static_checks(state, spec)}["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
+    granted = {**uploads, "Principal": {"AWS": "arn:aws:iam::123456789012:role/LabelboxS3Access"}}
+    state = snapshot(bucket_policy={"Version": "2012-10-17", "Statement": [granted]})
+    least = {c.name: c for c in static_checks(state, spec)}["AWSLeastPrivilege"]
+    assert least.status is WARN and "s3:PutObject" in least.detail, least.detail

@@ -29,6 +29,8 @@ from provisioner.validate.rules import (
     s3_chain,
     s3_request,
 )
+from provisioner.validate.sweep import other_grants
+from provisioner.validate.where import at_region, regions_of
 
 BUCKET_POLICY_GRANTS = "BUCKET_POLICY_GRANTS"  # checks.json: a write only the bucket policy gives
 
@@ -72,31 +74,74 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     if undecided is not None:
         return undecided
     # "may it?" holds when some value the vendor chooses (session name, network, TLS) allows it
-    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
+    anywhere = replace(
+        free_keys(spec, state), objects=f"{bucket}/"
+    )  # a write to any object, under the prefix or not
     too_much: list[str] = []
     for request in writes:
         if (
             request.action not in too_much[-1:]
-            and decide(chain, request, spec, state, s3_free, only_allowed=True).possibly
+            and decide(chain, request, spec, state, anywhere, only_allowed=True).possibly
         ):
             too_much.append(request.action)
-    for other, named in [(PROBE_BUCKET, "other buckets"), *_named_buckets(state, spec).items()]:
-        arn = bucket_arn(other, spec.partition)
-        for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
-            if decide(
-                identity, s3_request(spec, state, action, resource), spec, state, s3_free, only_allowed=True
-            ).possibly:
-                shown = named
-                too_much += [f"{action} on {shown}"] if f"{action} on {shown}" not in too_much else []
-    for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
-        asked = s3_request(spec, state, action, resource)
-        if decide(identity, asked, spec, state, iam_free, only_allowed=True).possibly:
-            too_much.append(action)
+    too_much += [a for a in _elsewhere(state, spec, identity) if a not in too_much]
+    too_much += [a for a in _others(state, spec, chain, identity, too_much) if a not in too_much]
     direct = vendor_writes(state, spec)  # the vendor's own account, without the role (trial 20w item 3)
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]
         return _too_broad(state, spec, too_much, written, identity, direct)
     return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
+
+
+def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str]:
+    """Reads of other buckets, IAM escalation of the role, writes beyond S3 (validate/beyond.py):
+    each asked of the role's own side, in any region it may be sent to."""
+    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
+    regions = regions_of(identity, spec.partition, state.bucket_region)
+
+    def may(action: str, resource: str) -> bool:
+        request = s3_request(spec, state, action, resource)
+        free = s3_free if action.startswith("s3:") else iam_free
+        asked = [at_region(request, r) for r in regions]
+        return any(decide(identity, r, spec, state, free, only_allowed=True).possibly for r in asked)
+
+    found: list[str] = []
+    for other, named in [(PROBE_BUCKET, "other buckets"), *_named_buckets(state, spec).items()]:
+        arn = bucket_arn(other, spec.partition)
+        for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
+            if may(action, resource) and f"{action} on {named}" not in found:
+                found.append(f"{action} on {named}")
+    for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
+        found += [action] if may(action, resource) else []
+    return found
+
+
+def _others(
+    state: Snapshot, spec: ValidateSpec, chain: Chain, identity: Chain, found: list[str]
+) -> list[str]:
+    """What else the role's own policies let the session do (validate/sweep.py, trial 20x items
+    1, 3, 4), each action asked once: in this bucket with the bucket policy, elsewhere without."""
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
+    layers = [[state.boundary]] if state.boundary is not None else []
+    layers += [list(level) for level in state.org.scps]
+
+    regions = regions_of(identity, spec.partition, state.bucket_region)
+
+    def asked(action: str, resource: str) -> bool:
+        ours = resource == bucket or resource.startswith(f"{bucket}/")
+        free = s3_free if action.startswith("s3:") else iam_free
+        request = s3_request(spec, state, action, resource)
+        side = chain if ours else identity  # sent to any region, where not to this bucket
+        asked = [at_region(request, r) for r in (regions[:1] if ours else regions)]
+        return any(decide(side, r, spec, state, free, only_allowed=True).possibly for r in asked)
+
+    def skip(action: str, resource: str) -> bool:
+        asked_already = resource in (bucket, f"{bucket}/{spec.sample_key}") and action.startswith("s3:")
+        return action in found or asked_already
+
+    others = [*chain.resource, *(p for level in state.org.rcps for p in level)]
+    return other_grants(list(state.identity_policies), layers, asked, skip, others)
 
 
 def _too_broad(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from functools import cache
 
 from provisioner.evaluation import Request
 from provisioner.evaluation.chain import Chain
@@ -70,10 +71,33 @@ def _region_values(chain: Chain) -> list[str]:
 def _classes(partition: str, values: list[str]) -> list[list[str]]:
     """The partition's S3 regions, grouped by which of `values` (globs) each matches: the
     policies tell no two regions of a group apart."""
-    import botocore.session  # its endpoint data, read from disk
-
-    regions = botocore.session.get_session().get_available_regions("s3", partition)
+    regions = _regions(partition)
     seen: dict[tuple[bool, ...], list[str]] = {}
     for region in regions:
         seen.setdefault(tuple(fnmatchcase(region, v.lower()) for v in values), []).append(region)
     return list(seen.values())
+
+
+def regions_of(chain: Chain, partition: str, home: str) -> list[str]:
+    """A region of each way the chain's aws:RequestedRegion values tell regions apart, `home`
+    first: where a request that is not to this bucket (another bucket, DynamoDB, STS) may be sent,
+    the vendor's choice. IAM is global: its requests are sent to us-east-1 (aws-global)."""
+    found = [home]
+    for regions in _classes(partition, _region_values(chain)):
+        found += [] if home in regions else regions[:1]
+    return found
+
+
+def at_region(request: Request, region: str) -> Request:
+    if request.action.lower().startswith("iam:"):
+        region = "us-east-1"
+    return Request(request.principal, request.action, request.resource,
+                   {**request.context, "aws:RequestedRegion": region})  # fmt: skip
+
+
+@cache
+def _regions(partition: str) -> tuple[str, ...]:
+    """The partition's S3 regions (botocore's endpoint data, read from disk once)."""
+    import botocore.session
+
+    return tuple(botocore.session.get_session().get_available_regions("s3", partition))
