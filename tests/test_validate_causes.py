@@ -990,3 +990,40 @@ def test_a_write_outside_the_prefix_is_a_write():
     state = snapshot(bucket_policy={"Version": "2012-10-17", "Statement": [granted]})
     least = {c.name: c for c in static_checks(state, spec)}["AWSLeastPrivilege"]
     assert least.status is WARN and "s3:PutObject" in least.detail, least.detail
+
+
+def test_what_the_key_policy_lets_the_role_or_the_vendor_do_to_the_key_is_not_read_only():
+    """Trial 20x item 5: a key policy giving the role (or the vendor's account) kms:* or
+    kms:ScheduleKeyDeletion passed least privilege. A key-policy statement naming a principal
+    grants it ("Key policies in AWS KMS"), and deleting the bucket's key makes every SSE-KMS
+    object unreadable for good ("Deleting AWS KMS keys"). S3's kms:Decrypt for the session is
+    what the vendor needs: a key policy allowing only that passes."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+    def least(action: object, principal: str) -> Check:
+        grant = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": action, "Resource": "*"}
+        policy = {"Version": "2012-10-17", "Statement": [root, grant]}
+        return checks(snapshot(kms_key=KEY, key_policy=policy))["AWSLeastPrivilege"]
+
+    role = f"arn:aws:iam::{ACCOUNT}:role/LabelboxS3Access"
+    for action in ("kms:*", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"):
+        found = least(action, role)
+        assert found.status is WARN and "KMS key" in found.detail, (action, found.detail)
+    vendor = least(["kms:ScheduleKeyDeletion"], "arn:aws:iam::340636424752:root")
+    assert vendor.status is WARN and "340636424752" in vendor.detail and "key policy" in vendor.detail, (
+        vendor.detail
+    )
+    assert least("kms:Decrypt", role).status is PASS
+    assert (
+        checks(snapshot(kms_key=KEY, key_policy={"Version": "2012-10-17", "Statement": [root]}))[
+            "AWSLeastPrivilege"
+        ].status
+        is PASS
+    )

@@ -7,6 +7,7 @@ ReadOnly). AWSLeastPrivilege asks each at a resource of its own type."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from provisioner.evaluation import Policy, Request, caller_for, caller_request
 from provisioner.evaluation.chain import Chain, authorize
@@ -32,52 +33,81 @@ def beyond_s3(spec: ValidateSpec) -> list[tuple[str, str]]:
 
 def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[str]]:
     """The bucket's S3 writes the bucket policy lets the vendor's *own* account make, without the
-    role (trial 20w item 3). Across accounts a bucket policy naming the account grants to it, and
-    its own policies then decide (IAM User Guide, "Cross-account policy evaluation logic"); those
-    are not ours to read, so they are taken to allow, as are its SCPs. The bucket's RCPs apply.
-    Each principal of the vendor's account the policy names is asked (a session of each role, or
-    of some role of the account), with every key of the vendor's principal its choice: its
-    organization, tags, session name, network and MFA, and credentials up to 36 hours old (a
-    GetSessionToken session's longest life). Returns the writes and the bucket policy's Allow
-    statements that grant one (alone, their conditions met)."""
+    role (trial 20w item 3), and the key's changes its key policy lets it make (trial 20x item 5).
+    Across accounts a resource policy naming the account grants to it, and its own policies then
+    decide (IAM User Guide, "Cross-account policy evaluation logic"); those are not ours to read,
+    so they are taken to allow, as are its SCPs. The account's RCPs apply. Returns the actions
+    and the Allow statements that grant one (alone, their conditions met)."""
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    keys = {"s3:signatureversion": "AWS4-HMAC-SHA256"}
+    writes = [
+        (f"s3:{action}", resource, state.bucket_region, keys)
+        for action, level in sorted(s3_actions().items())
+        if level in WRITE_LEVELS
+        for resource in (bucket, f"{bucket}/{spec.sample_key}")
+    ]
+    found, granting = _direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
+    granting = [f"bucket policy {g}" for g in granting]
+    if state.kms_key and state.key_policy:
+        region = state.kms_key.split(":")[3]
+        changes: list[tuple[str, str, str, dict[str, str]]] = [
+            (action, state.kms_key, region, {}) for action in key_changes()
+        ]
+        more, also = _direct(state, spec, Policy("key policy", state.key_policy), changes, key=True)
+        found += [f"{a} on the bucket's KMS key" for a in more]
+        granting += [f"key policy {g}" for g in also]
+    return found, granting
+
+
+def key_changes() -> list[str]:
+    """KMS actions that change a key or use it beyond S3's decrypt for the session (every one of
+    level Write, Permissions management or Tagging but kms:Decrypt): kms:ScheduleKeyDeletion,
+    kms:PutKeyPolicy, kms:DisableKey, kms:Encrypt, kms:CreateGrant, …"""
+    from provisioner.validate.sweep import service_actions
+
+    return [a for a, level in service_actions("kms") if level in WRITE_LEVELS and a != "kms:Decrypt"]
+
+
+def _direct(
+    state: Snapshot,
+    spec: ValidateSpec,
+    policy: Policy,
+    asked: list[tuple[str, str, str, dict[str, str]]],
+    *,
+    key: bool = False,
+) -> tuple[list[str], list[str]]:
+    """The (action, resource, region, keys) requests `policy` (the bucket's or the key's) lets a
+    principal of the vendor's account make, and the statements that grant them. Each principal of
+    the vendor's account the policy names is asked (a session of each role, or of some role of
+    the account), with every key of the vendor's principal its choice: its organization, tags,
+    session name, network and MFA, and credentials up to 36 hours old (a GetSessionToken
+    session's longest life)."""
     from provisioner.analysis.decide import decide_chain  # z3: loaded when a chain is decided
     from provisioner.validate.later import possibly_later
     from provisioner.validate.rules import free_keys, resource_keys
 
     vendor = account_of(spec.vendor.principal)
-    if not vendor or not state.bucket_policy or vendor == spec.account:
+    if not vendor or not policy.document or vendor == spec.account:
         return [], []
-    chain = Chain(
-        identity=[Policy("the vendor's own policies", _EVERYTHING)],
-        resource=[Policy("bucket policy", state.bucket_policy)],
-        rcps=state.org.rcps,
-        cross_account=True,
-    )
-    named = [p for s in statements(state.bucket_policy) for p in aws_principals(s) if account_of(p) == vendor]
+    chain = Chain(identity=[Policy("the vendor's own policies", _EVERYTHING)], resource=[policy],
+                  rcps=state.org.rcps, cross_account=True, resource_required=key)  # fmt: skip
+    named = [p for s in statements(policy.document) for p in aws_principals(s) if account_of(p) == vendor]
     callers = dict.fromkeys(caller_for(p, "vendor") for p in [spec.vendor.principal, *named])
     unknown = dict.fromkeys(("aws:PrincipalOrgID", "aws:PrincipalOrgPaths"), "the vendor's own (not read)")
-    free = replace(free_keys(spec, state), session_tags=True, role_tags=frozenset(), tag_keys=None,
-                   mfa=True, source_identity=True, session_seconds=36 * 3600)  # fmt: skip
+    free = replace(free_keys(spec, state, s3=not key), session_tags=True, role_tags=frozenset(),
+                   tag_keys=None, mfa=True, source_identity=True, session_seconds=36 * 3600)  # fmt: skip
 
-    def may(request: Request) -> bool:
-        def ask(asked: Request) -> Outcome:
-            return decide_chain(chain, asked, free, unknown, only_allowed=True)
+    def ask(request: Request) -> Outcome:
+        return decide_chain(chain, request, free, unknown, only_allowed=True)
 
-        return possibly_later(chain, request, ask(request), ask).possibly
-
-    bucket = bucket_arn(spec.bucket, spec.partition)
     found: list[str] = []
     granting: list[str] = []
-    for action, level in sorted(s3_actions().items()):
-        for resource in (bucket, f"{bucket}/{spec.sample_key}") if level in WRITE_LEVELS else ():
-            keys = {**resource_keys(spec, state, resource), "s3:signatureversion": "AWS4-HMAC-SHA256"}
-            asked = [
-                caller_request(c, f"s3:{action}", resource, region=state.bucket_region, **keys)
-                for c in callers
-            ]
-            if f"s3:{action}" not in found and any(may(request) for request in asked):
-                found.append(f"s3:{action}")
-                granting += [g for g in _granting(chain, asked) if g not in granting]
+    for action, resource, region, keys in asked:
+        context: dict[str, Any] = {**resource_keys(spec, state, resource), **keys}
+        requests = [caller_request(c, action, resource, region=region, **context) for c in callers]
+        if action not in found and any(possibly_later(chain, r, ask(r), ask).possibly for r in requests):
+            found.append(action)
+            granting += [g for g in _granting(chain, requests) if g not in granting]
     return found, granting
 
 

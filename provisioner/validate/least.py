@@ -12,7 +12,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import account_of, bucket_arn
-from provisioner.validate.beyond import beyond_s3, vendor_writes
+from provisioner.validate.beyond import beyond_s3, key_changes, vendor_writes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
@@ -113,7 +113,26 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
                 found.append(f"{action} on {named}")
     for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
         found += [action] if may(action, resource) else []
-    return found
+    return found + _key_changes(state, spec)
+
+
+def _key_changes(state: Snapshot, spec: ValidateSpec) -> list[str]:
+    """What the role may do to the bucket's KMS key beyond S3's decrypt, by its key policy or its
+    own policies where the key policy lets them grant (trial 20x item 5: kms:* by the key policy
+    let it schedule the key's deletion)."""
+    if not state.kms_key or state.key_policy is None:
+        return []
+    chain = Chain(identity=state.identity_policies, resource=[Policy("key policy", state.key_policy)],
+                  boundary=state.boundary, scps=state.org.scps, rcps=state.org.rcps,
+                  resource_required=True)  # fmt: skip
+    free = free_keys(spec, state, s3=False)
+    region = state.kms_key.split(":")[3]
+    asked = [(a, at_region(s3_request(spec, state, a, state.kms_key), region)) for a in key_changes()]
+    return [
+        f"{action} on the bucket's KMS key"
+        for action, request in asked
+        if decide(chain, request, spec, state, free, only_allowed=True).possibly
+    ]
 
 
 def _others(
@@ -163,7 +182,7 @@ def _too_broad(
     if direct:
         detail += "; " if detail else ""
         detail += f"the vendor's own account {account_of(spec.vendor.principal)} may {_listed(direct)} "
-        detail += f"directly, without the role (granted by the bucket policy: {', '.join(grants)})"
+        detail += f"directly, without the role (granted by the {', '.join(grants)})"
     status = FAIL if spec.strict else WARN
     check = verdict("AWSLeastPrivilege", status, spec, "PERMISSIONS_TOO_BROAD", detail)
     others = [a for a in too_much if not a.startswith("s3:") or " on " in a]  # reads elsewhere, IAM

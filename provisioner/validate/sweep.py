@@ -22,6 +22,11 @@ _READ = {"kms:decrypt", "kms:describekey"}
 _BUDGET = 2000  # requests asked at most
 
 
+def service_actions(service: str) -> tuple[tuple[str, str], ...]:
+    """The service's actions ("service:Action", access level), weightiest level first."""
+    return _service(service)
+
+
 @cache
 def _service(service: str) -> tuple[tuple[str, str], ...]:
     """The service's actions ("service:Action", access level), weightiest level first."""
