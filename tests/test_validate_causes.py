@@ -1027,3 +1027,25 @@ def test_what_the_key_policy_lets_the_role_or_the_vendor_do_to_the_key_is_not_re
         ].status
         is PASS
     )
+
+
+def test_a_federated_door_in_the_trust_is_not_only_the_vendor():
+    """Trial 20y item 4: beside the vendor's pinned statement, a trust letting accounts.google.com
+    in through sts:AssumeRoleWithWebIdentity with no condition on its audience passed
+    AWSExternalID as "only account 340636424752 gets in", while lint marks it critical: anyone
+    with a Google token gets the role's credentials (IAM User Guide, "Available keys for AWS
+    OIDC federation"). The federated doors lint and audit read (provisioner/federation.py) are
+    AWSExternalID's too: open, a FAIL; pinned to an audience, no finding."""
+    google = {"Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    role = _with_trust_statement(google)
+    role["AssumeRolePolicyDocument"]["Statement"][-1].pop("Principal")  # _with_trust_statement sets it
+    role["AssumeRolePolicyDocument"]["Statement"][-1]["Principal"] = google["Principal"]
+    external = checks(snapshot(role=role))["AWSExternalID"]
+    assert external.status is FAIL and "accounts.google.com" in external.detail, external.detail
+    pinned = {
+        **google,
+        "Condition": {"StringEquals": {"accounts.google.com:aud": "123.apps.googleusercontent.com"}},
+    }
+    role = _with_trust_statement(pinned)
+    role["AssumeRolePolicyDocument"]["Statement"][-1]["Principal"] = google["Principal"]
+    assert checks(snapshot(role=role))["AWSExternalID"].status is PASS

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from provisioner.evaluation import Decision, Policy, Request, evaluate, principal_matches
 from provisioner.evaluation.chain import organization_decision
+from provisioner.federation import NOT_DECIDED as FEDERATION_NOT_DECIDED
 from provisioner.iam import aws_principals, condition_entries, external_id_values
 from provisioner.model import account_of
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
@@ -241,6 +242,9 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     found = list(firsts.values())
     failing = [o.message for o in found if o.door.decided or o.kind == "someone-else"]
     undecided = [o.message for o in found if not (o.door.decided or o.kind == "someone-else")]
+    federated = _federated_doors(state)  # AssumeRoleWithWebIdentity: trial 20y item 4
+    failing += [message for rule, message in federated if rule != FEDERATION_NOT_DECIDED]
+    undecided += [message for rule, message in federated if rule == FEDERATION_NOT_DECIDED]
     if failing:
         shown = "; ".join(failing[:3]) + (f"; and {len(failing) - 3} more" if len(failing) > 3 else "")
         return verdict(name, FAIL, spec, "EXTERNAL_ID_CONFIGURED_INSECURELY", shown + org_note(state))
@@ -259,3 +263,15 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
         if answer.own is not None and answer.own.admitted is not None:
             detail += f" (and principals of {answer.own.name}, yours)"
     return verdict(name, PASS, spec, detail=detail + org_note(state))
+
+
+def _federated_doors(state: Snapshot) -> list[tuple[str, str]]:
+    """The federated doors of the trust that let in whoever holds a token, or that are not
+    decided (provisioner/federation.py, as lint and audit read them): (rule, words)."""
+    from provisioner.federation import federated_access
+    from provisioner.iam import statements
+
+    found: list[tuple[str, str]] = []
+    for policy in trust_policies(state):
+        found += [(a.rule, a.message) for a in federated_access(statements(policy.document)) if a.rule]
+    return found
