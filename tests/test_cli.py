@@ -291,6 +291,9 @@ def test_lint_accepts_a_utf8_bom(cli, tmp_path):
     assert cli("lint", str(path)).code == 0
 
 
+VALIDATE_R = ["validate", "--role-name", "R", "--external-id", EXTERNAL_ID, "--bucket", "b-1"]
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -304,6 +307,23 @@ def test_lint_accepts_a_utf8_bom(cli, tmp_path):
             "error: --role-arn 'not-an-arn'",
         ),
         (["audit", "--accounts", "12,34"], "error: --accounts '12,34'"),
+        *(
+            (
+                [
+                    "validate",
+                    "--role-name",
+                    "R",
+                    "--external-id",
+                    EXTERNAL_ID,
+                    "--bucket",
+                    "b-1",
+                    "--wait",
+                    w,
+                ],
+                "error: --wait",
+            )
+            for w in ("-5", "nan", "inf", "1e400")  # trial 20y: nan and inf were taken
+        ),
         (["manifest", "--bucket", "b-1", "--split"], "error: --split"),
     ],
 )

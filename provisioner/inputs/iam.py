@@ -4,6 +4,7 @@ paths, tags and durations."""
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 from provisioner.errors import InputError
@@ -183,8 +184,8 @@ def check_max_session_duration(value: int, option: str = "max_session_duration")
 
 
 def check_wait(seconds: float, option: str = "wait") -> float:
-    """How long validate waits for IAM to propagate: 0 or more seconds."""
-    if seconds < 0:
+    """How long validate waits for IAM to propagate: 0 or more seconds, a finite number."""
+    if not math.isfinite(seconds) or seconds < 0:
         raise InputError(option, seconds, "a number of seconds, 0 or more")
     return seconds
 
