@@ -1049,3 +1049,37 @@ def test_a_federated_door_in_the_trust_is_not_only_the_vendor():
     role = _with_trust_statement(pinned)
     role["AssumeRolePolicyDocument"]["Statement"][-1]["Principal"] = google["Principal"]
     assert checks(snapshot(role=role))["AWSExternalID"].status is PASS
+
+
+def test_a_write_the_bucket_acl_grants_is_a_write():
+    """Trial 20x item 6: with ACLs on (no BucketOwnerEnforced), a bucket ACL granting WRITE to
+    AllUsers or AuthenticatedUsers passed least privilege. S3 User Guide, "Access control list
+    (ACL) overview": WRITE "allows grantee to create new objects in the bucket". Block Public
+    Access's IgnorePublicAcls makes S3 ignore public grants ("Blocking public access to your
+    Amazon S3 storage"): then they are no write. A grant to the owner is its own."""
+    from provisioner.validate.gather import acl_writes
+
+    owner = "a" * 64
+    acl = {
+        "Owner": {"ID": owner},
+        "Grants": [
+            {"Grantee": {"ID": owner, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"},
+            {
+                "Grantee": {"URI": "http://acs.amazonaws.com/groups/global/AllUsers", "Type": "Group"},
+                "Permission": "WRITE",
+            },
+            {
+                "Grantee": {"URI": "http://acs.amazonaws.com/groups/global/AllUsers", "Type": "Group"},
+                "Permission": "READ",
+            },
+        ],
+    }
+    found = acl_writes(acl, ignore_public=False)
+    assert found == ("WRITE to anyone (AllUsers)",)
+    assert acl_writes(acl, ignore_public=True) == ()
+    least = checks(snapshot(acl_writes=found))["AWSLeastPrivilege"]
+    assert least.status is WARN and "bucket ACL" in least.detail and "AllUsers" in least.detail, least.detail
+    other = {"Owner": {"ID": owner}, "Grants": [{"Grantee": {"ID": "b" * 64}, "Permission": "FULL_CONTROL"}]}
+    assert acl_writes(other, ignore_public=True) == (
+        "FULL_CONTROL to canonical user bbbbbbbbbbbb…, another account",
+    )

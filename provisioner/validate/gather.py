@@ -135,9 +135,18 @@ def _gather_ownership(s3: Any, spec: ValidateSpec, state: Snapshot) -> None:
         lambda: s3.get_bucket_ownership_controls(Bucket=spec.bucket)["OwnershipControls"]["Rules"],
     )
     state.object_ownership = rules[0].get("ObjectOwnership") if rules else None
-    if state.object_ownership == "BucketOwnerEnforced" or not spec.key:
+    if state.object_ownership == "BucketOwnerEnforced":
         return
     bucket_acl = _optional(state, "s3:GetBucketAcl", (), lambda: s3.get_bucket_acl(Bucket=spec.bucket))
+    blocked = _optional(
+        state,
+        "s3:GetBucketPublicAccessBlock",
+        ("NoSuchPublicAccessBlockConfiguration",),
+        lambda: s3.get_public_access_block(Bucket=spec.bucket)["PublicAccessBlockConfiguration"],
+    )
+    state.acl_writes = acl_writes(bucket_acl or {}, bool((blocked or {}).get("IgnorePublicAcls")))
+    if not spec.key:
+        return
     object_acl = _optional(
         state,
         "s3:GetObjectAcl",
@@ -207,3 +216,28 @@ def _optional(state: Snapshot, action: str, absent: tuple[str, ...], read: Calla
             state.unreadable.append(exc.action or action)  # the call refused, of those `read` makes
             return None
         raise
+
+
+_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "anyone (AllUsers)",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "any AWS account (AuthenticatedUsers)",
+}
+
+
+def acl_writes(acl: dict[str, Any], ignore_public: bool) -> tuple[str, ...]:
+    """The bucket ACL's grants of WRITE, WRITE_ACP or FULL_CONTROL to someone other than its owner
+    (S3 User Guide, "Access control list (ACL) overview": WRITE lets the grantee create objects,
+    and overwrite or delete those it owns; WRITE_ACP lets it change the ACL). A public one
+    (AllUsers, AuthenticatedUsers) is left out where Block Public Access ignores public ACLs."""
+    owner = acl.get("Owner", {}).get("ID")
+    found: list[str] = []
+    for grant in acl.get("Grants", []):
+        grantee, permission = grant.get("Grantee", {}), grant.get("Permission")
+        if permission not in ("WRITE", "WRITE_ACP", "FULL_CONTROL"):
+            continue
+        group = _GROUPS.get(str(grantee.get("URI")))
+        if group is not None and not ignore_public:
+            found.append(f"{permission} to {group}")
+        elif grantee.get("ID") and grantee.get("ID") != owner:
+            found.append(f"{permission} to canonical user {grantee['ID'][:12]}…, another account")
+    return tuple(dict.fromkeys(found))

@@ -86,6 +86,8 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
             too_much.append(request.action)
     too_much += [a for a in _elsewhere(state, spec, identity) if a not in too_much]
     too_much += [a for a in _others(state, spec, chain, identity, too_much) if a not in too_much]
+    # the bucket's ACL, where ACLs are on (trial 20x item 6)
+    too_much += [f"write by the bucket ACL ({grant})" for grant in state.acl_writes]
     direct = vendor_writes(state, spec)  # the vendor's own account, without the role (trial 20w item 3)
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]

@@ -94,6 +94,9 @@ class Snapshot:
     bucket_owner: str | None = None  # canonical IDs, read only for --key when ACLs are on
     object_owner: str | None = None
     object_acl_grants_owner: bool = False
+    # with ACLs on, the bucket ACL's grants that let someone other than the owner write or change
+    # it (GetBucketAcl, GetPublicAccessBlock: public ones the block ignores are left out), in words
+    acl_writes: tuple[str, ...] = ()
     # --key: HeadObject said there is no such object (False too when not asked, or refused)
     object_missing: bool = False
     unreadable: list[str] = field(default_factory=list)
