@@ -1016,6 +1016,9 @@ def test_what_the_key_policy_lets_the_role_or_the_vendor_do_to_the_key_is_not_re
     for action in ("kms:*", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"):
         found = least(action, role)
         assert found.status is WARN and "KMS key" in found.detail, (action, found.detail)
+        assert found.remedy == "BUCKET_POLICY_GRANTS", (
+            found.remediation
+        )  # the key policy's, not create-role's
     vendor = least(["kms:ScheduleKeyDeletion"], "arn:aws:iam::340636424752:root")
     assert vendor.status is WARN and "340636424752" in vendor.detail and "key policy" in vendor.detail, (
         vendor.detail
@@ -1079,6 +1082,7 @@ def test_a_write_the_bucket_acl_grants_is_a_write():
     assert acl_writes(acl, ignore_public=True) == ()
     least = checks(snapshot(acl_writes=found))["AWSLeastPrivilege"]
     assert least.status is WARN and "bucket ACL" in least.detail and "AllUsers" in least.detail, least.detail
+    assert least.remedy == "BUCKET_POLICY_GRANTS" and "BucketOwnerEnforced" in least.remediation
     other = {"Owner": {"ID": owner}, "Grants": [{"Grantee": {"ID": "b" * 64}, "Permission": "FULL_CONTROL"}]}
     assert acl_writes(other, ignore_public=True) == (
         "FULL_CONTROL to canonical user bbbbbbbbbbbb…, another account",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from provisioner.evaluation import Policy, Request
+from provisioner.evaluation import Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
@@ -187,9 +187,23 @@ def _too_broad(
         detail += f"directly, without the role (granted by the {', '.join(grants)})"
     status = FAIL if spec.strict else WARN
     check = verdict("AWSLeastPrivilege", status, spec, "PERMISSIONS_TOO_BROAD", detail)
-    others = [a for a in too_much if not a.startswith("s3:") or " on " in a]  # reads elsewhere, IAM
+    # not the role's own policies': the bucket ACL's grants, and the key's changes its key policy
+    # gives the role by name
+    theirs = [
+        a for a in too_much if a.startswith("write by the bucket ACL") or _key_policy_names(state, spec, a)
+    ]
+    others = [a for a in too_much if (not a.startswith("s3:") or " on " in a) and a not in theirs]
     by_role = others or any(_by_role(identity, r, spec, state, free) for r in writes)
-    return replace(check, remedy=BUCKET_POLICY_GRANTS) if (granting or direct) and not by_role else check
+    elsewhere = granting or direct or theirs
+    return replace(check, remedy=BUCKET_POLICY_GRANTS) if elsewhere and not by_role else check
+
+
+def _key_policy_names(state: Snapshot, spec: ValidateSpec, found: str) -> bool:
+    """Is `found` ("kms:X on the bucket's KMS key") granted to the role by the key policy itself?"""
+    if not found.endswith(" on the bucket's KMS key") or not state.kms_key or state.key_policy is None:
+        return False
+    request = s3_request(spec, state, found.split(" ", 1)[0], state.kms_key)
+    return evaluate([Policy("key policy", state.key_policy)], request, account_delegates=True).allowed
 
 
 def _listed(actions: list[str]) -> str:
