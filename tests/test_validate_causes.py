@@ -1019,7 +1019,11 @@ def test_what_the_key_policy_lets_the_role_or_the_vendor_do_to_the_key_is_not_re
         assert found.remedy == "BUCKET_POLICY_GRANTS", (
             found.remediation
         )  # the key policy's, not create-role's
-    vendor = least(["kms:ScheduleKeyDeletion"], "arn:aws:iam::340636424752:root")
+    # another account may call only the operations "Allowing users in other accounts to use a KMS
+    # key" lists: kms:ScheduleKeyDeletion granted to the vendor's account gives it nothing
+    # (trial 20z item 3), kms:Encrypt does
+    assert least(["kms:ScheduleKeyDeletion"], "arn:aws:iam::340636424752:root").status is PASS
+    vendor = least(["kms:Encrypt"], "arn:aws:iam::340636424752:root")
     assert vendor.status is WARN and "340636424752" in vendor.detail and "key policy" in vendor.detail, (
         vendor.detail
     )
@@ -1086,4 +1090,100 @@ def test_a_write_the_bucket_acl_grants_is_a_write():
     other = {"Owner": {"ID": owner}, "Grants": [{"Grantee": {"ID": "b" * 64}, "Permission": "FULL_CONTROL"}]}
     assert acl_writes(other, ignore_public=True) == (
         "FULL_CONTROL to canonical user bbbbbbbbbbbb…, another account",
+    )
+
+
+def test_round_20z_chaining_and_what_another_account_may_do_to_a_key():
+    """Trial 20z items 1 to 3.
+    - sts:AssumeRole on a named role (AdminX, trusting the account root) passed: the session may
+      chain into it and act with its rights (IAM User Guide, "Roles terms and concepts", role
+      chaining). An action is asked at each resource the statement names of a type it acts on,
+      whatever the service in the ARN (sts acts on IAM roles).
+    - A key-policy grant of kms:CreateGrant to Principal "*" under kms:CallerAccount = the
+      vendor's account passed: kms:CallerAccount is the caller's account ("AWS KMS condition
+      keys"), so the vendor's own principals may create grants.
+    - kms:DisableKey granted to the vendor's account was a write: another account may call only
+      the operations "Allowing users in other accounts to use a KMS key" lists."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    chain = _least_with(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{ACCOUNT}:role/AdminX"}
+    )
+    assert chain.status is WARN and "sts:AssumeRole" in chain.detail, chain.detail
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+    def least(statement: dict) -> Check:
+        policy = {"Version": "2012-10-17", "Statement": [root, statement]}
+        return checks(snapshot(kms_key=KEY, key_policy=policy))["AWSLeastPrivilege"]
+
+    caller = least({"Effect": "Allow", "Principal": "*", "Action": "kms:CreateGrant", "Resource": "*",
+                    "Condition": {"StringEquals": {"kms:CallerAccount": "340636424752"}}})  # fmt: skip
+    assert caller.status is WARN and "kms:CreateGrant" in caller.detail, caller.detail
+    vendor = {"AWS": "arn:aws:iam::340636424752:root"}
+    disable = least({"Effect": "Allow", "Principal": vendor, "Action": "kms:DisableKey", "Resource": "*"})
+    assert disable.status is PASS, disable.detail
+
+
+def test_a_policy_granting_only_what_the_read_needs_is_never_offered_for_deletion():
+    """Trial 20z item 4: with a key-policy finding, the remediation offered
+    `aws iam delete-role-policy … extra` for an inline policy granting only kms:Decrypt on the
+    bucket's key, which the read needs (the key policy delegates to IAM): it fixed nothing and
+    would have broken AWSObjectRead. Only a policy that grants something beyond reading is
+    offered; one that grants a write still is."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    role = {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "kms:*", "Resource": "*"}
+    key_policy = {"Version": "2012-10-17", "Statement": [root, role]}
+
+    def least(*statements: dict) -> Check:
+        extra = Policy("inline policy extra", {"Version": "2012-10-17", "Statement": list(statements)})
+        state = snapshot(identity_policies=[*snapshot().identity_policies, extra], inline=["extra"],
+                         kms_key=KEY, key_policy=key_policy)  # fmt: skip
+        return checks(state)["AWSLeastPrivilege"]
+
+    decrypt = least({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY})
+    assert decrypt.status is WARN and not any("delete-role-policy" in c for c in decrypt.commands), (
+        decrypt.commands
+    )
+    write = least({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*"})
+    assert any("delete-role-policy" in c and "extra" in c for c in write.commands), write.commands
+
+
+def test_a_decrypt_the_boundary_alone_refuses_is_remedied_at_the_boundary():
+    """Trial 20z item 5: a boundary allowing s3:* only refused S3's kms:Decrypt for the session,
+    which the role's own policy allows (IAM User Guide, "Permissions boundaries for IAM
+    entities": the effective permissions are where both allow). The remediation offered
+    create-role --kms-key-arn, which changes the role's policy, not the boundary: a loop. It
+    names the boundary now, and offers no create-role."""
+    from tests.validate_snapshot import ACCOUNT, KEY
+
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    boundary = Policy("permissions boundary S3Only", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})  # fmt: skip
+    decrypt = Policy("inline policy extra", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY}]})  # fmt: skip
+    key_policy = {"Version": "2012-10-17", "Statement": [root]}
+    state = snapshot(identity_policies=[*snapshot().identity_policies, decrypt], boundary=boundary,
+                     kms_key=KEY, key_policy=key_policy)  # fmt: skip
+    read = checks(state)["AWSObjectRead"]
+    assert read.status is FAIL, read.detail
+    assert "S3Only" in read.remediation, read.remediation
+    assert "kms:Decrypt" in read.remediation and not any("create-role" in c for c in read.commands), (
+        read.commands
     )

@@ -50,13 +50,30 @@ def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[
     granting = [f"bucket policy {g}" for g in granting]
     if state.kms_key and state.key_policy:
         region = state.kms_key.split(":")[3]
+        caller = {"kms:CallerAccount": account_of(spec.vendor.principal) or ""}  # trial 20z item 2
         changes: list[tuple[str, str, str, dict[str, str]]] = [
-            (action, state.kms_key, region, {}) for action in key_changes()
+            (action, state.kms_key, region, caller) for action in key_changes() if action in CROSS_ACCOUNT_KMS
         ]
         more, also = _direct(state, spec, Policy("key policy", state.key_policy), changes, key=True)
         found += [f"{a} on the bucket's KMS key" for a in more]
         granting += [f"key policy {g}" for g in also]
     return found, granting
+
+
+# The KMS operations another account may call on a key (KMS Developer Guide, "Allowing users in
+# other accounts to use a KMS key": the cryptographic operations, DescribeKey, CreateGrant,
+# GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant, RevokeGrant; "AWS KMS permissions",
+# "Cross-account use"). A key policy granting another account kms:ScheduleKeyDeletion or
+# kms:PutKeyPolicy gives it nothing (trial 20z item 3).
+CROSS_ACCOUNT_KMS = frozenset(
+    f"kms:{name}"
+    for name in (
+        "CreateGrant", "Decrypt", "DescribeKey", "DeriveSharedSecret", "Encrypt", "GenerateDataKey",
+        "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext",
+        "GenerateMac", "GetKeyRotationStatus", "GetPublicKey", "ListGrants", "ReEncryptFrom",
+        "ReEncryptTo", "RetireGrant", "RevokeGrant", "Sign", "Verify", "VerifyMac",
+    )
+)  # fmt: skip
 
 
 def key_changes() -> list[str]:

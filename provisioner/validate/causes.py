@@ -154,11 +154,22 @@ def boundary_limits(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]
 
     bounded = s3_chain(state)
     free = replace(bounded, boundary=None)
-    return [
+    found = [
         r.action
         for r in read_requests(name, spec, state)
         if authorize(free, r).allowed and not authorize(bounded, r).allowed
     ]
+    if name == "AWSObjectRead" and state.kms_key and state.key_policy is not None:  # trial 20z item 5
+        from provisioner.evaluation.chain import Chain
+        from provisioner.validate.access import decrypt_request
+
+        key = Chain(identity=state.identity_policies, resource=[Policy("key policy", state.key_policy)],
+                    boundary=state.boundary, scps=state.org.scps, rcps=state.org.rcps,
+                    resource_required=True)  # fmt: skip
+        request = decrypt_request(state, spec)
+        if authorize(replace(key, boundary=None), request).allowed and not authorize(key, request).allowed:
+            found.append(f"kms:Decrypt on {state.kms_key}")
+    return found
 
 
 def spared_arns(state: Snapshot) -> list[str]:

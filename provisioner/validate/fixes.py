@@ -23,6 +23,7 @@ from provisioner.model import Arn, Status, bucket_arn
 from provisioner.validate import causes
 from provisioner.validate.least import read_policy_writes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, fill_remedy, remediation_template
+from provisioner.validate.others import other_policies, other_policy_commands
 from provisioner.validate.rules import (
     DENIED_BY_ORGANIZATION,
     DEPENDS_ON_VENDOR,
@@ -64,7 +65,7 @@ def remediate(check: Check, spec: ValidateSpec, state: Snapshot | None = None) -
         commands = tuple(c for c in commands if c != values["replace_trust"])
     narrow = True  # the read policy create-role rewrites is where the grant is
     if check.name == "AWSLeastPrivilege" and state is not None:
-        commands += _other_policy_commands(spec, state)  # what fixes it: taking them off
+        commands += other_policy_commands(spec, state, _keep(spec, state))  # what fixes it: taking them off
         narrow = read_policy_writes(
             spec, state, _policy_name(spec, state)
         )  # create-role rewrites only that (trial 20q item 5)
@@ -171,6 +172,16 @@ def _exempting(
     return ORGANIZATION_EXEMPTS
 
 
+def _limited(check: Check, spec: ValidateSpec, state: Snapshot, values: dict[str, str]) -> str | None:
+    """BOUNDARY_LIMITS where the boundary alone refuses the check's reads."""
+    limited = causes.boundary_limits(check.name, spec, state)
+    if not limited or state.boundary is None:
+        return None
+    values["boundary"] = state.boundary.name.removeprefix("permissions boundary ")
+    values["boundary_limits"] = ", ".join(limited)
+    return BOUNDARY_LIMITS
+
+
 def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dict[str, str]) -> str | None:
     """The remediation of what the check turns on when it is not the role's policies, with its
     placeholders put in `values` (validate/causes.py); None when it is theirs."""
@@ -179,6 +190,8 @@ def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dic
     if check.status is Status.WARN:
         found = causes.organization_input(check, spec, state)
         return NOT_DECIDED[found] if found else None
+    if check.code == "KMS_DECRYPT_DENIED":  # the boundary alone refuses S3's decrypt: trial 20z item 5
+        return _limited(check, spec, state, values)
     if check.code not in ("BUCKET_ACCESS_DENIED", "OBJECT_READ_DENIED"):
         return None
     denies = causes.boundary_denies(check.name, spec, state)
@@ -190,11 +203,9 @@ def _cause(check: Check, spec: ValidateSpec, state: Snapshot | None, values: dic
             ["aws", "iam", "delete-role-permissions-boundary", "--role-name", spec.role_name, *spec.selection]
         )
         return BOUNDARY_NOT_PRINCIPAL
-    limited = causes.boundary_limits(check.name, spec, state)
-    if limited and state.boundary is not None:
-        values["boundary"] = state.boundary.name.removeprefix("permissions boundary ")
-        values["boundary_limits"] = ", ".join(limited)
-        return BOUNDARY_LIMITS
+    limited = _limited(check, spec, state, values)
+    if limited is not None:
+        return limited
     tag = causes.missing_tag(check.name, spec, state)
     if tag is not None:
         tags = json.dumps([{"Key": tag[0], "Value": tag[1]}])
@@ -279,7 +290,7 @@ def fix_values(name: str, spec: ValidateSpec, state: Snapshot | None = None) -> 
             "policies of the account"
         )
     if name == "AWSLeastPrivilege":
-        values["other_policies"] = _other_policies(spec, state)
+        values["other_policies"] = other_policies(spec, state, _keep(spec, state))
     return values
 
 
@@ -319,6 +330,10 @@ def _provisioner_policies(state: Snapshot) -> list[str]:
     return [p["PolicyName"] for p in state.attached if p["Tags"].get(MANAGED_BY[0]) == MANAGED_BY[1]]
 
 
+def _keep(spec: ValidateSpec, state: Snapshot) -> str:
+    return _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
+
+
 def _policy_name(spec: ValidateSpec, state: Snapshot) -> str | None:
     """The read-only policy create-role made for this role under another name than the vendor's
     default (create-role --policy-name): rewriting that one, not adding a second."""
@@ -349,45 +364,3 @@ def _bucket_policy_denies(spec: ValidateSpec, state: Snapshot, actions: tuple[st
             hit = Hit(policy.name, statement.path, statement.body.get("Sid"), "Deny").describe()
             found += [hit] if hit not in found else []
     return found
-
-
-def _other_policy_commands(spec: ValidateSpec, state: Snapshot) -> tuple[str, ...]:
-    """The AWS CLI commands that take the role's other policies off (create-role leaves them),
-    but for a policy that also denies: its Deny may be what keeps data safe."""
-    keep = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
-    role = ["--role-name", spec.role_name]
-    denying = _denying(state)
-    commands = [
-        shlex.join(
-            ["aws", "iam", "detach-role-policy", *role, "--policy-arn", p["PolicyArn"], *spec.selection]
-        )
-        for p in state.attached
-        if p["PolicyName"] != keep and f"policy {p['PolicyName']}" not in denying
-    ]
-    commands += [
-        shlex.join(["aws", "iam", "delete-role-policy", *role, "--policy-name", name, *spec.selection])
-        for name in state.inline
-        if f"inline policy {name}" not in denying
-    ]
-    return tuple(commands)
-
-
-def _denying(state: Snapshot) -> set[str]:
-    return {p.name for p in state.identity_policies if any(not st.is_allow for st in p.statements)}
-
-
-def _other_policies(spec: ValidateSpec, state: Snapshot) -> str:
-    """The remediation's words for the role's other policies: the commands that take them off,
-    and those that also deny, to edit by hand."""
-    keep = _policy_name(spec, state) or spec.vendor.policy_name or "VendorReadAccess"
-    commands = _other_policy_commands(spec, state)
-    # a policy that also denies is not taken off whole: its Deny may be what keeps data safe
-    kept = sorted(n for n in _denying(state) if n != f"policy {keep}")
-    said = "; then take off the role's other policies, which create-role leaves alone: " + "; ".join(commands)
-    said = said if commands else ""
-    if kept:
-        said += (
-            f"; {', '.join(kept)} also deny: take out only their Allow statements, by hand "
-            "(taking them off drops the Deny)"
-        )
-    return said

@@ -239,15 +239,29 @@ def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None)
     AWSLeastPrivilege warning (trial 20q item 5)."""
     name = renamed or spec.vendor.policy_name or "VendorReadAccess"
     current = next((p for p in state.identity_policies if p.name == f"policy {name}"), None)
-    if current is None:
-        return True
+    return current is None or grants_beyond(current, spec, state)
+
+
+def grants_beyond(policy: Policy, spec: ValidateSpec, state: Snapshot) -> bool:
+    """Does the policy, alone, grant an S3 write (here or on another bucket) or anything else
+    beyond reading (validate/sweep.py)? Taking off one that grants none fixes nothing (trial 20z
+    item 4: a policy granting only kms:Decrypt, which the read needs, was offered for deletion)."""
+    chain = Chain(identity=[policy])
     bucket, other = (
         bucket_arn(spec.bucket, spec.partition),
         bucket_arn("provisioner-other-bucket", spec.partition),
     )
-    return any(
-        authorize(Chain(identity=[current]), s3_request(spec, state, f"s3:{action}", resource)).allowed
+    if any(
+        authorize(chain, s3_request(spec, state, f"s3:{action}", resource)).allowed
         for action, level in s3_actions().items()
         if level in WRITE_LEVELS
         for resource in (bucket, f"{bucket}/{spec.sample_key}", f"{other}/x")
-    )
+    ):
+        return True
+    free = free_keys(spec, state, s3=False)
+
+    def asked(action: str, resource: str) -> bool:
+        request = s3_request(spec, state, action, resource)
+        return decide(chain, request, spec, state, free, only_allowed=True).possibly
+
+    return bool(other_grants([policy], [], asked, lambda action, resource: False, []))

@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterator
 from functools import cache
 
 from provisioner.evaluation import Policy
-from provisioner.iam import Statement, action_matches, fits_type, split_action, statements, strings
+from provisioner.iam import (
+    Statement,
+    action_matches,
+    fits_type,
+    resource_formats,
+    split_action,
+    statements,
+    strings,
+)
 
 _ORDER = ("Permissions management", "Write", "Tagging", "Read", "List")
 _READ = {"kms:decrypt", "kms:describekey"}
@@ -103,7 +111,9 @@ def _asked_of(statement: Statement, layers: list[list[Policy]]) -> Iterator[tupl
             continue
         if _layers_name(action, layers):
             for resource in resources:
-                if resource == "*" or (resource.split(":")[2:3] == [service] and fits_type(action, resource)):
+                # a resource of a type the action acts on (sts:AssumeRole on an IAM role's ARN:
+                # trial 20z item 1); an action of no resource type takes only "*"
+                if resource == "*" or (resource_formats(action) and fits_type(action, resource)):
                     yield action, resource
 
 
