@@ -1187,3 +1187,22 @@ def test_a_decrypt_the_boundary_alone_refuses_is_remedied_at_the_boundary():
     assert "kms:Decrypt" in read.remediation and not any("create-role" in c for c in read.commands), (
         read.commands
     )
+
+
+def test_a_chained_session_lives_an_hour_at_most():
+    """Trial 20aa item 3: with MaxSessionDuration 12 hours and a trust naming the vendor's role,
+    a Deny of sessions issued before two hours ago was a WARN. The vendor's role session assuming
+    the role is role chaining, which "limits your AWS CLI or AWS API role session to a maximum of
+    one hour" (IAM User Guide, "Roles terms and concepts", role chaining): no session of the
+    vendor's is two hours old, so every read passes. A trust naming the vendor's account root
+    lets an IAM user of it in, whose session may last the role's MaxSessionDuration: a WARN."""
+    import copy
+    from datetime import UTC, datetime, timedelta
+
+    when = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    deny = _dated_deny("DateLessThan", when)
+    deny["Statement"][0]["Condition"] = {"DateLessThan": {"aws:TokenIssueTime": when}}
+    role = {**copy.deepcopy(snapshot().role), "MaxSessionDuration": 43200}
+    assert checks(snapshot(role=role, bucket_policy=deny))["AWSObjectRead"].status is PASS
+    role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::340636424752:root"}
+    assert checks(snapshot(role=role, bucket_policy=deny))["AWSObjectRead"].status is WARN

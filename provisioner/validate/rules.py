@@ -238,6 +238,9 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     # without --key, any object under the prefix is one the vendor may read (trial 20r item 1)
     objects = f"{bucket_arn(spec.bucket, spec.partition)}/{spec.prefix or ''}" if spec.key is None else None
     seconds = int((state.role or {}).get("MaxSessionDuration") or 3600)  # a session's longest life
+    # a role session assuming the role is role chaining, at most one hour (IAM User Guide, "Roles
+    # terms and concepts", role chaining); only an IAM user of the vendor's (mfa) may ask longer
+    seconds = seconds if mfa else min(seconds, 3600)
     return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys,
                     objects=objects, sent=s3, session_seconds=seconds, source_identity=identity,
                     mfa=mfa, refused=tuple(refused))  # fmt: skip
