@@ -1206,3 +1206,25 @@ def test_a_chained_session_lives_an_hour_at_most():
     assert checks(snapshot(role=role, bucket_policy=deny))["AWSObjectRead"].status is PASS
     role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::340636424752:root"}
     assert checks(snapshot(role=role, bucket_policy=deny))["AWSObjectRead"].status is WARN
+
+
+def test_a_session_name_the_trust_refuses_is_never_the_vendors():
+    """Trial 20aa item 2: with the trust requiring StringLike sts:RoleSessionName "lb-*" (the name
+    the caller passes: "AWS STS condition keys"), a bucket policy granting s3:PutObject to the
+    session named "admin" was counted as a write: no session of that name is the vendor's. One
+    granting "lb-admin" still is; and a read granted only to "lb-*" sessions passes."""
+    role = _with_trust_statement({"Action": "sts:AssumeRole"})
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    trust[0].setdefault("Condition", {}).setdefault("StringLike", {})["sts:RoleSessionName"] = "lb-*"
+    trust.pop()  # only the vendor's statement, now with the name condition
+
+    def least(session: str) -> Check:
+        arn = f"arn:aws:sts::123456789012:assumed-role/LabelboxS3Access/{session}"
+        grant = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*",
+                 "Principal": {"AWS": arn}}  # fmt: skip
+        return checks(snapshot(role=role, bucket_policy={"Version": "2012-10-17", "Statement": [grant]}))[
+            "AWSLeastPrivilege"
+        ]
+
+    assert least("admin").status is PASS
+    assert least("lb-admin").status is WARN

@@ -100,6 +100,7 @@ class SessionRequest:
         self.default_values: dict[str, str | None] = {}  # analysis/sent.py's keys, for `defaults`
         if self.session_free:
             self.lazy.append(Lazy(self.session, r"[\w+=,.@-]{2,64}", form(self.session, "", _WORD, 2, 64)))
+            self.domain.append(passable("session", self.session, free))  # names the trust takes
         # which object: any key under the prefix (1 to 1,024 characters), when it is the vendor's
         # choice (FreeKeys.objects) and the request is for an object there
         head = free.objects

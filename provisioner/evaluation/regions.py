@@ -140,7 +140,11 @@ def dimensions(policies: list[Policy], request: Request, free: FreeKeys) -> list
     found = _mentions(policies, request, free)
     dims: list[Dimension] = []
     if found.session_mentioned:
-        dims.append(_session_dimension(found))
+        dimension = _session_dimension(found)
+        kept = tuple(
+            c for c in dimension.candidates if c.session is None or free.passable("session", c.session)
+        )
+        dims.append(replace(dimension, candidates=kept))
     network = [k for k in _NETWORK if k in found.keys]
     if network:
         dims.append(_network_dimension(found, network))

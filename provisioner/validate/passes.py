@@ -139,3 +139,18 @@ def mfa_passes(trust: list[Policy], request: Request) -> bool:
     context = {**user.context, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}
     context.pop("aws:TokenIssueTime", None)
     return bool(account) and evaluate(trust, replace(user, context=context)).allowed
+
+
+def name_rule(trust: list[Policy], request: Request) -> PassedRule | None:
+    """The session names the trust refuses the vendor's AssumeRole (its conditions on
+    sts:RoleSessionName, "AWS STS condition keys"): a session of such a name is never the
+    vendor's (trial 20aa item 2). None where the vendor gets in with none of the names asked."""
+    names = [v for v in _values(trust, "sts:rolesessionname") if v != _ANY] + ["vendor-session"]
+    passed = {
+        v: evaluate(trust, replace(request, context={**request.context, "sts:RoleSessionName": v})).allowed
+        for v in names
+    }
+    if not any(passed.values()):
+        return None
+    rule = _rule(trust, "sts:rolesessionname", "session", passed)
+    return rule

@@ -26,7 +26,7 @@ from provisioner.iam import parse_document
 from provisioner.model import Status, account_of, bucket_arn
 from provisioner.model.rules import Registry
 from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
-from provisioner.validate.passes import identity_passes, mfa_passes, tag_passes
+from provisioner.validate.passes import identity_passes, mfa_passes, name_rule, tag_passes
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
 # S3 takes only symmetric encryption keys, and its Decrypt asks the default algorithm (KMS
@@ -231,7 +231,8 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
         # aws:TagKeys) leaves the role's other tags known (trial 20p item 1)
         tagging, keys, refused = tag_passes(trust, request, _principal_tag_keys(state) | tags)
         identity, rule = identity_passes(trust, request)
-        refused += [rule] if rule is not None else []
+        named = name_rule(trust, replace(request, action="sts:AssumeRole"))
+        refused += [r for r in (rule, named) if r is not None]
         mfa = mfa_passes(trust, replace(request, action="sts:AssumeRole"))
     # S3's call to KMS for the session (a forward access session) is not sent from the vendor's
     # network: its aws:SourceIp and VPC keys are not the vendor's to choose.
