@@ -1228,3 +1228,26 @@ def test_a_session_name_the_trust_refuses_is_never_the_vendors():
 
     assert least("admin").status is PASS
     assert least("lb-admin").status is WARN
+
+
+def test_a_tag_the_trust_requires_is_always_the_sessions():
+    """Trial 20aa item 1: a trust whose only AssumeRole Allow requires aws:RequestTag/team
+    "labeling" lets the vendor in only with that session tag (IAM User Guide, "Passing session
+    tags in AWS STS"; a session tag overrides the role's own: STS API Reference, AssumeRole,
+    Tags). A Deny of reads unless team is labeling was a WARN ("denied when the session has no
+    such tag"): every session has it, so it passes; and a write granted on team=writer, the
+    role's own tag, is no write."""
+    import copy
+
+    role = copy.deepcopy(snapshot().role)
+    statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+    statement["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    statement["Condition"]["StringEquals"]["aws:RequestTag/team"] = "labeling"
+    team_only = _keyed_deny({"StringNotEquals": {"aws:PrincipalTag/team": "labeling"}})
+    read = checks(snapshot(role=role, bucket_policy=team_only))["AWSObjectRead"]
+    assert read.status is PASS, read.detail
+    role["Tags"] = [{"Key": "team", "Value": "writer"}]
+    assert (
+        _least_privilege_with_write({"StringEquals": {"aws:PrincipalTag/team": "writer"}}, role).status
+        is PASS
+    )

@@ -27,7 +27,7 @@ import z3
 from provisioner.analysis import one_solver
 from provisioner.analysis.chain import ChainFormula, and_, not_, term
 from provisioner.analysis.mentions import mentions_free
-from provisioner.evaluation import statement_applies
+from provisioner.evaluation import IMPLICIT_DENY, statement_applies
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.choice import FreeKeys
 from provisioner.evaluation.free import Outcome, apply, chain_policies, sides
@@ -85,6 +85,10 @@ def decide_chain(
         decision = authorize(chain, request)
         if only_allowed and not decision.allowed:  # none allowed, and the refusal was not asked
             return Outcome(None, decision, requests=(request,))
+        # the simulated request is none the vendor can send (a session tag the trust requires:
+        # trial 20aa item 1), while some request it can send exists: none of them is allowed
+        if only_allowed and _solve(formula, [])[1] is not None:
+            return Outcome(None, Decision(IMPLICIT_DENY, why="no request the vendor can send"), requests=())
         return _undecided(chain, request, "not decided: no request of the vendor fits the keys' forms")
     if allowed is None or denied is None or only_allowed:
         return Outcome(allowed, denied, cases=2, requests=tuple(requests))

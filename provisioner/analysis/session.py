@@ -195,6 +195,7 @@ class SessionRequest:
             return self._typed_tag(name, spelled, has)
         self.lazy.append(Lazy(value, r"[ -~]{0,256}", form(value, "", _PRINTABLE, 0, 256), has))
         self.domain.append(z3.Implies(has, passable(name, value, self.free)))  # what the trust takes
+        self.domain += [has] if self.free.required(name) else []  # the vendor gets in only with it
         self.groups[spelled] = [has, value]
         own = self.request.key(spelled)
         if own is not None:  # the role's tag, unless a session tag overrides it

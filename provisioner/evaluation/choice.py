@@ -20,6 +20,8 @@ class PassedRule:
     key: str
     tests: tuple[tuple[str, str], ...]
     forbidden: tuple[tuple[bool, ...], ...]
+    # the trust lets the vendor in only with the key passed (its AssumeRole Allow requires it)
+    required: bool = False
 
     def signature(self, value: str) -> tuple[bool, ...]:
         return tuple(_test(op, text, value) for op, text in self.tests)
@@ -67,6 +69,10 @@ class FreeKeys:
     # ("aws:principaltag/KEY") or aws:SourceIdentity, the tests that tell its values apart for the
     # trust and the results of those tests for values the trust refuses
     refused: tuple[PassedRule, ...] = ()
+
+    def required(self, key: str) -> bool:
+        """Must the vendor pass the key (lower case) to get in?"""
+        return any(r.key == key.lower() and r.required for r in self.refused)
 
     def passable(self, key: str, value: str) -> bool:
         """May the vendor pass this value of the key (lower case)? (False: the trust refuses it.)"""

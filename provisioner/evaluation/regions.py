@@ -160,7 +160,12 @@ def dimensions(policies: list[Policy], request: Request, free: FreeKeys) -> list
         if lower.startswith("aws:principaltag/"):
             role_tagged = lower.removeprefix("aws:principaltag/") in free.role_tags
             dimension = _tag_dimension(key, found.values.get(lower, []), role_tagged)
-            kept = tuple(c for c in dimension.candidates if all(free.passable(k, v) for k, v in c.keys if v))
+            kept = tuple(
+                c
+                for c in dimension.candidates
+                if all(free.passable(k, v) for k, v in c.keys if v)
+                and not (free.required(lower) and not any(v for _, v in c.keys))
+            )
             dims.append(replace(dimension, candidates=kept))
     return dims
 

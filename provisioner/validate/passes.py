@@ -58,7 +58,7 @@ def _rule(trust: list[Policy], key: str, session_key: str, passed: dict[str, boo
     rule = PassedRule(session_key, tuple(tests), ())
     taken = {rule.signature(v) for v, ok in passed.items() if ok}
     refused = {rule.signature(v) for v, ok in passed.items() if not ok} - taken
-    return replace(rule, forbidden=tuple(sorted(refused))) if refused else None
+    return replace(rule, forbidden=tuple(sorted(refused)))
 
 
 def _request_tags(trust: list[Policy]) -> list[str]:
@@ -112,8 +112,21 @@ def tag_passes(
             passable[key] = passed
     tagging = evaluate(trust, request).allowed or bool(passable)
     keys = frozenset(set(passable) & named) if tagging and named else None
-    rules = [_rule(trust, f"aws:requesttag/{k}", f"aws:principaltag/{k}", p) for k, p in passable.items()]
-    return tagging, keys, [r for r in rules if r is not None]
+    # a key the AssumeRole Allow requires (trial 20aa item 1): the vendor gets in only with it
+    assume = replace(request, action="sts:AssumeRole")
+    alone = evaluate(trust, assume).allowed
+    rules: list[PassedRule] = []
+    for key, passed in passable.items():
+        rule = _rule(trust, f"aws:requesttag/{key}", f"aws:principaltag/{key}", passed)
+        if rule is not None:
+            rule = replace(rule, required=not alone and _needed(trust, assume, key, passed))
+            rules += [rule] if rule.forbidden or rule.required else []
+    return tagging, keys, rules
+
+
+def _needed(trust: list[Policy], assume: Request, key: str, passed: dict[str, bool]) -> bool:
+    """Does the vendor get in with the key passed (at a value the trust lets it pass)?"""
+    return any(evaluate(trust, _tagged(assume, {key: v})).allowed for v, ok in passed.items() if ok)
 
 
 def identity_passes(trust: list[Policy], request: Request) -> tuple[bool, PassedRule | None]:
@@ -126,7 +139,8 @@ def identity_passes(trust: list[Policy], request: Request) -> tuple[bool, Passed
     }
     if not any(passed.values()):
         return False, None
-    return True, _rule(trust, "sts:sourceidentity", "aws:sourceidentity", passed)
+    rule = _rule(trust, "sts:sourceidentity", "aws:sourceidentity", passed)
+    return True, rule if rule is not None and rule.forbidden else None
 
 
 def mfa_passes(trust: list[Policy], request: Request) -> bool:
@@ -153,4 +167,4 @@ def name_rule(trust: list[Policy], request: Request) -> PassedRule | None:
     if not any(passed.values()):
         return None
     rule = _rule(trust, "sts:rolesessionname", "session", passed)
-    return rule
+    return rule if rule is not None and rule.forbidden else None
