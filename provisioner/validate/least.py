@@ -176,10 +176,15 @@ def _too_broad(
     """AWSLeastPrivilege's WARN (FAIL with --strict), naming the bucket policy's statements that
     grant a write the role's own policies do not: the remedy is theirs where they grant them all."""
     free = free_keys(spec, state)
-    shown = _listed(too_much)
+    acl = [a for a in too_much if a.startswith("write by the bucket ACL")]
+    own = [a for a in too_much if a not in acl]
     granting = _bucket_grants(state, spec, writes, identity, free)
-    detail = f"the role may {shown}" if too_much else ""
+    detail = f"the role may {_listed(own)}" if own else ""
     detail += f" (granted by the bucket policy: {', '.join(granting)})" if granting else ""
+    if acl:  # not the role's: whoever the grant names, the vendor among them (trial 20z)
+        detail += "; " if detail else ""
+        grants_of = [a.removeprefix("write by the bucket ACL (").removesuffix(")") for a in acl]
+        detail += f"the bucket ACL grants {', '.join(grants_of)}"
     direct, grants = vendors
     if direct:
         detail += "; " if detail else ""
