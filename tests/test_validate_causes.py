@@ -1042,7 +1042,10 @@ def test_a_federated_door_in_the_trust_is_not_only_the_vendor():
     AWSExternalID as "only account 340636424752 gets in", while lint marks it critical: anyone
     with a Google token gets the role's credentials (IAM User Guide, "Available keys for AWS
     OIDC federation"). The federated doors lint and audit read (provisioner/federation.py) are
-    AWSExternalID's too: open, a FAIL; pinned to an audience, no finding."""
+    AWSExternalID's too: open, a FAIL; pinned to an audience, a WARN naming the door (trial 20ab
+    item 2: the audience is the app's client ID, and any user of that app holds such a token,
+    "Available keys for AWS OIDC federation": a door, though not an open one, that is not the
+    vendor's)."""
     google = {"Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}
     role = _with_trust_statement(google)
     role["AssumeRolePolicyDocument"]["Statement"][-1].pop("Principal")  # _with_trust_statement sets it
@@ -1055,7 +1058,8 @@ def test_a_federated_door_in_the_trust_is_not_only_the_vendor():
     }
     role = _with_trust_statement(pinned)
     role["AssumeRolePolicyDocument"]["Statement"][-1]["Principal"] = google["Principal"]
-    assert checks(snapshot(role=role))["AWSExternalID"].status is PASS
+    pinned_door = checks(snapshot(role=role))["AWSExternalID"]
+    assert pinned_door.status is WARN and "Google" in pinned_door.detail, pinned_door.detail
 
 
 def test_a_write_the_bucket_acl_grants_is_a_write():
@@ -1251,3 +1255,34 @@ def test_a_tag_the_trust_requires_is_always_the_sessions():
         _least_privilege_with_write({"StringEquals": {"aws:PrincipalTag/team": "writer"}}, role).status
         is PASS
     )
+
+
+def test_other_doors_of_the_trust_are_said_not_passed_as_only_the_vendor():
+    """Trial 20ab items 2, 3. AWSExternalID said "only account 340636424752 gets in" of a trust
+    that also lets in:
+    - Google callers of one audience through AssumeRoleWithWebIdentity (the audience is the app's
+      client ID; any Google user of that app holds such a token: IAM User Guide, "Available keys
+      for AWS OIDC federation"): a WARN naming that door, not the vendor's;
+    - a service principal with no aws:SourceAccount or aws:SourceArn, or Principal "*" under
+      aws:PrincipalIsAWSService: a service acting for another account may assume it (IAM User
+      Guide, "The confused deputy problem"): a WARN. Pinned to your account, no finding."""
+
+    def external(statement: dict) -> Check:
+        import copy
+
+        role = copy.deepcopy(snapshot().role)
+        role["AssumeRolePolicyDocument"]["Statement"].append(statement)
+        return checks(snapshot(role=role))["AWSExternalID"]
+
+    audience = {"StringEquals": {"accounts.google.com:aud": "123-abc.apps.googleusercontent.com"}}
+    google = external({"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"},
+                       "Action": "sts:AssumeRoleWithWebIdentity", "Condition": audience})  # fmt: skip
+    assert google.status is WARN and "Google" in google.detail, google.detail
+    service = {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    open_service = external(service)
+    assert open_service.status is WARN and "s3.amazonaws.com" in open_service.detail, open_service.detail
+    anyone = external({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                       "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}})  # fmt: skip
+    assert anyone.status in (WARN, FAIL) and "service" in anyone.detail, anyone.detail
+    pinned = {**service, "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
+    assert external(pinned).status is PASS

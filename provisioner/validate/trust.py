@@ -243,8 +243,8 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     failing = [o.message for o in found if o.door.decided or o.kind == "someone-else"]
     undecided = [o.message for o in found if not (o.door.decided or o.kind == "someone-else")]
     federated = _federated_doors(state)  # AssumeRoleWithWebIdentity: trial 20y item 4
-    failing += [message for rule, message in federated if rule != FEDERATION_NOT_DECIDED]
-    undecided += [message for rule, message in federated if rule == FEDERATION_NOT_DECIDED]
+    failing += [message for rule, message in federated if rule not in (FEDERATION_NOT_DECIDED, "other")]
+    undecided += [message for rule, message in federated if rule in (FEDERATION_NOT_DECIDED, "other")]
     if failing:
         shown = "; ".join(failing[:3]) + (f"; and {len(failing) - 3} more" if len(failing) > 3 else "")
         return verdict(name, FAIL, spec, "EXTERNAL_ID_CONFIGURED_INSECURELY", shown + org_note(state))
@@ -268,10 +268,53 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
 def _federated_doors(state: Snapshot) -> list[tuple[str, str]]:
     """The federated doors of the trust that let in whoever holds a token, or that are not
     decided (provisioner/federation.py, as lint and audit read them): (rule, words)."""
-    from provisioner.federation import federated_access
+    from provisioner.federation import SAML, WEB, federated_access
     from provisioner.iam import statements
 
     found: list[tuple[str, str]] = []
     for policy in trust_policies(state):
-        found += [(a.rule, a.message) for a in federated_access(statements(policy.document)) if a.rule]
+        for access in federated_access(statements(policy.document)):
+            if access.rule:
+                found.append((access.rule, access.message))
+            else:  # pinned: still a door that is not the vendor's (trial 20ab item 2)
+                action = SAML if access.provider.saml else WEB
+                found.append(
+                    ("other", f"the trust also lets in {access.party} through {action}, not the vendor")
+                )
+    return found + _service_doors(state)
+
+
+_OTHER_ACCOUNT = "111122223333"
+
+
+def _service_doors(state: Snapshot) -> list[tuple[str, str]]:
+    """Service principals the trust lets in while acting for another account (no aws:SourceAccount
+    or aws:SourceArn of yours): IAM User Guide, "The confused deputy problem" (trial 20ab item 3).
+    Asked of each service an Allow names, and of one for a Principal "*"."""
+    from provisioner.evaluation import caller_request
+    from provisioner.iam import statements, strings
+
+    trust = trust_policies(state)
+    role = str((state.role or {}).get("Arn") or "")
+    services: dict[str, None] = {}
+    for policy in trust:
+        for statement in statements(policy.document):
+            principal = statement.body.get("Principal")
+            if not statement.is_allow:
+                continue
+            if isinstance(principal, dict):
+                services.update(dict.fromkeys(strings(principal.get("Service"))))
+            if principal == "*" or (isinstance(principal, dict) and "*" in strings(principal.get("AWS"))):
+                services["s3.amazonaws.com"] = None  # any service: one asked for all
+    found: list[tuple[str, str]] = []
+    for service in services:
+        source = f"arn:aws:s3:::bucket-of-{_OTHER_ACCOUNT}"
+        context: dict[str, Any] = {"aws:SourceAccount": _OTHER_ACCOUNT, "aws:SourceArn": source}
+        request = caller_request(service, "sts:AssumeRole", role, **context)
+        if evaluate(trust, request).allowed:
+            found.append(("other", (
+                f"the service {service} may assume the role while acting for another account (a "
+                f"request with aws:SourceAccount {_OTHER_ACCOUNT} gets in): pin aws:SourceAccount or "
+                "aws:SourceArn to yours (the confused deputy problem)"
+            )))  # fmt: skip
     return found
