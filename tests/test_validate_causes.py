@@ -1286,3 +1286,24 @@ def test_other_doors_of_the_trust_are_said_not_passed_as_only_the_vendor():
     assert anyone.status in (WARN, FAIL) and "service" in anyone.detail, anyone.detail
     pinned = {**service, "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
     assert external(pinned).status is PASS
+
+
+def test_a_role_whose_trust_lets_this_one_in_is_more_than_reading():
+    """Trial 20ab item 1: a role AdminChain (AdministratorAccess) whose trust names this role's
+    ARN passed least privilege: a trust is a resource-based policy, and within one account one
+    that names the role grants on its own ("Policy evaluation logic"; "Roles terms and concepts",
+    role chaining), so the vendor's session may chain into it. A trust naming the account root
+    delegates to the role's own policies, which grant no sts:AssumeRole here: no finding. Other
+    roles not read (ListRoles refused) is never a PASS."""
+    admin = "arn:aws:iam::123456789012:role/AdminChain"
+
+    def trust(principal: str) -> dict:
+        return {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+
+    named = checks(snapshot(trusting=[(admin, trust(ROLE_ARN))]))["AWSLeastPrivilege"]
+    assert named.status is WARN and "AdminChain" in named.detail, named.detail
+    root = checks(snapshot(trusting=[(admin, trust("arn:aws:iam::123456789012:root"))]))["AWSLeastPrivilege"]
+    assert root.status is PASS, root.detail
+    unread = checks(snapshot(unreadable=["iam:ListRoles"]))["AWSLeastPrivilege"]
+    assert unread.status is WARN and "iam:ListRoles" in unread.detail

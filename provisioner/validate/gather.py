@@ -38,6 +38,7 @@ def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snap
                 raise
             state.unreadable.append(exc.action)
         state.boundary = _boundary(iam, state)
+        state.trusting = _trusting(iam, spec, state)
     _gather_bucket(aws, spec, state)
     state.org = org if org is not None else read_for_account(aws, spec.account)
     return state
@@ -241,3 +242,18 @@ def acl_writes(acl: dict[str, Any], ignore_public: bool) -> tuple[str, ...]:
         elif grantee.get("ID") and grantee.get("ID") != owner:
             found.append(f"{permission} to canonical user {grantee['ID'][:12]}…, another account")
     return tuple(dict.fromkeys(found))
+
+
+def _trusting(iam: Any, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, Any]]:
+    """The account's other roles whose trust policy names this role (its name, ARN or unique ID
+    appears in it): the vendor's session may chain into them (trial 20ab item 1). ListRoles
+    refused is noted (AWSLeastPrivilege then cannot say "no more")."""
+    roles = _optional(state, "iam:ListRoles", (), lambda: paginate_all(iam, "list_roles", "Roles")) or []
+    names = [spec.role_name, str((state.role or {}).get("RoleId") or spec.role_name)]
+    found = []
+    for role in roles:
+        trust = parse_document(role.get("AssumeRolePolicyDocument"))
+        text = json.dumps(trust)
+        if role.get("Arn") != spec.role_arn and any(n in text for n in names):
+            found.append((str(role.get("Arn")), trust))
+    return found

@@ -92,6 +92,10 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]
         return _too_broad(state, spec, too_much, written, identity, direct)
+    if "iam:ListRoles" in state.unreadable:  # never a PASS for what was not read
+        return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
+                       "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "
+                       "this one in would not be seen")  # fmt: skip
     return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
 
 
@@ -115,7 +119,22 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
                 found.append(f"{action} on {named}")
     for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
         found += [action] if may(action, resource) else []
-    return found + _key_changes(state, spec)
+    return found + _key_changes(state, spec) + _chains(state, spec)
+
+
+def _chains(state: Snapshot, spec: ValidateSpec) -> list[str]:
+    """The other roles the session may assume because their trust names this role (a trust is a
+    resource policy: naming the role or its session, it grants within the account on its own;
+    "Policy evaluation logic"), through the role's boundary and SCPs (trial 20ab item 1)."""
+    free = free_keys(spec, state, s3=False)
+    found = []
+    for arn, trust in state.trusting:
+        chain = Chain(identity=state.identity_policies, resource=[Policy(f"trust of {arn}", trust)],
+                      boundary=state.boundary, scps=state.org.scps, resource_required=True)  # fmt: skip
+        request = s3_request(spec, state, "sts:AssumeRole", arn)
+        if decide(chain, request, spec, state, free, only_allowed=True).possibly:
+            found.append(f"sts:AssumeRole on {arn} (its trust lets this role in)")
+    return found
 
 
 def _key_changes(state: Snapshot, spec: ValidateSpec) -> list[str]:

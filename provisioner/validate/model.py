@@ -97,6 +97,8 @@ class Snapshot:
     # with ACLs on, the bucket ACL's grants that let someone other than the owner write or change
     # it (GetBucketAcl, GetPublicAccessBlock: public ones the block ignores are left out), in words
     acl_writes: tuple[str, ...] = ()
+    # the account's other roles whose trust names this role (ListRoles): (role ARN, trust policy)
+    trusting: list[tuple[str, Json]] = field(default_factory=list)
     # --key: HeadObject said there is no such object (False too when not asked, or refused)
     object_missing: bool = False
     unreadable: list[str] = field(default_factory=list)

@@ -140,3 +140,22 @@ def test_a_bucket_key_of_another_account_is_a_verdict_not_a_failed_run(make_aws,
     check = reads(make_aws)["AWSObjectRead"]
     assert check.status == "fail" and check.code == "KMS_DECRYPT_DENIED", check.detail
     assert foreign in check.detail
+
+
+def test_a_role_whose_trust_names_the_vendors_role_is_found_through_list_roles(make_aws, customer):
+    """Trial 20ab item 1, against moto: another role (AdminChain) whose trust names this role's
+    ARN is read through ListRoles and makes least privilege a WARN naming it; one trusting only
+    another principal is not read as this role's."""
+    setup_role(make_aws)
+
+    def trusting(name: str, principal: str) -> None:
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+        customer.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+
+    trusting("Unrelated", f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:role/SomeoneElse")
+    least = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
+    assert least.status == "pass", least.detail
+    trusting("AdminChain", ROLE_ARN)
+    least = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
+    assert least.status == "warn" and "AdminChain" in least.detail, least.detail
