@@ -92,6 +92,11 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]
         return _too_broad(state, spec, too_much, written, identity, direct)
+    if _delegates_to_access_points(state):  # trial 20ab item 4: their policies are not read
+        return verdict(name, WARN, spec, None, "read and list only through the policies read, but the "
+                       "bucket policy delegates to access points (s3:DataAccessPointAccount or "
+                       "s3:DataAccessPointArn), whose own policies validate does not read: one may grant "
+                       "the vendor more")  # fmt: skip
     if "iam:ListRoles" in state.unreadable:  # never a PASS for what was not read
         return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
                        "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "
@@ -289,3 +294,16 @@ def grants_beyond(policy: Policy, spec: ValidateSpec, state: Snapshot) -> bool:
         return decide(chain, request, spec, state, free, only_allowed=True).possibly
 
     return bool(other_grants([policy], [], asked, lambda action, resource: False, []))
+
+
+def _delegates_to_access_points(state: Snapshot) -> bool:
+    """Does an Allow of the bucket policy hinge on the access point a request comes through (S3
+    User Guide, "Delegating access control to access points")?"""
+    from provisioner.iam import statements
+
+    return any(
+        key.lower() in ("s3:dataaccesspointaccount", "s3:dataaccesspointarn")
+        for statement in statements(state.bucket_policy or {})
+        if statement.is_allow
+        for _, key, _ in statement.conditions()
+    )
