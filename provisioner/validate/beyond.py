@@ -46,8 +46,8 @@ def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[
         if level in WRITE_LEVELS
         for resource in (bucket, f"{bucket}/{spec.sample_key}")
     ]
-    found, granting = _direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
-    granting = [f"bucket policy {g}" for g in granting]
+    found, grants = _direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
+    grants = [f"bucket policy {g}" for g in grants]
     if state.kms_key and state.key_policy:
         region = state.kms_key.split(":")[3]
         caller = {"kms:CallerAccount": account_of(spec.vendor.principal) or ""}  # trial 20z item 2
@@ -56,8 +56,8 @@ def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[
         ]
         more, also = _direct(state, spec, Policy("key policy", state.key_policy), changes, key=True)
         found += [f"{a} on the bucket's KMS key" for a in more]
-        granting += [f"key policy {g}" for g in also]
-    return found, granting
+        grants += [f"key policy {g}" for g in also]
+    return found, grants
 
 
 # The KMS operations another account may call on a key (KMS Developer Guide, "Allowing users in
@@ -118,17 +118,17 @@ def _direct(
         return decide_chain(chain, request, free, unknown, only_allowed=True)
 
     found: list[str] = []
-    granting: list[str] = []
+    grants: list[str] = []
     for action, resource, region, keys in asked:
         context: dict[str, Any] = {**resource_keys(spec, state, resource), **keys}
         requests = [caller_request(c, action, resource, region=region, **context) for c in callers]
         if action not in found and any(possibly_later(chain, r, ask(r), ask).possibly for r in requests):
             found.append(action)
-            granting += [g for g in _granting(chain, requests) if g not in granting]
-    return found, granting
+            grants += [g for g in granting(chain, requests) if g not in grants]
+    return found, grants
 
 
-def _granting(chain: Chain, asked: list[Request]) -> list[str]:
+def granting(chain: Chain, asked: list[Request]) -> list[str]:
     """The Allow statements of the chain's bucket policy that alone grant one of the requests."""
     found: list[str] = []
     for statement in statements(chain.resource[0].document):

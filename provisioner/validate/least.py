@@ -5,6 +5,7 @@ the bucket policy gives the vendor's own account without the role. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from provisioner.evaluation import Policy, Request, evaluate
@@ -12,7 +13,7 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import account_of, bucket_arn
-from provisioner.validate.beyond import beyond_s3, key_changes, vendor_writes
+from provisioner.validate.beyond import beyond_s3, granting, key_changes, vendor_writes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
@@ -104,26 +105,34 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
 
 
+def _asker(state: Snapshot, spec: ValidateSpec, identity: Chain) -> Callable[..., bool]:
+    """ "May the session make it?" of (chain, action, resource): in any region a request not to
+    this bucket may be sent to (`home`: only the bucket's), with the free keys of its kind. The
+    free keys and the regions are worked out once for every request asked."""
+    frees = {True: free_keys(spec, state), False: free_keys(spec, state, s3=False)}
+    regions = regions_of(identity, spec.partition, state.bucket_region)
+
+    def may(side: Chain, action: str, resource: str, *, home: bool = False) -> bool:
+        request, free = s3_request(spec, state, action, resource), frees[action.startswith("s3:")]
+        asked = [at_region(request, r) for r in (regions[:1] if home else regions)]
+        return any(decide(side, r, spec, state, free, only_allowed=True).possibly for r in asked)
+
+    return may
+
+
 def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str]:
     """Reads of other buckets, IAM escalation of the role, writes beyond S3 (validate/beyond.py):
     each asked of the role's own side, in any region it may be sent to."""
-    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
-    regions = regions_of(identity, spec.partition, state.bucket_region)
-
-    def may(action: str, resource: str) -> bool:
-        request = s3_request(spec, state, action, resource)
-        free = s3_free if action.startswith("s3:") else iam_free
-        asked = [at_region(request, r) for r in regions]
-        return any(decide(identity, r, spec, state, free, only_allowed=True).possibly for r in asked)
+    may = _asker(state, spec, identity)
 
     found: list[str] = []
     for other, named in [(PROBE_BUCKET, "other buckets"), *_named_buckets(state, spec).items()]:
         arn = bucket_arn(other, spec.partition)
         for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
-            if may(action, resource) and f"{action} on {named}" not in found:
+            if may(identity, action, resource) and f"{action} on {named}" not in found:
                 found.append(f"{action} on {named}")
     for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
-        found += [action] if may(action, resource) else []
+        found += [action] if may(identity, action, resource) else []
     return found + _key_changes(state, spec) + _chains(state, spec)
 
 
@@ -167,19 +176,13 @@ def _others(
     """What else the role's own policies let the session do (validate/sweep.py, trial 20x items
     1, 3, 4), each action asked once: in this bucket with the bucket policy, elsewhere without."""
     bucket = bucket_arn(spec.bucket, spec.partition)
-    s3_free, iam_free = free_keys(spec, state), free_keys(spec, state, s3=False)
     layers = [[state.boundary]] if state.boundary is not None else []
     layers += [list(level) for level in state.org.scps]
-
-    regions = regions_of(identity, spec.partition, state.bucket_region)
+    may = _asker(state, spec, identity)
 
     def asked(action: str, resource: str) -> bool:
         ours = resource == bucket or resource.startswith(f"{bucket}/")
-        free = s3_free if action.startswith("s3:") else iam_free
-        request = s3_request(spec, state, action, resource)
-        side = chain if ours else identity  # sent to any region, where not to this bucket
-        asked = [at_region(request, r) for r in (regions[:1] if ours else regions)]
-        return any(decide(side, r, spec, state, free, only_allowed=True).possibly for r in asked)
+        return may(chain if ours else identity, action, resource, home=ours)
 
     def skip(action: str, resource: str) -> bool:
         asked_already = resource in (bucket, f"{bucket}/{spec.sample_key}") and action.startswith("s3:")
@@ -249,17 +252,8 @@ def _bucket_grants(
 ) -> list[str]:
     """The bucket policy's Allow statements that give the role a write its own policies do not
     (trial 20p item 7: the detail named neither the statement nor that create-role cannot help)."""
-    from provisioner.iam import statements as statements_of
-
-    found: list[str] = []
-    for statement in statements_of(state.bucket_policy or {}):
-        if not statement.is_allow:
-            continue
-        alone = Policy("bucket policy", {"Version": "2012-10-17", "Statement": [statement.unconditioned]})
-        chain = Chain(resource=[alone])
-        if any(authorize(chain, r).allowed and not _by_role(identity, r, spec, state, free) for r in writes):
-            found += [statement.shown] if statement.shown not in found else []
-    return found
+    mine = [r for r in writes if not _by_role(identity, r, spec, state, free)]
+    return granting(Chain(resource=[Policy("bucket policy", state.bucket_policy or {})]), mine)
 
 
 def read_policy_writes(spec: ValidateSpec, state: Snapshot, renamed: str | None) -> bool:

@@ -284,14 +284,11 @@ def _federated_doors(state: Snapshot) -> list[tuple[str, str]]:
     return found + _service_doors(state)
 
 
-_OTHER_ACCOUNT = "111122223333"
-
-
 def _service_doors(state: Snapshot) -> list[tuple[str, str]]:
     """Service principals the trust lets in while acting for another account (no aws:SourceAccount
     or aws:SourceArn of yours): IAM User Guide, "The confused deputy problem" (trial 20ab item 3).
     Asked of each service an Allow names, and of one for a Principal "*"."""
-    from provisioner.evaluation import caller_request
+    from provisioner.evaluation import OUTSIDER_ACCOUNT, caller_request
     from provisioner.iam import statements, strings
 
     trust = trust_policies(state)
@@ -308,13 +305,13 @@ def _service_doors(state: Snapshot) -> list[tuple[str, str]]:
                 services["s3.amazonaws.com"] = None  # any service: one asked for all
     found: list[tuple[str, str]] = []
     for service in services:
-        source = f"arn:aws:s3:::bucket-of-{_OTHER_ACCOUNT}"
-        context: dict[str, Any] = {"aws:SourceAccount": _OTHER_ACCOUNT, "aws:SourceArn": source}
+        source = f"arn:aws:s3:::bucket-of-{OUTSIDER_ACCOUNT}"
+        context: dict[str, Any] = {"aws:SourceAccount": OUTSIDER_ACCOUNT, "aws:SourceArn": source}
         request = caller_request(service, "sts:AssumeRole", role, **context)
         if evaluate(trust, request).allowed:
             found.append(("other", (
                 f"the service {service} may assume the role while acting for another account (a "
-                f"request with aws:SourceAccount {_OTHER_ACCOUNT} gets in): pin aws:SourceAccount or "
+                f"request with aws:SourceAccount {OUTSIDER_ACCOUNT} gets in): pin aws:SourceAccount or "
                 "aws:SourceArn to yours (the confused deputy problem)"
             )))  # fmt: skip
     return found
