@@ -97,6 +97,8 @@ class Aws:
             )
             client.meta.events.register("before-call.*.*", self.log.record)
             client.meta.events.register("after-call.*.*", _from_aws)
+            if service == "s3control" and _local(client.meta.endpoint_url):
+                client.meta.events.register("before-sign.s3-control", _unprefixed)
             self._clients[key] = client
         return self._clients[key]
 
@@ -113,6 +115,28 @@ class Aws:
 
     def partition(self) -> str:
         return _arn(self.caller_arn()).partition
+
+
+def _local(endpoint: str | None) -> bool:
+    """Is the endpoint an IP address or localhost (the sandbox, a moto server)?"""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(endpoint or "").hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost"
+    return True
+
+
+def _unprefixed(request: Any, **_: Any) -> None:
+    """S3 Control puts the account ID in front of the endpoint's host (123456789012.s3-control.
+    us-east-1.amazonaws.com); in front of an IP address or localhost no such name resolves, so
+    the call goes to the endpoint itself."""
+    import re
+
+    request.url = re.sub(r"^(https?://)\d{12}\.", r"\1", request.url)
 
 
 # One botocore loader for the whole process (see new_session).

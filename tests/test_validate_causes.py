@@ -1307,18 +1307,3 @@ def test_a_role_whose_trust_lets_this_one_in_is_more_than_reading():
     assert root.status is PASS, root.detail
     unread = checks(snapshot(unreadable=["iam:ListRoles"]))["AWSLeastPrivilege"]
     assert unread.status is WARN and "iam:ListRoles" in unread.detail
-
-
-def test_a_bucket_delegating_to_access_points_is_not_read_only_unseen():
-    """Trial 20ab item 4: a bucket policy that delegates access control to the account's access
-    points (S3 User Guide, "Delegating access control to access points": Principal "*", all
-    actions, under s3:DataAccessPointAccount) passed least privilege, while an access point's own
-    policy may then grant the vendor writes. validate does not read access-point policies: a
-    WARN saying so, never a PASS. Reads are asked as before."""
-    delegate = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
-                "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"],
-                "Condition": {"StringEquals": {"s3:DataAccessPointAccount": "123456789012"}}}  # fmt: skip
-    least = checks(snapshot(bucket_policy={"Version": "2012-10-17", "Statement": [delegate]}))[
-        "AWSLeastPrivilege"
-    ]
-    assert least.status is WARN and "access point" in least.detail, least.detail

@@ -46,7 +46,7 @@ def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[
         if level in WRITE_LEVELS
         for resource in (bucket, f"{bucket}/{spec.sample_key}")
     ]
-    found, grants = _direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
+    found, grants = direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
     grants = [f"bucket policy {g}" for g in grants]
     if state.kms_key and state.key_policy:
         region = state.kms_key.split(":")[3]
@@ -54,7 +54,7 @@ def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[
         changes: list[tuple[str, str, str, dict[str, str]]] = [
             (action, state.kms_key, region, caller) for action in key_changes() if action in CROSS_ACCOUNT_KMS
         ]
-        more, also = _direct(state, spec, Policy("key policy", state.key_policy), changes, key=True)
+        more, also = direct(state, spec, Policy("key policy", state.key_policy), changes, key=True)
         found += [f"{a} on the bucket's KMS key" for a in more]
         grants += [f"key policy {g}" for g in also]
     return found, grants
@@ -85,7 +85,7 @@ def key_changes() -> list[str]:
     return [a for a, level in service_actions("kms") if level in WRITE_LEVELS and a != "kms:Decrypt"]
 
 
-def _direct(
+def direct(
     state: Snapshot,
     spec: ValidateSpec,
     policy: Policy,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from provisioner.aws import Aws, AwsError, managed_policy, paginate_all, read_or_none, translate
@@ -15,7 +16,7 @@ from provisioner.evaluation import Policy
 from provisioner.iam import parse_document
 from provisioner.inputs import region_of_location
 from provisioner.organization import OrgPolicies, read_for_account
-from provisioner.validate.model import Snapshot, ValidateSpec
+from provisioner.validate.model import AccessPoint, Json, Snapshot, ValidateSpec
 
 # AccessDenied in its forms, and the bare 403 a HEAD request gets (no body, so no error code:
 # botocore reports the status as the code), e.g. from a VPC-endpoint-only bucket policy.
@@ -109,6 +110,7 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
         lambda: s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
     )
     _gather_ownership(s3, spec, state)
+    state.access_points = _access_points(aws, spec, state)
     answered, key = _sample_object_key_id(aws, spec, state)
     if not answered:  # no --key object to go by: the bucket's default
         encryption = _optional(
@@ -124,6 +126,39 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
                 state.bucket_key_enabled = bool(rule.get("BucketKeyEnabled"))
     if key is not None:
         _gather_key(aws, state, key)
+
+
+def _access_points(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[AccessPoint]:
+    """The bucket's access points in the role's account and their policies, read only where the
+    bucket policy delegates to access points (validate/points.py); refused reads are noted."""
+    from provisioner.validate.points import delegation
+
+    if not delegation(state.bucket_policy, spec.account)[0]:
+        return []
+    control = aws.client("s3control", state.bucket_region)
+
+    def listed() -> list[Json]:
+        found: list[Json] = []
+        more: dict[str, str] = {}
+        while True:
+            page = control.list_access_points(AccountId=spec.account, Bucket=spec.bucket, **more)
+            found += page.get("AccessPointList", [])
+            if not page.get("NextToken"):
+                return found
+            more = {"NextToken": page["NextToken"]}
+
+    def policy(name: str) -> Any:
+        return control.get_access_point_policy(AccountId=spec.account, Name=name)["Policy"]
+
+    points = []
+    for item in _optional(state, "s3:ListAccessPoints", (), listed) or []:
+        name, origin = str(item.get("Name")), str(item.get("NetworkOrigin") or "Internet")
+        text = _optional(
+            state, "s3:GetAccessPointPolicy", ("NoSuchAccessPointPolicy",), partial(policy, name)
+        )
+        document = parse_document(text) if text else None
+        points.append(AccessPoint(name, str(item.get("AccessPointArn") or ""), origin, document))
+    return points
 
 
 def _gather_ownership(s3: Any, spec: ValidateSpec, state: Snapshot) -> None:

@@ -15,6 +15,7 @@ from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import account_of, bucket_arn
 from provisioner.validate.beyond import beyond_s3, granting, key_changes, vendor_writes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
 from provisioner.validate.rules import (
     CHECKS,
     ESCALATION,
@@ -26,6 +27,7 @@ from provisioner.validate.rules import (
     decide,
     free_keys,
     not_decided,
+    refused_reads,
     role_unread,
     s3_chain,
     s3_request,
@@ -89,15 +91,17 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     too_much += [a for a in _others(state, spec, chain, identity, too_much) if a not in too_much]
     # the bucket's ACL, where ACLs are on (trial 20x item 6)
     too_much += [f"write by the bucket ACL ({grant})" for grant in state.acl_writes]
+    too_much += point_writes(state, spec)  # through the bucket's access points (trial 20ab item 4)
     direct = vendor_writes(state, spec)  # the vendor's own account, without the role (trial 20w item 3)
+    through = vendor_point_writes(state, spec)
+    direct = (direct[0] + through[0], direct[1] + through[1])
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]
         return _too_broad(state, spec, too_much, written, identity, direct)
-    if _delegates_to_access_points(state):  # trial 20ab item 4: their policies are not read
-        return verdict(name, WARN, spec, None, "read and list only through the policies read, but the "
-                       "bucket policy delegates to access points (s3:DataAccessPointAccount or "
-                       "s3:DataAccessPointArn), whose own policies validate does not read: one may grant "
-                       "the vendor more")  # fmt: skip
+    unseen = _unseen_points(state, spec)
+    if unseen:
+        return verdict(name, WARN, spec, None, f"read and list only through the policies read, but {unseen}: "
+                       "one may grant the vendor more")  # fmt: skip
     if "iam:ListRoles" in state.unreadable:  # never a PASS for what was not read
         return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
                        "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "
@@ -222,7 +226,11 @@ def _too_broad(
     # not the role's own policies': the bucket ACL's grants, and the key's changes its key policy
     # gives the role by name
     theirs = [
-        a for a in too_much if a.startswith("write by the bucket ACL") or _key_policy_names(state, spec, a)
+        a
+        for a in too_much
+        if a.startswith("write by the bucket ACL")
+        or a.endswith(f"({GRANTED})")
+        or _key_policy_names(state, spec, a)
     ]
     others = [a for a in too_much if (not a.startswith("s3:") or " on " in a) and a not in theirs]
     by_role = others or any(_by_role(identity, r, spec, state, free) for r in writes)
@@ -290,14 +298,13 @@ def grants_beyond(policy: Policy, spec: ValidateSpec, state: Snapshot) -> bool:
     return bool(other_grants([policy], [], asked, lambda action, resource: False, []))
 
 
-def _delegates_to_access_points(state: Snapshot) -> bool:
-    """Does an Allow of the bucket policy hinge on the access point a request comes through (S3
-    User Guide, "Delegating access control to access points")?"""
-    from provisioner.iam import statements
-
-    return any(
-        key.lower() in ("s3:dataaccesspointaccount", "s3:dataaccesspointarn")
-        for statement in statements(state.bucket_policy or {})
-        if statement.is_allow
-        for _, key, _ in statement.conditions()
-    )
+def _unseen_points(state: Snapshot, spec: ValidateSpec) -> str:
+    """The access points the bucket policy delegates to whose policies were not read: another
+    account's, any one's, or the account's own when AWS refused to list them or show a policy."""
+    delegates, elsewhere = delegation(state.bucket_policy, spec.account)
+    refused = refused_reads(state, "s3:ListAccessPoints", "s3:GetAccessPointPolicy")
+    if not delegates or not (elsewhere or refused):
+        return ""
+    if elsewhere:
+        return f"the bucket policy delegates to access points it does not read ({', '.join(elsewhere)})"
+    return f"the bucket policy delegates to access points, and AWS refused {', '.join(refused)}"

@@ -73,6 +73,17 @@ class ValidateSpec:
         return self.vendor.sts_region or "us-east-1"
 
 
+@dataclass(frozen=True)
+class AccessPoint:
+    """One of the bucket's access points in the role's account (s3control ListAccessPoints) and
+    its policy (GetAccessPointPolicy; None: it has none)."""
+
+    name: str
+    arn: str
+    origin: str = "Internet"  # NetworkOrigin: "VPC" takes requests from one VPC only
+    policy: Json | None = None
+
+
 @dataclass
 class Snapshot:
     """What gather read. None means 'not there'; `unreadable` lists the reads AWS refused."""
@@ -99,6 +110,8 @@ class Snapshot:
     acl_writes: tuple[str, ...] = ()
     # the account's other roles whose trust names this role (ListRoles): (role ARN, trust policy)
     trusting: list[tuple[str, Json]] = field(default_factory=list)
+    # where the bucket policy delegates to the account's access points: theirs (validate/points.py)
+    access_points: list[AccessPoint] = field(default_factory=list)
     # --key: HeadObject said there is no such object (False too when not asked, or refused)
     object_missing: bool = False
     unreadable: list[str] = field(default_factory=list)

@@ -1,0 +1,119 @@
+"""The bucket's access points, where its policy delegates to them (S3 User Guide, "Delegating
+access control to access points": an Allow for every principal under s3:DataAccessPointAccount
+or s3:DataAccessPointArn). A request through an access point is allowed only when "both the
+access point and the underlying bucket" permit it ("Configuring IAM policies for using access
+points"): each object write is asked of the access point's chain (its policy, at its object
+ARN) and of the bucket's (the bucket policy, with the access point's keys). A VPC access point
+takes requests from its VPC only ("Creating access points restricted to a virtual private
+cloud"), never the vendor's. Changes to an access point itself (s3:PutAccessPointPolicy) are
+not asked here: the role's own policies' grants of them are (validate/sweep.py). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
+from provisioner.evaluation import Policy
+from provisioner.evaluation.chain import Chain
+from provisioner.iam import WRITE_LEVELS, fits_type, s3_actions, statements
+from provisioner.model import account_of, bucket_arn
+from provisioner.validate.model import AccessPoint, Snapshot, ValidateSpec
+from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request
+
+GRANTED = "granted by its policy"  # a write through an access point its policy gives, not the role's
+_KEYS = ("s3:dataaccesspointaccount", "s3:dataaccesspointarn")
+_NAMING = ("stringequals", "stringlike", "arnequals", "arnlike")  # operators that name the points
+
+
+def delegation(document: Any, account: str) -> tuple[bool, list[str]]:
+    """Does an Allow of the bucket policy hinge on the access point a request comes through, and
+    to what beyond the role's account's own access points (another account's, a wildcard, an
+    operator that names what is excluded) does it delegate? Those are not read: a WARN."""
+    delegates, elsewhere = False, []
+    for statement in statements(document or {}):
+        if not statement.is_allow:
+            continue
+        for operator, key, values in statement.conditions():
+            if key.lower() not in _KEYS:
+                continue
+            delegates = True
+            named = operator.lower().split(":")[-1].removesuffix("ifexists")
+            for value in [str(v) for v in values] if named in _NAMING else [f"{operator} {values}"]:
+                owner = value if key.lower() == _KEYS[0] else (account_of(value) or value)
+                if owner != account:
+                    elsewhere.append(f"{key} {value}")
+    return delegates, list(dict.fromkeys(elsewhere))
+
+
+@cache
+def object_writes() -> tuple[str, ...]:
+    """S3's writes an access point takes for an object (its object ARN is of their type)."""
+    sample = "arn:aws:s3:us-east-1:123456789012:accesspoint/a/object/k"
+    found = [f"s3:{a}" for a, level in sorted(s3_actions().items()) if level in WRITE_LEVELS]
+    return tuple(a for a in found if fits_type(a, sample))
+
+
+def point_keys(point: AccessPoint) -> dict[str, str]:
+    """The keys of a request through the access point (Amazon S3's condition keys)."""
+    return {
+        "s3:DataAccessPointArn": point.arn,
+        "s3:DataAccessPointAccount": account_of(point.arn) or "",
+        "s3:AccessPointNetworkOrigin": point.origin,
+    }
+
+
+def reachable(state: Snapshot) -> list[AccessPoint]:
+    """The access points the vendor's requests may come through: not the VPC ones."""
+    return [p for p in state.access_points if p.origin.lower() != "vpc"]
+
+
+def point_writes(state: Snapshot, spec: ValidateSpec) -> list[str]:
+    """The object writes the role's session may make through one of the bucket's access points,
+    to any object (its key is the vendor's choice), each asked of both chains; those the role's
+    own policies do not give say GRANTED (create-role cannot take them away)."""
+    bucket, under = bucket_arn(spec.bucket, spec.partition), s3_chain(state)
+    anywhere = free_keys(spec, state)
+    found: list[str] = []
+    for point in reachable(state):
+        resource = [Policy(f"policy of access point {point.name}", point.policy)] if point.policy else []
+        through = Chain(identity=state.identity_policies, resource=resource, boundary=state.boundary,
+                        scps=state.org.scps, rcps=state.org.rcps)  # fmt: skip
+        free = {
+            True: replace(anywhere, objects=f"{point.arn}/object/"),
+            False: replace(anywhere, objects=f"{bucket}/"),
+        }
+        for action in object_writes():
+            keys = point_keys(point)
+            asked = s3_request(spec, state, action, f"{point.arn}/object/{spec.sample_key}", **keys)
+            if not decide(through, asked, spec, state, free[True], only_allowed=True).possibly:
+                continue
+            sent = s3_request(spec, state, action, f"{bucket}/{spec.sample_key}", **keys)
+            if decide(under, sent, spec, state, free[False], only_allowed=True).possibly:
+                own = decide(replace(through, resource=[]), asked, spec, state, free[True], only_allowed=True)
+                mine = "" if own.possibly else f" ({GRANTED})"
+                found.append(f"{action} through access point {point.name}{mine}")
+    return found
+
+
+def vendor_point_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[str]]:
+    """The object writes the vendor's own account may make through an access point, without the
+    role (validate/beyond.py `vendor_writes`, for each access point and the bucket under it), and
+    the access point policies' statements that grant them."""
+    from provisioner.validate.beyond import direct
+
+    bucket, found, grants = bucket_arn(spec.bucket, spec.partition), [], []
+    below = Policy("bucket policy", state.bucket_policy or {})
+    for point in reachable(state):
+        if not point.policy:
+            continue
+        keys = {"s3:signatureversion": "AWS4-HMAC-SHA256", **point_keys(point)}
+        at_point = [
+            (a, f"{point.arn}/object/{spec.sample_key}", state.bucket_region, keys) for a in object_writes()
+        ]
+        through, granted = direct(state, spec, Policy("access point policy", point.policy), at_point)
+        at_bucket = [(a, f"{bucket}/{spec.sample_key}", state.bucket_region, keys) for a in through]
+        allowed, _ = direct(state, spec, below, at_bucket)
+        found += [f"{a} through access point {point.name}" for a in through if a in allowed]
+        grants += [f"policy of access point {point.name} {g}" for g in granted] if allowed else []
+    return found, grants

@@ -1,0 +1,45 @@
+"""validate reads the access points a bucket policy delegates to (s3control ListAccessPoints and
+GetAccessPointPolicy, against moto's server; validate/points.py, trial 20ab item 4). moto stores
+and returns them; our evaluator decides the policies (moto does not enforce them)."""
+
+from __future__ import annotations
+
+import json
+
+from provisioner import sandbox, validate
+
+from .conftest import BUCKET
+from .test_validate_known_keys import ROLE_ARN, setup_role, target
+
+ACCOUNT = sandbox.CUSTOMER_ACCOUNT
+
+
+def least(make_aws) -> validate.Check:
+    return {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
+
+
+def test_an_access_point_granting_the_role_writes_is_read_and_named(make_aws):
+    setup_role(make_aws)
+    aws = make_aws()
+    delegate = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}}]}  # fmt: skip
+    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(delegate))
+    control = aws.client("s3control")  # at a local endpoint: no account prefix (provisioner/aws.py)
+    control.create_access_point(AccountId=ACCOUNT, Name="readers", Bucket=BUCKET)
+    reading = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/readers/object/*"}]}  # fmt: skip
+    control.put_access_point_policy(AccountId=ACCOUNT, Name="readers", Policy=json.dumps(reading))
+    assert least(make_aws).status == "pass"
+    control.create_access_point(AccountId=ACCOUNT, Name="uploads", Bucket=BUCKET)
+    writing = json.loads(
+        json.dumps(reading).replace("readers", "uploads").replace("s3:GetObject", "s3:PutObject")
+    )
+    control.put_access_point_policy(AccountId=ACCOUNT, Name="uploads", Policy=json.dumps(writing))
+    found = least(make_aws)
+    assert found.status == "warn" and "s3:PutObject through access point uploads" in found.detail, (
+        found.detail
+    )
+    assert "readers" not in found.detail
