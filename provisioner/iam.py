@@ -145,7 +145,10 @@ def aws_principals(statement: Statement, element: str = "Principal") -> list[str
 
 
 def names_action(statement: Statement, action: str) -> bool:
-    """Does the statement's Action element match this action (wildcards, any case)?"""
+    """Does the statement apply to this action: its Action matches it (wildcards, any case), or
+    it has a NotAction that does not ("IAM JSON policy elements: NotAction")?"""
+    if "NotAction" in statement.body:
+        return not any(action_matches(a, action) for a in strings(statement.body.get("NotAction")))
     return any(action_matches(a, action) for a in strings(statement.body.get("Action")))
 
 

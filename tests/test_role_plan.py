@@ -163,6 +163,23 @@ def test_rotate_refuses_a_trust_it_cannot_read_as_one_vendor():
         )
 
 
+def test_rotate_reads_a_notaction_allow_as_one_that_lets_in():
+    """IAM User Guide, "IAM JSON policy elements: NotAction": an Allow with NotAction "allows
+    access to all of the listed AWS service's actions, except for the actions specified". A
+    second statement whose NotAction leaves sts:AssumeRole allowed lets its principal in too:
+    rotate must not read the trust as the vendor's alone (it was taken for one vendor statement)."""
+    pinned = as_wanted().role["AssumeRolePolicyDocument"]
+    document = json.loads(pinned) if isinstance(pinned, str) else json.loads(json.dumps(pinned))
+    document["Statement"].append(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "NotAction": "iam:*"}
+    )
+    with pytest.raises(InputError, match="one vendor principal"):
+        plan_rotate(
+            RotateSpec("R", "cknew0000000000000009"),
+            {**as_wanted().role, "AssumeRolePolicyDocument": document},
+        )
+
+
 # --- delete ---------------------------------------------------------------------------------
 
 

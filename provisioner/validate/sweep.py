@@ -20,6 +20,7 @@ from provisioner.iam import (
     Statement,
     action_matches,
     fits_type,
+    names_action,
     resource_formats,
     split_action,
     statements,
@@ -82,18 +83,12 @@ def _layers_name(action: str, layers: list[list[Policy]]) -> bool:
     Where none does, no request of it is allowed: it is not asked."""
     for layer in layers:
         if not any(
-            statement.is_allow and _names(statement, action)
+            statement.is_allow and names_action(statement, action)
             for policy in layer
             for statement in statements(policy.document)
         ):
             return False
     return True
-
-
-def _names(statement: Statement, action: str) -> bool:
-    if "NotAction" in statement.body:
-        return not any(action_matches(p, action) for p in strings(statement.body.get("NotAction")))
-    return any(action_matches(p, action) for p in strings(statement.body.get("Action")))
 
 
 def _asked_of(statement: Statement, layers: list[list[Policy]]) -> Iterator[tuple[str, str]]:
