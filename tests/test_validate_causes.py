@@ -12,6 +12,7 @@ from provisioner.model import Status
 from provisioner.organization import OrgPolicies
 from provisioner.validate import Check, Snapshot, static_checks
 from tests.test_known_keys import BOUNDARY, NOT_US, OU_ONLY, RCP_FULL, TAG_DENY, perimeter_org, tagged
+from tests.validate_snapshot import KEY as KEY_ARN
 from tests.validate_snapshot import ROLE_ARN, SPEC, WANTED, snapshot
 
 PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
@@ -968,6 +969,10 @@ def test_everything_else_the_roles_policies_grant_is_not_read_only():
     for action in ("kms:Decrypt", "kms:DescribeKey", "s3:GetObjectVersion", "s3:GetObjectTagging"):
         resource = "*" if action.startswith("kms:") else "arn:aws:s3:::images/*"
         assert _least_with({"Effect": "Allow", "Action": action, "Resource": resource}).status is PASS, action
+    # but "on this bucket only" does not hide kms:Decrypt on every key (trial 20ab item 5)
+    every_key = _least_with({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"})
+    assert "kms:Decrypt is granted on other KMS keys" in every_key.detail, every_key.detail
+    assert "other KMS keys" not in checks(snapshot(kms_key=KEY_ARN))["AWSLeastPrivilege"].detail
     # a grant a boundary or an SCP takes away is no grant
     boundary = Policy("boundary", {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"],

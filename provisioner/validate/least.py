@@ -106,7 +106,18 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
                        "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "
                        "this one in would not be seen")  # fmt: skip
-    return verdict(name, PASS, spec, detail="read and list only, on this bucket only")
+    keys = ""
+    if _asker(state, spec, identity)(identity, "kms:Decrypt", _other_key(spec, state)):  # trial 20ab item 5
+        keys = ("; kms:Decrypt is granted on other KMS keys too: the session may decrypt what it "
+                "holds of theirs (KMS Developer Guide, \"Best practices for IAM policies\": name "
+                "the keys)")  # fmt: skip
+    return verdict(name, PASS, spec, detail=f"read and list only, on this bucket only{keys}")
+
+
+def _other_key(spec: ValidateSpec, state: Snapshot) -> str:
+    """A KMS key of the account other than the bucket's."""
+    region = state.kms_key.split(":")[3] if state.kms_key else state.bucket_region
+    return f"arn:{spec.partition}:kms:{region}:{spec.account}:key/00000000-0000-0000-0000-000000000000"
 
 
 def _asker(state: Snapshot, spec: ValidateSpec, identity: Chain) -> Callable[..., bool]:
