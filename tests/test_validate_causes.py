@@ -1312,3 +1312,21 @@ def test_a_role_whose_trust_lets_this_one_in_is_more_than_reading():
     assert root.status is PASS, root.detail
     unread = checks(snapshot(unreadable=["iam:ListRoles"]))["AWSLeastPrivilege"]
     assert unread.status is WARN and "iam:ListRoles" in unread.detail
+
+
+def test_a_write_granted_to_one_session_name_says_it_depends_on_it():
+    """Trial 20z: a bucket policy granting s3:* to one session of the role (its assumed-role ARN,
+    "IAM JSON policy elements: Principal", role sessions) made least privilege a WARN that named
+    neither the statement nor that only the session so named may write; the vendor names its
+    sessions (AssumeRole's RoleSessionName), so it is the vendor's choice."""
+    session = "arn:aws:sts::123456789012:assumed-role/LabelboxS3Access/labelbox-session"
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": session},
+             "Action": "s3:*", "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"]}]}  # fmt: skip
+    least = checks(snapshot(bucket_policy=grant))["AWSLeastPrivilege"]
+    assert least.status is WARN and "granted by the bucket policy: $.Statement[0]" in least.detail, (
+        least.detail
+    )
+    assert "depends on the vendor's session name" in least.detail and "labelbox-session" in least.detail
+    assert least.remedy == "BUCKET_POLICY_GRANTS"
+    # s3:PutObject is asked of an object, never of the bucket's ARN (not of its type)
+    assert "s3:CreateAccessGrant," not in least.detail

@@ -12,7 +12,7 @@ from typing import Any
 from provisioner.evaluation import Policy, Request, caller_for, caller_request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import Outcome
-from provisioner.iam import WRITE_LEVELS, aws_principals, s3_actions, statements
+from provisioner.iam import WRITE_LEVELS, aws_principals, fits_type, s3_actions, statements
 from provisioner.model import account_of, bucket_arn
 from provisioner.validate.model import Snapshot, ValidateSpec
 
@@ -31,6 +31,20 @@ def beyond_s3(spec: ValidateSpec) -> list[tuple[str, str]]:
     ]
 
 
+def bucket_writes(spec: ValidateSpec) -> list[tuple[str, str]]:
+    """S3's writes (Write, Permissions management, Tagging) at the bucket and at an object in it,
+    each at the one of a type it acts on (no s3:PutObject on the bucket's ARN, no
+    s3:CreateAccessGrant on either: it is not of theirs)."""
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    return [
+        (f"s3:{action}", resource)
+        for action, level in sorted(s3_actions().items())
+        if level in WRITE_LEVELS
+        for resource in (bucket, f"{bucket}/{spec.sample_key}")
+        if fits_type(f"s3:{action}", resource)
+    ]
+
+
 def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[str]]:
     """The bucket's S3 writes the bucket policy lets the vendor's *own* account make, without the
     role (trial 20w item 3), and the key's changes its key policy lets it make (trial 20x item 5).
@@ -38,14 +52,8 @@ def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[
     decide (IAM User Guide, "Cross-account policy evaluation logic"); those are not ours to read,
     so they are taken to allow, as are its SCPs. The account's RCPs apply. Returns the actions
     and the Allow statements that grant one (alone, their conditions met)."""
-    bucket = bucket_arn(spec.bucket, spec.partition)
     keys = {"s3:signatureversion": "AWS4-HMAC-SHA256"}
-    writes = [
-        (f"s3:{action}", resource, state.bucket_region, keys)
-        for action, level in sorted(s3_actions().items())
-        if level in WRITE_LEVELS
-        for resource in (bucket, f"{bucket}/{spec.sample_key}")
-    ]
+    writes = [(action, resource, state.bucket_region, keys) for action, resource in bucket_writes(spec)]
     found, grants = direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
     grants = [f"bucket policy {g}" for g in grants]
     if state.kms_key and state.key_policy:

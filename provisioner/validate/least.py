@@ -10,10 +10,10 @@ from dataclasses import replace
 
 from provisioner.evaluation import Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize
-from provisioner.evaluation.free import FreeKeys
+from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import account_of, bucket_arn
-from provisioner.validate.beyond import beyond_s3, granting, key_changes, vendor_writes
+from provisioner.validate.beyond import beyond_s3, bucket_writes, granting, key_changes, vendor_writes
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
 from provisioner.validate.rules import (
@@ -67,12 +67,7 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, SKIP, spec, detail=role_unread(state) or "the role does not exist")
     chain, identity = s3_chain(state), s3_chain(state, resource=False)
     bucket = bucket_arn(spec.bucket, spec.partition)
-    writes = [
-        s3_request(spec, state, f"s3:{action}", resource)
-        for action, level in sorted(s3_actions().items())
-        if level in WRITE_LEVELS
-        for resource in (bucket, f"{bucket}/{spec.sample_key}")
-    ]
+    writes = [s3_request(spec, state, action, resource) for action, resource in bucket_writes(spec)]
     undecided = not_decided(name, state, spec, chain, writes)
     if undecided is not None:
         return undecided
@@ -220,9 +215,11 @@ def _too_broad(
     free = free_keys(spec, state)
     acl = [a for a in too_much if a.startswith("write by the bucket ACL")]
     own = [a for a in too_much if a not in acl]
-    granting = _bucket_grants(state, spec, writes, identity, free)
+    shown = _decided(state, spec, [r for r in writes if r.action in own[:6]])
+    granting = _bucket_grants(state, spec, writes, identity, free, [r for o in shown for r in o.requests])
     detail = f"the role may {_listed(own)}" if own else ""
     detail += f" (granted by the bucket policy: {', '.join(granting)})" if granting else ""
+    detail += "".join(f"; {d}" for d in dict.fromkeys(o.depends for o in shown if o.depends))
     if acl:  # not the role's: whoever the grant names, the vendor among them (trial 20z)
         detail += "; " if detail else ""
         grants_of = [a.removeprefix("write by the bucket ACL (").removesuffix(")") for a in acl]
@@ -249,6 +246,13 @@ def _too_broad(
     return replace(check, remedy=BUCKET_POLICY_GRANTS) if elsewhere and not by_role else check
 
 
+def _decided(state: Snapshot, spec: ValidateSpec, writes: list[Request]) -> list[Outcome]:
+    """The writes named, decided in full: what they depend on where a value the vendor chooses
+    decides them (a grant to one session name: trial 20z), and the requests that are allowed."""
+    anywhere = replace(free_keys(spec, state), objects=f"{bucket_arn(spec.bucket, spec.partition)}/")
+    return [decide(s3_chain(state), r, spec, state, anywhere) for r in writes]
+
+
 def _key_policy_names(state: Snapshot, spec: ValidateSpec, found: str) -> bool:
     """Is `found` ("kms:X on the bucket's KMS key") granted to the role by the key policy itself?"""
     if not found.endswith(" on the bucket's KMS key") or not state.kms_key or state.key_policy is None:
@@ -267,11 +271,19 @@ def _by_role(identity: Chain, request: Request, spec: ValidateSpec, state: Snaps
 
 
 def _bucket_grants(
-    state: Snapshot, spec: ValidateSpec, writes: list[Request], identity: Chain, free: FreeKeys
+    state: Snapshot,
+    spec: ValidateSpec,
+    writes: list[Request],
+    identity: Chain,
+    free: FreeKeys,
+    allowed: list[Request],
 ) -> list[str]:
     """The bucket policy's Allow statements that give the role a write its own policies do not
-    (trial 20p item 7: the detail named neither the statement nor that create-role cannot help)."""
+    (trial 20p item 7: the detail named neither the statement nor that create-role cannot help),
+    asked at the writes and at the `allowed` requests found for them (a statement granting one
+    session name grants none of our simulated session's)."""
     mine = [r for r in writes if not _by_role(identity, r, spec, state, free)]
+    mine += [r for r in allowed if not _by_role(identity, r, spec, state, free)]
     return granting(Chain(resource=[Policy("bucket policy", state.bucket_policy or {})]), mine)
 
 
