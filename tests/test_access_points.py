@@ -107,3 +107,37 @@ def test_access_points_not_read_are_a_warn():
     assert refused.status is WARN and "s3:ListAccessPoints" in refused.detail, refused.detail
     # the account's own access points, read, none granting more: a PASS
     assert least(snapshot(bucket_policy=delegating())).status is PASS
+
+
+def test_a_delegation_by_network_origin_is_to_any_access_point():
+    """Round 20ac G1: a bucket policy allowing everything under s3:AccessPointNetworkOrigin
+    "Internet" (a key every request through an access point carries: Service Authorization
+    Reference, Amazon S3, condition keys) delegates to every Internet access point, the account's
+    own and any other account's. It passed, while an access point's policy let the role delete.
+    The account's own are read; the others are not: a WARN, never a PASS."""
+    origin = delegating()
+    origin["Statement"][0]["Condition"] = {"StringEquals": {"s3:AccessPointNetworkOrigin": "Internet"}}
+    deleting = AccessPoint("ap1", POINT, "Internet", point_policy("s3:DeleteObject"))
+    found = least(snapshot(bucket_policy=origin, access_points=[deleting]))
+    assert found.status is WARN and "s3:DeleteObject through access point ap1" in found.detail, found.detail
+    unseen = least(snapshot(bucket_policy=origin))
+    assert unseen.status is WARN and "any account's access points" in unseen.detail, unseen.detail
+    # with the account named too, it is the account's own alone (the conditions hold together)
+    both = delegating()
+    both["Statement"][0]["Condition"]["StringEquals"]["s3:AccessPointNetworkOrigin"] = "Internet"
+    assert least(snapshot(bucket_policy=both)).status is PASS
+
+
+def test_reading_through_any_access_point_is_reading_other_buckets():
+    """Round 20ac G3: a role policy granting s3:GetObject on arn:aws:s3:*:ACCOUNT:accesspoint/*
+    reads, through their access points, every bucket that delegates to them (an access point's
+    object ARN is accesspoint/NAME/object/KEY: "Configuring IAM policies for using access
+    points"). It passed as "on this bucket only"."""
+    from provisioner.evaluation import Policy
+
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:*:{ACCOUNT}:accesspoint/*"}]}  # fmt: skip
+    state = snapshot()
+    state.identity_policies = [*state.identity_policies, Policy("inline policy points", wide)]
+    found = least(state)
+    assert found.status is WARN and "s3:GetObject on other access points" in found.detail, found.detail

@@ -141,6 +141,11 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
         for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
             if may(identity, action, resource) and f"{action} on {named}" not in found:
                 found.append(f"{action} on {named}")
+    # through an access point of another bucket, by its ARN (round 20ac G3: accesspoint/* read
+    # every bucket that delegates to access points)
+    point = f"arn:{spec.partition}:s3:{state.bucket_region}:{spec.account}:accesspoint/{PROBE_BUCKET}"
+    for action, resource in (("s3:GetObject", f"{point}/object/x"), ("s3:ListBucket", point)):
+        found += [f"{action} on other access points"] if may(identity, action, resource) else []
     for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
         found += [action] if may(identity, action, resource) else []
     return found + _key_changes(state, spec) + _chains(state, spec)

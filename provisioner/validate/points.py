@@ -23,26 +23,36 @@ from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request
 
 GRANTED = "granted by its policy"  # a write through an access point its policy gives, not the role's
 _KEYS = ("s3:dataaccesspointaccount", "s3:dataaccesspointarn")
+_ORIGIN = "s3:accesspointnetworkorigin"  # every request through an access point carries it
 _NAMING = ("stringequals", "stringlike", "arnequals", "arnlike")  # operators that name the points
 
 
 def delegation(document: Any, account: str) -> tuple[bool, list[str]]:
-    """Does an Allow of the bucket policy hinge on the access point a request comes through, and
-    to what beyond the role's account's own access points (another account's, a wildcard, an
-    operator that names what is excluded) does it delegate? Those are not read: a WARN."""
+    """Does an Allow of the bucket policy hinge on the access point a request comes through
+    (s3:DataAccessPointAccount, s3:DataAccessPointArn, s3:AccessPointNetworkOrigin), and to what
+    beyond the role's account's own access points (another account's, a wildcard, an operator
+    that names what is excluded, any access point by its network origin) does it delegate? A
+    statement whose account or ARN condition names only the account's own is theirs alone (a
+    statement's conditions all hold at once). What is delegated elsewhere is not read: a WARN."""
     delegates, elsewhere = False, []
     for statement in statements(document or {}):
-        if not statement.is_allow:
+        keyed = [(o, k, v) for o, k, v in statement.conditions() if k.lower() in (*_KEYS, _ORIGIN)]
+        if not statement.is_allow or not keyed:
             continue
-        for operator, key, values in statement.conditions():
-            if key.lower() not in _KEYS:
-                continue
-            delegates = True
+        delegates, pinned, reasons = True, False, []
+        for operator, key, values in keyed:
             named = operator.lower().split(":")[-1].removesuffix("ifexists")
-            for value in [str(v) for v in values] if named in _NAMING else [f"{operator} {values}"]:
-                owner = value if key.lower() == _KEYS[0] else (account_of(value) or value)
-                if owner != account:
-                    elsewhere.append(f"{key} {value}")
+            if key.lower() == _ORIGIN:
+                reasons.append(f"{key} {', '.join(map(str, values))}: any account's access points")
+                continue
+            owners = [str(v) if key.lower() == _KEYS[0] else (account_of(str(v)) or str(v)) for v in values]
+            if named in _NAMING and "IfExists" not in operator and all(o == account for o in owners):
+                pinned = True
+            else:
+                reasons += (
+                    [f"{key} {v}" for v in values] if named in _NAMING else [f"{operator} {key} {values}"]
+                )
+        elsewhere += [] if pinned else reasons
     return delegates, list(dict.fromkeys(elsewhere))
 
 
