@@ -43,6 +43,18 @@ class OrgPolicies:
     # DescribeOrganization said the account is in no organization: aws:PrincipalOrgID and
     # aws:PrincipalOrgPaths are absent from its principals' requests (not unknown)
     standalone: bool = False
+    # the management account, named in a describe-policy file's ARN ("arn:aws:organizations::
+    # MANAGEMENT:policy/o-…/…"): no file's policy applies to it (applied_to)
+    management: str | None = None
+
+    def applied_to(self, account: str) -> OrgPolicies:
+        """These policies as they apply to `account`: none in the management account (the files'
+        ARNs name it; rounds 20ac G4 and trust 2: they were applied as given)."""
+        if account != self.management:
+            return self
+        note = MANAGEMENT_NOTE.format(account=account)
+        note += ", so the --scp-file/--rcp-file policies, whose ARNs name it, are not applied"
+        return OrgPolicies(org_id=self.org_id, management=account, notes=[note])
 
     def describe(self) -> str:
         """A clause for a verdict's detail: what was taken into account, or what was not read."""
@@ -100,6 +112,8 @@ def _load(path: str, kind: str, option: str, found: OrgPolicies) -> Policy:
         name = summary.get("Name") or name
         org = _ORG_IN_ARN.search(str(summary.get("Arn") or ""))
         found.org_id = found.org_id or (org.group(1) if org else None)
+        owner = re.match(r"arn:[\w-]+:organizations::(\d{12}):", str(summary.get("Arn") or ""))
+        found.management = found.management or (owner.group(1) if owner else None)
         data = parse_document(data["Policy"].get("Content"))
     if not isinstance(data, dict) or "Statement" not in data:
         raise InputError(

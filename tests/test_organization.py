@@ -137,3 +137,43 @@ def test_a_policy_attached_at_several_levels_is_named_once():
     full = Policy("SCP FullAWSAccess", FULL_ACCESS)
     org = OrgPolicies(scps=[[full], [full, Policy("SCP vpce-only", FULL_ACCESS)]])
     assert org.describe() == "SCPs FullAWSAccess, vpce-only applied"
+
+
+def test_files_naming_the_roles_account_as_management_apply_to_none_of_it(tmp_path):
+    """Round 20ac (G4, and trust item 2): a describe-policy file's ARN names the management
+    account ("arn:aws:organizations::MANAGEMENT:policy/o-…/…", Organizations API Reference,
+    PolicySummary Arn), and no SCP or RCP applies there (AWS Organizations User Guide: "SCPs
+    don't affect users or roles in the management account", "RCPs don't affect resources in the
+    management account"). A Deny-writes SCP given for a role of that account made its writes
+    pass least privilege."""
+    from dataclasses import replace
+
+    from provisioner.validate import static_checks
+    from provisioner.validate.__init__ import read_org_files
+    from tests.validate_snapshot import SPEC, snapshot
+
+    def described(management: str) -> str:
+        path = tmp_path / f"scp-{management}.json"
+        arn = f"arn:aws:organizations::{management}:policy/o-a1b2c3d4e5/service_control_policy/p-denywrite1"
+        content = json.dumps(doc(DENY_WRITES))
+        path.write_text(json.dumps({"Policy": {"PolicySummary": {"Arn": arn, "Name": "DenyWrites",
+                                    "Type": "SERVICE_CONTROL_POLICY"}, "Content": content}}))  # fmt: skip
+        return str(path)
+
+    writes = Policy("inline policy writes", doc({"Effect": "Allow", "Action": "s3:PutObject",
+                                                "Resource": "arn:aws:s3:::images/*"}))  # fmt: skip
+
+    def least(management: str):
+        org = read_org_files(replace(SPEC, scp_files=(described(management),)))
+        state = snapshot(org=org)
+        state.identity_policies = [*state.identity_policies, writes]
+        return {c.name: c for c in static_checks(state, SPEC)}["AWSLeastPrivilege"]
+
+    member = least("111111111111")  # the organization's management account is another one
+    assert member.status.value == "pass", member.detail
+    management = least("123456789012")  # the role's own account
+    assert management.status.value == "warn" and "s3:PutObject" in management.detail, management.detail
+    noted = read_org_files(replace(SPEC, scp_files=(described("123456789012"),))).describe()
+    assert "management account" in noted and "not applied" in noted, noted
+    org = load_files((described("123456789012"),), ())
+    assert org.applied_to("123456789012").scps == [] and org.applied_to("222222222222").scps

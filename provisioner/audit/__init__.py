@@ -213,7 +213,7 @@ def collect(
                     account.org = org[account.account].result()
     for account in data:  # files apply to every account
         if account.error is None and given is not None:
-            account.org = given
+            account.org = given.applied_to(account.account)
     return data, org_accounts
 
 

@@ -63,4 +63,6 @@ def validate(
 
 def read_org_files(spec: ValidateSpec) -> OrgPolicies | None:
     """The --scp-file/--rcp-file policies, each file read once (a pipe can be read only once)."""
-    return load_files(spec.scp_files, spec.rcp_files) if spec.scp_files or spec.rcp_files else None
+    if not spec.scp_files and not spec.rcp_files:
+        return None
+    return load_files(spec.scp_files, spec.rcp_files).applied_to(spec.account)
