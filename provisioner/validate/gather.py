@@ -288,6 +288,7 @@ def _trusting(iam: Any, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, 
     found = []
     for role in roles:
         trust = parse_document(role.get("AssumeRolePolicyDocument"))
+        state.account_roles.append((str(role.get("Arn")), trust))
         text = json.dumps(trust)
         if role.get("Arn") != spec.role_arn and any(n in text for n in names):
             found.append((str(role.get("Arn")), trust))

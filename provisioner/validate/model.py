@@ -110,6 +110,8 @@ class Snapshot:
     acl_writes: tuple[str, ...] = ()
     # the account's other roles whose trust names this role (ListRoles): (role ARN, trust policy)
     trusting: list[tuple[str, Json]] = field(default_factory=list)
+    # every role of the account (ListRoles): (role ARN, trust policy), for validate/chained.py
+    account_roles: list[tuple[str, Json]] = field(default_factory=list)
     # where the bucket policy delegates to the account's access points: theirs (validate/points.py)
     access_points: list[AccessPoint] = field(default_factory=list)
     # --key: HeadObject said there is no such object (False too when not asked, or refused)

@@ -15,6 +15,7 @@ from provisioner.evaluation.chain import organization_decision
 from provisioner.federation import NOT_DECIDED as FEDERATION_NOT_DECIDED
 from provisioner.iam import aws_principals, condition_entries, external_id_values
 from provisioner.model import account_of
+from provisioner.validate.chained import chained_doors
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.rules import (
     CHECKS,
@@ -245,6 +246,9 @@ def check_external_id(state: Snapshot, spec: ValidateSpec) -> Check:
     federated = _federated_doors(state)  # AssumeRoleWithWebIdentity: trial 20y item 4
     failing += [message for rule, message in federated if rule not in (FEDERATION_NOT_DECIDED, "other")]
     undecided += [message for rule, message in federated if rule in (FEDERATION_NOT_DECIDED, "other")]
+    if answer.own is not None and answer.own.admitted is not None:  # chained through your roles
+        chained = chained_doors(state, spec, trust_policies(state))
+        failing, undecided = failing + chained[0], undecided + chained[1]
     if failing:
         shown = "; ".join(failing[:3]) + (f"; and {len(failing) - 3} more" if len(failing) > 3 else "")
         return verdict(name, FAIL, spec, "EXTERNAL_ID_CONFIGURED_INSECURELY", shown + org_note(state))

@@ -159,3 +159,18 @@ def test_a_role_whose_trust_names_the_vendors_role_is_found_through_list_roles(m
     trusting("AdminChain", ROLE_ARN)
     least = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
     assert least.status == "warn" and "AdminChain" in least.detail, least.detail
+
+
+def test_a_role_of_yours_anyone_may_assume_is_read_through_list_roles(make_aws, customer):
+    """Round 20ac trust item 1, against moto: the trust also names Helper, a role of the account
+    that anyone may assume; read with ListRoles, AWSExternalID fails naming it (role chaining)."""
+    setup_role(make_aws)
+    anyone = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+    customer.iam.create_role(RoleName="Helper", AssumeRolePolicyDocument=json.dumps(anyone))
+    trust = json.loads(json.dumps(customer.iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]))
+    helper = f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:role/Helper"
+    trust["Statement"].append({"Effect": "Allow", "Principal": {"AWS": helper}, "Action": "sts:AssumeRole"})
+    customer.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
+    found = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSExternalID"]
+    assert found.status == "fail" and "role Helper of your account" in found.detail, found.detail

@@ -1,0 +1,57 @@
+"""Doors through the account's own roles (validate/chained.py; round 20ac trust item 1). IAM
+User Guide, "Roles terms and concepts", role chaining: a role session may assume a second role.
+A trust that lets in a role of its own account lets in whoever may assume that role, with no
+external ID of its own. Pure: no server (the roles' trusts are ListRoles', in the snapshot)."""
+
+from __future__ import annotations
+
+import copy
+
+from provisioner.model import Status
+from provisioner.validate import Check, static_checks
+from tests.validate_snapshot import ACCOUNT, SPEC, WANTED, snapshot
+
+HELPER = f"arn:aws:iam::{ACCOUNT}:role/Helper"
+ANYONE = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+OURS_ONLY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}]}  # fmt: skip
+
+
+def trust_with(principal: str) -> dict:
+    """The vendor's trust, and a statement letting `principal` in with no external ID."""
+    document = copy.deepcopy(WANTED.trust)
+    document["Statement"].append(
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    )
+    return document
+
+
+def external(trust: dict, roles: list, **changes) -> Check:
+    state = snapshot(account_roles=roles, **changes)
+    state.role = {**state.role, "AssumeRolePolicyDocument": trust}
+    return {c.name: c for c in static_checks(state, SPEC)}["AWSExternalID"]
+
+
+def test_a_role_of_yours_that_anyone_may_assume_chains_in_without_the_id():
+    found = external(trust_with(HELPER), [(HELPER, ANYONE)])
+    assert found.status is Status.FAIL, found.detail
+    assert "role Helper of your account" in found.detail and "no external ID" in found.detail
+    # the same role trusting only your account is no door
+    assert external(trust_with(HELPER), [(HELPER, OURS_ONLY)]).status is Status.PASS
+
+
+def test_a_trust_of_your_account_root_is_a_warn_where_such_a_role_exists():
+    """Naming the account lets its principals in where their own policies allow sts:AssumeRole
+    ("IAM JSON policy elements: Principal", AWS account principals), and those are not read."""
+    root = trust_with(f"arn:aws:iam::{ACCOUNT}:root")
+    found = external(root, [(HELPER, ANYONE)])
+    assert found.status is Status.WARN and "role Helper" in found.detail and "not read" in found.detail
+    assert external(root, [(HELPER, OURS_ONLY)]).status is Status.PASS
+    refused = external(root, [], unreadable=["iam:ListRoles"])
+    assert refused.status is Status.WARN and "iam:ListRoles" in refused.detail, refused.detail
+
+
+def test_the_vendors_trust_alone_reads_no_other_role():
+    """A trust of the vendor alone lets none of your principals in: other roles do not matter."""
+    assert external(WANTED.trust, [(HELPER, ANYONE)]).status is Status.PASS
