@@ -13,7 +13,7 @@ from typing import Any
 
 from provisioner.aws import Aws, AwsError, managed_policy, paginate_all, read_or_none, translate
 from provisioner.evaluation import Policy
-from provisioner.iam import parse_document
+from provisioner.iam import aws_principals, parse_document, statements
 from provisioner.inputs import region_of_location
 from provisioner.organization import OrgPolicies, read_for_account
 from provisioner.validate.model import AccessPoint, Json, Snapshot, ValidateSpec
@@ -281,8 +281,9 @@ def acl_writes(acl: dict[str, Any], ignore_public: bool) -> tuple[str, ...]:
 
 def _trusting(iam: Any, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, Any]]:
     """The account's other roles whose trust policy names this role (its name, ARN or unique ID
-    appears in it): the vendor's session may chain into them (trial 20ab item 1). ListRoles
-    refused is noted (AWSLeastPrivilege then cannot say "no more")."""
+    appears in it) or any principal ("*"): the vendor's session may chain into them (trial 20ab
+    item 1). Every role's trust is kept too (validate/chained.py). ListRoles refused is noted
+    (AWSLeastPrivilege then cannot say "no more")."""
     roles = _optional(state, "iam:ListRoles", (), lambda: paginate_all(iam, "list_roles", "Roles")) or []
     names = [spec.role_name, str((state.role or {}).get("RoleId") or spec.role_name)]
     found = []
@@ -290,6 +291,9 @@ def _trusting(iam: Any, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, 
         trust = parse_document(role.get("AssumeRolePolicyDocument"))
         state.account_roles.append((str(role.get("Arn")), trust))
         text = json.dumps(trust)
-        if role.get("Arn") != spec.role_arn and any(n in text for n in names):
+        # naming this role, or any principal ("*", narrowed perhaps by aws:PrincipalAccount:
+        # round 20ac G7): the session may be among those it lets in
+        wide = any(s.is_allow and "*" in aws_principals(s) for s in statements(trust))
+        if role.get("Arn") != spec.role_arn and (wide or any(n in text for n in names)):
             found.append((str(role.get("Arn")), trust))
     return found

@@ -174,3 +174,16 @@ def test_a_role_of_yours_anyone_may_assume_is_read_through_list_roles(make_aws, 
     customer.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
     found = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSExternalID"]
     assert found.status == "fail" and "role Helper of your account" in found.detail, found.detail
+
+
+def test_a_role_any_principal_of_the_account_may_assume_is_a_chain(make_aws, customer):
+    """Round 20ac G7: a role whose trust lets in Principal "*" narrowed by aws:PrincipalAccount
+    to the account names no role, yet lets this role's session in (a trust is a resource policy:
+    "*" grants on its own); least privilege passed. Read with ListRoles, it is now named."""
+    setup_role(make_aws)
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": sandbox.CUSTOMER_ACCOUNT}}}]}  # fmt: skip
+    customer.iam.create_role(RoleName="AccountWide", AssumeRolePolicyDocument=json.dumps(wide))
+    least = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
+    assert least.status == "warn" and "AccountWide" in least.detail, least.detail
