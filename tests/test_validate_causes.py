@@ -1330,3 +1330,16 @@ def test_a_write_granted_to_one_session_name_says_it_depends_on_it():
     assert least.remedy == "BUCKET_POLICY_GRANTS"
     # s3:PutObject is asked of an object, never of the bucket's ARN (not of its type)
     assert "s3:CreateAccessGrant," not in least.detail
+
+
+def test_a_write_granted_to_a_canonical_user_is_never_a_pass():
+    """Round 20ac G6: a bucket policy statement granting s3:* to a CanonicalUser principal (S3
+    User Guide, bucket policy principals: an account's canonical user ID) passed least privilege.
+    Which account it is, validate cannot tell: it may be the vendor's. A WARN naming it."""
+    user = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"CanonicalUser": user},
+             "Action": "s3:*", "Resource": ["arn:aws:s3:::images", "arn:aws:s3:::images/*"]}]}  # fmt: skip
+    least = checks(snapshot(bucket_policy=grant))["AWSLeastPrivilege"]
+    assert least.status is WARN and "canonical user 79a59df900b9" in least.detail, least.detail
+    reads = json.loads(json.dumps(grant).replace('"s3:*"', '"s3:GetObject"'))
+    assert checks(snapshot(bucket_policy=reads))["AWSLeastPrivilege"].status is PASS

@@ -12,7 +12,15 @@ from typing import Any
 from provisioner.evaluation import Policy, Request, caller_for, caller_request
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import Outcome
-from provisioner.iam import WRITE_LEVELS, aws_principals, fits_type, s3_actions, statements
+from provisioner.iam import (
+    WRITE_LEVELS,
+    aws_principals,
+    fits_type,
+    names_action,
+    s3_actions,
+    statements,
+    strings,
+)
 from provisioner.model import account_of, bucket_arn
 from provisioner.validate.model import Snapshot, ValidateSpec
 
@@ -134,6 +142,22 @@ def direct(
             found.append(action)
             grants += [g for g in granting(chain, requests) if g not in grants]
     return found, grants
+
+
+def canonical_writes(state: Snapshot, spec: ValidateSpec) -> list[str]:
+    """The bucket policy's Allow statements that grant a write to a canonical user ID (S3 User
+    Guide, "Principals" of bucket policies: a CanonicalUser is an account's canonical ID), which
+    validate cannot tie to an account: it may be the vendor's (round 20ac G6). The bucket owner's
+    own ID, where known, is left out."""
+    writes = [action for action, _ in bucket_writes(spec)]
+    found = []
+    for statement in statements(state.bucket_policy or {}):
+        principal = statement.body.get("Principal")
+        users = strings(principal.get("CanonicalUser")) if isinstance(principal, dict) else []
+        users = [u for u in users if u != state.bucket_owner]
+        if statement.is_allow and users and any(names_action(statement, a) for a in writes):
+            found.append(f"{statement.shown}: canonical user {', '.join(u[:12] + '…' for u in users)}")
+    return found
 
 
 def granting(chain: Chain, asked: list[Request]) -> list[str]:

@@ -189,6 +189,13 @@ def _gather_ownership(s3: Any, spec: ValidateSpec, state: Snapshot) -> None:
         ("NoSuchKey", "404"),
         lambda: s3.get_object_acl(Bucket=spec.bucket, Key=spec.key),
     )
+    # an object's ACL: WRITE_ACP or FULL_CONTROL to anyone but its owner and the bucket's
+    ignored, bucket_owner = (
+        bool((blocked or {}).get("IgnorePublicAcls")),
+        (bucket_acl or {}).get("Owner", {}).get("ID"),
+    )
+    found = acl_writes(object_acl or {}, ignored, (bucket_owner,) if bucket_owner else ())
+    state.object_acl_writes = tuple(g for g in found if not g.startswith("WRITE "))
     if not bucket_acl or not object_acl:
         return
     state.bucket_owner = bucket_acl.get("Owner", {}).get("ID")
@@ -260,7 +267,7 @@ _GROUPS = {
 }
 
 
-def acl_writes(acl: dict[str, Any], ignore_public: bool) -> tuple[str, ...]:
+def acl_writes(acl: dict[str, Any], ignore_public: bool, ours: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The bucket ACL's grants of WRITE, WRITE_ACP or FULL_CONTROL to someone other than its owner
     (S3 User Guide, "Access control list (ACL) overview": WRITE lets the grantee create objects,
     and overwrite or delete those it owns; WRITE_ACP lets it change the ACL). A public one
@@ -274,7 +281,7 @@ def acl_writes(acl: dict[str, Any], ignore_public: bool) -> tuple[str, ...]:
         group = _GROUPS.get(str(grantee.get("URI")))
         if group is not None and not ignore_public:
             found.append(f"{permission} to {group}")
-        elif grantee.get("ID") and grantee.get("ID") != owner:
+        elif grantee.get("ID") and grantee.get("ID") not in (owner, *ours):
             found.append(f"{permission} to canonical user {grantee['ID'][:12]}…, another account")
     return tuple(dict.fromkeys(found))
 

@@ -13,7 +13,14 @@ from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import WRITE_LEVELS, s3_actions, strings
 from provisioner.model import account_of, bucket_arn
-from provisioner.validate.beyond import beyond_s3, bucket_writes, granting, key_changes, vendor_writes
+from provisioner.validate.beyond import (
+    beyond_s3,
+    bucket_writes,
+    canonical_writes,
+    granting,
+    key_changes,
+    vendor_writes,
+)
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
 from provisioner.validate.rules import (
@@ -35,6 +42,7 @@ from provisioner.validate.rules import (
 from provisioner.validate.sweep import other_grants
 from provisioner.validate.where import at_region, regions_of
 
+_BY_ACL = ("write by the bucket ACL", "write by the object ACL")  # an ACL's grant, not the role's
 BUCKET_POLICY_GRANTS = "BUCKET_POLICY_GRANTS"  # checks.json: a write only the bucket policy gives
 
 
@@ -86,6 +94,7 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     too_much += [a for a in _others(state, spec, chain, identity, too_much) if a not in too_much]
     # the bucket's ACL, where ACLs are on (trial 20x item 6)
     too_much += [f"write by the bucket ACL ({grant})" for grant in state.acl_writes]
+    too_much += [f"write by the object ACL of {spec.key} ({grant})" for grant in state.object_acl_writes]
     too_much += point_writes(state, spec)  # through the bucket's access points (trial 20ab item 4)
     direct = vendor_writes(state, spec)  # the vendor's own account, without the role (trial 20w item 3)
     through = vendor_point_writes(state, spec)
@@ -97,6 +106,11 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     if unseen:
         return verdict(name, WARN, spec, None, f"read and list only through the policies read, but {unseen}: "
                        "one may grant the vendor more")  # fmt: skip
+    canonical = canonical_writes(state, spec)
+    if canonical:
+        return verdict(name, WARN, spec, None, "read and list only through the policies read, but the bucket "
+                       f"policy grants writes to canonical users whose account validate cannot name "
+                       f"({'; '.join(canonical)}): one may be the vendor's")  # fmt: skip
     if "iam:ListRoles" in state.unreadable:  # never a PASS for what was not read
         return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
                        "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "
@@ -218,7 +232,7 @@ def _too_broad(
     """AWSLeastPrivilege's WARN (FAIL with --strict), naming the bucket policy's statements that
     grant a write the role's own policies do not: the remedy is theirs where they grant them all."""
     free = free_keys(spec, state)
-    acl = [a for a in too_much if a.startswith("write by the bucket ACL")]
+    acl = [a for a in too_much if a.startswith(_BY_ACL)]
     own = [a for a in too_much if a not in acl]
     shown = _decided(state, spec, [r for r in writes if r.action in own[:6]])
     granting = _bucket_grants(state, spec, writes, identity, free, [r for o in shown for r in o.requests])
@@ -227,8 +241,11 @@ def _too_broad(
     detail += "".join(f"; {d}" for d in dict.fromkeys(o.depends for o in shown if o.depends))
     if acl:  # not the role's: whoever the grant names, the vendor among them (trial 20z)
         detail += "; " if detail else ""
-        grants_of = [a.removeprefix("write by the bucket ACL (").removesuffix(")") for a in acl]
-        detail += f"the bucket ACL grants {', '.join(grants_of)}"
+        by: dict[str, list[str]] = {}  # the bucket ACL, an object's ACL: what each grants
+        for a in acl:
+            what, _, grant = a.removeprefix("write by the ").removesuffix(")").partition(" (")
+            by.setdefault(what, []).append(grant)
+        detail += "; ".join(f"the {what} grants {', '.join(grants)}" for what, grants in by.items())
     direct, grants = vendors
     if direct:
         detail += "; " if detail else ""
@@ -241,9 +258,7 @@ def _too_broad(
     theirs = [
         a
         for a in too_much
-        if a.startswith("write by the bucket ACL")
-        or a.endswith(f"({GRANTED})")
-        or _key_policy_names(state, spec, a)
+        if a.startswith(_BY_ACL) or a.endswith(f"({GRANTED})") or _key_policy_names(state, spec, a)
     ]
     others = [a for a in too_much if (not a.startswith("s3:") or " on " in a) and a not in theirs]
     by_role = others or any(_by_role(identity, r, spec, state, free) for r in writes)

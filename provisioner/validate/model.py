@@ -108,6 +108,8 @@ class Snapshot:
     # with ACLs on, the bucket ACL's grants that let someone other than the owner write or change
     # it (GetBucketAcl, GetPublicAccessBlock: public ones the block ignores are left out), in words
     acl_writes: tuple[str, ...] = ()
+    # with --key and ACLs on, the object ACL's grants of WRITE_ACP or FULL_CONTROL (round 20ac G5)
+    object_acl_writes: tuple[str, ...] = ()
     # the account's other roles whose trust names this role (ListRoles): (role ARN, trust policy)
     trusting: list[tuple[str, Json]] = field(default_factory=list)
     # every role of the account (ListRoles): (role ARN, trust policy), for validate/chained.py

@@ -43,3 +43,24 @@ def test_an_access_point_granting_the_role_writes_is_read_and_named(make_aws):
         found.detail
     )
     assert "readers" not in found.detail
+
+
+def test_an_objects_acl_letting_any_account_change_it_is_read_with_key(make_aws, customer):
+    """Round 20ac G5, against moto: with ACLs on, an object's ACL granting WRITE_ACP to
+    AuthenticatedUsers (any AWS account, the vendor's among them: S3 User Guide, "Access control
+    list (ACL) overview") passed least privilege with --key. GetObjectAcl is read for --key."""
+    from dataclasses import replace
+
+    setup_role(make_aws)
+    key = "notes/readme.txt"
+    customer.s3.put_object(Bucket=BUCKET, Key=key, Body=b"hello")
+    spec = replace(target(), key=key)
+    least = {c.name: c for c in validate.validate(make_aws(), spec).checks}["AWSLeastPrivilege"]
+    assert least.status == "pass", least.detail
+    owner = customer.s3.get_bucket_acl(Bucket=BUCKET)["Owner"]["ID"]
+    anyone = 'uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"'
+    customer.s3.put_object_acl(Bucket=BUCKET, Key=key, GrantFullControl=f'id="{owner}"', GrantWriteACP=anyone)
+    least = {c.name: c for c in validate.validate(make_aws(), spec).checks}["AWSLeastPrivilege"]
+    assert least.status == "warn" and f"the object ACL of {key} grants WRITE_ACP" in least.detail, (
+        least.detail
+    )
