@@ -41,6 +41,8 @@ def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snap
         state.boundary = _boundary(iam, state)
         state.trusting = _trusting(iam, spec, state)
     _gather_bucket(aws, spec, state)
+    if state.role is not None and state.bucket_exists:
+        state.other_policies = _other_policies(aws, spec, state)
     state.org = org if org is not None else read_for_account(aws, spec.account)
     return state
 
@@ -284,6 +286,55 @@ def acl_writes(acl: dict[str, Any], ignore_public: bool, ours: tuple[str, ...] =
         elif grantee.get("ID") and grantee.get("ID") not in (owner, *ours):
             found.append(f"{permission} to canonical user {grantee['ID'][:12]}…, another account")
     return tuple(dict.fromkeys(found))
+
+
+OTHERS = 200  # other buckets, and KMS keys, whose policies validate reads at most
+
+
+def _other_policies(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, str, Any]]:
+    """The policies of the account's other buckets and of its KMS keys in the bucket's region that
+    may grant the role something on their own (round 20ac G2): those naming it (its name or
+    unique ID) or any principal ("*"). Reads AWS refuses, and what is past OTHERS, are noted in
+    `others_unread`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s3, kms = aws.client("s3"), aws.client("kms", state.bucket_region)
+    names = [spec.role_name, str((state.role or {}).get("RoleId") or spec.role_name)]
+    listed = _optional(
+        state, "s3:ListAllMyBuckets", (), lambda: [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    )
+    keys = _optional(state, "kms:ListKeys", (), lambda: paginate_all(kms, "list_keys", "Keys"))
+    buckets = [n for n in listed or [] if n != spec.bucket]
+    asked = [("bucket", f"arn:{spec.partition}:s3:::{n}", n) for n in buckets[:OTHERS]]
+    asked += [
+        ("key", str(k["KeyArn"]), str(k["KeyId"]))
+        for k in (keys or [])[:OTHERS]
+        if k["KeyArn"] != state.kms_key
+    ]
+    if len(buckets) > OTHERS or len(keys or []) > OTHERS:
+        state.others_unread.append(f"only the first {OTHERS} other buckets and KMS keys were read")
+
+    def read(kind: str, arn: str, name: str) -> tuple[str, str, Any] | None:
+        try:
+            if kind == "bucket":
+                absent = ("NoSuchBucketPolicy", "NoSuchBucket")
+                text = read_or_none(
+                    "s3:GetBucketPolicy", "", lambda: s3.get_bucket_policy(Bucket=name)["Policy"], absent
+                )
+            else:
+                text = read_or_none(
+                    "kms:GetKeyPolicy", "", lambda: kms.get_key_policy(KeyId=name)["Policy"], ()
+                )
+        except AwsError as exc:
+            state.others_unread.append(f"{kind} {name}: {exc.action or kind} ({exc.code or exc})")
+            return None
+        policy = parse_document(text) if text else None
+        wide = any(s.is_allow and "*" in aws_principals(s) for s in statements(policy or {}))
+        return (kind, arn, policy) if policy and (wide or any(n in text for n in names)) else None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda item: read(*item), asked))
+    return [f for f in found if f is not None]
 
 
 def _trusting(iam: Any, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, Any]]:

@@ -23,6 +23,7 @@ from provisioner.validate.beyond import (
 )
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
+from provisioner.validate.resources import resource_grants
 from provisioner.validate.rules import (
     CHECKS,
     ESCALATION,
@@ -96,6 +97,7 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     too_much += [f"write by the bucket ACL ({grant})" for grant in state.acl_writes]
     too_much += [f"write by the object ACL of {spec.key} ({grant})" for grant in state.object_acl_writes]
     too_much += point_writes(state, spec)  # through the bucket's access points (trial 20ab item 4)
+    too_much += resource_grants(state, spec)  # other buckets' and keys' own policies (round 20ac G2)
     direct = vendor_writes(state, spec)  # the vendor's own account, without the role (trial 20w item 3)
     through = vendor_point_writes(state, spec)
     direct = (direct[0] + through[0], direct[1] + through[1])
@@ -111,6 +113,11 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, WARN, spec, None, "read and list only through the policies read, but the bucket "
                        f"policy grants writes to canonical users whose account validate cannot name "
                        f"({'; '.join(canonical)}): one may be the vendor's")  # fmt: skip
+    others = [*refused_reads(state, "s3:ListAllMyBuckets", "kms:ListKeys"), *state.others_unread]
+    if others:  # never a PASS for what was not read
+        return verdict(name, WARN, spec, None, "read and list only through the policies read, but other "
+                       f"buckets' or KMS keys' policies, which may grant the role more, were not all read "
+                       f"({'; '.join(others[:3])})")  # fmt: skip
     if "iam:ListRoles" in state.unreadable:  # never a PASS for what was not read
         return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
                        "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "

@@ -112,6 +112,10 @@ class Snapshot:
     object_acl_writes: tuple[str, ...] = ()
     # the account's other roles whose trust names this role (ListRoles): (role ARN, trust policy)
     trusting: list[tuple[str, Json]] = field(default_factory=list)
+    # the account's other buckets' and KMS keys' policies that may grant the role on their own:
+    # (kind "bucket" or "key", ARN, policy); and what of them could not be read
+    other_policies: list[tuple[str, str, Json]] = field(default_factory=list)
+    others_unread: list[str] = field(default_factory=list)
     # every role of the account (ListRoles): (role ARN, trust policy), for validate/chained.py
     account_roles: list[tuple[str, Json]] = field(default_factory=list)
     # where the bucket policy delegates to the account's access points: theirs (validate/points.py)

@@ -64,3 +64,17 @@ def test_an_objects_acl_letting_any_account_change_it_is_read_with_key(make_aws,
     assert least.status == "warn" and f"the object ACL of {key} grants WRITE_ACP" in least.detail, (
         least.detail
     )
+
+
+def test_another_buckets_policy_granting_the_role_is_read(make_aws, customer):
+    """Round 20ac G2, against moto: another bucket of the account whose policy grants the role
+    s3:PutObject (same account: a resource policy naming the principal grants on its own) is
+    read with ListBuckets and GetBucketPolicy, and named."""
+    setup_role(make_aws)
+    customer.s3.create_bucket(Bucket="customer-archive")
+    assert least(make_aws).status == "pass"
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE_ARN},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::customer-archive/*"}]}  # fmt: skip
+    customer.s3.put_bucket_policy(Bucket="customer-archive", Policy=json.dumps(grant))
+    found = least(make_aws)
+    assert found.status == "warn" and "s3:PutObject on bucket customer-archive" in found.detail, found.detail

@@ -1,0 +1,50 @@
+"""What the account's other buckets' and KMS keys' own policies give the role (round 20ac G2).
+Within one account a resource policy that names the role, or any principal, grants on its own
+(IAM User Guide, "Policy evaluation logic": an Allow in an identity-based or a resource-based
+policy), so another bucket's policy may let the vendor's session read, write or delete there,
+and another key's policy may let it schedule the key's deletion, while the role's own policies
+grant neither. Each is asked through the role's boundary and the organization's policies; only
+what the resource policy adds to the role's own is said (those are asked elsewhere). Gather
+reads the policies that may name the role (validate/gather.py `_other_policies`). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from provisioner.evaluation import Policy
+from provisioner.evaluation.chain import Chain
+from provisioner.validate.beyond import bucket_writes, key_changes
+from provisioner.validate.model import Snapshot, ValidateSpec
+from provisioner.validate.points import GRANTED
+from provisioner.validate.rules import decide, free_keys, s3_request
+from provisioner.validate.where import at_region
+
+
+def resource_grants(state: Snapshot, spec: ValidateSpec) -> list[str]:
+    """One finding per resource: its first read or write (a bucket) or change (a key) that its
+    policy gives the role's session, said as GRANTED (create-role cannot take it away)."""
+    own = Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps,
+                rcps=state.org.rcps)  # fmt: skip
+    found: list[str] = []
+    for kind, arn, document in state.other_policies:
+        policy = Policy(f"{kind} policy of {arn}", document)
+        if kind == "bucket":
+            name = arn.split(":::", 1)[1]
+            there = replace(spec, bucket=name, key=None, prefix=None)
+            asked = [("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn), *bucket_writes(there)]
+            free = replace(free_keys(spec, state), objects=f"{arn}/")
+            label, region, required = f"bucket {name}", state.bucket_region, False
+        else:
+            asked = [(action, arn) for action in key_changes()]
+            free = free_keys(spec, state, s3=False)
+            label, region, required = f"KMS key {arn}", arn.split(":")[3], True
+        chain = replace(own, resource=[policy], resource_required=required)
+        for action, resource in asked:
+            request = at_region(s3_request(spec, state, action, resource), region)
+            if (
+                decide(chain, request, spec, state, free, only_allowed=True).possibly
+                and not decide(own, request, spec, state, free, only_allowed=True).possibly
+            ):
+                found.append(f"{action} on {label} ({GRANTED})")
+                break
+    return found
