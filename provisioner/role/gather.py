@@ -28,6 +28,26 @@ from provisioner.role.model import (
 )
 
 
+def _boundary_exists(iam: Any, arn: str) -> None:
+    """--permissions-boundary names a managed policy that exists (iam:GetPolicy), checked before
+    the plan: IAM refuses CreateRole with one that does not (round 20ac). A read AWS refuses is
+    left to the apply to report."""
+    try:
+        read_or_none(
+            "iam:GetPolicy", f"reading permissions boundary {arn}", lambda: iam.get_policy(PolicyArn=arn), ()
+        )
+    except AwsError as exc:
+        if exc.code in ("NoSuchEntity",):
+            raise AwsInputError(
+                f"--permissions-boundary {arn}: no such managed policy in the account "
+                "(aws iam list-policies --scope Local lists yours)",
+                code=exc.code,
+                action=exc.action,
+            ) from None
+        if exc.code not in ("AccessDenied", "AccessDeniedException"):
+            raise
+
+
 @contextlib.contextmanager
 def _read_together(what: str) -> Iterator[None]:
     """Reads that follow one another (a role, then its attachments; a policy, then its default
@@ -50,6 +70,8 @@ def gather_role(aws: Aws, wanted: WantedRole, *, inline: bool = True) -> RoleSna
     """Read what exists: role, its attachments (and inline policies, unless `inline` is False:
     they only raise a warning), our policy, bucket CORS; the account from the role's ARN, or
     from STS when there is no role yet. No read lists the whole account."""
+    if wanted.permissions_boundary:
+        _boundary_exists(aws.client("iam"), wanted.permissions_boundary)
     with _read_together(f"role {wanted.role_name}"):
         return _gather_role(aws, wanted, inline)
 

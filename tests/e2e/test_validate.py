@@ -636,3 +636,15 @@ def test_the_object_key_names_decides_its_own_encryption_and_a_missing_one_is_sa
         "AWSObjectRead"
     ]
     assert missing.status == "warn" and "no object images/none.jpg" in (missing.detail or ""), missing
+
+
+def test_create_role_refuses_a_boundary_that_does_not_exist(cli, aws_env, customer):
+    """Round 20ac: create-role with a --permissions-boundary naming no policy created the role
+    (moto accepts it; IAM refuses CreateRole with it). It is now checked with iam:GetPolicy
+    before the plan: exit 2, one line, and nothing is created."""
+    missing = f"arn:aws:iam::{sandbox.CUSTOMER_ACCOUNT}:policy/DoesNotExist"
+    created = cli(
+        "create-role", "--bucket", BUCKET, "--external-id", EXTERNAL_ID, "--permissions-boundary", missing
+    )
+    assert created.code == 2 and "no such managed policy" in created.error_line, created.stderr
+    assert ROLE not in [r["RoleName"] for r in customer.iam.list_roles()["Roles"]]
