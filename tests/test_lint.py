@@ -365,6 +365,20 @@ def test_a_door_left_open_is_shown_with_the_request_that_gets_in():
     assert f"with exactly {ISSUED}, or none" in finding.message and "with no external ID" in finding.message
 
 
+def test_a_deny_notprincipal_sparing_the_vendor_makes_it_a_party_not_another_account():
+    """Round 20ac trust item 5: Allow "*" with the ID and a Deny whose NotPrincipal names the
+    vendor's role, one session of it and its account (IAM User Guide, "AWS JSON policy elements:
+    NotPrincipal": with Deny, the principals it names are spared) lets only that vendor session
+    in. lint said critical principal-wildcard, "another AWS account can assume the role", and
+    showed the vendor's own session as the example; validate passed AWSExternalID."""
+    vendor = "340636424752"
+    spared = [f"arn:aws:iam::{vendor}:role/lb", f"arn:aws:sts::{vendor}:assumed-role/lb/labelbox",
+              f"arn:aws:iam::{vendor}:root"]  # fmt: skip
+    deny = {"Effect": "Deny", "NotPrincipal": {"AWS": spared}, "Action": "sts:AssumeRole"}
+    found = lint_document(policy(vendor_allow({"StringEquals": {"sts:ExternalId": ISSUED}}, "*"), deny))[1]
+    assert not any(f.severity in ("critical", "high") for f in found), [(f.rule, f.message) for f in found]
+
+
 def test_trust_findings_point_at_the_statement_and_carry_severity():
     doc = {
         "Version": "2012-10-17",

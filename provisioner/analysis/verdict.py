@@ -62,13 +62,16 @@ class Opening:
 def named_accounts(trust_doc: Any) -> list[str]:
     """The accounts a trust names as callers: in its Allow statements' AWS principals, and as
     literal values of aws:PrincipalAccount or of the account field of aws:PrincipalArn, in an
-    Allow or in a Deny guard that refuses everyone else (StringNotEquals, ArnNotEquals, ...)."""
+    Allow or in a Deny guard that refuses everyone else (StringNotEquals, ArnNotEquals, ...), and
+    the principals a Deny's NotPrincipal spares."""
     found: list[str] = []
     for statement in statements(trust_doc):
         if statement.is_allow:
             found += [a for a in (account_of(p) for p in aws_principals(statement) if p != "*") if a]
         elif statement.effect != "Deny":
             continue
+        else:  # a Deny with NotPrincipal spares the principals it names (round 20ac trust item 5)
+            found += [a for a in (account_of(p) for p in aws_principals(statement, "NotPrincipal")) if a]
         for operator, key, values in statement.conditions():
             if not statement.is_allow and "not" not in operator.lower().rpartition(":")[2]:
                 continue  # a Deny names the callers it spares only through a negated operator
