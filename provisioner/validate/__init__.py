@@ -52,6 +52,8 @@ def validate(
     spec = check_spec(spec)
     if org is None:
         org = read_org_files(spec)
+    if org is not None:  # the role's account is known now (--role-name: from the credentials)
+        org = org.applied_to(spec.account)
     state = gather(aws, spec, org)
     checks = static_checks(state, spec)
     if live is not None:
@@ -65,4 +67,4 @@ def read_org_files(spec: ValidateSpec) -> OrgPolicies | None:
     """The --scp-file/--rcp-file policies, each file read once (a pipe can be read only once)."""
     if not spec.scp_files and not spec.rcp_files:
         return None
-    return load_files(spec.scp_files, spec.rcp_files).applied_to(spec.account)
+    return load_files(spec.scp_files, spec.rcp_files)

@@ -517,6 +517,12 @@ def test_scp_files_offline(cli, aws_env, make_aws, tmp_path):
         and "--rcp-file" in wrong.error_line
         and "not a RESOURCE_CONTROL_POLICY" in wrong.error_line
     )
+    # with --role-name (the role's account from the credentials): the same verdict, never a
+    # traceback (round 20ad item 10: "ValueError: not a role ARN: ''", exit 1)
+    named = ["--role-name", ROLE, *args[3:]]
+    by_name = cli("validate", *named, "--scp-file", str(path))
+    assert by_name.code == 1 and "Traceback" not in by_name.stderr, by_name.stderr
+    assert "SCP no-reads" in {c["name"]: c for c in by_name.json()["checks"]}["AWSObjectRead"]["detail"]
 
 
 def test_create_role_with_a_boundary_and_validate_judges_it(cli, aws_env, customer, make_aws):
