@@ -55,3 +55,38 @@ def test_a_trust_of_your_account_root_is_a_warn_where_such_a_role_exists():
 def test_the_vendors_trust_alone_reads_no_other_role():
     """A trust of the vendor alone lets none of your principals in: other roles do not matter."""
     assert external(WANTED.trust, [(HELPER, ANYONE)]).status is Status.PASS
+
+
+OUTSIDER = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}]}  # fmt: skip
+
+
+def test_a_chained_role_gets_in_with_the_id_or_the_values_it_chooses():
+    """Round 20ad item 1: the chained role was asked only with no ID and no chosen values. The
+    ID is written in the trust (an ordinary AssumeRole parameter: STS API Reference), and the
+    session name and tags are the caller's ("Available keys for AWS STS", sts:RoleSessionName;
+    "Passing session tags in AWS STS")."""
+    document = copy.deepcopy(WANTED.trust)
+    document["Statement"][0]["Principal"]["AWS"] = [document["Statement"][0]["Principal"]["AWS"], HELPER]
+    pinned = external(document, [(HELPER, OUTSIDER)])
+    assert pinned.status is Status.FAIL and "with the external ID too" in pinned.detail, pinned.detail
+    named = trust_with(HELPER)
+    named["Statement"][-1]["Condition"] = {"StringEquals": {"sts:RoleSessionName": "internal-job"}}
+    assert external(named, [(HELPER, OUTSIDER)]).status is Status.FAIL
+
+
+def test_two_hops_are_one_chain():
+    """The trust names C; C trusts Helper; Helper trusts another account (no limit on hops)."""
+    middle = f"arn:aws:iam::{ACCOUNT}:role/C"
+    trusts_helper = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                     "Principal": {"AWS": HELPER}}]}  # fmt: skip
+    found = external(trust_with(middle), [(HELPER, OUTSIDER), (middle, trusts_helper)])
+    assert found.status is Status.FAIL and "role C of your account" in found.detail, found.detail
+
+
+def test_a_chained_role_a_saml_provider_lets_in_is_a_warn():
+    """As the same door on this role's own trust is (AWSExternalID names a federated door)."""
+    saml = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML",
+            "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"}}]}  # fmt: skip
+    found = external(trust_with(HELPER), [(HELPER, saml)])
+    assert found.status is Status.WARN and "Okta" in found.detail, found.detail

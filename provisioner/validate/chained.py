@@ -1,12 +1,14 @@
-"""Doors through the account's own roles (round 20ac trust item 1): a trust that lets in a
-principal of its own account lets in, by role chaining, whoever may assume that principal (IAM
-User Guide, "Roles terms and concepts", role chaining: "using a role to assume a second role"),
-and with no external ID of its own. Each role of the account (ListRoles: its trust) that another
-account, anyone, or a federated provider's users may assume is asked for a session of it
-assuming this role with no external ID. A trust that names the role (or its session) lets it in
-on its own (a resource policy naming the principal, "Policy evaluation logic"); one that names
-the account lets it in where its identity policies allow sts:AssumeRole, which are not read: a
-WARN. Pure."""
+"""Doors through the account's own roles (rounds 20ac trust item 1, 20ad item 1): a trust that
+lets in a principal of its own account lets in, by role chaining, whoever may assume that
+principal (IAM User Guide, "Roles terms and concepts", role chaining: "using a role to assume a
+second role"; no limit on the hops, only the session's hour). The account's roles (ListRoles:
+their trusts) that another account, anyone, or a federated provider's users may assume are
+found, then those that one of them may assume in turn, by name; each is asked, as a session
+whose name, tags, MFA and network are its caller's choice (the analysis of analysis/decide.py),
+for AssumeRole on this role with no external ID and with the issued one (which is written in
+the trust, for anyone who reads it, not a secret). A trust that names the role lets it in on its
+own ("Policy evaluation logic"); one that names the account lets it in where its identity
+policies allow sts:AssumeRole, which are not read: a WARN. Pure."""
 
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ from provisioner.iam import aws_principals, statements
 from provisioner.model import account_of, session_arn
 from provisioner.validate.model import Snapshot, ValidateSpec
 
+_HOPS = 5  # roles chained into roles, followed this far
+
 
 def chained_doors(state: Snapshot, spec: ValidateSpec, trust: list[Policy]) -> tuple[list[str], list[str]]:
-    """(failing, undecided): the account's roles that others may assume and that may then assume
-    this role with no external ID; undecided where it rests on their policies, or ListRoles was
-    refused."""
+    """(failing, undecided): the account's roles that others may reach and that may then assume
+    this role; undecided where it rests on their policies, on a federated provider's users, or
+    ListRoles was refused."""
     if "iam:ListRoles" in state.unreadable:
         return [], [
             "principals of your account get in, and the account's roles could not be read (iam:ListRoles "
@@ -29,22 +33,90 @@ def chained_doors(state: Snapshot, spec: ValidateSpec, trust: list[Policy]) -> t
         ]
     failing: list[str] = []
     undecided: list[str] = []
-    for arn, document in state.account_roles:
-        if arn == spec.role_arn or not _maybe_outside(document, spec.account):
-            continue
-        outside = _outsiders(document, arn, spec.account)
-        if outside is None:
-            continue
+    for arn, (outside, decided) in _reached(state, spec).items():
         name = arn.rsplit("/", 1)[-1]
-        session = session_arn(spec.account, name, "chained", spec.partition)
-        request = assume_role_request(session, spec.role_arn, None)
-        said = f"role {name} of your account, which {outside}, may assume this role with no external ID"
-        if evaluate(trust, request, account_delegates=True).allowed:
+        said = f"role {name} of your account, which {outside}, may assume this role"
+        how = _asks(state, spec, trust, arn)
+        if how is None:
+            continue
+        direct, with_id = how
+        said += " with the external ID too (it is written in the trust, not a secret)" if with_id else ""
+        said += " with no external ID" if not with_id else ""
+        if direct and decided:
             failing.append(f"{said} (role chaining: the trust lets it in)")
-        elif evaluate(trust, request).allowed:
+        elif direct:
+            undecided.append(f"{said} (role chaining: the trust lets it in)")
+        else:
             undecided.append(f"{said} where its own policies allow sts:AssumeRole on it (not read; the trust "
                              "lets the account's principals in)")  # fmt: skip
     return failing, undecided
+
+
+def _asks(state: Snapshot, spec: ValidateSpec, trust: list[Policy], arn: str) -> tuple[bool, bool] | None:
+    """May a session of the role (`arn`) assume this one: (by the trust alone, needing the issued
+    ID), or None. The trust analysis (analysis/verdict.py: every value the caller chooses, its
+    session name, tags, ID and network among them) of the trust with a Deny of every caller but
+    that role's sessions; by the trust alone where an Allow names the role, its sessions or "*",
+    else through the account (its identity policies, not read, taken to allow)."""
+    from provisioner.analysis.verdict import analyze
+
+    guard = {"Effect": "Deny", "Principal": "*", "Action": "*",
+             "Condition": {"ArnNotEquals": {"aws:PrincipalArn": arn}}}  # fmt: skip
+    document = {"Version": "2012-10-17", "Statement": [*statements_of(trust), guard]}
+    answer = analyze(document, role_arn=spec.role_arn, parties=[], rcps=state.org.rcps,
+                     own_orgs=[state.org.org_id] if state.org.org_id else [])  # fmt: skip
+    door = answer.other.admitted
+    if door is None:
+        return None
+    name = arn.rsplit("/", 1)[-1]
+    session = f"{arn.split(':role/')[0].replace(':iam:', ':sts:')}:assumed-role/{name}/"
+    direct = any(
+        p in ("*", arn) or p.startswith(session)
+        for policy in trust
+        for statement in statements(policy.document)
+        if statement.is_allow
+        for p in aws_principals(statement)
+    )
+    return direct, door.external_id is not None
+
+
+def statements_of(trust: list[Policy]) -> list[Any]:
+    """The statements of the trust's documents, as written."""
+    found: list[Any] = []
+    for policy in trust:
+        body = policy.document.get("Statement", []) if isinstance(policy.document, dict) else []
+        found += body if isinstance(body, list) else [body]
+    return found
+
+
+def _reached(state: Snapshot, spec: ValidateSpec) -> dict[str, tuple[str, bool]]:
+    """The account's roles (but this one) that outsiders may assume, with who, in words, and
+    whether it is decided (a federated provider's users are a WARN, as on this role's own trust);
+    then, hop by hop, those whose trust names one of them."""
+    reached: dict[str, tuple[str, bool]] = {}
+    for arn, document in state.account_roles:
+        if arn != spec.role_arn and _maybe_outside(document, spec.account):
+            found = _outsiders(document, arn, spec.account)
+            if found is not None:
+                reached[arn] = found
+    for _ in range(_HOPS):
+        more = {}
+        for arn, document in state.account_roles:
+            if arn == spec.role_arn or arn in reached:
+                continue
+            for via, (_, decided) in reached.items():
+                caller = session_arn(spec.account, via.rsplit("/", 1)[-1], "chained", spec.partition)
+                request = assume_role_request(caller, arn, None)
+                if evaluate([Policy("trust", document)], request, account_delegates=True).allowed:
+                    more[arn] = (
+                        f"role {via.rsplit('/', 1)[-1]} (which others may assume) may assume",
+                        decided,
+                    )
+                    break
+        if not more:
+            break
+        reached.update(more)
+    return reached
 
 
 def _maybe_outside(document: Any, account: str) -> bool:
@@ -52,10 +124,10 @@ def _maybe_outside(document: Any, account: str) -> bool:
     or a federated provider? (Only those are analysed.)"""
     for statement in statements(document):
         principal = statement.body.get("Principal")
-        if not statement.is_allow or "NotPrincipal" in statement.body:
-            if statement.is_allow:
-                return True  # an Allow with NotPrincipal lets in everyone it does not name
+        if not statement.is_allow:
             continue
+        if "NotPrincipal" in statement.body:
+            return True  # an Allow with NotPrincipal lets in everyone it does not name
         if isinstance(principal, dict) and principal.get("Federated"):
             return True
         if any(p == "*" or account_of(p) != account for p in aws_principals(statement)):
@@ -63,18 +135,18 @@ def _maybe_outside(document: Any, account: str) -> bool:
     return False
 
 
-def _outsiders(document: Any, arn: str, account: str) -> str | None:
-    """Who outside the account may assume the role, in words; None when nobody."""
+def _outsiders(document: Any, arn: str, account: str) -> tuple[str, bool] | None:
+    """Who outside the account may assume the role, in words, and whether it is decided; None
+    when nobody."""
     from provisioner.analysis.verdict import analyze, openings
     from provisioner.federation import federated_access
 
-    for access in federated_access(statements(document)):
-        if access.rule:
-            return f"{access.party} can assume"
     answer = analyze(document, role_arn=arn, parties=[], own_account=account)
     found = [o for o in openings(answer, document, arn) if o.kind == "someone-else"]
-    if not found:
-        return None
-    door = found[0].door
-    can = "can" if door.decided and door.concrete else "may be able to"
-    return f"another AWS account {can} assume (for example {door.describe()})"
+    if found:
+        door = found[0].door
+        can = "can" if door.decided and door.concrete else "may be able to"
+        return f"another AWS account {can} assume (for example {door.describe()})", True
+    for access in federated_access(statements(document)):
+        return f"{access.party} can assume", bool(access.rule)
+    return None
