@@ -252,8 +252,21 @@ def resource_formats(action: str) -> tuple[str, ...]:
 
 # The S3 request keys the caller's request sets (its headers and ListBucket's parameters): a
 # request carries one only where the action takes it (Service Authorization Reference, Amazon
-# S3, each action's condition keys: s3:prefix is ListBucket's, never GetObject's; trial 22v item 4)
-REQUEST_KEYS = ("s3:x-amz-", "s3:prefix", "s3:delimiter", "s3:max-keys")
+# S3, each action's condition keys: s3:prefix is ListBucket's, never GetObject's; trial 22v item 4),
+# its conditional-write headers (If-Match, If-None-Match: S3 User Guide, "Enforce conditional
+# writes"), Object Lock headers, the tags it writes (x-amz-tagging) and whether it creates an
+# object (round 20ad item 2: they were taken as absent, and grants under them as no grant)
+REQUEST_KEYS = (
+    "s3:x-amz-",
+    "s3:prefix",
+    "s3:delimiter",
+    "s3:max-keys",
+    "s3:if-match",
+    "s3:if-none-match",
+    "s3:object-lock-",
+    "s3:objectcreationoperation",
+    "s3:requestobjecttag",
+)
 
 
 def request_key_absent(action: str, key: str) -> bool:

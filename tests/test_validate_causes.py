@@ -1343,3 +1343,21 @@ def test_a_write_granted_to_a_canonical_user_is_never_a_pass():
     assert least.status is WARN and "canonical user 79a59df900b9" in least.detail, least.detail
     reads = json.loads(json.dumps(grant).replace('"s3:*"', '"s3:GetObject"'))
     assert checks(snapshot(bucket_policy=reads))["AWSLeastPrivilege"].status is PASS
+
+
+def test_writes_under_headers_the_client_sets_are_writes():
+    """Round 20ad item 2: a grant of s3:PutObject under a condition on a header the client sets
+    (If-None-Match: S3 User Guide, "Enforce conditional writes on Amazon S3 buckets", example 1;
+    x-amz-tagging's s3:RequestObjectTag; Object Lock's mode) passed, the key taken as absent; one
+    under s3:ResourceAccount (the bucket owner's account, Amazon S3 condition keys) too."""
+    conditions = [
+        {"Null": {"s3:if-none-match": "false"}},
+        {"StringEquals": {"s3:RequestObjectTag/team": "x"}},
+        {"StringEquals": {"s3:object-lock-mode": "GOVERNANCE"}},
+        {"StringEquals": {"s3:ResourceAccount": "123456789012"}},
+    ]
+    for condition in conditions:
+        write = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::images/*",
+                 "Condition": condition}  # fmt: skip
+        found = _least_with(write)
+        assert found.status is WARN and "s3:PutObject" in found.detail, (condition, found.detail)

@@ -100,6 +100,8 @@ def resource_keys(spec: ValidateSpec, state: Snapshot, resource: str) -> dict[st
     organization's (known_keys); elsewhere they are not known (unknown_keys)."""
     account = _resource_account(spec, resource)
     keys: dict[str, Any] = {"aws:ResourceAccount": account}
+    if ":s3:" in resource:  # S3's own name for it (Amazon S3 condition keys, s3:ResourceAccount)
+        keys["s3:ResourceAccount"] = account
     if account == spec.account:
         if state.org.org_id:
             keys["aws:ResourceOrgID"] = state.org.org_id
