@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -44,7 +45,20 @@ def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snap
     if state.role is not None and state.bucket_exists:
         state.other_policies = _other_policies(aws, spec, state)
     state.org = org if org is not None else read_for_account(aws, spec.account)
+    if org is not None and org.management is None:  # files that name no account (round 20ad item 1)
+        state.org = replace(org, management=_management(aws)).applied_to(spec.account)
     return state
+
+
+def _management(aws: Aws) -> str | None:
+    """The organization's management account (DescribeOrganization's MasterAccountId), where the
+    credentials may read it; None otherwise (the files were given because they may not)."""
+    try:
+        with translate("organizations:DescribeOrganization", "finding the organization"):
+            found = aws.client("organizations").describe_organization()
+    except AwsError:
+        return None
+    return (found.get("Organization") or {}).get("MasterAccountId")
 
 
 def read_role_policies(iam: Any, name: str, state: Snapshot | None = None) -> list[Policy]:

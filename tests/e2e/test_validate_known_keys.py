@@ -187,3 +187,22 @@ def test_a_role_any_principal_of_the_account_may_assume_is_a_chain(make_aws, cus
     customer.iam.create_role(RoleName="AccountWide", AssumeRolePolicyDocument=json.dumps(wide))
     least = {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
     assert least.status == "warn" and "AccountWide" in least.detail, least.detail
+
+
+def test_plain_scp_files_are_not_applied_in_the_management_account(make_aws, box, tmp_path):
+    """Round 20ad item 1: in the organization's management account (moto's create_organization
+    by the customer), an SCP file given as a plain policy document (which names no account) was
+    applied, and the role's writes passed least privilege. DescribeOrganization names the
+    management account; SCPs don't affect its roles (AWS Organizations User Guide)."""
+    setup_role(make_aws)
+    organization(box, managed_by_customer=True)
+    iam = make_aws().client("iam")
+    writes = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+              "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}  # fmt: skip
+    iam.put_role_policy(RoleName=ROLE, PolicyName="writes", PolicyDocument=json.dumps(writes))
+    scp = tmp_path / "deny-writes.json"
+    scp.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}))  # fmt: skip
+    spec = validate.ValidateSpec(ROLE_ARN, EXTERNAL_ID, BUCKET, LABELBOX, scp_files=(str(scp),))
+    least = {c.name: c for c in validate.validate(make_aws(), spec).checks}["AWSLeastPrivilege"]
+    assert least.status == "warn" and "s3:PutObject" in least.detail, least.detail
