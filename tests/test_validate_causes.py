@@ -804,7 +804,13 @@ def test_a_write_the_bucket_policy_grants_the_vendors_account_is_a_write():
     assert written.status is WARN, written.detail
     assert "s3:PutObject" in written.detail and "340636424752" in written.detail, written.detail
     assert written.remedy == "BUCKET_POLICY_GRANTS"
-    assert least(grant("s3:GetObject")).status is PASS
+    # reads alone were no finding here; round 20ad item 6: a direct read skips the role and its
+    # external ID, which is what keeps the vendor from being "coerced" into acting for another
+    # customer (IAM User Guide, "The confused deputy problem": "an entity that doesn't have
+    # permission to perform an action can coerce a more-privileged entity to perform the
+    # action"), so it is now one (test_the_vendors_own_account_reading_directly_bypasses_the_id)
+    read = least(grant("s3:GetObject"))
+    assert read.status is WARN and "may s3:GetObject directly" in read.detail, read.detail
     denied = {**grant("s3:PutObject"), "Effect": "Deny", "Principal": "*"}
     assert least(grant("s3:PutObject"), denied).status is PASS
     # another account than the vendor's: not the vendor's access (audit and inventory show it)
@@ -1361,3 +1367,28 @@ def test_writes_under_headers_the_client_sets_are_writes():
                  "Condition": condition}  # fmt: skip
         found = _least_with(write)
         assert found.status is WARN and "s3:PutObject" in found.detail, (condition, found.detail)
+
+
+def test_the_vendors_own_account_reading_directly_bypasses_the_id():
+    """Round 20ad item 6: a bucket policy granting the vendor's account root s3:GetObject and
+    s3:ListBucket passed: any principal of that account reads the bucket without the role, so
+    without the external ID (IAM User Guide, "The confused deputy problem"; across accounts the
+    grant and the account's own policies decide: "Cross-account policy evaluation logic")."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::340636424752:root"},
+                 "Action": ["s3:GetObject", "s3:ListBucket"]}  # fmt: skip
+    resources = ["arn:aws:s3:::images", "arn:aws:s3:::images/*"]
+    grant = {"Version": "2012-10-17", "Statement": [{**statement, "Resource": resources}]}
+    least = checks(snapshot(bucket_policy=grant))["AWSLeastPrivilege"]
+    assert least.status is WARN and "the vendor's own account 340636424752 may s3:GetObject" in least.detail
+
+
+def test_another_accounts_buckets_and_every_buckets_name_are_beyond_this_bucket():
+    """Round 20ad items 10, 11: s3:PutObject on "*" under aws:ResourceAccount of another account
+    (where that account's bucket policies allow it, the session may write there: an exfiltration
+    path), and s3:ListAllMyBuckets (every bucket's name), passed as "on this bucket only"."""
+    elsewhere = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceAccount": "999999999999"}}}  # fmt: skip
+    found = _least_with(elsewhere)
+    assert found.status is WARN and "s3:PutObject on another account's buckets" in found.detail, found.detail
+    listing = _least_with({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"})
+    assert listing.status is WARN and "s3:ListAllMyBuckets" in listing.detail, listing.detail

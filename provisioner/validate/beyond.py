@@ -54,14 +54,20 @@ def bucket_writes(spec: ValidateSpec) -> list[tuple[str, str]]:
 
 
 def vendor_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[str]]:
-    """The bucket's S3 writes the bucket policy lets the vendor's *own* account make, without the
-    role (trial 20w item 3), and the key's changes its key policy lets it make (trial 20x item 5).
+    """The bucket's S3 reads and writes the bucket policy lets the vendor's *own* account make,
+    without the role (trial 20w item 3), and the key's changes its key policy lets it make (trial 20x item 5).
     Across accounts a resource policy naming the account grants to it, and its own policies then
     decide (IAM User Guide, "Cross-account policy evaluation logic"); those are not ours to read,
     so they are taken to allow, as are its SCPs. The account's RCPs apply. Returns the actions
     and the Allow statements that grant one (alone, their conditions met)."""
     keys = {"s3:signatureversion": "AWS4-HMAC-SHA256"}
-    writes = [(action, resource, state.bucket_region, keys) for action, resource in bucket_writes(spec)]
+    bucket = bucket_arn(spec.bucket, spec.partition)
+    # its reads too: without the role, the external ID guards nothing (round 20ad item 6; IAM User
+    # Guide, "The confused deputy problem")
+    reads = [("s3:GetObject", f"{bucket}/{spec.sample_key}"), ("s3:ListBucket", bucket)]
+    writes = [
+        (action, resource, state.bucket_region, keys) for action, resource in [*reads, *bucket_writes(spec)]
+    ]
     found, grants = direct(state, spec, Policy("bucket policy", state.bucket_policy or {}), writes)
     grants = [f"bucket policy {g}" for g in grants]
     if state.kms_key and state.key_policy:

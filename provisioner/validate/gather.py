@@ -343,7 +343,10 @@ def _other_policies(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[tuple
             state.others_unread.append(f"{kind} {name}: {exc.action or kind} ({exc.code or exc})")
             return None
         policy = parse_document(text) if text else None
-        wide = any(s.is_allow and "*" in aws_principals(s) for s in statements(policy or {}))
+        wide = any(  # any principal, or every one but some (NotPrincipal: round 20ad item 4)
+            s.is_allow and ("*" in aws_principals(s) or "NotPrincipal" in s.body)
+            for s in statements(policy or {})
+        )
         return (kind, arn, policy) if policy and (wide or any(n in text for n in names)) else None
 
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from provisioner.evaluation import Policy, Request, evaluate
+from provisioner.evaluation import OUTSIDER_ACCOUNT, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys, Outcome
-from provisioner.iam import WRITE_LEVELS, s3_actions, strings
+from provisioner.iam import WRITE_LEVELS, s3_actions, statements, strings
 from provisioner.model import account_of, bucket_arn
 from provisioner.validate.beyond import (
     beyond_s3,
@@ -143,8 +143,8 @@ def _asker(state: Snapshot, spec: ValidateSpec, identity: Chain) -> Callable[...
     frees = {True: free_keys(spec, state), False: free_keys(spec, state, s3=False)}
     regions = regions_of(identity, spec.partition, state.bucket_region)
 
-    def may(side: Chain, action: str, resource: str, *, home: bool = False) -> bool:
-        request, free = s3_request(spec, state, action, resource), frees[action.startswith("s3:")]
+    def may(side: Chain, action: str, resource: str, *, home: bool = False, **context: str) -> bool:
+        request, free = s3_request(spec, state, action, resource, **context), frees[action.startswith("s3:")]
         asked = [at_region(request, r) for r in (regions[:1] if home else regions)]
         return any(decide(side, r, spec, state, free, only_allowed=True).possibly for r in asked)
 
@@ -162,6 +162,17 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
         for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
             if may(identity, action, resource) and f"{action} on {named}" not in found:
                 found.append(f"{action} on {named}")
+    # another account's bucket (S3 ARNs name none: its keys say whose), and every bucket's name
+    # (round 20ad items 10, 11)
+    probe = bucket_arn(PROBE_BUCKET, spec.partition)
+    for account in _other_accounts(state, spec):
+        theirs = {"aws:ResourceAccount": account, "s3:ResourceAccount": account}
+        for action, resource in (("s3:GetObject", f"{probe}/x"), ("s3:PutObject", f"{probe}/x")):
+            shown = f"{action} on another account's buckets"
+            found += [shown] if shown not in found and may(identity, action, resource, **theirs) else []
+    found += (
+        ["s3:ListAllMyBuckets (every bucket's name)"] if may(identity, "s3:ListAllMyBuckets", "*") else []
+    )
     # through an access point of another bucket, by its ARN (round 20ac G3: accesspoint/* read
     # every bucket that delegates to access points)
     point = f"arn:{spec.partition}:s3:{state.bucket_region}:{spec.account}:accesspoint/{PROBE_BUCKET}"
@@ -170,6 +181,23 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
     for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
         found += [action] if may(identity, action, resource) else []
     return found + _key_changes(state, spec) + _chains(state, spec)
+
+
+def _other_accounts(state: Snapshot, spec: ValidateSpec) -> list[str]:
+    """Accounts other than the role's whose buckets to ask about: one that no policy names, and
+    each that the role's policies compare aws:ResourceAccount or s3:ResourceAccount with."""
+    import re
+
+    named = [
+        str(value)
+        for policy in state.identity_policies
+        for statement in statements(policy.document)
+        for _, key, values in statement.conditions()
+        if key.lower() in ("aws:resourceaccount", "s3:resourceaccount")
+        for value in values
+        if re.fullmatch(r"\d{12}", str(value))
+    ]
+    return [a for a in dict.fromkeys([OUTSIDER_ACCOUNT, *named]) if a != spec.account][:5]
 
 
 def _chains(state: Snapshot, spec: ValidateSpec) -> list[str]:
