@@ -39,6 +39,16 @@ def beyond_s3(spec: ValidateSpec) -> list[tuple[str, str]]:
     ]
 
 
+# What an admin reads first among S3 actions a finding lists (the rest follow in their order)
+FIRST = ("s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy",
+         "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutObjectAcl", "s3:DeleteBucket")  # fmt: skip
+
+
+def weightiest(actions: list[str]) -> list[str]:
+    """The actions, those of FIRST first."""
+    return sorted(actions, key=lambda a: FIRST.index(a) if a in FIRST else len(FIRST))
+
+
 def bucket_writes(spec: ValidateSpec) -> list[tuple[str, str]]:
     """S3's writes (Write, Permissions management, Tagging) at the bucket and at an object in it,
     each at the one of a type it acts on (no s3:PutObject on the bucket's ARN, no

@@ -20,6 +20,7 @@ from provisioner.validate.beyond import (
     granting,
     key_changes,
     vendor_writes,
+    weightiest,
 )
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
@@ -317,6 +318,7 @@ def _key_policy_names(state: Snapshot, spec: ValidateSpec, found: str) -> bool:
 
 
 def _listed(actions: list[str]) -> str:
+    actions = weightiest(actions)
     return ", ".join(actions[:6]) + (f" and {len(actions) - 6} more" if len(actions) > 6 else "")
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
-from provisioner.validate.beyond import bucket_writes, key_changes
+from provisioner.validate.beyond import bucket_writes, key_changes, weightiest
 from provisioner.validate.model import Snapshot, ValidateSpec
 from provisioner.validate.points import GRANTED
 from provisioner.validate.rules import decide, free_keys, s3_request
@@ -21,8 +21,8 @@ from provisioner.validate.where import at_region
 
 
 def resource_grants(state: Snapshot, spec: ValidateSpec) -> list[str]:
-    """One finding per resource: its first read or write (a bucket) or change (a key) that its
-    policy gives the role's session, said as GRANTED (create-role cannot take it away)."""
+    """One finding per resource: the reads and writes (a bucket) or changes (a key) that its
+    policy gives the role's session, said as GRANTED (create-role cannot take them away)."""
     own = Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps,
                 rcps=state.org.rcps)  # fmt: skip
     found: list[str] = []
@@ -39,12 +39,15 @@ def resource_grants(state: Snapshot, spec: ValidateSpec) -> list[str]:
             free = free_keys(spec, state, s3=False)
             label, region, required = f"KMS key {arn}", arn.split(":")[3], True
         chain = replace(own, resource=[policy], resource_required=required)
+        given: list[str] = []
         for action, resource in asked:
             request = at_region(s3_request(spec, state, action, resource), region)
-            if (
-                decide(chain, request, spec, state, free, only_allowed=True).possibly
-                and not decide(own, request, spec, state, free, only_allowed=True).possibly
-            ):
-                found.append(f"{action} on {label} ({GRANTED})")
-                break
+            if action not in given and decide(chain, request, spec, state, free, only_allowed=True).possibly:
+                given += (
+                    [] if decide(own, request, spec, state, free, only_allowed=True).possibly else [action]
+                )
+        if given:
+            given = weightiest(given)
+            more = f" and {len(given) - 4} more" if len(given) > 4 else ""
+            found.append(f"{', '.join(given[:4])}{more} on {label} ({GRANTED})")
     return found
