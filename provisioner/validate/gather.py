@@ -337,7 +337,10 @@ def _other_policies(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[tuple
                 )
             else:
                 text = read_or_none(
-                    "kms:GetKeyPolicy", "", lambda: kms.get_key_policy(KeyId=name)["Policy"], ()
+                    "kms:GetKeyPolicy",
+                    "",
+                    lambda: kms.get_key_policy(KeyId=name, PolicyName="default")["Policy"],
+                    (),
                 )
         except AwsError as exc:
             state.others_unread.append(f"{kind} {name}: {exc.action or kind} ({exc.code or exc})")

@@ -78,3 +78,23 @@ def test_another_buckets_policy_granting_the_role_is_read(make_aws, customer):
     customer.s3.put_bucket_policy(Bucket="customer-archive", Policy=json.dumps(grant))
     found = least(make_aws)
     assert found.status == "warn" and "s3:PutObject on bucket customer-archive" in found.detail, found.detail
+
+
+def test_another_keys_policy_granting_the_role_is_read(make_aws):
+    """Round 20ad (redder item 2): GetKeyPolicy was asked without PolicyName, which moto refuses,
+    so any KMS key made least privilege "not all read". A key whose policy gives the role kms:*
+    is read and named; the account's own-root key is nothing of the role's."""
+    setup_role(make_aws)
+    kms = make_aws().client("kms")
+    root = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [root]}))
+    assert least(make_aws).status == "pass"
+    role_all = {**root, "Principal": {"AWS": ROLE_ARN}}
+    kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [root, role_all]}))
+    found = least(make_aws)
+    assert found.status == "warn" and "on KMS key" in found.detail, found.detail
