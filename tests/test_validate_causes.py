@@ -1392,3 +1392,11 @@ def test_another_accounts_buckets_and_every_buckets_name_are_beyond_this_bucket(
     assert found.status is WARN and "s3:PutObject on another account's buckets" in found.detail, found.detail
     listing = _least_with({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"})
     assert listing.status is WARN and "s3:ListAllMyBuckets" in listing.detail, listing.detail
+
+
+def test_least_privileges_pass_says_what_it_did_not_read():
+    """Round 20ad item 8: a Secrets Manager or SQS resource policy naming the role grants on its
+    own within the account ("Policy evaluation logic"), and validate reads neither: its PASS says
+    so rather than claim more than it read."""
+    least = checks(snapshot())["AWSLeastPrivilege"]
+    assert least.status is PASS and "other services' resource policies" in least.detail, least.detail

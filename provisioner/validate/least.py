@@ -128,7 +128,8 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         keys = ("; kms:Decrypt is granted on other KMS keys too: the session may decrypt what it "
                 "holds of theirs (KMS Developer Guide, \"Best practices for IAM policies\": name "
                 "the keys)")  # fmt: skip
-    return verdict(name, PASS, spec, detail=f"read and list only, on this bucket only{keys}")
+    unread = " (other services' resource policies, such as Secrets Manager's or SQS's, are not read)"
+    return verdict(name, PASS, spec, detail=f"read and list only, on this bucket only{keys}{unread}")
 
 
 def _other_key(spec: ValidateSpec, state: Snapshot) -> str:
