@@ -51,3 +51,18 @@ def test_other_policies_not_read_are_a_warn():
     assert found.status is Status.WARN and "s3:ListAllMyBuckets" in found.detail, found.detail
     found = least([], others_unread=["bucket logs: s3:GetBucketPolicy (AccessDenied)"])
     assert found.status is Status.WARN and "bucket logs" in found.detail, found.detail
+
+
+def test_another_buckets_policy_granting_the_vendors_own_account():
+    """Round 20ad item 5: another bucket's policy granting the vendor's account root reads and
+    writes passed; across accounts that grant and the vendor's own policies (not ours to read,
+    taken to allow) decide ("Cross-account policy evaluation logic")."""
+    vendor = grant(
+        ["s3:GetObject", "s3:PutObject"], f"{ARCHIVE}/*", {"AWS": "arn:aws:iam::340636424752:root"}
+    )
+    found = least([("bucket", ARCHIVE, vendor)])
+    assert found.status is Status.WARN, found.detail
+    assert "340636424752 may s3:GetObject, s3:PutObject on bucket customer-archive" in found.detail, (
+        found.detail
+    )
+    assert "policy of bucket customer-archive $.Statement[0]" in found.detail

@@ -16,6 +16,7 @@ from provisioner.aws import Aws, AwsError, managed_policy, paginate_all, read_or
 from provisioner.evaluation import Policy
 from provisioner.iam import aws_principals, parse_document, statements
 from provisioner.inputs import region_of_location
+from provisioner.model import account_of
 from provisioner.organization import OrgPolicies, read_for_account
 from provisioner.validate.model import AccessPoint, Json, Snapshot, ValidateSpec
 
@@ -314,6 +315,7 @@ def _other_policies(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[tuple
 
     s3, kms = aws.client("s3"), aws.client("kms", state.bucket_region)
     names = [spec.role_name, str((state.role or {}).get("RoleId") or spec.role_name)]
+    names += [a for a in [account_of(spec.vendor.principal)] if a]  # the vendor's own account too
     listed = _optional(
         state, "s3:ListAllMyBuckets", (), lambda: [b["Name"] for b in s3.list_buckets()["Buckets"]]
     )

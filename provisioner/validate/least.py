@@ -24,7 +24,7 @@ from provisioner.validate.beyond import (
 )
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
 from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
-from provisioner.validate.resources import resource_grants
+from provisioner.validate.resources import resource_grants, vendor_resource_grants
 from provisioner.validate.rules import (
     CHECKS,
     ESCALATION,
@@ -100,8 +100,8 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     too_much += point_writes(state, spec)  # through the bucket's access points (trial 20ab item 4)
     too_much += resource_grants(state, spec)  # other buckets' and keys' own policies (round 20ac G2)
     direct = vendor_writes(state, spec)  # the vendor's own account, without the role (trial 20w item 3)
-    through = vendor_point_writes(state, spec)
-    direct = (direct[0] + through[0], direct[1] + through[1])
+    through, there = vendor_point_writes(state, spec), vendor_resource_grants(state, spec)
+    direct = (direct[0] + through[0] + there[0], direct[1] + through[1] + there[1])
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]
         return _too_broad(state, spec, too_much, written, identity, direct)

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
-from provisioner.validate.beyond import bucket_writes, key_changes, weightiest
+from provisioner.validate.beyond import bucket_writes, direct, key_changes, weightiest
 from provisioner.validate.model import Snapshot, ValidateSpec
 from provisioner.validate.points import GRANTED
 from provisioner.validate.rules import decide, free_keys, s3_request
@@ -51,3 +51,24 @@ def resource_grants(state: Snapshot, spec: ValidateSpec) -> list[str]:
             more = f" and {len(given) - 4} more" if len(given) > 4 else ""
             found.append(f"{', '.join(given[:4])}{more} on {label} ({GRANTED})")
     return found
+
+
+def vendor_resource_grants(state: Snapshot, spec: ValidateSpec) -> tuple[list[str], list[str]]:
+    """The reads and writes of the account's other buckets that their policies let the vendor's
+    own account make, without the role (validate/beyond.py `direct`, as for this bucket's), and
+    the statements that grant them (round 20ad item 5)."""
+    found: list[str] = []
+    grants: list[str] = []
+    for kind, arn, document in state.other_policies:
+        if kind != "bucket":
+            continue
+        name = arn.split(":::", 1)[1]
+        there = replace(spec, bucket=name, key=None, prefix=None)
+        keys = {"s3:signatureversion": "AWS4-HMAC-SHA256"}
+        reads = [("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)]
+        asked = [(a, r, state.bucket_region, keys) for a, r in [*reads, *bucket_writes(there)]]
+        given, granted = direct(state, spec, Policy(f"bucket policy of {arn}", document), asked)
+        if given:
+            found.append(f"{', '.join(weightiest(given)[:4])} on bucket {name}")
+            grants += [f"policy of bucket {name} {g}" for g in granted]
+    return found, grants
