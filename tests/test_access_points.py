@@ -141,3 +141,19 @@ def test_reading_through_any_access_point_is_reading_other_buckets():
     state.identity_policies = [*state.identity_policies, Policy("inline policy points", wide)]
     found = least(state)
     assert found.status is WARN and "s3:GetObject on other access points" in found.detail, found.detail
+
+
+def test_writing_through_a_multi_region_access_point_is_a_write():
+    """Round 20ad item 3: a role policy granting s3:PutObject on arn:aws:s3::ACCOUNT:accesspoint/*
+    (Multi-Region Access Points' ARNs name no region: S3 User Guide, "Multi-Region Access Points",
+    permissions; within the account the identity policy is what they ask) passed."""
+    from provisioner.evaluation import Policy
+
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3::{ACCOUNT}:accesspoint/*"}]}  # fmt: skip
+    state = snapshot()
+    state.identity_policies = [*state.identity_policies, Policy("inline policy mrap", wide)]
+    found = least(state)
+    assert found.status is WARN and "s3:PutObject on other multi-region access points" in found.detail, (
+        found.detail
+    )

@@ -177,9 +177,14 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
     )
     # through an access point of another bucket, by its ARN (round 20ac G3: accesspoint/* read
     # every bucket that delegates to access points)
-    point = f"arn:{spec.partition}:s3:{state.bucket_region}:{spec.account}:accesspoint/{PROBE_BUCKET}"
-    for action, resource in (("s3:GetObject", f"{point}/object/x"), ("s3:ListBucket", point)):
-        found += [f"{action} on other access points"] if may(identity, action, resource) else []
+    for region in (state.bucket_region, ""):  # a Multi-Region Access Point's ARN names no region
+        point = f"arn:{spec.partition}:s3:{region}:{spec.account}:accesspoint/{PROBE_BUCKET}"
+        for action, resource in (
+            ("s3:GetObject", f"{point}/object/x"),
+            ("s3:PutObject", f"{point}/object/x"),
+        ):
+            shown = f"{action} on other {'multi-region ' if not region else ''}access points"
+            found += [shown] if may(identity, action, resource) else []
     for action, resource in [*((a, spec.role_arn) for a in ESCALATION), *beyond_s3(spec)]:
         found += [action] if may(identity, action, resource) else []
     return found + _key_changes(state, spec) + _chains(state, spec)
