@@ -46,20 +46,33 @@ def gather(aws: Aws, spec: ValidateSpec, org: OrgPolicies | None = None) -> Snap
     if state.role is not None and state.bucket_exists:
         state.other_policies = _other_policies(aws, spec, state)
     state.org = org if org is not None else read_for_account(aws, spec.account)
-    if org is not None and org.management is None:  # files that name no account (round 20ad item 1)
-        state.org = replace(org, management=_management(aws)).applied_to(spec.account)
+    if org is not None:  # files, checked against what AWS says of the organization (20ad, 20ae)
+        state.org = _checked_files(aws, org).applied_to(spec.account)
     return state
 
 
-def _management(aws: Aws) -> str | None:
-    """The organization's management account (DescribeOrganization's MasterAccountId), where the
-    credentials may read it; None otherwise (the files were given because they may not)."""
+def _checked_files(aws: Aws, org: OrgPolicies) -> OrgPolicies:
+    """The --scp-file/--rcp-file policies as they apply, where DescribeOrganization answers (the
+    files were given because the rest may not be readable): none in an account that is in no
+    organization, none when they are another organization's (their ARN names it), and the
+    management account is the one AWS names (no file's applies there: applied_to). Where it is
+    refused, as given."""
     try:
         with translate("organizations:DescribeOrganization", "finding the organization"):
             found = aws.client("organizations").describe_organization()
-    except AwsError:
-        return None
-    return (found.get("Organization") or {}).get("MasterAccountId")
+    except AwsError as exc:
+        if exc.code == "AWSOrganizationsNotInUseException":  # a standalone account has none
+            return OrgPolicies(standalone=True, notes=[
+                "the account is in no organization (DescribeOrganization), so no SCP or RCP applies: "
+                "the --scp-file/--rcp-file policies are not applied"])  # fmt: skip
+        return org
+    answer = found.get("Organization") or {}
+    actual, management = answer.get("Id"), answer.get("MasterAccountId")
+    if org.org_id and actual and org.org_id != actual:
+        return OrgPolicies(org_id=actual, management=management, notes=[
+            f"the --scp-file/--rcp-file policies are of organization {org.org_id} (their ARNs), the "
+            f"account's is {actual} (DescribeOrganization): they are not applied"])  # fmt: skip
+    return replace(org, org_id=actual or org.org_id, management=management or org.management)
 
 
 def read_role_policies(iam: Any, name: str, state: Snapshot | None = None) -> list[Policy]:

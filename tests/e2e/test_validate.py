@@ -486,7 +486,10 @@ def test_organization_policies_that_cannot_be_read_are_said_so(make_aws):
     )
 
 
-def test_scp_files_offline(cli, aws_env, make_aws, tmp_path):
+def test_scp_files_offline(cli, aws_env, make_aws, tmp_path, box):
+    """SCP files, for an account whose organization's policies cannot be listed. In an account
+    that is in no organization (DescribeOrganization: AWSOrganizationsNotInUseException) none
+    applies, so a file is not applied (round 20ae items 2, 3: it was, and made writes pass)."""
     setup_role(make_aws)
     path = tmp_path / "scp.json"
     content = {
@@ -506,6 +509,12 @@ def test_scp_files_offline(cli, aws_env, make_aws, tmp_path):
         "-o",
         "json",
     ]
+    standalone = cli(*args, "--scp-file", str(path))
+    assert standalone.code == 0, standalone.stdout
+    assert (
+        "in no organization" in {c["name"]: c for c in standalone.json()["checks"]}["AWSObjectRead"]["detail"]
+    )
+    organization(box)  # the customer's account a member of an organization
     result = cli(*args, "--scp-file", str(path))
     assert result.code == 1
     checks = {c["name"]: c for c in result.json()["checks"]}

@@ -206,3 +206,28 @@ def test_plain_scp_files_are_not_applied_in_the_management_account(make_aws, box
     spec = validate.ValidateSpec(ROLE_ARN, EXTERNAL_ID, BUCKET, LABELBOX, scp_files=(str(scp),))
     least = {c.name: c for c in validate.validate(make_aws(), spec).checks}["AWSLeastPrivilege"]
     assert least.status == "warn" and "s3:PutObject" in least.detail, least.detail
+
+
+def test_policy_files_of_another_organization_are_not_applied(make_aws, box, tmp_path):
+    """Round 20ae item 1: an RCP file whose ARN names another organization (o-zzzzzzzzzz) made it
+    "yours", and a trust letting that organization in passed. DescribeOrganization names the
+    account's own; files of another are not applied, and the trust's door is found."""
+    setup_role(make_aws)
+    organization(box)
+    iam = make_aws().client("iam")
+    trust = json.loads(json.dumps(iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]))
+    theirs = {"StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}}
+    door = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": theirs}
+    trust["Statement"].append(door)
+    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
+    full = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+    }
+    arn = "arn:aws:organizations::999999999999:policy/o-zzzzzzzzzz/resource_control_policy/p-full0001"
+    rcp = tmp_path / "rcp.json"
+    summary = {"Arn": arn, "Name": "RCPFullAWSAccess", "Type": "RESOURCE_CONTROL_POLICY"}
+    rcp.write_text(json.dumps({"Policy": {"PolicySummary": summary, "Content": json.dumps(full)}}))
+    spec = validate.ValidateSpec(ROLE_ARN, EXTERNAL_ID, BUCKET, LABELBOX, rcp_files=(str(rcp),))
+    found = {c.name: c for c in validate.validate(make_aws(), spec).checks}["AWSExternalID"]
+    assert found.status == "fail" and "not applied" in found.detail, found.detail
