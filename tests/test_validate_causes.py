@@ -1400,3 +1400,14 @@ def test_least_privileges_pass_says_what_it_did_not_read():
     so rather than claim more than it read."""
     least = checks(snapshot())["AWSLeastPrivilege"]
     assert least.status is PASS and "other services' resource policies" in least.detail, least.detail
+
+
+def test_a_role_whose_trust_pins_an_id_is_still_a_chain():
+    """Round 20ae item 9: another role trusting this one under sts:ExternalId "zzz" passed least
+    privilege; the session passes whatever ID it likes, and this one is written in the trust."""
+    admin = "arn:aws:iam::123456789012:role/Admin"
+    statement = {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "sts:AssumeRole"}
+    condition = {"StringEquals": {"sts:ExternalId": "zzz"}}
+    pinned = {"Version": "2012-10-17", "Statement": [{**statement, "Condition": condition}]}
+    least = checks(snapshot(trusting=[(admin, pinned)]))["AWSLeastPrivilege"]
+    assert least.status is WARN and "Admin" in least.detail, least.detail

@@ -11,7 +11,7 @@ from dataclasses import replace
 from provisioner.evaluation import OUTSIDER_ACCOUNT, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize
 from provisioner.evaluation.free import FreeKeys, Outcome
-from provisioner.iam import WRITE_LEVELS, s3_actions, statements, strings
+from provisioner.iam import WRITE_LEVELS, s3_actions, statements
 from provisioner.model import account_of, bucket_arn
 from provisioner.validate.beyond import (
     beyond_s3,
@@ -22,9 +22,9 @@ from provisioner.validate.beyond import (
     vendor_writes,
     weightiest,
 )
-from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.model import Check, Json, Snapshot, ValidateSpec, verdict
 from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
-from provisioner.validate.resources import resource_grants, vendor_resource_grants
+from provisioner.validate.resources import named_buckets, resource_grants, vendor_resource_grants
 from provisioner.validate.rules import (
     CHECKS,
     ESCALATION,
@@ -46,28 +46,6 @@ from provisioner.validate.where import at_region, regions_of
 
 _BY_ACL = ("write by the bucket ACL", "write by the object ACL")  # an ACL's grant, not the role's
 BUCKET_POLICY_GRANTS = "BUCKET_POLICY_GRANTS"  # checks.json: a write only the bucket policy gives
-
-
-def _named_buckets(state: Snapshot, spec: ValidateSpec) -> dict[str, str]:
-    """A bucket other than the one checked for each bucket (or bucket pattern) the role's
-    identity policies name: a grant on another bucket is reading beyond this one (the probe
-    bucket alone caught only grants on every bucket), with how the policy names it."""
-    from fnmatch import fnmatchcase
-
-    found: dict[str, str] = {}  # a bucket to ask about: how the policy names it
-    for policy in state.identity_policies:
-        for statement in policy.statements:
-            for resource in strings(statement.body.get("Resource")):
-                if ":s3:::" not in resource:
-                    continue
-                pattern = resource.split(":::", 1)[1].split("/", 1)[0]
-                candidate = pattern.replace("*", "x").replace("?", "x")
-                if candidate == spec.bucket:  # a pattern this bucket matches: another that does too
-                    candidate = pattern.replace("*", "other", 1).replace("*", "x").replace("?", "x")
-                if candidate != spec.bucket and fnmatchcase(candidate, pattern) and candidate:
-                    label = f"buckets {pattern}" if "*" in pattern or "?" in pattern else f"bucket {pattern}"
-                    found.setdefault(candidate, label)
-    return found
 
 
 @CHECKS.register("AWSLeastPrivilege")
@@ -159,7 +137,7 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
     may = _asker(state, spec, identity)
 
     found: list[str] = []
-    for other, named in [(PROBE_BUCKET, "other buckets"), *_named_buckets(state, spec).items()]:
+    for other, named in [(PROBE_BUCKET, "other buckets"), *named_buckets(state, spec).items()]:
         arn = bucket_arn(other, spec.partition)
         for action, resource in (("s3:GetObject", f"{arn}/x"), ("s3:ListBucket", arn)):
             if may(identity, action, resource) and f"{action} on {named}" not in found:
@@ -190,6 +168,13 @@ def _elsewhere(state: Snapshot, spec: ValidateSpec, identity: Chain) -> list[str
     return found + _key_changes(state, spec) + _chains(state, spec)
 
 
+def _ids(trust: Json) -> list[dict[str, str]]:
+    """No external ID, then each one the trust names."""
+    from provisioner.analysis.answer import issued_ids
+
+    return [{}, *({"sts:ExternalId": i} for i in issued_ids(trust))]
+
+
 def _other_accounts(state: Snapshot, spec: ValidateSpec) -> list[str]:
     """Accounts other than the role's whose buckets to ask about: one that no policy names, and
     each that the role's policies compare aws:ResourceAccount or s3:ResourceAccount with."""
@@ -216,8 +201,9 @@ def _chains(state: Snapshot, spec: ValidateSpec) -> list[str]:
     for arn, trust in state.trusting:
         chain = Chain(identity=state.identity_policies, resource=[Policy(f"trust of {arn}", trust)],
                       boundary=state.boundary, scps=state.org.scps, resource_required=True)  # fmt: skip
-        request = s3_request(spec, state, "sts:AssumeRole", arn)
-        if decide(chain, request, spec, state, free, only_allowed=True).possibly:
+        # with no external ID, and with each its trust names: written there, not a secret (20ae)
+        asked = [s3_request(spec, state, "sts:AssumeRole", arn, **i) for i in _ids(trust)]
+        if any(decide(chain, r, spec, state, free, only_allowed=True).possibly for r in asked):
             found.append(f"sts:AssumeRole on {arn} (its trust lets this role in)")
     return found
 

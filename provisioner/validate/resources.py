@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from provisioner.evaluation import Policy
 from provisioner.evaluation.chain import Chain
+from provisioner.iam import strings
 from provisioner.validate.beyond import bucket_writes, direct, key_changes, weightiest
 from provisioner.validate.model import Snapshot, ValidateSpec
 from provisioner.validate.points import GRANTED
@@ -72,3 +73,25 @@ def vendor_resource_grants(state: Snapshot, spec: ValidateSpec) -> tuple[list[st
             found.append(f"{', '.join(weightiest(given)[:4])} on bucket {name}")
             grants += [f"policy of bucket {name} {g}" for g in granted]
     return found, grants
+
+
+def named_buckets(state: Snapshot, spec: ValidateSpec) -> dict[str, str]:
+    """A bucket other than the one checked for each bucket (or bucket pattern) the role's
+    identity policies name: a grant on another bucket is reading beyond this one (the probe
+    bucket alone caught only grants on every bucket), with how the policy names it."""
+    from fnmatch import fnmatchcase
+
+    found: dict[str, str] = {}  # a bucket to ask about: how the policy names it
+    for policy in state.identity_policies:
+        for statement in policy.statements:
+            for resource in strings(statement.body.get("Resource")):
+                if ":s3:::" not in resource:
+                    continue
+                pattern = resource.split(":::", 1)[1].split("/", 1)[0]
+                candidate = pattern.replace("*", "x").replace("?", "x")
+                if candidate == spec.bucket:  # a pattern this bucket matches: another that does too
+                    candidate = pattern.replace("*", "other", 1).replace("*", "x").replace("?", "x")
+                if candidate != spec.bucket and fnmatchcase(candidate, pattern) and candidate:
+                    label = f"buckets {pattern}" if "*" in pattern or "?" in pattern else f"bucket {pattern}"
+                    found.setdefault(candidate, label)
+    return found
