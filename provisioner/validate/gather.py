@@ -180,6 +180,13 @@ def _access_points(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[Access
     def policy(name: str) -> Any:
         return control.get_access_point_policy(AccountId=spec.account, Name=name)["Policy"]
 
+    def global_points() -> list[str]:  # S3 Control's Multi-Region Access Points answer in us-west-2
+        answer = aws.client("s3control", "us-west-2").list_multi_region_access_points(AccountId=spec.account)
+        return [str(p.get("Name")) for p in answer.get("AccessPoints", [])
+                if any(r.get("Bucket") == spec.bucket for r in p.get("Regions", []))]  # fmt: skip
+
+    state.multi_region_points = _optional(state, "s3:ListMultiRegionAccessPoints", (), global_points) or []
+
     points = []
     for item in _optional(state, "s3:ListAccessPoints", (), listed) or []:
         name, origin = str(item.get("Name")), str(item.get("NetworkOrigin") or "Internet")

@@ -372,9 +372,15 @@ def grants_beyond(policy: Policy, spec: ValidateSpec, state: Snapshot) -> bool:
 
 def _unseen_points(state: Snapshot, spec: ValidateSpec) -> str:
     """The access points the bucket policy delegates to whose policies were not read: another
-    account's, any one's, or the account's own when AWS refused to list them or show a policy."""
+    account's, any one's, the account's own when AWS refused to list them or show a policy, and
+    its Multi-Region Access Points over the bucket (their policies are not read)."""
     delegates, elsewhere = delegation(state.bucket_policy, spec.account)
-    refused = refused_reads(state, "s3:ListAccessPoints", "s3:GetAccessPointPolicy")
+    refused = refused_reads(state, "s3:ListAccessPoints", "s3:GetAccessPointPolicy", "s3:ListMultiRegion")
+    if delegates and state.multi_region_points and not (elsewhere or refused):  # round 20ae item 11
+        named = ", ".join(state.multi_region_points)
+        return (
+            f"the bucket policy delegates to access points, and Multi-Region Access Points ({named}) serve it"
+        )
     if not delegates or not (elsewhere or refused):
         return ""
     if elsewhere:

@@ -120,6 +120,8 @@ class Snapshot:
     account_roles: list[tuple[str, Json]] = field(default_factory=list)
     # where the bucket policy delegates to the account's access points: theirs (validate/points.py)
     access_points: list[AccessPoint] = field(default_factory=list)
+    # the Multi-Region Access Points over the bucket (their policies are not read: a WARN)
+    multi_region_points: list[str] = field(default_factory=list)
     # --key: HeadObject said there is no such object (False too when not asked, or refused)
     object_missing: bool = False
     unreadable: list[str] = field(default_factory=list)

@@ -98,3 +98,21 @@ def test_another_keys_policy_granting_the_role_is_read(make_aws):
     kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [root, role_all]}))
     found = least(make_aws)
     assert found.status == "warn" and "on KMS key" in found.detail, found.detail
+
+
+def test_a_multi_region_access_point_over_a_delegating_bucket_is_a_warn(make_aws):
+    """Round 20ae item 11: a bucket policy delegating to the account's access points, and a
+    Multi-Region Access Point over the bucket whose policy grants the vendor's account writes,
+    passed. Its policy is not read; that one exists (ListMultiRegionAccessPoints) is a WARN."""
+    setup_role(make_aws)
+    aws = make_aws()
+    delegate = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}}]}  # fmt: skip
+    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(delegate))
+    assert least(make_aws).status == "pass"
+    details = {"Name": "mrap1", "Regions": [{"Bucket": BUCKET}]}
+    aws.client("s3control", "us-west-2").create_multi_region_access_point(AccountId=ACCOUNT, Details=details)
+    found = least(make_aws)
+    assert found.status == "warn" and "Multi-Region Access Points (mrap1)" in found.detail, found.detail
