@@ -51,7 +51,10 @@ def test_an_access_point_whose_policy_lets_the_role_write_is_more_than_reading()
         )
     )
     assert found.status is WARN and found.code == "PERMISSIONS_TOO_BROAD", found.detail
-    assert "s3:PutObject through access point uploads (granted by its policy)" in found.detail
+    assert (
+        "s3:PutObject through access point uploads (granted by the access point's policy, not the role's)"
+        in found.detail
+    )
     assert found.remedy == "BUCKET_POLICY_GRANTS" and "put-access-point-policy" in found.remediation
 
 

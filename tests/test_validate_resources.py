@@ -28,7 +28,9 @@ def test_another_buckets_policy_granting_the_role_writes_is_more_than_reading():
         [("bucket", ARCHIVE, grant(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], f"{ARCHIVE}/*"))]
     )
     assert found.status is Status.WARN, found.detail
-    assert "on bucket customer-archive (granted by its policy)" in found.detail, found.detail
+    assert "on bucket customer-archive (granted by that bucket's policy, not the role's)" in found.detail, (
+        found.detail
+    )
     assert found.remedy == "BUCKET_POLICY_GRANTS"
 
 

@@ -286,7 +286,7 @@ def _too_broad(
     theirs = [
         a
         for a in too_much
-        if a.startswith(_BY_ACL) or a.endswith(f"({GRANTED})") or _key_policy_names(state, spec, a)
+        if a.startswith(_BY_ACL) or a.endswith(GRANTED) or _key_policy_names(state, spec, a)
     ]
     others = [a for a in too_much if (not a.startswith("s3:") or " on " in a) and a not in theirs]
     by_role = others or any(_by_role(identity, r, spec, state, free) for r in writes)

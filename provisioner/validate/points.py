@@ -21,7 +21,14 @@ from provisioner.model import account_of, bucket_arn
 from provisioner.validate.model import AccessPoint, Snapshot, ValidateSpec
 from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request
 
-GRANTED = "granted by its policy"  # a write through an access point its policy gives, not the role's
+GRANTED = "policy, not the role's)"  # how a grant the role's own policies do not make ends
+
+
+def granted(whose: str) -> str:
+    """(granted by WHOSE policy, not the role's): create-role cannot take it away."""
+    return f"(granted by {whose} {GRANTED}"
+
+
 _KEYS = ("s3:dataaccesspointaccount", "s3:dataaccesspointarn")
 _ORIGIN = "s3:accesspointnetworkorigin"  # every request through an access point carries it
 _NAMING = ("stringequals", "stringlike", "arnequals", "arnlike")  # operators that name the points
@@ -81,7 +88,7 @@ def reachable(state: Snapshot) -> list[AccessPoint]:
 def point_writes(state: Snapshot, spec: ValidateSpec) -> list[str]:
     """The object writes the role's session may make through one of the bucket's access points,
     to any object (its key is the vendor's choice), each asked of both chains; those the role's
-    own policies do not give say GRANTED (create-role cannot take them away)."""
+    own policies do not give say so (`granted`: create-role cannot take them away)."""
     bucket, under = bucket_arn(spec.bucket, spec.partition), s3_chain(state)
     anywhere = free_keys(spec, state)
     found: list[str] = []
@@ -101,7 +108,7 @@ def point_writes(state: Snapshot, spec: ValidateSpec) -> list[str]:
             sent = s3_request(spec, state, action, f"{bucket}/{spec.sample_key}", **keys)
             if decide(under, sent, spec, state, free[False], only_allowed=True).possibly:
                 own = decide(replace(through, resource=[]), asked, spec, state, free[True], only_allowed=True)
-                mine = "" if own.possibly else f" ({GRANTED})"
+                mine = "" if own.possibly else " " + granted("the access point's")
                 found.append(f"{action} through access point {point.name}{mine}")
     return found
 

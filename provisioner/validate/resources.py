@@ -16,14 +16,14 @@ from provisioner.evaluation.chain import Chain
 from provisioner.iam import strings
 from provisioner.validate.beyond import bucket_writes, direct, key_changes, weightiest
 from provisioner.validate.model import Snapshot, ValidateSpec
-from provisioner.validate.points import GRANTED
+from provisioner.validate.points import granted
 from provisioner.validate.rules import decide, free_keys, s3_request
 from provisioner.validate.where import at_region
 
 
 def resource_grants(state: Snapshot, spec: ValidateSpec) -> list[str]:
     """One finding per resource: the reads and writes (a bucket) or changes (a key) that its
-    policy gives the role's session, said as GRANTED (create-role cannot take them away)."""
+    policy gives the role's session, said as `granted` (create-role cannot take them away)."""
     own = Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps,
                 rcps=state.org.rcps)  # fmt: skip
     found: list[str] = []
@@ -50,7 +50,8 @@ def resource_grants(state: Snapshot, spec: ValidateSpec) -> list[str]:
         if given:
             given = weightiest(given)
             more = f" and {len(given) - 4} more" if len(given) > 4 else ""
-            found.append(f"{', '.join(given[:4])}{more} on {label} ({GRANTED})")
+            whose = "that bucket's" if kind == "bucket" else "that key's"
+            found.append(f"{', '.join(given[:4])}{more} on {label} {granted(whose)}")
     return found
 
 
