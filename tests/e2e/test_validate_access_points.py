@@ -18,14 +18,19 @@ def least(make_aws) -> validate.Check:
     return {c.name: c for c in validate.validate(make_aws(), target()).checks}["AWSLeastPrivilege"]
 
 
-def test_an_access_point_granting_the_role_writes_is_read_and_named(make_aws):
-    setup_role(make_aws)
-    aws = make_aws()
-    delegate = {"Version": "2012-10-17", "Statement": [{
+def delegate(aws) -> None:
+    """The S3 User Guide's delegation of the bucket to the account's access points."""
+    policy = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
         "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
         "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}}]}  # fmt: skip
-    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(delegate))
+    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+
+
+def test_an_access_point_granting_the_role_writes_is_read_and_named(make_aws):
+    setup_role(make_aws)
+    aws = make_aws()
+    delegate(aws)
     control = aws.client("s3control")  # at a local endpoint: no account prefix (provisioner/aws.py)
     control.create_access_point(AccountId=ACCOUNT, Name="readers", Bucket=BUCKET)
     reading = {"Version": "2012-10-17", "Statement": [{
@@ -106,11 +111,7 @@ def test_a_multi_region_access_point_over_a_delegating_bucket_is_a_warn(make_aws
     passed. Its policy is not read; that one exists (ListMultiRegionAccessPoints) is a WARN."""
     setup_role(make_aws)
     aws = make_aws()
-    delegate = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
-        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
-        "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}}]}  # fmt: skip
-    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(delegate))
+    delegate(aws)
     assert least(make_aws).status == "pass"
     details = {"Name": "mrap1", "Regions": [{"Bucket": BUCKET}]}
     aws.client("s3control", "us-west-2").create_multi_region_access_point(AccountId=ACCOUNT, Details=details)
