@@ -52,9 +52,7 @@ def validate(
     spec = check_spec(spec)
     if org is None:
         org = read_org_files(spec)
-    if org is not None:  # the role's account is known now (--role-name: from the credentials)
-        org = org.applied_to(spec.account)
-    state = gather(aws, spec, org)
+    state = gather(aws, spec, org)  # applies the files to the role's account (gather)
     checks = static_checks(state, spec)
     if live is not None:
         assumable = checks[0].status is Status.PASS
