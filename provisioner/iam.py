@@ -144,6 +144,13 @@ def aws_principals(statement: Statement, element: str = "Principal") -> list[str
     return strings(principal.get("AWS")) if isinstance(principal, dict) else []
 
 
+def admits_anyone(statement: Statement) -> bool:
+    """Is the statement an Allow for any AWS principal ("*", perhaps narrowed by conditions), or
+    for every one but those it names (NotPrincipal)? Such a grant may reach a principal whatever
+    its account or name."""
+    return statement.is_allow and ("*" in aws_principals(statement) or "NotPrincipal" in statement.body)
+
+
 def names_action(statement: Statement, action: str) -> bool:
     """Does the statement apply to this action: its Action matches it (wildcards, any case), or
     it has a NotAction that does not ("IAM JSON policy elements: NotAction")?"""

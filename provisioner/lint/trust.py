@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from provisioner.iam import Statement, aws_principals, names_action, statements
+from provisioner.iam import Statement, admits_anyone, aws_principals, names_action, statements
 from provisioner.lint.model import LINT_RULES, Source
 from provisioner.model.rules import Hit
 
@@ -88,7 +88,7 @@ def opening_statement(opening: Opening, document: Any) -> Statement | None:
         return named
     allows = [s for s in found if s.is_allow]
     if opening.kind == "someone-else":
-        wide = [s for s in allows if "NotPrincipal" in s.body or "*" in aws_principals(s)]
+        wide = [s for s in allows if admits_anyone(s)]
         allows = wide or allows
     return allows[0] if allows else None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from provisioner.evaluation import Policy, assume_role_request, evaluate
-from provisioner.iam import aws_principals, statements
+from provisioner.iam import admits_anyone, aws_principals, statements
 from provisioner.model import account_of, session_arn
 from provisioner.validate.model import Snapshot, ValidateSpec
 
@@ -124,13 +124,13 @@ def _maybe_outside(document: Any, account: str) -> bool:
     or a federated provider? (Only those are analysed.)"""
     for statement in statements(document):
         principal = statement.body.get("Principal")
+        if admits_anyone(statement):
+            return True
         if not statement.is_allow:
             continue
-        if "NotPrincipal" in statement.body:
-            return True  # an Allow with NotPrincipal lets in everyone it does not name
         if isinstance(principal, dict) and principal.get("Federated"):
             return True
-        if any(p == "*" or account_of(p) != account for p in aws_principals(statement)):
+        if any(account_of(p) != account for p in aws_principals(statement)):
             return True
     return False
 

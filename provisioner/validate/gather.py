@@ -14,7 +14,7 @@ from typing import Any
 
 from provisioner.aws import Aws, AwsError, managed_policy, paginate_all, read_or_none, translate
 from provisioner.evaluation import Policy
-from provisioner.iam import aws_principals, parse_document, statements
+from provisioner.iam import admits_anyone, parse_document, statements
 from provisioner.inputs import region_of_location
 from provisioner.model import account_of
 from provisioner.organization import OrgPolicies, read_for_account
@@ -368,10 +368,7 @@ def _other_policies(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[tuple
             state.others_unread.append(f"{kind} {name}: {exc.action or kind} ({exc.code or exc})")
             return None
         policy = parse_document(text) if text else None
-        wide = any(  # any principal, or every one but some (NotPrincipal: round 20ad item 4)
-            s.is_allow and ("*" in aws_principals(s) or "NotPrincipal" in s.body)
-            for s in statements(policy or {})
-        )
+        wide = any(admits_anyone(s) for s in statements(policy or {}))  # round 20ad item 4
         return (kind, arn, policy) if policy and (wide or any(n in text for n in names)) else None
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -393,7 +390,7 @@ def _trusting(iam: Any, spec: ValidateSpec, state: Snapshot) -> list[tuple[str, 
         text = json.dumps(trust)
         # naming this role, or any principal ("*", narrowed perhaps by aws:PrincipalAccount:
         # round 20ac G7): the session may be among those it lets in
-        wide = any(s.is_allow and "*" in aws_principals(s) for s in statements(trust))
+        wide = any(admits_anyone(s) for s in statements(trust))
         if role.get("Arn") != spec.role_arn and (wide or any(n in text for n in names)):
             found.append((str(role.get("Arn")), trust))
     return found
