@@ -79,6 +79,7 @@ EVAL = "IAM User Guide, 'Policy evaluation logic' (an explicit Deny overrides an
 MULTI = "IAM User Guide, 'Single-valued vs. multivalued context keys'"
 PRINCIPAL = "IAM User Guide, 'IAM JSON policy elements: Principal' (AWS account principals)"
 GLOBAL = "IAM User Guide, 'AWS global condition context keys' (keys the caller sets)"
+VPC = "IAM User Guide, 'AWS global condition context keys', aws:SourceIp (absent through a VPC endpoint: aws:VpcSourceIp, aws:SourceVpc, aws:SourceVpce instead)"
 RCP = "Organizations User Guide, 'Resource control policies (RCPs)' (apply to sts:AssumeRole)"
 
 # (id, statements, RCP documents, expected answer, citation[, lint's answer when it differs:
@@ -111,6 +112,11 @@ TABLE: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str, str
     ("Principal {AWS: *} narrowed by MFA present", [allow({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"AWS": "*"})], [], "open", GLOBAL, None),
     # ... nor aws:MultiFactorAuthAge: the caller's seconds since it signed in with MFA, any whole number.
     ("Principal {AWS: *} narrowed by MFA age", [allow({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {"AWS": "*"})], [], "open", GLOBAL, None),
+    # Through a VPC endpoint (STS has them) a request carries no aws:SourceIp, and aws:SourceVpc,
+    # aws:SourceVpce and aws:VpcSourceIp instead: anyone calling that way gets in (round 20af).
+    ("Principal * narrowed by Null aws:SourceIp true", [allow({**PIN, "Null": {"aws:SourceIp": "true"}}, "*")], [], "open", VPC, None),
+    ("Principal * narrowed by IpAddressIfExists aws:SourceIp", [allow({**PIN, "IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}, "*")], [], "open", VPC, None),
+    ("Principal * narrowed by aws:SourceVpce", [allow({**PIN, "StringEquals": {**PIN["StringEquals"], "aws:SourceVpce": "vpce-0a1b2c3d"}}, "*")], [], "open", VPC, None),
     ("Principal * with the ID, an RCP admits only the vendor's account", [allow(PIN, "*")], [ONLY_THE_VENDOR_RCP], "secure", RCP, "open"),
     ("no condition, the RCP admits the vendor's account", [allow()], [ONLY_THE_VENDOR_RCP], "open", RCP, None),
     ("pinned to another customer's ID", [allow({"StringEquals": {"sts:ExternalId": "another-customer-id-01"}})], [], "shut", COND, "secure"),
@@ -262,13 +268,22 @@ def test_a_vendor_trust_narrowed_by_the_source_address_warns_with_both_sides():
         assume.status == Status.WARN
         and "depends on what the vendor's request carries (aws:SourceIp)" in detail
     )
-    assert "gets in with aws:SourceIp='203.0.113.7'" in detail and "refused with aws:SourceIp=" in detail
-    # the address it is refused with is one a request from the internet carries (trial 20q item 1:
-    # it was 0.0.0.0, which none does)
+    # refused through a VPC endpoint (round 20af: the request was taken to carry aws:SourceIp
+    # always). IAM User Guide, "AWS global condition context keys", aws:SourceIp, Availability:
+    # "This key is included in the request context, except when the requester uses a VPC
+    # endpoint to make the request."
+    assert "gets in with aws:SourceIp='203.0.113.7'" in detail
+    assert "refused with no aws:SourceIp (through a VPC endpoint)" in detail, detail
+    # never an address no request from the internet carries (trial 20q item 1: it was 0.0.0.0)
     assert "aws:SourceIp='0.0.0.0'" not in detail, detail
     assert external.status == Status.PASS and "not decided" not in (external.detail or "")
+    # every address: still refused through a VPC endpoint, so a WARN saying so (it was a PASS)
     everywhere = trust([allow({**PIN, "IpAddress": {"aws:SourceIp": ["0.0.0.0/0", "::/0"]}})])
-    assert validate_checks(everywhere, [])["AWSAssumeRole"].status == Status.PASS
+    found = validate_checks(everywhere, [])["AWSAssumeRole"]
+    assert found.status == Status.WARN and "through a VPC endpoint" in (found.detail or ""), found
+    # ... and a trust that admits a request through one too passes
+    both = trust([allow({**PIN, "IpAddressIfExists": {"aws:SourceIp": ["0.0.0.0/0", "::/0"]}})])
+    assert validate_checks(both, [])["AWSAssumeRole"].status == Status.PASS
 
 
 def test_every_request_the_plain_answer_shows_gets_in():

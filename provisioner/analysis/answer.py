@@ -65,6 +65,9 @@ class Door:
     why: str = ""
     checked: bool = True  # the concrete evaluator allows it too (False is a defect)
     concrete: bool = True  # False: the solver gave up, there is no request to show
+    # through a VPC endpoint: no aws:SourceIp, where a policy reads it (IAM User Guide, "AWS
+    # global condition context keys", aws:SourceIp)
+    endpoint: bool = False
 
     def request(self, role_arn: str, resource: tuple[tuple[str, str], ...] = ()) -> Request:
         """The AssumeRole request, with the role's own keys (`resource`) when they are known."""
@@ -91,6 +94,7 @@ class Door:
         # (sts:RoleSessionName, not its own session's) included: the door is that value
         keys = ", ".join(f"{k}={v!r}" for k, v in self.keys)
         shown = f"{self.caller} {how}" + (f" and {keys}" if keys else "")
+        shown += " through a VPC endpoint (no aws:SourceIp)" if self.endpoint else ""
         if not self.decided:
             shown += f" (not decided: {self.why})"
         return shown

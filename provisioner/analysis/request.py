@@ -59,6 +59,7 @@ CHOSEN = {
     "aws:principalorgid",
     "aws:principalorgpaths",
 }
+NETWORK_KEYS = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 ADDRESS_KEYS = ("aws:sourceip", "aws:vpcsourceip")  # compared with IpAddress over their bits
 SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 _OPAQUE = {"aws:userid": "the caller's unique ID"}
@@ -317,7 +318,12 @@ class Caller:
         if name == "sts:externalid":  # compared as a number too where a policy asks (trial 20q)
             key = self._free(name, (_ID_CHARS, r"[\w+=,.@:/-]"), shortest=2, longest=1224)
             return replace(key, numeric=True)
-        key = self._free(name, always=name in ("aws:sourceip", "aws:requestedregion"))
+        key = self._free(name, always=name == "aws:requestedregion")
+        if name in NETWORK_KEYS:  # from the internet (aws:SourceIp) or through a VPC endpoint
+            key = replace(
+                key, present=self._internet() if name == "aws:sourceip" else z3.Not(self._internet())
+            )
+            self.charsets[-1] = replace(self.charsets[-1], present=key.present)
         if name in ADDRESS_KEYS:  # where the caller calls from: any address, IPv4 or IPv6
             key.address = Address(key.present, z3.Bool(f"v6:{name}"), z3.BitVec(f"ip:{name}", 128))
             if name == "aws:sourceip":  # from the internet: never a private one (trial 20q item 1)
@@ -327,6 +333,13 @@ class Caller:
                 z3.Or(key.address.v6, z3.Extract(127, 32, key.address.bits) == z3.BitVecVal(0, 96))
             )
         return key
+
+    def _internet(self) -> z3.BoolRef:
+        """Does the request come from the internet? IAM User Guide, "AWS global condition context
+        keys", aws:SourceIp: through a VPC endpoint (STS has them) the request carries no
+        aws:SourceIp, and aws:SourceVpc, aws:SourceVpce and aws:VpcSourceIp instead."""
+        self.chosen.add("aws:sourceip")
+        return z3.Bool("from:internet")
 
     def _organization(self, name: str) -> Key:
         """aws:PrincipalOrgID and aws:PrincipalOrgPaths, consistent with each other: the caller's

@@ -328,14 +328,16 @@ class _Question:
                 if name == "aws:tokenissuetime" and shown.isdigit():  # seconds, shown as a date
                     shown = datetime.fromtimestamp(int(shown), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 keys.append((self.caller.spelled.get(name, name), shown))
-        door = Door(self._who(model), external_id, tuple(keys), decided, why)
+        address = self.caller.keys.get("aws:sourceip")
+        endpoint = address is not None and z3.is_false(model.eval(address.present, model_completion=True))
+        door = Door(self._who(model), external_id, tuple(keys), decided, why, endpoint=endpoint)
         request = door.request(self.setting.role_arn, self.setting.resource)
         allowed = evaluate([self.setting.trust], request).allowed and (
             not self.setting.rcps or organization_decision((), self.setting.rcps, request) is None
         )
         if allowed != refused or not decided:  # the concrete evaluator agrees
             return door
-        return Door(door.caller, external_id, door.keys, decided, why, False)
+        return Door(door.caller, external_id, door.keys, decided, why, False, endpoint=endpoint)
 
     def answer(self, name: str) -> ClassAnswer:
         from provisioner.analysis.phrases import ids_phrase

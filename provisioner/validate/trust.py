@@ -176,7 +176,9 @@ def _depends(spec: ValidateSpec, inside: Door, outside: Door) -> str:
     with_in, with_out = dict(inside.keys), dict(outside.keys)
 
     def shown(keys: dict[str, str], name: str) -> str:
-        return f"{name}={keys[name]!r}" if name in keys else f"no {name}"
+        if name in keys:
+            return f"{name}={keys[name]!r}"
+        return f"no {name}" + (" (through a VPC endpoint)" if name.lower() == "aws:sourceip" else "")
 
     names = [n for n in dict.fromkeys([*with_in, *with_out]) if with_in.get(n) != with_out.get(n)]
     gets_in = ", ".join(shown(with_in, n) for n in names) or inside.describe()
