@@ -1181,7 +1181,7 @@ def test_stringlike_on_the_callers_arn_means_what_the_evaluator_means():
     from provisioner.iam import wildcard_match
 
     rng = random.Random(19)
-    caller = Caller("other")
+    caller = Caller("other", paths=("/", "/t/:/"))
     pieces = [
         "arn:aws:iam::",
         "*",
@@ -1201,14 +1201,17 @@ def test_stringlike_on_the_callers_arn_means_what_the_evaluator_means():
         pattern = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
         formula = caller.like_matches(pattern)
         for account in ("340636424752", "111122223333"):
-            for name, user in (("lb-x", False), ("x", True), ("role", False)):
-                arn = f"arn:aws:iam::{account}:{'user' if user else 'role'}/{name}"
+            # a path too: a role's ARN holds it (round 20af; IAM User Guide, "IAM identifiers")
+            named = (("/", "lb-x", False), ("/", "x", True), ("/", "role", False), ("/t/:/", "x", False))
+            for path, name, user in named:
+                arn = f"arn:aws:iam::{account}:{'user' if user else 'role'}{path}{name}"
                 value = z3.simplify(
                     z3.substitute(
                         formula,
                         (caller.acct, z3.StringVal(account)),
                         (caller.name, z3.StringVal(name)),
                         (caller.user, z3.BoolVal(user)),
+                        (caller.path, z3.StringVal(path)),
                     )
                 )
                 expected = wildcard_match(pattern, arn)

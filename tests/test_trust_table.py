@@ -80,6 +80,7 @@ MULTI = "IAM User Guide, 'Single-valued vs. multivalued context keys'"
 PRINCIPAL = "IAM User Guide, 'IAM JSON policy elements: Principal' (AWS account principals)"
 GLOBAL = "IAM User Guide, 'AWS global condition context keys' (keys the caller sets)"
 VPC = "IAM User Guide, 'AWS global condition context keys', aws:SourceIp (absent through a VPC endpoint: aws:VpcSourceIp, aws:SourceVpc, aws:SourceVpce instead)"
+IDS = "IAM User Guide, 'IAM identifiers' (a role's ARN holds its path: arn:aws:iam::ACCOUNT:role/PATH/NAME)"
 RCP = "Organizations User Guide, 'Resource control policies (RCPs)' (apply to sts:AssumeRole)"
 
 # (id, statements, RCP documents, expected answer, citation[, lint's answer when it differs:
@@ -117,6 +118,9 @@ TABLE: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str, str
     ("Principal * narrowed by Null aws:SourceIp true", [allow({**PIN, "Null": {"aws:SourceIp": "true"}}, "*")], [], "open", VPC, None),
     ("Principal * narrowed by IpAddressIfExists aws:SourceIp", [allow({**PIN, "IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}, "*")], [], "open", VPC, None),
     ("Principal * narrowed by aws:SourceVpce", [allow({**PIN, "StringEquals": {**PIN["StringEquals"], "aws:SourceVpce": "vpce-0a1b2c3d"}}, "*")], [], "open", VPC, None),
+    # Anyone may give its own role a path; aws:PrincipalArn holds it (round 20af).
+    ("Principal * narrowed by ArnLike aws:PrincipalArn on a path", [allow({**PIN, "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/team/*"}}, "*")], [], "open", IDS, None),
+    ("Principal * narrowed by ArnLike aws:PrincipalArn to the vendor's roles, any path", [allow({**PIN, "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{VENDOR}:role/*"}}, "*")], [], "secure", IDS, None),
     ("Principal * with the ID, an RCP admits only the vendor's account", [allow(PIN, "*")], [ONLY_THE_VENDOR_RCP], "secure", RCP, "open"),
     ("no condition, the RCP admits the vendor's account", [allow()], [ONLY_THE_VENDOR_RCP], "open", RCP, None),
     ("pinned to another customer's ID", [allow({"StringEquals": {"sts:ExternalId": "another-customer-id-01"}})], [], "shut", COND, "secure"),

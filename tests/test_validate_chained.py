@@ -90,3 +90,24 @@ def test_a_chained_role_a_saml_provider_lets_in_is_a_warn():
             "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"}}]}  # fmt: skip
     found = external(trust_with(HELPER), [(HELPER, saml)])
     assert found.status is Status.WARN and "Okta" in found.detail, found.detail
+
+
+def test_a_role_with_a_path_is_a_door_as_any_other():
+    """Round 20af item 1: a role with a path (/team/) that another account may assume, named in
+    the trust by its ARN or matched by ArnLike aws:PrincipalArn, passed AWSExternalID. IAM User
+    Guide, "IAM identifiers": a role's ARN holds its path (arn:aws:iam::ACCOUNT:role/team/NAME),
+    and aws:PrincipalArn is the role's ARN; its sessions' ARNs hold no path. Hops too: a role
+    trusting the path role is reached through it."""
+    pathed = f"arn:aws:iam::{ACCOUNT}:role/team/Helper"
+    found = external(trust_with(pathed), [(pathed, OUTSIDER)])
+    assert found.status is Status.FAIL and "role Helper of your account" in found.detail, found.detail
+    like = trust_with("*")
+    like["Statement"][-1]["Condition"] = {
+        "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/team/*"}
+    }
+    assert external(like, [(pathed, OUTSIDER)]).status is Status.FAIL
+    middle = f"arn:aws:iam::{ACCOUNT}:role/C"
+    by_path = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+               "Principal": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": pathed}}}]}  # fmt: skip
+    found = external(trust_with(middle), [(pathed, OUTSIDER), (middle, by_path)])
+    assert found.status is Status.FAIL and "role C of your account" in found.detail, found.detail

@@ -4,15 +4,16 @@ validate (who each ask their own question) show the same request."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from provisioner.iam import statements
+from provisioner.iam import statements, strings_in
 
 
 def pattern_hints(documents: list[Any]) -> dict[str, str]:
     """For each key a StringLike (or ArnLike) pattern of the trust or the RCPs constrains, a
     value of the first such pattern: its wildcards filled ('*' with nothing, '?' with 'x'; an
-    account's with zeros to twelve digits). `@account` and `@name` are the caller's, from
+    account's with zeros to twelve digits). `@account`, `@path` and `@name` are the caller's, from
     aws:PrincipalAccount and aws:PrincipalArn."""
     found: dict[str, str] = {}
     for document in documents:
@@ -29,7 +30,9 @@ def pattern_hints(documents: list[Any]) -> dict[str, str]:
                     fields = pattern.split(":", 5)
                     if name == "aws:principalarn" and len(fields) == 6:
                         _hint(found, "@account", _digits(fields[4]), fields[4])
-                        resource = fields[5].partition("/")[2]
+                        path, slash, resource = fields[5].partition("/")[2].rpartition("/")
+                        if slash:  # a role's path (IAM identifiers: role/PATH/NAME)
+                            _hint(found, "@path", f"/{_filled(path)}/".replace("//", "/"), path)
                         _hint(found, "@name", _filled(resource), resource)
                 else:
                     found.setdefault(name, _filled(pattern))
@@ -52,3 +55,24 @@ def _digits(pattern: str) -> str:
     fixed = pattern.replace("?", "0")
     gap = 12 - len(fixed.replace("*", ""))
     return fixed.replace("*", "0" * max(gap, 0), 1).replace("*", "")
+
+
+_PRINCIPAL = re.compile(r"arn:[^:]*:iam::[^:]*:(?:role|user)(/.*)?/[^/]*")
+
+
+def principal_paths(documents: list[Any]) -> tuple[str, ...]:
+    """The paths a caller's role or user may have, as far as the policies can tell them apart
+    (IAM User Guide, "IAM identifiers": arn:aws:iam::ACCOUNT:role/PATH/NAME; anyone may give its
+    own role a path): "/", each path an IAM ARN of the policies names (its wildcards filled), and
+    one they name nowhere ("/p/"), where any of them holds a wildcard or a path (round 20af)."""
+    found: dict[str, None] = {"/": None}
+    for document in documents:
+        for text in strings_in(document):
+            match = _PRINCIPAL.fullmatch(text)
+            if match is None:
+                continue
+            if match.group(1):
+                found[f"/{_filled(match.group(1)[1:])}/".replace("//", "/")] = None
+            if match.group(1) or "*" in text or "?" in text:
+                found["/p/"] = None
+    return tuple(found)

@@ -89,6 +89,8 @@ class Caller:
     own_orgs: tuple[str, ...] = ()
     resource_keys: dict[str, str] = field(default_factory=dict)  # aws:ResourceAccount, ... (known)
     named: str | None = None  # one principal of the account (a role or user ARN): the caller is it
+    # the paths its role or user may have (hints.principal_paths: "/" and those the policies ask)
+    paths: tuple[str, ...] = ("/",)
     resource_tags: bool = False  # resource_keys hold all the role's tags: another tag key is absent
     # the time keys at the time of the run (validate's "does the vendor get in now?"); otherwise
     # not decided: a policy lives on, and who gets in later counts too (audit, lint, diff)
@@ -107,6 +109,8 @@ class Caller:
         self.acct = z3.String("account")
         self.name = z3.String("name")
         self.session = z3.String("caller_session")
+        # the role's or user's path, in aws:PrincipalArn, never in a session's ARN: one of `paths`
+        self.path = z3.String("caller_path")
         self.user = z3.Bool("is_user")
         self.service = z3.String("service")
         if self.kind == "service":
@@ -127,6 +131,11 @@ class Caller:
             self.domain += [z3.Not(self.user), self.name == z3.StringVal(named.name)]
         elif named is not None and named.service == "iam" and named.resource.startswith("user/"):
             self.domain += [self.user, self.name == z3.StringVal(named.name)]
+        paths = self.paths
+        if named is not None and named.service == "iam" and "/" in named.resource:
+            paths = (named.resource[named.resource.index("/") : len(named.resource) - len(named.name)],)
+        self.path_options = paths
+        self.domain.append(z3.Or(*[self.path == z3.StringVal(p) for p in paths]))
         for account in self.excluded:
             self.domain.append(self.acct != z3.StringVal(account))
 
@@ -134,9 +143,18 @@ class Caller:
 
     def principal_arn(self) -> z3.SeqRef:
         head = z3.Concat(z3.StringVal("arn:aws:iam::"), self.acct)
-        user = z3.Concat(head, z3.StringVal(":user/"), self.name)
-        role = z3.Concat(head, z3.StringVal(":role/"), self.name)
+        path = z3.StringVal(self.path_options[0]) if len(self.path_options) == 1 else self.path
+        user = z3.Concat(head, z3.StringVal(":user"), path, self.name)
+        role = z3.Concat(head, z3.StringVal(":role"), path, self.name)
         return z3.If(self.user, user, role)
+
+    def _over_paths(self, pattern: str, head: list[str | tuple[z3.SeqRef, str]]) -> z3.BoolRef:
+        """glob_over `pattern` of `head`, the path and the name: each path a constant (a string
+        variable took the solver past its time)."""
+        return z3.Or(*[
+            z3.And(self.path == z3.StringVal(p), glob_over(pattern, [*head, p, (self.name, WORD_CHARS)]))
+            for p in self.path_options
+        ])  # fmt: skip
 
     def principal(self, element: Any) -> z3.BoolRef:
         """Does a Principal element name the caller (analysis/principals.py)?"""
@@ -148,8 +166,7 @@ class Caller:
 
     def arn_matches(self, pattern: str) -> z3.BoolRef:
         """ArnLike/ArnEquals `pattern` on the caller's ARN, field by field as the evaluator does
-        (encode.arn_like): the constant fields decided here, the account and the resource (user/
-        or role/ and the name) given to the solver apart."""
+        (encode.arn_like): the constant fields here, the account, path and name to the solver."""
         arn = Arn.parse(pattern)
         if arn is None:
             return z3.BoolVal(False)
@@ -157,15 +174,8 @@ class Caller:
         if not all(wildcard_match(p, v) for p, v in constant):
             return z3.BoolVal(False)
         options = []
-        for prefix, kind in (("user/", self.user), ("role/", z3.Not(self.user))):
-            head = arn.resource[: len(prefix)]
-            if any(c in "*?" for c in head):
-                resource = z3.InRe(z3.Concat(z3.StringVal(prefix), self.name), like(arn.resource))
-            elif head == prefix:
-                resource = z3.InRe(self.name, like(arn.resource[len(prefix) :]))
-            else:
-                continue
-            options.append(z3.And(kind, resource))
+        for prefix, kind in (("user", self.user), ("role", z3.Not(self.user))):
+            options.append(z3.And(kind, self._over_paths(arn.resource, [prefix])))
         account = z3.InRe(self.acct, like(arn.account, NOT_COLON))
         return z3.And(account, z3.Or(*options)) if options else z3.BoolVal(False)
 
@@ -175,14 +185,9 @@ class Caller:
         may be split in two), so that the solver is asked only about each part on its own; a part
         holds no `:` or `/`, which prunes the splits."""
         options = []
-        for kind, middle in ((z3.Not(self.user), ":role/"), (self.user, ":user/")):
-            segments: list[str | tuple[z3.SeqRef, str]] = [
-                "arn:aws:iam::",
-                (self.acct, DIGIT_CHARS),
-                middle,
-                (self.name, WORD_CHARS),
-            ]
-            options.append(z3.And(kind, glob_over(pattern, segments)))
+        for kind, middle in ((z3.Not(self.user), ":role"), (self.user, ":user")):
+            head: list[str | tuple[z3.SeqRef, str]] = ["arn:aws:iam::", (self.acct, DIGIT_CHARS), middle]
+            options.append(z3.And(kind, self._over_paths(pattern, head)))
         return z3.Or(*options)
 
     # --- the request's keys ---------------------------------------------------------------
@@ -335,9 +340,8 @@ class Caller:
         return key
 
     def _internet(self) -> z3.BoolRef:
-        """Does the request come from the internet? IAM User Guide, "AWS global condition context
-        keys", aws:SourceIp: through a VPC endpoint (STS has them) the request carries no
-        aws:SourceIp, and aws:SourceVpc, aws:SourceVpce and aws:VpcSourceIp instead."""
+        """From the internet, or through a VPC endpoint (STS has them): then no aws:SourceIp, and
+        the VPC keys instead ("AWS global condition context keys", aws:SourceIp)."""
         self.chosen.add("aws:sourceip")
         return z3.Bool("from:internet")
 

@@ -43,7 +43,7 @@ from provisioner.analysis.answer import (
     may_name,
 )
 from provisioner.analysis.encode import Encoder, equal_ignoring_case, like
-from provisioner.analysis.hints import pattern_hints
+from provisioner.analysis.hints import pattern_hints, principal_paths
 from provisioner.analysis.request import _DEFAULTS as _ADDRESS_DEFAULTS
 from provisioner.analysis.request import Caller
 from provisioner.evaluation import Policy, evaluate
@@ -76,6 +76,7 @@ def analyze_trust(question: TrustQuestion, *, words: bool = True) -> TrustAnswer
             resource_keys=keys,
             resource_tags=question.resource_tags,
             passes=trust_passes(trust_doc),
+            paths=setting.paths,
         )
         return setting.judge(caller, name)
 
@@ -139,10 +140,19 @@ class _Setting:
         """A value for each key a pattern of the trust or the RCPs constrains (analysis/hints.py)."""
         return pattern_hints([self.trust.document, *[p.document for level in self.rcps for p in level]])
 
+    @cached_property
+    def paths(self) -> tuple[str, ...]:
+        """The paths a caller's role may have that the policies tell apart (hints.principal_paths)."""
+        return principal_paths([self.trust.document, *[p.document for level in self.rcps for p in level]])
+
     def judge(self, caller: Caller, name: str) -> ClassAnswer:
         question = _Question(caller, self)
         self.undecided += question.encoder.undecided
         return question.answer(name)
+
+
+def keys_have(keys: list[tuple[str, str]], name: str) -> bool:
+    return any(k.lower() == name for k, _ in keys)
 
 
 class _Question:
@@ -260,8 +270,10 @@ class _Question:
         hints = self.setting.hints
         preferences = [caller.acct == z3.StringVal(hints["@account"])] if "@account" in hints else []
         preferences += [caller.name == z3.StringVal(hints["@name"])] if "@name" in hints else []
+        preferences += [caller.path == z3.StringVal(hints["@path"])] if "@path" in hints else []
         preferences += [
             z3.Not(caller.user),
+            caller.path == z3.StringVal("/"),
             caller.session == z3.StringVal("session"),
             caller.name == z3.StringVal("any-role"),
         ]
@@ -308,7 +320,7 @@ class _Question:
             return str(text(caller.service))
         account, name = str(text(caller.acct)), str(text(caller.name))
         if z3.is_true(model.eval(caller.user, model_completion=True)):
-            return f"arn:aws:iam::{account}:user/{name}"
+            return f"arn:aws:iam::{account}:user{text(caller.path)}{name}"
         return session_arn(account, name, str(text(caller.session)))
 
     def _door(self, model: z3.ModelRef, decided: bool, why: str, refused: bool = False) -> Door:
@@ -328,6 +340,11 @@ class _Question:
                 if name == "aws:tokenissuetime" and shown.isdigit():  # seconds, shown as a date
                     shown = datetime.fromtimestamp(int(shown), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 keys.append((self.caller.spelled.get(name, name), shown))
+        path = str(model.eval(self.caller.path, model_completion=True).as_string())
+        if self.caller.kind != "service" and path != "/" and not keys_have(keys, "aws:principalarn"):
+            # a role with a path: its ARN (aws:PrincipalArn) holds it, its session's does not
+            arn = model.eval(self.caller.principal_arn(), model_completion=True).as_string()
+            keys.append(("aws:PrincipalArn", str(arn)))
         address = self.caller.keys.get("aws:sourceip")
         endpoint = address is not None and z3.is_false(model.eval(address.present, model_completion=True))
         door = Door(self._who(model), external_id, tuple(keys), decided, why, endpoint=endpoint)

@@ -12,6 +12,7 @@ policies allow sts:AssumeRole, which are not read: a WARN. Pure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from provisioner.evaluation import Policy, assume_role_request, evaluate
@@ -106,7 +107,9 @@ def _reached(state: Snapshot, spec: ValidateSpec) -> dict[str, tuple[str, bool]]
                 continue
             for via, (_, decided) in reached.items():
                 caller = session_arn(spec.account, via.rsplit("/", 1)[-1], "chained", spec.partition)
+                # the role's ARN with its path (aws:PrincipalArn; its session's has none: 20af)
                 request = assume_role_request(caller, arn, None)
+                request = replace(request, context={**request.context, "aws:PrincipalArn": via})
                 if evaluate([Policy("trust", document)], request, account_delegates=True).allowed:
                     more[arn] = (
                         f"role {via.rsplit('/', 1)[-1]} (which others may assume) may assume",
