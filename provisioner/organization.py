@@ -295,21 +295,18 @@ class OrgReader:
         except AwsError as exc:
             if exc.code == "AWSOrganizationsNotInUseException":
                 return OrgPolicies(standalone=True)  # not in an organization: no SCP or RCP applies
-            if exc.code == "AccountNotFoundException":
-                return OrgPolicies(
-                    unread=[
-                        f"SCPs and RCPs not read: account {account} is not in the organization these "
-                        "credentials read (give --scp-file/--rcp-file)"
-                    ]
-                )
-            if exc.code in ("AccessDenied", "AccessDeniedException"):
-                return OrgPolicies(
-                    unread=[
-                        f"SCPs and RCPs not read: {exc.action} denied "
-                        "(the management account or a delegated administrator can read them; or give "
-                        "--scp-file/--rcp-file with the JSON of 'aws organizations describe-policy')"
-                    ]
-                )
+            # what DescribeOrganization said is kept: the organization's ID decides
+            # aws:PrincipalOrgID (round 20af item 4: it was dropped with the rest)
+            why = {
+                "AccountNotFoundException": f"{exc.action} did not find account {account} (it answers "
+                "the management account or a delegated administrator; or give --scp-file/--rcp-file)",
+                "AccessDenied": f"{exc.action} denied (the management account or a delegated "
+                "administrator can read them; or give --scp-file/--rcp-file with the JSON of "
+                "'aws organizations describe-policy')",
+            }.get("AccessDenied" if exc.code == "AccessDeniedException" else str(exc.code))
+            if why is not None:
+                unread = [f"SCPs and RCPs not read: {why}"]
+                return OrgPolicies(org_id=self.org_id, management=self.management, unread=unread)
             raise
         return found
 

@@ -722,3 +722,25 @@ def test_a_trust_limiting_the_tag_keys_the_vendor_passes_leaves_the_roles_other_
 
     assert read(["costcenter"]) is Status.PASS
     assert read(["team"]) is Status.WARN
+
+
+def test_organization_policies_that_were_not_read_leave_every_grant_not_decided():
+    """Round 20af item 2: in a member account, where ListParents is refused, the reads and the
+    AssumeRole passed ("decided"). IAM User Guide, "Policy evaluation logic": an SCP or RCP that
+    does not allow the request, or denies it, refuses it whatever the other policies grant; such
+    a policy was not seen, so a grant is not decided (a WARN that names the refused read), and
+    the organization's ID DescribeOrganization gave is kept (round 20af item 4)."""
+    why = "SCPs and RCPs not read: organizations:ListParents denied"
+    state = snapshot(org=OrgPolicies(unread=[why], org_id=ORG))
+    checks = {c.name: c for c in static_checks(state, SPEC)}
+    for name in ("AWSAssumeRole", *READS):
+        check = checks[name]
+        assert check.status is WARN and why in check.detail, (name, check.detail)
+        assert "--scp-file" in check.remediation, (name, check.remediation)
+    assert checks["AWSExternalID"].status is PASS  # an unread Deny lets no one else in
+    # a perimeter on the organization's ID: the ID is known, so only the unread policies remain
+    known = snapshot(org=OrgPolicies(unread=[why], org_id=ORG), bucket_policy=document(
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}}))  # fmt: skip
+    for status, detail in reads(known).values():
+        assert status is WARN and "aws:PrincipalOrgID" not in detail, detail

@@ -24,6 +24,7 @@ from provisioner.validate.rules import (
     decide,
     depends_remedy,
     not_decided,
+    org_unseen,
     organization_refuses,
     role_unread,
     s3_chain,
@@ -121,7 +122,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
         said = [*depends, detail] if kms.depends else depends
         return replace(check, remedy=depends_remedy(said)[0]) if depends or kms.depends else check
-    return verdict(name, PASS, spec, detail=f"s3:GetObject on {shown}; {detail}")
+    ok = f"s3:GetObject on {shown}; {detail}"
+    return org_unseen(name, spec, state, ok) or verdict(name, PASS, spec, detail=ok)
 
 
 def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:

@@ -310,6 +310,20 @@ def org_note(state: Snapshot) -> str:
     return f" ({note})" if note else ""
 
 
+ORG_UNREAD = "NOT_DECIDED_ORGANIZATION_POLICIES"  # checks.json: SCPs and RCPs not read
+
+
+def org_unseen(name: str, spec: ValidateSpec, state: Snapshot, ok: str) -> Check | None:
+    """A grant's WARN where the SCPs and RCPs could not be read (IAM User Guide, "Policy
+    evaluation logic": either may refuse what every other policy grants): never a PASS (round
+    20af item 2: a member account, whose ListParents is refused)."""
+    if not state.org.unread:
+        return None
+    why = "; ".join(state.org.unread)
+    detail = f"not decided: {ok}, but {why}: a Deny there would refuse it unseen"
+    return replace(verdict(name, WARN, spec, None, detail), remedy=ORG_UNREAD)
+
+
 def unread_note(state: Snapshot) -> str:
     return f" (could not read: {', '.join(state.unreadable)})" if state.unreadable else ""
 
@@ -366,7 +380,7 @@ def s3_verdict(
             f"{ok}, but the bucket policy could not be read (s3:GetBucketPolicy was refused): "
             "a Deny there would not be seen",
         )
-    return verdict(name, PASS, spec, detail=ok + org_note(state))
+    return org_unseen(name, spec, state, ok) or verdict(name, PASS, spec, detail=ok + org_note(state))
 
 
 def depends_remedy(depends: list[str]) -> tuple[str, str]:

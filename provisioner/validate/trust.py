@@ -30,6 +30,7 @@ from provisioner.validate.rules import (
     WARN,
     assume_request,
     org_note,
+    org_unseen,
     role_unread,
     trust_policies,
     vendor_caller,
@@ -131,7 +132,7 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     later = _refused_later(trust, state, request)
     if later:  # the vendor takes a new session each hour or so: a trust that ends locks it out
         return replace(verdict(name, WARN, spec, None, f"{later}; now: {detail}"), remedy=DEPENDS_ON_TIME)
-    return verdict(name, PASS, spec, detail=detail)
+    return org_unseen(name, spec, state, detail) or verdict(name, PASS, spec, detail=detail)
 
 
 def _refused_later(trust: list[Policy], state: Snapshot, request: Request) -> str:
