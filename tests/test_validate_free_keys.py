@@ -244,6 +244,28 @@ def test_a_write_granted_from_one_address_range_is_too_broad():
     assert check.status is WARN and check.code == "PERMISSIONS_TOO_BROAD" and "s3:PutObject" in check.detail
 
 
+def test_a_write_granted_only_over_http_or_signature_version_2_is_too_broad():
+    """Round 20af item 3: a write granted only where aws:SecureTransport is false (or
+    s3:signatureversion is "AWS", Signature Version 2) passed AWSLeastPrivilege, the session's
+    requests being taken over HTTPS with SigV4. IAM User Guide, "AWS global condition context
+    keys", aws:SecureTransport: "whether the request was sent using TLS" (the client's choice);
+    Amazon S3 condition keys, s3:signatureversion ("AWS" for SigV2, "AWS4-HMAC-SHA256" for
+    SigV4). The vendor holds the session and may call either way; its reads stay over HTTPS: a
+    Deny of plain HTTP leaves them a PASS."""
+    for condition in (
+        {"Bool": {"aws:SecureTransport": "false"}},
+        {"BoolIfExists": {"aws:SecureTransport": "false"}},
+        {"StringEquals": {"s3:signatureversion": "AWS"}},
+    ):
+        grant = bucket_policy("Allow", condition, Principal={"AWS": ROLE_ARN})
+        grant["Statement"][0]["Action"] = ["s3:PutObject", "s3:DeleteObject"]
+        check = checks(snapshot(bucket_policy=grant))["AWSLeastPrivilege"]
+        assert check.status is WARN and "s3:PutObject" in check.detail, (condition, check.detail)
+    https_only = bucket_policy("Deny", {"Bool": {"aws:SecureTransport": "false"}})
+    assert reads(snapshot(bucket_policy=https_only)) == (Status.PASS, Status.PASS)
+    assert checks(snapshot(bucket_policy=https_only))["AWSLeastPrivilege"].status is Status.PASS
+
+
 # AWS KMS Developer Guide, "Key policies": a key policy naming one session of the role.
 
 

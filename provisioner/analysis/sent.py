@@ -30,6 +30,12 @@ SENT_GLOBAL = (
 )  # the client's own headers ("AWS global condition context keys")
 
 
+# How the client calls S3, where it is the vendor's to choose (FreeKeys.transport): over HTTP or
+# HTTPS ("AWS global condition context keys", aws:SecureTransport), signed with Signature Version 4
+# or 2 (Amazon S3 condition keys, s3:signatureversion: "AWS" or "AWS4-HMAC-SHA256").
+TRANSPORT = {"aws:securetransport": ("true", "false"), "s3:signatureversion": ("AWS4-HMAC-SHA256", "AWS")}
+
+
 def sent(name: str, request: Request, free: FreeKeys) -> bool:
     """Is the key (lower case) one the vendor's client sets in this S3 request: how it signs
     (s3:authType, s3:signatureAge), a header or parameter the action takes (s3:x-amz-acl,
@@ -37,6 +43,8 @@ def sent(name: str, request: Request, free: FreeKeys) -> bool:
     validate does not read (s3:ExistingObjectTag/KEY, where the action takes it)?"""
     if not free.sent or not request.action.lower().startswith("s3:"):
         return False
+    if name in TRANSPORT:
+        return free.transport
     if name in SENT_GLOBAL or name in ("s3:authtype", "s3:signatureage"):
         return True
     if name.startswith(REQUEST_KEYS) or name.startswith("s3:existingobjecttag/"):
@@ -106,6 +114,9 @@ def sent_key(
     if name == "aws:multifactorauthpresent":  # "true" with MFA, else "false"
         domain.append(z3.Or(value == z3.StringVal("true"), value == z3.StringVal("false")))
         return Key(z3.BoolVal(True), value), "false"
+    if name in TRANSPORT:  # HTTPS or HTTP; Signature Version 4 or 2: the client's (FreeKeys)
+        domain.append(z3.Or(*[value == z3.StringVal(v) for v in TRANSPORT[name]]))
+        return Key(z3.BoolVal(True), value), TRANSPORT[name][0]
     if name in (
         "s3:max-keys",
         "aws:multifactorauthage",

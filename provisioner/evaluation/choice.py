@@ -58,6 +58,9 @@ class FreeKeys:
     # s3:authType, s3:signatureAge, the x-amz headers and the others the action takes,
     # aws:UserAgent, aws:Referer, and the object's tags (not read)
     sent: bool = False
+    # how it calls: HTTP or HTTPS, Signature Version 2 or 4 (analysis/sent.py TRANSPORT): its
+    # choice for what it could do (AWSLeastPrivilege); its reads are taken over HTTPS, SigV4
+    transport: bool = False
     # the role's MaxSessionDuration: a session of the vendor's may be as old (aws:TokenIssueTime)
     session_seconds: int = 0
     # the trust lets it sts:SetSourceIdentity: aws:SourceIdentity any value, or none

@@ -61,7 +61,7 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return undecided
     # "may it?" holds when some value the vendor chooses (session name, network, TLS) allows it
     anywhere = replace(
-        free_keys(spec, state), objects=f"{bucket}/"
+        free_keys(spec, state, transport=True), objects=f"{bucket}/"
     )  # a write to any object, under the prefix or not
     too_much: list[str] = []
     for request in writes:
@@ -120,7 +120,7 @@ def _asker(state: Snapshot, spec: ValidateSpec, identity: Chain) -> Callable[...
     """ "May the session make it?" of (chain, action, resource): in any region a request not to
     this bucket may be sent to (`home`: only the bucket's), with the free keys of its kind. The
     free keys and the regions are worked out once for every request asked."""
-    frees = {True: free_keys(spec, state), False: free_keys(spec, state, s3=False)}
+    frees = {True: free_keys(spec, state, transport=True), False: free_keys(spec, state, s3=False)}
     regions = regions_of(identity, spec.partition, state.bucket_region)
 
     def may(side: Chain, action: str, resource: str, *, home: bool = False, **context: str) -> bool:
@@ -259,7 +259,7 @@ def _too_broad(
 ) -> Check:
     """AWSLeastPrivilege's WARN (FAIL with --strict), naming the bucket policy's statements that
     grant a write the role's own policies do not: the remedy is theirs where they grant them all."""
-    free = free_keys(spec, state)
+    free = free_keys(spec, state, transport=True)
     acl = [a for a in too_much if a.startswith(_BY_ACL)]
     own = [a for a in too_much if a not in acl]
     shown = _decided(state, spec, [r for r in writes if r.action in own[:6]])
@@ -297,7 +297,9 @@ def _too_broad(
 def _decided(state: Snapshot, spec: ValidateSpec, writes: list[Request]) -> list[Outcome]:
     """The writes named, decided in full: what they depend on where a value the vendor chooses
     decides them (a grant to one session name: trial 20z), and the requests that are allowed."""
-    anywhere = replace(free_keys(spec, state), objects=f"{bucket_arn(spec.bucket, spec.partition)}/")
+    anywhere = replace(
+        free_keys(spec, state, transport=True), objects=f"{bucket_arn(spec.bucket, spec.partition)}/"
+    )
     return [decide(s3_chain(state), r, spec, state, anywhere) for r in writes]
 
 

@@ -216,10 +216,12 @@ def _shown(actions: list[str]) -> str:
     return ", ".join(unique[:4]) + (f" and {len(unique) - 4} more" if len(unique) > 4 else "")
 
 
-def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKeys:
+def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True, transport: bool = False) -> FreeKeys:
     """What the vendor chooses in its session's requests (evaluation/free.py): its session name,
     where it calls from, the TLS version (S3 only) and, when the trust lets it sts:TagSession,
-    its session tags (a key the role has a tag for too: a session tag overrides it)."""
+    its session tags (a key the role has a tag for too: a session tag overrides it). With
+    `transport` (what it could do: AWSLeastPrivilege), HTTP or HTTPS and the signature version
+    too (round 20af item 3: a write granted only over HTTP was not counted)."""
     tags = frozenset(key.lower() for key in state.role_tags)
     tagging, identity, mfa = False, False, False
     keys: frozenset[str] | None = None
@@ -246,7 +248,7 @@ def free_keys(spec: ValidateSpec, state: Snapshot, *, s3: bool = True) -> FreeKe
     seconds = seconds if mfa else min(seconds, 3600)
     return FreeKeys(tls=s3, network=s3, session_tags=tagging, role_tags=tags, tag_keys=keys,
                     objects=objects, sent=s3, session_seconds=seconds, source_identity=identity,
-                    mfa=mfa, refused=tuple(refused))  # fmt: skip
+                    mfa=mfa, refused=tuple(refused), transport=transport and s3)  # fmt: skip
 
 
 def _principal_tag_keys(state: Snapshot) -> frozenset[str]:
