@@ -12,7 +12,7 @@ from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, eva
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.free import Outcome
 from provisioner.model import Status, bucket_arn, root_arn
-from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.model import Check, Snapshot, ValidateSpec, org_unseen, verdict
 from provisioner.validate.rules import (
     CHECKS,
     DENIED_BY_ORGANIZATION,
@@ -24,7 +24,6 @@ from provisioner.validate.rules import (
     decide,
     depends_remedy,
     not_decided,
-    org_unseen,
     organization_refuses,
     role_unread,
     s3_chain,

@@ -133,6 +133,10 @@ def _gather_bucket(aws: Aws, spec: ValidateSpec, state: Snapshot) -> None:
         ("NoSuchBucketPolicy",),
         lambda: json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]),
     )
+    state.own_buckets = _optional(
+        state, "s3:ListAllMyBuckets", (), lambda: [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    )
+    state.bucket_foreign = state.own_buckets is not None and bucket not in state.own_buckets
     state.cors = _optional(
         state,
         "s3:GetBucketCORS",
@@ -336,9 +340,7 @@ def _other_policies(aws: Aws, spec: ValidateSpec, state: Snapshot) -> list[tuple
     s3, kms = aws.client("s3"), aws.client("kms", state.bucket_region)
     names = [spec.role_name, str((state.role or {}).get("RoleId") or spec.role_name)]
     names += [a for a in [account_of(spec.vendor.principal)] if a]  # the vendor's own account too
-    listed = _optional(
-        state, "s3:ListAllMyBuckets", (), lambda: [b["Name"] for b in s3.list_buckets()["Buckets"]]
-    )
+    listed = state.own_buckets
     keys = _optional(state, "kms:ListKeys", (), lambda: paginate_all(kms, "list_keys", "Keys"))
     buckets = [n for n in listed or [] if n != spec.bucket]
     asked = [("bucket", f"arn:{spec.partition}:s3:::{n}", n) for n in buckets[:OTHERS]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,8 @@ class Snapshot:
     identity_policies: list[Policy] = field(default_factory=list)
     boundary: Policy | None = None  # the role's permissions boundary, when it has one
     bucket_exists: bool = True
+    # not among the credentials' ListBuckets: another account's (its policy must grant the role)
+    bucket_foreign: bool = False
     bucket_region: str = "us-east-1"
     bucket_policy: Json | None = None
     cors: list[Json] | None = None
@@ -116,6 +118,7 @@ class Snapshot:
     # (kind "bucket" or "key", ARN, policy); and what of them could not be read
     other_policies: list[tuple[str, str, Json]] = field(default_factory=list)
     others_unread: list[str] = field(default_factory=list)
+    own_buckets: list[str] | None = None  # ListBuckets' names (None: refused, or not read)
     # every role of the account (ListRoles): (role ARN, trust policy), for validate/chained.py
     account_roles: list[tuple[str, Json]] = field(default_factory=list)
     # where the bucket policy delegates to the account's access points: theirs (validate/points.py)
@@ -274,3 +277,21 @@ def verdict(
     if code is not None and code not in check_data()[name]["codes"]:
         raise ValueError(f"{code} is not a code of {name} in policies/checks.json")
     return Check(name, status, code, detail)
+
+
+ORG_UNREAD = "NOT_DECIDED_ORGANIZATION_POLICIES"  # checks.json: SCPs and RCPs not read
+
+
+def org_unseen(name: str, spec: ValidateSpec, state: Snapshot, ok: str, bucket: bool = True) -> Check | None:
+    """A grant's WARN where the SCPs and RCPs could not be read (IAM User Guide, "Policy
+    evaluation logic": either may refuse what every other policy grants): never a PASS (round
+    20af item 2: a member account, whose ListParents is refused); nor for a bucket of another
+    account (`bucket`: its organization's RCPs are not read; round 20af item 1)."""
+    foreign = bucket and state.bucket_foreign
+    if not state.org.unread and not foreign:
+        return None
+    why = "; ".join(state.org.unread)
+    if foreign:
+        why = f"bucket {spec.bucket} is another account's (not among ListBuckets'), whose RCPs are not read"
+    detail = f"not decided: {ok}, but {why}: a Deny there would refuse it unseen"
+    return replace(verdict(name, Status.WARN, spec, None, detail), remedy=ORG_UNREAD)

@@ -25,7 +25,7 @@ from provisioner.evaluation.free import FreeKeys, Outcome
 from provisioner.iam import parse_document
 from provisioner.model import Status, account_of, bucket_arn
 from provisioner.model.rules import Registry
-from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.model import SESSION_NAME, Check, Snapshot, ValidateSpec, org_unseen, verdict
 from provisioner.validate.passes import identity_passes, mfa_passes, name_rule, tag_passes
 
 PASS, FAIL, WARN, SKIP = Status.PASS, Status.FAIL, Status.WARN, Status.SKIP
@@ -298,32 +298,20 @@ def s3_chain(state: Snapshot, *, resource: bool = True) -> Chain:
     """What decides the role session's S3 calls: its identity policies, its permissions
     boundary and (same account) the bucket policy (evaluation/chain.py)."""
     bucket = [Policy("bucket policy", state.bucket_policy)] if resource and state.bucket_policy else []
+    foreign = state.bucket_foreign  # another account's: its policy must allow too, ours no RCP
     return Chain(
         identity=state.identity_policies,
         resource=bucket,
         boundary=state.boundary,
         scps=state.org.scps,
-        rcps=state.org.rcps,
+        rcps=[] if foreign else state.org.rcps,
+        cross_account=foreign,
     )
 
 
 def org_note(state: Snapshot) -> str:
     note = state.org.describe()
     return f" ({note})" if note else ""
-
-
-ORG_UNREAD = "NOT_DECIDED_ORGANIZATION_POLICIES"  # checks.json: SCPs and RCPs not read
-
-
-def org_unseen(name: str, spec: ValidateSpec, state: Snapshot, ok: str) -> Check | None:
-    """A grant's WARN where the SCPs and RCPs could not be read (IAM User Guide, "Policy
-    evaluation logic": either may refuse what every other policy grants): never a PASS (round
-    20af item 2: a member account, whose ListParents is refused)."""
-    if not state.org.unread:
-        return None
-    why = "; ".join(state.org.unread)
-    detail = f"not decided: {ok}, but {why}: a Deny there would refuse it unseen"
-    return replace(verdict(name, WARN, spec, None, detail), remedy=ORG_UNREAD)
 
 
 def unread_note(state: Snapshot) -> str:

@@ -16,7 +16,7 @@ from provisioner.federation import NOT_DECIDED as FEDERATION_NOT_DECIDED
 from provisioner.iam import aws_principals, condition_entries, external_id_values
 from provisioner.model import account_of
 from provisioner.validate.chained import chained_doors
-from provisioner.validate.model import Check, Snapshot, ValidateSpec, verdict
+from provisioner.validate.model import Check, Snapshot, ValidateSpec, org_unseen, verdict
 from provisioner.validate.rules import (
     CHECKS,
     DENIED_BY_ORGANIZATION,
@@ -30,7 +30,6 @@ from provisioner.validate.rules import (
     WARN,
     assume_request,
     org_note,
-    org_unseen,
     role_unread,
     trust_policies,
     vendor_caller,
@@ -132,7 +131,7 @@ def check_assume_role(state: Snapshot, spec: ValidateSpec) -> Check:
     later = _refused_later(trust, state, request)
     if later:  # the vendor takes a new session each hour or so: a trust that ends locks it out
         return replace(verdict(name, WARN, spec, None, f"{later}; now: {detail}"), remedy=DEPENDS_ON_TIME)
-    return org_unseen(name, spec, state, detail) or verdict(name, PASS, spec, detail=detail)
+    return org_unseen(name, spec, state, detail, bucket=False) or verdict(name, PASS, spec, detail=detail)
 
 
 def _refused_later(trust: list[Policy], state: Snapshot, request: Request) -> str:

@@ -669,3 +669,34 @@ def test_create_role_refuses_a_boundary_that_does_not_exist(cli, aws_env, custom
     )
     assert created.code == 2 and "no such managed policy" in created.error_line, created.stderr
     assert ROLE not in [r["RoleName"] for r in customer.iam.list_roles()["Roles"]]
+
+
+def test_a_bucket_of_another_account_needs_its_own_grant(make_aws, box):
+    """Round 20af item 1: a bucket of another account (not among the credentials' ListBuckets)
+    was taken to be the role's account's, and the role's own policy made its reads a PASS. IAM
+    User Guide, "Cross-account policy evaluation logic": across accounts the resource's policy
+    must allow the request too. A bucket policy granting the role nothing: FAIL; one granting
+    it: a WARN (that account's organization and its RCPs are not read), never a PASS."""
+    other = "222233334444"
+    foreign = "provisioner-foreign-bucket"
+    s3 = Aws(session=sandbox.session_for(other), endpoint_url=box.endpoint).client("s3")
+    s3.create_bucket(Bucket=foreign)
+    wanted, _ = role.wanted_role(role.RoleSpec(LABELBOX, foreign, EXTERNAL_ID))
+    role.create_role(make_aws(), wanted)
+    objects, whole = f"arn:aws:s3:::{foreign}/*", f"arn:aws:s3:::{foreign}"
+
+    def grant(principal: str, actions: list[str]) -> dict:
+        statement = {"Effect": "Allow", "Action": actions, "Principal": {"AWS": principal}}
+        return {"Version": "2012-10-17", "Statement": [{**statement, "Resource": [whole, objects]}]}
+
+    own_only = grant(f"arn:aws:iam::{other}:root", ["s3:*"])
+    s3.put_bucket_policy(Bucket=foreign, Policy=json.dumps(own_only))
+    by_name = {c.name: c for c in validate.validate(make_aws(), target(bucket=foreign)).checks}
+    for name in ("AWSBucketAccess", "AWSObjectRead"):
+        assert by_name[name].status == "fail", (name, by_name[name].detail)
+    granting = grant(ROLE_ARN, ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"])
+    s3.put_bucket_policy(Bucket=foreign, Policy=json.dumps(granting))
+    by_name = {c.name: c for c in validate.validate(make_aws(), target(bucket=foreign)).checks}
+    assert by_name["AWSBucketAccess"].status == "warn", by_name["AWSBucketAccess"].detail
+    read = by_name["AWSObjectRead"]
+    assert read.status == "warn" and "another account's" in read.detail, read.detail
