@@ -744,3 +744,21 @@ def test_organization_policies_that_were_not_read_leave_every_grant_not_decided(
          "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}}))  # fmt: skip
     for status, detail in reads(known).values():
         assert status is WARN and "aws:PrincipalOrgID" not in detail, detail
+
+
+def test_a_key_policy_that_could_not_be_read_leaves_a_decrypt_not_decided():
+    """Round 20af item 5: a key policy denying kms:* outside a VPC endpoint refuses the admin's
+    DescribeKey too, so it was not read; the role's policies not allowing kms:Decrypt made it a
+    FAIL "no statement allows it (implicit deny)" with create-role as the fix. AWS KMS Developer
+    Guide, "Key policies": a key policy may allow the role itself, whatever its IAM policies say,
+    and may deny it: unread, the decrypt is not decided (a WARN naming the refused read)."""
+    reader = Policy("policy read", document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))
+    state = snapshot(kms_key=KEY, key_policy=None, unreadable=["kms:DescribeKey"])
+    state.identity_policies = [reader]
+    verdict = kms_decrypt(state, SPEC)
+    assert verdict.status is WARN and "kms:DescribeKey" in verdict.detail, verdict.detail
+    [read] = [c for c in static_checks(state, SPEC) if c.name == "AWSObjectRead"]
+    assert read.status is WARN and "could not be read" in read.remediation and not read.commands, read
+    denying = Policy("policy deny", document({"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}))
+    state.identity_policies = [reader, denying]  # an explicit Deny of the role's own: a FAIL still
+    assert kms_decrypt(state, SPEC).status is FAIL

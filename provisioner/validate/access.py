@@ -11,7 +11,7 @@ from provisioner.cors import cors_rule_for
 from provisioner.evaluation import EXPLICIT_DENY, Decision, Policy, Request, evaluate
 from provisioner.evaluation.chain import Chain, authorize, organization_decision
 from provisioner.evaluation.free import Outcome
-from provisioner.model import Status, bucket_arn, root_arn
+from provisioner.model import Status, account_of, bucket_arn, root_arn
 from provisioner.validate.model import Check, Snapshot, ValidateSpec, org_unseen, verdict
 from provisioner.validate.rules import (
     CHECKS,
@@ -25,6 +25,7 @@ from provisioner.validate.rules import (
     depends_remedy,
     not_decided,
     organization_refuses,
+    refused_reads,
     role_unread,
     s3_chain,
     s3_request,
@@ -120,6 +121,8 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     if status is WARN or depends:
         check = verdict(name, WARN, spec, None, "; ".join([*depends, detail] if status is WARN else depends))
         said = [*depends, detail] if kms.depends else depends
+        if kms.unread and not depends:
+            return replace(check, remedy=KEY_POLICY_NOT_READ)
         return replace(check, remedy=depends_remedy(said)[0]) if depends or kms.depends else check
     ok = f"s3:GetObject on {shown}; {detail}"
     return org_unseen(name, spec, state, ok) or verdict(name, PASS, spec, detail=ok)
@@ -145,6 +148,7 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 
 KEY_POLICY_ONLY = "KEY_POLICY_ONLY"  # checks.json: a decrypt only the key policy can allow
 KEY_POLICY_DENIES = "KEY_POLICY_DENIES"  # checks.json: a decrypt the key policy's Deny refuses
+KEY_POLICY_NOT_READ = "KEY_POLICY_NOT_READ"  # checks.json: the KMS key's policy not read
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,7 @@ class KmsVerdict:
     key_policy_only: bool = False  # a FAIL only the key policy can undo (it does not delegate to IAM)
     organization: bool = False  # a FAIL an SCP or RCP decides: no change to the role undoes it
     key_policy_denies: bool = False  # a FAIL the key policy's own Deny decides
+    unread: bool = False  # a WARN: the key policy could not be read
 
 
 def decrypt_request(state: Snapshot, spec: ValidateSpec) -> Request:
@@ -188,13 +193,7 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         Chain(identity=state.identity_policies, boundary=state.boundary, scps=state.org.scps), request
     )
     if state.key_policy is None:
-        if identity.allowed:
-            return KmsVerdict(
-                WARN,
-                f"the role's policies allow kms:Decrypt on {key}, but the key policy could not be "
-                "read (kms:GetKeyPolicy): check that it allows the role or the account",
-            )
-        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {identity.reason()}")
+        return _unread_key(state, spec, identity)
     key_policy = Policy("key policy", state.key_policy)
     chain = Chain(
         identity=state.identity_policies,
@@ -236,6 +235,30 @@ def kms_decrypt(state: Snapshot, spec: ValidateSpec) -> KmsVerdict:
         FAIL,
         f"kms:Decrypt on {key}: the key policy delegates to IAM, where the role's policies do not "
         f"allow it ({identity.reason()}){_role_statements_unmet(key_policy, request)}",
+    )
+
+
+def _unread_key(state: Snapshot, spec: ValidateSpec, identity: Decision) -> KmsVerdict:
+    """kms:Decrypt where the key policy could not be read: a WARN, but where the role's own
+    policies decide it (they allow it; they deny it; the key is another account's, where they must
+    allow it: "Allowing users in other accounts to use a KMS key")."""
+    key = state.kms_key or ""
+    if identity.allowed:
+        return KmsVerdict(
+            WARN,
+            f"the role's policies allow kms:Decrypt on {key}, but the key policy could not be "
+            "read (kms:GetKeyPolicy): check that it allows the role or the account",
+            unread=True,
+        )
+    if identity.effect == EXPLICIT_DENY or account_of(key) not in (None, spec.account):
+        return KmsVerdict(FAIL, f"kms:Decrypt on {key}: {identity.reason()}")
+    reads = ", ".join(refused_reads(state, "kms:")) or "kms:GetKeyPolicy"
+    return KmsVerdict(  # a key policy may name the role itself (round 20af item 5)
+        WARN,
+        f"not decided: kms:Decrypt on {key}: the role's policies do not allow it "
+        f"({identity.reason()}), and the key policy could not be read ({reads} refused): "
+        "one naming the role would allow it, a Deny there would refuse it",
+        unread=True,
     )
 
 
