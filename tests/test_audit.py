@@ -1113,3 +1113,41 @@ def test_trusts_that_differ_only_in_the_account_share_an_analysis_and_keep_their
         assert verdict.reached_by == (account,) and verdict.vendor == vendor
         assert not any(p in repr(verdict) for p in ("000000000001", memo_key.PLACEHOLDER))
     assert len(analysed) == 1
+
+
+def test_a_role_another_account_reaches_by_chaining_through_a_role_of_yours_is_a_finding():
+    """Round 20af trust item 2: validate failed AWSExternalID on a role trusting role e_X of the
+    account (which another account may assume with no external ID), audit said nothing of it.
+    IAM User Guide, "Roles terms and concepts", role chaining: a role session may assume a
+    second role; a trust naming e_X (by ARN, its path too, or a pattern on aws:PrincipalArn)
+    lets in whoever may assume e_X: with no external ID a high finding, with the one the trust
+    writes a medium one. Two hops are one chain; a role only your account's roles reach is none."""
+    outsider = {"AWS": "arn:aws:iam::111122223333:root"}
+    own = f"arn:aws:iam::{ACCOUNT}:role"
+    pathed = role("e_XP", principal=outsider)
+    pathed["Arn"] = f"{own}/team/e_XP"
+    data = [
+        accounts(
+            ACCOUNT,
+            roles=[
+                role("e_X", principal=outsider),
+                pathed,
+                role("T1", principal={"AWS": f"{own}/e_X"}),
+                role("T2", principal={"AWS": f"{own}/T1"}),
+                role("T7", principal={"AWS": [LABELBOX_ROLE, f"{own}/e_X"]}, condition=PINNED),
+                role("T8", principal={"AWS": f"{own}/team/e_XP"}),
+                role("T13", principal="*", condition={"ArnLike": {"aws:PrincipalArn": f"{own}/team/*"}}),
+                role("Inside", principal={"AWS": f"{own}/Internal"}),
+                role("Internal", principal={"Service": "ec2.amazonaws.com"}),
+            ],
+        )
+    ]
+    found = {f.role: f for f in audit(data, now=NOW).findings if f.rule.startswith("trust-chained")}
+    assert sorted(found) == ["T1", "T13", "T2", "T7", "T8"], sorted(found)
+    assert found["T1"].severity == "high" and "role e_X" in found["T1"].message
+    assert "role T1" in found["T2"].message and "e_X" in found["T2"].message
+    # with the ID its trust writes: whether the other account knows it is not decided (inventory
+    # says so too: tests/test_scope_truth.py), a medium finding of its own rule
+    pinned = found["T7"]
+    assert pinned.rule == "trust-chained-pinned" and pinned.severity == "medium"
+    assert "ckx5y2abcd0001zz0" in pinned.message

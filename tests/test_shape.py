@@ -387,7 +387,27 @@ def _pinning(*arns):
     return estate
 
 
+def _chained(trust_principal: str, condition: dict | None = None):
+    """An account whose role Entry another account assumes, and a role trusting `trust_principal`."""
+    estate = _estate(audit.AccountData(ACCOUNT))
+    entry = f"arn:aws:iam::{ACCOUNT}:role/Entry"
+    statement = {"Effect": "Allow", "Principal": {"AWS": trust_principal}, "Action": "sts:AssumeRole"}
+    statement |= {"Condition": condition} if condition else {}
+    estate.roles[ACCOUNT] = [(entry, {}), (f"arn:aws:iam::{ACCOUNT}:role/T", {"Statement": [statement]})]
+    estate.entry[ACCOUNT] = {entry: ("111122223333",)}
+    return estate
+
+
+PIN = {"StringEquals": {"sts:ExternalId": "ckx5y2abcd0001zz0"}}
 ESTATE_FIXTURES = {
+    "trust-chained": (
+        lambda: _chained(f"arn:aws:iam::{ACCOUNT}:role/Entry"),
+        lambda: _chained(f"arn:aws:iam::{ACCOUNT}:role/Other"),
+    ),
+    "trust-chained-pinned": (
+        lambda: _chained(f"arn:aws:iam::{ACCOUNT}:role/Entry", PIN),
+        lambda: _chained(f"arn:aws:iam::{ACCOUNT}:role/Entry"),
+    ),
     "account-unreachable": (
         lambda: _estate(audit.AccountData("210987654321", error="AccessDenied on sts:AssumeRole")),
         lambda: _estate(audit.AccountData("210987654321")),

@@ -27,6 +27,9 @@ class Estate:
 
     accounts: list[AccountData]
     by_id: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # each account's roles (ARN, trust), and those another party may assume (ARN -> who)
+    roles: dict[str, list[tuple[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    entry: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: defaultdict(dict))
 
 
 # The rules over the whole estate; those over one role are rules.RULES. `mute-expired` is the
@@ -75,6 +78,9 @@ def _audit(
         for role in account.roles:
             seen += 1
             verdict = judge(role, scope, now, unused_days)
+            estate.roles[account.account].append((role.arn, role.trust))
+            if verdict.external:
+                estate.entry[account.account][role.arn] = verdict.reached_by
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
             if verdict.external or all_roles:
@@ -168,7 +174,8 @@ def compare(result: AuditResult, previous: list[dict[str, Any]], name: str) -> A
 
 def estate_findings(estate: Estate) -> list[Finding]:
     """The rules over every role, run on the estate."""
-    roles = {arn: (account, vendor) for holders in estate.by_id.values() for account, arn, vendor in holders}
+    roles = {arn: (account, "") for account, listed in estate.roles.items() for arn, _ in listed}
+    roles |= {arn: (account, vendor) for holders in estate.by_id.values() for account, arn, vendor in holders}
     findings = []
     for hit in ESTATE_RULES.run(estate):
         rule = rules()[hit.rule]
@@ -179,6 +186,18 @@ def estate_findings(estate: Estate) -> list[Finding]:
             place = RolePlace(hit.where)
         findings.append(Finding(rule.id, rule.severity, hit.message, place, rule.remediation, hit.evidence))
     return findings
+
+
+@ESTATE_RULES.register("trust-chained", "trust-chained-pinned")
+def chained(estate: Estate) -> Iterator[Hit]:
+    """Roles another party reaches by role chaining through a role of the same account."""
+    from provisioner.audit.chains import chained_hits
+
+    rcps = {a.account: a.org.rcps if a.org else () for a in estate.accounts}
+    for account, entry in estate.entry.items():
+        yield from chained_hits(
+            estate.roles[account], entry, tuple(tuple(level) for level in rcps.get(account, ()))
+        )
 
 
 @ESTATE_RULES.register("account-unreachable")

@@ -53,19 +53,29 @@ def chained_doors(state: Snapshot, spec: ValidateSpec, trust: list[Policy]) -> t
     return failing, undecided
 
 
-def _asks(state: Snapshot, spec: ValidateSpec, trust: list[Policy], arn: str) -> tuple[bool, bool] | None:
-    """May a session of the role (`arn`) assume this one: (by the trust alone, needing the issued
-    ID), or None. The trust analysis (analysis/verdict.py: every value the caller chooses, its
-    session name, tags, ID and network among them) of the trust with a Deny of every caller but
-    that role's sessions; by the trust alone where an Allow names the role, its sessions or "*",
-    else through the account (its identity policies, not read, taken to allow)."""
+def _asks(
+    state: Snapshot, spec: ValidateSpec, trust: list[Policy], arn: str
+) -> tuple[bool, str | None] | None:
+    """May a session of the role (`arn`) assume this one (may_assume)?"""
+    org = [state.org.org_id] if state.org.org_id else []
+    return may_assume(statements_of(trust), spec.role_arn, arn, state.org.rcps, org)
+
+
+def may_assume(
+    trust: list[Any], role_arn: str, arn: str, rcps: Any = (), orgs: list[str] | None = None
+) -> tuple[bool, str | None] | None:
+    """May a session of the role `arn` assume the role `role_arn` whose trust's statements are
+    `trust`: (by the trust alone, the external ID it needs: one the trust writes), or None. The trust analysis
+    (analysis/verdict.py: every value the caller chooses, its session name, tags, ID and network
+    among them) of the trust with a Deny of every caller but that role's sessions; by the trust
+    alone where an Allow names the role, its sessions or "*", else through the account (its
+    identity policies, not read, taken to allow)."""
     from provisioner.analysis.verdict import analyze
 
     guard = {"Effect": "Deny", "Principal": "*", "Action": "*",
              "Condition": {"ArnNotEquals": {"aws:PrincipalArn": arn}}}  # fmt: skip
-    document = {"Version": "2012-10-17", "Statement": [*statements_of(trust), guard]}
-    answer = analyze(document, role_arn=spec.role_arn, parties=[], rcps=state.org.rcps,
-                     own_orgs=[state.org.org_id] if state.org.org_id else [])  # fmt: skip
+    document = {"Version": "2012-10-17", "Statement": [*trust, guard]}
+    answer = analyze(document, role_arn=role_arn, parties=[], rcps=rcps, own_orgs=orgs or [])
     door = answer.other.admitted
     if door is None:
         return None
@@ -73,12 +83,11 @@ def _asks(state: Snapshot, spec: ValidateSpec, trust: list[Policy], arn: str) ->
     session = f"{arn.split(':role/')[0].replace(':iam:', ':sts:')}:assumed-role/{name}/"
     direct = any(
         p in ("*", arn) or p.startswith(session)
-        for policy in trust
-        for statement in statements(policy.document)
+        for statement in statements({"Statement": trust})
         if statement.is_allow
         for p in aws_principals(statement)
     )
-    return direct, door.external_id is not None
+    return direct, door.external_id
 
 
 def statements_of(trust: list[Policy]) -> list[Any]:
