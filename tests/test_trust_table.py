@@ -81,6 +81,7 @@ PRINCIPAL = "IAM User Guide, 'IAM JSON policy elements: Principal' (AWS account 
 GLOBAL = "IAM User Guide, 'AWS global condition context keys' (keys the caller sets)"
 VPC = "IAM User Guide, 'AWS global condition context keys', aws:SourceIp (absent through a VPC endpoint: aws:VpcSourceIp, aws:SourceVpc, aws:SourceVpce instead)"
 IDS = "IAM User Guide, 'IAM identifiers' (a role's ARN holds its path: arn:aws:iam::ACCOUNT:role/PATH/NAME)"
+SOURCE = "IAM User Guide, 'AWS global condition context keys', aws:SourceAccount: 'included in the request context only if accessing a resource triggers an AWS service to call another service on behalf of the resource owner'"
 RCP = "Organizations User Guide, 'Resource control policies (RCPs)' (apply to sts:AssumeRole)"
 
 # (id, statements, RCP documents, expected answer, citation[, lint's answer when it differs:
@@ -121,6 +122,10 @@ TABLE: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str, str
     # Anyone may give its own role a path; aws:PrincipalArn holds it (round 20af).
     ("Principal * narrowed by ArnLike aws:PrincipalArn on a path", [allow({**PIN, "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/team/*"}}, "*")], [], "open", IDS, None),
     ("Principal * narrowed by ArnLike aws:PrincipalArn to the vendor's roles, any path", [allow({**PIN, "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{VENDOR}:role/*"}}, "*")], [], "secure", IDS, None),
+    # aws:SourceAccount is a service's, on behalf of a resource owner: absent from an IAM
+    # principal's own AssumeRole, so IfExists holds (round 20af trust item 4: "not decided").
+    ("the vendor's role with StringEqualsIfExists aws:SourceAccount", [allow({**PIN, "StringEqualsIfExists": {"aws:SourceAccount": VENDOR}})], [], "secure", SOURCE, None),
+    ("Principal {AWS: *} with StringEqualsIfExists aws:SourceAccount", [allow({**PIN, "StringEqualsIfExists": {"aws:SourceAccount": VENDOR}}, {"AWS": "*"})], [], "open", SOURCE, None),
     ("Principal * with the ID, an RCP admits only the vendor's account", [allow(PIN, "*")], [ONLY_THE_VENDOR_RCP], "secure", RCP, "open"),
     ("no condition, the RCP admits the vendor's account", [allow()], [ONLY_THE_VENDOR_RCP], "open", RCP, None),
     ("pinned to another customer's ID", [allow({"StringEquals": {"sts:ExternalId": "another-customer-id-01"}})], [], "shut", COND, "secure"),

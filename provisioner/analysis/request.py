@@ -316,6 +316,8 @@ class Caller:
             return Key(z3.BoolVal(False), z3.StringVal(""))
         if name in CHOSEN or name.startswith(CHOSEN_PREFIXES):
             return self._chosen(name)
+        if name in SERVICE_CHOSEN:  # a service's, on behalf of a resource owner: never an IAM caller's
+            return Key(z3.BoolVal(False), z3.StringVal(""))
         return self._unknown(name)
 
     def _chosen(self, name: str) -> Key:
