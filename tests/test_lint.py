@@ -1236,3 +1236,28 @@ def test_each_statement_that_lets_any_account_in_is_reported():
         ("principal-wildcard", "$.Statement[0].Principal"),
         ("allow-not-principal", "$.Statement[1].NotPrincipal"),
     ], found
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam::*:role/lb-aws-delegated-access-role",
+        ["arn:aws:iam::340636424752:role/lb-*"],
+        "3406?6424752",
+    ],
+)
+def test_a_wildcard_inside_a_principal_is_a_grammar_finding(principal):
+    """Round 20af trust item 5: lint passed Principal {"AWS": "arn:aws:iam::*:role/..."}, which IAM
+    refuses to save. IAM User Guide, "AWS JSON policy elements: Principal": "You cannot use a
+    wildcard to match part of a principal name or ARN". A lone "*" stays a principal (its own
+    rules judge it)."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    findings = lint_document({"Version": "2012-10-17", "Statement": [statement]})[1]
+    (grammar,) = [f for f in findings if f.rule == "policy-grammar"]
+    assert grammar.location.startswith("$.Statement[0].Principal.AWS") and "wildcard" in grammar.message
+    statement["Principal"] = {"AWS": "*"}
+    assert not [
+        f
+        for f in lint_document({"Version": "2012-10-17", "Statement": [statement]})[1]
+        if f.rule == "policy-grammar"
+    ]
