@@ -26,7 +26,10 @@ _PINNING_KEYS = {
     "aws:sourcearn",
 }
 _EXACT_OPERATORS = {"stringequals", "arnequals", "stringequalsignorecase"}
-_CONDITIONED = 'Principal "*" is narrowed only by the condition on {}'
+_CONDITIONED = (
+    'Principal "*" is narrowed only by the condition on {}: the analysis finds nobody let in '
+    "beyond what it names, but dropping or widening that condition opens the role to every account"
+)
 
 
 def _pins(statement: Statement) -> list[str]:
