@@ -89,12 +89,13 @@ def authorize(chain: Chain, request: Request) -> Decision:
         delegated = evaluate(chain.resource, request)  # the grants to the caller's account
         if delegated.allowed and identity.allowed and bounded:
             return Decision(ALLOW, delegated.allows + identity.allows)
+        named = f"the {chain.resource[0].name}" if len(chain.resource) == 1 else "the trust (or key) policy"
         if (delegated.allowed or (resource is not None and resource.allowed)) and not bounded:
-            why = "the trust (or key) policy allows it, but the permissions boundary does not"
+            why = f"{named} allows it, but the permissions boundary does not"
         elif delegated.allowed:
-            why = "the trust (or key) policy grants it to the account; no identity policy of the caller does"
+            why = f"{named} grants it to the account; no identity policy of the caller does"
         else:
-            why = "the trust (or key) policy does not allow the caller"
+            why = f"{named} does not allow the caller"
         return Decision(IMPLICIT_DENY, why=why)
     if identity.allowed and bounded:
         return Decision(ALLOW, identity.allows + (boundary.allows if boundary else ()))
