@@ -280,3 +280,23 @@ def test_a_key_policy_naming_one_session_is_a_warning():
     )
     verdict = kms_decrypt(state, SPEC)
     assert verdict.status is WARN and "depends on the vendor's session name" in verdict.detail
+
+
+def test_reads_refused_on_the_bucket_leave_the_verdicts_they_could_change_not_decided():
+    """Round 20ag items 1-3: with s3:GetEncryptionConfiguration refused, AWSObjectRead passed
+    (an SSE-KMS key whose policy refuses S3's decrypt would not be seen); with GetBucketAcl,
+    GetBucketPolicy or GetObjectAcl refused, AWSLeastPrivilege passed (an ACL or the bucket policy
+    may grant a write). README, "Every read is optional": a verdict such a policy could change
+    is a WARN naming the refused read."""
+    found = checks(snapshot(unreadable=["s3:GetEncryptionConfiguration"]))["AWSObjectRead"]
+    assert found.status is WARN and "s3:GetEncryptionConfiguration" in found.detail, found.detail
+    assert "GetEncryptionConfiguration" in found.remediation and not found.commands
+    for refused in (
+        "s3:GetBucketAcl",
+        "s3:GetBucketPolicy",
+        "s3:GetObjectAcl",
+        "s3:GetBucketOwnershipControls",
+    ):
+        found = checks(snapshot(unreadable=[refused]))["AWSLeastPrivilege"]
+        assert found.status is WARN and refused in found.detail, (refused, found.detail)
+    assert checks(snapshot())["AWSLeastPrivilege"].status is Status.PASS

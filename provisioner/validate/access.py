@@ -108,6 +108,12 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
     foreign = _foreign_object(state, spec)
     if outcome.sometimes and foreign:
         return verdict(name, FAIL, spec, "OBJECT_READ_DENIED", foreign)
+    unread = state.kms_key is None and refused_reads(state, "s3:GetEncryptionConfiguration")
+    if unread and not denied and not depends:  # never a PASS for what was not read (round 20ag item 1)
+        words = (f"not decided: s3:GetObject on {shown} is allowed, but the bucket's default encryption "
+                 "could not be read (s3:GetEncryptionConfiguration refused): under SSE-KMS the key's "
+                 "policy must also let S3 decrypt for the role")  # fmt: skip
+        return replace(verdict(name, WARN, spec, None, words), remedy="ENCRYPTION_NOT_READ")
     if denied or state.kms_key is None:
         ok = f"s3:GetObject on {shown}"
         return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends, refusals)

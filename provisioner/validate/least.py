@@ -92,6 +92,13 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, WARN, spec, None, "read and list only through the policies read, but the bucket "
                        f"policy grants writes to canonical users whose account validate cannot name "
                        f"({'; '.join(canonical)}): one may be the vendor's")  # fmt: skip
+    own = refused_reads(
+        state, "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetObjectAcl", "s3:GetBucketOwnership"
+    )
+    if own:  # the bucket's own grants, not read: never a PASS (round 20ag items 2, 3)
+        return verdict(name, WARN, spec, None, "read and list only through the policies read, but the "
+                       f"bucket's own grants were not all read ({', '.join(own)} refused): its policy or "
+                       "an ACL may grant the vendor more")  # fmt: skip
     others = [*refused_reads(state, "s3:ListAllMyBuckets", "kms:ListKeys"), *state.others_unread]
     if others:  # never a PASS for what was not read
         return verdict(name, WARN, spec, None, "read and list only through the policies read, but other "
