@@ -23,7 +23,7 @@ from provisioner.validate.beyond import (
     weightiest,
 )
 from provisioner.validate.model import Check, Json, Snapshot, ValidateSpec, verdict
-from provisioner.validate.points import GRANTED, delegation, point_writes, vendor_point_writes
+from provisioner.validate.points import GRANTED, point_writes, unseen_points, vendor_point_writes
 from provisioner.validate.resources import named_buckets, resource_grants, vendor_resource_grants
 from provisioner.validate.rules import (
     CHECKS,
@@ -83,7 +83,22 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
     if too_much or direct[0]:
         written = [r for r in writes if r.action in too_much]
         return _too_broad(state, spec, too_much, written, identity, direct)
-    unseen = _unseen_points(state, spec)
+    missing = _not_read(state, spec, name)
+    if missing is not None:
+        return missing
+    keys = ""
+    if _asker(state, spec, identity)(identity, "kms:Decrypt", _other_key(spec, state)):  # trial 20ab item 5
+        keys = ("; kms:Decrypt is granted on other KMS keys too: the session may decrypt what it "
+                "holds of theirs (KMS Developer Guide, \"Best practices for IAM policies\": name "
+                "the keys)")  # fmt: skip
+    unread = " (other services' resource policies, such as Secrets Manager's or SQS's, are not read)"
+    return verdict(name, PASS, spec, detail=f"read and list only, on this bucket only{keys}{unread}")
+
+
+def _not_read(state: Snapshot, spec: ValidateSpec, name: str) -> Check | None:
+    """AWSLeastPrivilege's WARN where what may grant the vendor more was not read (never a PASS):
+    access points, canonical users, the bucket's own grants, other buckets and keys, other roles."""
+    unseen = unseen_points(state, spec)
     if unseen:
         return verdict(name, WARN, spec, None, f"read and list only through the policies read, but {unseen}: "
                        "one may grant the vendor more")  # fmt: skip
@@ -108,13 +123,7 @@ def check_least_privilege(state: Snapshot, spec: ValidateSpec) -> Check:
         return verdict(name, WARN, spec, None, "read and list only, on this bucket only, but the account's "
                        "other roles could not be read (iam:ListRoles was refused): a role whose trust lets "
                        "this one in would not be seen")  # fmt: skip
-    keys = ""
-    if _asker(state, spec, identity)(identity, "kms:Decrypt", _other_key(spec, state)):  # trial 20ab item 5
-        keys = ("; kms:Decrypt is granted on other KMS keys too: the session may decrypt what it "
-                "holds of theirs (KMS Developer Guide, \"Best practices for IAM policies\": name "
-                "the keys)")  # fmt: skip
-    unread = " (other services' resource policies, such as Secrets Manager's or SQS's, are not read)"
-    return verdict(name, PASS, spec, detail=f"read and list only, on this bucket only{keys}{unread}")
+    return None
 
 
 def _other_key(spec: ValidateSpec, state: Snapshot) -> str:
@@ -377,21 +386,3 @@ def grants_beyond(policy: Policy, spec: ValidateSpec, state: Snapshot) -> bool:
         return decide(chain, request, spec, state, free, only_allowed=True).possibly
 
     return bool(other_grants([policy], [], asked, lambda action, resource: False, []))
-
-
-def _unseen_points(state: Snapshot, spec: ValidateSpec) -> str:
-    """The access points the bucket policy delegates to whose policies were not read: another
-    account's, any one's, the account's own when AWS refused to list them or show a policy, and
-    its Multi-Region Access Points over the bucket (their policies are not read)."""
-    delegates, elsewhere = delegation(state.bucket_policy, spec.account)
-    refused = refused_reads(state, "s3:ListAccessPoints", "s3:GetAccessPointPolicy", "s3:ListMultiRegion")
-    if delegates and state.multi_region_points and not (elsewhere or refused):  # round 20ae item 11
-        named = ", ".join(state.multi_region_points)
-        return (
-            f"the bucket policy delegates to access points, and Multi-Region Access Points ({named}) serve it"
-        )
-    if not delegates or not (elsewhere or refused):
-        return ""
-    if elsewhere:
-        return f"the bucket policy delegates to access points it does not read ({', '.join(elsewhere)})"
-    return f"the bucket policy delegates to access points, and AWS refused {', '.join(refused)}"

@@ -19,7 +19,7 @@ from provisioner.evaluation.chain import Chain
 from provisioner.iam import WRITE_LEVELS, fits_type, s3_actions, statements
 from provisioner.model import account_of, bucket_arn
 from provisioner.validate.model import AccessPoint, Snapshot, ValidateSpec
-from provisioner.validate.rules import decide, free_keys, s3_chain, s3_request
+from provisioner.validate.rules import decide, free_keys, refused_reads, s3_chain, s3_request
 
 GRANTED = "policy, not the role's)"  # how a grant the role's own policies do not make ends
 
@@ -134,3 +134,21 @@ def vendor_point_writes(state: Snapshot, spec: ValidateSpec) -> tuple[list[str],
         found += [f"{a} through access point {point.name}" for a in through if a in allowed]
         grants += [f"policy of access point {point.name} {g}" for g in granted] if allowed else []
     return found, grants
+
+
+def unseen_points(state: Snapshot, spec: ValidateSpec) -> str:
+    """The access points the bucket policy delegates to whose policies were not read: another
+    account's, any one's, the account's own when AWS refused to list them or show a policy, and
+    its Multi-Region Access Points over the bucket (their policies are not read)."""
+    delegates, elsewhere = delegation(state.bucket_policy, spec.account)
+    refused = refused_reads(state, "s3:ListAccessPoints", "s3:GetAccessPointPolicy", "s3:ListMultiRegion")
+    if delegates and state.multi_region_points and not (elsewhere or refused):  # round 20ae item 11
+        named = ", ".join(state.multi_region_points)
+        return (
+            f"the bucket policy delegates to access points, and Multi-Region Access Points ({named}) serve it"
+        )
+    if not delegates or not (elsewhere or refused):
+        return ""
+    if elsewhere:
+        return f"the bucket policy delegates to access points it does not read ({', '.join(elsewhere)})"
+    return f"the bucket policy delegates to access points, and AWS refused {', '.join(refused)}"
