@@ -1151,3 +1151,34 @@ def test_a_role_another_account_reaches_by_chaining_through_a_role_of_yours_is_a
     pinned = found["T7"]
     assert pinned.rule == "trust-chained-pinned" and pinned.severity == "medium"
     assert "ckx5y2abcd0001zz0" in pinned.message
+
+
+def test_a_chain_the_vendor_takes_without_its_id_and_one_whose_middle_hop_needs_an_id_are_found():
+    """Round 20ag trust items 1 and 2. Hop1 trusts the vendor's account with no external ID; T
+    trusts the vendor's role with its ID and role Hop1: the vendor reaches T without T's ID (the
+    confused deputy the ID is there to stop), a finding though the vendor may assume T anyway. A
+    role the vendor reaches only through a role pinned to its ID is no finding. And a chain whose
+    middle hop needs the ID its trust writes is trust-chained-pinned, not trust-chained."""
+    own = f"arn:aws:iam::{ACCOUNT}:role"
+    data = [
+        accounts(
+            ACCOUNT,
+            roles=[
+                role("Hop1", principal={"AWS": "arn:aws:iam::340636424752:root"}),
+                role("T", principal={"AWS": [LABELBOX_ROLE, f"{own}/Hop1"]}, condition=PINNED),
+                role("VendorPinned", condition={"StringEquals": {"sts:ExternalId": "another-id-000001"}}),
+                role("U", principal={"AWS": [LABELBOX_ROLE, f"{own}/VendorPinned"]}, condition=PINNED),
+                role("Hop2", principal={"AWS": "arn:aws:iam::111122223333:root"}),
+                role(
+                    "Middle",
+                    principal={"AWS": f"{own}/Hop2"},
+                    condition={"StringEquals": {"sts:ExternalId": "middle-id-0123456789"}},
+                ),
+                role("End", principal={"AWS": f"{own}/Middle"}),
+            ],
+        )
+    ]
+    found = {f.role: f for f in audit(data, now=NOW).findings if f.rule.startswith("trust-chained")}
+    assert "T" in found and "role Hop1" in found["T"].message, sorted(found)
+    assert "U" not in found, found.get("U")
+    assert found["End"].rule == "trust-chained-pinned" and "middle-id-0123456789" in found["End"].message

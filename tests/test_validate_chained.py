@@ -111,3 +111,16 @@ def test_a_role_with_a_path_is_a_door_as_any_other():
                "Principal": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": pathed}}}]}  # fmt: skip
     found = external(trust_with(middle), [(pathed, OUTSIDER), (middle, by_path)])
     assert found.status is Status.FAIL and "role C of your account" in found.detail, found.detail
+
+
+def test_a_hop_that_needs_the_external_id_its_trust_writes_is_still_a_hop():
+    """Round 20ag trust item 1: Hop2 trusts another account; C trusts Hop2 only with an external ID
+    written in its trust; this role trusts C. AWSExternalID passed: the hop was asked with no ID.
+    The ID is an ordinary AssumeRole parameter, written where anyone who reads the trust sees it
+    (IAM User Guide, "Access to AWS accounts owned by third parties"): the chain holds."""
+    middle = f"arn:aws:iam::{ACCOUNT}:role/C"
+    condition = {"StringEquals": {"sts:ExternalId": "middle-id-0123456789"}}
+    pinned = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+              "Principal": {"AWS": HELPER}, "Condition": condition}]}  # fmt: skip
+    found = external(trust_with(middle), [(HELPER, OUTSIDER), (middle, pinned)])
+    assert found.status is Status.FAIL and "role C of your account" in found.detail, found.detail

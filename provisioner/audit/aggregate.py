@@ -30,6 +30,7 @@ class Estate:
     # each account's roles (ARN, trust), and those another party may assume (ARN -> who)
     roles: dict[str, list[tuple[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     entry: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: defaultdict(dict))
+    pinned: set[str] = field(default_factory=set)  # the roles whose trust pins external IDs
 
 
 # The rules over the whole estate; those over one role are rules.RULES. `mute-expired` is the
@@ -81,6 +82,8 @@ def _audit(
             estate.roles[account.account].append((role.arn, role.trust))
             if verdict.external:
                 estate.entry[account.account][role.arn] = verdict.reached_by
+                if verdict.pinned_ids:
+                    estate.pinned.add(role.arn)
             if vendor and vendor.lower() not in verdict.vendor.lower():
                 continue
             if verdict.external or all_roles:
@@ -195,9 +198,8 @@ def chained(estate: Estate) -> Iterator[Hit]:
 
     rcps = {a.account: a.org.rcps if a.org else () for a in estate.accounts}
     for account, entry in estate.entry.items():
-        yield from chained_hits(
-            estate.roles[account], entry, tuple(tuple(level) for level in rcps.get(account, ()))
-        )
+        levels = tuple(tuple(level) for level in rcps.get(account, ()))
+        yield from chained_hits(estate.roles[account], entry, levels, frozenset(estate.pinned))
 
 
 @ESTATE_RULES.register("account-unreachable")

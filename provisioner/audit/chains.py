@@ -19,12 +19,17 @@ HOPS = 5  # roles chained into roles, followed this far (as validate does)
 
 
 def chained_hits(
-    roles: list[tuple[str, Any]], entry: dict[str, tuple[str, ...]], rcps: Any = ()
+    roles: list[tuple[str, Any]],
+    entry: dict[str, tuple[str, ...]],
+    rcps: Any = (),
+    pinned: frozenset[str] = frozenset(),
 ) -> Iterator[Hit]:
     """A `trust-chained` hit for each role of one account (ARN, trust) that a session of an
     `entry` role (ARN -> who may assume it: audit's reached_by) may assume, directly or through
     roles so reached, with no external ID; `trust-chained-pinned` where it needs the ID the trust
-    writes (whether the other party knows it is not decided: inventory says so too)."""
+    writes (whether the other party knows it is not decided: inventory says so too), here or at an
+    earlier hop. A role the same party may assume is reached anew only where the chain's entry
+    (`pinned`: those that pin external IDs) lets it in without one (round 20ag trust item 2)."""
     from provisioner.validate.chained import may_assume
 
     chains: dict[str, tuple[str, ...]] = {arn: (arn,) for arn in entry}  # the chain's roles, entry first
@@ -32,6 +37,7 @@ def chained_hits(
     # where it lets in anyone ("*", NotPrincipal): then every role reached is asked
     names = {arn: _named(trust) for arn, trust in roles if isinstance(trust, dict)}
     reached: set[str] = set()
+    needs: dict[str, str | None] = dict.fromkeys(entry)  # an external ID the chain needs so far
     frontier = list(entry)
     for _ in range(HOPS):
         by_name = {via.rsplit("/", 1)[-1]: via for via in frontier}
@@ -43,8 +49,9 @@ def chained_hits(
             named = names[arn]
             vias = frontier if named is None else [by_name[n] for n in sorted(named) if n in by_name]
             for via in vias:
-                if via == arn or set(entry[chains[via][0]]) <= set(own):
-                    continue  # itself, or a party that may assume it anyway
+                first = chains[via][0]
+                if via == arn or (set(entry[first]) <= set(own) and first in pinned):
+                    continue  # itself, or a party that may assume it anyway, with an ID both ways
                 how = may_assume(_statements(trust), arn, via, rcps)
                 if how is not None and how[0]:
                     found[arn] = (via, how[1])
@@ -53,7 +60,8 @@ def chained_hits(
             chain = (*chains[via], arn)
             chains.setdefault(arn, chain)  # an entry keeps its own: the chains from it start there
             reached.add(arn)
-            yield _hit(arn, chain, entry[chain[0]], with_id)
+            needs[arn] = with_id or needs[via]
+            yield _hit(arn, chain, entry[chain[0]], needs[arn])
         frontier = [arn for arn in found if arn not in entry]
         if not frontier:
             return

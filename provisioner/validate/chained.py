@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from provisioner.analysis.answer import issued_ids
 from provisioner.evaluation import Policy, assume_role_request, evaluate
 from provisioner.iam import admits_anyone, aws_principals, statements
 from provisioner.model import account_of, session_arn
@@ -114,12 +115,15 @@ def _reached(state: Snapshot, spec: ValidateSpec) -> dict[str, tuple[str, bool]]
         for arn, document in state.account_roles:
             if arn == spec.role_arn or arn in reached:
                 continue
+            ids = [None, *issued_ids(document)]  # with the IDs the trust writes too (round 20ag)
             for via, (_, decided) in reached.items():
                 caller = session_arn(spec.account, via.rsplit("/", 1)[-1], "chained", spec.partition)
                 # the role's ARN with its path (aws:PrincipalArn; its session's has none: 20af)
-                request = assume_role_request(caller, arn, None)
-                request = replace(request, context={**request.context, "aws:PrincipalArn": via})
-                if evaluate([Policy("trust", document)], request, account_delegates=True).allowed:
+                asked = [assume_role_request(caller, arn, i) for i in ids]
+                asked = [replace(r, context={**r.context, "aws:PrincipalArn": via}) for r in asked]
+                if any(
+                    evaluate([Policy("trust", document)], r, account_delegates=True).allowed for r in asked
+                ):
                     more[arn] = (
                         f"role {via.rsplit('/', 1)[-1]} (which others may assume) may assume",
                         decided,
