@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,18 @@ class OrgPolicies:
             if names:
                 parts.append(f"{label}s {', '.join(names)} applied")
         return "; ".join(parts + self.notes)
+
+
+def given_kinds(org: OrgPolicies) -> OrgPolicies:
+    """Files of one kind only (--scp-file without --rcp-file, or the reverse): the other kind is
+    not read, never none (round 20ag item 4: an RCP's Deny refuses S3 and sts:AssumeRole whatever
+    the role's and the bucket's policies allow; an SCP's the session's calls)."""
+    missing = [label for label, levels in (("SCPs", org.scps), ("RCPs", org.rcps)) if not levels]
+    if len(missing) != 1:
+        return org
+    flag = "--scp-file" if missing[0] == "SCPs" else "--rcp-file"
+    why = f"{missing[0]} not read: only the other kind was given as files (give {flag} too)"
+    return replace(org, unread=[*org.unread, why])
 
 
 def load_files(scp_files: Sequence[str], rcp_files: Sequence[str]) -> OrgPolicies:

@@ -762,3 +762,21 @@ def test_a_key_policy_that_could_not_be_read_leaves_a_decrypt_not_decided():
     denying = Policy("policy deny", document({"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}))
     state.identity_policies = [reader, denying]  # an explicit Deny of the role's own: a FAIL still
     assert kms_decrypt(state, SPEC).status is FAIL
+
+
+def test_only_one_kind_of_organization_file_leaves_the_other_kind_not_read():
+    """Round 20ag item 4: with --scp-file alone, the RCPs were taken to be none (and with
+    --rcp-file alone, the SCPs): every verdict passed. Organizations User Guide, "Resource control
+    policies": an RCP's Deny refuses S3 and sts:AssumeRole whatever the role's and the bucket's
+    policies allow; a kind not given and not read is not decided, never none."""
+    from provisioner.organization import given_kinds
+
+    scps = OrgPolicies(scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS)]], org_id=ORG)
+    checked = given_kinds(scps)
+    assert any("RCPs not read" in u for u in checked.unread), checked.unread
+    rcps = OrgPolicies(rcps=[[RCP_FULL]], org_id=ORG)
+    assert any("SCPs not read" in u for u in given_kinds(rcps).unread)
+    both = OrgPolicies(scps=[[Policy("SCP FullAWSAccess", FULL_ACCESS)]], rcps=[[RCP_FULL]], org_id=ORG)
+    assert not given_kinds(both).unread
+    state = snapshot(org=checked)
+    assert {c.name: c.status for c in static_checks(state, SPEC)}["AWSObjectRead"] is WARN

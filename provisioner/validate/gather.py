@@ -17,7 +17,7 @@ from provisioner.evaluation import Policy
 from provisioner.iam import admits_anyone, parse_document, statements
 from provisioner.inputs import region_of_location
 from provisioner.model import account_of
-from provisioner.organization import OrgPolicies, read_for_account
+from provisioner.organization import OrgPolicies, given_kinds, read_for_account
 from provisioner.validate.model import AccessPoint, Json, Snapshot, ValidateSpec
 
 # AccessDenied in its forms, and the bare 403 a HEAD request gets (no body, so no error code:
@@ -65,14 +65,14 @@ def _checked_files(aws: Aws, org: OrgPolicies) -> OrgPolicies:
             return OrgPolicies(standalone=True, notes=[
                 "the account is in no organization (DescribeOrganization), so no SCP or RCP applies: "
                 "the --scp-file/--rcp-file policies are not applied"])  # fmt: skip
-        return org
+        return given_kinds(org)
     answer = found.get("Organization") or {}
     actual, management = answer.get("Id"), answer.get("MasterAccountId")
     if org.org_id and actual and org.org_id != actual:
         return OrgPolicies(org_id=actual, management=management, notes=[
             f"the --scp-file/--rcp-file policies are of organization {org.org_id} (their ARNs), the "
             f"account's is {actual} (DescribeOrganization): they are not applied"])  # fmt: skip
-    return replace(org, org_id=actual or org.org_id, management=management or org.management)
+    return given_kinds(replace(org, org_id=actual or org.org_id, management=management or org.management))
 
 
 def read_role_policies(iam: Any, name: str, state: Snapshot | None = None) -> list[Policy]:

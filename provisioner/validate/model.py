@@ -293,5 +293,6 @@ def org_unseen(name: str, spec: ValidateSpec, state: Snapshot, ok: str, bucket: 
     why = "; ".join(state.org.unread)
     if foreign:
         why = f"bucket {spec.bucket} is another account's (not among ListBuckets'), whose RCPs are not read"
-    detail = f"not decided: {ok}, but {why}: a Deny there would refuse it unseen"
+    notes = f" ({'; '.join(state.org.notes)})" if state.org.notes else ""  # what was applied
+    detail = f"not decided: {ok}, but {why}: a Deny there would refuse it unseen{notes}"
     return replace(verdict(name, Status.WARN, spec, None, detail), remedy=ORG_UNREAD)
