@@ -562,16 +562,20 @@ def test_a_key_policy_on_the_objects_encryption_context_is_asked_over_every_obje
     (kms:EncryptionContext:aws:s3:arn) passed without --key, judged at the made-up object. S3
     User Guide, SSE-KMS, "Encryption context": without an S3 Bucket Key the context is the
     object's ARN, so it is asked over every object: a WARN naming one of each; a Deny of the
-    whole bucket FAILs; the mirror (StringNotLike a folder) is a WARN, not a FAIL."""
+    whole bucket's objects is a WARN too: objects written with an S3 Bucket Key carry the
+    bucket's ARN, which it does not name (round 20ah item 2; S3 API Reference, PutObject,
+    x-amz-server-side-encryption-bucket-key-enabled, per object whatever the bucket's default);
+    the mirror (StringNotLike a folder) is a WARN, not a FAIL."""
 
     def read(operator: str, pattern: str) -> Check:
         return _kms_read({operator: {"kms:EncryptionContext:aws:s3:arn": pattern}})
 
     folder = read("StringLike", "arn:aws:s3:::images/alexa-devices/echo/*")
     assert folder.status is WARN and "depends on the object's key" in folder.detail, folder.detail
-    assert "denied for arn:aws:s3:::images/alexa-devices/echo/" in folder.detail
+    without = "denied for objects written without an S3 Bucket Key (encryption context"
+    assert f"{without} arn:aws:s3:::images/alexa-devices/echo/" in folder.detail
     assert read("StringNotLike", "arn:aws:s3:::images/alexa-devices/*").status is WARN
-    assert read("StringLike", "arn:aws:s3:::images/*").status is FAIL
+    assert read("StringLike", "arn:aws:s3:::images/*").status is WARN
     assert read("StringLike", "arn:aws:s3:::other/*").status is PASS
 
 

@@ -271,7 +271,11 @@ def _value(name: str, request: Request) -> str:
         return f"with TLS {request.key('s3:TlsVersion')}"
     if name == "object":  # S3's kms:Decrypt names the object in its encryption context
         shown = request.key("kms:EncryptionContext:aws:s3:arn") if request.action.startswith("kms:") else None
-        return f"for {shown or request.resource}"
+        if shown is not None and "/" not in str(shown).split(":::", 1)[-1]:  # the bucket's ARN
+            return f"for objects written with an S3 Bucket Key (encryption context {shown})"
+        if shown is not None:
+            return f"for objects written without an S3 Bucket Key (encryption context {shown})"
+        return f"for {request.resource}"
     value = request.key(name)
     if value is None:
         return (

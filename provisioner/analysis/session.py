@@ -107,10 +107,11 @@ class SessionRequest:
         self.object_head = head if head and "/" in head and request.resource.startswith(head) else None
         self.object_key = z3.String("object_key")
         # S3's kms:Decrypt for that object: its encryption context is the object's ARN, or with an
-        # S3 Bucket Key the bucket's, unless the object was written without it (`own_context`)
+        # S3 Bucket Key the bucket's (`own_context` false); whatever the bucket's default, an object
+        # may have been written with a Bucket Key or without one (PutObject's
+        # x-amz-server-side-encryption-bucket-key-enabled; round 20ah item 1)
         self.context_head = head if head and object_context(request, free) else None
-        keyed = self.context_head and str(request.key(CONTEXT_ARN)) == self.context_head.split("/", 1)[0]
-        self.own_context = z3.Bool("own_context") if keyed else z3.BoolVal(True)
+        self.own_context = z3.Bool("own_context") if self.context_head else z3.BoolVal(True)
         if (self.object_head or self.context_head) is not None:
             rest = len(str(self.object_head or self.context_head).split("/", 1)[1])
             self.domain += [
