@@ -789,3 +789,21 @@ def test_only_one_kind_of_organization_file_leaves_the_other_kind_not_read():
     assert not given_kinds(both).unread
     state = snapshot(org=checked)
     assert {c.name: c.status for c in static_checks(state, SPEC)}["AWSObjectRead"] is WARN
+
+
+def test_a_notprincipal_deny_that_names_no_session_is_fixed_the_boundarys_way_for_a_bounded_role():
+    """Round 20ah item 3: a NotPrincipal Deny naming the role and the account, not its session,
+    refuses the read whatever the boundary; for a role with a boundary the remedy said to name the
+    session's ARN too, which would not spare it (IAM User Guide, "Permissions boundaries for IAM
+    entities": such a Deny always denies a principal that has a permissions boundary). The remedy
+    is the boundary's: Principal "*" with ArnNotEquals aws:PrincipalArn."""
+    no_session = document(
+        {**NOT_US["Statement"][0], "NotPrincipal": {"AWS": [ROLE_ARN, f"arn:aws:iam::{ACCOUNT}:root"]}}
+    )
+    checks = {c.name: c for c in static_checks(snapshot(bucket_policy=no_session, boundary=BOUNDARY), SPEC)}
+    read = checks["AWSObjectRead"]
+    assert (
+        read.status is FAIL
+        and "always denies a principal that has a permissions boundary" in read.remediation
+    )
+    assert "ArnNotEquals" in read.remediation and "s3-read" in read.remediation, read.remediation

@@ -123,9 +123,10 @@ def bucket_policy_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list
 
 
 def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]:
-    """The bucket policy's Deny statements with NotPrincipal that refuse a read of the check only
-    because the role has a permissions boundary: at some value the vendor chooses, the
-    statement spares the session without a boundary and denies it with one."""
+    """The bucket policy's Deny statements with NotPrincipal that refuse a read of the check of a
+    role with a permissions boundary: at some value the vendor chooses, the statement spares the
+    session without a boundary and denies it with one, or denies it either way (what it names
+    never spares a bounded role: IAM User Guide, "Permissions boundaries for IAM entities")."""
     if state.boundary is None or not state.bucket_policy or name not in READS:
         return []
     from provisioner.analysis.decide import denies_for_some_value  # z3: loaded when asked
@@ -134,7 +135,9 @@ def boundary_denies(name: str, spec: ValidateSpec, state: Snapshot) -> list[str]
     free = free_keys(spec, state)
     found: list[str] = []
     for request in read_requests(name, spec, state):
-        for statement in denies_for_some_value(policy, request, free, only_bounded=True):
+        # and one that applies anyway: naming more there never spares a bounded role (20ah item 3)
+        anyway = [s for s in denies_for_some_value(policy, request, free) if "NotPrincipal" in s.body]
+        for statement in [*denies_for_some_value(policy, request, free, only_bounded=True), *anyway]:
             shown = f"bucket policy {statement.shown}"
             found += [shown] if shown not in found else []
     return found
