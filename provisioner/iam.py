@@ -136,6 +136,13 @@ def parse_document(value: Any) -> Any:
         return None
 
 
+def raw_statements(document: Any) -> list[Any]:
+    """A document's statements as written (a lone statement as a list of one), unparsed: for the
+    hot paths that read one element of every role's trust."""
+    body = document.get("Statement", []) if isinstance(document, dict) else []
+    return body if isinstance(body, list) else [body]
+
+
 def aws_principals(statement: Statement, element: str = "Principal") -> list[str]:
     """The AWS principals a statement names ("*" for Principal "*")."""
     principal = statement.body.get(element)

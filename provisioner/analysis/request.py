@@ -21,6 +21,7 @@ from provisioner.analysis.address import NOT_PUBLIC, Address
 from provisioner.analysis.answer import STRANGER
 from provisioner.analysis.encode import NOT_COLON, Charset, Key, like
 from provisioner.analysis.globs import DIGIT_CHARS, WORD_CHARS, glob_over
+from provisioner.analysis.sent import NETWORK
 from provisioner.evaluation.context import context_table
 from provisioner.iam import wildcard_match
 from provisioner.model.arn import Arn
@@ -59,7 +60,6 @@ CHOSEN = {
     "aws:principalorgid",
     "aws:principalorgpaths",
 }
-NETWORK_KEYS = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce")
 ADDRESS_KEYS = ("aws:sourceip", "aws:vpcsourceip")  # compared with IpAddress over their bits
 SERVICE_CHOSEN = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
 _OPAQUE = {"aws:userid": "the caller's unique ID"}
@@ -133,7 +133,7 @@ class Caller:
             self.domain += [self.user, self.name == z3.StringVal(named.name)]
         paths = self.paths
         if named is not None and named.service == "iam" and "/" in named.resource:
-            paths = (named.resource[named.resource.index("/") : len(named.resource) - len(named.name)],)
+            paths = (named.path,)
         self.path_options = paths
         self.domain.append(z3.Or(*[self.path == z3.StringVal(p) for p in paths]))
         for account in self.excluded:
@@ -326,7 +326,7 @@ class Caller:
             key = self._free(name, (_ID_CHARS, r"[\w+=,.@:/-]"), shortest=2, longest=1224)
             return replace(key, numeric=True)
         key = self._free(name, always=name == "aws:requestedregion")
-        if name in NETWORK_KEYS:  # from the internet (aws:SourceIp) or through a VPC endpoint
+        if name in NETWORK:  # from the internet (aws:SourceIp) or through a VPC endpoint
             key = replace(
                 key, present=self._internet() if name == "aws:sourceip" else z3.Not(self._internet())
             )

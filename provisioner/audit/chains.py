@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from provisioner.federation import PREFIX, token_words
+from provisioner.iam import raw_statements
 from provisioner.model.rules import Hit
-
-HOPS = 5  # roles chained into roles, followed this far (as validate does)
 
 
 def chained_hits(
@@ -30,7 +29,7 @@ def chained_hits(
     writes (whether the other party knows it is not decided: inventory says so too), here or at an
     earlier hop. A role the same party may assume is reached anew only where the chain's entry
     (`pinned`: those that pin external IDs) lets it in without one (round 20ag trust item 2)."""
-    from provisioner.validate.chained import may_assume
+    from provisioner.validate.chained import HOPS, may_assume
 
     chains: dict[str, tuple[str, ...]] = {arn: (arn,) for arn in entry}  # the chain's roles, entry first
     # each trust once: the role names its Allows name (a role's ARN or a session's), or None
@@ -52,7 +51,7 @@ def chained_hits(
                 first = chains[via][0]
                 if via == arn or (set(entry[first]) <= set(own) and first in pinned):
                     continue  # itself, or a party that may assume it anyway, with an ID both ways
-                how = may_assume(_statements(trust), arn, via, rcps)
+                how = may_assume(raw_statements(trust), arn, via, rcps)
                 if how is not None and how[0]:
                     found[arn] = (via, how[1])
                     break
@@ -73,7 +72,7 @@ def _named(trust: dict[str, Any]) -> set[str] | None:
     statements: every role of every account passes here once (a parsed one cost a third of the
     offline audit)."""
     found: set[str] = set()
-    for statement in _statements(trust):
+    for statement in raw_statements(trust):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         principal = statement.get("Principal")
@@ -88,11 +87,6 @@ def _named(trust: dict[str, Any]) -> set[str] | None:
             elif isinstance(value, str) and ":assumed-role/" in value:
                 found.add(value.split(":assumed-role/", 1)[1].split("/")[0])
     return found
-
-
-def _statements(trust: dict[str, Any]) -> list[Any]:
-    body = trust.get("Statement", [])
-    return body if isinstance(body, list) else [body]
 
 
 def _hit(arn: str, chain: tuple[str, ...], who: tuple[str, ...], external_id: str | None) -> Hit:

@@ -45,6 +45,12 @@ class Arn:
         return self.resource.rsplit("/", 1)[-1]
 
     @property
+    def path(self) -> str:
+        """A role's or user's path: "/" for role/NAME, "/team/" for role/team/NAME."""
+        middle = self.resource.split("/")[1:-1]
+        return "/" + "".join(f"{part}/" for part in middle)
+
+    @property
     def is_role(self) -> bool:
         return self.service == "iam" and self.resource.startswith("role/")
 

@@ -17,11 +17,11 @@ from typing import Any
 
 from provisioner.analysis.answer import issued_ids
 from provisioner.evaluation import Policy, assume_role_request, evaluate
-from provisioner.iam import admits_anyone, aws_principals, statements
+from provisioner.iam import admits_anyone, aws_principals, raw_statements, statements
 from provisioner.model import account_of, session_arn
 from provisioner.validate.model import Snapshot, ValidateSpec
 
-_HOPS = 5  # roles chained into roles, followed this far
+HOPS = 5  # roles chained into roles, followed this far (validate and audit/chains.py)
 
 
 def chained_doors(state: Snapshot, spec: ValidateSpec, trust: list[Policy]) -> tuple[list[str], list[str]]:
@@ -93,11 +93,7 @@ def may_assume(
 
 def statements_of(trust: list[Policy]) -> list[Any]:
     """The statements of the trust's documents, as written."""
-    found: list[Any] = []
-    for policy in trust:
-        body = policy.document.get("Statement", []) if isinstance(policy.document, dict) else []
-        found += body if isinstance(body, list) else [body]
-    return found
+    return [statement for policy in trust for statement in raw_statements(policy.document)]
 
 
 def _reached(state: Snapshot, spec: ValidateSpec) -> dict[str, tuple[str, bool]]:
@@ -110,20 +106,19 @@ def _reached(state: Snapshot, spec: ValidateSpec) -> dict[str, tuple[str, bool]]
             found = _outsiders(document, arn, spec.account)
             if found is not None:
                 reached[arn] = found
-    for _ in range(_HOPS):
+    for _ in range(HOPS):
         more = {}
         for arn, document in state.account_roles:
             if arn == spec.role_arn or arn in reached:
                 continue
             ids = [None, *issued_ids(document)]  # with the IDs the trust writes too (round 20ag)
+            policy = [Policy("trust", document)]
             for via, (_, decided) in reached.items():
                 caller = session_arn(spec.account, via.rsplit("/", 1)[-1], "chained", spec.partition)
                 # the role's ARN with its path (aws:PrincipalArn; its session's has none: 20af)
                 asked = [assume_role_request(caller, arn, i) for i in ids]
                 asked = [replace(r, context={**r.context, "aws:PrincipalArn": via}) for r in asked]
-                if any(
-                    evaluate([Policy("trust", document)], r, account_delegates=True).allowed for r in asked
-                ):
+                if any(evaluate(policy, r, account_delegates=True).allowed for r in asked):
                     more[arn] = (
                         f"role {via.rsplit('/', 1)[-1]} (which others may assume) may assume",
                         decided,
