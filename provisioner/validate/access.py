@@ -113,7 +113,7 @@ def check_object_read(state: Snapshot, spec: ValidateSpec) -> Check:
         words = (f"not decided: s3:GetObject on {shown} is allowed, but the bucket's default encryption "
                  "could not be read (s3:GetEncryptionConfiguration refused): under SSE-KMS the key's "
                  "policy must also let S3 decrypt for the role")  # fmt: skip
-        return replace(verdict(name, WARN, spec, None, words), remedy="ENCRYPTION_NOT_READ")
+        return replace(verdict(name, WARN, spec, None, words), remedy=ENCRYPTION_NOT_READ)
     if denied or state.kms_key is None:
         ok = f"s3:GetObject on {shown}"
         return s3_verdict(name, state, spec, denied, "OBJECT_READ_DENIED", ok, depends, refusals)
@@ -155,6 +155,7 @@ def _foreign_object(state: Snapshot, spec: ValidateSpec) -> str | None:
 KEY_POLICY_ONLY = "KEY_POLICY_ONLY"  # checks.json: a decrypt only the key policy can allow
 KEY_POLICY_DENIES = "KEY_POLICY_DENIES"  # checks.json: a decrypt the key policy's Deny refuses
 KEY_POLICY_NOT_READ = "KEY_POLICY_NOT_READ"  # checks.json: the KMS key's policy not read
+ENCRYPTION_NOT_READ = "ENCRYPTION_NOT_READ"  # checks.json: the bucket's default encryption not read
 
 
 @dataclass(frozen=True)

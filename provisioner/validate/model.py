@@ -290,9 +290,8 @@ def org_unseen(name: str, spec: ValidateSpec, state: Snapshot, ok: str, bucket: 
     foreign = bucket and state.bucket_foreign
     if not state.org.unread and not foreign:
         return None
-    why = "; ".join(state.org.unread)
-    if foreign:
-        why = f"bucket {spec.bucket} is another account's (not among ListBuckets'), whose RCPs are not read"
+    elsewhere = f"bucket {spec.bucket} is another account's (not among ListBuckets'), whose RCPs are not read"
+    why = "; ".join([*state.org.unread, *([elsewhere] if foreign else [])])
     notes = f" ({'; '.join(state.org.notes)})" if state.org.notes else ""  # what was applied
     detail = f"not decided: {ok}, but {why}: a Deny there would refuse it unseen{notes}"
     return replace(verdict(name, Status.WARN, spec, None, detail), remedy=ORG_UNREAD)
